@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: MIT
+# Kide: the one entry point for building, running, testing and benchmarking.
+#
+# Every part of the repository (os/, registry/, goa/, ...) has its own Makefile
+# with the targets all, test, bench, fuzz and clean; this file only orders them
+# and installs the Debian packages they need first. The contract each part
+# follows is written down in docs/development.md.
+
+TOP   := $(CURDIR)
+BUILD := $(TOP)/build
+export TOP BUILD
+
+# Build order matters: goa's tests use the registry binary and the OS image.
+PARTS := $(patsubst %/Makefile,%,$(wildcard os/Makefile registry/Makefile \
+           goa/Makefile kuori-agent/Makefile kuori/Makefile))
+
+SCENARIO ?= default
+export SCENARIO
+
+.PHONY: deps all run test bench fuzz iso image clean help
+
+help:
+	@echo "make run       build everything and boot the default platform in QEMU"
+	@echo "make test      build everything and run every test suite"
+	@echo "make deps      install the Debian packages the build and tests need"
+	@echo "make all       build everything"
+	@echo "make bench     run the benchmarks (see docs/benchmarks.md)"
+	@echo "make fuzz      run every fuzzer for longer than make test does"
+	@echo "make iso       build a bootable GRUB ISO of the kernel test suite"
+	@echo "make image SCENARIO=<name>   build the boot image of a scenario"
+	@echo "make clean     remove build/"
+
+deps:
+	@mk/deps.sh
+
+all: deps
+	@set -e; for p in $(PARTS); do $(MAKE) --no-print-directory -C $$p all; done
+
+run: all
+	@$(MAKE) --no-print-directory -C os run
+
+image: deps
+	@$(MAKE) --no-print-directory -C os image
+
+iso: deps
+	@$(MAKE) --no-print-directory -C os iso
+
+test: all
+	@mk/run-suites.sh $(PARTS)
+
+bench: all
+	@set -e; for p in $(PARTS); do $(MAKE) --no-print-directory -C $$p bench; done
+
+fuzz: deps
+	@set -e; for p in $(PARTS); do $(MAKE) --no-print-directory -C $$p fuzz; done
+
+clean:
+	rm -rf $(BUILD)

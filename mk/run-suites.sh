@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Run every part's test suites and add up their results.
+#
+# Each part's 'make test' writes one file per suite into build/results/, named
+# after the suite and holding "<passed> <failed> <skipped>". A part whose make
+# fails without writing a result counts as one failed suite, so a crash can
+# never look like success. The last line is the plain total.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results=build/results
+rm -rf "$results"
+mkdir -p "$results"
+
+status=0
+for part in "$@"; do
+	echo "=== $part: make test"
+	if ! make --no-print-directory -C "$part" test; then
+		echo "=== $part: FAILED (make test exited non-zero)"
+		status=1
+		ls "$results" | grep -q "^$part" || echo "0 1 0" >"$results/$part.make"
+	fi
+done
+
+passed=0 failed=0 skipped=0
+echo
+echo "=== summary"
+for f in "$results"/*; do
+	[ -f "$f" ] || continue
+	read -r p fl s <"$f" || true
+	p=${p:-0} fl=${fl:-1} s=${s:-0}
+	printf '%-40s %5d passed %5d failed %5d skipped\n' "$(basename "$f")" "$p" "$fl" "$s"
+	passed=$((passed + p)) failed=$((failed + fl)) skipped=$((skipped + s))
+done
+[ "$failed" -eq 0 ] || status=1
+[ "$passed" -gt 0 ] || { echo "no test ran"; status=1; }
+echo "total: $passed passed, $failed failed, $skipped skipped"
+exit $status
