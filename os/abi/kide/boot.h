@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* Kide ABI: what the kernel hands the first user component (the root).
+ *
+ * The root PD starts with: all usable RAM outside the kernel's pool mapped at
+ * virtual == physical address (and delegatable from there), all I/O ports,
+ * one interrupt semaphore per GSI, and capabilities at the fixed selectors
+ * below. RDI holds the address of the read-only boot-info page.
+ */
+#ifndef KIDE_BOOT_H
+#define KIDE_BOOT_H
+
+#include "types.h"
+
+#define KIDE_ROOT_SEL_PD   1  /**< the root PD, all rights */
+#define KIDE_ROOT_SEL_EC   2  /**< the root's first EC (global, CPU 0) */
+#define KIDE_ROOT_SEL_SC   3  /**< its scheduling context */
+#define KIDE_ROOT_SEL_GSI 64  /**< interrupt semaphore of GSI n at 64 + n */
+#define KIDE_ROOT_GSIS    24
+#define KIDE_ROOT_SEL_FREE 128 /**< first selector the kernel leaves empty */
+
+#define KIDE_ROOT_BOOTINFO 0x00007fffff000000ull /**< boot-info page (read-only) */
+#define KIDE_ROOT_UTCB     0x00007fffff001000ull /**< root EC's UTCB */
+#define KIDE_ROOT_STACK_TOP 0x00007fffff000000ull /**< 64 KiB stack below */
+#define KIDE_ROOT_STACK_SIZE 0x10000ull
+
+#define KIDE_BOOT_MAGIC 0x4b49444542303031ull /* "KIDEB001" */
+#define KIDE_BOOT_MAX_MODULES 16
+#define KIDE_BOOT_MAX_MEM 32
+
+struct kide_boot_module {
+    kide_u64 phys;    /**< where the module lies (also its root virtual address) */
+    kide_u64 size;    /**< bytes */
+    char cmdline[200]; /**< NUL-terminated module string (path, then arguments) */
+};
+
+struct kide_boot_mem {
+    kide_u64 phys; /**< page-aligned start of a RAM range the root holds */
+    kide_u64 size; /**< bytes */
+};
+
+struct kide_boot_info {
+    kide_u64 magic;         /**< KIDE_BOOT_MAGIC */
+    kide_u64 cpus;          /**< number of CPUs running */
+    kide_u64 tsc_khz;       /**< calibrated TSC frequency */
+    kide_u64 kernel_quota;  /**< root PD's kernel-memory quota, pages */
+    kide_u64 module_count;
+    kide_u64 mem_count;
+    struct kide_boot_mem mem[KIDE_BOOT_MAX_MEM]; /**< RAM in the root's space */
+    struct kide_boot_module modules[KIDE_BOOT_MAX_MODULES]; /**< [0] is the root itself */
+};
+
+_Static_assert(sizeof(struct kide_boot_info) <= 4096, "boot info fits one page");
+
+#endif

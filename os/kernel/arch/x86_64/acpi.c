@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* ACPI: find the MADT and read the CPUs, I/O APICs and ISA overrides from it.
+ *
+ * The tables come from firmware, so every length and checksum is checked and
+ * every walk is bounded by the table's own length. Without a usable MADT the
+ * kernel runs on the boot CPU alone with the standard I/O APIC address.
+ */
+#include "acpi.h"
+#include "apic.h"
+#include "../../kernel.h"
+#include "../../mem.h"
+
+struct sdt {
+    char sig[4];
+    u32 len;
+    u8 rev, sum;
+    char oem[6], oem_table[8];
+    u32 oem_rev, creator, creator_rev;
+} __attribute__((packed));
+
+static bool sum_ok(const void *p, u64 n)
+{
+    u8 s = 0;
+    for (u64 i = 0; i < n; i++)
+        s += ((const u8 *)p)[i];
+    return s == 0;
+}
+
+static const u8 *find_rsdp(void)
+{
+    u64 ebda = (u64)(*(u16 *)phys_to_virt(0x40e)) << 4;
+    u64 ranges[2][2] = {{ebda, ebda + 1024}, {0xe0000, 0x100000}};
+    for (int r = 0; r < 2; r++) {
+        if (ranges[r][0] < 0x400 || ranges[r][1] > 0x100000)
+            continue;
+        for (u64 a = ranges[r][0]; a + 20 <= ranges[r][1]; a += 16) {
+            const u8 *p = phys_to_virt(a);
+            if (!memcmp(p, "RSD PTR ", 8) && sum_ok(p, 20))
+                return p;
+        }
+    }
+    return NULL;
+}
+
+static const struct sdt *table(u64 phys)
+{
+    if (phys == 0 || phys >= (4ul << 30))
+        return NULL;
+    const struct sdt *t = phys_to_virt(phys);
+    if (t->len < sizeof(*t) || t->len > (1u << 20) || !sum_ok(t, t->len))
+        return NULL;
+    return t;
+}
+
+static void parse_madt(const struct sdt *m, struct acpi_info *info)
+{
+    const u8 *p = (const u8 *)m + sizeof(*m) + 8; /* skip LAPIC address and flags */
+    const u8 *end = (const u8 *)m + m->len;
+    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+        if (p[0] == 0 && p[1] >= 8 && (p[4] & 1) && info->cpus < KIDE_MAX_CPUS)
+            info->apic_ids[info->cpus++] = p[3];
+        else if (p[0] == 1 && p[1] >= 12 && info->ioapics < 4) {
+            info->ioapic[info->ioapics].phys = *(const u32 *)(p + 4);
+            info->ioapic[info->ioapics].gsi_base = *(const u32 *)(p + 8);
+            info->ioapics++;
+        } else if (p[0] == 2 && p[1] >= 10 && p[3] < 16) {
+            isa_gsi[p[3]] = *(const u32 *)(p + 4);
+            isa_flags[p[3]] = *(const u16 *)(p + 8);
+        }
+        p += p[1];
+    }
+}
+
+void acpi_init(struct acpi_info *info)
+{
+    info->cpus = 0;
+    info->ioapics = 0;
+    const u8 *rsdp = find_rsdp();
+    const struct sdt *root = NULL;
+    unsigned entry = 4;
+    if (rsdp && rsdp[15] >= 2 && sum_ok(rsdp, 36)) {
+        root = table(*(const u64 *)(rsdp + 24));
+        entry = 8;
+    }
+    if (!root && rsdp) {
+        root = table(*(const u32 *)(rsdp + 16));
+        entry = 4;
+    }
+    if (root) {
+        u64 n = (root->len - sizeof(*root)) / entry;
+        for (u64 i = 0; i < n; i++) {
+            const u8 *e = (const u8 *)root + sizeof(*root) + i * entry;
+            u64 a = entry == 8 ? *(const u64 *)e : *(const u32 *)e;
+            const struct sdt *t = table(a);
+            if (t && !memcmp(t->sig, "APIC", 4))
+                parse_madt(t, info);
+        }
+    }
+    if (info->ioapics == 0) {
+        info->ioapic[0].phys = 0xfec00000;
+        info->ioapic[0].gsi_base = 0;
+        info->ioapics = 1;
+    }
+}

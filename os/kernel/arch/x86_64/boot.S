@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/* Boot entry: Multiboot header, 32-bit start, the switch to long mode.
+ *
+ * The loader (QEMU -kernel or GRUB) enters _start32 in 32-bit protected mode
+ * with paging off, EAX = Multiboot magic and EBX = the info structure. We map
+ * the first GiB twice (identity, and at KERNEL_VBASE) with 2 MiB pages, enable
+ * long mode and jump to kernel_main in the upper half. The identity mapping
+ * stays in the kernel's table for the application processors' start-up.
+ */
+#include "layout.h"
+
+#define MB_MAGIC 0x1badb002
+#define MB_FLAGS 0x00010003 /* page-aligned modules, memory map, a.out kludge */
+
+    .section .boot.header, "a"
+    .align 4
+mb_header:
+    .long MB_MAGIC
+    .long MB_FLAGS
+    .long -(MB_MAGIC + MB_FLAGS)
+    .long mb_header       /* header_addr */
+    .long _load_start     /* load_addr */
+    .long _load_end_phys  /* load_end_addr */
+    .long _bss_end_phys   /* bss_end_addr */
+    .long _start32        /* entry_addr */
+
+    .section .boot.text, "ax"
+    .code32
+    .global _start32
+_start32:
+    cli
+    mov %eax, %edi
+    mov %ebx, %esi
+
+    /* boot_pd: 512 x 2 MiB pages covering the first GiB. */
+    mov $boot_pd, %ebx
+    xor %ecx, %ecx
+1:  mov %ecx, %eax
+    shl $21, %eax
+    or $0x83, %eax          /* present, writable, large */
+    mov %eax, (%ebx, %ecx, 8)
+    movl $0, 4(%ebx, %ecx, 8)
+    inc %ecx
+    cmp $512, %ecx
+    jne 1b
+
+    mov $boot_pd, %eax
+    or $3, %eax
+    mov %eax, boot_pdpt_lo
+    mov %eax, boot_pdpt_hi + 510 * 8
+    mov $boot_pdpt_lo, %eax
+    or $3, %eax
+    mov %eax, boot_pml4
+    mov $boot_pdpt_hi, %eax
+    or $3, %eax
+    mov %eax, boot_pml4 + 511 * 8
+
+    mov $boot_pml4, %eax
+    mov %eax, %cr3
+    mov %cr4, %eax
+    or $0x20, %eax          /* PAE */
+    mov %eax, %cr4
+    mov $0xc0000080, %ecx   /* EFER.LME */
+    rdmsr
+    or $0x100, %eax
+    wrmsr
+    mov %cr0, %eax
+    or $0x80000001, %eax    /* PG | PE */
+    mov %eax, %cr0
+    lgdt boot_gdtr
+    ljmp $0x08, $boot_long
+
+    .code64
+boot_long:
+    mov $0x10, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    xor %ax, %ax
+    mov %ax, %fs
+    mov %ax, %gs
+    mov %edi, %edi          /* upper halves are undefined after the mode switch */
+    mov %esi, %esi
+    movabs $boot_stack_top, %rsp
+    movabs $kernel_main, %rax
+    call *%rax
+2:  hlt
+    jmp 2b
+
+    .section .boot.data, "aw"
+    .align 4096
+    .global boot_pml4
+boot_pml4:    .fill 512, 8, 0
+boot_pdpt_lo: .fill 512, 8, 0
+    .global boot_pdpt_hi
+boot_pdpt_hi: .fill 512, 8, 0
+boot_pd:      .fill 512, 8, 0
+    .align 8
+boot_gdt:
+    .quad 0
+    .quad 0x00af9a000000ffff /* 64-bit code */
+    .quad 0x00cf92000000ffff /* data */
+boot_gdtr:
+    .word 3 * 8 - 1
+    .long boot_gdt
+
+    .section .bss
+    .align 16
+boot_stack:
+    .skip KSTACK_SIZE
+    .global boot_stack_top
+boot_stack_top:
+
+    .section .note.GNU-stack, "", @progbits

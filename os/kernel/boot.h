@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* What the boot sequence learned from the loader, kept for the root task. */
+#ifndef KIDE_BOOTINFO_H
+#define KIDE_BOOTINFO_H
+
+#include "types.h"
+#include <kide/boot.h>
+#include "arch/x86_64/paging.h"
+
+#define MAX_RANGES 64
+
+struct boot_state {
+    struct kide_boot_module modules[KIDE_BOOT_MAX_MODULES];
+    unsigned modules_count;
+    struct boot_mem_range ram[MAX_RANGES];  /**< usable RAM from the loader */
+    unsigned ram_count;
+    struct boot_mem_range free[MAX_RANGES]; /**< RAM left for the root */
+    unsigned free_count;
+};
+
+extern struct boot_state boot;
+
+/** Take `pages` contiguous pages from the end of the largest free range. */
+u64 boot_take_pages(u64 pages);
+/** Create the root PD from module 0 and make it runnable on CPU 0. */
+void root_create(u64 quota);
+/** Start the application processors. */
+void smp_boot(void);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* Derivation-tree operations of the mapping database; see mdb.h.
+ *
+ * Revocation is iterative: it repeatedly removes a leaf of the subtree, so
+ * kernel stack use does not grow with the depth of delegation chains.
+ */
+#include "mdb.h"
+#include "kernel.h"
+
+void mdb_link_child(struct mdb_link *parent, struct mdb_link *child)
+{
+    child->parent = parent;
+    child->prev = NULL;
+    child->next = parent->child;
+    if (parent->child)
+        parent->child->prev = child;
+    parent->child = child;
+}
+
+void mdb_unlink(struct mdb_link *l)
+{
+    if (l->prev)
+        l->prev->next = l->next;
+    else if (l->parent)
+        l->parent->child = l->next;
+    if (l->next)
+        l->next->prev = l->prev;
+    l->parent = l->next = l->prev = NULL;
+}
+
+void mdb_revoke(struct mdb_link *l, bool self)
+{
+    while (l->child) {
+        struct mdb_link *n = l->child;
+        while (n->child)
+            n = n->child;
+        mdb_unlink(n);
+        mdb_destroy(n);
+    }
+    if (self) {
+        mdb_unlink(l);
+        mdb_destroy(l);
+    }
+}

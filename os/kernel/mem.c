@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel memory: boot-time bump allocator, page pool, per-PD slabs.
+ *
+ * The pool is a singly linked free list threaded through the direct map;
+ * allocation and free are O(1). A slab page starts with a header; its
+ * objects follow at the class size. Invariant: a slab page is on its
+ * cache's partial list iff it has a free object.
+ */
+#include "kernel.h"
+#include "mem.h"
+#include "pd.h"
+
+static u64 early_next;
+static u64 early_limit = 1ul << 30; /* reachable through the boot mapping */
+static u64 pool_head;               /* physical address of the first free page */
+static u64 pool_total, pool_free;
+
+void mem_early_init(u64 first_free_phys) { early_next = ALIGN_UP(first_free_phys, PAGE_SIZE); }
+
+u64 early_alloc_page(void)
+{
+    if (early_next + PAGE_SIZE > early_limit)
+        panic("out of early boot memory");
+    u64 p = early_next;
+    early_next += PAGE_SIZE;
+    memset((void *)(p + KERNEL_VBASE), 0, PAGE_SIZE);
+    return p;
+}
+
+u64 early_alloc_end(void) { return early_next; }
+
+u64 pool_add(u64 start, u64 end)
+{
+    u64 n = 0;
+    for (u64 p = ALIGN_UP(start, PAGE_SIZE); p + PAGE_SIZE <= end; p += PAGE_SIZE, n++) {
+        *(u64 *)phys_to_virt(p) = pool_head;
+        pool_head = p;
+    }
+    pool_total += n;
+    pool_free += n;
+    return n;
+}
+
+u64 pool_pages(void) { return pool_total; }
+u64 pool_free_pages(void) { return pool_free; }
+
+void *pool_take_page(void)
+{
+    if (!pool_head)
+        return NULL;
+    u64 p = pool_head;
+    void *v = phys_to_virt(p);
+    pool_head = *(u64 *)v;
+    pool_free--;
+    memset(v, 0, PAGE_SIZE);
+    return v;
+}
+
+void pool_give_page(void *v)
+{
+    *(u64 *)v = pool_head;
+    pool_head = virt_to_phys(v);
+    pool_free++;
+}
+
+void *kpage_alloc(struct pd *pd)
+{
+    if (!quota_charge(pd, 1))
+        return NULL;
+    void *v = pool_take_page();
+    if (!v)
+        quota_uncharge(pd, 1); /* defensive: quotas never exceed the pool */
+    return v;
+}
+
+void kpage_free(struct pd *pd, void *page)
+{
+    pool_give_page(page);
+    quota_uncharge(pd, 1);
+}
+
+/* --- slabs ------------------------------------------------------------- */
+
+struct slab_page {
+    struct slab_page *next, *prev; /**< partial list links */
+    void *free;                    /**< free objects, linked through their first word */
+    u32 inuse;
+    u32 cls;
+};
+
+static unsigned class_of(size_t size)
+{
+    unsigned c = 0;
+    while ((64u << c) < size)
+        c++;
+    return c;
+}
+
+static void partial_remove(struct slab_cache *sc, struct slab_page *p)
+{
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        sc->partial = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    p->next = p->prev = NULL;
+}
+
+static void partial_push(struct slab_cache *sc, struct slab_page *p)
+{
+    p->prev = NULL;
+    p->next = sc->partial;
+    if (sc->partial)
+        sc->partial->prev = p;
+    sc->partial = p;
+}
+
+void *kmalloc(struct pd *pd, size_t size)
+{
+    assert(size <= 2048);
+    unsigned cls = class_of(size);
+    size_t osize = 64u << cls;
+    struct slab_cache *sc = &pd->slabs[cls];
+    struct slab_page *p = sc->partial;
+    if (!p) {
+        p = kpage_alloc(pd);
+        if (!p)
+            return NULL;
+        p->cls = cls;
+        /* Objects start after the header, at a multiple of their size. */
+        for (size_t off = ALIGN_UP(sizeof(*p), osize); off + osize <= PAGE_SIZE; off += osize) {
+            void **o = (void **)((char *)p + off);
+            *o = p->free;
+            p->free = o;
+        }
+        partial_push(sc, p);
+    }
+    void **o = p->free;
+    p->free = *o;
+    p->inuse++;
+    if (!p->free)
+        partial_remove(sc, p);
+    memset(o, 0, osize);
+    return o;
+}
+
+void kfree(struct pd *pd, void *obj)
+{
+    struct slab_page *p = (struct slab_page *)((u64)obj & ~(PAGE_SIZE - 1));
+    struct slab_cache *sc = &pd->slabs[p->cls];
+    bool was_full = p->free == NULL;
+    *(void **)obj = p->free;
+    p->free = obj;
+    p->inuse--;
+    if (was_full)
+        partial_push(sc, p);
+    if (p->inuse == 0) {
+        partial_remove(sc, p);
+        kpage_free(pd, p);
+    }
+}

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/* The root PD: built by the kernel from the first boot module.
+ *
+ * The root receives all RAM left after the kernel took its pool (mapped at
+ * virtual == physical and delegatable), the boot modules (likewise), all I/O
+ * ports, one interrupt semaphore per GSI and its own PD, EC and SC (boot.h
+ * gives the selectors). Its ELF image is checked like any outside input: a
+ * malformed image stops the boot with a message that says what is wrong.
+ */
+#include "kernel.h"
+#include "boot.h"
+#include "pd.h"
+#include "ec.h"
+#include "sc.h"
+#include "sm.h"
+#include "cap.h"
+#include "mdb.h"
+#include "mem.h"
+#include "time.h"
+#include "arch/x86_64/percpu.h"
+#include <kide/syscall.h>
+#include <kide/status.h>
+
+struct elf_hdr {
+    u8 ident[16];
+    u16 type, machine;
+    u32 version;
+    u64 entry, phoff, shoff;
+    u32 flags;
+    u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf_phdr {
+    u32 type, flags;
+    u64 offset, vaddr, paddr, filesz, memsz, align;
+};
+
+#define ROOT_PRIO 64
+
+static void must(int rc, const char *what)
+{
+    if (rc != KIDE_OK)
+        panic("root: %s failed (status %d)", what, rc);
+}
+
+/* Map [start, end) at virtual == physical in naturally aligned blocks. */
+static void give_identity(struct pd *pd, u64 start, u64 end, u8 perms)
+{
+    u64 p = start >> PAGE_SHIFT, e = end >> PAGE_SHIFT;
+    while (p < e) {
+        u8 order = 0;
+        while (order < 30 && !(p & (1ul << order)) && p + (2ul << order) <= e)
+            order++;
+        must(space_add(pd, SPACE_MEM, p, order, p, perms, 0, NULL, NULL), "mapping RAM");
+        p += 1ul << order;
+    }
+}
+
+static u64 load_elf(struct pd *pd, const struct kide_boot_module *m)
+{
+    const u8 *img = phys_to_virt(m->phys);
+    const struct elf_hdr *h = (const struct elf_hdr *)img;
+    if (m->size < sizeof(*h) || memcmp(h->ident, "\177ELF", 4) || h->ident[4] != 2 ||
+        h->ident[5] != 1 || h->machine != 62 || h->type != 2)
+        panic("root: module 0 ('%s') is not an x86_64 ELF executable", m->cmdline);
+    if (h->phentsize != sizeof(struct elf_phdr) || h->phnum > 64 ||
+        h->phoff > m->size || h->phnum * sizeof(struct elf_phdr) > m->size - h->phoff)
+        panic("root: module 0 has a malformed program header table");
+    const struct elf_phdr *ph = (const struct elf_phdr *)(img + h->phoff);
+    for (unsigned i = 0; i < h->phnum; i++) {
+        const struct elf_phdr *p = &ph[i];
+        if (p->type != 1 || p->memsz == 0)
+            continue;
+        if (p->filesz > p->memsz || p->offset > m->size || p->filesz > m->size - p->offset ||
+            p->vaddr < PAGE_SIZE || p->vaddr + p->memsz < p->vaddr ||
+            p->vaddr + p->memsz > KIDE_USER_END)
+            panic("root: segment %u of module 0 is out of bounds", i);
+        u64 va = p->vaddr & ~(PAGE_SIZE - 1), end = ALIGN_UP(p->vaddr + p->memsz, PAGE_SIZE);
+        u64 pages = (end - va) >> PAGE_SHIFT;
+        if (space_overlap(pd, SPACE_MEM, va >> PAGE_SHIFT, pages))
+            panic("root: segment %u at %lx overlaps RAM or another segment; link above 256 GiB",
+                  i, p->vaddr);
+        u64 phys = boot_take_pages(pages);
+        memcpy((u8 *)phys_to_virt(phys) + (p->vaddr - va), img + p->offset, p->filesz);
+        u8 perms = KIDE_MEM_R | ((p->flags & 2) ? KIDE_MEM_W : 0) | ((p->flags & 1) ? KIDE_MEM_X : 0);
+        for (u64 k = 0; k < pages; k++)
+            must(space_add(pd, SPACE_MEM, (va >> PAGE_SHIFT) + k, 0, (phys >> PAGE_SHIFT) + k, perms,
+                           0, NULL, NULL),
+                 "mapping the root image");
+    }
+    if (h->entry >= KIDE_USER_END || !space_find(pd, SPACE_MEM, h->entry >> PAGE_SHIFT))
+        panic("root: entry point %lx is not in a loaded segment", h->entry);
+    return h->entry;
+}
+
+void root_create(u64 quota)
+{
+    struct pd *pd = pd_create_root(quota);
+    must(cap_install(pd, KIDE_ROOT_SEL_PD, &pd->obj, KIDE_PERM_ALL), "installing the root PD");
+
+    /* Image and stack pages come out of the root's RAM before the rest is handed over. */
+    u64 entry = load_elf(pd, &boot.modules[0]);
+    u64 stack_pages = KIDE_ROOT_STACK_SIZE >> PAGE_SHIFT;
+    u64 stack = boot_take_pages(stack_pages);
+    for (u64 k = 0; k < stack_pages; k++)
+        must(space_add(pd, SPACE_MEM, ((KIDE_ROOT_STACK_TOP - KIDE_ROOT_STACK_SIZE) >> PAGE_SHIFT) + k,
+                       0, (stack >> PAGE_SHIFT) + k, KIDE_MEM_R | KIDE_MEM_W, 0, NULL, NULL),
+             "mapping the root stack");
+
+    struct kide_boot_info *bi = kpage_alloc(pd);
+    if (!bi)
+        panic("root: no memory for the boot information");
+    must(space_add(pd, SPACE_MEM, KIDE_ROOT_BOOTINFO >> PAGE_SHIFT, 0, virt_to_phys(bi) >> PAGE_SHIFT,
+                   KIDE_MEM_R, RNODE_SPECIAL, NULL, NULL),
+         "mapping the boot information");
+
+    for (unsigned i = 0; i < boot.free_count; i++) {
+        struct boot_mem_range *r = &boot.free[i];
+        if (r->end <= r->start)
+            continue;
+        give_identity(pd, r->start, r->end, KIDE_MEM_R | KIDE_MEM_W | KIDE_MEM_X);
+        if (bi->mem_count < KIDE_BOOT_MAX_MEM) {
+            bi->mem[bi->mem_count].phys = r->start;
+            bi->mem[bi->mem_count].size = r->end - r->start;
+            bi->mem_count++;
+        }
+    }
+    for (unsigned i = 0; i < boot.modules_count; i++) {
+        struct kide_boot_module *m = &boot.modules[i];
+        give_identity(pd, m->phys & ~(PAGE_SIZE - 1), ALIGN_UP(m->phys + m->size, PAGE_SIZE),
+                      KIDE_MEM_R | KIDE_MEM_W);
+        bi->modules[i] = *m;
+    }
+    must(space_add(pd, SPACE_IO, 0, 16, 0, KIDE_IO_ACCESS, 0, NULL, NULL), "granting I/O ports");
+
+    for (unsigned g = 0; g < KIDE_ROOT_GSIS; g++) {
+        int rc;
+        struct sm *sm = sm_create(pd, 0, &rc);
+        if (!sm)
+            panic("root: no memory for interrupt semaphores");
+        sm->gsi = (int)g;
+        gsi_sm[g] = sm;
+        must(cap_install(pd, KIDE_ROOT_SEL_GSI + g, &sm->obj, KIDE_PERM_ALL), "installing GSIs");
+    }
+
+    int rc;
+    struct ec *ec = ec_create(pd, true, 0, KIDE_ROOT_UTCB, KIDE_ROOT_STACK_TOP, entry, 0, &rc);
+    if (!ec)
+        panic("root: cannot create its EC (status %d)", rc);
+    ec->regs.rdi = KIDE_ROOT_BOOTINFO;
+    must(cap_install(pd, KIDE_ROOT_SEL_EC, &ec->obj, KIDE_PERM_ALL), "installing the root EC");
+    struct sc *sc = sc_create(pd, ec, ROOT_PRIO, false, KIDE_QUANTUM_NS, KIDE_QUANTUM_NS, &rc);
+    if (!sc)
+        panic("root: cannot create its SC (status %d)", rc);
+    must(cap_install(pd, KIDE_ROOT_SEL_SC, &sc->obj, KIDE_PERM_ALL), "installing the root SC");
+
+    bi->magic = KIDE_BOOT_MAGIC;
+    bi->cpus = cpu_count;
+    bi->tsc_khz = tsc_khz;
+    bi->module_count = boot.modules_count;
+    bi->kernel_quota = pd->quota_limit;
+}

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/* Memory and I/O spaces: range nodes, their treaps, delegation, revocation.
+ *
+ * A PD's memory space is the set of page ranges it holds; each node is also
+ * mapped in its page table. Its I/O space is the set of port ranges it holds,
+ * mirrored in its I/O bitmap. Nodes are charged to the PD that holds them.
+ * Invariant: nodes of one space never overlap, so "the node containing a" is
+ * the node with the greatest base <= a, if that one reaches a.
+ */
+#include "kernel.h"
+#include "mdb.h"
+#include "pd.h"
+#include "mem.h"
+#include "arch/x86_64/paging.h"
+#include <kide/syscall.h>
+#include <kide/status.h>
+
+static u32 treap_seed = 2463534242u;
+
+static u32 rand32(void)
+{
+    treap_seed ^= treap_seed << 13;
+    treap_seed ^= treap_seed >> 17;
+    treap_seed ^= treap_seed << 5;
+    return treap_seed;
+}
+
+static struct rnode *rotate_right(struct rnode *n)
+{
+    struct rnode *l = n->left;
+    n->left = l->right;
+    l->right = n;
+    return l;
+}
+
+static struct rnode *rotate_left(struct rnode *n)
+{
+    struct rnode *r = n->right;
+    n->right = r->left;
+    r->left = n;
+    return r;
+}
+
+static struct rnode *insert(struct rnode *root, struct rnode *n)
+{
+    if (!root)
+        return n;
+    if (n->base < root->base) {
+        root->left = insert(root->left, n);
+        if (root->left->prio > root->prio)
+            root = rotate_right(root);
+    } else {
+        root->right = insert(root->right, n);
+        if (root->right->prio > root->prio)
+            root = rotate_left(root);
+    }
+    return root;
+}
+
+static struct rnode *erase(struct rnode *root, struct rnode *n)
+{
+    if (!root)
+        return NULL;
+    if (root == n) {
+        if (!n->left)
+            return n->right;
+        if (!n->right)
+            return n->left;
+        if (n->left->prio > n->right->prio) {
+            root = rotate_right(n);
+            root->right = erase(root->right, n);
+        } else {
+            root = rotate_left(n);
+            root->left = erase(root->left, n);
+        }
+        return root;
+    }
+    if (n->base < root->base)
+        root->left = erase(root->left, n);
+    else
+        root->right = erase(root->right, n);
+    return root;
+}
+
+static struct rnode *floor_node(struct rnode *t, u64 a)
+{
+    struct rnode *best = NULL;
+    while (t) {
+        if (t->base <= a) {
+            best = t;
+            t = t->right;
+        } else {
+            t = t->left;
+        }
+    }
+    return best;
+}
+
+struct rnode *space_find(struct pd *pd, u8 space, u64 a)
+{
+    struct rnode *n = floor_node(pd->space[space], a);
+    return (n && a - n->base < (1ul << n->order)) ? n : NULL;
+}
+
+struct rnode *space_overlap(struct pd *pd, u8 space, u64 a, u64 n)
+{
+    struct rnode *f = floor_node(pd->space[space], a + n - 1);
+    return (f && f->base + (1ul << f->order) > a) ? f : NULL;
+}
+
+void space_insert(struct rnode *n)
+{
+    n->prio = rand32();
+    n->left = n->right = NULL;
+    n->pd->space[n->space] = insert(n->pd->space[n->space], n);
+}
+
+static void io_set(struct pd *pd, u64 base, u8 order, bool allow)
+{
+    for (u64 p = base; p < base + (1ul << order); p++) {
+        u8 *byte = (p < 32768 ? pd->iobm : pd->iobm_hi) + (p % 32768) / 8;
+        if (allow)
+            *byte &= (u8) ~(1u << (p % 8));
+        else
+            *byte |= (u8)(1u << (p % 8));
+    }
+}
+
+static void unmap_node(struct rnode *n)
+{
+    if (n->space == SPACE_MEM) {
+        for (u64 i = 0; i < (1ul << n->order); i++)
+            pt_unmap(n->pd, (n->base + i) << PAGE_SHIFT);
+    } else {
+        io_set(n->pd, n->base, n->order, false);
+    }
+    pd_mark_dirty(n->pd);
+}
+
+int space_add(struct pd *pd, u8 space, u64 base, u8 order, u64 phys, u8 perms, u8 flags,
+              struct rnode *parent, struct rnode **out)
+{
+    if (space == SPACE_IO && !pd->iobm) {
+        /* 65536 ports need 8 KiB: two pages, ports below 32768 in the first. */
+        u8 *bm = kpage_alloc(pd), *bm2 = bm ? kpage_alloc(pd) : NULL;
+        if (!bm2) {
+            if (bm)
+                kpage_free(pd, bm);
+            return KIDE_QUOTA;
+        }
+        memset(bm, 0xff, PAGE_SIZE);
+        memset(bm2, 0xff, PAGE_SIZE);
+        pd->iobm = bm;
+        pd->iobm_hi = bm2;
+    }
+    struct rnode *n = kmalloc(pd, sizeof(*n));
+    if (!n)
+        return KIDE_QUOTA;
+    n->link.kind = MDB_RANGE;
+    n->space = space;
+    n->base = base;
+    n->order = order;
+    n->phys = phys;
+    n->perms = perms;
+    n->flags = flags;
+    n->pd = pd;
+    if (space == SPACE_MEM) {
+        for (u64 i = 0; i < (1ul << order); i++) {
+            int rc = pt_map(pd, (base + i) << PAGE_SHIFT, (phys + i) << PAGE_SHIFT, perms);
+            if (rc != KIDE_OK) {
+                for (u64 j = 0; j < i; j++)
+                    pt_unmap(pd, (base + j) << PAGE_SHIFT);
+                pd_mark_dirty(pd);
+                kfree(pd, n);
+                return rc;
+            }
+        }
+    } else {
+        io_set(pd, base, order, true);
+    }
+    space_insert(n);
+    if (parent)
+        mdb_link_child(&parent->link, &n->link);
+    if (out)
+        *out = n;
+    return KIDE_OK;
+}
+
+void space_remove(struct rnode *n)
+{
+    unmap_node(n);
+    n->pd->space[n->space] = erase(n->pd->space[n->space], n);
+    kfree(n->pd, n);
+}
+
+void mdb_destroy_range(struct mdb_link *l) { space_remove(container_of(l, struct rnode, link)); }
+
+int space_delegate(struct pd *src, struct pd *dst, u8 space, u64 base, u8 order, u64 dst_base,
+                   u8 mask)
+{
+    u64 count = 1ul << order;
+    struct rnode *s = space_find(src, space, base);
+    if (!s)
+        return KIDE_BAD_CAP;
+    if (base + count > s->base + (1ul << s->order) || (s->flags & RNODE_SPECIAL))
+        return KIDE_BAD_PARAM;
+    u8 perms = s->perms & mask;
+    if (space == SPACE_MEM && !(perms & KIDE_MEM_R))
+        return KIDE_BAD_PARAM;
+    if (space == SPACE_IO) {
+        if (dst_base != base)
+            return KIDE_BAD_PARAM;
+        if (!perms)
+            return KIDE_BAD_PARAM;
+    } else if (dst_base + count > (KIDE_USER_END >> PAGE_SHIFT) || dst_base + count < dst_base) {
+        return KIDE_BAD_ADDR;
+    }
+    u64 phys = s->phys + (base - s->base);
+    struct rnode *o = space_overlap(dst, space, dst_base, count);
+    if (o) {
+        if (o->flags & RNODE_SPECIAL)
+            return KIDE_BAD_ADDR;
+        /* The same delegation again refreshes the rights instead of failing. */
+        if (o->base == dst_base && o->order == order && o->phys == phys && o->link.parent == &s->link) {
+            o->perms = perms;
+            if (space == SPACE_MEM)
+                for (u64 i = 0; i < count; i++)
+                    pt_map(dst, (dst_base + i) << PAGE_SHIFT, (phys + i) << PAGE_SHIFT, perms);
+            pd_mark_dirty(dst);
+            return KIDE_OK;
+        }
+        return KIDE_BUSY;
+    }
+    return space_add(dst, space, dst_base, order, phys, perms, 0, s, NULL);
+}
+
+/* The first node with base > a, or NULL. */
+static struct rnode *successor(struct rnode *t, u64 a)
+{
+    struct rnode *succ = NULL;
+    while (t) {
+        if (t->base > a) {
+            succ = t;
+            t = t->left;
+        } else {
+            t = t->right;
+        }
+    }
+    return succ;
+}
+
+void space_revoke(struct pd *pd, u8 space, u64 base, u8 order, bool self)
+{
+    u64 end = base + (1ul << order);
+    u64 a = base;
+    while (a < end) {
+        struct rnode *n = floor_node(pd->space[space], a);
+        if (!n || n->base + (1ul << n->order) <= a) {
+            n = successor(pd->space[space], a);
+            if (!n || n->base >= end)
+                return;
+        }
+        u64 next = n->base + (1ul << n->order);
+        /* The tree is searched afresh each round: revoking may remove other
+         * nodes of this same space (delegations a PD made to itself). */
+        if (!(n->flags & RNODE_SPECIAL) && (n->link.child || self))
+            mdb_revoke(&n->link, self);
+        a = next;
+    }
+}
+
+void space_clear(struct pd *pd, u8 space)
+{
+    space_revoke(pd, space, 0, space == SPACE_MEM ? 35 : 16, true);
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* ktest-helper: the child PD the kernel test suite and the fuzzer start.
+ *
+ * One binary, many small behaviours (proto.h): the root picks one through the
+ * info page and observes the result there, in the exception messages the
+ * helper causes and in its exit code. A helper holds only what the root
+ * delegated to it; it never touches the root's memory.
+ */
+#include <krt/spawn.h>
+#include "proto.h"
+
+#define A(i) (krt_info->arg[i])
+
+static u64 xorshift(u64 *s)
+{
+    u64 x = *s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *s = x;
+}
+
+/* ---- portal handlers ---- */
+
+void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *utcb)
+{
+    unsigned n = KIDE_MSG_UNTYPED(msg);
+    switch (id) {
+    case H_PT_ECHO:
+        if (n > KIDE_UTCB_WORDS)
+            n = KIDE_UTCB_WORDS;
+        for (unsigned i = 0; i < n; i++)
+            utcb->words[i] += 1;
+        utcb->msg = KIDE_MSG(n, 0);
+        break;
+    case H_PT_BLOCK:
+        for (;;)
+            kide_ctrl_sm(KIDE_CTRL_SM_DOWN, A(0), 0);
+    default:
+        utcb->msg = 0;
+    }
+}
+
+/* ---- fuzz victim ---- */
+
+#define VICTIM_WORDS 8192
+static u64 victim_buf[VICTIM_WORDS];
+
+/** The reply the root's victim portal computes (kfuzz root does the same). */
+static u64 victim_f(u64 w, u64 i) { return (w ^ 0x5bd1e9955bd1e995ull) + i * 0x9e3779b97f4a7c15ull; }
+
+static u64 checksum(void)
+{
+    u64 c = 0;
+    for (unsigned i = 0; i < VICTIM_WORDS; i++)
+        c = (c ^ victim_buf[i]) * 0x100000001b3ull;
+    return c;
+}
+
+static KRT_NORETURN void victim(struct kide_utcb *u)
+{
+    u64 seed = A(2) | 1, s = seed;
+    for (unsigned i = 0; i < VICTIM_WORDS; i++)
+        victim_buf[i] = xorshift(&s);
+    u64 sum0 = checksum();
+    u64 iter = 0, errors = 0, acc = seed;
+    while (!krt_info->stop && (A(1) == 0 || iter < A(1))) {
+        /* memory: the buffer must never change under us */
+        if ((iter & 7) == 0 && checksum() != sum0)
+            errors++;
+        /* IPC: the root transforms 16 words; we know what must come back */
+        u64 words[16];
+        for (unsigned k = 0; k < 16; k++)
+            words[k] = u->words[k] = xorshift(&s);
+        u->msg = KIDE_MSG(16, 0);
+        u->rcv_crd = 0;
+        int st = kide_call(A(0));
+        if (st != KIDE_OK || KIDE_MSG_UNTYPED(u->msg) != 16) {
+            errors++;
+            krt_info->res[3] = (u64)st;
+        } else {
+            for (unsigned k = 0; k < 16; k++) {
+                if (u->words[k] != victim_f(words[k], k))
+                    errors++;
+                acc = (acc ^ u->words[k]) * 0x100000001b3ull;
+            }
+        }
+        iter++;
+        krt_info->res[0] = iter;
+        krt_info->res[1] = errors;
+        krt_info->res[2] = acc;
+    }
+    krt_exit(errors ? 1 : 0);
+}
+
+/* ---- syscall table ---- */
+
+static void syscalls(void)
+{
+    volatile struct helper_sys *t = (volatile struct helper_sys *)krt_info->scratch;
+    for (unsigned i = 0; i < H_SYS_MAX && t[i].word; i++) {
+        if (t[i].word == ~0ull) {
+            /* barrier: up sm a0 (done), down sm a1 (go) */
+            kide_ctrl_sm(KIDE_CTRL_SM_UP, t[i].a[0], 0);
+            t[i].st = (u64)kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t[i].a[1], 0);
+            continue;
+        }
+        u64 r[3] = {0, 0, 0};
+        t[i].st = (u64)kide_syscall(t[i].word, t[i].a[0], t[i].a[1], t[i].a[2], t[i].a[3], t[i].a[4],
+                                    t[i].a[5], r);
+        t[i].r[0] = r[0], t[i].r[1] = r[1], t[i].r[2] = r[2];
+    }
+}
+
+void krt_child_main(struct kide_utcb *u)
+{
+    if ((u64)u != KRT_CHILD_UTCBS || krt_info->magic != KRT_CHILD_MAGIC)
+        krt_exit(0xbad); /* only the main EC runs modes */
+    switch (krt_info->mode) {
+    case H_EXIT:
+        krt_exit(A(0));
+    case H_TOUCH: {
+        volatile u64 *p = (volatile u64 *)A(0);
+        *p = A(1);
+        krt_info->res[0] = *p;
+        krt_exit(7);
+    }
+    case H_READ_LOOP:
+        while (!krt_info->stop) {
+            krt_info->res[0] = *(volatile u64 *)A(0);
+            krt_info->res[1]++;
+        }
+        krt_exit(0);
+    case H_UD2: {
+        u64 rax, rbx, fl;
+        __asm__ volatile("xor %%eax, %%eax\n\txor %%ebx, %%ebx\n\tud2\n\tpushfq\n\tpop %2"
+                         : "=a"(rax), "=b"(rbx), "=r"(fl)
+                         :
+                         : "memory");
+        krt_info->res[0] = rax;
+        krt_info->res[1] = rbx;
+        krt_info->res[2] = fl;
+        krt_exit(9);
+    }
+    case H_SPIN:
+        while (!krt_info->stop)
+            krt_info->res[0]++;
+        krt_exit(0);
+    case H_SM_DOWN:
+        krt_info->res[0] = (u64)kide_ctrl_sm(KIDE_CTRL_SM_DOWN, A(0), 0);
+        krt_exit(0);
+    case H_IO_LOOP:
+        while (!krt_info->stop) {
+            krt_info->res[0] = krt_inb((u16)A(0));
+            krt_info->res[1]++;
+        }
+        krt_exit(0);
+    case H_CALL: {
+        u64 good = 0;
+        int st = KIDE_OK;
+        for (u64 i = 0; i < A(1); i++) {
+            for (unsigned k = 0; k < 4; k++)
+                u->words[k] = i * 4 + k;
+            u->msg = KIDE_MSG(4, 0);
+            st = kide_call(A(0));
+            if (st == KIDE_OK && u->words[0] == i * 4 + 1)
+                good++;
+        }
+        krt_info->res[0] = good;
+        krt_info->res[1] = (u64)st;
+        krt_exit(0);
+    }
+    case H_SERVER:
+        while (!krt_info->stop)
+            kide_ctrl_sm(KIDE_CTRL_SM_DOWN, A(0), krt_now() + 10 * KRT_MS);
+        krt_exit(0);
+    case H_VICTIM:
+        victim(u);
+    case H_PRINT:
+        krt_printf("ktest-helper: hello from a child PD on cpu %llu\n", krt_info->cpu);
+        krt_exit(0);
+    case H_SYSCALLS:
+        syscalls();
+        krt_exit(0);
+    case H_JUMP:
+        ((void (*)(void))A(0))();
+        krt_exit(5);
+    }
+    krt_exit(0xbad);
+}

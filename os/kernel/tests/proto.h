@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel test suite: what the root asks of ktest-helper, through the info page.
+ *
+ * The root writes `mode` and `arg[]` before the helper starts; the helper
+ * writes `res[]` and `state`, and ends with krt_exit(code). Selectors in args
+ * are the helper's own (the root delegated them there). Portal handlers the
+ * root creates inside the helper are told apart by their portal id.
+ */
+#ifndef KTEST_PROTO_H
+#define KTEST_PROTO_H
+
+enum helper_mode {
+    H_EXIT = 1,     /**< exit with arg0 */
+    H_TOUCH,        /**< write arg1 to address arg0, read it back to res0, exit 7 */
+    H_READ_LOOP,    /**< read address arg0 into res0, count in res1, until stop; exit 0 */
+    H_UD2,          /**< ud2 with rax = rbx = 0; then res0 = rax, res1 = rbx, res2 = rflags; exit 9 */
+    H_SPIN,         /**< count in res0 until stop; exit 0 */
+    H_SM_DOWN,      /**< down on sm arg0 (deadline 0): res0 = status; exit 0 */
+    H_RELAY,        /**< relay a capability: see helper.c */
+    H_IO_LOOP,      /**< in from port arg0, count in res1 until stop; exit 0 */
+    H_CALL,         /**< call portal arg0 arg1 times with words; res0 = good replies, res1 = last status */
+    H_SERVER,       /**< main EC waits (spins) until stop; portals do the work */
+    H_VICTIM,       /**< fuzz victim: checksums and ping-pong with portal arg0; see helper.c */
+    H_PRINT,        /**< print a line to COM1; exit 0 */
+    H_SYSCALLS,     /**< run the syscall table in scratch[] (struct helper_sys), exit 0 */
+    H_JUMP,         /**< call the code at arg0; exit 5 if it returns */
+};
+
+/* Portal ids of H_SERVER handler ECs. */
+#define H_PT_ECHO  1 /**< reply words[i] + 1 for every untyped word */
+#define H_PT_BLOCK 2 /**< down on sm arg0 forever (a server that never replies) */
+
+/** One system call H_SYSCALLS issues; `st` and `r` are written back. */
+struct helper_sys {
+    u64 word, a[6];
+    u64 st, r[3];
+};
+#define H_SYS_MAX 24 /* 24 * 11 words fit scratch[] */
+
+#endif

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel tests: null, clock, unknown calls and operations, lookup, EC states,
+ * interrupt routing and a child that prints. */
+#include "ktest.h"
+
+void test_null(void)
+{
+    for (unsigned i = 0; i < 1000; i++)
+        EXPECT_ST(kide_null(), KIDE_OK);
+    /* flags and aux bits are ignored by null */
+    u64 r[3];
+    EXPECT_ST(kide_syscall(KIDE_SYS_WORD(KIDE_SYS_NULL, 0, 0), 1, 2, 3, 4, 5, 6, r), KIDE_OK);
+out:;
+}
+
+void test_clock(void)
+{
+    u64 a = 0, b = 0, prev = 0;
+    EXPECT_ST(kide_clock(&a), KIDE_OK);
+    CHECK(a > 0);
+    prev = a;
+    for (unsigned i = 0; i < 10000; i++) {
+        u64 n = krt_now();
+        CHECK(n >= prev);
+        prev = n;
+    }
+    /* a 20 ms deadline takes at least 20 ms of the clock */
+    a = krt_now();
+    krt_sleep_ms(20);
+    b = krt_now();
+    CHECK(b - a >= 19 * KRT_MS);
+    CHECK(b - a < 2000 * KRT_MS);
+out:;
+}
+
+void test_bad_syscall(void)
+{
+    u64 r[3], x;
+    EXPECT_ST(kide_syscall(KIDE_SYS_WORD(KIDE_SYS_COUNT, 0, 0), 0, 0, 0, 0, 0, 0, r),
+              KIDE_BAD_SYSCALL);
+    EXPECT_ST(kide_syscall(KIDE_SYS_WORD(255, 0xff, 0xffff), 0, 0, 0, 0, 0, 0, r),
+              KIDE_BAD_SYSCALL);
+    EXPECT_ST(kide_syscall(~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, r), KIDE_BAD_SYSCALL);
+    EXPECT_ST(kide_ctrl_pd(7, KIDE_ROOT_SEL_PD, 0, KIDE_ROOT_SEL_PD, &x, &x), KIDE_BAD_SYSCALL);
+    EXPECT_ST(kide_ctrl_ec(7, KIDE_ROOT_SEL_EC, &x, &x, &x), KIDE_BAD_SYSCALL);
+    EXPECT_ST(kide_ctrl_sc(7, KIDE_ROOT_SEL_SC, 0, 0, 0, &x, &x, &x), KIDE_BAD_SYSCALL);
+    EXPECT_ST(kide_ctrl_sm(7, ktest_block_sm, 0), KIDE_BAD_SYSCALL);
+    /* the root's EC is a global EC, not a portal handler */
+    ROOT_UTCB->msg = 0;
+    EXPECT_ST(kide_reply(), KIDE_BAD_SYSCALL);
+out:;
+}
+
+void test_lookup(void)
+{
+    u64 found, info;
+    static const struct {
+        kide_sel sel;
+        unsigned type;
+    } boot[] = {{KIDE_ROOT_SEL_PD, KIDE_OBJ_PD},
+                {KIDE_ROOT_SEL_EC, KIDE_OBJ_EC},
+                {KIDE_ROOT_SEL_SC, KIDE_OBJ_SC},
+                {KIDE_ROOT_SEL_GSI, KIDE_OBJ_SM},
+                {KIDE_ROOT_SEL_GSI + KIDE_ROOT_GSIS - 1, KIDE_OBJ_SM}};
+    for (unsigned i = 0; i < KRT_ARRAY_SIZE(boot); i++) {
+        EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_OBJ, boot[i].sel, 0, 0), &found, &info), KIDE_OK);
+        CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_OBJ);
+        CHECK_EQ(KIDE_CRD_BASE(found), boot[i].sel);
+        CHECK_EQ(info, boot[i].type);
+    }
+    EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_OBJ, KIDE_ROOT_SEL_PD, 0, 0), &found, &info), KIDE_OK);
+    CHECK_EQ(KIDE_CRD_PERM(found), KIDE_PERM_ALL);
+    /* an empty selector */
+    EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_OBJ, KIDE_ROOT_SEL_FREE - 1, 0, 0), &found, &info),
+              KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_NULL);
+    /* a RAM page (identity-mapped) and the root's code */
+    u64 pa = krt_page_alloc();
+    CHECK(pa);
+    EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0), &found, &info), KIDE_OK);
+    krt_page_free(pa);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_MEM);
+    CHECK(info == pa >> 12 || info == pa); /* r2 "the physical page": number or address */
+    CHECK(KIDE_CRD_PERM(found) & KIDE_MEM_W);
+    EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_MEM, (u64)test_lookup >> 12, 0, 0), &found, &info),
+              KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_MEM);
+    CHECK(KIDE_CRD_PERM(found) & KIDE_MEM_X);
+    /* unmapped user memory */
+    EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_MEM, 0x0000500000000000ull >> 12, 0, 0), &found, &info),
+              KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_NULL);
+    /* I/O ports */
+    EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_IO, 0x3f8, 0, 0), &found, &info), KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_IO);
+    /* bad descriptors */
+    EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_NULL, 1, 0, 0), &found, &info), KIDE_BAD_PARAM);
+    EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_OBJ, KIDE_CAP_SLOTS, 0, 0), &found, &info),
+              KIDE_BAD_PARAM);
+    EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_MEM, KIDE_USER_END >> 12, 0, 0), &found, &info),
+              KIDE_BAD_PARAM);
+    EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_IO, 0x10000, 0, 0), &found, &info), KIDE_BAD_PARAM);
+out:;
+}
+
+/* Later tests weaken capabilities by delegating them into the root itself. */
+void test_delegate_self(void)
+{
+    u64 found, info;
+    kide_sel w = ktest_weak(KIDE_ROOT_SEL_PD, KIDE_PD_CTRL);
+    CHECK(w);
+    EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_OBJ, w, 0, 0), &found, &info), KIDE_OK);
+    CHECK_EQ(info, KIDE_OBJ_PD);
+    CHECK_EQ(KIDE_CRD_PERM(found), KIDE_PD_CTRL);
+out:
+    krt_cap_drop(w);
+}
+
+void test_query_states(void)
+{
+    struct krt_ec t;
+    memset(&t, 0, sizeof(t));
+    u64 state, fault, addr;
+    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, KIDE_ROOT_SEL_EC, &state, &fault, &addr), KIDE_OK);
+    CHECK_EQ(state, KIDE_EC_STATE_READY);
+    /* a handler EC waiting for calls */
+    CHECK_EQ(ktest_ec_state(krt_handler_ec(0)), KIDE_EC_STATE_IDLE);
+    /* a global EC blocked on a semaphore */
+    kide_sel ec = krt_sel_alloc(0), sc = krt_sel_alloc(0);
+    EXPECT_ST(kide_create_ec(KIDE_EC_GLOBAL, 0, ec, KIDE_ROOT_SEL_PD, krt_utcb_alloc(), 0,
+                             (u64)ktest_block_entry, 0),
+              KIDE_OK);
+    EXPECT_ST(kide_create_sc(0, PRIO_HIGH, sc, KIDE_ROOT_SEL_PD, ec, 10 * KRT_MS, 10 * KRT_MS),
+              KIDE_OK);
+    CHECK(WAIT_FOR(ktest_ec_state(ec) == KIDE_EC_STATE_BLOCKED, 2000));
+out:
+    krt_cap_drop(sc);
+    krt_cap_drop(ec);
+}
+
+/* GSI 4 is COM1's: enabling its transmitter-empty interrupt raises it at once. */
+void test_assign_gsi(void)
+{
+    kide_sel gsi = KIDE_ROOT_SEL_GSI + 4, w = 0, sm = krt_sm_create(0);
+    CHECK(sm);
+    EXPECT_ST(kide_assign_gsi(0, sm, 0), KIDE_BAD_CAP);
+    EXPECT_ST(kide_assign_gsi(0, KIDE_ROOT_SEL_PD, 0), KIDE_BAD_CAP);
+    EXPECT_ST(kide_assign_gsi(0, KIDE_CAP_SLOTS + 5, 0), KIDE_BAD_CAP);
+    w = ktest_weak(gsi, KIDE_SM_UP | KIDE_SM_DOWN);
+    CHECK(w);
+    EXPECT_ST(kide_assign_gsi(0, w, 0), KIDE_BAD_PERM);
+    EXPECT_ST(kide_assign_gsi(0, gsi, KIDE_MAX_CPUS), KIDE_BAD_CPU);
+    EXPECT_ST(kide_assign_gsi(0, gsi, ktest_cpus()), KIDE_BAD_CPU);
+    EXPECT_ST(kide_assign_gsi(0, gsi, ktest_other_cpu()), KIDE_OK);
+    /* take whatever is pending, then make COM1 interrupt once */
+    kide_ctrl_sm(KIDE_CTRL_SM_DOWN_ZERO, gsi, 1);
+    krt_outb(0x3f8 + 4, krt_inb(0x3f8 + 4) | 0x08); /* MCR.OUT2 gates the IRQ on real UARTs */
+    krt_outb(0x3f8 + 1, 0x02);                      /* IER: transmitter holding register empty */
+    int st = krt_sm_wait(gsi, 2000);
+    krt_outb(0x3f8 + 1, 0x00);
+    (void)krt_inb(0x3f8 + 2); /* IIR read acknowledges */
+    EXPECT_ST(st, KIDE_OK);
+out:
+    krt_outb(0x3f8 + 1, 0x00);
+    krt_cap_drop(w);
+    krt_cap_drop(sm);
+}
+
+void test_child_print(void)
+{
+    static struct krt_child c;
+    CHECK(ktest_helper(&c, H_PRINT, 0, NULL, 0) == KIDE_OK);
+    EXPECT_ST(krt_child_wait(&c, 5000), KIDE_OK);
+    CHECK(c.ec[0].exited);
+    CHECK_EQ(c.ec[0].exit_code, 0);
+out:
+    krt_child_destroy(&c);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* Exceptions and interrupts, from user mode and from the idle loop.
+ *
+ * From user mode the state is already in the current EC's frame: exceptions
+ * become exception messages, interrupts do their work and the scheduler
+ * decides who runs next. In kernel mode only the idle loop takes interrupts;
+ * an exception there is a kernel bug and panics with the state.
+ */
+#include "kernel.h"
+#include "ec.h"
+#include "sm.h"
+#include "lock.h"
+#include "sched.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/apic.h"
+
+extern void ret_user_iret(struct frame *f) __attribute__((__noreturn__));
+
+/* Interrupt work common to both modes; runs under the big lock. */
+static void interrupt(u64 vector)
+{
+    struct cpu *c = this_cpu();
+    if (vector == VEC_TIMER) {
+        lapic_eoi();
+        sched_tick();
+    } else if (vector == VEC_RESCHED) {
+        lapic_eoi();
+        c->need_resched = true;
+    } else if (vector >= VEC_GSI_BASE && vector < VEC_GSI_BASE + 24) {
+        lapic_eoi();
+        sm_irq((unsigned)(vector - VEC_GSI_BASE));
+    } else if (vector != VEC_SPURIOUS) {
+        lapic_eoi();
+    }
+}
+
+noreturn void trap_user(struct frame *f)
+{
+    if (f->vector == VEC_FLUSH) {
+        /* Answer without the big lock: its holder may be waiting for us. */
+        flush_handle();
+        lapic_eoi();
+        ret_user_iret(f);
+    }
+    bkl_lock();
+    struct ec *ec = this_cpu()->current;
+    ec->sysret_ok = false;
+    if (f->vector == 7) {
+        fpu_switch(ec);
+        kernel_exit();
+    }
+    if (f->vector < 32)
+        ec_exception(ec);
+    interrupt(f->vector);
+    kernel_exit();
+}
+
+void trap_kernel_mode(struct frame *f)
+{
+    if (f->vector < 32)
+        panic("kernel exception %lu error %lx at %lx cr2 %lx", f->vector, f->error, f->rip,
+              read_cr2());
+    if (f->vector == VEC_FLUSH) {
+        flush_handle();
+        lapic_eoi();
+        return;
+    }
+    bkl_lock();
+    interrupt(f->vector);
+    bkl_unlock();
+}

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: MIT */
+/* krt spawn: load an ELF boot module into a new child PD (see krt/spawn.h).
+ *
+ * The image is input: every header field is checked before use (class,
+ * machine, type, program-header table inside the file, each PT_LOAD inside
+ * the file and below the end of user space, filesz <= memsz, no overflow).
+ * Each page of a segment gets a fresh root page; a page shared by two
+ * segments gets the union of their permissions. Pages are delegated with the
+ * segment's R/W/X only, so the child cannot write its own code.
+ */
+#include <krt/spawn.h>
+
+#define PT_LOAD 1
+#define PF_X 1
+#define PF_W 2
+#define PF_R 4
+
+struct elf64_ehdr {
+    u8 ident[16];
+    u16 type, machine;
+    u32 version;
+    u64 entry, phoff, shoff;
+    u32 flags;
+    u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf64_phdr {
+    u32 type, flags;
+    u64 offset, vaddr, paddr, filesz, memsz, align;
+};
+
+const struct kide_boot_module *krt_module_find(const char *name)
+{
+    const struct kide_boot_info *bi = krt_bootinfo;
+    size_t nlen = strlen(name);
+    for (u64 i = 0; bi && i < bi->module_count && i < KIDE_BOOT_MAX_MODULES; i++) {
+        const char *cl = bi->modules[i].cmdline;
+        size_t len = strnlen(cl, sizeof(bi->modules[i].cmdline));
+        size_t word = 0;
+        while (word < len && cl[word] != ' ')
+            word++;
+        /* basename of the first word */
+        size_t b = word;
+        while (b > 0 && cl[b - 1] != '/')
+            b--;
+        if (word - b == nlen && !strncmp(cl + b, name, nlen))
+            return &bi->modules[i];
+    }
+    return NULL;
+}
+
+int krt_elf_check(const void *image, u64 size, const char *name)
+{
+    const struct elf64_ehdr *eh = image;
+    const char *why = NULL;
+    if (size < sizeof(*eh))
+        why = "shorter than an ELF header";
+    else if (memcmp(eh->ident, "\177ELF", 4))
+        why = "no ELF magic";
+    else if (eh->ident[4] != 2 || eh->ident[5] != 1)
+        why = "not ELF64 little-endian";
+    else if (eh->machine != 62)
+        why = "not x86_64";
+    else if (eh->type != 2)
+        why = "not an executable (ET_EXEC); link it statically with user.ld";
+    else if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum == 0 || eh->phnum > 64)
+        why = "bad program header size or count";
+    else if (eh->phoff > size || (u64)eh->phnum * sizeof(struct elf64_phdr) > size - eh->phoff)
+        why = "program headers outside the file";
+    else if (eh->entry == 0 || eh->entry >= KIDE_USER_END)
+        why = "entry point not a user address";
+    if (!why) {
+        const struct elf64_phdr *ph = (const void *)((const u8 *)image + eh->phoff);
+        unsigned loads = 0;
+        for (unsigned i = 0; i < eh->phnum && !why; i++) {
+            if (ph[i].type != PT_LOAD)
+                continue;
+            loads++;
+            if (ph[i].filesz > ph[i].memsz)
+                why = "segment filesz above memsz";
+            else if (ph[i].offset > size || ph[i].filesz > size - ph[i].offset)
+                why = "segment outside the file";
+            else if (ph[i].vaddr >= KIDE_USER_END || ph[i].memsz > KIDE_USER_END - ph[i].vaddr)
+                why = "segment outside user space";
+            else if (ph[i].vaddr < 0x1000)
+                why = "segment in page 0";
+            else if (ph[i].vaddr >= KRT_CHILD_INFO && ph[i].vaddr < 0x0000800000000000ull)
+                why = "segment overlaps the krt child layout (info, stacks, UTCBs)";
+        }
+        if (!why && !loads)
+            why = "no PT_LOAD segment";
+    }
+    if (why) {
+        krt_printf("krt: module %s: bad ELF image: %s\n", name, why);
+        krt_printf("hint: build helpers with os/user/rt/user.ld (static, non-PIE)\n");
+        return -1;
+    }
+    return 0;
+}
+
+static struct krt_child_page *page_find(struct krt_child *c, u64 va)
+{
+    for (unsigned i = 0; i < c->npages; i++)
+        if (c->page[i].va == va)
+            return &c->page[i];
+    return NULL;
+}
+
+void *krt_child_ptr(struct krt_child *c, u64 va)
+{
+    struct krt_child_page *p = page_find(c, KRT_ALIGN_DOWN(va, 4096));
+    return p ? (void *)(p->pa + (va & 4095)) : NULL;
+}
+
+/** Page at va, created (unmapped) if new; perm is or-ed in. */
+static struct krt_child_page *page_get(struct krt_child *c, u64 va, unsigned perm)
+{
+    struct krt_child_page *p = page_find(c, va);
+    if (!p) {
+        if (c->npages >= KRT_CHILD_MAX_PAGES)
+            return NULL;
+        u64 pa = krt_page_alloc();
+        if (!pa)
+            return NULL;
+        p = &c->page[c->npages++];
+        *p = (struct krt_child_page){va, pa, 0, false};
+    }
+    p->perm |= perm;
+    return p;
+}
+
+static int page_map(struct krt_child *c, struct krt_child_page *p)
+{
+    int st = kide_delegate(c->pd, KIDE_CRD(KIDE_CRD_MEM, p->pa >> 12, 0, p->perm), p->va >> 12);
+    if (st == KIDE_OK)
+        p->mapped = true;
+    else
+        krt_printf("krt: %s: delegate page %llx -> %llx: %s\n", c->name, p->pa, p->va,
+                   krt_status_name(st));
+    return st;
+}
+
+u64 krt_child_map(struct krt_child *c, u64 va, unsigned perm)
+{
+    struct krt_child_page *p = page_get(c, KRT_ALIGN_DOWN(va, 4096), perm);
+    if (!p || page_map(c, p) != KIDE_OK)
+        return 0;
+    return p->pa;
+}
+
+int krt_child_give(struct krt_child *c, kide_sel root_sel, unsigned perm, kide_sel child_sel)
+{
+    return kide_delegate(c->pd, KIDE_CRD(KIDE_CRD_OBJ, root_sel, 0, perm), child_sel);
+}
+
+/** Set up child EC slot i: stack, UTCB address, exception portals. */
+static int ec_prepare(struct krt_child *c, unsigned i, unsigned cpu, u64 *sp, u64 *utcb)
+{
+    struct krt_ec *e = &c->ec[i];
+    memset(e, 0, sizeof(*e));
+    e->cpu = cpu;
+    e->child = c;
+    *utcb = KRT_CHILD_UTCBS + (u64)i * 4096;
+    u64 top = KRT_CHILD_STACKS + (u64)(i + 1) * KRT_CHILD_STACK_SIZE * 2;
+    for (u64 va = top - KRT_CHILD_STACK_SIZE; va < top; va += 4096)
+        if (!krt_child_map(c, va, KIDE_MEM_R | KIDE_MEM_W))
+            return KIDE_QUOTA;
+    *sp = top - 16;
+    *(u64 *)krt_child_ptr(c, *sp) = *utcb;
+    int st = krt_evt_create(e);
+    if (st != KIDE_OK)
+        return st;
+    /* exception portals 0..31 as one order-5 range, 32 (recall) alone */
+    st = kide_delegate(c->pd, KIDE_CRD(KIDE_CRD_OBJ, e->evt, 5, KIDE_PT_CALL), KRT_CHILD_EVT(i));
+    if (st == KIDE_OK)
+        st = kide_delegate(c->pd, KIDE_CRD(KIDE_CRD_OBJ, e->evt + 32, 0, KIDE_PT_CALL),
+                           KRT_CHILD_EVT(i) + 32);
+    if (st != KIDE_OK)
+        krt_printf("krt: %s: delegate exception portals: %s\n", c->name, krt_status_name(st));
+    return st;
+}
+
+static int load_segments(struct krt_child *c, const u8 *image)
+{
+    const struct elf64_ehdr *eh = (const void *)image;
+    const struct elf64_phdr *ph = (const void *)(image + eh->phoff);
+    for (unsigned i = 0; i < eh->phnum; i++) {
+        if (ph[i].type != PT_LOAD || !ph[i].memsz)
+            continue;
+        unsigned perm = (ph[i].flags & PF_R ? KIDE_MEM_R : 0) |
+                        (ph[i].flags & PF_W ? KIDE_MEM_W : 0) |
+                        (ph[i].flags & PF_X ? KIDE_MEM_X : 0);
+        u64 start = KRT_ALIGN_DOWN(ph[i].vaddr, 4096);
+        u64 end = KRT_ALIGN_UP(ph[i].vaddr + ph[i].memsz, 4096);
+        for (u64 va = start; va < end; va += 4096) {
+            struct krt_child_page *p = page_get(c, va, perm);
+            if (!p) {
+                krt_printf("krt: %s: out of pages for segment %u\n", c->name, i);
+                return KIDE_QUOTA;
+            }
+            /* copy the part of the file image that falls into this page */
+            u64 lo = va > ph[i].vaddr ? va : ph[i].vaddr;
+            u64 hi = va + 4096 < ph[i].vaddr + ph[i].filesz ? va + 4096
+                                                              : ph[i].vaddr + ph[i].filesz;
+            if (lo < hi)
+                memcpy((u8 *)p->pa + (lo - va), image + ph[i].offset + (lo - ph[i].vaddr), hi - lo);
+        }
+    }
+    for (unsigned i = 0; i < c->npages; i++) {
+        int st = page_map(c, &c->page[i]);
+        if (st != KIDE_OK)
+            return st;
+    }
+    return KIDE_OK;
+}
+
+int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size,
+              const struct krt_spawn_args *a)
+{
+    int st;
+    memset(c, 0, sizeof(*c));
+    c->name = name;
+    if (krt_elf_check(image, size, name))
+        return -1;
+    c->entry = ((const struct elf64_ehdr *)image)->entry;
+    c->quota = a->quota ? a->quota : 192;
+    c->notify = krt_sm_create(0);
+    c->pd = krt_sel_alloc(0);
+    if (!c->notify || !c->pd) {
+        st = KIDE_QUOTA;
+        goto error;
+    }
+    st = kide_create_pd(c->pd, KIDE_ROOT_SEL_PD, c->quota, c->notify);
+    if (st != KIDE_OK) {
+        krt_printf("krt: %s: create_pd (quota %llu): %s\n", name, c->quota, krt_status_name(st));
+        krt_sel_free(c->pd, 0);
+        c->pd = 0;
+        goto error;
+    }
+    st = load_segments(c, image);
+    if (st != KIDE_OK)
+        goto error;
+    u64 info_pa = krt_child_map(c, KRT_CHILD_INFO, KIDE_MEM_R | KIDE_MEM_W);
+    if (!info_pa) {
+        st = KIDE_QUOTA;
+        goto error;
+    }
+    struct krt_child_info *info = (struct krt_child_info *)info_pa;
+    c->info = info;
+    info->magic = KRT_CHILD_MAGIC;
+    info->cpu = a->cpu;
+    info->mode = a->mode;
+    memcpy((void *)info->arg, a->arg, sizeof(info->arg));
+    const struct kide_boot_module *m = krt_module_find(name);
+    if (m)
+        memcpy(info->cmdline, m->cmdline, strnlen(m->cmdline, sizeof(m->cmdline)));
+    if (a->io_console) {
+        st = kide_delegate(c->pd, KIDE_CRD(KIDE_CRD_IO, 0x3f8, 3, KIDE_IO_ACCESS), 0x3f8);
+        if (st != KIDE_OK) {
+            krt_printf("krt: %s: delegate COM1: %s\n", name, krt_status_name(st));
+            goto error;
+        }
+    }
+    u64 sp, utcb;
+    st = ec_prepare(c, 0, a->cpu, &sp, &utcb);
+    if (st != KIDE_OK)
+        goto error;
+    c->nec = 1;
+    c->ec[0].ec = krt_sel_alloc(0);
+    st = kide_create_ec(KIDE_EC_GLOBAL, a->cpu, c->ec[0].ec, c->pd, utcb, sp, c->entry,
+                        KRT_CHILD_EVT(0));
+    if (st != KIDE_OK) {
+        krt_printf("krt: %s: create_ec: %s\n", name, krt_status_name(st));
+        krt_sel_free(c->ec[0].ec, 0);
+        c->ec[0].ec = 0;
+        goto error;
+    }
+    if (!a->no_start) {
+        st = krt_child_start(c, a->prio);
+        if (st != KIDE_OK)
+            goto error;
+    }
+    return KIDE_OK;
+error:
+    krt_child_destroy(c);
+    return st;
+}
+
+int krt_spawn_module(struct krt_child *c, const char *module, const struct krt_spawn_args *a)
+{
+    const struct kide_boot_module *m = krt_module_find(module);
+    if (!m) {
+        krt_printf("krt: no boot module named %s\n", module);
+        krt_printf("hint: add it to the QEMU -initrd list (os/tools/qemu-run.sh)\n");
+        memset(c, 0, sizeof(*c));
+        return -1;
+    }
+    return krt_spawn(c, module, (const void *)m->phys, m->size, a);
+}
+
+int krt_child_start(struct krt_child *c, unsigned prio)
+{
+    c->ec[0].sc = krt_sel_alloc(0);
+    int st = kide_create_sc(0, prio, c->ec[0].sc, c->pd, c->ec[0].ec, 10 * KRT_MS, 10 * KRT_MS);
+    if (st != KIDE_OK) {
+        krt_printf("krt: %s: create_sc: %s\n", c->name, krt_status_name(st));
+        krt_sel_free(c->ec[0].sc, 0);
+        c->ec[0].sc = 0;
+    }
+    return st;
+}
+
+struct krt_ec *krt_child_thread(struct krt_child *c, unsigned cpu, unsigned prio, u64 tls)
+{
+    if (c->nec >= KRT_CHILD_MAX_EC)
+        return NULL;
+    unsigned i = c->nec;
+    u64 sp, utcb;
+    if (ec_prepare(c, i, cpu, &sp, &utcb) != KIDE_OK)
+        return NULL;
+    c->nec++;
+    struct krt_ec *e = &c->ec[i];
+    e->ec = krt_sel_alloc(0);
+    int st = kide_create_ec(KIDE_EC_GLOBAL, cpu, e->ec, c->pd, utcb, sp, c->entry, KRT_CHILD_EVT(i));
+    if (st != KIDE_OK) {
+        krt_printf("krt: %s: create_ec: %s\n", c->name, krt_status_name(st));
+        return NULL;
+    }
+    /* The root cannot write the child's UTCB: the child finds what this
+     * thread should do in its info page, indexed by the EC's UTCB slot. */
+    c->info->arg[8 + (i & 7)] = tls;
+    e->sc = krt_sel_alloc(0);
+    st = kide_create_sc(0, prio, e->sc, c->pd, e->ec, 10 * KRT_MS, 10 * KRT_MS);
+    if (st != KIDE_OK) {
+        krt_printf("krt: %s: create_sc: %s\n", c->name, krt_status_name(st));
+        return NULL;
+    }
+    return e;
+}
+
+kide_sel krt_child_portal(struct krt_child *c, unsigned cpu, u64 id)
+{
+    if (c->nec >= KRT_CHILD_MAX_EC || c->npts >= KRT_ARRAY_SIZE(c->pts))
+        return 0;
+    unsigned i = c->nec;
+    u64 sp, utcb;
+    if (ec_prepare(c, i, cpu, &sp, &utcb) != KIDE_OK)
+        return 0;
+    c->nec++;
+    struct krt_ec *e = &c->ec[i];
+    e->ec = krt_sel_alloc(0);
+    int st = kide_create_ec(0, cpu, e->ec, c->pd, utcb, sp, 0, KRT_CHILD_EVT(i));
+    if (st != KIDE_OK) {
+        krt_printf("krt: %s: create handler ec: %s\n", c->name, krt_status_name(st));
+        return 0;
+    }
+    kide_sel pt = krt_sel_alloc(0);
+    st = kide_create_pt(pt, c->pd, e->ec, c->entry, id);
+    if (st != KIDE_OK) {
+        krt_printf("krt: %s: create_pt: %s\n", c->name, krt_status_name(st));
+        krt_sel_free(pt, 0);
+        return 0;
+    }
+    c->pts[c->npts++] = pt;
+    return pt;
+}
+
+int krt_child_wait(struct krt_child *c, u64 ms)
+{
+    return krt_sm_wait(c->notify, ms);
+}
+
+void krt_child_destroy(struct krt_child *c)
+{
+    for (unsigned i = 0; i < c->npts; i++)
+        krt_cap_drop(c->pts[i]);
+    c->npts = 0;
+    for (unsigned i = 0; i < c->nec && i < KRT_CHILD_MAX_EC; i++) {
+        krt_cap_drop(c->ec[i].sc);
+        krt_cap_drop(c->ec[i].ec);
+        c->ec[i].sc = c->ec[i].ec = 0;
+    }
+    if (c->pd) {
+        krt_cap_drop(c->pd);
+        c->pd = 0;
+    }
+    for (unsigned i = 0; i < c->nec && i < KRT_CHILD_MAX_EC; i++)
+        krt_evt_destroy(&c->ec[i]);
+    c->nec = 0;
+    /* Strip every mapping derived from the child's pages, then reuse them. */
+    for (unsigned i = 0; i < c->npages; i++) {
+        kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, c->page[i].pa >> 12, 0, 0));
+        krt_page_free(c->page[i].pa);
+    }
+    c->npages = 0;
+    c->info = NULL;
+    if (c->notify) {
+        krt_cap_drop(c->notify);
+        c->notify = 0;
+    }
+}
