@@ -184,6 +184,34 @@ void ec_retire(struct ec *ec) { ec_kill(ec); }
 void ec_free(struct ec *ec)
 {
     struct cpu *c = &cpus[ec->cpu];
+    if (c->current == ec && c != this_cpu()) {
+        /* That CPU may still be in user mode as this EC: its next kernel entry
+         * must not save state into freed memory. Point its entry frame at a
+         * scratch frame and let it free the EC once it is in the kernel. */
+        c->frame_top = (u64)(&c->dummy_frame + 1);
+        c->tss.rsp0 = c->frame_top;
+        c->current = NULL;
+        ec->pd_next = c->zombies;
+        c->zombies = ec;
+        sched_kick(ec->cpu);
+        return;
+    }
+    ec_free_now(ec);
+}
+
+void ec_reap_zombies(void)
+{
+    struct cpu *c = this_cpu();
+    while (c->zombies) {
+        struct ec *ec = c->zombies;
+        c->zombies = ec->pd_next;
+        ec_free_now(ec);
+    }
+}
+
+void ec_free_now(struct ec *ec)
+{
+    struct cpu *c = &cpus[ec->cpu];
     if (c->fpu_owner == ec)
         c->fpu_owner = NULL;
     if (c->current == ec)

@@ -61,6 +61,9 @@ struct ec *ec_create(struct pd *pd, bool global, u32 cpu, u64 utcb_addr, u64 sp,
                      u64 evt_base, int *rc);
 void ec_retire(struct ec *ec);
 void ec_free(struct ec *ec);
+void ec_free_now(struct ec *ec);
+/** Free ECs that another CPU released while this CPU still ran them. */
+void ec_reap_zombies(void);
 
 /** Return to user mode on this CPU as ec (which becomes current). */
 noreturn void ec_resume(struct ec *ec);

@@ -316,6 +316,7 @@ noreturn void schedule(void)
         bkl_unlock();
         irq_enable_and_halt();
         bkl_lock();
+        ec_reap_zombies();
         kobj_reap();
         tlb_flush_dirty();
     }

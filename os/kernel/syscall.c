@@ -365,7 +365,10 @@ _Static_assert(ARRAY_SIZE(sys_table) == KIDE_SYS_COUNT, "syscalls.tab and syscal
 noreturn void syscall_handler(struct frame *f)
 {
     bkl_lock();
+    ec_reap_zombies();
     struct ec *ec = this_cpu()->current;
+    if (!ec || ec->state == EC_DEAD || f != &ec->regs)
+        schedule(); /* entered on the scratch frame, or as a dying EC */
     ec->sysret_ok = true;
     u64 nr = f->rax & 0xff;
     if (nr >= ARRAY_SIZE(sys_table) || (f->rax >> 32))

@@ -37,14 +37,23 @@ static void interrupt(u64 vector)
 
 noreturn void trap_user(struct frame *f)
 {
+    struct cpu *c = this_cpu();
     if (f->vector == VEC_FLUSH) {
         /* Answer without the big lock: its holder may be waiting for us. */
         flush_handle();
         lapic_eoi();
-        ret_user_iret(f);
+        struct ec *cur = c->current;
+        if (cur && c->loaded_pd == cur->pd && cur->state != EC_DEAD)
+            ret_user_iret(f);
+        bkl_lock(); /* its PD or itself is gone: never go back to it */
+        ec_reap_zombies();
+        schedule();
     }
     bkl_lock();
-    struct ec *ec = this_cpu()->current;
+    ec_reap_zombies();
+    struct ec *ec = c->current;
+    if (!ec || ec->state == EC_DEAD || f != &ec->regs)
+        schedule(); /* entered on the scratch frame, or as a dying EC */
     ec->sysret_ok = false;
     if (f->vector == 7) {
         fpu_switch(ec);

@@ -8,6 +8,8 @@
  *   RCX and R11 are clobbered, all other registers are preserved.
  * Messages travel in the caller's UTCB (utcb.h); the kernel never reads or
  * writes user memory other than UTCBs, which are kernel pages.
+ * Every EC has its own FPU/SSE state (x87 + SSE, FXSAVE format), switched
+ * lazily by the kernel, so user code may use SSE freely.
  *
  * The per-call reference (arguments, rights, results, every status with its
  * cause, who is charged) is os/kernel/syscalls.tab, from which docs/kernel.md

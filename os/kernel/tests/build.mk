@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: MIT
+# The kernel test suite and the system-call fuzzer: included by os/Makefile
+# after os/user/build.mk.
+#
+# Builds $(KT_OUT)/ktest-root.elf (the suite, run as the root task),
+# ktest-helper.elf (the child PDs it starts, also the fuzz victim),
+# kfuzz-root.elf and kfuzz-attacker.elf, and defines the scenario targets
+#   ktest-smp1, ktest-smp4  the suite under -smp 1 and -smp 4
+#   kfuzz                   the fuzzer, FUZZ_SECONDS_KERNEL (60) split over
+#                           -smp 1 and -smp 4 runs
+# each judged by os/tools/qemu-run.sh, which records the counts in
+# $(BUILD)/results/<suite>. Needs OSB, GEN, KERNEL_BIN, TOP, BUILD.
+
+KT_DIR   := $(TOP)/os/kernel/tests
+KT_OUT   := $(OSB)/ktest
+KT_RUN   := $(TOP)/os/tools/qemu-run.sh
+KT_ROOT_OBJS   := root.o t_basic.o t_obj.o t_cap.o t_ipc.o t_exc.o t_sched.o
+KT_HELPER_OBJS := helper.o
+KFUZZ_ROOT_OBJS := fuzz_root.o
+KFUZZ_ATK_OBJS  := fuzz_attacker.o
+KT_ELFS  := $(KT_OUT)/ktest-root.elf $(KT_OUT)/ktest-helper.elf \
+            $(KT_OUT)/kfuzz-root.elf $(KT_OUT)/kfuzz-attacker.elf
+
+FUZZ_SECONDS_KERNEL ?= 60
+KFUZZ_SEED  ?= $(shell date +%s)
+KT_TIMEOUT  ?= 240
+KT_FAIL     := --fail 'kide: panic' --fail 'krt: panic' --fail 'KERNEL PANIC'
+
+.PHONY: ktest ktest-smp1 ktest-smp4 kfuzz kfuzz-smp1 kfuzz-smp4
+ktest: $(KT_ELFS)
+
+$(KT_OUT)/%.o: $(KT_DIR)/%.c $(KRT_HDRS)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+
+$(KT_OUT)/ktest-root.elf: $(addprefix $(KT_OUT)/,$(KT_ROOT_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+	$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KT_ROOT_OBJS)) $(KRT_LIB)
+
+$(KT_OUT)/ktest-helper.elf: $(addprefix $(KT_OUT)/,$(KT_HELPER_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+	$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KT_HELPER_OBJS)) $(KRT_LIB)
+
+$(KT_OUT)/kfuzz-root.elf: $(addprefix $(KT_OUT)/,$(KFUZZ_ROOT_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+	$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KFUZZ_ROOT_OBJS)) $(KRT_LIB)
+
+$(KT_OUT)/kfuzz-attacker.elf: $(addprefix $(KT_OUT)/,$(KFUZZ_ATK_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+	$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KFUZZ_ATK_OBJS)) $(KRT_LIB)
+
+ktest-smp1: $(KT_ELFS) $(KERNEL_BIN)
+	$(KT_RUN) --name kernel-ktest-smp1 --kernel $(KERNEL_BIN) --smp 1 --timeout $(KT_TIMEOUT) \
+	    --expect 'ktest: [0-9]+ passed, 0 failed' $(KT_FAIL) \
+	    $(KT_OUT)/ktest-root.elf $(KT_OUT)/ktest-helper.elf
+
+ktest-smp4: $(KT_ELFS) $(KERNEL_BIN)
+	$(KT_RUN) --name kernel-ktest-smp4 --kernel $(KERNEL_BIN) --smp 4 --timeout $(KT_TIMEOUT) \
+	    --expect 'ktest: [0-9]+ passed, 0 failed' $(KT_FAIL) \
+	    $(KT_OUT)/ktest-root.elf $(KT_OUT)/ktest-helper.elf
+
+# The fuzzer: half the time under -smp 1, half under -smp 4.
+KFUZZ_HALF = $(shell echo $$(( ($(FUZZ_SECONDS_KERNEL) + 1) / 2 )))
+kfuzz: kfuzz-smp1 kfuzz-smp4
+
+kfuzz-smp1 kfuzz-smp4: kfuzz-smp%: $(KT_ELFS) $(KERNEL_BIN)
+	$(KT_RUN) --name kernel-kfuzz-smp$* --kernel $(KERNEL_BIN) --smp $* \
+	    --timeout $$(( $(KFUZZ_HALF) + 120 )) --expect 'kfuzz: ok calls=[0-9]+' $(KT_FAIL) \
+	    "$(KT_OUT)/kfuzz-root.elf seconds=$(KFUZZ_HALF) seed=$(KFUZZ_SEED)" \
+	    $(KT_OUT)/ktest-helper.elf $(KT_OUT)/kfuzz-attacker.elf
+
+-include $(addprefix $(KT_OUT)/,$(KT_ROOT_OBJS:.o=.d) $(KT_HELPER_OBJS:.o=.d) \
+           $(KFUZZ_ROOT_OBJS:.o=.d) $(KFUZZ_ATK_OBJS:.o=.d))

@@ -8,17 +8,9 @@
  */
 #include <krt/spawn.h>
 #include "proto.h"
+#include "victim.h"
 
 #define A(i) (krt_info->arg[i])
-
-static u64 xorshift(u64 *s)
-{
-    u64 x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return *s = x;
-}
 
 /* ---- portal handlers ---- */
 
@@ -41,54 +33,50 @@ void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *utcb)
     }
 }
 
-/* ---- fuzz victim ---- */
+/* ---- fuzz victim (victim.h) ---- */
 
-#define VICTIM_WORDS 8192
 static u64 victim_buf[VICTIM_WORDS];
-
-/** The reply the root's victim portal computes (kfuzz root does the same). */
-static u64 victim_f(u64 w, u64 i) { return (w ^ 0x5bd1e9955bd1e995ull) + i * 0x9e3779b97f4a7c15ull; }
 
 static u64 checksum(void)
 {
     u64 c = 0;
     for (unsigned i = 0; i < VICTIM_WORDS; i++)
-        c = (c ^ victim_buf[i]) * 0x100000001b3ull;
+        c = victim_fold(c, victim_buf[i]);
     return c;
 }
 
+/* arg0: the root's victim portal, arg1: iterations (0: until stop), arg2: seed.
+ * res0: iterations, res1: errors, res2: accumulator, res3: last bad status. */
 static KRT_NORETURN void victim(struct kide_utcb *u)
 {
     u64 seed = A(2) | 1, s = seed;
     for (unsigned i = 0; i < VICTIM_WORDS; i++)
-        victim_buf[i] = xorshift(&s);
+        victim_buf[i] = victim_next(&s);
     u64 sum0 = checksum();
     u64 iter = 0, errors = 0, acc = seed;
     while (!krt_info->stop && (A(1) == 0 || iter < A(1))) {
-        /* memory: the buffer must never change under us */
         if ((iter & 7) == 0 && checksum() != sum0)
             errors++;
-        /* IPC: the root transforms 16 words; we know what must come back */
-        u64 words[16];
-        for (unsigned k = 0; k < 16; k++)
-            words[k] = u->words[k] = xorshift(&s);
-        u->msg = KIDE_MSG(16, 0);
+        u64 words[VICTIM_MSG];
+        for (unsigned k = 0; k < VICTIM_MSG; k++)
+            words[k] = u->words[k] = victim_next(&s);
+        u->msg = KIDE_MSG(VICTIM_MSG, 0);
         u->rcv_crd = 0;
         int st = kide_call(A(0));
-        if (st != KIDE_OK || KIDE_MSG_UNTYPED(u->msg) != 16) {
+        if (st != KIDE_OK || KIDE_MSG_UNTYPED(u->msg) != VICTIM_MSG) {
             errors++;
-            krt_info->res[3] = (u64)st;
+            krt_info->res[3] = (u64)st | 0x100;
         } else {
-            for (unsigned k = 0; k < 16; k++) {
+            for (unsigned k = 0; k < VICTIM_MSG; k++) {
                 if (u->words[k] != victim_f(words[k], k))
                     errors++;
-                acc = (acc ^ u->words[k]) * 0x100000001b3ull;
+                acc = victim_fold(acc, u->words[k]);
             }
         }
         iter++;
-        krt_info->res[0] = iter;
         krt_info->res[1] = errors;
         krt_info->res[2] = acc;
+        krt_info->res[0] = iter;
     }
     krt_exit(errors ? 1 : 0);
 }
@@ -177,7 +165,7 @@ void krt_child_main(struct kide_utcb *u)
     case H_VICTIM:
         victim(u);
     case H_PRINT:
-        krt_printf("ktest-helper: hello from a child PD on cpu %llu\n", krt_info->cpu);
+        krt_printf("ktest-helper: hello from a child PD on cpu %lu\n", krt_info->cpu);
         krt_exit(0);
     case H_SYSCALLS:
         syscalls();

@@ -44,7 +44,7 @@ unsigned ktest_other_cpu(void);
         u64 a_ = (u64)(a), b_ = (u64)(b);                                                          \
         if (a_ != b_) {                                                                            \
             char d_[96];                                                                           \
-            krt_snprintf(d_, sizeof(d_), "(got 0x%llx, expected 0x%llx)", a_, b_);                 \
+            krt_snprintf(d_, sizeof(d_), "(got 0x%lx, expected 0x%lx)", a_, b_);                 \
             ktest_fail(__FILE__, __LINE__, #a " == " #b, d_);                                      \
             goto out;                                                                              \
         }                                                                                          \

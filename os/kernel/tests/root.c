@@ -59,7 +59,7 @@ kide_sel ktest_weak(kide_sel sel, unsigned perm)
         return 0;
     int st = kide_delegate(KIDE_ROOT_SEL_PD, KIDE_CRD(KIDE_CRD_OBJ, sel, 0, perm), w);
     if (st != KIDE_OK) {
-        krt_printf("ktest: delegate %llu into the root itself: %s\n", sel, krt_status_name(st));
+        krt_printf("ktest: delegate %lu into the root itself: %s\n", sel, krt_status_name(st));
         krt_sel_free(w, 0);
         return 0;
     }
@@ -73,7 +73,7 @@ kide_sel ktest_pd(u64 quota)
         return 0;
     int st = kide_create_pd(pd, KIDE_ROOT_SEL_PD, quota, 0);
     if (st != KIDE_OK) {
-        krt_printf("ktest: create_pd quota %llu: %s\n", quota, krt_status_name(st));
+        krt_printf("ktest: create_pd quota %lu: %s\n", quota, krt_status_name(st));
         krt_sel_free(pd, 0);
         return 0;
     }
@@ -157,7 +157,7 @@ void krt_root_main(const struct kide_boot_info *bi)
     krt_printf("ktest: Kide kernel test suite\n");
     krt_root_init(bi);
     const char *cmdline = bi->modules[0].cmdline;
-    krt_printf("ktest: %llu cpu(s), tsc %llu kHz, kernel quota %llu pages, %llu module(s), "
+    krt_printf("ktest: %lu cpu(s), tsc %lu kHz, kernel quota %lu pages, %lu module(s), "
                "cmdline '%s'\n",
                bi->cpus, bi->tsc_khz, bi->kernel_quota, bi->module_count, cmdline);
     u64 t = 0, budget = 0, period = 0;
@@ -187,7 +187,7 @@ void krt_root_main(const struct kide_boot_info *bi)
         else
             passed++;
     }
-    krt_printf("ktest: %u passed, %u failed, %u skipped (%llu ms)\n", passed, nfailed, nskipped,
+    krt_printf("ktest: %u passed, %u failed, %u skipped (%lu ms)\n", passed, nfailed, nskipped,
                (krt_now() - t0) / KRT_MS);
     kide_exit_qemu(nfailed ? KRT_QEMU_FAILURE : KRT_QEMU_SUCCESS);
 }

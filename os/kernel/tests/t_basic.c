@@ -118,15 +118,15 @@ out:
 
 void test_query_states(void)
 {
-    struct krt_ec t;
-    memset(&t, 0, sizeof(t));
+    kide_sel ec = 0, sc = 0;
     u64 state, fault, addr;
     EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, KIDE_ROOT_SEL_EC, &state, &fault, &addr), KIDE_OK);
     CHECK_EQ(state, KIDE_EC_STATE_READY);
     /* a handler EC waiting for calls */
     CHECK_EQ(ktest_ec_state(krt_handler_ec(0)), KIDE_EC_STATE_IDLE);
     /* a global EC blocked on a semaphore */
-    kide_sel ec = krt_sel_alloc(0), sc = krt_sel_alloc(0);
+    ec = krt_sel_alloc(0);
+    sc = krt_sel_alloc(0);
     EXPECT_ST(kide_create_ec(KIDE_EC_GLOBAL, 0, ec, KIDE_ROOT_SEL_PD, krt_utcb_alloc(), 0,
                              (u64)ktest_block_entry, 0),
               KIDE_OK);

@@ -398,7 +398,7 @@ void test_quota_cycles(void)
                   KIDE_OK);
         EXPECT_ST(kide_create_pt(pt, pd, ec, 0x4000000000ull, i), KIDE_OK);
         EXPECT_ST(kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, s, 0, KIDE_SM_UP), 1030), KIDE_OK);
-        EXPECT_ST(kide_delegate(pd, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_RW), X >> 12),
+        EXPECT_ST(kide_delegate(pd, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R | KIDE_MEM_W), X >> 12),
                   KIDE_OK);
         EXPECT_ST(kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, 0)), KIDE_OK);
         EXPECT_ST(kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, ec, 0, 0)), KIDE_OK);

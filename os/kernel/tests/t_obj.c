@@ -215,7 +215,7 @@ void test_create_pd(void)
     /* a child PD funds a grandchild */
     EXPECT_ST(kide_create_pd(pd2, pd, 8, 0), KIDE_OK);
     EXPECT_ST(kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, pd, 0, 0, &limit, &used), KIDE_OK);
-    krt_printf("ktest: create_pd: child limit %llu used %llu after funding a grandchild\n", limit,
+    krt_printf("ktest: create_pd: child limit %lu used %lu after funding a grandchild\n", limit,
                used);
     CHECK(limit - used <= 16 - 8);
     krt_cap_drop(pd2);

@@ -57,6 +57,8 @@ struct cpu {
     u64 quantum_end;       /**< TSC when cur_sc's round-robin slice ends */
     u64 timer_armed;       /**< TSC deadline the APIC timer is set for */
 
+    struct frame dummy_frame; /**< entry frame while the current EC is being freed */
+    struct ec *zombies;    /**< ECs freed while this CPU still ran them */
     u64 gdt[7];
     struct tss tss;
     u8 iobm[8192 + 1];     /**< I/O bitmap, copied from the running PD */

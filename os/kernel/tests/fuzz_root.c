@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/* kfuzz-root: the system-call fuzzer, run as the root task.
+ *
+ * Starts a victim (ktest-helper in H_VICTIM mode) on the last CPU, doing
+ * checked work: checksums over its own memory and IPC ping-pong with a root
+ * portal. On every CPU it starts an unprivileged attacker (kfuzz-attacker)
+ * that issues random system calls for `seconds=` (module command line; the
+ * generator's seed is `seed=`, printed). An attacker that stops (it may well
+ * unmap its own code) or stalls (blocked in a call it made) is replaced by a
+ * fresh one with the next seed. At the end the victim must have made
+ * progress all along, finish without an error and produce exactly the
+ * accumulator the root recomputes; every attacker must be in a clean state;
+ * and destroying them all must give the root back every page of kernel
+ * quota. Then `kfuzz: ok calls=<n>` and QEMU exit 0x10; otherwise
+ * `kfuzz: FAIL <why>` and 0x11. A kernel panic or hang fails the run in
+ * qemu-run.sh.
+ */
+#include <krt/spawn.h>
+#include "proto.h"
+#include "victim.h"
+#include "fuzz.h"
+
+extern char _start[];
+
+#define MAX_ATTACKERS 4
+
+static struct krt_child victim_c;
+static struct krt_child attackers[MAX_ATTACKERS];
+static u64 attacker_gen[MAX_ATTACKERS];
+static u64 attacker_calls_seen[MAX_ATTACKERS], attacker_progress_at[MAX_ATTACKERS];
+static u64 total_calls, respawns, stops_by_vector[KIDE_EXC_COUNT + 1];
+static bool failed;
+
+static void fail(const char *why, u64 a, u64 b)
+{
+    krt_printf("kfuzz: FAIL %s (%lu, %lu)\n", why, a, b);
+    failed = true;
+}
+
+/* ---- root services ---- */
+
+struct service {
+    struct krt_pt_hdr hdr;
+    volatile u64 calls;
+    kide_sel give;          /**< sink: capability offered back in every reply */
+} __attribute__((aligned(64)));
+
+static struct service victim_srv, sink_srv[KIDE_MAX_CPUS];
+static struct krt_ec victim_h, sink_h[KIDE_MAX_CPUS];
+
+static void victim_fn(struct krt_pt_hdr *h, unsigned sub, u64 msg, struct kide_utcb *u)
+{
+    (void)sub;
+    ((struct service *)h)->calls++;
+    unsigned n = KIDE_MSG_UNTYPED(msg);
+    if (n > VICTIM_MSG)
+        n = VICTIM_MSG;
+    for (unsigned k = 0; k < n; k++)
+        u->words[k] = victim_f(u->words[k], k);
+    u->msg = KIDE_MSG(n, 0);
+}
+
+/* The attackers' sink: answers anything with a few words and a typed item
+ * (a capability to the attacker's own semaphore). It never trusts the
+ * message: only its length is looked at. */
+static void sink_fn(struct krt_pt_hdr *h, unsigned sub, u64 msg, struct kide_utcb *u)
+{
+    (void)sub;
+    struct service *s = (struct service *)h;
+    s->calls++;
+    unsigned n = KIDE_MSG_UNTYPED(msg) % 8;
+    if (s->give && (s->calls & 1)) {
+        u->words[n] = KIDE_CRD(KIDE_CRD_OBJ, s->give, 0, KIDE_SM_UP);
+        u->words[n + 1] = s->calls % 4;
+        u->msg = KIDE_MSG(n, 1);
+    } else {
+        u->msg = KIDE_MSG(n, 0);
+    }
+    u->rcv_crd = 0; /* never accept anything from an attacker */
+}
+
+static kide_sel service_portal(struct service *s, struct krt_ec *h, unsigned cpu,
+                               void (*fn)(struct krt_pt_hdr *, unsigned, u64, struct kide_utcb *))
+{
+    s->hdr.fn = fn;
+    if (krt_local_ec(h, cpu) != KIDE_OK)
+        return 0;
+    h->utcb->rcv_crd = 0;
+    kide_sel pt = krt_sel_alloc(0);
+    if (!pt || kide_create_pt(pt, KIDE_ROOT_SEL_PD, h->ec, (u64)_start, (u64)s) != KIDE_OK)
+        return 0;
+    return pt;
+}
+
+/* ---- attackers ---- */
+
+static kide_sel sink_pt[KIDE_MAX_CPUS];
+static kide_sel attacker_sm[MAX_ATTACKERS];
+static u64 seed0;
+
+static u64 attacker_stop(struct krt_ec *ec, struct kide_exc_state *st)
+{
+    (void)ec;
+    unsigned v = st->vector < KIDE_EXC_COUNT ? (unsigned)st->vector : KIDE_EXC_COUNT;
+    stops_by_vector[v]++;
+    return KIDE_MSG_EXC_STOP;
+}
+
+static int attacker_start(unsigned i)
+{
+    struct krt_child *c = &attackers[i];
+    struct krt_spawn_args a;
+    memset(&a, 0, sizeof(a));
+    a.cpu = i;
+    a.prio = FZ_PRIO;
+    a.quota = 256;
+    a.arg[0] = seed0 ^ (attacker_gen[i] * 0x9e3779b97f4a7c15ull) ^ ((u64)i << 56);
+    a.no_start = true;
+    int st = krt_spawn_module(c, "kfuzz-attacker.elf", &a);
+    if (st != KIDE_OK)
+        return st;
+    c->ec[0].policy = attacker_stop;
+    attacker_sm[i] = krt_sel_alloc(0);
+    st = kide_create_sm(attacker_sm[i], c->pd, 0);
+    if (st == KIDE_OK)
+        st = krt_child_give(c, attacker_sm[i], KIDE_SM_UP | KIDE_SM_DOWN, FZ_SEL_SM);
+    if (st == KIDE_OK)
+        st = krt_child_give(c, c->pd, KIDE_PERM_ALL, FZ_SEL_PD);
+    if (st == KIDE_OK)
+        st = krt_child_give(c, sink_pt[i], KIDE_PT_CALL, FZ_SEL_SINK);
+    sink_srv[i].give = attacker_sm[i];
+    if (st == KIDE_OK)
+        st = krt_child_start(c, FZ_PRIO);
+    attacker_calls_seen[i] = 0;
+    attacker_progress_at[i] = krt_now();
+    return st;
+}
+
+static void attacker_end(unsigned i)
+{
+    struct krt_child *c = &attackers[i];
+    if (c->info)
+        total_calls += c->info->res[0];
+    sink_srv[i].give = 0;
+    krt_cap_drop(attacker_sm[i]);
+    attacker_sm[i] = 0;
+    krt_child_destroy(c);
+}
+
+/** Replace attacker i if it stopped or made no progress for 2 s. */
+static void attacker_check(unsigned i, u64 now)
+{
+    struct krt_child *c = &attackers[i];
+    u64 state = ~0ull, fault = 0, addr = 0;
+    if (kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c->ec[0].ec, &state, &fault, &addr) != KIDE_OK)
+        state = ~0ull;
+    u64 calls = c->info->res[0];
+    if (calls != attacker_calls_seen[i]) {
+        attacker_calls_seen[i] = calls;
+        attacker_progress_at[i] = now;
+    }
+    bool stopped = state == KIDE_EC_STATE_STOPPED;
+    bool stalled = now - attacker_progress_at[i] > 2000 * KRT_MS;
+    if (state > KIDE_EC_STATE_DEAD || state == KIDE_EC_STATE_DEAD) {
+        fail("attacker EC in a bad state", i, state);
+        return;
+    }
+    if (!stopped && !stalled)
+        return;
+    if (respawns < 20 || respawns % 100 == 0)
+        krt_printf("kfuzz: attacker %u gen %lu %s after %lu calls (vector %lu at %lx, last "
+                   "call %lx)\n",
+                   i, attacker_gen[i], stopped ? "stopped" : "stalled", calls, fault & 0xffffffff,
+                   addr, c->info->res[1]);
+    attacker_end(i);
+    attacker_gen[i]++;
+    respawns++;
+    if (attacker_start(i) != KIDE_OK)
+        fail("cannot restart an attacker", i, attacker_gen[i]);
+}
+
+/* ---- main ---- */
+
+void krt_root_main(const struct kide_boot_info *bi)
+{
+    krt_root_init(bi);
+    const char *cmdline = bi->modules[0].cmdline;
+    u64 seconds = krt_cmdline_num(cmdline, "seconds", 30);
+    seed0 = krt_cmdline_num(cmdline, "seed", krt_rdtsc());
+    unsigned cpus = (unsigned)(bi->cpus < MAX_ATTACKERS ? bi->cpus : MAX_ATTACKERS);
+    krt_printf("kfuzz: seed=%lu seconds=%lu cpus=%lu (rerun with the same seed= to repeat)\n",
+               seed0, seconds, bi->cpus);
+    u64 t = 0, budget = 0, period = 0;
+    if (kide_ctrl_sc(KIDE_CTRL_SC_TIME, KIDE_ROOT_SEL_SC, 0, 0, 0, &t, &budget, &period) ==
+        KIDE_OK)
+        kide_ctrl_sc(KIDE_CTRL_SC_SET, KIDE_ROOT_SEL_SC, 64, budget, period, 0, 0, 0);
+    if (krt_handlers_init() != KIDE_OK)
+        krt_panic("kfuzz: runtime set-up failed");
+    u64 free0 = 0, used0 = 0, limit0 = 0;
+
+    /* services first: their objects stay for the whole run */
+    unsigned vcpu = (unsigned)bi->cpus - 1;
+    kide_sel vpt = service_portal(&victim_srv, &victim_h, vcpu, victim_fn);
+    for (unsigned i = 0; i < cpus; i++)
+        if (!(sink_pt[i] = service_portal(&sink_srv[i], &sink_h[i], i, sink_fn)))
+            krt_panic("kfuzz: cannot create the sink portal on cpu %u", i);
+    if (!vpt)
+        krt_panic("kfuzz: cannot create the victim portal");
+    kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit0, &used0);
+    free0 = limit0 - used0;
+
+    struct krt_spawn_args va;
+    memset(&va, 0, sizeof(va));
+    va.cpu = vcpu;
+    va.prio = FZ_PRIO;
+    va.mode = H_VICTIM;
+    va.arg[0] = FZ_SEL_VICTIM_PT;
+    va.arg[1] = 0;
+    va.arg[2] = seed0 ^ 0x76696374696dull;
+    va.no_start = true;
+    if (krt_spawn_module(&victim_c, "ktest-helper.elf", &va) != KIDE_OK ||
+        krt_child_give(&victim_c, vpt, KIDE_PT_CALL, FZ_SEL_VICTIM_PT) != KIDE_OK)
+        krt_panic("kfuzz: cannot start the victim");
+    victim_c.ec[0].policy = NULL; /* a victim fault is printed and fails the run */
+    for (unsigned i = 0; i < cpus; i++)
+        if (attacker_start(i) != KIDE_OK)
+            krt_panic("kfuzz: cannot start attacker %u", i);
+    if (krt_child_start(&victim_c, FZ_PRIO) != KIDE_OK)
+        krt_panic("kfuzz: cannot start the victim");
+
+    u64 start = krt_now(), end = start + seconds * 1000 * KRT_MS, next_report = start;
+    u64 v_seen = 0, v_progress_at = start;
+    while (!failed) {
+        u64 now = krt_now();
+        if (now >= end)
+            break;
+        krt_sleep_ms(50);
+        now = krt_now();
+        for (unsigned i = 0; i < cpus && !failed; i++)
+            attacker_check(i, now);
+        u64 v = victim_c.info->res[0];
+        if (v != v_seen) {
+            v_seen = v;
+            v_progress_at = now;
+        } else if (now - v_progress_at > 10000 * KRT_MS) {
+            fail("the victim made no progress for 10 s; iterations", v, victim_c.info->res[1]);
+        }
+        if (victim_c.ec[0].exc_count)
+            fail("the victim took an exception: vector, rip", victim_c.ec[0].last.vector,
+                 victim_c.ec[0].last.rip);
+        if (victim_c.info->res[1])
+            fail("the victim saw errors: errors, last bad status", victim_c.info->res[1],
+                 victim_c.info->res[3]);
+        if (now >= next_report) {
+            u64 calls = total_calls;
+            for (unsigned i = 0; i < cpus; i++)
+                calls += attackers[i].info->res[0];
+            krt_printf("kfuzz: t=%lus calls=%lu respawns=%lu victim iterations=%lu\n",
+                       (now - start) / (1000 * KRT_MS), calls, respawns, v);
+            next_report = now + 5000 * KRT_MS;
+        }
+    }
+
+    /* the victim finishes and must have computed exactly what we expect */
+    victim_c.info->stop = 1;
+    if (krt_child_wait(&victim_c, 10000) != KIDE_OK)
+        fail("the victim did not finish within 10 s; iterations", victim_c.info->res[0], 0);
+    else if (!victim_c.ec[0].exited || victim_c.ec[0].exit_code != 0)
+        fail("the victim ended badly: exited, code", victim_c.ec[0].exited,
+             victim_c.ec[0].exit_code);
+    u64 iters = victim_c.info->res[0];
+    if (!failed && iters == 0)
+        fail("the victim did no work", 0, 0);
+    if (!failed && victim_c.info->res[2] != victim_expect(va.arg[2], iters))
+        fail("the victim's result differs from the expected one", victim_c.info->res[2], iters);
+    if (!failed && victim_srv.calls != iters)
+        fail("victim portal calls differ from victim iterations", victim_srv.calls, iters);
+
+    /* the attackers: alive or stopped cleanly, then destroyed */
+    for (unsigned i = 0; i < cpus; i++) {
+        u64 state = ~0ull;
+        if (kide_ctrl_ec(KIDE_CTRL_EC_QUERY, attackers[i].ec[0].ec, &state, NULL, NULL) !=
+                    KIDE_OK ||
+            state > KIDE_EC_STATE_STOPPED)
+            fail("attacker in a bad state at the end", i, state);
+        attacker_end(i);
+    }
+    krt_child_destroy(&victim_c);
+
+    /* destroying everything gave back every page of kernel quota */
+    u64 limit1 = 0, used1 = 0;
+    kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit1, &used1);
+    for (unsigned i = 0; i < 100 && limit1 - used1 != free0; i++) {
+        krt_sleep_ms(10);
+        kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit1, &used1);
+    }
+    if (limit1 - used1 != free0)
+        fail("kernel quota leaked: root free pages before, after", free0, limit1 - used1);
+    if (kide_null() != KIDE_OK)
+        fail("null failed at the end", 0, 0);
+
+    krt_printf("kfuzz: stops by vector:");
+    for (unsigned v = 0; v <= KIDE_EXC_COUNT; v++)
+        if (stops_by_vector[v])
+            krt_printf(" %u:%lu", v, stops_by_vector[v]);
+    krt_printf("\n");
+    if (failed) {
+        krt_printf("kfuzz: FAIL seed=%lu calls=%lu\n", seed0, total_calls);
+        kide_exit_qemu(KRT_QEMU_FAILURE);
+    }
+    krt_printf("kfuzz: ok calls=%lu respawns=%lu victim_iterations=%lu seed=%lu\n", total_calls,
+               respawns, iters, seed0);
+    kide_exit_qemu(KRT_QEMU_SUCCESS);
+}
