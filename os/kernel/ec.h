@@ -25,9 +25,9 @@ struct pt;
 enum ec_state { EC_RUNNABLE, EC_CALLING, EC_BLOCKED, EC_IDLE, EC_STOPPED, EC_DEAD };
 
 struct ec {
+    struct kobj obj;            /**< first: capabilities point here (kobj.h) */
     struct frame regs;          /**< user state, saved in place by entry.S */
     u8 fpu[512] __attribute__((aligned(16))); /**< FXSAVE area */
-    struct kobj obj;
     struct pd *pd;              /**< the PD it runs in (holds a reference) */
     struct ec *pd_next, *pd_prev;
     u32 cpu;

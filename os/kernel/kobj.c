@@ -8,6 +8,13 @@
 #include "pt.h"
 #include "sm.h"
 
+/* Capabilities hold struct kobj pointers; every object type starts with one. */
+_Static_assert(offsetof(struct pd, obj) == 0, "kobj first");
+_Static_assert(offsetof(struct ec, obj) == 0, "kobj first");
+_Static_assert(offsetof(struct sc, obj) == 0, "kobj first");
+_Static_assert(offsetof(struct pt, obj) == 0, "kobj first");
+_Static_assert(offsetof(struct sm, obj) == 0, "kobj first");
+
 static struct kobj *retire_list, *free_list;
 
 void kobj_init(struct kobj *o, enum kobj_type type, struct pd *charge)

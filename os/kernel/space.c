@@ -249,6 +249,22 @@ static struct rnode *successor(struct rnode *t, u64 a)
     return succ;
 }
 
+/* Revoke the children of n that were delegated from [a, b) of n's range.
+ * Children are compared in n's coordinates: a child's source offset is the
+ * distance of its physical base (memory) or port base (I/O) from n's. */
+static void revoke_children_in(struct rnode *n, u64 a, u64 b)
+{
+    struct mdb_link *l = n->link.child;
+    while (l) {
+        struct mdb_link *next = l->next;
+        struct rnode *c = container_of(l, struct rnode, link);
+        u64 lo = n->base + (c->phys - n->phys), hi = lo + (1ul << c->order);
+        if (lo < b && hi > a)
+            mdb_revoke(l, true);
+        l = next;
+    }
+}
+
 void space_revoke(struct pd *pd, u8 space, u64 base, u8 order, bool self)
 {
     u64 end = base + (1ul << order);
@@ -263,8 +279,14 @@ void space_revoke(struct pd *pd, u8 space, u64 base, u8 order, bool self)
         u64 next = n->base + (1ul << n->order);
         /* The tree is searched afresh each round: revoking may remove other
          * nodes of this same space (delegations a PD made to itself). */
-        if (!(n->flags & RNODE_SPECIAL) && (n->link.child || self))
-            mdb_revoke(&n->link, self);
+        if (!(n->flags & RNODE_SPECIAL)) {
+            if (n->base >= base && next <= end) {
+                if (n->link.child || self)
+                    mdb_revoke(&n->link, self);
+            } else {
+                revoke_children_in(n, base, end);
+            }
+        }
         a = next;
     }
 }

@@ -105,7 +105,7 @@ static void sys_create_ec(struct ec *ec, struct frame *f)
     GET(pd, KOBJ_PD, pd, A2, KIDE_PD_CREATE);
     if (AUX >= cpu_count || !cpus[AUX].online)
         RET(KIDE_BAD_CPU);
-    if (A6 + KIDE_EXC_COUNT > KIDE_CAP_SLOTS)
+    if (A6 >= KIDE_CAP_SLOTS || A6 + KIDE_EXC_COUNT > KIDE_CAP_SLOTS)
         RET(KIDE_BAD_PARAM);
     if (pd->dead)
         RET(KIDE_BAD_CAP);

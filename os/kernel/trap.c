@@ -38,6 +38,8 @@ static void interrupt(u64 vector)
 noreturn void trap_user(struct frame *f)
 {
     struct cpu *c = this_cpu();
+    if (f->vector == 8 || f->vector == 18)
+        panic("%s in user mode at %lx", f->vector == 8 ? "double fault" : "machine check", f->rip);
     if (f->vector == VEC_FLUSH) {
         /* Answer without the big lock: its holder may be waiting for us. */
         flush_handle();

@@ -34,8 +34,8 @@ void idt_init(void)
         u64 a = (u64)trap_stubs + v * 16;
         idt[v].off0 = (u16)a;
         idt[v].sel = GDT_KCODE;
-        /* NMI, double fault and machine check run on a known-good stack. */
-        idt[v].ist = (v == 2 || v == 8 || v == 18) ? 1 : 0;
+        /* Double fault and machine check run on a known-good stack. */
+        idt[v].ist = (v == 8 || v == 18) ? 1 : 0;
         /* Breakpoints from user space arrive as exception 3, not #GP. */
         idt[v].type = (v == 3) ? 0xee : 0x8e;
         idt[v].off1 = (u16)(a >> 16);
