@@ -72,6 +72,9 @@ int cap_delegate(struct pd *src, struct pd *dst, u64 base, u8 order, u64 dst_bas
     u64 n = 1ul << order;
     if (base + n > KIDE_CAP_SLOTS || dst_base + n > KIDE_CAP_SLOTS)
         return KIDE_BAD_PARAM;
+    /* Within one space the ranges must not overlap: the copy would feed on itself. */
+    if (src == dst && base < dst_base + n && dst_base < base + n)
+        return KIDE_BAD_PARAM;
     /* Check everything first so a failed delegation changes nothing. */
     u64 found = 0;
     for (u64 i = 0; i < n; i++) {
@@ -94,6 +97,8 @@ int cap_delegate(struct pd *src, struct pd *dst, u64 base, u8 order, u64 dst_bas
         if (!s || !s->obj)
             continue;
         struct cap *d = cap_slot(dst, dst_base + i, false); /* allocated above */
+        if (!d || d->obj)
+            continue; /* defensive: the first pass guarantees an empty slot */
         d->link.kind = MDB_CAP;
         d->obj = s->obj;
         d->perms = s->perms & mask;

@@ -95,6 +95,17 @@ struct sc *ec_chain_sc(struct ec *ec)
     return ec->global ? ec->sc : NULL;
 }
 
+void ec_chain_returned(struct ec *ec)
+{
+    struct sc *sc = ec->sc;
+    if (ec->caller || !ec->global || !sc || !sc->zombie)
+        return;
+    /* The SC was retired while this thread was in a call: it stops now. */
+    sc->zombie = false;
+    sched_dequeue(sc);
+    kobj_put(&sc->obj);
+}
+
 void ec_chain_abort(struct ec *e)
 {
     while ((e->state == EC_DEAD || e->state == EC_STOPPED) && !e->callee) {
@@ -103,10 +114,7 @@ void ec_chain_abort(struct ec *e)
         if (!caller) {
             if (e->global && e->sc) {
                 sched_dequeue(e->sc);
-                if (e->sc->zombie) {
-                    e->sc->zombie = false;
-                    kobj_put(&e->sc->obj);
-                }
+                ec_chain_returned(e);
             }
             return;
         }
@@ -123,6 +131,7 @@ void ec_chain_abort(struct ec *e)
             return;
         }
         sched_wake(caller, KIDE_ABORTED);
+        ec_chain_returned(caller);
         return;
     }
 }

@@ -74,6 +74,8 @@ noreturn void ec_exception(struct ec *ec);
 /** ec (dead or stopped, no callee) gives up its place in a call chain: its
  * caller resumes with KIDE_ABORTED, or the chain's SC stops if ec is the root. */
 void ec_chain_abort(struct ec *ec);
+/** ec, the root of a chain, got control back: drop its SC if that was retired. */
+void ec_chain_returned(struct ec *ec);
 /** Stop and remove ec (PD teardown or last capability gone). */
 void ec_kill(struct ec *ec);
 /** The SC that drives ec's chain (the root global EC's), or NULL. */

@@ -164,13 +164,7 @@ noreturn void ipc_reply(struct ec *h)
         }
         caller->state = EC_RUNNABLE;
     }
-    /* Back at the root of a chain whose SC was retired meanwhile: stop it now. */
-    if (caller->global && caller->sc && caller->sc->zombie) {
-        struct sc *zsc = caller->sc;
-        zsc->zombie = false;
-        sched_dequeue(zsc);
-        kobj_put(&zsc->obj);
-    }
+    ec_chain_returned(caller);
     if (h->callers) {
         struct ec *w = h->callers;
         wq_remove(w);

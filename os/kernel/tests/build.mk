@@ -14,7 +14,7 @@
 KT_DIR   := $(TOP)/os/kernel/tests
 KT_OUT   := $(OSB)/ktest
 KT_RUN   := $(TOP)/os/tools/qemu-run.sh
-KT_ROOT_OBJS   := root.o t_basic.o t_obj.o t_cap.o t_ipc.o t_exc.o t_sched.o
+KT_ROOT_OBJS   := root.o t_basic.o t_obj.o t_cap.o t_ipc.o t_exc.o t_sched.o t_more.o
 KT_HELPER_OBJS := helper.o
 KFUZZ_ROOT_OBJS := fuzz_root.o
 KFUZZ_ATK_OBJS  := fuzz_attacker.o
@@ -46,12 +46,12 @@ $(KT_OUT)/kfuzz-attacker.elf: $(addprefix $(KT_OUT)/,$(KFUZZ_ATK_OBJS)) $(KRT_CR
 	$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KFUZZ_ATK_OBJS)) $(KRT_LIB)
 
 ktest-smp1: $(KT_ELFS) $(KERNEL_BIN)
-	$(KT_RUN) --name kernel-ktest-smp1 --kernel $(KERNEL_BIN) --smp 1 --timeout $(KT_TIMEOUT) \
+	$(KT_RUN) --name os-ktest-smp1 --kernel $(KERNEL_BIN) --smp 1 --timeout $(KT_TIMEOUT) \
 	    --expect 'ktest: [0-9]+ passed, 0 failed' $(KT_FAIL) \
 	    $(KT_OUT)/ktest-root.elf $(KT_OUT)/ktest-helper.elf
 
 ktest-smp4: $(KT_ELFS) $(KERNEL_BIN)
-	$(KT_RUN) --name kernel-ktest-smp4 --kernel $(KERNEL_BIN) --smp 4 --timeout $(KT_TIMEOUT) \
+	$(KT_RUN) --name os-ktest-smp4 --kernel $(KERNEL_BIN) --smp 4 --timeout $(KT_TIMEOUT) \
 	    --expect 'ktest: [0-9]+ passed, 0 failed' $(KT_FAIL) \
 	    $(KT_OUT)/ktest-root.elf $(KT_OUT)/ktest-helper.elf
 
@@ -60,7 +60,7 @@ KFUZZ_HALF = $(shell echo $$(( ($(FUZZ_SECONDS_KERNEL) + 1) / 2 )))
 kfuzz: kfuzz-smp1 kfuzz-smp4
 
 kfuzz-smp1 kfuzz-smp4: kfuzz-smp%: $(KT_ELFS) $(KERNEL_BIN)
-	$(KT_RUN) --name kernel-kfuzz-smp$* --kernel $(KERNEL_BIN) --smp $* \
+	$(KT_RUN) --name os-kfuzz-smp$* --kernel $(KERNEL_BIN) --smp $* \
 	    --timeout $$(( $(KFUZZ_HALF) + 120 )) --expect 'kfuzz: ok calls=[0-9]+' $(KT_FAIL) \
 	    "$(KT_OUT)/kfuzz-root.elf seconds=$(KFUZZ_HALF) seed=$(KFUZZ_SEED)" \
 	    $(KT_OUT)/ktest-helper.elf $(KT_OUT)/kfuzz-attacker.elf

@@ -28,6 +28,12 @@ void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *utcb)
     case H_PT_BLOCK:
         for (;;)
             kide_ctrl_sm(KIDE_CTRL_SM_DOWN, A(0), 0);
+    case H_PT_FORWARD:
+        utcb->msg = KIDE_MSG(1, 0);
+        utcb->rcv_crd = 0;
+        utcb->words[0] = (u64)kide_call(A(1));
+        utcb->msg = KIDE_MSG(1, 0);
+        break;
     default:
         utcb->msg = 0;
     }
@@ -97,6 +103,78 @@ static void syscalls(void)
         t[i].st = (u64)kide_syscall(t[i].word, t[i].a[0], t[i].a[1], t[i].a[2], t[i].a[3], t[i].a[4],
                                     t[i].a[5], r);
         t[i].r[0] = r[0], t[i].r[1] = r[1], t[i].r[2] = r[2];
+    }
+}
+
+static volatile u64 zero;
+
+/* H_INSN: instructions user code may not get away with. */
+static __attribute__((noinline)) void insn(u64 which)
+{
+    switch (which) {
+    case INSN_DIV0: {
+        u64 q = 1, d = zero; /* C may fold a division; the instruction may not */
+        __asm__ volatile("xor %%edx, %%edx\n\tdivq %1" : "+a"(q) : "r"(d) : "rdx");
+        krt_info->res[0] = q;
+        break;
+    }
+    case INSN_HLT:
+        __asm__ volatile("hlt");
+        break;
+    case INSN_CLI:
+        __asm__ volatile("cli");
+        break;
+    case INSN_INT3:
+        __asm__ volatile("int3");
+        break;
+    case INSN_INT80:
+        __asm__ volatile("int $0x80");
+        break;
+    case INSN_NONCANON:
+        krt_info->res[0] = *(volatile u64 *)0x8000000000001000ull;
+        break;
+    case INSN_KREAD:
+        krt_info->res[0] = *(volatile u64 *)0xffffffff80100000ull;
+        break;
+    case INSN_CODEWRITE:
+        *(volatile u8 *)(u64)krt_child_main = 0xc3;
+        break;
+    case INSN_TRAPFLAG:
+        __asm__ volatile("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n\tnop\n\tnop" ::: "memory", "cc");
+        break;
+    case INSN_MOVCR3:
+        __asm__ volatile("mov %%cr3, %%rax\n\tmov %%rax, %%cr3" ::: "rax");
+        break;
+    case INSN_WRMSR:
+        __asm__ volatile("wrmsr" ::"c"(0xc0000082u), "a"(0), "d"(0));
+        break;
+    case INSN_SYSCALL_AT:
+        __asm__ volatile("mov $15, %%eax\n\tjmp *%0" ::"r"(A(1)) : "rax", "rcx", "r11", "memory");
+        break;
+    case INSN_STD_SYSCALL: {
+        u64 st;
+        __asm__ volatile("std\n\tmov $15, %%eax\n\tsyscall\n\tcld" : "=a"(st) : : "rcx", "r11", "memory");
+        krt_info->res[0] = st;
+        krt_exit(10);
+    }
+    case INSN_STD_SPIN: {
+        u64 t0 = krt_rdtsc(), n = 0;
+        __asm__ volatile("std" ::: "memory");
+        /* no calls in here: the C ABI wants DF clear across calls */
+        while (krt_rdtsc() - t0 < krt_info->arg[1])
+            n++;
+        __asm__ volatile("cld" ::: "memory");
+        krt_info->res[0] = n;
+        krt_exit(11);
+    }
+    case INSN_STD_UD2:
+        __asm__ volatile("std\n\tud2\n\tcld" ::: "memory");
+        break;
+    case INSN_IRETQ:
+        /* a frame that returns to ring 0 (kernel code selector 0x08) */
+        __asm__ volatile("lea 1f(%%rip), %%rax\n\tpushq $0\n\tpushq %%rsp\n\tpushfq\n\tpushq $0x08\n\t"
+                         "pushq %%rax\n\tiretq\n1:" ::: "rax", "memory");
+        break;
     }
 }
 
@@ -173,6 +251,15 @@ void krt_child_main(struct kide_utcb *u)
     case H_JUMP:
         ((void (*)(void))A(0))();
         krt_exit(5);
+    case H_WRITE_LOOP:
+        for (u64 i = 1; !krt_info->stop; i++) {
+            *(volatile u64 *)A(0) = i;
+            krt_info->res[1] = i;
+        }
+        krt_exit(0);
+    case H_INSN:
+        insn(A(0));
+        krt_exit(8);
     }
     krt_exit(0xbad);
 }

@@ -24,11 +24,35 @@ enum helper_mode {
     H_PRINT,        /**< print a line to COM1; exit 0 */
     H_SYSCALLS,     /**< run the syscall table in scratch[] (struct helper_sys), exit 0 */
     H_JUMP,         /**< call the code at arg0; exit 5 if it returns */
+    H_WRITE_LOOP,   /**< write an increasing counter to address arg0 (and res1) until stop */
+    H_INSN,         /**< execute the faulting instruction number arg0 (INSN_*); exit 8 if it returns */
 };
 
 /* Portal ids of H_SERVER handler ECs. */
 #define H_PT_ECHO  1 /**< reply words[i] + 1 for every untyped word */
 #define H_PT_BLOCK 2 /**< down on sm arg0 forever (a server that never replies) */
+#define H_PT_FORWARD 3 /**< call portal arg1, reply its status in words[0] */
+
+/* H_INSN instructions. */
+enum {
+    INSN_DIV0,      /**< divide by zero: #DE (0) */
+    INSN_HLT,       /**< privileged: #GP (13) */
+    INSN_CLI,       /**< IOPL 0: #GP (13) */
+    INSN_INT3,      /**< #BP (3), or #GP if the gate is not for user mode */
+    INSN_INT80,     /**< int 0x80: #GP or #NP, never a kernel entry */
+    INSN_NONCANON,  /**< load from a non-canonical address: #GP (13) */
+    INSN_KREAD,     /**< load from the kernel half: #PF (14) */
+    INSN_CODEWRITE, /**< store into its own code: #PF (14), P|W|U */
+    INSN_TRAPFLAG,  /**< set RFLAGS.TF: #DB (1) */
+    INSN_MOVCR3,    /**< privileged: #GP (13) */
+    INSN_WRMSR,     /**< privileged: #GP (13) */
+    INSN_SYSCALL_AT,/**< null syscall from the instruction at arg1 (e.g. the last user bytes) */
+    INSN_IRETQ,     /**< iretq to a kernel code segment: #GP (13) */
+    INSN_STD_SYSCALL, /**< std, then a null syscall: the kernel must not run with DF set */
+    INSN_STD_UD2,   /**< std, then #UD (6): likewise for exception entry */
+    INSN_STD_SPIN,  /**< std, spin 50 ms (timer interrupts), cld: likewise for interrupts */
+    INSN_COUNT
+};
 
 /** One system call H_SYSCALLS issues; `st` and `r` are written back. */
 struct helper_sys {

