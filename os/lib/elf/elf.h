@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* ELF64 executables: checking an image and describing what to load.
+ *
+ * Boot modules and packages are input from outside, so an image is checked
+ * completely before anything is loaded: header, program header table, every
+ * loadable segment (inside the file, inside user space, no overflow, no two
+ * segments sharing a page with different permissions). The result is a small
+ * fixed-size description; nothing is allocated and nothing is mapped here.
+ * Freestanding: builds for the OS and, for tests and fuzzing, on the host.
+ */
+#ifndef KIDE_ELF_H
+#define KIDE_ELF_H
+
+#include <kide/types.h>
+
+#define KIDE_ELF_MAX_SEGMENTS 16
+
+/** One loadable segment, page-granular view included. */
+struct kide_elf_segment {
+    kide_u64 vaddr;   /**< first byte in memory */
+    kide_u64 memsz;   /**< bytes in memory (>= filesz; the rest is zero) */
+    kide_u64 offset;  /**< first byte in the file */
+    kide_u64 filesz;  /**< bytes taken from the file */
+    kide_u32 perm;    /**< KIDE_MEM_R | _W | _X */
+};
+
+struct kide_elf_info {
+    kide_u64 entry;                                     /**< start address */
+    unsigned count;                                     /**< loadable segments */
+    struct kide_elf_segment seg[KIDE_ELF_MAX_SEGMENTS]; /**< sorted by vaddr */
+};
+
+enum kide_elf_error {
+    KIDE_ELF_OK = 0,
+    KIDE_ELF_TOO_SMALL,     /**< shorter than an ELF header */
+    KIDE_ELF_NOT_ELF,       /**< bad magic */
+    KIDE_ELF_NOT_X86_64,    /**< not ELFCLASS64 / little endian / EM_X86_64 */
+    KIDE_ELF_NOT_EXEC,      /**< not ET_EXEC (we do not relocate) */
+    KIDE_ELF_BAD_PHDRS,     /**< program header table out of the file or malformed */
+    KIDE_ELF_TOO_MANY,      /**< more than KIDE_ELF_MAX_SEGMENTS loadable segments */
+    KIDE_ELF_BAD_SEGMENT,   /**< a segment lies outside the file or user space */
+    KIDE_ELF_OVERLAP,       /**< two segments share a page */
+    KIDE_ELF_NO_SEGMENTS,   /**< nothing to load */
+    KIDE_ELF_BAD_ENTRY,     /**< entry point not in an executable segment */
+};
+
+/** Check image[0..size) and fill *info. Returns KIDE_ELF_OK or the first problem. */
+enum kide_elf_error kide_elf_check(const void *image, kide_u64 size, kide_u64 user_end,
+                                   struct kide_elf_info *info);
+/** A sentence saying what the error means and what to do. */
+const char *kide_elf_strerror(enum kide_elf_error e);
+
+#endif
