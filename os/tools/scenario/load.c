@@ -1,0 +1,776 @@
+/* SPDX-License-Identifier: MIT */
+/* kide-scenario loader: YAML text to a validated struct scn; see scenario.h.
+ *
+ * libyaml builds the node tree (after a pass over the events that refuses
+ * aliases, so a small file cannot expand into a huge one); the loader then
+ * walks it once, top-down, checking each mapping against the fields its
+ * level allows and each value against its type and range. Checks that need
+ * a whole habitat (unique names, route targets, quota sums) run when the
+ * habitat's children are all loaded. The first problem ends the load with
+ * its line, a message naming the field and the offending value, and a hint.
+ */
+#include "scenario.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Loader state. */
+struct ld {
+    yaml_document_t *doc;
+    struct scn_error *err;
+};
+
+/* Record the first problem at node n (NULL: no line); always returns -1. */
+static int __attribute__((format(printf, 4, 5)))
+fail(struct ld *c, const yaml_node_t *n, const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err->msg, sizeof(c->err->msg), fmt, ap);
+    va_end(ap);
+    c->err->line = n ? (int)n->start_mark.line + 1 : 0;
+    snprintf(c->err->hint, sizeof(c->err->hint), "%s", hint ? hint : "");
+    return -1;
+}
+
+static int line_of(const yaml_node_t *n)
+{
+    return (int)n->start_mark.line + 1;
+}
+
+static const char *kind(const yaml_node_t *n)
+{
+    switch (n->type) {
+    case YAML_SCALAR_NODE:
+        return "a scalar";
+    case YAML_SEQUENCE_NODE:
+        return "a list";
+    case YAML_MAPPING_NODE:
+        return "a mapping";
+    default:
+        return "nothing";
+    }
+}
+
+/* Scalar text of n, shortened for messages. */
+static const char *text(const yaml_node_t *n)
+{
+    static char buf[64];
+    if (n->type != YAML_SCALAR_NODE)
+        return kind(n);
+    size_t len = n->data.scalar.length;
+    snprintf(buf, sizeof(buf), "%.*s%s", (int)(len > 40 ? 40 : len),
+             (const char *)n->data.scalar.value, len > 40 ? "..." : "");
+    return buf;
+}
+
+static bool is_scalar(const yaml_node_t *n, const char *s)
+{
+    return n->type == YAML_SCALAR_NODE && n->data.scalar.length == strlen(s) &&
+           memcmp(n->data.scalar.value, s, n->data.scalar.length) == 0;
+}
+
+/*
+ * Check that n is a mapping whose keys are scalars from `allowed` (a
+ * NULL-terminated list), each at most once.
+ */
+static int fields(struct ld *c, yaml_node_t *n, const char *where, const char *field,
+                  const char *const *allowed)
+{
+    if (n->type != YAML_MAPPING_NODE)
+        return fail(c, n, NULL, "%s%s%s must be a mapping, got %s%s%s", where, field ? ": " : "",
+                    field ? field : "", n->type == YAML_SCALAR_NODE ? "'" : "", text(n),
+                    n->type == YAML_SCALAR_NODE ? "'" : "");
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        if (k->type != YAML_SCALAR_NODE)
+            return fail(c, k, NULL, "%s: keys must be plain names, got %s", where, kind(k));
+        bool known = false;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = is_scalar(k, *a);
+        if (!known) {
+            char hint[200] = "known fields:";
+            for (const char *const *a = allowed; *a; a++)
+                snprintf(hint + strlen(hint), sizeof(hint) - strlen(hint), "%s %s",
+                         a == allowed ? "" : ",", *a);
+            return fail(c, k, hint, "%s: unknown field '%s'", where, text(k));
+        }
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++)
+            if (is_scalar(yaml_document_get_node(c->doc, q->key),
+                          (const char *)k->data.scalar.value))
+                return fail(c, k, "remove one of them", "%s: field '%s' appears twice", where,
+                            text(k));
+    }
+    return 0;
+}
+
+/* Value of field key in mapping n, or NULL. */
+static yaml_node_t *member(struct ld *c, yaml_node_t *n, const char *key)
+{
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+        if (is_scalar(yaml_document_get_node(c->doc, p->key), key))
+            return yaml_document_get_node(c->doc, p->value);
+    return NULL;
+}
+
+/* Required field: its value, or an error. */
+static yaml_node_t *need(struct ld *c, yaml_node_t *n, const char *where, const char *key)
+{
+    yaml_node_t *v = member(c, n, key);
+    if (!v)
+        fail(c, n, NULL, "%s: missing required field '%s'", where, key);
+    return v;
+}
+
+static int scalar(struct ld *c, yaml_node_t *n, const char *where, const char *field)
+{
+    if (n->type != YAML_SCALAR_NODE)
+        return fail(c, n, NULL, "%s: %s must be a single value, got %s", where, field, kind(n));
+    if (memchr(n->data.scalar.value, 0, n->data.scalar.length))
+        return fail(c, n, NULL, "%s: %s contains a NUL character", where, field);
+    return 0;
+}
+
+/* A name [a-z][a-z0-9-]{0,31} into out. */
+static int name(struct ld *c, yaml_node_t *n, const char *where, const char *field, char *out)
+{
+    if (scalar(c, n, where, field))
+        return -1;
+    const char *s = (const char *)n->data.scalar.value;
+    size_t len = n->data.scalar.length;
+    bool ok = len >= 1 && len <= SCN_NAME_MAX && s[0] >= 'a' && s[0] <= 'z';
+    for (size_t k = 1; ok && k < len; k++)
+        ok = (s[k] >= 'a' && s[k] <= 'z') || (s[k] >= '0' && s[k] <= '9') || s[k] == '-';
+    if (!ok)
+        return fail(c, n, "names are 1 to 32 characters: a lowercase letter, then a-z, 0-9 or '-'",
+                    "%s: %s must be a name like 'demo-1', got '%s'", where, field, text(n));
+    memcpy(out, s, len + 1);
+    return 0;
+}
+
+/* A service name [A-Za-z][A-Za-z0-9_-]{0,31}, or "*" if star is allowed. */
+static int service(struct ld *c, yaml_node_t *n, const char *where, const char *field, bool star,
+                   char *out)
+{
+    if (scalar(c, n, where, field))
+        return -1;
+    const char *s = (const char *)n->data.scalar.value;
+    size_t len = n->data.scalar.length;
+    bool ok = len >= 1 && len <= SCN_NAME_MAX &&
+              ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'));
+    for (size_t k = 1; ok && k < len; k++)
+        ok = (s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
+             (s[k] >= '0' && s[k] <= '9') || s[k] == '-' || s[k] == '_';
+    if (star && is_scalar(n, "*"))
+        ok = true;
+    if (!ok)
+        return fail(c, n,
+                    star ? "a service is named like Timer or LOG; \"*\" matches any other"
+                         : "a service is named like Timer or LOG",
+                    "%s: %s must be a service name, got '%s'", where, field, text(n));
+    memcpy(out, s, len + 1);
+    return 0;
+}
+
+/* Decimal digits s[0..len) into *v; false if empty, not digits, or > max. */
+static bool digits(const char *s, size_t len, uint64_t max, uint64_t *v)
+{
+    if (len == 0)
+        return false;
+    uint64_t x = 0;
+    for (size_t k = 0; k < len; k++) {
+        if (s[k] < '0' || s[k] > '9')
+            return false;
+        unsigned d = (unsigned)(s[k] - '0');
+        if (x > (max - d) / 10)
+            return false;
+        x = x * 10 + d;
+    }
+    *v = x;
+    return true;
+}
+
+static int integer(struct ld *c, yaml_node_t *n, const char *where, const char *field, uint64_t min,
+                   uint64_t max, uint64_t *out)
+{
+    if (scalar(c, n, where, field))
+        return -1;
+    uint64_t v;
+    if (!digits((const char *)n->data.scalar.value, n->data.scalar.length, UINT64_MAX, &v) ||
+        v < min || v > max)
+        return fail(c, n, NULL,
+                    "%s: %s must be an integer from %" PRIu64 " to %" PRIu64 ", got '%s'", where,
+                    field, min, max, text(n));
+    *out = v;
+    return 0;
+}
+
+/* A size: bytes, or a number with K, M or G (powers of 1024). */
+static int size(struct ld *c, yaml_node_t *n, const char *where, const char *field, uint64_t *out)
+{
+    if (scalar(c, n, where, field))
+        return -1;
+    const char *s = (const char *)n->data.scalar.value;
+    size_t len = n->data.scalar.length;
+    unsigned shift = 0;
+    if (len > 0) {
+        switch (s[len - 1]) {
+        case 'K':
+            shift = 10;
+            break;
+        case 'M':
+            shift = 20;
+            break;
+        case 'G':
+            shift = 30;
+            break;
+        }
+    }
+    uint64_t v;
+    if (!digits(s, shift ? len - 1 : len, UINT64_MAX >> shift, &v) || v == 0)
+        return fail(c, n,
+                    "sizes are a positive integer of bytes or one with K, M or G (1024-based)",
+                    "%s: %s must be a size like 4M, got '%s'", where, field, text(n));
+    *out = v << shift;
+    return 0;
+}
+
+/* A duration: a number with ms, s, m or h, in milliseconds. */
+static int duration(struct ld *c, yaml_node_t *n, const char *where, const char *field,
+                    uint64_t *out)
+{
+    if (scalar(c, n, where, field))
+        return -1;
+    const char *s = (const char *)n->data.scalar.value;
+    size_t len = n->data.scalar.length, unit = len;
+    while (unit > 0 && !(s[unit - 1] >= '0' && s[unit - 1] <= '9'))
+        unit--;
+    static const struct {
+        const char *suffix;
+        uint64_t ms;
+    } units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+    uint64_t v;
+    for (size_t k = 0; k < sizeof(units) / sizeof(units[0]); k++) {
+        if (len - unit == strlen(units[k].suffix) &&
+            memcmp(s + unit, units[k].suffix, len - unit) == 0 &&
+            digits(s, unit, UINT64_MAX / 3600000, &v)) {
+            *out = v * units[k].ms;
+            return 0;
+        }
+    }
+    return fail(c, n, "durations are an integer with ms, s, m or h",
+                "%s: %s must be a duration like 100ms or 10s, got '%s'", where, field, text(n));
+}
+
+/* One of the NULL-terminated words; its index into *out. */
+static int choice(struct ld *c, yaml_node_t *n, const char *where, const char *field,
+                  const char *const *words, const char *hint, int *out)
+{
+    if (scalar(c, n, where, field))
+        return -1;
+    for (int k = 0; words[k]; k++)
+        if (is_scalar(n, words[k])) {
+            *out = k;
+            return 0;
+        }
+    return fail(c, n, NULL, "%s: %s must be one of %s, got '%s'", where, field, hint, text(n));
+}
+
+/* Bytes the JSON form of n's text takes with escapes. */
+static size_t escaped_len(const yaml_node_t *n)
+{
+    size_t len = 0;
+    for (size_t k = 0; k < n->data.scalar.length; k++) {
+        unsigned char ch = n->data.scalar.value[k];
+        len += ch == '"' || ch == '\\' ? 2 : ch < 0x20 ? 6 : 1;
+    }
+    return len;
+}
+
+/* A child's config: any mapping; depth is n's container depth (config itself is 1). */
+static int config(struct ld *c, yaml_node_t *n, const char *where, int depth)
+{
+    if (n->type == YAML_SCALAR_NODE) {
+        if (escaped_len(n) > 4000)
+            return fail(c, n, "pass large data as a file, not inline config",
+                        "%s: config string longer than 4000 bytes", where);
+        return 0;
+    }
+    if (depth > SCN_CONFIG_DEPTH)
+        return fail(c, n, "flatten the configuration", "%s: config nested deeper than %d levels",
+                    where, SCN_CONFIG_DEPTH);
+    if (n->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
+             i++)
+            if (config(c, yaml_document_get_node(c->doc, *i), where, depth + 1))
+                return -1;
+        return 0;
+    }
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        if (k->type != YAML_SCALAR_NODE)
+            return fail(c, k, NULL, "%s: config keys must be strings, got %s", where, kind(k));
+        if (memchr(k->data.scalar.value, 0, k->data.scalar.length))
+            return fail(c, k, NULL, "%s: config key contains a NUL character", where);
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
+            yaml_node_t *o = yaml_document_get_node(c->doc, q->key);
+            if (o->data.scalar.length == k->data.scalar.length &&
+                memcmp(o->data.scalar.value, k->data.scalar.value, k->data.scalar.length) == 0)
+                return fail(c, k, "remove one of them", "%s: config key '%s' appears twice", where,
+                            text(k));
+        }
+        if (config(c, k, where, depth + 1) ||
+            config(c, yaml_document_get_node(c->doc, p->value), where, depth + 1))
+            return -1;
+    }
+    return 0;
+}
+
+static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level,
+                   struct scn_habitat *h);
+
+static int cpu(struct ld *c, yaml_node_t *n, const char *where, struct scn_child *ch)
+{
+    static const char *const allowed[] = {"quota", "priority", NULL};
+    uint64_t v = 64;
+    yaml_node_t *q, *p;
+    if (fields(c, n, where, "cpu", allowed) || !(q = need(c, n, where, "quota")) ||
+        integer(c, q, where, "cpu.quota", 0, 100, &v))
+        return -1;
+    ch->cpu_quota = (unsigned)v;
+    v = 64;
+    if ((p = member(c, n, "priority")) && integer(c, p, where, "cpu.priority", 0, 127, &v))
+        return -1;
+    ch->cpu_priority = (unsigned)v;
+    return 0;
+}
+
+static int restart(struct ld *c, yaml_node_t *n, const char *where, struct scn_child *ch)
+{
+    static const char *const allowed[] = {"policy", "backoff", "max_backoff", NULL};
+    static const char *const policies[] = {"never", "on-failure", "always", NULL};
+    yaml_node_t *p, *v;
+    int pol;
+    if (fields(c, n, where, "restart", allowed) || !(p = need(c, n, where, "policy")) ||
+        choice(c, p, where, "restart.policy", policies, "never, on-failure, always", &pol))
+        return -1;
+    ch->restart = (enum scn_restart)pol;
+    if ((v = member(c, n, "backoff")) && duration(c, v, where, "restart.backoff", &ch->backoff_ms))
+        return -1;
+    if ((v = member(c, n, "max_backoff")) &&
+        duration(c, v, where, "restart.max_backoff", &ch->max_backoff_ms))
+        return -1;
+    if (ch->backoff_ms == 0)
+        return fail(c, n, NULL, "%s: restart.backoff must be at least 1ms", where);
+    if (ch->max_backoff_ms < ch->backoff_ms)
+        return fail(c, n, "raise max_backoff or lower backoff",
+                    "%s: restart.max_backoff (%" PRIu64 "ms) is below restart.backoff (%" PRIu64
+                    "ms)",
+                    where, ch->max_backoff_ms, ch->backoff_ms);
+    return 0;
+}
+
+static int provides(struct ld *c, yaml_node_t *n, const char *where, struct scn_child *ch)
+{
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail(c, n, "write provides: [Timer]", "%s: provides must be a list, got %s", where,
+                    kind(n));
+    size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    ch->provides = calloc(cnt ? cnt : 1, sizeof(*ch->provides));
+    if (!ch->provides)
+        return fail(c, n, NULL, "out of memory");
+    for (size_t k = 0; k < cnt; k++) {
+        yaml_node_t *s = yaml_document_get_node(c->doc, n->data.sequence.items.start[k]);
+        if (service(c, s, where, "provides", false, ch->provides[k]))
+            return -1;
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(ch->provides[j], ch->provides[k]) == 0)
+                return fail(c, s, NULL, "%s: service '%s' is provided twice", where,
+                            ch->provides[k]);
+        ch->nprovides++;
+    }
+    return 0;
+}
+
+static int route(struct ld *c, yaml_node_t *n, const char *where, struct scn_route *r)
+{
+    static const char *const allowed[] = {"service", "to", "child", NULL};
+    static const char *const dests[] = {"parent", "child", "denied", NULL};
+    yaml_node_t *s, *t, *ch;
+    int to;
+    r->line = line_of(n);
+    if (fields(c, n, where, "route", allowed) || !(s = need(c, n, where, "service")) ||
+        service(c, s, where, "route service", true, r->service) || !(t = need(c, n, where, "to")) ||
+        choice(c, t, where, "route to", dests, "parent, child, denied", &to))
+        return -1;
+    r->to = (enum scn_to)to;
+    ch = member(c, n, "child");
+    if (r->to == SCN_TO_CHILD && !ch)
+        return fail(c, n, "name the sibling: {service: Timer, to: child, child: timer}",
+                    "%s: route for %s goes to a child but names none", where, r->service);
+    if (r->to != SCN_TO_CHILD && ch)
+        return fail(c, ch, "use to: child, or drop 'child'",
+                    "%s: route for %s names a child but goes to %s", where, r->service, dests[to]);
+    return ch ? name(c, ch, where, "route child", r->child) : 0;
+}
+
+static int routes(struct ld *c, yaml_node_t *n, const char *where, struct scn_child *ch)
+{
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail(c, n, NULL, "%s: routes must be a list, got %s", where, kind(n));
+    size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    ch->routes = calloc(cnt ? cnt : 1, sizeof(*ch->routes));
+    if (!ch->routes)
+        return fail(c, n, NULL, "out of memory");
+    for (size_t k = 0; k < cnt; k++) {
+        yaml_node_t *r = yaml_document_get_node(c->doc, n->data.sequence.items.start[k]);
+        if (route(c, r, where, &ch->routes[k]))
+            return -1;
+        ch->nroutes++;
+        for (size_t j = 0; j < k; j++) {
+            if (strcmp(ch->routes[j].service, "*") == 0)
+                return fail(c, r, "put the \"*\" route last",
+                            "%s: route for %s comes after the \"*\" route and is never used", where,
+                            ch->routes[k].service);
+            if (strcmp(ch->routes[j].service, ch->routes[k].service) == 0)
+                return fail(c, r, NULL, "%s: service %s is routed twice", where,
+                            ch->routes[k].service);
+        }
+    }
+    return 0;
+}
+
+static int child(struct ld *c, yaml_node_t *n, const char *path, int level, struct scn_child *ch)
+{
+    static const char *const allowed[] = {"name",      "binary",   "ram",     "caps",
+                                          "cpu",       "provides", "routes",  "restart",
+                                          "heartbeat", "config",   "habitat", NULL};
+    char where[300];
+    yaml_node_t *v;
+    ch->line = line_of(n);
+    ch->backoff_ms = 100;
+    ch->max_backoff_ms = 10000;
+    ch->cpu_priority = 64;
+    if (n->type != YAML_MAPPING_NODE)
+        return fail(c, n, NULL, "%schild must be a mapping, got %s", path, kind(n));
+    v = member(c, n, "name");
+    if (!v)
+        return fail(c, n, NULL, "%schild without a name", path);
+    if (name(c, v, "child", "name", ch->name))
+        return -1;
+    snprintf(where, sizeof(where), "child '%s%s'", path, ch->name);
+    if (fields(c, n, where, NULL, allowed) || !(v = need(c, n, where, "binary")) ||
+        name(c, v, where, "binary", ch->binary) || !(v = need(c, n, where, "ram")) ||
+        size(c, v, where, "ram", &ch->ram) || !(v = need(c, n, where, "caps")) ||
+        integer(c, v, where, "caps", 1, 1000000, &ch->caps) || !(v = need(c, n, where, "cpu")) ||
+        cpu(c, v, where, ch))
+        return -1;
+    if ((v = member(c, n, "provides")) && provides(c, v, where, ch))
+        return -1;
+    if ((v = member(c, n, "routes")) && routes(c, v, where, ch))
+        return -1;
+    if ((v = member(c, n, "restart")) && restart(c, v, where, ch))
+        return -1;
+    if ((v = member(c, n, "heartbeat")) && duration(c, v, where, "heartbeat", &ch->heartbeat_ms))
+        return -1;
+    if ((v = member(c, n, "config"))) {
+        if (v->type != YAML_MAPPING_NODE)
+            return fail(c, v, "write config: {key: value}", "%s: config must be a mapping, got %s",
+                        where, kind(v));
+        if (config(c, v, where, 1))
+            return -1;
+        ch->config = v;
+    }
+    v = member(c, n, "habitat");
+    bool manager = strcmp(ch->binary, "hoitaja") == 0;
+    if (v && !manager)
+        return fail(c, v, "a nested habitat is run by binary: hoitaja",
+                    "%s: habitat is only allowed with binary hoitaja", where);
+    if (!v && manager)
+        return fail(c, n, "add habitat: {children: [...]}",
+                    "%s: binary hoitaja needs a habitat section", where);
+    if (!v)
+        return 0;
+    if (level + 1 > SCN_MAX_NESTING)
+        return fail(c, v, NULL, "%s: habitats nested deeper than %d levels", where,
+                    SCN_MAX_NESTING);
+    ch->habitat = calloc(1, sizeof(*ch->habitat));
+    if (!ch->habitat)
+        return fail(c, v, NULL, "out of memory");
+    char sub[300];
+    snprintf(sub, sizeof(sub), "%s%s/", path, ch->name);
+    return habitat(c, v, sub, level + 1, ch->habitat);
+}
+
+/* Human form of a byte count for messages: 36M, 1536K, 100. */
+static const char *human(uint64_t v, char *buf, size_t size)
+{
+    if (v && v % (1u << 30) == 0)
+        snprintf(buf, size, "%" PRIu64 "G", v >> 30);
+    else if (v && v % (1u << 20) == 0)
+        snprintf(buf, size, "%" PRIu64 "M", v >> 20);
+    else if (v && v % (1u << 10) == 0)
+        snprintf(buf, size, "%" PRIu64 "K", v >> 10);
+    else
+        snprintf(buf, size, "%" PRIu64, v);
+    return buf;
+}
+
+static const struct scn_child *find_child(const struct scn_habitat *h, const char *nm)
+{
+    for (size_t k = 0; k < h->nchildren; k++)
+        if (strcmp(h->children[k].name, nm) == 0)
+            return &h->children[k];
+    return NULL;
+}
+
+/* Route targets exist in the same habitat, are not the child itself, and provide the service. */
+static int check_routes(struct ld *c, yaml_node_t *hn, const char *path,
+                        const struct scn_habitat *h)
+{
+    for (size_t k = 0; k < h->nchildren; k++) {
+        const struct scn_child *ch = &h->children[k];
+        for (size_t r = 0; r < ch->nroutes; r++) {
+            const struct scn_route *rt = &ch->routes[r];
+            if (rt->to != SCN_TO_CHILD)
+                continue;
+            const struct scn_child *t = find_child(h, rt->child);
+            if (!t || t == ch) {
+                fail(c, NULL, "a route can only go to a sibling in the same habitat",
+                     "child '%s%s': route for %s goes to %s '%s'", path, ch->name, rt->service,
+                     t ? "itself," : "unknown child", rt->child);
+                c->err->line = rt->line;
+                return -1;
+            }
+            bool has = strcmp(rt->service, "*") == 0;
+            for (size_t p = 0; p < t->nprovides && !has; p++)
+                has = strcmp(t->provides[p], rt->service) == 0;
+            if (!has) {
+                fail(c, NULL, "add the service to the target's provides, or fix the route",
+                     "child '%s%s': route for %s goes to child '%s', which does not provide %s",
+                     path, ch->name, rt->service, t->name, rt->service);
+                c->err->line = rt->line;
+                return -1;
+            }
+        }
+    }
+    (void)hn;
+    return 0;
+}
+
+static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, struct scn_habitat *h)
+{
+    static const char *const allowed[] = {"children", NULL};
+    char where[300];
+    snprintf(where, sizeof(where), "%s%s", *path ? "habitat of " : "habitat", path);
+    if (*path)
+        where[strlen(where) - 1] = 0; /* drop the trailing '/' */
+    yaml_node_t *l;
+    if (fields(c, n, where, NULL, allowed) || !(l = need(c, n, where, "children")))
+        return -1;
+    if (l->type != YAML_SEQUENCE_NODE)
+        return fail(c, l, NULL, "%s: children must be a list, got %s", where, kind(l));
+    size_t cnt = (size_t)(l->data.sequence.items.top - l->data.sequence.items.start);
+    if (cnt > 256)
+        return fail(c, l, "split the habitat into nested habitats", "%s: more than 256 children",
+                    where);
+    h->children = calloc(cnt ? cnt : 1, sizeof(*h->children));
+    if (!h->children)
+        return fail(c, l, NULL, "out of memory");
+    for (size_t k = 0; k < cnt; k++) {
+        yaml_node_t *cn = yaml_document_get_node(c->doc, l->data.sequence.items.start[k]);
+        h->nchildren++;
+        if (child(c, cn, path, level, &h->children[k]))
+            return -1;
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(h->children[j].name, h->children[k].name) == 0)
+                return fail(c, cn, "names must be unique within a habitat",
+                            "child '%s%s': name already used on line %d", path, h->children[k].name,
+                            h->children[j].line);
+    }
+    return check_routes(c, n, path, h);
+}
+
+/* Quota sums of habitat h fit into ram/caps/cpu (caps 0: not checked). */
+static int check_sums(struct ld *c, const struct scn_habitat *h, const char *path, int line,
+                      const char *owner, uint64_t ram, uint64_t caps, uint64_t cpu)
+{
+    uint64_t sram = 0, scaps = 0, scpu = 0;
+    char a[32], b[32];
+    for (size_t k = 0; k < h->nchildren; k++) {
+        const struct scn_child *ch = &h->children[k];
+        sram += ch->ram;
+        scaps += ch->caps;
+        scpu += ch->cpu_quota;
+        if (ch->habitat) {
+            char sub[300];
+            snprintf(sub, sizeof(sub), "%s%s/", path, ch->name);
+            char who[340];
+            snprintf(who, sizeof(who), "child '%s%s'", path, ch->name);
+            if (check_sums(c, ch->habitat, sub, ch->line, who, ch->ram, ch->caps, 100))
+                return -1;
+        }
+    }
+    const char *hint = "lower the children's quotas or raise the habitat's";
+    int rc = 0;
+    if (sram > ram)
+        rc = fail(c, NULL, hint, "%s: children's ram (%s) exceeds %s (%s)", owner,
+                  human(sram, a, sizeof(a)), *path ? "its ram" : "the machine's ram",
+                  human(ram, b, sizeof(b)));
+    else if (caps && scaps > caps)
+        rc = fail(c, NULL, hint, "%s: children's caps (%" PRIu64 ") exceed its caps (%" PRIu64 ")",
+                  owner, scaps, caps);
+    else if (scpu > cpu)
+        rc = fail(c, NULL, hint, "%s: children's cpu quotas (%" PRIu64 "%%) exceed %" PRIu64 "%%",
+                  owner, scpu, cpu);
+    if (rc)
+        c->err->line = line;
+    return rc;
+}
+
+static int expect(struct ld *c, yaml_node_t *n, struct scn *s)
+{
+    static const char *const allowed[] = {"log", "exit", "timeout", NULL};
+    static const char *const exits[] = {"none", "success", "failure", NULL};
+    yaml_node_t *v;
+    int e = SCN_EXIT_NONE;
+    s->has_expect = true;
+    s->expect_timeout_ms = 60000;
+    if (fields(c, n, "expect", NULL, allowed))
+        return -1;
+    if ((v = member(c, n, "exit")) &&
+        choice(c, v, "expect", "exit", exits, "success, failure, none", &e))
+        return -1;
+    s->expect_exit = (enum scn_exit)e;
+    if ((v = member(c, n, "timeout")) && duration(c, v, "expect", "timeout", &s->expect_timeout_ms))
+        return -1;
+    if (!(v = member(c, n, "log")))
+        return 0;
+    if (v->type != YAML_SEQUENCE_NODE)
+        return fail(c, v, NULL, "expect: log must be a list of lines, got %s", kind(v));
+    size_t cnt = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    s->expect_log = calloc(cnt ? cnt : 1, sizeof(char *));
+    if (!s->expect_log)
+        return fail(c, v, NULL, "out of memory");
+    for (size_t k = 0; k < cnt; k++) {
+        yaml_node_t *l = yaml_document_get_node(c->doc, v->data.sequence.items.start[k]);
+        if (scalar(c, l, "expect", "log line"))
+            return -1;
+        if (memchr(l->data.scalar.value, '\n', l->data.scalar.length) ||
+            memchr(l->data.scalar.value, '\r', l->data.scalar.length) || l->data.scalar.length == 0)
+            return fail(c, l, "write one expected line per entry",
+                        "expect: log line %zu must be one non-empty line", k + 1);
+        s->expect_log[k] = strdup((const char *)l->data.scalar.value);
+        if (!s->expect_log[k])
+            return fail(c, l, NULL, "out of memory");
+        s->nexpect_log++;
+    }
+    return 0;
+}
+
+static int machine(struct ld *c, yaml_node_t *n, struct scn *s)
+{
+    static const char *const allowed[] = {"cpus", "ram", NULL};
+    yaml_node_t *v;
+    uint64_t cpus;
+    if (fields(c, n, "machine", NULL, allowed) || !(v = need(c, n, "machine", "cpus")) ||
+        integer(c, v, "machine", "cpus", 1, 64, &cpus) || !(v = need(c, n, "machine", "ram")) ||
+        size(c, v, "machine", "ram", &s->ram))
+        return -1;
+    s->cpus = (unsigned)cpus;
+    return 0;
+}
+
+static int top(struct ld *c, yaml_node_t *n, struct scn *s)
+{
+    static const char *const allowed[] = {"name", "machine", "habitat", "expect", NULL};
+    yaml_node_t *v, *h;
+    if (fields(c, n, "scenario", NULL, allowed) || !(v = need(c, n, "scenario", "name")) ||
+        name(c, v, "scenario", "name", s->name) || !(v = need(c, n, "scenario", "machine")) ||
+        machine(c, v, s) || !(h = need(c, n, "scenario", "habitat")) ||
+        habitat(c, h, "", 0, &s->root))
+        return -1;
+    if ((v = member(c, n, "expect")) && expect(c, v, s))
+        return -1;
+    return check_sums(c, &s->root, "", line_of(h), "habitat", s->ram, 0, 100ull * s->cpus);
+}
+
+/* Refuse aliases and more than one document before building the tree. */
+static int prescan(struct ld *c, const char *text, size_t len)
+{
+    yaml_parser_t p;
+    yaml_event_t ev;
+    int docs = 0, rc = 0;
+    yaml_parser_initialize(&p);
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    for (bool done = false; !done && rc == 0;) {
+        if (!yaml_parser_parse(&p, &ev)) {
+            c->err->line = (int)p.problem_mark.line + 1;
+            snprintf(c->err->msg, sizeof(c->err->msg), "malformed YAML: %s%s%s",
+                     p.problem ? p.problem : "parse error", p.context ? " " : "",
+                     p.context ? p.context : "");
+            snprintf(c->err->hint, sizeof(c->err->hint), "check the indentation and quoting");
+            rc = -1;
+            break;
+        }
+        yaml_node_t at = {.start_mark = ev.start_mark};
+        if (ev.type == YAML_ALIAS_EVENT)
+            rc = fail(c, &at, "write the value out instead of using *alias",
+                      "YAML aliases are not supported");
+        if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs > 1)
+            rc = fail(c, &at, "keep one scenario per file", "more than one YAML document");
+        done = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
+int scn_load(struct scn *s, const char *text, size_t len, struct scn_error *err)
+{
+    struct ld c = {.doc = &s->doc, .err = err};
+    memset(s, 0, sizeof(*s));
+    memset(err, 0, sizeof(*err));
+    if (prescan(&c, text, len))
+        return -1;
+    yaml_parser_t p;
+    yaml_parser_initialize(&p);
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    int ok = yaml_parser_load(&p, &s->doc);
+    yaml_parser_delete(&p);
+    if (!ok)
+        return fail(&c, NULL, "check the indentation and quoting", "malformed YAML");
+    s->have_doc = true;
+    yaml_node_t *root = yaml_document_get_root_node(&s->doc);
+    int rc = root ? top(&c, root, s)
+                  : fail(&c, NULL, "start from docs/formats/scenario.md", "the file is empty");
+    if (rc)
+        scn_free(s);
+    return rc;
+}
+
+static void free_habitat(struct scn_habitat *h)
+{
+    for (size_t k = 0; h->children && k < h->nchildren; k++) {
+        struct scn_child *ch = &h->children[k];
+        free(ch->provides);
+        free(ch->routes);
+        if (ch->habitat)
+            free_habitat(ch->habitat);
+        free(ch->habitat);
+    }
+    free(h->children);
+}
+
+void scn_free(struct scn *s)
+{
+    free_habitat(&s->root);
+    for (size_t k = 0; k < s->nexpect_log; k++)
+        free(s->expect_log[k]);
+    free(s->expect_log);
+    if (s->have_doc)
+        yaml_document_delete(&s->doc);
+    memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/* kide-scenario: a boot scenario (YAML) loaded, validated and emitted as JSON.
+ *
+ * A scenario moves through two steps: scn_load() parses the YAML with
+ * libyaml, checks every field against the schema of docs/formats/scenario.md
+ * and builds the model below (the first problem stops it, reported with file
+ * and line); the scn_write_*() functions turn a valid model into init.json
+ * (docs/formats/hoitaja-config.md), modules.txt and expect.txt. The model
+ * owns the libyaml document, whose `config` subtrees are passed through to
+ * JSON unchanged in structure.
+ */
+#ifndef KIDE_SCENARIO_H
+#define KIDE_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <yaml.h>
+
+#define SCN_NAME_MAX     32 /**< names: [a-z][a-z0-9-]{0,31} */
+#define SCN_MAX_NESTING  4  /**< habitats inside habitats */
+#define SCN_CONFIG_DEPTH 16 /**< container nesting of a child's config (itself = 1) */
+
+/** Route destination. */
+enum scn_to { SCN_TO_PARENT, SCN_TO_CHILD, SCN_TO_DENIED };
+/** Restart policy. */
+enum scn_restart { SCN_RESTART_NEVER, SCN_RESTART_ON_FAILURE, SCN_RESTART_ALWAYS };
+/** Expected outcome of a test scenario. */
+enum scn_exit { SCN_EXIT_NONE, SCN_EXIT_SUCCESS, SCN_EXIT_FAILURE };
+
+/** One session route of a child. */
+struct scn_route {
+    char service[SCN_NAME_MAX + 1]; /**< service name or "*" */
+    enum scn_to to;                 /**< where requests go */
+    char child[SCN_NAME_MAX + 1];   /**< sibling serving it (to == SCN_TO_CHILD) */
+    int line;                       /**< source line */
+};
+
+struct scn_habitat;
+
+/** One child of a habitat. */
+struct scn_child {
+    char name[SCN_NAME_MAX + 1];        /**< unique within its habitat */
+    char binary[SCN_NAME_MAX + 1];      /**< boot module name */
+    uint64_t ram;                       /**< RAM quota in bytes */
+    uint64_t caps;                      /**< capability quota (count) */
+    unsigned cpu_quota;                 /**< percent of the parent's CPU time, 0..100 */
+    unsigned cpu_priority;              /**< 0..127, higher runs first */
+    char (*provides)[SCN_NAME_MAX + 1]; /**< services it announces */
+    size_t nprovides;                   /**< entries in provides */
+    struct scn_route *routes;           /**< routes, in order */
+    size_t nroutes;                     /**< entries in routes */
+    enum scn_restart restart;           /**< restart policy */
+    uint64_t backoff_ms;                /**< first restart delay */
+    uint64_t max_backoff_ms;            /**< cap of the doubling delay */
+    uint64_t heartbeat_ms;              /**< heartbeat period, 0 = none */
+    yaml_node_t *config;                /**< config mapping (in the document) or NULL */
+    struct scn_habitat *habitat;        /**< nested habitat (binary hoitaja) or NULL */
+    int line;                           /**< source line of the child */
+};
+
+/** A habitat: the children one hoitaja manages. */
+struct scn_habitat {
+    struct scn_child *children; /**< in file order */
+    size_t nchildren;           /**< entries in children */
+};
+
+/** A whole scenario. */
+struct scn {
+    char name[SCN_NAME_MAX + 1]; /**< scenario name */
+    unsigned cpus;               /**< machine CPUs */
+    uint64_t ram;                /**< machine RAM in bytes */
+    struct scn_habitat root;     /**< the root habitat */
+    bool has_expect;             /**< an expect section is present */
+    char **expect_log;           /**< expected log lines, in order */
+    size_t nexpect_log;          /**< entries in expect_log */
+    enum scn_exit expect_exit;   /**< expected exit */
+    uint64_t expect_timeout_ms;  /**< time limit of the test */
+    yaml_document_t doc;         /**< the parsed YAML (owns config nodes) */
+    bool have_doc;               /**< doc must be deleted */
+};
+
+/** Why loading failed: "FILE:LINE: MSG" plus a hint. */
+struct scn_error {
+    int line;       /**< 1-based line, 0 if none */
+    char msg[512];  /**< what is wrong */
+    char hint[256]; /**< what to try ("" if none) */
+};
+
+/**
+ * Parse and validate the YAML text[0..len). Returns 0 and fills *s (free it
+ * with scn_free()), or -1 with *err filled (s is then freed already).
+ */
+int scn_load(struct scn *s, const char *text, size_t len, struct scn_error *err);
+
+/** Release everything scn_load() allocated. */
+void scn_free(struct scn *s);
+
+/**
+ * init.json of s into a freshly malloc'ed, NUL-terminated buffer (*out).
+ * Returns its length or a negative kide_json status.
+ */
+long scn_write_init(const struct scn *s, char **out);
+
+/** modules.txt: the boot modules, one per line. Returns 0 or -1 (I/O error). */
+int scn_write_modules(const struct scn *s, FILE *f);
+
+/** expect.txt: the expectations of a test scenario. Returns 0 or -1. */
+int scn_write_expect(const struct scn *s, FILE *f);
+
+#endif

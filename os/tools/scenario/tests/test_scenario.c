@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of kide-scenario: the validator on good and bad snippets, and the outputs.
+ *
+ * Every error the loader can report has a case in bad_cases[] with the line
+ * it must name and a piece of the message, so a message that names the wrong
+ * line or field fails here.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <kide/json.h>
+#include "scenario.h"
+
+/* A complete scenario; the bad cases below are variations of its parts. */
+static const char good[] =
+        "name: default\n"                                                     /* 1 */
+        "machine: {cpus: 2, ram: 256M}\n"                                     /* 2 */
+        "habitat:\n"                                                          /* 3 */
+        "  children:\n"                                                       /* 4 */
+        "    - name: timer\n"                                                 /* 5 */
+        "      binary: timer\n"                                               /* 6 */
+        "      ram: 2M\n"                                                     /* 7 */
+        "      caps: 64\n"                                                    /* 8 */
+        "      cpu: {quota: 10, priority: 100}\n"                             /* 9 */
+        "      provides: [Timer]\n"                                           /* 10 */
+        "      restart: {policy: always, backoff: 100ms, max_backoff: 10s}\n" /* 11 */
+        "    - name: tenant-a\n"                                              /* 12 */
+        "      binary: hoitaja\n"                                             /* 13 */
+        "      ram: 32M\n"                                                    /* 14 */
+        "      caps: 500\n"                                                   /* 15 */
+        "      cpu: {quota: 30, priority: 50}\n"                              /* 16 */
+        "      routes:\n"                                                     /* 17 */
+        "        - {service: Timer, to: child, child: timer}\n"               /* 18 */
+        "        - {service: LOG, to: parent}\n"                              /* 19 */
+        "        - {service: \"*\", to: denied}\n"                            /* 20 */
+        "      habitat:\n"                                                    /* 21 */
+        "        children:\n"                                                 /* 22 */
+        "          - {name: demo, binary: demo-service, ram: 4M, caps: 50, cpu: {quota: 50},\n"
+        "             config: {greeting: \"hello\", n: 3, f: -1.5e3, t: true, z: ~, s: '42',\n"
+        "                      l: [1, x, {a: b}], yes: yes, hex: 0x10},\n"
+        "             heartbeat: 1s}\n"             /* 26 */
+        "expect:\n"                                 /* 27 */
+        "  log: [\"demo: hello\", \"all: done\"]\n" /* 28 */
+        "  exit: success\n"                         /* 29 */
+        "  timeout: 2m\n";                          /* 30 */
+
+static void test_good(void **state)
+{
+    struct scn s;
+    struct scn_error err;
+    int rc = scn_load(&s, good, strlen(good), &err);
+    if (rc)
+        fail_msg("line %d: %s", err.line, err.msg);
+    assert_string_equal(s.name, "default");
+    assert_int_equal(s.cpus, 2);
+    assert_true(s.ram == 256ull << 20);
+    assert_int_equal(s.root.nchildren, 2);
+    const struct scn_child *t = &s.root.children[0], *a = &s.root.children[1];
+    assert_true(t->ram == 2u << 20);
+    assert_int_equal(t->caps, 64);
+    assert_int_equal(t->cpu_quota, 10);
+    assert_int_equal(t->cpu_priority, 100);
+    assert_int_equal(t->restart, SCN_RESTART_ALWAYS);
+    assert_int_equal(t->max_backoff_ms, 10000);
+    assert_int_equal(a->nroutes, 3);
+    assert_int_equal(a->routes[0].to, SCN_TO_CHILD);
+    assert_non_null(a->habitat);
+    const struct scn_child *d = &a->habitat->children[0];
+    assert_int_equal(d->cpu_priority, 64);
+    assert_int_equal(d->heartbeat_ms, 1000);
+    assert_int_equal(d->restart, SCN_RESTART_NEVER);
+    assert_int_equal(s.nexpect_log, 2);
+    assert_int_equal(s.expect_exit, SCN_EXIT_SUCCESS);
+    assert_int_equal(s.expect_timeout_ms, 120000);
+
+    /* init.json parses with hoitaja's default limits and carries the values */
+    char *json;
+    long n = scn_write_init(&s, &json);
+    assert_true(n > 0);
+    static struct kide_json_tok tok[512];
+    struct kide_json_doc doc;
+    struct kide_json_error jerr;
+    assert_int_equal(kide_json_parse(&doc, json, (size_t)n, tok, 512, NULL, &jerr), 0);
+    int64_t v;
+    assert_int_equal(kide_json_get_i64(&doc, kide_json_find(&doc, 0, "generation"), &v), 0);
+    assert_int_equal(v, 1);
+    int ch = kide_json_first(&doc, kide_json_find(&doc, 0, "children"));
+    assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, ch, "name"), "timer"));
+    assert_int_equal(kide_json_get_i64(&doc, kide_json_find(&doc, ch, "ram"), &v), 0);
+    assert_int_equal(v, 2 << 20);
+    int rs = kide_json_find(&doc, ch, "restart");
+    assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, rs, "policy"), "always"));
+    int ten = kide_json_next(&doc, ch);
+    int hab = kide_json_find(&doc, ten, "habitat");
+    int demo = kide_json_first(&doc, kide_json_find(&doc, hab, "children"));
+    int cfg = kide_json_find(&doc, demo, "config");
+    assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, cfg, "greeting"), "hello"));
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, cfg, "n")), KIDE_JSON_NUMBER);
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, cfg, "f")), KIDE_JSON_NUMBER);
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, cfg, "t")), KIDE_JSON_TRUE);
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, cfg, "z")), KIDE_JSON_NULL);
+    assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, cfg, "s"), "42"));
+    assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, cfg, "yes"), "yes"));
+    assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, cfg, "hex"), "0x10"));
+    assert_int_equal(kide_json_get_i64(&doc, kide_json_find(&doc, demo, "heartbeat_ms"), &v), 0);
+    assert_int_equal(v, 1000);
+    int routes = kide_json_find(&doc, ten, "routes");
+    int r0 = kide_json_first(&doc, routes);
+    assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, r0, "child"), "timer"));
+    int r1 = kide_json_next(&doc, r0);
+    assert_int_equal(kide_json_find(&doc, r1, "child"), KIDE_JSON_ENOENT);
+    free(json);
+
+    /* modules.txt and expect.txt */
+    char *buf;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(scn_write_modules(&s, f), 0);
+    fclose(f);
+    assert_string_equal(buf, "hoitaja init.json\ntimer\ndemo-service\n");
+    free(buf);
+    f = open_memstream(&buf, &len);
+    assert_int_equal(scn_write_expect(&s, f), 0);
+    fclose(f);
+    assert_string_equal(buf, "timeout_ms 120000\nexit success\nlog demo: hello\nlog all: done\n");
+    free(buf);
+    scn_free(&s);
+}
+
+static void test_minimal(void **state)
+{
+    const char *y = "name: m\nmachine: {cpus: 1, ram: 1G}\nhabitat: {children: []}\n";
+    struct scn s;
+    struct scn_error err;
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), 0);
+    assert_false(s.has_expect);
+    char *json;
+    long n = scn_write_init(&s, &json);
+    assert_true(n > 0);
+    assert_string_equal(json, "{\"generation\":1,\"children\":[]}");
+    free(json);
+    scn_free(&s);
+}
+
+/* Base text for child-level cases: one child whose line 5 onwards is replaced. */
+#define HEAD         "name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat:\n  children:\n"
+#define CHILD(extra) "    - {name: c, binary: b, ram: 1M, caps: 10, cpu: {quota: 10}" extra "}\n"
+
+struct bad {
+    const char *yaml;
+    int line;
+    const char *msg; /* substring of the message */
+};
+
+static const struct bad bad_cases[] = {
+        /* document level */
+        {"", 0, "the file is empty"},
+        {"name: [\n", 2, "malformed YAML"},
+        {"a: *x\n", 1, "YAML aliases are not supported"},
+        {"a: &x 1\nb: *x\n", 2, "YAML aliases are not supported"},
+        {"name: a\n---\nname: b\n", 2, "more than one YAML document"},
+        {"- 1\n", 1, "scenario must be a mapping, got a list"},
+        {"name: t\nmachin: {}\n", 2, "scenario: unknown field 'machin'"},
+        {"name: t\nname: u\n", 2, "scenario: field 'name' appears twice"},
+        {"? [a]\n: 1\n", 1, "scenario: keys must be plain names"},
+        {"machine: {cpus: 1, ram: 1M}\nhabitat: {children: []}\n", 1,
+         "scenario: missing required field 'name'"},
+        {"name: Big\n", 1, "scenario: name must be a name like 'demo-1', got 'Big'"},
+        {"name: \"a\\0b\"\n", 1, "contains a NUL character"},
+        {"name: abcdefghijabcdefghijabcdefghijabc\n", 1, "must be a name"},
+        {"name: 1abc\n", 1, "must be a name"},
+        {"name: t\nhabitat: {children: []}\n", 1, "missing required field 'machine'"},
+        {"name: t\nmachine: {cpus: 1, ram: 1M}\n", 1, "missing required field 'habitat'"},
+        /* machine */
+        {"name: t\nmachine: {cpus: 0, ram: 1M}\n", 2,
+         "machine: cpus must be an integer from 1 to 64, got '0'"},
+        {"name: t\nmachine: {cpus: 65, ram: 1M}\n", 2, "from 1 to 64"},
+        {"name: t\nmachine: {cpus: -1, ram: 1M}\n", 2, "from 1 to 64"},
+        {"name: t\nmachine: {cpus: 99999999999999999999999, ram: 1M}\n", 2, "from 1 to 64"},
+        {"name: t\nmachine: {cpus: [1], ram: 1M}\n", 2, "cpus must be a single value, got a list"},
+        {"name: t\nmachine: {cpus: 1, ram: lots}\n", 2,
+         "machine: ram must be a size like 4M, got 'lots'"},
+        {"name: t\nmachine: {cpus: 1, ram: 0}\n", 2, "must be a size"},
+        {"name: t\nmachine: {cpus: 1, ram: 4T}\n", 2, "must be a size"},
+        {"name: t\nmachine: {cpus: 1, ram: M}\n", 2, "must be a size"},
+        {"name: t\nmachine: {cpus: 1, ram: 99999999999G}\n", 2, "must be a size"},
+        {"name: t\nmachine: {cpus: 1}\n", 2, "machine: missing required field 'ram'"},
+        {"name: t\nmachine: {cpus: 1, ram: 1M, disk: 1G}\n", 2, "machine: unknown field 'disk'"},
+        {"name: t\nmachine: 4\n", 2, "machine must be a mapping, got '4'"},
+        /* habitat */
+        {HEAD "  kids: []\n", 5, "habitat: unknown field 'kids'"},
+        {"name: t\nmachine: {cpus: 1, ram: 1M}\nhabitat: {}\n", 3,
+         "habitat: missing required field 'children'"},
+        {"name: t\nmachine: {cpus: 1, ram: 1M}\nhabitat: {children: 3}\n", 3,
+         "children must be a list, got a scalar"},
+        {HEAD "    - 3\n", 5, "child must be a mapping, got a scalar"},
+        {HEAD "    - {binary: b}\n", 5, "child without a name"},
+        {HEAD "    - {name: C}\n", 5, "child: name must be a name"},
+        /* child fields */
+        {HEAD CHILD(", rma: 1M"), 5, "child 'c': unknown field 'rma'"},
+        {HEAD CHILD(", ram: 2M"), 5, "child 'c': field 'ram' appears twice"},
+        {HEAD "    - {name: c, ram: 1M, caps: 10, cpu: {quota: 10}}\n", 5,
+         "child 'c': missing required field 'binary'"},
+        {HEAD "    - {name: c, binary: b, caps: 10, cpu: {quota: 10}}\n", 5,
+         "child 'c': missing required field 'ram'"},
+        {HEAD "    - {name: c, binary: b, ram: 1M, cpu: {quota: 10}}\n", 5,
+         "child 'c': missing required field 'caps'"},
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1}\n", 5,
+         "child 'c': missing required field 'cpu'"},
+        {HEAD "    - {name: c, binary: B, ram: 1M, caps: 1, cpu: {quota: 1}}\n", 5,
+         "child 'c': binary must be a name"},
+        {HEAD "    - {name: c, binary: b, ram: lots, caps: 1, cpu: {quota: 1}}\n", 5,
+         "child 'c': ram must be a size like 4M, got 'lots'"},
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 0, cpu: {quota: 1}}\n", 5,
+         "child 'c': caps must be an integer from 1 to 1000000, got '0'"},
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, cpu: {quota: 101}}\n", 5,
+         "child 'c': cpu.quota must be an integer from 0 to 100, got '101'"},
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, cpu: {quota: 5%}}\n", 5,
+         "cpu.quota must be an integer"},
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, cpu: {quota: 1, priority: 128}}\n", 5,
+         "child 'c': cpu.priority must be an integer from 0 to 127, got '128'"},
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, cpu: {priority: 1}}\n", 5,
+         "child 'c': missing required field 'quota'"},
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, cpu: {quota: 1, share: 2}}\n", 5,
+         "child 'c': unknown field 'share'"},
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, cpu: 10}\n", 5,
+         "child 'c': cpu must be a mapping, got '10'"},
+        {HEAD CHILD(", heartbeat: 1.5s"), 5,
+         "child 'c': heartbeat must be a duration like 100ms or 10s, got '1.5s'"},
+        {HEAD CHILD(", heartbeat: 10"), 5, "must be a duration"},
+        {HEAD CHILD(", heartbeat: 10d"), 5, "must be a duration"},
+        {HEAD CHILD(", config: 3"), 5, "child 'c': config must be a mapping, got a scalar"},
+        {HEAD CHILD(", config: {a: 1, a: 2}"), 5, "child 'c': config key 'a' appears twice"},
+        {HEAD CHILD(", config: {[a]: 1}"), 5, "config keys must be strings, got a list"},
+        {HEAD CHILD(", config: {\"a\\0\": 1}"), 5, "config key contains a NUL character"},
+        {HEAD CHILD(", config: {a: [[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}"), 5,
+         "config nested deeper than 16 levels"},
+        /* restart */
+        {HEAD CHILD(", restart: {policy: sometimes}"), 5,
+         "child 'c': restart.policy must be one of never, on-failure, always, got 'sometimes'"},
+        {HEAD CHILD(", restart: {backoff: 1s}"), 5, "child 'c': missing required field 'policy'"},
+        {HEAD CHILD(", restart: {policy: always, backoff: 0ms}"), 5,
+         "restart.backoff must be at least 1ms"},
+        {HEAD CHILD(", restart: {policy: always, backoff: 2s, max_backoff: 1s}"), 5,
+         "child 'c': restart.max_backoff (1000ms) is below restart.backoff (2000ms)"},
+        {HEAD CHILD(", restart: {policy: always, max_backoff: x}"), 5,
+         "restart.max_backoff must be a duration"},
+        {HEAD CHILD(", restart: {policy: always, retries: 3}"), 5, "unknown field 'retries'"},
+        /* provides and routes */
+        {HEAD CHILD(", provides: Timer"), 5, "child 'c': provides must be a list, got a scalar"},
+        {HEAD CHILD(", provides: [Timer, Timer]"), 5,
+         "child 'c': service 'Timer' is provided twice"},
+        {HEAD CHILD(", provides: [\"*\"]"), 5,
+         "child 'c': provides must be a service name, got '*'"},
+        {HEAD CHILD(", provides: [1x]"), 5, "must be a service name"},
+        {HEAD CHILD(", routes: {}"), 5, "child 'c': routes must be a list, got a mapping"},
+        {HEAD CHILD(", routes: [{to: parent}]"), 5, "child 'c': missing required field 'service'"},
+        {HEAD CHILD(", routes: [{service: LOG}]"), 5, "child 'c': missing required field 'to'"},
+        {HEAD CHILD(", routes: [{service: LOG, to: sibling}]"), 5,
+         "child 'c': route to must be one of parent, child, denied, got 'sibling'"},
+        {HEAD CHILD(", routes: [{service: LOG, to: child}]"), 5,
+         "child 'c': route for LOG goes to a child but names none"},
+        {HEAD CHILD(", routes: [{service: LOG, to: parent, child: x}]"), 5,
+         "child 'c': route for LOG names a child but goes to parent"},
+        {HEAD CHILD(", routes: [{service: LOG, to: parent, label: x}]"), 5,
+         "unknown field 'label'"},
+        {HEAD CHILD(", routes: [{service: LOG, to: parent}, {service: LOG, to: denied}]"), 5,
+         "child 'c': service LOG is routed twice"},
+        {HEAD CHILD(", routes: [{service: \"*\", to: denied}, {service: LOG, to: parent}]"), 5,
+         "child 'c': route for LOG comes after the \"*\" route and is never used"},
+        {HEAD CHILD(", routes: [{service: T, to: child, child: nobody}]"), 5,
+         "child 'c': route for T goes to unknown child 'nobody'"},
+        {HEAD CHILD(", routes: [{service: T, to: child, child: c}]"), 5,
+         "child 'c': route for T goes to itself, 'c'"},
+        {HEAD CHILD("") "    - {name: d, binary: b, ram: 1M, caps: 1, cpu: {quota: 1},\n"
+                        "       routes: [{service: Timer, to: child, child: c}]}\n",
+         7, "child 'd': route for Timer goes to child 'c', which does not provide Timer"},
+        {HEAD CHILD("") CHILD(""), 6, "child 'c': name already used on line 5"},
+        /* nested habitats */
+        {HEAD CHILD(", habitat: {children: []}"), 5,
+         "child 'c': habitat is only allowed with binary hoitaja"},
+        {HEAD "    - {name: h, binary: hoitaja, ram: 1M, caps: 1, cpu: {quota: 1}}\n", 5,
+         "child 'h': binary hoitaja needs a habitat section"},
+        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50}, habitat: "
+              "{children: [\n"
+              "       {name: x, binary: b, ram: 1M, caps: 1, cpu: {quota: 1}, rma: 1}]}}\n",
+         6, "child 'h/x': unknown field 'rma'"},
+        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50}, habitat: "
+              "{children: [\n"
+              "       {name: x, binary: b, ram: 6M, caps: 1, cpu: {quota: 1}},\n"
+              "       {name: y, binary: b, ram: 3M, caps: 1, cpu: {quota: 1}}]}}\n",
+         5, "child 'h': children's ram (9M) exceeds its ram (8M)"},
+        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 50}, habitat: "
+              "{children: [\n"
+              "       {name: x, binary: b, ram: 1M, caps: 11, cpu: {quota: 1}}]}}\n",
+         5, "child 'h': children's caps (11) exceed its caps (10)"},
+        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 50}, habitat: "
+              "{children: [\n"
+              "       {name: x, binary: b, ram: 1M, caps: 1, cpu: {quota: 60}},\n"
+              "       {name: y, binary: b, ram: 1M, caps: 1, cpu: {quota: 60}}]}}\n",
+         5, "child 'h': children's cpu quotas (120%) exceed 100%"},
+        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 50}, habitat: "
+              "{kids: []}}\n",
+         5, "habitat of h: unknown field 'kids'"},
+        {HEAD "    - {name: a, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 1}, habitat: "
+              "{children: [\n"
+              "      {name: b, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 1}, habitat: "
+              "{children: [\n"
+              "      {name: c, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 1}, habitat: "
+              "{children: [\n"
+              "      {name: d, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 1}, habitat: "
+              "{children: [\n"
+              "      {name: e, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 1}, habitat: "
+              "{children: [\n"
+              "      ]}}]}}]}}]}}]}}\n",
+         9, "child 'a/b/c/d/e': habitats nested deeper than 4 levels"},
+        /* root sums */
+        {HEAD "    - {name: c, binary: b, ram: 65M, caps: 1, cpu: {quota: 1}}\n", 4,
+         "habitat: children's ram (65M) exceeds the machine's ram (64M)"},
+        {HEAD CHILD("") "    - {name: d, binary: b, ram: 1M, caps: 1, cpu: {quota: 91}}\n", 4,
+         "habitat: children's cpu quotas (101%) exceed 100%"},
+        /* expect */
+        {HEAD CHILD("") "expect: {log: x}\n", 6,
+         "expect: log must be a list of lines, got a scalar"},
+        {HEAD CHILD("") "expect: {log: [[a]]}\n", 6, "expect: log line must be a single value"},
+        {HEAD CHILD("") "expect: {log: [\"a\\nb\"]}\n", 6,
+         "expect: log line 1 must be one non-empty line"},
+        {HEAD CHILD("") "expect: {log: [\"\"]}\n", 6, "must be one non-empty line"},
+        {HEAD CHILD("") "expect: {exit: maybe}\n", 6,
+         "expect: exit must be one of success, failure, none, got 'maybe'"},
+        {HEAD CHILD("") "expect: {timeout: soon}\n", 6, "expect: timeout must be a duration"},
+        {HEAD CHILD("") "expect: {output: []}\n", 6, "expect: unknown field 'output'"},
+};
+
+static void test_bad(void **state)
+{
+    int failures = 0;
+    for (size_t k = 0; k < sizeof(bad_cases) / sizeof(bad_cases[0]); k++) {
+        const struct bad *b = &bad_cases[k];
+        struct scn s;
+        struct scn_error err;
+        int rc = scn_load(&s, b->yaml, strlen(b->yaml), &err);
+        if (rc == 0) {
+            scn_free(&s);
+            print_error("case %zu accepted:\n%s", k, b->yaml);
+            failures++;
+        } else if (err.line != b->line || !strstr(err.msg, b->msg)) {
+            print_error("case %zu: got line %d '%s', want line %d '%s'\n%s", k, err.line, err.msg,
+                        b->line, b->msg, b->yaml);
+            failures++;
+        }
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void test_hints(void **state)
+{
+    struct scn s;
+    struct scn_error err;
+    const char *y = HEAD CHILD(", rma: 1M");
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), -1);
+    assert_non_null(strstr(err.hint, "known fields: name, binary, ram"));
+    y = "name: t\nmachine: {cpus: 1, ram: lots}\n";
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), -1);
+    assert_non_null(strstr(err.hint, "K, M or G"));
+}
+
+static void test_values(void **state)
+{
+    /* sizes and durations in all their forms */
+    const char *y = HEAD
+            "    - {name: a, binary: b, ram: 512K, caps: 1, cpu: {quota: 0, priority: 0},\n"
+            "       restart: {policy: on-failure, backoff: 1ms, max_backoff: 1h}, heartbeat: 0s}\n"
+            "    - {name: b, binary: b, ram: \"4096\", caps: 1000000, cpu: {quota: 100, priority: "
+            "127},\n"
+            "       heartbeat: 2m, provides: [X-1, y_2]}\n";
+    struct scn s;
+    struct scn_error err;
+    int rc = scn_load(&s, y, strlen(y), &err);
+    if (rc)
+        fail_msg("line %d: %s", err.line, err.msg);
+    assert_int_equal(s.root.children[0].ram, 512 * 1024);
+    assert_int_equal(s.root.children[0].max_backoff_ms, 3600000);
+    assert_int_equal(s.root.children[0].restart, SCN_RESTART_ON_FAILURE);
+    assert_int_equal(s.root.children[0].heartbeat_ms, 0);
+    assert_int_equal(s.root.children[1].ram, 4096);
+    assert_int_equal(s.root.children[1].heartbeat_ms, 120000);
+    assert_int_equal(s.root.children[1].nprovides, 2);
+    scn_free(&s);
+    y = "name: t\nmachine: {cpus: 64, ram: 16G}\nhabitat: {children: []}\n";
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), 0);
+    assert_true(s.ram == 16ull << 30);
+    scn_free(&s);
+}
+
+/* Errors that need large inputs: long config strings, many children. */
+static void test_generated(void **state)
+{
+    struct scn s;
+    struct scn_error err;
+    size_t cap = 64 * 1024, len = 0;
+    char *y = malloc(cap);
+    assert_non_null(y);
+    /* 2000 quotes escape to 4000 bytes: accepted; one more is too long */
+    for (int extra = 0; extra <= 1; extra++) {
+        len = (size_t)snprintf(y, cap,
+                               HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, "
+                                    "cpu: {quota: 1}, config: {k: '");
+        for (int k = 0; k < 2000 + extra; k++)
+            y[len++] = '"';
+        len += (size_t)snprintf(y + len, cap - len, "'}}\n");
+        int rc = scn_load(&s, y, len, &err);
+        if (extra == 0) {
+            if (rc)
+                fail_msg("line %d: %s", err.line, err.msg);
+            char *json;
+            assert_true(scn_write_init(&s, &json) > 0);
+            free(json);
+            scn_free(&s);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err.msg, "config string longer than 4000 bytes"));
+            assert_int_equal(err.line, 5);
+        }
+    }
+    /* 256 children are fine, 257 are not */
+    for (int n = 256; n <= 257; n++) {
+        len = (size_t)snprintf(y, cap,
+                               "name: t\nmachine: {cpus: 64, ram: 1G}\nhabitat:\n"
+                               "  children:\n");
+        for (int k = 0; k < n; k++)
+            len += (size_t)snprintf(y + len, cap - len,
+                                    "    - {name: c%d, binary: b, ram: 1M, caps: 1, "
+                                    "cpu: {quota: 1}}\n",
+                                    k);
+        int rc = scn_load(&s, y, len, &err);
+        if (n == 256) {
+            if (rc)
+                fail_msg("line %d: %s", err.line, err.msg);
+            scn_free(&s);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err.msg, "habitat: more than 256 children"));
+            assert_int_equal(err.line, 5);
+        }
+    }
+    free(y);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_good),   cmocka_unit_test(test_minimal),
+            cmocka_unit_test(test_bad),    cmocka_unit_test(test_hints),
+            cmocka_unit_test(test_values), cmocka_unit_test(test_generated),
+    };
+    return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
+}
