@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/* goa run and goa test: start the built package through a backend.
+ *
+ * `run` streams the log to stdout and exits with the program's exit code.
+ * `test` feeds test.stdin, passes test.args, and judges: every line of
+ * test.expect must occur as a substring of a log line, in order, and the
+ * exit code must equal test.exit, all within test.timeout seconds. The log
+ * is streamed as it arrives (prefixed with "| "), then a verdict line.
+ */
+#include "backend.h"
+#include "cmd.h"
+#include "depot.h"
+#include "project.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/** Judging state of one run. */
+struct judge {
+    char *const *expect; /**< expected lines, in order */
+    size_t next;         /**< first expectation not yet seen */
+    int echo;            /**< print the log */
+    const char *prefix;  /**< printed before each log line */
+};
+
+static void on_line(void *ctx, const char *line)
+{
+    struct judge *j = ctx;
+
+    if (j->echo) {
+        printf("%s%s\n", j->prefix, line);
+        fflush(stdout);
+    }
+    if (j->expect && j->expect[j->next] && strstr(line, j->expect[j->next]))
+        j->next++;
+}
+
+static char *find_binary(const struct goa_project *p, const char *bin_dir)
+{
+    const char *name = p->runtime.binary            ? p->runtime.binary
+                       : goa_strv_len(p->artifacts) ? p->artifacts[0]
+                                                    : p->name;
+    char *a = goa_fmt("%s/%s", bin_dir, name), *b;
+
+    if (goa_exists(a))
+        return a;
+    b = goa_fmt("%s/bin/%s", bin_dir, name);
+    free(a);
+    if (goa_exists(b))
+        return b;
+    goa_error(b, "run 'goa build' first, and check runtime.binary in goa.yaml",
+              "no binary '%s' was built", name);
+    free(b);
+    return NULL;
+}
+
+/* Shared driver of run (TEST=0) and test (TEST=1). */
+static int drive(int argc, char **argv, int test)
+{
+    static const struct option lo[] = {{"target", required_argument, 0, 't'},
+                                       {"timeout", required_argument, 0, 'T'},
+                                       {0, 0, 0, 0}};
+    struct goa_project p;
+    const char *target = NULL, *why;
+    int timeout = 0, c, rc = 1;
+    char *bin_dir = NULL, *binary = NULL, *abs = NULL, *in = NULL;
+    struct goa_run_result res;
+
+    if (goa_want_help(argc, argv))
+        return 0;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        if (c == 't')
+            target = optarg;
+        else if (c == 'T')
+            timeout = atoi(optarg);
+        else
+            return 2;
+    }
+    if (goa_project_load(goa_opt.dir, &p))
+        return 1;
+    if (test && !p.has_test) {
+        goa_error(p.file, "add a 'test:' section (args, stdin, expect, exit, timeout)",
+                  "the project has no test");
+        goto out;
+    }
+    const struct goa_backend *be = goa_backend_find(target ? target : p.test.target);
+    if (!be)
+        goto out;
+    if (!be->available(&why)) {
+        goa_error(test ? "test" : "run", "use --target host for POSIX programs",
+                  "backend '%s' unavailable: %s", be->name, why);
+        goto out;
+    }
+    abs = realpath(p.dir, NULL);
+    bin_dir = goa_fmt("%s/var/bin/%s", abs, GOA_ARCH);
+    if (!(binary = find_binary(&p, bin_dir)))
+        goto out;
+    if (test && p.test.stdin_file)
+        in = goa_fmt("%s/%s", abs, p.test.stdin_file);
+    struct judge j = {test ? p.test.expect : NULL, 0, !goa_opt.json, test ? "| " : ""};
+    struct goa_run_req req = {
+            .project = &p,
+            .binary = binary,
+            .bin_dir = bin_dir,
+            .args = test ? p.test.args : argv + optind,
+            .stdin_file = in,
+            .cwd = abs,
+            .timeout = timeout > 0 ? timeout : p.test.timeout,
+            .on_line = on_line,
+            .ctx = &j,
+    };
+    if (be->run(&req, &res))
+        goto out;
+    if (!test) {
+        if (res.timed_out)
+            goa_error("run", "raise --timeout if the program needs longer", "stopped after %d s",
+                      req.timeout);
+        rc = res.timed_out ? 124 : res.exit_code;
+        goto out;
+    }
+    size_t nexp = goa_strv_len(p.test.expect);
+    int pass = !res.timed_out && res.exit_code == p.test.exit_code && j.next == nexp;
+    if (goa_opt.json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddBoolToObject(o, "passed", pass);
+        cJSON_AddNumberToObject(o, "exit_code", res.exit_code);
+        cJSON_AddBoolToObject(o, "timed_out", res.timed_out);
+        cJSON_AddNumberToObject(o, "expectations_met", (double)j.next);
+        cJSON_AddNumberToObject(o, "expectations", (double)nexp);
+        cJSON_AddNumberToObject(o, "seconds", res.seconds);
+        char *s = cJSON_PrintUnformatted(o);
+        puts(s);
+        free(s);
+        cJSON_Delete(o);
+    }
+    if (pass) {
+        goa_info("goa: test passed: %zu expected lines, exit code %d, %.2f s (%s)", nexp,
+                 res.exit_code, res.seconds, be->name);
+        rc = 0;
+    } else if (res.timed_out) {
+        goa_error("test", "raise test.timeout in goa.yaml if the program needs longer",
+                  "%s timed out after %d s", p.name, req.timeout);
+    } else if (j.next < nexp) {
+        goa_error("test", "compare the log above with test.expect in goa.yaml",
+                  "expected line %zu of %zu never appeared: \"%s\"", j.next + 1, nexp,
+                  p.test.expect[j.next]);
+    } else {
+        goa_error("test", "compare the log above with test.exit in goa.yaml",
+                  "exit code %d, expected %d", res.exit_code, p.test.exit_code);
+    }
+out:
+    free(bin_dir), free(binary), free(abs), free(in);
+    goa_project_free(&p);
+    return rc;
+}
+
+int goa_cmd_run(int argc, char **argv)
+{
+    return drive(argc, argv, 0);
+}
+
+int goa_cmd_test(int argc, char **argv)
+{
+    return drive(argc, argv, 1);
+}

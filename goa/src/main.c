@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/* goa: the command line -- global options and the verb table.
+ *
+ * Reads like a table of contents: every verb, its one-line summary and its
+ * help text are in `verbs` below; `goa help`, `goa VERB --help` and
+ * docs/goa.md's command reference come from the same words. Global options
+ * come before the verb: -C DIR, -j N, --json, -q, -v.
+ */
+#include "cmd.h"
+#include "schema.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/** One verb: its name, function, one-line summary and full help. */
+struct verb {
+    const char *name;    /**< what the user types */
+    goa_cmd_fn *fn;      /**< implementation */
+    const char *summary; /**< one line for `goa help` */
+    const char *help;    /**< usage and options for `goa help VERB` */
+};
+
+static const struct verb verbs[] = {
+        {"new", goa_cmd_new, "create a project from a template",
+         "usage: goa new [--template native|posix|library] NAME\n"
+         "Creates directory NAME from templates/<template> with goa.yaml filled in.\n"
+         "  --template T   native (default), posix or library\n"
+         "  --templates D  template directory (default: $GOA_TEMPLATES or the repository's "
+         "templates/)\n"},
+        {"import", goa_cmd_import, "download, verify, extract and patch the sources",
+         "usage: goa import [--mirror URL]... [--force]\n"
+         "Fetches every source of goa.yaml (mirrors first, then upstream), verifies its\n"
+         "SHA-256 or tree hash, extracts it safely into src/ and applies its patches.\n"
+         "  --mirror URL   look for <URL>/<file name> before upstream (also $GOA_MIRRORS)\n"
+         "  --force        replace an existing src/ (local edits are lost: goa diff first)\n"
+         "The download cache is $GOA_CACHE (default ~/.cache/goa). -j N downloads N at once.\n"},
+        {"diff", goa_cmd_diff, "show local edits of src/ as a patch",
+         "usage: goa diff\n"
+         "Prints a unified diff (patch -p1) of src/ against the pristine import.\n"
+         "Exit status: 0 no edits, 1 edits found, 2 error.\n"},
+        {"build", goa_cmd_build, "build the project with the Kide toolchain",
+         "usage: goa build [--cc CC]\n"
+         "Builds in var/build/<arch>/ with musl-gcc -static (POSIX programs and\n"
+         "libraries): detects meson, cmake, autoconf, make or plain C unless build.system\n"
+         "says otherwise. Exports CC, CFLAGS, LDFLAGS and PKG_CONFIG_PATH (with .pc files\n"
+         "for depot libraries); copies artifacts to var/bin/<arch>/. -j N builds in parallel.\n"
+         "  --cc CC        compiler (default $GOA_CC or musl-gcc); CFLAGS default $GOA_CFLAGS or "
+         "-O2\n"
+         "  --depot DIR    depot with the dependencies (default $GOA_DEPOT or var/depot)\n"},
+        {"run", goa_cmd_run, "run the built program and stream its log",
+         "usage: goa run [--target host|qemu] [-- ARGS...]\n"
+         "Runs the runtime binary through a backend and returns its exit code.\n"
+         "  --target T     host (static binary on this machine) or qemu (not yet available)\n"
+         "  --timeout S    kill the run after S seconds (default: test.timeout or 60)\n"},
+        {"test", goa_cmd_test, "run and judge expected log lines and exit code",
+         "usage: goa test [--target host|qemu]\n"
+         "Runs like goa run with test.args and test.stdin, then checks that every line of\n"
+         "test.expect appears in order and the exit code equals test.exit within\n"
+         "test.timeout seconds. Exit status 0 if all expectations hold, 1 otherwise.\n"},
+        {"export", goa_cmd_export, "write reproducible depot archives",
+         "usage: goa export [--depot DIR] [--user USER]\n"
+         "Writes <user>/src|bin/<arch>|pkg|api/<name>/<version>.tar.xz into the depot:\n"
+         "sorted entries, fixed times and owners, so the same project gives the same bytes.\n"
+         "Refuses to overwrite an existing version with different content.\n"
+         "  --depot DIR    depot directory (default $GOA_DEPOT or var/depot)\n"
+         "  --user USER    depot user (default depot_user of goa.yaml or $GOA_USER)\n"
+         "  --key FILE     also sign each archive (<archive>.sig)\n"},
+        {"publish", goa_cmd_publish, "sign and upload exported archives",
+         "usage: goa publish [--registry URL] [--key FILE] [--token T] [--depot DIR] [--user U]\n"
+         "Signs each exported archive of this project with Ed25519 and PUTs it to the\n"
+         "registry; archives the registry already has with the same bytes are skipped.\n"
+         "  --registry URL $GOA_REGISTRY      --key FILE   $GOA_KEY (PKCS#8 PEM)\n"
+         "  --token T      $GOA_TOKEN (or --token-file F)\n"},
+        {"install", goa_cmd_install, "download, verify and unpack depot archives",
+         "usage: goa install [--depot DIR] [--depots DIR] [ARCHIVE...]\n"
+         "Installs user/type/name/version archives (default: the project's depends).\n"
+         "Each archive and its .sig are downloaded into the depot's quarantine, the\n"
+         "signature is checked against depots/<user>/pubkey BEFORE unpacking, and only a\n"
+         "verified archive is unpacked. pkg archives pull in the archives they list.\n"
+         "  --depots DIR   depot users (pubkey, download) (default $GOA_DEPOTS)\n"
+         "  --from URL     download base URL instead of depots/<user>/download\n"},
+        {"key", goa_cmd_key, "create or show an Ed25519 signing key",
+         "usage: goa key create FILE | goa key show FILE\n"
+         "create writes a new private key (PKCS#8 PEM, mode 0600) and FILE.pub;\n"
+         "show prints the public key (PEM SubjectPublicKeyInfo) for depots/<user>/pubkey.\n"},
+        {"bump-version", goa_cmd_bump_version, "raise the version in goa.yaml",
+         "usage: goa bump-version [NEW-VERSION]\n"
+         "Sets version to NEW-VERSION, or increments its last number (1.2.3 -> 1.2.4),\n"
+         "or stamps today's date for date versions (2024-01-31 -> today's date).\n"},
+        {"archive-versions", goa_cmd_archive_versions, "list archive versions in a depot",
+         "usage: goa archive-versions [--depot DIR] [--user USER] [USER/TYPE/NAME...]\n"
+         "Lists the versions present for the project's archives (or the ones named),\n"
+         "oldest first.\n"},
+        {"info", goa_cmd_info, "describe the project",
+         "usage: goa info\n"
+         "Prints name, version, type, sources, build system and state (--json for scripts).\n"},
+        {"hash", goa_cmd_hash, "print the SHA-256 of a file or the tree hash of a directory",
+         "usage: goa hash PATH...\n"},
+        {"schema", goa_cmd_schema, "print the goa.yaml schema", "usage: goa schema\n"},
+        {NULL, NULL, NULL, NULL},
+};
+
+static const char usage[] =
+        "usage: goa [-C DIR] [-j N] [--json] [-q] [-v] VERB [ARGS]\n"
+        "goa ports, builds, runs, packages, signs and publishes software for Kide.\n";
+
+int goa_help(const char *verb)
+{
+    if (!verb) {
+        fputs(usage, stdout);
+        puts("\nverbs:");
+        for (const struct verb *v = verbs; v->name; v++)
+            printf("  %-17s %s\n", v->name, v->summary);
+        puts("\n'goa help VERB' or 'goa VERB --help' describes one verb; docs/goa.md has more.");
+        return 0;
+    }
+    for (const struct verb *v = verbs; v->name; v++)
+        if (!strcmp(v->name, verb)) {
+            printf("goa %s: %s\n%s", v->name, v->summary, v->help);
+            return 0;
+        }
+    goa_error("help", "run 'goa help' for the list of verbs", "unknown verb '%s'", verb);
+    return 2;
+}
+
+int goa_want_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--"))
+            break;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            goa_help(argv[0]);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int goa_cmd_schema(int argc, char **argv)
+{
+    if (goa_want_help(argc, argv))
+        return 0;
+    puts("goa.yaml fields (see docs/formats/project.md):");
+    goa_schema_print(goa_schema_project, 2);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-C") && i + 1 < argc)
+            goa_opt.dir = argv[++i];
+        else if (!strcmp(a, "-j") && i + 1 < argc)
+            goa_opt.jobs = atoi(argv[++i]);
+        else if (!strncmp(a, "-j", 2) && a[2])
+            goa_opt.jobs = atoi(a + 2);
+        else if (!strcmp(a, "--json"))
+            goa_opt.json = true;
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+            goa_opt.quiet = true;
+        else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+            goa_opt.verbose = true;
+        else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+            return goa_help(NULL);
+        else if (!strcmp(a, "--version")) {
+            puts("goa 0.1");
+            return 0;
+        } else {
+            goa_error("options", "run 'goa help' for the global options", "unknown option '%s'", a);
+            return 2;
+        }
+    }
+    if (goa_opt.jobs < 1 || goa_opt.jobs > 256) {
+        goa_error("options", "pass -j with a number from 1 to 256", "bad job count");
+        return 2;
+    }
+    if (i == argc) {
+        goa_help(NULL);
+        return 2;
+    }
+    if (!strcmp(argv[i], "help"))
+        return goa_help(i + 1 < argc ? argv[i + 1] : NULL);
+    for (const struct verb *v = verbs; v->name; v++)
+        if (!strcmp(v->name, argv[i])) {
+            optind = 1;
+            return v->fn(argc - i, argv + i);
+        }
+    goa_error(argv[i], "run 'goa help' for the list of verbs", "unknown verb");
+    return 2;
+}
