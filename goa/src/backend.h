@@ -61,6 +61,10 @@ struct goa_backend {
 /** The backend called NAME, or NULL after reporting the known ones. */
 const struct goa_backend *goa_backend_find(const char *name);
 
+/** Run ARGV (argv[0] looked up in PATH) with REQ's stdin, cwd, timeout and
+ *  line sink; the common engine of the backends (backend_host.c). */
+int goa_backend_exec(const struct goa_run_req *req, char *const argv[], struct goa_run_result *res);
+
 /** The host backend (backend_host.c). */
 extern const struct goa_backend goa_backend_host;
 /** The QEMU backend (backend_qemu.c). */

@@ -26,16 +26,11 @@ static int host_available(const char **why)
     return 1;
 }
 
-static void child(const struct goa_run_req *req, int out)
+static void child(const struct goa_run_req *req, char *const argv[], int out)
 {
-    size_t n = goa_strv_len(req->args);
-    char **argv = goa_xmalloc((n + 2) * sizeof *argv);
     int in;
 
     setpgid(0, 0);
-    argv[0] = (char *)req->binary;
-    for (size_t i = 0; i < n; i++)
-        argv[i + 1] = req->args[i];
     in = open(req->stdin_file ? req->stdin_file : "/dev/null", O_RDONLY);
     if (in < 0) {
         dprintf(out, "goa: cannot open %s: %s\n", req->stdin_file, strerror(errno));
@@ -46,8 +41,8 @@ static void child(const struct goa_run_req *req, int out)
     dup2(out, 2);
     if (req->cwd && chdir(req->cwd))
         _exit(127);
-    execv(req->binary, argv);
-    dprintf(2, "goa: cannot start %s: %s\n", req->binary, strerror(errno));
+    execvp(argv[0], argv);
+    dprintf(2, "goa: cannot start %s: %s\n", argv[0], strerror(errno));
     _exit(127);
 }
 
@@ -71,7 +66,7 @@ static size_t deliver(const struct goa_run_req *req, char *buf, size_t len, int 
     return len - start;
 }
 
-static int host_run(const struct goa_run_req *req, struct goa_run_result *res)
+int goa_backend_exec(const struct goa_run_req *req, char *const argv[], struct goa_run_result *res)
 {
     int fds[2], status;
     char buf[GOA_LINE_MAX + 1];
@@ -94,7 +89,7 @@ static int host_run(const struct goa_run_req *req, struct goa_run_result *res)
     }
     if (pid == 0) {
         close(fds[0]);
-        child(req, fds[1]);
+        child(req, argv, fds[1]);
     }
     setpgid(pid, pid);
     close(fds[1]);
@@ -129,6 +124,19 @@ static int host_run(const struct goa_run_req *req, struct goa_run_result *res)
     res->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     res->seconds = goa_now() - t0;
     return 0;
+}
+
+static int host_run(const struct goa_run_req *req, struct goa_run_result *res)
+{
+    size_t n = goa_strv_len(req->args);
+    char **argv = goa_xmalloc((n + 2) * sizeof *argv);
+    argv[0] = (char *)req->binary;
+    for (size_t i = 0; i < n; i++)
+        argv[i + 1] = req->args[i];
+    argv[n + 1] = NULL;
+    int rc = goa_backend_exec(req, argv, res);
+    free(argv);
+    return rc;
 }
 
 const struct goa_backend goa_backend_host = {"host", host_available, host_run};

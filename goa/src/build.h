@@ -31,4 +31,8 @@ const char *goa_build_detect(const char *dir);
 /** Run the build steps of SYSTEM; 0 or -1 after reporting the failing step. */
 int goa_build_run(struct goa_build_ctx *b, const char *system);
 
+struct goa_project;
+/** Build a native component in DIR against the Kide SDK with compiler CC (build_native.c). */
+int goa_build_native(const struct goa_project *p, const char *dir, const char *cc);
+
 #endif

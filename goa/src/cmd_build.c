@@ -176,11 +176,7 @@ int goa_cmd_build(int argc, char **argv)
         return 1;
     abs = realpath(p.dir, NULL);
     if (!strcmp(p.type, "native")) {
-        goa_error("build",
-                  "build POSIX programs and libraries now (type: posix or library); native "
-                  "components follow the core/hoitaja issue",
-                  "native components need the Kide component runtime (os/lib), which is not "
-                  "available yet");
+        rc = goa_build_native(&p, abs, cc && *cc ? cc : "gcc");
         goto out;
     }
     src = goa_fmt("%s/src", abs);

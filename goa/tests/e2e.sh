@@ -154,10 +154,28 @@ test_build_detect_autoreconf() {
 	detect_case autoconf bin/p
 }
 
-test_native_needs_os() {
+test_new_native_build_run_test() {
 	$GOA new comp
-	expect_fail "component runtime" $GOA -C comp build
-	expect_fail "qemu.*unavailable|unavailable.*" $GOA -C comp test
+	$GOA -C comp build
+	file comp/var/bin/x86_64/comp | grep -q "statically linked" || fail "not a static ELF"
+	$GOA -C comp run | grep -q "hello from comp" || fail "no greeting from the component in QEMU"
+	$GOA -C comp test
+	sed -i 's/hello from comp/hello from nobody/' comp/goa.yaml
+	expect_fail "expected line 1 of 1 never appeared" $GOA -C comp test
+	sed -i 's/hello from nobody/hello from comp/; s/exit: 0/exit: 5/' comp/goa.yaml
+	expect_fail "exit code 0, expected 5" $GOA -C comp test
+	printf '#include <kide/component.h>\nvoid kide_main(struct kide_env *e) { kide_log(e, "hello from comp"); kide_exit(e, 5); }\n' >comp/src/main.c
+	$GOA -C comp build
+	$GOA -C comp test
+}
+
+test_native_errors() {
+	$GOA new comp
+	printf 'void kide_main(struct kide_env *e) { undeclared(e); }\n' >comp/src/main.c
+	expect_fail "compiling failed" $GOA -C comp build
+	rm comp/src/main.c
+	expect_fail "no C sources" $GOA -C comp build
+	expect_fail "no Kide SDK found" env KIDE_SDK=/nonexistent $GOA -C comp build
 }
 
 test_new_library_and_pc_for_dependents() {

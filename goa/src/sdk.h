@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/* goa: finding the Kide SDK that native components build and boot against. */
+#ifndef GOA_SDK_H
+#define GOA_SDK_H
+
+/** The SDK directory ($KIDE_SDK, else build/os/sdk next to this goa), checked
+ *  to hold what goa needs; NULL after reporting how to get one. Free it. */
+char *goa_sdk_dir(const char *what);
+
+/** The first line of SDK/name (cflags, ldflags), or NULL after reporting. Free it. */
+char *goa_sdk_line(const char *sdk, const char *name);
+
+#endif
