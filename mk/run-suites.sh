@@ -8,7 +8,7 @@
 # never look like success. The last line is the plain total.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-results=build/results
+results=${BUILD:-build}/results
 rm -rf "$results"
 mkdir -p "$results"
 
