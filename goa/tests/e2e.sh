@@ -171,7 +171,7 @@ test_new_native_build_run_test() {
 
 test_native_errors() {
 	$GOA new comp
-	printf 'void kide_main(struct kide_env *e) { undeclared(e); }\n' >comp/src/main.c
+	printf 'void kide_main(struct kide_env *e) { this is not C }\n' >comp/src/main.c
 	expect_fail "compiling failed" $GOA -C comp build
 	rm comp/src/main.c
 	expect_fail "no C sources" $GOA -C comp build

@@ -69,6 +69,7 @@ syscall_entry:
 /* Common path for exceptions and interrupts; the stub pushed an error code
  * (real or dummy) and the vector. */
 trap_common:
+    cld                     /* interrupt gates keep the user's DF; C needs it clear */
     testb $3, 24(%rsp)      /* CS of the interrupted context */
     jz trap_kernel
     swapgs
