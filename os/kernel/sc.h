@@ -31,6 +31,7 @@ struct sc {
     u64 left;            /**< budget left in this period, ticks */
     u64 period_start;    /**< TSC */
     u64 consumed;        /**< ticks charged in total */
+    u64 quantum_left;    /**< round-robin slice left when preempted, ticks (0: a full one) */
 };
 
 struct sc *sc_create(struct pd *charge, struct ec *ec, u8 prio, bool hard, u64 budget_ns,

@@ -285,6 +285,22 @@ void sched_wake(struct ec *ec, int status)
         sched_enqueue(sc);
 }
 
+/* Change the SC this CPU charges. A preempted SC keeps the rest of its
+ * round-robin slice, so a high-priority EC that wakes often cannot reset it
+ * and starve the SC's peers at its own priority. */
+static void switch_sc(struct cpu *c, struct sc *sc)
+{
+    u64 now = rdtsc();
+    if (c->cur_sc)
+        c->cur_sc->quantum_left = c->quantum_end > now ? c->quantum_end - now : 0;
+    c->cur_sc = sc;
+    if (!sc)
+        return;
+    if (!sc->quantum_left)
+        sc->quantum_left = quantum_ticks();
+    c->quantum_end = now + sc->quantum_left;
+}
+
 noreturn void schedule(void)
 {
     struct cpu *c = this_cpu();
@@ -303,14 +319,12 @@ noreturn void schedule(void)
                 kobj_reap();
                 continue;
             }
-            if (c->cur_sc != sc) {
-                c->cur_sc = sc;
-                c->quantum_end = rdtsc() + quantum_ticks();
-            }
+            if (c->cur_sc != sc)
+                switch_sc(c, sc);
             timer_program(c);
             ec_resume(head);
         }
-        c->cur_sc = NULL;
+        switch_sc(c, NULL);
         c->current = NULL;
         timer_program(c);
         bkl_unlock();

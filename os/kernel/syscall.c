@@ -291,7 +291,7 @@ static void sys_ctrl_ec(struct ec *ec, struct frame *f)
 
 static void sys_ctrl_sc(struct ec *ec, struct frame *f)
 {
-    unsigned op = FLAGS & 0x7f;
+    unsigned op = FLAGS & (u8)~KIDE_SC_HARD;
     if (op == KIDE_CTRL_SC_TIME) {
         GET(sc, KOBJ_SC, sc, A1, KIDE_SC_TIME);
         f->rsi = sc_consumed_ns(sc);
@@ -304,7 +304,7 @@ static void sys_ctrl_sc(struct ec *ec, struct frame *f)
     GET(sc, KOBJ_SC, sc, A1, KIDE_SC_CTRL);
     if (!sc_params_ok(A2, A3, A4))
         RET(KIDE_BAD_PARAM);
-    RET(sc_set(sc, (u8)A2, FLAGS & 0x80, A3, A4));
+    RET(sc_set(sc, (u8)A2, FLAGS & KIDE_SC_HARD, A3, A4));
 }
 
 static void sys_ctrl_sm(struct ec *ec, struct frame *f)

@@ -54,8 +54,13 @@ noreturn void trap_user(struct frame *f)
     bkl_lock();
     ec_reap_zombies();
     struct ec *ec = c->current;
-    if (!ec || ec->state == EC_DEAD || f != &ec->regs)
-        schedule(); /* entered on the scratch frame, or as a dying EC */
+    if (!ec || ec->state == EC_DEAD || f != &ec->regs) {
+        /* Entered on the scratch frame, or as a dying EC: never resume it, but
+         * an interrupt still needs its work and its EOI, or this CPU goes deaf. */
+        if (f->vector >= 32)
+            interrupt(f->vector);
+        schedule();
+    }
     ec->sysret_ok = false;
     if (f->vector == 7) {
         fpu_switch(ec);

@@ -15,9 +15,11 @@ KRT_ABI      ?= $(TOP)/os/abi
 
 USER_CC      ?= gcc
 # -mgeneral-regs-only: the ABI does not say whether the kernel saves FPU/SSE state.
+# -mcmodel=large: programs are linked at 256 GiB, beyond the small model's reach
+# (with -fno-pic; the brief's flag set alone cannot link there).
 USER_CFLAGS  := -std=gnu11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -nostdlib \
                 -static -mno-red-zone -O2 -g -Wall -Wextra -Werror \
-                -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -mgeneral-regs-only \
+                -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -mgeneral-regs-only -mcmodel=large \
                 -I$(KRT_ABI) -I$(KRT_GEN) -I$(GEN) -I$(TOP)/os/user/rt/include -MMD -MP
 USER_LDS     := $(TOP)/os/user/rt/user.ld
 USER_LD      := ld -T $(USER_LDS) -nostdlib -static -z noexecstack
@@ -31,21 +33,24 @@ KRT_HDRS     := $(KRT_GEN)/kide/stubs.h
 
 $(KRT_GEN)/kide/stubs.h: $(GEN)/kide/stubs.h $(KRT_DIR)/fix-stubs.awk
 	@mkdir -p $(dir $@)
-	awk -f $(KRT_DIR)/fix-stubs.awk $< > $@.tmp && mv $@.tmp $@
+	@awk -f $(KRT_DIR)/fix-stubs.awk $< > $@.tmp && mv $@.tmp $@
 
 .PHONY: krt
 krt: $(KRT_LIB) $(KRT_CRT0)
 
 $(KRT_OUT)/%.o: $(KRT_DIR)/%.c $(KRT_HDRS)
 	@mkdir -p $(dir $@)
-	$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
+	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
 
 $(KRT_CRT0): $(KRT_DIR)/crt0.S $(KRT_HDRS)
 	@mkdir -p $(dir $@)
-	$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+	@echo "  AS      $(patsubst $(TOP)/%,%,$<)"
+	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
 
 $(KRT_LIB): $(KRT_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $(patsubst $(BUILD)/%,build/%,$@)"
+	@ar rcs $@ $^
 
 -include $(KRT_OBJS:.o=.d)

@@ -104,8 +104,9 @@
 
 #define KIDE_REVOKE_SELF 0x01 /**< revoke: also remove the caller's own capabilities */
 
-#define KIDE_SC_HARD 0x01 /**< create_sc/ctrl_sc: depleted SC waits for its next period
-                               instead of running in the background band */
+#define KIDE_SC_HARD 0x80 /**< create_sc flags, or or-ed into ctrl_sc SET: a depleted SC
+                               waits for its next period instead of running in the
+                               background band (SET without it makes the SC soft) */
 
 #define KIDE_CTRL_PD_QUOTA 0 /**< r1 = limit pages, r2 = used pages */
 #define KIDE_CTRL_PD_GIVE  1 /**< move a2 pages of free quota from a1's PD to PD a3 */

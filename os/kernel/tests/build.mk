@@ -8,6 +8,7 @@
 #   ktest-smp1, ktest-smp4  the suite under -smp 1 and -smp 4
 #   kfuzz                   the fuzzer, FUZZ_SECONDS_KERNEL (60) split over
 #                           -smp 1 and -smp 4 runs
+#   kernel-tests            all of them, each run even if another failed
 # each judged by os/tools/qemu-run.sh, which records the counts in
 # $(BUILD)/results/<suite>. Needs OSB, GEN, KERNEL_BIN, TOP, BUILD.
 
@@ -23,27 +24,32 @@ KT_ELFS  := $(KT_OUT)/ktest-root.elf $(KT_OUT)/ktest-helper.elf \
 
 FUZZ_SECONDS_KERNEL ?= 60
 KFUZZ_SEED  ?= $(shell date +%s)
-KT_TIMEOUT  ?= 240
+KT_TIMEOUT  ?= 150
 KT_FAIL     := --fail 'kide: panic' --fail 'krt: panic' --fail 'KERNEL PANIC'
 
-.PHONY: ktest ktest-smp1 ktest-smp4 kfuzz kfuzz-smp1 kfuzz-smp4
+.PHONY: ktest ktest-smp1 ktest-smp4 kfuzz kfuzz-smp1 kfuzz-smp4 kernel-tests
 ktest: $(KT_ELFS)
 
 $(KT_OUT)/%.o: $(KT_DIR)/%.c $(KRT_HDRS)
 	@mkdir -p $(dir $@)
-	$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
+	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
 
 $(KT_OUT)/ktest-root.elf: $(addprefix $(KT_OUT)/,$(KT_ROOT_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
-	$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KT_ROOT_OBJS)) $(KRT_LIB)
+	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
+	@$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KT_ROOT_OBJS)) $(KRT_LIB)
 
 $(KT_OUT)/ktest-helper.elf: $(addprefix $(KT_OUT)/,$(KT_HELPER_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
-	$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KT_HELPER_OBJS)) $(KRT_LIB)
+	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
+	@$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KT_HELPER_OBJS)) $(KRT_LIB)
 
 $(KT_OUT)/kfuzz-root.elf: $(addprefix $(KT_OUT)/,$(KFUZZ_ROOT_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
-	$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KFUZZ_ROOT_OBJS)) $(KRT_LIB)
+	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
+	@$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KFUZZ_ROOT_OBJS)) $(KRT_LIB)
 
 $(KT_OUT)/kfuzz-attacker.elf: $(addprefix $(KT_OUT)/,$(KFUZZ_ATK_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
-	$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KFUZZ_ATK_OBJS)) $(KRT_LIB)
+	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
+	@$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KFUZZ_ATK_OBJS)) $(KRT_LIB)
 
 ktest-smp1: $(KT_ELFS) $(KERNEL_BIN)
 	$(KT_RUN) --name os-ktest-smp1 --kernel $(KERNEL_BIN) --smp 1 --timeout $(KT_TIMEOUT) \
@@ -54,6 +60,12 @@ ktest-smp4: $(KT_ELFS) $(KERNEL_BIN)
 	$(KT_RUN) --name os-ktest-smp4 --kernel $(KERNEL_BIN) --smp 4 --timeout $(KT_TIMEOUT) \
 	    --expect 'ktest: [0-9]+ passed, 0 failed' $(KT_FAIL) \
 	    $(KT_OUT)/ktest-root.elf $(KT_OUT)/ktest-helper.elf
+
+# All kernel scenarios, each run even if an earlier one failed (every one
+# records its result for mk/run-suites.sh); fails if any failed.
+kernel-tests: $(KT_ELFS) $(KERNEL_BIN)
+	@rc=0; for t in ktest-smp1 ktest-smp4 kfuzz-smp1 kfuzz-smp4; do \
+	    $(MAKE) --no-print-directory $$t || rc=1; done; exit $$rc
 
 # The fuzzer: half the time under -smp 1, half under -smp 4.
 KFUZZ_HALF = $(shell echo $$(( ($(FUZZ_SECONDS_KERNEL) + 1) / 2 )))

@@ -4,8 +4,11 @@
  * The attacker is an unprivileged PD: it holds its own PD capability, one
  * semaphore, one portal to a root "sink" handler and its exception portals
  * (at KRT_CHILD_EVT(0)), nothing of the root's or the victim's. Its info
- * page carries the seed (arg0) and the selectors below; it reports the
- * number of calls issued in res0 and the last call word in res1.
+ * page carries the seed (arg0), the number of CPUs (arg1) and the selectors
+ * below; it reports the
+ * number of calls issued in res0, the last call word in res1 and how often
+ * each status came back in res[2 + status] (res14: a status outside the set,
+ * which is a kernel bug).
  */
 #ifndef KTEST_FUZZ_H
 #define KTEST_FUZZ_H

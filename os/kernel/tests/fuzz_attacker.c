@@ -11,19 +11,33 @@
  * starving the victim by legitimate means (which is policy, not a kernel
  * bug): SCs it creates or changes never get a priority above its own, and
  * new ECs never start inside its own code.
+ * With more than one CPU a second EC of the same PD runs the same loop on
+ * another CPU, so the two race on the same objects (res15 counts its calls).
  */
 #include <krt/spawn.h>
 #include "fuzz.h"
 
 extern char __image_start[], __image_end[];
 
-static u64 rs;
+/* Up to two ECs run this code (the second on another CPU, in the same PD,
+ * so that they race on the same objects): each has its own generator. */
+static u64 rs_of[KRT_CHILD_MAX_EC];
+
+/** Which of the PD's ECs runs this: its stack slot tells (krt/spawn.h layout). */
+static unsigned self(void)
+{
+    u64 sp;
+    __asm__("mov %%rsp, %0" : "=r"(sp));
+    return (unsigned)((sp - KRT_CHILD_STACKS) / (2 * KRT_CHILD_STACK_SIZE)) % KRT_CHILD_MAX_EC;
+}
+
 static u64 rnd(void)
 {
-    rs ^= rs << 13;
-    rs ^= rs >> 7;
-    rs ^= rs << 17;
-    return rs;
+    u64 *rs = &rs_of[self()];
+    *rs ^= *rs << 13;
+    *rs ^= *rs >> 7;
+    *rs ^= *rs << 17;
+    return *rs;
 }
 static u64 pick(u64 n) { return rnd() % n; }
 
@@ -158,12 +172,106 @@ static void scramble_utcb(struct kide_utcb *u)
 
 static u64 r_prio_capped(void) { return pick(16) ? pick(FZ_PRIO + 1) : pick(256); }
 
+/* What the attacker created, by selector (1100 + i), so that calls often get
+ * past the capability checks and reach the deeper ones. Stale entries are
+ * fine: they are just more malformed input. */
+#define OWN_BASE 1100
+#define OWN_SLOTS 32
+static u8 own_type[OWN_SLOTS];
+
+static u64 r_own(unsigned type)
+{
+    for (unsigned tries = 0; tries < 8; tries++) {
+        unsigned i = (unsigned)pick(OWN_SLOTS);
+        if (own_type[i] == type)
+            return OWN_BASE + i;
+    }
+    switch (type) {
+    case KIDE_OBJ_PD:
+        return FZ_SEL_PD;
+    case KIDE_OBJ_SM:
+        return FZ_SEL_SM;
+    case KIDE_OBJ_PT:
+        return pick(2) ? FZ_SEL_SINK : KRT_CHILD_EVT(0) + pick(KIDE_EXC_COUNT);
+    default:
+        return r_sel();
+    }
+}
+
+static u64 r_free(void) { return OWN_BASE + 3 + pick(OWN_SLOTS - 3); }
+static u64 r_budget(void) { return KIDE_SC_MIN_NS + pick(20 * KRT_MS); }
+
+/** Give a call mostly well-formed arguments (the rest stays random). */
+static void shape(u64 nr, u64 *flags, u64 *aux, u64 *a, unsigned cpus)
+{
+    switch (nr) {
+    case KIDE_SYS_CALL:
+        a[0] = pick(4) ? r_own(KIDE_OBJ_PT) : a[0];
+        break;
+    case KIDE_SYS_CREATE_PD:
+        a[0] = r_free(), a[1] = r_own(KIDE_OBJ_PD), a[2] = 8 + pick(24);
+        a[3] = pick(2) ? 0 : r_own(KIDE_OBJ_SM);
+        break;
+    case KIDE_SYS_CREATE_EC:
+        *flags = pick(2), *aux = pick(cpus + 1);
+        a[0] = r_free(), a[1] = r_own(KIDE_OBJ_PD);
+        a[2] = pick(4) ? KRT_CHILD_FREE_VA + (pick(256) << 12) : r_addr();
+        a[5] = pick(2) ? KRT_CHILD_EVT(0) : r_sel();
+        break;
+    case KIDE_SYS_CREATE_SC:
+        a[0] = r_free(), a[1] = r_own(KIDE_OBJ_PD), a[2] = r_own(KIDE_OBJ_EC);
+        a[3] = r_budget(), a[4] = a[3] + pick(20 * KRT_MS);
+        break;
+    case KIDE_SYS_CREATE_PT:
+        a[0] = r_free(), a[1] = r_own(KIDE_OBJ_PD), a[2] = r_own(KIDE_OBJ_EC);
+        break;
+    case KIDE_SYS_CREATE_SM:
+        a[0] = r_free(), a[1] = r_own(KIDE_OBJ_PD), a[2] = pick(4);
+        break;
+    case KIDE_SYS_DELEGATE:
+        a[0] = r_own(KIDE_OBJ_PD);
+        break;
+    case KIDE_SYS_CTRL_PD:
+        *flags = pick(2), a[0] = r_own(KIDE_OBJ_PD), a[1] = pick(8), a[2] = r_own(KIDE_OBJ_PD);
+        break;
+    case KIDE_SYS_CTRL_EC:
+        *flags = pick(2), a[0] = r_own(KIDE_OBJ_EC);
+        break;
+    case KIDE_SYS_CTRL_SC:
+        *flags = pick(2), a[0] = r_own(KIDE_OBJ_SC), a[2] = r_budget(),
+        a[3] = a[2] + pick(20 * KRT_MS);
+        break;
+    case KIDE_SYS_CTRL_SM:
+        *flags = pick(3), a[0] = r_own(KIDE_OBJ_SM);
+        break;
+    case KIDE_SYS_ASSIGN_GSI:
+        a[0] = r_own(KIDE_OBJ_SM), a[1] = pick(cpus + 1);
+        break;
+    }
+}
+
+static void record(u64 nr, const u64 *a, int st)
+{
+    static const u8 made[KIDE_SYS_COUNT] = {
+            [KIDE_SYS_CREATE_PD] = KIDE_OBJ_PD, [KIDE_SYS_CREATE_EC] = KIDE_OBJ_EC,
+            [KIDE_SYS_CREATE_SC] = KIDE_OBJ_SC, [KIDE_SYS_CREATE_PT] = KIDE_OBJ_PT,
+            [KIDE_SYS_CREATE_SM] = KIDE_OBJ_SM,
+    };
+    if (st == KIDE_OK && nr < KIDE_SYS_COUNT && made[nr] && a[0] >= OWN_BASE &&
+        a[0] < OWN_BASE + OWN_SLOTS)
+        own_type[a[0] - OWN_BASE] = made[nr];
+}
+
 void krt_child_main(struct kide_utcb *u)
 {
     volatile struct krt_child_info *info = krt_info;
-    if ((u64)u != KRT_CHILD_UTCBS)
+    unsigned me = (unsigned)(((u64)u - KRT_CHILD_UTCBS) >> 12);
+    if (me > 1 || me != self())
         krt_exit(0); /* an EC it created that happened to start here */
-    rs = info->arg[0] | 1;
+    rs_of[me] = (info->arg[0] ^ (me * 0x9e3779b97f4a7c15ull)) | 1;
+    own_type[FZ_SEL_SM - OWN_BASE] = KIDE_OBJ_SM;
+    own_type[FZ_SEL_PD - OWN_BASE] = KIDE_OBJ_PD;
+    own_type[FZ_SEL_SINK - OWN_BASE] = KIDE_OBJ_PT;
     u64 calls = 0;
     while (!info->stop) {
         u64 nr = pick(20) ? pick(KIDE_SYS_COUNT) : pick(256);
@@ -172,6 +280,8 @@ void krt_child_main(struct kide_utcb *u)
         u64 a[6];
         for (unsigned i = 0; i < 6; i++)
             a[i] = r_arg();
+        if (pick(4))
+            shape(nr, &flags, &aux, a, (unsigned)info->arg[1]);
         switch (nr) {
         case KIDE_SYS_CREATE_EC:
             /* never start a thread in our own code (it could spin at will) */
@@ -187,22 +297,30 @@ void krt_child_main(struct kide_utcb *u)
             a[1] = r_prio_capped();
             break;
         case KIDE_SYS_CTRL_SM:
-            /* a down without deadline could block us for good: rarely */
-            if (pick(64))
-                a[1] = krt_now() + pick(2 * KRT_MS);
-            break;
-        case KIDE_SYS_CALL:
-            if (pick(2))
-                a[0] = FZ_SEL_SINK;
+            /* a down with a far deadline (or none) blocks us until the root
+             * notices and ups our semaphore: keep that rare */
+            if (pick(256))
+                a[1] = pick(8) ? krt_now() + pick(2 * KRT_MS) : pick(krt_now() + 1);
             break;
         }
         scramble_utcb(u);
         u64 word = KIDE_SYS_WORD(nr & 0xff, flags & 0xff, aux & 0xffff) |
                    (pick(32) ? 0 : rnd() & ~0xffffffffull);
-        info->res[1] = word;
+        if (me == 0) {
+            info->res[1] = word;
+            for (unsigned i = 0; i < 6; i++)
+                info->scratch[i] = a[i];
+            info->scratch[6] = krt_now();
+        }
         u64 r[3];
-        kide_syscall(word, a[0], a[1], a[2], a[3], a[4], a[5], r);
-        info->res[0] = ++calls;
+        int st = kide_syscall(word, a[0], a[1], a[2], a[3], a[4], a[5], r);
+        if (!(word >> 32))
+            record(nr, a, st);
+        __atomic_add_fetch(&info->res[st >= 0 && st < KIDE_STATUS_COUNT ? 2 + st
+                                                                        : 2 + KIDE_STATUS_COUNT],
+                           1, __ATOMIC_RELAXED);
+        calls++;
+        info->res[me ? 15 : 0] = calls;
     }
     krt_exit(0);
 }

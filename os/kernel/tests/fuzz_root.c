@@ -28,13 +28,22 @@ static struct krt_child victim_c;
 static struct krt_child attackers[MAX_ATTACKERS];
 static u64 attacker_gen[MAX_ATTACKERS];
 static u64 attacker_calls_seen[MAX_ATTACKERS], attacker_progress_at[MAX_ATTACKERS];
+static bool attacker_nudged[MAX_ATTACKERS];
 static u64 total_calls, respawns, stops_by_vector[KIDE_EXC_COUNT + 1];
+static u64 statuses[KIDE_STATUS_COUNT + 1]; /* [KIDE_STATUS_COUNT]: not a status */
 static bool failed;
 
 static void fail(const char *why, u64 a, u64 b)
 {
     krt_printf("kfuzz: FAIL %s (%lu, %lu)\n", why, a, b);
     failed = true;
+}
+
+static u64 ktest_ec_state_of(kide_sel ec)
+{
+    u64 st = ~0ull;
+    kide_ctrl_ec(KIDE_CTRL_EC_QUERY, ec, &st, NULL, NULL);
+    return st;
 }
 
 /* ---- root services ---- */
@@ -115,6 +124,7 @@ static int attacker_start(unsigned i, bool run)
     a.prio = FZ_PRIO;
     a.quota = 256;
     a.arg[0] = seed0 ^ (attacker_gen[i] * 0x9e3779b97f4a7c15ull) ^ ((u64)i << 56);
+    a.arg[1] = krt_bootinfo->cpus;
     a.no_start = true;
     int st = krt_spawn_module(c, "kfuzz-attacker.elf", &a);
     if (st != KIDE_OK)
@@ -129,9 +139,21 @@ static int attacker_start(unsigned i, bool run)
     if (st == KIDE_OK)
         st = krt_child_give(c, sink_pt[i], KIDE_PT_CALL, FZ_SEL_SINK);
     sink_srv[i].give = attacker_sm[i];
+    if (st == KIDE_OK && krt_bootinfo->cpus > 1) {
+        /* A second attacker EC in the same PD, on the next CPU (also in the
+         * dry run, where it runs only briefly: the selectors must be the
+         * same). It is set up before the main EC runs: once an attacker runs,
+         * its capability space is its own to scramble. */
+        struct krt_ec *e = krt_child_thread(c, (i + 1) % (unsigned)krt_bootinfo->cpus, FZ_PRIO, 0);
+        if (!e)
+            st = KIDE_QUOTA;
+        else
+            e->policy = attacker_stop;
+    }
     if (st == KIDE_OK && run)
         st = krt_child_start(c, FZ_PRIO);
     attacker_calls_seen[i] = 0;
+    attacker_nudged[i] = false;
     attacker_progress_at[i] = krt_now();
     return st;
 }
@@ -139,8 +161,11 @@ static int attacker_start(unsigned i, bool run)
 static void attacker_end(unsigned i)
 {
     struct krt_child *c = &attackers[i];
-    if (c->info)
-        total_calls += c->info->res[0];
+    if (c->info) {
+        total_calls += c->info->res[0] + c->info->res[15];
+        for (unsigned s = 0; s <= KIDE_STATUS_COUNT; s++)
+            statuses[s] += c->info->res[2 + s];
+    }
     sink_srv[i].give = 0;
     krt_cap_drop(attacker_sm[i]);
     attacker_sm[i] = 0;
@@ -158,9 +183,17 @@ static void attacker_check(unsigned i, u64 now)
     if (calls != attacker_calls_seen[i]) {
         attacker_calls_seen[i] = calls;
         attacker_progress_at[i] = now;
+        attacker_nudged[i] = false;
     }
     bool stopped = state == KIDE_EC_STATE_STOPPED;
-    bool stalled = now - attacker_progress_at[i] > 2000 * KRT_MS;
+    bool stalled = now - attacker_progress_at[i] > 1000 * KRT_MS;
+    if (stalled && !attacker_nudged[i] && state == KIDE_EC_STATE_BLOCKED) {
+        /* most likely a down with a far deadline on its semaphore: wake it */
+        kide_ctrl_sm(KIDE_CTRL_SM_UP, attacker_sm[i], 0);
+        attacker_nudged[i] = true;
+        attacker_progress_at[i] = now;
+        return;
+    }
     if (state > KIDE_EC_STATE_DEAD || state == KIDE_EC_STATE_DEAD) {
         fail("attacker EC in a bad state", i, state);
         return;
@@ -172,11 +205,29 @@ static void attacker_check(unsigned i, u64 now)
                    "call %lx)\n",
                    i, attacker_gen[i], stopped ? "stopped" : "stalled", calls, fault & 0xffffffff,
                    addr, c->info->res[1]);
+    if (stalled && (respawns < 20 || respawns % 100 == 0))
+        krt_printf("kfuzz:   its last call: %lx(%lx, %lx, %lx, %lx, %lx, %lx) at %lu ns, now %lu ns\n",
+                   c->info->res[1], c->info->scratch[0], c->info->scratch[1],
+                   c->info->scratch[2], c->info->scratch[3], c->info->scratch[4],
+                   c->info->scratch[5], c->info->scratch[6], now);
     attacker_end(i);
     attacker_gen[i]++;
     respawns++;
     if (attacker_start(i, true) != KIDE_OK)
         fail("cannot restart an attacker", i, attacker_gen[i]);
+}
+
+static void nothing_body(struct krt_ec *t) { (void)t; }
+
+static void poke_cpus(void)
+{
+    static struct krt_ec t;
+    for (unsigned c = 0; c < krt_bootinfo->cpus; c++) {
+        memset(&t, 0, sizeof(t));
+        if (krt_thread_start(&t, c, 100, nothing_body) == KIDE_OK)
+            krt_sm_wait(t.done_sm, 1000);
+        krt_thread_destroy(&t);
+    }
 }
 
 /* ---- main ---- */
@@ -219,7 +270,16 @@ void krt_root_main(const struct kide_boot_info *bi)
      * selector the run uses, which must not count as a leak at the end. */
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1) {
-            kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit0, &used0);
+            /* what the dry run freed may come back a little later (an EC that
+             * was running on another CPU is freed when that CPU notices) */
+            u64 prev = 0;
+            for (unsigned k = 0; k < 100; k++) {
+                kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit0, &used0);
+                if (k && limit0 - used0 == prev)
+                    break;
+                prev = limit0 - used0;
+                krt_sleep_ms(20);
+            }
             free0 = limit0 - used0;
         }
         if (krt_spawn_module(&victim_c, "ktest-helper.elf", &va) != KIDE_OK ||
@@ -255,6 +315,23 @@ void krt_root_main(const struct kide_boot_info *bi)
             v_seen = v;
             v_progress_at = now;
         } else if (now - v_progress_at > 10000 * KRT_MS) {
+            u64 st = ~0ull, fault = 0, addr = 0;
+            kide_ctrl_ec(KIDE_CTRL_EC_QUERY, victim_c.ec[0].ec, &st, &fault, &addr);
+            u64 vt = 0, vb = 0, vp = 0;
+            kide_ctrl_sc(KIDE_CTRL_SC_TIME, victim_c.ec[0].sc, 0, 0, 0, &vt, &vb, &vp);
+            krt_printf("kfuzz: victim EC state %lu (fault %lx at %lx), SC time %lu ns, its "
+                       "portal's handler state %lu, portal calls %lu, last bad status %lx\n",
+                       st, fault, addr, vt, ktest_ec_state_of(victim_h.ec), victim_srv.calls,
+                       victim_c.info->res[3]);
+            for (unsigned i = 0; i < cpus; i++) {
+                u64 at = 0;
+                kide_ctrl_sc(KIDE_CTRL_SC_TIME, attackers[i].ec[0].sc, 0, 0, 0, &at, NULL, NULL);
+                krt_printf("kfuzz: attacker %u: main EC state %lu SC time %lu ns, calls %lu; "
+                           "second EC state %lu\n",
+                           i, ktest_ec_state_of(attackers[i].ec[0].ec), at,
+                           attackers[i].info->res[0],
+                           attackers[i].nec > 1 ? ktest_ec_state_of(attackers[i].ec[1].ec) : 99);
+            }
             fail("the victim made no progress for 10 s; iterations", v, victim_c.info->res[1]);
         }
         if (victim_c.ec[0].exc_count)
@@ -263,10 +340,21 @@ void krt_root_main(const struct kide_boot_info *bi)
         if (victim_c.info->res[1])
             fail("the victim saw errors: errors, last bad status", victim_c.info->res[1],
                  victim_c.info->res[3]);
+        /* the root's own objects stay intact: the victim's exception portals */
+        for (unsigned v = 0; v < KIDE_EXC_COUNT && !failed; v++) {
+            u64 found = 0, info = 0;
+            kide_sel sel = victim_c.ec[0].evt + v;
+            if (kide_lookup(KIDE_CRD(KIDE_CRD_OBJ, sel, 0, 0), &found, &info) != KIDE_OK ||
+                KIDE_CRD_KIND(found) != KIDE_CRD_OBJ || info != KIDE_OBJ_PT)
+                fail("a root exception portal of the victim vanished: selector, type", sel, info);
+        }
+        if (ktest_ec_state_of(krt_handler_ec(vcpu)) > KIDE_EC_STATE_IDLE)
+            fail("the root's handler EC of the victim's CPU is gone: state",
+                 ktest_ec_state_of(krt_handler_ec(vcpu)), vcpu);
         if (now >= next_report) {
             u64 calls = total_calls;
             for (unsigned i = 0; i < cpus; i++)
-                calls += attackers[i].info->res[0];
+                calls += attackers[i].info->res[0] + attackers[i].info->res[15];
             krt_printf("kfuzz: t=%lus calls=%lu respawns=%lu victim iterations=%lu\n",
                        (now - start) / (1000 * KRT_MS), calls, respawns, v);
             next_report = now + 5000 * KRT_MS;
@@ -277,9 +365,16 @@ void krt_root_main(const struct kide_boot_info *bi)
     victim_c.info->stop = 1;
     if (krt_child_wait(&victim_c, 10000) != KIDE_OK)
         fail("the victim did not finish within 10 s; iterations", victim_c.info->res[0], 0);
-    else if (!victim_c.ec[0].exited || victim_c.ec[0].exit_code != 0)
+    else if (!victim_c.ec[0].exited || victim_c.ec[0].exit_code != 0) {
+        u64 st = ~0ull, fault = 0, addr = 0;
+        kide_ctrl_ec(KIDE_CTRL_EC_QUERY, victim_c.ec[0].ec, &st, &fault, &addr);
+        krt_printf("kfuzz: victim: %lu exceptions (last vector %lu at rip %lx addr %lx); state %lu "
+                   "fault %lx addr %lx\n",
+                   victim_c.ec[0].exc_count, victim_c.ec[0].last.vector, victim_c.ec[0].last.rip,
+                   victim_c.ec[0].last.fault_addr, st, fault, addr);
         fail("the victim ended badly: exited, code", victim_c.ec[0].exited,
              victim_c.ec[0].exit_code);
+    }
     u64 iters = victim_c.info->res[0];
     if (!failed && iters == 0)
         fail("the victim did no work", 0, 0);
@@ -302,6 +397,14 @@ void krt_root_main(const struct kide_boot_info *bi)
     /* destroying everything gave back every page of kernel quota */
     u64 limit1 = 0, used1 = 0;
     kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit1, &used1);
+    if (limit1 - used1 != free0) {
+        /* An EC that was running on another CPU when its PD died is freed
+         * when that CPU next enters the kernel; make every CPU do so. */
+        krt_printf("kfuzz: root free pages %lu, expected %lu: running a thread on every CPU\n",
+                   limit1 - used1, free0);
+        poke_cpus();
+        kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit1, &used1);
+    }
     for (unsigned i = 0; i < 100 && limit1 - used1 != free0; i++) {
         krt_sleep_ms(10);
         kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit1, &used1);
@@ -311,6 +414,13 @@ void krt_root_main(const struct kide_boot_info *bi)
     if (kide_null() != KIDE_OK)
         fail("null failed at the end", 0, 0);
 
+    krt_printf("kfuzz: statuses:");
+    for (int st = 0; st < KIDE_STATUS_COUNT; st++)
+        krt_printf(" %s=%lu", krt_status_name(st), statuses[st]);
+    krt_printf(" other=%lu\n", statuses[KIDE_STATUS_COUNT]);
+    if (statuses[KIDE_STATUS_COUNT])
+        fail("system calls returned a value outside enum kide_status", statuses[KIDE_STATUS_COUNT],
+             0);
     krt_printf("kfuzz: stops by vector:");
     for (unsigned v = 0; v <= KIDE_EXC_COUNT; v++)
         if (stops_by_vector[v])

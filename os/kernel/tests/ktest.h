@@ -79,6 +79,17 @@ unsigned ktest_other_cpu(void);
         (bool)(cond);                                                                              \
     })
 
+/** WAIT_FOR with 20 ms steps: for waits on ECs that share a CPU with each
+ *  other, so that the root's wake-ups do not keep preempting them (see
+ *  test_round_robin_preempted). */
+#define WAIT_FOR_SLOW(cond, ms)                                                                    \
+    ({                                                                                             \
+        u64 dl_ = krt_now() + (u64)(ms)*KRT_MS;                                                    \
+        while (!(cond) && krt_now() < dl_)                                                         \
+            krt_sleep_ms(20);                                                                      \
+        (bool)(cond);                                                                              \
+    })
+
 /* ---- helpers shared by the test files (root.c) ---- */
 
 /** The root's UTCB. */
@@ -108,7 +119,8 @@ volatile struct helper_sys *ktest_sys_get(struct krt_child *c, unsigned i);
 extern char ktest_block_entry[];
 extern kide_sel ktest_block_sm;
 
-/* The tests. */
+/* The tests, in order. The last ones can take the machine down (a kernel
+ * that fails them resets or hangs), so they run when everything else is done. */
 #define KTEST_LIST(X)                                                                              \
     X(null) X(clock) X(bad_syscall) X(lookup) X(delegate_self) X(create_sm) X(ctrl_sm)            \
     X(sm_block_wake) X(sm_aborted) X(sm_cross_cpu) X(create_pd) X(ctrl_pd) X(create_ec)         \
@@ -117,10 +129,12 @@ extern kide_sel ktest_block_sm;
     X(ipc_typed) X(ipc_child) X(ipc_bad_cpu) X(ipc_aborted) X(ipc_aborted_remote) X(exit_notify) \
     X(pf_resume) X(exc_stop) X(exc_update) X(exc_bad_rip) X(recall) X(recall_remote)             \
     X(recall_blocked) X(sc_time) X(ctrl_sc_errors) X(sc_set_remote) X(sc_budget) X(priority)    \
-    X(round_robin) X(quota_exhaust) X(quota_cycles) X(pd_destroy) X(assign_gsi) X(child_print)  \
-    X(tlb_shootdown) X(reply_to_dead_caller) X(ipc_chain_abort) X(sm_fifo)        \
-    X(exc_vectors) X(sysret_noncanonical) X(user_df_syscall) X(user_df_irq)            \
-    X(user_df_exception) X(exc_wild_state)
+    X(round_robin) X(round_robin_preempted) X(quota_exhaust) X(quota_cycles) X(pd_destroy) X(assign_gsi) X(child_print)  \
+    X(elf_check)                                                                                 \
+    X(tlb_shootdown) X(reply_to_dead_caller) X(ipc_chain_abort) X(ipc_queue_abort) X(sm_fifo) \
+    X(sm_stress) X(ipc_parallel) X(remote_wakeup) X(smp_shootdown_stress) X(exc_queue_caller_dies)        \
+    X(exc_vectors) X(sysret_noncanonical) X(kill_running_remote) X(user_df_syscall)   \
+    X(user_df_irq) X(user_df_exception) X(exc_wild_state)
 
 #define KTEST_DECL(n) void test_##n(void);
 KTEST_LIST(KTEST_DECL)

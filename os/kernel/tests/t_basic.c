@@ -179,3 +179,44 @@ void test_child_print(void)
 out:
     krt_child_destroy(&c);
 }
+
+/* The ELF loader rejects malformed images with a message, never a crash. */
+void test_elf_check(void)
+{
+    static u8 buf[1 << 18] __attribute__((aligned(4096)));
+    const struct kide_boot_module *m = krt_module_find("ktest-helper.elf");
+    CHECK(m && m->size <= sizeof(buf));
+    CHECK_EQ(krt_elf_check((const void *)m->phys, m->size, "intact"), 0);
+    struct mut {
+        const char *name;
+        unsigned off, len;
+        u64 val;
+        u64 size; /* 0: the whole module */
+    };
+    static const struct mut muts[] = {
+            {"truncated", 0, 0, 0, 10},
+            {"bad magic", 1, 1, 'X', 0},
+            {"32-bit", 4, 1, 1, 0},
+            {"big-endian", 5, 1, 2, 0},
+            {"not x86_64", 18, 2, 3, 0},
+            {"shared object", 16, 2, 3, 0},
+            {"no program headers", 56, 2, 0, 0},
+            {"phentsize", 54, 2, 32, 0},
+            {"phoff beyond the file", 32, 8, 0x7fffffffffffffffull, 0},
+            {"entry 0", 24, 8, 0, 0},
+            {"kernel entry", 24, 8, 0xffffffff80000000ull, 0},
+            {"segment beyond the file", 64 + 8, 8, 0x7ffffffffff00000ull, 0}, /* ph[0].offset */
+            {"filesz above memsz", 64 + 32, 8, ~0ull >> 1, 0},                  /* ph[0].filesz */
+            {"segment in the kernel half", 64 + 16, 8, 0xffff800000000000ull, 0}, /* ph[0].vaddr */
+            {"segment wraps", 64 + 40, 8, ~0ull - 4096, 0},                     /* ph[0].memsz */
+    };
+    for (unsigned i = 0; i < KRT_ARRAY_SIZE(muts); i++) {
+        memcpy(buf, (const void *)m->phys, m->size);
+        memcpy(buf + muts[i].off, &muts[i].val, muts[i].len);
+        int r = krt_elf_check(buf, muts[i].size ? muts[i].size : m->size, muts[i].name);
+        if (r != -1)
+            krt_printf("ktest: elf_check: '%s' was accepted\n", muts[i].name);
+        CHECK(r == -1);
+    }
+out:;
+}

@@ -475,7 +475,7 @@ void test_revoke_page_isolation(void)
     b.ec[0].policy = ktest_stop_quiet;
     EXPECT_ST(krt_child_start(&a, PRIO_CHILD), KIDE_OK);
     EXPECT_ST(krt_child_start(&b, PRIO_CHILD), KIDE_OK);
-    if (!WAIT_FOR(a.info->res[0] == 1 && b.info->res[0] == 2, 5000))
+    if (!WAIT_FOR_SLOW(a.info->res[0] == 1 && b.info->res[0] == 2, 5000))
         krt_printf("ktest: revoke_page_isolation: a read %lu (%lu times, %lu exceptions), b read %lu "
                    "(%lu times, %lu exceptions)\n",
                    a.info->res[0], a.info->res[1], a.ec[0].exc_count, b.info->res[0],
@@ -485,7 +485,7 @@ void test_revoke_page_isolation(void)
     EXPECT_ST(krt_child_wait(&a, 5000), KIDE_OK);
     CHECK_EQ(a.ec[0].last.fault_addr, X);
     u64 n = b.info->res[1];
-    if (!WAIT_FOR(b.info->res[1] > n + 1000, 5000))
+    if (!WAIT_FOR_SLOW(b.info->res[1] > n + 1000, 5000))
         krt_printf("ktest: revoke_page_isolation: b stuck at %lu reads: %lu exceptions, the last "
                    "vector %lu at %lx (rip %lx), state %lu\n",
                    n, b.ec[0].exc_count, b.ec[0].last.vector, b.ec[0].last.fault_addr,

@@ -249,7 +249,13 @@ void test_exc_vectors(void)
         CHECK(ktest_helper_prepare(&c, H_INSN, i % ktest_cpus(), args, 1) == KIDE_OK);
         c.ec[0].policy = ktest_stop_quiet;
         EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
-        EXPECT_ST(krt_child_wait(&c, 5000), KIDE_OK);
+        int st = krt_child_wait(&c, 5000);
+        if (st != KIDE_OK)
+            krt_printf("ktest: exc_vectors: %s on cpu %u: no stop within 5 s; state %lu, %lu "
+                       "exceptions\n",
+                       faults[i].name, i % ktest_cpus(), ktest_ec_state(c.ec[0].ec),
+                       c.ec[0].exc_count);
+        EXPECT_ST(st, KIDE_OK);
         u64 v = c.ec[0].last.vector;
         if (c.ec[0].exited || (v != (u64)faults[i].v1 && v != (u64)faults[i].v2))
             krt_printf("ktest: exc_vectors: %s: exited %d (code %lu), %lu exceptions, the last "
@@ -379,4 +385,325 @@ void test_sysret_noncanonical(void)
     EXPECT_ST(kide_null(), KIDE_OK);
 out:
     krt_child_destroy(&c);
+}
+
+/* The handler dies while one caller is being served and another waits in
+ * line: both get ABORTED. */
+void test_ipc_queue_abort(void)
+{
+    static struct krt_ec t1, t2;
+    unsigned cpu = ktest_other_cpu();
+    kide_sel pt = blk_portal(cpu);
+    memset(&t1, 0, sizeof(t1));
+    memset(&t2, 0, sizeof(t2));
+    CHECK(pt);
+    bsrv.block = 1;
+    t1.arg[0] = t2.arg[0] = pt;
+    EXPECT_ST(krt_thread_start(&t1, cpu, PRIO_HIGH, call_body), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(bsrv.entered, 5000), KIDE_OK);
+    EXPECT_ST(krt_thread_start(&t2, cpu, PRIO_HIGH, call_body), KIDE_OK);
+    CHECK(WAIT_FOR(ktest_ec_state(t2.ec) == KIDE_EC_STATE_BLOCKED, 2000));
+    CHECK_EQ(bsrv.calls, 1); /* t2 waits in line */
+    krt_cap_drop(pt);
+    pt = 0;
+    krt_thread_destroy(&bsrv_h); /* the handler EC goes */
+    EXPECT_ST(krt_sm_wait(t1.done_sm, 2000), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(t2.done_sm, 2000), KIDE_OK);
+    CHECK_EQ(t1.result[0], KIDE_ABORTED);
+    CHECK_EQ(t2.result[0], KIDE_ABORTED);
+    CHECK_EQ(bsrv.calls, 1);
+out:
+    krt_thread_destroy(&t1);
+    krt_thread_destroy(&t2);
+    blk_done(pt);
+}
+
+static void sm_taker_body(struct krt_ec *t)
+{
+    u64 got = 0;
+    for (u64 i = 0; i < t->arg[1]; i++)
+        if (kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t->arg[0], krt_now() + 2000 * KRT_MS) == KIDE_OK)
+            got++;
+    t->result[0] = got;
+}
+
+/* Ups on one CPU, downs on all others: no count is lost or made up. */
+void test_sm_stress(void)
+{
+    NEED_CPUS(2);
+    static struct krt_ec t[KIDE_MAX_CPUS];
+    const u64 per = 300;
+    unsigned n = ktest_cpus() - 1;
+    kide_sel s = krt_sm_create(0);
+    memset(t, 0, sizeof(t));
+    CHECK(s);
+    for (unsigned i = 0; i < n; i++) {
+        t[i].arg[0] = s;
+        t[i].arg[1] = per;
+        EXPECT_ST(krt_thread_start(&t[i], i + 1, PRIO_HIGH, sm_taker_body), KIDE_OK);
+    }
+    for (u64 i = 0; i < per * n; i++)
+        EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, s, 0), KIDE_OK);
+    u64 total = 0;
+    for (unsigned i = 0; i < n; i++) {
+        EXPECT_ST(krt_sm_wait(t[i].done_sm, 10000), KIDE_OK);
+        total += t[i].result[0];
+    }
+    CHECK_EQ(total, per * n);
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s, krt_now() + 5 * KRT_MS), KIDE_TIMEOUT);
+out:
+    for (unsigned i = 0; i < n; i++)
+        krt_thread_destroy(&t[i]);
+    krt_cap_drop(s);
+}
+
+/* IPC on every CPU at once, each CPU with its own server. */
+struct echo_srv {
+    struct krt_pt_hdr hdr;
+    volatile u64 calls;
+} __attribute__((aligned(64)));
+
+static void echo_fn(struct krt_pt_hdr *h, unsigned sub, u64 msg, struct kide_utcb *u)
+{
+    (void)sub;
+    ((struct echo_srv *)h)->calls++;
+    unsigned n = KIDE_MSG_UNTYPED(msg) % 64;
+    for (unsigned i = 0; i < n; i++)
+        u->words[i] = ~u->words[i];
+    u->msg = KIDE_MSG(n, 0);
+}
+
+static void pingpong_body(struct krt_ec *t)
+{
+    struct kide_utcb *u = t->utcb;
+    u64 good = 0, x = t->arg[2] | 1, sent[8];
+    u->rcv_crd = 0;
+    for (u64 i = 0; i < t->arg[1]; i++) {
+        unsigned n = (unsigned)(i % 9);
+        for (unsigned k = 0; k < n; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            sent[k] = u->words[k] = x;
+        }
+        u->msg = KIDE_MSG(n, 0);
+        if (kide_call(t->arg[0]) != KIDE_OK || KIDE_MSG_UNTYPED(u->msg) != n)
+            continue;
+        bool ok = true;
+        for (unsigned k = 0; k < n; k++)
+            ok &= u->words[k] == ~sent[k];
+        good += ok;
+    }
+    t->result[0] = good;
+}
+
+void test_ipc_parallel(void)
+{
+    static struct krt_ec t[KIDE_MAX_CPUS], h[KIDE_MAX_CPUS];
+    static struct echo_srv srv[KIDE_MAX_CPUS];
+    static kide_sel pts[KIDE_MAX_CPUS];
+    unsigned n = ktest_cpus();
+    const u64 calls = 500;
+    memset(t, 0, sizeof(t));
+    memset(h, 0, sizeof(h));
+    memset(pts, 0, sizeof(pts));
+    for (unsigned i = 0; i < n; i++) {
+        srv[i].hdr.fn = echo_fn;
+        srv[i].calls = 0;
+        EXPECT_ST(krt_local_ec(&h[i], i), KIDE_OK);
+        pts[i] = krt_sel_alloc(0);
+        EXPECT_ST(kide_create_pt(pts[i], ROOT, h[i].ec, (u64)_start, (u64)&srv[i]), KIDE_OK);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        t[i].arg[0] = pts[i];
+        t[i].arg[1] = calls;
+        t[i].arg[2] = 0x1234567ull * (i + 1);
+        EXPECT_ST(krt_thread_start(&t[i], i, PRIO_LOW, pingpong_body), KIDE_OK);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        EXPECT_ST(krt_sm_wait(t[i].done_sm, 20000), KIDE_OK);
+        CHECK_EQ(t[i].result[0], calls);
+        CHECK_EQ(srv[i].calls, calls);
+    }
+out:
+    for (unsigned i = 0; i < n; i++) {
+        krt_thread_destroy(&t[i]);
+        krt_cap_drop(pts[i]);
+        krt_thread_destroy(&h[i]);
+    }
+}
+
+static void quick_body(struct krt_ec *t) { t->result[0] = 1; }
+
+/* Threads started on, and woken on, otherwise idle CPUs, many times: each
+ * must run promptly (a lost wake-up IPI leaves it READY for ever). */
+void test_remote_wakeup(void)
+{
+    NEED_CPUS(2);
+    static struct krt_ec t;
+    kide_sel s = krt_sm_create(0);
+    CHECK(s);
+    for (unsigned i = 0; i < 60; i++) {
+        unsigned cpu = 1 + i % (ktest_cpus() - 1);
+        memset(&t, 0, sizeof(t));
+        t.arg[0] = s;
+        if (i & 1) {
+            EXPECT_ST(krt_thread_start(&t, cpu, PRIO_HIGH, quick_body), KIDE_OK);
+        } else {
+            EXPECT_ST(krt_thread_start(&t, cpu, PRIO_HIGH, down_body), KIDE_OK);
+            CHECK(WAIT_FOR(ktest_ec_state(t.ec) == KIDE_EC_STATE_BLOCKED, 2000));
+            krt_sleep_ms(i % 5); /* let the CPU go idle */
+            EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, s, 0), KIDE_OK);
+        }
+        int st = krt_sm_wait(t.done_sm, 2000);
+        if (st != KIDE_OK)
+            krt_printf("ktest: remote_wakeup: round %u on cpu %u: the thread is in state %lu\n", i,
+                       cpu, ktest_ec_state(t.ec));
+        EXPECT_ST(st, KIDE_OK);
+        krt_thread_destroy(&t);
+    }
+out:
+    krt_thread_destroy(&t);
+    krt_cap_drop(s);
+}
+
+static u64 pf_remap(struct krt_ec *ec, struct kide_exc_state *st)
+{
+    u64 pa = (u64)ec->policy_arg;
+    if (st->vector != KIDE_EXC_PF || st->fault_addr != X)
+        return KIDE_MSG_EXC_STOP;
+    int r = kide_delegate(ec->child->pd, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R | KIDE_MEM_W),
+                          X >> 12);
+    return r == KIDE_OK ? 0 : KIDE_MSG_EXC_STOP;
+}
+
+static void syscall_spin_body(struct krt_ec *t)
+{
+    while (!KRT_READ_ONCE(t->arg[3])) {
+        kide_null();
+        t->result[0]++;
+    }
+}
+
+/* TLB shoot-downs while every other CPU hammers the kernel. */
+void test_smp_shootdown_stress(void)
+{
+    NEED_CPUS(2);
+    static struct krt_ec t[KIDE_MAX_CPUS];
+    static struct krt_child c;
+    unsigned n = ktest_cpus();
+    u64 args[] = {X};
+    memset(t, 0, sizeof(t));
+    for (unsigned i = 1; i < n; i++)
+        EXPECT_ST(krt_thread_start(&t[i], i, PRIO_CHILD, syscall_spin_body), KIDE_OK);
+    CHECK(ktest_helper_prepare(&c, H_WRITE_LOOP, n - 1, args, 1) == KIDE_OK);
+    u64 pa = krt_child_map(&c, X, KIDE_MEM_R | KIDE_MEM_W);
+    CHECK(pa);
+    /* The child faults whenever it catches the page revoked; its faults are
+     * answered by mapping the page again (pf_remap). */
+    c.ec[0].policy = pf_remap;
+    c.ec[0].policy_arg = (void *)pa;
+    EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
+    u64 t0 = krt_now(), rounds = 0;
+    while (krt_now() - t0 < 1000 * KRT_MS) {
+        EXPECT_ST(kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0)), KIDE_OK);
+        u64 seen = c.info->res[1];
+        WAIT_FOR(c.info->res[1] != seen, 5); /* let it fault and get the page back */
+        rounds++;
+    }
+    u64 w = c.info->res[1];
+    CHECK(WAIT_FOR(c.info->res[1] > w, 2000));
+    krt_printf("ktest: smp_shootdown_stress: %lu revokes in 1 s, the child faulted %lu times\n",
+               rounds, c.ec[0].exc_count);
+    CHECK(c.ec[0].exc_count > 0);
+    for (unsigned i = 1; i < n; i++)
+        CHECK(t[i].result[0] > 0);
+out:
+    for (unsigned i = 1; i < n; i++) {
+        KRT_WRITE_ONCE(t[i].arg[3], 1);
+        if (t[i].done_sm)
+            krt_sm_wait(t[i].done_sm, 1000);
+        krt_thread_destroy(&t[i]);
+    }
+    krt_child_destroy(&c);
+}
+
+static void spin_forever_body(struct krt_ec *t)
+{
+    for (;;)
+        t->result[0]++;
+}
+
+/* Kill an EC while it runs on another CPU, then start a new one there: the
+ * CPU must keep scheduling. */
+void test_kill_running_remote(void)
+{
+    NEED_CPUS(2);
+    static struct krt_ec a, b;
+    for (unsigned i = 0; i < 12; i++) {
+        unsigned cpu = 1 + i % (ktest_cpus() - 1);
+        memset(&a, 0, sizeof(a));
+        memset(&b, 0, sizeof(b));
+        EXPECT_ST(krt_thread_start(&a, cpu, PRIO_LOW, spin_forever_body), KIDE_OK);
+        CHECK(WAIT_FOR(a.result[0] > 1000, 2000));
+        krt_thread_destroy(&a); /* revokes its SC and EC while it spins */
+        EXPECT_ST(krt_thread_start(&b, cpu, PRIO_LOW, quick_body), KIDE_OK);
+        int st = krt_sm_wait(b.done_sm, 2000);
+        if (st != KIDE_OK)
+            krt_printf("ktest: kill_running_remote: round %u, cpu %u: the new thread is in state "
+                       "%lu\n",
+                       i, cpu, ktest_ec_state(b.ec));
+        EXPECT_ST(st, KIDE_OK);
+        krt_thread_destroy(&b);
+    }
+out:
+    krt_thread_destroy(&a);
+    krt_thread_destroy(&b);
+}
+
+static kide_sel blk_entered, blk_go;
+static u64 block_then_stop(struct krt_ec *ec, struct kide_exc_state *st)
+{
+    (void)ec, (void)st;
+    kide_ctrl_sm(KIDE_CTRL_SM_UP, blk_entered, 0);
+    kide_ctrl_sm(KIDE_CTRL_SM_DOWN, blk_go, 0);
+    return KIDE_MSG_EXC_STOP;
+}
+
+/* A's exception is being handled (the handler blocks) while B's waits in line
+ * for the same handler EC; A's PD dies. B's exception must still be delivered. */
+void test_exc_queue_caller_dies(void)
+{
+    static struct krt_child a, b;
+    unsigned cpu = ktest_other_cpu();
+    u64 args_a[] = {X}, args_b[] = {X + 8, 5};
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    blk_entered = krt_sm_create(0);
+    blk_go = krt_sm_create(0);
+    CHECK(blk_entered && blk_go);
+    CHECK(ktest_helper_prepare(&a, H_TOUCH, cpu, args_a, 1) == KIDE_OK);
+    CHECK(ktest_helper_prepare(&b, H_TOUCH, cpu, args_b, 2) == KIDE_OK);
+    a.ec[0].policy = block_then_stop;
+    b.ec[0].policy = ktest_stop_quiet;
+    EXPECT_ST(krt_child_start(&a, PRIO_CHILD), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(blk_entered, 5000), KIDE_OK); /* the handler is busy with A */
+    EXPECT_ST(krt_child_start(&b, PRIO_CHILD), KIDE_OK);
+    CHECK(WAIT_FOR(ktest_ec_state(b.ec[0].ec) == KIDE_EC_STATE_BLOCKED, 2000)); /* in line */
+    krt_cap_drop(a.pd);
+    a.pd = 0;
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, blk_go, 0), KIDE_OK);
+    EXPECT_ST(krt_child_wait(&b, 5000), KIDE_OK);
+    if (b.ec[0].exc_count != 1) {
+        u64 st = 0, fault = 0, addr = 0;
+        kide_ctrl_ec(KIDE_CTRL_EC_QUERY, b.ec[0].ec, &st, &fault, &addr);
+        krt_printf("ktest: exc_queue_caller_dies: B got %lu exception messages; state %lu fault %lx "
+                   "addr %lx\n",
+                   b.ec[0].exc_count, st, fault, addr);
+    }
+    CHECK_EQ(b.ec[0].exc_count, 1);
+    CHECK_EQ(b.ec[0].last.fault_addr, X + 8);
+out:
+    krt_child_destroy(&a);
+    krt_child_destroy(&b);
+    krt_cap_drop(blk_entered);
+    krt_cap_drop(blk_go);
 }

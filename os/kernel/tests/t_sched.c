@@ -203,3 +203,41 @@ out:
     stop(&a);
     stop(&b);
 }
+
+static void ticker_body(struct krt_ec *t)
+{
+    /* wake up every millisecond for arg[1] ms: preempts whatever runs */
+    u64 end = krt_now() + t->arg[1] * MS;
+    while (krt_now() < end)
+        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t->arg[0], krt_now() + MS);
+}
+
+/* Round robin must rotate even when a higher priority keeps preempting: a
+ * preempted EC keeps what is left of its quantum, it does not get a new one. */
+void test_round_robin_preempted(void)
+{
+    static struct krt_ec a, b, tick;
+    unsigned cpu = ktest_other_cpu();
+    kide_sel s = krt_sm_create(0);
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    memset(&tick, 0, sizeof(tick));
+    CHECK(s);
+    EXPECT_ST(krt_thread_start(&a, cpu, PRIO_LOW, spin_body), KIDE_OK);
+    EXPECT_ST(krt_thread_start(&b, cpu, PRIO_LOW, spin_body), KIDE_OK);
+    tick.arg[0] = s;
+    tick.arg[1] = 400;
+    EXPECT_ST(krt_thread_start(&tick, cpu, PRIO_HIGH, ticker_body), KIDE_OK);
+    krt_sleep_ms(50);
+    u64 a0 = sc_time(a.sc), b0 = sc_time(b.sc);
+    EXPECT_ST(krt_sm_wait(tick.done_sm, 5000), KIDE_OK);
+    u64 da = sc_time(a.sc) - a0, db = sc_time(b.sc) - b0;
+    krt_printf("ktest: round_robin_preempted: %lu us and %lu us while a 1 ms ticker ran\n",
+               da / 1000, db / 1000);
+    CHECK(da >= 20 * MS && db >= 20 * MS);
+out:
+    stop(&tick);
+    stop(&a);
+    stop(&b);
+    krt_cap_drop(s);
+}

@@ -121,7 +121,7 @@ void krt_portal_run(u64 id, u64 msg, struct kide_utcb *utcb)
      * the caller is released and this handler EC stays usable. */
     for (unsigned i = 0; i < 3; i++) {
         int st = kide_reply();
-        krt_printf("krt: reply (msg %llx) failed: %s\n", utcb->msg, krt_status_name(st));
+        krt_printf("krt: reply (msg %lx) failed: %s\n", utcb->msg, krt_status_name(st));
         utcb->msg = 0;
     }
     for (;;)
@@ -157,8 +157,8 @@ static void exc_dispatch(struct krt_pt_hdr *hdr, unsigned vector, u64 msg, struc
     } else if (ec->policy) {
         reply = ec->policy(ec, &st);
     } else {
-        krt_printf("krt: EC %llu (cpu %u) got exception %u (portal %u) error %llx at rip %llx "
-                   "addr %llx: stopping it\n",
+        krt_printf("krt: EC %lu (cpu %u) got exception %u (portal %u) error %lx at rip %lx "
+                   "addr %lx: stopping it\n",
                    ec->ec, ec->cpu, (unsigned)st.vector, vector, st.error, st.rip, st.fault_addr);
         reply = KIDE_MSG_EXC_STOP;
     }
@@ -248,6 +248,7 @@ int krt_thread_start_sc(struct krt_ec *t, unsigned cpu, unsigned prio, unsigned 
                         u64 budget, u64 period, void (*fn)(struct krt_ec *))
 {
     int st;
+    const char *step = "allocate";
     t->cpu = cpu;
     t->fn = fn;
     t->done = 0;
@@ -262,9 +263,11 @@ int krt_thread_start_sc(struct krt_ec *t, unsigned cpu, unsigned prio, unsigned 
         st = KIDE_QUOTA;
         goto error;
     }
+    step = "exception portals";
     st = krt_evt_create(t);
     if (st != KIDE_OK)
         goto error;
+    step = "create_ec";
     u64 utcb = krt_utcb_alloc();
     u64 sp = t->stack + STACK_SIZE - 16;
     *(u64 *)sp = utcb;
@@ -273,12 +276,13 @@ int krt_thread_start_sc(struct krt_ec *t, unsigned cpu, unsigned prio, unsigned 
         goto error;
     t->utcb = (struct kide_utcb *)utcb;
     t->utcb->tls = (u64)t;
+    step = "create_sc";
     st = kide_create_sc(sc_flags, prio, t->sc, KIDE_ROOT_SEL_PD, t->ec, budget, period);
     if (st != KIDE_OK)
         goto error;
     return KIDE_OK;
 error:
-    krt_printf("krt: thread start on cpu %u: %s\n", cpu, krt_status_name(st));
+    krt_printf("krt: thread start on cpu %u: %s: %s\n", cpu, step, krt_status_name(st));
     krt_thread_destroy(t);
     return st;
 }

@@ -11,9 +11,10 @@
  * module or of the root's own image, stack or boot-info page, and it checks
  * every fresh page with lookup (mapped, identity) before handing it out.
  *
- * ABI assumption (documented in the report): lookup of a memory CRD returns
- * in r2 the physical page *number*; the allocator detects at start-up
- * whether the kernel returns a page number or an address and copes with both.
+ * Lookup of a memory CRD describes the *holding entry*: r1 is its descriptor
+ * (base page and order of the whole mapping the page lies in) and r2 the
+ * physical page number of that entry's base, so a page's frame is
+ * r2 + (page - base(r1)).
  */
 #include <krt.h>
 
@@ -63,30 +64,37 @@ void krt_sel_free(kide_sel sel, unsigned order)
 struct range {
     u64 start, end;
 };
-static struct range excl[KIDE_BOOT_MAX_MODULES + 64];
+static struct range excl[KIDE_BOOT_MAX_MODULES + 256];
 static unsigned nexcl;
 static unsigned mem_idx;  /* mem[] range being bumped through */
 static u64 mem_cursor;    /* next candidate page in it */
 static u64 free_list;     /* freed pages, linked through their first word */
 static u64 free_count;
-static bool lookup_gives_address; /* r2 of a memory lookup is an address, not a page number */
 
 static void exclude(u64 start, u64 end)
 {
+    start = KRT_ALIGN_DOWN(start, 4096);
+    end = KRT_ALIGN_UP(end, 4096);
+    for (unsigned i = 0; i < nexcl; i++) {
+        if (start <= excl[i].end && end >= excl[i].start) { /* touching: merge */
+            excl[i].start = KRT_MIN(excl[i].start, start);
+            excl[i].end = end > excl[i].end ? end : excl[i].end;
+            return;
+        }
+    }
     if (nexcl < KRT_ARRAY_SIZE(excl))
-        excl[nexcl++] = (struct range){KRT_ALIGN_DOWN(start, 4096), KRT_ALIGN_UP(end, 4096)};
+        excl[nexcl++] = (struct range){start, end};
     else
         krt_panic("krt: too many excluded RAM ranges");
 }
 
-/** Physical address behind a root virtual address, or ~0 when unmapped. */
-static u64 phys_of(u64 va)
+u64 krt_phys_of(u64 va)
 {
     u64 found = 0, info = 0;
     if (kide_lookup(KIDE_CRD(KIDE_CRD_MEM, va >> 12, 0, 0), &found, &info) != KIDE_OK ||
         KIDE_CRD_KIND(found) != KIDE_CRD_MEM)
         return ~0ull;
-    return lookup_gives_address ? KRT_ALIGN_DOWN(info, 4096) : info << 12;
+    return (info + ((va >> 12) - KIDE_CRD_BASE(found))) << 12;
 }
 
 static bool excluded(u64 pa)
@@ -100,7 +108,7 @@ static bool excluded(u64 pa)
 static void exclude_root_va(u64 start, u64 end)
 {
     for (u64 va = KRT_ALIGN_DOWN(start, 4096); va < end; va += 4096) {
-        u64 pa = phys_of(va);
+        u64 pa = krt_phys_of(va);
         if (pa != ~0ull)
             exclude(pa, pa + 4096);
     }
@@ -109,21 +117,9 @@ static void exclude_root_va(u64 start, u64 end)
 void krt_root_init(const struct kide_boot_info *bi)
 {
     if (bi->magic != KIDE_BOOT_MAGIC)
-        krt_panic("boot info magic %llx, expected %llx", bi->magic, KIDE_BOOT_MAGIC);
+        krt_panic("boot info magic %lx, expected %lx", bi->magic, (u64)KIDE_BOOT_MAGIC);
     krt_bootinfo = bi;
     sel_mark(0, KIDE_ROOT_SEL_FREE, true);
-    /* Detect the lookup convention on the first RAM page (identity-mapped). */
-    for (u64 i = 0; i < bi->mem_count && i < KIDE_BOOT_MAX_MEM; i++) {
-        u64 pa = KRT_ALIGN_UP(bi->mem[i].phys, 4096);
-        if (!pa || bi->mem[i].size < 8192)
-            continue;
-        u64 found = 0, info = 0;
-        if (kide_lookup(KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0), &found, &info) == KIDE_OK &&
-            KIDE_CRD_KIND(found) == KIDE_CRD_MEM) {
-            lookup_gives_address = info == pa && pa >> 12 != pa;
-            break;
-        }
-    }
     for (u64 i = 0; i < bi->module_count && i < KIDE_BOOT_MAX_MODULES; i++)
         exclude(bi->modules[i].phys, bi->modules[i].phys + bi->modules[i].size);
     exclude_root_va((u64)__image_start, (u64)__image_end);
@@ -147,8 +143,14 @@ static u64 bump(void)
             u64 pa = mem_cursor;
             mem_cursor += 4096;
             /* Defensive: only pages the kernel says the root holds, identity-mapped. */
-            if (!excluded(pa) && phys_of(pa) == pa)
+            if (excluded(pa))
+                continue;
+            u64 ph = krt_phys_of(pa);
+            if (ph == pa)
                 return pa;
+            static unsigned complaints;
+            if (complaints++ < 3)
+                krt_printf("krt: RAM page %lx from boot info: lookup says %lx; skipped\n", pa, ph);
         }
         mem_idx++;
         mem_cursor = 0;

@@ -135,7 +135,7 @@ static int page_map(struct krt_child *c, struct krt_child_page *p)
     if (st == KIDE_OK)
         p->mapped = true;
     else
-        krt_printf("krt: %s: delegate page %llx -> %llx: %s\n", c->name, p->pa, p->va,
+        krt_printf("krt: %s: delegate page %lx -> %lx: %s\n", c->name, p->pa, p->va,
                    krt_status_name(st));
     return st;
 }
@@ -195,7 +195,9 @@ static int load_segments(struct krt_child *c, const u8 *image)
         for (u64 va = start; va < end; va += 4096) {
             struct krt_child_page *p = page_get(c, va, perm);
             if (!p) {
-                krt_printf("krt: %s: out of pages for segment %u\n", c->name, i);
+                krt_printf("krt: %s: out of pages for segment %u (%u pages in use, %s)\n", c->name,
+                           i, c->npages,
+                           c->npages >= KRT_CHILD_MAX_PAGES ? "the child has too many" : "no RAM left");
                 return KIDE_QUOTA;
             }
             /* copy the part of the file image that falls into this page */
@@ -232,7 +234,7 @@ int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size
     }
     st = kide_create_pd(c->pd, KIDE_ROOT_SEL_PD, c->quota, c->notify);
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_pd (quota %llu): %s\n", name, c->quota, krt_status_name(st));
+        krt_printf("krt: %s: create_pd (quota %lu): %s\n", name, c->quota, krt_status_name(st));
         krt_sel_free(c->pd, 0);
         c->pd = 0;
         goto error;
@@ -253,7 +255,8 @@ int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size
     memcpy((void *)info->arg, a->arg, sizeof(info->arg));
     const struct kide_boot_module *m = krt_module_find(name);
     if (m)
-        memcpy(info->cmdline, m->cmdline, strnlen(m->cmdline, sizeof(m->cmdline)));
+        memcpy(info->cmdline, m->cmdline,
+               strnlen(m->cmdline, KRT_MIN(sizeof(m->cmdline), sizeof(info->cmdline) - 1)));
     if (a->io_console) {
         st = kide_delegate(c->pd, KIDE_CRD(KIDE_CRD_IO, 0x3f8, 3, KIDE_IO_ACCESS), 0x3f8);
         if (st != KIDE_OK) {
@@ -377,19 +380,31 @@ void krt_child_destroy(struct krt_child *c)
     c->npts = 0;
     for (unsigned i = 0; i < c->nec && i < KRT_CHILD_MAX_EC; i++) {
         krt_cap_drop(c->ec[i].sc);
-        krt_cap_drop(c->ec[i].ec);
-        c->ec[i].sc = c->ec[i].ec = 0;
+        c->ec[i].sc = 0;
     }
+    /* Dropping the last capability destroys the PD and with it every mapping
+     * it holds. Whether that happened shows in its EC (DEAD); if something
+     * else still holds the PD, revoke its pages one by one before reusing
+     * them. (Only then: a single-page revoke must not touch other PDs, but
+     * see test_revoke_page_isolation.) */
+    bool pd_gone = true;
     if (c->pd) {
         krt_cap_drop(c->pd);
         c->pd = 0;
+        u64 state = ~0ull;
+        pd_gone = c->nec && c->ec[0].ec &&
+                  kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c->ec[0].ec, &state, NULL, NULL) == KIDE_OK &&
+                  state == KIDE_EC_STATE_DEAD;
     }
-    for (unsigned i = 0; i < c->nec && i < KRT_CHILD_MAX_EC; i++)
+    for (unsigned i = 0; i < c->nec && i < KRT_CHILD_MAX_EC; i++) {
+        krt_cap_drop(c->ec[i].ec);
+        c->ec[i].ec = 0;
         krt_evt_destroy(&c->ec[i]);
+    }
     c->nec = 0;
-    /* Strip every mapping derived from the child's pages, then reuse them. */
     for (unsigned i = 0; i < c->npages; i++) {
-        kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, c->page[i].pa >> 12, 0, 0));
+        if (!pd_gone && c->page[i].mapped)
+            kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, c->page[i].pa >> 12, 0, 0));
         krt_page_free(c->page[i].pa);
     }
     c->npages = 0;

@@ -35,6 +35,7 @@ typedef _Bool bool;
 #define false 0
 #define NULL ((void *)0)
 
+#define KRT_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define KRT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define KRT_ALIGN_UP(x, a) (((x) + (a)-1) & ~((u64)(a)-1))
 #define KRT_ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))
@@ -98,8 +99,8 @@ static inline u64 krt_now(void)
     kide_clock(&ns);
     return ns;
 }
-#define KRT_MS 1000000ull
-#define KRT_US 1000ull
+#define KRT_MS ((u64)1000000)
+#define KRT_US ((u64)1000)
 
 /** A status code's name ("OK", "BAD_CAP", ...). */
 const char *krt_status_name(int st);
@@ -128,6 +129,8 @@ void krt_sel_free(kide_sel sel, unsigned order);
 u64 krt_page_alloc(void);
 /** Return a page (nothing else may still map it). */
 void krt_page_free(u64 addr);
+/** Physical address behind a virtual address of the caller, or ~0 if unmapped. */
+u64 krt_phys_of(u64 va);
 /** Pages still free (for leak checks). */
 u64 krt_pages_free(void);
 
