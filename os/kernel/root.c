@@ -4,8 +4,9 @@
  * The root receives all RAM left after the kernel took its pool (mapped at
  * virtual == physical and delegatable), the boot modules (likewise), all I/O
  * ports, one interrupt semaphore per GSI and its own PD, EC and SC (boot.h
- * gives the selectors). Its ELF image is checked like any outside input: a
- * malformed image stops the boot with a message that says what is wrong.
+ * gives the selectors). Its ELF image is checked like any outside input (by
+ * os/lib/elf, the checker every loader shares): a malformed image stops the
+ * boot with a message that says what is wrong.
  */
 #include "kernel.h"
 #include "boot.h"
@@ -17,23 +18,10 @@
 #include "mdb.h"
 #include "mem.h"
 #include "time.h"
+#include "elf.h"
 #include "arch/x86_64/percpu.h"
 #include <kide/syscall.h>
 #include <kide/status.h>
-
-struct elf_hdr {
-    u8 ident[16];
-    u16 type, machine;
-    u32 version;
-    u64 entry, phoff, shoff;
-    u32 flags;
-    u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf_phdr {
-    u32 type, flags;
-    u64 offset, vaddr, paddr, filesz, memsz, align;
-};
 
 #define ROOT_PRIO 64
 
@@ -58,39 +46,26 @@ static void give_identity(struct pd *pd, u64 start, u64 end, u8 perms)
 
 static u64 load_elf(struct pd *pd, const struct kide_boot_module *m)
 {
+    static struct kide_elf_info info;
+    enum kide_elf_error e = kide_elf_check(phys_to_virt(m->phys), m->size, KIDE_USER_END, &info);
+    if (e != KIDE_ELF_OK)
+        panic("root: module 0 ('%s'): %s", m->cmdline, kide_elf_strerror(e));
     const u8 *img = phys_to_virt(m->phys);
-    const struct elf_hdr *h = (const struct elf_hdr *)img;
-    if (m->size < sizeof(*h) || memcmp(h->ident, "\177ELF", 4) || h->ident[4] != 2 ||
-        h->ident[5] != 1 || h->machine != 62 || h->type != 2)
-        panic("root: module 0 ('%s') is not an x86_64 ELF executable", m->cmdline);
-    if (h->phentsize != sizeof(struct elf_phdr) || h->phnum > 64 ||
-        h->phoff > m->size || h->phnum * sizeof(struct elf_phdr) > m->size - h->phoff)
-        panic("root: module 0 has a malformed program header table");
-    const struct elf_phdr *ph = (const struct elf_phdr *)(img + h->phoff);
-    for (unsigned i = 0; i < h->phnum; i++) {
-        const struct elf_phdr *p = &ph[i];
-        if (p->type != 1 || p->memsz == 0)
-            continue;
-        if (p->filesz > p->memsz || p->offset > m->size || p->filesz > m->size - p->offset ||
-            p->vaddr < PAGE_SIZE || p->vaddr + p->memsz < p->vaddr ||
-            p->vaddr + p->memsz > KIDE_USER_END)
-            panic("root: segment %u of module 0 is out of bounds", i);
-        u64 va = p->vaddr & ~(PAGE_SIZE - 1), end = ALIGN_UP(p->vaddr + p->memsz, PAGE_SIZE);
+    for (unsigned i = 0; i < info.count; i++) {
+        const struct kide_elf_segment *sg = &info.seg[i];
+        u64 va = sg->vaddr & ~(PAGE_SIZE - 1), end = ALIGN_UP(sg->vaddr + sg->memsz, PAGE_SIZE);
         u64 pages = (end - va) >> PAGE_SHIFT;
         if (space_overlap(pd, SPACE_MEM, va >> PAGE_SHIFT, pages))
-            panic("root: segment %u at %lx overlaps RAM or another segment; link above 256 GiB",
-                  i, p->vaddr);
+            panic("root: segment %u at %lx overlaps the root's RAM; link above 256 GiB", i,
+                  sg->vaddr);
         u64 phys = boot_take_pages(pages);
-        memcpy((u8 *)phys_to_virt(phys) + (p->vaddr - va), img + p->offset, p->filesz);
-        u8 perms = KIDE_MEM_R | ((p->flags & 2) ? KIDE_MEM_W : 0) | ((p->flags & 1) ? KIDE_MEM_X : 0);
+        memcpy((u8 *)phys_to_virt(phys) + (sg->vaddr - va), img + sg->offset, sg->filesz);
         for (u64 k = 0; k < pages; k++)
-            must(space_add(pd, SPACE_MEM, (va >> PAGE_SHIFT) + k, 0, (phys >> PAGE_SHIFT) + k, perms,
-                           0, NULL, NULL),
+            must(space_add(pd, SPACE_MEM, (va >> PAGE_SHIFT) + k, 0, (phys >> PAGE_SHIFT) + k,
+                           (u8)sg->perm, 0, NULL, NULL),
                  "mapping the root image");
     }
-    if (h->entry >= KIDE_USER_END || !space_find(pd, SPACE_MEM, h->entry >> PAGE_SHIFT))
-        panic("root: entry point %lx is not in a loaded segment", h->entry);
-    return h->entry;
+    return info.entry;
 }
 
 void root_create(u64 quota)

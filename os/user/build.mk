@@ -20,13 +20,13 @@ USER_CC      ?= gcc
 USER_CFLAGS  := -std=gnu11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -nostdlib \
                 -static -mno-red-zone -O2 -g -Wall -Wextra -Werror \
                 -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -mgeneral-regs-only -mcmodel=large \
-                -I$(KRT_ABI) -I$(KRT_GEN) -I$(GEN) -I$(TOP)/os/user/rt/include -MMD -MP
+                -I$(KRT_ABI) -I$(KRT_GEN) -I$(GEN) -I$(TOP)/os/user/rt/include -I$(TOP)/os/lib/elf -MMD -MP
 USER_LDS     := $(TOP)/os/user/rt/user.ld
 USER_LD      := ld -T $(USER_LDS) -nostdlib -static -z noexecstack
 
 KRT_SRCS     := $(KRT_DIR)/string.c $(KRT_DIR)/console.c $(KRT_DIR)/mem.c $(KRT_DIR)/ec.c \
-                $(KRT_DIR)/spawn.c
-KRT_OBJS     := $(patsubst $(KRT_DIR)/%.c,$(KRT_OUT)/%.o,$(KRT_SRCS))
+                $(KRT_DIR)/spawn.c $(TOP)/os/lib/elf/elf.c
+KRT_OBJS     := $(patsubst $(KRT_DIR)/%.c,$(KRT_OUT)/%.o,$(filter $(KRT_DIR)/%,$(KRT_SRCS))) $(KRT_OUT)/elf.o
 KRT_CRT0     := $(KRT_OUT)/crt0.o
 KRT_LIB      := $(KRT_OUT)/libkrt.a
 KRT_HDRS     := $(KRT_GEN)/kide/stubs.h
@@ -42,6 +42,10 @@ $(KRT_OUT)/%.o: $(KRT_DIR)/%.c $(KRT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
 	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+
+$(KRT_OUT)/elf.o: $(TOP)/os/lib/elf/elf.c $(KRT_HDRS)
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) -c $< -o $@
 
 $(KRT_CRT0): $(KRT_DIR)/crt0.S $(KRT_HDRS)
 	@mkdir -p $(dir $@)

@@ -9,26 +9,9 @@
  * segment's R/W/X only, so the child cannot write its own code.
  */
 #include <krt/spawn.h>
+#include "elf.h"
 
 #define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
-
-struct elf64_ehdr {
-    u8 ident[16];
-    u16 type, machine;
-    u32 version;
-    u64 entry, phoff, shoff;
-    u32 flags;
-    u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-    u32 type, flags;
-    u64 offset, vaddr, paddr, filesz, memsz, align;
-};
-
 const struct kide_boot_module *krt_module_find(const char *name)
 {
     const struct kide_boot_info *bi = krt_bootinfo;
@@ -49,53 +32,25 @@ const struct kide_boot_module *krt_module_find(const char *name)
     return NULL;
 }
 
-int krt_elf_check(const void *image, u64 size, const char *name)
+int krt_elf_check_info(const void *image, u64 size, const char *name, struct kide_elf_info *info)
 {
-    const struct elf64_ehdr *eh = image;
-    const char *why = NULL;
-    if (size < sizeof(*eh))
-        why = "shorter than an ELF header";
-    else if (memcmp(eh->ident, "\177ELF", 4))
-        why = "no ELF magic";
-    else if (eh->ident[4] != 2 || eh->ident[5] != 1)
-        why = "not ELF64 little-endian";
-    else if (eh->machine != 62)
-        why = "not x86_64";
-    else if (eh->type != 2)
-        why = "not an executable (ET_EXEC); link it statically with user.ld";
-    else if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum == 0 || eh->phnum > 64)
-        why = "bad program header size or count";
-    else if (eh->phoff > size || (u64)eh->phnum * sizeof(struct elf64_phdr) > size - eh->phoff)
-        why = "program headers outside the file";
-    else if (eh->entry == 0 || eh->entry >= KIDE_USER_END)
-        why = "entry point not a user address";
-    if (!why) {
-        const struct elf64_phdr *ph = (const void *)((const u8 *)image + eh->phoff);
-        unsigned loads = 0;
-        for (unsigned i = 0; i < eh->phnum && !why; i++) {
-            if (ph[i].type != PT_LOAD)
-                continue;
-            loads++;
-            if (ph[i].filesz > ph[i].memsz)
-                why = "segment filesz above memsz";
-            else if (ph[i].offset > size || ph[i].filesz > size - ph[i].offset)
-                why = "segment outside the file";
-            else if (ph[i].vaddr >= KIDE_USER_END || ph[i].memsz > KIDE_USER_END - ph[i].vaddr)
-                why = "segment outside user space";
-            else if (ph[i].vaddr < 0x1000)
-                why = "segment in page 0";
-            else if (ph[i].vaddr >= KRT_CHILD_INFO && ph[i].vaddr < 0x0000800000000000ull)
-                why = "segment overlaps the krt child layout (info, stacks, UTCBs)";
-        }
-        if (!why && !loads)
-            why = "no PT_LOAD segment";
-    }
+    enum kide_elf_error e = kide_elf_check(image, size, KIDE_USER_END, info);
+    const char *why = e == KIDE_ELF_OK ? NULL : kide_elf_strerror(e);
+    for (unsigned i = 0; !why && i < info->count; i++)
+        if (info->seg[i].vaddr + info->seg[i].memsz > KRT_CHILD_INFO)
+            why = "a segment overlaps the krt child layout (info, stacks, UTCBs)";
     if (why) {
         krt_printf("krt: module %s: bad ELF image: %s\n", name, why);
         krt_printf("hint: build helpers with os/user/rt/user.ld (static, non-PIE)\n");
         return -1;
     }
     return 0;
+}
+
+int krt_elf_check(const void *image, u64 size, const char *name)
+{
+    static struct kide_elf_info info; /* the root is single-threaded when it spawns */
+    return krt_elf_check_info(image, size, name, &info);
 }
 
 static struct krt_child_page *page_find(struct krt_child *c, u64 va)
@@ -180,20 +135,14 @@ static int ec_prepare(struct krt_child *c, unsigned i, unsigned cpu, u64 *sp, u6
     return st;
 }
 
-static int load_segments(struct krt_child *c, const u8 *image)
+static int load_segments(struct krt_child *c, const u8 *image, const struct kide_elf_info *info)
 {
-    const struct elf64_ehdr *eh = (const void *)image;
-    const struct elf64_phdr *ph = (const void *)(image + eh->phoff);
-    for (unsigned i = 0; i < eh->phnum; i++) {
-        if (ph[i].type != PT_LOAD || !ph[i].memsz)
-            continue;
-        unsigned perm = (ph[i].flags & PF_R ? KIDE_MEM_R : 0) |
-                        (ph[i].flags & PF_W ? KIDE_MEM_W : 0) |
-                        (ph[i].flags & PF_X ? KIDE_MEM_X : 0);
-        u64 start = KRT_ALIGN_DOWN(ph[i].vaddr, 4096);
-        u64 end = KRT_ALIGN_UP(ph[i].vaddr + ph[i].memsz, 4096);
+    for (unsigned i = 0; i < info->count; i++) {
+        const struct kide_elf_segment *sg = &info->seg[i];
+        u64 start = KRT_ALIGN_DOWN(sg->vaddr, 4096);
+        u64 end = KRT_ALIGN_UP(sg->vaddr + sg->memsz, 4096);
         for (u64 va = start; va < end; va += 4096) {
-            struct krt_child_page *p = page_get(c, va, perm);
+            struct krt_child_page *p = page_get(c, va, sg->perm);
             if (!p) {
                 krt_printf("krt: %s: out of pages for segment %u (%u pages in use, %s)\n", c->name,
                            i, c->npages,
@@ -201,11 +150,10 @@ static int load_segments(struct krt_child *c, const u8 *image)
                 return KIDE_QUOTA;
             }
             /* copy the part of the file image that falls into this page */
-            u64 lo = va > ph[i].vaddr ? va : ph[i].vaddr;
-            u64 hi = va + 4096 < ph[i].vaddr + ph[i].filesz ? va + 4096
-                                                              : ph[i].vaddr + ph[i].filesz;
+            u64 lo = va > sg->vaddr ? va : sg->vaddr;
+            u64 hi = va + 4096 < sg->vaddr + sg->filesz ? va + 4096 : sg->vaddr + sg->filesz;
             if (lo < hi)
-                memcpy((u8 *)p->pa + (lo - va), image + ph[i].offset + (lo - ph[i].vaddr), hi - lo);
+                memcpy((u8 *)p->pa + (lo - va), image + sg->offset + (lo - sg->vaddr), hi - lo);
         }
     }
     for (unsigned i = 0; i < c->npages; i++) {
@@ -222,9 +170,10 @@ int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size
     int st;
     memset(c, 0, sizeof(*c));
     c->name = name;
-    if (krt_elf_check(image, size, name))
+    static struct kide_elf_info elf; /* the root is single-threaded when it spawns */
+    if (krt_elf_check_info(image, size, name, &elf))
         return -1;
-    c->entry = ((const struct elf64_ehdr *)image)->entry;
+    c->entry = elf.entry;
     c->quota = a->quota ? a->quota : 192;
     c->notify = krt_sm_create(0);
     c->pd = krt_sel_alloc(0);
@@ -239,7 +188,7 @@ int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size
         c->pd = 0;
         goto error;
     }
-    st = load_segments(c, image);
+    st = load_segments(c, image, &elf);
     if (st != KIDE_OK)
         goto error;
     u64 info_pa = krt_child_map(c, KRT_CHILD_INFO, KIDE_MEM_R | KIDE_MEM_W);

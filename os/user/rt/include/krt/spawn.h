@@ -82,6 +82,9 @@ struct krt_spawn_args {
 const struct kide_boot_module *krt_module_find(const char *name);
 /** Check an ELF64 executable image; returns 0 or prints why and returns -1. */
 int krt_elf_check(const void *image, u64 size, const char *name);
+struct kide_elf_info;
+/** The same, filling *info (os/lib/elf) for the loader. */
+int krt_elf_check_info(const void *image, u64 size, const char *name, struct kide_elf_info *info);
 /** Create a child PD from an ELF image, map its segments, stack and info page,
  *  create its main EC with exception portals and (unless no_start) its SC.
  *  Returns a status (KIDE_OK) or -1 for a bad image. */
