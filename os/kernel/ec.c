@@ -17,6 +17,7 @@
 #include "mem.h"
 #include "lock.h"
 #include "sched.h"
+#include "time.h"
 #include "ipc.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
@@ -136,6 +137,29 @@ void ec_chain_abort(struct ec *e)
     }
 }
 
+/* Console reports of unhandled faults are rate-limited: the UART is polled
+ * under the big lock, so a PD faulting in a loop must not be able to keep the
+ * kernel printing. At most REPORT_BURST lines per second; the count of the
+ * lines left out is printed with the next one. */
+#define REPORT_BURST 10
+static bool report_allowed(void)
+{
+    static u64 window_start, in_window, suppressed;
+    u64 now = now_ns();
+    if (now - window_start >= 1000000000ull) {
+        if (suppressed)
+            printk("kide: %lu more fault reports suppressed\n", suppressed);
+        window_start = now;
+        in_window = suppressed = 0;
+    }
+    if (in_window < REPORT_BURST) {
+        in_window++;
+        return true;
+    }
+    suppressed++;
+    return false;
+}
+
 void ec_stop(struct ec *ec, u64 vector, u64 error, u64 addr)
 {
     ec->fault_vector = vector;
@@ -146,7 +170,7 @@ void ec_stop(struct ec *ec, u64 vector, u64 error, u64 addr)
     ec->state = EC_STOPPED;
     if (ec->pd->notify) {
         sm_up(ec->pd->notify);
-    } else {
+    } else if (report_allowed()) {
         printk("kide: EC %p stopped: vector %lu error %lx addr %lx ip %lx (no one to tell)\n",
                (void *)ec, vector, error, addr, ec->regs.rip);
     }
