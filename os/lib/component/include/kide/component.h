@@ -1,30 +1,153 @@
 /* SPDX-License-Identifier: MIT */
-/* The public API native Kide components are written against (first slice).
+/* The public API native Kide components are written against.
  *
- * A component provides kide_main(); the runtime calls it with the
- * component's environment once the runtime is set up. Today a component runs
- * as the root task of its own boot image (goa run boots it that way);
- * when hoitaja starts components, the same three calls reach the parent
- * (LOG session, exit report) instead of the serial port and QEMU's exit
- * device, without a change to the component. See
- * docs/decisions/0005-core-hoitaja-design.md.
+ * A component provides kide_main(); the runtime calls it once its
+ * environment is set up. Under core/hoitaja (the normal case) the runtime
+ * talks to core through the self session and to its parent through the
+ * parent portal (os/abi/kide/core.h, parent.h). A program booted as the root
+ * task of its own image (goa's QEMU backend, `kide_env_is_root`) gets the same
+ * API over the serial port and QEMU's exit device, with RAM from the boot info.
+ *
+ * Threading: a component has one main thread plus portal handlers for the
+ * services it provides. Handlers run on their caller's CPU time (the kernel
+ * donates it), so they need no CPU quota of their own. The runtime keeps its
+ * state safe for calls from the main thread and handlers (it serialises with
+ * a semaphore, never with a spin lock: a spinner could starve a lower
+ * priority holder on the same CPU).
  */
 #ifndef KIDE_COMPONENT_H
 #define KIDE_COMPONENT_H
+
+#include <kide/types.h>
 
 struct kide_env;
 
 /** Provided by the component: its entry point. Returning means kide_exit(env, 0). */
 void kide_main(struct kide_env *env);
 
-/** Log one line (printf-style; a newline is added), tagged with nothing today,
- *  with the component's label once it runs under hoitaja. */
+/* ---- identity, logging, exit ----------------------------------------------- */
+/** Log one line (printf-style; a newline is added). Core prefixes it with the
+ *  component's label, e.g. "[tenant-a/demo] hello". Long lines are cut. */
 void kide_log(struct kide_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/** End the component with an exit code 0..111 (larger codes are reported as 111). */
+/** End the component with an exit code 0..255 (larger codes are reported as 255;
+ *  as a root task, 0..111). */
 __attribute__((noreturn)) void kide_exit(struct kide_env *env, int code);
-
-/** The component's command line arguments (the boot module string after its name). */
+/** The component's arguments (the info page's args, or the boot-module string
+ *  after the program name as a root task); never NULL. */
 const char *kide_args(struct kide_env *env);
+/** The component's label (path from the root habitat), e.g. "tenant-a/demo". */
+const char *kide_name(struct kide_env *env);
+/** 1 when running as the root task of its own image (no core, no parent). */
+int kide_env_is_root(struct kide_env *env);
+/** Kernel clock in ns. */
+kide_u64 kide_now_ns(void);
+/** Block the calling thread for ms milliseconds (a semaphore with a deadline). */
+void kide_sleep_ms(kide_u64 ms);
+
+/* ---- configuration ------------------------------------------------------------ */
+/** The raw config JSON and its length; "{}" when the component has none. */
+const char *kide_config(struct kide_env *env, kide_u64 *len);
+struct kide_json_doc;
+/** The config parsed with <kide/json.h> (parsed once, on first use, with up to
+ *  4096 tokens). Returns 0, or -1 and a message in err (what is wrong, where). */
+int kide_config_doc(struct kide_env *env, const struct kide_json_doc **doc, char *err, kide_u64 errlen);
+
+/* ---- memory --------------------------------------------------------------- */
+/** Heap over RAM from core, charged to the RAM quota; NULL when the quota is
+ *  exhausted (never aborts). 16-byte aligned. Thread-safe. */
+void *kide_malloc(kide_u64 size);
+void *kide_calloc(kide_u64 n, kide_u64 size);
+void *kide_realloc(void *p, kide_u64 size);
+void kide_free(void *p);
+/** A dataspace: `size` bytes (rounded up to pages) of zeroed RAM mapped
+ *  read-write at a fresh address. Returns KIDE_OK or KIDE_QUOTA / another
+ *  status; *addr is set on success. */
+int kide_ram_alloc(struct kide_env *env, kide_u64 size, void **addr);
+/** Free a dataspace from kide_ram_alloc (exact address and size). */
+int kide_ram_free(struct kide_env *env, void *addr, kide_u64 size);
+
+struct kide_quota {
+    kide_u64 ram_quota, ram_used;   /**< bytes */
+    kide_u64 caps_quota, caps_used; /**< kernel-memory pages */
+    kide_u64 cpu_ns;                /**< CPU time of its threads */
+    kide_u64 yield_request;         /**< bytes the parent asked back (0: none) */
+};
+int kide_quota(struct kide_env *env, struct kide_quota *q);
+
+/** Called (in the main thread, from kide_wait_signal/kide_serve) when the
+ *  parent asks for `bytes` of RAM back. Free what you can; the runtime then
+ *  releases free heap dataspaces. */
+void kide_on_yield(struct kide_env *env, void (*fn)(struct kide_env *env, kide_u64 bytes));
+
+/* ---- marshalling: checked, bounded access to UTCB words ---------------------- */
+/** A message under construction or being read. Every get/put is bounds-checked;
+ *  after any failure `bad` is set and further calls do nothing, so a handler
+ *  checks once at the end ("if (m.bad) reply BAD_PARAM"). */
+struct kide_msg {
+    kide_u64 *w;     /**< the UTCB words */
+    unsigned n;      /**< words written (put) or available (get) */
+    unsigned pos;    /**< read position */
+    unsigned cap;    /**< capacity in words */
+    int bad;
+};
+/** Start building a request in the calling thread's UTCB (words[0] = op). */
+void kide_msg_begin(struct kide_msg *m, kide_u64 op);
+void kide_msg_put(struct kide_msg *m, kide_u64 v);
+void kide_msg_put_str(struct kide_msg *m, const char *s);
+void kide_msg_put_bytes(struct kide_msg *m, const void *p, kide_u64 len);
+/** Read the next word (0 when exhausted, and sets bad). */
+kide_u64 kide_msg_get(struct kide_msg *m);
+/** Copy the next string into buf (NUL-terminated, at most size-1 bytes, else bad);
+ *  returns its length. Rejects embedded NULs. */
+kide_u64 kide_msg_get_str(struct kide_msg *m, char *buf, kide_u64 size);
+/** Borrow the next byte string in place (no copy); returns its length. */
+kide_u64 kide_msg_get_bytes(struct kide_msg *m, const void **p, kide_u64 max);
+/** Call portal `pt` with the message; on return m holds the reply for get calls
+ *  (pos = 1, after the status word). If rcv_sel != 0, a capability sent back
+ *  lands there. Returns the reply status (words[0]) or the kernel's status. */
+int kide_msg_call(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel);
+
+/* ---- sessions (client side) ------------------------------------------------- */
+struct kide_session {
+    kide_sel pt;       /**< the session portal */
+    kide_u64 handle;   /**< the parent's handle, for closing */
+    kide_u64 donated;  /**< RAM donated */
+};
+/** Open a session to `service` through the parent, donating `ram` bytes.
+ *  Returns KIDE_OK, KIDE_DENIED, KIDE_NOT_FOUND, KIDE_QUOTA or another status. */
+int kide_session_open(struct kide_env *env, const char *service, const char *args, kide_u64 ram,
+                      struct kide_session *s);
+void kide_session_close(struct kide_env *env, struct kide_session *s);
+
+/* ---- services (server side) --------------------------------------------------- */
+struct kide_rpc {
+    struct kide_msg in;   /**< the request (pos = 1, after the op word) */
+    struct kide_msg out;  /**< the reply being built (words[0] = status, set by the runtime) */
+    kide_u64 op;          /**< the request's op word */
+    kide_sel cap_out;     /**< non-zero: send this capability back as a typed item */
+};
+struct kide_service_ops {
+    /** A client wants a session: label, args, donated RAM. Return a session
+     *  object (non-NULL) or NULL with *status set (KIDE_DENIED, KIDE_QUOTA). */
+    void *(*open)(struct kide_env *env, const char *label, const char *args, kide_u64 ram,
+                  int *status);
+    /** The session ended. */
+    void (*close)(struct kide_env *env, void *session);
+    /** A call on a session: read rpc->in, fill rpc->out, return the status. */
+    int (*call)(struct kide_env *env, void *session, struct kide_rpc *rpc);
+};
+/** Provide `service`: create a handler and its root portal, announce it to the
+ *  parent. Returns KIDE_OK or why not (KIDE_DENIED: not in `provides`). */
+int kide_service_announce(struct kide_env *env, const char *service,
+                          const struct kide_service_ops *ops);
+/** Serve forever: wait for signals (yield requests, heartbeats) and answer them;
+ *  sessions are handled by the handler EC meanwhile. Never returns. */
+__attribute__((noreturn)) void kide_serve(struct kide_env *env);
+/** Wait up to ms for a signal from the parent and handle it; returns 1 if one was
+ *  handled, 0 on timeout. For components with their own main loop. */
+int kide_wait_signal(struct kide_env *env, kide_u64 ms);
+
+/* ---- small libc-like helpers (freestanding) ---------------------------------- */
+int kide_snprintf(char *buf, kide_u64 size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/* Kide ABI: how core starts a component and the protocol of core's sessions.
+ *
+ * core is the root task: it owns all RAM, every CPU and device, and the
+ * kernel-memory quota. Everything else runs in an *account*: one PD plus the
+ * RAM, kernel-memory ("caps") and CPU quota its owner gave it. Accounts form
+ * a tree: core creates the root habitat's hoitaja, and every component may
+ * create sub-accounts funded from its own (that is how a habitat starts its
+ * children). A component talks to core through two kinds of portals:
+ *
+ *  - its own *self* portal (KIDE_COMP_SEL_CORE): log, RAM, quota, portal
+ *    handlers, semaphores, exit, and creating sub-accounts;
+ *  - an *owner* portal per sub-account it created (returned by
+ *    KIDE_CORE_CHILD): load, configure, start, inspect, re-quota, destroy.
+ *
+ * Messages are UTCB words. Request: words[0] = operation, then arguments.
+ * Reply: words[0] = enum kide_status (KIDE_OK or why not), then results.
+ * Strings travel as a byte length word followed by the bytes packed
+ * little-endian into words (kide_proto_put_str/get_str in the runtime).
+ *
+ * All of a component's ECs run on one CPU (KIDE_COMP_INFO's cpu), because IPC
+ * never crosses CPUs (docs/decisions/0006-one-cpu-per-component.md).
+ */
+#ifndef KIDE_CORE_H
+#define KIDE_CORE_H
+
+#include "types.h"
+
+/* ---- a component's address space, as core loads it ----------------------- */
+/* Programs are linked at 0x4000000000 (os/user/rt/user.ld); below KIDE_COMP_HEAP. */
+#define KIDE_COMP_HEAP      0x0000500000000000ull /**< RAM_ALLOC may map here ... */
+#define KIDE_COMP_HEAP_END  0x0000600000000000ull /**< ... up to here (exclusive) */
+#define KIDE_COMP_INFO      0x0000600000000000ull /**< struct kide_comp_info, read-only */
+#define KIDE_COMP_CONFIG    0x0000600000100000ull /**< config JSON (info->config_size bytes), read-only */
+#define KIDE_COMP_CONFIG_MAX 0x100000ull          /**< at most 1 MiB of config */
+#define KIDE_COMP_STACK_TOP 0x0000610000100000ull /**< main EC's stack grows down from here */
+#define KIDE_COMP_STACK_SIZE 0x10000ull           /**< 64 KiB, mapped at load */
+#define KIDE_COMP_UTCB      0x0000700000000000ull /**< main EC's UTCB; handler UTCBs are chosen
+                                                       by the component (any free page-aligned
+                                                       address outside the ranges above) */
+
+/* ---- a component's selectors, as core sets them up ------------------------ */
+#define KIDE_COMP_SEL_CORE   1  /**< portal: the component's self session at core */
+#define KIDE_COMP_SEL_PARENT 2  /**< portal: the parent interface (parent.h); empty for the root habitat */
+#define KIDE_COMP_SEL_SIGNAL 3  /**< semaphore (DOWN): upped by core when the owner asks the component
+                                     to yield RAM, and by the parent for its own requests */
+#define KIDE_COMP_SEL_EVT    64 /**< 33 exception portals (64..96) shared by all its ECs, to core */
+#define KIDE_COMP_SEL_FREE   256 /**< first selector the component manages itself */
+
+#define KIDE_COMP_INFO_MAGIC 0x4b434f4d50494e46ull /* "KCOMPINF" */
+
+/** The info page core maps read-only at KIDE_COMP_INFO before the component runs. */
+struct kide_comp_info {
+    kide_u64 magic;        /**< KIDE_COMP_INFO_MAGIC */
+    kide_u64 config_size;  /**< bytes of JSON at KIDE_COMP_CONFIG (0: none, treat as {}) */
+    kide_u64 cpu;          /**< the CPU every EC of the component runs on */
+    kide_u64 boot_ns;      /**< kernel clock when core started it */
+    kide_u64 ram_quota;    /**< RAM quota at start, bytes */
+    kide_u64 caps_quota;   /**< kernel-memory quota at start, pages */
+    kide_u64 cpu_quota;    /**< percent of the parent's share */
+    kide_u64 priority;     /**< effective priority of its threads */
+    kide_u64 handler_utcb_hint; /**< unused address range start for handler UTCBs and stacks */
+    char name[96];         /**< label: path from the root habitat, e.g. "tenant-a/demo" */
+    char binary[32];       /**< ROM name it was loaded from */
+    char args[128];        /**< extra arguments (boot-module string after the name), may be "" */
+};
+
+/* ---- self session: call KIDE_COMP_SEL_CORE -------------------------------- */
+enum kide_core_op {
+    /** w1 = length (<= KIDE_CORE_LOG_MAX), bytes from w2. Core prints "[label] text". */
+    KIDE_CORE_LOG = 1,
+    /** w1 = va (page-aligned, inside [KIDE_COMP_HEAP, KIDE_COMP_HEAP_END)), w2 = bytes
+     *  (page multiple, > 0), w3 = KIDE_MEM_* permissions (R implied).
+     *  Maps fresh zeroed RAM there, charged to the RAM quota.
+     *  -> OK, w1 = RAM used after | QUOTA (w1 = used, w2 = quota) | BAD_ADDR (outside the
+     *  heap range or occupied) | BAD_PARAM. */
+    KIDE_CORE_RAM_ALLOC = 2,
+    /** w1 = va, w2 = bytes: unmap and free every allocation lying wholly inside.
+     *  -> OK, w1 = bytes freed, w2 = RAM used after. */
+    KIDE_CORE_RAM_FREE = 3,
+    /** -> OK, w1 = RAM quota, w2 = RAM used (own pages + quota given to sub-accounts),
+     *  w3 = caps quota (pages), w4 = caps used, w5 = CPU ns consumed by its threads,
+     *  w6 = bytes the owner asked it to give back (0: none pending). */
+    KIDE_CORE_QUOTA = 4,
+    /** Create a portal handler (local EC) in the caller's PD and a first portal to it.
+     *  w1 = ip, w2 = initial sp, w3 = UTCB va (page-aligned, free), w4 = portal id (non-zero;
+     *  the handler starts with RDI = id, RSI = msg word), w5 = selector in the caller for the
+     *  portal (PT_CALL, delegatable onwards). Charged to the caller's caps quota.
+     *  -> OK, w1 = handler number (for KIDE_CORE_PORTAL) | QUOTA | BUSY | BAD_ADDR | BAD_PARAM. */
+    KIDE_CORE_HANDLER = 5,
+    /** Another portal to an existing handler: w1 = handler number, w2 = id, w3 = selector.
+     *  -> OK | QUOTA | BUSY | BAD_PARAM. */
+    KIDE_CORE_PORTAL = 6,
+    /** A semaphore: w1 = selector in the caller, w2 = initial count. -> OK | QUOTA | BUSY. */
+    KIDE_CORE_SM = 7,
+    /** End the component: w1 = exit code (0..255). Never replies; the owner is notified. */
+    KIDE_CORE_EXIT = 8,
+    /** Create a sub-account funded from the caller's quotas.
+     *  w1 = selector for the owner portal, w2 = selector for the sub-account's PD
+     *  capability (PD_DELEGATE only: the owner may delegate capabilities into it),
+     *  w3 = selector for the notify semaphore (DOWN; core ups it when the sub-account
+     *  exits, faults, or frees RAM after a yield request),
+     *  w4 = RAM quota bytes, w5 = caps quota pages (>= KIDE_CORE_CAPS_MIN),
+     *  w6 = CPU quota percent of the caller's share (0..100), w7 = priority (0..127;
+     *  clamped to the caller's), then the name string (label component, <= 32 bytes).
+     *  -> OK, w1 = sub-account id | QUOTA (w1: 1 RAM, 2 caps) | BUSY | BAD_PARAM. */
+    KIDE_CORE_CHILD = 9,
+    /** Core-wide numbers (for leak checks and the report): -> OK, w1 = free RAM bytes,
+     *  w2 = total RAM bytes, w3 = free kernel-memory pages of core, w4 = live accounts. */
+    KIDE_CORE_STATS = 10,
+    /** CPU time of each thread of the caller: -> OK, w1 = n, w2.. = ns per thread. */
+    KIDE_CORE_THREADS = 11,
+};
+
+/* ---- owner session: call the portal from KIDE_CORE_CHILD ------------------- */
+enum kide_core_owner_op {
+    /** Load a program from ROM (boot module name string) into the sub-account:
+     *  ELF segments, stack, info page. Charged to its RAM quota.
+     *  -> OK | BAD_PARAM (no such ROM, or not a loadable ELF: reason logged) | QUOTA | BUSY (loaded). */
+    KIDE_OWN_LOAD = 32,
+    /** Config JSON in chunks: w1 = total size (<= KIDE_COMP_CONFIG_MAX), w2 = offset,
+     *  then the chunk as a string (<= KIDE_CORE_CHUNK_MAX bytes). Before START only.
+     *  -> OK | QUOTA | BAD_PARAM | BUSY (already started). */
+    KIDE_OWN_CONFIG = 33,
+    /** w1 = args string for the info page (<= 127 bytes). Before START only. -> OK. */
+    KIDE_OWN_ARGS = 34,
+    /** Create the main EC and its SC (CPU quota and priority) and run it.
+     *  -> OK | BUSY (already started) | BAD_PARAM (not loaded) | QUOTA. */
+    KIDE_OWN_START = 35,
+    /** -> OK, w1 = state (KIDE_ACC_*), w2 = exit code, w3 = fault vector, w4 = fault
+     *  address, w5 = fault ip, w6 = RAM quota, w7 = RAM used, w8 = caps quota,
+     *  w9 = caps used, w10 = CPU ns of its threads, w11 = threads, w12 = SC budget ns,
+     *  w13 = SC period ns, w14 = effective priority, w15 = bytes of a pending yield request. */
+    KIDE_OWN_STATE = 36,
+    /** -> OK, w1 = n, w2.. = CPU ns of each of its threads (the accounting service). */
+    KIDE_OWN_THREADS = 37,
+    /** w1 = CPU quota percent (0..100), w2 = priority: applied in place to every SC of the
+     *  sub-account and, recomputed, of its descendants. -> OK | BAD_PARAM. */
+    KIDE_OWN_CPU = 38,
+    /** w1 = new RAM quota. Growing takes from the caller's free quota (QUOTA if short).
+     *  Shrinking takes what is free; if not enough is free, records a yield request for
+     *  the missing bytes, ups the sub-account's signal semaphore and answers
+     *  QUOTA with w1 = bytes still missing (call again after the notify semaphore). */
+    KIDE_OWN_RAM = 39,
+    /** w1 = new caps quota pages; moved between the PDs' kernel quotas.
+     *  -> OK | QUOTA (the caller lacks free pages, or the sub-account uses them). */
+    KIDE_OWN_CAPS = 40,
+    /** Destroy the sub-account and everything below it: ECs, portals, memory, its own
+     *  sub-accounts. Its quotas return to the caller. The owner portal, PD capability
+     *  and notify semaphore become empty. -> OK. */
+    KIDE_OWN_DESTROY = 41,
+};
+
+/** Account states (KIDE_OWN_STATE w1). */
+enum kide_acc_state {
+    KIDE_ACC_CREATED = 0, /**< created, maybe loaded, not started */
+    KIDE_ACC_RUNNING = 1,
+    KIDE_ACC_EXITED = 2,  /**< ended with KIDE_CORE_EXIT; w2 = code */
+    KIDE_ACC_FAULTED = 3, /**< an EC stopped on an exception; w3..w5 describe it */
+};
+
+#define KIDE_CORE_LOG_MAX   480u  /**< bytes per LOG call */
+#define KIDE_CORE_CHUNK_MAX 3840u /**< bytes per CONFIG chunk */
+#define KIDE_CORE_NAME_MAX  32u   /**< a sub-account's name */
+#define KIDE_CORE_CAPS_MIN  16u   /**< smallest caps quota: the PD itself needs 8 pages */
+#define KIDE_CORE_MAX_THREADS 8u
+#define KIDE_CORE_PERIOD_NS 10000000ull /**< every component SC has a 10 ms period */
+
+#endif

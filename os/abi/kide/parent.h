@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/* Kide ABI: the parent interface, services and sessions, and the management
+ * session of a habitat.
+ *
+ * Every component started by hoitaja holds a portal to it at
+ * KIDE_COMP_SEL_PARENT (core.h). Through it the component opens sessions to
+ * services; hoitaja resolves each request against the child's routes (first
+ * match): to a sibling that announced the service, upwards to its own parent
+ * (the label gets the child's name prefixed), or refused. The one service a
+ * habitat provides itself is "Hoitaja", the management session.
+ *
+ * Sessions. A server announces a service with its *root portal*. To open a
+ * session the parent calls the root portal with KIDE_SRV_OPEN; the server
+ * answers with a session portal (a typed item) and the parent passes it on
+ * to the client in its reply. Every session portal has its own portal id, so
+ * the server knows which session a call belongs to. RAM the client donates is
+ * moved from the client's RAM quota to the server's (KIDE_OWN_RAM on both)
+ * and moved back when the session closes.
+ *
+ * Wire format as in core.h: words[0] = operation or status, strings are a
+ * length word plus packed bytes. Capabilities travel as typed items: the
+ * receiver sets its UTCB rcv_crd to one free selector before the call.
+ */
+#ifndef KIDE_PARENT_H
+#define KIDE_PARENT_H
+
+#include "types.h"
+
+/* ---- parent interface: call KIDE_COMP_SEL_PARENT --------------------------- */
+enum kide_parent_op {
+    /** Open a session: w1 = RAM donated (bytes, may be 0), then the service name string,
+     *  then the args string (<= 256 bytes). The session portal arrives as a typed item
+     *  (set rcv_crd first).
+     *  -> OK, w1 = session handle (for CLOSE) | DENIED (route says no, or no route)
+     *  | NOT_FOUND (routed to a sibling that is not running or did not announce it)
+     *  | QUOTA (the donation exceeds the client's free RAM) | BAD_PARAM. */
+    KIDE_PARENT_OPEN = 1,
+    /** w1 = session handle: close it; the session portal is revoked, the donation returns. */
+    KIDE_PARENT_CLOSE = 2,
+    /** Announce a service: the service name string; the root portal as a typed item
+     *  (PT_CALL). -> OK | DENIED (not in the child's `provides`) | BUSY (announced). */
+    KIDE_PARENT_ANNOUNCE = 3,
+    /** The component is alive (answer to a heartbeat: see KIDE_PARENT_PENDING). -> OK. */
+    KIDE_PARENT_ALIVE = 4,
+    /** What the parent wants (after KIDE_COMP_SEL_SIGNAL was upped):
+     *  -> OK, w1 = bit set of KIDE_PARENT_WANT_*. */
+    KIDE_PARENT_PENDING = 5,
+};
+
+#define KIDE_PARENT_WANT_HEARTBEAT 1u /**< answer with KIDE_PARENT_ALIVE */
+#define KIDE_PARENT_WANT_YIELD     2u /**< give RAM back: see KIDE_CORE_QUOTA w6 */
+
+/* ---- a server's root portal: called by the parent ------------------------- */
+enum kide_srv_op {
+    /** w1 = RAM donated, then the label string (the client's path, e.g.
+     *  "tenant-a/agent"), then the args string.
+     *  -> OK + the session portal as a typed item, w1 = session id | DENIED | QUOTA. */
+    KIDE_SRV_OPEN = 1,
+    /** w1 = session id: the session ends (the parent revokes the portal). -> OK. */
+    KIDE_SRV_CLOSE = 2,
+};
+
+/* Status values beyond enum kide_status, used by the parent and servers. */
+#define KIDE_DENIED    64 /**< the route or the server refused */
+#define KIDE_NOT_FOUND 65 /**< no such service, child or ROM */
+#define KIDE_STALE     66 /**< a configuration's generation is not current + 1 */
+#define KIDE_INVALID   67 /**< a configuration was rejected; the reason is in the result */
+
+/* ---- management session: service "Hoitaja" -------------------------------- */
+enum kide_mgmt_op {
+    /** Read the current state report (JSON, docs/hoitaja.md):
+     *  w1 = offset. -> OK, w1 = total length, w2 = report sequence number, then the chunk
+     *  as a string (<= KIDE_MGMT_CHUNK_MAX bytes). Offset 0 takes a fresh snapshot;
+     *  further offsets read the same snapshot. */
+    KIDE_MGMT_REPORT = 1,
+    /** Upload a configuration in chunks: w1 = total (<= KIDE_MGMT_CONFIG_MAX), w2 = offset,
+     *  then the chunk string. -> OK | BAD_PARAM. */
+    KIDE_MGMT_UPLOAD = 2,
+    /** Apply the uploaded configuration: w1 = its generation, w2 = 1 for a partial
+     *  configuration (only the children it names change; `"remove": true` removes one),
+     *  0 for a full one. -> OK (all applied) | KIDE_STALE | KIDE_INVALID | KIDE_OK with
+     *  per-child results that may include rejections; w1 = result length. Read the
+     *  result JSON with KIDE_MGMT_RESULT. */
+    KIDE_MGMT_APPLY = 3,
+    /** w1 = offset into the last apply's result JSON.
+     *  -> OK, w1 = total length, then the chunk string. */
+    KIDE_MGMT_RESULT = 4,
+    /** Events after sequence number w1 (0: from the oldest kept).
+     *  -> OK, w1 = sequence number of the first returned, w2 = count (<= KIDE_MGMT_EVENTS_MAX),
+     *  w3 = events lost (overwritten before being read), then count events of
+     *  KIDE_MGMT_EVENT_WORDS words each (struct kide_mgmt_event). */
+    KIDE_MGMT_EVENTS = 5,
+};
+
+enum kide_mgmt_event_type {
+    KIDE_EV_STARTED = 1,   /**< a = 0 */
+    KIDE_EV_EXITED = 2,    /**< a = exit code */
+    KIDE_EV_FAULTED = 3,   /**< a = vector, b = address */
+    KIDE_EV_RESTARTED = 4, /**< a = restart count */
+    KIDE_EV_QUOTA = 5,     /**< a = RAM quota, b = CPU quota percent */
+    KIDE_EV_APPLIED = 6,   /**< a = generation */
+    KIDE_EV_REMOVED = 7,   /**< the child is gone */
+};
+
+struct kide_mgmt_event {
+    kide_u64 seq;
+    kide_u64 type;     /**< enum kide_mgmt_event_type */
+    kide_u64 time_ns;  /**< kernel clock */
+    kide_u64 a, b;
+    char child[40];    /**< child name, NUL-terminated */
+};
+#define KIDE_MGMT_EVENT_WORDS (sizeof(struct kide_mgmt_event) / 8)
+#define KIDE_MGMT_EVENTS_MAX 32u
+#define KIDE_MGMT_CHUNK_MAX 3840u
+#define KIDE_MGMT_CONFIG_MAX (256u * 1024u)
+
+#endif
