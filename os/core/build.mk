@@ -1,5 +1,37 @@
 # SPDX-License-Identifier: MIT
 # os/core: the root task (docs/core.md). Provides $(CORE_ELF) and target core.
-CORE_ELF := $(BIN)/core
+CORE_DIR  := $(TOP)/os/core
+CORE_OUT  := $(OSB)/core
+CORE_ELF  := $(BIN)/core
+CORE_OBJS := $(addprefix $(CORE_OUT)/,main.o account.o memory.o load.o service.o)
+
 .PHONY: core
-core:
+core: $(CORE_ELF)
+
+$(CORE_OUT)/%.o: $(CORE_DIR)/%.c $(CORE_DIR)/core.h $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
+	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+
+$(CORE_ELF): $(CORE_OBJS) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
+	@$(USER_LD) -o $@ $(KRT_CRT0) $(CORE_OBJS) $(KRT_LIB)
+
+-include $(CORE_OBJS:.o=.d)
+
+# core's protocol test: boots core with the test as the root habitat.
+CORE_TEST_ELF := $(CORE_OUT)/core-test
+$(CORE_OUT)/tests/core_test.o: $(CORE_DIR)/tests/core_test.c $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
+	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+$(CORE_TEST_ELF): $(CORE_OUT)/tests/core_test.o $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+	@$(USER_LD) -o $@ $(KRT_CRT0) $< $(KRT_LIB)
+
+.PHONY: core-test
+core-test: $(CORE_ELF) $(CORE_TEST_ELF) $(KERNEL_BIN)
+	@rm -rf $(CORE_OUT)/img && mkdir -p $(CORE_OUT)/img && cp $(CORE_TEST_ELF) $(CORE_OUT)/img/hoitaja
+	$(KT_RUN) --name os-core --kernel $(KERNEL_BIN) --smp 2 --timeout 240 \
+	    --expect 'core-test: [0-9]+ passed, 0 failed' --fail 'FAIL' $(KT_FAIL) \
+	    $(CORE_ELF) $(CORE_OUT)/img/hoitaja

@@ -100,6 +100,10 @@ void sc_retire(struct sc *sc)
 void sc_free(struct sc *sc)
 {
     struct cpu *c = &cpus[sc->cpu];
+    /* A zombie SC (retired during a call) can run out of budget again before
+     * the call unwinds; it must not stay on the depleted list once freed. */
+    if (sc->depleted)
+        sched_forget_depleted(sc);
     if (c->cur_sc == sc)
         c->cur_sc = NULL;
     if (sc->ec->sc == sc)

@@ -24,7 +24,7 @@ USER_CFLAGS  := -std=gnu11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie
 USER_LDS     := $(TOP)/os/user/rt/user.ld
 USER_LD      := ld -T $(USER_LDS) -nostdlib -static -z noexecstack
 
-KRT_SRCS     := $(KRT_DIR)/string.c $(KRT_DIR)/console.c $(KRT_DIR)/mem.c $(KRT_DIR)/ec.c \
+KRT_SRCS     := $(KRT_DIR)/string.c $(KRT_DIR)/console.c $(KRT_DIR)/mem.c $(KRT_DIR)/ec.c $(KRT_DIR)/entry.c \
                 $(KRT_DIR)/spawn.c $(TOP)/os/lib/elf/elf.c
 KRT_OBJS     := $(patsubst $(KRT_DIR)/%.c,$(KRT_OUT)/%.o,$(filter $(KRT_DIR)/%,$(KRT_SRCS))) $(KRT_OUT)/elf.o
 KRT_CRT0     := $(KRT_OUT)/crt0.o

@@ -15,6 +15,9 @@
 
 static volatile int console_lock;
 
+void (*krt_console_hook)(const char *s);
+void (*krt_panic_exit)(void);
+
 static void putc_raw(char c)
 {
     for (unsigned i = 0; i < 100000 && !(krt_inb(COM1_LSR) & LSR_THR_EMPTY); i++)
@@ -24,6 +27,10 @@ static void putc_raw(char c)
 
 static void write_locked(const char *s)
 {
+    if (krt_console_hook) {
+        krt_console_hook(s);
+        return;
+    }
     bool locked = false;
     for (unsigned i = 0; i < 1000000; i++) {
         if (!__atomic_exchange_n(&console_lock, 1, __ATOMIC_ACQUIRE)) {
@@ -167,12 +174,16 @@ void krt_panic(const char *fmt, ...)
 {
     char buf[512];
     __builtin_va_list ap;
+    int n = krt_snprintf(buf, sizeof(buf), "krt: panic: ");
     __builtin_va_start(ap, fmt);
-    krt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    krt_vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
     __builtin_va_end(ap);
-    write_locked("krt: panic: ");
+    n = (int)strlen(buf);
+    buf[n] = '\n';
+    buf[n + 1] = 0;
     write_locked(buf);
-    write_locked("\n");
+    if (krt_panic_exit)
+        krt_panic_exit();
     kide_exit_qemu(KRT_QEMU_FAILURE);
 }
 

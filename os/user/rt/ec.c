@@ -89,57 +89,6 @@ void krt_park(void)
     }
 }
 
-/* ---- portal and thread entry (called from crt0) ---- */
-
-void krt_portal_run(u64 id, u64 msg, struct kide_utcb *utcb);
-void krt_thread_run(struct kide_utcb *utcb);
-
-__attribute__((weak)) void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *utcb)
-{
-    struct krt_pt_hdr *h = (struct krt_pt_hdr *)(id & ~63ull);
-    h->fn(h, (unsigned)(id & 63), msg, utcb);
-}
-
-__attribute__((weak)) void krt_child_main(struct kide_utcb *utcb)
-{
-    (void)utcb;
-    krt_panic("krt: this program has no child main");
-}
-
-__attribute__((weak)) void krt_root_main(const struct kide_boot_info *bi)
-{
-    (void)bi;
-    krt_panic("krt: this program cannot be the root");
-}
-
-void krt_portal_run(u64 id, u64 msg, struct kide_utcb *utcb)
-{
-    utcb->msg = 0;
-    krt_portal_entry(id, msg, utcb);
-    /* reply returns only on error (e.g. OVERFLOW, if the kernel reports it to
-     * the handler as well as to the caller): answer with an empty message so
-     * the caller is released and this handler EC stays usable. */
-    for (unsigned i = 0; i < 3; i++) {
-        int st = kide_reply();
-        krt_printf("krt: reply (msg %lx) failed: %s\n", utcb->msg, krt_status_name(st));
-        utcb->msg = 0;
-    }
-    for (;;)
-        krt_park();
-}
-
-void krt_thread_run(struct kide_utcb *utcb)
-{
-    struct krt_ec *t = (struct krt_ec *)utcb->tls;
-    if (!t)
-        krt_child_main(utcb);
-    t->fn(t);
-    KRT_WRITE_ONCE(t->done, 1);
-    if (t->done_sm)
-        kide_ctrl_sm(KIDE_CTRL_SM_UP, t->done_sm, 0);
-    krt_park();
-}
-
 /* ---- exceptions ---- */
 
 static void exc_dispatch(struct krt_pt_hdr *hdr, unsigned vector, u64 msg, struct kide_utcb *utcb)

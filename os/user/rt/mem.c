@@ -186,3 +186,23 @@ void krt_page_free(u64 pa)
 }
 
 u64 krt_pages_free(void) { return free_count; }
+
+u64 krt_pages_available(void)
+{
+    const struct kide_boot_info *bi = krt_bootinfo;
+    u64 n = free_count;
+    if (!bi)
+        return 0;
+    /* Pages the bump allocator has not reached yet (without probing them). */
+    for (unsigned i = mem_idx; i < bi->mem_count && i < KIDE_BOOT_MAX_MEM; i++) {
+        u64 start = KRT_ALIGN_UP(bi->mem[i].phys, 4096);
+        u64 end = KRT_ALIGN_DOWN(bi->mem[i].phys + bi->mem[i].size, 4096);
+        if (i == mem_idx && mem_cursor > start)
+            start = mem_cursor;
+        if (end > 0x4000000000ull)
+            end = 0x4000000000ull;
+        for (u64 pa = start; pa < end; pa += 4096)
+            n += !excluded(pa);
+    }
+    return n;
+}

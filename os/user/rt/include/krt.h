@@ -88,6 +88,11 @@ int krt_printf(const char *fmt, ...) KRT_PRINTF(1, 2);
 KRT_NORETURN void kide_exit_qemu(u32 code);
 #define KRT_QEMU_SUCCESS 0x10 /**< QEMU exits with 33 */
 #define KRT_QEMU_FAILURE 0x11 /**< QEMU exits with 35 */
+/** When set, console output goes here instead of COM1, and krt_panic ends through
+ *  krt_panic_exit instead of the exit port: a component under core has neither
+ *  (the component runtime routes both to core). */
+extern void (*krt_console_hook)(const char *s);
+extern void (*krt_panic_exit)(void);
 /** Print a message and exit QEMU with failure. */
 KRT_NORETURN void krt_panic(const char *fmt, ...) KRT_PRINTF(1, 2);
 
@@ -131,8 +136,10 @@ u64 krt_page_alloc(void);
 void krt_page_free(u64 addr);
 /** Physical address behind a virtual address of the caller, or ~0 if unmapped. */
 u64 krt_phys_of(u64 va);
-/** Pages still free (for leak checks). */
+/** Pages on the free list (for leak checks). */
 u64 krt_pages_free(void);
+/** Pages krt_page_alloc can still hand out: the free list plus RAM not yet reached. */
+u64 krt_pages_available(void);
 
 /* --- ECs: root threads, handler ECs and exception records ---------------- */
 struct krt_ec;

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/* Accounts: the tree of components and the quotas that flow down it.
+ *
+ * A sub-account's RAM quota counts as used by its parent, so the sum of the
+ * quotas of siblings can never exceed what their parent was given. Kernel
+ * memory ("caps") is the kernel's own per-PD quota: a child PD is funded from
+ * its parent's PD, and the kernel enforces it. CPU shares are absolute
+ * (parts per million of CPU 0) computed down the tree, so a 50% child of a
+ * 30% habitat gets a 15% budget.
+ */
+#include "core.h"
+
+struct account *acc_init;
+static struct account accounts[ACC_MAX];
+
+kide_sel acc_sel(const struct account *a, unsigned off)
+{
+    return ACC_SEL_BASE + (kide_sel)a->index * ACC_SELS + off;
+}
+
+unsigned acc_live(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < ACC_MAX; i++)
+        n += accounts[i].used;
+    return n;
+}
+
+struct account *acc_alloc(struct account *parent, const char *name)
+{
+    for (unsigned i = 0; i < ACC_MAX; i++) {
+        struct account *a = &accounts[i];
+        if (a->used)
+            continue;
+        memset(a, 0, sizeof(*a));
+        a->used = true;
+        a->hdr.fn = account_dispatch;
+        a->index = i;
+        a->parent = parent;
+        size_t n = strnlen(name, KIDE_CORE_NAME_MAX);
+        memcpy(a->name, name, n);
+        if (!parent || parent == acc_init)
+            krt_snprintf(a->label, sizeof(a->label), "%s", a->name);
+        else
+            krt_snprintf(a->label, sizeof(a->label), "%s/%s", parent->label, a->name);
+        if (parent) {
+            a->next_sibling = parent->first_child;
+            parent->first_child = a;
+        }
+        return a;
+    }
+    return NULL;
+}
+
+static void unlink(struct account *a)
+{
+    if (!a->parent)
+        return;
+    struct account **p = &a->parent->first_child;
+    while (*p && *p != a)
+        p = &(*p)->next_sibling;
+    if (*p)
+        *p = a->next_sibling;
+}
+
+int acc_create_objects(struct account *a, u64 caps)
+{
+    kide_sel funder = a->parent ? acc_sel(a->parent, ACC_PD) : KIDE_ROOT_SEL_PD;
+    int st = kide_create_pd(acc_sel(a, ACC_PD), funder, caps, 0);
+    if (st != KIDE_OK)
+        return st;
+    a->caps_quota = caps;
+    kide_sel pd = acc_sel(a, ACC_PD);
+    /* Its signal semaphore, the self portal and the exception portals are
+     * paid from its own kernel quota. */
+    st = kide_create_sm(acc_sel(a, ACC_SIGNAL), pd, 0);
+    if (st == KIDE_OK)
+        st = kide_create_pt(acc_sel(a, ACC_SELF_PT), pd, krt_handler_ec(0), (u64)_start,
+                            (u64)a | PT_SELF);
+    for (unsigned v = 0; st == KIDE_OK && v < KIDE_EXC_COUNT; v++)
+        st = kide_create_pt(acc_sel(a, ACC_EVT + v), pd, krt_handler_ec(0), (u64)_start,
+                            (u64)a | (PT_EXC + v));
+    if (st == KIDE_OK && a->parent)
+        st = kide_create_pt(acc_sel(a, ACC_OWNER_PT), acc_sel(a->parent, ACC_PD),
+                            krt_handler_ec(0), (u64)_start, (u64)a | PT_OWNER);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_SELF_PT), 0, KIDE_PT_CALL),
+                           KIDE_COMP_SEL_CORE);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_SIGNAL), 0, KIDE_SM_DOWN),
+                           KIDE_COMP_SEL_SIGNAL);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_EVT), 5, KIDE_PT_CALL),
+                           KIDE_COMP_SEL_EVT);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_EVT + 32), 0, KIDE_PT_CALL),
+                           KIDE_COMP_SEL_EVT + 32);
+    return st;
+}
+
+kide_sel acc_dyn_alloc(struct account *a)
+{
+    for (unsigned off = ACC_DYN_FIRST; off < ACC_SELS; off++) {
+        if (off >= ACC_EVT && off < ACC_EVT + KIDE_EXC_COUNT)
+            continue;
+        if (!(a->dyn_used[off / 64] >> (off % 64) & 1)) {
+            a->dyn_used[off / 64] |= 1ull << (off % 64);
+            return acc_sel(a, off);
+        }
+    }
+    return 0;
+}
+
+u64 acc_cpu_ns(struct account *a)
+{
+    if (!a->sc_live)
+        return a->final_ns;
+    u64 ns = 0;
+    if (kide_ctrl_sc(KIDE_CTRL_SC_TIME, acc_sel(a, ACC_SC), 0, 0, 0, &ns, NULL, NULL) != KIDE_OK)
+        return a->final_ns;
+    return ns;
+}
+
+u64 acc_caps_used(struct account *a)
+{
+    u64 limit = 0, used = 0;
+    if (kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, acc_sel(a, ACC_PD), 0, 0, &limit, &used) != KIDE_OK)
+        return 0;
+    /* The PD's limit shrank by what it funded for sub-accounts: count that as used. */
+    u64 free = limit > used ? limit - used : 0;
+    return a->caps_quota > free ? a->caps_quota - free : 0;
+}
+
+void acc_compute_share(struct account *a)
+{
+    u64 parent = a->parent ? a->parent->share_ppm : 1000000;
+    a->share_ppm = a->parent ? parent * a->cpu_pct / 100 : 1000000;
+    unsigned cap = a->parent ? a->parent->prio : KIDE_PRIO_MAX;
+    a->prio = a->prio_req < cap ? a->prio_req : cap;
+}
+
+/** Budget for a share: never below the kernel's minimum (quota 0 = idle time only). */
+static u64 budget_of(const struct account *a)
+{
+    u64 b = KIDE_CORE_PERIOD_NS * a->share_ppm / 1000000;
+    return b < KIDE_SC_MIN_NS ? KIDE_SC_MIN_NS : b;
+}
+
+u64 acc_budget_ns(const struct account *a) { return budget_of(a); }
+
+int acc_apply_cpu(struct account *a)
+{
+    acc_compute_share(a);
+    int st = KIDE_OK;
+    if (a->sc_live)
+        st = kide_ctrl_sc(KIDE_CTRL_SC_SET, acc_sel(a, ACC_SC), a->prio, budget_of(a),
+                          KIDE_CORE_PERIOD_NS, NULL, NULL, NULL);
+    for (struct account *c = a->first_child; c; c = c->next_sibling) {
+        int cst = acc_apply_cpu(c);
+        if (st == KIDE_OK)
+            st = cst;
+    }
+    return st;
+}
+
+void acc_stop_threads(struct account *a)
+{
+    if (a->sc_live) {
+        a->final_ns = acc_cpu_ns(a);
+        a->sc_live = false;
+    }
+    kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_SC), 0, 0));
+    kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_EC), 0, 0));
+    for (unsigned i = 0; i < a->handlers; i++)
+        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, a->handler_ec[i], 0, 0));
+}
+
+void acc_notify_owner(struct account *a)
+{
+    if (a->parent && a->parent->children_sm)
+        kide_ctrl_sm(KIDE_CTRL_SM_UP, acc_sel(a->parent, ACC_CHILDREN_SM), 0);
+}
+
+void acc_destroy(struct account *a)
+{
+    while (a->first_child)
+        acc_destroy(a->first_child);
+    /* One revoke removes every kernel object of the account (and with the
+     * PD its mappings); then its pages go back to the pool. */
+    kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, 0), 8, 0));
+    mem_free_all(a);
+    if (a->parent)
+        a->parent->ram_used -= a->ram_quota;
+    unlink(a);
+    a->used = false;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* core's internals: accounts, their memory and their kernel objects.
+ *
+ * Everything runs in one handler EC on CPU 0 (components run there too, see
+ * decision 0006), so the data below needs no locks: calls are serialised by
+ * the kernel, which queues callers of a busy handler in FIFO order.
+ *
+ * Each account owns a block of ACC_SELS selectors in core's capability space
+ * holding every kernel object core made for it (PD, EC, SC, portals,
+ * semaphores). Destroying an account revokes the block in one call, which
+ * also removes every copy the component or its owner passed on.
+ */
+#ifndef CORE_H
+#define CORE_H
+
+#include <krt.h>
+#include <kide/core.h>
+
+extern char _start[]; /* krt crt0: where every EC of core, handlers included, enters */
+
+#define ACC_MAX 224           /**< live accounts (one selector block each) */
+#define ACC_SELS 256          /**< selectors per account block */
+#define ACC_SEL_BASE 4096     /**< block i is ACC_SEL_BASE + i * ACC_SELS */
+/* Offsets inside a block. */
+#define ACC_PD 0
+#define ACC_EC 1
+#define ACC_SC 2
+#define ACC_SIGNAL 3
+#define ACC_OWNER_PT 4
+#define ACC_CHILDREN_SM 5
+#define ACC_SELF_PT 6
+#define ACC_DYN_FIRST 8       /**< handlers, portals and semaphores from here */
+#define ACC_EVT 64            /**< 33 exception portals */
+#define ACC_MAX_HANDLERS 16
+
+/* Portal ids are an account pointer (64-byte aligned) | one of these. */
+#define PT_SELF 0
+#define PT_OWNER 1
+#define PT_EXC 16 /**< + vector */
+
+struct page_block; /* RAM pages of an account, memory.c */
+
+struct account {
+    struct krt_pt_hdr hdr;          /**< portal dispatch (krt) */
+    bool used;
+    unsigned index;                 /**< selector block */
+    struct account *parent;         /**< funder and owner; NULL for init */
+    struct account *first_child, *next_sibling;
+    char name[KIDE_CORE_NAME_MAX + 1];
+    char label[96];
+    char binary[32];
+    char args[128];
+    enum kide_acc_state state;
+    bool loaded;
+    u64 entry;
+    /* RAM, bytes */
+    u64 ram_quota, ram_used;        /**< used = own pages + children's quotas */
+    u64 yield_request;              /**< bytes the owner still wants back */
+    struct page_block *pages;
+    u64 config_size;
+    /* kernel memory, pages */
+    u64 caps_quota;
+    /* CPU */
+    u64 cpu_pct;                    /**< percent of the parent's share */
+    u64 share_ppm;                  /**< absolute share of CPU 0, parts per million */
+    unsigned prio_req, prio;        /**< requested and effective priority */
+    u64 final_ns;                   /**< CPU time when its thread ended */
+    bool sc_live;
+    /* the end */
+    u64 exit_code, fault_vector, fault_addr, fault_ip;
+    u64 boot_ns;
+    /* dynamic selectors in the block */
+    u64 dyn_used[ACC_SELS / 64];
+    kide_sel handler_ec[ACC_MAX_HANDLERS];
+    u64 handler_ip[ACC_MAX_HANDLERS];
+    unsigned handlers;
+    bool children_sm;               /**< its children semaphore exists */
+} __attribute__((aligned(64)));
+
+/* account.c */
+extern struct account *acc_init;
+kide_sel acc_sel(const struct account *a, unsigned off);
+struct account *acc_alloc(struct account *parent, const char *name);
+/** Create the PD and the fixed objects; funded from the parent's PD. */
+int acc_create_objects(struct account *a, u64 caps);
+void acc_destroy(struct account *a);
+kide_sel acc_dyn_alloc(struct account *a);
+void acc_compute_share(struct account *a);
+int acc_apply_cpu(struct account *a);
+u64 acc_cpu_ns(struct account *a);
+/** SC budget for the account's share of CPU 0. */
+u64 acc_budget_ns(const struct account *a);
+/** End the account's threads (exit or fault): record its CPU time, revoke EC, SC, handlers. */
+void acc_stop_threads(struct account *a);
+/** Caps quota pages used (granted minus the PD's free kernel pages). */
+u64 acc_caps_used(struct account *a);
+/** Notify an account's owner (its children semaphore). */
+void acc_notify_owner(struct account *a);
+unsigned acc_live(void);
+
+/* memory.c */
+/** Map `bytes` of fresh RAM at va in the account, charged to its RAM quota. */
+int mem_alloc(struct account *a, u64 va, u64 bytes, unsigned perm);
+/** Free every page of the account inside [va, va + bytes); returns bytes freed. */
+u64 mem_free(struct account *a, u64 va, u64 bytes);
+/** Free all pages of the account. */
+void mem_free_all(struct account *a);
+/** core's view (identity address) of the account's page at va, or NULL. */
+void *mem_ptr(struct account *a, u64 va);
+/** True if the account has a page at va. */
+bool mem_has(struct account *a, u64 va);
+u64 mem_ram_free_bytes(void);
+
+/* load.c */
+int load_program(struct account *a, const char *rom);
+int load_config(struct account *a, u64 total, u64 offset, const void *data, u64 len);
+int load_start(struct account *a);
+const struct kide_boot_module *rom_find(const char *name);
+
+/* service.c */
+/** Portal entry of every account portal (krt calls it with id = account | sub). */
+void account_dispatch(struct krt_pt_hdr *self, unsigned sub, u64 msg, struct kide_utcb *u);
+extern u64 core_ram_total;
+void core_log(struct account *a, const char *text, u64 len);
+
+#endif

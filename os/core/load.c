@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/* Loading a program into an account and starting it.
+ *
+ * Boot modules are input: the ELF image is checked completely (os/lib/elf)
+ * and must keep clear of the component layout of core.h before a single page
+ * is mapped. Every page (segments, stack, info, config) is charged to the
+ * account's RAM quota, so a program too big for its quota fails to load with
+ * QUOTA instead of eating someone else's memory.
+ */
+#include "core.h"
+#include "elf.h"
+
+const struct kide_boot_module *rom_find(const char *name)
+{
+    const struct kide_boot_info *bi = krt_bootinfo;
+    size_t nlen = strlen(name);
+    for (u64 i = 1; i < bi->module_count && i < KIDE_BOOT_MAX_MODULES; i++) {
+        const char *cl = bi->modules[i].cmdline;
+        size_t len = strnlen(cl, sizeof(bi->modules[i].cmdline));
+        size_t word = 0;
+        while (word < len && cl[word] != ' ')
+            word++;
+        size_t b = word;
+        while (b > 0 && cl[b - 1] != '/')
+            b--;
+        if (word - b == nlen && !strncmp(cl + b, name, nlen))
+            return &bi->modules[i];
+    }
+    return NULL;
+}
+
+static int load_segments(struct account *a, const u8 *image, const struct kide_elf_info *info)
+{
+    for (unsigned i = 0; i < info->count; i++) {
+        const struct kide_elf_segment *sg = &info->seg[i];
+        u64 start = KRT_ALIGN_DOWN(sg->vaddr, 4096);
+        u64 end = KRT_ALIGN_UP(sg->vaddr + sg->memsz, 4096);
+        /* os/lib/elf guarantees segments never share a page. */
+        int st = mem_alloc(a, start, end - start, sg->perm);
+        if (st != KIDE_OK)
+            return st;
+        for (u64 va = start; va < end; va += 4096) {
+            u64 lo = va > sg->vaddr ? va : sg->vaddr;
+            u64 hi = va + 4096 < sg->vaddr + sg->filesz ? va + 4096 : sg->vaddr + sg->filesz;
+            if (lo < hi)
+                memcpy(mem_ptr(a, lo), image + sg->offset + (lo - sg->vaddr), hi - lo);
+        }
+    }
+    return KIDE_OK;
+}
+
+int load_program(struct account *a, const char *rom)
+{
+    static struct kide_elf_info info; /* core is single-threaded */
+    if (a->loaded)
+        return KIDE_BUSY;
+    const struct kide_boot_module *m = rom_find(rom);
+    if (!m) {
+        krt_printf("core: %s: no boot module '%s' (add it to the scenario's image)\n", a->label,
+                   rom);
+        return KIDE_BAD_PARAM;
+    }
+    enum kide_elf_error e = kide_elf_check((const void *)m->phys, m->size, KIDE_USER_END, &info);
+    const char *why = e == KIDE_ELF_OK ? NULL : kide_elf_strerror(e);
+    for (unsigned i = 0; !why && i < info.count; i++)
+        if (info.seg[i].vaddr + info.seg[i].memsz > KIDE_COMP_HEAP)
+            why = "a segment reaches into the component layout (link with os/user/rt/user.ld)";
+    if (why) {
+        krt_printf("core: %s: boot module '%s' is not a loadable program: %s\n", a->label, rom,
+                   why);
+        return KIDE_BAD_PARAM;
+    }
+    int st = load_segments(a, (const u8 *)m->phys, &info);
+    if (st == KIDE_OK)
+        st = mem_alloc(a, KIDE_COMP_STACK_TOP - KIDE_COMP_STACK_SIZE, KIDE_COMP_STACK_SIZE,
+                       KIDE_MEM_R | KIDE_MEM_W);
+    if (st == KIDE_OK)
+        st = mem_alloc(a, KIDE_COMP_INFO, 4096, KIDE_MEM_R);
+    if (st != KIDE_OK) {
+        mem_free_all(a);
+        return st;
+    }
+    size_t n = strnlen(rom, sizeof(a->binary) - 1);
+    memcpy(a->binary, rom, n);
+    a->binary[n] = 0;
+    a->entry = info.entry;
+    a->loaded = true;
+    return KIDE_OK;
+}
+
+int load_config(struct account *a, u64 total, u64 offset, const void *data, u64 len)
+{
+    if (a->state != KIDE_ACC_CREATED || a->sc_live)
+        return KIDE_BUSY;
+    if (total > KIDE_COMP_CONFIG_MAX || offset > total || len > total - offset)
+        return KIDE_BAD_PARAM;
+    if (a->config_size && a->config_size != total)
+        return KIDE_BAD_PARAM; /* one document per start */
+    a->config_size = total;
+    for (u64 done = 0; done < len;) {
+        u64 va = KIDE_COMP_CONFIG + offset + done;
+        if (!mem_has(a, KRT_ALIGN_DOWN(va, 4096))) {
+            int st = mem_alloc(a, KRT_ALIGN_DOWN(va, 4096), 4096, KIDE_MEM_R);
+            if (st != KIDE_OK)
+                return st;
+        }
+        u64 n = KRT_MIN(len - done, 4096 - (va & 4095));
+        memcpy(mem_ptr(a, va), (const u8 *)data + done, n);
+        done += n;
+    }
+    return KIDE_OK;
+}
+
+int load_start(struct account *a)
+{
+    if (a->sc_live || a->state != KIDE_ACC_CREATED)
+        return KIDE_BUSY;
+    if (!a->loaded)
+        return KIDE_BAD_PARAM;
+    struct kide_comp_info *info = mem_ptr(a, KIDE_COMP_INFO);
+    acc_compute_share(a);
+    a->boot_ns = krt_now();
+    info->magic = KIDE_COMP_INFO_MAGIC;
+    info->config_size = a->config_size;
+    info->cpu = 0;
+    info->boot_ns = a->boot_ns;
+    info->ram_quota = a->ram_quota;
+    info->caps_quota = a->caps_quota;
+    info->cpu_quota = a->cpu_pct;
+    info->priority = a->prio;
+    info->handler_utcb_hint = KIDE_COMP_UTCB + 0x100000;
+    memcpy(info->name, a->label, sizeof(info->name) - 1);
+    memcpy(info->binary, a->binary, sizeof(info->binary) - 1);
+    memcpy(info->args, a->args, sizeof(info->args) - 1);
+
+    u64 sp = KIDE_COMP_STACK_TOP - 16;
+    *(u64 *)mem_ptr(a, sp) = KIDE_COMP_UTCB; /* krt crt0 finds its UTCB here */
+    int st = kide_create_ec(KIDE_EC_GLOBAL, 0, acc_sel(a, ACC_EC), acc_sel(a, ACC_PD),
+                            KIDE_COMP_UTCB, sp, a->entry, KIDE_COMP_SEL_EVT);
+    if (st != KIDE_OK)
+        return st;
+    /* Running before the SC exists: the component may run (and fault) at once,
+     * on core's handler EC, while this thread is still here. */
+    a->sc_live = true;
+    a->state = KIDE_ACC_RUNNING;
+    st = kide_create_sc(0, a->prio, acc_sel(a, ACC_SC), acc_sel(a, ACC_PD), acc_sel(a, ACC_EC),
+                        acc_budget_ns(a), KIDE_CORE_PERIOD_NS);
+    if (st != KIDE_OK) {
+        a->sc_live = false;
+        a->state = KIDE_ACC_CREATED;
+        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_EC), 0, 0));
+    }
+    return st;
+}

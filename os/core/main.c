@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* core: the root task. It takes over what the kernel hands the root (all RAM,
+ * the kernel-memory quota, CPUs, I/O ports, interrupts), keeps a reserve for
+ * its own bookkeeping and gives the rest to one account, `init`: the root
+ * habitat's hoitaja, loaded from the boot module "hoitaja" with the boot
+ * module named by its first argument (default "init.json") as configuration.
+ * From then on core only answers calls (service.c).
+ */
+#include "core.h"
+
+u64 core_ram_total;
+
+/* core's own needs: page records, handler stacks, the accounts' capability
+ * tables in its space. Generous, because running out would stall everyone. */
+#define CORE_RAM_RESERVE (4ull << 20)
+#define CORE_CAPS_RESERVE_MIN 1024ull
+
+static void reserve_account_selectors(void)
+{
+    /* Keep krt's selector allocator out of the account blocks. */
+    for (unsigned order = 12; order <= 15; order++)
+        if (!krt_sel_alloc(order))
+            krt_panic("core: cannot reserve selector blocks (order %u)", order);
+}
+
+static const char *config_module(void)
+{
+    const struct kide_boot_module *m = rom_find("hoitaja");
+    const char *arg = m ? strchr(m->cmdline, ' ') : NULL;
+    static char name[32];
+    if (!arg)
+        return "init.json";
+    while (*arg == ' ')
+        arg++;
+    size_t n = 0;
+    while (arg[n] && arg[n] != ' ' && n < sizeof(name) - 1)
+        n++;
+    memcpy(name, arg, n);
+    name[n] = 0;
+    return n ? name : "init.json";
+}
+
+static void start_init(void)
+{
+    u64 limit = 0, used = 0;
+    kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit, &used);
+    u64 free_caps = limit - used;
+    u64 reserve = free_caps / 8 > CORE_CAPS_RESERVE_MIN ? free_caps / 8 : CORE_CAPS_RESERVE_MIN;
+    if (free_caps < reserve + 256)
+        krt_panic("core: only %lu kernel pages free; need more RAM for the kernel pool", free_caps);
+    u64 ram = KRT_ALIGN_DOWN(core_ram_total - CORE_RAM_RESERVE, 4096);
+
+    struct account *a = acc_alloc(NULL, "init");
+    acc_init = a;
+    a->ram_quota = ram;
+    a->cpu_pct = 100;
+    a->prio_req = 100;
+    acc_compute_share(a);
+    int st = acc_create_objects(a, free_caps - reserve);
+    if (st != KIDE_OK)
+        krt_panic("core: creating init's PD: %s", krt_status_name(st));
+    st = load_program(a, "hoitaja");
+    if (st != KIDE_OK)
+        krt_panic("core: cannot load the root habitat (boot module 'hoitaja'): %s",
+                  krt_status_name(st));
+    const char *cfg = config_module();
+    const struct kide_boot_module *m = rom_find(cfg);
+    if (!m)
+        krt_printf("core: no boot module '%s': init starts without configuration\n", cfg);
+    else if ((st = load_config(a, m->size, 0, (const void *)m->phys, m->size)) != KIDE_OK)
+        krt_panic("core: configuration '%s' (%lu bytes): %s (at most %llu bytes)", cfg, m->size,
+                  krt_status_name(st), KIDE_COMP_CONFIG_MAX);
+    st = load_start(a);
+    if (st != KIDE_OK)
+        krt_panic("core: starting init: %s", krt_status_name(st));
+    krt_printf("core: init (hoitaja) started with %lu MiB RAM, %lu kernel pages, config %s\n",
+               ram >> 20, free_caps - reserve, cfg);
+}
+
+KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
+{
+    krt_root_init(bi);
+    if (krt_handlers_init() != KIDE_OK)
+        krt_panic("core: cannot create its handler ECs");
+    reserve_account_selectors();
+    core_ram_total = krt_pages_available() * 4096;
+    krt_printf("core: %lu CPUs, %lu MiB RAM free, %lu boot modules\n", bi->cpus,
+               core_ram_total >> 20, bi->module_count);
+    start_init();
+    krt_park();
+}
+
+/* Components are never started through krt's child path. */
+KRT_NORETURN void krt_child_main(struct kide_utcb *utcb)
+{
+    (void)utcb;
+    krt_panic("core: unexpected thread entry");
+}

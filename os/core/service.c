@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: MIT */
+/* core's sessions: the self portal, owner portals and exception portals.
+ *
+ * Every request is input from a component that may be buggy or hostile:
+ * each word is read through a bounded reader that never looks past the
+ * message the kernel delivered, strings are length-checked, and every
+ * selector and address is range-checked before core acts on it. A malformed
+ * request is answered with BAD_PARAM; nothing a component sends can make core
+ * fault or block.
+ */
+#include "core.h"
+
+/** Bounded reader over the request words. */
+struct req {
+    const u64 *w;
+    unsigned n, pos;
+    bool bad;
+};
+
+static u64 get(struct req *r)
+{
+    if (r->pos >= r->n) {
+        r->bad = true;
+        return 0;
+    }
+    return r->w[r->pos++];
+}
+
+/** A string: length word, then the bytes packed into words. Borrowed in place. */
+static const char *get_bytes(struct req *r, u64 *len, u64 max)
+{
+    u64 n = get(r);
+    u64 words = (n + 7) / 8;
+    if (r->bad || n > max || words > r->n - r->pos) {
+        r->bad = true;
+        *len = 0;
+        return "";
+    }
+    const char *p = (const char *)&r->w[r->pos];
+    r->pos += (unsigned)words;
+    *len = n;
+    return p;
+}
+
+static bool has_nul(const char *p, u64 len)
+{
+    for (u64 i = 0; i < len; i++)
+        if (!p[i])
+            return true;
+    return false;
+}
+
+/** A string copied NUL-terminated into buf; embedded NULs are refused. */
+static void get_str(struct req *r, char *buf, u64 size)
+{
+    u64 len;
+    const char *p = get_bytes(r, &len, size - 1);
+    if (!r->bad && has_nul(p, len))
+        r->bad = true;
+    if (r->bad)
+        len = 0;
+    memcpy(buf, p, len);
+    buf[len] = 0;
+}
+
+static void reply(struct kide_utcb *u, int status, unsigned results)
+{
+    u->words[0] = (u64)status;
+    u->msg = KIDE_MSG(1 + results, 0);
+}
+
+/* ---- logging ---- */
+
+void core_log(struct account *a, const char *text, u64 len)
+{
+    char line[KIDE_CORE_LOG_MAX + 1];
+    u64 n = 0;
+    for (u64 i = 0; i < len && n < KIDE_CORE_LOG_MAX; i++) {
+        char c = text[i];
+        if (c == '\n' && i + 1 == len)
+            break;
+        /* No terminal control sequences from components. */
+        line[n++] = (c >= 0x20 && c < 0x7f) ? c : (c == '\t' ? ' ' : '?');
+    }
+    line[n] = 0;
+    krt_printf("[%s] %s\n", a->label, line);
+}
+
+static bool name_ok(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+            return false;
+    return true;
+}
+
+static bool user_sel_ok(u64 sel) { return sel >= KIDE_COMP_SEL_FREE && sel < KIDE_CAP_SLOTS; }
+
+static bool heap_range_ok(u64 va, u64 bytes)
+{
+    return va >= KIDE_COMP_HEAP && va < KIDE_COMP_HEAP_END && bytes <= KIDE_COMP_HEAP_END - va;
+}
+
+/** UTCBs of handlers must stay out of the ranges core maps itself. */
+static bool utcb_ok(u64 va)
+{
+    return !(va & 4095) && va >= KIDE_COMP_UTCB + 4096 && va < KIDE_USER_END;
+}
+
+static void exit_platform(struct account *a, u64 code)
+{
+    krt_printf("core: %s ended with code %lu: %s\n", a->label, code,
+               code ? "stopping the machine (failure)" : "stopping the machine");
+    kide_exit_qemu(code ? KRT_QEMU_FAILURE : KRT_QEMU_SUCCESS);
+}
+
+static void account_exit(struct account *a, u64 code)
+{
+    if (a->state != KIDE_ACC_RUNNING)
+        return;
+    a->exit_code = code;
+    a->state = KIDE_ACC_EXITED;
+    acc_stop_threads(a);
+    if (a == acc_init)
+        exit_platform(a, code);
+    acc_notify_owner(a);
+}
+
+/* ---- self session ---- */
+
+static int self_handler(struct account *a, struct req *r, struct kide_utcb *u, unsigned *res)
+{
+    u64 ip = get(r), sp = get(r), utcb = get(r), id = get(r), sel = get(r);
+    if (r->bad || !id || !user_sel_ok(sel) || !utcb_ok(utcb) || ip >= KIDE_USER_END ||
+        sp >= KIDE_USER_END)
+        return KIDE_BAD_PARAM;
+    if (a->handlers >= ACC_MAX_HANDLERS)
+        return KIDE_QUOTA;
+    kide_sel ec = acc_dyn_alloc(a), pt = acc_dyn_alloc(a);
+    if (!ec || !pt)
+        return KIDE_QUOTA;
+    kide_sel pd = acc_sel(a, ACC_PD);
+    int st = kide_create_ec(0, 0, ec, pd, utcb, sp, 0, KIDE_COMP_SEL_EVT);
+    if (st != KIDE_OK)
+        return st;
+    a->handler_ec[a->handlers] = ec;
+    a->handler_ip[a->handlers] = ip;
+    st = kide_create_pt(pt, pd, ec, ip, id);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, KIDE_PT_CALL), sel);
+    if (st != KIDE_OK) {
+        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, 0));
+        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, ec, 0, 0));
+        return st;
+    }
+    u->words[1] = a->handlers++;
+    *res = 1;
+    return KIDE_OK;
+}
+
+static int self_portal(struct account *a, struct req *r)
+{
+    u64 h = get(r), id = get(r), sel = get(r);
+    if (r->bad || h >= a->handlers || !id || !user_sel_ok(sel))
+        return KIDE_BAD_PARAM;
+    kide_sel pt = acc_dyn_alloc(a);
+    if (!pt)
+        return KIDE_QUOTA;
+    kide_sel pd = acc_sel(a, ACC_PD);
+    int st = kide_create_pt(pt, pd, a->handler_ec[h], a->handler_ip[h], id);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, KIDE_PT_CALL), sel);
+    if (st != KIDE_OK)
+        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, 0));
+    return st;
+}
+
+static int self_sm(struct account *a, struct req *r)
+{
+    u64 sel = get(r), count = get(r);
+    if (r->bad || !user_sel_ok(sel) || count >> 32)
+        return KIDE_BAD_PARAM;
+    kide_sel sm = acc_dyn_alloc(a);
+    if (!sm)
+        return KIDE_QUOTA;
+    kide_sel pd = acc_sel(a, ACC_PD);
+    int st = kide_create_sm(sm, pd, count);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, sm, 0, KIDE_SM_UP | KIDE_SM_DOWN), sel);
+    if (st != KIDE_OK)
+        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, sm, 0, 0));
+    return st;
+}
+
+static int self_child(struct account *a, struct req *r, struct kide_utcb *u, unsigned *res)
+{
+    u64 own_sel = get(r), pd_sel = get(r), sm_sel = get(r);
+    u64 ram = get(r), caps = get(r), pct = get(r), prio = get(r);
+    char name[KIDE_CORE_NAME_MAX + 1];
+    get_str(r, name, sizeof(name));
+    if (r->bad || !name_ok(name) || !user_sel_ok(own_sel) || !user_sel_ok(pd_sel) ||
+        own_sel == pd_sel || (sm_sel && (!user_sel_ok(sm_sel) || sm_sel == own_sel ||
+                                         sm_sel == pd_sel)) ||
+        caps < KIDE_CORE_CAPS_MIN || pct > 100 || prio > KIDE_PRIO_MAX || (ram & 4095))
+        return KIDE_BAD_PARAM;
+    if (!a->children_sm && !sm_sel)
+        return KIDE_BAD_PARAM;
+    if (ram > a->ram_quota - a->ram_used) {
+        u->words[1] = 1;
+        *res = 1;
+        return KIDE_QUOTA;
+    }
+    kide_sel pd = acc_sel(a, ACC_PD);
+    if (!a->children_sm) {
+        int st = kide_create_sm(acc_sel(a, ACC_CHILDREN_SM), pd, 0);
+        if (st == KIDE_OK)
+            st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_CHILDREN_SM), 0,
+                                            KIDE_SM_DOWN),
+                               sm_sel);
+        if (st != KIDE_OK) {
+            kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_CHILDREN_SM), 0, 0));
+            return st;
+        }
+        a->children_sm = true;
+    }
+    struct account *c = acc_alloc(a, name);
+    if (!c)
+        return KIDE_QUOTA;
+    c->ram_quota = ram;
+    a->ram_used += ram;
+    c->cpu_pct = pct;
+    c->prio_req = (unsigned)prio;
+    acc_compute_share(c);
+    int st = acc_create_objects(c, caps);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(c, ACC_OWNER_PT), 0, KIDE_PT_CALL),
+                           own_sel);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(c, ACC_PD), 0, KIDE_PD_DELEGATE),
+                           pd_sel);
+    if (st != KIDE_OK) {
+        acc_destroy(c);
+        if (st == KIDE_QUOTA) {
+            u->words[1] = 2;
+            *res = 1;
+        }
+        return st;
+    }
+    u->words[1] = c->index;
+    *res = 1;
+    return KIDE_OK;
+}
+
+static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsigned *res)
+{
+    u64 op = get(r);
+    switch (op) {
+    case KIDE_CORE_LOG: {
+        u64 len;
+        const char *p = get_bytes(r, &len, KIDE_CORE_LOG_MAX);
+        if (r->bad)
+            return KIDE_BAD_PARAM;
+        core_log(a, p, len);
+        return KIDE_OK;
+    }
+    case KIDE_CORE_RAM_ALLOC: {
+        u64 va = get(r), bytes = get(r), perm = get(r);
+        if (r->bad || !bytes || (va | bytes) & 4095 || perm & ~7ull)
+            return KIDE_BAD_PARAM;
+        if (!heap_range_ok(va, bytes))
+            return KIDE_BAD_ADDR;
+        int st = mem_alloc(a, va, bytes, (unsigned)perm);
+        u->words[1] = a->ram_used;
+        u->words[2] = a->ram_quota;
+        *res = 2;
+        return st == KIDE_BUSY ? KIDE_BAD_ADDR : st;
+    }
+    case KIDE_CORE_RAM_FREE: {
+        u64 va = get(r), bytes = get(r);
+        if (r->bad || !heap_range_ok(va, bytes))
+            return KIDE_BAD_PARAM;
+        u64 freed = mem_free(a, va, bytes);
+        if (freed && a->yield_request) {
+            a->yield_request = freed >= a->yield_request ? 0 : a->yield_request - freed;
+            acc_notify_owner(a);
+        }
+        u->words[1] = freed;
+        u->words[2] = a->ram_used;
+        *res = 2;
+        return KIDE_OK;
+    }
+    case KIDE_CORE_QUOTA:
+        u->words[1] = a->ram_quota;
+        u->words[2] = a->ram_used;
+        u->words[3] = a->caps_quota;
+        u->words[4] = acc_caps_used(a);
+        u->words[5] = acc_cpu_ns(a);
+        u->words[6] = a->yield_request;
+        *res = 6;
+        return KIDE_OK;
+    case KIDE_CORE_HANDLER:
+        return self_handler(a, r, u, res);
+    case KIDE_CORE_PORTAL:
+        return self_portal(a, r);
+    case KIDE_CORE_SM:
+        return self_sm(a, r);
+    case KIDE_CORE_EXIT: {
+        u64 code = get(r);
+        account_exit(a, code > 255 ? 255 : code);
+        return KIDE_OK; /* the caller is gone; the kernel drops this reply */
+    }
+    case KIDE_CORE_CHILD:
+        return self_child(a, r, u, res);
+    case KIDE_CORE_STATS: {
+        extern u64 core_ram_total;
+        u64 limit = 0, used = 0;
+        kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit, &used);
+        u->words[1] = mem_ram_free_bytes();
+        u->words[2] = core_ram_total;
+        u->words[3] = limit - used;
+        u->words[4] = acc_live();
+        *res = 4;
+        return KIDE_OK;
+    }
+    case KIDE_CORE_THREADS:
+        u->words[1] = 1;
+        u->words[2] = acc_cpu_ns(a);
+        *res = 2;
+        return KIDE_OK;
+    default:
+        return KIDE_BAD_SYSCALL;
+    }
+}
+
+/* ---- owner session ---- */
+
+static int owner_ram(struct account *c, u64 q, struct kide_utcb *u, unsigned *res)
+{
+    struct account *p = c->parent;
+    if (q & 4095)
+        return KIDE_BAD_PARAM;
+    if (q >= c->ram_quota) {
+        u64 delta = q - c->ram_quota;
+        if (delta > p->ram_quota - p->ram_used)
+            return KIDE_QUOTA;
+        p->ram_used += delta;
+        c->ram_quota = q;
+        c->yield_request = 0;
+        return KIDE_OK;
+    }
+    u64 delta = c->ram_quota - q, free = c->ram_quota - c->ram_used;
+    if (free >= delta) {
+        c->ram_quota = q;
+        p->ram_used -= delta;
+        c->yield_request = 0;
+        return KIDE_OK;
+    }
+    c->yield_request = delta - free;
+    if (c->sc_live)
+        kide_ctrl_sm(KIDE_CTRL_SM_UP, acc_sel(c, ACC_SIGNAL), 0);
+    u->words[1] = c->yield_request;
+    *res = 1;
+    return KIDE_QUOTA;
+}
+
+static int owner_caps(struct account *c, u64 n)
+{
+    struct account *p = c->parent;
+    if (n < KIDE_CORE_CAPS_MIN)
+        return KIDE_BAD_PARAM;
+    int st = KIDE_OK;
+    if (n > c->caps_quota)
+        st = kide_ctrl_pd(KIDE_CTRL_PD_GIVE, acc_sel(p, ACC_PD), n - c->caps_quota,
+                          acc_sel(c, ACC_PD), NULL, NULL);
+    else if (n < c->caps_quota)
+        st = kide_ctrl_pd(KIDE_CTRL_PD_GIVE, acc_sel(c, ACC_PD), c->caps_quota - n,
+                          acc_sel(p, ACC_PD), NULL, NULL);
+    if (st == KIDE_OK)
+        c->caps_quota = n;
+    return st;
+}
+
+static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, unsigned *res)
+{
+    u64 op = get(r);
+    switch (op) {
+    case KIDE_OWN_LOAD: {
+        char rom[32];
+        get_str(r, rom, sizeof(rom));
+        if (r->bad || !*rom)
+            return KIDE_BAD_PARAM;
+        return load_program(c, rom);
+    }
+    case KIDE_OWN_CONFIG: {
+        u64 total = get(r), offset = get(r), len;
+        const char *p = get_bytes(r, &len, KIDE_CORE_CHUNK_MAX);
+        if (r->bad)
+            return KIDE_BAD_PARAM;
+        return load_config(c, total, offset, p, len);
+    }
+    case KIDE_OWN_ARGS:
+        if (c->sc_live || c->state != KIDE_ACC_CREATED)
+            return KIDE_BUSY;
+        get_str(r, c->args, sizeof(c->args));
+        return r->bad ? KIDE_BAD_PARAM : KIDE_OK;
+    case KIDE_OWN_START:
+        return load_start(c);
+    case KIDE_OWN_STATE: {
+        u64 *w = u->words;
+        w[1] = c->state;
+        w[2] = c->exit_code;
+        w[3] = c->fault_vector;
+        w[4] = c->fault_addr;
+        w[5] = c->fault_ip;
+        w[6] = c->ram_quota;
+        w[7] = c->ram_used;
+        w[8] = c->caps_quota;
+        w[9] = acc_caps_used(c);
+        w[10] = acc_cpu_ns(c);
+        w[11] = c->sc_live ? 1 : 0;
+        w[12] = acc_budget_ns(c);
+        w[13] = KIDE_CORE_PERIOD_NS;
+        w[14] = c->prio;
+        w[15] = c->yield_request;
+        *res = 15;
+        return KIDE_OK;
+    }
+    case KIDE_OWN_THREADS:
+        u->words[1] = 1;
+        u->words[2] = acc_cpu_ns(c);
+        *res = 2;
+        return KIDE_OK;
+    case KIDE_OWN_CPU: {
+        u64 pct = get(r), prio = get(r);
+        if (r->bad || pct > 100 || prio > KIDE_PRIO_MAX)
+            return KIDE_BAD_PARAM;
+        c->cpu_pct = pct;
+        c->prio_req = (unsigned)prio;
+        return acc_apply_cpu(c);
+    }
+    case KIDE_OWN_RAM: {
+        u64 q = get(r);
+        return r->bad ? KIDE_BAD_PARAM : owner_ram(c, q, u, res);
+    }
+    case KIDE_OWN_CAPS: {
+        u64 n = get(r);
+        return r->bad ? KIDE_BAD_PARAM : owner_caps(c, n);
+    }
+    case KIDE_OWN_DESTROY:
+        acc_destroy(c);
+        return KIDE_OK;
+    case KIDE_OWN_SIGNAL:
+        if (!c->sc_live)
+            return KIDE_BAD_PARAM;
+        return kide_ctrl_sm(KIDE_CTRL_SM_UP, acc_sel(c, ACC_SIGNAL), 0);
+    default:
+        return KIDE_BAD_SYSCALL;
+    }
+}
+
+/* ---- exceptions ---- */
+
+static const char *fault_reason(u64 v)
+{
+    switch (v) {
+    case 0: return "divide error";
+    case 6: return "invalid opcode";
+    case 13: return "general protection";
+    case 14: return "page fault";
+    default: return "exception";
+    }
+}
+
+static void exception(struct account *a, unsigned portal, struct kide_utcb *u)
+{
+    struct kide_exc_state st;
+    memcpy(&st, u->words, sizeof(st));
+    if (portal == KIDE_EXC_RECALL) {
+        u->msg = 0;
+        return;
+    }
+    if (st.vector == 6 && st.rax == KRT_EXIT_MAGIC) { /* krt_exit() */
+        u->msg = KIDE_MSG_EXC_STOP;
+        account_exit(a, st.rdi > 255 ? 255 : st.rdi);
+        return;
+    }
+    u->msg = KIDE_MSG_EXC_STOP;
+    if (a->state != KIDE_ACC_RUNNING)
+        return;
+    a->fault_vector = st.vector;
+    a->fault_addr = st.vector == KIDE_EXC_PF ? st.fault_addr : 0;
+    a->fault_ip = st.rip;
+    a->state = KIDE_ACC_FAULTED;
+    krt_printf("core: %s: %s (vector %lu) at 0x%lx (ip 0x%lx, error 0x%lx): stopped\n", a->label,
+               fault_reason(st.vector), st.vector, a->fault_addr, st.rip, st.error);
+    acc_stop_threads(a);
+    if (a == acc_init)
+        exit_platform(a, 1);
+    acc_notify_owner(a);
+}
+
+/* ---- dispatch ---- */
+
+void account_dispatch(struct krt_pt_hdr *self, unsigned sub, u64 msg, struct kide_utcb *u)
+{
+    struct account *a = (struct account *)self;
+    if (sub >= PT_EXC) {
+        exception(a, sub - PT_EXC, u);
+        return;
+    }
+    unsigned n = KIDE_MSG_UNTYPED(msg);
+    struct req r = {u->words, n > KIDE_UTCB_WORDS ? KIDE_UTCB_WORDS : n, 0, false};
+    unsigned res = 0;
+    int st = sub == PT_OWNER ? owner_call(a, &r, u, &res) : self_call(a, &r, u, &res);
+    if (r.bad && st == KIDE_OK)
+        st = KIDE_BAD_PARAM;
+    reply(u, st, res);
+}
+

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/* core's protocol test: booted as the root habitat ("hoitaja" module) with
+ * core, it drives core.h directly, without libkide, so it checks core alone:
+ * logging, RAM within and beyond the quota, bad requests, sub-accounts
+ * (load, config, start, exit, fault, state, quota changes, destroy), and that
+ * 1,000 start/stop cycles leave core's free RAM and kernel pages unchanged.
+ * The same binary is its own child: as a child it reads its args to decide
+ * what to do (exit with a code, fault on NULL, spin, or allocate).
+ * Prints "core-test: N passed, M failed"; exits 0 only if all passed, which
+ * core turns into QEMU's exit status.
+ */
+#include <krt.h>
+#include <kide/core.h>
+
+#define INFO ((const struct kide_comp_info *)KIDE_COMP_INFO)
+static struct kide_utcb *utcb;
+static unsigned passed, failed;
+
+static void put_str(unsigned *n, const char *s)
+{
+    u64 len = strlen(s);
+    utcb->words[(*n)++] = len;
+    memset(&utcb->words[*n], 0, (len + 7) / 8 * 8);
+    memcpy(&utcb->words[*n], s, len);
+    *n += (unsigned)((len + 7) / 8);
+}
+
+static int call(kide_sel pt, unsigned n)
+{
+    utcb->msg = KIDE_MSG(n, 0);
+    int st = kide_call(pt);
+    return st != KIDE_OK ? st : (int)utcb->words[0];
+}
+
+static void log_line(const char *fmt, ...)
+{
+    char buf[400];
+    __builtin_va_list ap;
+    __builtin_va_start(ap, fmt);
+    krt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    __builtin_va_end(ap);
+    unsigned n = 0;
+    utcb->words[n++] = KIDE_CORE_LOG;
+    put_str(&n, buf);
+    call(KIDE_COMP_SEL_CORE, n);
+}
+
+#define CHECK(cond, ...)                                                                      \
+    do {                                                                                      \
+        if (cond) {                                                                           \
+            passed++;                                                                         \
+        } else {                                                                              \
+            failed++;                                                                         \
+            log_line("FAIL line %d: " #cond, __LINE__);                                       \
+            log_line(__VA_ARGS__);                                                            \
+        }                                                                                     \
+    } while (0)
+
+static int op2(kide_sel pt, u64 op, u64 a, u64 b)
+{
+    utcb->words[0] = op;
+    utcb->words[1] = a;
+    utcb->words[2] = b;
+    return call(pt, 3);
+}
+
+static int alloc(u64 va, u64 bytes)
+{
+    utcb->words[0] = KIDE_CORE_RAM_ALLOC;
+    utcb->words[1] = va;
+    utcb->words[2] = bytes;
+    utcb->words[3] = KIDE_MEM_W;
+    return call(KIDE_COMP_SEL_CORE, 4);
+}
+
+static KRT_NORETURN void exit_code(u64 code)
+{
+    utcb->words[0] = KIDE_CORE_EXIT;
+    utcb->words[1] = code;
+    call(KIDE_COMP_SEL_CORE, 2);
+    for (;;)
+        ;
+}
+
+static u64 quota_word(unsigned i)
+{
+    utcb->words[0] = KIDE_CORE_QUOTA;
+    call(KIDE_COMP_SEL_CORE, 1);
+    return utcb->words[i];
+}
+
+struct child {
+    kide_sel own, pd;
+};
+static kide_sel children_sm = 300;
+static kide_sel next_sel = 400;
+
+static int child_create(struct child *c, const char *name, u64 ram, u64 caps, u64 pct)
+{
+    c->own = next_sel++;
+    c->pd = next_sel++;
+    unsigned n = 0;
+    u64 *w = utcb->words;
+    w[n++] = KIDE_CORE_CHILD;
+    w[n++] = c->own;
+    w[n++] = c->pd;
+    w[n++] = children_sm;
+    w[n++] = ram;
+    w[n++] = caps;
+    w[n++] = pct;
+    w[n++] = 64;
+    put_str(&n, name);
+    return call(KIDE_COMP_SEL_CORE, n);
+}
+
+static int child_run(struct child *c, const char *args)
+{
+    unsigned n = 0;
+    utcb->words[n++] = KIDE_OWN_LOAD;
+    put_str(&n, "hoitaja"); /* this very binary */
+    int st = call(c->own, n);
+    if (st != KIDE_OK)
+        return st;
+    n = 0;
+    utcb->words[n++] = KIDE_OWN_ARGS;
+    put_str(&n, args);
+    if ((st = call(c->own, n)) != KIDE_OK)
+        return st;
+    const char *cfg = "{\"hello\": 1}";
+    n = 0;
+    utcb->words[n++] = KIDE_OWN_CONFIG;
+    utcb->words[n++] = strlen(cfg);
+    utcb->words[n++] = 0;
+    put_str(&n, cfg);
+    if ((st = call(c->own, n)) != KIDE_OK)
+        return st;
+    utcb->words[0] = KIDE_OWN_START;
+    return call(c->own, 1);
+}
+
+/** Wait until the child is no longer running; returns its state. */
+static u64 child_wait(struct child *c, u64 ms)
+{
+    u64 deadline = krt_now() + ms * KRT_MS;
+    for (;;) {
+        utcb->words[0] = KIDE_OWN_STATE;
+        if (call(c->own, 1) == KIDE_OK && utcb->words[1] != KIDE_ACC_RUNNING)
+            return utcb->words[1];
+        if (kide_ctrl_sm(KIDE_CTRL_SM_DOWN, children_sm, deadline) == KIDE_TIMEOUT)
+            return KIDE_ACC_RUNNING;
+    }
+}
+
+/** Sleep by waiting on a semaphore nobody ups in time (krt's sleep needs root set-up). */
+static void nap(u64 ms)
+{
+    u64 deadline = krt_now() + ms * KRT_MS;
+    while (krt_now() < deadline)
+        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, children_sm, deadline);
+}
+
+static void stats(u64 *ram_free, u64 *kpages)
+{
+    utcb->words[0] = KIDE_CORE_STATS;
+    call(KIDE_COMP_SEL_CORE, 1);
+    *ram_free = utcb->words[1];
+    *kpages = utcb->words[3];
+}
+
+static void test_basics(void)
+{
+    CHECK(INFO->magic == KIDE_COMP_INFO_MAGIC, "info magic %lx", INFO->magic);
+    CHECK(!strcmp(INFO->name, "init"), "name '%s'", INFO->name);
+    u64 q = quota_word(1), used = quota_word(2);
+    CHECK(q > (16ull << 20) && used < q, "quota %lu used %lu", q, used);
+    /* RAM: inside the heap range works, the memory is zero and writable */
+    CHECK(alloc(KIDE_COMP_HEAP, 8192) == KIDE_OK, "alloc");
+    utcb->words[3] = KIDE_MEM_W;
+    volatile u64 *p = (volatile u64 *)KIDE_COMP_HEAP;
+    CHECK(p[0] == 0 && p[1023] == 0, "fresh RAM is zero");
+    p[5] = 42;
+    CHECK(p[5] == 42, "writable");
+    CHECK(quota_word(2) == used + 8192, "charged");
+    /* occupied, outside the heap, unaligned, too big */
+    CHECK(alloc(KIDE_COMP_HEAP, 4096) == KIDE_BAD_ADDR, "busy");
+    CHECK(alloc(0x1000, 4096) == KIDE_BAD_ADDR, "outside");
+    CHECK(alloc(KIDE_COMP_HEAP + 5, 4096) == KIDE_BAD_PARAM, "unaligned");
+    CHECK(alloc(KIDE_COMP_HEAP + 0x100000, q) == KIDE_QUOTA, "over quota");
+    utcb->words[0] = KIDE_CORE_RAM_FREE;
+    utcb->words[1] = KIDE_COMP_HEAP;
+    utcb->words[2] = 8192;
+    CHECK(call(KIDE_COMP_SEL_CORE, 3) == KIDE_OK && utcb->words[1] == 8192, "free");
+    CHECK(quota_word(2) == used, "uncharged");
+    /* malformed requests */
+    utcb->words[0] = KIDE_CORE_LOG;
+    utcb->words[1] = 100000;
+    CHECK(call(KIDE_COMP_SEL_CORE, 2) == KIDE_BAD_PARAM, "overlong log");
+    utcb->words[0] = 999;
+    CHECK(call(KIDE_COMP_SEL_CORE, 1) == KIDE_BAD_SYSCALL, "unknown op");
+    utcb->words[0] = KIDE_CORE_RAM_ALLOC;
+    CHECK(call(KIDE_COMP_SEL_CORE, 1) == KIDE_BAD_PARAM, "truncated");
+}
+
+static void test_children(void)
+{
+    struct child c;
+    CHECK(child_create(&c, "Bad Name", 1 << 20, 64, 10) == KIDE_BAD_PARAM, "bad name");
+    CHECK(child_create(&c, "big", 1ull << 40, 64, 10) == KIDE_QUOTA, "ram too big");
+    CHECK(child_create(&c, "greedy", 1 << 20, 1ull << 30, 10) == KIDE_QUOTA, "caps too big");
+
+    u64 before = quota_word(2);
+    CHECK(child_create(&c, "exiter", 1 << 20, 64, 10) == KIDE_OK, "create");
+    CHECK(quota_word(2) == before + (1 << 20), "donation counts as used");
+    CHECK(child_run(&c, "exit 7") == KIDE_OK, "run");
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 7,
+          "exit state %lu code %lu", utcb->words[1], utcb->words[2]);
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    CHECK(call(c.own, 1) == KIDE_OK, "destroy");
+    CHECK(quota_word(2) == before, "quota back");
+
+    CHECK(child_create(&c, "crasher", 1 << 20, 64, 10) == KIDE_OK, "create");
+    CHECK(child_run(&c, "null") == KIDE_OK, "run");
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_FAULTED && utcb->words[3] == 14 &&
+              utcb->words[4] == 0,
+          "fault state %lu vector %lu addr %lx", utcb->words[1], utcb->words[3], utcb->words[4]);
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+
+    /* RAM limit: the child allocates until core says QUOTA, then exits 0 */
+    CHECK(child_create(&c, "hog", 1 << 20, 64, 10) == KIDE_OK, "create");
+    CHECK(child_run(&c, "hog") == KIDE_OK, "run");
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0,
+          "hog state %lu code %lu", utcb->words[1], utcb->words[2]);
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+
+    /* CPU: a spinner's quota changes in place */
+    CHECK(child_create(&c, "spinner", 1 << 20, 64, 20) == KIDE_OK, "create");
+    CHECK(child_run(&c, "spin") == KIDE_OK, "run");
+    nap(50);
+    utcb->words[0] = KIDE_OWN_STATE;
+    call(c.own, 1);
+    CHECK(utcb->words[12] == 2000000 && utcb->words[10] > 0, "budget %lu ns %lu", utcb->words[12],
+          utcb->words[10]);
+    CHECK(op2(c.own, KIDE_OWN_CPU, 50, 40) == KIDE_OK, "cpu change");
+    utcb->words[0] = KIDE_OWN_STATE;
+    call(c.own, 1);
+    CHECK(utcb->words[12] == 5000000 && utcb->words[14] == 40, "budget %lu prio %lu",
+          utcb->words[12], utcb->words[14]);
+    CHECK(op2(c.own, KIDE_OWN_CPU, 101, 40) == KIDE_BAD_PARAM, "cpu > 100");
+    /* RAM shrink below use asks for a yield; growth is immediate */
+    CHECK(op2(c.own, KIDE_OWN_RAM, 2 << 20, 0) == KIDE_OK, "grow");
+    CHECK(op2(c.own, KIDE_OWN_RAM, 4096, 0) == KIDE_QUOTA && utcb->words[1] > 0, "shrink below use");
+    CHECK(op2(c.own, KIDE_OWN_CAPS, 80, 0) == KIDE_OK, "caps grow");
+    CHECK(op2(c.own, KIDE_OWN_CAPS, 16, 0) != KIDE_OK, "caps shrink below use");
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+}
+
+static void test_cycles(unsigned cycles)
+{
+    u64 ram0, k0, ram1, k1;
+    u64 used0 = quota_word(2), caps0 = quota_word(4);
+    stats(&ram0, &k0);
+    unsigned ok = 0;
+    for (unsigned i = 0; i < cycles; i++) {
+        struct child c;
+        next_sel = 400; /* selectors are free again after each destroy */
+        int st = child_create(&c, "cycle", 256 << 10, 32, 5), st2 = -1;
+        u64 state = 99;
+        if (st != KIDE_OK || (st2 = child_run(&c, "exit 0")) != KIDE_OK ||
+            (state = child_wait(&c, 5000)) != KIDE_ACC_EXITED) {
+            log_line("cycle %u failed: create %s, run %s, state %lu", i, krt_status_name(st),
+                     krt_status_name(st2), state);
+            break;
+        }
+        utcb->words[0] = KIDE_OWN_DESTROY;
+        if (call(c.own, 1) == KIDE_OK)
+            ok++;
+    }
+    stats(&ram1, &k1);
+    CHECK(ok == cycles, "%u of %u cycles", ok, cycles);
+    CHECK(ram1 == ram0 && k1 == k0, "core free RAM %lu -> %lu, kernel pages %lu -> %lu", ram0,
+          ram1, k0, k1);
+    CHECK(quota_word(2) == used0 && quota_word(4) == caps0, "own quota unchanged");
+    log_line("%u start/stop cycles: core free RAM %lu -> %lu bytes, kernel pages %lu -> %lu",
+             cycles, ram0, ram1, k0, k1);
+}
+
+static void as_child(const char *args)
+{
+    if (!strncmp(args, "exit ", 5))
+        exit_code(krt_strtou64(args + 5, NULL));
+    if (!strcmp(args, "null"))
+        *(volatile u64 *)0 = 1;
+    if (!strcmp(args, "hog")) {
+        for (u64 va = KIDE_COMP_HEAP;; va += 4096) {
+            int st = alloc(va, 4096);
+            if (st == KIDE_QUOTA)
+                exit_code(0);
+            if (st != KIDE_OK)
+                exit_code(1);
+        }
+    }
+    if (!strcmp(args, "spin"))
+        for (;;)
+            krt_pause();
+    exit_code(99);
+}
+
+KRT_NORETURN void krt_child_main(struct kide_utcb *u)
+{
+    utcb = u;
+    if (strcmp(INFO->name, "init")) {
+        as_child(INFO->args);
+        exit_code(98);
+    }
+    log_line("core-test: starting");
+    test_basics();
+    test_children();
+    test_cycles(1000);
+    log_line("core-test: %u passed, %u failed", passed, failed);
+    exit_code(failed ? 1 : 0);
+}

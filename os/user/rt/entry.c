@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* krt entry: where crt0 sends threads and portal handlers.
+ *
+ * Kept apart from ec.c on purpose: a component that only has a main thread
+ * and handlers links this file alone, not the root's thread machinery and its
+ * static stack pool (768 KiB of BSS every component would otherwise carry).
+ */
+#include <krt.h>
+
+/* A weak reference does not pull ec.c out of the archive; a program with
+ * root threads (the only EC with tls set) has linked it anyway. */
+extern void krt_park(void) __attribute__((weak));
+
+/* ---- portal and thread entry (called from crt0) ---- */
+
+void krt_portal_run(u64 id, u64 msg, struct kide_utcb *utcb);
+void krt_thread_run(struct kide_utcb *utcb);
+
+__attribute__((weak)) void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *utcb)
+{
+    struct krt_pt_hdr *h = (struct krt_pt_hdr *)(id & ~63ull);
+    h->fn(h, (unsigned)(id & 63), msg, utcb);
+}
+
+__attribute__((weak)) void krt_child_main(struct kide_utcb *utcb)
+{
+    (void)utcb;
+    krt_panic("krt: this program has no child main");
+}
+
+__attribute__((weak)) void krt_root_main(const struct kide_boot_info *bi)
+{
+    (void)bi;
+    krt_panic("krt: this program cannot be the root");
+}
+
+void krt_portal_run(u64 id, u64 msg, struct kide_utcb *utcb)
+{
+    utcb->msg = 0;
+    krt_portal_entry(id, msg, utcb);
+    /* reply returns only on error (e.g. OVERFLOW, if the kernel reports it to
+     * the handler as well as to the caller): answer with an empty message so
+     * the caller is released and this handler EC stays usable. */
+    for (unsigned i = 0; i < 3; i++) {
+        int st = kide_reply();
+        krt_printf("krt: reply (msg %lx) failed: %s\n", utcb->msg, krt_status_name(st));
+        utcb->msg = 0;
+    }
+    krt_exit(1); /* recorded by whoever handles this PD's exceptions */
+}
+
+void krt_thread_run(struct kide_utcb *utcb)
+{
+    struct krt_ec *t = (struct krt_ec *)utcb->tls;
+    if (!t)
+        krt_child_main(utcb);
+    t->fn(t);
+    KRT_WRITE_ONCE(t->done, 1);
+    if (t->done_sm)
+        kide_ctrl_sm(KIDE_CTRL_SM_UP, t->done_sm, 0);
+    if (krt_park)
+        krt_park();
+    krt_exit(0);
+}
+
