@@ -83,7 +83,8 @@ enum kide_core_op {
      *  w6 = bytes the owner asked it to give back (0: none pending). */
     KIDE_CORE_QUOTA = 4,
     /** Create a portal handler (local EC) in the caller's PD and a first portal to it.
-     *  w1 = ip, w2 = initial sp, w3 = UTCB va (page-aligned, free), w4 = portal id (non-zero;
+     *  w1 = ip, w2 = initial sp (the word at [sp] must hold the UTCB va: the krt crt0
+     *  convention; the handler restarts with this sp on every call), w3 = UTCB va (page-aligned, free), w4 = portal id (non-zero;
      *  the handler starts with RDI = id, RSI = msg word), w5 = selector in the caller for the
      *  portal (PT_CALL, delegatable onwards). Charged to the caller's caps quota.
      *  -> OK, w1 = handler number (for KIDE_CORE_PORTAL) | QUOTA | BUSY | BAD_ADDR | BAD_PARAM. */
@@ -98,8 +99,10 @@ enum kide_core_op {
     /** Create a sub-account funded from the caller's quotas.
      *  w1 = selector for the owner portal, w2 = selector for the sub-account's PD
      *  capability (PD_DELEGATE only: the owner may delegate capabilities into it),
-     *  w3 = selector for the notify semaphore (DOWN; core ups it when the sub-account
-     *  exits, faults, or frees RAM after a yield request),
+     *  w3 = selector for the caller's *children semaphore* (DOWN): one per caller, created
+     *  by its first CORE_CHILD and delegated there; later calls pass the same selector
+     *  (or 0). core ups it whenever any sub-account of the caller exits, faults, or frees
+     *  RAM after a yield request; the caller then asks each with KIDE_OWN_STATE.
      *  w4 = RAM quota bytes, w5 = caps quota pages (>= KIDE_CORE_CAPS_MIN),
      *  w6 = CPU quota percent of the caller's share (0..100), w7 = priority (0..127;
      *  clamped to the caller's), then the name string (label component, <= 32 bytes).
@@ -149,6 +152,9 @@ enum kide_core_owner_op {
      *  sub-accounts. Its quotas return to the caller. The owner portal, PD capability
      *  and notify semaphore become empty. -> OK. */
     KIDE_OWN_DESTROY = 41,
+    /** Up the sub-account's signal semaphore (KIDE_COMP_SEL_SIGNAL), e.g. for a heartbeat
+     *  or a parent request. -> OK | BAD_PARAM (not started). */
+    KIDE_OWN_SIGNAL = 42,
 };
 
 /** Account states (KIDE_OWN_STATE w1). */
