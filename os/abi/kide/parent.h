@@ -29,7 +29,10 @@
 /* ---- parent interface: call KIDE_COMP_SEL_PARENT --------------------------- */
 enum kide_parent_op {
     /** Open a session: w1 = RAM donated (bytes, may be 0), then the service name string,
-     *  then the args string (<= 256 bytes). The session portal arrives as a typed item
+     *  then the args string (<= 256 bytes), then optionally a label suffix string: a
+     *  habitat forwarding a request upwards passes the rest of the client's path
+     *  ("agent" for "tenant-a/agent"); the parent accepts it only as an extension of
+     *  the caller's own label. The session portal arrives as a typed item
      *  (set rcv_crd first).
      *  -> OK, w1 = session handle (for CLOSE) | DENIED (route says no, or no route)
      *  | NOT_FOUND (routed to a sibling that is not running or did not announce it)

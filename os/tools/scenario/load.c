@@ -464,7 +464,7 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, stru
     if (fields(c, n, where, NULL, allowed) || !(v = need(c, n, where, "binary")) ||
         name(c, v, where, "binary", ch->binary) || !(v = need(c, n, where, "ram")) ||
         size(c, v, where, "ram", &ch->ram) || !(v = need(c, n, where, "caps")) ||
-        integer(c, v, where, "caps", 1, 1000000, &ch->caps) || !(v = need(c, n, where, "cpu")) ||
+        integer(c, v, where, "caps", 16, 1000000, &ch->caps) || !(v = need(c, n, where, "cpu")) ||
         cpu(c, v, where, ch))
         return -1;
     if ((v = member(c, n, "provides")) && provides(c, v, where, ch))
@@ -593,6 +593,9 @@ static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, st
     return check_routes(c, n, path, h);
 }
 
+#define HABITAT_RAM_RESERVE (512ull << 10)
+#define HABITAT_CAPS_RESERVE 16ull
+
 /* Quota sums of habitat h fit into ram/caps/cpu (caps 0: not checked). */
 static int check_sums(struct ld *c, const struct scn_habitat *h, const char *path, int line,
                       const char *owner, uint64_t ram, uint64_t caps, uint64_t cpu)
@@ -609,15 +612,21 @@ static int check_sums(struct ld *c, const struct scn_habitat *h, const char *pat
             snprintf(sub, sizeof(sub), "%s%s/", path, ch->name);
             char who[340];
             snprintf(who, sizeof(who), "child '%s%s'", path, ch->name);
-            if (check_sums(c, ch->habitat, sub, ch->line, who, ch->ram, ch->caps, 100))
+            /* A nested hoitaja keeps some of its own quota for itself. */
+            uint64_t ram_left = ch->ram > HABITAT_RAM_RESERVE ? ch->ram - HABITAT_RAM_RESERVE : 0;
+            uint64_t caps_left = ch->caps > HABITAT_CAPS_RESERVE ? ch->caps - HABITAT_CAPS_RESERVE : 1;
+            if (check_sums(c, ch->habitat, sub, ch->line, who, ram_left, caps_left, 100))
                 return -1;
         }
     }
-    const char *hint = "lower the children's quotas or raise the habitat's";
+    const char *hint = *path ? "lower the children's quotas or raise the habitat's (its hoitaja "
+                               "keeps 512K of ram and 16 caps for itself)"
+                             : "lower the children's quotas or give the machine more ram (kernel, "
+                               "core and the root hoitaja need a quarter of it)";
     int rc = 0;
     if (sram > ram)
         rc = fail(c, NULL, hint, "%s: children's ram (%s) exceeds %s (%s)", owner,
-                  human(sram, a, sizeof(a)), *path ? "its ram" : "the machine's ram",
+                  human(sram, a, sizeof(a)), *path ? "what its ram leaves them" : "3/4 of the machine's ram",
                   human(ram, b, sizeof(b)));
     else if (caps && scaps > caps)
         rc = fail(c, NULL, hint, "%s: children's caps (%" PRIu64 ") exceed its caps (%" PRIu64 ")",
@@ -694,7 +703,8 @@ static int top(struct ld *c, yaml_node_t *n, struct scn *s)
         return -1;
     if ((v = member(c, n, "expect")) && expect(c, v, s))
         return -1;
-    return check_sums(c, &s->root, "", line_of(h), "habitat", s->ram, 0, 100ull * s->cpus);
+    /* Every component runs on CPU 0 for now (decision 0006): 100% in all. */
+    return check_sums(c, &s->root, "", line_of(h), "habitat", s->ram / 4 * 3, 0, 100);
 }
 
 /* Refuse aliases and more than one document before building the tree. */

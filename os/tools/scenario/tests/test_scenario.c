@@ -149,7 +149,7 @@ static void test_minimal(void **state)
 
 /* Base text for child-level cases: one child whose line 5 onwards is replaced. */
 #define HEAD         "name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat:\n  children:\n"
-#define CHILD(extra) "    - {name: c, binary: b, ram: 1M, caps: 10, cpu: {quota: 10}" extra "}\n"
+#define CHILD(extra) "    - {name: c, binary: b, ram: 1M, caps: 100, cpu: {quota: 10}" extra "}\n"
 
 struct bad {
     const char *yaml;
@@ -204,31 +204,31 @@ static const struct bad bad_cases[] = {
         /* child fields */
         {HEAD CHILD(", rma: 1M"), 5, "child 'c': unknown field 'rma'"},
         {HEAD CHILD(", ram: 2M"), 5, "child 'c': field 'ram' appears twice"},
-        {HEAD "    - {name: c, ram: 1M, caps: 10, cpu: {quota: 10}}\n", 5,
+        {HEAD "    - {name: c, ram: 1M, caps: 100, cpu: {quota: 10}}\n", 5,
          "child 'c': missing required field 'binary'"},
-        {HEAD "    - {name: c, binary: b, caps: 10, cpu: {quota: 10}}\n", 5,
+        {HEAD "    - {name: c, binary: b, caps: 100, cpu: {quota: 10}}\n", 5,
          "child 'c': missing required field 'ram'"},
         {HEAD "    - {name: c, binary: b, ram: 1M, cpu: {quota: 10}}\n", 5,
          "child 'c': missing required field 'caps'"},
-        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1}\n", 5,
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 16}\n", 5,
          "child 'c': missing required field 'cpu'"},
-        {HEAD "    - {name: c, binary: B, ram: 1M, caps: 1, cpu: {quota: 1}}\n", 5,
+        {HEAD "    - {name: c, binary: B, ram: 1M, caps: 16, cpu: {quota: 1}}\n", 5,
          "child 'c': binary must be a name"},
-        {HEAD "    - {name: c, binary: b, ram: lots, caps: 1, cpu: {quota: 1}}\n", 5,
+        {HEAD "    - {name: c, binary: b, ram: lots, caps: 16, cpu: {quota: 1}}\n", 5,
          "child 'c': ram must be a size like 4M, got 'lots'"},
         {HEAD "    - {name: c, binary: b, ram: 1M, caps: 0, cpu: {quota: 1}}\n", 5,
-         "child 'c': caps must be an integer from 1 to 1000000, got '0'"},
-        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, cpu: {quota: 101}}\n", 5,
+         "child 'c': caps must be an integer from 16 to 1000000, got '0'"},
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 16, cpu: {quota: 101}}\n", 5,
          "child 'c': cpu.quota must be an integer from 0 to 100, got '101'"},
-        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, cpu: {quota: 5%}}\n", 5,
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 16, cpu: {quota: 5%}}\n", 5,
          "cpu.quota must be an integer"},
-        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, cpu: {quota: 1, priority: 128}}\n", 5,
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 16, cpu: {quota: 1, priority: 128}}\n", 5,
          "child 'c': cpu.priority must be an integer from 0 to 127, got '128'"},
-        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, cpu: {priority: 1}}\n", 5,
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 16, cpu: {priority: 1}}\n", 5,
          "child 'c': missing required field 'quota'"},
-        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, cpu: {quota: 1, share: 2}}\n", 5,
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 16, cpu: {quota: 1, share: 2}}\n", 5,
          "child 'c': unknown field 'share'"},
-        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, cpu: 10}\n", 5,
+        {HEAD "    - {name: c, binary: b, ram: 1M, caps: 16, cpu: 10}\n", 5,
          "child 'c': cpu must be a mapping, got '10'"},
         {HEAD CHILD(", heartbeat: 1.5s"), 5,
          "child 'c': heartbeat must be a duration like 100ms or 10s, got '1.5s'"},
@@ -277,52 +277,52 @@ static const struct bad bad_cases[] = {
          "child 'c': route for T goes to unknown child 'nobody'"},
         {HEAD CHILD(", routes: [{service: T, to: child, child: c}]"), 5,
          "child 'c': route for T goes to itself, 'c'"},
-        {HEAD CHILD("") "    - {name: d, binary: b, ram: 1M, caps: 1, cpu: {quota: 1},\n"
+        {HEAD CHILD("") "    - {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 1},\n"
                         "       routes: [{service: Timer, to: child, child: c}]}\n",
          7, "child 'd': route for Timer goes to child 'c', which does not provide Timer"},
         {HEAD CHILD("") CHILD(""), 6, "child 'c': name already used on line 5"},
         /* nested habitats */
         {HEAD CHILD(", habitat: {children: []}"), 5,
          "child 'c': habitat is only allowed with binary hoitaja"},
-        {HEAD "    - {name: h, binary: hoitaja, ram: 1M, caps: 1, cpu: {quota: 1}}\n", 5,
+        {HEAD "    - {name: h, binary: hoitaja, ram: 1M, caps: 16, cpu: {quota: 1}}\n", 5,
          "child 'h': binary hoitaja needs a habitat section"},
         {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50}, habitat: "
               "{children: [\n"
-              "       {name: x, binary: b, ram: 1M, caps: 1, cpu: {quota: 1}, rma: 1}]}}\n",
+              "       {name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, rma: 1}]}}\n",
          6, "child 'h/x': unknown field 'rma'"},
         {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50}, habitat: "
               "{children: [\n"
-              "       {name: x, binary: b, ram: 6M, caps: 1, cpu: {quota: 1}},\n"
-              "       {name: y, binary: b, ram: 3M, caps: 1, cpu: {quota: 1}}]}}\n",
-         5, "child 'h': children's ram (9M) exceeds its ram (8M)"},
-        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 50}, habitat: "
+              "       {name: x, binary: b, ram: 6M, caps: 16, cpu: {quota: 1}},\n"
+              "       {name: y, binary: b, ram: 3M, caps: 16, cpu: {quota: 1}}]}}\n",
+         5, "child 'h': children's ram (9M) exceeds what its ram leaves them (7680K)"},
+        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50}, habitat: "
               "{children: [\n"
-              "       {name: x, binary: b, ram: 1M, caps: 11, cpu: {quota: 1}}]}}\n",
-         5, "child 'h': children's caps (11) exceed its caps (10)"},
-        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 50}, habitat: "
+              "       {name: x, binary: b, ram: 1M, caps: 90, cpu: {quota: 1}}]}}\n",
+         5, "child 'h': children's caps (90) exceed its caps (84)"},
+        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50}, habitat: "
               "{children: [\n"
-              "       {name: x, binary: b, ram: 1M, caps: 1, cpu: {quota: 60}},\n"
-              "       {name: y, binary: b, ram: 1M, caps: 1, cpu: {quota: 60}}]}}\n",
+              "       {name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 60}},\n"
+              "       {name: y, binary: b, ram: 1M, caps: 16, cpu: {quota: 60}}]}}\n",
          5, "child 'h': children's cpu quotas (120%) exceed 100%"},
-        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 50}, habitat: "
+        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50}, habitat: "
               "{kids: []}}\n",
          5, "habitat of h: unknown field 'kids'"},
-        {HEAD "    - {name: a, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 1}, habitat: "
+        {HEAD "    - {name: a, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, habitat: "
               "{children: [\n"
-              "      {name: b, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 1}, habitat: "
+              "      {name: b, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, habitat: "
               "{children: [\n"
-              "      {name: c, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 1}, habitat: "
+              "      {name: c, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, habitat: "
               "{children: [\n"
-              "      {name: d, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 1}, habitat: "
+              "      {name: d, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, habitat: "
               "{children: [\n"
-              "      {name: e, binary: hoitaja, ram: 8M, caps: 10, cpu: {quota: 1}, habitat: "
+              "      {name: e, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, habitat: "
               "{children: [\n"
               "      ]}}]}}]}}]}}]}}\n",
          9, "child 'a/b/c/d/e': habitats nested deeper than 4 levels"},
         /* root sums */
-        {HEAD "    - {name: c, binary: b, ram: 65M, caps: 1, cpu: {quota: 1}}\n", 4,
-         "habitat: children's ram (65M) exceeds the machine's ram (64M)"},
-        {HEAD CHILD("") "    - {name: d, binary: b, ram: 1M, caps: 1, cpu: {quota: 91}}\n", 4,
+        {HEAD "    - {name: c, binary: b, ram: 65M, caps: 16, cpu: {quota: 1}}\n", 4,
+         "habitat: children's ram (65M) exceeds 3/4 of the machine's ram (48M)"},
+        {HEAD CHILD("") "    - {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 91}}\n", 4,
          "habitat: children's cpu quotas (101%) exceed 100%"},
         /* expect */
         {HEAD CHILD("") "expect: {log: x}\n", 6,
@@ -374,7 +374,7 @@ static void test_values(void **state)
 {
     /* sizes and durations in all their forms */
     const char *y = HEAD
-            "    - {name: a, binary: b, ram: 512K, caps: 1, cpu: {quota: 0, priority: 0},\n"
+            "    - {name: a, binary: b, ram: 512K, caps: 16, cpu: {quota: 0, priority: 0},\n"
             "       restart: {policy: on-failure, backoff: 1ms, max_backoff: 1h}, heartbeat: 0s}\n"
             "    - {name: b, binary: b, ram: \"4096\", caps: 1000000, cpu: {quota: 100, priority: "
             "127},\n"
@@ -409,7 +409,7 @@ static void test_generated(void **state)
     /* 2000 quotes escape to 4000 bytes: accepted; one more is too long */
     for (int extra = 0; extra <= 1; extra++) {
         len = (size_t)snprintf(y, cap,
-                               HEAD "    - {name: c, binary: b, ram: 1M, caps: 1, "
+                               HEAD "    - {name: c, binary: b, ram: 1M, caps: 16, "
                                     "cpu: {quota: 1}, config: {k: '");
         for (int k = 0; k < 2000 + extra; k++)
             y[len++] = '"';
@@ -435,8 +435,8 @@ static void test_generated(void **state)
                                "  children:\n");
         for (int k = 0; k < n; k++)
             len += (size_t)snprintf(y + len, cap - len,
-                                    "    - {name: c%d, binary: b, ram: 1M, caps: 1, "
-                                    "cpu: {quota: 1}}\n",
+                                    "    - {name: c%d, binary: b, ram: 1M, caps: 16, "
+                                    "cpu: {quota: 0}}\n",
                                     k);
         int rc = scn_load(&s, y, len, &err);
         if (n == 256) {

@@ -19,8 +19,11 @@
 #define KIDE_COMPONENT_H
 
 #include <kide/types.h>
+#include <kide/status.h> /* KIDE_OK, KIDE_QUOTA, ... */
+#include <kide/parent.h> /* KIDE_DENIED, KIDE_NOT_FOUND */
 
 struct kide_env;
+struct kide_comp_info;
 
 /** Provided by the component: its entry point. Returning means kide_exit(env, 0). */
 void kide_main(struct kide_env *env);
@@ -39,6 +42,8 @@ const char *kide_args(struct kide_env *env);
 const char *kide_name(struct kide_env *env);
 /** 1 when running as the root task of its own image (no core, no parent). */
 int kide_env_is_root(struct kide_env *env);
+/** The info page core mapped (core.h), or NULL as a root task. */
+const struct kide_comp_info *kide_info(struct kide_env *env);
 /** Kernel clock in ns. */
 kide_u64 kide_now_ns(void);
 /** Block the calling thread for ms milliseconds (a semaphore with a deadline). */
@@ -89,7 +94,12 @@ struct kide_msg {
     unsigned pos;    /**< read position */
     unsigned cap;    /**< capacity in words */
     int bad;
+    unsigned items;  /**< after kide_msg_call: typed items that arrived with the reply */
+    kide_sel rcv;    /**< after kide_msg_call: rcv_sel if a capability landed there, else 0 */
 };
+/** A message over a caller-owned buffer of `cap` words holding `n` words already
+ *  (0 to build one, n to read one); pos = 0. For tests and private buffers. */
+void kide_msg_init(struct kide_msg *m, kide_u64 *words, unsigned cap, unsigned n);
 /** Start building a request in the calling thread's UTCB (words[0] = op). */
 void kide_msg_begin(struct kide_msg *m, kide_u64 op);
 void kide_msg_put(struct kide_msg *m, kide_u64 v);
@@ -106,6 +116,31 @@ kide_u64 kide_msg_get_bytes(struct kide_msg *m, const void **p, kide_u64 max);
  *  (pos = 1, after the status word). If rcv_sel != 0, a capability sent back
  *  lands there. Returns the reply status (words[0]) or the kernel's status. */
 int kide_msg_call(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel);
+/** As kide_msg_call, and also send capability `send` (if non-zero) as a typed item with
+ *  the rights `perm` (0: KIDE_PT_CALL). */
+int kide_msg_call_cap(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel, kide_sel send,
+                      unsigned perm);
+
+/* ---- capability selectors, semaphores, locks ----------------------------------- */
+/** Allocate 2^order naturally aligned free selectors (from KIDE_COMP_SEL_FREE up);
+ *  0 when none are left. Every selector a component uses must come from here. */
+kide_sel kide_sel_alloc(unsigned order);
+/** Return selectors (their capabilities must be gone: see kide_cap_drop). */
+void kide_sel_free(kide_sel sel, unsigned order);
+/** Revoke the capability at sel from the own space (and everything derived
+ *  from it) and free the selector. */
+void kide_cap_drop(kide_sel sel);
+/** A semaphore (KIDE_CORE_SM) with an initial count at a fresh selector. */
+int kide_sm_create(struct kide_env *env, kide_u64 count, kide_sel *sel);
+/** A sleeping lock between the main thread and handlers (a semaphore of count 1).
+ *  Not recursive. A zeroed kide_mutex (sm = 0) does nothing: fine while
+ *  a component has a single thread. */
+struct kide_mutex {
+    kide_sel sm;
+};
+int kide_mutex_init(struct kide_env *env, struct kide_mutex *mx);
+void kide_mutex_lock(struct kide_mutex *mx);
+void kide_mutex_unlock(struct kide_mutex *mx);
 
 /* ---- sessions (client side) ------------------------------------------------- */
 struct kide_session {
@@ -125,6 +160,10 @@ struct kide_rpc {
     struct kide_msg out;  /**< the reply being built (words[0] = status, set by the runtime) */
     kide_u64 op;          /**< the request's op word */
     kide_sel cap_out;     /**< non-zero: send this capability back as a typed item */
+    unsigned cap_perm;    /**< rights for cap_out (0: KIDE_PT_CALL) */
+    kide_sel cap_in;      /**< a capability that came with the request, or 0. It is
+                               revoked after the call unless the callee sets cap_in = 0
+                               (it then owns the selector). */
 };
 struct kide_service_ops {
     /** A client wants a session: label, args, donated RAM. Return a session
@@ -140,6 +179,14 @@ struct kide_service_ops {
  *  parent. Returns KIDE_OK or why not (KIDE_DENIED: not in `provides`). */
 int kide_service_announce(struct kide_env *env, const char *service,
                           const struct kide_service_ops *ops);
+/** A raw portal: every call on `*pt` runs fn(env, obj, rpc) in the component's
+ *  handler EC; fn reads rpc->in (pos = 1), fills rpc->out, returns the status.
+ *  For protocols other than sessions (hoitaja's parent portals). */
+typedef int (*kide_portal_fn)(struct kide_env *env, void *obj, struct kide_rpc *rpc);
+int kide_portal_create(struct kide_env *env, kide_portal_fn fn, void *obj, kide_sel *pt);
+/** Revoke a raw portal (also every copy delegated from it) and forget it; a call
+ *  already queued on it is answered KIDE_BAD_PARAM. */
+void kide_portal_destroy(struct kide_env *env, kide_sel pt);
 /** Serve forever: wait for signals (yield requests, heartbeats) and answer them;
  *  sessions are handled by the handler EC meanwhile. Never returns. */
 __attribute__((noreturn)) void kide_serve(struct kide_env *env);
@@ -149,5 +196,7 @@ int kide_wait_signal(struct kide_env *env, kide_u64 ms);
 
 /* ---- small libc-like helpers (freestanding) ---------------------------------- */
 int kide_snprintf(char *buf, kide_u64 size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/** A status's name: "OK", "QUOTA", "DENIED", ... ("?" for unknown codes). */
+const char *kide_status_name(int status);
 
 #endif

@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+/* hoitaja children: start, stop, supervise, resize (the owner side of core.h).
+ *
+ * A child's life: hj_child_start creates its account at core (quotas from
+ * its configuration), loads the binary, passes its configuration in chunks,
+ * gives it a parent portal and starts it: state running. core ups the
+ * children semaphore when it exits or faults; the main thread then polls
+ * KIDE_OWN_STATE, reports the end and either reclaims everything at once
+ * (state exited/faulted: the account is destroyed, the entry stays visible)
+ * or schedules a restart after the back-off (state restarting). A removed
+ * child is stopped the same way and forgotten. Callers hold hj.lock.
+ */
+#include "glue.h"
+
+#include <kide/sys.h>
+#include <kide/stubs.h>
+
+#define MS 1000000ull
+
+const char *hj_status_name(int st)
+{
+    static const char *const n[] = {"OK",       "TIMEOUT",  "ABORTED",   "BAD_SYSCALL",
+                                    "BAD_CAP",  "BAD_PERM", "BAD_PARAM", "BAD_CPU",
+                                    "BAD_ADDR", "QUOTA",    "BUSY",      "OVERFLOW"};
+    if (st >= 0 && st < (int)(sizeof(n) / sizeof(n[0])))
+        return n[st];
+    if (st == KIDE_DENIED)
+        return "DENIED";
+    if (st == KIDE_NOT_FOUND)
+        return "NOT_FOUND";
+    return "error";
+}
+
+void hj_event(kide_u64 type, const char *child, kide_u64 a, kide_u64 b)
+{
+    hj_events_push(&hj.events, type, child, kide_now_ns(), a, b);
+    hj.dirty = 1;
+}
+
+/* Call the owner portal of s with the message; the reply stays in m. */
+static int own_call(struct hj_slot *s, struct kide_msg *m)
+{
+    return kide_msg_call(m, s->own_pt, 0);
+}
+
+/* An owner operation with n (0..2) argument words. */
+static int own_simple(struct hj_slot *s, kide_u64 op, unsigned n, kide_u64 a, kide_u64 b)
+{
+    struct kide_msg m;
+    kide_msg_begin(&m, op);
+    if (n > 0)
+        kide_msg_put(&m, a);
+    if (n > 1)
+        kide_msg_put(&m, b);
+    return own_call(s, &m);
+}
+
+static int load_and_configure(struct hj_slot *s, char *why, kide_u64 size)
+{
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_OWN_LOAD);
+    kide_msg_put_str(&m, s->cfg.binary);
+    int st = own_call(s, &m);
+    if (st != KIDE_OK) {
+        hj_snprintf(why, size, "cannot load '%s': %s%s", s->cfg.binary, hj_status_name(st),
+                    st == KIDE_BAD_PARAM ? " (no such boot module, or not a program)"
+                    : st == KIDE_QUOTA   ? " (ram too small for the program)"
+                                         : "");
+        return st;
+    }
+    /* A habitat gets its `habitat` object; everyone else its `config`. */
+    const char *text = s->cfg.habitat ? s->cfg.habitat : s->cfg.config;
+    kide_u64 len = s->cfg.habitat ? s->cfg.habitat_len : s->cfg.config_len;
+    for (kide_u64 off = 0; off < len; off += KIDE_CORE_CHUNK_MAX) {
+        kide_u64 n = len - off < KIDE_CORE_CHUNK_MAX ? len - off : KIDE_CORE_CHUNK_MAX;
+        kide_msg_begin(&m, KIDE_OWN_CONFIG);
+        kide_msg_put(&m, len);
+        kide_msg_put(&m, off);
+        kide_msg_put_bytes(&m, text + off, n);
+        if ((st = own_call(s, &m)) != KIDE_OK) {
+            hj_snprintf(why, size, "cannot pass its configuration: %s", hj_status_name(st));
+            return st;
+        }
+    }
+    return KIDE_OK;
+}
+
+int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
+{
+    struct kide_msg m;
+    int st;
+    kide_sel sm = hj.children_sm ? hj.children_sm : kide_sel_alloc(0);
+    s->own_pt = kide_sel_alloc(0);
+    s->pd = kide_sel_alloc(0);
+    s->state = HJ_ST_STARTING;
+    if (!s->own_pt || !s->pd || !sm) {
+        hj_snprintf(why, size, "out of capability selectors");
+        st = KIDE_QUOTA;
+        goto error;
+    }
+    kide_msg_begin(&m, KIDE_CORE_CHILD);
+    kide_msg_put(&m, s->own_pt);
+    kide_msg_put(&m, s->pd);
+    kide_msg_put(&m, sm);
+    kide_msg_put(&m, s->cfg.ram);
+    kide_msg_put(&m, s->cfg.caps);
+    kide_msg_put(&m, s->cfg.cpu_quota);
+    kide_msg_put(&m, s->cfg.priority);
+    kide_msg_put_str(&m, s->cfg.name);
+    st = kide_msg_call(&m, KIDE_COMP_SEL_CORE, 0);
+    if (st != KIDE_OK) {
+        kide_u64 which = kide_msg_get(&m);
+        hj_snprintf(why, size, "core refused the account: %s%s", hj_status_name(st),
+                    st != KIDE_QUOTA ? ""
+                    : which == 1     ? " (the habitat lacks free RAM)"
+                                     : " (the habitat lacks free kernel memory)");
+        goto error;
+    }
+    if (!hj.children_sm)
+        hj.children_sm = sm;
+    s->live = 1;
+    if ((st = load_and_configure(s, why, size)) != KIDE_OK)
+        goto error;
+    if ((st = kide_portal_create(hj.env, hj_parent_call, s, &s->parent_pt)) != KIDE_OK) {
+        hj_snprintf(why, size, "cannot create its parent portal: %s", hj_status_name(st));
+        goto error;
+    }
+    st = kide_delegate(s->pd, KIDE_CRD(KIDE_CRD_OBJ, s->parent_pt, 0, KIDE_PT_CALL),
+                       KIDE_COMP_SEL_PARENT);
+    if (st != KIDE_OK) {
+        hj_snprintf(why, size, "cannot delegate its parent portal: %s", hj_status_name(st));
+        goto error;
+    }
+    kide_msg_begin(&m, KIDE_OWN_START);
+    if ((st = own_call(s, &m)) != KIDE_OK) {
+        hj_snprintf(why, size, "core cannot start it: %s", hj_status_name(st));
+        goto error;
+    }
+    kide_u64 now = kide_now_ns();
+    s->state = HJ_ST_RUNNING;
+    s->started_ns = s->hb_alive_ns = now;
+    s->hb_next_ns = now + s->cfg.heartbeat_ms * MS;
+    s->hb_missed = 0;
+    s->hb_sent_ns = 0;
+    s->pending = 0;
+    s->fault_reason = NULL;
+    s->ram_quota = s->cfg.ram, s->caps_quota = s->cfg.caps;
+    s->ram_used = s->caps_used = s->cpu_ns = 0;
+    return KIDE_OK;
+error:
+    if (!hj.children_sm && sm)
+        kide_sel_free(sm, 0);
+    hj_child_stop(s);
+    s->state = HJ_ST_STOPPED;
+    return st;
+}
+
+void hj_child_stop(struct hj_slot *s)
+{
+    struct kide_msg m;
+    hj_sessions_drop_client(s);
+    for (unsigned i = 0; i < s->nannounced; i++)
+        kide_cap_drop(s->announced[i].pt);
+    s->nannounced = 0;
+    if (s->live) {
+        kide_msg_begin(&m, KIDE_OWN_DESTROY);
+        own_call(s, &m);
+        s->live = 0;
+        s->ram_used = s->caps_used = 0;
+    }
+    /* OWN_DESTROY emptied both selectors; a failed start may have left them unused. */
+    if (s->own_pt)
+        kide_cap_drop(s->own_pt);
+    if (s->pd)
+        kide_cap_drop(s->pd);
+    s->own_pt = s->pd = 0;
+    if (s->parent_pt)
+        kide_portal_destroy(hj.env, s->parent_pt);
+    s->parent_pt = 0;
+    hj_sessions_drop_server(s);
+    s->donated_in = s->donated_out = 0;
+    s->pending = 0;
+}
+
+/* The child ended (exit, fault or a missed heartbeat): reclaim, maybe restart. */
+static void ended(struct hj_slot *s, int faulted, kide_u64 now)
+{
+    kide_u64 ran = now - s->started_ns;
+    s->ended_ns = now;
+    hj_child_stop(s);
+    if (!hj_should_restart(s->cfg.policy, faulted, s->exit_code)) {
+        s->state = faulted ? HJ_ST_FAULTED : HJ_ST_EXITED;
+        return;
+    }
+    kide_u64 d = hj_backoff_next(&s->backoff, s->cfg.backoff_ms, s->cfg.max_backoff_ms, ran);
+    s->state = HJ_ST_RESTARTING;
+    s->restart_at_ns = now + d * MS;
+    hj_say("child %s: restart %lu in %lu ms", s->cfg.name, s->restarts + 1, d);
+}
+
+void hj_child_poll(struct hj_slot *s, kide_u64 now)
+{
+    struct kide_msg m;
+    char rbuf[32];
+    if (!s->live || s->state != HJ_ST_RUNNING)
+        return;
+    kide_msg_begin(&m, KIDE_OWN_STATE);
+    if (own_call(s, &m) != KIDE_OK)
+        return;
+    kide_u64 w[16];
+    for (unsigned i = 1; i < 16; i++)
+        w[i] = kide_msg_get(&m);
+    s->ram_quota = w[6], s->ram_used = w[7], s->caps_quota = w[8], s->caps_used = w[9];
+    s->cpu_ns = w[10];
+    if (w[1] == KIDE_ACC_EXITED) {
+        s->exit_code = w[2];
+        hj_say("child %s: exited with code %lu", s->cfg.name, s->exit_code);
+        hj_event(KIDE_EV_EXITED, s->cfg.name, s->exit_code, 0);
+        ended(s, 0, now);
+    } else if (w[1] == KIDE_ACC_FAULTED) {
+        s->fault_vector = w[3], s->fault_addr = w[4], s->fault_ip = w[5];
+        s->exit_code = 0;
+        hj_say("child %s: faulted: %s at 0x%lx (ip 0x%lx)", s->cfg.name,
+               hj_fault_reason(s->fault_vector, rbuf, sizeof(rbuf)), s->fault_addr, s->fault_ip);
+        hj_event(KIDE_EV_FAULTED, s->cfg.name, s->fault_vector, s->fault_addr);
+        ended(s, 1, now);
+    }
+}
+
+static kide_u64 min_u64(kide_u64 a, kide_u64 b)
+{
+    return a < b ? a : b;
+}
+
+kide_u64 hj_child_timers(struct hj_slot *s, kide_u64 now)
+{
+    char why[160];
+    if (s->state == HJ_ST_RESTARTING) {
+        if (now < s->restart_at_ns)
+            return s->restart_at_ns;
+        s->restarts++;
+        if (hj_child_start(s, why, sizeof(why)) != KIDE_OK) {
+            hj_say("child %s: start failed: %s", s->cfg.name, why);
+            return ~0ull;
+        }
+        hj_say("child %s: started", s->cfg.name);
+        hj_event(KIDE_EV_RESTARTED, s->cfg.name, s->restarts, 0);
+    }
+    if (s->state != HJ_ST_RUNNING || !s->cfg.heartbeat_ms)
+        return ~0ull;
+    kide_u64 period = s->cfg.heartbeat_ms * MS;
+    if (now >= s->hb_next_ns) {
+        /* Missed only if a signal went out and stayed unanswered for two
+         * periods: a slow start (or a slow machine) is not a missed beat. */
+        if (!s->hb_missed && s->hb_sent_ns && s->hb_alive_ns < s->hb_sent_ns &&
+            now - s->hb_sent_ns > 2 * period) {
+            s->hb_missed = 1;
+            hj_say("child %s: heartbeat missed", s->cfg.name);
+            if (s->cfg.policy != HJ_RESTART_NEVER) {
+                s->fault_reason = "heartbeat missed";
+                s->fault_vector = s->fault_addr = s->fault_ip = 0;
+                hj_event(KIDE_EV_FAULTED, s->cfg.name, ~0ull, 0);
+                ended(s, 1, now);
+                return s->state == HJ_ST_RESTARTING ? s->restart_at_ns : ~0ull;
+            }
+        }
+        if (!s->hb_sent_ns || s->hb_alive_ns >= s->hb_sent_ns)
+            s->hb_sent_ns = now; /* a new round; an unanswered one keeps its start */
+        s->pending |= KIDE_PARENT_WANT_HEARTBEAT;
+        own_simple(s, KIDE_OWN_SIGNAL, 0, 0, 0);
+        s->hb_next_ns = now + period;
+    }
+    return min_u64(s->hb_next_ns, ~0ull);
+}
+
+void hj_child_status(struct hj_slot *s, kide_u64 now, struct hj_status *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->name = s->cfg.name;
+    o->binary = s->cfg.binary;
+    o->state = s->state;
+    o->exit_code = s->exit_code;
+    o->fault_vector = s->fault_vector, o->fault_addr = s->fault_addr, o->fault_ip = s->fault_ip;
+    o->fault_reason = s->fault_reason;
+    o->ram_quota = s->live ? s->ram_quota : s->cfg.ram;
+    o->ram_used = s->live ? s->ram_used : 0;
+    o->caps_quota = s->live ? s->caps_quota : s->cfg.caps;
+    o->caps_used = s->live ? s->caps_used : 0;
+    o->cpu_ns = s->cpu_ns;
+    o->cpu_quota = s->cfg.cpu_quota, o->priority = s->cfg.priority;
+    o->restarts = s->restarts;
+    o->uptime_ns = s->state == HJ_ST_RUNNING ? now - s->started_ns : 0;
+}
+
+int hj_child_set_ram(struct hj_slot *s, kide_u64 quota, kide_u64 *kept, int wait)
+{
+    struct kide_msg m;
+    *kept = 0;
+    if (!s->live)
+        return KIDE_OK;
+    /* The account at core also carries the session donations. */
+    kide_u64 target = quota + s->donated_in - s->donated_out;
+    kide_u64 deadline = kide_now_ns() + HJ_YIELD_WAIT_MS * MS;
+    for (;;) {
+        kide_msg_begin(&m, KIDE_OWN_RAM);
+        kide_msg_put(&m, target);
+        int st = own_call(s, &m);
+        if (st == KIDE_OK) {
+            s->ram_quota = target;
+            s->pending &= ~KIDE_PARENT_WANT_YIELD;
+            return KIDE_OK;
+        }
+        if (st != KIDE_QUOTA || target >= s->ram_quota || !wait)
+            return st;
+        *kept = kide_msg_get(&m);
+        kide_u64 now = kide_now_ns();
+        if (now >= deadline)
+            break;
+        /* core asked the child to yield; the main thread ups yield_sm whenever
+         * the children semaphore fires (a child freed RAM), so retry then. */
+        s->pending |= KIDE_PARENT_WANT_YIELD;
+        hj.yield_waiting = 1;
+        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, hj.yield_sm, min_u64(deadline, now + 50 * MS));
+        hj.yield_waiting = 0;
+    }
+    /* Give up: keep what it has (asking for its current quota withdraws the request). */
+    s->pending &= ~KIDE_PARENT_WANT_YIELD;
+    kide_msg_begin(&m, KIDE_OWN_STATE);
+    if (own_call(s, &m) == KIDE_OK) {
+        for (unsigned i = 1; i < 6; i++)
+            kide_msg_get(&m);
+        s->ram_quota = kide_msg_get(&m);
+        own_simple(s, KIDE_OWN_RAM, 1, s->ram_quota, 0);
+    }
+    return KIDE_QUOTA;
+}
+
+int hj_child_set_caps(struct hj_slot *s, kide_u64 pages)
+{
+    if (!s->live)
+        return KIDE_OK;
+    int st = own_simple(s, KIDE_OWN_CAPS, 1, pages, 0);
+    if (st == KIDE_OK)
+        s->caps_quota = pages;
+    return st;
+}
+
+int hj_child_set_cpu(struct hj_slot *s, kide_u32 quota, kide_u32 prio)
+{
+    return s->live ? own_simple(s, KIDE_OWN_CPU, 2, quota, prio) : KIDE_OK;
+}

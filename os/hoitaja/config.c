@@ -1,0 +1,699 @@
+/* SPDX-License-Identifier: MIT */
+/* hoitaja configuration: parse, validate and merge (docs/formats/hoitaja-config.md).
+ *
+ * A configuration is parsed in one pass into a struct hj_config that owns
+ * copies of everything it needs; the JSON document and its token array are
+ * released before the function returns. Validation happens in two layers:
+ * per child while parsing (types, ranges, unknown fields, the nested
+ * habitat, recursively, against the child's own quotas) and across children
+ * (hj_config_check: unique names, route targets, quota sums), which a merged
+ * partial configuration goes through again. The first problem ends the parse
+ * with a message naming the child, the field and the place, and a hint.
+ *
+ * Cost: linear in the document; tokens (24 bytes per JSON value) and the
+ * result are allocated from the heap and bounded by HJ_TOKENS_MAX and
+ * HJ_CHILDREN_MAX. Invariant: on error the output configuration is empty.
+ */
+#include "hoitaja.h"
+
+#include <kide/json.h>
+
+/** Parse state: the document and where we are (for messages). */
+struct ctx {
+    const struct kide_json_doc *doc;
+    struct hj_error *err;
+    const char *path;   /**< "demo" or "tenant-a/demo" while inside a child, else NULL */
+    const char *prefix; /**< habitat path for nested children ("tenant-a/"), or "" */
+};
+
+/* Replace bytes that could forge or break a console line. */
+static void sanitize(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+            *s = '?';
+}
+
+static void where(const struct ctx *c, int tok, kide_u32 *line, kide_u32 *col)
+{
+    kide_u32 off = tok >= 0 && (kide_u32)tok < c->doc->ntok ? c->doc->tok[tok].start : 0;
+    /* A string token starts after its quote: point at the quote. */
+    if (tok >= 0 && c->doc->tok[tok].type == KIDE_JSON_STRING && off)
+        off--;
+    *line = 1, *col = 1;
+    for (kide_u32 i = 0; i < off && i < c->doc->len; i++) {
+        if (c->doc->buf[i] == '\n')
+            (*line)++, *col = 1;
+        else
+            (*col)++;
+    }
+}
+
+/* Record an error about token tok: "child 'x' (line L, column C): what" plus a hint. */
+static int fail(const struct ctx *c, int tok, const char *hint, const char *what)
+{
+    kide_u32 line, col;
+    where(c, tok, &line, &col);
+    if (c->path)
+        hj_snprintf(c->err->msg, sizeof(c->err->msg), "child '%s%s' (line %u, column %u): %s",
+                    c->prefix, c->path, line, col, what);
+    else
+        hj_snprintf(c->err->msg, sizeof(c->err->msg), "line %u, column %u: %s", line, col, what);
+    hj_snprintf(c->err->hint, sizeof(c->err->hint), "%s", hint);
+    sanitize(c->err->msg);
+    return -1;
+}
+
+/* fail() with a printf-style message (a macro so every format stays a checked literal). */
+#define failf(c, tok, hint, ...)                                                                   \
+    ({                                                                                             \
+        char what_[160];                                                                           \
+        hj_snprintf(what_, sizeof(what_), __VA_ARGS__);                                            \
+        fail(c, tok, hint, what_);                                                                 \
+    })
+
+/* ---- value helpers ---------------------------------------------------------- */
+
+static int uint_field(const struct ctx *c, int tok, const char *field, kide_u64 lo, kide_u64 hi,
+                      kide_u64 *out)
+{
+    char what[160], hint[160];
+    kide_u64 v;
+    if (kide_json_type(c->doc, tok) != KIDE_JSON_NUMBER || kide_json_get_u64(c->doc, tok, &v) < 0 ||
+        v < lo || v > hi) {
+        hj_snprintf(what, sizeof(what), "%s must be an integer in %lu..%lu", field, lo, hi);
+        hj_snprintf(hint, sizeof(hint),
+                    "write %s as a plain JSON integer (no sign, fraction or exponent)", field);
+        return fail(c, tok, hint, what);
+    }
+    *out = v;
+    return 0;
+}
+
+static int is_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > HJ_NAME_MAX || s[0] < 'a' || s[0] > 'z')
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+static int is_service(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > HJ_SERVICE_MAX ||
+        !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+/* A string field of at most HJ_NAME_MAX bytes checked by form(); out has HJ_NAME_MAX+1. */
+static int str_field(const struct ctx *c, int tok, const char *field, int (*form)(const char *),
+                     const char *hint, char *out)
+{
+    char what[160];
+    int n = kide_json_type(c->doc, tok) == KIDE_JSON_STRING
+                    ? kide_json_get_string(c->doc, tok, out, HJ_NAME_MAX + 1)
+                    : -1;
+    if (n < 0 || (size_t)n != strlen(out) || !form(out)) {
+        hj_snprintf(what, sizeof(what), "%s must be a string of the form %s", field, hint);
+        out[0] = 0;
+        return fail(c, tok,
+                    "names are short lowercase words like \"demo\" or \"tenant-a\"; "
+                    "services like \"Timer\"",
+                    what);
+    }
+    return 0;
+}
+
+/* Every key of object obj must be in the NULL-terminated list `known`. */
+static int known_fields(const struct ctx *c, int obj, const char *const *known, const char *hint)
+{
+    for (int k = kide_json_first(c->doc, obj); k >= 0; k = kide_json_next(c->doc, k)) {
+        int ok = 0;
+        for (unsigned i = 0; known[i] && !ok; i++)
+            ok = kide_json_str_eq(c->doc, k, known[i]);
+        if (!ok) {
+            char key[48];
+            if (kide_json_get_string(c->doc, k, key, sizeof(key)) < 0)
+                hj_snprintf(key, sizeof(key), "(too long)");
+            return failf(c, k, hint, "unknown field '%s'", key);
+        }
+    }
+    return 0;
+}
+
+static int need(const struct ctx *c, int obj, const char *key, int *tok)
+{
+    *tok = kide_json_find(c->doc, obj, key);
+    if (*tok < 0)
+        return failf(c, obj, "add the field; docs/formats/hoitaja-config.md lists every one",
+                     "missing required field '%s'", key);
+    return 0;
+}
+
+static int want_type(const struct ctx *c, int tok, int type, const char *field, const char *as)
+{
+    if (kide_json_type(c->doc, tok) == type)
+        return 0;
+    char what[160];
+    hj_snprintf(what, sizeof(what), "%s must be %s", field, as);
+    return fail(c, tok, "see docs/formats/hoitaja-config.md for the field's form", what);
+}
+
+/* Canonical JSON text of value tok into a fresh heap buffer. */
+static int canonical(const struct ctx *c, int tok, char **out, kide_u32 *len)
+{
+    const struct kide_json_tok *t = &c->doc->tok[tok];
+    kide_u32 end = c->doc->tok[t->skip - 1].end;
+    /* Canonical output is never longer than the source except for escapes the
+     * writer adds; 6x (every byte as \u00XX) bounds it. */
+    kide_u64 span = end - t->start + 2;
+    for (kide_u64 size = span + 64; size <= 6 * span + 64; size = 6 * span + 64 + 1) {
+        char *buf = hj_malloc(size);
+        if (!buf)
+            return fail(c, tok, "give hoitaja more RAM", "out of memory copying the object");
+        struct kide_json_writer w;
+        kide_json_writer_init(&w, buf, size);
+        kide_json_value(&w, c->doc, tok);
+        long n = kide_json_writer_finish(&w);
+        if (n >= 0) {
+            *out = buf;
+            *len = (kide_u32)n;
+            return 0;
+        }
+        hj_free(buf);
+        if (n != KIDE_JSON_ENOSPC)
+            return fail(c, tok, "simplify the object", "the object cannot be copied");
+    }
+    return fail(c, tok, "simplify the object", "the object cannot be copied");
+}
+
+/* ---- child parts ------------------------------------------------------------ */
+
+static int parse_cpu(const struct ctx *c, int tok, struct hj_child_cfg *ch)
+{
+    static const char *const known[] = {"quota", "priority", NULL};
+    kide_u64 v;
+    int q;
+    if (want_type(c, tok, KIDE_JSON_OBJECT, "cpu", "an object like {\"quota\": 10}") ||
+        known_fields(c, tok, known, "cpu has the fields quota and priority") ||
+        need(c, tok, "quota", &q) || uint_field(c, q, "cpu.quota", 0, 100, &v))
+        return -1;
+    ch->cpu_quota = (kide_u32)v;
+    ch->priority = HJ_PRIO_DEF;
+    int p = kide_json_find(c->doc, tok, "priority");
+    if (p >= 0) {
+        if (uint_field(c, p, "cpu.priority", 0, 127, &v))
+            return -1;
+        ch->priority = (kide_u32)v;
+    }
+    return 0;
+}
+
+static int parse_provides(const struct ctx *c, int tok, struct hj_child_cfg *ch)
+{
+    if (want_type(c, tok, KIDE_JSON_ARRAY, "provides", "an array of service names"))
+        return -1;
+    if (c->doc->tok[tok].count > HJ_PROVIDES_MAX)
+        return failf(c, tok, "split the services over several children",
+                     "provides lists more than %u services", HJ_PROVIDES_MAX);
+    for (int e = kide_json_first(c->doc, tok); e >= 0; e = kide_json_next(c->doc, e)) {
+        char *s = ch->provides[ch->nprovides];
+        if (str_field(c, e, "a provided service", is_service, "[A-Za-z][A-Za-z0-9_-]{0,31}", s))
+            return -1;
+        for (kide_u32 i = 0; i < ch->nprovides; i++)
+            if (!strcmp(ch->provides[i], s))
+                return failf(c, e, "list each service once", "provides lists '%s' twice", s);
+        ch->nprovides++;
+    }
+    return 0;
+}
+
+static int parse_route(const struct ctx *c, int tok, struct hj_child_cfg *ch)
+{
+    static const char *const known[] = {"service", "to", "child", NULL};
+    struct hj_route *r = &ch->routes[ch->nroutes];
+    int s, t, k = kide_json_find(c->doc, tok, "child");
+    if (want_type(c, tok, KIDE_JSON_OBJECT, "a route", "an object {\"service\", \"to\"}") ||
+        known_fields(c, tok, known, "a route has the fields service, to and child") ||
+        need(c, tok, "service", &s) || need(c, tok, "to", &t))
+        return -1;
+    if (kide_json_str_eq(c->doc, s, "*"))
+        r->service[0] = '*', r->service[1] = 0;
+    else if (str_field(c, s, "route service", is_service, "[A-Za-z][A-Za-z0-9_-]{0,31} or \"*\"",
+                       r->service))
+        return -1;
+    if (kide_json_str_eq(c->doc, t, "parent"))
+        r->to = HJ_TO_PARENT;
+    else if (kide_json_str_eq(c->doc, t, "child"))
+        r->to = HJ_TO_CHILD;
+    else if (kide_json_str_eq(c->doc, t, "denied"))
+        r->to = HJ_TO_DENIED;
+    else
+        return fail(c, t, "route to \"parent\", \"child\" (with \"child\": name) or \"denied\"",
+                    "route 'to' must be \"parent\", \"child\" or \"denied\"");
+    if (r->to == HJ_TO_CHILD && k < 0)
+        return fail(c, tok, "name the sibling: {\"to\": \"child\", \"child\": \"timer\"}",
+                    "a route to a child needs the field 'child'");
+    if (r->to != HJ_TO_CHILD && k >= 0)
+        return fail(c, k, "drop 'child' or route \"to\": \"child\"",
+                    "'child' is only allowed in a route to a child");
+    if (k >= 0 && str_field(c, k, "route child", is_name, "[a-z][a-z0-9-]{0,31}", r->child))
+        return -1;
+    for (kide_u32 i = 0; i < ch->nroutes; i++) {
+        if (!strcmp(ch->routes[i].service, "*"))
+            return fail(c, tok, "move the \"*\" route to the end",
+                        "a route follows the \"*\" route and can never match");
+        if (!strcmp(ch->routes[i].service, r->service))
+            return failf(c, s, "keep one route per service", "two routes for service '%s'",
+                         r->service);
+    }
+    ch->nroutes++;
+    return 0;
+}
+
+static int parse_routes(const struct ctx *c, int tok, struct hj_child_cfg *ch)
+{
+    if (want_type(c, tok, KIDE_JSON_ARRAY, "routes", "an array of route objects"))
+        return -1;
+    if (c->doc->tok[tok].count > HJ_ROUTES_MAX)
+        return failf(c, tok, "use a \"*\" route for the rest", "more than %u routes",
+                     HJ_ROUTES_MAX);
+    for (int e = kide_json_first(c->doc, tok); e >= 0; e = kide_json_next(c->doc, e))
+        if (parse_route(c, e, ch))
+            return -1;
+    return 0;
+}
+
+static int parse_restart(const struct ctx *c, int tok, struct hj_child_cfg *ch)
+{
+    static const char *const known[] = {"policy", "backoff_ms", "max_backoff_ms", NULL};
+    int p, b, m;
+    if (want_type(c, tok, KIDE_JSON_OBJECT, "restart", "an object like {\"policy\": \"always\"}") ||
+        known_fields(c, tok, known, "restart has the fields policy, backoff_ms, max_backoff_ms") ||
+        need(c, tok, "policy", &p))
+        return -1;
+    if (kide_json_str_eq(c->doc, p, "never"))
+        ch->policy = HJ_RESTART_NEVER;
+    else if (kide_json_str_eq(c->doc, p, "on-failure"))
+        ch->policy = HJ_RESTART_ON_FAILURE;
+    else if (kide_json_str_eq(c->doc, p, "always"))
+        ch->policy = HJ_RESTART_ALWAYS;
+    else
+        return fail(c, p, "use \"never\", \"on-failure\" or \"always\"",
+                    "restart.policy must be \"never\", \"on-failure\" or \"always\"");
+    b = kide_json_find(c->doc, tok, "backoff_ms");
+    m = kide_json_find(c->doc, tok, "max_backoff_ms");
+    if (b >= 0 && uint_field(c, b, "restart.backoff_ms", 1, 86400000, &ch->backoff_ms))
+        return -1;
+    if (ch->max_backoff_ms < ch->backoff_ms)
+        ch->max_backoff_ms = ch->backoff_ms;
+    if (m >= 0 &&
+        uint_field(c, m, "restart.max_backoff_ms", ch->backoff_ms, 86400000, &ch->max_backoff_ms))
+        return -1;
+    return 0;
+}
+
+static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *lim,
+                         struct hj_child_cfg *ch);
+
+static const char *const child_fields[] = {"name",   "binary",       "ram",     "caps",
+                                           "cpu",    "provides",     "routes",  "restart",
+                                           "config", "heartbeat_ms", "habitat", NULL};
+static const char *const partial_fields[] = {
+        "name",    "binary", "ram",          "caps",    "cpu",    "provides", "routes",
+        "restart", "config", "heartbeat_ms", "habitat", "remove", NULL};
+#define CHILD_HINT                                                                                 \
+    "known fields: name, binary, ram, caps, cpu, provides, routes, restart, heartbeat_ms, "        \
+    "config, habitat"
+
+static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsigned flags,
+                       struct hj_child_cfg *ch)
+{
+    int v;
+    kide_u64 u;
+    ch->backoff_ms = HJ_BACKOFF_DEF;
+    ch->max_backoff_ms = HJ_MAX_BACKOFF_DEF;
+    ch->priority = HJ_PRIO_DEF;
+    if (want_type(c, tok, KIDE_JSON_OBJECT, "a child", "an object") || need(c, tok, "name", &v) ||
+        str_field(c, v, "name", is_name, "[a-z][a-z0-9-]{0,31}", ch->name))
+        return -1;
+    kide_u32 col;
+    where(c, tok, &ch->line, &col);
+    c->path = ch->name;
+    /* Only partial configurations know "remove". */
+    if (known_fields(c, tok, (flags & HJ_PARSE_PARTIAL) ? partial_fields : child_fields,
+                     CHILD_HINT))
+        return -1;
+    int rm = kide_json_find(c->doc, tok, "remove");
+    if (rm >= 0) {
+        _Bool b;
+        if (kide_json_get_bool(c->doc, rm, &b) < 0)
+            return fail(c, rm, "write \"remove\": true", "remove must be true or false");
+        if (b) {
+            if (c->doc->tok[tok].count != 2)
+                return fail(c, tok,
+                            "a removal names only the child: {\"name\": x, \"remove\": true}",
+                            "a removed child carries other fields");
+            ch->remove = 1;
+            return 0;
+        }
+    }
+    if (need(c, tok, "binary", &v) ||
+        str_field(c, v, "binary", is_name, "[a-z][a-z0-9-]{0,31}", ch->binary) ||
+        need(c, tok, "ram", &v) || uint_field(c, v, "ram", 1, 1ull << 46, &ch->ram) ||
+        need(c, tok, "caps", &v) || uint_field(c, v, "caps", HJ_CAPS_MIN, HJ_CAPS_MAX, &ch->caps) ||
+        need(c, tok, "cpu", &v) || parse_cpu(c, v, ch))
+        return -1;
+    if ((v = kide_json_find(c->doc, tok, "provides")) >= 0 && parse_provides(c, v, ch))
+        return -1;
+    if ((v = kide_json_find(c->doc, tok, "routes")) >= 0 && parse_routes(c, v, ch))
+        return -1;
+    if ((v = kide_json_find(c->doc, tok, "restart")) >= 0 && parse_restart(c, v, ch))
+        return -1;
+    if ((v = kide_json_find(c->doc, tok, "heartbeat_ms")) >= 0) {
+        if (uint_field(c, v, "heartbeat_ms", 0, 86400000, &u))
+            return -1;
+        ch->heartbeat_ms = u;
+    }
+    if ((v = kide_json_find(c->doc, tok, "config")) >= 0) {
+        if (want_type(c, v, KIDE_JSON_OBJECT, "config", "an object") ||
+            canonical(c, v, &ch->config, &ch->config_len))
+            return -1;
+    } else {
+        if (!(ch->config = hj_malloc(3)))
+            return fail(c, tok, "give hoitaja more RAM", "out of memory");
+        memcpy(ch->config, "{}", 3);
+        ch->config_len = 2;
+    }
+    int is_hab = !strcmp(ch->binary, "hoitaja");
+    v = kide_json_find(c->doc, tok, "habitat");
+    if (is_hab && v < 0)
+        return fail(c, tok, "describe the nested habitat: \"habitat\": {\"children\": [...]}",
+                    "a child with binary \"hoitaja\" needs a 'habitat'");
+    if (!is_hab && v >= 0)
+        return fail(c, v, "only children with binary \"hoitaja\" are habitats",
+                    "'habitat' on a child that is not a hoitaja");
+    if (v >= 0 && parse_habitat(c, v, lim, ch))
+        return -1;
+    return 0;
+}
+
+/* ---- whole documents ---------------------------------------------------------- */
+
+static int parse_tree(struct ctx *c, int root, const struct hj_limits *lim, unsigned flags,
+                      struct hj_config *out);
+
+/* Validate the nested habitat against the child's quotas, keep its canonical text. */
+static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *lim,
+                         struct hj_child_cfg *ch)
+{
+    if (want_type(c, tok, KIDE_JSON_OBJECT, "habitat", "an object {\"children\": [...]}"))
+        return -1;
+    if (!lim->nest)
+        return failf(c, tok, "flatten the habitat tree", "habitats nested more than %u deep",
+                     HJ_NEST_MAX);
+    char prefix[4 * (HJ_NAME_MAX + 1) + 8];
+    hj_snprintf(prefix, sizeof(prefix), "%s%s/", c->prefix, ch->name);
+    struct ctx sub = {.doc = c->doc, .err = c->err, .path = NULL, .prefix = prefix};
+    struct hj_limits sl = {.ram = ch->ram, .caps = ch->caps, .cpu = 100, .nest = lim->nest - 1};
+    struct hj_config nested = {0};
+    int rc = parse_tree(&sub, tok, &sl, HJ_PARSE_NO_GEN, &nested);
+    hj_config_free(&nested);
+    if (rc)
+        return -1;
+    return canonical(c, tok, &ch->habitat, &ch->habitat_len);
+}
+
+static int parse_tree(struct ctx *c, int root, const struct hj_limits *lim, unsigned flags,
+                      struct hj_config *out)
+{
+    static const char *const known[] = {"generation", "children", NULL};
+    int v;
+    if (want_type(c, root, KIDE_JSON_OBJECT, "the configuration", "a JSON object") ||
+        known_fields(c, root, known, "a habitat has the fields generation and children"))
+        return -1;
+    v = kide_json_find(c->doc, root, "generation");
+    if (v < 0 && !(flags & HJ_PARSE_NO_GEN))
+        return need(c, root, "generation", &v);
+    if (v >= 0 && uint_field(c, v, "generation", 1, ~0ull >> 1, &out->generation))
+        return -1;
+    if (need(c, root, "children", &v) ||
+        want_type(c, v, KIDE_JSON_ARRAY, "children", "an array of child objects"))
+        return -1;
+    kide_u32 n = c->doc->tok[v].count;
+    if (n > HJ_CHILDREN_MAX)
+        return failf(c, v, "split the children into nested habitats", "more than %u children",
+                     HJ_CHILDREN_MAX);
+    if (n && !(out->child = hj_malloc(n * sizeof(*out->child))))
+        return fail(c, v, "give hoitaja more RAM", "out of memory for the children");
+    if (n)
+        memset(out->child, 0, n * sizeof(*out->child));
+    for (int e = kide_json_first(c->doc, v); e >= 0; e = kide_json_next(c->doc, e)) {
+        out->nchildren++;
+        int rc = parse_child(c, e, lim, flags, &out->child[out->nchildren - 1]);
+        c->path = NULL;
+        if (rc)
+            return -1;
+    }
+    if (flags & HJ_PARSE_PARTIAL) {
+        for (kide_u32 i = 0; i < out->nchildren; i++)
+            for (kide_u32 j = 0; j < i; j++)
+                if (!strcmp(out->child[i].name, out->child[j].name)) {
+                    hj_snprintf(c->err->msg, sizeof(c->err->msg),
+                                "child '%s%s' (line %u): named twice", c->prefix,
+                                out->child[i].name, out->child[i].line);
+                    hj_snprintf(c->err->hint, sizeof(c->err->hint),
+                                "a partial configuration names each child once");
+                    return -1;
+                }
+        return 0;
+    }
+    if (hj_config_check(out, lim, c->err)) {
+        /* Cross checks know no token; prefix the habitat path of nested ones. */
+        if (c->prefix[0]) {
+            char m[sizeof(c->err->msg)], hab[sizeof(m)];
+            hj_snprintf(m, sizeof(m), "%s", c->err->msg);
+            hj_snprintf(hab, sizeof(hab), "%s", c->prefix);
+            hab[strlen(hab) - 1] = 0; /* the prefix ends with '/' */
+            hj_snprintf(c->err->msg, sizeof(c->err->msg), "habitat '%s': %s", hab, m);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+int hj_config_parse(const char *buf, kide_u64 len, const struct hj_limits *lim, unsigned flags,
+                    struct hj_config *out, struct hj_error *err)
+{
+    struct kide_json_doc doc;
+    struct kide_json_error jerr;
+    int rc = -1;
+    memset(out, 0, sizeof(*out));
+    err->msg[0] = err->hint[0] = 0;
+    if (len > HJ_CONFIG_MAX) {
+        hj_snprintf(err->msg, sizeof(err->msg), "configuration of %lu bytes exceeds %lu", len,
+                    (kide_u64)HJ_CONFIG_MAX);
+        hj_snprintf(err->hint, sizeof(err->hint), "split it into nested habitats");
+        return -1;
+    }
+    kide_u64 ntok = len / 2 + 16;
+    if (ntok > HJ_TOKENS_MAX)
+        ntok = HJ_TOKENS_MAX;
+    struct kide_json_tok *tok = hj_malloc(ntok * sizeof(*tok));
+    if (!tok) {
+        hj_snprintf(err->msg, sizeof(err->msg), "out of memory for %lu JSON tokens", ntok);
+        hj_snprintf(err->hint, sizeof(err->hint), "give hoitaja more RAM");
+        return -1;
+    }
+    if (kide_json_parse(&doc, buf, len, tok, ntok, NULL, &jerr) < 0) {
+        kide_json_error_format(&jerr, err->msg, sizeof(err->msg));
+        hj_snprintf(err->hint, sizeof(err->hint), "%s",
+                    jerr.code == KIDE_JSON_ETOKENS
+                            ? "the configuration has too many values; split it into habitats"
+                            : "fix the JSON syntax there (strict JSON: no comments, no trailing "
+                              "commas, no duplicate keys)");
+        goto out;
+    }
+    struct ctx c = {.doc = &doc, .err = err, .path = NULL, .prefix = ""};
+    rc = parse_tree(&c, 0, lim, flags, out);
+out:
+    hj_free(tok);
+    if (rc)
+        hj_config_free(out);
+    return rc;
+}
+
+/* ---- cross checks, merge, copies -------------------------------------------------- */
+
+static int check_msg(struct hj_error *err, const struct hj_child_cfg *ch, const char *hint,
+                     const char *what)
+{
+    if (ch)
+        hj_snprintf(err->msg, sizeof(err->msg), "child '%s' (line %u): %s", ch->name, ch->line,
+                    what);
+    else
+        hj_snprintf(err->msg, sizeof(err->msg), "%s", what);
+    hj_snprintf(err->hint, sizeof(err->hint), "%s", hint);
+    sanitize(err->msg);
+    return -1;
+}
+
+/* check_msg() with a printf-style message. */
+#define check_fail(err, ch, hint, ...)                                                             \
+    ({                                                                                             \
+        char what_[160];                                                                           \
+        hj_snprintf(what_, sizeof(what_), __VA_ARGS__);                                            \
+        check_msg(err, ch, hint, what_);                                                           \
+    })
+
+int hj_generation_ok(kide_u64 current, kide_u64 gen)
+{
+    return gen == current + 1 && gen > current;
+}
+
+int hj_config_find(const struct hj_config *c, const char *name)
+{
+    for (kide_u32 i = 0; i < c->nchildren; i++)
+        if (!strcmp(c->child[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, struct hj_error *err)
+{
+    kide_u64 ram = 0, caps = 0, cpu = 0;
+    char num[96];
+    for (kide_u32 i = 0; i < c->nchildren; i++) {
+        const struct hj_child_cfg *ch = &c->child[i];
+        for (kide_u32 j = 0; j < i; j++)
+            if (!strcmp(c->child[j].name, ch->name))
+                return check_fail(err, ch, "give every child of a habitat its own name",
+                                  "the name is used twice");
+        for (kide_u32 r = 0; r < ch->nroutes; r++) {
+            const struct hj_route *rt = &ch->routes[r];
+            if (rt->to != HJ_TO_CHILD)
+                continue;
+            int s = hj_config_find(c, rt->child);
+            if (s < 0)
+                return check_fail(err, ch, "route to an existing sibling",
+                                  "route to missing sibling '%s'", rt->child);
+            if ((kide_u32)s == i)
+                return check_fail(err, ch, "a child cannot serve itself; route elsewhere",
+                                  "route to itself ('%s')", rt->child);
+            if (strcmp(rt->service, "*") && !hj_provides(&c->child[s], rt->service))
+                return check_fail(err, ch, "add the service to the sibling's provides",
+                                  "route to a sibling that does not provide it ('%s')", rt->child);
+        }
+        ram += ch->ram, caps += ch->caps, cpu += ch->cpu_quota;
+    }
+    if (ram > lim->ram) {
+        hj_snprintf(num, sizeof(num), "%lu bytes, the habitat has %lu", ram, lim->ram);
+        return check_fail(err, NULL, "lower the children's ram or give the habitat more",
+                          "the children's ram adds up to %s", num);
+    }
+    if (caps > lim->caps) {
+        hj_snprintf(num, sizeof(num), "%lu pages, the habitat has %lu", caps, lim->caps);
+        return check_fail(err, NULL, "lower the children's caps or give the habitat more",
+                          "the children's caps add up to %s", num);
+    }
+    if (cpu > lim->cpu) {
+        hj_snprintf(num, sizeof(num), "%lu%%, the habitat has %u%%", cpu, lim->cpu);
+        return check_fail(err, NULL, "lower the children's cpu.quota",
+                          "the children's cpu.quota adds up to %s", num);
+    }
+    return 0;
+}
+
+void hj_child_cfg_free(struct hj_child_cfg *c)
+{
+    hj_free(c->config);
+    hj_free(c->habitat);
+    c->config = c->habitat = NULL;
+}
+
+static char *dup_bytes(const char *s, kide_u32 len)
+{
+    char *p = hj_malloc((kide_u64)len + 1);
+    if (p) {
+        memcpy(p, s, len);
+        p[len] = 0;
+    }
+    return p;
+}
+
+int hj_child_cfg_copy(struct hj_child_cfg *dst, const struct hj_child_cfg *src)
+{
+    *dst = *src;
+    dst->config = dst->habitat = NULL;
+    if (src->config && !(dst->config = dup_bytes(src->config, src->config_len)))
+        return -1;
+    if (src->habitat && !(dst->habitat = dup_bytes(src->habitat, src->habitat_len))) {
+        hj_child_cfg_free(dst);
+        return -1;
+    }
+    return 0;
+}
+
+void hj_config_free(struct hj_config *c)
+{
+    for (kide_u32 i = 0; i < c->nchildren; i++)
+        hj_child_cfg_free(&c->child[i]);
+    hj_free(c->child);
+    c->child = NULL;
+    c->nchildren = 0;
+}
+
+int hj_config_merge(const struct hj_config *cur, const struct hj_config *part,
+                    const struct hj_limits *lim, struct hj_config *out, struct hj_error *err)
+{
+    kide_u32 max = cur->nchildren + part->nchildren;
+    memset(out, 0, sizeof(*out));
+    out->generation = part->generation;
+    if (max && !(out->child = hj_malloc(max * sizeof(*out->child))))
+        return check_fail(err, NULL, "give hoitaja more RAM", "out of memory merging");
+    /* Running children keep their order; replaced ones take their new form. */
+    for (kide_u32 i = 0; i < cur->nchildren; i++) {
+        int p = hj_config_find(part, cur->child[i].name);
+        if (p >= 0 && part->child[p].remove)
+            continue;
+        const struct hj_child_cfg *src = p >= 0 ? &part->child[p] : &cur->child[i];
+        if (hj_child_cfg_copy(&out->child[out->nchildren], src))
+            goto oom;
+        out->nchildren++;
+    }
+    for (kide_u32 i = 0; i < part->nchildren; i++) {
+        const struct hj_child_cfg *ch = &part->child[i];
+        if (hj_config_find(cur, ch->name) >= 0)
+            continue;
+        if (ch->remove) {
+            hj_config_free(out);
+            return check_fail(err, ch, "remove only children that exist",
+                              "cannot remove '%s': no such child", ch->name);
+        }
+        if (hj_child_cfg_copy(&out->child[out->nchildren], ch))
+            goto oom;
+        out->nchildren++;
+    }
+    if (out->nchildren > HJ_CHILDREN_MAX) {
+        hj_config_free(out);
+        return check_fail(err, NULL, "split the children into nested habitats",
+                          "more than 256 children");
+    }
+    if (hj_config_check(out, lim, err)) {
+        hj_config_free(out);
+        return -1;
+    }
+    return 0;
+oom:
+    hj_config_free(out);
+    return check_fail(err, NULL, "give hoitaja more RAM", "out of memory merging");
+}

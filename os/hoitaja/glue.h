@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* hoitaja OS glue: the running habitat, shared by main.c, child.c, session.c and mgmt.c.
+ *
+ * Two threads touch this state: the main thread (child supervision:
+ * exits, faults, restarts, heartbeats, the console report) and the
+ * runtime's handler EC (parent portals of the children, management
+ * sessions, live reconfiguration). Invariant: every field below is read or
+ * written with hj.lock held, except the immutable ones set before the first
+ * child starts. The lock is a semaphore (never a spin lock: both threads run
+ * on one CPU). It is never held across a call to another component's
+ * portal (a server's root portal, the parent), only across calls to core,
+ * which never calls back.
+ */
+#ifndef HOITAJA_GLUE_H
+#define HOITAJA_GLUE_H
+
+#include "hoitaja.h"
+
+#include <kide/component.h>
+#include <kide/core.h>
+#include <kide/parent.h>
+#include <kide/status.h>
+
+#define HJ_SESSIONS_MAX  512u  /**< open sessions routed by this habitat */
+#define HJ_YIELD_WAIT_MS 500u  /**< how long a shrink waits for the child to give RAM back */
+#define HJ_REPORT_MS     1000u /**< console report at most this often */
+#define HJ_RESERVE_RAM   (512u * 1024u) /**< RAM hoitaja keeps for its own heap */
+#define HJ_RESERVE_CAPS  16u            /**< kernel pages hoitaja keeps for its own portals */
+
+/** A service a child announced. */
+struct hj_announce {
+    char service[HJ_SERVICE_MAX + 1];
+    kide_sel pt; /**< its root portal, in hoitaja's space */
+};
+
+/** One child: its configuration and what is running. */
+struct hj_slot {
+    struct hj_child_cfg cfg; /**< owned copy of the configuration it runs with */
+    kide_u8 state;           /**< enum hj_state */
+    int live;                /**< an account exists at core */
+    kide_sel own_pt, pd;     /**< owner portal and PD capability (0: none) */
+    kide_sel parent_pt;      /**< its parent portal (kide_portal_create) */
+    kide_u64 exit_code, fault_vector, fault_addr, fault_ip;
+    const char *fault_reason; /**< "heartbeat missed", or NULL: from the vector */
+    kide_u64 started_ns;      /**< last START */
+    kide_u64 ended_ns;        /**< when it exited or faulted */
+    kide_u64 restart_at_ns;   /**< when state == RESTARTING */
+    kide_u64 restarts;
+    struct hj_backoff backoff;
+    kide_u64 hb_next_ns;  /**< next heartbeat signal */
+    kide_u64 hb_alive_ns; /**< last KIDE_PARENT_ALIVE (or start) */
+    kide_u64 hb_sent_ns;  /**< start of the current unanswered round, 0: none */
+    int hb_missed;        /**< reported for the current silence */
+    kide_u32 pending;     /**< KIDE_PARENT_WANT_* for KIDE_PARENT_PENDING */
+    kide_u64 donated_in;  /**< RAM clients donated to it (part of its core quota) */
+    kide_u64 donated_out; /**< RAM it donated to servers (taken from its core quota) */
+    unsigned nannounced;
+    struct hj_announce announced[HJ_PROVIDES_MAX];
+    kide_u64 ram_quota, ram_used; /**< last numbers from KIDE_OWN_STATE */
+    kide_u64 caps_quota, caps_used;
+    kide_u64 cpu_ns;
+};
+
+enum hj_sess_kind { HJ_SESS_SIBLING = 1, HJ_SESS_PARENT, HJ_SESS_MGMT };
+
+/** An open session of a child (the client). */
+struct hj_session {
+    kide_u8 kind; /**< enum hj_sess_kind, 0: free slot */
+    kide_u32 gen; /**< bumped on reuse, part of the handle */
+    struct hj_slot *client;
+    struct hj_slot *server; /**< HJ_SESS_SIBLING */
+    kide_u64 server_id;     /**< the server's session id, or the parent's handle */
+    kide_sel srv_pt;        /**< the server's root portal (owned by its hj_announce) */
+    kide_sel pt;            /**< hoitaja's copy of the session portal */
+    kide_u64 donated;
+    struct hj_mgmt *mgmt; /**< HJ_SESS_MGMT */
+};
+
+/** A management session's buffers. */
+struct hj_mgmt {
+    char *upload; /**< configuration being uploaded */
+    kide_u64 upload_total, upload_have;
+    char *result; /**< last apply's result JSON */
+    long result_len;
+    char *report; /**< report snapshot */
+    long report_len;
+    kide_u64 report_seq;
+};
+
+/** The habitat. */
+struct hj {
+    struct kide_env *env;
+    char label[96]; /**< own label: "init" or "tenant-a" */
+    int root;       /**< the root habitat: no parent portal */
+    struct kide_mutex lock;
+    kide_sel children_sm; /**< from the first KIDE_CORE_CHILD, 0 before */
+    kide_sel yield_sm;    /**< upped by the main thread when children_sm fires */
+    volatile int yield_waiting;
+    struct hj_limits lim;                  /**< what the children may add up to */
+    struct hj_config cfg;                  /**< the configuration in force (children in order) */
+    struct hj_slot *slot[HJ_CHILDREN_MAX]; /**< slot[i] runs cfg.child[i] */
+    struct hj_session *sess;               /**< HJ_SESSIONS_MAX */
+    struct hj_events events;
+    kide_u64 report_seq;
+    int dirty; /**< something changed since the last console report */
+    kide_u64 report_next_ns;
+};
+
+extern struct hj hj;
+
+/* child.c */
+/** Start slot s from s->cfg. Returns KIDE_OK or a status; why gets the reason. */
+int hj_child_start(struct hj_slot *s, char *why, kide_u64 size);
+/** Destroy the child's account (if any), close its sessions, reclaim everything. */
+void hj_child_stop(struct hj_slot *s);
+/** Poll core for s's state and act on an exit or fault (restart policy). */
+void hj_child_poll(struct hj_slot *s, kide_u64 now);
+/** Timers: due restarts and heartbeats; returns the next deadline (ns, ~0: none). */
+kide_u64 hj_child_timers(struct hj_slot *s, kide_u64 now);
+/** Numbers for the report. */
+void hj_child_status(struct hj_slot *s, kide_u64 now, struct hj_status *out);
+/** Move RAM quota of a running child to `quota` (shrinking waits for a yield).
+ *  Returns KIDE_OK or KIDE_QUOTA with *kept = bytes it did not give back. */
+int hj_child_set_ram(struct hj_slot *s, kide_u64 quota, kide_u64 *kept, int wait);
+int hj_child_set_caps(struct hj_slot *s, kide_u64 pages);
+int hj_child_set_cpu(struct hj_slot *s, kide_u32 quota, kide_u32 prio);
+/** Log a console line (core prefixes the label) and mark the report dirty. */
+#define hj_say(...) (kide_log(hj.env, __VA_ARGS__), hj.dirty = 1)
+/** Record an event. */
+void hj_event(kide_u64 type, const char *child, kide_u64 a, kide_u64 b);
+
+/* session.c */
+/** The parent-portal handler of slot `obj`. */
+int hj_parent_call(struct kide_env *env, void *obj, struct kide_rpc *rpc);
+/** Close the sessions child s holds as a client (before its account goes). */
+void hj_sessions_drop_client(struct hj_slot *s);
+/** Forget the sessions s served (after its account went): credit the clients. */
+void hj_sessions_drop_server(struct hj_slot *s);
+/** Name of a status for messages. */
+const char *hj_status_name(int st);
+
+/* mgmt.c */
+/** Open a management session: its portal into *pt. */
+int hj_mgmt_open(struct hj_session *ss, kide_sel *pt);
+void hj_mgmt_close(struct hj_session *ss);
+/** Publish the report on the console (main thread, rate-limited by the caller). */
+void hj_report_console(kide_u64 now);
+
+/** Apply a configuration (full or partial) as generation gen; results into m. */
+int hj_apply(struct hj_mgmt *m, const char *text, kide_u64 len, kide_u64 gen, int partial);
+
+#endif

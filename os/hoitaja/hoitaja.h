@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/* hoitaja: types and entry points shared by the pure logic and the OS glue.
+ *
+ * hoitaja is split in two. The logic (config.c, plan.c, routes.c, backoff.c,
+ * events.c, report.c) depends only on <kide/json.h> and a handful of string
+ * functions, so the host unit tests and the fuzzer build it unchanged. The
+ * glue (main.c, child.c, mgmt.c, sys.c) talks to core and the children.
+ *
+ * A configuration (docs/formats/hoitaja-config.md) is parsed completely into
+ * a struct hj_config before anything changes: every string is copied into
+ * fixed fields, a child's `config` and `habitat` objects are kept as
+ * canonical JSON text (so "changed" is a byte comparison), and every error
+ * names the field, the child, where it is and what to do.
+ */
+#ifndef HOITAJA_H
+#define HOITAJA_H
+
+#include <kide/types.h>
+#include <kide/parent.h>
+
+/* ---- portability: the host build (tests, fuzzer) or the freestanding one -- */
+#ifdef HJ_HOST
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#define hj_malloc   malloc
+#define hj_free     free
+#define hj_snprintf snprintf
+#else
+#include <kide/component.h>
+typedef unsigned long size_t;
+#ifndef NULL
+#define NULL ((void *)0)
+#endif
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+#define hj_malloc   kide_malloc
+#define hj_free     kide_free
+#define hj_snprintf kide_snprintf
+#endif
+
+/* ---- limits (docs/hoitaja.md, "Limits") ----------------------------------- */
+#define HJ_NAME_MAX        32u  /**< child and binary names, bytes */
+#define HJ_SERVICE_MAX     32u  /**< service names, bytes */
+#define HJ_CHILDREN_MAX    256u /**< children per habitat */
+#define HJ_ROUTES_MAX      16u  /**< routes per child */
+#define HJ_PROVIDES_MAX    8u   /**< provided services per child */
+#define HJ_NEST_MAX        4u   /**< habitats nested below this one */
+#define HJ_CAPS_MIN        16u  /**< kernel pages: a PD alone needs 8 */
+#define HJ_CAPS_MAX        1000000u
+#define HJ_CONFIG_MAX      (1u << 20) /**< bytes of configuration JSON */
+#define HJ_TOKENS_MAX      32768u     /**< JSON values in one configuration */
+#define HJ_BACKOFF_DEF     100u       /**< ms */
+#define HJ_MAX_BACKOFF_DEF 10000u     /**< ms */
+#define HJ_PRIO_DEF        64u
+#define HJ_CLEAN_RUN_NS    60000000000ull /**< a minute of clean running resets the back-off */
+
+enum hj_to { HJ_TO_PARENT = 1, HJ_TO_CHILD = 2, HJ_TO_DENIED = 3 };
+enum hj_policy { HJ_RESTART_NEVER = 0, HJ_RESTART_ON_FAILURE = 1, HJ_RESTART_ALWAYS = 2 };
+
+/** One route: where session requests for `service` go. */
+struct hj_route {
+    char service[HJ_SERVICE_MAX + 1]; /**< service name, or "*" */
+    kide_u8 to;                       /**< enum hj_to */
+    char child[HJ_NAME_MAX + 1];      /**< the sibling for HJ_TO_CHILD, else "" */
+};
+
+/** One child as configured. */
+struct hj_child_cfg {
+    char name[HJ_NAME_MAX + 1];
+    char binary[HJ_NAME_MAX + 1];
+    kide_u64 ram;       /**< bytes */
+    kide_u64 caps;      /**< kernel-memory pages */
+    kide_u32 cpu_quota; /**< percent of the habitat's CPU share */
+    kide_u32 priority;  /**< 0..127 */
+    kide_u32 nprovides;
+    char provides[HJ_PROVIDES_MAX][HJ_SERVICE_MAX + 1];
+    kide_u32 nroutes;
+    struct hj_route routes[HJ_ROUTES_MAX];
+    kide_u8 policy; /**< enum hj_policy */
+    kide_u64 backoff_ms, max_backoff_ms;
+    kide_u64 heartbeat_ms; /**< 0: none */
+    char *config;          /**< canonical JSON of `config` (owned, NUL-terminated) */
+    kide_u32 config_len;
+    char *habitat; /**< canonical JSON of `habitat`, NULL unless binary is hoitaja */
+    kide_u32 habitat_len;
+    _Bool remove;  /**< partial configurations: `"remove": true` */
+    kide_u32 line; /**< line of the child object, for messages */
+};
+
+/** A whole configuration (or a partial one, before merging). */
+struct hj_config {
+    kide_u64 generation; /**< 0 in a partial/nested one that gave none */
+    kide_u32 nchildren;
+    struct hj_child_cfg *child; /**< nchildren entries (owned) */
+};
+
+/** What the habitat may hand out: the bound of the quota sums. */
+struct hj_limits {
+    kide_u64 ram;  /**< bytes */
+    kide_u64 caps; /**< pages */
+    kide_u32 cpu;  /**< percent (100 per CPU) */
+    kide_u32 nest; /**< habitats that may still nest below (HJ_NEST_MAX at the root) */
+};
+
+/** A configuration error: what, where, and a hint. */
+struct hj_error {
+    char msg[256];
+    char hint[192];
+};
+
+/* parse flags */
+#define HJ_PARSE_PARTIAL 1u /**< children may be `{"name": x, "remove": true}`; no cross checks */
+#define HJ_PARSE_NO_GEN  2u /**< `generation` is optional (nested habitats, management apply) */
+
+/* ---- config.c ------------------------------------------------------------- */
+/** Parse and (unless partial) validate buf[0..len). Returns 0, or -1 with *err set
+ *  (the output is then empty). The caller frees *out with hj_config_free. */
+int hj_config_parse(const char *buf, kide_u64 len, const struct hj_limits *lim, unsigned flags,
+                    struct hj_config *out, struct hj_error *err);
+/** Cross-child checks of a whole configuration: unique names, routes, quota sums. */
+int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, struct hj_error *err);
+/** cur with the partial configuration applied (replace or add the named children,
+ *  drop the removed ones), then checked. Returns 0 or -1 with *err. */
+int hj_config_merge(const struct hj_config *cur, const struct hj_config *part,
+                    const struct hj_limits *lim, struct hj_config *out, struct hj_error *err);
+/** Release a configuration's memory (safe on a zeroed one). */
+void hj_config_free(struct hj_config *c);
+/** Deep copy of one child's configuration. Returns 0 or -1 (out of memory). */
+int hj_child_cfg_copy(struct hj_child_cfg *dst, const struct hj_child_cfg *src);
+/** Release what a child configuration owns. */
+void hj_child_cfg_free(struct hj_child_cfg *c);
+/** Whether generation gen may follow current (it must be current + 1). */
+int hj_generation_ok(kide_u64 current, kide_u64 gen);
+/** Index of the child named `name`, or -1. */
+int hj_config_find(const struct hj_config *c, const char *name);
+
+/* ---- plan.c --------------------------------------------------------------- */
+enum hj_act {
+    HJ_ACT_NONE = 0, /**< unchanged */
+    HJ_ACT_ADD,      /**< new child: start it */
+    HJ_ACT_REMOVE,   /**< gone: destroy it, reclaim everything */
+    HJ_ACT_RESTART,  /**< binary, routes, provides, config or habitat changed */
+    HJ_ACT_UPDATE,   /**< changed in place: see HJ_UPD_* */
+};
+#define HJ_UPD_RAM    1u /**< RAM quota */
+#define HJ_UPD_CAPS   2u /**< kernel-memory quota */
+#define HJ_UPD_CPU    4u /**< CPU quota or priority */
+#define HJ_UPD_POLICY 8u /**< restart policy, back-off or heartbeat: hoitaja's own bookkeeping */
+
+/** One step of a reconfiguration. */
+struct hj_step {
+    kide_u8 act; /**< enum hj_act */
+    kide_u8 upd; /**< HJ_UPD_* for HJ_ACT_UPDATE */
+    int old_idx; /**< index in the running configuration, -1 for ADD */
+    int new_idx; /**< index in the new configuration, -1 for REMOVE */
+};
+
+/** Compare the running configuration with the new one. Writes at most
+ *  cur->nchildren + next->nchildren steps in execution order: removals, then
+ *  in-place updates that shrink, then the rest in the new configuration's order.
+ *  Unchanged children get no step. Returns the number of steps. */
+int hj_plan(const struct hj_config *cur, const struct hj_config *next, struct hj_step *steps);
+/** Name of an action for results ("added", "removed", "restarted", "applied"). */
+const char *hj_act_result(kide_u8 act);
+
+/* ---- routes.c ------------------------------------------------------------- */
+/** The first route of child c matching service (exact, or "*"), or NULL: denied. */
+const struct hj_route *hj_route_find(const struct hj_child_cfg *c, const char *service);
+/** Whether c may announce service (it is in `provides`). */
+int hj_provides(const struct hj_child_cfg *c, const char *service);
+/** Label of a client: "name" in the root habitat ("init"), else "habitat/name",
+ *  plus "/suffix" when a nested habitat forwards for its own child. Returns 0 or
+ *  -1 if it does not fit. */
+int hj_label(char *out, kide_u64 size, const char *habitat, const char *child, const char *suffix);
+
+/* ---- backoff.c ------------------------------------------------------------ */
+/** Restart bookkeeping of one child. */
+struct hj_backoff {
+    kide_u64 next_ms; /**< delay of the next restart (0: not started yet) */
+};
+/** Whether the policy restarts a child that ended: exited (code) or faulted. */
+int hj_should_restart(kide_u8 policy, int faulted, kide_u64 exit_code);
+/** Delay of the next restart: base for the first or after ran_ns >= a clean
+ *  minute, then doubling up to max. Updates *b. */
+kide_u64 hj_backoff_next(struct hj_backoff *b, kide_u64 base_ms, kide_u64 max_ms, kide_u64 ran_ns);
+
+/* ---- events.c ------------------------------------------------------------- */
+#define HJ_EVENTS_RING 128u
+/** The management event ring: the newest HJ_EVENTS_RING events. */
+struct hj_events {
+    struct kide_mgmt_event ev[HJ_EVENTS_RING];
+    kide_u64 next_seq; /**< sequence number of the next event (first is 1) */
+};
+void hj_events_init(struct hj_events *e);
+/** Record an event; returns its sequence number. */
+kide_u64 hj_events_push(struct hj_events *e, kide_u64 type, const char *child, kide_u64 time_ns,
+                        kide_u64 a, kide_u64 b);
+/** Copy up to max events with seq > after into out; *first = seq of the first copied,
+ *  *lost = events after `after` already overwritten. Returns the count. */
+unsigned hj_events_read(const struct hj_events *e, kide_u64 after, struct kide_mgmt_event *out,
+                        unsigned max, kide_u64 *first, kide_u64 *lost);
+
+/* ---- report.c ------------------------------------------------------------- */
+enum hj_state {
+    HJ_ST_STARTING = 0,
+    HJ_ST_RUNNING,
+    HJ_ST_EXITED,
+    HJ_ST_FAULTED,
+    HJ_ST_RESTARTING,
+    HJ_ST_STOPPED,
+};
+
+/** What the report says about one child. */
+struct hj_status {
+    const char *name, *binary;
+    kide_u8 state; /**< enum hj_state */
+    kide_u64 exit_code;
+    kide_u64 fault_vector, fault_addr, fault_ip;
+    const char *fault_reason; /**< overrides the vector's name (e.g. "heartbeat missed") */
+    kide_u64 ram_quota, ram_used;
+    kide_u64 caps_quota, caps_used;
+    kide_u64 cpu_ns;
+    kide_u32 cpu_quota, priority;
+    kide_u64 restarts, uptime_ns;
+};
+
+/** What the report says about the habitat itself. */
+struct hj_habitat_status {
+    const char *label; /**< "init" or "tenant-a" */
+    kide_u64 generation, seq, time_ns;
+    kide_u64 ram_quota, ram_used; /**< hoitaja's own account (children included) */
+    kide_u64 caps_quota, caps_used;
+};
+
+/** Name of a state ("running", ...). */
+const char *hj_state_name(kide_u8 st);
+/** Reason of a fault vector: "page fault", ..., "exception <n>" (into buf). */
+const char *hj_fault_reason(kide_u64 vector, char *buf, kide_u64 size);
+/** The report as JSON into buf. Returns its length or a negative kide_json status. */
+long hj_report_json(const struct hj_habitat_status *h, const struct hj_status *c, unsigned n,
+                    char *buf, kide_u64 size);
+/** One console line for child c (without "report: "), into buf. */
+void hj_report_line(const struct hj_status *c, char *buf, kide_u64 size);
+/** The habitat's sum line (without "report: "), into buf. */
+void hj_report_sum_line(const struct hj_habitat_status *h, const struct hj_status *c, unsigned n,
+                        char *buf, kide_u64 size);
+/** Result of a reconfiguration as JSON: {"generation": g, "status": "...",
+ *  "results": [{"child": x, "result": "..."}...]}. Returns length or < 0. */
+struct hj_result {
+    char child[HJ_NAME_MAX + 1];
+    char text[160]; /**< "added", "applied", "rejected: child kept 4096 bytes", ... */
+};
+long hj_result_json(kide_u64 generation, const char *status, const struct hj_result *r, unsigned n,
+                    char *buf, kide_u64 size);
+
+#endif

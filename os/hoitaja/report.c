@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/* hoitaja state report: JSON for the management session, `report:` lines for the console.
+ *
+ * The glue fills one struct hj_status per child and one hj_habitat_status;
+ * this file only formats. The JSON (schema in docs/hoitaja.md) goes through
+ * the bounded writer of <kide/json.h>, so a buffer that is too small is an
+ * error (KIDE_JSON_ENOSPC), never truncated JSON. Console lines are short
+ * (one child per line) to stay under core's LOG limit of 480 bytes.
+ */
+#include "hoitaja.h"
+
+#include <kide/json.h>
+
+const char *hj_state_name(kide_u8 st)
+{
+    static const char *const names[] = {"starting", "running",    "exited",
+                                        "faulted",  "restarting", "stopped"};
+    return st < sizeof(names) / sizeof(names[0]) ? names[st] : "unknown";
+}
+
+const char *hj_fault_reason(kide_u64 vector, char *buf, kide_u64 size)
+{
+    switch (vector) {
+    case 0:
+        return "divide error";
+    case 6:
+        return "invalid opcode";
+    case 13:
+        return "general protection";
+    case 14:
+        return "page fault";
+    default:
+        hj_snprintf(buf, size, "exception %lu", vector);
+        return buf;
+    }
+}
+
+static void pair(struct kide_json_writer *w, const char *key, kide_u64 quota, kide_u64 used)
+{
+    kide_json_key(w, key);
+    kide_json_begin_object(w);
+    kide_json_key(w, "quota");
+    kide_json_u64(w, quota);
+    kide_json_key(w, "used");
+    kide_json_u64(w, used);
+    kide_json_end_object(w);
+}
+
+static void child_json(struct kide_json_writer *w, const struct hj_status *c)
+{
+    char rbuf[32];
+    kide_json_begin_object(w);
+    kide_json_key(w, "name");
+    kide_json_string(w, c->name);
+    kide_json_key(w, "binary");
+    kide_json_string(w, c->binary);
+    kide_json_key(w, "state");
+    kide_json_string(w, hj_state_name(c->state));
+    if (c->state == HJ_ST_EXITED) {
+        kide_json_key(w, "exit_code");
+        kide_json_u64(w, c->exit_code);
+    }
+    if (c->state == HJ_ST_FAULTED) {
+        kide_json_key(w, "fault");
+        kide_json_begin_object(w);
+        kide_json_key(w, "reason");
+        kide_json_string(w, c->fault_reason ? c->fault_reason
+                                            : hj_fault_reason(c->fault_vector, rbuf, sizeof(rbuf)));
+        kide_json_key(w, "vector");
+        kide_json_u64(w, c->fault_vector);
+        kide_json_key(w, "address");
+        kide_json_u64(w, c->fault_addr);
+        kide_json_key(w, "ip");
+        kide_json_u64(w, c->fault_ip);
+        kide_json_end_object(w);
+    }
+    pair(w, "ram", c->ram_quota, c->ram_used);
+    pair(w, "caps", c->caps_quota, c->caps_used);
+    kide_json_key(w, "cpu");
+    kide_json_begin_object(w);
+    kide_json_key(w, "ns");
+    kide_json_u64(w, c->cpu_ns);
+    kide_json_key(w, "quota");
+    kide_json_u64(w, c->cpu_quota);
+    kide_json_key(w, "priority");
+    kide_json_u64(w, c->priority);
+    kide_json_end_object(w);
+    kide_json_key(w, "restarts");
+    kide_json_u64(w, c->restarts);
+    kide_json_key(w, "uptime_ns");
+    kide_json_u64(w, c->uptime_ns);
+    kide_json_end_object(w);
+}
+
+/** Sums over the children. */
+struct sums {
+    kide_u64 ram_quota, ram_used, caps_quota, caps_used, cpu_ns, cpu_quota, restarts;
+};
+
+static void add_up(const struct hj_status *c, unsigned n, struct sums *s)
+{
+    memset(s, 0, sizeof(*s));
+    for (unsigned i = 0; i < n; i++) {
+        s->ram_quota += c[i].ram_quota, s->ram_used += c[i].ram_used;
+        s->caps_quota += c[i].caps_quota, s->caps_used += c[i].caps_used;
+        s->cpu_ns += c[i].cpu_ns, s->cpu_quota += c[i].cpu_quota;
+        s->restarts += c[i].restarts;
+    }
+}
+
+long hj_report_json(const struct hj_habitat_status *h, const struct hj_status *c, unsigned n,
+                    char *buf, kide_u64 size)
+{
+    struct kide_json_writer w;
+    struct sums s;
+    add_up(c, n, &s);
+    kide_json_writer_init(&w, buf, size);
+    kide_json_begin_object(&w);
+    kide_json_key(&w, "habitat");
+    kide_json_string(&w, h->label);
+    kide_json_key(&w, "generation");
+    kide_json_u64(&w, h->generation);
+    kide_json_key(&w, "seq");
+    kide_json_u64(&w, h->seq);
+    kide_json_key(&w, "time_ns");
+    kide_json_u64(&w, h->time_ns);
+    pair(&w, "ram", h->ram_quota, h->ram_used);
+    pair(&w, "caps", h->caps_quota, h->caps_used);
+    kide_json_key(&w, "children");
+    kide_json_begin_array(&w);
+    for (unsigned i = 0; i < n; i++)
+        child_json(&w, &c[i]);
+    kide_json_end_array(&w);
+    kide_json_key(&w, "sum");
+    kide_json_begin_object(&w);
+    pair(&w, "ram", s.ram_quota, s.ram_used);
+    pair(&w, "caps", s.caps_quota, s.caps_used);
+    kide_json_key(&w, "cpu");
+    kide_json_begin_object(&w);
+    kide_json_key(&w, "ns");
+    kide_json_u64(&w, s.cpu_ns);
+    kide_json_key(&w, "quota");
+    kide_json_u64(&w, s.cpu_quota);
+    kide_json_end_object(&w);
+    kide_json_key(&w, "restarts");
+    kide_json_u64(&w, s.restarts);
+    kide_json_end_object(&w);
+    kide_json_end_object(&w);
+    return kide_json_writer_finish(&w);
+}
+
+void hj_report_line(const struct hj_status *c, char *buf, kide_u64 size)
+{
+    char st[64], rbuf[32];
+    if (c->state == HJ_ST_EXITED)
+        hj_snprintf(st, sizeof(st), "exited %lu", c->exit_code);
+    else if (c->state == HJ_ST_FAULTED)
+        hj_snprintf(st, sizeof(st), "faulted (%s)",
+                    c->fault_reason ? c->fault_reason
+                                    : hj_fault_reason(c->fault_vector, rbuf, sizeof(rbuf)));
+    else
+        hj_snprintf(st, sizeof(st), "%s", hj_state_name(c->state));
+    hj_snprintf(buf, size,
+                "child %s: %s ram %lu/%lu caps %lu/%lu cpu %u%% prio %u cpu_ms %lu restarts %lu "
+                "uptime_ms %lu",
+                c->name, st, c->ram_used, c->ram_quota, c->caps_used, c->caps_quota, c->cpu_quota,
+                c->priority, c->cpu_ns / 1000000, c->restarts, c->uptime_ns / 1000000);
+}
+
+void hj_report_sum_line(const struct hj_habitat_status *h, const struct hj_status *c, unsigned n,
+                        char *buf, kide_u64 size)
+{
+    struct sums s;
+    add_up(c, n, &s);
+    hj_snprintf(buf, size,
+                "habitat %s: generation %lu children %u ram %lu/%lu of %lu caps %lu/%lu of %lu "
+                "cpu %lu%% cpu_ms %lu restarts %lu",
+                h->label, h->generation, n, s.ram_used, s.ram_quota, h->ram_quota, s.caps_used,
+                s.caps_quota, h->caps_quota, s.cpu_quota, s.cpu_ns / 1000000, s.restarts);
+}
+
+long hj_result_json(kide_u64 generation, const char *status, const struct hj_result *r, unsigned n,
+                    char *buf, kide_u64 size)
+{
+    struct kide_json_writer w;
+    kide_json_writer_init(&w, buf, size);
+    kide_json_begin_object(&w);
+    kide_json_key(&w, "generation");
+    kide_json_u64(&w, generation);
+    kide_json_key(&w, "status");
+    kide_json_string(&w, status);
+    kide_json_key(&w, "results");
+    kide_json_begin_array(&w);
+    for (unsigned i = 0; i < n; i++) {
+        kide_json_begin_object(&w);
+        kide_json_key(&w, "child");
+        kide_json_string(&w, r[i].child);
+        kide_json_key(&w, "result");
+        kide_json_string(&w, r[i].text);
+        kide_json_end_object(&w);
+    }
+    kide_json_end_array(&w);
+    kide_json_end_object(&w);
+    return kide_json_writer_finish(&w);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* libFuzzer target: hoitaja's configuration parser (full and partial), the
+ * merge and the plan against a fixed running configuration. Any input must
+ * give a configuration or an error with a message and a hint; never a crash,
+ * a leak or undefined behaviour (suite os-hoitaja-fuzz). */
+#include <assert.h>
+#include <stdint.h>
+
+#include "hoitaja.h"
+
+static const char running[] =
+        "{\"generation\":1,\"children\":["
+        "{\"name\":\"timer\",\"binary\":\"timer\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":10},"
+        "\"provides\":[\"Timer\"]},"
+        "{\"name\":\"demo\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":10},"
+        "\"routes\":[{\"service\":\"Timer\",\"to\":\"child\",\"child\":\"timer\"}]}]}";
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const struct hj_limits lim = {.ram = 1ull << 32, .caps = 100000, .cpu = 100, .nest = 4};
+    static struct hj_step steps[2 * HJ_CHILDREN_MAX + 2];
+    struct hj_config cur, c, merged;
+    struct hj_error err;
+    assert(hj_config_parse(running, sizeof(running) - 1, &lim, 0, &cur, &err) == 0);
+    if (hj_config_parse((const char *)data, size, &lim, 0, &c, &err) == 0) {
+        int n = hj_plan(&cur, &c, steps);
+        assert(n >= 0 && (unsigned)n <= cur.nchildren + c.nchildren);
+        hj_config_free(&c);
+    } else {
+        assert(err.msg[0] && err.hint[0] && !c.nchildren);
+    }
+    if (hj_config_parse((const char *)data, size, &lim, HJ_PARSE_PARTIAL | HJ_PARSE_NO_GEN, &c,
+                        &err) == 0) {
+        if (hj_config_merge(&cur, &c, &lim, &merged, &err) == 0) {
+            hj_plan(&cur, &merged, steps);
+            hj_config_free(&merged);
+        }
+        hj_config_free(&c);
+    }
+    hj_config_free(&cur);
+    return 0;
+}

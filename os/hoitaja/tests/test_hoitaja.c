@@ -1,0 +1,664 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of hoitaja's logic: configuration parsing and validation, the
+ * reconfiguration plan, routes and labels, back-off, the event ring and the
+ * report (suite os-hoitaja-unit). Every error path of the configuration
+ * format has a case; messages are checked for the field and the child. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "hoitaja.h"
+
+#include <kide/json.h>
+
+static const struct hj_limits big = {.ram = 1ull << 40, .caps = 100000, .cpu = 100, .nest = 4};
+
+#define CHILD(name, extra)                                                                         \
+    "{\"name\":\"" name                                                                            \
+    "\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":10}" extra "}"
+#define DOC(children) "{\"generation\":1,\"children\":[" children "]}"
+
+static struct hj_config cfg;
+static struct hj_error err;
+
+static int parse_lim(const char *s, const struct hj_limits *lim, unsigned flags)
+{
+    hj_config_free(&cfg);
+    return hj_config_parse(s, strlen(s), lim, flags, &cfg, &err);
+}
+static int parse(const char *s)
+{
+    return parse_lim(s, &big, 0);
+}
+
+/* The parse fails and the message contains every needle. */
+static void bad(const char *doc, const char *needle1, const char *needle2)
+{
+    if (parse(doc) == 0)
+        fail_msg("accepted: %s", doc);
+    if (needle1 && !strstr(err.msg, needle1))
+        fail_msg("message '%s' lacks '%s'", err.msg, needle1);
+    if (needle2 && !strstr(err.msg, needle2))
+        fail_msg("message '%s' lacks '%s'", err.msg, needle2);
+    assert_true(err.hint[0] != 0);
+    assert_int_equal(cfg.nchildren, 0);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    hj_config_free(&cfg);
+    return 0;
+}
+
+static const char example[] =
+        "{\"generation\": 1, \"children\": [\n"
+        "  {\"name\": \"timer\", \"binary\": \"timer\", \"ram\": 2097152, \"caps\": 64,\n"
+        "   \"cpu\": {\"quota\": 10, \"priority\": 100}, \"provides\": [\"Timer\"], \"routes\": "
+        "[],\n"
+        "   \"restart\": {\"policy\": \"always\", \"backoff_ms\": 100, \"max_backoff_ms\": "
+        "10000},\n"
+        "   \"heartbeat_ms\": 0, \"config\": {}},\n"
+        "  {\"name\": \"tenant-a\", \"binary\": \"hoitaja\", \"ram\": 33554432, \"caps\": 500,\n"
+        "   \"cpu\": {\"quota\": 30, \"priority\": 50}, \"provides\": [],\n"
+        "   \"routes\": [{\"service\": \"Timer\", \"to\": \"child\", \"child\": \"timer\"},\n"
+        "              {\"service\": \"LOG\", \"to\": \"parent\"},\n"
+        "              {\"service\": \"*\", \"to\": \"denied\"}],\n"
+        "   \"restart\": {\"policy\": \"never\", \"backoff_ms\": 100, \"max_backoff_ms\": 10000},\n"
+        "   \"heartbeat_ms\": 0, \"config\": {},\n"
+        "   \"habitat\": {\"children\": [\n"
+        "     {\"name\": \"demo\", \"binary\": \"demo-service\", \"ram\": 4194304, \"caps\": 50,\n"
+        "      \"cpu\": {\"quota\": 50, \"priority\": 64}, \"provides\": [],\n"
+        "      \"routes\": [{\"service\": \"LOG\", \"to\": \"parent\"}],\n"
+        "      \"restart\": {\"policy\": \"never\", \"backoff_ms\": 100, \"max_backoff_ms\": "
+        "10000},\n"
+        "      \"heartbeat_ms\": 1000, \"config\": {\"greeting\": \"hello\"}}]}}]}";
+
+static void test_example(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(example), 0);
+    assert_int_equal(cfg.generation, 1);
+    assert_int_equal(cfg.nchildren, 2);
+    const struct hj_child_cfg *t = &cfg.child[0], *h = &cfg.child[1];
+    assert_string_equal(t->name, "timer");
+    assert_int_equal(t->ram, 2097152);
+    assert_int_equal(t->priority, 100);
+    assert_int_equal(t->policy, HJ_RESTART_ALWAYS);
+    assert_string_equal(t->config, "{}");
+    assert_null(t->habitat);
+    assert_int_equal(h->nroutes, 3);
+    assert_int_equal(h->routes[0].to, HJ_TO_CHILD);
+    assert_string_equal(h->routes[0].child, "timer");
+    assert_non_null(h->habitat);
+    /* The nested habitat is kept in canonical form (no whitespace). */
+    assert_non_null(strstr(h->habitat, "\"greeting\":\"hello\""));
+    assert_null(strchr(h->habitat, '\n'));
+    /* And it parses on its own, as the nested hoitaja will. */
+    struct hj_config nested;
+    struct hj_limits lim = {.ram = h->ram, .caps = h->caps, .cpu = 100, .nest = 3};
+    assert_int_equal(
+            hj_config_parse(h->habitat, h->habitat_len, &lim, HJ_PARSE_NO_GEN, &nested, &err), 0);
+    assert_int_equal(nested.generation, 0);
+    assert_int_equal(nested.child[0].heartbeat_ms, 1000);
+    hj_config_free(&nested);
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(DOC(CHILD("a", ""))), 0);
+    const struct hj_child_cfg *a = &cfg.child[0];
+    assert_int_equal(a->priority, 64);
+    assert_int_equal(a->policy, HJ_RESTART_NEVER);
+    assert_int_equal(a->backoff_ms, 100);
+    assert_int_equal(a->max_backoff_ms, 10000);
+    assert_int_equal(a->heartbeat_ms, 0);
+    assert_int_equal(a->nroutes, 0);
+    assert_string_equal(a->config, "{}");
+    /* A larger backoff raises the default maximum with it. */
+    assert_int_equal(parse(DOC(CHILD("a", ",\"restart\":{\"policy\":\"on-failure\","
+                                          "\"backoff_ms\":20000}"))),
+                     0);
+    assert_int_equal(cfg.child[0].max_backoff_ms, 20000);
+    assert_int_equal(parse("{\"generation\":3,\"children\":[]}"), 0);
+    assert_int_equal(cfg.nchildren, 0);
+}
+
+static void test_bad_json(void **state)
+{
+    (void)state;
+    bad("{\"generation\":1,\n \"children\": [,]}", "line 2", NULL);
+    bad("", "line 1", NULL);
+    bad("{\"generation\":1,\"children\":[]} x", "line 1", NULL);
+    bad("{\"generation\":1,\"generation\":2,\"children\":[]}", "line 1", NULL);
+    bad("[1,2]", "configuration must be a JSON object", NULL);
+    bad("{\"generation\":1,\"children\":[],}", NULL, NULL);
+}
+
+static void test_top_level(void **state)
+{
+    (void)state;
+    bad("{\"children\":[]}", "missing required field 'generation'", NULL);
+    bad("{\"generation\":0,\"children\":[]}", "generation must be an integer", NULL);
+    bad("{\"generation\":1.5,\"children\":[]}", "generation", NULL);
+    bad("{\"generation\":1}", "missing required field 'children'", NULL);
+    bad("{\"generation\":1,\"children\":{}}", "children must be", NULL);
+    bad("{\"generation\":1,\"children\":[],\"extra\":1}", "unknown field 'extra'", NULL);
+    /* Nested and management configurations may leave the generation out. */
+    assert_int_equal(parse_lim("{\"children\":[]}", &big, HJ_PARSE_NO_GEN), 0);
+}
+
+static void test_child_fields(void **state)
+{
+    (void)state;
+    bad(DOC(CHILD("a", ",\"rma\":1")), "unknown field 'rma'", "child 'a'");
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"caps\":16,\"cpu\":{\"quota\":1}}"),
+        "missing required field 'ram'", "child 'a'");
+    bad(DOC("{\"binary\":\"demo\"}"), "missing required field 'name'", NULL);
+    bad(DOC("{\"name\":\"A\",\"binary\":\"demo\"}"), "name must be", NULL);
+    bad(DOC("{\"name\":\"a\",\"binary\":\"x y\",\"ram\":1,\"caps\":16,\"cpu\":{\"quota\":1}}"),
+        "binary must be", "child 'a'");
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":0,\"caps\":16,\"cpu\":{\"quota\":1}}"),
+        "ram must be an integer", NULL);
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":\"4M\",\"caps\":16,\"cpu\":{\"quota\":1}"
+            "}"),
+        "ram must be an integer", NULL);
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":1,\"caps\":8,\"cpu\":{\"quota\":1}}"),
+        "caps must be an integer in 16..", NULL);
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":1,\"caps\":16,\"cpu\":{\"quota\":101}}"),
+        "cpu.quota", NULL);
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":1,\"caps\":16,\"cpu\":{}}"),
+        "missing required field 'quota'", NULL);
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":1,\"caps\":16,\"cpu\":{\"quota\":1,"
+            "\"priority\":128}}"),
+        "cpu.priority", NULL);
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":1,\"caps\":16,\"cpu\":{\"quota\":1,"
+            "\"prio\":1}}"),
+        "unknown field 'prio'", NULL);
+    bad(DOC(CHILD("a", ",\"config\":[]")), "config must be an object", NULL);
+    bad(DOC(CHILD("a", ",\"heartbeat_ms\":-1")), "heartbeat_ms", NULL);
+    bad(DOC(CHILD("a", ",\"restart\":{}")), "missing required field 'policy'", NULL);
+    bad(DOC(CHILD("a", ",\"restart\":{\"policy\":\"sometimes\"}")), "restart.policy", NULL);
+    bad(DOC(CHILD("a", ",\"restart\":{\"policy\":\"always\",\"backoff_ms\":0}")),
+        "restart.backoff_ms", NULL);
+    bad(DOC(CHILD("a", ",\"restart\":{\"policy\":\"always\",\"backoff_ms\":500,"
+                       "\"max_backoff_ms\":100}")),
+        "restart.max_backoff_ms", NULL);
+    bad(DOC(CHILD("a", ",\"provides\":[\"T\",\"T\"]")), "provides lists 'T' twice", NULL);
+    bad(DOC(CHILD("a", ",\"provides\":[\"9x\"]")), "provided service", NULL);
+    bad(DOC(CHILD("a", ",\"provides\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]")),
+        "more than 8", NULL);
+    bad(DOC(CHILD("a", ",\"remove\":true")), "unknown field 'remove'", NULL);
+    /* Error locations point at the offending value. */
+    bad("{\"generation\":1,\"children\":[\n" CHILD("a", ",\n\"rma\":1") "]}", "line 3, column 1",
+        NULL);
+}
+
+static void test_control_chars_in_messages(void **state)
+{
+    (void)state;
+    /* An unknown key with a newline must not break the console line. */
+    bad(DOC(CHILD("a", ",\"x\\nchild a: started\":1")), "unknown field", NULL);
+    assert_null(strchr(err.msg, '\n'));
+}
+
+static void test_routes_errors(void **state)
+{
+    (void)state;
+    bad(DOC(CHILD("a", ",\"routes\":[{\"service\":\"T\",\"to\":\"child\",\"child\":\"b\"}]")),
+        "missing sibling 'b'", "child 'a'");
+    bad(DOC(CHILD("a", ",\"provides\":[\"T\"],\"routes\":[{\"service\":\"T\",\"to\":\"child\","
+                       "\"child\":\"a\"}]")),
+        "route to itself", NULL);
+    bad(DOC(CHILD("a", "") "," CHILD("b", ",\"routes\":[{\"service\":\"T\",\"to\":\"child\","
+                                          "\"child\":\"a\"}]")),
+        "does not provide", "child 'b'");
+    bad(DOC(CHILD("a", ",\"routes\":[{\"service\":\"*\",\"to\":\"denied\"},"
+                       "{\"service\":\"T\",\"to\":\"parent\"}]")),
+        "follows the \"*\" route", NULL);
+    bad(DOC(CHILD("a", ",\"routes\":[{\"service\":\"T\",\"to\":\"parent\"},"
+                       "{\"service\":\"T\",\"to\":\"denied\"}]")),
+        "two routes for service 'T'", NULL);
+    bad(DOC(CHILD("a", ",\"routes\":[{\"service\":\"T\",\"to\":\"elsewhere\"}]")), "route 'to'",
+        NULL);
+    bad(DOC(CHILD("a", ",\"routes\":[{\"service\":\"T\",\"to\":\"child\"}]")),
+        "needs the field 'child'", NULL);
+    bad(DOC(CHILD("a", ",\"routes\":[{\"service\":\"T\",\"to\":\"parent\",\"child\":\"x\"}]")),
+        "only allowed in a route to a child", NULL);
+    bad(DOC(CHILD("a", ",\"routes\":[{\"to\":\"parent\"}]")), "missing required field 'service'",
+        NULL);
+    bad(DOC(CHILD("a", ",\"routes\":[{\"service\":\"T\",\"to\":\"parent\",\"x\":1}]")),
+        "unknown field 'x'", NULL);
+    /* "*" to a sibling needs no provides. */
+    assert_int_equal(
+            parse(DOC(CHILD("a", "") "," CHILD("b", ",\"routes\":[{\"service\":\"*\","
+                                                    "\"to\":\"child\",\"child\":\"a\"}]"))),
+            0);
+}
+
+static void test_names_and_sums(void **state)
+{
+    (void)state;
+    bad(DOC(CHILD("a", "") "," CHILD("a", "")), "used twice", "child 'a'");
+    struct hj_limits lim = {.ram = 8192, .caps = 32, .cpu = 100, .nest = 4};
+    assert_int_equal(parse_lim(DOC(CHILD("a", "") "," CHILD("b", "")), &lim, 0), 0);
+    assert_int_not_equal(
+            parse_lim(DOC(CHILD("a", "") "," CHILD("b", "") "," CHILD("c", "")), &lim, 0), 0);
+    assert_non_null(strstr(err.msg, "ram adds up to 12288 bytes"));
+    lim.ram = 1 << 20;
+    assert_int_not_equal(
+            parse_lim(DOC(CHILD("a", "") "," CHILD("b", "") "," CHILD("c", "")), &lim, 0), 0);
+    assert_non_null(strstr(err.msg, "caps add up to 48"));
+    lim.caps = 1000, lim.cpu = 25;
+    assert_int_not_equal(
+            parse_lim(DOC(CHILD("a", "") "," CHILD("b", "") "," CHILD("c", "")), &lim, 0), 0);
+    assert_non_null(strstr(err.msg, "cpu.quota adds up to 30%"));
+}
+
+static void test_too_many_children(void **state)
+{
+    (void)state;
+    char *doc = malloc(300 * 128);
+    size_t n = (size_t)sprintf(doc, "{\"generation\":1,\"children\":[");
+    for (int i = 0; i < 257; i++)
+        n += (size_t)sprintf(doc + n, "%s{\"name\":\"c%d\"}", i ? "," : "", i);
+    sprintf(doc + n, "]}");
+    bad(doc, "more than 256 children", NULL);
+    free(doc);
+}
+
+static void test_habitat(void **state)
+{
+    (void)state;
+    bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1}"
+            "}"),
+        "needs a 'habitat'", "child 't'");
+    bad(DOC(CHILD("a", ",\"habitat\":{\"children\":[]}")), "not a hoitaja", NULL);
+    /* Errors inside a nested habitat name the path. */
+    bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1},"
+            "\"habitat\":{\"children\":[" CHILD("d", ",\"rma\":1") "]}}"),
+        "child 't/d'", "unknown field 'rma'");
+    /* The nested children must fit the habitat child's own quotas. */
+    bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1},"
+            "\"habitat\":{\"children\":[" CHILD("d", "") "," CHILD("e", "") "]}}"),
+        "habitat 't'", "ram adds up to 8192");
+    bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1},"
+            "\"habitat\":[]}"),
+        "habitat must be", NULL);
+    /* Nesting depth: 4 levels below the root are fine, 5 are not. */
+#define HAB(inner)                                                                                 \
+    "{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1},"       \
+    "\"habitat\":{\"children\":[" inner "]}}"
+    assert_int_equal(parse(DOC(HAB(HAB(HAB(HAB("")))))), 0);
+    bad(DOC(HAB(HAB(HAB(HAB(HAB("")))))), "nested more than 4", NULL);
+}
+
+/* ---- partial configurations and merge ---------------------------------------------- */
+
+static void test_merge(void **state)
+{
+    (void)state;
+    struct hj_config cur, part, out;
+    assert_int_equal(hj_config_parse(DOC(CHILD("a", "") "," CHILD("b", "")),
+                                     strlen(DOC(CHILD("a", "") "," CHILD("b", ""))), &big, 0, &cur,
+                                     &err),
+                     0);
+    const char *p = "{\"children\":[{\"name\":\"a\",\"remove\":true}," CHILD(
+            "c", "") ","
+                     "{\"name\":\"b\",\"binary\":\"other\",\"ram\":8192,\"caps\":16,"
+                     "\"cpu\":{\"quota\":5}}]}";
+    assert_int_equal(
+            hj_config_parse(p, strlen(p), &big, HJ_PARSE_PARTIAL | HJ_PARSE_NO_GEN, &part, &err),
+            0);
+    assert_true(part.child[0].remove);
+    assert_int_equal(hj_config_merge(&cur, &part, &big, &out, &err), 0);
+    assert_int_equal(out.nchildren, 2);
+    assert_string_equal(out.child[0].name, "b");
+    assert_string_equal(out.child[0].binary, "other");
+    assert_string_equal(out.child[1].name, "c");
+    hj_config_free(&out);
+    hj_config_free(&part);
+
+    /* Removing a child that does not exist, or one another route needs. */
+    p = "{\"children\":[{\"name\":\"zz\",\"remove\":true}]}";
+    assert_int_equal(
+            hj_config_parse(p, strlen(p), &big, HJ_PARSE_PARTIAL | HJ_PARSE_NO_GEN, &part, &err),
+            0);
+    assert_int_not_equal(hj_config_merge(&cur, &part, &big, &out, &err), 0);
+    assert_non_null(strstr(err.msg, "no such child"));
+    hj_config_free(&part);
+
+    p = "{\"children\":[{\"name\":\"a\",\"remove\":true,\"ram\":1}]}";
+    assert_int_not_equal(
+            hj_config_parse(p, strlen(p), &big, HJ_PARSE_PARTIAL | HJ_PARSE_NO_GEN, &part, &err),
+            0);
+    assert_non_null(strstr(err.msg, "carries other fields"));
+    p = "{\"children\":[{\"name\":\"a\",\"remove\":true},{\"name\":\"a\",\"remove\":true}]}";
+    assert_int_not_equal(
+            hj_config_parse(p, strlen(p), &big, HJ_PARSE_PARTIAL | HJ_PARSE_NO_GEN, &part, &err),
+            0);
+    assert_non_null(strstr(err.msg, "named twice"));
+
+    /* A merge that breaks the quota sums is rejected as a whole. */
+    struct hj_limits lim = {.ram = 8192, .caps = 1000, .cpu = 100, .nest = 4};
+    p = "{\"children\":[" CHILD("c", "") "]}";
+    assert_int_equal(
+            hj_config_parse(p, strlen(p), &big, HJ_PARSE_PARTIAL | HJ_PARSE_NO_GEN, &part, &err),
+            0);
+    assert_int_not_equal(hj_config_merge(&cur, &part, &lim, &out, &err), 0);
+    assert_non_null(strstr(err.msg, "ram adds up"));
+    hj_config_free(&part);
+    hj_config_free(&cur);
+}
+
+static void test_generation(void **state)
+{
+    (void)state;
+    assert_true(hj_generation_ok(1, 2));
+    assert_false(hj_generation_ok(1, 1));
+    assert_false(hj_generation_ok(2, 1));
+    assert_false(hj_generation_ok(1, 3));
+    assert_false(hj_generation_ok(~0ull, 0));
+}
+
+/* ---- plan ------------------------------------------------------------------------- */
+
+static struct hj_step steps[600];
+
+static int plan(const char *a, const char *b, struct hj_config *ca, struct hj_config *cb)
+{
+    assert_int_equal(hj_config_parse(a, strlen(a), &big, 0, ca, &err), 0);
+    if (hj_config_parse(b, strlen(b), &big, 0, cb, &err))
+        fail_msg("%s", err.msg);
+    return hj_plan(ca, cb, steps);
+}
+
+static void one_step(const char *a, const char *b, int act, unsigned upd)
+{
+    struct hj_config ca, cb;
+    int n = plan(a, b, &ca, &cb);
+    if (act == HJ_ACT_NONE) {
+        assert_int_equal(n, 0);
+    } else {
+        assert_int_equal(n, 1);
+        assert_int_equal(steps[0].act, act);
+        if (act == HJ_ACT_UPDATE)
+            assert_int_equal(steps[0].upd, upd);
+    }
+    hj_config_free(&ca);
+    hj_config_free(&cb);
+}
+
+#define ONE(extra) DOC(CHILD("a", extra))
+
+static void test_plan_cases(void **state)
+{
+    (void)state;
+    one_step(ONE(""), ONE(""), HJ_ACT_NONE, 0);
+    one_step(DOC(""), ONE(""), HJ_ACT_ADD, 0);
+    one_step(ONE(""), DOC(""), HJ_ACT_REMOVE, 0);
+    /* In place. */
+    one_step(ONE(""),
+             DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":8192,\"caps\":16,"
+                 "\"cpu\":{\"quota\":10}}"),
+             HJ_ACT_UPDATE, HJ_UPD_RAM);
+    one_step(ONE(""),
+             DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":4096,\"caps\":17,"
+                 "\"cpu\":{\"quota\":10}}"),
+             HJ_ACT_UPDATE, HJ_UPD_CAPS);
+    one_step(ONE(""),
+             DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,"
+                 "\"cpu\":{\"quota\":20}}"),
+             HJ_ACT_UPDATE, HJ_UPD_CPU);
+    one_step(ONE(""),
+             DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,"
+                 "\"cpu\":{\"quota\":10,\"priority\":3}}"),
+             HJ_ACT_UPDATE, HJ_UPD_CPU);
+    one_step(ONE(""), ONE(",\"restart\":{\"policy\":\"always\"}"), HJ_ACT_UPDATE, HJ_UPD_POLICY);
+    one_step(ONE(""), ONE(",\"heartbeat_ms\":100"), HJ_ACT_UPDATE, HJ_UPD_POLICY);
+    /* Restarts. */
+    one_step(ONE(""),
+             DOC("{\"name\":\"a\",\"binary\":\"other\",\"ram\":4096,\"caps\":16,"
+                 "\"cpu\":{\"quota\":10}}"),
+             HJ_ACT_RESTART, 0);
+    one_step(ONE(""), ONE(",\"config\":{\"x\":1}"), HJ_ACT_RESTART, 0);
+    one_step(ONE(",\"config\":{\"x\":1}"), ONE(",\"config\":{ \"x\" : 1 }"), HJ_ACT_NONE, 0);
+    one_step(ONE(""), ONE(",\"provides\":[\"T\"]"), HJ_ACT_RESTART, 0);
+    one_step(ONE(",\"provides\":[\"T\",\"U\"]"), ONE(",\"provides\":[\"U\",\"T\"]"), HJ_ACT_NONE,
+             0);
+    one_step(ONE(""), ONE(",\"routes\":[{\"service\":\"LOG\",\"to\":\"parent\"}]"), HJ_ACT_RESTART,
+             0);
+    one_step(ONE(",\"routes\":[{\"service\":\"A\",\"to\":\"parent\"},{\"service\":\"B\",\"to\":"
+                 "\"denied\"}]"),
+             ONE(",\"routes\":[{\"service\":\"B\",\"to\":\"denied\"},{\"service\":\"A\",\"to\":"
+                 "\"parent\"}]"),
+             HJ_ACT_RESTART, 0);
+#define HABA(n)                                                                                    \
+    DOC("{\"name\":\"a\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1},"   \
+        "\"habitat\":{\"children\":[" CHILD(n, "") "]}}")
+    one_step(HABA("x"), HABA("y"), HJ_ACT_RESTART, 0);
+    one_step(HABA("x"), HABA("x"), HJ_ACT_NONE, 0);
+}
+
+static void test_plan_order(void **state)
+{
+    (void)state;
+    struct hj_config ca, cb;
+    /* a: removed; b: shrinks; c: restarts; d: grows; e: added. */
+    const char *old =
+            DOC(CHILD("a", "") ","
+                               "{\"name\":\"b\",\"binary\":\"demo\",\"ram\":8192,\"caps\":16,"
+                               "\"cpu\":{\"quota\":1}}," CHILD("c", "") "," CHILD("d", ""));
+    const char *neu =
+            DOC(CHILD("e", "") ","
+                               "{\"name\":\"d\",\"binary\":\"demo\",\"ram\":8192,\"caps\":16,"
+                               "\"cpu\":{\"quota\":10}},"
+                               "{\"name\":\"c\",\"binary\":\"new\",\"ram\":4096,\"caps\":16,"
+                               "\"cpu\":{\"quota\":10}}," CHILD("b", ""));
+    int n = plan(old, neu, &ca, &cb);
+    assert_int_equal(n, 5);
+    assert_int_equal(steps[0].act, HJ_ACT_REMOVE);
+    assert_string_equal(ca.child[steps[0].old_idx].name, "a");
+    assert_int_equal(steps[1].act, HJ_ACT_UPDATE);
+    assert_string_equal(cb.child[steps[1].new_idx].name, "b");
+    assert_int_equal(steps[2].act, HJ_ACT_RESTART);
+    assert_int_equal(steps[3].act, HJ_ACT_UPDATE);
+    assert_string_equal(cb.child[steps[3].new_idx].name, "d");
+    assert_int_equal(steps[3].upd, HJ_UPD_RAM);
+    assert_int_equal(steps[4].act, HJ_ACT_ADD);
+    assert_string_equal(hj_act_result(steps[4].act), "added");
+    assert_string_equal(hj_act_result(HJ_ACT_RESTART), "restarted");
+    assert_string_equal(hj_act_result(HJ_ACT_UPDATE), "applied");
+    assert_string_equal(hj_act_result(HJ_ACT_REMOVE), "removed");
+    hj_config_free(&ca);
+    hj_config_free(&cb);
+}
+
+/* ---- routes, labels, back-off, events ------------------------------------------------- */
+
+static void test_routes(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(DOC(CHILD("t", ",\"provides\":[\"Timer\"]") "," CHILD(
+                             "a", ",\"routes\":[{\"service\":\"Timer\",\"to\":\"child\","
+                                  "\"child\":\"t\"},{\"service\":\"LOG\",\"to\":"
+                                  "\"parent\"},{\"service\":\"*\",\"to\":\"denied\"}]"))),
+                     0);
+    const struct hj_child_cfg *a = &cfg.child[1];
+    assert_int_equal(hj_route_find(a, "Timer")->to, HJ_TO_CHILD);
+    assert_int_equal(hj_route_find(a, "LOG")->to, HJ_TO_PARENT);
+    assert_int_equal(hj_route_find(a, "Other")->to, HJ_TO_DENIED);
+    assert_null(hj_route_find(&cfg.child[0], "LOG"));
+    assert_true(hj_provides(&cfg.child[0], "Timer"));
+    assert_false(hj_provides(&cfg.child[0], "timer"));
+
+    char l[32];
+    assert_int_equal(hj_label(l, sizeof(l), "init", "timer", NULL), 0);
+    assert_string_equal(l, "timer");
+    assert_int_equal(hj_label(l, sizeof(l), "tenant-a", "agent", ""), 0);
+    assert_string_equal(l, "tenant-a/agent");
+    assert_int_equal(hj_label(l, sizeof(l), "init", "tenant-a", "agent"), 0);
+    assert_string_equal(l, "tenant-a/agent");
+    assert_int_equal(hj_label(l, 8, "tenant-a", "agent", NULL), -1);
+}
+
+static void test_backoff(void **state)
+{
+    (void)state;
+    struct hj_backoff b = {0};
+    assert_int_equal(hj_backoff_next(&b, 100, 1000, 0), 100);
+    assert_int_equal(hj_backoff_next(&b, 100, 1000, 0), 200);
+    assert_int_equal(hj_backoff_next(&b, 100, 1000, 0), 400);
+    assert_int_equal(hj_backoff_next(&b, 100, 1000, 0), 800);
+    assert_int_equal(hj_backoff_next(&b, 100, 1000, 0), 1000);
+    assert_int_equal(hj_backoff_next(&b, 100, 1000, 0), 1000);
+    /* A clean minute resets it. */
+    assert_int_equal(hj_backoff_next(&b, 100, 1000, HJ_CLEAN_RUN_NS), 100);
+    assert_int_equal(hj_backoff_next(&b, 100, 1000, HJ_CLEAN_RUN_NS - 1), 200);
+    /* Large bounds do not overflow. */
+    struct hj_backoff c = {0};
+    for (int i = 0; i < 100; i++)
+        assert_true(hj_backoff_next(&c, 86400000, 86400000, 0) == 86400000);
+
+    assert_true(hj_should_restart(HJ_RESTART_ALWAYS, 0, 0));
+    assert_false(hj_should_restart(HJ_RESTART_NEVER, 1, 1));
+    assert_true(hj_should_restart(HJ_RESTART_ON_FAILURE, 1, 0));
+    assert_true(hj_should_restart(HJ_RESTART_ON_FAILURE, 0, 3));
+    assert_false(hj_should_restart(HJ_RESTART_ON_FAILURE, 0, 0));
+}
+
+static void test_events(void **state)
+{
+    (void)state;
+    static struct hj_events e;
+    struct kide_mgmt_event out[KIDE_MGMT_EVENTS_MAX];
+    kide_u64 first, lost;
+    hj_events_init(&e);
+    assert_int_equal(hj_events_read(&e, 0, out, 32, &first, &lost), 0);
+    assert_int_equal(hj_events_push(&e, KIDE_EV_STARTED, "demo", 5, 0, 0), 1);
+    assert_int_equal(hj_events_push(&e, KIDE_EV_EXITED,
+                                    "a-very-long-child-name-that-is-cut-off-here", 6, 3, 0),
+                     2);
+    assert_int_equal(hj_events_read(&e, 0, out, 32, &first, &lost), 2);
+    assert_int_equal(first, 1);
+    assert_int_equal(lost, 0);
+    assert_string_equal(out[0].child, "demo");
+    assert_int_equal(out[1].a, 3);
+    assert_int_equal(strlen(out[1].child), sizeof(out[1].child) - 1);
+    assert_int_equal(hj_events_read(&e, 1, out, 32, &first, &lost), 1);
+    assert_int_equal(first, 2);
+    assert_int_equal(hj_events_read(&e, 2, out, 32, &first, &lost), 0);
+    /* Overrun: the reader learns what it lost. */
+    for (int i = 0; i < 300; i++)
+        hj_events_push(&e, KIDE_EV_RESTARTED, "x", 7, (kide_u64)i, 0);
+    assert_int_equal(hj_events_read(&e, 2, out, 32, &first, &lost), 32);
+    assert_int_equal(first, 302 - HJ_EVENTS_RING + 1);
+    assert_int_equal(lost, first - 3);
+    assert_int_equal(out[0].seq, first);
+}
+
+/* ---- report ------------------------------------------------------------------------ */
+
+static void test_report(void **state)
+{
+    (void)state;
+    char buf[4096], line[400], r[32];
+    struct hj_status c[3] = {
+            {.name = "timer",
+             .binary = "timer",
+             .state = HJ_ST_RUNNING,
+             .ram_quota = 100,
+             .ram_used = 40,
+             .caps_quota = 16,
+             .caps_used = 9,
+             .cpu_ns = 5000000,
+             .cpu_quota = 10,
+             .priority = 100,
+             .uptime_ns = 7000000},
+            {.name = "bad",
+             .binary = "crash",
+             .state = HJ_ST_FAULTED,
+             .fault_vector = 14,
+             .fault_addr = 0x1000,
+             .fault_ip = 0x4000001234,
+             .restarts = 2},
+            {.name = "done", .binary = "demo", .state = HJ_ST_EXITED, .exit_code = 3},
+    };
+    struct hj_habitat_status h = {.label = "init", .generation = 2, .seq = 9, .ram_quota = 1000};
+    long n = hj_report_json(&h, c, 3, buf, sizeof(buf));
+    assert_true(n > 0);
+    /* It is valid JSON with the documented fields. */
+    struct kide_json_tok tok[512];
+    struct kide_json_doc doc;
+    assert_int_equal(kide_json_parse(&doc, buf, (size_t)n, tok, 512, NULL, NULL), 0);
+    kide_u64 v;
+    int ch = kide_json_find(&doc, 0, "children");
+    int c0 = kide_json_first(&doc, ch);
+    assert_int_equal(
+            kide_json_get_u64(&doc, kide_json_find(&doc, kide_json_find(&doc, c0, "ram"), "used"),
+                              &v),
+            0);
+    assert_int_equal(v, 40);
+    int c1 = kide_json_next(&doc, c0);
+    int f = kide_json_find(&doc, c1, "fault");
+    assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, f, "reason"), "page fault"));
+    int c2 = kide_json_next(&doc, c1);
+    assert_int_equal(kide_json_get_u64(&doc, kide_json_find(&doc, c2, "exit_code"), &v), 0);
+    assert_int_equal(v, 3);
+    int sum = kide_json_find(&doc, 0, "sum");
+    assert_int_equal(kide_json_get_u64(&doc, kide_json_find(&doc, sum, "restarts"), &v), 0);
+    assert_int_equal(v, 2);
+    /* Too small a buffer is an error, not truncated JSON. */
+    assert_int_equal(hj_report_json(&h, c, 3, buf, 64), KIDE_JSON_ENOSPC);
+
+    hj_report_line(&c[0], line, sizeof(line));
+    assert_string_equal(line, "child timer: running ram 40/100 caps 9/16 cpu 10% prio 100 cpu_ms 5 "
+                              "restarts 0 uptime_ms 7");
+    hj_report_line(&c[1], line, sizeof(line));
+    assert_non_null(strstr(line, "child bad: faulted (page fault)"));
+    hj_report_line(&c[2], line, sizeof(line));
+    assert_non_null(strstr(line, "child done: exited 3"));
+    hj_report_sum_line(&h, c, 3, line, sizeof(line));
+    assert_non_null(strstr(line, "habitat init: generation 2 children 3 ram 40/100 of 1000"));
+
+    assert_string_equal(hj_fault_reason(0, r, sizeof(r)), "divide error");
+    assert_string_equal(hj_fault_reason(6, r, sizeof(r)), "invalid opcode");
+    assert_string_equal(hj_fault_reason(13, r, sizeof(r)), "general protection");
+    assert_string_equal(hj_fault_reason(14, r, sizeof(r)), "page fault");
+    assert_string_equal(hj_fault_reason(3, r, sizeof(r)), "exception 3");
+    assert_string_equal(hj_state_name(HJ_ST_RESTARTING), "restarting");
+    assert_string_equal(hj_state_name(200), "unknown");
+
+    struct hj_result res[2] = {{"a", "added"}, {"b", "rejected: child kept 4096 bytes"}};
+    n = hj_result_json(3, "done", res, 2, buf, sizeof(buf));
+    assert_true(n > 0);
+    assert_non_null(strstr(buf, "\"result\":\"rejected: child kept 4096 bytes\""));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+            cmocka_unit_test_teardown(test_example, teardown),
+            cmocka_unit_test_teardown(test_defaults, teardown),
+            cmocka_unit_test_teardown(test_bad_json, teardown),
+            cmocka_unit_test_teardown(test_top_level, teardown),
+            cmocka_unit_test_teardown(test_child_fields, teardown),
+            cmocka_unit_test_teardown(test_control_chars_in_messages, teardown),
+            cmocka_unit_test_teardown(test_routes_errors, teardown),
+            cmocka_unit_test_teardown(test_names_and_sums, teardown),
+            cmocka_unit_test_teardown(test_too_many_children, teardown),
+            cmocka_unit_test_teardown(test_habitat, teardown),
+            cmocka_unit_test(test_merge),
+            cmocka_unit_test(test_generation),
+            cmocka_unit_test(test_plan_cases),
+            cmocka_unit_test(test_plan_order),
+            cmocka_unit_test_teardown(test_routes, teardown),
+            cmocka_unit_test(test_backoff),
+            cmocka_unit_test(test_events),
+            cmocka_unit_test(test_report),
+    };
+    return cmocka_run_group_tests_name("hoitaja", tests, NULL, NULL);
+}

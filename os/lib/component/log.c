@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* kide_log: one formatted line to core's LOG (or COM1 as a root task).
+ *
+ * Core prefixes every LOG call with the component's label, so a line must
+ * never carry a newline into core: the text is split at newlines and each
+ * piece is its own LOG call (and so its own labelled line). A piece longer
+ * than KIDE_CORE_LOG_MAX bytes is cut there; the whole formatted text is
+ * at most LINE_MAX bytes. krt's console (krt_printf, krt_panic) is routed
+ * here too: a component has no COM1 and no exit port.
+ */
+#include <krt.h>
+#include "rt.h"
+
+#define LINE_MAX 1024
+
+static void core_log(const char *s, kide_u64 len)
+{
+    kide_u64 req[2 + KIDE_CORE_LOG_MAX / 8], res[1];
+    if (len > KIDE_CORE_LOG_MAX)
+        len = KIDE_CORE_LOG_MAX;
+    kide_u64 words = (len + 7) / 8;
+    req[0] = KIDE_CORE_LOG;
+    req[1] = len;
+    if (words)
+        req[1 + words] = 0;
+    memcpy(&req[2], s, len);
+    rt_core(req, (unsigned)(2 + words), res, 1);
+}
+
+static void emit(struct kide_env *env, const char *text)
+{
+    if (env->root) {
+        krt_puts(text);
+        krt_puts("\n");
+        return;
+    }
+    const char *p = text;
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        kide_u64 len = nl ? (kide_u64)(nl - p) : strlen(p);
+        if (len || !nl)
+            core_log(p, len);
+        if (!nl || !nl[1])
+            break;
+        p = nl + 1;
+    }
+}
+
+void kide_log(struct kide_env *env, const char *fmt, ...)
+{
+    char line[LINE_MAX];
+    __builtin_va_list ap;
+    __builtin_va_start(ap, fmt);
+    krt_vsnprintf(line, sizeof(line), fmt, ap);
+    __builtin_va_end(ap);
+    emit(env, line);
+}
+
+int kide_snprintf(char *buf, kide_u64 size, const char *fmt, ...)
+{
+    __builtin_va_list ap;
+    __builtin_va_start(ap, fmt);
+    int n = krt_vsnprintf(buf, size, fmt, ap);
+    __builtin_va_end(ap);
+    return n;
+}
+
+const char *kide_status_name(int status)
+{
+    switch (status) {
+    case KIDE_DENIED:
+        return "DENIED";
+    case KIDE_NOT_FOUND:
+        return "NOT_FOUND";
+    case KIDE_STALE:
+        return "STALE";
+    case KIDE_INVALID:
+        return "INVALID";
+    default:
+        return krt_status_name(status);
+    }
+}
+
+static void console(const char *s)
+{
+    emit(&rt_env, s);
+}
+
+static void panic_exit(void)
+{
+    kide_exit(&rt_env, 255);
+}
+
+void rt_log_init(void)
+{
+    krt_console_hook = console;
+    krt_panic_exit = panic_exit;
+}

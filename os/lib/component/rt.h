@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal interface between the files of the component runtime (libkide.a).
+ *
+ * The runtime has two modes, fixed at start: under core (krt_child_main, the
+ * normal case) and as the root task of its own image (krt_root_main, goa's
+ * QEMU backend). Its global state is the one struct kide_env below plus a few
+ * file-local tables; everything shared between the main thread and the
+ * handler EC is guarded by one of two semaphore locks, taken in the order
+ * misc -> heap (the heap never takes misc) and never held across a callback
+ * into component code.
+ *
+ * Address-space plan inside core's RAM window [KIDE_COMP_HEAP, _END):
+ * heap chunks and large heap blocks, then kide_ram_alloc dataspaces, then
+ * handler stacks in fixed slots whose top word names the slot's UTCB (the
+ * krt crt0 convention), which is how a thread finds its own UTCB.
+ */
+#ifndef KIDE_RT_H
+#define KIDE_RT_H
+
+#include <kide/component.h>
+#include <kide/core.h>
+#include <kide/parent.h>
+#include <kide/utcb.h>
+
+#define RT_HEAP_VA     KIDE_COMP_HEAP
+#define RT_HEAP_VA_END (KIDE_COMP_HEAP + 0x80000000000ull) /* 8 TiB of heap addresses */
+#define RT_DS_VA       RT_HEAP_VA_END
+#define RT_DS_VA_END   (KIDE_COMP_HEAP_END - 0x10000000000ull)
+#define RT_STACK_VA    RT_DS_VA_END /* 1 TiB of handler stack slots up to the end */
+#define RT_STACK_SLOT  0x20000ull   /* 128 KiB per slot: the upper half mapped, the lower a guard */
+#define RT_STACK_SIZE  0x10000ull
+/* Handler UTCB when the info page gives no hint. */
+#define RT_HANDLER_UTCB (KIDE_COMP_UTCB + 0x100000ull)
+
+#define RT_SERVICE_NAME_MAX 64u
+#define RT_ARGS_MAX         256u
+#define RT_LABEL_MAX        128u
+
+struct kide_json_doc;
+
+struct kide_env {
+    int root;                          /**< root task of its own image */
+    const struct kide_comp_info *info; /**< core's info page (NULL as a root task) */
+    const char *config;                /**< raw config JSON */
+    kide_u64 config_len;
+    char name[96];
+    char args[200];
+    struct kide_mutex heap_mx, misc_mx; /**< see the file comment for the order */
+    kide_sel parent;                    /**< the parent portal (a test may aim it elsewhere) */
+    kide_sel sleep_sm;                  /**< count 0, only ever timed out on */
+    void (*on_yield)(struct kide_env *env, kide_u64 bytes);
+    /* kide_config_doc's cached result, guarded by misc_mx */
+    int doc_state; /**< 0 not parsed, 1 ok, -1 failed */
+    struct kide_json_doc *doc;
+    char doc_err[160];
+};
+
+extern struct kide_env rt_env;
+
+/** The calling thread's UTCB: a handler's from its stack slot, else the main EC's. */
+struct kide_utcb *rt_utcb(void);
+/** Call core's self portal with req[0..n) (n <= 64); the reply's first nres words go
+ *  to res (missing ones are 0). Preserves the caller's UTCB message. Returns the
+ *  reply status or the kernel's. */
+int rt_core(const kide_u64 *req, unsigned n, kide_u64 *res, unsigned nres);
+
+/* heap.c, over the backend in ram.c (or a fake one in the host tests) */
+int rt_heap_map(kide_u64 size, void **addr);
+void rt_heap_unmap(void *addr, kide_u64 size);
+void rt_heap_lock(void);
+void rt_heap_unlock(void);
+/** Give every wholly free heap chunk back; returns the bytes released. */
+kide_u64 rt_heap_release(void);
+struct rt_heap_stats {
+    kide_u64 chunks, chunk_bytes, large, large_bytes, live, bad_frees;
+};
+void rt_heap_stats(struct rt_heap_stats *st);
+
+/* ram.c: root-task RAM (identity-mapped krt pages in contiguous runs) */
+int rt_root_pages(kide_u64 size, void **addr);
+void rt_root_pages_free(void *addr, kide_u64 size);
+
+/* portal.c: portal kinds, encoded in the low byte of a portal id */
+enum { RT_PT_FREE, RT_PT_RAW, RT_PT_SERVICE, RT_PT_SESSION };
+/** A portal of `kind` to the handler (created on first use); *id and *sel get its id
+ *  and our selector for it. */
+int rt_portal_new(unsigned kind, kide_portal_fn fn, const struct kide_service_ops *ops, void *obj,
+                  kide_u64 service, kide_u64 *id, kide_sel *sel);
+/** Revoke the portal with this id and free its entry. */
+void rt_portal_drop(kide_u64 id);
+
+/* sel.c */
+void rt_sel_init(void);
+
+/* log.c */
+void rt_log_init(void);
+
+/* signal.c */
+void rt_handle_signal(struct kide_env *env);
+
+#endif

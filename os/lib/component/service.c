@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Server side: announcing a service to the parent.
+ *
+ * The service's root portal goes to the parent with KIDE_PARENT_ANNOUNCE as
+ * a typed item; from then on the parent calls it (KIDE_SRV_OPEN/CLOSE) and
+ * the handler EC runs the service's ops (portal.c). A failed announce takes
+ * the portal back, so nothing is left half made.
+ */
+#include <krt.h>
+#include "rt.h"
+
+int kide_service_announce(struct kide_env *env, const char *service,
+                          const struct kide_service_ops *ops)
+{
+    if (env->root)
+        return KIDE_NOT_FOUND;
+    if (!service || !*service || strnlen(service, RT_SERVICE_NAME_MAX + 1) > RT_SERVICE_NAME_MAX ||
+        !ops || !ops->open || !ops->close || !ops->call)
+        return KIDE_BAD_PARAM;
+    kide_u64 id;
+    kide_sel pt;
+    int st = rt_portal_new(RT_PT_SERVICE, 0, ops, 0, 0, &id, &pt);
+    if (st != KIDE_OK)
+        return st;
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_PARENT_ANNOUNCE);
+    kide_msg_put_str(&m, service);
+    st = kide_msg_call_cap(&m, env->parent, 0, pt, KIDE_PT_CALL);
+    if (st == KIDE_BAD_CAP && m.n == 0)
+        st = KIDE_NOT_FOUND; /* no parent: the root habitat */
+    if (st != KIDE_OK)
+        rt_portal_drop(id);
+    return st;
+}
