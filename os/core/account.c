@@ -121,6 +121,14 @@ u64 acc_cpu_ns(struct account *a)
     return ns;
 }
 
+u64 acc_tree_ns(struct account *a)
+{
+    u64 ns = acc_cpu_ns(a) + a->reaped_ns;
+    for (struct account *c = a->first_child; c; c = c->next_sibling)
+        ns += acc_tree_ns(c);
+    return ns;
+}
+
 u64 acc_caps_used(struct account *a)
 {
     u64 limit = 0, used = 0;
@@ -185,6 +193,8 @@ void acc_destroy(struct account *a)
 {
     while (a->first_child)
         acc_destroy(a->first_child);
+    if (a->parent)
+        a->parent->reaped_ns += acc_tree_ns(a);
     /* One revoke removes every kernel object of the account (and with the
      * PD its mappings); then its pages go back to the pool. */
     kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, 0), 8, 0));

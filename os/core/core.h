@@ -65,6 +65,7 @@ struct account {
     u64 share_ppm;                  /**< absolute share of CPU 0, parts per million */
     unsigned prio_req, prio;        /**< requested and effective priority */
     u64 final_ns;                   /**< CPU time when its thread ended */
+    u64 reaped_ns;                  /**< subtree CPU time of destroyed sub-accounts */
     bool sc_live;
     /* the end */
     u64 exit_code, fault_vector, fault_addr, fault_ip;
@@ -88,6 +89,8 @@ kide_sel acc_dyn_alloc(struct account *a);
 void acc_compute_share(struct account *a);
 int acc_apply_cpu(struct account *a);
 u64 acc_cpu_ns(struct account *a);
+/** CPU time of the account, its sub-accounts, and destroyed sub-accounts. */
+u64 acc_tree_ns(struct account *a);
 /** SC budget for the account's share of CPU 0. */
 u64 acc_budget_ns(const struct account *a);
 /** End the account's threads (exit or fault): record its CPU time, revoke EC, SC, handlers. */

@@ -424,7 +424,8 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
         w[13] = KIDE_CORE_PERIOD_NS;
         w[14] = c->prio;
         w[15] = c->yield_request;
-        *res = 15;
+        w[16] = acc_tree_ns(c);
+        *res = 16;
         return KIDE_OK;
     }
     case KIDE_OWN_THREADS:

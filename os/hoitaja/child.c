@@ -207,11 +207,13 @@ void hj_child_poll(struct hj_slot *s, kide_u64 now)
     kide_msg_begin(&m, KIDE_OWN_STATE);
     if (own_call(s, &m) != KIDE_OK)
         return;
-    kide_u64 w[16];
-    for (unsigned i = 1; i < 16; i++)
+    kide_u64 w[17];
+    for (unsigned i = 1; i < 17; i++)
         w[i] = kide_msg_get(&m);
     s->ram_quota = w[6], s->ram_used = w[7], s->caps_quota = w[8], s->caps_used = w[9];
-    s->cpu_ns = w[10];
+    /* The whole subtree: a habitat child is charged for its children's time,
+     * as its RAM use already counts their quotas. */
+    s->cpu_ns = m.bad ? w[10] : w[16];
     if (w[1] == KIDE_ACC_EXITED) {
         s->exit_code = w[2];
         hj_say("child %s: exited with code %lu", s->cfg.name, s->exit_code);

@@ -202,6 +202,10 @@ static int do_open(struct hj_slot *c, struct kide_rpc *rpc)
     const struct hj_route *r = hj_route_find(&c->cfg, service);
     if (!r || r->to == HJ_TO_DENIED)
         return KIDE_DENIED;
+    /* Managing the habitat is granted only by name: a catch-all route to the
+     * parent must not hand a child the power to reconfigure its siblings. */
+    if (!strcmp(service, "Hoitaja") && strcmp(r->service, "Hoitaja"))
+        return KIDE_DENIED;
     struct hj_session *ss = session_new();
     if (!ss)
         return KIDE_BUSY;

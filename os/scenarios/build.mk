@@ -1,5 +1,49 @@
 # SPDX-License-Identifier: MIT
-# os/scenarios: boot scenarios (docs/formats/scenario.md). Targets scenario-image,
-# scenario-run, scenario-tests.
-.PHONY: scenario-tests
-scenario-tests:
+# os/scenarios: boot scenarios (docs/formats/scenario.md), their images and the
+# scenario test suite (included by os/Makefile after the platform's build.mk files).
+#
+# Targets:
+#   scenario-image   build/os/images/$(SCENARIO)/ with init.json, modules.txt,
+#                    machine.txt, boot.txt and kide.iso (SCENARIO: default, or e.g.
+#                    tests/ram)
+#   scenario-boot    boot $(SCENARIO) on this terminal (-kernel/-initrd, no ISO)
+#   scenario-tests   every test scenario of os/scenarios/tests, two at a time, each
+#                    recording build/results/scenario-<name>; plus the scenarios
+#                    kide-scenario must refuse (tests/reject-*.yaml), suite
+#                    scenario-reject
+# Needs: KERNEL_BIN, BIN, CORE_ELF, HOITAJA_ELF, COMPONENT_ELFS, KIDE_SCENARIO.
+
+SCN_DIR_SRC  := $(TOP)/os/scenarios
+SCENARIO     ?= default
+SCN_IMAGES   := $(OSB)/images
+SCN_TESTS    := $(sort $(basename $(notdir $(filter-out $(SCN_DIR_SRC)/tests/reject-%, \
+                    $(wildcard $(SCN_DIR_SRC)/tests/*.yaml)))) \
+                    $(notdir $(patsubst %/init.json,%,$(wildcard $(SCN_DIR_SRC)/tests/*/init.json))))
+SCN_REJECTS  := $(wildcard $(SCN_DIR_SRC)/tests/reject-*.yaml)
+SCN_JOBS     ?= 2
+SCN_PLATFORM := $(KERNEL_BIN) core hoitaja components scenario-tool
+
+.PHONY: scenario-image scenario-boot scenario-tests scenario-reject
+scenario-image: $(SCN_PLATFORM)
+	$(SCN_DIR_SRC)/mk-image.sh --iso --bin $(BIN) --kernel $(KERNEL_BIN) --tool $(KIDE_SCENARIO) \
+	    --out $(SCN_IMAGES)/$(SCENARIO) $(SCN_DIR_SRC)/$(SCENARIO).yaml
+
+scenario-boot: $(SCN_PLATFORM)
+	$(TOP)/os/tools/scenario-run.sh --interactive --scenario $(SCN_DIR_SRC)/$(SCENARIO).yaml \
+	    $(SCENARIO)
+
+# Every scenario runs and records its result even if another failed.
+scenario-tests: $(SCN_PLATFORM)
+	@rc=0; $(MAKE) --no-print-directory scenario-reject || rc=1; \
+	printf '%s\n' $(SCN_TESTS) | xargs -P $(SCN_JOBS) -I{} \
+	    $(TOP)/os/tools/scenario-run.sh --quiet {} || rc=1; exit $$rc
+
+# Scenarios kide-scenario must refuse: each must fail --check with an error line.
+scenario-reject: scenario-tool
+	@p=0; f=0; for s in $(SCN_REJECTS); do \
+	    if out=$$($(KIDE_SCENARIO) --check $$s 2>&1); then \
+	        echo "scenario-reject: $$(basename $$s) was accepted"; f=$$((f + 1)); \
+	    elif echo "$$out" | grep -q '^kide-scenario: '; then p=$$((p + 1)); \
+	    else echo "scenario-reject: $$(basename $$s): no error message: $$out"; f=$$((f + 1)); fi; \
+	done; mkdir -p $(BUILD)/results; echo "$$p $$f 0" > $(BUILD)/results/scenario-reject; \
+	echo "scenario-reject: $$p refused as they must be, $$f not"; [ $$f -eq 0 ]

@@ -1,12 +1,33 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Build a bootable GRUB ISO: the Kide kernel plus boot modules.
-# Usage: mk-iso.sh OUT.iso KERNEL.bin 'module1 args' ['module2 args' ...]
-# Module paths are copied into /boot of the image; their arguments are kept.
+# Usage: mk-iso.sh [--list FILE] OUT.iso KERNEL.bin ['MODULE [ARGS]'...]
+#   MODULE       a file copied into /boot of the image under its file name, which is
+#                also the module's name; ARGS follow it on the module's command line
+#   --list FILE  read further modules from FILE, one 'MODULE [ARGS]' per line, after
+#                those given as arguments (os/scenarios/mk-image.sh writes boot.txt so)
+# The first module is the kernel's root task. At least one module is needed.
 set -euo pipefail
-[ $# -ge 3 ] || { echo "usage: mk-iso.sh OUT.iso KERNEL.bin 'MODULE [ARGS]'..." >&2; exit 2; }
+usage() { sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//'; }
+list=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--list) list=${2:?}; shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 2 ] || { usage >&2; exit 2; }
 out=$1 kernel=$2
 shift 2
+mods=("$@")
+if [ -n "$list" ]; then
+	[ -f "$list" ] || { echo "mk-iso: module list '$list' does not exist" >&2; exit 1; }
+	while IFS= read -r line; do
+		[ -n "$line" ] && mods+=("$line")
+	done <"$list"
+fi
+[ ${#mods[@]} -ge 1 ] || { echo "mk-iso: no modules (the first is the root task)" >&2; usage >&2; exit 2; }
 command -v grub-mkrescue >/dev/null || {
 	echo "mk-iso: grub-mkrescue is missing" >&2
 	echo "hint: run 'make deps' (Debian packages grub-pc-bin, grub-common, xorriso, mtools)" >&2
@@ -23,12 +44,13 @@ cp "$kernel" "$dir/boot/kide.bin"
 	echo 'terminal_output serial'
 	echo 'menuentry "Kide" {'
 	echo '    multiboot /boot/kide.bin'
-	for m in "$@"; do
+	for m in "${mods[@]}"; do
 		path=${m%% *}
 		args=
 		[ "$path" != "$m" ] && args=" ${m#* }"
 		name=$(basename "$path")
 		[ -f "$path" ] || { echo "mk-iso: module '$path' does not exist" >&2; exit 1; }
+		[ ! -e "$dir/boot/$name" ] || { echo "mk-iso: two modules are named '$name'" >&2; exit 1; }
 		cp "$path" "$dir/boot/$name"
 		echo "    module /boot/$name $name$args"
 	done

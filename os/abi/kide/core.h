@@ -133,7 +133,9 @@ enum kide_core_owner_op {
     /** -> OK, w1 = state (KIDE_ACC_*), w2 = exit code, w3 = fault vector, w4 = fault
      *  address, w5 = fault ip, w6 = RAM quota, w7 = RAM used, w8 = caps quota,
      *  w9 = caps used, w10 = CPU ns of its threads, w11 = threads, w12 = SC budget ns,
-     *  w13 = SC period ns, w14 = effective priority, w15 = bytes of a pending yield request. */
+     *  w13 = SC period ns, w14 = effective priority, w15 = bytes of a pending yield request,
+     *  w16 = CPU ns of the whole subtree: its threads, its live sub-accounts' subtrees and
+     *  every destroyed sub-account's total. */
     KIDE_OWN_STATE = 36,
     /** -> OK, w1 = n, w2.. = CPU ns of each of its threads (the accounting service). */
     KIDE_OWN_THREADS = 37,

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Boot a scenario's image in QEMU and judge it by its expect.txt.
+#
+# Usage: scenario-run.sh [options] NAME
+#   NAME             test scenario os/scenarios/tests/NAME.yaml, or the hand-written
+#                    image directory os/scenarios/tests/NAME/ (see mk-image.sh)
+# Options:
+#   --scenario PATH  boot this scenario file or directory instead (NAME then only
+#                    names the result and the log)
+#   --interactive    boot with the console on this terminal and do not judge
+#                    (make run); QEMU ends with Ctrl-a x
+#   --no-build       use the image already in build/os/images/... as it is
+#   --bin DIR        take the boot modules from DIR (default $BUILD/os/bin)
+#   --timeout SECS   override expect.txt's timeout
+#   --quiet          do not copy the serial log to stdout while it runs
+#   --log FILE       keep the serial log here instead
+#   --no-result      record no result (for benchmarks, which are not test suites)
+# The image goes to $BUILD/os/images/tests/NAME (or images/NAME with --scenario),
+# the serial log to $BUILD/os/logs/scenario-NAME.log, and "<passed> <failed>
+# <skipped>" (1 0 0 or 0 1 0) to $BUILD/results/scenario-NAME.
+# Judgement (expect.txt, docs/formats/scenario.md): every `log` line must appear,
+# in order, each as a substring of a later serial line than the one before; a
+# line holding "FAIL ", "core: panic" or "kide: panic" fails at once; `exit
+# success|failure` needs QEMU's isa-debug-exit status 33|35, `exit none` stops
+# QEMU as soon as the last line appeared; reaching the timeout fails.
+# Exit status: 0 when judged good, 1 otherwise, 2 on usage errors.
+set -euo pipefail
+
+prog=scenario-run.sh
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+BUILD=${BUILD:-$top/build}
+usage() { sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; }
+die_usage() {
+	echo "$prog: $1" >&2
+	echo "hint: $prog NAME runs os/scenarios/tests/NAME.yaml; see $prog --help" >&2
+	exit 2
+}
+
+log="" no_result=0 bin=$BUILD/os/bin name="" src="" interactive=0 build=1 timeout_s="" quiet=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--scenario) src=${2:?}; shift 2 ;;
+	--interactive) interactive=1; shift ;;
+	--no-build) build=0; shift ;;
+	--bin) bin=${2:?}; shift 2 ;;
+	--timeout) timeout_s=${2:?}; shift 2 ;;
+	--quiet) quiet=1; shift ;;
+	--log) log=${2:?}; shift 2 ;;
+	--no-result) no_result=1; shift ;;
+	-h | --help) usage; exit 0 ;;
+	-*) die_usage "unknown option '$1'" ;;
+	*) [ -z "$name" ] || die_usage "one scenario at a time"; name=$1; shift ;;
+	esac
+done
+[ -n "$name" ] || die_usage "no scenario named"
+[[ $name =~ ^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$ ]] || die_usage "bad scenario name '$name'"
+if [ -n "$src" ]; then
+	img=$BUILD/os/images/$name
+else
+	src=$top/os/scenarios/tests/$name.yaml
+	[ -e "$src" ] || src=$top/os/scenarios/tests/$name
+	[ -e "$src" ] || die_usage "no scenario os/scenarios/tests/$name.yaml (or directory $name/)"
+	img=$BUILD/os/images/tests/$name
+fi
+[ -z "$timeout_s" ] || [[ $timeout_s =~ ^[0-9]+$ ]] || die_usage "--timeout needs seconds, not '$timeout_s'"
+suite=scenario-${name//\//-}
+log=${log:-$BUILD/os/logs/$suite.log}
+result=$BUILD/results/$suite
+mkdir -p "$(dirname "$log")" "$BUILD/results"
+
+record() { # passed failed
+	[ "$interactive" = 1 ] || [ "$no_result" = 1 ] || echo "$1 $2 0" >"$result"
+}
+# Until the run is judged, any exit (a missing image, a QEMU that cannot
+# start) counts as a failure.
+record 0 1
+
+if [ "$build" = 1 ]; then
+	"$top/os/scenarios/mk-image.sh" --bin "$bin" --out "$img" "$src" >/dev/null
+fi
+for f in boot.txt machine.txt; do
+	[ -f "$img/$f" ] || { echo "$prog: $img/$f missing" >&2; echo "hint: build the image: $prog $name (without --no-build)" >&2; exit 1; }
+done
+kernel=$BUILD/os/kernel/kide.bin
+[ -f "$kernel" ] || { echo "$prog: kernel '$kernel' not found" >&2; echo "hint: make -C os kernel" >&2; exit 1; }
+cpus=$(awk '$1 == "cpus" { print $2 }' "$img/machine.txt")
+mib=$(awk '$1 == "ram_mib" { print $2 }' "$img/machine.txt")
+
+# Modules go in under their file names from a scratch directory (as in
+# qemu-run.sh): short names fit the boot info, build paths stay out of the
+# comma-separated -initrd list.
+work=$(mktemp -d)
+qpid="" jpid=""
+cleanup() {
+	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true
+	[ -z "$jpid" ] || kill "$jpid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+initrd=""
+while IFS= read -r m; do
+	[ -n "$m" ] || continue
+	path=${m%% *}
+	args=""
+	[ "$path" != "$m" ] && args=" ${m#* }"
+	base=$(basename "$path")
+	ln -sf "$path" "$work/$base"
+	initrd+="${initrd:+,}$base$args"
+done <"$img/boot.txt"
+accel=$("$here/qemu-accel.sh")
+qemu=(qemu-system-x86_64 -accel "$accel" -m "$mib" -smp "$cpus" -nographic -no-reboot
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$kernel" -initrd "$initrd")
+
+if [ "$interactive" = 1 ]; then
+	echo "Booting scenario $name: -smp $cpus -m ${mib}M under $accel (quit QEMU with Ctrl-a x)"
+	cd "$work"
+	"${qemu[@]}" || true
+	exit 0
+fi
+
+[ -f "$img/expect.txt" ] || { echo "$prog: scenario $name has no expect: section" >&2; echo "hint: add 'expect: {log: [...]}' to the scenario" >&2; exit 1; }
+exp_timeout=$(awk '$1 == "timeout_ms" { print int(($2 + 999) / 1000) }' "$img/expect.txt")
+exp_exit=$(awk '$1 == "exit" { print $2 }' "$img/expect.txt")
+timeout_s=${timeout_s:-${exp_timeout:-60}}
+exp_exit=${exp_exit:-none}
+
+echo "$prog: $name: booting $initrd with -smp $cpus -m ${mib}M under $accel (timeout ${timeout_s}s)"
+raw=$work/serial.raw
+: >"$raw"
+(cd "$work" && exec "${qemu[@]}" </dev/null) >"$raw" 2>&1 &
+qpid=$!
+
+# The judge reads the serial log as it grows and writes its verdict; once
+# it has one (all lines seen with exit none, or a failure line), it stops
+# QEMU. Otherwise QEMU's own exit or the timeout ends the run.
+judge() {
+	# tail ends by SIGPIPE once awk has a verdict: not an error here, and the
+	# kill below must run whatever happened.
+	set +e
+	# CRs are stripped in awk: a filter in between (tr) would buffer the stream.
+	tail -n +1 -s 0.1 -F --pid="$qpid" "$raw" 2>/dev/null |
+		awk -v expect="$img/expect.txt" -v exit_mode="$exp_exit" -v quiet="$quiet" '
+		BEGIN {
+			n = 0
+			while ((getline l < expect) > 0)
+				if (l ~ /^log /) want[n++] = substr(l, 5)
+			i = 0
+			if (n == 0 && exit_mode == "none") { print "ok"; fflush(); exit }
+		}
+		{
+			sub(/\r+$/, "")
+			if (!quiet) { print "| " $0 > "/dev/stderr"; fflush("/dev/stderr") }
+			if (index($0, "FAIL ") || index($0, "core: panic") || index($0, "kide: panic")) {
+				print "fail " $0; fflush(); exit
+			}
+			if (i < n && index($0, want[i])) {
+				i++
+				if (i == n && exit_mode == "none") { print "ok"; fflush(); exit }
+			}
+		}
+		END { if (i < n) print "missing " want[i]; else print "ok" }' >"$work/verdict"
+	kill "$qpid" 2>/dev/null || true
+}
+judge &
+jpid=$!
+status=0
+if timeout "$timeout_s" tail --pid="$qpid" -s 0.1 -f /dev/null; then
+	wait "$qpid" || status=$?
+else
+	status=timeout
+	kill "$qpid" 2>/dev/null || true
+	wait "$qpid" 2>/dev/null || true
+fi
+qpid=""
+wait "$jpid" 2>/dev/null || true
+jpid=""
+tr -d '\r' <"$raw" >"$log"
+verdict=$(head -1 "$work/verdict" 2>/dev/null || true)
+
+problems=()
+case $verdict in
+ok) ;;
+fail*) problems+=("failure line: ${verdict#fail }") ;;
+missing*) problems+=("missing line (in order): '${verdict#missing }'") ;;
+*) problems+=("no verdict from the log judge") ;;
+esac
+# With `exit none` the log alone decides: the judge stopped QEMU (or the
+# guest ended by itself after every line appeared).
+case $exp_exit:$status in
+*:timeout) problems+=("hang: no verdict within ${timeout_s}s") ;;
+none:* | success:33 | failure:35) ;;
+success:*) problems+=("expected exit success (QEMU status 33), got status $status") ;;
+failure:*) problems+=("expected exit failure (QEMU status 35), got status $status") ;;
+esac
+if [ ${#problems[@]} -eq 0 ]; then
+	record 1 0
+	echo "$prog: $name: passed ($accel, log $log)"
+	exit 0
+fi
+record 0 1
+{
+	for p in "${problems[@]}"; do echo "$prog: $name: FAILED: $p"; done
+	echo "--- last lines of $log:"
+	tail -n 30 "$log"
+	echo "hint: read the serial log $log; rerun with: $0 $name"
+} >&2
+exit 1
