@@ -199,6 +199,7 @@ void acc_destroy(struct account *a)
      * PD its mappings); then its pages go back to the pool. */
     kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, 0), 8, 0));
     mem_free_all(a);
+    dev_release(a);
     if (a->parent)
         a->parent->ram_used -= a->ram_quota;
     unlink(a);

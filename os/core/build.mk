@@ -3,7 +3,7 @@
 CORE_DIR  := $(TOP)/os/core
 CORE_OUT  := $(OSB)/core
 CORE_ELF  := $(BIN)/core
-CORE_OBJS := $(addprefix $(CORE_OUT)/,main.o account.o memory.o load.o service.o)
+CORE_OBJS := $(addprefix $(CORE_OUT)/,main.o account.o memory.o load.o service.o devices.o)
 
 .PHONY: core
 core: $(CORE_ELF)

@@ -15,6 +15,7 @@
 
 #include <krt.h>
 #include <kide/core.h>
+#include <kide/parent.h>
 
 extern char _start[]; /* krt crt0: where every EC of core, handlers included, enters */
 
@@ -76,6 +77,7 @@ struct account {
     u64 handler_ip[ACC_MAX_HANDLERS];
     unsigned handlers;
     bool children_sm;               /**< its children semaphore exists */
+    bool devices;                   /**< may take I/O ports and interrupts */
 } __attribute__((aligned(64)));
 
 /* account.c */
@@ -113,6 +115,15 @@ void *mem_ptr(struct account *a, u64 va);
 /** True if the account has a page at va. */
 bool mem_has(struct account *a, u64 va);
 u64 mem_ram_free_bytes(void);
+
+/** Map pages of a boot module read-only at va (not charged, never freed alone). */
+int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes);
+
+/* devices.c */
+int dev_io_port(struct account *a, u64 base, u64 count);
+int dev_irq(struct account *a, u64 gsi, kide_sel sel, u64 mode);
+/** Forget the account's devices (its PD, and with it the access, is gone). */
+void dev_release(struct account *a);
 
 /* load.c */
 int load_program(struct account *a, const char *rom);

@@ -55,6 +55,7 @@ static void start_init(void)
     a->ram_quota = ram;
     a->cpu_pct = 100;
     a->prio_req = 100;
+    a->devices = true;
     acc_compute_share(a);
     int st = acc_create_objects(a, free_caps - reserve);
     if (st != KIDE_OK)

@@ -19,6 +19,7 @@ struct page_rec {
 };
 
 #define RECS_PER_BLOCK 255
+#define REC_SHARED 8ull /* a boot-module page: not ours to free, not charged */
 
 struct page_block {
     struct page_block *next;
@@ -117,7 +118,7 @@ u64 mem_free(struct account *a, u64 va, u64 bytes)
         bool removed = false;
         for (u64 i = 0; i < b->count; i++) {
             struct page_rec *r = &b->rec[i];
-            if (r->va >= va && r->va + 4096 <= va + bytes) {
+            if (r->va >= va && r->va + 4096 <= va + bytes && !(r->pa & REC_SHARED)) {
                 page_release(r->pa & ~4095ull);
                 a->ram_used -= 4096;
                 freed += 4096;
@@ -137,12 +138,35 @@ void mem_free_all(struct account *a)
     while (a->pages) {
         struct page_block *b = a->pages;
         for (u64 i = 0; i < b->count; i++) {
+            /* A shared page's mapping went with the PD; others keep theirs. */
+            if (b->rec[i].pa & REC_SHARED)
+                continue;
             page_release(b->rec[i].pa & ~4095ull);
             a->ram_used -= 4096;
         }
         a->pages = b->next;
         krt_page_free((u64)b);
     }
+}
+
+int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes)
+{
+    u64 pages = KRT_ALIGN_UP(bytes, 4096) / 4096;
+    if ((va | phys) & 4095 || !pages)
+        return KIDE_BAD_PARAM;
+    for (u64 i = 0; i < pages; i++)
+        if (mem_has(a, va + i * 4096))
+            return KIDE_BAD_ADDR;
+    for (u64 i = 0; i < pages; i++) {
+        u64 pa = phys + i * 4096;
+        int st = kide_delegate(acc_sel(a, ACC_PD), KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R),
+                               (va >> 12) + i);
+        if (st == KIDE_OK)
+            st = rec_add(a, va + i * 4096, pa | KIDE_MEM_R | REC_SHARED);
+        if (st != KIDE_OK)
+            return st; /* mapped pages stay recorded and go with the account */
+    }
+    return KIDE_OK;
 }
 
 u64 mem_ram_free_bytes(void) { return krt_pages_available() * 4096; }

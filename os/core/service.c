@@ -329,6 +329,30 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
         u->words[2] = acc_cpu_ns(a);
         *res = 2;
         return KIDE_OK;
+    case KIDE_CORE_IO_PORT: {
+        u64 base = get(r), count = get(r);
+        return r->bad ? KIDE_BAD_PARAM : dev_io_port(a, base, count);
+    }
+    case KIDE_CORE_IRQ: {
+        u64 gsi = get(r), sel = get(r), mode = get(r);
+        return r->bad ? KIDE_BAD_PARAM : dev_irq(a, gsi, sel, mode);
+    }
+    case KIDE_CORE_ROM: {
+        u64 va = get(r);
+        char name[32];
+        get_str(r, name, sizeof(name));
+        if (r->bad || !*name)
+            return KIDE_BAD_PARAM;
+        const struct kide_boot_module *m = rom_find(name);
+        if (!m)
+            return KIDE_NOT_FOUND;
+        if (!heap_range_ok(va, KRT_ALIGN_UP(m->size, 4096)))
+            return KIDE_BAD_ADDR;
+        int st = mem_map_rom(a, va, m->phys, m->size);
+        u->words[1] = m->size;
+        *res = 1;
+        return st;
+    }
     default:
         return KIDE_BAD_SYSCALL;
     }
@@ -452,6 +476,17 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
     case KIDE_OWN_DESTROY:
         acc_destroy(c);
         return KIDE_OK;
+    case KIDE_OWN_DEVICES: {
+        u64 on = get(r);
+        if (r->bad || on > 1)
+            return KIDE_BAD_PARAM;
+        if (c->sc_live || c->state != KIDE_ACC_CREATED)
+            return KIDE_BUSY;
+        if (on && !c->parent->devices)
+            return KIDE_DENIED;
+        c->devices = on;
+        return KIDE_OK;
+    }
     case KIDE_OWN_SIGNAL:
         if (!c->sc_live)
             return KIDE_BAD_PARAM;

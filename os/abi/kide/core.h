@@ -113,6 +113,20 @@ enum kide_core_op {
     KIDE_CORE_STATS = 10,
     /** CPU time of each thread of the caller: -> OK, w1 = n, w2.. = ns per thread. */
     KIDE_CORE_THREADS = 11,
+    /** I/O ports for a driver: w1 = first port, w2 = count (a power of two, the first
+     *  port aligned to it). Delegated into the caller; exclusive until it is destroyed.
+     *  -> OK | DENIED (no device right) | BUSY (another account holds one of them) | BAD_PARAM. */
+    KIDE_CORE_IO_PORT = 12,
+    /** An interrupt: w1 = GSI (< KIDE_ROOT_GSIS), w2 = selector in the caller for its
+     *  semaphore (SM_DOWN; each down unmasks the interrupt again), w3 = mode (bit 0 level
+     *  triggered, bit 1 active low). Routed to CPU 0; exclusive.
+     *  -> OK | DENIED | BUSY | BAD_PARAM. */
+    KIDE_CORE_IRQ = 13,
+    /** Map a boot module read-only: w1 = va (page-aligned, heap range), then the name
+     *  string. Shared, not charged to the RAM quota; RAM_FREE leaves it alone (it goes
+     *  when the component does).
+     *  -> OK, w1 = its size in bytes | NOT_FOUND (KIDE_NOT_FOUND, parent.h) | BAD_ADDR. */
+    KIDE_CORE_ROM = 14,
 };
 
 /* ---- owner session: call the portal from KIDE_CORE_CHILD ------------------- */
@@ -157,6 +171,11 @@ enum kide_core_owner_op {
     /** Up the sub-account's signal semaphore (KIDE_COMP_SEL_SIGNAL), e.g. for a heartbeat
      *  or a parent request. -> OK | BAD_PARAM (not started). */
     KIDE_OWN_SIGNAL = 42,
+    /** w1 = 1: grant the sub-account the device right (KIDE_CORE_IO_PORT, KIDE_CORE_IRQ),
+     *  0: withdraw it (before START; devices it already holds stay until it is destroyed).
+     *  Only an account holding the right can grant it; core gives it to init.
+     *  -> OK | DENIED | BUSY (already started). */
+    KIDE_OWN_DEVICES = 43,
 };
 
 /** Account states (KIDE_OWN_STATE w1). */

@@ -11,6 +11,7 @@
  */
 #include <krt.h>
 #include <kide/core.h>
+#include <kide/parent.h>
 
 #define INFO ((const struct kide_comp_info *)KIDE_COMP_INFO)
 static struct kide_utcb *utcb;
@@ -287,8 +288,80 @@ static void test_cycles(unsigned cycles)
              cycles, ram0, ram1, k0, k1);
 }
 
+static void test_devices(void)
+{
+    /* init holds the device right: ports work once granted, exclusively */
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x70, 2) == KIDE_OK, "CMOS ports");
+    krt_outb(0x70, 0x0a); /* would #GP without the grant */
+    (void)krt_inb(0x71);
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x70, 1) == KIDE_BUSY, "ports twice");
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x3f8, 8) == KIDE_BUSY, "console is core's");
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x71, 2) == KIDE_BAD_PARAM, "unaligned range");
+    utcb->words[0] = KIDE_CORE_IRQ;
+    utcb->words[1] = 5;
+    utcb->words[2] = 350;
+    utcb->words[3] = 0;
+    CHECK(call(KIDE_COMP_SEL_CORE, 4) == KIDE_OK, "irq 5");
+    utcb->words[0] = KIDE_CORE_IRQ;
+    utcb->words[1] = 5;
+    utcb->words[2] = 351;
+    utcb->words[3] = 0;
+    CHECK(call(KIDE_COMP_SEL_CORE, 4) == KIDE_BUSY, "irq 5 twice");
+    /* a child without the right is refused; with it, it gets what is free */
+    struct child c;
+    CHECK(child_create(&c, "nodev", 1 << 20, 64, 5) == KIDE_OK && child_run(&c, "dev-denied") == KIDE_OK,
+          "start nodev");
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0, "nodev code %lu",
+          utcb->words[2]);
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+    CHECK(child_create(&c, "dev", 1 << 20, 64, 5) == KIDE_OK, "create dev");
+    CHECK(op2(c.own, KIDE_OWN_DEVICES, 1, 0) == KIDE_OK, "grant devices");
+    CHECK(child_run(&c, "dev-granted") == KIDE_OK, "start dev");
+    CHECK(op2(c.own, KIDE_OWN_DEVICES, 0, 0) == KIDE_BUSY, "no change after start");
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0, "dev code %lu",
+          utcb->words[2]);
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+    /* ROM: a boot module read-only in the heap range, not charged, kept by RAM_FREE */
+    u64 used = quota_word(2);
+    unsigned n = 0;
+    utcb->words[n++] = KIDE_CORE_ROM;
+    utcb->words[n++] = KIDE_COMP_HEAP + 0x1000000;
+    put_str(&n, "hoitaja");
+    CHECK(call(KIDE_COMP_SEL_CORE, n) == KIDE_OK && utcb->words[1] > 4096, "rom");
+    const volatile u8 *rom = (const volatile u8 *)(KIDE_COMP_HEAP + 0x1000000);
+    CHECK(rom[0] == 0x7f && rom[1] == 'E', "rom holds the ELF");
+    CHECK(quota_word(2) == used, "rom not charged");
+    utcb->words[0] = KIDE_CORE_RAM_FREE;
+    utcb->words[1] = KIDE_COMP_HEAP + 0x1000000;
+    utcb->words[2] = 0x100000;
+    CHECK(call(KIDE_COMP_SEL_CORE, 3) == KIDE_OK && utcb->words[1] == 0, "rom not freed");
+    CHECK(rom[1] == 'E', "rom still mapped");
+    n = 0;
+    utcb->words[n++] = KIDE_CORE_ROM;
+    utcb->words[n++] = KIDE_COMP_HEAP + 0x2000000;
+    put_str(&n, "nope");
+    CHECK(call(KIDE_COMP_SEL_CORE, n) == KIDE_NOT_FOUND, "no such rom");
+}
+
 static void as_child(const char *args)
 {
+    if (!strcmp(args, "dev-denied")) {
+        int port = op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x80, 1);
+        utcb->words[0] = KIDE_CORE_IRQ;
+        utcb->words[1] = 6;
+        utcb->words[2] = 300;
+        utcb->words[3] = 0;
+        int irq = call(KIDE_COMP_SEL_CORE, 4);
+        exit_code(port == KIDE_DENIED && irq == KIDE_DENIED ? 0 : 10 + (u64)port);
+    }
+    if (!strcmp(args, "dev-granted")) {
+        bool ok = op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x80, 1) == KIDE_OK &&
+                  op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x70, 2) == KIDE_BUSY;
+        krt_outb(0x80, 0);
+        exit_code(ok ? 0 : 1);
+    }
     if (!strncmp(args, "exit ", 5))
         exit_code(krt_strtou64(args + 5, NULL));
     if (!strcmp(args, "null"))
@@ -318,6 +391,7 @@ KRT_NORETURN void krt_child_main(struct kide_utcb *u)
     log_line("core-test: starting");
     test_basics();
     test_children();
+    test_devices();
     test_cycles(1000);
     log_line("core-test: %u passed, %u failed", passed, failed);
     exit_code(failed ? 1 : 0);

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* Devices: I/O ports and interrupts for user-level drivers.
+ *
+ * Only accounts with the device right may ask (core gives it to init; an
+ * owner passes it on explicitly with KIDE_OWN_DEVICES), and every grant is
+ * exclusive, so two drivers can never fight over one device. COM1 and QEMU's
+ * exit port stay core's: the console is core's LOG and the machine's end is
+ * init's exit. Device memory (IO_MEM) is not offered: the kernel hands the
+ * root RAM only.
+ */
+#include "core.h"
+
+#define MAX_GRANTS 64
+
+struct port_grant {
+    u64 base, count;
+    struct account *owner;
+};
+static struct port_grant grants[MAX_GRANTS];
+static struct account *irq_owner[KIDE_ROOT_GSIS];
+
+static bool overlaps(u64 b1, u64 n1, u64 b2, u64 n2) { return b1 < b2 + n2 && b2 < b1 + n1; }
+
+int dev_io_port(struct account *a, u64 base, u64 count)
+{
+    if (!count || count > 0x10000 || (count & (count - 1)) || (base & (count - 1)) ||
+        base + count > 0x10000)
+        return KIDE_BAD_PARAM;
+    if (!a->devices)
+        return KIDE_DENIED;
+    if (overlaps(base, count, 0x3f8, 8) || overlaps(base, count, 0xf4, 4))
+        return KIDE_BUSY; /* core's console and the exit device */
+    struct port_grant *free = NULL;
+    for (unsigned i = 0; i < MAX_GRANTS; i++) {
+        if (!grants[i].owner) {
+            if (!free)
+                free = &grants[i];
+        } else if (overlaps(base, count, grants[i].base, grants[i].count)) {
+            return KIDE_BUSY;
+        }
+    }
+    if (!free)
+        return KIDE_QUOTA;
+    unsigned order = 0;
+    while ((1ull << order) < count)
+        order++;
+    int st = kide_delegate(acc_sel(a, ACC_PD), KIDE_CRD(KIDE_CRD_IO, base, order, KIDE_IO_ACCESS),
+                           base);
+    if (st == KIDE_OK)
+        *free = (struct port_grant){base, count, a};
+    return st;
+}
+
+int dev_irq(struct account *a, u64 gsi, kide_sel sel, u64 mode)
+{
+    if (gsi >= KIDE_ROOT_GSIS || sel < KIDE_COMP_SEL_FREE || sel >= KIDE_CAP_SLOTS || mode > 3)
+        return KIDE_BAD_PARAM;
+    if (!a->devices)
+        return KIDE_DENIED;
+    if (irq_owner[gsi])
+        return KIDE_BUSY;
+    kide_sel sm = KIDE_ROOT_SEL_GSI + gsi;
+    int st = kide_assign_gsi((unsigned)mode, sm, 0);
+    if (st == KIDE_OK)
+        st = kide_delegate(acc_sel(a, ACC_PD), KIDE_CRD(KIDE_CRD_OBJ, sm, 0, KIDE_SM_DOWN), sel);
+    if (st == KIDE_OK)
+        irq_owner[gsi] = a;
+    return st;
+}
+
+void dev_release(struct account *a)
+{
+    for (unsigned i = 0; i < MAX_GRANTS; i++)
+        if (grants[i].owner == a)
+            grants[i].owner = NULL;
+    for (unsigned g = 0; g < KIDE_ROOT_GSIS; g++)
+        if (irq_owner[g] == a)
+            irq_owner[g] = NULL;
+}
