@@ -117,7 +117,7 @@ bool mem_has(struct account *a, u64 va);
 u64 mem_ram_free_bytes(void);
 
 /** Map pages of a boot module read-only at va (not charged, never freed alone). */
-int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes);
+int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes, unsigned perm);
 
 /* devices.c */
 int dev_io_port(struct account *a, u64 base, u64 count);

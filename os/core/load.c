@@ -29,12 +29,28 @@ const struct kide_boot_module *rom_find(const char *name)
     return NULL;
 }
 
+/* A read-only segment that the file backs completely, at the same offset
+ * within a page, is mapped straight from the boot module: every instance
+ * shares one copy of the program's text and constants. */
+static bool shareable(const u8 *image, const struct kide_elf_segment *sg)
+{
+    return !(sg->perm & KIDE_MEM_W) && sg->filesz == sg->memsz &&
+           ((u64)image + sg->offset) % 4096 == sg->vaddr % 4096;
+}
+
 static int load_segments(struct account *a, const u8 *image, const struct kide_elf_info *info)
 {
     for (unsigned i = 0; i < info->count; i++) {
         const struct kide_elf_segment *sg = &info->seg[i];
         u64 start = KRT_ALIGN_DOWN(sg->vaddr, 4096);
         u64 end = KRT_ALIGN_UP(sg->vaddr + sg->memsz, 4096);
+        if (shareable(image, sg)) {
+            u64 phys = KRT_ALIGN_DOWN((u64)image + sg->offset, 4096);
+            int st = mem_map_rom(a, start, phys, end - start, sg->perm);
+            if (st != KIDE_OK)
+                return st;
+            continue;
+        }
         /* os/lib/elf guarantees segments never share a page. */
         int st = mem_alloc(a, start, end - start, sg->perm);
         if (st != KIDE_OK)

@@ -149,8 +149,9 @@ void mem_free_all(struct account *a)
     }
 }
 
-int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes)
+int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes, unsigned perm)
 {
+    perm = (perm & (KIDE_MEM_R | KIDE_MEM_X)) | KIDE_MEM_R; /* never writable */
     u64 pages = KRT_ALIGN_UP(bytes, 4096) / 4096;
     if ((va | phys) & 4095 || !pages)
         return KIDE_BAD_PARAM;
@@ -159,10 +160,10 @@ int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes)
             return KIDE_BAD_ADDR;
     for (u64 i = 0; i < pages; i++) {
         u64 pa = phys + i * 4096;
-        int st = kide_delegate(acc_sel(a, ACC_PD), KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R),
+        int st = kide_delegate(acc_sel(a, ACC_PD), KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, perm),
                                (va >> 12) + i);
         if (st == KIDE_OK)
-            st = rec_add(a, va + i * 4096, pa | KIDE_MEM_R | REC_SHARED);
+            st = rec_add(a, va + i * 4096, pa | perm | REC_SHARED);
         if (st != KIDE_OK)
             return st; /* mapped pages stay recorded and go with the account */
     }

@@ -348,7 +348,7 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
             return KIDE_NOT_FOUND;
         if (!heap_range_ok(va, KRT_ALIGN_UP(m->size, 4096)))
             return KIDE_BAD_ADDR;
-        int st = mem_map_rom(a, va, m->phys, m->size);
+        int st = mem_map_rom(a, va, m->phys, m->size, KIDE_MEM_R);
         u->words[1] = m->size;
         *res = 1;
         return st;

@@ -102,8 +102,10 @@ void root_create(u64 quota)
     }
     for (unsigned i = 0; i < boot.modules_count; i++) {
         struct kide_boot_module *m = &boot.modules[i];
+        /* Executable too: the root may map a program's text straight from its
+         * module into the PDs it starts, so every instance shares one copy. */
         give_identity(pd, m->phys & ~(PAGE_SIZE - 1), ALIGN_UP(m->phys + m->size, PAGE_SIZE),
-                      KIDE_MEM_R | KIDE_MEM_W);
+                      KIDE_MEM_R | KIDE_MEM_W | KIDE_MEM_X);
         bi->modules[i] = *m;
     }
     must(space_add(pd, SPACE_IO, 0, 16, 0, KIDE_IO_ACCESS, 0, NULL, NULL), "granting I/O ports");
