@@ -81,8 +81,8 @@ int acc_create_objects(struct account *a, u64 caps)
         st = kide_create_pt(acc_sel(a, ACC_EVT + v), pd, krt_handler_ec(0), (u64)_start,
                             (u64)a | (PT_EXC + v));
     if (st == KIDE_OK && a->parent)
-        st = kide_create_pt(acc_sel(a, ACC_OWNER_PT), acc_sel(a->parent, ACC_PD),
-                            krt_handler_ec(0), (u64)_start, (u64)a | PT_OWNER);
+        st = kide_create_pt(acc_sel(a, ACC_OWNER_PT), acc_sel(a->parent, ACC_PD), krt_handler_ec(0),
+                            (u64)_start, (u64)a | PT_OWNER);
     if (st == KIDE_OK)
         st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_SELF_PT), 0, KIDE_PT_CALL),
                            KIDE_COMP_SEL_CORE);
@@ -154,7 +154,10 @@ static u64 budget_of(const struct account *a)
     return b < KIDE_SC_MIN_NS ? KIDE_SC_MIN_NS : b;
 }
 
-u64 acc_budget_ns(const struct account *a) { return budget_of(a); }
+u64 acc_budget_ns(const struct account *a)
+{
+    return budget_of(a);
+}
 
 int acc_apply_cpu(struct account *a)
 {

@@ -19,33 +19,33 @@
 
 extern char _start[]; /* krt crt0: where every EC of core, handlers included, enters */
 
-#define ACC_MAX 224           /**< live accounts (one selector block each) */
-#define ACC_SELS 256          /**< selectors per account block */
-#define ACC_SEL_BASE 4096     /**< block i is ACC_SEL_BASE + i * ACC_SELS */
+#define ACC_MAX      224  /**< live accounts (one selector block each) */
+#define ACC_SELS     256  /**< selectors per account block */
+#define ACC_SEL_BASE 4096 /**< block i is ACC_SEL_BASE + i * ACC_SELS */
 /* Offsets inside a block. */
-#define ACC_PD 0
-#define ACC_EC 1
-#define ACC_SC 2
-#define ACC_SIGNAL 3
-#define ACC_OWNER_PT 4
-#define ACC_CHILDREN_SM 5
-#define ACC_SELF_PT 6
-#define ACC_DYN_FIRST 8       /**< handlers, portals and semaphores from here */
-#define ACC_EVT 64            /**< 33 exception portals */
+#define ACC_PD           0
+#define ACC_EC           1
+#define ACC_SC           2
+#define ACC_SIGNAL       3
+#define ACC_OWNER_PT     4
+#define ACC_CHILDREN_SM  5
+#define ACC_SELF_PT      6
+#define ACC_DYN_FIRST    8  /**< handlers, portals and semaphores from here */
+#define ACC_EVT          64 /**< 33 exception portals */
 #define ACC_MAX_HANDLERS 16
 
 /* Portal ids are an account pointer (64-byte aligned) | one of these. */
-#define PT_SELF 0
+#define PT_SELF  0
 #define PT_OWNER 1
-#define PT_EXC 16 /**< + vector */
+#define PT_EXC   16 /**< + vector */
 
 struct page_block; /* RAM pages of an account, memory.c */
 
 struct account {
-    struct krt_pt_hdr hdr;          /**< portal dispatch (krt) */
+    struct krt_pt_hdr hdr; /**< portal dispatch (krt) */
     bool used;
-    unsigned index;                 /**< selector block */
-    struct account *parent;         /**< funder and owner; NULL for init */
+    unsigned index;         /**< selector block */
+    struct account *parent; /**< funder and owner; NULL for init */
     struct account *first_child, *next_sibling;
     char name[KIDE_CORE_NAME_MAX + 1];
     char label[96];
@@ -55,18 +55,18 @@ struct account {
     bool loaded;
     u64 entry;
     /* RAM, bytes */
-    u64 ram_quota, ram_used;        /**< used = own pages + children's quotas */
-    u64 yield_request;              /**< bytes the owner still wants back */
+    u64 ram_quota, ram_used; /**< used = own pages + children's quotas */
+    u64 yield_request;       /**< bytes the owner still wants back */
     struct page_block *pages;
     u64 config_size;
     /* kernel memory, pages */
     u64 caps_quota;
     /* CPU */
-    u64 cpu_pct;                    /**< percent of the parent's share */
-    u64 share_ppm;                  /**< absolute share of CPU 0, parts per million */
-    unsigned prio_req, prio;        /**< requested and effective priority */
-    u64 final_ns;                   /**< CPU time when its thread ended */
-    u64 reaped_ns;                  /**< subtree CPU time of destroyed sub-accounts */
+    u64 cpu_pct;             /**< percent of the parent's share */
+    u64 share_ppm;           /**< absolute share of CPU 0, parts per million */
+    unsigned prio_req, prio; /**< requested and effective priority */
+    u64 final_ns;            /**< CPU time when its thread ended */
+    u64 reaped_ns;           /**< subtree CPU time of destroyed sub-accounts */
     bool sc_live;
     /* the end */
     u64 exit_code, fault_vector, fault_addr, fault_ip;
@@ -76,8 +76,8 @@ struct account {
     kide_sel handler_ec[ACC_MAX_HANDLERS];
     u64 handler_ip[ACC_MAX_HANDLERS];
     unsigned handlers;
-    bool children_sm;               /**< its children semaphore exists */
-    bool devices;                   /**< may take I/O ports and interrupts */
+    bool children_sm; /**< its children semaphore exists */
+    bool devices;     /**< may take I/O ports and interrupts */
 } __attribute__((aligned(64)));
 
 /* account.c */

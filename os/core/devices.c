@@ -19,7 +19,10 @@ struct port_grant {
 static struct port_grant grants[MAX_GRANTS];
 static struct account *irq_owner[KIDE_ROOT_GSIS];
 
-static bool overlaps(u64 b1, u64 n1, u64 b2, u64 n2) { return b1 < b2 + n2 && b2 < b1 + n1; }
+static bool overlaps(u64 b1, u64 n1, u64 b2, u64 n2)
+{
+    return b1 < b2 + n2 && b2 < b1 + n1;
+}
 
 int dev_io_port(struct account *a, u64 base, u64 count)
 {

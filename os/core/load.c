@@ -9,24 +9,12 @@
  */
 #include "core.h"
 #include "elf.h"
+#include <krt/spawn.h>
 
+/* Boot modules by name: krt's lookup (basename of the module string's first word). */
 const struct kide_boot_module *rom_find(const char *name)
 {
-    const struct kide_boot_info *bi = krt_bootinfo;
-    size_t nlen = strlen(name);
-    for (u64 i = 1; i < bi->module_count && i < KIDE_BOOT_MAX_MODULES; i++) {
-        const char *cl = bi->modules[i].cmdline;
-        size_t len = strnlen(cl, sizeof(bi->modules[i].cmdline));
-        size_t word = 0;
-        while (word < len && cl[word] != ' ')
-            word++;
-        size_t b = word;
-        while (b > 0 && cl[b - 1] != '/')
-            b--;
-        if (word - b == nlen && !strncmp(cl + b, name, nlen))
-            return &bi->modules[i];
-    }
-    return NULL;
+    return krt_module_find(name);
 }
 
 /* A read-only segment that the file backs completely, at the same offset

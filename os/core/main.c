@@ -12,7 +12,7 @@ u64 core_ram_total;
 
 /* core's own needs: page records, handler stacks, the accounts' capability
  * tables in its space. Generous, because running out would stall everyone. */
-#define CORE_RAM_RESERVE (4ull << 20)
+#define CORE_RAM_RESERVE      (4ull << 20)
 #define CORE_CAPS_RESERVE_MIN 1024ull
 
 static void reserve_account_selectors(void)

@@ -19,7 +19,7 @@ struct page_rec {
 };
 
 #define RECS_PER_BLOCK 255
-#define REC_SHARED 8ull /* a boot-module page: not ours to free, not charged */
+#define REC_SHARED     8ull /* a boot-module page: not ours to free, not charged */
 
 struct page_block {
     struct page_block *next;
@@ -37,7 +37,10 @@ static struct page_rec *rec_find(struct account *a, u64 va)
     return NULL;
 }
 
-bool mem_has(struct account *a, u64 va) { return rec_find(a, va) != NULL; }
+bool mem_has(struct account *a, u64 va)
+{
+    return rec_find(a, va) != NULL;
+}
 
 void *mem_ptr(struct account *a, u64 va)
 {
@@ -170,4 +173,7 @@ int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes, unsigned perm)
     return KIDE_OK;
 }
 
-u64 mem_ram_free_bytes(void) { return krt_pages_available() * 4096; }
+u64 mem_ram_free_bytes(void)
+{
+    return krt_pages_available() * 4096;
+}

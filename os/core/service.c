@@ -96,7 +96,10 @@ static bool name_ok(const char *s)
     return true;
 }
 
-static bool user_sel_ok(u64 sel) { return sel >= KIDE_COMP_SEL_FREE && sel < KIDE_CAP_SLOTS; }
+static bool user_sel_ok(u64 sel)
+{
+    return sel >= KIDE_COMP_SEL_FREE && sel < KIDE_CAP_SLOTS;
+}
 
 static bool heap_range_ok(u64 va, u64 bytes)
 {
@@ -201,8 +204,8 @@ static int self_child(struct account *a, struct req *r, struct kide_utcb *u, uns
     char name[KIDE_CORE_NAME_MAX + 1];
     get_str(r, name, sizeof(name));
     if (r->bad || !name_ok(name) || !user_sel_ok(own_sel) || !user_sel_ok(pd_sel) ||
-        own_sel == pd_sel || (sm_sel && (!user_sel_ok(sm_sel) || sm_sel == own_sel ||
-                                         sm_sel == pd_sel)) ||
+        own_sel == pd_sel ||
+        (sm_sel && (!user_sel_ok(sm_sel) || sm_sel == own_sel || sm_sel == pd_sel)) ||
         caps < KIDE_CORE_CAPS_MIN || pct > 100 || prio > KIDE_PRIO_MAX || (ram & 4095))
         return KIDE_BAD_PARAM;
     if (!a->children_sm && !sm_sel)
@@ -216,11 +219,12 @@ static int self_child(struct account *a, struct req *r, struct kide_utcb *u, uns
     if (!a->children_sm) {
         int st = kide_create_sm(acc_sel(a, ACC_CHILDREN_SM), pd, 0);
         if (st == KIDE_OK)
-            st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_CHILDREN_SM), 0,
-                                            KIDE_SM_DOWN),
+            st = kide_delegate(pd,
+                               KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_CHILDREN_SM), 0, KIDE_SM_DOWN),
                                sm_sel);
         if (st != KIDE_OK) {
-            kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_CHILDREN_SM), 0, 0));
+            kide_revoke(KIDE_REVOKE_SELF,
+                        KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_CHILDREN_SM), 0, 0));
             return st;
         }
         a->children_sm = true;
@@ -501,11 +505,16 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
 static const char *fault_reason(u64 v)
 {
     switch (v) {
-    case 0: return "divide error";
-    case 6: return "invalid opcode";
-    case 13: return "general protection";
-    case 14: return "page fault";
-    default: return "exception";
+    case 0:
+        return "divide error";
+    case 6:
+        return "invalid opcode";
+    case 13:
+        return "general protection";
+    case 14:
+        return "page fault";
+    default:
+        return "exception";
     }
 }
 
@@ -554,4 +563,3 @@ void account_dispatch(struct krt_pt_hdr *self, unsigned sub, u64 msg, struct kid
         st = KIDE_BAD_PARAM;
     reply(u, st, res);
 }
-

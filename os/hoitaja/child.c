@@ -2,7 +2,8 @@
 /* hoitaja children: start, stop, supervise, resize (the owner side of core.h).
  *
  * A child's life: hj_child_start creates its account at core (quotas from
- * its configuration), loads the binary, passes its configuration in chunks,
+ * its configuration), asks core to grant it the device right if it has
+ * `devices`, loads the binary, passes its configuration in chunks,
  * gives it a parent portal and starts it: state running. core ups the
  * children semaphore when it exits or faults; the main thread then polls
  * KIDE_OWN_STATE, reports the end and either reclaims everything at once
@@ -19,16 +20,7 @@
 
 const char *hj_status_name(int st)
 {
-    static const char *const n[] = {"OK",       "TIMEOUT",  "ABORTED",   "BAD_SYSCALL",
-                                    "BAD_CAP",  "BAD_PERM", "BAD_PARAM", "BAD_CPU",
-                                    "BAD_ADDR", "QUOTA",    "BUSY",      "OVERFLOW"};
-    if (st >= 0 && st < (int)(sizeof(n) / sizeof(n[0])))
-        return n[st];
-    if (st == KIDE_DENIED)
-        return "DENIED";
-    if (st == KIDE_NOT_FOUND)
-        return "NOT_FOUND";
-    return "error";
+    return kide_status_name(st);
 }
 
 void hj_event(kide_u64 type, const char *child, kide_u64 a, kide_u64 b)
@@ -119,6 +111,17 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
     if (!hj.children_sm)
         hj.children_sm = sm;
     s->live = 1;
+    /* The device right passes down explicitly: core grants it only if this
+     * habitat holds it (init does; a nested habitat when its entry says so). */
+    if (s->cfg.devices && (st = own_simple(s, KIDE_OWN_DEVICES, 1, 1, 0)) != KIDE_OK) {
+        if (st == KIDE_DENIED)
+            hj_snprintf(why, size,
+                        "devices: this habitat has no device right (set devices: "
+                        "true on the habitat)");
+        else
+            hj_snprintf(why, size, "core refused the device right: %s", hj_status_name(st));
+        goto error;
+    }
     if ((st = load_and_configure(s, why, size)) != KIDE_OK)
         goto error;
     if ((st = kide_portal_create(hj.env, hj_parent_call, s, &s->parent_pt)) != KIDE_OK) {
@@ -280,6 +283,7 @@ void hj_child_status(struct hj_slot *s, kide_u64 now, struct hj_status *o)
     memset(o, 0, sizeof(*o));
     o->name = s->cfg.name;
     o->binary = s->cfg.binary;
+    o->devices = s->cfg.devices;
     o->state = s->state;
     o->exit_code = s->exit_code;
     o->fault_vector = s->fault_vector, o->fault_addr = s->fault_addr, o->fault_ip = s->fault_ip;

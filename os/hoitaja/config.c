@@ -325,15 +325,15 @@ static int parse_restart(const struct ctx *c, int tok, struct hj_child_cfg *ch)
 static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *lim,
                          struct hj_child_cfg *ch);
 
-static const char *const child_fields[] = {"name",   "binary",       "ram",     "caps",
-                                           "cpu",    "provides",     "routes",  "restart",
-                                           "config", "heartbeat_ms", "habitat", NULL};
+static const char *const child_fields[] = {
+        "name",    "binary", "ram",          "caps",    "cpu",     "provides", "routes",
+        "restart", "config", "heartbeat_ms", "devices", "habitat", NULL};
 static const char *const partial_fields[] = {
-        "name",    "binary", "ram",          "caps",    "cpu",    "provides", "routes",
-        "restart", "config", "heartbeat_ms", "habitat", "remove", NULL};
+        "name",    "binary", "ram",          "caps",    "cpu",     "provides", "routes",
+        "restart", "config", "heartbeat_ms", "devices", "habitat", "remove",   NULL};
 #define CHILD_HINT                                                                                 \
     "known fields: name, binary, ram, caps, cpu, provides, routes, restart, heartbeat_ms, "        \
-    "config, habitat"
+    "devices, config, habitat"
 
 static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsigned flags,
                        struct hj_child_cfg *ch)
@@ -384,6 +384,16 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
             return -1;
         ch->heartbeat_ms = u;
     }
+    if ((v = kide_json_find(c->doc, tok, "devices")) >= 0) {
+        if (kide_json_get_bool(c->doc, v, &ch->devices) < 0)
+            return fail(c, v, "write \"devices\": true or \"devices\": false",
+                        "devices must be true or false");
+        if (ch->devices && lim->no_devices)
+            return fail(c, v,
+                        "set \"devices\": true on the habitat's own entry too: a habitat can "
+                        "only pass on a device right it holds",
+                        "devices: true, but this habitat has no device right");
+    }
     if ((v = kide_json_find(c->doc, tok, "config")) >= 0) {
         if (want_type(c, v, KIDE_JSON_OBJECT, "config", "an object") ||
             canonical(c, v, &ch->config, &ch->config_len))
@@ -424,7 +434,11 @@ static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *l
     char prefix[4 * (HJ_NAME_MAX + 1) + 8];
     hj_snprintf(prefix, sizeof(prefix), "%s%s/", c->prefix, ch->name);
     struct ctx sub = {.doc = c->doc, .err = c->err, .path = NULL, .prefix = prefix};
-    struct hj_limits sl = {.ram = ch->ram, .caps = ch->caps, .cpu = 100, .nest = lim->nest - 1};
+    struct hj_limits sl = {.ram = ch->ram,
+                           .caps = ch->caps,
+                           .cpu = 100,
+                           .nest = lim->nest - 1,
+                           .no_devices = !ch->devices};
     struct hj_config nested = {0};
     int rc = parse_tree(&sub, tok, &sl, HJ_PARSE_NO_GEN, &nested);
     hj_config_free(&nested);

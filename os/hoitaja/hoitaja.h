@@ -83,6 +83,7 @@ struct hj_child_cfg {
     kide_u8 policy; /**< enum hj_policy */
     kide_u64 backoff_ms, max_backoff_ms;
     kide_u64 heartbeat_ms; /**< 0: none */
+    _Bool devices;         /**< asks core for the device right (KIDE_OWN_DEVICES) at start */
     char *config;          /**< canonical JSON of `config` (owned, NUL-terminated) */
     kide_u32 config_len;
     char *habitat; /**< canonical JSON of `habitat`, NULL unless binary is hoitaja */
@@ -100,10 +101,12 @@ struct hj_config {
 
 /** What the habitat may hand out: the bound of the quota sums. */
 struct hj_limits {
-    kide_u64 ram;  /**< bytes */
-    kide_u64 caps; /**< pages */
-    kide_u32 cpu;  /**< percent (100 per CPU) */
-    kide_u32 nest; /**< habitats that may still nest below (HJ_NEST_MAX at the root) */
+    kide_u64 ram;     /**< bytes */
+    kide_u64 caps;    /**< pages */
+    kide_u32 cpu;     /**< percent (100 per CPU) */
+    kide_u32 nest;    /**< habitats that may still nest below (HJ_NEST_MAX at the root) */
+    _Bool no_devices; /**< known to lack the device right (a nested habitat without devices):
+                           no child may ask for it. Otherwise core decides at start. */
 };
 
 /** A configuration error: what, where, and a hint. */
@@ -143,7 +146,7 @@ enum hj_act {
     HJ_ACT_NONE = 0, /**< unchanged */
     HJ_ACT_ADD,      /**< new child: start it */
     HJ_ACT_REMOVE,   /**< gone: destroy it, reclaim everything */
-    HJ_ACT_RESTART,  /**< binary, routes, provides, config or habitat changed */
+    HJ_ACT_RESTART,  /**< binary, routes, provides, devices, config or habitat changed */
     HJ_ACT_UPDATE,   /**< changed in place: see HJ_UPD_* */
 };
 #define HJ_UPD_RAM    1u /**< RAM quota */
@@ -217,6 +220,7 @@ enum hj_state {
 /** What the report says about one child. */
 struct hj_status {
     const char *name, *binary;
+    _Bool devices; /**< configured with the device right */
     kide_u8 state; /**< enum hj_state */
     kide_u64 exit_code;
     kide_u64 fault_vector, fault_addr, fault_ip;

@@ -54,6 +54,8 @@ static void child_json(struct kide_json_writer *w, const struct hj_status *c)
     kide_json_string(w, c->name);
     kide_json_key(w, "binary");
     kide_json_string(w, c->binary);
+    kide_json_key(w, "devices");
+    kide_json_bool(w, c->devices);
     kide_json_key(w, "state");
     kide_json_string(w, hj_state_name(c->state));
     if (c->state == HJ_ST_EXITED) {

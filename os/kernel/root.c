@@ -78,15 +78,16 @@ void root_create(u64 quota)
     u64 stack_pages = KIDE_ROOT_STACK_SIZE >> PAGE_SHIFT;
     u64 stack = boot_take_pages(stack_pages);
     for (u64 k = 0; k < stack_pages; k++)
-        must(space_add(pd, SPACE_MEM, ((KIDE_ROOT_STACK_TOP - KIDE_ROOT_STACK_SIZE) >> PAGE_SHIFT) + k,
-                       0, (stack >> PAGE_SHIFT) + k, KIDE_MEM_R | KIDE_MEM_W, 0, NULL, NULL),
+        must(space_add(pd, SPACE_MEM,
+                       ((KIDE_ROOT_STACK_TOP - KIDE_ROOT_STACK_SIZE) >> PAGE_SHIFT) + k, 0,
+                       (stack >> PAGE_SHIFT) + k, KIDE_MEM_R | KIDE_MEM_W, 0, NULL, NULL),
              "mapping the root stack");
 
     struct kide_boot_info *bi = kpage_alloc(pd);
     if (!bi)
         panic("root: no memory for the boot information");
-    must(space_add(pd, SPACE_MEM, KIDE_ROOT_BOOTINFO >> PAGE_SHIFT, 0, virt_to_phys(bi) >> PAGE_SHIFT,
-                   KIDE_MEM_R, RNODE_SPECIAL, NULL, NULL),
+    must(space_add(pd, SPACE_MEM, KIDE_ROOT_BOOTINFO >> PAGE_SHIFT, 0,
+                   virt_to_phys(bi) >> PAGE_SHIFT, KIDE_MEM_R, RNODE_SPECIAL, NULL, NULL),
          "mapping the boot information");
 
     for (unsigned i = 0; i < boot.free_count; i++) {

@@ -28,41 +28,45 @@
 
 /* ---- a component's address space, as core loads it ----------------------- */
 /* Programs are linked at 0x4000000000 (os/user/rt/user.ld); below KIDE_COMP_HEAP. */
-#define KIDE_COMP_HEAP      0x0000500000000000ull /**< RAM_ALLOC may map here ... */
-#define KIDE_COMP_HEAP_END  0x0000600000000000ull /**< ... up to here (exclusive) */
-#define KIDE_COMP_INFO      0x0000600000000000ull /**< struct kide_comp_info, read-only */
-#define KIDE_COMP_CONFIG    0x0000600000100000ull /**< config JSON (info->config_size bytes), read-only */
-#define KIDE_COMP_CONFIG_MAX 0x100000ull          /**< at most 1 MiB of config */
-#define KIDE_COMP_STACK_TOP 0x0000610000100000ull /**< main EC's stack grows down from here */
-#define KIDE_COMP_STACK_SIZE 0x10000ull           /**< 64 KiB, mapped at load */
-#define KIDE_COMP_UTCB      0x0000700000000000ull /**< main EC's UTCB; handler UTCBs are chosen
-                                                       by the component (any free page-aligned
-                                                       address outside the ranges above) */
+#define KIDE_COMP_HEAP     0x0000500000000000ull /**< RAM_ALLOC may map here ... */
+#define KIDE_COMP_HEAP_END 0x0000600000000000ull /**< ... up to here (exclusive) */
+#define KIDE_COMP_INFO     0x0000600000000000ull /**< struct kide_comp_info, read-only */
+#define KIDE_COMP_CONFIG                                                                           \
+    0x0000600000100000ull                /**< config JSON (info->config_size bytes), read-only */
+#define KIDE_COMP_CONFIG_MAX 0x100000ull /**< at most 1 MiB of config */
+#define KIDE_COMP_STACK_TOP  0x0000610000100000ull /**< main EC's stack grows down from here */
+#define KIDE_COMP_STACK_SIZE 0x10000ull            /**< 64 KiB, mapped at load */
+#define KIDE_COMP_UTCB                                                                             \
+    0x0000700000000000ull /**< main EC's UTCB; handler UTCBs are chosen                            \
+                               by the component (any free page-aligned                             \
+                               address outside the ranges above) */
 
 /* ---- a component's selectors, as core sets them up ------------------------ */
-#define KIDE_COMP_SEL_CORE   1  /**< portal: the component's self session at core */
-#define KIDE_COMP_SEL_PARENT 2  /**< portal: the parent interface (parent.h); empty for the root habitat */
-#define KIDE_COMP_SEL_SIGNAL 3  /**< semaphore (DOWN): upped by core when the owner asks the component
-                                     to yield RAM, and by the parent for its own requests */
-#define KIDE_COMP_SEL_EVT    64 /**< 33 exception portals (64..96) shared by all its ECs, to core */
-#define KIDE_COMP_SEL_FREE   256 /**< first selector the component manages itself */
+#define KIDE_COMP_SEL_CORE 1 /**< portal: the component's self session at core */
+#define KIDE_COMP_SEL_PARENT                                                                       \
+    2 /**< portal: the parent interface (parent.h); empty for the root habitat */
+#define KIDE_COMP_SEL_SIGNAL                                                                       \
+    3 /**< semaphore (DOWN): upped by core when the owner asks the component                       \
+           to yield RAM, and by the parent for its own requests */
+#define KIDE_COMP_SEL_EVT  64  /**< 33 exception portals (64..96) shared by all its ECs, to core */
+#define KIDE_COMP_SEL_FREE 256 /**< first selector the component manages itself */
 
 #define KIDE_COMP_INFO_MAGIC 0x4b434f4d50494e46ull /* "KCOMPINF" */
 
 /** The info page core maps read-only at KIDE_COMP_INFO before the component runs. */
 struct kide_comp_info {
-    kide_u64 magic;        /**< KIDE_COMP_INFO_MAGIC */
-    kide_u64 config_size;  /**< bytes of JSON at KIDE_COMP_CONFIG (0: none, treat as {}) */
-    kide_u64 cpu;          /**< the CPU every EC of the component runs on */
-    kide_u64 boot_ns;      /**< kernel clock when core started it */
-    kide_u64 ram_quota;    /**< RAM quota at start, bytes */
-    kide_u64 caps_quota;   /**< kernel-memory quota at start, pages */
-    kide_u64 cpu_quota;    /**< percent of the parent's share */
-    kide_u64 priority;     /**< effective priority of its threads */
+    kide_u64 magic;             /**< KIDE_COMP_INFO_MAGIC */
+    kide_u64 config_size;       /**< bytes of JSON at KIDE_COMP_CONFIG (0: none, treat as {}) */
+    kide_u64 cpu;               /**< the CPU every EC of the component runs on */
+    kide_u64 boot_ns;           /**< kernel clock when core started it */
+    kide_u64 ram_quota;         /**< RAM quota at start, bytes */
+    kide_u64 caps_quota;        /**< kernel-memory quota at start, pages */
+    kide_u64 cpu_quota;         /**< percent of the parent's share */
+    kide_u64 priority;          /**< effective priority of its threads */
     kide_u64 handler_utcb_hint; /**< unused address range start for handler UTCBs and stacks */
-    char name[96];         /**< label: path from the root habitat, e.g. "tenant-a/demo" */
-    char binary[32];       /**< ROM name it was loaded from */
-    char args[128];        /**< extra arguments (boot-module string after the name), may be "" */
+    char name[96];              /**< label: path from the root habitat, e.g. "tenant-a/demo" */
+    char binary[32];            /**< ROM name it was loaded from */
+    char args[128]; /**< extra arguments (boot-module string after the name), may be "" */
 };
 
 /* ---- self session: call KIDE_COMP_SEL_CORE -------------------------------- */
@@ -84,9 +88,10 @@ enum kide_core_op {
     KIDE_CORE_QUOTA = 4,
     /** Create a portal handler (local EC) in the caller's PD and a first portal to it.
      *  w1 = ip, w2 = initial sp (the word at [sp] must hold the UTCB va: the krt crt0
-     *  convention; the handler restarts with this sp on every call), w3 = UTCB va (page-aligned, free), w4 = portal id (non-zero;
-     *  the handler starts with RDI = id, RSI = msg word), w5 = selector in the caller for the
-     *  portal (PT_CALL, delegatable onwards). Charged to the caller's caps quota.
+     *  convention; the handler restarts with this sp on every call), w3 = UTCB va (page-aligned,
+     * free), w4 = portal id (non-zero; the handler starts with RDI = id, RSI = msg word), w5 =
+     * selector in the caller for the portal (PT_CALL, delegatable onwards). Charged to the caller's
+     * caps quota.
      *  -> OK, w1 = handler number (for KIDE_CORE_PORTAL) | QUOTA | BUSY | BAD_ADDR | BAD_PARAM. */
     KIDE_CORE_HANDLER = 5,
     /** Another portal to an existing handler: w1 = handler number, w2 = id, w3 = selector.
@@ -133,7 +138,8 @@ enum kide_core_op {
 enum kide_core_owner_op {
     /** Load a program from ROM (boot module name string) into the sub-account:
      *  ELF segments, stack, info page. Charged to its RAM quota.
-     *  -> OK | BAD_PARAM (no such ROM, or not a loadable ELF: reason logged) | QUOTA | BUSY (loaded). */
+     *  -> OK | BAD_PARAM (no such ROM, or not a loadable ELF: reason logged) | QUOTA | BUSY
+     * (loaded). */
     KIDE_OWN_LOAD = 32,
     /** Config JSON in chunks: w1 = total size (<= KIDE_COMP_CONFIG_MAX), w2 = offset,
      *  then the chunk as a string (<= KIDE_CORE_CHUNK_MAX bytes). Before START only.
@@ -186,11 +192,11 @@ enum kide_acc_state {
     KIDE_ACC_FAULTED = 3, /**< an EC stopped on an exception; w3..w5 describe it */
 };
 
-#define KIDE_CORE_LOG_MAX   480u  /**< bytes per LOG call */
-#define KIDE_CORE_CHUNK_MAX 3840u /**< bytes per CONFIG chunk */
-#define KIDE_CORE_NAME_MAX  32u   /**< a sub-account's name */
-#define KIDE_CORE_CAPS_MIN  16u   /**< smallest caps quota: the PD itself needs 8 pages */
+#define KIDE_CORE_LOG_MAX     480u  /**< bytes per LOG call */
+#define KIDE_CORE_CHUNK_MAX   3840u /**< bytes per CONFIG chunk */
+#define KIDE_CORE_NAME_MAX    32u   /**< a sub-account's name */
+#define KIDE_CORE_CAPS_MIN    16u   /**< smallest caps quota: the PD itself needs 8 pages */
 #define KIDE_CORE_MAX_THREADS 8u
-#define KIDE_CORE_PERIOD_NS 10000000ull /**< every component SC has a 10 ms period */
+#define KIDE_CORE_PERIOD_NS   10000000ull /**< every component SC has a 10 ms period */
 
 #endif

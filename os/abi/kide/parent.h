@@ -107,14 +107,14 @@ enum kide_mgmt_event_type {
 
 struct kide_mgmt_event {
     kide_u64 seq;
-    kide_u64 type;     /**< enum kide_mgmt_event_type */
-    kide_u64 time_ns;  /**< kernel clock */
+    kide_u64 type;    /**< enum kide_mgmt_event_type */
+    kide_u64 time_ns; /**< kernel clock */
     kide_u64 a, b;
-    char child[40];    /**< child name, NUL-terminated */
+    char child[40]; /**< child name, NUL-terminated */
 };
 #define KIDE_MGMT_EVENT_WORDS (sizeof(struct kide_mgmt_event) / 8)
-#define KIDE_MGMT_EVENTS_MAX 32u
-#define KIDE_MGMT_CHUNK_MAX 3840u
-#define KIDE_MGMT_CONFIG_MAX (256u * 1024u)
+#define KIDE_MGMT_EVENTS_MAX  32u
+#define KIDE_MGMT_CHUNK_MAX   3840u
+#define KIDE_MGMT_CONFIG_MAX  (256u * 1024u)
 
 #endif

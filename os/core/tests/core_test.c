@@ -46,15 +46,15 @@ static void log_line(const char *fmt, ...)
     call(KIDE_COMP_SEL_CORE, n);
 }
 
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (cond) {                                                                           \
-            passed++;                                                                         \
-        } else {                                                                              \
-            failed++;                                                                         \
-            log_line("FAIL line %d: " #cond, __LINE__);                                       \
-            log_line(__VA_ARGS__);                                                            \
-        }                                                                                     \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            passed++;                                                                              \
+        } else {                                                                                   \
+            failed++;                                                                              \
+            log_line("FAIL line %d: " #cond, __LINE__);                                            \
+            log_line(__VA_ARGS__);                                                                 \
+        }                                                                                          \
     } while (0)
 
 static int op2(kide_sel pt, u64 op, u64 a, u64 b)
@@ -221,8 +221,7 @@ static void test_children(void)
 
     CHECK(child_create(&c, "crasher", 1 << 20, 64, 10) == KIDE_OK, "create");
     CHECK(child_run(&c, "null") == KIDE_OK, "run");
-    CHECK(child_wait(&c, 10000) == KIDE_ACC_FAULTED && utcb->words[3] == 14 &&
-              utcb->words[4] == 0,
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_FAULTED && utcb->words[3] == 14 && utcb->words[4] == 0,
           "fault state %lu vector %lu addr %lx", utcb->words[1], utcb->words[3], utcb->words[4]);
     utcb->words[0] = KIDE_OWN_DESTROY;
     call(c.own, 1);
@@ -230,8 +229,8 @@ static void test_children(void)
     /* RAM limit: the child allocates until core says QUOTA, then exits 0 */
     CHECK(child_create(&c, "hog", 1 << 20, 64, 10) == KIDE_OK, "create");
     CHECK(child_run(&c, "hog") == KIDE_OK, "run");
-    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0,
-          "hog state %lu code %lu", utcb->words[1], utcb->words[2]);
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0, "hog state %lu code %lu",
+          utcb->words[1], utcb->words[2]);
     utcb->words[0] = KIDE_OWN_DESTROY;
     call(c.own, 1);
 
@@ -251,7 +250,8 @@ static void test_children(void)
     CHECK(op2(c.own, KIDE_OWN_CPU, 101, 40) == KIDE_BAD_PARAM, "cpu > 100");
     /* RAM shrink below use asks for a yield; growth is immediate */
     CHECK(op2(c.own, KIDE_OWN_RAM, 2 << 20, 0) == KIDE_OK, "grow");
-    CHECK(op2(c.own, KIDE_OWN_RAM, 4096, 0) == KIDE_QUOTA && utcb->words[1] > 0, "shrink below use");
+    CHECK(op2(c.own, KIDE_OWN_RAM, 4096, 0) == KIDE_QUOTA && utcb->words[1] > 0,
+          "shrink below use");
     CHECK(op2(c.own, KIDE_OWN_CAPS, 80, 0) == KIDE_OK, "caps grow");
     CHECK(op2(c.own, KIDE_OWN_CAPS, 16, 0) != KIDE_OK, "caps shrink below use");
     utcb->words[0] = KIDE_OWN_DESTROY;
@@ -281,8 +281,8 @@ static void test_cycles(unsigned cycles)
     }
     stats(&ram1, &k1);
     CHECK(ok == cycles, "%u of %u cycles", ok, cycles);
-    CHECK(ram1 == ram0 && k1 == k0, "core free RAM %lu -> %lu, kernel pages %lu -> %lu", ram0,
-          ram1, k0, k1);
+    CHECK(ram1 == ram0 && k1 == k0, "core free RAM %lu -> %lu, kernel pages %lu -> %lu", ram0, ram1,
+          k0, k1);
     CHECK(quota_word(2) == used0 && quota_word(4) == caps0, "own quota unchanged");
     log_line("%u start/stop cycles: core free RAM %lu -> %lu bytes, kernel pages %lu -> %lu",
              cycles, ram0, ram1, k0, k1);
@@ -309,7 +309,8 @@ static void test_devices(void)
     CHECK(call(KIDE_COMP_SEL_CORE, 4) == KIDE_BUSY, "irq 5 twice");
     /* a child without the right is refused; with it, it gets what is free */
     struct child c;
-    CHECK(child_create(&c, "nodev", 1 << 20, 64, 5) == KIDE_OK && child_run(&c, "dev-denied") == KIDE_OK,
+    CHECK(child_create(&c, "nodev", 1 << 20, 64, 5) == KIDE_OK &&
+                  child_run(&c, "dev-denied") == KIDE_OK,
           "start nodev");
     CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0, "nodev code %lu",
           utcb->words[2]);

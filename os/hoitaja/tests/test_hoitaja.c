@@ -116,6 +116,7 @@ static void test_defaults(void **state)
     assert_int_equal(a->backoff_ms, 100);
     assert_int_equal(a->max_backoff_ms, 10000);
     assert_int_equal(a->heartbeat_ms, 0);
+    assert_false(a->devices);
     assert_int_equal(a->nroutes, 0);
     assert_string_equal(a->config, "{}");
     /* A larger backoff raises the default maximum with it. */
@@ -192,6 +193,12 @@ static void test_child_fields(void **state)
     bad(DOC(CHILD("a", ",\"provides\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]")),
         "more than 8", NULL);
     bad(DOC(CHILD("a", ",\"remove\":true")), "unknown field 'remove'", NULL);
+    bad(DOC(CHILD("a", ",\"devices\":1")), "devices must be true or false", "child 'a'");
+    bad(DOC(CHILD("a", ",\"devices\":\"true\"")), "devices must be true or false", NULL);
+    bad(DOC(CHILD("a", ",\"devices\":null")), "devices must be true or false", NULL);
+    /* The hint lists every field, devices included. */
+    bad(DOC(CHILD("a", ",\"device\":true")), "unknown field 'device'", NULL);
+    assert_non_null(strstr(err.hint, "heartbeat_ms, devices, config"));
     /* Error locations point at the offending value. */
     bad("{\"generation\":1,\"children\":[\n" CHILD("a", ",\n\"rma\":1") "]}", "line 3, column 1",
         NULL);
@@ -294,6 +301,43 @@ static void test_habitat(void **state)
     "\"habitat\":{\"children\":[" inner "]}}"
     assert_int_equal(parse(DOC(HAB(HAB(HAB(HAB("")))))), 0);
     bad(DOC(HAB(HAB(HAB(HAB(HAB("")))))), "nested more than 4", NULL);
+}
+
+static void test_devices(void **state)
+{
+    (void)state;
+    /* The root habitat cannot know whether it holds the right: core decides at start. */
+    assert_int_equal(
+            parse(DOC(CHILD("a", ",\"devices\":true") "," CHILD("b", ",\"devices\":false"))), 0);
+    assert_true(cfg.child[0].devices);
+    assert_false(cfg.child[1].devices);
+    /* Nested: a child may have devices only if the habitat's own entry has them. */
+#define DHAB(dev, inner)                                                                           \
+    "{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":8192,\"caps\":32,\"cpu\":{\"quota\":1}" dev    \
+    ",\"habitat\":{\"children\":[" inner "]}}"
+    assert_int_equal(parse(DOC(DHAB(",\"devices\":true", CHILD("d", ",\"devices\":true")))), 0);
+    assert_true(cfg.child[0].devices);
+    assert_non_null(strstr(cfg.child[0].habitat, "\"devices\":true"));
+    assert_int_equal(parse(DOC(DHAB("", CHILD("d", ",\"devices\":false")))), 0);
+    bad(DOC(DHAB("", CHILD("d", ",\"devices\":true"))), "child 't/d'",
+        "devices: true, but this habitat has no device right");
+    assert_non_null(strstr(err.hint, "set \"devices\": true on the habitat"));
+    bad(DOC(DHAB(",\"devices\":false", CHILD("d", ",\"devices\":true"))), "child 't/d'",
+        "has no device right");
+    /* Two levels: the right must be passed at every level. */
+    bad(DOC(DHAB(",\"devices\":true",
+                 "{\"name\":\"u\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,"
+                 "\"cpu\":{\"quota\":1},\"habitat\":{\"children\":[" CHILD(
+                         "x", ",\"devices\":true") "]}}")),
+        "child 't/u/x'", "has no device right");
+    /* The nested hoitaja parses its habitat on its own as the root of it: accepted,
+     * core refuses at start if the right is missing. */
+    struct hj_limits lim = {.ram = 8192, .caps = 32, .cpu = 100, .nest = 3};
+    const char *nested = "{\"children\":[" CHILD("d", ",\"devices\":true") "]}";
+    assert_int_equal(parse_lim(nested, &lim, HJ_PARSE_NO_GEN), 0);
+    lim.no_devices = 1;
+    assert_int_not_equal(parse_lim(nested, &lim, HJ_PARSE_NO_GEN), 0);
+    assert_non_null(strstr(err.msg, "has no device right"));
 }
 
 /* ---- partial configurations and merge ---------------------------------------------- */
@@ -419,6 +463,11 @@ static void test_plan_cases(void **state)
              HJ_ACT_UPDATE, HJ_UPD_CPU);
     one_step(ONE(""), ONE(",\"restart\":{\"policy\":\"always\"}"), HJ_ACT_UPDATE, HJ_UPD_POLICY);
     one_step(ONE(""), ONE(",\"heartbeat_ms\":100"), HJ_ACT_UPDATE, HJ_UPD_POLICY);
+    /* The device right is granted before START only: a change restarts the child. */
+    one_step(ONE(""), ONE(",\"devices\":true"), HJ_ACT_RESTART, 0);
+    one_step(ONE(",\"devices\":true"), ONE(",\"devices\":false"), HJ_ACT_RESTART, 0);
+    one_step(ONE(""), ONE(",\"devices\":false"), HJ_ACT_NONE, 0);
+    one_step(ONE(",\"devices\":true"), ONE(",\"devices\":true"), HJ_ACT_NONE, 0);
     /* Restarts. */
     one_step(ONE(""),
              DOC("{\"name\":\"a\",\"binary\":\"other\",\"ram\":4096,\"caps\":16,"
@@ -569,6 +618,7 @@ static void test_report(void **state)
     struct hj_status c[3] = {
             {.name = "timer",
              .binary = "timer",
+             .devices = 1,
              .state = HJ_ST_RUNNING,
              .ram_quota = 100,
              .ram_used = 40,
@@ -602,7 +652,9 @@ static void test_report(void **state)
                               &v),
             0);
     assert_int_equal(v, 40);
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, c0, "devices")), KIDE_JSON_TRUE);
     int c1 = kide_json_next(&doc, c0);
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, c1, "devices")), KIDE_JSON_FALSE);
     int f = kide_json_find(&doc, c1, "fault");
     assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, f, "reason"), "page fault"));
     int c2 = kide_json_next(&doc, c1);
@@ -614,6 +666,7 @@ static void test_report(void **state)
     /* Too small a buffer is an error, not truncated JSON. */
     assert_int_equal(hj_report_json(&h, c, 3, buf, 64), KIDE_JSON_ENOSPC);
 
+    /* The console line is unchanged by devices. */
     hj_report_line(&c[0], line, sizeof(line));
     assert_string_equal(line, "child timer: running ram 40/100 caps 9/16 cpu 10% prio 100 cpu_ms 5 "
                               "restarts 0 uptime_ms 7");
@@ -651,6 +704,7 @@ int main(void)
             cmocka_unit_test_teardown(test_names_and_sums, teardown),
             cmocka_unit_test_teardown(test_too_many_children, teardown),
             cmocka_unit_test_teardown(test_habitat, teardown),
+            cmocka_unit_test_teardown(test_devices, teardown),
             cmocka_unit_test(test_merge),
             cmocka_unit_test(test_generation),
             cmocka_unit_test(test_plan_cases),

@@ -4,10 +4,10 @@
  * Core and the parent up the component's signal semaphore; the semaphore
  * says only "look". The runtime then asks the parent what it wants
  * (KIDE_PARENT_PENDING: heartbeat, yield) and core how much RAM the owner
- * wants back (KIDE_CORE_QUOTA w6), core first (see rt_handle_signal). For a yield it runs the component's
- * on_yield callback and then returns every wholly free heap chunk to core;
- * core notices the freed RAM itself. A component without a parent (the root
- * habitat's hoitaja) gets BAD_CAP from PENDING, which is simply "nothing".
+ * wants back (KIDE_CORE_QUOTA w6), core first (see rt_handle_signal). For a yield it runs the
+ * component's on_yield callback and then returns every wholly free heap chunk to core; core notices
+ * the freed RAM itself. A component without a parent (the root habitat's hoitaja) gets BAD_CAP from
+ * PENDING, which is simply "nothing".
  */
 #include <krt.h>
 #include "rt.h"

@@ -123,6 +123,8 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
     kide_json_end_object(w);
     kide_json_key(w, "heartbeat_ms");
     kide_json_u64(w, c->heartbeat_ms);
+    kide_json_key(w, "devices");
+    kide_json_bool(w, c->devices);
     kide_json_key(w, "config");
     if (c->config) {
         config_value(w, &s->doc, c->config);

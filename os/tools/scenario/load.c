@@ -278,6 +278,17 @@ static int choice(struct ld *c, yaml_node_t *n, const char *where, const char *f
     return fail(c, n, NULL, "%s: %s must be one of %s, got '%s'", where, field, hint, text(n));
 }
 
+/* A boolean: true or false. */
+static int boolean(struct ld *c, yaml_node_t *n, const char *where, const char *field, bool *out)
+{
+    static const char *const words[] = {"false", "true", NULL};
+    int k;
+    if (choice(c, n, where, field, words, "true, false", &k))
+        return -1;
+    *out = k == 1;
+    return 0;
+}
+
 /* Bytes the JSON form of n's text takes with escapes. */
 static size_t escaped_len(const yaml_node_t *n)
 {
@@ -328,7 +339,7 @@ static int config(struct ld *c, yaml_node_t *n, const char *where, int depth)
     return 0;
 }
 
-static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level,
+static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, bool devices,
                    struct scn_habitat *h);
 
 static int cpu(struct ld *c, yaml_node_t *n, const char *where, struct scn_child *ch)
@@ -442,11 +453,17 @@ static int routes(struct ld *c, yaml_node_t *n, const char *where, struct scn_ch
     return 0;
 }
 
-static int child(struct ld *c, yaml_node_t *n, const char *path, int level, struct scn_child *ch)
+/*
+ * One child of the habitat at path ("" for the root, "tenant-a/" below it).
+ * devices: whether that habitat holds the device right it could pass on
+ * (core gives it to the root habitat; a nested one has it with devices: true).
+ */
+static int child(struct ld *c, yaml_node_t *n, const char *path, int level, bool devices,
+                 struct scn_child *ch)
 {
-    static const char *const allowed[] = {"name",      "binary",   "ram",     "caps",
-                                          "cpu",       "provides", "routes",  "restart",
-                                          "heartbeat", "config",   "habitat", NULL};
+    static const char *const allowed[] = {"name",     "binary",  "ram",     "caps",      "cpu",
+                                          "provides", "routes",  "restart", "heartbeat", "devices",
+                                          "config",   "habitat", NULL};
     char where[300];
     yaml_node_t *v;
     ch->line = line_of(n);
@@ -475,6 +492,18 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, stru
         return -1;
     if ((v = member(c, n, "heartbeat")) && duration(c, v, where, "heartbeat", &ch->heartbeat_ms))
         return -1;
+    if ((v = member(c, n, "devices"))) {
+        if (boolean(c, v, where, "devices", &ch->devices))
+            return -1;
+        if (ch->devices && !devices) {
+            /* path is "tenant-a/": the habitat without its trailing '/' */
+            return fail(c, v,
+                        "set devices: true on the habitat's own child entry too: a habitat "
+                        "can only pass on a device right it holds",
+                        "%s: devices: true, but its habitat '%.*s' has no device right", where,
+                        (int)strlen(path) - 1, path);
+        }
+    }
     if ((v = member(c, n, "config"))) {
         if (v->type != YAML_MAPPING_NODE)
             return fail(c, v, "write config: {key: value}", "%s: config must be a mapping, got %s",
@@ -501,7 +530,7 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, stru
         return fail(c, v, NULL, "out of memory");
     char sub[300];
     snprintf(sub, sizeof(sub), "%s%s/", path, ch->name);
-    return habitat(c, v, sub, level + 1, ch->habitat);
+    return habitat(c, v, sub, level + 1, ch->devices, ch->habitat);
 }
 
 /* Human form of a byte count for messages: 36M, 1536K, 100. */
@@ -560,7 +589,8 @@ static int check_routes(struct ld *c, yaml_node_t *hn, const char *path,
     return 0;
 }
 
-static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, struct scn_habitat *h)
+static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, bool devices,
+                   struct scn_habitat *h)
 {
     static const char *const allowed[] = {"children", NULL};
     char where[300];
@@ -582,7 +612,7 @@ static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, st
     for (size_t k = 0; k < cnt; k++) {
         yaml_node_t *cn = yaml_document_get_node(c->doc, l->data.sequence.items.start[k]);
         h->nchildren++;
-        if (child(c, cn, path, level, &h->children[k]))
+        if (child(c, cn, path, level, devices, &h->children[k]))
             return -1;
         for (size_t j = 0; j < k; j++)
             if (strcmp(h->children[j].name, h->children[k].name) == 0)
@@ -593,7 +623,7 @@ static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, st
     return check_routes(c, n, path, h);
 }
 
-#define HABITAT_RAM_RESERVE (512ull << 10)
+#define HABITAT_RAM_RESERVE  (512ull << 10)
 #define HABITAT_CAPS_RESERVE 16ull
 
 /* Quota sums of habitat h fit into ram/caps/cpu (caps 0: not checked). */
@@ -614,7 +644,8 @@ static int check_sums(struct ld *c, const struct scn_habitat *h, const char *pat
             snprintf(who, sizeof(who), "child '%s%s'", path, ch->name);
             /* A nested hoitaja keeps some of its own quota for itself. */
             uint64_t ram_left = ch->ram > HABITAT_RAM_RESERVE ? ch->ram - HABITAT_RAM_RESERVE : 0;
-            uint64_t caps_left = ch->caps > HABITAT_CAPS_RESERVE ? ch->caps - HABITAT_CAPS_RESERVE : 1;
+            uint64_t caps_left =
+                    ch->caps > HABITAT_CAPS_RESERVE ? ch->caps - HABITAT_CAPS_RESERVE : 1;
             if (check_sums(c, ch->habitat, sub, ch->line, who, ram_left, caps_left, 100))
                 return -1;
         }
@@ -626,7 +657,8 @@ static int check_sums(struct ld *c, const struct scn_habitat *h, const char *pat
     int rc = 0;
     if (sram > ram)
         rc = fail(c, NULL, hint, "%s: children's ram (%s) exceeds %s (%s)", owner,
-                  human(sram, a, sizeof(a)), *path ? "what its ram leaves them" : "3/4 of the machine's ram",
+                  human(sram, a, sizeof(a)),
+                  *path ? "what its ram leaves them" : "3/4 of the machine's ram",
                   human(ram, b, sizeof(b)));
     else if (caps && scaps > caps)
         rc = fail(c, NULL, hint, "%s: children's caps (%" PRIu64 ") exceed its caps (%" PRIu64 ")",
@@ -699,7 +731,7 @@ static int top(struct ld *c, yaml_node_t *n, struct scn *s)
     if (fields(c, n, "scenario", NULL, allowed) || !(v = need(c, n, "scenario", "name")) ||
         name(c, v, "scenario", "name", s->name) || !(v = need(c, n, "scenario", "machine")) ||
         machine(c, v, s) || !(h = need(c, n, "scenario", "habitat")) ||
-        habitat(c, h, "", 0, &s->root))
+        habitat(c, h, "", 0, true /* core grants init the device right */, &s->root))
         return -1;
     if ((v = member(c, n, "expect")) && expect(c, v, s))
         return -1;

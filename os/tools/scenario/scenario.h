@@ -55,6 +55,7 @@ struct scn_child {
     uint64_t backoff_ms;                /**< first restart delay */
     uint64_t max_backoff_ms;            /**< cap of the doubling delay */
     uint64_t heartbeat_ms;              /**< heartbeat period, 0 = none */
+    bool devices;                       /**< may drive hardware (I/O ports, IRQs) */
     yaml_node_t *config;                /**< config mapping (in the document) or NULL */
     struct scn_habitat *habitat;        /**< nested habitat (binary hoitaja) or NULL */
     int line;                           /**< source line of the child */

@@ -9,8 +9,8 @@
  */
 #include <krt.h>
 
-#define COM1 0x3f8
-#define COM1_LSR (COM1 + 5)
+#define COM1          0x3f8
+#define COM1_LSR      (COM1 + 5)
 #define LSR_THR_EMPTY 0x20
 
 static volatile int console_lock;
@@ -48,7 +48,10 @@ static void write_locked(const char *s)
         __atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
 }
 
-void krt_puts(const char *s) { write_locked(s); }
+void krt_puts(const char *s)
+{
+    write_locked(s);
+}
 
 struct out {
     char *buf;
@@ -110,7 +113,7 @@ int krt_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list ap)
         }
         case 'p':
             emit(&o, '0'), emit(&o, 'x');
-            emit_num(&o, (u64)__builtin_va_arg(ap, void *), 16, false, width, pad);
+            emit_num(&o, (u64) __builtin_va_arg(ap, void *), 16, false, width, pad);
             break;
         case 's': {
             const char *s = __builtin_va_arg(ap, const char *);
@@ -190,8 +193,8 @@ void krt_panic(const char *fmt, ...)
 const char *krt_status_name(int st)
 {
     static const char *const names[] = {
-            "OK",        "TIMEOUT",  "ABORTED", "BAD_SYSCALL", "BAD_CAP", "BAD_PERM",
-            "BAD_PARAM", "BAD_CPU",  "BAD_ADDR", "QUOTA",      "BUSY",    "OVERFLOW",
+            "OK",        "TIMEOUT", "ABORTED",  "BAD_SYSCALL", "BAD_CAP", "BAD_PERM",
+            "BAD_PARAM", "BAD_CPU", "BAD_ADDR", "QUOTA",       "BUSY",    "OVERFLOW",
     };
     if (st >= 0 && st < (int)KRT_ARRAY_SIZE(names))
         return names[st];

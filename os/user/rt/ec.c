@@ -13,7 +13,7 @@
 
 extern char _start[];
 
-#define STACK_SIZE 16384u
+#define STACK_SIZE  16384u
 #define STACK_SLOTS 48u
 
 static u8 stacks[STACK_SLOTS][STACK_SIZE] __attribute__((aligned(4096)));
@@ -162,7 +162,10 @@ int krt_handlers_init(void)
     return KIDE_OK;
 }
 
-kide_sel krt_handler_ec(unsigned cpu) { return cpu < KIDE_MAX_CPUS ? handlers[cpu].ec : 0; }
+kide_sel krt_handler_ec(unsigned cpu)
+{
+    return cpu < KIDE_MAX_CPUS ? handlers[cpu].ec : 0;
+}
 
 int krt_evt_create(struct krt_ec *ec)
 {
@@ -220,7 +223,8 @@ int krt_thread_start_sc(struct krt_ec *t, unsigned cpu, unsigned prio, unsigned 
     u64 utcb = krt_utcb_alloc();
     u64 sp = t->stack + STACK_SIZE - 16;
     *(u64 *)sp = utcb;
-    st = kide_create_ec(KIDE_EC_GLOBAL, cpu, t->ec, KIDE_ROOT_SEL_PD, utcb, sp, (u64)_start, t->evt);
+    st = kide_create_ec(KIDE_EC_GLOBAL, cpu, t->ec, KIDE_ROOT_SEL_PD, utcb, sp, (u64)_start,
+                        t->evt);
     if (st != KIDE_OK)
         goto error;
     t->utcb = (struct kide_utcb *)utcb;

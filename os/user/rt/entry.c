@@ -62,4 +62,3 @@ void krt_thread_run(struct kide_utcb *utcb)
         krt_park();
     krt_exit(0);
 }
-

@@ -25,7 +25,10 @@ const struct kide_boot_info *krt_bootinfo;
 /* ---- selectors ---- */
 static u64 sel_map[KIDE_CAP_SLOTS / 64];
 
-static bool sel_used(kide_sel s) { return sel_map[s / 64] >> (s % 64) & 1; }
+static bool sel_used(kide_sel s)
+{
+    return sel_map[s / 64] >> (s % 64) & 1;
+}
 
 static void sel_mark(kide_sel s, u64 n, bool used)
 {
@@ -66,9 +69,9 @@ struct range {
 };
 static struct range excl[KIDE_BOOT_MAX_MODULES + 256];
 static unsigned nexcl;
-static unsigned mem_idx;  /* mem[] range being bumped through */
-static u64 mem_cursor;    /* next candidate page in it */
-static u64 free_list;     /* freed pages, linked through their first word */
+static unsigned mem_idx; /* mem[] range being bumped through */
+static u64 mem_cursor;   /* next candidate page in it */
+static u64 free_list;    /* freed pages, linked through their first word */
 static u64 free_count;
 
 static void exclude(u64 start, u64 end)
@@ -185,7 +188,10 @@ void krt_page_free(u64 pa)
     free_count++;
 }
 
-u64 krt_pages_free(void) { return free_count; }
+u64 krt_pages_free(void)
+{
+    return free_count;
+}
 
 u64 krt_pages_available(void)
 {

@@ -58,23 +58,7 @@ kide_u64 t_median(kide_u64 *v, unsigned n)
 
 const char *t_status(int st)
 {
-    static const char *const names[] = {"OK",       "TIMEOUT",  "ABORTED",   "BAD_SYSCALL",
-                                        "BAD_CAP",  "BAD_PERM", "BAD_PARAM", "BAD_CPU",
-                                        "BAD_ADDR", "QUOTA",    "BUSY",      "OVERFLOW"};
-    if (st >= 0 && st < (int)(sizeof(names) / sizeof(names[0])))
-        return names[st];
-    switch (st) {
-    case KIDE_DENIED:
-        return "DENIED";
-    case KIDE_NOT_FOUND:
-        return "NOT_FOUND";
-    case KIDE_STALE:
-        return "STALE";
-    case KIDE_INVALID:
-        return "INVALID";
-    default:
-        return "unknown status";
-    }
+    return kide_status_name(st);
 }
 
 /* ---- results ----------------------------------------------------------- */

@@ -15,7 +15,10 @@
  *  4. "Hoitaja": refused, or, if the habitat gives the prober its own
  *     management session, that report must not show anything outside
  *     tenant-a (no root child, no tenant-b);
- *  5. announcing a service it does not `provide` is DENIED.
+ *  5. announcing a service it does not `provide` is DENIED;
+ *  6. asking core for hardware on its self portal: KIDE_CORE_IO_PORT (the
+ *     serial ports 0x3f8..0x3ff) and KIDE_CORE_IRQ (GSI 4) are DENIED, since
+ *     neither tenant-a nor the prober has `devices: true`.
  */
 #include "test.h"
 
@@ -65,6 +68,31 @@ static void probe_selectors(struct kide_env *env)
                    t_status(rc));
     }
     kide_log(env, "prober: selectors 4..255 empty, no PD_CREATE, no SC_CTRL, no I/O ports");
+}
+
+/* Device access must be refused by core itself, not only missing from the
+ * capability space: no device right was passed down to the prober. */
+static void probe_devices(struct kide_env *env)
+{
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_CORE_IO_PORT);
+    kide_msg_put(&m, 0x3f8);
+    kide_msg_put(&m, 8);
+    int rc = kide_msg_call(&m, KIDE_COMP_SEL_CORE, 0);
+    if (rc != KIDE_DENIED)
+        t_fail(env, WHAT, "KIDE_CORE_IO_PORT 0x3f8/8 returned %s, not DENIED", t_status(rc));
+    kide_sel sm = kide_sel_alloc(0);
+    if (!sm)
+        t_fail(env, WHAT, "no free selector for the IRQ probe");
+    kide_msg_begin(&m, KIDE_CORE_IRQ);
+    kide_msg_put(&m, 4);
+    kide_msg_put(&m, sm);
+    kide_msg_put(&m, 0); /* trigger mode word, should core want one: 0 = the GSI's default */
+    rc = kide_msg_call(&m, KIDE_COMP_SEL_CORE, 0);
+    if (rc != KIDE_DENIED)
+        t_fail(env, WHAT, "KIDE_CORE_IRQ GSI 4 returned %s, not DENIED", t_status(rc));
+    kide_sel_free(sm, 0);
+    kide_log(env, "prober: core denies IO_PORT and IRQ");
 }
 
 static void probe_allowed(struct kide_env *env, const char *service)
@@ -159,6 +187,7 @@ void kide_main(struct kide_env *env)
     t_cfg_str(env, "foreign", "", foreign, sizeof(foreign));
 
     probe_selectors(env);
+    probe_devices(env);
     probe_allowed(env, allowed);
     for (const char *p = denied; *p;) {
         char name[40];

@@ -114,6 +114,11 @@ static void test_good(void **state)
     assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, r0, "child"), "timer"));
     int r1 = kide_json_next(&doc, r0);
     assert_int_equal(kide_json_find(&doc, r1, "child"), KIDE_JSON_ENOENT);
+    /* devices is written for every child, false by default */
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, ch, "devices")), KIDE_JSON_FALSE);
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, ten, "devices")), KIDE_JSON_FALSE);
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, demo, "devices")), KIDE_JSON_FALSE);
+    assert_false(t->devices);
     free(json);
 
     /* modules.txt and expect.txt */
@@ -234,6 +239,13 @@ static const struct bad bad_cases[] = {
          "child 'c': heartbeat must be a duration like 100ms or 10s, got '1.5s'"},
         {HEAD CHILD(", heartbeat: 10"), 5, "must be a duration"},
         {HEAD CHILD(", heartbeat: 10d"), 5, "must be a duration"},
+        {HEAD CHILD(", devices: yes"), 5,
+         "child 'c': devices must be one of true, false, got 'yes'"},
+        {HEAD CHILD(", devices: 1"), 5, "child 'c': devices must be one of true, false, got '1'"},
+        {HEAD CHILD(", devices: [true]"), 5,
+         "child 'c': devices must be a single value, got a list"},
+        {HEAD CHILD(", devices: true, devices: false"), 5,
+         "child 'c': field 'devices' appears twice"},
         {HEAD CHILD(", config: 3"), 5, "child 'c': config must be a mapping, got a scalar"},
         {HEAD CHILD(", config: {a: 1, a: 2}"), 5, "child 'c': config key 'a' appears twice"},
         {HEAD CHILD(", config: {[a]: 1}"), 5, "config keys must be strings, got a list"},
@@ -319,6 +331,22 @@ static const struct bad bad_cases[] = {
               "{children: [\n"
               "      ]}}]}}]}}]}}]}}\n",
          9, "child 'a/b/c/d/e': habitats nested deeper than 4 levels"},
+        /* devices flow down only through habitats that have them */
+        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50}, habitat: "
+              "{children: [\n"
+              "       {name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, devices: true}]}}\n",
+         6, "child 'h/x': devices: true, but its habitat 'h' has no device right"},
+        {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50}, devices: "
+              "false, habitat: {children: [\n"
+              "       {name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, devices: true}]}}\n",
+         6, "child 'h/x': devices: true, but its habitat 'h' has no device right"},
+        {HEAD
+         "    - {name: a, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, devices: true,\n"
+         "       habitat: {children: [\n"
+         "      {name: b, binary: hoitaja, ram: 4M, caps: 50, cpu: {quota: 1}, habitat: "
+         "{children: [\n"
+         "      {name: c, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, devices: true}]}}]}}\n",
+         8, "child 'a/b/c': devices: true, but its habitat 'a/b' has no device right"},
         /* root sums */
         {HEAD "    - {name: c, binary: b, ram: 65M, caps: 16, cpu: {quota: 1}}\n", 4,
          "habitat: children's ram (65M) exceeds 3/4 of the machine's ram (48M)"},
@@ -365,6 +393,7 @@ static void test_hints(void **state)
     const char *y = HEAD CHILD(", rma: 1M");
     assert_int_equal(scn_load(&s, y, strlen(y), &err), -1);
     assert_non_null(strstr(err.hint, "known fields: name, binary, ram"));
+    assert_non_null(strstr(err.hint, "heartbeat, devices, config"));
     y = "name: t\nmachine: {cpus: 1, ram: lots}\n";
     assert_int_equal(scn_load(&s, y, strlen(y), &err), -1);
     assert_non_null(strstr(err.hint, "K, M or G"));
@@ -396,6 +425,69 @@ static void test_values(void **state)
     assert_int_equal(scn_load(&s, y, strlen(y), &err), 0);
     assert_true(s.ram == 16ull << 30);
     scn_free(&s);
+}
+
+/* devices: true passes down explicitly, habitat by habitat; init.json carries it. */
+static void test_devices(void **state)
+{
+    const char *y = HEAD
+            "    - {name: drv, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, devices: true}\n"
+            "    - {name: app, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, devices: false}\n"
+            "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, devices: "
+            "true, habitat: {children: [\n"
+            "       {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, devices: "
+            "\"true\"},\n"
+            "       {name: g, binary: hoitaja, ram: 2M, caps: 40, cpu: {quota: 1}, habitat: "
+            "{children: [\n"
+            "         {name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}}]}}]}}\n";
+    struct scn s;
+    struct scn_error err;
+    int rc = scn_load(&s, y, strlen(y), &err);
+    if (rc)
+        fail_msg("line %d: %s", err.line, err.msg);
+    const struct scn_child *h = &s.root.children[2];
+    assert_true(s.root.children[0].devices);
+    assert_false(s.root.children[1].devices);
+    assert_true(h->devices);
+    assert_true(h->habitat->children[0].devices);
+    assert_false(h->habitat->children[1].devices);
+    assert_false(h->habitat->children[1].habitat->children[0].devices);
+
+    char *json;
+    long n = scn_write_init(&s, &json);
+    assert_true(n > 0);
+    static struct kide_json_tok tok[512];
+    struct kide_json_doc doc;
+    assert_int_equal(kide_json_parse(&doc, json, (size_t)n, tok, 512, NULL, NULL), 0);
+    int c0 = kide_json_first(&doc, kide_json_find(&doc, 0, "children"));
+    int c1 = kide_json_next(&doc, c0), c2 = kide_json_next(&doc, c1);
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, c0, "devices")), KIDE_JSON_TRUE);
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, c1, "devices")), KIDE_JSON_FALSE);
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, c2, "devices")), KIDE_JSON_TRUE);
+    int d = kide_json_first(&doc,
+                            kide_json_find(&doc, kide_json_find(&doc, c2, "habitat"), "children"));
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, d, "devices")), KIDE_JSON_TRUE);
+    int g = kide_json_next(&doc, d);
+    int x = kide_json_first(&doc,
+                            kide_json_find(&doc, kide_json_find(&doc, g, "habitat"), "children"));
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, g, "devices")), KIDE_JSON_FALSE);
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, x, "devices")), KIDE_JSON_FALSE);
+    free(json);
+    scn_free(&s);
+
+    /* The refusal of a nested device right explains itself. */
+    y = HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, habitat: "
+             "{children: [\n"
+             "       {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 1},\n"
+             "        devices: true}]}}\n";
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), -1);
+    assert_int_equal(err.line, 7);
+    assert_string_equal(err.msg,
+                        "child 'h/d': devices: true, but its habitat 'h' has no device right");
+    assert_non_null(strstr(err.hint, "set devices: true on the habitat"));
+    y = HEAD CHILD(", devices: yes");
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), -1);
+    assert_non_null(strstr(err.msg, "must be one of true, false"));
 }
 
 /* Errors that need large inputs: long config strings, many children. */
@@ -455,9 +547,10 @@ static void test_generated(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_good),   cmocka_unit_test(test_minimal),
-            cmocka_unit_test(test_bad),    cmocka_unit_test(test_hints),
-            cmocka_unit_test(test_values), cmocka_unit_test(test_generated),
+            cmocka_unit_test(test_good),      cmocka_unit_test(test_minimal),
+            cmocka_unit_test(test_bad),       cmocka_unit_test(test_hints),
+            cmocka_unit_test(test_values),    cmocka_unit_test(test_devices),
+            cmocka_unit_test(test_generated),
     };
     return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
 }

@@ -35,13 +35,13 @@ typedef _Bool bool;
 #define false 0
 #define NULL ((void *)0)
 
-#define KRT_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define KRT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define KRT_ALIGN_UP(x, a) (((x) + (a)-1) & ~((u64)(a)-1))
+#define KRT_MIN(a, b)        ((a) < (b) ? (a) : (b))
+#define KRT_ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
+#define KRT_ALIGN_UP(x, a)   (((x) + (a)-1) & ~((u64)(a)-1))
 #define KRT_ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))
-#define KRT_NORETURN __attribute__((noreturn))
-#define KRT_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define KRT_READ_ONCE(x) (*(volatile __typeof__(x) *)&(x))
+#define KRT_NORETURN         __attribute__((noreturn))
+#define KRT_PRINTF(f, a)     __attribute__((format(printf, f, a)))
+#define KRT_READ_ONCE(x)     (*(volatile __typeof__(x) *)&(x))
 #define KRT_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 
 /* --- string.c ----------------------------------------------------------- */
@@ -63,14 +63,20 @@ u64 krt_cmdline_num(const char *cmdline, const char *key, u64 def);
 
 /* --- console.c ---------------------------------------------------------- */
 /** Port I/O. */
-static inline void krt_outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline void krt_outb(u16 port, u8 v)
+{
+    __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
 static inline u8 krt_inb(u16 port)
 {
     u8 v;
     __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
-static inline void krt_pause(void) { __asm__ volatile("pause" ::: "memory"); }
+static inline void krt_pause(void)
+{
+    __asm__ volatile("pause" ::: "memory");
+}
 static inline u64 krt_rdtsc(void)
 {
     u32 lo, hi;
@@ -166,14 +172,14 @@ struct krt_ec {
     u64 stack;               /**< root page address of its stack (root ECs) */
     struct krt_child *child; /**< owning child PD, or NULL for root ECs */
     /* exception record, written by the handler EC */
-    volatile u64 exc_count;        /**< exceptions delivered so far */
-    struct kide_exc_state last;    /**< state of the last exception */
-    volatile u64 exc_msg;          /**< msg word the last exception arrived with */
-    volatile int exited;           /**< it ended with krt_exit() */
-    volatile u64 exit_code;        /**< its exit code */
-    krt_exc_policy policy;         /**< what to do on an exception (NULL: stop) */
-    void *policy_arg;              /**< for the policy */
-    kide_sel exc_sm;               /**< root SM upped after each exception, or 0 */
+    volatile u64 exc_count;     /**< exceptions delivered so far */
+    struct kide_exc_state last; /**< state of the last exception */
+    volatile u64 exc_msg;       /**< msg word the last exception arrived with */
+    volatile int exited;        /**< it ended with krt_exit() */
+    volatile u64 exit_code;     /**< its exit code */
+    krt_exc_policy policy;      /**< what to do on an exception (NULL: stop) */
+    void *policy_arg;           /**< for the policy */
+    kide_sel exc_sm;            /**< root SM upped after each exception, or 0 */
     /* thread body (root threads) */
     void (*fn)(struct krt_ec *self); /**< thread body */
     u64 arg[4];                      /**< arguments for the body */

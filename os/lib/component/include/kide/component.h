@@ -55,7 +55,8 @@ const char *kide_config(struct kide_env *env, kide_u64 *len);
 struct kide_json_doc;
 /** The config parsed with <kide/json.h> (parsed once, on first use, with up to
  *  4096 tokens). Returns 0, or -1 and a message in err (what is wrong, where). */
-int kide_config_doc(struct kide_env *env, const struct kide_json_doc **doc, char *err, kide_u64 errlen);
+int kide_config_doc(struct kide_env *env, const struct kide_json_doc **doc, char *err,
+                    kide_u64 errlen);
 
 /* ---- memory --------------------------------------------------------------- */
 /** Heap over RAM from core, charged to the RAM quota; NULL when the quota is
@@ -89,13 +90,13 @@ void kide_on_yield(struct kide_env *env, void (*fn)(struct kide_env *env, kide_u
  *  after any failure `bad` is set and further calls do nothing, so a handler
  *  checks once at the end ("if (m.bad) reply BAD_PARAM"). */
 struct kide_msg {
-    kide_u64 *w;     /**< the UTCB words */
-    unsigned n;      /**< words written (put) or available (get) */
-    unsigned pos;    /**< read position */
-    unsigned cap;    /**< capacity in words */
+    kide_u64 *w;  /**< the UTCB words */
+    unsigned n;   /**< words written (put) or available (get) */
+    unsigned pos; /**< read position */
+    unsigned cap; /**< capacity in words */
     int bad;
-    unsigned items;  /**< after kide_msg_call: typed items that arrived with the reply */
-    kide_sel rcv;    /**< after kide_msg_call: rcv_sel if a capability landed there, else 0 */
+    unsigned items; /**< after kide_msg_call: typed items that arrived with the reply */
+    kide_sel rcv;   /**< after kide_msg_call: rcv_sel if a capability landed there, else 0 */
 };
 /** A message over a caller-owned buffer of `cap` words holding `n` words already
  *  (0 to build one, n to read one); pos = 0. For tests and private buffers. */
@@ -144,9 +145,9 @@ void kide_mutex_unlock(struct kide_mutex *mx);
 
 /* ---- sessions (client side) ------------------------------------------------- */
 struct kide_session {
-    kide_sel pt;       /**< the session portal */
-    kide_u64 handle;   /**< the parent's handle, for closing */
-    kide_u64 donated;  /**< RAM donated */
+    kide_sel pt;      /**< the session portal */
+    kide_u64 handle;  /**< the parent's handle, for closing */
+    kide_u64 donated; /**< RAM donated */
 };
 /** Open a session to `service` through the parent, donating `ram` bytes.
  *  Returns KIDE_OK, KIDE_DENIED, KIDE_NOT_FOUND, KIDE_QUOTA or another status. */
@@ -156,14 +157,14 @@ void kide_session_close(struct kide_env *env, struct kide_session *s);
 
 /* ---- services (server side) --------------------------------------------------- */
 struct kide_rpc {
-    struct kide_msg in;   /**< the request (pos = 1, after the op word) */
-    struct kide_msg out;  /**< the reply being built (words[0] = status, set by the runtime) */
-    kide_u64 op;          /**< the request's op word */
-    kide_sel cap_out;     /**< non-zero: send this capability back as a typed item */
-    unsigned cap_perm;    /**< rights for cap_out (0: KIDE_PT_CALL) */
-    kide_sel cap_in;      /**< a capability that came with the request, or 0. It is
-                               revoked after the call unless the callee sets cap_in = 0
-                               (it then owns the selector). */
+    struct kide_msg in;  /**< the request (pos = 1, after the op word) */
+    struct kide_msg out; /**< the reply being built (words[0] = status, set by the runtime) */
+    kide_u64 op;         /**< the request's op word */
+    kide_sel cap_out;    /**< non-zero: send this capability back as a typed item */
+    unsigned cap_perm;   /**< rights for cap_out (0: KIDE_PT_CALL) */
+    kide_sel cap_in;     /**< a capability that came with the request, or 0. It is
+                              revoked after the call unless the callee sets cap_in = 0
+                              (it then owns the selector). */
 };
 struct kide_service_ops {
     /** A client wants a session: label, args, donated RAM. Return a session
@@ -195,7 +196,8 @@ __attribute__((noreturn)) void kide_serve(struct kide_env *env);
 int kide_wait_signal(struct kide_env *env, kide_u64 ms);
 
 /* ---- small libc-like helpers (freestanding) ---------------------------------- */
-int kide_snprintf(char *buf, kide_u64 size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int kide_snprintf(char *buf, kide_u64 size, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 /** A status's name: "OK", "QUOTA", "DENIED", ... ("?" for unknown codes). */
 const char *kide_status_name(int status);
 
