@@ -5,8 +5,9 @@
  * quotas of siblings can never exceed what their parent was given. Kernel
  * memory ("caps") is the kernel's own per-PD quota: a child PD is funded from
  * its parent's PD, and the kernel enforces it. CPU shares are absolute
- * (parts per million of CPU 0) computed down the tree, so a 50% child of a
- * 30% habitat gets a 15% budget.
+ * (parts per million of the account's CPU) computed down the tree, so a 50%
+ * child of a 30% habitat on the same CPU gets a 15% budget; a child placed on
+ * another CPU than its parent gets its percent of that whole CPU.
  */
 #include "core.h"
 
@@ -28,15 +29,17 @@ unsigned acc_live(void)
 
 struct account *acc_alloc(struct account *parent, const char *name)
 {
+    static u64 generation;
     for (unsigned i = 0; i < ACC_MAX; i++) {
         struct account *a = &accounts[i];
         if (a->used)
             continue;
         memset(a, 0, sizeof(*a));
         a->used = true;
-        a->hdr.fn = account_dispatch;
+        a->gen = ++generation & ACC_GEN_MASK;
         a->index = i;
         a->parent = parent;
+        a->cpu = parent ? parent->cpu : 0;
         size_t n = strnlen(name, KIDE_CORE_NAME_MAX);
         memcpy(a->name, name, n);
         if (!parent || parent == acc_init)
@@ -63,6 +66,82 @@ static void unlink(struct account *a)
         *p = a->next_sibling;
 }
 
+unsigned core_cpus(void)
+{
+    u64 n = krt_bootinfo->cpus;
+    return n < 1 ? 1 : n > KIDE_MAX_CPUS ? KIDE_MAX_CPUS : (unsigned)n;
+}
+
+u64 acc_pt_id(const struct account *a, unsigned sub)
+{
+    return (u64)(a->index + 1) << 48 | a->gen << 8 | sub;
+}
+
+struct account *acc_by_pt_id(u64 id, unsigned *sub)
+{
+    u64 i = (id >> 48) - 1;
+    if (!(id >> 48) || i >= ACC_MAX)
+        return NULL;
+    struct account *a = &accounts[i];
+    *sub = id & 0xff;
+    return a->used && a->gen == (id >> 8 & ACC_GEN_MASK) ? a : NULL;
+}
+
+struct account *acc_child(struct account *a, u64 id)
+{
+    if (id >= ACC_MAX)
+        return NULL;
+    struct account *c = &accounts[id];
+    return c->used && c->parent == a ? c : NULL;
+}
+
+/* The self portal and the exception portals, on the account's CPU, delegated
+ * into its space. Paid from its own kernel quota. */
+static int bind_portals(struct account *a)
+{
+    kide_sel pd = acc_sel(a, ACC_PD), h = krt_handler_ec(a->cpu);
+    int st = kide_create_pt(acc_sel(a, ACC_SELF_PT), pd, h, (u64)_start, acc_pt_id(a, PT_SELF));
+    for (unsigned v = 0; st == KIDE_OK && v < KIDE_EXC_COUNT; v++)
+        st = kide_create_pt(acc_sel(a, ACC_EVT + v), pd, h, (u64)_start, acc_pt_id(a, PT_EXC + v));
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_SELF_PT), 0, KIDE_PT_CALL),
+                           KIDE_COMP_SEL_CORE);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_EVT), 5, KIDE_PT_CALL),
+                           KIDE_COMP_SEL_EVT);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_EVT + 32), 0, KIDE_PT_CALL),
+                           KIDE_COMP_SEL_EVT + 32);
+    return st;
+}
+
+static void unbind_portals(struct account *a)
+{
+    /* Revoking core's capabilities also removes the copies in the account. */
+    kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_SELF_PT), 0, 0));
+    kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_EVT), 5, 0));
+    kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_EVT + 32), 0, 0));
+}
+
+int acc_set_cpu(struct account *a, unsigned cpu)
+{
+    if (cpu == a->cpu)
+        return KIDE_OK;
+    unsigned old = a->cpu;
+    unbind_portals(a);
+    a->cpu = cpu;
+    int st = bind_portals(a);
+    if (st != KIDE_OK) {
+        unbind_portals(a);
+        a->cpu = old;
+        if (bind_portals(a) != KIDE_OK)
+            krt_printf("core: %s: cannot restore its portals\n", a->label);
+        return st;
+    }
+    acc_compute_share(a);
+    return KIDE_OK;
+}
+
 int acc_create_objects(struct account *a, u64 caps)
 {
     kide_sel funder = a->parent ? acc_sel(a->parent, ACC_PD) : KIDE_ROOT_SEL_PD;
@@ -72,29 +151,17 @@ int acc_create_objects(struct account *a, u64 caps)
     a->caps_quota = caps;
     kide_sel pd = acc_sel(a, ACC_PD);
     /* Its signal semaphore, the self portal and the exception portals are
-     * paid from its own kernel quota. */
+     * paid from its own kernel quota; the owner portal (on the owner's CPU)
+     * from the owner's. */
     st = kide_create_sm(acc_sel(a, ACC_SIGNAL), pd, 0);
-    if (st == KIDE_OK)
-        st = kide_create_pt(acc_sel(a, ACC_SELF_PT), pd, krt_handler_ec(0), (u64)_start,
-                            (u64)a | PT_SELF);
-    for (unsigned v = 0; st == KIDE_OK && v < KIDE_EXC_COUNT; v++)
-        st = kide_create_pt(acc_sel(a, ACC_EVT + v), pd, krt_handler_ec(0), (u64)_start,
-                            (u64)a | (PT_EXC + v));
     if (st == KIDE_OK && a->parent)
-        st = kide_create_pt(acc_sel(a, ACC_OWNER_PT), acc_sel(a->parent, ACC_PD), krt_handler_ec(0),
-                            (u64)_start, (u64)a | PT_OWNER);
+        st = kide_create_pt(acc_sel(a, ACC_OWNER_PT), acc_sel(a->parent, ACC_PD),
+                            krt_handler_ec(a->parent->cpu), (u64)_start, acc_pt_id(a, PT_OWNER));
     if (st == KIDE_OK)
-        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_SELF_PT), 0, KIDE_PT_CALL),
-                           KIDE_COMP_SEL_CORE);
+        st = bind_portals(a);
     if (st == KIDE_OK)
         st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_SIGNAL), 0, KIDE_SM_DOWN),
                            KIDE_COMP_SEL_SIGNAL);
-    if (st == KIDE_OK)
-        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_EVT), 5, KIDE_PT_CALL),
-                           KIDE_COMP_SEL_EVT);
-    if (st == KIDE_OK)
-        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_EVT + 32), 0, KIDE_PT_CALL),
-                           KIDE_COMP_SEL_EVT + 32);
     return st;
 }
 
@@ -141,8 +208,9 @@ u64 acc_caps_used(struct account *a)
 
 void acc_compute_share(struct account *a)
 {
-    u64 parent = a->parent ? a->parent->share_ppm : 1000000;
-    a->share_ppm = a->parent ? parent * a->cpu_pct / 100 : 1000000;
+    /* On its parent's CPU a share is part of the parent's; elsewhere of the whole CPU. */
+    u64 base = a->parent && a->parent->cpu == a->cpu ? a->parent->share_ppm : 1000000;
+    a->share_ppm = a->parent ? base * a->cpu_pct / 100 : 1000000;
     unsigned cap = a->parent ? a->parent->prio : KIDE_PRIO_MAX;
     a->prio = a->prio_req < cap ? a->prio_req : cap;
 }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* core's internals: accounts, their memory and their kernel objects.
  *
- * Everything runs in one handler EC on CPU 0 (components run there too, see
- * decision 0006), so the data below needs no locks: calls are serialised by
- * the kernel, which queues callers of a busy handler in FIFO order.
+ * core serves with one handler EC per CPU (krt_handler_ec(cpu)): IPC never
+ * crosses CPUs, so each portal goes to the handler on its caller's CPU. All
+ * of core's data is guarded by one lock (a semaphore, core_lock in
+ * service.c) that every portal call holds from entry to reply; calls on one
+ * CPU are serialised by the kernel anyway, which queues callers of a busy
+ * handler in FIFO order.
  *
  * Each account owns a block of ACC_SELS selectors in core's capability space
  * holding every kernel object core made for it (PD, EC, SC, portals,
@@ -34,16 +37,17 @@ extern char _start[]; /* krt crt0: where every EC of core, handlers included, en
 #define ACC_EVT          64 /**< 33 exception portals */
 #define ACC_MAX_HANDLERS 16
 
-/* Portal ids are an account pointer (64-byte aligned) | one of these. */
+/* Portal ids are (slot + 1) << 48 | generation << 8 | one of these (acc_pt_id). */
 #define PT_SELF  0
 #define PT_OWNER 1
 #define PT_EXC   16 /**< + vector */
+#define ACC_GEN_MASK 0xffffffffffull
 
 struct page_block; /* RAM pages of an account, memory.c */
 
 struct account {
-    struct krt_pt_hdr hdr; /**< portal dispatch (krt) */
     bool used;
+    u64 gen;                /**< new for every account in the slot (ACC_GEN_MASK bits) */
     unsigned index;         /**< selector block */
     struct account *parent; /**< funder and owner; NULL for init */
     struct account *first_child, *next_sibling;
@@ -62,8 +66,9 @@ struct account {
     /* kernel memory, pages */
     u64 caps_quota;
     /* CPU */
-    u64 cpu_pct;             /**< percent of the parent's share */
-    u64 share_ppm;           /**< absolute share of CPU 0, parts per million */
+    unsigned cpu;            /**< the CPU it runs on (KIDE_OWN_AFFINITY) */
+    u64 cpu_pct;             /**< percent of the parent's share (or of its CPU) */
+    u64 share_ppm;           /**< absolute share of its CPU, parts per million */
     unsigned prio_req, prio; /**< requested and effective priority */
     u64 final_ns;            /**< CPU time when its thread ended */
     u64 reaped_ns;           /**< subtree CPU time of destroyed sub-accounts */
@@ -74,11 +79,12 @@ struct account {
     /* dynamic selectors in the block */
     u64 dyn_used[ACC_SELS / 64];
     kide_sel handler_ec[ACC_MAX_HANDLERS];
+    kide_sel self_pt_on[KIDE_MAX_CPUS]; /**< KIDE_CORE_SELF portals (core's selector, 0: none) */
     u64 handler_ip[ACC_MAX_HANDLERS];
     unsigned handlers;
     bool children_sm; /**< its children semaphore exists */
     bool devices;     /**< may take I/O ports and interrupts */
-} __attribute__((aligned(64)));
+};
 
 /* account.c */
 extern struct account *acc_init;
@@ -86,6 +92,17 @@ kide_sel acc_sel(const struct account *a, unsigned off);
 struct account *acc_alloc(struct account *parent, const char *name);
 /** Create the PD and the fixed objects; funded from the parent's PD. */
 int acc_create_objects(struct account *a, u64 caps);
+/** Move a created, not yet started account to another CPU: its self and exception
+ *  portals are made again on that CPU's handler and delegated again. */
+int acc_set_cpu(struct account *a, unsigned cpu);
+/** The live direct sub-account of a with id `id` (KIDE_CORE_CHILD's), or NULL. */
+struct account *acc_child(struct account *a, u64 id);
+/** The id of the account's portal `sub` (PT_*). */
+u64 acc_pt_id(const struct account *a, unsigned sub);
+/** The live account a portal id names (same generation), or NULL; *sub = its PT_*. */
+struct account *acc_by_pt_id(u64 id, unsigned *sub);
+/** Number of CPUs (from the boot info). */
+unsigned core_cpus(void);
 void acc_destroy(struct account *a);
 kide_sel acc_dyn_alloc(struct account *a);
 void acc_compute_share(struct account *a);
@@ -93,7 +110,7 @@ int acc_apply_cpu(struct account *a);
 u64 acc_cpu_ns(struct account *a);
 /** CPU time of the account, its sub-accounts, and destroyed sub-accounts. */
 u64 acc_tree_ns(struct account *a);
-/** SC budget for the account's share of CPU 0. */
+/** SC budget for the account's share of its CPU. */
 u64 acc_budget_ns(const struct account *a);
 /** End the account's threads (exit or fault): record its CPU time, revoke EC, SC, handlers. */
 void acc_stop_threads(struct account *a);
@@ -132,8 +149,8 @@ int load_start(struct account *a);
 const struct kide_boot_module *rom_find(const char *name);
 
 /* service.c */
-/** Portal entry of every account portal (krt calls it with id = account | sub). */
-void account_dispatch(struct krt_pt_hdr *self, unsigned sub, u64 msg, struct kide_utcb *u);
+/** Create core's lock (before the first account exists). */
+int service_init(void);
 extern u64 core_ram_total;
 void core_log(struct account *a, const char *text, u64 len);
 

@@ -55,7 +55,7 @@ static int load_segments(struct account *a, const u8 *image, const struct kide_e
 
 int load_program(struct account *a, const char *rom)
 {
-    static struct kide_elf_info info; /* core is single-threaded */
+    static struct kide_elf_info info; /* guarded by core's lock */
     if (a->loaded)
         return KIDE_BUSY;
     const struct kide_boot_module *m = rom_find(rom);
@@ -126,7 +126,7 @@ int load_start(struct account *a)
     a->boot_ns = krt_now();
     info->magic = KIDE_COMP_INFO_MAGIC;
     info->config_size = a->config_size;
-    info->cpu = 0;
+    info->cpu = a->cpu;
     info->boot_ns = a->boot_ns;
     info->ram_quota = a->ram_quota;
     info->caps_quota = a->caps_quota;
@@ -139,12 +139,13 @@ int load_start(struct account *a)
 
     u64 sp = KIDE_COMP_STACK_TOP - 16;
     *(u64 *)mem_ptr(a, sp) = KIDE_COMP_UTCB; /* krt crt0 finds its UTCB here */
-    int st = kide_create_ec(KIDE_EC_GLOBAL, 0, acc_sel(a, ACC_EC), acc_sel(a, ACC_PD),
+    int st = kide_create_ec(KIDE_EC_GLOBAL, a->cpu, acc_sel(a, ACC_EC), acc_sel(a, ACC_PD),
                             KIDE_COMP_UTCB, sp, a->entry, KIDE_COMP_SEL_EVT);
     if (st != KIDE_OK)
         return st;
     /* Running before the SC exists: the component may run (and fault) at once,
-     * on core's handler EC, while this thread is still here. */
+     * on core's handler EC of its CPU, while this thread is still here (it then
+     * waits for core's lock). */
     a->sc_live = true;
     a->state = KIDE_ACC_RUNNING;
     st = kide_create_sc(0, a->prio, acc_sel(a, ACC_SC), acc_sel(a, ACC_PD), acc_sel(a, ACC_EC),

@@ -23,7 +23,9 @@ static void reserve_account_selectors(void)
             krt_panic("core: cannot reserve selector blocks (order %u)", order);
 }
 
-static const char *config_module(void)
+/** The "hoitaja" module's string is "hoitaja [CONFIG [ARGS...]]": the
+ *  configuration module (default init.json) and init's arguments. */
+static const char *config_module(struct account *a)
 {
     const struct kide_boot_module *m = rom_find("hoitaja");
     const char *arg = m ? strchr(m->cmdline, ' ') : NULL;
@@ -37,6 +39,12 @@ static const char *config_module(void)
         n++;
     memcpy(name, arg, n);
     name[n] = 0;
+    const char *rest = arg + n;
+    while (*rest == ' ')
+        rest++;
+    size_t len = strnlen(rest, sizeof(a->args) - 1);
+    memcpy(a->args, rest, len);
+    a->args[len] = 0;
     return n ? name : "init.json";
 }
 
@@ -64,7 +72,7 @@ static void start_init(void)
     if (st != KIDE_OK)
         krt_panic("core: cannot load the root habitat (boot module 'hoitaja'): %s",
                   krt_status_name(st));
-    const char *cfg = config_module();
+    const char *cfg = config_module(a);
     const struct kide_boot_module *m = rom_find(cfg);
     if (!m)
         krt_printf("core: no boot module '%s': init starts without configuration\n", cfg);
@@ -84,6 +92,8 @@ KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
     if (krt_handlers_init() != KIDE_OK)
         krt_panic("core: cannot create its handler ECs");
     reserve_account_selectors();
+    if (service_init() != KIDE_OK)
+        krt_panic("core: cannot create its lock");
     core_ram_total = krt_pages_available() * 4096;
     krt_printf("core: %lu CPUs, %lu MiB RAM free, %lu boot modules\n", bi->cpus,
                core_ram_total >> 20, bi->module_count);

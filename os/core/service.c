@@ -10,6 +10,17 @@
  */
 #include "core.h"
 
+/* Held by every portal call from entry to reply: core's handlers on different
+ * CPUs run at once. A semaphore, not a spin lock: a holder runs on its caller's
+ * time and may be preempted. */
+static kide_sel core_lock;
+
+int service_init(void)
+{
+    core_lock = krt_sm_create(1);
+    return core_lock ? KIDE_OK : KIDE_QUOTA;
+}
+
 /** Bounded reader over the request words. */
 struct req {
     const u64 *w;
@@ -133,11 +144,14 @@ static void account_exit(struct account *a, u64 code)
 
 /* ---- self session ---- */
 
+static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, unsigned *res);
+
 static int self_handler(struct account *a, struct req *r, struct kide_utcb *u, unsigned *res)
 {
     u64 ip = get(r), sp = get(r), utcb = get(r), id = get(r), sel = get(r);
+    u64 cpu = r->pos < r->n ? get(r) : a->cpu; /* optional w6 */
     if (r->bad || !id || !user_sel_ok(sel) || !utcb_ok(utcb) || ip >= KIDE_USER_END ||
-        sp >= KIDE_USER_END)
+        sp >= KIDE_USER_END || cpu >= core_cpus())
         return KIDE_BAD_PARAM;
     if (a->handlers >= ACC_MAX_HANDLERS)
         return KIDE_QUOTA;
@@ -145,7 +159,7 @@ static int self_handler(struct account *a, struct req *r, struct kide_utcb *u, u
     if (!ec || !pt)
         return KIDE_QUOTA;
     kide_sel pd = acc_sel(a, ACC_PD);
-    int st = kide_create_ec(0, 0, ec, pd, utcb, sp, 0, KIDE_COMP_SEL_EVT);
+    int st = kide_create_ec(0, (unsigned)cpu, ec, pd, utcb, sp, 0, KIDE_COMP_SEL_EVT);
     if (st != KIDE_OK)
         return st;
     a->handler_ec[a->handlers] = ec;
@@ -178,6 +192,28 @@ static int self_portal(struct account *a, struct req *r)
     if (st != KIDE_OK)
         kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, 0));
     return st;
+}
+
+/* Another self portal, on core's handler of `cpu` (KIDE_CORE_SELF). */
+static int self_portal_on(struct account *a, struct req *r)
+{
+    u64 cpu = get(r), sel = get(r);
+    if (r->bad || cpu >= core_cpus() || !user_sel_ok(sel))
+        return KIDE_BAD_PARAM;
+    kide_sel pd = acc_sel(a, ACC_PD);
+    kide_sel pt = cpu == a->cpu ? acc_sel(a, ACC_SELF_PT) : a->self_pt_on[cpu];
+    if (!pt) {
+        if (!(pt = acc_dyn_alloc(a)))
+            return KIDE_QUOTA;
+        int st = kide_create_pt(pt, pd, krt_handler_ec((unsigned)cpu), (u64)_start,
+                                acc_pt_id(a, PT_SELF));
+        if (st != KIDE_OK) {
+            a->dyn_used[(pt - acc_sel(a, 0)) / 64] &= ~(1ull << ((pt - acc_sel(a, 0)) % 64));
+            return st;
+        }
+        a->self_pt_on[cpu] = pt;
+    }
+    return kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, KIDE_PT_CALL), sel);
 }
 
 static int self_sm(struct account *a, struct req *r)
@@ -325,7 +361,8 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
         u->words[2] = core_ram_total;
         u->words[3] = limit - used;
         u->words[4] = acc_live();
-        *res = 4;
+        u->words[5] = core_cpus();
+        *res = 5;
         return KIDE_OK;
     }
     case KIDE_CORE_THREADS:
@@ -356,6 +393,15 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
         u->words[1] = m->size;
         *res = 1;
         return st;
+    }
+    case KIDE_CORE_SELF:
+        return self_portal_on(a, r);
+    case KIDE_CORE_OWN: {
+        u64 id = get(r);
+        struct account *c = r->bad ? NULL : acc_child(a, id);
+        if (!c)
+            return KIDE_BAD_PARAM;
+        return owner_call(c, r, u, res);
     }
     default:
         return KIDE_BAD_SYSCALL;
@@ -453,7 +499,8 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
         w[14] = c->prio;
         w[15] = c->yield_request;
         w[16] = acc_tree_ns(c);
-        *res = 16;
+        w[17] = c->cpu;
+        *res = 17;
         return KIDE_OK;
     }
     case KIDE_OWN_THREADS:
@@ -490,6 +537,14 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
             return KIDE_DENIED;
         c->devices = on;
         return KIDE_OK;
+    }
+    case KIDE_OWN_AFFINITY: {
+        u64 cpu = get(r);
+        if (r->bad || cpu >= core_cpus())
+            return KIDE_BAD_PARAM;
+        if (c->sc_live || c->state != KIDE_ACC_CREATED)
+            return KIDE_BUSY;
+        return acc_set_cpu(c, (unsigned)cpu);
     }
     case KIDE_OWN_SIGNAL:
         if (!c->sc_live)
@@ -548,17 +603,38 @@ static void exception(struct account *a, unsigned portal, struct kide_utcb *u)
 
 /* ---- dispatch ---- */
 
-void account_dispatch(struct krt_pt_hdr *self, unsigned sub, u64 msg, struct kide_utcb *u)
+/* Every portal of krt's handler ECs enters here. Account portals carry the
+ * account's slot and generation in their id; anything else is krt's own. */
+void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *u)
 {
-    struct account *a = (struct account *)self;
+    if (!(id >> 48)) {
+        struct krt_pt_hdr *h = (struct krt_pt_hdr *)(id & ~63ull);
+        h->fn(h, (unsigned)(id & 63), msg, u);
+        return;
+    }
+    unsigned sub = 0;
+    kide_ctrl_sm(KIDE_CTRL_SM_DOWN, core_lock, 0);
+    /* Looked up under the lock: a call on another CPU may have destroyed the
+     * account (and a new one may use its slot) while this one waited. */
+    struct account *a = acc_by_pt_id(id, &sub);
+    if (!a) {
+        kide_ctrl_sm(KIDE_CTRL_SM_UP, core_lock, 0);
+        if ((id & 0xff) >= PT_EXC)
+            u->msg = KIDE_MSG_EXC_STOP;
+        else
+            reply(u, KIDE_ABORTED, 0);
+        return;
+    }
     if (sub >= PT_EXC) {
         exception(a, sub - PT_EXC, u);
+        kide_ctrl_sm(KIDE_CTRL_SM_UP, core_lock, 0);
         return;
     }
     unsigned n = KIDE_MSG_UNTYPED(msg);
     struct req r = {u->words, n > KIDE_UTCB_WORDS ? KIDE_UTCB_WORDS : n, 0, false};
     unsigned res = 0;
     int st = sub == PT_OWNER ? owner_call(a, &r, u, &res) : self_call(a, &r, u, &res);
+    kide_ctrl_sm(KIDE_CTRL_SM_UP, core_lock, 0);
     if (r.bad && st == KIDE_OK)
         st = KIDE_BAD_PARAM;
     reply(u, st, res);

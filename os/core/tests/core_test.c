@@ -346,8 +346,81 @@ static void test_devices(void)
     CHECK(call(KIDE_COMP_SEL_CORE, n) == KIDE_NOT_FOUND, "no such rom");
 }
 
+/* CPU placement: a child on CPU 1 runs, is charged, and calls core from there. */
+static void test_smp(void)
+{
+    utcb->words[0] = KIDE_CORE_STATS;
+    CHECK(call(KIDE_COMP_SEL_CORE, 1) == KIDE_OK && utcb->words[5] == 2, "cpus %lu",
+          utcb->words[5]);
+    CHECK(INFO->cpu == 0, "init on cpu %lu", INFO->cpu);
+    struct child c;
+    CHECK(child_create(&c, "far", 1 << 20, 64, 50) == KIDE_OK, "create far");
+    u64 id = utcb->words[1];
+    CHECK(op2(c.own, KIDE_OWN_AFFINITY, 5, 0) == KIDE_BAD_PARAM, "affinity 5");
+    CHECK(op2(c.own, KIDE_OWN_AFFINITY, 1, 0) == KIDE_OK, "affinity 1");
+    CHECK(child_run(&c, "spin") == KIDE_OK, "run on cpu 1");
+    CHECK(op2(c.own, KIDE_OWN_AFFINITY, 0, 0) == KIDE_BUSY, "affinity after start");
+    nap(100);
+    utcb->words[0] = KIDE_OWN_STATE;
+    call(c.own, 1);
+    u64 ns0 = utcb->words[10];
+    CHECK(utcb->words[1] == KIDE_ACC_RUNNING && utcb->words[17] == 1 &&
+                  utcb->words[12] == 5000000,
+          "state %lu cpu %lu budget %lu", utcb->words[1], utcb->words[17], utcb->words[12]);
+    nap(200);
+    /* the owner session through the self portal (KIDE_CORE_OWN) */
+    utcb->words[0] = KIDE_CORE_OWN;
+    utcb->words[1] = id;
+    utcb->words[2] = KIDE_OWN_STATE;
+    CHECK(call(KIDE_COMP_SEL_CORE, 3) == KIDE_OK && utcb->words[10] > ns0 + 50 * KRT_MS,
+          "cpu time on cpu 1: %lu -> %lu ns", ns0, utcb->words[10]);
+    utcb->words[0] = KIDE_CORE_OWN;
+    utcb->words[1] = 9999;
+    utcb->words[2] = KIDE_OWN_STATE;
+    CHECK(call(KIDE_COMP_SEL_CORE, 3) == KIDE_BAD_PARAM, "own: no such sub-account");
+    utcb->words[0] = KIDE_CORE_OWN;
+    utcb->words[1] = id;
+    utcb->words[2] = KIDE_OWN_DESTROY;
+    CHECK(call(KIDE_COMP_SEL_CORE, 3) == KIDE_OK, "destroy far through the self portal");
+
+    /* LOG, RAM_ALLOC, SELF and EXIT from CPU 1 */
+    CHECK(child_create(&c, "far-calls", 1 << 20, 64, 10) == KIDE_OK, "create far-calls");
+    CHECK(op2(c.own, KIDE_OWN_AFFINITY, 1, 0) == KIDE_OK, "affinity 1");
+    CHECK(child_run(&c, "far-calls") == KIDE_OK, "run far-calls");
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0,
+          "far-calls state %lu code %lu", utcb->words[1], utcb->words[2]);
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+
+    /* bad CPU numbers */
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_SELF, 5, 500) == KIDE_BAD_PARAM, "self on cpu 5");
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_SELF, 1, 500) == KIDE_OK, "self on cpu 1");
+    utcb->words[0] = KIDE_CORE_HANDLER;
+    utcb->words[1] = 0x4000000000;
+    utcb->words[2] = KIDE_COMP_HEAP + 0x100000;
+    utcb->words[3] = KIDE_COMP_UTCB + 0x100000;
+    utcb->words[4] = 1;
+    utcb->words[5] = 501;
+    utcb->words[6] = 5;
+    CHECK(call(KIDE_COMP_SEL_CORE, 7) == KIDE_BAD_PARAM, "handler on cpu 5");
+}
+
 static void as_child(const char *args)
 {
+    if (!strcmp(args, "far-calls")) {
+        int ok = INFO->cpu == 1;
+        log_line("core-test: a child on cpu %lu logs", INFO->cpu);
+        ok = ok && alloc(KIDE_COMP_HEAP, 8192) == KIDE_OK;
+        ok = ok && op2(KIDE_COMP_SEL_CORE, KIDE_CORE_SELF, 1, 500) == KIDE_OK;
+        utcb->words[0] = KIDE_CORE_QUOTA;
+        ok = ok && call(500, 1) == KIDE_OK && utcb->words[2] >= 8192;
+        /* a self portal on the other CPU cannot be called from here */
+        ok = ok && op2(KIDE_COMP_SEL_CORE, KIDE_CORE_SELF, 0, 501) == KIDE_OK;
+        utcb->words[0] = KIDE_CORE_QUOTA;
+        utcb->msg = KIDE_MSG(1, 0);
+        ok = ok && kide_call(501) == KIDE_BAD_CPU;
+        exit_code(ok ? 0 : 1);
+    }
     if (!strcmp(args, "dev-denied")) {
         int port = op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x80, 1);
         utcb->words[0] = KIDE_CORE_IRQ;
@@ -393,6 +466,7 @@ KRT_NORETURN void krt_child_main(struct kide_utcb *u)
     test_basics();
     test_children();
     test_devices();
+    test_smp();
     test_cycles(1000);
     log_line("core-test: %u passed, %u failed", passed, failed);
     exit_code(failed ? 1 : 0);

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/* core's protocol fuzzer: booted as the root habitat with core, it throws
+ * random and half-valid requests at core's self portal and at the owner
+ * portals of sub-accounts it creates, and lets some of those sub-accounts
+ * fault in random ways. core must answer every call (a hang ends the run by
+ * the runner's timeout), never fault (core's faults panic the machine), keep
+ * its books straight (used never above quota), and, once everything the
+ * fuzzer made is freed and destroyed, give back exactly the RAM it started
+ * with. The same binary is the children: they idle, or fault as told.
+ * Prints "core-fuzz: N calls, seed S" and "core-fuzz: ok"; exits 0 if the
+ * final checks hold.
+ */
+#include <krt.h>
+#include <kide/core.h>
+#include <kide/parent.h>
+
+#define INFO         ((const struct kide_comp_info *)KIDE_COMP_INFO)
+#define SECONDS      15
+#define SLOTS        8
+#define SEL_SLOT(i)  (1000 + 4 * (i)) /* owner portal; PD capability at +1 */
+#define SEL_CHILDREN 990
+
+static struct kide_utcb *utcb;
+static u64 rng;
+
+static u64 rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static int call(kide_sel pt, unsigned n)
+{
+    utcb->msg = KIDE_MSG(n, 0);
+    int st = kide_call(pt);
+    return st != KIDE_OK ? st : (int)utcb->words[0];
+}
+
+static void put_str(unsigned *n, const char *s)
+{
+    u64 len = strlen(s);
+    utcb->words[(*n)++] = len;
+    memset(&utcb->words[*n], 0, (len + 7) / 8 * 8);
+    memcpy(&utcb->words[*n], s, len);
+    *n += (unsigned)((len + 7) / 8);
+}
+
+static void say(const char *fmt, ...)
+{
+    char buf[300];
+    __builtin_va_list ap;
+    __builtin_va_start(ap, fmt);
+    krt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    __builtin_va_end(ap);
+    unsigned n = 0;
+    utcb->words[n++] = KIDE_CORE_LOG;
+    put_str(&n, buf);
+    call(KIDE_COMP_SEL_CORE, n);
+}
+
+static KRT_NORETURN void leave(u64 code)
+{
+    utcb->words[0] = KIDE_CORE_EXIT;
+    utcb->words[1] = code;
+    call(KIDE_COMP_SEL_CORE, 2);
+    for (;;)
+        krt_pause();
+}
+
+/** A word that is often interesting: small, boundary, aligned heap address, selector. */
+static u64 word(void)
+{
+    switch (rnd() % 12) {
+    case 0:
+        return 0;
+    case 1:
+        return 1;
+    case 2:
+        return ~0ull;
+    case 3:
+        return KIDE_COMP_HEAP + (rnd() % 4096) * 4096;
+    case 4:
+        return KIDE_COMP_SEL_FREE + rnd() % 512;
+    case 5:
+        return (rnd() % 16) * 4096;
+    case 6:
+        return 1ull << (rnd() % 64);
+    case 7:
+        return KIDE_COMP_HEAP_END - 4096 * (rnd() % 4);
+    case 8:
+        return rnd() % 300;
+    case 9:
+        return KIDE_COMP_UTCB + 4096 * (1 + rnd() % 64);
+    default:
+        return rnd();
+    }
+}
+
+static bool slot_used[SLOTS];
+
+/** Random self-session request; EXIT is never sent (it would end the fuzzer). */
+static void fuzz_self(void)
+{
+    static const u64 ops[] = {KIDE_CORE_RAM_FREE,
+                              KIDE_CORE_RAM_ALLOC,
+                              KIDE_CORE_RAM_FREE,
+                              KIDE_CORE_QUOTA,
+                              KIDE_CORE_HANDLER,
+                              KIDE_CORE_PORTAL,
+                              KIDE_CORE_SM,
+                              KIDE_CORE_CHILD,
+                              KIDE_CORE_STATS,
+                              KIDE_CORE_THREADS,
+                              KIDE_CORE_IO_PORT,
+                              KIDE_CORE_IRQ,
+                              KIDE_CORE_ROM,
+                              0,
+                              999};
+    u64 op = ops[rnd() % KRT_ARRAY_SIZE(ops)];
+    unsigned n = (unsigned)(rnd() % 24);
+    utcb->words[0] = op;
+    for (unsigned i = 1; i < n; i++)
+        utcb->words[i] = word();
+    if (op == KIDE_CORE_RAM_ALLOC && n > 2 && rnd() % 8) /* mostly sizes that finish fast */
+        utcb->words[2] = (1 + rnd() % 64) * 4096;
+    if (op == KIDE_CORE_RAM_FREE && rnd() % 2) { /* stands in for LOG: only bad lengths */
+        utcb->words[0] = KIDE_CORE_LOG;
+        utcb->words[1] = KIDE_CORE_LOG_MAX + 1 + rnd() % 100000;
+    }
+    if (op == KIDE_CORE_CHILD) {
+        /* Sub-accounts only at selectors we know, so we can destroy them all. */
+        unsigned s = (unsigned)(rnd() % SLOTS);
+        if (slot_used[s])
+            return;
+        n = n < 10 ? 10 : n;
+        utcb->words[1] = SEL_SLOT(s);
+        utcb->words[2] = SEL_SLOT(s) + 1;
+        utcb->words[3] = SEL_CHILDREN;
+        if (rnd() % 2) {
+            utcb->words[4] = (rnd() % 64) * 4096;
+            utcb->words[5] = 16 + rnd() % 64;
+        }
+        if (rnd() % 2) {
+            unsigned k = 8;
+            put_str(&k, rnd() % 4 ? "fz" : "Bad Name");
+            n = k > n ? k : n;
+        }
+        if (call(KIDE_COMP_SEL_CORE, n) == KIDE_OK)
+            slot_used[s] = true;
+        return;
+    }
+    call(KIDE_COMP_SEL_CORE, n);
+}
+
+static void fuzz_owner(void)
+{
+    unsigned s = (unsigned)(rnd() % SLOTS);
+    kide_sel own = SEL_SLOT(s);
+    u64 op = KIDE_OWN_LOAD + rnd() % 13;
+    unsigned n = 1;
+    utcb->words[0] = op;
+    switch (op) {
+    case KIDE_OWN_LOAD:
+        put_str(&n, rnd() % 3 ? "hoitaja" : "no-such-rom");
+        break;
+    case KIDE_OWN_ARGS:
+        put_str(&n, rnd() % 2 ? "idle" : (rnd() % 2 ? "null" : "ud"));
+        break;
+    case KIDE_OWN_CONFIG:
+        utcb->words[n++] = rnd() % 2 ? 2 : word();
+        utcb->words[n++] = rnd() % 2 ? 0 : word();
+        put_str(&n, "{}");
+        break;
+    default:
+        n = (unsigned)(1 + rnd() % 6);
+        for (unsigned i = 1; i < n; i++)
+            utcb->words[i] = rnd() % 2 ? word() : rnd() % 128;
+        if (op == KIDE_OWN_RAM && n > 1)
+            utcb->words[1] = (rnd() % 256) * 4096;
+    }
+    if (rnd() % 16 == 0)
+        utcb->msg = KIDE_MSG(rnd() % 600, 0); /* overlong or random length */
+    int st = call(own, n);
+    if (op == KIDE_OWN_DESTROY && st == KIDE_OK)
+        slot_used[s] = false;
+}
+
+static u64 quota_used(u64 *quota)
+{
+    utcb->words[0] = KIDE_CORE_QUOTA;
+    if (call(KIDE_COMP_SEL_CORE, 1) != KIDE_OK) {
+        say("FAIL core-fuzz: QUOTA does not answer OK");
+        leave(1);
+    }
+    *quota = utcb->words[1];
+    return utcb->words[2];
+}
+
+static u64 core_free_ram(void)
+{
+    utcb->words[0] = KIDE_CORE_STATS;
+    return call(KIDE_COMP_SEL_CORE, 1) == KIDE_OK ? utcb->words[1] : 0;
+}
+
+static void as_child(const char *args)
+{
+    if (!strcmp(args, "null"))
+        *(volatile u64 *)0 = 1;
+    if (!strcmp(args, "ud"))
+        __asm__ volatile("ud2");
+    /* idle: wait on the signal semaphore forever (until destroyed) */
+    for (;;)
+        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, KIDE_COMP_SEL_SIGNAL, 0);
+}
+
+KRT_NORETURN void krt_child_main(struct kide_utcb *u)
+{
+    utcb = u;
+    if (strcmp(INFO->name, "init")) {
+        as_child(INFO->args);
+        leave(0);
+    }
+    /* "seed=N" in init's arguments replays a run. */
+    const char *s = krt_cmdline_get(INFO->args, "seed");
+    rng = s ? krt_strtou64(s, NULL) : krt_rdtsc();
+    rng = rng ? rng : 1;
+    u64 seed = rng;
+    u64 quota0, used0 = quota_used(&quota0), free0 = core_free_ram();
+    u64 end = krt_now() + SECONDS * 1000000000ull, calls = 0;
+    say("core-fuzz: seed %lu, %u s", seed, SECONDS);
+    while (krt_now() < end) {
+        for (unsigned i = 0; i < 200; i++, calls++)
+            rnd() % 3 ? fuzz_self() : fuzz_owner();
+        if (calls % 20000 == 0)
+            say("core-fuzz: %lu calls", calls);
+        u64 q, used = quota_used(&q);
+        if (used > q) {
+            say("FAIL core-fuzz: used %lu above quota %lu (seed %lu)", used, q, seed);
+            leave(1);
+        }
+    }
+    /* Clean up everything we made, then the books must balance. */
+    for (unsigned s = 0; s < SLOTS; s++) {
+        utcb->words[0] = KIDE_OWN_DESTROY;
+        if (slot_used[s] && call(SEL_SLOT(s), 1) != KIDE_OK) {
+            say("FAIL core-fuzz: destroying slot %u (seed %lu)", s, seed);
+            leave(1);
+        }
+    }
+    utcb->words[0] = KIDE_CORE_RAM_FREE;
+    utcb->words[1] = KIDE_COMP_HEAP;
+    utcb->words[2] = KIDE_COMP_HEAP_END - KIDE_COMP_HEAP;
+    call(KIDE_COMP_SEL_CORE, 3);
+    u64 quota1, used1 = quota_used(&quota1), free1 = core_free_ram();
+    say("core-fuzz: %lu calls, seed %lu; used %lu -> %lu, core free RAM %lu -> %lu", calls, seed,
+        used0, used1, free0, free1);
+    if (used1 != used0 || quota1 != quota0 || free1 != free0) {
+        say("FAIL core-fuzz: the books do not balance after cleaning up (seed %lu)", seed);
+        leave(1);
+    }
+    say("core-fuzz: ok");
+    leave(0);
+}
