@@ -38,9 +38,9 @@ extern char _start[]; /* krt crt0: where every EC of core, handlers included, en
 #define ACC_MAX_HANDLERS 16
 
 /* Portal ids are (slot + 1) << 48 | generation << 8 | one of these (acc_pt_id). */
-#define PT_SELF  0
-#define PT_OWNER 1
-#define PT_EXC   16 /**< + vector */
+#define PT_SELF      0
+#define PT_OWNER     1
+#define PT_EXC       16 /**< + vector */
 #define ACC_GEN_MASK 0xffffffffffull
 
 struct page_block; /* RAM pages of an account, memory.c */

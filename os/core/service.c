@@ -544,6 +544,10 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
             return KIDE_BAD_PARAM;
         if (c->sc_live || c->state != KIDE_ACC_CREATED)
             return KIDE_BUSY;
+        /* Only init hands out other CPUs: anyone else's share is of its own CPU,
+         * and a child elsewhere would get time its owner was never given. */
+        if (cpu != c->parent->cpu && c->parent != acc_init)
+            return KIDE_DENIED;
         return acc_set_cpu(c, (unsigned)cpu);
     }
     case KIDE_OWN_SIGNAL:

@@ -4,7 +4,8 @@
  * A child's life: hj_child_start creates its account at core (quotas from
  * its configuration), asks core to grant it the device right if it has
  * `devices`, loads the binary, passes its configuration in chunks,
- * gives it a parent portal and starts it: state running. core ups the
+ * places it on its CPU (cpu.affinity), gives it a parent portal served by
+ * hoitaja's handler on that CPU and starts it: state running. core ups the
  * children semaphore when it exits or faults; the main thread then polls
  * KIDE_OWN_STATE, reports the end and either reclaims everything at once
  * (state exited/faulted: the account is destroyed, the entry stays visible)
@@ -29,10 +30,28 @@ void hj_event(kide_u64 type, const char *child, kide_u64 a, kide_u64 b)
     hj.dirty = 1;
 }
 
-/* Call the owner portal of s with the message; the reply stays in m. */
+int hj_own_call(struct hj_slot *s, struct kide_msg *m)
+{
+    if (kide_cpu(hj.env) == hj.lim.home_cpu)
+        return kide_msg_call(m, s->own_pt, 0);
+    /* Owner portals serve hoitaja's CPU: from elsewhere go through core's self
+     * portal of this CPU, naming the sub-account. */
+    if (m->bad || m->n + 2 > KIDE_UTCB_WORDS - 2) {
+        m->bad = 1;
+        return KIDE_BAD_PARAM;
+    }
+    for (unsigned i = m->n; i-- > 0;)
+        m->w[i + 2] = m->w[i];
+    m->w[0] = KIDE_CORE_OWN;
+    m->w[1] = s->acc_id;
+    m->n += 2;
+    return kide_msg_call(m, kide_core_portal(), 0);
+}
+
+/* Call the owner session of s with the message; the reply stays in m. */
 static int own_call(struct hj_slot *s, struct kide_msg *m)
 {
-    return kide_msg_call(m, s->own_pt, 0);
+    return hj_own_call(s, m);
 }
 
 /* An owner operation with n (0..2) argument words. */
@@ -99,9 +118,10 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
     kide_msg_put(&m, s->cfg.cpu_quota);
     kide_msg_put(&m, s->cfg.priority);
     kide_msg_put_str(&m, s->cfg.name);
-    st = kide_msg_call(&m, KIDE_COMP_SEL_CORE, 0);
+    st = kide_msg_call(&m, kide_core_portal(), 0);
+    s->acc_id = kide_msg_get(&m);
     if (st != KIDE_OK) {
-        kide_u64 which = kide_msg_get(&m);
+        kide_u64 which = s->acc_id;
         hj_snprintf(why, size, "core refused the account: %s%s", hj_status_name(st),
                     st != KIDE_QUOTA ? ""
                     : which == 1     ? " (the habitat lacks free RAM)"
@@ -122,9 +142,17 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
             hj_snprintf(why, size, "core refused the device right: %s", hj_status_name(st));
         goto error;
     }
+    /* Its CPU (before START); its parent portal is served by a handler there. */
+    if (s->cfg.affinity != hj.lim.home_cpu &&
+        (st = own_simple(s, KIDE_OWN_AFFINITY, 1, s->cfg.affinity, 0)) != KIDE_OK) {
+        hj_snprintf(why, size, "core cannot place it on cpu %u: %s", s->cfg.affinity,
+                    hj_status_name(st));
+        goto error;
+    }
     if ((st = load_and_configure(s, why, size)) != KIDE_OK)
         goto error;
-    if ((st = kide_portal_create(hj.env, hj_parent_call, s, &s->parent_pt)) != KIDE_OK) {
+    if ((st = kide_portal_create_on(hj.env, s->cfg.affinity, hj_parent_call, s, &s->parent_pt)) !=
+        KIDE_OK) {
         hj_snprintf(why, size, "cannot create its parent portal: %s", hj_status_name(st));
         goto error;
     }
@@ -294,6 +322,7 @@ void hj_child_status(struct hj_slot *s, kide_u64 now, struct hj_status *o)
     o->caps_used = s->live ? s->caps_used : 0;
     o->cpu_ns = s->cpu_ns;
     o->cpu_quota = s->cfg.cpu_quota, o->priority = s->cfg.priority;
+    o->affinity = s->cfg.affinity;
     o->restarts = s->restarts;
     o->uptime_ns = s->state == HJ_ST_RUNNING ? now - s->started_ns : 0;
 }

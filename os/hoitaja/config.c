@@ -198,13 +198,14 @@ static int canonical(const struct ctx *c, int tok, char **out, kide_u32 *len)
 
 /* ---- child parts ------------------------------------------------------------ */
 
-static int parse_cpu(const struct ctx *c, int tok, struct hj_child_cfg *ch)
+static int parse_cpu(const struct ctx *c, int tok, const struct hj_limits *lim,
+                     struct hj_child_cfg *ch)
 {
-    static const char *const known[] = {"quota", "priority", NULL};
+    static const char *const known[] = {"quota", "priority", "affinity", NULL};
     kide_u64 v;
     int q;
     if (want_type(c, tok, KIDE_JSON_OBJECT, "cpu", "an object like {\"quota\": 10}") ||
-        known_fields(c, tok, known, "cpu has the fields quota and priority") ||
+        known_fields(c, tok, known, "cpu has the fields quota, priority and affinity") ||
         need(c, tok, "quota", &q) || uint_field(c, q, "cpu.quota", 0, 100, &v))
         return -1;
     ch->cpu_quota = (kide_u32)v;
@@ -214,6 +215,18 @@ static int parse_cpu(const struct ctx *c, int tok, struct hj_child_cfg *ch)
         if (uint_field(c, p, "cpu.priority", 0, 127, &v))
             return -1;
         ch->priority = (kide_u32)v;
+    }
+    ch->affinity = lim->home_cpu;
+    int a = kide_json_find(c->doc, tok, "affinity");
+    if (a >= 0) {
+        kide_u32 cpus = lim->cpus ? lim->cpus : 1;
+        if (uint_field(c, a, "cpu.affinity", 0, HJ_CPUS_MAX - 1, &v))
+            return -1;
+        if (v >= cpus)
+            return failf(c, a, "use a CPU index below the machine's CPU count (machine.cpus)",
+                         "cpu.affinity %lu, but the machine has %u CPU%s", v, cpus,
+                         cpus == 1 ? "" : "s");
+        ch->affinity = (kide_u32)v;
     }
     return 0;
 }
@@ -371,7 +384,7 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
         str_field(c, v, "binary", is_name, "[a-z][a-z0-9-]{0,31}", ch->binary) ||
         need(c, tok, "ram", &v) || uint_field(c, v, "ram", 1, 1ull << 46, &ch->ram) ||
         need(c, tok, "caps", &v) || uint_field(c, v, "caps", HJ_CAPS_MIN, HJ_CAPS_MAX, &ch->caps) ||
-        need(c, tok, "cpu", &v) || parse_cpu(c, v, ch))
+        need(c, tok, "cpu", &v) || parse_cpu(c, v, lim, ch))
         return -1;
     if ((v = kide_json_find(c->doc, tok, "provides")) >= 0 && parse_provides(c, v, ch))
         return -1;
@@ -437,6 +450,8 @@ static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *l
     struct hj_limits sl = {.ram = ch->ram,
                            .caps = ch->caps,
                            .cpu = 100,
+                           .cpus = lim->cpus,
+                           .home_cpu = ch->affinity,
                            .nest = lim->nest - 1,
                            .no_devices = !ch->devices};
     struct hj_config nested = {0};
@@ -584,7 +599,8 @@ int hj_config_find(const struct hj_config *c, const char *name)
 
 int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, struct hj_error *err)
 {
-    kide_u64 ram = 0, caps = 0, cpu = 0;
+    kide_u64 ram = 0, caps = 0, cpu[HJ_CPUS_MAX] = {0};
+    kide_u32 cpus = lim->cpus ? lim->cpus : 1;
     char num[96];
     for (kide_u32 i = 0; i < c->nchildren; i++) {
         const struct hj_child_cfg *ch = &c->child[i];
@@ -592,8 +608,28 @@ int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, stru
             if (!strcmp(c->child[j].name, ch->name))
                 return check_fail(err, ch, "give every child of a habitat its own name",
                                   "the name is used twice");
+        /* Placement comes from the configuration or, merged, from the parse of a
+         * partial one: check it here too. */
+        if (ch->affinity >= cpus || ch->affinity >= HJ_CPUS_MAX)
+            return check_fail(err, ch, "use a CPU index below the machine's CPU count",
+                              "cpu.affinity %u, but the machine has %u CPUs", ch->affinity, cpus);
+        /* A nested habitat's quota is a share of its own CPU (core refuses too). */
+        if (lim->nest < HJ_NEST_MAX && ch->affinity != lim->home_cpu)
+            return check_fail(err, ch, "only the root habitat places children on other CPUs",
+                              "cpu.affinity %u, but this habitat runs on cpu %u", ch->affinity,
+                              lim->home_cpu);
         for (kide_u32 r = 0; r < ch->nroutes; r++) {
             const struct hj_route *rt = &ch->routes[r];
+            /* IPC never crosses CPUs: a child on another CPU than the habitat cannot
+             * reach the habitat's parent (only the habitat's own management session). */
+            if (rt->to == HJ_TO_PARENT && ch->affinity != lim->home_cpu &&
+                strcmp(rt->service, "Hoitaja"))
+                return check_fail(err, ch,
+                                  "put the child on the habitat's CPU, or route only Hoitaja "
+                                  "to the parent",
+                                  "route '%s' to the parent from cpu %u (the habitat runs on "
+                                  "cpu %u): sessions cannot cross CPUs yet",
+                                  rt->service, ch->affinity, lim->home_cpu);
             if (rt->to != HJ_TO_CHILD)
                 continue;
             int s = hj_config_find(c, rt->child);
@@ -606,8 +642,13 @@ int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, stru
             if (strcmp(rt->service, "*") && !hj_provides(&c->child[s], rt->service))
                 return check_fail(err, ch, "add the service to the sibling's provides",
                                   "route to a sibling that does not provide it ('%s')", rt->child);
+            if (c->child[s].affinity != ch->affinity)
+                return check_fail(err, ch, "put both on one CPU (cpu.affinity)",
+                                  "route to '%s' on cpu %u from cpu %u: sessions cannot cross "
+                                  "CPUs yet",
+                                  rt->child, c->child[s].affinity, ch->affinity);
         }
-        ram += ch->ram, caps += ch->caps, cpu += ch->cpu_quota;
+        ram += ch->ram, caps += ch->caps, cpu[ch->affinity] += ch->cpu_quota;
     }
     if (ram > lim->ram) {
         hj_snprintf(num, sizeof(num), "%lu bytes, the habitat has %lu", ram, lim->ram);
@@ -619,9 +660,15 @@ int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, stru
         return check_fail(err, NULL, "lower the children's caps or give the habitat more",
                           "the children's caps add up to %s", num);
     }
-    if (cpu > lim->cpu) {
-        hj_snprintf(num, sizeof(num), "%lu%%, the habitat has %u%%", cpu, lim->cpu);
-        return check_fail(err, NULL, "lower the children's cpu.quota",
+    for (kide_u32 k = 0; k < cpus && k < HJ_CPUS_MAX; k++) {
+        kide_u32 max = k == lim->home_cpu ? lim->cpu : 100;
+        if (cpu[k] <= max)
+            continue;
+        if (k == lim->home_cpu)
+            hj_snprintf(num, sizeof(num), "%lu%% on cpu %u, the habitat has %u%%", cpu[k], k, max);
+        else
+            hj_snprintf(num, sizeof(num), "%lu%% on cpu %u, more than the whole CPU", cpu[k], k);
+        return check_fail(err, NULL, "lower the children's cpu.quota on that CPU",
                           "the children's cpu.quota adds up to %s", num);
     }
     return 0;

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* hoitaja OS glue: the running habitat, shared by main.c, child.c, session.c and mgmt.c.
  *
- * Two threads touch this state: the main thread (child supervision:
+ * Several threads touch this state: the main thread (child supervision:
  * exits, faults, restarts, heartbeats, the console report) and the
- * runtime's handler EC (parent portals of the children, management
- * sessions, live reconfiguration). Invariant: every field below is read or
+ * runtime's handler ECs, one per CPU that has children (parent portals of
+ * the children, management sessions, live reconfiguration), which may run
+ * at once on different CPUs. Invariant: every field below is read or
  * written with hj.lock held, except the immutable ones set before the first
- * child starts. The lock is a semaphore (never a spin lock: both threads run
- * on one CPU). It is never held across a call to another component's
- * portal (a server's root portal, the parent), only across calls to core,
- * which never calls back.
+ * child starts. The lock is a semaphore (never a spin lock: a holder may be
+ * preempted on its CPU). IPC never crosses CPUs: a thread on another CPU than
+ * hoitaja's reaches core through its own self portal (kide_core_portal) and a
+ * child's owner session through it (KIDE_CORE_OWN, hj_own_call); a server's
+ * root portal only from the server's CPU (sibling sessions stay on one CPU).
  */
 #ifndef HOITAJA_GLUE_H
 #define HOITAJA_GLUE_H
@@ -39,6 +41,7 @@ struct hj_slot {
     kide_u8 state;           /**< enum hj_state */
     int live;                /**< an account exists at core */
     kide_sel own_pt, pd;     /**< owner portal and PD capability (0: none) */
+    kide_u64 acc_id;         /**< its sub-account id at core (KIDE_CORE_OWN) */
     kide_sel parent_pt;      /**< its parent portal (kide_portal_create) */
     kide_u64 exit_code, fault_vector, fault_addr, fault_ip;
     const char *fault_reason; /**< "heartbeat missed", or NULL: from the vector */
@@ -109,6 +112,9 @@ struct hj {
 extern struct hj hj;
 
 /* child.c */
+/** Call s's owner session with the request in m (built with kide_msg_begin) from any
+ *  CPU: the owner portal on hoitaja's CPU, else KIDE_CORE_OWN. Reply in m. */
+int hj_own_call(struct hj_slot *s, struct kide_msg *m);
 /** Start slot s from s->cfg. Returns KIDE_OK or a status; why gets the reason. */
 int hj_child_start(struct hj_slot *s, char *why, kide_u64 size);
 /** Destroy the child's account (if any), close its sessions, reclaim everything. */

@@ -56,6 +56,7 @@ int strcmp(const char *a, const char *b);
 #define HJ_BACKOFF_DEF     100u       /**< ms */
 #define HJ_MAX_BACKOFF_DEF 10000u     /**< ms */
 #define HJ_PRIO_DEF        64u
+#define HJ_CPUS_MAX        16u            /**< CPU numbers 0..15 (KIDE_MAX_CPUS) */
 #define HJ_CLEAN_RUN_NS    60000000000ull /**< a minute of clean running resets the back-off */
 
 enum hj_to { HJ_TO_PARENT = 1, HJ_TO_CHILD = 2, HJ_TO_DENIED = 3 };
@@ -74,8 +75,10 @@ struct hj_child_cfg {
     char binary[HJ_NAME_MAX + 1];
     kide_u64 ram;       /**< bytes */
     kide_u64 caps;      /**< kernel-memory pages */
-    kide_u32 cpu_quota; /**< percent of the habitat's CPU share */
+    kide_u32 cpu_quota; /**< percent of the habitat's CPU share (of the whole CPU when
+                             the child runs on another CPU than the habitat) */
     kide_u32 priority;  /**< 0..127 */
+    kide_u32 affinity;  /**< its CPU: cpu.affinity, or the habitat's CPU (hj_limits.home_cpu) */
     kide_u32 nprovides;
     char provides[HJ_PROVIDES_MAX][HJ_SERVICE_MAX + 1];
     kide_u32 nroutes;
@@ -101,12 +104,15 @@ struct hj_config {
 
 /** What the habitat may hand out: the bound of the quota sums. */
 struct hj_limits {
-    kide_u64 ram;     /**< bytes */
-    kide_u64 caps;    /**< pages */
-    kide_u32 cpu;     /**< percent (100 per CPU) */
-    kide_u32 nest;    /**< habitats that may still nest below (HJ_NEST_MAX at the root) */
-    _Bool no_devices; /**< known to lack the device right (a nested habitat without devices):
-                           no child may ask for it. Otherwise core decides at start. */
+    kide_u64 ram;      /**< bytes */
+    kide_u64 caps;     /**< pages */
+    kide_u32 cpu;      /**< percent the children on home_cpu may add up to (100) */
+    kide_u32 cpus;     /**< CPUs of the machine (KIDE_CORE_STATS w5; 0 counts as 1) */
+    kide_u32 home_cpu; /**< the habitat's own CPU: the default affinity; on every other
+                            CPU the children's cpu.quota may add up to 100 */
+    kide_u32 nest;     /**< habitats that may still nest below (HJ_NEST_MAX at the root) */
+    _Bool no_devices;  /**< known to lack the device right (a nested habitat without devices):
+                            no child may ask for it. Otherwise core decides at start. */
 };
 
 /** A configuration error: what, where, and a hint. */
@@ -146,7 +152,7 @@ enum hj_act {
     HJ_ACT_NONE = 0, /**< unchanged */
     HJ_ACT_ADD,      /**< new child: start it */
     HJ_ACT_REMOVE,   /**< gone: destroy it, reclaim everything */
-    HJ_ACT_RESTART,  /**< binary, routes, provides, devices, config or habitat changed */
+    HJ_ACT_RESTART,  /**< binary, routes, provides, devices, affinity, config or habitat changed */
     HJ_ACT_UPDATE,   /**< changed in place: see HJ_UPD_* */
 };
 #define HJ_UPD_RAM    1u /**< RAM quota */
@@ -228,7 +234,7 @@ struct hj_status {
     kide_u64 ram_quota, ram_used;
     kide_u64 caps_quota, caps_used;
     kide_u64 cpu_ns;
-    kide_u32 cpu_quota, priority;
+    kide_u32 cpu_quota, priority, affinity;
     kide_u64 restarts, uptime_ns;
 };
 

@@ -37,7 +37,9 @@ static void limits(void)
     kide_u64 caps = q.caps_quota > q.caps_used ? q.caps_quota - q.caps_used : 0;
     hj.lim.ram = ram > HJ_RESERVE_RAM ? ram - HJ_RESERVE_RAM : 0;
     hj.lim.caps = caps > HJ_RESERVE_CAPS ? caps - HJ_RESERVE_CAPS : 0;
-    hj.lim.cpu = 100; /* one CPU per component for now (decision 0006) */
+    hj.lim.cpu = 100;
+    hj.lim.cpus = kide_cpus(hj.env);
+    hj.lim.home_cpu = kide_cpu(hj.env); /* the main thread runs on hoitaja's CPU */
     hj.lim.nest = HJ_NEST_MAX;
 }
 

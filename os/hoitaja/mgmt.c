@@ -400,7 +400,8 @@ int hj_mgmt_open(struct hj_session *ss, kide_sel *pt)
         return KIDE_QUOTA;
     memset(m, 0, sizeof(*m));
     ss->mgmt = m;
-    int st = kide_portal_create(hj.env, mgmt_call, ss, pt);
+    /* Served on the client's CPU (IPC never crosses CPUs). */
+    int st = kide_portal_create_on(hj.env, ss->client->cfg.affinity, mgmt_call, ss, pt);
     if (st != KIDE_OK) {
         hj_free(m);
         ss->mgmt = NULL;

@@ -86,6 +86,8 @@ static void child_json(struct kide_json_writer *w, const struct hj_status *c)
     kide_json_u64(w, c->cpu_quota);
     kide_json_key(w, "priority");
     kide_json_u64(w, c->priority);
+    kide_json_key(w, "affinity");
+    kide_json_u64(w, c->affinity);
     kide_json_end_object(w);
     kide_json_key(w, "restarts");
     kide_json_u64(w, c->restarts);

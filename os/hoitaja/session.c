@@ -10,7 +10,9 @@
  * to hoitaja's, which its parent then moves on) and back on close or when
  * either side goes away. Sessions live in one table; a handle is
  * (generation << 16 | index + 1), so a stale handle never closes a new
- * session. Runs in the runtime's handler EC with hj.lock held.
+ * session. Runs in the runtime's handler EC on the child's CPU with hj.lock
+ * held; a sibling server is on that CPU too (hj_config_check), so its root
+ * portal can be called from here.
  */
 #include "glue.h"
 
@@ -48,7 +50,7 @@ static int ram_of(struct hj_slot *s, kide_u64 *quota, kide_u64 *used)
 {
     struct kide_msg m;
     kide_msg_begin(&m, KIDE_OWN_STATE);
-    int st = kide_msg_call(&m, s->own_pt, 0);
+    int st = hj_own_call(s, &m);
     if (st != KIDE_OK)
         return st;
     for (unsigned i = 1; i < 6; i++)
@@ -63,7 +65,7 @@ static int set_ram(struct hj_slot *s, kide_u64 quota)
     struct kide_msg m;
     kide_msg_begin(&m, KIDE_OWN_RAM);
     kide_msg_put(&m, quota);
-    int st = kide_msg_call(&m, s->own_pt, 0);
+    int st = hj_own_call(s, &m);
     if (st == KIDE_OK)
         s->ram_quota = quota;
     return st;

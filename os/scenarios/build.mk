@@ -36,7 +36,7 @@ scenario-boot: $(SCN_PLATFORM)
 # ones that measure CPU shares run alone afterwards: under TCG the guest's
 # clock is the host's, so a second QEMU competing for the host's cores would
 # show up as budget overruns in the shares they measure.
-SCN_ALONE    := cpu cpu-flat
+SCN_ALONE    := cpu cpu-flat smp
 scenario-tests: $(SCN_PLATFORM)
 	@rc=0; $(MAKE) --no-print-directory scenario-reject || rc=1; \
 	printf '%s\n' $(filter-out $(SCN_ALONE),$(SCN_TESTS)) | xargs -P $(SCN_JOBS) -I{} \

@@ -18,8 +18,14 @@
  * Strings travel as a byte length word followed by the bytes packed
  * little-endian into words (kide_proto_put_str/get_str in the runtime).
  *
- * All of a component's ECs run on one CPU (KIDE_COMP_INFO's cpu), because IPC
- * never crosses CPUs (docs/decisions/0006-one-cpu-per-component.md).
+ * CPUs: an account runs on one CPU (KIDE_COMP_INFO's cpu), set by its owner
+ * before START (KIDE_OWN_AFFINITY; default: the owner's CPU). IPC never crosses
+ * CPUs, so core binds every portal it makes to its handler EC on the CPU of
+ * whoever calls it: the self and exception portals to the account's CPU, the
+ * owner portal to the owner's CPU. A component that serves callers on another
+ * CPU creates a handler there (KIDE_CORE_HANDLER w6) and, for that handler's own
+ * calls to core, a self portal there (KIDE_CORE_SELF); it reaches its
+ * sub-accounts from there with KIDE_CORE_OWN (docs/decisions/0006-platform-contract.md).
  */
 #ifndef KIDE_CORE_H
 #define KIDE_CORE_H
@@ -57,11 +63,12 @@
 struct kide_comp_info {
     kide_u64 magic;             /**< KIDE_COMP_INFO_MAGIC */
     kide_u64 config_size;       /**< bytes of JSON at KIDE_COMP_CONFIG (0: none, treat as {}) */
-    kide_u64 cpu;               /**< the CPU every EC of the component runs on */
+    kide_u64 cpu;               /**< the CPU of its main EC and default handler CPU */
     kide_u64 boot_ns;           /**< kernel clock when core started it */
     kide_u64 ram_quota;         /**< RAM quota at start, bytes */
     kide_u64 caps_quota;        /**< kernel-memory quota at start, pages */
-    kide_u64 cpu_quota;         /**< percent of the parent's share */
+    kide_u64 cpu_quota;         /**< percent of the parent's share (of the whole CPU if the
+                                     parent runs on another CPU) */
     kide_u64 priority;          /**< effective priority of its threads */
     kide_u64 handler_utcb_hint; /**< unused address range start for handler UTCBs and stacks */
     char name[96];              /**< label: path from the root habitat, e.g. "tenant-a/demo" */
@@ -90,12 +97,15 @@ enum kide_core_op {
      *  w1 = ip, w2 = initial sp (the word at [sp] must hold the UTCB va: the krt crt0
      *  convention; the handler restarts with this sp on every call), w3 = UTCB va (page-aligned,
      * free), w4 = portal id (non-zero; the handler starts with RDI = id, RSI = msg word), w5 =
-     * selector in the caller for the portal (PT_CALL, delegatable onwards). Charged to the caller's
-     * caps quota.
+     * selector in the caller for the portal (PT_CALL, delegatable onwards), optional w6 = CPU
+     * the handler EC is bound to (< KIDE_CORE_STATS w5; absent: the account's CPU). Its portals
+     * serve callers on that CPU only. Its exception portals are the account's
+     * (KIDE_COMP_SEL_EVT, on the account's CPU): a handler on another CPU that faults is
+     * stopped without a report. Charged to the caller's caps quota.
      *  -> OK, w1 = handler number (for KIDE_CORE_PORTAL) | QUOTA | BUSY | BAD_ADDR | BAD_PARAM. */
     KIDE_CORE_HANDLER = 5,
-    /** Another portal to an existing handler: w1 = handler number, w2 = id, w3 = selector.
-     *  -> OK | QUOTA | BUSY | BAD_PARAM. */
+    /** Another portal to an existing handler (on that handler's CPU): w1 = handler number,
+     *  w2 = id, w3 = selector. -> OK | QUOTA | BUSY | BAD_PARAM. */
     KIDE_CORE_PORTAL = 6,
     /** A semaphore: w1 = selector in the caller, w2 = initial count. -> OK | QUOTA | BUSY. */
     KIDE_CORE_SM = 7,
@@ -114,7 +124,8 @@ enum kide_core_op {
      *  -> OK, w1 = sub-account id | QUOTA (w1: 1 RAM, 2 caps) | BUSY | BAD_PARAM. */
     KIDE_CORE_CHILD = 9,
     /** Core-wide numbers (for leak checks and the report): -> OK, w1 = free RAM bytes,
-     *  w2 = total RAM bytes, w3 = free kernel-memory pages of core, w4 = live accounts. */
+     *  w2 = total RAM bytes, w3 = free kernel-memory pages of core, w4 = live accounts,
+     *  w5 = number of CPUs (valid CPU numbers are 0 .. w5 - 1). */
     KIDE_CORE_STATS = 10,
     /** CPU time of each thread of the caller: -> OK, w1 = n, w2.. = ns per thread. */
     KIDE_CORE_THREADS = 11,
@@ -132,6 +143,18 @@ enum kide_core_op {
      *  when the component does).
      *  -> OK, w1 = its size in bytes | NOT_FOUND (KIDE_NOT_FOUND, parent.h) | BAD_ADDR. */
     KIDE_CORE_ROM = 14,
+    /** Another self portal, bound to core's handler on CPU w1 (< KIDE_CORE_STATS w5), at
+     *  selector w2 in the caller: for the caller's handlers on that CPU (KIDE_COMP_SEL_CORE
+     *  serves the account's CPU only). Same session, same account. Created once per CPU
+     *  (later calls delegate the same portal again).
+     *  -> OK | QUOTA | BUSY (selector occupied) | BAD_PARAM. */
+    KIDE_CORE_SELF = 15,
+    /** The owner session of a sub-account through the self portal, for the caller's threads
+     *  on other CPUs than its owner portals' (the caller's CPU): w1 = the sub-account id from
+     *  KIDE_CORE_CHILD, w2 = an owner op (KIDE_OWN_*), w3.. = its arguments. The reply is the
+     *  op's. Ids are reused after KIDE_OWN_DESTROY. -> as the op | BAD_PARAM (no live
+     *  sub-account of the caller with that id). */
+    KIDE_CORE_OWN = 16,
 };
 
 /* ---- owner session: call the portal from KIDE_CORE_CHILD ------------------- */
@@ -155,7 +178,7 @@ enum kide_core_owner_op {
      *  w9 = caps used, w10 = CPU ns of its threads, w11 = threads, w12 = SC budget ns,
      *  w13 = SC period ns, w14 = effective priority, w15 = bytes of a pending yield request,
      *  w16 = CPU ns of the whole subtree: its threads, its live sub-accounts' subtrees and
-     *  every destroyed sub-account's total. */
+     *  every destroyed sub-account's total, w17 = its CPU. */
     KIDE_OWN_STATE = 36,
     /** -> OK, w1 = n, w2.. = CPU ns of each of its threads (the accounting service). */
     KIDE_OWN_THREADS = 37,
@@ -182,6 +205,13 @@ enum kide_core_owner_op {
      *  Only an account holding the right can grant it; core gives it to init.
      *  -> OK | DENIED | BUSY (already started). */
     KIDE_OWN_DEVICES = 43,
+    /** w1 = the CPU the sub-account runs on (< KIDE_CORE_STATS w5), before START only
+     *  (default: the owner's CPU). Its main EC, SC, self and exception portals go there.
+     *  CPU share: on its owner's CPU, its percent is of the owner's share; on another CPU,
+     *  of that whole CPU, so only init may place sub-accounts on another CPU than its own
+     *  (anyone else's share is of its own CPU). -> OK | BAD_PARAM | BUSY (already started)
+     *  | DENIED (not init, and not the owner's CPU). */
+    KIDE_OWN_AFFINITY = 44,
 };
 
 /** Account states (KIDE_OWN_STATE w1). */

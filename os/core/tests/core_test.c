@@ -364,8 +364,7 @@ static void test_smp(void)
     utcb->words[0] = KIDE_OWN_STATE;
     call(c.own, 1);
     u64 ns0 = utcb->words[10];
-    CHECK(utcb->words[1] == KIDE_ACC_RUNNING && utcb->words[17] == 1 &&
-                  utcb->words[12] == 5000000,
+    CHECK(utcb->words[1] == KIDE_ACC_RUNNING && utcb->words[17] == 1 && utcb->words[12] == 5000000,
           "state %lu cpu %lu budget %lu", utcb->words[1], utcb->words[17], utcb->words[12]);
     nap(200);
     /* the owner session through the self portal (KIDE_CORE_OWN) */
@@ -392,6 +391,14 @@ static void test_smp(void)
     utcb->words[0] = KIDE_OWN_DESTROY;
     call(c.own, 1);
 
+    /* only init places sub-accounts on another CPU than its own */
+    CHECK(child_create(&c, "placer", 2 << 20, 64, 10) == KIDE_OK, "create placer");
+    CHECK(child_run(&c, "placer") == KIDE_OK, "run placer");
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0,
+          "placer state %lu code %lu", utcb->words[1], utcb->words[2]);
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+
     /* bad CPU numbers */
     CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_SELF, 5, 500) == KIDE_BAD_PARAM, "self on cpu 5");
     CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_SELF, 1, 500) == KIDE_OK, "self on cpu 1");
@@ -407,6 +414,13 @@ static void test_smp(void)
 
 static void as_child(const char *args)
 {
+    if (!strcmp(args, "placer")) {
+        struct child g;
+        int st = child_create(&g, "grandchild", 256 << 10, 32, 10);
+        int far = op2(g.own, KIDE_OWN_AFFINITY, 1, 0);
+        int home = op2(g.own, KIDE_OWN_AFFINITY, 0, 0);
+        exit_code(st == KIDE_OK && far == KIDE_DENIED && home == KIDE_OK ? 0 : 1);
+    }
     if (!strcmp(args, "far-calls")) {
         int ok = INFO->cpu == 1;
         log_line("core-test: a child on cpu %lu logs", INFO->cpu);

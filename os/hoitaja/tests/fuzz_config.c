@@ -17,7 +17,8 @@ static const char running[] =
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const struct hj_limits lim = {.ram = 1ull << 32, .caps = 100000, .cpu = 100, .nest = 4};
+    static const struct hj_limits lim = {
+            .ram = 1ull << 32, .caps = 100000, .cpu = 100, .cpus = 4, .nest = 4};
     static struct hj_step steps[2 * HJ_CHILDREN_MAX + 2];
     struct hj_config cur, c, merged;
     struct hj_error err;

@@ -13,7 +13,8 @@
 
 #include <kide/json.h>
 
-static const struct hj_limits big = {.ram = 1ull << 40, .caps = 100000, .cpu = 100, .nest = 4};
+static const struct hj_limits big = {
+        .ram = 1ull << 40, .caps = 100000, .cpu = 100, .cpus = 4, .nest = 4};
 
 #define CHILD(name, extra)                                                                         \
     "{\"name\":\"" name                                                                            \
@@ -526,6 +527,105 @@ static void test_plan_order(void **state)
     hj_config_free(&cb);
 }
 
+/* ---- CPU placement -------------------------------------------------------------------- */
+
+#define CPUC(name, quota, aff, extra)                                                              \
+    "{\"name\":\"" name                                                                            \
+    "\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":" quota aff "}" extra "}"
+
+static void test_affinity(void **state)
+{
+    (void)state;
+    /* Default: the habitat's own CPU. */
+    assert_int_equal(parse(DOC(CPUC("a", "10", "", ""))), 0);
+    assert_int_equal(cfg.child[0].affinity, 0);
+    struct hj_limits home1 = big;
+    home1.home_cpu = 1;
+    assert_int_equal(parse_lim(DOC(CPUC("a", "10", "", "")), &home1, 0), 0);
+    assert_int_equal(cfg.child[0].affinity, 1);
+    assert_int_equal(parse(DOC(CPUC("a", "10", ",\"affinity\":3", ""))), 0);
+    assert_int_equal(cfg.child[0].affinity, 3);
+    /* Range: below the machine's CPU count; an integer. */
+    bad(DOC(CPUC("a", "10", ",\"affinity\":4", "")), "cpu.affinity 4", "4 CPUs");
+    bad(DOC(CPUC("a", "10", ",\"affinity\":16", "")), "cpu.affinity", "0..15");
+    bad(DOC(CPUC("a", "10", ",\"affinity\":\"1\"", "")), "cpu.affinity", NULL);
+    bad(DOC(CPUC("a", "10", ",\"affinity\":-1", "")), "cpu.affinity", NULL);
+    struct hj_limits one = big;
+    one.cpus = 0; /* unknown: one CPU */
+    assert_int_not_equal(parse_lim(DOC(CPUC("a", "10", ",\"affinity\":1", "")), &one, 0), 0);
+    assert_non_null(strstr(err.msg, "1 CPU"));
+    /* Quota sums per CPU: the habitat's share on its own CPU, 100 on each other. */
+    bad(DOC(CPUC("a", "60", "", "") "," CPUC("b", "60", ",\"affinity\":0", "")), "120%",
+        "on cpu 0");
+    assert_int_equal(parse(DOC(CPUC("a", "60", "", "") "," CPUC("b", "60", ",\"affinity\":1", ""))),
+                     0);
+    bad(DOC(CPUC("a", "60", ",\"affinity\":2", "") "," CPUC("b", "60", ",\"affinity\":2", "")),
+        "120% on cpu 2", "whole CPU");
+    struct hj_limits small = big;
+    small.cpu = 30;
+    assert_int_not_equal(parse_lim(DOC(CPUC("a", "40", "", "")), &small, 0), 0);
+    assert_non_null(strstr(err.msg, "40% on cpu 0, the habitat has 30%"));
+    assert_int_equal(parse_lim(DOC(CPUC("a", "40", ",\"affinity\":1", "")), &small, 0), 0);
+    /* Sessions stay on one CPU. */
+    bad(DOC(CPUC("a", "10", ",\"affinity\":1", ",\"provides\":[\"T\"]") "," CPUC(
+                "b", "10", "",
+                ",\"routes\":[{\"service\":\"T\",\"to\":\"child\",\"child\":\"a\"}]")),
+        "sessions cannot cross CPUs yet", NULL);
+    assert_true(strstr(err.hint, "put both on one CPU") != NULL);
+    assert_true(strstr(err.msg, "route to 'a' on cpu 1 from cpu 0") != NULL);
+    assert_int_equal(
+            parse(DOC(CPUC("a", "10", ",\"affinity\":1", ",\"provides\":[\"T\"]") "," CPUC(
+                    "b", "10", ",\"affinity\":1",
+                    ",\"routes\":[{\"service\":\"T\",\"to\":\"child\",\"child\":\"a\"}]"))),
+            0);
+    bad(DOC(CPUC("a", "10", ",\"affinity\":1",
+                 ",\"routes\":[{\"service\":\"*\",\"to\":\"parent\"}]")),
+        "route '*' to the parent from cpu 1", NULL);
+    assert_int_equal(parse(DOC(CPUC("a", "10", ",\"affinity\":1",
+                                    ",\"routes\":[{\"service\":\"Hoitaja\",\"to\":\"parent\"},"
+                                    "{\"service\":\"*\",\"to\":\"denied\"}]"))),
+                     0);
+    /* A nested habitat's children default to the habitat's CPU and are checked
+     * against it. */
+#define HAB1(kids)                                                                                 \
+    DOC("{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":65536,\"caps\":64,\"cpu\":{\"quota\":10,"  \
+        "\"affinity\":1},\"habitat\":{\"children\":[" kids "]}}")
+    assert_int_equal(parse(HAB1(CPUC("x", "100", "",
+                                     ",\"routes\":[{\"service\":\"*\",\"to\":"
+                                     "\"parent\"}]"))),
+                     0);
+    /* ... and only the root habitat places children on other CPUs. */
+    bad(HAB1(CPUC("x", "10", "", "") "," CPUC("y", "10", ",\"affinity\":0", "")), "habitat 'h'",
+        "cpu.affinity 0, but this habitat runs on cpu 1");
+    assert_non_null(strstr(err.hint, "only the root habitat"));
+    bad(HAB1(CPUC("x", "60", "", "") "," CPUC("y", "60", ",\"affinity\":1", "")), "habitat 'h'",
+        "120% on cpu 1");
+    /* A partial configuration is placed like a full one. */
+    struct hj_config cur, part, out;
+    const char *full = DOC(CPUC("a", "60", "", "") "," CPUC("b", "30", ",\"affinity\":1", ""));
+    assert_int_equal(hj_config_parse(full, strlen(full), &big, 0, &cur, &err), 0);
+    const char *p1 = "{\"children\":[" CPUC("b", "60", "", "") "]}";
+    assert_int_equal(
+            hj_config_parse(p1, strlen(p1), &big, HJ_PARSE_PARTIAL | HJ_PARSE_NO_GEN, &part, &err),
+            0);
+    assert_int_not_equal(hj_config_merge(&cur, &part, &big, &out, &err), 0);
+    assert_non_null(strstr(err.msg, "120% on cpu 0"));
+    hj_config_free(&part);
+    hj_config_free(&cur);
+}
+
+static void test_plan_affinity(void **state)
+{
+    (void)state;
+    one_step(ONE(""), DOC(CPUC("a", "10", ",\"affinity\":1", "")), HJ_ACT_RESTART, 0);
+    one_step(DOC(CPUC("a", "10", ",\"affinity\":1", "")),
+             DOC(CPUC("a", "10", ",\"affinity\":2", "")), HJ_ACT_RESTART, 0);
+    /* The default is the habitat's CPU: naming it changes nothing. */
+    one_step(ONE(""), DOC(CPUC("a", "10", ",\"affinity\":0", "")), HJ_ACT_NONE, 0);
+    one_step(DOC(CPUC("a", "10", ",\"affinity\":1", "")),
+             DOC(CPUC("a", "20", ",\"affinity\":1", "")), HJ_ACT_UPDATE, HJ_UPD_CPU);
+}
+
 /* ---- routes, labels, back-off, events ------------------------------------------------- */
 
 static void test_routes(void **state)
@@ -627,6 +727,7 @@ static void test_report(void **state)
              .cpu_ns = 5000000,
              .cpu_quota = 10,
              .priority = 100,
+             .affinity = 1,
              .uptime_ns = 7000000},
             {.name = "bad",
              .binary = "crash",
@@ -652,6 +753,11 @@ static void test_report(void **state)
                               &v),
             0);
     assert_int_equal(v, 40);
+    assert_int_equal(
+            kide_json_get_u64(
+                    &doc, kide_json_find(&doc, kide_json_find(&doc, c0, "cpu"), "affinity"), &v),
+            0);
+    assert_int_equal(v, 1);
     assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, c0, "devices")), KIDE_JSON_TRUE);
     int c1 = kide_json_next(&doc, c0);
     assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, c1, "devices")), KIDE_JSON_FALSE);
@@ -709,6 +815,8 @@ int main(void)
             cmocka_unit_test(test_generation),
             cmocka_unit_test(test_plan_cases),
             cmocka_unit_test(test_plan_order),
+            cmocka_unit_test_teardown(test_affinity, teardown),
+            cmocka_unit_test(test_plan_affinity),
             cmocka_unit_test_teardown(test_routes, teardown),
             cmocka_unit_test(test_backoff),
             cmocka_unit_test(test_events),

@@ -35,7 +35,7 @@ int rt_core(const kide_u64 *req, unsigned n, kide_u64 *res, unsigned nres)
     memcpy(u->words, req, n * 8);
     u->msg = KIDE_MSG(n, 0);
     u->rcv_crd = 0;
-    int st = kide_call(KIDE_COMP_SEL_CORE);
+    int st = kide_call(kide_core_portal());
     unsigned got = st == KIDE_OK ? KIDE_MSG_UNTYPED(u->msg) : 0;
     if (got > SAVE_WORDS)
         got = SAVE_WORDS;

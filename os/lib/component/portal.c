@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Portals into the component: the handler EC, the portal table, dispatch.
+/* Portals into the component: the handler ECs, the portal table, dispatch.
  *
- * A component has one handler EC (created by core on the first portal) that
- * serves every portal of the component: raw portals (kide_portal_create),
+ * A component has one handler EC per CPU it serves (created by core on the
+ * first portal for that CPU; normally only its own CPU, info->cpu) that
+ * serves the portals bound to it: raw portals (kide_portal_create[_on]),
  * the root portal of each announced service and one portal per session.
+ * IPC never crosses CPUs, so a portal only serves callers on its handler's
+ * CPU. Each handler has its own stack slot, UTCB, receive window, message
+ * buffers and, on a CPU other than the component's, its own self portal to
+ * core (KIDE_CORE_SELF), found through the word above its UTCB word at the
+ * top of its stack slot (struct rt_handler).
  * A portal's id names its entry in a table of blocks that are allocated once
  * and never move, so the handler looks an id up without a lock:
  * id = (index + 1) << 32 | generation << 8 | kind. Freeing an entry bumps
@@ -12,8 +18,9 @@
  *
  * A request is copied out of the UTCB before dispatch and the reply built in
  * a private buffer, because the code it runs may itself make calls (kide_log,
- * kide_malloc growing the heap) that reuse the handler's UTCB. The static
- * buffers are safe because one handler EC serves one call at a time.
+ * kide_malloc growing the heap) that reuse the handler's UTCB. The buffers
+ * are per handler, and one handler EC serves one call at a time. Handlers on
+ * different CPUs run at once: what they share is guarded by semaphores.
  */
 #include <krt.h>
 #include "rt.h"
@@ -36,10 +43,8 @@ struct portal {
 
 static struct portal *volatile blocks[BLOCKS];
 static kide_u32 nblocks, free_head;
-static kide_u64 handler_nr;
-static int have_handler;
-static kide_sel rcv_sel; /**< the handler's receive window */
-static kide_u64 in_buf[KIDE_UTCB_WORDS], out_buf[KIDE_UTCB_WORDS];
+static struct rt_handler *handlers[KIDE_MAX_CPUS]; /**< by CPU, guarded by misc_mx */
+static unsigned nhandlers;                         /**< stack slots and UTCBs in use */
 
 static kide_u64 id_of(kide_u32 idx, const struct portal *p)
 {
@@ -99,56 +104,124 @@ static void entry_free(kide_u64 id)
     kide_mutex_unlock(&rt_env.misc_mx);
 }
 
-/* Core creates the handler with its first portal; later portals attach to it. */
-static int handler_create(kide_u64 id, kide_sel sel, kide_sel rcv)
+struct rt_handler *rt_handler_self(void)
+{
+    kide_u64 sp;
+    __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+    if (sp < RT_STACK_VA || sp >= KIDE_COMP_HEAP_END)
+        return 0;
+    kide_u64 slot = sp & ~(RT_STACK_SLOT - 1);
+    return *(struct rt_handler **)(slot + RT_STACK_SLOT - 8);
+}
+
+unsigned kide_cpu(struct kide_env *env)
+{
+    struct rt_handler *h = rt_handler_self();
+    (void)env;
+    if (h)
+        return h->cpu;
+    return rt_env.info ? (unsigned)rt_env.info->cpu : 0;
+}
+
+kide_sel kide_core_portal(void)
+{
+    struct rt_handler *h = rt_handler_self();
+    return h && h->core_pt ? h->core_pt : KIDE_COMP_SEL_CORE;
+}
+
+unsigned kide_cpus(struct kide_env *env)
+{
+    kide_u64 req[1] = {KIDE_CORE_STATS}, res[6];
+    if (env->root)
+        return 1;
+    if (rt_core(req, 1, res, 6) != KIDE_OK || !res[5] || res[5] > KIDE_MAX_CPUS)
+        return 1;
+    return (unsigned)res[5];
+}
+
+/* Core creates the handler for `cpu` with its first portal; later portals attach
+ * to it. sel: the portal's selector; rcv: its receive window; core_pt: a free
+ * selector for its self portal (used on a CPU other than the component's). */
+static int handler_create(unsigned cpu, kide_u64 id, kide_sel sel, kide_sel rcv, kide_sel core_pt)
 {
     const struct kide_comp_info *info = rt_env.info;
-    kide_u64 utcb = info && info->handler_utcb_hint && !(info->handler_utcb_hint & 4095)
-                            ? info->handler_utcb_hint
-                            : RT_HANDLER_UTCB;
-    kide_u64 slot = RT_STACK_VA, res[2];
+    kide_u64 utcb0 = info && info->handler_utcb_hint && !(info->handler_utcb_hint & 4095)
+                             ? info->handler_utcb_hint
+                             : RT_HANDLER_UTCB;
+    if (nhandlers >= KIDE_MAX_CPUS)
+        return KIDE_QUOTA;
+    struct rt_handler *h = kide_calloc(1, sizeof(*h));
+    if (!h)
+        return KIDE_QUOTA;
+    kide_u64 utcb = utcb0 + nhandlers * 4096ull;
+    kide_u64 slot = RT_STACK_VA + nhandlers * RT_STACK_SLOT, res[2];
     kide_u64 map[4] = {KIDE_CORE_RAM_ALLOC, slot + RT_STACK_SLOT - RT_STACK_SIZE, RT_STACK_SIZE,
                        KIDE_MEM_R | KIDE_MEM_W};
     int st = rt_core(map, 4, res, 1);
-    if (st != KIDE_OK)
-        return st;
-    /* crt0 finds the handler's UTCB in the word at its initial stack pointer. */
-    kide_u64 sp = slot + RT_STACK_SLOT - 16;
-    *(kide_u64 *)sp = utcb;
-    kide_u64 req[6] = {KIDE_CORE_HANDLER, (kide_u64)_start, sp, utcb, id, sel};
-    st = rt_core(req, 6, res, 2);
     if (st != KIDE_OK) {
-        kide_u64 unmap[3] = {KIDE_CORE_RAM_FREE, map[1], map[2]};
-        rt_core(unmap, 3, res, 1);
+        kide_free(h);
         return st;
     }
-    rcv_sel = rcv;
-    handler_nr = res[1];
-    ((struct kide_utcb *)utcb)->rcv_crd = rcv_sel ? KIDE_CRD(KIDE_CRD_OBJ, rcv_sel, 0, 0) : 0;
-    have_handler = 1;
+    h->cpu = cpu;
+    h->rcv = rcv;
+    h->core_pt = KIDE_COMP_SEL_CORE; /* bound to the component's CPU */
+    if (!info || cpu != info->cpu) {
+        /* Its own calls to core (log, heap) need a self portal on its CPU. */
+        kide_u64 self[3] = {KIDE_CORE_SELF, cpu, core_pt};
+        st = rt_core(self, 3, res, 1);
+        h->core_pt = core_pt;
+    }
+    /* crt0 finds the handler's UTCB in the word at its initial stack pointer,
+     * the runtime its struct rt_handler in the word above. */
+    kide_u64 sp = slot + RT_STACK_SLOT - 16;
+    *(kide_u64 *)sp = utcb;
+    *(struct rt_handler **)(sp + 8) = h;
+    kide_u64 req[7] = {KIDE_CORE_HANDLER, (kide_u64)_start, sp, utcb, id, sel, cpu};
+    if (st == KIDE_OK)
+        st = rt_core(req, 7, res, 2);
+    if (st != KIDE_OK) {
+        if (h->core_pt && h->core_pt != KIDE_COMP_SEL_CORE)
+            kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, h->core_pt, 0, 0));
+        kide_u64 unmap[3] = {KIDE_CORE_RAM_FREE, map[1], map[2]};
+        rt_core(unmap, 3, res, 1);
+        kide_free(h);
+        return st;
+    }
+    h->nr = res[1];
+    ((struct kide_utcb *)utcb)->rcv_crd = rcv ? KIDE_CRD(KIDE_CRD_OBJ, rcv, 0, 0) : 0;
+    nhandlers++;
+    handlers[cpu] = h;
     return KIDE_OK;
 }
 
-/* A portal with `id` to the handler at a fresh selector. */
-static int portal_make(kide_u64 id, kide_sel *out)
+/* A portal with `id` to the handler on `cpu` at a fresh selector. */
+static int portal_make(unsigned cpu, kide_u64 id, kide_sel *out)
 {
-    kide_sel sel = kide_sel_alloc(0), rcv = 0;
+    kide_sel sel = kide_sel_alloc(0), rcv = 0, core_pt = 0;
     if (!sel)
         return KIDE_QUOTA;
-    if (!have_handler)
-        rcv = kide_sel_alloc(0); /* the handler's receive window, if it is made now */
-    int st;
+    int st, fresh = !handlers[cpu];
+    if (fresh) { /* the handler's receive window and self portal, if it is made now */
+        rcv = kide_sel_alloc(0);
+        core_pt = kide_sel_alloc(0);
+    }
     kide_mutex_lock(&rt_env.misc_mx);
-    if (!have_handler) {
-        st = handler_create(id, sel, rcv);
-        rcv = st == KIDE_OK ? 0 : rcv;
+    if (!handlers[cpu]) {
+        st = rcv && core_pt ? handler_create(cpu, id, sel, rcv, core_pt) : KIDE_QUOTA;
+        if (st == KIDE_OK) {
+            rcv = 0;
+            if (handlers[cpu]->core_pt == core_pt)
+                core_pt = 0;
+        }
     } else {
-        kide_u64 req[4] = {KIDE_CORE_PORTAL, handler_nr, id, sel}, res[1];
+        kide_u64 req[4] = {KIDE_CORE_PORTAL, handlers[cpu]->nr, id, sel}, res[1];
         st = rt_core(req, 4, res, 1);
     }
     kide_mutex_unlock(&rt_env.misc_mx);
     if (rcv)
         kide_sel_free(rcv, 0);
+    if (core_pt)
+        kide_sel_free(core_pt, 0);
     if (st != KIDE_OK) {
         kide_sel_free(sel, 0);
         return st;
@@ -157,11 +230,14 @@ static int portal_make(kide_u64 id, kide_sel *out)
     return KIDE_OK;
 }
 
-int rt_portal_new(unsigned kind, kide_portal_fn fn, const struct kide_service_ops *ops, void *obj,
-                  kide_u64 service, kide_u64 *id, kide_sel *sel)
+int rt_portal_new(unsigned kind, unsigned cpu, kide_portal_fn fn,
+                  const struct kide_service_ops *ops, void *obj, kide_u64 service, kide_u64 *id,
+                  kide_sel *sel)
 {
     if (rt_env.root)
         return KIDE_NOT_FOUND;
+    if (cpu >= KIDE_MAX_CPUS)
+        return KIDE_BAD_PARAM; /* core checks it against the machine */
     struct portal *p = entry_alloc(kind, id);
     if (!p)
         return KIDE_QUOTA;
@@ -169,7 +245,7 @@ int rt_portal_new(unsigned kind, kide_portal_fn fn, const struct kide_service_op
     p->ops = ops;
     p->obj = obj;
     p->service = service;
-    int st = portal_make(*id, &p->sel);
+    int st = portal_make(cpu, *id, &p->sel);
     if (st != KIDE_OK) {
         entry_free(*id);
         return st;
@@ -187,14 +263,20 @@ void rt_portal_drop(kide_u64 id)
     entry_free(id);
 }
 
-int kide_portal_create(struct kide_env *env, kide_portal_fn fn, void *obj, kide_sel *pt)
+int kide_portal_create_on(struct kide_env *env, unsigned cpu, kide_portal_fn fn, void *obj,
+                          kide_sel *pt)
 {
     kide_u64 id;
     (void)env;
     if (!fn || !pt)
         return KIDE_BAD_PARAM;
     *pt = 0;
-    return rt_portal_new(RT_PT_RAW, fn, 0, obj, 0, &id, pt);
+    return rt_portal_new(RT_PT_RAW, cpu, fn, 0, obj, 0, &id, pt);
+}
+
+int kide_portal_create(struct kide_env *env, kide_portal_fn fn, void *obj, kide_sel *pt)
+{
+    return kide_portal_create_on(env, rt_env.info ? (unsigned)rt_env.info->cpu : 0, fn, obj, pt);
 }
 
 void kide_portal_destroy(struct kide_env *env, kide_sel pt)
@@ -228,7 +310,7 @@ static int srv_open(struct portal *svc, kide_u64 svc_id, struct kide_rpc *rpc)
         return status == KIDE_OK ? KIDE_DENIED : status;
     kide_u64 id;
     kide_sel sel;
-    int st = rt_portal_new(RT_PT_SESSION, 0, svc->ops, s, svc_id, &id, &sel);
+    int st = rt_portal_new(RT_PT_SESSION, kide_cpu(&rt_env), 0, svc->ops, s, svc_id, &id, &sel);
     if (st != KIDE_OK) {
         svc->ops->close(&rt_env, s);
         return st;
@@ -272,13 +354,15 @@ static int dispatch(kide_u64 id, struct kide_rpc *rpc)
 void krt_portal_entry(kide_u64 id, kide_u64 msg, struct kide_utcb *u)
 {
     struct kide_rpc rpc;
+    struct rt_handler *h = rt_handler_self();
+    kide_u64 *in_buf = h->in_buf, *out_buf = h->out_buf;
     unsigned n = KIDE_MSG_UNTYPED(msg);
     if (n > KIDE_UTCB_WORDS)
         n = KIDE_UTCB_WORDS;
     memset(&rpc, 0, sizeof(rpc));
-    if (KIDE_MSG_TYPED(msg) && rcv_sel && n < KIDE_UTCB_WORDS &&
-        KIDE_CRD_KIND(u->words[n]) == KIDE_CRD_OBJ && KIDE_CRD_BASE(u->words[n]) == rcv_sel)
-        rpc.cap_in = rcv_sel;
+    if (KIDE_MSG_TYPED(msg) && h->rcv && n < KIDE_UTCB_WORDS &&
+        KIDE_CRD_KIND(u->words[n]) == KIDE_CRD_OBJ && KIDE_CRD_BASE(u->words[n]) == h->rcv)
+        rpc.cap_in = h->rcv;
     memcpy(in_buf, u->words, n * 8);
     kide_msg_init(&rpc.in, in_buf, KIDE_UTCB_WORDS, n);
     rpc.in.pos = 1;
@@ -290,10 +374,10 @@ void krt_portal_entry(kide_u64 id, kide_u64 msg, struct kide_utcb *u)
     /* A capability the callee did not take is revoked so the window is free
      * again; if it took it, the window moves to a fresh selector. */
     if (got_cap && rpc.cap_in)
-        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, rcv_sel, 0, 0));
+        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, h->rcv, 0, 0));
     else if (got_cap)
-        rcv_sel = kide_sel_alloc(0);
-    u->rcv_crd = rcv_sel ? KIDE_CRD(KIDE_CRD_OBJ, rcv_sel, 0, 0) : 0;
+        h->rcv = kide_sel_alloc(0);
+    u->rcv_crd = h->rcv ? KIDE_CRD(KIDE_CRD_OBJ, h->rcv, 0, 0) : 0;
 
     unsigned out_n = rpc.out.n;
     if (rpc.out.bad) {

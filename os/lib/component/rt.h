@@ -11,8 +11,9 @@
  *
  * Address-space plan inside core's RAM window [KIDE_COMP_HEAP, _END):
  * heap chunks and large heap blocks, then kide_ram_alloc dataspaces, then
- * handler stacks in fixed slots whose top word names the slot's UTCB (the
- * krt crt0 convention), which is how a thread finds its own UTCB.
+ * handler stacks in fixed slots whose top words name the slot's UTCB (the
+ * krt crt0 convention) and its struct rt_handler, which is how a thread finds
+ * its own UTCB, CPU and self portal to core.
  */
 #ifndef KIDE_RT_H
 #define KIDE_RT_H
@@ -82,10 +83,22 @@ void rt_root_pages_free(void *addr, kide_u64 size);
 
 /* portal.c: portal kinds, encoded in the low byte of a portal id */
 enum { RT_PT_FREE, RT_PT_RAW, RT_PT_SERVICE, RT_PT_SESSION };
-/** A portal of `kind` to the handler (created on first use); *id and *sel get its id
- *  and our selector for it. */
-int rt_portal_new(unsigned kind, kide_portal_fn fn, const struct kide_service_ops *ops, void *obj,
-                  kide_u64 service, kide_u64 *id, kide_sel *sel);
+/** A handler EC: one per CPU the component serves. Found from its stack slot (the
+ *  word above the UTCB word at the slot's top). */
+struct rt_handler {
+    unsigned cpu;
+    kide_u64 nr;      /**< core's handler number (KIDE_CORE_PORTAL) */
+    kide_sel rcv;     /**< its receive window */
+    kide_sel core_pt; /**< its self portal to core (on its CPU) */
+    kide_u64 in_buf[KIDE_UTCB_WORDS], out_buf[KIDE_UTCB_WORDS];
+};
+/** The calling thread's handler, or NULL for the main thread. */
+struct rt_handler *rt_handler_self(void);
+/** A portal of `kind` to the handler on `cpu` (created on first use); *id and *sel get
+ *  its id and our selector for it. */
+int rt_portal_new(unsigned kind, unsigned cpu, kide_portal_fn fn,
+                  const struct kide_service_ops *ops, void *obj, kide_u64 service, kide_u64 *id,
+                  kide_sel *sel);
 /** Revoke the portal with this id and free its entry. */
 void rt_portal_drop(kide_u64 id);
 

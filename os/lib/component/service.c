@@ -19,7 +19,7 @@ int kide_service_announce(struct kide_env *env, const char *service,
         return KIDE_BAD_PARAM;
     kide_u64 id;
     kide_sel pt;
-    int st = rt_portal_new(RT_PT_SERVICE, 0, ops, 0, 0, &id, &pt);
+    int st = rt_portal_new(RT_PT_SERVICE, kide_cpu(env), 0, ops, 0, 0, &id, &pt);
     if (st != KIDE_OK)
         return st;
     struct kide_msg m;

@@ -90,6 +90,10 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
     kide_json_u64(w, c->cpu_quota);
     kide_json_key(w, "priority");
     kide_json_u64(w, c->cpu_priority);
+    if (c->cpu_affinity >= 0) {
+        kide_json_key(w, "affinity");
+        kide_json_u64(w, (uint64_t)c->cpu_affinity);
+    }
     kide_json_end_object(w);
     kide_json_key(w, "provides");
     kide_json_begin_array(w);

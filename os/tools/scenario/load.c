@@ -20,6 +20,7 @@
 struct ld {
     yaml_document_t *doc;
     struct scn_error *err;
+    unsigned cpus; /**< machine.cpus (parsed before the habitat) */
 };
 
 /* Record the first problem at node n (NULL: no line); always returns -1. */
@@ -344,9 +345,9 @@ static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, bo
 
 static int cpu(struct ld *c, yaml_node_t *n, const char *where, struct scn_child *ch)
 {
-    static const char *const allowed[] = {"quota", "priority", NULL};
+    static const char *const allowed[] = {"quota", "priority", "affinity", NULL};
     uint64_t v = 64;
-    yaml_node_t *q, *p;
+    yaml_node_t *q, *p, *a;
     if (fields(c, n, where, "cpu", allowed) || !(q = need(c, n, where, "quota")) ||
         integer(c, q, where, "cpu.quota", 0, 100, &v))
         return -1;
@@ -355,6 +356,13 @@ static int cpu(struct ld *c, yaml_node_t *n, const char *where, struct scn_child
     if ((p = member(c, n, "priority")) && integer(c, p, where, "cpu.priority", 0, 127, &v))
         return -1;
     ch->cpu_priority = (unsigned)v;
+    ch->cpu_affinity = -1;
+    if ((a = member(c, n, "affinity"))) {
+        unsigned max = c->cpus < SCN_CPUS_MAX ? c->cpus : SCN_CPUS_MAX;
+        if (integer(c, a, where, "cpu.affinity", 0, max - 1, &v))
+            return -1;
+        ch->cpu_affinity = (int)v;
+    }
     return 0;
 }
 
@@ -470,6 +478,7 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, bool
     ch->backoff_ms = 100;
     ch->max_backoff_ms = 10000;
     ch->cpu_priority = 64;
+    ch->cpu_affinity = -1;
     if (n->type != YAML_MAPPING_NODE)
         return fail(c, n, NULL, "%schild must be a mapping, got %s", path, kind(n));
     v = member(c, n, "name");
@@ -626,17 +635,70 @@ static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, bo
 #define HABITAT_RAM_RESERVE  (512ull << 10)
 #define HABITAT_CAPS_RESERVE 16ull
 
-/* Quota sums of habitat h fit into ram/caps/cpu (caps 0: not checked). */
-static int check_sums(struct ld *c, const struct scn_habitat *h, const char *path, int line,
-                      const char *owner, uint64_t ram, uint64_t caps, uint64_t cpu)
+/* The CPU a child runs on: its cpu.affinity, or its habitat's CPU. */
+static unsigned cpu_of(const struct scn_child *ch, unsigned home)
 {
-    uint64_t sram = 0, scaps = 0, scpu = 0;
+    return ch->cpu_affinity >= 0 ? (unsigned)ch->cpu_affinity : home;
+}
+
+/* Sessions stay on one CPU (IPC never crosses CPUs): a route to a sibling on
+ * another CPU, or to the parent from another CPU than the habitat's (except
+ * the habitat's own management session, Hoitaja), cannot work. */
+static int check_cpu_routes(struct ld *c, const struct scn_habitat *h, const char *path,
+                            unsigned home)
+{
+    for (size_t k = 0; k < h->nchildren; k++) {
+        const struct scn_child *ch = &h->children[k];
+        unsigned mine = cpu_of(ch, home);
+        /* A nested habitat's quota is a share of its own CPU: placing a child on
+         * another would hand out time the habitat was never given. */
+        if (*path && mine != home) {
+            fail(c, NULL, "only the root habitat places children on other CPUs",
+                 "child '%s%s': cpu.affinity %u, but its habitat runs on cpu %u", path, ch->name,
+                 mine, home);
+            c->err->line = ch->line;
+            return -1;
+        }
+        for (size_t r = 0; r < ch->nroutes; r++) {
+            const struct scn_route *rt = &ch->routes[r];
+            const struct scn_child *t = rt->to == SCN_TO_CHILD ? find_child(h, rt->child) : NULL;
+            if (t && cpu_of(t, home) != mine) {
+                fail(c, NULL, "put both on one CPU (cpu.affinity)",
+                     "child '%s%s': route for %s goes to child '%s' on cpu %u from cpu %u: "
+                     "sessions cannot cross CPUs yet",
+                     path, ch->name, rt->service, t->name, cpu_of(t, home), mine);
+                c->err->line = rt->line;
+                return -1;
+            }
+            if (rt->to == SCN_TO_PARENT && mine != home && strcmp(rt->service, "Hoitaja")) {
+                fail(c, NULL,
+                     "put the child on the habitat's CPU, or route only Hoitaja to the parent",
+                     "child '%s%s': route for %s goes to the parent from cpu %u (the habitat "
+                     "runs on cpu %u): sessions cannot cross CPUs yet",
+                     path, ch->name, rt->service, mine, home);
+                c->err->line = rt->line;
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Quota sums of habitat h (on CPU home) fit into ram/caps (caps 0: not checked) and,
+ * per CPU, cpu.quota into 100: on home, percent of the habitat's share; on every
+ * other CPU, percent of that whole CPU. */
+static int check_sums(struct ld *c, const struct scn_habitat *h, const char *path, int line,
+                      const char *owner, uint64_t ram, uint64_t caps, unsigned home)
+{
+    uint64_t sram = 0, scaps = 0, scpu[SCN_CPUS_MAX] = {0};
     char a[32], b[32];
+    if (check_cpu_routes(c, h, path, home))
+        return -1;
     for (size_t k = 0; k < h->nchildren; k++) {
         const struct scn_child *ch = &h->children[k];
         sram += ch->ram;
         scaps += ch->caps;
-        scpu += ch->cpu_quota;
+        scpu[cpu_of(ch, home) % SCN_CPUS_MAX] += ch->cpu_quota;
         if (ch->habitat) {
             char sub[300];
             snprintf(sub, sizeof(sub), "%s%s/", path, ch->name);
@@ -646,7 +708,8 @@ static int check_sums(struct ld *c, const struct scn_habitat *h, const char *pat
             uint64_t ram_left = ch->ram > HABITAT_RAM_RESERVE ? ch->ram - HABITAT_RAM_RESERVE : 0;
             uint64_t caps_left =
                     ch->caps > HABITAT_CAPS_RESERVE ? ch->caps - HABITAT_CAPS_RESERVE : 1;
-            if (check_sums(c, ch->habitat, sub, ch->line, who, ram_left, caps_left, 100))
+            if (check_sums(c, ch->habitat, sub, ch->line, who, ram_left, caps_left,
+                           cpu_of(ch, home)))
                 return -1;
         }
     }
@@ -663,9 +726,18 @@ static int check_sums(struct ld *c, const struct scn_habitat *h, const char *pat
     else if (caps && scaps > caps)
         rc = fail(c, NULL, hint, "%s: children's caps (%" PRIu64 ") exceed its caps (%" PRIu64 ")",
                   owner, scaps, caps);
-    else if (scpu > cpu)
-        rc = fail(c, NULL, hint, "%s: children's cpu quotas (%" PRIu64 "%%) exceed %" PRIu64 "%%",
-                  owner, scpu, cpu);
+    for (unsigned k = 0; !rc && k < SCN_CPUS_MAX; k++) {
+        if (scpu[k] <= 100)
+            continue;
+        if (k == home)
+            rc = fail(c, NULL, hint, "%s: children's cpu quotas (%" PRIu64 "%%) exceed 100%%",
+                      owner, scpu[k]);
+        else
+            rc = fail(c, NULL, "lower the cpu quotas of the children placed on that CPU",
+                      "%s: children's cpu quotas on cpu %u (%" PRIu64
+                      "%%) exceed 100%% (the whole CPU)",
+                      owner, k, scpu[k]);
+    }
     if (rc)
         c->err->line = line;
     return rc;
@@ -721,6 +793,7 @@ static int machine(struct ld *c, yaml_node_t *n, struct scn *s)
         size(c, v, "machine", "ram", &s->ram))
         return -1;
     s->cpus = (unsigned)cpus;
+    c->cpus = s->cpus;
     return 0;
 }
 
@@ -735,8 +808,8 @@ static int top(struct ld *c, yaml_node_t *n, struct scn *s)
         return -1;
     if ((v = member(c, n, "expect")) && expect(c, v, s))
         return -1;
-    /* Every component runs on CPU 0 for now (decision 0006): 100% in all. */
-    return check_sums(c, &s->root, "", line_of(h), "habitat", s->ram / 4 * 3, 0, 100);
+    /* The root habitat runs on CPU 0 with all of it; 100% per CPU. */
+    return check_sums(c, &s->root, "", line_of(h), "habitat", s->ram / 4 * 3, 0, 0);
 }
 
 /* Refuse aliases and more than one document before building the tree. */

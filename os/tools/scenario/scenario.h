@@ -21,6 +21,7 @@
 #define SCN_NAME_MAX     32 /**< names: [a-z][a-z0-9-]{0,31} */
 #define SCN_MAX_NESTING  4  /**< habitats inside habitats */
 #define SCN_CONFIG_DEPTH 16 /**< container nesting of a child's config (itself = 1) */
+#define SCN_CPUS_MAX     16 /**< CPU indices hoitaja and core accept: 0..15 */
 
 /** Route destination. */
 enum scn_to { SCN_TO_PARENT, SCN_TO_CHILD, SCN_TO_DENIED };
@@ -45,8 +46,10 @@ struct scn_child {
     char binary[SCN_NAME_MAX + 1];      /**< boot module name */
     uint64_t ram;                       /**< RAM quota in bytes */
     uint64_t caps;                      /**< capability quota (count) */
-    unsigned cpu_quota;                 /**< percent of the parent's CPU time, 0..100 */
+    unsigned cpu_quota;                 /**< percent of the parent's CPU time (of the whole CPU
+                                             on another CPU than the parent's), 0..100 */
     unsigned cpu_priority;              /**< 0..127, higher runs first */
+    int cpu_affinity;                   /**< CPU index, or -1: the habitat's CPU (default) */
     char (*provides)[SCN_NAME_MAX + 1]; /**< services it announces */
     size_t nprovides;                   /**< entries in provides */
     struct scn_route *routes;           /**< routes, in order */

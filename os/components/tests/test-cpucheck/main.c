@@ -12,6 +12,11 @@
  * "tenant-lo/spin"); if the root report does not show nested children,
  * the habitat entry ("tenant-lo") stands for its spinner, which is only
  * right if the report counts a habitat's CPU time with its children's.
+ *
+ * Scenario tests/smp (config `both_min_pct` > 0): the two spinners run on
+ * different CPUs; after the first window each must have used at least
+ * `both_min_pct` of the wall-clock time, which only two CPUs running at once
+ * can give. Ends with "PASS smp".
  */
 #include "test.h"
 
@@ -85,6 +90,21 @@ void kide_main(struct kide_env *env)
     kide_sleep_ms(window);
     sample(env, lo, hi, &b);
     kide_u64 dlo = b.lo - a.lo, dhi = b.hi - a.hi, dt = b.t - a.t;
+    kide_u64 both = t_cfg_u64(env, "both_min_pct", 0);
+    if (both) {
+        kide_log(env, "smp: %s %llu ms, %s %llu ms in %llu ms: %llu%% / %llu%% of the time", lo,
+                 (unsigned long long)(dlo / 1000000), hi, (unsigned long long)(dhi / 1000000),
+                 (unsigned long long)(dt / 1000000), (unsigned long long)pct(dlo, dt),
+                 (unsigned long long)pct(dhi, dt));
+        if (pct(dlo, dt) < both || pct(dhi, dt) < both)
+            t_fail(env, "smp",
+                   "%s got %llu%%, %s %llu%% of the time; expected both %llu%% or more "
+                   "(two CPUs at once)",
+                   lo, (unsigned long long)pct(dlo, dt), hi, (unsigned long long)pct(dhi, dt),
+                   (unsigned long long)both);
+        t_pass(env, "smp");
+        t_idle(env);
+    }
     kide_u64 plo = pct(dlo, dlo + dhi), phi = pct(dhi, dlo + dhi);
     kide_log(env, "cpu: busy phase: %s %llu ms, %s %llu ms in %llu ms: %llu%% / %llu%%", lo,
              (unsigned long long)(dlo / 1000000), hi, (unsigned long long)(dhi / 1000000),

@@ -352,6 +352,36 @@ static const struct bad bad_cases[] = {
          "habitat: children's ram (65M) exceeds 3/4 of the machine's ram (48M)"},
         {HEAD CHILD("") "    - {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 91}}\n", 4,
          "habitat: children's cpu quotas (101%) exceed 100%"},
+/* CPU placement */
+#define HEAD2 "name: t\nmachine: {cpus: 2, ram: 64M}\nhabitat:\n  children:\n"
+        {HEAD CHILD("") "    - {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 1, affinity: "
+                        "1}}\n",
+         6, "child 'd': cpu.affinity must be an integer from 0 to 0, got '1'"},
+        {HEAD2 "    - {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 1, affinity: x}}\n", 5,
+         "cpu.affinity must be an integer from 0 to 1"},
+        {HEAD2 "    - {name: a, binary: b, ram: 1M, caps: 16, cpu: {quota: 60, affinity: 1}}\n"
+               "    - {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 60, affinity: 1}}\n",
+         4, "habitat: children's cpu quotas on cpu 1 (120%) exceed 100% (the whole CPU)"},
+        {HEAD2 "    - {name: a, binary: b, ram: 1M, caps: 16, cpu: {quota: 60}}\n"
+               "    - {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 60, affinity: 0}}\n",
+         4, "habitat: children's cpu quotas (120%) exceed 100%"},
+        {HEAD2 "    - {name: a, binary: b, ram: 1M, caps: 16, cpu: {quota: 1, affinity: 1}, "
+               "provides: [T]}\n"
+               "    - {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 1},\n"
+               "       routes: [{service: T, to: child, child: a}]}\n",
+         7,
+         "child 'd': route for T goes to child 'a' on cpu 1 from cpu 0: sessions cannot "
+         "cross CPUs yet"},
+        {HEAD2 "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50, affinity: "
+               "1}, habitat: {children: [\n"
+               "       {name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 1, affinity: 0},\n"
+               "        routes: [{service: \"*\", to: parent}]}]}}\n",
+         6, "child 'h/x': cpu.affinity 0, but its habitat runs on cpu 1"},
+        {HEAD2 "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50, affinity: "
+               "1}, habitat: {children: [\n"
+               "       {name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 60}},\n"
+               "       {name: y, binary: b, ram: 1M, caps: 16, cpu: {quota: 60, affinity: 1}}]}}\n",
+         5, "child 'h': children's cpu quotas (120%) exceed 100%"},
         /* expect */
         {HEAD CHILD("") "expect: {log: x}\n", 6,
          "expect: log must be a list of lines, got a scalar"},
@@ -384,6 +414,37 @@ static void test_bad(void **state)
         }
     }
     assert_int_equal(failures, 0);
+}
+
+/* Placement: per-CPU sums, defaults, the emitted field. */
+static void test_affinity(void **state)
+{
+    const char *y =
+            HEAD2 "    - {name: a, binary: b, ram: 1M, caps: 16, cpu: {quota: 100, affinity: 1},\n"
+                  "       provides: [T]}\n"
+                  "    - {name: c, binary: b, ram: 1M, caps: 16, cpu: {quota: 100},\n"
+                  "       routes: [{service: Hoitaja, to: parent}]}\n"
+                  "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 0, affinity: "
+                  "1}, habitat: {children: [\n"
+                  "       {name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 100},\n"
+                  "        routes: [{service: \"*\", to: parent}]},\n"
+                  "       {name: y, binary: b, ram: 1M, caps: 16, cpu: {quota: 0, affinity: 1},\n"
+                  "        routes: [{service: Hoitaja, to: parent}]}]}}\n";
+    struct scn s;
+    struct scn_error err;
+    (void)state;
+    int rc = scn_load(&s, y, strlen(y), &err);
+    if (rc)
+        fail_msg("line %d: %s", err.line, err.msg);
+    assert_int_equal(s.root.children[0].cpu_affinity, 1);
+    assert_int_equal(s.root.children[1].cpu_affinity, -1);
+    char *json = NULL;
+    assert_true(scn_write_init(&s, &json) > 0);
+    assert_non_null(strstr(json, "\"cpu\":{\"quota\":100,\"priority\":64,\"affinity\":1}"));
+    assert_non_null(strstr(json, "\"name\":\"c\",\"binary\":\"b\",\"ram\":1048576,\"caps\":16,"
+                                 "\"cpu\":{\"quota\":100,\"priority\":64},"));
+    free(json);
+    scn_free(&s);
 }
 
 static void test_hints(void **state)
@@ -550,7 +611,7 @@ int main(void)
             cmocka_unit_test(test_good),      cmocka_unit_test(test_minimal),
             cmocka_unit_test(test_bad),       cmocka_unit_test(test_hints),
             cmocka_unit_test(test_values),    cmocka_unit_test(test_devices),
-            cmocka_unit_test(test_generated),
+            cmocka_unit_test(test_generated), cmocka_unit_test(test_affinity),
     };
     return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
 }

@@ -10,10 +10,13 @@
  *
  * Threading: a component has one main thread plus portal handlers for the
  * services it provides. Handlers run on their caller's CPU time (the kernel
- * donates it), so they need no CPU quota of their own. The runtime keeps its
- * state safe for calls from the main thread and handlers (it serialises with
- * a semaphore, never with a spin lock: a spinner could starve a lower
- * priority holder on the same CPU).
+ * donates it), so they need no CPU quota of their own. The main thread and the
+ * default handler run on the component's CPU (kide_info()->cpu); a component
+ * that serves callers on other CPUs (hoitaja) gets one more handler per CPU
+ * (kide_portal_create_on), since IPC never crosses CPUs. The runtime keeps its
+ * state safe for calls from the main thread and handlers, on any CPU (it
+ * serialises with semaphores, which work across CPUs, never with a spin lock:
+ * a spinner could starve a lower priority holder on the same CPU).
  */
 #ifndef KIDE_COMPONENT_H
 #define KIDE_COMPONENT_H
@@ -46,6 +49,14 @@ int kide_env_is_root(struct kide_env *env);
 const struct kide_comp_info *kide_info(struct kide_env *env);
 /** Kernel clock in ns. */
 kide_u64 kide_now_ns(void);
+/** The CPU the calling thread runs on: the component's (info->cpu) for the main
+ *  thread and the default handler, the handler's for kide_portal_create_on handlers. */
+unsigned kide_cpu(struct kide_env *env);
+/** Number of CPUs of the machine (core's KIDE_CORE_STATS; 1 as a root task). */
+unsigned kide_cpus(struct kide_env *env);
+/** The self portal to core for the calling thread's CPU (KIDE_COMP_SEL_CORE on the
+ *  component's CPU), for raw calls to core with kide_msg_call. */
+kide_sel kide_core_portal(void);
 /** Block the calling thread for ms milliseconds (a semaphore with a deadline). */
 void kide_sleep_ms(kide_u64 ms);
 
@@ -185,6 +196,13 @@ int kide_service_announce(struct kide_env *env, const char *service,
  *  For protocols other than sessions (hoitaja's parent portals). */
 typedef int (*kide_portal_fn)(struct kide_env *env, void *obj, struct kide_rpc *rpc);
 int kide_portal_create(struct kide_env *env, kide_portal_fn fn, void *obj, kide_sel *pt);
+/** As kide_portal_create, but served by the component's handler EC on `cpu`
+ *  (< kide_cpus(); made on first use, with its own stack, UTCB and self portal to
+ *  core): only threads on that CPU can call the portal. fn may run on several CPUs
+ *  at once: guard shared state with a kide_mutex. KIDE_BAD_PARAM for a CPU core does
+ *  not know; KIDE_QUOTA when the caps quota cannot pay for the handler. */
+int kide_portal_create_on(struct kide_env *env, unsigned cpu, kide_portal_fn fn, void *obj,
+                          kide_sel *pt);
 /** Revoke a raw portal (also every copy delegated from it) and forget it; a call
  *  already queued on it is answered KIDE_BAD_PARAM. */
 void kide_portal_destroy(struct kide_env *env, kide_sel pt);
