@@ -58,7 +58,8 @@ static int bench_call(struct kide_env *e, void *s, struct kide_rpc *rpc)
     (void)e, (void)s, (void)rpc;
     return KIDE_OK;
 }
-static const struct kide_service_ops ops = {bench_open, bench_close, bench_call};
+static const struct kide_service_ops ops = {
+        .open = bench_open, .close = bench_close, .call = bench_call};
 
 static void child(struct kide_json_writer *w, const char *name, const char *binary, int route)
 {

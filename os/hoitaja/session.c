@@ -290,6 +290,42 @@ void hj_sessions_drop_server(struct hj_slot *s)
     }
 }
 
+/* More donation for an open session: from the client to the server (or, for a
+ * session at our parent, to our parent's side), then the server is told. */
+static int do_upgrade(struct hj_slot *c, struct kide_rpc *rpc)
+{
+    struct hj_session *ss = session_of(kide_msg_get(&rpc->in), c);
+    kide_u64 d = kide_msg_get(&rpc->in);
+    if (rpc->in.bad || !ss || (ss->kind != HJ_SESS_SIBLING && ss->kind != HJ_SESS_PARENT))
+        return KIDE_BAD_PARAM;
+    if (!d)
+        return KIDE_OK;
+    struct kide_msg m;
+    int st;
+    if (ss->kind == HJ_SESS_SIBLING) {
+        if ((st = move_ram(c, ss->server, d)) != KIDE_OK)
+            return st;
+        kide_msg_begin(&m, KIDE_SRV_UPGRADE);
+        kide_msg_put(&m, ss->server_id);
+        kide_msg_put(&m, d);
+        kide_msg_call(&m, ss->srv_pt, 0); /* informational: the quota moved already */
+        ss->server->donated_in += d;
+    } else {
+        if ((st = move_ram(c, NULL, d)) != KIDE_OK)
+            return st;
+        kide_msg_begin(&m, KIDE_PARENT_UPGRADE);
+        kide_msg_put(&m, ss->server_id);
+        kide_msg_put(&m, d);
+        if ((st = kide_msg_call(&m, KIDE_COMP_SEL_PARENT, 0)) != KIDE_OK) {
+            move_ram(NULL, c, d);
+            return st;
+        }
+    }
+    ss->donated += d;
+    c->donated_out += d;
+    return KIDE_OK;
+}
+
 static int do_announce(struct hj_slot *c, struct kide_rpc *rpc)
 {
     char service[HJ_SERVICE_MAX + 1];
@@ -330,6 +366,9 @@ int hj_parent_call(struct kide_env *env, void *obj, struct kide_rpc *rpc)
         break;
     case KIDE_PARENT_ANNOUNCE:
         st = do_announce(c, rpc);
+        break;
+    case KIDE_PARENT_UPGRADE:
+        st = do_upgrade(c, rpc);
         break;
     case KIDE_PARENT_ALIVE:
         c->hb_alive_ns = kide_now_ns();

@@ -48,6 +48,12 @@ enum kide_parent_op {
     /** What the parent wants (after KIDE_COMP_SEL_SIGNAL was upped):
      *  -> OK, w1 = bit set of KIDE_PARENT_WANT_*. */
     KIDE_PARENT_PENDING = 5,
+    /** Upgrade a session: w1 = session handle, w2 = more RAM to donate (bytes). The
+     *  parent moves it from the client to the server (forwarding upwards for a session
+     *  it opened at its own parent) and tells the server (KIDE_SRV_UPGRADE).
+     *  -> OK | QUOTA (the client has not that much free) | BAD_PARAM (no such session,
+     *  or one that carries no donation: the habitat's management session). */
+    KIDE_PARENT_UPGRADE = 6,
 };
 
 #define KIDE_PARENT_WANT_HEARTBEAT 1u /**< answer with KIDE_PARENT_ALIVE */
@@ -61,6 +67,9 @@ enum kide_srv_op {
     KIDE_SRV_OPEN = 1,
     /** w1 = session id: the session ends (the parent revokes the portal). -> OK. */
     KIDE_SRV_CLOSE = 2,
+    /** w1 = session id, w2 = bytes: the client donated that much more RAM (already in
+     *  the server's quota). -> OK. */
+    KIDE_SRV_UPGRADE = 3,
 };
 
 /* Status values beyond enum kide_status, used by the parent and servers. */

@@ -20,7 +20,7 @@ COMP_LIB := $(COMP_OUT)/libkide.a
 COMP_CFLAGS := -I$(COMP_DIR)/include -I$(TOP)/os/lib/json/include
 
 COMP_SRCS := env.c log.c core.c sel.c ram.c heap.c msg.c call.c portal.c service.c session.c \
-             signal.c config.c
+             signal.c config.c ds.c
 COMP_OBJS := $(addprefix $(COMP_OUT)/,$(COMP_SRCS:.c=.o))
 COMP_HDRS := $(COMP_DIR)/include/kide/component.h $(COMP_DIR)/rt.h $(KRT_HDRS)
 

@@ -13,6 +13,14 @@
 int kide_msg_call_cap(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel, kide_sel send,
                       unsigned perm)
 {
+    return rt_msg_call_window(m, pt, rcv_sel ? KIDE_CRD(KIDE_CRD_OBJ, rcv_sel, 0, 0) : 0, send,
+                              perm);
+}
+
+int rt_msg_call_window(struct kide_msg *m, kide_sel pt, kide_crd window_crd, kide_sel send,
+                       unsigned perm)
+{
+    kide_sel rcv_sel = KIDE_CRD_KIND(window_crd) == KIDE_CRD_OBJ ? KIDE_CRD_BASE(window_crd) : 0;
     struct kide_utcb *u = rt_utcb();
     unsigned typed = send ? 1 : 0;
     if (m->bad || m->w != u->words || m->n == 0 || m->n + 2 * typed > KIDE_UTCB_WORDS) {
@@ -24,7 +32,7 @@ int kide_msg_call_cap(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel, kide_se
         u->words[m->n + 1] = 0;
     }
     kide_crd window = u->rcv_crd;
-    u->rcv_crd = rcv_sel ? KIDE_CRD(KIDE_CRD_OBJ, rcv_sel, 0, 0) : 0;
+    u->rcv_crd = window_crd;
     u->msg = KIDE_MSG(m->n, typed);
     int st = kide_call(pt);
     u->rcv_crd = window;

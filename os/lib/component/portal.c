@@ -331,6 +331,17 @@ static int srv_close(kide_u64 svc_id, struct kide_rpc *rpc)
     return KIDE_OK;
 }
 
+static int srv_upgrade(kide_u64 svc_id, struct kide_rpc *rpc)
+{
+    kide_u64 id = kide_msg_get(&rpc->in), ram = kide_msg_get(&rpc->in);
+    struct portal *s = rpc->in.bad ? 0 : lookup(id, RT_PT_SESSION);
+    if (!s || s->service != svc_id)
+        return KIDE_BAD_PARAM;
+    if (s->ops->upgrade)
+        s->ops->upgrade(&rt_env, s->obj, ram);
+    return KIDE_OK;
+}
+
 static int dispatch(kide_u64 id, struct kide_rpc *rpc)
 {
     struct portal *p = lookup(id, (unsigned)(id & 0xff));
@@ -346,6 +357,8 @@ static int dispatch(kide_u64 id, struct kide_rpc *rpc)
             return srv_open(p, id, rpc);
         if (rpc->op == KIDE_SRV_CLOSE)
             return srv_close(id, rpc);
+        if (rpc->op == KIDE_SRV_UPGRADE)
+            return srv_upgrade(id, rpc);
         return KIDE_BAD_PARAM;
     }
     return KIDE_BAD_PARAM;
@@ -380,10 +393,18 @@ void krt_portal_entry(kide_u64 id, kide_u64 msg, struct kide_utcb *u)
     u->rcv_crd = h->rcv ? KIDE_CRD(KIDE_CRD_OBJ, h->rcv, 0, 0) : 0;
 
     unsigned out_n = rpc.out.n;
-    if (rpc.out.bad) {
+    if (rpc.ds_out && (rpc.cap_out || !rpc.ds_pages || rpc.ds_pages > KIDE_DS_MAX_PAGES ||
+                       ((kide_u64)rpc.ds_out & 4095))) {
+        st = KIDE_BAD_PARAM; /* a callee bug: say so instead of sharing half */
+        out_n = 1;
+        rpc.cap_out = 0;
+        rpc.ds_out = NULL;
+    }
+    if (rpc.out.bad || out_n + 2 * (rpc.ds_out ? rpc.ds_pages : 0) > KIDE_UTCB_WORDS) {
         st = KIDE_OVERFLOW;
         out_n = 1;
         rpc.cap_out = 0;
+        rpc.ds_out = NULL;
     }
     u->words[0] = (kide_u64)(unsigned)st;
     memcpy(&u->words[1], &out_buf[1], (out_n - 1) * 8);
@@ -392,5 +413,17 @@ void krt_portal_entry(kide_u64 id, kide_u64 msg, struct kide_utcb *u)
                 KIDE_CRD(KIDE_CRD_OBJ, rpc.cap_out, 0, rpc.cap_perm ? rpc.cap_perm : KIDE_PT_CALL);
         u->words[out_n + 1] = 0;
     }
-    u->msg = KIDE_MSG(out_n, rpc.cap_out ? 1 : 0);
+    unsigned typed = rpc.cap_out ? 1 : 0;
+    if (rpc.ds_out) {
+        /* One item per page: core maps a component's RAM page by page, and the
+         * kernel delegates a range only from within one mapping. */
+        unsigned perm = KIDE_MEM_R | (rpc.ds_writable ? KIDE_MEM_W : 0);
+        kide_u64 page = (kide_u64)rpc.ds_out >> 12;
+        for (kide_u64 i = 0; i < rpc.ds_pages; i++) {
+            u->words[out_n + 2 * i] = KIDE_CRD(KIDE_CRD_MEM, page + i, 0, perm);
+            u->words[out_n + 2 * i + 1] = i;
+        }
+        typed = (unsigned)rpc.ds_pages;
+    }
+    u->msg = KIDE_MSG(out_n, typed);
 }

@@ -26,10 +26,13 @@
 #define RT_HEAP_VA     KIDE_COMP_HEAP
 #define RT_HEAP_VA_END (KIDE_COMP_HEAP + 0x80000000000ull) /* 8 TiB of heap addresses */
 #define RT_DS_VA       RT_HEAP_VA_END
-#define RT_DS_VA_END   (KIDE_COMP_HEAP_END - 0x10000000000ull)
-#define RT_STACK_VA    RT_DS_VA_END /* 1 TiB of handler stack slots up to the end */
-#define RT_STACK_SLOT  0x20000ull   /* 128 KiB per slot: the upper half mapped, the lower a guard */
-#define RT_STACK_SIZE  0x10000ull
+/* 1 TiB of windows for dataspaces other components share with this one. */
+#define RT_ATTACH_VA_END (KIDE_COMP_HEAP_END - 0x10000000000ull)
+#define RT_ATTACH_VA     (RT_ATTACH_VA_END - 0x10000000000ull)
+#define RT_DS_VA_END     RT_ATTACH_VA
+#define RT_STACK_VA      RT_ATTACH_VA_END /* 1 TiB of handler stack slots up to the end */
+#define RT_STACK_SLOT    0x20000ull /* 128 KiB per slot: the upper half mapped, the lower a guard */
+#define RT_STACK_SIZE    0x10000ull
 /* Handler UTCB when the info page gives no hint. */
 #define RT_HANDLER_UTCB (KIDE_COMP_UTCB + 0x100000ull)
 
@@ -60,6 +63,9 @@ extern struct kide_env rt_env;
 
 /** The calling thread's UTCB: a handler's from its stack slot, else the main EC's. */
 struct kide_utcb *rt_utcb(void);
+/** kide_msg_call_cap with any receive window (an object selector or a memory range). */
+int rt_msg_call_window(struct kide_msg *m, kide_sel pt, kide_crd window_crd, kide_sel send,
+                       unsigned perm);
 /** Call core's self portal with req[0..n) (n <= 64); the reply's first nres words go
  *  to res (missing ones are 0). Preserves the caller's UTCB message. Returns the
  *  reply status or the kernel's. */

@@ -59,6 +59,24 @@ int kide_session_open(struct kide_env *env, const char *service, const char *arg
     return st;
 }
 
+int kide_session_upgrade(struct kide_env *env, struct kide_session *s, kide_u64 ram)
+{
+    if (!s || !s->pt)
+        return KIDE_BAD_PARAM;
+    if (env->root)
+        return KIDE_NOT_FOUND;
+    if (!ram)
+        return KIDE_OK;
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_PARENT_UPGRADE);
+    kide_msg_put(&m, s->handle);
+    kide_msg_put(&m, ram);
+    int st = kide_msg_call(&m, env->parent, 0);
+    if (st == KIDE_OK)
+        s->donated += ram;
+    return st;
+}
+
 void kide_session_close(struct kide_env *env, struct kide_session *s)
 {
     if (!s || !s->pt || env->root)

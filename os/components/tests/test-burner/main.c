@@ -32,7 +32,8 @@ static int acct_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
     return KIDE_OK;
 }
 
-static const struct kide_service_ops ops = {acct_open, acct_close, acct_call};
+static const struct kide_service_ops ops = {
+        .open = acct_open, .close = acct_close, .call = acct_call};
 
 void kide_main(struct kide_env *env)
 {

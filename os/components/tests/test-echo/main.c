@@ -7,8 +7,13 @@
  * so a client can tell a real session from a stale selector.
  */
 #include "test.h"
+#include <krt.h>
 
-#define ECHO_OP_INC 1
+#define ECHO_OP_INC     1
+#define ECHO_OP_SHARE   2 /* reply shares two pages, read-only */
+#define ECHO_OP_UNSHARE 3 /* free them: every client loses them */
+
+static void *shared; /* the pages ECHO_OP_SHARE hands out, or NULL */
 
 static void *echo_open(struct kide_env *env, const char *label, const char *args, kide_u64 ram,
                        int *status)
@@ -25,7 +30,21 @@ static void echo_close(struct kide_env *env, void *session)
 
 static int echo_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
 {
-    (void)env, (void)session;
+    (void)session;
+    if (rpc->op == ECHO_OP_SHARE) {
+        if (!shared && kide_ram_alloc(env, 2 * 4096, &shared) != KIDE_OK)
+            return KIDE_QUOTA;
+        memcpy(shared, "shared by echo", 15);
+        ((char *)shared)[4096] = 'E';
+        rpc->ds_out = shared;
+        rpc->ds_pages = 2;
+        return KIDE_OK;
+    }
+    if (rpc->op == ECHO_OP_UNSHARE) {
+        int st = shared ? kide_ram_free(env, shared, 2 * 4096) : KIDE_BAD_PARAM;
+        shared = NULL;
+        return st;
+    }
     if (rpc->op != ECHO_OP_INC)
         return KIDE_BAD_PARAM;
     kide_u64 v = kide_msg_get(&rpc->in);
@@ -35,7 +54,14 @@ static int echo_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
     return KIDE_OK;
 }
 
-static const struct kide_service_ops ops = {echo_open, echo_close, echo_call};
+static void echo_upgrade(struct kide_env *env, void *session, kide_u64 ram)
+{
+    (void)session;
+    kide_log(env, "echo: session upgraded by %llu bytes", (unsigned long long)ram);
+}
+
+static const struct kide_service_ops ops = {
+        .open = echo_open, .close = echo_close, .call = echo_call, .upgrade = echo_upgrade};
 
 void kide_main(struct kide_env *env)
 {

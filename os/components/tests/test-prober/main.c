@@ -200,7 +200,8 @@ void kide_main(struct kide_env *env)
         probe_denied(env, name);
     }
     probe_hoitaja(env, foreign);
-    static const struct kide_service_ops forged = {forged_open, forged_close, forged_call};
+    static const struct kide_service_ops forged = {
+            .open = forged_open, .close = forged_close, .call = forged_call};
     int rc = kide_service_announce(env, "Forged", &forged);
     if (rc != KIDE_DENIED)
         t_fail(env, WHAT, "announcing a service not in provides returned %s, not DENIED",

@@ -300,7 +300,7 @@ static int s_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
     return KIDE_OK;
 }
 
-static const struct kide_service_ops ops = {s_open, s_close, s_call};
+static const struct kide_service_ops ops = {.open = s_open, .close = s_close, .call = s_call};
 
 static int srv_open(kide_sel root, const char *label, const char *args, kide_sel rcv, kide_u64 *sid)
 {

@@ -154,6 +154,21 @@ int kide_mutex_init(struct kide_env *env, struct kide_mutex *mx);
 void kide_mutex_lock(struct kide_mutex *mx);
 void kide_mutex_unlock(struct kide_mutex *mx);
 
+/* ---- shared dataspaces ------------------------------------------------------ */
+/** A server shares pages of a dataspace it allocated (kide_ram_alloc) by setting
+ *  rpc->ds_out/ds_pages in a reply; they stay charged to the server, and freeing
+ *  them (kide_ram_free) takes them away from every client at once. */
+#define KIDE_DS_MAX_PAGES 64u
+struct kide_msg;
+/** Call `pt` like kide_msg_call and attach the pages the reply shares: a window
+ *  of `pages` pages (a power of two, <= KIDE_DS_MAX_PAGES) is reserved, and on
+ *  return *addr is its address and *got the number of pages that arrived (0: none
+ *  shared). Returns the reply status. */
+int kide_msg_call_attach(struct kide_msg *m, kide_sel pt, kide_u64 pages, void **addr,
+                         kide_u64 *got);
+/** Give attached pages back (the window is not reused). */
+int kide_ds_detach(struct kide_env *env, void *addr, kide_u64 pages);
+
 /* ---- sessions (client side) ------------------------------------------------- */
 struct kide_session {
     kide_sel pt;      /**< the session portal */
@@ -164,6 +179,10 @@ struct kide_session {
  *  Returns KIDE_OK, KIDE_DENIED, KIDE_NOT_FOUND, KIDE_QUOTA or another status. */
 int kide_session_open(struct kide_env *env, const char *service, const char *args, kide_u64 ram,
                       struct kide_session *s);
+/** Donate `ram` more bytes to an open session (a server that needs more memory for
+ *  it answers KIDE_QUOTA on a call; the client upgrades and retries). Returns KIDE_OK,
+ *  KIDE_QUOTA (not that much free RAM) or another status; s->donated grows on success. */
+int kide_session_upgrade(struct kide_env *env, struct kide_session *s, kide_u64 ram);
 void kide_session_close(struct kide_env *env, struct kide_session *s);
 
 /* ---- services (server side) --------------------------------------------------- */
@@ -176,6 +195,10 @@ struct kide_rpc {
     kide_sel cap_in;     /**< a capability that came with the request, or 0. It is
                               revoked after the call unless the callee sets cap_in = 0
                               (it then owns the selector). */
+    void *ds_out;        /**< non-NULL: share these pages (from kide_ram_alloc, page-aligned)
+                              in the reply; not together with cap_out */
+    kide_u64 ds_pages;   /**< how many (1..KIDE_DS_MAX_PAGES) */
+    int ds_writable;     /**< the client may write them (else read-only) */
 };
 struct kide_service_ops {
     /** A client wants a session: label, args, donated RAM. Return a session
@@ -186,6 +209,9 @@ struct kide_service_ops {
     void (*close)(struct kide_env *env, void *session);
     /** A call on a session: read rpc->in, fill rpc->out, return the status. */
     int (*call)(struct kide_env *env, void *session, struct kide_rpc *rpc);
+    /** Optional (may be NULL): the client donated `ram` more bytes to the session;
+     *  they are already part of the server's RAM quota. */
+    void (*upgrade)(struct kide_env *env, void *session, kide_u64 ram);
 };
 /** Provide `service`: create a handler and its root portal, announce it to the
  *  parent. Returns KIDE_OK or why not (KIDE_DENIED: not in `provides`). */
