@@ -28,6 +28,10 @@ void hj_event(kide_u64 type, const char *child, kide_u64 a, kide_u64 b)
 {
     hj_events_push(&hj.events, type, child, kide_now_ns(), a, b);
     hj.dirty = 1;
+    /* Wake every subscribed management client (one up per event). */
+    for (unsigned i = 0; hj.sess && i < HJ_SESSIONS_MAX; i++)
+        if (hj.sess[i].kind == HJ_SESS_MGMT && hj.sess[i].mgmt && hj.sess[i].mgmt->events_sm)
+            kide_ctrl_sm(KIDE_CTRL_SM_UP, hj.sess[i].mgmt->events_sm, 0);
 }
 
 int hj_own_call(struct hj_slot *s, struct kide_msg *m)

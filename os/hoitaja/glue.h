@@ -88,6 +88,7 @@ struct hj_mgmt {
     char *report; /**< report snapshot */
     long report_len;
     kide_u64 report_seq;
+    kide_sel events_sm; /**< upped per event once subscribed (KIDE_MGMT_SUBSCRIBE), or 0 */
 };
 
 /** The habitat. */

@@ -10,6 +10,7 @@
  * offset 0 and read in chunks. Runs with hj.lock held.
  */
 #include "glue.h"
+#include <kide/syscall.h>
 
 #define MS 1000000ull
 
@@ -370,6 +371,13 @@ static int mgmt_call(struct kide_env *env, void *obj, struct kide_rpc *rpc)
     case KIDE_MGMT_RESULT:
         st = chunk(rpc, m->result, m->result_len, w1, 0, 0);
         break;
+    case KIDE_MGMT_SUBSCRIBE:
+        st = m->events_sm ? KIDE_OK : kide_sm_create(hj.env, 0, &m->events_sm);
+        if (st == KIDE_OK) {
+            rpc->cap_out = m->events_sm;
+            rpc->cap_perm = KIDE_SM_DOWN;
+        }
+        break;
     case KIDE_MGMT_EVENTS: {
         struct kide_mgmt_event ev[KIDE_MGMT_EVENTS_MAX];
         kide_u64 first, lost;
@@ -415,6 +423,8 @@ void hj_mgmt_close(struct hj_session *ss)
     kide_portal_destroy(hj.env, ss->pt);
     ss->pt = 0;
     if (m) {
+        if (m->events_sm)
+            kide_cap_drop(m->events_sm);
         hj_free(m->upload);
         hj_free(m->result);
         hj_free(m->report);

@@ -102,6 +102,11 @@ enum kide_mgmt_op {
      *  w3 = events lost (overwritten before being read), then count events of
      *  KIDE_MGMT_EVENT_WORDS words each (struct kide_mgmt_event). */
     KIDE_MGMT_EVENTS = 5,
+    /** Subscribe to events: -> OK + a semaphore (SM_DOWN) as a typed item (set rcv_crd).
+     *  The habitat ups it once per event it records, so a client blocks on it (with a
+     *  deadline) instead of polling, then reads KIDE_MGMT_EVENTS from its last sequence
+     *  number. Asking again sends the same semaphore. */
+    KIDE_MGMT_SUBSCRIBE = 6,
 };
 
 enum kide_mgmt_event_type {

@@ -204,7 +204,38 @@ void kide_main(struct kide_env *e)
     if (t_json_u64(&doc, 0, "generation", &g) == 0)
         gen = g;
 
+    /* Subscribe to events: the add below must wake us and show up as events. */
+    kide_sel ev_sm = kide_sel_alloc(0);
+    struct kide_msg em;
+    kide_msg_begin(&em, KIDE_MGMT_SUBSCRIBE);
+    int sst = kide_msg_call(&em, mg.s.pt, ev_sm);
+    if (sst != KIDE_OK || em.rcv != ev_sm)
+        step_failed("subscribe: %s, semaphore %s", t_status(sst), em.rcv ? "arrived" : "missing");
+    kide_msg_begin(&em, KIDE_MGMT_EVENTS);
+    kide_msg_put(&em, 0);
+    kide_u64 ev_next = kide_msg_call(&em, mg.s.pt, 0) == KIDE_OK ? kide_msg_get(&em) : 0;
+    ev_next += kide_msg_get(&em); /* first + count: the next sequence number */
+
     apply("add", &extra, 0, "added");
+    if (kide_ctrl_sm(KIDE_CTRL_SM_DOWN, ev_sm, kide_now_ns() + 5000ull * 1000000ull) != KIDE_OK)
+        step_failed("events: no wake-up within 5 s of an apply");
+    kide_msg_begin(&em, KIDE_MGMT_EVENTS);
+    kide_msg_put(&em, ev_next);
+    int est = kide_msg_call(&em, mg.s.pt, 0);
+    kide_u64 first = kide_msg_get(&em), count = kide_msg_get(&em);
+    kide_msg_get(&em); /* lost */
+    int applied = 0;
+    for (kide_u64 i = 0; est == KIDE_OK && i < count && !em.bad; i++) {
+        kide_u64 w[KIDE_MGMT_EVENT_WORDS];
+        for (unsigned k = 0; k < KIDE_MGMT_EVENT_WORDS; k++)
+            w[k] = kide_msg_get(&em);
+        applied |= w[1] == KIDE_EV_APPLIED || w[1] == KIDE_EV_STARTED;
+    }
+    if (est != KIDE_OK || !count || first < ev_next || !applied)
+        step_failed("events after the add: %s, %llu from %llu, no started/applied event",
+                    t_status(est), (unsigned long long)count, (unsigned long long)first);
+    else
+        kide_log(env, "events: woken by the apply, %llu new events", (unsigned long long)count);
     wait_state("extra", "running", 10000);
     apply("remove", 0, "extra", "removed");
     wait_state("extra", "", 5000);
