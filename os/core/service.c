@@ -127,7 +127,10 @@ static void exit_platform(struct account *a, u64 code)
 {
     krt_printf("core: %s ended with code %lu: %s\n", a->label, code,
                code ? "stopping the machine (failure)" : "stopping the machine");
-    kide_exit_qemu(code ? KRT_QEMU_FAILURE : KRT_QEMU_SUCCESS);
+    /* The code itself goes out, as a component booted as the root task reports
+     * it (0x10 + code, so QEMU's status is 2 * (0x10 + code) + 1): 0 is success
+     * (33), 1 the usual failure (35); larger codes are cut to 111. */
+    kide_exit_qemu(KRT_QEMU_SUCCESS + (u32)(code > 111 ? 111 : code));
 }
 
 static void account_exit(struct account *a, u64 code)
