@@ -22,7 +22,7 @@ $(CORE_ELF): $(CORE_OBJS) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
 
 # core's protocol test: boots core with the test as the root habitat.
 CORE_TEST_ELF := $(CORE_OUT)/core-test
-$(CORE_OUT)/tests/core_test.o: $(CORE_DIR)/tests/core_test.c $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
+$(CORE_OUT)/tests/core_test.o: $(CORE_DIR)/tests/core_test.c $(CORE_DIR)/tests/proto.h $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
 	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
@@ -39,7 +39,7 @@ core-test: $(CORE_ELF) $(CORE_TEST_ELF) $(KERNEL_BIN)
 # core's protocol fuzzer: random and half-valid requests for 15 s, then a
 # bookkeeping check (os/core/tests/core_fuzz.c).
 CORE_FUZZ_ELF := $(CORE_OUT)/core-fuzz
-$(CORE_OUT)/tests/core_fuzz.o: $(CORE_DIR)/tests/core_fuzz.c $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
+$(CORE_OUT)/tests/core_fuzz.o: $(CORE_DIR)/tests/core_fuzz.c $(CORE_DIR)/tests/proto.h $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
 	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@

@@ -566,18 +566,8 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
 
 static const char *fault_reason(u64 v)
 {
-    switch (v) {
-    case 0:
-        return "divide error";
-    case 6:
-        return "invalid opcode";
-    case 13:
-        return "general protection";
-    case 14:
-        return "page fault";
-    default:
-        return "exception";
-    }
+    const char *name = kide_fault_name(v);
+    return name ? name : "exception";
 }
 
 static void exception(struct account *a, unsigned portal, struct kide_utcb *u)

@@ -222,6 +222,24 @@ enum kide_acc_state {
     KIDE_ACC_FAULTED = 3, /**< an EC stopped on an exception; w3..w5 describe it */
 };
 
+/** The name of an exception vector as core and hoitaja report it, or NULL for one
+ *  without a name ("exception <n>"). */
+static inline const char *kide_fault_name(kide_u64 vector)
+{
+    switch (vector) {
+    case 0:
+        return "divide error";
+    case 6:
+        return "invalid opcode";
+    case 13:
+        return "general protection";
+    case 14:
+        return "page fault";
+    default:
+        return 0;
+    }
+}
+
 #define KIDE_CORE_LOG_MAX     480u  /**< bytes per LOG call */
 #define KIDE_CORE_CHUNK_MAX   3840u /**< bytes per CONFIG chunk */
 #define KIDE_CORE_NAME_MAX    32u   /**< a sub-account's name */

@@ -10,17 +10,13 @@
  * Prints "core-fuzz: N calls, seed S" and "core-fuzz: ok"; exits 0 if the
  * final checks hold.
  */
-#include <krt.h>
-#include <kide/core.h>
-#include <kide/parent.h>
+#include "proto.h"
 
-#define INFO         ((const struct kide_comp_info *)KIDE_COMP_INFO)
 #define SECONDS      15
 #define SLOTS        8
 #define SEL_SLOT(i)  (1000 + 4 * (i)) /* owner portal; PD capability at +1 */
 #define SEL_CHILDREN 990
 
-static struct kide_utcb *utcb;
 static u64 rng;
 
 static u64 rnd(void)
@@ -31,34 +27,7 @@ static u64 rnd(void)
     return rng;
 }
 
-static int call(kide_sel pt, unsigned n)
-{
-    utcb->msg = KIDE_MSG(n, 0);
-    int st = kide_call(pt);
-    return st != KIDE_OK ? st : (int)utcb->words[0];
-}
-
-static void put_str(unsigned *n, const char *s)
-{
-    u64 len = strlen(s);
-    utcb->words[(*n)++] = len;
-    memset(&utcb->words[*n], 0, (len + 7) / 8 * 8);
-    memcpy(&utcb->words[*n], s, len);
-    *n += (unsigned)((len + 7) / 8);
-}
-
-static void say(const char *fmt, ...)
-{
-    char buf[300];
-    __builtin_va_list ap;
-    __builtin_va_start(ap, fmt);
-    krt_vsnprintf(buf, sizeof(buf), fmt, ap);
-    __builtin_va_end(ap);
-    unsigned n = 0;
-    utcb->words[n++] = KIDE_CORE_LOG;
-    put_str(&n, buf);
-    call(KIDE_COMP_SEL_CORE, n);
-}
+#define say log_line
 
 static KRT_NORETURN void leave(u64 code)
 {

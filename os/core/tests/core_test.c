@@ -9,42 +9,9 @@
  * Prints "core-test: N passed, M failed"; exits 0 only if all passed, which
  * core turns into QEMU's exit status.
  */
-#include <krt.h>
-#include <kide/core.h>
-#include <kide/parent.h>
+#include "proto.h"
 
-#define INFO ((const struct kide_comp_info *)KIDE_COMP_INFO)
-static struct kide_utcb *utcb;
 static unsigned passed, failed;
-
-static void put_str(unsigned *n, const char *s)
-{
-    u64 len = strlen(s);
-    utcb->words[(*n)++] = len;
-    memset(&utcb->words[*n], 0, (len + 7) / 8 * 8);
-    memcpy(&utcb->words[*n], s, len);
-    *n += (unsigned)((len + 7) / 8);
-}
-
-static int call(kide_sel pt, unsigned n)
-{
-    utcb->msg = KIDE_MSG(n, 0);
-    int st = kide_call(pt);
-    return st != KIDE_OK ? st : (int)utcb->words[0];
-}
-
-static void log_line(const char *fmt, ...)
-{
-    char buf[400];
-    __builtin_va_list ap;
-    __builtin_va_start(ap, fmt);
-    krt_vsnprintf(buf, sizeof(buf), fmt, ap);
-    __builtin_va_end(ap);
-    unsigned n = 0;
-    utcb->words[n++] = KIDE_CORE_LOG;
-    put_str(&n, buf);
-    call(KIDE_COMP_SEL_CORE, n);
-}
 
 #define CHECK(cond, ...)                                                                           \
     do {                                                                                           \
