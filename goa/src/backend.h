@@ -8,9 +8,9 @@
  *   host  the static binary runs directly on this Linux machine (POSIX
  *         programs built with musl-gcc -static; the same binary runs on
  *         Kide's POSIX personality, so this is the differential peer)
- *   qemu  boots a Kide image with the package and its runtime and judges
- *         the serial log; registered but unavailable until the OS boots
- *         user components (its available() says why).
+ *   qemu  boots a Kide image (core, the root hoitaja and an init.json made
+ *         from runtime:) with the package as hoitaja's only child and
+ *         judges the serial log (available when qemu-system-x86_64 is).
  * Contract for a new backend: run() must call on_line once per complete
  * log line (without the newline; a last unterminated line is delivered
  * too), must never block longer than timeout seconds plus a short grace

@@ -158,7 +158,10 @@ test_new_native_build_run_test() {
 	$GOA new comp
 	$GOA -C comp build
 	file comp/var/bin/x86_64/comp | grep -q "statically linked" || fail "not a static ELF"
-	$GOA -C comp run | grep -q "hello from comp" || fail "no greeting from the component in QEMU"
+	# (into a file: grep -q would stop reading after the greeting, and hoitaja's
+	# lines that follow it would then end goa with SIGPIPE under pipefail)
+	$GOA -C comp run >run.txt
+	grep -q "^hello from comp" run.txt || fail "no greeting from the component in QEMU"
 	$GOA -C comp test
 	sed -i 's/hello from comp/hello from nobody/' comp/goa.yaml
 	expect_fail "expected line 1 of 1 never appeared" $GOA -C comp test
@@ -167,6 +170,67 @@ test_new_native_build_run_test() {
 	printf '#include <kide/component.h>\nvoid kide_main(struct kide_env *e) { kide_log(e, "hello from comp"); kide_exit(e, 5); }\n' >comp/src/main.c
 	$GOA -C comp build
 	$GOA -C comp test
+}
+
+# Under core + hoitaja: the run's arguments arrive as kide_args (commas too, as
+# they no longer travel in QEMU's module list), runtime.ram is the component's
+# RAM quota and runtime.config its configuration.
+test_native_habitat_args_quota_config() {
+	[ -f "$BUILD/os/sdk/boot/hoitaja" ] || skip "the SDK has no hoitaja (make -C os sdk)"
+	$GOA new comp
+	cat >comp/src/main.c <<-'C'
+	#include <kide/component.h>
+	void kide_main(struct kide_env *e)
+	{
+		struct kide_quota q;
+		kide_u64 len;
+		kide_log(e, "args: [%s] config: %s", kide_args(e), kide_config(e, &len));
+		if (kide_quota(e, &q) != 0)
+			kide_exit(e, 9);
+		kide_log(e, "ram quota %lu", q.ram_quota);
+		if (!kide_malloc(64 * 1024))
+			kide_exit(e, 8);
+		kide_exit(e, kide_malloc(4 * 1024 * 1024) ? 6 : 7);
+	}
+	C
+	sed -i "s/^  ram: .*/  ram: 1M/; s|^  requires:|  config: '{\"n\": 3}'\n  requires:|" comp/goa.yaml
+	$GOA -C comp build
+	set +e
+	out=$($GOA -C comp run -- one two,three 2>&1)
+	rc=$?
+	set -e
+	[ "$rc" = 7 ] || fail "expected exit 7 (kide_malloc beyond runtime.ram gives NULL), got $rc: $out"
+	grep -q '^args: \[one two,three\] config: {"n":3}' <<<"$out" || fail "args/config not seen, or still prefixed: $out"
+	grep -q "ram quota 1048576" <<<"$out" || fail "runtime.ram is not the quota: $out"
+	grep -q "\[init\] exit_with comp: ending the habitat with code 7" <<<"$out" || fail "no exit_with line: $out"
+	# More RAM in runtime: the 4 MiB allocation succeeds.
+	sed -i 's/^  ram: .*/  ram: 8M/' comp/goa.yaml
+	set +e
+	$GOA -C comp run >/dev/null 2>&1
+	rc=$?
+	set -e
+	[ "$rc" = 6 ] || fail "expected exit 6 with ram: 8M, got $rc"
+	# Bad runtime values are refused before QEMU starts.
+	sed -i 's/^  caps: .*/  caps: 8/' comp/goa.yaml
+	expect_fail "runtime.caps 8 is outside 16..1000000" $GOA -C comp run
+	sed -i 's/^  caps: .*/  caps: 64/; s|^  config: .*|  config: "[1]"|' comp/goa.yaml
+	expect_fail "cannot read runtime.config file" $GOA -C comp run
+	sed -i 's|^  config: .*|  config: "{ bad"|' comp/goa.yaml
+	expect_fail "runtime.config is not a JSON object" $GOA -C comp run
+	sed -i '/^  config: /d' comp/goa.yaml
+	expect_fail "more than 127" $GOA -C comp run -- "$(printf 'x%.0s' $(seq 130))"
+}
+
+# An older SDK without core and hoitaja: the component boots as the root task.
+test_native_old_sdk_root_task() {
+	cp -r "$BUILD/os/sdk" sdk
+	rm sdk/boot/core sdk/boot/hoitaja
+	$GOA new comp
+	KIDE_SDK=$PWD/sdk $GOA -C comp build
+	KIDE_SDK=$PWD/sdk $GOA -C comp run >run.txt 2>err.txt
+	grep -q "booting the component as the root task" err.txt || fail "no fallback message: $(cat err.txt)"
+	grep -q "^hello from comp" run.txt || fail "no greeting from the root task"
+	! grep -q "exit_with" run.txt || fail "hoitaja ran"
 }
 
 test_native_errors() {

@@ -83,6 +83,15 @@ static int load_and_configure(struct hj_slot *s, char *why, kide_u64 size)
                                          : "");
         return st;
     }
+    /* Its args for kide_args(), before START (core keeps them on the info page). */
+    if (s->cfg.args[0]) {
+        kide_msg_begin(&m, KIDE_OWN_ARGS);
+        kide_msg_put_str(&m, s->cfg.args);
+        if ((st = own_call(s, &m)) != KIDE_OK) {
+            hj_snprintf(why, size, "cannot pass its args: %s", hj_status_name(st));
+            return st;
+        }
+    }
     /* A habitat gets its `habitat` object; everyone else its `config`. */
     const char *text = s->cfg.habitat ? s->cfg.habitat : s->cfg.config;
     kide_u64 len = s->cfg.habitat ? s->cfg.habitat_len : s->cfg.config_len;
@@ -217,6 +226,16 @@ void hj_child_stop(struct hj_slot *s)
     s->pending = 0;
 }
 
+void hj_child_gone(struct hj_slot *s, kide_u64 code)
+{
+    /* The main thread ends the habitat (a handler EC may get here through a poll). */
+    if (hj.cfg.exit_with[0] && !strcmp(hj.cfg.exit_with, s->cfg.name) && !hj.exit_pending) {
+        hj.exit_pending = 1;
+        hj.exit_code = code;
+        hj_snprintf(hj.exit_child, sizeof(hj.exit_child), "%s", s->cfg.name);
+    }
+}
+
 /* The child ended (exit, fault or a missed heartbeat): reclaim, maybe restart. */
 static void ended(struct hj_slot *s, int faulted, kide_u64 now)
 {
@@ -225,6 +244,7 @@ static void ended(struct hj_slot *s, int faulted, kide_u64 now)
     hj_child_stop(s);
     if (!hj_should_restart(s->cfg.policy, faulted, s->exit_code)) {
         s->state = faulted ? HJ_ST_FAULTED : HJ_ST_EXITED;
+        hj_child_gone(s, faulted ? HJ_EXIT_NO_CODE : s->exit_code);
         return;
     }
     kide_u64 d = hj_backoff_next(&s->backoff, s->cfg.backoff_ms, s->cfg.max_backoff_ms, ran);
@@ -278,6 +298,7 @@ kide_u64 hj_child_timers(struct hj_slot *s, kide_u64 now)
         s->restarts++;
         if (hj_child_start(s, why, sizeof(why)) != KIDE_OK) {
             hj_say("child %s: start failed: %s", s->cfg.name, why);
+            hj_child_gone(s, HJ_EXIT_NO_CODE);
             return ~0ull;
         }
         hj_say("child %s: started", s->cfg.name);

@@ -340,13 +340,32 @@ static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *l
 
 static const char *const child_fields[] = {
         "name",    "binary", "ram",          "caps",    "cpu",     "provides", "routes",
-        "restart", "config", "heartbeat_ms", "devices", "habitat", NULL};
+        "restart", "config", "heartbeat_ms", "devices", "habitat", "args",     NULL};
 static const char *const partial_fields[] = {
-        "name",    "binary", "ram",          "caps",    "cpu",     "provides", "routes",
-        "restart", "config", "heartbeat_ms", "devices", "habitat", "remove",   NULL};
+        "name",   "binary",       "ram",     "caps",    "cpu",  "provides", "routes", "restart",
+        "config", "heartbeat_ms", "devices", "habitat", "args", "remove",   NULL};
 #define CHILD_HINT                                                                                 \
     "known fields: name, binary, ram, caps, cpu, provides, routes, restart, heartbeat_ms, "        \
-    "devices, config, habitat"
+    "devices, config, habitat, args"
+
+/* A child's args: a string of at most HJ_ARGS_MAX printable ASCII bytes. */
+static int parse_args(const struct ctx *c, int tok, struct hj_child_cfg *ch)
+{
+    char buf[HJ_ARGS_MAX + 2];
+    if (kide_json_type(c->doc, tok) != KIDE_JSON_STRING)
+        return fail(c, tok, "write the arguments as one string: \"args\": \"-v 3\"",
+                    "args must be a string");
+    int n = kide_json_get_string(c->doc, tok, buf, sizeof(buf));
+    if (n < 0 || (kide_u32)n > HJ_ARGS_MAX)
+        return failf(c, tok, "shorten the arguments (core's info page holds 127 bytes)",
+                     "args longer than %u bytes", HJ_ARGS_MAX);
+    for (int i = 0; i < n; i++)
+        if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
+            return failf(c, tok, "use printable ASCII (space to '~') in args",
+                         "args holds the byte 0x%02x at offset %d", (unsigned char)buf[i], i);
+    memcpy(ch->args, buf, (kide_u32)n + 1);
+    return 0;
+}
 
 static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsigned flags,
                        struct hj_child_cfg *ch)
@@ -407,6 +426,8 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
                         "only pass on a device right it holds",
                         "devices: true, but this habitat has no device right");
     }
+    if ((v = kide_json_find(c->doc, tok, "args")) >= 0 && parse_args(c, v, ch))
+        return -1;
     if ((v = kide_json_find(c->doc, tok, "config")) >= 0) {
         if (want_type(c, v, KIDE_JSON_OBJECT, "config", "an object") ||
             canonical(c, v, &ch->config, &ch->config_len))
@@ -465,10 +486,14 @@ static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *l
 static int parse_tree(struct ctx *c, int root, const struct hj_limits *lim, unsigned flags,
                       struct hj_config *out)
 {
-    static const char *const known[] = {"generation", "children", NULL};
+    static const char *const known[] = {"generation", "children", "exit_with", NULL};
     int v;
     if (want_type(c, root, KIDE_JSON_OBJECT, "the configuration", "a JSON object") ||
-        known_fields(c, root, known, "a habitat has the fields generation and children"))
+        known_fields(c, root, known, "a habitat has the fields generation, children and exit_with"))
+        return -1;
+    v = kide_json_find(c->doc, root, "exit_with");
+    if (v >= 0 && str_field(c, v, "exit_with", is_name, "[a-z][a-z0-9-]{0,31} (a child's name)",
+                            out->exit_with))
         return -1;
     v = kide_json_find(c->doc, root, "generation");
     if (v < 0 && !(flags & HJ_PARSE_NO_GEN))
@@ -650,6 +675,9 @@ int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, stru
         }
         ram += ch->ram, caps += ch->caps, cpu[ch->affinity] += ch->cpu_quota;
     }
+    if (c->exit_with[0] && hj_config_find(c, c->exit_with) < 0)
+        return check_fail(err, NULL, "name one of the children in exit_with, or drop it",
+                          "exit_with names '%s', which is not a child", c->exit_with);
     if (ram > lim->ram) {
         hj_snprintf(num, sizeof(num), "%lu bytes, the habitat has %lu", ram, lim->ram);
         return check_fail(err, NULL, "lower the children's ram or give the habitat more",
@@ -719,6 +747,9 @@ int hj_config_merge(const struct hj_config *cur, const struct hj_config *part,
     kide_u32 max = cur->nchildren + part->nchildren;
     memset(out, 0, sizeof(*out));
     out->generation = part->generation;
+    /* A partial configuration changes exit_with only when it names one. */
+    memcpy(out->exit_with, part->exit_with[0] ? part->exit_with : cur->exit_with,
+           sizeof(out->exit_with));
     if (max && !(out->child = hj_malloc(max * sizeof(*out->child))))
         return check_fail(err, NULL, "give hoitaja more RAM", "out of memory merging");
     /* Running children keep their order; replaced ones take their new form. */

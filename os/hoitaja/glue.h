@@ -108,6 +108,9 @@ struct hj {
     kide_u64 report_seq;
     int dirty; /**< something changed since the last console report */
     kide_u64 report_next_ns;
+    int exit_pending;                 /**< the exit_with child ended: the main thread exits */
+    kide_u64 exit_code;               /**< with this code */
+    char exit_child[HJ_NAME_MAX + 1]; /**< the exit_with child that ended */
 };
 
 extern struct hj hj;
@@ -124,6 +127,9 @@ void hj_child_stop(struct hj_slot *s);
 void hj_child_poll(struct hj_slot *s, kide_u64 now);
 /** Timers: due restarts and heartbeats; returns the next deadline (ns, ~0: none). */
 kide_u64 hj_child_timers(struct hj_slot *s, kide_u64 now);
+/** s ended for good (no restart follows) with code: if it is the habitat's exit_with
+ *  child, mark the habitat to end (hj.exit_pending; the main thread acts on it). */
+void hj_child_gone(struct hj_slot *s, kide_u64 code);
 /** Numbers for the report. */
 void hj_child_status(struct hj_slot *s, kide_u64 now, struct hj_status *out);
 /** Move RAM quota of a running child to `quota` (shrinking waits for a yield).

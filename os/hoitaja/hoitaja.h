@@ -44,6 +44,7 @@ int strcmp(const char *a, const char *b);
 
 /* ---- limits (docs/hoitaja.md, "Limits") ----------------------------------- */
 #define HJ_NAME_MAX        32u  /**< child and binary names, bytes */
+#define HJ_ARGS_MAX        127u /**< a child's args string, bytes (core's info page) */
 #define HJ_SERVICE_MAX     32u  /**< service names, bytes */
 #define HJ_CHILDREN_MAX    256u /**< children per habitat */
 #define HJ_ROUTES_MAX      16u  /**< routes per child */
@@ -85,9 +86,10 @@ struct hj_child_cfg {
     struct hj_route routes[HJ_ROUTES_MAX];
     kide_u8 policy; /**< enum hj_policy */
     kide_u64 backoff_ms, max_backoff_ms;
-    kide_u64 heartbeat_ms; /**< 0: none */
-    _Bool devices;         /**< asks core for the device right (KIDE_OWN_DEVICES) at start */
-    char *config;          /**< canonical JSON of `config` (owned, NUL-terminated) */
+    kide_u64 heartbeat_ms;      /**< 0: none */
+    _Bool devices;              /**< asks core for the device right (KIDE_OWN_DEVICES) at start */
+    char args[HJ_ARGS_MAX + 1]; /**< passed with KIDE_OWN_ARGS before START ("": none) */
+    char *config;               /**< canonical JSON of `config` (owned, NUL-terminated) */
     kide_u32 config_len;
     char *habitat; /**< canonical JSON of `habitat`, NULL unless binary is hoitaja */
     kide_u32 habitat_len;
@@ -97,7 +99,8 @@ struct hj_child_cfg {
 
 /** A whole configuration (or a partial one, before merging). */
 struct hj_config {
-    kide_u64 generation; /**< 0 in a partial/nested one that gave none */
+    kide_u64 generation;             /**< 0 in a partial/nested one that gave none */
+    char exit_with[HJ_NAME_MAX + 1]; /**< the child whose end ends the habitat, "" for none */
     kide_u32 nchildren;
     struct hj_child_cfg *child; /**< nchildren entries (owned) */
 };
@@ -144,6 +147,9 @@ int hj_child_cfg_copy(struct hj_child_cfg *dst, const struct hj_child_cfg *src);
 void hj_child_cfg_free(struct hj_child_cfg *c);
 /** Whether generation gen may follow current (it must be current + 1). */
 int hj_generation_ok(kide_u64 current, kide_u64 gen);
+/** Exit code of a habitat ending with its exit_with child: the child's own exit code,
+ *  HJ_EXIT_NO_CODE when it faulted, missed its heartbeat or could not start. */
+#define HJ_EXIT_NO_CODE 111u
 /** Index of the child named `name`, or -1. */
 int hj_config_find(const struct hj_config *c, const char *name);
 
@@ -152,7 +158,8 @@ enum hj_act {
     HJ_ACT_NONE = 0, /**< unchanged */
     HJ_ACT_ADD,      /**< new child: start it */
     HJ_ACT_REMOVE,   /**< gone: destroy it, reclaim everything */
-    HJ_ACT_RESTART,  /**< binary, routes, provides, devices, affinity, config or habitat changed */
+    HJ_ACT_RESTART,  /**< binary, args, routes, provides, devices, affinity, config or habitat
+                        changed */
     HJ_ACT_UPDATE,   /**< changed in place: see HJ_UPD_* */
 };
 #define HJ_UPD_RAM    1u /**< RAM quota */

@@ -55,11 +55,23 @@ static void start_all(void)
         hj.slot[i] = s;
         if (hj_child_start(s, why, sizeof(why)) != KIDE_OK) {
             hj_say("child %s: start failed: %s", s->cfg.name, why);
+            hj_child_gone(s, HJ_EXIT_NO_CODE);
             continue;
         }
         hj_say("child %s: started", s->cfg.name);
         hj_event(KIDE_EV_STARTED, s->cfg.name, 0, 0);
     }
+}
+
+/* The exit_with child ended for good: destroy every child and exit with its code
+ * (for the root habitat core then ends QEMU with it). Called with hj.lock held. */
+static void end_habitat(void)
+{
+    kide_log(hj.env, "exit_with %s: ending the habitat with code %lu", hj.exit_child, hj.exit_code);
+    for (unsigned i = 0; i < hj.cfg.nchildren; i++)
+        if (hj.slot[i])
+            hj_child_stop(hj.slot[i]);
+    kide_exit(hj.env, hj.exit_code > 0x7fffffff ? 0x7fffffff : (int)hj.exit_code);
 }
 
 static void supervise(void)
@@ -86,6 +98,8 @@ static void supervise(void)
             if (t < next)
                 next = t;
         }
+        if (hj.exit_pending)
+            end_habitat();
         if (hj.dirty && now >= hj.report_next_ns) {
             hj.dirty = 0;
             hj.report_next_ns = now + HJ_REPORT_MS * MS;
@@ -120,6 +134,8 @@ void kide_main(struct kide_env *env)
     memset(hj.sess, 0, HJ_SESSIONS_MAX * sizeof(*hj.sess));
     kide_mutex_lock(&hj.lock);
     start_all();
+    if (hj.exit_pending)
+        end_habitat();
     kide_mutex_unlock(&hj.lock);
     supervise();
 }

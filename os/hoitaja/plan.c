@@ -5,7 +5,7 @@
  * what core can change in place (RAM and caps quota, CPU quota and
  * priority) and what only hoitaja keeps (restart policy, back-off,
  * heartbeat) is an update; anything the running program was built from
- * (binary, routes, provides, devices, config, habitat) or where it runs
+ * (binary, args, routes, provides, devices, config, habitat) or where it runs
  * (cpu.affinity) needs a restart: core grants the device right and sets the
  * CPU only before START. The steps come
  * out in the order that frees quota before it is needed: removals, updates
@@ -48,7 +48,7 @@ static int same_text(const char *a, kide_u32 alen, const char *b, kide_u32 blen)
 static void classify(const struct hj_child_cfg *a, const struct hj_child_cfg *b, struct hj_step *s)
 {
     if (strcmp(a->binary, b->binary) || a->devices != b->devices || a->affinity != b->affinity ||
-        !same_routes(a, b) || !same_provides(a, b) ||
+        strcmp(a->args, b->args) || !same_routes(a, b) || !same_provides(a, b) ||
         !same_text(a->config, a->config_len, b->config, b->config_len) ||
         !same_text(a->habitat, a->habitat_len, b->habitat, b->habitat_len)) {
         s->act = HJ_ACT_RESTART;

@@ -9,6 +9,7 @@
  */
 #include "hoitaja.h"
 
+#include <kide/core.h>
 #include <kide/json.h>
 
 const char *hj_state_name(kide_u8 st)
@@ -20,19 +21,11 @@ const char *hj_state_name(kide_u8 st)
 
 const char *hj_fault_reason(kide_u64 vector, char *buf, kide_u64 size)
 {
-    switch (vector) {
-    case 0:
-        return "divide error";
-    case 6:
-        return "invalid opcode";
-    case 13:
-        return "general protection";
-    case 14:
-        return "page fault";
-    default:
-        hj_snprintf(buf, size, "exception %lu", vector);
-        return buf;
-    }
+    const char *name = kide_fault_name(vector);
+    if (name)
+        return name;
+    hj_snprintf(buf, size, "exception %lu", vector);
+    return buf;
 }
 
 static void pair(struct kide_json_writer *w, const char *key, kide_u64 quota, kide_u64 used)

@@ -491,6 +491,114 @@ static void test_plan_cases(void **state)
         "\"habitat\":{\"children\":[" CHILD(n, "") "]}}")
     one_step(HABA("x"), HABA("y"), HJ_ACT_RESTART, 0);
     one_step(HABA("x"), HABA("x"), HJ_ACT_NONE, 0);
+    /* args go to core before START: a change restarts the child. */
+    one_step(ONE(""), ONE(",\"args\":\"-v\""), HJ_ACT_RESTART, 0);
+    one_step(ONE(",\"args\":\"-v\""), ONE(",\"args\":\"-q\""), HJ_ACT_RESTART, 0);
+    one_step(ONE(",\"args\":\"-v\""), ONE(",\"args\":\"-v\""), HJ_ACT_NONE, 0);
+    one_step(ONE(""), ONE(",\"args\":\"\""), HJ_ACT_NONE, 0);
+    /* exit_with is the habitat's, not a child's: no step. */
+    one_step(ONE(""), "{\"generation\":1,\"exit_with\":\"a\",\"children\":[" CHILD("a", "") "]}",
+             HJ_ACT_NONE, 0);
+}
+
+static void test_args(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(DOC(CHILD("a", ""))), 0);
+    assert_string_equal(cfg.child[0].args, "");
+    assert_int_equal(parse(DOC(CHILD("a", ",\"args\":\"hello world -x=1 ~\""))), 0);
+    assert_string_equal(cfg.child[0].args, "hello world -x=1 ~");
+    /* 127 bytes fit, 128 do not. */
+    char doc[512], arg[129];
+    memset(arg, 'x', 127);
+    arg[127] = 0;
+    snprintf(doc, sizeof(doc), DOC(CHILD("a", ",\"args\":\"%s\"")), arg);
+    assert_int_equal(parse(doc), 0);
+    assert_int_equal(strlen(cfg.child[0].args), 127);
+    memset(arg, 'x', 128);
+    arg[128] = 0;
+    snprintf(doc, sizeof(doc), DOC(CHILD("a", ",\"args\":\"%s\"")), arg);
+    bad(doc, "args longer than 127 bytes", "child 'a'");
+    snprintf(doc, sizeof(doc), DOC(CHILD("a", ",\"args\":\"%s%s\"")), arg, arg);
+    bad(doc, "args longer than 127 bytes", NULL);
+    bad(DOC(CHILD("a", ",\"args\":1")), "args must be a string", "child 'a'");
+    bad(DOC(CHILD("a", ",\"args\":[\"x\"]")), "args must be a string", NULL);
+    bad(DOC(CHILD("a", ",\"args\":\"a\\u0000b\"")), "byte 0x00 at offset 1", NULL);
+    bad(DOC(CHILD("a", ",\"args\":\"a\\nb\"")), "byte 0x0a at offset 1", NULL);
+    bad(DOC(CHILD("a", ",\"args\":\"\\u00e9\"")), "byte 0xc3 at offset 0", NULL);
+    /* Copies carry it. */
+    assert_int_equal(parse(DOC(CHILD("a", ",\"args\":\"-v\""))), 0);
+    struct hj_child_cfg copy;
+    assert_int_equal(hj_child_cfg_copy(&copy, &cfg.child[0]), 0);
+    assert_string_equal(copy.args, "-v");
+    hj_child_cfg_free(&copy);
+}
+
+static void test_exit_with(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(DOC(CHILD("a", ""))), 0);
+    assert_string_equal(cfg.exit_with, "");
+    const char *ok = "{\"generation\":1,\"exit_with\":\"b\",\"children\":[" CHILD(
+            "a", "") "," CHILD("b", "") "]}";
+    assert_int_equal(parse(ok), 0);
+    assert_string_equal(cfg.exit_with, "b");
+    bad("{\"generation\":1,\"exit_with\":\"zz\",\"children\":[" CHILD("a", "") "]}",
+        "exit_with names 'zz', which is not a child", NULL);
+    bad("{\"generation\":1,\"exit_with\":\"zz\",\"children\":[]}", "exit_with names 'zz'", NULL);
+    bad("{\"generation\":1,\"exit_with\":1,\"children\":[" CHILD("a", "") "]}",
+        "exit_with must be a string", NULL);
+    bad("{\"generation\":1,\"exit_with\":\"Bad Name\",\"children\":[" CHILD("a", "") "]}",
+        "exit_with must be a string of the form", NULL);
+    bad("{\"generation\":1,\"exit_with\":\"\",\"children\":[" CHILD("a", "") "]}",
+        "exit_with must be", NULL);
+    /* A nested habitat may name one too; it is checked against its own children. */
+    assert_int_equal(
+            parse(DOC("{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":65536,\"caps\":64,"
+                      "\"cpu\":{\"quota\":1},\"habitat\":{\"exit_with\":\"x\",\"children\":"
+                      "[" CHILD("x", "") "]}}")),
+            0);
+    bad(DOC("{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":65536,\"caps\":64,"
+            "\"cpu\":{\"quota\":1},\"habitat\":{\"exit_with\":\"y\",\"children\":"
+            "[" CHILD("x", "") "]}}"),
+        "habitat 'h': exit_with names 'y'", NULL);
+
+    /* Merging: a partial configuration keeps exit_with unless it names one, and may
+     * not remove the child it names. */
+    struct hj_config cur, part, out;
+    assert_int_equal(hj_config_parse(ok, strlen(ok), &big, 0, &cur, &err), 0);
+    const char *p = "{\"children\":[" CHILD("c", "") "]}";
+    assert_int_equal(
+            hj_config_parse(p, strlen(p), &big, HJ_PARSE_PARTIAL | HJ_PARSE_NO_GEN, &part, &err),
+            0);
+    assert_int_equal(hj_config_merge(&cur, &part, &big, &out, &err), 0);
+    assert_string_equal(out.exit_with, "b");
+    hj_config_free(&out);
+    hj_config_free(&part);
+    p = "{\"exit_with\":\"c\",\"children\":[" CHILD("c", "") "]}";
+    assert_int_equal(
+            hj_config_parse(p, strlen(p), &big, HJ_PARSE_PARTIAL | HJ_PARSE_NO_GEN, &part, &err),
+            0);
+    assert_int_equal(hj_config_merge(&cur, &part, &big, &out, &err), 0);
+    assert_string_equal(out.exit_with, "c");
+    hj_config_free(&out);
+    hj_config_free(&part);
+    p = "{\"children\":[{\"name\":\"b\",\"remove\":true}]}";
+    assert_int_equal(
+            hj_config_parse(p, strlen(p), &big, HJ_PARSE_PARTIAL | HJ_PARSE_NO_GEN, &part, &err),
+            0);
+    assert_int_not_equal(hj_config_merge(&cur, &part, &big, &out, &err), 0);
+    assert_non_null(strstr(err.msg, "exit_with names 'b', which is not a child"));
+    hj_config_free(&part);
+    /* A partial one naming a child that does not exist after the merge. */
+    p = "{\"exit_with\":\"q\",\"children\":[]}";
+    assert_int_equal(
+            hj_config_parse(p, strlen(p), &big, HJ_PARSE_PARTIAL | HJ_PARSE_NO_GEN, &part, &err),
+            0);
+    assert_int_not_equal(hj_config_merge(&cur, &part, &big, &out, &err), 0);
+    assert_non_null(strstr(err.msg, "exit_with names 'q'"));
+    hj_config_free(&part);
+    hj_config_free(&cur);
 }
 
 static void test_plan_order(void **state)
@@ -814,6 +922,8 @@ int main(void)
             cmocka_unit_test(test_merge),
             cmocka_unit_test(test_generation),
             cmocka_unit_test(test_plan_cases),
+            cmocka_unit_test_teardown(test_args, teardown),
+            cmocka_unit_test_teardown(test_exit_with, teardown),
             cmocka_unit_test(test_plan_order),
             cmocka_unit_test_teardown(test_affinity, teardown),
             cmocka_unit_test(test_plan_affinity),

@@ -129,6 +129,10 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
     kide_json_u64(w, c->heartbeat_ms);
     kide_json_key(w, "devices");
     kide_json_bool(w, c->devices);
+    if (c->args[0]) {
+        kide_json_key(w, "args");
+        kide_json_string(w, c->args);
+    }
     kide_json_key(w, "config");
     if (c->config) {
         config_value(w, &s->doc, c->config);
@@ -147,6 +151,10 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
 static void habitat_members(struct kide_json_writer *w, const struct scn *s,
                             const struct scn_habitat *h)
 {
+    if (h->exit_with[0]) {
+        kide_json_key(w, "exit_with");
+        kide_json_string(w, h->exit_with);
+    }
     kide_json_key(w, "children");
     kide_json_begin_array(w);
     for (size_t k = 0; k < h->nchildren; k++)

@@ -151,6 +151,26 @@ static int name(struct ld *c, yaml_node_t *n, const char *where, const char *fie
     return 0;
 }
 
+/* A child's args: one string of at most SCN_ARGS_MAX printable ASCII bytes. */
+static int args(struct ld *c, yaml_node_t *n, const char *where, char *out)
+{
+    if (scalar(c, n, where, "args"))
+        return -1;
+    const char *s = (const char *)n->data.scalar.value;
+    size_t len = n->data.scalar.length;
+    if (len > SCN_ARGS_MAX)
+        return fail(c, n, "shorten the arguments (core's info page holds 127 bytes)",
+                    "%s: args is %zu bytes, at most %d are allowed", where, len, SCN_ARGS_MAX);
+    for (size_t k = 0; k < len; k++)
+        if ((unsigned char)s[k] < 0x20 || (unsigned char)s[k] > 0x7e)
+            return fail(c, n, "use printable ASCII (space to '~') in args",
+                        "%s: args holds the byte 0x%02x at offset %zu", where, (unsigned char)s[k],
+                        k);
+    memcpy(out, s, len);
+    out[len] = 0;
+    return 0;
+}
+
 /* A service name [A-Za-z][A-Za-z0-9_-]{0,31}, or "*" if star is allowed. */
 static int service(struct ld *c, yaml_node_t *n, const char *where, const char *field, bool star,
                    char *out)
@@ -471,7 +491,7 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, bool
 {
     static const char *const allowed[] = {"name",     "binary",  "ram",     "caps",      "cpu",
                                           "provides", "routes",  "restart", "heartbeat", "devices",
-                                          "config",   "habitat", NULL};
+                                          "config",   "habitat", "args",    NULL};
     char where[300];
     yaml_node_t *v;
     ch->line = line_of(n);
@@ -513,6 +533,8 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, bool
                         (int)strlen(path) - 1, path);
         }
     }
+    if ((v = member(c, n, "args")) && args(c, v, where, ch->args))
+        return -1;
     if ((v = member(c, n, "config"))) {
         if (v->type != YAML_MAPPING_NODE)
             return fail(c, v, "write config: {key: value}", "%s: config must be a mapping, got %s",
@@ -601,13 +623,15 @@ static int check_routes(struct ld *c, yaml_node_t *hn, const char *path,
 static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, bool devices,
                    struct scn_habitat *h)
 {
-    static const char *const allowed[] = {"children", NULL};
+    static const char *const allowed[] = {"children", "exit_with", NULL};
     char where[300];
     snprintf(where, sizeof(where), "%s%s", *path ? "habitat of " : "habitat", path);
     if (*path)
         where[strlen(where) - 1] = 0; /* drop the trailing '/' */
-    yaml_node_t *l;
+    yaml_node_t *l, *ew;
     if (fields(c, n, where, NULL, allowed) || !(l = need(c, n, where, "children")))
+        return -1;
+    if ((ew = member(c, n, "exit_with")) && name(c, ew, where, "exit_with", h->exit_with))
         return -1;
     if (l->type != YAML_SEQUENCE_NODE)
         return fail(c, l, NULL, "%s: children must be a list, got %s", where, kind(l));
@@ -629,6 +653,9 @@ static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, bo
                             "child '%s%s': name already used on line %d", path, h->children[k].name,
                             h->children[j].line);
     }
+    if (ew && !find_child(h, h->exit_with))
+        return fail(c, ew, "name one of this habitat's children, or drop exit_with",
+                    "%s: exit_with names '%s', which is not a child", where, h->exit_with);
     return check_routes(c, n, path, h);
 }
 

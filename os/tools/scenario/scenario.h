@@ -18,10 +18,11 @@
 #include <stdio.h>
 #include <yaml.h>
 
-#define SCN_NAME_MAX     32 /**< names: [a-z][a-z0-9-]{0,31} */
-#define SCN_MAX_NESTING  4  /**< habitats inside habitats */
-#define SCN_CONFIG_DEPTH 16 /**< container nesting of a child's config (itself = 1) */
-#define SCN_CPUS_MAX     16 /**< CPU indices hoitaja and core accept: 0..15 */
+#define SCN_NAME_MAX     32  /**< names: [a-z][a-z0-9-]{0,31} */
+#define SCN_ARGS_MAX     127 /**< a child's args: printable ASCII bytes (core's info page) */
+#define SCN_MAX_NESTING  4   /**< habitats inside habitats */
+#define SCN_CONFIG_DEPTH 16  /**< container nesting of a child's config (itself = 1) */
+#define SCN_CPUS_MAX     16  /**< CPU indices hoitaja and core accept: 0..15 */
 
 /** Route destination. */
 enum scn_to { SCN_TO_PARENT, SCN_TO_CHILD, SCN_TO_DENIED };
@@ -59,6 +60,7 @@ struct scn_child {
     uint64_t max_backoff_ms;            /**< cap of the doubling delay */
     uint64_t heartbeat_ms;              /**< heartbeat period, 0 = none */
     bool devices;                       /**< may drive hardware (I/O ports, IRQs) */
+    char args[SCN_ARGS_MAX + 1];        /**< its kide_args() string, "" for none */
     yaml_node_t *config;                /**< config mapping (in the document) or NULL */
     struct scn_habitat *habitat;        /**< nested habitat (binary hoitaja) or NULL */
     int line;                           /**< source line of the child */
@@ -66,8 +68,9 @@ struct scn_child {
 
 /** A habitat: the children one hoitaja manages. */
 struct scn_habitat {
-    struct scn_child *children; /**< in file order */
-    size_t nchildren;           /**< entries in children */
+    struct scn_child *children;       /**< in file order */
+    size_t nchildren;                 /**< entries in children */
+    char exit_with[SCN_NAME_MAX + 1]; /**< child whose end ends the habitat, "" for none */
 };
 
 /** A whole scenario. */

@@ -352,7 +352,23 @@ static const struct bad bad_cases[] = {
          "habitat: children's ram (65M) exceeds 3/4 of the machine's ram (48M)"},
         {HEAD CHILD("") "    - {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 91}}\n", 4,
          "habitat: children's cpu quotas (101%) exceed 100%"},
-/* CPU placement */
+        /* CPU placement */
+        {HEAD CHILD(", args: [a, b]"), 5, "child 'c': args must be a single value, got a list"},
+        {HEAD CHILD(", args: \"a\\tb\""), 5, "child 'c': args holds the byte 0x09 at offset 1"},
+        {HEAD CHILD(", args: \"\\u00e9\""), 5, "child 'c': args holds the byte 0xc3 at offset 0"},
+        {"name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat:\n  exit_with: zz\n  children:\n" CHILD(
+                 ""),
+         4, "habitat: exit_with names 'zz', which is not a child"},
+        {"name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat:\n  exit_with: [c]\n  children:\n" CHILD(
+                 ""),
+         4, "habitat: exit_with must be a single value"},
+        {"name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat:\n  exit_with: Bad\n  children:\n" CHILD(
+                 ""),
+         4, "habitat: exit_with must be a name"},
+        {HEAD
+         "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, habitat: "
+         "{exit_with: y, children: [{name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}}]}}\n",
+         5, "habitat of h: exit_with names 'y', which is not a child"},
 #define HEAD2 "name: t\nmachine: {cpus: 2, ram: 64M}\nhabitat:\n  children:\n"
         {HEAD CHILD("") "    - {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 1, affinity: "
                         "1}}\n",
@@ -551,6 +567,68 @@ static void test_devices(void **state)
     assert_non_null(strstr(err.msg, "must be one of true, false"));
 }
 
+/* args per child, exit_with per habitat: loaded, checked and emitted. */
+static void test_args_exit_with(void **state)
+{
+    (void)state;
+    const char *y =
+            "name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat:\n  exit_with: c\n"
+            "  children:\n" CHILD(", args: \"-v  x=1 ~\"") "    - {name: d, binary: b, ram: 1M, "
+                                                           "caps: 16, cpu: {quota: 1}}\n";
+    struct scn s;
+    struct scn_error err;
+    if (scn_load(&s, y, strlen(y), &err))
+        fail_msg("line %d: %s", err.line, err.msg);
+    assert_string_equal(s.root.exit_with, "c");
+    assert_string_equal(s.root.children[0].args, "-v  x=1 ~");
+    assert_string_equal(s.root.children[1].args, "");
+    char *json;
+    long n = scn_write_init(&s, &json);
+    assert_true(n > 0);
+    static struct kide_json_tok tok[256];
+    struct kide_json_doc doc;
+    assert_int_equal(kide_json_parse(&doc, json, (size_t)n, tok, 256, NULL, NULL), 0);
+    assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, 0, "exit_with"), "c"));
+    int c0 = kide_json_first(&doc, kide_json_find(&doc, 0, "children"));
+    assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, c0, "args"), "-v  x=1 ~"));
+    /* Without args, none is written (hoitaja's default is ""). */
+    assert_true(kide_json_find(&doc, kide_json_next(&doc, c0), "args") < 0);
+    free(json);
+    scn_free(&s);
+
+    /* Nested habitats may have one too. */
+    y = HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, habitat: "
+             "{exit_with: x, children: [{name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 1},"
+             " args: hi}]}}\n";
+    if (scn_load(&s, y, strlen(y), &err))
+        fail_msg("line %d: %s", err.line, err.msg);
+    assert_string_equal(s.root.children[0].habitat->exit_with, "x");
+    assert_string_equal(s.root.children[0].habitat->children[0].args, "hi");
+    scn_free(&s);
+
+    /* A scenario without either emits neither. */
+    y = HEAD CHILD("");
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), 0);
+    n = scn_write_init(&s, &json);
+    assert_true(n > 0);
+    assert_null(strstr(json, "exit_with"));
+    assert_null(strstr(json, "args"));
+    free(json);
+    scn_free(&s);
+
+    /* 127 bytes fit, 128 do not. */
+    char big[512], arg[129];
+    memset(arg, 'a', 128);
+    arg[127] = 0;
+    snprintf(big, sizeof(big), HEAD CHILD(", args: %s"), arg);
+    assert_int_equal(scn_load(&s, big, strlen(big), &err), 0);
+    scn_free(&s);
+    arg[127] = 'a', arg[128] = 0;
+    snprintf(big, sizeof(big), HEAD CHILD(", args: %s"), arg);
+    assert_int_equal(scn_load(&s, big, strlen(big), &err), -1);
+    assert_non_null(strstr(err.msg, "child 'c': args is 128 bytes, at most 127"));
+}
+
 /* Errors that need large inputs: long config strings, many children. */
 static void test_generated(void **state)
 {
@@ -608,10 +686,15 @@ static void test_generated(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_good),      cmocka_unit_test(test_minimal),
-            cmocka_unit_test(test_bad),       cmocka_unit_test(test_hints),
-            cmocka_unit_test(test_values),    cmocka_unit_test(test_devices),
-            cmocka_unit_test(test_generated), cmocka_unit_test(test_affinity),
+            cmocka_unit_test(test_good),
+            cmocka_unit_test(test_minimal),
+            cmocka_unit_test(test_bad),
+            cmocka_unit_test(test_hints),
+            cmocka_unit_test(test_values),
+            cmocka_unit_test(test_devices),
+            cmocka_unit_test(test_generated),
+            cmocka_unit_test(test_affinity),
+            cmocka_unit_test(test_args_exit_with),
     };
     return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
 }
