@@ -63,7 +63,8 @@ int dev_irq(struct account *a, u64 gsi, kide_sel sel, u64 mode)
     if (irq_owner[gsi])
         return KIDE_BUSY;
     kide_sel sm = KIDE_ROOT_SEL_GSI + gsi;
-    int st = kide_assign_gsi((unsigned)mode, sm, 0);
+    /* Delivered on the driver's own CPU, where its thread waits for it. */
+    int st = kide_assign_gsi((unsigned)mode, sm, a->cpu);
     if (st == KIDE_OK)
         st = kide_delegate(acc_sel(a, ACC_PD), KIDE_CRD(KIDE_CRD_OBJ, sm, 0, KIDE_SM_DOWN), sel);
     if (st == KIDE_OK)

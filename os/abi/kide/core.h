@@ -135,7 +135,7 @@ enum kide_core_op {
     KIDE_CORE_IO_PORT = 12,
     /** An interrupt: w1 = GSI (< KIDE_ROOT_GSIS), w2 = selector in the caller for its
      *  semaphore (SM_DOWN; each down unmasks the interrupt again), w3 = mode (bit 0 level
-     *  triggered, bit 1 active low). Routed to CPU 0; exclusive.
+     *  triggered, bit 1 active low). Routed to the account's CPU; exclusive.
      *  -> OK | DENIED | BUSY | BAD_PARAM. */
     KIDE_CORE_IRQ = 13,
     /** Map a boot module read-only: w1 = va (page-aligned, heap range), then the name
