@@ -64,19 +64,19 @@ static const struct kide_service_ops ops = {
 static void child(struct kide_json_writer *w, const char *name, const char *binary, int route)
 {
     kide_json_begin_object(w);
-    kide_json_key(w, "name"), kide_json_string(w, name);
-    kide_json_key(w, "binary"), kide_json_string(w, binary);
-    kide_json_key(w, "ram"), kide_json_u64(w, 1024 * 1024);
-    kide_json_key(w, "caps"), kide_json_u64(w, 32);
-    kide_json_key(w, "cpu"), kide_json_begin_object(w);
-    kide_json_key(w, "quota"), kide_json_u64(w, 1);
+    kide_json_member_string(w, "name", name);
+    kide_json_member_string(w, "binary", binary);
+    kide_json_member_u64(w, "ram", 1024 * 1024);
+    kide_json_member_u64(w, "caps", 32);
+    kide_json_member_object(w, "cpu");
+    kide_json_member_u64(w, "quota", 1);
     kide_json_end_object(w);
     if (route) {
         kide_json_key(w, "routes"), kide_json_begin_array(w);
         kide_json_begin_object(w);
-        kide_json_key(w, "service"), kide_json_string(w, "Bench");
-        kide_json_key(w, "to"), kide_json_string(w, "child");
-        kide_json_key(w, "child"), kide_json_string(w, kide_name(env));
+        kide_json_member_string(w, "service", "Bench");
+        kide_json_member_string(w, "to", "child");
+        kide_json_member_string(w, "child", kide_name(env));
         kide_json_end_object(w);
         kide_json_end_array(w);
     }
@@ -89,15 +89,15 @@ static void apply_n(const char *prefix, unsigned n, const char *binary, int remo
     struct kide_json_writer w;
     kide_json_writer_init(&w, cfg, sizeof(cfg));
     kide_json_begin_object(&w);
-    kide_json_key(&w, "generation"), kide_json_u64(&w, gen + 1);
+    kide_json_member_u64(&w, "generation", gen + 1);
     kide_json_key(&w, "children"), kide_json_begin_array(&w);
     for (unsigned i = 0; i < n; i++) {
         char name[32];
         kide_snprintf(name, sizeof(name), "%s%u", prefix, i);
         if (remove) {
             kide_json_begin_object(&w);
-            kide_json_key(&w, "name"), kide_json_string(&w, name);
-            kide_json_key(&w, "remove"), kide_json_bool(&w, 1);
+            kide_json_member_string(&w, "name", name);
+            kide_json_member_bool(&w, "remove", 1);
             kide_json_end_object(&w);
         } else {
             child(&w, name, binary, route);

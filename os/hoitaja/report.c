@@ -32,10 +32,8 @@ static void pair(struct kide_json_writer *w, const char *key, kide_u64 quota, ki
 {
     kide_json_key(w, key);
     kide_json_begin_object(w);
-    kide_json_key(w, "quota");
-    kide_json_u64(w, quota);
-    kide_json_key(w, "used");
-    kide_json_u64(w, used);
+    kide_json_member_u64(w, "quota", quota);
+    kide_json_member_u64(w, "used", used);
     kide_json_end_object(w);
 }
 
@@ -43,49 +41,34 @@ static void child_json(struct kide_json_writer *w, const struct hj_status *c)
 {
     char rbuf[32];
     kide_json_begin_object(w);
-    kide_json_key(w, "name");
-    kide_json_string(w, c->name);
-    kide_json_key(w, "binary");
-    kide_json_string(w, c->binary);
-    kide_json_key(w, "devices");
-    kide_json_bool(w, c->devices);
-    kide_json_key(w, "state");
-    kide_json_string(w, hj_state_name(c->state));
+    kide_json_member_string(w, "name", c->name);
+    kide_json_member_string(w, "binary", c->binary);
+    kide_json_member_bool(w, "devices", c->devices);
+    kide_json_member_string(w, "state", hj_state_name(c->state));
     if (c->state == HJ_ST_EXITED) {
-        kide_json_key(w, "exit_code");
-        kide_json_u64(w, c->exit_code);
+        kide_json_member_u64(w, "exit_code", c->exit_code);
     }
     if (c->state == HJ_ST_FAULTED) {
-        kide_json_key(w, "fault");
-        kide_json_begin_object(w);
-        kide_json_key(w, "reason");
-        kide_json_string(w, c->fault_reason ? c->fault_reason
-                                            : hj_fault_reason(c->fault_vector, rbuf, sizeof(rbuf)));
-        kide_json_key(w, "vector");
-        kide_json_u64(w, c->fault_vector);
-        kide_json_key(w, "address");
-        kide_json_u64(w, c->fault_addr);
-        kide_json_key(w, "ip");
-        kide_json_u64(w, c->fault_ip);
+        kide_json_member_object(w, "fault");
+        kide_json_member_string(w, "reason",
+                                c->fault_reason
+                                        ? c->fault_reason
+                                        : hj_fault_reason(c->fault_vector, rbuf, sizeof(rbuf)));
+        kide_json_member_u64(w, "vector", c->fault_vector);
+        kide_json_member_u64(w, "address", c->fault_addr);
+        kide_json_member_u64(w, "ip", c->fault_ip);
         kide_json_end_object(w);
     }
     pair(w, "ram", c->ram_quota, c->ram_used);
     pair(w, "caps", c->caps_quota, c->caps_used);
-    kide_json_key(w, "cpu");
-    kide_json_begin_object(w);
-    kide_json_key(w, "ns");
-    kide_json_u64(w, c->cpu_ns);
-    kide_json_key(w, "quota");
-    kide_json_u64(w, c->cpu_quota);
-    kide_json_key(w, "priority");
-    kide_json_u64(w, c->priority);
-    kide_json_key(w, "affinity");
-    kide_json_u64(w, c->affinity);
+    kide_json_member_object(w, "cpu");
+    kide_json_member_u64(w, "ns", c->cpu_ns);
+    kide_json_member_u64(w, "quota", c->cpu_quota);
+    kide_json_member_u64(w, "priority", c->priority);
+    kide_json_member_u64(w, "affinity", c->affinity);
     kide_json_end_object(w);
-    kide_json_key(w, "restarts");
-    kide_json_u64(w, c->restarts);
-    kide_json_key(w, "uptime_ns");
-    kide_json_u64(w, c->uptime_ns);
+    kide_json_member_u64(w, "restarts", c->restarts);
+    kide_json_member_u64(w, "uptime_ns", c->uptime_ns);
     kide_json_end_object(w);
 }
 
@@ -113,14 +96,10 @@ long hj_report_json(const struct hj_habitat_status *h, const struct hj_status *c
     add_up(c, n, &s);
     kide_json_writer_init(&w, buf, size);
     kide_json_begin_object(&w);
-    kide_json_key(&w, "habitat");
-    kide_json_string(&w, h->label);
-    kide_json_key(&w, "generation");
-    kide_json_u64(&w, h->generation);
-    kide_json_key(&w, "seq");
-    kide_json_u64(&w, h->seq);
-    kide_json_key(&w, "time_ns");
-    kide_json_u64(&w, h->time_ns);
+    kide_json_member_string(&w, "habitat", h->label);
+    kide_json_member_u64(&w, "generation", h->generation);
+    kide_json_member_u64(&w, "seq", h->seq);
+    kide_json_member_u64(&w, "time_ns", h->time_ns);
     pair(&w, "ram", h->ram_quota, h->ram_used);
     pair(&w, "caps", h->caps_quota, h->caps_used);
     kide_json_key(&w, "children");
@@ -128,19 +107,14 @@ long hj_report_json(const struct hj_habitat_status *h, const struct hj_status *c
     for (unsigned i = 0; i < n; i++)
         child_json(&w, &c[i]);
     kide_json_end_array(&w);
-    kide_json_key(&w, "sum");
-    kide_json_begin_object(&w);
+    kide_json_member_object(&w, "sum");
     pair(&w, "ram", s.ram_quota, s.ram_used);
     pair(&w, "caps", s.caps_quota, s.caps_used);
-    kide_json_key(&w, "cpu");
-    kide_json_begin_object(&w);
-    kide_json_key(&w, "ns");
-    kide_json_u64(&w, s.cpu_ns);
-    kide_json_key(&w, "quota");
-    kide_json_u64(&w, s.cpu_quota);
+    kide_json_member_object(&w, "cpu");
+    kide_json_member_u64(&w, "ns", s.cpu_ns);
+    kide_json_member_u64(&w, "quota", s.cpu_quota);
     kide_json_end_object(&w);
-    kide_json_key(&w, "restarts");
-    kide_json_u64(&w, s.restarts);
+    kide_json_member_u64(&w, "restarts", s.restarts);
     kide_json_end_object(&w);
     kide_json_end_object(&w);
     return kide_json_writer_finish(&w);
@@ -182,18 +156,14 @@ long hj_result_json(kide_u64 generation, const char *status, const struct hj_res
     struct kide_json_writer w;
     kide_json_writer_init(&w, buf, size);
     kide_json_begin_object(&w);
-    kide_json_key(&w, "generation");
-    kide_json_u64(&w, generation);
-    kide_json_key(&w, "status");
-    kide_json_string(&w, status);
+    kide_json_member_u64(&w, "generation", generation);
+    kide_json_member_string(&w, "status", status);
     kide_json_key(&w, "results");
     kide_json_begin_array(&w);
     for (unsigned i = 0; i < n; i++) {
         kide_json_begin_object(&w);
-        kide_json_key(&w, "child");
-        kide_json_string(&w, r[i].child);
-        kide_json_key(&w, "result");
-        kide_json_string(&w, r[i].text);
+        kide_json_member_string(&w, "child", r[i].child);
+        kide_json_member_string(&w, "result", r[i].text);
         kide_json_end_object(&w);
     }
     kide_json_end_array(&w);

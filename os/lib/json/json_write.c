@@ -435,3 +435,27 @@ long kide_json_writer_finish(struct kide_json_writer *w)
     }
     return (long)w->len;
 }
+
+void kide_json_member_u64(struct kide_json_writer *w, const char *key, u64 v)
+{
+    kide_json_key(w, key);
+    kide_json_u64(w, v);
+}
+
+void kide_json_member_string(struct kide_json_writer *w, const char *key, const char *s)
+{
+    kide_json_key(w, key);
+    kide_json_string(w, s);
+}
+
+void kide_json_member_bool(struct kide_json_writer *w, const char *key, bool v)
+{
+    kide_json_key(w, key);
+    kide_json_bool(w, v);
+}
+
+void kide_json_member_object(struct kide_json_writer *w, const char *key)
+{
+    kide_json_key(w, key);
+    kide_json_begin_object(w);
+}

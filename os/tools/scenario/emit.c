@@ -76,23 +76,15 @@ static void habitat(struct kide_json_writer *w, const struct scn *s, const struc
 static void child(struct kide_json_writer *w, const struct scn *s, const struct scn_child *c)
 {
     kide_json_begin_object(w);
-    kide_json_key(w, "name");
-    kide_json_string(w, c->name);
-    kide_json_key(w, "binary");
-    kide_json_string(w, c->binary);
-    kide_json_key(w, "ram");
-    kide_json_u64(w, c->ram);
-    kide_json_key(w, "caps");
-    kide_json_u64(w, c->caps);
-    kide_json_key(w, "cpu");
-    kide_json_begin_object(w);
-    kide_json_key(w, "quota");
-    kide_json_u64(w, c->cpu_quota);
-    kide_json_key(w, "priority");
-    kide_json_u64(w, c->cpu_priority);
+    kide_json_member_string(w, "name", c->name);
+    kide_json_member_string(w, "binary", c->binary);
+    kide_json_member_u64(w, "ram", c->ram);
+    kide_json_member_u64(w, "caps", c->caps);
+    kide_json_member_object(w, "cpu");
+    kide_json_member_u64(w, "quota", c->cpu_quota);
+    kide_json_member_u64(w, "priority", c->cpu_priority);
     if (c->cpu_affinity >= 0) {
-        kide_json_key(w, "affinity");
-        kide_json_u64(w, (uint64_t)c->cpu_affinity);
+        kide_json_member_u64(w, "affinity", (uint64_t)c->cpu_affinity);
     }
     kide_json_end_object(w);
     kide_json_key(w, "provides");
@@ -105,33 +97,23 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
     for (size_t k = 0; k < c->nroutes; k++) {
         const struct scn_route *r = &c->routes[k];
         kide_json_begin_object(w);
-        kide_json_key(w, "service");
-        kide_json_string(w, r->service);
-        kide_json_key(w, "to");
-        kide_json_string(w, to_names[r->to]);
+        kide_json_member_string(w, "service", r->service);
+        kide_json_member_string(w, "to", to_names[r->to]);
         if (r->to == SCN_TO_CHILD) {
-            kide_json_key(w, "child");
-            kide_json_string(w, r->child);
+            kide_json_member_string(w, "child", r->child);
         }
         kide_json_end_object(w);
     }
     kide_json_end_array(w);
-    kide_json_key(w, "restart");
-    kide_json_begin_object(w);
-    kide_json_key(w, "policy");
-    kide_json_string(w, restart_names[c->restart]);
-    kide_json_key(w, "backoff_ms");
-    kide_json_u64(w, c->backoff_ms);
-    kide_json_key(w, "max_backoff_ms");
-    kide_json_u64(w, c->max_backoff_ms);
+    kide_json_member_object(w, "restart");
+    kide_json_member_string(w, "policy", restart_names[c->restart]);
+    kide_json_member_u64(w, "backoff_ms", c->backoff_ms);
+    kide_json_member_u64(w, "max_backoff_ms", c->max_backoff_ms);
     kide_json_end_object(w);
-    kide_json_key(w, "heartbeat_ms");
-    kide_json_u64(w, c->heartbeat_ms);
-    kide_json_key(w, "devices");
-    kide_json_bool(w, c->devices);
+    kide_json_member_u64(w, "heartbeat_ms", c->heartbeat_ms);
+    kide_json_member_bool(w, "devices", c->devices);
     if (c->args[0]) {
-        kide_json_key(w, "args");
-        kide_json_string(w, c->args);
+        kide_json_member_string(w, "args", c->args);
     }
     kide_json_key(w, "config");
     if (c->config) {
@@ -152,8 +134,7 @@ static void habitat_members(struct kide_json_writer *w, const struct scn *s,
                             const struct scn_habitat *h)
 {
     if (h->exit_with[0]) {
-        kide_json_key(w, "exit_with");
-        kide_json_string(w, h->exit_with);
+        kide_json_member_string(w, "exit_with", h->exit_with);
     }
     kide_json_key(w, "children");
     kide_json_begin_array(w);
@@ -179,8 +160,7 @@ long scn_write_init(const struct scn *s, char **out)
         struct kide_json_writer w;
         kide_json_writer_init(&w, buf, size);
         kide_json_begin_object(&w);
-        kide_json_key(&w, "generation");
-        kide_json_u64(&w, 1);
+        kide_json_member_u64(&w, "generation", 1);
         habitat_members(&w, s, &s->root);
         kide_json_end_object(&w);
         long n = kide_json_writer_finish(&w);

@@ -52,27 +52,27 @@ __attribute__((format(printf, 1, 2))) static void step_failed(const char *fmt, .
 static void write_child(struct kide_json_writer *w, const struct child *c)
 {
     kide_json_begin_object(w);
-    kide_json_key(w, "name"), kide_json_string(w, c->name);
-    kide_json_key(w, "binary"), kide_json_string(w, c->binary);
-    kide_json_key(w, "ram"), kide_json_u64(w, c->ram);
-    kide_json_key(w, "caps"), kide_json_u64(w, c->caps);
-    kide_json_key(w, "cpu"), kide_json_begin_object(w);
-    kide_json_key(w, "quota"), kide_json_u64(w, c->cpu);
-    kide_json_key(w, "priority"), kide_json_u64(w, 64);
+    kide_json_member_string(w, "name", c->name);
+    kide_json_member_string(w, "binary", c->binary);
+    kide_json_member_u64(w, "ram", c->ram);
+    kide_json_member_u64(w, "caps", c->caps);
+    kide_json_member_object(w, "cpu");
+    kide_json_member_u64(w, "quota", c->cpu);
+    kide_json_member_u64(w, "priority", 64);
     kide_json_end_object(w);
     kide_json_key(w, "provides"), kide_json_begin_array(w), kide_json_end_array(w);
     kide_json_key(w, "routes"), kide_json_begin_array(w), kide_json_end_array(w);
-    kide_json_key(w, "restart"), kide_json_begin_object(w);
-    kide_json_key(w, "policy"), kide_json_string(w, "never");
-    kide_json_key(w, "backoff_ms"), kide_json_u64(w, 100);
-    kide_json_key(w, "max_backoff_ms"), kide_json_u64(w, 10000);
+    kide_json_member_object(w, "restart");
+    kide_json_member_string(w, "policy", "never");
+    kide_json_member_u64(w, "backoff_ms", 100);
+    kide_json_member_u64(w, "max_backoff_ms", 10000);
     kide_json_end_object(w);
-    kide_json_key(w, "heartbeat_ms"), kide_json_u64(w, 0);
-    kide_json_key(w, "config"), kide_json_begin_object(w);
+    kide_json_member_u64(w, "heartbeat_ms", 0);
+    kide_json_member_object(w, "config");
     if (c->hold)
-        kide_json_key(w, "hold"), kide_json_u64(w, c->hold);
+        kide_json_member_u64(w, "hold", c->hold);
     if (c->rounds)
-        kide_json_key(w, "rounds"), kide_json_u64(w, c->rounds);
+        kide_json_member_u64(w, "rounds", c->rounds);
     kide_json_end_object(w);
     kide_json_end_object(w);
 }
@@ -83,14 +83,14 @@ static void build(kide_u64 g, const struct child *c, const char *remove)
     struct kide_json_writer w;
     kide_json_writer_init(&w, cfg, sizeof(cfg));
     kide_json_begin_object(&w);
-    kide_json_key(&w, "generation"), kide_json_u64(&w, g);
+    kide_json_member_u64(&w, "generation", g);
     kide_json_key(&w, "children"), kide_json_begin_array(&w);
     if (c)
         write_child(&w, c);
     if (remove) {
         kide_json_begin_object(&w);
-        kide_json_key(&w, "name"), kide_json_string(&w, remove);
-        kide_json_key(&w, "remove"), kide_json_bool(&w, 1);
+        kide_json_member_string(&w, "name", remove);
+        kide_json_member_bool(&w, "remove", 1);
         kide_json_end_object(&w);
     }
     kide_json_end_array(&w);

@@ -383,6 +383,29 @@ static void test_writer(void **state)
     assert_string_equal(s, "a\"b\\\n\x01\x7f\xc3\xa9");
 }
 
+static void test_writer_members(void **state)
+{
+    char buf[128];
+    struct kide_json_writer w;
+    (void)state;
+    kide_json_writer_init(&w, buf, sizeof(buf));
+    kide_json_begin_object(&w);
+    kide_json_member_string(&w, "s", "x");
+    kide_json_member_u64(&w, "u", 7);
+    kide_json_member_bool(&w, "b", true);
+    kide_json_member_object(&w, "o");
+    kide_json_member_u64(&w, "n", 0);
+    kide_json_end_object(&w);
+    kide_json_end_object(&w);
+    assert_true(kide_json_writer_finish(&w) > 0);
+    assert_string_equal(buf, "{\"s\":\"x\",\"u\":7,\"b\":true,\"o\":{\"n\":0}}");
+    /* a member outside an object is the same error as a key there */
+    kide_json_writer_init(&w, buf, sizeof(buf));
+    kide_json_begin_array(&w);
+    kide_json_member_u64(&w, "u", 1);
+    assert_int_equal(kide_json_writer_finish(&w), KIDE_JSON_EINVAL);
+}
+
 static void test_writer_truncation(void **state)
 {
     /* every buffer size short of the full document is an error with "" left */
@@ -536,12 +559,19 @@ static void test_writer_copy(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_scalars),       cmocka_unit_test(test_structure),
-            cmocka_unit_test(test_syntax_errors), cmocka_unit_test(test_numbers),
-            cmocka_unit_test(test_strings),       cmocka_unit_test(test_duplicate_keys),
-            cmocka_unit_test(test_limits),        cmocka_unit_test(test_error_format),
-            cmocka_unit_test(test_writer),        cmocka_unit_test(test_writer_truncation),
-            cmocka_unit_test(test_writer_misuse), cmocka_unit_test(test_writer_copy),
+            cmocka_unit_test(test_scalars),
+            cmocka_unit_test(test_structure),
+            cmocka_unit_test(test_syntax_errors),
+            cmocka_unit_test(test_numbers),
+            cmocka_unit_test(test_strings),
+            cmocka_unit_test(test_duplicate_keys),
+            cmocka_unit_test(test_limits),
+            cmocka_unit_test(test_error_format),
+            cmocka_unit_test(test_writer),
+            cmocka_unit_test(test_writer_members),
+            cmocka_unit_test(test_writer_truncation),
+            cmocka_unit_test(test_writer_misuse),
+            cmocka_unit_test(test_writer_copy),
     };
     return cmocka_run_group_tests_name("os-json-unit", tests, NULL, NULL);
 }

@@ -204,6 +204,12 @@ void kide_json_u64(struct kide_json_writer *w, kide_u64 v);
 void kide_json_bool(struct kide_json_writer *w, _Bool v);
 /** Write null. */
 void kide_json_null(struct kide_json_writer *w);
+/* Object members in one call: the key, then the value (as the two calls would). */
+void kide_json_member_u64(struct kide_json_writer *w, const char *key, kide_u64 v);
+void kide_json_member_string(struct kide_json_writer *w, const char *key, const char *s);
+void kide_json_member_bool(struct kide_json_writer *w, const char *key, _Bool v);
+/** The key, then open an object as its value. */
+void kide_json_member_object(struct kide_json_writer *w, const char *key);
 /**
  * Write a number given as text (e.g. "1.5e3"); the text must follow the
  * RFC 8259 number grammar exactly, else KIDE_JSON_EINVAL. Not a raw escape hatch.
