@@ -22,6 +22,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/fault_report.h"
 #include <kide/syscall.h>
 #include <kide/status.h>
 #include <kide/boot.h>
@@ -142,7 +143,7 @@ void ec_chain_abort(struct ec *e)
  * kernel printing. At most REPORT_BURST lines per second; the count of the
  * lines left out is printed with the next one. */
 #define REPORT_BURST 10
-static bool report_allowed(void)
+bool ec_report_allowed(void)
 {
     static u64 window_start, in_window, suppressed;
     u64 now = now_ns();
@@ -170,11 +171,21 @@ void ec_stop(struct ec *ec, u64 vector, u64 error, u64 addr)
     ec->state = EC_STOPPED;
     if (ec->pd->notify) {
         sm_up(ec->pd->notify);
-    } else if (report_allowed()) {
+    } else if (ec_report_allowed()) {
         printk("kide: EC %p stopped: vector %lu error %lx addr %lx ip %lx (no one to tell)\n",
                (void *)ec, vector, error, addr, ec->regs.rip);
+        /* The full report is long and the UART is polled under the big
+         * lock: only the first few per boot get it. */
+        static unsigned full_reports;
+        if (full_reports < 2) {
+            full_reports++;
+            fault_report(&ec->regs, addr, "no handler");
+        }
     }
-    if (!ec->pd->quota_parent && ec->global && ec->utcb_addr == KIDE_ROOT_UTCB)
+    bool root = !ec->pd->quota_parent && ec->global && ec->utcb_addr == KIDE_ROOT_UTCB;
+    if (root && ec->pd->notify)
+        fault_report(&ec->regs, addr, "the root task");
+    if (root)
         panic("the root task faulted: vector %lu addr %lx ip %lx", vector, addr, ec->regs.rip);
     if (!ec->callee)
         ec_chain_abort(ec);
@@ -212,7 +223,10 @@ void ec_kill(struct ec *ec)
     sched_kick(ec->cpu);
 }
 
-void ec_retire(struct ec *ec) { ec_kill(ec); }
+void ec_retire(struct ec *ec)
+{
+    ec_kill(ec);
+}
 
 void ec_free(struct ec *ec)
 {
@@ -300,7 +314,8 @@ noreturn void ec_resume(struct ec *ec)
     if (unlikely(ec->recall)) {
         ec->recall = false;
         int rc;
-        struct pt *pt = (struct pt *)cap_get(ec->pd, ec->evt_base + KIDE_EXC_RECALL, KOBJ_PT, 0, &rc);
+        struct pt *pt =
+                (struct pt *)cap_get(ec->pd, ec->evt_base + KIDE_EXC_RECALL, KOBJ_PT, 0, &rc);
         if (pt) {
             ec->regs.vector = KIDE_EXC_RECALL;
             ec->regs.error = 0;

@@ -25,10 +25,10 @@ struct pt;
 enum ec_state { EC_RUNNABLE, EC_CALLING, EC_BLOCKED, EC_IDLE, EC_STOPPED, EC_DEAD };
 
 struct ec {
-    struct kobj obj;            /**< first: capabilities point here (kobj.h) */
-    struct frame regs;          /**< user state, saved in place by entry.S */
+    struct kobj obj;                          /**< first: capabilities point here (kobj.h) */
+    struct frame regs;                        /**< user state, saved in place by entry.S */
     u8 fpu[512] __attribute__((aligned(16))); /**< FXSAVE area */
-    struct pd *pd;              /**< the PD it runs in (holds a reference) */
+    struct pd *pd;                            /**< the PD it runs in (holds a reference) */
     struct ec *pd_next, *pd_prev;
     u32 cpu;
     bool global;
@@ -47,13 +47,13 @@ struct ec {
     struct ec *caller, *callee; /**< call chain links */
     /* Wait queues: a semaphore's, or a busy handler's queue of callers. */
     struct ec *wq_next, *wq_prev;
-    struct ec **wq_head;        /**< head pointer of the queue it waits in, or NULL */
-    struct ec *callers;         /**< local EC: callers waiting for it (FIFO) */
-    struct pt *want_pt;         /**< a waiting caller: the portal it called */
-    u64 deadline;               /**< TSC deadline of a semaphore down, 0: none */
+    struct ec **wq_head; /**< head pointer of the queue it waits in, or NULL */
+    struct ec *callers;  /**< local EC: callers waiting for it (FIFO) */
+    struct pt *want_pt;  /**< a waiting caller: the portal it called */
+    u64 deadline;        /**< TSC deadline of a semaphore down, 0: none */
     struct ec *to_next, *to_prev;
     bool on_timeouts;
-    int wake_status;            /**< status RAX gets when a blocked EC resumes */
+    int wake_status;                           /**< status RAX gets when a blocked EC resumes */
     u64 fault_vector, fault_error, fault_addr; /**< last unhandled fault */
 };
 
@@ -80,6 +80,9 @@ void ec_chain_returned(struct ec *ec);
 void ec_kill(struct ec *ec);
 /** The SC that drives ec's chain (the root global EC's), or NULL. */
 struct sc *ec_chain_sc(struct ec *ec);
+
+/** Rate limit for console reports of faults: at most a burst per second. */
+bool ec_report_allowed(void);
 
 /* Lazy FPU switching: trap handler for #NM. */
 void fpu_switch(struct ec *ec);

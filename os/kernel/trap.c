@@ -14,6 +14,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/fault_report.h"
 
 extern void ret_user_iret(struct frame *f) __attribute__((__noreturn__));
 
@@ -33,6 +34,14 @@ static void interrupt(u64 vector)
     } else if (vector != VEC_SPURIOUS) {
         lapic_eoi();
     }
+}
+
+/* An NMI is nobody's fault and carries no work here (no watchdog uses it):
+ * say so, rate-limited by the console's fault budget, and carry on. */
+static void nmi(const struct frame *f)
+{
+    if (ec_report_allowed())
+        printk("kide: NMI on CPU %u at %lx (ignored)\n", this_cpu()->id, f->rip);
 }
 
 noreturn void trap_user(struct frame *f)
@@ -66,6 +75,10 @@ noreturn void trap_user(struct frame *f)
         fpu_switch(ec);
         kernel_exit();
     }
+    if (f->vector == 2) {
+        nmi(f);
+        kernel_exit();
+    }
     if (f->vector < 32)
         ec_exception(ec);
     interrupt(f->vector);
@@ -74,6 +87,12 @@ noreturn void trap_user(struct frame *f)
 
 void trap_kernel_mode(struct frame *f)
 {
+    if (f->vector == 2) {
+        nmi(f);
+        return;
+    }
+    if (f->vector < 32)
+        fault_report(f, read_cr2(), "kernel mode");
     if (f->vector < 32)
         panic("kernel exception %lu error %lx at %lx cr2 %lx", f->vector, f->error, f->rip,
               read_cr2());

@@ -8,6 +8,7 @@
  */
 #include "percpu.h"
 #include "cpu.h"
+#include "cpu_check.h"
 #include "../../kernel.h"
 #include "../../pd.h"
 
@@ -22,31 +23,52 @@ struct idt_entry {
 } __attribute__((packed));
 
 static struct idt_entry idt[256];
-static u8 ist_stacks[KIDE_MAX_CPUS][4096] __attribute__((aligned(16)));
-bool cpu_has_nx, cpu_has_smep;
+
+/* Vectors that can arrive while the stack cannot be trusted run on a stack
+ * of their own (the TSS's interrupt stack table): a double fault or machine
+ * check at any time; an NMI, #DB or #PF in the first instructions of
+ * syscall_entry, where RSP is still the user's (SYSCALL does not switch
+ * stacks, and a kernel-mode exception would push its frame wherever the
+ * user pointed RSP). From user mode trap_common moves such a frame into the
+ * EC's register frame, where TSS.RSP0 would have put it. */
+enum { IST_DF = 1, IST_NMI, IST_MC, IST_DB, IST_PF, IST_COUNT = IST_PF };
+static u8 ist_stacks[KIDE_MAX_CPUS][IST_COUNT][4096] __attribute__((aligned(16)));
+
+static u8 ist_of(unsigned vector)
+{
+    switch (vector) {
+    case 8:
+        return IST_DF;
+    case 2:
+        return IST_NMI;
+    case 18:
+        return IST_MC;
+    case 1:
+        return IST_DB;
+    case 14:
+        return IST_PF;
+    default:
+        return 0;
+    }
+}
 
 extern char trap_stubs[];
 extern void syscall_entry(void);
 
 void idt_init(void)
 {
+    cpu_check_requirements();
     for (unsigned v = 0; v < 256; v++) {
         u64 a = (u64)trap_stubs + v * 16;
         idt[v].off0 = (u16)a;
         idt[v].sel = GDT_KCODE;
-        /* Double fault and machine check run on a known-good stack. */
-        idt[v].ist = (v == 8 || v == 18) ? 1 : 0;
+        idt[v].ist = ist_of(v);
         /* Breakpoints from user space arrive as exception 3, not #GP. */
         idt[v].type = (v == 3) ? 0xee : 0x8e;
         idt[v].off1 = (u16)(a >> 16);
         idt[v].off2 = (u32)(a >> 32);
         idt[v].zero = 0;
     }
-    u32 a, b, c, d;
-    cpuid(0x80000001, 0, &a, &b, &c, &d);
-    cpu_has_nx = (d >> 20) & 1;
-    cpuid(7, 0, &a, &b, &c, &d);
-    cpu_has_smep = (b >> 7) & 1;
 }
 
 static void load_gdt(struct cpu *c)
@@ -64,18 +86,21 @@ static void load_gdt(struct cpu *c)
     struct {
         u16 limit;
         u64 base;
-    } __attribute__((packed)) gdtr = {sizeof(c->gdt) - 1, (u64)c->gdt}, idtr = {sizeof(idt) - 1, (u64)idt};
+    } __attribute__((packed)) gdtr = {sizeof(c->gdt) - 1, (u64)c->gdt},
+                              idtr = {sizeof(idt) - 1, (u64)idt};
     __asm__ volatile("lgdt %0" ::"m"(gdtr));
     __asm__ volatile("lidt %0" ::"m"(idtr));
     __asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss" ::"r"((u16)GDT_KDATA));
-    __asm__ volatile("pushq %0; leaq 1f(%%rip), %%rax; pushq %%rax; lretq; 1:" ::"i"(GDT_KCODE) : "rax", "memory");
+    __asm__ volatile("pushq %0; leaq 1f(%%rip), %%rax; pushq %%rax; lretq; 1:" ::"i"(GDT_KCODE)
+                     : "rax", "memory");
     __asm__ volatile("ltr %0" ::"r"((u16)GDT_TSS));
 }
 
 void cpu_setup(struct cpu *c)
 {
     c->self = c;
-    c->tss.ist[0] = (u64)&ist_stacks[c->id][4096];
+    for (unsigned i = 0; i < IST_COUNT; i++)
+        c->tss.ist[i] = (u64)&ist_stacks[c->id][i][4096];
     c->tss.iomap_base = 0xffff; /* beyond the limit: no port access until a PD has some */
     c->iobm[8192] = 0xff;
     load_gdt(c);

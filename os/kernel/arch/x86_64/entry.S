@@ -73,6 +73,25 @@ trap_common:
     testb $3, 24(%rsp)      /* CS of the interrupted context */
     jz trap_kernel
     swapgs
+    /* The 7 words (vector .. SS) are where TSS.RSP0 put them, at the end of
+     * the EC's frame, unless the vector has a stack of its own (cpu.c,
+     * ist_of): then they move there now. RAX is parked in the scratch word,
+     * which only syscall_entry uses, with interrupts off. */
+    xchg %rax, %gs:CPU_SCRATCH
+    mov %rsp, %rax
+    mov %gs:CPU_FRAME_TOP, %rsp
+    sub $56, %rsp
+    cmp %rsp, %rax
+    je 1f
+    add $56, %rsp
+    pushq 48(%rax)          /* ss */
+    pushq 40(%rax)          /* rsp */
+    pushq 32(%rax)          /* rflags */
+    pushq 24(%rax)          /* cs */
+    pushq 16(%rax)          /* rip */
+    pushq 8(%rax)           /* error */
+    pushq (%rax)            /* vector */
+1:  mov %gs:CPU_SCRATCH, %rax
     PUSH_GPRS
     mov %rsp, %rdi
     mov %gs:CPU_KSTACK_TOP, %rsp
@@ -80,9 +99,23 @@ trap_common:
     ud2
 trap_kernel:
     PUSH_GPRS
-    mov %rsp, %rdi
+    /* An NMI, #DB or #PF can arrive at the first instruction of
+     * syscall_entry, before its swapgs: then GS is still the user's (base 0,
+     * never a kernel address). Swap for the handler and back after it; RBX
+     * is callee-saved, so it carries that across the call. */
+    xor %ebx, %ebx
+    mov $0xc0000101, %ecx   /* MSR_GS_BASE */
+    rdmsr
+    test %edx, %edx
+    js 2f
+    swapgs
+    inc %ebx
+2:  mov %rsp, %rdi
     call trap_kernel_mode
-    POP_GPRS
+    test %ebx, %ebx
+    jz 3f
+    swapgs
+3:  POP_GPRS
     add $16, %rsp
     iretq
 

@@ -11,7 +11,10 @@ extern u64 boot_pml4[]; /* physical address (linked in the boot section) */
 u64 kernel_pml4_phys;
 extern bool cpu_has_nx;
 
-static u64 *kpml4(void) { return phys_to_virt(kernel_pml4_phys); }
+static u64 *kpml4(void)
+{
+    return phys_to_virt(kernel_pml4_phys);
+}
 
 static bool is_ram(const struct boot_mem_range *ram, unsigned n, u64 a, u64 b)
 {
@@ -60,12 +63,26 @@ void paging_init_pd(u64 *pml4)
         pml4[i] = kpml4()[i];
 }
 
-/* Walk to the leaf entry of va; allocate missing tables charged to pd if alloc. */
+/* Walk to the 4 KiB leaf entry of va; allocate missing tables charged to pd
+ * if alloc. Only user addresses are walked: the upper half is the kernel's
+ * (shared, built of 2 MiB pages) and is never changed through a PD. A large-page
+ * entry is a leaf, not a table; descending into it would treat a page of RAM
+ * as a page table, so the walk stops there and reports no entry. */
 static u64 *walk(struct pd *pd, u64 va, bool alloc, int *rc)
 {
+    if (va >= KIDE_USER_END) {
+        if (rc)
+            *rc = KIDE_BAD_ADDR;
+        return NULL;
+    }
     u64 *t = pd->pml4;
     for (int shift = 39; shift > 12; shift -= 9) {
         u64 *e = &t[(va >> shift) & 511];
+        if ((*e & PTE_P) && (*e & PTE_PS) && shift != 39) {
+            if (rc)
+                *rc = KIDE_BAD_ADDR;
+            return NULL;
+        }
         if (!(*e & PTE_P)) {
             if (!alloc)
                 return NULL;

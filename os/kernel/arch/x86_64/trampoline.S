@@ -34,9 +34,18 @@ tramp32:
     mov %eax, %cr4
     mov T(ap_tramp_cr3), %eax
     mov %eax, %cr3
-    mov $0xc0000080, %ecx
+    /* EFER.NXE before paging: the kernel's tables carry NX (bit 63), which
+     * is a reserved bit, and faults, while NXE is clear. The boot CPU has
+     * checked that leaf 0x80000001 exists. */
+    mov $0x80000001, %eax
+    cpuid
+    mov $0x100, %esi        /* LME */
+    bt $20, %edx            /* NX */
+    jnc 1f
+    or $0x800, %esi         /* NXE */
+1:  mov $0xc0000080, %ecx
     rdmsr
-    or $0x100, %eax         /* LME */
+    or %esi, %eax
     wrmsr
     mov %cr0, %eax
     or $0x80000000, %eax
