@@ -275,6 +275,44 @@ static char *module_string(const struct goa_run_req *req)
     return s;
 }
 
+/* The accelerator, picked as every Kide runner picks it (os/tools/qemu-accel.sh,
+ * which the SDK ships as tools/qemu-accel.sh with its KVM control image):
+ * KIDE_ACCEL=kvm|tcg forces one; otherwise the probe decides, and KVM is used
+ * only when it runs the control correctly. Without the probe (an older SDK),
+ * TCG. Returns NULL after an error message for a bad KIDE_ACCEL. */
+static const char *pick_accel(const char *sdk)
+{
+    const char *forced = getenv("KIDE_ACCEL");
+    if (forced && (!strcmp(forced, "kvm") || !strcmp(forced, "tcg")))
+        return forced;
+    if (forced && *forced && strcmp(forced, "auto")) {
+        goa_error("run", "set KIDE_ACCEL to kvm, tcg or auto, or unset it",
+                  "KIDE_ACCEL='%s' is not an accelerator", forced);
+        return NULL;
+    }
+    char *probe = goa_fmt("%s/tools/qemu-accel.sh", sdk);
+    const char *accel = "tcg";
+    if (goa_exists(probe)) {
+        const char *cache = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+        char *dir = cache && *cache ? goa_fmt("%s/kide", cache)
+                                    : goa_fmt("%s/.cache/kide", home && *home ? home : "/tmp");
+        char *env = goa_fmt("KIDE_ACCEL_CACHE=%s", dir);
+        char *out = goa_fmt("%s/accel.out", dir);
+        char *argv[] = {probe, NULL}, *envv[] = {env, NULL};
+        char *data = NULL;
+        size_t len = 0;
+        if (goa_mkdirs(dir) == 0 && (unlink(out), goa_run(NULL, argv, envv, out) == 0) &&
+            goa_read_file(out, &data, &len) == 0 && len >= 3 && !strncmp(data, "kvm", 3))
+            accel = "kvm";
+        free(data);
+        free(out);
+        free(env);
+        free(dir);
+    }
+    free(probe);
+    return accel;
+}
+
 static int qemu_run(const struct goa_run_req *req, struct goa_run_result *res)
 {
     const char *why;
@@ -308,19 +346,15 @@ static int qemu_run(const struct goa_run_req *req, struct goa_run_result *res)
                  sdk);
         mod = module_string(req);
     }
-    if (mod) {
-        /* KVM only when the device is there (QEMU would fall back, but noisily). */
-        struct stat kvm;
-        bool try_kvm = stat("/dev/kvm", &kvm) == 0 && S_ISCHR(kvm.st_mode) &&
-                       access("/dev/kvm", R_OK | W_OK) == 0;
-        char *argv[] = {QEMU,         "-accel",  try_kvm ? "kvm" : "tcg",
-                        "-accel",     "tcg",     "-m",
-                        mem,          "-smp",    "1",
-                        "-display",   "none",    "-monitor",
-                        "none",       "-serial", "stdio",
-                        "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-                        "-kernel",    kernel,    "-initrd",
-                        mod,          NULL};
+    const char *accel = mod ? pick_accel(sdk) : NULL;
+    if (mod && accel) {
+        char *argv[] = {
+                QEMU,      "-accel",     (char *)accel, "-m",
+                mem,       "-smp",       "1",           "-display",
+                "none",    "-monitor",   "none",        "-serial",
+                "stdio",   "-no-reboot", "-device",     "isa-debug-exit,iobase=0xf4,iosize=0x04",
+                "-kernel", kernel,       "-initrd",     mod,
+                NULL};
         struct watch w = {req, false, habitat ? name : NULL};
         struct goa_run_req r = *req;
         r.on_line = watch_line;

@@ -6,6 +6,10 @@
 # Usage: qemu-accel.sh            the accelerator (the probe's result is cached)
 #        qemu-accel.sh --why      the accelerator and why, one line
 #        qemu-accel.sh --probe    probe again, show the control's serial log
+#        qemu-accel.sh --control ACCEL   run the control under ACCEL (kvm|tcg),
+#                                 show its log; exit 0 when it passed
+#        qemu-accel.sh --list     the accelerators a test run covers: "kvm tcg"
+#                                 when KVM passes the probe, else the one in use
 #        qemu-accel.sh --help
 # KIDE_ACCEL=kvm|tcg forces one (KVM then is used even if the control fails,
 # for whoever wants to see what it does); KIDE_ACCEL=auto or unset probes.
@@ -18,25 +22,34 @@
 # stay in ring 3 across SYSCALL) fails the control, and the tests fall back
 # to TCG with the reason. Never -cpu host: it aborts under KVM on our machines.
 # The result is cached per host boot, QEMU version and control source in
-# $BUILD/os/accel-probe; --probe refreshes it.
+# $KIDE_ACCEL_CACHE (default $BUILD/os)/accel-probe; --probe refreshes it.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 BUILD=${BUILD:-$top/build}
-cache_dir=$BUILD/os/kvm-control
-cache=$BUILD/os/accel-probe
+cache_root=${KIDE_ACCEL_CACHE:-$BUILD/os}
+cache_dir=$cache_root/kvm-control
+cache=$cache_root/accel-probe
 src=$here/kvm-control
 
 case ${1:-} in
-"" | --why | --probe) mode=${1:-plain} ;;
--h | --help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+"" | --why | --probe | --list) mode=${1:-plain} ;;
+--control)
+	case ${2:-} in kvm | tcg) ;; *) echo "qemu-accel.sh: --control needs kvm or tcg" >&2; exit 2 ;; esac
+	mode=--control
+	;;
+-h | --help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 *) echo "qemu-accel.sh: unknown argument '$1'" >&2; echo "hint: qemu-accel.sh --help" >&2; exit 2 ;;
 esac
 
 case ${KIDE_ACCEL:-auto} in
 kvm | tcg)
-	[ "$mode" = --why ] && echo "$KIDE_ACCEL (forced by KIDE_ACCEL=$KIDE_ACCEL)" || echo "$KIDE_ACCEL"
+	if [ "$mode" = --why ]; then
+		echo "$KIDE_ACCEL (forced by KIDE_ACCEL=$KIDE_ACCEL)"
+	else
+		echo "$KIDE_ACCEL"
+	fi
 	[ "$mode" = --probe ] || exit 0
 	;;
 auto) ;;
@@ -107,6 +120,15 @@ probe() {
 	echo "kvm|KVM passes the control image (kernel modules: $(kvm_modules))"
 }
 
+if [ "$mode" = --control ]; then
+	log=$cache_dir/control-$2.log
+	mkdir -p "$cache_dir"
+	run_control "$2" "$log"
+	rc=$?
+	grep -a -o 'kvm-control:.*' "$log"
+	exit $rc
+fi
+
 key="$(cat /proc/sys/kernel/random/boot_id 2>/dev/null) $(qemu-system-x86_64 --version 2>/dev/null | head -1) $(cksum <"$src/control.S")"
 result=""
 if [ "$mode" != --probe ] && [ -f "$cache" ] && [ "$(head -n 1 "$cache")" = "$key" ]; then
@@ -123,6 +145,7 @@ fi
 accel=${result%%|*}
 case $mode in
 plain) echo "$accel" ;;
+--list) [ "$accel" = kvm ] && echo "kvm tcg" || echo tcg ;;
 --why) echo "$accel (${result#*|})" ;;
 --probe)
 	echo "${KIDE_ACCEL:+(KIDE_ACCEL=$KIDE_ACCEL is set: the tests use it) }probe: $accel (${result#*|})"

@@ -60,9 +60,11 @@ done
 kernel=${kernel:-$BUILD/os/kernel/kide.bin}
 [ -f "$kernel" ] || die_usage "kernel '$kernel' not found (build it with: make -C os kernel)"
 kernel=$(cd "$(dirname "$kernel")" && pwd)/$(basename "$kernel")
-log=${log:-$BUILD/os/logs/$name.log}
+# KIDE_RESULT_TAG (e.g. @kvm) keeps the runs of one suite under each
+# accelerator apart (os/Makefile test).
+log=${log:-$BUILD/os/logs/$name${KIDE_RESULT_TAG:-}.log}
 mkdir -p "$(dirname "$log")" "$BUILD/results"
-result=$BUILD/results/$name
+result=$BUILD/results/$name${KIDE_RESULT_TAG:-}
 
 qemu=$(command -v qemu-system-x86_64) || die_usage "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
 

@@ -65,7 +65,7 @@ else
 	img=$BUILD/os/images/tests/$name
 fi
 [ -z "$timeout_s" ] || [[ $timeout_s =~ ^[0-9]+$ ]] || die_usage "--timeout needs seconds, not '$timeout_s'"
-suite=scenario-${name//\//-}
+suite=scenario-${name//\//-}${KIDE_RESULT_TAG:-} # the tag: see qemu-run.sh
 log=${log:-$BUILD/os/logs/$suite.log}
 result=$BUILD/results/$suite
 mkdir -p "$(dirname "$log")" "$BUILD/results"
