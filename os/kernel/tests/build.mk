@@ -20,7 +20,7 @@ KT_HELPER_OBJS := helper.o
 KFUZZ_ROOT_OBJS := fuzz_root.o
 KFUZZ_ATK_OBJS  := fuzz_attacker.o
 KT_ELFS  := $(KT_OUT)/ktest-root.elf $(KT_OUT)/ktest-helper.elf \
-            $(KT_OUT)/kfuzz-root.elf $(KT_OUT)/kfuzz-attacker.elf
+            $(KT_OUT)/kfuzz-root.elf $(KT_OUT)/kfuzz-attacker.elf $(KT_OUT)/kentry-root.elf
 
 FUZZ_SECONDS_KERNEL ?= 60
 KFUZZ_SEED  ?= $(shell date +%s)
@@ -34,6 +34,15 @@ $(KT_OUT)/%.o: $(KT_DIR)/%.c $(KRT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
 	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+
+# The entry paths under injected NMIs, and the fault report (entry_test.py).
+$(KT_OUT)/kentry-root.elf: $(KT_OUT)/entry_root.o $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
+	@$(USER_LD) -o $@ $(KRT_CRT0) $< $(KRT_LIB)
+
+.PHONY: kentry-test
+kentry-test: $(KT_OUT)/kentry-root.elf $(KERNEL_BIN)
+	@$(KT_DIR)/entry_test.py --kernel $(KERNEL_BIN) --root $(KT_OUT)/kentry-root.elf
 
 $(KT_OUT)/ktest-root.elf: $(addprefix $(KT_OUT)/,$(KT_ROOT_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
@@ -64,7 +73,7 @@ ktest-smp4: $(KT_ELFS) $(KERNEL_BIN)
 # All kernel scenarios, each run even if an earlier one failed (every one
 # records its result for mk/run-suites.sh); fails if any failed.
 kernel-tests: $(KT_ELFS) $(KERNEL_BIN)
-	@rc=0; for t in ktest-smp1 ktest-smp4 kfuzz-smp1 kfuzz-smp4; do \
+	@rc=0; for t in ktest-smp1 ktest-smp4 kfuzz-smp1 kfuzz-smp4 kentry-test; do \
 	    $(MAKE) --no-print-directory $$t || rc=1; done; exit $$rc
 
 # The fuzzer: half the time under -smp 1, half under -smp 4.
