@@ -34,5 +34,7 @@ for f in "$results"/*; do
 done
 [ "$failed" -eq 0 ] || status=1
 [ "$passed" -gt 0 ] || { echo "no test ran"; status=1; }
+# Which accelerator the QEMU suites ran under, and why (os/tools/qemu-accel.sh).
+echo "QEMU accelerator: $(os/tools/qemu-accel.sh --why 2>&1)"
 echo "total: $passed passed, $failed failed, $skipped skipped"
 exit $status
