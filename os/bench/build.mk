@@ -24,3 +24,15 @@ $(KB_PEER): $(KB_DIR)/peer/ipcbench.c $(KB_DIR)/bench.h
 kbench: $(KB_ELFS) $(KB_PEER)
 
 -include $(KB_OUT)/kbench.d $(KB_OUT)/kbench_server.d
+
+# Boot benchmark (os/bench/boot-run.sh): QEMU start to the default platform's
+# first state report, against Debian's Linux to its first user-space line.
+BOOT_PEER := $(KB_OUT)/boot-peer
+$(BOOT_PEER): $(KB_DIR)/peer/boot_peer.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+.PHONY: boot-bench
+boot-bench: $(KERNEL_BIN) $(BOOT_PEER)
+	$(MAKE) --no-print-directory image SCENARIO=default
+	$(KB_DIR)/boot-run.sh $(OSB)/images/default $(BOOT_PEER) $(BUILD)/bench/os

@@ -35,7 +35,8 @@ field() { # file name key
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 qemu=$(qemu-system-x86_64 --version | head -1)
 {
-	echo "Conditions: $(date -u +%Y-%m-%d), host CPU $cpu, $qemu, accel $accel, -smp $smp -m 256M,"
+	nested=$(grep -qw hypervisor /proc/cpuinfo && echo "the host is itself a VM" || echo "bare-metal host")
+	echo "Conditions: $(date -u +%Y-%m-%d), host CPU $cpu ($nested), $qemu, accel $accel, -smp $smp -m 256M,"
 	echo "Linux peer $(basename "$(ls /boot/vmlinuz-* | sort -V | tail -1)"), $n iterations (cross-CPU: $((n / 10)))."
 	[ "$accel" = tcg ] && echo "Under TCG the cycle counts are emulated-TSC ticks, not hardware cycles: compare ratios, not absolutes."
 	echo
