@@ -50,6 +50,7 @@ struct ec {
     struct ec **wq_head; /**< head pointer of the queue it waits in, or NULL */
     struct ec *callers;  /**< local EC: callers waiting for it (FIFO) */
     struct pt *want_pt;  /**< a waiting caller: the portal it called */
+    u64 sent_msg;        /**< its message word as checked at the call (read once) */
     u64 deadline;        /**< TSC deadline of a semaphore down, 0: none */
     struct ec *to_next, *to_prev;
     bool on_timeouts;

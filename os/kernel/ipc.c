@@ -20,7 +20,10 @@
 #include <kide/status.h>
 #include <kide/utcb.h>
 
-static bool msg_fits(u64 m) { return KIDE_MSG_UNTYPED(m) + 2 * KIDE_MSG_TYPED(m) <= KIDE_UTCB_WORDS; }
+static bool msg_fits(u64 m)
+{
+    return KIDE_MSG_UNTYPED(m) + 2 * KIDE_MSG_TYPED(m) <= KIDE_UTCB_WORDS;
+}
 
 /* Delegate one typed item into the receiver's window; *out describes where it landed. */
 static int deliver_item(struct pd *src, struct pd *dst, const struct kide_typed_item *it,
@@ -44,11 +47,14 @@ static int deliver_item(struct pd *src, struct pd *dst, const struct kide_typed_
 }
 
 /* Copy the message of `from` into `to`'s UTCB; the receiver gets one CRD per
- * delivered item after its untyped words. */
-static void transfer(struct ec *from, struct ec *to)
+ * delivered item after its untyped words. `msg` is the message word as it
+ * was checked (msg_fits): the UTCB is user-writable, and for a queued caller
+ * a sibling thread can rewrite it before the copy, so it is never read again.
+ * Each typed item is copied out of the UTCB once before it is used. */
+static void transfer(struct ec *from, struct ec *to, u64 msg)
 {
     struct kide_utcb *s = from->utcb, *d = to->utcb;
-    unsigned u = KIDE_MSG_UNTYPED(s->msg), t = KIDE_MSG_TYPED(s->msg);
+    unsigned u = KIDE_MSG_UNTYPED(msg), t = KIDE_MSG_TYPED(msg);
     memcpy(d->words, s->words, u * 8);
     unsigned delivered = 0, dropped = 0;
     for (unsigned i = 0; i < t; i++) {
@@ -67,11 +73,27 @@ static void exc_message(struct ec *from, struct ec *h)
     struct kide_exc_state *x = (struct kide_exc_state *)h->utcb->words;
     struct frame *f = &from->regs;
     *x = (struct kide_exc_state){
-        .rax = f->rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx, .rsi = f->rsi,
-        .rdi = f->rdi, .rbp = f->rbp, .rsp = f->rsp, .r8 = f->r8, .r9 = f->r9,
-        .r10 = f->r10, .r11 = f->r11, .r12 = f->r12, .r13 = f->r13, .r14 = f->r14,
-        .r15 = f->r15, .rip = f->rip, .rflags = f->rflags, .vector = f->vector,
-        .error = f->error, .fault_addr = from->fault_addr,
+            .rax = f->rax,
+            .rbx = f->rbx,
+            .rcx = f->rcx,
+            .rdx = f->rdx,
+            .rsi = f->rsi,
+            .rdi = f->rdi,
+            .rbp = f->rbp,
+            .rsp = f->rsp,
+            .r8 = f->r8,
+            .r9 = f->r9,
+            .r10 = f->r10,
+            .r11 = f->r11,
+            .r12 = f->r12,
+            .r13 = f->r13,
+            .r14 = f->r14,
+            .r15 = f->r15,
+            .rip = f->rip,
+            .rflags = f->rflags,
+            .vector = f->vector,
+            .error = f->error,
+            .fault_addr = from->fault_addr,
     };
     h->utcb->msg = KIDE_MSG(KIDE_EXC_WORDS, 0);
 }
@@ -94,7 +116,7 @@ static void start(struct ec *caller, struct ec *h, struct pt *pt)
     if (caller->in_exc)
         exc_message(caller, h);
     else
-        transfer(caller, h);
+        transfer(caller, h, caller->sent_msg);
     caller->callee = h;
     h->caller = caller;
     caller->state = EC_CALLING;
@@ -118,8 +140,10 @@ int ipc_call(struct ec *caller, struct pt *pt, bool exc)
         return KIDE_BAD_CPU;
     if (h->state == EC_DEAD || h->state == EC_STOPPED)
         return KIDE_ABORTED;
-    if (!exc && !msg_fits(caller->utcb->msg))
+    u64 m = caller->utcb->msg; /* read once: the snapshot transfer() uses */
+    if (!exc && !msg_fits(m))
         return KIDE_OVERFLOW;
+    caller->sent_msg = m;
     for (struct ec *e = caller; e; e = e->caller)
         if (e == h)
             return KIDE_BUSY; /* the handler waits for this very chain */
@@ -157,7 +181,7 @@ noreturn void ipc_reply(struct ec *h)
             apply_exc_state(caller, h->utcb);
     } else {
         if (msg_fits(m)) {
-            transfer(h, caller);
+            transfer(h, caller, m);
             caller->regs.rax = KIDE_OK;
         } else {
             caller->regs.rax = KIDE_OVERFLOW;

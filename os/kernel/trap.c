@@ -54,8 +54,12 @@ noreturn void trap_user(struct frame *f)
         flush_handle();
         lapic_eoi();
         struct ec *cur = c->current;
-        if (cur && c->loaded_pd == cur->pd && cur->state != EC_DEAD)
+        if (cur && c->loaded_pd == cur->pd && cur->state != EC_DEAD) {
+            /* flush_handle dropped the cached I/O bitmap (ports may have been
+             * revoked): load the PD's current one before going back. */
+            cpu_set_iobm(c, cur->pd);
             ret_user_iret(f);
+        }
         bkl_lock(); /* its PD or itself is gone: never go back to it */
         ec_reap_zombies();
         schedule();

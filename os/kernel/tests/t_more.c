@@ -38,7 +38,7 @@ out:
 struct blk_srv {
     struct krt_pt_hdr hdr;
     kide_sel entered, go;
-    volatile u64 calls;
+    volatile u64 calls, last_msg;
     volatile int block;
 } __attribute__((aligned(64)));
 
@@ -47,6 +47,7 @@ static void blk_fn(struct krt_pt_hdr *h, unsigned sub, u64 msg, struct kide_utcb
     (void)sub, (void)msg;
     struct blk_srv *s = (struct blk_srv *)h;
     s->calls++;
+    s->last_msg = msg;
     if (s->block) {
         kide_ctrl_sm(KIDE_CTRL_SM_UP, s->entered, 0);
         kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s->go, 0);
@@ -418,6 +419,45 @@ out:
     blk_done(pt);
 }
 
+static void call_one_word_body(struct krt_ec *t)
+{
+    t->utcb->words[0] = 7;
+    t->utcb->msg = KIDE_MSG(1, 0);
+    t->utcb->rcv_crd = 0;
+    t->result[0] = (u64)kide_call(t->arg[0]);
+}
+
+/* The message word of a queued caller is read once, when its call is
+ * checked: a sibling thread that rewrites it while the call waits in line
+ * changes nothing (before, the handler got the rewritten length, up to 1023
+ * words copied into a 4064-byte area). */
+void test_ipc_msg_snapshot(void)
+{
+    static struct krt_ec t1, t2;
+    unsigned cpu = ktest_other_cpu();
+    kide_sel pt = blk_portal(cpu);
+    memset(&t1, 0, sizeof(t1));
+    memset(&t2, 0, sizeof(t2));
+    CHECK(pt);
+    bsrv.block = 1;
+    t1.arg[0] = t2.arg[0] = pt;
+    EXPECT_ST(krt_thread_start(&t1, cpu, PRIO_HIGH, call_body), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(bsrv.entered, 5000), KIDE_OK);
+    EXPECT_ST(krt_thread_start(&t2, cpu, PRIO_HIGH, call_one_word_body), KIDE_OK);
+    CHECK(WAIT_FOR(ktest_ec_state(t2.ec) == KIDE_EC_STATE_BLOCKED, 2000));
+    t2.utcb->msg = KIDE_MSG(3, 0); /* in bounds, so the old kernel survives it */
+    bsrv.block = 0;
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, bsrv.go, 0), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(t2.done_sm, 2000), KIDE_OK);
+    CHECK_EQ(t2.result[0], KIDE_OK);
+    CHECK_EQ(bsrv.calls, 2);
+    CHECK_EQ(KIDE_MSG_UNTYPED(bsrv.last_msg), 1);
+out:
+    krt_thread_destroy(&t1);
+    krt_thread_destroy(&t2);
+    blk_done(pt);
+}
+
 static void sm_taker_body(struct krt_ec *t)
 {
     u64 got = 0;
@@ -581,6 +621,39 @@ static void syscall_spin_body(struct krt_ec *t)
         kide_null();
         t->result[0]++;
     }
+}
+
+/* A TLB shoot-down taken while a PD runs in user mode keeps its I/O bitmap:
+ * a child reading its own port on another CPU goes on reading through
+ * hundreds of shoot-downs of its address space (before, the IPI's fast
+ * return path left the TSS without the bitmap and the next IN took #GP). */
+void test_io_after_shootdown(void)
+{
+    NEED_CPUS(2);
+    static struct krt_child c;
+    u64 args[] = {0x3f8 + 5};
+    unsigned rounds = 0;
+    CHECK(ktest_helper_prepare(&c, H_IO_LOOP, ktest_other_cpu(), args, 1) == KIDE_OK);
+    u64 pa = krt_child_map(&c, X, KIDE_MEM_R | KIDE_MEM_W);
+    CHECK(pa);
+    c.ec[0].policy = ktest_stop_quiet;
+    EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
+    CHECK(WAIT_FOR(c.info->res[1] > 10, 5000));
+    for (; rounds < 300 && c.ec[0].exc_count == 0; rounds++) {
+        u64 seen = c.info->res[1];
+        EXPECT_ST(kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0)), KIDE_OK);
+        EXPECT_ST(kide_delegate(c.pd, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R | KIDE_MEM_W),
+                                X >> 12),
+                  KIDE_OK);
+        WAIT_FOR(c.info->res[1] > seen || c.ec[0].exc_count, 2000);
+    }
+    if (c.ec[0].exc_count)
+        krt_printf("ktest: io_after_shootdown: the child took vector %lu after %u shoot-downs\n",
+                   c.ec[0].last.vector, rounds);
+    CHECK_EQ(c.ec[0].exc_count, 0);
+    CHECK_EQ(rounds, 300);
+out:
+    krt_child_destroy(&c);
 }
 
 /* TLB shoot-downs while every other CPU hammers the kernel. */
