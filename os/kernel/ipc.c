@@ -34,7 +34,7 @@ static int deliver_item(struct pd *src, struct pd *dst, const struct kide_typed_
     if (kind == KIDE_CRD_NULL || kind != KIDE_CRD_KIND(win) || dst->dead)
         return KIDE_BAD_PARAM;
     if ((base & (size - 1)) || (it->hotspot & (size - 1)) || order > KIDE_CRD_ORDER(win) ||
-        it->hotspot + size > (1ul << KIDE_CRD_ORDER(win)))
+        !range_within(it->hotspot, size, 1ul << KIDE_CRD_ORDER(win)))
         return KIDE_BAD_PARAM;
     u64 to = KIDE_CRD_BASE(win) + it->hotspot;
     int rc;

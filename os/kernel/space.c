@@ -193,7 +193,46 @@ void space_remove(struct rnode *n)
     kfree(n->pd, n);
 }
 
-void mdb_destroy_range(struct mdb_link *l) { space_remove(container_of(l, struct rnode, link)); }
+void mdb_destroy_range(struct mdb_link *l)
+{
+    space_remove(container_of(l, struct rnode, link));
+}
+
+/* Give node n the rights `perms` and make its mappings say so. Memory is
+ * remapped in place (the tables exist: the node is mapped); an I/O range
+ * keeps access while it has any right. */
+static void set_rights(struct rnode *n, u8 perms)
+{
+    n->perms = perms;
+    if (n->space == SPACE_MEM)
+        for (u64 i = 0; i < (1ul << n->order); i++)
+            pt_map(n->pd, (n->base + i) << PAGE_SHIFT, (n->phys + i) << PAGE_SHIFT, perms);
+    else if (!perms)
+        io_set(n->pd, n->base, n->order, false);
+    pd_mark_dirty(n->pd);
+}
+
+/* Rights only shrink down a derivation tree: after top's rights changed,
+ * every descendant keeps at most its parent's. Iterative (a depth-first walk
+ * over the mdb links), so a deep chain costs no kernel stack; linear in the
+ * subtree, whose size its owners paid for in kernel memory. */
+static void shrink_subtree(struct rnode *top)
+{
+    struct mdb_link *l = top->link.child;
+    while (l) {
+        struct rnode *c = container_of(l, struct rnode, link);
+        struct rnode *p = container_of(l->parent, struct rnode, link);
+        if (c->perms & ~p->perms)
+            set_rights(c, c->perms & p->perms);
+        if (l->child) {
+            l = l->child;
+            continue;
+        }
+        while (l != &top->link && !l->next)
+            l = l->parent;
+        l = l == &top->link ? NULL : l->next;
+    }
+}
 
 int space_delegate(struct pd *src, struct pd *dst, u8 space, u64 base, u8 order, u64 dst_base,
                    u8 mask)
@@ -212,7 +251,7 @@ int space_delegate(struct pd *src, struct pd *dst, u8 space, u64 base, u8 order,
             return KIDE_BAD_PARAM;
         if (!perms)
             return KIDE_BAD_PARAM;
-    } else if (dst_base + count > (KIDE_USER_END >> PAGE_SHIFT) || dst_base + count < dst_base) {
+    } else if (!range_within(dst_base, count, KIDE_USER_END >> PAGE_SHIFT)) {
         return KIDE_BAD_ADDR;
     }
     u64 phys = s->phys + (base - s->base);
@@ -221,12 +260,10 @@ int space_delegate(struct pd *src, struct pd *dst, u8 space, u64 base, u8 order,
         if (o->flags & RNODE_SPECIAL)
             return KIDE_BAD_ADDR;
         /* The same delegation again refreshes the rights instead of failing. */
-        if (o->base == dst_base && o->order == order && o->phys == phys && o->link.parent == &s->link) {
-            o->perms = perms;
-            if (space == SPACE_MEM)
-                for (u64 i = 0; i < count; i++)
-                    pt_map(dst, (dst_base + i) << PAGE_SHIFT, (phys + i) << PAGE_SHIFT, perms);
-            pd_mark_dirty(dst);
+        if (o->base == dst_base && o->order == order && o->phys == phys &&
+            o->link.parent == &s->link) {
+            set_rights(o, perms);
+            shrink_subtree(o);
             return KIDE_OK;
         }
         return KIDE_BUSY;

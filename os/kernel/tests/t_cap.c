@@ -3,8 +3,8 @@
  * ports, and kernel-memory quota (exhaustion, reclaim on PD destruction). */
 #include "ktest.h"
 
-#define ROOT KIDE_ROOT_SEL_PD
-#define X KRT_CHILD_FREE_VA /* a child address nothing else uses */
+#define ROOT  KIDE_ROOT_SEL_PD
+#define X     KRT_CHILD_FREE_VA /* a child address nothing else uses */
 #define MAGIC 0x6b74657374216b21ull
 
 static u64 kind_at(kide_sel sel, unsigned *perm, u64 *info)
@@ -223,6 +223,37 @@ out:
     krt_child_destroy(&c);
 }
 
+/* Re-delegating with fewer rights shrinks them down the whole subtree: the
+ * root lends a page to itself at Y (RW) and from there to a child (RW), then
+ * re-delegates the first hop read-only; the child's write must fault
+ * (before, only the direct derivation lost W and the child kept writing). */
+#define Y 0x0000510000000000ull
+void test_mem_perm_subtree(void)
+{
+    static struct krt_child c;
+    u64 args[] = {X, MAGIC}, pa = krt_page_alloc();
+    const unsigned rw = KIDE_MEM_R | KIDE_MEM_W;
+    CHECK(pa);
+    CHECK(ktest_helper_prepare(&c, H_TOUCH, 0, args, 2) == KIDE_OK);
+    EXPECT_ST(kide_delegate(ROOT, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, rw), Y >> 12), KIDE_OK);
+    EXPECT_ST(kide_delegate(c.pd, KIDE_CRD(KIDE_CRD_MEM, Y >> 12, 0, rw), X >> 12), KIDE_OK);
+    EXPECT_ST(kide_delegate(ROOT, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R), Y >> 12),
+              KIDE_OK);
+    c.ec[0].policy = ktest_stop_quiet;
+    EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
+    EXPECT_ST(krt_child_wait(&c, 5000), KIDE_OK);
+    CHECK(!c.ec[0].exited); /* exited: the grandchild kept W */
+    CHECK_EQ(c.ec[0].last.vector, KIDE_EXC_PF);
+    CHECK_EQ(c.ec[0].last.fault_addr, X);
+    CHECK_EQ(c.ec[0].last.error & 7, 7);
+out:
+    krt_child_destroy(&c);
+    if (pa) {
+        kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0));
+        krt_page_free(pa);
+    }
+}
+
 void test_mem_perm(void)
 {
     static struct krt_child c;
@@ -409,7 +440,8 @@ void test_quota_cycles(void)
                   KIDE_OK);
         EXPECT_ST(kide_create_pt(pt, pd, ec, 0x4000000000ull, i), KIDE_OK);
         EXPECT_ST(kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, s, 0, KIDE_SM_UP), 1030), KIDE_OK);
-        EXPECT_ST(kide_delegate(pd, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R | KIDE_MEM_W), X >> 12),
+        EXPECT_ST(kide_delegate(pd, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R | KIDE_MEM_W),
+                                X >> 12),
                   KIDE_OK);
         EXPECT_ST(kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, 0)), KIDE_OK);
         EXPECT_ST(kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, ec, 0, 0)), KIDE_OK);
@@ -476,10 +508,11 @@ void test_revoke_page_isolation(void)
     EXPECT_ST(krt_child_start(&a, PRIO_CHILD), KIDE_OK);
     EXPECT_ST(krt_child_start(&b, PRIO_CHILD), KIDE_OK);
     if (!WAIT_FOR_SLOW(a.info->res[0] == 1 && b.info->res[0] == 2, 5000))
-        krt_printf("ktest: revoke_page_isolation: a read %lu (%lu times, %lu exceptions), b read %lu "
-                   "(%lu times, %lu exceptions)\n",
-                   a.info->res[0], a.info->res[1], a.ec[0].exc_count, b.info->res[0],
-                   b.info->res[1], b.ec[0].exc_count);
+        krt_printf(
+                "ktest: revoke_page_isolation: a read %lu (%lu times, %lu exceptions), b read %lu "
+                "(%lu times, %lu exceptions)\n",
+                a.info->res[0], a.info->res[1], a.ec[0].exc_count, b.info->res[0], b.info->res[1],
+                b.ec[0].exc_count);
     CHECK(a.info->res[0] == 1 && b.info->res[0] == 2);
     EXPECT_ST(kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0)), KIDE_OK);
     EXPECT_ST(krt_child_wait(&a, 5000), KIDE_OK);

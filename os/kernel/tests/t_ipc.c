@@ -5,7 +5,7 @@
 #include "ktest.h"
 
 #define ROOT KIDE_ROOT_SEL_PD
-#define Q 0x0000500000000000ull /* where the root receives a page */
+#define Q    0x0000500000000000ull /* where the root receives a page */
 
 extern char _start[];
 
@@ -13,7 +13,7 @@ extern char _start[];
 struct srv {
     struct krt_pt_hdr hdr;
     volatile u64 calls, last_id_sub, last_msg;
-    volatile u64 mode;     /**< SRV_* */
+    volatile u64 mode;      /**< SRV_* */
     volatile u64 reply_sel; /**< SRV_TYPED: capability to send back */
 } __attribute__((aligned(64)));
 
@@ -234,6 +234,33 @@ out:
     srv_done(pt);
 }
 
+/* A typed item's hotspot cannot wrap around the window check: hotspot = -1
+ * (hotspot + size == 0) is outside the window, not just below it. The
+ * window is the upper half of an 8-selector block, so the selector below it
+ * is free and an item landing there would show. */
+void test_ipc_typed_wrap(void)
+{
+    struct kide_utcb *u = ROOT_UTCB;
+    kide_sel pt = srv_portal(0, SRV_SUM), s1 = krt_sm_create(1), blk = krt_sel_alloc(3);
+    u64 type = 0;
+    CHECK(pt && s1 && blk);
+    handler.utcb->rcv_crd = KIDE_CRD(KIDE_CRD_OBJ, blk + 4, 2, KIDE_PERM_ALL);
+    u->words[0] = KIDE_CRD(KIDE_CRD_OBJ, s1, 0, KIDE_PERM_ALL);
+    u->words[1] = ~0ull; /* hotspot -1 */
+    u->msg = KIDE_MSG(0, 1);
+    EXPECT_ST(kide_call(pt), KIDE_OK);
+    CHECK_EQ(KIDE_MSG_DROPPED(srv.last_msg), 1);
+    obj_perm(blk + 3, &type);
+    CHECK_EQ(type, KIDE_OBJ_NONE);
+out:
+    if (blk) {
+        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, blk, 3, 0));
+        krt_sel_free(blk, 3);
+    }
+    krt_cap_drop(s1);
+    srv_done(pt);
+}
+
 /* Ping-pong with a server in a child PD. */
 void test_ipc_child(void)
 {
@@ -338,7 +365,10 @@ out:
     krt_cap_drop(s);
 }
 
-void test_ipc_aborted(void) { aborted_on(0); }
+void test_ipc_aborted(void)
+{
+    aborted_on(0);
+}
 
 void test_ipc_aborted_remote(void)
 {

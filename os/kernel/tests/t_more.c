@@ -6,7 +6,7 @@
 #include "ktest.h"
 
 #define ROOT KIDE_ROOT_SEL_PD
-#define X KRT_CHILD_FREE_VA
+#define X    KRT_CHILD_FREE_VA
 
 extern char _start[];
 
@@ -207,12 +207,12 @@ static const struct {
     unsigned insn;
     int v1, v2; /* acceptable vectors (v2 -1: only v1) */
 } faults[] = {
-        {"div0", INSN_DIV0, 0, -1},        {"hlt", INSN_HLT, 13, -1},
-        {"cli", INSN_CLI, 13, -1},         {"int3", INSN_INT3, 3, 13},
-        {"int 0x80", INSN_INT80, 13, 11},  {"non-canonical load", INSN_NONCANON, 13, -1},
+        {"div0", INSN_DIV0, 0, -1},          {"hlt", INSN_HLT, 13, -1},
+        {"cli", INSN_CLI, 13, -1},           {"int3", INSN_INT3, 3, 13},
+        {"int 0x80", INSN_INT80, 13, 11},    {"non-canonical load", INSN_NONCANON, 13, -1},
         {"kernel load", INSN_KREAD, 14, -1}, {"code store", INSN_CODEWRITE, 14, -1},
         {"trap flag", INSN_TRAPFLAG, 1, -1}, {"mov cr3", INSN_MOVCR3, 13, -1},
-        {"wrmsr", INSN_WRMSR, 13, -1},     {"iretq to ring 0", INSN_IRETQ, 13, -1},
+        {"wrmsr", INSN_WRMSR, 13, -1},       {"iretq to ring 0", INSN_IRETQ, 13, -1},
 };
 
 /* DF set by user code must not leak into the kernel (its C code assumes
@@ -238,9 +238,18 @@ out:
     krt_child_destroy(&c);
 }
 
-void test_user_df_syscall(void) { user_df(INSN_STD_SYSCALL, 10, -1); }
-void test_user_df_irq(void) { user_df(INSN_STD_SPIN, 11, -1); }
-void test_user_df_exception(void) { user_df(INSN_STD_UD2, 0, 6); }
+void test_user_df_syscall(void)
+{
+    user_df(INSN_STD_SYSCALL, 10, -1);
+}
+void test_user_df_irq(void)
+{
+    user_df(INSN_STD_SPIN, 11, -1);
+}
+void test_user_df_exception(void)
+{
+    user_df(INSN_STD_UD2, 0, 6);
+}
 
 void test_exc_vectors(void)
 {
@@ -571,7 +580,10 @@ out:
     }
 }
 
-static void quick_body(struct krt_ec *t) { t->result[0] = 1; }
+static void quick_body(struct krt_ec *t)
+{
+    t->result[0] = 1;
+}
 
 /* Threads started on, and woken on, otherwise idle CPUs, many times: each
  * must run promptly (a lost wake-up IPI leaves it READY for ever). */
@@ -610,8 +622,8 @@ static u64 pf_remap(struct krt_ec *ec, struct kide_exc_state *st)
     u64 pa = (u64)ec->policy_arg;
     if (st->vector != KIDE_EXC_PF || st->fault_addr != X)
         return KIDE_MSG_EXC_STOP;
-    int r = kide_delegate(ec->child->pd, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R | KIDE_MEM_W),
-                          X >> 12);
+    int r = kide_delegate(ec->child->pd,
+                          KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R | KIDE_MEM_W), X >> 12);
     return r == KIDE_OK ? 0 : KIDE_MSG_EXC_STOP;
 }
 
@@ -768,9 +780,10 @@ void test_exc_queue_caller_dies(void)
     if (b.ec[0].exc_count != 1) {
         u64 st = 0, fault = 0, addr = 0;
         kide_ctrl_ec(KIDE_CTRL_EC_QUERY, b.ec[0].ec, &st, &fault, &addr);
-        krt_printf("ktest: exc_queue_caller_dies: B got %lu exception messages; state %lu fault %lx "
-                   "addr %lx\n",
-                   b.ec[0].exc_count, st, fault, addr);
+        krt_printf(
+                "ktest: exc_queue_caller_dies: B got %lu exception messages; state %lu fault %lx "
+                "addr %lx\n",
+                b.ec[0].exc_count, st, fault, addr);
     }
     CHECK_EQ(b.ec[0].exc_count, 1);
     CHECK_EQ(b.ec[0].last.fault_addr, X + 8);
