@@ -22,35 +22,35 @@
 #include <kide/syscall.h>
 #include <kide/status.h>
 
-#define A1 (f->rdi)
-#define A2 (f->rsi)
-#define A3 (f->rdx)
-#define A4 (f->r10)
-#define A5 (f->r8)
-#define A6 (f->r9)
+#define A1    (f->rdi)
+#define A2    (f->rsi)
+#define A3    (f->rdx)
+#define A4    (f->r10)
+#define A5    (f->r8)
+#define A6    (f->r9)
 #define FLAGS ((f->rax >> 8) & 0xff)
-#define AUX ((f->rax >> 16) & 0xffff)
-#define RET(status)              \
-    do {                         \
-        f->rax = (u64)(status);  \
-        return;                  \
+#define AUX   ((f->rax >> 16) & 0xffff)
+#define RET(status)                                                                                \
+    do {                                                                                           \
+        f->rax = (u64)(status);                                                                    \
+        return;                                                                                    \
     } while (0)
 
 /* Look up a capability of the caller or return the status from the handler. */
-#define GET(var, type, ctype, sel, need)                                               \
-    struct ctype *var;                                                                 \
-    do {                                                                               \
-        int rc_;                                                                       \
-        var = (struct ctype *)cap_get(ec->pd, (sel), (type), (need), &rc_);            \
-        if (!var)                                                                      \
-            RET(rc_);                                                                  \
+#define GET(var, type, ctype, sel, need)                                                           \
+    struct ctype *var;                                                                             \
+    do {                                                                                           \
+        int rc_;                                                                                   \
+        var = (struct ctype *)cap_get(ec->pd, (sel), (type), (need), &rc_);                        \
+        if (!var)                                                                                  \
+            RET(rc_);                                                                              \
     } while (0)
 
-#define CHECK_FREE(sel)                          \
-    do {                                         \
-        int rc_ = cap_check_free(ec->pd, (sel)); \
-        if (rc_ != KIDE_OK)                      \
-            RET(rc_);                            \
+#define CHECK_FREE(sel)                                                                            \
+    do {                                                                                           \
+        int rc_ = cap_check_free(ec->pd, (sel));                                                   \
+        if (rc_ != KIDE_OK)                                                                        \
+            RET(rc_);                                                                              \
     } while (0)
 
 /* Install a freshly created object; on failure let it be reclaimed. */
@@ -178,7 +178,8 @@ static int crd_check(kide_crd crd)
         return KIDE_BAD_PARAM;
     if (base & ((1ul << order) - 1))
         return KIDE_BAD_PARAM;
-    if ((kind == KIDE_CRD_OBJ || kind == KIDE_CRD_IO) && (order > 16 || base + (1ul << order) > 65536))
+    if ((kind == KIDE_CRD_OBJ || kind == KIDE_CRD_IO) &&
+        (order > 16 || base + (1ul << order) > 65536))
         return KIDE_BAD_PARAM;
     if (kind == KIDE_CRD_MEM && base + (1ul << order) > (KIDE_USER_END >> PAGE_SHIFT))
         return KIDE_BAD_PARAM;
@@ -239,7 +240,9 @@ static void sys_lookup(struct ec *ec, struct frame *f)
     struct rnode *n = space_find(ec->pd, (u8)kind, base);
     if (n) {
         f->rsi = KIDE_CRD(kind, n->base, n->order, n->perms);
-        f->rdx = n->phys;
+        /* A kernel page's frame would tell where its neighbours (other ECs'
+         * UTCBs) lie: it is not the caller's to know. */
+        f->rdx = (n->flags & RNODE_SPECIAL) ? 0 : n->phys;
     }
     RET(KIDE_OK);
 }
@@ -269,9 +272,9 @@ static void sys_ctrl_ec(struct ec *ec, struct frame *f)
     GET(target, KOBJ_EC, ec, A1, KIDE_EC_CTRL);
     if (FLAGS == KIDE_CTRL_EC_QUERY) {
         static const u8 map[] = {
-            [EC_RUNNABLE] = KIDE_EC_STATE_READY,  [EC_CALLING] = KIDE_EC_STATE_BLOCKED,
-            [EC_BLOCKED] = KIDE_EC_STATE_BLOCKED, [EC_IDLE] = KIDE_EC_STATE_IDLE,
-            [EC_STOPPED] = KIDE_EC_STATE_STOPPED, [EC_DEAD] = KIDE_EC_STATE_DEAD,
+                [EC_RUNNABLE] = KIDE_EC_STATE_READY,  [EC_CALLING] = KIDE_EC_STATE_BLOCKED,
+                [EC_BLOCKED] = KIDE_EC_STATE_BLOCKED, [EC_IDLE] = KIDE_EC_STATE_IDLE,
+                [EC_STOPPED] = KIDE_EC_STATE_STOPPED, [EC_DEAD] = KIDE_EC_STATE_DEAD,
         };
         f->rsi = map[target->state];
         f->rdx = target->fault_vector | (target->fault_error << 32);

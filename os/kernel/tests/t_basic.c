@@ -51,6 +51,19 @@ void test_bad_syscall(void)
 out:;
 }
 
+/* lookup describes a kernel page the caller has (its UTCB, the boot-info
+ * page) but does not reveal its physical frame. */
+void test_lookup_kernel_page(void)
+{
+    u64 found = 0, info = 1;
+    EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_MEM, KIDE_ROOT_UTCB >> 12, 0, 0), &found, &info),
+              KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_MEM);
+    CHECK_EQ(KIDE_CRD_BASE(found), KIDE_ROOT_UTCB >> 12);
+    CHECK_EQ(info, 0);
+out:;
+}
+
 void test_lookup(void)
 {
     u64 found, info;
@@ -205,10 +218,10 @@ void test_elf_check(void)
             {"phoff beyond the file", 32, 8, 0x7fffffffffffffffull, 0},
             {"entry 0", 24, 8, 0, 0},
             {"kernel entry", 24, 8, 0xffffffff80000000ull, 0},
-            {"segment beyond the file", 64 + 8, 8, 0x7ffffffffff00000ull, 0}, /* ph[0].offset */
-            {"filesz above memsz", 64 + 32, 8, ~0ull >> 1, 0},                  /* ph[0].filesz */
+            {"segment beyond the file", 64 + 8, 8, 0x7ffffffffff00000ull, 0},     /* ph[0].offset */
+            {"filesz above memsz", 64 + 32, 8, ~0ull >> 1, 0},                    /* ph[0].filesz */
             {"segment in the kernel half", 64 + 16, 8, 0xffff800000000000ull, 0}, /* ph[0].vaddr */
-            {"segment wraps", 64 + 40, 8, ~0ull - 4096, 0},                     /* ph[0].memsz */
+            {"segment wraps", 64 + 40, 8, ~0ull - 4096, 0},                       /* ph[0].memsz */
     };
     for (unsigned i = 0; i < KRT_ARRAY_SIZE(muts); i++) {
         memcpy(buf, (const void *)m->phys, m->size);
