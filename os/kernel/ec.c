@@ -108,6 +108,14 @@ void ec_chain_returned(struct ec *ec)
     kobj_put(&sc->obj);
 }
 
+void ec_unlink_call(struct ec *caller, struct ec *callee)
+{
+    caller->callee = NULL;
+    callee->caller = NULL;
+    kobj_put(&callee->obj);
+    kobj_put(&caller->obj);
+}
+
 void ec_chain_abort(struct ec *e)
 {
     while ((e->state == EC_DEAD || e->state == EC_STOPPED) && !e->callee) {
@@ -120,8 +128,7 @@ void ec_chain_abort(struct ec *e)
             }
             return;
         }
-        e->caller = NULL;
-        caller->callee = NULL;
+        ec_unlink_call(caller, e);
         if (caller->state == EC_DEAD || caller->state == EC_STOPPED) {
             e = caller;
             continue;
@@ -161,12 +168,37 @@ bool ec_report_allowed(void)
     return false;
 }
 
+/* Take ec out of whatever queue it waits in. A caller waiting for a busy
+ * handler holds a reference to the portal it called (ipc_call); it is
+ * dropped here, whichever way the wait ends. */
+void ec_unqueue(struct ec *ec)
+{
+    wq_remove(ec);
+    if (ec->want_pt) {
+        kobj_put(&ec->want_pt->obj);
+        ec->want_pt = NULL;
+    }
+}
+
+/* A caller queued for a handler that will never serve it: an exception
+ * message stops the faulting EC, a call returns ABORTED. */
+void ec_abort_queued(struct ec *w)
+{
+    ec_unqueue(w);
+    if (w->in_exc) {
+        w->in_exc = false;
+        ec_stop(w, w->regs.vector, w->regs.error, w->fault_addr);
+    } else {
+        sched_wake(w, KIDE_ABORTED);
+    }
+}
+
 void ec_stop(struct ec *ec, u64 vector, u64 error, u64 addr)
 {
     ec->fault_vector = vector;
     ec->fault_error = error;
     ec->fault_addr = addr;
-    wq_remove(ec);
+    ec_unqueue(ec);
     timeout_del(ec);
     ec->state = EC_STOPPED;
     if (ec->pd->notify) {
@@ -196,19 +228,11 @@ void ec_kill(struct ec *ec)
 {
     if (ec->state == EC_DEAD)
         return;
-    wq_remove(ec);
+    ec_unqueue(ec);
     timeout_del(ec);
     /* Callers queued for this handler will never be served. */
-    while (ec->callers) {
-        struct ec *w = ec->callers;
-        wq_remove(w);
-        if (w->in_exc) {
-            w->in_exc = false;
-            ec_stop(w, w->regs.vector, w->regs.error, w->fault_addr);
-        } else {
-            sched_wake(w, KIDE_ABORTED);
-        }
-    }
+    while (ec->callers)
+        ec_abort_queued(ec->callers);
     ec->state = EC_DEAD;
     if (ec->pd_prev)
         ec->pd_prev->pd_next = ec->pd_next;

@@ -82,6 +82,14 @@ void ec_kill(struct ec *ec);
 /** The SC that drives ec's chain (the root global EC's), or NULL. */
 struct sc *ec_chain_sc(struct ec *ec);
 
+/** End the call link caller -> callee and drop the references it held. The
+ * two ECs may be freed by the next kobj_reap(). */
+void ec_unlink_call(struct ec *caller, struct ec *callee);
+/** Take ec out of the queue it waits in, dropping a queued caller's portal. */
+void ec_unqueue(struct ec *ec);
+/** A queued caller that will not be served: ABORTED, or stopped if it sent an
+ * exception message. */
+void ec_abort_queued(struct ec *w);
 /** Rate limit for console reports of faults: at most a burst per second. */
 bool ec_report_allowed(void);
 

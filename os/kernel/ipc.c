@@ -117,8 +117,13 @@ static void start(struct ec *caller, struct ec *h, struct pt *pt)
         exc_message(caller, h);
     else
         transfer(caller, h, caller->sent_msg);
+    /* The links outlive this system call: each holds a reference, so an EC
+     * destroyed mid-chain stays allocated until the chain unwinds past it
+     * (ec_unlink_call). */
     caller->callee = h;
+    kobj_get(&h->obj);
     h->caller = caller;
+    kobj_get(&caller->obj);
     caller->state = EC_CALLING;
     h->serving = true;
     h->state = EC_RUNNABLE;
@@ -149,6 +154,10 @@ int ipc_call(struct ec *caller, struct pt *pt, bool exc)
             return KIDE_BUSY; /* the handler waits for this very chain */
     caller->in_exc = exc;
     if (h->serving) {
+        /* The wait outlives this system call: hold the portal (dropped by
+         * ec_unqueue), so a revoked portal's memory is never reused under a
+         * waiting caller. */
+        kobj_get(&pt->obj);
         caller->want_pt = pt;
         wq_add(&h->callers, caller);
         sched_block(caller);
@@ -165,8 +174,7 @@ noreturn void ipc_reply(struct ec *h)
         kernel_exit();
     }
     struct ec *caller = h->caller;
-    h->caller = NULL;
-    caller->callee = NULL;
+    ec_unlink_call(caller, h); /* both stay allocated until kobj_reap below */
     h->serving = false;
     h->state = EC_IDLE;
     u64 m = h->utcb->msg;
@@ -189,18 +197,32 @@ noreturn void ipc_reply(struct ec *h)
         caller->state = EC_RUNNABLE;
     }
     ec_chain_returned(caller);
-    if (h->callers) {
+    /* The next caller in line whose portal still exists; callers of a
+     * portal revoked while they waited get ABORTED, as if it never was. */
+    while (h->callers) {
         struct ec *w = h->callers;
+        struct pt *pt = w->want_pt;
+        if (pt->obj.retired) {
+            ec_abort_queued(w);
+            continue;
+        }
         wq_remove(w);
-        start(w, h, w->want_pt);
+        w->want_pt = NULL;
+        start(w, h, pt);
+        kobj_put(&pt->obj); /* the queue's reference; start() took ip and id */
         struct sc *sc = ec_chain_sc(w);
         if (sc)
             sched_enqueue(sc);
+        break;
     }
+    /* Decided before kobj_reap: a caller that died may be freed there. A
+     * runnable one is alive (retiring an EC kills it), so resuming it after
+     * the reap is safe. */
+    bool resume = caller->state == EC_RUNNABLE && !caller->callee;
     kobj_reap();
     tlb_flush_dirty();
     struct cpu *c = this_cpu();
-    if (caller->state == EC_RUNNABLE && !caller->callee && !c->need_resched)
+    if (resume && !c->need_resched)
         ec_resume(caller);
     schedule();
 }

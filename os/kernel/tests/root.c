@@ -49,8 +49,14 @@ void ktest_skip(const char *why)
     krt_printf("ktest: %s: skip %s\n", current, why);
 }
 
-unsigned ktest_cpus(void) { return (unsigned)krt_bootinfo->cpus; }
-unsigned ktest_other_cpu(void) { return ktest_cpus() > 1 ? 1 : 0; }
+unsigned ktest_cpus(void)
+{
+    return (unsigned)krt_bootinfo->cpus;
+}
+unsigned ktest_other_cpu(void)
+{
+    return ktest_cpus() > 1 ? 1 : 0;
+}
 
 kide_sel ktest_weak(kide_sel sel, unsigned perm)
 {
@@ -95,8 +101,8 @@ u64 ktest_ec_state(kide_sel ec)
     return state;
 }
 
-static int helper(struct krt_child *c, unsigned mode, unsigned cpu, const u64 *args,
-                  unsigned nargs, bool start)
+static int helper(struct krt_child *c, unsigned mode, unsigned cpu, const u64 *args, unsigned nargs,
+                  bool start)
 {
     struct krt_spawn_args a;
     memset(&a, 0, sizeof(a));
@@ -192,6 +198,11 @@ void krt_root_main(const struct kide_boot_info *bi)
             nskipped++;
         else
             passed++;
+    }
+    if (only && passed + nfailed + nskipped == 0) {
+        /* A typo in only= must not look like a passing run. */
+        krt_printf("ktest: FAIL no test is named '%s' (see KTEST_LIST in ktest.h)\n", only);
+        nfailed++;
     }
     krt_printf("ktest: %u passed, %u failed, %u skipped (%lu ms)\n", passed, nfailed, nskipped,
                (krt_now() - t0) / KRT_MS);

@@ -467,6 +467,109 @@ out:
     blk_done(pt);
 }
 
+static volatile u64 other_calls;
+static void other_fn(struct krt_pt_hdr *h, unsigned sub, u64 msg, struct kide_utcb *u)
+{
+    (void)h, (void)sub, (void)msg;
+    other_calls++;
+    u->msg = 0;
+}
+
+/* A caller waiting in line holds its portal: when the portal is revoked
+ * meanwhile, the caller gets ABORTED, and a new portal of the same handler
+ * (perhaps in the freed portal's memory) never receives that call. Before,
+ * the queued caller kept a raw pointer and the handler ran the new portal's
+ * code with the new id (badge spoofing between clients of one server). */
+void test_ipc_queued_portal_revoked(void)
+{
+    static struct krt_ec t1, t2;
+    static struct krt_pt_hdr other;
+    unsigned cpu = ktest_other_cpu();
+    kide_sel pt = blk_portal(cpu), pt2 = krt_sel_alloc(0);
+    memset(&t1, 0, sizeof(t1));
+    memset(&t2, 0, sizeof(t2));
+    other.fn = other_fn;
+    other_calls = 0;
+    CHECK(pt && pt2);
+    bsrv.block = 1;
+    t1.arg[0] = t2.arg[0] = pt;
+    EXPECT_ST(krt_thread_start(&t1, cpu, PRIO_HIGH, call_body), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(bsrv.entered, 5000), KIDE_OK);
+    EXPECT_ST(krt_thread_start(&t2, cpu, PRIO_HIGH, call_body), KIDE_OK);
+    CHECK(WAIT_FOR(ktest_ec_state(t2.ec) == KIDE_EC_STATE_BLOCKED, 2000));
+    krt_cap_drop(pt); /* revoked while t2 waits for it */
+    pt = 0;
+    EXPECT_ST(kide_create_pt(pt2, ROOT, bsrv_h.ec, (u64)_start, (u64)&other), KIDE_OK);
+    bsrv.block = 0;
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, bsrv.go, 0), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(t1.done_sm, 2000), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(t2.done_sm, 2000), KIDE_OK);
+    CHECK_EQ(t1.result[0], KIDE_OK);
+    CHECK_EQ(t2.result[0], KIDE_ABORTED);
+    CHECK_EQ(other_calls, 0);
+    CHECK_EQ(bsrv.calls, 1);
+out:
+    krt_thread_destroy(&t1);
+    krt_thread_destroy(&t2);
+    krt_cap_drop(pt2);
+    blk_done(pt);
+}
+
+static kide_sel nest_pt;
+static void nest_fn(struct krt_pt_hdr *h, unsigned sub, u64 msg, struct kide_utcb *u)
+{
+    (void)h, (void)sub, (void)msg;
+    u->msg = 0;
+    u->rcv_crd = 0;
+    u64 st = (u64)kide_call(nest_pt);
+    u->words[0] = st;
+    u->msg = KIDE_MSG(1, 0);
+}
+
+/* A handler in the middle of a call chain (t1 -> h1 -> the blocking
+ * server) is destroyed with its portal, and its memory is offered for reuse
+ * by new ECs: the chain still holds it, so the server's reply unwinds past
+ * it and t1 gets ABORTED (before, the links held no reference: the freed EC
+ * was reused under the chain and t1 hung or the kernel used freed memory). */
+void test_ipc_chain_handler_freed(void)
+{
+    static struct krt_ec t1, h1, spare[4];
+    static struct krt_pt_hdr nest;
+    unsigned cpu = ktest_other_cpu();
+    kide_sel pt2 = blk_portal(cpu), pt1 = krt_sel_alloc(0);
+    memset(&t1, 0, sizeof(t1));
+    memset(&h1, 0, sizeof(h1));
+    memset(spare, 0, sizeof(spare));
+    nest.fn = nest_fn;
+    nest_pt = pt2;
+    CHECK(pt2 && pt1);
+    EXPECT_ST(krt_local_ec(&h1, cpu), KIDE_OK);
+    EXPECT_ST(kide_create_pt(pt1, ROOT, h1.ec, (u64)_start, (u64)&nest), KIDE_OK);
+    bsrv.block = 1;
+    t1.arg[0] = pt1;
+    EXPECT_ST(krt_thread_start(&t1, cpu, PRIO_HIGH, call_body), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(bsrv.entered, 5000), KIDE_OK);
+    krt_cap_drop(pt1); /* the portal held h1 */
+    pt1 = 0;
+    krt_thread_destroy(&h1);
+    for (unsigned i = 0; i < 4; i++)
+        EXPECT_ST(krt_local_ec(&spare[i], cpu), KIDE_OK);
+    bsrv.block = 0;
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, bsrv.go, 0), KIDE_OK);
+    EXPECT_ST(krt_sm_wait(t1.done_sm, 2000), KIDE_OK);
+    CHECK_EQ(t1.result[0], KIDE_ABORTED);
+    CHECK(WAIT_FOR(ktest_ec_state(bsrv_h.ec) == KIDE_EC_STATE_IDLE, 2000));
+    u64 w = 0;
+    EXPECT_ST(call_from(cpu, pt2, &w), KIDE_OK); /* the server still serves */
+    CHECK_EQ(w, 4242);
+out:
+    krt_thread_destroy(&t1);
+    for (unsigned i = 0; i < 4; i++)
+        krt_thread_destroy(&spare[i]);
+    krt_cap_drop(pt1);
+    blk_done(pt2);
+}
+
 static void sm_taker_body(struct krt_ec *t)
 {
     u64 got = 0;
