@@ -332,7 +332,21 @@ noreturn void ec_exception(struct ec *ec)
     kernel_exit(); /* not reached when the call started */
 }
 
+static noreturn void ec_resume_fresh(struct ec *ec);
+extern noreturn void switch_stack_call(u64 top, void (*fn)(struct ec *), struct ec *arg);
+
+/* Every way back to user mode passes here, and so does every cycle of the
+ * kernel's control flow (schedule -> ec_resume -> ec_stop -> schedule,
+ * recall -> ipc_call -> schedule, a call into a handler with a recall
+ * pending, ...). Nothing below this point returns, so it continues on a
+ * fresh kernel stack: the stack a kernel entry can use is bounded by one
+ * pass, however many ECs a tenant lines up to fault or recall in a row. */
 noreturn void ec_resume(struct ec *ec)
+{
+    switch_stack_call(this_cpu()->kstack_top, ec_resume_fresh, ec);
+}
+
+static noreturn void ec_resume_fresh(struct ec *ec)
 {
     struct cpu *c = this_cpu();
     if (unlikely(ec->recall)) {

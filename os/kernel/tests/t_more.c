@@ -570,6 +570,51 @@ out:
     blk_done(pt2);
 }
 
+/* Hundreds of runnable ECs that each fail at once when resumed (their RIP is
+ * a kernel address) are stopped one after another: the scheduler's
+ * stop-and-pick-again path runs on a fresh stack each time. Before, it
+ * recursed (schedule -> ec_resume -> ec_stop -> schedule): 250 such ECs
+ * overflowed the kernel stack. */
+#define WILD_N     400
+#define WILD_UTCBS 0x0000530000000000ull
+void test_sched_many_wild_ecs(void)
+{
+    static kide_sel ec[WILD_N], sc[WILD_N];
+    kide_sel sm = krt_sm_create(0);
+    unsigned made = 0, stopped = 0;
+    memset(ec, 0, sizeof(ec));
+    memset(sc, 0, sizeof(sc));
+    CHECK(sm);
+    for (; made < WILD_N; made++) {
+        ec[made] = krt_sel_alloc(0);
+        sc[made] = krt_sel_alloc(0);
+        int st = kide_create_ec(KIDE_EC_GLOBAL, 0, ec[made], ROOT, WILD_UTCBS + made * 4096ull, 0,
+                                0xffffffff80100000ull, 0);
+        if (st == KIDE_OK)
+            st = kide_create_sc(0, PRIO_CHILD, sc[made], ROOT, ec[made], 10 * KRT_MS, 10 * KRT_MS);
+        if (st != KIDE_OK) {
+            krt_printf("ktest: sched_many_wild_ecs: EC %u: %s\n", made, krt_status_name(st));
+            break;
+        }
+    }
+    CHECK_EQ(made, WILD_N);
+    /* They run (and stop) while the root waits. */
+    krt_sm_wait(sm, 500);
+    for (unsigned i = 0; i < made; i++)
+        stopped += ktest_ec_state(ec[i]) == KIDE_EC_STATE_STOPPED;
+    CHECK_EQ(stopped, WILD_N);
+    EXPECT_ST(kide_null(), KIDE_OK);
+out:
+    for (unsigned i = 0; i < WILD_N; i++) {
+        if (sc[i])
+            krt_cap_drop(sc[i]);
+        if (ec[i])
+            krt_cap_drop(ec[i]);
+    }
+    if (sm)
+        krt_cap_drop(sm);
+}
+
 static void sm_taker_body(struct krt_ec *t)
 {
     u64 got = 0;

@@ -151,6 +151,14 @@ ret_user_sysret:            /* rdi = frame of an EC that entered by syscall */
     swapgs
     sysretq
 
+    .global switch_stack_call
+switch_stack_call:          /* rdi = stack top, rsi = function, rdx = its argument: never returns */
+    mov %rdi, %rsp
+    xor %rbp, %rbp
+    mov %rdx, %rdi
+    call *%rsi
+    ud2
+
     .global idle_switch_stack
 idle_switch_stack:          /* rdi = stack top, rsi = function: never returns */
     mov %rdi, %rsp
