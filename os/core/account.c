@@ -206,6 +206,15 @@ u64 acc_caps_used(struct account *a)
     return a->caps_quota > free ? a->caps_quota - free : 0;
 }
 
+bool acc_cpu_fits(const struct account *parent, unsigned cpu, const struct account *self, u64 pct)
+{
+    u64 sum = pct;
+    for (const struct account *c = parent->first_child; c; c = c->next_sibling)
+        if (c != self && c->cpu == cpu)
+            sum += c->cpu_pct;
+    return sum <= 100;
+}
+
 void acc_compute_share(struct account *a)
 {
     /* On its parent's CPU a share is part of the parent's; elsewhere of the whole CPU. */

@@ -106,6 +106,11 @@ unsigned core_cpus(void);
 void acc_destroy(struct account *a);
 kide_sel acc_dyn_alloc(struct account *a);
 void acc_compute_share(struct account *a);
+/** Whether parent's children on `cpu`, with `self` (NULL: a new one) at `pct`,
+ * add up to at most 100% of what they divide (the parent's share on its own
+ * CPU, the whole CPU elsewhere). Every change of a share or a CPU checks it,
+ * so a component cannot multiply its CPU time by creating sub-accounts. */
+bool acc_cpu_fits(const struct account *parent, unsigned cpu, const struct account *self, u64 pct);
 int acc_apply_cpu(struct account *a);
 u64 acc_cpu_ns(struct account *a);
 /** CPU time of the account, its sub-accounts, and destroyed sub-accounts. */

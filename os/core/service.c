@@ -254,6 +254,11 @@ static int self_child(struct account *a, struct req *r, struct kide_utcb *u, uns
         *res = 1;
         return KIDE_QUOTA;
     }
+    if (!acc_cpu_fits(a, a->cpu, NULL, pct)) {
+        u->words[1] = 3;
+        *res = 1;
+        return KIDE_QUOTA;
+    }
     kide_sel pd = acc_sel(a, ACC_PD);
     if (!a->children_sm) {
         int st = kide_create_sm(acc_sel(a, ACC_CHILDREN_SM), pd, 0);
@@ -515,6 +520,8 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
         u64 pct = get(r), prio = get(r);
         if (r->bad || pct > 100 || prio > KIDE_PRIO_MAX)
             return KIDE_BAD_PARAM;
+        if (!acc_cpu_fits(c->parent, c->cpu, c, pct))
+            return KIDE_QUOTA;
         c->cpu_pct = pct;
         c->prio_req = (unsigned)prio;
         return acc_apply_cpu(c);
@@ -551,6 +558,8 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
          * and a child elsewhere would get time its owner was never given. */
         if (cpu != c->parent->cpu && c->parent != acc_init)
             return KIDE_DENIED;
+        if (cpu != c->cpu && !acc_cpu_fits(c->parent, (unsigned)cpu, c, c->cpu_pct))
+            return KIDE_QUOTA;
         return acc_set_cpu(c, (unsigned)cpu);
     }
     case KIDE_OWN_SIGNAL:

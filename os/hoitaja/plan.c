@@ -75,7 +75,12 @@ static int group(const struct hj_step *s, const struct hj_config *cur, const str
         return 0;
     case HJ_ACT_UPDATE: {
         const struct hj_child_cfg *a = &cur->child[s->old_idx], *b = &next->child[s->new_idx];
-        return b->ram < a->ram || b->caps < a->caps ? 1 : 3;
+        /* Shrinking first frees quota (RAM, caps, and the CPU percent that
+         * core sums per CPU) for the growing ones; an update that grows any of
+         * them waits with the others. */
+        int shrinks = b->ram < a->ram || b->caps < a->caps || b->cpu_quota < a->cpu_quota;
+        int grows = b->ram > a->ram || b->caps > a->caps || b->cpu_quota > a->cpu_quota;
+        return shrinks && !grows ? 1 : 3;
     }
     case HJ_ACT_RESTART:
         return 2;

@@ -121,7 +121,8 @@ enum kide_core_op {
      *  w4 = RAM quota bytes, w5 = caps quota pages (>= KIDE_CORE_CAPS_MIN),
      *  w6 = CPU quota percent of the caller's share (0..100), w7 = priority (0..127;
      *  clamped to the caller's), then the name string (label component, <= 32 bytes).
-     *  -> OK, w1 = sub-account id | QUOTA (w1: 1 RAM, 2 caps) | BUSY | BAD_PARAM. */
+     *  -> OK, w1 = sub-account id | QUOTA (w1: 1 RAM, 2 caps, 3 CPU: the caller's children
+     *  on its CPU would add up to more than 100%) | BUSY | BAD_PARAM. */
     KIDE_CORE_CHILD = 9,
     /** Core-wide numbers (for leak checks and the report): -> OK, w1 = free RAM bytes,
      *  w2 = total RAM bytes, w3 = free kernel-memory pages of core, w4 = live accounts,
@@ -183,7 +184,8 @@ enum kide_core_owner_op {
     /** -> OK, w1 = n, w2.. = CPU ns of each of its threads (the accounting service). */
     KIDE_OWN_THREADS = 37,
     /** w1 = CPU quota percent (0..100), w2 = priority: applied in place to every SC of the
-     *  sub-account and, recomputed, of its descendants. -> OK | BAD_PARAM. */
+     *  sub-account and, recomputed, of its descendants. -> OK | BAD_PARAM | QUOTA (its
+     *  siblings on its CPU and it would add up to more than 100%: lower one first). */
     KIDE_OWN_CPU = 38,
     /** w1 = new RAM quota. Growing takes from the caller's free quota (QUOTA if short).
      *  Shrinking takes what is free; if not enough is free, records a yield request for
@@ -210,7 +212,8 @@ enum kide_core_owner_op {
      *  CPU share: on its owner's CPU, its percent is of the owner's share; on another CPU,
      *  of that whole CPU, so only init may place sub-accounts on another CPU than its own
      *  (anyone else's share is of its own CPU). -> OK | BAD_PARAM | BUSY (already started)
-     *  | DENIED (not init, and not the owner's CPU). */
+     *  | DENIED (not init, and not the owner's CPU) | QUOTA (the shares on that CPU would
+     *  add up to more than 100%). */
     KIDE_OWN_AFFINITY = 44,
 };
 

@@ -225,6 +225,25 @@ static void test_children(void)
     call(c.own, 1);
 }
 
+/* Sub-accounts on one CPU share what their owner has: their percentages add
+ * up to at most 100, at creation, on a change and on a move (before, each was
+ * checked alone, so N children at 100% got N times their owner's time). */
+static void test_cpu_sum(void)
+{
+    struct child a, b;
+    CHECK(child_create(&a, "sixty", 1 << 20, 64, 60) == KIDE_OK, "create 60%%");
+    CHECK(child_create(&b, "also-sixty", 1 << 20, 64, 60) == KIDE_QUOTA && utcb->words[1] == 3,
+          "a second 60%% child is refused with QUOTA (w1 %lu)", utcb->words[1]);
+    CHECK(child_create(&b, "forty", 1 << 20, 64, 40) == KIDE_OK, "create 40%%");
+    CHECK(op2(a.own, KIDE_OWN_CPU, 70, 40) == KIDE_QUOTA, "raise to 70%% refused");
+    CHECK(op2(b.own, KIDE_OWN_CPU, 30, 40) == KIDE_OK, "lower to 30%%");
+    CHECK(op2(a.own, KIDE_OWN_CPU, 70, 40) == KIDE_OK, "then raise to 70%%");
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    CHECK(call(b.own, 1) == KIDE_OK, "destroy b");
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    CHECK(call(a.own, 1) == KIDE_OK, "destroy a");
+}
+
 static void test_cycles(unsigned cycles)
 {
     u64 ram0, k0, ram1, k1;
@@ -446,6 +465,7 @@ KRT_NORETURN void krt_child_main(struct kide_utcb *u)
     log_line("core-test: starting");
     test_basics();
     test_children();
+    test_cpu_sum();
     test_devices();
     test_smp();
     test_cycles(1000);

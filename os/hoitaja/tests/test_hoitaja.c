@@ -601,15 +601,19 @@ static void test_exit_with(void **state)
     hj_config_free(&cur);
 }
 
+#define CPUQ(name, quota)                                                                          \
+    "{\"name\":\"" name                                                                            \
+    "\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":" quota "}}"
+
 static void test_plan_order(void **state)
 {
     (void)state;
     struct hj_config ca, cb;
-    /* a: removed; b: shrinks; c: restarts; d: grows; e: added. */
+    /* a: removed; b: shrinks (RAM and CPU percent); c: restarts; d: grows; e: added. */
     const char *old =
             DOC(CHILD("a", "") ","
                                "{\"name\":\"b\",\"binary\":\"demo\",\"ram\":8192,\"caps\":16,"
-                               "\"cpu\":{\"quota\":1}}," CHILD("c", "") "," CHILD("d", ""));
+                               "\"cpu\":{\"quota\":20}}," CHILD("c", "") "," CHILD("d", ""));
     const char *neu =
             DOC(CHILD("e", "") ","
                                "{\"name\":\"d\",\"binary\":\"demo\",\"ram\":8192,\"caps\":16,"
@@ -631,6 +635,22 @@ static void test_plan_order(void **state)
     assert_string_equal(hj_act_result(HJ_ACT_RESTART), "restarted");
     assert_string_equal(hj_act_result(HJ_ACT_UPDATE), "applied");
     assert_string_equal(hj_act_result(HJ_ACT_REMOVE), "removed");
+    hj_config_free(&ca);
+    hj_config_free(&cb);
+}
+
+/* Two children trade CPU percent (30/70 to 70/30): the one that shrinks is
+ * applied first, so core's per-CPU sum never passes 100 on the way. */
+static void test_plan_cpu_swap(void **state)
+{
+    (void)state;
+    struct hj_config ca, cb;
+    const char *old = DOC(CPUQ("x", "30") "," CPUQ("y", "70"));
+    const char *neu = DOC(CPUQ("x", "70") "," CPUQ("y", "30"));
+    int n = plan(old, neu, &ca, &cb);
+    assert_int_equal(n, 2);
+    assert_string_equal(cb.child[steps[0].new_idx].name, "y");
+    assert_string_equal(cb.child[steps[1].new_idx].name, "x");
     hj_config_free(&ca);
     hj_config_free(&cb);
 }
@@ -925,6 +945,7 @@ int main(void)
             cmocka_unit_test_teardown(test_args, teardown),
             cmocka_unit_test_teardown(test_exit_with, teardown),
             cmocka_unit_test(test_plan_order),
+            cmocka_unit_test(test_plan_cpu_swap),
             cmocka_unit_test_teardown(test_affinity, teardown),
             cmocka_unit_test(test_plan_affinity),
             cmocka_unit_test_teardown(test_routes, teardown),
