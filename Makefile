@@ -17,11 +17,13 @@ PARTS := $(patsubst %/Makefile,%,$(wildcard os/Makefile registry/Makefile \
 SCENARIO ?= default
 export SCENARIO
 
-.PHONY: deps all run test bench fuzz iso image clean help
+.PHONY: deps all run test test-matrix bench fuzz iso image clean help
 
 help:
 	@echo "make run       build everything and boot the default platform in QEMU"
 	@echo "make test      build everything and run every test suite"
+	@echo "make test-matrix   the kernel suite and the platform on every tested machine"
+	@echo "               configuration (q35, server CPUs, 16 CPUs, 8 GiB, x2APIC; docs/kernel.md)"
 	@echo "make deps      install the Debian packages the build and tests need"
 	@echo "make all       build everything"
 	@echo "make bench     run the benchmarks (see docs/benchmarks.md)"
@@ -47,6 +49,20 @@ iso: deps
 
 test: all
 	@mk/run-suites.sh $(PARTS)
+
+# The machine matrix (os/tools/test-matrix.sh), then its results added up as
+# mk/run-suites.sh adds up make test's: one line per suite and the total.
+test-matrix: deps
+	@rm -f $(BUILD)/results/matrix-*; rc=0; \
+	$(MAKE) --no-print-directory -C os test-matrix || rc=1; \
+	passed=0 failed=0 skipped=0 n=0; echo; echo "=== summary"; \
+	for f in $(BUILD)/results/matrix-*; do [ -f "$$f" ] || continue; \
+	    read -r p fl s < "$$f" || true; p=$${p:-0} fl=$${fl:-1} s=$${s:-0}; n=$$((n + 1)); \
+	    printf '%-40s %5d passed %5d failed %5d skipped\n' "$$(basename "$$f")" "$$p" "$$fl" "$$s"; \
+	    passed=$$((passed + p)) failed=$$((failed + fl)) skipped=$$((skipped + s)); done; \
+	[ "$$n" -gt 0 ] || { echo "no matrix suite ran"; rc=1; }; [ "$$failed" -eq 0 ] || rc=1; \
+	echo "QEMU accelerator: $$(os/tools/qemu-accel.sh --why 2>&1)"; \
+	echo "total: $$passed passed, $$failed failed, $$skipped skipped"; exit $$rc
 
 bench: all
 	@set -e; for p in $(PARTS); do $(MAKE) --no-print-directory -C $$p bench; done

@@ -84,6 +84,29 @@ static u64 read_multiboot(u32 mbi_phys)
     return end;
 }
 
+/* RAM at or above DIRECT_MAP_MAX is neither in the direct map nor given to
+ * the root (whose identity-mapped RAM must stay below the programs it
+ * links at 256 GiB): drop it from the loader's ranges, and say so. */
+static void clip_ram(void)
+{
+    u64 dropped = 0;
+    unsigned n = 0;
+    for (unsigned i = 0; i < boot.ram_count; i++) {
+        struct boot_mem_range r = boot.ram[i];
+        if (r.end > DIRECT_MAP_MAX) {
+            u64 from = r.start > DIRECT_MAP_MAX ? r.start : DIRECT_MAP_MAX;
+            dropped += r.end - from;
+            r.end = from;
+        }
+        if (r.end > r.start)
+            boot.ram[n++] = r;
+    }
+    boot.ram_count = n;
+    if (dropped)
+        printk("kide: %lu MiB of RAM above %lu GiB not used (the kernel maps RAM below %lu GiB)\n",
+               dropped >> 20, DIRECT_MAP_MAX >> 30, DIRECT_MAP_MAX >> 30);
+}
+
 /* Remove [a, b) from the free list. */
 static void reserve(u64 a, u64 b)
 {
@@ -158,6 +181,7 @@ noreturn void kernel_main(u32 magic, u32 mbi)
     if (boot.modules_count == 0)
         panic("boot: no boot modules; the first module must be the root task");
     mem_early_init(first_free);
+    clip_ram();
 
     idt_init();
     paging_init(boot.ram, boot.ram_count);
@@ -170,7 +194,7 @@ noreturn void kernel_main(u32 magic, u32 mbi)
     c->apic_id = lapic_id();
     time_init();
 
-    struct acpi_info acpi;
+    struct acpi_info acpi = {0};
     acpi_init(&acpi);
     ioapic_init(acpi.ioapic, acpi.ioapics);
     smp_prepare(&acpi);
@@ -186,8 +210,9 @@ noreturn void kernel_main(u32 magic, u32 mbi)
                 ALIGN_UP(boot.modules[i].phys + boot.modules[i].size, PAGE_SIZE));
     pool_init();
 
-    printk("kide: %lu MHz TSC, %u CPU(s), %lu KiB kernel pool, %u module(s)\n", tsc_khz / 1000,
-           acpi.cpus ? acpi.cpus : 1, pool_pages() * 4, boot.modules_count);
+    printk("kide: %lu MHz TSC, %u CPU(s) listed, %s mode, %lu KiB kernel pool, %u module(s)\n",
+           tsc_khz / 1000, acpi.cpus_listed ? acpi.cpus_listed : 1, lapic_x2 ? "x2APIC" : "xAPIC",
+           pool_pages() * 4, boot.modules_count);
     bkl_lock();
     smp_boot();
     sched_init_cpu(c);

@@ -29,7 +29,7 @@ static void sc_apply(struct sc *sc, u8 prio, bool hard, u64 budget_ns, u64 perio
     sc->period = ns_to_tsc(period_ns);
     if (sc->budget >= sc->period)
         sc->budget = sc->period; /* unlimited */
-    sc->left = sc->budget;
+    sc->left = (i64)sc->budget;  /* a fresh start: SET also clears a debt */
     sc->period_start = rdtsc();
 }
 

@@ -3,7 +3,8 @@
  *
  * Costs: enqueue, dequeue and pick are O(1) (a bitmap of non-empty queues);
  * replenishment walks the CPU's list of depleted SCs, which only holds SCs
- * with a budget below their period that used it up.
+ * with a budget below their period that used it up or are paying off a
+ * debt (below). Charging is O(1) however many periods it spans.
  */
 #include "sched.h"
 #include "kernel.h"
@@ -16,7 +17,18 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/apic.h"
 
-static u64 quantum_ticks(void) { return ns_to_tsc(KIDE_QUANTUM_NS); }
+/* Round-robin slice of sc. In the background band the slice is the SC's
+ * budget (at least a tenth of the quantum, to bound the timer rate), so
+ * depleted soft SCs share idle time in proportion to their budgets: idle
+ * time handed out equally would undo their quotas whenever the band is
+ * busy, e.g. while overruns are paid off. */
+static u64 quantum_ticks(const struct sc *sc)
+{
+    u64 q = ns_to_tsc(KIDE_QUANTUM_NS);
+    if (!sc->depleted || sc->budget >= q)
+        return q;
+    return sc->budget > q / 10 ? sc->budget : q / 10;
+}
 
 void sched_init_cpu(struct cpu *c)
 {
@@ -109,11 +121,51 @@ void sched_dequeue(struct sc *sc)
         sched_kick(sc->cpu);
 }
 
-static void renew(struct sc *sc, u64 now)
+/* Budget debt. A timer interrupt can come late (a busy host under TCG, the
+ * big lock held by another CPU, a long system call), so an SC can run past
+ * the end of its budget. That overrun is kept as debt, a negative `left`,
+ * which the next renewals pay off before the SC competes at its priority
+ * again; without it every late tick is time the SC keeps for good, and a
+ * small budget gains the most. The debt is bounded by one period's length,
+ * so however long a stall charged to an SC was, it competes at its priority
+ * again after at most period / budget renewals (a soft one still uses idle
+ * time meanwhile). The bound is time, not budget: what a stall beyond it
+ * forgives then goes to SCs of equal periods in proportion to how much they
+ * run, instead of favouring the smallest budget.
+ * Invariant: -period <= left <= budget; left > 0 for a limited SC that is
+ * not depleted. */
+static i64 no_debt_below(const struct sc *sc, i64 left)
 {
-    if (now >= sc->period_start + sc->period)
-        sc->period_start += ((now - sc->period_start) / sc->period) * sc->period;
-    sc->left = sc->budget;
+    return left < -(i64)sc->period ? -(i64)sc->period : left;
+}
+
+/* Renew sc for every period that ended by t: each pays one budget (unused
+ * budget does not pile up beyond one). Periods stay anchored at their own
+ * boundaries, however late this runs. */
+static void renew(struct sc *sc, u64 t)
+{
+    if (t < sc->period_start + sc->period)
+        return;
+    u64 n = (t - sc->period_start) / sc->period;
+    sc->period_start += n * sc->period;
+    /* n * budget <= n * period <= t: no overflow. */
+    i64 left = no_debt_below(sc, sc->left) + (i64)(n * sc->budget);
+    sc->left = left > (i64)sc->budget ? (i64)sc->budget : left;
+}
+
+/* Charge a limited, non-depleted SC for running from `from` to `now`. A
+ * stretch that crossed its period boundary (the tick came late) charges the
+ * old period its part first, so an overrun there becomes debt. */
+static void charge(struct sc *sc, u64 from, u64 now)
+{
+    renew(sc, from);
+    u64 end = sc->period_start + sc->period;
+    if (now >= end) {
+        sc->left -= (i64)(end - from);
+        from = end;
+        renew(sc, now);
+    }
+    sc->left = no_debt_below(sc, sc->left - (i64)(now - from));
 }
 
 static void deplete(struct cpu *c, struct sc *sc)
@@ -127,6 +179,16 @@ static void deplete(struct cpu *c, struct sc *sc)
             q_insert(c, sc, 0);
     }
     c->need_resched = true;
+}
+
+/* A renewed SC (no longer depleted) goes from the background band back to
+ * its priority. */
+static void requeue(struct cpu *c, struct sc *sc)
+{
+    if (sc->queued)
+        q_remove(c, sc);
+    if (sc_runnable(sc))
+        sched_enqueue(sc);
 }
 
 /** Take sc off its CPU's depleted list (SC retired or reconfigured). */
@@ -151,15 +213,24 @@ void sched_account(struct cpu *c)
     if (!sc)
         return;
     sc->consumed += el;
-    if (sc->budget >= sc->period || sc->depleted)
+    if (sc->budget >= sc->period)
         return;
-    if (now >= sc->period_start + sc->period)
-        renew(sc, now);
-    if (el >= sc->left) {
-        sc->left = 0;
-        deplete(c, sc);
-    } else {
-        sc->left -= el;
+    if (!sc->depleted) {
+        charge(sc, now - el, now);
+        if (sc->left <= 0)
+            deplete(c, sc);
+        return;
+    }
+    /* Time in the background band is idle time and costs no budget, but
+     * only until the SC's period ends: if the tick that renews it comes
+     * late, what it ran since is its new period's time. */
+    u64 end = sc->period_start + sc->period;
+    if (now <= end)
+        return;
+    charge(sc, now - el > end ? now - el : end, now);
+    if (sc->left > 0) {
+        sched_forget_depleted(sc);
+        requeue(c, sc);
     }
 }
 
@@ -172,14 +243,15 @@ static void replenish(struct cpu *c, u64 now)
             pp = &sc->dep_next;
             continue;
         }
+        renew(sc, now);
+        if (sc->left <= 0) { /* still paying off debt: wait for the next period */
+            pp = &sc->dep_next;
+            continue;
+        }
         *pp = sc->dep_next;
         sc->dep_next = NULL;
         sc->depleted = false;
-        renew(sc, now);
-        if (sc->queued)
-            q_remove(c, sc);
-        if (sc_runnable(sc))
-            sched_enqueue(sc);
+        requeue(c, sc);
     }
 }
 
@@ -221,8 +293,8 @@ static u64 next_event(struct cpu *c)
     struct sc *sc = c->cur_sc;
     if (sc) {
         t = c->quantum_end;
-        if (sc->budget < sc->period && !sc->depleted && c->sc_start + sc->left < t)
-            t = c->sc_start + sc->left;
+        if (sc->budget < sc->period && !sc->depleted && c->sc_start + (u64)sc->left < t)
+            t = c->sc_start + (u64)sc->left;
     }
     for (struct sc *d = c->depleted; d; d = d->dep_next)
         if (d->period_start + d->period < t)
@@ -262,7 +334,7 @@ void sched_tick(void)
     if (sc && now >= c->quantum_end) {
         if (sc->queued && c->queue[sc->queue] == sc)
             c->queue[sc->queue] = sc->next;
-        c->quantum_end = now + quantum_ticks();
+        c->quantum_end = now + quantum_ticks(sc);
         c->need_resched = true;
     }
     timer_program(c);
@@ -297,7 +369,7 @@ static void switch_sc(struct cpu *c, struct sc *sc)
     if (!sc)
         return;
     if (!sc->quantum_left)
-        sc->quantum_left = quantum_ticks();
+        sc->quantum_left = quantum_ticks(sc);
     c->quantum_end = now + sc->quantum_left;
 }
 

@@ -5,7 +5,11 @@
  * trampoline at AP_TRAMPOLINE, which enters long mode on the kernel's page
  * table (its identity map of the first GiB covers the trampoline) and jumps
  * to ap_main with the stack prepared here. An AP that does not report within
- * a second is left out and said so.
+ * a second is left out and said so. The trampoline's parameters are shared:
+ * invariant: only one AP is between its SIPI and ap_main's cpu_setup at a
+ * time: the next one is started only once this one is online, or given up
+ * on and sent INIT, which stops it wherever it was (a late AP would
+ * otherwise run on the stack the next one gets).
  */
 #include "kernel.h"
 #include "boot.h"
@@ -19,17 +23,39 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/paging.h"
 
-extern char ap_trampoline[], ap_trampoline_end[], ap_tramp_cr3[], ap_tramp_stack[], ap_tramp_entry[];
+extern char ap_trampoline[], ap_trampoline_end[], ap_tramp_cr3[], ap_tramp_stack[],
+        ap_tramp_entry[];
 static struct cpu *volatile ap_booting;
 static u32 ap_ids[KIDE_MAX_CPUS];
 static unsigned ap_total;
 
+/* Pick the APs to start: the CPUs the MADT lists, in its order, without
+ * the boot CPU, at most KIDE_MAX_CPUS in all. A CPU whose APIC id does not
+ * fit the xAPIC (above 254, listed by a type 9 entry) is left out when the
+ * local APICs run in xAPIC mode. Each omission is said once, at boot. */
 void smp_prepare(const struct acpi_info *acpi)
 {
     u32 self = cpus[0].apic_id;
-    for (unsigned i = 0; i < acpi->cpus; i++)
-        if (acpi->apic_ids[i] != self && ap_total < KIDE_MAX_CPUS - 1)
-            ap_ids[ap_total++] = acpi->apic_ids[i];
+    unsigned no_x2 = 0;
+    for (unsigned i = 0; i < acpi->cpus; i++) {
+        u32 id = acpi->apic_ids[i];
+        if (id == self || ap_total >= KIDE_MAX_CPUS - 1)
+            continue;
+        if (!lapic_x2 && id > XAPIC_MAX_ID) {
+            if (no_x2++ == 0)
+                printk("kide: CPU with APIC id %u needs x2APIC mode, which this CPU lacks; "
+                       "continuing without it\n",
+                       id);
+            continue;
+        }
+        ap_ids[ap_total++] = id;
+    }
+    if (no_x2 > 1)
+        printk("kide: %u CPUs left out in all for want of x2APIC mode\n", no_x2);
+    if (acpi->cpus_listed > KIDE_MAX_CPUS)
+        printk("kide: the firmware lists %u CPUs; Kide supports at most %u (KIDE_MAX_CPUS): "
+               "using the first %u\n",
+               acpi->cpus_listed, KIDE_MAX_CPUS, ap_total + 1);
     /* Kernel stacks come from the early allocator, before the pool is carved. */
     for (unsigned i = 0; i < ap_total; i++) {
         u64 top = 0;
@@ -62,6 +88,7 @@ void smp_boot(void)
         while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE) && rdtsc() < until)
             cpu_pause();
         if (!c->online) {
+            lapic_init_only(c->apic_id);
             printk("kide: CPU with APIC id %u did not start; continuing without it\n", c->apic_id);
             continue;
         }

@@ -7,6 +7,7 @@
 #                     [--timeout SECS] [--fail REGEX]...
 #   --cpu MODEL   a Bochs CPU model (e.g. ryzen, corei7_skylake_x, tigerlake);
 #                 default: Bochs's configurable CPU with x86_64, NX and SSE2
+# KIDE_BOCHS_CPUS in the environment: how many CPUs (default 1).
 # Bochs has no isa-debug-exit: the run is judged good when a line matches
 # --expect before the timeout (default 900 s) and no line matches a --fail
 # pattern; then Bochs is stopped. "<passed> <failed> <skipped>" goes to
@@ -43,9 +44,9 @@ trap cleanup EXIT
 log=$BUILD/os/logs/$name.log
 mkdir -p "$(dirname "$log")" "$BUILD/results"
 if [ -n "$cpu" ]; then
-	cpuline="cpu: model=$cpu, count=1, ips=50000000, reset_on_triple_fault=0"
+	cpuline="cpu: model=$cpu, count=${KIDE_BOCHS_CPUS:-1}, ips=50000000, reset_on_triple_fault=0"
 else
-	cpuline="cpu: count=1, ips=50000000, reset_on_triple_fault=0
+	cpuline="cpu: count=${KIDE_BOCHS_CPUS:-1}, ips=50000000, reset_on_triple_fault=0
 cpuid: x86_64=1, level=6, mmx=1, sep=1, simd=sse2, aes=0, movbe=0, xsave=0, apic=xapic"
 fi
 cat >"$work/bochsrc" <<EOF

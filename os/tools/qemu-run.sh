@@ -9,8 +9,13 @@
 #   --name NAME      suite name: the result goes to $BUILD/results/NAME (default: qemu)
 #   --kernel FILE    the kernel (default: $BUILD/os/kernel/kide.bin)
 #   --cdrom ISO      boot this GRUB ISO instead (it carries kernel and modules)
+#   --machine TYPE   QEMU machine type, e.g. q35 (default $KIDE_QEMU_MACHINE, else
+#                    QEMU's default, pc)
+#   --cpu MODEL      CPU model, e.g. Skylake-Server, EPYC, qemu64,+x2apic (default
+#                    $KIDE_QEMU_CPU, else QEMU's default, qemu64)
 #   --smp N          CPUs (default 1)
-#   --mem SIZE       RAM (default 256M)
+#   --mem SIZE       RAM, e.g. 8G (default 256M)
+#   --qemu-arg ARG   one more QEMU argument, e.g. --qemu-arg -numa (repeatable, in order)
 #   --timeout SECS   kill QEMU after this long; a hang is a failure (default 120)
 #   --expect REGEX   a line matching REGEX (extended) must appear (repeatable)
 #   --fail REGEX     no line may match REGEX (repeatable), e.g. 'kide: panic'
@@ -34,20 +39,24 @@ die_usage() {
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$(cd "$here/../.." && pwd)/build}
 name=qemu kernel="" cdrom="" smp=1 mem=256M timeout_s=120 log="" quiet=0
-expects=() fails=() modules=()
+machine=${KIDE_QEMU_MACHINE:-} cpu=${KIDE_QEMU_CPU:-}
+expects=() fails=() modules=() qargs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--name) name=${2:?}; shift 2 ;;
 	--kernel) kernel=${2:?}; shift 2 ;;
 	--cdrom) cdrom=${2:?}; shift 2 ;;
+	--machine) machine=${2:?}; shift 2 ;;
+	--cpu) cpu=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
+	--qemu-arg) qargs+=("${2:?}"); shift 2 ;;
 	--timeout) timeout_s=${2:?}; shift 2 ;;
 	--expect) expects+=("${2:?}"); shift 2 ;;
 	--fail) fails+=("${2:?}"); shift 2 ;;
 	--log) log=${2:?}; shift 2 ;;
 	--quiet) quiet=1; shift ;;
-	--help | -h) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--help | -h) awk 'NR < 3 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; exit 0 ;;
 	--*) die_usage "unknown option '$1'" ;;
 	*) modules+=("$1"); shift ;;
 	esac
@@ -55,6 +64,9 @@ done
 [ ${#modules[@]} -gt 0 ] || [ -n "$cdrom" ] || die_usage "no modules given (the first is the root task)"
 [ -z "$cdrom" ] || [ -f "$cdrom" ] || die_usage "ISO '$cdrom' not found (build it with: make -C os iso)"
 [[ $smp =~ ^[0-9]+$ && $smp -ge 1 ]] || die_usage "--smp needs a positive number, not '$smp'"
+[[ $mem =~ ^[0-9]+[MGmg]?$ ]] || die_usage "--mem needs a size such as 256M or 8G, not '$mem'"
+[[ $machine =~ ^[A-Za-z0-9._,=-]*$ ]] || die_usage "--machine: bad machine type '$machine' (try: qemu-system-x86_64 -machine help)"
+[[ $cpu =~ ^[A-Za-z0-9._,=+-]*$ ]] || die_usage "--cpu: bad CPU model '$cpu' (try: qemu-system-x86_64 -cpu help)"
 [[ $timeout_s =~ ^[0-9]+$ && $timeout_s -ge 1 ]] || die_usage "--timeout needs seconds, not '$timeout_s'"
 [[ $name =~ ^[A-Za-z0-9._-]+$ ]] || die_usage "--name may hold letters, digits, . _ - only"
 kernel=${kernel:-$BUILD/os/kernel/kide.bin}
@@ -98,13 +110,19 @@ else
 	boot=(-kernel "$kernel" -initrd "$initrd")
 	what="$(basename "$kernel"): $initrd"
 fi
-echo "$prog: $name: booting $what with -smp $smp under $accel (timeout ${timeout_s}s)"
+# The machine: QEMU's defaults (pc, qemu64) unless asked for another.
+hw=()
+[ -z "$machine" ] || hw+=(-machine "$machine")
+[ -z "$cpu" ] || hw+=(-cpu "$cpu")
+hw+=("${qargs[@]}")
+conf="-smp $smp -m $mem${machine:+ -machine $machine}${cpu:+ -cpu $cpu}${qargs[*]:+ ${qargs[*]}}"
+echo "$prog: $name: booting $what with $conf under $accel (timeout ${timeout_s}s)"
 
 raw=$work/serial.raw
 mon=$work/monitor.sock
 (
 	cd "$work" &&
-		exec "$qemu" -accel "$accel" -m "$mem" -smp "$smp" -nographic -no-reboot \
+		exec "$qemu" -accel "$accel" "${hw[@]}" -m "$mem" -smp "$smp" -nographic -no-reboot \
 			-monitor "unix:$mon,server,nowait" \
 			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 			"${boot[@]}" </dev/null
@@ -192,10 +210,14 @@ if [ "$extra" = 0 ] && [ "$passed" = 0 ] && [ "$failed" = 0 ]; then
 fi
 failed=$((failed + extra))
 echo "$passed $failed $skipped" >"$result"
-echo "$prog: $name: $passed passed, $failed failed, $skipped skipped (QEMU status $status, $accel, log $log)"
+echo "$prog: $name: $passed passed, $failed failed, $skipped skipped (QEMU status $status, $accel, $conf, log $log)"
 if [ ${#problems[@]} -gt 0 ]; then
 	for p in "${problems[@]}"; do echo "$prog: $name: FAILED: $p"; done
-	echo "hint: read the serial log $log; rerun with: $0 --name $name --kernel $kernel --smp $smp ${modules[*]}"
+	rerun=(--smp "$smp" --mem "$mem")
+	[ -z "$machine" ] || rerun+=(--machine "$machine")
+	[ -z "$cpu" ] || rerun+=(--cpu "$cpu")
+	for a in "${qargs[@]}"; do rerun+=(--qemu-arg "$a"); done
+	echo "hint: read the serial log $log; rerun with: $0 --name $name --kernel $kernel ${rerun[*]} $(printf '%q ' "${modules[@]}")"
 	exit 1
 fi
 [ "$failed" -eq 0 ] || exit 1

@@ -16,9 +16,19 @@
 #   --quiet          do not copy the serial log to stdout while it runs
 #   --log FILE       keep the serial log here instead
 #   --no-result      record no result (for benchmarks, which are not test suites)
+#   --suite SUITE    record the result as $BUILD/results/SUITE and the log as
+#                    $BUILD/os/logs/SUITE.log (default: scenario-NAME)
+# The machine (default: the scenario's machine: cpus and ram, on QEMU's
+# default machine type and CPU model):
+#   --machine TYPE   QEMU machine type, e.g. q35 (default $KIDE_QEMU_MACHINE)
+#   --cpu MODEL      CPU model, e.g. Skylake-Server, EPYC, qemu64,+x2apic (default
+#                    $KIDE_QEMU_CPU)
+#   --smp N          CPUs instead of the scenario's machine.cpus
+#   --mem SIZE       RAM instead of the scenario's machine.ram, e.g. 8G
+#   --qemu-arg ARG   one more QEMU argument (repeatable, in order), e.g. -numa
 # The image goes to $BUILD/os/images/tests/NAME (or images/NAME with --scenario),
-# the serial log to $BUILD/os/logs/scenario-NAME.log, and "<passed> <failed>
-# <skipped>" (1 0 0 or 0 1 0) to $BUILD/results/scenario-NAME.
+# the serial log to $BUILD/os/logs/SUITE.log, and "<passed> <failed>
+# <skipped>" (1 0 0 or 0 1 0) to $BUILD/results/SUITE.
 # Judgement (expect.txt, docs/formats/scenario.md): every `log` line must appear,
 # in order, each as a substring of a later serial line than the one before; a
 # line holding "FAIL ", "core: panic" or "kide: panic" fails at once; `exit
@@ -31,7 +41,7 @@ prog=scenario-run.sh
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 BUILD=${BUILD:-$top/build}
-usage() { sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR < 3 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
 die_usage() {
 	echo "$prog: $1" >&2
 	echo "hint: $prog NAME runs os/scenarios/tests/NAME.yaml; see $prog --help" >&2
@@ -39,6 +49,7 @@ die_usage() {
 }
 
 log="" no_result=0 bin=$BUILD/os/bin name="" src="" interactive=0 build=1 timeout_s="" quiet=0
+suite="" machine=${KIDE_QEMU_MACHINE:-} cpu=${KIDE_QEMU_CPU:-} smp="" mem="" qargs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--scenario) src=${2:?}; shift 2 ;;
@@ -49,6 +60,12 @@ while [ $# -gt 0 ]; do
 	--quiet) quiet=1; shift ;;
 	--log) log=${2:?}; shift 2 ;;
 	--no-result) no_result=1; shift ;;
+	--suite) suite=${2:?}; shift 2 ;;
+	--machine) machine=${2:?}; shift 2 ;;
+	--cpu) cpu=${2:?}; shift 2 ;;
+	--smp) smp=${2:?}; shift 2 ;;
+	--mem) mem=${2:?}; shift 2 ;;
+	--qemu-arg) qargs+=("${2:?}"); shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	-*) die_usage "unknown option '$1'" ;;
 	*) [ -z "$name" ] || die_usage "one scenario at a time"; name=$1; shift ;;
@@ -65,7 +82,12 @@ else
 	img=$BUILD/os/images/tests/$name
 fi
 [ -z "$timeout_s" ] || [[ $timeout_s =~ ^[0-9]+$ ]] || die_usage "--timeout needs seconds, not '$timeout_s'"
-suite=scenario-${name//\//-}${KIDE_RESULT_TAG:-} # the tag: see qemu-run.sh
+[ -z "$smp" ] || [[ $smp =~ ^[0-9]+$ && $smp -ge 1 ]] || die_usage "--smp needs a positive number, not '$smp'"
+[ -z "$mem" ] || [[ $mem =~ ^[0-9]+[MGmg]?$ ]] || die_usage "--mem needs a size such as 256M or 8G, not '$mem'"
+[[ $machine =~ ^[A-Za-z0-9._,=-]*$ ]] || die_usage "--machine: bad machine type '$machine' (try: qemu-system-x86_64 -machine help)"
+[[ $cpu =~ ^[A-Za-z0-9._,=+-]*$ ]] || die_usage "--cpu: bad CPU model '$cpu' (try: qemu-system-x86_64 -cpu help)"
+[ -z "$suite" ] || [[ $suite =~ ^[A-Za-z0-9._-]+$ ]] || die_usage "--suite may hold letters, digits, . _ - only"
+suite=${suite:-scenario-${name//\//-}}${KIDE_RESULT_TAG:-} # the tag: see qemu-run.sh
 log=${log:-$BUILD/os/logs/$suite.log}
 result=$BUILD/results/$suite
 mkdir -p "$(dirname "$log")" "$BUILD/results"
@@ -87,6 +109,14 @@ kernel=$BUILD/os/kernel/kide.bin
 [ -f "$kernel" ] || { echo "$prog: kernel '$kernel' not found" >&2; echo "hint: make -C os kernel" >&2; exit 1; }
 cpus=$(awk '$1 == "cpus" { print $2 }' "$img/machine.txt")
 mib=$(awk '$1 == "ram_mib" { print $2 }' "$img/machine.txt")
+# The overrides; QEMU reads a bare -m number as MiB.
+cpus=${smp:-$cpus}
+ram=${mem:-${mib}M}
+hw=()
+[ -z "$machine" ] || hw+=(-machine "$machine")
+[ -z "$cpu" ] || hw+=(-cpu "$cpu")
+hw+=("${qargs[@]}")
+conf="-smp $cpus -m $ram${machine:+ -machine $machine}${cpu:+ -cpu $cpu}${qargs[*]:+ ${qargs[*]}}"
 
 # Modules go in under their file names from a scratch directory (as in
 # qemu-run.sh): short names fit the boot info, build paths stay out of the
@@ -110,11 +140,11 @@ while IFS= read -r m; do
 	initrd+="${initrd:+,}$base$args"
 done <"$img/boot.txt"
 accel=$("$here/qemu-accel.sh")
-qemu=(qemu-system-x86_64 -accel "$accel" -m "$mib" -smp "$cpus" -nographic -no-reboot
+qemu=(qemu-system-x86_64 -accel "$accel" "${hw[@]}" -m "$ram" -smp "$cpus" -nographic -no-reboot
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$kernel" -initrd "$initrd")
 
 if [ "$interactive" = 1 ]; then
-	echo "Booting scenario $name: -smp $cpus -m ${mib}M under $accel (quit QEMU with Ctrl-a x)"
+	echo "Booting scenario $name: $conf under $accel (quit QEMU with Ctrl-a x)"
 	cd "$work"
 	"${qemu[@]}" || true
 	exit 0
@@ -126,7 +156,7 @@ exp_exit=$(awk '$1 == "exit" { print $2 }' "$img/expect.txt")
 timeout_s=${timeout_s:-${exp_timeout:-60}}
 exp_exit=${exp_exit:-none}
 
-echo "$prog: $name: booting $initrd with -smp $cpus -m ${mib}M under $accel (timeout ${timeout_s}s)"
+echo "$prog: $name: booting $initrd with $conf under $accel (timeout ${timeout_s}s)"
 raw=$work/serial.raw
 : >"$raw"
 (cd "$work" && exec "${qemu[@]}" </dev/null) >"$raw" 2>&1 &
@@ -196,7 +226,7 @@ failure:*) problems+=("expected exit failure (QEMU status 35), got status $statu
 esac
 if [ ${#problems[@]} -eq 0 ]; then
 	record 1 0
-	echo "$prog: $name: passed ($accel, log $log)"
+	echo "$prog: $name: passed ($accel, $conf, log $log)"
 	exit 0
 fi
 record 0 1
@@ -204,6 +234,12 @@ record 0 1
 	for p in "${problems[@]}"; do echo "$prog: $name: FAILED: $p"; done
 	echo "--- last lines of $log:"
 	tail -n 30 "$log"
-	echo "hint: read the serial log $log; rerun with: $0 $name"
+	rerun=()
+	[ -z "$smp" ] || rerun+=(--smp "$smp")
+	[ -z "$mem" ] || rerun+=(--mem "$mem")
+	[ -z "$machine" ] || rerun+=(--machine "$machine")
+	[ -z "$cpu" ] || rerun+=(--cpu "$cpu")
+	for a in "${qargs[@]}"; do rerun+=(--qemu-arg "$a"); done
+	echo "hint: read the serial log $log; rerun with: $0 ${rerun[*]:+${rerun[*]} }$name"
 } >&2
 exit 1

@@ -52,17 +52,46 @@ static const struct sdt *table(u64 phys)
     return t;
 }
 
+/* Record one enabled local APIC, in MADT order (the boot CPU first, by
+ * convention). Firmware may list a CPU twice (a type 0 and a type 9 entry);
+ * it counts once. Beyond KIDE_MAX_CPUS, CPUs are only counted (duplicates
+ * among those are not detected: the count is what the message reports). */
+static void add_cpu(struct acpi_info *info, u32 apic_id)
+{
+    for (unsigned i = 0; i < info->cpus; i++)
+        if (info->apic_ids[i] == apic_id)
+            return;
+    info->cpus_listed++;
+    if (info->cpus < KIDE_MAX_CPUS)
+        info->apic_ids[info->cpus++] = apic_id;
+}
+
+/* MADT entries: type, length, then per type (ACPI 6.5, 5.2.12):
+ *   0 local APIC     uid u8 @2, APIC id u8 @3, flags u32 @4 (bit 0: enabled)
+ *   1 I/O APIC       id u8 @2, address u32 @4, GSI base u32 @8
+ *   2 ISA override   bus u8 @2, IRQ u8 @3, GSI u32 @4, flags u16 @8
+ *   9 local x2APIC   x2APIC id u32 @4, flags u32 @8, uid u32 @12
+ * CPUs that are not enabled (bit 0 clear; bit 1, online capable, means
+ * hot-pluggable) are not started. Unknown types are skipped by length. */
 static void parse_madt(const struct sdt *m, struct acpi_info *info)
 {
     const u8 *p = (const u8 *)m + sizeof(*m) + 8; /* skip LAPIC address and flags */
     const u8 *end = (const u8 *)m + m->len;
     while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
-        if (p[0] == 0 && p[1] >= 8 && (p[4] & 1) && info->cpus < KIDE_MAX_CPUS)
-            info->apic_ids[info->cpus++] = p[3];
-        else if (p[0] == 1 && p[1] >= 12 && info->ioapics < 4) {
-            info->ioapic[info->ioapics].phys = *(const u32 *)(p + 4);
-            info->ioapic[info->ioapics].gsi_base = *(const u32 *)(p + 8);
-            info->ioapics++;
+        if (p[0] == 0 && p[1] >= 8 && (*(const u32 *)(p + 4) & 1) && p[3] != 0xff) {
+            add_cpu(info, p[3]);
+        } else if (p[0] == 9 && p[1] >= 16 && (*(const u32 *)(p + 8) & 1) &&
+                   *(const u32 *)(p + 4) != 0xffffffffu) {
+            add_cpu(info, *(const u32 *)(p + 4));
+        } else if (p[0] == 1 && p[1] >= 12) {
+            if (info->ioapics < ACPI_MAX_IOAPICS) {
+                info->ioapic[info->ioapics].phys = *(const u32 *)(p + 4);
+                info->ioapic[info->ioapics].gsi_base = *(const u32 *)(p + 8);
+                info->ioapics++;
+            } else {
+                printk("kide: acpi: I/O APIC %u (GSI base %u) ignored: at most %u are used\n", p[2],
+                       *(const u32 *)(p + 8), ACPI_MAX_IOAPICS);
+            }
         } else if (p[0] == 2 && p[1] >= 10 && p[3] < 16) {
             isa_gsi[p[3]] = *(const u32 *)(p + 4);
             isa_flags[p[3]] = *(const u16 *)(p + 8);

@@ -7,11 +7,16 @@
 #include "apic.h"
 #include <kide/syscall.h>
 
+#define ACPI_MAX_IOAPICS 4
+
+/** What the MADT says; zero-initialise before acpi_init. */
 struct acpi_info {
-    unsigned cpus;                  /**< enabled local APICs (0: none found) */
-    u32 apic_ids[KIDE_MAX_CPUS];
-    unsigned ioapics;
-    struct ioapic_info ioapic[4];
+    unsigned cpus;               /**< enabled CPUs recorded in apic_ids (0: no MADT) */
+    unsigned cpus_listed;        /**< enabled CPUs the MADT lists (more than cpus
+                                      when above KIDE_MAX_CPUS) */
+    u32 apic_ids[KIDE_MAX_CPUS]; /**< their (x2)APIC ids, in MADT order */
+    unsigned ioapics;            /**< I/O APICs recorded in ioapic */
+    struct ioapic_info ioapic[ACPI_MAX_IOAPICS]; /**< their MMIO base and first GSI */
 };
 
 void acpi_init(struct acpi_info *info);

@@ -2,7 +2,8 @@
 /* The kernel's virtual memory layout, shared by C and assembly.
  *
  *   0x0000000000000000 .. 0x00007fffffffffff  user space (per PD)
- *   0xffff800000000000 + phys                 direct map of all RAM (2 MiB pages)
+ *   0xffff800000000000 + phys                 direct map of RAM below 256 GiB (2 MiB
+ *                                             pages) and of all below 4 GiB
  *   0xffffffff80000000 + phys                 kernel image (first GiB of RAM)
  * The upper half is shared by every address space: a PD's top-level table
  * copies entries 256..511 of the kernel's, which never change after boot.
@@ -10,9 +11,12 @@
 #ifndef KIDE_ARCH_LAYOUT_H
 #define KIDE_ARCH_LAYOUT_H
 
-#define KERNEL_VBASE   0xffffffff80000000
-#define DIRECT_MAP     0xffff800000000000
-#define DIRECT_MAP_MAX (64ul << 30) /* RAM above 64 GiB is ignored */
+#define KERNEL_VBASE 0xffffffff80000000
+#define DIRECT_MAP   0xffff800000000000
+/* RAM at or above 256 GiB is ignored (main.c says so): the root holds RAM at
+ * virtual == physical below the programs linked at 256 GiB (decision 0004).
+ * The direct map costs one early page per GiB up to the end of RAM. */
+#define DIRECT_MAP_MAX (256ul << 30)
 #define KERNEL_PHYS    0x100000
 #define AP_TRAMPOLINE  0x8000
 #define KSTACK_SIZE    16384

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Run the kernel suite and the platform scenario on every machine of the matrix.
+#
+# Usage: test-matrix.sh [--list] [--only NAME[,NAME...]] [--timeout SECS]
+#   --list          print the configurations and exit
+#   --only NAMES    run only these configurations (comma-separated)
+#   --timeout SECS  per kernel-suite run (default 300; TCG with 16 CPUs is slow)
+# Configurations (QEMU options as qemu-run.sh and scenario-run.sh take them):
+#   pc           --smp 2                       QEMU's defaults: pc (i440FX), qemu64
+#   q35          --machine q35 --smp 2         PCIe chipset, ECAM, its own MADT and IRQ overrides
+#   skylake      --cpu Skylake-Server --smp 2  Intel server CPU model (x2APIC, if QEMU offers it)
+#   epyc         --cpu EPYC --smp 2            AMD server CPU model
+#   smp16        --smp 16                      KIDE_MAX_CPUS CPUs: trampoline, per-CPU stacks
+#   mem8g        --mem 8G --smp 2              RAM above 4 GiB, the PCI hole at 3-4 GiB
+#   q35-8g       --machine q35 --mem 8G --smp 2  q35's 2 GiB of low RAM, the rest above 4 GiB
+#   x2apic       --cpu qemu64,+x2apic --smp 2  x2APIC where QEMU offers it (TCG in QEMU 7.2
+#                                              does not: the kernel must then use xAPIC)
+#   subset       --machine q35 --cpu Skylake-Server --smp 4 --mem 8G
+#                                              all of it at once (make -C os matrix-subset)
+#   over-max     --smp 20: more CPUs than KIDE_MAX_CPUS; the kernel must say it uses
+#                the first 16 (kernel suite only, its null test)
+#   madt-x2      --smp 2 plus an extra MADT (-acpitable) of x2APIC entries (type 9):
+#                duplicates of both CPUs, an id of 300, a disabled and an invalid one;
+#                the kernel must count 3 CPUs, start 2 and name the one it cannot
+#                reach in xAPIC mode (kernel suite only, its null test)
+#   bochs        the kernel suite's ISO under Bochs (a stricter emulator), its
+#                configurable CPU with xAPIC, 1 CPU (make -C os bochs-test)
+#   bochs-x2apic the same under Bochs's corei7_skylake_x with 4 CPUs, in x2APIC mode
+#                (the only emulator here that has it); both skipped without bochs
+# Each configuration runs the suites matrix-NAME-ktest (ktest-root.elf and
+# ktest-helper.elf, judged by qemu-run.sh) and matrix-NAME-platform
+# (os/scenarios/tests/platform.yaml by scenario-run.sh, with the
+# configuration's CPUs and RAM instead of the scenario's); results go to
+# $BUILD/results/<suite>, logs to $BUILD/os/logs/<suite>.log, both with
+# $KIDE_RESULT_TAG appended (e.g. @tcg) as the runners do. Every kernel
+# run must also report the local APIC mode CPUID implies: "x2APIC mode" when
+# the boot log's cpu line lists x2apic, else "xAPIC mode".
+# KIDE_QEMU_MACHINE / KIDE_QEMU_CPU do not apply: each configuration names its
+# machine. Needs the build (make -C os test-matrix builds it first).
+# Exit status: 0 when every suite passed, 1 otherwise, 2 on usage errors.
+set -uo pipefail
+
+prog=test-matrix.sh
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+BUILD=${BUILD:-$top/build}
+export BUILD
+usage() { awk 'NR < 3 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
+die_usage() {
+	echo "$prog: $1" >&2
+	echo "hint: $prog --list shows the configurations; $prog --help" >&2
+	exit 2
+}
+
+# name|options (the platform scenario gets them too; empty: kernel suite only)
+configs=(
+	"pc|--smp 2"
+	"q35|--machine q35 --smp 2"
+	"skylake|--cpu Skylake-Server --smp 2"
+	"epyc|--cpu EPYC --smp 2"
+	"smp16|--smp 16"
+	"mem8g|--mem 8G --smp 2"
+	"q35-8g|--machine q35 --mem 8G --smp 2"
+	"x2apic|--cpu qemu64,+x2apic --smp 2"
+	"subset|--machine q35 --cpu Skylake-Server --smp 4 --mem 8G"
+	"over-max|special"
+	"madt-x2|special"
+	"bochs|special"
+	"bochs-x2apic|special"
+)
+
+only="" timeout_s=300
+while [ $# -gt 0 ]; do
+	case $1 in
+	--list) for c in "${configs[@]}"; do echo "${c%%|*}: ${c#*|}"; done; exit 0 ;;
+	--only) only=${2:?}; shift 2 ;;
+	--timeout) timeout_s=${2:?}; shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	*) die_usage "unknown argument '$1'" ;;
+	esac
+done
+[[ $timeout_s =~ ^[0-9]+$ && $timeout_s -ge 1 ]] || die_usage "--timeout needs seconds, not '$timeout_s'"
+for n in ${only//,/ }; do
+	found=0
+	for c in "${configs[@]}"; do [ "${c%%|*}" = "$n" ] && found=1; done
+	[ "$found" = 1 ] || die_usage "no configuration '$n'"
+done
+# The configurations name their machine; an inherited default would mix in.
+unset KIDE_QEMU_MACHINE KIDE_QEMU_CPU
+
+kt=$BUILD/os/ktest
+kernel=$BUILD/os/kernel/kide.bin
+iso=$BUILD/os/kide-ktest.iso
+for f in "$kernel" "$kt/ktest-root.elf" "$kt/ktest-helper.elf"; do
+	[ -f "$f" ] || { echo "$prog: $f missing" >&2; echo "hint: make -C os test-matrix (builds first)" >&2; exit 2; }
+done
+mkdir -p "$BUILD/results" "$BUILD/os/logs"
+tag=${KIDE_RESULT_TAG:-} # the runners append it to suite names (qemu-run.sh)
+res() { echo "$BUILD/results/$1$tag"; }
+logf() { echo "$BUILD/os/logs/$1$tag.log"; }
+fail_args=(--fail 'kide: panic' --fail 'krt: panic' --fail 'KERNEL PANIC')
+summary=()
+rc=0
+
+# Add one failure to a suite's result (a check made after its runner).
+add_failure() { # suite why
+	local r p=0 f=0 s=0
+	r=$(res "$1")
+	[ -f "$r" ] && read -r p f s <"$r"
+	echo "$p $((f + 1)) $s" >"$r"
+	echo "$prog: $1: FAILED: $2"
+}
+
+# The local APIC mode must follow CPUID (cpu_check's line lists x2apic).
+check_apic_mode() { # suite log
+	local want="xAPIC mode"
+	grep -qE '^kide: cpu: .* x2apic( |$)' "$2" && want="x2APIC mode"
+	grep -q "CPU(s) listed, $want" "$2" || add_failure "$1" "the kernel did not report '$want' (log $2)"
+}
+
+run_ktest() { # suite root-args qemu-run options...
+	local suite=$1 root=$2
+	shift 2
+	"$here/qemu-run.sh" --quiet --name "$suite" --kernel "$kernel" --timeout "$timeout_s" \
+		--expect 'ktest: [0-9]+ passed, 0 failed' "${fail_args[@]}" "$@" \
+		"$kt/ktest-root.elf${root:+ $root}" "$kt/ktest-helper.elf"
+	local st=$?
+	[ -f "$(res "$suite")" ] || echo "0 1 0" >"$(res "$suite")"
+	check_apic_mode "$suite" "$(logf "$suite")"
+	return $st
+}
+
+run_platform() { # suite scenario-run options...
+	local suite=$1
+	shift
+	"$top/os/tools/scenario-run.sh" --quiet --suite "$suite" "$@" platform
+}
+
+# An extra MADT of x2APIC (type 9) entries: id, flags. QEMU adds it to the
+# XSDT beside its own MADT, so the kernel reads both.
+madt_x2() { # out
+	python3 - "$1" <<'PY'
+import struct, sys
+ents = b""
+for xid, flags in [(0, 1), (1, 1), (300, 1), (301, 0), (0xFFFFFFFF, 1)]:
+    ents += struct.pack("<BBHIII", 9, 16, 0, xid, flags, xid & 0xFFFF)
+body = struct.pack("<II", 0xFEE00000, 1) + ents
+hdr = struct.pack("<4sIBB6s8sI4sI", b"APIC", 36 + len(body), 4, 0, b"KIDE  ",
+                  b"KIDEX2AP", 1, b"KIDE", 1)
+t = bytearray(hdr + body)
+t[9] = (-sum(t)) & 0xFF
+open(sys.argv[1], "wb").write(t)
+PY
+}
+
+run_special() { # name
+	local s=matrix-$1-ktest
+	case $1 in
+	over-max)
+		run_ktest "$s" only=null --smp 20 \
+			--expect 'kide: the firmware lists 20 CPUs; Kide supports at most 16 \(KIDE_MAX_CPUS\): using the first 16' \
+			--expect '^ktest: 16 cpu\(s\)'
+		;;
+	madt-x2)
+		local t
+		t=$(mktemp)
+		madt_x2 "$t" || { rm -f "$t"; echo "0 1 0" >"$(res "$s")"; return 1; }
+		run_ktest "$s" only=null --smp 2 --qemu-arg -acpitable --qemu-arg "file=$t" \
+			--expect 'kide: CPU with APIC id 300 needs x2APIC mode, which this CPU lacks' \
+			--expect 'kide: .* 3 CPU\(s\) listed, xAPIC mode' --expect '^ktest: 2 cpu\(s\)' \
+			--fail 'APIC id 301' --fail 'APIC id 4294967295' --fail 'did not start'
+		local st=$?
+		rm -f "$t"
+		return $st
+		;;
+	bochs | bochs-x2apic)
+		if ! command -v bochs >/dev/null; then
+			echo "$prog: $s: skipped: bochs is not installed (apt-get install bochs bochsbios vgabios)"
+			echo "0 0 1" >"$(res "$s")"
+			return 0
+		fi
+		[ -f "$iso" ] || { echo "$prog: $iso missing (make -C os iso)"; echo "0 1 0" >"$(res "$s")"; return 1; }
+		local cpus=1 mode=xAPIC bargs=()
+		[ "$1" = bochs ] || { cpus=4 mode=x2APIC bargs=(--cpu corei7_skylake_x); }
+		KIDE_BOCHS_CPUS=$cpus "$here/bochs-run.sh" --name "$s$tag" --iso "$iso" "${bargs[@]}" \
+			--timeout 900 --expect 'ktest: [0-9]+ passed, 0 failed' --fail 'kide: panic' \
+			--fail 'ktest: [0-9]+ passed, [1-9][0-9]* failed'
+		local st=$?
+		grep -q "CPU(s) listed, $mode mode" "$(logf "$s")" ||
+			{ add_failure "$s" "the kernel did not use $mode mode under Bochs"; st=1; }
+		grep -q "^ktest: $cpus cpu(s)" "$(logf "$s")" ||
+			{ add_failure "$s" "not all $cpus CPUs started"; st=1; }
+		return $st
+		;;
+	esac
+}
+
+for c in "${configs[@]}"; do
+	name=${c%%|*} opts=${c#*|}
+	[ -z "$only" ] || [[ ",$only," == *",$name,"* ]] || continue
+	echo "=== $prog: $name: $opts"
+	suites=("matrix-$name-ktest")
+	if [ "$opts" = special ]; then
+		run_special "$name" || rc=1
+	else
+		# Word splitting is intended: the options hold no spaces.
+		# shellcheck disable=SC2086
+		run_ktest "matrix-$name-ktest" "" $opts || rc=1
+		# shellcheck disable=SC2086
+		run_platform "matrix-$name-platform" $opts || rc=1
+		suites+=("matrix-$name-platform")
+	fi
+	for s in "${suites[@]}"; do
+		read -r p f k <"$(res "$s")" 2>/dev/null || { p=0 f=1 k=0; }
+		[ "${f:-1}" = 0 ] || rc=1
+		summary+=("$(printf '%-36s %4s passed %4s failed %4s skipped' "$s$tag" "$p" "$f" "$k")")
+	done
+done
+
+echo
+echo "=== $prog: summary ($("$here/qemu-accel.sh" --why 2>&1 | head -1))"
+printf '%s\n' "${summary[@]}"
+exit $rc
