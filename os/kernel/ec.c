@@ -201,6 +201,14 @@ void ec_stop(struct ec *ec, u64 vector, u64 error, u64 addr)
     ec_unqueue(ec);
     timeout_del(ec);
     ec->state = EC_STOPPED;
+    /* The root's fault ends the boot: its full report is printed once and
+     * never rate-limited (NMIs or other PDs' faults just before it must
+     * not be able to hide the cause of the panic). */
+    bool root = !ec->pd->quota_parent && ec->global && ec->utcb_addr == KIDE_ROOT_UTCB;
+    if (root) {
+        fault_report(&ec->regs, addr, ec->pd->notify ? "the root task" : "no handler");
+        panic("the root task faulted: vector %lu addr %lx ip %lx", vector, addr, ec->regs.rip);
+    }
     if (ec->pd->notify) {
         sm_up(ec->pd->notify);
     } else if (ec_report_allowed()) {
@@ -214,11 +222,6 @@ void ec_stop(struct ec *ec, u64 vector, u64 error, u64 addr)
             fault_report(&ec->regs, addr, "no handler");
         }
     }
-    bool root = !ec->pd->quota_parent && ec->global && ec->utcb_addr == KIDE_ROOT_UTCB;
-    if (root && ec->pd->notify)
-        fault_report(&ec->regs, addr, "the root task");
-    if (root)
-        panic("the root task faulted: vector %lu addr %lx ip %lx", vector, addr, ec->regs.rip);
     if (!ec->callee)
         ec_chain_abort(ec);
     sched_kick(ec->cpu);
