@@ -128,7 +128,11 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
     kide_msg_put(&m, sm);
     kide_msg_put(&m, s->cfg.ram);
     kide_msg_put(&m, s->cfg.caps);
-    kide_msg_put(&m, s->cfg.cpu_quota);
+    /* core checks the percentages of one CPU's children against 100 on the
+     * CPU the account is created on, which is this habitat's: a child bound
+     * for another CPU starts with 0% here and gets its share once placed. */
+    int elsewhere = s->cfg.affinity != hj.lim.home_cpu;
+    kide_msg_put(&m, elsewhere ? 0 : s->cfg.cpu_quota);
     kide_msg_put(&m, s->cfg.priority);
     kide_msg_put_str(&m, s->cfg.name);
     st = kide_msg_call(&m, kide_core_portal(), 0);
@@ -138,6 +142,7 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
         hj_snprintf(why, size, "core refused the account: %s%s", hj_status_name(st),
                     st != KIDE_QUOTA ? ""
                     : which == 1     ? " (the habitat lacks free RAM)"
+                    : which == 3     ? " (its CPU quota would take this CPU's children past 100%)"
                                      : " (the habitat lacks free kernel memory)");
         goto error;
     }
@@ -156,10 +161,16 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
         goto error;
     }
     /* Its CPU (before START); its parent portal is served by a handler there. */
-    if (s->cfg.affinity != hj.lim.home_cpu &&
-        (st = own_simple(s, KIDE_OWN_AFFINITY, 1, s->cfg.affinity, 0)) != KIDE_OK) {
+    if (elsewhere && (st = own_simple(s, KIDE_OWN_AFFINITY, 1, s->cfg.affinity, 0)) != KIDE_OK) {
         hj_snprintf(why, size, "core cannot place it on cpu %u: %s", s->cfg.affinity,
                     hj_status_name(st));
+        goto error;
+    }
+    if (elsewhere && s->cfg.cpu_quota &&
+        (st = own_simple(s, KIDE_OWN_CPU, 2, s->cfg.cpu_quota, s->cfg.priority)) != KIDE_OK) {
+        hj_snprintf(why, size, "core refused its CPU quota of %u%% on cpu %u: %s%s",
+                    s->cfg.cpu_quota, s->cfg.affinity, hj_status_name(st),
+                    st == KIDE_QUOTA ? " (that CPU's children would exceed 100%)" : "");
         goto error;
     }
     if ((st = load_and_configure(s, why, size)) != KIDE_OK)
