@@ -15,7 +15,7 @@ HOITAJA_ELF := $(BIN)/hoitaja
 
 # Pure logic (host-testable) and OS glue.
 HJ_LOGIC := config plan routes backoff events report
-HJ_GLUE  := main child session mgmt
+HJ_GLUE  := main child session mgmt calls
 HJ_HDRS  := $(HJ_DIR)/hoitaja.h $(HJ_DIR)/glue.h
 HJ_OBJS  := $(patsubst %,$(HJ_OUT)/%.o,$(HJ_LOGIC) $(HJ_GLUE))
 

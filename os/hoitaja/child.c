@@ -11,6 +11,9 @@
  * (state exited/faulted: the account is destroyed, the entry stays visible)
  * or schedules a restart after the back-off (state restarting). A removed
  * child is stopped the same way and forgotten. Callers hold hj.lock.
+ * Nothing here calls a child's portal (only core's), so the main thread never
+ * waits for a child: closes of its sessions reach servers later (session.c)
+ * and a call into a server past its deadline faults it (hj_child_fault).
  */
 #include "glue.h"
 
@@ -117,6 +120,7 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
     s->own_pt = kide_sel_alloc(0);
     s->pd = kide_sel_alloc(0);
     s->state = HJ_ST_STARTING;
+    s->epoch++;
     if (!s->own_pt || !s->pd || !sm) {
         hj_snprintf(why, size, "out of capability selectors");
         st = KIDE_QUOTA;
@@ -213,9 +217,11 @@ error:
 void hj_child_stop(struct hj_slot *s)
 {
     struct kide_msg m;
+    s->epoch++;
     hj_sessions_drop_client(s);
+    /* A handler may be calling one of them right now (calls.c): parked. */
     for (unsigned i = 0; i < s->nannounced; i++)
-        kide_cap_drop(s->announced[i].pt);
+        hj_slot_park(s, s->announced[i].pt);
     s->nannounced = 0;
     if (s->live) {
         kide_msg_begin(&m, KIDE_OWN_DESTROY);
@@ -295,6 +301,18 @@ void hj_child_poll(struct hj_slot *s, kide_u64 now)
     }
 }
 
+void hj_child_fault(struct hj_slot *s, const char *reason, kide_u64 now)
+{
+    if (!s->live || s->state != HJ_ST_RUNNING)
+        return;
+    s->fault_reason = reason;
+    s->fault_vector = s->fault_addr = s->fault_ip = 0;
+    s->exit_code = 0;
+    hj_say("child %s: faulted: %s", s->cfg.name, reason);
+    hj_event(KIDE_EV_FAULTED, s->cfg.name, ~0ull, 0);
+    ended(s, 1, now);
+}
+
 static kide_u64 min_u64(kide_u64 a, kide_u64 b)
 {
     return a < b ? a : b;
@@ -320,9 +338,13 @@ kide_u64 hj_child_timers(struct hj_slot *s, kide_u64 now)
     kide_u64 period = s->cfg.heartbeat_ms * MS;
     if (now >= s->hb_next_ns) {
         /* Missed only if a signal went out and stayed unanswered for two
-         * periods: a slow start (or a slow machine) is not a missed beat. */
-        if (!s->hb_missed && s->hb_sent_ns && s->hb_alive_ns < s->hb_sent_ns &&
-            now - s->hb_sent_ns > 2 * period) {
+         * periods: a slow start (or a slow machine) is not a missed beat.
+         * Nor is the time its CPU's handler spent in a call into a server
+         * (the child's ALIVE waited for it): count from when it was free. */
+        kide_u64 idle = hj_cpu_free_since(s->cfg.affinity);
+        kide_u64 from = idle > s->hb_sent_ns ? idle : s->hb_sent_ns;
+        if (!s->hb_missed && s->hb_sent_ns && s->hb_alive_ns < s->hb_sent_ns && from < now &&
+            now - from > 2 * period) {
             s->hb_missed = 1;
             hj_say("child %s: heartbeat missed", s->cfg.name);
             if (s->cfg.policy != HJ_RESTART_NEVER) {

@@ -2,16 +2,19 @@
 /* hoitaja OS glue: the running habitat, shared by main.c, child.c, session.c and mgmt.c.
  *
  * Several threads touch this state: the main thread (child supervision:
- * exits, faults, restarts, heartbeats, the console report) and the
- * runtime's handler ECs, one per CPU that has children (parent portals of
- * the children, management sessions, live reconfiguration), which may run
- * at once on different CPUs. Invariant: every field below is read or
- * written with hj.lock held, except the immutable ones set before the first
- * child starts. The lock is a semaphore (never a spin lock: a holder may be
- * preempted on its CPU). IPC never crosses CPUs: a thread on another CPU than
- * hoitaja's reaches core through its own self portal (kide_core_portal) and a
- * child's owner session through it (KIDE_CORE_OWN, hj_own_call); a server's
- * root portal only from the server's CPU (sibling sessions stay on one CPU).
+ * exits, faults, restarts, heartbeats, the console report, deadlines of
+ * calls into children) and the runtime's handler ECs, one per CPU that has
+ * children (parent portals of the children, management sessions, live
+ * reconfiguration), which may run at once on different CPUs. Invariant:
+ * every field below is read or written with hj.lock held, except the
+ * immutable ones set before the first child starts. The lock is a semaphore
+ * (never a spin lock: a holder may be preempted on its CPU). Invariant: the
+ * lock is never held across a call into a child's portal (calls.c): such a
+ * call is made by a handler EC with the lock released and a deadline the
+ * main thread polices; the main thread never calls a child's portal. IPC never crosses CPUs: a
+ * thread on another CPU than hoitaja's reaches core through its own self portal (kide_core_portal)
+ * and a child's owner session through it (KIDE_CORE_OWN, hj_own_call); a server's root portal only
+ * from the server's CPU (sibling sessions stay on one CPU).
  */
 #ifndef HOITAJA_GLUE_H
 #define HOITAJA_GLUE_H
@@ -28,6 +31,17 @@
 #define HJ_REPORT_MS     1000u /**< console report at most this often */
 #define HJ_RESERVE_RAM   (512u * 1024u) /**< RAM hoitaja keeps for its own heap */
 #define HJ_RESERVE_CAPS  16u            /**< kernel pages hoitaja keeps for its own portals */
+#define HJ_SRV_CALL_MS   2000u          /**< deadline of a call into a child server (calls.c) */
+#define HJ_GRACE_MS      5000u /**< a removed slot is freed this long after, once no call names it */
+#define HJ_PARKED_MAX    (2u * HJ_PROVIDES_MAX) /**< root-portal selectors parked per slot */
+/** Sessions one child may hold as a client (open, opening, management): its caps
+ *  quota / HJ_SESS_PER_CAPS, at least HJ_SESS_CHILD_MIN, at most HJ_SESS_CHILD_MAX,
+ *  so no child fills the table of HJ_SESSIONS_MAX alone. */
+#define HJ_SESS_PER_CAPS  2u
+#define HJ_SESS_CHILD_MIN 8u
+#define HJ_SESS_CHILD_MAX 32u
+/** Close notices one server may have pending (beyond them it is not told). */
+#define HJ_CLOSING_MAX 32u
 
 /** A service a child announced. */
 struct hj_announce {
@@ -62,9 +76,31 @@ struct hj_slot {
     kide_u64 ram_quota, ram_used; /**< last numbers from KIDE_OWN_STATE */
     kide_u64 caps_quota, caps_used;
     kide_u64 cpu_ns;
+    kide_u64 epoch;   /**< bumped by every start and stop (calls.c) */
+    unsigned calls;   /**< calls in flight naming it (client or server): not freed */
+    unsigned nparked; /**< selectors of revoked root portals kept while calls > 0 */
+    kide_sel parked[HJ_PARKED_MAX];
+    int removed;         /**< removed by a reconfiguration: on hj.dead, freed later */
+    kide_u64 removed_ns; /**< when */
+    struct hj_slot *next_dead;
+    int limit_said; /**< its session limit was logged (until one of its sessions ends) */
 };
 
-enum hj_sess_kind { HJ_SESS_SIBLING = 1, HJ_SESS_PARENT, HJ_SESS_MGMT };
+/** A session's kind. OPENING: a handler EC is calling the server's (or our
+ *  parent's) open without the lock; it finishes or undoes the entry itself.
+ *  CLOSING: the client's side is gone, the server still has to be told
+ *  (KIDE_SRV_CLOSE, delivered by a handler EC on the server's CPU, on its next
+ *  KIDE_PARENT_PENDING or at once for a PARENT_CLOSE); `client` is whom its
+ *  donation goes back to (NULL: hoitaja's pool). */
+enum hj_sess_kind {
+    HJ_SESS_SIBLING = 1,
+    HJ_SESS_PARENT,
+    HJ_SESS_MGMT,
+    HJ_SESS_OPENING,
+    HJ_SESS_CLOSING
+};
+#define HJ_GONE_CLIENT 1u /**< OPENING: the client stopped meanwhile */
+#define HJ_GONE_SERVER 2u /**< OPENING: the server stopped meanwhile */
 
 /** An open session of a child (the client). */
 struct hj_session {
@@ -77,6 +113,18 @@ struct hj_session {
     kide_sel pt;            /**< hoitaja's copy of the session portal */
     kide_u64 donated;
     struct hj_mgmt *mgmt; /**< HJ_SESS_MGMT */
+    kide_u8 gone;         /**< HJ_GONE_* (OPENING) */
+    kide_u8 busy;         /**< CLOSING: a handler is delivering its close */
+};
+
+/** A call into a child's (or our parent's) portal in flight, one per CPU: the
+ *  handler EC of that CPU makes it without hj.lock (calls.c). */
+struct hj_call {
+    int busy;
+    struct hj_slot *server; /**< the child server called; NULL: our own parent (no deadline) */
+    kide_u64 server_epoch;  /**< server->epoch when called */
+    kide_u64 deadline_ns;
+    int timed_out; /**< the main thread faulted the server for it */
 };
 
 /** A management session's buffers. */
@@ -108,9 +156,12 @@ struct hj {
     kide_u64 report_seq;
     int dirty; /**< something changed since the last console report */
     kide_u64 report_next_ns;
-    int exit_pending;                 /**< the exit_with child ended: the main thread exits */
-    kide_u64 exit_code;               /**< with this code */
-    char exit_child[HJ_NAME_MAX + 1]; /**< the exit_with child that ended */
+    int exit_pending;                   /**< the exit_with child ended: the main thread exits */
+    kide_u64 exit_code;                 /**< with this code */
+    char exit_child[HJ_NAME_MAX + 1];   /**< the exit_with child that ended */
+    struct hj_call call[HJ_CPUS_MAX];   /**< by CPU: the handler's call in flight */
+    kide_u64 stall_end_ns[HJ_CPUS_MAX]; /**< when that CPU's handler last ended such a call */
+    struct hj_slot *dead;               /**< removed slots not freed yet */
 };
 
 extern struct hj hj;
@@ -130,6 +181,9 @@ kide_u64 hj_child_timers(struct hj_slot *s, kide_u64 now);
 /** s ended for good (no restart follows) with code: if it is the habitat's exit_with
  *  child, mark the habitat to end (hj.exit_pending; the main thread acts on it). */
 void hj_child_gone(struct hj_slot *s, kide_u64 code);
+/** Treat s as faulted for `reason` (no exception: e.g. a call past its deadline):
+ *  report it and stop or restart it by its policy. */
+void hj_child_fault(struct hj_slot *s, const char *reason, kide_u64 now);
 /** Numbers for the report. */
 void hj_child_status(struct hj_slot *s, kide_u64 now, struct hj_status *out);
 /** Move RAM quota of a running child to `quota` (shrinking waits for a yield).
@@ -142,6 +196,25 @@ int hj_child_set_cpu(struct hj_slot *s, kide_u32 quota, kide_u32 prio);
 /** Record an event. */
 void hj_event(kide_u64 type, const char *child, kide_u64 a, kide_u64 b);
 
+/* calls.c */
+/** Call pt (a child server's root portal, or our parent's when srv is NULL) with m
+ *  without holding hj.lock, which the caller (a handler EC) holds and holds again
+ *  on return; client and srv stay allocated meanwhile. KIDE_TIMEOUT when the
+ *  server missed the deadline and was faulted. The reply stays in m. */
+int hj_call_unlocked(struct hj_slot *client, struct hj_slot *srv, struct kide_msg *m, kide_sel pt,
+                     kide_sel rcv);
+/** Main thread: fault the servers of calls past their deadline; the next deadline. */
+kide_u64 hj_calls_police(kide_u64 now);
+/** Since when the handler of `cpu` has been free of such calls (~0: busy now). */
+kide_u64 hj_cpu_free_since(unsigned cpu);
+void hj_slot_hold(struct hj_slot *s);
+void hj_slot_put(struct hj_slot *s);
+/** Drop a root portal of s; its selector is parked while calls name s. */
+void hj_slot_park(struct hj_slot *s, kide_sel pt);
+/** A slot removed by a reconfiguration: freed by hj_slots_reap when safe. */
+void hj_slot_retire(struct hj_slot *s);
+void hj_slots_reap(kide_u64 now);
+
 /* session.c */
 /** The parent-portal handler of slot `obj`. */
 int hj_parent_call(struct kide_env *env, void *obj, struct kide_rpc *rpc);
@@ -149,6 +222,8 @@ int hj_parent_call(struct kide_env *env, void *obj, struct kide_rpc *rpc);
 void hj_sessions_drop_client(struct hj_slot *s);
 /** Forget the sessions s served (after its account went): credit the clients. */
 void hj_sessions_drop_server(struct hj_slot *s);
+/** The most sessions child s may hold as a client. */
+unsigned hj_session_limit(const struct hj_slot *s);
 /** Name of a status for messages. */
 const char *hj_status_name(int st);
 

@@ -8,9 +8,11 @@
  * the supervision loop: wait on core's children semaphore with a deadline
  * (the next restart, heartbeat or report, at most a second), poll the
  * children, run the timers, publish the console report when something
- * changed (at most once a second). Everything else happens in the
- * runtime's handler EC: session.c (children's parent calls) and mgmt.c
- * (management sessions, live reconfiguration).
+ * changed (at most once a second), and police the deadlines of calls into
+ * child servers. The main thread never calls a child's portal, so no child
+ * can stop it. Everything else happens in the runtime's handler EC:
+ * session.c (children's parent calls) and mgmt.c (management sessions, live
+ * reconfiguration).
  */
 #include "glue.h"
 
@@ -91,6 +93,11 @@ static void supervise(void)
         kide_mutex_lock(&hj.lock);
         kide_u64 now = kide_now_ns();
         next = now + HJ_REPORT_MS * MS;
+        /* A server past the deadline of a call into it is faulted (calls.c). */
+        kide_u64 due = hj_calls_police(now);
+        if (due < next)
+            next = due;
+        hj_slots_reap(now);
         for (unsigned i = 0; i < hj.cfg.nchildren; i++) {
             if (st == KIDE_OK)
                 hj_child_poll(hj.slot[i], now);

@@ -7,7 +7,9 @@
  * right there: stale generation and invalid documents are rejected before
  * anything changes; otherwise the plan (plan.c) is executed step by step and
  * every changed child gets a result. The report is a snapshot taken at
- * offset 0 and read in chunks. Runs with hj.lock held.
+ * offset 0 and read in chunks. Runs with hj.lock held; it never calls a
+ * child's portal (stopping a client leaves its servers' closes to
+ * session.c), so a hung server cannot stall an apply.
  */
 #include "glue.h"
 #include <kide/syscall.h>
@@ -236,8 +238,7 @@ static void execute(struct apply_state *a, struct hj_config *next)
             hj_say("child %s: removed", s->cfg.name);
             hj_event(KIDE_EV_REMOVED, s->cfg.name, 0, 0);
             result(a, s->cfg.name, "removed");
-            hj_child_cfg_free(&s->cfg);
-            hj_free(s);
+            hj_slot_retire(s); /* a handler may still be in a call naming it */
             hj.slot[st->old_idx] = NULL;
         } else if (st->act == HJ_ACT_UPDATE) {
             do_update(a, s, nc, st->upd);

@@ -12,7 +12,23 @@
  * (generation << 16 | index + 1), so a stale handle never closes a new
  * session. Runs in the runtime's handler EC on the child's CPU with hj.lock
  * held; a sibling server is on that CPU too (hj_config_check), so its root
- * portal can be called from here.
+ * portal can be called from here, but never with the lock held: every call
+ * into a server (or our parent) goes through hj_call_unlocked (calls.c),
+ * which has a deadline after which the server is treated as faulted. An
+ * entry being opened is OPENING meanwhile: whoever stops its client or its
+ * server only marks it (gone), and the handler finishes or undoes it.
+ *
+ * Closing: when a client closes a session (PARENT_CLOSE) its handler tells
+ * the server at once (KIDE_SRV_CLOSE, with the deadline) and gives the
+ * donation back. When the client stops (the main thread, an apply, possibly
+ * on another CPU) nobody there may wait for the server: the entry becomes
+ * CLOSING, the server's signal semaphore is upped, and the close is
+ * delivered by the handler on the server's CPU when the server asks
+ * KIDE_PARENT_PENDING (the runtime does on every signal). At most
+ * HJ_CLOSING_MAX closes wait per server; beyond that one is not told.
+ *
+ * Limits: a child holds at most hj_session_limit() sessions as a client
+ * (open, opening and management ones), so it cannot fill the table.
  */
 #include "glue.h"
 
@@ -26,13 +42,49 @@ static kide_u64 handle_of(const struct hj_session *ss)
     return (kide_u64)ss->gen << 16 | (kide_u64)(ss - hj.sess + 1);
 }
 
+/* An open session of `client` (not one being opened or closed). */
 static struct hj_session *session_of(kide_u64 handle, struct hj_slot *client)
 {
     kide_u64 i = (handle & 0xffff) - 1;
-    if (i >= HJ_SESSIONS_MAX || !hj.sess[i].kind || hj.sess[i].client != client ||
-        hj.sess[i].gen != handle >> 16)
+    if (i >= HJ_SESSIONS_MAX || hj.sess[i].client != client || hj.sess[i].gen != handle >> 16)
         return NULL;
-    return &hj.sess[i];
+    kide_u8 k = hj.sess[i].kind;
+    return k == HJ_SESS_SIBLING || k == HJ_SESS_PARENT || k == HJ_SESS_MGMT ? &hj.sess[i] : NULL;
+}
+
+unsigned hj_session_limit(const struct hj_slot *s)
+{
+    kide_u64 n = s->cfg.caps / HJ_SESS_PER_CAPS;
+    return n < HJ_SESS_CHILD_MIN   ? HJ_SESS_CHILD_MIN
+           : n > HJ_SESS_CHILD_MAX ? HJ_SESS_CHILD_MAX
+                                   : (unsigned)n;
+}
+
+/* Entries c holds as a client: what its limit counts. */
+static unsigned sessions_of(const struct hj_slot *c)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < HJ_SESSIONS_MAX; i++) {
+        kide_u8 k = hj.sess[i].kind;
+        n += hj.sess[i].client == c && k && k != HJ_SESS_CLOSING;
+    }
+    return n;
+}
+
+static unsigned closing_of(const struct hj_slot *srv)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < HJ_SESSIONS_MAX; i++)
+        n += hj.sess[i].kind == HJ_SESS_CLOSING && hj.sess[i].server == srv;
+    return n;
+}
+
+static void session_end(struct hj_session *ss)
+{
+    if (ss->client)
+        ss->client->limit_said = 0;
+    ss->kind = 0;
+    ss->busy = ss->gone = 0;
 }
 
 static struct hj_session *session_new(void)
@@ -110,7 +162,67 @@ static struct hj_slot *sibling(const char *name)
     return i >= 0 ? hj.slot[i] : NULL;
 }
 
-/* Open a session at a sibling server; *pt gets hoitaja's copy of the session portal. */
+/* Up s's signal semaphore: it asks KIDE_PARENT_PENDING, which delivers its closes. */
+static void signal_child(struct hj_slot *s)
+{
+    struct kide_msg m;
+    if (!s->live)
+        return;
+    kide_msg_begin(&m, KIDE_OWN_SIGNAL);
+    hj_own_call(s, &m);
+}
+
+/* The client's side of sibling session ss ends now (its portal goes); the
+ * server is told later. credit: who gets the donation back (NULL: our pool). */
+static void to_closing(struct hj_session *ss, struct hj_slot *credit)
+{
+    struct hj_slot *srv = ss->server;
+    kide_cap_drop(ss->pt);
+    ss->pt = 0;
+    ss->client->donated_out -= ss->donated;
+    ss->client->limit_said = 0;
+    ss->client = credit;
+    ss->kind = HJ_SESS_CLOSING;
+    ss->busy = 0;
+    if (closing_of(srv) <= HJ_CLOSING_MAX)
+        return;
+    /* Too many untold closes (it never asks PENDING): forget this one. */
+    if (move_ram(srv, credit, ss->donated) == KIDE_OK)
+        srv->donated_in -= ss->donated;
+    session_end(ss);
+}
+
+/* Tell the server of CLOSING entry ss (handler EC on the server's CPU), then
+ * move the donation back. If the server stops meanwhile, hj_sessions_drop_server
+ * settles the entry (and the gen check below sees it). */
+static void deliver_close(struct hj_session *ss)
+{
+    struct hj_slot *srv = ss->server;
+    kide_u32 gen = ss->gen;
+    struct kide_msg m;
+    ss->busy = 1;
+    kide_msg_begin(&m, KIDE_SRV_CLOSE);
+    kide_msg_put(&m, ss->server_id);
+    hj_call_unlocked(ss->client, srv, &m, ss->srv_pt, 0);
+    if (ss->kind != HJ_SESS_CLOSING || ss->gen != gen)
+        return;
+    struct hj_slot *c = ss->client && ss->client->live ? ss->client : NULL;
+    if (srv->live && move_ram(srv, c, ss->donated) != KIDE_OK)
+        hj_say("child %s: kept %lu bytes of a closed session", srv->cfg.name, ss->donated);
+    else
+        srv->donated_in -= ss->donated;
+    session_end(ss);
+}
+
+/* The closes waiting for server srv (it called PENDING, on its CPU). */
+static void deliver_closes(struct hj_slot *srv)
+{
+    for (unsigned i = 0; i < HJ_SESSIONS_MAX && srv->live; i++)
+        if (hj.sess[i].kind == HJ_SESS_CLOSING && hj.sess[i].server == srv && !hj.sess[i].busy)
+            deliver_close(&hj.sess[i]);
+}
+
+/* Open a session at a sibling server; ss->pt gets hoitaja's copy of the session portal. */
 static int open_sibling(struct hj_session *ss, struct hj_slot *c, const char *server_name,
                         const char *service, const char *label, const char *args, kide_u64 d)
 {
@@ -119,36 +231,52 @@ static int open_sibling(struct hj_session *ss, struct hj_slot *c, const char *se
             srv && srv->live && srv->state == HJ_ST_RUNNING ? announced(srv, service) : NULL;
     if (!a)
         return KIDE_NOT_FOUND;
+    kide_sel srv_pt = a->pt; /* a may be reused while we call */
     int st = move_ram(c, srv, d);
     if (st != KIDE_OK)
-        return st == KIDE_QUOTA ? KIDE_QUOTA : st;
+        return st;
     kide_sel pt = kide_sel_alloc(0);
+    if (!pt) {
+        move_ram(srv, c, d);
+        return KIDE_QUOTA;
+    }
+    *ss = (struct hj_session){.kind = HJ_SESS_OPENING,
+                              .gen = ss->gen,
+                              .client = c,
+                              .server = srv,
+                              .srv_pt = srv_pt,
+                              .donated = d};
     struct kide_msg m;
     kide_msg_begin(&m, KIDE_SRV_OPEN);
     kide_msg_put(&m, d);
     kide_msg_put_str(&m, label);
     kide_msg_put_str(&m, args);
-    st = pt ? kide_msg_call(&m, a->pt, pt) : KIDE_QUOTA;
-    kide_u64 id = kide_msg_get(&m);
+    st = hj_call_unlocked(c, srv, &m, srv_pt, pt);
+    ss->server_id = kide_msg_get(&m);
     if (st == KIDE_OK && (m.bad || m.rcv != pt))
         st = KIDE_BAD_PARAM; /* the server answered OK without a session portal */
-    if (st != KIDE_OK) {
-        if (pt)
-            kide_cap_drop(pt);
-        move_ram(srv, c, d);
-        return st == KIDE_ABORTED ? KIDE_NOT_FOUND : st;
+    kide_u8 gone = ss->gone;
+    if (st == KIDE_OK && !(gone & HJ_GONE_SERVER)) {
+        ss->kind = HJ_SESS_SIBLING;
+        ss->pt = pt;
+        c->donated_out += d;
+        srv->donated_in += d;
+        if (!gone)
+            return KIDE_OK;
+        /* Opened for a client that is gone: the server is told it closed. */
+        to_closing(ss, NULL);
+        signal_child(srv);
+        return KIDE_ABORTED;
     }
-    *ss = (struct hj_session){.kind = HJ_SESS_SIBLING,
-                              .gen = ss->gen,
-                              .client = c,
-                              .server = srv,
-                              .server_id = id,
-                              .srv_pt = a->pt,
-                              .pt = pt,
-                              .donated = d};
-    c->donated_out += d;
-    srv->donated_in += d;
-    return KIDE_OK;
+    /* Failed, or the server went (with the session; the donation is back in
+     * our pool): undo. A server that missed the deadline gives KIDE_TIMEOUT. */
+    kide_cap_drop(pt);
+    if (!(gone & HJ_GONE_SERVER))
+        move_ram(srv, gone & HJ_GONE_CLIENT ? NULL : c, d);
+    else if (!(gone & HJ_GONE_CLIENT))
+        move_ram(NULL, c, d);
+    session_end(ss);
+    return st == KIDE_ABORTED || st == KIDE_OK ? KIDE_NOT_FOUND : st;
 }
 
 /* Forward to hoitaja's own parent with the client's name as label suffix. */
@@ -164,30 +292,39 @@ static int open_parent(struct hj_session *ss, struct hj_slot *c, const char *ser
     if (st != KIDE_OK)
         return st;
     kide_sel pt = kide_sel_alloc(0);
+    if (!pt) {
+        move_ram(NULL, c, d);
+        return KIDE_QUOTA;
+    }
+    *ss = (struct hj_session){.kind = HJ_SESS_OPENING, .gen = ss->gen, .client = c, .donated = d};
     struct kide_msg m;
     kide_msg_begin(&m, KIDE_PARENT_OPEN);
     kide_msg_put(&m, d);
     kide_msg_put_str(&m, service);
     kide_msg_put_str(&m, args);
     kide_msg_put_str(&m, sub);
-    st = pt ? kide_msg_call(&m, KIDE_COMP_SEL_PARENT, pt) : KIDE_QUOTA;
+    st = hj_call_unlocked(c, NULL, &m, KIDE_COMP_SEL_PARENT, pt);
     kide_u64 handle = kide_msg_get(&m);
     if (st == KIDE_OK && (m.bad || m.rcv != pt))
         st = KIDE_BAD_PARAM;
-    if (st != KIDE_OK) {
-        if (pt)
-            kide_cap_drop(pt);
-        move_ram(NULL, c, d);
-        return st;
+    if (st == KIDE_OK && !ss->gone) {
+        ss->kind = HJ_SESS_PARENT;
+        ss->server_id = handle;
+        ss->pt = pt;
+        c->donated_out += d;
+        return KIDE_OK;
     }
-    *ss = (struct hj_session){.kind = HJ_SESS_PARENT,
-                              .gen = ss->gen,
-                              .client = c,
-                              .server_id = handle,
-                              .pt = pt,
-                              .donated = d};
-    c->donated_out += d;
-    return KIDE_OK;
+    kide_cap_drop(pt);
+    if (st == KIDE_OK) { /* the client is gone: close it at our parent again */
+        kide_msg_begin(&m, KIDE_PARENT_CLOSE);
+        kide_msg_put(&m, handle);
+        hj_call_unlocked(NULL, NULL, &m, KIDE_COMP_SEL_PARENT, 0);
+        st = KIDE_ABORTED;
+    }
+    if (!(ss->gone & HJ_GONE_CLIENT))
+        move_ram(NULL, c, d);
+    session_end(ss);
+    return st;
 }
 
 static int do_open(struct hj_slot *c, struct kide_rpc *rpc)
@@ -208,6 +345,16 @@ static int do_open(struct hj_slot *c, struct kide_rpc *rpc)
      * parent must not hand a child the power to reconfigure its siblings. */
     if (!strcmp(service, "Hoitaja") && strcmp(r->service, "Hoitaja"))
         return KIDE_DENIED;
+    unsigned limit = hj_session_limit(c);
+    if (sessions_of(c) >= limit) {
+        if (!c->limit_said)
+            hj_say("child %s: session limit reached: %u open sessions (caps %lu / %u, between "
+                   "%u and %u); hint: close sessions or raise its caps",
+                   c->cfg.name, limit, c->cfg.caps, HJ_SESS_PER_CAPS, HJ_SESS_CHILD_MIN,
+                   HJ_SESS_CHILD_MAX);
+        c->limit_said = 1;
+        return KIDE_QUOTA;
+    }
     struct hj_session *ss = session_new();
     if (!ss)
         return KIDE_BUSY;
@@ -233,45 +380,68 @@ static int do_open(struct hj_slot *c, struct kide_rpc *rpc)
     return KIDE_OK;
 }
 
-/* End session ss. client_gone: the client's account is going (no credit back). */
-static void close_session(struct hj_session *ss, int client_gone)
+/* The client closes ss (PARENT_CLOSE, its handler EC). */
+static int do_close(struct hj_slot *c, struct kide_rpc *rpc)
 {
-    struct kide_msg m;
-    struct hj_slot *c = ss->client;
+    struct hj_session *ss = session_of(kide_msg_get(&rpc->in), c);
+    if (rpc->in.bad || !ss)
+        return KIDE_BAD_PARAM;
     if (ss->kind == HJ_SESS_SIBLING) {
-        if (ss->server->live) {
-            kide_msg_begin(&m, KIDE_SRV_CLOSE);
-            kide_msg_put(&m, ss->server_id);
-            kide_msg_call(&m, ss->srv_pt, 0);
-        }
-        kide_cap_drop(ss->pt);
-        /* The donation comes back from the server if it can give it. */
-        if (ss->server->live &&
-            move_ram(ss->server, client_gone ? NULL : c, ss->donated) != KIDE_OK)
-            hj_say("child %s: kept %lu bytes of a closed session of %s", ss->server->cfg.name,
-                   ss->donated, c->cfg.name);
-        else
-            ss->server->donated_in -= ss->donated;
-        c->donated_out -= ss->donated;
+        to_closing(ss, c);
+        if (ss->kind == HJ_SESS_CLOSING)
+            deliver_close(ss); /* this CPU is the server's: tell it now */
     } else if (ss->kind == HJ_SESS_PARENT) {
+        kide_u64 d = ss->donated, epoch = c->epoch;
+        struct kide_msg m;
+        kide_cap_drop(ss->pt);
+        c->donated_out -= d;
         kide_msg_begin(&m, KIDE_PARENT_CLOSE);
         kide_msg_put(&m, ss->server_id);
-        kide_msg_call(&m, KIDE_COMP_SEL_PARENT, 0);
-        kide_cap_drop(ss->pt);
-        if (!client_gone)
-            move_ram(NULL, c, ss->donated);
-        c->donated_out -= ss->donated;
-    } else if (ss->kind == HJ_SESS_MGMT) {
+        session_end(ss);
+        hj_call_unlocked(c, NULL, &m, KIDE_COMP_SEL_PARENT, 0);
+        if (c->live && c->epoch == epoch)
+            move_ram(NULL, c, d);
+    } else {
         hj_mgmt_close(ss);
+        session_end(ss);
     }
-    ss->kind = 0;
+    return KIDE_OK;
 }
 
 void hj_sessions_drop_client(struct hj_slot *s)
 {
-    for (unsigned i = 0; hj.sess && i < HJ_SESSIONS_MAX; i++)
-        if (hj.sess[i].kind && hj.sess[i].client == s)
-            close_session(&hj.sess[i], 1);
+    struct kide_msg m;
+    for (unsigned i = 0; hj.sess && i < HJ_SESSIONS_MAX; i++) {
+        struct hj_session *ss = &hj.sess[i];
+        if (ss->client != s || !ss->kind)
+            continue;
+        switch (ss->kind) {
+        case HJ_SESS_SIBLING:
+            /* Nobody here may wait for the server: it is told on its next PENDING. */
+            to_closing(ss, NULL);
+            signal_child(ss->server);
+            break;
+        case HJ_SESS_PARENT:
+            /* Our parent is a hoitaja: its own deadlines bound this call. */
+            kide_msg_begin(&m, KIDE_PARENT_CLOSE);
+            kide_msg_put(&m, ss->server_id);
+            kide_msg_call(&m, KIDE_COMP_SEL_PARENT, 0);
+            kide_cap_drop(ss->pt);
+            s->donated_out -= ss->donated;
+            session_end(ss);
+            break;
+        case HJ_SESS_MGMT:
+            hj_mgmt_close(ss);
+            session_end(ss);
+            break;
+        case HJ_SESS_OPENING:
+            ss->gone |= HJ_GONE_CLIENT; /* its handler undoes it */
+            break;
+        case HJ_SESS_CLOSING:
+            ss->client = NULL; /* no credit for an account that is gone */
+            break;
+        }
+    }
 }
 
 void hj_sessions_drop_server(struct hj_slot *s)
@@ -280,13 +450,21 @@ void hj_sessions_drop_server(struct hj_slot *s)
      * with hoitaja: credit each client its donation. */
     for (unsigned i = 0; hj.sess && i < HJ_SESSIONS_MAX; i++) {
         struct hj_session *ss = &hj.sess[i];
-        if (ss->kind != HJ_SESS_SIBLING || ss->server != s)
+        if (ss->server != s || !ss->kind)
             continue;
-        kide_cap_drop(ss->pt);
-        if (ss->client->live)
+        if (ss->kind == HJ_SESS_OPENING) {
+            ss->gone |= HJ_GONE_SERVER;
+            continue;
+        }
+        if (ss->kind == HJ_SESS_SIBLING) {
+            kide_cap_drop(ss->pt);
+            ss->client->donated_out -= ss->donated;
+        }
+        if ((ss->kind == HJ_SESS_SIBLING || ss->kind == HJ_SESS_CLOSING) && ss->client &&
+            ss->client->live)
             move_ram(NULL, ss->client, ss->donated);
-        ss->client->donated_out -= ss->donated;
-        ss->kind = 0;
+        if (ss->kind == HJ_SESS_SIBLING || ss->kind == HJ_SESS_CLOSING)
+            session_end(ss);
     }
 }
 
@@ -302,28 +480,28 @@ static int do_upgrade(struct hj_slot *c, struct kide_rpc *rpc)
         return KIDE_OK;
     struct kide_msg m;
     int st;
-    if (ss->kind == HJ_SESS_SIBLING) {
-        if ((st = move_ram(c, ss->server, d)) != KIDE_OK)
-            return st;
-        kide_msg_begin(&m, KIDE_SRV_UPGRADE);
-        kide_msg_put(&m, ss->server_id);
-        kide_msg_put(&m, d);
-        kide_msg_call(&m, ss->srv_pt, 0); /* informational: the quota moved already */
-        ss->server->donated_in += d;
-    } else {
-        if ((st = move_ram(c, NULL, d)) != KIDE_OK)
-            return st;
-        kide_msg_begin(&m, KIDE_PARENT_UPGRADE);
-        kide_msg_put(&m, ss->server_id);
-        kide_msg_put(&m, d);
-        if ((st = kide_msg_call(&m, KIDE_COMP_SEL_PARENT, 0)) != KIDE_OK) {
-            move_ram(NULL, c, d);
-            return st;
-        }
-    }
+    struct hj_slot *srv = ss->server;
+    if ((st = move_ram(c, ss->kind == HJ_SESS_SIBLING ? srv : NULL, d)) != KIDE_OK)
+        return st;
+    /* The quota moved: account for it before the lock goes. */
     ss->donated += d;
     c->donated_out += d;
-    return KIDE_OK;
+    kide_msg_begin(&m, ss->kind == HJ_SESS_SIBLING ? KIDE_SRV_UPGRADE : KIDE_PARENT_UPGRADE);
+    kide_msg_put(&m, ss->server_id);
+    kide_msg_put(&m, d);
+    if (ss->kind == HJ_SESS_SIBLING) {
+        srv->donated_in += d;
+        hj_call_unlocked(c, srv, &m, ss->srv_pt, 0); /* informational: the quota moved already */
+        return KIDE_OK;
+    }
+    kide_u32 gen = ss->gen;
+    if ((st = hj_call_unlocked(c, NULL, &m, KIDE_COMP_SEL_PARENT, 0)) != KIDE_OK &&
+        ss->kind == HJ_SESS_PARENT && ss->gen == gen && ss->client == c) {
+        ss->donated -= d;
+        c->donated_out -= d;
+        move_ram(NULL, c, d);
+    }
+    return st;
 }
 
 static int do_announce(struct hj_slot *c, struct kide_rpc *rpc)
@@ -346,7 +524,6 @@ static int do_announce(struct hj_slot *c, struct kide_rpc *rpc)
 int hj_parent_call(struct kide_env *env, void *obj, struct kide_rpc *rpc)
 {
     struct hj_slot *c = obj;
-    struct hj_session *ss;
     int st = KIDE_BAD_PARAM;
     (void)env;
     kide_mutex_lock(&hj.lock);
@@ -359,10 +536,7 @@ int hj_parent_call(struct kide_env *env, void *obj, struct kide_rpc *rpc)
         st = do_open(c, rpc);
         break;
     case KIDE_PARENT_CLOSE:
-        ss = session_of(kide_msg_get(&rpc->in), c);
-        st = ss ? KIDE_OK : KIDE_BAD_PARAM;
-        if (ss)
-            close_session(ss, 0);
+        st = do_close(c, rpc);
         break;
     case KIDE_PARENT_ANNOUNCE:
         st = do_announce(c, rpc);
@@ -376,6 +550,7 @@ int hj_parent_call(struct kide_env *env, void *obj, struct kide_rpc *rpc)
         st = KIDE_OK;
         break;
     case KIDE_PARENT_PENDING:
+        deliver_closes(c); /* it asks on every signal, on its CPU */
         kide_msg_put(&rpc->out, c->pending);
         c->pending &= ~KIDE_PARENT_WANT_HEARTBEAT;
         st = KIDE_OK;
