@@ -49,6 +49,11 @@ scenario-tests: $(SCN_PLATFORM)
 	    case " $(SCN_LOADED) " in *" $$s "*) load=$(SCN_LOAD) ;; esac; \
 	    $$load $(TOP)/os/tools/scenario-run.sh --quiet $$s || rc=1; done; exit $$rc
 
+# scenario-run.sh's judge on crafted logs (host only: forged lines must not pass).
+.PHONY: scenario-judge-test
+scenario-judge-test:
+	@BUILD=$(BUILD) $(TOP)/mk/result.sh os-scenario-judge $(TOP)/os/tools/tests/scenario-judge-test.sh
+
 # Scenarios kide-scenario must refuse: each must fail --check with an error line.
 scenario-reject: scenario-tool
 	@p=0; f=0; for s in $(SCN_REJECTS); do \

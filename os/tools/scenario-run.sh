@@ -18,6 +18,8 @@
 #   --no-result      record no result (for benchmarks, which are not test suites)
 #   --suite SUITE    record the result as $BUILD/results/SUITE and the log as
 #                    $BUILD/os/logs/SUITE.log (default: scenario-NAME)
+#   --judge EXPECT LOG  boot nothing: judge the serial log LOG by the expect.txt
+#                    EXPECT as a run would (no NAME; for tests of the judge)
 # The machine (default: the scenario's machine: cpus and ram, on QEMU's
 # default machine type and CPU model):
 #   --machine TYPE   QEMU machine type, e.g. q35 (default $KIDE_QEMU_MACHINE)
@@ -29,11 +31,16 @@
 # The image goes to $BUILD/os/images/tests/NAME (or images/NAME with --scenario),
 # the serial log to $BUILD/os/logs/SUITE.log, and "<passed> <failed>
 # <skipped>" (1 0 0 or 0 1 0) to $BUILD/results/SUITE.
-# Judgement (expect.txt, docs/formats/scenario.md): every `log` line must appear,
-# in order, each as a substring of a later serial line than the one before; a
-# line holding "FAIL ", "core: panic" or "kide: panic" fails at once; `exit
-# success|failure` needs QEMU's isa-debug-exit status 33|35, `exit none` stops
-# QEMU as soon as the last line appeared; reaching the timeout fails.
+# Judgement (expect.txt, docs/formats/scenario.md): only attributable serial
+# lines count: "[label] text" (core prints a component's LOG so, label
+# [a-z0-9-] names joined by '/', text escaped) or "core: ", "kide: ", "krt: "
+# (only core and the kernel print those); anything else (firmware, torn
+# lines) is ignored. Every `log` line must appear, in order, each as a whole
+# later line than the one before (one ending in "..." as its start); a
+# component line with "FAIL " in its text, or a line starting "kide: panic",
+# "core: panic" or "krt: panic" fails at once; `exit success|failure` needs
+# QEMU's isa-debug-exit status 33|35, `exit none` stops QEMU as soon as the
+# last line appeared; reaching the timeout fails.
 # Exit status: 0 when judged good, 1 otherwise, 2 on usage errors.
 set -euo pipefail
 
@@ -48,6 +55,52 @@ die_usage() {
 	exit 2
 }
 
+# The judge: reads the serial log on stdin, prints its verdict as the first
+# line ("ok", "fail LINE", "missing WANT", "unattributable WANT") and may stop
+# reading early. Variables: expect (expect.txt), exit_mode (none: "ok" as soon
+# as every line appeared), quiet (0: copy the log to stderr).
+# shellcheck disable=SC2016 # awk's $0, not the shell's
+judge_prog='
+	# Length of the source prefix of an attributable line, else 0.
+	function source(s) {
+		if (match(s, /^\[[a-z0-9-]+(\/[a-z0-9-]+)*\] /)) return RLENGTH
+		if (match(s, /^(core|kide|krt): /)) return RLENGTH
+		return 0
+	}
+	function matches(line, w,   p) {
+		if (w ~ /\.\.\.$/) {
+			p = substr(w, 1, length(w) - 3)
+			return substr(line, 1, length(p)) == p
+		}
+		return line == w
+	}
+	BEGIN {
+		n = 0
+		while ((getline l < expect) > 0)
+			if (l ~ /^log /) {
+				want[n] = substr(l, 5)
+				if (!source(want[n])) { print "unattributable " want[n]; fflush(); exit }
+				n++
+			}
+		i = 0
+		if (n == 0 && exit_mode == "none") { print "ok"; fflush(); exit }
+	}
+	{
+		sub(/\r+$/, "")
+		if (!quiet) { print "| " $0 > "/dev/stderr"; fflush("/dev/stderr") }
+		k = source($0)
+		if (!k) next
+		if ((substr($0, 1, 1) == "[" && index(substr($0, k + 1), "FAIL ")) ||
+		    $0 ~ /^(kide|core|krt): panic/) {
+			print "fail " $0; fflush(); exit
+		}
+		if (i < n && matches($0, want[i])) {
+			i++
+			if (i == n && exit_mode == "none") { print "ok"; fflush(); exit }
+		}
+	}
+	END { if (i < n) print "missing " want[i]; else print "ok" }'
+
 log="" no_result=0 bin=$BUILD/os/bin name="" src="" interactive=0 build=1 timeout_s="" quiet=0
 suite="" machine=${KIDE_QEMU_MACHINE:-} cpu=${KIDE_QEMU_CPU:-} smp="" mem="" qargs=()
 while [ $# -gt 0 ]; do
@@ -61,6 +114,14 @@ while [ $# -gt 0 ]; do
 	--log) log=${2:?}; shift 2 ;;
 	--no-result) no_result=1; shift ;;
 	--suite) suite=${2:?}; shift 2 ;;
+	--judge)
+		[ $# -ge 3 ] || die_usage "--judge needs EXPECT and LOG"
+		{ [ -f "$2" ] && [ -f "$3" ]; } || die_usage "--judge: '$2' or '$3' is not a file"
+		verdict=$(awk -v expect="$2" -v exit_mode=whole -v quiet=1 "$judge_prog" <"$3" | head -1) || true
+		echo "$prog: $3: $verdict"
+		[ "$verdict" = ok ]
+		exit
+		;;
 	--machine) machine=${2:?}; shift 2 ;;
 	--cpu) cpu=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
@@ -171,26 +232,8 @@ judge() {
 	set +e
 	# CRs are stripped in awk: a filter in between (tr) would buffer the stream.
 	tail -n +1 -s 0.1 -F --pid="$qpid" "$raw" 2>/dev/null |
-		awk -v expect="$img/expect.txt" -v exit_mode="$exp_exit" -v quiet="$quiet" '
-		BEGIN {
-			n = 0
-			while ((getline l < expect) > 0)
-				if (l ~ /^log /) want[n++] = substr(l, 5)
-			i = 0
-			if (n == 0 && exit_mode == "none") { print "ok"; fflush(); exit }
-		}
-		{
-			sub(/\r+$/, "")
-			if (!quiet) { print "| " $0 > "/dev/stderr"; fflush("/dev/stderr") }
-			if (index($0, "FAIL ") || index($0, "core: panic") || index($0, "kide: panic")) {
-				print "fail " $0; fflush(); exit
-			}
-			if (i < n && index($0, want[i])) {
-				i++
-				if (i == n && exit_mode == "none") { print "ok"; fflush(); exit }
-			}
-		}
-		END { if (i < n) print "missing " want[i]; else print "ok" }' >"$work/verdict"
+		awk -v expect="$img/expect.txt" -v exit_mode="$exp_exit" -v quiet="$quiet" "$judge_prog" \
+			>"$work/verdict"
 	kill "$qpid" 2>/dev/null || true
 }
 judge &
@@ -214,6 +257,7 @@ case $verdict in
 ok) ;;
 fail*) problems+=("failure line: ${verdict#fail }") ;;
 missing*) problems+=("missing line (in order): '${verdict#missing }'") ;;
+unattributable*) problems+=("expected line '${verdict#unattributable }' names no source: start it with '[label] ' or 'core: ' (docs/formats/scenario.md)") ;;
 *) problems+=("no verdict from the log judge") ;;
 esac
 # With `exit none` the log alone decides: the judge stopped QEMU (or the
