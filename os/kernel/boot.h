@@ -12,10 +12,12 @@
 struct boot_state {
     struct kide_boot_module modules[KIDE_BOOT_MAX_MODULES];
     unsigned modules_count;
-    struct boot_mem_range ram[MAX_RANGES];  /**< usable RAM from the loader */
+    struct boot_mem_range ram[MAX_RANGES]; /**< usable RAM from the loader */
     unsigned ram_count;
     struct boot_mem_range free[MAX_RANGES]; /**< RAM left for the root */
     unsigned free_count;
+    u8 rsdp[36];       /**< the ACPI RSDP the loader copied (Multiboot 2), zero-padded */
+    unsigned rsdp_len; /**< 0 (none: scan the BIOS area), 20 (ACPI 1.0) or 36 (2.0+) */
 };
 
 extern struct boot_state boot;

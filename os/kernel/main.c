@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Kernel boot: from the Multiboot hand-off to the first scheduling decision.
+/* Kernel boot: from the Multiboot (1 or 2) hand-off to the first scheduling decision.
  *
  * Order matters: the console first (so failures can be reported), then the
  * loader's information is copied out of memory we are about to reuse, the
@@ -9,6 +9,7 @@
  */
 #include "kernel.h"
 #include "boot.h"
+#include "multiboot.h"
 #include "mem.h"
 #include "time.h"
 #include "lock.h"
@@ -22,65 +23,69 @@
 struct boot_state boot;
 extern char _kernel_end[], boot_stack_top[];
 
-struct mb_info {
-    u32 flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
-    u32 syms[4];
-    u32 mmap_length, mmap_addr;
-} __attribute__((packed));
-
-struct mb_module {
-    u32 start, end, string, reserved;
-} __attribute__((packed));
-
-/* The loader's structures lie in the first GiB, mapped at KERNEL_VBASE during boot. */
-static const void *low(u64 phys, u64 len)
+/* The loader's structures lie in the first GiB, mapped at KERNEL_VBASE during
+ * boot; anything else is refused (the reader then says what lies outside). */
+static const void *low(u64 phys, u64 len, void *ctx)
 {
+    (void)ctx;
     if (phys + len < phys || phys + len > (1ul << 30))
-        panic("boot: loader data at %lx (+%lu) is outside the first GiB", phys, len);
+        return NULL;
     return (const void *)(phys + KERNEL_VBASE);
 }
 
-static u64 read_multiboot(u32 mbi_phys)
+/* Read the loader's information (Multiboot 1 or 2, told apart by the magic in
+ * EAX) and copy what the kernel keeps into `boot`, one path for both: usable
+ * RAM page-rounded, modules with their strings, the RSDP. Returns the first
+ * byte after the kernel, the modules and the loader's structures: early
+ * allocations start there. */
+static u64 read_multiboot(u32 magic, u32 mbi_phys)
 {
-    const struct mb_info *mb = low(mbi_phys, sizeof(*mb));
+    static struct mb_boot mb; /* 16 KiB: too big for the boot stack */
+    const char *why;
+    if (magic == MB1_BOOT_MAGIC)
+        why = mb1_read(mbi_phys, low, NULL, &mb);
+    else if (magic == MB2_BOOT_MAGIC)
+        why = mb2_read(mbi_phys, low, NULL, &mb);
+    else
+        panic("boot: not started by a Multiboot loader (EAX %x, expected %x or %x)", magic,
+              MB1_BOOT_MAGIC, MB2_BOOT_MAGIC);
+    if (why)
+        panic("boot: malformed Multiboot %d info at %x: %s (hint: boot with QEMU -kernel or "
+              "GRUB's multiboot2, see docs/kernel.md)",
+              mb.version, mbi_phys, why);
+    u64 mods_end = 0;
+    for (unsigned i = 0; i < mb.mods_count; i++)
+        mods_end = mb.mods[i].end > mods_end ? mb.mods[i].end : mods_end;
+    printk("kide: Multiboot %d: %u RAM range(s), %u module(s) below %lx, info below %lx, %s\n",
+           mb.version, mb.ram_count, mb.mods_count, mods_end, mb.info_end,
+           mb.rsdp_len == 36   ? "ACPI 2.0 RSDP"
+           : mb.rsdp_len == 20 ? "ACPI 1.0 RSDP"
+                               : "no RSDP from the loader");
+    if (mb.ram_dropped || mb.mods_dropped)
+        printk("kide: %u RAM range(s) and %u module(s) beyond the first %u and %u ignored\n",
+               mb.ram_dropped, mb.mods_dropped, MB_MAX_RANGES, MB_MAX_MODULES);
     u64 end = (u64)_kernel_end - KERNEL_VBASE;
-    if (mbi_phys + sizeof(*mb) > end)
-        end = mbi_phys + sizeof(*mb);
-    if (!(mb->flags & (1u << 6)))
-        panic("boot: the loader gave no memory map");
-    const u8 *p = low(mb->mmap_addr, mb->mmap_length);
-    for (u32 off = 0; off + 24 <= mb->mmap_length;) {
-        u32 size = *(const u32 *)(p + off);
-        u64 addr = *(const u64 *)(p + off + 4), len = *(const u64 *)(p + off + 12);
-        u32 type = *(const u32 *)(p + off + 20);
-        if (type == 1 && len && boot.ram_count < MAX_RANGES) {
-            boot.ram[boot.ram_count].start = ALIGN_UP(addr, PAGE_SIZE);
-            boot.ram[boot.ram_count].end = (addr + len) & ~(PAGE_SIZE - 1);
-            if (boot.ram[boot.ram_count].end > boot.ram[boot.ram_count].start)
-                boot.ram_count++;
-        }
-        off += size + 4;
+    if (mb.info_end > end)
+        end = mb.info_end;
+    for (unsigned i = 0; i < mb.ram_count && boot.ram_count < MAX_RANGES; i++) {
+        struct boot_mem_range *r = &boot.ram[boot.ram_count];
+        r->start = ALIGN_UP(mb.ram[i].addr, PAGE_SIZE);
+        r->end = (mb.ram[i].addr + mb.ram[i].len) & ~(PAGE_SIZE - 1);
+        if (r->end > r->start)
+            boot.ram_count++;
     }
-    if (mb->flags & (1u << 3)) {
-        const struct mb_module *m = low(mb->mods_addr, mb->mods_count * sizeof(*m));
-        for (u32 i = 0; i < mb->mods_count && i < KIDE_BOOT_MAX_MODULES; i++) {
-            if (m[i].end < m[i].start)
-                panic("boot: module %u has a negative size", i);
-            struct kide_boot_module *bm = &boot.modules[boot.modules_count++];
-            bm->phys = m[i].start;
-            bm->size = m[i].end - m[i].start;
-            const char *s = m[i].string ? low(m[i].string, 1) : "";
-            unsigned n = 0;
-            while (s[n] && n < sizeof(bm->cmdline) - 1 && m[i].string + n < (1u << 30))
-                bm->cmdline[n] = s[n], n++;
-            if (ALIGN_UP(m[i].end, PAGE_SIZE) > end)
-                end = ALIGN_UP(m[i].end, PAGE_SIZE);
-            if (m[i].string + 256 > end)
-                end = m[i].string + 256;
-        }
+    for (unsigned i = 0; i < mb.mods_count && i < KIDE_BOOT_MAX_MODULES; i++) {
+        struct kide_boot_module *bm = &boot.modules[boot.modules_count++];
+        bm->phys = mb.mods[i].start;
+        bm->size = mb.mods[i].end - mb.mods[i].start;
+        _Static_assert(sizeof(bm->cmdline) >= MB_CMDLINE, "module strings fit");
+        memcpy(bm->cmdline, mb.mods[i].cmdline, MB_CMDLINE);
+        if (ALIGN_UP(mb.mods[i].end, PAGE_SIZE) > end)
+            end = ALIGN_UP(mb.mods[i].end, PAGE_SIZE);
     }
-    if (mb->mmap_addr + mb->mmap_length > end)
-        end = mb->mmap_addr + mb->mmap_length;
+    _Static_assert(sizeof(boot.rsdp) == MB_RSDP_MAX, "the RSDP copy fits");
+    memcpy(boot.rsdp, mb.rsdp, MB_RSDP_MAX);
+    boot.rsdp_len = mb.rsdp_len;
     return end;
 }
 
@@ -175,9 +180,7 @@ noreturn void kernel_main(u32 magic, u32 mbi)
 {
     console_init();
     printk("kide: booting\n");
-    if (magic != 0x2badb002)
-        panic("boot: not started by a Multiboot loader (magic %x)", magic);
-    u64 first_free = read_multiboot(mbi);
+    u64 first_free = read_multiboot(magic, mbi);
     if (boot.modules_count == 0)
         panic("boot: no boot modules; the first module must be the root task");
     mem_early_init(first_free);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Build a bootable GRUB ISO: the Kide kernel plus boot modules.
+# Build a bootable GRUB ISO: the Kide kernel plus boot modules. The image is
+# hybrid: it boots under BIOS (SeaBIOS) and UEFI (OVMF); GRUB loads the kernel
+# with multiboot2, which works on both and hands over the ACPI RSDP.
 # Usage: mk-iso.sh [--list FILE] OUT.iso KERNEL.bin ['MODULE [ARGS]'...]
 #   MODULE       a file copied into /boot of the image under its file name, which is
 #                also the module's name; ARGS follow it on the module's command line
@@ -8,7 +10,7 @@
 #                those given as arguments (os/scenarios/mk-image.sh writes boot.txt so)
 # The first module is the kernel's root task. At least one module is needed.
 set -euo pipefail
-usage() { sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '5,11p' "$0" | sed 's/^# \{0,1\}//'; }
 list=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -30,9 +32,19 @@ fi
 [ ${#mods[@]} -ge 1 ] || { echo "mk-iso: no modules (the first is the root task)" >&2; usage >&2; exit 2; }
 command -v grub-mkrescue >/dev/null || {
 	echo "mk-iso: grub-mkrescue is missing" >&2
-	echo "hint: run 'make deps' (Debian packages grub-pc-bin, grub-common, xorriso, mtools)" >&2
+	echo "hint: run 'make deps' (Debian packages grub-pc-bin, grub-efi-amd64-bin, grub-common, xorriso, mtools)" >&2
 	exit 1
 }
+# grub-mkrescue puts in every platform it finds; both must be there, or the
+# image would silently boot under only one firmware.
+grub_lib=/usr/lib/grub
+for p in i386-pc:grub-pc-bin x86_64-efi:grub-efi-amd64-bin; do
+	[ -f "$grub_lib/${p%%:*}/modinfo.sh" ] || {
+		echo "mk-iso: GRUB's ${p%%:*} modules are missing ($grub_lib/${p%%:*}): the image would not boot under $([ "${p%%:*}" = i386-pc ] && echo BIOS || echo UEFI)" >&2
+		echo "hint: run 'make deps' (Debian package ${p#*:})" >&2
+		exit 1
+	}
+done
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/boot/grub"
@@ -43,7 +55,7 @@ cp "$kernel" "$dir/boot/kide.bin"
 	echo 'serial --unit=0 --speed=115200'
 	echo 'terminal_output serial'
 	echo 'menuentry "Kide" {'
-	echo '    multiboot /boot/kide.bin'
+	echo '    multiboot2 /boot/kide.bin'
 	for m in "${mods[@]}"; do
 		path=${m%% *}
 		args=
@@ -52,14 +64,15 @@ cp "$kernel" "$dir/boot/kide.bin"
 		[ -f "$path" ] || { echo "mk-iso: module '$path' does not exist" >&2; exit 1; }
 		[ ! -e "$dir/boot/$name" ] || { echo "mk-iso: two modules are named '$name'" >&2; exit 1; }
 		cp "$path" "$dir/boot/$name"
-		echo "    module /boot/$name $name$args"
+		echo "    module2 /boot/$name $name$args"
 	done
 	echo '    boot'
 	echo '}'
 } >"$dir/boot/grub/grub.cfg"
-grub-mkrescue -o "$out" "$dir" >/dev/null 2>&1 || {
+mkrescue=(grub-mkrescue -o "$out" "$dir")
+"${mkrescue[@]}" >/dev/null 2>&1 || {
 	echo "mk-iso: grub-mkrescue failed" >&2
-	grub-mkrescue -o "$out" "$dir"
+	"${mkrescue[@]}"
 	exit 1
 }
 echo "mk-iso: wrote $out"

@@ -9,6 +9,10 @@
 #   --name NAME      suite name: the result goes to $BUILD/results/NAME (default: qemu)
 #   --kernel FILE    the kernel (default: $BUILD/os/kernel/kide.bin)
 #   --cdrom ISO      boot this GRUB ISO instead (it carries kernel and modules)
+#   --uefi           boot under UEFI firmware (OVMF) instead of SeaBIOS; needs
+#                    --cdrom (QEMU's -kernel loads Multiboot under BIOS only).
+#                    OVMF's code is read-only, its variables a per-run copy;
+#                    $KIDE_OVMF_CODE/$KIDE_OVMF_VARS pick other files
 #   --machine TYPE   QEMU machine type, e.g. q35 (default $KIDE_QEMU_MACHINE, else
 #                    QEMU's default, pc)
 #   --cpu MODEL      CPU model, e.g. Skylake-Server, EPYC, qemu64,+x2apic (default
@@ -38,7 +42,7 @@ die_usage() {
 
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-$(cd "$here/../.." && pwd)/build}
-name=qemu kernel="" cdrom="" smp=1 mem=256M timeout_s=120 log="" quiet=0
+name=qemu kernel="" cdrom="" uefi=0 smp=1 mem=256M timeout_s=120 log="" quiet=0
 machine=${KIDE_QEMU_MACHINE:-} cpu=${KIDE_QEMU_CPU:-}
 expects=() fails=() modules=() qargs=()
 while [ $# -gt 0 ]; do
@@ -46,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--name) name=${2:?}; shift 2 ;;
 	--kernel) kernel=${2:?}; shift 2 ;;
 	--cdrom) cdrom=${2:?}; shift 2 ;;
+	--uefi) uefi=1; shift ;;
 	--machine) machine=${2:?}; shift 2 ;;
 	--cpu) cpu=${2:?}; shift 2 ;;
 	--smp) smp=${2:?}; shift 2 ;;
@@ -63,6 +68,8 @@ while [ $# -gt 0 ]; do
 done
 [ ${#modules[@]} -gt 0 ] || [ -n "$cdrom" ] || die_usage "no modules given (the first is the root task)"
 [ -z "$cdrom" ] || [ -f "$cdrom" ] || die_usage "ISO '$cdrom' not found (build it with: make -C os iso)"
+[ "$uefi" = 0 ] || [ -n "$cdrom" ] ||
+	die_usage "--uefi needs --cdrom ISO (QEMU's -kernel loads Multiboot kernels under BIOS only; build one with: make -C os iso)"
 [[ $smp =~ ^[0-9]+$ && $smp -ge 1 ]] || die_usage "--smp needs a positive number, not '$smp'"
 [[ $mem =~ ^[0-9]+[MGmg]?$ ]] || die_usage "--mem needs a size such as 256M or 8G, not '$mem'"
 [[ $machine =~ ^[A-Za-z0-9._,=-]*$ ]] || die_usage "--machine: bad machine type '$machine' (try: qemu-system-x86_64 -machine help)"
@@ -102,10 +109,30 @@ for m in "${modules[@]}"; do
 	initrd+="${initrd:+,}$base$args"
 done
 
+# UEFI: OVMF's code as read-only flash, a copy of its variable store in the
+# scratch directory (removed at exit), so runs never share or keep state.
+fw=()
+if [ "$uefi" = 1 ]; then
+	code=${KIDE_OVMF_CODE:-} vars=${KIDE_OVMF_VARS:-}
+	if [ -z "$code" ]; then
+		for c in /usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/OVMF/OVMF_CODE.fd; do
+			[ -f "$c" ] && { code=$c; vars=${vars:-${c/CODE/VARS}}; break; }
+		done
+	fi
+	if [ -z "$code" ] || [ ! -f "$code" ] || [ ! -f "$vars" ]; then
+		echo "$prog: --uefi: OVMF firmware not found (code '${code:-/usr/share/OVMF/OVMF_CODE_4M.fd}', vars '${vars:-/usr/share/OVMF/OVMF_VARS_4M.fd}')" >&2
+		echo "hint: apt-get install ovmf (or make deps), or set KIDE_OVMF_CODE and KIDE_OVMF_VARS" >&2
+		exit 2
+	fi
+	cp "$vars" "$work/ovmf-vars.fd"
+	fw=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
+		-drive "if=pflash,format=raw,unit=1,file=$work/ovmf-vars.fd")
+fi
+
 accel=$("$here/qemu-accel.sh")
 if [ -n "$cdrom" ]; then
 	boot=(-cdrom "$(cd "$(dirname "$cdrom")" && pwd)/$(basename "$cdrom")")
-	what="$(basename "$cdrom") (GRUB)"
+	what="$(basename "$cdrom") (GRUB$([ "$uefi" = 1 ] && echo ", UEFI"))"
 else
 	boot=(-kernel "$kernel" -initrd "$initrd")
 	what="$(basename "$kernel"): $initrd"
@@ -114,8 +141,8 @@ fi
 hw=()
 [ -z "$machine" ] || hw+=(-machine "$machine")
 [ -z "$cpu" ] || hw+=(-cpu "$cpu")
-hw+=("${qargs[@]}")
-conf="-smp $smp -m $mem${machine:+ -machine $machine}${cpu:+ -cpu $cpu}${qargs[*]:+ ${qargs[*]}}"
+hw+=("${fw[@]}" "${qargs[@]}")
+conf="-smp $smp -m $mem${fw[*]:+ uefi}${machine:+ -machine $machine}${cpu:+ -cpu $cpu}${qargs[*]:+ ${qargs[*]}}"
 echo "$prog: $name: booting $what with $conf under $accel (timeout ${timeout_s}s)"
 
 raw=$work/serial.raw
@@ -217,7 +244,11 @@ if [ ${#problems[@]} -gt 0 ]; then
 	[ -z "$machine" ] || rerun+=(--machine "$machine")
 	[ -z "$cpu" ] || rerun+=(--cpu "$cpu")
 	for a in "${qargs[@]}"; do rerun+=(--qemu-arg "$a"); done
-	echo "hint: read the serial log $log; rerun with: $0 --name $name --kernel $kernel ${rerun[*]} $(printf '%q ' "${modules[@]}")"
+	[ -z "$cdrom" ] || rerun+=(--cdrom "$cdrom")
+	[ "$uefi" = 0 ] || rerun+=(--uefi)
+	mods=""
+	[ ${#modules[@]} -eq 0 ] || mods=$(printf ' %q' "${modules[@]}")
+	echo "hint: read the serial log $log; rerun with: $0 --name $name --kernel $kernel ${rerun[*]}$mods"
 	exit 1
 fi
 [ "$failed" -eq 0 ] || exit 1

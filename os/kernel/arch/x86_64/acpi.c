@@ -9,6 +9,7 @@
 #include "apic.h"
 #include "../../kernel.h"
 #include "../../mem.h"
+#include "../../boot.h"
 
 struct sdt {
     char sig[4];
@@ -26,8 +27,19 @@ static bool sum_ok(const void *p, u64 n)
     return s == 0;
 }
 
+/* The RSDP: the loader's copy when it handed one over (Multiboot 2; under UEFI
+ * it is the only way, the BIOS area holds none), else a scan of the EBDA and
+ * the BIOS ROM area. Either must carry the signature and a valid ACPI 1.0
+ * checksum. A 20-byte copy is zero-padded, so its XSDT address reads as 0,
+ * which table() refuses: the RSDT is used. */
 static const u8 *find_rsdp(void)
 {
+    if (boot.rsdp_len >= 20) {
+        if (!memcmp(boot.rsdp, "RSD PTR ", 8) && sum_ok(boot.rsdp, 20))
+            return boot.rsdp;
+        printk("kide: acpi: the loader's RSDP copy has a bad signature or checksum; "
+               "scanning the BIOS area\n");
+    }
     u64 ebda = (u64)(*(u16 *)phys_to_virt(0x40e)) << 4;
     u64 ranges[2][2] = {{ebda, ebda + 1024}, {0xe0000, 0x100000}};
     for (int r = 0; r < 2; r++) {

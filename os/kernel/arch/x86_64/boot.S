@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Boot entry: Multiboot header, 32-bit start, the switch to long mode.
+/* Boot entry: Multiboot 1 and 2 headers, 32-bit start, the switch to long mode.
  *
- * The loader (QEMU -kernel or GRUB) enters _start32 in 32-bit protected mode
- * with paging off, EAX = Multiboot magic and EBX = the info structure. We map
+ * The image carries both headers: QEMU's -kernel reads only Multiboot 1, GRUB's
+ * multiboot2 (the command that works under UEFI too, and passes the ACPI RSDP)
+ * reads Multiboot 2. Both describe the same flat image (load address, end,
+ * bss end, entry), so the loader places it alike. The loader enters _start32
+ * in 32-bit protected mode with paging off, EAX = the Multiboot 1 or 2 magic
+ * and EBX = the info structure (kernel_main tells them apart). We map
  * the first GiB twice (identity, and at KERNEL_VBASE) with 2 MiB pages, enable
  * long mode and jump to kernel_main in the upper half. The identity mapping
  * stays in the kernel's table for the application processors' start-up.
@@ -23,6 +27,32 @@ mb_header:
     .long _load_end_phys  /* load_end_addr */
     .long _bss_end_phys   /* bss_end_addr */
     .long _start32        /* entry_addr */
+
+/* Multiboot 2 (specification 2.0, 3.1): within the image's first 32 KiB,
+ * 8-byte aligned; tags 8-byte aligned, the list closed by an end tag. */
+#define MB2_MAGIC 0xe85250d6
+    .align 8
+mb2_header:
+    .long MB2_MAGIC
+    .long 0                               /* architecture: i386 protected mode */
+    .long mb2_header_end - mb2_header
+    .long -(MB2_MAGIC + (mb2_header_end - mb2_header))
+    .align 8
+    .short 1, 0                           /* information request (required): */
+    .long 12
+    .long 6                               /* the memory map */
+    .align 8
+    .short 2, 0                           /* address: the flat image as above */
+    .long 24
+    .long mb2_header, _load_start, _load_end_phys, _bss_end_phys
+    .align 8
+    .short 3, 0                           /* entry address */
+    .long 12
+    .long _start32
+    .align 8
+    .short 0, 0                           /* end */
+    .long 8
+mb2_header_end:
 
     .section .boot.text, "ax"
     .code32
