@@ -40,6 +40,8 @@
 #define HJ_SESS_PER_CAPS  2u
 #define HJ_SESS_CHILD_MIN 8u
 #define HJ_SESS_CHILD_MAX 32u
+/** The upper bound for a habitat child, which forwards its own children's sessions. */
+#define HJ_SESS_HABITAT_MAX 128u
 /** Close notices one server may have pending (beyond them it is not told). */
 #define HJ_CLOSING_MAX 32u
 

@@ -52,12 +52,17 @@ static struct hj_session *session_of(kide_u64 handle, struct hj_slot *client)
     return k == HJ_SESS_SIBLING || k == HJ_SESS_PARENT || k == HJ_SESS_MGMT ? &hj.sess[i] : NULL;
 }
 
+static unsigned limit_max(const struct hj_slot *s)
+{
+    return s->cfg.habitat ? HJ_SESS_HABITAT_MAX : HJ_SESS_CHILD_MAX;
+}
+
 unsigned hj_session_limit(const struct hj_slot *s)
 {
     kide_u64 n = s->cfg.caps / HJ_SESS_PER_CAPS;
-    return n < HJ_SESS_CHILD_MIN   ? HJ_SESS_CHILD_MIN
-           : n > HJ_SESS_CHILD_MAX ? HJ_SESS_CHILD_MAX
-                                   : (unsigned)n;
+    return n < HJ_SESS_CHILD_MIN ? HJ_SESS_CHILD_MIN
+           : n > limit_max(s)    ? limit_max(s)
+                                 : (unsigned)n;
 }
 
 /* Entries c holds as a client: what its limit counts. */
@@ -351,7 +356,7 @@ static int do_open(struct hj_slot *c, struct kide_rpc *rpc)
             hj_say("child %s: session limit reached: %u open sessions (caps %lu / %u, between "
                    "%u and %u); hint: close sessions or raise its caps",
                    c->cfg.name, limit, c->cfg.caps, HJ_SESS_PER_CAPS, HJ_SESS_CHILD_MIN,
-                   HJ_SESS_CHILD_MAX);
+                   limit_max(c));
         c->limit_said = 1;
         return KIDE_QUOTA;
     }
