@@ -281,7 +281,18 @@ static void test_devices(void)
     krt_outb(0x70, 0x0a); /* would #GP without the grant */
     (void)krt_inb(0x71);
     CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x70, 1) == KIDE_BUSY, "ports twice");
-    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x3f8, 8) == KIDE_BUSY, "console is core's");
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x3f8, 8) == KIDE_DENIED, "console is core's");
+    /* Platform ports no driver may hold (finding 17): PCI configuration and
+     * reset control, fast reset, the keyboard controller's reset, the PIC;
+     * also inside a larger range. */
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0xcf8, 8) == KIDE_DENIED, "PCI configuration");
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0xcfc, 4) == KIDE_DENIED, "PCI data");
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0xc00, 0x400) == KIDE_DENIED,
+          "a range around PCI configuration");
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x92, 1) == KIDE_DENIED, "fast reset");
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x64, 1) == KIDE_DENIED, "keyboard reset");
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x20, 2) == KIDE_DENIED, "PIC");
+    CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x0, 0x10000) == KIDE_DENIED, "every port");
     CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x71, 2) == KIDE_BAD_PARAM, "unaligned range");
     utcb->words[0] = KIDE_CORE_IRQ;
     utcb->words[1] = 5;
