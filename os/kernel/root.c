@@ -20,6 +20,7 @@
 #include "time.h"
 #include "elf.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/srat.h"
 #include <kide/syscall.h>
 #include <kide/status.h>
 
@@ -68,6 +69,56 @@ static u64 load_elf(struct pd *pd, const struct kide_boot_module *m)
     return info.entry;
 }
 
+/* The root's RAM in the boot info, split at NUMA node boundaries so every
+ * range lies in one node (srat.c; without an SRAT all is node 0). */
+static void add_mem(struct kide_boot_info *bi, u64 start, u64 end)
+{
+    while (start < end && bi->mem_count < KIDE_BOOT_MAX_MEM) {
+        unsigned node = 0;
+        u64 piece = srat_piece(&srat, start, end, &node);
+        bi->mem[bi->mem_count].phys = start;
+        bi->mem[bi->mem_count].size = piece - start;
+        bi->mem_node[bi->mem_count++] = (u8)node;
+        start = piece;
+    }
+    if (start < end)
+        printk("kide: root: %lu MiB of RAM from %lx not in the boot info (at most %u ranges)\n",
+               (end - start) >> 20, start, KIDE_BOOT_MAX_MEM);
+}
+
+/* Node of every CPU by the kernel's CPU index, and the boot line that says
+ * the topology: "kide: numa: 2 nodes: node 0: CPUs 0, 1024 MiB; ...". */
+static void give_topology(struct kide_boot_info *bi)
+{
+    _Static_assert(KIDE_BOOT_MAX_CPUS >= KIDE_MAX_CPUS, "cpu_node covers every CPU");
+    bi->node_count = srat.nodes ? srat.nodes : 1;
+    for (unsigned i = 0; i < cpu_count; i++)
+        bi->cpu_node[i] = (u8)srat_node_of_cpu(&srat, cpus[i].apic_id);
+    if (!srat.nodes) {
+        printk("kide: numa: no SRAT, one node\n");
+        return;
+    }
+    printk("kide: numa: %u node%s:", srat.nodes, srat.nodes == 1 ? "" : "s");
+    for (unsigned n = 0; n < srat.nodes; n++) {
+        u64 mib = 0;
+        for (unsigned i = 0; i < srat.mem_count; i++)
+            if (srat.mem[i].node == n)
+                mib += (srat.mem[i].end - srat.mem[i].start) >> 20;
+        printk("%s node %u: CPUs", n ? ";" : "", n);
+        unsigned listed = 0;
+        for (unsigned i = 0; i < cpu_count; i++)
+            if (bi->cpu_node[i] == n)
+                printk(listed++ ? ",%u" : " %u", i);
+        printk("%s, %lu MiB", listed ? "" : " none", mib);
+    }
+    printk("\n");
+    if (srat.folded || srat.mem_dropped || srat.cpu_dropped || srat.bad)
+        printk("kide: numa: SRAT entries folded into node 0 (beyond %u nodes): %u; memory "
+               "ranges beyond %u: %u; CPUs beyond %u: %u; too short for their type: %u\n",
+               KIDE_BOOT_MAX_NODES, srat.folded, SRAT_MAX_MEM, srat.mem_dropped, SRAT_MAX_CPUS,
+               srat.cpu_dropped, srat.bad);
+}
+
 void root_create(u64 quota)
 {
     struct pd *pd = pd_create_root(quota);
@@ -95,11 +146,7 @@ void root_create(u64 quota)
         if (r->end <= r->start)
             continue;
         give_identity(pd, r->start, r->end, KIDE_MEM_R | KIDE_MEM_W | KIDE_MEM_X);
-        if (bi->mem_count < KIDE_BOOT_MAX_MEM) {
-            bi->mem[bi->mem_count].phys = r->start;
-            bi->mem[bi->mem_count].size = r->end - r->start;
-            bi->mem_count++;
-        }
+        add_mem(bi, r->start, r->end);
     }
     for (unsigned i = 0; i < boot.modules_count; i++) {
         struct kide_boot_module *m = &boot.modules[i];
@@ -137,4 +184,5 @@ void root_create(u64 quota)
     bi->tsc_khz = tsc_khz;
     bi->module_count = boot.modules_count;
     bi->kernel_quota = pd->quota_limit;
+    give_topology(bi);
 }

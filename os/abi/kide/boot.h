@@ -26,6 +26,8 @@
 #define KIDE_BOOT_MAGIC 0x4b49444542303031ull /* "KIDEB001" */
 #define KIDE_BOOT_MAX_MODULES 16
 #define KIDE_BOOT_MAX_MEM 32
+#define KIDE_BOOT_MAX_NODES 8  /**< NUMA nodes the kernel reports (more are folded into node 0) */
+#define KIDE_BOOT_MAX_CPUS  16 /**< cpu_node[] entries; equals KIDE_MAX_CPUS (syscall.h) */
 
 struct kide_boot_module {
     kide_u64 phys;    /**< where the module lies (also its root virtual address) */
@@ -47,6 +49,12 @@ struct kide_boot_info {
     kide_u64 mem_count;
     struct kide_boot_mem mem[KIDE_BOOT_MAX_MEM]; /**< RAM in the root's space */
     struct kide_boot_module modules[KIDE_BOOT_MAX_MODULES]; /**< [0] is the root itself */
+    /* NUMA topology (from the ACPI SRAT; without one, everything is node 0).
+     * Nodes are numbered 0 .. node_count - 1 in ascending order of the
+     * firmware's proximity domains. Every mem[] range lies in one node. */
+    kide_u64 node_count;                      /**< >= 1 */
+    kide_u8 mem_node[KIDE_BOOT_MAX_MEM];      /**< node of mem[i] */
+    kide_u8 cpu_node[KIDE_BOOT_MAX_CPUS];     /**< node of CPU i (the kernel's CPU index) */
 };
 
 _Static_assert(sizeof(struct kide_boot_info) <= 4096, "boot info fits one page");

@@ -8,6 +8,7 @@
 #   ktest-smp1, ktest-smp4  the suite under -smp 1 and -smp 4
 #   kfuzz                   the fuzzer, FUZZ_SECONDS_KERNEL (60) split over
 #                           -smp 1 and -smp 4 runs
+#   srat-test               the SRAT parser on the host (cmocka)
 #   kernel-tests            all of them, each run even if another failed
 # each judged by os/tools/qemu-run.sh, which records the counts in
 # $(BUILD)/results/<suite>. Needs OSB, GEN, KERNEL_BIN, TOP, BUILD.
@@ -70,10 +71,21 @@ ktest-smp4: $(KT_ELFS) $(KERNEL_BIN)
 	    --expect 'ktest: [0-9]+ passed, 0 failed' $(KT_FAIL) \
 	    $(KT_OUT)/ktest-root.elf $(KT_OUT)/ktest-helper.elf
 
+# The SRAT parser on the host, on crafted tables (cmocka, ASan+UBSan).
+SRAT_TEST := $(KT_OUT)/host/test_srat
+$(SRAT_TEST): $(KT_DIR)/host/test_srat.c $(KDIR)/arch/x86_64/srat.c $(KDIR)/arch/x86_64/srat.h \
+              $(TOP)/os/abi/kide/boot.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CSTD) $(HOST_WARN) -g -O1 $(SAN_FLAGS) -I$(KDIR)/arch/x86_64 -I$(TOP)/os/abi \
+	    -o $@ $(KT_DIR)/host/test_srat.c $(KDIR)/arch/x86_64/srat.c -lcmocka
+.PHONY: srat-test
+srat-test: $(SRAT_TEST)
+	@$(TOP)/mk/cmocka-result.sh os-kernel-srat $(SRAT_TEST)
+
 # All kernel scenarios, each run even if an earlier one failed (every one
 # records its result for mk/run-suites.sh); fails if any failed.
 kernel-tests: $(KT_ELFS) $(KERNEL_BIN)
-	@rc=0; for t in ktest-smp1 ktest-smp4 kfuzz-smp1 kfuzz-smp4 kentry-test; do \
+	@rc=0; for t in srat-test ktest-smp1 ktest-smp4 kfuzz-smp1 kfuzz-smp4 kentry-test; do \
 	    $(MAKE) --no-print-directory $$t || rc=1; done; exit $$rc
 
 # The fuzzer: half the time under -smp 1, half under -smp 4.

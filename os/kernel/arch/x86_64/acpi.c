@@ -135,6 +135,8 @@ void acpi_init(struct acpi_info *info)
             const struct sdt *t = table(a);
             if (t && !memcmp(t->sig, "APIC", 4))
                 parse_madt(t, info);
+            else if (t && !memcmp(t->sig, "SRAT", 4))
+                srat_parse(t, t->len, &srat); /* NUMA nodes, srat.c */
         }
     }
     if (info->ioapics == 0) {

@@ -5,6 +5,7 @@
 
 #include "types.h"
 #include "apic.h"
+#include "srat.h"
 #include <kide/syscall.h>
 
 #define ACPI_MAX_IOAPICS 4
