@@ -40,6 +40,9 @@ struct account *acc_alloc(struct account *parent, const char *name)
         a->index = i;
         a->parent = parent;
         a->cpu = parent ? parent->cpu : 0;
+        /* The NUMA policy is inherited: a habitat's children stay on its node. */
+        a->ram_node = parent ? parent->ram_node : -1;
+        a->ram_strict = parent ? parent->ram_strict : false;
         size_t n = strnlen(name, KIDE_CORE_NAME_MAX);
         memcpy(a->name, name, n);
         if (!parent || parent == acc_init)

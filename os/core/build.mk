@@ -3,7 +3,7 @@
 CORE_DIR  := $(TOP)/os/core
 CORE_OUT  := $(OSB)/core
 CORE_ELF  := $(BIN)/core
-CORE_OBJS := $(addprefix $(CORE_OUT)/,main.o account.o memory.o load.o service.o devices.o)
+CORE_OBJS := $(addprefix $(CORE_OUT)/,main.o account.o memory.o pages.o load.o service.o devices.o)
 
 .PHONY: core
 core: $(CORE_ELF)
@@ -29,10 +29,14 @@ $(CORE_OUT)/tests/core_test.o: $(CORE_DIR)/tests/core_test.c $(CORE_DIR)/tests/p
 $(CORE_TEST_ELF): $(CORE_OUT)/tests/core_test.o $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
 	@$(USER_LD) -o $@ $(KRT_CRT0) $< $(KRT_LIB)
 
+# core-test runs on two NUMA nodes (256 MiB and CPU 0, 256 MiB and CPU 1):
+# test_numa checks where a RAM policy puts an account's pages.
+CORE_TEST_NUMA := $(foreach n,0 1,--qemu-arg -object --qemu-arg memory-backend-ram,id=m$(n),size=256M \
+                    --qemu-arg -numa --qemu-arg node,nodeid=$(n),cpus=$(n),memdev=m$(n))
 .PHONY: core-test
 core-test: $(CORE_ELF) $(CORE_TEST_ELF) $(KERNEL_BIN)
 	@rm -rf $(CORE_OUT)/img && mkdir -p $(CORE_OUT)/img && cp $(CORE_TEST_ELF) $(CORE_OUT)/img/hoitaja
-	$(KT_RUN) --name os-core --kernel $(KERNEL_BIN) --smp 2 --timeout 240 \
+	$(KT_RUN) --name os-core --kernel $(KERNEL_BIN) --smp 2 --mem 512M $(CORE_TEST_NUMA) --timeout 240 \
 	    --expect 'core-test: [0-9]+ passed, 0 failed' --fail 'FAIL' $(KT_FAIL) \
 	    $(CORE_ELF) $(CORE_OUT)/img/hoitaja
 

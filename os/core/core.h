@@ -62,6 +62,9 @@ struct account {
     u64 ram_quota, ram_used; /**< used = own pages + children's quotas */
     u64 yield_request;       /**< bytes the owner still wants back */
     struct page_block *pages;
+    int ram_node;    /**< NUMA policy: the node RAM comes from first, -1: any */
+    bool ram_strict; /**< only from ram_node (else the others when it is full) */
+    u64 ram_on_node[KIDE_BOOT_MAX_NODES]; /**< bytes of its own pages per node */
     u64 config_size;
     /* kernel memory, pages */
     u64 caps_quota;
@@ -137,6 +140,20 @@ void *mem_ptr(struct account *a, u64 va);
 /** True if the account has a page at va. */
 bool mem_has(struct account *a, u64 va);
 u64 mem_ram_free_bytes(void);
+
+/* pages.c: core's RAM per NUMA node (the only page allocator core uses) */
+/** Take the RAM and the topology from the boot info (before anything allocates). */
+void pages_init(const struct kide_boot_info *bi);
+/** A zeroed page: from `node` first (-1: the node of `near_cpu`), then from the
+ *  others unless strict (and node >= 0); 0 if none is left. */
+u64 pages_alloc(int node, bool strict, unsigned near_cpu);
+void pages_free(u64 pa);
+unsigned pages_nodes(void);
+unsigned pages_node_of(u64 pa);
+unsigned pages_cpu_node(unsigned cpu);
+u64 pages_free_bytes(unsigned node);
+u64 pages_total_bytes(unsigned node);
+u64 pages_free_all_bytes(void);
 
 /** Map pages of a boot module read-only at va (not charged, never freed alone). */
 int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes, unsigned perm);

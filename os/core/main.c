@@ -86,17 +86,44 @@ static void start_init(void)
                ram >> 20, free_caps - reserve, cfg);
 }
 
+/* The topology as core manages it: "core: numa: node 0: 1019 of 1020 MiB free,
+ * CPUs 0; node 1: ...". */
+static void report_nodes(void)
+{
+    char line[400];
+    size_t n = krt_snprintf(line, sizeof(line), "core: numa: %u node%s:", pages_nodes(),
+                            pages_nodes() == 1 ? "" : "s");
+    for (unsigned k = 0; k < pages_nodes() && n < sizeof(line); k++) {
+        n += krt_snprintf(line + n, sizeof(line) - n, "%s node %u: %lu of %lu MiB free, CPUs",
+                          k ? ";" : "", k, pages_free_bytes(k) >> 20, pages_total_bytes(k) >> 20);
+        unsigned listed = 0;
+        for (unsigned c = 0; c < core_cpus() && n < sizeof(line); c++)
+            if (pages_cpu_node(c) == k)
+                n += krt_snprintf(line + n, sizeof(line) - n, listed++ ? ",%u" : " %u", c);
+        if (!listed && n < sizeof(line))
+            n += krt_snprintf(line + n, sizeof(line) - n, " none");
+    }
+    krt_printf("%s\n", line);
+}
+
 KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
 {
-    krt_root_init(bi);
+    /* core's RAM is pages.c's alone: krt's page allocator gets a view of the
+     * boot info without RAM, so nothing can hand out a page twice. */
+    static struct kide_boot_info view;
+    view = *bi;
+    view.mem_count = 0;
+    pages_init(bi);
+    krt_root_init(&view);
     if (krt_handlers_init() != KIDE_OK)
         krt_panic("core: cannot create its handler ECs");
     reserve_account_selectors();
     if (service_init() != KIDE_OK)
         krt_panic("core: cannot create its lock");
-    core_ram_total = krt_pages_available() * 4096;
+    core_ram_total = pages_free_all_bytes();
     krt_printf("core: %lu CPUs, %lu MiB RAM free, %lu boot modules\n", bi->cpus,
                core_ram_total >> 20, bi->module_count);
+    report_nodes();
     start_init();
     krt_park();
 }

@@ -10,6 +10,11 @@
  * Freeing revokes the page: the kernel removes it from the component and
  * from anyone the component passed it to, on every CPU, before the page is
  * reused.
+ *
+ * Pages come from pages.c by the account's NUMA policy (ram_node,
+ * ram_strict); ram_on_node counts them by the node they lie in (the report's
+ * proof of where an account's RAM is). Records follow the policy but never
+ * strictly: they are core's.
  */
 #include "core.h"
 
@@ -52,7 +57,7 @@ static int rec_add(struct account *a, u64 va, u64 pa)
 {
     struct page_block *b = a->pages;
     if (!b || b->count == RECS_PER_BLOCK) {
-        b = (struct page_block *)krt_page_alloc();
+        b = (struct page_block *)pages_alloc(a->ram_node, false, a->cpu);
         if (!b)
             return KIDE_QUOTA;
         b->next = a->pages;
@@ -69,15 +74,18 @@ static void rec_remove(struct account *a, struct page_rec *r)
     *r = h->rec[--h->count];
     if (h->count == 0) {
         a->pages = h->next;
-        krt_page_free((u64)h);
+        pages_free((u64)h);
     }
 }
 
-static void page_release(u64 pa)
+/* Return one of the account's pages: revoked everywhere, then free again. */
+static void page_release(struct account *a, u64 pa)
 {
     /* Not SELF: core keeps its identity mapping; every derived copy goes. */
     kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0));
-    krt_page_free(pa);
+    a->ram_on_node[pages_node_of(pa)] -= 4096;
+    a->ram_used -= 4096;
+    pages_free(pa);
 }
 
 int mem_alloc(struct account *a, u64 va, u64 bytes, unsigned perm)
@@ -92,21 +100,27 @@ int mem_alloc(struct account *a, u64 va, u64 bytes, unsigned perm)
             return KIDE_BUSY;
     perm = (perm & KIDE_MEM_RWX) | KIDE_MEM_R;
     for (u64 i = 0; i < pages; i++) {
-        u64 pa = krt_page_alloc();
+        u64 pa = pages_alloc(a->ram_node, a->ram_strict, a->cpu);
         if (!pa) {
+            /* Quotas never exceed RAM: only a strict node policy or core's records fail. */
+            if (a->ram_strict && a->ram_node >= 0)
+                krt_printf("core: %s: no free RAM left on node %d (strict RAM node policy); "
+                           "%lu bytes not mapped\n",
+                           a->label, a->ram_node, bytes - i * 4096);
             mem_free(a, va, i * 4096);
-            return KIDE_QUOTA; /* quotas never exceed RAM; only core's records can fail */
+            return KIDE_QUOTA;
         }
+        a->ram_on_node[pages_node_of(pa)] += 4096;
+        a->ram_used += 4096;
         int st = kide_delegate(acc_sel(a, ACC_PD), KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, perm),
                                (va >> 12) + i);
         if (st == KIDE_OK)
             st = rec_add(a, va + i * 4096, pa | perm);
         if (st != KIDE_OK) {
-            page_release(pa);
+            page_release(a, pa);
             mem_free(a, va, i * 4096);
             return st;
         }
-        a->ram_used += 4096;
     }
     return KIDE_OK;
 }
@@ -122,8 +136,7 @@ u64 mem_free(struct account *a, u64 va, u64 bytes)
         for (u64 i = 0; i < b->count; i++) {
             struct page_rec *r = &b->rec[i];
             if (r->va >= va && r->va + 4096 <= va + bytes && !(r->pa & REC_SHARED)) {
-                page_release(r->pa & ~4095ull);
-                a->ram_used -= 4096;
+                page_release(a, r->pa & ~4095ull);
                 freed += 4096;
                 rec_remove(a, r);
                 removed = true;
@@ -144,11 +157,10 @@ void mem_free_all(struct account *a)
             /* A shared page's mapping went with the PD; others keep theirs. */
             if (b->rec[i].pa & REC_SHARED)
                 continue;
-            page_release(b->rec[i].pa & ~4095ull);
-            a->ram_used -= 4096;
+            page_release(a, b->rec[i].pa & ~4095ull);
         }
         a->pages = b->next;
-        krt_page_free((u64)b);
+        pages_free((u64)b);
     }
 }
 
@@ -175,5 +187,5 @@ int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes, unsigned perm)
 
 u64 mem_ram_free_bytes(void)
 {
-    return krt_pages_available() * 4096;
+    return pages_free_all_bytes();
 }

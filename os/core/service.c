@@ -146,6 +146,7 @@ static void account_exit(struct account *a, u64 code)
 }
 
 /* ---- self session ---- */
+static unsigned nodes_report(u64 *w);
 
 static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, unsigned *res);
 
@@ -403,6 +404,9 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
         return st;
     }
     case KIDE_CORE_SELF:
+    case KIDE_CORE_NODES:
+        *res = nodes_report(u->words + 1);
+        return KIDE_OK;
         return self_portal_on(a, r);
     case KIDE_CORE_OWN: {
         u64 id = get(r);
@@ -446,6 +450,50 @@ static int owner_ram(struct account *c, u64 q, struct kide_utcb *u, unsigned *re
     *res = 1;
     return KIDE_QUOTA;
 }
+/* ---- NUMA ---- */
+
+/** KIDE_CORE_NODES' results into w: n, then total, free, CPU mask per node. */
+static unsigned nodes_report(u64 *w)
+{
+    unsigned n = pages_nodes();
+    w[0] = n;
+    for (unsigned k = 0; k < n; k++) {
+        u64 mask = 0;
+        for (unsigned c = 0; c < core_cpus(); c++)
+            if (pages_cpu_node(c) == k)
+                mask |= 1ull << c;
+        w[1 + 3 * k] = pages_total_bytes(k);
+        w[2 + 3 * k] = pages_free_bytes(k);
+        w[3 + 3 * k] = mask;
+    }
+    return 1 + 3 * n;
+}
+
+/** KIDE_OWN_STATE's NUMA words (w18 on) into w; returns how many. */
+static unsigned numa_state(const struct account *c, u64 *w)
+{
+    unsigned n = pages_nodes();
+    w[0] = c->ram_node < 0 ? KIDE_RAM_NODE_ANY : (u64)c->ram_node;
+    w[1] = c->ram_strict ? KIDE_RAM_NODE_STRICT : 0;
+    w[2] = n;
+    for (unsigned k = 0; k < n; k++)
+        w[3 + k] = c->ram_on_node[k];
+    return 3 + n;
+}
+
+static int owner_ram_node(struct account *c, u64 node, u64 flags, struct kide_utcb *u,
+                          unsigned *res)
+{
+    if ((node != KIDE_RAM_NODE_ANY && node >= pages_nodes()) || (flags & ~KIDE_RAM_NODE_STRICT)) {
+        u->words[1] = pages_nodes();
+        *res = 1;
+        return KIDE_BAD_PARAM;
+    }
+    c->ram_node = node == KIDE_RAM_NODE_ANY ? -1 : (int)node;
+    c->ram_strict = flags & KIDE_RAM_NODE_STRICT;
+    return KIDE_OK;
+}
+
 
 static int owner_caps(struct account *c, u64 n)
 {
@@ -508,7 +556,7 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
         w[15] = c->yield_request;
         w[16] = acc_tree_ns(c);
         w[17] = c->cpu;
-        *res = 17;
+        *res = 17 + numa_state(c, w + 18);
         return KIDE_OK;
     }
     case KIDE_OWN_THREADS:
@@ -561,6 +609,10 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
         if (cpu != c->cpu && !acc_cpu_fits(c->parent, (unsigned)cpu, c, c->cpu_pct))
             return KIDE_QUOTA;
         return acc_set_cpu(c, (unsigned)cpu);
+    case KIDE_OWN_RAM_NODE: {
+        u64 node = get(r), flags = get(r);
+        return r->bad ? KIDE_BAD_PARAM : owner_ram_node(c, node, flags, u, res);
+    }
     }
     case KIDE_OWN_SIGNAL:
         if (!c->sc_live)

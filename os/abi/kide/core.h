@@ -156,6 +156,10 @@ enum kide_core_op {
      *  op's. Ids are reused after KIDE_OWN_DESTROY. -> as the op | BAD_PARAM (no live
      *  sub-account of the caller with that id). */
     KIDE_CORE_OWN = 16,
+    /** The NUMA topology and RAM per node: -> OK, w1 = n nodes (>= 1; 1 without an ACPI
+     *  SRAT), then for node i: w(2 + 3i) = total RAM bytes core manages there,
+     *  w(3 + 3i) = free bytes, w(4 + 3i) = its CPUs as a bit mask (bit c: CPU c). */
+    KIDE_CORE_NODES = 17,
 };
 
 /* ---- owner session: call the portal from KIDE_CORE_CHILD ------------------- */
@@ -179,7 +183,10 @@ enum kide_core_owner_op {
      *  w9 = caps used, w10 = CPU ns of its threads, w11 = threads, w12 = SC budget ns,
      *  w13 = SC period ns, w14 = effective priority, w15 = bytes of a pending yield request,
      *  w16 = CPU ns of the whole subtree: its threads, its live sub-accounts' subtrees and
-     *  every destroyed sub-account's total, w17 = its CPU. */
+     *  every destroyed sub-account's total, w17 = its CPU, w18 = its RAM node policy
+     *  (a node or KIDE_RAM_NODE_ANY), w19 = its policy flags (KIDE_RAM_NODE_STRICT),
+     *  w20 = n nodes, w21.. = bytes of its own pages on node 0 .. n - 1 (RAM used minus
+     *  the quotas of its sub-accounts, by where the pages lie). */
     KIDE_OWN_STATE = 36,
     /** -> OK, w1 = n, w2.. = CPU ns of each of its threads (the accounting service). */
     KIDE_OWN_THREADS = 37,
@@ -215,7 +222,18 @@ enum kide_core_owner_op {
      *  | DENIED (not init, and not the owner's CPU) | QUOTA (the shares on that CPU would
      *  add up to more than 100%). */
     KIDE_OWN_AFFINITY = 44,
+    /** The sub-account's NUMA memory policy: w1 = node (< KIDE_CORE_NODES w1) or
+     *  KIDE_RAM_NODE_ANY, w2 = flags (KIDE_RAM_NODE_STRICT). Every later page core gives
+     *  the sub-account (RAM_ALLOC, LOAD, CONFIG) comes from that node first; when the node
+     *  has none left, from the other nodes (preferred), or not at all (strict: QUOTA).
+     *  KIDE_RAM_NODE_ANY: the node of the account's CPU first, then the others. Pages it
+     *  already holds stay where they are. Sub-accounts created later inherit the policy.
+     *  -> OK | BAD_PARAM (w1 = the number of nodes: no such node, or unknown flags). */
+    KIDE_OWN_RAM_NODE = 45,
 };
+
+#define KIDE_RAM_NODE_ANY    (~0ull) /**< KIDE_OWN_RAM_NODE w1: no node preferred */
+#define KIDE_RAM_NODE_STRICT 1ull    /**< KIDE_OWN_RAM_NODE w2: never another node */
 
 /** Account states (KIDE_OWN_STATE w1). */
 enum kide_acc_state {

@@ -409,8 +409,120 @@ static void test_smp(void)
     CHECK(call(KIDE_COMP_SEL_CORE, 7) == KIDE_BAD_PARAM, "handler on cpu 5");
 }
 
+/* NUMA (core-test boots on two nodes, os/core/build.mk): the topology,
+ * KIDE_OWN_RAM_NODE's checks, and that a policy really decides where the
+ * pages come from: strict stays on its node, preferred spills over,
+ * sub-accounts inherit it. */
+struct nodes {
+    u64 n, total[KIDE_BOOT_MAX_NODES], free[KIDE_BOOT_MAX_NODES], cpus[KIDE_BOOT_MAX_NODES];
+};
+
+static int nodes_get(struct nodes *d)
+{
+    utcb->words[0] = KIDE_CORE_NODES;
+    int st = call(KIDE_COMP_SEL_CORE, 1);
+    d->n = utcb->words[1];
+    for (u64 k = 0; k < d->n && k < KIDE_BOOT_MAX_NODES; k++) {
+        d->total[k] = utcb->words[2 + 3 * k];
+        d->free[k] = utcb->words[3 + 3 * k];
+        d->cpus[k] = utcb->words[4 + 3 * k];
+    }
+    return st;
+}
+
+/** OWN_STATE of c: its policy node, flags, and bytes on nodes 0 and 1. */
+static void numa_state(struct child *c, u64 *node, u64 *flags, u64 *on0, u64 *on1)
+{
+    utcb->words[0] = KIDE_OWN_STATE;
+    call(c->own, 1);
+    *node = utcb->words[18];
+    *flags = utcb->words[19];
+    *on0 = utcb->words[20] >= 1 ? utcb->words[21] : ~0ull;
+    *on1 = utcb->words[20] >= 2 ? utcb->words[22] : ~0ull;
+}
+
+static void test_numa(void)
+{
+    struct nodes d0, d1;
+    CHECK(nodes_get(&d0) == KIDE_OK && d0.n == 2, "two nodes (n %lu)", d0.n);
+    if (d0.n != 2)
+        return;
+    CHECK(d0.total[0] > (64ull << 20) && d0.total[1] > (64ull << 20) && d0.free[1] <= d0.total[1],
+          "node sizes %lu %lu free %lu", d0.total[0], d0.total[1], d0.free[1]);
+    CHECK(d0.cpus[0] == 1 && d0.cpus[1] == 2, "CPU masks %lx %lx", d0.cpus[0], d0.cpus[1]);
+
+    struct child c;
+    u64 node, flags, on0, on1;
+    CHECK(child_create(&c, "numa-any", 1 << 20, 64, 5) == KIDE_OK, "create");
+    numa_state(&c, &node, &flags, &on0, &on1);
+    CHECK(node == KIDE_RAM_NODE_ANY && flags == 0, "default policy any (%lx %lu)", node, flags);
+    CHECK(op2(c.own, KIDE_OWN_RAM_NODE, 2, 0) == KIDE_BAD_PARAM && utcb->words[1] == 2,
+          "node 2 does not exist (w1 %lu)", utcb->words[1]);
+    CHECK(op2(c.own, KIDE_OWN_RAM_NODE, 1, 2) == KIDE_BAD_PARAM, "unknown flag");
+    CHECK(op2(c.own, KIDE_OWN_RAM_NODE, 1, KIDE_RAM_NODE_STRICT) == KIDE_OK, "node 1 strict");
+    numa_state(&c, &node, &flags, &on0, &on1);
+    CHECK(node == 1 && flags == KIDE_RAM_NODE_STRICT, "policy node 1 (%lu %lu)", node, flags);
+    /* loaded and run with the policy: program, stack, info, config all on node 1;
+     * its grandchild inherits the policy */
+    CHECK(child_run(&c, "numa-inherit") == KIDE_OK, "run numa-inherit");
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0,
+          "numa-inherit state %lu code %lu", utcb->words[1], utcb->words[2]);
+    numa_state(&c, &node, &flags, &on0, &on1);
+    CHECK(on0 == 0 && on1 > 0, "pages on node 0: %lu, node 1: %lu", on0, on1);
+    nodes_get(&d1);
+    CHECK(d0.free[1] - d1.free[1] >= on1, "node 1 free %lu -> %lu, child %lu", d0.free[1],
+          d1.free[1], on1);
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+    nodes_get(&d1);
+    CHECK(d1.free[1] == d0.free[1], "node 1 free again %lu, was %lu", d1.free[1], d0.free[1]);
+
+    /* strict: more quota than node 1 holds; allocation stops when the node is full */
+    u64 big = KRT_ALIGN_UP(d0.free[1] + (16ull << 20), 4096);
+    CHECK(child_create(&c, "numa-strict", big, 6000, 5) == KIDE_OK, "create strict");
+    CHECK(op2(c.own, KIDE_OWN_RAM_NODE, 1, KIDE_RAM_NODE_STRICT) == KIDE_OK, "strict");
+    CHECK(child_run(&c, "hog-big") == KIDE_OK, "run strict hog");
+    CHECK(child_wait(&c, 60000) == KIDE_ACC_EXITED && utcb->words[2] == 0,
+          "strict hog state %lu code %lu", utcb->words[1], utcb->words[2]);
+    numa_state(&c, &node, &flags, &on0, &on1);
+    CHECK(on0 == 0 && on1 > d0.free[1] - (1ull << 20), "strict: node 0 %lu, node 1 %lu", on0, on1);
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+
+    /* preferred: the same quota spills over to node 0 */
+    CHECK(child_create(&c, "numa-pref", big, 6000, 5) == KIDE_OK, "create preferred");
+    CHECK(op2(c.own, KIDE_OWN_RAM_NODE, 1, 0) == KIDE_OK, "preferred");
+    CHECK(child_run(&c, "hog-big") == KIDE_OK, "run preferred hog");
+    CHECK(child_wait(&c, 60000) == KIDE_ACC_EXITED && utcb->words[2] == 0,
+          "preferred hog state %lu code %lu", utcb->words[1], utcb->words[2]);
+    numa_state(&c, &node, &flags, &on0, &on1);
+    CHECK(on0 > (8ull << 20) && on1 > d0.free[1] - (1ull << 20),
+          "preferred: node 0 %lu, node 1 %lu", on0, on1);
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+    nodes_get(&d1);
+    CHECK(d1.free[0] == d0.free[0] && d1.free[1] == d0.free[1], "free per node restored");
+}
+
 static void as_child(const char *args)
 {
+    if (!strcmp(args, "numa-inherit")) {
+        struct child g;
+        int st = child_create(&g, "grandchild", 256 << 10, 32, 10);
+        utcb->words[0] = KIDE_OWN_STATE;
+        int ok = st == KIDE_OK && call(g.own, 1) == KIDE_OK && utcb->words[18] == 1 &&
+                 utcb->words[19] == KIDE_RAM_NODE_STRICT;
+        exit_code(ok ? 0 : 1);
+    }
+    if (!strcmp(args, "hog-big")) {
+        for (u64 va = KIDE_COMP_HEAP;; va += 1 << 20) {
+            int st = alloc(va, 1 << 20);
+            if (st == KIDE_QUOTA)
+                exit_code(0);
+            if (st != KIDE_OK)
+                exit_code(1);
+        }
+    }
     if (!strcmp(args, "placer")) {
         struct child g;
         int st = child_create(&g, "grandchild", 256 << 10, 32, 10);
@@ -479,6 +591,7 @@ KRT_NORETURN void krt_child_main(struct kide_utcb *u)
     test_cpu_sum();
     test_devices();
     test_smp();
+    test_numa();
     test_cycles(1000);
     log_line("core-test: %u passed, %u failed", passed, failed);
     exit_code(failed ? 1 : 0);
