@@ -11,7 +11,7 @@
  * with a reason, never a wild read or an endless walk. Cost is bounded by the
  * info's size (at most MB2_MAX_INFO bytes) and the fixed limits below.
  * Freestanding, no kernel dependencies: builds for the kernel and, for unit
- * tests, on the host (os/kernel/host-tests).
+ * tests, on the host (os/kernel/tests/host, make -C os multiboot-test).
  */
 #ifndef KIDE_MULTIBOOT_H
 #define KIDE_MULTIBOOT_H

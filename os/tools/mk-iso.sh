@@ -54,6 +54,11 @@ cp "$kernel" "$dir/boot/kide.bin"
 	echo 'set default=0'
 	echo 'serial --unit=0 --speed=115200'
 	echo 'terminal_output serial'
+	# Under UEFI there is no VGA text mode: without a video driver GRUB's
+	# multiboot2 says "error: no suitable video mode found" (and boots anyway).
+	# With the GOP driver it sets a graphics mode instead and warns "no console
+	# will be available to OS": true, and fine, the kernel writes to COM1 only.
+	echo 'if [ "$grub_platform" = efi ]; then insmod efi_gop; fi'
 	echo 'menuentry "Kide" {'
 	echo '    multiboot2 /boot/kide.bin'
 	for m in "${mods[@]}"; do

@@ -113,20 +113,8 @@ done
 # scratch directory (removed at exit), so runs never share or keep state.
 fw=()
 if [ "$uefi" = 1 ]; then
-	code=${KIDE_OVMF_CODE:-} vars=${KIDE_OVMF_VARS:-}
-	if [ -z "$code" ]; then
-		for c in /usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/OVMF/OVMF_CODE.fd; do
-			[ -f "$c" ] && { code=$c; vars=${vars:-${c/CODE/VARS}}; break; }
-		done
-	fi
-	if [ -z "$code" ] || [ ! -f "$code" ] || [ ! -f "$vars" ]; then
-		echo "$prog: --uefi: OVMF firmware not found (code '${code:-/usr/share/OVMF/OVMF_CODE_4M.fd}', vars '${vars:-/usr/share/OVMF/OVMF_VARS_4M.fd}')" >&2
-		echo "hint: apt-get install ovmf (or make deps), or set KIDE_OVMF_CODE and KIDE_OVMF_VARS" >&2
-		exit 2
-	fi
-	cp "$vars" "$work/ovmf-vars.fd"
-	fw=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
-		-drive "if=pflash,format=raw,unit=1,file=$work/ovmf-vars.fd")
+	fwargs=$("$here/ovmf.sh" "$work") || exit 2
+	mapfile -t fw <<<"$fwargs"
 fi
 
 accel=$("$here/qemu-accel.sh")

@@ -28,6 +28,8 @@
 #   --smp N          CPUs instead of the scenario's machine.cpus
 #   --mem SIZE       RAM instead of the scenario's machine.ram, e.g. 8G
 #   --qemu-arg ARG   one more QEMU argument (repeatable, in order), e.g. -numa
+#   --uefi           boot the image's GRUB ISO (mk-image.sh --iso) under UEFI
+#                    firmware (OVMF, os/tools/ovmf.sh) instead of -kernel under SeaBIOS
 # The image goes to $BUILD/os/images/tests/NAME (or images/NAME with --scenario),
 # the serial log to $BUILD/os/logs/SUITE.log, and "<passed> <failed>
 # <skipped>" (1 0 0 or 0 1 0) to $BUILD/results/SUITE.
@@ -102,7 +104,7 @@ judge_prog='
 	END { if (i < n) print "missing " want[i]; else print "ok" }'
 
 log="" no_result=0 bin=$BUILD/os/bin name="" src="" interactive=0 build=1 timeout_s="" quiet=0
-suite="" machine=${KIDE_QEMU_MACHINE:-} cpu=${KIDE_QEMU_CPU:-} smp="" mem="" qargs=()
+suite="" machine=${KIDE_QEMU_MACHINE:-} cpu=${KIDE_QEMU_CPU:-} smp="" mem="" qargs=() uefi=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--scenario) src=${2:?}; shift 2 ;;
@@ -127,6 +129,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=${2:?}; shift 2 ;;
 	--mem) mem=${2:?}; shift 2 ;;
 	--qemu-arg) qargs+=("${2:?}"); shift 2 ;;
+	--uefi) uefi=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	-*) die_usage "unknown option '$1'" ;;
 	*) [ -z "$name" ] || die_usage "one scenario at a time"; name=$1; shift ;;
@@ -161,7 +164,7 @@ record() { # passed failed
 record 0 1
 
 if [ "$build" = 1 ]; then
-	"$top/os/scenarios/mk-image.sh" --bin "$bin" --out "$img" "$src" >/dev/null
+	"$top/os/scenarios/mk-image.sh" --bin "$bin" --out "$img" $([ "$uefi" = 0 ] || echo --iso) "$src" >/dev/null
 fi
 for f in boot.txt machine.txt; do
 	[ -f "$img/$f" ] || { echo "$prog: $img/$f missing" >&2; echo "hint: build the image: $prog $name (without --no-build)" >&2; exit 1; }
@@ -203,6 +206,14 @@ done <"$img/boot.txt"
 accel=$("$here/qemu-accel.sh")
 qemu=(qemu-system-x86_64 -accel "$accel" "${hw[@]}" -m "$ram" -smp "$cpus" -nographic -no-reboot
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$kernel" -initrd "$initrd")
+if [ "$uefi" = 1 ]; then # QEMU's -kernel loads Multiboot under BIOS only: GRUB does it
+	[ -f "$img/kide.iso" ] || { echo "$prog: $img/kide.iso missing" >&2; echo "hint: build it: $prog --uefi $name (without --no-build)" >&2; exit 1; }
+	fwargs=$("$here/ovmf.sh" "$work") || exit 1
+	mapfile -t fw <<<"$fwargs"
+	qemu=(qemu-system-x86_64 -accel "$accel" "${hw[@]}" "${fw[@]}" -m "$ram" -smp "$cpus" -nographic
+		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$img/kide.iso")
+	conf+=" uefi"
+fi
 
 if [ "$interactive" = 1 ]; then
 	echo "Booting scenario $name: $conf under $accel (quit QEMU with Ctrl-a x)"
@@ -284,6 +295,7 @@ record 0 1
 	[ -z "$machine" ] || rerun+=(--machine "$machine")
 	[ -z "$cpu" ] || rerun+=(--cpu "$cpu")
 	for a in "${qargs[@]}"; do rerun+=(--qemu-arg "$a"); done
+	[ "$uefi" = 0 ] || rerun+=(--uefi)
 	echo "hint: read the serial log $log; rerun with: $0 ${rerun[*]:+${rerun[*]} }$name"
 } >&2
 exit 1

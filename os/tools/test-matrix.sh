@@ -18,6 +18,10 @@
 #                                              does not: the kernel must then use xAPIC)
 #   subset       --machine q35 --cpu Skylake-Server --smp 4 --mem 8G
 #                                              all of it at once (make -C os matrix-subset)
+#   uefi         --uefi --machine q35 --mem 8G --smp 4
+#                UEFI firmware (OVMF): the kernel suite's ISO ($BUILD/os/kide-ktest.iso)
+#                and the platform scenario's ISO, loaded by GRUB's multiboot2; the
+#                kernel must get the ACPI 2.0 RSDP from the loader (no BIOS area)
 #   over-max     --smp 20: more CPUs than KIDE_MAX_CPUS; the kernel must say it uses
 #                the first 16 (kernel suite only, its null test)
 #   madt-x2      --smp 2 plus an extra MADT (-acpitable) of x2APIC entries (type 9):
@@ -64,6 +68,7 @@ configs=(
 	"q35-8g|--machine q35 --mem 8G --smp 2"
 	"x2apic|--cpu qemu64,+x2apic --smp 2"
 	"subset|--machine q35 --cpu Skylake-Server --smp 4 --mem 8G"
+	"uefi|--uefi --machine q35 --mem 8G --smp 4"
 	"over-max|special"
 	"madt-x2|special"
 	"bochs|special"
@@ -120,10 +125,16 @@ check_apic_mode() { # suite log
 }
 
 run_ktest() { # suite root-args qemu-run options...
-	local suite=$1 root=$2
+	local suite=$1 root=$2 boot=()
 	shift 2
+	# Under UEFI the kernel suite boots from its ISO (the same two modules,
+	# root-args cannot apply); the RSDP must then come from the loader.
+	if [[ " $* " == *" --uefi "* ]]; then
+		[ -f "$iso" ] || { echo "$prog: $iso missing (make -C os iso)"; echo "0 1 0" >"$(res "$suite")"; return 1; }
+		boot=(--cdrom "$iso" --expect 'kide: Multiboot 2: .*, ACPI 2.0 RSDP')
+	fi
 	"$here/qemu-run.sh" --quiet --name "$suite" --kernel "$kernel" --timeout "$timeout_s" \
-		--expect 'ktest: [0-9]+ passed, 0 failed' "${fail_args[@]}" "$@" \
+		--expect 'ktest: [0-9]+ passed, 0 failed' "${fail_args[@]}" "${boot[@]}" "$@" \
 		"$kt/ktest-root.elf${root:+ $root}" "$kt/ktest-helper.elf"
 	local st=$?
 	[ -f "$(res "$suite")" ] || echo "0 1 0" >"$(res "$suite")"
