@@ -174,6 +174,6 @@ const struct kide_boot_module *rom_find(const char *name);
 /** Create core's lock (before the first account exists). */
 int service_init(void);
 extern u64 core_ram_total;
-void core_log(struct account *a, const char *text, u64 len);
+/* LOG: log.h */
 
 #endif

@@ -9,6 +9,7 @@
  * fault or block.
  */
 #include "core.h"
+#include "log.h"
 
 /* Held by every portal call from entry to reply: core's handlers on different
  * CPUs run at once. A semaphore, not a spin lock: a holder runs on its caller's
@@ -18,7 +19,7 @@ static kide_sel core_lock;
 int service_init(void)
 {
     core_lock = krt_sm_create(1);
-    return core_lock ? KIDE_OK : KIDE_QUOTA;
+    return core_lock ? log_init() : KIDE_QUOTA;
 }
 
 /** Bounded reader over the request words. */
@@ -80,23 +81,6 @@ static void reply(struct kide_utcb *u, int status, unsigned results)
     u->msg = KIDE_MSG(1 + results, 0);
 }
 
-/* ---- logging ---- */
-
-void core_log(struct account *a, const char *text, u64 len)
-{
-    char line[KIDE_CORE_LOG_MAX + 1];
-    u64 n = 0;
-    for (u64 i = 0; i < len && n < KIDE_CORE_LOG_MAX; i++) {
-        char c = text[i];
-        if (c == '\n' && i + 1 == len)
-            break;
-        /* No terminal control sequences from components. */
-        line[n++] = (c >= 0x20 && c < 0x7f) ? c : (c == '\t' ? ' ' : '?');
-    }
-    line[n] = 0;
-    krt_printf("[%s] %s\n", a->label, line);
-}
-
 static bool name_ok(const char *s)
 {
     if (!*s)
@@ -105,6 +89,20 @@ static bool name_ok(const char *s)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
             return false;
     return true;
+}
+
+/** The label core prints before the child's LOG lines ("[label] ", log.c) must
+ *  be its own: whole (not cut by the label buffer, where it could end like a
+ *  sibling's) and, for init's children, which are labelled by their bare
+ *  name, not "init". */
+static bool label_ok(const struct account *parent, const char *name)
+{
+    u64 n = strlen(name);
+    if (parent != acc_init)
+        n += strlen(parent->label) + 1;
+    if (parent == acc_init && !strcmp(name, "init"))
+        return false;
+    return n < sizeof(parent->label);
 }
 
 static bool user_sel_ok(u64 sel)
@@ -243,8 +241,8 @@ static int self_child(struct account *a, struct req *r, struct kide_utcb *u, uns
     u64 ram = get(r), caps = get(r), pct = get(r), prio = get(r);
     char name[KIDE_CORE_NAME_MAX + 1];
     get_str(r, name, sizeof(name));
-    if (r->bad || !name_ok(name) || !user_sel_ok(own_sel) || !user_sel_ok(pd_sel) ||
-        own_sel == pd_sel ||
+    if (r->bad || !name_ok(name) || !label_ok(a, name) || !user_sel_ok(own_sel) ||
+        !user_sel_ok(pd_sel) || own_sel == pd_sel ||
         (sm_sel && (!user_sel_ok(sm_sel) || sm_sel == own_sel || sm_sel == pd_sel)) ||
         caps < KIDE_CORE_CAPS_MIN || pct > 100 || prio > KIDE_PRIO_MAX || (ram & 4095))
         return KIDE_BAD_PARAM;
@@ -302,7 +300,9 @@ static int self_child(struct account *a, struct req *r, struct kide_utcb *u, uns
     return KIDE_OK;
 }
 
-static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsigned *res)
+/* A LOG line is formatted into *log under core's lock and written after it. */
+static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsigned *res,
+                     struct log_out *log)
 {
     u64 op = get(r);
     switch (op) {
@@ -311,8 +311,7 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
         const char *p = get_bytes(r, &len, KIDE_CORE_LOG_MAX);
         if (r->bad)
             return KIDE_BAD_PARAM;
-        core_log(a, p, len);
-        return KIDE_OK;
+        return log_request(a, p, len, log);
     }
     case KIDE_CORE_RAM_ALLOC: {
         u64 va = get(r), bytes = get(r), perm = get(r);
@@ -691,8 +690,11 @@ void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *u)
     unsigned n = KIDE_MSG_UNTYPED(msg);
     struct req r = {u->words, n > KIDE_UTCB_WORDS ? KIDE_UTCB_WORDS : n, 0, false};
     unsigned res = 0;
-    int st = sub == PT_OWNER ? owner_call(a, &r, u, &res) : self_call(a, &r, u, &res);
+    struct log_out log;
+    log.text[0] = 0;
+    int st = sub == PT_OWNER ? owner_call(a, &r, u, &res) : self_call(a, &r, u, &res, &log);
     kide_ctrl_sm(KIDE_CTRL_SM_UP, core_lock, 0);
+    log_write(&log); /* the UART on the caller's time, outside core's lock */
     if (r.bad && st == KIDE_OK)
         st = KIDE_BAD_PARAM;
     reply(u, st, res);

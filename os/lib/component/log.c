@@ -4,9 +4,11 @@
  * Core prefixes every LOG call with the component's label, so a line must
  * never carry a newline into core: the text is split at newlines and each
  * piece is its own LOG call (and so its own labelled line). A piece longer
- * than KIDE_CORE_LOG_MAX bytes is cut there; the whole formatted text is
- * at most LINE_MAX bytes. krt's console (krt_printf, krt_panic) is routed
- * here too: a component has no COM1 and no exit port.
+ * than KIDE_CORE_LOG_MAX bytes goes out as several LOG calls (lines) of at
+ * most that size; formatted text over LINE_MAX bytes ends in a visible
+ * "[cut]" (core escapes control characters and rate-limits, docs/core.md).
+ * krt's console (krt_printf, krt_panic) is routed here too: a component has
+ * no COM1 and no exit port.
  */
 #include <krt.h>
 #include "rt.h"
@@ -38,8 +40,10 @@ static void emit(struct kide_env *env, const char *text)
     for (;;) {
         const char *nl = strchr(p, '\n');
         kide_u64 len = nl ? (kide_u64)(nl - p) : strlen(p);
-        if (len || !nl)
-            core_log(p, len);
+        if (!len && !nl)
+            core_log(p, 0);
+        for (kide_u64 off = 0; off < len; off += KIDE_CORE_LOG_MAX)
+            core_log(p + off, len - off);
         if (!nl || !nl[1])
             break;
         p = nl + 1;
@@ -51,8 +55,10 @@ void kide_log(struct kide_env *env, const char *fmt, ...)
     char line[LINE_MAX];
     __builtin_va_list ap;
     __builtin_va_start(ap, fmt);
-    krt_vsnprintf(line, sizeof(line), fmt, ap);
+    int n = krt_vsnprintf(line, sizeof(line), fmt, ap);
     __builtin_va_end(ap);
+    if (n >= (int)sizeof(line))
+        memcpy(line + sizeof(line) - 7, " [cut]", 7);
     emit(env, line);
 }
 
