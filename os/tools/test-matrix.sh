@@ -28,6 +28,8 @@
 #                duplicates of both CPUs, an id of 300, a disabled and an invalid one;
 #                the kernel must count 3 CPUs, start 2 and name the one it cannot
 #                reach in xAPIC mode (kernel suite only, its null test)
+#   no-lm        -cpu qemu32, a CPU without long mode: the kernel must say so on
+#                COM1 and stop with the panic status, not reset (kernel only)
 #   bochs        the kernel suite's ISO under Bochs (a stricter emulator), its
 #                configurable CPU with xAPIC, 1 CPU (make -C os bochs-test)
 #   bochs-x2apic the same under Bochs's corei7_skylake_x with 4 CPUs, in x2APIC mode
@@ -71,6 +73,7 @@ configs=(
 	"uefi|--uefi --machine q35 --mem 8G --smp 4"
 	"over-max|special"
 	"madt-x2|special"
+	"no-lm|special"
 	"bochs|special"
 	"bochs-x2apic|special"
 )
@@ -183,6 +186,21 @@ run_special() { # name
 			--fail 'APIC id 301' --fail 'APIC id 4294967295' --fail 'did not start'
 		local st=$?
 		rm -f "$t"
+		return $st
+		;;
+	no-lm)
+		local out st=0
+		out=$("$here/qemu-run.sh" --quiet --name "$s" --kernel "$kernel" --cpu qemu32 --timeout 60 \
+			"$kt/ktest-root.elf" "$kt/ktest-helper.elf")
+		if [[ $out == *"(QEMU status 37,"* ]] &&
+			grep -q '^kide: panic: boot: this CPU has no long mode' "$(logf "$s")"; then
+			echo "$prog: $s: the kernel refused the CPU without long mode, as it must"
+			echo "1 0 0" >"$(res "$s")"
+		else
+			echo "$prog: $s: FAILED: no 'no long mode' panic (QEMU status 37) under -cpu qemu32 (log $(logf "$s"))"
+			echo "0 1 0" >"$(res "$s")"
+			st=1
+		fi
 		return $st
 		;;
 	bochs | bochs-x2apic)

@@ -62,6 +62,18 @@ _start32:
     mov %eax, %edi
     mov %ebx, %esi
 
+    /* Long mode (CPUID 80000001h EDX bit 29) is the one requirement that
+     * cannot wait for cpu_check.c: without it, enabling it below faults
+     * with no IDT and the machine resets in a loop. Say so on COM1 instead. */
+    mov $0x80000000, %eax
+    cpuid
+    cmp $0x80000001, %eax
+    jb no_long_mode
+    mov $0x80000001, %eax
+    cpuid
+    bt $29, %edx
+    jnc no_long_mode
+
     /* boot_pd: 512 x 2 MiB pages covering the first GiB. */
     mov $boot_pd, %ebx
     xor %ecx, %ecx
@@ -117,7 +129,57 @@ boot_long:
 2:  hlt
     jmp 2b
 
+    .code32
+/* COM1 at 115200 8N1 as console_init sets it, the message, then QEMU's
+ * isa-debug-exit with the panic status (37), then halt. */
+no_long_mode:
+    mov $com1_init, %esi
+3:  movzwl (%esi), %edx
+    test %edx, %edx
+    jz 4f
+    movb 2(%esi), %al
+    outb %al, %dx
+    add $3, %esi
+    jmp 3b
+4:  mov $no_long_mode_msg, %esi
+5:  movb (%esi), %bl
+    test %bl, %bl
+    jz 7f
+    mov $100000, %ecx          /* bounded wait for the transmitter */
+    mov $0x3fd, %dx
+6:  inb %dx, %al
+    test $0x20, %al
+    loopz 6b
+    mov $0x3f8, %dx
+    mov %bl, %al
+    outb %al, %dx
+    inc %esi
+    jmp 5b
+7:  mov $0x12, %al
+    outb %al, $0xf4
+8:  hlt
+    jmp 8b
+
     .section .boot.data, "aw"
+com1_init: /* port (u16), value (u8); port 0 ends */
+    .short 0x3f9
+    .byte 0
+    .short 0x3fb
+    .byte 0x80
+    .short 0x3f8
+    .byte 1
+    .short 0x3f9
+    .byte 0
+    .short 0x3fb
+    .byte 3
+    .short 0x3fa
+    .byte 0xc7
+    .short 0x3fc
+    .byte 3
+    .short 0
+no_long_mode_msg:
+    .ascii "\r\nkide: panic: boot: this CPU has no long mode (x86-64; CPUID 80000001h EDX bit 29)\r\n"
+    .asciz "hint: Kide needs a 64-bit x86 CPU (in QEMU: -cpu qemu64 or newer, not qemu32)\r\n"
     .align 4096
     .global boot_pml4
 boot_pml4:    .fill 512, 8, 0
