@@ -10,6 +10,42 @@
 #include "mem.h"
 #include "pd.h"
 
+/* The poisoning build (KIDE_POISON, `make -C os kernel-poison`, used by the
+ * fuzz runs): free pages and free slab objects are filled with POISON_BYTE
+ * (all but their first word, the free-list link), and every allocation
+ * first checks that the pattern is intact. A write through a dangling
+ * pointer then panics at the next allocation of that memory, naming it,
+ * and a read through one sees a pattern that no valid pointer or count
+ * has, so it faults or fails loudly instead of working by chance. */
+#ifdef KIDE_POISON
+#define POISON_BYTE 0x6b
+static void poison(void *p, size_t len) { memset((char *)p + 8, POISON_BYTE, len - 8); }
+
+/* Offset of the first byte past the link word that is not POISON_BYTE, or len. */
+static size_t poison_broken_at(const void *p, size_t len)
+{
+    const u8 *b = p;
+    for (size_t i = 8; i < len; i++)
+        if (b[i] != POISON_BYTE)
+            return i;
+    return len;
+}
+
+static void poison_check(const void *p, size_t len, const char *what)
+{
+    size_t at = poison_broken_at(p, len);
+    if (at < len)
+        panic("poison: free %s %p (%lu bytes) was written after it was freed: byte %lu is %x",
+              what, p, (u64)len, (u64)at, ((const u8 *)p)[at]);
+}
+#else
+static void poison(void *p, size_t len) { (void)p, (void)len; }
+static void poison_check(const void *p, size_t len, const char *what)
+{
+    (void)p, (void)len, (void)what;
+}
+#endif
+
 static u64 early_next;
 static u64 early_limit = 1ul << 30; /* reachable through the boot mapping */
 static u64 pool_head;               /* physical address of the first free page */
@@ -34,6 +70,7 @@ u64 pool_add(u64 start, u64 end)
     u64 n = 0;
     for (u64 p = ALIGN_UP(start, PAGE_SIZE); p + PAGE_SIZE <= end; p += PAGE_SIZE, n++) {
         *(u64 *)phys_to_virt(p) = pool_head;
+        poison(phys_to_virt(p), PAGE_SIZE);
         pool_head = p;
     }
     pool_total += n;
@@ -50,6 +87,7 @@ void *pool_take_page(void)
         return NULL;
     u64 p = pool_head;
     void *v = phys_to_virt(p);
+    poison_check(v, PAGE_SIZE, "page");
     pool_head = *(u64 *)v;
     pool_free--;
     memset(v, 0, PAGE_SIZE);
@@ -58,6 +96,7 @@ void *pool_take_page(void)
 
 void pool_give_page(void *v)
 {
+    poison(v, PAGE_SIZE);
     *(u64 *)v = pool_head;
     pool_head = virt_to_phys(v);
     pool_free++;
@@ -132,11 +171,13 @@ void *kmalloc(struct pd *pd, size_t size)
         for (size_t off = ALIGN_UP(sizeof(*p), osize); off + osize <= PAGE_SIZE; off += osize) {
             void **o = (void **)((char *)p + off);
             *o = p->free;
+            poison(o, osize);
             p->free = o;
         }
         partial_push(sc, p);
     }
     void **o = p->free;
+    poison_check(o, osize, "kernel object");
     p->free = *o;
     p->inuse++;
     if (!p->free)
@@ -150,6 +191,13 @@ void kfree(struct pd *pd, void *obj)
     struct slab_page *p = (struct slab_page *)((u64)obj & ~(PAGE_SIZE - 1));
     struct slab_cache *sc = &pd->slabs[p->cls];
     bool was_full = p->free == NULL;
+#ifdef KIDE_POISON
+    /* A live object that is all poison past its first word has been freed
+     * already (no kernel object is 0x6b bytes throughout). */
+    if (poison_broken_at(obj, 64u << p->cls) == (64u << p->cls))
+        panic("poison: kernel object %p (%u bytes) freed twice", obj, 64u << p->cls);
+#endif
+    poison(obj, 64u << p->cls);
     *(void **)obj = p->free;
     p->free = obj;
     p->inuse--;

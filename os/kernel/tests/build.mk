@@ -92,8 +92,9 @@ kernel-tests: $(KT_ELFS) $(KERNEL_BIN)
 KFUZZ_HALF = $(shell echo $$(( ($(FUZZ_SECONDS_KERNEL) + 1) / 2 )))
 kfuzz: kfuzz-smp1 kfuzz-smp4
 
-kfuzz-smp1 kfuzz-smp4: kfuzz-smp%: $(KT_ELFS) $(KERNEL_BIN)
-	$(KT_RUN) --name os-kfuzz-smp$* --kernel $(KERNEL_BIN) --smp $* \
+# It boots the poisoning build of the kernel (os/kernel/poison.mk).
+kfuzz-smp1 kfuzz-smp4: kfuzz-smp%: $(KT_ELFS) $(KERNEL_POISON_BIN)
+	$(KT_RUN) --name os-kfuzz-smp$* --kernel $(KERNEL_POISON_BIN) --smp $* \
 	    --timeout $$(( $(KFUZZ_HALF) + 120 )) --expect 'kfuzz: ok calls=[0-9]+' $(KT_FAIL) \
 	    "$(KT_OUT)/kfuzz-root.elf seconds=$(KFUZZ_HALF) seed=$(KFUZZ_SEED)" \
 	    $(KT_OUT)/ktest-helper.elf $(KT_OUT)/kfuzz-attacker.elf
