@@ -24,9 +24,11 @@ static u64 rd64(const u8 *p)
     return rd32(p) | (u64)rd32(p + 4) << 32;
 }
 
+/* Nothing is read from an empty range, so it does not count (an unused
+ * field's address may be anything). */
 static void note_end(struct mb_boot *out, u64 phys, u64 len)
 {
-    if (phys + len > out->info_end)
+    if (len && phys + len > out->info_end)
         out->info_end = phys + len;
 }
 

@@ -446,6 +446,17 @@ static void test_mb1_module_checks(void **state)
     assert_non_null(mb1());
 }
 
+static void test_mb1_no_modules(void **state)
+{
+    (void)state;
+    mb1_build();
+    put(mem + INFO + 20, 0, 4);          /* no modules ... */
+    put(mem + INFO + 24, 0xfffff000, 4); /* ... so their list's address means nothing */
+    assert_null(mb1());
+    assert_int_equal(out.mods_count, 0);
+    assert_int_equal(out.info_end, 0x2000 + 48); /* the map's end, not the stray address */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +485,7 @@ int main(void)
             cmocka_unit_test_setup(test_mb1_bad_entry_size, setup),
             cmocka_unit_test_setup(test_mb1_outside, setup),
             cmocka_unit_test_setup(test_mb1_module_checks, setup),
+            cmocka_unit_test_setup(test_mb1_no_modules, setup),
     };
     return cmocka_run_group_tests_name("multiboot", tests, NULL, NULL);
 }
