@@ -9,6 +9,49 @@
 
 static volatile u32 bkl;
 
+/* Lock-hold checking (KIDE_LOCK_CHECK, set by the checking build that the
+ * fuzz runs boot, os/kernel/poison.mk). Every cost a tenant controls must be
+ * bounded, and whatever it costs is spent under this lock, where every other
+ * CPU waits: a hold longer than LOCK_HOLD_BOUND_MS panics, naming it, and
+ * each new longest hold from 16 ms on (doubling) is said on the console.
+ * The bound is generous because under TCG on a busy host a vCPU holding the
+ * lock can be descheduled; quadratic work on tenant input exceeds it by far.
+ * The first hold, the boot CPU's boot (which waits for the APs), is not
+ * measured. */
+#ifdef KIDE_LOCK_CHECK
+#include "time.h"
+#define LOCK_HOLD_BOUND_MS 500
+static u64 held_since, longest, said_from = 16;
+static bool boot_hold_done;
+
+static void hold_begin(void) { held_since = rdtsc(); }
+
+static void hold_end(void)
+{
+    u64 ms = tsc_to_ns(rdtsc() - held_since) / 1000000;
+    if (!boot_hold_done) {
+        boot_hold_done = true;
+        return;
+    }
+    if (ms > LOCK_HOLD_BOUND_MS)
+        panic("lock: the big lock was held %lu ms on CPU %u, more than the %u ms bound (a cost "
+              "that is not bounded)",
+              ms, this_cpu()->id, LOCK_HOLD_BOUND_MS);
+    if (ms > longest) {
+        longest = ms;
+        if (ms >= said_from) {
+            printk("kide: lock: longest hold so far %lu ms (CPU %u; bound %u ms)\n", ms,
+                   this_cpu()->id, LOCK_HOLD_BOUND_MS);
+            while (said_from <= ms)
+                said_from *= 2;
+        }
+    }
+}
+#else
+static void hold_begin(void) {}
+static void hold_end(void) {}
+#endif
+
 void flush_handle(void)
 {
     struct cpu *c = this_cpu();
@@ -35,6 +78,11 @@ void bkl_lock(void)
             cpu_pause();
         }
     }
+    hold_begin();
 }
 
-void bkl_unlock(void) { __atomic_store_n(&bkl, 0, __ATOMIC_RELEASE); }
+void bkl_unlock(void)
+{
+    hold_end();
+    __atomic_store_n(&bkl, 0, __ATOMIC_RELEASE);
+}

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
-# The poisoning build of the kernel: the same sources with KIDE_POISON, so
+# The checking build of the kernel: the same sources with KIDE_POISON, so
 # freed kernel memory is filled with a pattern that every allocation checks
-# (os/kernel/mem.c). The fuzz runs (kfuzz) boot it: a use after free there
-# panics with the object's address instead of passing by chance.
+# (os/kernel/mem.c), and KIDE_LOCK_CHECK, so a hold of the big lock beyond a
+# bound panics (os/kernel/lock.c). The fuzz runs (kfuzz) boot it: a use
+# after free or an unbounded cost panics, naming it, instead of passing by
+# chance.
 # Included by os/Makefile after the kernel's own objects are defined.
 KPOUT             := $(OSB)/kernel-poison
 KERNEL_POISON_ELF := $(KPOUT)/kide.elf
@@ -15,15 +17,15 @@ kernel-poison: $(KERNEL_POISON_BIN)
 $(KPOUT)/%.o: $(KDIR)/%.c $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<) (poison)"
-	@$(CC) $(KCFLAGS) -DKIDE_POISON -c $< -o $@
+	@$(CC) $(KCFLAGS) -DKIDE_POISON -DKIDE_LOCK_CHECK -c $< -o $@
 
 $(KPOUT)/lib/elf.o: $(TOP)/os/lib/elf/elf.c $(GEN_HDRS)
 	@mkdir -p $(dir $@)
-	@$(CC) $(KCFLAGS) -DKIDE_POISON -c $< -o $@
+	@$(CC) $(KCFLAGS) -DKIDE_POISON -DKIDE_LOCK_CHECK -c $< -o $@
 
 $(KPOUT)/%.o: $(KDIR)/%.S
 	@mkdir -p $(dir $@)
-	@$(CC) $(KCFLAGS) -DKIDE_POISON -D__ASSEMBLY__ -c $< -o $@
+	@$(CC) $(KCFLAGS) -DKIDE_POISON -DKIDE_LOCK_CHECK -D__ASSEMBLY__ -c $< -o $@
 
 $(KERNEL_POISON_ELF): $(KPOBJ) $(KDIR)/arch/x86_64/linker.ld
 	@echo "  LD      $(patsubst $(TOP)/%,%,$@)"
