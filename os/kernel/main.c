@@ -91,6 +91,29 @@ static u64 read_multiboot(u32 magic, u32 mbi_phys)
     return end;
 }
 
+/* GRUB under UEFI places modules wherever EFI has free memory, also below
+ * 1 MiB, which is the kernel's: the APs' trampoline goes to AP_TRAMPOLINE
+ * and the root gets no RAM there. Such a module is copied to early-allocated
+ * pages above the kernel and the other modules (contiguous: the early
+ * allocator bumps one page at a time). Bounded: less than 1 MiB is copied. */
+static void modules_above_1mib(void)
+{
+    for (unsigned i = 0; i < boot.modules_count; i++) {
+        struct kide_boot_module *m = &boot.modules[i];
+        if (m->phys >= (1ul << 20))
+            continue;
+        u64 pages = m->size ? ALIGN_UP(m->size, PAGE_SIZE) / PAGE_SIZE : 1;
+        u64 to = early_alloc_page();
+        for (u64 p = 1; p < pages; p++)
+            if (early_alloc_page() != to + p * PAGE_SIZE)
+                panic("boot: early pages for module %u are not contiguous", i);
+        memcpy((void *)(to + KERNEL_VBASE), (const void *)(m->phys + KERNEL_VBASE), m->size);
+        printk("kide: module %u (%s) moved from %lx to %lx: below 1 MiB is the kernel's\n", i,
+               m->cmdline, m->phys, to);
+        m->phys = to;
+    }
+}
+
 /* RAM at or above DIRECT_MAP_MAX is neither in the direct map nor given to
  * the root (whose identity-mapped RAM must stay below the programs it
  * links at 256 GiB): drop it from the loader's ranges, and say so. */
@@ -186,6 +209,7 @@ noreturn void kernel_main(u32 magic, u32 mbi)
     if (boot.modules_count == 0)
         panic("boot: no boot modules; the first module must be the root task");
     mem_early_init(first_free);
+    modules_above_1mib();
     clip_ram();
 
     idt_init();
