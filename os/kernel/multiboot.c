@@ -32,10 +32,19 @@ static void note_end(struct mb_boot *out, u64 phys, u64 len)
         out->info_end = phys + len;
 }
 
+/* A usable range that starts where the previous one ends extends it: an EFI
+ * memory map lists free memory, boot services code and data and loader data
+ * as separate, often adjacent entries, all usable RAM once the kernel runs,
+ * and real firmware has more of them than MB_MAX_RANGES. */
 static void add_ram(struct mb_boot *out, u64 addr, u64 len, u32 type)
 {
     if (type != 1 || len == 0 || addr + len < addr)
         return;
+    struct mb_range *last = out->ram_count ? &out->ram[out->ram_count - 1] : NULL;
+    if (last && last->addr + last->len == addr) {
+        last->len += len; /* no wrap: addr + len does not */
+        return;
+    }
     if (out->ram_count == MB_MAX_RANGES) {
         out->ram_dropped++;
         return;

@@ -26,7 +26,7 @@
 #define MB_CMDLINE     200         /**< module string bytes kept, with the NUL */
 #define MB_RSDP_MAX    36          /**< bytes of an ACPI 2.0 RSDP */
 
-/** One range of usable RAM (memory-map type 1), as the loader gave it. */
+/** One range of usable RAM (memory-map type 1); adjacent ones are merged. */
 struct mb_range {
     kide_u64 addr; /**< first byte */
     kide_u64 len;  /**< bytes (non-zero; addr + len does not wrap) */

@@ -292,6 +292,24 @@ static void test_mb2_mmap_wraps(void **state)
     assert_int_equal(out.ram_count, 0); /* a wrapping range is not RAM */
 }
 
+static void test_mb2_mmap_merges_adjacent(void **state)
+{
+    (void)state;
+    mb2_begin();
+    uint8_t *t = tag(6, 16 + 4 * 24); /* as EFI lists them: free, boot data, free, a gap */
+    put(t + 8, 24, 4);
+    put(t + 16, 0x100000, 8), put(t + 24, 0x100000, 8), put(t + 32, 1, 4);
+    put(t + 40, 0x200000, 8), put(t + 48, 0x3000, 8), put(t + 56, 1, 4);
+    put(t + 64, 0x203000, 8), put(t + 72, 0x1000, 8), put(t + 80, 1, 4);
+    put(t + 88, 0x300000, 8), put(t + 96, 0x1000, 8), put(t + 104, 1, 4);
+    mb2_end();
+    assert_null(mb2());
+    assert_int_equal(out.ram_count, 2);
+    assert_int_equal(out.ram[0].addr, 0x100000);
+    assert_int_equal(out.ram[0].len, 0x104000);
+    assert_int_equal(out.ram[1].addr, 0x300000);
+}
+
 static void test_mb2_module_string_unterminated(void **state)
 {
     (void)state;
@@ -475,6 +493,7 @@ int main(void)
             cmocka_unit_test_setup(test_mb2_bad_mmap, setup),
             cmocka_unit_test_setup(test_mb2_mmap_partial_entry, setup),
             cmocka_unit_test_setup(test_mb2_mmap_wraps, setup),
+            cmocka_unit_test_setup(test_mb2_mmap_merges_adjacent, setup),
             cmocka_unit_test_setup(test_mb2_module_string_unterminated, setup),
             cmocka_unit_test_setup(test_mb2_module_no_string, setup),
             cmocka_unit_test_setup(test_mb2_module_negative, setup),
