@@ -144,9 +144,10 @@ static void account_exit(struct account *a, u64 code)
 }
 
 /* ---- self session ---- */
-static unsigned nodes_report(u64 *w);
 
 static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, unsigned *res);
+static unsigned nodes_report(u64 *w);
+static unsigned numa_state(const struct account *c, u64 *w);
 
 static int self_handler(struct account *a, struct req *r, struct kide_utcb *u, unsigned *res)
 {
@@ -346,7 +347,7 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
         u->words[4] = acc_caps_used(a);
         u->words[5] = acc_cpu_ns(a);
         u->words[6] = a->yield_request;
-        *res = 6;
+        *res = 6 + numa_state(a, u->words + 7); /* as OWN_STATE's w18.. */
         return KIDE_OK;
     case KIDE_CORE_HANDLER:
         return self_handler(a, r, u, res);
@@ -403,10 +404,10 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
         return st;
     }
     case KIDE_CORE_SELF:
+        return self_portal_on(a, r);
     case KIDE_CORE_NODES:
         *res = nodes_report(u->words + 1);
         return KIDE_OK;
-        return self_portal_on(a, r);
     case KIDE_CORE_OWN: {
         u64 id = get(r);
         struct account *c = r->bad ? NULL : acc_child(a, id);
@@ -449,6 +450,7 @@ static int owner_ram(struct account *c, u64 q, struct kide_utcb *u, unsigned *re
     *res = 1;
     return KIDE_QUOTA;
 }
+
 /* ---- NUMA ---- */
 
 /** KIDE_CORE_NODES' results into w: n, then total, free, CPU mask per node. */
@@ -492,7 +494,6 @@ static int owner_ram_node(struct account *c, u64 node, u64 flags, struct kide_ut
     c->ram_strict = flags & KIDE_RAM_NODE_STRICT;
     return KIDE_OK;
 }
-
 
 static int owner_caps(struct account *c, u64 n)
 {
@@ -608,10 +609,10 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
         if (cpu != c->cpu && !acc_cpu_fits(c->parent, (unsigned)cpu, c, c->cpu_pct))
             return KIDE_QUOTA;
         return acc_set_cpu(c, (unsigned)cpu);
+    }
     case KIDE_OWN_RAM_NODE: {
         u64 node = get(r), flags = get(r);
         return r->bad ? KIDE_BAD_PARAM : owner_ram_node(c, node, flags, u, res);
-    }
     }
     case KIDE_OWN_SIGNAL:
         if (!c->sc_live)

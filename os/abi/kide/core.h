@@ -91,7 +91,9 @@ enum kide_core_op {
     KIDE_CORE_RAM_FREE = 3,
     /** -> OK, w1 = RAM quota, w2 = RAM used (own pages + quota given to sub-accounts),
      *  w3 = caps quota (pages), w4 = caps used, w5 = CPU ns consumed by its threads,
-     *  w6 = bytes the owner asked it to give back (0: none pending). */
+     *  w6 = bytes the owner asked it to give back (0: none pending), w7 = its RAM node policy
+     *  (a node or KIDE_RAM_NODE_ANY), w8 = its policy flags, w9 = n nodes, w10.. = bytes of
+     *  its own pages on node 0 .. n - 1 (where its RAM really lies). */
     KIDE_CORE_QUOTA = 4,
     /** Create a portal handler (local EC) in the caller's PD and a first portal to it.
      *  w1 = ip, w2 = initial sp (the word at [sp] must hold the UTCB va: the krt crt0
