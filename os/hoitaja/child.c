@@ -164,6 +164,14 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
             hj_snprintf(why, size, "core refused the device right: %s", hj_status_name(st));
         goto error;
     }
+    /* Its NUMA node, before LOAD so its program and stack are there too. */
+    if (s->cfg.has_ram_node &&
+        (st = own_simple(s, KIDE_OWN_RAM_NODE, 2, s->cfg.ram_node, 0)) != KIDE_OK) {
+        hj_snprintf(why, size, "core refused ram_node %u: %s%s", s->cfg.ram_node,
+                    hj_status_name(st),
+                    st == KIDE_BAD_PARAM ? " (the machine has no such NUMA node)" : "");
+        goto error;
+    }
     /* Its CPU (before START); its parent portal is served by a handler there. */
     if (elsewhere && (st = own_simple(s, KIDE_OWN_AFFINITY, 1, s->cfg.affinity, 0)) != KIDE_OK) {
         hj_snprintf(why, size, "core cannot place it on cpu %u: %s", s->cfg.affinity,
@@ -381,6 +389,7 @@ void hj_child_status(struct hj_slot *s, kide_u64 now, struct hj_status *o)
     o->cpu_ns = s->cpu_ns;
     o->cpu_quota = s->cfg.cpu_quota, o->priority = s->cfg.priority;
     o->affinity = s->cfg.affinity;
+    o->has_ram_node = s->cfg.has_ram_node, o->ram_node = s->cfg.ram_node;
     o->restarts = s->restarts;
     o->uptime_ns = s->state == HJ_ST_RUNNING ? now - s->started_ns : 0;
 }

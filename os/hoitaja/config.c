@@ -339,14 +339,14 @@ static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *l
                          struct hj_child_cfg *ch);
 
 static const char *const child_fields[] = {
-        "name",    "binary", "ram",          "caps",    "cpu",     "provides", "routes",
-        "restart", "config", "heartbeat_ms", "devices", "habitat", "args",     NULL};
+        "name",   "binary",       "ram",     "caps",    "cpu",  "provides", "routes", "restart",
+        "config", "heartbeat_ms", "devices", "habitat", "args", "ram_node", NULL};
 static const char *const partial_fields[] = {
         "name",   "binary",       "ram",     "caps",    "cpu",  "provides", "routes", "restart",
-        "config", "heartbeat_ms", "devices", "habitat", "args", "remove",   NULL};
+        "config", "heartbeat_ms", "devices", "habitat", "args", "ram_node", "remove", NULL};
 #define CHILD_HINT                                                                                 \
     "known fields: name, binary, ram, caps, cpu, provides, routes, restart, heartbeat_ms, "        \
-    "devices, config, habitat, args"
+    "devices, config, habitat, args, ram_node"
 
 /* A child's args: a string of at most HJ_ARGS_MAX printable ASCII bytes. */
 static int parse_args(const struct ctx *c, int tok, struct hj_child_cfg *ch)
@@ -428,6 +428,13 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
     }
     if ((v = kide_json_find(c->doc, tok, "args")) >= 0 && parse_args(c, v, ch))
         return -1;
+    /* Whether the node exists is core's to say at start (KIDE_OWN_RAM_NODE). */
+    if ((v = kide_json_find(c->doc, tok, "ram_node")) >= 0) {
+        if (uint_field(c, v, "ram_node", 0, HJ_NODES_MAX - 1, &u))
+            return -1;
+        ch->ram_node = (kide_u32)u;
+        ch->has_ram_node = 1;
+    }
     if ((v = kide_json_find(c->doc, tok, "config")) >= 0) {
         if (want_type(c, v, KIDE_JSON_OBJECT, "config", "an object") ||
             canonical(c, v, &ch->config, &ch->config_len))

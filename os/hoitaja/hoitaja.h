@@ -58,6 +58,7 @@ int strcmp(const char *a, const char *b);
 #define HJ_MAX_BACKOFF_DEF 10000u     /**< ms */
 #define HJ_PRIO_DEF        64u
 #define HJ_CPUS_MAX        16u            /**< CPU numbers 0..15 (KIDE_MAX_CPUS) */
+#define HJ_NODES_MAX       8u             /**< NUMA nodes 0..7 (KIDE_BOOT_MAX_NODES) */
 #define HJ_CLEAN_RUN_NS    60000000000ull /**< a minute of clean running resets the back-off */
 
 enum hj_to { HJ_TO_PARENT = 1, HJ_TO_CHILD = 2, HJ_TO_DENIED = 3 };
@@ -86,8 +87,10 @@ struct hj_child_cfg {
     struct hj_route routes[HJ_ROUTES_MAX];
     kide_u8 policy; /**< enum hj_policy */
     kide_u64 backoff_ms, max_backoff_ms;
-    kide_u64 heartbeat_ms;      /**< 0: none */
-    _Bool devices;              /**< asks core for the device right (KIDE_OWN_DEVICES) at start */
+    kide_u64 heartbeat_ms; /**< 0: none */
+    _Bool devices;         /**< asks core for the device right (KIDE_OWN_DEVICES) at start */
+    _Bool has_ram_node;    /**< ram_node was given (else the habitat's policy holds) */
+    kide_u32 ram_node; /**< ram_node: the NUMA node its RAM comes from first (KIDE_OWN_RAM_NODE) */
     char args[HJ_ARGS_MAX + 1]; /**< passed with KIDE_OWN_ARGS before START ("": none) */
     char *config;               /**< canonical JSON of `config` (owned, NUL-terminated) */
     kide_u32 config_len;
@@ -242,6 +245,8 @@ struct hj_status {
     kide_u64 caps_quota, caps_used;
     kide_u64 cpu_ns;
     kide_u32 cpu_quota, priority, affinity;
+    _Bool has_ram_node; /**< ram_node was configured */
+    kide_u32 ram_node;  /**< the configured ram_node */
     kide_u64 restarts, uptime_ns;
 };
 

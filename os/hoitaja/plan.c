@@ -6,8 +6,9 @@
  * priority) and what only hoitaja keeps (restart policy, back-off,
  * heartbeat) is an update; anything the running program was built from
  * (binary, args, routes, provides, devices, config, habitat) or where it runs
- * (cpu.affinity) needs a restart: core grants the device right and sets the
- * CPU only before START. The steps come
+ * (cpu.affinity, ram_node) needs a restart: core grants the device right and
+ * sets the CPU only before START, and a RAM node applies to pages yet to come,
+ * so only a fresh load puts all of the child there. The steps come
  * out in the order that frees quota before it is needed: removals, updates
  * that shrink, restarts (their old account goes first), other updates,
  * additions. Pure: no allocation, O(n^2) name lookups over at most 256+256.
@@ -48,6 +49,7 @@ static int same_text(const char *a, kide_u32 alen, const char *b, kide_u32 blen)
 static void classify(const struct hj_child_cfg *a, const struct hj_child_cfg *b, struct hj_step *s)
 {
     if (strcmp(a->binary, b->binary) || a->devices != b->devices || a->affinity != b->affinity ||
+        a->has_ram_node != b->has_ram_node || a->ram_node != b->ram_node ||
         strcmp(a->args, b->args) || !same_routes(a, b) || !same_provides(a, b) ||
         !same_text(a->config, a->config_len, b->config, b->config_len) ||
         !same_text(a->habitat, a->habitat_len, b->habitat, b->habitat_len)) {

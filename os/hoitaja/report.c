@@ -67,6 +67,9 @@ static void child_json(struct kide_json_writer *w, const struct hj_status *c)
     kide_json_member_u64(w, "priority", c->priority);
     kide_json_member_u64(w, "affinity", c->affinity);
     kide_json_end_object(w);
+    if (c->has_ram_node) {
+        kide_json_member_u64(w, "ram_node", c->ram_node);
+    }
     kide_json_member_u64(w, "restarts", c->restarts);
     kide_json_member_u64(w, "uptime_ns", c->uptime_ns);
     kide_json_end_object(w);
@@ -131,11 +134,15 @@ void hj_report_line(const struct hj_status *c, char *buf, kide_u64 size)
                                     : hj_fault_reason(c->fault_vector, rbuf, sizeof(rbuf)));
     else
         hj_snprintf(st, sizeof(st), "%s", hj_state_name(c->state));
+    char node[24] = "";
+    if (c->has_ram_node)
+        hj_snprintf(node, sizeof(node), " ram_node %u", c->ram_node);
     hj_snprintf(buf, size,
-                "child %s: %s ram %lu/%lu caps %lu/%lu cpu %u%% prio %u cpu_ms %lu restarts %lu "
+                "child %s: %s%s ram %lu/%lu caps %lu/%lu cpu %u%% prio %u cpu_ms %lu restarts %lu "
                 "uptime_ms %lu",
-                c->name, st, c->ram_used, c->ram_quota, c->caps_used, c->caps_quota, c->cpu_quota,
-                c->priority, c->cpu_ns / 1000000, c->restarts, c->uptime_ns / 1000000);
+                c->name, st, node, c->ram_used, c->ram_quota, c->caps_used, c->caps_quota,
+                c->cpu_quota, c->priority, c->cpu_ns / 1000000, c->restarts,
+                c->uptime_ns / 1000000);
 }
 
 void hj_report_sum_line(const struct hj_habitat_status *h, const struct hj_status *c, unsigned n,

@@ -22,6 +22,9 @@
 #                UEFI firmware (OVMF): the kernel suite's ISO ($BUILD/os/kide-ktest.iso)
 #                and the platform scenario's ISO, loaded by GRUB's multiboot2; the
 #                kernel must get the ACPI 2.0 RSDP from the loader (no BIOS area)
+#   numa         --smp 2 --mem 512M, two NUMA nodes (QEMU memory backends of 256M,
+#                CPU n on node n): the kernel must read both from the ACPI SRAT
+#                ("kide: numa: 2 nodes: ..."), core must report both (platform)
 #   over-max     --smp 20: more CPUs than KIDE_MAX_CPUS; the kernel must say it uses
 #                the first 16 (kernel suite only, its null test)
 #   madt-x2      --smp 2 plus an extra MADT (-acpitable) of x2APIC entries (type 9):
@@ -71,6 +74,7 @@ configs=(
 	"x2apic|--cpu qemu64,+x2apic --smp 2"
 	"subset|--machine q35 --cpu Skylake-Server --smp 4 --mem 8G"
 	"uefi|--uefi --machine q35 --mem 8G --smp 4"
+	"numa|--smp 2 --mem 512M --qemu-arg -object --qemu-arg memory-backend-ram,id=m0,size=256M --qemu-arg -object --qemu-arg memory-backend-ram,id=m1,size=256M --qemu-arg -numa --qemu-arg node,nodeid=0,cpus=0,memdev=m0 --qemu-arg -numa --qemu-arg node,nodeid=1,cpus=1,memdev=m1"
 	"over-max|special"
 	"madt-x2|special"
 	"no-lm|special"
@@ -125,6 +129,17 @@ check_apic_mode() { # suite log
 	local want="xAPIC mode"
 	grep -qE '^kide: cpu: .* x2apic( |$)' "$2" && want="x2APIC mode"
 	grep -q "CPU(s) listed, $want" "$2" || add_failure "$1" "the kernel did not report '$want' (log $2)"
+}
+
+# The numa configuration: the kernel read two nodes from the SRAT, CPU n on
+# node n; in the platform run core reports both too.
+check_numa() { # suite
+	local l
+	l=$(logf "$1")
+	grep -qE '^kide: numa: 2 nodes: node 0: CPUs 0, [0-9]+ MiB; node 1: CPUs 1, [0-9]+ MiB$' "$l" ||
+		add_failure "$1" "the kernel did not report 2 NUMA nodes (log $l)"
+	[[ $1 != *-platform ]] || grep -q '^core: numa: 2 nodes: node 0: .*; node 1: ' "$l" ||
+		add_failure "$1" "core did not report 2 NUMA nodes (log $l)"
 }
 
 run_ktest() { # suite root-args qemu-run options...
@@ -239,6 +254,10 @@ for c in "${configs[@]}"; do
 		# shellcheck disable=SC2086
 		run_platform "matrix-$name-platform" $opts || rc=1
 		suites+=("matrix-$name-platform")
+		if [ "$name" = numa ]; then
+			check_numa "matrix-$name-ktest"
+			check_numa "matrix-$name-platform"
+		fi
 	fi
 	for s in "${suites[@]}"; do
 		read -r p f k <"$(res "$s")" 2>/dev/null || { p=0 f=1 k=0; }

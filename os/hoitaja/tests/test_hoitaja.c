@@ -468,6 +468,10 @@ static void test_plan_cases(void **state)
     one_step(ONE(""), ONE(",\"devices\":true"), HJ_ACT_RESTART, 0);
     one_step(ONE(",\"devices\":true"), ONE(",\"devices\":false"), HJ_ACT_RESTART, 0);
     one_step(ONE(""), ONE(",\"devices\":false"), HJ_ACT_NONE, 0);
+    /* A RAM node applies to pages yet to come: a change restarts the child. */
+    one_step(ONE(""), ONE(",\"ram_node\":1"), HJ_ACT_RESTART, 0);
+    one_step(ONE(",\"ram_node\":0"), ONE(",\"ram_node\":1"), HJ_ACT_RESTART, 0);
+    one_step(ONE(",\"ram_node\":1"), ONE(",\"ram_node\":1"), HJ_ACT_NONE, 0);
     one_step(ONE(",\"devices\":true"), ONE(",\"devices\":true"), HJ_ACT_NONE, 0);
     /* Restarts. */
     one_step(ONE(""),
@@ -660,6 +664,25 @@ static void test_plan_cpu_swap(void **state)
 #define CPUC(name, quota, aff, extra)                                                              \
     "{\"name\":\"" name                                                                            \
     "\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":" quota aff "}" extra "}"
+
+/* ram_node: a NUMA node 0..7 (whether it exists is core's to say at start);
+ * a bad value names the field and its place. */
+static void test_ram_node(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(ONE("")), 0);
+    assert_false(cfg.child[0].has_ram_node);
+    assert_int_equal(parse(ONE(",\"ram_node\":1")), 0);
+    assert_true(cfg.child[0].has_ram_node);
+    assert_int_equal(cfg.child[0].ram_node, 1);
+    assert_int_equal(parse(ONE(",\"ram_node\":7")), 0);
+    bad(ONE(",\"ram_node\":8"), "ram_node", "line 1");
+    bad(ONE(",\"ram_node\":-1"), "ram_node", NULL);
+    bad(ONE(",\"ram_node\":\"1\""), "ram_node", NULL);
+    bad(ONE(",\"ram_node\":1.5"), "ram_node", NULL);
+    bad("{\"generation\":1,\"children\":[\n" CHILD("a", ",\n\"ram_node\":99") "]}", "ram_node",
+        "line 3, column 12");
+}
 
 static void test_affinity(void **state)
 {
@@ -906,6 +929,17 @@ static void test_report(void **state)
                               "restarts 0 uptime_ms 7");
     hj_report_line(&c[1], line, sizeof(line));
     assert_non_null(strstr(line, "child bad: faulted (page fault)"));
+    /* A configured ram_node shows in the line and the JSON. */
+    c[0].has_ram_node = 1, c[0].ram_node = 1;
+    hj_report_line(&c[0], line, sizeof(line));
+    assert_non_null(strstr(line, "child timer: running ram_node 1 ram 40/100 caps"));
+    n = hj_report_json(&h, c, 3, buf, sizeof(buf));
+    assert_true(n > 0);
+    assert_int_equal(kide_json_parse(&doc, buf, (size_t)n, tok, 512, NULL, NULL), 0);
+    c0 = kide_json_first(&doc, kide_json_find(&doc, 0, "children"));
+    assert_int_equal(kide_json_get_u64(&doc, kide_json_find(&doc, c0, "ram_node"), &v), 0);
+    assert_int_equal(v, 1);
+    assert_true(kide_json_find(&doc, kide_json_next(&doc, c0), "ram_node") < 0);
     hj_report_line(&c[2], line, sizeof(line));
     assert_non_null(strstr(line, "child done: exited 3"));
     hj_report_sum_line(&h, c, 3, line, sizeof(line));
@@ -946,6 +980,7 @@ int main(void)
             cmocka_unit_test_teardown(test_exit_with, teardown),
             cmocka_unit_test(test_plan_order),
             cmocka_unit_test(test_plan_cpu_swap),
+            cmocka_unit_test_teardown(test_ram_node, teardown),
             cmocka_unit_test_teardown(test_affinity, teardown),
             cmocka_unit_test(test_plan_affinity),
             cmocka_unit_test_teardown(test_routes, teardown),

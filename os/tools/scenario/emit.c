@@ -112,6 +112,9 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
     kide_json_end_object(w);
     kide_json_member_u64(w, "heartbeat_ms", c->heartbeat_ms);
     kide_json_member_bool(w, "devices", c->devices);
+    if (c->ram_node >= 0) {
+        kide_json_member_u64(w, "ram_node", (uint64_t)c->ram_node);
+    }
     if (c->args[0]) {
         kide_json_member_string(w, "args", c->args);
     }

@@ -21,6 +21,7 @@ struct ld {
     yaml_document_t *doc;
     struct scn_error *err;
     unsigned cpus; /**< machine.cpus (parsed before the habitat) */
+    unsigned numa; /**< machine.numa (parsed before the habitat) */
 };
 
 /* Record the first problem at node n (NULL: no line); always returns -1. */
@@ -386,6 +387,20 @@ static int cpu(struct ld *c, yaml_node_t *n, const char *where, struct scn_child
     return 0;
 }
 
+/* ram_node: as hoitaja's config.c checks it (0..7), and a node the machine has. */
+static int ram_node(struct ld *c, yaml_node_t *n, const char *where, struct scn_child *ch)
+{
+    uint64_t v;
+    if (integer(c, n, where, "ram_node", 0, SCN_NODES_MAX - 1, &v))
+        return -1;
+    if (v >= c->numa)
+        return fail(c, n, "give the machine its NUMA nodes, e.g. machine: {numa: 2}",
+                    "%s: ram_node %" PRIu64 ", but the machine has %u NUMA node%s", where, v,
+                    c->numa, c->numa == 1 ? "" : "s");
+    ch->ram_node = (int)v;
+    return 0;
+}
+
 static int restart(struct ld *c, yaml_node_t *n, const char *where, struct scn_child *ch)
 {
     static const char *const allowed[] = {"policy", "backoff", "max_backoff", NULL};
@@ -491,7 +506,7 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, bool
 {
     static const char *const allowed[] = {"name",     "binary",  "ram",     "caps",      "cpu",
                                           "provides", "routes",  "restart", "heartbeat", "devices",
-                                          "config",   "habitat", "args",    NULL};
+                                          "config",   "habitat", "args",    "ram_node",  NULL};
     char where[300];
     yaml_node_t *v;
     ch->line = line_of(n);
@@ -499,6 +514,7 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, bool
     ch->max_backoff_ms = 10000;
     ch->cpu_priority = 64;
     ch->cpu_affinity = -1;
+    ch->ram_node = -1;
     if (n->type != YAML_MAPPING_NODE)
         return fail(c, n, NULL, "%schild must be a mapping, got %s", path, kind(n));
     v = member(c, n, "name");
@@ -534,6 +550,8 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, bool
         }
     }
     if ((v = member(c, n, "args")) && args(c, v, where, ch->args))
+        return -1;
+    if ((v = member(c, n, "ram_node")) && ram_node(c, v, where, ch))
         return -1;
     if ((v = member(c, n, "config"))) {
         if (v->type != YAML_MAPPING_NODE)
@@ -812,15 +830,22 @@ static int expect(struct ld *c, yaml_node_t *n, struct scn *s)
 
 static int machine(struct ld *c, yaml_node_t *n, struct scn *s)
 {
-    static const char *const allowed[] = {"cpus", "ram", NULL};
+    static const char *const allowed[] = {"cpus", "ram", "numa", NULL};
     yaml_node_t *v;
-    uint64_t cpus;
+    uint64_t cpus, numa = 1;
     if (fields(c, n, "machine", NULL, allowed) || !(v = need(c, n, "machine", "cpus")) ||
         integer(c, v, "machine", "cpus", 1, 64, &cpus) || !(v = need(c, n, "machine", "ram")) ||
         size(c, v, "machine", "ram", &s->ram))
         return -1;
+    /* NUMA nodes: RAM split evenly, CPU i on node i % numa (docs/formats/scenario.md). */
+    if ((v = member(c, n, "numa")) && integer(c, v, "machine", "numa", 1, SCN_NODES_MAX, &numa))
+        return -1;
+    if (numa > cpus)
+        return fail(c, v, "give every node a CPU: numa at most machine.cpus",
+                    "machine: numa %" PRIu64 " is more than its %" PRIu64 " CPUs", numa, cpus);
     s->cpus = (unsigned)cpus;
     c->cpus = s->cpus;
+    s->numa = c->numa = (unsigned)numa;
     return 0;
 }
 

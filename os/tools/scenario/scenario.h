@@ -23,6 +23,7 @@
 #define SCN_MAX_NESTING  4   /**< habitats inside habitats */
 #define SCN_CONFIG_DEPTH 16  /**< container nesting of a child's config (itself = 1) */
 #define SCN_CPUS_MAX     16  /**< CPU indices hoitaja and core accept: 0..15 */
+#define SCN_NODES_MAX    8   /**< NUMA nodes the kernel reports: ram_node 0..7 */
 
 /** Route destination. */
 enum scn_to { SCN_TO_PARENT, SCN_TO_CHILD, SCN_TO_DENIED };
@@ -60,6 +61,7 @@ struct scn_child {
     uint64_t max_backoff_ms;            /**< cap of the doubling delay */
     uint64_t heartbeat_ms;              /**< heartbeat period, 0 = none */
     bool devices;                       /**< may drive hardware (I/O ports, IRQs) */
+    int ram_node;                       /**< NUMA node its RAM comes from first, -1: not set */
     char args[SCN_ARGS_MAX + 1];        /**< its kide_args() string, "" for none */
     yaml_node_t *config;                /**< config mapping (in the document) or NULL */
     struct scn_habitat *habitat;        /**< nested habitat (binary hoitaja) or NULL */
@@ -78,6 +80,7 @@ struct scn {
     char name[SCN_NAME_MAX + 1]; /**< scenario name */
     unsigned cpus;               /**< machine CPUs */
     uint64_t ram;                /**< machine RAM in bytes */
+    unsigned numa;               /**< machine.numa: NUMA nodes (1 without the field) */
     struct scn_habitat root;     /**< the root habitat */
     bool has_expect;             /**< an expect section is present */
     char **expect_log;           /**< expected log lines, in order */

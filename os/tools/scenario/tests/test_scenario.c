@@ -398,6 +398,15 @@ static const struct bad bad_cases[] = {
                "       {name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 60}},\n"
                "       {name: y, binary: b, ram: 1M, caps: 16, cpu: {quota: 60, affinity: 1}}]}}\n",
          5, "child 'h': children's cpu quotas (120%) exceed 100%"},
+        /* NUMA: ram_node as hoitaja checks it, and a node the machine has */
+        {HEAD CHILD(", ram_node: 1"), 5, "child 'c': ram_node 1, but the machine has 1 NUMA node"},
+        {HEAD2 CHILD(", ram_node: 8"), 5, "child 'c': ram_node must be an integer from 0 to 7"},
+        {HEAD2 CHILD(", ram_node: -1"), 5, "child 'c': ram_node must be an integer from 0 to 7"},
+        {HEAD2 CHILD(", ram_node: [1]"), 5, "child 'c': ram_node must be a single value"},
+        {"name: t\nmachine: {cpus: 2, ram: 64M, numa: 3}\nhabitat:\n  children:\n" CHILD(""), 2,
+         "machine: numa 3 is more than its 2 CPUs"},
+        {"name: t\nmachine: {cpus: 2, ram: 64M, numa: 0}\nhabitat:\n  children:\n" CHILD(""), 2,
+         "machine: numa must be an integer from 1 to 8"},
         /* expect */
         {HEAD CHILD("") "expect: {log: x}\n", 6,
          "expect: log must be a list of lines, got a scalar"},
@@ -459,6 +468,29 @@ static void test_affinity(void **state)
     assert_non_null(strstr(json, "\"cpu\":{\"quota\":100,\"priority\":64,\"affinity\":1}"));
     assert_non_null(strstr(json, "\"name\":\"c\",\"binary\":\"b\",\"ram\":1048576,\"caps\":16,"
                                  "\"cpu\":{\"quota\":100,\"priority\":64},"));
+    free(json);
+    scn_free(&s);
+}
+
+/* ram_node on a two-node machine: accepted, inherited by nobody here, emitted. */
+static void test_ram_node(void **state)
+{
+    const char *y = "name: t\nmachine: {cpus: 2, ram: 64M, numa: 2}\nhabitat:\n  children:\n"
+                    "    - {name: a, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, ram_node: 1}\n"
+                    "    - {name: c, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}}\n";
+    struct scn s;
+    struct scn_error err;
+    (void)state;
+    int rc = scn_load(&s, y, strlen(y), &err);
+    if (rc)
+        fail_msg("line %d: %s", err.line, err.msg);
+    assert_int_equal(s.numa, 2);
+    assert_int_equal(s.root.children[0].ram_node, 1);
+    assert_int_equal(s.root.children[1].ram_node, -1);
+    char *json = NULL;
+    assert_true(scn_write_init(&s, &json) > 0);
+    assert_non_null(strstr(json, "\"devices\":false,\"ram_node\":1,"));
+    assert_null(strstr(strstr(json, "ram_node") + 1, "ram_node")); /* c has none */
     free(json);
     scn_free(&s);
 }
@@ -686,15 +718,11 @@ static void test_generated(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_good),
-            cmocka_unit_test(test_minimal),
-            cmocka_unit_test(test_bad),
-            cmocka_unit_test(test_hints),
-            cmocka_unit_test(test_values),
-            cmocka_unit_test(test_devices),
-            cmocka_unit_test(test_generated),
-            cmocka_unit_test(test_affinity),
-            cmocka_unit_test(test_args_exit_with),
+            cmocka_unit_test(test_good),      cmocka_unit_test(test_minimal),
+            cmocka_unit_test(test_bad),       cmocka_unit_test(test_hints),
+            cmocka_unit_test(test_values),    cmocka_unit_test(test_devices),
+            cmocka_unit_test(test_generated), cmocka_unit_test(test_affinity),
+            cmocka_unit_test(test_ram_node),  cmocka_unit_test(test_args_exit_with),
     };
     return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
 }
