@@ -14,6 +14,7 @@
 
 #include <limits.h>
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,11 +29,31 @@ struct reg_upload {
     uint64_t size;      /**< bytes written so far */
 };
 
-/** Create the directory layout under data (blobs/, tmp/). Returns 0 or -errno. */
+/** The file that marks a directory as a kide-registry data directory. */
+#define REG_DATA_MARKER ".kide-registry-data"
+
+/**
+ * Create the directory layout under data (marker, blobs/, tmp/). A directory
+ * that exists, is not empty and holds neither the marker nor a registry.db is
+ * someone else's: -ENOTEMPTY, and nothing in it is touched. Returns 0 or -errno.
+ */
 int reg_blob_init(const char *data);
 
-/** Delete everything in <data>/tmp (only when no server runs). Returns 0 or -errno. */
+/**
+ * Delete leftover upload files (upload-*) in <data>/tmp; only when no server
+ * runs, and only in a directory carrying the marker. Returns 0 or -errno.
+ */
 int reg_blob_clean_tmp(const char *data);
+
+/**
+ * Take <data>/blobs.lock: shared by a publisher from committing a blob until its
+ * row is inserted (or refused), exclusive by gc while it deletes. Blocks.
+ * Returns a descriptor for reg_blob_unlock or -errno.
+ */
+int reg_blob_lock(const char *data, bool exclusive);
+
+/** Release a lock taken with reg_blob_lock (ignores fd < 0). */
+void reg_blob_unlock(int fd);
 
 /** Write the path of the blob with hash hex into out. Returns 0 or -ENAMETOOLONG. */
 int reg_blob_path(const char *data, const char *hex, char *out, size_t cap);
@@ -48,7 +69,9 @@ int reg_upload_digest(struct reg_upload *u, char hex[REG_SHA_HEX + 1]);
 
 /**
  * Make the upload durable as the blob hex: fsync, rename, fsync the
- * directory. If the blob already exists the temporary file is dropped.
+ * directory. If a blob with these exact bytes already exists (it is re-hashed)
+ * the temporary file is dropped and the blob's mtime refreshed; a damaged
+ * existing blob is replaced. Call with reg_blob_lock held shared.
  * Returns 0 or -errno; the upload is closed either way.
  */
 int reg_upload_commit(const char *data, struct reg_upload *u, const char *hex);
@@ -58,6 +81,9 @@ void reg_upload_abort(struct reg_upload *u);
 
 /** Hash the file at path: hex gets its SHA-256 and *size its length. Returns 0 or -errno. */
 int reg_blob_hash_file(const char *path, char hex[REG_SHA_HEX + 1], uint64_t *size);
+
+/** As reg_blob_hash_file for an open file (read with pread from offset 0). */
+int reg_blob_hash_fd(int fd, char hex[REG_SHA_HEX + 1], uint64_t *size);
 
 /** Encode n bytes as lower-case hex into out (2n + 1 bytes). */
 void reg_hex(const uint8_t *b, size_t n, char *out);

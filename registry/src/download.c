@@ -6,8 +6,10 @@
  * 416), the SHA-256 as strong ETag and If-None-Match (304). The .sig path
  * returns the 64 raw signature bytes from the database. Yanked versions stay
  * downloadable by exact path; versions signed by a revoked key whose archives
- * the operator did not keep answer 410. Cost: one indexed SELECT and one
- * open() per request.
+ * the operator did not keep answer 410. The blob's bytes are checked against
+ * its SHA-256 before they are served (once per blob file, vcache.h), so a
+ * damaged blob answers 500 and is never served under its immutable ETag.
+ * Cost: one indexed SELECT, one open() and one fstat() per request.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -81,6 +83,21 @@ static enum MHD_Result send_blob(struct MHD_Connection *c, struct reg_req *r, co
                 a->sha256, r->url);
         return reg_reply_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "stored archive is damaged",
                                "tell the registry operator", 0);
+    }
+    /* The bytes must hash to the row's SHA-256 (cached per blob file, see vcache.h). */
+    int vrc = reg_vcache_check(r->srv->vc, fd, &st, a->sha256);
+    if (vrc < 0) {
+        close(fd);
+        fprintf(stderr,
+                "kide-registry: blob %s of %s %s; not serving it\n"
+                "hint: publish the genuine archive again to repair it, or restore it from "
+                "backup; 'kide-registry --config FILE verify' lists all damage\n",
+                a->sha256, r->url,
+                vrc == -EBADMSG ? "does not match its SHA-256" : "cannot be read");
+        return reg_reply_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "stored archive is damaged",
+                               "tell the registry operator; do not trust a copy you may have "
+                               "cached from this registry without checking its SHA-256",
+                               0);
     }
     len = a->size;
     const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);

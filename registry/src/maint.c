@@ -4,8 +4,11 @@
  * verify reads every archive row, re-hashes its blob and checks the stored
  * signature with the key that accepted it (revoked or not: verify is about
  * integrity, the revocation rule is applied when serving). gc deletes blobs
- * no row refers to, but only those older than a grace period, because a
- * running server renames a blob into place a moment before it inserts the row.
+ * no row refers to and older than a grace period. It checks "referenced" and
+ * unlinks while holding <data>/blobs.lock exclusive, and every publisher holds
+ * it shared from committing a blob until its row is in, so a blob cannot gain a
+ * reference between gc's check and its unlink (issue 12, point 1); the grace
+ * period is only a second line for blobs written by other means.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -126,14 +129,26 @@ static bool referenced(sqlite3 *db, const char *sha)
     return yes;
 }
 
-/* Visit one blobs/<aa> directory. */
-static void gc_dir(sqlite3 *db, const char *dir, time_t cutoff, unsigned long *n, uint64_t *bytes)
+/* Visit one blobs/<aa> directory, holding the blob lock exclusive for it
+ * (one directory at a time, so publishes wait at most one directory's sweep). */
+static void gc_dir(const char *data, sqlite3 *db, const char *dir, time_t cutoff, unsigned long *n,
+                   uint64_t *bytes)
 {
     char p[PATH_MAX + 300];
     struct stat st;
-    DIR *d = opendir(dir);
-    if (!d)
+    int lock = reg_blob_lock(data, true);
+    if (lock < 0) {
+        fprintf(stderr,
+                "kide-registry: gc: cannot lock %s/blobs.lock: %s; skipping %s\n"
+                "hint: check the permissions of the data directory\n",
+                data, strerror(-lock), dir);
         return;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        reg_blob_unlock(lock);
+        return;
+    }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (strlen(e->d_name) != REG_SHA_HEX)
@@ -148,6 +163,7 @@ static void gc_dir(sqlite3 *db, const char *dir, time_t cutoff, unsigned long *n
         }
     }
     closedir(d);
+    reg_blob_unlock(lock);
 }
 
 int reg_cmd_gc(const struct reg_config *cfg, int argc, char **argv)
@@ -178,7 +194,7 @@ int reg_cmd_gc(const struct reg_config *cfg, int argc, char **argv)
             int len = snprintf(dir, sizeof(dir), "%s/%s", blobs, e->d_name);
             if (len < 0 || (size_t)len >= sizeof(dir))
                 continue;
-            gc_dir(db, dir, time(NULL) - grace, &n, &bytes);
+            gc_dir(cfg->data, db, dir, time(NULL) - grace, &n, &bytes);
         }
         closedir(d);
     }

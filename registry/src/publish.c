@@ -228,6 +228,35 @@ static enum MHD_Result existing(struct MHD_Connection *c, struct reg_req *r,
                            "versions are immutable: bump the version and publish again", 0);
 }
 
+/* Commit the upload as blob sha (reg_blob_lock held shared); logs failures. */
+static int commit(struct reg_req *r, const char *sha)
+{
+    int rc = reg_upload_commit(r->srv->cfg->data, &r->up, sha);
+    if (rc < 0)
+        fprintf(stderr,
+                "kide-registry: cannot store blob %s: %s\n"
+                "hint: check free space and permissions of the data directory\n",
+                sha, strerror(-rc));
+    return rc;
+}
+
+/* The version exists. With the same bytes the upload is committed anyway: the
+ * commit re-hashes the stored blob and replaces it if it was damaged, so
+ * publishing the genuine archive again is the repair path. */
+static enum MHD_Result same_again(struct MHD_Connection *c, struct reg_req *r,
+                                  const struct reg_archive *old, const char *sha)
+{
+    if (strcmp(old->sha256, sha) == 0) {
+        int lock = reg_blob_lock(r->srv->cfg->data, false);
+        int rc = lock < 0 ? lock : commit(r, sha);
+        reg_blob_unlock(lock);
+        if (rc < 0)
+            return reg_reply_error(c, r, MHD_HTTP_INSUFFICIENT_STORAGE, "cannot store the archive",
+                                   "retry later; tell the registry operator", 0);
+    }
+    return existing(c, r, old, sha);
+}
+
 /* Verify, check and store the upload. Each database step borrows a pooled
  * connection only for its queries, never across verification or fsync, so big
  * publishes cannot starve downloads of connections. */
@@ -256,17 +285,17 @@ static enum MHD_Result finish(struct MHD_Connection *c, struct reg_req *r)
         rc = reg_db_user_usage(db, r->path.user, &used) < 0 ? -EIO : -ENOENT;
     reg_pool_put(pool, db);
     if (rc == 0)
-        return existing(c, r, &old, a.sha256);
+        return same_again(c, r, &old, a.sha256);
     if (rc != -ENOENT)
         return reg_reply_error(c, r, 500, "database error", "retry later", 0);
     if (cfg->user_quota_bytes && used + a.size > cfg->user_quota_bytes)
         return reg_reply_error(c, r, MHD_HTTP_CONTENT_TOO_LARGE, "storage quota exceeded",
                                "ask the operator to raise user_quota_bytes", 0);
-    if ((rc = reg_upload_commit(cfg->data, &r->up, a.sha256)) < 0) {
-        fprintf(stderr,
-                "kide-registry: cannot store blob %s: %s\n"
-                "hint: check free space and permissions of the data directory\n",
-                a.sha256, strerror(-rc));
+    /* From the blob commit until the row is in (or refused) the blob is pinned:
+     * gc deletes only under the exclusive lock. */
+    int lock = reg_blob_lock(cfg->data, false);
+    if (lock < 0 || (rc = commit(r, a.sha256)) < 0) {
+        reg_blob_unlock(lock);
         return reg_reply_error(c, r, MHD_HTTP_INSUFFICIENT_STORAGE, "cannot store the archive",
                                "retry later; tell the registry operator", 0);
     }
@@ -277,6 +306,7 @@ static enum MHD_Result finish(struct MHD_Connection *c, struct reg_req *r)
     if (rc == -EEXIST)
         rc = reg_db_archive_get(db, &r->path, &old) == 0 ? -EEXIST : -EIO;
     reg_pool_put(pool, db);
+    reg_blob_unlock(lock);
     if (rc == -EEXIST)
         return existing(c, r, &old, a.sha256);
     if (rc == -EDQUOT)

@@ -23,12 +23,14 @@
 #include "db.h"
 #include "path.h"
 #include "ratelimit.h"
+#include "vcache.h"
 
 /** The running server. */
 struct reg_server {
     const struct reg_config *cfg; /**< configuration (owned by the caller) */
     struct reg_pool pool;         /**< SQLite connections */
     struct reg_ratelimit *rl;     /**< per-client limiter */
+    struct reg_vcache *vc;        /**< blobs whose bytes were verified (owned) */
     int log_fd;                   /**< access log, or -1 when off */
     atomic_int inflight;          /**< requests between first call and completion */
     atomic_bool stopping;         /**< SIGTERM seen: answers close their connection */
