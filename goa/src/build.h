@@ -23,10 +23,39 @@ struct goa_build_ctx {
     const char *cc;              /**< compiler */
     char *cflags;                /**< CFLAGS */
     char *ldflags;               /**< LDFLAGS */
+    char *libs;                  /**< -l flags of the dependencies (LIBS, LDLIBS) */
 };
 
-/** Detect the build system of the tree in DIR: a static string. */
-const char *goa_build_detect(const char *dir);
+/** Compile and link flags of the dependencies, from pkg-config (build_deps.c). */
+struct goa_depflags {
+    char *pc_path; /**< PKG_CONFIG_PATH: var/pkgconfig and the archives' lib/pkgconfig */
+    char *cflags;  /**< pkg-config --cflags */
+    char *ldflags; /**< pkg-config --libs-only-L */
+    char *libs;    /**< pkg-config --libs-only-l */
+    char *names;   /**< the packages, space-separated */
+};
+
+/**
+ * Check that every dependency of P is unpacked in DEPOT, write .pc files for
+ * archives without their own into PCDIR and resolve the flags into *F
+ * (caller frees with goa_deps_free). 0, or -1 after reporting.
+ */
+int goa_deps_prepare(const struct goa_project *p, const char *depot, const char *pcdir,
+                     struct goa_depflags *f);
+
+/** Release what goa_deps_prepare filled in. */
+void goa_deps_free(struct goa_depflags *f);
+
+/**
+ * Detect the build system of the tree in DIR, in debhelper's order: autoconf
+ * (configure, configure.ac), make, cmake, meson, plain C. Returns a static
+ * string; if WHY is not NULL it receives a fresh sentence naming the file that
+ * decided and the other candidates present.
+ */
+const char *goa_build_detect(const char *dir, char **why);
+
+/** Run upstream's test suite through SYSTEM (make check, ctest, meson test); 0 or -1. */
+int goa_build_check(struct goa_build_ctx *b, const char *system);
 
 /** Run the build steps of SYSTEM; 0 or -1 after reporting the failing step. */
 int goa_build_run(struct goa_build_ctx *b, const char *system);

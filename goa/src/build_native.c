@@ -23,7 +23,10 @@ static size_t split(char *line, char **v, size_t n, size_t max)
     return n;
 }
 
-static int cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 int goa_build_native(const struct goa_project *p, const char *dir, const char *cc)
 {

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* goa: build systems -- detection and the steps each one runs.
  *
- * Detection order (first match wins): meson.build, CMakeLists.txt,
- * configure, configure.ac, Makefile/makefile/GNUmakefile, *.c files.
+ * Detection order is debhelper's (first match wins): configure or
+ * configure.ac (autoconf), Makefile/makefile/GNUmakefile (make),
+ * CMakeLists.txt (cmake), meson.build (meson), *.c files (plain). Many
+ * tarballs carry several (xz ships configure and CMakeLists.txt); the
+ * maintainers' release path is the generated configure, so it wins, and the
+ * choice is printed with the alternatives so build.system can override it.
  * Every system is configured for static linking against musl: autoconf with
  * --disable-shared, cmake with BUILD_SHARED_LIBS=OFF, meson with
  * default_library=static, and LDFLAGS=-static everywhere. Configure steps
@@ -42,19 +46,41 @@ static int has_c_files(const char *dir)
     return r;
 }
 
-const char *goa_build_detect(const char *dir)
+const char *goa_build_detect(const char *dir, char **why)
 {
-    if (has(dir, "meson.build"))
-        return "meson";
-    if (has(dir, "CMakeLists.txt"))
-        return "cmake";
-    if (has(dir, "configure") || has(dir, "configure.ac"))
-        return "autoconf";
-    if (has(dir, "Makefile") || has(dir, "makefile") || has(dir, "GNUmakefile"))
-        return "make";
-    if (has_c_files(dir))
-        return "plain";
-    return "none";
+    static const struct {
+        const char *file, *system;
+    } order[] = {{"configure", "autoconf"},    {"configure.ac", "autoconf"},
+                 {"configure.in", "autoconf"}, {"Makefile", "make"},
+                 {"makefile", "make"},         {"GNUmakefile", "make"},
+                 {"CMakeLists.txt", "cmake"},  {"meson.build", "meson"}};
+    const char *pick = NULL, *file = NULL;
+    char *others = NULL;
+
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (!has(dir, order[i].file))
+            continue;
+        if (!pick) {
+            pick = order[i].system, file = order[i].file;
+        } else if (strcmp(order[i].system, pick)) {
+            char *n = goa_fmt("%s%s%s", others ? others : "", others ? ", " : "", order[i].file);
+            free(others);
+            others = n;
+        }
+    }
+    if (!pick && has_c_files(dir))
+        pick = "plain", file = "*.c";
+    if (why) {
+        if (!pick)
+            *why = goa_xstrdup("no configure, Makefile, CMakeLists.txt, meson.build or *.c");
+        else if (others)
+            *why = goa_fmt("found %s; also present: %s (set build.system to choose another)", file,
+                           others);
+        else
+            *why = goa_fmt("found %s", file);
+    }
+    free(others);
+    return pick ? pick : "none";
 }
 
 /* Run one step: argv in CWD; report and return -1 if it fails. */
@@ -147,6 +173,7 @@ static int sys_cmake(struct goa_build_ctx *b, int install)
     char *cfl = goa_fmt("-DCMAKE_C_FLAGS=%s", b->cflags);
     char *lfl = goa_fmt("-DCMAKE_EXE_LINKER_FLAGS=%s", b->ldflags);
     char *dest = goa_fmt("DESTDIR=%s", b->idir);
+    char *libs = goa_fmt("-DCMAKE_C_STANDARD_LIBRARIES=%s", b->libs);
     int rc = -1;
 
     if (!has(b->bdir, "_build/CMakeCache.txt")) {
@@ -162,6 +189,7 @@ static int sys_cmake(struct goa_build_ctx *b, int install)
                             "-DBUILD_SHARED_LIBS=OFF",
                             "-DCMAKE_INSTALL_PREFIX=/usr",
                             "-DCMAKE_INSTALL_LIBDIR=lib",
+                            libs,
                             NULL};
         if (run_v(b, b->bdir, "cmake configure", args(cf, b->p->build_args, NULL)))
             goto out;
@@ -181,6 +209,7 @@ out:
     free(cfl);
     free(lfl);
     free(dest);
+    free(libs);
     return rc;
 }
 
@@ -255,7 +284,7 @@ static int sys_plain(struct goa_build_ctx *b)
                 "for h in *.h; do [ -e \"$h\" ] && cp \"$h\" include/; done; true",
                 out, out);
     else
-        script = goa_fmt("set -e; $CC $CFLAGS -I. -o %s *.c $LDFLAGS", out);
+        script = goa_fmt("set -e; $CC $CFLAGS -I. -o %s *.c $LDFLAGS $LIBS", out);
     char *argv[] = {"sh", "-c", script, NULL};
     rc = step(b, b->bdir, "compile", argv);
     free(script);
@@ -278,4 +307,40 @@ int goa_build_run(struct goa_build_ctx *b, const char *system)
     if (!strcmp(system, "plain"))
         return sys_plain(b);
     return 0;
+}
+
+/* Does the Makefile in DIR have TARGET? (make -n answers 2 for an unknown target) */
+static int has_target(struct goa_build_ctx *b, const char *target)
+{
+    char *argv[] = {"make", "-n", (char *)target, NULL};
+    return goa_run(b->bdir, argv, b->env, "/dev/null") == 0;
+}
+
+int goa_build_check(struct goa_build_ctx *b, const char *system)
+{
+    char *j = goa_fmt("-j%d", b->jobs);
+    int rc = -1;
+
+    if (!strcmp(system, "autoconf") || !strcmp(system, "make")) {
+        const char *t = has_target(b, "check") ? "check" : has_target(b, "test") ? "test" : NULL;
+        if (!t) {
+            goa_error("check", "add a test to goa.yaml and use 'goa test' instead",
+                      "the Makefile has neither a 'check' nor a 'test' target");
+            goto out;
+        }
+        const char *mk[] = {"make", j, t, NULL};
+        rc = run_v(b, b->bdir, t, args(mk, strcmp(system, "make") ? NULL : b->p->build_args, NULL));
+    } else if (!strcmp(system, "cmake")) {
+        const char *ct[] = {"ctest", "--test-dir", "_build", "--output-on-failure", j, NULL};
+        rc = run_v(b, b->bdir, "ctest", args(ct, NULL, NULL));
+    } else if (!strcmp(system, "meson")) {
+        const char *mt[] = {"meson", "test", "-C", "_build", "--print-errorlogs", NULL};
+        rc = run_v(b, b->bdir, "meson test", args(mt, NULL, NULL));
+    } else {
+        goa_error("check", "describe a run in goa.yaml's test: and use 'goa test'",
+                  "the %s build system has no upstream test suite to run", system);
+    }
+out:
+    free(j);
+    return rc;
 }

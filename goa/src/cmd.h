@@ -15,7 +15,8 @@ typedef int goa_cmd_fn(int argc, char **argv);
 
 goa_cmd_fn goa_cmd_new, goa_cmd_import, goa_cmd_diff, goa_cmd_build, goa_cmd_run, goa_cmd_test,
         goa_cmd_export, goa_cmd_publish, goa_cmd_install, goa_cmd_key, goa_cmd_bump_version,
-        goa_cmd_archive_versions, goa_cmd_info, goa_cmd_hash, goa_cmd_schema;
+        goa_cmd_archive_versions, goa_cmd_info, goa_cmd_hash, goa_cmd_schema, goa_cmd_check,
+        goa_cmd_clean, goa_cmd_depot;
 
 /** Print the help of VERB to stdout; 0, or 2 if VERB is unknown. */
 int goa_help(const char *verb);

@@ -3,9 +3,13 @@
  *
  * Archives written (all at the project's exact version):
  *   <user>/src/<name>/<version>.tar.xz          goa.yaml, patches/, src/, ...
- *   <user>/bin/x86_64/<name>/<version>.tar.xz   var/bin/x86_64/ (after build)
- *   <user>/api/<name>/<version>.tar.xz          include/ of a built library
+ *   <user>/bin/x86_64/<name>/<version>.tar.xz   var/bin/x86_64/: programs, stripped
+ *   <user>/api/<name>/<version>.tar.xz          var/api/x86_64/: headers, static
+ *                                               libraries, relocatable .pc files
+ *   <user>/raw/<name>-doc/<version>.tar.xz      var/doc/x86_64/: manuals
+ *   <user>/bin/x86_64/<name>-dbg/<version>.tar.xz  var/dbg/x86_64/: debug information
  *   <user>/pkg/<name>/<version>.tar.xz          runtime + archives (if runtime:)
+ * Each tree of `goa build` (stage.c) gives an archive only if it is not empty.
  * Each archive is written to a temporary file first. If the depot already
  * holds that version: same bytes -> "unchanged"; different bytes -> refused,
  * because published versions are immutable (bump the version instead).
@@ -217,33 +221,32 @@ int goa_cmd_export(int argc, char **argv)
     goa_tar_free(&l);
     free(rel);
     rel = NULL;
-    /* bin/<arch>: what goa build collected. */
-    bin = goa_fmt("%s/bin/%s", var, GOA_ARCH);
-    has_bin = goa_isdir(bin);
-    if (has_bin) {
+    /* The trees goa build sorted the staged files into (stage.c). */
+    const char *trees[] = {"bin", "api", "doc", "dbg"};
+    const char *types[] = {"bin/" GOA_ARCH, "api", "raw", "bin/" GOA_ARCH};
+    const char *suffix[] = {"", "", "-doc", "-dbg"};
+    int built = 0;
+    has_bin = 0;
+    for (size_t i = 0; i < 4; i++) {
+        free(bin);
+        bin = goa_fmt("%s/%s/%s", var, trees[i], GOA_ARCH);
+        if (!goa_isdir(bin))
+            continue;
+        built = 1;
         if (goa_tar_add_tree(&l, bin, "", NULL))
             goto out;
-        rel = goa_fmt("%s/bin/%s/%s/%s", user, GOA_ARCH, p.name, p.version);
+        if (l.n == 0)
+            continue;
+        free(rel);
+        rel = goa_fmt("%s/%s/%s%s/%s", user, types[i], p.name, suffix[i], p.version);
         if (emit(&l, depot, rel))
             goto out;
         goa_tar_free(&l);
-        free(rel);
-        rel = NULL;
-        char *inc = goa_fmt("%s/include", bin);
-        int api = !strcmp(p.type, "library") && goa_isdir(inc);
-        if (api) {
-            goa_tar_add(&l, "include", inc);
-            goa_tar_add_tree(&l, inc, "include", NULL);
-            rel = goa_fmt("%s/api/%s/%s", user, p.name, p.version);
-            api = emit(&l, depot, rel);
-            goa_tar_free(&l);
-        }
-        free(inc);
-        if (api)
-            goto out;
-    } else {
-        goa_info("goa: no bin archive: run 'goa build' first to export one");
+        if (i == 0)
+            has_bin = 1;
     }
+    if (!built)
+        goa_info("goa: no bin archive: run 'goa build' first to export one");
     if (p.has_runtime && export_pkg(&p, user, depot, var, has_bin))
         goto out;
     rc = 0;

@@ -27,7 +27,7 @@ int goa_cmd_info(int argc, char **argv)
     char *src = goa_fmt("%s/src", p.dir), *bin = goa_fmt("%s/var/bin/%s", p.dir, GOA_ARCH);
     int imported = goa_isdir(src), built = goa_isdir(bin);
     const char *sys = strcmp(p.build_system, "auto") ? p.build_system
-                      : imported                     ? goa_build_detect(src)
+                      : imported                     ? goa_build_detect(src, NULL)
                                                      : "auto (import first)";
     cJSON *o = cJSON_CreateObject(), *srcs = cJSON_AddArrayToObject(o, "sources");
     cJSON_AddStringToObject(o, "name", p.name);

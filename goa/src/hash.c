@@ -66,9 +66,9 @@ out:
 
 /** The records collected by the tree walk. */
 struct records {
-    char **v;    /**< "path\0mode\0hex\n" strings, path first so they sort by path */
-    size_t n;    /**< records used */
-    size_t cap;  /**< records allocated */
+    char **v;   /**< "path\0mode\0hex\n" strings, path first so they sort by path */
+    size_t n;   /**< records used */
+    size_t cap; /**< records allocated */
 };
 
 static void add(struct records *r, const char *path, const char *mode, const char *digest)

@@ -42,14 +42,32 @@ static const struct verb verbs[] = {
          "Prints a unified diff (patch -p1) of src/ against the pristine import.\n"
          "Exit status: 0 no edits, 1 edits found, 2 error.\n"},
         {"build", goa_cmd_build, "build the project with the Kide toolchain",
-         "usage: goa build [--cc CC]\n"
-         "Builds in var/build/<arch>/ with musl-gcc -static (POSIX programs and\n"
-         "libraries): detects meson, cmake, autoconf, make or plain C unless build.system\n"
-         "says otherwise. Exports CC, CFLAGS, LDFLAGS and PKG_CONFIG_PATH (with .pc files\n"
-         "for depot libraries); copies artifacts to var/bin/<arch>/. -j N builds in parallel.\n"
+         "usage: goa build [--cc CC] [--depot DIR] [--rebuild]\n"
+         "Builds in var/build/<arch>/ with musl-gcc -static (POSIX programs and libraries).\n"
+         "Unless build.system says otherwise, detects in debhelper's order: autoconf\n"
+         "(configure, configure.ac), make (Makefile), cmake, meson, plain C; the choice is\n"
+         "printed. Exports CC, CFLAGS, LDFLAGS, LIBS/LDLIBS and PKG_CONFIG_PATH with the\n"
+         "flags of every depot library in depends (from their .pc files). Installs into\n"
+         "the staging tree var/install/<arch>/ (DESTDIR, prefix /usr), or copies the listed\n"
+         "artifacts, and sorts the files into var/bin/<arch>/ (programs, stripped),\n"
+         "var/api/<arch>/ (headers, static libraries, relocatable .pc files),\n"
+         "var/doc/<arch>/ (manuals) and var/dbg/<arch>/ (split debug information).\n"
+         "When anything that affects configuring changed since the last build (system,\n"
+         "args, env, compiler, flags, depends), configures again in a fresh build tree.\n"
          "  --cc CC        compiler (default $GOA_CC or musl-gcc); CFLAGS default $GOA_CFLAGS or "
          "-O2\n"
-         "  --depot DIR    depot with the dependencies (default $GOA_DEPOT or var/depot)\n"},
+         "  --depot DIR    depot with the dependencies (default $GOA_DEPOT or var/depot)\n"
+         "  --rebuild      start from a fresh build tree (configure again)\n"},
+        {"check", goa_cmd_check, "build, then run upstream's own test suite",
+         "usage: goa check [--cc CC] [--depot DIR] [--rebuild]\n"
+         "Builds like goa build, then runs the upstream test suite through the build\n"
+         "system in the build tree, on the host: make check (or make test) for autoconf\n"
+         "and make, ctest for cmake, meson test for meson. Exit status 0 if it passes.\n"
+         "Running the suite on Kide waits for the POSIX personality.\n"},
+        {"clean", goa_cmd_clean, "remove build trees and build outputs",
+         "usage: goa clean\n"
+         "Removes var/build, var/install, var/bin, var/api, var/doc, var/dbg and the build\n"
+         "log. Sources (src/, var/orig), the depot and the download cache are kept.\n"},
         {"run", goa_cmd_run, "run the built program and stream its log",
          "usage: goa run [--target host|qemu] [-- ARGS...]\n"
          "Runs the runtime binary through a backend and returns its exit code.\n"

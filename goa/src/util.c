@@ -219,6 +219,12 @@ int goa_copy_file(const char *from, const char *to)
 
 int goa_run(const char *cwd, char *const argv[], char *const env[], const char *log)
 {
+    return goa_run_io(cwd, argv, env, log, 1);
+}
+
+int goa_run_io(const char *cwd, char *const argv[], char *const env[], const char *log,
+               int with_stderr)
+{
     int status;
     pid_t pid;
 
@@ -237,7 +243,8 @@ int goa_run(const char *cwd, char *const argv[], char *const env[], const char *
             if (fd < 0)
                 _exit(127);
             dup2(fd, 1);
-            dup2(fd, 2);
+            if (with_stderr)
+                dup2(fd, 2);
             close(fd);
         }
         int nul = open("/dev/null", O_RDONLY);
@@ -254,6 +261,23 @@ int goa_run(const char *cwd, char *const argv[], char *const env[], const char *
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     return 128 + WTERMSIG(status);
+}
+
+int goa_capture(const char *cwd, char *const argv[], char *const env[], char **out)
+{
+    char tmpl[] = "/tmp/goa-capture.XXXXXX";
+    int fd = mkstemp(tmpl), r;
+    size_t len;
+
+    *out = NULL;
+    if (fd < 0)
+        return -1;
+    close(fd);
+    r = goa_run_io(cwd, argv, env, tmpl, 0);
+    if (goa_read_file(tmpl, out, &len))
+        *out = goa_xstrdup("");
+    unlink(tmpl);
+    return r;
 }
 
 double goa_now(void)

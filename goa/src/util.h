@@ -64,6 +64,17 @@ int goa_copy_file(const char *from, const char *to);
  */
 int goa_run(const char *cwd, char *const argv[], char *const env[], const char *log);
 
+/** goa_run with stdout only (WITH_STDERR 0) or both (1) appended to LOG. */
+int goa_run_io(const char *cwd, char *const argv[], char *const env[], const char *log,
+               int with_stderr);
+
+/**
+ * Run ARGV like goa_run and capture its standard output into *OUT (a fresh
+ * NUL-terminated string, "" if nothing); standard error is inherited.
+ * Returns the exit status like goa_run.
+ */
+int goa_capture(const char *cwd, char *const argv[], char *const env[], char **out);
+
 /** Seconds since an arbitrary start, monotonic, with nanosecond resolution. */
 double goa_now(void);
 

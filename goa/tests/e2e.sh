@@ -247,10 +247,11 @@ test_new_library_and_pc_for_dependents() {
 	$GOA -C mylib build
 	$GOA -C mylib export --depot "$PWD/depot" --user tester
 	[ -f depot/tester/api/mylib/0.1.0.tar.xz ] || fail "no api archive"
-	mkdir -p depot/tester/bin/x86_64/mylib/0.1.0
-	tar -xJf depot/tester/bin/x86_64/mylib/0.1.0.tar.xz -C depot/tester/bin/x86_64/mylib/0.1.0
+	[ ! -e depot/tester/bin/x86_64/mylib ] || fail "a library without programs got a bin archive"
+	mkdir -p depot/tester/api/mylib/0.1.0
+	tar -xJf depot/tester/api/mylib/0.1.0.tar.xz -C depot/tester/api/mylib/0.1.0
 	$GOA new --template posix app
-	sed -i 's|^artifacts:|depends: [tester/bin/x86_64/mylib/0.1.0]\nartifacts:|' app/goa.yaml
+	sed -i 's|^artifacts:|depends: [tester/api/mylib/0.1.0]\nartifacts:|' app/goa.yaml
 	sed -i 's|build:|build:\n  env: ["EXTRA=1"]|' app/goa.yaml
 	cat >app/src/main.c <<-'C'
 	#include <stdio.h>
@@ -420,7 +421,8 @@ test_export_reproducible_and_immutable() {
 	touch r/src/main.c r/goa.yaml   # times must not matter
 	$GOA -C r export --depot "$PWD/d2" --user tester
 	for f in $(cd d1 && find . -name '*.tar.xz'); do cmp "d1/$f" "d2/$f" || fail "$f differs"; done
-	[ "$(cd d1 && find . -name '*.tar.xz' | wc -l)" -eq 3 ] || fail "expected src, bin and pkg archives"
+	[ "$(cd d1 && find . -name '*.tar.xz' | wc -l)" -eq 4 ] || fail "expected src, bin, bin (-dbg) and pkg archives"
+	[ -f d1/tester/bin/x86_64/r-dbg/0.1.0.tar.xz ] || fail "no debug archive"
 	tar -tvJf d1/tester/src/r/0.1.0.tar.xz | grep -v "root/root" && fail "owner leaked" || true
 	tar -tvJf d1/tester/src/r/0.1.0.tar.xz | grep -v "1980-01-01" && fail "mtime leaked" || true
 	$GOA -C r export --depot "$PWD/d1" --user tester | cat
@@ -499,14 +501,14 @@ test_install_project_depends_then_build() {
 	start_httpd "$PWD/served"
 	echo "http://127.0.0.1:$PORT" >users/tester/download
 	$GOA new --template posix app
-	sed -i 's|^artifacts:|depends: [tester/bin/x86_64/mathx/0.1.0, tester/api/mathx/0.1.0]\nartifacts:|' app/goa.yaml
+	sed -i 's|^artifacts:|depends: [tester/api/mathx/0.1.0]\nartifacts:|' app/goa.yaml
 	sed -i 's/hello from app/hello from app 7/' app/goa.yaml
 	printf '#include <stdio.h>\n#include <mathx.h>\nint main(void) { printf("hello from app %%d\\n", mathx_add(3, 4)); return 0; }\n' >app/src/main.c
 	sed -i 's/system: plain/system: make/' app/goa.yaml
 	printf 'app:\n\t$(CC) $(CFLAGS) -o app main.c $$(pkg-config --libs mathx) $(LDFLAGS)\n' >app/src/Makefile
 	sed -i 's/artifacts: \[app\]/artifacts: [app]/' app/goa.yaml
 	GOA_DEPOTS=$PWD/users $GOA -C app install
-	[ -f app/var/depot/tester/bin/x86_64/mathx/0.1.0/lib/libmathx.a ] || fail "dependency not installed into the project depot"
+	[ -f app/var/depot/tester/api/mathx/0.1.0/lib/libmathx.a ] || fail "dependency not installed into the project depot"
 	$GOA -C app build
 	$GOA -C app test
 }
@@ -568,7 +570,7 @@ test_recipe_expat_offline_cmake() {
 	recipe expat
 	$GOA -C expat import --mirror "file://$MIRROR"
 	$GOA_REL -j 2 -C expat build
-	[ -f expat/var/bin/x86_64/lib/libexpat.a ] && [ -f expat/var/bin/x86_64/include/expat.h ] || fail "libexpat not installed"
+	[ -f expat/var/api/x86_64/lib/libexpat.a ] && [ -f expat/var/api/x86_64/include/expat.h ] || fail "libexpat not staged into the api tree"
 }
 
 test_recipe_lua_offline() { skip "lua: no offline carrier of Lua's sources (recipe keeps upstream URL and hash)"; }

@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# goa for porters (issue 13): the end-to-end cases a porter meets on real
+# upstream packages -- dependency flags, staged installs and their split
+# into bin/api/doc/dbg, rebuilds when settings change, detection order,
+# upstream test suites, depot users, port revisions, mirrors, targets.
+# Each test is named after the issue's point it covers. Drives $GOA (the
+# sanitized build); records "passed failed skipped" in $BUILD/results/goa-port.
+set -uo pipefail
+WORK=$BUILD/goa/e2e-port
+rm -rf "$WORK"
+mkdir -p "$WORK"
+source "$(dirname "$0")/lib.sh"
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# unpack_all DEPOT: unpack every archive of DEPOT beside itself, as goa install does.
+unpack_all() {
+	local f
+	for f in $(cd "$1" && find . -name '*.tar.xz' | sort); do
+		mkdir -p "$1/${f%.tar.xz}"
+		tar -xJf "$1/$f" -C "$1/${f%.tar.xz}"
+	done
+}
+
+# deps_of DEPOT NAME: the flow list of every non-src archive of NAME in DEPOT.
+deps_of() {
+	(cd "$1" && find . -name '*.tar.xz' | sed 's|^\./||; s|\.tar\.xz$||' | grep "/$2/" | grep -v '/src/' | sort | paste -sd, | sed 's/,/, /g')
+}
+
+# A library from the template, exported into ./depot and unpacked there.
+exported_library() { # exported_library NAME
+	$GOA new --template library "$1"
+	$GOA -C "$1" build
+	$GOA -C "$1" export --depot "$PWD/depot" --user tester
+	unpack_all depot
+}
+
+# ---------------------------------------------------------------- point 1
+test_p1_plain_program_links_depot_library() {
+	exported_library jsonish
+	$GOA new --template posix app
+	sed -i "s|^artifacts:|depends: [$(deps_of depot jsonish)]\nartifacts:|" app/goa.yaml
+	cat >app/src/main.c <<-'C'
+	#include <stdio.h>
+	#include <jsonish.h>
+	int main(void) { printf("hello from app %d\n", jsonish_add(20, 22)); return 0; }
+	C
+	sed -i 's/hello from app/hello from app 42/' app/goa.yaml
+	$GOA -C app build --depot "$PWD/depot"
+	$GOA -C app test
+}
+
+# ---------------------------------------------------------------- points 2, 9, 7
+test_p2_library_that_installs_nothing_is_refused() {
+	mkdir -p lib0/src
+	printf 'name: lib0\nversion: "1"\ntype: library\nbuild:\n  system: make\n' >lib0/goa.yaml
+	printf 'int lib0(void) { return 0; }\n' >lib0/src/lib0.c
+	printf 'all:\n\t$(CC) -c lib0.c\ninstall:\n\t@echo nothing to install\n' >lib0/src/Makefile
+	expect_fail "the build of lib0 produced nothing to package" $GOA -C lib0 build
+	expect_fail "hint: .*build.install: true" $GOA -C lib0 build
+	$GOA -C lib0 export --depot "$PWD/d" --user tester || true
+	[ ! -e d/tester/bin ] || fail "an empty bin archive was exported"
+}
+
+meson_program() {
+	$GOA new --template posix p
+	printf "project('p', 'c')\nexecutable('p', 'main.c', install: true)\n" >p/src/meson.build
+	sed -i 's/system: plain/system: meson/' p/goa.yaml
+}
+
+test_p9_artifact_found_in_meson_build_dir() {
+	meson_program
+	$GOA -C p build
+	file p/var/bin/x86_64/p | grep -q "statically linked" || fail "p not collected from _build/"
+	$GOA -C p test
+}
+
+test_p9_staged_install_needs_no_artifacts() {
+	meson_program
+	sed -i '/^artifacts:/d; s/binary: p/binary: bin\/p/' p/goa.yaml
+	$GOA -C p build
+	[ -x p/var/bin/x86_64/bin/p ] || fail "the staged program is not in the bin tree"
+	$GOA -C p test
+}
+
+test_p9_missing_artifact_names_every_path_tried() {
+	meson_program
+	sed -i 's/artifacts: \[p\]/artifacts: [nothere]/' p/goa.yaml
+	expect_fail "artifact 'nothere' was not built; looked for:" $GOA -C p build
+	expect_fail "var/build/x86_64/_build/nothere" $GOA -C p build
+	expect_fail "var/install/x86_64/usr/nothere" $GOA -C p build
+}
+
+# A cmake library with everything upstream installs: a program, a manual,
+# a .pc file with prefix=/usr, CMake package files and a static library.
+cmake_library() {
+	mkdir -p cl/src
+	cat >cl/goa.yaml <<-'Y'
+	name: cl
+	version: "1.0"
+	type: library
+	build:
+	  system: cmake
+	Y
+	cat >cl/src/CMakeLists.txt <<-'C'
+	cmake_minimum_required(VERSION 3.10)
+	project(cl C)
+	add_library(cl STATIC cl.c)
+	add_executable(cltool tool.c)
+	target_link_libraries(cltool cl)
+	configure_file(cl.pc.in cl.pc @ONLY)
+	install(TARGETS cl cltool)
+	install(FILES cl.h DESTINATION include)
+	install(FILES ${CMAKE_BINARY_DIR}/cl.pc DESTINATION lib/pkgconfig)
+	install(FILES cltool.1 DESTINATION share/man/man1)
+	install(FILES clConfig.cmake DESTINATION lib/cmake/cl)
+	C
+	printf 'int cl_twice(int x);\n' >cl/src/cl.h
+	printf '#include "cl.h"\nint cl_twice(int x) { return 2 * x; }\n' >cl/src/cl.c
+	printf '#include <stdio.h>\n#include "cl.h"\nint main(void) { printf("%%d\\n", cl_twice(21)); return 0; }\n' >cl/src/tool.c
+	printf 'prefix=@CMAKE_INSTALL_PREFIX@\nlibdir=/usr/lib\nincludedir=${prefix}/include\n\nName: cl\nDescription: cl\nVersion: 1.0\nCflags: -I${includedir}\nLibs: -L${libdir} -lcl\n' >cl/src/cl.pc.in
+	printf '.TH CLTOOL 1\n' >cl/src/cltool.1
+	printf '# CMake package file with absolute paths\n' >cl/src/clConfig.cmake
+}
+
+test_p7_exports_stripped_and_split() {
+	cmake_library
+	$GOA -C cl build
+	$GOA -C cl export --depot "$PWD/depot" --user tester
+	tar -tJf depot/tester/bin/x86_64/cl/1.0.tar.xz >bin.txt
+	grep -q '^bin/cltool$' bin.txt || fail "no program in the bin archive"
+	! grep -Eq 'share/man|lib/cmake|\.pc$|\.a$|include/' bin.txt || fail "bin archive carries api or doc files: $(cat bin.txt)"
+	tar -tJf depot/tester/api/cl/1.0.tar.xz >api.txt
+	for f in include/cl.h lib/libcl.a lib/pkgconfig/cl.pc; do grep -q "^$f$" api.txt || fail "api lacks $f"; done
+	! grep -q cmake api.txt || fail "CMake package files exported"
+	tar -tJf depot/tester/raw/cl-doc/1.0.tar.xz | grep -q '^share/man/man1/cltool.1$' || fail "no doc archive"
+	tar -tJf depot/tester/bin/x86_64/cl-dbg/1.0.tar.xz | grep -q '^bin/cltool.debug$' || fail "no debug archive"
+	unpack_all depot
+	file depot/tester/bin/x86_64/cl/1.0/bin/cltool | grep -q ", stripped" || fail "program not stripped"
+	readelf -S depot/tester/bin/x86_64/cl/1.0/bin/cltool >sections.txt
+	grep -q gnu_debuglink sections.txt || fail "no debug link"
+	grep -q '^prefix=${pcfiledir}/../..$' depot/tester/api/cl/1.0/lib/pkgconfig/cl.pc || fail "the .pc is not relocatable"
+	grep -q '^libdir=${prefix}/lib$' depot/tester/api/cl/1.0/lib/pkgconfig/cl.pc || fail "libdir still absolute"
+	# Reproducible: exporting again gives the same bytes.
+	$GOA -C cl build --rebuild
+	$GOA -C cl export --depot "$PWD/depot" --user tester >again.txt 2>&1
+	[ "$(grep -c unchanged again.txt)" = 5 ] || fail "a rebuild changed the archives: $(cat again.txt)"
+	# A cmake program finds the library through the exported .pc (point 1 for cmake).
+	$GOA new --template posix use
+	sed -i "s/system: plain/system: cmake/; s|^artifacts:.*|depends: [tester/api/cl/1.0]\nartifacts: [_build/use]|; s/binary: use/binary: _build\/use/" use/goa.yaml
+	cat >use/src/CMakeLists.txt <<-'C'
+	cmake_minimum_required(VERSION 3.10)
+	project(use C)
+	find_package(PkgConfig REQUIRED)
+	pkg_check_modules(CL REQUIRED IMPORTED_TARGET cl)
+	add_executable(use main.c)
+	target_link_libraries(use PkgConfig::CL)
+	C
+	printf '#include <stdio.h>\n#include <cl.h>\nint main(void) { printf("hello from use %%d\\n", cl_twice(4)); return 0; }\n' >use/src/main.c
+	sed -i 's/hello from use/hello from use 8/' use/goa.yaml
+	$GOA -C use build --depot "$PWD/depot"
+	$GOA -C use test
+}
+
+# ---------------------------------------------------------------- point 3
+cmake_greeting() {
+	$GOA new --template posix g
+	sed -i 's/system: plain/system: cmake\n  args: [-DGREETING=one]/; s/artifacts: \[g\]/artifacts: [_build\/g]/; s/binary: g/binary: _build\/g/' g/goa.yaml
+	cat >g/src/CMakeLists.txt <<-'C'
+	cmake_minimum_required(VERSION 3.10)
+	project(g C)
+	set(GREETING "none" CACHE STRING "what to say")
+	add_executable(g main.c)
+	target_compile_definitions(g PRIVATE GREETING="${GREETING}")
+	C
+	printf '#include <stdio.h>\nint main(void) { puts("hello from g " GREETING); return 0; }\n' >g/src/main.c
+}
+
+test_p3_changed_args_configure_again() {
+	cmake_greeting
+	$GOA -C g build
+	$GOA -C g run | grep -q "hello from g one" || fail "first build"
+	sed -i 's/-DGREETING=one/-DGREETING=two/' g/goa.yaml
+	$GOA -C g build 2>&1 | tee out
+	grep -q "build settings changed" out || fail "the change was not noticed"
+	$GOA -C g run | grep -q "hello from g two" || fail "the new build.args did not reach cmake"
+	# Nothing changed: no reconfigure, the build tree is kept.
+	$GOA -C g build 2>&1 | tee out2
+	! grep -q "fresh build tree" out2 || fail "rebuilt from scratch without a change"
+}
+
+test_p3_clean_and_rebuild() {
+	cmake_greeting
+	$GOA -C g build
+	$GOA -C g build --rebuild >out 2>&1
+	grep -q -- "--rebuild: starting from a fresh build tree" out || fail "--rebuild"
+	$GOA -C g clean
+	[ ! -e g/var/build ] && [ ! -e g/var/bin ] && [ ! -e g/var/install ] || fail "clean left build outputs"
+	[ -f g/src/main.c ] && [ -d g/var/orig ] || fail "clean removed sources"
+	$GOA clean --help | grep -q "usage: goa clean"
+}
+
+# ---------------------------------------------------------------- point 4
+test_p4_detect_configure_before_cmake() {
+	$GOA new --template posix x
+	sed -i 's/system: plain/system: auto/' x/goa.yaml
+	printf 'cmake_minimum_required(VERSION 3.10)\nproject(x C)\nmessage(FATAL_ERROR "cmake must not be chosen")\n' >x/src/CMakeLists.txt
+	cat >x/src/configure <<-'S'
+	#!/bin/sh
+	# A minimal configure: writes the Makefile (as autoconf's would).
+	printf 'x: main.c\n\t$(CC) $(CFLAGS) -o x main.c $(LDFLAGS)\ninstall:\n' >Makefile
+	: >config.status
+	S
+	chmod +x x/src/configure
+	$GOA -C x build 2>&1 | tee out
+	grep -q "build system: autoconf (found configure; also present: CMakeLists.txt" out || fail "choice not printed"
+	$GOA -C x test
+}
+
+run_tests "$@"
+echo "goa-port: $passed passed, $failed failed, $skipped skipped"
+mkdir -p "$BUILD/results"
+echo "$passed $failed $skipped" >"$BUILD/results/goa-port"
+[ $failed -eq 0 ]
