@@ -7,6 +7,7 @@
  * scripts can capture it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,31 @@ int reg_fail(const char *what, const char *why, const char *hint)
     return 1;
 }
 
-static int open_db(const struct reg_config *cfg, sqlite3 **db)
+int reg_data_fail(const char *data, int rc)
+{
+    char what[PATH_MAX + 64];
+    if (rc == -ENOTEMPTY) {
+        fprintf(stderr,
+                "kide-registry: %s is not a kide-registry data directory: it is not empty and "
+                "has no " REG_DATA_MARKER " marker\n"
+                "hint: point 'data' at a new or empty directory (the registry deletes files in "
+                "its tmp/); an existing registry's directory holds registry.db\n",
+                data);
+        return 1;
+    }
+    snprintf(what, sizeof(what), "cannot use data directory %s", data);
+    return reg_fail(what, strerror(-rc),
+                    "check the 'data' directory in the configuration and its permissions");
+}
+
+int reg_cli_open_db(const struct reg_config *cfg, sqlite3 **db)
 {
     int rc = reg_blob_init(cfg->data);
-    if (rc == 0)
-        rc = reg_db_open(cfg->data, db);
+    if (rc < 0) {
+        reg_data_fail(cfg->data, rc);
+        return rc;
+    }
+    rc = reg_db_open(cfg->data, db);
     if (rc < 0) {
         reg_fail("cannot open the database", strerror(-rc),
                  "check the 'data' directory in the configuration and its permissions");
@@ -48,7 +69,7 @@ int reg_cmd_user_add(const struct reg_config *cfg, int argc, char **argv)
     sqlite3 *db;
     if (argc != 2)
         return 2;
-    if (need_user(argv[1]) < 0 || open_db(cfg, &db) < 0)
+    if (need_user(argv[1]) < 0 || reg_cli_open_db(cfg, &db) < 0)
         return 1;
     int rc = reg_db_user_add(db, argv[1]);
     sqlite3_close(db);
@@ -62,7 +83,8 @@ int reg_cmd_user_add(const struct reg_config *cfg, int argc, char **argv)
 
 int reg_cmd_key_add(const struct reg_config *cfg, int argc, char **argv)
 {
-    char id[17], pem[16385];
+    char id[17], text[16385];
+    char *pem = NULL;
     EVP_PKEY *key = NULL;
     sqlite3 *db = NULL;
     int rc, status = 1;
@@ -73,17 +95,23 @@ int reg_cmd_key_add(const struct reg_config *cfg, int argc, char **argv)
     FILE *f = fopen(argv[2], "rb");
     if (!f)
         return reg_fail("cannot read the public key", strerror(errno), "check the file name");
-    size_t n = fread(pem, 1, sizeof(pem) - 1, f);
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
     fclose(f);
-    pem[n] = '\0';
-    rc = reg_key_parse(pem, n, &key);
+    text[n] = '\0';
+    /* Only the canonical public key is stored and published: never the file as given. */
+    rc = reg_key_canonical(text, n, &pem);
+    if (rc == -EPERM)
+        return reg_fail("cannot add key", "the file holds a private key",
+                        "give only the public key: 'openssl pkey -in KEY -pubout -out KEY.pub'; "
+                        "keep the private key with the porter, never on the registry");
     if (rc == -ENOTSUP)
         return reg_fail("cannot add key", "not an Ed25519 key",
                         "create one with 'openssl genpkey -algorithm ed25519'");
     if (rc < 0)
         return reg_fail("cannot add key", "not a PEM public key",
                         "export it with 'openssl pkey -in KEY -pubout'");
-    if (reg_key_id(key, id) < 0 || open_db(cfg, &db) < 0)
+    if (reg_key_parse(pem, strlen(pem), &key) < 0 || reg_key_id(key, id) < 0 ||
+        reg_cli_open_db(cfg, &db) < 0)
         goto out;
     rc = reg_db_key_add(db, argv[1], id, pem);
     if (rc == -ENOENT)
@@ -99,6 +127,7 @@ int reg_cmd_key_add(const struct reg_config *cfg, int argc, char **argv)
     }
 out:
     EVP_PKEY_free(key);
+    free(pem);
     sqlite3_close(db);
     return status;
 }
@@ -111,7 +140,7 @@ int reg_cmd_key_revoke(const struct reg_config *cfg, int argc, char **argv)
         keep = true;
     else if (argc != 3)
         return 2;
-    if (need_user(argv[1]) < 0 || open_db(cfg, &db) < 0)
+    if (need_user(argv[1]) < 0 || reg_cli_open_db(cfg, &db) < 0)
         return 1;
     int rc = reg_db_key_revoke(db, argv[1], argv[2], keep);
     sqlite3_close(db);
@@ -132,7 +161,7 @@ int reg_cmd_token_create(const struct reg_config *cfg, int argc, char **argv)
     sqlite3 *db;
     if (argc != 2)
         return 2;
-    if (need_user(argv[1]) < 0 || open_db(cfg, &db) < 0)
+    if (need_user(argv[1]) < 0 || reg_cli_open_db(cfg, &db) < 0)
         return 1;
     int rc = reg_token_new(token, id);
     if (rc == 0) {
@@ -167,7 +196,7 @@ int reg_cmd_token_revoke(const struct reg_config *cfg, int argc, char **argv)
                         "printed to stderr, or a unique prefix of it");
     memcpy(prefix, p, n);
     prefix[n] = '\0';
-    if (need_user(argv[1]) < 0 || open_db(cfg, &db) < 0)
+    if (need_user(argv[1]) < 0 || reg_cli_open_db(cfg, &db) < 0)
         return 1;
     int rc = reg_db_token_revoke(db, argv[1], prefix, id);
     sqlite3_close(db);
@@ -195,7 +224,7 @@ int reg_cmd_yank(const struct reg_config *cfg, int argc, char **argv)
     if (reg_path_parse(url, strlen(url), &p) < 0 ||
         (p.route != REG_R_YANK && p.route != REG_R_UNYANK))
         return reg_fail("bad archive", argv[1], "give <user>/<type>/<name>/<version>");
-    if (open_db(cfg, &db) < 0)
+    if (reg_cli_open_db(cfg, &db) < 0)
         return 1;
     int rc = reg_db_archive_yank(db, &p, yank);
     sqlite3_close(db);

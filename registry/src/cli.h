@@ -9,6 +9,8 @@
 #ifndef REG_CLI_H
 #define REG_CLI_H
 
+#include <sqlite3.h>
+
 #include "config.h"
 
 /** A verb's implementation. */
@@ -28,6 +30,15 @@ extern const struct reg_verb reg_verbs[];
 
 /** Print "kide-registry: what: why" and "hint: hint" to stderr; returns 1. */
 int reg_fail(const char *what, const char *why, const char *hint);
+
+/**
+ * Make sure the configured data directory is ours (reg_blob_init) and open
+ * its database; prints what failed and returns -errno on failure.
+ */
+int reg_cli_open_db(const struct reg_config *cfg, sqlite3 **db);
+
+/** Print why the data directory cannot be used (rc from reg_blob_init); returns 1. */
+int reg_data_fail(const char *data, int rc);
 
 /** `user add` */
 int reg_cmd_user_add(const struct reg_config *cfg, int argc, char **argv);

@@ -226,14 +226,21 @@ static enum MHD_Result keys(struct MHD_Connection *c, struct reg_req *r, sqlite3
     enum MHD_Result ret = MHD_NO;
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *pem = (const char *)sqlite3_column_text(st, 1);
+        /* Published as the canonical public key only, whatever an older registry stored
+         * (before issue 12 a key file was stored verbatim, private key included). */
+        char *pem = NULL;
+        const char *raw = (const char *)sqlite3_column_text(st, 1);
+        if (reg_key_public_pem(raw, (size_t)sqlite3_column_bytes(st, 1), &pem) < 0)
+            continue; /* defensive: key add only stores keys that parse */
         if (one) {
             ret = reg_reply_text(c, r, MHD_HTTP_OK, "application/x-pem-file", pem, strlen(pem));
+            free(pem);
             break;
         }
         cJSON *k = cJSON_CreateObject();
         cJSON_AddStringToObject(k, "id", (const char *)sqlite3_column_text(st, 0));
         cJSON_AddStringToObject(k, "pem", pem);
+        free(pem);
         cJSON_AddNumberToObject(k, "created", (double)sqlite3_column_int64(st, 2));
         if (sqlite3_column_type(st, 3) == SQLITE_NULL)
             cJSON_AddNullToObject(k, "revoked");

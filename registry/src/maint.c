@@ -78,9 +78,9 @@ int reg_cmd_verify(const struct reg_config *cfg, int argc, char **argv)
     unsigned long ok = 0, bad = 0;
     if (argc != 1)
         return 2;
-    int rc = reg_db_open(cfg->data, &db);
+    int rc = reg_cli_open_db(cfg, &db);
     if (rc < 0)
-        return reg_fail("cannot open the database", strerror(-rc), "check the 'data' directory");
+        return 1;
     if (sqlite3_prepare_v2(db,
                            "SELECT user, type, name, version, sha256, key_id, size, sig"
                            " FROM archives ORDER BY user, type, name, version",
@@ -181,9 +181,9 @@ int reg_cmd_gc(const struct reg_config *cfg, int argc, char **argv)
     } else if (argc != 1) {
         return 2;
     }
-    int rc = reg_db_open(cfg->data, &db);
+    int rc = reg_cli_open_db(cfg, &db);
     if (rc < 0)
-        return reg_fail("cannot open the database", strerror(-rc), "check the 'data' directory");
+        return 1;
     snprintf(blobs, sizeof(blobs), "%s/blobs", cfg->data);
     DIR *d = opendir(blobs);
     if (d) {

@@ -199,6 +199,13 @@ int reg_path_parse(const char *url, size_t n, struct reg_path *p)
 {
     struct seg segs[MAX_SEGS];
     memset(p, 0, sizeof(*p));
+    /* Control characters, spaces, non-ASCII, '\\' and '%' (an escape the strict
+     * decoder refused, see unescape.h) never belong to a path: 400, whatever route. */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)url[i];
+        if (c <= 0x20 || c >= 0x7f || c == '%' || c == '\\')
+            return -EINVAL;
+    }
     int count = split(url, n, segs);
     if (count < 0)
         return count;

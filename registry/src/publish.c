@@ -95,7 +95,7 @@ void reg_publish_begin(struct MHD_Connection *c, struct reg_req *r)
                 "kide-registry: cannot create upload file in %s/tmp: %s\n"
                 "hint: check free space and permissions of the data directory\n",
                 cfg->data, strerror(-rc));
-        bad(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot store the upload",
+        bad(r, MHD_HTTP_INSUFFICIENT_STORAGE, "cannot store the upload",
             "retry later; tell the registry operator if it persists");
     }
 }
@@ -104,30 +104,22 @@ enum MHD_Result reg_publish_data(struct MHD_Connection *c, struct reg_req *r, co
                                  size_t size)
 {
     const struct reg_config *cfg = r->srv->cfg;
-    if (r->up.size + size > cfg->max_archive_bytes) {
-        /* Defer: the rest of the body is drained (up to a bound) so the client reads the 413. */
-        reg_upload_abort(&r->up);
-        bad(r, MHD_HTTP_CONTENT_TOO_LARGE, "archive larger than max_archive_bytes",
-            "split the archive or ask the operator to raise max_archive_bytes");
-        r->drained = size;
-        return MHD_YES;
-    }
-    if (cfg->request_timeout && reg_req_elapsed(r) > cfg->request_timeout) {
-        reg_upload_abort(&r->up);
-        return reg_reply_error(c, r, MHD_HTTP_REQUEST_TIMEOUT, "upload took too long",
-                               "upload over a faster link or ask the operator to raise "
-                               "request_timeout",
-                               0);
-    }
+    if (r->up.size + size > cfg->max_archive_bytes)
+        return reg_answer_now(c, r, MHD_HTTP_CONTENT_TOO_LARGE,
+                              "archive larger than max_archive_bytes",
+                              "split the archive or ask the operator to raise max_archive_bytes");
+    if (cfg->request_timeout && reg_req_elapsed(r) > cfg->request_timeout)
+        return reg_answer_now(c, r, MHD_HTTP_REQUEST_TIMEOUT, "upload took too long",
+                              "upload over a faster link or ask the operator to raise "
+                              "request_timeout");
     int rc = reg_upload_write(&r->up, data, size);
     if (rc < 0) {
         fprintf(stderr,
                 "kide-registry: cannot write upload %s: %s\n"
                 "hint: check free space in the data directory\n",
                 r->up.tmp, strerror(-rc));
-        reg_upload_abort(&r->up);
-        return reg_reply_error(c, r, MHD_HTTP_INSUFFICIENT_STORAGE, "cannot store the upload",
-                               "retry later; tell the registry operator", 0);
+        return reg_answer_now(c, r, MHD_HTTP_INSUFFICIENT_STORAGE, "cannot store the upload",
+                              "retry later; tell the registry operator");
     }
     return MHD_YES;
 }

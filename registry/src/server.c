@@ -12,10 +12,11 @@
  *
  * Routing: every request is answered on the last call, after its body (if
  * any) is read, because an earlier response costs the keep-alive connection. An error found in the
- * headers of a request with a body is deferred: the body is read and discarded up to DRAIN_MAX
- * bytes, then the error is sent, so the client reads a clean response instead of a reset
- * connection. A client that waits for "100 Continue" gets the error at once and never sends the
- * body.
+ * headers of a request with a body is deferred: the body is read and discarded up to
+ * REG_DRAIN_MAX bytes, then the error is sent, so the client reads a clean response instead of a
+ * reset connection. A client that waits for "100 Continue" gets the error at once and never sends
+ * the body. An error found while the body arrives (408, 413, 507), or a body too long to drain, is
+ * answered at once on the socket with a lingering close (early.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,10 +30,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "server.h"
-
-/* Body bytes read and discarded after an error before the connection is cut. */
-#define DRAIN_MAX (1u << 20)
+#include "unescape.h"
 
 double reg_req_elapsed(const struct reg_req *r)
 {
@@ -132,10 +132,13 @@ static enum MHD_Result body_call(struct MHD_Connection *c, struct reg_req *r, co
     if (!r->err_status && r->up.fd >= 0)
         return reg_publish_data(c, r, data, n);
     r->drained += n;
-    if (r->drained > DRAIN_MAX) {
+    if (r->drained > REG_DRAIN_MAX) {
+        /* Too much to drain for an answer on the last call: answer now. */
         defer(r, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large",
               "yank and unyank take no body");
-        return send_deferred(c, r);
+        if (r->srv->tls_cert)
+            return MHD_NO; /* HTTPS cannot answer mid-body (early.c): cut off */
+        return reg_answer_now(c, r, r->err_status, r->err, r->hint);
     }
     return MHD_YES;
 }
@@ -178,6 +181,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *ctx = r;
         return first_call(c, r, url, method);
     }
+    if (r->lingering) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        return reg_linger(r, n);
+    }
     if (r->responded) {
         *upload_data_size = 0;
         return MHD_YES;
@@ -204,6 +212,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
     atomic_fetch_sub(&srv->inflight, 1);
     free(r);
     *ctx = NULL;
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    return reg_url_unescape(s);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -237,10 +250,7 @@ static int prepare(struct reg_server *srv, const struct reg_config *cfg, int *lo
     char p[PATH_MAX];
     int rc = reg_blob_init(cfg->data);
     if (rc < 0) {
-        fprintf(stderr,
-                "kide-registry: cannot create data directory %s: %s\n"
-                "hint: check the 'data' key and the directory's permissions\n",
-                cfg->data, strerror(-rc));
+        reg_data_fail(cfg->data, rc);
         return rc;
     }
     snprintf(p, sizeof(p), "%s/serve.lock", cfg->data);
@@ -261,8 +271,10 @@ static int prepare(struct reg_server *srv, const struct reg_config *cfg, int *lo
         return rc;
     }
     srv->rl = reg_rl_new(cfg->rate_limit, cfg->rate_burst);
-    if (!srv->rl)
+    srv->vc = calloc(1, sizeof(*srv->vc));
+    if (!srv->rl || !srv->vc)
         return -ENOMEM;
+    reg_vcache_init(srv->vc);
     srv->log_fd = -1;
     if (!cfg->access_log || strcmp(cfg->access_log, "-") == 0) {
         srv->log_fd = STDERR_FILENO;
@@ -301,6 +313,7 @@ static struct MHD_Daemon *start(struct reg_server *srv, const struct reg_config 
 #define OPT(o, v, p) opts[n++] = (struct MHD_OptionItem){(o), (intptr_t)(v), (p)}
     OPT(MHD_OPTION_SOCK_ADDR, 0, ss);
     OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv);
+    OPT(MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout, NULL);
     OPT(MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL);
     OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip, NULL);
@@ -398,6 +411,9 @@ int reg_serve(const struct reg_config *cfg)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit (ulimit -f) must make writes fail with EFBIG (answered 507),
+     * not kill the server. */
+    signal(SIGXFSZ, SIG_IGN);
     srv.mhd = start(&srv, cfg, &ss);
     if (!srv.mhd) {
         fprintf(stderr,
@@ -419,6 +435,9 @@ out:
     if (srv.pool.all)
         reg_pool_fini(&srv.pool);
     reg_rl_free(srv.rl);
+    if (srv.vc)
+        reg_vcache_fini(srv.vc);
+    free(srv.vc);
     if (srv.log_fd > STDERR_FILENO)
         close(srv.log_fd);
     free(srv.tls_cert);

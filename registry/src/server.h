@@ -62,6 +62,7 @@ struct reg_req {
     uint32_t retry_after;     /**< deferred Retry-After seconds, or 0 */
     bool expect_continue;     /**< client waits for 100 Continue */
     uint64_t drained;         /**< body bytes discarded after an error */
+    bool lingering;           /**< answered early on the socket; the body is discarded */
 };
 
 /**
@@ -104,6 +105,21 @@ enum MHD_Result reg_handle_yank(struct MHD_Connection *c, struct reg_req *r);
  * -EACCES (401) or -EPERM (403).
  */
 int reg_auth(struct MHD_Connection *c, struct reg_req *r, sqlite3 *db);
+
+/** Body bytes read and discarded after an error before the connection is cut. */
+#define REG_DRAIN_MAX (1u << 20)
+
+/**
+ * Answer now, in the middle of the request body (early.c): abort the upload,
+ * record the error (the first one recorded wins) and, on plain HTTP, write
+ * the answer to the socket and start a lingering close; on HTTPS leave it
+ * deferred for the last call. Returns MHD_YES to keep reading, MHD_NO to close.
+ */
+enum MHD_Result reg_answer_now(struct MHD_Connection *c, struct reg_req *r, unsigned status,
+                               const char *err, const char *hint);
+
+/** A body chunk (n bytes; 0 for the last call) after an early answer: MHD_YES to read on. */
+enum MHD_Result reg_linger(struct reg_req *r, size_t n);
 
 /** Seconds since the request arrived. */
 double reg_req_elapsed(const struct reg_req *r);

@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
+#include <stdlib.h>
+#include <string.h>
 
 int reg_key_parse(const char *pem, size_t len, EVP_PKEY **out)
 {
@@ -33,6 +35,37 @@ int reg_key_parse(const char *pem, size_t len, EVP_PKEY **out)
     *out = key;
 out:
     BIO_free(bio);
+    return rc;
+}
+
+int reg_key_canonical(const char *pem, size_t len, char **out)
+{
+    *out = NULL;
+    if (memmem(pem, len, "PRIVATE KEY", 11))
+        return -EPERM;
+    return reg_key_public_pem(pem, len, out);
+}
+
+int reg_key_public_pem(const char *pem, size_t len, char **out)
+{
+    EVP_PKEY *key = NULL;
+    char *data;
+    *out = NULL;
+    int rc = reg_key_parse(pem, len, &key);
+    if (rc < 0)
+        return rc;
+    BIO *bio = BIO_new(BIO_s_mem());
+    rc = -ENOMEM;
+    if (bio && PEM_write_bio_PUBKEY(bio, key) == 1) {
+        long n = BIO_get_mem_data(bio, &data);
+        if (n > 0 && (*out = malloc((size_t)n + 1)) != NULL) {
+            memcpy(*out, data, (size_t)n);
+            (*out)[n] = '\0';
+            rc = 0;
+        }
+    }
+    BIO_free(bio);
+    EVP_PKEY_free(key);
     return rc;
 }
 

@@ -24,6 +24,19 @@
  */
 int reg_key_parse(const char *pem, size_t len, EVP_PKEY **out);
 
+/**
+ * The canonical PEM of a public key text: pem (len bytes) is parsed as
+ * reg_key_parse does and written back as one SubjectPublicKeyInfo PEM block,
+ * so nothing else the text held (comments, other blocks) survives. Text that
+ * holds private key material ("PRIVATE KEY" anywhere) is refused with -EPERM:
+ * it must never be stored or published. *out gets a string (free()).
+ * Returns 0, -EPERM, -EINVAL, -ENOTSUP or -ENOMEM.
+ */
+int reg_key_canonical(const char *pem, size_t len, char **out);
+
+/** As reg_key_canonical, but text around the public key (private or not) is dropped. */
+int reg_key_public_pem(const char *pem, size_t len, char **out);
+
 /** Write the 16-hex-digit id of key into id (17 bytes). Returns 0 or -EIO. */
 int reg_key_id(EVP_PKEY *key, char id[17]);
 

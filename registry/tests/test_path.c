@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "path.h"
+#include "unescape.h"
 #include "unit.h"
 
 static int parse(const char *url, struct reg_path *p)
@@ -101,12 +102,33 @@ static void not_found(void **state)
     assert_int_equal(parse("/-/keys/alice/a/b", &p), -ENOENT);
 }
 
+/* The strict decoder: all or nothing, never a control character (issue 12, point 3). */
+static void unescape(void **state)
+{
+    struct reg_path p;
+    char ok[] = "/alice/src/z%6Cib/1.0.tar.xz", nul[] = "/a/src/n/1.tar.xz%00.evil";
+    char lf[] = "/a/src/n/1.tar.xz%0a", del[] = "/a/src/n/1%7F.tar.xz", bad[] = "/a%zz%41";
+    char cut[] = "/a%4", raw[] = "/a\x01%41";
+    assert_int_equal(reg_url_unescape(ok), strlen("/alice/src/zlib/1.0.tar.xz"));
+    assert_string_equal(ok, "/alice/src/zlib/1.0.tar.xz");
+    char *refused[] = {nul, lf, del, bad, cut, raw};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        char before[64];
+        strcpy(before, refused[i]);
+        assert_int_equal(reg_url_unescape(refused[i]), strlen(before));
+        assert_string_equal(refused[i], before);
+        assert_int_equal(parse(refused[i], &p), -EINVAL);
+    }
+    assert_int_equal(parse("/alice/src/zlib/1.0.tar.xz\x7f", &p), -EINVAL);
+    assert_int_equal(parse("/alice/src/zlib/1 0.tar.xz", &p), -EINVAL);
+}
+
 int reg_test_path(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(archive_paths),      cmocka_unit_test(meta_paths),
             cmocka_unit_test(traversal_rejected), cmocka_unit_test(malformed),
-            cmocka_unit_test(not_found),
+            cmocka_unit_test(not_found),          cmocka_unit_test(unescape),
     };
     return cmocka_run_group_tests_name("path", tests, NULL, NULL);
 }

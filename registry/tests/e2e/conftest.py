@@ -89,11 +89,12 @@ class Registry:
         return path
 
     # --- server ----------------------------------------------------------
-    def start(self):
+    def start(self, preexec_fn=None):
         self.errf = open(self.errlog, "ab")
         start = os.path.getsize(self.errlog)
         self.proc = subprocess.Popen([BIN, "--config", self.config, "serve"],
-                                     stdout=subprocess.DEVNULL, stderr=self.errf)
+                                     stdout=subprocess.DEVNULL, stderr=self.errf,
+                                     preexec_fn=preexec_fn)
 
         def listening():
             if self.proc.poll() is not None:
