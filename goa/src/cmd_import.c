@@ -9,7 +9,10 @@
  * `goa diff` compares against); any failure leaves src/ as it was.
  *
  * Mirrors (--mirror URL, or $GOA_MIRRORS, space-separated) are tried before
- * the upstream URL: the file is looked for at <mirror>/<basename of URL>.
+ * the upstream URL. A mirror is content-addressed first: <mirror>/sha256/<hex>
+ * for a source pinned by sha256, <mirror>/tree-sha256/<hex> for one pinned
+ * by tree hash only; then, as a fallback, <mirror>/<basename of URL> (names
+ * like v1.0.tar.gz collide between projects, hashes do not).
  * A source is verified when any hash it names matches what it describes:
  * the archive bytes against sha256, or the extracted tree against
  * tree_sha256. With -j N, up to N sources download at once.
@@ -55,11 +58,16 @@ static void plan(struct src_state *st, const struct goa_source *s, char **mirror
     char *base = goa_basename_url(s->url);
 
     st->s = s;
-    st->cands = goa_xmalloc((nm + 1) * sizeof(char *));
+    st->cands = goa_xmalloc((2 * nm + 1) * sizeof(char *));
     for (size_t i = 0; i < nm; i++) {
         size_t l = strlen(mirrors[i]);
-        st->cands[st->ncands++] = goa_fmt(
-                "%.*s/%s", (int)(l && mirrors[i][l - 1] == '/' ? l - 1 : l), mirrors[i], base);
+        int len = (int)(l && mirrors[i][l - 1] == '/' ? l - 1 : l);
+        if (s->sha256)
+            st->cands[st->ncands++] = goa_fmt("%.*s/sha256/%s", len, mirrors[i], s->sha256);
+        else if (s->tree_sha256)
+            st->cands[st->ncands++] =
+                    goa_fmt("%.*s/tree-sha256/%s", len, mirrors[i], s->tree_sha256);
+        st->cands[st->ncands++] = goa_fmt("%.*s/%s", len, mirrors[i], base);
     }
     st->cands[st->ncands++] = goa_xstrdup(s->url);
     free(base);
@@ -216,6 +224,13 @@ static int place(const struct goa_project *p, struct src_state *st, const char *
                   "tree hash mismatch: expected %s, got %s", st->s->tree_sha256, st->tree);
         goto out;
     }
+    if (!st->archive_ok && st->s->sha256 && st->s->tree_sha256)
+        fprintf(stderr,
+                "goa: warning: %s: archive SHA-256 mismatch: expected %s, got %s; accepted "
+                "because the extracted tree matches tree_sha256\n"
+                "hint: the archive was repacked (mirror or carrier); if upstream's archive is "
+                "what you want, check the mirror\n",
+                st->used_url, st->s->sha256, st->hex);
     if (!st->archive_ok && !st->s->tree_sha256) {
         goa_error(st->used_url,
                   "the archive differs from what goa.yaml pins: check the URL or mirror",

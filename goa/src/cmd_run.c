@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "depot.h"
 #include "project.h"
+#include "sdk.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -90,6 +91,22 @@ static int drive(int argc, char **argv, int test)
     const struct goa_backend *be = goa_backend_find(target ? target : p.test.target);
     if (!be)
         goto out;
+    /* A static musl program boots on Kide only once the POSIX personality
+     * exists; before that it faults in musl's start-up code, so say so. */
+    if (!strcmp(be->name, "qemu") && strcmp(p.type, "native")) {
+        char *where = NULL;
+        bool posix = goa_sdk_has_posix(&where);
+        if (!posix)
+            goa_error(test ? "test" : "run",
+                      "use --target host (the default for posix projects) until the SDK ships the "
+                      "POSIX personality",
+                      "%s is a %s project: POSIX programs cannot run on Kide yet: the POSIX "
+                      "personality (libc system calls over Kide sessions, %s) is missing",
+                      p.name, p.type, where);
+        free(where);
+        if (!posix)
+            goto out;
+    }
     if (!be->available(&why)) {
         goa_error(test ? "test" : "run", "use --target host for POSIX programs",
                   "backend '%s' unavailable: %s", be->name, why);

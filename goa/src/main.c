@@ -71,7 +71,9 @@ static const struct verb verbs[] = {
         {"run", goa_cmd_run, "run the built program and stream its log",
          "usage: goa run [--target host|qemu] [-- ARGS...]\n"
          "Runs the runtime binary through a backend and returns its exit code.\n"
-         "  --target T     host (static binary on this machine) or qemu (not yet available)\n"
+         "  --target T     host: the static binary on this machine (default for posix);\n"
+         "                 qemu: boot it on Kide under core and hoitaja (native components;\n"
+         "                 posix projects once the SDK ships the POSIX personality, SDK/posix)\n"
          "  --timeout S    kill the run after S seconds (default: test.timeout or 60)\n"},
         {"test", goa_cmd_test, "run and judge expected log lines and exit code",
          "usage: goa test [--target host|qemu]\n"

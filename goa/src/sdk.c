@@ -65,3 +65,15 @@ char *goa_sdk_line(const char *sdk, const char *name)
     data[strcspn(data, "\n")] = 0;
     return data;
 }
+
+bool goa_sdk_has_posix(char **where)
+{
+    const char *env = getenv("KIDE_SDK");
+    char *dir = env && *env ? goa_xstrdup(env) : guess();
+    char *posix = dir ? goa_fmt("%s/posix", dir) : NULL;
+    bool ok = posix && goa_isdir(posix);
+
+    *where = posix ? posix : goa_xstrdup("(no SDK)");
+    free(dir);
+    return ok;
+}

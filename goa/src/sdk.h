@@ -10,4 +10,13 @@ char *goa_sdk_dir(const char *what);
 /** The first line of SDK/name (cflags, ldflags), or NULL after reporting. Free it. */
 char *goa_sdk_line(const char *sdk, const char *name);
 
+#include <stdbool.h>
+
+/**
+ * True if the SDK carries the POSIX personality (SDK/posix: what a static
+ * POSIX program needs to run on Kide). *WHERE gets the path looked at (free it).
+ * Until it exists, POSIX programs run on the host only.
+ */
+bool goa_sdk_has_posix(char **where);
+
 #endif
