@@ -26,11 +26,11 @@
 
 /** What every install step needs. */
 struct ictx {
-    char *depot;      /**< depot directory */
-    char *depots;     /**< depot users directory */
-    const char *from; /**< --from base URL, or NULL */
-    char **queue;     /**< archives to install (depot paths) */
-    size_t n, cap;    /**< queue size */
+    char *depot;        /**< depot directory */
+    const char *depots; /**< --depots DIR, or NULL for the search order of depot.h */
+    const char *from;   /**< --from base URL, or NULL */
+    char **queue;       /**< archives to install (depot paths) */
+    size_t n, cap;      /**< queue size */
 };
 
 static void enqueue(struct ictx *c, const char *rel)
@@ -53,7 +53,11 @@ static char *base_url(struct ictx *c, const char *user)
 
     if (c->from)
         return goa_xstrdup(c->from);
-    f = goa_fmt("%s/%s/download", c->depots, user);
+    char *dir = goa_depot_user_dir(c->depots, user);
+    if (!dir)
+        return NULL;
+    f = goa_fmt("%s/download", dir);
+    free(dir);
     if (goa_read_file(f, &s, NULL)) {
         goa_error(f, "add the depot user's download URL there, or pass --from URL",
                   "cannot read: %m");
@@ -69,12 +73,15 @@ static char *base_url(struct ictx *c, const char *user)
 static int verify_unpack(struct ictx *c, const char *rel, const char *user, const char *qa,
                          const char *qs, const char *url)
 {
-    char *pub = goa_fmt("%s/%s/pubkey", c->depots, user), *sig = NULL;
+    char *udir = goa_depot_user_dir(c->depots, user), *sig = NULL;
+    char *pub = udir ? goa_fmt("%s/pubkey", udir) : NULL;
     char *qd = goa_fmt("%s.d", qa), *dest = goa_fmt("%s/%s", c->depot, rel);
     char *fa = goa_fmt("%s.tar.xz", dest), *fs = goa_fmt("%s.tar.xz.sig", dest);
     size_t siglen = 0;
     int rc = -1, v;
 
+    if (!pub)
+        goto out;
     if (goa_read_file(qs, &sig, &siglen)) {
         goa_error(qs, NULL, "cannot read the signature: %m");
         goto out;
@@ -112,7 +119,7 @@ out:
         unlink(qs);
         goa_rmrf(qd);
     }
-    free(pub), free(sig), free(qd), free(dest), free(fa), free(fs);
+    free(udir), free(pub), free(sig), free(qd), free(dest), free(fa), free(fs);
     return rc;
 }
 
@@ -187,7 +194,8 @@ static int round_(struct ictx *c, size_t from)
         char *relv = strndup(rel, strlen(rel) - strlen(".tar.xz"));
         char *user = strndup(relv, strcspn(relv, "/"));
         int bad = 0;
-        for (int s = 0; s < 2; s++)
+        /* One message per archive: when the archive is missing, so is its .sig. */
+        for (int s = 0; s < 2 && !bad; s++)
             if (dl[j + s].rc) {
                 goa_error(dl[j + s].url,
                           dl[j + s].status == 404
@@ -250,7 +258,7 @@ int goa_cmd_install(int argc, char **argv)
     for (int i = optind; i < argc; i++)
         enqueue(&c, argv[i]);
     c.depot = goa_depot_dir(dopt, loaded ? p.dir : ".");
-    c.depots = goa_depots_dir(Dopt);
+    c.depots = Dopt;
     for (size_t from = 0; from < c.n && rc == 0;) {
         size_t upto = c.n;
         rc = round_(&c, from);
@@ -263,7 +271,6 @@ int goa_cmd_install(int argc, char **argv)
         free(c.queue[i]);
     free(c.queue);
     free(c.depot);
-    free(c.depots);
     if (loaded)
         goa_project_free(&p);
     return rc ? 1 : 0;

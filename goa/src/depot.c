@@ -46,13 +46,53 @@ char *goa_depot_user(const char *opt, const struct goa_project *p)
 
 char *goa_depots_dir(const char *opt)
 {
-    const char *e = getenv("GOA_DEPOTS");
+    const char *e = getenv("GOA_DEPOTS"), *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
 
     if (opt)
         return goa_xstrdup(opt);
     if (e && *e)
         return goa_xstrdup(e);
-    return goa_xstrdup(GOA_DEFAULT_DEPOTS);
+    if (x && *x)
+        return goa_fmt("%s/goa/depots", x);
+    return goa_fmt("%s/.config/goa/depots", h && *h ? h : ".");
+}
+
+size_t goa_depots_search(const char *opt, char *dirs[2])
+{
+    const char *e = getenv("GOA_DEPOTS");
+
+    dirs[0] = goa_depots_dir(opt);
+    if (opt || (e && *e))
+        return 1;
+    dirs[1] = goa_xstrdup(GOA_DEFAULT_DEPOTS);
+    return 2;
+}
+
+char *goa_depot_user_dir(const char *opt, const char *user)
+{
+    char *dirs[2] = {0}, *found = NULL, *first = NULL;
+    size_t n = goa_depots_search(opt, dirs);
+
+    for (size_t i = 0; i < n; i++) {
+        char *d = goa_fmt("%s/%s", dirs[i], user), *dl = goa_fmt("%s/download", d);
+        if (!found && goa_exists(dl))
+            found = goa_xstrdup(d);
+        if (!first)
+            first = goa_xstrdup(dl);
+        free(d);
+        free(dl);
+    }
+    if (!found) {
+        char *hint =
+                goa_fmt("add it with 'goa depot add %s URL PUBKEY-FILE', or pass --from URL", user);
+        goa_error(first, hint, "unknown depot user '%s': not in %s%s%s", user, dirs[0],
+                  n > 1 ? " or " : "", n > 1 ? dirs[1] : "");
+        free(hint);
+    }
+    free(first);
+    free(dirs[0]);
+    free(dirs[1]);
+    return found;
 }
 
 int goa_depot_split(const char *path, char **user, char **type, char **name, char **version)

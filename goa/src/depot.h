@@ -22,8 +22,21 @@ char *goa_depot_dir(const char *opt, const char *pdir);
 /** The depot user: OPT, else the project's depot_user, else $GOA_USER; NULL after reporting. */
 char *goa_depot_user(const char *opt, const struct goa_project *p);
 
-/** The directory of depot users (pubkey, download). */
+/**
+ * The writable directory of depot users (pubkey, download): OPT, else
+ * $GOA_DEPOTS, else ${XDG_CONFIG_HOME:-~/.config}/goa/depots. Free it.
+ */
 char *goa_depots_dir(const char *opt);
+
+/**
+ * The directories searched for depot users, in order, into DIRS (free each):
+ * OPT or $GOA_DEPOTS alone when given, else the user's directory and then
+ * the users shipped with goa (the repository's depots/). Returns the count.
+ */
+size_t goa_depots_search(const char *opt, char *dirs[2]);
+
+/** The directory of depot user USER (first in the search order), or NULL after reporting. */
+char *goa_depot_user_dir(const char *opt, const char *user);
 
 /**
  * Split a depot path "user/type/name/version" (type may be bin/<arch>) into

@@ -95,13 +95,23 @@ static const struct verb verbs[] = {
          "  --registry URL $GOA_REGISTRY      --key FILE   $GOA_KEY (PKCS#8 PEM)\n"
          "  --token T      $GOA_TOKEN (or --token-file F)\n"},
         {"install", goa_cmd_install, "download, verify and unpack depot archives",
-         "usage: goa install [--depot DIR] [--depots DIR] [ARCHIVE...]\n"
+         "usage: goa install [--depot DIR] [--depots DIR] [--from URL] [ARCHIVE...]\n"
          "Installs user/type/name/version archives (default: the project's depends).\n"
          "Each archive and its .sig are downloaded into the depot's quarantine, the\n"
-         "signature is checked against depots/<user>/pubkey BEFORE unpacking, and only a\n"
-         "verified archive is unpacked. pkg archives pull in the archives they list.\n"
-         "  --depots DIR   depot users (pubkey, download) (default $GOA_DEPOTS)\n"
-         "  --from URL     download base URL instead of depots/<user>/download\n"},
+         "signature is checked against the depot user's pubkey BEFORE unpacking, and only\n"
+         "a verified archive is unpacked. pkg archives pull in the archives they list.\n"
+         "  --depots DIR   depot users (pubkey, download) (default $GOA_DEPOTS, else the\n"
+         "                 users of 'goa depot list': yours, then the shipped ones)\n"
+         "  --from URL     download base URL instead of the user's download file\n"},
+        {"depot", goa_cmd_depot, "add, list or remove the depot users goa install trusts",
+         "usage: goa depot add [--force] USER URL PUBKEY-FILE | goa depot list | goa depot remove "
+         "USER\n"
+         "A depot user is a download URL and the Ed25519 public key its archives are signed\n"
+         "with. add writes USER/download and USER/pubkey into your depot users directory\n"
+         "(${XDG_CONFIG_HOME:-~/.config}/goa/depots); list shows yours, then the users\n"
+         "shipped with goa (kide: the Kide project's registry); remove deletes one of yours.\n"
+         "  --depots DIR   use DIR alone instead (also $GOA_DEPOTS)\n"
+         "  --force        add: replace an existing user (or override a shipped one)\n"},
         {"key", goa_cmd_key, "create or show an Ed25519 signing key",
          "usage: goa key create FILE | goa key show FILE\n"
          "create writes a new private key (PKCS#8 PEM, mode 0600) and FILE.pub;\n"

@@ -189,3 +189,26 @@ out:
     free(data);
     return rc;
 }
+
+int goa_pubkey_check(const char *pubkey)
+{
+    FILE *f = fopen(pubkey, "r");
+    EVP_PKEY *k = NULL;
+    int rc = -1;
+
+    if (!f) {
+        goa_error(pubkey, "pass the publisher's public key file ('goa key show KEY' prints it)",
+                  "cannot open the public key: %m");
+        return -1;
+    }
+    k = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+    fclose(f);
+    if (!k || EVP_PKEY_id(k) != EVP_PKEY_ED25519)
+        goa_error(pubkey, "the file must hold an Ed25519 public key in PEM ('goa key show')",
+                  "not a usable public key");
+    else
+        rc = 0;
+    ERR_clear_error();
+    EVP_PKEY_free(k);
+    return rc;
+}

@@ -32,4 +32,7 @@ int goa_sign_file(const char *key, const char *archive, unsigned char sig[GOA_SI
 int goa_verify_file(const char *pubkey, const char *archive, const unsigned char *sig,
                     size_t siglen);
 
+/** 0 if PUBKEY is a PEM Ed25519 public key, else -1 (reported). */
+int goa_pubkey_check(const char *pubkey);
+
 #endif

@@ -271,6 +271,51 @@ test_p12_posix_on_qemu_refused_until_personality() {
 	! grep -q "POSIX programs cannot run" err.txt || fail "refused although the SDK has posix/"
 }
 
+# ---------------------------------------------------------------- point 8
+test_p8_shipped_kide_user_and_depot_verb() {
+	# Without --depots or $GOA_DEPOTS: your directory, then the shipped users.
+	unset GOA_DEPOTS
+	export HOME=$PWD/home XDG_CONFIG_HOME=
+	$GOA depot list >list.txt
+	grep -q "^kide  *https://" list.txt || fail "no shipped kide user: $(cat list.txt)"
+	grep -q "BEGIN PUBLIC KEY" "$TOP/depots/kide/pubkey" || fail "no kide key shipped"
+	# install finds the kide user (here: nothing listens, so the download fails, not the lookup)
+	port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	$GOA key create k.pem
+	$GOA depot add --force kide "http://127.0.0.1:$port" k.pem.pub
+	[ -f home/.config/goa/depots/kide/pubkey ] || fail "add did not write the user's directory"
+	$GOA depot list >list2.txt
+	grep -q "overridden" list2.txt || fail "the shipped user is not shown as overridden"
+	expect_fail "cannot download" $GOA install --depot "$PWD/d" kide/src/zlib/1.3.1
+	# Add, list, remove an own user; bad input refused.
+	$GOA depot add alice "http://127.0.0.1:$port" k.pem.pub
+	$GOA --json depot list | grep -q '"user":"alice"'
+	expect_fail "already exists" $GOA depot add alice "http://127.0.0.1:$port" k.pem.pub
+	expect_fail "not a usable public key" $GOA depot add bob "http://127.0.0.1:$port" k.pem
+	expect_fail "not an http, https or file URL" $GOA depot add bob "ftp://x" k.pem.pub
+	expect_fail "not a valid depot user" $GOA depot add ../x "http://x" k.pem.pub
+	$GOA depot remove alice
+	! $GOA depot list | grep -q "^alice" || fail "alice not removed"
+	expect_fail "unknown depot user 'alice'" $GOA install --depot "$PWD/d" alice/src/x/1
+	expect_fail "hint: add it with 'goa depot add alice" $GOA install --depot "$PWD/d" alice/src/x/1
+	$GOA depot remove kide
+	expect_fail "shipped with goa" $GOA depot remove kide
+}
+
+# ---------------------------------------------------------------- point 13
+test_p13_install_404_reported_once() {
+	mkdir -p served users/tester
+	$GOA key create k.pem
+	cp k.pem.pub users/tester/pubkey
+	start_httpd "$PWD/served"
+	echo "http://127.0.0.1:$PORT" >users/tester/download
+	set +e
+	$GOA install --depot "$PWD/d" --depots "$PWD/users" tester/src/none/1.0 2>err.txt
+	set -e
+	cat err.txt
+	[ "$(grep -c 'HTTP 404' err.txt)" = 1 ] || fail "the 404 was not reported exactly once"
+}
+
 run_tests "$@"
 echo "goa-port: $passed passed, $failed failed, $skipped skipped"
 mkdir -p "$BUILD/results"
