@@ -28,7 +28,7 @@ help:
 	@echo "make all       build everything"
 	@echo "make bench     run the benchmarks (see docs/benchmarks.md)"
 	@echo "make fuzz      run every fuzzer for longer than make test does"
-	@echo "make iso       build a bootable GRUB ISO of the kernel test suite"
+	@echo "make iso       build a bootable GRUB ISO of the kernel test suite (BIOS and UEFI)"
 	@echo "make image SCENARIO=<name>   build the boot image of a scenario"
 	@echo "make clean     remove build/"
 

@@ -36,7 +36,9 @@ enum kide_parent_op {
      *  (set rcv_crd first).
      *  -> OK, w1 = session handle (for CLOSE) | DENIED (route says no, or no route)
      *  | NOT_FOUND (routed to a sibling that is not running or did not announce it)
-     *  | QUOTA (the donation exceeds the client's free RAM) | BAD_PARAM. */
+     *  | QUOTA (the donation exceeds the client's free RAM, or the client holds as many
+     *  sessions as its limit allows: docs/hoitaja.md) | BAD_PARAM
+     *  | TIMEOUT (the server did not answer within the deadline; it is restarted). */
     KIDE_PARENT_OPEN = 1,
     /** w1 = session handle: close it; the session portal is revoked, the donation returns. */
     KIDE_PARENT_CLOSE = 2,
