@@ -22,19 +22,51 @@
 
 int goa_cmd_bump_version(int argc, char **argv)
 {
+    static const struct option lo[] = {{"port", no_argument, 0, 'p'}, {0, 0, 0, 0}};
     struct goa_project p;
-    char today[16], *next;
+    char today[16], *next = NULL;
     time_t now = time(NULL);
-    int rc = 1;
+    int rc = 1, c, port = 0;
 
     if (goa_want_help(argc, argv))
         return 0;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        if (c == 'p')
+            port = 1;
+        else
+            return 2;
+    }
+    if (optind + 1 < argc || (port && optind < argc)) {
+        goa_error("bump-version", "run 'goa bump-version --help'",
+                  "give either --port or one NEW-VERSION");
+        return 2;
+    }
     if (goa_project_load(goa_opt.dir, &p))
         return 1;
     strftime(today, sizeof today, "%Y-%m-%d", gmtime(&now));
-    next = argc > 1 ? goa_xstrdup(argv[1]) : goa_version_bump(p.version, today);
+    if (optind < argc) {
+        next = goa_xstrdup(argv[optind]);
+    } else if (port) {
+        next = goa_version_port_bump(p.version);
+    } else if (p.nsources) {
+        /* A port's version is upstream's: only upstream can raise it. */
+        goa_error(p.file,
+                  "for a change of the port run 'goa bump-version --port' (1.2.3 -> "
+                  "1.2.3-kide1); for a new upstream release give its version: 'goa "
+                  "bump-version 1.2.4' (and update sources)",
+                  "%s ports upstream sources: refusing to invent upstream version after %s", p.name,
+                  p.version);
+        goto out;
+    } else {
+        next = goa_version_bump(p.version, today);
+    }
     if (!goa_valid_name(next)) {
         goa_error(next, "versions match [A-Za-z0-9][A-Za-z0-9._+-]*", "not a valid version");
+    } else if (goa_version_cmp(next, p.version) <= 0) {
+        goa_error(next,
+                  "versions only go forward (published ones are immutable): pick a version "
+                  "after the current one, or 'goa bump-version --port'",
+                  "refusing to go from %s to %s: not newer", p.version, next);
     } else if (goa_yaml_set(p.file, "version", next) == 0) {
         goa_info("goa: %s %s -> %s", p.name, p.version, next);
         if (goa_opt.json)
@@ -43,6 +75,7 @@ int goa_cmd_bump_version(int argc, char **argv)
             puts(next);
         rc = 0;
     }
+out:
     free(next);
     goa_project_free(&p);
     return rc;

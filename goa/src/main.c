@@ -117,9 +117,13 @@ static const struct verb verbs[] = {
          "create writes a new private key (PKCS#8 PEM, mode 0600) and FILE.pub;\n"
          "show prints the public key (PEM SubjectPublicKeyInfo) for depots/<user>/pubkey.\n"},
         {"bump-version", goa_cmd_bump_version, "raise the version in goa.yaml",
-         "usage: goa bump-version [NEW-VERSION]\n"
-         "Sets version to NEW-VERSION, or increments its last number (1.2.3 -> 1.2.4),\n"
-         "or stamps today's date for date versions (2024-01-31 -> today's date).\n"},
+         "usage: goa bump-version [--port | NEW-VERSION]\n"
+         "Sets version to NEW-VERSION, which must sort after the current one.\n"
+         "  --port         next port revision: 1.2.3 -> 1.2.3-kide1 -> 1.2.3-kide2\n"
+         "                 (the port changed, upstream did not)\n"
+         "Without either, a project of your own (no sources:) gets its last number raised\n"
+         "(1.2.3 -> 1.2.4) or today's date (2024-01-31 -> today); a port (with sources:)\n"
+         "is refused, since only upstream raises its version.\n"},
         {"archive-versions", goa_cmd_archive_versions, "list archive versions in a depot",
          "usage: goa archive-versions [--depot DIR] [--user USER] [USER/TYPE/NAME...]\n"
          "Lists the versions present for the project's archives (or the ones named),\n"

@@ -90,3 +90,23 @@ char *goa_version_bump(const char *v, const char *today)
     free(num);
     return r;
 }
+
+char *goa_version_port_bump(const char *v)
+{
+    const char *m = strstr(v, GOA_PORT_MARK), *r;
+
+    /* Only a trailing -kideN counts; anything else after the mark is upstream's. */
+    if (m) {
+        r = m + strlen(GOA_PORT_MARK);
+        size_t n = strspn(r, "0123456789");
+        if (n && !r[n]) {
+            char *up = goa_fmt("%.*s", (int)(m - v), v);
+            char *next = goa_version_bump(r, "0000-00-00");
+            char *out = goa_fmt("%s%s%s", up, GOA_PORT_MARK, next);
+            free(up);
+            free(next);
+            return out;
+        }
+    }
+    return goa_fmt("%s%s1", v, GOA_PORT_MARK);
+}

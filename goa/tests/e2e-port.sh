@@ -316,6 +316,22 @@ test_p13_install_404_reported_once() {
 	[ "$(grep -c 'HTTP 404' err.txt)" = 1 ] || fail "the 404 was not reported exactly once"
 }
 
+# ---------------------------------------------------------------- point 10
+test_p10_port_revisions() {
+	mkdir p
+	printf 'name: port\nversion: 0.9.24\ntype: posix\nsources:\n  - url: https://example.invalid/port-0.9.24.tar.gz\n    sha256: %064d\n' 1 >p/goa.yaml
+	expect_fail "ports upstream sources: refusing to invent upstream version after 0.9.24" $GOA -C p bump-version
+	grep -q 'version: 0.9.24$' p/goa.yaml || fail "version changed"
+	[ "$($GOA -C p bump-version --port)" = 0.9.24-kide1 ] || fail "first port revision"
+	[ "$($GOA -C p bump-version --port)" = 0.9.24-kide2 ] || fail "second port revision"
+	expect_fail "refusing to go from 0.9.24-kide2 to 0.9.24: not newer" $GOA -C p bump-version 0.9.24
+	expect_fail "not newer" $GOA -C p bump-version 0.9.23
+	[ "$($GOA -C p bump-version 0.9.25)" = 0.9.25 ] || fail "upstream's new version"
+	# A project of its own still counts up.
+	$GOA new --template posix own
+	[ "$($GOA -C own bump-version)" = 0.1.1 ] || fail "own project"
+}
+
 run_tests "$@"
 echo "goa-port: $passed passed, $failed failed, $skipped skipped"
 mkdir -p "$BUILD/results"

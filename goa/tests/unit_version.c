@@ -38,11 +38,32 @@ static void test_bump(void **state)
     check_bump("2026-11-22a", "2026-11-22", "2026-11-22b");
 }
 
+static void check_port(const char *from, const char *want)
+{
+    char *got = goa_version_port_bump(from);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* Port revisions (issue 13, point 10): upstream's part never moves. */
+static void test_port_revision(void **state)
+{
+    check_port("0.9.24", "0.9.24-kide1");
+    check_port("0.9.24-kide1", "0.9.24-kide2");
+    check_port("1.2.3-kide9", "1.2.3-kide10");
+    check_port("2024-01-31", "2024-01-31-kide1");
+    check_port("1.0-kidex", "1.0-kidex-kide1");
+    assert_true(goa_version_cmp("1.2.3", "1.2.3-kide1") < 0);
+    assert_true(goa_version_cmp("1.2.3-kide2", "1.2.3-kide10") < 0);
+    assert_true(goa_version_cmp("1.2.3-kide10", "1.2.4") < 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_cmp),
             cmocka_unit_test(test_bump),
+            cmocka_unit_test(test_port_revision),
     };
     return cmocka_run_group_tests_name("goa version", tests, NULL, NULL);
 }
