@@ -59,11 +59,12 @@ static const struct verb verbs[] = {
          "  --depot DIR    depot with the dependencies (default $GOA_DEPOT or var/depot)\n"
          "  --rebuild      start from a fresh build tree (configure again)\n"},
         {"check", goa_cmd_check, "build, then run upstream's own test suite",
-         "usage: goa check [--cc CC] [--depot DIR] [--rebuild]\n"
+         "usage: goa check [--cc CC] [--depot DIR] [--rebuild] [--target host]\n"
          "Builds like goa build, then runs the upstream test suite through the build\n"
          "system in the build tree, on the host: make check (or make test) for autoconf\n"
          "and make, ctest for cmake, meson test for meson. Exit status 0 if it passes.\n"
-         "Running the suite on Kide waits for the POSIX personality.\n"},
+         "  --target T     host (default); qemu is refused until the POSIX personality\n"
+         "                 runs upstream's test programs on Kide\n"},
         {"clean", goa_cmd_clean, "remove build trees and build outputs",
          "usage: goa clean\n"
          "Removes var/build, var/install, var/bin, var/api, var/doc, var/dbg and the build\n"

@@ -332,6 +332,32 @@ test_p10_port_revisions() {
 	[ "$($GOA -C own bump-version)" = 0.1.1 ] || fail "own project"
 }
 
+# ---------------------------------------------------------------- point 6
+test_p6_check_runs_ctest() {
+	cmake_greeting
+	printf 'enable_testing()\nadd_test(NAME says COMMAND g)\nset_tests_properties(says PROPERTIES PASS_REGULAR_EXPRESSION "hello from g one")\n' >>g/src/CMakeLists.txt
+	$GOA -C g check 2>&1 | tee out
+	grep -q "upstream tests of g passed" out || fail "ctest did not pass"
+	sed -i 's/-DGREETING=one/-DGREETING=two/' g/goa.yaml
+	expect_fail "ctest failed" $GOA -C g check
+	expect_fail "upstream test suites cannot run on Kide yet" $GOA -C g check --target qemu
+}
+
+test_p6_check_runs_make_check_and_meson_test() {
+	$GOA new --template posix m
+	sed -i 's/system: plain/system: make/' m/goa.yaml
+	printf 'm: main.c\n\t$(CC) $(CFLAGS) -o m main.c $(LDFLAGS)\ncheck: m\n\t./m | grep -q "hello from m"\n\techo MAKE-CHECK-RAN\n' >m/src/Makefile
+	$GOA -v -C m check >out 2>&1
+	grep -q MAKE-CHECK-RAN out || fail "make check did not run: $(cat out)"
+	$GOA new --template posix p
+	printf "project('p', 'c')\ne = executable('p', 'main.c')\ntest('greets', e)\n" >p/src/meson.build
+	sed -i 's/system: plain/system: meson/' p/goa.yaml
+	$GOA -C p check
+	# plain C has no suite of its own
+	$GOA new --template posix q
+	expect_fail "the plain build system has no upstream test suite" $GOA -C q check
+}
+
 run_tests "$@"
 echo "goa-port: $passed passed, $failed failed, $skipped skipped"
 mkdir -p "$BUILD/results"
