@@ -5,13 +5,30 @@
  * output is `diff -urN` with a/ and b/ prefixes, so it applies with
  * `patch -p1` and can be saved as patches/<name>.patch and listed in
  * goa.yaml. Exit status follows diff: 0 no edits, 1 edits, 2 trouble.
+ * The file headers carry no times ("--- a/x.c", not "--- a/x.c\t2026-..."),
+ * so a saved patch does not change when files are merely touched.
  */
 #include "cmd.h"
 #include "project.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+/* Print diff output, cutting the time stamp off each file header line. */
+static void print_without_times(char *out)
+{
+    for (char *l = out, *next; l && *l; l = next) {
+        next = strchr(l, '\n');
+        if (next)
+            *next++ = '\0';
+        if (!strncmp(l, "--- ", 4) || !strncmp(l, "+++ ", 4))
+            l[strcspn(l, "\t")] = '\0';
+        puts(l);
+    }
+}
 
 int goa_cmd_diff(int argc, char **argv)
 {
@@ -34,10 +51,12 @@ int goa_cmd_diff(int argc, char **argv)
     char *la = goa_fmt("%s/a", tmp), *lb = goa_fmt("%s/b", tmp);
     char *ra = realpath(orig, NULL), *rb = realpath(src, NULL);
     if (ra && rb && !symlink(ra, la) && !symlink(rb, lb)) {
-        char *av[] = {"diff", "-urN", "a/", "b/", NULL};
-        rc = goa_run(tmp, av, NULL, NULL);
+        char *av[] = {"diff", "-urN", "a/", "b/", NULL}, *out = NULL;
+        rc = goa_capture(tmp, av, NULL, &out);
         if (rc > 2)
             rc = 2;
+        print_without_times(out);
+        free(out);
     }
     goa_rmrf(tmp);
     free(tmp), free(la), free(lb), free(ra), free(rb);

@@ -6,6 +6,9 @@
  * test.expect must occur as a substring of a log line, in order, and the
  * exit code must equal test.exit, all within test.timeout seconds. The log
  * is streamed as it arrives (prefixed with "| "), then a verdict line.
+ * Both run either the project in -C DIR or, given USER/pkg/NAME/VERSION
+ * first, an installed package: its goa.yaml comes from the src archive and
+ * its binary from the bin archive that the pkg pulled into the depot.
  */
 #include "backend.h"
 #include "cmd.h"
@@ -59,30 +62,75 @@ static char *find_binary(const struct goa_project *p, const char *bin_dir)
     return NULL;
 }
 
+/* The unpacked src archive of installed package PKG (user/pkg/name/version)
+ * and, in *BIN_DIR, its bin archive; NULL after reporting. */
+static char *installed_pkg(const char *pkg, const char *dopt, char **bin_dir)
+{
+    char *u, *t, *n, *v, *depot, *src = NULL, *hint;
+
+    if (goa_depot_split(pkg, &u, &t, &n, &v) || strcmp(t, "pkg")) {
+        if (!goa_depot_split(pkg, &u, &t, &n, &v))
+            free(u), free(t), free(n), free(v);
+        goa_error(pkg, "name an installed package as USER/pkg/NAME/VERSION",
+                  "not a package archive path");
+        return NULL;
+    }
+    depot = goa_depot_dir(dopt, goa_opt.dir);
+    src = goa_fmt("%s/%s/src/%s/%s", depot, u, n, v);
+    *bin_dir = goa_fmt("%s/%s/bin/%s/%s/%s", depot, u, GOA_ARCH, n, v);
+    if (!goa_isdir(src) || !goa_isdir(*bin_dir)) {
+        hint = goa_fmt("install it first: goa install --depot %s %s", depot, pkg);
+        goa_error(pkg, hint, "not installed in the depot %s (its src and bin archives)", depot);
+        free(hint);
+        free(src), free(*bin_dir);
+        src = *bin_dir = NULL;
+    }
+    free(depot);
+    free(u), free(t), free(n), free(v);
+    return src;
+}
+
 /* Shared driver of run (TEST=0) and test (TEST=1). */
 static int drive(int argc, char **argv, int test)
 {
     static const struct option lo[] = {{"target", required_argument, 0, 't'},
                                        {"timeout", required_argument, 0, 'T'},
+                                       {"depot", required_argument, 0, 'd'},
                                        {0, 0, 0, 0}};
     struct goa_project p;
-    const char *target = NULL, *why;
+    const char *target = NULL, *why, *pkg = NULL, *dopt = NULL;
     int timeout = 0, c, rc = 1;
-    char *bin_dir = NULL, *binary = NULL, *abs = NULL, *in = NULL;
+    char *bin_dir = NULL, *binary = NULL, *abs = NULL, *in = NULL, *pdir = NULL;
     struct goa_run_result res;
 
     if (goa_want_help(argc, argv))
         return 0;
+    /* An installed package comes first: goa run USER/pkg/NAME/VERSION [options] [-- ARGS]. */
+    if (argc > 1 && argv[1][0] != '-' && strchr(argv[1], '/')) {
+        pkg = argv[1];
+        argv[1] = argv[0];
+        argc--, argv++;
+    }
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         if (c == 't')
             target = optarg;
         else if (c == 'T')
             timeout = atoi(optarg);
+        else if (c == 'd')
+            dopt = optarg;
         else
             return 2;
     }
-    if (goa_project_load(goa_opt.dir, &p))
+    if (pkg) {
+        if (!(pdir = installed_pkg(pkg, dopt, &bin_dir)))
+            return 1;
+        if (goa_project_load(pdir, &p)) {
+            free(pdir), free(bin_dir);
+            return 1;
+        }
+    } else if (goa_project_load(goa_opt.dir, &p)) {
         return 1;
+    }
     if (test && !p.has_test) {
         goa_error(p.file, "add a 'test:' section (args, stdin, expect, exit, timeout)",
                   "the project has no test");
@@ -113,7 +161,8 @@ static int drive(int argc, char **argv, int test)
         goto out;
     }
     abs = realpath(p.dir, NULL);
-    bin_dir = goa_fmt("%s/var/bin/%s", abs, GOA_ARCH);
+    if (!bin_dir)
+        bin_dir = goa_fmt("%s/var/bin/%s", abs, GOA_ARCH);
     if (!(binary = find_binary(&p, bin_dir)))
         goto out;
     if (test && p.test.stdin_file)
@@ -170,7 +219,7 @@ static int drive(int argc, char **argv, int test)
                   "exit code %d, expected %d", res.exit_code, p.test.exit_code);
     }
 out:
-    free(bin_dir), free(binary), free(abs), free(in);
+    free(bin_dir), free(binary), free(abs), free(in), free(pdir);
     goa_project_free(&p);
     return rc;
 }

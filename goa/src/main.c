@@ -39,7 +39,8 @@ static const struct verb verbs[] = {
          "The download cache is $GOA_CACHE (default ~/.cache/goa). -j N downloads N at once.\n"},
         {"diff", goa_cmd_diff, "show local edits of src/ as a patch",
          "usage: goa diff\n"
-         "Prints a unified diff (patch -p1) of src/ against the pristine import.\n"
+         "Prints a unified diff (patch -p1) of src/ against the pristine import; the file\n"
+         "headers carry no times, so the patch only changes when the content does.\n"
          "Exit status: 0 no edits, 1 edits found, 2 error.\n"},
         {"build", goa_cmd_build, "build the project with the Kide toolchain",
          "usage: goa build [--cc CC] [--depot DIR] [--rebuild]\n"
@@ -70,8 +71,10 @@ static const struct verb verbs[] = {
          "Removes var/build, var/install, var/bin, var/api, var/doc, var/dbg and the build\n"
          "log. Sources (src/, var/orig), the depot and the download cache are kept.\n"},
         {"run", goa_cmd_run, "run the built program and stream its log",
-         "usage: goa run [--target host|qemu] [-- ARGS...]\n"
-         "Runs the runtime binary through a backend and returns its exit code.\n"
+         "usage: goa run [USER/pkg/NAME/VERSION] [--target host|qemu] [--depot DIR] [-- ARGS...]\n"
+         "Runs the runtime binary through a backend and returns its exit code: the\n"
+         "project's (-C DIR), or an installed package's (its goa.yaml from the src archive,\n"
+         "its binary from the bin archive; --depot DIR, default $GOA_DEPOT or var/depot).\n"
          "  --target T     host: the static binary on this machine (default for posix);\n"
          "                 qemu: boot it on Kide under core and hoitaja (native components;\n"
          "                 posix projects once the SDK ships the POSIX personality, SDK/posix)\n"

@@ -358,6 +358,39 @@ test_p6_check_runs_make_check_and_meson_test() {
 	expect_fail "the plain build system has no upstream test suite" $GOA -C q check
 }
 
+test_p13_diff_headers_have_no_times() {
+	mkdir -p m/hello-1.0
+	printf 'int main(void) { return 0; }\n' >m/hello-1.0/hello.c
+	tar -czf m/hello-1.0.tar.gz -C m hello-1.0
+	mkdir p
+	printf 'name: hello\nversion: "1"\ntype: posix\nsources:\n  - url: https://example.invalid/hello-1.0.tar.gz\n    sha256: %s\n' "$(sha m/hello-1.0.tar.gz)" >p/goa.yaml
+	$GOA -C p import --mirror "file://$PWD/m"
+	sed -i 's/return 0/return 1/' p/src/hello.c
+	set +e; $GOA -C p diff >d.patch; rc=$?; set -e
+	[ $rc = 1 ] || fail "diff returned $rc"
+	grep -q '^--- a/hello.c$' d.patch && grep -q '^+++ b/hello.c$' d.patch || fail "headers carry more than the name: $(head -3 d.patch)"
+	touch p/src/hello.c
+	set +e; $GOA -C p diff >d2.patch; set -e
+	cmp d.patch d2.patch || fail "touching a file changed the patch"
+}
+
+test_p13_run_installed_package() {
+	$GOA key create k.pem
+	$GOA new --template posix s
+	$GOA -C s build
+	$GOA -C s export --depot "$PWD/served" --user tester --key k.pem
+	mkdir -p users/tester && cp k.pem.pub users/tester/pubkey
+	start_httpd "$PWD/served"
+	echo "http://127.0.0.1:$PORT" >users/tester/download
+	$GOA install --depot "$PWD/fresh" --depots "$PWD/users" tester/pkg/s/0.1.0
+	rm -rf s   # the project is gone: only the depot is left
+	$GOA run tester/pkg/s/0.1.0 --depot "$PWD/fresh" -- one >out.txt
+	grep -q "hello from s" out.txt && grep -q "arg 1: one" out.txt || fail "did not run: $(cat out.txt)"
+	$GOA test tester/pkg/s/0.1.0 --depot "$PWD/fresh"
+	expect_fail "not installed in the depot" $GOA run tester/pkg/s/9.9 --depot "$PWD/fresh"
+	expect_fail "not a package archive path" $GOA run tester/src/s/0.1.0 --depot "$PWD/fresh"
+}
+
 run_tests "$@"
 echo "goa-port: $passed passed, $failed failed, $skipped skipped"
 mkdir -p "$BUILD/results"
