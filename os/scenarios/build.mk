@@ -41,18 +41,10 @@ SCN_ALONE    := cpu cpu-flat smp
 # besides: budgets must hold on a busy host too (budget debt, docs/kernel.md).
 SCN_LOADED   := cpu cpu-flat
 SCN_LOAD     := $(TOP)/os/tools/host-load.sh
-# Scenarios on a NUMA machine (machine.numa, docs/formats/scenario.md):
-# scenario-run.sh does not build the nodes from the scenario yet, so their
-# QEMU arguments come from here: two nodes of 256 MiB, CPU n on node n.
-SCN_NUMA      := numa
-SCN_NUMA_ARGS := $(foreach n,0 1,--qemu-arg -object --qemu-arg memory-backend-ram,id=m$(n),size=256M) \
-                 $(foreach n,0 1,--qemu-arg -numa --qemu-arg node,nodeid=$(n),cpus=$(n),memdev=m$(n))
 scenario-tests: $(SCN_PLATFORM)
 	@rc=0; $(MAKE) --no-print-directory scenario-reject || rc=1; \
-	printf '%s\n' $(filter-out $(SCN_ALONE) $(SCN_NUMA),$(SCN_TESTS)) | xargs -P $(SCN_JOBS) -I{} \
+	printf '%s\n' $(filter-out $(SCN_ALONE),$(SCN_TESTS)) | xargs -P $(SCN_JOBS) -I{} \
 	    $(TOP)/os/tools/scenario-run.sh --quiet {} || rc=1; \
-	for s in $(filter $(SCN_NUMA),$(SCN_TESTS)); do \
-	    $(TOP)/os/tools/scenario-run.sh --quiet $(SCN_NUMA_ARGS) $$s || rc=1; done; \
 	for s in $(filter $(SCN_ALONE),$(SCN_TESTS)); do load=; \
 	    case " $(SCN_LOADED) " in *" $$s "*) load=$(SCN_LOAD) ;; esac; \
 	    $$load $(TOP)/os/tools/scenario-run.sh --quiet $$s || rc=1; done; exit $$rc

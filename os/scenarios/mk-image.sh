@@ -13,7 +13,7 @@
 #   --tool F     kide-scenario (default $BUILD/os/tools/kide-scenario)
 #   --iso        also write DIR/kide.iso, a GRUB ISO (os/tools/mk-iso.sh)
 # Writes into DIR: init.json, modules.txt, expect.txt (test scenarios) as
-# kide-scenario writes them; machine.txt ("cpus N" and "ram_mib M" lines, from
+# kide-scenario writes them; machine.txt ("cpus N", "ram_mib M" and "numa K" lines, from
 # the scenario's machine); boot.txt, the resolved module list ("PATH [ARGS]"
 # per line; core first, then modules.txt's modules, each argument that names
 # a file of the image directory, e.g. init.json, packed as a module after
@@ -71,7 +71,7 @@ machine_of() {
 	/^machine:[ \t]*(#.*)?$/ { inm = 1; next }
 	inm && /^[ \t]+[a-z]+:/ { split($0, p, ":"); m[val(p[1])] = val(p[2]); next }
 	inm && /^[^ \t#]/ { inm = 0 }
-	END { if (m["cpus"] == "" || m["ram"] == "") exit 1; print m["cpus"], m["ram"] }' "$1"
+	END { if (m["cpus"] == "" || m["ram"] == "") exit 1; print m["cpus"], m["ram"], (m["numa"] == "" ? 1 : m["numa"]) }' "$1"
 }
 
 if [ -d "$src" ]; then
@@ -83,9 +83,9 @@ if [ -d "$src" ]; then
 else
 	[ -x "$tool" ] || die "kide-scenario not found at '$tool'" "build it with: make -C os scenario-tool"
 	"$tool" -o "$out" "$src" || die "scenario '$src' was rejected (above)" "fix the scenario; its format is docs/formats/scenario.md"
-	read -r cpus ram < <(machine_of "$src") || die "no machine {cpus, ram} in '$src'" "add e.g. 'machine: {cpus: 2, ram: 256M}'"
+	read -r cpus ram numa < <(machine_of "$src") || die "no machine {cpus, ram} in '$src'" "add e.g. 'machine: {cpus: 2, ram: 256M}'"
 	mib=$(to_mib "$ram") || die "machine ram '$ram' in '$src' is not a size" "write it like 256M"
-	printf 'cpus %s\nram_mib %s\n' "$cpus" "$mib" >"$out/machine.txt.tmp"
+	printf 'cpus %s\nram_mib %s\nnuma %s\n' "$cpus" "$mib" "$numa" >"$out/machine.txt.tmp"
 	mv "$out/machine.txt.tmp" "$out/machine.txt"
 fi
 

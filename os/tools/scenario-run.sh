@@ -180,7 +180,21 @@ hw=()
 [ -z "$machine" ] || hw+=(-machine "$machine")
 [ -z "$cpu" ] || hw+=(-cpu "$cpu")
 hw+=("${qargs[@]}")
+# NUMA nodes (machine.numa): the RAM split evenly, CPU c on node c mod numa,
+# unless the caller's --qemu-arg already describes the nodes.
+numa=$(awk '$1 == "numa" { print $2 }' "$img/machine.txt")
+if [ "${numa:-1}" -gt 1 ] && [[ " ${qargs[*]} " != *" -numa "* ]]; then
+	[ -z "$mem" ] || [[ $mem =~ ^[0-9]+M?$ ]] || { echo "$prog: --mem '$mem' with machine.numa: give it in MiB (e.g. 512M)" >&2; exit 2; }
+	total=${mem:-$mib}
+	node_mib=$((${total%M} / numa))
+	for ((k = 0; k < numa; k++)); do
+		node="node,nodeid=$k,memdev=kide-m$k"
+		for ((c = k; c < cpus; c += numa)); do node+=",cpus=$c"; done
+		hw+=(-object "memory-backend-ram,id=kide-m$k,size=${node_mib}M" -numa "$node")
+	done
+fi
 conf="-smp $cpus -m $ram${machine:+ -machine $machine}${cpu:+ -cpu $cpu}${qargs[*]:+ ${qargs[*]}}"
+[ "${numa:-1}" -le 1 ] || conf+=" numa $numa"
 
 # Modules go in under their file names from a scratch directory (as in
 # qemu-run.sh): short names fit the boot info, build paths stay out of the
