@@ -2,8 +2,9 @@
 /* libFuzzer target: metadata validators and header parsers.
  *
  * Feeds the same bytes to the name/version/user/type validators, the version
- * order, the Range parser, base64 and the token format check, and checks a
- * few properties: version order is antisymmetric and ranges stay in bounds.
+ * order, the Range and If-None-Match parsers, base64 and the token format
+ * check, and checks a few properties: version order is antisymmetric, ranges
+ * stay in bounds, an entity tag only matches a list that holds it.
  */
 #include <assert.h>
 #include <stdint.h>
@@ -39,6 +40,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     uint64_t off, len, total = size * 7 + 3;
     if (reg_range_parse(z, total, &off, &len) == REG_RANGE_OK)
         assert(len > 0 && off < total && off + len <= total);
+    /* If-None-Match: a list that matches must hold the tag whole, or "*". */
+    static const char tag[] = "\"0123abcd\"";
+    if (reg_etag_matches(z, tag))
+        assert(strstr(z, tag) || strchr(z, '*'));
     free(z);
     return 0;
 }

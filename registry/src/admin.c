@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "blob.h"
 #include "cli.h"
@@ -38,6 +40,25 @@ int reg_data_fail(const char *data, int rc)
     snprintf(what, sizeof(what), "cannot use data directory %s", data);
     return reg_fail(what, strerror(-rc),
                     "check the 'data' directory in the configuration and its permissions");
+}
+
+void reg_cli_fix_owner(const char *data)
+{
+    static const char *const names[] = {
+            "registry.db", "registry.db-wal", "registry.db-shm", "blobs",
+            "tmp",         REG_DATA_MARKER,   "blobs.lock",      "serve.lock"};
+    char p[PATH_MAX];
+    struct stat st;
+    if (geteuid() != 0 || stat(data, &st) < 0 || st.st_uid == 0)
+        return;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(p, sizeof(p), "%s/%s", data, names[i]);
+        if (lchown(p, st.st_uid, st.st_gid) < 0 && errno != ENOENT)
+            fprintf(stderr,
+                    "kide-registry: cannot give %s to the data directory's owner (uid %u): %s\n"
+                    "hint: chown -R it to the service user before starting the server\n",
+                    p, (unsigned)st.st_uid, strerror(errno));
+    }
 }
 
 int reg_cli_open_db(const struct reg_config *cfg, sqlite3 **db)

@@ -37,6 +37,14 @@ int reg_fail(const char *what, const char *why, const char *hint);
  */
 int reg_cli_open_db(const struct reg_config *cfg, sqlite3 **db);
 
+/**
+ * When run as root on a data directory owned by another user (the service
+ * user), give that user the files and directories a verb may have created
+ * (registry.db and its -wal/-shm, blobs/, tmp/, the marker, the lock files),
+ * so the server, running as the service user, can write them.
+ */
+void reg_cli_fix_owner(const char *data);
+
 /** Print why the data directory cannot be used (rc from reg_blob_init); returns 1. */
 int reg_data_fail(const char *data, int rc);
 

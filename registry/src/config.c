@@ -209,6 +209,16 @@ int reg_config_parse(const char *buf, size_t len, struct reg_config *c, char *er
             depth--;
             break;
         case YAML_SEQUENCE_START_EVENT:
+            if (pending && strcmp(pending->name, "listen") == 0) {
+                /* "listen: [::1]:8080" starts a YAML list: say how to write it. */
+                snprintf(err, errlen,
+                         "line %zu: listen: YAML reads an unquoted '[' as a list; quote IPv6 "
+                         "addresses: listen: \"[::1]:8080\"",
+                         ev.start_mark.line + 1);
+                rc = -EINVAL;
+                break;
+            }
+            /* fall through */
         case YAML_ALIAS_EVENT:
             snprintf(err, errlen, "line %zu: only 'key: value' scalars are allowed",
                      ev.start_mark.line + 1);

@@ -22,15 +22,6 @@
 #include "range.h"
 #include "server.h"
 
-static bool etag_matches(const char *inm, const char *etag)
-{
-    if (!inm)
-        return false;
-    if (strcmp(inm, "*") == 0)
-        return true;
-    return strstr(inm, etag) != NULL; /* etag includes its quotes: no partial matches */
-}
-
 static void common_headers(struct MHD_Response *resp, const char *etag, const struct reg_archive *a)
 {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
@@ -149,8 +140,9 @@ enum MHD_Result reg_handle_download(struct MHD_Connection *c, struct reg_req *r)
                                "ask the publisher to re-sign and publish a new version", 0);
     bool sig = r->path.route == REG_R_SIG;
     snprintf(etag, sizeof(etag), "\"%s%s\"", a.sha256, sig ? ".sig" : "");
-    if (etag_matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
-                     etag))
+    if (reg_etag_matches(
+                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+                etag))
         return not_modified(c, r, etag, &a);
     return sig ? send_sig(c, r, etag, &a) : send_blob(c, r, etag, &a);
 }

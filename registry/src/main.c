@@ -7,6 +7,7 @@
  * and calls it.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,31 @@ static const struct reg_verb *find_verb(int argc, char **argv, int *words)
     return NULL;
 }
 
+/* argv[0] is not a verb: if it is the first word of two-word verbs ("token"),
+ * list them (exit 0 with --help, else 2); otherwise it is unknown. */
+static int group_help(int argc, char **argv)
+{
+    size_t n = strlen(argv[0]);
+    bool help = argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+    bool any = false;
+    for (const struct reg_verb *v = reg_verbs; v->name; v++)
+        if (strncmp(v->name, argv[0], n) == 0 && v->name[n] == ' ') {
+            if (!any && !help)
+                fprintf(stderr, "kide-registry: '%s' needs one of these verbs:\n", argv[0]);
+            fprintf(help ? stdout : stderr, "  %-13s %-34s %s\n", v->name, v->args, v->summary);
+            any = true;
+        }
+    if (!any) {
+        fprintf(stderr, "kide-registry: unknown verb '%s'\nhint: see kide-registry --help\n",
+                argv[0]);
+        return 2;
+    }
+    if (help)
+        return 0;
+    fprintf(stderr, "hint: 'kide-registry %s VERB --help' describes one\n", argv[0]);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     const char *config = getenv("KIDE_REGISTRY_CONFIG");
@@ -117,11 +143,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const struct reg_verb *v = find_verb(argc - i, argv + i, &words);
-    if (!v) {
-        fprintf(stderr, "kide-registry: unknown verb '%s'\nhint: see kide-registry --help\n",
-                argv[i]);
-        return 2;
-    }
+    if (!v)
+        return group_help(argc - i, argv + i);
     for (int j = i + words; j < argc; j++)
         if (strcmp(argv[j], "--help") == 0 || strcmp(argv[j], "-h") == 0) {
             verb_help(v, stdout);
@@ -145,6 +168,8 @@ int main(int argc, char **argv)
     int rc = v->fn(&cfg, vargc, vargv);
     if (rc == 2)
         verb_help(v, stderr);
+    /* Run as root on a data directory the service user owns: give back what we made. */
+    reg_cli_fix_owner(cfg.data);
     reg_config_free(&cfg);
     return rc;
 }

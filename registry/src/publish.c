@@ -62,12 +62,36 @@ static void bad(struct reg_req *r, unsigned status, const char *err, const char 
     r->hint = hint;
 }
 
+void reg_publish_release(struct reg_req *r)
+{
+    if (r->reserved)
+        reg_quota_release(r->srv->quota, r->path.user, r->reserved);
+    r->reserved = 0;
+}
+
+/* Reserve quota for the upload to hold want bytes in total (quota.h). */
+static int reserve(struct reg_req *r, uint64_t want)
+{
+    const struct reg_config *cfg = r->srv->cfg;
+    if (!cfg->user_quota_bytes || want <= r->reserved)
+        return 0;
+    int rc = reg_quota_reserve(r->srv->quota, r->path.user, r->quota_used, cfg->user_quota_bytes,
+                               want - r->reserved);
+    if (rc == 0)
+        r->reserved = want;
+    return rc;
+}
+
 void reg_publish_begin(struct MHD_Connection *c, struct reg_req *r)
 {
     const struct reg_config *cfg = r->srv->cfg;
     sqlite3 *db = reg_pool_get(&r->srv->pool);
     int rc = reg_auth(c, r, db);
+    if (rc == 0 && cfg->user_quota_bytes && reg_db_user_usage(db, r->path.user, &r->quota_used) < 0)
+        rc = -EIO;
     reg_pool_put(&r->srv->pool, db);
+    if (rc == -EIO)
+        bad(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error", "retry later");
     if (rc < 0)
         return;
     const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Kide-Signature");
@@ -88,6 +112,11 @@ void reg_publish_begin(struct MHD_Connection *c, struct reg_req *r)
     if (cl && strtoull(cl, NULL, 10) > cfg->max_archive_bytes) {
         bad(r, MHD_HTTP_CONTENT_TOO_LARGE, "archive larger than max_archive_bytes",
             "split the archive or ask the operator to raise max_archive_bytes");
+        return;
+    }
+    if (cl && reserve(r, strtoull(cl, NULL, 10)) < 0) {
+        bad(r, MHD_HTTP_CONTENT_TOO_LARGE, "storage quota exceeded",
+            "ask the operator to raise user_quota_bytes (uploads in flight count too)");
         return;
     }
     if ((rc = reg_upload_begin(cfg->data, &r->up)) < 0) {
@@ -112,6 +141,10 @@ enum MHD_Result reg_publish_data(struct MHD_Connection *c, struct reg_req *r, co
         return reg_answer_now(c, r, MHD_HTTP_REQUEST_TIMEOUT, "upload took too long",
                               "upload over a faster link or ask the operator to raise "
                               "request_timeout");
+    if (reserve(r, r->up.size + size) < 0)
+        return reg_answer_now(c, r, MHD_HTTP_CONTENT_TOO_LARGE, "storage quota exceeded",
+                              "ask the operator to raise user_quota_bytes (uploads in flight "
+                              "count too)");
     int rc = reg_upload_write(&r->up, data, size);
     if (rc < 0) {
         fprintf(stderr,
@@ -313,6 +346,7 @@ enum MHD_Result reg_publish_end(struct MHD_Connection *c, struct reg_req *r)
 {
     enum MHD_Result ret = finish(c, r);
     reg_upload_abort(&r->up);
+    reg_publish_release(r); /* the bytes are in the database's usage now, or gone */
     return ret;
 }
 

@@ -62,3 +62,30 @@ int reg_range_parse(const char *hdr, uint64_t size, uint64_t *off, uint64_t *len
     *len = last - first + 1;
     return REG_RANGE_OK;
 }
+
+/* If-None-Match (RFC 9110 13.1.2): "*" or a comma-separated list of entity
+ * tags, compared weakly (a W/ prefix is ignored) but each one whole: a tag
+ * that merely contains ours, or ours with junk around it, does not match. */
+bool reg_etag_matches(const char *inm, const char *etag)
+{
+    size_t n = strlen(etag);
+    if (!inm)
+        return false;
+    for (const char *p = inm; *p;) {
+        p += strspn(p, " \t,");
+        if (!*p)
+            break;
+        const char *end = p + strcspn(p, ",");
+        const char *last = end;
+        while (last > p && (last[-1] == ' ' || last[-1] == '\t'))
+            last--;
+        if (last - p == 1 && *p == '*')
+            return true;
+        if (last - p > 2 && strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if ((size_t)(last - p) == n && memcmp(p, etag, n) == 0)
+            return true;
+        p = end;
+    }
+    return false;
+}

@@ -8,6 +8,7 @@
 #ifndef REG_RANGE_H
 #define REG_RANGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /** The range is satisfiable: *off and *len are set. */
@@ -20,5 +21,11 @@
  * bytes. Returns REG_RANGE_OK, REG_RANGE_IGNORE or -ERANGE (reply 416).
  */
 int reg_range_parse(const char *hdr, uint64_t size, uint64_t *off, uint64_t *len);
+
+/**
+ * Does the If-None-Match header inm (NUL-terminated, or NULL) match etag (a
+ * quoted entity tag)? "*" or an exact member of the list (weak comparison).
+ */
+bool reg_etag_matches(const char *inm, const char *etag);
 
 #endif

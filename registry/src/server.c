@@ -23,6 +23,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,9 +90,47 @@ static enum MHD_Result answer_get(struct MHD_Connection *c, struct reg_req *r)
     }
 }
 
-static enum MHD_Result first_call(struct MHD_Connection *c, struct reg_req *r, const char *url,
-                                  const char *method)
+/* Framing that libmicrohttpd lets through but RFC 9112 forbids: a request with
+ * both Content-Length and Transfer-Encoding (a smuggling vector: the body's end
+ * is ambiguous) and an HTTP/1.1 request without Host. Returns true if refused. */
+static bool bad_framing(struct MHD_Connection *c, struct reg_req *r, const char *version)
 {
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+    if (cl && te) {
+        r->err_status = 0; /* this error wins: nothing else about the request is trusted */
+        defer(r, MHD_HTTP_BAD_REQUEST, "both Content-Length and Transfer-Encoding",
+              "send one of them: Content-Length for a known size, chunked otherwise");
+        return true;
+    }
+    if (strcmp(version, "HTTP/1.1") == 0 &&
+        !MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host")) {
+        r->err_status = 0;
+        defer(r, MHD_HTTP_BAD_REQUEST, "HTTP/1.1 request without Host",
+              "send a Host header, as HTTP/1.1 requires");
+        return true;
+    }
+    return false;
+}
+
+/* The declared body length, or UINT64_MAX when there is none (chunked) or it is
+ * malformed (libmicrohttpd refuses those itself). */
+static uint64_t declared_length(struct MHD_Connection *c)
+{
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    char *end;
+    if (!cl)
+        return UINT64_MAX;
+    errno = 0;
+    unsigned long long v = strtoull(cl, &end, 10);
+    return (errno || *end || end == cl) ? UINT64_MAX : (uint64_t)v;
+}
+
+static enum MHD_Result first_call(struct MHD_Connection *c, struct reg_req *r, const char *url,
+                                  const char *method, const char *version)
+{
+    if (bad_framing(c, r, version))
+        return send_deferred(c, r); /* at once: the body's framing cannot be trusted */
     const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = ci ? ci->client_addr : NULL;
@@ -123,6 +162,10 @@ static enum MHD_Result first_call(struct MHD_Connection *c, struct reg_req *r, c
     }
     if (r->err_status && r->expect_continue)
         return send_deferred(c, r);
+    /* A declared body too long to drain: answer before reading it (early.c). */
+    uint64_t len = declared_length(c);
+    if (r->err_status && len != UINT64_MAX && len > REG_DRAIN_MAX && !r->srv->tls_cert)
+        return reg_answer_now(c, r, r->err_status, r->err, r->hint);
     return MHD_YES;
 }
 
@@ -179,7 +222,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                       sizeof(r->client));
         atomic_fetch_add(&srv->inflight, 1);
         *ctx = r;
-        return first_call(c, r, url, method);
+        return first_call(c, r, url, method, version);
     }
     if (r->lingering) {
         size_t n = *upload_data_size;
@@ -208,6 +251,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
     if (!r->responded || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
         r->status = r->responded ? r->status : 499; /* client went away first */
     reg_upload_abort(&r->up);
+    reg_publish_release(r);
     reg_access_log(srv->log_fd, r);
     atomic_fetch_sub(&srv->inflight, 1);
     free(r);
@@ -272,9 +316,11 @@ static int prepare(struct reg_server *srv, const struct reg_config *cfg, int *lo
     }
     srv->rl = reg_rl_new(cfg->rate_limit, cfg->rate_burst);
     srv->vc = calloc(1, sizeof(*srv->vc));
-    if (!srv->rl || !srv->vc)
+    srv->quota = calloc(1, sizeof(*srv->quota));
+    if (!srv->rl || !srv->vc || !srv->quota)
         return -ENOMEM;
     reg_vcache_init(srv->vc);
+    reg_quota_init(srv->quota);
     srv->log_fd = -1;
     if (!cfg->access_log || strcmp(cfg->access_log, "-") == 0) {
         srv->log_fd = STDERR_FILENO;
@@ -399,7 +445,7 @@ int reg_serve(const struct reg_config *cfg)
     if (resolve(cfg, &ss) < 0) {
         fprintf(stderr,
                 "kide-registry: cannot listen on '%s': not an IP address\n"
-                "hint: use 'listen: 127.0.0.1:8080' or 'listen: [::1]:8080'\n",
+                "hint: use 'listen: 127.0.0.1:8080' or 'listen: \"[::1]:8080\"' (quoted)\n",
                 cfg->listen_host);
         return -EINVAL;
     }
@@ -438,6 +484,9 @@ out:
     if (srv.vc)
         reg_vcache_fini(srv.vc);
     free(srv.vc);
+    if (srv.quota)
+        reg_quota_fini(srv.quota);
+    free(srv.quota);
     if (srv.log_fd > STDERR_FILENO)
         close(srv.log_fd);
     free(srv.tls_cert);

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "db.h"
 #include "path.h"
+#include "quota.h"
 #include "ratelimit.h"
 #include "vcache.h"
 
@@ -31,6 +32,7 @@ struct reg_server {
     struct reg_pool pool;         /**< SQLite connections */
     struct reg_ratelimit *rl;     /**< per-client limiter */
     struct reg_vcache *vc;        /**< blobs whose bytes were verified (owned) */
+    struct reg_quota *quota;      /**< quota reservations of uploads in flight (owned) */
     int log_fd;                   /**< access log, or -1 when off */
     atomic_int inflight;          /**< requests between first call and completion */
     atomic_bool stopping;         /**< SIGTERM seen: answers close their connection */
@@ -63,6 +65,8 @@ struct reg_req {
     bool expect_continue;     /**< client waits for 100 Continue */
     uint64_t drained;         /**< body bytes discarded after an error */
     bool lingering;           /**< answered early on the socket; the body is discarded */
+    uint64_t quota_used;      /**< the user's committed bytes when the upload began */
+    uint64_t reserved;        /**< bytes this upload holds in srv->quota */
 };
 
 /**
@@ -92,6 +96,9 @@ void reg_publish_begin(struct MHD_Connection *c, struct reg_req *r);
 /** Body chunk of a PUT; may queue an early error (returns MHD_NO on failure). */
 enum MHD_Result reg_publish_data(struct MHD_Connection *c, struct reg_req *r, const char *data,
                                  size_t size);
+
+/** Release the request's quota reservation (idempotent). */
+void reg_publish_release(struct reg_req *r);
 
 /** Last call of a PUT: verify, store and answer. */
 enum MHD_Result reg_publish_end(struct MHD_Connection *c, struct reg_req *r);

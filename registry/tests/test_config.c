@@ -45,6 +45,10 @@ static void defaults_and_ipv6(void **state)
     reg_config_free(&c);
     assert_int_equal(parse("", &c, err), 0);
     reg_config_free(&c);
+    /* Unquoted, YAML starts a list: the error says to quote it (issue 12, docs). */
+    assert_int_equal(parse("listen: [::1]:8080\n", &c, err), -EINVAL);
+    assert_non_null(strstr(err, "quote IPv6"));
+    reg_config_free(&c);
 }
 
 static void errors(void **state)

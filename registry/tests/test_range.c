@@ -45,12 +45,30 @@ static void ignored(void **state)
                      REG_RANGE_IGNORE);
 }
 
+/* If-None-Match compares whole entity tags (issue 12, point 7: it matched substrings). */
+static void if_none_match(void **state)
+{
+    const char *t = "\"abc\"";
+    assert_true(reg_etag_matches("\"abc\"", t));
+    assert_true(reg_etag_matches("*", t));
+    assert_true(reg_etag_matches(" \"x\" , W/\"abc\"", t));
+    assert_true(reg_etag_matches("\"x\",\"abc\"", t));
+    assert_false(reg_etag_matches(NULL, t));
+    assert_false(reg_etag_matches("", t));
+    assert_false(reg_etag_matches("x\"abc\"x", t));
+    assert_false(reg_etag_matches("\"abc\"junk", t));
+    assert_false(reg_etag_matches("\"xabc\"", t));
+    assert_false(reg_etag_matches("\"abc", t));
+    assert_false(reg_etag_matches("**", t));
+}
+
 int reg_test_range(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(satisfiable),
             cmocka_unit_test(unsatisfiable),
             cmocka_unit_test(ignored),
+            cmocka_unit_test(if_none_match),
     };
     return cmocka_run_group_tests_name("range", tests, NULL, NULL);
 }
