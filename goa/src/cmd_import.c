@@ -12,11 +12,14 @@
  * the upstream URL. A mirror is content-addressed first: <mirror>/sha256/<hex>
  * for a source pinned by sha256, <mirror>/tree-sha256/<hex> for one pinned
  * by tree hash only; then, as a fallback, <mirror>/<basename of URL> (names
- * like v1.0.tar.gz collide between projects, hashes do not).
+ * like v1.0.tar.gz collide between projects, hashes do not). A source with
+ * `debian: FILE` is then looked for in Debian's archive (apt.c), and last
+ * at its upstream URL.
  * A source is verified when any hash it names matches what it describes:
  * the archive bytes against sha256, or the extracted tree against
  * tree_sha256. With -j N, up to N sources download at once.
  */
+#include "apt.h"
 #include "cache.h"
 #include "cmd.h"
 #include "extract.h"
@@ -58,7 +61,9 @@ static void plan(struct src_state *st, const struct goa_source *s, char **mirror
     char *base = goa_basename_url(s->url);
 
     st->s = s;
-    st->cands = goa_xmalloc((2 * nm + 1) * sizeof(char *));
+    char **deb = s->debian ? goa_apt_archives() : NULL;
+    char *pool = s->debian ? goa_debian_pool_path(s->debian) : NULL;
+    st->cands = goa_xmalloc((2 * nm + goa_strv_len(deb) + 1) * sizeof(char *));
     for (size_t i = 0; i < nm; i++) {
         size_t l = strlen(mirrors[i]);
         int len = (int)(l && mirrors[i][l - 1] == '/' ? l - 1 : l);
@@ -69,6 +74,15 @@ static void plan(struct src_state *st, const struct goa_source *s, char **mirror
                     goa_fmt("%.*s/tree-sha256/%s", len, mirrors[i], s->tree_sha256);
         st->cands[st->ncands++] = goa_fmt("%.*s/%s", len, mirrors[i], base);
     }
+    /* Debian's archive, as this machine's apt reaches it, before upstream. */
+    for (size_t i = 0; deb && deb[i]; i++)
+        st->cands[st->ncands++] = goa_fmt("%s/%s", deb[i], pool);
+    if (s->debian && !goa_strv_len(deb))
+        add_err(st, "debian",
+                "no Debian archive in apt's configuration (sources.list, "
+                "sources.list.d) or $GOA_DEBIAN_ARCHIVE");
+    goa_strv_free(deb);
+    free(pool);
     st->cands[st->ncands++] = goa_xstrdup(s->url);
     free(base);
     if (s->sha256 && (st->archive = goa_cache_lookup(s->sha256))) {

@@ -104,6 +104,7 @@ static void extract_sources(yaml_document_t *d, yaml_node_t *root, struct goa_pr
         s->strip = (int)num(d, e, "strip", 1);
         s->patches = strv(d, e, "patches");
         s->dir = str(d, e, "dir");
+        s->debian = str(d, e, "debian");
         s->line = (int)e->start_mark.line + 1;
     }
     p->nsources = k;
@@ -235,6 +236,7 @@ static void free_source(struct goa_source *s)
     free(s->url);
     free(s->sha256);
     free(s->tree_sha256);
+    free(s->debian);
     goa_strv_free(s->patches);
     free(s->dir);
 }

@@ -23,6 +23,7 @@ struct goa_source {
     int strip;         /**< leading path components dropped (default 1) */
     char **patches;    /**< patch files relative to the project, applied with -p1 */
     char *dir;         /**< destination below src/ (default: src/ itself) */
+    char *debian;      /**< Debian source file carrying it (pool lookup), or NULL */
     int line;          /**< line of this entry in goa.yaml, for messages */
 };
 

@@ -8,6 +8,7 @@
  * every independent mistake. At most GOA_SCHEMA_MAX_ERRORS are printed.
  */
 #include "schema.h"
+#include "apt.h"
 
 #include "pathcheck.h"
 
@@ -125,6 +126,13 @@ static const char *check_env(const char *v)
     return eq && eq != v ? NULL : "must be NAME=value";
 }
 
+static const char *check_debian(const char *v)
+{
+    char *p = goa_debian_pool_path(v);
+    free(p);
+    return p ? NULL : "must be a Debian source file name, <package>_<version>.orig.tar.<ext>";
+}
+
 static const struct goa_field source_fields[] = {
         {"url", GOA_T_STR, true, NULL, check_url, "upstream URL of the archive"},
         {"sha256", GOA_T_STR, false, NULL, check_sha, "SHA-256 of the archive bytes"},
@@ -136,6 +144,9 @@ static const struct goa_field source_fields[] = {
          "patches applied with patch -p1, in order"},
         {"dir", GOA_T_STR, false, NULL, check_relpath,
          "destination below src/ (default src/ itself)"},
+        {"debian", GOA_T_STR, false, NULL, check_debian,
+         "Debian source file carrying these bytes (expat_2.5.0.orig.tar.gz): fetched from the "
+         "Debian archive of apt's configuration before upstream"},
         {NULL, 0, false, NULL, NULL, NULL},
 };
 

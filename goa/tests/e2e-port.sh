@@ -391,6 +391,29 @@ test_p13_run_installed_package() {
 	expect_fail "not a package archive path" $GOA run tester/src/s/0.1.0 --depot "$PWD/fresh"
 }
 
+# ---------------------------------------------------------------- Debian's archive as a source kind
+test_debian_source_from_apt_configuration() {
+	mkdir -p t/libhello-1.0 archive/pool/main/libh/libhello etc/sources.list.d
+	echo 'int hello;' >t/libhello-1.0/hello.c
+	tar -czf archive/pool/main/libh/libhello/libhello_1.0.orig.tar.gz -C t libhello-1.0
+	# apt's deb822 format; the security archive and disabled entries are not used.
+	printf 'Types: deb\nURIs: file://%s/archive\nSuites: bookworm\n\nTypes: deb\nURIs: file:///nonexistent/debian-security\nSuites: bookworm-security\n' "$PWD" >etc/sources.list.d/debian.sources
+	mkdir p
+	printf 'name: hello\nversion: "1.0"\ntype: library\nsources:\n  - url: https://example.invalid/libhello-1.0.tar.gz\n    sha256: %s\n    debian: libhello_1.0.orig.tar.gz\n' \
+		"$(sha archive/pool/main/libh/libhello/libhello_1.0.orig.tar.gz)" >p/goa.yaml
+	GOA_APT_ETC=$PWD/etc $GOA -C p --json import >imp.json
+	grep -q "\"from\":.*file://$PWD/archive/pool/main/libh/libhello/libhello_1.0.orig.tar.gz" imp.json || fail "not from the Debian pool: $(cat imp.json)"
+	# One-line format too.
+	rm etc/sources.list.d/debian.sources
+	echo "deb [signed-by=/k.gpg] file://$PWD/archive bookworm main" >etc/sources.list
+	GOA_CACHE=$PWD/c2 GOA_APT_ETC=$PWD/etc $GOA -C p import --force
+	# No archive configured: the failure says so.
+	rm etc/sources.list
+	expect_fail "no Debian archive in apt's configuration" env GOA_CACHE=$PWD/c3 GOA_APT_ETC=$PWD/etc $GOA -C p import --force
+	printf 'name: x\nversion: "1"\ntype: posix\nsources:\n  - url: https://e.org/a.tgz\n    sha256: %064d\n    debian: ../x_1.tar.gz\n' 1 >goa.yaml
+	expect_fail "must be a Debian source file name" $GOA info
+}
+
 run_tests "$@"
 echo "goa-port: $passed passed, $failed failed, $skipped skipped"
 mkdir -p "$BUILD/results"
