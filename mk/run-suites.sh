@@ -13,6 +13,9 @@ rm -rf "$results"
 mkdir -p "$results"
 
 status=0
+# Repository-wide checks first: the house style (.clang-format).
+echo "=== format: mk/format-check.sh"
+mk/result.sh format mk/format-check.sh || status=1
 for part in "$@"; do
 	echo "=== $part: make test"
 	if ! make --no-print-directory -C "$part" test; then

@@ -124,7 +124,10 @@ void cap_revoke(struct pd *pd, u64 base, u8 order, bool self)
     }
 }
 
-void cap_clear(struct pd *pd) { cap_revoke(pd, 0, 16, true); }
+void cap_clear(struct pd *pd)
+{
+    cap_revoke(pd, 0, 16, true);
+}
 
 /** Free the slot pages and the directory (PD free; all slots are empty). */
 void cap_space_free(struct pd *pd)

@@ -19,7 +19,7 @@ struct cap {
     u8 perms;         /**< KIDE_*_ permission bits for the object's type */
 };
 
-#define CAPS_PER_PAGE (PAGE_SIZE / 64)
+#define CAPS_PER_PAGE   (PAGE_SIZE / 64)
 #define CAP_DIR_ENTRIES (65536 / CAPS_PER_PAGE)
 
 /** The slot for sel in pd, allocating its page if alloc; NULL if out of range or no quota. */

@@ -85,7 +85,7 @@ void vprintk(const char *fmt, __builtin_va_list ap)
         }
         case 'p':
             putc('0'), putc('x');
-            put_num((u64)__builtin_va_arg(ap, void *), 16, false, 16, '0');
+            put_num((u64) __builtin_va_arg(ap, void *), 16, false, 16, '0');
             break;
         default:
             putc('%');

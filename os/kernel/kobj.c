@@ -59,11 +59,20 @@ void kobj_cap_put(struct kobj *o)
 static void retire(struct kobj *o)
 {
     switch (o->type) {
-    case KOBJ_PD: pd_retire((struct pd *)o); break;
-    case KOBJ_EC: ec_retire((struct ec *)o); break;
-    case KOBJ_SC: sc_retire((struct sc *)o); break;
-    case KOBJ_SM: sm_retire((struct sm *)o); break;
-    case KOBJ_PT: break;
+    case KOBJ_PD:
+        pd_retire((struct pd *)o);
+        break;
+    case KOBJ_EC:
+        ec_retire((struct ec *)o);
+        break;
+    case KOBJ_SC:
+        sc_retire((struct sc *)o);
+        break;
+    case KOBJ_SM:
+        sm_retire((struct sm *)o);
+        break;
+    case KOBJ_PT:
+        break;
     }
 }
 
@@ -71,11 +80,21 @@ static void destroy(struct kobj *o)
 {
     struct pd *charge = o->charge;
     switch (o->type) {
-    case KOBJ_PD: pd_free((struct pd *)o); break;
-    case KOBJ_EC: ec_free((struct ec *)o); break;
-    case KOBJ_SC: sc_free((struct sc *)o); break;
-    case KOBJ_PT: pt_free((struct pt *)o); break;
-    case KOBJ_SM: sm_free((struct sm *)o); break;
+    case KOBJ_PD:
+        pd_free((struct pd *)o);
+        break;
+    case KOBJ_EC:
+        ec_free((struct ec *)o);
+        break;
+    case KOBJ_SC:
+        sc_free((struct sc *)o);
+        break;
+    case KOBJ_PT:
+        pt_free((struct pt *)o);
+        break;
+    case KOBJ_SM:
+        sm_free((struct sm *)o);
+        break;
     }
     if (charge && (struct kobj *)charge != o)
         kobj_put(&charge->obj);

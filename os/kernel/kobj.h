@@ -20,16 +20,19 @@ enum kobj_type { KOBJ_PD = 1, KOBJ_EC, KOBJ_SC, KOBJ_PT, KOBJ_SM };
 struct pd;
 
 struct kobj {
-    u8 type;            /**< enum kobj_type (== KIDE_OBJ_*) */
-    bool retired;       /**< caps reached zero once */
-    u32 caps;           /**< capability slots naming this object */
-    u32 refs;           /**< caps + internal references */
-    struct pd *charge;  /**< PD whose quota paid for the object */
+    u8 type;           /**< enum kobj_type (== KIDE_OBJ_*) */
+    bool retired;      /**< caps reached zero once */
+    u32 caps;          /**< capability slots naming this object */
+    u32 refs;          /**< caps + internal references */
+    struct pd *charge; /**< PD whose quota paid for the object */
     struct kobj *reap_next;
 };
 
 void kobj_init(struct kobj *o, enum kobj_type type, struct pd *charge);
-static inline void kobj_get(struct kobj *o) { o->refs++; }
+static inline void kobj_get(struct kobj *o)
+{
+    o->refs++;
+}
 void kobj_put(struct kobj *o);
 void kobj_cap_get(struct kobj *o);
 void kobj_cap_put(struct kobj *o);

@@ -24,7 +24,10 @@ static volatile u32 bkl;
 static u64 held_since, longest, said_from = 16;
 static bool boot_hold_done;
 
-static void hold_begin(void) { held_since = rdtsc(); }
+static void hold_begin(void)
+{
+    held_since = rdtsc();
+}
 
 static void hold_end(void)
 {

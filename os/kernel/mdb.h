@@ -40,14 +40,14 @@ void mdb_destroy(struct mdb_link *l);
 struct rnode {
     struct mdb_link link;
     struct rnode *left, *right;
-    u32 prio;       /**< treap heap priority */
-    u8 space;       /**< SPACE_MEM or SPACE_IO */
-    u8 order;       /**< covers 2^order pages or ports */
-    u8 perms;       /**< KIDE_MEM_* or KIDE_IO_ACCESS */
-    u8 flags;       /**< RNODE_SPECIAL */
-    u64 base;       /**< first page number or port */
-    u64 phys;       /**< physical page number of base (memory) */
-    struct pd *pd;  /**< whose space this node is in */
+    u32 prio;      /**< treap heap priority */
+    u8 space;      /**< SPACE_MEM or SPACE_IO */
+    u8 order;      /**< covers 2^order pages or ports */
+    u8 perms;      /**< KIDE_MEM_* or KIDE_IO_ACCESS */
+    u8 flags;      /**< RNODE_SPECIAL */
+    u64 base;      /**< first page number or port */
+    u64 phys;      /**< physical page number of base (memory) */
+    struct pd *pd; /**< whose space this node is in */
 };
 
 /** The node of pd's space containing unit a, or NULL. */

@@ -19,7 +19,10 @@
  * has, so it faults or fails loudly instead of working by chance. */
 #ifdef KIDE_POISON
 #define POISON_BYTE 0x6b
-static void poison(void *p, size_t len) { memset((char *)p + 8, POISON_BYTE, len - 8); }
+static void poison(void *p, size_t len)
+{
+    memset((char *)p + 8, POISON_BYTE, len - 8);
+}
 
 /* Offset of the first byte past the link word that is not POISON_BYTE, or len. */
 static size_t poison_broken_at(const void *p, size_t len)
@@ -35,11 +38,14 @@ static void poison_check(const void *p, size_t len, const char *what)
 {
     size_t at = poison_broken_at(p, len);
     if (at < len)
-        panic("poison: free %s %p (%lu bytes) was written after it was freed: byte %lu is %x",
-              what, p, (u64)len, (u64)at, ((const u8 *)p)[at]);
+        panic("poison: free %s %p (%lu bytes) was written after it was freed: byte %lu is %x", what,
+              p, (u64)len, (u64)at, ((const u8 *)p)[at]);
 }
 #else
-static void poison(void *p, size_t len) { (void)p, (void)len; }
+static void poison(void *p, size_t len)
+{
+    (void)p, (void)len;
+}
 static void poison_check(const void *p, size_t len, const char *what)
 {
     (void)p, (void)len, (void)what;
@@ -51,7 +57,10 @@ static u64 early_limit = 1ul << 30; /* reachable through the boot mapping */
 static u64 pool_head;               /* physical address of the first free page */
 static u64 pool_total, pool_free;
 
-void mem_early_init(u64 first_free_phys) { early_next = ALIGN_UP(first_free_phys, PAGE_SIZE); }
+void mem_early_init(u64 first_free_phys)
+{
+    early_next = ALIGN_UP(first_free_phys, PAGE_SIZE);
+}
 
 u64 early_alloc_page(void)
 {
@@ -63,7 +72,10 @@ u64 early_alloc_page(void)
     return p;
 }
 
-u64 early_alloc_end(void) { return early_next; }
+u64 early_alloc_end(void)
+{
+    return early_next;
+}
 
 u64 pool_add(u64 start, u64 end)
 {
@@ -78,8 +90,14 @@ u64 pool_add(u64 start, u64 end)
     return n;
 }
 
-u64 pool_pages(void) { return pool_total; }
-u64 pool_free_pages(void) { return pool_free; }
+u64 pool_pages(void)
+{
+    return pool_total;
+}
+u64 pool_free_pages(void)
+{
+    return pool_free;
+}
 
 void *pool_take_page(void)
 {

@@ -15,7 +15,10 @@
 
 struct pd;
 
-static inline void *phys_to_virt(u64 p) { return (void *)(p + DIRECT_MAP); }
+static inline void *phys_to_virt(u64 p)
+{
+    return (void *)(p + DIRECT_MAP);
+}
 static inline u64 virt_to_phys(const void *v)
 {
     u64 a = (u64)v;

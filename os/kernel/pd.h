@@ -20,18 +20,18 @@ struct sm;
 
 struct pd {
     struct kobj obj;
-    u64 *pml4;                 /**< top-level page table (direct-map address) */
-    struct rnode *space[4];    /**< treap roots, indexed by SPACE_MEM / SPACE_IO */
-    u8 *iobm;                  /**< I/O bitmap ports 0-32767 (1 = denied), or NULL */
-    u8 *iobm_hi;               /**< ports 32768-65535 */
-    struct cap **cap_dir[2];   /**< 2 x 512 pointers to pages of 64 slots */
-    u64 quota_limit;           /**< pages this PD may have charged */
-    u64 quota_used;            /**< pages charged now */
-    struct pd *quota_parent;   /**< where the quota returns (NULL for the root) */
-    struct sm *notify;         /**< upped when one of its ECs stops on a fault */
-    struct ec *ecs;            /**< ECs running in this PD */
+    u64 *pml4;               /**< top-level page table (direct-map address) */
+    struct rnode *space[4];  /**< treap roots, indexed by SPACE_MEM / SPACE_IO */
+    u8 *iobm;                /**< I/O bitmap ports 0-32767 (1 = denied), or NULL */
+    u8 *iobm_hi;             /**< ports 32768-65535 */
+    struct cap **cap_dir[2]; /**< 2 x 512 pointers to pages of 64 slots */
+    u64 quota_limit;         /**< pages this PD may have charged */
+    u64 quota_used;          /**< pages charged now */
+    struct pd *quota_parent; /**< where the quota returns (NULL for the root) */
+    struct sm *notify;       /**< upped when one of its ECs stops on a fault */
+    struct ec *ecs;          /**< ECs running in this PD */
     bool dead;
-    bool tlb_dirty;            /**< mappings removed since the last shoot-down */
+    bool tlb_dirty; /**< mappings removed since the last shoot-down */
     struct pd *dirty_next;
     struct slab_cache slabs[SLAB_CLASSES];
 };

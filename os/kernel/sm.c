@@ -119,4 +119,7 @@ void sm_retire(struct sm *sm)
     }
 }
 
-void sm_free(struct sm *sm) { kfree(sm->obj.charge, sm); }
+void sm_free(struct sm *sm)
+{
+    kfree(sm->obj.charge, sm);
+}

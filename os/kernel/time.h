@@ -9,10 +9,22 @@
 
 extern u64 tsc_khz, tsc_boot, ns_per_tick_fp, ticks_per_ns_fp;
 
-static inline u64 tsc_to_ns(u64 t) { return (u64)(((unsigned __int128)t * ns_per_tick_fp) >> 32); }
-static inline u64 ns_to_tsc(u64 ns) { return (u64)(((unsigned __int128)ns * ticks_per_ns_fp) >> 32); }
-static inline u64 now_tsc(void) { return rdtsc(); }
-static inline u64 now_ns(void) { return tsc_to_ns(rdtsc() - tsc_boot); }
+static inline u64 tsc_to_ns(u64 t)
+{
+    return (u64)(((unsigned __int128)t * ns_per_tick_fp) >> 32);
+}
+static inline u64 ns_to_tsc(u64 ns)
+{
+    return (u64)(((unsigned __int128)ns * ticks_per_ns_fp) >> 32);
+}
+static inline u64 now_tsc(void)
+{
+    return rdtsc();
+}
+static inline u64 now_ns(void)
+{
+    return tsc_to_ns(rdtsc() - tsc_boot);
+}
 
 /** Calibrate the TSC and the local APIC timer against the PIT (boot CPU). */
 void time_init(void);

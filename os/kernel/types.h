@@ -22,15 +22,15 @@ typedef _Bool bool;
 #define false 0
 #define NULL ((void *)0)
 
-#define offsetof(t, m) __builtin_offsetof(t, m)
-#define container_of(p, t, m) ((t *)((char *)(p) - offsetof(t, m)))
-#define noreturn _Noreturn
-#define unlikely(x) __builtin_expect(!!(x), 0)
-#define likely(x) __builtin_expect(!!(x), 1)
-#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((u64)(a) - 1))
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define PAGE_SIZE 4096ul
-#define PAGE_SHIFT 12
+#define offsetof(t, m)        __builtin_offsetof(t, m)
+#define container_of(p, t, m) ((t *)((char *)(p)-offsetof(t, m)))
+#define noreturn              _Noreturn
+#define unlikely(x)           __builtin_expect(!!(x), 0)
+#define likely(x)             __builtin_expect(!!(x), 1)
+#define ALIGN_UP(x, a)        (((x) + (a)-1) & ~((u64)(a)-1))
+#define ARRAY_SIZE(a)         (sizeof(a) / sizeof((a)[0]))
+#define PAGE_SIZE             4096ul
+#define PAGE_SHIFT            12
 
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);

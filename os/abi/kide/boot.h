@@ -14,24 +14,24 @@
 #define KIDE_ROOT_SEL_PD   1  /**< the root PD, all rights */
 #define KIDE_ROOT_SEL_EC   2  /**< the root's first EC (global, CPU 0) */
 #define KIDE_ROOT_SEL_SC   3  /**< its scheduling context */
-#define KIDE_ROOT_SEL_GSI 64  /**< interrupt semaphore of GSI n at 64 + n */
-#define KIDE_ROOT_GSIS    24
+#define KIDE_ROOT_SEL_GSI  64 /**< interrupt semaphore of GSI n at 64 + n */
+#define KIDE_ROOT_GSIS     24
 #define KIDE_ROOT_SEL_FREE 128 /**< first selector the kernel leaves empty */
 
-#define KIDE_ROOT_BOOTINFO 0x00007fffff000000ull /**< boot-info page (read-only) */
-#define KIDE_ROOT_UTCB     0x00007fffff001000ull /**< root EC's UTCB */
-#define KIDE_ROOT_STACK_TOP 0x00007fffff000000ull /**< 64 KiB stack below */
+#define KIDE_ROOT_BOOTINFO   0x00007fffff000000ull /**< boot-info page (read-only) */
+#define KIDE_ROOT_UTCB       0x00007fffff001000ull /**< root EC's UTCB */
+#define KIDE_ROOT_STACK_TOP  0x00007fffff000000ull /**< 64 KiB stack below */
 #define KIDE_ROOT_STACK_SIZE 0x10000ull
 
-#define KIDE_BOOT_MAGIC 0x4b49444542303031ull /* "KIDEB001" */
+#define KIDE_BOOT_MAGIC       0x4b49444542303031ull /* "KIDEB001" */
 #define KIDE_BOOT_MAX_MODULES 16
-#define KIDE_BOOT_MAX_MEM 32
-#define KIDE_BOOT_MAX_NODES 8  /**< NUMA nodes the kernel reports (more are folded into node 0) */
-#define KIDE_BOOT_MAX_CPUS  16 /**< cpu_node[] entries; equals KIDE_MAX_CPUS (syscall.h) */
+#define KIDE_BOOT_MAX_MEM     32
+#define KIDE_BOOT_MAX_NODES   8  /**< NUMA nodes the kernel reports (more are folded into node 0) */
+#define KIDE_BOOT_MAX_CPUS    16 /**< cpu_node[] entries; equals KIDE_MAX_CPUS (syscall.h) */
 
 struct kide_boot_module {
-    kide_u64 phys;    /**< where the module lies (also its root virtual address) */
-    kide_u64 size;    /**< bytes */
+    kide_u64 phys;     /**< where the module lies (also its root virtual address) */
+    kide_u64 size;     /**< bytes */
     char cmdline[200]; /**< NUL-terminated module string (path, then arguments) */
 };
 
@@ -41,20 +41,20 @@ struct kide_boot_mem {
 };
 
 struct kide_boot_info {
-    kide_u64 magic;         /**< KIDE_BOOT_MAGIC */
-    kide_u64 cpus;          /**< number of CPUs running */
-    kide_u64 tsc_khz;       /**< calibrated TSC frequency */
-    kide_u64 kernel_quota;  /**< root PD's kernel-memory quota, pages */
+    kide_u64 magic;        /**< KIDE_BOOT_MAGIC */
+    kide_u64 cpus;         /**< number of CPUs running */
+    kide_u64 tsc_khz;      /**< calibrated TSC frequency */
+    kide_u64 kernel_quota; /**< root PD's kernel-memory quota, pages */
     kide_u64 module_count;
     kide_u64 mem_count;
-    struct kide_boot_mem mem[KIDE_BOOT_MAX_MEM]; /**< RAM in the root's space */
+    struct kide_boot_mem mem[KIDE_BOOT_MAX_MEM];            /**< RAM in the root's space */
     struct kide_boot_module modules[KIDE_BOOT_MAX_MODULES]; /**< [0] is the root itself */
     /* NUMA topology (from the ACPI SRAT; without one, everything is node 0).
      * Nodes are numbered 0 .. node_count - 1 in ascending order of the
      * firmware's proximity domains. Every mem[] range lies in one node. */
-    kide_u64 node_count;                      /**< >= 1 */
-    kide_u8 mem_node[KIDE_BOOT_MAX_MEM];      /**< node of mem[i] */
-    kide_u8 cpu_node[KIDE_BOOT_MAX_CPUS];     /**< node of CPU i (the kernel's CPU index) */
+    kide_u64 node_count;                  /**< >= 1 */
+    kide_u8 mem_node[KIDE_BOOT_MAX_MEM];  /**< node of mem[i] */
+    kide_u8 cpu_node[KIDE_BOOT_MAX_CPUS]; /**< node of CPU i (the kernel's CPU index) */
 };
 
 _Static_assert(sizeof(struct kide_boot_info) <= 4096, "boot info fits one page");

@@ -21,27 +21,27 @@
 #include "types.h"
 
 /* System-call numbers. */
-#define KIDE_SYS_CALL        0  /**< IPC call through a portal */
-#define KIDE_SYS_REPLY       1  /**< reply to the caller and wait for the next call */
-#define KIDE_SYS_CREATE_PD   2
-#define KIDE_SYS_CREATE_EC   3
-#define KIDE_SYS_CREATE_SC   4
-#define KIDE_SYS_CREATE_PT   5
-#define KIDE_SYS_CREATE_SM   6
-#define KIDE_SYS_DELEGATE    7  /**< delegate a capability range into another PD */
-#define KIDE_SYS_REVOKE      8  /**< recursively revoke a capability range */
-#define KIDE_SYS_LOOKUP      9  /**< describe what the caller holds at a selector/page/port */
+#define KIDE_SYS_CALL       0 /**< IPC call through a portal */
+#define KIDE_SYS_REPLY      1 /**< reply to the caller and wait for the next call */
+#define KIDE_SYS_CREATE_PD  2
+#define KIDE_SYS_CREATE_EC  3
+#define KIDE_SYS_CREATE_SC  4
+#define KIDE_SYS_CREATE_PT  5
+#define KIDE_SYS_CREATE_SM  6
+#define KIDE_SYS_DELEGATE   7 /**< delegate a capability range into another PD */
+#define KIDE_SYS_REVOKE     8 /**< recursively revoke a capability range */
+#define KIDE_SYS_LOOKUP     9 /**< describe what the caller holds at a selector/page/port */
 #define KIDE_SYS_CTRL_PD    10
 #define KIDE_SYS_CTRL_EC    11
 #define KIDE_SYS_CTRL_SC    12
 #define KIDE_SYS_CTRL_SM    13
-#define KIDE_SYS_ASSIGN_GSI 14  /**< route an interrupt to a CPU */
-#define KIDE_SYS_NULL       15  /**< does nothing; for measuring entry and exit */
-#define KIDE_SYS_CLOCK      16  /**< monotonic nanoseconds since boot */
+#define KIDE_SYS_ASSIGN_GSI 14 /**< route an interrupt to a CPU */
+#define KIDE_SYS_NULL       15 /**< does nothing; for measuring entry and exit */
+#define KIDE_SYS_CLOCK      16 /**< monotonic nanoseconds since boot */
 #define KIDE_SYS_COUNT      17
 
 /* Helpers to build RAX. */
-#define KIDE_SYS_WORD(nr, flags, aux) \
+#define KIDE_SYS_WORD(nr, flags, aux)                                                              \
     ((kide_u64)(nr) | ((kide_u64)(flags) << 8) | ((kide_u64)(aux) << 16))
 
 /* ---------------------------------------------------------------------------
@@ -57,10 +57,10 @@
 #define KIDE_CRD_MEM  2
 #define KIDE_CRD_IO   3
 
-#define KIDE_CRD(kind, base, order, perm)                                  \
-    ((kide_crd)(kind) | ((kide_crd)((perm) & 0x1f) << 2) |                 \
-     ((kide_crd)((order) & 0x1f) << 7) | ((kide_crd)(base) << 12))
-#define KIDE_CRD_KIND(c)  ((unsigned)((c) & 3))
+#define KIDE_CRD(kind, base, order, perm)                                                          \
+    ((kide_crd)(kind) | ((kide_crd)((perm)&0x1f) << 2) | ((kide_crd)((order)&0x1f) << 7) |         \
+     ((kide_crd)(base) << 12))
+#define KIDE_CRD_KIND(c)  ((unsigned)((c)&3))
 #define KIDE_CRD_PERM(c)  ((unsigned)(((c) >> 2) & 0x1f))
 #define KIDE_CRD_ORDER(c) ((unsigned)(((c) >> 7) & 0x1f))
 #define KIDE_CRD_BASE(c)  ((kide_u64)(c) >> 12)
@@ -83,7 +83,7 @@
 #define KIDE_OBJ_SM   5
 
 /* Object permissions (KIDE_CRD_OBJ), per type. All five bits = all rights. */
-#define KIDE_PERM_ALL 0x1f
+#define KIDE_PERM_ALL    0x1f
 #define KIDE_PD_CREATE   0x01 /**< create objects in / charged to this PD */
 #define KIDE_PD_DELEGATE 0x02 /**< delegate capabilities into this PD */
 #define KIDE_PD_CTRL     0x04 /**< read and move its kernel-memory quota */
@@ -104,9 +104,10 @@
 
 #define KIDE_REVOKE_SELF 0x01 /**< revoke: also remove the caller's own capabilities */
 
-#define KIDE_SC_HARD 0x80 /**< create_sc flags, or or-ed into ctrl_sc SET: a depleted SC
-                               waits for its next period instead of running in the
-                               background band (SET without it makes the SC soft) */
+#define KIDE_SC_HARD                                                                               \
+    0x80 /**< create_sc flags, or or-ed into ctrl_sc SET: a depleted SC                            \
+              waits for its next period instead of running in the                                  \
+              background band (SET without it makes the SC soft) */
 
 #define KIDE_CTRL_PD_QUOTA 0 /**< r1 = limit pages, r2 = used pages */
 #define KIDE_CTRL_PD_GIVE  1 /**< move a2 pages of free quota from a1's PD to PD a3 */
@@ -129,9 +130,9 @@
 #define KIDE_EC_STATE_DEAD    4 /**< its PD was destroyed */
 
 /* Scheduling. */
-#define KIDE_PRIO_MAX 127            /**< priorities 0 (lowest) .. 127 */
-#define KIDE_SC_MIN_NS 100000ull     /**< smallest budget or period: 100 us */
-#define KIDE_QUANTUM_NS 10000000ull  /**< round-robin time slice: 10 ms */
+#define KIDE_PRIO_MAX   127         /**< priorities 0 (lowest) .. 127 */
+#define KIDE_SC_MIN_NS  100000ull   /**< smallest budget or period: 100 us */
+#define KIDE_QUANTUM_NS 10000000ull /**< round-robin time slice: 10 ms */
 
 /* Exception vectors delivered through the portal at evt_base + vector. */
 #define KIDE_EXC_PF     14
@@ -139,9 +140,9 @@
 #define KIDE_EXC_COUNT  33 /**< portals evt_base .. evt_base + 32 */
 
 /* Limits. */
-#define KIDE_CAP_SLOTS   65536u /**< selectors 1 .. 65535 per PD; 0 is never valid */
-#define KIDE_MAX_CPUS    16u
-#define KIDE_USER_END    0x0000800000000000ull /**< user addresses are below */
-#define KIDE_PAGE_SIZE   4096ull
+#define KIDE_CAP_SLOTS 65536u /**< selectors 1 .. 65535 per PD; 0 is never valid */
+#define KIDE_MAX_CPUS  16u
+#define KIDE_USER_END  0x0000800000000000ull /**< user addresses are below */
+#define KIDE_PAGE_SIZE 4096ull
 
 #endif

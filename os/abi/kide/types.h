@@ -12,7 +12,7 @@ typedef unsigned short kide_u16;
 typedef unsigned int kide_u32;
 typedef __UINT64_TYPE__ kide_u64;
 typedef __INT64_TYPE__ kide_i64;
-typedef kide_u64 kide_sel;  /**< capability selector: index into a PD's capability space */
-typedef kide_u64 kide_crd;  /**< capability range descriptor, see syscall.h */
+typedef kide_u64 kide_sel; /**< capability selector: index into a PD's capability space */
+typedef kide_u64 kide_crd; /**< capability range descriptor, see syscall.h */
 
 #endif

@@ -17,9 +17,9 @@
 
 /* msg word layout */
 #define KIDE_MSG(untyped, typed) ((kide_u64)(untyped) | ((kide_u64)(typed) << 16))
-#define KIDE_MSG_UNTYPED(m) ((unsigned)((m) & 0x3ff))
-#define KIDE_MSG_TYPED(m)   ((unsigned)(((m) >> 16) & 0xff))
-#define KIDE_MSG_DROPPED(m) ((unsigned)(((m) >> 24) & 0xff))
+#define KIDE_MSG_UNTYPED(m)      ((unsigned)((m)&0x3ff))
+#define KIDE_MSG_TYPED(m)        ((unsigned)(((m) >> 16) & 0xff))
+#define KIDE_MSG_DROPPED(m)      ((unsigned)(((m) >> 24) & 0xff))
 /* Reply to an exception: apply the (modified) state in words[], or stop the EC.
  * A reply with neither flag resumes the EC with its state unchanged (for
  * example after a page fault handler mapped the missing page). */

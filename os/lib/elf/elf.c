@@ -4,11 +4,11 @@
 #include "elf.h"
 #include <kide/syscall.h>
 
-#define PAGE 4096ull
+#define PAGE    4096ull
 #define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
+#define PF_X    1
+#define PF_W    2
+#define PF_R    4
 
 struct ehdr {
     kide_u8 ident[16];
@@ -32,8 +32,14 @@ static kide_u64 rd64(const kide_u8 *p)
     return v;
 }
 
-static kide_u32 rd32(const kide_u8 *p) { return (kide_u32)p[0] | (kide_u32)p[1] << 8 | (kide_u32)p[2] << 16 | (kide_u32)p[3] << 24; }
-static kide_u16 rd16(const kide_u8 *p) { return (kide_u16)(p[0] | p[1] << 8); }
+static kide_u32 rd32(const kide_u8 *p)
+{
+    return (kide_u32)p[0] | (kide_u32)p[1] << 8 | (kide_u32)p[2] << 16 | (kide_u32)p[3] << 24;
+}
+static kide_u16 rd16(const kide_u8 *p)
+{
+    return (kide_u16)(p[0] | p[1] << 8);
+}
 
 /* Unaligned-safe decoding: the image may sit at any address. */
 static void read_phdr(const kide_u8 *p, struct phdr *h)
@@ -94,9 +100,12 @@ enum kide_elf_error kide_elf_check(const void *image, kide_u64 size, kide_u64 us
         if (info->count == KIDE_ELF_MAX_SEGMENTS)
             return KIDE_ELF_TOO_MANY;
         struct kide_elf_segment s = {
-            .vaddr = h.vaddr, .memsz = h.memsz, .offset = h.offset, .filesz = h.filesz,
-            .perm = ((h.flags & PF_R) ? KIDE_MEM_R : 0) | ((h.flags & PF_W) ? KIDE_MEM_W : 0) |
-                    ((h.flags & PF_X) ? KIDE_MEM_X : 0) | KIDE_MEM_R,
+                .vaddr = h.vaddr,
+                .memsz = h.memsz,
+                .offset = h.offset,
+                .filesz = h.filesz,
+                .perm = ((h.flags & PF_R) ? KIDE_MEM_R : 0) | ((h.flags & PF_W) ? KIDE_MEM_W : 0) |
+                        ((h.flags & PF_X) ? KIDE_MEM_X : 0) | KIDE_MEM_R,
         };
         insert_sorted(info, &s);
     }
@@ -122,17 +131,28 @@ enum kide_elf_error kide_elf_check(const void *image, kide_u64 size, kide_u64 us
 const char *kide_elf_strerror(enum kide_elf_error e)
 {
     switch (e) {
-    case KIDE_ELF_OK: return "no error";
-    case KIDE_ELF_TOO_SMALL: return "the file is shorter than an ELF header; is it truncated?";
-    case KIDE_ELF_NOT_ELF: return "not an ELF file (bad magic); give a linked executable";
-    case KIDE_ELF_NOT_X86_64: return "not a 64-bit little-endian x86_64 ELF; build for x86_64";
-    case KIDE_ELF_NOT_EXEC: return "not an ET_EXEC executable; link statically without -pie";
-    case KIDE_ELF_BAD_PHDRS: return "the program header table lies outside the file or is malformed";
-    case KIDE_ELF_TOO_MANY: return "more than 16 loadable segments; merge sections in the linker script";
-    case KIDE_ELF_BAD_SEGMENT: return "a loadable segment lies outside the file or outside user space";
-    case KIDE_ELF_OVERLAP: return "two loadable segments share a page; align segments to 4 KiB";
-    case KIDE_ELF_NO_SEGMENTS: return "no loadable segment";
-    case KIDE_ELF_BAD_ENTRY: return "the entry point is not inside an executable segment";
+    case KIDE_ELF_OK:
+        return "no error";
+    case KIDE_ELF_TOO_SMALL:
+        return "the file is shorter than an ELF header; is it truncated?";
+    case KIDE_ELF_NOT_ELF:
+        return "not an ELF file (bad magic); give a linked executable";
+    case KIDE_ELF_NOT_X86_64:
+        return "not a 64-bit little-endian x86_64 ELF; build for x86_64";
+    case KIDE_ELF_NOT_EXEC:
+        return "not an ET_EXEC executable; link statically without -pie";
+    case KIDE_ELF_BAD_PHDRS:
+        return "the program header table lies outside the file or is malformed";
+    case KIDE_ELF_TOO_MANY:
+        return "more than 16 loadable segments; merge sections in the linker script";
+    case KIDE_ELF_BAD_SEGMENT:
+        return "a loadable segment lies outside the file or outside user space";
+    case KIDE_ELF_OVERLAP:
+        return "two loadable segments share a page; align segments to 4 KiB";
+    case KIDE_ELF_NO_SEGMENTS:
+        return "no loadable segment";
+    case KIDE_ELF_BAD_ENTRY:
+        return "the entry point is not inside an executable segment";
     }
     return "unknown ELF error";
 }

@@ -17,11 +17,11 @@
 
 /** One loadable segment, page-granular view included. */
 struct kide_elf_segment {
-    kide_u64 vaddr;   /**< first byte in memory */
-    kide_u64 memsz;   /**< bytes in memory (>= filesz; the rest is zero) */
-    kide_u64 offset;  /**< first byte in the file */
-    kide_u64 filesz;  /**< bytes taken from the file */
-    kide_u32 perm;    /**< KIDE_MEM_R | _W | _X */
+    kide_u64 vaddr;  /**< first byte in memory */
+    kide_u64 memsz;  /**< bytes in memory (>= filesz; the rest is zero) */
+    kide_u64 offset; /**< first byte in the file */
+    kide_u64 filesz; /**< bytes taken from the file */
+    kide_u32 perm;   /**< KIDE_MEM_R | _W | _X */
 };
 
 struct kide_elf_info {
@@ -32,16 +32,16 @@ struct kide_elf_info {
 
 enum kide_elf_error {
     KIDE_ELF_OK = 0,
-    KIDE_ELF_TOO_SMALL,     /**< shorter than an ELF header */
-    KIDE_ELF_NOT_ELF,       /**< bad magic */
-    KIDE_ELF_NOT_X86_64,    /**< not ELFCLASS64 / little endian / EM_X86_64 */
-    KIDE_ELF_NOT_EXEC,      /**< not ET_EXEC (we do not relocate) */
-    KIDE_ELF_BAD_PHDRS,     /**< program header table out of the file or malformed */
-    KIDE_ELF_TOO_MANY,      /**< more than KIDE_ELF_MAX_SEGMENTS loadable segments */
-    KIDE_ELF_BAD_SEGMENT,   /**< a segment lies outside the file or user space */
-    KIDE_ELF_OVERLAP,       /**< two segments share a page */
-    KIDE_ELF_NO_SEGMENTS,   /**< nothing to load */
-    KIDE_ELF_BAD_ENTRY,     /**< entry point not in an executable segment */
+    KIDE_ELF_TOO_SMALL,   /**< shorter than an ELF header */
+    KIDE_ELF_NOT_ELF,     /**< bad magic */
+    KIDE_ELF_NOT_X86_64,  /**< not ELFCLASS64 / little endian / EM_X86_64 */
+    KIDE_ELF_NOT_EXEC,    /**< not ET_EXEC (we do not relocate) */
+    KIDE_ELF_BAD_PHDRS,   /**< program header table out of the file or malformed */
+    KIDE_ELF_TOO_MANY,    /**< more than KIDE_ELF_MAX_SEGMENTS loadable segments */
+    KIDE_ELF_BAD_SEGMENT, /**< a segment lies outside the file or user space */
+    KIDE_ELF_OVERLAP,     /**< two segments share a page */
+    KIDE_ELF_NO_SEGMENTS, /**< nothing to load */
+    KIDE_ELF_BAD_ENTRY,   /**< entry point not in an executable segment */
 };
 
 /** Check image[0..size) and fill *info. Returns KIDE_ELF_OK or the first problem. */

@@ -146,7 +146,8 @@ static int load_segments(struct krt_child *c, const u8 *image, const struct kide
             if (!p) {
                 krt_printf("krt: %s: out of pages for segment %u (%u pages in use, %s)\n", c->name,
                            i, c->npages,
-                           c->npages >= KRT_CHILD_MAX_PAGES ? "the child has too many" : "no RAM left");
+                           c->npages >= KRT_CHILD_MAX_PAGES ? "the child has too many"
+                                                            : "no RAM left");
                 return KIDE_QUOTA;
             }
             /* copy the part of the file image that falls into this page */
@@ -273,7 +274,8 @@ struct krt_ec *krt_child_thread(struct krt_child *c, unsigned cpu, unsigned prio
     c->nec++;
     struct krt_ec *e = &c->ec[i];
     e->ec = krt_sel_alloc(0);
-    int st = kide_create_ec(KIDE_EC_GLOBAL, cpu, e->ec, c->pd, utcb, sp, c->entry, KRT_CHILD_EVT(i));
+    int st =
+            kide_create_ec(KIDE_EC_GLOBAL, cpu, e->ec, c->pd, utcb, sp, c->entry, KRT_CHILD_EVT(i));
     if (st != KIDE_OK) {
         krt_printf("krt: %s: create_ec: %s\n", c->name, krt_status_name(st));
         return NULL;

@@ -20,7 +20,7 @@ struct frame {
 _Static_assert(sizeof(struct frame) == 22 * 8, "frame layout matches entry.S");
 
 /* RFLAGS bits user space may set: CF PF AF ZF SF TF DF OF AC. */
-#define RFLAGS_USER_MASK 0x40dd5ul
+#define RFLAGS_USER_MASK  0x40dd5ul
 #define RFLAGS_USER_FIXED 0x202ul /* IF and the reserved bit 1 */
 
 #endif

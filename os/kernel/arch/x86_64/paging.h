@@ -10,14 +10,14 @@
 
 #include "types.h"
 
-#define PTE_P   0x001ul
-#define PTE_W   0x002ul
-#define PTE_U   0x004ul
-#define PTE_PWT 0x008ul
-#define PTE_PCD 0x010ul
-#define PTE_PS  0x080ul
-#define PTE_G   0x100ul
-#define PTE_NX  (1ul << 63)
+#define PTE_P    0x001ul
+#define PTE_W    0x002ul
+#define PTE_U    0x004ul
+#define PTE_PWT  0x008ul
+#define PTE_PCD  0x010ul
+#define PTE_PS   0x080ul
+#define PTE_G    0x100ul
+#define PTE_NX   (1ul << 63)
 #define PTE_ADDR 0x000ffffffffff000ul
 
 struct pd;

@@ -32,36 +32,36 @@ struct tss {
 #define SCHED_QUEUES (KIDE_PRIO_MAX + 2) /* index 0: background band */
 
 struct cpu {
-    struct cpu *self;   /**< CPU_SELF: lets C find this struct through GS */
-    u64 kstack_top;     /**< CPU_KSTACK_TOP: top of this CPU's kernel stack */
-    u64 frame_top;      /**< CPU_FRAME_TOP: end of the current EC's frame */
-    u64 scratch;        /**< CPU_SCRATCH: user RSP during syscall entry */
-    u32 id;             /**< logical CPU number, 0 = boot CPU */
-    u32 apic_id;        /**< local APIC id */
-    bool online;        /**< started and scheduling */
-    struct ec *current; /**< EC whose frame frame_top points into, or NULL */
-    struct pd *loaded_pd;  /**< address space in CR3 (NULL: kernel only) */
-    struct pd *iobm_pd;    /**< whose I/O bitmap the TSS holds */
-    struct ec *fpu_owner;  /**< EC whose FPU state the FPU holds */
+    struct cpu *self;           /**< CPU_SELF: lets C find this struct through GS */
+    u64 kstack_top;             /**< CPU_KSTACK_TOP: top of this CPU's kernel stack */
+    u64 frame_top;              /**< CPU_FRAME_TOP: end of the current EC's frame */
+    u64 scratch;                /**< CPU_SCRATCH: user RSP during syscall entry */
+    u32 id;                     /**< logical CPU number, 0 = boot CPU */
+    u32 apic_id;                /**< local APIC id */
+    bool online;                /**< started and scheduling */
+    struct ec *current;         /**< EC whose frame frame_top points into, or NULL */
+    struct pd *loaded_pd;       /**< address space in CR3 (NULL: kernel only) */
+    struct pd *iobm_pd;         /**< whose I/O bitmap the TSS holds */
+    struct ec *fpu_owner;       /**< EC whose FPU state the FPU holds */
     volatile u32 flush_pending; /**< set by a shoot-down initiator, cleared here */
-    bool need_resched;     /**< pick again before returning to user */
-    bool ts_set;           /**< CR0.TS is set (FPU belongs to another EC) */
+    bool need_resched;          /**< pick again before returning to user */
+    bool ts_set;                /**< CR0.TS is set (FPU belongs to another EC) */
 
     /* Scheduler (sched.c). */
     struct sc *queue[SCHED_QUEUES]; /**< circular lists, head = next to run */
-    u64 queue_bits[3];     /**< non-empty queues */
-    struct sc *depleted;   /**< hard-depleted SCs waiting for their period */
-    struct ec *timeouts;   /**< ECs with a deadline, sorted */
-    struct sc *cur_sc;     /**< SC being charged for the CPU time now */
-    u64 sc_start;          /**< TSC when cur_sc was last charged */
-    u64 quantum_end;       /**< TSC when cur_sc's round-robin slice ends */
-    u64 timer_armed;       /**< TSC deadline the APIC timer is set for */
+    u64 queue_bits[3];              /**< non-empty queues */
+    struct sc *depleted;            /**< hard-depleted SCs waiting for their period */
+    struct ec *timeouts;            /**< ECs with a deadline, sorted */
+    struct sc *cur_sc;              /**< SC being charged for the CPU time now */
+    u64 sc_start;                   /**< TSC when cur_sc was last charged */
+    u64 quantum_end;                /**< TSC when cur_sc's round-robin slice ends */
+    u64 timer_armed;                /**< TSC deadline the APIC timer is set for */
 
     struct frame dummy_frame; /**< entry frame while the current EC is being freed */
-    struct ec *zombies;    /**< ECs freed while this CPU still ran them */
+    struct ec *zombies;       /**< ECs freed while this CPU still ran them */
     u64 gdt[7];
     struct tss tss;
-    u8 iobm[8192 + 1];     /**< I/O bitmap, copied from the running PD */
+    u8 iobm[8192 + 1]; /**< I/O bitmap, copied from the running PD */
 } __attribute__((aligned(64)));
 
 _Static_assert(offsetof(struct cpu, self) == CPU_SELF, "entry.S offsets");

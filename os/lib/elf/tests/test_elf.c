@@ -69,7 +69,8 @@ static void valid_image(void **state)
     assert_int_equal(info.seg[1].filesz, 0x800);
 }
 
-static void expect(enum kide_elf_error want, uint64_t entry, const struct seg *s, int n, size_t size)
+static void expect(enum kide_elf_error want, uint64_t entry, const struct seg *s, int n,
+                   size_t size)
 {
     size_t built = build(entry, s, n);
     struct kide_elf_info info;
@@ -152,9 +153,9 @@ static void entry_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(valid_image),   cmocka_unit_test(header_errors),
-        cmocka_unit_test(phdr_errors),   cmocka_unit_test(segment_errors),
-        cmocka_unit_test(entry_errors),
+            cmocka_unit_test(valid_image),  cmocka_unit_test(header_errors),
+            cmocka_unit_test(phdr_errors),  cmocka_unit_test(segment_errors),
+            cmocka_unit_test(entry_errors),
     };
     return cmocka_run_group_tests_name("os-elf", tests, NULL, NULL);
 }

@@ -16,52 +16,52 @@
 
 #include <krt.h>
 
-#define KRT_CHILD_INFO      0x0000600000000000ull /**< info page, RW */
-#define KRT_CHILD_SHARED    0x0000600000010000ull /**< pages the root shares on request */
-#define KRT_CHILD_FREE_VA   0x0000600100000000ull /**< unused by krt: tests map here */
-#define KRT_CHILD_STACKS    0x0000610000000000ull /**< 64 KiB stack slot per EC */
+#define KRT_CHILD_INFO       0x0000600000000000ull /**< info page, RW */
+#define KRT_CHILD_SHARED     0x0000600000010000ull /**< pages the root shares on request */
+#define KRT_CHILD_FREE_VA    0x0000600100000000ull /**< unused by krt: tests map here */
+#define KRT_CHILD_STACKS     0x0000610000000000ull /**< 64 KiB stack slot per EC */
 #define KRT_CHILD_STACK_SIZE 0x10000ull
-#define KRT_CHILD_UTCBS     0x0000700000000000ull /**< one UTCB page per EC */
-#define KRT_CHILD_EVT(i)    (64ull * ((i) + 1)) /**< exception portals of child EC i */
-#define KRT_CHILD_SEL_FREE  1024u                /**< first selector spawn leaves alone */
-#define KRT_CHILD_MAX_EC    8
-#define KRT_CHILD_MAX_PAGES 512
+#define KRT_CHILD_UTCBS      0x0000700000000000ull /**< one UTCB page per EC */
+#define KRT_CHILD_EVT(i)     (64ull * ((i) + 1))   /**< exception portals of child EC i */
+#define KRT_CHILD_SEL_FREE   1024u                 /**< first selector spawn leaves alone */
+#define KRT_CHILD_MAX_EC     8
+#define KRT_CHILD_MAX_PAGES  512
 
 #define KRT_CHILD_MAGIC 0x4b43484c44494e46ull /* "KCHLDINF" */
 
 /** The info page, shared by root and child. */
 struct krt_child_info {
-    u64 magic;           /**< KRT_CHILD_MAGIC */
-    u64 cpu;             /**< CPU of the main EC */
-    u64 mode;            /**< what the helper does (test-defined) */
-    u64 arg[16];         /**< test-defined arguments (selectors, addresses, counts) */
-    volatile u64 res[16]; /**< test-defined results */
-    volatile u64 state;  /**< test-defined progress marker */
-    volatile u64 stop;   /**< the root asks the child to finish */
-    char cmdline[128];   /**< the module's command line */
+    u64 magic;                 /**< KRT_CHILD_MAGIC */
+    u64 cpu;                   /**< CPU of the main EC */
+    u64 mode;                  /**< what the helper does (test-defined) */
+    u64 arg[16];               /**< test-defined arguments (selectors, addresses, counts) */
+    volatile u64 res[16];      /**< test-defined results */
+    volatile u64 state;        /**< test-defined progress marker */
+    volatile u64 stop;         /**< the root asks the child to finish */
+    char cmdline[128];         /**< the module's command line */
     volatile u64 scratch[320]; /**< test-defined tables */
 };
 _Static_assert(sizeof(struct krt_child_info) <= 4096, "info is one page");
 
 /** One page of a child's address space. */
 struct krt_child_page {
-    u64 va;     /**< child virtual address */
-    u64 pa;     /**< root page backing it */
+    u64 va;        /**< child virtual address */
+    u64 pa;        /**< root page backing it */
     unsigned perm; /**< KIDE_MEM_* */
     bool mapped;   /**< delegated into the child */
 };
 
 /** A child PD as the root sees it. */
 struct krt_child {
-    const char *name;                      /**< module name, for messages */
-    kide_sel pd;                           /**< root's PD capability */
-    kide_sel notify;                       /**< notify semaphore (root's) */
-    u64 entry;                             /**< ELF entry */
-    u64 quota;                             /**< pages given */
-    volatile struct krt_child_info *info;  /**< root view of the info page */
-    struct krt_ec ec[KRT_CHILD_MAX_EC];    /**< its ECs; ec[0] is main */
-    unsigned nec;                          /**< ECs in use */
-    kide_sel pts[8];                       /**< portals created into it (root sels) */
+    const char *name;                     /**< module name, for messages */
+    kide_sel pd;                          /**< root's PD capability */
+    kide_sel notify;                      /**< notify semaphore (root's) */
+    u64 entry;                            /**< ELF entry */
+    u64 quota;                            /**< pages given */
+    volatile struct krt_child_info *info; /**< root view of the info page */
+    struct krt_ec ec[KRT_CHILD_MAX_EC];   /**< its ECs; ec[0] is main */
+    unsigned nec;                         /**< ECs in use */
+    kide_sel pts[8];                      /**< portals created into it (root sels) */
     unsigned npts;
     struct krt_child_page page[KRT_CHILD_MAX_PAGES]; /**< its pages */
     unsigned npages;
@@ -69,13 +69,13 @@ struct krt_child {
 
 /** What to start. */
 struct krt_spawn_args {
-    unsigned cpu;     /**< CPU of the main EC */
-    unsigned prio;    /**< its priority */
-    u64 quota;        /**< kernel-memory pages for the PD (0: 192) */
-    u64 mode;         /**< copied to info->mode */
-    u64 arg[16];      /**< copied to info->arg */
-    bool io_console;  /**< delegate COM1 (0x3f8..0x3ff) so the child can print */
-    bool no_start;    /**< create everything but the main EC's SC */
+    unsigned cpu;    /**< CPU of the main EC */
+    unsigned prio;   /**< its priority */
+    u64 quota;       /**< kernel-memory pages for the PD (0: 192) */
+    u64 mode;        /**< copied to info->mode */
+    u64 arg[16];     /**< copied to info->arg */
+    bool io_console; /**< delegate COM1 (0x3f8..0x3ff) so the child can print */
+    bool no_start;   /**< create everything but the main EC's SC */
 };
 
 /** Find a boot module by the file name in its command line (basename match). */
