@@ -57,7 +57,11 @@ wait_for 10 grep -q "listening on" "$out/registry.err"
 rport=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$out/registry.err")
 R=http://127.0.0.1:$rport
 
-head -c "$size" /dev/urandom >"$out/bench.tar.xz"
+# Real .tar.xz archives (the registry checks the format): random payloads, so the
+# archive is BENCH_SIZE plus a few hundred bytes of tar and xz framing.
+mkdir -p "$out/payload"
+head -c "$size" /dev/urandom >"$out/payload/data"
+tar -C "$out/payload" -cJf "$out/bench.tar.xz" data
 openssl pkeyutl -sign -rawin -inkey "$out/key.pem" -in "$out/bench.tar.xz" -out "$out/bench.sig"
 path=/bench/src/bench/1.0.tar.xz
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @"$out/bench.tar.xz" \
@@ -132,7 +136,8 @@ reg_ix_rps=$ix_reg_rps reg_ix_p99=$ix_reg_p99 ngx_ix_rps=$ix_ngx_rps ngx_ix_p99=
 
 # --- concurrent publishes -----------------------------------------------------
 for i in $(seq 1 "$npub"); do
-	head -c 16384 /dev/urandom >"$out/pub/$i.tar.xz"
+	head -c 16384 /dev/urandom >"$out/payload/data"
+	tar -C "$out/payload" -cJf "$out/pub/$i.tar.xz" data
 	openssl pkeyutl -sign -rawin -inkey "$out/key.pem" -in "$out/pub/$i.tar.xz" \
 		-out "$out/pub/$i.sig"
 	base64 -w0 "$out/pub/$i.sig" >"$out/pub/$i.b64"

@@ -106,6 +106,19 @@ int reg_blob_init(const char *data)
     return mkdir_p(p);
 }
 
+int reg_blob_same_fs(const char *data)
+{
+    char p[PATH_MAX];
+    struct stat tmp, blobs;
+    snprintf(p, sizeof(p), "%s/tmp", data);
+    if (stat(p, &tmp) < 0)
+        return -errno;
+    snprintf(p, sizeof(p), "%s/blobs", data);
+    if (stat(p, &blobs) < 0)
+        return -errno;
+    return tmp.st_dev == blobs.st_dev ? 0 : -EXDEV;
+}
+
 int reg_blob_clean_tmp(const char *data)
 {
     char dir[PATH_MAX], p[PATH_MAX + 256];

@@ -40,6 +40,13 @@ struct reg_upload {
 int reg_blob_init(const char *data);
 
 /**
+ * Are <data>/tmp and <data>/blobs on one filesystem? A finished upload is
+ * renamed from one into the other, which cannot cross filesystems (every
+ * publish would fail with 507). Returns 0, -EXDEV or -errno.
+ */
+int reg_blob_same_fs(const char *data);
+
+/**
  * Delete leftover upload files (upload-*) in <data>/tmp; only when no server
  * runs, and only in a directory carrying the marker. Returns 0 or -errno.
  */

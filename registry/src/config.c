@@ -44,6 +44,7 @@ static const struct key keys[] = {
         {"workers", K_U32, F(workers), 256},
         {"shutdown_timeout", K_U32, F(shutdown_timeout), 3600},
         {"db_connections", K_U32, F(db_connections), 64},
+        {"check_archive_format", K_U32, F(check_format), 1},
 };
 
 void reg_config_defaults(struct reg_config *c)
@@ -58,6 +59,7 @@ void reg_config_defaults(struct reg_config *c)
     c->rate_burst = 200;
     c->max_connections = 1000;
     c->max_connections_per_ip = 100;
+    c->check_format = 1;
     c->shutdown_timeout = 30;
     c->db_connections = 8;
 }

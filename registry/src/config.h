@@ -33,6 +33,7 @@ struct reg_config {
     uint32_t workers;                /**< 0: a thread per connection; N: N epoll threads */
     uint32_t shutdown_timeout;       /**< seconds SIGTERM waits for in-flight requests */
     uint32_t db_connections;         /**< SQLite connections in the pool */
+    uint32_t check_format;           /**< 1: publishes must be .tar.xz (archive.h); 0: any bytes */
 };
 
 /** Fill c with the documented defaults; c owns no memory afterwards needing free except strings

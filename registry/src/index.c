@@ -281,10 +281,11 @@ enum MHD_Result reg_handle_meta(struct MHD_Connection *c, struct reg_req *r)
     if (r->path.route == REG_R_SEARCH) {
         q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "q");
         if (!valid_query(q))
-            return reg_reply_error(c, r, MHD_HTTP_BAD_REQUEST, "bad or missing search term",
-                                   "use ?q=<part of a name>, 1 to 128 of [A-Za-z0-9._+-]; in a query "
-                                   "'+' means a space: write '+' as %2B (curl --data-urlencode)",
-                                   0);
+            return reg_reply_error(
+                    c, r, MHD_HTTP_BAD_REQUEST, "bad or missing search term",
+                    "use ?q=<part of a name>, 1 to 128 of [A-Za-z0-9._+-]; in a query "
+                    "'+' means a space: write '+' as %2B (curl --data-urlencode)",
+                    0);
     }
     sqlite3 *db = reg_pool_get(&r->srv->pool);
     enum MHD_Result ret;

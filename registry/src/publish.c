@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "archive.h"
 #include "server.h"
 
 /** Most active keys per user considered when verifying a publish. */
@@ -253,6 +254,19 @@ static enum MHD_Result existing(struct MHD_Connection *c, struct reg_req *r,
                            "versions are immutable: bump the version and publish again", 0);
 }
 
+/* Is the upload a .tar.xz? NULL or what is wrong (archive.h). */
+static const char *check_format(struct reg_req *r)
+{
+    if (r->up.size == 0)
+        return "the archive is empty";
+    void *map = mmap(NULL, r->up.size, PROT_READ, MAP_SHARED, r->up.fd, 0);
+    if (map == MAP_FAILED)
+        return "cannot read the upload";
+    const char *why = reg_archive_check(map, r->up.size);
+    munmap(map, r->up.size);
+    return why;
+}
+
 /* Commit the upload as blob sha (reg_blob_lock held shared); logs failures. */
 static int commit(struct reg_req *r, const char *sha)
 {
@@ -294,6 +308,12 @@ static enum MHD_Result finish(struct MHD_Connection *c, struct reg_req *r)
     int rc;
     if (reg_upload_digest(&r->up, a.sha256) < 0)
         return reg_reply_error(c, r, 500, "hashing failed", "retry", 0);
+    const char *bad_format = cfg->check_format ? check_format(r) : NULL;
+    if (bad_format)
+        return reg_reply_error(c, r, MHD_HTTP_UNPROCESSABLE_CONTENT, bad_format,
+                               "publish the .tar.xz itself (tar -cJf); the operator can turn "
+                               "the check off with check_archive_format: 0",
+                               0);
     rc = verify_upload(r, a.key_id);
     if (rc == -EBADMSG)
         return reg_reply_error(c, r, MHD_HTTP_UNPROCESSABLE_CONTENT,

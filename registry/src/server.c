@@ -297,6 +297,15 @@ static int prepare(struct reg_server *srv, const struct reg_config *cfg, int *lo
         reg_data_fail(cfg->data, rc);
         return rc;
     }
+    if ((rc = reg_blob_same_fs(cfg->data)) < 0) {
+        fprintf(stderr,
+                "kide-registry: %s/tmp and %s/blobs %s\n"
+                "hint: keep tmp/ and blobs/ on one filesystem (uploads are renamed from one "
+                "into the other); mount or link the whole data directory instead\n",
+                cfg->data, cfg->data,
+                rc == -EXDEV ? "are on different filesystems" : strerror(-rc));
+        return rc;
+    }
     snprintf(p, sizeof(p), "%s/serve.lock", cfg->data);
     *lock_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
     if (*lock_fd < 0 || flock(*lock_fd, LOCK_EX | LOCK_NB) < 0) {

@@ -3,9 +3,13 @@
 # key, and a data directory the server only treats as its own when it carries its marker.
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 
-from conftest import BIN
+import pytest
+
+from conftest import BIN, WORK
 
 A = "/alice/src/zlib/1.0.tar.xz"
 
@@ -96,3 +100,29 @@ def test_foreign_data_directory_is_not_touched(make_registry):
             f.write("x")
     reg2.start()
     assert not os.path.exists(leftover) and os.path.exists(other)
+
+
+def test_tmp_and_blobs_on_different_filesystems_refuse_to_start(make_registry):
+    """Docs item: with tmp/ on another filesystem every publish failed with 507 (the
+    rename from tmp/ into blobs/ cannot cross filesystems); now serve says so at start."""
+    other = "/dev/shm"
+    if not os.path.isdir(other) or os.stat(other).st_dev == os.stat(WORK).st_dev:
+        pytest.skip("no second filesystem to put tmp/ on")
+    reg = make_registry()
+    reg.admin("user", "add", "alice")
+    elsewhere = tempfile.mkdtemp(dir=other)
+    try:
+        os.rmdir(os.path.join(reg.data, "tmp"))
+        os.symlink(elsewhere, os.path.join(reg.data, "tmp"))
+        p = subprocess.Popen([BIN, "--config", reg.config, "serve"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+        try:
+            rc = p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            raise AssertionError("serve started with tmp/ and blobs/ on different filesystems")
+        err = p.stderr.read()
+        assert rc == 1 and "different filesystems" in err and "hint:" in err, err
+    finally:
+        shutil.rmtree(elsewhere)
