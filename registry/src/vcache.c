@@ -2,12 +2,14 @@
 /* The verified-blob cache (see vcache.h).
  *
  * Invariant: a slot holding sha describes a file whose bytes were hashed to
- * sha while it had exactly the recorded identity.
+ * sha while it had exactly the recorded identity, and whose ctime was at least
+ * REG_VCACHE_SETTLE seconds old then, so any later write shows in its ctime.
  */
 #include "vcache.h"
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 void reg_vcache_init(struct reg_vcache *vc)
 {
@@ -60,6 +62,13 @@ int reg_vcache_check(struct reg_vcache *vc, int fd, const struct stat *st, const
         return rc;
     if (size != (uint64_t)st->st_size || strcmp(got, sha) != 0)
         return -EBADMSG;
+    /* File timestamps come from a coarse clock (a few ms): a write in the same tick
+     * as the one recorded would leave ctime unchanged. So only a file whose ctime
+     * is safely in the past is recorded; a fresh one is hashed again next time. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (now.tv_sec - st->st_ctim.tv_sec < REG_VCACHE_SETTLE)
+        return 0;
     /* Record the identity seen before hashing; if the file changed meanwhile its
      * ctime moved on and the record simply never matches again. */
     struct reg_vslot s = {.dev = st->st_dev,

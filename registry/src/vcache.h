@@ -7,7 +7,8 @@
  * (device, inode, size, mtime, ctime); later downloads whose fstat matches the
  * record skip the hash. Any write to the file changes its ctime (which no
  * user can set) and a replacement changes its inode, so a record can never
- * vouch for bytes other than those hashed. The table is direct-mapped by
+ * vouch for bytes other than those hashed (files changed in the last
+ * REG_VCACHE_SETTLE seconds are not recorded: timestamps are coarse). The table is direct-mapped by
  * the blob's hash with a fixed number of slots: a collision only evicts, so
  * memory is bounded and the worst case is a re-hash. Thread-safe: one mutex
  * per slot group.
@@ -23,6 +24,8 @@
 
 /** Slots in the table (a power of two). */
 #define REG_VCACHE_SLOTS 4096
+/** Seconds a file's ctime must lie in the past before its verification is recorded. */
+#define REG_VCACHE_SETTLE 2
 /** Mutexes guarding the slots (slot i uses lock i % REG_VCACHE_LOCKS). */
 #define REG_VCACHE_LOCKS 64
 

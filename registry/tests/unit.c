@@ -16,5 +16,6 @@ int main(void)
     failed += reg_test_range();
     failed += reg_test_ratelimit();
     failed += reg_test_store();
+    failed += reg_test_integrity();
     return failed ? 1 : 0;
 }

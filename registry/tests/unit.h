@@ -26,6 +26,8 @@ int reg_test_token(void);
 int reg_test_range(void);
 /** Blob store and database tests. */
 int reg_test_store(void);
+/** Verified-blob cache, quota reservations, key reduction and archive format tests. */
+int reg_test_integrity(void);
 /** Rate limiter tests. */
 int reg_test_ratelimit(void);
 
