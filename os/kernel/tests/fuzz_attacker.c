@@ -13,6 +13,9 @@
  * new ECs never start inside its own code.
  * With more than one CPU a second EC of the same PD runs the same loop on
  * another CPU, so the two race on the same objects (res15 counts its calls).
+ * Every few hundred calls the main EC runs a structured round instead
+ * (fuzz_struct.c); the second EC pauses meanwhile, so that the round's
+ * oracle sees only what the round did.
  */
 #include <krt/spawn.h>
 #include "fuzz.h"
@@ -40,6 +43,49 @@ static u64 rnd(void)
     return *rs;
 }
 static u64 pick(u64 n) { return rnd() % n; }
+
+/* The pause of the second EC during a structured round: the main EC sets
+ * pause_req, the second EC answers with paused and waits until it is
+ * cleared. */
+static volatile u32 pause_req, paused;
+
+/** Sleep about 1 ms (on the attacker's semaphore if random calls left it). */
+static void nap(void)
+{
+    int st = kide_ctrl_sm(KIDE_CTRL_SM_DOWN, FZ_SEL_SM, krt_now() + KRT_MS);
+    if (st != KIDE_OK && st != KIDE_TIMEOUT)
+        kide_null();
+}
+
+/** The second EC: wait while a structured round runs. */
+static void pause_point(void)
+{
+    if (!pause_req)
+        return;
+    paused = 1;
+    while (pause_req)
+        nap();
+    paused = 0;
+}
+
+/** The main EC: one structured round, with the second EC paused (if it does
+ *  not answer within 200 ms while making no calls, it is stopped or blocked
+ *  and cannot interfere either). */
+static void structured_round(volatile struct krt_child_info *info, struct kide_utcb *u)
+{
+    if (info->arg[1] > 1) {
+        pause_req = 1;
+        u64 dl = krt_now() + 200 * KRT_MS, c2 = info->res[15];
+        while (!paused && krt_now() < dl)
+            nap();
+        if (!paused && info->res[15] != c2) {
+            pause_req = 0;
+            return;
+        }
+    }
+    fzs_round(u);
+    pause_req = 0;
+}
 
 static u64 r_sel(void)
 {
@@ -272,8 +318,16 @@ void krt_child_main(struct kide_utcb *u)
     own_type[FZ_SEL_SM - OWN_BASE] = KIDE_OBJ_SM;
     own_type[FZ_SEL_PD - OWN_BASE] = KIDE_OBJ_PD;
     own_type[FZ_SEL_SINK - OWN_BASE] = KIDE_OBJ_PT;
-    u64 calls = 0;
+    u64 calls = 0, next_round = pick(200);
+    if (me == 0)
+        fzs_init(info, info->arg[0]);
     while (!info->stop) {
+        if (me == 1)
+            pause_point();
+        else if (calls >= next_round) {
+            structured_round(info, u);
+            next_round = calls + 100 + pick(600);
+        }
         u64 nr = pick(20) ? pick(KIDE_SYS_COUNT) : pick(256);
         u64 flags = pick(4) ? pick(4) : pick(256);
         u64 aux = pick(4) ? pick(8) : pick(0x10000);
@@ -316,9 +370,9 @@ void krt_child_main(struct kide_utcb *u)
         int st = kide_syscall(word, a[0], a[1], a[2], a[3], a[4], a[5], r);
         if (!(word >> 32))
             record(nr, a, st);
-        __atomic_add_fetch(&info->res[st >= 0 && st < KIDE_STATUS_COUNT ? 2 + st
-                                                                        : 2 + KIDE_STATUS_COUNT],
-                           1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(
+                &info->res[st >= 0 && st < KIDE_STATUS_COUNT ? 2 + st : 2 + KIDE_STATUS_COUNT], 1,
+                __ATOMIC_RELAXED);
         calls++;
         info->res[me ? 15 : 0] = calls;
     }

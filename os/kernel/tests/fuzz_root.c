@@ -5,9 +5,12 @@
  * checked work: checksums over its own memory and IPC ping-pong with a root
  * portal. On every CPU it starts an unprivileged attacker (kfuzz-attacker)
  * that issues random system calls for `seconds=` (module command line; the
- * generator's seed is `seed=`, printed). An attacker that stops (it may well
- * unmap its own code) or stalls (blocked in a call it made) is replaced by a
- * fresh one with the next seed. At the end the victim must have made
+ * generator's seed is `seed=`, printed), interleaved with structured rounds
+ * (fuzz_struct.c) whose oracles report through the attacker's info page:
+ * any oracle failure fails the run, and so does a run of 20 s or more in
+ * which some kind of round was never completed. An attacker that stops
+ * (it may well unmap its own code) or stalls (blocked in a call it made) is
+ * replaced by a fresh one with the next seed. At the end the victim must have made
  * progress all along, finish without an error and produce exactly the
  * accumulator the root recomputes; every attacker must be in a clean state;
  * and destroying them all must give the root back every page of kernel
@@ -31,6 +34,12 @@ static u64 attacker_calls_seen[MAX_ATTACKERS], attacker_progress_at[MAX_ATTACKER
 static bool attacker_nudged[MAX_ATTACKERS];
 static u64 total_calls, respawns, stops_by_vector[KIDE_EXC_COUNT + 1];
 static u64 statuses[KIDE_STATUS_COUNT + 1]; /* [KIDE_STATUS_COUNT]: not a status */
+static u64 rounds_done[FZ_KINDS], rounds_skipped[FZ_KINDS];
+/* in enum fz_kind's order */
+static const char *const kind_names[FZ_KINDS] = {"chain", "queue", "rewrite", "deleg",
+                                                 "typed", "many",  "io"};
+#define FZ_FAIL_NAME(n, s) s,
+static const char *const fail_names[FZ_FAIL_COUNT] = {FZ_FAIL_CODES(FZ_FAIL_NAME)};
 static bool failed;
 
 static void fail(const char *why, u64 a, u64 b)
@@ -115,6 +124,25 @@ static u64 attacker_stop(struct krt_ec *ec, struct kide_exc_state *st)
     return KIDE_MSG_EXC_STOP;
 }
 
+/** The kinds of structured round completed least often so far (a bit per
+ *  kind), not counting attacker `self` (being replaced: its rounds are in
+ *  rounds_done already): a new attacker starts with one of them. */
+static u64 rounds_wanted(unsigned self)
+{
+    u64 n[FZ_KINDS], min = ~0ull, mask = 0;
+    for (unsigned k = 0; k < FZ_KINDS; k++) {
+        n[k] = rounds_done[k];
+        for (unsigned i = 0; i < MAX_ATTACKERS; i++)
+            if (i != self && attackers[i].info)
+                n[k] += attackers[i].info->scratch[FZ_SX_ROUNDS + k];
+        min = n[k] < min ? n[k] : min;
+    }
+    for (unsigned k = 0; k < FZ_KINDS; k++)
+        if (n[k] == min)
+            mask |= 1ull << k;
+    return mask;
+}
+
 static int attacker_start(unsigned i, bool run)
 {
     struct krt_child *c = &attackers[i];
@@ -122,9 +150,10 @@ static int attacker_start(unsigned i, bool run)
     memset(&a, 0, sizeof(a));
     a.cpu = i;
     a.prio = FZ_PRIO;
-    a.quota = 256;
+    a.quota = FZ_QUOTA;
     a.arg[0] = seed0 ^ (attacker_gen[i] * 0x9e3779b97f4a7c15ull) ^ ((u64)i << 56);
     a.arg[1] = krt_bootinfo->cpus;
+    a.arg[2] = rounds_wanted(i);
     a.no_start = true;
     int st = krt_spawn_module(c, "kfuzz-attacker.elf", &a);
     if (st != KIDE_OK)
@@ -137,7 +166,15 @@ static int attacker_start(unsigned i, bool run)
     if (st == KIDE_OK)
         st = krt_child_give(c, c->pd, KIDE_PERM_ALL, FZ_SEL_PD);
     if (st == KIDE_OK)
+        st = krt_child_give(c, c->pd, KIDE_PERM_ALL, FZ_SEL_SPD);
+    if (st == KIDE_OK)
         st = krt_child_give(c, sink_pt[i], KIDE_PT_CALL, FZ_SEL_SINK);
+    /* for the structured rounds: the arena and a harmless I/O port */
+    for (unsigned p = 0; st == KIDE_OK && p < FZ_ARENA_PAGES; p++)
+        if (!krt_child_map(c, FZ_ARENA + p * 4096ull, KIDE_MEM_R | KIDE_MEM_W))
+            st = KIDE_QUOTA;
+    if (st == KIDE_OK)
+        st = kide_delegate(c->pd, KIDE_CRD(KIDE_CRD_IO, FZ_IO_PORT, 0, KIDE_IO_ACCESS), FZ_IO_PORT);
     sink_srv[i].give = attacker_sm[i];
     if (st == KIDE_OK && krt_bootinfo->cpus > 1) {
         /* A second attacker EC in the same PD, on the next CPU (also in the
@@ -165,6 +202,10 @@ static void attacker_end(unsigned i)
         total_calls += c->info->res[0] + c->info->res[15];
         for (unsigned s = 0; s <= KIDE_STATUS_COUNT; s++)
             statuses[s] += c->info->res[2 + s];
+        for (unsigned k = 0; k < FZ_KINDS; k++) {
+            rounds_done[k] += c->info->scratch[FZ_SX_ROUNDS + k];
+            rounds_skipped[k] += c->info->scratch[FZ_SX_SKIPS + k];
+        }
     }
     sink_srv[i].give = 0;
     krt_cap_drop(attacker_sm[i]);
@@ -172,14 +213,31 @@ static void attacker_end(unsigned i)
     krt_child_destroy(c);
 }
 
+/** Fail the run if a structured round of attacker i saw its oracle fail. */
+static void attacker_oracle(unsigned i)
+{
+    volatile u64 *x = attackers[i].info->scratch;
+    if (!x[FZ_SX_FAILS] || failed)
+        return;
+    u64 kind = x[FZ_SX_FAIL], code = x[FZ_SX_FAIL + 1];
+    krt_printf("kfuzz: structured round '%s' of attacker %u gen %lu (attacker seed %lu): %s: "
+               "%lx, %lx, %lx (%lu failures)\n",
+               kind < FZ_KINDS ? kind_names[kind] : "?", i, attacker_gen[i],
+               attackers[i].info->arg[0], code < FZ_FAIL_COUNT ? fail_names[code] : "?",
+               x[FZ_SX_FAIL + 2], x[FZ_SX_FAIL + 3], x[FZ_SX_FAIL + 4], x[FZ_SX_FAILS]);
+    fail("a structured round's oracle failed: kind, code", kind, code);
+}
+
 /** Replace attacker i if it stopped or made no progress for 2 s. */
 static void attacker_check(unsigned i, u64 now)
 {
     struct krt_child *c = &attackers[i];
     u64 state = ~0ull, fault = 0, addr = 0;
+    attacker_oracle(i);
     if (kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c->ec[0].ec, &state, &fault, &addr) != KIDE_OK)
         state = ~0ull;
-    u64 calls = c->info->res[0];
+    /* progress: calls, and the beat of a structured round that waits */
+    u64 calls = c->info->res[0] + c->info->scratch[FZ_SX_BEAT];
     if (calls != attacker_calls_seen[i]) {
         attacker_calls_seen[i] = calls;
         attacker_progress_at[i] = now;
@@ -273,6 +331,7 @@ void krt_root_main(const struct kide_boot_info *bi)
             /* what the dry run freed may come back a little later (an EC that
              * was running on another CPU is freed when that CPU notices) */
             u64 prev = 0;
+            poke_cpus(); /* ECs that were running elsewhere are freed now */
             for (unsigned k = 0; k < 100; k++) {
                 kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit0, &used0);
                 if (k && limit0 - used0 == prev)
@@ -390,6 +449,7 @@ void krt_root_main(const struct kide_boot_info *bi)
                     KIDE_OK ||
             state > KIDE_EC_STATE_STOPPED)
             fail("attacker in a bad state at the end", i, state);
+        attacker_oracle(i);
         attacker_end(i);
     }
     krt_child_destroy(&victim_c);
@@ -421,6 +481,21 @@ void krt_root_main(const struct kide_boot_info *bi)
     if (statuses[KIDE_STATUS_COUNT])
         fail("system calls returned a value outside enum kide_status", statuses[KIDE_STATUS_COUNT],
              0);
+    /* every kind of structured round was completed (and how often its
+     * set-up was broken by the random calls before it) */
+    krt_printf("kfuzz: structured rounds:");
+    for (unsigned k = 0; k < FZ_KINDS; k++)
+        krt_printf(" %s=%lu", kind_names[k], rounds_done[k]);
+    krt_printf(" (set-up broken:");
+    for (unsigned k = 0; k < FZ_KINDS; k++)
+        krt_printf(" %s=%lu", kind_names[k], rounds_skipped[k]);
+    krt_printf(")\n");
+    for (unsigned k = 0; k < FZ_KINDS && seconds >= 20 && !failed; k++)
+        if (!rounds_done[k]) {
+            krt_printf("kfuzz: no structured round '%s' was completed in %lu s\n", kind_names[k],
+                       seconds);
+            fail("a kind of structured round was never exercised", k, seconds);
+        }
     krt_printf("kfuzz: stops by vector:");
     for (unsigned v = 0; v <= KIDE_EXC_COUNT; v++)
         if (stops_by_vector[v])
