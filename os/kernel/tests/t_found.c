@@ -4,75 +4,12 @@
  *
  * Each test states the round and the symptom that led to it. They are not
  * yet in KTEST_LIST (ktest.h) and KT_ROOT_OBJS (build.mk): the integrator
- * adds them with the kernel fixes.
+ * adds them with the kernel fixes. (The other finding, one synchronous
+ * shoot-down per freed EC, has no test here: user space sees it only as
+ * time, and under TCG on a loaded host the time is too noisy to judge; the
+ * fuzzer's lock-hold check catches it.)
  */
 #include "ktest.h"
-
-#define FOUND_UTCBS 0x0000560000000000ull
-#define FOUND_N     1024
-
-static void found_spin_body(struct krt_ec *t)
-{
-    while (!KRT_READ_ONCE(t->arg[3]))
-        kide_null();
-}
-
-/* Create FOUND_N handler ECs in pd (charged to it) at selectors base.., free
- * them with one revoke and return the revoke's duration in microseconds, or
- * ~0 if they could not be made. */
-static u64 free_many(kide_sel pd, kide_sel base, u64 utcbs)
-{
-    for (unsigned i = 0; i < FOUND_N; i++)
-        if (kide_create_ec(0, 0, base + i, pd, utcbs + (u64)i * 4096, 0, 0, 0) != KIDE_OK) {
-            kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, base, 10, 0));
-            return ~0ull;
-        }
-    u64 t0 = krt_now();
-    kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, base, 10, 0));
-    return (krt_now() - t0) / KRT_US;
-}
-
-/* Freeing many ECs of a PD that another CPU has loaded costs one TLB
- * shoot-down per system call, not one per EC: the root frees 1024 of its
- * own ECs with one revoke while a root thread keeps the root's tables
- * loaded on CPU 1, and that must cost about what freeing 512 ECs of a PD
- * that never ran costs (no shoot-down at all) plus one shoot-down. Found by the `chain` and
- * `many` rounds: the big lock was held 511 ms; ec_free_now() waited for a
- * shoot-down of every CPU with the PD loaded once per freed EC, so the hold
- * grew with the number of ECs times the IPI round trip (512 ECs: 28 ms to
- * 880 ms under TCG on a loaded 2-core host, 0.4-0.7 ms for a PD that never
- * ran; 12 ms against 5 ms on a quiet one). Best of three of each, with a
- * margin of 1.5 and 2 ms for the one shoot-down and noise. */
-void test_ec_free_shootdown(void)
-{
-    NEED_CPUS(2);
-    static struct krt_ec t;
-    memset(&t, 0, sizeof(t));
-    kide_sel base = krt_sel_alloc(10), pd = ktest_pd(FOUND_N * 2 + 64);
-    u64 loaded = ~0ull, idle = ~0ull;
-    CHECK(base && pd);
-    EXPECT_ST(krt_thread_start(&t, 1, PRIO_LOW, found_spin_body), KIDE_OK);
-    for (unsigned r = 0; r < 3; r++) {
-        u64 a = free_many(KIDE_ROOT_SEL_PD, base, FOUND_UTCBS + (u64)r * FOUND_N * 4096);
-        u64 b = free_many(pd, base, FOUND_UTCBS);
-        CHECK(a != ~0ull && b != ~0ull);
-        loaded = a < loaded ? a : loaded;
-        idle = b < idle ? b : idle;
-    }
-    krt_printf("ktest: ec_free_shootdown: %u ECs freed in %lu us (PD loaded on CPU 1), %lu us "
-               "(PD never ran)\n",
-               FOUND_N, loaded, idle);
-    CHECK(loaded < idle + idle / 2 + 2000);
-out:
-    KRT_WRITE_ONCE(t.arg[3], 1);
-    if (t.done_sm)
-        krt_sm_wait(t.done_sm, 1000);
-    krt_thread_destroy(&t);
-    if (pd)
-        krt_cap_drop(pd);
-    if (base)
-        krt_sel_free(base, 10);
-}
 
 /* A server whose first call waits on `go` (bounded), then answers 4242. */
 struct found_srv {
