@@ -65,13 +65,32 @@ rps() { wrk -t2 -c"$conns" -d"${secs}s" "$1" | awk '/^Requests\/sec:/ {print $2}
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 : >"$out/base.rps"
 : >"$out/new.rps"
-for _ in $(seq 1 "$rounds"); do
-	rps "$URL_base$path" >>"$out/base.rps"
-	rps "$URL_new$path" >>"$out/new.rps"
+# ABBA order: which server runs first alternates, so load drift within a round
+# does not favour one of them.
+for i in $(seq 1 "$rounds"); do
+	if [ $((i % 2)) -eq 1 ]; then
+		rps "$URL_base$path" >>"$out/base.rps"
+		rps "$URL_new$path" >>"$out/new.rps"
+	else
+		rps "$URL_new$path" >>"$out/new.rps"
+		rps "$URL_base$path" >>"$out/base.rps"
+	fi
 done
+# CPU time per download, the cost a loaded machine blurs least: 200 sequential
+# downloads from each server, utime + stime of its process in clock ticks.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu() { # cpu NAME URL PID
+	local a b
+	a=$(ticks "$3")
+	for _ in $(seq 1 200); do curl -s -o /dev/null "$2"; done
+	b=$(ticks "$3")
+	echo "$1: $((b - a)) clock ticks for 200 downloads"
+}
 b=$(median <"$out/base.rps")
 n=$(median <"$out/new.rps")
 echo "download $size B, $rounds x ${secs}s rounds, wrk -t2 -c$conns, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "baseline: $b req/s  ($(tr '\n' ' ' <"$out/base.rps"))"
 echo "checked:  $n req/s  ($(tr '\n' ' ' <"$out/new.rps"))"
 awk -v b="$b" -v n="$n" 'BEGIN {printf "ratio checked/baseline: %.3f\n", n / b}'
+cpu baseline "$URL_base$path" "${pids[0]}"
+cpu checked "$URL_new$path" "${pids[1]}"
