@@ -172,7 +172,7 @@ static bool deleg_obj(void)
 
 /** Attacks: delegation chains hundreds to thousands of hops deep within the
  * attacker (memory: a page through up to 2048 addresses; objects: a
- * semaphore through up to 4000 selectors), random masks at every hop,
+ * semaphore through up to 2048 selectors), random masks at every hop,
  * re-delegation of a hop with fewer (or back more) rights, revocation at a
  * random hop. Oracle: rights only shrink down the tree: lookup shows every
  * hop with exactly its parent's rights & its mask (after a refresh: at most
@@ -188,7 +188,7 @@ bool fzs_deleg(void)
 
 /* ---- 4. hundreds of ECs, I/O ports ---- */
 
-/** Attacks: a sub-PD with 64-600 global ECs (as many as the attacker's
+/** Attacks: a sub-PD with 64-400 global ECs (as many as the attacker's
  * quota pays for) on random CPUs, each counting a pass and waiting on a
  * semaphore, one in eight starting at a kernel address (it stops at once);
  * some are woken, and the PD is destroyed while they are runnable.

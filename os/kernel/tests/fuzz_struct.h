@@ -52,9 +52,9 @@
 #define AP_CHAIN      32 /* the memory chain's source page */
 #define AP_SHOOT      33 /* the page behind SUB_SHOOT */
 #define ARENA_PAGE(p) (FZ_ARENA + (u64)(p)*4096)
-#define MANY_MAX      600
+#define MANY_MAX      400
 #define HOPS_MAX      2048 /* memory hops (A_CHAIN's 2048 pages) */
-#define OHOPS_MAX     4000 /* object hops (under S_TWIN) */
+#define OHOPS_MAX     2048 /* object hops (under S_TWIN) */
 #define TYPED_ID      0x7e /* portal id of the typed round's receiver */
 #define OTHER_ID      8    /* portal id no queued call may ever reach */
 #define GP_VECTOR     13
@@ -131,7 +131,7 @@ bool fzs_drop(kide_sel sel);
     ({                                                                                             \
         u64 dl_ = krt_now() + (u64)(ms)*KRT_MS;                                                    \
         while (!(cond) && krt_now() < dl_)                                                         \
-            fzs_nap_us(1000);                                                                  \
+            fzs_nap_us(1000);                                                                      \
         (bool)(cond);                                                                              \
     })
 
