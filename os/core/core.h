@@ -36,6 +36,8 @@ extern char _start[]; /* krt crt0: where every EC of core, handlers included, en
 #define ACC_DYN_FIRST    8  /**< handlers, portals and semaphores from here */
 #define ACC_EVT          64 /**< 33 exception portals */
 #define ACC_MAX_HANDLERS 16
+/** Pages a RAM_ALLOC places per hold of core's lock (about 9 ms under TCG). */
+#define CORE_GROW_STEP 256
 
 /* Portal ids are (slot + 1) << 48 | generation << 8 | one of these (acc_pt_id). */
 #define PT_SELF      0
@@ -43,7 +45,7 @@ extern char _start[]; /* krt crt0: where every EC of core, handlers included, en
 #define PT_EXC       16 /**< + vector */
 #define ACC_GEN_MASK 0xffffffffffull
 
-struct page_block; /* RAM pages of an account, memory.c */
+struct page_leaf; /* records of an account's pages, memory.c */
 
 struct account {
     bool used;
@@ -61,9 +63,10 @@ struct account {
     /* RAM, bytes */
     u64 ram_quota, ram_used; /**< used = own pages + children's quotas */
     u64 yield_request;       /**< bytes the owner still wants back */
-    struct page_block *pages;
-    int ram_node;    /**< NUMA policy: the node RAM comes from first, -1: any */
-    bool ram_strict; /**< only from ram_node (else the others when it is full) */
+    struct page_leaf *pages; /**< root of the tree of page records (memory.c) */
+    u64 leaves;              /**< record pages in it, charged to ram_used */
+    int ram_node;            /**< NUMA policy: the node RAM comes from first, -1: any */
+    bool ram_strict;         /**< only from ram_node (else the others when it is full) */
     u64 ram_on_node[KIDE_BOOT_MAX_NODES]; /**< bytes of its own pages per node */
     u64 config_size;
     /* kernel memory, pages */
@@ -131,6 +134,19 @@ unsigned acc_live(void);
 /* memory.c */
 /** Map `bytes` of fresh RAM at va in the account, charged to its RAM quota. */
 int mem_alloc(struct account *a, u64 va, u64 bytes, unsigned perm);
+/** A RAM allocation done in steps, so core's lock is released in between. */
+struct mem_grow {
+    u64 vpn, pages; /**< the range, in pages */
+    u64 done;       /**< pages placed (or, after a failure, undone) so far */
+    unsigned perm;  /**< KIDE_MEM_* of the pages */
+    int status;     /**< KIDE_OK, or the failure being undone */
+    bool active;    /**< steps remain */
+};
+/** Check, reserve the range and charge the whole allocation (O(pages), no page
+ *  taken yet). After OK, mem_grow_step until it returns false; then g->status. */
+int mem_grow_start(struct account *a, u64 va, u64 bytes, unsigned perm, struct mem_grow *g);
+/** Place (or undo) up to max_pages pages; true while steps remain. */
+bool mem_grow_step(struct account *a, struct mem_grow *g, u64 max_pages);
 /** Free every page of the account inside [va, va + bytes); returns bytes freed. */
 u64 mem_free(struct account *a, u64 va, u64 bytes);
 /** Free all pages of the account. */

@@ -10,8 +10,9 @@
 
 u64 core_ram_total;
 
-/* core's own needs: page records, handler stacks, the accounts' capability
- * tables in its space. Generous, because running out would stall everyone. */
+/* Kept back from init's quota. Page records are the accounts' own (memory.c),
+ * so nothing core does on an account's behalf draws on it; it is the margin
+ * between core's free RAM and what the accounts may still allocate. */
 #define CORE_RAM_RESERVE      (4ull << 20)
 #define CORE_CAPS_RESERVE_MIN 1024ull
 
@@ -76,9 +77,16 @@ static void start_init(void)
     const struct kide_boot_module *m = rom_find(cfg);
     if (!m)
         krt_printf("core: no boot module '%s': init starts without configuration\n", cfg);
-    else if ((st = load_config(a, m->size, 0, (const void *)m->phys, m->size)) != KIDE_OK)
-        krt_panic("core: configuration '%s' (%lu bytes): %s (at most %llu bytes)", cfg, m->size,
-                  krt_status_name(st), KIDE_COMP_CONFIG_MAX);
+    else if ((st = load_config(a, m->size, 0, (const void *)m->phys, m->size)) != KIDE_OK) {
+        /* Not a panic: the image is wrong, not core (kide-scenario refuses such a
+         * file at build time; docs/formats/hoitaja-config.md). */
+        krt_printf("core: configuration '%s' of %lu bytes: %s: a configuration has at most %llu "
+                   "bytes\n",
+                   cfg, m->size, krt_status_name(st), KIDE_COMP_CONFIG_MAX);
+        krt_printf("core: hint: shorten it or move children into nested habitats; init not "
+                   "started: stopping the machine (failure)\n");
+        kide_exit_qemu(KRT_QEMU_SUCCESS + 1);
+    }
     st = load_start(a);
     if (st != KIDE_OK)
         krt_panic("core: starting init: %s", krt_status_name(st));

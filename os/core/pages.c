@@ -151,6 +151,14 @@ static u64 bump(unsigned n)
     return 0;
 }
 
+/* A page of zeroes in 512 stores, not krt's 4,096-byte loop: zeroing is most of
+ * what a RAM_ALLOC costs per page. */
+static void zero_page(u64 pa)
+{
+    u64 count = 512, *dst = (u64 *)pa;
+    __asm__ volatile("rep stosq" : "+D"(dst), "+c"(count) : "a"(0ull) : "memory");
+}
+
 static u64 take(unsigned n)
 {
     if (!free_pages[n])
@@ -161,7 +169,7 @@ static u64 take(unsigned n)
     else if (!(pa = bump(n)))
         return 0;
     free_pages[n]--;
-    memset((void *)pa, 0, 4096);
+    zero_page(pa);
     return pa;
 }
 

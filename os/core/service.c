@@ -301,9 +301,10 @@ static int self_child(struct account *a, struct req *r, struct kide_utcb *u, uns
     return KIDE_OK;
 }
 
-/* A LOG line is formatted into *log under core's lock and written after it. */
+/* A LOG line is formatted into *log under core's lock and written after it; a
+ * RAM_ALLOC is started here and its pages placed in steps (krt_portal_entry). */
 static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsigned *res,
-                     struct log_out *log)
+                     struct log_out *log, struct mem_grow *grow)
 {
     u64 op = get(r);
     switch (op) {
@@ -320,7 +321,7 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
             return KIDE_BAD_PARAM;
         if (!heap_range_ok(va, bytes))
             return KIDE_BAD_ADDR;
-        int st = mem_alloc(a, va, bytes, (unsigned)perm);
+        int st = mem_grow_start(a, va, bytes, (unsigned)perm, grow);
         u->words[1] = a->ram_used;
         u->words[2] = a->ram_quota;
         *res = 2;
@@ -661,6 +662,22 @@ static void exception(struct account *a, unsigned portal, struct kide_utcb *u)
 
 /* ---- dispatch ---- */
 
+/* One step of a RAM_ALLOC, then core's lock is let go and taken again, so no
+ * allocation holds it for more than CORE_GROW_STEP pages. Returns the account
+ * again, or NULL (the job ends) when it was destroyed in between. */
+static struct account *grow_step(u64 id, struct account *a, struct mem_grow *g)
+{
+    if (!mem_grow_step(a, g, CORE_GROW_STEP))
+        return a;
+    kide_ctrl_sm(KIDE_CTRL_SM_UP, core_lock, 0);
+    kide_ctrl_sm(KIDE_CTRL_SM_DOWN, core_lock, 0);
+    unsigned sub;
+    /* Destroyed (its pages, reservation included, went with it), maybe reused. */
+    if (!(a = acc_by_pt_id(id, &sub)))
+        g->active = false;
+    return a;
+}
+
 /* Every portal of krt's handler ECs enters here. Account portals carry the
  * account's slot and generation in their id; anything else is krt's own. */
 void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *u)
@@ -692,8 +709,16 @@ void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *u)
     struct req r = {u->words, n > KIDE_UTCB_WORDS ? KIDE_UTCB_WORDS : n, 0, false};
     unsigned res = 0;
     struct log_out log;
+    struct mem_grow grow = {.active = false};
     log.text[0] = 0;
-    int st = sub == PT_OWNER ? owner_call(a, &r, u, &res) : self_call(a, &r, u, &res, &log);
+    int st = sub == PT_OWNER ? owner_call(a, &r, u, &res) : self_call(a, &r, u, &res, &log, &grow);
+    while (grow.active && (a = grow_step(id, a, &grow)))
+        ;
+    if (grow.vpn && !grow.active) { /* a RAM_ALLOC's end: its status and books */
+        st = !a ? KIDE_ABORTED : grow.status == KIDE_BUSY ? KIDE_BAD_ADDR : grow.status;
+        u->words[1] = a ? a->ram_used : 0;
+        u->words[2] = a ? a->ram_quota : 0;
+    }
     kide_ctrl_sm(KIDE_CTRL_SM_UP, core_lock, 0);
     log_write(&log); /* the UART on the caller's time, outside core's lock */
     if (r.bad && st == KIDE_OK)

@@ -82,7 +82,9 @@ enum kide_core_op {
     KIDE_CORE_LOG = 1,
     /** w1 = va (page-aligned, inside [KIDE_COMP_HEAP, KIDE_COMP_HEAP_END)), w2 = bytes
      *  (page multiple, > 0), w3 = KIDE_MEM_* permissions (R implied).
-     *  Maps fresh zeroed RAM there, charged to the RAM quota.
+     *  Maps fresh zeroed RAM there, charged to the RAM quota with core's records of it
+     *  (docs/core.md: a 4 KiB leaf per 508 pages). core's lock is released every 256 pages;
+     *  ABORTED if the account was destroyed meanwhile.
      *  -> OK, w1 = RAM used after | QUOTA (w1 = used, w2 = quota) | BAD_ADDR (outside the
      *  heap range or occupied) | BAD_PARAM. */
     KIDE_CORE_RAM_ALLOC = 2,
@@ -142,9 +144,10 @@ enum kide_core_op {
      *  -> OK | DENIED | BUSY | BAD_PARAM. */
     KIDE_CORE_IRQ = 13,
     /** Map a boot module read-only: w1 = va (page-aligned, heap range), then the name
-     *  string. Shared, not charged to the RAM quota; RAM_FREE leaves it alone (it goes
-     *  when the component does).
-     *  -> OK, w1 = its size in bytes | NOT_FOUND (KIDE_NOT_FOUND, parent.h) | BAD_ADDR. */
+     *  string. Its pages are shared and not charged; core's records of them are (RAM
+     *  quota, docs/core.md); RAM_FREE leaves it alone (it goes when the component does).
+     *  -> OK, w1 = its size in bytes | NOT_FOUND (KIDE_NOT_FOUND, parent.h) | BAD_ADDR |
+     *  QUOTA (no RAM quota left for the records). */
     KIDE_CORE_ROM = 14,
     /** Another self portal, bound to core's handler on CPU w1 (< KIDE_CORE_STATS w5), at
      *  selector w2 in the caller: for the caller's handlers on that CPU (KIDE_COMP_SEL_CORE
