@@ -16,7 +16,7 @@ HOITAJA_ELF := $(BIN)/hoitaja
 # Pure logic (host-testable) and OS glue.
 HJ_LOGIC := config plan routes backoff events report
 HJ_GLUE  := main child session mgmt calls
-HJ_HDRS  := $(HJ_DIR)/hoitaja.h $(HJ_DIR)/glue.h
+HJ_HDRS  := $(HJ_DIR)/hoitaja.h $(HJ_DIR)/glue.h $(TOP)/os/abi/kide/limits.h
 HJ_OBJS  := $(patsubst %,$(HJ_OUT)/%.o,$(HJ_LOGIC) $(HJ_GLUE))
 
 HJ_CFLAGS := $(USER_CFLAGS) -I$(TOP)/os/lib/component/include $(KIDE_JSON_CFLAGS)
@@ -48,11 +48,11 @@ HJ_TEST := $(HJ_OUT)/san/test_hoitaja
 HJ_FUZZ := $(HJ_OUT)/fuzz/fuzz_config
 HOITAJA_FUZZ_SECONDS ?= 300
 
-$(HJ_TEST): $(HJ_DIR)/tests/test_hoitaja.c $(HJ_LOGIC_SRCS) $(HJ_DIR)/hoitaja.h $(JSON_SRCS) $(JSON_HDRS)
+$(HJ_TEST): $(HJ_DIR)/tests/test_hoitaja.c $(HJ_LOGIC_SRCS) $(HJ_HDRS) $(JSON_SRCS) $(JSON_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HJ_HOST_CFLAGS) -o $@ $< $(HJ_LOGIC_SRCS) $(JSON_SRCS) -lcmocka
 
-$(HJ_FUZZ): $(HJ_DIR)/tests/fuzz_config.c $(HJ_LOGIC_SRCS) $(HJ_DIR)/hoitaja.h $(JSON_SRCS) $(JSON_HDRS)
+$(HJ_FUZZ): $(HJ_DIR)/tests/fuzz_config.c $(HJ_LOGIC_SRCS) $(HJ_HDRS) $(JSON_SRCS) $(JSON_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(HJ_FUZZ_CFLAGS) -o $@ $< $(HJ_LOGIC_SRCS) $(JSON_SRCS)
 

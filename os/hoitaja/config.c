@@ -16,7 +16,11 @@
  */
 #include "hoitaja.h"
 
+#include <kide/core.h>
 #include <kide/json.h>
+
+/* One limit: what core passes a component is what hoitaja and kide-scenario accept. */
+_Static_assert(HJ_CONFIG_MAX == KIDE_COMP_CONFIG_MAX, "configuration limits differ");
 
 /** Parse state: the document and where we are (for messages). */
 struct ctx {
@@ -79,14 +83,30 @@ static int uint_field(const struct ctx *c, int tok, const char *field, kide_u64 
 {
     char what[160], hint[160];
     kide_u64 v;
-    if (kide_json_type(c->doc, tok) != KIDE_JSON_NUMBER || kide_json_get_u64(c->doc, tok, &v) < 0 ||
-        v < lo || v > hi) {
+    int num = kide_json_type(c->doc, tok) == KIDE_JSON_NUMBER &&
+              kide_json_get_u64(c->doc, tok, &v) == 0;
+    if (!num || v < lo || v > hi) {
         hj_snprintf(what, sizeof(what), "%s must be an integer in %lu..%lu", field, lo, hi);
-        hj_snprintf(hint, sizeof(hint),
-                    "write %s as a plain JSON integer (no sign, fraction or exponent)", field);
+        if (num)
+            hj_snprintf(hint, sizeof(hint), "use a value from %lu to %lu for %s", lo, hi, field);
+        else
+            hj_snprintf(hint, sizeof(hint),
+                        "write %s as a plain JSON integer (no sign, fraction or exponent)", field);
         return fail(c, tok, hint, what);
     }
     *out = v;
+    return 0;
+}
+
+/* A child's ram: KIDE_RAM_MIN..KIDE_RAM_MAX bytes in whole pages (core's accounts
+ * count pages; it refuses anything else with BAD_PARAM at start). */
+static int ram_field(const struct ctx *c, int tok, kide_u64 *out)
+{
+    if (uint_field(c, tok, "ram", KIDE_RAM_MIN, KIDE_RAM_MAX, out))
+        return -1;
+    if (*out % KIDE_RAM_ALIGN)
+        return failf(c, tok, "round ram to a multiple of 4K (4096 bytes), e.g. 4M",
+                     "ram %lu is not a multiple of the %u-byte page", *out, KIDE_RAM_ALIGN);
     return 0;
 }
 
@@ -206,13 +226,13 @@ static int parse_cpu(const struct ctx *c, int tok, const struct hj_limits *lim,
     int q;
     if (want_type(c, tok, KIDE_JSON_OBJECT, "cpu", "an object like {\"quota\": 10}") ||
         known_fields(c, tok, known, "cpu has the fields quota, priority and affinity") ||
-        need(c, tok, "quota", &q) || uint_field(c, q, "cpu.quota", 0, 100, &v))
+        need(c, tok, "quota", &q) || uint_field(c, q, "cpu.quota", 0, KIDE_CPU_PCT_MAX, &v))
         return -1;
     ch->cpu_quota = (kide_u32)v;
     ch->priority = HJ_PRIO_DEF;
     int p = kide_json_find(c->doc, tok, "priority");
     if (p >= 0) {
-        if (uint_field(c, p, "cpu.priority", 0, 127, &v))
+        if (uint_field(c, p, "cpu.priority", 0, KIDE_CPU_PRIO_MAX, &v))
             return -1;
         ch->priority = (kide_u32)v;
     }
@@ -325,12 +345,12 @@ static int parse_restart(const struct ctx *c, int tok, struct hj_child_cfg *ch)
                     "restart.policy must be \"never\", \"on-failure\" or \"always\"");
     b = kide_json_find(c->doc, tok, "backoff_ms");
     m = kide_json_find(c->doc, tok, "max_backoff_ms");
-    if (b >= 0 && uint_field(c, b, "restart.backoff_ms", 1, 86400000, &ch->backoff_ms))
+    if (b >= 0 && uint_field(c, b, "restart.backoff_ms", 1, KIDE_MS_MAX, &ch->backoff_ms))
         return -1;
     if (ch->max_backoff_ms < ch->backoff_ms)
         ch->max_backoff_ms = ch->backoff_ms;
-    if (m >= 0 &&
-        uint_field(c, m, "restart.max_backoff_ms", ch->backoff_ms, 86400000, &ch->max_backoff_ms))
+    if (m >= 0 && uint_field(c, m, "restart.max_backoff_ms", ch->backoff_ms, KIDE_MS_MAX,
+                             &ch->max_backoff_ms))
         return -1;
     return 0;
 }
@@ -401,9 +421,9 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
     }
     if (need(c, tok, "binary", &v) ||
         str_field(c, v, "binary", is_name, "[a-z][a-z0-9-]{0,31}", ch->binary) ||
-        need(c, tok, "ram", &v) || uint_field(c, v, "ram", 1, 1ull << 46, &ch->ram) ||
-        need(c, tok, "caps", &v) || uint_field(c, v, "caps", HJ_CAPS_MIN, HJ_CAPS_MAX, &ch->caps) ||
-        need(c, tok, "cpu", &v) || parse_cpu(c, v, lim, ch))
+        need(c, tok, "ram", &v) || ram_field(c, v, &ch->ram) || need(c, tok, "caps", &v) ||
+        uint_field(c, v, "caps", HJ_CAPS_MIN, HJ_CAPS_MAX, &ch->caps) || need(c, tok, "cpu", &v) ||
+        parse_cpu(c, v, lim, ch))
         return -1;
     if ((v = kide_json_find(c->doc, tok, "provides")) >= 0 && parse_provides(c, v, ch))
         return -1;
@@ -412,7 +432,7 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
     if ((v = kide_json_find(c->doc, tok, "restart")) >= 0 && parse_restart(c, v, ch))
         return -1;
     if ((v = kide_json_find(c->doc, tok, "heartbeat_ms")) >= 0) {
-        if (uint_field(c, v, "heartbeat_ms", 0, 86400000, &u))
+        if (uint_field(c, v, "heartbeat_ms", 0, KIDE_MS_MAX, &u))
             return -1;
         ch->heartbeat_ms = u;
     }
@@ -463,20 +483,33 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
 static int parse_tree(struct ctx *c, int root, const struct hj_limits *lim, unsigned flags,
                       struct hj_config *out);
 
-/* Validate the nested habitat against the child's quotas, keep its canonical text. */
+/* Validate the nested habitat against what the child's quotas leave its children
+ * once its own hoitaja took its share (kide_hab_ram_overhead, KIDE_HAB_CAPS_OVERHEAD:
+ * what that hoitaja finds at boot), keep its canonical text. */
 static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *lim,
                          struct hj_child_cfg *ch)
 {
     if (want_type(c, tok, KIDE_JSON_OBJECT, "habitat", "an object {\"children\": [...]}"))
         return -1;
     if (!lim->nest)
-        return failf(c, tok, "flatten the habitat tree", "habitats nested more than %u deep",
-                     HJ_NEST_MAX);
+        return failf(c, tok, "flatten the habitat tree: at most 4 habitats inside each other",
+                     "habitats nested more than %u deep", HJ_NEST_MAX);
+    if (canonical(c, tok, &ch->habitat, &ch->habitat_len))
+        return -1;
+    kide_u64 ram_own = kide_hab_ram_overhead(ch->ram, ch->habitat_len);
+    if (ch->ram <= ram_own)
+        return failf(c, tok, "give the habitat more ram: its hoitaja keeps about 1M for itself",
+                     "ram %lu leaves its children nothing: the habitat's hoitaja keeps %lu",
+                     ch->ram, ram_own);
+    if (ch->caps < KIDE_HAB_CAPS_OVERHEAD + HJ_CAPS_MIN)
+        return failf(c, tok, "give the habitat more caps: its hoitaja keeps 48 for itself",
+                     "caps %lu leaves its children less than %u: the habitat's hoitaja keeps %u",
+                     ch->caps, HJ_CAPS_MIN, KIDE_HAB_CAPS_OVERHEAD);
     char prefix[4 * (HJ_NAME_MAX + 1) + 8];
     hj_snprintf(prefix, sizeof(prefix), "%s%s/", c->prefix, ch->name);
     struct ctx sub = {.doc = c->doc, .err = c->err, .path = NULL, .prefix = prefix};
-    struct hj_limits sl = {.ram = ch->ram,
-                           .caps = ch->caps,
+    struct hj_limits sl = {.ram = ch->ram - ram_own,
+                           .caps = ch->caps - KIDE_HAB_CAPS_OVERHEAD,
                            .cpu = 100,
                            .cpus = lim->cpus,
                            .home_cpu = ch->affinity,
@@ -485,9 +518,7 @@ static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *l
     struct hj_config nested = {0};
     int rc = parse_tree(&sub, tok, &sl, HJ_PARSE_NO_GEN, &nested);
     hj_config_free(&nested);
-    if (rc)
-        return -1;
-    return canonical(c, tok, &ch->habitat, &ch->habitat_len);
+    return rc ? -1 : 0;
 }
 
 static int parse_tree(struct ctx *c, int root, const struct hj_limits *lim, unsigned flags,
@@ -629,11 +660,22 @@ int hj_config_find(const struct hj_config *c, const char *name)
     return -1;
 }
 
+int hj_add_within(kide_u64 *sum, kide_u64 add, kide_u64 max)
+{
+    if (*sum > max || add > max - *sum) {
+        /* Saturate: the message shows the sum, never a wrapped one. */
+        *sum = add > ~0ull - *sum ? ~0ull : *sum + add;
+        return -1;
+    }
+    *sum += add;
+    return 0;
+}
+
 int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, struct hj_error *err)
 {
     kide_u64 ram = 0, caps = 0, cpu[HJ_CPUS_MAX] = {0};
     kide_u32 cpus = lim->cpus ? lim->cpus : 1;
-    char num[96];
+    char num[128];
     for (kide_u32 i = 0; i < c->nchildren; i++) {
         const struct hj_child_cfg *ch = &c->child[i];
         for (kide_u32 j = 0; j < i; j++)
@@ -680,21 +722,27 @@ int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, stru
                                   "CPUs yet",
                                   rt->child, c->child[s].affinity, ch->affinity);
         }
-        ram += ch->ram, caps += ch->caps, cpu[ch->affinity] += ch->cpu_quota;
+        /* Sums stop at the first child that takes them past the habitat's
+         * quota; each term is below 2^47, so they cannot wrap on the way. */
+        if (hj_add_within(&ram, ch->ram, lim->ram)) {
+            hj_snprintf(num, sizeof(num),
+                        "%lu bytes with child '%s' (line %u), the habitat has %lu", ram, ch->name,
+                        ch->line, lim->ram);
+            return check_fail(err, NULL, "lower the children's ram or give the habitat more",
+                              "the children's ram adds up to %s", num);
+        }
+        if (hj_add_within(&caps, ch->caps, lim->caps)) {
+            hj_snprintf(num, sizeof(num),
+                        "%lu pages with child '%s' (line %u), the habitat has %lu", caps, ch->name,
+                        ch->line, lim->caps);
+            return check_fail(err, NULL, "lower the children's caps or give the habitat more",
+                              "the children's caps add up to %s", num);
+        }
+        cpu[ch->affinity] += ch->cpu_quota;
     }
     if (c->exit_with[0] && hj_config_find(c, c->exit_with) < 0)
         return check_fail(err, NULL, "name one of the children in exit_with, or drop it",
                           "exit_with names '%s', which is not a child", c->exit_with);
-    if (ram > lim->ram) {
-        hj_snprintf(num, sizeof(num), "%lu bytes, the habitat has %lu", ram, lim->ram);
-        return check_fail(err, NULL, "lower the children's ram or give the habitat more",
-                          "the children's ram adds up to %s", num);
-    }
-    if (caps > lim->caps) {
-        hj_snprintf(num, sizeof(num), "%lu pages, the habitat has %lu", caps, lim->caps);
-        return check_fail(err, NULL, "lower the children's caps or give the habitat more",
-                          "the children's caps add up to %s", num);
-    }
     for (kide_u32 k = 0; k < cpus && k < HJ_CPUS_MAX; k++) {
         kide_u32 max = k == lim->home_cpu ? lim->cpu : 100;
         if (cpu[k] <= max)

@@ -16,6 +16,7 @@
 #define HOITAJA_H
 
 #include <kide/types.h>
+#include <kide/limits.h>
 #include <kide/parent.h>
 
 /* ---- portability: the host build (tests, fuzzer) or the freestanding one -- */
@@ -42,23 +43,24 @@ int strcmp(const char *a, const char *b);
 #define hj_snprintf kide_snprintf
 #endif
 
-/* ---- limits (docs/hoitaja.md, "Limits") ----------------------------------- */
-#define HJ_NAME_MAX        32u  /**< child and binary names, bytes */
-#define HJ_ARGS_MAX        127u /**< a child's args string, bytes (core's info page) */
-#define HJ_SERVICE_MAX     32u  /**< service names, bytes */
-#define HJ_CHILDREN_MAX    256u /**< children per habitat */
-#define HJ_ROUTES_MAX      16u  /**< routes per child */
-#define HJ_PROVIDES_MAX    8u   /**< provided services per child */
-#define HJ_NEST_MAX        4u   /**< habitats nested below this one */
-#define HJ_CAPS_MIN        16u  /**< kernel pages: a PD alone needs 8 */
-#define HJ_CAPS_MAX        1000000u
-#define HJ_CONFIG_MAX      (1u << 20) /**< bytes of configuration JSON */
-#define HJ_TOKENS_MAX      32768u     /**< JSON values in one configuration */
-#define HJ_BACKOFF_DEF     100u       /**< ms */
-#define HJ_MAX_BACKOFF_DEF 10000u     /**< ms */
+/* ---- limits (docs/hoitaja.md, "Limits"): the shared ones come from <kide/limits.h>,
+ *      which kide-scenario compiles in with this validator. ------------------- */
+#define HJ_NAME_MAX        KIDE_NAME_MAX     /**< child and binary names, bytes */
+#define HJ_ARGS_MAX        KIDE_ARGS_MAX     /**< a child's args string, bytes (core's info page) */
+#define HJ_SERVICE_MAX     KIDE_SERVICE_MAX  /**< service names, bytes */
+#define HJ_CHILDREN_MAX    KIDE_CHILDREN_MAX /**< children per habitat */
+#define HJ_ROUTES_MAX      KIDE_ROUTES_MAX   /**< routes per child */
+#define HJ_PROVIDES_MAX    KIDE_PROVIDES_MAX /**< provided services per child */
+#define HJ_NEST_MAX        KIDE_NEST_MAX     /**< habitats nested below this one */
+#define HJ_CAPS_MIN        KIDE_CAPS_MIN     /**< kernel pages: a PD alone needs 8 */
+#define HJ_CAPS_MAX        KIDE_CAPS_MAX
+#define HJ_CONFIG_MAX      KIDE_CONFIG_MAX /**< bytes of configuration JSON */
+#define HJ_TOKENS_MAX      32768u          /**< JSON values in one configuration */
+#define HJ_BACKOFF_DEF     100u            /**< ms */
+#define HJ_MAX_BACKOFF_DEF 10000u          /**< ms */
 #define HJ_PRIO_DEF        64u
-#define HJ_CPUS_MAX        16u            /**< CPU numbers 0..15 (KIDE_MAX_CPUS) */
-#define HJ_NODES_MAX       8u             /**< NUMA nodes 0..7 (KIDE_BOOT_MAX_NODES) */
+#define HJ_CPUS_MAX        KIDE_CPUS_MAX  /**< CPU numbers 0..15 (KIDE_MAX_CPUS) */
+#define HJ_NODES_MAX       KIDE_NODES_MAX /**< NUMA nodes 0..7 (KIDE_BOOT_MAX_NODES) */
 #define HJ_CLEAN_RUN_NS    60000000000ull /**< a minute of clean running resets the back-off */
 
 enum hj_to { HJ_TO_PARENT = 1, HJ_TO_CHILD = 2, HJ_TO_DENIED = 3 };
@@ -153,6 +155,9 @@ int hj_generation_ok(kide_u64 current, kide_u64 gen);
 /** Exit code of a habitat ending with its exit_with child: the child's own exit code,
  *  HJ_EXIT_NO_CODE when it faulted, missed its heartbeat or could not start. */
 #define HJ_EXIT_NO_CODE 111u
+/** Add add to *sum if the result stays at most max; else set *sum to the sum (saturated
+ *  at 2^64-1, never wrapped) and return -1. Every quota sum is made with it. */
+int hj_add_within(kide_u64 *sum, kide_u64 add, kide_u64 max);
 /** Index of the child named `name`, or -1. */
 int hj_config_find(const struct hj_config *c, const char *name);
 

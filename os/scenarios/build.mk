@@ -54,12 +54,19 @@ scenario-tests: $(SCN_PLATFORM)
 scenario-judge-test:
 	@BUILD=$(BUILD) $(TOP)/mk/result.sh os-scenario-judge $(TOP)/os/tools/tests/scenario-judge-test.sh
 
-# Scenarios kide-scenario must refuse: each must fail --check with an error line.
+# Scenarios kide-scenario must refuse: each must fail --check with an error line
+# and a hint line, and its output must hold every text its "# error: TEXT"
+# comment lines name (the message, and "hint: ..." for the hint).
 scenario-reject: scenario-tool
 	@p=0; f=0; for s in $(SCN_REJECTS); do \
 	    if out=$$($(KIDE_SCENARIO) --check $$s 2>&1); then \
-	        echo "scenario-reject: $$(basename $$s) was accepted"; f=$$((f + 1)); \
-	    elif echo "$$out" | grep -q '^kide-scenario: '; then p=$$((p + 1)); \
-	    else echo "scenario-reject: $$(basename $$s): no error message: $$out"; f=$$((f + 1)); fi; \
+	        echo "scenario-reject: $$(basename $$s) was accepted"; f=$$((f + 1)); continue; \
+	    fi; \
+	    bad=$$(echo "$$out" | grep -q '^kide-scenario: ' || echo "no error line"; \
+	           echo "$$out" | grep -q '^hint: ' || echo "no hint line"; \
+	           sed -n 's/^# error: //p' $$s | while IFS= read -r want; do \
+	               echo "$$out" | grep -qF -- "$$want" || echo "lacks '$$want'"; done); \
+	    if [ -z "$$bad" ]; then p=$$((p + 1)); \
+	    else echo "scenario-reject: $$(basename $$s): $$bad: $$out"; f=$$((f + 1)); fi; \
 	done; mkdir -p $(BUILD)/results; echo "$$p $$f 0" > $(BUILD)/results/scenario-reject; \
 	echo "scenario-reject: $$p refused as they must be, $$f not"; [ $$f -eq 0 ]

@@ -161,23 +161,24 @@ static void test_child_fields(void **state)
         "missing required field 'ram'", "child 'a'");
     bad(DOC("{\"binary\":\"demo\"}"), "missing required field 'name'", NULL);
     bad(DOC("{\"name\":\"A\",\"binary\":\"demo\"}"), "name must be", NULL);
-    bad(DOC("{\"name\":\"a\",\"binary\":\"x y\",\"ram\":1,\"caps\":16,\"cpu\":{\"quota\":1}}"),
+    bad(DOC("{\"name\":\"a\",\"binary\":\"x y\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1}}"),
         "binary must be", "child 'a'");
     bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":0,\"caps\":16,\"cpu\":{\"quota\":1}}"),
         "ram must be an integer", NULL);
     bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":\"4M\",\"caps\":16,\"cpu\":{\"quota\":1}"
             "}"),
         "ram must be an integer", NULL);
-    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":1,\"caps\":8,\"cpu\":{\"quota\":1}}"),
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":4096,\"caps\":8,\"cpu\":{\"quota\":1}}"),
         "caps must be an integer in 16..", NULL);
-    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":1,\"caps\":16,\"cpu\":{\"quota\":101}}"),
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":101}"
+            "}"),
         "cpu.quota", NULL);
-    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":1,\"caps\":16,\"cpu\":{}}"),
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,\"cpu\":{}}"),
         "missing required field 'quota'", NULL);
-    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":1,\"caps\":16,\"cpu\":{\"quota\":1,"
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1,"
             "\"priority\":128}}"),
         "cpu.priority", NULL);
-    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":1,\"caps\":16,\"cpu\":{\"quota\":1,"
+    bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1,"
             "\"prio\":1}}"),
         "unknown field 'prio'", NULL);
     bad(DOC(CHILD("a", ",\"config\":[]")), "config must be an object", NULL);
@@ -281,27 +282,39 @@ static void test_too_many_children(void **state)
 static void test_habitat(void **state)
 {
     (void)state;
-    bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1}"
+    bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":128,\"cpu\":{"
+            "\"quota\":1}"
             "}"),
         "needs a 'habitat'", "child 't'");
     bad(DOC(CHILD("a", ",\"habitat\":{\"children\":[]}")), "not a hoitaja", NULL);
     /* Errors inside a nested habitat name the path. */
-    bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1},"
+    bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":128,\"cpu\":{"
+            "\"quota\":1},"
             "\"habitat\":{\"children\":[" CHILD("d", ",\"rma\":1") "]}}"),
         "child 't/d'", "unknown field 'rma'");
     /* The nested children must fit the habitat child's own quotas. */
-    bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1},"
+    bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":1060864,\"caps\":128,\"cpu\":{"
+            "\"quota\":1},"
             "\"habitat\":{\"children\":[" CHILD("d", "") "," CHILD("e", "") "]}}"),
-        "habitat 't'", "ram adds up to 8192");
-    bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1},"
+        "habitat 't': the children's ram adds up to 8192 bytes with child 'e'",
+        "the habitat has 4096");
+    bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":128,\"cpu\":{"
+            "\"quota\":1},"
             "\"habitat\":[]}"),
         "habitat must be", NULL);
     /* Nesting depth: 4 levels below the root are fine, 5 are not. */
-#define HAB(inner)                                                                                 \
-    "{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1},"       \
+#define HAB(ram, caps, inner)                                                                      \
+    "{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":" ram ",\"caps\":" caps                        \
+    ",\"cpu\":{\"quota\":1},"                                                                      \
     "\"habitat\":{\"children\":[" inner "]}}"
-    assert_int_equal(parse(DOC(HAB(HAB(HAB(HAB("")))))), 0);
-    bad(DOC(HAB(HAB(HAB(HAB(HAB("")))))), "nested more than 4", NULL);
+    assert_int_equal(parse(DOC(HAB("16777216", "1000",
+                                   HAB("12582912", "800",
+                                       HAB("8388608", "600", HAB("4194304", "400", "")))))),
+                     0);
+    bad(DOC(HAB("20971520", "1200",
+                HAB("16777216", "1000",
+                    HAB("12582912", "800", HAB("8388608", "600", HAB("4194304", "400", "")))))),
+        "nested more than 4", NULL);
 }
 
 static void test_devices(void **state)
@@ -314,8 +327,8 @@ static void test_devices(void **state)
     assert_false(cfg.child[1].devices);
     /* Nested: a child may have devices only if the habitat's own entry has them. */
 #define DHAB(dev, inner)                                                                           \
-    "{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":8192,\"caps\":32,\"cpu\":{\"quota\":1}" dev    \
-    ",\"habitat\":{\"children\":[" inner "]}}"
+    "{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":8388608,\"caps\":256,\"cpu\":{\"quota\":"      \
+    "1}" dev ",\"habitat\":{\"children\":[" inner "]}}"
     assert_int_equal(parse(DOC(DHAB(",\"devices\":true", CHILD("d", ",\"devices\":true")))), 0);
     assert_true(cfg.child[0].devices);
     assert_non_null(strstr(cfg.child[0].habitat, "\"devices\":true"));
@@ -327,7 +340,7 @@ static void test_devices(void **state)
         "has no device right");
     /* Two levels: the right must be passed at every level. */
     bad(DOC(DHAB(",\"devices\":true",
-                 "{\"name\":\"u\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,"
+                 "{\"name\":\"u\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":128,"
                  "\"cpu\":{\"quota\":1},\"habitat\":{\"children\":[" CHILD(
                          "x", ",\"devices\":true") "]}}")),
         "child 't/u/x'", "has no device right");
@@ -491,7 +504,8 @@ static void test_plan_cases(void **state)
                  "\"parent\"}]"),
              HJ_ACT_RESTART, 0);
 #define HABA(n)                                                                                    \
-    DOC("{\"name\":\"a\",\"binary\":\"hoitaja\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1},"   \
+    DOC("{\"name\":\"a\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":128,\"cpu\":{\"quota\":"  \
+        "1},"                                                                                      \
         "\"habitat\":{\"children\":[" CHILD(n, "") "]}}")
     one_step(HABA("x"), HABA("y"), HJ_ACT_RESTART, 0);
     one_step(HABA("x"), HABA("x"), HJ_ACT_NONE, 0);
@@ -558,11 +572,11 @@ static void test_exit_with(void **state)
         "exit_with must be", NULL);
     /* A nested habitat may name one too; it is checked against its own children. */
     assert_int_equal(
-            parse(DOC("{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":65536,\"caps\":64,"
+            parse(DOC("{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":128,"
                       "\"cpu\":{\"quota\":1},\"habitat\":{\"exit_with\":\"x\",\"children\":"
                       "[" CHILD("x", "") "]}}")),
             0);
-    bad(DOC("{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":65536,\"caps\":64,"
+    bad(DOC("{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":128,"
             "\"cpu\":{\"quota\":1},\"habitat\":{\"exit_with\":\"y\",\"children\":"
             "[" CHILD("x", "") "]}}"),
         "habitat 'h': exit_with names 'y'", NULL);
@@ -739,7 +753,8 @@ static void test_affinity(void **state)
     /* A nested habitat's children default to the habitat's CPU and are checked
      * against it. */
 #define HAB1(kids)                                                                                 \
-    DOC("{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":65536,\"caps\":64,\"cpu\":{\"quota\":10,"  \
+    DOC("{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":128,\"cpu\":{\"quota\":"  \
+        "10,"                                                                                      \
         "\"affinity\":1},\"habitat\":{\"children\":[" kids "]}}")
     assert_int_equal(parse(HAB1(CPUC("x", "100", "",
                                      ",\"routes\":[{\"service\":\"*\",\"to\":"
@@ -959,6 +974,174 @@ static void test_report(void **state)
     assert_non_null(strstr(buf, "\"result\":\"rejected: child kept 4096 bytes\""));
 }
 
+/* ---- boundaries of every numeric field (issue 10, finding 16) ---------------------- */
+
+/* One child with the given field text replacing ram/caps/cpu: accepted or refused. */
+static int one_child(const char *ram, const char *caps, const char *cpu, const char *extra)
+{
+    char doc[1024];
+    snprintf(doc, sizeof(doc),
+             "{\"generation\":1,\"children\":[{\"name\":\"a\",\"binary\":\"demo\",\"ram\":%s,"
+             "\"caps\":%s,\"cpu\":{%s}%s}]}",
+             ram, caps, cpu, extra);
+    struct hj_limits lim = big;
+    lim.ram = ~0ull >> 1;
+    lim.caps = ~0ull >> 1;
+    return parse_lim(doc, &lim, 0);
+}
+
+/* At the limit passes, one past fails, and the failure says why and what to do. */
+static void test_field_boundaries(void **state)
+{
+    (void)state;
+    const char *q = "\"quota\":1";
+    /* ram: whole pages from 4K to 64T. */
+    assert_int_equal(one_child("4096", "16", q, ""), 0);
+    assert_int_equal(one_child("70368744177664", "16", q, ""), 0);
+    assert_int_not_equal(one_child("70368744181760", "16", q, ""), 0);
+    assert_non_null(strstr(err.msg, "ram must be an integer in 4096..70368744177664"));
+    assert_non_null(strstr(err.hint, "use a value from 4096 to"));
+    assert_int_not_equal(one_child("0", "16", q, ""), 0);
+    /* Not a whole page: core would refuse the account with BAD_PARAM. */
+    assert_int_not_equal(one_child("1048577", "16", q, ""), 0);
+    assert_non_null(strstr(err.msg, "ram 1048577 is not a multiple of the 4096-byte page"));
+    assert_non_null(strstr(err.hint, "round ram to a multiple of 4K"));
+    assert_int_not_equal(one_child("4097", "16", q, ""), 0);
+    assert_int_equal(one_child("1052672", "16", q, ""), 0);
+    /* caps: 16..1000000. */
+    assert_int_not_equal(one_child("4096", "15", q, ""), 0);
+    assert_non_null(strstr(err.hint, "use a value from 16 to 1000000"));
+    assert_int_equal(one_child("4096", "1000000", q, ""), 0);
+    assert_int_not_equal(one_child("4096", "1000001", q, ""), 0);
+    /* cpu.quota 0..100, cpu.priority 0..127. */
+    assert_int_equal(one_child("4096", "16", "\"quota\":100", ""), 0);
+    assert_int_not_equal(one_child("4096", "16", "\"quota\":101", ""), 0);
+    assert_int_equal(one_child("4096", "16", "\"quota\":0,\"priority\":127", ""), 0);
+    assert_int_not_equal(one_child("4096", "16", "\"quota\":0,\"priority\":128", ""), 0);
+    assert_non_null(strstr(err.msg, "cpu.priority must be an integer in 0..127"));
+    /* cpu.affinity below the machine's CPUs (big has 4). */
+    assert_int_equal(one_child("4096", "16", "\"quota\":1,\"affinity\":3", ""), 0);
+    assert_int_not_equal(one_child("4096", "16", "\"quota\":1,\"affinity\":4", ""), 0);
+    /* Periods: up to a day. */
+    assert_int_equal(one_child("4096", "16", q, ",\"heartbeat_ms\":86400000"), 0);
+    assert_int_not_equal(one_child("4096", "16", q, ",\"heartbeat_ms\":86400001"), 0);
+    assert_int_equal(one_child("4096", "16", q,
+                               ",\"restart\":{\"policy\":\"always\",\"backoff_ms\":86400000}"),
+                     0);
+    assert_int_not_equal(one_child("4096", "16", q,
+                                   ",\"restart\":{\"policy\":\"always\",\"backoff_ms\":86400001}"),
+                         0);
+    assert_int_not_equal(
+            one_child("4096", "16", q, ",\"restart\":{\"policy\":\"always\",\"backoff_ms\":0}"), 0);
+    /* ram_node 0..7. */
+    assert_int_equal(one_child("4096", "16", q, ",\"ram_node\":7"), 0);
+    assert_int_not_equal(one_child("4096", "16", q, ",\"ram_node\":8"), 0);
+}
+
+/* Quota sums never wrap and name the child that takes them past the habitat's quota. */
+static void test_sums_overflow(void **state)
+{
+    (void)state;
+    kide_u64 sum = 0;
+    assert_int_equal(hj_add_within(&sum, 1ull << 63, ~0ull), 0);
+    assert_int_not_equal(hj_add_within(&sum, 1ull << 63, ~0ull), 0);
+    assert_true(sum == ~0ull); /* saturated, not 0 */
+    sum = 10;
+    assert_int_equal(hj_add_within(&sum, 5, 15), 0);
+    assert_int_not_equal(hj_add_within(&sum, 1, 15), 0);
+    assert_true(sum == 16);
+    /* At the habitat's quota passes; one page more names the child and the sum. */
+    struct hj_limits lim = big;
+    lim.ram = 8192;
+    lim.caps = 32;
+    const char *two = DOC(CHILD("a", "") "," CHILD("b", ""));
+    assert_int_equal(parse_lim(two, &lim, 0), 0);
+    lim.ram = 8191;
+    assert_int_not_equal(parse_lim(two, &lim, 0), 0);
+    assert_non_null(strstr(err.msg, "child 'b'"));
+    assert_non_null(strstr(
+            err.msg, "ram adds up to 8192 bytes with child 'b' (line 1), the habitat has 8191"));
+    lim.ram = 8192;
+    lim.caps = 31;
+    assert_int_not_equal(parse_lim(two, &lim, 0), 0);
+    assert_non_null(
+            strstr(err.msg, "caps add up to 32 pages with child 'b' (line 1), the habitat has 31"));
+    /* Two children of the largest ram: refused by the sum, not wrapped. */
+    lim = big;
+    lim.ram = ~0ull >> 1;
+    const char *huge = DOC("{\"name\":\"a\",\"binary\":\"d\",\"ram\":70368744177664,\"caps\":16,"
+                           "\"cpu\":{\"quota\":1}},{\"name\":\"b\",\"binary\":\"d\",\"ram\":"
+                           "70368744177664,\"caps\":16,\"cpu\":{\"quota\":1}}");
+    assert_int_equal(parse_lim(huge, &lim, 0), 0);
+    lim.ram = 1ull << 46;
+    assert_int_not_equal(parse_lim(huge, &lim, 0), 0);
+    assert_non_null(strstr(err.msg, "child 'b'"));
+    assert_non_null(strstr(err.msg, "140737488355328 bytes"));
+}
+
+/* A nested habitat's children get its quotas less what its own hoitaja keeps, as
+ * that hoitaja finds them at boot (KIDE_HAB_*_OVERHEAD, kide_hab_ram_overhead). */
+static void test_habitat_overhead(void **state)
+{
+    (void)state;
+    char doc[1024];
+    const kide_u64 ram = 16u << 20, caps = 256;
+    /* The habitat text is below a page: its overhead counts one page for it. */
+    kide_u64 left = ram - kide_hab_ram_overhead(ram, 100);
+    assert_true(kide_hab_ram_overhead(ram, 100) == (1u << 20) + 4096 + 16384);
+    assert_true(kide_hab_ram_overhead(ram, 4097) == (1u << 20) + 8192 + 16384);
+#define NESTED(kram, kcaps)                                                                        \
+    snprintf(doc, sizeof(doc),                                                                     \
+             "{\"generation\":1,\"children\":[{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":%lu," \
+             "\"caps\":%lu,\"cpu\":{\"quota\":1},\"habitat\":{\"children\":[{\"name\":\"d\","      \
+             "\"binary\":\"demo\",\"ram\":%lu,\"caps\":%lu,\"cpu\":{\"quota\":1}}]}}]}",           \
+             (unsigned long)ram, (unsigned long)caps, (unsigned long)(kram),                       \
+             (unsigned long)(kcaps))
+    NESTED(left, caps - KIDE_HAB_CAPS_OVERHEAD);
+    assert_int_equal(parse(doc), 0);
+    /* caps 256 leave 208: 209 is what hoitaja would refuse at boot. */
+    NESTED(left, caps - KIDE_HAB_CAPS_OVERHEAD + 1);
+    assert_int_not_equal(parse(doc), 0);
+    assert_non_null(strstr(err.msg, "habitat 't': the children's caps"));
+    assert_non_null(strstr(
+            err.msg, "caps add up to 209 pages with child 'd' (line 1), the habitat has 208"));
+    NESTED(left + 4096, caps - KIDE_HAB_CAPS_OVERHEAD);
+    assert_int_not_equal(parse(doc), 0);
+    assert_non_null(strstr(err.msg, "the habitat has 15708160"));
+    /* Too small to run a habitat at all. */
+    snprintf(doc, sizeof(doc), "%s",
+             DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":63,"
+                 "\"cpu\":{\"quota\":1},\"habitat\":{\"children\":[]}}"));
+    assert_int_not_equal(parse(doc), 0);
+    assert_non_null(strstr(err.msg, "caps 63 leaves its children less than 16"));
+    assert_non_null(strstr(err.hint, "its hoitaja keeps 48"));
+    snprintf(doc, sizeof(doc), "%s",
+             DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":1048576,\"caps\":64,"
+                 "\"cpu\":{\"quota\":1},\"habitat\":{\"children\":[]}}"));
+    assert_int_not_equal(parse(doc), 0);
+    assert_non_null(strstr(err.msg, "ram 1048576 leaves its children nothing"));
+}
+
+/* The configuration size limit: at KIDE_CONFIG_MAX parsed, one byte more refused. */
+static void test_config_size(void **state)
+{
+    (void)state;
+    size_t n = KIDE_CONFIG_MAX;
+    char *doc = malloc(n + 2);
+    assert_non_null(doc);
+    const char *head = "{\"generation\":1,\"children\":[]";
+    memset(doc, ' ', n + 1);
+    memcpy(doc, head, strlen(head));
+    doc[n - 1] = '}';
+    assert_int_equal(hj_config_parse(doc, n, &big, 0, &cfg, &err), 0);
+    doc[n - 1] = ' ';
+    doc[n] = '}';
+    assert_int_not_equal(hj_config_parse(doc, n + 1, &big, 0, &cfg, &err), 0);
+    assert_non_null(strstr(err.msg, "configuration of 1048577 bytes exceeds 1048576"));
+    assert_true(err.hint[0] != 0);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -987,6 +1170,10 @@ int main(void)
             cmocka_unit_test(test_backoff),
             cmocka_unit_test(test_events),
             cmocka_unit_test(test_report),
+            cmocka_unit_test_teardown(test_field_boundaries, teardown),
+            cmocka_unit_test_teardown(test_sums_overflow, teardown),
+            cmocka_unit_test_teardown(test_habitat_overhead, teardown),
+            cmocka_unit_test_teardown(test_config_size, teardown),
     };
     return cmocka_run_group_tests_name("hoitaja", tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
  * defaults filled in, so hoitaja never has to guess.
  */
 #include "scenario.h"
+#include "hoitaja.h" /* the validator hoitaja runs at boot (os/hoitaja/config.c) */
 
 #include <kide/json.h>
 #include <stdlib.h>
@@ -72,6 +73,7 @@ static void config_value(struct kide_json_writer *w, const yaml_document_t *doc,
 }
 
 static void habitat(struct kide_json_writer *w, const struct scn *s, const struct scn_habitat *h);
+static long write_compact(const struct scn *s, char **out);
 
 static void child(struct kide_json_writer *w, const struct scn *s, const struct scn_child *c)
 {
@@ -153,7 +155,162 @@ static void habitat(struct kide_json_writer *w, const struct scn *s, const struc
     kide_json_end_object(w);
 }
 
+/* The pretty-printer's output buffer. */
+struct out {
+    char *buf;
+    size_t len, cap;
+    bool oom;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+    if (o->oom)
+        return;
+    if (o->len + n + 1 > o->cap) {
+        size_t cap = (o->len + n + 1) * 2;
+        char *bigger = realloc(o->buf, cap);
+        if (!bigger) {
+            o->oom = true;
+            return;
+        }
+        o->buf = bigger;
+        o->cap = cap;
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+static void newline(struct out *o, unsigned depth)
+{
+    put(o, "\n", 1);
+    for (unsigned k = 0; k < depth; k++)
+        put(o, "  ", 2);
+}
+
+#define PRETTY_DEPTH 64 /* habitats (4) x 3 levels + config depth (16) fit easily */
+
+/*
+ * json[0..n) (compact and valid: the writer's output) laid out for people and for
+ * hoitaja's line/column messages: the document, every `habitat` object, every
+ * `children` array and every child in it get one member or element per line
+ * (two spaces per level); all other values (cpu, routes, restart, config, ...)
+ * stay on their member's line with ", " and ": ". So a line number in hoitaja's
+ * message names the child's field, and the file is barely larger than compact.
+ * Returns a fresh NUL-terminated buffer and its length in *len, or NULL.
+ */
+static char *pretty(const char *json, size_t n, size_t *len)
+{
+    struct out o = {0};
+    bool expanded[PRETTY_DEPTH + 1] = {false};
+    unsigned depth = 0;       /* open containers */
+    size_t key = 0, klen = 0; /* the last key string at this level (offset, length) */
+    for (size_t i = 0; i < n; i++) {
+        char ch = json[i];
+        if (ch == '"') { /* a string: copy it whole; remember it if a key follows */
+            size_t j = i + 1;
+            while (j < n && json[j] != '"')
+                j += json[j] == '\\' ? 2 : 1;
+            put(&o, json + i, j + 1 - i);
+            if (j + 1 < n && json[j + 1] == ':')
+                key = i + 1, klen = j - i - 1;
+            i = j;
+            continue;
+        }
+        if ((ch == '{' || ch == '[') && depth == PRETTY_DEPTH) {
+            free(o.buf); /* deeper than any valid scenario's */
+            return NULL;
+        }
+        if (ch == '{' || ch == '[') {
+            bool named = klen && ((klen == 8 && !memcmp(json + key, "children", 8)) ||
+                                  (klen == 7 && !memcmp(json + key, "habitat", 7)));
+            /* An element of an expanded array is a child (only `children` is one). */
+            bool elem = depth && expanded[depth] && json[i - 1] != ':';
+            bool wide = depth == 0 || (depth < PRETTY_DEPTH && (named || elem));
+            put(&o, &ch, 1);
+            klen = 0;
+            depth++;
+            expanded[depth] = wide && i + 1 < n && json[i + 1] != '}' && json[i + 1] != ']';
+            if (expanded[depth])
+                newline(&o, depth);
+            continue;
+        }
+        if (ch == '}' || ch == ']') {
+            if (expanded[depth])
+                newline(&o, depth - 1);
+            depth--;
+            klen = 0;
+            put(&o, &ch, 1);
+            continue;
+        }
+        if (ch == ',') {
+            put(&o, ",", 1);
+            if (expanded[depth])
+                newline(&o, depth);
+            else
+                put(&o, " ", 1);
+            klen = 0;
+            continue;
+        }
+        put(&o, &ch, 1);
+        if (ch == ':')
+            put(&o, " ", 1);
+    }
+    if (o.oom || !o.buf) {
+        free(o.buf);
+        return NULL;
+    }
+    o.buf[o.len] = 0;
+    *len = o.len;
+    return o.buf;
+}
+
 long scn_write_init(const struct scn *s, char **out)
+{
+    long n = write_compact(s, out);
+    if (n < 0)
+        return n;
+    size_t len;
+    char *p = pretty(*out, (size_t)n, &len);
+    free(*out);
+    *out = p;
+    return p ? (long)len : KIDE_JSON_ENOSPC;
+}
+
+int scn_check_init(const struct scn *s, const char *json, size_t len, struct scn_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    if (len > KIDE_CONFIG_MAX) {
+        snprintf(err->msg, sizeof(err->msg),
+                 "init.json would be %zu bytes, more than the %u a configuration may have", len,
+                 KIDE_CONFIG_MAX);
+        snprintf(err->hint, sizeof(err->hint),
+                 "move children into fewer, smaller entries or shorten their config (the "
+                 "limit is 1 MiB, KIDE_CONFIG_MAX)");
+        return -1;
+    }
+    /* The root habitat's quota as kide-scenario's own checks assume it
+     * (kide_root_children_ram); its caps are the kernel's to say, so they are not
+     * bounded here. */
+    struct hj_limits lim = {.ram = kide_root_children_ram(s->ram),
+                            .caps = ~0ull >> 1,
+                            .cpu = KIDE_CPU_PCT_MAX,
+                            .cpus = s->cpus,
+                            .home_cpu = 0,
+                            .nest = KIDE_NEST_MAX};
+    struct hj_config cfg;
+    struct hj_error herr;
+    int rc = hj_config_parse(json, len, &lim, 0, &cfg, &herr);
+    hj_config_free(&cfg);
+    if (rc) {
+        snprintf(err->msg, sizeof(err->msg), "hoitaja would refuse init.json: %s", herr.msg);
+        snprintf(err->hint, sizeof(err->hint), "%s", herr.hint);
+        return -1;
+    }
+    return 0;
+}
+
+/* init.json in compact form (the kide_json writer's). */
+static long write_compact(const struct scn *s, char **out)
 {
     *out = NULL;
     for (size_t size = 4096; size <= ((size_t)64 << 20); size *= 2) {

@@ -82,13 +82,15 @@ static int fields(struct ld *c, yaml_node_t *n, const char *where, const char *f
                   const char *const *allowed)
 {
     if (n->type != YAML_MAPPING_NODE)
-        return fail(c, n, NULL, "%s%s%s must be a mapping, got %s%s%s", where, field ? ": " : "",
+        return fail(c, n, "write it as key: value lines or {key: value}",
+                    "%s%s%s must be a mapping, got %s%s%s", where, field ? ": " : "",
                     field ? field : "", n->type == YAML_SCALAR_NODE ? "'" : "", text(n),
                     n->type == YAML_SCALAR_NODE ? "'" : "");
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
         if (k->type != YAML_SCALAR_NODE)
-            return fail(c, k, NULL, "%s: keys must be plain names, got %s", where, kind(k));
+            return fail(c, k, "use plain words as keys", "%s: keys must be plain names, got %s",
+                        where, kind(k));
         bool known = false;
         for (const char *const *a = allowed; *a && !known; a++)
             known = is_scalar(k, *a);
@@ -122,16 +124,19 @@ static yaml_node_t *need(struct ld *c, yaml_node_t *n, const char *where, const 
 {
     yaml_node_t *v = member(c, n, key);
     if (!v)
-        fail(c, n, NULL, "%s: missing required field '%s'", where, key);
+        fail(c, n, "add the field; docs/formats/scenario.md lists every one",
+             "%s: missing required field '%s'", where, key);
     return v;
 }
 
 static int scalar(struct ld *c, yaml_node_t *n, const char *where, const char *field)
 {
     if (n->type != YAML_SCALAR_NODE)
-        return fail(c, n, NULL, "%s: %s must be a single value, got %s", where, field, kind(n));
+        return fail(c, n, "write one value, not a list or mapping",
+                    "%s: %s must be a single value, got %s", where, field, kind(n));
     if (memchr(n->data.scalar.value, 0, n->data.scalar.length))
-        return fail(c, n, NULL, "%s: %s contains a NUL character", where, field);
+        return fail(c, n, "remove the NUL character", "%s: %s contains a NUL character", where,
+                    field);
     return 0;
 }
 
@@ -161,7 +166,7 @@ static int args(struct ld *c, yaml_node_t *n, const char *where, char *out)
     size_t len = n->data.scalar.length;
     if (len > SCN_ARGS_MAX)
         return fail(c, n, "shorten the arguments (core's info page holds 127 bytes)",
-                    "%s: args is %zu bytes, at most %d are allowed", where, len, SCN_ARGS_MAX);
+                    "%s: args is %zu bytes, at most %u are allowed", where, len, SCN_ARGS_MAX);
     for (size_t k = 0; k < len; k++)
         if ((unsigned char)s[k] < 0x20 || (unsigned char)s[k] > 0x7e)
             return fail(c, n, "use printable ASCII (space to '~') in args",
@@ -221,16 +226,24 @@ static int integer(struct ld *c, yaml_node_t *n, const char *where, const char *
         return -1;
     uint64_t v;
     if (!digits((const char *)n->data.scalar.value, n->data.scalar.length, UINT64_MAX, &v) ||
-        v < min || v > max)
-        return fail(c, n, NULL,
+        v < min || v > max) {
+        char hint[128];
+        snprintf(hint, sizeof(hint), "use a plain integer from %" PRIu64 " to %" PRIu64 " for %s",
+                 min, max, field);
+        return fail(c, n, hint,
                     "%s: %s must be an integer from %" PRIu64 " to %" PRIu64 ", got '%s'", where,
                     field, min, max, text(n));
+    }
     *out = v;
     return 0;
 }
 
-/* A size: bytes, or a number with K, M or G (powers of 1024). */
-static int size(struct ld *c, yaml_node_t *n, const char *where, const char *field, uint64_t *out)
+static const char *human(uint64_t v, char *buf, size_t size);
+
+/* A size: bytes, or a number with K, M or G (powers of 1024), from min to max and a
+ * multiple of align (1: any). */
+static int size(struct ld *c, yaml_node_t *n, const char *where, const char *field, uint64_t min,
+                uint64_t max, uint64_t align, uint64_t *out)
 {
     if (scalar(c, n, where, field))
         return -1;
@@ -248,14 +261,39 @@ static int size(struct ld *c, yaml_node_t *n, const char *where, const char *fie
         case 'G':
             shift = 30;
             break;
+        case 'T':
+            shift = 40;
+            break;
         }
     }
     uint64_t v;
     if (!digits(s, shift ? len - 1 : len, UINT64_MAX >> shift, &v) || v == 0)
         return fail(c, n,
-                    "sizes are a positive integer of bytes or one with K, M or G (1024-based)",
+                    "sizes are a positive integer of bytes or one with K, M, G or T (1024-based)",
                     "%s: %s must be a size like 4M, got '%s'", where, field, text(n));
-    *out = v << shift;
+    v <<= shift;
+    char a[32], b[32], hint[160];
+    if ((v < min || v > max) && max == UINT64_MAX) {
+        snprintf(hint, sizeof(hint), "use a size of at least %s for %s%s", human(min, a, sizeof(a)),
+                 field,
+                 min == KIDE_MACHINE_RAM_MIN ? " (the kernel, core and the root hoitaja need it)"
+                                             : "");
+        return fail(c, n, hint, "%s: %s must be at least %s, got '%s'", where, field,
+                    human(min, a, sizeof(a)), text(n));
+    }
+    if (v < min || v > max) {
+        snprintf(hint, sizeof(hint), "use a size from %s to %s for %s", human(min, a, sizeof(a)),
+                 human(max, b, sizeof(b)), field);
+        return fail(c, n, hint, "%s: %s must be from %s to %s, got '%s'", where, field,
+                    human(min, a, sizeof(a)), human(max, b, sizeof(b)), text(n));
+    }
+    if (v % align) {
+        snprintf(hint, sizeof(hint), "round %s to a multiple of %s, e.g. %s", field,
+                 human(align, a, sizeof(a)), human((v / align + 1) * align, b, sizeof(b)));
+        return fail(c, n, hint, "%s: %s %" PRIu64 " is not a multiple of the %" PRIu64 "-byte page",
+                    where, field, v, align);
+    }
+    *out = v;
     return 0;
 }
 
@@ -297,7 +335,8 @@ static int choice(struct ld *c, yaml_node_t *n, const char *where, const char *f
             *out = k;
             return 0;
         }
-    return fail(c, n, NULL, "%s: %s must be one of %s, got '%s'", where, field, hint, text(n));
+    return fail(c, n, "use one of the listed words", "%s: %s must be one of %s, got '%s'", where,
+                field, hint, text(n));
 }
 
 /* A boolean: true or false. */
@@ -332,8 +371,8 @@ static int config(struct ld *c, yaml_node_t *n, const char *where, int depth)
         return 0;
     }
     if (depth > SCN_CONFIG_DEPTH)
-        return fail(c, n, "flatten the configuration", "%s: config nested deeper than %d levels",
-                    where, SCN_CONFIG_DEPTH);
+        return fail(c, n, "flatten the configuration: at most 16 levels of mappings and lists",
+                    "%s: config nested deeper than %d levels", where, SCN_CONFIG_DEPTH);
     if (n->type == YAML_SEQUENCE_NODE) {
         for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
              i++)
@@ -344,9 +383,11 @@ static int config(struct ld *c, yaml_node_t *n, const char *where, int depth)
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
         if (k->type != YAML_SCALAR_NODE)
-            return fail(c, k, NULL, "%s: config keys must be strings, got %s", where, kind(k));
+            return fail(c, k, "use plain words as config keys",
+                        "%s: config keys must be strings, got %s", where, kind(k));
         if (memchr(k->data.scalar.value, 0, k->data.scalar.length))
-            return fail(c, k, NULL, "%s: config key contains a NUL character", where);
+            return fail(c, k, "remove the NUL character", "%s: config key contains a NUL character",
+                        where);
         for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
             yaml_node_t *o = yaml_document_get_node(c->doc, q->key);
             if (o->data.scalar.length == k->data.scalar.length &&
@@ -370,11 +411,12 @@ static int cpu(struct ld *c, yaml_node_t *n, const char *where, struct scn_child
     uint64_t v = 64;
     yaml_node_t *q, *p, *a;
     if (fields(c, n, where, "cpu", allowed) || !(q = need(c, n, where, "quota")) ||
-        integer(c, q, where, "cpu.quota", 0, 100, &v))
+        integer(c, q, where, "cpu.quota", 0, KIDE_CPU_PCT_MAX, &v))
         return -1;
     ch->cpu_quota = (unsigned)v;
     v = 64;
-    if ((p = member(c, n, "priority")) && integer(c, p, where, "cpu.priority", 0, 127, &v))
+    if ((p = member(c, n, "priority")) &&
+        integer(c, p, where, "cpu.priority", 0, KIDE_CPU_PRIO_MAX, &v))
         return -1;
     ch->cpu_priority = (unsigned)v;
     ch->cpu_affinity = -1;
@@ -417,7 +459,8 @@ static int restart(struct ld *c, yaml_node_t *n, const char *where, struct scn_c
         duration(c, v, where, "restart.max_backoff", &ch->max_backoff_ms))
         return -1;
     if (ch->backoff_ms == 0)
-        return fail(c, n, NULL, "%s: restart.backoff must be at least 1ms", where);
+        return fail(c, n, "use a backoff of 1ms or more",
+                    "%s: restart.backoff must be at least 1ms", where);
     if (ch->max_backoff_ms < ch->backoff_ms)
         return fail(c, n, "raise max_backoff or lower backoff",
                     "%s: restart.max_backoff (%" PRIu64 "ms) is below restart.backoff (%" PRIu64
@@ -434,15 +477,15 @@ static int provides(struct ld *c, yaml_node_t *n, const char *where, struct scn_
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     ch->provides = calloc(cnt ? cnt : 1, sizeof(*ch->provides));
     if (!ch->provides)
-        return fail(c, n, NULL, "out of memory");
+        return fail(c, n, "free memory on the host", "out of memory");
     for (size_t k = 0; k < cnt; k++) {
         yaml_node_t *s = yaml_document_get_node(c->doc, n->data.sequence.items.start[k]);
         if (service(c, s, where, "provides", false, ch->provides[k]))
             return -1;
         for (size_t j = 0; j < k; j++)
             if (strcmp(ch->provides[j], ch->provides[k]) == 0)
-                return fail(c, s, NULL, "%s: service '%s' is provided twice", where,
-                            ch->provides[k]);
+                return fail(c, s, "list each service once", "%s: service '%s' is provided twice",
+                            where, ch->provides[k]);
         ch->nprovides++;
     }
     return 0;
@@ -473,11 +516,12 @@ static int route(struct ld *c, yaml_node_t *n, const char *where, struct scn_rou
 static int routes(struct ld *c, yaml_node_t *n, const char *where, struct scn_child *ch)
 {
     if (n->type != YAML_SEQUENCE_NODE)
-        return fail(c, n, NULL, "%s: routes must be a list, got %s", where, kind(n));
+        return fail(c, n, "write routes: [{service: Timer, to: parent}]",
+                    "%s: routes must be a list, got %s", where, kind(n));
     size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
     ch->routes = calloc(cnt ? cnt : 1, sizeof(*ch->routes));
     if (!ch->routes)
-        return fail(c, n, NULL, "out of memory");
+        return fail(c, n, "free memory on the host", "out of memory");
     for (size_t k = 0; k < cnt; k++) {
         yaml_node_t *r = yaml_document_get_node(c->doc, n->data.sequence.items.start[k]);
         if (route(c, r, where, &ch->routes[k]))
@@ -489,8 +533,8 @@ static int routes(struct ld *c, yaml_node_t *n, const char *where, struct scn_ch
                             "%s: route for %s comes after the \"*\" route and is never used", where,
                             ch->routes[k].service);
             if (strcmp(ch->routes[j].service, ch->routes[k].service) == 0)
-                return fail(c, r, NULL, "%s: service %s is routed twice", where,
-                            ch->routes[k].service);
+                return fail(c, r, "keep one route per service", "%s: service %s is routed twice",
+                            where, ch->routes[k].service);
         }
     }
     return 0;
@@ -516,18 +560,20 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, bool
     ch->cpu_affinity = -1;
     ch->ram_node = -1;
     if (n->type != YAML_MAPPING_NODE)
-        return fail(c, n, NULL, "%schild must be a mapping, got %s", path, kind(n));
+        return fail(c, n, "write a child as a mapping with name, binary, ram, caps and cpu",
+                    "%schild must be a mapping, got %s", path, kind(n));
     v = member(c, n, "name");
     if (!v)
-        return fail(c, n, NULL, "%schild without a name", path);
+        return fail(c, n, "give every child a name", "%schild without a name", path);
     if (name(c, v, "child", "name", ch->name))
         return -1;
     snprintf(where, sizeof(where), "child '%s%s'", path, ch->name);
     if (fields(c, n, where, NULL, allowed) || !(v = need(c, n, where, "binary")) ||
         name(c, v, where, "binary", ch->binary) || !(v = need(c, n, where, "ram")) ||
-        size(c, v, where, "ram", &ch->ram) || !(v = need(c, n, where, "caps")) ||
-        integer(c, v, where, "caps", 16, 1000000, &ch->caps) || !(v = need(c, n, where, "cpu")) ||
-        cpu(c, v, where, ch))
+        size(c, v, where, "ram", KIDE_RAM_MIN, KIDE_RAM_MAX, KIDE_RAM_ALIGN, &ch->ram) ||
+        !(v = need(c, n, where, "caps")) ||
+        integer(c, v, where, "caps", KIDE_CAPS_MIN, KIDE_CAPS_MAX, &ch->caps) ||
+        !(v = need(c, n, where, "cpu")) || cpu(c, v, where, ch))
         return -1;
     if ((v = member(c, n, "provides")) && provides(c, v, where, ch))
         return -1;
@@ -571,12 +617,12 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, bool
                     "%s: binary hoitaja needs a habitat section", where);
     if (!v)
         return 0;
-    if (level + 1 > SCN_MAX_NESTING)
-        return fail(c, v, NULL, "%s: habitats nested deeper than %d levels", where,
-                    SCN_MAX_NESTING);
+    if (level + 1 > (int)SCN_MAX_NESTING)
+        return fail(c, v, "flatten the habitat tree: at most 4 habitats inside each other",
+                    "%s: habitats nested deeper than %u levels", where, SCN_MAX_NESTING);
     ch->habitat = calloc(1, sizeof(*ch->habitat));
     if (!ch->habitat)
-        return fail(c, v, NULL, "out of memory");
+        return fail(c, v, "free memory on the host", "out of memory");
     char sub[300];
     snprintf(sub, sizeof(sub), "%s%s/", path, ch->name);
     return habitat(c, v, sub, level + 1, ch->devices, ch->habitat);
@@ -585,7 +631,9 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, bool
 /* Human form of a byte count for messages: 36M, 1536K, 100. */
 static const char *human(uint64_t v, char *buf, size_t size)
 {
-    if (v && v % (1u << 30) == 0)
+    if (v && v % (1ull << 40) == 0)
+        snprintf(buf, size, "%" PRIu64 "T", v >> 40);
+    else if (v && v % (1u << 30) == 0)
         snprintf(buf, size, "%" PRIu64 "G", v >> 30);
     else if (v && v % (1u << 20) == 0)
         snprintf(buf, size, "%" PRIu64 "M", v >> 20);
@@ -652,14 +700,15 @@ static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, bo
     if ((ew = member(c, n, "exit_with")) && name(c, ew, where, "exit_with", h->exit_with))
         return -1;
     if (l->type != YAML_SEQUENCE_NODE)
-        return fail(c, l, NULL, "%s: children must be a list, got %s", where, kind(l));
+        return fail(c, l, "write children: [...] (a list of children)",
+                    "%s: children must be a list, got %s", where, kind(l));
     size_t cnt = (size_t)(l->data.sequence.items.top - l->data.sequence.items.start);
-    if (cnt > 256)
-        return fail(c, l, "split the habitat into nested habitats", "%s: more than 256 children",
-                    where);
+    if (cnt > KIDE_CHILDREN_MAX)
+        return fail(c, l, "split the habitat into nested habitats", "%s: more than %u children",
+                    where, KIDE_CHILDREN_MAX);
     h->children = calloc(cnt ? cnt : 1, sizeof(*h->children));
     if (!h->children)
-        return fail(c, l, NULL, "out of memory");
+        return fail(c, l, "free memory on the host", "out of memory");
     for (size_t k = 0; k < cnt; k++) {
         yaml_node_t *cn = yaml_document_get_node(c->doc, l->data.sequence.items.start[k]);
         h->nchildren++;
@@ -676,9 +725,6 @@ static int habitat(struct ld *c, yaml_node_t *n, const char *path, int level, bo
                     "%s: exit_with names '%s', which is not a child", where, h->exit_with);
     return check_routes(c, n, path, h);
 }
-
-#define HABITAT_RAM_RESERVE  (512ull << 10)
-#define HABITAT_CAPS_RESERVE 16ull
 
 /* The CPU a child runs on: its cpu.affinity, or its habitat's CPU. */
 static unsigned cpu_of(const struct scn_child *ch, unsigned home)
@@ -729,50 +775,90 @@ static int check_cpu_routes(struct ld *c, const struct scn_habitat *h, const cha
     return 0;
 }
 
+/* *sum += add if the result stays at most max; else *sum becomes the true sum
+ * (saturated at UINT64_MAX, never wrapped) and the result is false. */
+static bool add_within(uint64_t *sum, uint64_t add, uint64_t max)
+{
+    bool ok = *sum <= max && add <= max - *sum;
+    *sum = add > UINT64_MAX - *sum ? UINT64_MAX : *sum + add;
+    return ok;
+}
+
+/* A nested habitat child ch has room for its own hoitaja; what it leaves the children
+ * (as hoitaja's validator computes it, with one page of configuration: the check of
+ * the written init.json in scn_check_init counts the real one). */
+static int habitat_left(struct ld *c, const struct scn_child *ch, const char *who, uint64_t *ram,
+                        uint64_t *caps)
+{
+    char a[32], b[32];
+    uint64_t own = kide_hab_ram_overhead(ch->ram, 1);
+    if (ch->ram <= own || ch->caps < KIDE_HAB_CAPS_OVERHEAD + KIDE_CAPS_MIN) {
+        fail(c, NULL, "give the habitat more: its hoitaja keeps about 1M of ram and 48 caps",
+             "%s: ram %s and caps %" PRIu64 " leave its children nothing: its hoitaja keeps %s "
+             "and %u caps, a child needs at least %u caps",
+             who, human(ch->ram, a, sizeof(a)), ch->caps, human(own, b, sizeof(b)),
+             KIDE_HAB_CAPS_OVERHEAD, KIDE_CAPS_MIN);
+        c->err->line = ch->line;
+        return -1;
+    }
+    *ram = ch->ram - own;
+    *caps = ch->caps - KIDE_HAB_CAPS_OVERHEAD;
+    return 0;
+}
+
 /* Quota sums of habitat h (on CPU home) fit into ram/caps (caps 0: not checked) and,
  * per CPU, cpu.quota into 100: on home, percent of the habitat's share; on every
- * other CPU, percent of that whole CPU. */
+ * other CPU, percent of that whole CPU. The first child that takes a sum past its
+ * bound is named, with the sum so far (sums never wrap). */
 static int check_sums(struct ld *c, const struct scn_habitat *h, const char *path, int line,
                       const char *owner, uint64_t ram, uint64_t caps, unsigned home)
 {
     uint64_t sram = 0, scaps = 0, scpu[SCN_CPUS_MAX] = {0};
-    char a[32], b[32];
+    char a[32], b[32], d[32];
+    const char *hint =
+            *path ? "lower the children's quotas or raise the habitat's (its hoitaja "
+                    "keeps about 1M of ram and 48 caps for itself)"
+                  : "lower the children's quotas or give the machine more ram (the "
+                    "kernel, core and the root hoitaja keep an eighth and 9M, at least a "
+                    "quarter)";
     if (check_cpu_routes(c, h, path, home))
         return -1;
     for (size_t k = 0; k < h->nchildren; k++) {
         const struct scn_child *ch = &h->children[k];
-        sram += ch->ram;
-        scaps += ch->caps;
+        if (!add_within(&sram, ch->ram, ram)) {
+            fail(c, NULL, hint,
+                 "child '%s%s': the children's ram adds up to %s with its %s, more "
+                 "than %s (%s)",
+                 path, ch->name, human(sram, a, sizeof(a)), human(ch->ram, d, sizeof(d)),
+                 *path ? "what the habitat's ram leaves them"
+                       : "what the machine's ram leaves them",
+                 human(ram, b, sizeof(b)));
+            c->err->line = ch->line;
+            return -1;
+        }
+        if (caps && !add_within(&scaps, ch->caps, caps)) {
+            fail(c, NULL, hint,
+                 "child '%s%s': the children's caps add up to %" PRIu64 " with its %" PRIu64
+                 ", more than the %" PRIu64 " the habitat's caps leave them",
+                 path, ch->name, scaps, ch->caps, caps);
+            c->err->line = ch->line;
+            return -1;
+        }
         scpu[cpu_of(ch, home) % SCN_CPUS_MAX] += ch->cpu_quota;
         if (ch->habitat) {
-            char sub[300];
+            char sub[300], who[340];
+            uint64_t ram_left, caps_left;
             snprintf(sub, sizeof(sub), "%s%s/", path, ch->name);
-            char who[340];
             snprintf(who, sizeof(who), "child '%s%s'", path, ch->name);
-            /* A nested hoitaja keeps some of its own quota for itself. */
-            uint64_t ram_left = ch->ram > HABITAT_RAM_RESERVE ? ch->ram - HABITAT_RAM_RESERVE : 0;
-            uint64_t caps_left =
-                    ch->caps > HABITAT_CAPS_RESERVE ? ch->caps - HABITAT_CAPS_RESERVE : 1;
-            if (check_sums(c, ch->habitat, sub, ch->line, who, ram_left, caps_left,
+            if (habitat_left(c, ch, who, &ram_left, &caps_left) ||
+                check_sums(c, ch->habitat, sub, ch->line, who, ram_left, caps_left,
                            cpu_of(ch, home)))
                 return -1;
         }
     }
-    const char *hint = *path ? "lower the children's quotas or raise the habitat's (its hoitaja "
-                               "keeps 512K of ram and 16 caps for itself)"
-                             : "lower the children's quotas or give the machine more ram (kernel, "
-                               "core and the root hoitaja need a quarter of it)";
     int rc = 0;
-    if (sram > ram)
-        rc = fail(c, NULL, hint, "%s: children's ram (%s) exceeds %s (%s)", owner,
-                  human(sram, a, sizeof(a)),
-                  *path ? "what its ram leaves them" : "3/4 of the machine's ram",
-                  human(ram, b, sizeof(b)));
-    else if (caps && scaps > caps)
-        rc = fail(c, NULL, hint, "%s: children's caps (%" PRIu64 ") exceed its caps (%" PRIu64 ")",
-                  owner, scaps, caps);
     for (unsigned k = 0; !rc && k < SCN_CPUS_MAX; k++) {
-        if (scpu[k] <= 100)
+        if (scpu[k] <= KIDE_CPU_PCT_MAX)
             continue;
         if (k == home)
             rc = fail(c, NULL, hint, "%s: children's cpu quotas (%" PRIu64 "%%) exceed 100%%",
@@ -807,11 +893,12 @@ static int expect(struct ld *c, yaml_node_t *n, struct scn *s)
     if (!(v = member(c, n, "log")))
         return 0;
     if (v->type != YAML_SEQUENCE_NODE)
-        return fail(c, v, NULL, "expect: log must be a list of lines, got %s", kind(v));
+        return fail(c, v, "write log: [\"line\", ...]",
+                    "expect: log must be a list of lines, got %s", kind(v));
     size_t cnt = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
     s->expect_log = calloc(cnt ? cnt : 1, sizeof(char *));
     if (!s->expect_log)
-        return fail(c, v, NULL, "out of memory");
+        return fail(c, v, "free memory on the host", "out of memory");
     for (size_t k = 0; k < cnt; k++) {
         yaml_node_t *l = yaml_document_get_node(c->doc, v->data.sequence.items.start[k]);
         if (scalar(c, l, "expect", "log line"))
@@ -822,7 +909,7 @@ static int expect(struct ld *c, yaml_node_t *n, struct scn *s)
                         "expect: log line %zu must be one non-empty line", k + 1);
         s->expect_log[k] = strdup((const char *)l->data.scalar.value);
         if (!s->expect_log[k])
-            return fail(c, l, NULL, "out of memory");
+            return fail(c, l, "free memory on the host", "out of memory");
         s->nexpect_log++;
     }
     return 0;
@@ -835,7 +922,7 @@ static int machine(struct ld *c, yaml_node_t *n, struct scn *s)
     uint64_t cpus, numa = 1;
     if (fields(c, n, "machine", NULL, allowed) || !(v = need(c, n, "machine", "cpus")) ||
         integer(c, v, "machine", "cpus", 1, 64, &cpus) || !(v = need(c, n, "machine", "ram")) ||
-        size(c, v, "machine", "ram", &s->ram))
+        size(c, v, "machine", "ram", KIDE_MACHINE_RAM_MIN, UINT64_MAX, 1, &s->ram))
         return -1;
     /* NUMA nodes: RAM split evenly, CPU i on node i % numa (docs/formats/scenario.md). */
     if ((v = member(c, n, "numa")) && integer(c, v, "machine", "numa", 1, SCN_NODES_MAX, &numa))
@@ -861,7 +948,7 @@ static int top(struct ld *c, yaml_node_t *n, struct scn *s)
     if ((v = member(c, n, "expect")) && expect(c, v, s))
         return -1;
     /* The root habitat runs on CPU 0 with all of it; 100% per CPU. */
-    return check_sums(c, &s->root, "", line_of(h), "habitat", s->ram / 4 * 3, 0, 0);
+    return check_sums(c, &s->root, "", line_of(h), "habitat", kide_root_children_ram(s->ram), 0, 0);
 }
 
 /* Refuse aliases and more than one document before building the tree. */

@@ -132,15 +132,23 @@ int main(int argc, char **argv)
             snprintf(what, sizeof(what), "%s", path);
         return error(what, err.msg, err.hint);
     }
-    if (check) {
-        scn_free(&s);
-        return 0;
-    }
+    /* init.json is checked by hoitaja's own validator, --check included: what
+     * passes here is what the root hoitaja accepts at boot. */
     char *json;
     long n = scn_write_init(&s, &json);
     if (n < 0) {
         scn_free(&s);
         return error("init.json", kide_json_strerror((int)n), "report this as a bug");
+    }
+    if (scn_check_init(&s, json, (size_t)n, &err)) {
+        free(json);
+        scn_free(&s);
+        return error(path, err.msg, err.hint);
+    }
+    if (check) {
+        free(json);
+        scn_free(&s);
+        return 0;
     }
     char expect_path[4200];
     snprintf(expect_path, sizeof(expect_path), "%s/expect.txt", dir);

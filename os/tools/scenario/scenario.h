@@ -18,12 +18,14 @@
 #include <stdio.h>
 #include <yaml.h>
 
-#define SCN_NAME_MAX     32  /**< names: [a-z][a-z0-9-]{0,31} */
-#define SCN_ARGS_MAX     127 /**< a child's args: printable ASCII bytes (core's info page) */
-#define SCN_MAX_NESTING  4   /**< habitats inside habitats */
-#define SCN_CONFIG_DEPTH 16  /**< container nesting of a child's config (itself = 1) */
-#define SCN_CPUS_MAX     16  /**< CPU indices hoitaja and core accept: 0..15 */
-#define SCN_NODES_MAX    8   /**< NUMA nodes the kernel reports: ram_node 0..7 */
+#include <kide/limits.h>
+
+#define SCN_NAME_MAX     KIDE_NAME_MAX  /**< names: [a-z][a-z0-9-]{0,31} */
+#define SCN_ARGS_MAX     KIDE_ARGS_MAX  /**< a child's args: printable ASCII (core's info page) */
+#define SCN_MAX_NESTING  KIDE_NEST_MAX  /**< habitats inside habitats */
+#define SCN_CONFIG_DEPTH 16             /**< container nesting of a child's config (itself = 1) */
+#define SCN_CPUS_MAX     KIDE_CPUS_MAX  /**< CPU indices hoitaja and core accept: 0..15 */
+#define SCN_NODES_MAX    KIDE_NODES_MAX /**< NUMA nodes the kernel reports: ram_node 0..7 */
 
 /** Route destination. */
 enum scn_to { SCN_TO_PARENT, SCN_TO_CHILD, SCN_TO_DENIED };
@@ -112,6 +114,15 @@ void scn_free(struct scn *s);
  * Returns its length or a negative kide_json status.
  */
 long scn_write_init(const struct scn *s, char **out);
+
+/**
+ * Check init.json (json[0..len), from scn_write_init) as the root hoitaja will
+ * at boot: at most KIDE_CONFIG_MAX bytes, and accepted by hoitaja's own
+ * validator (os/hoitaja/config.c, compiled in) with the limits the machine of
+ * s gives the root habitat. Returns 0, or -1 with *err (no line: the message
+ * names the child).
+ */
+int scn_check_init(const struct scn *s, const char *json, size_t len, struct scn_error *err);
 
 /** modules.txt: the boot modules, one per line. Returns 0 or -1 (I/O error). */
 int scn_write_modules(const struct scn *s, FILE *f);

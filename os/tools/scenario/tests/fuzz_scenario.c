@@ -2,8 +2,10 @@
 /* libFuzzer target: the YAML -> JSON path of kide-scenario.
  *
  * Any input must be rejected with a message or accepted; an accepted
- * scenario must produce an init.json that the OS's parser accepts with its
- * default limits (the ones hoitaja uses), plus modules.txt and expect.txt.
+ * scenario must produce an init.json that the OS's JSON parser accepts and
+ * that hoitaja's validator (os/hoitaja/config.c, as kide-scenario runs it)
+ * accepts or refuses with a message and a hint, plus modules.txt and
+ * expect.txt.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct scn s;
     struct scn_error err;
     if (scn_load(&s, (const char *)data, size, &err) != 0) {
-        check(err.msg[0] != 0 && err.line >= 0);
+        check(err.msg[0] != 0 && err.hint[0] != 0 && err.line >= 0);
         return 0;
     }
     char *json;
@@ -35,6 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(tok && kide_json_parse(&doc, json, (size_t)n, tok, (size_t)n + 1, NULL, &jerr) == 0);
     check(kide_json_type(&doc, 0) == KIDE_JSON_OBJECT && kide_json_find(&doc, 0, "children") > 0);
     free(tok);
+    /* hoitaja's own validator (compiled in) accepts it, or kide-scenario says why not,
+     * with a hint. */
+    if (scn_check_init(&s, json, (size_t)n, &err) != 0)
+        check(err.msg[0] != 0 && err.hint[0] != 0);
     free(json);
     char *buf;
     size_t len;

@@ -15,6 +15,7 @@
 
 #include <kide/json.h>
 #include "scenario.h"
+#include "hoitaja.h"
 
 /* A complete scenario; the bad cases below are variations of its parts. */
 static const char good[] =
@@ -147,9 +148,28 @@ static void test_minimal(void **state)
     char *json;
     long n = scn_write_init(&s, &json);
     assert_true(n > 0);
-    assert_string_equal(json, "{\"generation\":1,\"children\":[]}");
+    assert_string_equal(json, "{\n  \"generation\": 1,\n  \"children\": []\n}");
     free(json);
     scn_free(&s);
+}
+
+/* Strip the whitespace init.json carries outside strings (it is written one member
+ * per line), so checks can name compact fragments. */
+static void compact(char *json)
+{
+    bool str = false;
+    char *o = json;
+    for (char *p = json; *p; p++) {
+        if (str && *p == '\\') {
+            *o++ = *p++;
+        } else if (*p == '"') {
+            str = !str;
+        } else if (!str && (*p == ' ' || *p == '\n')) {
+            continue;
+        }
+        *o++ = *p;
+    }
+    *o = 0;
 }
 
 /* Base text for child-level cases: one child whose line 5 onwards is replaced. */
@@ -173,35 +193,35 @@ static const struct bad bad_cases[] = {
         {"name: t\nmachin: {}\n", 2, "scenario: unknown field 'machin'"},
         {"name: t\nname: u\n", 2, "scenario: field 'name' appears twice"},
         {"? [a]\n: 1\n", 1, "scenario: keys must be plain names"},
-        {"machine: {cpus: 1, ram: 1M}\nhabitat: {children: []}\n", 1,
+        {"machine: {cpus: 1, ram: 64M}\nhabitat: {children: []}\n", 1,
          "scenario: missing required field 'name'"},
         {"name: Big\n", 1, "scenario: name must be a name like 'demo-1', got 'Big'"},
         {"name: \"a\\0b\"\n", 1, "contains a NUL character"},
         {"name: abcdefghijabcdefghijabcdefghijabc\n", 1, "must be a name"},
         {"name: 1abc\n", 1, "must be a name"},
         {"name: t\nhabitat: {children: []}\n", 1, "missing required field 'machine'"},
-        {"name: t\nmachine: {cpus: 1, ram: 1M}\n", 1, "missing required field 'habitat'"},
+        {"name: t\nmachine: {cpus: 1, ram: 64M}\n", 1, "missing required field 'habitat'"},
         /* machine */
-        {"name: t\nmachine: {cpus: 0, ram: 1M}\n", 2,
+        {"name: t\nmachine: {cpus: 0, ram: 64M}\n", 2,
          "machine: cpus must be an integer from 1 to 64, got '0'"},
-        {"name: t\nmachine: {cpus: 65, ram: 1M}\n", 2, "from 1 to 64"},
-        {"name: t\nmachine: {cpus: -1, ram: 1M}\n", 2, "from 1 to 64"},
-        {"name: t\nmachine: {cpus: 99999999999999999999999, ram: 1M}\n", 2, "from 1 to 64"},
-        {"name: t\nmachine: {cpus: [1], ram: 1M}\n", 2, "cpus must be a single value, got a list"},
+        {"name: t\nmachine: {cpus: 65, ram: 64M}\n", 2, "from 1 to 64"},
+        {"name: t\nmachine: {cpus: -1, ram: 64M}\n", 2, "from 1 to 64"},
+        {"name: t\nmachine: {cpus: 99999999999999999999999, ram: 64M}\n", 2, "from 1 to 64"},
+        {"name: t\nmachine: {cpus: [1], ram: 64M}\n", 2, "cpus must be a single value, got a list"},
         {"name: t\nmachine: {cpus: 1, ram: lots}\n", 2,
          "machine: ram must be a size like 4M, got 'lots'"},
         {"name: t\nmachine: {cpus: 1, ram: 0}\n", 2, "must be a size"},
-        {"name: t\nmachine: {cpus: 1, ram: 4T}\n", 2, "must be a size"},
+        {"name: t\nmachine: {cpus: 1, ram: 4P}\n", 2, "must be a size"},
         {"name: t\nmachine: {cpus: 1, ram: M}\n", 2, "must be a size"},
         {"name: t\nmachine: {cpus: 1, ram: 99999999999G}\n", 2, "must be a size"},
         {"name: t\nmachine: {cpus: 1}\n", 2, "machine: missing required field 'ram'"},
-        {"name: t\nmachine: {cpus: 1, ram: 1M, disk: 1G}\n", 2, "machine: unknown field 'disk'"},
+        {"name: t\nmachine: {cpus: 1, ram: 64M, disk: 1G}\n", 2, "machine: unknown field 'disk'"},
         {"name: t\nmachine: 4\n", 2, "machine must be a mapping, got '4'"},
         /* habitat */
         {HEAD "  kids: []\n", 5, "habitat: unknown field 'kids'"},
-        {"name: t\nmachine: {cpus: 1, ram: 1M}\nhabitat: {}\n", 3,
+        {"name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat: {}\n", 3,
          "habitat: missing required field 'children'"},
-        {"name: t\nmachine: {cpus: 1, ram: 1M}\nhabitat: {children: 3}\n", 3,
+        {"name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat: {children: 3}\n", 3,
          "children must be a list, got a scalar"},
         {HEAD "    - 3\n", 5, "child must be a mapping, got a scalar"},
         {HEAD "    - {binary: b}\n", 5, "child without a name"},
@@ -306,11 +326,15 @@ static const struct bad bad_cases[] = {
               "{children: [\n"
               "       {name: x, binary: b, ram: 6M, caps: 16, cpu: {quota: 1}},\n"
               "       {name: y, binary: b, ram: 3M, caps: 16, cpu: {quota: 1}}]}}\n",
-         5, "child 'h': children's ram (9M) exceeds what its ram leaves them (7680K)"},
+         7,
+         "child 'h/y': the children's ram adds up to 9M with its 3M, more than what the habitat's "
+         "ram leaves them (7156K)"},
         {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50}, habitat: "
               "{children: [\n"
               "       {name: x, binary: b, ram: 1M, caps: 90, cpu: {quota: 1}}]}}\n",
-         5, "child 'h': children's caps (90) exceed its caps (84)"},
+         6,
+         "child 'h/x': the children's caps add up to 90 with its 90, more than the 52 the "
+         "habitat's caps leave them"},
         {HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 50}, habitat: "
               "{children: [\n"
               "       {name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 60}},\n"
@@ -348,8 +372,9 @@ static const struct bad bad_cases[] = {
          "      {name: c, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, devices: true}]}}]}}\n",
          8, "child 'a/b/c': devices: true, but its habitat 'a/b' has no device right"},
         /* root sums */
-        {HEAD "    - {name: c, binary: b, ram: 65M, caps: 16, cpu: {quota: 1}}\n", 4,
-         "habitat: children's ram (65M) exceeds 3/4 of the machine's ram (48M)"},
+        {HEAD "    - {name: c, binary: b, ram: 65M, caps: 16, cpu: {quota: 1}}\n", 5,
+         "child 'c': the children's ram adds up to 65M with its 65M, more than what the "
+         "machine's ram leaves them (48060K)"},
         {HEAD CHILD("") "    - {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 91}}\n", 4,
          "habitat: children's cpu quotas (101%) exceed 100%"},
         /* CPU placement */
@@ -432,7 +457,7 @@ static void test_bad(void **state)
             scn_free(&s);
             print_error("case %zu accepted:\n%s", k, b->yaml);
             failures++;
-        } else if (err.line != b->line || !strstr(err.msg, b->msg)) {
+        } else if (err.line != b->line || !strstr(err.msg, b->msg) || !err.hint[0]) {
             print_error("case %zu: got line %d '%s', want line %d '%s'\n%s", k, err.line, err.msg,
                         b->line, b->msg, b->yaml);
             failures++;
@@ -465,6 +490,7 @@ static void test_affinity(void **state)
     assert_int_equal(s.root.children[1].cpu_affinity, -1);
     char *json = NULL;
     assert_true(scn_write_init(&s, &json) > 0);
+    compact(json);
     assert_non_null(strstr(json, "\"cpu\":{\"quota\":100,\"priority\":64,\"affinity\":1}"));
     assert_non_null(strstr(json, "\"name\":\"c\",\"binary\":\"b\",\"ram\":1048576,\"caps\":16,"
                                  "\"cpu\":{\"quota\":100,\"priority\":64},"));
@@ -489,6 +515,7 @@ static void test_ram_node(void **state)
     assert_int_equal(s.root.children[1].ram_node, -1);
     char *json = NULL;
     assert_true(scn_write_init(&s, &json) > 0);
+    compact(json);
     assert_non_null(strstr(json, "\"devices\":false,\"ram_node\":1,"));
     assert_null(strstr(strstr(json, "ram_node") + 1, "ram_node")); /* c has none */
     free(json);
@@ -505,7 +532,7 @@ static void test_hints(void **state)
     assert_non_null(strstr(err.hint, "heartbeat, devices, config"));
     y = "name: t\nmachine: {cpus: 1, ram: lots}\n";
     assert_int_equal(scn_load(&s, y, strlen(y), &err), -1);
-    assert_non_null(strstr(err.hint, "K, M or G"));
+    assert_non_null(strstr(err.hint, "K, M, G or T"));
 }
 
 static void test_values(void **state)
@@ -542,11 +569,11 @@ static void test_devices(void **state)
     const char *y = HEAD
             "    - {name: drv, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, devices: true}\n"
             "    - {name: app, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, devices: false}\n"
-            "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, devices: "
+            "    - {name: h, binary: hoitaja, ram: 16M, caps: 200, cpu: {quota: 1}, devices: "
             "true, habitat: {children: [\n"
             "       {name: d, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, devices: "
             "\"true\"},\n"
-            "       {name: g, binary: hoitaja, ram: 2M, caps: 40, cpu: {quota: 1}, habitat: "
+            "       {name: g, binary: hoitaja, ram: 4M, caps: 64, cpu: {quota: 1}, habitat: "
             "{children: [\n"
             "         {name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}}]}}]}}\n";
     struct scn s;
@@ -715,14 +742,242 @@ static void test_generated(void **state)
     free(y);
 }
 
+/* ---- issue 10, finding 16: one validator, one set of limits, boundaries ------------ */
+
+/* Load y and run what kide-scenario runs after it (init.json through hoitaja's
+ * validator). Returns 0, or -1 with *err. */
+static int full_check(const char *y, struct scn_error *err)
+{
+    struct scn s;
+    if (scn_load(&s, y, strlen(y), err))
+        return -1;
+    char *json;
+    long n = scn_write_init(&s, &json);
+    assert_true(n > 0);
+    int rc = scn_check_init(&s, json, (size_t)n, err);
+    free(json);
+    scn_free(&s);
+    return rc;
+}
+
+/* The message of a refused y contains want (and the hint is not empty). */
+static void refused(const char *y, const char *want)
+{
+    struct scn_error err;
+    if (full_check(y, &err) == 0)
+        fail_msg("accepted:\n%s", y);
+    if (!strstr(err.msg, want))
+        fail_msg("message '%s' lacks '%s'", err.msg, want);
+    if (!err.hint[0])
+        fail_msg("no hint for '%s'", err.msg);
+}
+
+static void accepted(const char *y)
+{
+    struct scn_error err;
+    if (full_check(y, &err))
+        fail_msg("refused: line %d: %s (%s)\n%s", err.line, err.msg, err.hint, y);
+}
+
+#define ONE_CHILD(machine, ram, caps)                                                              \
+    "name: t\nmachine: {cpus: 1, ram: " machine "}\nhabitat:\n  children:\n"                       \
+    "    - {name: c, binary: b, ram: " ram ", caps: " caps ", cpu: {quota: 1}}\n"
+
+static void test_f16_ram(void **state)
+{
+    /* Whole pages from 4K to 64T: 1048577 is what core refused with BAD_PARAM. */
+    accepted(ONE_CHILD("64M", "4096", "16"));
+    accepted(ONE_CHILD("64M", "4K", "16"));
+    refused(ONE_CHILD("64M", "4097", "16"), "ram 4097 is not a multiple of the 4096-byte page");
+    refused(ONE_CHILD("64M", "1048577", "16"),
+            "child 'c': ram 1048577 is not a multiple of the 4096-byte page");
+    struct scn s;
+    struct scn_error err;
+    const char *y = ONE_CHILD("64M", "1048577", "16");
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), -1);
+    assert_non_null(strstr(err.hint, "round ram to a multiple of 4K, e.g. 1028K"));
+    refused(ONE_CHILD("64M", "4095", "16"), "ram must be from 4K to 64T");
+    accepted(ONE_CHILD("100T", "64T", "16"));
+    refused(ONE_CHILD("100T", "70368744181760", "16"), "ram must be from 4K to 64T");
+    /* caps 16..1000000 */
+    refused(ONE_CHILD("64M", "4K", "15"), "caps must be an integer from 16 to 1000000");
+    accepted(ONE_CHILD("64M", "4K", "1000000"));
+    refused(ONE_CHILD("64M", "4K", "1000001"), "caps must be an integer from 16 to 1000000");
+}
+
+/* Two children of 2^63 bytes: refused (they were written to init.json, the sum
+ * wrapped); sums name the child that takes them over, never wrap. */
+static void test_f16_sums(void **state)
+{
+    const char *two = "name: t\nmachine: {cpus: 1, ram: 100T}\nhabitat:\n  children:\n"
+                      "    - {name: a, binary: b, ram: 9223372036854775808, caps: 16, cpu: {quota: "
+                      "1}}\n"
+                      "    - {name: b, binary: b, ram: 9223372036854775808, caps: 16, cpu: {quota: "
+                      "1}}\n";
+    refused(two, "child 'a': ram must be from 4K to 64T, got '9223372036854775808'");
+    refused("name: t\nmachine: {cpus: 1, ram: 100T}\nhabitat:\n  children:\n"
+            "    - {name: a, binary: b, ram: 64T, caps: 16, cpu: {quota: 1}}\n"
+            "    - {name: b, binary: b, ram: 64T, caps: 16, cpu: {quota: 1}}\n",
+            "child 'b': the children's ram adds up to 128T with its 64T, more than what the "
+            "machine's ram leaves them (75T)");
+    /* The root bound: at it passes, a page more fails (64M leaves 48060K). */
+    accepted(ONE_CHILD("64M", "48060K", "16"));
+    refused(ONE_CHILD("64M", "48064K", "16"), "more than what the machine's ram leaves them");
+}
+
+/* A nested habitat's children get its quotas less its hoitaja's share, as that
+ * hoitaja finds them at boot: 256 caps leave 208 (hoitaja found 215 at boot). */
+#define NESTED(caps, kram, kcaps)                                                                  \
+    "name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat:\n  children:\n"                               \
+    "    - {name: ten, binary: hoitaja, ram: 16M, caps: " caps ", cpu: {quota: 10}, habitat: "     \
+    "{children: [\n"                                                                               \
+    "       {name: echo, binary: b, ram: " kram ", caps: " kcaps ", cpu: {quota: 1}}]}}\n"
+
+static void test_f16_nested(void **state)
+{
+    /* 16M keeps 1M + a page of configuration + 16K: 15340K are left. */
+    accepted(NESTED("256", "15340K", "208"));
+    refused(NESTED("256", "15340K", "209"),
+            "child 'ten/echo': the children's caps add up to 209 with its 209, more than the 208 "
+            "the habitat's caps leave them");
+    refused(NESTED("256", "15344K", "208"),
+            "child 'ten/echo': the children's ram adds up to 15344K with its 15344K, more than "
+            "what the habitat's ram leaves them (15340K)");
+    refused(NESTED("63", "4K", "16"),
+            "child 'ten': ram 16M and caps 63 leave its children nothing");
+    accepted(NESTED("64", "4K", "16"));
+    /* What only hoitaja's validator sees: a configuration over a page costs the
+     * habitat a second page; kide-scenario reports hoitaja's message with its line. */
+    char y[8192], pad[4001];
+    memset(pad, 'x', 4000);
+    pad[4000] = 0;
+    snprintf(y, sizeof(y),
+             "name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat:\n  children:\n"
+             "    - {name: ten, binary: hoitaja, ram: 16M, caps: 256, cpu: {quota: 10}, habitat: "
+             "{children: [\n"
+             "       {name: echo, binary: b, ram: 15340K, caps: 16, cpu: {quota: 1}, config: {p: "
+             "%s}}]}}\n",
+             pad);
+    struct scn_error err;
+    assert_int_equal(full_check(y, &err), -1);
+    assert_non_null(strstr(err.msg, "hoitaja would refuse init.json: habitat 'ten': the "
+                                    "children's ram adds up to 15708160 bytes with child 'echo' "
+                                    "(line 18), the habitat has 15704064"));
+    assert_true(err.hint[0] != 0);
+}
+
+/* machine.ram: at least 32M (8M hung after "kide: booting"). */
+static void test_f16_machine(void **state)
+{
+    accepted("name: t\nmachine: {cpus: 1, ram: 32M}\nhabitat: {children: []}\n");
+    refused("name: t\nmachine: {cpus: 1, ram: 32767K}\nhabitat: {children: []}\n",
+            "machine: ram must be at least 32M, got '32767K'");
+    refused("name: t\nmachine: {cpus: 1, ram: 8M}\nhabitat: {children: []}\n",
+            "machine: ram must be at least 32M, got '8M'");
+}
+
+/* init.json of at most KIDE_CONFIG_MAX bytes: checked at build time, the boundary
+ * on scn_check_init itself. */
+static void test_f16_size(void **state)
+{
+    struct scn s;
+    struct scn_error err;
+    const char *y = "name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat: {children: []}\n";
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), 0);
+    char *doc = malloc(KIDE_CONFIG_MAX + 2);
+    assert_non_null(doc);
+    memset(doc, ' ', KIDE_CONFIG_MAX + 1);
+    const char *head = "{\"generation\":1,\"children\":[]";
+    memcpy(doc, head, strlen(head));
+    doc[KIDE_CONFIG_MAX - 1] = '}';
+    if (scn_check_init(&s, doc, KIDE_CONFIG_MAX, &err))
+        fail_msg("%s", err.msg);
+    doc[KIDE_CONFIG_MAX - 1] = ' ';
+    doc[KIDE_CONFIG_MAX] = '}';
+    assert_int_equal(scn_check_init(&s, doc, KIDE_CONFIG_MAX + 1, &err), -1);
+    assert_non_null(strstr(err.msg, "init.json would be 1048577 bytes, more than the 1048576"));
+    assert_true(err.hint[0] != 0);
+    free(doc);
+    scn_free(&s);
+    /* A real scenario: 12 habitats of 256 children write more than 1 MiB. */
+    size_t cap = 1 << 20, len = 0;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    len += (size_t)snprintf(big + len, cap - len,
+                            "name: t\nmachine: {cpus: 1, ram: 1G}\nhabitat:\n  children:\n");
+    for (int h = 0; h < 12; h++) {
+        len += (size_t)snprintf(big + len, cap - len,
+                                "    - {name: h%d, binary: hoitaja, ram: 4M, caps: 5000, cpu: "
+                                "{quota: 1}, habitat: {children: [\n",
+                                h);
+        for (int k = 0; k < 256; k++)
+            len += (size_t)snprintf(big + len, cap - len,
+                                    "      {name: c%d, binary: b, ram: 4K, caps: 16, cpu: {quota: "
+                                    "0}}%s\n",
+                                    k, k < 255 ? "," : "]}}");
+    }
+    struct scn_error e2;
+    big[len] = 0;
+    assert_int_equal(full_check(big, &e2), -1);
+    assert_non_null(strstr(e2.msg, "init.json would be"));
+    assert_non_null(strstr(e2.msg, "more than the 1048576 a configuration may have"));
+    free(big);
+}
+
+/* init.json carries one child field per line, so hoitaja's line numbers are real. */
+static void test_f16_lines(void **state)
+{
+    struct scn s;
+    struct scn_error err;
+    const char *y = ONE_CHILD("64M", "4K", "16");
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), 0);
+    char *json;
+    long n = scn_write_init(&s, &json);
+    assert_true(n > 0);
+    const char *want = "{\n"
+                       "  \"generation\": 1,\n"
+                       "  \"children\": [\n"
+                       "    {\n"
+                       "      \"name\": \"c\",\n"
+                       "      \"binary\": \"b\",\n"
+                       "      \"ram\": 4096,\n"
+                       "      \"caps\": 16,\n"
+                       "      \"cpu\": {\"quota\": 1, \"priority\": 64},\n"
+                       "      \"provides\": [],\n"
+                       "      \"routes\": [],\n"
+                       "      \"restart\": {\"policy\": \"never\", \"backoff_ms\": 100, "
+                       "\"max_backoff_ms\": 10000},\n"
+                       "      \"heartbeat_ms\": 0,\n"
+                       "      \"devices\": false,\n"
+                       "      \"config\": {}\n"
+                       "    }\n"
+                       "  ]\n"
+                       "}";
+    assert_string_equal(json, want);
+    /* hoitaja's message about line 7 of it is about the ram line. */
+    struct hj_limits lim = {.ram = 1ull << 40, .caps = 1000, .cpu = 100, .cpus = 1, .nest = 4};
+    struct hj_config cfg;
+    struct hj_error herr;
+    char *bad = strdup(json);
+    memcpy(strstr(bad, "4096"), "4097", 4);
+    assert_int_equal(hj_config_parse(bad, strlen(bad), &lim, 0, &cfg, &herr), -1);
+    assert_non_null(strstr(herr.msg, "child 'c' (line 7, column 14): ram 4097 is not a multiple"));
+    free(bad);
+    free(json);
+    scn_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_good),      cmocka_unit_test(test_minimal),
-            cmocka_unit_test(test_bad),       cmocka_unit_test(test_hints),
-            cmocka_unit_test(test_values),    cmocka_unit_test(test_devices),
-            cmocka_unit_test(test_generated), cmocka_unit_test(test_affinity),
-            cmocka_unit_test(test_ram_node),  cmocka_unit_test(test_args_exit_with),
+            cmocka_unit_test(test_good),       cmocka_unit_test(test_minimal),
+            cmocka_unit_test(test_bad),        cmocka_unit_test(test_hints),
+            cmocka_unit_test(test_values),     cmocka_unit_test(test_devices),
+            cmocka_unit_test(test_generated),  cmocka_unit_test(test_affinity),
+            cmocka_unit_test(test_ram_node),   cmocka_unit_test(test_args_exit_with),
+            cmocka_unit_test(test_f16_ram),    cmocka_unit_test(test_f16_sums),
+            cmocka_unit_test(test_f16_nested), cmocka_unit_test(test_f16_machine),
+            cmocka_unit_test(test_f16_size),   cmocka_unit_test(test_f16_lines),
     };
     return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
 }
