@@ -17,6 +17,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/apic.h"
+#include <kide/limits.h>
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/paging.h"
 
@@ -165,7 +166,8 @@ u64 boot_take_pages(u64 pages)
             best = &boot.free[i];
     u64 bytes = pages * PAGE_SIZE;
     if (!best || best->end - best->start < bytes)
-        panic("boot: not enough RAM for %lu pages", pages);
+        panic("boot: RAM too small: no room for %lu more pages (Kide needs at least %llu MiB)",
+              pages, KIDE_MACHINE_RAM_MIN >> 20);
     best->end -= bytes;
     memset(phys_to_virt(best->end), 0, bytes);
     return best->end;
@@ -193,12 +195,16 @@ static void pool_init(void)
         if (take > want)
             take = want;
         take &= ~(PAGE_SIZE - 1);
+        if (!take)
+            break; /* the largest range is down to 1 MiB: without this, a loop for ever
+                      (a machine of 8 MiB hung here, silently) */
         pool_add(best->end - take, best->end);
         best->end -= take;
         want -= take;
     }
     if (pool_pages() < 512)
-        panic("boot: RAM too small for the kernel pool");
+        panic("boot: RAM too small for the kernel pool (Kide needs at least %llu MiB)",
+              KIDE_MACHINE_RAM_MIN >> 20);
 }
 
 noreturn void kernel_main(u32 magic, u32 mbi)
