@@ -148,6 +148,10 @@ bool fzs_chain(void)
 static bool chain_queue(unsigned kind, unsigned depth, unsigned ncall)
 {
     struct ctl *c = CTL;
+    /* The queue must still be there when the round acts on it: the leaf
+     * holds the first call until the main EC ups the gate (set before the
+     * leaf is entered; the up comes at once after the waits below). */
+    c->gate_ns = 10000 * KRT_MS;
     if (start_caller(0) != KIDE_OK)
         return false;
     if (!FZS_WAIT(c->node[depth].entered, 3000)) {
