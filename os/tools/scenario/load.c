@@ -240,7 +240,7 @@ static int integer(struct ld *c, yaml_node_t *n, const char *where, const char *
 
 static const char *human(uint64_t v, char *buf, size_t size);
 
-/* A size: bytes, or a number with K, M or G (powers of 1024), from min to max and a
+/* A size: bytes, or a number with K, M, G or T (powers of 1024), from min to max and a
  * multiple of align (1: any). */
 static int size(struct ld *c, yaml_node_t *n, const char *where, const char *field, uint64_t min,
                 uint64_t max, uint64_t align, uint64_t *out)
