@@ -13,6 +13,8 @@
 
 struct account *acc_init;
 static struct account accounts[ACC_MAX];
+/* Block i is account i's while accounts[i].used, else an extra block when set here. */
+static bool ext_taken[ACC_MAX];
 
 kide_sel acc_sel(const struct account *a, unsigned off)
 {
@@ -32,7 +34,7 @@ struct account *acc_alloc(struct account *parent, const char *name)
     static u64 generation;
     for (unsigned i = 0; i < ACC_MAX; i++) {
         struct account *a = &accounts[i];
-        if (a->used)
+        if (a->used || ext_taken[i])
             continue;
         memset(a, 0, sizeof(*a));
         a->used = true;
@@ -168,17 +170,79 @@ int acc_create_objects(struct account *a, u64 caps)
     return st;
 }
 
-kide_sel acc_dyn_alloc(struct account *a)
+static kide_sel block_sel(unsigned block, unsigned off)
 {
-    for (unsigned off = ACC_DYN_FIRST; off < ACC_SELS; off++) {
-        if (off >= ACC_EVT && off < ACC_EVT + KIDE_EXC_COUNT)
+    return ACC_SEL_BASE + (kide_sel)block * ACC_SELS + off;
+}
+
+/** A free bit of used[] from `first`, skipping [skip, skip_end); ACC_SELS if none. */
+static unsigned take_bit(u64 *used, unsigned first, unsigned skip, unsigned skip_end)
+{
+    for (unsigned off = first; off < ACC_SELS; off++) {
+        if (off >= skip && off < skip_end)
             continue;
-        if (!(a->dyn_used[off / 64] >> (off % 64) & 1)) {
-            a->dyn_used[off / 64] |= 1ull << (off % 64);
-            return acc_sel(a, off);
+        if (!(used[off / 64] >> (off % 64) & 1)) {
+            used[off / 64] |= 1ull << (off % 64);
+            return off;
         }
     }
+    return ACC_SELS;
+}
+
+/** An extra block for a, paid from its share; false if none is left. */
+static bool ext_add(struct account *a)
+{
+    if (a->exts >= ACC_EXT_MAX || a->blocks_used >= a->blocks)
+        return false;
+    for (unsigned i = 0; i < ACC_MAX; i++) {
+        if (accounts[i].used || ext_taken[i])
+            continue;
+        ext_taken[i] = true;
+        a->ext_block[a->exts] = i;
+        memset(a->ext_used[a->exts], 0, sizeof(a->ext_used[0]));
+        a->exts++;
+        a->blocks_used++;
+        return true;
+    }
+    return false; /* defensive: shares add up to at most the free blocks */
+}
+
+kide_sel acc_dyn_alloc(struct account *a)
+{
+    unsigned off = take_bit(a->dyn_used, ACC_DYN_FIRST, ACC_EVT, ACC_EVT + KIDE_EXC_COUNT);
+    if (off < ACC_SELS)
+        return acc_sel(a, off);
+    for (unsigned e = 0; e < a->exts || ext_add(a); e++)
+        if ((off = take_bit(a->ext_used[e], 0, 0, 0)) < ACC_SELS)
+            return block_sel(a->ext_block[e], off);
     return 0;
+}
+
+void acc_dyn_free(struct account *a, kide_sel sel)
+{
+    u64 rel = sel - acc_sel(a, 0);
+    if (sel >= acc_sel(a, 0) && rel < ACC_SELS) {
+        a->dyn_used[rel / 64] &= ~(1ull << (rel % 64));
+        return;
+    }
+    for (unsigned e = 0; e < a->exts; e++) {
+        rel = sel - block_sel(a->ext_block[e], 0);
+        if (sel >= block_sel(a->ext_block[e], 0) && rel < ACC_SELS)
+            a->ext_used[e][rel / 64] &= ~(1ull << (rel % 64));
+    }
+}
+
+bool acc_block_share(const struct account *a, u64 caps, u64 *share)
+{
+    if (a->blocks_used >= a->blocks)
+        return false;
+    /* The new account's block is 1; of the rest it gets the part its caps are of
+     * the caps a has not given away yet, so sub-accounts that share a's caps
+     * share its blocks the same way (and the last one may take all that is left). */
+    u64 rest = a->blocks - a->blocks_used - 1;
+    u64 free_caps = a->caps_quota > a->caps_given ? a->caps_quota - a->caps_given : 0;
+    *share = caps >= free_caps ? rest : rest * caps / free_caps;
+    return true;
 }
 
 u64 acc_cpu_ns(struct account *a)
@@ -281,10 +345,17 @@ void acc_destroy(struct account *a)
     /* One revoke removes every kernel object of the account (and with the
      * PD its mappings); then its pages go back to the pool. */
     kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, 0), 8, 0));
+    for (unsigned e = 0; e < a->exts; e++) {
+        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, block_sel(a->ext_block[e], 0), 8, 0));
+        ext_taken[a->ext_block[e]] = false;
+    }
     mem_free_all(a);
     dev_release(a);
-    if (a->parent)
+    if (a->parent) {
         a->parent->ram_used -= a->ram_quota;
+        a->parent->blocks_used -= 1 + a->blocks;
+        a->parent->caps_given -= a->caps_quota;
+    }
     unlink(a);
     a->used = false;
 }

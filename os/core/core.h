@@ -22,7 +22,7 @@
 
 extern char _start[]; /* krt crt0: where every EC of core, handlers included, enters */
 
-#define ACC_MAX      224  /**< live accounts (one selector block each) */
+#define ACC_MAX      240  /**< selector blocks, so live accounts (one block each) */
 #define ACC_SELS     256  /**< selectors per account block */
 #define ACC_SEL_BASE 4096 /**< block i is ACC_SEL_BASE + i * ACC_SELS */
 /* Offsets inside a block. */
@@ -36,6 +36,7 @@ extern char _start[]; /* krt crt0: where every EC of core, handlers included, en
 #define ACC_DYN_FIRST    8  /**< handlers, portals and semaphores from here */
 #define ACC_EVT          64 /**< 33 exception portals */
 #define ACC_MAX_HANDLERS 16
+#define ACC_EXT_MAX      8 /**< extra blocks of dynamic selectors an account may hold */
 /** Pages a RAM_ALLOC places per hold of core's lock (about 9 ms under TCG). */
 #define CORE_GROW_STEP 256
 
@@ -82,8 +83,18 @@ struct account {
     /* the end */
     u64 exit_code, fault_vector, fault_addr, fault_ip;
     u64 boot_ns;
-    /* dynamic selectors in the block */
+    /* Selector blocks (finding 14): core's capability space holds ACC_MAX blocks.
+     * An account has a share of them (blocks) from its creator, out of which it
+     * pays its sub-accounts (1 + their share each) and its extra blocks of
+     * dynamic selectors. Invariant: blocks_used <= blocks; init's share is every
+     * block but its own, so one subtree can never take another's blocks. */
+    u64 blocks, blocks_used;
+    u64 caps_given; /**< caps quota of its live sub-accounts (for their shares) */
+    /* dynamic selectors: in its own block, then in extra blocks */
     u64 dyn_used[ACC_SELS / 64];
+    unsigned ext_block[ACC_EXT_MAX]; /**< indexes of its extra blocks */
+    u64 ext_used[ACC_EXT_MAX][ACC_SELS / 64];
+    unsigned exts;
     kide_sel handler_ec[ACC_MAX_HANDLERS];
     kide_sel self_pt_on[KIDE_MAX_CPUS]; /**< KIDE_CORE_SELF portals (core's selector, 0: none) */
     u64 handler_ip[ACC_MAX_HANDLERS];
@@ -110,7 +121,14 @@ struct account *acc_by_pt_id(u64 id, unsigned *sub);
 /** Number of CPUs (from the boot info). */
 unsigned core_cpus(void);
 void acc_destroy(struct account *a);
+/** A free dynamic selector of the account (in its block, else in an extra block taken
+ *  from its share), or 0. */
 kide_sel acc_dyn_alloc(struct account *a);
+/** Give back a dynamic selector whose object is gone (or was never made). */
+void acc_dyn_free(struct account *a, kide_sel sel);
+/** The share of selector blocks a new sub-account of a with `caps` gets (its creator
+ *  pays 1 + that), or false when a has no block left to pay with. */
+bool acc_block_share(const struct account *a, u64 caps, u64 *share);
 void acc_compute_share(struct account *a);
 /** Whether parent's children on `cpu`, with `self` (NULL: a new one) at `pct`,
  * add up to at most 100% of what they divide (the parent's share on its own

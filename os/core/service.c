@@ -211,7 +211,7 @@ static int self_portal_on(struct account *a, struct req *r)
         int st = kide_create_pt(pt, pd, krt_handler_ec((unsigned)cpu), (u64)_start,
                                 acc_pt_id(a, PT_SELF));
         if (st != KIDE_OK) {
-            a->dyn_used[(pt - acc_sel(a, 0)) / 64] &= ~(1ull << ((pt - acc_sel(a, 0)) % 64));
+            acc_dyn_free(a, pt);
             return st;
         }
         a->self_pt_on[cpu] = pt;
@@ -273,9 +273,17 @@ static int self_child(struct account *a, struct req *r, struct kide_utcb *u, uns
         }
         a->children_sm = true;
     }
-    struct account *c = acc_alloc(a, name);
-    if (!c)
+    u64 blocks;
+    struct account *c = acc_block_share(a, caps, &blocks) ? acc_alloc(a, name) : NULL;
+    if (!c) { /* its share of core's table is spent: its own subtree's doing */
+        u->words[1] = 4;
+        *res = 1;
         return KIDE_QUOTA;
+    }
+    c->blocks = blocks;
+    a->blocks_used += 1 + blocks;
+    c->caps_quota = caps; /* as acc_create_objects will: acc_destroy gives both back */
+    a->caps_given += caps;
     c->ram_quota = ram;
     a->ram_used += ram;
     c->cpu_pct = pct;
@@ -508,8 +516,10 @@ static int owner_caps(struct account *c, u64 n)
     else if (n < c->caps_quota)
         st = kide_ctrl_pd(KIDE_CTRL_PD_GIVE, acc_sel(c, ACC_PD), c->caps_quota - n,
                           acc_sel(p, ACC_PD), NULL, NULL);
-    if (st == KIDE_OK)
+    if (st == KIDE_OK) {
+        p->caps_given = p->caps_given - c->caps_quota + n;
         c->caps_quota = n;
+    }
     return st;
 }
 

@@ -147,6 +147,8 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
                     st != KIDE_QUOTA ? ""
                     : which == 1     ? " (the habitat lacks free RAM)"
                     : which == 3     ? " (its CPU quota would take this CPU's children past 100%)"
+                    : which == 4     ? " (the habitat's share of core's account table is spent: "
+                                       "it grows with the habitat's caps)"
                                      : " (the habitat lacks free kernel memory)");
         goto error;
     }

@@ -126,7 +126,8 @@ enum kide_core_op {
      *  w6 = CPU quota percent of the caller's share (0..100), w7 = priority (0..127;
      *  clamped to the caller's), then the name string (label component, <= 32 bytes).
      *  -> OK, w1 = sub-account id | QUOTA (w1: 1 RAM, 2 caps, 3 CPU: the caller's children
-     *  on its CPU would add up to more than 100%) | BUSY | BAD_PARAM. */
+     *  on its CPU would add up to more than 100%, 4 the caller's share of core's selector
+     *  blocks is spent: docs/core.md) | BUSY | BAD_PARAM. */
     KIDE_CORE_CHILD = 9,
     /** Core-wide numbers (for leak checks and the report): -> OK, w1 = free RAM bytes,
      *  w2 = total RAM bytes, w3 = free kernel-memory pages of core, w4 = live accounts,

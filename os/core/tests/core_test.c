@@ -249,6 +249,35 @@ static void test_alloc_no_stall(void)
     call(c.own, 1);
 }
 
+/* Issue 10, finding 14: core's table of selector blocks is shared out by caps. A
+ * tenant that creates sub-accounts until refused spends only its own share: init
+ * can still start another child, which can start its own; a server can make 300
+ * portals (its sessions) from its share. On the old core the tenant filled the
+ * global table and a server's portals ended at its fixed block's ~190. */
+static void test_table_share(void)
+{
+    struct child t, o, srv;
+    CHECK(child_create(&srv, "server", 1 << 20, 2048, 0) == KIDE_OK, "create server");
+    CHECK(child_run(&srv, "portals") == KIDE_OK, "run portals");
+    u64 state = child_wait(&srv, 30000), code = utcb->words[2];
+    CHECK(state == KIDE_ACC_EXITED && code == 0, "portals state %lu code %lu", state, code);
+    CHECK(child_create(&t, "tenant", 1 << 20, 4000, 0) == KIDE_OK, "create tenant");
+    CHECK(child_run(&t, "flood") == KIDE_OK, "run flood");
+    state = child_wait(&t, 60000), code = utcb->words[2];
+    CHECK(state == KIDE_ACC_EXITED && code >= 10 && code < 200, "flood state %lu code %lu", state,
+          code);
+    log_line("core-test: a tenant with 4000 of init's caps made %lu sub-accounts", code);
+    CHECK(child_create(&o, "other", 1 << 20, 64, 0) == KIDE_OK, "another child after the flood");
+    CHECK(child_run(&o, "one-child") == KIDE_OK, "run one-child");
+    state = child_wait(&o, 10000), code = utcb->words[2];
+    CHECK(state == KIDE_ACC_EXITED && code == 0, "one-child state %lu code %lu", state, code);
+    struct child *all[] = {&t, &o, &srv};
+    for (unsigned i = 0; i < 3; i++) {
+        utcb->words[0] = KIDE_OWN_DESTROY;
+        call(all[i]->own, 1);
+    }
+}
+
 static void test_children(void)
 {
     struct child c;
@@ -611,6 +640,40 @@ static void as_child(const char *args)
             log_line("core-test: big-alloc of %lu bytes: %d", left - (1 << 20), st);
         exit_code(st == KIDE_OK ? 0 : 1);
     }
+    if (!strcmp(args, "flood")) { /* sub-accounts until refused; exit code: how many */
+        u64 n = 0;
+        struct child g;
+        int st;
+        while ((st = child_create(&g, "g", 0, KIDE_CORE_CAPS_MIN, 0)) == KIDE_OK)
+            n++;
+        exit_code(st == KIDE_QUOTA ? (n > 250 ? 250 : n) : 255);
+    }
+    if (!strcmp(args, "one-child")) {
+        struct child g;
+        exit_code(child_create(&g, "g", 0, KIDE_CORE_CAPS_MIN, 0) == KIDE_OK ? 0 : 1);
+    }
+    if (!strcmp(args, "portals")) { /* a handler and 300 portals to it: 300 sessions */
+        utcb->words[0] = KIDE_CORE_HANDLER;
+        utcb->words[1] = 0x4000000000;
+        utcb->words[2] = KIDE_COMP_HEAP + 0x100000;
+        utcb->words[3] = KIDE_COMP_UTCB + 0x100000;
+        utcb->words[4] = 1;
+        utcb->words[5] = 1000;
+        if (call(KIDE_COMP_SEL_CORE, 6) != KIDE_OK)
+            exit_code(2);
+        for (u64 i = 0; i < 300; i++) {
+            utcb->words[0] = KIDE_CORE_PORTAL;
+            utcb->words[1] = 0;
+            utcb->words[2] = 2 + i;
+            utcb->words[3] = 1001 + i;
+            int st = call(KIDE_COMP_SEL_CORE, 4);
+            if (st != KIDE_OK) {
+                log_line("core-test: portal %lu: %d", i, st);
+                exit_code(1);
+            }
+        }
+        exit_code(0);
+    }
     if (!strcmp(args, "placer")) {
         struct child g;
         int st = child_create(&g, "grandchild", 256 << 10, 32, 10);
@@ -681,6 +744,7 @@ KRT_NORETURN void krt_child_main(struct kide_utcb *u)
     test_devices();
     test_smp();
     test_alloc_no_stall();
+    test_table_share();
     test_numa();
     test_cycles(1000);
     log_line("core-test: %u passed, %u failed", passed, failed);
