@@ -321,7 +321,14 @@ int goa_build_check(struct goa_build_ctx *b, const char *system)
     char *j = goa_fmt("-j%d", b->jobs);
     int rc = -1;
 
-    if (!strcmp(system, "autoconf") || !strcmp(system, "make")) {
+    if (goa_strv_len(b->p->build_check)) {
+        /* The recipe's own commands, like debhelper's override_dh_auto_test. */
+        for (size_t i = 0; b->p->build_check[i]; i++) {
+            char *argv[] = {"sh", "-ec", b->p->build_check[i], NULL};
+            if ((rc = step(b, b->bdir, b->p->build_check[i], argv)))
+                break;
+        }
+    } else if (!strcmp(system, "autoconf") || !strcmp(system, "make")) {
         const char *t = has_target(b, "check") ? "check" : has_target(b, "test") ? "test" : NULL;
         if (!t) {
             goa_error("check", "add a test to goa.yaml and use 'goa test' instead",

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* goa run and goa test: start the built package through a backend.
  *
- * `run` streams the log to stdout and exits with the program's exit code.
+ * `run` streams the log to stdout, passes its own stdin on (host target) and
+ * exits with the program's exit code.
  * `test` feeds test.stdin, passes test.args, and judges: every line of
  * test.expect must occur as a substring of a log line, in order, and the
  * exit code must equal test.exit, all within test.timeout seconds. The log
@@ -18,6 +19,7 @@
 #include "util.h"
 
 #include <cjson/cJSON.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +77,13 @@ static char *installed_pkg(const char *pkg, const char *dopt, char **bin_dir)
                   "not a package archive path");
         return NULL;
     }
-    depot = goa_depot_dir(dopt, goa_opt.dir);
+    char *given = goa_depot_dir(dopt, goa_opt.dir);
+    /* Absolute: the backend starts the program from the package's directory. */
+    depot = realpath(given, NULL);
+    if (!depot)
+        depot = given;
+    else
+        free(given);
     src = goa_fmt("%s/%s/src/%s/%s", depot, u, n, v);
     *bin_dir = goa_fmt("%s/%s/bin/%s/%s/%s", depot, u, GOA_ARCH, n, v);
     if (!goa_isdir(src) || !goa_isdir(*bin_dir)) {
@@ -167,6 +175,8 @@ static int drive(int argc, char **argv, int test)
         goto out;
     if (test && p.test.stdin_file)
         in = goa_fmt("%s/%s", abs, p.test.stdin_file);
+    else if (!test && fcntl(0, F_GETFD) != -1)
+        in = goa_xstrdup("/dev/stdin"); /* goa run passes its input on */
     struct judge j = {test ? p.test.expect : NULL, 0, !goa_opt.json, test ? "| " : ""};
     struct goa_run_req req = {
             .project = &p,

@@ -80,13 +80,14 @@ static const struct verb verbs[] = {
          "                 posix projects once the SDK ships the POSIX personality, SDK/posix)\n"
          "  --timeout S    kill the run after S seconds (default: test.timeout or 60)\n"},
         {"test", goa_cmd_test, "run and judge expected log lines and exit code",
-         "usage: goa test [--target host|qemu]\n"
+         "usage: goa test [USER/pkg/NAME/VERSION] [--target host|qemu] [--depot DIR]\n"
          "Runs like goa run with test.args and test.stdin, then checks that every line of\n"
          "test.expect appears in order and the exit code equals test.exit within\n"
          "test.timeout seconds. Exit status 0 if all expectations hold, 1 otherwise.\n"},
         {"export", goa_cmd_export, "write reproducible depot archives",
-         "usage: goa export [--depot DIR] [--user USER]\n"
-         "Writes <user>/src|bin/<arch>|pkg|api/<name>/<version>.tar.xz into the depot:\n"
+         "usage: goa export [--depot DIR] [--user USER] [--key FILE]\n"
+         "Writes <user>/src|bin/<arch>|pkg|api/<name>/<version>.tar.xz into the depot, and\n"
+         "raw/<name>-doc and bin/<arch>/<name>-dbg (manuals, debug information):\n"
          "sorted entries, fixed times and owners, so the same project gives the same bytes.\n"
          "Refuses to overwrite an existing version with different content.\n"
          "  --depot DIR    depot directory (default $GOA_DEPOT or var/depot)\n"

@@ -127,6 +127,7 @@ static void extract(yaml_document_t *d, struct goa_project *p)
         p->build_system = goa_xstrdup("auto");
     p->build_args = strv(d, b, "args");
     p->build_targets = strv(d, b, "targets");
+    p->build_check = strv(d, b, "check");
     p->build_env = strv(d, b, "env");
     p->build_install = (int)num(d, b, "install", -1);
     p->artifacts = strv(d, root, "artifacts");
@@ -257,6 +258,7 @@ void goa_project_free(struct goa_project *p)
     free(p->build_system);
     goa_strv_free(p->build_args);
     goa_strv_free(p->build_targets);
+    goa_strv_free(p->build_check);
     goa_strv_free(p->build_env);
     goa_strv_free(p->artifacts);
     goa_strv_free(p->depends);

@@ -65,6 +65,7 @@ struct goa_project {
     char **build_args;          /**< extra arguments to configure/cmake/meson/make */
     char **build_targets;       /**< make targets (make and plain systems) */
     char **build_env;           /**< extra K=V environment for the build */
+    char **build_check;         /**< shell commands of goa check, or NULL: the system's suite */
     int build_install;          /**< -1: per system default, 0: no, 1: yes */
     char **artifacts;           /**< files copied into the bin archive */
     char **depends;             /**< depot archives user/type/name/version */

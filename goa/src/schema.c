@@ -156,6 +156,9 @@ static const struct goa_field build_fields[] = {
         {"args", GOA_T_STRLIST, false, NULL, NULL,
          "extra arguments to configure, cmake, meson or make"},
         {"targets", GOA_T_STRLIST, false, NULL, NULL, "make targets (make and plain only)"},
+        {"check", GOA_T_STRLIST, false, NULL, NULL,
+         "shell commands goa check runs in the build tree instead of the build system's suite "
+         "(make check or test, ctest, meson test)"},
         {"env", GOA_T_STRLIST, false, NULL, check_env,
          "extra NAME=value environment for the build"},
         {"install", GOA_T_BOOL, false, NULL, NULL,

@@ -15,7 +15,8 @@
  *   bin/<arch>  everything else (programs stripped, with a .gnu_debuglink)
  *
  * Dropped: libtool .la files and CMake package files (lib/cmake,
- * share/cmake), whose absolute /usr paths are wrong for a depot. The walk
+ * share/cmake), whose absolute /usr paths are wrong for a depot, and shared
+ * libraries (lib/lib*.so and its versions): Kide programs are linked statically. The walk
  * is sorted, and strip/objcopy are deterministic, so the same build gives
  * the same trees.
  */
@@ -124,14 +125,15 @@ static int place(struct walk *w, const char *from, const char *rel, const struct
     char *dest_rel = goa_xstrdup(rel), *dest, *dbg = NULL;
     int rc = 0, elf = 0, ar = 0;
 
-    if (ends(rel, ".la") || starts(rel, "lib/cmake/") || starts(rel, "share/cmake/")) {
+    if (ends(rel, ".la") || starts(rel, "lib/cmake/") || starts(rel, "share/cmake/") ||
+        (starts(rel, "lib/") && (ends(rel, ".so") || strstr(rel, ".so.")))) {
         w->n->dropped++;
         free(dest_rel);
         return 0;
     }
     if (starts(rel, "include/")) {
         kind = "api";
-    } else if (ends(rel, ".h")) {
+    } else if (ends(rel, ".h") || ends(rel, ".hpp")) {
         kind = "api";
         free(dest_rel);
         dest_rel = goa_fmt("include/%s", base(rel));

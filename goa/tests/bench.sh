@@ -36,7 +36,14 @@ else
 	H
 	cat >"$WORK/with-goa.sh" <<-H
 	set -e
-	rm -rf "$WORK/goa-sqlite" "$GOA_CACHE" && cp -a "$TOP/recipes/sqlite" "$WORK/goa-sqlite"
+	rm -rf "$WORK/goa-sqlite" "$GOA_CACHE" && mkdir -p "$WORK/goa-sqlite"
+	# The same tarball as by hand (recipes/sqlite now builds Debian's source tree).
+	printf '%s\n' 'name: sqlite' 'version: 3.44.2' 'type: posix' 'sources:' \
+		'  - url: https://sqlite.org/2023/sqlite-autoconf-3440200.tar.gz' \
+		'    sha256: 1c6719a148bc41cf0f2bbbe3926d7ce3f5ca09d878f1246fcc20767b175bb407' \
+		'build:' '  system: autoconf' \
+		'  args: [--disable-readline, --disable-editline, --disable-dynamic-extensions]' \
+		'artifacts: [sqlite3]' >"$WORK/goa-sqlite/goa.yaml"
 	$GOA -C "$WORK/goa-sqlite" -q import --mirror "file://$BUILD/fixtures/mirror"
 	$GOA -C "$WORK/goa-sqlite" -q -j $jobs build
 	H

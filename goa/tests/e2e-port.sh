@@ -414,6 +414,43 @@ test_debian_source_from_apt_configuration() {
 	expect_fail "must be a Debian source file name" $GOA info
 }
 
+# ---------------------------------------------------------------- docs/goa.md
+# The tutorial's sh blocks, literally and in order, with `goa` on PATH being
+# the goa under test. Its sources come from Debian's archive (cached in
+# $BUILD/goa/debian-cache); without either, the test is a skip.
+test_tutorial_commands_literally() {
+	awk '/^## Tutorial/ {on=1; next} on && /^## / {on=0} on && /^```sh$/ {code=1; next} code && /^```$/ {code=0; next} code' \
+		"$TOP/docs/goa.md" >tutorial.sh
+	[ "$(grep -c '^goa ' tutorial.sh)" -ge 15 ] || fail "the tutorial lost its commands: $(cat tutorial.sh)"
+	mkdir -p bin home
+	ln -s "$GOA" bin/goa
+	set +e
+	env PATH="$PWD/bin:$PATH" HOME="$PWD/home" XDG_CONFIG_HOME= GOA_DEPOTS= GOA_CFLAGS=-O0 \
+		GOA_CACHE="$BUILD/goa/debian-cache" bash -ex tutorial.sh >tutorial.log 2>&1
+	rc=$?
+	set -e
+	cat tutorial.log
+	if [ $rc -ne 0 ]; then
+		grep -Eq "cannot obtain .*expat" tutorial.log &&
+			grep -Eq "Could not resolve|Couldn't connect|Failed to connect|Connection refused|timed out" tutorial.log &&
+			skip "Debian's archive is unreachable and expat's sources are not cached"
+		fail "the tutorial failed (exit $rc)"
+	fi
+	grep -q "^xmlcount: 2 elements$" tutorial.log || fail "the installed package did not count doc.xml"
+	grep -q "upstream tests of expat passed" tutorial.log || fail "goa check did not pass"
+}
+
+# docs/goa.md's verb table and docs/goa/commands.md come from goa's help table.
+test_docs_match_help() {
+	bash "$HERE/gen-commands-doc.sh" "$GOA" >commands.md
+	diff -u "$TOP/docs/goa/commands.md" commands.md || fail "docs/goa/commands.md is stale: run 'make -C goa docs'"
+	bash "$HERE/gen-goa-md.sh" "$GOA" "$TOP/docs/goa.md" >goa.md
+	diff -u "$TOP/docs/goa.md" goa.md || fail "docs/goa.md's verb table is stale: run 'make -C goa docs'"
+	for v in $($GOA help | awk '/^verbs:/ {on=1; next} on && /^  [a-z]/ {print $1}'); do
+		$GOA "$v" --help | grep -q "^usage: goa" || fail "$v --help"
+	done
+}
+
 run_tests "$@"
 echo "goa-port: $passed passed, $failed failed, $skipped skipped"
 mkdir -p "$BUILD/results"
