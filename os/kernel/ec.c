@@ -290,9 +290,11 @@ void ec_free_now(struct ec *ec)
         c->fpu_owner = NULL;
     if (c->current == ec)
         c->current = NULL;
+    /* space_remove marks the PD dirty; the UTCB page returns to the pool
+     * only after the shoot-down, so no stale TLB entry can reach it when it
+     * is reused, and freeing many ECs costs one shoot-down, not one each. */
     space_remove(ec->utcb_node);
-    kpage_free(ec->pd, ec->utcb);
-    tlb_flush_dirty(); /* the UTCB page returns to the pool: no stale TLB entry may reach it */
+    kpage_free_after_flush(ec->pd, ec->utcb);
     kobj_put(&ec->pd->obj);
     kfree(ec->obj.charge, ec);
 }

@@ -202,7 +202,10 @@ noreturn void ipc_reply(struct ec *h)
     while (h->callers) {
         struct ec *w = h->callers;
         struct pt *pt = w->want_pt;
-        if (pt->obj.retired) {
+        /* Invariant (sc_retire): a queued caller's chain has an SC. Checked
+         * here too, because serving a caller that cannot run would stall
+         * every caller behind it. */
+        if (pt->obj.retired || !ec_chain_sc(w)) {
             ec_abort_queued(w);
             continue;
         }

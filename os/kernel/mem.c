@@ -136,6 +136,30 @@ void kpage_free(struct pd *pd, void *page)
     quota_uncharge(pd, 1);
 }
 
+/* Pages that were mapped in a user space and are waiting for the shoot-down
+ * that makes them unreachable, linked through their first word. Invariant:
+ * a page is on this list only while a PD that mapped it is on the dirty list
+ * (pd.c), so the next tlb_flush_dirty() covers it and then releases it. One
+ * shoot-down thus serves every page freed in the same kernel entry, instead
+ * of one IPI round per page. */
+static void *flush_pending;
+
+void kpage_free_after_flush(struct pd *pd, void *page)
+{
+    quota_uncharge(pd, 1);
+    *(void **)page = flush_pending;
+    flush_pending = page;
+}
+
+void mem_release_flushed(void)
+{
+    while (flush_pending) {
+        void *p = flush_pending;
+        flush_pending = *(void **)p;
+        pool_give_page(p);
+    }
+}
+
 /* --- slabs ------------------------------------------------------------- */
 
 struct slab_page {

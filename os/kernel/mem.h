@@ -37,6 +37,11 @@ u64 pool_free_pages(void);
 /** A zeroed page from the pool charged to pd, or NULL (quota or pool empty). */
 void *kpage_alloc(struct pd *pd);
 void kpage_free(struct pd *pd, void *page);
+/** Uncharge a page that was mapped in user space now, and return it to the
+ *  pool after the next tlb_flush_dirty() (the caller marked its PD dirty). */
+void kpage_free_after_flush(struct pd *pd, void *page);
+/** Return the pages kpage_free_after_flush() held (tlb_flush_dirty calls it). */
+void mem_release_flushed(void);
 
 #define SLAB_CLASSES 6 /* 64 .. 2048 bytes */
 

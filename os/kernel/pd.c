@@ -106,6 +106,8 @@ void pd_retire(struct pd *pd)
 void pd_free(struct pd *pd)
 {
     assert(pd->dead || !pd->quota_parent);
+    if (pd->tlb_dirty) /* it must not stay on the dirty list once freed */
+        tlb_flush_dirty();
     pt_destroy(pd);
     cap_space_free(pd);
     if (pd->iobm) {
@@ -137,8 +139,10 @@ void pd_mark_dirty(struct pd *pd)
 
 void tlb_flush_dirty(void)
 {
-    if (!dirty_list)
+    if (!dirty_list) {
+        mem_release_flushed(); /* empty by its invariant (mem.c) */
         return;
+    }
     struct cpu *self = this_cpu();
     bool wait = false;
     for (unsigned i = 0; i < cpu_count; i++) {
@@ -172,4 +176,5 @@ void tlb_flush_dirty(void)
         pd->tlb_dirty = false;
         pd->dirty_next = NULL;
     }
+    mem_release_flushed();
 }

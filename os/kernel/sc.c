@@ -88,6 +88,11 @@ void sc_retire(struct sc *sc)
     if (sc->depleted)
         sched_forget_depleted(sc);
     struct ec *ec = sc->ec;
+    /* A caller still queued for a busy handler could never run the call it
+     * waits for without its SC: it gets ABORTED now, so the handler does not
+     * take it up and wait forever (and stall every caller behind it). */
+    if (ec->want_pt)
+        ec_abort_queued(ec);
     /* A call in progress completes on this SC; the SC goes when it unwinds. */
     if (ec->callee) {
         sc->zombie = true;

@@ -131,7 +131,7 @@ extern kide_sel ktest_block_sm;
     X(recall_blocked) X(sc_time) X(ctrl_sc_errors) X(sc_set_remote) X(sc_budget) X(sc_debt) X(priority) \
     X(round_robin) X(round_robin_preempted) X(quota_exhaust) X(quota_cycles) X(pd_destroy) X(assign_gsi) X(child_print)  \
     X(elf_check)                                                                                 \
-    X(tlb_shootdown) X(reply_to_dead_caller) X(ipc_chain_abort) X(ipc_queue_abort) X(ipc_msg_snapshot) X(ipc_queued_portal_revoked) X(ipc_chain_handler_freed) X(sched_many_wild_ecs) X(sm_fifo) \
+    X(tlb_shootdown) X(reply_to_dead_caller) X(ipc_chain_abort) X(ipc_queue_abort) X(ipc_msg_snapshot) X(ipc_queued_portal_revoked) X(ipc_queued_caller_sc_revoked) X(ipc_chain_handler_freed) X(sched_many_wild_ecs) X(sm_fifo) \
     X(sm_stress) X(ipc_parallel) X(remote_wakeup) X(smp_shootdown_stress) X(io_after_shootdown) X(exc_queue_caller_dies)        \
     X(exc_vectors) X(sysret_noncanonical) X(kill_running_remote) X(user_df_syscall)   \
     X(user_df_irq) X(user_df_exception) X(exc_wild_state)

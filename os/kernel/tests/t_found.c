@@ -2,9 +2,8 @@
 /* Kernel test suite: regressions for what the structured fuzz rounds found
  * (fuzz_struct.c).
  *
- * Each test states the round and the symptom that led to it. They are not
- * yet in KTEST_LIST (ktest.h) and KT_ROOT_OBJS (build.mk): the integrator
- * adds them with the kernel fixes. (The other finding, one synchronous
+ * Each test states the round and the symptom that led to it. (The other
+ * finding, one synchronous
  * shoot-down per freed EC, has no test here: user space sees it only as
  * time, and under TCG on a loaded host the time is too noisy to judge; the
  * fuzzer's lock-hold check catches it.)
