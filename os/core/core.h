@@ -101,6 +101,9 @@ struct account {
     unsigned handlers;
     bool children_sm; /**< its children semaphore exists */
     bool devices;     /**< may take I/O ports and interrupts */
+    /** Boot modules it may map (ROM) besides `binary` (KIDE_OWN_ROM); init: all. */
+    char roms[KIDE_CORE_ROM_MAX][32];
+    unsigned nroms;
 };
 
 /* account.c */
@@ -203,6 +206,11 @@ int load_program(struct account *a, const char *rom);
 int load_config(struct account *a, u64 total, u64 offset, const void *data, u64 len);
 int load_start(struct account *a);
 const struct kide_boot_module *rom_find(const char *name);
+/** Whether the account may map boot module `name` (finding 17): init any, others
+ *  the module they were loaded from and those their owner named. */
+bool rom_allowed(const struct account *a, const char *name);
+/** KIDE_OWN_ROM: let sub-account c map `name`. */
+int rom_allow(struct account *c, const char *name);
 
 /* service.c */
 /** Create core's lock (before the first account exists). */

@@ -17,6 +17,37 @@ const struct kide_boot_module *rom_find(const char *name)
     return krt_module_find(name);
 }
 
+bool rom_allowed(const struct account *a, const char *name)
+{
+    if (a == acc_init) /* the root habitat: every module is its to hand out */
+        return true;
+    if (a->loaded && !strcmp(a->binary, name))
+        return true;
+    for (unsigned i = 0; i < a->nroms; i++)
+        if (!strcmp(a->roms[i], name))
+            return true;
+    return false;
+}
+
+int rom_allow(struct account *c, const char *name)
+{
+    if (c->sc_live || c->state != KIDE_ACC_CREATED)
+        return KIDE_BUSY;
+    if (!rom_find(name))
+        return KIDE_NOT_FOUND;
+    if (!rom_allowed(c->parent, name))
+        return KIDE_DENIED; /* an owner hands on only what it may map itself */
+    for (unsigned i = 0; i < c->nroms; i++)
+        if (!strcmp(c->roms[i], name))
+            return KIDE_OK;
+    if (c->nroms >= KIDE_CORE_ROM_MAX)
+        return KIDE_QUOTA;
+    size_t n = strnlen(name, sizeof(c->roms[0]) - 1);
+    memcpy(c->roms[c->nroms], name, n);
+    c->roms[c->nroms++][n] = 0;
+    return KIDE_OK;
+}
+
 /* A read-only segment that the file backs completely, at the same offset
  * within a page, is mapped straight from the boot module: every instance
  * shares one copy of the program's text and constants. */

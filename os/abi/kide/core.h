@@ -145,10 +145,11 @@ enum kide_core_op {
      *  -> OK | DENIED | BUSY | BAD_PARAM. */
     KIDE_CORE_IRQ = 13,
     /** Map a boot module read-only: w1 = va (page-aligned, heap range), then the name
-     *  string. Its pages are shared and not charged; core's records of them are (RAM
-     *  quota, docs/core.md); RAM_FREE leaves it alone (it goes when the component does).
-     *  -> OK, w1 = its size in bytes | NOT_FOUND (KIDE_NOT_FOUND, parent.h) | BAD_ADDR |
-     *  QUOTA (no RAM quota left for the records). */
+     *  string: the module the component was loaded from, or one its owner named with
+     *  KIDE_OWN_ROM (init: any). Its pages are shared and not charged; core's records of them are
+     * (RAM quota, docs/core.md); RAM_FREE leaves it alone (it goes when the component does).
+     *  -> OK, w1 = its size in bytes | NOT_FOUND (KIDE_NOT_FOUND, parent.h) | DENIED (not
+     *  named for this component) | BAD_ADDR | QUOTA (no RAM quota left for the records). */
     KIDE_CORE_ROM = 14,
     /** Another self portal, bound to core's handler on CPU w1 (< KIDE_CORE_STATS w5), at
      *  selector w2 in the caller: for the caller's handlers on that CPU (KIDE_COMP_SEL_CORE
@@ -236,6 +237,13 @@ enum kide_core_owner_op {
      *  already holds stay where they are. Sub-accounts created later inherit the policy.
      *  -> OK | BAD_PARAM (w1 = the number of nodes: no such node, or unknown flags). */
     KIDE_OWN_RAM_NODE = 45,
+    /** Let the sub-account map boot module `name` with KIDE_CORE_ROM: the name string
+     *  (<= 31 bytes). Before START only; a sub-account may always map the module it was
+     *  loaded from, and up to KIDE_CORE_ROM_MAX others its owner named, each one the owner
+     *  may map itself (init may map every module).
+     *  -> OK | NOT_FOUND (no such module) | DENIED (the owner may not map it) | QUOTA
+     *  (KIDE_CORE_ROM_MAX names already) | BUSY (started) | BAD_PARAM. */
+    KIDE_OWN_ROM = 46,
 };
 
 #define KIDE_RAM_NODE_ANY    (~0ull) /**< KIDE_OWN_RAM_NODE w1: no node preferred */
@@ -270,6 +278,7 @@ static inline const char *kide_fault_name(kide_u64 vector)
 #define KIDE_CORE_LOG_MAX     480u  /**< bytes per LOG call */
 #define KIDE_CORE_CHUNK_MAX   3840u /**< bytes per CONFIG chunk */
 #define KIDE_CORE_NAME_MAX    32u   /**< a sub-account's name */
+#define KIDE_CORE_ROM_MAX     8u    /**< boot modules an owner may name with KIDE_OWN_ROM */
 #define KIDE_CORE_CAPS_MIN    16u   /**< smallest caps quota: the PD itself needs 8 pages */
 #define KIDE_CORE_MAX_THREADS 8u
 #define KIDE_CORE_PERIOD_NS   10000000ull /**< every component SC has a 10 ms period */

@@ -278,6 +278,43 @@ static void test_table_share(void)
     }
 }
 
+static int own_rom(struct child *c, const char *name)
+{
+    unsigned n = 0;
+    utcb->words[n++] = KIDE_OWN_ROM;
+    put_str(&n, name);
+    return call(c->own, n);
+}
+
+/* Issue 10, finding 17: a component maps only the boot modules it was loaded from
+ * or its owner named (on the old core, any: init.json included); failed PORTAL,
+ * SM and HANDLER calls leave no selector behind. */
+static void test_rom_and_leaks(void)
+{
+    struct child c;
+    CHECK(child_create(&c, "rom-probe", 1 << 20, 64, 0) == KIDE_OK, "create rom-probe");
+    CHECK(own_rom(&c, "nope") == KIDE_NOT_FOUND, "own rom: no such module");
+    CHECK(child_run(&c, "rom-probe") == KIDE_OK, "run rom-probe");
+    u64 state = child_wait(&c, 10000), code = utcb->words[2];
+    CHECK(state == KIDE_ACC_EXITED && code == 0, "rom-probe state %lu code %lu", state, code);
+    CHECK(own_rom(&c, "core") == KIDE_BUSY, "own rom after start");
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+    CHECK(child_create(&c, "rom-granted", 1 << 20, 64, 0) == KIDE_OK, "create rom-granted");
+    CHECK(own_rom(&c, "core") == KIDE_OK, "own rom core");
+    CHECK(child_run(&c, "rom-granted") == KIDE_OK, "run rom-granted");
+    state = child_wait(&c, 10000), code = utcb->words[2];
+    CHECK(state == KIDE_ACC_EXITED && code == 0, "rom-granted state %lu code %lu", state, code);
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+    CHECK(child_create(&c, "leaks", 1 << 20, 256, 0) == KIDE_OK, "create leaks");
+    CHECK(child_run(&c, "leaks") == KIDE_OK, "run leaks");
+    state = child_wait(&c, 60000), code = utcb->words[2];
+    CHECK(state == KIDE_ACC_EXITED && code == 0, "leaks state %lu code %lu", state, code);
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    call(c.own, 1);
+}
+
 static void test_children(void)
 {
     struct child c;
@@ -640,6 +677,51 @@ static void as_child(const char *args)
             log_line("core-test: big-alloc of %lu bytes: %d", left - (1 << 20), st);
         exit_code(st == KIDE_OK ? 0 : 1);
     }
+    if (!strncmp(args, "rom-", 4)) { /* its own binary always; core only if granted */
+        unsigned n = 0;
+        utcb->words[n++] = KIDE_CORE_ROM;
+        utcb->words[n++] = KIDE_COMP_HEAP;
+        put_str(&n, "hoitaja");
+        int own = call(KIDE_COMP_SEL_CORE, n);
+        n = 0;
+        utcb->words[n++] = KIDE_CORE_ROM;
+        utcb->words[n++] = KIDE_COMP_HEAP + (1ull << 30);
+        put_str(&n, "core");
+        int other = call(KIDE_COMP_SEL_CORE, n);
+        int want = strcmp(args, "rom-granted") ? KIDE_DENIED : KIDE_OK;
+        if (own != KIDE_OK || other != want)
+            log_line("core-test: %s: rom hoitaja %d, rom core %d", args, own, other);
+        exit_code(own == KIDE_OK && other == want ? 0 : 1);
+    }
+    if (!strcmp(args, "leaks")) { /* 2,500 failing calls each, then working ones */
+        u64 *w = utcb->words, caps0 = quota_word(4);
+        w[0] = KIDE_CORE_HANDLER, w[1] = 0x4000000000, w[2] = KIDE_COMP_HEAP + 0x100000;
+        w[3] = KIDE_COMP_UTCB + 0x100000, w[4] = 1, w[5] = 1000;
+        if (call(KIDE_COMP_SEL_CORE, 6) != KIDE_OK)
+            exit_code(2);
+        for (unsigned i = 0; i < 2500; i++) { /* selector 1000 is occupied: BUSY */
+            w[0] = KIDE_CORE_PORTAL, w[1] = 0, w[2] = 7, w[3] = 1000;
+            int p = call(KIDE_COMP_SEL_CORE, 4);
+            w[0] = KIDE_CORE_SM, w[1] = 1000, w[2] = 0;
+            int sm = call(KIDE_COMP_SEL_CORE, 3);
+            w[0] = KIDE_CORE_HANDLER, w[1] = 0x4000000000, w[2] = KIDE_COMP_HEAP + 0x100000;
+            w[3] = KIDE_COMP_UTCB + 0x200000, w[4] = 1, w[5] = 1000;
+            int h = call(KIDE_COMP_SEL_CORE, 6);
+            if (p != KIDE_BUSY || sm != KIDE_BUSY || h != KIDE_BUSY) {
+                log_line("core-test: leaks: call %u: portal %d sm %d handler %d", i, p, sm, h);
+                exit_code(3);
+            }
+        }
+        w[0] = KIDE_CORE_PORTAL, w[1] = 0, w[2] = 7, w[3] = 1001;
+        int p = call(KIDE_COMP_SEL_CORE, 4);
+        w[0] = KIDE_CORE_SM, w[1] = 1002, w[2] = 0;
+        int sm = call(KIDE_COMP_SEL_CORE, 3);
+        u64 caps1 = quota_word(4);
+        if (p != KIDE_OK || sm != KIDE_OK || caps1 > caps0 + 8)
+            log_line("core-test: leaks: then portal %d sm %d; caps used %lu -> %lu", p, sm, caps0,
+                     caps1);
+        exit_code(p == KIDE_OK && sm == KIDE_OK && caps1 <= caps0 + 8 ? 0 : 1);
+    }
     if (!strcmp(args, "flood")) { /* sub-accounts until refused; exit code: how many */
         u64 n = 0;
         struct child g;
@@ -745,6 +827,7 @@ KRT_NORETURN void krt_child_main(struct kide_utcb *u)
     test_smp();
     test_alloc_no_stall();
     test_table_share();
+    test_rom_and_leaks();
     test_numa();
     test_cycles(1000);
     log_line("core-test: %u passed, %u failed", passed, failed);
