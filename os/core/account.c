@@ -336,6 +336,21 @@ void acc_notify_owner(struct account *a)
         kide_ctrl_sm(KIDE_CTRL_SM_UP, acc_sel(a->parent, ACC_CHILDREN_SM), 0);
 }
 
+bool acc_reclaim_step(struct account *a, u64 max_pages)
+{
+    for (struct account *c = a->first_child; c; c = c->next_sibling)
+        if (acc_reclaim_step(c, max_pages))
+            return true;
+    if (a->reclaimed)
+        return false;
+    /* Its threads end before its pages go: it must not run on without them. */
+    acc_stop_threads(a);
+    bool more;
+    mem_free_some(a, 0, ~0ull, max_pages, &more);
+    a->reclaimed = !more;
+    return true;
+}
+
 void acc_destroy(struct account *a)
 {
     while (a->first_child)

@@ -3,7 +3,7 @@
 CORE_DIR  := $(TOP)/os/core
 CORE_OUT  := $(OSB)/core
 CORE_ELF  := $(BIN)/core
-CORE_OBJS := $(addprefix $(CORE_OUT)/,main.o account.o memory.o pages.o load.o service.o devices.o log.o)
+CORE_OBJS := $(addprefix $(CORE_OUT)/,main.o account.o memory.o pages.o load.o service.o devices.o log.o hold.o)
 
 .PHONY: core
 core: $(CORE_ELF)
@@ -20,6 +20,18 @@ $(CORE_ELF): $(CORE_OBJS) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
 
 -include $(CORE_OBJS:.o=.d)
 
+# The checking core that core-test and core-fuzz boot: a hold of core's lock
+# over HOLD_BOUND_MS fails the run (hold.c).
+CORE_CHECK_OBJS := $(patsubst $(CORE_OUT)/%,$(CORE_OUT)/check/%,$(CORE_OBJS))
+CORE_CHECK_ELF  := $(CORE_OUT)/check/core
+$(CORE_OUT)/check/%.o: $(CORE_DIR)/%.c $(CORE_DIR)/core.h $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $(patsubst $(TOP)/%,%,$<) (lock check)"
+	@$(USER_CC) $(USER_CFLAGS) -DCORE_LOCK_CHECK -c $< -o $@
+$(CORE_CHECK_ELF): $(CORE_CHECK_OBJS) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+	@$(USER_LD) -o $@ $(KRT_CRT0) $(CORE_CHECK_OBJS) $(KRT_LIB)
+-include $(CORE_CHECK_OBJS:.o=.d)
+
 # core's protocol test: boots core with the test as the root habitat.
 CORE_TEST_ELF := $(CORE_OUT)/core-test
 $(CORE_OUT)/tests/core_test.o: $(CORE_DIR)/tests/core_test.c $(CORE_DIR)/tests/proto.h $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
@@ -34,11 +46,11 @@ $(CORE_TEST_ELF): $(CORE_OUT)/tests/core_test.o $(KRT_CRT0) $(KRT_LIB) $(USER_LD
 CORE_TEST_NUMA := $(foreach n,0 1,--qemu-arg -object --qemu-arg memory-backend-ram,id=m$(n),size=256M \
                     --qemu-arg -numa --qemu-arg node,nodeid=$(n),cpus=$(n),memdev=m$(n))
 .PHONY: core-test
-core-test: $(CORE_ELF) $(CORE_TEST_ELF) $(KERNEL_BIN)
+core-test: $(CORE_CHECK_ELF) $(CORE_TEST_ELF) $(KERNEL_BIN)
 	@rm -rf $(CORE_OUT)/img && mkdir -p $(CORE_OUT)/img && cp $(CORE_TEST_ELF) $(CORE_OUT)/img/hoitaja
 	$(KT_RUN) --name os-core --kernel $(KERNEL_BIN) --smp 2 --mem 512M $(CORE_TEST_NUMA) --timeout 240 \
 	    --expect 'core-test: [0-9]+ passed, 0 failed' --fail 'FAIL' $(KT_FAIL) \
-	    $(CORE_ELF) $(CORE_OUT)/img/hoitaja
+	    $(CORE_CHECK_ELF) $(CORE_OUT)/img/hoitaja
 
 # core's protocol fuzzer: random and half-valid requests for 15 s, then a
 # bookkeeping check (os/core/tests/core_fuzz.c).
@@ -51,9 +63,9 @@ $(CORE_FUZZ_ELF): $(CORE_OUT)/tests/core_fuzz.o $(KRT_CRT0) $(KRT_LIB) $(USER_LD
 	@$(USER_LD) -o $@ $(KRT_CRT0) $< $(KRT_LIB)
 
 .PHONY: core-fuzz
-core-fuzz: $(CORE_ELF) $(CORE_FUZZ_ELF) $(KERNEL_BIN)
+core-fuzz: $(CORE_CHECK_ELF) $(CORE_FUZZ_ELF) $(KERNEL_BIN)
 	@rm -rf $(CORE_OUT)/fuzz-img && mkdir -p $(CORE_OUT)/fuzz-img && \
 	    cp $(CORE_FUZZ_ELF) $(CORE_OUT)/fuzz-img/hoitaja
 	$(KT_RUN) --name os-core-fuzz --kernel $(KERNEL_BIN) --smp 1 --timeout 180 \
 	    --expect 'core-fuzz: ok' --fail 'FAIL' $(KT_FAIL) \
-	    $(CORE_ELF) "$(CORE_OUT)/fuzz-img/hoitaja none $(if $(SEED),seed=$(SEED))"
+	    $(CORE_CHECK_ELF) "$(CORE_OUT)/fuzz-img/hoitaja none $(if $(SEED),seed=$(SEED))"

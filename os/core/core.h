@@ -37,8 +37,11 @@ extern char _start[]; /* krt crt0: where every EC of core, handlers included, en
 #define ACC_EVT          64 /**< 33 exception portals */
 #define ACC_MAX_HANDLERS 16
 #define ACC_EXT_MAX      8 /**< extra blocks of dynamic selectors an account may hold */
-/** Pages a RAM_ALLOC places per hold of core's lock (about 9 ms under TCG). */
+/** Pages a RAM_ALLOC places per hold of core's lock (1.5-12 ms under TCG). */
 #define CORE_GROW_STEP 256
+/** Pages RAM_FREE and DESTROY free per hold: fewer, as each is a revoke whose TLB
+ *  shoot-down waits for the other CPUs (up to ms each under a loaded TCG). */
+#define CORE_FREE_STEP 32
 
 /* Portal ids are (slot + 1) << 48 | generation << 8 | one of these (acc_pt_id). */
 #define PT_SELF      0
@@ -101,6 +104,7 @@ struct account {
     unsigned handlers;
     bool children_sm; /**< its children semaphore exists */
     bool devices;     /**< may take I/O ports and interrupts */
+    bool reclaimed;   /**< a DESTROY under way freed all its pages */
     /** Boot modules it may map (ROM) besides `binary` (KIDE_OWN_ROM); init: all. */
     char roms[KIDE_CORE_ROM_MAX][32];
     unsigned nroms;
@@ -124,6 +128,9 @@ struct account *acc_by_pt_id(u64 id, unsigned *sub);
 /** Number of CPUs (from the boot info). */
 unsigned core_cpus(void);
 void acc_destroy(struct account *a);
+/** One step of DESTROY before acc_destroy: stop the threads of one account of a's
+ *  subtree and free up to max_pages of its pages. False when nothing is left. */
+bool acc_reclaim_step(struct account *a, u64 max_pages);
 /** A free dynamic selector of the account (in its block, else in an extra block taken
  *  from its share), or 0. */
 kide_sel acc_dyn_alloc(struct account *a);
@@ -170,6 +177,8 @@ int mem_grow_start(struct account *a, u64 va, u64 bytes, unsigned perm, struct m
 bool mem_grow_step(struct account *a, struct mem_grow *g, u64 max_pages);
 /** Free every page of the account inside [va, va + bytes); returns bytes freed. */
 u64 mem_free(struct account *a, u64 va, u64 bytes);
+/** As mem_free, at most max_pages pages; *more: pages of the range may be left. */
+u64 mem_free_some(struct account *a, u64 va, u64 bytes, u64 max_pages, bool *more);
 /** Free all pages of the account. */
 void mem_free_all(struct account *a);
 /** core's view (identity address) of the account's page at va, or NULL. */
@@ -211,6 +220,17 @@ const struct kide_boot_module *rom_find(const char *name);
 bool rom_allowed(const struct account *a, const char *name);
 /** KIDE_OWN_ROM: let sub-account c map `name`. */
 int rom_allow(struct account *c, const char *name);
+
+/* hold.c: core's lock, every hold timed */
+/** Longest hold allowed in the checking build (core-test, core-fuzz): over it the run fails. */
+#define HOLD_BOUND_MS 1000u
+/** Calibrate the TSC and create the lock. */
+int hold_init(void);
+void hold_take(void);
+/** Let go; `op` names what held it (the longest hold is kept, STATS w6). */
+void hold_drop(const char *op);
+/** The longest hold so far in microseconds, and what held it. */
+u64 hold_longest_us(const char **op);
 
 /* service.c */
 /** Create core's lock (before the first account exists). */

@@ -379,12 +379,13 @@ int mem_alloc(struct account *a, u64 va, u64 bytes, unsigned perm)
     return st == KIDE_OK ? g.status : st;
 }
 
-/** Free the unshared pages of leaf l within [vpn, end); returns bytes freed. */
-static u64 leaf_free(struct account *a, struct page_leaf *l, u64 vpn, u64 end)
+/** Free the unshared pages of leaf l within [vpn, end), at most *budget of them;
+ *  returns bytes freed. */
+static u64 leaf_free(struct account *a, struct page_leaf *l, u64 vpn, u64 end, u64 *budget)
 {
     u64 base = l->key * LEAF_SLOTS, freed = 0;
     u64 lo = base > vpn ? base : vpn, hi = base + LEAF_SLOTS < end ? base + LEAF_SLOTS : end;
-    for (u64 p = lo; p < hi && l->count; p++) {
+    for (u64 p = lo; p < hi && l->count && *budget; p++) {
         u64 e = l->slot[p - base];
         if (!(e & ~E_BITS) || (e & E_SHARED))
             continue; /* absent, a boot module's, or reserved by a RAM_ALLOC under way */
@@ -392,28 +393,41 @@ static u64 leaf_free(struct account *a, struct page_leaf *l, u64 vpn, u64 end)
         l->slot[p - base] = 0;
         l->count--;
         freed += 4096;
+        --*budget;
     }
     return freed;
 }
 
-u64 mem_free(struct account *a, u64 va, u64 bytes)
+u64 mem_free_some(struct account *a, u64 va, u64 bytes, u64 max_pages, bool *more)
 {
+    *more = false;
     if (va + bytes < va || va > ~0ull - 4095)
         return 0;
     /* Only pages wholly inside the range. */
     u64 vpn = KRT_ALIGN_UP(va, 4096) >> 12, end = (va + bytes) >> 12, freed = 0;
+    u64 budget = max_pages;
     /* Leaf by leaf through the tree, not key by key through the range:
      * a range may span terabytes of which little is mapped. */
     for (u64 key = vpn / LEAF_SLOTS; end > vpn;) {
         struct page_leaf *l = leaf_ceil(a->pages, key);
         if (!l || l->key * LEAF_SLOTS >= end)
             break;
-        freed += leaf_free(a, l, vpn, end);
+        freed += leaf_free(a, l, vpn, end, &budget);
         key = l->key + 1;
         if (!l->count)
             leaf_drop(a, l);
+        if (!budget) { /* pages may be left: the caller comes again */
+            *more = true;
+            break;
+        }
     }
     return freed;
+}
+
+u64 mem_free(struct account *a, u64 va, u64 bytes)
+{
+    bool more;
+    return mem_free_some(a, va, bytes, ~0ull, &more);
 }
 
 /* Post-order: children first, then the leaf itself. Depth is the tree's height. */

@@ -11,16 +11,24 @@
 #include "core.h"
 #include "log.h"
 
-/* Held by every portal call from entry to reply: core's handlers on different
- * CPUs run at once. A semaphore, not a spin lock: a holder runs on its caller's
- * time and may be preempted. */
-static kide_sel core_lock;
+/* core's lock (hold.c) is held by every portal call from entry to reply, but
+ * for the steps of a long operation (a job): core's handlers on different CPUs
+ * run at once. A semaphore, not a spin lock: a holder runs on its caller's time
+ * and may be preempted. */
 
 int service_init(void)
 {
-    core_lock = krt_sm_create(1);
-    return core_lock ? log_init() : KIDE_QUOTA;
+    int st = hold_init();
+    return st == KIDE_OK ? log_init() : st;
 }
+
+/** A call that runs in steps, core's lock let go between them (docs/core.md). */
+struct job {
+    enum { JOB_NONE, JOB_GROW, JOB_FREE, JOB_DESTROY } kind;
+    struct mem_grow grow; /**< JOB_GROW: RAM_ALLOC */
+    u64 va, bytes, freed; /**< JOB_FREE: RAM_FREE's range and bytes freed so far */
+    u64 target;           /**< JOB_DESTROY: the owner-portal id of the account */
+};
 
 /** Bounded reader over the request words. */
 struct req {
@@ -145,7 +153,8 @@ static void account_exit(struct account *a, u64 code)
 
 /* ---- self session ---- */
 
-static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, unsigned *res);
+static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, unsigned *res,
+                      struct job *job);
 static unsigned nodes_report(u64 *w);
 static unsigned numa_state(const struct account *c, u64 *w);
 
@@ -321,7 +330,7 @@ static int self_child(struct account *a, struct req *r, struct kide_utcb *u, uns
 /* A LOG line is formatted into *log under core's lock and written after it; a
  * RAM_ALLOC is started here and its pages placed in steps (krt_portal_entry). */
 static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsigned *res,
-                     struct log_out *log, struct mem_grow *grow)
+                     struct log_out *log, struct job *job)
 {
     u64 op = get(r);
     switch (op) {
@@ -338,7 +347,8 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
             return KIDE_BAD_PARAM;
         if (!heap_range_ok(va, bytes))
             return KIDE_BAD_ADDR;
-        int st = mem_grow_start(a, va, bytes, (unsigned)perm, grow);
+        int st = mem_grow_start(a, va, bytes, (unsigned)perm, &job->grow);
+        job->kind = st == KIDE_OK ? JOB_GROW : JOB_NONE;
         u->words[1] = a->ram_used;
         u->words[2] = a->ram_quota;
         *res = 2;
@@ -348,14 +358,8 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
         u64 va = get(r), bytes = get(r);
         if (r->bad || !heap_range_ok(va, bytes))
             return KIDE_BAD_PARAM;
-        u64 freed = mem_free(a, va, bytes);
-        if (freed && a->yield_request) {
-            a->yield_request = freed >= a->yield_request ? 0 : a->yield_request - freed;
-            acc_notify_owner(a);
-        }
-        u->words[1] = freed;
-        u->words[2] = a->ram_used;
-        *res = 2;
+        *job = (struct job){.kind = JOB_FREE, .va = va, .bytes = bytes};
+        *res = 2; /* filled when the job ends */
         return KIDE_OK;
     }
     case KIDE_CORE_QUOTA:
@@ -389,7 +393,8 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
         u->words[3] = limit - used;
         u->words[4] = acc_live();
         u->words[5] = core_cpus();
-        *res = 5;
+        u->words[6] = hold_longest_us(NULL);
+        *res = 6;
         return KIDE_OK;
     }
     case KIDE_CORE_THREADS:
@@ -433,7 +438,7 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
         struct account *c = r->bad ? NULL : acc_child(a, id);
         if (!c)
             return KIDE_BAD_PARAM;
-        return owner_call(c, r, u, res);
+        return owner_call(c, r, u, res, job);
     }
     default:
         return KIDE_BAD_SYSCALL;
@@ -534,7 +539,8 @@ static int owner_caps(struct account *c, u64 n)
     return st;
 }
 
-static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, unsigned *res)
+static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, unsigned *res,
+                      struct job *job)
 {
     u64 op = get(r);
     switch (op) {
@@ -604,8 +610,8 @@ static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, uns
         u64 n = get(r);
         return r->bad ? KIDE_BAD_PARAM : owner_caps(c, n);
     }
-    case KIDE_OWN_DESTROY:
-        acc_destroy(c);
+    case KIDE_OWN_DESTROY: /* pages freed in steps, then acc_destroy */
+        *job = (struct job){.kind = JOB_DESTROY, .target = acc_pt_id(c, PT_OWNER)};
         return KIDE_OK;
     case KIDE_OWN_DEVICES: {
         u64 on = get(r);
@@ -690,20 +696,94 @@ static void exception(struct account *a, unsigned portal, struct kide_utcb *u)
 
 /* ---- dispatch ---- */
 
-/* One step of a RAM_ALLOC, then core's lock is let go and taken again, so no
- * allocation holds it for more than CORE_GROW_STEP pages. Returns the account
- * again, or NULL (the job ends) when it was destroyed in between. */
-static struct account *grow_step(u64 id, struct account *a, struct mem_grow *g)
+/* RAM_FREE's step: pages freed, a pending yield request shrinks. */
+static bool free_step(struct account *a, struct job *j)
 {
-    if (!mem_grow_step(a, g, CORE_GROW_STEP))
-        return a;
-    kide_ctrl_sm(KIDE_CTRL_SM_UP, core_lock, 0);
-    kide_ctrl_sm(KIDE_CTRL_SM_DOWN, core_lock, 0);
+    bool more;
+    u64 freed = mem_free_some(a, j->va, j->bytes, CORE_FREE_STEP, &more);
+    j->freed += freed;
+    if (freed && a->yield_request) {
+        a->yield_request = freed >= a->yield_request ? 0 : a->yield_request - freed;
+        acc_notify_owner(a);
+    }
+    return more;
+}
+
+/* DESTROY's step: the subtree's pages in steps, then the accounts in one go. */
+static bool destroy_step(struct job *j)
+{
     unsigned sub;
-    /* Destroyed (its pages, reservation included, went with it), maybe reused. */
-    if (!(a = acc_by_pt_id(id, &sub)))
-        g->active = false;
+    struct account *t = acc_by_pt_id(j->target, &sub);
+    if (!t) /* destroyed meanwhile, with an ancestor */
+        return false;
+    if (acc_reclaim_step(t, CORE_FREE_STEP))
+        return true;
+    acc_destroy(t);
+    return false;
+}
+
+static bool job_step(struct account *a, struct job *j)
+{
+    switch (j->kind) {
+    case JOB_GROW:
+        return mem_grow_step(a, &j->grow, CORE_GROW_STEP);
+    case JOB_FREE:
+        return free_step(a, j);
+    case JOB_DESTROY:
+        return destroy_step(j);
+    default:
+        return false;
+    }
+}
+
+static const char *const job_names[] = {"", "RAM_ALLOC step", "RAM_FREE step", "DESTROY step"};
+
+/* A job's steps, core's lock let go and taken again in between, so no step holds
+ * it for more than CORE_GROW_STEP or CORE_FREE_STEP pages. Returns the caller's account again, or
+ * NULL when it was destroyed in between (maybe its slot reused). */
+static struct account *run_job(u64 id, struct account *a, struct job *j)
+{
+    while (job_step(a, j)) {
+        hold_drop(job_names[j->kind]);
+        hold_take();
+        unsigned sub;
+        if (!(a = acc_by_pt_id(id, &sub)))
+            break; /* its pages (and a reservation) went with it */
+    }
     return a;
+}
+
+/** The reply of a job's call once it has ended (the caller's account, or NULL). */
+static int job_end(struct account *a, struct job *j, int st, struct kide_utcb *u)
+{
+    if (j->kind == JOB_GROW) {
+        st = !a ? KIDE_ABORTED : j->grow.status == KIDE_BUSY ? KIDE_BAD_ADDR : j->grow.status;
+        u->words[1] = a ? a->ram_used : 0;
+        u->words[2] = a ? a->ram_quota : 0;
+    } else if (j->kind == JOB_FREE) {
+        st = a ? st : KIDE_ABORTED;
+        u->words[1] = j->freed;
+        u->words[2] = a ? a->ram_used : 0;
+    }
+    return st; /* DESTROY: OK, also when its owner-portal caller went with it */
+}
+
+/** What a request is called in the lock-hold report. */
+static const char *op_name(unsigned sub, const struct req *r)
+{
+    static const char *const self[] = {"?",       "LOG",     "RAM_ALLOC", "RAM_FREE", "QUOTA",
+                                       "HANDLER", "PORTAL",  "SM",        "EXIT",     "CHILD",
+                                       "STATS",   "THREADS", "IO_PORT",   "IRQ",      "ROM",
+                                       "SELF",    "OWN",     "NODES"};
+    static const char *const own[] = {"LOAD",    "CONFIG",  "ARGS",     "START",    "STATE",
+                                      "THREADS", "CPU",     "RAM",      "CAPS",     "DESTROY",
+                                      "SIGNAL",  "DEVICES", "AFFINITY", "RAM_NODE", "ROM"};
+    u64 op = r->n ? r->w[0] : 0;
+    if (sub == PT_SELF && op == KIDE_CORE_OWN && r->n > 2)
+        sub = PT_OWNER, op = r->w[2];
+    if (sub == PT_OWNER)
+        return op >= 32 && op - 32 < KRT_ARRAY_SIZE(own) ? own[op - 32] : "owner call";
+    return op < KRT_ARRAY_SIZE(self) ? self[op] : "self call";
 }
 
 /* Every portal of krt's handler ECs enters here. Account portals carry the
@@ -716,12 +796,12 @@ void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *u)
         return;
     }
     unsigned sub = 0;
-    kide_ctrl_sm(KIDE_CTRL_SM_DOWN, core_lock, 0);
+    hold_take();
     /* Looked up under the lock: a call on another CPU may have destroyed the
      * account (and a new one may use its slot) while this one waited. */
     struct account *a = acc_by_pt_id(id, &sub);
     if (!a) {
-        kide_ctrl_sm(KIDE_CTRL_SM_UP, core_lock, 0);
+        hold_drop("a call to a destroyed account");
         if ((id & 0xff) >= PT_EXC)
             u->msg = KIDE_MSG_EXC_STOP;
         else
@@ -730,24 +810,21 @@ void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *u)
     }
     if (sub >= PT_EXC) {
         exception(a, sub - PT_EXC, u);
-        kide_ctrl_sm(KIDE_CTRL_SM_UP, core_lock, 0);
+        hold_drop("exception");
         return;
     }
     unsigned n = KIDE_MSG_UNTYPED(msg);
     struct req r = {u->words, n > KIDE_UTCB_WORDS ? KIDE_UTCB_WORDS : n, 0, false};
     unsigned res = 0;
     struct log_out log;
-    struct mem_grow grow = {.active = false};
+    struct job job = {.kind = JOB_NONE};
     log.text[0] = 0;
-    int st = sub == PT_OWNER ? owner_call(a, &r, u, &res) : self_call(a, &r, u, &res, &log, &grow);
-    while (grow.active && (a = grow_step(id, a, &grow)))
-        ;
-    if (grow.vpn && !grow.active) { /* a RAM_ALLOC's end: its status and books */
-        st = !a ? KIDE_ABORTED : grow.status == KIDE_BUSY ? KIDE_BAD_ADDR : grow.status;
-        u->words[1] = a ? a->ram_used : 0;
-        u->words[2] = a ? a->ram_quota : 0;
-    }
-    kide_ctrl_sm(KIDE_CTRL_SM_UP, core_lock, 0);
+    const char *op = op_name(sub, &r); /* before the reply overwrites the words */
+    int st = sub == PT_OWNER ? owner_call(a, &r, u, &res, &job)
+                             : self_call(a, &r, u, &res, &log, &job);
+    if (job.kind != JOB_NONE)
+        st = job_end(run_job(id, a, &job), &job, st, u);
+    hold_drop(op);
     log_write(&log); /* the UART on the caller's time, outside core's lock */
     if (r.bad && st == KIDE_OK)
         st = KIDE_BAD_PARAM;

@@ -131,7 +131,8 @@ enum kide_core_op {
     KIDE_CORE_CHILD = 9,
     /** Core-wide numbers (for leak checks and the report): -> OK, w1 = free RAM bytes,
      *  w2 = total RAM bytes, w3 = free kernel-memory pages of core, w4 = live accounts,
-     *  w5 = number of CPUs (valid CPU numbers are 0 .. w5 - 1). */
+     *  w5 = number of CPUs (valid CPU numbers are 0 .. w5 - 1), w6 = the longest hold of
+     *  core's lock so far in microseconds (docs/core.md). */
     KIDE_CORE_STATS = 10,
     /** CPU time of each thread of the caller: -> OK, w1 = n, w2.. = ns per thread. */
     KIDE_CORE_THREADS = 11,

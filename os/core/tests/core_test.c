@@ -830,6 +830,9 @@ KRT_NORETURN void krt_child_main(struct kide_utcb *u)
     test_rom_and_leaks();
     test_numa();
     test_cycles(1000);
+    utcb->words[0] = KIDE_CORE_STATS;
+    call(KIDE_COMP_SEL_CORE, 1);
+    log_line("core-test: longest hold of core's lock %lu us", utcb->words[6]);
     log_line("core-test: %u passed, %u failed", passed, failed);
     exit_code(failed ? 1 : 0);
 }
