@@ -52,8 +52,9 @@ core-test: $(CORE_CHECK_ELF) $(CORE_TEST_ELF) $(KERNEL_BIN)
 	    --expect 'core-test: [0-9]+ passed, 0 failed' --fail 'FAIL' $(KT_FAIL) \
 	    $(CORE_CHECK_ELF) $(CORE_OUT)/img/hoitaja
 
-# core's protocol fuzzer: random and half-valid requests for 15 s, then a
-# bookkeeping check (os/core/tests/core_fuzz.c).
+# core's protocol fuzzer: random and half-valid requests for 15 s, then 8 s of
+# racers on both CPUs destroyed while they call, then a bookkeeping check
+# (os/core/tests/core_fuzz.c).
 CORE_FUZZ_ELF := $(CORE_OUT)/core-fuzz
 $(CORE_OUT)/tests/core_fuzz.o: $(CORE_DIR)/tests/core_fuzz.c $(CORE_DIR)/tests/proto.h $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
 	@mkdir -p $(dir $@)
@@ -66,6 +67,6 @@ $(CORE_FUZZ_ELF): $(CORE_OUT)/tests/core_fuzz.o $(KRT_CRT0) $(KRT_LIB) $(USER_LD
 core-fuzz: $(CORE_CHECK_ELF) $(CORE_FUZZ_ELF) $(KERNEL_BIN)
 	@rm -rf $(CORE_OUT)/fuzz-img && mkdir -p $(CORE_OUT)/fuzz-img && \
 	    cp $(CORE_FUZZ_ELF) $(CORE_OUT)/fuzz-img/hoitaja
-	$(KT_RUN) --name os-core-fuzz --kernel $(KERNEL_BIN) --smp 1 --timeout 180 \
+	$(KT_RUN) --name os-core-fuzz --kernel $(KERNEL_BIN) --smp 2 --timeout 240 \
 	    --expect 'core-fuzz: ok' --fail 'FAIL' $(KT_FAIL) \
 	    $(CORE_CHECK_ELF) "$(CORE_OUT)/fuzz-img/hoitaja none $(if $(SEED),seed=$(SEED))"

@@ -6,7 +6,11 @@
  * the runner's timeout), never fault (core's faults panic the machine), keep
  * its books straight (used never above quota), and, once everything the
  * fuzzer made is freed and destroyed, give back exactly the RAM it started
- * with. The same binary is the children: they idle, or fault as told.
+ * with. Then, for RACE_SECONDS, racers on both CPUs hammer core (RAM_ALLOC,
+ * RAM_FREE, PORTAL, SM, grandchildren that hammer too, the odd fault) while
+ * the fuzzer destroys them at random moments: destroy races calls queued on
+ * their portals and the steps of long calls. The same binary is the children:
+ * they idle, hammer, or fault as told.
  * Prints "core-fuzz: N calls, seed S" and "core-fuzz: ok"; exits 0 if the
  * final checks hold.
  */
@@ -173,8 +177,145 @@ static u64 core_free_ram(void)
     return call(KIDE_COMP_SEL_CORE, 1) == KIDE_OK ? utcb->words[1] : 0;
 }
 
+/* ---- the race: sub-accounts hammer core from both CPUs while init destroys
+ * them (and they fault): destroy races calls queued on core's portals, steps
+ * of RAM_ALLOC, RAM_FREE and DESTROY interleave across CPUs. ---- */
+
+#define RACE_SECONDS 8
+#define RACE_SLOTS   4
+#define SEL_RACE(i)  (2000 + 4 * (i))
+
+/** A child's endless stream of calls; sometimes a grandchild doing the same. */
+static KRT_NORETURN void hammer(bool leaf)
+{
+    rng = krt_rdtsc() | 1;
+    u64 *w = utcb->words;
+    w[0] = KIDE_CORE_HANDLER, w[1] = 0x4000000000, w[2] = KIDE_COMP_HEAP_END - 4096;
+    w[3] = KIDE_COMP_UTCB + 0x100000, w[4] = 1, w[5] = 600;
+    call(KIDE_COMP_SEL_CORE, 6);
+    for (kide_sel sel = 601;; sel = sel < 3000 ? sel + 1 : 601) {
+        u64 va = KIDE_COMP_HEAP + (rnd() % 64) * (1ull << 22);
+        switch (rnd() % 8) {
+        case 0:
+        case 1:
+            w[0] = KIDE_CORE_RAM_ALLOC, w[1] = va, w[2] = (1 + rnd() % 1024) * 4096, w[3] = 3;
+            call(KIDE_COMP_SEL_CORE, 4);
+            break;
+        case 2:
+            w[0] = KIDE_CORE_RAM_FREE, w[1] = KIDE_COMP_HEAP;
+            w[2] = rnd() % 2 ? 1ull << 30 : KIDE_COMP_HEAP_END - KIDE_COMP_HEAP;
+            call(KIDE_COMP_SEL_CORE, 3);
+            break;
+        case 3:
+            w[0] = KIDE_CORE_PORTAL, w[1] = 0, w[2] = 1 + sel, w[3] = sel;
+            call(KIDE_COMP_SEL_CORE, 4);
+            break;
+        case 4:
+            w[0] = KIDE_CORE_SM, w[1] = sel, w[2] = 0;
+            call(KIDE_COMP_SEL_CORE, 3);
+            break;
+        case 5:
+            if (!leaf && rnd() % 8 == 0) { /* a grandchild, hammering too */
+                unsigned n = 0;
+                w[n++] = KIDE_CORE_CHILD, w[n++] = 500, w[n++] = 501, w[n++] = 502;
+                w[n++] = 4 << 20, w[n++] = 128, w[n++] = 20, w[n++] = 10;
+                put_str(&n, "leaf");
+                if (call(KIDE_COMP_SEL_CORE, n) == KIDE_OK) {
+                    n = 0;
+                    w[n++] = KIDE_OWN_LOAD;
+                    put_str(&n, "hoitaja");
+                    call(500, n);
+                    n = 0;
+                    w[n++] = KIDE_OWN_ARGS;
+                    put_str(&n, "hammer-leaf");
+                    call(500, n);
+                    w[0] = KIDE_OWN_START;
+                    call(500, 1);
+                }
+                break;
+            }
+            w[0] = KIDE_CORE_QUOTA;
+            call(KIDE_COMP_SEL_CORE, 1);
+            break;
+        case 6:
+            if (rnd() % 512 == 0)
+                *(volatile u64 *)0 = 1; /* a stop racing the calls of others */
+            w[0] = KIDE_CORE_STATS;
+            call(KIDE_COMP_SEL_CORE, 1);
+            break;
+        default:
+            w[0] = KIDE_OWN_STATE;
+            call(500, 1); /* its grandchild, if any */
+        }
+    }
+}
+
+static bool race_live[RACE_SLOTS];
+
+static int race_start(unsigned i, u64 cpus)
+{
+    kide_sel own = SEL_RACE(i);
+    u64 *w = utcb->words;
+    unsigned n = 0;
+    w[n++] = KIDE_CORE_CHILD, w[n++] = own, w[n++] = own + 1, w[n++] = SEL_CHILDREN;
+    w[n++] = 24 << 20, w[n++] = 1024, w[n++] = 20, w[n++] = 10;
+    put_str(&n, "racer");
+    int st = call(KIDE_COMP_SEL_CORE, n);
+    if (st != KIDE_OK)
+        return st;
+    race_live[i] = true;
+    w[0] = KIDE_OWN_AFFINITY, w[1] = i % cpus;
+    call(own, 2);
+    n = 0;
+    w[n++] = KIDE_OWN_LOAD;
+    put_str(&n, "hoitaja");
+    if ((st = call(own, n)) != KIDE_OK)
+        return st;
+    n = 0;
+    w[n++] = KIDE_OWN_ARGS;
+    put_str(&n, "hammer");
+    call(own, n);
+    w[0] = KIDE_OWN_START;
+    return call(own, 1);
+}
+
+static void race_destroy(unsigned i, u64 seed)
+{
+    utcb->words[0] = KIDE_OWN_DESTROY;
+    if (call(SEL_RACE(i), 1) != KIDE_OK) {
+        say("FAIL core-fuzz: race: destroying racer %u (seed %lu)", i, seed);
+        leave(1);
+    }
+    race_live[i] = false;
+}
+
+/** Start racers, let them run a random while, destroy one; RACE_SECONDS long. */
+static void race(u64 seed)
+{
+    utcb->words[0] = KIDE_CORE_STATS;
+    call(KIDE_COMP_SEL_CORE, 1);
+    u64 cpus = utcb->words[5] ? utcb->words[5] : 1, rounds = 0, starts = 0;
+    u64 end = krt_now() + RACE_SECONDS * 1000000000ull;
+    while (krt_now() < end) {
+        for (unsigned i = 0; i < RACE_SLOTS; i++)
+            if (!race_live[i])
+                starts += race_start(i, cpus) == KIDE_OK;
+        u64 until = krt_now() + (rnd() % 30) * KRT_MS;
+        while (krt_now() < until)
+            kide_ctrl_sm(KIDE_CTRL_SM_DOWN, SEL_CHILDREN, until);
+        race_destroy((unsigned)(rnd() % RACE_SLOTS), seed);
+        rounds++;
+    }
+    for (unsigned i = 0; i < RACE_SLOTS; i++)
+        if (race_live[i])
+            race_destroy(i, seed);
+    say("core-fuzz: race: %lu rounds, %lu racers started on %lu CPUs", rounds, starts, cpus);
+}
+
 static void as_child(const char *args)
 {
+    if (!strncmp(args, "hammer", 6))
+        hammer(!strcmp(args, "hammer-leaf"));
     if (!strcmp(args, "null"))
         *(volatile u64 *)0 = 1;
     if (!strcmp(args, "ud"))
@@ -210,6 +351,7 @@ KRT_NORETURN void krt_child_main(struct kide_utcb *u)
             leave(1);
         }
     }
+    race(seed);
     /* Clean up everything we made, then the books must balance. */
     for (unsigned s = 0; s < SLOTS; s++) {
         utcb->words[0] = KIDE_OWN_DESTROY;
