@@ -336,15 +336,27 @@ void acc_notify_owner(struct account *a)
         kide_ctrl_sm(KIDE_CTRL_SM_UP, acc_sel(a->parent, ACC_CHILDREN_SM), 0);
 }
 
+/* Threads end before pages go: nothing may run on without them, and nothing in
+ * the subtree may start a call (or a child, or more RAM) while it is taken apart. */
+static void stop_subtree(struct account *a)
+{
+    for (struct account *c = a->first_child; c; c = c->next_sibling)
+        stop_subtree(c);
+    acc_stop_threads(a);
+    a->dying = true;
+}
+
 bool acc_reclaim_step(struct account *a, u64 max_pages)
 {
+    if (!a->dying) {
+        stop_subtree(a);
+        return true;
+    }
     for (struct account *c = a->first_child; c; c = c->next_sibling)
         if (acc_reclaim_step(c, max_pages))
             return true;
     if (a->reclaimed)
         return false;
-    /* Its threads end before its pages go: it must not run on without them. */
-    acc_stop_threads(a);
     bool more;
     mem_free_some(a, 0, ~0ull, max_pages, &more);
     a->reclaimed = !more;

@@ -104,6 +104,7 @@ struct account {
     unsigned handlers;
     bool children_sm; /**< its children semaphore exists */
     bool devices;     /**< may take I/O ports and interrupts */
+    bool dying;       /**< a DESTROY under way stopped its threads: no RAM_ALLOC goes on */
     bool reclaimed;   /**< a DESTROY under way freed all its pages */
     /** Boot modules it may map (ROM) besides `binary` (KIDE_OWN_ROM); init: all. */
     char roms[KIDE_CORE_ROM_MAX][32];
@@ -128,8 +129,9 @@ struct account *acc_by_pt_id(u64 id, unsigned *sub);
 /** Number of CPUs (from the boot info). */
 unsigned core_cpus(void);
 void acc_destroy(struct account *a);
-/** One step of DESTROY before acc_destroy: stop the threads of one account of a's
- *  subtree and free up to max_pages of its pages. False when nothing is left. */
+/** One step of DESTROY before acc_destroy: the first stops the threads of a's whole
+ *  subtree (no call of theirs can start), later ones free up to max_pages pages of
+ *  one account of it. False when nothing is left. */
 bool acc_reclaim_step(struct account *a, u64 max_pages);
 /** A free dynamic selector of the account (in its block, else in an extra block taken
  *  from its share), or 0. */

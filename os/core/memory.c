@@ -336,6 +336,10 @@ static void undo_step(struct account *a, struct mem_grow *g, u64 n)
 
 bool mem_grow_step(struct account *a, struct mem_grow *g, u64 max_pages)
 {
+    if (g->status == KIDE_OK && a->dying) { /* a DESTROY is taking it apart */
+        g->status = KIDE_ABORTED;
+        g->done = 0;
+    }
     if (g->status != KIDE_OK) {
         undo_step(a, g, max_pages);
         return g->active = g->done < g->pages;
