@@ -131,7 +131,7 @@ static void fuzz_owner(void)
 {
     unsigned s = (unsigned)(rnd() % SLOTS);
     kide_sel own = SEL_SLOT(s);
-    u64 op = KIDE_OWN_LOAD + rnd() % 13;
+    u64 op = KIDE_OWN_LOAD + rnd() % (KIDE_OWN_ROM - KIDE_OWN_LOAD + 1);
     unsigned n = 1;
     utcb->words[0] = op;
     switch (op) {
