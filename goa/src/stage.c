@@ -21,6 +21,7 @@
  * the same trees.
  */
 #include "stage.h"
+#include "pcfile.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -80,26 +81,13 @@ static int tool(const char *a, const char *b, const char *c, const char *d)
 /* A .pc file rewritten so it works wherever the archive is unpacked. */
 static int copy_pc(const char *from, const char *to)
 {
-    char *data, *out = goa_xstrdup(""), *next;
+    char *data, *out;
     size_t len;
     int rc;
 
     if (goa_read_file(from, &data, &len))
         return -1;
-    for (char *l = data; l && *l; l = next) {
-        next = strchr(l, '\n');
-        if (next)
-            *next++ = '\0';
-        char *eq = strchr(l, '='), *n;
-        if (starts(l, "prefix="))
-            n = goa_fmt("%sprefix=${pcfiledir}/../..\n", out);
-        else if (eq && !strchr(l, ':') && starts(eq + 1, "/usr"))
-            n = goa_fmt("%s%.*s=${prefix}%s\n", out, (int)(eq - l), l, eq + 5);
-        else
-            n = goa_fmt("%s%s\n", out, l);
-        free(out);
-        out = n;
-    }
+    out = goa_pc_relocate(data);
     rc = goa_write_file(to, out, strlen(out), 0644);
     free(out);
     free(data);
