@@ -25,10 +25,23 @@ int service_init(void)
 /** A call that runs in steps, core's lock let go between them (docs/core.md). */
 struct job {
     enum { JOB_NONE, JOB_GROW, JOB_FREE, JOB_DESTROY } kind;
-    struct mem_grow grow; /**< JOB_GROW: RAM_ALLOC */
-    u64 va, bytes, freed; /**< JOB_FREE: RAM_FREE's range and bytes freed so far */
-    u64 target;           /**< JOB_DESTROY: the owner-portal id of the account */
+    struct mem_grow grow;     /**< JOB_GROW: RAM_ALLOC */
+    u64 va, bytes, freed;     /**< JOB_FREE: RAM_FREE's range and bytes freed so far */
+    u64 target;               /**< JOB_DESTROY: the owner-portal id of the account */
+    u64 grow_step, free_step; /**< pages per hold, by the caller's CPU budget */
 };
+
+/* A step runs on the caller's scheduling context: a caller with a small budget
+ * is preempted mid-step and holds core's lock the longer in wall time. So its
+ * steps are smaller: about 10 us of work per page allocated and 80 us per page
+ * freed (a revoke) against one period's budget, within [4, CORE_GROW_STEP] and
+ * [1, CORE_FREE_STEP] pages. */
+static void job_steps(struct job *j, const struct account *caller)
+{
+    u64 budget = acc_budget_ns(caller), grow = budget / 10000, free = budget / 80000;
+    j->grow_step = grow < 4 ? 4 : grow > CORE_GROW_STEP ? CORE_GROW_STEP : grow;
+    j->free_step = free < 1 ? 1 : free > CORE_FREE_STEP ? CORE_FREE_STEP : free;
+}
 
 /** Bounded reader over the request words. */
 struct req {
@@ -700,7 +713,7 @@ static void exception(struct account *a, unsigned portal, struct kide_utcb *u)
 static bool free_step(struct account *a, struct job *j)
 {
     bool more;
-    u64 freed = mem_free_some(a, j->va, j->bytes, CORE_FREE_STEP, &more);
+    u64 freed = mem_free_some(a, j->va, j->bytes, j->free_step, &more);
     j->freed += freed;
     if (freed && a->yield_request) {
         a->yield_request = freed >= a->yield_request ? 0 : a->yield_request - freed;
@@ -716,7 +729,7 @@ static bool destroy_step(struct job *j)
     struct account *t = acc_by_pt_id(j->target, &sub);
     if (!t) /* destroyed meanwhile, with an ancestor */
         return false;
-    if (acc_reclaim_step(t, CORE_FREE_STEP))
+    if (acc_reclaim_step(t, j->free_step))
         return true;
     acc_destroy(t);
     return false;
@@ -726,7 +739,7 @@ static bool job_step(struct account *a, struct job *j)
 {
     switch (j->kind) {
     case JOB_GROW:
-        return mem_grow_step(a, &j->grow, CORE_GROW_STEP);
+        return mem_grow_step(a, &j->grow, j->grow_step);
     case JOB_FREE:
         return free_step(a, j);
     case JOB_DESTROY:
@@ -822,8 +835,10 @@ void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *u)
     const char *op = op_name(sub, &r); /* before the reply overwrites the words */
     int st = sub == PT_OWNER ? owner_call(a, &r, u, &res, &job)
                              : self_call(a, &r, u, &res, &log, &job);
-    if (job.kind != JOB_NONE)
+    if (job.kind != JOB_NONE) {
+        job_steps(&job, sub == PT_OWNER && a->parent ? a->parent : a);
         st = job_end(run_job(id, a, &job), &job, st, u);
+    }
     hold_drop(op);
     log_write(&log); /* the UART on the caller's time, outside core's lock */
     if (r.bad && st == KIDE_OK)
