@@ -112,7 +112,9 @@ static void t_ram(void)
     kide_u64 base = used();
     char *ds;
     CHECK(kide_ram_alloc(E, 3 * 4096 - 5, (void **)&ds) == KIDE_OK);
-    CHECK(used() == base + 3 * 4096);
+    /* Three pages, plus at most one page of core's records of them, which
+     * the account pays for too (docs/core.md, "Page records"). */
+    CHECK(used() >= base + 3 * 4096 && used() <= base + 4 * 4096);
     CHECK(ds[0] == 0 && ds[3 * 4096 - 1] == 0);
     ds[0] = 1, ds[3 * 4096 - 1] = 2;
     CHECK(kide_ram_free(E, ds, 3 * 4096) == KIDE_OK);
