@@ -42,7 +42,10 @@ static u64 rnd(void)
     *rs ^= *rs << 17;
     return *rs;
 }
-static u64 pick(u64 n) { return rnd() % n; }
+static u64 pick(u64 n)
+{
+    return rnd() % n;
+}
 
 /* The pause of the second EC during a structured round: the main EC sets
  * pause_req, the second EC answers with paused and waits until it is
@@ -216,12 +219,15 @@ static void scramble_utcb(struct kide_utcb *u)
     }
 }
 
-static u64 r_prio_capped(void) { return pick(16) ? pick(FZ_PRIO + 1) : pick(256); }
+static u64 r_prio_capped(void)
+{
+    return pick(16) ? pick(FZ_PRIO + 1) : pick(256);
+}
 
 /* What the attacker created, by selector (1100 + i), so that calls often get
  * past the capability checks and reach the deeper ones. Stale entries are
  * fine: they are just more malformed input. */
-#define OWN_BASE 1100
+#define OWN_BASE  1100
 #define OWN_SLOTS 32
 static u8 own_type[OWN_SLOTS];
 
@@ -244,8 +250,14 @@ static u64 r_own(unsigned type)
     }
 }
 
-static u64 r_free(void) { return OWN_BASE + 3 + pick(OWN_SLOTS - 3); }
-static u64 r_budget(void) { return KIDE_SC_MIN_NS + pick(20 * KRT_MS); }
+static u64 r_free(void)
+{
+    return OWN_BASE + 3 + pick(OWN_SLOTS - 3);
+}
+static u64 r_budget(void)
+{
+    return KIDE_SC_MIN_NS + pick(20 * KRT_MS);
+}
 
 /** Give a call mostly well-formed arguments (the rest stays random). */
 static void shape(u64 nr, u64 *flags, u64 *aux, u64 *a, unsigned cpus)

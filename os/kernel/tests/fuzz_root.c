@@ -60,7 +60,7 @@ static u64 ktest_ec_state_of(kide_sel ec)
 struct service {
     struct krt_pt_hdr hdr;
     volatile u64 calls;
-    kide_sel give;          /**< sink: capability offered back in every reply */
+    kide_sel give; /**< sink: capability offered back in every reply */
 } __attribute__((aligned(64)));
 
 static struct service victim_srv, sink_srv[KIDE_MAX_CPUS];
@@ -264,10 +264,11 @@ static void attacker_check(unsigned i, u64 now)
                    i, attacker_gen[i], stopped ? "stopped" : "stalled", calls, fault & 0xffffffff,
                    addr, c->info->res[1]);
     if (stalled && (respawns < 20 || respawns % 100 == 0))
-        krt_printf("kfuzz:   its last call: %lx(%lx, %lx, %lx, %lx, %lx, %lx) at %lu ns, now %lu ns\n",
-                   c->info->res[1], c->info->scratch[0], c->info->scratch[1],
-                   c->info->scratch[2], c->info->scratch[3], c->info->scratch[4],
-                   c->info->scratch[5], c->info->scratch[6], now);
+        krt_printf(
+                "kfuzz:   its last call: %lx(%lx, %lx, %lx, %lx, %lx, %lx) at %lu ns, now %lu ns\n",
+                c->info->res[1], c->info->scratch[0], c->info->scratch[1], c->info->scratch[2],
+                c->info->scratch[3], c->info->scratch[4], c->info->scratch[5], c->info->scratch[6],
+                now);
     attacker_end(i);
     attacker_gen[i]++;
     respawns++;
@@ -275,7 +276,10 @@ static void attacker_check(unsigned i, u64 now)
         fail("cannot restart an attacker", i, attacker_gen[i]);
 }
 
-static void nothing_body(struct krt_ec *t) { (void)t; }
+static void nothing_body(struct krt_ec *t)
+{
+    (void)t;
+}
 
 static void poke_cpus(void)
 {
@@ -300,8 +304,7 @@ void krt_root_main(const struct kide_boot_info *bi)
     krt_printf("kfuzz: seed=%lu seconds=%lu cpus=%lu (rerun with the same seed= to repeat)\n",
                seed0, seconds, bi->cpus);
     u64 t = 0, budget = 0, period = 0;
-    if (kide_ctrl_sc(KIDE_CTRL_SC_TIME, KIDE_ROOT_SEL_SC, 0, 0, 0, &t, &budget, &period) ==
-        KIDE_OK)
+    if (kide_ctrl_sc(KIDE_CTRL_SC_TIME, KIDE_ROOT_SEL_SC, 0, 0, 0, &t, &budget, &period) == KIDE_OK)
         kide_ctrl_sc(KIDE_CTRL_SC_SET, KIDE_ROOT_SEL_SC, 64, budget, period, 0, 0, 0);
     if (krt_handlers_init() != KIDE_OK)
         krt_panic("kfuzz: runtime set-up failed");

@@ -100,8 +100,8 @@ static void syscalls(void)
             continue;
         }
         u64 r[3] = {0, 0, 0};
-        t[i].st = (u64)kide_syscall(t[i].word, t[i].a[0], t[i].a[1], t[i].a[2], t[i].a[3], t[i].a[4],
-                                    t[i].a[5], r);
+        t[i].st = (u64)kide_syscall(t[i].word, t[i].a[0], t[i].a[1], t[i].a[2], t[i].a[3],
+                                    t[i].a[4], t[i].a[5], r);
         t[i].r[0] = r[0], t[i].r[1] = r[1], t[i].r[2] = r[2];
     }
 }
@@ -153,7 +153,10 @@ static __attribute__((noinline)) void insn(u64 which)
         break;
     case INSN_STD_SYSCALL: {
         u64 st;
-        __asm__ volatile("std\n\tmov $15, %%eax\n\tsyscall\n\tcld" : "=a"(st) : : "rcx", "r11", "memory");
+        __asm__ volatile("std\n\tmov $15, %%eax\n\tsyscall\n\tcld"
+                         : "=a"(st)
+                         :
+                         : "rcx", "r11", "memory");
         krt_info->res[0] = st;
         krt_exit(10);
     }
@@ -172,8 +175,10 @@ static __attribute__((noinline)) void insn(u64 which)
         break;
     case INSN_IRETQ:
         /* a frame that returns to ring 0 (kernel code selector 0x08) */
-        __asm__ volatile("lea 1f(%%rip), %%rax\n\tpushq $0\n\tpushq %%rsp\n\tpushfq\n\tpushq $0x08\n\t"
-                         "pushq %%rax\n\tiretq\n1:" ::: "rax", "memory");
+        __asm__ volatile(
+                "lea 1f(%%rip), %%rax\n\tpushq $0\n\tpushq %%rsp\n\tpushfq\n\tpushq $0x08\n\t"
+                "pushq %%rax\n\tiretq\n1:" ::
+                        : "rax", "memory");
         break;
     }
 }

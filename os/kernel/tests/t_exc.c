@@ -4,7 +4,7 @@
  * recall of ECs on this and another CPU. */
 #include "ktest.h"
 
-#define X KRT_CHILD_FREE_VA
+#define X     KRT_CHILD_FREE_VA
 #define MAGIC 0x5a5a0000c0ffeeull
 
 void test_exit_notify(void)
@@ -119,8 +119,8 @@ static u64 set_bad_rip(struct krt_ec *ec, struct kide_exc_state *st)
 void test_exc_bad_rip(void)
 {
     static struct krt_child c;
-    static const u64 rips[] = {0x0000800000000000ull, 0xffff800000001000ull,
-                               0x8000000000000000ull, 0xfffffffffffff000ull};
+    static const u64 rips[] = {0x0000800000000000ull, 0xffff800000001000ull, 0x8000000000000000ull,
+                               0xfffffffffffff000ull};
     for (unsigned i = 0; i < KRT_ARRAY_SIZE(rips); i++) {
         bad_rip = rips[i];
         CHECK(ktest_helper_prepare(&c, H_UD2, 0, NULL, 0) == KIDE_OK);
@@ -194,7 +194,10 @@ out:
     krt_cap_drop(sm);
 }
 
-void test_recall(void) { recall_on(0, PRIO_LOW); }
+void test_recall(void)
+{
+    recall_on(0, PRIO_LOW);
+}
 
 void test_recall_remote(void)
 {

@@ -361,8 +361,8 @@ void test_create_sc(void)
                              KIDE_SC_MIN_NS),
               KIDE_OK);
     CHECK(WAIT_FOR(ktest_ec_state(ec) == KIDE_EC_STATE_BLOCKED, 2000));
-    EXPECT_ST(kide_create_sc(0, 1, sc, ROOT, ec2, ms, ms), KIDE_BUSY);   /* slot taken */
-    EXPECT_ST(kide_create_sc(0, 1, sc2, ROOT, ec, ms, ms), KIDE_BUSY);   /* EC has one */
+    EXPECT_ST(kide_create_sc(0, 1, sc, ROOT, ec2, ms, ms), KIDE_BUSY); /* slot taken */
+    EXPECT_ST(kide_create_sc(0, 1, sc2, ROOT, ec, ms, ms), KIDE_BUSY); /* EC has one */
     EXPECT_ST(kide_create_sc(0, 0, sc2, ROOT, ec2, 10 * ms, 10000 * ms), KIDE_OK);
     /* QUOTA: SCs charged to a small PD */
     pd = ktest_pd(8);

@@ -29,7 +29,10 @@ static inline u64 victim_f(u64 w, u64 i)
     return (w ^ 0x5bd1e9955bd1e995ull) + i * 0x9e3779b97f4a7c15ull;
 }
 
-static inline u64 victim_fold(u64 acc, u64 v) { return (acc ^ v) * 0x100000001b3ull; }
+static inline u64 victim_fold(u64 acc, u64 v)
+{
+    return (acc ^ v) * 0x100000001b3ull;
+}
 
 /** The accumulator after `iters` error-free iterations from `seed`. */
 static inline u64 victim_expect(u64 seed, u64 iters)
