@@ -122,8 +122,8 @@ KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
     static struct kide_boot_info view;
     view = *bi;
     view.mem_count = 0;
+    krt_root_init(&view); /* also the pages no one may be given (krt_root_reserved) */
     pages_init(bi);
-    krt_root_init(&view);
     if (krt_handlers_init() != KIDE_OK)
         krt_panic("core: cannot create its handler ECs");
     reserve_account_selectors();

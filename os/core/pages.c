@@ -6,78 +6,28 @@
  * core is the only user of that RAM: krt's own page allocator is given none
  * (main.c), so a page is never handed out twice. Per node, pages come from
  * a free list threaded through freed pages, else from a bump cursor through
- * the node's ranges. Every fresh page is checked the way krt checks it: not
- * in a boot module, low memory or core's own image, stack, boot info or UTCB,
- * and identity-mapped in core (lookup). Invariant: free[n] counts exactly the
+ * the node's ranges. Every fresh page is checked: not one the root must keep
+ * (krt_root_reserved: boot modules, low memory, core's own image, stack,
+ * boot info, UTCB) and identity-mapped in core (lookup). Invariant: free[n] counts exactly the
  * pages pages_alloc can still hand out from node n (free list plus ranges
  * not yet reached, minus excluded pages), so the report costs O(nodes).
  */
 #include "core.h"
 
-extern char __image_start[], __image_end[];
-
-#define LOW_END    0x100000ull     /* never hand out low memory (page 0 is NULL) */
 #define USER_LIMIT 0x4000000000ull /* programs are linked at 256 GiB: RAM above is not ours */
-
-struct span {
-    u64 start, end;
-};
 
 static struct {
     u64 start, end, cursor; /* page-aligned; cursor: next candidate */
     unsigned node;
 } ranges[KIDE_BOOT_MAX_MEM];
 static unsigned nranges, nnodes;
-static struct span excl[KIDE_BOOT_MAX_MODULES + 64];
-static unsigned nexcl;
 static u64 free_list[KIDE_BOOT_MAX_NODES];
 static u64 free_pages[KIDE_BOOT_MAX_NODES];
 static u64 total_pages[KIDE_BOOT_MAX_NODES];
 static u8 cpu_node[KIDE_MAX_CPUS];
 
-static void exclude(u64 start, u64 end)
-{
-    start = KRT_ALIGN_DOWN(start, 4096);
-    end = KRT_ALIGN_UP(end, 4096);
-    for (unsigned i = 0; i < nexcl; i++) {
-        if (start <= excl[i].end && end >= excl[i].start) { /* touching: merge */
-            excl[i].start = KRT_MIN(excl[i].start, start);
-            excl[i].end = end > excl[i].end ? end : excl[i].end;
-            return;
-        }
-    }
-    if (nexcl >= KRT_ARRAY_SIZE(excl))
-        krt_panic("core: too many excluded RAM ranges");
-    excl[nexcl++] = (struct span){start, end};
-}
-
-static void exclude_va(u64 start, u64 end)
-{
-    for (u64 va = KRT_ALIGN_DOWN(start, 4096); va < end; va += 4096) {
-        u64 pa = krt_phys_of(va);
-        if (pa != ~0ull)
-            exclude(pa, pa + 4096);
-    }
-}
-
-static bool excluded(u64 pa)
-{
-    if (pa < LOW_END)
-        return true;
-    for (unsigned i = 0; i < nexcl; i++)
-        if (pa >= excl[i].start && pa < excl[i].end)
-            return true;
-    return false;
-}
-
 void pages_init(const struct kide_boot_info *bi)
 {
-    for (u64 i = 0; i < bi->module_count && i < KIDE_BOOT_MAX_MODULES; i++)
-        exclude(bi->modules[i].phys, bi->modules[i].phys + bi->modules[i].size);
-    exclude_va((u64)__image_start, (u64)__image_end);
-    exclude_va(KIDE_ROOT_STACK_TOP - KIDE_ROOT_STACK_SIZE, KIDE_ROOT_STACK_TOP);
-    exclude_va(KIDE_ROOT_BOOTINFO, KIDE_ROOT_BOOTINFO + 4096);
-    exclude_va(KIDE_ROOT_UTCB, KIDE_ROOT_UTCB + 4096);
     /* Defensive: the boot info is the kernel's, but a node number beyond
      * node_count would index past the per-node arrays. */
     nnodes = bi->node_count >= 1 && bi->node_count <= KIDE_BOOT_MAX_NODES ? (unsigned)bi->node_count
@@ -95,7 +45,7 @@ void pages_init(const struct kide_boot_info *bi)
         ranges[nranges].end = end;
         ranges[nranges++].node = n;
         for (u64 pa = start; pa < end; pa += 4096)
-            total_pages[n] += !excluded(pa);
+            total_pages[n] += !krt_root_reserved(pa);
         free_pages[n] = total_pages[n];
     }
 }
@@ -137,7 +87,7 @@ static u64 bump(unsigned n)
         while (ranges[i].cursor < ranges[i].end) {
             u64 pa = ranges[i].cursor;
             ranges[i].cursor += 4096;
-            if (excluded(pa))
+            if (krt_root_reserved(pa))
                 continue;
             u64 ph = krt_phys_of(pa);
             if (ph == pa)

@@ -100,7 +100,7 @@ u64 krt_phys_of(u64 va)
     return (info + ((va >> 12) - KIDE_CRD_BASE(found))) << 12;
 }
 
-static bool excluded(u64 pa)
+bool krt_root_reserved(u64 pa)
 {
     for (unsigned i = 0; i < nexcl; i++)
         if (pa >= excl[i].start && pa < excl[i].end)
@@ -146,7 +146,7 @@ static u64 bump(void)
             u64 pa = mem_cursor;
             mem_cursor += 4096;
             /* Defensive: only pages the kernel says the root holds, identity-mapped. */
-            if (excluded(pa))
+            if (krt_root_reserved(pa))
                 continue;
             u64 ph = krt_phys_of(pa);
             if (ph == pa)
@@ -208,7 +208,7 @@ u64 krt_pages_available(void)
         if (end > 0x4000000000ull)
             end = 0x4000000000ull;
         for (u64 pa = start; pa < end; pa += 4096)
-            n += !excluded(pa);
+            n += !krt_root_reserved(pa);
     }
     return n;
 }

@@ -142,6 +142,10 @@ u64 krt_page_alloc(void);
 void krt_page_free(u64 addr);
 /** Physical address behind a virtual address of the caller, or ~0 if unmapped. */
 u64 krt_phys_of(u64 va);
+/** A physical page the root must never hand out: low memory (below 1 MiB),
+ *  a boot module, or the root's own image, stack, boot info or UTCB. Set up
+ *  by krt_root_init; core's page allocator uses it too. Root only. */
+bool krt_root_reserved(u64 pa);
 /** Pages on the free list (for leak checks). */
 u64 krt_pages_free(void);
 /** Pages krt_page_alloc can still hand out: the free list plus RAM not yet reached. */
