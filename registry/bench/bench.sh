@@ -23,17 +23,9 @@ rounds=${BENCH_ROUNDS:-5}
 rm -rf "$out"
 mkdir -p "$out"/www "$out"/nginx/tmp "$out"/pub
 out=$(realpath "$out")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-wait_for() { # wait_for SECONDS CMD...: poll a condition with a deadline
-	local deadline=$((SECONDS + $1)); shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || { echo "bench: timed out waiting for: $*" >&2; return 1; }
-		sleep 0.05
-	done
-}
+prog=bench
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # --- the registry ---------------------------------------------------------

@@ -21,16 +21,9 @@ size=${BENCH_SIZE:-65536}
 rm -rf "$out"
 mkdir -p "$out/payload"
 out=$(realpath "$out")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-wait_for() { # wait_for SECONDS CMD...: poll a condition with a deadline
-	local deadline=$((SECONDS + $1)); shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || { echo "verify-cost: timed out: $*" >&2; return 1; }
-		sleep 0.05
-	done
-}
+prog=verify-cost
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 head -c "$size" /dev/urandom >"$out/payload/data"
 tar -C "$out/payload" -cJf "$out/a.tar.xz" data
 openssl genpkey -algorithm ed25519 -out "$out/key.pem"

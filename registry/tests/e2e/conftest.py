@@ -91,6 +91,16 @@ class Registry:
         return path
 
     # --- server ----------------------------------------------------------
+    def make_tls_cert(self, cert="cert.pem", key="key.pem"):
+        """A self-signed P-256 certificate for 127.0.0.1 in the registry's root
+        (for configurations with tls_cert/tls_key); returns curl's --cacert args."""
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
+                        "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", os.path.join(self.root, key),
+                        "-out", os.path.join(self.root, cert)], check=True, capture_output=True)
+        return ["--cacert", os.path.join(self.root, cert)]
+
     def start(self, preexec_fn=None):
         self.errf = open(self.errlog, "ab")
         start = os.path.getsize(self.errlog)

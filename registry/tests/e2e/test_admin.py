@@ -106,15 +106,11 @@ def test_gc_removes_only_orphans(reg):
 
 def test_tls(make_registry):
     reg = make_registry(tls_cert="cert.pem", tls_key="key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", os.path.join(reg.root, "key.pem"),
-                    "-out", os.path.join(reg.root, "cert.pem")], check=True, capture_output=True)
+    cacert = reg.make_tls_cert()
     reg.alice = reg.user("alice")
     reg.start()
     assert reg.scheme == "https"
-    reg.curl_extra = ["--cacert", os.path.join(reg.root, "cert.pem")]
+    reg.curl_extra = cacert
     assert reg.alive()
     assert reg.publish(reg.alice, A, b"over tls").status == 201
     assert reg.curl(A).body == b"over tls"
