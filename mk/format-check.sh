@@ -20,7 +20,8 @@ cf=$(command -v clang-format-14 || command -v clang-format) || {
 	echo "hint: run 'make deps' (Debian package clang-format-14)" >&2
 	exit 2
 }
-mapfile -t files < <(git ls-files -- '*.c' '*.h')
+# templates/ holds goa new's templates: @NAME@ placeholders, C only after goa fills them in.
+mapfile -t files < <(git ls-files -- '*.c' '*.h' ':!templates/')
 [ ${#files[@]} -gt 0 ] || { echo "format-check: no C files found (run it in a git checkout)" >&2; exit 2; }
 bad=()
 for f in "${files[@]}"; do

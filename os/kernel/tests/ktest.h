@@ -123,8 +123,9 @@ extern kide_sel ktest_block_sm;
  * that fails them resets or hangs), so they run when everything else is done. */
 #define KTEST_LIST(X)                                                                                                      \
     X(null)                                                                                                                \
-    X(clock) X(bad_syscall) X(lookup) X(lookup_kernel_page) X(delegate_self) X(create_sm) X(                               \
-            ctrl_sm) X(sm_block_wake) X(sm_aborted) X(sm_cross_cpu) X(create_pd) X(ctrl_pd) X(create_ec)                   \
+    X(clock)                                                                                                               \
+    X(bad_syscall) X(lookup) X(lookup_kernel_page) X(delegate_self) X(create_sm) X(ctrl_sm) X(                             \
+            sm_block_wake) X(sm_aborted) X(sm_cross_cpu) X(create_pd) X(ctrl_pd) X(create_ec)                              \
             X(create_sc) X(create_pt) X(query_states) X(delegate_obj) X(revoke_local) X(revoke_3pd) X(                     \
                     mem_delegate_revoke) X(revoke_page_isolation) X(mem_perm) X(mem_perm_subtree) X(revoke_deep_chain)     \
                     X(mem_errors) X(ram_high) X(io_ports) X(ipc_call) X(ipc_errors) X(ipc_typed) X(                        \
