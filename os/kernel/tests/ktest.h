@@ -121,32 +121,91 @@ extern kide_sel ktest_block_sm;
 
 /* The tests, in order. The last ones can take the machine down (a kernel
  * that fails them resets or hangs), so they run when everything else is done. */
-#define KTEST_LIST(X)                                                                                                      \
-    X(null)                                                                                                                \
-    X(clock)                                                                                                               \
-    X(bad_syscall) X(lookup) X(lookup_kernel_page) X(delegate_self) X(create_sm) X(ctrl_sm) X(                             \
-            sm_block_wake) X(sm_aborted) X(sm_cross_cpu) X(create_pd) X(ctrl_pd) X(create_ec)                              \
-            X(create_sc) X(create_pt) X(query_states) X(delegate_obj) X(revoke_local) X(revoke_3pd) X(                     \
-                    mem_delegate_revoke) X(revoke_page_isolation) X(mem_perm) X(mem_perm_subtree) X(revoke_deep_chain)     \
-                    X(mem_errors) X(ram_high) X(io_ports) X(ipc_call) X(ipc_errors) X(ipc_typed) X(                        \
-                            ipc_typed_wrap) X(ipc_child) X(ipc_bad_cpu) X(ipc_aborted) X(ipc_aborted_remote)               \
-                            X(exit_notify) X(pf_resume) X(exc_stop) X(exc_update) X(exc_bad_rip) X(                        \
-                                    recall) X(recall_remote) X(recall_blocked) X(sc_time) X(ctrl_sc_errors)                \
-                                    X(sc_set_remote) X(sc_budget) X(sc_debt) X(priority) X(round_robin) X(                 \
-                                            round_robin_preempted) X(quota_exhaust) X(quota_cycles) X(pd_destroy)          \
-                                            X(assign_gsi) X(child_print) X(elf_check) X(tlb_shootdown) X(                  \
-                                                    reply_to_dead_caller) X(ipc_chain_abort) X(ipc_queue_abort)            \
-                                                    X(ipc_msg_snapshot) X(ipc_queued_portal_revoked) X(                    \
-                                                            ipc_queued_caller_sc_revoked) X(ipc_chain_handler_freed)       \
-                                                            X(sched_many_wild_ecs) X(sm_fifo) X(sm_stress) X(              \
-                                                                    ipc_parallel) X(remote_wakeup) X(smp_shootdown_stress) \
-                                                                    X(io_after_shootdown) X(exc_queue_caller_dies) X(      \
-                                                                            exc_vectors) X(sysret_noncanonical)            \
-                                                                            X(kill_running_remote) X(                      \
-                                                                                    user_df_syscall)                       \
-                                                                                    X(user_df_irq) X(                      \
-                                                                                            user_df_exception)             \
-                                                                                            X(exc_wild_state)
+/* One test per line: clang-format 14 folds this list badly. */
+/* clang-format off */
+#define KTEST_LIST(X) \
+    X(null) \
+    X(clock) \
+    X(bad_syscall) \
+    X(lookup) \
+    X(lookup_kernel_page) \
+    X(delegate_self) \
+    X(create_sm) \
+    X(ctrl_sm) \
+    X(sm_block_wake) \
+    X(sm_aborted) \
+    X(sm_cross_cpu) \
+    X(create_pd) \
+    X(ctrl_pd) \
+    X(create_ec) \
+    X(create_sc) \
+    X(create_pt) \
+    X(query_states) \
+    X(delegate_obj) \
+    X(revoke_local) \
+    X(revoke_3pd) \
+    X(mem_delegate_revoke) \
+    X(revoke_page_isolation) \
+    X(mem_perm) \
+    X(mem_perm_subtree) \
+    X(revoke_deep_chain) \
+    X(mem_errors) \
+    X(ram_high) \
+    X(io_ports) \
+    X(ipc_call) \
+    X(ipc_errors) \
+    X(ipc_typed) \
+    X(ipc_typed_wrap) \
+    X(ipc_child) \
+    X(ipc_bad_cpu) \
+    X(ipc_aborted) \
+    X(ipc_aborted_remote) \
+    X(exit_notify) \
+    X(pf_resume) \
+    X(exc_stop) \
+    X(exc_update) \
+    X(exc_bad_rip) \
+    X(recall) \
+    X(recall_remote) \
+    X(recall_blocked) \
+    X(sc_time) \
+    X(ctrl_sc_errors) \
+    X(sc_set_remote) \
+    X(sc_budget) \
+    X(sc_debt) \
+    X(priority) \
+    X(round_robin) \
+    X(round_robin_preempted) \
+    X(quota_exhaust) \
+    X(quota_cycles) \
+    X(pd_destroy) \
+    X(assign_gsi) \
+    X(child_print) \
+    X(elf_check) \
+    X(tlb_shootdown) \
+    X(reply_to_dead_caller) \
+    X(ipc_chain_abort) \
+    X(ipc_queue_abort) \
+    X(ipc_msg_snapshot) \
+    X(ipc_queued_portal_revoked) \
+    X(ipc_queued_caller_sc_revoked) \
+    X(ipc_chain_handler_freed) \
+    X(sched_many_wild_ecs) \
+    X(sm_fifo) \
+    X(sm_stress) \
+    X(ipc_parallel) \
+    X(remote_wakeup) \
+    X(smp_shootdown_stress) \
+    X(io_after_shootdown) \
+    X(exc_queue_caller_dies) \
+    X(exc_vectors) \
+    X(sysret_noncanonical) \
+    X(kill_running_remote) \
+    X(user_df_syscall) \
+    X(user_df_irq) \
+    X(user_df_exception) \
+    X(exc_wild_state)
+/* clang-format on */
 
 #define KTEST_DECL(n) void test_##n(void);
 KTEST_LIST(KTEST_DECL)
