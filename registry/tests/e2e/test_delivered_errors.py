@@ -56,7 +56,9 @@ def test_request_timeout_408_reaches_the_client(make_registry):
     status, body, err = put(reg, os.urandom(400000), "--limit-rate", "50k", "-H", "Expect:")
     assert status == 408, (status, err)
     assert json.loads(body)["error"] == "upload took too long"
-    assert logged(reg, 408)
+    # The access log line is written when the server is done with the connection
+    # (after the client saw the answer): wait for it.
+    wait_for(lambda: logged(reg, 408), what="the 408 in the access log")
     wait_for(lambda: reg.tmp_files() == [], what="the upload file to be removed")
     assert reg.curl("/-/index/alice").json()["total"] == 0
     assert reg.alive()
