@@ -3,7 +3,8 @@
 # Run each libFuzzer target for a bounded time and record one suite result.
 # Usage: run-fuzzers.sh SUITE SECONDS FUZZ-DIR FUZZER...
 # A fuzzer passes if it runs its time without a crash, leak or timeout. The
-# working corpus lives in FUZZ-DIR/corpus-<name>, seeded from fuzz/corpus/.
+# working corpus lives in FUZZ-DIR/corpus-<name>, seeded from fuzz/corpus/ and
+# by fuzz/seeds/<name>.sh where one exists.
 set -uo pipefail
 suite=$1 seconds=$2 dir=$3
 shift 3
@@ -12,9 +13,14 @@ passed=0 failed=0
 for f in "$@"; do
 	corpus="$dir/corpus-$f"
 	mkdir -p "$corpus"
+	# Seeds that are made, not committed (archives): fuzz/seeds/<name>.sh DIR.
+	seeds="$here/fuzz/seeds/$f.sh"
+	[ ! -x "$seeds" ] || "$seeds" "$corpus" || echo "fuzz: $f: cannot make its seeds ($seeds)"
 	log="$dir/$f.log"
+	committed="$here/fuzz/corpus/$f"
+	[ -d "$committed" ] || committed=""
 	if (cd "$dir" && "./$f" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-		-print_final_stats=1 "$corpus" "$here/fuzz/corpus/$f" >"$log" 2>&1); then
+		-print_final_stats=1 "$corpus" ${committed:+"$committed"} >"$log" 2>&1); then
 		echo "fuzz: $f: ok ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" |
 			grep -o '[0-9]*$') runs in ${seconds}s)"
 		passed=$((passed + 1))
