@@ -310,11 +310,9 @@ test_p8_shipped_kide_user_and_depot_verb() {
 
 # ---------------------------------------------------------------- point 13
 test_p13_install_404_reported_once() {
-	mkdir -p served users/tester
+	mkdir -p served
 	$GOA key create k.pem
-	cp k.pem.pub users/tester/pubkey
-	start_httpd "$PWD/served"
-	echo "http://127.0.0.1:$PORT" >users/tester/download
+	serve_depot_as_tester
 	set +e
 	$GOA install --depot "$PWD/d" --depots "$PWD/users" tester/src/none/1.0 2>err.txt
 	set -e
@@ -385,9 +383,7 @@ test_p13_run_installed_package() {
 	$GOA new --template posix s
 	$GOA -C s build
 	$GOA -C s export --depot "$PWD/served" --user tester --key k.pem
-	mkdir -p users/tester && cp k.pem.pub users/tester/pubkey
-	start_httpd "$PWD/served"
-	echo "http://127.0.0.1:$PORT" >users/tester/download
+	serve_depot_as_tester
 	$GOA install --depot "$PWD/fresh" --depots "$PWD/users" tester/pkg/s/0.1.0
 	rm -rf s   # the project is gone: only the depot is left
 	$GOA run tester/pkg/s/0.1.0 --depot "$PWD/fresh" -- one >out.txt

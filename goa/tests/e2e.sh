@@ -447,10 +447,7 @@ signed_depot() {
 	$GOA new --template posix s
 	$GOA -C s build
 	$GOA -C s export --depot "$PWD/served" --user tester --key k.pem
-	mkdir -p users/tester
-	cp k.pem.pub users/tester/pubkey
-	start_httpd "$PWD/served"
-	echo "http://127.0.0.1:$PORT" >users/tester/download
+	serve_depot_as_tester
 }
 
 test_install_verified() {
@@ -493,9 +490,7 @@ test_install_project_depends_then_build() {
 	$GOA new --template library mathx
 	$GOA -C mathx build
 	$GOA -C mathx export --depot "$PWD/served" --user tester --key k.pem
-	mkdir -p users/tester && cp k.pem.pub users/tester/pubkey
-	start_httpd "$PWD/served"
-	echo "http://127.0.0.1:$PORT" >users/tester/download
+	serve_depot_as_tester
 	$GOA new --template posix app
 	sed -i 's|^artifacts:|depends: [tester/api/mathx/0.1.0]\nartifacts:|' app/goa.yaml
 	sed -i 's/hello from app/hello from app 7/' app/goa.yaml

@@ -43,6 +43,14 @@ start_httpd() {
 	PORT=$(cat "$pf")
 }
 
+# serve_depot_as_tester: serve ./served over HTTP and make depot user 'tester'
+# in ./users point at it, trusting the key k.pem (made with goa key create).
+serve_depot_as_tester() {
+	mkdir -p users/tester && cp k.pem.pub users/tester/pubkey
+	start_httpd "$PWD/served"
+	echo "http://127.0.0.1:$PORT" >users/tester/download
+}
+
 cleanup() { set +e; for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; true; }
 trap cleanup EXIT
 
