@@ -15,5 +15,11 @@ void bkl_lock(void);
 void bkl_unlock(void);
 /** Answer a pending shoot-down request on this CPU (no lock needed). */
 void flush_handle(void);
+/** The holder starts (returns a token) and ends waiting for other CPUs'
+ *  shoot-down answers: the checking build's hold timer leaves that wait out,
+ *  since under TCG it measures how the host schedules the other vCPUs, not
+ *  work the holder does (lock.c). No-ops in normal builds. */
+u64 lock_wait_others_begin(void);
+void lock_wait_others_end(u64 token);
 
 #endif
