@@ -380,14 +380,3 @@ static int qemu_run(const struct goa_run_req *req, struct goa_run_result *res)
 }
 
 const struct goa_backend goa_backend_qemu = {"qemu", qemu_available, qemu_run};
-
-const struct goa_backend *goa_backend_find(const char *name)
-{
-    static const struct goa_backend *const all[] = {&goa_backend_host, &goa_backend_qemu};
-
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (!strcmp(all[i]->name, name))
-            return all[i];
-    goa_error("run", "known targets: host, qemu", "unknown target '%s'", name);
-    return NULL;
-}
