@@ -58,7 +58,7 @@ struct goa_backend {
     int (*run)(const struct goa_run_req *req, struct goa_run_result *res);
 };
 
-/** The backend called NAME, or NULL after reporting the known ones. */
+/** The backend called NAME, or NULL after reporting the known ones (backend.c). */
 const struct goa_backend *goa_backend_find(const char *name);
 
 /** Run ARGV (argv[0] looked up in PATH) with REQ's stdin, cwd, timeout and

@@ -2,27 +2,33 @@
 /* goa: the QEMU run backend -- boot a native component on Kide.
  *
  * The image is the SDK's kernel with core (the root task), the root
- * hoitaja and an init.json generated from the project's runtime: one child
+ * hoitaja and an init.json made from the project's runtime: one child
  * named after the binary, with runtime.ram and runtime.caps as its quotas,
  * runtime.config as its configuration and the run's arguments as its args
  * (kide_args), and "exit_with" naming it, so hoitaja ends the habitat with
- * the component's exit code and core ends QEMU with it. The boot modules
+ * the component's exit code and core ends QEMU with it. goa writes that as
+ * a scenario and the SDK's kide-scenario turns it into init.json: hoitaja's
+ * own validator, compiled into kide-scenario, judges the runtime's values,
+ * and goa reports its message (docs/formats/scenario.md). The boot modules
  * live under short names in a temporary directory (QEMU splits -initrd at
- * commas). An SDK without boot/core and boot/hoitaja (an older one) boots
- * the component as the root task instead, without quotas, and says so.
+ * commas). An SDK without boot/core, boot/hoitaja or tools/kide-scenario
+ * is refused with the files it lacks.
  *
  * QEMU runs with the serial console on the pipe goa_backend_exec() reads,
  * KVM when it works (QEMU falls back to TCG by itself), and isa-debug-exit:
  * an exit code c arrives as QEMU status 2 * (0x10 + c) + 1 and is mapped
- * back; a kernel panic line is reported as exit 134. core prefixes every
- * console line with the writer's label; the component's own lines
- * ("[<child>] text") are delivered without that prefix, as the root-task
- * boot delivered them. Needs: qemu-system-x86_64, the SDK.
+ * back (kide/qemu_exit.h); a kernel panic line is reported as exit 134.
+ * core prefixes every console line with the writer's label; the
+ * component's own lines ("[<child>] text") are delivered without that
+ * prefix. Needs: qemu-system-x86_64, the SDK.
  */
 #include "backend.h"
 
 #include "sdk.h"
 #include "util.h"
+
+#include <kide/limits.h>
+#include <kide/qemu_exit.h>
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -77,43 +83,39 @@ static void watch_line(void *ctx, const char *line)
 
 /* ---- the habitat: init.json from runtime: ---------------------------------- */
 
-#define DEF_RAM   (16ull << 20) /* runtime.ram when the project gives none */
-#define DEF_CAPS  256L          /* runtime.caps when the project gives none (kernel pages) */
-#define CAPS_MIN  16L           /* hoitaja's bounds of caps */
-#define CAPS_MAX  1000000L
-#define ARGS_MAX  127u /* core's info page holds the args string */
-#define NAME_MAX_ 32u  /* hoitaja names: [a-z][a-z0-9-]{0,31} */
+#define DEF_RAM  "16M" /* runtime.ram when the project gives none */
+#define DEF_CAPS 256L  /* runtime.caps when the project gives none (kernel pages) */
 
 /* The child's name (and its boot module's) from the binary's: [a-z][a-z0-9-]{0,31},
  * never one of the image's own modules. */
-static void child_name(const char *binary, char out[NAME_MAX_ + 1])
+static void child_name(const char *binary, char out[KIDE_NAME_MAX + 1])
 {
     const char *b = strrchr(binary, '/');
     b = b ? b + 1 : binary;
     size_t n = 0;
     if (!isalpha((unsigned char)*b))
         out[n++] = 'c';
-    for (; *b && n < NAME_MAX_; b++) {
+    for (; *b && n < KIDE_NAME_MAX; b++) {
         unsigned char ch = (unsigned char)tolower((unsigned char)*b);
         out[n++] = (char)((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ? ch : '-');
     }
     out[n] = 0;
-    /* The image's own modules and hoitaja's label keep their names. */
+    /* The image's own modules and hoitaja's label keep their names; the prefix
+     * keeps the name within KIDE_NAME_MAX (the longest of the three is 7). */
     if (!strcmp(out, "core") || !strcmp(out, "hoitaja") || !strcmp(out, "init")) {
         memmove(out + 2, out, strlen(out) + 1);
         out[0] = 'c', out[1] = '-';
     }
 }
 
-/* runtime.ram in bytes (the schema checked the form: digits and K, M or G). */
+/* runtime.ram in bytes, for the machine's size (the schema checked the form:
+ * digits and K, M or G; hoitaja's validator checks the range). */
 static unsigned long long ram_bytes(const char *v)
 {
-    if (!v)
-        return DEF_RAM;
     char *end;
     unsigned long long n = strtoull(v, &end, 10);
     int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
-    return n << shift;
+    return n > (~0ull >> shift) ? ~0ull : n << shift;
 }
 
 /* runtime.config as a JSON object: inline ("{...}") or a file relative to the project. */
@@ -150,89 +152,130 @@ static cJSON *child_config(const struct goa_run_req *req)
     return o;
 }
 
-/* The run's arguments joined by spaces, checked against core's args field. */
-static char *child_args(const struct goa_run_req *req)
+/* s as a YAML double-quoted scalar: the bytes as they are, '"' and '\' escaped and
+ * any other byte outside printable ASCII as \xNN, so the validator sees (and names)
+ * exactly the bytes the run was given. */
+static char *yaml_quoted(const char *s)
 {
-    char *s = goa_xstrdup("");
-    for (size_t i = 0; req->args && req->args[i]; i++) {
-        char *n = goa_fmt("%s%s%s", s, i ? " " : "", req->args[i]);
-        free(s);
-        s = n;
+    char *out = goa_xmalloc(4 * strlen(s) + 3), *o = out;
+    *o++ = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            *o++ = '\\', *o++ = (char)*p;
+        else if (*p < 0x20 || *p > 0x7e)
+            o += sprintf(o, "\\x%02x", *p);
+        else
+            *o++ = (char)*p;
     }
-    if (strlen(s) > ARGS_MAX) {
-        goa_error("run", "shorten the arguments (core's info page holds 127 bytes)",
-                  "the arguments take %zu bytes, more than %u", strlen(s), ARGS_MAX);
-        free(s);
-        return NULL;
-    }
-    for (const char *p = s; *p; p++)
-        if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) {
-            goa_error("run", "use printable ASCII in the arguments",
-                      "argument byte 0x%02x at offset %zu cannot be passed to a component",
-                      (unsigned char)*p, (size_t)(p - s));
-            free(s);
-            return NULL;
-        }
-    return s;
-}
-
-/* init.json for the component as the habitat's only child; NULL after reporting. */
-static char *init_json(const struct goa_run_req *req, const char *name, unsigned long long *ram)
-{
-    const struct goa_runtime *rt = &req->project->runtime;
-    long caps = rt->caps ? rt->caps : DEF_CAPS;
-    *ram = ram_bytes(rt->ram);
-    if (caps < CAPS_MIN || caps > CAPS_MAX) {
-        goa_error(req->project->file,
-                  "runtime.caps counts kernel pages (capability slots, kernel objects, page "
-                  "tables); give at least 16",
-                  "runtime.caps %ld is outside %ld..%ld", caps, CAPS_MIN, CAPS_MAX);
-        return NULL;
-    }
-    if (*ram > (1ull << 46)) {
-        goa_error(req->project->file, "lower runtime.ram", "runtime.ram %s is too large", rt->ram);
-        return NULL;
-    }
-    char *args = child_args(req);
-    cJSON *config = args ? child_config(req) : NULL;
-    if (!config) {
-        free(args);
-        return NULL;
-    }
-    cJSON *doc = cJSON_CreateObject(), *children = cJSON_CreateArray(), *c = cJSON_CreateObject();
-    cJSON *cpu = cJSON_CreateObject(), *routes = cJSON_CreateArray(), *r = cJSON_CreateObject();
-    cJSON *restart = cJSON_CreateObject();
-    cJSON_AddNumberToObject(doc, "generation", 1);
-    cJSON_AddStringToObject(doc, "exit_with", name);
-    cJSON_AddItemToObject(doc, "children", children);
-    cJSON_AddItemToArray(children, c);
-    cJSON_AddStringToObject(c, "name", name);
-    cJSON_AddStringToObject(c, "binary", name);
-    cJSON_AddNumberToObject(c, "ram", (double)*ram);
-    cJSON_AddNumberToObject(c, "caps", (double)caps);
-    cJSON_AddNumberToObject(cpu, "quota", 100);
-    cJSON_AddNumberToObject(cpu, "priority", 64);
-    cJSON_AddItemToObject(c, "cpu", cpu);
-    cJSON_AddStringToObject(r, "service", "*");
-    cJSON_AddStringToObject(r, "to", "denied");
-    cJSON_AddItemToArray(routes, r);
-    cJSON_AddItemToObject(c, "routes", routes);
-    cJSON_AddStringToObject(restart, "policy", "never");
-    cJSON_AddItemToObject(c, "restart", restart);
-    if (*args)
-        cJSON_AddStringToObject(c, "args", args);
-    cJSON_AddItemToObject(c, "config", config);
-    char *out = cJSON_PrintUnformatted(doc);
-    cJSON_Delete(doc);
-    free(args);
-    if (!out)
-        goa_error("run", NULL, "out of memory writing init.json");
+    *o++ = '"';
+    *o = 0;
     return out;
 }
 
-/* The image's boot modules under short names in a fresh temporary directory. */
+/*
+ * The scenario (docs/formats/scenario.md) of the run: a machine of `mem` MiB with
+ * the component as the root habitat's only child. The runtime's values go in as
+ * the project wrote them: kide-scenario, with hoitaja's validator compiled in,
+ * judges them. runtime.config goes in as JSON (a YAML flow mapping; cJSON's
+ * output uses only escapes YAML knows). NULL after reporting.
+ */
+static char *scenario_yaml(const struct goa_run_req *req, const char *name, unsigned long long mem)
+{
+    const struct goa_runtime *rt = &req->project->runtime;
+    char *joined = goa_xstrdup("");
+    for (size_t i = 0; req->args && req->args[i]; i++) {
+        char *n = goa_fmt("%s%s%s", joined, i ? " " : "", req->args[i]);
+        free(joined);
+        joined = n;
+    }
+    cJSON *config = child_config(req);
+    char *cfg = config ? cJSON_PrintUnformatted(config) : NULL;
+    cJSON_Delete(config);
+    if (!cfg) {
+        if (config)
+            goa_error("run", NULL, "out of memory writing the configuration");
+        free(joined);
+        return NULL;
+    }
+    char *args = yaml_quoted(joined), *ram = yaml_quoted(rt->ram ? rt->ram : DEF_RAM);
+    char *yaml =
+            goa_fmt("name: goa-run\n"
+                    "machine: {cpus: 1, ram: %lluM}\n"
+                    "habitat:\n"
+                    "  exit_with: %s\n"
+                    "  children:\n"
+                    "    - name: %s\n"
+                    "      binary: %s\n"
+                    "      ram: %s\n"
+                    "      caps: %ld\n"
+                    "      cpu: {quota: 100, priority: 64}\n"
+                    "      routes: [{service: \"*\", to: denied}]\n"
+                    "      restart: {policy: never}\n"
+                    "%s%s%s"
+                    "      config: %s\n",
+                    mem, name, name, name, ram, rt->caps ? rt->caps : DEF_CAPS,
+                    *joined ? "      args: " : "", *joined ? args : "", *joined ? "\n" : "", cfg);
+    free(args), free(ram), free(joined), free(cfg);
+    return yaml;
+}
+
+/* kide-scenario's message (stderr: "kide-scenario: FILE[:LINE]: MSG", then "hint:
+ * HINT") as goa's error about the project's runtime: the file and line are goa's
+ * generated scenario, which the user never wrote, so only MSG and the hint stay. */
+static void report_refusal(const struct goa_run_req *req, const char *file, char *err)
+{
+    char *msg = strncmp(err, "kide-scenario: ", 15) ? err : err + 15;
+    char *hint = strstr(msg, "\nhint: ");
+    if (hint) {
+        *hint = 0;
+        hint += 7;
+        hint[strcspn(hint, "\n")] = 0;
+    }
+    msg[strcspn(msg, "\n")] = 0;
+    size_t n = strlen(file);
+    if (!strncmp(msg, file, n) && msg[n] == ':') {
+        msg += n + 1;
+        msg += strspn(msg, "0123456789");
+        msg += *msg == ':';
+        msg += strspn(msg, " ");
+    }
+    goa_error(req->project->file, hint,
+              "hoitaja's validator refuses the run (runtime: and the arguments): %s", msg);
+}
+
+/* init.json (and modules.txt) in dir from the scenario, through the SDK's
+ * kide-scenario: one validator, hoitaja's, judges what goa boots. 0, or -1 after
+ * reporting. */
+static int write_init(const struct goa_run_req *req, const char *sdk, const char *dir,
+                      const char *name, unsigned long long mem)
+{
+    char *yaml = scenario_yaml(req, name, mem);
+    if (!yaml)
+        return -1;
+    char *file = goa_fmt("%s/scenario.yaml", dir), *log = goa_fmt("%s/kide-scenario.err", dir);
+    char *tool = goa_fmt("%s/tools/kide-scenario", sdk);
+    char *argv[] = {tool, "-o", (char *)dir, file, NULL}, *err = NULL;
+    size_t len = 0;
+    int rc = goa_write_file(file, yaml, strlen(yaml), 0644);
+    if (rc) {
+        goa_error("run", "check TMPDIR", "cannot write %s: %s", file, strerror(errno));
+    } else if ((rc = goa_run_io(NULL, argv, NULL, log, 1)) != 0) {
+        if (rc != 1 || goa_read_file(log, &err, &len) || !len)
+            goa_error("run", "rebuild the SDK with 'make -C os sdk'",
+                      "the SDK's kide-scenario failed (status %d)", rc);
+        else
+            report_refusal(req, file, err);
+        rc = -1;
+    }
+    free(err), free(tool), free(log), free(file), free(yaml);
+    return rc;
+}
+
+/* The image's boot modules under short names in a fresh temporary directory:
+ * core, hoitaja, the component and the init.json kide-scenario writes. mem: the
+ * machine's RAM in MiB. */
 static char *stage(const struct goa_run_req *req, const char *sdk, const char *name,
-                   const char *json)
+                   unsigned long long mem)
 {
     const char *tmp = getenv("TMPDIR");
     char *dir = goa_fmt("%s/goa-qemu.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -241,38 +284,49 @@ static char *stage(const struct goa_run_req *req, const char *sdk, const char *n
         free(dir);
         return NULL;
     }
+    if (write_init(req, sdk, dir, name, mem)) {
+        goa_rmrf(dir);
+        free(dir);
+        return NULL;
+    }
     char *bin = realpath(req->binary, NULL);
     char *core = goa_fmt("%s/boot/core", sdk), *hoitaja = goa_fmt("%s/boot/hoitaja", sdk);
     char *l1 = goa_fmt("%s/core", dir), *l2 = goa_fmt("%s/hoitaja", dir);
-    char *l3 = goa_fmt("%s/%s", dir, name), *l4 = goa_fmt("%s/init.json", dir);
-    int rc = !bin || symlink(core, l1) || symlink(hoitaja, l2) || symlink(bin, l3) ||
-             goa_write_file(l4, json, strlen(json), 0644);
+    char *l3 = goa_fmt("%s/%s", dir, name);
+    int rc = !bin || symlink(core, l1) || symlink(hoitaja, l2) || symlink(bin, l3);
     if (rc) {
         goa_error("run", NULL, "cannot prepare the boot modules in %s: %s", dir, strerror(errno));
         goa_rmrf(dir);
         free(dir);
         dir = NULL;
     }
-    free(bin), free(core), free(hoitaja), free(l1), free(l2), free(l3), free(l4);
+    free(bin), free(core), free(hoitaja), free(l1), free(l2), free(l3);
     return dir;
 }
 
-/* The root-task fallback's module string: binary, then the arguments; QEMU splits
- * modules at commas. */
-static char *module_string(const struct goa_run_req *req)
+/* What the backend needs of the SDK beyond what goa_sdk_dir() checks. */
+static const char *const boot_files[] = {"boot/core", "boot/hoitaja", "tools/kide-scenario"};
+
+/* Whether the SDK holds boot_files; else an error naming the missing ones. */
+static bool sdk_can_boot(const char *sdk)
 {
-    char *s = goa_xstrdup(req->binary);
-    for (size_t i = 0; req->args && req->args[i]; i++) {
-        char *n = goa_fmt("%s %s", s, req->args[i]);
-        free(s);
-        s = n;
+    char missing[256] = "";
+    for (size_t i = 0; i < sizeof boot_files / sizeof boot_files[0]; i++) {
+        char *f = goa_fmt("%s/%s", sdk, boot_files[i]);
+        if (!goa_exists(f))
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s",
+                     *missing ? ", " : "", boot_files[i]);
+        free(f);
     }
-    if (strchr(s, ',')) {
-        goa_error("run", "use arguments without commas", "QEMU cannot pass a comma in '%s'", s);
-        free(s);
-        return NULL;
-    }
-    return s;
+    if (!*missing)
+        return true;
+    goa_error("run",
+              "rebuild the SDK with 'make -C os sdk' in the Kide tree (it ships core, hoitaja "
+              "and kide-scenario), or point KIDE_SDK at one that has them",
+              "the Kide SDK at %s lacks %s: goa boots a component as hoitaja's child and "
+              "cannot without them",
+              sdk, missing);
+    return false;
 }
 
 /* The accelerator, picked as every Kide runner picks it (os/tools/qemu-accel.sh,
@@ -324,70 +378,50 @@ static int qemu_run(const struct goa_run_req *req, struct goa_run_result *res)
     char *sdk = goa_sdk_dir("run");
     if (!sdk)
         return -1;
-    char *kernel = goa_fmt("%s/boot/kide.bin", sdk), *mod = NULL, *dir = NULL, *json = NULL;
-    char *core = goa_fmt("%s/boot/core", sdk), *hoitaja = goa_fmt("%s/boot/hoitaja", sdk);
-    char name[NAME_MAX_ + 1], mem[32] = "256M";
-    bool habitat = goa_exists(core) && goa_exists(hoitaja);
-    int rc = -1;
-    if (habitat) {
-        unsigned long long ram;
-        child_name(req->binary, name);
-        if ((json = init_json(req, name, &ram)) && (dir = stage(req, sdk, name, json))) {
-            mod = goa_fmt("core,hoitaja init.json,init.json,%s", name);
-            /* core and the root hoitaja keep a quarter of the machine. */
-            unsigned long long mb = (ram >> 20) * 4 / 3 + 64;
-            if (mb > 256)
-                snprintf(mem, sizeof mem, "%lluM", mb);
-        }
-    } else {
-        goa_info("goa: the SDK at %s has no boot/core and boot/hoitaja (an older SDK): booting "
-                 "the component as the root task, without its runtime: quotas; rebuild the SDK "
-                 "with 'make -C os sdk'",
-                 sdk);
-        mod = module_string(req);
+    if (!sdk_can_boot(sdk)) {
+        free(sdk);
+        return -1;
     }
+    char *kernel = goa_fmt("%s/boot/kide.bin", sdk), *mod = NULL, *dir = NULL;
+    char name[KIDE_NAME_MAX + 1], mem[32];
+    const char *ram = req->project->runtime.ram;
+    int rc = -1;
+    child_name(req->binary, name);
+    /* core and the root hoitaja keep a quarter of the machine. */
+    unsigned long long mb = (ram_bytes(ram ? ram : DEF_RAM) >> 20) * 4 / 3 + 64;
+    mb = mb < 256 ? 256 : mb;
+    snprintf(mem, sizeof mem, "%lluM", mb);
+    if ((dir = stage(req, sdk, name, mb)))
+        mod = goa_fmt("core,hoitaja init.json,init.json,%s", name);
     const char *accel = mod ? pick_accel(sdk) : NULL;
     if (mod && accel) {
-        char *argv[] = {
-                QEMU,      "-accel",     (char *)accel, "-m",
-                mem,       "-smp",       "1",           "-display",
-                "none",    "-monitor",   "none",        "-serial",
-                "stdio",   "-no-reboot", "-device",     "isa-debug-exit,iobase=0xf4,iosize=0x04",
-                "-kernel", kernel,       "-initrd",     mod,
-                NULL};
-        struct watch w = {req, false, habitat ? name : NULL};
+        char port[48];
+        snprintf(port, sizeof port, "isa-debug-exit,iobase=%#x,iosize=0x04", KIDE_QEMU_EXIT_PORT);
+        char *argv[] = {QEMU,      "-accel",     (char *)accel, "-m",       mem,       "-smp",
+                        "1",       "-display",   "none",        "-monitor", "none",    "-serial",
+                        "stdio",   "-no-reboot", "-device",     port,       "-kernel", kernel,
+                        "-initrd", mod,          NULL};
+        struct watch w = {req, false, name};
         struct goa_run_req r = *req;
         r.on_line = watch_line;
         r.ctx = &w;
         r.stdin_file = NULL;
-        if (dir)
-            r.cwd = dir; /* the modules' short names are relative to it */
+        r.cwd = dir; /* the modules' short names are relative to it */
         rc = goa_backend_exec(&r, argv, res);
         if (rc == 0 && !res->timed_out) {
-            int st = res->exit_code;
+            int code = kide_qemu_exit_decode(res->exit_code);
             if (w.panic)
                 res->exit_code = 134;
-            else if ((st & 1) && st >= 2 * 0x10 + 1)
-                res->exit_code = (st - 1) / 2 - 0x10;
+            else if (code >= 0)
+                res->exit_code = code;
             else
                 res->exit_code = 128; /* QEMU itself failed or the kernel stopped silently */
         }
     }
     if (dir)
         goa_rmrf(dir);
-    free(dir), free(json), free(mod), free(kernel), free(core), free(hoitaja), free(sdk);
+    free(dir), free(mod), free(kernel), free(sdk);
     return rc;
 }
 
 const struct goa_backend goa_backend_qemu = {"qemu", qemu_available, qemu_run};
-
-const struct goa_backend *goa_backend_find(const char *name)
-{
-    static const struct goa_backend *const all[] = {&goa_backend_host, &goa_backend_qemu};
-
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (!strcmp(all[i]->name, name))
-            return all[i];
-    goa_error("run", "known targets: host, qemu", "unknown target '%s'", name);
-    return NULL;
-}

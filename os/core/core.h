@@ -58,9 +58,9 @@ struct account {
     struct account *parent; /**< funder and owner; NULL for init */
     struct account *first_child, *next_sibling;
     char name[KIDE_CORE_NAME_MAX + 1];
-    char label[96];
-    char binary[32];
-    char args[128];
+    char label[KIDE_LABEL_MAX + 1];
+    char binary[KIDE_NAME_MAX + 1];
+    char args[KIDE_ARGS_MAX + 1];
     enum kide_acc_state state;
     bool loaded;
     u64 entry;

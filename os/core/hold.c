@@ -57,7 +57,7 @@ void hold_drop(const char *op)
     if (held / tsc_per_ms > HOLD_BOUND_MS) {
         krt_printf("core: FAIL: lock held %lu ms by %s (bound %u ms)\n", held / tsc_per_ms, op,
                    HOLD_BOUND_MS);
-        kide_exit_qemu(KRT_QEMU_SUCCESS + 1);
+        kide_exit_qemu(KRT_QEMU_FAILURE);
     }
 #endif
 }

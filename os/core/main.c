@@ -86,7 +86,7 @@ static void start_init(void)
                    cfg, m->size, krt_status_name(st), KIDE_COMP_CONFIG_MAX);
         krt_printf("core: hint: shorten it or move children into nested habitats; init not "
                    "started: stopping the machine (failure)\n");
-        kide_exit_qemu(KRT_QEMU_SUCCESS + 1);
+        kide_exit_qemu(KRT_QEMU_FAILURE);
     }
     st = load_start(a);
     if (st != KIDE_OK)

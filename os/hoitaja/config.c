@@ -21,6 +21,10 @@
 
 /* One limit: what core passes a component is what hoitaja and kide-scenario accept. */
 _Static_assert(HJ_CONFIG_MAX == KIDE_COMP_CONFIG_MAX, "configuration limits differ");
+/* Names and service names share str_field's buffers. */
+_Static_assert(HJ_SERVICE_MAX == HJ_NAME_MAX, "name buffers differ");
+/* A label (a child's path) is what core's info page holds. */
+_Static_assert(sizeof(((struct kide_comp_info *)0)->name) == KIDE_LABEL_MAX + 1, "label sizes");
 
 /** Parse state: the document and where we are (for messages). */
 struct ctx {
@@ -110,46 +114,73 @@ static int ram_field(const struct ctx *c, int tok, kide_u64 *out)
     return 0;
 }
 
-static int is_name(const char *s)
+static int lower(char ch)
 {
-    size_t n = strlen(s);
-    if (n < 1 || n > HJ_NAME_MAX || s[0] < 'a' || s[0] > 'z')
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-            return 0;
-    return 1;
+    return ch >= 'a' && ch <= 'z';
 }
 
-static int is_service(const char *s)
+static int letter(char ch)
 {
-    size_t n = strlen(s);
-    if (n < 1 || n > HJ_SERVICE_MAX ||
-        !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-              (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
-            return 0;
-    return 1;
+    return lower(ch) || (ch >= 'A' && ch <= 'Z');
 }
 
-/* A string field of at most HJ_NAME_MAX bytes checked by form(); out has HJ_NAME_MAX+1. */
-static int str_field(const struct ctx *c, int tok, const char *field, int (*form)(const char *),
-                     const char *hint, char *out)
+int hj_name_check(const char *s, kide_u64 len, int service, char *why, kide_u64 size)
 {
-    char what[160];
-    int n = kide_json_type(c->doc, tok) == KIDE_JSON_STRING
-                    ? kide_json_get_string(c->doc, tok, out, HJ_NAME_MAX + 1)
-                    : -1;
-    if (n < 0 || (size_t)n != strlen(out) || !form(out)) {
-        hj_snprintf(what, sizeof(what), "%s must be a string of the form %s", field, hint);
-        out[0] = 0;
-        return fail(c, tok,
-                    "names are short lowercase words like \"demo\" or \"tenant-a\"; "
-                    "services like \"Timer\"",
-                    what);
+    kide_u64 max = service ? HJ_SERVICE_MAX : HJ_NAME_MAX;
+    if (len == 0) {
+        hj_snprintf(why, size, "is empty");
+        return -1;
     }
+    if (len > max) {
+        hj_snprintf(why, size, "is %lu bytes, at most %lu", len, max);
+        return -1;
+    }
+    if (service ? !letter(s[0]) : !lower(s[0])) {
+        hj_snprintf(why, size, "must start with a%s letter", service ? "" : " lowercase");
+        return -1;
+    }
+    for (kide_u64 i = 1; i < len; i++) {
+        char ch = s[i];
+        int ok = service ? letter(ch) || ch == '_' : lower(ch);
+        if (ok || (ch >= '0' && ch <= '9') || ch == '-')
+            continue;
+        if ((unsigned char)ch > 0x20 && (unsigned char)ch < 0x7f)
+            hj_snprintf(why, size, "holds '%c' at offset %lu, which a %sname cannot", ch, i,
+                        service ? "service " : "");
+        else
+            hj_snprintf(why, size, "holds the byte 0x%02x at offset %lu, which a %sname cannot",
+                        (unsigned char)ch, i, service ? "service " : "");
+        return -1;
+    }
+    return 0;
+}
+
+/* A string field checked by hj_name_check (service: a service name); out has
+ * HJ_NAME_MAX+1 bytes (HJ_SERVICE_MAX is the same). */
+static int str_field(const struct ctx *c, int tok, const char *field, int service, const char *form,
+                     char *out)
+{
+    char what[200], why[80], buf[HJ_NAME_MAX + 2];
+    out[0] = 0;
+    if (kide_json_type(c->doc, tok) != KIDE_JSON_STRING) {
+        hj_snprintf(what, sizeof(what), "%s must be a string of the form %s", field, form);
+        return fail(c, tok, service ? HJ_SERVICE_HINT : HJ_NAME_HINT, what);
+    }
+    /* Too long for buf: its length as written (escapes count as written). */
+    int n = kide_json_get_string(c->doc, tok, buf, sizeof(buf));
+    kide_u64 len = n >= 0 ? (kide_u64)n : c->doc->tok[tok].end - c->doc->tok[tok].start;
+    if (n >= 0 && (size_t)n != strlen(buf))
+        hj_snprintf(why, sizeof(why), "holds a NUL byte");
+    if ((n >= 0 && (size_t)n != strlen(buf)) ||
+        hj_name_check(buf, n >= 0 ? len : HJ_NAME_MAX + 1, service, why, sizeof(why))) {
+        if (n < 0)
+            hj_snprintf(why, sizeof(why), "is %lu bytes, at most %u", len, HJ_NAME_MAX);
+        hj_snprintf(what, sizeof(what), "%s '%.*s%s' %s", field, n < 0 || len > 40 ? 40 : (int)len,
+                    n >= 0 ? buf : c->doc->buf + c->doc->tok[tok].start,
+                    len > 40 || n < 0 ? "..." : "", why);
+        return fail(c, tok, service ? HJ_SERVICE_HINT : HJ_NAME_HINT, what);
+    }
+    memcpy(out, buf, len + 1);
     return 0;
 }
 
@@ -260,7 +291,7 @@ static int parse_provides(const struct ctx *c, int tok, struct hj_child_cfg *ch)
                      "provides lists more than %u services", HJ_PROVIDES_MAX);
     for (int e = kide_json_first(c->doc, tok); e >= 0; e = kide_json_next(c->doc, e)) {
         char *s = ch->provides[ch->nprovides];
-        if (str_field(c, e, "a provided service", is_service, "[A-Za-z][A-Za-z0-9_-]{0,31}", s))
+        if (str_field(c, e, "a provided service", 1, "[A-Za-z][A-Za-z0-9_-]{0,31}", s))
             return -1;
         for (kide_u32 i = 0; i < ch->nprovides; i++)
             if (!strcmp(ch->provides[i], s))
@@ -281,7 +312,7 @@ static int parse_route(const struct ctx *c, int tok, struct hj_child_cfg *ch)
         return -1;
     if (kide_json_str_eq(c->doc, s, "*"))
         r->service[0] = '*', r->service[1] = 0;
-    else if (str_field(c, s, "route service", is_service, "[A-Za-z][A-Za-z0-9_-]{0,31} or \"*\"",
+    else if (str_field(c, s, "route service", 1, "[A-Za-z][A-Za-z0-9_-]{0,31} or \"*\"",
                        r->service))
         return -1;
     if (kide_json_str_eq(c->doc, t, "parent"))
@@ -299,7 +330,7 @@ static int parse_route(const struct ctx *c, int tok, struct hj_child_cfg *ch)
     if (r->to != HJ_TO_CHILD && k >= 0)
         return fail(c, k, "drop 'child' or route \"to\": \"child\"",
                     "'child' is only allowed in a route to a child");
-    if (k >= 0 && str_field(c, k, "route child", is_name, "[a-z][a-z0-9-]{0,31}", r->child))
+    if (k >= 0 && str_field(c, k, "route child", 0, "[a-z][a-z0-9-]{0,31}", r->child))
         return -1;
     for (kide_u32 i = 0; i < ch->nroutes; i++) {
         if (!strcmp(ch->routes[i].service, "*"))
@@ -396,11 +427,19 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
     ch->max_backoff_ms = HJ_MAX_BACKOFF_DEF;
     ch->priority = HJ_PRIO_DEF;
     if (want_type(c, tok, KIDE_JSON_OBJECT, "a child", "an object") || need(c, tok, "name", &v) ||
-        str_field(c, v, "name", is_name, "[a-z][a-z0-9-]{0,31}", ch->name))
+        str_field(c, v, "name", 0, "[a-z][a-z0-9-]{0,31}", ch->name))
         return -1;
     kide_u32 col;
     where(c, tok, &ch->line, &col);
     c->path = ch->name;
+    /* Its label, the path from the root habitat, is what core and hoitaja name it
+     * by (core's info page holds KIDE_LABEL_MAX bytes): deep habitats of long
+     * names would otherwise cut it. */
+    kide_u64 label = strlen(c->prefix) + strlen(ch->name);
+    if (label > KIDE_LABEL_MAX)
+        return failf(c, v, "shorten the names of the child or of the habitats around it",
+                     "its label (the path named above) is %lu bytes, at most %u", label,
+                     KIDE_LABEL_MAX);
     /* Only partial configurations know "remove". */
     if (known_fields(c, tok, (flags & HJ_PARSE_PARTIAL) ? partial_fields : child_fields,
                      CHILD_HINT))
@@ -420,7 +459,7 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
         }
     }
     if (need(c, tok, "binary", &v) ||
-        str_field(c, v, "binary", is_name, "[a-z][a-z0-9-]{0,31}", ch->binary) ||
+        str_field(c, v, "binary", 0, "[a-z][a-z0-9-]{0,31}", ch->binary) ||
         need(c, tok, "ram", &v) || ram_field(c, v, &ch->ram) || need(c, tok, "caps", &v) ||
         uint_field(c, v, "caps", HJ_CAPS_MIN, HJ_CAPS_MAX, &ch->caps) || need(c, tok, "cpu", &v) ||
         parse_cpu(c, v, lim, ch))
@@ -530,8 +569,8 @@ static int parse_tree(struct ctx *c, int root, const struct hj_limits *lim, unsi
         known_fields(c, root, known, "a habitat has the fields generation, children and exit_with"))
         return -1;
     v = kide_json_find(c->doc, root, "exit_with");
-    if (v >= 0 && str_field(c, v, "exit_with", is_name, "[a-z][a-z0-9-]{0,31} (a child's name)",
-                            out->exit_with))
+    if (v >= 0 &&
+        str_field(c, v, "exit_with", 0, "[a-z][a-z0-9-]{0,31} (a child's name)", out->exit_with))
         return -1;
     v = kide_json_find(c->doc, root, "generation");
     if (v < 0 && !(flags & HJ_PARSE_NO_GEN))

@@ -144,8 +144,8 @@ struct hj_mgmt {
 /** The habitat. */
 struct hj {
     struct kide_env *env;
-    char label[96]; /**< own label: "init" or "tenant-a" */
-    int root;       /**< the root habitat: no parent portal */
+    char label[KIDE_LABEL_MAX + 1]; /**< own label: "init" or "tenant-a" */
+    int root;                       /**< the root habitat: no parent portal */
     struct kide_mutex lock;
     kide_sel children_sm; /**< from the first KIDE_CORE_CHILD, 0 before */
     kide_sel yield_sm;    /**< upped by the main thread when children_sm fires */

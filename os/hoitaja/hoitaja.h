@@ -134,6 +134,18 @@ struct hj_error {
 #define HJ_PARSE_NO_GEN  2u /**< `generation` is optional (nested habitats, management apply) */
 
 /* ---- config.c ------------------------------------------------------------- */
+/** What a name and a service name may be: the hints of every message about one
+ *  (hoitaja's and kide-scenario's alike). */
+#define HJ_NAME_HINT "names are 1 to 32 characters: a lowercase letter, then a-z, 0-9 or '-'"
+#define HJ_SERVICE_HINT                                                                            \
+    "service names are 1 to 32 characters: a letter, then letters, digits, '_' or '-' (like "      \
+    "Timer or LOG)"
+/** Whether s[0..len) is a name ([a-z][a-z0-9-]{0,31}) or, with service, a service
+ *  name ([A-Za-z][A-Za-z0-9_-]{0,31}): 0, or -1 with why ("is 33 bytes, at most
+ *  32", ...) for a message "<field> '<s>' <why>". The one check of names: hoitaja
+ *  and kide-scenario both call it. */
+int hj_name_check(const char *s, kide_u64 len, int service, char *why, kide_u64 size);
+
 /** Parse and (unless partial) validate buf[0..len). Returns 0, or -1 with *err set
  *  (the output is then empty). The caller frees *out with hj_config_free. */
 int hj_config_parse(const char *buf, kide_u64 len, const struct hj_limits *lim, unsigned flags,

@@ -34,8 +34,8 @@
 
 #include <kide/syscall.h>
 
-#define LABEL_MAX 96u
-#define ARGS_MAX  256u
+#define LABEL_MAX (KIDE_LABEL_MAX + 1) /* a label's buffer, with its NUL (core's info page) */
+#define ARGS_MAX  KIDE_SESSION_ARGS_MAX
 
 static kide_u64 handle_of(const struct hj_session *ss)
 {

@@ -30,6 +30,7 @@
 #ifndef KIDE_CORE_H
 #define KIDE_CORE_H
 
+#include "limits.h"
 #include "types.h"
 
 /* ---- a component's address space, as core loads it ----------------------- */
@@ -61,19 +62,19 @@
 
 /** The info page core maps read-only at KIDE_COMP_INFO before the component runs. */
 struct kide_comp_info {
-    kide_u64 magic;             /**< KIDE_COMP_INFO_MAGIC */
-    kide_u64 config_size;       /**< bytes of JSON at KIDE_COMP_CONFIG (0: none, treat as {}) */
-    kide_u64 cpu;               /**< the CPU of its main EC and default handler CPU */
-    kide_u64 boot_ns;           /**< kernel clock when core started it */
-    kide_u64 ram_quota;         /**< RAM quota at start, bytes */
-    kide_u64 caps_quota;        /**< kernel-memory quota at start, pages */
-    kide_u64 cpu_quota;         /**< percent of the parent's share (of the whole CPU if the
-                                     parent runs on another CPU) */
-    kide_u64 priority;          /**< effective priority of its threads */
-    kide_u64 handler_utcb_hint; /**< unused address range start for handler UTCBs and stacks */
-    char name[96];              /**< label: path from the root habitat, e.g. "tenant-a/demo" */
-    char binary[32];            /**< ROM name it was loaded from */
-    char args[128]; /**< extra arguments (boot-module string after the name), may be "" */
+    kide_u64 magic;                 /**< KIDE_COMP_INFO_MAGIC */
+    kide_u64 config_size;           /**< bytes of JSON at KIDE_COMP_CONFIG (0: none, treat as {}) */
+    kide_u64 cpu;                   /**< the CPU of its main EC and default handler CPU */
+    kide_u64 boot_ns;               /**< kernel clock when core started it */
+    kide_u64 ram_quota;             /**< RAM quota at start, bytes */
+    kide_u64 caps_quota;            /**< kernel-memory quota at start, pages */
+    kide_u64 cpu_quota;             /**< percent of the parent's share (of the whole CPU if the
+                                         parent runs on another CPU) */
+    kide_u64 priority;              /**< effective priority of its threads */
+    kide_u64 handler_utcb_hint;     /**< unused address range start for handler UTCBs and stacks */
+    char name[KIDE_LABEL_MAX + 1];  /**< label: path from the root habitat, e.g. "tenant-a/demo" */
+    char binary[KIDE_NAME_MAX + 1]; /**< ROM name it was loaded from */
+    char args[KIDE_ARGS_MAX + 1];   /**< its args (hoitaja's "args"), may be "" */
 };
 
 /* ---- self session: call KIDE_COMP_SEL_CORE -------------------------------- */
@@ -276,11 +277,11 @@ static inline const char *kide_fault_name(kide_u64 vector)
     }
 }
 
-#define KIDE_CORE_LOG_MAX     480u  /**< bytes per LOG call */
-#define KIDE_CORE_CHUNK_MAX   3840u /**< bytes per CONFIG chunk */
-#define KIDE_CORE_NAME_MAX    32u   /**< a sub-account's name */
-#define KIDE_CORE_ROM_MAX     8u    /**< boot modules an owner may name with KIDE_OWN_ROM */
-#define KIDE_CORE_CAPS_MIN    16u   /**< smallest caps quota: the PD itself needs 8 pages */
+#define KIDE_CORE_LOG_MAX     480u          /**< bytes per LOG call */
+#define KIDE_CORE_CHUNK_MAX   3840u         /**< bytes per CONFIG chunk */
+#define KIDE_CORE_NAME_MAX    KIDE_NAME_MAX /**< a sub-account's name */
+#define KIDE_CORE_ROM_MAX     8u            /**< boot modules an owner may name with KIDE_OWN_ROM */
+#define KIDE_CORE_CAPS_MIN    KIDE_CAPS_MIN /**< smallest caps quota: the PD itself needs 8 pages */
 #define KIDE_CORE_MAX_THREADS 8u
 #define KIDE_CORE_PERIOD_NS   10000000ull /**< every component SC has a 10 ms period */
 

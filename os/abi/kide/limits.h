@@ -19,6 +19,13 @@
 #define KIDE_NAME_MAX    32u  /**< child, binary and scenario names: [a-z][a-z0-9-]{0,31} */
 #define KIDE_SERVICE_MAX 32u  /**< service names: [A-Za-z][A-Za-z0-9_-]{0,31} */
 #define KIDE_ARGS_MAX    127u /**< a child's args: printable ASCII (core's info page) */
+/** A label, the path of a child from the root habitat ("tenant-a/demo"): core's
+ *  info page and accounts hold it in KIDE_LABEL_MAX + 1 bytes, hoitaja builds it
+ *  in as many, and a server's runtime receives it in as many. */
+#define KIDE_LABEL_MAX 95u
+/** A session's args string (KIDE_PARENT_OPEN, parent.h): libkide sends and
+ *  hoitaja receives at most this many bytes. */
+#define KIDE_SESSION_ARGS_MAX 256u
 
 /* ---- a habitat -------------------------------------------------------------- */
 #define KIDE_CHILDREN_MAX 256u      /**< children per habitat */

@@ -160,9 +160,10 @@ static void test_child_fields(void **state)
     bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"caps\":16,\"cpu\":{\"quota\":1}}"),
         "missing required field 'ram'", "child 'a'");
     bad(DOC("{\"binary\":\"demo\"}"), "missing required field 'name'", NULL);
-    bad(DOC("{\"name\":\"A\",\"binary\":\"demo\"}"), "name must be", NULL);
+    bad(DOC("{\"name\":\"A\",\"binary\":\"demo\"}"), "name 'A' must start with a lowercase letter",
+        NULL);
     bad(DOC("{\"name\":\"a\",\"binary\":\"x y\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1}}"),
-        "binary must be", "child 'a'");
+        "binary 'x y' holds the byte 0x20 at offset 1", "child 'a'");
     bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":0,\"caps\":16,\"cpu\":{\"quota\":1}}"),
         "ram must be an integer", NULL);
     bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":\"4M\",\"caps\":16,\"cpu\":{\"quota\":1}"
@@ -567,9 +568,9 @@ static void test_exit_with(void **state)
     bad("{\"generation\":1,\"exit_with\":1,\"children\":[" CHILD("a", "") "]}",
         "exit_with must be a string", NULL);
     bad("{\"generation\":1,\"exit_with\":\"Bad Name\",\"children\":[" CHILD("a", "") "]}",
-        "exit_with must be a string of the form", NULL);
+        "exit_with 'Bad Name' must start with a lowercase letter", NULL);
     bad("{\"generation\":1,\"exit_with\":\"\",\"children\":[" CHILD("a", "") "]}",
-        "exit_with must be", NULL);
+        "exit_with '' is empty", NULL);
     /* A nested habitat may name one too; it is checked against its own children. */
     assert_int_equal(
             parse(DOC("{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":128,"
@@ -1123,6 +1124,55 @@ static void test_habitat_overhead(void **state)
 }
 
 /* The configuration size limit: at KIDE_CONFIG_MAX parsed, one byte more refused. */
+/* Names, service names and labels at their limits (kide/limits.h): the longest
+ * is accepted, one byte more refused with the same message kide-scenario gives. */
+static void test_name_limits(void **state)
+{
+    (void)state;
+#define N32 "abcdefghijklmnopqrstuvwxyz-12345"
+#define S32 "Abcdefghijklmnopqrstuvwxyz_12345"
+    _Static_assert(sizeof(N32) - 1 == KIDE_NAME_MAX && sizeof(S32) - 1 == KIDE_SERVICE_MAX,
+                   "the limits changed: adapt the test");
+    assert_int_equal(parse(DOC(CHILD(N32, ""))), 0);
+    hj_config_free(&cfg);
+    bad(DOC(CHILD(N32 "x", "")), "name '" N32 "x' is 33 bytes, at most 32", NULL);
+    assert_string_equal(err.hint, HJ_NAME_HINT);
+    assert_int_equal(parse(DOC(CHILD("a", ",\"provides\":[\"" S32 "\"]"))), 0);
+    hj_config_free(&cfg);
+    bad(DOC(CHILD("a", ",\"provides\":[\"" S32 "x\"]")),
+        "a provided service '" S32 "x' is 33 bytes, at most 32", "child 'a'");
+    assert_string_equal(err.hint, HJ_SERVICE_HINT);
+    bad(DOC(CHILD("a", ",\"routes\":[{\"service\":\"" S32 "x\",\"to\":\"parent\"}]")),
+        "route service '" S32 "x' is 33 bytes, at most 32", NULL);
+    char why[80];
+    assert_int_equal(hj_name_check(N32, 32, 0, why, sizeof(why)), 0);
+    assert_int_equal(hj_name_check(N32 "x", 33, 0, why, sizeof(why)), -1);
+    assert_string_equal(why, "is 33 bytes, at most 32");
+    assert_int_equal(hj_name_check("a_b", 3, 0, why, sizeof(why)), -1);
+    assert_string_equal(why, "holds '_' at offset 1, which a name cannot");
+    assert_int_equal(hj_name_check("a_b", 3, 1, why, sizeof(why)), 0);
+    assert_int_equal(hj_name_check("_ab", 3, 1, why, sizeof(why)), -1);
+    assert_string_equal(why, "must start with a letter");
+    /* A label is the path from the root habitat: two habitats of 32-byte names
+     * and a child of 29 make KIDE_LABEL_MAX (95) bytes, one of 30 one too many. */
+#define LHAB(name, ram, caps, inner)                                                               \
+    "{\"name\":\"" name "\",\"binary\":\"hoitaja\",\"ram\":" ram ",\"caps\":" caps                 \
+    ",\"cpu\":{\"quota\":1},\"habitat\":{\"children\":[" inner "]}}"
+#define LDOC(child)                                                                                \
+    DOC(LHAB(N32, "33554432", "512",                                                               \
+             LHAB("bcdefghijklmnopqrstuvwxyz-123456", "8388608", "128", CHILD(child, ""))))
+    _Static_assert(KIDE_LABEL_MAX == 32 + 1 + 32 + 1 + 29, "the limits changed: adapt the test");
+    assert_int_equal(parse(LDOC("abcdefghijklmnopqrstuvwxyz-12")), 0);
+    hj_config_free(&cfg);
+    bad(LDOC("abcdefghijklmnopqrstuvwxyz-123"),
+        "child '" N32 "/bcdefghijklmnopqrstuvwxyz-123456/abcdefghijklmnopqrstuvwxyz-123'",
+        "its label (the path named above) is 96 bytes, at most 95");
+#undef LDOC
+#undef LHAB
+#undef N32
+#undef S32
+}
+
 static void test_config_size(void **state)
 {
     (void)state;
@@ -1161,6 +1211,7 @@ int main(void)
             cmocka_unit_test(test_plan_cases),
             cmocka_unit_test_teardown(test_args, teardown),
             cmocka_unit_test_teardown(test_exit_with, teardown),
+            cmocka_unit_test_teardown(test_name_limits, teardown),
             cmocka_unit_test(test_plan_order),
             cmocka_unit_test(test_plan_cpu_swap),
             cmocka_unit_test_teardown(test_ram_node, teardown),

@@ -7,7 +7,7 @@
  * semaphore, routes krt's console to core's LOG, and calls kide_main().
  * As the root task of its own image (goa's QEMU backend), krt_root_main()
  * sets up krt's allocators instead; the log is COM1 and the exit code goes
- * to QEMU's isa-debug-exit as 0x10 + code (QEMU exits 2 * (0x10 + code) + 1).
+ * to QEMU's isa-debug-exit (kide/qemu_exit.h: QEMU exits 2 * (0x10 + code) + 1).
  */
 #include <krt.h>
 #include "rt.h"
@@ -83,9 +83,7 @@ KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
 void kide_exit(struct kide_env *env, int code)
 {
     if (env->root) {
-        if (code < 0 || code > 111)
-            code = 111;
-        kide_exit_qemu(0x10 + (u32)code);
+        kide_exit_qemu(kide_qemu_exit_value((kide_u64)code)); /* < 0 or > 111: 111 */
     }
     if (code < 0 || code > 255)
         code = 255;

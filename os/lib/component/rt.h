@@ -36,9 +36,10 @@
 /* Handler UTCB when the info page gives no hint. */
 #define RT_HANDLER_UTCB (KIDE_COMP_UTCB + 0x100000ull)
 
-#define RT_SERVICE_NAME_MAX 64u
-#define RT_ARGS_MAX         256u
-#define RT_LABEL_MAX        128u
+/* The schema's limits (kide/limits.h): what hoitaja and core accept, no more. */
+#define RT_SERVICE_NAME_MAX KIDE_SERVICE_MAX
+#define RT_ARGS_MAX         KIDE_SESSION_ARGS_MAX
+#define RT_LABEL_MAX        (KIDE_LABEL_MAX + 1) /* a label's buffer, with its NUL */
 
 struct kide_json_doc;
 
@@ -47,7 +48,7 @@ struct kide_env {
     const struct kide_comp_info *info; /**< core's info page (NULL as a root task) */
     const char *config;                /**< raw config JSON */
     kide_u64 config_len;
-    char name[96];
+    char name[KIDE_LABEL_MAX + 1];
     char args[200];
     struct kide_mutex heap_mx, misc_mx; /**< see the file comment for the order */
     kide_sel parent;                    /**< the parent portal (a test may aim it elsewhere) */

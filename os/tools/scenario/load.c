@@ -10,6 +10,7 @@
  * its line, a message naming the field and the offending value, and a hint.
  */
 #include "scenario.h"
+#include "hoitaja.h" /* hj_name_check: hoitaja's check of names (os/hoitaja/config.c) */
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -140,21 +141,25 @@ static int scalar(struct ld *c, yaml_node_t *n, const char *where, const char *f
     return 0;
 }
 
-/* A name [a-z][a-z0-9-]{0,31} into out. */
-static int name(struct ld *c, yaml_node_t *n, const char *where, const char *field, char *out)
+/* A name [a-z][a-z0-9-]{0,31} (service: a service name [A-Za-z][A-Za-z0-9_-]{0,31})
+ * into out, judged by hoitaja's own check with its words and hint. */
+static int a_name(struct ld *c, yaml_node_t *n, const char *where, const char *field, bool service,
+                  const char *hint, char *out)
 {
+    char why[80];
     if (scalar(c, n, where, field))
         return -1;
     const char *s = (const char *)n->data.scalar.value;
     size_t len = n->data.scalar.length;
-    bool ok = len >= 1 && len <= SCN_NAME_MAX && s[0] >= 'a' && s[0] <= 'z';
-    for (size_t k = 1; ok && k < len; k++)
-        ok = (s[k] >= 'a' && s[k] <= 'z') || (s[k] >= '0' && s[k] <= '9') || s[k] == '-';
-    if (!ok)
-        return fail(c, n, "names are 1 to 32 characters: a lowercase letter, then a-z, 0-9 or '-'",
-                    "%s: %s must be a name like 'demo-1', got '%s'", where, field, text(n));
+    if (hj_name_check(s, len, service, why, sizeof(why)))
+        return fail(c, n, hint, "%s: %s '%s' %s", where, field, text(n), why);
     memcpy(out, s, len + 1);
     return 0;
+}
+
+static int name(struct ld *c, yaml_node_t *n, const char *where, const char *field, char *out)
+{
+    return a_name(c, n, where, field, false, HJ_NAME_HINT, out);
 }
 
 /* A child's args: one string of at most SCN_ARGS_MAX printable ASCII bytes. */
@@ -181,24 +186,12 @@ static int args(struct ld *c, yaml_node_t *n, const char *where, char *out)
 static int service(struct ld *c, yaml_node_t *n, const char *where, const char *field, bool star,
                    char *out)
 {
-    if (scalar(c, n, where, field))
-        return -1;
-    const char *s = (const char *)n->data.scalar.value;
-    size_t len = n->data.scalar.length;
-    bool ok = len >= 1 && len <= SCN_NAME_MAX &&
-              ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'));
-    for (size_t k = 1; ok && k < len; k++)
-        ok = (s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') ||
-             (s[k] >= '0' && s[k] <= '9') || s[k] == '-' || s[k] == '_';
-    if (star && is_scalar(n, "*"))
-        ok = true;
-    if (!ok)
-        return fail(c, n,
-                    star ? "a service is named like Timer or LOG; \"*\" matches any other"
-                         : "a service is named like Timer or LOG",
-                    "%s: %s must be a service name, got '%s'", where, field, text(n));
-    memcpy(out, s, len + 1);
-    return 0;
+    if (star && is_scalar(n, "*")) {
+        memcpy(out, "*", 2);
+        return 0;
+    }
+    return a_name(c, n, where, field, true,
+                  star ? HJ_SERVICE_HINT "; \"*\" matches any other" : HJ_SERVICE_HINT, out);
 }
 
 /* Decimal digits s[0..len) into *v; false if empty, not digits, or > max. */

@@ -167,7 +167,7 @@ int krt_printf(const char *fmt, ...)
 
 void kide_exit_qemu(u32 code)
 {
-    __asm__ volatile("outl %0, %1" ::"a"(code), "Nd"((u16)0xf4));
+    __asm__ volatile("outl %0, %1" ::"a"(code), "Nd"((u16)KIDE_QEMU_EXIT_PORT));
     /* Without isa-debug-exit the write does nothing: stop here for good. */
     for (;;)
         krt_pause();

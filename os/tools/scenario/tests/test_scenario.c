@@ -195,10 +195,11 @@ static const struct bad bad_cases[] = {
         {"? [a]\n: 1\n", 1, "scenario: keys must be plain names"},
         {"machine: {cpus: 1, ram: 64M}\nhabitat: {children: []}\n", 1,
          "scenario: missing required field 'name'"},
-        {"name: Big\n", 1, "scenario: name must be a name like 'demo-1', got 'Big'"},
+        {"name: Big\n", 1, "scenario: name 'Big' must start with a lowercase letter"},
         {"name: \"a\\0b\"\n", 1, "contains a NUL character"},
-        {"name: abcdefghijabcdefghijabcdefghijabc\n", 1, "must be a name"},
-        {"name: 1abc\n", 1, "must be a name"},
+        {"name: abcdefghijabcdefghijabcdefghijabc\n", 1,
+         "scenario: name 'abcdefghijabcdefghijabcdefghijabc' is 33 bytes, at most 32"},
+        {"name: 1abc\n", 1, "name '1abc' must start with a lowercase letter"},
         {"name: t\nhabitat: {children: []}\n", 1, "missing required field 'machine'"},
         {"name: t\nmachine: {cpus: 1, ram: 64M}\n", 1, "missing required field 'habitat'"},
         /* machine */
@@ -225,7 +226,7 @@ static const struct bad bad_cases[] = {
          "children must be a list, got a scalar"},
         {HEAD "    - 3\n", 5, "child must be a mapping, got a scalar"},
         {HEAD "    - {binary: b}\n", 5, "child without a name"},
-        {HEAD "    - {name: C}\n", 5, "child: name must be a name"},
+        {HEAD "    - {name: C}\n", 5, "child: name 'C' must start with a lowercase letter"},
         /* child fields */
         {HEAD CHILD(", rma: 1M"), 5, "child 'c': unknown field 'rma'"},
         {HEAD CHILD(", ram: 2M"), 5, "child 'c': field 'ram' appears twice"},
@@ -238,7 +239,7 @@ static const struct bad bad_cases[] = {
         {HEAD "    - {name: c, binary: b, ram: 1M, caps: 16}\n", 5,
          "child 'c': missing required field 'cpu'"},
         {HEAD "    - {name: c, binary: B, ram: 1M, caps: 16, cpu: {quota: 1}}\n", 5,
-         "child 'c': binary must be a name"},
+         "child 'c': binary 'B' must start with a lowercase letter"},
         {HEAD "    - {name: c, binary: b, ram: lots, caps: 16, cpu: {quota: 1}}\n", 5,
          "child 'c': ram must be a size like 4M, got 'lots'"},
         {HEAD "    - {name: c, binary: b, ram: 1M, caps: 0, cpu: {quota: 1}}\n", 5,
@@ -287,9 +288,8 @@ static const struct bad bad_cases[] = {
         {HEAD CHILD(", provides: Timer"), 5, "child 'c': provides must be a list, got a scalar"},
         {HEAD CHILD(", provides: [Timer, Timer]"), 5,
          "child 'c': service 'Timer' is provided twice"},
-        {HEAD CHILD(", provides: [\"*\"]"), 5,
-         "child 'c': provides must be a service name, got '*'"},
-        {HEAD CHILD(", provides: [1x]"), 5, "must be a service name"},
+        {HEAD CHILD(", provides: [\"*\"]"), 5, "child 'c': provides '*' must start with a letter"},
+        {HEAD CHILD(", provides: [1x]"), 5, "provides '1x' must start with a letter"},
         {HEAD CHILD(", routes: {}"), 5, "child 'c': routes must be a list, got a mapping"},
         {HEAD CHILD(", routes: [{to: parent}]"), 5, "child 'c': missing required field 'service'"},
         {HEAD CHILD(", routes: [{service: LOG}]"), 5, "child 'c': missing required field 'to'"},
@@ -389,7 +389,7 @@ static const struct bad bad_cases[] = {
          4, "habitat: exit_with must be a single value"},
         {"name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat:\n  exit_with: Bad\n  children:\n" CHILD(
                  ""),
-         4, "habitat: exit_with must be a name"},
+         4, "habitat: exit_with 'Bad' must start with a lowercase letter"},
         {HEAD
          "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, habitat: "
          "{exit_with: y, children: [{name: x, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}}]}}\n",
@@ -925,6 +925,46 @@ static void test_f16_size(void **state)
 }
 
 /* init.json carries one child field per line, so hoitaja's line numbers are real. */
+/* Names, service names and labels at their limits (kide/limits.h): the longest
+ * is accepted, one byte more refused with hoitaja's words and hint. */
+static void test_name_limits(void **state)
+{
+    (void)state;
+#define N32 "abcdefghijklmnopqrstuvwxyz-12345"
+#define S32 "Abcdefghijklmnopqrstuvwxyz_12345"
+#define NAMED(child, svc)                                                                          \
+    "name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat:\n  children:\n"                               \
+    "    - {name: " child ", binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, provides: [" svc       \
+    "]}\n"
+    accepted(NAMED(N32, S32));
+    refused(NAMED(N32 "x", S32), "child: name '" N32 "x' is 33 bytes, at most 32");
+    refused(NAMED(N32, S32 "x"), "child '" N32 "': provides '" S32 "x' is 33 bytes, at most 32");
+    struct scn_error err;
+    assert_int_equal(full_check(NAMED(N32 "x", S32), &err), -1);
+    assert_string_equal(err.hint, HJ_NAME_HINT);
+    assert_int_equal(full_check(NAMED(N32, S32 "x"), &err), -1);
+    assert_string_equal(err.hint, HJ_SERVICE_HINT);
+    /* A label is the path from the root habitat: two habitats of 32-byte names and
+     * a child of 29 make KIDE_LABEL_MAX (95) bytes; one of 30 is refused by
+     * hoitaja's validator, with its message. */
+#define LABEL(child)                                                                               \
+    "name: t\nmachine: {cpus: 1, ram: 256M}\nhabitat:\n  children:\n"                              \
+    "    - name: " N32 "\n      binary: hoitaja\n      ram: 64M\n      caps: 1024\n"               \
+    "      cpu: {quota: 10}\n      habitat:\n        children:\n"                                  \
+    "          - name: bcdefghijklmnopqrstuvwxyz-123456\n            binary: hoitaja\n"            \
+    "            ram: 16M\n            caps: 256\n            cpu: {quota: 10}\n"                  \
+    "            habitat:\n              children:\n"                                              \
+    "                - {name: " child ", binary: b, ram: 1M, caps: 16, cpu: {quota: 1}}\n"
+    _Static_assert(KIDE_LABEL_MAX == 32 + 1 + 32 + 1 + 29, "the limits changed: adapt the test");
+    accepted(LABEL("abcdefghijklmnopqrstuvwxyz-12"));
+    refused(LABEL("abcdefghijklmnopqrstuvwxyz-123"),
+            "its label (the path named above) is 96 bytes, at most 95");
+#undef LABEL
+#undef NAMED
+#undef S32
+#undef N32
+}
+
 static void test_f16_lines(void **state)
 {
     struct scn s;
@@ -970,14 +1010,15 @@ static void test_f16_lines(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_good),       cmocka_unit_test(test_minimal),
-            cmocka_unit_test(test_bad),        cmocka_unit_test(test_hints),
-            cmocka_unit_test(test_values),     cmocka_unit_test(test_devices),
-            cmocka_unit_test(test_generated),  cmocka_unit_test(test_affinity),
-            cmocka_unit_test(test_ram_node),   cmocka_unit_test(test_args_exit_with),
-            cmocka_unit_test(test_f16_ram),    cmocka_unit_test(test_f16_sums),
-            cmocka_unit_test(test_f16_nested), cmocka_unit_test(test_f16_machine),
-            cmocka_unit_test(test_f16_size),   cmocka_unit_test(test_f16_lines),
+            cmocka_unit_test(test_good),        cmocka_unit_test(test_minimal),
+            cmocka_unit_test(test_bad),         cmocka_unit_test(test_hints),
+            cmocka_unit_test(test_values),      cmocka_unit_test(test_devices),
+            cmocka_unit_test(test_generated),   cmocka_unit_test(test_affinity),
+            cmocka_unit_test(test_ram_node),    cmocka_unit_test(test_args_exit_with),
+            cmocka_unit_test(test_f16_ram),     cmocka_unit_test(test_f16_sums),
+            cmocka_unit_test(test_f16_nested),  cmocka_unit_test(test_f16_machine),
+            cmocka_unit_test(test_f16_size),    cmocka_unit_test(test_f16_lines),
+            cmocka_unit_test(test_name_limits),
     };
     return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
 }

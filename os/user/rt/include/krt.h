@@ -22,6 +22,7 @@
 
 #include <kide/sys.h>
 #include <kide/boot.h>
+#include <kide/qemu_exit.h>
 
 typedef kide_u64 u64;
 typedef kide_u32 u32;
@@ -90,10 +91,11 @@ int krt_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list ap)
 int krt_snprintf(char *buf, size_t size, const char *fmt, ...) KRT_PRINTF(3, 4);
 /** printf to COM1; a call's output is never interleaved with another's. */
 int krt_printf(const char *fmt, ...) KRT_PRINTF(1, 2);
-/** Exit QEMU through isa-debug-exit (port 0xf4): QEMU's status is code*2+1. */
+/** Exit QEMU through isa-debug-exit (port 0xf4): QEMU's status is code*2+1
+ *  (the encoding: kide/qemu_exit.h). */
 KRT_NORETURN void kide_exit_qemu(u32 code);
-#define KRT_QEMU_SUCCESS 0x10 /**< QEMU exits with 33 */
-#define KRT_QEMU_FAILURE 0x11 /**< QEMU exits with 35 */
+#define KRT_QEMU_SUCCESS KIDE_QEMU_EXIT_VALUE(0) /**< QEMU exits with 33 */
+#define KRT_QEMU_FAILURE KIDE_QEMU_EXIT_VALUE(1) /**< QEMU exits with 35 */
 /** When set, console output goes here instead of COM1, and krt_panic ends through
  *  krt_panic_exit instead of the exit port: a component under core has neither
  *  (the component runtime routes both to core). */
