@@ -6,6 +6,7 @@
  * The format subset is what the kernel uses: %s %c %d %u %x %p with l/ll.
  */
 #include "kernel.h"
+#include "lock.h"
 #include "arch/x86_64/cpu.h"
 
 #define COM1 0x3f8
@@ -97,9 +98,11 @@ void vprintk(const char *fmt, __builtin_va_list ap)
 void printk(const char *fmt, ...)
 {
     __builtin_va_list ap;
+    u64 token = lock_hold_exclude_begin();
     __builtin_va_start(ap, fmt);
     vprintk(fmt, ap);
     __builtin_va_end(ap);
+    lock_hold_exclude_end(token);
 }
 
 noreturn void panic(const char *fmt, ...)

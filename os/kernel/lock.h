@@ -15,11 +15,13 @@ void bkl_lock(void);
 void bkl_unlock(void);
 /** Answer a pending shoot-down request on this CPU (no lock needed). */
 void flush_handle(void);
-/** The holder starts (returns a token) and ends waiting for other CPUs'
- *  shoot-down answers: the checking build's hold timer leaves that wait out,
- *  since under TCG it measures how the host schedules the other vCPUs, not
- *  work the holder does (lock.c). No-ops in normal builds. */
-u64 lock_wait_others_begin(void);
-void lock_wait_others_end(u64 token);
+/** Start (returns a token) and end a wait that is not the holder's own work:
+ *  for other CPUs' shoot-down answers, or for the serial console. The
+ *  checking build's hold timer leaves such waits out, since under TCG they
+ *  measure how the host schedules the other vCPUs and serves the console
+ *  (lock.c). Counted only on the CPU holding the lock; no-ops in normal
+ *  builds. */
+u64 lock_hold_exclude_begin(void);
+void lock_hold_exclude_end(u64 token);
 
 #endif

@@ -163,7 +163,7 @@ void tlb_flush_dirty(void)
             wait = true;
         }
     }
-    u64 token = lock_wait_others_begin();
+    u64 token = lock_hold_exclude_begin();
     while (wait) {
         wait = false;
         for (unsigned i = 0; i < cpu_count; i++)
@@ -171,7 +171,7 @@ void tlb_flush_dirty(void)
                 wait = true;
         cpu_pause();
     }
-    lock_wait_others_end(token);
+    lock_hold_exclude_end(token);
     while (dirty_list) {
         struct pd *pd = dirty_list;
         dirty_list = pd->dirty_next;
