@@ -138,9 +138,9 @@ static int check_free(struct ec *ec, const kide_sel *sel)
     return rc == KIDE_OK ? KIDE_OK : reject(sel, rc);
 }
 
-/* BAD_PARAM for parameters sc_params_ok() refused, naming the first one
- * at fault: the priority, a budget too small or above the period, else the
- * period (the order of sc_params_ok()'s conditions). prio points at the
+/* BAD_PARAM for parameters sc_params_ok() refused, naming the one at
+ * fault: the priority if above the maximum, else the budget if below the
+ * minimum or above the period, else the period. prio points at the
  * argument whose value is p (an aux u16 or an a2 u64). */
 static int reject_sc_params(const void *prio, u64 p, const u64 *budget, const u64 *period)
 {
