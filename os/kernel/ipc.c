@@ -169,10 +169,7 @@ int ipc_call(struct ec *caller, struct pt *pt, bool exc)
 
 noreturn void ipc_reply(struct ec *h)
 {
-    if (h->global || !h->serving) {
-        h->regs.rax = KIDE_BAD_SYSCALL;
-        kernel_exit();
-    }
+    assert(!h->global && h->serving); /* sys_reply refused any other EC */
     struct ec *caller = h->caller;
     ec_unlink_call(caller, h); /* both stay allocated until kobj_reap below */
     h->serving = false;

@@ -12,7 +12,7 @@ struct pt;
  * head. Does not return if the call starts or the caller waits; otherwise
  * returns the status that explains why not. */
 int ipc_call(struct ec *caller, struct pt *pt, bool exc);
-/** The current EC replies; never returns. */
+/** The current EC, a portal handler serving a call, replies; never returns. */
 noreturn void ipc_reply(struct ec *h);
 
 #endif

@@ -19,6 +19,9 @@ $(KPOUT)/%.o: $(KDIR)/%.c $(GEN_HDRS)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<) (poison)"
 	@$(CC) $(KCFLAGS) -DKIDE_POISON -DKIDE_LOCK_CHECK -c $< -o $@
 
+# The system-call trace setting (os/Makefile) applies here too.
+$(KPOUT)/syscall.o: $(KOUT)/syscall-trace
+
 $(KPOUT)/lib/elf.o: $(TOP)/os/lib/elf/elf.c $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	@$(CC) $(KCFLAGS) -DKIDE_POISON -DKIDE_LOCK_CHECK -c $< -o $@

@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* System-call handlers: decode and check every argument, then act.
  *
- * Each handler reads its arguments from the caller's frame, validates all of
- * them before changing any state, and writes the status (and results) back
- * into the frame. The dispatch table is generated from syscalls.tab, the
- * same table the user stubs and docs/kernel.md come from.
+ * The arguments of each call are named in syscalls.tab; the generated
+ * syscall_args.h copies them out of the caller's frame once, into a struct
+ * sys_<call>_args, before the handler runs (the thunk do_<call> the dispatch
+ * table points at). A handler reads only that struct, validates all of it
+ * before changing any state and returns the status, which the dispatcher
+ * stores in RAX; results go to the frame through sys_<call>_results().
+ *
+ * A check that refuses an argument says which one: it returns
+ * reject(&a->name, status), and get_*() and check_free() do so for the
+ * selector they were given. In the tracing build (make KIDE_SYSCALL_TRACE=1)
+ * the thunk then logs the call, the caller's PD and EC, that argument's slot
+ * and name, and the status; otherwise reject() is the status alone.
  */
 #include "kernel.h"
 #include "pd.h"
@@ -22,36 +30,126 @@
 #include <kide/syscall.h>
 #include <kide/status.h>
 
-#define A1    (f->rdi)
-#define A2    (f->rsi)
-#define A3    (f->rdx)
-#define A4    (f->r10)
-#define A5    (f->r8)
-#define A6    (f->r9)
-#define FLAGS ((f->rax >> 8) & 0xff)
-#define AUX   ((f->rax >> 16) & 0xffff)
-#define RET(status)                                                                                \
-    do {                                                                                           \
-        f->rax = (u64)(status);                                                                    \
-        return;                                                                                    \
-    } while (0)
+#ifdef KIDE_SYSCALL_TRACE
+/* The address of the argument the failing check named (a field of the
+ * thunk's struct), or 0. Kept as a number: it is only compared with the
+ * fields' addresses, never followed. Invariant: the thunk clears it before
+ * its handler runs and reads it after, all under the big kernel lock, so no
+ * other call can interleave. */
+static u64 syscall_rejected;
 
-/* Look up a capability of the caller or return the status from the handler. */
-#define GET(var, type, ctype, sel, need)                                                           \
-    struct ctype *var;                                                                             \
-    do {                                                                                           \
-        int rc_;                                                                                   \
-        var = (struct ctype *)cap_get(ec->pd, (sel), (type), (need), &rc_);                        \
-        if (!var)                                                                                  \
-            RET(rc_);                                                                              \
-    } while (0)
+static const char *const status_names[] = {
+        [KIDE_OK] = "OK",
+        [KIDE_TIMEOUT] = "TIMEOUT",
+        [KIDE_ABORTED] = "ABORTED",
+        [KIDE_BAD_SYSCALL] = "BAD_SYSCALL",
+        [KIDE_BAD_CAP] = "BAD_CAP",
+        [KIDE_BAD_PERM] = "BAD_PERM",
+        [KIDE_BAD_PARAM] = "BAD_PARAM",
+        [KIDE_BAD_CPU] = "BAD_CPU",
+        [KIDE_BAD_ADDR] = "BAD_ADDR",
+        [KIDE_QUOTA] = "QUOTA",
+        [KIDE_BUSY] = "BUSY",
+        [KIDE_OVERFLOW] = "OVERFLOW",
+};
+_Static_assert(ARRAY_SIZE(status_names) == KIDE_STATUS_COUNT, "a name for every status");
 
-#define CHECK_FREE(sel)                                                                            \
-    do {                                                                                           \
-        int rc_ = cap_check_free(ec->pd, (sel));                                                   \
-        if (rc_ != KIDE_OK)                                                                        \
-            RET(rc_);                                                                              \
-    } while (0)
+/* One console line for a call that failed; arg is "slot name" or NULL when
+ * no single argument was at fault (a quota, the UTCB message, a deeper check). */
+static void syscall_trace(struct ec *ec, const char *call, int rc, const char *arg)
+{
+    printk("kide: trace: %s by pd %p ec %p: %s%s%s\n", call, ec->pd, ec, arg ? arg : "",
+           arg ? " rejected: " : "", (unsigned)rc < KIDE_STATUS_COUNT ? status_names[rc] : "?");
+}
+#endif
+
+/* The status rc, naming the argument at arg (a field of the handler's
+ * struct) as the one refused; compiles to rc alone without tracing. */
+static inline int reject(const void *arg, int rc)
+{
+#ifdef KIDE_SYSCALL_TRACE
+    syscall_rejected = (u64)arg;
+#else
+    (void)arg;
+#endif
+    return rc;
+}
+
+/* Generated from syscalls.tab: the argument structs, decoders, result
+ * setters, handler prototypes and thunks. It uses reject()'s record and
+ * syscall_trace() above. */
+#include "syscall_args.h"
+
+/* The caller's object at *sel of type with all rights in need, in *obj; else
+ * the status (BAD_CAP or BAD_PERM), naming *sel as the argument refused. */
+static int get_obj(struct ec *ec, const kide_sel *sel, u8 type, u8 need, struct kobj **obj)
+{
+    int rc = KIDE_OK;
+    *obj = cap_get(ec->pd, *sel, type, need, &rc);
+    return *obj ? KIDE_OK : reject(sel, rc);
+}
+
+/* Typed get_obj(): every object starts with its struct kobj (kobj.c). */
+static int get_pd(struct ec *ec, const kide_sel *sel, u8 need, struct pd **pd)
+{
+    struct kobj *o;
+    int rc = get_obj(ec, sel, KOBJ_PD, need, &o);
+    *pd = (struct pd *)o;
+    return rc;
+}
+
+static int get_ec(struct ec *ec, const kide_sel *sel, u8 need, struct ec **target)
+{
+    struct kobj *o;
+    int rc = get_obj(ec, sel, KOBJ_EC, need, &o);
+    *target = (struct ec *)o;
+    return rc;
+}
+
+static int get_sc(struct ec *ec, const kide_sel *sel, u8 need, struct sc **sc)
+{
+    struct kobj *o;
+    int rc = get_obj(ec, sel, KOBJ_SC, need, &o);
+    *sc = (struct sc *)o;
+    return rc;
+}
+
+static int get_pt(struct ec *ec, const kide_sel *sel, u8 need, struct pt **pt)
+{
+    struct kobj *o;
+    int rc = get_obj(ec, sel, KOBJ_PT, need, &o);
+    *pt = (struct pt *)o;
+    return rc;
+}
+
+static int get_sm(struct ec *ec, const kide_sel *sel, u8 need, struct sm **sm)
+{
+    struct kobj *o;
+    int rc = get_obj(ec, sel, KOBJ_SM, need, &o);
+    *sm = (struct sm *)o;
+    return rc;
+}
+
+/* KIDE_OK if *sel is a valid, empty slot of the caller; else BUSY or
+ * BAD_CAP, naming *sel. */
+static int check_free(struct ec *ec, const kide_sel *sel)
+{
+    int rc = cap_check_free(ec->pd, *sel);
+    return rc == KIDE_OK ? KIDE_OK : reject(sel, rc);
+}
+
+/* BAD_PARAM for parameters sc_params_ok() refused, naming the one at
+ * fault: the priority if above the maximum, else the budget if below the
+ * minimum or above the period, else the period. prio points at the
+ * argument whose value is p (an aux u16 or an a2 u64). */
+static int reject_sc_params(const void *prio, u64 p, const u64 *budget, const u64 *period)
+{
+    if (p > KIDE_PRIO_MAX)
+        return reject(prio, KIDE_BAD_PARAM);
+    if (*budget < KIDE_SC_MIN_NS || *budget > *period)
+        return reject(budget, KIDE_BAD_PARAM);
+    return reject(period, KIDE_BAD_PARAM);
+}
 
 /* Install a freshly created object; on failure let it be reclaimed. */
 static int install(struct ec *ec, u64 sel, struct kobj *o)
@@ -67,106 +165,127 @@ static int install(struct ec *ec, u64 sel, struct kobj *o)
     return rc;
 }
 
-static void sys_call(struct ec *ec, struct frame *f)
+static int sys_call(struct ec *ec, struct frame *f, const struct sys_call_args *a)
 {
-    GET(pt, KOBJ_PT, pt, A1, KIDE_PT_CALL);
-    RET(ipc_call(ec, pt, false));
+    int rc;
+    struct pt *pt;
+    if ((rc = get_pt(ec, &a->pt, KIDE_PT_CALL, &pt)) != KIDE_OK)
+        return rc;
+    return ipc_call(ec, pt, false);
 }
 
-static void sys_reply(struct ec *ec, struct frame *f)
+static int sys_reply(struct ec *ec, struct frame *f)
 {
-    (void)f;
+    if (ec->global || !ec->serving)
+        return KIDE_BAD_SYSCALL; /* not a portal handler: nobody to reply to */
     ipc_reply(ec);
 }
 
-static void sys_create_pd(struct ec *ec, struct frame *f)
+static int sys_create_pd(struct ec *ec, struct frame *f, const struct sys_create_pd_args *a)
 {
-    CHECK_FREE(A1);
-    GET(parent, KOBJ_PD, pd, A2, KIDE_PD_CREATE);
+    int rc;
+    struct pd *parent;
     struct sm *notify = NULL;
-    if (A4) {
-        int rc;
-        notify = (struct sm *)cap_get(ec->pd, A4, KOBJ_SM, KIDE_SM_UP, &rc);
-        if (!notify)
-            RET(rc);
-    }
+    if ((rc = check_free(ec, &a->dst)) != KIDE_OK)
+        return rc;
+    if ((rc = get_pd(ec, &a->pd, KIDE_PD_CREATE, &parent)) != KIDE_OK)
+        return rc;
+    if (a->notify && (rc = get_sm(ec, &a->notify, KIDE_SM_UP, &notify)) != KIDE_OK)
+        return rc;
     if (parent->dead)
-        RET(KIDE_BAD_CAP);
-    int rc;
-    struct pd *pd = pd_create(parent, A3, notify, &rc);
+        return reject(&a->pd, KIDE_BAD_CAP);
+    struct pd *pd = pd_create(parent, a->quota, notify, &rc);
     if (!pd)
-        RET(rc);
-    RET(install(ec, A1, &pd->obj));
+        return reject(&a->quota, rc); /* below the minimum, or more than a->pd has free */
+    return install(ec, a->dst, &pd->obj);
 }
 
-static void sys_create_ec(struct ec *ec, struct frame *f)
+static int sys_create_ec(struct ec *ec, struct frame *f, const struct sys_create_ec_args *a)
 {
-    CHECK_FREE(A1);
-    GET(pd, KOBJ_PD, pd, A2, KIDE_PD_CREATE);
-    if (AUX >= cpu_count || !cpus[AUX].online)
-        RET(KIDE_BAD_CPU);
-    if (A6 >= KIDE_CAP_SLOTS || A6 + KIDE_EXC_COUNT > KIDE_CAP_SLOTS)
-        RET(KIDE_BAD_PARAM);
-    if (pd->dead)
-        RET(KIDE_BAD_CAP);
     int rc;
-    struct ec *n = ec_create(pd, FLAGS & KIDE_EC_GLOBAL, (u32)AUX, A3, A4, A5, A6, &rc);
-    if (!n)
-        RET(rc);
-    RET(install(ec, A1, &n->obj));
+    struct pd *pd;
+    if ((rc = check_free(ec, &a->dst)) != KIDE_OK)
+        return rc;
+    if ((rc = get_pd(ec, &a->pd, KIDE_PD_CREATE, &pd)) != KIDE_OK)
+        return rc;
+    if (a->cpu >= cpu_count || !cpus[a->cpu].online)
+        return reject(&a->cpu, KIDE_BAD_CPU);
+    if (a->evt_base >= KIDE_CAP_SLOTS || a->evt_base + KIDE_EXC_COUNT > KIDE_CAP_SLOTS)
+        return reject(&a->evt_base, KIDE_BAD_PARAM);
+    if (pd->dead)
+        return reject(&a->pd, KIDE_BAD_CAP);
+    struct ec *n = ec_create(pd, a->flags & KIDE_EC_GLOBAL, a->cpu, a->utcb, a->sp, a->ip,
+                             a->evt_base, &rc);
+    if (!n) /* the UTCB address, or a->pd's quota */
+        return reject(rc == KIDE_BAD_ADDR ? (const void *)&a->utcb : &a->pd, rc);
+    return install(ec, a->dst, &n->obj);
 }
 
-static void sys_create_sc(struct ec *ec, struct frame *f)
+static int sys_create_sc(struct ec *ec, struct frame *f, const struct sys_create_sc_args *a)
 {
-    CHECK_FREE(A1);
-    GET(pd, KOBJ_PD, pd, A2, KIDE_PD_CREATE);
-    GET(target, KOBJ_EC, ec, A3, KIDE_EC_BIND_SC);
+    int rc;
+    struct pd *pd;
+    struct ec *target;
+    if ((rc = check_free(ec, &a->dst)) != KIDE_OK)
+        return rc;
+    if ((rc = get_pd(ec, &a->pd, KIDE_PD_CREATE, &pd)) != KIDE_OK)
+        return rc;
+    if ((rc = get_ec(ec, &a->ec, KIDE_EC_BIND_SC, &target)) != KIDE_OK)
+        return rc;
     if (!target->global || target->state == EC_DEAD)
-        RET(KIDE_BAD_CAP);
+        return reject(&a->ec, KIDE_BAD_CAP);
     if (target->sc)
-        RET(KIDE_BUSY);
-    if (!sc_params_ok(AUX, A4, A5))
-        RET(KIDE_BAD_PARAM);
+        return reject(&a->ec, KIDE_BUSY);
+    if (!sc_params_ok(a->prio, a->budget, a->period))
+        return reject_sc_params(&a->prio, a->prio, &a->budget, &a->period);
     if (pd->dead)
-        RET(KIDE_BAD_CAP);
-    int rc;
-    struct sc *sc = sc_create(pd, target, (u8)AUX, FLAGS & KIDE_SC_HARD, A4, A5, &rc);
+        return reject(&a->pd, KIDE_BAD_CAP);
+    struct sc *sc =
+            sc_create(pd, target, (u8)a->prio, a->flags & KIDE_SC_HARD, a->budget, a->period, &rc);
     if (!sc)
-        RET(rc);
-    RET(install(ec, A1, &sc->obj));
+        return reject(&a->pd, rc); /* its quota */
+    return install(ec, a->dst, &sc->obj);
 }
 
-static void sys_create_pt(struct ec *ec, struct frame *f)
+static int sys_create_pt(struct ec *ec, struct frame *f, const struct sys_create_pt_args *a)
 {
-    CHECK_FREE(A1);
-    GET(pd, KOBJ_PD, pd, A2, KIDE_PD_CREATE);
-    GET(handler, KOBJ_EC, ec, A3, KIDE_EC_BIND_PT);
+    int rc;
+    struct pd *pd;
+    struct ec *handler;
+    if ((rc = check_free(ec, &a->dst)) != KIDE_OK)
+        return rc;
+    if ((rc = get_pd(ec, &a->pd, KIDE_PD_CREATE, &pd)) != KIDE_OK)
+        return rc;
+    if ((rc = get_ec(ec, &a->ec, KIDE_EC_BIND_PT, &handler)) != KIDE_OK)
+        return rc;
     if (handler->global)
-        RET(KIDE_BAD_CAP);
-    if (A4 >= KIDE_USER_END)
-        RET(KIDE_BAD_ADDR);
+        return reject(&a->ec, KIDE_BAD_CAP);
+    if (a->ip >= KIDE_USER_END)
+        return reject(&a->ip, KIDE_BAD_ADDR);
     if (pd->dead)
-        RET(KIDE_BAD_CAP);
-    int rc;
-    struct pt *pt = pt_create(pd, handler, A4, A5, &rc);
+        return reject(&a->pd, KIDE_BAD_CAP);
+    struct pt *pt = pt_create(pd, handler, a->ip, a->id, &rc);
     if (!pt)
-        RET(rc);
-    RET(install(ec, A1, &pt->obj));
+        return reject(&a->pd, rc); /* its quota */
+    return install(ec, a->dst, &pt->obj);
 }
 
-static void sys_create_sm(struct ec *ec, struct frame *f)
+static int sys_create_sm(struct ec *ec, struct frame *f, const struct sys_create_sm_args *a)
 {
-    CHECK_FREE(A1);
-    GET(pd, KOBJ_PD, pd, A2, KIDE_PD_CREATE);
-    if (A3 > 0xffffffffu)
-        RET(KIDE_BAD_PARAM);
-    if (pd->dead)
-        RET(KIDE_BAD_CAP);
     int rc;
-    struct sm *sm = sm_create(pd, A3, &rc);
+    struct pd *pd;
+    if ((rc = check_free(ec, &a->dst)) != KIDE_OK)
+        return rc;
+    if ((rc = get_pd(ec, &a->pd, KIDE_PD_CREATE, &pd)) != KIDE_OK)
+        return rc;
+    if (a->count > 0xffffffffu)
+        return reject(&a->count, KIDE_BAD_PARAM);
+    if (pd->dead)
+        return reject(&a->pd, KIDE_BAD_CAP);
+    struct sm *sm = sm_create(pd, a->count, &rc);
     if (!sm)
-        RET(rc);
-    RET(install(ec, A1, &sm->obj));
+        return reject(&a->pd, rc); /* its quota */
+    return install(ec, a->dst, &sm->obj);
 }
 
 /* Common CRD checks: kind, alignment, order limit per kind. */
@@ -186,179 +305,193 @@ static int crd_check(kide_crd crd)
     return KIDE_OK;
 }
 
-static void sys_delegate(struct ec *ec, struct frame *f)
+static int sys_delegate(struct ec *ec, struct frame *f, const struct sys_delegate_args *a)
 {
-    GET(dst, KOBJ_PD, pd, A1, KIDE_PD_DELEGATE);
-    int rc = crd_check(A2);
-    if (rc != KIDE_OK)
-        RET(rc);
+    int rc;
+    struct pd *dst;
+    if ((rc = get_pd(ec, &a->pd, KIDE_PD_DELEGATE, &dst)) != KIDE_OK)
+        return rc;
+    if ((rc = crd_check(a->crd)) != KIDE_OK)
+        return reject(&a->crd, rc);
     if (dst->dead)
-        RET(KIDE_BAD_CAP);
-    unsigned kind = KIDE_CRD_KIND(A2);
-    u8 order = (u8)KIDE_CRD_ORDER(A2), mask = (u8)KIDE_CRD_PERM(A2);
+        return reject(&a->pd, KIDE_BAD_CAP);
+    unsigned kind = KIDE_CRD_KIND(a->crd);
+    u8 order = (u8)KIDE_CRD_ORDER(a->crd), mask = (u8)KIDE_CRD_PERM(a->crd);
+    /* Statuses from the walk below name no argument: they depend on what
+     * the source range and the destination hold, entry by entry. */
     if (kind == KIDE_CRD_OBJ)
-        RET(cap_delegate(ec->pd, dst, KIDE_CRD_BASE(A2), order, A3, mask));
-    if ((A3 & ((1ul << order) - 1)))
-        RET(KIDE_BAD_PARAM);
-    RET(space_delegate(ec->pd, dst, (u8)kind, KIDE_CRD_BASE(A2), order, A3, mask));
+        return cap_delegate(ec->pd, dst, KIDE_CRD_BASE(a->crd), order, a->dst, mask);
+    if ((a->dst & ((1ul << order) - 1)))
+        return reject(&a->dst, KIDE_BAD_PARAM);
+    return space_delegate(ec->pd, dst, (u8)kind, KIDE_CRD_BASE(a->crd), order, a->dst, mask);
 }
 
-static void sys_revoke(struct ec *ec, struct frame *f)
+static int sys_revoke(struct ec *ec, struct frame *f, const struct sys_revoke_args *a)
 {
-    int rc = crd_check(A1);
-    if (rc != KIDE_OK)
-        RET(rc);
-    bool self = FLAGS & KIDE_REVOKE_SELF;
-    u8 order = (u8)KIDE_CRD_ORDER(A1);
-    if (KIDE_CRD_KIND(A1) == KIDE_CRD_OBJ)
-        cap_revoke(ec->pd, KIDE_CRD_BASE(A1), order, self);
+    int rc;
+    if ((rc = crd_check(a->crd)) != KIDE_OK)
+        return reject(&a->crd, rc);
+    bool self = a->flags & KIDE_REVOKE_SELF;
+    u8 order = (u8)KIDE_CRD_ORDER(a->crd);
+    if (KIDE_CRD_KIND(a->crd) == KIDE_CRD_OBJ)
+        cap_revoke(ec->pd, KIDE_CRD_BASE(a->crd), order, self);
     else
-        space_revoke(ec->pd, (u8)KIDE_CRD_KIND(A1), KIDE_CRD_BASE(A1), order, self);
-    RET(KIDE_OK);
+        space_revoke(ec->pd, (u8)KIDE_CRD_KIND(a->crd), KIDE_CRD_BASE(a->crd), order, self);
+    return KIDE_OK;
 }
 
-static void sys_lookup(struct ec *ec, struct frame *f)
+static int sys_lookup(struct ec *ec, struct frame *f, const struct sys_lookup_args *a)
 {
-    unsigned kind = KIDE_CRD_KIND(A1);
-    u64 base = KIDE_CRD_BASE(A1);
-    f->rsi = KIDE_CRD_NULL;
-    f->rdx = 0;
+    unsigned kind = KIDE_CRD_KIND(a->crd);
+    u64 base = KIDE_CRD_BASE(a->crd);
+    sys_lookup_results(f, KIDE_CRD_NULL, 0);
     if (kind == KIDE_CRD_NULL)
-        RET(KIDE_BAD_PARAM);
+        return reject(&a->crd, KIDE_BAD_PARAM);
     if (kind == KIDE_CRD_OBJ) {
         if (base >= KIDE_CAP_SLOTS)
-            RET(KIDE_BAD_PARAM);
+            return reject(&a->crd, KIDE_BAD_PARAM);
         struct cap *c = cap_slot(ec->pd, base, false);
-        if (c && c->obj) {
-            f->rsi = KIDE_CRD(KIDE_CRD_OBJ, base, 0, c->perms);
-            f->rdx = c->obj->type;
-        }
-        RET(KIDE_OK);
+        if (c && c->obj)
+            sys_lookup_results(f, KIDE_CRD(KIDE_CRD_OBJ, base, 0, c->perms), c->obj->type);
+        return KIDE_OK;
     }
     if (base >= (kind == KIDE_CRD_IO ? 65536 : KIDE_USER_END >> PAGE_SHIFT))
-        RET(KIDE_BAD_PARAM);
+        return reject(&a->crd, KIDE_BAD_PARAM);
     struct rnode *n = space_find(ec->pd, (u8)kind, base);
-    if (n) {
-        f->rsi = KIDE_CRD(kind, n->base, n->order, n->perms);
-        /* A kernel page's frame would tell where its neighbours (other ECs'
-         * UTCBs) lie: it is not the caller's to know. */
-        f->rdx = (n->flags & RNODE_SPECIAL) ? 0 : n->phys;
-    }
-    RET(KIDE_OK);
+    /* A kernel page's frame would tell where its neighbours (other ECs'
+     * UTCBs) lie: it is not the caller's to know. */
+    if (n)
+        sys_lookup_results(f, KIDE_CRD(kind, n->base, n->order, n->perms),
+                           (n->flags & RNODE_SPECIAL) ? 0 : n->phys);
+    return KIDE_OK;
 }
 
-static void sys_ctrl_pd(struct ec *ec, struct frame *f)
+static int sys_ctrl_pd(struct ec *ec, struct frame *f, const struct sys_ctrl_pd_args *a)
 {
-    GET(pd, KOBJ_PD, pd, A1, KIDE_PD_CTRL);
-    if (FLAGS == KIDE_CTRL_PD_QUOTA) {
-        f->rsi = pd->quota_limit;
-        f->rdx = pd->quota_used;
-        RET(KIDE_OK);
+    int rc;
+    struct pd *pd, *to;
+    if ((rc = get_pd(ec, &a->pd, KIDE_PD_CTRL, &pd)) != KIDE_OK)
+        return rc;
+    if (a->op == KIDE_CTRL_PD_QUOTA) {
+        sys_ctrl_pd_results(f, pd->quota_limit, pd->quota_used);
+        return KIDE_OK;
     }
-    if (FLAGS != KIDE_CTRL_PD_GIVE)
-        RET(KIDE_BAD_SYSCALL);
-    GET(to, KOBJ_PD, pd, A3, KIDE_PD_CTRL);
-    if (pd->dead || to->dead)
-        RET(KIDE_BAD_CAP);
-    if (pd->quota_limit - pd->quota_used < A2)
-        RET(KIDE_QUOTA);
-    pd->quota_limit -= A2;
-    to->quota_limit += A2;
-    RET(KIDE_OK);
+    if (a->op != KIDE_CTRL_PD_GIVE)
+        return reject(&a->op, KIDE_BAD_SYSCALL);
+    if ((rc = get_pd(ec, &a->to, KIDE_PD_CTRL, &to)) != KIDE_OK)
+        return rc;
+    if (pd->dead)
+        return reject(&a->pd, KIDE_BAD_CAP);
+    if (to->dead)
+        return reject(&a->to, KIDE_BAD_CAP);
+    if (pd->quota_limit - pd->quota_used < a->pages)
+        return reject(&a->pages, KIDE_QUOTA);
+    pd->quota_limit -= a->pages;
+    to->quota_limit += a->pages;
+    return KIDE_OK;
 }
 
-static void sys_ctrl_ec(struct ec *ec, struct frame *f)
+static int sys_ctrl_ec(struct ec *ec, struct frame *f, const struct sys_ctrl_ec_args *a)
 {
-    GET(target, KOBJ_EC, ec, A1, KIDE_EC_CTRL);
-    if (FLAGS == KIDE_CTRL_EC_QUERY) {
+    int rc;
+    struct ec *target;
+    if ((rc = get_ec(ec, &a->ec, KIDE_EC_CTRL, &target)) != KIDE_OK)
+        return rc;
+    if (a->op == KIDE_CTRL_EC_QUERY) {
         static const u8 map[] = {
                 [EC_RUNNABLE] = KIDE_EC_STATE_READY,  [EC_CALLING] = KIDE_EC_STATE_BLOCKED,
                 [EC_BLOCKED] = KIDE_EC_STATE_BLOCKED, [EC_IDLE] = KIDE_EC_STATE_IDLE,
                 [EC_STOPPED] = KIDE_EC_STATE_STOPPED, [EC_DEAD] = KIDE_EC_STATE_DEAD,
         };
-        f->rsi = map[target->state];
-        f->rdx = target->fault_vector | (target->fault_error << 32);
-        f->r10 = target->fault_addr;
-        RET(KIDE_OK);
+        sys_ctrl_ec_results(f, map[target->state],
+                            target->fault_vector | (target->fault_error << 32), target->fault_addr);
+        return KIDE_OK;
     }
-    if (FLAGS != KIDE_CTRL_EC_RECALL)
-        RET(KIDE_BAD_SYSCALL);
+    if (a->op != KIDE_CTRL_EC_RECALL)
+        return reject(&a->op, KIDE_BAD_SYSCALL);
     if (target->state != EC_DEAD && target->state != EC_STOPPED) {
         target->recall = true;
         struct cpu *c = &cpus[target->cpu];
         if (c->current == target && c != this_cpu())
             sched_kick(target->cpu);
     }
-    RET(KIDE_OK);
+    return KIDE_OK;
 }
 
-static void sys_ctrl_sc(struct ec *ec, struct frame *f)
+static int sys_ctrl_sc(struct ec *ec, struct frame *f, const struct sys_ctrl_sc_args *a)
 {
-    unsigned op = FLAGS & (u8)~KIDE_SC_HARD;
+    int rc;
+    struct sc *sc;
+    unsigned op = a->op & (u8)~KIDE_SC_HARD;
     if (op == KIDE_CTRL_SC_TIME) {
-        GET(sc, KOBJ_SC, sc, A1, KIDE_SC_TIME);
-        f->rsi = sc_consumed_ns(sc);
-        f->rdx = sc->budget_ns;
-        f->r10 = sc->period_ns;
-        RET(KIDE_OK);
+        if ((rc = get_sc(ec, &a->sc, KIDE_SC_TIME, &sc)) != KIDE_OK)
+            return rc;
+        sys_ctrl_sc_results(f, sc_consumed_ns(sc), sc->budget_ns, sc->period_ns);
+        return KIDE_OK;
     }
     if (op != KIDE_CTRL_SC_SET)
-        RET(KIDE_BAD_SYSCALL);
-    GET(sc, KOBJ_SC, sc, A1, KIDE_SC_CTRL);
-    if (!sc_params_ok(A2, A3, A4))
-        RET(KIDE_BAD_PARAM);
-    RET(sc_set(sc, (u8)A2, FLAGS & KIDE_SC_HARD, A3, A4));
+        return reject(&a->op, KIDE_BAD_SYSCALL);
+    if ((rc = get_sc(ec, &a->sc, KIDE_SC_CTRL, &sc)) != KIDE_OK)
+        return rc;
+    if (!sc_params_ok(a->prio, a->budget, a->period))
+        return reject_sc_params(&a->prio, a->prio, &a->budget, &a->period);
+    return sc_set(sc, (u8)a->prio, a->op & KIDE_SC_HARD, a->budget, a->period);
 }
 
-static void sys_ctrl_sm(struct ec *ec, struct frame *f)
+static int sys_ctrl_sm(struct ec *ec, struct frame *f, const struct sys_ctrl_sm_args *a)
 {
-    unsigned op = FLAGS;
+    int rc;
+    struct sm *sm;
+    unsigned op = a->op;
     if (op > KIDE_CTRL_SM_DOWN_ZERO)
-        RET(KIDE_BAD_SYSCALL);
-    GET(sm, KOBJ_SM, sm, A1, op == KIDE_CTRL_SM_UP ? KIDE_SM_UP : KIDE_SM_DOWN);
+        return reject(&a->op, KIDE_BAD_SYSCALL);
+    if ((rc = get_sm(ec, &a->sm, op == KIDE_CTRL_SM_UP ? KIDE_SM_UP : KIDE_SM_DOWN, &sm)) !=
+        KIDE_OK)
+        return rc;
     if (op == KIDE_CTRL_SM_UP)
-        RET(sm_up(sm));
+        return sm_up(sm);
     u64 deadline = 0;
-    if (A2) {
-        deadline = tsc_boot + ns_to_tsc(A2);
+    if (a->deadline) {
+        deadline = tsc_boot + ns_to_tsc(a->deadline);
         if (deadline < tsc_boot) /* overflow: as good as never */
             deadline = ~0ul;
         deadline = deadline ? deadline : 1;
     }
     f->rax = KIDE_OK; /* sm_down may block; a wake-up rewrites RAX */
-    RET(sm_down(sm, ec, op == KIDE_CTRL_SM_DOWN_ZERO, deadline));
+    return sm_down(sm, ec, op == KIDE_CTRL_SM_DOWN_ZERO, deadline);
 }
 
-static void sys_assign_gsi(struct ec *ec, struct frame *f)
+static int sys_assign_gsi(struct ec *ec, struct frame *f, const struct sys_assign_gsi_args *a)
 {
-    GET(sm, KOBJ_SM, sm, A1, KIDE_SM_ASSIGN);
+    int rc;
+    struct sm *sm;
+    if ((rc = get_sm(ec, &a->sm, KIDE_SM_ASSIGN, &sm)) != KIDE_OK)
+        return rc;
     if (sm->gsi < 0)
-        RET(KIDE_BAD_CAP);
-    if (A2 >= cpu_count || !cpus[A2].online)
-        RET(KIDE_BAD_CPU);
-    sm->level = FLAGS & 1;
-    ioapic_route((unsigned)sm->gsi, cpus[A2].apic_id, sm->level, FLAGS & 2);
+        return reject(&a->sm, KIDE_BAD_CAP);
+    if (a->cpu >= cpu_count || !cpus[a->cpu].online)
+        return reject(&a->cpu, KIDE_BAD_CPU);
+    sm->level = a->mode & 1;
+    ioapic_route((unsigned)sm->gsi, cpus[a->cpu].apic_id, sm->level, a->mode & 2);
     ioapic_mask((unsigned)sm->gsi, false);
-    RET(KIDE_OK);
+    return KIDE_OK;
 }
 
-static void sys_null(struct ec *ec, struct frame *f)
+static int sys_null(struct ec *ec, struct frame *f)
 {
-    (void)ec;
-    RET(KIDE_OK);
+    return KIDE_OK;
 }
 
-static void sys_clock(struct ec *ec, struct frame *f)
+static int sys_clock(struct ec *ec, struct frame *f)
 {
-    (void)ec;
-    f->rsi = now_ns();
-    RET(KIDE_OK);
+    sys_clock_results(f, now_ns());
+    return KIDE_OK;
 }
 
-typedef void (*sys_fn)(struct ec *, struct frame *);
+typedef int (*sys_fn)(struct ec *, struct frame *);
 
 static const sys_fn sys_table[] = {
-#define SYSCALL(nr, name) [nr] = sys_##name,
+#define SYSCALL(nr, name) [nr] = do_##name,
 #include "syscall_dispatch.h"
 #undef SYSCALL
 };
@@ -374,9 +507,13 @@ noreturn void syscall_handler(struct frame *f)
         schedule(); /* entered on the scratch frame, or as a dying EC */
     ec->sysret_ok = true;
     u64 nr = f->rax & 0xff;
-    if (nr >= ARRAY_SIZE(sys_table) || (f->rax >> 32))
+    if (nr >= ARRAY_SIZE(sys_table) || (f->rax >> 32)) {
+#ifdef KIDE_SYSCALL_TRACE
+        printk("kide: trace: call word %lx by pd %p ec %p: BAD_SYSCALL\n", f->rax, ec->pd, ec);
+#endif
         f->rax = KIDE_BAD_SYSCALL;
-    else
-        sys_table[nr](ec, f);
+    } else {
+        f->rax = (u64)sys_table[nr](ec, f);
+    }
     kernel_exit();
 }

@@ -9,6 +9,7 @@
 #   kfuzz                   the fuzzer, FUZZ_SECONDS_KERNEL (60) split over
 #                           -smp 1 and -smp 4 runs
 #   srat-test               the SRAT parser on the host (cmocka)
+#   ktrace-test             the tracing kernel names a rejected argument
 #   kernel-tests            all of them, each run even if another failed
 # each judged by os/tools/qemu-run.sh, which records the counts in
 # $(BUILD)/results/<suite>. Needs OSB, GEN, KERNEL_BIN, TOP, BUILD.
@@ -71,6 +72,16 @@ ktest-smp4: $(KT_ELFS) $(KERNEL_BIN)
 	    --expect 'ktest: [0-9]+ passed, 0 failed' $(KT_FAIL) \
 	    $(KT_OUT)/ktest-root.elf $(KT_OUT)/ktest-helper.elf
 
+# The tracing kernel (make KIDE_SYSCALL_TRACE=1; os/Makefile's kernel-trace)
+# logs each failed system call: the suite's create_sm test makes a call with
+# a count of 2^32, which must be reported naming that argument and status.
+.PHONY: ktrace-test
+ktrace-test: $(KT_ELFS) kernel-trace
+	$(KT_RUN) --name os-ktest-trace --kernel $(KERNEL_TRACE_BIN) --smp 1 --timeout $(KT_TIMEOUT) \
+	    --expect 'ktest: 1 passed, 0 failed' \
+	    --expect '^kide: trace: create_sm by pd [0-9a-fx]+ ec [0-9a-fx]+: a3 count rejected: BAD_PARAM$$' \
+	    $(KT_FAIL) "$(KT_OUT)/ktest-root.elf only=create_sm" $(KT_OUT)/ktest-helper.elf
+
 # The SRAT parser on the host, on crafted tables (cmocka, ASan+UBSan).
 SRAT_TEST := $(KT_OUT)/host/test_srat
 $(SRAT_TEST): $(KT_DIR)/host/test_srat.c $(KDIR)/arch/x86_64/srat.c $(KDIR)/arch/x86_64/srat.h \
@@ -85,7 +96,7 @@ srat-test: $(SRAT_TEST)
 # All kernel scenarios, each run even if an earlier one failed (every one
 # records its result for mk/run-suites.sh); fails if any failed.
 kernel-tests: $(KT_ELFS) $(KERNEL_BIN)
-	@rc=0; for t in srat-test ktest-smp1 ktest-smp4 kfuzz-smp1 kfuzz-smp4 kentry-test; do \
+	@rc=0; for t in srat-test ktest-smp1 ktest-smp4 ktrace-test kfuzz-smp1 kfuzz-smp4 kentry-test; do \
 	    $(MAKE) --no-print-directory $$t || rc=1; done; exit $$rc
 
 # The fuzzer: half the time under -smp 1, half under -smp 4.
