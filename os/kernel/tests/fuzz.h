@@ -68,7 +68,7 @@ enum fz_kind {
     X(IO_REFUSED, "a held I/O port faulted (vector, shoot-downs, count)")                          \
     X(IO_KEPT, "a revoked I/O port still worked (count after revoke, state, vector)")              \
     X(IO_STUCK,                                                                                    \
-      "a port reader stopped making progress (how: 1 blocked 3 s, 2 ran 2 s; state, count)")
+      "a port reader stopped making progress (how: 1 blocked 3000 naps, 2 ran 2 s; state, count)")
 #define FZ_FAIL_ENUM(n, s) FZ_F_##n,
 enum fz_fail { FZ_FAIL_CODES(FZ_FAIL_ENUM) FZ_FAIL_COUNT };
 

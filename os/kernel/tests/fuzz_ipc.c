@@ -56,7 +56,7 @@ static int start_caller(unsigned j)
 }
 
 /** The oracle of every chain round: each caller not killed on purpose
- *  returns within 3 s with OK and the right sum, or OK with a handler's
+ *  returns within 3000 naps of 1 ms (FZS_WAIT) with OK and the right sum, or OK with a handler's
  *  inner failure, or ABORTED/BAD_CAP; with `exact` only OK and the sum. */
 static void chain_judge(unsigned kind, unsigned depth, unsigned ncall, u32 excluded, bool exact,
                         unsigned action)
@@ -94,8 +94,8 @@ static void chain_judge(unsigned kind, unsigned depth, unsigned ncall, u32 exclu
  * random moment by revoking a PD, a handler EC, a portal (also only its
  * copy in the PD before it), a caller's SC or EC, or the gate; then fresh
  * ECs are created to take up the freed memory. Oracle: no panic (the
- * checking build), every caller not killed returns within 3 s with ABORTED,
- * BAD_CAP or OK (the right sum, or a handler's inner ABORTED/BAD_CAP). */
+ * checking build), every caller not killed returns within 3000 naps of 1 ms (FZS_WAIT) with
+ * ABORTED, BAD_CAP or OK (the right sum, or a handler's inner ABORTED/BAD_CAP). */
 bool fzs_chain(void)
 {
     unsigned depth = 1 + (unsigned)fzs_pick(4), ncall = 1 + (unsigned)fzs_pick(3);
