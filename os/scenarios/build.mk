@@ -23,7 +23,10 @@ SCN_REJECTS  := $(wildcard $(SCN_DIR_SRC)/tests/reject-*.yaml)
 SCN_JOBS     ?= 2
 SCN_PLATFORM := $(KERNEL_BIN) core hoitaja components scenario-tool
 
-.PHONY: scenario-image scenario-boot scenario-tests scenario-reject
+.PHONY: scenario-image scenario-boot scenario-tests scenario-reject scenario-platform
+# What booting any scenario needs (make fuzz builds it before parent-fuzz).
+scenario-platform: $(SCN_PLATFORM)
+
 scenario-image: $(SCN_PLATFORM)
 	$(SCN_DIR_SRC)/mk-image.sh --iso --bin $(BIN) --kernel $(KERNEL_BIN) --tool $(KIDE_SCENARIO) \
 	    --out $(SCN_IMAGES)/$(SCENARIO) $(SCN_DIR_SRC)/$(SCENARIO).yaml
