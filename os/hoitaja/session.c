@@ -105,24 +105,22 @@ static struct hj_session *session_new(void)
 /* Current RAM quota and use of a live child, from core. */
 static int ram_of(struct hj_slot *s, kide_u64 *quota, kide_u64 *used)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_OWN_STATE);
-    int st = hj_own_call(s, &m);
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_state_rep rep;
+    int st = kide_own_state(&ch, &rep);
     if (st != KIDE_OK)
         return st;
-    for (unsigned i = 1; i < 6; i++)
-        kide_msg_get(&m);
-    *quota = kide_msg_get(&m);
-    *used = kide_msg_get(&m);
+    *quota = rep.ram_quota;
+    *used = rep.ram_used;
     return KIDE_OK;
 }
 
 static int set_ram(struct hj_slot *s, kide_u64 quota)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_OWN_RAM);
-    kide_msg_put(&m, quota);
-    int st = hj_own_call(s, &m);
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_ram_req req = {.quota = quota};
+    struct kide_own_ram_rep rep;
+    int st = kide_own_ram(&ch, &req, &rep);
     if (st == KIDE_OK)
         s->ram_quota = quota;
     return st;
@@ -170,11 +168,10 @@ static struct hj_slot *sibling(const char *name)
 /* Up s's signal semaphore: it asks KIDE_PARENT_PENDING, which delivers its closes. */
 static void signal_child(struct hj_slot *s)
 {
-    struct kide_msg m;
     if (!s->live)
         return;
-    kide_msg_begin(&m, KIDE_OWN_SIGNAL);
-    hj_own_call(s, &m);
+    struct kide_core_chan ch = hj_own_chan(s);
+    kide_own_signal(&ch);
 }
 
 /* The client's side of sibling session ss ends now (its portal goes); the
