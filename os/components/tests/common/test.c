@@ -260,62 +260,24 @@ int t_mgmt_open(struct kide_env *env, struct t_mgmt *m, kide_u64 ms)
     return rc;
 }
 
-/* Read a chunked string (report or result) at op into buf. */
-static int read_chunked(struct t_mgmt *mg, kide_u64 op, char *buf, kide_u64 size, kide_u64 *len)
-{
-    kide_u64 off = 0, total = 0;
-    do {
-        struct kide_msg m;
-        const void *p;
-        kide_msg_begin(&m, op);
-        kide_msg_put(&m, off);
-        int rc = kide_msg_call(&m, mg->s.pt, 0);
-        if (rc != KIDE_OK)
-            return rc;
-        total = kide_msg_get(&m);
-        if (op == KIDE_MGMT_REPORT)
-            (void)kide_msg_get(&m); /* sequence number */
-        kide_u64 n = kide_msg_get_bytes(&m, &p, KIDE_MGMT_CHUNK_MAX);
-        if (m.bad || total + 1 > size || off + n > total || (n == 0 && off < total))
-            return KIDE_OVERFLOW;
-        for (kide_u64 i = 0; i < n; i++)
-            buf[off + i] = ((const char *)p)[i];
-        off += n;
-    } while (off < total);
-    buf[total] = 0;
-    if (len)
-        *len = total;
-    return KIDE_OK;
-}
-
 int t_mgmt_report(struct t_mgmt *m, char *buf, kide_u64 size, kide_u64 *len)
 {
-    return read_chunked(m, KIDE_MGMT_REPORT, buf, size, len);
+    return kide_mgmt_read_all(m->s.pt, KIDE_MGMT_REPORT, buf, size, len);
 }
 
 int t_mgmt_apply(struct t_mgmt *mg, const char *json, kide_u64 gen, int partial, char *res,
                  kide_u64 size)
 {
-    kide_u64 len = t_strlen(json);
-    struct kide_msg m;
     int rc;
     res[0] = 0;
-    for (kide_u64 off = 0; off < len; off += KIDE_MGMT_CHUNK_MAX) {
-        kide_u64 n = len - off < KIDE_MGMT_CHUNK_MAX ? len - off : KIDE_MGMT_CHUNK_MAX;
-        kide_msg_begin(&m, KIDE_MGMT_UPLOAD);
-        kide_msg_put(&m, len);
-        kide_msg_put(&m, off);
-        kide_msg_put_bytes(&m, json + off, n);
-        if ((rc = kide_msg_call(&m, mg->s.pt, 0)) != KIDE_OK)
-            return rc;
-    }
-    kide_msg_begin(&m, KIDE_MGMT_APPLY);
-    kide_msg_put(&m, gen);
-    kide_msg_put(&m, partial ? 1 : 0);
-    int st = kide_msg_call(&m, mg->s.pt, 0);
+    if ((rc = kide_mgmt_upload_all(mg->s.pt, json, t_strlen(json))) != KIDE_OK)
+        return rc;
+    struct kide_mgmt_apply_req req = {.generation = gen, .partial = partial ? 1 : 0};
+    struct kide_mgmt_apply_rep rep;
+    int st = kide_mgmt_apply(mg->s.pt, &req, &rep);
     /* The result exists for OK and for INVALID (it carries the reason);
      * read it whenever hoitaja has one. */
-    if (read_chunked(mg, KIDE_MGMT_RESULT, res, size, 0) != KIDE_OK)
+    if (kide_mgmt_read_all(mg->s.pt, KIDE_MGMT_RESULT, res, size, 0) != KIDE_OK)
         res[0] = 0;
     return st;
 }

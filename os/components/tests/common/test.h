@@ -17,6 +17,7 @@
 #include <kide/component.h>
 #include <kide/core.h>
 #include <kide/core_client.h>
+#include <kide/mgmt_client.h>
 #include <kide/json.h>
 #include <kide/parent.h>
 #include <kide/status.h>
