@@ -24,6 +24,7 @@
 #include <kide/component.h>
 #include <kide/core.h>
 #include <kide/core_client.h>
+#include <kide/parent_client.h>
 #include <kide/parent.h>
 #include <kide/status.h>
 
@@ -173,6 +174,10 @@ extern struct hj hj;
 /** The channel to s's owner session from the calling thread, on any CPU: the owner
  *  portal on hoitaja's CPU, else KIDE_CORE_OWN through this CPU's self portal. */
 struct kide_core_chan hj_own_chan(struct hj_slot *s);
+/* mgmt.c */
+/** Snapshot a request's first `words` argument words (after the op) into req, zero
+ *  beyond what came; a shorter message latches rpc->in.bad. */
+void hj_rpc_decode(struct kide_rpc *rpc, void *req, unsigned words);
 /** Start slot s from s->cfg. Returns KIDE_OK or a status; why gets the reason. */
 int hj_child_start(struct hj_slot *s, char *why, kide_u64 size);
 /** Destroy the child's account (if any), close its sessions, reclaim everything. */

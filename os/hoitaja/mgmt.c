@@ -307,12 +307,11 @@ int hj_apply(struct hj_mgmt *m, const char *text, kide_u64 len, kide_u64 gen, in
 /* ---- the session ------------------------------------------------------------ *
  * One function per operation (enum kide_mgmt_op), found through ops[] by the op
  * number. Each decodes its request struct (mgmt.h) from the message once
- * (decode: the words that came, zero beyond; a short message latches
+ * (hj_rpc_decode: the words that came, zero beyond; a short message latches
  * rpc->in.bad, which the operations that need every word check) and answers
  * with its reply struct (reply). All run under hj.lock. */
 
-/** Snapshot the request's first `words` argument words into req (zero beyond). */
-static void decode(struct kide_rpc *rpc, void *req, unsigned words)
+void hj_rpc_decode(struct kide_rpc *rpc, void *req, unsigned words)
 {
     struct kide_msg *in = &rpc->in;
     unsigned have = in->n > 1 ? in->n - 1 : 0;
@@ -351,7 +350,7 @@ static int op_report(struct hj_mgmt *m, struct kide_rpc *rpc)
 {
     struct kide_mgmt_read_req req;
     struct kide_mgmt_report_rep rep;
-    decode(rpc, &req, 1);
+    hj_rpc_decode(rpc, &req, 1);
     int st = req.offset == 0 ? take_report(m) : KIDE_OK;
     if (st == KIDE_OK)
         st = chunk_at(m->report, m->report_len, req.offset, &rep.total, &rep.chunk.len,
@@ -370,7 +369,7 @@ static int op_upload(struct hj_mgmt *m, struct kide_rpc *rpc)
     struct {
         kide_u64 total, offset, len;
     } hdr;
-    decode(rpc, &hdr, 3);
+    hj_rpc_decode(rpc, &hdr, 3);
     const char *p = (const char *)(rpc->in.w + 4);
     kide_u64 have = rpc->in.n > 4 ? rpc->in.n - 4 : 0;
     if (rpc->in.bad || hdr.len > KIDE_MGMT_CHUNK_MAX || (hdr.len + 7) / 8 > have ||
@@ -395,7 +394,7 @@ static int op_upload(struct hj_mgmt *m, struct kide_rpc *rpc)
 static int op_apply(struct hj_mgmt *m, struct kide_rpc *rpc)
 {
     struct kide_mgmt_apply_req req;
-    decode(rpc, &req, 2);
+    hj_rpc_decode(rpc, &req, 2);
     if (rpc->in.bad || req.partial > 1 || !m->upload || m->upload_have != m->upload_total)
         return KIDE_BAD_PARAM;
     int st = hj_apply(m, m->upload, m->upload_total, req.generation, (int)req.partial);
@@ -408,7 +407,7 @@ static int op_result(struct hj_mgmt *m, struct kide_rpc *rpc)
 {
     struct kide_mgmt_read_req req;
     struct kide_mgmt_result_rep rep;
-    decode(rpc, &req, 1);
+    hj_rpc_decode(rpc, &req, 1);
     int st = chunk_at(m->result, m->result_len, req.offset, &rep.total, &rep.chunk.len,
                       rep.chunk.bytes);
     return st != KIDE_OK ? st : reply(rpc, &rep, 2 + (rep.chunk.len + 7) / 8);
@@ -429,7 +428,7 @@ static int op_events(struct hj_mgmt *m, struct kide_rpc *rpc)
     struct kide_mgmt_events_req req;
     struct kide_mgmt_events_rep rep;
     (void)m;
-    decode(rpc, &req, 1);
+    hj_rpc_decode(rpc, &req, 1);
     rep.count = hj_events_read(&hj.events, req.after, rep.ev, KIDE_MGMT_EVENTS_MAX, &rep.first,
                                &rep.lost);
     return reply(rpc, &rep, 3 + rep.count * KIDE_MGMT_EVENT_WORDS);

@@ -21,10 +21,11 @@ COMP_LIB := $(COMP_OUT)/libkide.a
 COMP_CFLAGS := -I$(COMP_DIR)/include -I$(TOP)/os/lib/json/include
 
 COMP_SRCS := env.c log.c core.c sel.c ram.c heap.c msg.c call.c portal.c service.c session.c \
-             signal.c config.c ds.c core_client.c mgmt_client.c
+             signal.c config.c ds.c core_client.c mgmt_client.c parent_client.c
 COMP_OBJS := $(addprefix $(COMP_OUT)/,$(COMP_SRCS:.c=.o))
 COMP_HDRS := $(COMP_DIR)/include/kide/component.h $(COMP_DIR)/include/kide/core_client.h \
              $(COMP_DIR)/include/kide/mgmt_client.h $(TOP)/os/abi/kide/mgmt.h \
+             $(COMP_DIR)/include/kide/parent_client.h $(TOP)/os/abi/kide/parent.h \
              $(COMP_DIR)/rt.h $(KRT_HDRS)
 
 $(COMP_OUT)/%.o: $(COMP_DIR)/%.c $(COMP_HDRS)

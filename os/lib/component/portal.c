@@ -300,7 +300,21 @@ void kide_portal_destroy(struct kide_env *env, kide_sel pt)
         rt_portal_drop(id);
 }
 
-/* ---- services: the root portal's protocol (parent.h, KIDE_SRV_*) ---- */
+/* ---- services: the root portal's protocol (parent.h, KIDE_SRV_*) ----
+ * One function per operation, by op number (srv_ops). The whole-word requests
+ * are decoded into their structs once (srv_decode); OPEN's strings are copied
+ * out with their bounds. */
+
+/** Snapshot the request's first `words` argument words into req (zero beyond);
+ *  a shorter message latches rpc->in.bad. */
+static void srv_decode(struct kide_rpc *rpc, void *req, unsigned words)
+{
+    unsigned have = rpc->in.n > 1 ? rpc->in.n - 1 : 0;
+    if (have < words)
+        rpc->in.bad = 1;
+    memset(req, 0, (kide_u64)words * 8);
+    memcpy(req, rpc->in.w + 1, (kide_u64)(have < words ? have : words) * 8);
+}
 
 static int srv_open(struct portal *svc, kide_u64 svc_id, struct kide_rpc *rpc)
 {
@@ -321,14 +335,18 @@ static int srv_open(struct portal *svc, kide_u64 svc_id, struct kide_rpc *rpc)
         svc->ops->close(&rt_env, s);
         return st;
     }
-    kide_msg_put(&rpc->out, id);
+    struct kide_srv_open_rep rep = {.id = id};
+    kide_msg_put(&rpc->out, rep.id);
     rpc->cap_out = sel;
     return KIDE_OK;
 }
 
-static int srv_close(kide_u64 svc_id, struct kide_rpc *rpc)
+static int srv_close(struct portal *svc, kide_u64 svc_id, struct kide_rpc *rpc)
 {
-    kide_u64 id = kide_msg_get(&rpc->in);
+    struct kide_srv_close_req req;
+    (void)svc;
+    srv_decode(rpc, &req, 1);
+    kide_u64 id = req.id;
     struct portal *s = rpc->in.bad ? 0 : lookup(id, RT_PT_SESSION);
     if (!s || s->service != svc_id)
         return KIDE_BAD_PARAM;
@@ -337,16 +355,24 @@ static int srv_close(kide_u64 svc_id, struct kide_rpc *rpc)
     return KIDE_OK;
 }
 
-static int srv_upgrade(kide_u64 svc_id, struct kide_rpc *rpc)
+static int srv_upgrade(struct portal *svc, kide_u64 svc_id, struct kide_rpc *rpc)
 {
-    kide_u64 id = kide_msg_get(&rpc->in), ram = kide_msg_get(&rpc->in);
-    struct portal *s = rpc->in.bad ? 0 : lookup(id, RT_PT_SESSION);
+    struct kide_srv_upgrade_req req;
+    (void)svc;
+    srv_decode(rpc, &req, 2);
+    struct portal *s = rpc->in.bad ? 0 : lookup(req.id, RT_PT_SESSION);
     if (!s || s->service != svc_id)
         return KIDE_BAD_PARAM;
     if (s->ops->upgrade)
-        s->ops->upgrade(&rt_env, s->obj, ram);
+        s->ops->upgrade(&rt_env, s->obj, req.ram);
     return KIDE_OK;
 }
+
+static int (*const srv_ops[])(struct portal *svc, kide_u64 svc_id, struct kide_rpc *rpc) = {
+        [KIDE_SRV_OPEN] = srv_open,
+        [KIDE_SRV_CLOSE] = srv_close,
+        [KIDE_SRV_UPGRADE] = srv_upgrade,
+};
 
 static int dispatch(kide_u64 id, struct kide_rpc *rpc)
 {
@@ -359,12 +385,8 @@ static int dispatch(kide_u64 id, struct kide_rpc *rpc)
     case RT_PT_SESSION:
         return p->ops->call(&rt_env, p->obj, rpc);
     case RT_PT_SERVICE:
-        if (rpc->op == KIDE_SRV_OPEN)
-            return srv_open(p, id, rpc);
-        if (rpc->op == KIDE_SRV_CLOSE)
-            return srv_close(id, rpc);
-        if (rpc->op == KIDE_SRV_UPGRADE)
-            return srv_upgrade(id, rpc);
+        if (rpc->op < KRT_ARRAY_SIZE(srv_ops) && srv_ops[rpc->op])
+            return srv_ops[rpc->op](p, id, rpc);
         return KIDE_BAD_PARAM;
     }
     return KIDE_BAD_PARAM;

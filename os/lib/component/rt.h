@@ -20,6 +20,7 @@
 
 #include <kide/component.h>
 #include <kide/core_client.h>
+#include <kide/parent_client.h>
 #include <kide/core.h>
 #include <kide/parent.h>
 #include <kide/utcb.h>

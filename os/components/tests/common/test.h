@@ -18,6 +18,7 @@
 #include <kide/core.h>
 #include <kide/core_client.h>
 #include <kide/mgmt_client.h>
+#include <kide/parent_client.h>
 #include <kide/json.h>
 #include <kide/parent.h>
 #include <kide/status.h>
