@@ -6,10 +6,14 @@
  * zero). The transport is the channel's (hoitaja bounds its calls with a
  * deadline) or kide_msg_call_cap.
  */
-#include <krt.h>
 #include "rt.h"
 
+/* memcpy and memset only: krt's on the target, the C library's in the host tests. */
+void *memcpy(void *dst, const void *src, __SIZE_TYPE__ n);
+void *memset(void *dst, int c, __SIZE_TYPE__ n);
+
 #include <kide/parent_client.h>
+#include <kide/syscall.h> /* KIDE_PT_CALL */
 
 /* Call with m built; the reply's first rep_words results into rep. `need`: an OK
  * reply must carry that many result words (else KIDE_BAD_PARAM). `no_parent`: the
