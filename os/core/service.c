@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* core's sessions: the self portal, owner portals and exception portals.
  *
- * Every request is input from a component that may be buggy or hostile:
- * each word is read through a bounded reader that never looks past the
- * message the kernel delivered, strings are length-checked, and every
- * selector and address is range-checked before core acts on it. A malformed
- * request is answered with BAD_PARAM; nothing a component sends can make core
- * fault or block.
+ * Every request is input from a component that may be buggy or hostile.
+ * Each operation is one function (self_ops, own_ops: tables by op number)
+ * that decodes its typed request (os/abi/kide/core.h) once: decode() copies
+ * the words the kernel delivered, never more, into the struct and zeroes the
+ * rest; str_valid() checks a string's length against its bound and the
+ * message; then every selector and address is range-checked before core acts
+ * on it. A malformed request is answered with BAD_PARAM; nothing a component
+ * sends can make core fault or block.
  */
 #include "core.h"
 #include "log.h"

@@ -33,7 +33,7 @@ static inline struct kide_core_chan own_chan(kide_sel own)
 }
 
 /** Append a string (length word, then the bytes packed into words). */
-static void put_str(unsigned *n, const char *s)
+static inline void put_str(unsigned *n, const char *s)
 {
     u64 len = strlen(s);
     utcb->words[(*n)++] = len;
