@@ -55,8 +55,11 @@ int kide_core_call(const struct kide_core_chan *ch, kide_u64 op, const void *req
     kide_u64 hdr = ch->via_self && op >= KIDE_OWN_LOAD ? 2 : 0;
     kide_u64 n = 1 + hdr + req_bytes / 8;
     kide_u64 saved[KIDE_CORE_KEEP_WORDS], msg = u->msg, rcv = u->rcv_crd;
-    if ((req_bytes & 7) || n > KIDE_UTCB_WORDS || (ch->keep && n > KIDE_CORE_KEEP_WORDS))
+    if ((req_bytes & 7) || n > KIDE_UTCB_WORDS || (ch->keep && n > KIDE_CORE_KEEP_WORDS)) {
+        for (kide_u64 i = 0; i < rep_bytes; i++) /* a refused call reads as an empty reply */
+            ((char *)rep)[i] = 0;
         return KIDE_BAD_PARAM;
+    }
     if (ch->keep)
         memcpy(saved, u->words, sizeof(saved));
     if (hdr) { /* KIDE_CORE_OWN, the sub-account, then the owner op */

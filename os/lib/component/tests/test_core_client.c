@@ -216,6 +216,12 @@ static void test_keep(void **state)
     calls = 0;
     assert_int_equal(kide_own_config(&ch, &big), KIDE_BAD_PARAM);
     assert_int_equal(calls, 0);
+    /* ... and a refused call's reply reads as empty (here: not whole words) */
+    struct kide_own_ram_rep missing = {.missing = 99};
+    kide_u64 word = 0;
+    assert_int_equal(kide_core_call(&ch, KIDE_OWN_RAM, &word, 7, &missing, sizeof(missing)),
+                     KIDE_BAD_PARAM);
+    assert_int_equal(missing.missing, 0);
 }
 
 static void test_no_args_ops(void **state)
