@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* core's sessions: the self portal, owner portals and exception portals.
  *
- * Every request is input from a component that may be buggy or hostile:
- * each word is read through a bounded reader that never looks past the
- * message the kernel delivered, strings are length-checked, and every
- * selector and address is range-checked before core acts on it. A malformed
- * request is answered with BAD_PARAM; nothing a component sends can make core
- * fault or block.
+ * Every request is input from a component that may be buggy or hostile.
+ * Each operation is one function (self_ops, own_ops: tables by op number)
+ * that decodes its typed request (os/abi/kide/core.h) once: decode() copies
+ * the words the kernel delivered, never more, into the struct and zeroes the
+ * rest; str_valid() checks a string's length against its bound and the
+ * message; then every selector and address is range-checked before core acts
+ * on it. A malformed request is answered with BAD_PARAM; nothing a component
+ * sends can make core fault or block.
  */
 #include "core.h"
 #include "log.h"
@@ -43,57 +45,12 @@ static void job_steps(struct job *j, const struct account *caller)
     j->free_step = free < 1 ? 1 : free > CORE_FREE_STEP ? CORE_FREE_STEP : free;
 }
 
-/** Bounded reader over the request words. */
-struct req {
-    const u64 *w;
-    unsigned n, pos;
-    bool bad;
-};
-
-static u64 get(struct req *r)
-{
-    if (r->pos >= r->n) {
-        r->bad = true;
-        return 0;
-    }
-    return r->w[r->pos++];
-}
-
-/** A string: length word, then the bytes packed into words. Borrowed in place. */
-static const char *get_bytes(struct req *r, u64 *len, u64 max)
-{
-    u64 n = get(r);
-    u64 words = (n + 7) / 8;
-    if (r->bad || n > max || words > r->n - r->pos) {
-        r->bad = true;
-        *len = 0;
-        return "";
-    }
-    const char *p = (const char *)&r->w[r->pos];
-    r->pos += (unsigned)words;
-    *len = n;
-    return p;
-}
-
 static bool has_nul(const char *p, u64 len)
 {
     for (u64 i = 0; i < len; i++)
         if (!p[i])
             return true;
     return false;
-}
-
-/** A string copied NUL-terminated into buf; embedded NULs are refused. */
-static void get_str(struct req *r, char *buf, u64 size)
-{
-    u64 len;
-    const char *p = get_bytes(r, &len, size - 1);
-    if (!r->bad && has_nul(p, len))
-        r->bad = true;
-    if (r->bad)
-        len = 0;
-    memcpy(buf, p, len);
-    buf[len] = 0;
 }
 
 static void reply(struct kide_utcb *u, int status, unsigned results)
@@ -163,12 +120,66 @@ static void account_exit(struct account *a, u64 code)
     acc_notify_owner(a);
 }
 
+/* ---- one call ---- */
+
+/** A request being served: its argument words (after the op word, bounded by the
+ *  message the kernel delivered) and where its results go. Every handler
+ *  decodes its typed request (core.h) from w once, with decode() and
+ *  str_valid(), and answers through results(). */
+struct call {
+    struct account *a; /**< the caller (self session) or the sub-account (owner session) */
+    const u64 *w;      /**< the argument words: inside core's own UTCB, which the kernel
+                            filled and nobody else writes while this call runs */
+    unsigned n;        /**< how many of them the message holds */
+    u64 *out;          /**< the result words (after the status word) */
+    unsigned res;      /**< result words in the reply */
+    bool bad;          /**< a word was missing or a string malformed: never KIDE_OK */
+    struct log_out *log;
+    struct job *job;
+};
+
+/** Snapshot the request: its first `words` argument words into req, zero beyond
+ *  what the message holds; a message shorter than `need` words is bad. */
+static void decode(struct call *c, void *req, unsigned words, unsigned need)
+{
+    unsigned have = c->n < words ? c->n : words;
+    memset(req, 0, (u64)words * 8);
+    memcpy(req, c->w, (u64)have * 8);
+    if (c->n < need)
+        c->bad = true;
+}
+
+/** A string field whose length word is argument word `at`: at most max bytes,
+ *  all of them in the message, and (for names) no NUL inside. */
+static bool str_valid(struct call *c, unsigned at, u64 len, const char *bytes, u64 max, bool name)
+{
+    if (c->bad || at >= c->n || len > max || (len + 7) / 8 > c->n - at - 1 ||
+        (name && has_nul(bytes, len)))
+        c->bad = true;
+    return !c->bad;
+}
+
+/** NUL-terminate a validated string field in its snapshot (the field is one byte
+ *  longer than max; a bad one becomes ""). */
+static void str_end(const struct call *c, char *bytes, u64 *len)
+{
+    if (c->bad)
+        *len = 0;
+    bytes[*len] = 0;
+}
+
+static void results(struct call *c, const void *rep, unsigned words)
+{
+    memcpy(c->out, rep, (u64)words * 8);
+    c->res = words;
+}
+
 /* ---- self session ---- */
 
-static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, unsigned *res,
-                      struct job *job);
-static unsigned nodes_report(u64 *w);
-static unsigned numa_state(const struct account *c, u64 *w);
+static unsigned nodes_report(struct kide_core_nodes_rep *rep);
+static unsigned numa_state(const struct account *c, struct kide_core_numa *numa);
+
+_Static_assert(KIDE_CORE_NODES_MAX == KIDE_BOOT_MAX_NODES, "every node fits a reply");
 
 /** Undo a dynamic selector on a failure path: its object (if any) revoked, the
  *  selector free again (finding 17: these leaked, one or two per failed call). */
@@ -180,12 +191,67 @@ static void drop_dyn(struct account *a, kide_sel sel)
     acc_dyn_free(a, sel);
 }
 
-static int self_handler(struct account *a, struct req *r, struct kide_utcb *u, unsigned *res)
+/* A LOG line is formatted into *log under core's lock and written after it. */
+static int self_log(struct call *c)
 {
-    u64 ip = get(r), sp = get(r), utcb = get(r), id = get(r), sel = get(r);
-    u64 cpu = r->pos < r->n ? get(r) : a->cpu; /* optional w6 */
-    if (r->bad || !id || !user_sel_ok(sel) || !utcb_ok(utcb) || ip >= KIDE_USER_END ||
-        sp >= KIDE_USER_END || cpu >= core_cpus())
+    struct kide_core_log_req req;
+    decode(c, &req, sizeof(req) / 8, 1);
+    if (!str_valid(c, 0, req.text.len, req.text.bytes, KIDE_CORE_LOG_MAX, false))
+        return KIDE_BAD_PARAM;
+    return log_request(c->a, req.text.bytes, req.text.len, c->log);
+}
+
+/* Started here, its pages placed in steps (krt_portal_entry). */
+static int self_ram_alloc(struct call *c)
+{
+    struct kide_core_ram_alloc_req req;
+    struct account *a = c->a;
+    decode(c, &req, sizeof(req) / 8, 3);
+    if (c->bad || !req.bytes || (req.va | req.bytes) & 4095 || req.perm & ~7ull)
+        return KIDE_BAD_PARAM;
+    if (!heap_range_ok(req.va, req.bytes))
+        return KIDE_BAD_ADDR;
+    int st = mem_grow_start(a, req.va, req.bytes, (unsigned)req.perm, &c->job->grow);
+    c->job->kind = st == KIDE_OK ? JOB_GROW : JOB_NONE;
+    struct kide_core_ram_alloc_rep rep = {a->ram_used, a->ram_quota};
+    results(c, &rep, 2);
+    return st == KIDE_BUSY ? KIDE_BAD_ADDR : st;
+}
+
+static int self_ram_free(struct call *c)
+{
+    struct kide_core_ram_free_req req;
+    decode(c, &req, sizeof(req) / 8, 2);
+    if (c->bad || !heap_range_ok(req.va, req.bytes))
+        return KIDE_BAD_PARAM;
+    *c->job = (struct job){.kind = JOB_FREE, .va = req.va, .bytes = req.bytes};
+    c->res = 2; /* filled when the job ends */
+    return KIDE_OK;
+}
+
+static int self_quota(struct call *c)
+{
+    struct account *a = c->a;
+    struct kide_core_quota_rep rep = {
+            .ram_quota = a->ram_quota,
+            .ram_used = a->ram_used,
+            .caps_quota = a->caps_quota,
+            .caps_used = acc_caps_used(a),
+            .cpu_ns = acc_cpu_ns(a),
+            .yield_request = a->yield_request,
+    };
+    results(c, &rep, 6 + numa_state(a, &rep.numa)); /* as OWN_STATE's w18.. */
+    return KIDE_OK;
+}
+
+static int self_handler(struct call *c)
+{
+    struct kide_core_handler_req req;
+    struct account *a = c->a;
+    decode(c, &req, sizeof(req) / 8, 5);
+    u64 cpu = c->n >= 6 ? req.cpu : a->cpu; /* optional w6 */
+    if (c->bad || !req.id || !user_sel_ok(req.sel) || !utcb_ok(req.utcb) ||
+        req.ip >= KIDE_USER_END || req.sp >= KIDE_USER_END || cpu >= core_cpus())
         return KIDE_BAD_PARAM;
     if (a->handlers >= ACC_MAX_HANDLERS)
         return KIDE_QUOTA;
@@ -193,481 +259,589 @@ static int self_handler(struct account *a, struct req *r, struct kide_utcb *u, u
     int st = KIDE_QUOTA;
     kide_sel pd = acc_sel(a, ACC_PD);
     if (pt)
-        st = kide_create_ec(0, (unsigned)cpu, ec, pd, utcb, sp, 0, KIDE_COMP_SEL_EVT);
+        st = kide_create_ec(0, (unsigned)cpu, ec, pd, req.utcb, req.sp, 0, KIDE_COMP_SEL_EVT);
     if (st == KIDE_OK)
-        st = kide_create_pt(pt, pd, ec, ip, id);
+        st = kide_create_pt(pt, pd, ec, req.ip, req.id);
     if (st == KIDE_OK)
-        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, KIDE_PT_CALL), sel);
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, KIDE_PT_CALL), req.sel);
     if (st != KIDE_OK) { /* nothing stays behind: objects revoked, selectors free again */
         drop_dyn(a, pt);
         drop_dyn(a, ec);
         return st;
     }
     a->handler_ec[a->handlers] = ec;
-    a->handler_ip[a->handlers] = ip;
-    u->words[1] = a->handlers++;
-    *res = 1;
+    a->handler_ip[a->handlers] = req.ip;
+    struct kide_core_handler_rep rep = {a->handlers++};
+    results(c, &rep, 1);
     return KIDE_OK;
 }
 
-static int self_portal(struct account *a, struct req *r)
+static int self_portal(struct call *c)
 {
-    u64 h = get(r), id = get(r), sel = get(r);
-    if (r->bad || h >= a->handlers || !id || !user_sel_ok(sel))
+    struct kide_core_portal_req req;
+    struct account *a = c->a;
+    decode(c, &req, sizeof(req) / 8, 3);
+    if (c->bad || req.handler >= a->handlers || !req.id || !user_sel_ok(req.sel))
         return KIDE_BAD_PARAM;
     kide_sel pt = acc_dyn_alloc(a);
     if (!pt)
         return KIDE_QUOTA;
     kide_sel pd = acc_sel(a, ACC_PD);
-    int st = kide_create_pt(pt, pd, a->handler_ec[h], a->handler_ip[h], id);
+    int st = kide_create_pt(pt, pd, a->handler_ec[req.handler], a->handler_ip[req.handler], req.id);
     if (st == KIDE_OK)
-        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, KIDE_PT_CALL), sel);
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, KIDE_PT_CALL), req.sel);
     if (st != KIDE_OK)
         drop_dyn(a, pt);
     return st;
 }
 
 /* Another self portal, on core's handler of `cpu` (KIDE_CORE_SELF). */
-static int self_portal_on(struct account *a, struct req *r)
+static int self_self(struct call *c)
 {
-    u64 cpu = get(r), sel = get(r);
-    if (r->bad || cpu >= core_cpus() || !user_sel_ok(sel))
+    struct kide_core_self_req req;
+    struct account *a = c->a;
+    decode(c, &req, sizeof(req) / 8, 2);
+    if (c->bad || req.cpu >= core_cpus() || !user_sel_ok(req.sel))
         return KIDE_BAD_PARAM;
     kide_sel pd = acc_sel(a, ACC_PD);
-    kide_sel pt = cpu == a->cpu ? acc_sel(a, ACC_SELF_PT) : a->self_pt_on[cpu];
+    kide_sel pt = req.cpu == a->cpu ? acc_sel(a, ACC_SELF_PT) : a->self_pt_on[req.cpu];
     if (!pt) {
         if (!(pt = acc_dyn_alloc(a)))
             return KIDE_QUOTA;
-        int st = kide_create_pt(pt, pd, krt_handler_ec((unsigned)cpu), (u64)_start,
+        int st = kide_create_pt(pt, pd, krt_handler_ec((unsigned)req.cpu), (u64)_start,
                                 acc_pt_id(a, PT_SELF));
         if (st != KIDE_OK) {
             acc_dyn_free(a, pt);
             return st;
         }
-        a->self_pt_on[cpu] = pt;
+        a->self_pt_on[req.cpu] = pt;
     }
-    return kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, KIDE_PT_CALL), sel);
+    return kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, pt, 0, KIDE_PT_CALL), req.sel);
 }
 
-static int self_sm(struct account *a, struct req *r)
+static int self_sm(struct call *c)
 {
-    u64 sel = get(r), count = get(r);
-    if (r->bad || !user_sel_ok(sel) || count >> 32)
+    struct kide_core_sm_req req;
+    struct account *a = c->a;
+    decode(c, &req, sizeof(req) / 8, 2);
+    if (c->bad || !user_sel_ok(req.sel) || req.count >> 32)
         return KIDE_BAD_PARAM;
     kide_sel sm = acc_dyn_alloc(a);
     if (!sm)
         return KIDE_QUOTA;
     kide_sel pd = acc_sel(a, ACC_PD);
-    int st = kide_create_sm(sm, pd, count);
+    int st = kide_create_sm(sm, pd, req.count);
     if (st == KIDE_OK)
-        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, sm, 0, KIDE_SM_UP | KIDE_SM_DOWN), sel);
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, sm, 0, KIDE_SM_UP | KIDE_SM_DOWN), req.sel);
     if (st != KIDE_OK)
         drop_dyn(a, sm);
     return st;
 }
 
-static int self_child(struct account *a, struct req *r, struct kide_utcb *u, unsigned *res)
+static int self_exit(struct call *c)
 {
-    u64 own_sel = get(r), pd_sel = get(r), sm_sel = get(r);
-    u64 ram = get(r), caps = get(r), pct = get(r), prio = get(r);
-    char name[KIDE_CORE_NAME_MAX + 1];
-    get_str(r, name, sizeof(name));
-    if (r->bad || !name_ok(name) || !label_ok(a, name) || !user_sel_ok(own_sel) ||
-        !user_sel_ok(pd_sel) || own_sel == pd_sel ||
-        (sm_sel && (!user_sel_ok(sm_sel) || sm_sel == own_sel || sm_sel == pd_sel)) ||
-        caps < KIDE_CORE_CAPS_MIN || pct > 100 || prio > KIDE_PRIO_MAX || (ram & 4095))
-        return KIDE_BAD_PARAM;
-    if (!a->children_sm && !sm_sel)
-        return KIDE_BAD_PARAM;
-    if (ram > a->ram_quota - a->ram_used) {
-        u->words[1] = 1;
-        *res = 1;
-        return KIDE_QUOTA;
-    }
-    if (!acc_cpu_fits(a, a->cpu, NULL, pct)) {
-        u->words[1] = 3;
-        *res = 1;
-        return KIDE_QUOTA;
-    }
+    struct kide_core_exit_req req;
+    decode(c, &req, sizeof(req) / 8, 1); /* no code word: code 0 */
+    account_exit(c->a, req.code > 255 ? 255 : req.code);
+    return KIDE_OK; /* the caller is gone; the kernel drops this reply */
+}
+
+/** CHILD's QUOTA: w1 says which quota (core.h). */
+static int child_quota(struct call *c, u64 why)
+{
+    struct kide_core_child_rep rep = {why};
+    results(c, &rep, 1);
+    return KIDE_QUOTA;
+}
+
+static bool child_req_ok(const struct call *c, const struct kide_core_child_req *r,
+                         const char *name)
+{
+    const struct account *a = c->a;
+    return !c->bad && name_ok(name) && label_ok(a, name) && user_sel_ok(r->own_sel) &&
+           user_sel_ok(r->pd_sel) && r->own_sel != r->pd_sel &&
+           (!r->sm_sel ||
+            (user_sel_ok(r->sm_sel) && r->sm_sel != r->own_sel && r->sm_sel != r->pd_sel)) &&
+           r->caps >= KIDE_CORE_CAPS_MIN && r->cpu_pct <= 100 && r->prio <= KIDE_PRIO_MAX &&
+           !(r->ram & 4095) && (a->children_sm || r->sm_sel);
+}
+
+/* The caller's children semaphore, created by its first CHILD (core.h). */
+static int children_sm(struct account *a, kide_sel sm_sel)
+{
+    if (a->children_sm)
+        return KIDE_OK;
     kide_sel pd = acc_sel(a, ACC_PD);
-    if (!a->children_sm) {
-        int st = kide_create_sm(acc_sel(a, ACC_CHILDREN_SM), pd, 0);
-        if (st == KIDE_OK)
-            st = kide_delegate(pd,
-                               KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_CHILDREN_SM), 0, KIDE_SM_DOWN),
-                               sm_sel);
-        if (st != KIDE_OK) {
-            kide_revoke(KIDE_REVOKE_SELF,
-                        KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_CHILDREN_SM), 0, 0));
-            return st;
-        }
-        a->children_sm = true;
-    }
-    u64 blocks;
-    struct account *c = acc_block_share(a, caps, &blocks) ? acc_alloc(a, name) : NULL;
-    if (!c) { /* its share of core's table is spent: its own subtree's doing */
-        u->words[1] = 4;
-        *res = 1;
-        return KIDE_QUOTA;
-    }
-    c->blocks = blocks;
-    a->blocks_used += 1 + blocks;
-    c->caps_quota = caps; /* as acc_create_objects will: acc_destroy gives both back */
-    a->caps_given += caps;
-    c->ram_quota = ram;
-    a->ram_used += ram;
-    c->cpu_pct = pct;
-    c->prio_req = (unsigned)prio;
-    acc_compute_share(c);
-    int st = acc_create_objects(c, caps);
+    int st = kide_create_sm(acc_sel(a, ACC_CHILDREN_SM), pd, 0);
     if (st == KIDE_OK)
-        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(c, ACC_OWNER_PT), 0, KIDE_PT_CALL),
-                           own_sel);
-    if (st == KIDE_OK)
-        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(c, ACC_PD), 0, KIDE_PD_DELEGATE),
-                           pd_sel);
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_CHILDREN_SM), 0, KIDE_SM_DOWN),
+                           sm_sel);
     if (st != KIDE_OK) {
-        acc_destroy(c);
-        if (st == KIDE_QUOTA) {
-            u->words[1] = 2;
-            *res = 1;
-        }
+        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_CHILDREN_SM), 0, 0));
         return st;
     }
-    u->words[1] = c->index;
-    *res = 1;
+    a->children_sm = true;
     return KIDE_OK;
 }
 
-/* A LOG line is formatted into *log under core's lock and written after it; a
- * RAM_ALLOC is started here and its pages placed in steps (krt_portal_entry). */
-static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsigned *res,
-                     struct log_out *log, struct job *job)
+static int self_child(struct call *c)
 {
-    u64 op = get(r);
-    switch (op) {
-    case KIDE_CORE_LOG: {
-        u64 len;
-        const char *p = get_bytes(r, &len, KIDE_CORE_LOG_MAX);
-        if (r->bad)
-            return KIDE_BAD_PARAM;
-        return log_request(a, p, len, log);
+    struct kide_core_child_req req;
+    struct account *a = c->a;
+    decode(c, &req, sizeof(req) / 8, 8);
+    char name[KIDE_CORE_NAME_MAX + 1] = "";
+    if (str_valid(c, 7, req.name.len, req.name.bytes, KIDE_CORE_NAME_MAX, true)) {
+        memcpy(name, req.name.bytes, req.name.len);
+        name[req.name.len] = 0;
     }
-    case KIDE_CORE_RAM_ALLOC: {
-        u64 va = get(r), bytes = get(r), perm = get(r);
-        if (r->bad || !bytes || (va | bytes) & 4095 || perm & ~7ull)
-            return KIDE_BAD_PARAM;
-        if (!heap_range_ok(va, bytes))
-            return KIDE_BAD_ADDR;
-        int st = mem_grow_start(a, va, bytes, (unsigned)perm, &job->grow);
-        job->kind = st == KIDE_OK ? JOB_GROW : JOB_NONE;
-        u->words[1] = a->ram_used;
-        u->words[2] = a->ram_quota;
-        *res = 2;
-        return st == KIDE_BUSY ? KIDE_BAD_ADDR : st;
-    }
-    case KIDE_CORE_RAM_FREE: {
-        u64 va = get(r), bytes = get(r);
-        if (r->bad || !heap_range_ok(va, bytes))
-            return KIDE_BAD_PARAM;
-        *job = (struct job){.kind = JOB_FREE, .va = va, .bytes = bytes};
-        *res = 2; /* filled when the job ends */
-        return KIDE_OK;
-    }
-    case KIDE_CORE_QUOTA:
-        u->words[1] = a->ram_quota;
-        u->words[2] = a->ram_used;
-        u->words[3] = a->caps_quota;
-        u->words[4] = acc_caps_used(a);
-        u->words[5] = acc_cpu_ns(a);
-        u->words[6] = a->yield_request;
-        *res = 6 + numa_state(a, u->words + 7); /* as OWN_STATE's w18.. */
-        return KIDE_OK;
-    case KIDE_CORE_HANDLER:
-        return self_handler(a, r, u, res);
-    case KIDE_CORE_PORTAL:
-        return self_portal(a, r);
-    case KIDE_CORE_SM:
-        return self_sm(a, r);
-    case KIDE_CORE_EXIT: {
-        u64 code = get(r);
-        account_exit(a, code > 255 ? 255 : code);
-        return KIDE_OK; /* the caller is gone; the kernel drops this reply */
-    }
-    case KIDE_CORE_CHILD:
-        return self_child(a, r, u, res);
-    case KIDE_CORE_STATS: {
-        extern u64 core_ram_total;
-        u64 limit = 0, used = 0;
-        kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit, &used);
-        u->words[1] = mem_ram_free_bytes();
-        u->words[2] = core_ram_total;
-        u->words[3] = limit - used;
-        u->words[4] = acc_live();
-        u->words[5] = core_cpus();
-        u->words[6] = hold_longest_us(NULL);
-        *res = 6;
-        return KIDE_OK;
-    }
-    case KIDE_CORE_THREADS:
-        u->words[1] = 1;
-        u->words[2] = acc_cpu_ns(a);
-        *res = 2;
-        return KIDE_OK;
-    case KIDE_CORE_IO_PORT: {
-        u64 base = get(r), count = get(r);
-        return r->bad ? KIDE_BAD_PARAM : dev_io_port(a, base, count);
-    }
-    case KIDE_CORE_IRQ: {
-        u64 gsi = get(r), sel = get(r), mode = get(r);
-        return r->bad ? KIDE_BAD_PARAM : dev_irq(a, gsi, sel, mode);
-    }
-    case KIDE_CORE_ROM: {
-        u64 va = get(r);
-        char name[32];
-        get_str(r, name, sizeof(name));
-        if (r->bad || !*name)
-            return KIDE_BAD_PARAM;
-        const struct kide_boot_module *m = rom_find(name);
-        if (!m)
-            return KIDE_NOT_FOUND;
-        if (!rom_allowed(a, name))
-            return KIDE_DENIED; /* neither its program nor named by its owner */
-        if (!heap_range_ok(va, KRT_ALIGN_UP(m->size, 4096)))
-            return KIDE_BAD_ADDR;
-        int st = mem_map_rom(a, va, m->phys, m->size, KIDE_MEM_R);
-        u->words[1] = m->size;
-        *res = 1;
+    if (!child_req_ok(c, &req, name))
+        return KIDE_BAD_PARAM;
+    if (req.ram > a->ram_quota - a->ram_used)
+        return child_quota(c, 1);
+    if (!acc_cpu_fits(a, a->cpu, NULL, req.cpu_pct))
+        return child_quota(c, 3);
+    int st = children_sm(a, req.sm_sel);
+    if (st != KIDE_OK)
         return st;
+    u64 blocks;
+    struct account *s = acc_block_share(a, req.caps, &blocks) ? acc_alloc(a, name) : NULL;
+    if (!s) /* its share of core's table is spent: its own subtree's doing */
+        return child_quota(c, 4);
+    s->blocks = blocks;
+    a->blocks_used += 1 + blocks;
+    s->caps_quota = req.caps; /* as acc_create_objects will: acc_destroy gives both back */
+    a->caps_given += req.caps;
+    s->ram_quota = req.ram;
+    a->ram_used += req.ram;
+    s->cpu_pct = req.cpu_pct;
+    s->prio_req = (unsigned)req.prio;
+    acc_compute_share(s);
+    kide_sel pd = acc_sel(a, ACC_PD);
+    st = acc_create_objects(s, req.caps);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(s, ACC_OWNER_PT), 0, KIDE_PT_CALL),
+                           req.own_sel);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(s, ACC_PD), 0, KIDE_PD_DELEGATE),
+                           req.pd_sel);
+    if (st != KIDE_OK) {
+        acc_destroy(s);
+        return st == KIDE_QUOTA ? child_quota(c, 2) : st;
     }
-    case KIDE_CORE_SELF:
-        return self_portal_on(a, r);
-    case KIDE_CORE_NODES:
-        *res = nodes_report(u->words + 1);
-        return KIDE_OK;
-    case KIDE_CORE_OWN: {
-        u64 id = get(r);
-        struct account *c = r->bad ? NULL : acc_child(a, id);
-        if (!c)
-            return KIDE_BAD_PARAM;
-        return owner_call(c, r, u, res, job);
-    }
-    default:
-        return KIDE_BAD_SYSCALL;
-    }
+    struct kide_core_child_rep rep = {s->index};
+    results(c, &rep, 1);
+    return KIDE_OK;
+}
+
+static int self_stats(struct call *c)
+{
+    extern u64 core_ram_total;
+    u64 limit = 0, used = 0;
+    kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit, &used);
+    struct kide_core_stats_rep rep = {
+            .ram_free = mem_ram_free_bytes(),
+            .ram_total = core_ram_total,
+            .caps_free = limit - used,
+            .accounts = acc_live(),
+            .cpus = core_cpus(),
+            .hold_us = hold_longest_us(NULL),
+    };
+    results(c, &rep, 6);
+    return KIDE_OK;
+}
+
+/* THREADS on either session: one thread's worth of accounting (core.h). */
+static int threads(struct call *c)
+{
+    struct kide_core_threads_rep rep = {.n = 1, .ns = {acc_cpu_ns(c->a)}};
+    results(c, &rep, 2);
+    return KIDE_OK;
+}
+
+static int self_io_port(struct call *c)
+{
+    struct kide_core_io_port_req req;
+    decode(c, &req, sizeof(req) / 8, 2);
+    return c->bad ? KIDE_BAD_PARAM : dev_io_port(c->a, req.base, req.count);
+}
+
+static int self_irq(struct call *c)
+{
+    struct kide_core_irq_req req;
+    decode(c, &req, sizeof(req) / 8, 3);
+    return c->bad ? KIDE_BAD_PARAM : dev_irq(c->a, req.gsi, req.sel, req.mode);
+}
+
+static int self_rom(struct call *c)
+{
+    struct kide_core_rom_req req;
+    decode(c, &req, sizeof(req) / 8, 2);
+    str_valid(c, 1, req.name.len, req.name.bytes, sizeof(req.name.bytes) - 1, true);
+    str_end(c, req.name.bytes, &req.name.len);
+    const char *name = req.name.bytes;
+    if (c->bad || !*name)
+        return KIDE_BAD_PARAM;
+    const struct kide_boot_module *m = rom_find(name);
+    if (!m)
+        return KIDE_NOT_FOUND;
+    if (!rom_allowed(c->a, name))
+        return KIDE_DENIED; /* neither its program nor named by its owner */
+    if (!heap_range_ok(req.va, KRT_ALIGN_UP(m->size, 4096)))
+        return KIDE_BAD_ADDR;
+    int st = mem_map_rom(c->a, req.va, m->phys, m->size, KIDE_MEM_R);
+    struct kide_core_rom_rep rep = {m->size};
+    results(c, &rep, 1);
+    return st;
+}
+
+static int self_nodes(struct call *c)
+{
+    struct kide_core_nodes_rep rep;
+    results(c, &rep, nodes_report(&rep));
+    return KIDE_OK;
+}
+
+static int owner_call(struct call *c);
+
+/* An owner operation through the self portal: the sub-account's id, then the
+ * owner request as on its owner portal. */
+static int self_own(struct call *c)
+{
+    struct account *s = c->n ? acc_child(c->a, c->w[0]) : NULL;
+    if (!s)
+        return KIDE_BAD_PARAM;
+    struct call own = *c;
+    own.a = s;
+    own.w = c->w + 1;
+    own.n = c->n - 1;
+    int st = owner_call(&own);
+    c->res = own.res;
+    c->bad = own.bad;
+    return st;
 }
 
 /* ---- owner session ---- */
 
-static int owner_ram(struct account *c, u64 q, struct kide_utcb *u, unsigned *res)
+static int own_load(struct call *c)
 {
-    struct account *p = c->parent;
-    if (q & 4095)
+    struct kide_own_load_req req;
+    decode(c, &req, sizeof(req) / 8, 1);
+    str_valid(c, 0, req.rom.len, req.rom.bytes, sizeof(req.rom.bytes) - 1, true);
+    str_end(c, req.rom.bytes, &req.rom.len);
+    if (c->bad || !req.rom.bytes[0])
         return KIDE_BAD_PARAM;
-    if (q >= c->ram_quota) {
-        u64 delta = q - c->ram_quota;
+    return load_program(c->a, req.rom.bytes);
+}
+
+/* The chunk is used where the kernel put it (core's own UTCB, see struct call):
+ * a snapshot of up to 3840 bytes would not fit the handler's stack as well. */
+static int own_config(struct call *c)
+{
+    struct {
+        u64 total, offset, len;
+    } hdr;
+    decode(c, &hdr, 3, 3);
+    const char *chunk = (const char *)&c->w[3];
+    if (!str_valid(c, 2, hdr.len, chunk, KIDE_CORE_CHUNK_MAX, false))
+        return KIDE_BAD_PARAM;
+    return load_config(c->a, hdr.total, hdr.offset, chunk, hdr.len);
+}
+
+static int own_args(struct call *c)
+{
+    struct kide_own_args_req req;
+    struct account *s = c->a;
+    _Static_assert(sizeof(req.args.bytes) == sizeof(s->args), "the info page's args");
+    if (s->sc_live || s->state != KIDE_ACC_CREATED)
+        return KIDE_BUSY;
+    decode(c, &req, sizeof(req) / 8, 1);
+    str_valid(c, 0, req.args.len, req.args.bytes, sizeof(s->args) - 1, true);
+    str_end(c, req.args.bytes, &req.args.len);
+    memcpy(s->args, req.args.bytes, req.args.len + 1); /* "" when bad, as before */
+    return c->bad ? KIDE_BAD_PARAM : KIDE_OK;
+}
+
+static int own_start(struct call *c)
+{
+    return load_start(c->a);
+}
+
+static int own_state(struct call *c)
+{
+    struct account *s = c->a;
+    struct kide_own_state_rep rep = {
+            .state = s->state,
+            .exit_code = s->exit_code,
+            .fault_vector = s->fault_vector,
+            .fault_addr = s->fault_addr,
+            .fault_ip = s->fault_ip,
+            .ram_quota = s->ram_quota,
+            .ram_used = s->ram_used,
+            .caps_quota = s->caps_quota,
+            .caps_used = acc_caps_used(s),
+            .cpu_ns = acc_cpu_ns(s),
+            .threads = s->sc_live ? 1 : 0,
+            .budget_ns = acc_budget_ns(s),
+            .period_ns = KIDE_CORE_PERIOD_NS,
+            .prio = s->prio,
+            .yield_request = s->yield_request,
+            .tree_ns = acc_tree_ns(s),
+            .cpu = s->cpu,
+    };
+    results(c, &rep, 17 + numa_state(s, &rep.numa));
+    return KIDE_OK;
+}
+
+static int own_cpu(struct call *c)
+{
+    struct kide_own_cpu_req req;
+    struct account *s = c->a;
+    decode(c, &req, sizeof(req) / 8, 2);
+    if (c->bad || req.pct > 100 || req.prio > KIDE_PRIO_MAX)
+        return KIDE_BAD_PARAM;
+    if (!acc_cpu_fits(s->parent, s->cpu, s, req.pct))
+        return KIDE_QUOTA;
+    s->cpu_pct = req.pct;
+    s->prio_req = (unsigned)req.prio;
+    return acc_apply_cpu(s);
+}
+
+static int own_ram(struct call *c)
+{
+    struct kide_own_ram_req req;
+    struct account *s = c->a, *p = s->parent;
+    decode(c, &req, sizeof(req) / 8, 1);
+    u64 q = req.quota;
+    if (c->bad || (q & 4095))
+        return KIDE_BAD_PARAM;
+    if (q >= s->ram_quota) {
+        u64 delta = q - s->ram_quota;
         if (delta > p->ram_quota - p->ram_used)
             return KIDE_QUOTA;
         p->ram_used += delta;
-        c->ram_quota = q;
-        c->yield_request = 0;
+        s->ram_quota = q;
+        s->yield_request = 0;
         return KIDE_OK;
     }
-    u64 delta = c->ram_quota - q, free = c->ram_quota - c->ram_used;
+    u64 delta = s->ram_quota - q, free = s->ram_quota - s->ram_used;
     if (free >= delta) {
-        c->ram_quota = q;
+        s->ram_quota = q;
         p->ram_used -= delta;
-        c->yield_request = 0;
+        s->yield_request = 0;
         return KIDE_OK;
     }
-    c->yield_request = delta - free;
-    if (c->sc_live)
-        kide_ctrl_sm(KIDE_CTRL_SM_UP, acc_sel(c, ACC_SIGNAL), 0);
-    u->words[1] = c->yield_request;
-    *res = 1;
+    s->yield_request = delta - free;
+    if (s->sc_live)
+        kide_ctrl_sm(KIDE_CTRL_SM_UP, acc_sel(s, ACC_SIGNAL), 0);
+    struct kide_own_ram_rep rep = {s->yield_request};
+    results(c, &rep, 1);
     return KIDE_QUOTA;
+}
+
+static int own_caps(struct call *c)
+{
+    struct kide_own_caps_req req;
+    struct account *s = c->a, *p = s->parent;
+    decode(c, &req, sizeof(req) / 8, 1);
+    u64 n = req.pages;
+    if (c->bad || n < KIDE_CORE_CAPS_MIN)
+        return KIDE_BAD_PARAM;
+    int st = KIDE_OK;
+    if (n > s->caps_quota)
+        st = kide_ctrl_pd(KIDE_CTRL_PD_GIVE, acc_sel(p, ACC_PD), n - s->caps_quota,
+                          acc_sel(s, ACC_PD), NULL, NULL);
+    else if (n < s->caps_quota)
+        st = kide_ctrl_pd(KIDE_CTRL_PD_GIVE, acc_sel(s, ACC_PD), s->caps_quota - n,
+                          acc_sel(p, ACC_PD), NULL, NULL);
+    if (st == KIDE_OK) {
+        p->caps_given = p->caps_given - s->caps_quota + n;
+        s->caps_quota = n;
+    }
+    return st;
+}
+
+/* Pages freed in steps, then acc_destroy (run_job). */
+static int own_destroy(struct call *c)
+{
+    *c->job = (struct job){.kind = JOB_DESTROY, .target = acc_pt_id(c->a, PT_OWNER)};
+    return KIDE_OK;
+}
+
+static int own_signal(struct call *c)
+{
+    if (!c->a->sc_live)
+        return KIDE_BAD_PARAM;
+    return kide_ctrl_sm(KIDE_CTRL_SM_UP, acc_sel(c->a, ACC_SIGNAL), 0);
+}
+
+static int own_devices(struct call *c)
+{
+    struct kide_own_devices_req req;
+    struct account *s = c->a;
+    decode(c, &req, sizeof(req) / 8, 1);
+    if (c->bad || req.on > 1)
+        return KIDE_BAD_PARAM;
+    if (s->sc_live || s->state != KIDE_ACC_CREATED)
+        return KIDE_BUSY;
+    if (req.on && !s->parent->devices)
+        return KIDE_DENIED;
+    s->devices = req.on;
+    return KIDE_OK;
+}
+
+static int own_affinity(struct call *c)
+{
+    struct kide_own_affinity_req req;
+    struct account *s = c->a;
+    decode(c, &req, sizeof(req) / 8, 1);
+    if (c->bad || req.cpu >= core_cpus())
+        return KIDE_BAD_PARAM;
+    if (s->sc_live || s->state != KIDE_ACC_CREATED)
+        return KIDE_BUSY;
+    /* Only init hands out other CPUs: anyone else's share is of its own CPU,
+     * and a child elsewhere would get time its owner was never given. */
+    if (req.cpu != s->parent->cpu && s->parent != acc_init)
+        return KIDE_DENIED;
+    if (req.cpu != s->cpu && !acc_cpu_fits(s->parent, (unsigned)req.cpu, s, s->cpu_pct))
+        return KIDE_QUOTA;
+    return acc_set_cpu(s, (unsigned)req.cpu);
+}
+
+static int own_ram_node(struct call *c)
+{
+    struct kide_own_ram_node_req req;
+    struct account *s = c->a;
+    decode(c, &req, sizeof(req) / 8, 2);
+    if (c->bad)
+        return KIDE_BAD_PARAM;
+    if ((req.node != KIDE_RAM_NODE_ANY && req.node >= pages_nodes()) ||
+        (req.flags & ~KIDE_RAM_NODE_STRICT)) {
+        struct kide_own_ram_node_rep rep = {pages_nodes()};
+        results(c, &rep, 1);
+        return KIDE_BAD_PARAM;
+    }
+    s->ram_node = req.node == KIDE_RAM_NODE_ANY ? -1 : (int)req.node;
+    s->ram_strict = req.flags & KIDE_RAM_NODE_STRICT;
+    return KIDE_OK;
+}
+
+static int own_rom(struct call *c)
+{
+    struct kide_own_rom_req req;
+    decode(c, &req, sizeof(req) / 8, 1);
+    str_valid(c, 0, req.name.len, req.name.bytes, sizeof(req.name.bytes) - 1, true);
+    str_end(c, req.name.bytes, &req.name.len);
+    if (c->bad || !req.name.bytes[0])
+        return KIDE_BAD_PARAM;
+    return rom_allow(c->a, req.name.bytes);
 }
 
 /* ---- NUMA ---- */
 
-/** KIDE_CORE_NODES' results into w: n, then total, free, CPU mask per node. */
-static unsigned nodes_report(u64 *w)
+/** KIDE_CORE_NODES' results: n, then total, free, CPU mask per node; returns words. */
+static unsigned nodes_report(struct kide_core_nodes_rep *rep)
 {
     unsigned n = pages_nodes();
-    w[0] = n;
+    rep->n = n;
     for (unsigned k = 0; k < n; k++) {
         u64 mask = 0;
         for (unsigned c = 0; c < core_cpus(); c++)
             if (pages_cpu_node(c) == k)
                 mask |= 1ull << c;
-        w[1 + 3 * k] = pages_total_bytes(k);
-        w[2 + 3 * k] = pages_free_bytes(k);
-        w[3 + 3 * k] = mask;
+        rep->node[k].total = pages_total_bytes(k);
+        rep->node[k].free = pages_free_bytes(k);
+        rep->node[k].cpus = mask;
     }
     return 1 + 3 * n;
 }
 
-/** KIDE_OWN_STATE's NUMA words (w18 on) into w; returns how many. */
-static unsigned numa_state(const struct account *c, u64 *w)
+/** The NUMA words of KIDE_OWN_STATE (w18 on) and KIDE_CORE_QUOTA (w7 on); returns
+ *  how many. */
+static unsigned numa_state(const struct account *c, struct kide_core_numa *numa)
 {
     unsigned n = pages_nodes();
-    w[0] = c->ram_node < 0 ? KIDE_RAM_NODE_ANY : (u64)c->ram_node;
-    w[1] = c->ram_strict ? KIDE_RAM_NODE_STRICT : 0;
-    w[2] = n;
+    numa->node_policy = c->ram_node < 0 ? KIDE_RAM_NODE_ANY : (u64)c->ram_node;
+    numa->node_flags = c->ram_strict ? KIDE_RAM_NODE_STRICT : 0;
+    numa->nodes = n;
     for (unsigned k = 0; k < n; k++)
-        w[3 + k] = c->ram_on_node[k];
+        numa->node_bytes[k] = c->ram_on_node[k];
     return 3 + n;
 }
 
-static int owner_ram_node(struct account *c, u64 node, u64 flags, struct kide_utcb *u,
-                          unsigned *res)
+/* ---- dispatch tables ---- */
+
+/** An operation: its handler and its name in the lock-hold report. */
+struct op {
+    int (*fn)(struct call *c);
+    const char *name;
+};
+
+static const struct op self_ops[] = {
+        [0] = {NULL, "?"},
+        [KIDE_CORE_LOG] = {self_log, "LOG"},
+        [KIDE_CORE_RAM_ALLOC] = {self_ram_alloc, "RAM_ALLOC"},
+        [KIDE_CORE_RAM_FREE] = {self_ram_free, "RAM_FREE"},
+        [KIDE_CORE_QUOTA] = {self_quota, "QUOTA"},
+        [KIDE_CORE_HANDLER] = {self_handler, "HANDLER"},
+        [KIDE_CORE_PORTAL] = {self_portal, "PORTAL"},
+        [KIDE_CORE_SM] = {self_sm, "SM"},
+        [KIDE_CORE_EXIT] = {self_exit, "EXIT"},
+        [KIDE_CORE_CHILD] = {self_child, "CHILD"},
+        [KIDE_CORE_STATS] = {self_stats, "STATS"},
+        [KIDE_CORE_THREADS] = {threads, "THREADS"},
+        [KIDE_CORE_IO_PORT] = {self_io_port, "IO_PORT"},
+        [KIDE_CORE_IRQ] = {self_irq, "IRQ"},
+        [KIDE_CORE_ROM] = {self_rom, "ROM"},
+        [KIDE_CORE_SELF] = {self_self, "SELF"},
+        [KIDE_CORE_OWN] = {self_own, "OWN"},
+        [KIDE_CORE_NODES] = {self_nodes, "NODES"},
+};
+
+/* Indexed by op - KIDE_OWN_LOAD. */
+static const struct op own_ops[] = {
+        [KIDE_OWN_LOAD - KIDE_OWN_LOAD] = {own_load, "LOAD"},
+        [KIDE_OWN_CONFIG - KIDE_OWN_LOAD] = {own_config, "CONFIG"},
+        [KIDE_OWN_ARGS - KIDE_OWN_LOAD] = {own_args, "ARGS"},
+        [KIDE_OWN_START - KIDE_OWN_LOAD] = {own_start, "START"},
+        [KIDE_OWN_STATE - KIDE_OWN_LOAD] = {own_state, "STATE"},
+        [KIDE_OWN_THREADS - KIDE_OWN_LOAD] = {threads, "THREADS"},
+        [KIDE_OWN_CPU - KIDE_OWN_LOAD] = {own_cpu, "CPU"},
+        [KIDE_OWN_RAM - KIDE_OWN_LOAD] = {own_ram, "RAM"},
+        [KIDE_OWN_CAPS - KIDE_OWN_LOAD] = {own_caps, "CAPS"},
+        [KIDE_OWN_DESTROY - KIDE_OWN_LOAD] = {own_destroy, "DESTROY"},
+        [KIDE_OWN_SIGNAL - KIDE_OWN_LOAD] = {own_signal, "SIGNAL"},
+        [KIDE_OWN_DEVICES - KIDE_OWN_LOAD] = {own_devices, "DEVICES"},
+        [KIDE_OWN_AFFINITY - KIDE_OWN_LOAD] = {own_affinity, "AFFINITY"},
+        [KIDE_OWN_RAM_NODE - KIDE_OWN_LOAD] = {own_ram_node, "RAM_NODE"},
+        [KIDE_OWN_ROM - KIDE_OWN_LOAD] = {own_rom, "ROM"},
+};
+
+/** The table entry of op, or NULL (out of range or a gap). */
+static const struct op *op_find(bool owner, u64 op)
 {
-    if ((node != KIDE_RAM_NODE_ANY && node >= pages_nodes()) || (flags & ~KIDE_RAM_NODE_STRICT)) {
-        u->words[1] = pages_nodes();
-        *res = 1;
-        return KIDE_BAD_PARAM;
-    }
-    c->ram_node = node == KIDE_RAM_NODE_ANY ? -1 : (int)node;
-    c->ram_strict = flags & KIDE_RAM_NODE_STRICT;
-    return KIDE_OK;
+    if (owner)
+        return op >= KIDE_OWN_LOAD && op - KIDE_OWN_LOAD < KRT_ARRAY_SIZE(own_ops)
+                       ? &own_ops[op - KIDE_OWN_LOAD]
+                       : NULL;
+    return op < KRT_ARRAY_SIZE(self_ops) ? &self_ops[op] : NULL;
 }
 
-static int owner_caps(struct account *c, u64 n)
+/** Run one request: w[0] the op (a missing one is 0, no operation), the rest
+ *  its arguments. */
+static int dispatch(bool owner, struct call *c)
 {
-    struct account *p = c->parent;
-    if (n < KIDE_CORE_CAPS_MIN)
-        return KIDE_BAD_PARAM;
-    int st = KIDE_OK;
-    if (n > c->caps_quota)
-        st = kide_ctrl_pd(KIDE_CTRL_PD_GIVE, acc_sel(p, ACC_PD), n - c->caps_quota,
-                          acc_sel(c, ACC_PD), NULL, NULL);
-    else if (n < c->caps_quota)
-        st = kide_ctrl_pd(KIDE_CTRL_PD_GIVE, acc_sel(c, ACC_PD), c->caps_quota - n,
-                          acc_sel(p, ACC_PD), NULL, NULL);
-    if (st == KIDE_OK) {
-        p->caps_given = p->caps_given - c->caps_quota + n;
-        c->caps_quota = n;
-    }
-    return st;
+    u64 op = c->n ? c->w[0] : 0;
+    if (!c->n)
+        c->bad = true;
+    c->w += c->n ? 1 : 0;
+    c->n -= c->n ? 1 : 0;
+    const struct op *o = op_find(owner, op);
+    return o && o->fn ? o->fn(c) : KIDE_BAD_SYSCALL;
 }
 
-static int owner_call(struct account *c, struct req *r, struct kide_utcb *u, unsigned *res,
-                      struct job *job)
+static int owner_call(struct call *c)
 {
-    u64 op = get(r);
-    switch (op) {
-    case KIDE_OWN_LOAD: {
-        char rom[32];
-        get_str(r, rom, sizeof(rom));
-        if (r->bad || !*rom)
-            return KIDE_BAD_PARAM;
-        return load_program(c, rom);
-    }
-    case KIDE_OWN_CONFIG: {
-        u64 total = get(r), offset = get(r), len;
-        const char *p = get_bytes(r, &len, KIDE_CORE_CHUNK_MAX);
-        if (r->bad)
-            return KIDE_BAD_PARAM;
-        return load_config(c, total, offset, p, len);
-    }
-    case KIDE_OWN_ARGS:
-        if (c->sc_live || c->state != KIDE_ACC_CREATED)
-            return KIDE_BUSY;
-        get_str(r, c->args, sizeof(c->args));
-        return r->bad ? KIDE_BAD_PARAM : KIDE_OK;
-    case KIDE_OWN_START:
-        return load_start(c);
-    case KIDE_OWN_STATE: {
-        u64 *w = u->words;
-        w[1] = c->state;
-        w[2] = c->exit_code;
-        w[3] = c->fault_vector;
-        w[4] = c->fault_addr;
-        w[5] = c->fault_ip;
-        w[6] = c->ram_quota;
-        w[7] = c->ram_used;
-        w[8] = c->caps_quota;
-        w[9] = acc_caps_used(c);
-        w[10] = acc_cpu_ns(c);
-        w[11] = c->sc_live ? 1 : 0;
-        w[12] = acc_budget_ns(c);
-        w[13] = KIDE_CORE_PERIOD_NS;
-        w[14] = c->prio;
-        w[15] = c->yield_request;
-        w[16] = acc_tree_ns(c);
-        w[17] = c->cpu;
-        *res = 17 + numa_state(c, w + 18);
-        return KIDE_OK;
-    }
-    case KIDE_OWN_THREADS:
-        u->words[1] = 1;
-        u->words[2] = acc_cpu_ns(c);
-        *res = 2;
-        return KIDE_OK;
-    case KIDE_OWN_CPU: {
-        u64 pct = get(r), prio = get(r);
-        if (r->bad || pct > 100 || prio > KIDE_PRIO_MAX)
-            return KIDE_BAD_PARAM;
-        if (!acc_cpu_fits(c->parent, c->cpu, c, pct))
-            return KIDE_QUOTA;
-        c->cpu_pct = pct;
-        c->prio_req = (unsigned)prio;
-        return acc_apply_cpu(c);
-    }
-    case KIDE_OWN_RAM: {
-        u64 q = get(r);
-        return r->bad ? KIDE_BAD_PARAM : owner_ram(c, q, u, res);
-    }
-    case KIDE_OWN_CAPS: {
-        u64 n = get(r);
-        return r->bad ? KIDE_BAD_PARAM : owner_caps(c, n);
-    }
-    case KIDE_OWN_DESTROY: /* pages freed in steps, then acc_destroy */
-        *job = (struct job){.kind = JOB_DESTROY, .target = acc_pt_id(c, PT_OWNER)};
-        return KIDE_OK;
-    case KIDE_OWN_DEVICES: {
-        u64 on = get(r);
-        if (r->bad || on > 1)
-            return KIDE_BAD_PARAM;
-        if (c->sc_live || c->state != KIDE_ACC_CREATED)
-            return KIDE_BUSY;
-        if (on && !c->parent->devices)
-            return KIDE_DENIED;
-        c->devices = on;
-        return KIDE_OK;
-    }
-    case KIDE_OWN_AFFINITY: {
-        u64 cpu = get(r);
-        if (r->bad || cpu >= core_cpus())
-            return KIDE_BAD_PARAM;
-        if (c->sc_live || c->state != KIDE_ACC_CREATED)
-            return KIDE_BUSY;
-        /* Only init hands out other CPUs: anyone else's share is of its own CPU,
-         * and a child elsewhere would get time its owner was never given. */
-        if (cpu != c->parent->cpu && c->parent != acc_init)
-            return KIDE_DENIED;
-        if (cpu != c->cpu && !acc_cpu_fits(c->parent, (unsigned)cpu, c, c->cpu_pct))
-            return KIDE_QUOTA;
-        return acc_set_cpu(c, (unsigned)cpu);
-    }
-    case KIDE_OWN_RAM_NODE: {
-        u64 node = get(r), flags = get(r);
-        return r->bad ? KIDE_BAD_PARAM : owner_ram_node(c, node, flags, u, res);
-    }
-    case KIDE_OWN_ROM: {
-        char rom[32];
-        get_str(r, rom, sizeof(rom));
-        if (r->bad || !*rom)
-            return KIDE_BAD_PARAM;
-        return rom_allow(c, rom);
-    }
-    case KIDE_OWN_SIGNAL:
-        if (!c->sc_live)
-            return KIDE_BAD_PARAM;
-        return kide_ctrl_sm(KIDE_CTRL_SM_UP, acc_sel(c, ACC_SIGNAL), 0);
-    default:
-        return KIDE_BAD_SYSCALL;
-    }
+    return dispatch(true, c);
 }
 
 /* ---- exceptions ---- */
@@ -770,32 +944,24 @@ static int job_end(struct account *a, struct job *j, int st, struct kide_utcb *u
 {
     if (j->kind == JOB_GROW) {
         st = !a ? KIDE_ABORTED : j->grow.status == KIDE_BUSY ? KIDE_BAD_ADDR : j->grow.status;
-        u->words[1] = a ? a->ram_used : 0;
-        u->words[2] = a ? a->ram_quota : 0;
+        struct kide_core_ram_alloc_rep rep = {a ? a->ram_used : 0, a ? a->ram_quota : 0};
+        memcpy(u->words + 1, &rep, sizeof(rep));
     } else if (j->kind == JOB_FREE) {
         st = a ? st : KIDE_ABORTED;
-        u->words[1] = j->freed;
-        u->words[2] = a ? a->ram_used : 0;
+        struct kide_core_ram_free_rep rep = {j->freed, a ? a->ram_used : 0};
+        memcpy(u->words + 1, &rep, sizeof(rep));
     }
     return st; /* DESTROY: OK, also when its owner-portal caller went with it */
 }
 
 /** What a request is called in the lock-hold report. */
-static const char *op_name(unsigned sub, const struct req *r)
+static const char *op_name(unsigned sub, const u64 *w, unsigned n)
 {
-    static const char *const self[] = {"?",       "LOG",     "RAM_ALLOC", "RAM_FREE", "QUOTA",
-                                       "HANDLER", "PORTAL",  "SM",        "EXIT",     "CHILD",
-                                       "STATS",   "THREADS", "IO_PORT",   "IRQ",      "ROM",
-                                       "SELF",    "OWN",     "NODES"};
-    static const char *const own[] = {"LOAD",    "CONFIG",  "ARGS",     "START",    "STATE",
-                                      "THREADS", "CPU",     "RAM",      "CAPS",     "DESTROY",
-                                      "SIGNAL",  "DEVICES", "AFFINITY", "RAM_NODE", "ROM"};
-    u64 op = r->n ? r->w[0] : 0;
-    if (sub == PT_SELF && op == KIDE_CORE_OWN && r->n > 2)
-        sub = PT_OWNER, op = r->w[2];
-    if (sub == PT_OWNER)
-        return op >= 32 && op - 32 < KRT_ARRAY_SIZE(own) ? own[op - 32] : "owner call";
-    return op < KRT_ARRAY_SIZE(self) ? self[op] : "self call";
+    u64 op = n ? w[0] : 0;
+    if (sub == PT_SELF && op == KIDE_CORE_OWN && n > 2)
+        sub = PT_OWNER, op = w[2];
+    const struct op *o = op_find(sub == PT_OWNER, op);
+    return o ? o->name : sub == PT_OWNER ? "owner call" : "self call";
 }
 
 /* Every portal of krt's handler ECs enters here. Account portals carry the
@@ -826,21 +992,21 @@ void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *u)
         return;
     }
     unsigned n = KIDE_MSG_UNTYPED(msg);
-    struct req r = {u->words, n > KIDE_UTCB_WORDS ? KIDE_UTCB_WORDS : n, 0, false};
-    unsigned res = 0;
+    if (n > KIDE_UTCB_WORDS)
+        n = KIDE_UTCB_WORDS;
     struct log_out log;
     struct job job = {.kind = JOB_NONE};
     log.text[0] = 0;
-    const char *op = op_name(sub, &r); /* before the reply overwrites the words */
-    int st = sub == PT_OWNER ? owner_call(a, &r, u, &res, &job)
-                             : self_call(a, &r, u, &res, &log, &job);
+    struct call c = {.a = a, .w = u->words, .n = n, .out = u->words + 1, .log = &log, .job = &job};
+    const char *op = op_name(sub, u->words, n); /* before the reply overwrites the words */
+    int st = dispatch(sub == PT_OWNER, &c);
     if (job.kind != JOB_NONE) {
         job_steps(&job, sub == PT_OWNER && a->parent ? a->parent : a);
         st = job_end(run_job(id, a, &job), &job, st, u);
     }
     hold_drop(op);
     log_write(&log); /* the UART on the caller's time, outside core's lock */
-    if (r.bad && st == KIDE_OK)
+    if (c.bad && st == KIDE_OK)
         st = KIDE_BAD_PARAM;
-    reply(u, st, res);
+    reply(u, st, c.res);
 }

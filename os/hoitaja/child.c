@@ -37,48 +37,87 @@ void hj_event(kide_u64 type, const char *child, kide_u64 a, kide_u64 b)
             kide_ctrl_sm(KIDE_CTRL_SM_UP, hj.sess[i].mgmt->events_sm, 0);
 }
 
-int hj_own_call(struct hj_slot *s, struct kide_msg *m)
+struct kide_core_chan hj_own_chan(struct hj_slot *s)
 {
     if (kide_cpu(hj.env) == hj.lim.home_cpu)
-        return kide_msg_call(m, s->own_pt, 0);
+        return kide_core_owner_chan(kide_utcb(), s->own_pt);
     /* Owner portals serve hoitaja's CPU: from elsewhere go through core's self
      * portal of this CPU, naming the sub-account. */
-    if (m->bad || m->n + 2 > KIDE_UTCB_WORDS - 2) {
-        m->bad = 1;
-        return KIDE_BAD_PARAM;
+    return kide_core_own_via(kide_utcb(), kide_core_portal(), s->acc_id);
+}
+
+/* An owner operation with one or two argument words (DEVICES, AFFINITY, CAPS,
+ * RAM, RAM_NODE, CPU), or none (SIGNAL), by its typed request. */
+static int own_devices(struct hj_slot *s, kide_u64 on)
+{
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_devices_req req = {.on = on};
+    return kide_own_devices(&ch, &req);
+}
+
+static int own_ram_node(struct hj_slot *s, kide_u64 node)
+{
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_ram_node_req req = {.node = node, .flags = 0};
+    struct kide_own_ram_node_rep rep;
+    return kide_own_ram_node(&ch, &req, &rep);
+}
+
+static int own_affinity(struct hj_slot *s, kide_u64 cpu)
+{
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_affinity_req req = {.cpu = cpu};
+    return kide_own_affinity(&ch, &req);
+}
+
+static int own_cpu(struct hj_slot *s, kide_u64 pct, kide_u64 prio)
+{
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_cpu_req req = {.pct = pct, .prio = prio};
+    return kide_own_cpu(&ch, &req);
+}
+
+/* OWN_RAM: QUOTA reports in *missing the bytes the child still has to give back. */
+static int own_ram(struct hj_slot *s, kide_u64 quota, kide_u64 *missing)
+{
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_ram_req req = {.quota = quota};
+    struct kide_own_ram_rep rep;
+    int st = kide_own_ram(&ch, &req, &rep);
+    *missing = rep.missing;
+    return st;
+}
+
+static int own_signal(struct hj_slot *s)
+{
+    struct kide_core_chan ch = hj_own_chan(s);
+    return kide_own_signal(&ch);
+}
+
+/* Its configuration in chunks of KIDE_CORE_CHUNK_MAX (a 3.9 KiB request on the
+ * stack: hoitaja's threads have 64 KiB, and its heap use stays as it was). */
+static int own_config(struct hj_slot *s, const char *text, kide_u64 len)
+{
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_config_req req;
+    int st = KIDE_OK;
+    for (kide_u64 off = 0; st == KIDE_OK && off < len; off += KIDE_CORE_CHUNK_MAX) {
+        kide_u64 n = len - off < KIDE_CORE_CHUNK_MAX ? len - off : KIDE_CORE_CHUNK_MAX;
+        req.total = len;
+        req.offset = off;
+        KIDE_WIRE_STR(req.chunk, text + off, n);
+        st = kide_own_config(&ch, &req);
     }
-    for (unsigned i = m->n; i-- > 0;)
-        m->w[i + 2] = m->w[i];
-    m->w[0] = KIDE_CORE_OWN;
-    m->w[1] = s->acc_id;
-    m->n += 2;
-    return kide_msg_call(m, kide_core_portal(), 0);
-}
-
-/* Call the owner session of s with the message; the reply stays in m. */
-static int own_call(struct hj_slot *s, struct kide_msg *m)
-{
-    return hj_own_call(s, m);
-}
-
-/* An owner operation with n (0..2) argument words. */
-static int own_simple(struct hj_slot *s, kide_u64 op, unsigned n, kide_u64 a, kide_u64 b)
-{
-    struct kide_msg m;
-    kide_msg_begin(&m, op);
-    if (n > 0)
-        kide_msg_put(&m, a);
-    if (n > 1)
-        kide_msg_put(&m, b);
-    return own_call(s, &m);
+    return st;
 }
 
 static int load_and_configure(struct hj_slot *s, char *why, kide_u64 size)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_OWN_LOAD);
-    kide_msg_put_str(&m, s->cfg.binary);
-    int st = own_call(s, &m);
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_load_req load;
+    int st = KIDE_WIRE_STR(load.rom, s->cfg.binary, kide_wire_strlen(s->cfg.binary));
+    if (st == KIDE_OK)
+        st = kide_own_load(&ch, &load);
     if (st != KIDE_OK) {
         hj_snprintf(why, size, "cannot load '%s': %s%s", s->cfg.binary, hj_status_name(st),
                     st == KIDE_BAD_PARAM ? " (no such boot module, or not a program)"
@@ -88,9 +127,11 @@ static int load_and_configure(struct hj_slot *s, char *why, kide_u64 size)
     }
     /* Its args for kide_args(), before START (core keeps them on the info page). */
     if (s->cfg.args[0]) {
-        kide_msg_begin(&m, KIDE_OWN_ARGS);
-        kide_msg_put_str(&m, s->cfg.args);
-        if ((st = own_call(s, &m)) != KIDE_OK) {
+        struct kide_own_args_req args;
+        st = KIDE_WIRE_STR(args.args, s->cfg.args, kide_wire_strlen(s->cfg.args));
+        if (st == KIDE_OK)
+            st = kide_own_args(&ch, &args);
+        if (st != KIDE_OK) {
             hj_snprintf(why, size, "cannot pass its args: %s", hj_status_name(st));
             return st;
         }
@@ -98,23 +139,15 @@ static int load_and_configure(struct hj_slot *s, char *why, kide_u64 size)
     /* A habitat gets its `habitat` object; everyone else its `config`. */
     const char *text = s->cfg.habitat ? s->cfg.habitat : s->cfg.config;
     kide_u64 len = s->cfg.habitat ? s->cfg.habitat_len : s->cfg.config_len;
-    for (kide_u64 off = 0; off < len; off += KIDE_CORE_CHUNK_MAX) {
-        kide_u64 n = len - off < KIDE_CORE_CHUNK_MAX ? len - off : KIDE_CORE_CHUNK_MAX;
-        kide_msg_begin(&m, KIDE_OWN_CONFIG);
-        kide_msg_put(&m, len);
-        kide_msg_put(&m, off);
-        kide_msg_put_bytes(&m, text + off, n);
-        if ((st = own_call(s, &m)) != KIDE_OK) {
-            hj_snprintf(why, size, "cannot pass its configuration: %s", hj_status_name(st));
-            return st;
-        }
+    if ((st = own_config(s, text, len)) != KIDE_OK) {
+        hj_snprintf(why, size, "cannot pass its configuration: %s", hj_status_name(st));
+        return st;
     }
     return KIDE_OK;
 }
 
 int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
 {
-    struct kide_msg m;
     int st;
     kide_sel sm = hj.children_sm ? hj.children_sm : kide_sel_alloc(0);
     s->own_pt = kide_sel_alloc(0);
@@ -126,21 +159,25 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
         st = KIDE_QUOTA;
         goto error;
     }
-    kide_msg_begin(&m, KIDE_CORE_CHILD);
-    kide_msg_put(&m, s->own_pt);
-    kide_msg_put(&m, s->pd);
-    kide_msg_put(&m, sm);
-    kide_msg_put(&m, s->cfg.ram);
-    kide_msg_put(&m, s->cfg.caps);
     /* core checks the percentages of one CPU's children against 100 on the
      * CPU the account is created on, which is this habitat's: a child bound
      * for another CPU starts with 0% here and gets its share once placed. */
     int elsewhere = s->cfg.affinity != hj.lim.home_cpu;
-    kide_msg_put(&m, elsewhere ? 0 : s->cfg.cpu_quota);
-    kide_msg_put(&m, s->cfg.priority);
-    kide_msg_put_str(&m, s->cfg.name);
-    st = kide_msg_call(&m, kide_core_portal(), 0);
-    s->acc_id = kide_msg_get(&m);
+    struct kide_core_chan core = kide_core_self_chan(kide_utcb(), kide_core_portal());
+    struct kide_core_child_req req = {
+            .own_sel = s->own_pt,
+            .pd_sel = s->pd,
+            .sm_sel = sm,
+            .ram = s->cfg.ram,
+            .caps = s->cfg.caps,
+            .cpu_pct = elsewhere ? 0 : s->cfg.cpu_quota,
+            .prio = s->cfg.priority,
+    };
+    struct kide_core_child_rep rep = {0};
+    st = KIDE_WIRE_STR(req.name, s->cfg.name, kide_wire_strlen(s->cfg.name));
+    if (st == KIDE_OK)
+        st = kide_core_child(&core, &req, &rep);
+    s->acc_id = rep.id; /* QUOTA: which quota */
     if (st != KIDE_OK) {
         kide_u64 which = s->acc_id;
         hj_snprintf(why, size, "core refused the account: %s%s", hj_status_name(st),
@@ -157,7 +194,7 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
     s->live = 1;
     /* The device right passes down explicitly: core grants it only if this
      * habitat holds it (init does; a nested habitat when its entry says so). */
-    if (s->cfg.devices && (st = own_simple(s, KIDE_OWN_DEVICES, 1, 1, 0)) != KIDE_OK) {
+    if (s->cfg.devices && (st = own_devices(s, 1)) != KIDE_OK) {
         if (st == KIDE_DENIED)
             hj_snprintf(why, size,
                         "devices: this habitat has no device right (set devices: "
@@ -167,21 +204,20 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
         goto error;
     }
     /* Its NUMA node, before LOAD so its program and stack are there too. */
-    if (s->cfg.has_ram_node &&
-        (st = own_simple(s, KIDE_OWN_RAM_NODE, 2, s->cfg.ram_node, 0)) != KIDE_OK) {
+    if (s->cfg.has_ram_node && (st = own_ram_node(s, s->cfg.ram_node)) != KIDE_OK) {
         hj_snprintf(why, size, "core refused ram_node %u: %s%s", s->cfg.ram_node,
                     hj_status_name(st),
                     st == KIDE_BAD_PARAM ? " (the machine has no such NUMA node)" : "");
         goto error;
     }
     /* Its CPU (before START); its parent portal is served by a handler there. */
-    if (elsewhere && (st = own_simple(s, KIDE_OWN_AFFINITY, 1, s->cfg.affinity, 0)) != KIDE_OK) {
+    if (elsewhere && (st = own_affinity(s, s->cfg.affinity)) != KIDE_OK) {
         hj_snprintf(why, size, "core cannot place it on cpu %u: %s", s->cfg.affinity,
                     hj_status_name(st));
         goto error;
     }
     if (elsewhere && s->cfg.cpu_quota &&
-        (st = own_simple(s, KIDE_OWN_CPU, 2, s->cfg.cpu_quota, s->cfg.priority)) != KIDE_OK) {
+        (st = own_cpu(s, s->cfg.cpu_quota, s->cfg.priority)) != KIDE_OK) {
         hj_snprintf(why, size, "core refused its CPU quota of %u%% on cpu %u: %s%s",
                     s->cfg.cpu_quota, s->cfg.affinity, hj_status_name(st),
                     st == KIDE_QUOTA ? " (that CPU's children would exceed 100%)" : "");
@@ -200,8 +236,8 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
         hj_snprintf(why, size, "cannot delegate its parent portal: %s", hj_status_name(st));
         goto error;
     }
-    kide_msg_begin(&m, KIDE_OWN_START);
-    if ((st = own_call(s, &m)) != KIDE_OK) {
+    struct kide_core_chan own = hj_own_chan(s);
+    if ((st = kide_own_start(&own)) != KIDE_OK) {
         hj_snprintf(why, size, "core cannot start it: %s", hj_status_name(st));
         goto error;
     }
@@ -226,7 +262,6 @@ error:
 
 void hj_child_stop(struct hj_slot *s)
 {
-    struct kide_msg m;
     s->epoch++;
     hj_sessions_drop_client(s);
     /* A handler may be calling one of them right now (calls.c): parked. */
@@ -234,8 +269,8 @@ void hj_child_stop(struct hj_slot *s)
         hj_slot_park(s, s->announced[i].pt);
     s->nannounced = 0;
     if (s->live) {
-        kide_msg_begin(&m, KIDE_OWN_DESTROY);
-        own_call(s, &m);
+        struct kide_core_chan ch = hj_own_chan(s);
+        kide_own_destroy(&ch);
         s->live = 0;
         s->ram_used = s->caps_used = 0;
     }
@@ -282,27 +317,25 @@ static void ended(struct hj_slot *s, int faulted, kide_u64 now)
 
 void hj_child_poll(struct hj_slot *s, kide_u64 now)
 {
-    struct kide_msg m;
     char rbuf[32];
     if (!s->live || s->state != HJ_ST_RUNNING)
         return;
-    kide_msg_begin(&m, KIDE_OWN_STATE);
-    if (own_call(s, &m) != KIDE_OK)
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_state_rep w;
+    if (kide_own_state(&ch, &w) != KIDE_OK)
         return;
-    kide_u64 w[17];
-    for (unsigned i = 1; i < 17; i++)
-        w[i] = kide_msg_get(&m);
-    s->ram_quota = w[6], s->ram_used = w[7], s->caps_quota = w[8], s->caps_used = w[9];
+    s->ram_quota = w.ram_quota, s->ram_used = w.ram_used;
+    s->caps_quota = w.caps_quota, s->caps_used = w.caps_used;
     /* The whole subtree: a habitat child is charged for its children's time,
      * as its RAM use already counts their quotas. */
-    s->cpu_ns = m.bad ? w[10] : w[16];
-    if (w[1] == KIDE_ACC_EXITED) {
-        s->exit_code = w[2];
+    s->cpu_ns = w.tree_ns;
+    if (w.state == KIDE_ACC_EXITED) {
+        s->exit_code = w.exit_code;
         hj_say("child %s: exited with code %lu", s->cfg.name, s->exit_code);
         hj_event(KIDE_EV_EXITED, s->cfg.name, s->exit_code, 0);
         ended(s, 0, now);
-    } else if (w[1] == KIDE_ACC_FAULTED) {
-        s->fault_vector = w[3], s->fault_addr = w[4], s->fault_ip = w[5];
+    } else if (w.state == KIDE_ACC_FAULTED) {
+        s->fault_vector = w.fault_vector, s->fault_addr = w.fault_addr, s->fault_ip = w.fault_ip;
         s->exit_code = 0;
         hj_say("child %s: faulted: %s at 0x%lx (ip 0x%lx)", s->cfg.name,
                hj_fault_reason(s->fault_vector, rbuf, sizeof(rbuf)), s->fault_addr, s->fault_ip);
@@ -368,7 +401,7 @@ kide_u64 hj_child_timers(struct hj_slot *s, kide_u64 now)
         if (!s->hb_sent_ns || s->hb_alive_ns >= s->hb_sent_ns)
             s->hb_sent_ns = now; /* a new round; an unanswered one keeps its start */
         s->pending |= KIDE_PARENT_WANT_HEARTBEAT;
-        own_simple(s, KIDE_OWN_SIGNAL, 0, 0, 0);
+        own_signal(s);
         s->hb_next_ns = now + period;
     }
     return min_u64(s->hb_next_ns, ~0ull);
@@ -398,7 +431,6 @@ void hj_child_status(struct hj_slot *s, kide_u64 now, struct hj_status *o)
 
 int hj_child_set_ram(struct hj_slot *s, kide_u64 quota, kide_u64 *kept, int wait)
 {
-    struct kide_msg m;
     *kept = 0;
     if (!s->live)
         return KIDE_OK;
@@ -406,9 +438,8 @@ int hj_child_set_ram(struct hj_slot *s, kide_u64 quota, kide_u64 *kept, int wait
     kide_u64 target = quota + s->donated_in - s->donated_out;
     kide_u64 deadline = kide_now_ns() + HJ_YIELD_WAIT_MS * MS;
     for (;;) {
-        kide_msg_begin(&m, KIDE_OWN_RAM);
-        kide_msg_put(&m, target);
-        int st = own_call(s, &m);
+        kide_u64 missing;
+        int st = own_ram(s, target, &missing);
         if (st == KIDE_OK) {
             s->ram_quota = target;
             s->pending &= ~KIDE_PARENT_WANT_YIELD;
@@ -416,7 +447,7 @@ int hj_child_set_ram(struct hj_slot *s, kide_u64 quota, kide_u64 *kept, int wait
         }
         if (st != KIDE_QUOTA || target >= s->ram_quota || !wait)
             return st;
-        *kept = kide_msg_get(&m);
+        *kept = missing;
         kide_u64 now = kide_now_ns();
         if (now >= deadline)
             break;
@@ -429,12 +460,12 @@ int hj_child_set_ram(struct hj_slot *s, kide_u64 quota, kide_u64 *kept, int wait
     }
     /* Give up: keep what it has (asking for its current quota withdraws the request). */
     s->pending &= ~KIDE_PARENT_WANT_YIELD;
-    kide_msg_begin(&m, KIDE_OWN_STATE);
-    if (own_call(s, &m) == KIDE_OK) {
-        for (unsigned i = 1; i < 6; i++)
-            kide_msg_get(&m);
-        s->ram_quota = kide_msg_get(&m);
-        own_simple(s, KIDE_OWN_RAM, 1, s->ram_quota, 0);
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_state_rep state;
+    if (kide_own_state(&ch, &state) == KIDE_OK) {
+        kide_u64 missing;
+        s->ram_quota = state.ram_quota;
+        own_ram(s, s->ram_quota, &missing);
     }
     return KIDE_QUOTA;
 }
@@ -443,7 +474,9 @@ int hj_child_set_caps(struct hj_slot *s, kide_u64 pages)
 {
     if (!s->live)
         return KIDE_OK;
-    int st = own_simple(s, KIDE_OWN_CAPS, 1, pages, 0);
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_caps_req req = {.pages = pages};
+    int st = kide_own_caps(&ch, &req);
     if (st == KIDE_OK)
         s->caps_quota = pages;
     return st;
@@ -451,5 +484,5 @@ int hj_child_set_caps(struct hj_slot *s, kide_u64 pages)
 
 int hj_child_set_cpu(struct hj_slot *s, kide_u32 quota, kide_u32 prio)
 {
-    return s->live ? own_simple(s, KIDE_OWN_CPU, 2, quota, prio) : KIDE_OK;
+    return s->live ? own_cpu(s, quota, prio) : KIDE_OK;
 }

@@ -13,7 +13,7 @@
  * call is made by a handler EC with the lock released and a deadline the
  * main thread polices; the main thread never calls a child's portal. IPC never crosses CPUs: a
  * thread on another CPU than hoitaja's reaches core through its own self portal (kide_core_portal)
- * and a child's owner session through it (KIDE_CORE_OWN, hj_own_call); a server's root portal only
+ * and a child's owner session through it (KIDE_CORE_OWN, hj_own_chan); a server's root portal only
  * from the server's CPU (sibling sessions stay on one CPU).
  */
 #ifndef HOITAJA_GLUE_H
@@ -23,6 +23,8 @@
 
 #include <kide/component.h>
 #include <kide/core.h>
+#include <kide/core_client.h>
+#include <kide/parent_client.h>
 #include <kide/parent.h>
 #include <kide/status.h>
 
@@ -169,9 +171,13 @@ struct hj {
 extern struct hj hj;
 
 /* child.c */
-/** Call s's owner session with the request in m (built with kide_msg_begin) from any
- *  CPU: the owner portal on hoitaja's CPU, else KIDE_CORE_OWN. Reply in m. */
-int hj_own_call(struct hj_slot *s, struct kide_msg *m);
+/** The channel to s's owner session from the calling thread, on any CPU: the owner
+ *  portal on hoitaja's CPU, else KIDE_CORE_OWN through this CPU's self portal. */
+struct kide_core_chan hj_own_chan(struct hj_slot *s);
+/* mgmt.c */
+/** Snapshot a request's first `words` argument words (after the op) into req, zero
+ *  beyond what came; a shorter message latches rpc->in.bad. */
+void hj_rpc_decode(struct kide_rpc *rpc, void *req, unsigned words);
 /** Start slot s from s->cfg. Returns KIDE_OK or a status; why gets the reason. */
 int hj_child_start(struct hj_slot *s, char *why, kide_u64 size);
 /** Destroy the child's account (if any), close its sessions, reclaim everything. */

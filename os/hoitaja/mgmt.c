@@ -12,6 +12,7 @@
  * session.c), so a hung server cannot stall an apply.
  */
 #include "glue.h"
+#include <kide/mgmt.h>
 #include <kide/syscall.h>
 
 #define MS 1000000ull
@@ -81,22 +82,6 @@ static int take_report(struct hj_mgmt *m)
     m->report_seq = h.seq;
     hj_free(st);
     return m->report ? KIDE_OK : KIDE_QUOTA;
-}
-
-/* Reply with total, [extra], then the chunk of buf at the offset. */
-static int chunk(struct kide_rpc *rpc, const char *buf, long len, kide_u64 off, int with_seq,
-                 kide_u64 seq)
-{
-    if (!buf || len < 0 || off > (kide_u64)len)
-        return KIDE_BAD_PARAM;
-    kide_u64 n = (kide_u64)len - off;
-    if (n > KIDE_MGMT_CHUNK_MAX)
-        n = KIDE_MGMT_CHUNK_MAX;
-    kide_msg_put(&rpc->out, (kide_u64)len);
-    if (with_seq)
-        kide_msg_put(&rpc->out, seq);
-    kide_msg_put_bytes(&rpc->out, buf + off, n);
-    return rpc->out.bad ? KIDE_OVERFLOW : KIDE_OK;
 }
 
 /* ---- live reconfiguration ---------------------------------------------------- */
@@ -319,85 +304,150 @@ int hj_apply(struct hj_mgmt *m, const char *text, kide_u64 len, kide_u64 gen, in
     return KIDE_OK;
 }
 
-/* ---- the session ------------------------------------------------------------ */
+/* ---- the session ------------------------------------------------------------ *
+ * One function per operation (enum kide_mgmt_op), found through ops[] by the op
+ * number. Each decodes its request struct (mgmt.h) from the message once
+ * (hj_rpc_decode: the words that came, zero beyond; a short message latches
+ * rpc->in.bad, which the operations that need every word check) and answers
+ * with its reply struct (reply). All run under hj.lock. */
 
-static int upload(struct hj_mgmt *m, struct kide_rpc *rpc)
+void hj_rpc_decode(struct kide_rpc *rpc, void *req, unsigned words)
 {
-    const void *p;
-    kide_u64 total = kide_msg_get(&rpc->in), off = kide_msg_get(&rpc->in);
-    kide_u64 n = kide_msg_get_bytes(&rpc->in, &p, KIDE_MGMT_CHUNK_MAX);
-    if (rpc->in.bad || total > KIDE_MGMT_CONFIG_MAX || off > total || n > total - off)
+    struct kide_msg *in = &rpc->in;
+    unsigned have = in->n > 1 ? in->n - 1 : 0;
+    if (have < words)
+        in->bad = 1;
+    memset(req, 0, (kide_u64)words * 8);
+    memcpy(req, in->w + 1, (kide_u64)(have < words ? have : words) * 8);
+}
+
+/** The reply's result words: the struct's first `words`. */
+static int reply(struct kide_rpc *rpc, const void *rep, kide_u64 words)
+{
+    const kide_u64 *w = rep;
+    for (kide_u64 i = 0; i < words; i++)
+        kide_msg_put(&rpc->out, w[i]);
+    return rpc->out.bad ? KIDE_OVERFLOW : KIDE_OK;
+}
+
+/** A chunk of buf at off into a reply's string field; its result words. */
+static int chunk_at(const char *buf, long len, kide_u64 off, kide_u64 *total, kide_u64 *clen,
+                    char *bytes)
+{
+    if (!buf || len < 0 || off > (kide_u64)len)
         return KIDE_BAD_PARAM;
-    if (off == 0) {
+    kide_u64 n = (kide_u64)len - off;
+    if (n > KIDE_MGMT_CHUNK_MAX)
+        n = KIDE_MGMT_CHUNK_MAX;
+    *total = (kide_u64)len;
+    *clen = n;
+    memcpy(bytes, buf + off, n);
+    memset(bytes + n, 0, (n + 7) / 8 * 8 - n); /* the last word's unused bytes */
+    return KIDE_OK;
+}
+
+static int op_report(struct hj_mgmt *m, struct kide_rpc *rpc)
+{
+    struct kide_mgmt_read_req req;
+    struct kide_mgmt_report_rep rep;
+    hj_rpc_decode(rpc, &req, 1);
+    int st = req.offset == 0 ? take_report(m) : KIDE_OK;
+    if (st == KIDE_OK)
+        st = chunk_at(m->report, m->report_len, req.offset, &rep.total, &rep.chunk.len,
+                      rep.chunk.bytes);
+    if (st != KIDE_OK)
+        return st;
+    rep.seq = m->report_seq;
+    return reply(rpc, &rep, 3 + (rep.chunk.len + 7) / 8);
+}
+
+static int op_upload(struct hj_mgmt *m, struct kide_rpc *rpc)
+{
+    /* The header only: the chunk is used where the message put it (the handler's
+     * own UTCB, read-only to the client), a 3.9 KiB snapshot of it would only
+     * be copied again into m->upload. */
+    struct {
+        kide_u64 total, offset, len;
+    } hdr;
+    hj_rpc_decode(rpc, &hdr, 3);
+    const char *p = (const char *)(rpc->in.w + 4);
+    kide_u64 have = rpc->in.n > 4 ? rpc->in.n - 4 : 0;
+    if (rpc->in.bad || hdr.len > KIDE_MGMT_CHUNK_MAX || (hdr.len + 7) / 8 > have ||
+        hdr.total > KIDE_MGMT_CONFIG_MAX || hdr.offset > hdr.total ||
+        hdr.len > hdr.total - hdr.offset)
+        return KIDE_BAD_PARAM;
+    if (hdr.offset == 0) {
         hj_free(m->upload);
         m->upload_have = 0;
-        m->upload_total = total;
-        if (!(m->upload = hj_malloc(total ? total : 1)))
+        m->upload_total = hdr.total;
+        if (!(m->upload = hj_malloc(hdr.total ? hdr.total : 1)))
             return KIDE_QUOTA;
     }
     /* Chunks come in order; anything else restarts at offset 0. */
-    if (!m->upload || total != m->upload_total || off != m->upload_have)
+    if (!m->upload || hdr.total != m->upload_total || hdr.offset != m->upload_have)
         return KIDE_BAD_PARAM;
-    memcpy(m->upload + off, p, n);
-    m->upload_have += n;
+    memcpy(m->upload + hdr.offset, p, hdr.len);
+    m->upload_have += hdr.len;
     return KIDE_OK;
 }
+
+static int op_apply(struct hj_mgmt *m, struct kide_rpc *rpc)
+{
+    struct kide_mgmt_apply_req req;
+    hj_rpc_decode(rpc, &req, 2);
+    if (rpc->in.bad || req.partial > 1 || !m->upload || m->upload_have != m->upload_total)
+        return KIDE_BAD_PARAM;
+    int st = hj_apply(m, m->upload, m->upload_total, req.generation, (int)req.partial);
+    struct kide_mgmt_apply_rep rep = {m->result_len > 0 ? (kide_u64)m->result_len : 0};
+    reply(rpc, &rep, 1);
+    return st;
+}
+
+static int op_result(struct hj_mgmt *m, struct kide_rpc *rpc)
+{
+    struct kide_mgmt_read_req req;
+    struct kide_mgmt_result_rep rep;
+    hj_rpc_decode(rpc, &req, 1);
+    int st = chunk_at(m->result, m->result_len, req.offset, &rep.total, &rep.chunk.len,
+                      rep.chunk.bytes);
+    return st != KIDE_OK ? st : reply(rpc, &rep, 2 + (rep.chunk.len + 7) / 8);
+}
+
+static int op_subscribe(struct hj_mgmt *m, struct kide_rpc *rpc)
+{
+    int st = m->events_sm ? KIDE_OK : kide_sm_create(hj.env, 0, &m->events_sm);
+    if (st == KIDE_OK) {
+        rpc->cap_out = m->events_sm;
+        rpc->cap_perm = KIDE_SM_DOWN;
+    }
+    return st;
+}
+
+static int op_events(struct hj_mgmt *m, struct kide_rpc *rpc)
+{
+    struct kide_mgmt_events_req req;
+    struct kide_mgmt_events_rep rep;
+    (void)m;
+    hj_rpc_decode(rpc, &req, 1);
+    rep.count = hj_events_read(&hj.events, req.after, rep.ev, KIDE_MGMT_EVENTS_MAX, &rep.first,
+                               &rep.lost);
+    return reply(rpc, &rep, 3 + rep.count * KIDE_MGMT_EVENT_WORDS);
+}
+
+static int (*const ops[])(struct hj_mgmt *m, struct kide_rpc *rpc) = {
+        [KIDE_MGMT_REPORT] = op_report, [KIDE_MGMT_UPLOAD] = op_upload,
+        [KIDE_MGMT_APPLY] = op_apply,   [KIDE_MGMT_RESULT] = op_result,
+        [KIDE_MGMT_EVENTS] = op_events, [KIDE_MGMT_SUBSCRIBE] = op_subscribe,
+};
 
 static int mgmt_call(struct kide_env *env, void *obj, struct kide_rpc *rpc)
 {
     struct hj_session *ss = obj;
-    struct hj_mgmt *m = ss->mgmt;
     int st = KIDE_BAD_PARAM;
     (void)env;
     kide_mutex_lock(&hj.lock);
-    kide_u64 w1 = kide_msg_get(&rpc->in);
-    switch (rpc->op) {
-    case KIDE_MGMT_REPORT:
-        st = w1 == 0 ? take_report(m) : KIDE_OK;
-        if (st == KIDE_OK)
-            st = chunk(rpc, m->report, m->report_len, w1, 1, m->report_seq);
-        break;
-    case KIDE_MGMT_UPLOAD:
-        rpc->in.pos = 1;
-        st = upload(m, rpc);
-        break;
-    case KIDE_MGMT_APPLY: {
-        kide_u64 partial = kide_msg_get(&rpc->in);
-        if (rpc->in.bad || partial > 1 || !m->upload || m->upload_have != m->upload_total)
-            break;
-        st = hj_apply(m, m->upload, m->upload_total, w1, (int)partial);
-        kide_msg_put(&rpc->out, m->result_len > 0 ? (kide_u64)m->result_len : 0);
-        break;
-    }
-    case KIDE_MGMT_RESULT:
-        st = chunk(rpc, m->result, m->result_len, w1, 0, 0);
-        break;
-    case KIDE_MGMT_SUBSCRIBE:
-        st = m->events_sm ? KIDE_OK : kide_sm_create(hj.env, 0, &m->events_sm);
-        if (st == KIDE_OK) {
-            rpc->cap_out = m->events_sm;
-            rpc->cap_perm = KIDE_SM_DOWN;
-        }
-        break;
-    case KIDE_MGMT_EVENTS: {
-        struct kide_mgmt_event ev[KIDE_MGMT_EVENTS_MAX];
-        kide_u64 first, lost;
-        unsigned n = hj_events_read(&hj.events, w1, ev, KIDE_MGMT_EVENTS_MAX, &first, &lost);
-        kide_msg_put(&rpc->out, first);
-        kide_msg_put(&rpc->out, n);
-        kide_msg_put(&rpc->out, lost);
-        for (unsigned i = 0; i < n; i++) {
-            kide_u64 w[KIDE_MGMT_EVENT_WORDS];
-            memcpy(w, &ev[i], sizeof(w));
-            for (unsigned k = 0; k < KIDE_MGMT_EVENT_WORDS; k++)
-                kide_msg_put(&rpc->out, w[k]);
-        }
-        st = rpc->out.bad ? KIDE_OVERFLOW : KIDE_OK;
-        break;
-    }
-    default:
-        break;
-    }
+    if (rpc->op < sizeof(ops) / sizeof(ops[0]) && ops[rpc->op])
+        st = ops[rpc->op](ss->mgmt, rpc);
     kide_mutex_unlock(&hj.lock);
     return st;
 }

@@ -105,24 +105,22 @@ static struct hj_session *session_new(void)
 /* Current RAM quota and use of a live child, from core. */
 static int ram_of(struct hj_slot *s, kide_u64 *quota, kide_u64 *used)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_OWN_STATE);
-    int st = hj_own_call(s, &m);
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_state_rep rep;
+    int st = kide_own_state(&ch, &rep);
     if (st != KIDE_OK)
         return st;
-    for (unsigned i = 1; i < 6; i++)
-        kide_msg_get(&m);
-    *quota = kide_msg_get(&m);
-    *used = kide_msg_get(&m);
+    *quota = rep.ram_quota;
+    *used = rep.ram_used;
     return KIDE_OK;
 }
 
 static int set_ram(struct hj_slot *s, kide_u64 quota)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_OWN_RAM);
-    kide_msg_put(&m, quota);
-    int st = hj_own_call(s, &m);
+    struct kide_core_chan ch = hj_own_chan(s);
+    struct kide_own_ram_req req = {.quota = quota};
+    struct kide_own_ram_rep rep;
+    int st = kide_own_ram(&ch, &req, &rep);
     if (st == KIDE_OK)
         s->ram_quota = quota;
     return st;
@@ -170,11 +168,10 @@ static struct hj_slot *sibling(const char *name)
 /* Up s's signal semaphore: it asks KIDE_PARENT_PENDING, which delivers its closes. */
 static void signal_child(struct hj_slot *s)
 {
-    struct kide_msg m;
     if (!s->live)
         return;
-    kide_msg_begin(&m, KIDE_OWN_SIGNAL);
-    hj_own_call(s, &m);
+    struct kide_core_chan ch = hj_own_chan(s);
+    kide_own_signal(&ch);
 }
 
 /* The client's side of sibling session ss ends now (its portal goes); the
@@ -197,6 +194,27 @@ static void to_closing(struct hj_session *ss, struct hj_slot *credit)
     session_end(ss);
 }
 
+/* Calls to a server's root portal or to our own parent through hj_call_unlocked
+ * (the deadline), by the parent client library: the channel's transport. */
+struct via {
+    struct hj_slot *client, *server;
+};
+
+static int via_call(const struct kide_parent_chan *ch, struct kide_msg *m, kide_sel rcv,
+                    kide_sel send, unsigned perm)
+{
+    const struct via *v = ch->ctx;
+    (void)perm;
+    if (send) /* hoitaja sends no capability this way */
+        return KIDE_BAD_PARAM;
+    return hj_call_unlocked(v->client, v->server, m, ch->pt, rcv);
+}
+
+static struct kide_parent_chan chan_via(struct via *v, kide_sel pt)
+{
+    return (struct kide_parent_chan){.pt = pt, .call = via_call, .ctx = v};
+}
+
 /* Tell the server of CLOSING entry ss (handler EC on the server's CPU), then
  * move the donation back. If the server stops meanwhile, hj_sessions_drop_server
  * settles the entry (and the gen check below sees it). */
@@ -204,11 +222,11 @@ static void deliver_close(struct hj_session *ss)
 {
     struct hj_slot *srv = ss->server;
     kide_u32 gen = ss->gen;
-    struct kide_msg m;
+    struct via v = {ss->client, srv};
+    struct kide_parent_chan ch = chan_via(&v, ss->srv_pt);
+    struct kide_srv_close_req req = {.id = ss->server_id};
     ss->busy = 1;
-    kide_msg_begin(&m, KIDE_SRV_CLOSE);
-    kide_msg_put(&m, ss->server_id);
-    hj_call_unlocked(ss->client, srv, &m, ss->srv_pt, 0);
+    kide_srv_close(&ch, &req);
     if (ss->kind != HJ_SESS_CLOSING || ss->gen != gen)
         return;
     struct hj_slot *c = ss->client && ss->client->live ? ss->client : NULL;
@@ -251,14 +269,14 @@ static int open_sibling(struct hj_session *ss, struct hj_slot *c, const char *se
                               .server = srv,
                               .srv_pt = srv_pt,
                               .donated = d};
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_SRV_OPEN);
-    kide_msg_put(&m, d);
-    kide_msg_put_str(&m, label);
-    kide_msg_put_str(&m, args);
-    st = hj_call_unlocked(c, srv, &m, srv_pt, pt);
-    ss->server_id = kide_msg_get(&m);
-    if (st == KIDE_OK && (m.bad || m.rcv != pt))
+    struct via v = {c, srv};
+    struct kide_parent_chan ch = chan_via(&v, srv_pt);
+    struct kide_srv_open_req req = {.ram = d, .label = label, .args = args};
+    struct kide_srv_open_rep rep;
+    kide_sel got;
+    st = kide_srv_open(&ch, &req, pt, &rep, &got); /* OK without an id word: BAD_PARAM */
+    ss->server_id = rep.id;
+    if (st == KIDE_OK && got != pt)
         st = KIDE_BAD_PARAM; /* the server answered OK without a session portal */
     kide_u8 gone = ss->gone;
     if (st == KIDE_OK && !(gone & HJ_GONE_SERVER)) {
@@ -302,15 +320,15 @@ static int open_parent(struct hj_session *ss, struct hj_slot *c, const char *ser
         return KIDE_QUOTA;
     }
     *ss = (struct hj_session){.kind = HJ_SESS_OPENING, .gen = ss->gen, .client = c, .donated = d};
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_PARENT_OPEN);
-    kide_msg_put(&m, d);
-    kide_msg_put_str(&m, service);
-    kide_msg_put_str(&m, args);
-    kide_msg_put_str(&m, sub);
-    st = hj_call_unlocked(c, NULL, &m, KIDE_COMP_SEL_PARENT, pt);
-    kide_u64 handle = kide_msg_get(&m);
-    if (st == KIDE_OK && (m.bad || m.rcv != pt))
+    struct via v = {c, NULL};
+    struct kide_parent_chan ch = chan_via(&v, KIDE_COMP_SEL_PARENT);
+    struct kide_parent_open_req req = {
+            .ram = d, .service = service, .args = args, .label_suffix = sub};
+    struct kide_parent_open_rep rep;
+    kide_sel got;
+    st = kide_parent_open(&ch, &req, pt, &rep, &got);
+    kide_u64 handle = rep.handle;
+    if (st == KIDE_OK && got != pt)
         st = KIDE_BAD_PARAM;
     if (st == KIDE_OK && !ss->gone) {
         ss->kind = HJ_SESS_PARENT;
@@ -321,9 +339,10 @@ static int open_parent(struct hj_session *ss, struct hj_slot *c, const char *ser
     }
     kide_cap_drop(pt);
     if (st == KIDE_OK) { /* the client is gone: close it at our parent again */
-        kide_msg_begin(&m, KIDE_PARENT_CLOSE);
-        kide_msg_put(&m, handle);
-        hj_call_unlocked(NULL, NULL, &m, KIDE_COMP_SEL_PARENT, 0);
+        struct via none = {NULL, NULL};
+        struct kide_parent_chan up = chan_via(&none, KIDE_COMP_SEL_PARENT);
+        struct kide_parent_close_req close = {.handle = handle};
+        kide_parent_close(&up, &close);
         st = KIDE_ABORTED;
     }
     if (!(ss->gone & HJ_GONE_CLIENT))
@@ -388,7 +407,9 @@ static int do_open(struct hj_slot *c, struct kide_rpc *rpc)
 /* The client closes ss (PARENT_CLOSE, its handler EC). */
 static int do_close(struct hj_slot *c, struct kide_rpc *rpc)
 {
-    struct hj_session *ss = session_of(kide_msg_get(&rpc->in), c);
+    struct kide_parent_close_req req;
+    hj_rpc_decode(rpc, &req, 1);
+    struct hj_session *ss = session_of(req.handle, c);
     if (rpc->in.bad || !ss)
         return KIDE_BAD_PARAM;
     if (ss->kind == HJ_SESS_SIBLING) {
@@ -397,13 +418,13 @@ static int do_close(struct hj_slot *c, struct kide_rpc *rpc)
             deliver_close(ss); /* this CPU is the server's: tell it now */
     } else if (ss->kind == HJ_SESS_PARENT) {
         kide_u64 d = ss->donated, epoch = c->epoch;
-        struct kide_msg m;
+        struct via v = {c, NULL};
+        struct kide_parent_chan up = chan_via(&v, KIDE_COMP_SEL_PARENT);
+        struct kide_parent_close_req close = {.handle = ss->server_id};
         kide_cap_drop(ss->pt);
         c->donated_out -= d;
-        kide_msg_begin(&m, KIDE_PARENT_CLOSE);
-        kide_msg_put(&m, ss->server_id);
         session_end(ss);
-        hj_call_unlocked(c, NULL, &m, KIDE_COMP_SEL_PARENT, 0);
+        kide_parent_close(&up, &close);
         if (c->live && c->epoch == epoch)
             move_ram(NULL, c, d);
     } else {
@@ -415,7 +436,7 @@ static int do_close(struct hj_slot *c, struct kide_rpc *rpc)
 
 void hj_sessions_drop_client(struct hj_slot *s)
 {
-    struct kide_msg m;
+    struct kide_parent_chan up = {.pt = KIDE_COMP_SEL_PARENT};
     for (unsigned i = 0; hj.sess && i < HJ_SESSIONS_MAX; i++) {
         struct hj_session *ss = &hj.sess[i];
         if (ss->client != s || !ss->kind)
@@ -428,9 +449,7 @@ void hj_sessions_drop_client(struct hj_slot *s)
             break;
         case HJ_SESS_PARENT:
             /* Our parent is a hoitaja: its own deadlines bound this call. */
-            kide_msg_begin(&m, KIDE_PARENT_CLOSE);
-            kide_msg_put(&m, ss->server_id);
-            kide_msg_call(&m, KIDE_COMP_SEL_PARENT, 0);
+            kide_parent_close(&up, &(struct kide_parent_close_req){.handle = ss->server_id});
             kide_cap_drop(ss->pt);
             s->donated_out -= ss->donated;
             session_end(ss);
@@ -477,13 +496,14 @@ void hj_sessions_drop_server(struct hj_slot *s)
  * session at our parent, to our parent's side), then the server is told. */
 static int do_upgrade(struct hj_slot *c, struct kide_rpc *rpc)
 {
-    struct hj_session *ss = session_of(kide_msg_get(&rpc->in), c);
-    kide_u64 d = kide_msg_get(&rpc->in);
+    struct kide_parent_upgrade_req req;
+    hj_rpc_decode(rpc, &req, 2);
+    struct hj_session *ss = session_of(req.handle, c);
+    kide_u64 d = req.ram;
     if (rpc->in.bad || !ss || (ss->kind != HJ_SESS_SIBLING && ss->kind != HJ_SESS_PARENT))
         return KIDE_BAD_PARAM;
     if (!d)
         return KIDE_OK;
-    struct kide_msg m;
     int st;
     struct hj_slot *srv = ss->server;
     if ((st = move_ram(c, ss->kind == HJ_SESS_SIBLING ? srv : NULL, d)) != KIDE_OK)
@@ -491,17 +511,20 @@ static int do_upgrade(struct hj_slot *c, struct kide_rpc *rpc)
     /* The quota moved: account for it before the lock goes. */
     ss->donated += d;
     c->donated_out += d;
-    kide_msg_begin(&m, ss->kind == HJ_SESS_SIBLING ? KIDE_SRV_UPGRADE : KIDE_PARENT_UPGRADE);
-    kide_msg_put(&m, ss->server_id);
-    kide_msg_put(&m, d);
     if (ss->kind == HJ_SESS_SIBLING) {
+        struct via v = {c, srv};
+        struct kide_parent_chan ch = chan_via(&v, ss->srv_pt);
+        struct kide_srv_upgrade_req up = {.id = ss->server_id, .ram = d};
         srv->donated_in += d;
-        hj_call_unlocked(c, srv, &m, ss->srv_pt, 0); /* informational: the quota moved already */
+        kide_srv_upgrade(&ch, &up); /* informational: the quota moved already */
         return KIDE_OK;
     }
     kide_u32 gen = ss->gen;
-    if ((st = hj_call_unlocked(c, NULL, &m, KIDE_COMP_SEL_PARENT, 0)) != KIDE_OK &&
-        ss->kind == HJ_SESS_PARENT && ss->gen == gen && ss->client == c) {
+    struct via v = {c, NULL};
+    struct kide_parent_chan ch = chan_via(&v, KIDE_COMP_SEL_PARENT);
+    struct kide_parent_upgrade_req up = {.handle = ss->server_id, .ram = d};
+    if ((st = kide_parent_upgrade(&ch, &up)) != KIDE_OK && ss->kind == HJ_SESS_PARENT &&
+        ss->gen == gen && ss->client == c) {
         ss->donated -= d;
         c->donated_out -= d;
         move_ram(NULL, c, d);
@@ -526,44 +549,40 @@ static int do_announce(struct hj_slot *c, struct kide_rpc *rpc)
     return KIDE_OK;
 }
 
+static int do_alive(struct hj_slot *c, struct kide_rpc *rpc)
+{
+    (void)rpc;
+    c->hb_alive_ns = kide_now_ns();
+    c->hb_missed = 0;
+    return KIDE_OK;
+}
+
+static int do_pending(struct hj_slot *c, struct kide_rpc *rpc)
+{
+    deliver_closes(c); /* it asks on every signal, on its CPU */
+    struct kide_parent_pending_rep rep = {.want = c->pending};
+    kide_msg_put(&rpc->out, rep.want);
+    c->pending &= ~KIDE_PARENT_WANT_HEARTBEAT;
+    return KIDE_OK;
+}
+
+/* One function per operation of the parent interface, by op number. */
+static int (*const parent_ops[])(struct hj_slot *c, struct kide_rpc *rpc) = {
+        [KIDE_PARENT_OPEN] = do_open,         [KIDE_PARENT_CLOSE] = do_close,
+        [KIDE_PARENT_ANNOUNCE] = do_announce, [KIDE_PARENT_ALIVE] = do_alive,
+        [KIDE_PARENT_PENDING] = do_pending,   [KIDE_PARENT_UPGRADE] = do_upgrade,
+};
+
 int hj_parent_call(struct kide_env *env, void *obj, struct kide_rpc *rpc)
 {
     struct hj_slot *c = obj;
     int st = KIDE_BAD_PARAM;
     (void)env;
     kide_mutex_lock(&hj.lock);
-    if (!c->live) {
+    if (!c->live)
         st = KIDE_ABORTED; /* a call that raced with the child's end */
-        goto out;
-    }
-    switch (rpc->op) {
-    case KIDE_PARENT_OPEN:
-        st = do_open(c, rpc);
-        break;
-    case KIDE_PARENT_CLOSE:
-        st = do_close(c, rpc);
-        break;
-    case KIDE_PARENT_ANNOUNCE:
-        st = do_announce(c, rpc);
-        break;
-    case KIDE_PARENT_UPGRADE:
-        st = do_upgrade(c, rpc);
-        break;
-    case KIDE_PARENT_ALIVE:
-        c->hb_alive_ns = kide_now_ns();
-        c->hb_missed = 0;
-        st = KIDE_OK;
-        break;
-    case KIDE_PARENT_PENDING:
-        deliver_closes(c); /* it asks on every signal, on its CPU */
-        kide_msg_put(&rpc->out, c->pending);
-        c->pending &= ~KIDE_PARENT_WANT_HEARTBEAT;
-        st = KIDE_OK;
-        break;
-    default:
-        break;
-    }
-out:
+    else if (rpc->op < sizeof(parent_ops) / sizeof(parent_ops[0]) && parent_ops[rpc->op])
+        st = parent_ops[rpc->op](c, rpc);
     kide_mutex_unlock(&hj.lock);
     return st;
 }

@@ -285,4 +285,209 @@ static inline const char *kide_fault_name(kide_u64 vector)
 #define KIDE_CORE_MAX_THREADS 8u
 #define KIDE_CORE_PERIOD_NS   10000000ull /**< every component SC has a 10 ms period */
 
+/* ---- typed messages ----------------------------------------------------------
+ * Each operation's arguments (the words after words[0] = op) and results (the
+ * words after words[0] = status) as a struct whose layout is the wire's: every
+ * field one word, or a string field { len; bytes[] } holding the length word and
+ * the packed bytes, always the last field (only ceil(len / 8) of its byte words
+ * travel). core decodes the struct from the UTCB once and validates it there;
+ * callers use the client library (os/lib/component/include/kide/core_client.h)
+ * and never write message words by hand. An operation without arguments or
+ * results has no struct. A result struct is filled as far as the reply goes
+ * (the rest zero), also for a failure that reports a word (QUOTA's w1 ...). */
+#define KIDE_CORE_NODES_MAX 8u /**< nodes in a reply (the kernel's KIDE_BOOT_MAX_NODES) */
+
+struct kide_core_log_req {
+    struct {
+        kide_u64 len;
+        char bytes[KIDE_CORE_LOG_MAX];
+    } text;
+};
+struct kide_core_ram_alloc_req {
+    kide_u64 va, bytes, perm;
+};
+struct kide_core_ram_alloc_rep {
+    kide_u64 ram_used, ram_quota; /**< also with QUOTA */
+};
+struct kide_core_ram_free_req {
+    kide_u64 va, bytes;
+};
+struct kide_core_ram_free_rep {
+    kide_u64 freed, ram_used;
+};
+/** NUMA words shared by QUOTA and OWN_STATE. */
+struct kide_core_numa {
+    kide_u64 node_policy; /**< a node or KIDE_RAM_NODE_ANY */
+    kide_u64 node_flags;  /**< KIDE_RAM_NODE_STRICT */
+    kide_u64 nodes;
+    kide_u64 node_bytes[KIDE_CORE_NODES_MAX]; /**< its own pages per node */
+};
+struct kide_core_quota_rep {
+    kide_u64 ram_quota, ram_used, caps_quota, caps_used, cpu_ns;
+    kide_u64 yield_request; /**< bytes the owner asked back (0: none) */
+    struct kide_core_numa numa;
+};
+struct kide_core_handler_req {
+    kide_u64 ip, sp, utcb, id, sel;
+    kide_u64 cpu; /**< optional on the wire; the client always sends it */
+};
+struct kide_core_handler_rep {
+    kide_u64 handler; /**< for KIDE_CORE_PORTAL */
+};
+struct kide_core_portal_req {
+    kide_u64 handler, id, sel;
+};
+struct kide_core_sm_req {
+    kide_u64 sel, count;
+};
+struct kide_core_exit_req {
+    kide_u64 code;
+};
+struct kide_core_child_req {
+    kide_u64 own_sel, pd_sel, sm_sel, ram, caps, cpu_pct, prio;
+    struct {
+        kide_u64 len;
+        char bytes[KIDE_CORE_NAME_MAX];
+    } name;
+};
+struct kide_core_child_rep {
+    kide_u64 id; /**< OK: the sub-account id; QUOTA: 1 RAM, 2 caps, 3 CPU, 4 selector blocks */
+};
+struct kide_core_stats_rep {
+    kide_u64 ram_free, ram_total, caps_free, accounts, cpus, hold_us;
+};
+struct kide_core_threads_rep {
+    kide_u64 n;
+    kide_u64 ns[KIDE_CORE_MAX_THREADS];
+};
+struct kide_core_io_port_req {
+    kide_u64 base, count;
+};
+struct kide_core_irq_req {
+    kide_u64 gsi, sel, mode;
+};
+struct kide_core_rom_req {
+    kide_u64 va;
+    struct {
+        kide_u64 len;
+        char bytes[32]; /**< at most 31 */
+    } name;
+};
+struct kide_core_rom_rep {
+    kide_u64 size;
+};
+struct kide_core_self_req {
+    kide_u64 cpu, sel;
+};
+/** KIDE_CORE_OWN's words before the owner operation and its arguments. */
+struct kide_core_own_hdr {
+    kide_u64 id, op;
+};
+struct kide_core_nodes_rep {
+    kide_u64 n;
+    struct {
+        kide_u64 total, free, cpus;
+    } node[KIDE_CORE_NODES_MAX];
+};
+
+struct kide_own_load_req {
+    struct {
+        kide_u64 len;
+        char bytes[32]; /**< at most 31 */
+    } rom;
+};
+struct kide_own_config_req {
+    kide_u64 total, offset;
+    struct {
+        kide_u64 len;
+        char bytes[KIDE_CORE_CHUNK_MAX];
+    } chunk;
+};
+struct kide_own_args_req {
+    struct {
+        kide_u64 len;
+        char bytes[128]; /**< at most 127 */
+    } args;
+};
+struct kide_own_state_rep {
+    kide_u64 state; /**< enum kide_acc_state */
+    kide_u64 exit_code, fault_vector, fault_addr, fault_ip;
+    kide_u64 ram_quota, ram_used, caps_quota, caps_used;
+    kide_u64 cpu_ns, threads, budget_ns, period_ns, prio;
+    kide_u64 yield_request, tree_ns, cpu;
+    struct kide_core_numa numa;
+};
+struct kide_own_cpu_req {
+    kide_u64 pct, prio;
+};
+struct kide_own_ram_req {
+    kide_u64 quota;
+};
+struct kide_own_ram_rep {
+    kide_u64 missing; /**< QUOTA: bytes still to be given back */
+};
+struct kide_own_caps_req {
+    kide_u64 pages;
+};
+struct kide_own_devices_req {
+    kide_u64 on;
+};
+struct kide_own_affinity_req {
+    kide_u64 cpu;
+};
+struct kide_own_ram_node_req {
+    kide_u64 node, flags;
+};
+struct kide_own_ram_node_rep {
+    kide_u64 nodes; /**< BAD_PARAM: the number of nodes */
+};
+struct kide_own_rom_req {
+    struct {
+        kide_u64 len;
+        char bytes[32]; /**< at most 31 */
+    } name;
+};
+
+/* The wire layout: words in the order the operations' comments above list them,
+ * and every message within a UTCB (508 words, KIDE_UTCB_WORDS in utcb.h: the op or status word
+ * and KIDE_CORE_OWN's header included). */
+#define KIDE_WORDS_(t) (sizeof(struct t) / 8)
+_Static_assert(KIDE_WORDS_(kide_core_log_req) == 1 + KIDE_CORE_LOG_MAX / 8, "LOG");
+_Static_assert(KIDE_WORDS_(kide_core_ram_alloc_req) == 3, "RAM_ALLOC");
+_Static_assert(KIDE_WORDS_(kide_core_ram_alloc_rep) == 2, "RAM_ALLOC");
+_Static_assert(KIDE_WORDS_(kide_core_ram_free_req) == 2, "RAM_FREE");
+_Static_assert(KIDE_WORDS_(kide_core_ram_free_rep) == 2, "RAM_FREE");
+_Static_assert(KIDE_WORDS_(kide_core_quota_rep) == 9 + KIDE_CORE_NODES_MAX, "QUOTA w1..w9, w10..");
+_Static_assert(KIDE_WORDS_(kide_core_handler_req) == 6, "HANDLER");
+_Static_assert(KIDE_WORDS_(kide_core_handler_rep) == 1, "HANDLER");
+_Static_assert(KIDE_WORDS_(kide_core_portal_req) == 3, "PORTAL");
+_Static_assert(KIDE_WORDS_(kide_core_sm_req) == 2, "SM");
+_Static_assert(KIDE_WORDS_(kide_core_exit_req) == 1, "EXIT");
+_Static_assert(KIDE_WORDS_(kide_core_child_req) == 8 + KIDE_CORE_NAME_MAX / 8, "CHILD");
+_Static_assert(KIDE_WORDS_(kide_core_child_rep) == 1, "CHILD");
+_Static_assert(KIDE_WORDS_(kide_core_stats_rep) == 6, "STATS");
+_Static_assert(KIDE_WORDS_(kide_core_threads_rep) == 1 + KIDE_CORE_MAX_THREADS, "THREADS");
+_Static_assert(KIDE_WORDS_(kide_core_io_port_req) == 2, "IO_PORT");
+_Static_assert(KIDE_WORDS_(kide_core_irq_req) == 3, "IRQ");
+_Static_assert(KIDE_WORDS_(kide_core_rom_req) == 2 + 4, "ROM");
+_Static_assert(KIDE_WORDS_(kide_core_rom_rep) == 1, "ROM");
+_Static_assert(KIDE_WORDS_(kide_core_self_req) == 2, "SELF");
+_Static_assert(KIDE_WORDS_(kide_core_own_hdr) == 2, "OWN");
+_Static_assert(KIDE_WORDS_(kide_core_nodes_rep) == 1 + 3 * KIDE_CORE_NODES_MAX, "NODES");
+_Static_assert(KIDE_WORDS_(kide_own_load_req) == 1 + 4, "LOAD");
+_Static_assert(KIDE_WORDS_(kide_own_config_req) == 3 + KIDE_CORE_CHUNK_MAX / 8, "CONFIG");
+_Static_assert(1 + KIDE_WORDS_(kide_core_own_hdr) + KIDE_WORDS_(kide_own_config_req) <= 508,
+               "CONFIG through KIDE_CORE_OWN fits a UTCB");
+_Static_assert(KIDE_WORDS_(kide_own_args_req) == 1 + 16, "ARGS");
+_Static_assert(KIDE_WORDS_(kide_own_state_rep) == 20 + KIDE_CORE_NODES_MAX, "STATE w1..w20, w21..");
+_Static_assert(KIDE_WORDS_(kide_own_cpu_req) == 2, "CPU");
+_Static_assert(KIDE_WORDS_(kide_own_ram_req) == 1, "RAM");
+_Static_assert(KIDE_WORDS_(kide_own_ram_rep) == 1, "RAM");
+_Static_assert(KIDE_WORDS_(kide_own_caps_req) == 1, "CAPS");
+_Static_assert(KIDE_WORDS_(kide_own_devices_req) == 1, "DEVICES");
+_Static_assert(KIDE_WORDS_(kide_own_affinity_req) == 1, "AFFINITY");
+_Static_assert(KIDE_WORDS_(kide_own_ram_node_req) == 2, "RAM_NODE");
+_Static_assert(KIDE_WORDS_(kide_own_ram_node_rep) == 1, "RAM_NODE");
+_Static_assert(KIDE_WORDS_(kide_own_rom_req) == 1 + 4, "ROM");
+
 #endif

@@ -74,6 +74,52 @@ enum kide_srv_op {
     KIDE_SRV_UPGRADE = 3,
 };
 
+/* ---- typed messages ------------------------------------------------------------
+ * Each operation's arguments and results as a struct. Those of whole words
+ * are laid out as on the wire (static asserts below); a request with strings
+ * (OPEN, ANNOUNCE, SRV_OPEN) names them and the client library
+ * (<kide/parent_client.h>, in libkide) packs them in the order the operation
+ * lists. Nobody writes these words by hand. */
+struct kide_parent_open_req {
+    kide_u64 ram;             /**< RAM donated, bytes */
+    const char *service;      /**< the service name */
+    const char *args;         /**< its args ("" for none) */
+    const char *label_suffix; /**< NULL: not sent (a component's own request) */
+};
+struct kide_parent_open_rep {
+    kide_u64 handle; /**< for CLOSE and UPGRADE */
+};
+struct kide_parent_close_req {
+    kide_u64 handle;
+};
+struct kide_parent_upgrade_req {
+    kide_u64 handle, ram;
+};
+struct kide_parent_pending_rep {
+    kide_u64 want; /**< KIDE_PARENT_WANT_* */
+};
+struct kide_srv_open_req {
+    kide_u64 ram;      /**< RAM donated (already in the server's quota) */
+    const char *label; /**< the client's path */
+    const char *args;
+};
+struct kide_srv_open_rep {
+    kide_u64 id; /**< the session id */
+};
+struct kide_srv_close_req {
+    kide_u64 id;
+};
+struct kide_srv_upgrade_req {
+    kide_u64 id, ram;
+};
+_Static_assert(sizeof(struct kide_parent_open_rep) == 8, "OPEN w1");
+_Static_assert(sizeof(struct kide_parent_close_req) == 8, "CLOSE w1");
+_Static_assert(sizeof(struct kide_parent_upgrade_req) == 16, "UPGRADE w1, w2");
+_Static_assert(sizeof(struct kide_parent_pending_rep) == 8, "PENDING w1");
+_Static_assert(sizeof(struct kide_srv_open_rep) == 8, "SRV_OPEN w1");
+_Static_assert(sizeof(struct kide_srv_close_req) == 8, "SRV_CLOSE w1");
+_Static_assert(sizeof(struct kide_srv_upgrade_req) == 16, "SRV_UPGRADE w1, w2");
+
 /* Status values beyond enum kide_status, used by the parent and servers. */
 #define KIDE_DENIED    64 /**< the route or the server refused */
 #define KIDE_NOT_FOUND 65 /**< no such service, child or ROM */

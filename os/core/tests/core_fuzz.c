@@ -35,9 +35,8 @@ static u64 rnd(void)
 
 static KRT_NORETURN void leave(u64 code)
 {
-    utcb->words[0] = KIDE_CORE_EXIT;
-    utcb->words[1] = code;
-    call(KIDE_COMP_SEL_CORE, 2);
+    struct kide_core_chan ch = self_chan();
+    kide_core_exit(&ch, &(struct kide_core_exit_req){.code = code});
     for (;;)
         krt_pause();
 }
@@ -162,19 +161,21 @@ static void fuzz_owner(void)
 
 static u64 quota_used(u64 *quota)
 {
-    utcb->words[0] = KIDE_CORE_QUOTA;
-    if (call(KIDE_COMP_SEL_CORE, 1) != KIDE_OK) {
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_quota_rep rep;
+    if (kide_core_quota(&ch, &rep) != KIDE_OK) {
         say("FAIL core-fuzz: QUOTA does not answer OK");
         leave(1);
     }
-    *quota = utcb->words[1];
-    return utcb->words[2];
+    *quota = rep.ram_quota;
+    return rep.ram_used;
 }
 
 static u64 core_free_ram(void)
 {
-    utcb->words[0] = KIDE_CORE_STATS;
-    return call(KIDE_COMP_SEL_CORE, 1) == KIDE_OK ? utcb->words[1] : 0;
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_stats_rep rep;
+    return kide_core_stats(&ch, &rep) == KIDE_OK ? rep.ram_free : 0;
 }
 
 /* ---- the race: sub-accounts hammer core from both CPUs while init destroys
@@ -189,63 +190,75 @@ static u64 core_free_ram(void)
 static KRT_NORETURN void hammer(bool leaf)
 {
     rng = krt_rdtsc() | 1;
-    u64 *w = utcb->words;
-    w[0] = KIDE_CORE_HANDLER, w[1] = 0x4000000000, w[2] = KIDE_COMP_HEAP_END - 4096;
-    w[3] = KIDE_COMP_UTCB + 0x100000, w[4] = 1, w[5] = 600;
-    call(KIDE_COMP_SEL_CORE, 6);
+    struct kide_core_chan self = self_chan(), own = own_chan(500);
+    struct kide_core_handler_req h = {.ip = 0x4000000000,
+                                      .sp = KIDE_COMP_HEAP_END - 4096,
+                                      .utcb = KIDE_COMP_UTCB + 0x100000,
+                                      .id = 1,
+                                      .sel = 600,
+                                      .cpu = INFO->cpu}; /* as when absent: its own CPU */
+    struct kide_core_handler_rep hrep;
+    kide_core_handler(&self, &h, &hrep);
+    /* Replies are not looked at: the race is the point. */
+    union {
+        struct kide_core_ram_alloc_rep alloc;
+        struct kide_core_ram_free_rep free;
+        struct kide_core_child_rep child;
+        struct kide_core_quota_rep quota;
+        struct kide_core_stats_rep stats;
+        struct kide_own_state_rep state;
+    } rep;
     for (kide_sel sel = 601;; sel = sel < 3000 ? sel + 1 : 601) {
         u64 va = KIDE_COMP_HEAP + (rnd() % 64) * (1ull << 22);
         switch (rnd() % 8) {
         case 0:
-        case 1:
-            w[0] = KIDE_CORE_RAM_ALLOC, w[1] = va, w[2] = (1 + rnd() % 1024) * 4096, w[3] = 3;
-            call(KIDE_COMP_SEL_CORE, 4);
+        case 1: {
+            struct kide_core_ram_alloc_req a = {va, (1 + rnd() % 1024) * 4096, 3};
+            kide_core_ram_alloc(&self, &a, &rep.alloc);
             break;
-        case 2:
-            w[0] = KIDE_CORE_RAM_FREE, w[1] = KIDE_COMP_HEAP;
-            w[2] = rnd() % 2 ? 1ull << 30 : KIDE_COMP_HEAP_END - KIDE_COMP_HEAP;
-            call(KIDE_COMP_SEL_CORE, 3);
+        }
+        case 2: {
+            struct kide_core_ram_free_req f = {
+                    KIDE_COMP_HEAP, rnd() % 2 ? 1ull << 30 : KIDE_COMP_HEAP_END - KIDE_COMP_HEAP};
+            kide_core_ram_free(&self, &f, &rep.free);
             break;
+        }
         case 3:
-            w[0] = KIDE_CORE_PORTAL, w[1] = 0, w[2] = 1 + sel, w[3] = sel;
-            call(KIDE_COMP_SEL_CORE, 4);
+            kide_core_portal_add(&self, &(struct kide_core_portal_req){0, 1 + sel, sel});
             break;
         case 4:
-            w[0] = KIDE_CORE_SM, w[1] = sel, w[2] = 0;
-            call(KIDE_COMP_SEL_CORE, 3);
+            kide_core_sm(&self, &(struct kide_core_sm_req){sel, 0});
             break;
         case 5:
             if (!leaf && rnd() % 8 == 0) { /* a grandchild, hammering too */
-                unsigned n = 0;
-                w[n++] = KIDE_CORE_CHILD, w[n++] = 500, w[n++] = 501, w[n++] = 502;
-                w[n++] = 4 << 20, w[n++] = 128, w[n++] = 20, w[n++] = 10;
-                put_str(&n, "leaf");
-                if (call(KIDE_COMP_SEL_CORE, n) == KIDE_OK) {
-                    n = 0;
-                    w[n++] = KIDE_OWN_LOAD;
-                    put_str(&n, "hoitaja");
-                    call(500, n);
-                    n = 0;
-                    w[n++] = KIDE_OWN_ARGS;
-                    put_str(&n, "hammer-leaf");
-                    call(500, n);
-                    w[0] = KIDE_OWN_START;
-                    call(500, 1);
+                struct kide_core_child_req c = {.own_sel = 500,
+                                                .pd_sel = 501,
+                                                .sm_sel = 502,
+                                                .ram = 4 << 20,
+                                                .caps = 128,
+                                                .cpu_pct = 20,
+                                                .prio = 10};
+                KIDE_WIRE_STR(c.name, "leaf", 4);
+                if (kide_core_child(&self, &c, &rep.child) == KIDE_OK) {
+                    struct kide_own_load_req load;
+                    struct kide_own_args_req args;
+                    KIDE_WIRE_STR(load.rom, "hoitaja", 7);
+                    kide_own_load(&own, &load);
+                    KIDE_WIRE_STR(args.args, "hammer-leaf", 11);
+                    kide_own_args(&own, &args);
+                    kide_own_start(&own);
                 }
                 break;
             }
-            w[0] = KIDE_CORE_QUOTA;
-            call(KIDE_COMP_SEL_CORE, 1);
+            kide_core_quota(&self, &rep.quota);
             break;
         case 6:
             if (rnd() % 512 == 0)
                 *(volatile u64 *)0 = 1; /* a stop racing the calls of others */
-            w[0] = KIDE_CORE_STATS;
-            call(KIDE_COMP_SEL_CORE, 1);
+            kide_core_stats(&self, &rep.stats);
             break;
         default:
-            w[0] = KIDE_OWN_STATE;
-            call(500, 1); /* its grandchild, if any */
+            kide_own_state(&own, &rep.state); /* its grandchild, if any */
         }
     }
 }

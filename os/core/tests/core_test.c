@@ -24,37 +24,71 @@ static unsigned passed, failed;
         }                                                                                          \
     } while (0)
 
+/* The word some failures carry (OWN_RAM's missing bytes, OWN_RAM_NODE's nodes). */
+static u64 op2_w1;
+
+/** An operation of one or two argument words at portal pt (self or owner), through
+ *  the client library's typed function for op; b is unused by one-word ops. */
 static int op2(kide_sel pt, u64 op, u64 a, u64 b)
 {
-    utcb->words[0] = op;
-    utcb->words[1] = a;
-    utcb->words[2] = b;
-    return call(pt, 3);
+    struct kide_core_chan ch = kide_core_self_chan(utcb, pt); /* the same for an owner portal */
+    int st;
+    op2_w1 = 0;
+    switch (op) {
+    case KIDE_OWN_CPU:
+        return kide_own_cpu(&ch, &(struct kide_own_cpu_req){.pct = a, .prio = b});
+    case KIDE_OWN_RAM: {
+        struct kide_own_ram_rep rep;
+        st = kide_own_ram(&ch, &(struct kide_own_ram_req){.quota = a}, &rep);
+        op2_w1 = rep.missing;
+        return st;
+    }
+    case KIDE_OWN_CAPS:
+        return kide_own_caps(&ch, &(struct kide_own_caps_req){.pages = a});
+    case KIDE_OWN_DEVICES:
+        return kide_own_devices(&ch, &(struct kide_own_devices_req){.on = a});
+    case KIDE_OWN_AFFINITY:
+        return kide_own_affinity(&ch, &(struct kide_own_affinity_req){.cpu = a});
+    case KIDE_OWN_RAM_NODE: {
+        struct kide_own_ram_node_rep rep;
+        st = kide_own_ram_node(&ch, &(struct kide_own_ram_node_req){.node = a, .flags = b}, &rep);
+        op2_w1 = rep.nodes;
+        return st;
+    }
+    case KIDE_CORE_IO_PORT:
+        return kide_core_io_port(&ch, &(struct kide_core_io_port_req){.base = a, .count = b});
+    case KIDE_CORE_SELF:
+        return kide_core_self(&ch, &(struct kide_core_self_req){.cpu = a, .sel = b});
+    default:
+        return KIDE_BAD_SYSCALL; /* not one of the test's */
+    }
 }
+
+/* RAM_ALLOC's reply, also for QUOTA (used and quota). */
+static struct kide_core_ram_alloc_rep alloc_rep;
 
 static int alloc(u64 va, u64 bytes)
 {
-    utcb->words[0] = KIDE_CORE_RAM_ALLOC;
-    utcb->words[1] = va;
-    utcb->words[2] = bytes;
-    utcb->words[3] = KIDE_MEM_W;
-    return call(KIDE_COMP_SEL_CORE, 4);
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_ram_alloc_req req = {.va = va, .bytes = bytes, .perm = KIDE_MEM_W};
+    return kide_core_ram_alloc(&ch, &req, &alloc_rep);
 }
 
 static KRT_NORETURN void exit_code(u64 code)
 {
-    utcb->words[0] = KIDE_CORE_EXIT;
-    utcb->words[1] = code;
-    call(KIDE_COMP_SEL_CORE, 2);
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_exit_req req = {.code = code};
+    kide_core_exit(&ch, &req);
     for (;;)
         ;
 }
 
-static u64 quota_word(unsigned i)
+static struct kide_core_quota_rep quota(void)
 {
-    utcb->words[0] = KIDE_CORE_QUOTA;
-    call(KIDE_COMP_SEL_CORE, 1);
-    return utcb->words[i];
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_quota_rep rep;
+    kide_core_quota(&ch, &rep);
+    return rep;
 }
 
 struct child {
@@ -63,57 +97,69 @@ struct child {
 static kide_sel children_sm = 300;
 static kide_sel next_sel = 400;
 
+/* CHILD's reply: the id, or which quota refused it. */
+static struct kide_core_child_rep child_rep;
+
 static int child_create(struct child *c, const char *name, u64 ram, u64 caps, u64 pct)
 {
     c->own = next_sel++;
     c->pd = next_sel++;
-    unsigned n = 0;
-    u64 *w = utcb->words;
-    w[n++] = KIDE_CORE_CHILD;
-    w[n++] = c->own;
-    w[n++] = c->pd;
-    w[n++] = children_sm;
-    w[n++] = ram;
-    w[n++] = caps;
-    w[n++] = pct;
-    w[n++] = 64;
-    put_str(&n, name);
-    return call(KIDE_COMP_SEL_CORE, n);
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_child_req req = {
+            .own_sel = c->own,
+            .pd_sel = c->pd,
+            .sm_sel = children_sm,
+            .ram = ram,
+            .caps = caps,
+            .cpu_pct = pct,
+            .prio = 64,
+    };
+    int st = KIDE_WIRE_STR(req.name, name, strlen(name));
+    return st == KIDE_OK ? kide_core_child(&ch, &req, &child_rep) : st;
 }
 
 static int child_run(struct child *c, const char *args)
 {
-    unsigned n = 0;
-    utcb->words[n++] = KIDE_OWN_LOAD;
-    put_str(&n, "hoitaja"); /* this very binary */
-    int st = call(c->own, n);
+    struct kide_core_chan ch = own_chan(c->own);
+    struct kide_own_load_req load;
+    KIDE_WIRE_STR(load.rom, "hoitaja", 7); /* this very binary */
+    int st = kide_own_load(&ch, &load);
     if (st != KIDE_OK)
         return st;
-    n = 0;
-    utcb->words[n++] = KIDE_OWN_ARGS;
-    put_str(&n, args);
-    if ((st = call(c->own, n)) != KIDE_OK)
+    struct kide_own_args_req a;
+    if ((st = KIDE_WIRE_STR(a.args, args, strlen(args))) != KIDE_OK ||
+        (st = kide_own_args(&ch, &a)) != KIDE_OK)
         return st;
     const char *cfg = "{\"hello\": 1}";
-    n = 0;
-    utcb->words[n++] = KIDE_OWN_CONFIG;
-    utcb->words[n++] = strlen(cfg);
-    utcb->words[n++] = 0;
-    put_str(&n, cfg);
-    if ((st = call(c->own, n)) != KIDE_OK)
+    struct kide_own_config_req conf = {.total = strlen(cfg), .offset = 0};
+    KIDE_WIRE_STR(conf.chunk, cfg, strlen(cfg));
+    if ((st = kide_own_config(&ch, &conf)) != KIDE_OK)
         return st;
-    utcb->words[0] = KIDE_OWN_START;
-    return call(c->own, 1);
+    return kide_own_start(&ch);
 }
 
-/** Wait until the child is no longer running; returns its state. */
+/* The last OWN_STATE a helper read (child_wait, state_of). */
+static struct kide_own_state_rep last;
+
+static int state_of(struct child *c)
+{
+    struct kide_core_chan ch = own_chan(c->own);
+    return kide_own_state(&ch, &last);
+}
+
+static int destroy(struct child *c)
+{
+    struct kide_core_chan ch = own_chan(c->own);
+    return kide_own_destroy(&ch);
+}
+
+/** Wait until the child is no longer running; returns its state (and leaves it in last). */
 static u64 child_wait(struct child *c, u64 ms)
 {
     u64 deadline = krt_now() + ms * KRT_MS;
     for (;;) {
-        utcb->words[0] = KIDE_OWN_STATE;
-        if (call(c->own, 1) == KIDE_OK && utcb->words[1] != KIDE_ACC_RUNNING)
-            return utcb->words[1];
+        if (state_of(c) == KIDE_OK && last.state != KIDE_ACC_RUNNING)
+            return last.state;
         if (kide_ctrl_sm(KIDE_CTRL_SM_DOWN, children_sm, deadline) == KIDE_TIMEOUT)
             return KIDE_ACC_RUNNING;
     }
@@ -127,39 +173,93 @@ static void nap(u64 ms)
         kide_ctrl_sm(KIDE_CTRL_SM_DOWN, children_sm, deadline);
 }
 
+static struct kide_core_stats_rep stats_now(void)
+{
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_stats_rep rep;
+    kide_core_stats(&ch, &rep);
+    return rep;
+}
+
+/* RAM_FREE's and ROM's replies, for the checks that read them. */
+static struct kide_core_ram_free_rep free_rep;
+static struct kide_core_rom_rep rom_rep;
+
+static int ram_free(u64 va, u64 bytes)
+{
+    struct kide_core_chan ch = self_chan();
+    return kide_core_ram_free(&ch, &(struct kide_core_ram_free_req){va, bytes}, &free_rep);
+}
+
+static int rom_map(u64 va, const char *name)
+{
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_rom_req req = {.va = va};
+    int st = KIDE_WIRE_STR(req.name, name, strlen(name));
+    return st == KIDE_OK ? kide_core_rom(&ch, &req, &rom_rep) : st;
+}
+
+static int irq(u64 gsi, kide_sel sel)
+{
+    struct kide_core_chan ch = self_chan();
+    return kide_core_irq(&ch, &(struct kide_core_irq_req){.gsi = gsi, .sel = sel, .mode = 0});
+}
+
+/* A handler (its first portal at sel, id 1, on the account's CPU), another portal to
+ * handler 0, a semaphore: for the children that count leaks and sessions. */
+static int handler_at(u64 utcb_va, kide_sel sel)
+{
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_handler_req req = {.ip = 0x4000000000,
+                                        .sp = KIDE_COMP_HEAP + 0x100000,
+                                        .utcb = utcb_va,
+                                        .id = 1,
+                                        .sel = sel,
+                                        .cpu = INFO->cpu};
+    struct kide_core_handler_rep rep;
+    return kide_core_handler(&ch, &req, &rep);
+}
+
+static int portal_at(u64 id, kide_sel sel)
+{
+    struct kide_core_chan ch = self_chan();
+    return kide_core_portal_add(&ch, &(struct kide_core_portal_req){0, id, sel});
+}
+
+static int sm_at(kide_sel sel)
+{
+    struct kide_core_chan ch = self_chan();
+    return kide_core_sm(&ch, &(struct kide_core_sm_req){sel, 0});
+}
+
 static void stats(u64 *ram_free, u64 *kpages)
 {
-    utcb->words[0] = KIDE_CORE_STATS;
-    call(KIDE_COMP_SEL_CORE, 1);
-    *ram_free = utcb->words[1];
-    *kpages = utcb->words[3];
+    struct kide_core_stats_rep rep = stats_now();
+    *ram_free = rep.ram_free;
+    *kpages = rep.caps_free;
 }
 
 static void test_basics(void)
 {
     CHECK(INFO->magic == KIDE_COMP_INFO_MAGIC, "info magic %lx", INFO->magic);
     CHECK(!strcmp(INFO->name, "init"), "name '%s'", INFO->name);
-    u64 q = quota_word(1), used = quota_word(2);
+    u64 q = quota().ram_quota, used = quota().ram_used;
     CHECK(q > (16ull << 20) && used < q, "quota %lu used %lu", q, used);
     /* RAM: inside the heap range works, the memory is zero and writable */
     CHECK(alloc(KIDE_COMP_HEAP, 8192) == KIDE_OK, "alloc");
-    utcb->words[3] = KIDE_MEM_W;
     volatile u64 *p = (volatile u64 *)KIDE_COMP_HEAP;
     CHECK(p[0] == 0 && p[1023] == 0, "fresh RAM is zero");
     p[5] = 42;
     CHECK(p[5] == 42, "writable");
     /* the pages and the leaf of records for them (memory.c) */
-    CHECK(quota_word(2) == used + 8192 + 4096, "charged %lu", quota_word(2) - used);
+    CHECK(quota().ram_used == used + 8192 + 4096, "charged %lu", quota().ram_used - used);
     /* occupied, outside the heap, unaligned, too big */
     CHECK(alloc(KIDE_COMP_HEAP, 4096) == KIDE_BAD_ADDR, "busy");
     CHECK(alloc(0x1000, 4096) == KIDE_BAD_ADDR, "outside");
     CHECK(alloc(KIDE_COMP_HEAP + 5, 4096) == KIDE_BAD_PARAM, "unaligned");
     CHECK(alloc(KIDE_COMP_HEAP + 0x100000, q) == KIDE_QUOTA, "over quota");
-    utcb->words[0] = KIDE_CORE_RAM_FREE;
-    utcb->words[1] = KIDE_COMP_HEAP;
-    utcb->words[2] = 8192;
-    CHECK(call(KIDE_COMP_SEL_CORE, 3) == KIDE_OK && utcb->words[1] == 8192, "free");
-    CHECK(quota_word(2) == used, "uncharged");
+    CHECK(ram_free(KIDE_COMP_HEAP, 8192) == KIDE_OK && free_rep.freed == 8192, "free");
+    CHECK(quota().ram_used == used, "uncharged");
     /* malformed requests */
     utcb->words[0] = KIDE_CORE_LOG;
     utcb->words[1] = 100000;
@@ -177,14 +277,14 @@ static u64 books(void)
 {
     u64 ram_free, kpages;
     stats(&ram_free, &kpages);
-    return ram_free - (quota_word(1) - quota_word(2));
+    return ram_free - (quota().ram_quota - quota().ram_used);
 }
 
 /* Issue 10, findings 10 and 11: most of the quota in one RAM_ALLOC, its records
  * included, and ROM maps, keep the books; the allocation's time is reported. */
 static void test_books(void)
 {
-    u64 b0 = books(), left = quota_word(1) - quota_word(2);
+    u64 b0 = books(), left = quota().ram_quota - quota().ram_used;
     u64 bytes = KRT_ALIGN_DOWN(left - (4ull << 20), 4096), va = KIDE_COMP_HEAP + (1ull << 40);
     u64 t0 = krt_now();
     int st = alloc(va, bytes);
@@ -197,22 +297,14 @@ static void test_books(void)
     /* Generous: under TCG a page costs a few microseconds; 100 us would mean a scan. */
     CHECK(ns / (bytes >> 12) < 100000, "%lu ns a page", ns / (bytes >> 12));
     /* The whole rest, records included, fits; one page more does not. */
-    left = quota_word(1) - quota_word(2);
+    left = quota().ram_quota - quota().ram_used;
     CHECK(alloc(va + bytes + (1ull << 30), left) == KIDE_QUOTA, "the rest and its records");
-    utcb->words[0] = KIDE_CORE_RAM_FREE;
-    utcb->words[1] = va;
-    utcb->words[2] = bytes;
-    CHECK(call(KIDE_COMP_SEL_CORE, 3) == KIDE_OK && utcb->words[1] == bytes, "free %lu",
-          utcb->words[1]);
+    CHECK(ram_free(va, bytes) == KIDE_OK && free_rep.freed == bytes, "free %lu", free_rep.freed);
     CHECK(books() == b0, "books after free: %lu -> %lu", b0, books());
     /* ROM maps: their records come from the quota too (here 200 maps, ~2,600 pages). */
     unsigned mapped = 0;
     for (unsigned i = 0; i < 200; i++) {
-        unsigned n = 0;
-        utcb->words[n++] = KIDE_CORE_ROM;
-        utcb->words[n++] = va + (u64)i * (4ull << 20);
-        put_str(&n, "hoitaja");
-        mapped += call(KIDE_COMP_SEL_CORE, n) == KIDE_OK;
+        mapped += rom_map(va + (u64)i * (4ull << 20), "hoitaja") == KIDE_OK;
     }
     CHECK(mapped == 200, "rom maps %u", mapped);
     CHECK(books() == b0, "books after 200 ROM maps: %lu -> %lu", b0, books());
@@ -231,22 +323,20 @@ static void test_alloc_no_stall(void)
     CHECK(child_run(&c, "big-alloc") == KIDE_OK, "run big-alloc");
     for (;;) {
         u64 t = krt_now();
-        utcb->words[0] = KIDE_OWN_STATE;
-        int st = call(c.own, 1);
+        int st = state_of(&c);
         u64 d = krt_now() - t;
         longest = d > longest ? d : longest;
         calls++;
-        if (st != KIDE_OK || utcb->words[1] != KIDE_ACC_RUNNING || t - t0 > 60000 * KRT_MS)
+        if (st != KIDE_OK || last.state != KIDE_ACC_RUNNING || t - t0 > 60000 * KRT_MS)
             break;
     }
-    u64 total = krt_now() - t0, state = utcb->words[1], code = utcb->words[2];
+    u64 total = krt_now() - t0, state = last.state, code = last.exit_code;
     CHECK(state == KIDE_ACC_EXITED && code == 0, "big-alloc state %lu code %lu", state, code);
     log_line("core-test: while a child allocated 159 MiB on cpu 1 (%lu ms), %lu calls on cpu 0 "
              "waited at most %lu ms",
              total / KRT_MS, calls, longest / KRT_MS);
     CHECK(longest * 2 < total, "a call waited %lu of %lu ms", longest / KRT_MS, total / KRT_MS);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    destroy(&c);
 }
 
 /* Issue 10, finding 14: core's table of selector blocks is shared out by caps. A
@@ -259,31 +349,30 @@ static void test_table_share(void)
     struct child t, o, srv;
     CHECK(child_create(&srv, "server", 1 << 20, 2048, 0) == KIDE_OK, "create server");
     CHECK(child_run(&srv, "portals") == KIDE_OK, "run portals");
-    u64 state = child_wait(&srv, 30000), code = utcb->words[2];
+    u64 state = child_wait(&srv, 30000), code = last.exit_code;
     CHECK(state == KIDE_ACC_EXITED && code == 0, "portals state %lu code %lu", state, code);
     CHECK(child_create(&t, "tenant", 1 << 20, 4000, 0) == KIDE_OK, "create tenant");
     CHECK(child_run(&t, "flood") == KIDE_OK, "run flood");
-    state = child_wait(&t, 60000), code = utcb->words[2];
+    state = child_wait(&t, 60000), code = last.exit_code;
     CHECK(state == KIDE_ACC_EXITED && code >= 10 && code < 200, "flood state %lu code %lu", state,
           code);
     log_line("core-test: a tenant with 4000 of init's caps made %lu sub-accounts", code);
     CHECK(child_create(&o, "other", 1 << 20, 64, 0) == KIDE_OK, "another child after the flood");
     CHECK(child_run(&o, "one-child") == KIDE_OK, "run one-child");
-    state = child_wait(&o, 10000), code = utcb->words[2];
+    state = child_wait(&o, 10000), code = last.exit_code;
     CHECK(state == KIDE_ACC_EXITED && code == 0, "one-child state %lu code %lu", state, code);
     struct child *all[] = {&t, &o, &srv};
     for (unsigned i = 0; i < 3; i++) {
-        utcb->words[0] = KIDE_OWN_DESTROY;
-        call(all[i]->own, 1);
+        destroy(all[i]);
     }
 }
 
 static int own_rom(struct child *c, const char *name)
 {
-    unsigned n = 0;
-    utcb->words[n++] = KIDE_OWN_ROM;
-    put_str(&n, name);
-    return call(c->own, n);
+    struct kide_core_chan ch = own_chan(c->own);
+    struct kide_own_rom_req req;
+    int st = KIDE_WIRE_STR(req.name, name, strlen(name));
+    return st == KIDE_OK ? kide_own_rom(&ch, &req) : st;
 }
 
 /* Issue 10, finding 17: a component maps only the boot modules it was loaded from
@@ -295,24 +384,21 @@ static void test_rom_and_leaks(void)
     CHECK(child_create(&c, "rom-probe", 1 << 20, 64, 0) == KIDE_OK, "create rom-probe");
     CHECK(own_rom(&c, "nope") == KIDE_NOT_FOUND, "own rom: no such module");
     CHECK(child_run(&c, "rom-probe") == KIDE_OK, "run rom-probe");
-    u64 state = child_wait(&c, 10000), code = utcb->words[2];
+    u64 state = child_wait(&c, 10000), code = last.exit_code;
     CHECK(state == KIDE_ACC_EXITED && code == 0, "rom-probe state %lu code %lu", state, code);
     CHECK(own_rom(&c, "core") == KIDE_BUSY, "own rom after start");
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    destroy(&c);
     CHECK(child_create(&c, "rom-granted", 1 << 20, 64, 0) == KIDE_OK, "create rom-granted");
     CHECK(own_rom(&c, "core") == KIDE_OK, "own rom core");
     CHECK(child_run(&c, "rom-granted") == KIDE_OK, "run rom-granted");
-    state = child_wait(&c, 10000), code = utcb->words[2];
+    state = child_wait(&c, 10000), code = last.exit_code;
     CHECK(state == KIDE_ACC_EXITED && code == 0, "rom-granted state %lu code %lu", state, code);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    destroy(&c);
     CHECK(child_create(&c, "leaks", 1 << 20, 256, 0) == KIDE_OK, "create leaks");
     CHECK(child_run(&c, "leaks") == KIDE_OK, "run leaks");
-    state = child_wait(&c, 60000), code = utcb->words[2];
+    state = child_wait(&c, 60000), code = last.exit_code;
     CHECK(state == KIDE_ACC_EXITED && code == 0, "leaks state %lu code %lu", state, code);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    destroy(&c);
 }
 
 static void test_children(void)
@@ -322,53 +408,47 @@ static void test_children(void)
     CHECK(child_create(&c, "big", 1ull << 40, 64, 10) == KIDE_QUOTA, "ram too big");
     CHECK(child_create(&c, "greedy", 1 << 20, 1ull << 30, 10) == KIDE_QUOTA, "caps too big");
 
-    u64 before = quota_word(2);
+    u64 before = quota().ram_used;
     CHECK(child_create(&c, "exiter", 1 << 20, 64, 10) == KIDE_OK, "create");
-    CHECK(quota_word(2) == before + (1 << 20), "donation counts as used");
+    CHECK(quota().ram_used == before + (1 << 20), "donation counts as used");
     CHECK(child_run(&c, "exit 7") == KIDE_OK, "run");
-    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 7,
-          "exit state %lu code %lu", utcb->words[1], utcb->words[2]);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    CHECK(call(c.own, 1) == KIDE_OK, "destroy");
-    CHECK(quota_word(2) == before, "quota back");
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && last.exit_code == 7,
+          "exit state %lu code %lu", last.state, last.exit_code);
+    CHECK(destroy(&c) == KIDE_OK, "destroy");
+    CHECK(quota().ram_used == before, "quota back");
 
     CHECK(child_create(&c, "crasher", 1 << 20, 64, 10) == KIDE_OK, "create");
     CHECK(child_run(&c, "null") == KIDE_OK, "run");
-    CHECK(child_wait(&c, 10000) == KIDE_ACC_FAULTED && utcb->words[3] == 14 && utcb->words[4] == 0,
-          "fault state %lu vector %lu addr %lx", utcb->words[1], utcb->words[3], utcb->words[4]);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_FAULTED && last.fault_vector == 14 &&
+                  last.fault_addr == 0,
+          "fault state %lu vector %lu addr %lx", last.state, last.fault_vector, last.fault_addr);
+    destroy(&c);
 
     /* RAM limit: the child allocates until core says QUOTA, then exits 0 */
     CHECK(child_create(&c, "hog", 1 << 20, 64, 10) == KIDE_OK, "create");
     CHECK(child_run(&c, "hog") == KIDE_OK, "run");
-    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0, "hog state %lu code %lu",
-          utcb->words[1], utcb->words[2]);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && last.exit_code == 0, "hog state %lu code %lu",
+          last.state, last.exit_code);
+    destroy(&c);
 
     /* CPU: a spinner's quota changes in place */
     CHECK(child_create(&c, "spinner", 1 << 20, 64, 20) == KIDE_OK, "create");
     CHECK(child_run(&c, "spin") == KIDE_OK, "run");
     nap(50);
-    utcb->words[0] = KIDE_OWN_STATE;
-    call(c.own, 1);
-    CHECK(utcb->words[12] == 2000000 && utcb->words[10] > 0, "budget %lu ns %lu", utcb->words[12],
-          utcb->words[10]);
+    state_of(&c);
+    CHECK(last.budget_ns == 2000000 && last.cpu_ns > 0, "budget %lu ns %lu", last.budget_ns,
+          last.cpu_ns);
     CHECK(op2(c.own, KIDE_OWN_CPU, 50, 40) == KIDE_OK, "cpu change");
-    utcb->words[0] = KIDE_OWN_STATE;
-    call(c.own, 1);
-    CHECK(utcb->words[12] == 5000000 && utcb->words[14] == 40, "budget %lu prio %lu",
-          utcb->words[12], utcb->words[14]);
+    state_of(&c);
+    CHECK(last.budget_ns == 5000000 && last.prio == 40, "budget %lu prio %lu", last.budget_ns,
+          last.prio);
     CHECK(op2(c.own, KIDE_OWN_CPU, 101, 40) == KIDE_BAD_PARAM, "cpu > 100");
     /* RAM shrink below use asks for a yield; growth is immediate */
     CHECK(op2(c.own, KIDE_OWN_RAM, 2 << 20, 0) == KIDE_OK, "grow");
-    CHECK(op2(c.own, KIDE_OWN_RAM, 4096, 0) == KIDE_QUOTA && utcb->words[1] > 0,
-          "shrink below use");
+    CHECK(op2(c.own, KIDE_OWN_RAM, 4096, 0) == KIDE_QUOTA && op2_w1 > 0, "shrink below use");
     CHECK(op2(c.own, KIDE_OWN_CAPS, 80, 0) == KIDE_OK, "caps grow");
     CHECK(op2(c.own, KIDE_OWN_CAPS, 16, 0) != KIDE_OK, "caps shrink below use");
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    destroy(&c);
 }
 
 /* Sub-accounts on one CPU share what their owner has: their percentages add
@@ -378,22 +458,20 @@ static void test_cpu_sum(void)
 {
     struct child a, b;
     CHECK(child_create(&a, "sixty", 1 << 20, 64, 60) == KIDE_OK, "create 60%%");
-    CHECK(child_create(&b, "also-sixty", 1 << 20, 64, 60) == KIDE_QUOTA && utcb->words[1] == 3,
-          "a second 60%% child is refused with QUOTA (w1 %lu)", utcb->words[1]);
+    CHECK(child_create(&b, "also-sixty", 1 << 20, 64, 60) == KIDE_QUOTA && child_rep.id == 3,
+          "a second 60%% child is refused with QUOTA (w1 %lu)", child_rep.id);
     CHECK(child_create(&b, "forty", 1 << 20, 64, 40) == KIDE_OK, "create 40%%");
     CHECK(op2(a.own, KIDE_OWN_CPU, 70, 40) == KIDE_QUOTA, "raise to 70%% refused");
     CHECK(op2(b.own, KIDE_OWN_CPU, 30, 40) == KIDE_OK, "lower to 30%%");
     CHECK(op2(a.own, KIDE_OWN_CPU, 70, 40) == KIDE_OK, "then raise to 70%%");
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    CHECK(call(b.own, 1) == KIDE_OK, "destroy b");
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    CHECK(call(a.own, 1) == KIDE_OK, "destroy a");
+    CHECK(destroy(&b) == KIDE_OK, "destroy b");
+    CHECK(destroy(&a) == KIDE_OK, "destroy a");
 }
 
 static void test_cycles(unsigned cycles)
 {
     u64 ram0, k0, ram1, k1;
-    u64 used0 = quota_word(2), caps0 = quota_word(4);
+    u64 used0 = quota().ram_used, caps0 = quota().caps_used;
     stats(&ram0, &k0);
     unsigned ok = 0;
     for (unsigned i = 0; i < cycles; i++) {
@@ -407,15 +485,14 @@ static void test_cycles(unsigned cycles)
                      krt_status_name(st2), state);
             break;
         }
-        utcb->words[0] = KIDE_OWN_DESTROY;
-        if (call(c.own, 1) == KIDE_OK)
+        if (destroy(&c) == KIDE_OK)
             ok++;
     }
     stats(&ram1, &k1);
     CHECK(ok == cycles, "%u of %u cycles", ok, cycles);
     CHECK(ram1 == ram0 && k1 == k0, "core free RAM %lu -> %lu, kernel pages %lu -> %lu", ram0, ram1,
           k0, k1);
-    CHECK(quota_word(2) == used0 && quota_word(4) == caps0, "own quota unchanged");
+    CHECK(quota().ram_used == used0 && quota().caps_used == caps0, "own quota unchanged");
     log_line("%u start/stop cycles: core free RAM %lu -> %lu bytes, kernel pages %lu -> %lu",
              cycles, ram0, ram1, k0, k1);
 }
@@ -440,120 +517,86 @@ static void test_devices(void)
     CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x20, 2) == KIDE_DENIED, "PIC");
     CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x0, 0x10000) == KIDE_DENIED, "every port");
     CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x71, 2) == KIDE_BAD_PARAM, "unaligned range");
-    utcb->words[0] = KIDE_CORE_IRQ;
-    utcb->words[1] = 5;
-    utcb->words[2] = 350;
-    utcb->words[3] = 0;
-    CHECK(call(KIDE_COMP_SEL_CORE, 4) == KIDE_OK, "irq 5");
-    utcb->words[0] = KIDE_CORE_IRQ;
-    utcb->words[1] = 5;
-    utcb->words[2] = 351;
-    utcb->words[3] = 0;
-    CHECK(call(KIDE_COMP_SEL_CORE, 4) == KIDE_BUSY, "irq 5 twice");
+    CHECK(irq(5, 350) == KIDE_OK, "irq 5");
+    CHECK(irq(5, 351) == KIDE_BUSY, "irq 5 twice");
     /* a child without the right is refused; with it, it gets what is free */
     struct child c;
     CHECK(child_create(&c, "nodev", 1 << 20, 64, 5) == KIDE_OK &&
                   child_run(&c, "dev-denied") == KIDE_OK,
           "start nodev");
-    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0, "nodev code %lu",
-          utcb->words[2]);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && last.exit_code == 0, "nodev code %lu",
+          last.exit_code);
+    destroy(&c);
     CHECK(child_create(&c, "dev", 1 << 20, 64, 5) == KIDE_OK, "create dev");
     CHECK(op2(c.own, KIDE_OWN_DEVICES, 1, 0) == KIDE_OK, "grant devices");
     CHECK(child_run(&c, "dev-granted") == KIDE_OK, "start dev");
     CHECK(op2(c.own, KIDE_OWN_DEVICES, 0, 0) == KIDE_BUSY, "no change after start");
-    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0, "dev code %lu",
-          utcb->words[2]);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && last.exit_code == 0, "dev code %lu",
+          last.exit_code);
+    destroy(&c);
     /* ROM: a boot module read-only in the heap range, kept by RAM_FREE; its pages are
      * not charged, the records of them are (one leaf here) */
-    u64 used = quota_word(2);
-    unsigned n = 0;
-    utcb->words[n++] = KIDE_CORE_ROM;
-    utcb->words[n++] = KIDE_COMP_HEAP + 0x1000000;
-    put_str(&n, "hoitaja");
-    CHECK(call(KIDE_COMP_SEL_CORE, n) == KIDE_OK && utcb->words[1] > 4096, "rom");
+    u64 used = quota().ram_used;
+    CHECK(rom_map(KIDE_COMP_HEAP + 0x1000000, "hoitaja") == KIDE_OK && rom_rep.size > 4096, "rom");
     const volatile u8 *rom = (const volatile u8 *)(KIDE_COMP_HEAP + 0x1000000);
     CHECK(rom[0] == 0x7f && rom[1] == 'E', "rom holds the ELF");
-    CHECK(quota_word(2) == used + 4096, "rom: only its records charged: %lu", quota_word(2) - used);
-    utcb->words[0] = KIDE_CORE_RAM_FREE;
-    utcb->words[1] = KIDE_COMP_HEAP + 0x1000000;
-    utcb->words[2] = 0x100000;
-    CHECK(call(KIDE_COMP_SEL_CORE, 3) == KIDE_OK && utcb->words[1] == 0, "rom not freed");
+    CHECK(quota().ram_used == used + 4096, "rom: only its records charged: %lu",
+          quota().ram_used - used);
+    CHECK(ram_free(KIDE_COMP_HEAP + 0x1000000, 0x100000) == KIDE_OK && free_rep.freed == 0,
+          "rom not freed");
     CHECK(rom[1] == 'E', "rom still mapped");
-    n = 0;
-    utcb->words[n++] = KIDE_CORE_ROM;
-    utcb->words[n++] = KIDE_COMP_HEAP + 0x2000000;
-    put_str(&n, "nope");
-    CHECK(call(KIDE_COMP_SEL_CORE, n) == KIDE_NOT_FOUND, "no such rom");
+    CHECK(rom_map(KIDE_COMP_HEAP + 0x2000000, "nope") == KIDE_NOT_FOUND, "no such rom");
 }
 
 /* CPU placement: a child on CPU 1 runs, is charged, and calls core from there. */
 static void test_smp(void)
 {
-    utcb->words[0] = KIDE_CORE_STATS;
-    CHECK(call(KIDE_COMP_SEL_CORE, 1) == KIDE_OK && utcb->words[5] == 2, "cpus %lu",
-          utcb->words[5]);
+    CHECK(stats_now().cpus == 2, "cpus %lu", stats_now().cpus);
     CHECK(INFO->cpu == 0, "init on cpu %lu", INFO->cpu);
     struct child c;
     CHECK(child_create(&c, "far", 1 << 20, 64, 50) == KIDE_OK, "create far");
-    u64 id = utcb->words[1];
+    u64 id = child_rep.id;
     CHECK(op2(c.own, KIDE_OWN_AFFINITY, 5, 0) == KIDE_BAD_PARAM, "affinity 5");
     CHECK(op2(c.own, KIDE_OWN_AFFINITY, 1, 0) == KIDE_OK, "affinity 1");
     CHECK(child_run(&c, "spin") == KIDE_OK, "run on cpu 1");
     CHECK(op2(c.own, KIDE_OWN_AFFINITY, 0, 0) == KIDE_BUSY, "affinity after start");
     nap(100);
-    utcb->words[0] = KIDE_OWN_STATE;
-    call(c.own, 1);
-    u64 ns0 = utcb->words[10];
-    CHECK(utcb->words[1] == KIDE_ACC_RUNNING && utcb->words[17] == 1 && utcb->words[12] == 5000000,
-          "state %lu cpu %lu budget %lu", utcb->words[1], utcb->words[17], utcb->words[12]);
+    state_of(&c);
+    u64 ns0 = last.cpu_ns;
+    CHECK(last.state == KIDE_ACC_RUNNING && last.cpu == 1 && last.budget_ns == 5000000,
+          "state %lu cpu %lu budget %lu", last.state, last.cpu, last.budget_ns);
     nap(200);
     /* the owner session through the self portal (KIDE_CORE_OWN) */
-    utcb->words[0] = KIDE_CORE_OWN;
-    utcb->words[1] = id;
-    utcb->words[2] = KIDE_OWN_STATE;
-    CHECK(call(KIDE_COMP_SEL_CORE, 3) == KIDE_OK && utcb->words[10] > ns0 + 50 * KRT_MS,
-          "cpu time on cpu 1: %lu -> %lu ns", ns0, utcb->words[10]);
-    utcb->words[0] = KIDE_CORE_OWN;
-    utcb->words[1] = 9999;
-    utcb->words[2] = KIDE_OWN_STATE;
-    CHECK(call(KIDE_COMP_SEL_CORE, 3) == KIDE_BAD_PARAM, "own: no such sub-account");
-    utcb->words[0] = KIDE_CORE_OWN;
-    utcb->words[1] = id;
-    utcb->words[2] = KIDE_OWN_DESTROY;
-    CHECK(call(KIDE_COMP_SEL_CORE, 3) == KIDE_OK, "destroy far through the self portal");
+    struct kide_core_chan far = kide_core_own_via(utcb, KIDE_COMP_SEL_CORE, id);
+    CHECK(kide_own_state(&far, &last) == KIDE_OK && last.cpu_ns > ns0 + 50 * KRT_MS,
+          "cpu time on cpu 1: %lu -> %lu ns", ns0, last.cpu_ns);
+    struct kide_core_chan none = kide_core_own_via(utcb, KIDE_COMP_SEL_CORE, 9999);
+    CHECK(kide_own_state(&none, &last) == KIDE_BAD_PARAM, "own: no such sub-account");
+    CHECK(kide_own_destroy(&far) == KIDE_OK, "destroy far through the self portal");
 
     /* LOG, RAM_ALLOC, SELF and EXIT from CPU 1 */
     CHECK(child_create(&c, "far-calls", 1 << 20, 64, 10) == KIDE_OK, "create far-calls");
     CHECK(op2(c.own, KIDE_OWN_AFFINITY, 1, 0) == KIDE_OK, "affinity 1");
     CHECK(child_run(&c, "far-calls") == KIDE_OK, "run far-calls");
-    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0,
-          "far-calls state %lu code %lu", utcb->words[1], utcb->words[2]);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && last.exit_code == 0,
+          "far-calls state %lu code %lu", last.state, last.exit_code);
+    destroy(&c);
 
     /* only init places sub-accounts on another CPU than its own */
     CHECK(child_create(&c, "placer", 2 << 20, 64, 10) == KIDE_OK, "create placer");
     CHECK(child_run(&c, "placer") == KIDE_OK, "run placer");
-    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0,
-          "placer state %lu code %lu", utcb->words[1], utcb->words[2]);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && last.exit_code == 0,
+          "placer state %lu code %lu", last.state, last.exit_code);
+    destroy(&c);
 
     /* bad CPU numbers */
     CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_SELF, 5, 500) == KIDE_BAD_PARAM, "self on cpu 5");
     CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_SELF, 1, 500) == KIDE_OK, "self on cpu 1");
-    utcb->words[0] = KIDE_CORE_HANDLER;
-    utcb->words[1] = 0x4000000000;
-    utcb->words[2] = KIDE_COMP_HEAP + 0x100000;
-    utcb->words[3] = KIDE_COMP_UTCB + 0x100000;
-    utcb->words[4] = 1;
-    utcb->words[5] = 501;
-    utcb->words[6] = 5;
-    CHECK(call(KIDE_COMP_SEL_CORE, 7) == KIDE_BAD_PARAM, "handler on cpu 5");
+    struct kide_core_chan self = self_chan();
+    struct kide_core_handler_req h = {
+            0x4000000000, KIDE_COMP_HEAP + 0x100000, KIDE_COMP_UTCB + 0x100000, 1, 501, 5};
+    struct kide_core_handler_rep hrep;
+    CHECK(kide_core_handler(&self, &h, &hrep) == KIDE_BAD_PARAM, "handler on cpu 5");
 }
 
 /* NUMA (core-test boots on two nodes, os/core/build.mk): the topology,
@@ -566,13 +609,14 @@ struct nodes {
 
 static int nodes_get(struct nodes *d)
 {
-    utcb->words[0] = KIDE_CORE_NODES;
-    int st = call(KIDE_COMP_SEL_CORE, 1);
-    d->n = utcb->words[1];
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_nodes_rep rep;
+    int st = kide_core_nodes(&ch, &rep);
+    d->n = rep.n;
     for (u64 k = 0; k < d->n && k < KIDE_BOOT_MAX_NODES; k++) {
-        d->total[k] = utcb->words[2 + 3 * k];
-        d->free[k] = utcb->words[3 + 3 * k];
-        d->cpus[k] = utcb->words[4 + 3 * k];
+        d->total[k] = rep.node[k].total;
+        d->free[k] = rep.node[k].free;
+        d->cpus[k] = rep.node[k].cpus;
     }
     return st;
 }
@@ -580,12 +624,11 @@ static int nodes_get(struct nodes *d)
 /** OWN_STATE of c: its policy node, flags, and bytes on nodes 0 and 1. */
 static void numa_state(struct child *c, u64 *node, u64 *flags, u64 *on0, u64 *on1)
 {
-    utcb->words[0] = KIDE_OWN_STATE;
-    call(c->own, 1);
-    *node = utcb->words[18];
-    *flags = utcb->words[19];
-    *on0 = utcb->words[20] >= 1 ? utcb->words[21] : ~0ull;
-    *on1 = utcb->words[20] >= 2 ? utcb->words[22] : ~0ull;
+    state_of(c);
+    *node = last.numa.node_policy;
+    *flags = last.numa.node_flags;
+    *on0 = last.numa.nodes >= 1 ? last.numa.node_bytes[0] : ~0ull;
+    *on1 = last.numa.nodes >= 2 ? last.numa.node_bytes[1] : ~0ull;
 }
 
 static void test_numa(void)
@@ -603,8 +646,8 @@ static void test_numa(void)
     CHECK(child_create(&c, "numa-any", 1 << 20, 64, 5) == KIDE_OK, "create");
     numa_state(&c, &node, &flags, &on0, &on1);
     CHECK(node == KIDE_RAM_NODE_ANY && flags == 0, "default policy any (%lx %lu)", node, flags);
-    CHECK(op2(c.own, KIDE_OWN_RAM_NODE, 2, 0) == KIDE_BAD_PARAM && utcb->words[1] == 2,
-          "node 2 does not exist (w1 %lu)", utcb->words[1]);
+    CHECK(op2(c.own, KIDE_OWN_RAM_NODE, 2, 0) == KIDE_BAD_PARAM && op2_w1 == 2,
+          "node 2 does not exist (w1 %lu)", op2_w1);
     CHECK(op2(c.own, KIDE_OWN_RAM_NODE, 1, 2) == KIDE_BAD_PARAM, "unknown flag");
     CHECK(op2(c.own, KIDE_OWN_RAM_NODE, 1, KIDE_RAM_NODE_STRICT) == KIDE_OK, "node 1 strict");
     numa_state(&c, &node, &flags, &on0, &on1);
@@ -612,15 +655,14 @@ static void test_numa(void)
     /* loaded and run with the policy: program, stack, info, config all on node 1;
      * its grandchild inherits the policy */
     CHECK(child_run(&c, "numa-inherit") == KIDE_OK, "run numa-inherit");
-    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && utcb->words[2] == 0,
-          "numa-inherit state %lu code %lu", utcb->words[1], utcb->words[2]);
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && last.exit_code == 0,
+          "numa-inherit state %lu code %lu", last.state, last.exit_code);
     numa_state(&c, &node, &flags, &on0, &on1);
     CHECK(on0 == 0 && on1 > 0, "pages on node 0: %lu, node 1: %lu", on0, on1);
     nodes_get(&d1);
     CHECK(d0.free[1] - d1.free[1] >= on1, "node 1 free %lu -> %lu, child %lu", d0.free[1],
           d1.free[1], on1);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    destroy(&c);
     nodes_get(&d1);
     CHECK(d1.free[1] == d0.free[1], "node 1 free again %lu, was %lu", d1.free[1], d0.free[1]);
 
@@ -629,24 +671,22 @@ static void test_numa(void)
     CHECK(child_create(&c, "numa-strict", big, 6000, 5) == KIDE_OK, "create strict");
     CHECK(op2(c.own, KIDE_OWN_RAM_NODE, 1, KIDE_RAM_NODE_STRICT) == KIDE_OK, "strict");
     CHECK(child_run(&c, "hog-big") == KIDE_OK, "run strict hog");
-    CHECK(child_wait(&c, 60000) == KIDE_ACC_EXITED && utcb->words[2] == 0,
-          "strict hog state %lu code %lu", utcb->words[1], utcb->words[2]);
+    CHECK(child_wait(&c, 60000) == KIDE_ACC_EXITED && last.exit_code == 0,
+          "strict hog state %lu code %lu", last.state, last.exit_code);
     numa_state(&c, &node, &flags, &on0, &on1);
     CHECK(on0 == 0 && on1 > d0.free[1] - (1ull << 20), "strict: node 0 %lu, node 1 %lu", on0, on1);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    destroy(&c);
 
     /* preferred: the same quota spills over to node 0 */
     CHECK(child_create(&c, "numa-pref", big, 6000, 5) == KIDE_OK, "create preferred");
     CHECK(op2(c.own, KIDE_OWN_RAM_NODE, 1, 0) == KIDE_OK, "preferred");
     CHECK(child_run(&c, "hog-big") == KIDE_OK, "run preferred hog");
-    CHECK(child_wait(&c, 60000) == KIDE_ACC_EXITED && utcb->words[2] == 0,
-          "preferred hog state %lu code %lu", utcb->words[1], utcb->words[2]);
+    CHECK(child_wait(&c, 60000) == KIDE_ACC_EXITED && last.exit_code == 0,
+          "preferred hog state %lu code %lu", last.state, last.exit_code);
     numa_state(&c, &node, &flags, &on0, &on1);
     CHECK(on0 > (8ull << 20) && on1 > d0.free[1] - (1ull << 20),
           "preferred: node 0 %lu, node 1 %lu", on0, on1);
-    utcb->words[0] = KIDE_OWN_DESTROY;
-    call(c.own, 1);
+    destroy(&c);
     nodes_get(&d1);
     CHECK(d1.free[0] == d0.free[0] && d1.free[1] == d0.free[1], "free per node restored");
 }
@@ -656,9 +696,8 @@ static void as_child(const char *args)
     if (!strcmp(args, "numa-inherit")) {
         struct child g;
         int st = child_create(&g, "grandchild", 256 << 10, 32, 10);
-        utcb->words[0] = KIDE_OWN_STATE;
-        int ok = st == KIDE_OK && call(g.own, 1) == KIDE_OK && utcb->words[18] == 1 &&
-                 utcb->words[19] == KIDE_RAM_NODE_STRICT;
+        int ok = st == KIDE_OK && state_of(&g) == KIDE_OK && last.numa.node_policy == 1 &&
+                 last.numa.node_flags == KIDE_RAM_NODE_STRICT;
         exit_code(ok ? 0 : 1);
     }
     if (!strcmp(args, "hog-big")) {
@@ -671,52 +710,36 @@ static void as_child(const char *args)
         }
     }
     if (!strcmp(args, "big-alloc")) { /* all but 1 MiB of what is left, in one call */
-        u64 left = quota_word(1) - quota_word(2);
+        u64 left = quota().ram_quota - quota().ram_used;
         int st = alloc(KIDE_COMP_HEAP, left - (1 << 20));
         if (st != KIDE_OK)
             log_line("core-test: big-alloc of %lu bytes: %d", left - (1 << 20), st);
         exit_code(st == KIDE_OK ? 0 : 1);
     }
     if (!strncmp(args, "rom-", 4)) { /* its own binary always; core only if granted */
-        unsigned n = 0;
-        utcb->words[n++] = KIDE_CORE_ROM;
-        utcb->words[n++] = KIDE_COMP_HEAP;
-        put_str(&n, "hoitaja");
-        int own = call(KIDE_COMP_SEL_CORE, n);
-        n = 0;
-        utcb->words[n++] = KIDE_CORE_ROM;
-        utcb->words[n++] = KIDE_COMP_HEAP + (1ull << 30);
-        put_str(&n, "core");
-        int other = call(KIDE_COMP_SEL_CORE, n);
+        int own = rom_map(KIDE_COMP_HEAP, "hoitaja");
+        int other = rom_map(KIDE_COMP_HEAP + (1ull << 30), "core");
         int want = strcmp(args, "rom-granted") ? KIDE_DENIED : KIDE_OK;
         if (own != KIDE_OK || other != want)
             log_line("core-test: %s: rom hoitaja %d, rom core %d", args, own, other);
         exit_code(own == KIDE_OK && other == want ? 0 : 1);
     }
     if (!strcmp(args, "leaks")) { /* 2,500 failing calls each, then working ones */
-        u64 *w = utcb->words, caps0 = quota_word(4);
-        w[0] = KIDE_CORE_HANDLER, w[1] = 0x4000000000, w[2] = KIDE_COMP_HEAP + 0x100000;
-        w[3] = KIDE_COMP_UTCB + 0x100000, w[4] = 1, w[5] = 1000;
-        if (call(KIDE_COMP_SEL_CORE, 6) != KIDE_OK)
+        u64 caps0 = quota().caps_used;
+        if (handler_at(KIDE_COMP_UTCB + 0x100000, 1000) != KIDE_OK)
             exit_code(2);
         for (unsigned i = 0; i < 2500; i++) { /* selector 1000 is occupied: BUSY */
-            w[0] = KIDE_CORE_PORTAL, w[1] = 0, w[2] = 7, w[3] = 1000;
-            int p = call(KIDE_COMP_SEL_CORE, 4);
-            w[0] = KIDE_CORE_SM, w[1] = 1000, w[2] = 0;
-            int sm = call(KIDE_COMP_SEL_CORE, 3);
-            w[0] = KIDE_CORE_HANDLER, w[1] = 0x4000000000, w[2] = KIDE_COMP_HEAP + 0x100000;
-            w[3] = KIDE_COMP_UTCB + 0x200000, w[4] = 1, w[5] = 1000;
-            int h = call(KIDE_COMP_SEL_CORE, 6);
+            int p = portal_at(7, 1000);
+            int sm = sm_at(1000);
+            int h = handler_at(KIDE_COMP_UTCB + 0x200000, 1000);
             if (p != KIDE_BUSY || sm != KIDE_BUSY || h != KIDE_BUSY) {
                 log_line("core-test: leaks: call %u: portal %d sm %d handler %d", i, p, sm, h);
                 exit_code(3);
             }
         }
-        w[0] = KIDE_CORE_PORTAL, w[1] = 0, w[2] = 7, w[3] = 1001;
-        int p = call(KIDE_COMP_SEL_CORE, 4);
-        w[0] = KIDE_CORE_SM, w[1] = 1002, w[2] = 0;
-        int sm = call(KIDE_COMP_SEL_CORE, 3);
-        u64 caps1 = quota_word(4);
+        int p = portal_at(7, 1001);
+        int sm = sm_at(1002);
+        u64 caps1 = quota().caps_used;
         if (p != KIDE_OK || sm != KIDE_OK || caps1 > caps0 + 8)
             log_line("core-test: leaks: then portal %d sm %d; caps used %lu -> %lu", p, sm, caps0,
                      caps1);
@@ -735,20 +758,10 @@ static void as_child(const char *args)
         exit_code(child_create(&g, "g", 0, KIDE_CORE_CAPS_MIN, 0) == KIDE_OK ? 0 : 1);
     }
     if (!strcmp(args, "portals")) { /* a handler and 300 portals to it: 300 sessions */
-        utcb->words[0] = KIDE_CORE_HANDLER;
-        utcb->words[1] = 0x4000000000;
-        utcb->words[2] = KIDE_COMP_HEAP + 0x100000;
-        utcb->words[3] = KIDE_COMP_UTCB + 0x100000;
-        utcb->words[4] = 1;
-        utcb->words[5] = 1000;
-        if (call(KIDE_COMP_SEL_CORE, 6) != KIDE_OK)
+        if (handler_at(KIDE_COMP_UTCB + 0x100000, 1000) != KIDE_OK)
             exit_code(2);
         for (u64 i = 0; i < 300; i++) {
-            utcb->words[0] = KIDE_CORE_PORTAL;
-            utcb->words[1] = 0;
-            utcb->words[2] = 2 + i;
-            utcb->words[3] = 1001 + i;
-            int st = call(KIDE_COMP_SEL_CORE, 4);
+            int st = portal_at(2 + i, 1001 + i);
             if (st != KIDE_OK) {
                 log_line("core-test: portal %lu: %d", i, st);
                 exit_code(1);
@@ -768,23 +781,19 @@ static void as_child(const char *args)
         log_line("core-test: a child on cpu %lu logs", INFO->cpu);
         ok = ok && alloc(KIDE_COMP_HEAP, 8192) == KIDE_OK;
         ok = ok && op2(KIDE_COMP_SEL_CORE, KIDE_CORE_SELF, 1, 500) == KIDE_OK;
-        utcb->words[0] = KIDE_CORE_QUOTA;
-        ok = ok && call(500, 1) == KIDE_OK && utcb->words[2] >= 8192;
+        struct kide_core_chan far = kide_core_self_chan(utcb, 500);
+        struct kide_core_quota_rep q;
+        ok = ok && kide_core_quota(&far, &q) == KIDE_OK && q.ram_used >= 8192;
         /* a self portal on the other CPU cannot be called from here */
         ok = ok && op2(KIDE_COMP_SEL_CORE, KIDE_CORE_SELF, 0, 501) == KIDE_OK;
-        utcb->words[0] = KIDE_CORE_QUOTA;
-        utcb->msg = KIDE_MSG(1, 0);
-        ok = ok && kide_call(501) == KIDE_BAD_CPU;
+        struct kide_core_chan other = kide_core_self_chan(utcb, 501);
+        ok = ok && kide_core_quota(&other, &q) == KIDE_BAD_CPU;
         exit_code(ok ? 0 : 1);
     }
     if (!strcmp(args, "dev-denied")) {
         int port = op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x80, 1);
-        utcb->words[0] = KIDE_CORE_IRQ;
-        utcb->words[1] = 6;
-        utcb->words[2] = 300;
-        utcb->words[3] = 0;
-        int irq = call(KIDE_COMP_SEL_CORE, 4);
-        exit_code(port == KIDE_DENIED && irq == KIDE_DENIED ? 0 : 10 + (u64)port);
+        int gsi = irq(6, 300);
+        exit_code(port == KIDE_DENIED && gsi == KIDE_DENIED ? 0 : 10 + (u64)port);
     }
     if (!strcmp(args, "dev-granted")) {
         bool ok = op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x80, 1) == KIDE_OK &&
@@ -830,9 +839,7 @@ KRT_NORETURN void krt_child_main(struct kide_utcb *u)
     test_rom_and_leaks();
     test_numa();
     test_cycles(1000);
-    utcb->words[0] = KIDE_CORE_STATS;
-    call(KIDE_COMP_SEL_CORE, 1);
-    log_line("core-test: longest hold of core's lock %lu us", utcb->words[6]);
+    log_line("core-test: longest hold of core's lock %lu us", stats_now().hold_us);
     log_line("core-test: %u passed, %u failed", passed, failed);
     exit_code(failed ? 1 : 0);
 }

@@ -1,23 +1,39 @@
 /* SPDX-License-Identifier: MIT */
-/* Raw core.h calls for core's own test programs (core_test.c, core_fuzz.c).
+/* core.h calls for core's own test programs (core_test.c, core_fuzz.c).
  *
  * They drive core without libkide on purpose, so a bug in the runtime can
- * never hide or fake one in core. Each test is one translation unit; these
- * helpers work on that program's main UTCB.
+ * never hide or fake one in core: valid requests go through the protocol's
+ * client library (kide/core_client.h, which needs nothing of libkide), and
+ * only deliberately malformed ones are written as raw words (call, put_str).
+ * Each test is one translation unit; these helpers work on that program's
+ * main UTCB.
  */
 #ifndef CORE_TESTS_PROTO_H
 #define CORE_TESTS_PROTO_H
 
 #include <krt.h>
 #include <kide/core.h>
+#include <kide/core_client.h>
 #include <kide/parent.h>
 
 #define INFO ((const struct kide_comp_info *)KIDE_COMP_INFO)
 
 static struct kide_utcb *utcb;
 
+/** The self channel of the main thread (KIDE_COMP_SEL_CORE). */
+static inline struct kide_core_chan self_chan(void)
+{
+    return kide_core_self_chan(utcb, KIDE_COMP_SEL_CORE);
+}
+
+/** The owner channel of the sub-account whose owner portal is own. */
+static inline struct kide_core_chan own_chan(kide_sel own)
+{
+    return kide_core_owner_chan(utcb, own);
+}
+
 /** Append a string (length word, then the bytes packed into words). */
-static void put_str(unsigned *n, const char *s)
+static inline void put_str(unsigned *n, const char *s)
 {
     u64 len = strlen(s);
     utcb->words[(*n)++] = len;
@@ -42,10 +58,11 @@ static __attribute__((format(printf, 1, 2))) void log_line(const char *fmt, ...)
     __builtin_va_start(ap, fmt);
     krt_vsnprintf(buf, sizeof(buf), fmt, ap);
     __builtin_va_end(ap);
-    unsigned n = 0;
-    utcb->words[n++] = KIDE_CORE_LOG;
-    put_str(&n, buf);
-    call(KIDE_COMP_SEL_CORE, n);
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_log_req req;
+    u64 len = strlen(buf);
+    KIDE_WIRE_STR(req.text, buf, len > KIDE_CORE_LOG_MAX ? KIDE_CORE_LOG_MAX : len);
+    kide_core_log(&ch, &req);
 }
 
 #endif

@@ -5,8 +5,10 @@
 #   $(COMP_LIB)       libkide.a: the runtime plus the JSON library's objects, so a
 #                     component (and the SDK) links with libkide.a and libkrt.a alone
 #   $(COMP_CFLAGS)    flags for code using <kide/component.h> and <kide/json.h>
-#   component-test    host unit tests (marshalling, heap) with ASan/UBSan, results
-#                     os-component-msg and os-component-heap; the check that the
+#   component-test    host unit tests (marshalling, heap, core's client library) with
+#                     ASan/UBSan, results os-component-msg, os-component-heap,
+#                     os-component-core-client and os-component-proto-clients (the
+#                     parent and management client libraries); the check that the
 #                     runtime's objects leave nothing undefined but krt and kide_main
 #                     (os-component-link); and component-qemu-test
 #   component-qemu-test  tests/rt_test.c under core as the root habitat (os-component-core)
@@ -20,9 +22,12 @@ COMP_LIB := $(COMP_OUT)/libkide.a
 COMP_CFLAGS := -I$(COMP_DIR)/include -I$(TOP)/os/lib/json/include
 
 COMP_SRCS := env.c log.c core.c sel.c ram.c heap.c msg.c call.c portal.c service.c session.c \
-             signal.c config.c ds.c
+             signal.c config.c ds.c core_client.c mgmt_client.c parent_client.c
 COMP_OBJS := $(addprefix $(COMP_OUT)/,$(COMP_SRCS:.c=.o))
-COMP_HDRS := $(COMP_DIR)/include/kide/component.h $(COMP_DIR)/rt.h $(KRT_HDRS)
+COMP_HDRS := $(COMP_DIR)/include/kide/component.h $(COMP_DIR)/include/kide/core_client.h \
+             $(COMP_DIR)/include/kide/mgmt_client.h $(TOP)/os/abi/kide/mgmt.h \
+             $(COMP_DIR)/include/kide/parent_client.h $(TOP)/os/abi/kide/parent.h \
+             $(COMP_DIR)/rt.h $(KRT_HDRS)
 
 $(COMP_OUT)/%.o: $(COMP_DIR)/%.c $(COMP_HDRS)
 	@mkdir -p $(dir $@)
@@ -41,6 +46,8 @@ COMP_HOST_CFLAGS := $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE $(SAN_FLAGS) 
                     -I$(TOP)/os/abi -I$(COMP_DIR)/include -I$(COMP_DIR)
 COMP_MSG_TEST  := $(COMP_SAN)/test_msg
 COMP_HEAP_TEST := $(COMP_SAN)/test_heap
+COMP_CLIENT_TEST := $(COMP_SAN)/test_core_client
+COMP_PROTO_TEST := $(COMP_SAN)/test_proto_clients
 
 $(COMP_MSG_TEST): $(COMP_TEST_DIR)/test_msg.c $(COMP_DIR)/msg.c $(COMP_DIR)/rt.h $(COMP_DIR)/include/kide/component.h
 	@mkdir -p $(dir $@)
@@ -49,6 +56,17 @@ $(COMP_MSG_TEST): $(COMP_TEST_DIR)/test_msg.c $(COMP_DIR)/msg.c $(COMP_DIR)/rt.h
 $(COMP_HEAP_TEST): $(COMP_TEST_DIR)/test_heap.c $(COMP_DIR)/heap.c $(COMP_DIR)/rt.h $(COMP_DIR)/include/kide/component.h
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(COMP_HOST_CFLAGS) -o $@ $< $(COMP_DIR)/heap.c -lcmocka
+
+# core's client library over a fake core (it includes the system-call stubs).
+$(COMP_CLIENT_TEST): $(COMP_TEST_DIR)/test_core_client.c $(COMP_DIR)/core_client.c $(COMP_DIR)/include/kide/core_client.h $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(COMP_HOST_CFLAGS) -I$(KRT_GEN) -o $@ $< $(COMP_DIR)/core_client.c -lcmocka
+
+# The parent and management client libraries over msg.c and a fake parent.
+$(COMP_PROTO_TEST): $(COMP_TEST_DIR)/test_proto_clients.c $(COMP_DIR)/parent_client.c $(COMP_DIR)/mgmt_client.c $(COMP_DIR)/core_client.c $(COMP_DIR)/msg.c $(COMP_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(COMP_HOST_CFLAGS) -I$(KRT_GEN) -o $@ $< $(COMP_DIR)/parent_client.c $(COMP_DIR)/mgmt_client.c \
+	    $(COMP_DIR)/core_client.c $(COMP_DIR)/msg.c -lcmocka
 
 # The runtime may only need krt, kide_main and the JSON library from outside.
 define comp_undef_check
@@ -65,10 +83,12 @@ include $(TOP)/os/components/demo-service/build.mk
 
 .PHONY: component-test
 component-test: SHELL := /bin/bash
-component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_LIB) $(KRT_LIB) $(KRT_CRT0) $(DEMO_SERVICE)
+component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_CLIENT_TEST) $(COMP_PROTO_TEST) $(COMP_LIB) $(KRT_LIB) $(KRT_CRT0) $(DEMO_SERVICE)
 	@rc=0; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-msg $(COMP_MSG_TEST) || rc=1; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-heap $(COMP_HEAP_TEST) || rc=1; \
+	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-core-client $(COMP_CLIENT_TEST) || rc=1; \
+	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-proto-clients $(COMP_PROTO_TEST) || rc=1; \
 	$(comp_undef_check); \
 	$(MAKE) --no-print-directory component-qemu-test || rc=1; \
 	exit $$rc

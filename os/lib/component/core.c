@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* Calls to core's self session, the thread's own UTCB, semaphores and locks.
  *
- * rt_core() is how the runtime talks to core on behalf of the component
- * (log, RAM, quota, semaphores, handlers). It saves and restores the part of
- * the UTCB it uses, so a runtime call in the middle of reading a reply (a
- * kide_log between two kide_msg_get) never destroys the caller's message.
+ * The runtime talks to core on behalf of the component (log, RAM, quota,
+ * semaphores, handlers) through the client library over rt_core_chan(), which
+ * saves and restores the part of the UTCB a call uses, so a runtime call in the
+ * middle of reading a reply (a kide_log between two kide_msg_get) never
+ * destroys the caller's message.
  * Locks are semaphores of count 1 (a spinning waiter could starve a
  * lower-priority holder on the same CPU); a lock without a semaphore, as
  * before start-up finished, is a no-op because only one thread runs then.
  */
 #include <krt.h>
 #include "rt.h"
-
-#define SAVE_WORDS 64u
 
 struct kide_utcb *rt_utcb(void)
 {
@@ -25,28 +24,16 @@ struct kide_utcb *rt_utcb(void)
     return (struct kide_utcb *)(rt_env.root ? KIDE_ROOT_UTCB : KIDE_COMP_UTCB);
 }
 
-int rt_core(const kide_u64 *req, unsigned n, kide_u64 *res, unsigned nres)
+struct kide_utcb *kide_utcb(void)
 {
-    struct kide_utcb *u = rt_utcb();
-    kide_u64 saved[SAVE_WORDS], msg = u->msg, rcv = u->rcv_crd;
-    if (n == 0 || n > SAVE_WORDS)
-        return KIDE_BAD_PARAM;
-    memcpy(saved, u->words, sizeof(saved));
-    memcpy(u->words, req, n * 8);
-    u->msg = KIDE_MSG(n, 0);
-    u->rcv_crd = 0;
-    int st = kide_call(kide_core_portal());
-    unsigned got = st == KIDE_OK ? KIDE_MSG_UNTYPED(u->msg) : 0;
-    if (got > SAVE_WORDS)
-        got = SAVE_WORDS;
-    for (unsigned i = 0; i < nres; i++)
-        res[i] = i < got ? u->words[i] : 0;
-    if (st == KIDE_OK)
-        st = got == 0 || u->words[0] > 0xffff ? KIDE_BAD_PARAM : (int)u->words[0];
-    memcpy(u->words, saved, sizeof(saved));
-    u->msg = msg;
-    u->rcv_crd = rcv;
-    return st;
+    return rt_utcb();
+}
+
+struct kide_core_chan rt_core_chan(void)
+{
+    struct kide_core_chan ch = kide_core_self_chan(rt_utcb(), kide_core_portal());
+    ch.keep = 1;
+    return ch;
 }
 
 int kide_sm_create(struct kide_env *env, kide_u64 count, kide_sel *sel)
@@ -59,8 +46,9 @@ int kide_sm_create(struct kide_env *env, kide_u64 count, kide_sel *sel)
     if (env->root) {
         st = kide_create_sm(s, KIDE_ROOT_SEL_PD, count);
     } else {
-        kide_u64 req[3] = {KIDE_CORE_SM, s, count}, res[1];
-        st = rt_core(req, 3, res, 1);
+        struct kide_core_chan ch = rt_core_chan();
+        struct kide_core_sm_req req = {.sel = s, .count = count};
+        st = kide_core_sm(&ch, &req);
     }
     if (st != KIDE_OK) {
         kide_sel_free(s, 0);

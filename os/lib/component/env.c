@@ -87,8 +87,9 @@ void kide_exit(struct kide_env *env, int code)
     }
     if (code < 0 || code > 255)
         code = 255;
-    kide_u64 req[2] = {KIDE_CORE_EXIT, (kide_u64)code}, res[1];
-    rt_core(req, 2, res, 1);
+    struct kide_core_chan ch = rt_core_chan();
+    struct kide_core_exit_req req = {.code = (kide_u64)code};
+    kide_core_exit(&ch, &req);
     /* Core never replies to EXIT; if the call failed, stop this thread for good. */
     for (;;) {
         if (env->sleep_sm)

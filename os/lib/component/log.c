@@ -17,16 +17,12 @@
 
 static void core_log(const char *s, kide_u64 len)
 {
-    kide_u64 req[2 + KIDE_CORE_LOG_MAX / 8], res[1];
+    struct kide_core_log_req req;
+    struct kide_core_chan ch = rt_core_chan();
     if (len > KIDE_CORE_LOG_MAX)
         len = KIDE_CORE_LOG_MAX;
-    kide_u64 words = (len + 7) / 8;
-    req[0] = KIDE_CORE_LOG;
-    req[1] = len;
-    if (words)
-        req[1 + words] = 0;
-    memcpy(&req[2], s, len);
-    rt_core(req, (unsigned)(2 + words), res, 1);
+    KIDE_WIRE_STR(req.text, s, len);
+    kide_core_log(&ch, &req);
 }
 
 static void emit(struct kide_env *env, const char *text)

@@ -131,12 +131,13 @@ kide_sel kide_core_portal(void)
 
 unsigned kide_cpus(struct kide_env *env)
 {
-    kide_u64 req[1] = {KIDE_CORE_STATS}, res[6];
     if (env->root)
         return 1;
-    if (rt_core(req, 1, res, 6) != KIDE_OK || !res[5] || res[5] > KIDE_MAX_CPUS)
+    struct kide_core_chan ch = rt_core_chan();
+    struct kide_core_stats_rep rep;
+    if (kide_core_stats(&ch, &rep) != KIDE_OK || !rep.cpus || rep.cpus > KIDE_MAX_CPUS)
         return 1;
-    return (unsigned)res[5];
+    return (unsigned)rep.cpus;
 }
 
 /* Core creates the handler for `cpu` with its first portal; later portals attach
@@ -154,10 +155,12 @@ static int handler_create(unsigned cpu, kide_u64 id, kide_sel sel, kide_sel rcv,
     if (!h)
         return KIDE_QUOTA;
     kide_u64 utcb = utcb0 + nhandlers * 4096ull;
-    kide_u64 slot = RT_STACK_VA + nhandlers * RT_STACK_SLOT, res[2];
-    kide_u64 map[4] = {KIDE_CORE_RAM_ALLOC, slot + RT_STACK_SLOT - RT_STACK_SIZE, RT_STACK_SIZE,
-                       KIDE_MEM_R | KIDE_MEM_W};
-    int st = rt_core(map, 4, res, 1);
+    kide_u64 slot = RT_STACK_VA + nhandlers * RT_STACK_SLOT;
+    struct kide_core_chan ch = rt_core_chan();
+    struct kide_core_ram_alloc_req map = {slot + RT_STACK_SLOT - RT_STACK_SIZE, RT_STACK_SIZE,
+                                          KIDE_MEM_R | KIDE_MEM_W};
+    struct kide_core_ram_alloc_rep mapped;
+    int st = kide_core_ram_alloc(&ch, &map, &mapped);
     if (st != KIDE_OK) {
         kide_free(h);
         return st;
@@ -167,8 +170,8 @@ static int handler_create(unsigned cpu, kide_u64 id, kide_sel sel, kide_sel rcv,
     h->core_pt = KIDE_COMP_SEL_CORE; /* bound to the component's CPU */
     if (!info || cpu != info->cpu) {
         /* Its own calls to core (log, heap) need a self portal on its CPU. */
-        kide_u64 self[3] = {KIDE_CORE_SELF, cpu, core_pt};
-        st = rt_core(self, 3, res, 1);
+        struct kide_core_self_req self = {.cpu = cpu, .sel = core_pt};
+        st = kide_core_self(&ch, &self);
         h->core_pt = core_pt;
     }
     /* crt0 finds the handler's UTCB in the word at its initial stack pointer,
@@ -176,18 +179,20 @@ static int handler_create(unsigned cpu, kide_u64 id, kide_sel sel, kide_sel rcv,
     kide_u64 sp = slot + RT_STACK_SLOT - 16;
     *(kide_u64 *)sp = utcb;
     *(struct rt_handler **)(sp + 8) = h;
-    kide_u64 req[7] = {KIDE_CORE_HANDLER, (kide_u64)_start, sp, utcb, id, sel, cpu};
+    struct kide_core_handler_req req = {(kide_u64)_start, sp, utcb, id, sel, cpu};
+    struct kide_core_handler_rep rep;
     if (st == KIDE_OK)
-        st = rt_core(req, 7, res, 2);
+        st = kide_core_handler(&ch, &req, &rep);
     if (st != KIDE_OK) {
         if (h->core_pt && h->core_pt != KIDE_COMP_SEL_CORE)
             kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, h->core_pt, 0, 0));
-        kide_u64 unmap[3] = {KIDE_CORE_RAM_FREE, map[1], map[2]};
-        rt_core(unmap, 3, res, 1);
+        struct kide_core_ram_free_req unmap = {map.va, map.bytes};
+        struct kide_core_ram_free_rep freed;
+        kide_core_ram_free(&ch, &unmap, &freed);
         kide_free(h);
         return st;
     }
-    h->nr = res[1];
+    h->nr = rep.handler;
     ((struct kide_utcb *)utcb)->rcv_crd = rcv ? KIDE_CRD(KIDE_CRD_OBJ, rcv, 0, 0) : 0;
     nhandlers++;
     handlers[cpu] = h;
@@ -214,8 +219,9 @@ static int portal_make(unsigned cpu, kide_u64 id, kide_sel *out)
                 core_pt = 0;
         }
     } else {
-        kide_u64 req[4] = {KIDE_CORE_PORTAL, handlers[cpu]->nr, id, sel}, res[1];
-        st = rt_core(req, 4, res, 1);
+        struct kide_core_chan ch = rt_core_chan();
+        struct kide_core_portal_req req = {handlers[cpu]->nr, id, sel};
+        st = kide_core_portal_add(&ch, &req);
     }
     kide_mutex_unlock(&rt_env.misc_mx);
     if (rcv)
@@ -294,7 +300,21 @@ void kide_portal_destroy(struct kide_env *env, kide_sel pt)
         rt_portal_drop(id);
 }
 
-/* ---- services: the root portal's protocol (parent.h, KIDE_SRV_*) ---- */
+/* ---- services: the root portal's protocol (parent.h, KIDE_SRV_*) ----
+ * One function per operation, by op number (srv_ops). The whole-word requests
+ * are decoded into their structs once (srv_decode); OPEN's strings are copied
+ * out with their bounds. */
+
+/** Snapshot the request's first `words` argument words into req (zero beyond);
+ *  a shorter message latches rpc->in.bad. */
+static void srv_decode(struct kide_rpc *rpc, void *req, unsigned words)
+{
+    unsigned have = rpc->in.n > 1 ? rpc->in.n - 1 : 0;
+    if (have < words)
+        rpc->in.bad = 1;
+    memset(req, 0, (kide_u64)words * 8);
+    memcpy(req, rpc->in.w + 1, (kide_u64)(have < words ? have : words) * 8);
+}
 
 static int srv_open(struct portal *svc, kide_u64 svc_id, struct kide_rpc *rpc)
 {
@@ -315,14 +335,18 @@ static int srv_open(struct portal *svc, kide_u64 svc_id, struct kide_rpc *rpc)
         svc->ops->close(&rt_env, s);
         return st;
     }
-    kide_msg_put(&rpc->out, id);
+    struct kide_srv_open_rep rep = {.id = id};
+    kide_msg_put(&rpc->out, rep.id);
     rpc->cap_out = sel;
     return KIDE_OK;
 }
 
-static int srv_close(kide_u64 svc_id, struct kide_rpc *rpc)
+static int srv_close(struct portal *svc, kide_u64 svc_id, struct kide_rpc *rpc)
 {
-    kide_u64 id = kide_msg_get(&rpc->in);
+    struct kide_srv_close_req req;
+    (void)svc;
+    srv_decode(rpc, &req, 1);
+    kide_u64 id = req.id;
     struct portal *s = rpc->in.bad ? 0 : lookup(id, RT_PT_SESSION);
     if (!s || s->service != svc_id)
         return KIDE_BAD_PARAM;
@@ -331,16 +355,24 @@ static int srv_close(kide_u64 svc_id, struct kide_rpc *rpc)
     return KIDE_OK;
 }
 
-static int srv_upgrade(kide_u64 svc_id, struct kide_rpc *rpc)
+static int srv_upgrade(struct portal *svc, kide_u64 svc_id, struct kide_rpc *rpc)
 {
-    kide_u64 id = kide_msg_get(&rpc->in), ram = kide_msg_get(&rpc->in);
-    struct portal *s = rpc->in.bad ? 0 : lookup(id, RT_PT_SESSION);
+    struct kide_srv_upgrade_req req;
+    (void)svc;
+    srv_decode(rpc, &req, 2);
+    struct portal *s = rpc->in.bad ? 0 : lookup(req.id, RT_PT_SESSION);
     if (!s || s->service != svc_id)
         return KIDE_BAD_PARAM;
     if (s->ops->upgrade)
-        s->ops->upgrade(&rt_env, s->obj, ram);
+        s->ops->upgrade(&rt_env, s->obj, req.ram);
     return KIDE_OK;
 }
+
+static int (*const srv_ops[])(struct portal *svc, kide_u64 svc_id, struct kide_rpc *rpc) = {
+        [KIDE_SRV_OPEN] = srv_open,
+        [KIDE_SRV_CLOSE] = srv_close,
+        [KIDE_SRV_UPGRADE] = srv_upgrade,
+};
 
 static int dispatch(kide_u64 id, struct kide_rpc *rpc)
 {
@@ -353,12 +385,8 @@ static int dispatch(kide_u64 id, struct kide_rpc *rpc)
     case RT_PT_SESSION:
         return p->ops->call(&rt_env, p->obj, rpc);
     case RT_PT_SERVICE:
-        if (rpc->op == KIDE_SRV_OPEN)
-            return srv_open(p, id, rpc);
-        if (rpc->op == KIDE_SRV_CLOSE)
-            return srv_close(id, rpc);
-        if (rpc->op == KIDE_SRV_UPGRADE)
-            return srv_upgrade(id, rpc);
+        if (rpc->op < KRT_ARRAY_SIZE(srv_ops) && srv_ops[rpc->op])
+            return srv_ops[rpc->op](p, id, rpc);
         return KIDE_BAD_PARAM;
     }
     return KIDE_BAD_PARAM;

@@ -17,14 +17,18 @@ static kide_u64 heap_next = RT_HEAP_VA, ds_next = RT_DS_VA;
 
 static int core_map(kide_u64 va, kide_u64 size)
 {
-    kide_u64 req[4] = {KIDE_CORE_RAM_ALLOC, va, size, KIDE_MEM_R | KIDE_MEM_W}, res[1];
-    return rt_core(req, 4, res, 1);
+    struct kide_core_chan ch = rt_core_chan();
+    struct kide_core_ram_alloc_req req = {.va = va, .bytes = size, .perm = KIDE_MEM_R | KIDE_MEM_W};
+    struct kide_core_ram_alloc_rep rep;
+    return kide_core_ram_alloc(&ch, &req, &rep);
 }
 
 static int core_unmap(kide_u64 va, kide_u64 size)
 {
-    kide_u64 req[3] = {KIDE_CORE_RAM_FREE, va, size}, res[1];
-    return rt_core(req, 3, res, 1);
+    struct kide_core_chan ch = rt_core_chan();
+    struct kide_core_ram_free_req req = {.va = va, .bytes = size};
+    struct kide_core_ram_free_rep rep;
+    return kide_core_ram_free(&ch, &req, &rep);
 }
 
 /* Root-task runs given back, for reuse (never handed to krt: its free list is
@@ -185,15 +189,16 @@ int kide_quota(struct kide_env *env, struct kide_quota *q)
     memset(q, 0, sizeof(*q));
     if (env->root)
         return KIDE_OK;
-    kide_u64 req[1] = {KIDE_CORE_QUOTA}, res[7];
-    int st = rt_core(req, 1, res, 7);
+    struct kide_core_chan ch = rt_core_chan();
+    struct kide_core_quota_rep rep;
+    int st = kide_core_quota(&ch, &rep);
     if (st == KIDE_OK) {
-        q->ram_quota = res[1];
-        q->ram_used = res[2];
-        q->caps_quota = res[3];
-        q->caps_used = res[4];
-        q->cpu_ns = res[5];
-        q->yield_request = res[6];
+        q->ram_quota = rep.ram_quota;
+        q->ram_used = rep.ram_used;
+        q->caps_quota = rep.caps_quota;
+        q->caps_used = rep.caps_used;
+        q->cpu_ns = rep.cpu_ns;
+        q->yield_request = rep.yield_request;
     }
     return st;
 }

@@ -19,6 +19,8 @@
 #define KIDE_RT_H
 
 #include <kide/component.h>
+#include <kide/core_client.h>
+#include <kide/parent_client.h>
 #include <kide/core.h>
 #include <kide/parent.h>
 #include <kide/utcb.h>
@@ -67,10 +69,10 @@ struct kide_utcb *rt_utcb(void);
 /** kide_msg_call_cap with any receive window (an object selector or a memory range). */
 int rt_msg_call_window(struct kide_msg *m, kide_sel pt, kide_crd window_crd, kide_sel send,
                        unsigned perm);
-/** Call core's self portal with req[0..n) (n <= 64); the reply's first nres words go
- *  to res (missing ones are 0). Preserves the caller's UTCB message. Returns the
- *  reply status or the kernel's. */
-int rt_core(const kide_u64 *req, unsigned n, kide_u64 *res, unsigned nres);
+/** The calling thread's channel to core's self session (kide/core_client.h): its
+ *  UTCB and self portal, the caller's UTCB message kept across the call (a request
+ *  of at most KIDE_CORE_KEEP_WORDS words). */
+struct kide_core_chan rt_core_chan(void);
 
 /* heap.c, over the backend in ram.c (or a fake one in the host tests) */
 int rt_heap_map(kide_u64 size, void **addr);

@@ -22,12 +22,8 @@ int kide_service_announce(struct kide_env *env, const char *service,
     int st = rt_portal_new(RT_PT_SERVICE, kide_cpu(env), 0, ops, 0, 0, &id, &pt);
     if (st != KIDE_OK)
         return st;
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_PARENT_ANNOUNCE);
-    kide_msg_put_str(&m, service);
-    st = kide_msg_call_cap(&m, env->parent, 0, pt, KIDE_PT_CALL);
-    if (st == KIDE_BAD_CAP && m.n == 0)
-        st = KIDE_NOT_FOUND; /* no parent: the root habitat */
+    struct kide_parent_chan ch = {.pt = env->parent};
+    st = kide_parent_announce(&ch, service, pt); /* NOT_FOUND without a parent: the root habitat */
     if (st != KIDE_OK)
         rt_portal_drop(id);
     return st;

@@ -10,10 +10,9 @@
 
 static void parent_close(struct kide_env *env, kide_u64 handle)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_PARENT_CLOSE);
-    kide_msg_put(&m, handle);
-    kide_msg_call(&m, env->parent, 0);
+    struct kide_parent_chan ch = {.pt = env->parent};
+    struct kide_parent_close_req req = {.handle = handle};
+    kide_parent_close(&ch, &req);
 }
 
 int kide_session_open(struct kide_env *env, const char *service, const char *args, kide_u64 ram,
@@ -32,20 +31,16 @@ int kide_session_open(struct kide_env *env, const char *service, const char *arg
     kide_sel sel = kide_sel_alloc(0);
     if (!sel)
         return KIDE_QUOTA;
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_PARENT_OPEN);
-    kide_msg_put(&m, ram);
-    kide_msg_put_str(&m, service);
-    kide_msg_put_str(&m, args);
-    int st = kide_msg_call(&m, env->parent, sel);
-    if (st == KIDE_BAD_CAP && m.n == 0)
-        st = KIDE_NOT_FOUND; /* no parent: the root habitat */
+    struct kide_parent_chan ch = {.pt = env->parent};
+    struct kide_parent_open_req req = {.ram = ram, .service = service, .args = args};
+    struct kide_parent_open_rep rep;
+    kide_sel got;
+    /* NOT_FOUND also without a parent portal: the root habitat. */
+    int st = kide_parent_open(&ch, &req, sel, &rep, &got);
     if (st == KIDE_OK) {
-        kide_u64 handle = kide_msg_get(&m);
-        int have_pt = m.rcv == sel;
-        if (m.bad) {
-            st = KIDE_BAD_PARAM;
-        } else if (!have_pt) {
+        kide_u64 handle = rep.handle;
+        int have_pt = got == sel;
+        if (!have_pt) {
             parent_close(env, handle);
             st = KIDE_BAD_PARAM;
         } else {
@@ -67,11 +62,9 @@ int kide_session_upgrade(struct kide_env *env, struct kide_session *s, kide_u64 
         return KIDE_NOT_FOUND;
     if (!ram)
         return KIDE_OK;
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_PARENT_UPGRADE);
-    kide_msg_put(&m, s->handle);
-    kide_msg_put(&m, ram);
-    int st = kide_msg_call(&m, env->parent, 0);
+    struct kide_parent_chan ch = {.pt = env->parent};
+    struct kide_parent_upgrade_req req = {.handle = s->handle, .ram = ram};
+    int st = kide_parent_upgrade(&ch, &req);
     if (st == KIDE_OK)
         s->donated += ram;
     return st;

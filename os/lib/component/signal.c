@@ -33,17 +33,12 @@ void rt_handle_signal(struct kide_env *env)
         yielded = true;
     }
     kide_u64 want = 0;
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_PARENT_PENDING);
-    if (kide_msg_call(&m, env->parent, 0) == KIDE_OK) {
-        want = kide_msg_get(&m);
-        if (m.bad)
-            want = 0;
-    }
-    if (want & KIDE_PARENT_WANT_HEARTBEAT) {
-        kide_msg_begin(&m, KIDE_PARENT_ALIVE);
-        kide_msg_call(&m, env->parent, 0);
-    }
+    struct kide_parent_chan ch = {.pt = env->parent};
+    struct kide_parent_pending_rep rep; /* a reply without w1 reads as 0 */
+    if (kide_parent_pending(&ch, &rep) == KIDE_OK)
+        want = rep.want;
+    if (want & KIDE_PARENT_WANT_HEARTBEAT)
+        kide_parent_alive(&ch);
     if ((want & KIDE_PARENT_WANT_YIELD) && !yielded) {
         if (env->on_yield)
             env->on_yield(env, 0);

@@ -121,16 +121,16 @@ void t_cfg_str(struct kide_env *env, const char *key, const char *def, char *buf
 /* ---- core: self and owner sessions -------------------------------------- */
 int t_core_stats(struct t_stats *s)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_CORE_STATS);
-    int rc = kide_msg_call(&m, KIDE_COMP_SEL_CORE, 0);
+    struct kide_core_chan ch = kide_core_self_chan(kide_utcb(), KIDE_COMP_SEL_CORE);
+    struct kide_core_stats_rep rep;
+    int rc = kide_core_stats(&ch, &rep);
     if (rc != KIDE_OK)
         return rc;
-    s->free_ram = kide_msg_get(&m);
-    s->total_ram = kide_msg_get(&m);
-    s->free_kpages = kide_msg_get(&m);
-    s->accounts = kide_msg_get(&m);
-    return m.bad ? KIDE_BAD_PARAM : KIDE_OK;
+    s->free_ram = rep.ram_free;
+    s->total_ram = rep.ram_total;
+    s->free_kpages = rep.caps_free;
+    s->accounts = rep.accounts;
+    return KIDE_OK;
 }
 
 /* The caller's children semaphore: one selector for the component's life.
@@ -141,99 +141,97 @@ static kide_sel children_sm;
 int t_sub_create(struct t_sub *sub, const char *name, kide_u64 ram, kide_u64 caps, kide_u64 cpu,
                  kide_u64 prio)
 {
-    struct kide_msg m;
     if (!children_sm && !(children_sm = kide_sel_alloc(0)))
         return KIDE_QUOTA;
     if (!(sub->owner = kide_sel_alloc(1)))
         return KIDE_QUOTA;
     sub->pd = sub->owner + 1;
-    kide_msg_begin(&m, KIDE_CORE_CHILD);
-    kide_msg_put(&m, sub->owner);
-    kide_msg_put(&m, sub->pd);
-    kide_msg_put(&m, children_sm);
-    kide_msg_put(&m, ram);
-    kide_msg_put(&m, caps);
-    kide_msg_put(&m, cpu);
-    kide_msg_put(&m, prio);
-    kide_msg_put_str(&m, name);
-    int rc = kide_msg_call(&m, KIDE_COMP_SEL_CORE, 0);
+    struct kide_core_chan ch = kide_core_self_chan(kide_utcb(), KIDE_COMP_SEL_CORE);
+    struct kide_core_child_req req = {
+            .own_sel = sub->owner,
+            .pd_sel = sub->pd,
+            .sm_sel = children_sm,
+            .ram = ram,
+            .caps = caps,
+            .cpu_pct = cpu,
+            .prio = prio,
+    };
+    struct kide_core_child_rep rep;
+    int rc = KIDE_WIRE_STR(req.name, name, kide_wire_strlen(name));
     if (rc == KIDE_OK)
-        sub->id = kide_msg_get(&m);
+        rc = kide_core_child(&ch, &req, &rep);
+    if (rc == KIDE_OK)
+        sub->id = rep.id;
     else
         kide_sel_free(sub->owner, 1);
     return rc;
 }
 
-static int owner_call(struct t_sub *sub, struct kide_msg *m)
+static struct kide_core_chan owner(const struct t_sub *sub)
 {
-    return kide_msg_call(m, sub->owner, 0);
+    return kide_core_owner_chan(kide_utcb(), sub->owner);
 }
 
 int t_sub_start(struct t_sub *sub, const char *binary, const char *config_json)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_OWN_LOAD);
-    kide_msg_put_str(&m, binary);
-    int rc = owner_call(sub, &m);
+    struct kide_core_chan ch = owner(sub);
+    struct kide_own_load_req load;
+    int rc = KIDE_WIRE_STR(load.rom, binary, t_strlen(binary));
+    if (rc == KIDE_OK)
+        rc = kide_own_load(&ch, &load);
     if (rc != KIDE_OK)
         return rc;
     if (config_json) {
         kide_u64 len = t_strlen(config_json);
+        struct kide_own_config_req req;
         for (kide_u64 off = 0; off < len; off += KIDE_CORE_CHUNK_MAX) {
             kide_u64 n = len - off < KIDE_CORE_CHUNK_MAX ? len - off : KIDE_CORE_CHUNK_MAX;
-            kide_msg_begin(&m, KIDE_OWN_CONFIG);
-            kide_msg_put(&m, len);
-            kide_msg_put(&m, off);
-            kide_msg_put_bytes(&m, config_json + off, n);
-            if ((rc = owner_call(sub, &m)) != KIDE_OK)
+            req.total = len;
+            req.offset = off;
+            KIDE_WIRE_STR(req.chunk, config_json + off, n);
+            if ((rc = kide_own_config(&ch, &req)) != KIDE_OK)
                 return rc;
         }
     }
-    kide_msg_begin(&m, KIDE_OWN_START);
-    return owner_call(sub, &m);
+    return kide_own_start(&ch);
 }
 
-int t_sub_state(struct t_sub *sub, kide_u64 w[15])
+int t_sub_state(struct t_sub *sub, struct kide_own_state_rep *w)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_OWN_STATE);
-    int rc = owner_call(sub, &m);
-    if (rc != KIDE_OK)
-        return rc;
-    for (int i = 0; i < 15; i++)
-        w[i] = kide_msg_get(&m);
-    return KIDE_OK;
+    struct kide_core_chan ch = owner(sub);
+    return kide_own_state(&ch, w);
 }
 
 int t_sub_threads(struct t_sub *sub, kide_u64 *ns, unsigned max, unsigned *n)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_OWN_THREADS);
-    int rc = owner_call(sub, &m);
+    struct kide_core_chan ch = owner(sub);
+    struct kide_core_threads_rep rep;
+    int rc = kide_own_threads(&ch, &rep);
     if (rc != KIDE_OK)
         return rc;
-    kide_u64 count = kide_msg_get(&m);
     *n = 0;
-    for (kide_u64 i = 0; i < count && i < max; i++)
-        ns[(*n)++] = kide_msg_get(&m);
-    return m.bad ? KIDE_BAD_PARAM : KIDE_OK;
+    if (rep.n > KIDE_CORE_MAX_THREADS)
+        return KIDE_BAD_PARAM; /* more than a reply holds */
+    for (kide_u64 i = 0; i < rep.n && i < max; i++)
+        ns[(*n)++] = rep.ns[i];
+    return KIDE_OK;
 }
 
-int t_sub_wait_end(struct t_sub *sub, kide_u64 ms, kide_u64 w[15])
+int t_sub_wait_end(struct t_sub *sub, kide_u64 ms, struct kide_own_state_rep *w)
 {
     kide_u64 deadline = kide_now_ns() + ms * 1000000ull;
     for (;;) {
         int rc = t_sub_state(sub, w);
         if (rc != KIDE_OK)
             return rc;
-        if (w[0] == KIDE_ACC_EXITED || w[0] == KIDE_ACC_FAULTED)
+        if (w->state == KIDE_ACC_EXITED || w->state == KIDE_ACC_FAULTED)
             return KIDE_OK;
         /* core ups the children semaphore when any sub-account ends: wait
          * for that, bounded by the deadline, then look again. */
         if (kide_ctrl_sm(KIDE_CTRL_SM_DOWN, children_sm, deadline) == KIDE_TIMEOUT &&
             kide_now_ns() >= deadline) {
             if (t_sub_state(sub, w) == KIDE_OK &&
-                (w[0] == KIDE_ACC_EXITED || w[0] == KIDE_ACC_FAULTED))
+                (w->state == KIDE_ACC_EXITED || w->state == KIDE_ACC_FAULTED))
                 return KIDE_OK;
             return KIDE_TIMEOUT;
         }
@@ -242,9 +240,8 @@ int t_sub_wait_end(struct t_sub *sub, kide_u64 ms, kide_u64 w[15])
 
 int t_sub_destroy(struct t_sub *sub)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_OWN_DESTROY);
-    int rc = owner_call(sub, &m);
+    struct kide_core_chan ch = owner(sub);
+    int rc = kide_own_destroy(&ch);
     if (rc == KIDE_OK)
         kide_sel_free(sub->owner, 1); /* core emptied both slots */
     return rc;
@@ -263,62 +260,24 @@ int t_mgmt_open(struct kide_env *env, struct t_mgmt *m, kide_u64 ms)
     return rc;
 }
 
-/* Read a chunked string (report or result) at op into buf. */
-static int read_chunked(struct t_mgmt *mg, kide_u64 op, char *buf, kide_u64 size, kide_u64 *len)
-{
-    kide_u64 off = 0, total = 0;
-    do {
-        struct kide_msg m;
-        const void *p;
-        kide_msg_begin(&m, op);
-        kide_msg_put(&m, off);
-        int rc = kide_msg_call(&m, mg->s.pt, 0);
-        if (rc != KIDE_OK)
-            return rc;
-        total = kide_msg_get(&m);
-        if (op == KIDE_MGMT_REPORT)
-            (void)kide_msg_get(&m); /* sequence number */
-        kide_u64 n = kide_msg_get_bytes(&m, &p, KIDE_MGMT_CHUNK_MAX);
-        if (m.bad || total + 1 > size || off + n > total || (n == 0 && off < total))
-            return KIDE_OVERFLOW;
-        for (kide_u64 i = 0; i < n; i++)
-            buf[off + i] = ((const char *)p)[i];
-        off += n;
-    } while (off < total);
-    buf[total] = 0;
-    if (len)
-        *len = total;
-    return KIDE_OK;
-}
-
 int t_mgmt_report(struct t_mgmt *m, char *buf, kide_u64 size, kide_u64 *len)
 {
-    return read_chunked(m, KIDE_MGMT_REPORT, buf, size, len);
+    return kide_mgmt_read_all(m->s.pt, KIDE_MGMT_REPORT, buf, size, len);
 }
 
 int t_mgmt_apply(struct t_mgmt *mg, const char *json, kide_u64 gen, int partial, char *res,
                  kide_u64 size)
 {
-    kide_u64 len = t_strlen(json);
-    struct kide_msg m;
     int rc;
     res[0] = 0;
-    for (kide_u64 off = 0; off < len; off += KIDE_MGMT_CHUNK_MAX) {
-        kide_u64 n = len - off < KIDE_MGMT_CHUNK_MAX ? len - off : KIDE_MGMT_CHUNK_MAX;
-        kide_msg_begin(&m, KIDE_MGMT_UPLOAD);
-        kide_msg_put(&m, len);
-        kide_msg_put(&m, off);
-        kide_msg_put_bytes(&m, json + off, n);
-        if ((rc = kide_msg_call(&m, mg->s.pt, 0)) != KIDE_OK)
-            return rc;
-    }
-    kide_msg_begin(&m, KIDE_MGMT_APPLY);
-    kide_msg_put(&m, gen);
-    kide_msg_put(&m, partial ? 1 : 0);
-    int st = kide_msg_call(&m, mg->s.pt, 0);
+    if ((rc = kide_mgmt_upload_all(mg->s.pt, json, t_strlen(json))) != KIDE_OK)
+        return rc;
+    struct kide_mgmt_apply_req req = {.generation = gen, .partial = partial ? 1 : 0};
+    struct kide_mgmt_apply_rep rep;
+    int st = kide_mgmt_apply(mg->s.pt, &req, &rep);
     /* The result exists for OK and for INVALID (it carries the reason);
      * read it whenever hoitaja has one. */
-    if (read_chunked(mg, KIDE_MGMT_RESULT, res, size, 0) != KIDE_OK)
+    if (kide_mgmt_read_all(mg->s.pt, KIDE_MGMT_RESULT, res, size, 0) != KIDE_OK)
         res[0] = 0;
     return st;
 }

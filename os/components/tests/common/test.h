@@ -16,6 +16,9 @@
 
 #include <kide/component.h>
 #include <kide/core.h>
+#include <kide/core_client.h>
+#include <kide/mgmt_client.h>
+#include <kide/parent_client.h>
 #include <kide/json.h>
 #include <kide/parent.h>
 #include <kide/status.h>
@@ -56,13 +59,13 @@ int t_sub_create(struct t_sub *sub, const char *name, kide_u64 ram, kide_u64 cap
                  kide_u64 prio);
 /** Load ROM `binary`, pass `config` (JSON, may be NULL) and start it. */
 int t_sub_start(struct t_sub *sub, const char *binary, const char *config);
-/** KIDE_OWN_STATE words 1..15 into w[0..14]. */
-int t_sub_state(struct t_sub *sub, kide_u64 w[15]);
+/** KIDE_OWN_STATE. */
+int t_sub_state(struct t_sub *sub, struct kide_own_state_rep *w);
 /** KIDE_OWN_THREADS: up to max per-thread ns into ns[], *n threads. */
 int t_sub_threads(struct t_sub *sub, kide_u64 *ns, unsigned max, unsigned *n);
 /** Wait until the sub-account left RUNNING (exited or faulted), at most ms.
  *  Returns KIDE_OK with its state in w, or KIDE_TIMEOUT. */
-int t_sub_wait_end(struct t_sub *sub, kide_u64 ms, kide_u64 w[15]);
+int t_sub_wait_end(struct t_sub *sub, kide_u64 ms, struct kide_own_state_rep *w);
 /** Destroy it (everything below goes too) and free its selectors. */
 int t_sub_destroy(struct t_sub *sub);
 

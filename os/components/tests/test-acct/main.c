@@ -42,7 +42,8 @@ static void check_close(const char *what, kide_u64 a, kide_u64 b, kide_u64 tol_p
 static void check_sub(kide_u64 burn_ms, kide_u64 tol)
 {
     struct t_sub sub;
-    kide_u64 w[15], prev = ~0ull, ns[KIDE_CORE_MAX_THREADS], sum = 0;
+    struct kide_own_state_rep w;
+    kide_u64 prev = ~0ull, ns[KIDE_CORE_MAX_THREADS], sum = 0;
     unsigned n;
     int rc = t_sub_create(&sub, "burner", 2u << 20, 64, 100, 64);
     if (rc == KIDE_OK) {
@@ -55,27 +56,27 @@ static void check_sub(kide_u64 burn_ms, kide_u64 tol)
     kide_u64 deadline = kide_now_ns() + 60000000000ull;
     /* Stable: two reads 200 ms apart agree, after it burned its amount. */
     for (;;) {
-        if ((rc = t_sub_state(&sub, w)) != KIDE_OK)
+        if ((rc = t_sub_state(&sub, &w)) != KIDE_OK)
             t_fail(env, WHAT, "OWN_STATE: %s", t_status(rc));
-        if (w[0] != KIDE_ACC_RUNNING)
-            t_fail(env, WHAT, "the burner is in state %llu", (unsigned long long)w[0]);
-        if (w[9] == prev && w[9] >= burn_ms * 1000000ull)
+        if (w.state != KIDE_ACC_RUNNING)
+            t_fail(env, WHAT, "the burner is in state %llu", (unsigned long long)w.state);
+        if (w.cpu_ns == prev && w.cpu_ns >= burn_ms * 1000000ull)
             break;
         if (kide_now_ns() > deadline)
             t_fail(env, WHAT, "the burner's CPU time never settled (%llu ns)",
-                   (unsigned long long)w[9]);
-        prev = w[9];
+                   (unsigned long long)w.cpu_ns);
+        prev = w.cpu_ns;
         kide_sleep_ms(200);
     }
     if ((rc = t_sub_threads(&sub, ns, KIDE_CORE_MAX_THREADS, &n)) != KIDE_OK || n == 0)
         t_fail(env, WHAT, "OWN_THREADS: %s, %u threads", t_status(rc), n);
     for (unsigned i = 0; i < n; i++)
         sum += ns[i];
-    check_close("account total vs SC counters", w[9], sum, tol);
+    check_close("account total vs SC counters", w.cpu_ns, sum, tol);
     /* It stops within one loop step (well under 100 ms) past burn_ms. */
-    if (w[9] > burn_ms * 1000000ull + 100000000ull)
-        t_fail(env, WHAT, "the burner used %llu ns for a %llu ms burn", (unsigned long long)w[9],
-               (unsigned long long)burn_ms);
+    if (w.cpu_ns > burn_ms * 1000000ull + 100000000ull)
+        t_fail(env, WHAT, "the burner used %llu ns for a %llu ms burn",
+               (unsigned long long)w.cpu_ns, (unsigned long long)burn_ms);
     t_sub_destroy(&sub);
 }
 

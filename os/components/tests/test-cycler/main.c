@@ -21,20 +21,20 @@ static kide_u64 leak_cycle;
 static void one_cycle(struct kide_env *env, const char *binary, kide_u64 i)
 {
     struct t_sub sub;
-    kide_u64 w[15];
+    struct kide_own_state_rep w;
     int rc = t_sub_create(&sub, "tiny", 1u << 20, 32, 10, 64);
     if (rc != KIDE_OK)
         t_fail(env, WHAT, "cycle %llu: CORE_CHILD: %s", (unsigned long long)i, t_status(rc));
     if ((rc = t_sub_start(&sub, binary, 0)) != KIDE_OK)
         t_fail(env, WHAT, "cycle %llu: loading/starting %s: %s", (unsigned long long)i, binary,
                t_status(rc));
-    if ((rc = t_sub_wait_end(&sub, 10000, w)) != KIDE_OK)
+    if ((rc = t_sub_wait_end(&sub, 10000, &w)) != KIDE_OK)
         t_fail(env, WHAT, "cycle %llu: the child did not end: %s", (unsigned long long)i,
                t_status(rc));
-    if (w[0] != KIDE_ACC_EXITED || w[1] != 0)
+    if (w.state != KIDE_ACC_EXITED || w.exit_code != 0)
         t_fail(env, WHAT, "cycle %llu: child state %llu code %llu (fault vector %llu at %#llx)",
-               (unsigned long long)i, (unsigned long long)w[0], (unsigned long long)w[1],
-               (unsigned long long)w[2], (unsigned long long)w[3]);
+               (unsigned long long)i, (unsigned long long)w.state, (unsigned long long)w.exit_code,
+               (unsigned long long)w.fault_vector, (unsigned long long)w.fault_addr);
     if (i == leak_cycle && i) {
         kide_log(env, "cycler: cycle %llu: not destroying the child (leak_cycle)",
                  (unsigned long long)i);

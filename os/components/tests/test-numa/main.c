@@ -18,22 +18,17 @@
 /* Own policy and bytes per node from core: returns the number of nodes. */
 static kide_u64 where_is_my_ram(struct kide_env *env, kide_u64 *node, kide_u64 on[8])
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_CORE_QUOTA);
-    int st = kide_msg_call(&m, kide_core_portal(), 0);
+    struct kide_core_chan ch = kide_core_self_chan(kide_utcb(), kide_core_portal());
+    struct kide_core_quota_rep rep;
+    int st = kide_core_quota(&ch, &rep);
     if (st != KIDE_OK)
         t_fail(env, WHAT, "KIDE_CORE_QUOTA: %s", t_status(st));
-    for (int i = 0; i < 6; i++)
-        kide_msg_get(&m);
-    *node = kide_msg_get(&m);
-    kide_msg_get(&m); /* flags */
-    kide_u64 n = kide_msg_get(&m);
-    if (m.bad || n < 1 || n > 8)
+    *node = rep.numa.node_policy;
+    kide_u64 n = rep.numa.nodes;
+    if (n < 1 || n > 8)
         t_fail(env, WHAT, "core's QUOTA reply has no NUMA words (n %llu)", (unsigned long long)n);
     for (kide_u64 k = 0; k < n; k++)
-        on[k] = kide_msg_get(&m);
-    if (m.bad)
-        t_fail(env, WHAT, "core's QUOTA reply is short");
+        on[k] = rep.numa.node_bytes[k];
     return n;
 }
 
@@ -43,13 +38,13 @@ void kide_main(struct kide_env *env)
     kide_u64 node, before[8] = {0}, after[8] = {0};
     void *ds = 0;
 
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_CORE_NODES);
-    if (kide_msg_call(&m, kide_core_portal(), 0) != KIDE_OK)
+    struct kide_core_chan ch = kide_core_self_chan(kide_utcb(), kide_core_portal());
+    struct kide_core_nodes_rep topo;
+    if (kide_core_nodes(&ch, &topo) != KIDE_OK)
         t_fail(env, WHAT, "KIDE_CORE_NODES refused");
-    kide_u64 nodes = kide_msg_get(&m);
-    for (kide_u64 k = 0; k < nodes && k < 8 && !m.bad; k++) {
-        kide_u64 total = kide_msg_get(&m), free = kide_msg_get(&m), cpus = kide_msg_get(&m);
+    kide_u64 nodes = topo.n;
+    for (kide_u64 k = 0; k < nodes && k < KIDE_CORE_NODES_MAX; k++) {
+        kide_u64 total = topo.node[k].total, free = topo.node[k].free, cpus = topo.node[k].cpus;
         kide_log(env, "numa: node %llu: %llu of %llu MiB free, CPU mask 0x%llx",
                  (unsigned long long)k, (unsigned long long)(free >> 20),
                  (unsigned long long)(total >> 20), (unsigned long long)cpus);

@@ -57,7 +57,6 @@ void kide_main(struct kide_env *env)
 {
     char service[40];
     kide_sel root;
-    struct kide_msg m;
     t_cfg_str(env, "service", "Plant", service, sizeof(service));
     slow_every = t_cfg_u64(env, "slow_every", 8);
     slow_ms = t_cfg_u64(env, "slow_ms", 2500);
@@ -68,9 +67,8 @@ void kide_main(struct kide_env *env)
         st = kide_portal_create(env, root_call, 0, &root);
     if (st != KIDE_OK)
         t_fail(env, "planter", "creating its objects: %s", t_status(st));
-    kide_msg_begin(&m, KIDE_PARENT_ANNOUNCE);
-    kide_msg_put_str(&m, service);
-    if ((st = kide_msg_call_cap(&m, KIDE_COMP_SEL_PARENT, 0, root, KIDE_PT_CALL)) != KIDE_OK)
+    struct kide_parent_chan parent = {.pt = KIDE_COMP_SEL_PARENT};
+    if ((st = kide_parent_announce(&parent, service, root)) != KIDE_OK)
         t_fail(env, "planter", "announcing %s: %s", service, t_status(st));
     kide_log(env, "planter: serving %s", service);
     kide_serve(env);

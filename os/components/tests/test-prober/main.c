@@ -74,21 +74,17 @@ static void probe_selectors(struct kide_env *env)
  * capability space: no device right was passed down to the prober. */
 static void probe_devices(struct kide_env *env)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_CORE_IO_PORT);
-    kide_msg_put(&m, 0x3f8);
-    kide_msg_put(&m, 8);
-    int rc = kide_msg_call(&m, KIDE_COMP_SEL_CORE, 0);
+    struct kide_core_chan ch = kide_core_self_chan(kide_utcb(), KIDE_COMP_SEL_CORE);
+    struct kide_core_io_port_req io = {.base = 0x3f8, .count = 8};
+    int rc = kide_core_io_port(&ch, &io);
     if (rc != KIDE_DENIED)
         t_fail(env, WHAT, "KIDE_CORE_IO_PORT 0x3f8/8 returned %s, not DENIED", t_status(rc));
     kide_sel sm = kide_sel_alloc(0);
     if (!sm)
         t_fail(env, WHAT, "no free selector for the IRQ probe");
-    kide_msg_begin(&m, KIDE_CORE_IRQ);
-    kide_msg_put(&m, 4);
-    kide_msg_put(&m, sm);
-    kide_msg_put(&m, 0); /* trigger mode word, should core want one: 0 = the GSI's default */
-    rc = kide_msg_call(&m, KIDE_COMP_SEL_CORE, 0);
+    /* mode 0: the GSI's default trigger */
+    struct kide_core_irq_req irq = {.gsi = 4, .sel = sm, .mode = 0};
+    rc = kide_core_irq(&ch, &irq);
     if (rc != KIDE_DENIED)
         t_fail(env, WHAT, "KIDE_CORE_IRQ GSI 4 returned %s, not DENIED", t_status(rc));
     kide_sel_free(sm, 0);

@@ -205,32 +205,24 @@ void kide_main(struct kide_env *e)
         gen = g;
 
     /* Subscribe to events: the add below must wake us and show up as events. */
-    kide_sel ev_sm = kide_sel_alloc(0);
-    struct kide_msg em;
-    kide_msg_begin(&em, KIDE_MGMT_SUBSCRIBE);
-    int sst = kide_msg_call(&em, mg.s.pt, ev_sm);
-    if (sst != KIDE_OK || em.rcv != ev_sm)
-        step_failed("subscribe: %s, semaphore %s", t_status(sst), em.rcv ? "arrived" : "missing");
-    kide_msg_begin(&em, KIDE_MGMT_EVENTS);
-    kide_msg_put(&em, 0);
-    kide_u64 ev_next = kide_msg_call(&em, mg.s.pt, 0) == KIDE_OK ? kide_msg_get(&em) : 0;
-    ev_next += kide_msg_get(&em); /* first + count: the next sequence number */
+    kide_sel ev_sm = kide_sel_alloc(0), got = 0;
+    int sst = kide_mgmt_subscribe(mg.s.pt, ev_sm, &got);
+    if (sst != KIDE_OK || got != ev_sm)
+        step_failed("subscribe: %s, semaphore %s", t_status(sst), got ? "arrived" : "missing");
+    struct kide_mgmt_events_req evq = {.after = 0};
+    struct kide_mgmt_events_rep evs;
+    kide_mgmt_events(mg.s.pt, &evq, &evs);
+    kide_u64 ev_next = evs.first + evs.count; /* the next sequence number */
 
     apply("add", &extra, 0, "added");
     if (kide_ctrl_sm(KIDE_CTRL_SM_DOWN, ev_sm, kide_now_ns() + 5000ull * 1000000ull) != KIDE_OK)
         step_failed("events: no wake-up within 5 s of an apply");
-    kide_msg_begin(&em, KIDE_MGMT_EVENTS);
-    kide_msg_put(&em, ev_next);
-    int est = kide_msg_call(&em, mg.s.pt, 0);
-    kide_u64 first = kide_msg_get(&em), count = kide_msg_get(&em);
-    kide_msg_get(&em); /* lost */
+    evq.after = ev_next;
+    int est = kide_mgmt_events(mg.s.pt, &evq, &evs);
+    kide_u64 first = evs.first, count = evs.count;
     int applied = 0;
-    for (kide_u64 i = 0; est == KIDE_OK && i < count && !em.bad; i++) {
-        kide_u64 w[KIDE_MGMT_EVENT_WORDS];
-        for (unsigned k = 0; k < KIDE_MGMT_EVENT_WORDS; k++)
-            w[k] = kide_msg_get(&em);
-        applied |= w[1] == KIDE_EV_APPLIED || w[1] == KIDE_EV_STARTED;
-    }
+    for (kide_u64 i = 0; est == KIDE_OK && i < count; i++)
+        applied |= evs.ev[i].type == KIDE_EV_APPLIED || evs.ev[i].type == KIDE_EV_STARTED;
     if (est != KIDE_OK || !count || first < ev_next || !applied)
         step_failed("events after the add: %s, %llu from %llu, no started/applied event",
                     t_status(est), (unsigned long long)count, (unsigned long long)first);

@@ -306,15 +306,14 @@ static const struct kide_service_ops ops = {.open = s_open, .close = s_close, .c
 
 static int srv_open(kide_sel root, const char *label, const char *args, kide_sel rcv, kide_u64 *sid)
 {
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_SRV_OPEN);
-    kide_msg_put(&m, 0);
-    kide_msg_put_str(&m, label);
-    kide_msg_put_str(&m, args);
-    int st = kide_msg_call(&m, root, rcv);
+    struct kide_parent_chan ch = {.pt = root};
+    struct kide_srv_open_req req = {.ram = 0, .label = label, .args = args};
+    struct kide_srv_open_rep rep;
+    kide_sel got;
+    int st = kide_srv_open(&ch, &req, rcv, &rep, &got); /* OK without an id: BAD_PARAM */
     if (st == KIDE_OK) {
-        *sid = kide_msg_get(&m);
-        if (m.bad || m.rcv != rcv)
+        *sid = rep.id;
+        if (got != rcv)
             return -1;
     }
     return st;
@@ -384,20 +383,16 @@ static void t_service(void)
     kide_msg_put(&m, 0);
     kide_msg_put(&m, 1000); /* a label longer than the message */
     CHECK(kide_msg_call(&m, fake_root, 0) == KIDE_BAD_PARAM);
-    kide_msg_begin(&m, KIDE_SRV_CLOSE);
-    kide_msg_put(&m, sid + 256);
-    CHECK(kide_msg_call(&m, fake_root, 0) == KIDE_BAD_PARAM);
+    struct kide_parent_chan root = {.pt = fake_root};
+    CHECK(kide_srv_close(&root, &(struct kide_srv_close_req){.id = sid + 256}) == KIDE_BAD_PARAM);
     kide_msg_begin(&m, 2); /* unknown session op */
     CHECK(kide_msg_call(&m, sp, 0) == KIDE_BAD_PARAM);
 
     /* close: the session's portal is gone */
-    kide_msg_begin(&m, KIDE_SRV_CLOSE);
-    kide_msg_put(&m, sid);
-    CHECK(kide_msg_call(&m, fake_root, 0) == KIDE_OK && closed == 1);
+    CHECK(kide_srv_close(&root, &(struct kide_srv_close_req){.id = sid}) == KIDE_OK && closed == 1);
     CHECK(hello(sp, &n) == KIDE_BAD_CAP);
-    kide_msg_begin(&m, KIDE_SRV_CLOSE);
-    kide_msg_put(&m, sid);
-    CHECK(kide_msg_call(&m, fake_root, 0) == KIDE_BAD_PARAM); /* twice */
+    CHECK(kide_srv_close(&root, &(struct kide_srv_close_req){.id = sid}) ==
+          KIDE_BAD_PARAM); /* twice */
 
     /* a yield request and a heartbeat through the parent */
     void *p[64];

@@ -57,6 +57,9 @@ unsigned kide_cpus(struct kide_env *env);
 /** The self portal to core for the calling thread's CPU (KIDE_COMP_SEL_CORE on the
  *  component's CPU), for raw calls to core with kide_msg_call. */
 kide_sel kide_core_portal(void);
+/** The calling thread's UTCB (a handler's or the main thread's): where the protocol
+ *  client libraries (kide/core_client.h) build their messages. */
+struct kide_utcb *kide_utcb(void);
 /** Block the calling thread for ms milliseconds (a semaphore with a deadline). */
 void kide_sleep_ms(kide_u64 ms);
 

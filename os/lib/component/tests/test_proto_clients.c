@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the parent and management client libraries (parent_client.c,
+ * mgmt_client.c) on the host: real marshalling (msg.c) over a fake UTCB, and a
+ * fake parent in kide_msg_call_cap that records the request and answers.
+ *
+ * Checked: OPEN's strings in order with the label suffix only when given,
+ * the no-parent mapping, OK without a result word, the capability that did
+ * or did not land; the management replies' checks (a chunk or an event count
+ * the words cannot hold), chunked reads and uploads.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "rt.h"
+#include <kide/mgmt_client.h>
+
+static struct kide_utcb fake_utcb;
+struct kide_utcb *rt_utcb(void)
+{
+    return &fake_utcb;
+}
+
+/* The fake parent: what it saw, what it answers. */
+static kide_u64 seen[KIDE_UTCB_WORDS];
+static unsigned seen_n, calls;
+static kide_sel seen_send;
+static kide_u64 answer[KIDE_UTCB_WORDS];
+static unsigned answer_n;
+static int kernel_status, give_cap;
+/* For chunked reads: serve this text, KIDE_MGMT_CHUNK_MAX at a time. */
+static const char *text;
+static kide_u64 text_len;
+
+static void answer_chunk(kide_u64 op, kide_u64 off)
+{
+    kide_u64 n = text_len - off < KIDE_MGMT_CHUNK_MAX ? text_len - off : KIDE_MGMT_CHUNK_MAX;
+    unsigned k = 0;
+    answer[k++] = KIDE_OK;
+    answer[k++] = text_len;
+    if (op == KIDE_MGMT_REPORT)
+        answer[k++] = 7; /* seq */
+    answer[k++] = n;
+    memset(&answer[k], 0, (n + 7) / 8 * 8);
+    memcpy(&answer[k], text + off, n);
+    answer_n = k + (unsigned)((n + 7) / 8);
+}
+
+int kide_msg_call_cap(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel, kide_sel send,
+                      unsigned perm)
+{
+    (void)pt, (void)perm;
+    calls++;
+    seen_n = m->n;
+    seen_send = send;
+    memcpy(seen, m->w, (size_t)m->n * 8);
+    m->pos = 1;
+    m->cap = KIDE_UTCB_WORDS;
+    m->rcv = 0;
+    m->items = 0;
+    if (kernel_status != KIDE_OK) {
+        m->n = 0;
+        m->bad = 1;
+        return kernel_status;
+    }
+    if (text && (seen[0] == KIDE_MGMT_REPORT || seen[0] == KIDE_MGMT_RESULT))
+        answer_chunk(seen[0], seen[1]);
+    memcpy(fake_utcb.words, answer, (size_t)answer_n * 8);
+    m->n = answer_n;
+    if (give_cap && rcv_sel)
+        m->rcv = rcv_sel, m->items = 1;
+    return answer_n ? (int)answer[0] : KIDE_BAD_PARAM;
+}
+
+int kide_msg_call(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel)
+{
+    return kide_msg_call_cap(m, pt, rcv_sel, 0, 0);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(seen, 0, sizeof(seen));
+    memset(answer, 0, sizeof(answer));
+    answer[0] = KIDE_OK;
+    answer_n = 1;
+    seen_n = calls = 0;
+    seen_send = 0;
+    kernel_status = KIDE_OK;
+    give_cap = 0;
+    text = NULL;
+    return 0;
+}
+
+static const struct kide_parent_chan parent = {.pt = KIDE_COMP_SEL_PARENT};
+
+static void test_open_words(void **state)
+{
+    (void)state;
+    struct kide_parent_open_req req = {.ram = 4096, .service = "Echo", .args = "x=1"};
+    struct kide_parent_open_rep rep;
+    kide_sel got = 99;
+    answer[1] = 12;
+    answer_n = 2;
+    give_cap = 1;
+    assert_int_equal(kide_parent_open(&parent, &req, 300, &rep, &got), KIDE_OK);
+    assert_int_equal(seen[0], KIDE_PARENT_OPEN);
+    assert_int_equal(seen[1], 4096);
+    assert_int_equal(seen[2], 4);
+    assert_memory_equal(&seen[3], "Echo\0\0\0\0", 8);
+    assert_int_equal(seen[4], 3);
+    assert_int_equal(seen_n, 6); /* no suffix string */
+    assert_int_equal(rep.handle, 12);
+    assert_int_equal(got, 300);
+    /* with a suffix */
+    req.label_suffix = "agent";
+    kide_parent_open(&parent, &req, 300, &rep, &got);
+    assert_int_equal(seen_n, 8);
+    assert_int_equal(seen[6], 5);
+}
+
+static void test_open_failures(void **state)
+{
+    (void)state;
+    struct kide_parent_open_req req = {.ram = 0, .service = "Echo", .args = ""};
+    struct kide_parent_open_rep rep;
+    kide_sel got;
+    answer_n = 1; /* OK without the handle word */
+    assert_int_equal(kide_parent_open(&parent, &req, 300, &rep, &got), KIDE_BAD_PARAM);
+    answer[1] = 3;
+    answer_n = 2; /* OK, no capability */
+    assert_int_equal(kide_parent_open(&parent, &req, 300, &rep, &got), KIDE_OK);
+    assert_int_equal(got, 0);
+    kernel_status = KIDE_BAD_CAP; /* no parent portal */
+    assert_int_equal(kide_parent_open(&parent, &req, 300, &rep, &got), KIDE_NOT_FOUND);
+    assert_int_equal(rep.handle, 0);
+    kernel_status = KIDE_OK;
+    answer[0] = KIDE_BAD_CAP; /* the parent's own BAD_CAP is not a missing parent */
+    answer_n = 1;
+    assert_int_equal(kide_parent_open(&parent, &req, 300, &rep, &got), KIDE_BAD_CAP);
+    /* the root-portal OPEN does not map BAD_CAP */
+    kernel_status = KIDE_BAD_CAP;
+    struct kide_srv_open_req sreq = {.ram = 0, .label = "a", .args = ""};
+    struct kide_srv_open_rep srep;
+    assert_int_equal(kide_srv_open(&parent, &sreq, 300, &srep, &got), KIDE_BAD_CAP);
+}
+
+static void test_announce_pending_upgrade(void **state)
+{
+    (void)state;
+    assert_int_equal(kide_parent_announce(&parent, "Echo", 444), KIDE_OK);
+    assert_int_equal(seen[0], KIDE_PARENT_ANNOUNCE);
+    assert_int_equal(seen_send, 444);
+    struct kide_parent_pending_rep p = {.want = 5};
+    answer_n = 1; /* no want word: 0 */
+    assert_int_equal(kide_parent_pending(&parent, &p), KIDE_OK);
+    assert_int_equal(p.want, 0);
+    struct kide_parent_upgrade_req up = {.handle = 3, .ram = 8192};
+    assert_int_equal(kide_parent_upgrade(&parent, &up), KIDE_OK);
+    assert_int_equal(seen_n, 3);
+    assert_int_equal(seen[1], 3);
+    assert_int_equal(seen[2], 8192);
+}
+
+static void test_mgmt_reply_checks(void **state)
+{
+    (void)state;
+    struct kide_mgmt_report_rep r = {.total = 10, .seq = 1};
+    r.chunk.len = 10;
+    assert_true(kide_mgmt_reply_ok(KIDE_MGMT_REPORT, &r, 3 + 2));
+    assert_false(kide_mgmt_reply_ok(KIDE_MGMT_REPORT, &r, 3 + 1)); /* bytes missing */
+    r.chunk.len = KIDE_MGMT_CHUNK_MAX + 1;
+    assert_false(kide_mgmt_reply_ok(KIDE_MGMT_REPORT, &r, 500));
+    r.chunk.len = ~0ull; /* no wrap in the word count */
+    assert_false(kide_mgmt_reply_ok(KIDE_MGMT_REPORT, &r, 500));
+    struct kide_mgmt_events_rep e = {.count = 2};
+    assert_true(kide_mgmt_reply_ok(KIDE_MGMT_EVENTS, &e, 3 + 2 * KIDE_MGMT_EVENT_WORDS));
+    assert_false(kide_mgmt_reply_ok(KIDE_MGMT_EVENTS, &e, 3 + 2 * KIDE_MGMT_EVENT_WORDS - 1));
+    e.count = KIDE_MGMT_EVENTS_MAX + 1;
+    assert_false(kide_mgmt_reply_ok(KIDE_MGMT_EVENTS, &e, 500));
+    assert_false(kide_mgmt_reply_ok(KIDE_MGMT_EVENTS, &e, 2));
+}
+
+static void test_mgmt_read_all(void **state)
+{
+    (void)state;
+    static char big[KIDE_MGMT_CHUNK_MAX * 2 + 100], buf[sizeof(big) + 1];
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (char)('a' + i % 26);
+    text = big;
+    text_len = sizeof(big);
+    kide_u64 len = 0;
+    assert_int_equal(kide_mgmt_read_all(1, KIDE_MGMT_REPORT, buf, sizeof(buf), &len), KIDE_OK);
+    assert_int_equal(len, sizeof(big));
+    assert_memory_equal(buf, big, sizeof(big));
+    assert_int_equal(buf[len], 0);
+    assert_int_equal(calls, 3);
+    /* too small a buffer */
+    assert_int_equal(kide_mgmt_read_all(1, KIDE_MGMT_RESULT, buf, 100, &len), KIDE_OVERFLOW);
+    assert_int_equal(kide_mgmt_read_all(1, KIDE_MGMT_APPLY, buf, 100, &len), KIDE_BAD_PARAM);
+}
+
+static void test_mgmt_upload_all(void **state)
+{
+    (void)state;
+    static char cfg[KIDE_MGMT_CHUNK_MAX + 10];
+    memset(cfg, '{', sizeof(cfg));
+    assert_int_equal(kide_mgmt_upload_all(1, cfg, sizeof(cfg)), KIDE_OK);
+    assert_int_equal(calls, 2);
+    /* the last chunk: total, offset, 10 bytes in 2 words */
+    assert_int_equal(seen[0], KIDE_MGMT_UPLOAD);
+    assert_int_equal(seen[1], sizeof(cfg));
+    assert_int_equal(seen[2], KIDE_MGMT_CHUNK_MAX);
+    assert_int_equal(seen[3], 10);
+    assert_int_equal(seen_n, 4 + 2);
+}
+
+static void test_mgmt_events_malformed(void **state)
+{
+    (void)state;
+    struct kide_mgmt_events_req req = {.after = 0};
+    struct kide_mgmt_events_rep rep;
+    answer[1] = 1, answer[2] = 5, answer[3] = 0; /* 5 events claimed, none sent */
+    answer_n = 4;
+    assert_int_equal(kide_mgmt_events(1, &req, &rep), KIDE_BAD_PARAM);
+    kide_sel got;
+    give_cap = 1;
+    assert_int_equal(kide_mgmt_subscribe(1, 77, &got), KIDE_OK);
+    assert_int_equal(got, 77);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+            cmocka_unit_test_setup(test_open_words, setup),
+            cmocka_unit_test_setup(test_open_failures, setup),
+            cmocka_unit_test_setup(test_announce_pending_upgrade, setup),
+            cmocka_unit_test_setup(test_mgmt_reply_checks, setup),
+            cmocka_unit_test_setup(test_mgmt_read_all, setup),
+            cmocka_unit_test_setup(test_mgmt_upload_all, setup),
+            cmocka_unit_test_setup(test_mgmt_events_malformed, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
