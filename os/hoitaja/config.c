@@ -30,8 +30,9 @@ _Static_assert(sizeof(((struct kide_comp_info *)0)->name) == KIDE_LABEL_MAX + 1,
 struct ctx {
     const struct kide_json_doc *doc;
     struct hj_error *err;
-    const char *path;   /**< "demo" or "tenant-a/demo" while inside a child, else NULL */
-    const char *prefix; /**< habitat path for nested children ("tenant-a/"), or "" */
+    struct hj_place *at; /**< where the error is (never NULL) */
+    const char *path;    /**< "demo" or "tenant-a/demo" while inside a child, else NULL */
+    const char *prefix;  /**< habitat path for nested children ("tenant-a/"), or "" */
 };
 
 /* Replace bytes that could forge or break a console line. */
@@ -57,61 +58,131 @@ static void where(const struct ctx *c, int tok, kide_u32 *line, kide_u32 *col)
     }
 }
 
-/* Record an error about token tok: "child 'x' (line L, column C): what" plus a hint. */
+/* Record an error at line/col (0: none) placed by `place` ("child 'x' (line 7,
+ * column 14)"), the message itself (what) and a hint; err->what marks where it starts. */
+static int record(struct hj_error *err, struct hj_place *at, const char *place, kide_u32 line,
+                  kide_u32 col, const char *hint, const char *what)
+{
+    hj_snprintf(err->msg, sizeof(err->msg), "%s%s", place, place[0] ? ": " : "");
+    at->what = (kide_u32)strlen(err->msg);
+    hj_snprintf(err->msg + at->what, sizeof(err->msg) - at->what, "%s", what);
+    hj_snprintf(err->hint, sizeof(err->hint), "%s", hint);
+    at->line = line;
+    at->col = col;
+    sanitize(err->msg);
+    return -1;
+}
+
+/* Record an error about token tok: "child 'x' (line L, column C): what" plus a hint;
+ * outside a child "habitat 'h' (line L, column C)" in a nested habitat, else the place. */
 static int fail(const struct ctx *c, int tok, const char *hint, const char *what)
 {
+    char place[4 * (HJ_NAME_MAX + 1) + 64];
     kide_u32 line, col;
     where(c, tok, &line, &col);
     if (c->path)
-        hj_snprintf(c->err->msg, sizeof(c->err->msg), "child '%s%s' (line %u, column %u): %s",
-                    c->prefix, c->path, line, col, what);
+        hj_snprintf(place, sizeof(place), "child '%s%s' (line %u, column %u)", c->prefix, c->path,
+                    line, col);
+    else if (c->prefix[0])
+        hj_snprintf(place, sizeof(place), "habitat '%.*s' (line %u, column %u)",
+                    (int)strlen(c->prefix) - 1, c->prefix, line, col);
     else
-        hj_snprintf(c->err->msg, sizeof(c->err->msg), "line %u, column %u: %s", line, col, what);
-    hj_snprintf(c->err->hint, sizeof(c->err->hint), "%s", hint);
-    sanitize(c->err->msg);
-    return -1;
+        hj_snprintf(place, sizeof(place), "line %u, column %u", line, col);
+    return record(c->err, c->at, place, line, col, hint, what);
 }
 
 /* fail() with a printf-style message (a macro so every format stays a checked literal). */
 #define failf(c, tok, hint, ...)                                                                   \
     ({                                                                                             \
-        char what_[160];                                                                           \
+        char what_[200];                                                                           \
         hj_snprintf(what_, sizeof(what_), __VA_ARGS__);                                            \
         fail(c, tok, hint, what_);                                                                 \
     })
 
 /* ---- value helpers ---------------------------------------------------------- */
 
-static int uint_field(const struct ctx *c, int tok, const char *field, kide_u64 lo, kide_u64 hi,
-                      kide_u64 *out)
+/* What a number counts, for messages in its human form. */
+enum unit { U_COUNT, U_BYTES, U_MS };
+
+/* v as people write it: 64T, 1028K or 4097 (bytes); 24h, 10s or 150ms; 42. */
+static const char *human(kide_u64 v, enum unit u, char *buf, kide_u64 size)
 {
-    char what[160], hint[160];
+    static const struct {
+        enum unit u;
+        kide_u64 div;
+        const char *sfx;
+    } forms[] = {{U_BYTES, 1ull << 40, "T"}, {U_BYTES, 1ull << 30, "G"},
+                 {U_BYTES, 1ull << 20, "M"}, {U_BYTES, 1ull << 10, "K"},
+                 {U_MS, 3600000, "h"},       {U_MS, 60000, "m"},
+                 {U_MS, 1000, "s"},          {U_MS, 1, "ms"}};
+    for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+        if (forms[i].u == u && v && v % forms[i].div == 0) {
+            hj_snprintf(buf, size, "%lu%s", v / forms[i].div, forms[i].sfx);
+            return buf;
+        }
+    hj_snprintf(buf, size, "%lu%s", v, u == U_MS ? "ms" : "");
+    return buf;
+}
+
+/* An integer field in lo..hi; the message names the range and the value given,
+ * in the unit's human form (sizes as 4K..64T, periods as 1ms..24h). */
+static int uint_field(const struct ctx *c, int tok, const char *field, kide_u64 lo, kide_u64 hi,
+                      enum unit u, kide_u64 *out)
+{
+    char what[200], hint[192], a[32], b[32], g[48];
     kide_u64 v;
     int num = kide_json_type(c->doc, tok) == KIDE_JSON_NUMBER &&
               kide_json_get_u64(c->doc, tok, &v) == 0;
-    if (!num || v < lo || v > hi) {
-        hj_snprintf(what, sizeof(what), "%s must be an integer in %lu..%lu", field, lo, hi);
-        if (num)
-            hj_snprintf(hint, sizeof(hint), "use a value from %lu to %lu for %s", lo, hi, field);
-        else
-            hj_snprintf(hint, sizeof(hint),
-                        "write %s as a plain JSON integer (no sign, fraction or exponent)", field);
-        return fail(c, tok, hint, what);
+    if (num && v >= lo && v <= hi) {
+        *out = v;
+        return 0;
     }
-    *out = v;
-    return 0;
+    if (num) {
+        human(v, u, g, sizeof(g));
+    } else { /* the value as written (a string with its quotes), shortened */
+        const struct kide_json_tok *t = &c->doc->tok[tok];
+        kide_u32 s = t->start - (t->type == KIDE_JSON_STRING),
+                 e = t->end + (t->type == KIDE_JSON_STRING);
+        if (t->type == KIDE_JSON_OBJECT || t->type == KIDE_JSON_ARRAY)
+            hj_snprintf(g, sizeof(g), "%s", t->type == KIDE_JSON_OBJECT ? "an object" : "an array");
+        else
+            hj_snprintf(g, sizeof(g), "%.*s%s", (int)(e - s > 24 ? 24 : e - s), c->doc->buf + s,
+                        e - s > 24 ? "..." : "");
+    }
+    if (u == U_COUNT)
+        hj_snprintf(what, sizeof(what), "%s must be an integer from %lu to %lu, got %s", field, lo,
+                    hi, g);
+    else
+        hj_snprintf(what, sizeof(what), "%s must be from %s to %s%s, got %s", field,
+                    human(lo, u, a, sizeof(a)), human(hi, u, b, sizeof(b)),
+                    u == U_BYTES ? " bytes" : "", g);
+    if (!num)
+        hj_snprintf(hint, sizeof(hint),
+                    "write %s as a plain integer (no sign, fraction or exponent) from %lu to %lu",
+                    field, lo, hi);
+    else if (u == U_COUNT)
+        hj_snprintf(hint, sizeof(hint), "use a value from %lu to %lu for %s", lo, hi, field);
+    else
+        hj_snprintf(hint, sizeof(hint), "use a value from %lu (%s) to %lu (%s) %s for %s", lo,
+                    human(lo, u, a, sizeof(a)), hi, human(hi, u, b, sizeof(b)),
+                    u == U_BYTES ? "bytes" : "milliseconds", field);
+    return fail(c, tok, hint, what);
 }
 
 /* A child's ram: KIDE_RAM_MIN..KIDE_RAM_MAX bytes in whole pages (core's accounts
  * count pages; it refuses anything else with BAD_PARAM at start). */
 static int ram_field(const struct ctx *c, int tok, kide_u64 *out)
 {
-    if (uint_field(c, tok, "ram", KIDE_RAM_MIN, KIDE_RAM_MAX, out))
+    char a[32], hint[160];
+    if (uint_field(c, tok, "ram", KIDE_RAM_MIN, KIDE_RAM_MAX, U_BYTES, out))
         return -1;
-    if (*out % KIDE_RAM_ALIGN)
-        return failf(c, tok, "round ram to a multiple of 4K (4096 bytes), e.g. 4M",
-                     "ram %lu is not a multiple of the %u-byte page", *out, KIDE_RAM_ALIGN);
-    return 0;
+    if (*out % KIDE_RAM_ALIGN == 0)
+        return 0;
+    kide_u64 up = (*out / KIDE_RAM_ALIGN + 1) * KIDE_RAM_ALIGN;
+    hj_snprintf(hint, sizeof(hint), "round ram to a multiple of 4K (%u bytes), e.g. %s (%lu)",
+                KIDE_RAM_ALIGN, human(up, U_BYTES, a, sizeof(a)), up);
+    return failf(c, tok, hint, "ram %lu is not a multiple of the %u-byte page", *out,
+                 KIDE_RAM_ALIGN);
 }
 
 static int lower(char ch)
@@ -257,13 +328,14 @@ static int parse_cpu(const struct ctx *c, int tok, const struct hj_limits *lim,
     int q;
     if (want_type(c, tok, KIDE_JSON_OBJECT, "cpu", "an object like {\"quota\": 10}") ||
         known_fields(c, tok, known, "cpu has the fields quota, priority and affinity") ||
-        need(c, tok, "quota", &q) || uint_field(c, q, "cpu.quota", 0, KIDE_CPU_PCT_MAX, &v))
+        need(c, tok, "quota", &q) ||
+        uint_field(c, q, "cpu.quota", 0, KIDE_CPU_PCT_MAX, U_COUNT, &v))
         return -1;
     ch->cpu_quota = (kide_u32)v;
     ch->priority = HJ_PRIO_DEF;
     int p = kide_json_find(c->doc, tok, "priority");
     if (p >= 0) {
-        if (uint_field(c, p, "cpu.priority", 0, KIDE_CPU_PRIO_MAX, &v))
+        if (uint_field(c, p, "cpu.priority", 0, KIDE_CPU_PRIO_MAX, U_COUNT, &v))
             return -1;
         ch->priority = (kide_u32)v;
     }
@@ -271,7 +343,7 @@ static int parse_cpu(const struct ctx *c, int tok, const struct hj_limits *lim,
     int a = kide_json_find(c->doc, tok, "affinity");
     if (a >= 0) {
         kide_u32 cpus = lim->cpus ? lim->cpus : 1;
-        if (uint_field(c, a, "cpu.affinity", 0, HJ_CPUS_MAX - 1, &v))
+        if (uint_field(c, a, "cpu.affinity", 0, HJ_CPUS_MAX - 1, U_COUNT, &v))
             return -1;
         if (v >= cpus)
             return failf(c, a, "use a CPU index below the machine's CPU count (machine.cpus)",
@@ -306,6 +378,7 @@ static int parse_route(const struct ctx *c, int tok, struct hj_child_cfg *ch)
     static const char *const known[] = {"service", "to", "child", NULL};
     struct hj_route *r = &ch->routes[ch->nroutes];
     int s, t, k = kide_json_find(c->doc, tok, "child");
+    where(c, tok, &r->line, &r->col);
     if (want_type(c, tok, KIDE_JSON_OBJECT, "a route", "an object {\"service\", \"to\"}") ||
         known_fields(c, tok, known, "a route has the fields service, to and child") ||
         need(c, tok, "service", &s) || need(c, tok, "to", &t))
@@ -325,17 +398,17 @@ static int parse_route(const struct ctx *c, int tok, struct hj_child_cfg *ch)
         return fail(c, t, "route to \"parent\", \"child\" (with \"child\": name) or \"denied\"",
                     "route 'to' must be \"parent\", \"child\" or \"denied\"");
     if (r->to == HJ_TO_CHILD && k < 0)
-        return fail(c, tok, "name the sibling: {\"to\": \"child\", \"child\": \"timer\"}",
-                    "a route to a child needs the field 'child'");
+        return failf(c, tok, "name the sibling: {\"to\": \"child\", \"child\": \"timer\"}",
+                     "route '%s' goes to a child but names none (no 'child')", r->service);
     if (r->to != HJ_TO_CHILD && k >= 0)
-        return fail(c, k, "drop 'child' or route \"to\": \"child\"",
-                    "'child' is only allowed in a route to a child");
+        return failf(c, k, "drop 'child' or route \"to\": \"child\"",
+                     "route '%s' names a 'child' but does not go to one", r->service);
     if (k >= 0 && str_field(c, k, "route child", 0, "[a-z][a-z0-9-]{0,31}", r->child))
         return -1;
     for (kide_u32 i = 0; i < ch->nroutes; i++) {
         if (!strcmp(ch->routes[i].service, "*"))
-            return fail(c, tok, "move the \"*\" route to the end",
-                        "a route follows the \"*\" route and can never match");
+            return failf(c, tok, "move the \"*\" route to the end",
+                         "route '%s' follows the \"*\" route and can never match", r->service);
         if (!strcmp(ch->routes[i].service, r->service))
             return failf(c, s, "keep one route per service", "two routes for service '%s'",
                          r->service);
@@ -376,17 +449,24 @@ static int parse_restart(const struct ctx *c, int tok, struct hj_child_cfg *ch)
                     "restart.policy must be \"never\", \"on-failure\" or \"always\"");
     b = kide_json_find(c->doc, tok, "backoff_ms");
     m = kide_json_find(c->doc, tok, "max_backoff_ms");
-    if (b >= 0 && uint_field(c, b, "restart.backoff_ms", 1, KIDE_MS_MAX, &ch->backoff_ms))
+    if (b >= 0 && uint_field(c, b, "restart.backoff_ms", 1, KIDE_MS_MAX, U_MS, &ch->backoff_ms))
         return -1;
     if (ch->max_backoff_ms < ch->backoff_ms)
         ch->max_backoff_ms = ch->backoff_ms;
-    if (m >= 0 && uint_field(c, m, "restart.max_backoff_ms", ch->backoff_ms, KIDE_MS_MAX,
-                             &ch->max_backoff_ms))
+    if (m >= 0 &&
+        uint_field(c, m, "restart.max_backoff_ms", 0, KIDE_MS_MAX, U_MS, &ch->max_backoff_ms))
         return -1;
+    if (ch->max_backoff_ms < ch->backoff_ms) {
+        char a[32], b2[32];
+        return failf(c, m, "raise restart.max_backoff_ms or lower restart.backoff_ms",
+                     "restart.max_backoff_ms %s is below restart.backoff_ms %s",
+                     human(ch->max_backoff_ms, U_MS, a, sizeof(a)),
+                     human(ch->backoff_ms, U_MS, b2, sizeof(b2)));
+    }
     return 0;
 }
 
-static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *lim,
+static int parse_habitat(const struct ctx *c, int ctok, int tok, const struct hj_limits *lim,
                          struct hj_child_cfg *ch);
 
 static const char *const child_fields[] = {
@@ -407,9 +487,19 @@ static int parse_args(const struct ctx *c, int tok, struct hj_child_cfg *ch)
         return fail(c, tok, "write the arguments as one string: \"args\": \"-v 3\"",
                     "args must be a string");
     int n = kide_json_get_string(c->doc, tok, buf, sizeof(buf));
-    if (n < 0 || (kide_u32)n > HJ_ARGS_MAX)
+    if (n < 0 || (kide_u32)n > HJ_ARGS_MAX) {
+        /* Too long for buf: without escapes its length is the text's. */
+        const struct kide_json_tok *t = &c->doc->tok[tok];
+        kide_u64 len = n >= 0 ? (kide_u64)n : t->end - t->start;
+        int escaped = 0;
+        for (kide_u32 i = t->start; n < 0 && i < t->end; i++)
+            escaped |= c->doc->buf[i] == '\\';
+        if (escaped)
+            return failf(c, tok, "shorten the arguments (core's info page holds 127 bytes)",
+                         "args is more than %u bytes", HJ_ARGS_MAX);
         return failf(c, tok, "shorten the arguments (core's info page holds 127 bytes)",
-                     "args longer than %u bytes", HJ_ARGS_MAX);
+                     "args is %lu bytes, at most %u", len, HJ_ARGS_MAX);
+    }
     for (int i = 0; i < n; i++)
         if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
             return failf(c, tok, "use printable ASCII (space to '~') in args",
@@ -461,8 +551,8 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
     if (need(c, tok, "binary", &v) ||
         str_field(c, v, "binary", 0, "[a-z][a-z0-9-]{0,31}", ch->binary) ||
         need(c, tok, "ram", &v) || ram_field(c, v, &ch->ram) || need(c, tok, "caps", &v) ||
-        uint_field(c, v, "caps", HJ_CAPS_MIN, HJ_CAPS_MAX, &ch->caps) || need(c, tok, "cpu", &v) ||
-        parse_cpu(c, v, lim, ch))
+        uint_field(c, v, "caps", HJ_CAPS_MIN, HJ_CAPS_MAX, U_COUNT, &ch->caps) ||
+        need(c, tok, "cpu", &v) || parse_cpu(c, v, lim, ch))
         return -1;
     if ((v = kide_json_find(c->doc, tok, "provides")) >= 0 && parse_provides(c, v, ch))
         return -1;
@@ -471,7 +561,7 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
     if ((v = kide_json_find(c->doc, tok, "restart")) >= 0 && parse_restart(c, v, ch))
         return -1;
     if ((v = kide_json_find(c->doc, tok, "heartbeat_ms")) >= 0) {
-        if (uint_field(c, v, "heartbeat_ms", 0, KIDE_MS_MAX, &u))
+        if (uint_field(c, v, "heartbeat_ms", 0, KIDE_MS_MAX, U_MS, &u))
             return -1;
         ch->heartbeat_ms = u;
     }
@@ -480,17 +570,25 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
             return fail(c, v, "write \"devices\": true or \"devices\": false",
                         "devices must be true or false");
         if (ch->devices && lim->no_devices)
-            return fail(c, v,
-                        "set \"devices\": true on the habitat's own entry too: a habitat can "
-                        "only pass on a device right it holds",
-                        "devices: true, but this habitat has no device right");
+            return failf(c, v,
+                         "set \"devices\": true on the habitat's own entry too: a habitat can "
+                         "only pass on a device right it holds",
+                         "devices: true, but its habitat '%.*s' has no device right",
+                         (int)strlen(c->prefix) - (c->prefix[0] ? 1 : 0), c->prefix);
     }
     if ((v = kide_json_find(c->doc, tok, "args")) >= 0 && parse_args(c, v, ch))
         return -1;
-    /* Whether the node exists is core's to say at start (KIDE_OWN_RAM_NODE). */
+    /* Whether the node exists is core's to say at start (KIDE_OWN_RAM_NODE), unless
+     * the limits know the machine's nodes (kide-scenario's do). */
     if ((v = kide_json_find(c->doc, tok, "ram_node")) >= 0) {
-        if (uint_field(c, v, "ram_node", 0, HJ_NODES_MAX - 1, &u))
+        if (uint_field(c, v, "ram_node", 0, HJ_NODES_MAX - 1, U_COUNT, &u))
             return -1;
+        if (lim->nodes && u >= lim->nodes)
+            return failf(c, v,
+                         "use a NUMA node the machine has (a scenario gives it nodes with "
+                         "machine: {numa: N})",
+                         "ram_node %lu, but the machine has %u NUMA node%s", u, lim->nodes,
+                         lim->nodes == 1 ? "" : "s");
         ch->ram_node = (kide_u32)u;
         ch->has_ram_node = 1;
     }
@@ -512,7 +610,7 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
     if (!is_hab && v >= 0)
         return fail(c, v, "only children with binary \"hoitaja\" are habitats",
                     "'habitat' on a child that is not a hoitaja");
-    if (v >= 0 && parse_habitat(c, v, lim, ch))
+    if (v >= 0 && parse_habitat(c, tok, v, lim, ch))
         return -1;
     return 0;
 }
@@ -521,13 +619,16 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
 
 static int parse_tree(struct ctx *c, int root, const struct hj_limits *lim, unsigned flags,
                       struct hj_config *out);
+static int check(const struct hj_config *c, const struct hj_limits *lim, struct hj_error *err,
+                 struct hj_place *at);
 
 /* Validate the nested habitat against what the child's quotas leave its children
  * once its own hoitaja took its share (kide_hab_ram_overhead, KIDE_HAB_CAPS_OVERHEAD:
  * what that hoitaja finds at boot), keep its canonical text. */
-static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *lim,
+static int parse_habitat(const struct ctx *c, int ctok, int tok, const struct hj_limits *lim,
                          struct hj_child_cfg *ch)
 {
+    char a[32], b[32];
     if (want_type(c, tok, KIDE_JSON_OBJECT, "habitat", "an object {\"children\": [...]}"))
         return -1;
     if (!lim->nest)
@@ -537,23 +638,26 @@ static int parse_habitat(const struct ctx *c, int tok, const struct hj_limits *l
         return -1;
     kide_u64 ram_own = kide_hab_ram_overhead(ch->ram, ch->habitat_len);
     if (ch->ram <= ram_own)
-        return failf(c, tok, "give the habitat more ram: its hoitaja keeps about 1M for itself",
-                     "ram %lu leaves its children nothing: the habitat's hoitaja keeps %lu",
-                     ch->ram, ram_own);
+        return failf(c, kide_json_find(c->doc, ctok, "ram"),
+                     "give the habitat more ram: its hoitaja keeps about 1M for itself",
+                     "ram %s leaves its children nothing: the habitat's hoitaja keeps %s",
+                     human(ch->ram, U_BYTES, a, sizeof(a)), human(ram_own, U_BYTES, b, sizeof(b)));
     if (ch->caps < KIDE_HAB_CAPS_OVERHEAD + HJ_CAPS_MIN)
-        return failf(c, tok, "give the habitat more caps: its hoitaja keeps 48 for itself",
+        return failf(c, kide_json_find(c->doc, ctok, "caps"),
+                     "give the habitat more caps: its hoitaja keeps 48 for itself",
                      "caps %lu leaves its children less than %u: the habitat's hoitaja keeps %u",
                      ch->caps, HJ_CAPS_MIN, KIDE_HAB_CAPS_OVERHEAD);
     char prefix[4 * (HJ_NAME_MAX + 1) + 8];
     hj_snprintf(prefix, sizeof(prefix), "%s%s/", c->prefix, ch->name);
-    struct ctx sub = {.doc = c->doc, .err = c->err, .path = NULL, .prefix = prefix};
+    struct ctx sub = {.doc = c->doc, .err = c->err, .at = c->at, .path = NULL, .prefix = prefix};
     struct hj_limits sl = {.ram = ch->ram - ram_own,
                            .caps = ch->caps - KIDE_HAB_CAPS_OVERHEAD,
                            .cpu = 100,
                            .cpus = lim->cpus,
                            .home_cpu = ch->affinity,
                            .nest = lim->nest - 1,
-                           .no_devices = !ch->devices};
+                           .no_devices = !ch->devices,
+                           .nodes = lim->nodes};
     struct hj_config nested = {0};
     int rc = parse_tree(&sub, tok, &sl, HJ_PARSE_NO_GEN, &nested);
     hj_config_free(&nested);
@@ -569,13 +673,14 @@ static int parse_tree(struct ctx *c, int root, const struct hj_limits *lim, unsi
         known_fields(c, root, known, "a habitat has the fields generation, children and exit_with"))
         return -1;
     v = kide_json_find(c->doc, root, "exit_with");
+    int ew = v;
     if (v >= 0 &&
         str_field(c, v, "exit_with", 0, "[a-z][a-z0-9-]{0,31} (a child's name)", out->exit_with))
         return -1;
     v = kide_json_find(c->doc, root, "generation");
     if (v < 0 && !(flags & HJ_PARSE_NO_GEN))
         return need(c, root, "generation", &v);
-    if (v >= 0 && uint_field(c, v, "generation", 1, ~0ull >> 1, &out->generation))
+    if (v >= 0 && uint_field(c, v, "generation", 1, ~0ull >> 1, U_COUNT, &out->generation))
         return -1;
     if (need(c, root, "children", &v) ||
         want_type(c, v, KIDE_JSON_ARRAY, "children", "an array of child objects"))
@@ -595,20 +700,23 @@ static int parse_tree(struct ctx *c, int root, const struct hj_limits *lim, unsi
         if (rc)
             return -1;
     }
+    /* Here with its place; hj_config_check checks it again after a merge. */
+    if (ew >= 0 && !(flags & HJ_PARSE_PARTIAL) && hj_config_find(out, out->exit_with) < 0)
+        return failf(c, ew, "name one of the children in exit_with, or drop it",
+                     "exit_with names '%s', which is not a child", out->exit_with);
     if (flags & HJ_PARSE_PARTIAL) {
         for (kide_u32 i = 0; i < out->nchildren; i++)
             for (kide_u32 j = 0; j < i; j++)
                 if (!strcmp(out->child[i].name, out->child[j].name)) {
-                    hj_snprintf(c->err->msg, sizeof(c->err->msg),
-                                "child '%s%s' (line %u): named twice", c->prefix,
+                    char place[4 * (HJ_NAME_MAX + 1) + 32];
+                    hj_snprintf(place, sizeof(place), "child '%s%s' (line %u)", c->prefix,
                                 out->child[i].name, out->child[i].line);
-                    hj_snprintf(c->err->hint, sizeof(c->err->hint),
-                                "a partial configuration names each child once");
-                    return -1;
+                    return record(c->err, c->at, place, out->child[i].line, 0,
+                                  "a partial configuration names each child once", "named twice");
                 }
         return 0;
     }
-    if (hj_config_check(out, lim, c->err)) {
+    if (check(out, lim, c->err, c->at)) {
         /* Cross checks know no token; prefix the habitat path of nested ones. */
         if (c->prefix[0]) {
             char m[sizeof(c->err->msg)], hab[sizeof(m)];
@@ -616,6 +724,7 @@ static int parse_tree(struct ctx *c, int root, const struct hj_limits *lim, unsi
             hj_snprintf(hab, sizeof(hab), "%s", c->prefix);
             hab[strlen(hab) - 1] = 0; /* the prefix ends with '/' */
             hj_snprintf(c->err->msg, sizeof(c->err->msg), "habitat '%s': %s", hab, m);
+            c->at->what += (kide_u32)(strlen(c->err->msg) - strlen(m));
         }
         return -1;
     }
@@ -625,11 +734,21 @@ static int parse_tree(struct ctx *c, int root, const struct hj_limits *lim, unsi
 int hj_config_parse(const char *buf, kide_u64 len, const struct hj_limits *lim, unsigned flags,
                     struct hj_config *out, struct hj_error *err)
 {
+    return hj_config_parse_at(buf, len, lim, flags, out, err, NULL);
+}
+
+int hj_config_parse_at(const char *buf, kide_u64 len, const struct hj_limits *lim, unsigned flags,
+                       struct hj_config *out, struct hj_error *err, struct hj_place *at)
+{
+    struct hj_place none;
     struct kide_json_doc doc;
     struct kide_json_error jerr;
     int rc = -1;
     memset(out, 0, sizeof(*out));
     err->msg[0] = err->hint[0] = 0;
+    if (!at)
+        at = &none;
+    at->line = at->col = at->what = 0;
     if (len > HJ_CONFIG_MAX) {
         hj_snprintf(err->msg, sizeof(err->msg), "configuration of %lu bytes exceeds %lu", len,
                     (kide_u64)HJ_CONFIG_MAX);
@@ -654,7 +773,7 @@ int hj_config_parse(const char *buf, kide_u64 len, const struct hj_limits *lim, 
                               "commas, no duplicate keys)");
         goto out;
     }
-    struct ctx c = {.doc = &doc, .err = err, .path = NULL, .prefix = ""};
+    struct ctx c = {.doc = &doc, .err = err, .at = at, .path = NULL, .prefix = ""};
     rc = parse_tree(&c, 0, lim, flags, out);
 out:
     hj_free(tok);
@@ -665,25 +784,33 @@ out:
 
 /* ---- cross checks, merge, copies -------------------------------------------------- */
 
-static int check_msg(struct hj_error *err, const struct hj_child_cfg *ch, const char *hint,
-                     const char *what)
+/* An error about child ch (NULL: the habitat) at line/col of the configuration (line
+ * 0: the child's own line): "child 'x' (line L): what". */
+static int check_msg(struct hj_error *err, struct hj_place *at, const struct hj_child_cfg *ch,
+                     kide_u32 line, kide_u32 col, const char *hint, const char *what)
 {
+    char place[HJ_NAME_MAX + 32] = "";
+    if (ch && !line)
+        line = ch->line, col = 0;
     if (ch)
-        hj_snprintf(err->msg, sizeof(err->msg), "child '%s' (line %u): %s", ch->name, ch->line,
-                    what);
-    else
-        hj_snprintf(err->msg, sizeof(err->msg), "%s", what);
-    hj_snprintf(err->hint, sizeof(err->hint), "%s", hint);
-    sanitize(err->msg);
-    return -1;
+        hj_snprintf(place, sizeof(place), "child '%s' (line %u)", ch->name, line);
+    return record(err, at, place, ch ? line : 0, col, hint, what);
 }
 
-/* check_msg() with a printf-style message. */
+/* check_msg() at the child's line, with a printf-style message. */
 #define check_fail(err, ch, hint, ...)                                                             \
     ({                                                                                             \
-        char what_[160];                                                                           \
+        char what_[200];                                                                           \
         hj_snprintf(what_, sizeof(what_), __VA_ARGS__);                                            \
-        check_msg(err, ch, hint, what_);                                                           \
+        check_msg(err, at, ch, 0, 0, hint, what_);                                                 \
+    })
+
+/* check_msg() at route rt of ch. */
+#define route_fail(err, ch, rt, hint, ...)                                                         \
+    ({                                                                                             \
+        char what_[200];                                                                           \
+        hj_snprintf(what_, sizeof(what_), __VA_ARGS__);                                            \
+        check_msg(err, at, ch, (rt)->line, (rt)->col, hint, what_);                                \
     })
 
 int hj_generation_ok(kide_u64 current, kide_u64 gen)
@@ -712,9 +839,17 @@ int hj_add_within(kide_u64 *sum, kide_u64 add, kide_u64 max)
 
 int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, struct hj_error *err)
 {
+    struct hj_place at;
+    return check(c, lim, err, &at);
+}
+
+/* hj_config_check, saying where the error is (*at). */
+static int check(const struct hj_config *c, const struct hj_limits *lim, struct hj_error *err,
+                 struct hj_place *at)
+{
     kide_u64 ram = 0, caps = 0, cpu[HJ_CPUS_MAX] = {0};
     kide_u32 cpus = lim->cpus ? lim->cpus : 1;
-    char num[128];
+    char a[32], b[32], d[32];
     for (kide_u32 i = 0; i < c->nchildren; i++) {
         const struct hj_child_cfg *ch = &c->child[i];
         for (kide_u32 j = 0; j < i; j++)
@@ -737,7 +872,7 @@ int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, stru
              * reach the habitat's parent (only the habitat's own management session). */
             if (rt->to == HJ_TO_PARENT && ch->affinity != lim->home_cpu &&
                 strcmp(rt->service, "Hoitaja"))
-                return check_fail(err, ch,
+                return route_fail(err, ch, rt,
                                   "put the child on the habitat's CPU, or route only Hoitaja "
                                   "to the parent",
                                   "route '%s' to the parent from cpu %u (the habitat runs on "
@@ -747,52 +882,52 @@ int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, stru
                 continue;
             int s = hj_config_find(c, rt->child);
             if (s < 0)
-                return check_fail(err, ch, "route to an existing sibling",
-                                  "route to missing sibling '%s'", rt->child);
+                return route_fail(err, ch, rt, "route to an existing sibling",
+                                  "route '%s' to missing sibling '%s'", rt->service, rt->child);
             if ((kide_u32)s == i)
-                return check_fail(err, ch, "a child cannot serve itself; route elsewhere",
-                                  "route to itself ('%s')", rt->child);
+                return route_fail(err, ch, rt, "a child cannot serve itself; route elsewhere",
+                                  "route '%s' to itself ('%s')", rt->service, rt->child);
             if (strcmp(rt->service, "*") && !hj_provides(&c->child[s], rt->service))
-                return check_fail(err, ch, "add the service to the sibling's provides",
-                                  "route to a sibling that does not provide it ('%s')", rt->child);
+                return route_fail(err, ch, rt, "add the service to the sibling's provides",
+                                  "route '%s' to sibling '%s', which does not provide it",
+                                  rt->service, rt->child);
             if (c->child[s].affinity != ch->affinity)
-                return check_fail(err, ch, "put both on one CPU (cpu.affinity)",
-                                  "route to '%s' on cpu %u from cpu %u: sessions cannot cross "
-                                  "CPUs yet",
-                                  rt->child, c->child[s].affinity, ch->affinity);
+                return route_fail(err, ch, rt, "put both on one CPU (cpu.affinity)",
+                                  "route '%s' to '%s' on cpu %u from cpu %u: sessions cannot "
+                                  "cross CPUs yet",
+                                  rt->service, rt->child, c->child[s].affinity, ch->affinity);
         }
         /* Sums stop at the first child that takes them past the habitat's
          * quota; each term is below 2^47, so they cannot wrap on the way. */
-        if (hj_add_within(&ram, ch->ram, lim->ram)) {
-            hj_snprintf(num, sizeof(num),
-                        "%lu bytes with child '%s' (line %u), the habitat has %lu", ram, ch->name,
-                        ch->line, lim->ram);
-            return check_fail(err, NULL, "lower the children's ram or give the habitat more",
-                              "the children's ram adds up to %s", num);
-        }
-        if (hj_add_within(&caps, ch->caps, lim->caps)) {
-            hj_snprintf(num, sizeof(num),
-                        "%lu pages with child '%s' (line %u), the habitat has %lu", caps, ch->name,
-                        ch->line, lim->caps);
-            return check_fail(err, NULL, "lower the children's caps or give the habitat more",
-                              "the children's caps add up to %s", num);
-        }
-        cpu[ch->affinity] += ch->cpu_quota;
+        if (hj_add_within(&ram, ch->ram, lim->ram))
+            return check_fail(err, ch,
+                              "lower the children's ram or give the habitat more (a nested "
+                              "habitat's hoitaja keeps about 1M of its own; the root habitat "
+                              "has what the machine leaves)",
+                              "the children's ram adds up to %s with its %s, more than the "
+                              "habitat's %s",
+                              human(ram, U_BYTES, a, sizeof(a)),
+                              human(ch->ram, U_BYTES, d, sizeof(d)),
+                              human(lim->ram, U_BYTES, b, sizeof(b)));
+        if (hj_add_within(&caps, ch->caps, lim->caps))
+            return check_fail(err, ch,
+                              "lower the children's caps or give the habitat more (a nested "
+                              "habitat's hoitaja keeps 48 of its own)",
+                              "the children's caps add up to %lu with its %lu, more than the "
+                              "habitat's %lu",
+                              caps, ch->caps, lim->caps);
+        kide_u32 k = ch->affinity, max = k == lim->home_cpu ? lim->cpu : 100;
+        cpu[k] += ch->cpu_quota;
+        if (cpu[k] > max)
+            return check_fail(err, ch, "lower the children's cpu.quota on that CPU",
+                              "the children's cpu.quota adds up to %lu%% on cpu %u with its "
+                              "%u%%, more than %s (%u%%)",
+                              cpu[k], k, ch->cpu_quota,
+                              k == lim->home_cpu ? "the habitat's share" : "the whole CPU", max);
     }
     if (c->exit_with[0] && hj_config_find(c, c->exit_with) < 0)
         return check_fail(err, NULL, "name one of the children in exit_with, or drop it",
                           "exit_with names '%s', which is not a child", c->exit_with);
-    for (kide_u32 k = 0; k < cpus && k < HJ_CPUS_MAX; k++) {
-        kide_u32 max = k == lim->home_cpu ? lim->cpu : 100;
-        if (cpu[k] <= max)
-            continue;
-        if (k == lim->home_cpu)
-            hj_snprintf(num, sizeof(num), "%lu%% on cpu %u, the habitat has %u%%", cpu[k], k, max);
-        else
-            hj_snprintf(num, sizeof(num), "%lu%% on cpu %u, more than the whole CPU", cpu[k], k);
-        return check_fail(err, NULL, "lower the children's cpu.quota on that CPU",
-                          "the children's cpu.quota adds up to %s", num);
-    }
     return 0;
 }
 
@@ -838,6 +973,7 @@ void hj_config_free(struct hj_config *c)
 int hj_config_merge(const struct hj_config *cur, const struct hj_config *part,
                     const struct hj_limits *lim, struct hj_config *out, struct hj_error *err)
 {
+    struct hj_place place, *at = &place;
     kide_u32 max = cur->nchildren + part->nchildren;
     memset(out, 0, sizeof(*out));
     out->generation = part->generation;
@@ -872,7 +1008,7 @@ int hj_config_merge(const struct hj_config *cur, const struct hj_config *part,
     if (out->nchildren > HJ_CHILDREN_MAX) {
         hj_config_free(out);
         return check_fail(err, NULL, "split the children into nested habitats",
-                          "more than 256 children");
+                          "more than %u children", HJ_CHILDREN_MAX);
     }
     if (hj_config_check(out, lim, err)) {
         hj_config_free(out);

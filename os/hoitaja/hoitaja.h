@@ -71,6 +71,7 @@ struct hj_route {
     char service[HJ_SERVICE_MAX + 1]; /**< service name, or "*" */
     kide_u8 to;                       /**< enum hj_to */
     char child[HJ_NAME_MAX + 1];      /**< the sibling for HJ_TO_CHILD, else "" */
+    kide_u32 line, col;               /**< where the route is written, for messages */
 };
 
 /** One child as configured. */
@@ -121,12 +122,23 @@ struct hj_limits {
     kide_u32 nest;     /**< habitats that may still nest below (HJ_NEST_MAX at the root) */
     _Bool no_devices;  /**< known to lack the device right (a nested habitat without devices):
                             no child may ask for it. Otherwise core decides at start. */
+    kide_u32 nodes;    /**< NUMA nodes of the machine: ram_node must be below it (0: not
+                            known here; core decides at start) */
 };
 
 /** A configuration error: what, where, and a hint. */
 struct hj_error {
     char msg[256];
     char hint[192];
+};
+
+/** Where a configuration error is, for tools that point elsewhere (kide-scenario
+ *  names the YAML line the init.json value came from). */
+struct hj_place {
+    kide_u32 line, col; /**< in the configuration, 1-based; col 0: the line as a whole;
+                             line 0: nowhere in particular */
+    kide_u32 what;      /**< offset in hj_error.msg of the message without its place:
+                             msg "child 'x' (line 7, column 14): ram ...", msg + what "ram ..." */
 };
 
 /* parse flags */
@@ -150,6 +162,9 @@ int hj_name_check(const char *s, kide_u64 len, int service, char *why, kide_u64 
  *  (the output is then empty). The caller frees *out with hj_config_free. */
 int hj_config_parse(const char *buf, kide_u64 len, const struct hj_limits *lim, unsigned flags,
                     struct hj_config *out, struct hj_error *err);
+/** hj_config_parse that also says where the error is (*at; at may be NULL). */
+int hj_config_parse_at(const char *buf, kide_u64 len, const struct hj_limits *lim, unsigned flags,
+                       struct hj_config *out, struct hj_error *err, struct hj_place *at);
 /** Cross-child checks of a whole configuration: unique names, routes, quota sums. */
 int hj_config_check(const struct hj_config *c, const struct hj_limits *lim, struct hj_error *err);
 /** cur with the partial configuration applied (replace or add the named children,

@@ -165,12 +165,12 @@ static void test_child_fields(void **state)
     bad(DOC("{\"name\":\"a\",\"binary\":\"x y\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":1}}"),
         "binary 'x y' holds the byte 0x20 at offset 1", "child 'a'");
     bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":0,\"caps\":16,\"cpu\":{\"quota\":1}}"),
-        "ram must be an integer", NULL);
+        "ram must be from 4K to 64T bytes, got 0", NULL);
     bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":\"4M\",\"caps\":16,\"cpu\":{\"quota\":1}"
             "}"),
-        "ram must be an integer", NULL);
+        "ram must be from 4K to 64T bytes, got \"4M\"", NULL);
     bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":4096,\"caps\":8,\"cpu\":{\"quota\":1}}"),
-        "caps must be an integer in 16..", NULL);
+        "caps must be an integer from 16 to 1000000, got 8", NULL);
     bad(DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":101}"
             "}"),
         "cpu.quota", NULL);
@@ -222,7 +222,7 @@ static void test_routes_errors(void **state)
         "missing sibling 'b'", "child 'a'");
     bad(DOC(CHILD("a", ",\"provides\":[\"T\"],\"routes\":[{\"service\":\"T\",\"to\":\"child\","
                        "\"child\":\"a\"}]")),
-        "route to itself", NULL);
+        "route 'T' to itself ('a')", NULL);
     bad(DOC(CHILD("a", "") "," CHILD("b", ",\"routes\":[{\"service\":\"T\",\"to\":\"child\","
                                           "\"child\":\"a\"}]")),
         "does not provide", "child 'b'");
@@ -235,9 +235,9 @@ static void test_routes_errors(void **state)
     bad(DOC(CHILD("a", ",\"routes\":[{\"service\":\"T\",\"to\":\"elsewhere\"}]")), "route 'to'",
         NULL);
     bad(DOC(CHILD("a", ",\"routes\":[{\"service\":\"T\",\"to\":\"child\"}]")),
-        "needs the field 'child'", NULL);
+        "route 'T' goes to a child but names none (no 'child')", NULL);
     bad(DOC(CHILD("a", ",\"routes\":[{\"service\":\"T\",\"to\":\"parent\",\"child\":\"x\"}]")),
-        "only allowed in a route to a child", NULL);
+        "names a 'child' but does not go to one", NULL);
     bad(DOC(CHILD("a", ",\"routes\":[{\"to\":\"parent\"}]")), "missing required field 'service'",
         NULL);
     bad(DOC(CHILD("a", ",\"routes\":[{\"service\":\"T\",\"to\":\"parent\",\"x\":1}]")),
@@ -257,7 +257,25 @@ static void test_names_and_sums(void **state)
     assert_int_equal(parse_lim(DOC(CHILD("a", "") "," CHILD("b", "")), &lim, 0), 0);
     assert_int_not_equal(
             parse_lim(DOC(CHILD("a", "") "," CHILD("b", "") "," CHILD("c", "")), &lim, 0), 0);
-    assert_non_null(strstr(err.msg, "ram adds up to 12288 bytes"));
+    assert_non_null(strstr(err.msg, "child 'c' (line 1): the children's ram adds up to 12K with "
+                                    "its 4K, more than the habitat's 8K"));
+    /* The place, for tools that point elsewhere (kide-scenario: the YAML line). */
+    struct hj_place at;
+    const char *three = DOC(CHILD("a", "") "," CHILD("b", "") "," CHILD("c", ""));
+    hj_config_free(&cfg);
+    assert_int_not_equal(hj_config_parse_at(three, strlen(three), &lim, 0, &cfg, &err, &at), 0);
+    assert_int_equal(at.line, 1);
+    assert_int_equal(at.col, 0);
+    assert_string_equal(
+            err.msg + at.what,
+            "the children's ram adds up to 12K with its 4K, more than the habitat's 8K");
+    /* A field's place: its line and column. */
+    const char *q = DOC("{\"name\":\"a\",\"binary\":\"d\",\"ram\":4096,\"caps\":16,\n"
+                        "\"cpu\":{\"quota\":101}}");
+    assert_int_not_equal(hj_config_parse_at(q, strlen(q), &lim, 0, &cfg, &err, &at), 0);
+    assert_int_equal(at.line, 2);
+    assert_int_equal(at.col, 16);
+    assert_string_equal(err.msg + at.what, "cpu.quota must be an integer from 0 to 100, got 101");
     lim.ram = 1 << 20;
     assert_int_not_equal(
             parse_lim(DOC(CHILD("a", "") "," CHILD("b", "") "," CHILD("c", "")), &lim, 0), 0);
@@ -265,7 +283,8 @@ static void test_names_and_sums(void **state)
     lim.caps = 1000, lim.cpu = 25;
     assert_int_not_equal(
             parse_lim(DOC(CHILD("a", "") "," CHILD("b", "") "," CHILD("c", "")), &lim, 0), 0);
-    assert_non_null(strstr(err.msg, "cpu.quota adds up to 30%"));
+    assert_non_null(strstr(err.msg, "child 'c' (line 1): the children's cpu.quota adds up to 30% "
+                                    "on cpu 0 with its 10%, more than the habitat's share (25%)"));
 }
 
 static void test_too_many_children(void **state)
@@ -297,8 +316,8 @@ static void test_habitat(void **state)
     bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":1060864,\"caps\":128,\"cpu\":{"
             "\"quota\":1},"
             "\"habitat\":{\"children\":[" CHILD("d", "") "," CHILD("e", "") "]}}"),
-        "habitat 't': the children's ram adds up to 8192 bytes with child 'e'",
-        "the habitat has 4096");
+        "habitat 't': child 'e' (line 1): the children's ram adds up to 8K with its 4K",
+        "more than the habitat's 4K");
     bad(DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":128,\"cpu\":{"
             "\"quota\":1},"
             "\"habitat\":[]}"),
@@ -335,7 +354,7 @@ static void test_devices(void **state)
     assert_non_null(strstr(cfg.child[0].habitat, "\"devices\":true"));
     assert_int_equal(parse(DOC(DHAB("", CHILD("d", ",\"devices\":false")))), 0);
     bad(DOC(DHAB("", CHILD("d", ",\"devices\":true"))), "child 't/d'",
-        "devices: true, but this habitat has no device right");
+        "devices: true, but its habitat 't' has no device right");
     assert_non_null(strstr(err.hint, "set \"devices\": true on the habitat"));
     bad(DOC(DHAB(",\"devices\":false", CHILD("d", ",\"devices\":true"))), "child 't/d'",
         "has no device right");
@@ -537,9 +556,15 @@ static void test_args(void **state)
     memset(arg, 'x', 128);
     arg[128] = 0;
     snprintf(doc, sizeof(doc), DOC(CHILD("a", ",\"args\":\"%s\"")), arg);
-    bad(doc, "args longer than 127 bytes", "child 'a'");
+    bad(doc, "args is 128 bytes, at most 127", "child 'a'");
     snprintf(doc, sizeof(doc), DOC(CHILD("a", ",\"args\":\"%s%s\"")), arg, arg);
-    bad(doc, "args longer than 127 bytes", NULL);
+    bad(doc, "args is 256 bytes, at most 127", NULL);
+    /* Escapes: too long for the buffer, its decoded length unknown. */
+    memset(arg, 'x', 120);
+    memcpy(arg + 120, "\\u0041", 6);
+    arg[126] = 0;
+    snprintf(doc, sizeof(doc), DOC(CHILD("a", ",\"args\":\"%s%s\"")), arg, arg);
+    bad(doc, "args is more than 127 bytes", NULL);
     bad(DOC(CHILD("a", ",\"args\":1")), "args must be a string", "child 'a'");
     bad(DOC(CHILD("a", ",\"args\":[\"x\"]")), "args must be a string", NULL);
     bad(DOC(CHILD("a", ",\"args\":\"a\\u0000b\"")), "byte 0x00 at offset 1", NULL);
@@ -580,7 +605,7 @@ static void test_exit_with(void **state)
     bad(DOC("{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":128,"
             "\"cpu\":{\"quota\":1},\"habitat\":{\"exit_with\":\"y\",\"children\":"
             "[" CHILD("x", "") "]}}"),
-        "habitat 'h': exit_with names 'y'", NULL);
+        "habitat 'h' (line 1, column 126): exit_with names 'y'", NULL);
 
     /* Merging: a partial configuration keeps exit_with unless it names one, and may
      * not remove the child it names. */
@@ -713,7 +738,8 @@ static void test_affinity(void **state)
     assert_int_equal(cfg.child[0].affinity, 3);
     /* Range: below the machine's CPU count; an integer. */
     bad(DOC(CPUC("a", "10", ",\"affinity\":4", "")), "cpu.affinity 4", "4 CPUs");
-    bad(DOC(CPUC("a", "10", ",\"affinity\":16", "")), "cpu.affinity", "0..15");
+    bad(DOC(CPUC("a", "10", ",\"affinity\":16", "")),
+        "cpu.affinity must be an integer from 0 to 15, got 16", NULL);
     bad(DOC(CPUC("a", "10", ",\"affinity\":\"1\"", "")), "cpu.affinity", NULL);
     bad(DOC(CPUC("a", "10", ",\"affinity\":-1", "")), "cpu.affinity", NULL);
     struct hj_limits one = big;
@@ -730,7 +756,8 @@ static void test_affinity(void **state)
     struct hj_limits small = big;
     small.cpu = 30;
     assert_int_not_equal(parse_lim(DOC(CPUC("a", "40", "", "")), &small, 0), 0);
-    assert_non_null(strstr(err.msg, "40% on cpu 0, the habitat has 30%"));
+    assert_non_null(
+            strstr(err.msg, "40% on cpu 0 with its 40%, more than the habitat's share (30%)"));
     assert_int_equal(parse_lim(DOC(CPUC("a", "40", ",\"affinity\":1", "")), &small, 0), 0);
     /* Sessions stay on one CPU. */
     bad(DOC(CPUC("a", "10", ",\"affinity\":1", ",\"provides\":[\"T\"]") "," CPUC(
@@ -738,7 +765,7 @@ static void test_affinity(void **state)
                 ",\"routes\":[{\"service\":\"T\",\"to\":\"child\",\"child\":\"a\"}]")),
         "sessions cannot cross CPUs yet", NULL);
     assert_true(strstr(err.hint, "put both on one CPU") != NULL);
-    assert_true(strstr(err.msg, "route to 'a' on cpu 1 from cpu 0") != NULL);
+    assert_true(strstr(err.msg, "route 'T' to 'a' on cpu 1 from cpu 0") != NULL);
     assert_int_equal(
             parse(DOC(CPUC("a", "10", ",\"affinity\":1", ",\"provides\":[\"T\"]") "," CPUC(
                     "b", "10", ",\"affinity\":1",
@@ -1000,8 +1027,8 @@ static void test_field_boundaries(void **state)
     assert_int_equal(one_child("4096", "16", q, ""), 0);
     assert_int_equal(one_child("70368744177664", "16", q, ""), 0);
     assert_int_not_equal(one_child("70368744181760", "16", q, ""), 0);
-    assert_non_null(strstr(err.msg, "ram must be an integer in 4096..70368744177664"));
-    assert_non_null(strstr(err.hint, "use a value from 4096 to"));
+    assert_non_null(strstr(err.msg, "ram must be from 4K to 64T bytes, got 68719476740K"));
+    assert_non_null(strstr(err.hint, "use a value from 4096 (4K) to 70368744177664 (64T) bytes"));
     assert_int_not_equal(one_child("0", "16", q, ""), 0);
     /* Not a whole page: core would refuse the account with BAD_PARAM. */
     assert_int_not_equal(one_child("1048577", "16", q, ""), 0);
@@ -1019,7 +1046,7 @@ static void test_field_boundaries(void **state)
     assert_int_not_equal(one_child("4096", "16", "\"quota\":101", ""), 0);
     assert_int_equal(one_child("4096", "16", "\"quota\":0,\"priority\":127", ""), 0);
     assert_int_not_equal(one_child("4096", "16", "\"quota\":0,\"priority\":128", ""), 0);
-    assert_non_null(strstr(err.msg, "cpu.priority must be an integer in 0..127"));
+    assert_non_null(strstr(err.msg, "cpu.priority must be an integer from 0 to 127, got 128"));
     /* cpu.affinity below the machine's CPUs (big has 4). */
     assert_int_equal(one_child("4096", "16", "\"quota\":1,\"affinity\":3", ""), 0);
     assert_int_not_equal(one_child("4096", "16", "\"quota\":1,\"affinity\":4", ""), 0);
@@ -1060,13 +1087,12 @@ static void test_sums_overflow(void **state)
     lim.ram = 8191;
     assert_int_not_equal(parse_lim(two, &lim, 0), 0);
     assert_non_null(strstr(err.msg, "child 'b'"));
-    assert_non_null(strstr(
-            err.msg, "ram adds up to 8192 bytes with child 'b' (line 1), the habitat has 8191"));
+    assert_non_null(strstr(err.msg, "ram adds up to 8K with its 4K, more than the habitat's 8191"));
     lim.ram = 8192;
     lim.caps = 31;
     assert_int_not_equal(parse_lim(two, &lim, 0), 0);
-    assert_non_null(
-            strstr(err.msg, "caps add up to 32 pages with child 'b' (line 1), the habitat has 31"));
+    assert_non_null(strstr(err.msg, "child 'b' (line 1): the children's caps add up to 32 with its "
+                                    "16, more than the habitat's 31"));
     /* Two children of the largest ram: refused by the sum, not wrapped. */
     lim = big;
     lim.ram = ~0ull >> 1;
@@ -1077,7 +1103,7 @@ static void test_sums_overflow(void **state)
     lim.ram = 1ull << 46;
     assert_int_not_equal(parse_lim(huge, &lim, 0), 0);
     assert_non_null(strstr(err.msg, "child 'b'"));
-    assert_non_null(strstr(err.msg, "140737488355328 bytes"));
+    assert_non_null(strstr(err.msg, "adds up to 128T with its 64T, more than the habitat's 64T"));
 }
 
 /* A nested habitat's children get its quotas less what its own hoitaja keeps, as
@@ -1103,12 +1129,11 @@ static void test_habitat_overhead(void **state)
     /* caps 256 leave 208: 209 is what hoitaja would refuse at boot. */
     NESTED(left, caps - KIDE_HAB_CAPS_OVERHEAD + 1);
     assert_int_not_equal(parse(doc), 0);
-    assert_non_null(strstr(err.msg, "habitat 't': the children's caps"));
-    assert_non_null(strstr(
-            err.msg, "caps add up to 209 pages with child 'd' (line 1), the habitat has 208"));
+    assert_non_null(strstr(err.msg, "habitat 't': child 'd' (line 1): the children's caps add up "
+                                    "to 209 with its 209, more than the habitat's 208"));
     NESTED(left + 4096, caps - KIDE_HAB_CAPS_OVERHEAD);
     assert_int_not_equal(parse(doc), 0);
-    assert_non_null(strstr(err.msg, "the habitat has 15708160"));
+    assert_non_null(strstr(err.msg, "more than the habitat's 15340K"));
     /* Too small to run a habitat at all. */
     snprintf(doc, sizeof(doc), "%s",
              DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":63,"
@@ -1120,7 +1145,7 @@ static void test_habitat_overhead(void **state)
              DOC("{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":1048576,\"caps\":64,"
                  "\"cpu\":{\"quota\":1},\"habitat\":{\"children\":[]}}"));
     assert_int_not_equal(parse(doc), 0);
-    assert_non_null(strstr(err.msg, "ram 1048576 leaves its children nothing"));
+    assert_non_null(strstr(err.msg, "ram 1M leaves its children nothing"));
 }
 
 /* The configuration size limit: at KIDE_CONFIG_MAX parsed, one byte more refused. */

@@ -85,8 +85,8 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
     kide_json_member_object(w, "cpu");
     kide_json_member_u64(w, "quota", c->cpu_quota);
     kide_json_member_u64(w, "priority", c->cpu_priority);
-    if (c->cpu_affinity >= 0) {
-        kide_json_member_u64(w, "affinity", (uint64_t)c->cpu_affinity);
+    if (c->has_affinity) {
+        kide_json_member_u64(w, "affinity", c->cpu_affinity);
     }
     kide_json_end_object(w);
     kide_json_key(w, "provides");
@@ -101,7 +101,7 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
         kide_json_begin_object(w);
         kide_json_member_string(w, "service", r->service);
         kide_json_member_string(w, "to", to_names[r->to]);
-        if (r->to == SCN_TO_CHILD) {
+        if (r->child[0]) {
             kide_json_member_string(w, "child", r->child);
         }
         kide_json_end_object(w);
@@ -114,8 +114,8 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
     kide_json_end_object(w);
     kide_json_member_u64(w, "heartbeat_ms", c->heartbeat_ms);
     kide_json_member_bool(w, "devices", c->devices);
-    if (c->ram_node >= 0) {
-        kide_json_member_u64(w, "ram_node", (uint64_t)c->ram_node);
+    if (c->has_ram_node) {
+        kide_json_member_u64(w, "ram_node", c->ram_node);
     }
     if (c->args[0]) {
         kide_json_member_string(w, "args", c->args);
@@ -276,6 +276,190 @@ long scn_write_init(const struct scn *s, char **out)
     return p ? (long)len : KIDE_JSON_ENOSPC;
 }
 
+/* ---- hoitaja's message at its YAML line ------------------------------------------ */
+
+/* The search for the YAML node an error in init.json is about: the value at byte
+ * `off` (col given) or the first value on the line [off, end) (col 0), found by
+ * walking init.json and the YAML tree side by side. */
+struct place {
+    const struct kide_json_doc *doc;
+    yaml_document_t *ydoc;
+    uint32_t off, end; /**< the target (end: one past its line when col is 0) */
+    bool line_only;    /**< col 0: any value starting on the line */
+    bool done;
+    yaml_node_t *node; /**< the YAML node found (the nearest one written in the YAML) */
+    char who[400];     /**< the child or habitat it belongs to */
+};
+
+static bool at_target(const struct place *p, int tok)
+{
+    const struct kide_json_tok *t = &p->doc->tok[tok];
+    uint32_t pos = t->start - (t->type == KIDE_JSON_STRING ? 1 : 0);
+    return p->line_only ? pos >= p->off && pos < p->end : pos == p->off;
+}
+
+static void found(struct place *p, yaml_node_t *node, const char *who)
+{
+    p->node = node;
+    snprintf(p->who, sizeof(p->who), "%s", who);
+    p->done = true;
+}
+
+/* The YAML value of key in mapping y (or of its YAML name: heartbeat for
+ * heartbeat_ms, backoff for backoff_ms), or NULL. */
+static yaml_node_t *ymember(yaml_document_t *d, yaml_node_t *y, const char *key, size_t len)
+{
+    static const char *const renamed[][2] = {{"heartbeat_ms", "heartbeat"},
+                                             {"backoff_ms", "backoff"},
+                                             {"max_backoff_ms", "max_backoff"}};
+    if (!y || y->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        const char *k = key;
+        size_t n = len;
+        for (size_t i = 0; pass && i < sizeof(renamed) / sizeof(renamed[0]); i++)
+            if (strlen(renamed[i][0]) == len && !memcmp(renamed[i][0], key, len))
+                k = renamed[i][1], n = strlen(k);
+        for (yaml_node_pair_t *q = y->data.mapping.pairs.start; q < y->data.mapping.pairs.top;
+             q++) {
+            yaml_node_t *kn = yaml_document_get_node(d, q->key);
+            if (kn->type == YAML_SCALAR_NODE && kn->data.scalar.length == n &&
+                !memcmp(kn->data.scalar.value, k, n))
+                return yaml_document_get_node(d, q->value);
+        }
+    }
+    return NULL;
+}
+
+/* Element i of YAML list y, or NULL. */
+static yaml_node_t *yitem(yaml_document_t *d, yaml_node_t *y, size_t i)
+{
+    if (!y || y->type != YAML_SEQUENCE_NODE ||
+        i >= (size_t)(y->data.sequence.items.top - y->data.sequence.items.start))
+        return NULL;
+    return yaml_document_get_node(d, y->data.sequence.items.start[i]);
+}
+
+/* Any value tok and its YAML counterpart y (NULL: not written; best: the nearest). */
+static void walk_value(struct place *p, int tok, yaml_node_t *y, yaml_node_t *best, const char *who)
+{
+    if (y)
+        best = y;
+    if (p->done || at_target(p, tok)) {
+        if (!p->done)
+            found(p, best, who);
+        return;
+    }
+    int type = kide_json_type(p->doc, tok);
+    size_t i = 0;
+    for (int e = kide_json_first(p->doc, tok); e >= 0 && !p->done; e = kide_json_next(p->doc, e)) {
+        if (type == KIDE_JSON_ARRAY) {
+            walk_value(p, e, yitem(p->ydoc, y, i++), best, who);
+            continue;
+        }
+        const struct kide_json_tok *k = &p->doc->tok[e];
+        walk_value(p, e + 1, ymember(p->ydoc, y, p->doc->buf + k->start, k->end - k->start), best,
+                   who);
+    }
+}
+
+static void walk_habitat(struct place *p, int tok, yaml_node_t *y, yaml_node_t *best,
+                         const char *path, const char *who);
+
+/* A child object tok of the habitat at path, y its YAML mapping. */
+static void walk_child(struct place *p, int tok, yaml_node_t *y, yaml_node_t *best,
+                       const char *path)
+{
+    char name[SCN_NAME_MAX + 1] = "?", who[400], sub[400];
+    if (y)
+        best = y;
+    if (kide_json_get_string(p->doc, kide_json_find(p->doc, tok, "name"), name, sizeof(name)) < 0)
+        snprintf(name, sizeof(name), "?");
+    snprintf(who, sizeof(who), "child '%s%s'", path, name);
+    if (at_target(p, tok)) {
+        found(p, best, who);
+        return;
+    }
+    for (int e = kide_json_first(p->doc, tok); e >= 0 && !p->done; e = kide_json_next(p->doc, e)) {
+        const struct kide_json_tok *k = &p->doc->tok[e];
+        yaml_node_t *v = ymember(p->ydoc, y, p->doc->buf + k->start, k->end - k->start);
+        if (!kide_json_str_eq(p->doc, e, "habitat")) {
+            walk_value(p, e + 1, v, best, who);
+            continue;
+        }
+        if (at_target(p, e + 1)) { /* the habitat as a whole is the child's */
+            found(p, v ? v : best, who);
+            return;
+        }
+        snprintf(sub, sizeof(sub), "%s%s/", path, name);
+        snprintf(who, sizeof(who), "habitat of %s%s", path, name);
+        walk_habitat(p, e + 1, v, v ? v : best, sub, who);
+    }
+}
+
+/* A habitat object tok (path "" for the root, "tenant-a/" below), y its YAML mapping. */
+static void walk_habitat(struct place *p, int tok, yaml_node_t *y, yaml_node_t *best,
+                         const char *path, const char *who)
+{
+    if (y)
+        best = y;
+    if (at_target(p, tok)) {
+        found(p, best, who);
+        return;
+    }
+    for (int e = kide_json_first(p->doc, tok); e >= 0 && !p->done; e = kide_json_next(p->doc, e)) {
+        const struct kide_json_tok *k = &p->doc->tok[e];
+        yaml_node_t *v = ymember(p->ydoc, y, p->doc->buf + k->start, k->end - k->start);
+        if (!kide_json_str_eq(p->doc, e, "children") ||
+            kide_json_type(p->doc, e + 1) != KIDE_JSON_ARRAY) {
+            walk_value(p, e + 1, v, best, who);
+            continue;
+        }
+        if (at_target(p, e + 1)) {
+            found(p, v ? v : best, who);
+            return;
+        }
+        size_t i = 0;
+        for (int c = kide_json_first(p->doc, e + 1); c >= 0 && !p->done;
+             c = kide_json_next(p->doc, c))
+            walk_child(p, c, yitem(p->ydoc, v, i++), v ? v : best, path);
+    }
+}
+
+/* hoitaja's error herr about init.json (json[0..len)) into *err at the YAML line of
+ * the value it is about: "child 'h/x': ram must be ...". Returns whether found. */
+static bool place_error(const struct scn *s, const char *json, size_t len,
+                        const struct hj_error *herr, const struct hj_place *at,
+                        struct scn_error *err)
+{
+    if (!at->line || !s->root.node)
+        return false;
+    struct place p = {.ydoc = (yaml_document_t *)&s->doc, .line_only = at->col == 0};
+    uint32_t line = 1, off = 0;
+    for (; off < len && line < at->line; off++)
+        line += json[off] == '\n';
+    if (line != at->line)
+        return false;
+    p.end = off;
+    while (p.end < len && json[p.end] != '\n')
+        p.end++;
+    p.off = at->col ? off + at->col - 1 : off;
+    size_t ntok = len / 2 + 16;
+    struct kide_json_tok *tok = malloc(ntok * sizeof(*tok));
+    struct kide_json_doc doc;
+    if (tok && kide_json_parse(&doc, json, len, tok, ntok, NULL, NULL) == 0) {
+        p.doc = &doc;
+        walk_habitat(&p, 0, s->root.node, s->root.node, "", "habitat");
+    }
+    free(tok);
+    if (!p.done || !p.node)
+        return false;
+    err->line = (int)p.node->start_mark.line + 1;
+    snprintf(err->msg, sizeof(err->msg), "%s: %s", p.who, herr->msg + at->what);
+    snprintf(err->hint, sizeof(err->hint), "%s", herr->hint);
+    return true;
+}
+
 int scn_check_init(const struct scn *s, const char *json, size_t len, struct scn_error *err)
 {
     memset(err, 0, sizeof(*err));
@@ -288,25 +472,25 @@ int scn_check_init(const struct scn *s, const char *json, size_t len, struct scn
                  "limit is 1 MiB, KIDE_CONFIG_MAX)");
         return -1;
     }
-    /* The root habitat's quota as kide-scenario's own checks assume it
-     * (kide_root_children_ram); its caps are the kernel's to say, so they are not
-     * bounded here. */
+    /* The root habitat's quota as the machine leaves it (kide_root_children_ram);
+     * its caps are the kernel's to say, so they are not bounded here. */
     struct hj_limits lim = {.ram = kide_root_children_ram(s->ram),
                             .caps = ~0ull >> 1,
                             .cpu = KIDE_CPU_PCT_MAX,
                             .cpus = s->cpus,
                             .home_cpu = 0,
-                            .nest = KIDE_NEST_MAX};
+                            .nest = KIDE_NEST_MAX,
+                            .nodes = s->numa};
     struct hj_config cfg;
     struct hj_error herr;
-    int rc = hj_config_parse(json, len, &lim, 0, &cfg, &herr);
+    struct hj_place at;
+    int rc = hj_config_parse_at(json, len, &lim, 0, &cfg, &herr, &at);
     hj_config_free(&cfg);
-    if (rc) {
+    if (rc && !place_error(s, json, len, &herr, &at, err)) {
         snprintf(err->msg, sizeof(err->msg), "hoitaja would refuse init.json: %s", herr.msg);
         snprintf(err->hint, sizeof(err->hint), "%s", herr.hint);
-        return -1;
     }
-    return 0;
+    return rc ? -1 : 0;
 }
 
 /* init.json in compact form (the kide_json writer's). */

@@ -2,12 +2,15 @@
 /* kide-scenario: a boot scenario (YAML) loaded, validated and emitted as JSON.
  *
  * A scenario moves through two steps: scn_load() parses the YAML with
- * libyaml, checks every field against the schema of docs/formats/scenario.md
- * and builds the model below (the first problem stops it, reported with file
- * and line); the scn_write_*() functions turn a valid model into init.json
- * (docs/formats/hoitaja-config.md), modules.txt and expect.txt. The model
- * owns the libyaml document, whose `config` subtrees are passed through to
- * JSON unchanged in structure.
+ * libyaml, checks the form of every field (mappings, lists, known keys, numbers,
+ * sizes, durations, names) and builds the model below, then writes init.json
+ * and has hoitaja's own validator (os/hoitaja/config.c, compiled in) judge it:
+ * ranges, alignments, sums, nesting and every limit of <kide/limits.h> are that
+ * validator's, and its message is reported at the YAML line it is about. The
+ * first problem stops it. The scn_write_*() functions turn a valid model into
+ * init.json (docs/formats/hoitaja-config.md), modules.txt and expect.txt. The
+ * model owns the libyaml document, whose `config` subtrees are passed through
+ * to JSON unchanged in structure.
  */
 #ifndef KIDE_SCENARIO_H
 #define KIDE_SCENARIO_H
@@ -20,12 +23,10 @@
 
 #include <kide/limits.h>
 
-#define SCN_NAME_MAX     KIDE_NAME_MAX  /**< names: [a-z][a-z0-9-]{0,31} */
-#define SCN_ARGS_MAX     KIDE_ARGS_MAX  /**< a child's args: printable ASCII (core's info page) */
-#define SCN_MAX_NESTING  KIDE_NEST_MAX  /**< habitats inside habitats */
-#define SCN_CONFIG_DEPTH 16             /**< container nesting of a child's config (itself = 1) */
-#define SCN_CPUS_MAX     KIDE_CPUS_MAX  /**< CPU indices hoitaja and core accept: 0..15 */
-#define SCN_NODES_MAX    KIDE_NODES_MAX /**< NUMA nodes the kernel reports: ram_node 0..7 */
+#define SCN_NAME_MAX         KIDE_NAME_MAX /**< names: [a-z][a-z0-9-]{0,31} */
+#define SCN_CONFIG_DEPTH     16 /**< container nesting of a child's config (itself = 1) */
+#define SCN_NODES_MAX        KIDE_NODES_MAX /**< NUMA nodes the kernel reports: machine.numa 1..8 */
+#define SCN_MACHINE_CPUS_MAX 64             /**< machine.cpus: the CPUs QEMU is given */
 
 /** Route destination. */
 enum scn_to { SCN_TO_PARENT, SCN_TO_CHILD, SCN_TO_DENIED };
@@ -38,22 +39,23 @@ enum scn_exit { SCN_EXIT_NONE, SCN_EXIT_SUCCESS, SCN_EXIT_FAILURE };
 struct scn_route {
     char service[SCN_NAME_MAX + 1]; /**< service name or "*" */
     enum scn_to to;                 /**< where requests go */
-    char child[SCN_NAME_MAX + 1];   /**< sibling serving it (to == SCN_TO_CHILD) */
-    int line;                       /**< source line */
+    char child[SCN_NAME_MAX + 1];   /**< the sibling named by `child` ("" without one) */
 };
 
 struct scn_habitat;
 
-/** One child of a habitat. */
+/** One child of a habitat. Numbers are as written (hoitaja's validator judges
+ *  their ranges on the emitted init.json). */
 struct scn_child {
     char name[SCN_NAME_MAX + 1];        /**< unique within its habitat */
     char binary[SCN_NAME_MAX + 1];      /**< boot module name */
     uint64_t ram;                       /**< RAM quota in bytes */
     uint64_t caps;                      /**< capability quota (count) */
-    unsigned cpu_quota;                 /**< percent of the parent's CPU time (of the whole CPU
+    uint64_t cpu_quota;                 /**< percent of the parent's CPU time (of the whole CPU
                                              on another CPU than the parent's), 0..100 */
-    unsigned cpu_priority;              /**< 0..127, higher runs first */
-    int cpu_affinity;                   /**< CPU index, or -1: the habitat's CPU (default) */
+    uint64_t cpu_priority;              /**< 0..127, higher runs first */
+    uint64_t cpu_affinity;              /**< CPU index (has_affinity) */
+    bool has_affinity;                  /**< else: the habitat's CPU (default) */
     char (*provides)[SCN_NAME_MAX + 1]; /**< services it announces */
     size_t nprovides;                   /**< entries in provides */
     struct scn_route *routes;           /**< routes, in order */
@@ -63,15 +65,17 @@ struct scn_child {
     uint64_t max_backoff_ms;            /**< cap of the doubling delay */
     uint64_t heartbeat_ms;              /**< heartbeat period, 0 = none */
     bool devices;                       /**< may drive hardware (I/O ports, IRQs) */
-    int ram_node;                       /**< NUMA node its RAM comes from first, -1: not set */
-    char args[SCN_ARGS_MAX + 1];        /**< its kide_args() string, "" for none */
-    yaml_node_t *config;                /**< config mapping (in the document) or NULL */
-    struct scn_habitat *habitat;        /**< nested habitat (binary hoitaja) or NULL */
-    int line;                           /**< source line of the child */
+    uint64_t ram_node;                  /**< NUMA node its RAM comes from first (has_ram_node) */
+    bool has_ram_node;                  /**< ram_node was given */
+    const char *args;            /**< its kide_args() string (in the document), "" for none */
+    yaml_node_t *config;         /**< config mapping (in the document) or NULL */
+    struct scn_habitat *habitat; /**< nested habitat (binary hoitaja) or NULL */
+    int line;                    /**< source line of the child */
 };
 
 /** A habitat: the children one hoitaja manages. */
 struct scn_habitat {
+    yaml_node_t *node;                /**< its mapping in the document (NULL: not loaded) */
     struct scn_child *children;       /**< in file order */
     size_t nchildren;                 /**< entries in children */
     char exit_with[SCN_NAME_MAX + 1]; /**< child whose end ends the habitat, "" for none */
@@ -101,8 +105,9 @@ struct scn_error {
 };
 
 /**
- * Parse and validate the YAML text[0..len). Returns 0 and fills *s (free it
- * with scn_free()), or -1 with *err filled (s is then freed already).
+ * Parse and validate the YAML text[0..len): its form here, then init.json by
+ * hoitaja's validator (scn_check_init). Returns 0 and fills *s (free it with
+ * scn_free()), or -1 with *err filled (s is then freed already).
  */
 int scn_load(struct scn *s, const char *text, size_t len, struct scn_error *err);
 
@@ -119,8 +124,10 @@ long scn_write_init(const struct scn *s, char **out);
  * Check init.json (json[0..len), from scn_write_init) as the root hoitaja will
  * at boot: at most KIDE_CONFIG_MAX bytes, and accepted by hoitaja's own
  * validator (os/hoitaja/config.c, compiled in) with the limits the machine of
- * s gives the root habitat. Returns 0, or -1 with *err (no line: the message
- * names the child).
+ * s gives the root habitat. Returns 0, or -1 with *err: hoitaja's message and
+ * hint, placed at the YAML line of the value it is about ("child 'h/x': ram
+ * must be from 4K to 64T bytes, got 1T" at the line of that ram), or, when the
+ * place cannot be found, with no line and hoitaja's own place in init.json.
  */
 int scn_check_init(const struct scn *s, const char *json, size_t len, struct scn_error *err);
 
