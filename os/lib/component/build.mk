@@ -11,7 +11,7 @@
 #                     (os-component-link); and component-qemu-test
 #   component-qemu-test  tests/rt_test.c under core as the root habitat (os-component-core)
 #                     and tests/root_test.c as the root task (os-component-root)
-#   $(DEMO_SERVICE)   the demo service, from os/components/demo-service/build.mk
+# component-test also builds the demo service (os/components/build.mk adds it).
 # Needs from the includer: TOP, BUILD, OSB, the krt variables (os/user/build.mk) and
 # the JSON ones (os/lib/build.mk).
 COMP_DIR := $(TOP)/os/lib/component
@@ -61,11 +61,9 @@ else echo "os/lib/component: undefined symbols:"; echo "$$undef"; \
     $(call write_result,os-component-link,0,1,0); rc=1; fi
 endef
 
-include $(TOP)/os/components/demo-service/build.mk
-
 .PHONY: component-test
 component-test: SHELL := /bin/bash
-component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_LIB) $(KRT_LIB) $(KRT_CRT0) $(DEMO_SERVICE)
+component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_LIB) $(KRT_LIB) $(KRT_CRT0)
 	@rc=0; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-msg $(COMP_MSG_TEST) || rc=1; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-heap $(COMP_HEAP_TEST) || rc=1; \
