@@ -40,6 +40,8 @@ static void t_env(void)
     const struct kide_json_doc *doc;
     char err[100], g[16];
     CHECK(!kide_env_is_root(E));
+    /* Booted as the root habitat: core gives it no parent portal. */
+    CHECK(!kide_has_parent(E));
     CHECK(kide_info(E) && kide_info(E)->magic == KIDE_COMP_INFO_MAGIC);
     CHECK(kide_name(E)[0] && kide_args(E));
     CHECK(kide_config_doc(E, &doc, err, sizeof(err)) == 0);

@@ -47,6 +47,11 @@ const char *kide_name(struct kide_env *env);
 int kide_env_is_root(struct kide_env *env);
 /** The info page core mapped (core.h), or NULL as a root task. */
 const struct kide_comp_info *kide_info(struct kide_env *env);
+/** 1 when core gave the component a parent portal (KIDE_COMP_SEL_PARENT); 0 for
+ *  the root habitat, the one core starts from the boot modules, and a root task.
+ *  A fact of the capability space, not of the label: hoitaja decides by it
+ *  whether it is the root habitat. */
+int kide_has_parent(struct kide_env *env);
 /** Kernel clock in ns. */
 kide_u64 kide_now_ns(void);
 /** The CPU the calling thread runs on: the component's (info->cpu) for the main
