@@ -24,17 +24,27 @@ COMP_SRCS := env.c log.c core.c sel.c ram.c heap.c msg.c call.c portal.c service
 COMP_OBJS := $(addprefix $(COMP_OUT)/,$(COMP_SRCS:.c=.o))
 COMP_HDRS := $(COMP_DIR)/include/kide/component.h $(COMP_DIR)/rt.h $(KRT_HDRS)
 
-$(COMP_OUT)/%.o: $(COMP_DIR)/%.c $(COMP_HDRS)
+# make DEBUG=1: a debug build of the runtime (-DKIDE_DEBUG; rt.h's RT_DEBUG),
+# which reports misuse such as bad and double frees on the log. The flags are
+# kept in a file rewritten only when they change, so switching rebuilds the
+# runtime and relinks its users.
+COMP_DEBUG_FLAGS := $(if $(filter 1,$(DEBUG)),-DKIDE_DEBUG)
+COMP_FLAGS_FILE  := $(COMP_OUT)/debug-flags
+$(shell mkdir -p $(COMP_OUT) && echo "$(COMP_DEBUG_FLAGS)" | cmp -s - $(COMP_FLAGS_FILE) || \
+    echo "$(COMP_DEBUG_FLAGS)" > $(COMP_FLAGS_FILE))
+
+$(COMP_OUT)/%.o: $(COMP_DIR)/%.c $(COMP_HDRS) $(COMP_FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) -c $< -o $@
+	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) $(COMP_DEBUG_FLAGS) -c $< -o $@
 
 $(COMP_LIB): $(COMP_OBJS) $(JSON_FS_OBJS)
 	@rm -f $@
 	@echo "  AR      $(patsubst $(BUILD)/%,build/%,$@)"
 	@ar rcs $@ $^
 
-# Host unit tests: the pure parts (msg.c, heap.c) against fakes of the rest.
+# Host unit tests: the pure parts (msg.c, heap.c) against fakes of the rest;
+# the heap's as a debug build, so they see its misuse reports too.
 COMP_SAN      := $(COMP_OUT)/san
 COMP_TEST_DIR := $(COMP_DIR)/tests
 COMP_HOST_CFLAGS := $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE $(SAN_FLAGS) \
@@ -48,7 +58,7 @@ $(COMP_MSG_TEST): $(COMP_TEST_DIR)/test_msg.c $(COMP_DIR)/msg.c $(COMP_DIR)/rt.h
 
 $(COMP_HEAP_TEST): $(COMP_TEST_DIR)/test_heap.c $(COMP_DIR)/heap.c $(COMP_DIR)/rt.h $(COMP_DIR)/include/kide/component.h
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(COMP_HOST_CFLAGS) -o $@ $< $(COMP_DIR)/heap.c -lcmocka
+	$(HOST_CC) $(COMP_HOST_CFLAGS) -DKIDE_DEBUG -o $@ $< $(COMP_DIR)/heap.c -lcmocka
 
 # The runtime may only need krt, kide_main and the JSON library from outside.
 define comp_undef_check

@@ -407,12 +407,12 @@ static void t_service(void)
         p[i] = kide_malloc(8000);
     for (int i = 0; i < 64; i++)
         kide_free(p[i]);
-    struct rt_heap_stats before, after;
-    rt_heap_stats(&before);
+    struct kide_heap_stats before, after;
+    kide_heap_stats(&before);
     kide_on_yield(E, yielded);
     fake_pending = KIDE_PARENT_WANT_YIELD | KIDE_PARENT_WANT_HEARTBEAT;
     rt_handle_signal(E);
-    rt_heap_stats(&after);
+    kide_heap_stats(&after);
     CHECK(opened == 1001 && fake_alive == 1);
     CHECK(after.chunks < before.chunks);
     E->parent = KIDE_COMP_SEL_PARENT;

@@ -81,6 +81,20 @@ void *kide_malloc(kide_u64 size);
 void *kide_calloc(kide_u64 n, kide_u64 size);
 void *kide_realloc(void *p, kide_u64 size);
 void kide_free(void *p);
+/** What the heap holds, and how often it was misused. */
+struct kide_heap_stats {
+    kide_u64 chunks;      /**< 64 KiB chunks of small blocks held */
+    kide_u64 chunk_bytes; /**< bytes in those chunks */
+    kide_u64 large;       /**< blocks with a mapping of their own */
+    kide_u64 large_bytes; /**< bytes mapped for them */
+    kide_u64 live;        /**< blocks allocated and not yet freed */
+    /** kide_free or kide_realloc of a pointer that is not a live block of this
+     *  heap (a bad or a double free): ignored and counted in every build;
+     *  a debug build (make DEBUG=1) also logs a line naming the address. */
+    kide_u64 bad_frees;
+};
+/** Copy the heap's statistics to *st. */
+void kide_heap_stats(struct kide_heap_stats *st);
 /** A dataspace: `size` bytes (rounded up to pages) of zeroed RAM mapped
  *  read-write at a fresh address. Returns KIDE_OK or KIDE_QUOTA / another
  *  status; *addr is set on success. */
