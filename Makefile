@@ -17,13 +17,14 @@ PARTS := $(patsubst %/Makefile,%,$(wildcard os/Makefile registry/Makefile \
 SCENARIO ?= default
 export SCENARIO
 
-.PHONY: deps all run test test-matrix bench fuzz iso image clean help
+.PHONY: deps all run test test-matrix bench fuzz iso image clean help check-style
 
 help:
 	@echo "make run       build everything and boot the default platform in QEMU"
 	@echo "make test      build everything and run every test suite"
 	@echo "make test-matrix   the kernel suite and the platform on every tested machine"
 	@echo "               configuration (q35, server CPUs, 16 CPUs, 8 GiB, x2APIC; docs/kernel.md)"
+	@echo "make check-style   the house style alone: .clang-format and function size (docs/development.md)"
 	@echo "make deps      install the Debian packages the build and tests need"
 	@echo "make all       build everything"
 	@echo "make bench     run the benchmarks (see docs/benchmarks.md)"
@@ -49,6 +50,13 @@ iso: deps
 
 test: all
 	@mk/run-suites.sh $(PARTS)
+
+# The house style, also the first two suites of make test (format and
+# function-size): every C file follows .clang-format, no function of the
+# product code is over 100 lines or complexity 30 unless mk/function-allow.txt
+# says why. Both run even if the first fails.
+check-style: deps
+	@rc=0; mk/format-check.sh || rc=1; mk/function-check.sh || rc=1; exit $$rc
 
 # The machine matrix (os/tools/test-matrix.sh), then its results added up as
 # mk/run-suites.sh adds up make test's: one line per suite and the total.

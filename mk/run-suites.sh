@@ -13,9 +13,12 @@ rm -rf "$results"
 mkdir -p "$results"
 
 status=0
-# Repository-wide checks first: the house style (.clang-format).
+# Repository-wide checks first: the house style (make check-style): the
+# formatting (.clang-format) and the size of functions (mk/function-allow.txt).
 echo "=== format: mk/format-check.sh"
 mk/result.sh format mk/format-check.sh || status=1
+echo "=== function-size: mk/function-check.sh"
+mk/result.sh function-size mk/function-check.sh || status=1
 for part in "$@"; do
 	echo "=== $part: make test"
 	if ! make --no-print-directory -C "$part" test; then

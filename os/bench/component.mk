@@ -5,25 +5,10 @@
 # $(KB_OUT)/procstart (the Linux peer, musl static) and the target component-bench,
 # which runs os/bench/component-run.sh and writes $(BUILD)/bench/os/component.md.
 CB_DIR := $(TOP)/os/bench
-CB_OUT := $(OSB)/bench/component
-CB_ELFS := $(BIN)/bench-start $(BIN)/bench-child
 CB_PEER := $(KB_OUT)/procstart
-COMPONENT_ELFS += $(CB_ELFS)
 
-$(CB_OUT)/%.o: $(CB_DIR)/%.c $(KRT_HDRS)
-	@mkdir -p $(dir $@)
-	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(COMPONENT_CFLAGS) -I$(TCOMP_DIR)/common -c $< -o $@
-
-$(BIN)/bench-start: $(CB_OUT)/component_start.o $(TCOMP_COMMON) $(KRT_CRT0) $(COMP_LIB) $(KRT_LIB)
-	@mkdir -p $(dir $@)
-	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(call component_link,$@,$< $(TCOMP_COMMON))
-
-$(BIN)/bench-child: $(CB_OUT)/component_child.o $(KRT_CRT0) $(COMP_LIB) $(KRT_LIB)
-	@mkdir -p $(dir $@)
-	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(call component_link,$@,$<)
+$(eval $(call kide_component,bench-start,component_start.c,test-common))
+$(eval $(call kide_component,bench-child,component_child.c,))
 
 $(CB_PEER): $(CB_DIR)/component_peer.c $(CB_DIR)/bench.h
 	@mkdir -p $(dir $@)
@@ -33,4 +18,3 @@ $(CB_PEER): $(CB_DIR)/component_peer.c $(CB_DIR)/bench.h
 component-bench: $(KERNEL_BIN) core hoitaja components scenario-tool $(CB_PEER)
 	$(CB_DIR)/component-run.sh $(CB_PEER) $(BUILD)/bench/os
 
--include $(CB_OUT)/component_start.d $(CB_OUT)/component_child.d

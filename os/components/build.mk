@@ -3,49 +3,23 @@
 # os/Makefile after BIN is defined).
 #
 # Provides:
-#   $(COMPONENT_ELFS)  every component binary, $(BIN)/<name> (the boot-module name)
+#   $(COMPONENT_ELFS)  every component binary, $(BIN)/<name> (the boot-module name),
+#                      hoitaja's too (os/hoitaja/build.mk is a kide_component as well)
 #   components         builds them
-#   component-test     (recipe in os/lib/component/build.mk: the runtime's tests)
-# A test component is a directory os/components/tests/<name>/ with main.c; it
-# links the shared helpers of os/components/tests/common. The component
-# benchmark's programs come from os/bench/component.mk.
-# Needs from the includer: TOP, OSB, BIN, USER_CC/USER_CFLAGS/USER_LD, KRT_CRT0,
-# KRT_LIB, COMP_LIB, KIDE_JSON_CFLAGS.
+# Every component is a directory with a build.mk of one kide_component call
+# (mk/component.mk); this file only includes them: the demo service, the
+# scenario test components of tests/ (their shared helpers, tests/common, are
+# the library test-common, so they come first) and the component benchmark's
+# programs (os/bench/component.mk).
+# Needs from the includer: TOP, OSB, BIN and mk/component.mk (with the runtime variables it names).
 
-COMPS_DIR   := $(TOP)/os/components
-COMPS_OUT   := $(OSB)/components
-TCOMP_DIR   := $(COMPS_DIR)/tests
-TCOMP_NAMES := $(sort $(notdir $(patsubst %/main.c,%,$(wildcard $(TCOMP_DIR)/*/main.c))))
-TCOMP_COMMON := $(COMPS_OUT)/tests/common/test.o
-COMPONENT_CFLAGS := $(USER_CFLAGS) -I$(TOP)/os/lib/component/include $(KIDE_JSON_CFLAGS)
+include $(TOP)/os/components/tests/common/build.mk
+include $(sort $(wildcard $(TOP)/os/components/*/build.mk $(TOP)/os/components/tests/test-*/build.mk))
+include $(TOP)/os/bench/component.mk
 
-COMPONENT_ELFS := $(addprefix $(BIN)/,$(TCOMP_NAMES))
+# The demo service is built by the runtime's tests (os/lib/component/build.mk).
+component-test: $(KIDE_ELF_demo-service)
 
-$(COMPS_OUT)/tests/%.o: $(TCOMP_DIR)/%.c $(KRT_HDRS)
-	@mkdir -p $(dir $@)
-	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(COMPONENT_CFLAGS) -I$(TCOMP_DIR)/common -c $< -o $@
-
-# component_link OUT, OBJS: the link line every native component uses.
-# libkide.a carries the JSON library's objects (os/lib/component/build.mk).
-component_link = $(USER_LD) -o $(1) $(KRT_CRT0) $(2) $(COMP_LIB) $(KRT_LIB)
-
-$(addprefix $(BIN)/,$(TCOMP_NAMES)): $(BIN)/%: $(COMPS_OUT)/tests/%/main.o $(TCOMP_COMMON) \
-        $(KRT_CRT0) $(COMP_LIB) $(KRT_LIB) $(USER_LDS)
-	@mkdir -p $(dir $@)
-	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(call component_link,$@,$< $(TCOMP_COMMON))
-
-# The runtime's build.mk includes the demo service already (it needs it
-# before BIN exists); include it here only if that ever stops.
-ifndef DEMO_SERVICE
--include $(TOP)/os/components/demo-service/build.mk
-endif
-COMPONENT_ELFS += $(DEMO_SERVICE)
--include $(TOP)/os/bench/component.mk
-
-.PHONY: components component-test
+COMPONENT_ELFS := $(KIDE_COMPONENT_ELFS)
+.PHONY: components
 components: $(COMPONENT_ELFS)
-component-test:
-
--include $(patsubst %.o,%.d,$(TCOMP_COMMON) $(addprefix $(COMPS_OUT)/tests/,$(addsuffix /main.o,$(TCOMP_NAMES))))

@@ -7,34 +7,20 @@
 #   hoitaja-test    host unit tests of the logic (cmocka, ASan+UBSan; suite os-hoitaja-unit)
 #                   and the configuration fuzzer for $(FUZZ_SECONDS) s (os-hoitaja-fuzz)
 #   hoitaja-fuzz    the fuzzer for HOITAJA_FUZZ_SECONDS (default 300)
-# Needs from the includer: TOP, OSB, BIN, the krt/component/json variables.
+# Needs from the includer: TOP, OSB, BIN, mk/component.mk, the json variables.
 
 HJ_DIR   := $(TOP)/os/hoitaja
 HJ_OUT   := $(OSB)/hoitaja
-HOITAJA_ELF := $(BIN)/hoitaja
 
 # Pure logic (host-testable) and OS glue.
 HJ_LOGIC := config plan routes backoff events report
 HJ_GLUE  := main child session mgmt calls
 HJ_HDRS  := $(HJ_DIR)/hoitaja.h $(HJ_DIR)/glue.h $(TOP)/os/abi/kide/limits.h
-HJ_OBJS  := $(patsubst %,$(HJ_OUT)/%.o,$(HJ_LOGIC) $(HJ_GLUE))
 
-HJ_CFLAGS := $(USER_CFLAGS) -I$(TOP)/os/lib/component/include $(KIDE_JSON_CFLAGS)
+$(eval $(call kide_component,hoitaja,$(addsuffix .c,$(HJ_LOGIC) $(HJ_GLUE)),))
+HOITAJA_ELF := $(KIDE_ELF_hoitaja)
 
-.PHONY: hoitaja hoitaja-test hoitaja-fuzz
-hoitaja: $(HOITAJA_ELF)
-
-$(HJ_OUT)/%.o: $(HJ_DIR)/%.c $(HJ_HDRS) $(KRT_HDRS)
-	@mkdir -p $(dir $@)
-	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(HJ_CFLAGS) -c $< -o $@
-
-$(HOITAJA_ELF): $(HJ_OBJS) $(KRT_CRT0) $(COMP_LIB) $(KIDE_JSON_LIB) $(KRT_LIB) $(USER_LDS)
-	@mkdir -p $(dir $@)
-	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(USER_LD) -o $@ $(KRT_CRT0) $(HJ_OBJS) $(COMP_LIB) $(KIDE_JSON_LIB) $(KRT_LIB)
-
--include $(HJ_OBJS:.o=.d)
+.PHONY: hoitaja-test hoitaja-fuzz
 
 # Host builds of the logic: tests always carry the sanitizers. Truncating
 # snprintf is intended (messages are cut to their buffers), hence the one

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* hoitaja OS glue: the running habitat, shared by main.c, child.c, session.c and mgmt.c.
+/* hoitaja OS glue: the running habitat, shared by main.c, child.c, calls.c, session.c and
+ * mgmt.c.
  *
  * Several threads touch this state: the main thread (child supervision:
  * exits, faults, restarts, heartbeats, the console report, deadlines of
@@ -203,6 +204,8 @@ int hj_child_set_cpu(struct hj_slot *s, kide_u32 quota, kide_u32 prio);
 #define hj_say(...) (kide_log(hj.env, __VA_ARGS__), hj.dirty = 1)
 /** Record an event. */
 void hj_event(kide_u64 type, const char *child, kide_u64 a, kide_u64 b);
+/** Name of a status for messages. */
+const char *hj_status_name(int st);
 
 /* calls.c */
 /** Call pt (a child server's root portal, or our parent's when srv is NULL) with m
@@ -232,8 +235,6 @@ void hj_sessions_drop_client(struct hj_slot *s);
 void hj_sessions_drop_server(struct hj_slot *s);
 /** The most sessions child s may hold as a client. */
 unsigned hj_session_limit(const struct hj_slot *s);
-/** Name of a status for messages. */
-const char *hj_status_name(int st);
 
 /* mgmt.c */
 /** Open a management session: its portal into *pt. */

@@ -4,7 +4,8 @@
  * hoitaja is split in two. The logic (config.c, plan.c, routes.c, backoff.c,
  * events.c, report.c) depends only on <kide/json.h> and a handful of string
  * functions, so the host unit tests and the fuzzer build it unchanged. The
- * glue (main.c, child.c, mgmt.c, sys.c) talks to core and the children.
+ * glue (main.c, child.c, calls.c, session.c, mgmt.c; glue.h) talks to core,
+ * the parent and the children. os/hoitaja/build.mk lists both halves.
  *
  * A configuration (docs/formats/hoitaja-config.md) is parsed completely into
  * a struct hj_config before anything changes: every string is copied into

@@ -122,7 +122,9 @@ void kide_main(struct kide_env *env)
     kide_u64 len;
     hj.env = env;
     hj_snprintf(hj.label, sizeof(hj.label), "%s", kide_name(env));
-    hj.root = !strcmp(hj.label, "init");
+    /* The root habitat is the one core started from the boot modules, the
+     * only one without a parent portal; its label ("init") is core's choice. */
+    hj.root = !kide_has_parent(env);
     const char *text = kide_config(env, &len);
     limits();
     /* The root's init.json names its generation; a nested habitat starts at 1. */

@@ -1,20 +1,22 @@
 # SPDX-License-Identifier: MIT
-# os/lib: the bounded JSON library and the scenario compiler (included by os/Makefile).
+# os/lib: the bounded JSON library (included by os/Makefile).
 #
 # Provides:
 #   $(KIDE_JSON_LIB)     libkide_json.a for native components (freestanding, -mcmodel=large)
 #   $(KIDE_JSON_CFLAGS)  include flags for users of <kide/json.h>
-#   scenario-tool        $(OSB)/tools/kide-scenario (release build)
-#   lib-test             sanitized unit tests (os-json-unit, os-scenario-unit), the two
-#                        fuzzers for $(FUZZ_SECONDS) s each (os-json-fuzz, os-scenario-fuzz)
-#                        and the freestanding check (no undefined symbols)
-#   lib-fuzz             the fuzzers for LIB_FUZZ_SECONDS (default 300) each
+#   $(JSON_SRCS), $(JSON_HDRS), $(LIB_SAN_CFLAGS), $(LIB_REL_CFLAGS), $(LIB_FUZZ_CFLAGS)
+#                        the library's sources and the host flags, for host tools that
+#                        compile it in (os/tools/scenario/build.mk)
+#   run_fuzz             the macro running a libFuzzer fuzzer for a suite
+#   lib-test             sanitized unit tests (os-json-unit), the fuzzer for
+#                        $(FUZZ_SECONDS) s (os-json-fuzz) and the freestanding check
+#                        (no undefined symbols)
+#   lib-fuzz             the fuzzer for LIB_FUZZ_SECONDS (default 300)
 # Needs from the includer: TOP, BUILD, OSB.
 
 include $(TOP)/mk/host.mk
 
 JSON_DIR  := $(TOP)/os/lib/json
-SCN_DIR   := $(TOP)/os/tools/scenario
 LIB_OUT   := $(OSB)/lib
 LIB_SAN   := $(LIB_OUT)/san
 LIB_FS    := $(LIB_OUT)/freestanding
@@ -22,13 +24,6 @@ LIB_FS    := $(LIB_OUT)/freestanding
 KIDE_JSON_CFLAGS := -I$(TOP)/os/abi -I$(JSON_DIR)/include
 JSON_SRCS := $(JSON_DIR)/json_parse.c $(JSON_DIR)/json_get.c $(JSON_DIR)/json_write.c
 JSON_HDRS := $(JSON_DIR)/include/kide/json.h $(JSON_DIR)/json_internal.h
-# hoitaja's configuration validator is compiled in: one validator checks every
-# init.json (os/hoitaja/config.c; docs/formats/scenario.md). Its messages are cut
-# to their buffers on purpose, hence -Wno-format-truncation.
-SCN_SRCS  := $(SCN_DIR)/load.c $(SCN_DIR)/emit.c $(TOP)/os/hoitaja/config.c $(TOP)/os/hoitaja/routes.c
-SCN_HDRS  := $(SCN_DIR)/scenario.h $(JSON_HDRS) $(TOP)/os/hoitaja/hoitaja.h $(TOP)/os/abi/kide/limits.h
-SCN_CFLAGS := -DHJ_HOST -I$(TOP)/os/hoitaja
-SCN_GCC_CFLAGS := $(SCN_CFLAGS) -Wno-format-truncation
 
 # Host builds, independent of SANITIZE: tests always carry the sanitizers,
 # the tool is always a release build.
@@ -47,16 +42,11 @@ JSON_FS_CC ?= gcc
 JSON_FS_OBJS := $(patsubst $(JSON_DIR)/%.c,$(LIB_FS)/%.o,$(JSON_SRCS))
 KIDE_JSON_LIB := $(LIB_FS)/libkide_json.a
 
-KIDE_SCENARIO := $(OSB)/tools/kide-scenario
 JSON_TEST := $(LIB_SAN)/test_json
-SCN_TEST  := $(LIB_SAN)/test_scenario
 JSON_FUZZ := $(LIB_OUT)/fuzz/fuzz_json
-SCN_FUZZ  := $(LIB_OUT)/fuzz/fuzz_scenario
-SCN_DICT  := -dict=$(SCN_DIR)/tests/scenario.dict
 
-.PHONY: lib-json scenario-tool lib-test lib-fuzz lib-freestanding-check
+.PHONY: lib-json lib-test lib-fuzz lib-freestanding-check
 lib-json: $(KIDE_JSON_LIB)
-scenario-tool: $(KIDE_SCENARIO)
 
 $(LIB_FS)/%.o: $(JSON_DIR)/%.c $(JSON_HDRS)
 	@mkdir -p $(dir $@)
@@ -83,25 +73,13 @@ endef
 lib-freestanding-check: $(JSON_FS_OBJS)
 	@rc=0; $(json_fs_check); exit $$rc
 
-$(KIDE_SCENARIO): $(SCN_DIR)/main.c $(SCN_SRCS) $(SCN_HDRS) $(JSON_SRCS)
-	@mkdir -p $(dir $@)
-	$(HOST_CC) $(LIB_REL_CFLAGS) $(SCN_GCC_CFLAGS) -o $@ $(SCN_DIR)/main.c $(SCN_SRCS) $(JSON_SRCS) -lyaml
-
 $(JSON_TEST): $(JSON_DIR)/tests/test_json.c $(JSON_SRCS) $(JSON_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(LIB_SAN_CFLAGS) -o $@ $< $(JSON_SRCS) -lcmocka
 
-$(SCN_TEST): $(SCN_DIR)/tests/test_scenario.c $(SCN_SRCS) $(SCN_HDRS) $(JSON_SRCS)
-	@mkdir -p $(dir $@)
-	$(HOST_CC) $(LIB_SAN_CFLAGS) $(SCN_GCC_CFLAGS) -I$(SCN_DIR) -o $@ $< $(SCN_SRCS) $(JSON_SRCS) -lyaml -lcmocka
-
 $(JSON_FUZZ): $(JSON_DIR)/tests/fuzz_json.c $(JSON_SRCS) $(JSON_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(LIB_FUZZ_CFLAGS) -o $@ $< $(JSON_SRCS)
-
-$(SCN_FUZZ): $(SCN_DIR)/tests/fuzz_scenario.c $(SCN_SRCS) $(SCN_HDRS) $(JSON_SRCS)
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(LIB_FUZZ_CFLAGS) $(SCN_CFLAGS) -I$(SCN_DIR) -o $@ $< $(SCN_SRCS) $(JSON_SRCS) -lyaml
 
 # run_fuzz SUITE BINARY SEEDS SECONDS [OPTIONS]: run a fuzzer on a private
 # corpus seeded from the source tree, record 1 passed or 1 failed.
@@ -117,17 +95,14 @@ fi
 endef
 
 # Every step runs and records its result even if an earlier one failed.
-lib-test: $(JSON_TEST) $(SCN_TEST) $(JSON_FUZZ) $(SCN_FUZZ) $(JSON_FS_OBJS)
+lib-test: $(JSON_TEST) $(JSON_FUZZ) $(JSON_FS_OBJS)
 	@rc=0; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-json-unit $(JSON_TEST) || rc=1; \
-	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-scenario-unit $(SCN_TEST) || rc=1; \
 	$(json_fs_check) || rc=1; \
 	$(call run_fuzz,os-json-fuzz,$(JSON_FUZZ),$(JSON_DIR)/tests/corpus,$(FUZZ_SECONDS)); \
-	$(call run_fuzz,os-scenario-fuzz,$(SCN_FUZZ),$(SCN_DIR)/tests/corpus,$(FUZZ_SECONDS),$(SCN_DICT)); \
 	exit $$rc
 
-lib-fuzz: $(JSON_FUZZ) $(SCN_FUZZ)
+lib-fuzz: $(JSON_FUZZ)
 	@rc=0; \
 	$(call run_fuzz,os-json-fuzz,$(JSON_FUZZ),$(JSON_DIR)/tests/corpus,$(LIB_FUZZ_SECONDS)); \
-	$(call run_fuzz,os-scenario-fuzz,$(SCN_FUZZ),$(SCN_DIR)/tests/corpus,$(LIB_FUZZ_SECONDS),$(SCN_DICT)); \
 	exit $$rc

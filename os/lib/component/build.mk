@@ -13,7 +13,7 @@
 #                     (os-component-link); and component-qemu-test
 #   component-qemu-test  tests/rt_test.c under core as the root habitat (os-component-core)
 #                     and tests/root_test.c as the root task (os-component-root)
-#   $(DEMO_SERVICE)   the demo service, from os/components/demo-service/build.mk
+# component-test also builds the demo service (os/components/build.mk adds it).
 # Needs from the includer: TOP, BUILD, OSB, the krt variables (os/user/build.mk) and
 # the JSON ones (os/lib/build.mk).
 COMP_DIR := $(TOP)/os/lib/component
@@ -29,17 +29,27 @@ COMP_HDRS := $(COMP_DIR)/include/kide/component.h $(COMP_DIR)/include/kide/core_
              $(COMP_DIR)/include/kide/parent_client.h $(TOP)/os/abi/kide/parent.h \
              $(COMP_DIR)/rt.h $(KRT_HDRS)
 
-$(COMP_OUT)/%.o: $(COMP_DIR)/%.c $(COMP_HDRS)
+# make DEBUG=1: a debug build of the runtime (-DKIDE_DEBUG; rt.h's RT_DEBUG),
+# which reports misuse such as bad and double frees on the log. The flags are
+# kept in a file rewritten only when they change, so switching rebuilds the
+# runtime and relinks its users.
+COMP_DEBUG_FLAGS := $(if $(filter 1,$(DEBUG)),-DKIDE_DEBUG)
+COMP_FLAGS_FILE  := $(COMP_OUT)/debug-flags
+$(shell mkdir -p $(COMP_OUT) && echo "$(COMP_DEBUG_FLAGS)" | cmp -s - $(COMP_FLAGS_FILE) || \
+    echo "$(COMP_DEBUG_FLAGS)" > $(COMP_FLAGS_FILE))
+
+$(COMP_OUT)/%.o: $(COMP_DIR)/%.c $(COMP_HDRS) $(COMP_FLAGS_FILE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) -c $< -o $@
+	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) $(COMP_DEBUG_FLAGS) -c $< -o $@
 
 $(COMP_LIB): $(COMP_OBJS) $(JSON_FS_OBJS)
 	@rm -f $@
 	@echo "  AR      $(patsubst $(BUILD)/%,build/%,$@)"
 	@ar rcs $@ $^
 
-# Host unit tests: the pure parts (msg.c, heap.c) against fakes of the rest.
+# Host unit tests: the pure parts (msg.c, heap.c) against fakes of the rest;
+# the heap's as a debug build, so they see its misuse reports too.
 COMP_SAN      := $(COMP_OUT)/san
 COMP_TEST_DIR := $(COMP_DIR)/tests
 COMP_HOST_CFLAGS := $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE $(SAN_FLAGS) \
@@ -55,7 +65,7 @@ $(COMP_MSG_TEST): $(COMP_TEST_DIR)/test_msg.c $(COMP_DIR)/msg.c $(COMP_DIR)/rt.h
 
 $(COMP_HEAP_TEST): $(COMP_TEST_DIR)/test_heap.c $(COMP_DIR)/heap.c $(COMP_DIR)/rt.h $(COMP_DIR)/include/kide/component.h
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(COMP_HOST_CFLAGS) -o $@ $< $(COMP_DIR)/heap.c -lcmocka
+	$(HOST_CC) $(COMP_HOST_CFLAGS) -DKIDE_DEBUG -o $@ $< $(COMP_DIR)/heap.c -lcmocka
 
 # core's client library over a fake core (it includes the system-call stubs).
 $(COMP_CLIENT_TEST): $(COMP_TEST_DIR)/test_core_client.c $(COMP_DIR)/core_client.c $(COMP_DIR)/include/kide/core_client.h $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
@@ -79,11 +89,9 @@ else echo "os/lib/component: undefined symbols:"; echo "$$undef"; \
     $(call write_result,os-component-link,0,1,0); rc=1; fi
 endef
 
-include $(TOP)/os/components/demo-service/build.mk
-
 .PHONY: component-test
 component-test: SHELL := /bin/bash
-component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_CLIENT_TEST) $(COMP_PROTO_TEST) $(COMP_LIB) $(KRT_LIB) $(KRT_CRT0) $(DEMO_SERVICE)
+component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_CLIENT_TEST) $(COMP_PROTO_TEST) $(COMP_LIB) $(KRT_LIB) $(KRT_CRT0)
 	@rc=0; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-msg $(COMP_MSG_TEST) || rc=1; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-heap $(COMP_HEAP_TEST) || rc=1; \

@@ -122,3 +122,16 @@ const char *kide_config(struct kide_env *env, kide_u64 *len)
         *len = env->config_len;
     return env->config;
 }
+
+int kide_has_parent(struct kide_env *env)
+{
+    kide_u64 found = KIDE_CRD_NULL;
+    if (env->root)
+        return 0;
+    /* core fills the slot before the component runs, for every component
+     * but the root habitat (core.h). Look at the slot itself, not at
+     * env->parent, which a test may aim elsewhere. */
+    if (kide_lookup(KIDE_CRD(KIDE_CRD_OBJ, KIDE_COMP_SEL_PARENT, 0, 0), &found, 0) != KIDE_OK)
+        return 0;
+    return found != KIDE_CRD_NULL;
+}

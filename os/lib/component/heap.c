@@ -10,6 +10,9 @@
  * such chunks back. Larger blocks get their own mapping, returned on free.
  * Costs: malloc walks the free list (first fit); free is O(1).
  * Failure to get RAM (quota) makes malloc return NULL; nothing aborts.
+ * Freeing a pointer that is not a live block (a bad or a double free) is
+ * ignored, so one misuse cannot corrupt the heap, and counted (bad_frees);
+ * a debug build also reports it (rt_heap_misuse), naming the address.
  * The backend (rt_heap_map/unmap/lock/unlock) is ram.c in a component and a
  * fake in the host tests.
  */
@@ -52,7 +55,7 @@ _Static_assert(sizeof(struct chunk) == 64, "chunk header keeps blocks 16-byte al
 
 static struct chunk *chunks;
 static struct fblk *free_list;
-static struct rt_heap_stats stats;
+static struct kide_heap_stats stats;
 
 static kide_u32 bsize(const struct blk *b)
 {
@@ -192,6 +195,8 @@ void kide_free(void *p)
     if (!valid(b)) {
         stats.bad_frees++;
         rt_heap_unlock();
+        if (RT_DEBUG)
+            rt_heap_misuse("kide_free", p);
         return;
     }
     stats.live--;
@@ -250,9 +255,14 @@ void *kide_realloc(void *p, kide_u64 n)
     kide_u64 have = !ok                   ? 0
                     : (b->size & F_LARGE) ? b->map_size - sizeof(*b)
                                           : bsize(b) - sizeof(*b);
-    rt_heap_unlock();
     if (!ok)
+        stats.bad_frees++;
+    rt_heap_unlock();
+    if (!ok) {
+        if (RT_DEBUG)
+            rt_heap_misuse("kide_realloc", p);
         return 0;
+    }
     if (n <= have)
         return p;
     void *q = kide_malloc(n);
@@ -290,7 +300,7 @@ kide_u64 rt_heap_release(void)
     return freed;
 }
 
-void rt_heap_stats(struct rt_heap_stats *st)
+void kide_heap_stats(struct kide_heap_stats *st)
 {
     rt_heap_lock();
     *st = stats;

@@ -145,6 +145,13 @@ void rt_heap_unlock(void)
     kide_mutex_unlock(&rt_env.heap_mx);
 }
 
+/* Called without the heap lock: kide_log formats on the stack and calls core. */
+void rt_heap_misuse(const char *op, const void *p)
+{
+    kide_log(&rt_env, "kide: %s(%p): not a live block of this heap (a bad or double free); ignored",
+             op, p);
+}
+
 /* ---- dataspaces ---- */
 
 int kide_ram_alloc(struct kide_env *env, kide_u64 size, void **addr)

@@ -81,10 +81,18 @@ void rt_heap_lock(void);
 void rt_heap_unlock(void);
 /** Give every wholly free heap chunk back; returns the bytes released. */
 kide_u64 rt_heap_release(void);
-struct rt_heap_stats {
-    kide_u64 chunks, chunk_bytes, large, large_bytes, live, bad_frees;
-};
-void rt_heap_stats(struct rt_heap_stats *st);
+/** Report a misuse of the heap: OP ("kide_free", "kide_realloc") was given P,
+ *  which is not a live block. Called only in debug builds (RT_DEBUG), outside
+ *  the heap lock (the report may allocate or call core). */
+void rt_heap_misuse(const char *op, const void *p);
+
+/* 1 in a debug build of the runtime (make DEBUG=1 defines KIDE_DEBUG): its
+ * extra reports are plain ifs on this constant, so both builds compile them. */
+#ifdef KIDE_DEBUG
+#define RT_DEBUG 1
+#else
+#define RT_DEBUG 0
+#endif
 
 /* ram.c: root-task RAM (identity-mapped krt pages in contiguous runs) */
 int rt_root_pages(kide_u64 size, void **addr);

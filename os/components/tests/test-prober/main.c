@@ -31,6 +31,10 @@ static struct kide_json_tok tok[T_TOKENS];
 
 static void probe_selectors(struct kide_env *env)
 {
+    /* A habitat's child has a parent portal, the fact by which hoitaja tells
+     * a nested habitat from the root one (kide_has_parent). */
+    if (!kide_has_parent(env))
+        t_fail(env, WHAT, "no parent portal at selector %d", KIDE_COMP_SEL_PARENT);
     for (kide_sel s = 4; s < KIDE_COMP_SEL_FREE; s++) {
         if (s >= KIDE_COMP_SEL_EVT && s < KIDE_COMP_SEL_EVT + KIDE_EXC_COUNT)
             continue; /* its own exception portals (to core): present by design */

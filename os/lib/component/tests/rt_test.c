@@ -40,6 +40,8 @@ static void t_env(void)
     const struct kide_json_doc *doc;
     char err[100], g[16];
     CHECK(!kide_env_is_root(E));
+    /* Booted as the root habitat: core gives it no parent portal. */
+    CHECK(!kide_has_parent(E));
     CHECK(kide_info(E) && kide_info(E)->magic == KIDE_COMP_INFO_MAGIC);
     CHECK(kide_name(E)[0] && kide_args(E));
     CHECK(kide_config_doc(E, &doc, err, sizeof(err)) == 0);
@@ -400,12 +402,12 @@ static void t_service(void)
         p[i] = kide_malloc(8000);
     for (int i = 0; i < 64; i++)
         kide_free(p[i]);
-    struct rt_heap_stats before, after;
-    rt_heap_stats(&before);
+    struct kide_heap_stats before, after;
+    kide_heap_stats(&before);
     kide_on_yield(E, yielded);
     fake_pending = KIDE_PARENT_WANT_YIELD | KIDE_PARENT_WANT_HEARTBEAT;
     rt_handle_signal(E);
-    rt_heap_stats(&after);
+    kide_heap_stats(&after);
     CHECK(opened == 1001 && fake_alive == 1);
     CHECK(after.chunks < before.chunks);
     E->parent = KIDE_COMP_SEL_PARENT;

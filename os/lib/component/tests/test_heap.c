@@ -42,6 +42,18 @@ void rt_heap_unmap(void *addr, kide_u64 size)
 void rt_heap_lock(void) {}
 void rt_heap_unlock(void) {}
 
+/* The debug report (the test is built with KIDE_DEBUG): the last one and how many. */
+static const void *misused;
+static const char *misuse_op;
+static unsigned misuses;
+
+void rt_heap_misuse(const char *op, const void *p)
+{
+    misuse_op = op;
+    misused = p;
+    misuses++;
+}
+
 static int reset(void **state)
 {
     (void)state;
@@ -65,8 +77,8 @@ static void test_small_aligned_distinct(void **state)
             assert_int_equal(((unsigned char *)p[i])[j], i);
     for (int i = 0; i < 100; i++)
         kide_free(p[i]);
-    struct rt_heap_stats st;
-    rt_heap_stats(&st);
+    struct kide_heap_stats st;
+    kide_heap_stats(&st);
     assert_int_equal(st.live, 0);
     assert_int_equal(rt_heap_release(), st.chunk_bytes);
     assert_int_equal(mapped, 0);
@@ -123,8 +135,8 @@ static void test_coalesce_reuse(void **state)
     kide_free(b); /* merges with both neighbours */
     void *big = kide_malloc(12000);
     assert_non_null(big);
-    struct rt_heap_stats st;
-    rt_heap_stats(&st);
+    struct kide_heap_stats st;
+    kide_heap_stats(&st);
     assert_int_equal(st.chunks, 1); /* fitted into the merged space */
     kide_free(big);
 }
@@ -154,8 +166,8 @@ static void test_bad_free_ignored(void **state)
     (void)state;
     _Alignas(16) unsigned char fake[64];
     memset(fake, 0xff, sizeof(fake));
-    struct rt_heap_stats before, after;
-    rt_heap_stats(&before);
+    struct kide_heap_stats before, after;
+    kide_heap_stats(&before);
     kide_free(fake + 32);
     memset(fake, 0, sizeof(fake));
     kide_free(fake + 32);
@@ -163,9 +175,40 @@ static void test_bad_free_ignored(void **state)
     void *p = kide_malloc(40);
     kide_free(p);
     kide_free(p); /* double free */
-    rt_heap_stats(&after);
+    kide_heap_stats(&after);
     assert_int_equal(after.bad_frees, before.bad_frees + 4);
     assert_null(kide_realloc(fake + 32, 100));
+}
+
+/* Every misuse is counted and, in a debug build, reported with its address;
+ * the heap stays usable and its live count right. */
+static void test_bad_free_reported(void **state)
+{
+    (void)state;
+    struct kide_heap_stats before, after;
+    kide_heap_stats(&before);
+    unsigned reports = misuses;
+    void *p = kide_malloc(40), *big = kide_malloc(100000);
+    assert_non_null(p);
+    assert_non_null(big);
+    kide_free(p);
+    assert_int_equal(misuses, reports); /* a good free reports nothing */
+    kide_free(p);                       /* double free of a small block */
+    assert_int_equal(misuses, reports + 1);
+    assert_ptr_equal(misused, p);
+    assert_string_equal(misuse_op, "kide_free");
+    _Alignas(16) unsigned char fake[64] = {0};
+    assert_null(kide_realloc(fake + 16, 8)); /* never allocated */
+    assert_ptr_equal(misused, fake + 16);
+    assert_string_equal(misuse_op, "kide_realloc");
+    kide_free(big);
+    kide_heap_stats(&after);
+    assert_int_equal(after.bad_frees, before.bad_frees + 2);
+    assert_int_equal(misuses, reports + 2);
+    assert_int_equal(after.live, before.live);
+    void *q = kide_malloc(40);
+    assert_non_null(q);
+    kide_free(q);
 }
 
 static void test_random_stress(void **state)
@@ -205,6 +248,7 @@ int main(void)
             cmocka_unit_test_teardown(test_coalesce_reuse, reset),
             cmocka_unit_test_teardown(test_realloc_calloc, reset),
             cmocka_unit_test_teardown(test_bad_free_ignored, reset),
+            cmocka_unit_test_teardown(test_bad_free_reported, reset),
             cmocka_unit_test_teardown(test_random_stress, reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

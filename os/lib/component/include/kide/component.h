@@ -47,6 +47,11 @@ const char *kide_name(struct kide_env *env);
 int kide_env_is_root(struct kide_env *env);
 /** The info page core mapped (core.h), or NULL as a root task. */
 const struct kide_comp_info *kide_info(struct kide_env *env);
+/** 1 when core gave the component a parent portal (KIDE_COMP_SEL_PARENT); 0 for
+ *  the root habitat, the one core starts from the boot modules, and a root task.
+ *  A fact of the capability space, not of the label: hoitaja decides by it
+ *  whether it is the root habitat. */
+int kide_has_parent(struct kide_env *env);
 /** Kernel clock in ns. */
 kide_u64 kide_now_ns(void);
 /** The CPU the calling thread runs on: the component's (info->cpu) for the main
@@ -79,6 +84,20 @@ void *kide_malloc(kide_u64 size);
 void *kide_calloc(kide_u64 n, kide_u64 size);
 void *kide_realloc(void *p, kide_u64 size);
 void kide_free(void *p);
+/** What the heap holds, and how often it was misused. */
+struct kide_heap_stats {
+    kide_u64 chunks;      /**< 64 KiB chunks of small blocks held */
+    kide_u64 chunk_bytes; /**< bytes in those chunks */
+    kide_u64 large;       /**< blocks with a mapping of their own */
+    kide_u64 large_bytes; /**< bytes mapped for them */
+    kide_u64 live;        /**< blocks allocated and not yet freed */
+    /** kide_free or kide_realloc of a pointer that is not a live block of this
+     *  heap (a bad or a double free): ignored and counted in every build;
+     *  a debug build (make DEBUG=1) also logs a line naming the address. */
+    kide_u64 bad_frees;
+};
+/** Copy the heap's statistics to *st. */
+void kide_heap_stats(struct kide_heap_stats *st);
 /** A dataspace: `size` bytes (rounded up to pages) of zeroed RAM mapped
  *  read-write at a fresh address. Returns KIDE_OK or KIDE_QUOTA / another
  *  status; *addr is set on success. */
