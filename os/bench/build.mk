@@ -10,11 +10,11 @@ $(KB_OUT)/%.o: $(KB_DIR)/%.c $(KRT_HDRS)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
 	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
 
-$(KB_OUT)/kbench.elf: $(KB_OUT)/kbench.o $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
-	$(USER_LD) -o $@ $(KRT_CRT0) $< $(KRT_LIB)
+$(KB_OUT)/kbench.elf: $(KB_OUT)/kbench.o $(BASE_CRT0) $(KRT_LIB) $(BASE_LIB) $(USER_LDS)
+	$(USER_LD) -o $@ $(BASE_CRT0) $< $(KRT_LIB) $(BASE_LIB)
 
-$(KB_OUT)/kbench-server.elf: $(KB_OUT)/kbench_server.o $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
-	$(USER_LD) -o $@ $(KRT_CRT0) $< $(KRT_LIB)
+$(KB_OUT)/kbench-server.elf: $(KB_OUT)/kbench_server.o $(BASE_CRT0) $(KRT_LIB) $(BASE_LIB) $(USER_LDS)
+	$(USER_LD) -o $@ $(BASE_CRT0) $< $(KRT_LIB) $(BASE_LIB)
 
 $(KB_PEER): $(KB_DIR)/peer/ipcbench.c $(KB_DIR)/bench.h
 	@mkdir -p $(dir $@)

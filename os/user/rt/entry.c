@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* krt entry: where crt0 sends threads and portal handlers.
+/* krt entry: where the base library's crt0 sends the root, threads and
+ * portal handlers (the base_entry_* hooks of kide/base.h), and krt_exit.
  *
  * Kept apart from ec.c on purpose: a component that only has a main thread
  * and handlers links this file alone, not the root's thread machinery and its
@@ -12,9 +13,6 @@
 extern void krt_park(void) __attribute__((weak));
 
 /* ---- portal and thread entry (called from crt0) ---- */
-
-void krt_portal_run(u64 id, u64 msg, struct kide_utcb *utcb);
-void krt_thread_run(struct kide_utcb *utcb);
 
 __attribute__((weak)) void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *utcb)
 {
@@ -32,6 +30,11 @@ __attribute__((weak)) void krt_root_main(const struct kide_boot_info *bi)
 {
     (void)bi;
     krt_panic("krt: this program cannot be the root");
+}
+
+void base_entry_root(const struct kide_boot_info *bi)
+{
+    krt_root_main(bi);
 }
 
 void krt_portal_run(u64 id, u64 msg, struct kide_utcb *utcb)
@@ -61,4 +64,12 @@ void krt_thread_run(struct kide_utcb *utcb)
     if (krt_park)
         krt_park();
     krt_exit(0);
+}
+
+void krt_exit(u64 code)
+{
+    /* #UD with RAX = KRT_EXIT_MAGIC, RDI = code: whoever handles this EC's
+     * exceptions records the code and stops the EC; it never resumes here. */
+    for (;;)
+        __asm__ volatile("ud2" ::"a"(KRT_EXIT_MAGIC), "D"(code) : "memory");
 }

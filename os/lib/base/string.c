@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* krt string and memory functions, and command-line parsing.
+/* String and memory functions, and command-line parsing.
  *
  * Plain byte loops: the test programs copy little, and gcc may turn the
  * loops back into calls to these very functions, so they are built with
  * -fno-tree-loop-distribute-patterns (see build.mk).
  */
-#include <krt.h>
+#include <kide/base.h>
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
