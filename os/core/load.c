@@ -61,10 +61,10 @@ static int load_segments(struct account *a, const u8 *image, const struct kide_e
 {
     for (unsigned i = 0; i < info->count; i++) {
         const struct kide_elf_segment *sg = &info->seg[i];
-        u64 start = KRT_ALIGN_DOWN(sg->vaddr, 4096);
-        u64 end = KRT_ALIGN_UP(sg->vaddr + sg->memsz, 4096);
+        u64 start = BASE_ALIGN_DOWN(sg->vaddr, 4096);
+        u64 end = BASE_ALIGN_UP(sg->vaddr + sg->memsz, 4096);
         if (shareable(image, sg)) {
-            u64 phys = KRT_ALIGN_DOWN((u64)image + sg->offset, 4096);
+            u64 phys = BASE_ALIGN_DOWN((u64)image + sg->offset, 4096);
             int st = mem_map_rom(a, start, phys, end - start, sg->perm);
             if (st != KIDE_OK)
                 return st;
@@ -91,8 +91,7 @@ int load_program(struct account *a, const char *rom)
         return KIDE_BUSY;
     const struct kide_boot_module *m = rom_find(rom);
     if (!m) {
-        krt_printf("core: %s: no boot module '%s' (add it to the scenario's image)\n", a->label,
-                   rom);
+        printf("core: %s: no boot module '%s' (add it to the scenario's image)\n", a->label, rom);
         return KIDE_BAD_PARAM;
     }
     enum kide_elf_error e = kide_elf_check((const void *)m->phys, m->size, KIDE_USER_END, &info);
@@ -101,8 +100,7 @@ int load_program(struct account *a, const char *rom)
         if (info.seg[i].vaddr + info.seg[i].memsz > KIDE_COMP_HEAP)
             why = "a segment reaches into the component layout (link with os/user/rt/user.ld)";
     if (why) {
-        krt_printf("core: %s: boot module '%s' is not a loadable program: %s\n", a->label, rom,
-                   why);
+        printf("core: %s: boot module '%s' is not a loadable program: %s\n", a->label, rom, why);
         return KIDE_BAD_PARAM;
     }
     int st = load_segments(a, (const u8 *)m->phys, &info);
@@ -134,12 +132,12 @@ int load_config(struct account *a, u64 total, u64 offset, const void *data, u64 
     a->config_size = total;
     for (u64 done = 0; done < len;) {
         u64 va = KIDE_COMP_CONFIG + offset + done;
-        if (!mem_has(a, KRT_ALIGN_DOWN(va, 4096))) {
-            int st = mem_alloc(a, KRT_ALIGN_DOWN(va, 4096), 4096, KIDE_MEM_R);
+        if (!mem_has(a, BASE_ALIGN_DOWN(va, 4096))) {
+            int st = mem_alloc(a, BASE_ALIGN_DOWN(va, 4096), 4096, KIDE_MEM_R);
             if (st != KIDE_OK)
                 return st;
         }
-        u64 n = KRT_MIN(len - done, 4096 - (va & 4095));
+        u64 n = BASE_MIN(len - done, 4096 - (va & 4095));
         memcpy(mem_ptr(a, va), (const u8 *)data + done, n);
         done += n;
     }
@@ -154,7 +152,7 @@ int load_start(struct account *a)
         return KIDE_BAD_PARAM;
     struct kide_comp_info *info = mem_ptr(a, KIDE_COMP_INFO);
     acc_compute_share(a);
-    a->boot_ns = krt_now();
+    a->boot_ns = base_now();
     info->magic = KIDE_COMP_INFO_MAGIC;
     info->config_size = a->config_size;
     info->cpu = a->cpu;

@@ -144,12 +144,12 @@ static bool utcb_ok(u64 va)
 
 static void exit_platform(struct account *a, u64 code)
 {
-    krt_printf("core: %s ended with code %lu: %s\n", a->label, code,
-               code ? "stopping the machine (failure)" : "stopping the machine");
+    printf("core: %s ended with code %lu: %s\n", a->label, code,
+           code ? "stopping the machine (failure)" : "stopping the machine");
     /* The code itself goes out, as a component booted as the root task reports
      * it (0x10 + code, so QEMU's status is 2 * (0x10 + code) + 1): 0 is success
      * (33), 1 the usual failure (35); larger codes are cut to 111. */
-    kide_exit_qemu(KRT_QEMU_SUCCESS + (u32)(code > 111 ? 111 : code));
+    base_exit_qemu(BASE_QEMU_SUCCESS + (u32)(code > 111 ? 111 : code));
 }
 
 static void account_exit(struct account *a, u64 code)
@@ -434,7 +434,7 @@ static int self_call(struct account *a, struct req *r, struct kide_utcb *u, unsi
             return KIDE_NOT_FOUND;
         if (!rom_allowed(a, name))
             return KIDE_DENIED; /* neither its program nor named by its owner */
-        if (!heap_range_ok(va, KRT_ALIGN_UP(m->size, 4096)))
+        if (!heap_range_ok(va, BASE_ALIGN_UP(m->size, 4096)))
             return KIDE_BAD_ADDR;
         int st = mem_map_rom(a, va, m->phys, m->size, KIDE_MEM_R);
         u->words[1] = m->size;
@@ -699,8 +699,8 @@ static void exception(struct account *a, unsigned portal, struct kide_utcb *u)
     a->fault_addr = st.vector == KIDE_EXC_PF ? st.fault_addr : 0;
     a->fault_ip = st.rip;
     a->state = KIDE_ACC_FAULTED;
-    krt_printf("core: %s: %s (vector %lu) at 0x%lx (ip 0x%lx, error 0x%lx): stopped\n", a->label,
-               fault_reason(st.vector), st.vector, a->fault_addr, st.rip, st.error);
+    printf("core: %s: %s (vector %lu) at 0x%lx (ip 0x%lx, error 0x%lx): stopped\n", a->label,
+           fault_reason(st.vector), st.vector, a->fault_addr, st.rip, st.error);
     acc_stop_threads(a);
     if (a == acc_init)
         exit_platform(a, 1);
@@ -795,8 +795,8 @@ static const char *op_name(unsigned sub, const struct req *r)
     if (sub == PT_SELF && op == KIDE_CORE_OWN && r->n > 2)
         sub = PT_OWNER, op = r->w[2];
     if (sub == PT_OWNER)
-        return op >= 32 && op - 32 < KRT_ARRAY_SIZE(own) ? own[op - 32] : "owner call";
-    return op < KRT_ARRAY_SIZE(self) ? self[op] : "self call";
+        return op >= 32 && op - 32 < BASE_ARRAY_SIZE(own) ? own[op - 32] : "owner call";
+    return op < BASE_ARRAY_SIZE(self) ? self[op] : "self call";
 }
 
 /* Every portal of krt's handler ECs enters here. Account portals carry the

@@ -40,7 +40,7 @@ static __attribute__((format(printf, 1, 2))) void log_line(const char *fmt, ...)
     char buf[400];
     __builtin_va_list ap;
     __builtin_va_start(ap, fmt);
-    krt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
     __builtin_va_end(ap);
     unsigned n = 0;
     utcb->words[n++] = KIDE_CORE_LOG;

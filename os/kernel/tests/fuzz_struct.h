@@ -129,8 +129,8 @@ bool fzs_drop(kide_sel sel);
 /** Wait until cond holds or ms pass, 1 ms at a time; yields the cond. */
 #define FZS_WAIT(cond, ms)                                                                         \
     ({                                                                                             \
-        u64 dl_ = krt_now() + (u64)(ms)*KRT_MS;                                                    \
-        while (!(cond) && krt_now() < dl_)                                                         \
+        u64 dl_ = base_now() + (u64)(ms)*BASE_MS;                                                  \
+        while (!(cond) && base_now() < dl_)                                                        \
             fzs_nap_us(1000);                                                                      \
         (bool)(cond);                                                                              \
     })

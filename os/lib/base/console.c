@@ -15,20 +15,20 @@
 
 static volatile int console_lock;
 
-void (*krt_console_hook)(const char *s);
-void (*krt_panic_exit)(void);
+void (*base_console_hook)(const char *s);
+void (*base_panic_exit)(void);
 
 static void putc_raw(char c)
 {
-    for (unsigned i = 0; i < 100000 && !(krt_inb(COM1_LSR) & LSR_THR_EMPTY); i++)
-        krt_pause();
-    krt_outb(COM1, (u8)c);
+    for (unsigned i = 0; i < 100000 && !(base_inb(COM1_LSR) & LSR_THR_EMPTY); i++)
+        base_pause();
+    base_outb(COM1, (u8)c);
 }
 
 static void write_locked(const char *s)
 {
-    if (krt_console_hook) {
-        krt_console_hook(s);
+    if (base_console_hook) {
+        base_console_hook(s);
         return;
     }
     bool locked = false;
@@ -37,7 +37,7 @@ static void write_locked(const char *s)
             locked = true;
             break;
         }
-        krt_pause();
+        base_pause();
     }
     for (; *s; s++) {
         if (*s == '\n')
@@ -48,43 +48,43 @@ static void write_locked(const char *s)
         __atomic_store_n(&console_lock, 0, __ATOMIC_RELEASE);
 }
 
-void krt_puts(const char *s)
+void base_puts(const char *s)
 {
     write_locked(s);
 }
 
-int krt_printf(const char *fmt, ...)
+int printf(const char *fmt, ...)
 {
     char buf[512];
     __builtin_va_list ap;
     __builtin_va_start(ap, fmt);
-    int n = krt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
     __builtin_va_end(ap);
     write_locked(buf);
     return n;
 }
 
-void kide_exit_qemu(u32 code)
+void base_exit_qemu(u32 code)
 {
     __asm__ volatile("outl %0, %1" ::"a"(code), "Nd"((u16)0xf4));
     /* Without isa-debug-exit the write does nothing: stop here for good. */
     for (;;)
-        krt_pause();
+        base_pause();
 }
 
-void krt_panic(const char *fmt, ...)
+void base_panic(const char *fmt, ...)
 {
     char buf[512];
     __builtin_va_list ap;
-    int n = krt_snprintf(buf, sizeof(buf), "krt: panic: ");
+    int n = snprintf(buf, sizeof(buf), "krt: panic: ");
     __builtin_va_start(ap, fmt);
-    krt_vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+    vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
     __builtin_va_end(ap);
     n = (int)strlen(buf);
     buf[n] = '\n';
     buf[n + 1] = 0;
     write_locked(buf);
-    if (krt_panic_exit)
-        krt_panic_exit();
-    kide_exit_qemu(KRT_QEMU_FAILURE);
+    if (base_panic_exit)
+        base_panic_exit();
+    base_exit_qemu(BASE_QEMU_FAILURE);
 }

@@ -24,11 +24,11 @@ _start:
     test %rdi, %rdi
     jz 2f
     /* portal handler: rdi = id, rsi = msg, rdx = utcb */
-    call krt_portal_run
+    call base_entry_portal
     ud2
 2:  /* thread: rdi = utcb */
     mov %rdx, %rdi
-    call krt_thread_run
+    call base_entry_thread
     ud2
 3:  /* root: rdi = boot info */
     and $-16, %rsp

@@ -38,7 +38,7 @@ static void emit_num(struct out *o, u64 v, unsigned base, bool neg, int width, c
         emit(o, tmp[--n]);
 }
 
-int krt_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list ap)
+int vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list ap)
 {
     struct out o = {buf, size, 0};
     for (; *fmt; fmt++) {
@@ -101,11 +101,11 @@ int krt_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list ap)
     return (int)o.len;
 }
 
-int krt_snprintf(char *buf, size_t size, const char *fmt, ...)
+int snprintf(char *buf, size_t size, const char *fmt, ...)
 {
     __builtin_va_list ap;
     __builtin_va_start(ap, fmt);
-    int n = krt_vsnprintf(buf, size, fmt, ap);
+    int n = vsnprintf(buf, size, fmt, ap);
     __builtin_va_end(ap);
     return n;
 }

@@ -91,7 +91,7 @@ char *strchr(const char *s, int c)
     }
 }
 
-u64 krt_strtou64(const char *s, const char **end)
+u64 base_strtou64(const char *s, const char **end)
 {
     u64 v = 0;
     unsigned base = 10;
@@ -116,7 +116,7 @@ u64 krt_strtou64(const char *s, const char **end)
     return v;
 }
 
-const char *krt_cmdline_get(const char *cmdline, const char *key)
+const char *base_cmdline_get(const char *cmdline, const char *key)
 {
     size_t klen = strlen(key);
     const char *p = cmdline;
@@ -130,13 +130,13 @@ const char *krt_cmdline_get(const char *cmdline, const char *key)
     return NULL;
 }
 
-u64 krt_cmdline_num(const char *cmdline, const char *key, u64 def)
+u64 base_cmdline_num(const char *cmdline, const char *key, u64 def)
 {
     const char *end;
-    const char *v = krt_cmdline_get(cmdline, key);
+    const char *v = base_cmdline_get(cmdline, key);
     if (!v)
         return def;
-    u64 n = krt_strtou64(v, &end);
+    u64 n = base_strtou64(v, &end);
     if (end == v || (*end && *end != ' '))
         return def;
     return n;

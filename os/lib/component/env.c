@@ -30,7 +30,7 @@ static void common_init(void)
     kide_sm_create(&rt_env, 0, &rt_env.sleep_sm);
 }
 
-KRT_NORETURN void krt_child_main(struct kide_utcb *utcb)
+BASE_NORETURN void krt_child_main(struct kide_utcb *utcb)
 {
     const struct kide_comp_info *info = (const struct kide_comp_info *)KIDE_COMP_INFO;
     (void)utcb;
@@ -58,7 +58,7 @@ KRT_NORETURN void krt_child_main(struct kide_utcb *utcb)
     kide_exit(&rt_env, 0);
 }
 
-KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
+BASE_NORETURN void krt_root_main(const struct kide_boot_info *bi)
 {
     krt_root_init(bi);
     rt_env.root = 1;
@@ -85,7 +85,7 @@ void kide_exit(struct kide_env *env, int code)
     if (env->root) {
         if (code < 0 || code > 111)
             code = 111;
-        kide_exit_qemu(0x10 + (u32)code);
+        base_exit_qemu(0x10 + (u32)code);
     }
     if (code < 0 || code > 255)
         code = 255;

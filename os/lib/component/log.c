@@ -7,7 +7,7 @@
  * than KIDE_CORE_LOG_MAX bytes goes out as several LOG calls (lines) of at
  * most that size; formatted text over LINE_MAX bytes ends in a visible
  * "[cut]" (core escapes control characters and rate-limits, docs/core.md).
- * krt's console (krt_printf, krt_panic) is routed here too: a component has
+ * krt's console (printf, base_panic) is routed here too: a component has
  * no COM1 and no exit port.
  */
 #include <krt.h>
@@ -32,8 +32,8 @@ static void core_log(const char *s, kide_u64 len)
 static void emit(struct kide_env *env, const char *text)
 {
     if (env->root) {
-        krt_puts(text);
-        krt_puts("\n");
+        base_puts(text);
+        base_puts("\n");
         return;
     }
     const char *p = text;
@@ -55,7 +55,7 @@ void kide_log(struct kide_env *env, const char *fmt, ...)
     char line[LINE_MAX];
     __builtin_va_list ap;
     __builtin_va_start(ap, fmt);
-    int n = krt_vsnprintf(line, sizeof(line), fmt, ap);
+    int n = vsnprintf(line, sizeof(line), fmt, ap);
     __builtin_va_end(ap);
     if (n >= (int)sizeof(line))
         memcpy(line + sizeof(line) - 7, " [cut]", 7);
@@ -66,7 +66,7 @@ int kide_snprintf(char *buf, kide_u64 size, const char *fmt, ...)
 {
     __builtin_va_list ap;
     __builtin_va_start(ap, fmt);
-    int n = krt_vsnprintf(buf, size, fmt, ap);
+    int n = vsnprintf(buf, size, fmt, ap);
     __builtin_va_end(ap);
     return n;
 }
@@ -83,7 +83,7 @@ const char *kide_status_name(int status)
     case KIDE_INVALID:
         return "INVALID";
     default:
-        return krt_status_name(status);
+        return base_status_name(status);
     }
 }
 
@@ -99,6 +99,6 @@ static void panic_exit(void)
 
 void rt_log_init(void)
 {
-    krt_console_hook = console;
-    krt_panic_exit = panic_exit;
+    base_console_hook = console;
+    base_panic_exit = panic_exit;
 }

@@ -42,7 +42,7 @@ kide_sel kide_sel_alloc(unsigned order)
     kide_u64 n = 1ull << order;
     kide_sel found = 0;
     kide_mutex_lock(&rt_env.misc_mx);
-    for (kide_u64 s = KRT_ALIGN_UP(KIDE_COMP_SEL_FREE, n); s + n <= KIDE_CAP_SLOTS && !found;
+    for (kide_u64 s = BASE_ALIGN_UP(KIDE_COMP_SEL_FREE, n); s + n <= KIDE_CAP_SLOTS && !found;
          s += n) {
         if (n >= 64 ? map[s / 64] != 0 : map[s / 64] == ~0ull)
             continue;

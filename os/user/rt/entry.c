@@ -23,13 +23,13 @@ __attribute__((weak)) void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *u
 __attribute__((weak)) void krt_child_main(struct kide_utcb *utcb)
 {
     (void)utcb;
-    krt_panic("krt: this program has no child main");
+    base_panic("krt: this program has no child main");
 }
 
 __attribute__((weak)) void krt_root_main(const struct kide_boot_info *bi)
 {
     (void)bi;
-    krt_panic("krt: this program cannot be the root");
+    base_panic("krt: this program cannot be the root");
 }
 
 void base_entry_root(const struct kide_boot_info *bi)
@@ -37,7 +37,7 @@ void base_entry_root(const struct kide_boot_info *bi)
     krt_root_main(bi);
 }
 
-void krt_portal_run(u64 id, u64 msg, struct kide_utcb *utcb)
+void base_entry_portal(u64 id, u64 msg, struct kide_utcb *utcb)
 {
     utcb->msg = 0;
     krt_portal_entry(id, msg, utcb);
@@ -46,19 +46,19 @@ void krt_portal_run(u64 id, u64 msg, struct kide_utcb *utcb)
      * the caller is released and this handler EC stays usable. */
     for (unsigned i = 0; i < 3; i++) {
         int st = kide_reply();
-        krt_printf("krt: reply (msg %lx) failed: %s\n", utcb->msg, krt_status_name(st));
+        printf("krt: reply (msg %lx) failed: %s\n", utcb->msg, base_status_name(st));
         utcb->msg = 0;
     }
     krt_exit(1); /* recorded by whoever handles this PD's exceptions */
 }
 
-void krt_thread_run(struct kide_utcb *utcb)
+void base_entry_thread(struct kide_utcb *utcb)
 {
     struct krt_ec *t = (struct krt_ec *)utcb->tls;
     if (!t)
         krt_child_main(utcb);
     t->fn(t);
-    KRT_WRITE_ONCE(t->done, 1);
+    BASE_WRITE_ONCE(t->done, 1);
     if (t->done_sm)
         kide_ctrl_sm(KIDE_CTRL_SM_UP, t->done_sm, 0);
     if (krt_park)

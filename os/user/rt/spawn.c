@@ -40,8 +40,8 @@ int krt_elf_check_info(const void *image, u64 size, const char *name, struct kid
         if (info->seg[i].vaddr + info->seg[i].memsz > KRT_CHILD_INFO)
             why = "a segment overlaps the krt child layout (info, stacks, UTCBs)";
     if (why) {
-        krt_printf("krt: module %s: bad ELF image: %s\n", name, why);
-        krt_printf("hint: build helpers with os/user/rt/user.ld (static, non-PIE)\n");
+        printf("krt: module %s: bad ELF image: %s\n", name, why);
+        printf("hint: build helpers with os/user/rt/user.ld (static, non-PIE)\n");
         return -1;
     }
     return 0;
@@ -63,7 +63,7 @@ static struct krt_child_page *page_find(struct krt_child *c, u64 va)
 
 void *krt_child_ptr(struct krt_child *c, u64 va)
 {
-    struct krt_child_page *p = page_find(c, KRT_ALIGN_DOWN(va, 4096));
+    struct krt_child_page *p = page_find(c, BASE_ALIGN_DOWN(va, 4096));
     return p ? (void *)(p->pa + (va & 4095)) : NULL;
 }
 
@@ -90,14 +90,14 @@ static int page_map(struct krt_child *c, struct krt_child_page *p)
     if (st == KIDE_OK)
         p->mapped = true;
     else
-        krt_printf("krt: %s: delegate page %lx -> %lx: %s\n", c->name, p->pa, p->va,
-                   krt_status_name(st));
+        printf("krt: %s: delegate page %lx -> %lx: %s\n", c->name, p->pa, p->va,
+               base_status_name(st));
     return st;
 }
 
 u64 krt_child_map(struct krt_child *c, u64 va, unsigned perm)
 {
-    struct krt_child_page *p = page_get(c, KRT_ALIGN_DOWN(va, 4096), perm);
+    struct krt_child_page *p = page_get(c, BASE_ALIGN_DOWN(va, 4096), perm);
     if (!p || page_map(c, p) != KIDE_OK)
         return 0;
     return p->pa;
@@ -131,7 +131,7 @@ static int ec_prepare(struct krt_child *c, unsigned i, unsigned cpu, u64 *sp, u6
         st = kide_delegate(c->pd, KIDE_CRD(KIDE_CRD_OBJ, e->evt + 32, 0, KIDE_PT_CALL),
                            KRT_CHILD_EVT(i) + 32);
     if (st != KIDE_OK)
-        krt_printf("krt: %s: delegate exception portals: %s\n", c->name, krt_status_name(st));
+        printf("krt: %s: delegate exception portals: %s\n", c->name, base_status_name(st));
     return st;
 }
 
@@ -139,15 +139,14 @@ static int load_segments(struct krt_child *c, const u8 *image, const struct kide
 {
     for (unsigned i = 0; i < info->count; i++) {
         const struct kide_elf_segment *sg = &info->seg[i];
-        u64 start = KRT_ALIGN_DOWN(sg->vaddr, 4096);
-        u64 end = KRT_ALIGN_UP(sg->vaddr + sg->memsz, 4096);
+        u64 start = BASE_ALIGN_DOWN(sg->vaddr, 4096);
+        u64 end = BASE_ALIGN_UP(sg->vaddr + sg->memsz, 4096);
         for (u64 va = start; va < end; va += 4096) {
             struct krt_child_page *p = page_get(c, va, sg->perm);
             if (!p) {
-                krt_printf("krt: %s: out of pages for segment %u (%u pages in use, %s)\n", c->name,
-                           i, c->npages,
-                           c->npages >= KRT_CHILD_MAX_PAGES ? "the child has too many"
-                                                            : "no RAM left");
+                printf("krt: %s: out of pages for segment %u (%u pages in use, %s)\n", c->name, i,
+                       c->npages,
+                       c->npages >= KRT_CHILD_MAX_PAGES ? "the child has too many" : "no RAM left");
                 return KIDE_QUOTA;
             }
             /* copy the part of the file image that falls into this page */
@@ -184,7 +183,7 @@ int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size
     }
     st = kide_create_pd(c->pd, KIDE_ROOT_SEL_PD, c->quota, c->notify);
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_pd (quota %lu): %s\n", name, c->quota, krt_status_name(st));
+        printf("krt: %s: create_pd (quota %lu): %s\n", name, c->quota, base_status_name(st));
         krt_sel_free(c->pd, 0);
         c->pd = 0;
         goto error;
@@ -206,11 +205,11 @@ int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size
     const struct kide_boot_module *m = krt_module_find(name);
     if (m)
         memcpy(info->cmdline, m->cmdline,
-               strnlen(m->cmdline, KRT_MIN(sizeof(m->cmdline), sizeof(info->cmdline) - 1)));
+               strnlen(m->cmdline, BASE_MIN(sizeof(m->cmdline), sizeof(info->cmdline) - 1)));
     if (a->io_console) {
         st = kide_delegate(c->pd, KIDE_CRD(KIDE_CRD_IO, 0x3f8, 3, KIDE_IO_ACCESS), 0x3f8);
         if (st != KIDE_OK) {
-            krt_printf("krt: %s: delegate COM1: %s\n", name, krt_status_name(st));
+            printf("krt: %s: delegate COM1: %s\n", name, base_status_name(st));
             goto error;
         }
     }
@@ -223,7 +222,7 @@ int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size
     st = kide_create_ec(KIDE_EC_GLOBAL, a->cpu, c->ec[0].ec, c->pd, utcb, sp, c->entry,
                         KRT_CHILD_EVT(0));
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_ec: %s\n", name, krt_status_name(st));
+        printf("krt: %s: create_ec: %s\n", name, base_status_name(st));
         krt_sel_free(c->ec[0].ec, 0);
         c->ec[0].ec = 0;
         goto error;
@@ -243,8 +242,8 @@ int krt_spawn_module(struct krt_child *c, const char *module, const struct krt_s
 {
     const struct kide_boot_module *m = krt_module_find(module);
     if (!m) {
-        krt_printf("krt: no boot module named %s\n", module);
-        krt_printf("hint: add it to the QEMU -initrd list (os/tools/qemu-run.sh)\n");
+        printf("krt: no boot module named %s\n", module);
+        printf("hint: add it to the QEMU -initrd list (os/tools/qemu-run.sh)\n");
         memset(c, 0, sizeof(*c));
         return -1;
     }
@@ -254,9 +253,9 @@ int krt_spawn_module(struct krt_child *c, const char *module, const struct krt_s
 int krt_child_start(struct krt_child *c, unsigned prio)
 {
     c->ec[0].sc = krt_sel_alloc(0);
-    int st = kide_create_sc(0, prio, c->ec[0].sc, c->pd, c->ec[0].ec, 10 * KRT_MS, 10 * KRT_MS);
+    int st = kide_create_sc(0, prio, c->ec[0].sc, c->pd, c->ec[0].ec, 10 * BASE_MS, 10 * BASE_MS);
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_sc: %s\n", c->name, krt_status_name(st));
+        printf("krt: %s: create_sc: %s\n", c->name, base_status_name(st));
         krt_sel_free(c->ec[0].sc, 0);
         c->ec[0].sc = 0;
     }
@@ -277,16 +276,16 @@ struct krt_ec *krt_child_thread(struct krt_child *c, unsigned cpu, unsigned prio
     int st =
             kide_create_ec(KIDE_EC_GLOBAL, cpu, e->ec, c->pd, utcb, sp, c->entry, KRT_CHILD_EVT(i));
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_ec: %s\n", c->name, krt_status_name(st));
+        printf("krt: %s: create_ec: %s\n", c->name, base_status_name(st));
         return NULL;
     }
     /* The root cannot write the child's UTCB: the child finds what this
      * thread should do in its info page, indexed by the EC's UTCB slot. */
     c->info->arg[8 + (i & 7)] = tls;
     e->sc = krt_sel_alloc(0);
-    st = kide_create_sc(0, prio, e->sc, c->pd, e->ec, 10 * KRT_MS, 10 * KRT_MS);
+    st = kide_create_sc(0, prio, e->sc, c->pd, e->ec, 10 * BASE_MS, 10 * BASE_MS);
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_sc: %s\n", c->name, krt_status_name(st));
+        printf("krt: %s: create_sc: %s\n", c->name, base_status_name(st));
         return NULL;
     }
     return e;
@@ -294,7 +293,7 @@ struct krt_ec *krt_child_thread(struct krt_child *c, unsigned cpu, unsigned prio
 
 kide_sel krt_child_portal(struct krt_child *c, unsigned cpu, u64 id)
 {
-    if (c->nec >= KRT_CHILD_MAX_EC || c->npts >= KRT_ARRAY_SIZE(c->pts))
+    if (c->nec >= KRT_CHILD_MAX_EC || c->npts >= BASE_ARRAY_SIZE(c->pts))
         return 0;
     unsigned i = c->nec;
     u64 sp, utcb;
@@ -305,13 +304,13 @@ kide_sel krt_child_portal(struct krt_child *c, unsigned cpu, u64 id)
     e->ec = krt_sel_alloc(0);
     int st = kide_create_ec(0, cpu, e->ec, c->pd, utcb, sp, 0, KRT_CHILD_EVT(i));
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create handler ec: %s\n", c->name, krt_status_name(st));
+        printf("krt: %s: create handler ec: %s\n", c->name, base_status_name(st));
         return 0;
     }
     kide_sel pt = krt_sel_alloc(0);
     st = kide_create_pt(pt, c->pd, e->ec, c->entry, id);
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_pt: %s\n", c->name, krt_status_name(st));
+        printf("krt: %s: create_pt: %s\n", c->name, base_status_name(st));
         krt_sel_free(pt, 0);
         return 0;
     }

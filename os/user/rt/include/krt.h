@@ -21,11 +21,11 @@
 
 /* --- crt0 hooks, provided by the program --------------------------------- */
 /** Root program entry (RDI = boot info). */
-KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi);
+BASE_NORETURN void krt_root_main(const struct kide_boot_info *bi);
 /** Child program entry: every global EC of a PD started by krt_spawn() whose
  *  UTCB tls is 0 (all of them: the root cannot write a child's UTCB). The
  *  EC's index is (utcb - KRT_CHILD_UTCBS) / 4096; 0 is the main EC. */
-KRT_NORETURN void krt_child_main(struct kide_utcb *utcb);
+BASE_NORETURN void krt_child_main(struct kide_utcb *utcb);
 /** Portal handler body; krt replies with the UTCB's msg when it returns. */
 void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *utcb);
 
@@ -116,7 +116,7 @@ void krt_thread_destroy(struct krt_ec *t);
 /** Create a local (handler) EC in the root on cpu with a fresh UTCB and stack. */
 int krt_local_ec(struct krt_ec *h, unsigned cpu);
 /** Block the calling EC forever (threads whose body returned). */
-KRT_NORETURN void krt_park(void);
+BASE_NORETURN void krt_park(void);
 /** Down a semaphore with a deadline `ms` from now; returns the status. */
 int krt_sm_wait(kide_sel sm, u64 ms);
 /** Block for about `ms` milliseconds (down on a private semaphore with a deadline). */
@@ -131,6 +131,6 @@ void krt_cap_drop(kide_sel sel);
 /* --- exits ---------------------------------------------------------------- */
 /** End the calling child EC: #UD with RAX = KRT_EXIT_MAGIC, RDI = code; the
  *  root's exception handler records the code and stops the EC. */
-KRT_NORETURN void krt_exit(u64 code);
+BASE_NORETURN void krt_exit(u64 code);
 
 #endif

@@ -30,14 +30,14 @@ typedef _Bool bool;
 #define false 0
 #define NULL ((void *)0)
 
-#define KRT_MIN(a, b)        ((a) < (b) ? (a) : (b))
-#define KRT_ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
-#define KRT_ALIGN_UP(x, a)   (((x) + (a)-1) & ~((u64)(a)-1))
-#define KRT_ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))
-#define KRT_NORETURN         __attribute__((noreturn))
-#define KRT_PRINTF(f, a)     __attribute__((format(printf, f, a)))
-#define KRT_READ_ONCE(x)     (*(volatile __typeof__(x) *)&(x))
-#define KRT_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#define BASE_MIN(a, b)        ((a) < (b) ? (a) : (b))
+#define BASE_ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
+#define BASE_ALIGN_UP(x, a)   (((x) + (a)-1) & ~((u64)(a)-1))
+#define BASE_ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))
+#define BASE_NORETURN         __attribute__((noreturn))
+#define BASE_PRINTF(f, a)     __attribute__((format(printf, f, a)))
+#define BASE_READ_ONCE(x)     (*(volatile __typeof__(x) *)&(x))
+#define BASE_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 
 /* --- string.c ----------------------------------------------------------- */
 void *memcpy(void *dst, const void *src, size_t n);
@@ -50,33 +50,33 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 /** Parse an unsigned decimal or 0x-hex number; *end (optional) gets the stop. */
-u64 krt_strtou64(const char *s, const char **end);
+u64 base_strtou64(const char *s, const char **end);
 /** Find "key=value" in a space-separated command line; returns the value or NULL. */
-const char *krt_cmdline_get(const char *cmdline, const char *key);
+const char *base_cmdline_get(const char *cmdline, const char *key);
 /** Numeric option from a command line, or def when absent or malformed. */
-u64 krt_cmdline_num(const char *cmdline, const char *key, u64 def);
+u64 base_cmdline_num(const char *cmdline, const char *key, u64 def);
 
 /* --- format.c: %d %u %x %p %s %c %%, flags 0 and width, l/ll/z ----------- */
-int krt_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list ap);
-int krt_snprintf(char *buf, size_t size, const char *fmt, ...) KRT_PRINTF(3, 4);
+int vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) BASE_PRINTF(3, 4);
 
 /* --- console.c ---------------------------------------------------------- */
 /** Port I/O. */
-static inline void krt_outb(u16 port, u8 v)
+static inline void base_outb(u16 port, u8 v)
 {
     __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
 }
-static inline u8 krt_inb(u16 port)
+static inline u8 base_inb(u16 port)
 {
     u8 v;
     __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
-static inline void krt_pause(void)
+static inline void base_pause(void)
 {
     __asm__ volatile("pause" ::: "memory");
 }
-static inline u64 krt_rdtsc(void)
+static inline u64 base_rdtsc(void)
 {
     u32 lo, hi;
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
@@ -84,36 +84,36 @@ static inline u64 krt_rdtsc(void)
 }
 
 /** Write a string to the console (COM1, polled: needs ports 0x3f8..0x3ff). */
-void krt_puts(const char *s);
+void base_puts(const char *s);
 /** printf to the console; a call's output is never interleaved with another's. */
-int krt_printf(const char *fmt, ...) KRT_PRINTF(1, 2);
+int printf(const char *fmt, ...) BASE_PRINTF(1, 2);
 /** Exit QEMU through isa-debug-exit (port 0xf4): QEMU's status is code*2+1. */
-KRT_NORETURN void kide_exit_qemu(u32 code);
-#define KRT_QEMU_SUCCESS 0x10 /**< QEMU exits with 33 */
-#define KRT_QEMU_FAILURE 0x11 /**< QEMU exits with 35 */
-/** When set, console output goes here instead of COM1, and krt_panic ends through
- *  krt_panic_exit instead of the exit port: a component under core has neither
+BASE_NORETURN void base_exit_qemu(u32 code);
+#define BASE_QEMU_SUCCESS 0x10 /**< QEMU exits with 33 */
+#define BASE_QEMU_FAILURE 0x11 /**< QEMU exits with 35 */
+/** When set, console output goes here instead of COM1, and base_panic ends through
+ *  base_panic_exit instead of the exit port: a component under core has neither
  *  (the component runtime routes both to core). */
-extern void (*krt_console_hook)(const char *s);
-extern void (*krt_panic_exit)(void);
+extern void (*base_console_hook)(const char *s);
+extern void (*base_panic_exit)(void);
 /** Print "krt: panic: <message>" and exit QEMU with failure. (The prefix is what
  *  the test tools match: os/tools/scenario-run.sh, KT_FAIL.) */
-KRT_NORETURN void krt_panic(const char *fmt, ...) KRT_PRINTF(1, 2);
+BASE_NORETURN void base_panic(const char *fmt, ...) BASE_PRINTF(1, 2);
 
 /* --- status.c ----------------------------------------------------------- */
 /** A kernel status code's name ("OK", "BAD_CAP", ...; "?" if unknown). */
-const char *krt_status_name(int st);
+const char *base_status_name(int st);
 
 /* --- time --------------------------------------------------------------- */
 /** Monotonic ns from the kernel's clock. */
-static inline u64 krt_now(void)
+static inline u64 base_now(void)
 {
     u64 ns = 0;
     kide_clock(&ns);
     return ns;
 }
-#define KRT_MS ((u64)1000000)
-#define KRT_US ((u64)1000)
+#define BASE_MS ((u64)1000000)
+#define BASE_US ((u64)1000)
 
 /* --- crt0.S entries, provided by the runtime linked above ---------------- */
 /* crt0's _start tells the three kinds of EC apart by RDI: KIDE_ROOT_BOOTINFO
@@ -122,10 +122,10 @@ static inline u64 krt_now(void)
  * RSP; crt0 realigns the stack below that word, so the word survives and a
  * handler can restart with the same RSP on every call. */
 /** The root task (RDI = boot info). */
-KRT_NORETURN void base_entry_root(const struct kide_boot_info *bi);
+BASE_NORETURN void base_entry_root(const struct kide_boot_info *bi);
 /** A global EC (RDI = 0); must not return. */
-KRT_NORETURN void krt_thread_run(struct kide_utcb *utcb);
+BASE_NORETURN void base_entry_thread(struct kide_utcb *utcb);
 /** A portal handler (RDI = id, RSI = message word); replies, must not return. */
-KRT_NORETURN void krt_portal_run(u64 id, u64 msg, struct kide_utcb *utcb);
+BASE_NORETURN void base_entry_portal(u64 id, u64 msg, struct kide_utcb *utcb);
 
 #endif
