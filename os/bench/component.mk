@@ -15,12 +15,12 @@ $(CB_OUT)/%.o: $(CB_DIR)/%.c $(KRT_HDRS)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
 	@$(USER_CC) $(COMPONENT_CFLAGS) -I$(TCOMP_DIR)/common -c $< -o $@
 
-$(BIN)/bench-start: $(CB_OUT)/component_start.o $(TCOMP_COMMON) $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(BASE_LIB)
+$(BIN)/bench-start: $(CB_OUT)/component_start.o $(TCOMP_COMMON) $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
 	@$(call component_link,$@,$< $(TCOMP_COMMON))
 
-$(BIN)/bench-child: $(CB_OUT)/component_child.o $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(BASE_LIB)
+$(BIN)/bench-child: $(CB_OUT)/component_child.o $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
 	@$(call component_link,$@,$<)

@@ -28,10 +28,10 @@ $(COMPS_OUT)/tests/%.o: $(TCOMP_DIR)/%.c $(KRT_HDRS)
 
 # component_link OUT, OBJS: the link line every native component uses.
 # libkide.a carries the JSON library's objects (os/lib/component/build.mk).
-component_link = $(USER_LD) -o $(1) $(BASE_CRT0) $(2) $(COMP_LIB) $(KRT_LIB) $(BASE_LIB)
+component_link = $(USER_LD) -o $(1) $(BASE_CRT0) $(2) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 
 $(addprefix $(BIN)/,$(TCOMP_NAMES)): $(BIN)/%: $(COMPS_OUT)/tests/%/main.o $(TCOMP_COMMON) \
-        $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(BASE_LIB) $(USER_LDS)
+        $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
 	@$(call component_link,$@,$< $(TCOMP_COMMON))

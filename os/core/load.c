@@ -98,7 +98,7 @@ int load_program(struct account *a, const char *rom)
     const char *why = e == KIDE_ELF_OK ? NULL : kide_elf_strerror(e);
     for (unsigned i = 0; !why && i < info.count; i++)
         if (info.seg[i].vaddr + info.seg[i].memsz > KIDE_COMP_HEAP)
-            why = "a segment reaches into the component layout (link with os/user/rt/user.ld)";
+            why = "a segment reaches into the component layout (link with os/lib/base/user.ld)";
     if (why) {
         printf("core: %s: boot module '%s' is not a loadable program: %s\n", a->label, rom, why);
         return KIDE_BAD_PARAM;

@@ -29,10 +29,10 @@ $(HJ_OUT)/%.o: $(HJ_DIR)/%.c $(HJ_HDRS) $(KRT_HDRS)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
 	@$(USER_CC) $(HJ_CFLAGS) -c $< -o $@
 
-$(HOITAJA_ELF): $(HJ_OBJS) $(BASE_CRT0) $(COMP_LIB) $(KIDE_JSON_LIB) $(KRT_LIB) $(BASE_LIB) $(USER_LDS)
+$(HOITAJA_ELF): $(HJ_OBJS) $(BASE_CRT0) $(COMP_LIB) $(KIDE_JSON_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(USER_LD) -o $@ $(BASE_CRT0) $(HJ_OBJS) $(COMP_LIB) $(KIDE_JSON_LIB) $(KRT_LIB) $(BASE_LIB)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $(HJ_OBJS) $(COMP_LIB) $(KIDE_JSON_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 
 -include $(HJ_OBJS:.o=.d)
 

@@ -199,7 +199,7 @@ void test_elf_check(void)
     static u8 buf[1 << 18] __attribute__((aligned(4096)));
     const struct kide_boot_module *m = krt_module_find("ktest-helper.elf");
     CHECK(m && m->size <= sizeof(buf));
-    CHECK_EQ(krt_elf_check((const void *)m->phys, m->size, "intact"), 0);
+    CHECK_EQ(krt_elf_check((const void *)m->phys, m->size, "intact"), KIDE_OK);
     struct mut {
         const char *name;
         unsigned off, len;
@@ -227,9 +227,9 @@ void test_elf_check(void)
         memcpy(buf, (const void *)m->phys, m->size);
         memcpy(buf + muts[i].off, &muts[i].val, muts[i].len);
         int r = krt_elf_check(buf, muts[i].size ? muts[i].size : m->size, muts[i].name);
-        if (r != -1)
+        if (r != KIDE_BAD_PARAM)
             printf("ktest: elf_check: '%s' was accepted\n", muts[i].name);
-        CHECK(r == -1);
+        CHECK(r == KIDE_BAD_PARAM);
     }
 out:;
 }

@@ -12,7 +12,7 @@
 #   component-qemu-test  tests/rt_test.c under core as the root habitat (os-component-core)
 #                     and tests/root_test.c as the root task (os-component-root)
 #   $(DEMO_SERVICE)   the demo service, from os/components/demo-service/build.mk
-# Needs from the includer: TOP, BUILD, OSB, the krt variables (os/user/build.mk) and
+# Needs from the includer: TOP, BUILD, OSB, the krt variables (os/lib/base/build.mk) and
 # the JSON ones (os/lib/build.mk).
 COMP_DIR := $(TOP)/os/lib/component
 COMP_OUT := $(OSB)/lib/component
@@ -27,7 +27,7 @@ COMP_HDRS := $(COMP_DIR)/include/kide/component.h $(COMP_DIR)/rt.h $(KRT_HDRS)
 $(COMP_OUT)/%.o: $(COMP_DIR)/%.c $(COMP_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) -c $< -o $@
+	@$(USER_CC) $(USER_CFLAGS) $(KRT_CFLAGS) $(COMP_CFLAGS) -c $< -o $@
 
 $(COMP_LIB): $(COMP_OBJS) $(JSON_FS_OBJS)
 	@rm -f $@
@@ -53,7 +53,7 @@ $(COMP_HEAP_TEST): $(COMP_TEST_DIR)/test_heap.c $(COMP_DIR)/heap.c $(COMP_DIR)/r
 # The runtime may only need krt, kide_main and the JSON library from outside.
 define comp_undef_check
 undef=$$(nm -u $(COMP_OBJS) $(JSON_FS_OBJS) 2>/dev/null | awk 'NF == 2 {print $$2}' | sort -u | \
-    grep -v -x -f <(nm --defined-only $(COMP_OBJS) $(JSON_FS_OBJS) $(KRT_LIB) $(BASE_LIB) $(BASE_CRT0) 2>/dev/null | \
+    grep -v -x -f <(nm --defined-only $(COMP_OBJS) $(JSON_FS_OBJS) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(BASE_CRT0) 2>/dev/null | \
                     awk 'NF == 3 {print $$3}' | sort -u; echo kide_main)); \
 if [ -z "$$undef" ]; then echo "os/lib/component: no undefined symbols"; \
     $(call write_result,os-component-link,1,0,0); \
@@ -65,7 +65,7 @@ include $(TOP)/os/components/demo-service/build.mk
 
 .PHONY: component-test
 component-test: SHELL := /bin/bash
-component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_LIB) $(KRT_LIB) $(BASE_LIB) $(BASE_CRT0) $(DEMO_SERVICE)
+component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(BASE_CRT0) $(DEMO_SERVICE)
 	@rc=0; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-msg $(COMP_MSG_TEST) || rc=1; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-heap $(COMP_HEAP_TEST) || rc=1; \
@@ -80,10 +80,10 @@ COMP_RT_TEST := $(COMP_OUT)/rt-test/hoitaja
 $(COMP_OUT)/rt_test.o: $(COMP_TEST_DIR)/rt_test.c $(COMP_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) -I$(COMP_DIR) -c $< -o $@
-$(COMP_RT_TEST): $(COMP_OUT)/rt_test.o $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(BASE_LIB) $(USER_LDS)
+	@$(USER_CC) $(USER_CFLAGS) $(KRT_CFLAGS) $(COMP_CFLAGS) -I$(COMP_DIR) -c $< -o $@
+$(COMP_RT_TEST): $(COMP_OUT)/rt_test.o $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
 	@mkdir -p $(dir $@)
-	@$(USER_LD) -o $@ $(BASE_CRT0) $< $(COMP_LIB) $(KRT_LIB) $(BASE_LIB)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $< $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 	@echo '{"greeting": "rt"}' > $(dir $@)/init.json
 
 
@@ -92,9 +92,9 @@ COMP_ROOT_TEST := $(COMP_OUT)/root-test
 $(COMP_OUT)/root_test.o: $(COMP_TEST_DIR)/root_test.c $(COMP_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) -c $< -o $@
-$(COMP_ROOT_TEST): $(COMP_OUT)/root_test.o $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(BASE_LIB) $(USER_LDS)
-	@$(USER_LD) -o $@ $(BASE_CRT0) $< $(COMP_LIB) $(KRT_LIB) $(BASE_LIB)
+	@$(USER_CC) $(USER_CFLAGS) $(KRT_CFLAGS) $(COMP_CFLAGS) -c $< -o $@
+$(COMP_ROOT_TEST): $(COMP_OUT)/root_test.o $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $< $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 
 .PHONY: component-qemu-test
 component-qemu-test: $(COMP_RT_TEST) $(COMP_ROOT_TEST) core $(KERNEL_BIN)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* krt spawn: load an ELF boot module into a new child PD (see krt/spawn.h).
  *
- * The image is input: every header field is checked before use (class,
+ * The image is input: os/lib/elf checks every header field before use (class,
  * machine, type, program-header table inside the file, each PT_LOAD inside
- * the file and below the end of user space, filesz <= memsz, no overflow).
- * Each page of a segment gets a fresh root page; a page shared by two
- * segments gets the union of their permissions. Pages are delegated with the
+ * the file and below the end of user space, filesz <= memsz, no overflow) and
+ * rejects segments that share a page, so every page has exactly one segment's
+ * permissions. Each page gets a fresh root page and is delegated with its
  * segment's R/W/X only, so the child cannot write its own code.
  */
 #include <krt/spawn.h>
@@ -41,10 +41,10 @@ int krt_elf_check_info(const void *image, u64 size, const char *name, struct kid
             why = "a segment overlaps the krt child layout (info, stacks, UTCBs)";
     if (why) {
         printf("krt: module %s: bad ELF image: %s\n", name, why);
-        printf("hint: build helpers with os/user/rt/user.ld (static, non-PIE)\n");
-        return -1;
+        printf("hint: build helpers with os/lib/base/user.ld (static, non-PIE)\n");
+        return KIDE_BAD_PARAM;
     }
-    return 0;
+    return KIDE_OK;
 }
 
 int krt_elf_check(const void *image, u64 size, const char *name)
@@ -171,8 +171,9 @@ int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size
     memset(c, 0, sizeof(*c));
     c->name = name;
     static struct kide_elf_info elf; /* the root is single-threaded when it spawns */
-    if (krt_elf_check_info(image, size, name, &elf))
-        return -1;
+    st = krt_elf_check_info(image, size, name, &elf);
+    if (st != KIDE_OK)
+        return st;
     c->entry = elf.entry;
     c->quota = a->quota ? a->quota : 192;
     c->notify = krt_sm_create(0);
@@ -245,7 +246,7 @@ int krt_spawn_module(struct krt_child *c, const char *module, const struct krt_s
         printf("krt: no boot module named %s\n", module);
         printf("hint: add it to the QEMU -initrd list (os/tools/qemu-run.sh)\n");
         memset(c, 0, sizeof(*c));
-        return -1;
+        return KIDE_BAD_PARAM;
     }
     return krt_spawn(c, module, (const void *)m->phys, m->size, a);
 }
