@@ -51,37 +51,29 @@ int rom_allow(struct account *c, const char *name)
 /* A read-only segment that the file backs completely, at the same offset
  * within a page, is mapped straight from the boot module: every instance
  * shares one copy of the program's text and constants. */
-static bool shareable(const u8 *image, const struct kide_elf_segment *sg)
+static bool shareable(const u8 *data, const struct kide_elf_segment *sg)
 {
     return !(sg->perm & KIDE_MEM_W) && sg->filesz == sg->memsz &&
-           ((u64)image + sg->offset) % 4096 == sg->vaddr % 4096;
+           (u64)data % 4096 == sg->vaddr % 4096;
 }
 
-static int load_segments(struct account *a, const u8 *image, const struct kide_elf_info *info)
+/* kide_elf_load's map callback: the segment's pages charged to the account. */
+static int seg_map(void *ctx, unsigned index, const struct kide_elf_segment *sg, u64 va, u64 size,
+                   const u8 *data, int *filled)
 {
-    for (unsigned i = 0; i < info->count; i++) {
-        const struct kide_elf_segment *sg = &info->seg[i];
-        u64 start = BASE_ALIGN_DOWN(sg->vaddr, 4096);
-        u64 end = BASE_ALIGN_UP(sg->vaddr + sg->memsz, 4096);
-        if (shareable(image, sg)) {
-            u64 phys = BASE_ALIGN_DOWN((u64)image + sg->offset, 4096);
-            int st = mem_map_rom(a, start, phys, end - start, sg->perm);
-            if (st != KIDE_OK)
-                return st;
-            continue;
-        }
-        /* os/lib/elf guarantees segments never share a page. */
-        int st = mem_alloc(a, start, end - start, sg->perm);
-        if (st != KIDE_OK)
-            return st;
-        for (u64 va = start; va < end; va += 4096) {
-            u64 lo = va > sg->vaddr ? va : sg->vaddr;
-            u64 hi = va + 4096 < sg->vaddr + sg->filesz ? va + 4096 : sg->vaddr + sg->filesz;
-            if (lo < hi)
-                memcpy(mem_ptr(a, lo), image + sg->offset + (lo - sg->vaddr), hi - lo);
-        }
+    struct account *a = ctx;
+    (void)index;
+    if (shareable(data, sg)) {
+        *filled = 1;
+        return mem_map_rom(a, va, BASE_ALIGN_DOWN((u64)data, 4096), size, sg->perm);
     }
-    return KIDE_OK;
+    /* os/lib/elf guarantees segments never share a page. */
+    return mem_alloc(a, va, size, sg->perm);
+}
+
+static void *seg_ptr(void *ctx, u64 va)
+{
+    return mem_ptr(ctx, va);
 }
 
 int load_program(struct account *a, const char *rom)
@@ -103,7 +95,8 @@ int load_program(struct account *a, const char *rom)
         printf("core: %s: boot module '%s' is not a loadable program: %s\n", a->label, rom, why);
         return KIDE_BAD_PARAM;
     }
-    int st = load_segments(a, (const u8 *)m->phys, &info);
+    const struct kide_elf_loader l = {seg_map, seg_ptr, a};
+    int st = kide_elf_load((const void *)m->phys, &info, &l);
     if (st == KIDE_OK)
         st = mem_alloc(a, KIDE_COMP_STACK_TOP - KIDE_COMP_STACK_SIZE, KIDE_COMP_STACK_SIZE,
                        KIDE_MEM_R | KIDE_MEM_W);

@@ -135,33 +135,35 @@ static int ec_prepare(struct krt_child *c, unsigned i, unsigned cpu, u64 *sp, u6
     return st;
 }
 
-static int load_segments(struct krt_child *c, const u8 *image, const struct kide_elf_info *info)
+/* kide_elf_load's map callback: a fresh root page for each page of the segment. */
+static int seg_map(void *ctx, unsigned index, const struct kide_elf_segment *sg, u64 va, u64 size,
+                   const u8 *data, int *filled)
 {
-    for (unsigned i = 0; i < info->count; i++) {
-        const struct kide_elf_segment *sg = &info->seg[i];
-        u64 start = BASE_ALIGN_DOWN(sg->vaddr, 4096);
-        u64 end = BASE_ALIGN_UP(sg->vaddr + sg->memsz, 4096);
-        for (u64 va = start; va < end; va += 4096) {
-            struct krt_child_page *p = page_get(c, va, sg->perm);
-            if (!p) {
-                printf("krt: %s: out of pages for segment %u (%u pages in use, %s)\n", c->name, i,
-                       c->npages,
-                       c->npages >= KRT_CHILD_MAX_PAGES ? "the child has too many" : "no RAM left");
-                return KIDE_QUOTA;
-            }
-            /* copy the part of the file image that falls into this page */
-            u64 lo = va > sg->vaddr ? va : sg->vaddr;
-            u64 hi = va + 4096 < sg->vaddr + sg->filesz ? va + 4096 : sg->vaddr + sg->filesz;
-            if (lo < hi)
-                memcpy((u8 *)p->pa + (lo - va), image + sg->offset + (lo - sg->vaddr), hi - lo);
+    struct krt_child *c = ctx;
+    (void)data, (void)filled; /* every page is a copy: the child must not share the module */
+    for (u64 end = va + size; va < end; va += 4096) {
+        if (!page_get(c, va, sg->perm)) {
+            printf("krt: %s: out of pages for segment %u (%u pages in use, %s)\n", c->name, index,
+                   c->npages,
+                   c->npages >= KRT_CHILD_MAX_PAGES ? "the child has too many" : "no RAM left");
+            return KIDE_QUOTA;
         }
     }
-    for (unsigned i = 0; i < c->npages; i++) {
-        int st = page_map(c, &c->page[i]);
-        if (st != KIDE_OK)
-            return st;
-    }
     return KIDE_OK;
+}
+
+static void *seg_ptr(void *ctx, u64 va)
+{
+    return krt_child_ptr(ctx, va);
+}
+
+static int load_segments(struct krt_child *c, const u8 *image, const struct kide_elf_info *info)
+{
+    const struct kide_elf_loader l = {seg_map, seg_ptr, c};
+    int st = kide_elf_load(image, info, &l);
+    for (unsigned i = 0; st == KIDE_OK && i < c->npages; i++)
+        st = page_map(c, &c->page[i]);
+    return st;
 }
 
 int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size,
