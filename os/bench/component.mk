@@ -10,17 +10,17 @@ CB_ELFS := $(BIN)/bench-start $(BIN)/bench-child
 CB_PEER := $(KB_OUT)/procstart
 COMPONENT_ELFS += $(CB_ELFS)
 
-$(CB_OUT)/%.o: $(CB_DIR)/%.c $(KRT_HDRS)
+$(CB_OUT)/%.o: $(CB_DIR)/%.c $(BASE_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
 	@$(USER_CC) $(COMPONENT_CFLAGS) -I$(TCOMP_DIR)/common -c $< -o $@
 
-$(BIN)/bench-start: $(CB_OUT)/component_start.o $(TCOMP_COMMON) $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
+$(BIN)/bench-start: $(CB_OUT)/component_start.o $(TCOMP_COMMON) $(BASE_CRT0) $(COMP_LIB) $(BASE_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
 	@$(call component_link,$@,$< $(TCOMP_COMMON))
 
-$(BIN)/bench-child: $(CB_OUT)/component_child.o $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
+$(BIN)/bench-child: $(CB_OUT)/component_child.o $(BASE_CRT0) $(COMP_LIB) $(BASE_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
 	@$(call component_link,$@,$<)

@@ -9,8 +9,8 @@
 # A test component is a directory os/components/tests/<name>/ with main.c; it
 # links the shared helpers of os/components/tests/common. The component
 # benchmark's programs come from os/bench/component.mk.
-# Needs from the includer: TOP, OSB, BIN, USER_CC/USER_CFLAGS/USER_LD, KRT_CRT0,
-# KRT_LIB, COMP_LIB, KIDE_JSON_CFLAGS.
+# Needs from the includer: TOP, OSB, BIN, USER_CC/USER_CFLAGS/USER_LD, BASE_CRT0,
+# BASE_LIB, COMP_LIB, KIDE_JSON_CFLAGS.
 
 COMPS_DIR   := $(TOP)/os/components
 COMPS_OUT   := $(OSB)/components
@@ -21,17 +21,17 @@ COMPONENT_CFLAGS := $(USER_CFLAGS) -I$(TOP)/os/lib/component/include $(KIDE_JSON
 
 COMPONENT_ELFS := $(addprefix $(BIN)/,$(TCOMP_NAMES))
 
-$(COMPS_OUT)/tests/%.o: $(TCOMP_DIR)/%.c $(KRT_HDRS)
+$(COMPS_OUT)/tests/%.o: $(TCOMP_DIR)/%.c $(BASE_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
 	@$(USER_CC) $(COMPONENT_CFLAGS) -I$(TCOMP_DIR)/common -c $< -o $@
 
 # component_link OUT, OBJS: the link line every native component uses.
 # libkide.a carries the JSON library's objects (os/lib/component/build.mk).
-component_link = $(USER_LD) -o $(1) $(BASE_CRT0) $(2) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
+component_link = $(USER_LD) -o $(1) $(BASE_CRT0) $(2) $(COMP_LIB) $(BASE_LIB)
 
 $(addprefix $(BIN)/,$(TCOMP_NAMES)): $(BIN)/%: $(COMPS_OUT)/tests/%/main.o $(TCOMP_COMMON) \
-        $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
+        $(BASE_CRT0) $(COMP_LIB) $(BASE_LIB) $(USER_LDS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
 	@$(call component_link,$@,$< $(TCOMP_COMMON))

@@ -7,7 +7,7 @@
 #   hoitaja-test    host unit tests of the logic (cmocka, ASan+UBSan; suite os-hoitaja-unit)
 #                   and the configuration fuzzer for $(FUZZ_SECONDS) s (os-hoitaja-fuzz)
 #   hoitaja-fuzz    the fuzzer for HOITAJA_FUZZ_SECONDS (default 300)
-# Needs from the includer: TOP, OSB, BIN, the krt/component/json variables.
+# Needs from the includer: TOP, OSB, BIN, the base/component/json variables.
 
 HJ_DIR   := $(TOP)/os/hoitaja
 HJ_OUT   := $(OSB)/hoitaja
@@ -24,15 +24,15 @@ HJ_CFLAGS := $(USER_CFLAGS) -I$(TOP)/os/lib/component/include $(KIDE_JSON_CFLAGS
 .PHONY: hoitaja hoitaja-test hoitaja-fuzz
 hoitaja: $(HOITAJA_ELF)
 
-$(HJ_OUT)/%.o: $(HJ_DIR)/%.c $(HJ_HDRS) $(KRT_HDRS)
+$(HJ_OUT)/%.o: $(HJ_DIR)/%.c $(HJ_HDRS) $(BASE_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
 	@$(USER_CC) $(HJ_CFLAGS) -c $< -o $@
 
-$(HOITAJA_ELF): $(HJ_OBJS) $(BASE_CRT0) $(COMP_LIB) $(KIDE_JSON_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
+$(HOITAJA_ELF): $(HJ_OBJS) $(BASE_CRT0) $(COMP_LIB) $(KIDE_JSON_LIB) $(BASE_LIB) $(USER_LDS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(USER_LD) -o $@ $(BASE_CRT0) $(HJ_OBJS) $(COMP_LIB) $(KIDE_JSON_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $(HJ_OBJS) $(COMP_LIB) $(KIDE_JSON_LIB) $(BASE_LIB)
 
 -include $(HJ_OBJS:.o=.d)
 

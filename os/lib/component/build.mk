@@ -3,31 +3,30 @@
 #
 # Provides:
 #   $(COMP_LIB)       libkide.a: the runtime plus the JSON library's objects, so a
-#                     component (and the SDK) links with libkide.a and libkrt.a alone
+#                     component (and the SDK) links crt0.o objects libkide.a libkbase.a
 #   $(COMP_CFLAGS)    flags for code using <kide/component.h> and <kide/json.h>
 #   component-test    host unit tests (marshalling, heap) with ASan/UBSan, results
 #                     os-component-msg and os-component-heap; the check that the
-#                     runtime's objects leave nothing undefined but krt and kide_main
-#                     (os-component-link); and component-qemu-test
+#                     runtime's objects leave nothing undefined but the base library and
+#                     kide_main (os-component-link); and component-qemu-test
 #   component-qemu-test  tests/rt_test.c under core as the root habitat (os-component-core)
-#                     and tests/root_test.c as the root task (os-component-root)
 #   $(DEMO_SERVICE)   the demo service, from os/components/demo-service/build.mk
-# Needs from the includer: TOP, BUILD, OSB, the krt variables (os/lib/base/build.mk) and
-# the JSON ones (os/lib/build.mk).
+# Needs from the includer: TOP, BUILD, OSB, the base library's variables
+# (os/lib/base/build.mk) and the JSON ones (os/lib/build.mk).
 COMP_DIR := $(TOP)/os/lib/component
 COMP_OUT := $(OSB)/lib/component
 COMP_LIB := $(COMP_OUT)/libkide.a
 COMP_CFLAGS := -I$(COMP_DIR)/include -I$(TOP)/os/lib/json/include
 
-COMP_SRCS := env.c log.c core.c sel.c ram.c heap.c msg.c call.c portal.c service.c session.c \
+COMP_SRCS := entry.c env.c log.c core.c sel.c ram.c heap.c msg.c call.c portal.c service.c session.c \
              signal.c config.c ds.c
 COMP_OBJS := $(addprefix $(COMP_OUT)/,$(COMP_SRCS:.c=.o))
-COMP_HDRS := $(COMP_DIR)/include/kide/component.h $(COMP_DIR)/rt.h $(KRT_HDRS)
+COMP_HDRS := $(COMP_DIR)/include/kide/component.h $(COMP_DIR)/rt.h $(BASE_HDRS)
 
 $(COMP_OUT)/%.o: $(COMP_DIR)/%.c $(COMP_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) $(KRT_CFLAGS) $(COMP_CFLAGS) -c $< -o $@
+	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) -c $< -o $@
 
 $(COMP_LIB): $(COMP_OBJS) $(JSON_FS_OBJS)
 	@rm -f $@
@@ -50,10 +49,10 @@ $(COMP_HEAP_TEST): $(COMP_TEST_DIR)/test_heap.c $(COMP_DIR)/heap.c $(COMP_DIR)/r
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(COMP_HOST_CFLAGS) -o $@ $< $(COMP_DIR)/heap.c -lcmocka
 
-# The runtime may only need krt, kide_main and the JSON library from outside.
+# The runtime may only need the base library, kide_main and the JSON library from outside.
 define comp_undef_check
 undef=$$(nm -u $(COMP_OBJS) $(JSON_FS_OBJS) 2>/dev/null | awk 'NF == 2 {print $$2}' | sort -u | \
-    grep -v -x -f <(nm --defined-only $(COMP_OBJS) $(JSON_FS_OBJS) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(BASE_CRT0) 2>/dev/null | \
+    grep -v -x -f <(nm --defined-only $(COMP_OBJS) $(JSON_FS_OBJS) $(BASE_LIB) $(BASE_CRT0) 2>/dev/null | \
                     awk 'NF == 3 {print $$3}' | sort -u; echo kide_main)); \
 if [ -z "$$undef" ]; then echo "os/lib/component: no undefined symbols"; \
     $(call write_result,os-component-link,1,0,0); \
@@ -65,7 +64,7 @@ include $(TOP)/os/components/demo-service/build.mk
 
 .PHONY: component-test
 component-test: SHELL := /bin/bash
-component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(BASE_CRT0) $(DEMO_SERVICE)
+component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_LIB) $(BASE_LIB) $(BASE_CRT0) $(DEMO_SERVICE)
 	@rc=0; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-msg $(COMP_MSG_TEST) || rc=1; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-heap $(COMP_HEAP_TEST) || rc=1; \
@@ -80,29 +79,15 @@ COMP_RT_TEST := $(COMP_OUT)/rt-test/hoitaja
 $(COMP_OUT)/rt_test.o: $(COMP_TEST_DIR)/rt_test.c $(COMP_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) $(KRT_CFLAGS) $(COMP_CFLAGS) -I$(COMP_DIR) -c $< -o $@
-$(COMP_RT_TEST): $(COMP_OUT)/rt_test.o $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
+	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) -I$(COMP_DIR) -c $< -o $@
+$(COMP_RT_TEST): $(COMP_OUT)/rt_test.o $(BASE_CRT0) $(COMP_LIB) $(BASE_LIB) $(USER_LDS)
 	@mkdir -p $(dir $@)
-	@$(USER_LD) -o $@ $(BASE_CRT0) $< $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $< $(COMP_LIB) $(BASE_LIB)
 	@echo '{"greeting": "rt"}' > $(dir $@)/init.json
 
 
-# ... and as the root task of its own image: tests/root_test.c.
-COMP_ROOT_TEST := $(COMP_OUT)/root-test
-$(COMP_OUT)/root_test.o: $(COMP_TEST_DIR)/root_test.c $(COMP_HDRS)
-	@mkdir -p $(dir $@)
-	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) $(KRT_CFLAGS) $(COMP_CFLAGS) -c $< -o $@
-$(COMP_ROOT_TEST): $(COMP_OUT)/root_test.o $(BASE_CRT0) $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
-	@$(USER_LD) -o $@ $(BASE_CRT0) $< $(COMP_LIB) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
-
 .PHONY: component-qemu-test
-component-qemu-test: $(COMP_RT_TEST) $(COMP_ROOT_TEST) core $(KERNEL_BIN)
-	@rc=0; \
-	$(KT_RUN) --name os-component-core --kernel $(KERNEL_BIN) --smp 1 --timeout 120 \
+component-qemu-test: $(COMP_RT_TEST) core $(KERNEL_BIN)
+	@$(KT_RUN) --name os-component-core --kernel $(KERNEL_BIN) --smp 1 --timeout 120 \
 	    --expect 'rt-test: [0-9]+ passed, 0 failed' --fail 'FAIL' $(KT_FAIL) \
-	    $(OSB)/bin/core $(COMP_RT_TEST) $(dir $(COMP_RT_TEST))init.json || rc=1; \
-	$(KT_RUN) --name os-component-root --kernel $(KERNEL_BIN) --smp 1 --timeout 60 \
-	    --expect 'root-test: [0-9]+ passed, 0 failed' --fail 'FAIL' $(KT_FAIL) \
-	    "$(COMP_ROOT_TEST) a=1 b" || rc=1; \
-	exit $$rc
+	    $(OSB)/bin/core $(COMP_RT_TEST) $(dir $(COMP_RT_TEST))init.json

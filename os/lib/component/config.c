@@ -5,7 +5,7 @@
  * the result, a document or the parse error, is kept and returned to every
  * later caller, so the config is parsed at most once per run.
  */
-#include <krt.h>
+#include <kide/base.h>
 #include <kide/json.h>
 #include "rt.h"
 

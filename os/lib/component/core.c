@@ -9,7 +9,7 @@
  * lower-priority holder on the same CPU); a lock without a semaphore, as
  * before start-up finished, is a no-op because only one thread runs then.
  */
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 #define SAVE_WORDS 64u
@@ -22,7 +22,7 @@ struct kide_utcb *rt_utcb(void)
         kide_u64 slot = sp & ~(RT_STACK_SLOT - 1);
         return *(struct kide_utcb **)(slot + RT_STACK_SLOT - 16);
     }
-    return (struct kide_utcb *)(rt_env.root ? KIDE_ROOT_UTCB : KIDE_COMP_UTCB);
+    return (struct kide_utcb *)KIDE_COMP_UTCB;
 }
 
 int rt_core(const kide_u64 *req, unsigned n, kide_u64 *res, unsigned nres)
@@ -55,13 +55,9 @@ int kide_sm_create(struct kide_env *env, kide_u64 count, kide_sel *sel)
     kide_sel s = kide_sel_alloc(0);
     if (!s)
         return KIDE_QUOTA;
-    int st;
-    if (env->root) {
-        st = kide_create_sm(s, KIDE_ROOT_SEL_PD, count);
-    } else {
-        kide_u64 req[3] = {KIDE_CORE_SM, s, count}, res[1];
-        st = rt_core(req, 3, res, 1);
-    }
+    kide_u64 req[3] = {KIDE_CORE_SM, s, count}, res[1];
+    (void)env; /* the one environment: core charges the semaphore to this component */
+    int st = rt_core(req, 3, res, 1);
     if (st != KIDE_OK) {
         kide_sel_free(s, 0);
         return st;
