@@ -9,12 +9,13 @@
  */
 #include "core.h"
 #include "elf.h"
-#include <krt/spawn.h>
 
-/* Boot modules by name: krt's lookup (basename of the module string's first word). */
+/* Boot modules by name: the base library's lookup (basename of the module
+ * string's first word) in the boot-info page, which the kernel maps read-only
+ * for the root task's whole life. */
 const struct kide_boot_module *rom_find(const char *name)
 {
-    return krt_module_find(name);
+    return base_module_find((const struct kide_boot_info *)KIDE_ROOT_BOOTINFO, name);
 }
 
 bool rom_allowed(const struct account *a, const char *name)

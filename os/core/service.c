@@ -146,9 +146,9 @@ static void exit_platform(struct account *a, u64 code)
 {
     printf("core: %s ended with code %lu: %s\n", a->label, code,
            code ? "stopping the machine (failure)" : "stopping the machine");
-    /* The code itself goes out, as a component booted as the root task reports
-     * it (0x10 + code, so QEMU's status is 2 * (0x10 + code) + 1): 0 is success
-     * (33), 1 the usual failure (35); larger codes are cut to 111. */
+    /* The code itself goes out, as the kernel tests report theirs (0x10 + code,
+     * so QEMU's status is 2 * (0x10 + code) + 1): 0 is success (33), 1 the
+     * usual failure (35); larger codes are cut to 111. */
     base_exit_qemu(BASE_QEMU_SUCCESS + (u32)(code > 111 ? 111 : code));
 }
 

@@ -14,22 +14,7 @@
 #define PT_LOAD 1
 const struct kide_boot_module *krt_module_find(const char *name)
 {
-    const struct kide_boot_info *bi = krt_bootinfo;
-    size_t nlen = strlen(name);
-    for (u64 i = 0; bi && i < bi->module_count && i < KIDE_BOOT_MAX_MODULES; i++) {
-        const char *cl = bi->modules[i].cmdline;
-        size_t len = strnlen(cl, sizeof(bi->modules[i].cmdline));
-        size_t word = 0;
-        while (word < len && cl[word] != ' ')
-            word++;
-        /* basename of the first word */
-        size_t b = word;
-        while (b > 0 && cl[b - 1] != '/')
-            b--;
-        if (word - b == nlen && !strncmp(cl + b, name, nlen))
-            return &bi->modules[i];
-    }
-    return NULL;
+    return krt_bootinfo ? base_module_find(krt_bootinfo, name) : NULL;
 }
 
 int krt_elf_check_info(const void *image, u64 size, const char *name, struct kide_elf_info *info)

@@ -56,6 +56,11 @@ const char *base_cmdline_get(const char *cmdline, const char *key);
 /** Numeric option from a command line, or def when absent or malformed. */
 u64 base_cmdline_num(const char *cmdline, const char *key, u64 def);
 
+/* --- boot.c ------------------------------------------------------------- */
+/** The boot module whose command line's first word has the file name `name`
+ *  (basename match: "build/x/hoitaja arg" is "hoitaja"), or NULL. */
+const struct kide_boot_module *base_module_find(const struct kide_boot_info *bi, const char *name);
+
 /* --- format.c: %d %u %x %p %s %c %%, flags 0 and width, l/ll/z ----------- */
 int vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) BASE_PRINTF(3, 4);
