@@ -3,11 +3,8 @@
  *
  * Core starts a component's main EC at _start with RDI = 0 (a thread) and
  * every handler EC's portals with RDI = the portal id; nothing ever starts a
- * component as the root task. A handler returns to the caller with kide_reply;
- * if that fails (the kernel reports OVERFLOW to the handler as well as to the
- * caller) the handler answers with an empty message so the caller is released
- * and the handler EC stays usable, and after three failures it ends the
- * component (exit code 1) rather than spin.
+ * component as the root task. A handler replies with base_reply; if that
+ * keeps failing, it ends the component (exit code 1) rather than spin.
  */
 #include <kide/base.h>
 #include "rt.h"
@@ -28,10 +25,6 @@ void base_entry_portal(u64 id, u64 msg, struct kide_utcb *utcb)
 {
     utcb->msg = 0;
     rt_portal_entry(id, msg, utcb);
-    for (unsigned i = 0; i < 3; i++) {
-        int st = kide_reply();
-        printf("krt: reply (msg %lx) failed: %s\n", utcb->msg, base_status_name(st));
-        utcb->msg = 0;
-    }
+    base_reply(utcb);
     kide_exit(&rt_env, 1);
 }

@@ -41,14 +41,7 @@ void base_entry_portal(u64 id, u64 msg, struct kide_utcb *utcb)
 {
     utcb->msg = 0;
     krt_portal_entry(id, msg, utcb);
-    /* reply returns only on error (e.g. OVERFLOW, if the kernel reports it to
-     * the handler as well as to the caller): answer with an empty message so
-     * the caller is released and this handler EC stays usable. */
-    for (unsigned i = 0; i < 3; i++) {
-        int st = kide_reply();
-        printf("krt: reply (msg %lx) failed: %s\n", utcb->msg, base_status_name(st));
-        utcb->msg = 0;
-    }
+    base_reply(utcb);
     krt_exit(1); /* recorded by whoever handles this PD's exceptions */
 }
 

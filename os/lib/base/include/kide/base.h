@@ -120,6 +120,14 @@ static inline u64 base_now(void)
 #define BASE_MS ((u64)1000000)
 #define BASE_US ((u64)1000)
 
+/* --- reply.c ------------------------------------------------------------ */
+/** A portal handler's reply with the UTCB's message. Returns only if it failed
+ *  three times: the kernel reports a failed reply (e.g. OVERFLOW) to the handler
+ *  as well as to the caller, so each failure is logged ("krt: reply (msg M)
+ *  failed: STATUS") and retried with an empty message, which releases the
+ *  caller and keeps the handler EC usable. The caller then ends its program. */
+void base_reply(struct kide_utcb *utcb);
+
 /* --- crt0.S entries, provided by the runtime linked above ---------------- */
 /* crt0's _start tells the three kinds of EC apart by RDI: KIDE_ROOT_BOOTINFO
  * for the root task, 0 for a thread (global EC), anything else is a portal
