@@ -25,11 +25,11 @@
 # must exist before anything that includes the runtime's headers compiles.
 KIDE_RT_CC     = $(USER_CC)
 KIDE_RT_CFLAGS = $(USER_CFLAGS) $(COMP_CFLAGS)
-KIDE_RT_START  = $(KRT_CRT0)
-KIDE_RT_LIBS   = $(COMP_LIB) $(KRT_LIB)
+KIDE_RT_START  = $(BASE_CRT0)
+KIDE_RT_LIBS   = $(COMP_LIB) $(BASE_LIB)
 KIDE_RT_LD     = $(USER_LD)
 KIDE_RT_LDDEPS = $(USER_LDS)
-KIDE_RT_HDRS   = $(KRT_HDRS)
+KIDE_RT_HDRS   = $(BASE_HDRS)
 
 # The calling build.mk's directory (without the slash) and its output
 # directory. Valid while make reads that file, which is when $(call) runs;

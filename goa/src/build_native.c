@@ -85,16 +85,16 @@ int goa_build_native(const struct goa_project *p, const char *dir, const char *c
         char *v[400];
         char *flags = goa_xstrdup(ldflags);
         char *crt0 = goa_fmt("%s/lib/crt0.o", sdk), *libkide = goa_fmt("%s/lib/libkide.a", sdk),
-             *libkrt = goa_fmt("%s/lib/libkrt.a", sdk);
+             *libkbase = goa_fmt("%s/lib/libkbase.a", sdk);
         size_t n = 0;
         v[n++] = "ld";
         n = split(flags, v, n, 100);
         v[n++] = crt0;
         for (size_t i = 0; i < count; i++)
             v[n++] = objs[i];
-        v[n++] = libkide, v[n++] = libkrt, v[n++] = "-o", v[n++] = bin, v[n] = NULL;
+        v[n++] = libkide, v[n++] = libkbase, v[n++] = "-o", v[n++] = bin, v[n] = NULL;
         int r = goa_run(dir, v, NULL, log);
-        free(flags), free(crt0), free(libkide), free(libkrt);
+        free(flags), free(crt0), free(libkide), free(libkbase);
         for (size_t i = 0; i < count; i++)
             free(objs[i]);
         if (r) {

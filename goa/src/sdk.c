@@ -13,8 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const needed[] = {"cflags",       "ldflags",     "lib/crt0.o",   "lib/libkide.a",
-                                     "lib/libkrt.a", "lib/user.ld", "boot/kide.bin"};
+static const char *const needed[] = {"cflags",        "ldflags",        "lib/crt0.o",
+                                     "lib/libkide.a", "lib/libkbase.a", "lib/user.ld",
+                                     "boot/kide.bin"};
 
 static char *guess(void)
 {

@@ -23,8 +23,8 @@ static kide_sel ping, pong;
 static void report(const char *name, unsigned long n)
 {
     bench_sort(samples, n);
-    krt_printf("bench: %s min=%llu median=%llu n=%lu unit=cycles\n", name, samples[0],
-               samples[n / 2], n);
+    printf("bench: %s min=%llu median=%llu n=%lu unit=cycles\n", name, samples[0], samples[n / 2],
+           n);
 }
 
 static void partner_body(struct krt_ec *self)
@@ -35,16 +35,16 @@ static void partner_body(struct krt_ec *self)
     }
 }
 
-KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
+BASE_NORETURN void krt_root_main(const struct kide_boot_info *bi)
 {
     krt_root_init(bi);
     if (krt_handlers_init() != KIDE_OK)
-        krt_panic("kbench: cannot create exception handlers");
-    unsigned long n = krt_cmdline_num(bi->modules[0].cmdline, "iterations", 100000);
+        base_panic("kbench: cannot create exception handlers");
+    unsigned long n = base_cmdline_num(bi->modules[0].cmdline, "iterations", 100000);
     if (n < 100 || n > MAX_N)
-        krt_panic("kbench: iterations must be 100..%u", MAX_N);
-    krt_printf("bench: conditions cpus=%llu tsc_khz=%llu\n", (unsigned long long)bi->cpus,
-               (unsigned long long)bi->tsc_khz);
+        base_panic("kbench: iterations must be 100..%u", MAX_N);
+    printf("bench: conditions cpus=%llu tsc_khz=%llu\n", (unsigned long long)bi->cpus,
+           (unsigned long long)bi->tsc_khz);
 
     for (unsigned long i = 0; i < n; i++) {
         unsigned long long t0 = bench_rdtsc();
@@ -56,10 +56,10 @@ KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
     struct krt_spawn_args a = {.cpu = 0, .prio = 10};
     int rc = krt_spawn_module(&server, "kbench-server.elf", &a);
     if (rc != KIDE_OK)
-        krt_panic("kbench: cannot start kbench-server.elf (%s)", krt_status_name(rc));
+        base_panic("kbench: cannot start kbench-server.elf (%s)", base_status_name(rc));
     kide_sel pt = krt_child_portal(&server, 0, 1);
     if (!pt)
-        krt_panic("kbench: cannot create the server portal");
+        base_panic("kbench: cannot create the server portal");
     struct kide_utcb *u = (struct kide_utcb *)KIDE_ROOT_UTCB;
     for (unsigned long i = 0; i < n + 1000; i++) {
         u->msg = 0;
@@ -67,7 +67,7 @@ KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
         rc = kide_call(pt);
         unsigned long long dt = bench_rdtsc() - t0;
         if (rc != KIDE_OK)
-            krt_panic("kbench: call failed: %s", krt_status_name(rc));
+            base_panic("kbench: call failed: %s", base_status_name(rc));
         if (i >= 1000) /* the first calls fault in the server's stack */
             samples[i - 1000] = dt;
     }
@@ -79,7 +79,7 @@ KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
         pong = krt_sm_create(0);
         partner.arg[0] = m + 1;
         if (!ping || !pong || krt_thread_start(&partner, 1, 10, partner_body) != KIDE_OK)
-            krt_panic("kbench: cannot start the partner on CPU 1");
+            base_panic("kbench: cannot start the partner on CPU 1");
         kide_ctrl_sm(KIDE_CTRL_SM_UP, ping, 0); /* warm-up round */
         kide_ctrl_sm(KIDE_CTRL_SM_DOWN, pong, 0);
         for (unsigned long i = 0; i < m; i++) {
@@ -90,11 +90,11 @@ KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
         }
         report("xcpu_pingpong", m);
     }
-    krt_printf("bench: done\n");
-    kide_exit_qemu(KRT_QEMU_SUCCESS);
+    printf("bench: done\n");
+    base_exit_qemu(BASE_QEMU_SUCCESS);
 }
 
-KRT_NORETURN void krt_child_main(struct kide_utcb *utcb)
+BASE_NORETURN void krt_child_main(struct kide_utcb *utcb)
 {
     (void)utcb;
     krt_park();

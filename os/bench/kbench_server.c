@@ -2,13 +2,13 @@
 /* The server PD of the IPC benchmark: its portal handler replies at once. */
 #include <krt.h>
 
-KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
+BASE_NORETURN void krt_root_main(const struct kide_boot_info *bi)
 {
     (void)bi;
-    krt_panic("kbench-server: not a root task");
+    base_panic("kbench-server: not a root task");
 }
 
-KRT_NORETURN void krt_child_main(struct kide_utcb *utcb)
+BASE_NORETURN void krt_child_main(struct kide_utcb *utcb)
 {
     (void)utcb;
     krt_park();

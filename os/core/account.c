@@ -48,9 +48,9 @@ struct account *acc_alloc(struct account *parent, const char *name)
         size_t n = strnlen(name, KIDE_CORE_NAME_MAX);
         memcpy(a->name, name, n);
         if (!parent || parent == acc_init)
-            krt_snprintf(a->label, sizeof(a->label), "%s", a->name);
+            snprintf(a->label, sizeof(a->label), "%s", a->name);
         else
-            krt_snprintf(a->label, sizeof(a->label), "%s/%s", parent->label, a->name);
+            snprintf(a->label, sizeof(a->label), "%s/%s", parent->label, a->name);
         if (parent) {
             a->next_sibling = parent->first_child;
             parent->first_child = a;
@@ -140,7 +140,7 @@ int acc_set_cpu(struct account *a, unsigned cpu)
         unbind_portals(a);
         a->cpu = old;
         if (bind_portals(a) != KIDE_OK)
-            krt_printf("core: %s: cannot restore its portals\n", a->label);
+            printf("core: %s: cannot restore its portals\n", a->label);
         return st;
     }
     acc_compute_share(a);

@@ -11,12 +11,12 @@ core: $(CORE_ELF)
 $(CORE_OUT)/%.o: $(CORE_DIR)/%.c $(CORE_DIR)/core.h $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+	@$(USER_CC) $(USER_CFLAGS) $(KRT_CFLAGS) -c $< -o $@
 
-$(CORE_ELF): $(CORE_OBJS) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+$(CORE_ELF): $(CORE_OBJS) $(BASE_CRT0) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(USER_LD) -o $@ $(KRT_CRT0) $(CORE_OBJS) $(KRT_LIB)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $(CORE_OBJS) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 
 -include $(CORE_OBJS:.o=.d)
 
@@ -27,9 +27,9 @@ CORE_CHECK_ELF  := $(CORE_OUT)/check/core
 $(CORE_OUT)/check/%.o: $(CORE_DIR)/%.c $(CORE_DIR)/core.h $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<) (lock check)"
-	@$(USER_CC) $(USER_CFLAGS) -DCORE_LOCK_CHECK -c $< -o $@
-$(CORE_CHECK_ELF): $(CORE_CHECK_OBJS) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
-	@$(USER_LD) -o $@ $(KRT_CRT0) $(CORE_CHECK_OBJS) $(KRT_LIB)
+	@$(USER_CC) $(USER_CFLAGS) $(KRT_CFLAGS) -DCORE_LOCK_CHECK -c $< -o $@
+$(CORE_CHECK_ELF): $(CORE_CHECK_OBJS) $(BASE_CRT0) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $(CORE_CHECK_OBJS) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 -include $(CORE_CHECK_OBJS:.o=.d)
 
 # core's protocol test: boots core with the test as the root habitat.
@@ -43,9 +43,9 @@ $(CORE_CLIENT_OBJ): $(TOP)/os/lib/component/core_client.c $(TOP)/os/lib/componen
 $(CORE_OUT)/tests/core_test.o: $(CORE_DIR)/tests/core_test.c $(CORE_DIR)/tests/proto.h $(TOP)/os/abi/kide/core.h $(TOP)/os/lib/component/include/kide/core_client.h $(KRT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) -I$(TOP)/os/lib/component/include -c $< -o $@
-$(CORE_TEST_ELF): $(CORE_OUT)/tests/core_test.o $(CORE_CLIENT_OBJ) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
-	@$(USER_LD) -o $@ $(KRT_CRT0) $< $(CORE_CLIENT_OBJ) $(KRT_LIB)
+	@$(USER_CC) $(USER_CFLAGS) $(KRT_CFLAGS) -I$(TOP)/os/lib/component/include -c $< -o $@
+$(CORE_TEST_ELF): $(CORE_OUT)/tests/core_test.o $(CORE_CLIENT_OBJ) $(BASE_CRT0) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $< $(CORE_CLIENT_OBJ) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 
 # core-test runs on two NUMA nodes (256 MiB and CPU 0, 256 MiB and CPU 1):
 # test_numa checks where a RAM policy puts an account's pages.
@@ -65,9 +65,9 @@ CORE_FUZZ_ELF := $(CORE_OUT)/core-fuzz
 $(CORE_OUT)/tests/core_fuzz.o: $(CORE_DIR)/tests/core_fuzz.c $(CORE_DIR)/tests/proto.h $(TOP)/os/abi/kide/core.h $(TOP)/os/lib/component/include/kide/core_client.h $(KRT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) -I$(TOP)/os/lib/component/include -c $< -o $@
-$(CORE_FUZZ_ELF): $(CORE_OUT)/tests/core_fuzz.o $(CORE_CLIENT_OBJ) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
-	@$(USER_LD) -o $@ $(KRT_CRT0) $< $(CORE_CLIENT_OBJ) $(KRT_LIB)
+	@$(USER_CC) $(USER_CFLAGS) $(KRT_CFLAGS) -I$(TOP)/os/lib/component/include -c $< -o $@
+$(CORE_FUZZ_ELF): $(CORE_OUT)/tests/core_fuzz.o $(CORE_CLIENT_OBJ) $(BASE_CRT0) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $< $(CORE_CLIENT_OBJ) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 
 .PHONY: core-fuzz
 core-fuzz: $(CORE_CHECK_ELF) $(CORE_FUZZ_ELF) $(KERNEL_BIN)

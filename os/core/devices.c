@@ -66,9 +66,9 @@ int dev_io_port(struct account *a, u64 base, u64 count)
          * loop must not keep core printing under its lock. */
         static unsigned said;
         if (said < 16 && ++said)
-            krt_printf("core: %s: I/O ports 0x%lx+%lu refused: they include %s, which no "
-                       "component may hold\n",
-                       a->label, base, count, why);
+            printf("core: %s: I/O ports 0x%lx+%lu refused: they include %s, which no "
+                   "component may hold\n",
+                   a->label, base, count, why);
         return KIDE_DENIED;
     }
     struct port_grant *free = NULL;

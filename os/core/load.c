@@ -9,12 +9,13 @@
  */
 #include "core.h"
 #include "elf.h"
-#include <krt/spawn.h>
 
-/* Boot modules by name: krt's lookup (basename of the module string's first word). */
+/* Boot modules by name: the base library's lookup (basename of the module
+ * string's first word) in the boot-info page, which the kernel maps read-only
+ * for the root task's whole life. */
 const struct kide_boot_module *rom_find(const char *name)
 {
-    return krt_module_find(name);
+    return base_module_find((const struct kide_boot_info *)KIDE_ROOT_BOOTINFO, name);
 }
 
 bool rom_allowed(const struct account *a, const char *name)
@@ -51,37 +52,29 @@ int rom_allow(struct account *c, const char *name)
 /* A read-only segment that the file backs completely, at the same offset
  * within a page, is mapped straight from the boot module: every instance
  * shares one copy of the program's text and constants. */
-static bool shareable(const u8 *image, const struct kide_elf_segment *sg)
+static bool shareable(const u8 *data, const struct kide_elf_segment *sg)
 {
     return !(sg->perm & KIDE_MEM_W) && sg->filesz == sg->memsz &&
-           ((u64)image + sg->offset) % 4096 == sg->vaddr % 4096;
+           (u64)data % 4096 == sg->vaddr % 4096;
 }
 
-static int load_segments(struct account *a, const u8 *image, const struct kide_elf_info *info)
+/* kide_elf_load's map callback: the segment's pages charged to the account. */
+static int seg_map(void *ctx, unsigned index, const struct kide_elf_segment *sg, u64 va, u64 size,
+                   const u8 *data, int *filled)
 {
-    for (unsigned i = 0; i < info->count; i++) {
-        const struct kide_elf_segment *sg = &info->seg[i];
-        u64 start = KRT_ALIGN_DOWN(sg->vaddr, 4096);
-        u64 end = KRT_ALIGN_UP(sg->vaddr + sg->memsz, 4096);
-        if (shareable(image, sg)) {
-            u64 phys = KRT_ALIGN_DOWN((u64)image + sg->offset, 4096);
-            int st = mem_map_rom(a, start, phys, end - start, sg->perm);
-            if (st != KIDE_OK)
-                return st;
-            continue;
-        }
-        /* os/lib/elf guarantees segments never share a page. */
-        int st = mem_alloc(a, start, end - start, sg->perm);
-        if (st != KIDE_OK)
-            return st;
-        for (u64 va = start; va < end; va += 4096) {
-            u64 lo = va > sg->vaddr ? va : sg->vaddr;
-            u64 hi = va + 4096 < sg->vaddr + sg->filesz ? va + 4096 : sg->vaddr + sg->filesz;
-            if (lo < hi)
-                memcpy(mem_ptr(a, lo), image + sg->offset + (lo - sg->vaddr), hi - lo);
-        }
+    struct account *a = ctx;
+    (void)index;
+    if (shareable(data, sg)) {
+        *filled = 1;
+        return mem_map_rom(a, va, BASE_ALIGN_DOWN((u64)data, 4096), size, sg->perm);
     }
-    return KIDE_OK;
+    /* os/lib/elf guarantees segments never share a page. */
+    return mem_alloc(a, va, size, sg->perm);
+}
+
+static void *seg_ptr(void *ctx, u64 va)
+{
+    return mem_ptr(ctx, va);
 }
 
 int load_program(struct account *a, const char *rom)
@@ -91,21 +84,20 @@ int load_program(struct account *a, const char *rom)
         return KIDE_BUSY;
     const struct kide_boot_module *m = rom_find(rom);
     if (!m) {
-        krt_printf("core: %s: no boot module '%s' (add it to the scenario's image)\n", a->label,
-                   rom);
+        printf("core: %s: no boot module '%s' (add it to the scenario's image)\n", a->label, rom);
         return KIDE_BAD_PARAM;
     }
     enum kide_elf_error e = kide_elf_check((const void *)m->phys, m->size, KIDE_USER_END, &info);
     const char *why = e == KIDE_ELF_OK ? NULL : kide_elf_strerror(e);
     for (unsigned i = 0; !why && i < info.count; i++)
         if (info.seg[i].vaddr + info.seg[i].memsz > KIDE_COMP_HEAP)
-            why = "a segment reaches into the component layout (link with os/user/rt/user.ld)";
+            why = "a segment reaches into the component layout (link with os/lib/base/user.ld)";
     if (why) {
-        krt_printf("core: %s: boot module '%s' is not a loadable program: %s\n", a->label, rom,
-                   why);
+        printf("core: %s: boot module '%s' is not a loadable program: %s\n", a->label, rom, why);
         return KIDE_BAD_PARAM;
     }
-    int st = load_segments(a, (const u8 *)m->phys, &info);
+    const struct kide_elf_loader l = {seg_map, seg_ptr, a};
+    int st = kide_elf_load((const void *)m->phys, &info, &l);
     if (st == KIDE_OK)
         st = mem_alloc(a, KIDE_COMP_STACK_TOP - KIDE_COMP_STACK_SIZE, KIDE_COMP_STACK_SIZE,
                        KIDE_MEM_R | KIDE_MEM_W);
@@ -134,12 +126,12 @@ int load_config(struct account *a, u64 total, u64 offset, const void *data, u64 
     a->config_size = total;
     for (u64 done = 0; done < len;) {
         u64 va = KIDE_COMP_CONFIG + offset + done;
-        if (!mem_has(a, KRT_ALIGN_DOWN(va, 4096))) {
-            int st = mem_alloc(a, KRT_ALIGN_DOWN(va, 4096), 4096, KIDE_MEM_R);
+        if (!mem_has(a, BASE_ALIGN_DOWN(va, 4096))) {
+            int st = mem_alloc(a, BASE_ALIGN_DOWN(va, 4096), 4096, KIDE_MEM_R);
             if (st != KIDE_OK)
                 return st;
         }
-        u64 n = KRT_MIN(len - done, 4096 - (va & 4095));
+        u64 n = BASE_MIN(len - done, 4096 - (va & 4095));
         memcpy(mem_ptr(a, va), (const u8 *)data + done, n);
         done += n;
     }
@@ -154,7 +146,7 @@ int load_start(struct account *a)
         return KIDE_BAD_PARAM;
     struct kide_comp_info *info = mem_ptr(a, KIDE_COMP_INFO);
     acc_compute_share(a);
-    a->boot_ns = krt_now();
+    a->boot_ns = base_now();
     info->magic = KIDE_COMP_INFO_MAGIC;
     info->config_size = a->config_size;
     info->cpu = a->cpu;

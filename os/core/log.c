@@ -60,9 +60,9 @@ static u64 console_seq; /* bumped by each writer that starts or resumes */
 static void uart_putc(char c)
 {
     /* Bounded: a wedged UART loses characters rather than stalling core. */
-    for (unsigned i = 0; i < 100000 && !(krt_inb(COM1_LSR) & LSR_THR_EMPTY); i++)
-        krt_pause();
-    krt_outb(COM1, (u8)c);
+    for (unsigned i = 0; i < 100000 && !(base_inb(COM1_LSR) & LSR_THR_EMPTY); i++)
+        base_pause();
+    base_outb(COM1, (u8)c);
 }
 
 static void uart_puts(const char *s, unsigned n)
@@ -102,7 +102,7 @@ static void console_write(const char *s, const char *cont, unsigned cont_len)
         kide_ctrl_sm(KIDE_CTRL_SM_UP, console_sm, 0);
 }
 
-/* core's own messages (krt_printf, krt_panic): "core: ...", "krt: panic: ...". */
+/* core's own messages (printf, base_panic): "core: ...", "krt: panic: ...". */
 static void core_console(const char *s)
 {
     console_write(s, "core: ", 6);
@@ -113,7 +113,7 @@ int log_init(void)
     console_sm = krt_sm_create(1);
     if (!console_sm)
         return KIDE_QUOTA;
-    krt_console_hook = core_console;
+    base_console_hook = core_console;
     return KIDE_OK;
 }
 
@@ -169,7 +169,7 @@ static unsigned format_line(const struct account *a, const char *text, u64 len, 
     line[n] = 0;
     if (i < len) {
         char cut[48];
-        krt_snprintf(cut, sizeof(cut), " [cut: %lu more bytes]", len - i);
+        snprintf(cut, sizeof(cut), " [cut: %lu more bytes]", len - i);
         n = put(line, n, cut);
     }
     return put(line, n, "\n");
@@ -188,14 +188,14 @@ int log_request(struct account *a, const char *text, u64 len, struct log_out *ou
     struct bucket *b = &buckets[a->index];
     if (b->gen != a->gen)
         *b = (struct bucket){.gen = a->gen};
-    if (!bucket_take(b, krt_now(), n)) {
+    if (!bucket_take(b, base_now(), n)) {
         b->dropped++;
         return KIDE_QUOTA;
     }
     unsigned o = 0;
     if (b->dropped) {
         char note[48];
-        krt_snprintf(note, sizeof(note), "(rate limit: dropped %lu lines)\n", b->dropped);
+        snprintf(note, sizeof(note), "(rate limit: dropped %lu lines)\n", b->dropped);
         b->dropped = 0;
         o = put(out->text, put(out->text, 0, "["), a->label);
         o = put(out->text, o, "] ");

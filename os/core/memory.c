@@ -358,9 +358,9 @@ bool mem_grow_step(struct account *a, struct mem_grow *g, u64 max_pages)
         if (st != KIDE_OK) {
             /* Quotas never exceed RAM: only a strict node policy runs out here. */
             if (!pa && a->ram_strict && a->ram_node >= 0)
-                krt_printf("core: %s: no free RAM left on node %d (strict RAM node policy); "
-                           "%lu bytes not mapped\n",
-                           a->label, a->ram_node, (g->pages - g->done) * 4096);
+                printf("core: %s: no free RAM left on node %d (strict RAM node policy); "
+                       "%lu bytes not mapped\n",
+                       a->label, a->ram_node, (g->pages - g->done) * 4096);
             pages_free(pa);
             g->status = st;
             g->done = 0;
@@ -408,7 +408,7 @@ u64 mem_free_some(struct account *a, u64 va, u64 bytes, u64 max_pages, bool *mor
     if (va + bytes < va || va > ~0ull - 4095)
         return 0;
     /* Only pages wholly inside the range. */
-    u64 vpn = KRT_ALIGN_UP(va, 4096) >> 12, end = (va + bytes) >> 12, freed = 0;
+    u64 vpn = BASE_ALIGN_UP(va, 4096) >> 12, end = (va + bytes) >> 12, freed = 0;
     u64 budget = max_pages;
     /* Leaf by leaf through the tree, not key by key through the range:
      * a range may span terabytes of which little is mapped. */
@@ -462,7 +462,7 @@ void mem_free_all(struct account *a)
 int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes, unsigned perm)
 {
     perm = (perm & (KIDE_MEM_R | KIDE_MEM_X)) | KIDE_MEM_R; /* never writable */
-    u64 pages = KRT_ALIGN_UP(bytes, 4096) / 4096, missing;
+    u64 pages = BASE_ALIGN_UP(bytes, 4096) / 4096, missing;
     if ((va | phys) & 4095 || !pages || va + pages * 4096 < va)
         return KIDE_BAD_PARAM;
     if (!range_free(a, va >> 12, pages, &missing))

@@ -35,9 +35,9 @@ void pages_init(const struct kide_boot_info *bi)
     for (unsigned c = 0; c < KIDE_MAX_CPUS; c++)
         cpu_node[c] = c < KIDE_BOOT_MAX_CPUS && bi->cpu_node[c] < nnodes ? bi->cpu_node[c] : 0;
     for (u64 i = 0; i < bi->mem_count && i < KIDE_BOOT_MAX_MEM; i++) {
-        u64 start = KRT_ALIGN_UP(bi->mem[i].phys, 4096);
-        u64 end = KRT_ALIGN_DOWN(bi->mem[i].phys + bi->mem[i].size, 4096);
-        end = KRT_MIN(end, USER_LIMIT);
+        u64 start = BASE_ALIGN_UP(bi->mem[i].phys, 4096);
+        u64 end = BASE_ALIGN_DOWN(bi->mem[i].phys + bi->mem[i].size, 4096);
+        end = BASE_MIN(end, USER_LIMIT);
         if (end <= start)
             continue;
         unsigned n = bi->mem_node[i] < nnodes ? bi->mem_node[i] : 0;
@@ -95,7 +95,7 @@ static u64 bump(unsigned n)
             free_pages[n]--, total_pages[n]--; /* counted, but not usable */
             static unsigned complaints;
             if (complaints++ < 3)
-                krt_printf("core: RAM page %lx from boot info: lookup says %lx; skipped\n", pa, ph);
+                printf("core: RAM page %lx from boot info: lookup says %lx; skipped\n", pa, ph);
         }
     }
     return 0;

@@ -26,6 +26,11 @@ $(KPOUT)/lib/elf.o: $(TOP)/os/lib/elf/elf.c $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	@$(CC) $(KCFLAGS) -DKIDE_POISON -DKIDE_LOCK_CHECK -c $< -o $@
 
+$(KPOUT)/lib/string.o: $(TOP)/os/lib/base/string.c $(GEN_HDRS)
+	@mkdir -p $(dir $@)
+	@$(CC) $(KCFLAGS) -DKIDE_POISON -DKIDE_LOCK_CHECK -fno-tree-loop-distribute-patterns \
+	    -I$(TOP)/os/lib/base/include -c $< -o $@
+
 $(KPOUT)/%.o: $(KDIR)/%.S
 	@mkdir -p $(dir $@)
 	@$(CC) $(KCFLAGS) -DKIDE_POISON -DKIDE_LOCK_CHECK -D__ASSEMBLY__ -c $< -o $@

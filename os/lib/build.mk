@@ -32,7 +32,7 @@ LIB_REL_CFLAGS := $(HOST_CSTD) $(HOST_WARN) -O2 -g -D_GNU_SOURCE $(KIDE_JSON_CFL
 LIB_FUZZ_CFLAGS := $(FUZZ_CFLAGS) -fno-sanitize-recover=undefined $(KIDE_JSON_CFLAGS)
 LIB_FUZZ_SECONDS ?= 300
 
-# The freestanding flags of native components (os/user/build.mk), without
+# The freestanding flags of native components (os/lib/base/build.mk), without
 # the include paths that need generated headers: the library uses none.
 JSON_FS_CFLAGS := -std=gnu11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -nostdlib \
                   -static -mno-red-zone -O2 -g -Wall -Wextra -Werror \

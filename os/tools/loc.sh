@@ -10,6 +10,7 @@ files() {
 		\( -name '*.c' -o -name '*.h' -o -name '*.S' \) -print
 	echo "$top/os/lib/elf/elf.c"
 	echo "$top/os/lib/elf/elf.h"
+	echo "$top/os/lib/base/string.c"
 }
 total=0
 while IFS= read -r f; do

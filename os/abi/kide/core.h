@@ -34,7 +34,7 @@
 #include "types.h"
 
 /* ---- a component's address space, as core loads it ----------------------- */
-/* Programs are linked at 0x4000000000 (os/user/rt/user.ld); below KIDE_COMP_HEAP. */
+/* Programs are linked at 0x4000000000 (os/lib/base/user.ld); below KIDE_COMP_HEAP. */
 #define KIDE_COMP_HEAP     0x0000500000000000ull /**< RAM_ALLOC may map here ... */
 #define KIDE_COMP_HEAP_END 0x0000600000000000ull /**< ... up to here (exclusive) */
 #define KIDE_COMP_INFO     0x0000600000000000ull /**< struct kide_comp_info, read-only */

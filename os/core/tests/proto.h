@@ -56,7 +56,7 @@ static __attribute__((format(printf, 1, 2))) void log_line(const char *fmt, ...)
     char buf[400];
     __builtin_va_list ap;
     __builtin_va_start(ap, fmt);
-    krt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
     __builtin_va_end(ap);
     struct kide_core_chan ch = self_chan();
     struct kide_core_log_req req;

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # The kernel test suite and the system-call fuzzer: included by os/Makefile
-# after os/user/build.mk.
+# after os/kernel/tests/rt/build.mk.
 #
 # Builds $(KT_OUT)/ktest-root.elf (the suite, run as the root task),
 # ktest-helper.elf (the child PDs it starts, also the fuzz victim),
@@ -35,32 +35,32 @@ ktest: $(KT_ELFS)
 $(KT_OUT)/%.o: $(KT_DIR)/%.c $(KRT_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+	@$(USER_CC) $(USER_CFLAGS) $(KRT_CFLAGS) -c $< -o $@
 
 # The entry paths under injected NMIs, and the fault report (entry_test.py).
-$(KT_OUT)/kentry-root.elf: $(KT_OUT)/entry_root.o $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+$(KT_OUT)/kentry-root.elf: $(KT_OUT)/entry_root.o $(BASE_CRT0) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(USER_LD) -o $@ $(KRT_CRT0) $< $(KRT_LIB)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $< $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 
 .PHONY: kentry-test
 kentry-test: $(KT_OUT)/kentry-root.elf $(KERNEL_BIN)
 	@$(KT_DIR)/entry_test.py --kernel $(KERNEL_BIN) --root $(KT_OUT)/kentry-root.elf
 
-$(KT_OUT)/ktest-root.elf: $(addprefix $(KT_OUT)/,$(KT_ROOT_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+$(KT_OUT)/ktest-root.elf: $(addprefix $(KT_OUT)/,$(KT_ROOT_OBJS)) $(BASE_CRT0) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KT_ROOT_OBJS)) $(KRT_LIB)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $(addprefix $(KT_OUT)/,$(KT_ROOT_OBJS)) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 
-$(KT_OUT)/ktest-helper.elf: $(addprefix $(KT_OUT)/,$(KT_HELPER_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+$(KT_OUT)/ktest-helper.elf: $(addprefix $(KT_OUT)/,$(KT_HELPER_OBJS)) $(BASE_CRT0) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KT_HELPER_OBJS)) $(KRT_LIB)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $(addprefix $(KT_OUT)/,$(KT_HELPER_OBJS)) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 
-$(KT_OUT)/kfuzz-root.elf: $(addprefix $(KT_OUT)/,$(KFUZZ_ROOT_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+$(KT_OUT)/kfuzz-root.elf: $(addprefix $(KT_OUT)/,$(KFUZZ_ROOT_OBJS)) $(BASE_CRT0) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KFUZZ_ROOT_OBJS)) $(KRT_LIB)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $(addprefix $(KT_OUT)/,$(KFUZZ_ROOT_OBJS)) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 
-$(KT_OUT)/kfuzz-attacker.elf: $(addprefix $(KT_OUT)/,$(KFUZZ_ATK_OBJS)) $(KRT_CRT0) $(KRT_LIB) $(USER_LDS)
+$(KT_OUT)/kfuzz-attacker.elf: $(addprefix $(KT_OUT)/,$(KFUZZ_ATK_OBJS)) $(BASE_CRT0) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(USER_LD) -o $@ $(KRT_CRT0) $(addprefix $(KT_OUT)/,$(KFUZZ_ATK_OBJS)) $(KRT_LIB)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $(addprefix $(KT_OUT)/,$(KFUZZ_ATK_OBJS)) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 
 ktest-smp1: $(KT_ELFS) $(KERNEL_BIN)
 	$(KT_RUN) --name os-ktest-smp1 --kernel $(KERNEL_BIN) --smp 1 --timeout $(KT_TIMEOUT) \

@@ -37,16 +37,16 @@ static u64 null_calls_on_hostile_stack(u64 n)
 void krt_root_main(const struct kide_boot_info *bi)
 {
     krt_root_init(bi);
-    u64 seconds = krt_cmdline_num(bi->modules[0].cmdline, "seconds", 4);
-    krt_printf("kentry: ready: null calls on a hostile stack for %lu s\n", seconds);
-    u64 end = krt_now() + seconds * 1000 * KRT_MS, calls = 0;
-    while (krt_now() < end)
+    u64 seconds = base_cmdline_num(bi->modules[0].cmdline, "seconds", 4);
+    printf("kentry: ready: null calls on a hostile stack for %lu s\n", seconds);
+    u64 end = base_now() + seconds * 1000 * BASE_MS, calls = 0;
+    while (base_now() < end)
         calls += null_calls_on_hostile_stack(1000);
-    krt_printf("kentry: %lu null calls survived\n", calls);
-    krt_printf("kentry: now a write to %lx with no handler\n", UNMAPPED);
+    printf("kentry: %lu null calls survived\n", calls);
+    printf("kentry: now a write to %lx with no handler\n", UNMAPPED);
     /* Through a register, so the compiler cannot prove the address bad. */
     volatile u64 *p;
     __asm__ volatile("mov %1, %0" : "=r"(p) : "i"(UNMAPPED));
     *p = 1;
-    krt_panic("kentry: FAIL the write to %lx did not fault", UNMAPPED);
+    base_panic("kentry: FAIL the write to %lx did not fault", UNMAPPED);
 }

@@ -55,7 +55,7 @@ static volatile u32 pause_req, paused;
 /** Sleep about 1 ms (on the attacker's semaphore if random calls left it). */
 static void nap(void)
 {
-    int st = kide_ctrl_sm(KIDE_CTRL_SM_DOWN, FZ_SEL_SM, krt_now() + KRT_MS);
+    int st = kide_ctrl_sm(KIDE_CTRL_SM_DOWN, FZ_SEL_SM, base_now() + BASE_MS);
     if (st != KIDE_OK && st != KIDE_TIMEOUT)
         kide_null();
 }
@@ -78,8 +78,8 @@ static void structured_round(volatile struct krt_child_info *info, struct kide_u
 {
     if (info->arg[1] > 1) {
         pause_req = 1;
-        u64 dl = krt_now() + 200 * KRT_MS, c2 = info->res[15];
-        while (!paused && krt_now() < dl)
+        u64 dl = base_now() + 200 * BASE_MS, c2 = info->res[15];
+        while (!paused && base_now() < dl)
             nap();
         if (!paused && info->res[15] != c2) {
             pause_req = 0;
@@ -256,7 +256,7 @@ static u64 r_free(void)
 }
 static u64 r_budget(void)
 {
-    return KIDE_SC_MIN_NS + pick(20 * KRT_MS);
+    return KIDE_SC_MIN_NS + pick(20 * BASE_MS);
 }
 
 /** Give a call mostly well-formed arguments (the rest stays random). */
@@ -278,7 +278,7 @@ static void shape(u64 nr, u64 *flags, u64 *aux, u64 *a, unsigned cpus)
         break;
     case KIDE_SYS_CREATE_SC:
         a[0] = r_free(), a[1] = r_own(KIDE_OBJ_PD), a[2] = r_own(KIDE_OBJ_EC);
-        a[3] = r_budget(), a[4] = a[3] + pick(20 * KRT_MS);
+        a[3] = r_budget(), a[4] = a[3] + pick(20 * BASE_MS);
         break;
     case KIDE_SYS_CREATE_PT:
         a[0] = r_free(), a[1] = r_own(KIDE_OBJ_PD), a[2] = r_own(KIDE_OBJ_EC);
@@ -297,7 +297,7 @@ static void shape(u64 nr, u64 *flags, u64 *aux, u64 *a, unsigned cpus)
         break;
     case KIDE_SYS_CTRL_SC:
         *flags = pick(2), a[0] = r_own(KIDE_OBJ_SC), a[2] = r_budget(),
-        a[3] = a[2] + pick(20 * KRT_MS);
+        a[3] = a[2] + pick(20 * BASE_MS);
         break;
     case KIDE_SYS_CTRL_SM:
         *flags = pick(3), a[0] = r_own(KIDE_OBJ_SM);
@@ -366,7 +366,7 @@ void krt_child_main(struct kide_utcb *u)
             /* a down with a far deadline (or none) blocks us until the root
              * notices and ups our semaphore: keep that rare */
             if (pick(256))
-                a[1] = pick(8) ? krt_now() + pick(2 * KRT_MS) : pick(krt_now() + 1);
+                a[1] = pick(8) ? base_now() + pick(2 * BASE_MS) : pick(base_now() + 1);
             break;
         }
         scramble_utcb(u);
@@ -376,7 +376,7 @@ void krt_child_main(struct kide_utcb *u)
             info->res[1] = word;
             for (unsigned i = 0; i < 6; i++)
                 info->scratch[i] = a[i];
-            info->scratch[6] = krt_now();
+            info->scratch[6] = base_now();
         }
         u64 r[3];
         int st = kide_syscall(word, a[0], a[1], a[2], a[3], a[4], a[5], r);

@@ -19,7 +19,7 @@ static bool chain_build(unsigned depth, unsigned ncall, unsigned cpu)
     struct ctl *c = CTL;
     memset(c, 0, sizeof(*c));
     c->expect_msg = KIDE_MSG(2, 0);
-    c->gate_ns = 2000 * KRT_MS; /* the main EC ups the gate long before */
+    c->gate_ns = 2000 * BASE_MS; /* the main EC ups the gate long before */
     for (unsigned i = 1; i <= depth; i++) {
         c->node[i].depth = i;
         c->node[i].leaf = i == depth;
@@ -52,7 +52,7 @@ static bool chain_build(unsigned depth, unsigned ncall, unsigned cpu)
 
 static int start_caller(unsigned j)
 {
-    return kide_create_sc(0, FZ_PRIO, S_SC(j), FZ_SEL_SPD, S_EC(j), 10 * KRT_MS, 10 * KRT_MS);
+    return kide_create_sc(0, FZ_PRIO, S_SC(j), FZ_SEL_SPD, S_EC(j), 10 * BASE_MS, 10 * BASE_MS);
 }
 
 /** The oracle of every chain round: each caller not killed on purpose
@@ -151,7 +151,7 @@ static bool chain_queue(unsigned kind, unsigned depth, unsigned ncall)
     /* The queue must still be there when the round acts on it: the leaf
      * holds the first call until the main EC ups the gate (set before the
      * leaf is entered; the up comes at once after the waits below). */
-    c->gate_ns = 10000 * KRT_MS;
+    c->gate_ns = 10000 * BASE_MS;
     if (start_caller(0) != KIDE_OK)
         return false;
     if (!FZS_WAIT(c->node[depth].entered, 3000)) {
@@ -213,7 +213,7 @@ bool fzs_rewrite(void)
                                KIDE_MSG(3, 0), KIDE_MSG(500, 4)};
     for (unsigned j = 0; j < ncall; j++) {
         struct kide_utcb *u = (struct kide_utcb *)CTL->caller[j].utcb;
-        u->msg = fzs_pick(4) ? junk[fzs_pick(KRT_ARRAY_SIZE(junk))] : fzs_rnd();
+        u->msg = fzs_pick(4) ? junk[fzs_pick(BASE_ARRAY_SIZE(junk))] : fzs_rnd();
         u->rcv_crd = fzs_rnd();
     }
     for (unsigned i = 0; i < ncall; i++)

@@ -44,7 +44,7 @@ static bool failed;
 
 static void fail(const char *why, u64 a, u64 b)
 {
-    krt_printf("kfuzz: FAIL %s (%lu, %lu)\n", why, a, b);
+    printf("kfuzz: FAIL %s (%lu, %lu)\n", why, a, b);
     failed = true;
 }
 
@@ -191,7 +191,7 @@ static int attacker_start(unsigned i, bool run)
         st = krt_child_start(c, FZ_PRIO);
     attacker_calls_seen[i] = 0;
     attacker_nudged[i] = false;
-    attacker_progress_at[i] = krt_now();
+    attacker_progress_at[i] = base_now();
     return st;
 }
 
@@ -220,11 +220,11 @@ static void attacker_oracle(unsigned i)
     if (!x[FZ_SX_FAILS] || failed)
         return;
     u64 kind = x[FZ_SX_FAIL], code = x[FZ_SX_FAIL + 1];
-    krt_printf("kfuzz: structured round '%s' of attacker %u gen %lu (attacker seed %lu): %s: "
-               "%lx, %lx, %lx (%lu failures)\n",
-               kind < FZ_KINDS ? kind_names[kind] : "?", i, attacker_gen[i],
-               attackers[i].info->arg[0], code < FZ_FAIL_COUNT ? fail_names[code] : "?",
-               x[FZ_SX_FAIL + 2], x[FZ_SX_FAIL + 3], x[FZ_SX_FAIL + 4], x[FZ_SX_FAILS]);
+    printf("kfuzz: structured round '%s' of attacker %u gen %lu (attacker seed %lu): %s: "
+           "%lx, %lx, %lx (%lu failures)\n",
+           kind < FZ_KINDS ? kind_names[kind] : "?", i, attacker_gen[i], attackers[i].info->arg[0],
+           code < FZ_FAIL_COUNT ? fail_names[code] : "?", x[FZ_SX_FAIL + 2], x[FZ_SX_FAIL + 3],
+           x[FZ_SX_FAIL + 4], x[FZ_SX_FAILS]);
     fail("a structured round's oracle failed: kind, code", kind, code);
 }
 
@@ -244,7 +244,7 @@ static void attacker_check(unsigned i, u64 now)
         attacker_nudged[i] = false;
     }
     bool stopped = state == KIDE_EC_STATE_STOPPED;
-    bool stalled = now - attacker_progress_at[i] > 1000 * KRT_MS;
+    bool stalled = now - attacker_progress_at[i] > 1000 * BASE_MS;
     if (stalled && !attacker_nudged[i] && state == KIDE_EC_STATE_BLOCKED) {
         /* most likely a down with a far deadline on its semaphore: wake it */
         kide_ctrl_sm(KIDE_CTRL_SM_UP, attacker_sm[i], 0);
@@ -259,16 +259,15 @@ static void attacker_check(unsigned i, u64 now)
     if (!stopped && !stalled)
         return;
     if (respawns < 20 || respawns % 100 == 0)
-        krt_printf("kfuzz: attacker %u gen %lu %s after %lu calls (vector %lu at %lx, last "
-                   "call %lx)\n",
-                   i, attacker_gen[i], stopped ? "stopped" : "stalled", calls, fault & 0xffffffff,
-                   addr, c->info->res[1]);
+        printf("kfuzz: attacker %u gen %lu %s after %lu calls (vector %lu at %lx, last "
+               "call %lx)\n",
+               i, attacker_gen[i], stopped ? "stopped" : "stalled", calls, fault & 0xffffffff, addr,
+               c->info->res[1]);
     if (stalled && (respawns < 20 || respawns % 100 == 0))
-        krt_printf(
-                "kfuzz:   its last call: %lx(%lx, %lx, %lx, %lx, %lx, %lx) at %lu ns, now %lu ns\n",
-                c->info->res[1], c->info->scratch[0], c->info->scratch[1], c->info->scratch[2],
-                c->info->scratch[3], c->info->scratch[4], c->info->scratch[5], c->info->scratch[6],
-                now);
+        printf("kfuzz:   its last call: %lx(%lx, %lx, %lx, %lx, %lx, %lx) at %lu ns, now %lu ns\n",
+               c->info->res[1], c->info->scratch[0], c->info->scratch[1], c->info->scratch[2],
+               c->info->scratch[3], c->info->scratch[4], c->info->scratch[5], c->info->scratch[6],
+               now);
     attacker_end(i);
     attacker_gen[i]++;
     respawns++;
@@ -298,16 +297,16 @@ void krt_root_main(const struct kide_boot_info *bi)
 {
     krt_root_init(bi);
     const char *cmdline = bi->modules[0].cmdline;
-    u64 seconds = krt_cmdline_num(cmdline, "seconds", 30);
-    seed0 = krt_cmdline_num(cmdline, "seed", krt_rdtsc());
+    u64 seconds = base_cmdline_num(cmdline, "seconds", 30);
+    seed0 = base_cmdline_num(cmdline, "seed", base_rdtsc());
     unsigned cpus = (unsigned)(bi->cpus < MAX_ATTACKERS ? bi->cpus : MAX_ATTACKERS);
-    krt_printf("kfuzz: seed=%lu seconds=%lu cpus=%lu (rerun with the same seed= to repeat)\n",
-               seed0, seconds, bi->cpus);
+    printf("kfuzz: seed=%lu seconds=%lu cpus=%lu (rerun with the same seed= to repeat)\n", seed0,
+           seconds, bi->cpus);
     u64 t = 0, budget = 0, period = 0;
     if (kide_ctrl_sc(KIDE_CTRL_SC_TIME, KIDE_ROOT_SEL_SC, 0, 0, 0, &t, &budget, &period) == KIDE_OK)
         kide_ctrl_sc(KIDE_CTRL_SC_SET, KIDE_ROOT_SEL_SC, 64, budget, period, 0, 0, 0);
     if (krt_handlers_init() != KIDE_OK)
-        krt_panic("kfuzz: runtime set-up failed");
+        base_panic("kfuzz: runtime set-up failed");
     u64 free0 = 0, used0 = 0, limit0 = 0;
 
     /* services first: their objects stay for the whole run */
@@ -315,9 +314,9 @@ void krt_root_main(const struct kide_boot_info *bi)
     kide_sel vpt = service_portal(&victim_srv, &victim_h, vcpu, victim_fn);
     for (unsigned i = 0; i < cpus; i++)
         if (!(sink_pt[i] = service_portal(&sink_srv[i], &sink_h[i], i, sink_fn)))
-            krt_panic("kfuzz: cannot create the sink portal on cpu %u", i);
+            base_panic("kfuzz: cannot create the sink portal on cpu %u", i);
     if (!vpt)
-        krt_panic("kfuzz: cannot create the victim portal");
+        base_panic("kfuzz: cannot create the victim portal");
     struct krt_spawn_args va;
     memset(&va, 0, sizeof(va));
     va.cpu = vcpu;
@@ -346,12 +345,12 @@ void krt_root_main(const struct kide_boot_info *bi)
         }
         if (krt_spawn_module(&victim_c, "ktest-helper.elf", &va) != KIDE_OK ||
             krt_child_give(&victim_c, vpt, KIDE_PT_CALL, FZ_SEL_VICTIM_PT) != KIDE_OK)
-            krt_panic("kfuzz: cannot start the victim");
+            base_panic("kfuzz: cannot start the victim");
         victim_c.ec[0].policy = NULL; /* a victim fault is printed and fails the run */
         for (unsigned i = 0; i < cpus; i++) {
             attacker_gen[i] = pass;
             if (attacker_start(i, pass == 1) != KIDE_OK)
-                krt_panic("kfuzz: cannot start attacker %u", i);
+                base_panic("kfuzz: cannot start attacker %u", i);
         }
         if (pass == 0) {
             for (unsigned i = 0; i < cpus; i++)
@@ -360,39 +359,38 @@ void krt_root_main(const struct kide_boot_info *bi)
         }
     }
     if (krt_child_start(&victim_c, FZ_PRIO) != KIDE_OK)
-        krt_panic("kfuzz: cannot start the victim");
+        base_panic("kfuzz: cannot start the victim");
 
-    u64 start = krt_now(), end = start + seconds * 1000 * KRT_MS, next_report = start;
+    u64 start = base_now(), end = start + seconds * 1000 * BASE_MS, next_report = start;
     u64 v_seen = 0, v_progress_at = start;
     while (!failed) {
-        u64 now = krt_now();
+        u64 now = base_now();
         if (now >= end)
             break;
         krt_sleep_ms(50);
-        now = krt_now();
+        now = base_now();
         for (unsigned i = 0; i < cpus && !failed; i++)
             attacker_check(i, now);
         u64 v = victim_c.info->res[0];
         if (v != v_seen) {
             v_seen = v;
             v_progress_at = now;
-        } else if (now - v_progress_at > 10000 * KRT_MS) {
+        } else if (now - v_progress_at > 10000 * BASE_MS) {
             u64 st = ~0ull, fault = 0, addr = 0;
             kide_ctrl_ec(KIDE_CTRL_EC_QUERY, victim_c.ec[0].ec, &st, &fault, &addr);
             u64 vt = 0, vb = 0, vp = 0;
             kide_ctrl_sc(KIDE_CTRL_SC_TIME, victim_c.ec[0].sc, 0, 0, 0, &vt, &vb, &vp);
-            krt_printf("kfuzz: victim EC state %lu (fault %lx at %lx), SC time %lu ns, its "
-                       "portal's handler state %lu, portal calls %lu, last bad status %lx\n",
-                       st, fault, addr, vt, ktest_ec_state_of(victim_h.ec), victim_srv.calls,
-                       victim_c.info->res[3]);
+            printf("kfuzz: victim EC state %lu (fault %lx at %lx), SC time %lu ns, its "
+                   "portal's handler state %lu, portal calls %lu, last bad status %lx\n",
+                   st, fault, addr, vt, ktest_ec_state_of(victim_h.ec), victim_srv.calls,
+                   victim_c.info->res[3]);
             for (unsigned i = 0; i < cpus; i++) {
                 u64 at = 0;
                 kide_ctrl_sc(KIDE_CTRL_SC_TIME, attackers[i].ec[0].sc, 0, 0, 0, &at, NULL, NULL);
-                krt_printf("kfuzz: attacker %u: main EC state %lu SC time %lu ns, calls %lu; "
-                           "second EC state %lu\n",
-                           i, ktest_ec_state_of(attackers[i].ec[0].ec), at,
-                           attackers[i].info->res[0],
-                           attackers[i].nec > 1 ? ktest_ec_state_of(attackers[i].ec[1].ec) : 99);
+                printf("kfuzz: attacker %u: main EC state %lu SC time %lu ns, calls %lu; "
+                       "second EC state %lu\n",
+                       i, ktest_ec_state_of(attackers[i].ec[0].ec), at, attackers[i].info->res[0],
+                       attackers[i].nec > 1 ? ktest_ec_state_of(attackers[i].ec[1].ec) : 99);
             }
             fail("the victim made no progress for 10 s; iterations", v, victim_c.info->res[1]);
         }
@@ -417,9 +415,9 @@ void krt_root_main(const struct kide_boot_info *bi)
             u64 calls = total_calls;
             for (unsigned i = 0; i < cpus; i++)
                 calls += attackers[i].info->res[0] + attackers[i].info->res[15];
-            krt_printf("kfuzz: t=%lus calls=%lu respawns=%lu victim iterations=%lu\n",
-                       (now - start) / (1000 * KRT_MS), calls, respawns, v);
-            next_report = now + 5000 * KRT_MS;
+            printf("kfuzz: t=%lus calls=%lu respawns=%lu victim iterations=%lu\n",
+                   (now - start) / (1000 * BASE_MS), calls, respawns, v);
+            next_report = now + 5000 * BASE_MS;
         }
     }
 
@@ -430,10 +428,10 @@ void krt_root_main(const struct kide_boot_info *bi)
     else if (!victim_c.ec[0].exited || victim_c.ec[0].exit_code != 0) {
         u64 st = ~0ull, fault = 0, addr = 0;
         kide_ctrl_ec(KIDE_CTRL_EC_QUERY, victim_c.ec[0].ec, &st, &fault, &addr);
-        krt_printf("kfuzz: victim: %lu exceptions (last vector %lu at rip %lx addr %lx); state %lu "
-                   "fault %lx addr %lx\n",
-                   victim_c.ec[0].exc_count, victim_c.ec[0].last.vector, victim_c.ec[0].last.rip,
-                   victim_c.ec[0].last.fault_addr, st, fault, addr);
+        printf("kfuzz: victim: %lu exceptions (last vector %lu at rip %lx addr %lx); state %lu "
+               "fault %lx addr %lx\n",
+               victim_c.ec[0].exc_count, victim_c.ec[0].last.vector, victim_c.ec[0].last.rip,
+               victim_c.ec[0].last.fault_addr, st, fault, addr);
         fail("the victim ended badly: exited, code", victim_c.ec[0].exited,
              victim_c.ec[0].exit_code);
     }
@@ -463,8 +461,8 @@ void krt_root_main(const struct kide_boot_info *bi)
     if (limit1 - used1 != free0) {
         /* An EC that was running on another CPU when its PD died is freed
          * when that CPU next enters the kernel; make every CPU do so. */
-        krt_printf("kfuzz: root free pages %lu, expected %lu: running a thread on every CPU\n",
-                   limit1 - used1, free0);
+        printf("kfuzz: root free pages %lu, expected %lu: running a thread on every CPU\n",
+               limit1 - used1, free0);
         poke_cpus();
         kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, KIDE_ROOT_SEL_PD, 0, 0, &limit1, &used1);
     }
@@ -477,38 +475,38 @@ void krt_root_main(const struct kide_boot_info *bi)
     if (kide_null() != KIDE_OK)
         fail("null failed at the end", 0, 0);
 
-    krt_printf("kfuzz: statuses:");
+    printf("kfuzz: statuses:");
     for (int st = 0; st < KIDE_STATUS_COUNT; st++)
-        krt_printf(" %s=%lu", krt_status_name(st), statuses[st]);
-    krt_printf(" other=%lu\n", statuses[KIDE_STATUS_COUNT]);
+        printf(" %s=%lu", base_status_name(st), statuses[st]);
+    printf(" other=%lu\n", statuses[KIDE_STATUS_COUNT]);
     if (statuses[KIDE_STATUS_COUNT])
         fail("system calls returned a value outside enum kide_status", statuses[KIDE_STATUS_COUNT],
              0);
     /* every kind of structured round was completed (and how often its
      * set-up was broken by the random calls before it) */
-    krt_printf("kfuzz: structured rounds:");
+    printf("kfuzz: structured rounds:");
     for (unsigned k = 0; k < FZ_KINDS; k++)
-        krt_printf(" %s=%lu", kind_names[k], rounds_done[k]);
-    krt_printf(" (set-up broken:");
+        printf(" %s=%lu", kind_names[k], rounds_done[k]);
+    printf(" (set-up broken:");
     for (unsigned k = 0; k < FZ_KINDS; k++)
-        krt_printf(" %s=%lu", kind_names[k], rounds_skipped[k]);
-    krt_printf(")\n");
+        printf(" %s=%lu", kind_names[k], rounds_skipped[k]);
+    printf(")\n");
     for (unsigned k = 0; k < FZ_KINDS && seconds >= 20 && !failed; k++)
         if (!rounds_done[k]) {
-            krt_printf("kfuzz: no structured round '%s' was completed in %lu s\n", kind_names[k],
-                       seconds);
+            printf("kfuzz: no structured round '%s' was completed in %lu s\n", kind_names[k],
+                   seconds);
             fail("a kind of structured round was never exercised", k, seconds);
         }
-    krt_printf("kfuzz: stops by vector:");
+    printf("kfuzz: stops by vector:");
     for (unsigned v = 0; v <= KIDE_EXC_COUNT; v++)
         if (stops_by_vector[v])
-            krt_printf(" %u:%lu", v, stops_by_vector[v]);
-    krt_printf("\n");
+            printf(" %u:%lu", v, stops_by_vector[v]);
+    printf("\n");
     if (failed) {
-        krt_printf("kfuzz: FAIL seed=%lu calls=%lu\n", seed0, total_calls);
-        kide_exit_qemu(KRT_QEMU_FAILURE);
+        printf("kfuzz: FAIL seed=%lu calls=%lu\n", seed0, total_calls);
+        base_exit_qemu(BASE_QEMU_FAILURE);
     }
-    krt_printf("kfuzz: ok calls=%lu respawns=%lu victim_iterations=%lu seed=%lu\n", total_calls,
-               respawns, iters, seed0);
-    kide_exit_qemu(KRT_QEMU_SUCCESS);
+    printf("kfuzz: ok calls=%lu respawns=%lu victim_iterations=%lu seed=%lu\n", total_calls,
+           respawns, iters, seed0);
+    base_exit_qemu(BASE_QEMU_SUCCESS);
 }

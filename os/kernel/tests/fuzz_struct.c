@@ -136,7 +136,7 @@ void fzs_handler_main(u64 id, u64 msg, struct kide_utcb *u)
     u->rcv_crd = 0;
     if (n->leaf) {
         n->entered++;
-        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, SUB_GATE, krt_now() + c->gate_ns);
+        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, SUB_GATE, base_now() + c->gate_ns);
         u->words[0] = x + n->depth;
         u->words[1] = 0;
     } else {
@@ -211,7 +211,7 @@ void fzs_fail(unsigned kind, unsigned code, u64 a, u64 b, u64 c)
 /** Sleep about us microseconds on the private semaphore (progress for the root). */
 void fzs_nap_us(u64 us)
 {
-    kide_ctrl_sm(KIDE_CTRL_SM_DOWN, S_SLEEP, krt_now() + us * KRT_US);
+    kide_ctrl_sm(KIDE_CTRL_SM_DOWN, S_SLEEP, base_now() + us * BASE_US);
     fzs_info->scratch[FZ_SX_BEAT]++;
 }
 

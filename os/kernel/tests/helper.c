@@ -53,7 +53,7 @@ static u64 checksum(void)
 
 /* arg0: the root's victim portal, arg1: iterations (0: until stop), arg2: seed.
  * res0: iterations, res1: errors, res2: accumulator, res3: last bad status. */
-static KRT_NORETURN void victim(struct kide_utcb *u)
+static BASE_NORETURN void victim(struct kide_utcb *u)
 {
     u64 seed = A(2) | 1, s = seed;
     for (unsigned i = 0; i < VICTIM_WORDS; i++)
@@ -161,10 +161,10 @@ static __attribute__((noinline)) void insn(u64 which)
         krt_exit(10);
     }
     case INSN_STD_SPIN: {
-        u64 t0 = krt_rdtsc(), n = 0;
+        u64 t0 = base_rdtsc(), n = 0;
         __asm__ volatile("std" ::: "memory");
         /* no calls in here: the C ABI wants DF clear across calls */
-        while (krt_rdtsc() - t0 < krt_info->arg[1])
+        while (base_rdtsc() - t0 < krt_info->arg[1])
             n++;
         __asm__ volatile("cld" ::: "memory");
         krt_info->res[0] = n;
@@ -222,7 +222,7 @@ void krt_child_main(struct kide_utcb *u)
         krt_exit(0);
     case H_IO_LOOP:
         while (!krt_info->stop) {
-            krt_info->res[0] = krt_inb((u16)A(0));
+            krt_info->res[0] = base_inb((u16)A(0));
             krt_info->res[1]++;
         }
         krt_exit(0);
@@ -243,12 +243,12 @@ void krt_child_main(struct kide_utcb *u)
     }
     case H_SERVER:
         while (!krt_info->stop)
-            kide_ctrl_sm(KIDE_CTRL_SM_DOWN, A(0), krt_now() + 10 * KRT_MS);
+            kide_ctrl_sm(KIDE_CTRL_SM_DOWN, A(0), base_now() + 10 * BASE_MS);
         krt_exit(0);
     case H_VICTIM:
         victim(u);
     case H_PRINT:
-        krt_printf("ktest-helper: hello from a child PD on cpu %lu\n", krt_info->cpu);
+        printf("ktest-helper: hello from a child PD on cpu %lu\n", krt_info->cpu);
         krt_exit(0);
     case H_SYSCALLS:
         syscalls();

@@ -44,7 +44,7 @@ unsigned ktest_other_cpu(void);
         u64 a_ = (u64)(a), b_ = (u64)(b);                                                          \
         if (a_ != b_) {                                                                            \
             char d_[96];                                                                           \
-            krt_snprintf(d_, sizeof(d_), "(got 0x%lx, expected 0x%lx)", a_, b_);                   \
+            snprintf(d_, sizeof(d_), "(got 0x%lx, expected 0x%lx)", a_, b_);                       \
             ktest_fail(__FILE__, __LINE__, #a " == " #b, d_);                                      \
             goto out;                                                                              \
         }                                                                                          \
@@ -56,7 +56,7 @@ unsigned ktest_other_cpu(void);
         int st_ = (call);                                                                          \
         if (st_ != (want)) {                                                                       \
             char d_[64];                                                                           \
-            krt_snprintf(d_, sizeof(d_), "(got %s)", krt_status_name(st_));                        \
+            snprintf(d_, sizeof(d_), "(got %s)", base_status_name(st_));                           \
             ktest_fail(__FILE__, __LINE__, #call " == " #want, d_);                                \
             goto out;                                                                              \
         }                                                                                          \
@@ -73,8 +73,8 @@ unsigned ktest_other_cpu(void);
 /** Wait (blocking, 1 ms at a time) until cond holds or ms pass; yields the cond. */
 #define WAIT_FOR(cond, ms)                                                                         \
     ({                                                                                             \
-        u64 dl_ = krt_now() + (u64)(ms)*KRT_MS;                                                    \
-        while (!(cond) && krt_now() < dl_)                                                         \
+        u64 dl_ = base_now() + (u64)(ms)*BASE_MS;                                                  \
+        while (!(cond) && base_now() < dl_)                                                        \
             krt_sleep_ms(1);                                                                       \
         (bool)(cond);                                                                              \
     })
@@ -84,8 +84,8 @@ unsigned ktest_other_cpu(void);
  *  test_round_robin_preempted). */
 #define WAIT_FOR_SLOW(cond, ms)                                                                    \
     ({                                                                                             \
-        u64 dl_ = krt_now() + (u64)(ms)*KRT_MS;                                                    \
-        while (!(cond) && krt_now() < dl_)                                                         \
+        u64 dl_ = base_now() + (u64)(ms)*BASE_MS;                                                  \
+        while (!(cond) && base_now() < dl_)                                                        \
             krt_sleep_ms(20);                                                                      \
         (bool)(cond);                                                                              \
     })

@@ -39,14 +39,14 @@ void ktest_fail(const char *file, int line, const char *expr, const char *detail
     for (const char *p = file; *p; p++)
         if (*p == '/')
             base = p + 1;
-    krt_printf("ktest: %s: FAIL %s:%d %s%s%s\n", current, base, line, expr, detail ? " " : "",
-               detail ? detail : "");
+    printf("ktest: %s: FAIL %s:%d %s%s%s\n", current, base, line, expr, detail ? " " : "",
+           detail ? detail : "");
 }
 
 void ktest_skip(const char *why)
 {
     skipped = true;
-    krt_printf("ktest: %s: skip %s\n", current, why);
+    printf("ktest: %s: skip %s\n", current, why);
 }
 
 unsigned ktest_cpus(void)
@@ -65,7 +65,7 @@ kide_sel ktest_weak(kide_sel sel, unsigned perm)
         return 0;
     int st = kide_delegate(KIDE_ROOT_SEL_PD, KIDE_CRD(KIDE_CRD_OBJ, sel, 0, perm), w);
     if (st != KIDE_OK) {
-        krt_printf("ktest: delegate %lu into the root itself: %s\n", sel, krt_status_name(st));
+        printf("ktest: delegate %lu into the root itself: %s\n", sel, base_status_name(st));
         krt_sel_free(w, 0);
         return 0;
     }
@@ -79,7 +79,7 @@ kide_sel ktest_pd(u64 quota)
         return 0;
     int st = kide_create_pd(pd, KIDE_ROOT_SEL_PD, quota, 0);
     if (st != KIDE_OK) {
-        krt_printf("ktest: create_pd quota %lu: %s\n", quota, krt_status_name(st));
+        printf("ktest: create_pd quota %lu: %s\n", quota, base_status_name(st));
         krt_sel_free(pd, 0);
         return 0;
     }
@@ -151,43 +151,44 @@ static void run(const struct ktest *t)
 {
     current = t->name;
     failed = skipped = false;
-    krt_printf("ktest: run %s\n", t->name); /* qemu-run.sh names it if the machine dies */
+    printf("ktest: run %s\n", t->name); /* qemu-run.sh names it if the machine dies */
     u64 free0 = krt_pages_free();
     (void)free0;
     t->fn();
     if (!failed && !skipped)
-        krt_printf("ktest: %s: ok\n", t->name);
+        printf("ktest: %s: ok\n", t->name);
 }
 
 void krt_root_main(const struct kide_boot_info *bi)
 {
-    krt_printf("ktest: Kide kernel test suite\n");
+    printf("ktest: Kide kernel test suite\n");
     krt_root_init(bi);
     const char *cmdline = bi->modules[0].cmdline;
-    krt_printf("ktest: %lu cpu(s), tsc %lu kHz, kernel quota %lu pages, %lu module(s), "
-               "cmdline '%s'\n",
-               bi->cpus, bi->tsc_khz, bi->kernel_quota, bi->module_count, cmdline);
+    printf("ktest: %lu cpu(s), tsc %lu kHz, kernel quota %lu pages, %lu module(s), "
+           "cmdline '%s'\n",
+           bi->cpus, bi->tsc_khz, bi->kernel_quota, bi->module_count, cmdline);
     for (u64 i = 0; i < bi->mem_count && i < KIDE_BOOT_MAX_MEM; i++)
-        krt_printf("ktest: RAM %lx..%lx\n", bi->mem[i].phys, bi->mem[i].phys + bi->mem[i].size);
+        printf("ktest: RAM %lx..%lx\n", bi->mem[i].phys, bi->mem[i].phys + bi->mem[i].size);
     for (u64 i = 0; i < bi->module_count && i < KIDE_BOOT_MAX_MODULES; i++)
-        krt_printf("ktest: module %lx..%lx %s\n", bi->modules[i].phys,
-                   bi->modules[i].phys + bi->modules[i].size, bi->modules[i].cmdline);
+        printf("ktest: module %lx..%lx %s\n", bi->modules[i].phys,
+               bi->modules[i].phys + bi->modules[i].size, bi->modules[i].cmdline);
     u64 t = 0, budget = 0, period = 0;
     int st = kide_ctrl_sc(KIDE_CTRL_SC_TIME, KIDE_ROOT_SEL_SC, 0, 0, 0, &t, &budget, &period);
     if (st == KIDE_OK)
         st = kide_ctrl_sc(KIDE_CTRL_SC_SET, KIDE_ROOT_SEL_SC, PRIO_MAIN, budget, period, 0, 0, 0);
     if (st != KIDE_OK)
-        krt_printf("ktest: warning: cannot set the root's priority to %u: %s\n", PRIO_MAIN,
-                   krt_status_name(st));
+        printf("ktest: warning: cannot set the root's priority to %u: %s\n", PRIO_MAIN,
+               base_status_name(st));
     st = krt_handlers_init();
     ktest_block_sm = krt_sm_create(0);
     if (st != KIDE_OK || !ktest_block_sm)
-        krt_panic("ktest: runtime set-up failed (%s); nothing can be tested", krt_status_name(st));
+        base_panic("ktest: runtime set-up failed (%s); nothing can be tested",
+                   base_status_name(st));
 
-    const char *only = krt_cmdline_get(cmdline, "only");
+    const char *only = base_cmdline_get(cmdline, "only");
     unsigned passed = 0, nfailed = 0, nskipped = 0;
-    u64 t0 = krt_now();
-    for (unsigned i = 0; i < KRT_ARRAY_SIZE(tests); i++) {
+    u64 t0 = base_now();
+    for (unsigned i = 0; i < BASE_ARRAY_SIZE(tests); i++) {
         if (only && (strncmp(only, tests[i].name, strlen(tests[i].name)) ||
                      (only[strlen(tests[i].name)] && only[strlen(tests[i].name)] != ' ')))
             continue;
@@ -201,10 +202,10 @@ void krt_root_main(const struct kide_boot_info *bi)
     }
     if (only && passed + nfailed + nskipped == 0) {
         /* A typo in only= must not look like a passing run. */
-        krt_printf("ktest: FAIL no test is named '%s' (see KTEST_LIST in ktest.h)\n", only);
+        printf("ktest: FAIL no test is named '%s' (see KTEST_LIST in ktest.h)\n", only);
         nfailed++;
     }
-    krt_printf("ktest: %u passed, %u failed, %u skipped (%lu ms)\n", passed, nfailed, nskipped,
-               (krt_now() - t0) / KRT_MS);
-    kide_exit_qemu(nfailed ? KRT_QEMU_FAILURE : KRT_QEMU_SUCCESS);
+    printf("ktest: %u passed, %u failed, %u skipped (%lu ms)\n", passed, nfailed, nskipped,
+           (base_now() - t0) / BASE_MS);
+    base_exit_qemu(nfailed ? BASE_QEMU_FAILURE : BASE_QEMU_SUCCESS);
 }

@@ -36,7 +36,7 @@ void test_delegate_obj(void)
     CHECK_EQ(perm, KIDE_SM_UP);
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, d + 1, 1), KIDE_BAD_PERM);
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, d + 1, 0), KIDE_OK);
-    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s, krt_now() + 1000 * KRT_MS), KIDE_OK);
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s, base_now() + 1000 * BASE_MS), KIDE_OK);
     /* an empty mask gives a capability that can do nothing */
     EXPECT_ST(kide_delegate(ROOT, KIDE_CRD(KIDE_CRD_OBJ, s, 0, 0), d + 2), KIDE_OK);
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, d + 2, 0), KIDE_BAD_PERM);
@@ -274,10 +274,10 @@ void test_revoke_deep_chain(void)
         from = to;
     }
     CHECK_EQ(built, depth);
-    u64 t0 = krt_now();
+    u64 t0 = base_now();
     EXPECT_ST(kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0)), KIDE_OK);
-    u64 ms = (krt_now() - t0) / KRT_MS;
-    krt_printf("ktest: revoke_deep_chain: %lu hops revoked in %lu ms\n", built, ms);
+    u64 ms = (base_now() - t0) / BASE_MS;
+    printf("ktest: revoke_deep_chain: %lu hops revoked in %lu ms\n", built, ms);
     CHECK(ms < 1500);
     u64 found = 0, info = 0;
     EXPECT_ST(kide_lookup(KIDE_CRD(KIDE_CRD_MEM, (CHAIN_VA + (depth - 1) * 4096) >> 12, 0, 0),
@@ -368,7 +368,7 @@ void test_mem_errors(void)
         st = kide_delegate(small, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R),
                            xp + ((u64)n << 18));
     EXPECT_ST(st, KIDE_QUOTA);
-    krt_printf("ktest: mem_errors: a PD with 8 pages took %u scattered mappings\n", n - 1);
+    printf("ktest: mem_errors: a PD with 8 pages took %u scattered mappings\n", n - 1);
 out:
     if (pa)
         kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0));
@@ -545,21 +545,20 @@ void test_revoke_page_isolation(void)
     EXPECT_ST(krt_child_start(&a, PRIO_CHILD), KIDE_OK);
     EXPECT_ST(krt_child_start(&b, PRIO_CHILD), KIDE_OK);
     if (!WAIT_FOR_SLOW(a.info->res[0] == 1 && b.info->res[0] == 2, 5000))
-        krt_printf(
-                "ktest: revoke_page_isolation: a read %lu (%lu times, %lu exceptions), b read %lu "
-                "(%lu times, %lu exceptions)\n",
-                a.info->res[0], a.info->res[1], a.ec[0].exc_count, b.info->res[0], b.info->res[1],
-                b.ec[0].exc_count);
+        printf("ktest: revoke_page_isolation: a read %lu (%lu times, %lu exceptions), b read %lu "
+               "(%lu times, %lu exceptions)\n",
+               a.info->res[0], a.info->res[1], a.ec[0].exc_count, b.info->res[0], b.info->res[1],
+               b.ec[0].exc_count);
     CHECK(a.info->res[0] == 1 && b.info->res[0] == 2);
     EXPECT_ST(kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0)), KIDE_OK);
     EXPECT_ST(krt_child_wait(&a, 5000), KIDE_OK);
     CHECK_EQ(a.ec[0].last.fault_addr, X);
     u64 n = b.info->res[1];
     if (!WAIT_FOR_SLOW(b.info->res[1] > n + 1000, 5000))
-        krt_printf("ktest: revoke_page_isolation: b stuck at %lu reads: %lu exceptions, the last "
-                   "vector %lu at %lx (rip %lx), state %lu\n",
-                   n, b.ec[0].exc_count, b.ec[0].last.vector, b.ec[0].last.fault_addr,
-                   b.ec[0].last.rip, ktest_ec_state(b.ec[0].ec));
+        printf("ktest: revoke_page_isolation: b stuck at %lu reads: %lu exceptions, the last "
+               "vector %lu at %lx (rip %lx), state %lu\n",
+               n, b.ec[0].exc_count, b.ec[0].last.vector, b.ec[0].last.fault_addr, b.ec[0].last.rip,
+               ktest_ec_state(b.ec[0].ec));
     CHECK(b.info->res[1] > n + 1000);
     CHECK_EQ(b.ec[0].exc_count, 0);
     b.info->stop = 1;
@@ -588,7 +587,7 @@ void test_ram_high(void)
         if (hi <= RAM_4G)
             continue;
         lo = lo < RAM_4G ? RAM_4G : lo;
-        u64 pages[3] = {lo, KRT_ALIGN_DOWN(lo + (hi - lo) / 2, 4096), hi - 4096};
+        u64 pages[3] = {lo, BASE_ALIGN_DOWN(lo + (hi - lo) / 2, 4096), hi - 4096};
         for (unsigned k = 0; k < 3; k++) {
             volatile u64 *w = (volatile u64 *)(pages[k] + 4088);
             CHECK_EQ(krt_phys_of(pages[k]), pages[k]);
@@ -608,8 +607,8 @@ void test_ram_high(void)
         ktest_skip("(no RAM above 4 GiB)");
         return;
     }
-    krt_printf("ktest: ram_high: %lu range(s) above 4 GiB, child wrote at %lx\n", found,
-               (u64)shared + 8);
+    printf("ktest: ram_high: %lu range(s) above 4 GiB, child wrote at %lx\n", found,
+           (u64)shared + 8);
     u64 args[] = {X + 8, MAGIC};
     CHECK(ktest_helper_prepare(&c, H_TOUCH, 0, args, 2) == KIDE_OK);
     EXPECT_ST(kide_delegate(c.pd,

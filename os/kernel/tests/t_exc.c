@@ -121,7 +121,7 @@ void test_exc_bad_rip(void)
     static struct krt_child c;
     static const u64 rips[] = {0x0000800000000000ull, 0xffff800000001000ull, 0x8000000000000000ull,
                                0xfffffffffffff000ull};
-    for (unsigned i = 0; i < KRT_ARRAY_SIZE(rips); i++) {
+    for (unsigned i = 0; i < BASE_ARRAY_SIZE(rips); i++) {
         bad_rip = rips[i];
         CHECK(ktest_helper_prepare(&c, H_UD2, 0, NULL, 0) == KIDE_OK);
         c.ec[0].policy = set_bad_rip;
@@ -132,8 +132,8 @@ void test_exc_bad_rip(void)
         CHECK(!c.ec[0].exited);
         if (c.ec[0].exc_count > 1) {
             if (c.ec[0].last.rip == bad_rip)
-                krt_printf("ktest: exc_bad_rip: the EC ran at %lx (vector %lu)\n", bad_rip,
-                           c.ec[0].last.vector);
+                printf("ktest: exc_bad_rip: the EC ran at %lx (vector %lu)\n", bad_rip,
+                       c.ec[0].last.vector);
             CHECK(c.ec[0].last.rip != bad_rip);
         }
         CHECK(WAIT_FOR(ktest_ec_state(c.ec[0].ec) == KIDE_EC_STATE_STOPPED, 1000));
@@ -148,7 +148,7 @@ out:
 
 static void spin_body(struct krt_ec *t)
 {
-    while (!KRT_READ_ONCE(t->arg[3]))
+    while (!BASE_READ_ONCE(t->arg[3]))
         t->result[0]++;
 }
 
@@ -186,7 +186,7 @@ static void recall_on(unsigned cpu, unsigned prio)
     EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_RECALL, w, NULL, NULL, NULL), KIDE_BAD_PERM);
     EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, w, NULL, NULL, NULL), KIDE_BAD_PERM);
     EXPECT_ST(kide_ctrl_ec(2, t.ec, NULL, NULL, NULL), KIDE_BAD_SYSCALL);
-    KRT_WRITE_ONCE(t.arg[3], 1);
+    BASE_WRITE_ONCE(t.arg[3], 1);
     EXPECT_ST(krt_sm_wait(t.done_sm, 2000), KIDE_OK);
 out:
     krt_cap_drop(w);
@@ -227,7 +227,7 @@ void test_recall_blocked(void)
     EXPECT_ST(krt_sm_wait(sm, 2000), KIDE_OK);
     CHECK_EQ(t.last.vector, KIDE_EXC_RECALL);
     EXPECT_ST(krt_sm_wait(t.done_sm, 2000), KIDE_OK);
-    krt_printf("ktest: recall_blocked: the down returned %s\n", krt_status_name((int)t.result[0]));
+    printf("ktest: recall_blocked: the down returned %s\n", base_status_name((int)t.result[0]));
 out:
     krt_thread_destroy(&t);
     krt_cap_drop(sm);

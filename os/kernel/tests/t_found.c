@@ -23,7 +23,7 @@ static void found_srv_fn(struct krt_pt_hdr *h, unsigned sub, u64 msg, struct kid
     struct found_srv *s = (struct found_srv *)h;
     if (s->calls++ == 0) {
         kide_ctrl_sm(KIDE_CTRL_SM_UP, s->entered, 0);
-        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s->go, krt_now() + 5000 * KRT_MS);
+        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s->go, base_now() + 5000 * BASE_MS);
     }
     u->words[0] = 4242;
     u->msg = KIDE_MSG(1, 0);

@@ -254,24 +254,23 @@ void test_user_df_exception(void)
 void test_exc_vectors(void)
 {
     static struct krt_child c;
-    for (unsigned i = 0; i < KRT_ARRAY_SIZE(faults); i++) {
+    for (unsigned i = 0; i < BASE_ARRAY_SIZE(faults); i++) {
         u64 args[] = {faults[i].insn};
         CHECK(ktest_helper_prepare(&c, H_INSN, i % ktest_cpus(), args, 1) == KIDE_OK);
         c.ec[0].policy = ktest_stop_quiet;
         EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
         int st = krt_child_wait(&c, 5000);
         if (st != KIDE_OK)
-            krt_printf("ktest: exc_vectors: %s on cpu %u: no stop within 5 s; state %lu, %lu "
-                       "exceptions\n",
-                       faults[i].name, i % ktest_cpus(), ktest_ec_state(c.ec[0].ec),
-                       c.ec[0].exc_count);
+            printf("ktest: exc_vectors: %s on cpu %u: no stop within 5 s; state %lu, %lu "
+                   "exceptions\n",
+                   faults[i].name, i % ktest_cpus(), ktest_ec_state(c.ec[0].ec), c.ec[0].exc_count);
         EXPECT_ST(st, KIDE_OK);
         u64 v = c.ec[0].last.vector;
         if (c.ec[0].exited || (v != (u64)faults[i].v1 && v != (u64)faults[i].v2))
-            krt_printf("ktest: exc_vectors: %s: exited %d (code %lu), %lu exceptions, the last "
-                       "vector %lu error %lx at %lx\n",
-                       faults[i].name, c.ec[0].exited, c.ec[0].exit_code, c.ec[0].exc_count, v,
-                       c.ec[0].last.error, c.ec[0].last.rip);
+            printf("ktest: exc_vectors: %s: exited %d (code %lu), %lu exceptions, the last "
+                   "vector %lu error %lx at %lx\n",
+                   faults[i].name, c.ec[0].exited, c.ec[0].exit_code, c.ec[0].exc_count, v,
+                   c.ec[0].last.error, c.ec[0].last.rip);
         CHECK(!c.ec[0].exited);
         CHECK(v == (u64)faults[i].v1 || v == (u64)faults[i].v2);
         if (faults[i].insn == INSN_KREAD)
@@ -344,9 +343,9 @@ void test_exc_wild_state(void)
 {
     static struct krt_child c;
     static const unsigned order[] = {0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 1};
-    for (unsigned k = 0; k < KRT_ARRAY_SIZE(order); k++) {
+    for (unsigned k = 0; k < BASE_ARRAY_SIZE(order); k++) {
         wild_case = order[k];
-        krt_printf("ktest: exc_wild_state: case %u\n", wild_case);
+        printf("ktest: exc_wild_state: case %u\n", wild_case);
         CHECK(ktest_helper_prepare(&c, H_UD2, ktest_other_cpu(), NULL, 0) == KIDE_OK);
         c.ec[0].policy = wild_update;
         EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
@@ -381,9 +380,9 @@ void test_sysret_noncanonical(void)
     EXPECT_ST(krt_child_wait(&c, 5000), KIDE_OK);
     u64 state = 0, fault = 0, addr = 0;
     kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c.ec[0].ec, &state, &fault, &addr);
-    krt_printf("ktest: sysret_noncanonical: %lu exceptions, the last vector %lu at %lx; query: "
-               "state %lu fault %lx addr %lx\n",
-               c.ec[0].exc_count, c.ec[0].last.vector, c.ec[0].last.rip, state, fault, addr);
+    printf("ktest: sysret_noncanonical: %lu exceptions, the last vector %lu at %lx; query: "
+           "state %lu fault %lx addr %lx\n",
+           c.ec[0].exc_count, c.ec[0].last.vector, c.ec[0].last.rip, state, fault, addr);
     CHECK(!c.ec[0].exited);
     CHECK_EQ(state, KIDE_EC_STATE_STOPPED);
     /* Delivered as an exception, or (the kernel's choice, see ec.c) stopped
@@ -591,9 +590,10 @@ void test_sched_many_wild_ecs(void)
         int st = kide_create_ec(KIDE_EC_GLOBAL, 0, ec[made], ROOT, WILD_UTCBS + made * 4096ull, 0,
                                 0xffffffff80100000ull, 0);
         if (st == KIDE_OK)
-            st = kide_create_sc(0, PRIO_CHILD, sc[made], ROOT, ec[made], 10 * KRT_MS, 10 * KRT_MS);
+            st = kide_create_sc(0, PRIO_CHILD, sc[made], ROOT, ec[made], 10 * BASE_MS,
+                                10 * BASE_MS);
         if (st != KIDE_OK) {
-            krt_printf("ktest: sched_many_wild_ecs: EC %u: %s\n", made, krt_status_name(st));
+            printf("ktest: sched_many_wild_ecs: EC %u: %s\n", made, base_status_name(st));
             break;
         }
     }
@@ -619,7 +619,7 @@ static void sm_taker_body(struct krt_ec *t)
 {
     u64 got = 0;
     for (u64 i = 0; i < t->arg[1]; i++)
-        if (kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t->arg[0], krt_now() + 2000 * KRT_MS) == KIDE_OK)
+        if (kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t->arg[0], base_now() + 2000 * BASE_MS) == KIDE_OK)
             got++;
     t->result[0] = got;
 }
@@ -647,7 +647,7 @@ void test_sm_stress(void)
         total += t[i].result[0];
     }
     CHECK_EQ(total, per * n);
-    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s, krt_now() + 5 * KRT_MS), KIDE_TIMEOUT);
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s, base_now() + 5 * BASE_MS), KIDE_TIMEOUT);
 out:
     for (unsigned i = 0; i < n; i++)
         krt_thread_destroy(&t[i]);
@@ -755,8 +755,8 @@ void test_remote_wakeup(void)
         }
         int st = krt_sm_wait(t.done_sm, 2000);
         if (st != KIDE_OK)
-            krt_printf("ktest: remote_wakeup: round %u on cpu %u: the thread is in state %lu\n", i,
-                       cpu, ktest_ec_state(t.ec));
+            printf("ktest: remote_wakeup: round %u on cpu %u: the thread is in state %lu\n", i, cpu,
+                   ktest_ec_state(t.ec));
         EXPECT_ST(st, KIDE_OK);
         krt_thread_destroy(&t);
     }
@@ -777,7 +777,7 @@ static u64 pf_remap(struct krt_ec *ec, struct kide_exc_state *st)
 
 static void syscall_spin_body(struct krt_ec *t)
 {
-    while (!KRT_READ_ONCE(t->arg[3])) {
+    while (!BASE_READ_ONCE(t->arg[3])) {
         kide_null();
         t->result[0]++;
     }
@@ -808,8 +808,8 @@ void test_io_after_shootdown(void)
         WAIT_FOR(c.info->res[1] > seen || c.ec[0].exc_count, 2000);
     }
     if (c.ec[0].exc_count)
-        krt_printf("ktest: io_after_shootdown: the child took vector %lu after %u shoot-downs\n",
-                   c.ec[0].last.vector, rounds);
+        printf("ktest: io_after_shootdown: the child took vector %lu after %u shoot-downs\n",
+               c.ec[0].last.vector, rounds);
     CHECK_EQ(c.ec[0].exc_count, 0);
     CHECK_EQ(rounds, 300);
 out:
@@ -835,8 +835,8 @@ void test_smp_shootdown_stress(void)
     c.ec[0].policy = pf_remap;
     c.ec[0].policy_arg = (void *)pa;
     EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
-    u64 t0 = krt_now(), rounds = 0;
-    while (krt_now() - t0 < 1000 * KRT_MS) {
+    u64 t0 = base_now(), rounds = 0;
+    while (base_now() - t0 < 1000 * BASE_MS) {
         EXPECT_ST(kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0)), KIDE_OK);
         u64 seen = c.info->res[1];
         WAIT_FOR(c.info->res[1] != seen, 5); /* let it fault and get the page back */
@@ -844,14 +844,14 @@ void test_smp_shootdown_stress(void)
     }
     u64 w = c.info->res[1];
     CHECK(WAIT_FOR(c.info->res[1] > w, 2000));
-    krt_printf("ktest: smp_shootdown_stress: %lu revokes in 1 s, the child faulted %lu times\n",
-               rounds, c.ec[0].exc_count);
+    printf("ktest: smp_shootdown_stress: %lu revokes in 1 s, the child faulted %lu times\n", rounds,
+           c.ec[0].exc_count);
     CHECK(c.ec[0].exc_count > 0);
     for (unsigned i = 1; i < n; i++)
         CHECK(t[i].result[0] > 0);
 out:
     for (unsigned i = 1; i < n; i++) {
-        KRT_WRITE_ONCE(t[i].arg[3], 1);
+        BASE_WRITE_ONCE(t[i].arg[3], 1);
         if (t[i].done_sm)
             krt_sm_wait(t[i].done_sm, 1000);
         krt_thread_destroy(&t[i]);
@@ -881,9 +881,9 @@ void test_kill_running_remote(void)
         EXPECT_ST(krt_thread_start(&b, cpu, PRIO_LOW, quick_body), KIDE_OK);
         int st = krt_sm_wait(b.done_sm, 2000);
         if (st != KIDE_OK)
-            krt_printf("ktest: kill_running_remote: round %u, cpu %u: the new thread is in state "
-                       "%lu\n",
-                       i, cpu, ktest_ec_state(b.ec));
+            printf("ktest: kill_running_remote: round %u, cpu %u: the new thread is in state "
+                   "%lu\n",
+                   i, cpu, ktest_ec_state(b.ec));
         EXPECT_ST(st, KIDE_OK);
         krt_thread_destroy(&b);
     }
@@ -928,10 +928,9 @@ void test_exc_queue_caller_dies(void)
     if (b.ec[0].exc_count != 1) {
         u64 st = 0, fault = 0, addr = 0;
         kide_ctrl_ec(KIDE_CTRL_EC_QUERY, b.ec[0].ec, &st, &fault, &addr);
-        krt_printf(
-                "ktest: exc_queue_caller_dies: B got %lu exception messages; state %lu fault %lx "
-                "addr %lx\n",
-                b.ec[0].exc_count, st, fault, addr);
+        printf("ktest: exc_queue_caller_dies: B got %lu exception messages; state %lu fault %lx "
+               "addr %lx\n",
+               b.ec[0].exc_count, st, fault, addr);
     }
     CHECK_EQ(b.ec[0].exc_count, 1);
     CHECK_EQ(b.ec[0].last.fault_addr, X + 8);

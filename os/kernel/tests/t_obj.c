@@ -14,7 +14,7 @@ static void sm_pingpong_body(struct krt_ec *t)
 {
     u64 ok = 0;
     for (u64 i = 0; i < t->arg[2]; i++) {
-        if (kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t->arg[0], krt_now() + 2000 * KRT_MS) != KIDE_OK)
+        if (kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t->arg[0], base_now() + 2000 * BASE_MS) != KIDE_OK)
             break;
         if (kide_ctrl_sm(KIDE_CTRL_SM_UP, t->arg[1], 0) != KIDE_OK)
             break;
@@ -22,9 +22,9 @@ static void sm_pingpong_body(struct krt_ec *t)
     }
     t->result[0] = ok;
     /* a timeout on this CPU, measured here */
-    u64 t0 = krt_now();
-    t->result[1] = (u64)kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t->arg[0], t0 + 20 * KRT_MS);
-    t->result[2] = krt_now() - t0;
+    u64 t0 = base_now();
+    t->result[1] = (u64)kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t->arg[0], t0 + 20 * BASE_MS);
+    t->result[2] = base_now() - t0;
 }
 
 void test_create_sm(void)
@@ -52,7 +52,7 @@ void test_create_sm(void)
     for (; n < 1024 && (st = kide_create_sm(many + n, pd, 0)) == KIDE_OK; n++)
         ;
     EXPECT_ST(st, KIDE_QUOTA);
-    krt_printf("ktest: create_sm: a PD with 8 pages paid for %u semaphores\n", n);
+    printf("ktest: create_sm: a PD with 8 pages paid for %u semaphores\n", n);
 out:
     if (many) {
         kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, many, 10, 0));
@@ -70,24 +70,24 @@ void test_ctrl_sm(void)
     kide_sel up = 0, down = 0;
     CHECK(s && s2 && full);
     /* deadline */
-    u64 t0 = krt_now();
-    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s, t0 + 20 * KRT_MS), KIDE_TIMEOUT);
-    u64 dt = krt_now() - t0;
-    CHECK(dt >= 19 * KRT_MS);
-    CHECK(dt < 2000 * KRT_MS);
+    u64 t0 = base_now();
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s, t0 + 20 * BASE_MS), KIDE_TIMEOUT);
+    u64 dt = base_now() - t0;
+    CHECK(dt >= 19 * BASE_MS);
+    CHECK(dt < 2000 * BASE_MS);
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s, 1), KIDE_TIMEOUT); /* already past */
     /* counting */
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, s, 0), KIDE_OK);
-    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s, krt_now() + 1000 * KRT_MS), KIDE_OK);
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s, base_now() + 1000 * BASE_MS), KIDE_OK);
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s2, 0), KIDE_OK);
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s2, 0), KIDE_OK);
-    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s2, krt_now() + 5 * KRT_MS), KIDE_TIMEOUT);
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s2, base_now() + 5 * BASE_MS), KIDE_TIMEOUT);
     /* DOWN_ZERO takes every pending count */
     for (unsigned i = 0; i < 3; i++)
         EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, s, 0), KIDE_OK);
-    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN_ZERO, s, krt_now() + 1000 * KRT_MS), KIDE_OK);
-    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s, krt_now() + 5 * KRT_MS), KIDE_TIMEOUT);
-    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN_ZERO, s, krt_now() + 5 * KRT_MS), KIDE_TIMEOUT);
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN_ZERO, s, base_now() + 1000 * BASE_MS), KIDE_OK);
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, s, base_now() + 5 * BASE_MS), KIDE_TIMEOUT);
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN_ZERO, s, base_now() + 5 * BASE_MS), KIDE_TIMEOUT);
     /* OVERFLOW at 2^32 - 1 */
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, full, 0), KIDE_OVERFLOW);
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, full, 0), KIDE_OK);
@@ -104,7 +104,7 @@ void test_ctrl_sm(void)
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN_ZERO, up, 1), KIDE_BAD_PERM);
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, down, 0), KIDE_BAD_PERM);
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, up, 0), KIDE_OK);
-    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, down, krt_now() + 1000 * KRT_MS), KIDE_OK);
+    EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, down, base_now() + 1000 * BASE_MS), KIDE_OK);
 out:
     krt_cap_drop(up);
     krt_cap_drop(down);
@@ -172,12 +172,12 @@ void test_sm_cross_cpu(void)
     EXPECT_ST(krt_thread_start(&p, ktest_cpus() - 1, PRIO_HIGH, sm_pingpong_body), KIDE_OK);
     for (unsigned i = 0; i < 200; i++) {
         EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, a, 0), KIDE_OK);
-        EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, b, krt_now() + 2000 * KRT_MS), KIDE_OK);
+        EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_DOWN, b, base_now() + 2000 * BASE_MS), KIDE_OK);
     }
     EXPECT_ST(krt_sm_wait(p.done_sm, 2000), KIDE_OK);
     CHECK_EQ(p.result[0], 200);
     CHECK_EQ(p.result[1], KIDE_TIMEOUT);
-    CHECK(p.result[2] >= 19 * KRT_MS);
+    CHECK(p.result[2] >= 19 * BASE_MS);
 out:
     krt_thread_destroy(&t);
     krt_thread_destroy(&p);
@@ -215,8 +215,7 @@ void test_create_pd(void)
     /* a child PD funds a grandchild */
     EXPECT_ST(kide_create_pd(pd2, pd, 8, 0), KIDE_OK);
     EXPECT_ST(kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, pd, 0, 0, &limit, &used), KIDE_OK);
-    krt_printf("ktest: create_pd: child limit %lu used %lu after funding a grandchild\n", limit,
-               used);
+    printf("ktest: create_pd: child limit %lu used %lu after funding a grandchild\n", limit, used);
     CHECK(limit - used <= 16 - 8);
     krt_cap_drop(pd2);
     pd2 = 0;
@@ -307,7 +306,7 @@ void test_create_ec(void)
     for (; n < 64 && st == KIDE_OK; n++)
         st = kide_create_ec(0, 0, many + n, pd, KRT_CHILD_UTCBS + n * 4096ull, 0x1000, 0, 0);
     EXPECT_ST(st, KIDE_QUOTA);
-    krt_printf("ktest: create_ec: a PD with 8 pages paid for %u ECs\n", n - 1);
+    printf("ktest: create_ec: a PD with 8 pages paid for %u ECs\n", n - 1);
 out:
     if (many) {
         kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, many, 6, 0));
@@ -337,7 +336,7 @@ void test_create_sc(void)
     kide_sel ec = blocker_ec(0), ec2 = blocker_ec(0), local = krt_sel_alloc(0);
     kide_sel sc = krt_sel_alloc(0), sc2 = krt_sel_alloc(0), w = 0, wec = 0, pd = 0, s = 0;
     kide_sel ecs = 0, scs = 0;
-    const u64 ms = KRT_MS;
+    const u64 ms = BASE_MS;
     CHECK(ec && ec2);
     s = krt_sm_create(0);
     EXPECT_ST(kide_create_ec(0, 0, local, ROOT, krt_utcb_alloc(), 0x1000, 0, 0), KIDE_OK);
@@ -378,7 +377,7 @@ void test_create_sc(void)
         st = kide_create_sc(0, 1, scs + n, pd, ecs + n, ms, 10 * ms);
     }
     EXPECT_ST(st, KIDE_QUOTA);
-    krt_printf("ktest: create_sc: a PD with 8 pages paid for %u SCs\n", n - 1);
+    printf("ktest: create_sc: a PD with 8 pages paid for %u SCs\n", n - 1);
 out:
     if (scs) {
         kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, scs, 6, 0));
@@ -429,7 +428,7 @@ void test_create_pt(void)
     for (; n < 1024 && st == KIDE_OK; n++)
         st = kide_create_pt(many + n, pd, h.ec, 0x4000001000ull, n);
     EXPECT_ST(st, KIDE_QUOTA);
-    krt_printf("ktest: create_pt: a PD with 8 pages paid for %u portals\n", n - 1);
+    printf("ktest: create_pt: a PD with 8 pages paid for %u portals\n", n - 1);
 out:
     if (many) {
         kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, many, 10, 0));

@@ -4,18 +4,18 @@
  * Timing checks have wide tolerances: QEMU's TCG makes time lumpy. */
 #include "ktest.h"
 
-#define MS KRT_MS
+#define MS BASE_MS
 
 static void spin_body(struct krt_ec *t)
 {
-    while (!KRT_READ_ONCE(t->arg[3]))
+    while (!BASE_READ_ONCE(t->arg[3]))
         t->result[0]++;
 }
 
 static void stop(struct krt_ec *t)
 {
     if (t->ec) {
-        KRT_WRITE_ONCE(t->arg[3], 1);
+        BASE_WRITE_ONCE(t->arg[3], 1);
         krt_sm_wait(t->done_sm, 1000);
     }
     krt_thread_destroy(t);
@@ -108,8 +108,8 @@ void test_sc_set_remote(void)
     u64 t2 = sc_time(t.sc), c2 = sc_time(c.sc);
     krt_sleep_ms(100);
     u64 t3 = sc_time(t.sc), c3 = sc_time(c.sc);
-    krt_printf("ktest: sc_set_remote: before: low %lu us, high %lu us; after: %lu us, %lu us\n",
-               (t1 - t0) / 1000, (c1 - c0) / 1000, (t3 - t2) / 1000, (c3 - c2) / 1000);
+    printf("ktest: sc_set_remote: before: low %lu us, high %lu us; after: %lu us, %lu us\n",
+           (t1 - t0) / 1000, (c1 - c0) / 1000, (t3 - t2) / 1000, (c3 - c2) / 1000);
     CHECK(t1 - t0 < (c1 - c0) / 4);
     CHECK(c3 - c2 < (t3 - t2) / 4);
 out:
@@ -120,9 +120,9 @@ out:
 /* Fraction (percent) of wall-clock time an SC gets over `ms`. */
 static u64 share(kide_sel sc, u64 ms)
 {
-    u64 c0 = sc_time(sc), w0 = krt_now();
+    u64 c0 = sc_time(sc), w0 = base_now();
     krt_sleep_ms(ms);
-    u64 c1 = sc_time(sc), w1 = krt_now();
+    u64 c1 = sc_time(sc), w1 = base_now();
     return (c1 - c0) * 100 / (w1 - w0 ? w1 - w0 : 1);
 }
 
@@ -142,8 +142,8 @@ void test_sc_budget(void)
     EXPECT_ST(krt_thread_start_sc(&t, cpu, PRIO_LOW, 0, 2 * MS, 10 * MS, spin_body), KIDE_OK);
     krt_sleep_ms(50);
     u64 soft = share(t.sc, 500);
-    krt_printf("ktest: sc_budget: hard 2/10 ms got %lu%%, soft 2/10 ms on an idle cpu got %lu%%\n",
-               hard, soft);
+    printf("ktest: sc_budget: hard 2/10 ms got %lu%%, soft 2/10 ms on an idle cpu got %lu%%\n",
+           hard, soft);
     CHECK(hard >= 10 && hard <= 45); /* 20 % nominal; TCG and tick granularity blur it */
     CHECK(soft >= 50);
 out:
@@ -154,11 +154,11 @@ static struct krt_ec low;
 
 static void high_body(struct krt_ec *t)
 {
-    u64 t0 = krt_now();
-    u64 l0 = KRT_READ_ONCE(low.result[0]);
-    while (krt_now() - t0 < 30 * MS)
+    u64 t0 = base_now();
+    u64 l0 = BASE_READ_ONCE(low.result[0]);
+    while (base_now() - t0 < 30 * MS)
         ;
-    t->result[0] = KRT_READ_ONCE(low.result[0]) - l0;
+    t->result[0] = BASE_READ_ONCE(low.result[0]) - l0;
     t->result[1] = t0;
 }
 
@@ -171,7 +171,7 @@ void test_priority(void)
     memset(&h, 0, sizeof(h));
     EXPECT_ST(krt_thread_start(&low, cpu, PRIO_LOW, spin_body), KIDE_OK);
     CHECK(WAIT_FOR(low.result[0] > 1000, 2000));
-    u64 tc = krt_now();
+    u64 tc = base_now();
     EXPECT_ST(krt_thread_start(&h, cpu, PRIO_HIGH, high_body), KIDE_OK);
     EXPECT_ST(krt_sm_wait(h.done_sm, 2000), KIDE_OK);
     CHECK_EQ(h.result[0], 0);
@@ -195,7 +195,7 @@ void test_round_robin(void)
     u64 a0 = sc_time(a.sc), b0 = sc_time(b.sc);
     krt_sleep_ms(300);
     u64 da = sc_time(a.sc) - a0, db = sc_time(b.sc) - b0;
-    krt_printf("ktest: round_robin: %lu us and %lu us in 300 ms\n", da / 1000, db / 1000);
+    printf("ktest: round_robin: %lu us and %lu us in 300 ms\n", da / 1000, db / 1000);
     CHECK(da >= 20 * MS && db >= 20 * MS);
     CHECK(a.result[0] > 0 && b.result[0] > 0);
 out:
@@ -206,9 +206,9 @@ out:
 static void ticker_body(struct krt_ec *t)
 {
     /* wake up every millisecond for arg[1] ms: preempts whatever runs */
-    u64 end = krt_now() + t->arg[1] * MS;
-    while (krt_now() < end)
-        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t->arg[0], krt_now() + MS);
+    u64 end = base_now() + t->arg[1] * MS;
+    while (base_now() < end)
+        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t->arg[0], base_now() + MS);
 }
 
 /* Round robin must rotate even when a higher priority keeps preempting: a
@@ -231,8 +231,8 @@ void test_round_robin_preempted(void)
     u64 a0 = sc_time(a.sc), b0 = sc_time(b.sc);
     EXPECT_ST(krt_sm_wait(tick.done_sm, 5000), KIDE_OK);
     u64 da = sc_time(a.sc) - a0, db = sc_time(b.sc) - b0;
-    krt_printf("ktest: round_robin_preempted: %lu us and %lu us while a 1 ms ticker ran\n",
-               da / 1000, db / 1000);
+    printf("ktest: round_robin_preempted: %lu us and %lu us while a 1 ms ticker ran\n", da / 1000,
+           db / 1000);
     CHECK(da >= 20 * MS && db >= 20 * MS);
 out:
     stop(&tick);
@@ -251,11 +251,11 @@ out:
 static void stretch_body(struct krt_ec *t)
 {
     u64 min = ~0ul;
-    while (!KRT_READ_ONCE(t->arg[3])) {
-        u64 t0 = krt_now();
+    while (!BASE_READ_ONCE(t->arg[3])) {
+        u64 t0 = base_now();
         int st = kide_delegate(KIDE_ROOT_SEL_PD,
                                KIDE_CRD(KIDE_CRD_MEM, t->arg[0], t->arg[1], KIDE_MEM_R), t->arg[2]);
-        u64 t1 = krt_now();
+        u64 t1 = base_now();
         kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_MEM, t->arg[2], t->arg[1], 0));
         if (st != KIDE_OK)
             t->result[2] = (u64)st + 1;
@@ -271,7 +271,7 @@ static unsigned big_block(u64 *page)
     const struct kide_boot_info *bi = (const struct kide_boot_info *)KIDE_ROOT_BOOTINFO;
     for (unsigned order = 15; order >= 10; order--)
         for (u64 i = 0; i < bi->mem_count && i < KIDE_BOOT_MAX_MEM; i++) {
-            u64 n = 1ul << order, p = KRT_ALIGN_UP(bi->mem[i].phys >> 12, n);
+            u64 n = 1ul << order, p = BASE_ALIGN_UP(bi->mem[i].phys >> 12, n);
             if ((p + n) << 12 <= bi->mem[i].phys + bi->mem[i].size) {
                 *page = p;
                 return order;
@@ -298,8 +298,8 @@ void test_sc_debt(void)
     u64 got = share(t.sc, 1000), calls = t.result[0];
     u64 stretch = t.result[1];
     CHECK(WAIT_FOR(t.result[0] > calls, 2000)); /* slowed down, not starved */
-    krt_printf("ktest: sc_debt: hard 0.1/10 ms, calls of %lu us (2^%u pages) got %lu%%\n",
-               stretch / 1000, order, got);
+    printf("ktest: sc_debt: hard 0.1/10 ms, calls of %lu us (2^%u pages) got %lu%%\n",
+           stretch / 1000, order, got);
     CHECK_EQ(t.result[2], 0);
     /* Each stretch costs its SC at least its length, so the share stays near
      * 1 %. Without debt it would be about stretch / period: the check means

@@ -3,31 +3,30 @@
 #
 # Provides:
 #   $(COMP_LIB)       libkide.a: the runtime plus the JSON library's objects, so a
-#                     component (and the SDK) links with libkide.a and libkrt.a alone
+#                     component (and the SDK) links crt0.o objects libkide.a libkbase.a
 #   $(COMP_CFLAGS)    flags for code using <kide/component.h> and <kide/json.h>
 #   component-test    host unit tests (marshalling, heap, core's client library) with
 #                     ASan/UBSan, results os-component-msg, os-component-heap,
 #                     os-component-core-client and os-component-proto-clients (the
 #                     parent and management client libraries); the check that the
-#                     runtime's objects leave nothing undefined but krt and kide_main
-#                     (os-component-link); and component-qemu-test
+#                     runtime's objects leave nothing undefined but the base library
+#                     and kide_main (os-component-link); and component-qemu-test
 #   component-qemu-test  tests/rt_test.c under core as the root habitat (os-component-core)
-#                     and tests/root_test.c as the root task (os-component-root)
 # component-test also builds the demo service (os/components/build.mk adds it).
-# Needs from the includer: TOP, BUILD, OSB, the krt variables (os/user/build.mk) and
-# the JSON ones (os/lib/build.mk).
+# Needs from the includer: TOP, BUILD, OSB, the base library's variables
+# (os/lib/base/build.mk) and the JSON ones (os/lib/build.mk).
 COMP_DIR := $(TOP)/os/lib/component
 COMP_OUT := $(OSB)/lib/component
 COMP_LIB := $(COMP_OUT)/libkide.a
 COMP_CFLAGS := -I$(COMP_DIR)/include -I$(TOP)/os/lib/json/include
 
-COMP_SRCS := env.c log.c core.c sel.c ram.c heap.c msg.c call.c portal.c service.c session.c \
+COMP_SRCS := entry.c env.c log.c core.c sel.c ram.c heap.c msg.c call.c portal.c service.c session.c \
              signal.c config.c ds.c core_client.c mgmt_client.c parent_client.c
 COMP_OBJS := $(addprefix $(COMP_OUT)/,$(COMP_SRCS:.c=.o))
 COMP_HDRS := $(COMP_DIR)/include/kide/component.h $(COMP_DIR)/include/kide/core_client.h \
              $(COMP_DIR)/include/kide/mgmt_client.h $(TOP)/os/abi/kide/mgmt.h \
              $(COMP_DIR)/include/kide/parent_client.h $(TOP)/os/abi/kide/parent.h \
-             $(COMP_DIR)/rt.h $(KRT_HDRS)
+             $(COMP_DIR)/rt.h $(BASE_HDRS)
 
 # make DEBUG=1: a debug build of the runtime (-DKIDE_DEBUG; rt.h's RT_DEBUG),
 # which reports misuse such as bad and double frees on the log. The flags are
@@ -68,20 +67,20 @@ $(COMP_HEAP_TEST): $(COMP_TEST_DIR)/test_heap.c $(COMP_DIR)/heap.c $(COMP_DIR)/r
 	$(HOST_CC) $(COMP_HOST_CFLAGS) -DKIDE_DEBUG -o $@ $< $(COMP_DIR)/heap.c -lcmocka
 
 # core's client library over a fake core (it includes the system-call stubs).
-$(COMP_CLIENT_TEST): $(COMP_TEST_DIR)/test_core_client.c $(COMP_DIR)/core_client.c $(COMP_DIR)/include/kide/core_client.h $(TOP)/os/abi/kide/core.h $(KRT_HDRS)
+$(COMP_CLIENT_TEST): $(COMP_TEST_DIR)/test_core_client.c $(COMP_DIR)/core_client.c $(COMP_DIR)/include/kide/core_client.h $(TOP)/os/abi/kide/core.h $(BASE_HDRS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(COMP_HOST_CFLAGS) -I$(KRT_GEN) -o $@ $< $(COMP_DIR)/core_client.c -lcmocka
+	$(HOST_CC) $(COMP_HOST_CFLAGS) -I$(GEN) -o $@ $< $(COMP_DIR)/core_client.c -lcmocka
 
 # The parent and management client libraries over msg.c and a fake parent.
 $(COMP_PROTO_TEST): $(COMP_TEST_DIR)/test_proto_clients.c $(COMP_DIR)/parent_client.c $(COMP_DIR)/mgmt_client.c $(COMP_DIR)/core_client.c $(COMP_DIR)/msg.c $(COMP_HDRS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(COMP_HOST_CFLAGS) -I$(KRT_GEN) -o $@ $< $(COMP_DIR)/parent_client.c $(COMP_DIR)/mgmt_client.c \
+	$(HOST_CC) $(COMP_HOST_CFLAGS) -I$(GEN) -o $@ $< $(COMP_DIR)/parent_client.c $(COMP_DIR)/mgmt_client.c \
 	    $(COMP_DIR)/core_client.c $(COMP_DIR)/msg.c -lcmocka
 
-# The runtime may only need krt, kide_main and the JSON library from outside.
+# The runtime may only need the base library, kide_main and the JSON library from outside.
 define comp_undef_check
 undef=$$(nm -u $(COMP_OBJS) $(JSON_FS_OBJS) 2>/dev/null | awk 'NF == 2 {print $$2}' | sort -u | \
-    grep -v -x -f <(nm --defined-only $(COMP_OBJS) $(JSON_FS_OBJS) $(KRT_LIB) $(KRT_CRT0) 2>/dev/null | \
+    grep -v -x -f <(nm --defined-only $(COMP_OBJS) $(JSON_FS_OBJS) $(BASE_LIB) $(BASE_CRT0) 2>/dev/null | \
                     awk 'NF == 3 {print $$3}' | sort -u; echo kide_main)); \
 if [ -z "$$undef" ]; then echo "os/lib/component: no undefined symbols"; \
     $(call write_result,os-component-link,1,0,0); \
@@ -91,7 +90,7 @@ endef
 
 .PHONY: component-test
 component-test: SHELL := /bin/bash
-component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_CLIENT_TEST) $(COMP_PROTO_TEST) $(COMP_LIB) $(KRT_LIB) $(KRT_CRT0)
+component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_CLIENT_TEST) $(COMP_PROTO_TEST) $(COMP_LIB) $(BASE_LIB) $(BASE_CRT0)
 	@rc=0; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-msg $(COMP_MSG_TEST) || rc=1; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-heap $(COMP_HEAP_TEST) || rc=1; \
@@ -109,28 +108,14 @@ $(COMP_OUT)/rt_test.o: $(COMP_TEST_DIR)/rt_test.c $(COMP_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
 	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) -I$(COMP_DIR) -c $< -o $@
-$(COMP_RT_TEST): $(COMP_OUT)/rt_test.o $(KRT_CRT0) $(COMP_LIB) $(KRT_LIB) $(USER_LDS)
+$(COMP_RT_TEST): $(COMP_OUT)/rt_test.o $(BASE_CRT0) $(COMP_LIB) $(BASE_LIB) $(USER_LDS)
 	@mkdir -p $(dir $@)
-	@$(USER_LD) -o $@ $(KRT_CRT0) $< $(COMP_LIB) $(KRT_LIB)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $< $(COMP_LIB) $(BASE_LIB)
 	@echo '{"greeting": "rt"}' > $(dir $@)/init.json
 
 
-# ... and as the root task of its own image: tests/root_test.c.
-COMP_ROOT_TEST := $(COMP_OUT)/root-test
-$(COMP_OUT)/root_test.o: $(COMP_TEST_DIR)/root_test.c $(COMP_HDRS)
-	@mkdir -p $(dir $@)
-	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
-	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) -c $< -o $@
-$(COMP_ROOT_TEST): $(COMP_OUT)/root_test.o $(KRT_CRT0) $(COMP_LIB) $(KRT_LIB) $(USER_LDS)
-	@$(USER_LD) -o $@ $(KRT_CRT0) $< $(COMP_LIB) $(KRT_LIB)
-
 .PHONY: component-qemu-test
-component-qemu-test: $(COMP_RT_TEST) $(COMP_ROOT_TEST) core $(KERNEL_BIN)
-	@rc=0; \
-	$(KT_RUN) --name os-component-core --kernel $(KERNEL_BIN) --smp 1 --timeout 120 \
+component-qemu-test: $(COMP_RT_TEST) core $(KERNEL_BIN)
+	@$(KT_RUN) --name os-component-core --kernel $(KERNEL_BIN) --smp 1 --timeout 120 \
 	    --expect 'rt-test: [0-9]+ passed, 0 failed' --fail 'FAIL' $(KT_FAIL) \
-	    $(OSB)/bin/core $(COMP_RT_TEST) $(dir $(COMP_RT_TEST))init.json || rc=1; \
-	$(KT_RUN) --name os-component-root --kernel $(KERNEL_BIN) --smp 1 --timeout 60 \
-	    --expect 'root-test: [0-9]+ passed, 0 failed' --fail 'FAIL' $(KT_FAIL) \
-	    "$(COMP_ROOT_TEST) a=1 b" || rc=1; \
-	exit $$rc
+	    $(OSB)/bin/core $(COMP_RT_TEST) $(dir $(COMP_RT_TEST))init.json

@@ -7,7 +7,7 @@
  * KIDE_BAD_PARAM. The thread's receive window is restored afterwards, so a
  * handler that makes calls keeps receiving capabilities with its requests.
  */
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 int kide_msg_call_cap(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel, kide_sel send,

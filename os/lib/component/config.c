@@ -5,7 +5,7 @@
  * the result, a document or the parse error, is kept and returned to every
  * later caller, so the config is parsed at most once per run.
  */
-#include <krt.h>
+#include <kide/base.h>
 #include <kide/json.h>
 #include "rt.h"
 
@@ -22,11 +22,10 @@ int kide_config_doc(struct kide_env *env, const struct kide_json_doc **out, char
         struct kide_json_error je;
         if (!tok) {
             /* Not kept: a later call may find RAM again. */
-            krt_snprintf(env->doc_err, sizeof(env->doc_err), "config: no RAM for %u tokens",
-                         TOKENS);
+            snprintf(env->doc_err, sizeof(env->doc_err), "config: no RAM for %u tokens", TOKENS);
         } else if (kide_json_parse(&doc, env->config, env->config_len, tok, TOKENS, 0, &je) !=
                    KIDE_JSON_OK) {
-            int n = krt_snprintf(env->doc_err, sizeof(env->doc_err), "config: ");
+            int n = snprintf(env->doc_err, sizeof(env->doc_err), "config: ");
             kide_json_error_format(&je, env->doc_err + n, sizeof(env->doc_err) - (size_t)n);
             kide_free(tok);
             env->doc_state = -1;
@@ -40,6 +39,6 @@ int kide_config_doc(struct kide_env *env, const struct kide_json_doc **out, char
     if (out)
         *out = ok ? env->doc : 0;
     if (!ok && err && errlen)
-        krt_snprintf(err, errlen, "%s", env->doc_err);
+        snprintf(err, errlen, "%s", env->doc_err);
     return ok ? 0 : -1;
 }

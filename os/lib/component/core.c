@@ -10,7 +10,7 @@
  * lower-priority holder on the same CPU); a lock without a semaphore, as
  * before start-up finished, is a no-op because only one thread runs then.
  */
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 struct kide_utcb *rt_utcb(void)
@@ -21,7 +21,7 @@ struct kide_utcb *rt_utcb(void)
         kide_u64 slot = sp & ~(RT_STACK_SLOT - 1);
         return *(struct kide_utcb **)(slot + RT_STACK_SLOT - 16);
     }
-    return (struct kide_utcb *)(rt_env.root ? KIDE_ROOT_UTCB : KIDE_COMP_UTCB);
+    return (struct kide_utcb *)KIDE_COMP_UTCB;
 }
 
 struct kide_utcb *kide_utcb(void)
@@ -42,14 +42,10 @@ int kide_sm_create(struct kide_env *env, kide_u64 count, kide_sel *sel)
     kide_sel s = kide_sel_alloc(0);
     if (!s)
         return KIDE_QUOTA;
-    int st;
-    if (env->root) {
-        st = kide_create_sm(s, KIDE_ROOT_SEL_PD, count);
-    } else {
-        struct kide_core_chan ch = rt_core_chan();
-        struct kide_core_sm_req req = {.sel = s, .count = count};
-        st = kide_core_sm(&ch, &req);
-    }
+    (void)env; /* the one environment: core charges the semaphore to this component */
+    struct kide_core_chan ch = rt_core_chan();
+    struct kide_core_sm_req req = {.sel = s, .count = count};
+    int st = kide_core_sm(&ch, &req);
     if (st != KIDE_OK) {
         kide_sel_free(s, 0);
         return st;

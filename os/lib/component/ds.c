@@ -7,7 +7,7 @@
  * something the component already has. Detaching revokes the client's own
  * copies only; the server's copy, and other clients', stay.
  */
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 static kide_u64 attach_next = RT_ATTACH_VA; /* guarded by rt_env.misc_mx */
@@ -30,7 +30,7 @@ int kide_msg_call_attach(struct kide_msg *m, kide_sel pt, kide_u64 pages, void *
         *addr = NULL;
     if (got)
         *got = 0;
-    if (order < 0 || !addr || !got || rt_env.root)
+    if (order < 0 || !addr || !got)
         return KIDE_BAD_PARAM;
     kide_u64 size = pages * 4096;
     kide_mutex_lock(&rt_env.misc_mx);

@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Start and end of a component: the krt entry hooks, identity and exit.
+/* Start and end of a component: identity and exit.
  *
- * Under core, crt0 enters krt_child_main() on the main EC; the runtime reads
- * the info page (validated: core maps it, but a wrong magic must not make
- * the component read garbage as strings), creates its locks and the sleep
- * semaphore, routes krt's console to core's LOG, and calls kide_main().
- * As the root task of its own image (goa's QEMU backend), krt_root_main()
- * sets up krt's allocators instead; the log is COM1 and the exit code goes
- * to QEMU's isa-debug-exit (kide/qemu_exit.h: QEMU exits 2 * (0x10 + code) + 1).
+ * crt0 enters rt_main() on the main EC (entry.c); the runtime reads the info
+ * page (validated: core maps it, but a wrong magic must not make the
+ * component read garbage as strings), creates its locks and the sleep
+ * semaphore, routes the base library's console to core's LOG, and calls
+ * kide_main().
  */
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 struct kide_env rt_env;
@@ -30,11 +28,9 @@ static void common_init(void)
     kide_sm_create(&rt_env, 0, &rt_env.sleep_sm);
 }
 
-KRT_NORETURN void krt_child_main(struct kide_utcb *utcb)
+void rt_main(void)
 {
     const struct kide_comp_info *info = (const struct kide_comp_info *)KIDE_COMP_INFO;
-    (void)utcb;
-    rt_env.root = 0;
     rt_env.parent = KIDE_COMP_SEL_PARENT;
     rt_sel_init();
     rt_log_init();
@@ -58,33 +54,8 @@ KRT_NORETURN void krt_child_main(struct kide_utcb *utcb)
     kide_exit(&rt_env, 0);
 }
 
-KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
-{
-    krt_root_init(bi);
-    rt_env.root = 1;
-    rt_env.config = "{}";
-    rt_env.config_len = 2;
-    const char *cmd = bi->modules[0].cmdline, *base = cmd, *p = cmd;
-    kide_u64 max = sizeof(bi->modules[0].cmdline);
-    while (p < cmd + max && *p && *p != ' ') {
-        if (*p == '/')
-            base = p + 1;
-        p++;
-    }
-    copy_str(rt_env.name, sizeof(rt_env.name), base, (kide_u64)(p - base));
-    while (p < cmd + max && *p == ' ')
-        p++;
-    copy_str(rt_env.args, sizeof(rt_env.args), p, (kide_u64)(cmd + max - p));
-    common_init();
-    kide_main(&rt_env);
-    kide_exit(&rt_env, 0);
-}
-
 void kide_exit(struct kide_env *env, int code)
 {
-    if (env->root) {
-        kide_exit_qemu(kide_qemu_exit_value((kide_u64)code)); /* < 0 or > 111: 111 */
-    }
     if (code < 0 || code > 255)
         code = 255;
     struct kide_core_chan ch = rt_core_chan();
@@ -107,10 +78,6 @@ const char *kide_name(struct kide_env *env)
 {
     return env->name;
 }
-int kide_env_is_root(struct kide_env *env)
-{
-    return env->root;
-}
 const struct kide_comp_info *kide_info(struct kide_env *env)
 {
     return env->info;
@@ -126,8 +93,7 @@ const char *kide_config(struct kide_env *env, kide_u64 *len)
 int kide_has_parent(struct kide_env *env)
 {
     kide_u64 found = KIDE_CRD_NULL;
-    if (env->root)
-        return 0;
+    (void)env;
     /* core fills the slot before the component runs, for every component
      * but the root habitat (core.h). Look at the slot itself, not at
      * env->parent, which a test may aim elsewhere. */

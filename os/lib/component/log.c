@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* kide_log: one formatted line to core's LOG (or COM1 as a root task).
+/* kide_log: one formatted line to core's LOG.
  *
  * Core prefixes every LOG call with the component's label, so a line must
  * never carry a newline into core: the text is split at newlines and each
@@ -7,10 +7,10 @@
  * than KIDE_CORE_LOG_MAX bytes goes out as several LOG calls (lines) of at
  * most that size; formatted text over LINE_MAX bytes ends in a visible
  * "[cut]" (core escapes control characters and rate-limits, docs/core.md).
- * krt's console (krt_printf, krt_panic) is routed here too: a component has
- * no COM1 and no exit port.
+ * The base library's console (printf, base_panic) is routed here too: a
+ * component has no COM1 and no exit port.
  */
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 #define LINE_MAX 1024
@@ -25,13 +25,8 @@ static void core_log(const char *s, kide_u64 len)
     kide_core_log(&ch, &req);
 }
 
-static void emit(struct kide_env *env, const char *text)
+static void emit(const char *text)
 {
-    if (env->root) {
-        krt_puts(text);
-        krt_puts("\n");
-        return;
-    }
     const char *p = text;
     for (;;) {
         const char *nl = strchr(p, '\n');
@@ -51,18 +46,19 @@ void kide_log(struct kide_env *env, const char *fmt, ...)
     char line[LINE_MAX];
     __builtin_va_list ap;
     __builtin_va_start(ap, fmt);
-    int n = krt_vsnprintf(line, sizeof(line), fmt, ap);
+    int n = vsnprintf(line, sizeof(line), fmt, ap);
     __builtin_va_end(ap);
     if (n >= (int)sizeof(line))
         memcpy(line + sizeof(line) - 7, " [cut]", 7);
-    emit(env, line);
+    (void)env;
+    emit(line);
 }
 
 int kide_snprintf(char *buf, kide_u64 size, const char *fmt, ...)
 {
     __builtin_va_list ap;
     __builtin_va_start(ap, fmt);
-    int n = krt_vsnprintf(buf, size, fmt, ap);
+    int n = vsnprintf(buf, size, fmt, ap);
     __builtin_va_end(ap);
     return n;
 }
@@ -79,13 +75,13 @@ const char *kide_status_name(int status)
     case KIDE_INVALID:
         return "INVALID";
     default:
-        return krt_status_name(status);
+        return base_status_name(status);
     }
 }
 
 static void console(const char *s)
 {
-    emit(&rt_env, s);
+    emit(s);
 }
 
 static void panic_exit(void)
@@ -95,6 +91,6 @@ static void panic_exit(void)
 
 void rt_log_init(void)
 {
-    krt_console_hook = console;
-    krt_panic_exit = panic_exit;
+    base_console_hook = console;
+    base_panic_exit = panic_exit;
 }

@@ -22,7 +22,7 @@
  * are per handler, and one handler EC serves one call at a time. Handlers on
  * different CPUs run at once: what they share is guarded by semaphores.
  */
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 extern char _start[];
@@ -131,8 +131,7 @@ kide_sel kide_core_portal(void)
 
 unsigned kide_cpus(struct kide_env *env)
 {
-    if (env->root)
-        return 1;
+    (void)env;
     struct kide_core_chan ch = rt_core_chan();
     struct kide_core_stats_rep rep;
     if (kide_core_stats(&ch, &rep) != KIDE_OK || !rep.cpus || rep.cpus > KIDE_MAX_CPUS)
@@ -240,8 +239,6 @@ int rt_portal_new(unsigned kind, unsigned cpu, kide_portal_fn fn,
                   const struct kide_service_ops *ops, void *obj, kide_u64 service, kide_u64 *id,
                   kide_sel *sel)
 {
-    if (rt_env.root)
-        return KIDE_NOT_FOUND;
     if (cpu >= KIDE_MAX_CPUS)
         return KIDE_BAD_PARAM; /* core checks it against the machine */
     struct portal *p = entry_alloc(kind, id);
@@ -392,7 +389,7 @@ static int dispatch(kide_u64 id, struct kide_rpc *rpc)
     return KIDE_BAD_PARAM;
 }
 
-void krt_portal_entry(kide_u64 id, kide_u64 msg, struct kide_utcb *u)
+void rt_portal_entry(kide_u64 id, kide_u64 msg, struct kide_utcb *u)
 {
     struct kide_rpc rpc;
     struct rt_handler *h = rt_handler_self();

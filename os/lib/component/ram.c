@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* RAM: the heap's backend, dataspaces (kide_ram_alloc) and the quota.
  *
- * Under core, RAM is mapped with KIDE_CORE_RAM_ALLOC at addresses the
- * component picks: the heap's from its own range (bumped under the heap
- * lock, never reused, so a stale pointer faults instead of aliasing), the
- * dataspaces' from theirs under the misc lock. As a root task, RAM is krt's
- * identity-mapped pages, handed out as contiguous runs and kept in a small
- * table of free runs when given back (first fit, merged with a neighbour).
- * Root-task dataspaces are not tracked: kide_ram_free trusts the caller
- * beyond rejecting addresses that cannot be RAM it handed out.
+ * RAM is mapped with KIDE_CORE_RAM_ALLOC at addresses the component picks:
+ * the heap's from its own range (bumped under the heap lock, never reused, so
+ * a stale pointer faults instead of aliasing), the dataspaces' from theirs
+ * under the misc lock.
  */
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 static kide_u64 heap_next = RT_HEAP_VA, ds_next = RT_DS_VA;
@@ -31,93 +27,10 @@ static int core_unmap(kide_u64 va, kide_u64 size)
     return kide_core_ram_free(&ch, &req, &rep);
 }
 
-/* Root-task runs given back, for reuse (never handed to krt: its free list is
- * LIFO and would break every later run into the pieces it was freed in). */
-#define RUNS 64
-static struct {
-    kide_u64 start, pages;
-} runs[RUNS];
-static unsigned nruns;
-
-static void run_put(kide_u64 start, kide_u64 pages)
-{
-    if (!pages)
-        return;
-    for (unsigned i = 0; i < nruns; i++) {
-        if (runs[i].start + runs[i].pages * 4096 == start) {
-            runs[i].pages += pages;
-            return;
-        }
-        if (start + pages * 4096 == runs[i].start) {
-            runs[i].start = start;
-            runs[i].pages += pages;
-            return;
-        }
-    }
-    /* A full table leaks the run: root tasks are short programs, and the
-     * bookkeeping stays bounded. */
-    if (nruns < RUNS) {
-        runs[nruns].start = start;
-        runs[nruns++].pages = pages;
-    }
-}
-
-static kide_u64 run_take(kide_u64 pages)
-{
-    for (unsigned i = 0; i < nruns; i++) {
-        if (runs[i].pages < pages)
-            continue;
-        kide_u64 start = runs[i].start;
-        runs[i].start += pages * 4096;
-        runs[i].pages -= pages;
-        if (!runs[i].pages)
-            runs[i] = runs[--nruns];
-        memset((void *)start, 0, pages * 4096);
-        return start;
-    }
-    return 0;
-}
-
-int rt_root_pages(kide_u64 size, void **addr)
-{
-    kide_u64 n = size / 4096, start = run_take(n), got = 0;
-    if (start) {
-        *addr = (void *)start;
-        return KIDE_OK;
-    }
-    /* Fresh pages come from krt's bump allocator in ascending order; a run
-     * breaks only at a hole, and the piece before it is kept for later. */
-    while (got < n) {
-        kide_u64 pa = krt_page_alloc();
-        if (!pa)
-            break;
-        if (got && pa != start + got * 4096) {
-            run_put(start, got);
-            got = 0;
-        }
-        if (!got)
-            start = pa;
-        got++;
-    }
-    if (got < n) {
-        run_put(start, got);
-        return KIDE_QUOTA;
-    }
-    *addr = (void *)start;
-    return KIDE_OK;
-}
-
-void rt_root_pages_free(void *addr, kide_u64 size)
-{
-    run_put((kide_u64)addr, size / 4096);
-}
-
 /* ---- heap backend (called with the heap lock held) ---- */
 
 int rt_heap_map(kide_u64 size, void **addr)
 {
-    if (rt_env.root)
-        return rt_root_pages(size, addr);
     if (size > RT_HEAP_VA_END - heap_next)
         return KIDE_QUOTA;
     int st = core_map(heap_next, size);
@@ -130,10 +43,7 @@ int rt_heap_map(kide_u64 size, void **addr)
 
 void rt_heap_unmap(void *addr, kide_u64 size)
 {
-    if (rt_env.root)
-        rt_root_pages_free(addr, size);
-    else
-        core_unmap((kide_u64)addr, size);
+    core_unmap((kide_u64)addr, size);
 }
 
 void rt_heap_lock(void)
@@ -159,8 +69,6 @@ int kide_ram_alloc(struct kide_env *env, kide_u64 size, void **addr)
     if (!addr || !size || size > RT_DS_VA_END - RT_DS_VA)
         return KIDE_BAD_PARAM;
     size = (size + 4095) & ~4095ull;
-    if (env->root)
-        return rt_root_pages(size, addr);
     kide_mutex_lock(&env->misc_mx);
     kide_u64 va = ds_next;
     int st = size > RT_DS_VA_END - va ? KIDE_QUOTA : KIDE_OK;
@@ -176,16 +84,11 @@ int kide_ram_alloc(struct kide_env *env, kide_u64 size, void **addr)
 
 int kide_ram_free(struct kide_env *env, void *addr, kide_u64 size)
 {
+    (void)env;
     kide_u64 va = (kide_u64)addr;
     if ((va & 4095) || !size)
         return KIDE_BAD_PARAM;
     size = (size + 4095) & ~4095ull;
-    if (env->root) {
-        if (va < 0x100000 || va >= 0x4000000000ull || size > 0x4000000000ull - va)
-            return KIDE_BAD_ADDR;
-        rt_root_pages_free(addr, size);
-        return KIDE_OK;
-    }
     if (va < RT_DS_VA || va >= RT_DS_VA_END || size > RT_DS_VA_END - va)
         return KIDE_BAD_ADDR;
     return core_unmap(va, size);
@@ -193,9 +96,8 @@ int kide_ram_free(struct kide_env *env, void *addr, kide_u64 size)
 
 int kide_quota(struct kide_env *env, struct kide_quota *q)
 {
+    (void)env;
     memset(q, 0, sizeof(*q));
-    if (env->root)
-        return KIDE_OK;
     struct kide_core_chan ch = rt_core_chan();
     struct kide_core_quota_rep rep;
     int st = kide_core_quota(&ch, &rep);

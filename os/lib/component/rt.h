@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal interface between the files of the component runtime (libkide.a).
  *
- * The runtime has two modes, fixed at start: under core (krt_child_main, the
- * normal case) and as the root task of its own image (krt_root_main, goa's
- * QEMU backend). Its global state is the one struct kide_env below plus a few
+ * The runtime runs under core only: the base library's crt0 enters it on the
+ * main EC (rt_main) and on handler ECs (rt_portal_entry), see entry.c. Its
+ * global state is the one struct kide_env below plus a few
  * file-local tables; everything shared between the main thread and the
  * handler EC is guarded by one of two semaphore locks, taken in the order
  * misc -> heap (the heap never takes misc) and never held across a callback
@@ -12,7 +12,7 @@
  * Address-space plan inside core's RAM window [KIDE_COMP_HEAP, _END):
  * heap chunks and large heap blocks, then kide_ram_alloc dataspaces, then
  * handler stacks in fixed slots whose top words name the slot's UTCB (the
- * krt crt0 convention) and its struct rt_handler, which is how a thread finds
+ * crt0 convention of kide/base.h) and its struct rt_handler, which is how a thread finds
  * its own UTCB, CPU and self portal to core.
  */
 #ifndef KIDE_RT_H
@@ -46,8 +46,7 @@
 struct kide_json_doc;
 
 struct kide_env {
-    int root;                          /**< root task of its own image */
-    const struct kide_comp_info *info; /**< core's info page (NULL as a root task) */
+    const struct kide_comp_info *info; /**< core's info page (NULL if its magic is wrong) */
     const char *config;                /**< raw config JSON */
     kide_u64 config_len;
     char name[KIDE_LABEL_MAX + 1];
@@ -94,10 +93,6 @@ void rt_heap_misuse(const char *op, const void *p);
 #define RT_DEBUG 0
 #endif
 
-/* ram.c: root-task RAM (identity-mapped krt pages in contiguous runs) */
-int rt_root_pages(kide_u64 size, void **addr);
-void rt_root_pages_free(void *addr, kide_u64 size);
-
 /* portal.c: portal kinds, encoded in the low byte of a portal id */
 enum { RT_PT_FREE, RT_PT_RAW, RT_PT_SERVICE, RT_PT_SESSION };
 /** A handler EC: one per CPU the component serves. Found from its stack slot (the
@@ -118,6 +113,11 @@ int rt_portal_new(unsigned kind, unsigned cpu, kide_portal_fn fn,
                   kide_sel *sel);
 /** Revoke the portal with this id and free its entry. */
 void rt_portal_drop(kide_u64 id);
+
+/* env.c: the main EC's start (reads the info page, calls kide_main). */
+__attribute__((noreturn)) void rt_main(void);
+/* portal.c: a call on one of the component's portals; sets the UTCB's reply. */
+void rt_portal_entry(kide_u64 id, kide_u64 msg, struct kide_utcb *u);
 
 /* sel.c */
 void rt_sel_init(void);

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Capability selectors of a component.
  *
- * Under core the component manages selectors from KIDE_COMP_SEL_FREE up
+ * The component manages selectors from KIDE_COMP_SEL_FREE up
  * (below are core's: self, parent, signal, exception portals). A bitmap
  * over the 64 Ki slots (8 KiB) hands out naturally aligned blocks of
  * 2^order, first fit, so a block can be a receive window or one revoke.
- * As a root task, krt's allocator (which knows the kernel's layout) is used.
  * Guarded by the misc lock: handlers allocate session portals.
  */
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 static kide_u64 map[KIDE_CAP_SLOTS / 64];
@@ -37,12 +36,10 @@ kide_sel kide_sel_alloc(unsigned order)
 {
     if (order > 12)
         return 0;
-    if (rt_env.root)
-        return krt_sel_alloc(order);
     kide_u64 n = 1ull << order;
     kide_sel found = 0;
     kide_mutex_lock(&rt_env.misc_mx);
-    for (kide_u64 s = KRT_ALIGN_UP(KIDE_COMP_SEL_FREE, n); s + n <= KIDE_CAP_SLOTS && !found;
+    for (kide_u64 s = BASE_ALIGN_UP(KIDE_COMP_SEL_FREE, n); s + n <= KIDE_CAP_SLOTS && !found;
          s += n) {
         if (n >= 64 ? map[s / 64] != 0 : map[s / 64] == ~0ull)
             continue;
@@ -62,10 +59,6 @@ void kide_sel_free(kide_sel sel, unsigned order)
 {
     if (order > 12)
         return;
-    if (rt_env.root) {
-        krt_sel_free(sel, order);
-        return;
-    }
     kide_u64 n = 1ull << order;
     if (sel < KIDE_COMP_SEL_FREE || sel + n > KIDE_CAP_SLOTS || (sel & (n - 1)))
         return;

@@ -6,14 +6,12 @@
  * the handler EC runs the service's ops (portal.c). A failed announce takes
  * the portal back, so nothing is left half made.
  */
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 int kide_service_announce(struct kide_env *env, const char *service,
                           const struct kide_service_ops *ops)
 {
-    if (env->root)
-        return KIDE_NOT_FOUND;
     if (!service || !*service || strnlen(service, RT_SERVICE_NAME_MAX + 1) > RT_SERVICE_NAME_MAX ||
         !ops || !ops->open || !ops->close || !ops->call)
         return KIDE_BAD_PARAM;

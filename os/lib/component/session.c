@@ -5,7 +5,7 @@
  * allocates; a reply that says OK without delivering it there is treated as
  * malformed (the session is closed again and KIDE_BAD_PARAM returned).
  */
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 static void parent_close(struct kide_env *env, kide_u64 handle)
@@ -26,8 +26,6 @@ int kide_session_open(struct kide_env *env, const char *service, const char *arg
     if (!service || !*service || strnlen(service, RT_SERVICE_NAME_MAX + 1) > RT_SERVICE_NAME_MAX ||
         strnlen(args, RT_ARGS_MAX + 1) > RT_ARGS_MAX)
         return KIDE_BAD_PARAM;
-    if (env->root)
-        return KIDE_NOT_FOUND;
     kide_sel sel = kide_sel_alloc(0);
     if (!sel)
         return KIDE_QUOTA;
@@ -58,8 +56,6 @@ int kide_session_upgrade(struct kide_env *env, struct kide_session *s, kide_u64 
 {
     if (!s || !s->pt)
         return KIDE_BAD_PARAM;
-    if (env->root)
-        return KIDE_NOT_FOUND;
     if (!ram)
         return KIDE_OK;
     struct kide_parent_chan ch = {.pt = env->parent};
@@ -72,7 +68,7 @@ int kide_session_upgrade(struct kide_env *env, struct kide_session *s, kide_u64 
 
 void kide_session_close(struct kide_env *env, struct kide_session *s)
 {
-    if (!s || !s->pt || env->root)
+    if (!s || !s->pt)
         return;
     parent_close(env, s->handle);
     kide_cap_drop(s->pt);

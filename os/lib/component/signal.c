@@ -9,7 +9,7 @@
  * the freed RAM itself. A component without a parent (the root habitat's hoitaja) gets BAD_CAP from
  * PENDING, which is simply "nothing".
  */
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 void kide_on_yield(struct kide_env *env, void (*fn)(struct kide_env *env, kide_u64 bytes))
@@ -49,12 +49,6 @@ void rt_handle_signal(struct kide_env *env)
 /* deadline 0: wait forever. */
 static int wait_until(struct kide_env *env, kide_u64 deadline)
 {
-    if (env->root) {
-        /* No core, no parent: nothing ever signals a root task. */
-        if (env->sleep_sm)
-            kide_ctrl_sm(KIDE_CTRL_SM_DOWN, env->sleep_sm, deadline);
-        return 0;
-    }
     int st = kide_ctrl_sm(KIDE_CTRL_SM_DOWN, KIDE_COMP_SEL_SIGNAL, deadline);
     if (st == KIDE_TIMEOUT)
         return 0;

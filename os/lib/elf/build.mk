@@ -1,8 +1,23 @@
 # SPDX-License-Identifier: MIT
-# os/lib/elf: host unit tests and fuzzer (included by os/Makefile).
+# os/lib/elf: the ELF checker and loader walk for user programs ($(ELF_LIB),
+# libkelf.a; include flags $(ELF_CFLAGS)), its host unit tests and fuzzer
+# (elf-test). Included by os/Makefile after os/lib/base/build.mk; the kernel
+# compiles elf.c itself (os/Makefile).
 include $(TOP)/mk/host.mk
 ELF_DIR := $(TOP)/os/lib/elf
 ELF_OUT := $(OSB)/lib/elf
+ELF_LIB := $(ELF_OUT)/libkelf.a
+ELF_CFLAGS := -I$(ELF_DIR)
+
+$(ELF_OUT)/user/elf.o: $(ELF_DIR)/elf.c $(ELF_DIR)/elf.h $(BASE_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      os/lib/elf/elf.c"
+	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+
+$(ELF_LIB): $(ELF_OUT)/user/elf.o
+	@rm -f $@
+	@echo "  AR      $(patsubst $(BUILD)/%,build/%,$@)"
+	@ar rcs $@ $^
 
 $(ELF_OUT)/test_elf: $(ELF_DIR)/tests/test_elf.c $(ELF_DIR)/elf.c $(ELF_DIR)/elf.h
 	@mkdir -p $(dir $@)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* ELF64 checking; see elf.h. All arithmetic is done so it cannot overflow:
+/* ELF64 checking and the loading walk; see elf.h. All arithmetic is done so it cannot overflow:
  * every "a + b <= limit" is written as "b <= limit - a" after checking a. */
 #include "elf.h"
+#include <kide/status.h>
 #include <kide/syscall.h>
 
 #define PAGE    4096ull
@@ -126,6 +127,36 @@ enum kide_elf_error kide_elf_check(const void *image, kide_u64 size, kide_u64 us
         }
     }
     return KIDE_ELF_BAD_ENTRY;
+}
+
+int kide_elf_load(const void *image, const struct kide_elf_info *info,
+                  const struct kide_elf_loader *l)
+{
+    const kide_u8 *file = image;
+    for (unsigned i = 0; i < info->count; i++) {
+        const struct kide_elf_segment *sg = &info->seg[i];
+        /* kide_elf_check bounded vaddr + memsz by user space and offset +
+         * filesz by the image: none of these sums overflows. */
+        kide_u64 start = sg->vaddr & ~(PAGE - 1);
+        kide_u64 end = (sg->vaddr + sg->memsz + PAGE - 1) & ~(PAGE - 1);
+        int filled = 0;
+        int st = l->map(l->ctx, i, sg, start, end - start, file + sg->offset, &filled);
+        if (st != KIDE_OK)
+            return st;
+        if (filled)
+            continue;
+        kide_u64 fend = sg->vaddr + sg->filesz;
+        for (kide_u64 va = start; va < fend; va += PAGE) {
+            /* the part of the file image that falls into this page */
+            kide_u64 lo = va > sg->vaddr ? va : sg->vaddr;
+            kide_u64 hi = va + PAGE < fend ? va + PAGE : fend;
+            kide_u8 *dst = l->ptr(l->ctx, lo);
+            const kide_u8 *src = file + sg->offset + (lo - sg->vaddr);
+            for (kide_u64 k = 0; k < hi - lo; k++)
+                dst[k] = src[k];
+        }
+    }
+    return KIDE_OK;
 }
 
 const char *kide_elf_strerror(enum kide_elf_error e)

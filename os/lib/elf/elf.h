@@ -4,8 +4,10 @@
  * Boot modules and packages are input from outside, so an image is checked
  * completely before anything is loaded: header, program header table, every
  * loadable segment (inside the file, inside user space, no overflow, no two
- * segments sharing a page with different permissions). The result is a small
- * fixed-size description; nothing is allocated and nothing is mapped here.
+ * two segments sharing a page). The result is a small fixed-size description.
+ * kide_elf_load then walks it, placing each segment through the caller's
+ * callbacks: the one loader of core (os/core/load.c) and of the kernel-test
+ * runtime (krt_spawn); nothing is allocated or mapped here itself.
  * Freestanding: builds for the OS and, for tests and fuzzing, on the host.
  */
 #ifndef KIDE_ELF_H
@@ -49,5 +51,29 @@ enum kide_elf_error kide_elf_check(const void *image, kide_u64 size, kide_u64 us
                                    struct kide_elf_info *info);
 /** A sentence saying what the error means and what to do. */
 const char *kide_elf_strerror(enum kide_elf_error e);
+
+/** How kide_elf_load places a checked image: the caller's memory, the walk's copying.
+ *  For each segment in address order the walk calls map() once for the segment's
+ *  whole page range, then (unless map() set *filled) copies the segment's file
+ *  bytes page by page to ptr(); bytes past filesz stay as map() left them, which
+ *  must be zero (fresh pages). */
+struct kide_elf_loader {
+    /** Back pages [va, va + size) (page-aligned, the segment's pages) with
+     *  seg->perm. `data` is the segment's file bytes (image + seg->offset): a
+     *  caller that maps them in place (a read-only segment backed by the file at
+     *  the same page offset) sets *filled. Returns a status; not KIDE_OK ends the
+     *  walk with it. */
+    int (*map)(void *ctx, unsigned index, const struct kide_elf_segment *seg, kide_u64 va,
+               kide_u64 size, const kide_u8 *data, int *filled);
+    /** Where the walk may write the byte at va, inside a page map() has backed. */
+    void *(*ptr)(void *ctx, kide_u64 va);
+    void *ctx;
+};
+
+/** Load an image kide_elf_check accepted (info is its result) through l.
+ *  Returns KIDE_OK or the first status map() returned; on failure, pages
+ *  already backed are the caller's to release. */
+int kide_elf_load(const void *image, const struct kide_elf_info *info,
+                  const struct kide_elf_loader *l);
 
 #endif

@@ -7,7 +7,7 @@
  */
 #include "test.h"
 
-#include <krt.h> /* krt_vsnprintf: the runtime's formatter, for t_fail's va_list */
+#include <kide/base.h> /* vsnprintf: the runtime's formatter, for t_fail's va_list */
 
 /* ---- small helpers -------------------------------------------------------- */
 kide_u64 t_strlen(const char *s)
@@ -67,7 +67,7 @@ void t_fail(struct kide_env *env, const char *what, const char *fmt, ...)
     char why[320];
     __builtin_va_list ap;
     __builtin_va_start(ap, fmt);
-    krt_vsnprintf(why, sizeof(why), fmt, ap);
+    vsnprintf(why, sizeof(why), fmt, ap);
     __builtin_va_end(ap);
     kide_log(env, "FAIL %s: %s", what, why);
     kide_exit(env, 1);

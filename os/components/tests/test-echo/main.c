@@ -7,7 +7,7 @@
  * so a client can tell a real session from a stale selector.
  */
 #include "test.h"
-#include <krt.h>
+#include <kide/base.h>
 
 #define ECHO_OP_INC     1
 #define ECHO_OP_SHARE   2 /* reply shares two pages, read-only */

@@ -13,7 +13,7 @@
  * names that would make a misleading label.
  */
 #include "test.h"
-#include <krt.h>
+#include <kide/base.h>
 
 #define WHAT      "log forger"
 #define FLOOD_MAX 1000u

@@ -16,7 +16,7 @@
  */
 #include "test.h"
 
-#include <krt.h> /* krt_vsnprintf, for step_failed's va_list */
+#include <kide/base.h> /* vsnprintf, for step_failed's va_list */
 
 #define WHAT "reconfig"
 #define MiB  (1024ull * 1024ull)
@@ -42,7 +42,7 @@ __attribute__((format(printf, 1, 2))) static void step_failed(const char *fmt, .
     char why[200];
     __builtin_va_list ap;
     __builtin_va_start(ap, fmt);
-    krt_vsnprintf(why, sizeof(why), fmt, ap);
+    vsnprintf(why, sizeof(why), fmt, ap);
     __builtin_va_end(ap);
     kide_log(env, "reconf: step failed: %s", why);
     if (!failures++)

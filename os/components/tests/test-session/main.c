@@ -10,7 +10,7 @@
  */
 #include "test.h"
 #include <kide/sys.h>
-#include <krt.h>
+#include <kide/base.h>
 
 #define WHAT "sessions"
 

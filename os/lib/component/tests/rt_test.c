@@ -13,7 +13,7 @@
  */
 #include <kide/component.h>
 #include <kide/json.h>
-#include <krt.h>
+#include <kide/base.h>
 #include "rt.h"
 
 static struct kide_env *E;
@@ -39,7 +39,6 @@ static void t_env(void)
 {
     const struct kide_json_doc *doc;
     char err[100], g[16];
-    CHECK(!kide_env_is_root(E));
     /* Booted as the root habitat: core gives it no parent portal. */
     CHECK(!kide_has_parent(E));
     CHECK(kide_info(E) && kide_info(E)->magic == KIDE_COMP_INFO_MAGIC);
@@ -90,6 +89,20 @@ static void t_heap(void)
         kide_free(p[i]);
     }
     kide_free(big);
+    /* Large blocks (every fifth 50000 bytes) among small ones: 16-byte aligned,
+     * neither overlapping the other. */
+    static unsigned char *q[300];
+    for (int i = 0; i < 300; i++) {
+        kide_u64 n = (i % 5) ? 100 : 50000;
+        q[i] = kide_malloc(n);
+        CHECK(q[i] && ((kide_u64)q[i] & 15) == 0);
+        memset(q[i], i, n);
+    }
+    for (int i = 0; i < 300; i++) {
+        kide_u64 n = (i % 5) ? 100 : 50000;
+        CHECK(q[i][0] == (unsigned char)i && q[i][n - 1] == (unsigned char)i);
+        kide_free(q[i]);
+    }
     rt_heap_release();
     CHECK(used() == base);
 }

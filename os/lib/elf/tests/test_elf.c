@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of the ELF64 checker: a valid image, then each way to be wrong. */
+/* Unit tests of the ELF64 checker (a valid image, then each way to be wrong)
+ * and of the loading walk. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "../elf.h"
+#include <kide/status.h>
 #include <kide/syscall.h>
 
 #define USER_END 0x0000800000000000ull
@@ -150,12 +152,70 @@ static void entry_errors(void **state)
     expect(KIDE_ELF_BAD_ENTRY, 0x900000, s, 2, 0);
 }
 
+/* The loading walk into a fake memory at 0x400000..0x403000. */
+static uint8_t mem[0x3000];
+static unsigned maps, fail_at = ~0u, fill_ro;
+
+static int fake_map(void *ctx, unsigned index, const struct kide_elf_segment *seg, kide_u64 va,
+                    kide_u64 size, const kide_u8 *bytes, int *filled)
+{
+    assert_ptr_equal(ctx, mem);
+    assert_int_equal(va % 4096, 0);
+    assert_int_equal(size % 4096, 0);
+    assert_true(va <= seg->vaddr && seg->vaddr + seg->memsz <= va + size);
+    assert_ptr_equal(bytes, img + seg->offset);
+    maps++;
+    if (index == fail_at)
+        return KIDE_QUOTA;
+    memset(mem + (va - 0x400000), 0, size);
+    if (fill_ro && !(seg->perm & KIDE_MEM_W)) {
+        memset(mem + (va - 0x400000), 0x5a, size);
+        *filled = 1;
+    }
+    return KIDE_OK;
+}
+
+static void *fake_ptr(void *ctx, kide_u64 va)
+{
+    assert_true(va >= 0x400000 && va < 0x403000);
+    return (uint8_t *)ctx + (va - 0x400000);
+}
+
+static void load_walk(void **state)
+{
+    (void)state;
+    struct seg s[] = {text, data};
+    size_t n = build(0x400010, s, 2);
+    for (unsigned i = 0x1000; i < 0x2000; i++)
+        img[i] = (uint8_t)(i * 7 + 1);
+    struct kide_elf_info info;
+    assert_int_equal(kide_elf_check(img, n, USER_END, &info), KIDE_ELF_OK);
+    const struct kide_elf_loader l = {fake_map, fake_ptr, mem};
+    memset(mem, 0xee, sizeof(mem));
+    maps = 0, fail_at = ~0u, fill_ro = 0;
+    assert_int_equal(kide_elf_load(img, &info, &l), KIDE_OK);
+    assert_int_equal(maps, 2);
+    assert_memory_equal(mem, img + 0x1000, 0x1000);         /* text: the whole page */
+    assert_memory_equal(mem + 0x1000, img + 0x1000, 0x800); /* data: filesz bytes ... */
+    for (unsigned i = 0x1800; i < 0x3000; i++)              /* ... then zeros */
+        assert_int_equal(mem[i], 0);
+    /* a segment the map callback filled itself is not copied over */
+    fill_ro = 1;
+    assert_int_equal(kide_elf_load(img, &info, &l), KIDE_OK);
+    assert_int_equal(mem[0], 0x5a);
+    assert_int_equal(mem[0x1000], img[0x1000]);
+    /* the first failing map ends the walk with its status */
+    maps = 0, fail_at = 0, fill_ro = 0;
+    assert_int_equal(kide_elf_load(img, &info, &l), KIDE_QUOTA);
+    assert_int_equal(maps, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(valid_image),  cmocka_unit_test(header_errors),
             cmocka_unit_test(phdr_errors),  cmocka_unit_test(segment_errors),
-            cmocka_unit_test(entry_errors),
+            cmocka_unit_test(entry_errors), cmocka_unit_test(load_walk),
     };
     return cmocka_run_group_tests_name("os-elf", tests, NULL, NULL);
 }

@@ -4,9 +4,8 @@
  * A component provides kide_main(); the runtime calls it once its
  * environment is set up. Under core/hoitaja (the normal case) the runtime
  * talks to core through the self session and to its parent through the
- * parent portal (os/abi/kide/core.h, parent.h). A program booted as the root
- * task of its own image (goa's QEMU backend, `kide_env_is_root`) gets the same
- * API over the serial port and QEMU's exit device, with RAM from the boot info.
+ * parent portal (os/abi/kide/core.h, parent.h). There is no other mode: a
+ * component always runs under core.
  *
  * Threading: a component has one main thread plus portal handlers for the
  * services it provides. Handlers run on their caller's CPU time (the kernel
@@ -35,17 +34,13 @@ void kide_main(struct kide_env *env);
 /** Log one line (printf-style; a newline is added). Core prefixes it with the
  *  component's label, e.g. "[tenant-a/demo] hello". Long lines are cut. */
 void kide_log(struct kide_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/** End the component with an exit code 0..255 (larger codes are reported as 255;
- *  as a root task, 0..111). */
+/** End the component with an exit code 0..255 (larger codes are reported as 255). */
 __attribute__((noreturn)) void kide_exit(struct kide_env *env, int code);
-/** The component's arguments (the info page's args, or the boot-module string
- *  after the program name as a root task); never NULL. */
+/** The component's arguments (the info page's args); never NULL. */
 const char *kide_args(struct kide_env *env);
 /** The component's label (path from the root habitat), e.g. "tenant-a/demo". */
 const char *kide_name(struct kide_env *env);
-/** 1 when running as the root task of its own image (no core, no parent). */
-int kide_env_is_root(struct kide_env *env);
-/** The info page core mapped (core.h), or NULL as a root task. */
+/** The info page core mapped (core.h), or NULL if it is not valid. */
 const struct kide_comp_info *kide_info(struct kide_env *env);
 /** 1 when core gave the component a parent portal (KIDE_COMP_SEL_PARENT); 0 for
  *  the root habitat, the one core starts from the boot modules, and a root task.
@@ -57,7 +52,7 @@ kide_u64 kide_now_ns(void);
 /** The CPU the calling thread runs on: the component's (info->cpu) for the main
  *  thread and the default handler, the handler's for kide_portal_create_on handlers. */
 unsigned kide_cpu(struct kide_env *env);
-/** Number of CPUs of the machine (core's KIDE_CORE_STATS; 1 as a root task). */
+/** Number of CPUs of the machine (core's KIDE_CORE_STATS; 1 if core does not say). */
 unsigned kide_cpus(struct kide_env *env);
 /** The self portal to core for the calling thread's CPU (KIDE_COMP_SEL_CORE on the
  *  component's CPU), for raw calls to core with kide_msg_call. */

@@ -43,7 +43,7 @@ static void sel_mark(kide_sel s, u64 n, bool used)
 kide_sel krt_sel_alloc(unsigned order)
 {
     u64 n = 1ull << order;
-    for (u64 s = KRT_ALIGN_UP(KIDE_ROOT_SEL_FREE, n); s + n <= KIDE_CAP_SLOTS; s += n) {
+    for (u64 s = BASE_ALIGN_UP(KIDE_ROOT_SEL_FREE, n); s + n <= KIDE_CAP_SLOTS; s += n) {
         if (n >= 64 && sel_map[s / 64] != 0)
             continue;
         bool free = true;
@@ -76,19 +76,19 @@ static u64 free_count;
 
 static void exclude(u64 start, u64 end)
 {
-    start = KRT_ALIGN_DOWN(start, 4096);
-    end = KRT_ALIGN_UP(end, 4096);
+    start = BASE_ALIGN_DOWN(start, 4096);
+    end = BASE_ALIGN_UP(end, 4096);
     for (unsigned i = 0; i < nexcl; i++) {
         if (start <= excl[i].end && end >= excl[i].start) { /* touching: merge */
-            excl[i].start = KRT_MIN(excl[i].start, start);
+            excl[i].start = BASE_MIN(excl[i].start, start);
             excl[i].end = end > excl[i].end ? end : excl[i].end;
             return;
         }
     }
-    if (nexcl < KRT_ARRAY_SIZE(excl))
+    if (nexcl < BASE_ARRAY_SIZE(excl))
         excl[nexcl++] = (struct range){start, end};
     else
-        krt_panic("krt: too many excluded RAM ranges");
+        base_panic("krt: too many excluded RAM ranges");
 }
 
 u64 krt_phys_of(u64 va)
@@ -110,7 +110,7 @@ bool krt_root_reserved(u64 pa)
 
 static void exclude_root_va(u64 start, u64 end)
 {
-    for (u64 va = KRT_ALIGN_DOWN(start, 4096); va < end; va += 4096) {
+    for (u64 va = BASE_ALIGN_DOWN(start, 4096); va < end; va += 4096) {
         u64 pa = krt_phys_of(va);
         if (pa != ~0ull)
             exclude(pa, pa + 4096);
@@ -120,7 +120,7 @@ static void exclude_root_va(u64 start, u64 end)
 void krt_root_init(const struct kide_boot_info *bi)
 {
     if (bi->magic != KIDE_BOOT_MAGIC)
-        krt_panic("boot info magic %lx, expected %lx", bi->magic, (u64)KIDE_BOOT_MAGIC);
+        base_panic("boot info magic %lx, expected %lx", bi->magic, (u64)KIDE_BOOT_MAGIC);
     krt_bootinfo = bi;
     sel_mark(0, KIDE_ROOT_SEL_FREE, true);
     for (u64 i = 0; i < bi->module_count && i < KIDE_BOOT_MAX_MODULES; i++)
@@ -138,8 +138,8 @@ static u64 bump(void)
 {
     const struct kide_boot_info *bi = krt_bootinfo;
     while (mem_idx < bi->mem_count && mem_idx < KIDE_BOOT_MAX_MEM) {
-        u64 start = KRT_ALIGN_UP(bi->mem[mem_idx].phys, 4096);
-        u64 end = KRT_ALIGN_DOWN(bi->mem[mem_idx].phys + bi->mem[mem_idx].size, 4096);
+        u64 start = BASE_ALIGN_UP(bi->mem[mem_idx].phys, 4096);
+        u64 end = BASE_ALIGN_DOWN(bi->mem[mem_idx].phys + bi->mem[mem_idx].size, 4096);
         if (mem_cursor < start)
             mem_cursor = start;
         while (mem_cursor < end && mem_cursor < 0x4000000000ull) {
@@ -153,7 +153,7 @@ static u64 bump(void)
                 return pa;
             static unsigned complaints;
             if (complaints++ < 3)
-                krt_printf("krt: RAM page %lx from boot info: lookup says %lx; skipped\n", pa, ph);
+                printf("krt: RAM page %lx from boot info: lookup says %lx; skipped\n", pa, ph);
         }
         mem_idx++;
         mem_cursor = 0;
@@ -201,8 +201,8 @@ u64 krt_pages_available(void)
         return 0;
     /* Pages the bump allocator has not reached yet (without probing them). */
     for (unsigned i = mem_idx; i < bi->mem_count && i < KIDE_BOOT_MAX_MEM; i++) {
-        u64 start = KRT_ALIGN_UP(bi->mem[i].phys, 4096);
-        u64 end = KRT_ALIGN_DOWN(bi->mem[i].phys + bi->mem[i].size, 4096);
+        u64 start = BASE_ALIGN_UP(bi->mem[i].phys, 4096);
+        u64 end = BASE_ALIGN_DOWN(bi->mem[i].phys + bi->mem[i].size, 4096);
         if (i == mem_idx && mem_cursor > start)
             start = mem_cursor;
         if (end > 0x4000000000ull)

@@ -80,17 +80,20 @@ struct krt_spawn_args {
 
 /** Find a boot module by the file name in its command line (basename match). */
 const struct kide_boot_module *krt_module_find(const char *name);
-/** Check an ELF64 executable image; returns 0 or prints why and returns -1. */
+/** Check an ELF64 executable image; returns KIDE_OK or prints why and returns
+ *  KIDE_BAD_PARAM. */
 int krt_elf_check(const void *image, u64 size, const char *name);
 struct kide_elf_info;
 /** The same, filling *info (os/lib/elf) for the loader. */
 int krt_elf_check_info(const void *image, u64 size, const char *name, struct kide_elf_info *info);
 /** Create a child PD from an ELF image, map its segments, stack and info page,
  *  create its main EC with exception portals and (unless no_start) its SC.
- *  Returns a status (KIDE_OK) or -1 for a bad image. */
+ *  Returns a status: KIDE_OK, KIDE_BAD_PARAM for a bad image (with a message),
+ *  or what the failing step returned (KIDE_QUOTA when out of pages). */
 int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size,
               const struct krt_spawn_args *a);
-/** krt_spawn() of the boot module `module` (basename). */
+/** krt_spawn() of the boot module `module` (basename); KIDE_BAD_PARAM (with a
+ *  message) when there is no such module. */
 int krt_spawn_module(struct krt_child *c, const char *module, const struct krt_spawn_args *a);
 /** Give the child's main EC its SC (after no_start). */
 int krt_child_start(struct krt_child *c, unsigned prio);

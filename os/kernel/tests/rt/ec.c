@@ -54,7 +54,7 @@ kide_sel krt_sm_create(u64 count)
         return 0;
     int st = kide_create_sm(s, KIDE_ROOT_SEL_PD, count);
     if (st != KIDE_OK) {
-        krt_printf("krt: create_sm: %s\n", krt_status_name(st));
+        printf("krt: create_sm: %s\n", base_status_name(st));
         krt_sel_free(s, 0);
         return 0;
     }
@@ -71,7 +71,7 @@ void krt_cap_drop(kide_sel sel)
 
 int krt_sm_wait(kide_sel sm, u64 ms)
 {
-    return kide_ctrl_sm(KIDE_CTRL_SM_DOWN, sm, krt_now() + ms * KRT_MS);
+    return kide_ctrl_sm(KIDE_CTRL_SM_DOWN, sm, base_now() + ms * BASE_MS);
 }
 
 void krt_sleep_ms(u64 ms)
@@ -101,14 +101,14 @@ static void exc_dispatch(struct krt_pt_hdr *hdr, unsigned vector, u64 msg, struc
     u64 reply;
     if (st.vector == 6 && st.rax == KRT_EXIT_MAGIC) {
         ec->exit_code = st.rdi;
-        KRT_WRITE_ONCE(ec->exited, 1);
+        BASE_WRITE_ONCE(ec->exited, 1);
         reply = KIDE_MSG_EXC_STOP;
     } else if (ec->policy) {
         reply = ec->policy(ec, &st);
     } else {
-        krt_printf("krt: EC %lu (cpu %u) got exception %u (portal %u) error %lx at rip %lx "
-                   "addr %lx: stopping it\n",
-                   ec->ec, ec->cpu, (unsigned)st.vector, vector, st.error, st.rip, st.fault_addr);
+        printf("krt: EC %lu (cpu %u) got exception %u (portal %u) error %lx at rip %lx "
+               "addr %lx: stopping it\n",
+               ec->ec, ec->cpu, (unsigned)st.vector, vector, st.error, st.rip, st.fault_addr);
         reply = KIDE_MSG_EXC_STOP;
     }
     if (reply & KIDE_MSG_EXC_UPDATE) {
@@ -155,7 +155,7 @@ int krt_handlers_init(void)
     for (unsigned c = 0; c < krt_bootinfo->cpus && c < KIDE_MAX_CPUS; c++) {
         int st = krt_local_ec(&handlers[c], c);
         if (st != KIDE_OK) {
-            krt_printf("krt: handler EC for cpu %u: %s\n", c, krt_status_name(st));
+            printf("krt: handler EC for cpu %u: %s\n", c, base_status_name(st));
             return st;
         }
     }
@@ -177,7 +177,7 @@ int krt_evt_create(struct krt_ec *ec)
         int st = kide_create_pt(base + v, KIDE_ROOT_SEL_PD, krt_handler_ec(ec->cpu), (u64)_start,
                                 (u64)ec | v);
         if (st != KIDE_OK) {
-            krt_printf("krt: exception portal %u: %s\n", v, krt_status_name(st));
+            printf("krt: exception portal %u: %s\n", v, base_status_name(st));
             kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, base, 6, 0));
             krt_sel_free(base, 6);
             return st;
@@ -206,7 +206,7 @@ int krt_thread_start_sc(struct krt_ec *t, unsigned cpu, unsigned prio, unsigned 
     t->done = 0;
     t->child = NULL;
     if (!budget)
-        budget = period = 10 * KRT_MS;
+        budget = period = 10 * BASE_MS;
     t->stack = stack_alloc();
     t->ec = krt_sel_alloc(0);
     t->sc = krt_sel_alloc(0);
@@ -235,7 +235,7 @@ int krt_thread_start_sc(struct krt_ec *t, unsigned cpu, unsigned prio, unsigned 
         goto error;
     return KIDE_OK;
 error:
-    krt_printf("krt: thread start on cpu %u: %s: %s\n", cpu, step, krt_status_name(st));
+    printf("krt: thread start on cpu %u: %s: %s\n", cpu, step, base_status_name(st));
     krt_thread_destroy(t);
     return st;
 }

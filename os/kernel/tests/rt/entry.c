@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* krt entry: where crt0 sends threads and portal handlers.
+/* krt entry: where the base library's crt0 sends the root, threads and
+ * portal handlers (the base_entry_* hooks of kide/base.h), and krt_exit.
  *
  * Kept apart from ec.c on purpose: a component that only has a main thread
  * and handlers links this file alone, not the root's thread machinery and its
@@ -13,9 +14,6 @@ extern void krt_park(void) __attribute__((weak));
 
 /* ---- portal and thread entry (called from crt0) ---- */
 
-void krt_portal_run(u64 id, u64 msg, struct kide_utcb *utcb);
-void krt_thread_run(struct kide_utcb *utcb);
-
 __attribute__((weak)) void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *utcb)
 {
     struct krt_pt_hdr *h = (struct krt_pt_hdr *)(id & ~63ull);
@@ -25,40 +23,46 @@ __attribute__((weak)) void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *u
 __attribute__((weak)) void krt_child_main(struct kide_utcb *utcb)
 {
     (void)utcb;
-    krt_panic("krt: this program has no child main");
+    base_panic("krt: this program has no child main");
 }
 
 __attribute__((weak)) void krt_root_main(const struct kide_boot_info *bi)
 {
     (void)bi;
-    krt_panic("krt: this program cannot be the root");
+    base_panic("krt: this program cannot be the root");
 }
 
-void krt_portal_run(u64 id, u64 msg, struct kide_utcb *utcb)
+void base_entry_root(const struct kide_boot_info *bi)
+{
+    krt_root_main(bi);
+}
+
+void base_entry_portal(u64 id, u64 msg, struct kide_utcb *utcb)
 {
     utcb->msg = 0;
     krt_portal_entry(id, msg, utcb);
-    /* reply returns only on error (e.g. OVERFLOW, if the kernel reports it to
-     * the handler as well as to the caller): answer with an empty message so
-     * the caller is released and this handler EC stays usable. */
-    for (unsigned i = 0; i < 3; i++) {
-        int st = kide_reply();
-        krt_printf("krt: reply (msg %lx) failed: %s\n", utcb->msg, krt_status_name(st));
-        utcb->msg = 0;
-    }
+    base_reply(utcb);
     krt_exit(1); /* recorded by whoever handles this PD's exceptions */
 }
 
-void krt_thread_run(struct kide_utcb *utcb)
+void base_entry_thread(struct kide_utcb *utcb)
 {
     struct krt_ec *t = (struct krt_ec *)utcb->tls;
     if (!t)
         krt_child_main(utcb);
     t->fn(t);
-    KRT_WRITE_ONCE(t->done, 1);
+    BASE_WRITE_ONCE(t->done, 1);
     if (t->done_sm)
         kide_ctrl_sm(KIDE_CTRL_SM_UP, t->done_sm, 0);
     if (krt_park)
         krt_park();
     krt_exit(0);
+}
+
+void krt_exit(u64 code)
+{
+    /* #UD with RAX = KRT_EXIT_MAGIC, RDI = code: whoever handles this EC's
+     * exceptions records the code and stops the EC; it never resumes here. */
+    for (;;)
+        __asm__ volatile("ud2" ::"a"(KRT_EXIT_MAGIC), "D"(code) : "memory");
 }

@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* krt: the minimal freestanding runtime of Kide's kernel test programs.
+/* krt: the kernel-test runtime, on top of the base library (kide/base.h).
  *
- * No libc: string and memory functions, a polled COM1 printf, the QEMU
- * isa-debug-exit port, a selector and a page allocator for the root, threads
- * and portal handlers, and (krt/spawn.h) an ELF loader that starts boot
- * modules as child PDs. Everything here is single-address-space and
- * lock-free except the console, which serialises whole lines with a bounded
- * spin lock (a holder preempted on the same CPU must not starve a spinner).
+ * A selector and a page allocator for the root, threads and portal handlers,
+ * and (krt/spawn.h) an ELF loader that starts boot modules as child PDs.
+ * Everything here is single-address-space and lock-free.
  *
  * Conventions every program built on krt follows (crt0.S):
  *  - the root starts with RDI = KIDE_ROOT_BOOTINFO and calls krt_root_main();
@@ -20,111 +17,15 @@
 #ifndef KRT_H
 #define KRT_H
 
-#include <kide/sys.h>
-#include <kide/boot.h>
-#include <kide/qemu_exit.h>
-
-typedef kide_u64 u64;
-typedef kide_u32 u32;
-typedef kide_u16 u16;
-typedef kide_u8 u8;
-typedef unsigned long size_t;
-typedef long ssize_t;
-typedef unsigned long uintptr_t;
-typedef _Bool bool;
-#define true 1
-#define false 0
-#define NULL ((void *)0)
-
-#define KRT_MIN(a, b)        ((a) < (b) ? (a) : (b))
-#define KRT_ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
-#define KRT_ALIGN_UP(x, a)   (((x) + (a)-1) & ~((u64)(a)-1))
-#define KRT_ALIGN_DOWN(x, a) ((x) & ~((u64)(a)-1))
-#define KRT_NORETURN         __attribute__((noreturn))
-#define KRT_PRINTF(f, a)     __attribute__((format(printf, f, a)))
-#define KRT_READ_ONCE(x)     (*(volatile __typeof__(x) *)&(x))
-#define KRT_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
-
-/* --- string.c ----------------------------------------------------------- */
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
-/** Parse an unsigned decimal or 0x-hex number; *end (optional) gets the stop. */
-u64 krt_strtou64(const char *s, const char **end);
-/** Find "key=value" in a space-separated command line; returns the value or NULL. */
-const char *krt_cmdline_get(const char *cmdline, const char *key);
-/** Numeric option from a command line, or def when absent or malformed. */
-u64 krt_cmdline_num(const char *cmdline, const char *key, u64 def);
-
-/* --- console.c ---------------------------------------------------------- */
-/** Port I/O. */
-static inline void krt_outb(u16 port, u8 v)
-{
-    __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
-}
-static inline u8 krt_inb(u16 port)
-{
-    u8 v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-static inline void krt_pause(void)
-{
-    __asm__ volatile("pause" ::: "memory");
-}
-static inline u64 krt_rdtsc(void)
-{
-    u32 lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((u64)hi << 32) | lo;
-}
-
-/** Write a string to COM1 (polled). Needs ports 0x3f8..0x3ff. */
-void krt_puts(const char *s);
-int krt_vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list ap);
-int krt_snprintf(char *buf, size_t size, const char *fmt, ...) KRT_PRINTF(3, 4);
-/** printf to COM1; a call's output is never interleaved with another's. */
-int krt_printf(const char *fmt, ...) KRT_PRINTF(1, 2);
-/** Exit QEMU through isa-debug-exit (port 0xf4): QEMU's status is code*2+1
- *  (the encoding: kide/qemu_exit.h). */
-KRT_NORETURN void kide_exit_qemu(u32 code);
-#define KRT_QEMU_SUCCESS KIDE_QEMU_EXIT_VALUE(0) /**< QEMU exits with 33 */
-#define KRT_QEMU_FAILURE KIDE_QEMU_EXIT_VALUE(1) /**< QEMU exits with 35 */
-/** When set, console output goes here instead of COM1, and krt_panic ends through
- *  krt_panic_exit instead of the exit port: a component under core has neither
- *  (the component runtime routes both to core). */
-extern void (*krt_console_hook)(const char *s);
-extern void (*krt_panic_exit)(void);
-/** Print a message and exit QEMU with failure. */
-KRT_NORETURN void krt_panic(const char *fmt, ...) KRT_PRINTF(1, 2);
-
-/* --- time --------------------------------------------------------------- */
-/** Monotonic ns from the kernel's clock. */
-static inline u64 krt_now(void)
-{
-    u64 ns = 0;
-    kide_clock(&ns);
-    return ns;
-}
-#define KRT_MS ((u64)1000000)
-#define KRT_US ((u64)1000)
-
-/** A status code's name ("OK", "BAD_CAP", ...). */
-const char *krt_status_name(int st);
+#include <kide/base.h>
 
 /* --- crt0 hooks, provided by the program --------------------------------- */
 /** Root program entry (RDI = boot info). */
-KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi);
+BASE_NORETURN void krt_root_main(const struct kide_boot_info *bi);
 /** Child program entry: every global EC of a PD started by krt_spawn() whose
  *  UTCB tls is 0 (all of them: the root cannot write a child's UTCB). The
  *  EC's index is (utcb - KRT_CHILD_UTCBS) / 4096; 0 is the main EC. */
-KRT_NORETURN void krt_child_main(struct kide_utcb *utcb);
+BASE_NORETURN void krt_child_main(struct kide_utcb *utcb);
 /** Portal handler body; krt replies with the UTCB's msg when it returns. */
 void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *utcb);
 
@@ -215,7 +116,7 @@ void krt_thread_destroy(struct krt_ec *t);
 /** Create a local (handler) EC in the root on cpu with a fresh UTCB and stack. */
 int krt_local_ec(struct krt_ec *h, unsigned cpu);
 /** Block the calling EC forever (threads whose body returned). */
-KRT_NORETURN void krt_park(void);
+BASE_NORETURN void krt_park(void);
 /** Down a semaphore with a deadline `ms` from now; returns the status. */
 int krt_sm_wait(kide_sel sm, u64 ms);
 /** Block for about `ms` milliseconds (down on a private semaphore with a deadline). */
@@ -230,6 +131,6 @@ void krt_cap_drop(kide_sel sel);
 /* --- exits ---------------------------------------------------------------- */
 /** End the calling child EC: #UD with RAX = KRT_EXIT_MAGIC, RDI = code; the
  *  root's exception handler records the code and stops the EC. */
-KRT_NORETURN void krt_exit(u64 code);
+BASE_NORETURN void krt_exit(u64 code);
 
 #endif

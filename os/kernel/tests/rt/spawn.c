@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* krt spawn: load an ELF boot module into a new child PD (see krt/spawn.h).
  *
- * The image is input: every header field is checked before use (class,
+ * The image is input: os/lib/elf checks every header field before use (class,
  * machine, type, program-header table inside the file, each PT_LOAD inside
- * the file and below the end of user space, filesz <= memsz, no overflow).
- * Each page of a segment gets a fresh root page; a page shared by two
- * segments gets the union of their permissions. Pages are delegated with the
+ * the file and below the end of user space, filesz <= memsz, no overflow) and
+ * rejects segments that share a page, so every page has exactly one segment's
+ * permissions. Each page gets a fresh root page and is delegated with its
  * segment's R/W/X only, so the child cannot write its own code.
  */
 #include <krt/spawn.h>
@@ -14,22 +14,7 @@
 #define PT_LOAD 1
 const struct kide_boot_module *krt_module_find(const char *name)
 {
-    const struct kide_boot_info *bi = krt_bootinfo;
-    size_t nlen = strlen(name);
-    for (u64 i = 0; bi && i < bi->module_count && i < KIDE_BOOT_MAX_MODULES; i++) {
-        const char *cl = bi->modules[i].cmdline;
-        size_t len = strnlen(cl, sizeof(bi->modules[i].cmdline));
-        size_t word = 0;
-        while (word < len && cl[word] != ' ')
-            word++;
-        /* basename of the first word */
-        size_t b = word;
-        while (b > 0 && cl[b - 1] != '/')
-            b--;
-        if (word - b == nlen && !strncmp(cl + b, name, nlen))
-            return &bi->modules[i];
-    }
-    return NULL;
+    return krt_bootinfo ? base_module_find(krt_bootinfo, name) : NULL;
 }
 
 int krt_elf_check_info(const void *image, u64 size, const char *name, struct kide_elf_info *info)
@@ -40,11 +25,11 @@ int krt_elf_check_info(const void *image, u64 size, const char *name, struct kid
         if (info->seg[i].vaddr + info->seg[i].memsz > KRT_CHILD_INFO)
             why = "a segment overlaps the krt child layout (info, stacks, UTCBs)";
     if (why) {
-        krt_printf("krt: module %s: bad ELF image: %s\n", name, why);
-        krt_printf("hint: build helpers with os/user/rt/user.ld (static, non-PIE)\n");
-        return -1;
+        printf("krt: module %s: bad ELF image: %s\n", name, why);
+        printf("hint: build helpers with os/lib/base/user.ld (static, non-PIE)\n");
+        return KIDE_BAD_PARAM;
     }
-    return 0;
+    return KIDE_OK;
 }
 
 int krt_elf_check(const void *image, u64 size, const char *name)
@@ -63,7 +48,7 @@ static struct krt_child_page *page_find(struct krt_child *c, u64 va)
 
 void *krt_child_ptr(struct krt_child *c, u64 va)
 {
-    struct krt_child_page *p = page_find(c, KRT_ALIGN_DOWN(va, 4096));
+    struct krt_child_page *p = page_find(c, BASE_ALIGN_DOWN(va, 4096));
     return p ? (void *)(p->pa + (va & 4095)) : NULL;
 }
 
@@ -90,14 +75,14 @@ static int page_map(struct krt_child *c, struct krt_child_page *p)
     if (st == KIDE_OK)
         p->mapped = true;
     else
-        krt_printf("krt: %s: delegate page %lx -> %lx: %s\n", c->name, p->pa, p->va,
-                   krt_status_name(st));
+        printf("krt: %s: delegate page %lx -> %lx: %s\n", c->name, p->pa, p->va,
+               base_status_name(st));
     return st;
 }
 
 u64 krt_child_map(struct krt_child *c, u64 va, unsigned perm)
 {
-    struct krt_child_page *p = page_get(c, KRT_ALIGN_DOWN(va, 4096), perm);
+    struct krt_child_page *p = page_get(c, BASE_ALIGN_DOWN(va, 4096), perm);
     if (!p || page_map(c, p) != KIDE_OK)
         return 0;
     return p->pa;
@@ -131,38 +116,39 @@ static int ec_prepare(struct krt_child *c, unsigned i, unsigned cpu, u64 *sp, u6
         st = kide_delegate(c->pd, KIDE_CRD(KIDE_CRD_OBJ, e->evt + 32, 0, KIDE_PT_CALL),
                            KRT_CHILD_EVT(i) + 32);
     if (st != KIDE_OK)
-        krt_printf("krt: %s: delegate exception portals: %s\n", c->name, krt_status_name(st));
+        printf("krt: %s: delegate exception portals: %s\n", c->name, base_status_name(st));
     return st;
+}
+
+/* kide_elf_load's map callback: a fresh root page for each page of the segment. */
+static int seg_map(void *ctx, unsigned index, const struct kide_elf_segment *sg, u64 va, u64 size,
+                   const u8 *data, int *filled)
+{
+    struct krt_child *c = ctx;
+    (void)data, (void)filled; /* every page is a copy: the child must not share the module */
+    for (u64 end = va + size; va < end; va += 4096) {
+        if (!page_get(c, va, sg->perm)) {
+            printf("krt: %s: out of pages for segment %u (%u pages in use, %s)\n", c->name, index,
+                   c->npages,
+                   c->npages >= KRT_CHILD_MAX_PAGES ? "the child has too many" : "no RAM left");
+            return KIDE_QUOTA;
+        }
+    }
+    return KIDE_OK;
+}
+
+static void *seg_ptr(void *ctx, u64 va)
+{
+    return krt_child_ptr(ctx, va);
 }
 
 static int load_segments(struct krt_child *c, const u8 *image, const struct kide_elf_info *info)
 {
-    for (unsigned i = 0; i < info->count; i++) {
-        const struct kide_elf_segment *sg = &info->seg[i];
-        u64 start = KRT_ALIGN_DOWN(sg->vaddr, 4096);
-        u64 end = KRT_ALIGN_UP(sg->vaddr + sg->memsz, 4096);
-        for (u64 va = start; va < end; va += 4096) {
-            struct krt_child_page *p = page_get(c, va, sg->perm);
-            if (!p) {
-                krt_printf("krt: %s: out of pages for segment %u (%u pages in use, %s)\n", c->name,
-                           i, c->npages,
-                           c->npages >= KRT_CHILD_MAX_PAGES ? "the child has too many"
-                                                            : "no RAM left");
-                return KIDE_QUOTA;
-            }
-            /* copy the part of the file image that falls into this page */
-            u64 lo = va > sg->vaddr ? va : sg->vaddr;
-            u64 hi = va + 4096 < sg->vaddr + sg->filesz ? va + 4096 : sg->vaddr + sg->filesz;
-            if (lo < hi)
-                memcpy((u8 *)p->pa + (lo - va), image + sg->offset + (lo - sg->vaddr), hi - lo);
-        }
-    }
-    for (unsigned i = 0; i < c->npages; i++) {
-        int st = page_map(c, &c->page[i]);
-        if (st != KIDE_OK)
-            return st;
-    }
-    return KIDE_OK;
+    const struct kide_elf_loader l = {seg_map, seg_ptr, c};
+    int st = kide_elf_load(image, info, &l);
+    for (unsigned i = 0; st == KIDE_OK && i < c->npages; i++)
+        st = page_map(c, &c->page[i]);
+    return st;
 }
 
 int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size,
@@ -172,8 +158,9 @@ int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size
     memset(c, 0, sizeof(*c));
     c->name = name;
     static struct kide_elf_info elf; /* the root is single-threaded when it spawns */
-    if (krt_elf_check_info(image, size, name, &elf))
-        return -1;
+    st = krt_elf_check_info(image, size, name, &elf);
+    if (st != KIDE_OK)
+        return st;
     c->entry = elf.entry;
     c->quota = a->quota ? a->quota : 192;
     c->notify = krt_sm_create(0);
@@ -184,7 +171,7 @@ int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size
     }
     st = kide_create_pd(c->pd, KIDE_ROOT_SEL_PD, c->quota, c->notify);
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_pd (quota %lu): %s\n", name, c->quota, krt_status_name(st));
+        printf("krt: %s: create_pd (quota %lu): %s\n", name, c->quota, base_status_name(st));
         krt_sel_free(c->pd, 0);
         c->pd = 0;
         goto error;
@@ -206,11 +193,11 @@ int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size
     const struct kide_boot_module *m = krt_module_find(name);
     if (m)
         memcpy(info->cmdline, m->cmdline,
-               strnlen(m->cmdline, KRT_MIN(sizeof(m->cmdline), sizeof(info->cmdline) - 1)));
+               strnlen(m->cmdline, BASE_MIN(sizeof(m->cmdline), sizeof(info->cmdline) - 1)));
     if (a->io_console) {
         st = kide_delegate(c->pd, KIDE_CRD(KIDE_CRD_IO, 0x3f8, 3, KIDE_IO_ACCESS), 0x3f8);
         if (st != KIDE_OK) {
-            krt_printf("krt: %s: delegate COM1: %s\n", name, krt_status_name(st));
+            printf("krt: %s: delegate COM1: %s\n", name, base_status_name(st));
             goto error;
         }
     }
@@ -223,7 +210,7 @@ int krt_spawn(struct krt_child *c, const char *name, const void *image, u64 size
     st = kide_create_ec(KIDE_EC_GLOBAL, a->cpu, c->ec[0].ec, c->pd, utcb, sp, c->entry,
                         KRT_CHILD_EVT(0));
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_ec: %s\n", name, krt_status_name(st));
+        printf("krt: %s: create_ec: %s\n", name, base_status_name(st));
         krt_sel_free(c->ec[0].ec, 0);
         c->ec[0].ec = 0;
         goto error;
@@ -243,10 +230,10 @@ int krt_spawn_module(struct krt_child *c, const char *module, const struct krt_s
 {
     const struct kide_boot_module *m = krt_module_find(module);
     if (!m) {
-        krt_printf("krt: no boot module named %s\n", module);
-        krt_printf("hint: add it to the QEMU -initrd list (os/tools/qemu-run.sh)\n");
+        printf("krt: no boot module named %s\n", module);
+        printf("hint: add it to the QEMU -initrd list (os/tools/qemu-run.sh)\n");
         memset(c, 0, sizeof(*c));
-        return -1;
+        return KIDE_BAD_PARAM;
     }
     return krt_spawn(c, module, (const void *)m->phys, m->size, a);
 }
@@ -254,9 +241,9 @@ int krt_spawn_module(struct krt_child *c, const char *module, const struct krt_s
 int krt_child_start(struct krt_child *c, unsigned prio)
 {
     c->ec[0].sc = krt_sel_alloc(0);
-    int st = kide_create_sc(0, prio, c->ec[0].sc, c->pd, c->ec[0].ec, 10 * KRT_MS, 10 * KRT_MS);
+    int st = kide_create_sc(0, prio, c->ec[0].sc, c->pd, c->ec[0].ec, 10 * BASE_MS, 10 * BASE_MS);
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_sc: %s\n", c->name, krt_status_name(st));
+        printf("krt: %s: create_sc: %s\n", c->name, base_status_name(st));
         krt_sel_free(c->ec[0].sc, 0);
         c->ec[0].sc = 0;
     }
@@ -277,16 +264,16 @@ struct krt_ec *krt_child_thread(struct krt_child *c, unsigned cpu, unsigned prio
     int st =
             kide_create_ec(KIDE_EC_GLOBAL, cpu, e->ec, c->pd, utcb, sp, c->entry, KRT_CHILD_EVT(i));
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_ec: %s\n", c->name, krt_status_name(st));
+        printf("krt: %s: create_ec: %s\n", c->name, base_status_name(st));
         return NULL;
     }
     /* The root cannot write the child's UTCB: the child finds what this
      * thread should do in its info page, indexed by the EC's UTCB slot. */
     c->info->arg[8 + (i & 7)] = tls;
     e->sc = krt_sel_alloc(0);
-    st = kide_create_sc(0, prio, e->sc, c->pd, e->ec, 10 * KRT_MS, 10 * KRT_MS);
+    st = kide_create_sc(0, prio, e->sc, c->pd, e->ec, 10 * BASE_MS, 10 * BASE_MS);
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_sc: %s\n", c->name, krt_status_name(st));
+        printf("krt: %s: create_sc: %s\n", c->name, base_status_name(st));
         return NULL;
     }
     return e;
@@ -294,7 +281,7 @@ struct krt_ec *krt_child_thread(struct krt_child *c, unsigned cpu, unsigned prio
 
 kide_sel krt_child_portal(struct krt_child *c, unsigned cpu, u64 id)
 {
-    if (c->nec >= KRT_CHILD_MAX_EC || c->npts >= KRT_ARRAY_SIZE(c->pts))
+    if (c->nec >= KRT_CHILD_MAX_EC || c->npts >= BASE_ARRAY_SIZE(c->pts))
         return 0;
     unsigned i = c->nec;
     u64 sp, utcb;
@@ -305,13 +292,13 @@ kide_sel krt_child_portal(struct krt_child *c, unsigned cpu, u64 id)
     e->ec = krt_sel_alloc(0);
     int st = kide_create_ec(0, cpu, e->ec, c->pd, utcb, sp, 0, KRT_CHILD_EVT(i));
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create handler ec: %s\n", c->name, krt_status_name(st));
+        printf("krt: %s: create handler ec: %s\n", c->name, base_status_name(st));
         return 0;
     }
     kide_sel pt = krt_sel_alloc(0);
     st = kide_create_pt(pt, c->pd, e->ec, c->entry, id);
     if (st != KIDE_OK) {
-        krt_printf("krt: %s: create_pt: %s\n", c->name, krt_status_name(st));
+        printf("krt: %s: create_pt: %s\n", c->name, base_status_name(st));
         krt_sel_free(pt, 0);
         return 0;
     }
