@@ -20,6 +20,8 @@
 #define SLOTS        8
 #define SEL_SLOT(i)  (1000 + 4 * (i)) /* owner portal; PD capability at +1 */
 #define SEL_CHILDREN 990
+#define RACE_SLOTS   4
+#define SEL_RACE(i)  (2000 + 4 * (i))
 
 static u64 rng;
 
@@ -71,6 +73,21 @@ static u64 word(void)
 }
 
 static bool slot_used[SLOTS];
+static u64 slot_id[SLOTS]; /* its sub-account id (KIDE_CORE_OWN), stale once unused */
+
+/** A selector the fuzzer itself calls or downs: an owner portal of its slots or
+ *  racers (free while unused), or its children semaphore. */
+static bool fuzzer_sel(u64 sel)
+{
+    return sel == SEL_CHILDREN || (sel >= SEL_SLOT(0) && sel < SEL_SLOT(SLOTS)) ||
+           (sel >= SEL_RACE(0) && sel < SEL_RACE(RACE_SLOTS));
+}
+
+/* The word where a self request places a new object in the caller. */
+static const unsigned obj_sel_word[] = {
+        [KIDE_CORE_HANDLER] = 5, [KIDE_CORE_PORTAL] = 3, [KIDE_CORE_SM] = 1,
+        [KIDE_CORE_IRQ] = 2,     [KIDE_CORE_SELF] = 2,
+};
 
 /** Random self-session request; EXIT is never sent (it would end the fuzzer). */
 static void fuzz_self(void)
@@ -88,6 +105,9 @@ static void fuzz_self(void)
                               KIDE_CORE_IO_PORT,
                               KIDE_CORE_IRQ,
                               KIDE_CORE_ROM,
+                              KIDE_CORE_SELF,
+                              KIDE_CORE_OWN,
+                              KIDE_CORE_NODES,
                               0,
                               999};
     u64 op = ops[rnd() % BASE_ARRAY_SIZE(ops)];
@@ -119,11 +139,37 @@ static void fuzz_self(void)
             put_str(&k, rnd() % 4 ? "fz" : "Bad Name");
             n = k > n ? k : n;
         }
-        if (call(KIDE_COMP_SEL_CORE, n) == KIDE_OK)
+        if (call(KIDE_COMP_SEL_CORE, n) == KIDE_OK) {
             slot_used[s] = true;
+            slot_id[s] = utcb->words[1];
+        }
         return;
     }
-    call(KIDE_COMP_SEL_CORE, n);
+    /* Random objects never land where the fuzzer itself calls. A HANDLER is a
+     * real EC in the fuzzer's own PD at a random IP and stack (core rightly
+     * takes any user address: it cannot know what the PD maps there), and a
+     * portal to it reached the free owner-portal selector of an unused slot
+     * (seed 595542570: HANDLER ip 0x5ffffffff000, then PORTAL to it at
+     * 1024 = 1 << 10 = SEL_SLOT(6)); the fuzzer's next owner call to slot 6 ran
+     * that EC, it faulted, and a fault of init stops the machine: the fuzzer
+     * harming itself, not a finding. Only these few selectors are moved; IPs,
+     * stacks, UTCBs, ids, CPUs and every other selector (reserved ones below
+     * KIDE_COMP_SEL_FREE, occupied ones, out of range) stay random. */
+    unsigned at = op < sizeof(obj_sel_word) / sizeof(obj_sel_word[0]) ? obj_sel_word[op] : 0;
+    if (at && at < n && fuzzer_sel(utcb->words[at]))
+        utcb->words[at] = KIDE_COMP_SEL_FREE + rnd() % 512;
+    u64 own_id = utcb->words[1], own_op = utcb->words[2];
+    if (op == KIDE_CORE_OWN && n > 2) { /* mostly a slot's (live or stale) id, an owner op */
+        if (rnd() % 2)
+            utcb->words[1] = own_id = slot_id[rnd() % SLOTS];
+        if (rnd() % 2)
+            utcb->words[2] = own_op = KIDE_OWN_LOAD + rnd() % (KIDE_OWN_ROM - KIDE_OWN_LOAD + 1);
+    }
+    int st = call(KIDE_COMP_SEL_CORE, n);
+    if (op == KIDE_CORE_OWN && n > 2 && own_op == KIDE_OWN_DESTROY && st == KIDE_OK)
+        for (unsigned s = 0; s < SLOTS; s++)
+            if (slot_used[s] && slot_id[s] == own_id)
+                slot_used[s] = false;
 }
 
 static void fuzz_owner(void)
@@ -183,8 +229,6 @@ static u64 core_free_ram(void)
  * of RAM_ALLOC, RAM_FREE and DESTROY interleave across CPUs. ---- */
 
 #define RACE_SECONDS 8
-#define RACE_SLOTS   4
-#define SEL_RACE(i)  (2000 + 4 * (i))
 
 /** A child's endless stream of calls; sometimes a grandchild doing the same. */
 static BASE_NORETURN void hammer(bool leaf)
