@@ -28,9 +28,9 @@ static inline u64 tsc(void)
 
 int hold_init(void)
 {
-    u64 t0 = krt_now(), c0 = tsc();
-    while (krt_now() - t0 < 10 * KRT_MS)
-        krt_pause();
+    u64 t0 = base_now(), c0 = tsc();
+    while (base_now() - t0 < 10 * BASE_MS)
+        base_pause();
     u64 ticks = (tsc() - c0) / 10;
     tsc_per_ms = ticks ? ticks : 1;
     lock = krt_sm_create(1);
@@ -53,11 +53,11 @@ void hold_drop(const char *op)
     kide_ctrl_sm(KIDE_CTRL_SM_UP, lock, 0);
 #ifdef CORE_LOCK_CHECK
     if (held == longest && held / tsc_per_ms >= HOLD_SAY_MS)
-        krt_printf("core: longest hold of its lock so far: %lu ms by %s\n", held / tsc_per_ms, op);
+        printf("core: longest hold of its lock so far: %lu ms by %s\n", held / tsc_per_ms, op);
     if (held / tsc_per_ms > HOLD_BOUND_MS) {
-        krt_printf("core: FAIL: lock held %lu ms by %s (bound %u ms)\n", held / tsc_per_ms, op,
-                   HOLD_BOUND_MS);
-        kide_exit_qemu(KRT_QEMU_FAILURE);
+        printf("core: FAIL: lock held %lu ms by %s (bound %u ms)\n", held / tsc_per_ms, op,
+               HOLD_BOUND_MS);
+        base_exit_qemu(BASE_QEMU_FAILURE);
     }
 #endif
 }

@@ -21,7 +21,7 @@ static void reserve_account_selectors(void)
     /* Keep krt's selector allocator out of the account blocks. */
     for (unsigned order = 12; order <= 15; order++)
         if (!krt_sel_alloc(order))
-            krt_panic("core: cannot reserve selector blocks (order %u)", order);
+            base_panic("core: cannot reserve selector blocks (order %u)", order);
 }
 
 /** The "hoitaja" module's string is "hoitaja [CONFIG [ARGS...]]": the
@@ -56,8 +56,9 @@ static void start_init(void)
     u64 free_caps = limit - used;
     u64 reserve = free_caps / 8 > CORE_CAPS_RESERVE_MIN ? free_caps / 8 : CORE_CAPS_RESERVE_MIN;
     if (free_caps < reserve + 256)
-        krt_panic("core: only %lu kernel pages free; need more RAM for the kernel pool", free_caps);
-    u64 ram = KRT_ALIGN_DOWN(core_ram_total - CORE_RAM_RESERVE, 4096);
+        base_panic("core: only %lu kernel pages free; need more RAM for the kernel pool",
+                   free_caps);
+    u64 ram = BASE_ALIGN_DOWN(core_ram_total - CORE_RAM_RESERVE, 4096);
 
     struct account *a = acc_alloc(NULL, "init");
     acc_init = a;
@@ -69,30 +70,30 @@ static void start_init(void)
     acc_compute_share(a);
     int st = acc_create_objects(a, free_caps - reserve);
     if (st != KIDE_OK)
-        krt_panic("core: creating init's PD: %s", krt_status_name(st));
+        base_panic("core: creating init's PD: %s", base_status_name(st));
     st = load_program(a, "hoitaja");
     if (st != KIDE_OK)
-        krt_panic("core: cannot load the root habitat (boot module 'hoitaja'): %s",
-                  krt_status_name(st));
+        base_panic("core: cannot load the root habitat (boot module 'hoitaja'): %s",
+                   base_status_name(st));
     const char *cfg = config_module(a);
     const struct kide_boot_module *m = rom_find(cfg);
     if (!m)
-        krt_printf("core: no boot module '%s': init starts without configuration\n", cfg);
+        printf("core: no boot module '%s': init starts without configuration\n", cfg);
     else if ((st = load_config(a, m->size, 0, (const void *)m->phys, m->size)) != KIDE_OK) {
         /* Not a panic: the image is wrong, not core (kide-scenario refuses such a
          * file at build time; docs/formats/hoitaja-config.md). */
-        krt_printf("core: configuration '%s' of %lu bytes: %s: a configuration has at most %llu "
-                   "bytes\n",
-                   cfg, m->size, krt_status_name(st), KIDE_COMP_CONFIG_MAX);
-        krt_printf("core: hint: shorten it or move children into nested habitats; init not "
-                   "started: stopping the machine (failure)\n");
-        kide_exit_qemu(KRT_QEMU_FAILURE);
+        printf("core: configuration '%s' of %lu bytes: %s: a configuration has at most %llu "
+               "bytes\n",
+               cfg, m->size, base_status_name(st), KIDE_COMP_CONFIG_MAX);
+        printf("core: hint: shorten it or move children into nested habitats; init not "
+               "started: stopping the machine (failure)\n");
+        base_exit_qemu(BASE_QEMU_FAILURE);
     }
     st = load_start(a);
     if (st != KIDE_OK)
-        krt_panic("core: starting init: %s", krt_status_name(st));
-    krt_printf("core: init (hoitaja) started with %lu MiB RAM, %lu kernel pages, config %s\n",
-               ram >> 20, free_caps - reserve, cfg);
+        base_panic("core: starting init: %s", base_status_name(st));
+    printf("core: init (hoitaja) started with %lu MiB RAM, %lu kernel pages, config %s\n",
+           ram >> 20, free_caps - reserve, cfg);
 }
 
 /* The topology as core manages it: "core: numa: node 0: 1019 of 1020 MiB free,
@@ -100,22 +101,22 @@ static void start_init(void)
 static void report_nodes(void)
 {
     char line[400];
-    size_t n = krt_snprintf(line, sizeof(line), "core: numa: %u node%s:", pages_nodes(),
-                            pages_nodes() == 1 ? "" : "s");
+    size_t n = snprintf(line, sizeof(line), "core: numa: %u node%s:", pages_nodes(),
+                        pages_nodes() == 1 ? "" : "s");
     for (unsigned k = 0; k < pages_nodes() && n < sizeof(line); k++) {
-        n += krt_snprintf(line + n, sizeof(line) - n, "%s node %u: %lu of %lu MiB free, CPUs",
-                          k ? ";" : "", k, pages_free_bytes(k) >> 20, pages_total_bytes(k) >> 20);
+        n += snprintf(line + n, sizeof(line) - n, "%s node %u: %lu of %lu MiB free, CPUs",
+                      k ? ";" : "", k, pages_free_bytes(k) >> 20, pages_total_bytes(k) >> 20);
         unsigned listed = 0;
         for (unsigned c = 0; c < core_cpus() && n < sizeof(line); c++)
             if (pages_cpu_node(c) == k)
-                n += krt_snprintf(line + n, sizeof(line) - n, listed++ ? ",%u" : " %u", c);
+                n += snprintf(line + n, sizeof(line) - n, listed++ ? ",%u" : " %u", c);
         if (!listed && n < sizeof(line))
-            n += krt_snprintf(line + n, sizeof(line) - n, " none");
+            n += snprintf(line + n, sizeof(line) - n, " none");
     }
-    krt_printf("%s\n", line);
+    printf("%s\n", line);
 }
 
-KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
+BASE_NORETURN void krt_root_main(const struct kide_boot_info *bi)
 {
     /* core's RAM is pages.c's alone: krt's page allocator gets a view of the
      * boot info without RAM, so nothing can hand out a page twice. */
@@ -125,21 +126,21 @@ KRT_NORETURN void krt_root_main(const struct kide_boot_info *bi)
     krt_root_init(&view); /* also the pages no one may be given (krt_root_reserved) */
     pages_init(bi);
     if (krt_handlers_init() != KIDE_OK)
-        krt_panic("core: cannot create its handler ECs");
+        base_panic("core: cannot create its handler ECs");
     reserve_account_selectors();
     if (service_init() != KIDE_OK)
-        krt_panic("core: cannot create its lock");
+        base_panic("core: cannot create its lock");
     core_ram_total = pages_free_all_bytes();
-    krt_printf("core: %lu CPUs, %lu MiB RAM free, %lu boot modules\n", bi->cpus,
-               core_ram_total >> 20, bi->module_count);
+    printf("core: %lu CPUs, %lu MiB RAM free, %lu boot modules\n", bi->cpus, core_ram_total >> 20,
+           bi->module_count);
     report_nodes();
     start_init();
     krt_park();
 }
 
 /* Components are never started through krt's child path. */
-KRT_NORETURN void krt_child_main(struct kide_utcb *utcb)
+BASE_NORETURN void krt_child_main(struct kide_utcb *utcb)
 {
     (void)utcb;
-    krt_panic("core: unexpected thread entry");
+    base_panic("core: unexpected thread entry");
 }

@@ -101,11 +101,11 @@ static bool utcb_ok(u64 va)
 
 static void exit_platform(struct account *a, u64 code)
 {
-    krt_printf("core: %s ended with code %lu: %s\n", a->label, code,
-               code ? "stopping the machine (failure)" : "stopping the machine");
+    printf("core: %s ended with code %lu: %s\n", a->label, code,
+           code ? "stopping the machine (failure)" : "stopping the machine");
     /* The code itself goes out (kide/qemu_exit.h): 0 is success (QEMU status
      * 33), 1 the usual failure (35); larger codes are cut to 111. */
-    kide_exit_qemu(kide_qemu_exit_value(code));
+    base_exit_qemu(kide_qemu_exit_value(code));
 }
 
 static void account_exit(struct account *a, u64 code)
@@ -486,7 +486,7 @@ static int self_rom(struct call *c)
         return KIDE_NOT_FOUND;
     if (!rom_allowed(c->a, name))
         return KIDE_DENIED; /* neither its program nor named by its owner */
-    if (!heap_range_ok(req.va, KRT_ALIGN_UP(m->size, 4096)))
+    if (!heap_range_ok(req.va, BASE_ALIGN_UP(m->size, 4096)))
         return KIDE_BAD_ADDR;
     int st = mem_map_rom(c->a, req.va, m->phys, m->size, KIDE_MEM_R);
     struct kide_core_rom_rep rep = {m->size};
@@ -820,10 +820,10 @@ static const struct op own_ops[] = {
 static const struct op *op_find(bool owner, u64 op)
 {
     if (owner)
-        return op >= KIDE_OWN_LOAD && op - KIDE_OWN_LOAD < KRT_ARRAY_SIZE(own_ops)
+        return op >= KIDE_OWN_LOAD && op - KIDE_OWN_LOAD < BASE_ARRAY_SIZE(own_ops)
                        ? &own_ops[op - KIDE_OWN_LOAD]
                        : NULL;
-    return op < KRT_ARRAY_SIZE(self_ops) ? &self_ops[op] : NULL;
+    return op < BASE_ARRAY_SIZE(self_ops) ? &self_ops[op] : NULL;
 }
 
 /** Run one request: w[0] the op (a missing one is 0, no operation), the rest
@@ -872,8 +872,8 @@ static void exception(struct account *a, unsigned portal, struct kide_utcb *u)
     a->fault_addr = st.vector == KIDE_EXC_PF ? st.fault_addr : 0;
     a->fault_ip = st.rip;
     a->state = KIDE_ACC_FAULTED;
-    krt_printf("core: %s: %s (vector %lu) at 0x%lx (ip 0x%lx, error 0x%lx): stopped\n", a->label,
-               fault_reason(st.vector), st.vector, a->fault_addr, st.rip, st.error);
+    printf("core: %s: %s (vector %lu) at 0x%lx (ip 0x%lx, error 0x%lx): stopped\n", a->label,
+           fault_reason(st.vector), st.vector, a->fault_addr, st.rip, st.error);
     acc_stop_threads(a);
     if (a == acc_init)
         exit_platform(a, 1);

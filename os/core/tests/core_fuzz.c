@@ -33,12 +33,12 @@ static u64 rnd(void)
 
 #define say log_line
 
-static KRT_NORETURN void leave(u64 code)
+static BASE_NORETURN void leave(u64 code)
 {
     struct kide_core_chan ch = self_chan();
     kide_core_exit(&ch, &(struct kide_core_exit_req){.code = code});
     for (;;)
-        krt_pause();
+        base_pause();
 }
 
 /** A word that is often interesting: small, boundary, aligned heap address, selector. */
@@ -90,7 +90,7 @@ static void fuzz_self(void)
                               KIDE_CORE_ROM,
                               0,
                               999};
-    u64 op = ops[rnd() % KRT_ARRAY_SIZE(ops)];
+    u64 op = ops[rnd() % BASE_ARRAY_SIZE(ops)];
     unsigned n = (unsigned)(rnd() % 24);
     utcb->words[0] = op;
     for (unsigned i = 1; i < n; i++)
@@ -187,9 +187,9 @@ static u64 core_free_ram(void)
 #define SEL_RACE(i)  (2000 + 4 * (i))
 
 /** A child's endless stream of calls; sometimes a grandchild doing the same. */
-static KRT_NORETURN void hammer(bool leaf)
+static BASE_NORETURN void hammer(bool leaf)
 {
-    rng = krt_rdtsc() | 1;
+    rng = base_rdtsc() | 1;
     struct kide_core_chan self = self_chan(), own = own_chan(500);
     struct kide_core_handler_req h = {.ip = 0x4000000000,
                                       .sp = KIDE_COMP_HEAP_END - 4096,
@@ -308,13 +308,13 @@ static void race(u64 seed)
     utcb->words[0] = KIDE_CORE_STATS;
     call(KIDE_COMP_SEL_CORE, 1);
     u64 cpus = utcb->words[5] ? utcb->words[5] : 1, rounds = 0, starts = 0;
-    u64 end = krt_now() + RACE_SECONDS * 1000000000ull;
-    while (krt_now() < end) {
+    u64 end = base_now() + RACE_SECONDS * 1000000000ull;
+    while (base_now() < end) {
         for (unsigned i = 0; i < RACE_SLOTS; i++)
             if (!race_live[i])
                 starts += race_start(i, cpus) == KIDE_OK;
-        u64 until = krt_now() + (rnd() % 30) * KRT_MS;
-        while (krt_now() < until)
+        u64 until = base_now() + (rnd() % 30) * BASE_MS;
+        while (base_now() < until)
             kide_ctrl_sm(KIDE_CTRL_SM_DOWN, SEL_CHILDREN, until);
         race_destroy((unsigned)(rnd() % RACE_SLOTS), seed);
         rounds++;
@@ -338,7 +338,7 @@ static void as_child(const char *args)
         kide_ctrl_sm(KIDE_CTRL_SM_DOWN, KIDE_COMP_SEL_SIGNAL, 0);
 }
 
-KRT_NORETURN void krt_child_main(struct kide_utcb *u)
+BASE_NORETURN void krt_child_main(struct kide_utcb *u)
 {
     utcb = u;
     if (strcmp(INFO->name, "init")) {
@@ -346,14 +346,14 @@ KRT_NORETURN void krt_child_main(struct kide_utcb *u)
         leave(0);
     }
     /* "seed=N" in init's arguments replays a run. */
-    const char *s = krt_cmdline_get(INFO->args, "seed");
-    rng = s ? krt_strtou64(s, NULL) : krt_rdtsc();
+    const char *s = base_cmdline_get(INFO->args, "seed");
+    rng = s ? base_strtou64(s, NULL) : base_rdtsc();
     rng = rng ? rng : 1;
     u64 seed = rng;
     u64 quota0, used0 = quota_used(&quota0), free0 = core_free_ram();
-    u64 end = krt_now() + SECONDS * 1000000000ull, calls = 0;
+    u64 end = base_now() + SECONDS * 1000000000ull, calls = 0;
     say("core-fuzz: seed %lu, %u s", seed, SECONDS);
-    while (krt_now() < end) {
+    while (base_now() < end) {
         for (unsigned i = 0; i < 200; i++, calls++)
             rnd() % 3 ? fuzz_self() : fuzz_owner();
         if (calls % 20000 == 0)

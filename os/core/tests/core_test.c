@@ -74,7 +74,7 @@ static int alloc(u64 va, u64 bytes)
     return kide_core_ram_alloc(&ch, &req, &alloc_rep);
 }
 
-static KRT_NORETURN void exit_code(u64 code)
+static BASE_NORETURN void exit_code(u64 code)
 {
     struct kide_core_chan ch = self_chan();
     struct kide_core_exit_req req = {.code = code};
@@ -156,7 +156,7 @@ static int destroy(struct child *c)
 /** Wait until the child is no longer running; returns its state (and leaves it in last). */
 static u64 child_wait(struct child *c, u64 ms)
 {
-    u64 deadline = krt_now() + ms * KRT_MS;
+    u64 deadline = base_now() + ms * BASE_MS;
     for (;;) {
         if (state_of(c) == KIDE_OK && last.state != KIDE_ACC_RUNNING)
             return last.state;
@@ -168,8 +168,8 @@ static u64 child_wait(struct child *c, u64 ms)
 /** Sleep by waiting on a semaphore nobody ups in time (krt's sleep needs root set-up). */
 static void nap(u64 ms)
 {
-    u64 deadline = krt_now() + ms * KRT_MS;
-    while (krt_now() < deadline)
+    u64 deadline = base_now() + ms * BASE_MS;
+    while (base_now() < deadline)
         kide_ctrl_sm(KIDE_CTRL_SM_DOWN, children_sm, deadline);
 }
 
@@ -285,13 +285,13 @@ static u64 books(void)
 static void test_books(void)
 {
     u64 b0 = books(), left = quota().ram_quota - quota().ram_used;
-    u64 bytes = KRT_ALIGN_DOWN(left - (4ull << 20), 4096), va = KIDE_COMP_HEAP + (1ull << 40);
-    u64 t0 = krt_now();
+    u64 bytes = BASE_ALIGN_DOWN(left - (4ull << 20), 4096), va = KIDE_COMP_HEAP + (1ull << 40);
+    u64 t0 = base_now();
     int st = alloc(va, bytes);
-    u64 ns = krt_now() - t0;
+    u64 ns = base_now() - t0;
     CHECK(st == KIDE_OK, "alloc of %lu MiB: %d", bytes >> 20, st);
     log_line("core-test: RAM_ALLOC of %lu MiB (%lu pages) took %lu ms, %lu ns a page", bytes >> 20,
-             bytes >> 12, ns / KRT_MS, ns / (bytes >> 12));
+             bytes >> 12, ns / BASE_MS, ns / (bytes >> 12));
     CHECK(books() == b0, "books after a %lu MiB alloc: core free minus quota left %lu -> %lu",
           bytes >> 20, b0, books());
     /* Generous: under TCG a page costs a few microseconds; 100 us would mean a scan. */
@@ -319,23 +319,23 @@ static void test_alloc_no_stall(void)
     struct child c;
     CHECK(child_create(&c, "big-alloc", 160ull << 20, 4096, 100) == KIDE_OK, "create big-alloc");
     CHECK(op2(c.own, KIDE_OWN_AFFINITY, 1, 0) == KIDE_OK, "big-alloc on cpu 1");
-    u64 t0 = krt_now(), longest = 0, calls = 0;
+    u64 t0 = base_now(), longest = 0, calls = 0;
     CHECK(child_run(&c, "big-alloc") == KIDE_OK, "run big-alloc");
     for (;;) {
-        u64 t = krt_now();
+        u64 t = base_now();
         int st = state_of(&c);
-        u64 d = krt_now() - t;
+        u64 d = base_now() - t;
         longest = d > longest ? d : longest;
         calls++;
-        if (st != KIDE_OK || last.state != KIDE_ACC_RUNNING || t - t0 > 60000 * KRT_MS)
+        if (st != KIDE_OK || last.state != KIDE_ACC_RUNNING || t - t0 > 60000 * BASE_MS)
             break;
     }
-    u64 total = krt_now() - t0, state = last.state, code = last.exit_code;
+    u64 total = base_now() - t0, state = last.state, code = last.exit_code;
     CHECK(state == KIDE_ACC_EXITED && code == 0, "big-alloc state %lu code %lu", state, code);
     log_line("core-test: while a child allocated 159 MiB on cpu 1 (%lu ms), %lu calls on cpu 0 "
              "waited at most %lu ms",
-             total / KRT_MS, calls, longest / KRT_MS);
-    CHECK(longest * 2 < total, "a call waited %lu of %lu ms", longest / KRT_MS, total / KRT_MS);
+             total / BASE_MS, calls, longest / BASE_MS);
+    CHECK(longest * 2 < total, "a call waited %lu of %lu ms", longest / BASE_MS, total / BASE_MS);
     destroy(&c);
 }
 
@@ -481,8 +481,8 @@ static void test_cycles(unsigned cycles)
         u64 state = 99;
         if (st != KIDE_OK || (st2 = child_run(&c, "exit 0")) != KIDE_OK ||
             (state = child_wait(&c, 5000)) != KIDE_ACC_EXITED) {
-            log_line("cycle %u failed: create %s, run %s, state %lu", i, krt_status_name(st),
-                     krt_status_name(st2), state);
+            log_line("cycle %u failed: create %s, run %s, state %lu", i, base_status_name(st),
+                     base_status_name(st2), state);
             break;
         }
         if (destroy(&c) == KIDE_OK)
@@ -501,8 +501,8 @@ static void test_devices(void)
 {
     /* init holds the device right: ports work once granted, exclusively */
     CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x70, 2) == KIDE_OK, "CMOS ports");
-    krt_outb(0x70, 0x0a); /* would #GP without the grant */
-    (void)krt_inb(0x71);
+    base_outb(0x70, 0x0a); /* would #GP without the grant */
+    (void)base_inb(0x71);
     CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x70, 1) == KIDE_BUSY, "ports twice");
     CHECK(op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x3f8, 8) == KIDE_DENIED, "console is core's");
     /* Platform ports no driver may hold (finding 17): PCI configuration and
@@ -568,7 +568,7 @@ static void test_smp(void)
     nap(200);
     /* the owner session through the self portal (KIDE_CORE_OWN) */
     struct kide_core_chan far = kide_core_own_via(utcb, KIDE_COMP_SEL_CORE, id);
-    CHECK(kide_own_state(&far, &last) == KIDE_OK && last.cpu_ns > ns0 + 50 * KRT_MS,
+    CHECK(kide_own_state(&far, &last) == KIDE_OK && last.cpu_ns > ns0 + 50 * BASE_MS,
           "cpu time on cpu 1: %lu -> %lu ns", ns0, last.cpu_ns);
     struct kide_core_chan none = kide_core_own_via(utcb, KIDE_COMP_SEL_CORE, 9999);
     CHECK(kide_own_state(&none, &last) == KIDE_BAD_PARAM, "own: no such sub-account");
@@ -667,7 +667,7 @@ static void test_numa(void)
     CHECK(d1.free[1] == d0.free[1], "node 1 free again %lu, was %lu", d1.free[1], d0.free[1]);
 
     /* strict: more quota than node 1 holds; allocation stops when the node is full */
-    u64 big = KRT_ALIGN_UP(d0.free[1] + (16ull << 20), 4096);
+    u64 big = BASE_ALIGN_UP(d0.free[1] + (16ull << 20), 4096);
     CHECK(child_create(&c, "numa-strict", big, 6000, 5) == KIDE_OK, "create strict");
     CHECK(op2(c.own, KIDE_OWN_RAM_NODE, 1, KIDE_RAM_NODE_STRICT) == KIDE_OK, "strict");
     CHECK(child_run(&c, "hog-big") == KIDE_OK, "run strict hog");
@@ -798,11 +798,11 @@ static void as_child(const char *args)
     if (!strcmp(args, "dev-granted")) {
         bool ok = op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x80, 1) == KIDE_OK &&
                   op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x70, 2) == KIDE_BUSY;
-        krt_outb(0x80, 0);
+        base_outb(0x80, 0);
         exit_code(ok ? 0 : 1);
     }
     if (!strncmp(args, "exit ", 5))
-        exit_code(krt_strtou64(args + 5, NULL));
+        exit_code(base_strtou64(args + 5, NULL));
     if (!strcmp(args, "null"))
         *(volatile u64 *)0 = 1;
     if (!strcmp(args, "hog")) {
@@ -816,11 +816,11 @@ static void as_child(const char *args)
     }
     if (!strcmp(args, "spin"))
         for (;;)
-            krt_pause();
+            base_pause();
     exit_code(99);
 }
 
-KRT_NORETURN void krt_child_main(struct kide_utcb *u)
+BASE_NORETURN void krt_child_main(struct kide_utcb *u)
 {
     utcb = u;
     if (strcmp(INFO->name, "init")) {

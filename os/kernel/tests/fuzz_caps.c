@@ -57,7 +57,7 @@ static u64 probe(u64 va, unsigned cpu)
     u64 r = ~0ull, fault = 0, addr = 0;
     if (kide_create_ec(KIDE_EC_GLOBAL, cpu, S_EC(15), FZ_SEL_SPD, fzs_a_utcb(), va,
                        (u64)fzs_probe_entry, S_EMPTY) != KIDE_OK ||
-        kide_create_sc(0, FZ_PRIO, S_SC(15), FZ_SEL_SPD, S_EC(15), 10 * KRT_MS, 10 * KRT_MS) !=
+        kide_create_sc(0, FZ_PRIO, S_SC(15), FZ_SEL_SPD, S_EC(15), 10 * BASE_MS, 10 * BASE_MS) !=
                 KIDE_OK)
         return r;
     if (FZS_WAIT(fzs_ec_state(S_EC(15), &fault, &addr) == KIDE_EC_STATE_STOPPED, 3000)) {
@@ -200,7 +200,7 @@ bool fzs_many(void)
     if (kide_ctrl_pd(KIDE_CTRL_PD_QUOTA, FZ_SEL_SPD, 0, 0, &limit, &used) != KIDE_OK ||
         limit - used < 200)
         return false;
-    u64 quota = KRT_MIN(limit - used - 100, 800);
+    u64 quota = BASE_MIN(limit - used - 100, 800);
     if (fzs_sub_pd(0, quota) != KIDE_OK || kide_create_sm(S_GATE, FZ_SEL_SPD, 0) != KIDE_OK ||
         kide_delegate(S_PD(0), KIDE_CRD(KIDE_CRD_OBJ, S_GATE, 0, KIDE_SM_DOWN), SUB_SM) != KIDE_OK)
         return false;
@@ -215,8 +215,8 @@ bool fzs_many(void)
         if (kide_create_ec(KIDE_EC_GLOBAL, fzs_pick(fzs_cpus), S_MEC(made), S_PD(0),
                            SUB_UTCB + made * 4096ull, (u64)&sl[made], ip, SUB_EVT) != KIDE_OK)
             break;
-        if (kide_create_sc(0, FZ_PRIO, S_MSC(made), S_PD(0), S_MEC(made), 10 * KRT_MS,
-                           10 * KRT_MS) != KIDE_OK) {
+        if (kide_create_sc(0, FZ_PRIO, S_MSC(made), S_PD(0), S_MEC(made), 10 * BASE_MS,
+                           10 * BASE_MS) != KIDE_OK) {
             fzs_drop(S_MEC(made));
             break;
         }
@@ -282,7 +282,7 @@ static enum io_wait io_wait(const struct slot *s, u64 count, u64 *fault, u64 *ho
             return IO_STUCK;
         }
         kide_ctrl_sc(KIDE_CTRL_SC_TIME, S_SC(0), 0, 0, 0, &t, &x, &x);
-        if (t - t0 > 2000 * KRT_MS) {
+        if (t - t0 > 2000 * BASE_MS) {
             *how = 2;
             return IO_STUCK;
         }
@@ -320,7 +320,7 @@ bool fzs_io(void)
                 KIDE_OK ||
         kide_create_ec(KIDE_EC_GLOBAL, cpu, S_EC(0), S_PD(0), SUB_UTCB, (u64)s, (u64)fzs_io_entry,
                        SUB_EVT) != KIDE_OK ||
-        kide_create_sc(0, FZ_PRIO, S_SC(0), FZ_SEL_SPD, S_EC(0), 10 * KRT_MS, 10 * KRT_MS) !=
+        kide_create_sc(0, FZ_PRIO, S_SC(0), FZ_SEL_SPD, S_EC(0), 10 * BASE_MS, 10 * BASE_MS) !=
                 KIDE_OK)
         return false;
     unsigned rounds = 0;

@@ -382,7 +382,7 @@ static int dispatch(kide_u64 id, struct kide_rpc *rpc)
     case RT_PT_SESSION:
         return p->ops->call(&rt_env, p->obj, rpc);
     case RT_PT_SERVICE:
-        if (rpc->op < KRT_ARRAY_SIZE(srv_ops) && srv_ops[rpc->op])
+        if (rpc->op < BASE_ARRAY_SIZE(srv_ops) && srv_ops[rpc->op])
             return srv_ops[rpc->op](p, id, rpc);
         return KIDE_BAD_PARAM;
     }
