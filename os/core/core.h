@@ -39,9 +39,6 @@ kide_sel core_handler_ec(unsigned cpu);
 void core_main(const struct kide_boot_info *bi);
 /** Every portal call on core's handler ECs (service.c). */
 void core_portal_entry(u64 id, u64 msg, struct kide_utcb *u);
-/** RAX of krt_exit()'s #UD (os/kernel/tests/rt/include/krt.h): core-test and
- *  core-fuzz run krt programs as init, and core records their exit code. */
-#define KRT_EXIT_MAGIC 0x4b45584954ull
 
 #define ACC_MAX      240  /**< selector blocks, so live accounts (one block each) */
 #define ACC_SELS     256  /**< selectors per account block */

@@ -860,11 +860,6 @@ static void exception(struct account *a, unsigned portal, struct kide_utcb *u)
         u->msg = 0;
         return;
     }
-    if (st.vector == 6 && st.rax == KRT_EXIT_MAGIC) { /* krt_exit() */
-        u->msg = KIDE_MSG_EXC_STOP;
-        account_exit(a, st.rdi > 255 ? 255 : st.rdi);
-        return;
-    }
     u->msg = KIDE_MSG_EXC_STOP;
     if (a->state != KIDE_ACC_RUNNING)
         return;
