@@ -58,7 +58,9 @@ static int handler_create(unsigned cpu)
 int core_handlers_init(void)
 {
     null_evt = kide_sel_alloc(6); /* no exception portals: a handler's fault stops it */
-    if (!null_evt || kide_sm_create(&rt_env, 0, &park_sm) != KIDE_OK)
+    /* The runtime's lock (sel.c) before any handler runs, as in a component. */
+    if (!null_evt || kide_mutex_init(&rt_env, &rt_env.misc_mx) != KIDE_OK ||
+        kide_sm_create(&rt_env, 0, &park_sm) != KIDE_OK)
         return KIDE_QUOTA;
     for (unsigned c = 0; c < core_cpus(); c++) {
         int st = handler_create(c);
