@@ -73,7 +73,7 @@ static void unlink(struct account *a)
 
 unsigned core_cpus(void)
 {
-    u64 n = krt_bootinfo->cpus;
+    u64 n = core_bootinfo->cpus;
     return n < 1 ? 1 : n > KIDE_MAX_CPUS ? KIDE_MAX_CPUS : (unsigned)n;
 }
 
@@ -104,7 +104,7 @@ struct account *acc_child(struct account *a, u64 id)
  * into its space. Paid from its own kernel quota. */
 static int bind_portals(struct account *a)
 {
-    kide_sel pd = acc_sel(a, ACC_PD), h = krt_handler_ec(a->cpu);
+    kide_sel pd = acc_sel(a, ACC_PD), h = core_handler_ec(a->cpu);
     int st = kide_create_pt(acc_sel(a, ACC_SELF_PT), pd, h, (u64)_start, acc_pt_id(a, PT_SELF));
     for (unsigned v = 0; st == KIDE_OK && v < KIDE_EXC_COUNT; v++)
         st = kide_create_pt(acc_sel(a, ACC_EVT + v), pd, h, (u64)_start, acc_pt_id(a, PT_EXC + v));
@@ -161,7 +161,7 @@ int acc_create_objects(struct account *a, u64 caps)
     st = kide_create_sm(acc_sel(a, ACC_SIGNAL), pd, 0);
     if (st == KIDE_OK && a->parent)
         st = kide_create_pt(acc_sel(a, ACC_OWNER_PT), acc_sel(a->parent, ACC_PD),
-                            krt_handler_ec(a->parent->cpu), (u64)_start, acc_pt_id(a, PT_OWNER));
+                            core_handler_ec(a->parent->cpu), (u64)_start, acc_pt_id(a, PT_OWNER));
     if (st == KIDE_OK)
         st = bind_portals(a);
     if (st == KIDE_OK)

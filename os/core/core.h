@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* core's internals: accounts, their memory and their kernel objects.
  *
- * core serves with one handler EC per CPU (krt_handler_ec(cpu)): IPC never
+ * core runs on the component runtime's shared objects with its own backend
+ * (runtime.c): selectors (kide_sel_alloc) and semaphores (kide_sm_create)
+ * are the runtime's, as in every component.
+ *
+ * core serves with one handler EC per CPU (core_handler_ec(cpu)): IPC never
  * crosses CPUs, so each portal goes to the handler on its caller's CPU. All
  * of core's data is guarded by one lock (a semaphore, core_lock in
  * service.c) that every portal call holds from entry to reply; calls on one
@@ -16,11 +20,25 @@
 #ifndef CORE_H
 #define CORE_H
 
-#include <krt.h>
+#include <kide/base.h>
+#include <kide/component.h>
 #include <kide/core.h>
 #include <kide/parent.h>
+#include "rt.h" /* the runtime's internals: core is its backend (runtime.c) */
 
-extern char _start[]; /* krt crt0: where every EC of core, handlers included, enters */
+extern char _start[]; /* crt0: where every EC of core, handlers included, enters */
+
+/* runtime.c: core's backend of the component runtime */
+/** The boot info the kernel handed core. */
+extern const struct kide_boot_info *core_bootinfo;
+/** Create core's handler EC for each CPU and its parking semaphore. */
+int core_handlers_init(void);
+/** core's handler EC on a CPU (every portal core makes binds to one). */
+kide_sel core_handler_ec(unsigned cpu);
+/** core's start (main.c), on the root EC; it parks when this returns. */
+void core_main(const struct kide_boot_info *bi);
+/** Every portal call on core's handler ECs (service.c). */
+void core_portal_entry(u64 id, u64 msg, struct kide_utcb *u);
 
 #define ACC_MAX      240  /**< selector blocks, so live accounts (one block each) */
 #define ACC_SELS     256  /**< selectors per account block */

@@ -33,8 +33,7 @@ int hold_init(void)
         base_pause();
     u64 ticks = (tsc() - c0) / 10;
     tsc_per_ms = ticks ? ticks : 1;
-    lock = krt_sm_create(1);
-    return lock ? KIDE_OK : KIDE_QUOTA;
+    return kide_sm_create(&rt_env, 1, &lock) == KIDE_OK ? KIDE_OK : KIDE_QUOTA;
 }
 
 void hold_take(void)

@@ -161,7 +161,7 @@ int load_start(struct account *a)
     memcpy(info->args, a->args, sizeof(info->args) - 1);
 
     u64 sp = KIDE_COMP_STACK_TOP - 16;
-    *(u64 *)mem_ptr(a, sp) = KIDE_COMP_UTCB; /* krt crt0 finds its UTCB here */
+    *(u64 *)mem_ptr(a, sp) = KIDE_COMP_UTCB; /* crt0 finds its UTCB here */
     int st = kide_create_ec(KIDE_EC_GLOBAL, a->cpu, acc_sel(a, ACC_EC), acc_sel(a, ACC_PD),
                             KIDE_COMP_UTCB, sp, a->entry, KIDE_COMP_SEL_EVT);
     if (st != KIDE_OK)

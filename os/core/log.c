@@ -78,7 +78,8 @@ static void uart_puts(const char *s, unsigned n)
  *  repeated on a fresh line if another writer tore this one. */
 static void console_write(const char *s, const char *cont, unsigned cont_len)
 {
-    bool locked = !console_sm || krt_sm_wait(console_sm, CONSOLE_WAIT_MS) == KIDE_OK;
+    bool locked = !console_sm || kide_ctrl_sm(KIDE_CTRL_SM_DOWN, console_sm,
+                                              base_now() + CONSOLE_WAIT_MS * BASE_MS) == KIDE_OK;
     u64 me = __atomic_add_fetch(&console_seq, 1, __ATOMIC_SEQ_CST);
     bool line_start = true; /* our last character ended a line (or none yet) */
     if (!locked)
@@ -110,8 +111,7 @@ static void core_console(const char *s)
 
 int log_init(void)
 {
-    console_sm = krt_sm_create(1);
-    if (!console_sm)
+    if (kide_sm_create(&rt_env, 1, &console_sm) != KIDE_OK)
         return KIDE_QUOTA;
     base_console_hook = core_console;
     return KIDE_OK;

@@ -23,7 +23,7 @@ struct log_out {
     unsigned prefix; /**< length of "[label] ": repeated if a line is ever torn */
 };
 
-/** Create the console lock and route core's own krt console through it. */
+/** Create the console lock and route core's own console (printf, base_panic) through it. */
 int log_init(void);
 /** Under core's lock: rate-limit and format account a's LOG text (len bytes,
  *  at most KIDE_CORE_LOG_MAX, borrowed from the request) into out.

@@ -18,9 +18,9 @@ u64 core_ram_total;
 
 static void reserve_account_selectors(void)
 {
-    /* Keep krt's selector allocator out of the account blocks. */
+    /* Keep the runtime's selector allocator out of the account blocks. */
     for (unsigned order = 12; order <= 15; order++)
-        if (!krt_sel_alloc(order))
+        if (!kide_sel_alloc(order))
             base_panic("core: cannot reserve selector blocks (order %u)", order);
 }
 
@@ -116,16 +116,12 @@ static void report_nodes(void)
     printf("%s\n", line);
 }
 
-BASE_NORETURN void krt_root_main(const struct kide_boot_info *bi)
+void core_main(const struct kide_boot_info *bi)
 {
-    /* core's RAM is pages.c's alone: krt's page allocator gets a view of the
-     * boot info without RAM, so nothing can hand out a page twice. */
-    static struct kide_boot_info view;
-    view = *bi;
-    view.mem_count = 0;
-    krt_root_init(&view); /* also the pages no one may be given (krt_root_reserved) */
+    /* runtime.c has reserved the pages no one may be given (base_root_reserved);
+     * core's RAM is pages.c's alone. */
     pages_init(bi);
-    if (krt_handlers_init() != KIDE_OK)
+    if (core_handlers_init() != KIDE_OK)
         base_panic("core: cannot create its handler ECs");
     reserve_account_selectors();
     if (service_init() != KIDE_OK)
@@ -135,12 +131,4 @@ BASE_NORETURN void krt_root_main(const struct kide_boot_info *bi)
            bi->module_count);
     report_nodes();
     start_init();
-    krt_park();
-}
-
-/* Components are never started through krt's child path. */
-BASE_NORETURN void krt_child_main(struct kide_utcb *utcb)
-{
-    (void)utcb;
-    base_panic("core: unexpected thread entry");
 }

@@ -3,11 +3,11 @@
  *
  * The kernel hands the root its RAM as ranges that each lie in one node
  * (boot info mem[] and mem_node[]; without an SRAT everything is node 0).
- * core is the only user of that RAM: krt's own page allocator is given none
- * (main.c), so a page is never handed out twice. Per node, pages come from
+ * core is the only user of that RAM (its runtime has no page allocator of
+ * its own), so a page is never handed out twice. Per node, pages come from
  * a free list threaded through freed pages, else from a bump cursor through
  * the node's ranges. Every fresh page is checked: not one the root must keep
- * (krt_root_reserved: boot modules, low memory, core's own image, stack,
+ * (base_root_reserved: boot modules, low memory, core's own image, stack,
  * boot info, UTCB) and identity-mapped in core (lookup). Invariant: free[n] counts exactly the
  * pages pages_alloc can still hand out from node n (free list plus ranges
  * not yet reached, minus excluded pages), so the report costs O(nodes).
@@ -45,7 +45,7 @@ void pages_init(const struct kide_boot_info *bi)
         ranges[nranges].end = end;
         ranges[nranges++].node = n;
         for (u64 pa = start; pa < end; pa += 4096)
-            total_pages[n] += !krt_root_reserved(pa);
+            total_pages[n] += !base_root_reserved(pa);
         free_pages[n] = total_pages[n];
     }
 }
@@ -87,9 +87,9 @@ static u64 bump(unsigned n)
         while (ranges[i].cursor < ranges[i].end) {
             u64 pa = ranges[i].cursor;
             ranges[i].cursor += 4096;
-            if (krt_root_reserved(pa))
+            if (base_root_reserved(pa))
                 continue;
-            u64 ph = krt_phys_of(pa);
+            u64 ph = base_phys_of(pa);
             if (ph == pa)
                 return pa;
             free_pages[n]--, total_pages[n]--; /* counted, but not usable */
@@ -101,7 +101,7 @@ static u64 bump(unsigned n)
     return 0;
 }
 
-/* A page of zeroes in 512 stores, not krt's 4,096-byte loop: zeroing is most of
+/* A page of zeroes in 512 stores, not a 4,096-byte loop: zeroing is most of
  * what a RAM_ALLOC costs per page. */
 static void zero_page(u64 pa)
 {

@@ -201,7 +201,7 @@ static int self_log(struct call *c)
     return log_request(c->a, req.text.bytes, req.text.len, c->log);
 }
 
-/* Started here, its pages placed in steps (krt_portal_entry). */
+/* Started here, its pages placed in steps (core_portal_entry). */
 static int self_ram_alloc(struct call *c)
 {
     struct kide_core_ram_alloc_req req;
@@ -308,7 +308,7 @@ static int self_self(struct call *c)
     if (!pt) {
         if (!(pt = acc_dyn_alloc(a)))
             return KIDE_QUOTA;
-        int st = kide_create_pt(pt, pd, krt_handler_ec((unsigned)req.cpu), (u64)_start,
+        int st = kide_create_pt(pt, pd, core_handler_ec((unsigned)req.cpu), (u64)_start,
                                 acc_pt_id(a, PT_SELF));
         if (st != KIDE_OK) {
             acc_dyn_free(a, pt);
@@ -860,11 +860,6 @@ static void exception(struct account *a, unsigned portal, struct kide_utcb *u)
         u->msg = 0;
         return;
     }
-    if (st.vector == 6 && st.rax == KRT_EXIT_MAGIC) { /* krt_exit() */
-        u->msg = KIDE_MSG_EXC_STOP;
-        account_exit(a, st.rdi > 255 ? 255 : st.rdi);
-        return;
-    }
     u->msg = KIDE_MSG_EXC_STOP;
     if (a->state != KIDE_ACC_RUNNING)
         return;
@@ -964,15 +959,10 @@ static const char *op_name(unsigned sub, const u64 *w, unsigned n)
     return o ? o->name : sub == PT_OWNER ? "owner call" : "self call";
 }
 
-/* Every portal of krt's handler ECs enters here. Account portals carry the
- * account's slot and generation in their id; anything else is krt's own. */
-void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *u)
+/* Every portal of core's handler ECs enters here (runtime.c): they are all
+ * account portals, whose id carries the account's slot and generation. */
+void core_portal_entry(u64 id, u64 msg, struct kide_utcb *u)
 {
-    if (!(id >> 48)) {
-        struct krt_pt_hdr *h = (struct krt_pt_hdr *)(id & ~63ull);
-        h->fn(h, (unsigned)(id & 63), msg, u);
-        return;
-    }
     unsigned sub = 0;
     hold_take();
     /* Looked up under the lock: a call on another CPU may have destroyed the

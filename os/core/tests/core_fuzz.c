@@ -382,7 +382,7 @@ static void as_child(const char *args)
         kide_ctrl_sm(KIDE_CTRL_SM_DOWN, KIDE_COMP_SEL_SIGNAL, 0);
 }
 
-BASE_NORETURN void krt_child_main(struct kide_utcb *u)
+BASE_NORETURN void test_main(struct kide_utcb *u)
 {
     utcb = u;
     if (strcmp(INFO->name, "init")) {

@@ -165,7 +165,7 @@ static u64 child_wait(struct child *c, u64 ms)
     }
 }
 
-/** Sleep by waiting on a semaphore nobody ups in time (krt's sleep needs root set-up). */
+/** Sleep by waiting on a semaphore nobody ups in time (no runtime here to sleep with). */
 static void nap(u64 ms)
 {
     u64 deadline = base_now() + ms * BASE_MS;
@@ -820,7 +820,7 @@ static void as_child(const char *args)
     exit_code(99);
 }
 
-BASE_NORETURN void krt_child_main(struct kide_utcb *u)
+BASE_NORETURN void test_main(struct kide_utcb *u)
 {
     utcb = u;
     if (strcmp(INFO->name, "init")) {

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* core.h calls for core's own test programs (core_test.c, core_fuzz.c).
  *
- * They drive core without libkide on purpose, so a bug in the runtime can
+ * They drive core without a runtime (libkide or krt) on purpose, so a bug in the runtime can
  * never hide or fake one in core: valid requests go through the protocol's
  * client library (kide/core_client.h, which needs nothing of libkide), and
  * only deliberately malformed ones are written as raw words (call, put_str).
- * Each test is one translation unit; these helpers work on that program's
- * main UTCB.
+ * Each test is one translation unit (plus entry.c, crt0's entries); these
+ * helpers work on that program's main UTCB.
  */
 #ifndef CORE_TESTS_PROTO_H
 #define CORE_TESTS_PROTO_H
 
-#include <krt.h>
+#include <kide/base.h>
 #include <kide/core.h>
 #include <kide/core_client.h>
 #include <kide/parent.h>
@@ -19,6 +19,9 @@
 #define INFO ((const struct kide_comp_info *)KIDE_COMP_INFO)
 
 static struct kide_utcb *utcb;
+
+/** The program's start on its main EC (entry.c: crt0's thread entry). */
+BASE_NORETURN void test_main(struct kide_utcb *u);
 
 /** The self channel of the main thread (KIDE_COMP_SEL_CORE). */
 static inline struct kide_core_chan self_chan(void)

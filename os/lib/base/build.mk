@@ -25,7 +25,7 @@ USER_CFLAGS  := -std=gnu11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie
 USER_LDS     := $(BASE_DIR)/user.ld
 USER_LD      := ld -T $(USER_LDS) -nostdlib -static -z noexecstack
 
-BASE_SRCS := string.c cmdline.c boot.c format.c console.c status.c reply.c
+BASE_SRCS := string.c cmdline.c boot.c format.c console.c status.c reply.c reserved.c
 BASE_OBJS := $(addprefix $(BASE_OUT)/,$(BASE_SRCS:.c=.o))
 BASE_CRT0 := $(BASE_OUT)/crt0.o
 BASE_LIB  := $(BASE_OUT)/libkbase.a

@@ -4,6 +4,8 @@
 # Provides:
 #   $(COMP_LIB)       libkide.a: the runtime plus the JSON library's objects, so a
 #                     component (and the SDK) links crt0.o objects libkide.a libkbase.a
+#   $(COMP_COMMON_LIB) libkide_common.a: the runtime's shared objects without a
+#                     backend; core links it with its own (os/core/runtime.c)
 #   $(COMP_CFLAGS)    flags for code using <kide/component.h> and <kide/json.h>
 #   component-test    host unit tests (marshalling, heap, core's client library) with
 #                     ASan/UBSan, results os-component-msg, os-component-heap,
@@ -20,9 +22,16 @@ COMP_OUT := $(OSB)/lib/component
 COMP_LIB := $(COMP_OUT)/libkide.a
 COMP_CFLAGS := -I$(COMP_DIR)/include -I$(TOP)/os/lib/json/include
 
-COMP_SRCS := entry.c env.c log.c core.c sel.c ram.c heap.c msg.c call.c portal.c service.c session.c \
-             signal.c config.c ds.c core_client.c mgmt_client.c parent_client.c
+# One runtime, two backends (rt.h): the shared objects (libkide_common.a, which
+# core links with its own backend, os/core/runtime.c) and the component backend
+# (through core). libkide.a holds both, as components and the SDK link it.
+COMP_COMMON_LIB  := $(COMP_OUT)/libkide_common.a
+COMP_COMMON_SRCS := sync.c sel.c heap.c msg.c call.c session.c config.c ds.c \
+                    core_client.c mgmt_client.c parent_client.c
+COMP_BACKEND_SRCS := entry.c env.c log.c core.c ram.c portal.c service.c signal.c
+COMP_SRCS := $(COMP_BACKEND_SRCS) $(COMP_COMMON_SRCS)
 COMP_OBJS := $(addprefix $(COMP_OUT)/,$(COMP_SRCS:.c=.o))
+COMP_COMMON_OBJS := $(addprefix $(COMP_OUT)/,$(COMP_COMMON_SRCS:.c=.o))
 COMP_HDRS := $(COMP_DIR)/include/kide/component.h $(COMP_DIR)/include/kide/core_client.h \
              $(COMP_DIR)/include/kide/mgmt_client.h $(TOP)/os/abi/kide/mgmt.h \
              $(COMP_DIR)/include/kide/parent_client.h $(TOP)/os/abi/kide/parent.h \
@@ -43,6 +52,11 @@ $(COMP_OUT)/%.o: $(COMP_DIR)/%.c $(COMP_HDRS) $(COMP_FLAGS_FILE)
 	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) $(COMP_DEBUG_FLAGS) -c $< -o $@
 
 $(COMP_LIB): $(COMP_OBJS) $(JSON_FS_OBJS)
+	@rm -f $@
+	@echo "  AR      $(patsubst $(BUILD)/%,build/%,$@)"
+	@ar rcs $@ $^
+
+$(COMP_COMMON_LIB): $(COMP_COMMON_OBJS)
 	@rm -f $@
 	@echo "  AR      $(patsubst $(BUILD)/%,build/%,$@)"
 	@ar rcs $@ $^

@@ -10,8 +10,6 @@
 #include <kide/base.h>
 #include "rt.h"
 
-struct kide_env rt_env;
-
 static void copy_str(char *dst, kide_u64 size, const char *src, kide_u64 max)
 {
     kide_u64 n = 0;
@@ -32,7 +30,7 @@ void rt_main(void)
 {
     const struct kide_comp_info *info = (const struct kide_comp_info *)KIDE_COMP_INFO;
     rt_env.parent = KIDE_COMP_SEL_PARENT;
-    rt_sel_init();
+    rt_sel_init(KIDE_COMP_SEL_FREE);
     rt_log_init();
     rt_env.config = "{}";
     rt_env.config_len = 2;

@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal interface between the files of the component runtime (libkide.a).
  *
- * The runtime runs under core only: the base library's crt0 enters it on the
- * main EC (rt_main) and on handler ECs (rt_portal_entry), see entry.c. Its
+ * One runtime, two backends (README.md). The shared files (sync.c, sel.c,
+ * heap.c, msg.c, call.c, config.c, ds.c, session.c and the client libraries:
+ * libkide_common.a) call only the base library and the backend functions
+ * below. The component backend (entry.c, env.c, log.c, core.c, ram.c,
+ * portal.c, service.c, signal.c) does them through core; core supplies its
+ * own (os/core/runtime.c) with direct system calls, as the root task.
+ *
+ * In a component the base library's crt0 enters the runtime on the main EC
+ * (rt_main) and on handler ECs (rt_portal_entry), see entry.c. Its
  * global state is the one struct kide_env below plus a few
  * file-local tables; everything shared between the main thread and the
  * handler EC is guarded by one of two semaphore locks, taken in the order
@@ -63,8 +70,6 @@ struct kide_env {
 
 extern struct kide_env rt_env;
 
-/** The calling thread's UTCB: a handler's from its stack slot, else the main EC's. */
-struct kide_utcb *rt_utcb(void);
 /** kide_msg_call_cap with any receive window (an object selector or a memory range). */
 int rt_msg_call_window(struct kide_msg *m, kide_sel pt, kide_crd window_crd, kide_sel send,
                        unsigned perm);
@@ -119,8 +124,20 @@ __attribute__((noreturn)) void rt_main(void);
 /* portal.c: a call on one of the component's portals; sets the UTCB's reply. */
 void rt_portal_entry(kide_u64 id, kide_u64 msg, struct kide_utcb *u);
 
-/* sel.c */
-void rt_sel_init(void);
+/* ---- the backend: what the shared files need, one definition per program ---- */
+/** Create a semaphore object with `count` at the free selector `sel`, charged to
+ *  this program; returns a status (component: core's SM; core: create_sm). */
+int rt_sm_make(kide_sel sel, kide_u64 count);
+/** The calling thread's UTCB (component: a handler's from its stack slot, else
+ *  the main EC's). */
+struct kide_utcb *rt_utcb(void);
+/* rt_heap_map and rt_heap_unmap above are the backend's too (component: ram.c). */
+
+/* sel.c: selectors from `first` up (the backend says which: KIDE_COMP_SEL_FREE
+ * in a component, KIDE_ROOT_SEL_FREE in core). */
+void rt_sel_init(kide_sel first);
+/** Largest order kide_sel_alloc hands out: up to 2^15, core's account blocks. */
+#define RT_SEL_ORDER_MAX 15
 
 /* log.c */
 void rt_log_init(void);

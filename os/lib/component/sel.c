@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* Capability selectors of a component.
+/* Shared: capability selectors.
  *
- * The component manages selectors from KIDE_COMP_SEL_FREE up
- * (below are core's: self, parent, signal, exception portals). A bitmap
+ * The program manages selectors from a first free one up, set by its backend
+ * (rt_sel_init): a component from KIDE_COMP_SEL_FREE (below are core's: self,
+ * parent, signal, exception portals), core from KIDE_ROOT_SEL_FREE. A bitmap
  * over the 64 Ki slots (8 KiB) hands out naturally aligned blocks of
- * 2^order, first fit, so a block can be a receive window or one revoke.
+ * 2^order (order at most RT_SEL_ORDER_MAX), first fit, so a block can be a
+ * receive window or one revoke.
  * Guarded by the misc lock: handlers allocate session portals.
  */
 #include <kide/base.h>
 #include "rt.h"
 
 static kide_u64 map[KIDE_CAP_SLOTS / 64];
+static kide_sel first_free;
 
 static int used(kide_sel s)
 {
@@ -27,20 +30,20 @@ static void mark(kide_sel s, kide_u64 n, int on)
     }
 }
 
-void rt_sel_init(void)
+void rt_sel_init(kide_sel first)
 {
-    mark(0, KIDE_COMP_SEL_FREE, 1);
+    first_free = first;
+    mark(0, first, 1);
 }
 
 kide_sel kide_sel_alloc(unsigned order)
 {
-    if (order > 12)
+    if (order > RT_SEL_ORDER_MAX)
         return 0;
     kide_u64 n = 1ull << order;
     kide_sel found = 0;
     kide_mutex_lock(&rt_env.misc_mx);
-    for (kide_u64 s = BASE_ALIGN_UP(KIDE_COMP_SEL_FREE, n); s + n <= KIDE_CAP_SLOTS && !found;
-         s += n) {
+    for (kide_u64 s = BASE_ALIGN_UP(first_free, n); s + n <= KIDE_CAP_SLOTS && !found; s += n) {
         if (n >= 64 ? map[s / 64] != 0 : map[s / 64] == ~0ull)
             continue;
         int free = 1;
@@ -57,10 +60,10 @@ kide_sel kide_sel_alloc(unsigned order)
 
 void kide_sel_free(kide_sel sel, unsigned order)
 {
-    if (order > 12)
+    if (order > RT_SEL_ORDER_MAX)
         return;
     kide_u64 n = 1ull << order;
-    if (sel < KIDE_COMP_SEL_FREE || sel + n > KIDE_CAP_SLOTS || (sel & (n - 1)))
+    if (sel < first_free || sel + n > KIDE_CAP_SLOTS || (sel & (n - 1)))
         return;
     kide_mutex_lock(&rt_env.misc_mx);
     mark(sel, n, 0);

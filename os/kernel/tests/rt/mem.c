@@ -7,18 +7,12 @@
  * Pages: the root's RAM is identity-mapped (boot.h), so a page's address is
  * its physical address and the root can fill a child's pages directly. The
  * allocator bumps through boot info mem[] and keeps freed pages on a list
- * threaded through the pages themselves. It never hands out a page of a boot
- * module or of the root's own image, stack or boot-info page, and it checks
+ * threaded through the pages themselves. It never hands out a reserved page
+ * (a boot module, low memory, the root's own image, stack or boot-info page:
+ * the base library's base_root_reserved, which core uses too), and it checks
  * every fresh page with lookup (mapped, identity) before handing it out.
- *
- * Lookup of a memory CRD describes the *holding entry*: r1 is its descriptor
- * (base page and order of the whole mapping the page lies in) and r2 the
- * physical page number of that entry's base, so a page's frame is
- * r2 + (page - base(r1)).
  */
 #include <krt.h>
-
-extern char __image_start[], __image_end[];
 
 const struct kide_boot_info *krt_bootinfo;
 
@@ -64,57 +58,14 @@ void krt_sel_free(kide_sel sel, unsigned order)
 }
 
 /* ---- pages ---- */
-struct range {
-    u64 start, end;
-};
-static struct range excl[KIDE_BOOT_MAX_MODULES + 256];
-static unsigned nexcl;
 static unsigned mem_idx; /* mem[] range being bumped through */
 static u64 mem_cursor;   /* next candidate page in it */
 static u64 free_list;    /* freed pages, linked through their first word */
 static u64 free_count;
 
-static void exclude(u64 start, u64 end)
-{
-    start = BASE_ALIGN_DOWN(start, 4096);
-    end = BASE_ALIGN_UP(end, 4096);
-    for (unsigned i = 0; i < nexcl; i++) {
-        if (start <= excl[i].end && end >= excl[i].start) { /* touching: merge */
-            excl[i].start = BASE_MIN(excl[i].start, start);
-            excl[i].end = end > excl[i].end ? end : excl[i].end;
-            return;
-        }
-    }
-    if (nexcl < BASE_ARRAY_SIZE(excl))
-        excl[nexcl++] = (struct range){start, end};
-    else
-        base_panic("krt: too many excluded RAM ranges");
-}
-
 u64 krt_phys_of(u64 va)
 {
-    u64 found = 0, info = 0;
-    if (kide_lookup(KIDE_CRD(KIDE_CRD_MEM, va >> 12, 0, 0), &found, &info) != KIDE_OK ||
-        KIDE_CRD_KIND(found) != KIDE_CRD_MEM)
-        return ~0ull;
-    return (info + ((va >> 12) - KIDE_CRD_BASE(found))) << 12;
-}
-
-bool krt_root_reserved(u64 pa)
-{
-    for (unsigned i = 0; i < nexcl; i++)
-        if (pa >= excl[i].start && pa < excl[i].end)
-            return true;
-    return false;
-}
-
-static void exclude_root_va(u64 start, u64 end)
-{
-    for (u64 va = BASE_ALIGN_DOWN(start, 4096); va < end; va += 4096) {
-        u64 pa = krt_phys_of(va);
-        if (pa != ~0ull)
-            exclude(pa, pa + 4096);
-    }
+    return base_phys_of(va);
 }
 
 void krt_root_init(const struct kide_boot_info *bi)
@@ -123,13 +74,7 @@ void krt_root_init(const struct kide_boot_info *bi)
         base_panic("boot info magic %lx, expected %lx", bi->magic, (u64)KIDE_BOOT_MAGIC);
     krt_bootinfo = bi;
     sel_mark(0, KIDE_ROOT_SEL_FREE, true);
-    for (u64 i = 0; i < bi->module_count && i < KIDE_BOOT_MAX_MODULES; i++)
-        exclude(bi->modules[i].phys, bi->modules[i].phys + bi->modules[i].size);
-    exclude_root_va((u64)__image_start, (u64)__image_end);
-    exclude_root_va(KIDE_ROOT_STACK_TOP - KIDE_ROOT_STACK_SIZE, KIDE_ROOT_STACK_TOP);
-    exclude_root_va(KIDE_ROOT_BOOTINFO, KIDE_ROOT_BOOTINFO + 4096);
-    exclude_root_va(KIDE_ROOT_UTCB, KIDE_ROOT_UTCB + 4096);
-    exclude(0, 0x100000); /* never hand out low memory (page 0 is NULL) */
+    base_root_reserve(bi);
     mem_idx = 0;
     mem_cursor = 0;
 }
@@ -146,7 +91,7 @@ static u64 bump(void)
             u64 pa = mem_cursor;
             mem_cursor += 4096;
             /* Defensive: only pages the kernel says the root holds, identity-mapped. */
-            if (krt_root_reserved(pa))
+            if (base_root_reserved(pa))
                 continue;
             u64 ph = krt_phys_of(pa);
             if (ph == pa)
@@ -208,7 +153,7 @@ u64 krt_pages_available(void)
         if (end > 0x4000000000ull)
             end = 0x4000000000ull;
         for (u64 pa = start; pa < end; pa += 4096)
-            n += !krt_root_reserved(pa);
+            n += !base_root_reserved(pa);
     }
     return n;
 }

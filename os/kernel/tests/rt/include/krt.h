@@ -31,7 +31,7 @@ void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *utcb);
 
 /* --- selectors and pages (the root; children may use them too) ----------- */
 /** Set up the allocators: selectors from KIDE_ROOT_SEL_FREE, RAM from boot info
- *  minus modules and the root's own pages. Root only. */
+ *  minus the root's reserved pages (base_root_reserve). Root only. */
 void krt_root_init(const struct kide_boot_info *bi);
 /** The boot info (root only; NULL in children). */
 extern const struct kide_boot_info *krt_bootinfo;
@@ -43,12 +43,9 @@ void krt_sel_free(kide_sel sel, unsigned order);
 u64 krt_page_alloc(void);
 /** Return a page (nothing else may still map it). */
 void krt_page_free(u64 addr);
-/** Physical address behind a virtual address of the caller, or ~0 if unmapped. */
+/** Physical address behind a virtual address of the caller, or ~0 if unmapped
+ *  (base_phys_of). */
 u64 krt_phys_of(u64 va);
-/** A physical page the root must never hand out: low memory (below 1 MiB),
- *  a boot module, or the root's own image, stack, boot info or UTCB. Set up
- *  by krt_root_init; core's page allocator uses it too. Root only. */
-bool krt_root_reserved(u64 pa);
 /** Pages on the free list (for leak checks). */
 u64 krt_pages_free(void);
 /** Pages krt_page_alloc can still hand out: the free list plus RAM not yet reached. */

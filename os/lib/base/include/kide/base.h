@@ -62,6 +62,16 @@ u64 base_cmdline_num(const char *cmdline, const char *key, u64 def);
  *  (basename match: "build/x/hoitaja arg" is "hoitaja"), or NULL. */
 const struct kide_boot_module *base_module_find(const struct kide_boot_info *bi, const char *name);
 
+/* --- reserved.c: the root task's pages no one may be given --------------- */
+/** Record the root's reserved pages: low memory (below 1 MiB), every boot
+ *  module and the root's own image, stack, boot-info page and UTCB. Root only,
+ *  once, before base_root_reserved. */
+void base_root_reserve(const struct kide_boot_info *bi);
+/** Whether physical page `pa` is one of those (never RAM to hand out). */
+bool base_root_reserved(u64 pa);
+/** Physical address behind a virtual address of the caller, or ~0 if unmapped. */
+u64 base_phys_of(u64 va);
+
 /* --- format.c: %d %u %x %p %s %c %%, flags 0 and width, l/ll/z ----------- */
 int vsnprintf(char *buf, size_t size, const char *fmt, __builtin_va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) BASE_PRINTF(3, 4);
