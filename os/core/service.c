@@ -522,13 +522,23 @@ static int self_own(struct call *c)
 
 /* ---- owner session ---- */
 
+/* A request of one boot-module name (LOAD, ROM): decoded into req, whose
+ * name field is at name, len its length word; false (BAD_PARAM) when it is
+ * malformed or empty. */
+static bool decode_module_name(struct call *c, void *req, unsigned words, u64 *len, char *name,
+                               u64 size)
+{
+    decode(c, req, words, 1);
+    str_valid(c, 0, *len, name, size - 1, true);
+    str_end(c, name, len);
+    return !c->bad && name[0];
+}
+
 static int own_load(struct call *c)
 {
     struct kide_own_load_req req;
-    decode(c, &req, sizeof(req) / 8, 1);
-    str_valid(c, 0, req.rom.len, req.rom.bytes, sizeof(req.rom.bytes) - 1, true);
-    str_end(c, req.rom.bytes, &req.rom.len);
-    if (c->bad || !req.rom.bytes[0])
+    if (!decode_module_name(c, &req, sizeof(req) / 8, &req.rom.len, req.rom.bytes,
+                            sizeof(req.rom.bytes)))
         return KIDE_BAD_PARAM;
     return load_program(c->a, req.rom.bytes);
 }
@@ -728,10 +738,8 @@ static int own_ram_node(struct call *c)
 static int own_rom(struct call *c)
 {
     struct kide_own_rom_req req;
-    decode(c, &req, sizeof(req) / 8, 1);
-    str_valid(c, 0, req.name.len, req.name.bytes, sizeof(req.name.bytes) - 1, true);
-    str_end(c, req.name.bytes, &req.name.len);
-    if (c->bad || !req.name.bytes[0])
+    if (!decode_module_name(c, &req, sizeof(req) / 8, &req.name.len, req.name.bytes,
+                            sizeof(req.name.bytes)))
         return KIDE_BAD_PARAM;
     return rom_allow(c->a, req.name.bytes);
 }

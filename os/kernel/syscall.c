@@ -89,46 +89,22 @@ static int get_obj(struct ec *ec, const kide_sel *sel, u8 type, u8 need, struct 
     return *obj ? KIDE_OK : reject(sel, rc);
 }
 
-/* Typed get_obj(): every object starts with its struct kobj (kobj.c). */
-static int get_pd(struct ec *ec, const kide_sel *sel, u8 need, struct pd **pd)
-{
-    struct kobj *o;
-    int rc = get_obj(ec, sel, KOBJ_PD, need, &o);
-    *pd = (struct pd *)o;
-    return rc;
-}
-
-static int get_ec(struct ec *ec, const kide_sel *sel, u8 need, struct ec **target)
-{
-    struct kobj *o;
-    int rc = get_obj(ec, sel, KOBJ_EC, need, &o);
-    *target = (struct ec *)o;
-    return rc;
-}
-
-static int get_sc(struct ec *ec, const kide_sel *sel, u8 need, struct sc **sc)
-{
-    struct kobj *o;
-    int rc = get_obj(ec, sel, KOBJ_SC, need, &o);
-    *sc = (struct sc *)o;
-    return rc;
-}
-
-static int get_pt(struct ec *ec, const kide_sel *sel, u8 need, struct pt **pt)
-{
-    struct kobj *o;
-    int rc = get_obj(ec, sel, KOBJ_PT, need, &o);
-    *pt = (struct pt *)o;
-    return rc;
-}
-
-static int get_sm(struct ec *ec, const kide_sel *sel, u8 need, struct sm **sm)
-{
-    struct kobj *o;
-    int rc = get_obj(ec, sel, KOBJ_SM, need, &o);
-    *sm = (struct sm *)o;
-    return rc;
-}
+/* Typed get_obj(): get_pd, get_ec, get_sc, get_pt, get_sm. Every object
+ * starts with its struct kobj (kobj.c), so the cast is the whole difference. */
+#define GET_TYPED(name, kind, type)                                                                \
+    static int name(struct ec *ec, const kide_sel *sel, u8 need, type **out)                       \
+    {                                                                                              \
+        struct kobj *o;                                                                            \
+        int rc = get_obj(ec, sel, kind, need, &o);                                                 \
+        *out = (type *)o;                                                                          \
+        return rc;                                                                                 \
+    }
+GET_TYPED(get_pd, KOBJ_PD, struct pd)
+GET_TYPED(get_ec, KOBJ_EC, struct ec)
+GET_TYPED(get_sc, KOBJ_SC, struct sc)
+GET_TYPED(get_pt, KOBJ_PT, struct pt)
+GET_TYPED(get_sm, KOBJ_SM, struct sm)
+#undef GET_TYPED
 
 /* KIDE_OK if *sel is a valid, empty slot of the caller; else BUSY or
  * BAD_CAP, naming *sel. */
