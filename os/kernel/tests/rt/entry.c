@@ -14,10 +14,26 @@ extern void krt_park(void) __attribute__((weak));
 
 /* ---- portal and thread entry (called from crt0) ---- */
 
+u64 krt_late_calls;
+
+/* A call can reach its handler after its portal's record was cleared: the
+ * kernel lets a call that had started finish after the caller's PD is gone
+ * (docs/kernel.md, "Lifetimes"), and krt_spawn reuses a destroyed child's
+ * record at once (the kernel fuzzer respawns attackers into the same slot).
+ * Such a late call is counted and answered STOP, never dispatched through a
+ * NULL fn (which stopped the root's handler EC in a 15-minute kfuzz run).
+ * A late call that arrives after the record is set up again is still
+ * charged to the new child: krt's portal ids carry no generation. */
 __attribute__((weak)) void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *utcb)
 {
     struct krt_pt_hdr *h = (struct krt_pt_hdr *)(id & ~63ull);
-    h->fn(h, (unsigned)(id & 63), msg, utcb);
+    void (*fn)(struct krt_pt_hdr *, unsigned, u64, struct kide_utcb *) = BASE_READ_ONCE(h->fn);
+    if (!fn) {
+        __atomic_add_fetch(&krt_late_calls, 1, __ATOMIC_RELAXED);
+        utcb->msg = KIDE_MSG_EXC_STOP;
+        return;
+    }
+    fn(h, (unsigned)(id & 63), msg, utcb);
 }
 
 __attribute__((weak)) void krt_child_main(struct kide_utcb *utcb)

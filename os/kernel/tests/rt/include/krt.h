@@ -65,6 +65,10 @@ struct krt_pt_hdr {
 
 #define KRT_EXIT_MAGIC 0x4b45584954ull /**< RAX of a krt_exit() #UD */
 
+/** Calls that reached a handler after their portal's record was cleared
+ *  (a destroyed child's, before krt_spawn set it up again): answered STOP. */
+extern u64 krt_late_calls;
+
 /** One EC the root manages: a root thread, a handler EC or a child's EC. */
 struct krt_ec {
     struct krt_pt_hdr hdr;   /**< exception portals' ids point here | vector */
