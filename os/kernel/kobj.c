@@ -24,6 +24,7 @@ void kobj_init(struct kobj *o, enum kobj_type type, struct pd *charge)
     o->refs = 0;
     o->charge = charge;
     o->retired = false;
+    kobj_audit_add(o);
     /* The paying PD stays allocated while anything it paid for exists. */
     if (charge && (struct kobj *)charge != o)
         kobj_get(&charge->obj);
@@ -79,6 +80,7 @@ static void retire(struct kobj *o)
 static void destroy(struct kobj *o)
 {
     struct pd *charge = o->charge;
+    kobj_audit_remove(o);
     switch (o->type) {
     case KOBJ_PD:
         pd_free((struct pd *)o);

@@ -26,6 +26,9 @@ struct kobj {
     u32 refs;          /**< caps + internal references */
     struct pd *charge; /**< PD whose quota paid for the object */
     struct kobj *reap_next;
+#ifdef KIDE_POISON
+    struct kobj *audit_next, *audit_prev; /**< every live object (kobj_audit.c) */
+#endif
 };
 
 void kobj_init(struct kobj *o, enum kobj_type type, struct pd *charge);
@@ -38,5 +41,23 @@ void kobj_cap_get(struct kobj *o);
 void kobj_cap_put(struct kobj *o);
 /** Run pending retirements and frees until none are left. */
 void kobj_reap(void);
+
+#ifdef KIDE_POISON
+/* The checking build keeps every live object on a list so that a leak the
+ * fuzzer finds can be explained (kobj_audit.c). */
+void kobj_audit_add(struct kobj *o);
+void kobj_audit_remove(struct kobj *o);
+/** Print every live object whose charge leads to a dead PD funded by pd. */
+void kobj_audit(struct pd *pd);
+#else
+static inline void kobj_audit_add(struct kobj *o)
+{
+    (void)o;
+}
+static inline void kobj_audit_remove(struct kobj *o)
+{
+    (void)o;
+}
+#endif
 
 #endif

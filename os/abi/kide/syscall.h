@@ -111,6 +111,9 @@
 
 #define KIDE_CTRL_PD_QUOTA 0 /**< r1 = limit pages, r2 = used pages */
 #define KIDE_CTRL_PD_GIVE  1 /**< move a2 pages of free quota from a1's PD to PD a3 */
+#define KIDE_CTRL_PD_AUDIT                                                                         \
+    2 /**< checking kernel, root only: print the live objects that keep dead PDs funded by a1 from \
+         being freed (the stock kernel answers BAD_SYSCALL) */
 
 #define KIDE_CTRL_EC_QUERY  0 /**< r1 = state, r2 = fault vector | error << 32, r3 = fault addr */
 #define KIDE_CTRL_EC_RECALL 1 /**< force the EC into its recall exception handler */
