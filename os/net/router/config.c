@@ -202,3 +202,29 @@ _Bool rtr_nets_overlap(u32 a, u32 pa, u32 b, u32 pb)
     u32 p = pa < pb ? pa : pb;
     return rtr_in_net(a, b, p);
 }
+
+/* ---- equality ---------------------------------------------------------------------- */
+
+_Bool rtr_uplink_eq(const struct rtr_uplink_cfg *a, const struct rtr_uplink_cfg *b)
+{
+    return !memcmp(a->mac, b->mac, 6) && a->addr == b->addr && a->prefix == b->prefix &&
+           a->gateway == b->gateway;
+}
+
+_Bool rtr_hab_eq(const struct rtr_hab_cfg *a, const struct rtr_hab_cfg *b)
+{
+    return a->used == b->used && !strcmp(a->name, b->name) && !memcmp(a->mac, b->mac, 6) &&
+           a->addr == b->addr && a->prefix == b->prefix && a->gateway == b->gateway &&
+           a->dhcp == b->dhcp && a->nat_max == b->nat_max && a->queue == b->queue;
+}
+
+_Bool rtr_fwd_eq(const struct rtr_forward_cfg *a, const struct rtr_forward_cfg *b)
+{
+    return a->proto == b->proto && a->port == b->port && a->hab == b->hab &&
+           a->to_port == b->to_port;
+}
+
+_Bool rtr_rule_eq(const struct rtr_rule_cfg *a, const struct rtr_rule_cfg *b)
+{
+    return a->from == b->from && a->to == b->to && a->proto == b->proto && a->port == b->port;
+}

@@ -38,6 +38,16 @@ int rtr_check_net(struct cfg_ctx *c, u32 addr, u32 prefix, u32 gw);
 /** Whether networks a/pa and b/pb overlap. */
 _Bool rtr_nets_overlap(u32 a, u32 pa, u32 b, u32 pb);
 
+/* Field-by-field equality (memcmp would compare padding). */
+/** Whether two uplink configurations are the same. */
+_Bool rtr_uplink_eq(const struct rtr_uplink_cfg *a, const struct rtr_uplink_cfg *b);
+/** Whether two habitat configurations are the same. */
+_Bool rtr_hab_eq(const struct rtr_hab_cfg *a, const struct rtr_hab_cfg *b);
+/** Whether two forwards are the same (habitats by slot). */
+_Bool rtr_fwd_eq(const struct rtr_forward_cfg *a, const struct rtr_forward_cfg *b);
+/** Whether two allow rules are the same (habitats by slot). */
+_Bool rtr_rule_eq(const struct rtr_rule_cfg *a, const struct rtr_rule_cfg *b);
+
 /** Parse the document into r->cand: uplink and habitats (as a whole); forwards and rules with
  *  a verdict each (v may be NULL). Returns 0, or -1 with *err when the document is rejected;
  *  *rejected counts rejected items and *first (if not NULL) gets the first one's error. */

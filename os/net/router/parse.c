@@ -92,12 +92,12 @@ static int parse_hab(struct cfg_ctx *c, int o, u32 i, struct rtr_hab_cfg *h)
     h->queue = RTR_QUEUE_DEFAULT;
     snprintf(c->where, sizeof(c->where), "habitats[%u]: ", i);
     if (want_type(c, o, KIDE_JSON_OBJECT, "an object") < 0 ||
-        rtr_keys_known(c, o, hab_keys, "a habitat has name, mac, address, gateway, dhcp, "
-                                       "nat_max and queue") < 0 ||
         rtr_get_str(c, o, "name", h->name, sizeof(h->name), 1) < 0)
         return -1;
     snprintf(c->where, sizeof(c->where), "habitats[%u] '%s': ", i, h->name);
-    if (rtr_get_mac(c, o, "mac", h->mac, 1) < 0 ||
+    if (rtr_keys_known(c, o, hab_keys, "a habitat has name, mac, address, gateway, dhcp, "
+                                       "nat_max and queue") < 0 ||
+        rtr_get_mac(c, o, "mac", h->mac, 1) < 0 ||
         rtr_get_addr(c, o, "address", &h->addr, &prefix, 1) < 0 ||
         rtr_get_addr(c, o, "gateway", &h->gateway, NULL, 1) < 0 ||
         rtr_get_u32(c, o, "nat_max", 1, RTR_NAT_PER_HAB, &h->nat_max) < 0 ||
@@ -334,7 +334,7 @@ static int parse_rule(struct cfg_ctx *c, int o, const struct rtr_config *cand,
         return rtr_fail(c->err, "give a port with proto tcp or udp only",
                         "%sport: only TCP and UDP have ports", c->where);
     for (u32 i = 0; i < cand->nrule; i++)
-        if (!memcmp(&cand->rule[i], ru, sizeof(*ru)))
+        if (rtr_rule_eq(&cand->rule[i], ru))
             return rtr_fail(c->err, "give each rule once", "%srule given twice", c->where);
     return 0;
 }
@@ -388,7 +388,7 @@ static void hab_verdicts(const struct rtr *r, struct rtr_verdicts *v)
 {
     const struct rtr_config *o = &r->cfg, *n = &r->cand;
     char item[64];
-    _Bool same = r->configured && !memcmp(&o->uplink, &n->uplink, sizeof(o->uplink)) &&
+    _Bool same = r->configured && rtr_uplink_eq(&o->uplink, &n->uplink) &&
                  !memcmp(o->router_mac, n->router_mac, 6) && o->dns == n->dns;
     verdict(v, "router", !r->configured ? RTR_ADDED : same ? RTR_UNCHANGED : RTR_CHANGED, NULL);
     for (u32 s = 0; s < RTR_HABITATS_MAX; s++) {
@@ -398,7 +398,7 @@ static void hab_verdicts(const struct rtr *r, struct rtr_verdicts *v)
         snprintf(item, sizeof(item), "habitat '%s'", n->hab[s].name);
         verdict(v, item,
                 !had ? RTR_ADDED
-                     : !memcmp(&o->hab[s], &n->hab[s], sizeof(o->hab[s])) ? RTR_UNCHANGED
+                     : rtr_hab_eq(&o->hab[s], &n->hab[s]) ? RTR_UNCHANGED
                                                                            : RTR_CHANGED,
                 NULL);
     }

@@ -23,7 +23,7 @@ static void drop_queue(struct rtr_hab *h)
 static _Bool forward_kept(const struct rtr_config *n, const struct rtr_forward_cfg *f)
 {
     for (u32 i = 0; i < n->nforward; i++)
-        if (!memcmp(&n->forward[i], f, sizeof(*f)))
+        if (rtr_fwd_eq(&n->forward[i], f))
             return 1;
     return 0;
 }
@@ -31,14 +31,14 @@ static _Bool forward_kept(const struct rtr_config *n, const struct rtr_forward_c
 static void commit(struct rtr *r)
 {
     const struct rtr_config *o = &r->cfg, *n = &r->cand;
-    _Bool uplink_changed = memcmp(&o->uplink, &n->uplink, sizeof(o->uplink)) != 0;
+    _Bool uplink_changed = !rtr_uplink_eq(&o->uplink, &n->uplink);
     for (u32 s = 0; r->configured && s < RTR_HABITATS_MAX; s++) {
         struct rtr_hab *h = &r->hab[s];
         if (!o->hab[s].used)
             continue;
         if (!n->hab[s].used || strcmp(o->hab[s].name, n->hab[s].name)) {
             memset(h, 0, sizeof(*h));
-        } else if (uplink_changed || memcmp(&o->hab[s], &n->hab[s], sizeof(o->hab[s])) ||
+        } else if (uplink_changed || !rtr_hab_eq(&o->hab[s], &n->hab[s]) ||
                    memcmp(o->router_mac, n->router_mac, 6)) {
             rtr_nat_flush(h, 0, 0);
             drop_queue(h);
