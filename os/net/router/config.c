@@ -141,8 +141,9 @@ int rtr_get_addr(struct cfg_ctx *c, int obj, const char *key, u32 *addr, u32 *pr
     if (rc <= 0)
         return rc;
     if (rtr_parse_ip(s, addr, prefix) < 0)
-        return rtr_fail(c->err, prefix ? "write address/prefix, e.g. 10.1.0.2/24"
-                                        : "write a dotted IPv4 address, e.g. 10.1.0.1",
+        return rtr_fail(c->err,
+                        prefix ? "write address/prefix, e.g. 10.1.0.2/24"
+                               : "write a dotted IPv4 address, e.g. 10.1.0.1",
                         "%s%s: '%s' is not %s", c->where, key, s,
                         prefix ? "an IPv4 address with a prefix" : "an IPv4 address");
     return 1;
@@ -177,7 +178,10 @@ int rtr_check_host(struct cfg_ctx *c, const char *key, u32 addr, u32 net, u32 pr
 }
 
 /* Whether an address is one a network may use: not 0/8, loopback, multicast or above. */
-static _Bool usable(u32 a) { return a >> 24 != 0 && a >> 24 != 127 && a >> 28 < 0xe; }
+static _Bool usable(u32 a)
+{
+    return a >> 24 != 0 && a >> 24 != 127 && a >> 28 < 0xe;
+}
 
 int rtr_check_net(struct cfg_ctx *c, u32 addr, u32 prefix, u32 gw)
 {

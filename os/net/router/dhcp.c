@@ -13,10 +13,10 @@
  */
 #include "rtr_internal.h"
 
-#define BOOTP_LEN   236u /**< fixed BOOTP fields, before the magic cookie */
-#define DHCP_MIN    (BOOTP_LEN + 4u)
-#define DHCP_MAGIC  0x63825363u
-#define DHCP_REPLY  300u /**< BOOTP payload size of a reply (the BOOTP minimum) */
+#define BOOTP_LEN    236u /**< fixed BOOTP fields, before the magic cookie */
+#define DHCP_MIN     (BOOTP_LEN + 4u)
+#define DHCP_MAGIC   0x63825363u
+#define DHCP_REPLY   300u /**< BOOTP payload size of a reply (the BOOTP minimum) */
 #define DHCPDISCOVER 1u
 #define DHCPOFFER    2u
 #define DHCPREQUEST  3u

@@ -38,8 +38,8 @@ _Bool rtr_nat_expired(const struct rtr_nat *e, u64 now)
         to = RTR_TO_UDP;
     else if (e->proto == RTR_ICMP)
         to = RTR_TO_ICMP;
-    else if ((e->state & TCP_RESET) || (e->state & (TCP_FIN_OUT | TCP_FIN_IN)) ==
-                                               (TCP_FIN_OUT | TCP_FIN_IN))
+    else if ((e->state & TCP_RESET) ||
+             (e->state & (TCP_FIN_OUT | TCP_FIN_IN)) == (TCP_FIN_OUT | TCP_FIN_IN))
         to = RTR_TO_TCP_CLOSED;
     else if (!(e->state & TCP_REPLIED) || (e->state & (TCP_FIN_OUT | TCP_FIN_IN)))
         to = RTR_TO_TCP_TRANS;
@@ -74,8 +74,7 @@ struct rtr_nat *rtr_nat_alloc(struct rtr_hab *h, u32 nmax, u64 now)
     return free_;
 }
 
-struct rtr_nat *rtr_nat_inbound(struct rtr *r, u8 proto, u16 port, u32 remote, u16 rport,
-                                int *slot)
+struct rtr_nat *rtr_nat_inbound(struct rtr *r, u8 proto, u16 port, u32 remote, u16 rport, int *slot)
 {
     u32 s, i;
     struct rtr_nat *e;

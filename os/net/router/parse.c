@@ -12,8 +12,8 @@
  */
 #include "config.h"
 
-static const char *const top_keys[] = {"uplink", "router_mac", "dns", "habitats", "forward",
-                                       "allow",  NULL};
+static const char *const top_keys[] = {"uplink",  "router_mac", "dns", "habitats",
+                                       "forward", "allow",      NULL};
 static const char *const uplink_keys[] = {"mac", "address", "gateway", NULL};
 static const char *const hab_keys[] = {"name", "mac",     "address", "gateway",
                                        "dhcp", "nat_max", "queue",   NULL};
@@ -23,8 +23,7 @@ static const char *const rule_keys[] = {"from", "to", "proto", "port", NULL};
 /** The default MAC of the router's downlink ports: locally administered, "kide". */
 static const u8 default_router_mac[6] = {0x02, 0x6b, 0x69, 0x64, 0x65, 0x00};
 
-static void verdict(struct rtr_verdicts *v, const char *item, u32 change,
-                    const struct rtr_error *e)
+static void verdict(struct rtr_verdicts *v, const char *item, u32 change, const struct rtr_error *e)
 {
     struct rtr_verdict *x;
     if (!v || v->n >= RTR_VERDICTS_MAX)
@@ -70,7 +69,8 @@ static int parse_uplink(struct cfg_ctx *c, int root, struct rtr_config *cand)
     u32 prefix = 0;
     snprintf(c->where, sizeof(c->where), "uplink: ");
     if (o < 0)
-        return rtr_fail(c->err, "add \"uplink\": {\"mac\", \"address\": \"a.b.c.d/p\", \"gateway\"}",
+        return rtr_fail(c->err,
+                        "add \"uplink\": {\"mac\", \"address\": \"a.b.c.d/p\", \"gateway\"}",
                         "uplink: missing");
     if (want_type(c, o, KIDE_JSON_OBJECT, "an object") < 0 ||
         rtr_keys_known(c, o, uplink_keys, "the uplink has mac, address and gateway") < 0 ||
@@ -95,8 +95,9 @@ static int parse_hab(struct cfg_ctx *c, int o, u32 i, struct rtr_hab_cfg *h)
         rtr_get_str(c, o, "name", h->name, sizeof(h->name), 1) < 0)
         return -1;
     snprintf(c->where, sizeof(c->where), "habitats[%u] '%s': ", i, h->name);
-    if (rtr_keys_known(c, o, hab_keys, "a habitat has name, mac, address, gateway, dhcp, "
-                                       "nat_max and queue") < 0 ||
+    if (rtr_keys_known(c, o, hab_keys,
+                       "a habitat has name, mac, address, gateway, dhcp, "
+                       "nat_max and queue") < 0 ||
         rtr_get_mac(c, o, "mac", h->mac, 1) < 0 ||
         rtr_get_addr(c, o, "address", &h->addr, &prefix, 1) < 0 ||
         rtr_get_addr(c, o, "gateway", &h->gateway, NULL, 1) < 0 ||
@@ -111,8 +112,8 @@ static int parse_hab(struct cfg_ctx *c, int o, u32 i, struct rtr_hab_cfg *h)
 }
 
 /* h against the uplink and the habitats parsed before it. */
-static int check_hab(struct cfg_ctx *c, const struct rtr_config *cand,
-                     const struct rtr_hab_cfg *hs, u32 n, const struct rtr_hab_cfg *h)
+static int check_hab(struct cfg_ctx *c, const struct rtr_config *cand, const struct rtr_hab_cfg *hs,
+                     u32 n, const struct rtr_hab_cfg *h)
 {
     const struct rtr_uplink_cfg *u = &cand->uplink;
     if (rtr_nets_overlap(h->addr, h->prefix, u->addr, u->prefix))
@@ -134,8 +135,8 @@ static int check_hab(struct cfg_ctx *c, const struct rtr_config *cand,
 }
 
 /* Place the parsed habitats into slots: a known name keeps its slot. */
-static void assign_slots(const struct rtr *r, struct rtr_config *cand,
-                         const struct rtr_hab_cfg *hs, u32 n)
+static void assign_slots(const struct rtr *r, struct rtr_config *cand, const struct rtr_hab_cfg *hs,
+                         u32 n)
 {
     int slot[RTR_HABITATS_MAX];
     for (u32 i = 0; i < n; i++)
@@ -178,8 +179,9 @@ static int parse_head(struct rtr *r, struct cfg_ctx *c)
 {
     snprintf(c->where, sizeof(c->where), "configuration: ");
     if (want_type(c, 0, KIDE_JSON_OBJECT, "a JSON object") < 0 ||
-        rtr_keys_known(c, 0, top_keys, "the router's configuration has uplink, router_mac, dns, "
-                                       "habitats, forward and allow") < 0)
+        rtr_keys_known(c, 0, top_keys,
+                       "the router's configuration has uplink, router_mac, dns, "
+                       "habitats, forward and allow") < 0)
         return -1;
     memcpy(r->cand.router_mac, default_router_mac, 6);
     snprintf(c->where, sizeof(c->where), "%s", "");
@@ -217,8 +219,8 @@ static int hab_ref(struct cfg_ctx *c, int o, const char *key, const struct rtr_c
         return -1;
     s = slot_of(cand, name);
     if (s < 0)
-        return rtr_fail(c->err, "name a habitat of \"habitats\"", "%s%s: no habitat '%s'",
-                        c->where, key, name);
+        return rtr_fail(c->err, "name a habitat of \"habitats\"", "%s%s: no habitat '%s'", c->where,
+                        key, name);
     *slot = (u8)s;
     return 0;
 }
@@ -234,8 +236,8 @@ static int parse_forward(struct cfg_ctx *c, int o, const struct rtr_config *cand
     f->port = (u16)port;
     if (port >= RTR_NAT_PORT_BASE && port < RTR_NAT_PORT_END)
         return rtr_fail(c->err, "forward a port outside the NAT range (docs/network.md)",
-                        "%sport: %u is in the NAT range %u-%u", c->where, port,
-                        RTR_NAT_PORT_BASE, RTR_NAT_PORT_END - 1);
+                        "%sport: %u is in the NAT range %u-%u", c->where, port, RTR_NAT_PORT_BASE,
+                        RTR_NAT_PORT_END - 1);
     if (hab_ref(c, o, "to", cand, &f->hab) < 0 || need_u32(c, o, "to_port", 1, 65535, &to_port) < 0)
         return -1;
     f->to_port = (u16)to_port;
@@ -397,9 +399,9 @@ static void hab_verdicts(const struct rtr *r, struct rtr_verdicts *v)
             continue;
         snprintf(item, sizeof(item), "habitat '%s'", n->hab[s].name);
         verdict(v, item,
-                !had ? RTR_ADDED
-                     : rtr_hab_eq(&o->hab[s], &n->hab[s]) ? RTR_UNCHANGED
-                                                                           : RTR_CHANGED,
+                !had                                 ? RTR_ADDED
+                : rtr_hab_eq(&o->hab[s], &n->hab[s]) ? RTR_UNCHANGED
+                                                     : RTR_CHANGED,
                 NULL);
     }
 }
@@ -408,8 +410,10 @@ static void hab_verdicts(const struct rtr *r, struct rtr_verdicts *v)
 static void removed(const struct rtr *r, struct rtr_verdicts *v, const _Bool *seen, int kind)
 {
     char item[64];
-    u32 n = !r->configured ? 0 : kind == 0 ? RTR_HABITATS_MAX : kind == 1 ? r->cfg.nforward
-                                                                          : r->cfg.nrule;
+    u32 n = !r->configured ? 0
+            : kind == 0    ? RTR_HABITATS_MAX
+            : kind == 1    ? r->cfg.nforward
+                           : r->cfg.nrule;
     for (u32 i = 0; i < n; i++) {
         if (kind == 0 && r->cfg.hab[i].used && slot_of(&r->cand, r->cfg.hab[i].name) < 0) {
             snprintf(item, sizeof(item), "habitat '%s'", r->cfg.hab[i].name);
@@ -438,7 +442,8 @@ static int item_array(struct cfg_ctx *c, const char *key, u32 max)
         return -2;
     if (c->doc->tok[arr].count > max)
         return rtr_fail(c->err, "drop some, or split the habitats over more routers",
-                        "%s: more than %u", key, max) - 1;
+                        "%s: more than %u", key, max) -
+               1;
     return arr;
 }
 

@@ -8,11 +8,16 @@
 #include "rtr_internal.h"
 
 static const char *const drop_names[RTR_DROP_COUNT] = {
-        [RTR_DROP_MALFORMED] = "malformed",       [RTR_DROP_SPOOFED] = "spoofed",
-        [RTR_DROP_NOT_ROUTED] = "not_routed",     [RTR_DROP_UNSUPPORTED] = "unsupported",
-        [RTR_DROP_TTL] = "ttl",                   [RTR_DROP_ISOLATION] = "isolation",
-        [RTR_DROP_NO_MAPPING] = "no_mapping",     [RTR_DROP_NAT_FULL] = "nat_full",
-        [RTR_DROP_QUEUE_FULL] = "queue_full",     [RTR_DROP_NO_NEIGHBOUR] = "no_neighbour",
+        [RTR_DROP_MALFORMED] = "malformed",
+        [RTR_DROP_SPOOFED] = "spoofed",
+        [RTR_DROP_NOT_ROUTED] = "not_routed",
+        [RTR_DROP_UNSUPPORTED] = "unsupported",
+        [RTR_DROP_TTL] = "ttl",
+        [RTR_DROP_ISOLATION] = "isolation",
+        [RTR_DROP_NO_MAPPING] = "no_mapping",
+        [RTR_DROP_NAT_FULL] = "nat_full",
+        [RTR_DROP_QUEUE_FULL] = "queue_full",
+        [RTR_DROP_NO_NEIGHBOUR] = "no_neighbour",
         [RTR_DROP_RECONFIGURED] = "reconfigured",
 };
 

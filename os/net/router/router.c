@@ -113,8 +113,8 @@ static int arp_input(struct rtr *r, int port, const struct pkt *p, u64 now)
     tpa = get32(a + 24);
     if (op != 1 && op != 2)
         return RTR_DROP_MALFORMED;
-    if (port != RTR_UPLINK && (memcmp(sha, r->cfg.hab[port].mac, 6) ||
-                               (spa != r->cfg.hab[port].addr && spa != 0)))
+    if (port != RTR_UPLINK &&
+        (memcmp(sha, r->cfg.hab[port].mac, 6) || (spa != r->cfg.hab[port].addr && spa != 0)))
         return RTR_DROP_SPOOFED;
     if (port == RTR_UPLINK)
         neigh_learn(r, spa, sha, now, tpa == me);
@@ -130,8 +130,7 @@ static int arp_input(struct rtr *r, int port, const struct pkt *p, u64 now)
 /* ---- from the uplink ------------------------------------------------------------- */
 
 /* The entry of a packet to a port forward, made on a connection's first packet. */
-static struct rtr_nat *forward_in(struct rtr *r, const struct pkt *p, u64 now, int *slot,
-                                  int *why)
+static struct rtr_nat *forward_in(struct rtr *r, const struct pkt *p, u64 now, int *slot, int *why)
 {
     const struct rtr_forward_cfg *fw = NULL;
     struct rtr_nat *e;
@@ -248,8 +247,7 @@ int rtr_input(struct rtr *r, int port, const u8 *frame, u32 len, u64 now)
     struct rtr_counters *c;
     struct pkt p;
     int rc;
-    if (port != RTR_UPLINK &&
-        (port < 0 || port >= (int)RTR_HABITATS_MAX || !r->cfg.hab[port].used))
+    if (port != RTR_UPLINK && (port < 0 || port >= (int)RTR_HABITATS_MAX || !r->cfg.hab[port].used))
         return -1;
     if (!r->configured)
         return -1;

@@ -48,28 +48,28 @@
 #define RTR_NAT_PORT_END  (RTR_NAT_PORT_BASE + RTR_HABITATS_MAX * RTR_NAT_PER_HAB)
 
 /* ---- timeouts (ms) ------------------------------------------------------------ */
-#define RTR_TO_TCP_EST     7440000u /**< established TCP (RFC 5382: at least 2 h 4 min) */
-#define RTR_TO_TCP_TRANS   240000u  /**< TCP opening or half closed */
-#define RTR_TO_TCP_CLOSED  10000u   /**< TCP after FIN both ways or RST */
-#define RTR_TO_UDP         120000u  /**< UDP (RFC 4787: at least 2 min) */
-#define RTR_TO_ICMP        60000u   /**< ICMP echo */
-#define RTR_ARP_RETRY      1000u    /**< at most one ARP request per address per second */
-#define RTR_DHCP_LEASE     86400u   /**< seconds, the lease the DHCP server grants */
+#define RTR_TO_TCP_EST    7440000u /**< established TCP (RFC 5382: at least 2 h 4 min) */
+#define RTR_TO_TCP_TRANS  240000u  /**< TCP opening or half closed */
+#define RTR_TO_TCP_CLOSED 10000u   /**< TCP after FIN both ways or RST */
+#define RTR_TO_UDP        120000u  /**< UDP (RFC 4787: at least 2 min) */
+#define RTR_TO_ICMP       60000u   /**< ICMP echo */
+#define RTR_ARP_RETRY     1000u    /**< at most one ARP request per address per second */
+#define RTR_DHCP_LEASE    86400u   /**< seconds, the lease the DHCP server grants */
 
 /** The uplink port's index (habitats are 0 .. RTR_HABITATS_MAX - 1). */
 #define RTR_UPLINK (-1)
 
 /** Why a frame was dropped; counted per port. */
 enum rtr_drop {
-    RTR_DROP_MALFORMED,   /**< too short or long, bad header length or IPv4 checksum */
-    RTR_DROP_SPOOFED,     /**< habitat sent with another MAC or IPv4 source than its own */
-    RTR_DROP_NOT_ROUTED,  /**< not for the router, broadcast, multicast, unknown type */
-    RTR_DROP_UNSUPPORTED, /**< IPv4 options, fragments, protocols and ICMP types not NATed */
-    RTR_DROP_TTL,         /**< TTL would reach 0 */
-    RTR_DROP_ISOLATION,   /**< sibling network without an allow rule */
-    RTR_DROP_NO_MAPPING,  /**< no NAT entry and no forward (or TCP without SYN opening one) */
-    RTR_DROP_NAT_FULL,    /**< the habitat's NAT entries are all in use */
-    RTR_DROP_QUEUE_FULL,  /**< the habitat's queue towards the uplink is full */
+    RTR_DROP_MALFORMED,    /**< too short or long, bad header length or IPv4 checksum */
+    RTR_DROP_SPOOFED,      /**< habitat sent with another MAC or IPv4 source than its own */
+    RTR_DROP_NOT_ROUTED,   /**< not for the router, broadcast, multicast, unknown type */
+    RTR_DROP_UNSUPPORTED,  /**< IPv4 options, fragments, protocols and ICMP types not NATed */
+    RTR_DROP_TTL,          /**< TTL would reach 0 */
+    RTR_DROP_ISOLATION,    /**< sibling network without an allow rule */
+    RTR_DROP_NO_MAPPING,   /**< no NAT entry and no forward (or TCP without SYN opening one) */
+    RTR_DROP_NAT_FULL,     /**< the habitat's NAT entries are all in use */
+    RTR_DROP_QUEUE_FULL,   /**< the habitat's queue towards the uplink is full */
     RTR_DROP_NO_NEIGHBOUR, /**< uplink next hop's MAC unknown (an ARP request went out) */
     RTR_DROP_RECONFIGURED, /**< queued when its habitat was changed or removed */
     RTR_DROP_COUNT
@@ -77,32 +77,32 @@ enum rtr_drop {
 
 /** Counters of one port; cumulative (a state report computes rates). */
 struct rtr_counters {
-    kide_u64 rx;                   /**< frames received on the port */
-    kide_u64 tx;                   /**< frames sent out of the port */
-    kide_u64 forwarded;            /**< received frames forwarded to another port */
-    kide_u64 answered;             /**< received frames consumed by the router (ARP, DHCP) */
+    kide_u64 rx;                    /**< frames received on the port */
+    kide_u64 tx;                    /**< frames sent out of the port */
+    kide_u64 forwarded;             /**< received frames forwarded to another port */
+    kide_u64 answered;              /**< received frames consumed by the router (ARP, DHCP) */
     kide_u64 drops[RTR_DROP_COUNT]; /**< received frames dropped, by reason */
 };
 
 /** The uplink's configuration. */
 struct rtr_uplink_cfg {
-    kide_u8 mac[6];    /**< the uplink NIC's MAC */
-    kide_u32 addr;     /**< the uplink address (host order) */
-    kide_u8 prefix;    /**< its prefix length */
-    kide_u32 gateway;  /**< next hop for everything off the uplink's network */
+    kide_u8 mac[6];   /**< the uplink NIC's MAC */
+    kide_u32 addr;    /**< the uplink address (host order) */
+    kide_u8 prefix;   /**< its prefix length */
+    kide_u32 gateway; /**< next hop for everything off the uplink's network */
 };
 
 /** One habitat's network. */
 struct rtr_hab_cfg {
-    _Bool used;                   /**< the slot holds a habitat */
-    char name[RTR_NAME_MAX + 1];  /**< the habitat's name (hoitaja's) */
-    kide_u8 mac[6];               /**< the habitat interface's MAC */
-    kide_u32 addr;                /**< the habitat's address */
-    kide_u8 prefix;               /**< prefix of its virtual network */
-    kide_u32 gateway;             /**< the router's address on that network */
-    _Bool dhcp;                   /**< the router serves addr by DHCP */
-    kide_u32 nat_max;             /**< NAT entries at most (1 .. RTR_NAT_PER_HAB) */
-    kide_u32 queue;               /**< frames queued towards the uplink at most */
+    _Bool used;                  /**< the slot holds a habitat */
+    char name[RTR_NAME_MAX + 1]; /**< the habitat's name (hoitaja's) */
+    kide_u8 mac[6];              /**< the habitat interface's MAC */
+    kide_u32 addr;               /**< the habitat's address */
+    kide_u8 prefix;              /**< prefix of its virtual network */
+    kide_u32 gateway;            /**< the router's address on that network */
+    _Bool dhcp;                  /**< the router serves addr by DHCP */
+    kide_u32 nat_max;            /**< NAT entries at most (1 .. RTR_NAT_PER_HAB) */
+    kide_u32 queue;              /**< frames queued towards the uplink at most */
 };
 
 /** IP protocols the router translates. */
@@ -125,14 +125,14 @@ struct rtr_rule_cfg {
 
 /** A whole configuration; habitats are indexed by their slot (= port). */
 struct rtr_config {
-    struct rtr_uplink_cfg uplink;                  /**< the uplink */
-    kide_u8 router_mac[6];                         /**< the router's MAC on every downlink */
-    kide_u32 dns;                                  /**< DNS server offered by DHCP, 0 = none */
-    struct rtr_hab_cfg hab[RTR_HABITATS_MAX];      /**< by slot */
-    kide_u32 nforward;                             /**< forwards in use */
+    struct rtr_uplink_cfg uplink;                     /**< the uplink */
+    kide_u8 router_mac[6];                            /**< the router's MAC on every downlink */
+    kide_u32 dns;                                     /**< DNS server offered by DHCP, 0 = none */
+    struct rtr_hab_cfg hab[RTR_HABITATS_MAX];         /**< by slot */
+    kide_u32 nforward;                                /**< forwards in use */
     struct rtr_forward_cfg forward[RTR_FORWARDS_MAX]; /**< the forwards */
-    kide_u32 nrule;                                /**< rules in use */
-    struct rtr_rule_cfg rule[RTR_RULES_MAX];       /**< the allow rules */
+    kide_u32 nrule;                                   /**< rules in use */
+    struct rtr_rule_cfg rule[RTR_RULES_MAX];          /**< the allow rules */
 };
 
 /** A configuration error: what is wrong (naming the field) and what to do. */
@@ -146,52 +146,52 @@ enum rtr_change { RTR_ADDED, RTR_CHANGED, RTR_UNCHANGED, RTR_REMOVED };
 
 /** The verdict on one changed item of an update. */
 struct rtr_verdict {
-    char item[64];       /**< "habitat 'a'", "forward tcp/7443", "allow a -> b tcp/80" */
-    kide_u8 change;      /**< enum rtr_change */
-    _Bool applied;       /**< in effect now; else err says why not */
+    char item[64];        /**< "habitat 'a'", "forward tcp/7443", "allow a -> b tcp/80" */
+    kide_u8 change;       /**< enum rtr_change */
+    _Bool applied;        /**< in effect now; else err says why not */
     struct rtr_error err; /**< the reason of a rejection */
 };
 
 /** The verdicts of one update, in document order, removals last. */
 struct rtr_verdicts {
-    kide_u32 n;                               /**< verdicts in v */
-    struct rtr_verdict v[RTR_VERDICTS_MAX];   /**< the verdicts */
+    kide_u32 n;                             /**< verdicts in v */
+    struct rtr_verdict v[RTR_VERDICTS_MAX]; /**< the verdicts */
 };
 
 /** One NAT (connection table) entry. Its index in its habitat's block is its port. */
 struct rtr_nat {
-    kide_u8 used;        /**< in use */
-    kide_u8 proto;       /**< RTR_TCP, RTR_UDP, RTR_ICMP */
-    kide_u8 state;       /**< TCP: enum in nat.c; else 0 */
-    kide_u8 fwd;         /**< created by a port forward (outside port is the forward's) */
-    kide_u16 in_port;    /**< the habitat's port (ICMP: echo id) */
-    kide_u16 out_port;   /**< the uplink's port (ICMP: echo id) */
-    kide_u32 remote;     /**< the remote address */
+    kide_u8 used;         /**< in use */
+    kide_u8 proto;        /**< RTR_TCP, RTR_UDP, RTR_ICMP */
+    kide_u8 state;        /**< TCP: enum in nat.c; else 0 */
+    kide_u8 fwd;          /**< created by a port forward (outside port is the forward's) */
+    kide_u16 in_port;     /**< the habitat's port (ICMP: echo id) */
+    kide_u16 out_port;    /**< the uplink's port (ICMP: echo id) */
+    kide_u32 remote;      /**< the remote address */
     kide_u16 remote_port; /**< the remote port (ICMP: 0) */
-    kide_u64 last;       /**< time of the last packet, ms */
+    kide_u64 last;        /**< time of the last packet, ms */
 };
 
 /** A frame waiting in a habitat's queue. */
 struct rtr_qframe {
-    kide_u16 len;                  /**< bytes in data */
-    kide_u8 data[RTR_FRAME_MAX];   /**< the frame */
+    kide_u16 len;                /**< bytes in data */
+    kide_u8 data[RTR_FRAME_MAX]; /**< the frame */
 };
 
 /** Runtime state of one habitat (slot). */
 struct rtr_hab {
-    struct rtr_counters c;                  /**< the port's counters */
-    kide_u32 nat_used;                      /**< entries in use in nat */
-    struct rtr_nat nat[RTR_NAT_PER_HAB];    /**< its connection table block */
-    kide_u32 qhead, qlen;                   /**< ring of queued frames */
-    struct rtr_qframe q[RTR_QUEUE_MAX];     /**< the queue towards the uplink and siblings */
+    struct rtr_counters c;               /**< the port's counters */
+    kide_u32 nat_used;                   /**< entries in use in nat */
+    struct rtr_nat nat[RTR_NAT_PER_HAB]; /**< its connection table block */
+    kide_u32 qhead, qlen;                /**< ring of queued frames */
+    struct rtr_qframe q[RTR_QUEUE_MAX];  /**< the queue towards the uplink and siblings */
 };
 
 /** An uplink neighbour: an address and its MAC (or a pending request). */
 struct rtr_neigh {
-    kide_u32 addr;     /**< 0: free */
-    _Bool known;       /**< mac is valid */
-    kide_u8 mac[6];    /**< the MAC */
-    kide_u64 when;     /**< learnt (known) or last asked (pending), ms */
+    kide_u32 addr;  /**< 0: free */
+    _Bool known;    /**< mac is valid */
+    kide_u8 mac[6]; /**< the MAC */
+    kide_u64 when;  /**< learnt (known) or last asked (pending), ms */
 };
 
 /** Called for every frame the router sends: port RTR_UPLINK or a habitat slot. */
@@ -199,17 +199,17 @@ typedef void (*rtr_emit_fn)(void *ctx, int port, const kide_u8 *frame, kide_u32 
 
 /** The router. All fields are private to os/net/router; read them through the calls. */
 struct rtr {
-    _Bool configured;                     /**< a configuration is in effect */
-    struct rtr_config cfg;                /**< the configuration in effect */
-    struct rtr_hab hab[RTR_HABITATS_MAX]; /**< per slot */
-    struct rtr_counters up;               /**< the uplink's counters */
-    struct rtr_neigh neigh[RTR_NEIGH_MAX]; /**< uplink ARP cache */
-    kide_u32 rr;                          /**< next slot the round-robin serves */
-    rtr_emit_fn emit;                     /**< where frames go */
-    void *emit_ctx;                       /**< its argument */
-    kide_u8 in[RTR_FRAME_MAX];            /**< scratch: the frame rtr_input works on */
-    kide_u8 out[RTR_FRAME_MAX];           /**< scratch for frames the router builds */
-    struct rtr_config cand;               /**< scratch: the configuration an update builds */
+    _Bool configured;                         /**< a configuration is in effect */
+    struct rtr_config cfg;                    /**< the configuration in effect */
+    struct rtr_hab hab[RTR_HABITATS_MAX];     /**< per slot */
+    struct rtr_counters up;                   /**< the uplink's counters */
+    struct rtr_neigh neigh[RTR_NEIGH_MAX];    /**< uplink ARP cache */
+    kide_u32 rr;                              /**< next slot the round-robin serves */
+    rtr_emit_fn emit;                         /**< where frames go */
+    void *emit_ctx;                           /**< its argument */
+    kide_u8 in[RTR_FRAME_MAX];                /**< scratch: the frame rtr_input works on */
+    kide_u8 out[RTR_FRAME_MAX];               /**< scratch for frames the router builds */
+    struct rtr_config cand;                   /**< scratch: the configuration an update builds */
     struct kide_json_tok tok[RTR_TOKENS_MAX]; /**< scratch: an update's JSON tokens */
 };
 

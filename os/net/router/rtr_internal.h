@@ -24,18 +24,18 @@ typedef kide_u32 u32;
 typedef kide_u64 u64;
 
 /* ---- layouts ---------------------------------------------------------------- */
-#define ETH_HLEN       14u
-#define ETH_TYPE_IPV4  0x0800u
-#define ETH_TYPE_ARP   0x0806u
-#define ARP_LEN        28u /**< Ethernet/IPv4 ARP body */
-#define IP_HLEN        20u /**< IPv4 header without options */
-#define TCP_HLEN       20u
-#define UDP_HLEN       8u
-#define ICMP_HLEN      8u /**< echo header: type, code, checksum, id, sequence */
-#define TCP_FIN        0x01u
-#define TCP_SYN        0x02u
-#define TCP_RST        0x04u
-#define TCP_ACK        0x10u
+#define ETH_HLEN        14u
+#define ETH_TYPE_IPV4   0x0800u
+#define ETH_TYPE_ARP    0x0806u
+#define ARP_LEN         28u /**< Ethernet/IPv4 ARP body */
+#define IP_HLEN         20u /**< IPv4 header without options */
+#define TCP_HLEN        20u
+#define UDP_HLEN        8u
+#define ICMP_HLEN       8u /**< echo header: type, code, checksum, id, sequence */
+#define TCP_FIN         0x01u
+#define TCP_SYN         0x02u
+#define TCP_RST         0x04u
+#define TCP_ACK         0x10u
 #define ICMP_ECHO_REPLY 0u
 #define ICMP_ECHO       8u
 
@@ -45,7 +45,10 @@ typedef kide_u64 u64;
 #define RTR_ANSWERED  (-3) /**< consumed by the router */
 #define RTR_QUEUED    (-4) /**< waiting in the habitat's queue */
 
-static inline u16 get16(const u8 *p) { return (u16)(p[0] << 8 | p[1]); }
+static inline u16 get16(const u8 *p)
+{
+    return (u16)(p[0] << 8 | p[1]);
+}
 static inline u32 get32(const u8 *p)
 {
     return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
@@ -62,7 +65,10 @@ static inline void put32(u8 *p, u32 v)
 }
 
 /** Netmask of a prefix length (0 .. 32). */
-static inline u32 rtr_mask(u32 prefix) { return prefix ? ~0u << (32 - prefix) : 0; }
+static inline u32 rtr_mask(u32 prefix)
+{
+    return prefix ? ~0u << (32 - prefix) : 0;
+}
 /** Whether a lies in net/prefix. */
 static inline _Bool rtr_in_net(u32 a, u32 net, u32 prefix)
 {

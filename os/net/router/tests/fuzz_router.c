@@ -28,10 +28,14 @@ static u8 frame[RTR_FRAME_MAX + 64];
 #define FWD "{\"proto\":\"tcp\",\"port\":7443,\"to\":\"a\",\"to_port\":443}"
 
 static const char *const configs[] = {
-        "{" UPLINK ",\"dns\":\"10.0.2.3\",\"habitats\":[" HA("") "," HB(",\"nat_max\":2") "],"
-        "\"forward\":[" FWD ",{\"proto\":\"udp\",\"port\":5353,\"to\":\"b\",\"to_port\":53}]}",
-        "{" UPLINK ",\"habitats\":[" HA(",\"queue\":1,\"nat_max\":1") "," HB("") "],\"allow\":"
-        "[{\"from\":\"a\",\"to\":\"b\"},{\"from\":\"b\",\"to\":\"a\",\"proto\":\"tcp\",\"port\":22}]}",
+        "{" UPLINK ",\"dns\":\"10.0.2.3\",\"habitats\":[" HA("") "," HB(
+                ",\"nat_max\":2") "],"
+                                  "\"forward\":[" FWD ",{\"proto\":\"udp\",\"port\":5353,\"to\":"
+                                  "\"b\",\"to_port\":53}]}",
+        "{" UPLINK ",\"habitats\":[" HA(",\"queue\":1,\"nat_max\":1") "," HB(
+                "") "],\"allow\":"
+                    "[{\"from\":\"a\",\"to\":\"b\"},{\"from\":\"b\",\"to\":\"a\",\"proto\":\"tcp\","
+                    "\"port\":22}]}",
         "{" UPLINK ",\"habitats\":[" HB("") "],\"forward\":[" FWD "]}",
         "{\"uplink\":{\"mac\":\"52:54:00:12:34:57\",\"address\":\"192.168.1.5/16\",\"gateway\":"
         "\"192.168.0.1\"},\"habitats\":[" HA("") "]}",
@@ -42,8 +46,7 @@ static const char *const configs[] = {
 static void emit(void *ctx, int port, const u8 *f, u32 len)
 {
     (void)ctx;
-    if (len < ETH_HLEN || len > RTR_FRAME_MAX || port < RTR_UPLINK ||
-        port >= (int)RTR_HABITATS_MAX)
+    if (len < ETH_HLEN || len > RTR_FRAME_MAX || port < RTR_UPLINK || port >= (int)RTR_HABITATS_MAX)
         abort();
     if (get16(f + 12) == ETH_TYPE_IPV4 &&
         (len < ETH_HLEN + IP_HLEN || rtr_csum_fold(rtr_csum_add(0, f + ETH_HLEN, IP_HLEN))))
@@ -53,7 +56,8 @@ static void emit(void *ctx, int port, const u8 *f, u32 len)
 /* A well-formed frame: which of the templates, into frame; returns its length. */
 static u32 template(u32 which)
 {
-    static const u8 rtr[6] = {0x02, 0x6b, 0x69, 0x64, 0x65, 0}, up[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
+    static const u8 rtr[6] = {0x02, 0x6b, 0x69, 0x64, 0x65, 0},
+                    up[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
     static const u8 ma[6] = {2, 0, 0, 0, 0, 0x0a}, gw[6] = {0x52, 0x55, 10, 0, 2, 2};
     static const u8 bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     _Bool from_up = which & 1;
@@ -109,7 +113,10 @@ static u32 take(struct in *in, u32 bytes)
     return v;
 }
 
-static int port_of(u32 b) { return b % 5 == 4 ? RTR_UPLINK : (int)(b % 5 % RTR_HABITATS_MAX); }
+static int port_of(u32 b)
+{
+    return b % 5 == 4 ? RTR_UPLINK : (int)(b % 5 % RTR_HABITATS_MAX);
+}
 
 static void frame_step(struct in *in, u64 now, _Bool raw)
 {
@@ -169,12 +176,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     while (in.n) {
         switch (take(&in, 1) % 8) {
-        case 0: case 1: case 2: frame_step(&in, now, 0); break;
-        case 3: frame_step(&in, now, 1); break;
-        case 4: (void)rtr_poll(r, now, take(&in, 1) % 40); break;
-        case 5: now += (u64)take(&in, 2) * 100; break;
-        case 6: (void)rtr_expire(r, now); break;
-        default: config_step(&in, now); break;
+        case 0:
+        case 1:
+        case 2:
+            frame_step(&in, now, 0);
+            break;
+        case 3:
+            frame_step(&in, now, 1);
+            break;
+        case 4:
+            (void)rtr_poll(r, now, take(&in, 1) % 40);
+            break;
+        case 5:
+            now += (u64)take(&in, 2) * 100;
+            break;
+        case 6:
+            (void)rtr_expire(r, now);
+            break;
+        default:
+            config_step(&in, now);
+            break;
         }
         if (rtr_check_invariants(r, &why) < 0)
             abort();

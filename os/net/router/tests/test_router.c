@@ -113,8 +113,7 @@ static struct frame ipf(const u8 *dmac, const u8 *smac, u32 src, u32 dst, u8 pro
     return f;
 }
 
-static struct frame tcpf(const u8 *dmac, const u8 *smac, u32 src, u16 sp, u32 dst, u16 dp,
-                         u8 flags)
+static struct frame tcpf(const u8 *dmac, const u8 *smac, u32 src, u16 sp, u32 dst, u16 dp, u8 flags)
 {
     u8 t[26] = {0};
     put16(t, sp);
@@ -155,9 +154,15 @@ static struct frame arpf(const u8 *smac, u32 op, u32 spa, const u8 *tha, u32 tpa
     return f;
 }
 
-static void in(int port, struct frame f, u64 now) { assert_int_equal(rtr_input(r, port, f.d, f.len, now), 0); }
+static void in(int port, struct frame f, u64 now)
+{
+    assert_int_equal(rtr_input(r, port, f.d, f.len, now), 0);
+}
 
-static u64 drops(int port, int reason) { return rtr_counters(r, port)->drops[reason]; }
+static u64 drops(int port, int reason)
+{
+    return rtr_counters(r, port)->drops[reason];
+}
 
 static void invariants(void)
 {
@@ -168,11 +173,19 @@ static void invariants(void)
 
 /* ---- configuration ---------------------------------------------------------------- */
 
-#define UPLINK "\"uplink\":{\"mac\":\"52:54:00:12:34:56\",\"address\":\"10.0.2.15/24\",\"gateway\":\"10.0.2.2\"}"
-#define HAB_A "{\"name\":\"a\",\"mac\":\"02:00:00:00:00:0a\",\"address\":\"10.1.0.2/24\",\"gateway\":\"10.1.0.1\",\"dhcp\":true}"
-#define HAB_B "{\"name\":\"b\",\"mac\":\"02:00:00:00:00:0b\",\"address\":\"10.2.0.2/24\",\"gateway\":\"10.2.0.1\",\"nat_max\":4}"
-#define FWD   "{\"proto\":\"tcp\",\"port\":7443,\"to\":\"a\",\"to_port\":443}"
-#define BASE_CFG(extra) "{" UPLINK ",\"dns\":\"10.0.2.3\",\"habitats\":[" HAB_A "," HAB_B "],\"forward\":[" FWD "]" extra "}"
+#define UPLINK                                                                                     \
+    "\"uplink\":{\"mac\":\"52:54:00:12:34:56\",\"address\":\"10.0.2.15/"                           \
+    "24\",\"gateway\":\"10.0.2.2\"}"
+#define HAB_A                                                                                      \
+    "{\"name\":\"a\",\"mac\":\"02:00:00:00:00:0a\",\"address\":\"10.1.0.2/"                        \
+    "24\",\"gateway\":\"10.1.0.1\",\"dhcp\":true}"
+#define HAB_B                                                                                      \
+    "{\"name\":\"b\",\"mac\":\"02:00:00:00:00:0b\",\"address\":\"10.2.0.2/"                        \
+    "24\",\"gateway\":\"10.2.0.1\",\"nat_max\":4}"
+#define FWD "{\"proto\":\"tcp\",\"port\":7443,\"to\":\"a\",\"to_port\":443}"
+#define BASE_CFG(extra)                                                                            \
+    "{" UPLINK ",\"dns\":\"10.0.2.3\",\"habitats\":[" HAB_A "," HAB_B "],\"forward\":[" FWD        \
+    "]" extra "}"
 
 static int sa, sb; /* the habitats' slots */
 
@@ -211,7 +224,10 @@ static void learn_gateway(void)
     nout = 0;
 }
 
-static u16 mapped(int slot, u32 index) { return (u16)(RTR_NAT_PORT_BASE + slot * RTR_NAT_PER_HAB + index); }
+static u16 mapped(int slot, u32 index)
+{
+    return (u16)(RTR_NAT_PORT_BASE + slot * RTR_NAT_PER_HAB + index);
+}
 
 /* ---- tests ------------------------------------------------------------------------ */
 
@@ -401,7 +417,8 @@ static void test_sibling(void **state)
     rtr_poll(r, 0, 8);
     assert_int_equal(nout, 0);
     assert_int_equal(drops(sa, RTR_DROP_ISOLATION), 2);
-    update_ok(BASE_CFG(",\"allow\":[{\"from\":\"a\",\"to\":\"b\",\"proto\":\"tcp\",\"port\":80}]"), 0);
+    update_ok(BASE_CFG(",\"allow\":[{\"from\":\"a\",\"to\":\"b\",\"proto\":\"tcp\",\"port\":80}]"),
+              0);
     in(sa, tcpf(mac_rtr, mac_a, A_ADDR, 4000, B_ADDR, 80, TCP_SYN), 1);
     rtr_poll(r, 1, 8);
     assert_int_equal(nout, 1);
@@ -480,11 +497,14 @@ static void test_expiry(void **state)
     rtr_poll(r, 1000, 8);
     assert_int_equal(rtr_nat_used(r, sa), 3);
     /* Both TCP connections are established; the second one closes. */
-    in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 80, UP_ADDR, mapped(sa, 1), TCP_SYN | TCP_ACK), 1000);
-    in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 80, UP_ADDR, mapped(sa, 2), TCP_SYN | TCP_ACK), 1000);
+    in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 80, UP_ADDR, mapped(sa, 1), TCP_SYN | TCP_ACK),
+       1000);
+    in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 80, UP_ADDR, mapped(sa, 2), TCP_SYN | TCP_ACK),
+       1000);
     in(sa, tcpf(mac_rtr, mac_a, A_ADDR, 3, REMOTE, 80, TCP_FIN | TCP_ACK), 2000);
     rtr_poll(r, 2000, 8);
-    in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 80, UP_ADDR, mapped(sa, 2), TCP_FIN | TCP_ACK), 2000);
+    in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 80, UP_ADDR, mapped(sa, 2), TCP_FIN | TCP_ACK),
+       2000);
     assert_int_equal(rtr_expire(r, 2000 + RTR_TO_TCP_CLOSED - 1), 0);
     assert_int_equal(rtr_expire(r, 2000 + RTR_TO_TCP_CLOSED), 1);
     assert_int_equal(rtr_expire(r, 1000 + RTR_TO_UDP - 1), 0);
@@ -515,7 +535,9 @@ static void bad(const char *doc, const char *needle)
     assert_false(fresh->configured);
 }
 
-#define H(extra) "{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.9.0.2/24\",\"gateway\":\"10.9.0.1\"" extra "}"
+#define H(extra)                                                                                   \
+    "{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.9.0.2/"                        \
+    "24\",\"gateway\":\"10.9.0.1\"" extra "}"
 #define DOC(habs, rest) "{" UPLINK ",\"habitats\":[" habs "]" rest "}"
 
 static void test_config_errors(void **state)
@@ -530,24 +552,42 @@ static void test_config_errors(void **state)
     bad(DOC(H(",\"nat_max\":0"), ""), "habitats[0] 'h': nat_max: not an integer from 1 to 256");
     bad(DOC(H(",\"queue\":33"), ""), "queue: not an integer from 1 to 32");
     bad(DOC(H(",\"dhcp\":1"), ""), "dhcp: not a boolean");
-    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00\",\"address\":\"10.9.0.2/24\",\"gateway\":\"10.9.0.1\"}", ""),
+    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00\",\"address\":\"10.9.0.2/"
+            "24\",\"gateway\":\"10.9.0.1\"}",
+            ""),
         "mac: '02:00:00:00:00' is not a unicast MAC");
-    bad(DOC("{\"name\":\"h\",\"mac\":\"01:00:00:00:00:01\",\"address\":\"10.9.0.2/24\",\"gateway\":\"10.9.0.1\"}", ""),
+    bad(DOC("{\"name\":\"h\",\"mac\":\"01:00:00:00:00:01\",\"address\":\"10.9.0.2/"
+            "24\",\"gateway\":\"10.9.0.1\"}",
+            ""),
         "not a unicast MAC");
-    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.9.0.0/24\",\"gateway\":\"10.9.0.1\"}", ""),
+    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.9.0.0/"
+            "24\",\"gateway\":\"10.9.0.1\"}",
+            ""),
         "address: the network's own or broadcast address");
-    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.9.0.2/24\",\"gateway\":\"10.8.0.1\"}", ""),
+    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.9.0.2/"
+            "24\",\"gateway\":\"10.8.0.1\"}",
+            ""),
         "gateway: not inside the network");
-    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.9.0.2\",\"gateway\":\"10.9.0.1\"}", ""),
+    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.9.0.2\",\"gateway\":"
+            "\"10.9.0.1\"}",
+            ""),
         "address: '10.9.0.2' is not an IPv4 address with a prefix");
-    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.09.0.2/24\",\"gateway\":\"10.9.0.1\"}", ""),
+    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.09.0.2/"
+            "24\",\"gateway\":\"10.9.0.1\"}",
+            ""),
         "is not an IPv4 address");
-    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.9.0.2/31\",\"gateway\":\"10.9.0.1\"}", ""),
+    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.9.0.2/"
+            "31\",\"gateway\":\"10.9.0.1\"}",
+            ""),
         "prefix /31 out of range");
-    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.0.2.99/24\",\"gateway\":\"10.0.2.1\"}", ""),
+    bad(DOC("{\"name\":\"h\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.0.2.99/"
+            "24\",\"gateway\":\"10.0.2.1\"}",
+            ""),
         "overlaps the uplink's network");
     bad(DOC(H("") "," H(""), ""), "habitats[1] 'h': name: given twice");
-    bad(DOC(H("") ",{\"name\":\"i\",\"mac\":\"02:00:00:00:00:02\",\"address\":\"10.9.0.130/25\",\"gateway\":\"10.9.0.129\"}", ""),
+    bad(DOC(H("") ",{\"name\":\"i\",\"mac\":\"02:00:00:00:00:02\",\"address\":\"10.9.0.130/"
+                  "25\",\"gateway\":\"10.9.0.129\"}",
+            ""),
         "habitats[1] 'i': address: overlaps the network of habitat 'h'");
     bad(DOC(H(""), ",\"forward\":[{\"proto\":\"tcp\",\"port\":80,\"to\":\"x\",\"to_port\":80}]"),
         "forward[0]: to: no habitat 'x'");
@@ -555,7 +595,8 @@ static void test_config_errors(void **state)
         "forward[0]: proto: 'sctp'");
     bad(DOC(H(""), ",\"forward\":[{\"proto\":\"tcp\",\"port\":41000,\"to\":\"h\",\"to_port\":80}]"),
         "forward[0]: port: 41000 is in the NAT range");
-    bad(DOC(H(""), ",\"forward\":[{\"proto\":\"tcp\",\"port\":80,\"to\":\"h\"}]"), "to_port: missing");
+    bad(DOC(H(""), ",\"forward\":[{\"proto\":\"tcp\",\"port\":80,\"to\":\"h\"}]"),
+        "to_port: missing");
     bad(DOC(H(""), ",\"forward\":[{\"proto\":\"tcp\",\"port\":80,\"to\":\"h\",\"to_port\":80},"
                    "{\"proto\":\"tcp\",\"port\":80,\"to\":\"h\",\"to_port\":81}]"),
         "forward[1]: port: forwarded twice");
@@ -607,7 +648,8 @@ static void test_update(void **state)
     in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 6, UP_ADDR, 7443, TCP_SYN), 0);
     assert_int_equal(drops(RTR_UPLINK, RTR_DROP_NO_MAPPING), 1);
     /* A bad habitat rejects the whole document and changes nothing. */
-    doc = "{" UPLINK ",\"habitats\":[]" ",\"forward\":[],\"allow\":{}}";
+    doc = "{" UPLINK ",\"habitats\":[]"
+          ",\"forward\":[],\"allow\":{}}";
     assert_int_equal(rtr_update(r, doc, strlen(doc), 0, &v, &err), -1);
     assert_int_equal(rtr_slot(r, "b"), sb);
     /* Removing b wipes its slot. */
@@ -715,10 +757,12 @@ static void test_report(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            T(test_arp),     T(test_nat_tcp),   T(test_nat_udp),  T(test_nat_icmp),
-            T(test_forward), T(test_forward_not_configured), T(test_spoofed), T(test_sibling),
-            T(test_table_full), T(test_fairness), T(test_expiry), T(test_config_errors),
-            T(test_update),  T(test_dhcp),      T(test_malformed), T(test_report),
+            T(test_arp),      T(test_nat_tcp), T(test_nat_udp),
+            T(test_nat_icmp), T(test_forward), T(test_forward_not_configured),
+            T(test_spoofed),  T(test_sibling), T(test_table_full),
+            T(test_fairness), T(test_expiry),  T(test_config_errors),
+            T(test_update),   T(test_dhcp),    T(test_malformed),
+            T(test_report),
     };
     return cmocka_run_group_tests_name("os-router-unit", tests, NULL, NULL);
 }
