@@ -85,6 +85,8 @@ static const u8 *neigh_resolve(struct rtr *r, u32 addr, u64 now)
         return n->mac;
     if (!n) {
         n = neigh_victim(r);
+        if (!n) /* defensive: only the gateway's entry is never a victim */
+            return NULL;
         n->addr = addr;
         n->known = 0;
     } else if (now >= n->when && now - n->when < RTR_ARP_RETRY) {
