@@ -14,7 +14,7 @@
  * frames queued towards the uplink and siblings (rtr_poll, round-robin over the
  * habitats), and receives every frame the router sends through one callback.
  * Time is a parameter (milliseconds, monotonic); nothing sleeps or allocates:
- * a struct rtr holds all state (about 1.3 MiB with the default limits) and the
+ * a struct rtr holds all state (about 0.9 MiB with the default limits) and the
  * caller places it.
  *
  * Invariants: every frame is checked before use (lengths, header lengths,
