@@ -752,16 +752,57 @@ static void test_report(void **state)
     assert_string_equal(rtr_drop_name(RTR_DROP_QUEUE_FULL), "queue_full");
 }
 
+/* Known values: RFC 1624's example, a textbook IPv4 header, and the incremental
+ * update against recomputation over many random headers. */
+static void test_checksums(void **state)
+{
+    static const u8 hdr[20] = {0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+                               0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7};
+    u8 h[20], field[2];
+    (void)state;
+    assert_int_equal(rtr_csum_fold(rtr_csum_add(0, hdr, 20)), 0xb861);
+    assert_int_equal(t_sum(hdr, 20, 0), 0xb861);
+    put16(field, 0xdd2f);
+    rtr_csum_replace16(field, 0x5555, 0x3285);
+    assert_int_equal(get16(field), 0x0000);
+    srand(1624);
+    for (int i = 0; i < 10000; i++) {
+        u32 at = (u32)(rand() % 10) * 2;
+        u16 old, new_ = (u16)rand();
+        for (int j = 0; j < 20; j++)
+            h[j] = (u8)rand();
+        put16(h + 10, 0);
+        put16(h + 10, t_sum(h, 20, 0));
+        if (at == 10)
+            continue;
+        old = get16(h + at);
+        put16(h + at, new_);
+        rtr_csum_replace16(h + 10, old, new_);
+        assert_int_equal(t_sum(h, 20, 0), 0);
+    }
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            T(test_arp),      T(test_nat_tcp), T(test_nat_udp),
-            T(test_nat_icmp), T(test_forward), T(test_forward_not_configured),
-            T(test_spoofed),  T(test_sibling), T(test_table_full),
-            T(test_fairness), T(test_expiry),  T(test_config_errors),
-            T(test_update),   T(test_dhcp),    T(test_malformed),
+            T(test_checksums),
+            T(test_arp),
+            T(test_nat_tcp),
+            T(test_nat_udp),
+            T(test_nat_icmp),
+            T(test_forward),
+            T(test_forward_not_configured),
+            T(test_spoofed),
+            T(test_sibling),
+            T(test_table_full),
+            T(test_fairness),
+            T(test_expiry),
+            T(test_config_errors),
+            T(test_update),
+            T(test_dhcp),
+            T(test_malformed),
             T(test_report),
     };
     return cmocka_run_group_tests_name("os-router-unit", tests, NULL, NULL);
