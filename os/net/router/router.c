@@ -113,12 +113,12 @@ static int arp_input(struct rtr *r, int port, const struct pkt *p, u64 now)
     memcpy(sha, a + 8, 6);
     spa = get32(a + 14);
     tpa = get32(a + 24);
-    if (op != 1 && op != 2)
+    if ((op != 1 && op != 2) || (sha[0] & 1))
         return RTR_DROP_MALFORMED;
     if (port != RTR_UPLINK &&
         (memcmp(sha, r->cfg.hab[port].mac, 6) || (spa != r->cfg.hab[port].addr && spa != 0)))
         return RTR_DROP_SPOOFED;
-    if (port == RTR_UPLINK)
+    if (port == RTR_UPLINK && spa != me)
         neigh_learn(r, spa, sha, now, tpa == me);
     if (tpa != me || (op == 1 && !spa))
         return RTR_DROP_NOT_ROUTED;
