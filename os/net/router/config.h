@@ -14,7 +14,7 @@
 struct cfg_ctx {
     const struct kide_json_doc *doc; /**< the document */
     struct rtr_error *err;           /**< the error being reported */
-    char where[64];                  /**< the item, "habitats[1] 'b': ", or "" */
+    char where[96];                  /**< the item, "habitats[1] 'b': ", or "" */
 };
 
 /** Parse a dotted IPv4 address, with "/prefix" when prefix is not NULL. 0 or -1. */

@@ -296,7 +296,7 @@ static void parse_forwards(struct rtr *r, struct cfg_ctx *c, int arr, struct ite
     for (int el = kide_json_first(c->doc, arr); el >= 0; el = kide_json_next(c->doc, el), i++) {
         struct rtr_forward_cfg f = {0};
         struct rtr_error e;
-        char item[64];
+        char item[96];
         int rc;
         c->err = &e;
         snprintf(c->where, sizeof(c->where), "forward[%u]: ", i);
@@ -362,7 +362,7 @@ static void parse_rules(struct rtr *r, struct cfg_ctx *c, int arr, struct items 
     for (int el = kide_json_first(c->doc, arr); el >= 0; el = kide_json_next(c->doc, el), i++) {
         struct rtr_rule_cfg ru = {0};
         struct rtr_error e;
-        char item[64];
+        char item[96];
         _Bool old;
         int rc;
         c->err = &e;
@@ -389,7 +389,7 @@ static void parse_rules(struct rtr *r, struct cfg_ctx *c, int arr, struct items 
 static void hab_verdicts(const struct rtr *r, struct rtr_verdicts *v)
 {
     const struct rtr_config *o = &r->cfg, *n = &r->cand;
-    char item[64];
+    char item[96];
     _Bool same = r->configured && rtr_uplink_eq(&o->uplink, &n->uplink) &&
                  !memcmp(o->router_mac, n->router_mac, 6) && o->dns == n->dns;
     verdict(v, "router", !r->configured ? RTR_ADDED : same ? RTR_UNCHANGED : RTR_CHANGED, NULL);
@@ -409,7 +409,7 @@ static void hab_verdicts(const struct rtr *r, struct rtr_verdicts *v)
 /* Removal verdicts: items of the configuration in effect the document no longer has. */
 static void removed(const struct rtr *r, struct rtr_verdicts *v, const _Bool *seen, int kind)
 {
-    char item[64];
+    char item[96];
     u32 n = !r->configured ? 0
             : kind == 0    ? RTR_HABITATS_MAX
             : kind == 1    ? r->cfg.nforward

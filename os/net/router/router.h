@@ -28,20 +28,21 @@
 
 #include <kide/types.h>
 #include <kide/json.h>
+#include <kide/limits.h>
 
 /* ---- limits ---------------------------------------------------------------- */
-#define RTR_HABITATS_MAX  16u    /**< downlink ports */
-#define RTR_FORWARDS_MAX  32u    /**< port forwards */
-#define RTR_RULES_MAX     32u    /**< allow rules between siblings */
-#define RTR_NAT_PER_HAB   256u   /**< largest nat_max; also each habitat's port block */
-#define RTR_NAT_DEFAULT   128u   /**< nat_max when not configured */
-#define RTR_QUEUE_MAX     32u    /**< largest queue length (frames) */
-#define RTR_QUEUE_DEFAULT 16u    /**< queue length when not configured */
-#define RTR_NEIGH_MAX     16u    /**< uplink neighbour (ARP) cache entries */
-#define RTR_FRAME_MAX     1514u  /**< Ethernet frame without FCS */
-#define RTR_NAME_MAX      31u    /**< habitat name, bytes */
-#define RTR_TOKENS_MAX    2048u  /**< JSON values in one configuration */
-#define RTR_CONFIG_MAX    65536u /**< bytes of configuration JSON */
+#define RTR_HABITATS_MAX  16u           /**< downlink ports */
+#define RTR_FORWARDS_MAX  32u           /**< port forwards */
+#define RTR_RULES_MAX     32u           /**< allow rules between siblings */
+#define RTR_NAT_PER_HAB   256u          /**< largest nat_max; also each habitat's port block */
+#define RTR_NAT_DEFAULT   128u          /**< nat_max when not configured */
+#define RTR_QUEUE_MAX     32u           /**< largest queue length (frames) */
+#define RTR_QUEUE_DEFAULT 16u           /**< queue length when not configured */
+#define RTR_NEIGH_MAX     16u           /**< uplink neighbour (ARP) cache entries */
+#define RTR_FRAME_MAX     1514u         /**< Ethernet frame without FCS */
+#define RTR_NAME_MAX      KIDE_NAME_MAX /**< habitat name, bytes (hoitaja's child names) */
+#define RTR_TOKENS_MAX    2048u         /**< JSON values in one configuration */
+#define RTR_CONFIG_MAX    65536u        /**< bytes of configuration JSON */
 #define RTR_VERDICTS_MAX  (2u * (RTR_HABITATS_MAX + RTR_FORWARDS_MAX + RTR_RULES_MAX) + 1u)
 /** NAT ports and ICMP ids: habitat slot s owns [BASE + s * RTR_NAT_PER_HAB, +RTR_NAT_PER_HAB). */
 #define RTR_NAT_PORT_BASE 40960u
@@ -146,7 +147,7 @@ enum rtr_change { RTR_ADDED, RTR_CHANGED, RTR_UNCHANGED, RTR_REMOVED };
 
 /** The verdict on one changed item of an update. */
 struct rtr_verdict {
-    char item[64];        /**< "habitat 'a'", "forward tcp/7443", "allow a -> b tcp/80" */
+    char item[96];        /**< "habitat 'a'", "forward tcp/7443", "allow a -> b tcp/80" */
     kide_u8 change;       /**< enum rtr_change */
     _Bool applied;        /**< in effect now; else err says why not */
     struct rtr_error err; /**< the reason of a rejection */

@@ -540,6 +540,8 @@ static void bad(const char *doc, const char *needle)
     "24\",\"gateway\":\"10.9.0.1\"" extra "}"
 #define DOC(habs, rest) "{" UPLINK ",\"habitats\":[" habs "]" rest "}"
 
+#define N32 "abcdefghijklmnopqrstuvwxyz-01234"
+
 static void test_config_errors(void **state)
 {
     (void)state;
@@ -603,6 +605,20 @@ static void test_config_errors(void **state)
     bad(DOC(H(""), ",\"allow\":[{\"from\":\"h\",\"to\":\"h\"}]"), "allow[0]: to: same as from");
     bad(DOC(H(""), ",\"allow\":[{\"from\":\"h\",\"to\":\"q\"}]"), "allow[0]: to: no habitat 'q'");
     bad(DOC(H(""), ",\"forward\":{}"), "forward: not an array");
+    /* Names as long as hoitaja's (32 bytes), and not longer. */
+    bad(DOC("{\"name\":\"" N32 "x\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.9.0.2/24\","
+            "\"gateway\":\"10.9.0.1\"}",
+            ""),
+        "habitats[0]: name: empty or too long");
+    {
+        const char *ok = DOC("{\"name\":\"" N32 "\",\"mac\":\"02:00:00:00:00:01\",\"address\":"
+                             "\"10.9.0.2/24\",\"gateway\":\"10.9.0.1\"}",
+                             "");
+        struct rtr_error err;
+        rtr_init(r, NULL, NULL);
+        assert_int_equal(rtr_configure(r, ok, strlen(ok), 0, &err), 0);
+        assert_int_equal(rtr_slot(r, N32), 0);
+    }
 }
 
 static void test_update(void **state)
