@@ -439,6 +439,49 @@ static void test_sibling(void **state)
     assert_int_equal(drops(sa, RTR_DROP_ISOLATION), 4);
 }
 
+/* A rule of proto any lets echo through one way; a UDP forward; a new uplink drops every entry. */
+static void test_more(void **state)
+{
+    const char *doc;
+    (void)state;
+    learn_gateway();
+    update_ok(BASE_CFG(",\"allow\":[{\"from\":\"b\",\"to\":\"a\"}]"), 0);
+    in(sb, icmpf(mac_rtr, mac_b, B_ADDR, A_ADDR, ICMP_ECHO, 9), 0);
+    in(sa, icmpf(mac_rtr, mac_a, A_ADDR, B_ADDR, ICMP_ECHO_REPLY, 9), 0);
+    in(sa, icmpf(mac_rtr, mac_a, A_ADDR, B_ADDR, ICMP_ECHO, 9), 0);
+    rtr_poll(r, 0, 8);
+    assert_int_equal(nout, 2);
+    assert_int_equal(out[0].port + out[1].port, sa + sb);
+    check_sums(out[0].d);
+    check_sums(out[1].d);
+    assert_int_equal(drops(sa, RTR_DROP_ISOLATION), 1);
+    /* A UDP forward into b and b's answer. */
+    doc = "{" UPLINK ",\"habitats\":[" HAB_A "," HAB_B "],\"forward\":[{\"proto\":\"udp\","
+          "\"port\":5353,\"to\":\"b\",\"to_port\":53}]}";
+    update_ok(doc, 0);
+    nout = 0;
+    in(RTR_UPLINK, udpf(mac_up, mac_gw, REMOTE, 999, UP_ADDR, 5353, 1), 1);
+    assert_int_equal(nout, 1);
+    assert_int_equal(out[0].port, sb);
+    assert_int_equal(get16(out[0].d + 36), 53);
+    check_sums(out[0].d);
+    in(sb, udpf(mac_rtr, mac_b, B_ADDR, 53, REMOTE, 999, 1), 1);
+    rtr_poll(r, 1, 8);
+    assert_int_equal(get16(out[1].d + 34), 5353);
+    check_sums(out[1].d);
+    assert_int_equal(rtr_nat_used(r, sb), 1);
+    /* A new uplink address: every entry and the ARP cache go. */
+    doc = "{\"uplink\":{\"mac\":\"52:54:00:12:34:56\",\"address\":\"10.0.2.16/24\","
+          "\"gateway\":\"10.0.2.2\"},\"habitats\":[" HAB_A "," HAB_B "],\"forward\":[{\"proto\":"
+          "\"udp\",\"port\":5353,\"to\":\"b\",\"to_port\":53}]}";
+    update_ok(doc, 0);
+    assert_int_equal(rtr_nat_used(r, sb), 0);
+    nout = 0;
+    in(sb, udpf(mac_rtr, mac_b, B_ADDR, 53, REMOTE, 999, 1), 2);
+    rtr_poll(r, 2, 8);
+    assert_int_equal(drops(sb, RTR_DROP_NO_NEIGHBOUR), 1);
+}
+
 static void test_table_full(void **state)
 {
     (void)state;
@@ -812,6 +855,7 @@ int main(void)
             T(test_forward_not_configured),
             T(test_spoofed),
             T(test_sibling),
+            T(test_more),
             T(test_table_full),
             T(test_fairness),
             T(test_expiry),
