@@ -34,6 +34,7 @@ static struct rtr_counters *ctr(struct rtr *r, int port)
 void rtr_send(struct rtr *r, int port, const u8 *f, u32 len)
 {
     ctr(r, port)->tx++;
+    r->sent++;
     if (r->emit)
         r->emit(r->emit_ctx, port, f, len);
 }
@@ -366,12 +367,14 @@ static int route_out(struct rtr *r, u32 s, u8 *f, u32 len, u64 now)
 
 kide_u32 rtr_poll(struct rtr *r, kide_u64 now, kide_u32 budget)
 {
-    u32 sent = 0, idle = 0;
-    if (!r->configured)
+    u64 start = r->sent;
+    u32 idle = 0;
+    if (!r->configured || !budget)
         return 0;
-    if (r->cfg.uplink.gateway)
-        (void)neigh_resolve(r, r->cfg.uplink.gateway, now);
-    while (sent < budget && idle < RTR_HABITATS_MAX) {
+    (void)neigh_resolve(r, r->cfg.uplink.gateway, now);
+    /* Every frame sent counts, the ARP requests of unresolved next hops too:
+     * the caller's ring has room for budget frames. */
+    while (r->sent - start < budget && idle < RTR_HABITATS_MAX) {
         u32 s = r->rr;
         struct rtr_hab *h = &r->hab[s];
         struct rtr_qframe *q;
@@ -386,14 +389,12 @@ kide_u32 rtr_poll(struct rtr *r, kide_u64 now, kide_u32 budget)
         h->qhead = (h->qhead + 1) % RTR_QUEUE_MAX;
         h->qlen--;
         rc = route_out(r, s, q->data, q->len, now);
-        if (rc == RTR_FORWARDED) {
+        if (rc == RTR_FORWARDED)
             h->c.forwarded++;
-            sent++;
-        } else if (rc >= 0 && rc < RTR_DROP_COUNT) {
+        else if (rc >= 0 && rc < RTR_DROP_COUNT)
             h->c.drops[rc]++;
-        }
     }
-    return sent;
+    return (u32)(r->sent - start);
 }
 
 kide_u32 rtr_expire(struct rtr *r, kide_u64 now)

@@ -206,6 +206,7 @@ struct rtr {
     struct rtr_counters up;                   /**< the uplink's counters */
     struct rtr_neigh neigh[RTR_NEIGH_MAX];    /**< uplink ARP cache */
     kide_u32 rr;                              /**< next slot the round-robin serves */
+    kide_u64 sent;                            /**< frames sent out of any port, ever */
     rtr_emit_fn emit;                         /**< where frames go */
     void *emit_ctx;                           /**< its argument */
     kide_u8 in[RTR_FRAME_MAX];                /**< scratch: the frame rtr_input works on */
@@ -245,9 +246,10 @@ int rtr_update(struct rtr *r, const char *json, kide_u32 len, kide_u64 now, stru
 int rtr_input(struct rtr *r, int port, const kide_u8 *frame, kide_u32 len, kide_u64 now);
 
 /**
- * Send up to budget queued frames, one per non-empty habitat queue in turn
- * (round-robin), translating each on its way out; also asks for the uplink
- * gateway's MAC while it is unknown. Returns the frames sent.
+ * Send queued frames, one per non-empty habitat queue in turn (round-robin),
+ * translating each on its way out; also asks for the uplink gateway's MAC
+ * while it is unknown. Stops when budget frames went out (ARP requests the
+ * call sends count too) or the queues are empty. Returns the frames sent.
  */
 kide_u32 rtr_poll(struct rtr *r, kide_u64 now, kide_u32 budget);
 

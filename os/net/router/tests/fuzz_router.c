@@ -184,9 +184,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 3:
             frame_step(&in, now, 1);
             break;
-        case 4:
-            (void)rtr_poll(r, now, take(&in, 1) % 40);
+        case 4: {
+            u32 budget = take(&in, 1) % 40;
+            if (rtr_poll(r, now, budget) > budget)
+                abort();
             break;
+        }
         case 5:
             now += (u64)take(&in, 2) * 100;
             break;

@@ -215,7 +215,7 @@ static int teardown(void **state)
 /* The uplink gateway answers the router's ARP request. */
 static void learn_gateway(void)
 {
-    rtr_poll(r, 0, 0);
+    assert_int_equal(rtr_poll(r, 0, 1), 1); /* the ARP request, within the budget */
     assert_true(nout >= 1);
     assert_int_equal(out[nout - 1].port, RTR_UPLINK);
     assert_int_equal(get16(out[nout - 1].d + 20), 1);
@@ -304,7 +304,9 @@ static void test_nat_udp(void **state)
     learn_gateway();
     in(sa, udpf(mac_rtr, mac_a, A_ADDR, 5353, IP(10, 0, 2, 3), 53, 1), 0);
     in(sa, udpf(mac_rtr, mac_a, A_ADDR, 5354, REMOTE, 53, 0), 0);
-    assert_int_equal(rtr_poll(r, 0, 8), 1); /* 10.0.2.3 is on-link: its MAC is asked for */
+    /* 10.0.2.3 is on-link: its MAC is asked for (a frame of the budget), the first datagram
+     * is dropped, the second goes to the gateway. */
+    assert_int_equal(rtr_poll(r, 0, 8), 2);
     assert_int_equal(drops(sa, RTR_DROP_NO_NEIGHBOUR), 1);
     assert_int_equal(get32(out[0].d + 38), IP(10, 0, 2, 3)); /* the ARP request */
     in(RTR_UPLINK, arpf(mac_gw, 2, IP(10, 0, 2, 3), mac_up, UP_ADDR), 0);
@@ -480,6 +482,19 @@ static void test_more(void **state)
     in(sb, udpf(mac_rtr, mac_b, B_ADDR, 53, REMOTE, 999, 1), 2);
     rtr_poll(r, 2, 8);
     assert_int_equal(drops(sb, RTR_DROP_NO_NEIGHBOUR), 1);
+}
+
+/* ARP requests for unresolved next hops count against the budget. */
+static void test_budget(void **state)
+{
+    (void)state;
+    learn_gateway();
+    for (u32 i = 0; i < 10; i++)
+        in(sa, udpf(mac_rtr, mac_a, A_ADDR, 1, IP(10, 0, 2, 100 + i), 53, 1), 0);
+    assert_int_equal(rtr_poll(r, 0, 3), 3);
+    assert_int_equal(nout, 3);
+    assert_int_equal(rtr_counters(r, sa)->drops[RTR_DROP_NO_NEIGHBOUR], 3);
+    assert_int_equal(rtr_poll(r, 0, 100), 7);
 }
 
 static void test_table_full(void **state)
@@ -856,6 +871,7 @@ int main(void)
             T(test_spoofed),
             T(test_sibling),
             T(test_more),
+            T(test_budget),
             T(test_table_full),
             T(test_fairness),
             T(test_expiry),
