@@ -290,6 +290,32 @@ static void reject(struct items *it, const char *item, u32 change, const struct 
     verdict(it->v, item, change, e);
 }
 
+/* A rejected forward replaces nothing: the one in effect for the same uplink port stays,
+ * if its habitat does and no forward accepted before it took its ports. */
+static void keep_forward(struct rtr *r, struct items *it, const struct rtr_forward_cfg *f)
+{
+    struct rtr_verdict *x = it->v && it->v->n ? &it->v->v[it->v->n - 1] : NULL;
+    const struct rtr_forward_cfg *g = NULL;
+    for (u32 i = 0; f->port && r->configured && i < r->cfg.nforward && !g; i++)
+        if (r->cfg.forward[i].proto == f->proto && r->cfg.forward[i].port == f->port)
+            g = &r->cfg.forward[i];
+    if (!g)
+        return;
+    if (x)
+        x->change = RTR_CHANGED;
+    if (!r->cand.hab[g->hab].used || strcmp(r->cand.hab[g->hab].name, r->cfg.hab[g->hab].name))
+        return;
+    for (u32 i = 0; i < r->cand.nforward; i++) {
+        const struct rtr_forward_cfg *c = &r->cand.forward[i];
+        if (c->proto == g->proto &&
+            (c->port == g->port || (c->hab == g->hab && c->to_port == g->to_port)))
+            return;
+    }
+    r->cand.forward[r->cand.nforward++] = *g;
+    if (x)
+        x->kept = 1;
+}
+
 static void parse_forwards(struct rtr *r, struct cfg_ctx *c, int arr, struct items *it)
 {
     u32 i = 0;
@@ -309,7 +335,8 @@ static void parse_forwards(struct rtr *r, struct cfg_ctx *c, int arr, struct ite
             if (f.port && r->cfg.forward[j].proto == f.proto && r->cfg.forward[j].port == f.port)
                 it->seen[j] = 1;
         if (rc < 0) {
-            reject(it, item, f.hab || f.to_port ? fwd_change(r, &f) : RTR_ADDED, &e);
+            reject(it, item, RTR_ADDED, &e);
+            keep_forward(r, it, &f);
             continue;
         }
         verdict(it->v, item, fwd_change(r, &f), NULL);

@@ -150,6 +150,7 @@ struct rtr_verdict {
     char item[96];        /**< "habitat 'a'", "forward tcp/7443", "allow a -> b tcp/80" */
     kide_u8 change;       /**< enum rtr_change */
     _Bool applied;        /**< in effect now; else err says why not */
+    _Bool kept;           /**< rejected change: the version in effect before stays */
     struct rtr_error err; /**< the reason of a rejection */
 };
 
@@ -229,7 +230,8 @@ int rtr_configure(struct rtr *r, const char *json, kide_u32 len, kide_u64 now,
  * Live update: the document replaces the configuration. The uplink and the
  * habitats are validated as a whole (a problem rejects the document: returns
  * -1, *err, nothing changes); every forward and allow rule gets its own
- * verdict in *v (a rejected one is not in effect). NAT entries and queued
+ * verdict in *v (a rejected one is not in effect; a rejected change of a
+ * forward keeps the forward in effect before, verdict `kept`). NAT entries and queued
  * frames of a removed or changed habitat, and entries of a removed or changed
  * forward, are dropped. Returns 0 when every item applied, 1 when some were
  * rejected, -1 when the document was.

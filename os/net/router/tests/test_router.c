@@ -734,6 +734,31 @@ static void test_update(void **state)
     assert_int_equal(rtr_input(r, sb, out[0].d, 60, 0), -1);
 }
 
+/* A rejected change of a forward leaves the forward in effect, and its connections. */
+static void test_update_kept(void **state)
+{
+    static struct rtr_verdicts v;
+    struct rtr_error err;
+    const char *doc = "{" UPLINK ",\"dns\":\"10.0.2.3\",\"habitats\":[" HAB_A "," HAB_B
+                      "],\"forward\":[{\"proto\":\"tcp\",\"port\":7443,\"to\":\"b\","
+                      "\"to_port\":99999}]}";
+    (void)state;
+    learn_gateway();
+    in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 5, UP_ADDR, 7443, TCP_SYN), 0);
+    assert_int_equal(rtr_nat_used(r, sa), 1);
+    assert_int_equal(rtr_update(r, doc, strlen(doc), 0, &v, &err), 1);
+    assert_int_equal(v.n, 4);
+    assert_string_equal(v.v[3].item, "forward tcp/7443");
+    assert_int_equal(v.v[3].change, RTR_CHANGED);
+    assert_false(v.v[3].applied);
+    assert_true(v.v[3].kept);
+    assert_non_null(strstr(v.v[3].err.msg, "forward[0]: to_port: not an integer"));
+    assert_int_equal(rtr_nat_used(r, sa), 1);
+    in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 6, UP_ADDR, 7443, TCP_SYN), 0);
+    assert_int_equal(rtr_nat_used(r, sa), 2);
+    assert_int_equal(out[nout - 1].port, sa);
+}
+
 static void test_dhcp(void **state)
 {
     u8 m[300] = {0};
@@ -877,6 +902,7 @@ int main(void)
             T(test_expiry),
             T(test_config_errors),
             T(test_update),
+            T(test_update_kept),
             T(test_dhcp),
             T(test_malformed),
             T(test_report),
