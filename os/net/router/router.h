@@ -15,7 +15,8 @@
  * habitats), and receives every frame the router sends through one callback.
  * Time is a parameter (milliseconds, monotonic); nothing sleeps or allocates:
  * a struct rtr holds all state (about 0.9 MiB with the default limits) and the
- * caller places it.
+ * caller places it. One caller at a time: the component serialises its calls
+ * (one thread), the library takes no locks.
  *
  * Invariants: every frame is checked before use (lengths, header lengths,
  * checksums of the IPv4 header, options); per habitat the NAT entries are at
