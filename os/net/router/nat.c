@@ -56,6 +56,19 @@ void rtr_nat_free(struct rtr_hab *h, struct rtr_nat *e)
     memset(e, 0, sizeof(*e));
 }
 
+/* The oldest TCP entry nobody answered yet (a SYN flood's), or NULL. */
+static struct rtr_nat *unanswered(struct rtr_hab *h, u32 nmax)
+{
+    struct rtr_nat *v = NULL;
+    for (u32 i = 0; i < nmax; i++) {
+        struct rtr_nat *e = &h->nat[i];
+        if (e->used && e->proto == RTR_TCP && !(e->state & TCP_REPLIED) &&
+            (!v || e->last < v->last))
+            v = e;
+    }
+    return v;
+}
+
 struct rtr_nat *rtr_nat_alloc(struct rtr_hab *h, u32 nmax, u64 now)
 {
     struct rtr_nat *free_ = NULL;
@@ -63,6 +76,12 @@ struct rtr_nat *rtr_nat_alloc(struct rtr_hab *h, u32 nmax, u64 now)
         for (u32 i = 0; i < nmax; i++)
             if (h->nat[i].used && rtr_nat_expired(&h->nat[i], now))
                 rtr_nat_free(h, &h->nat[i]);
+    }
+    /* Still full: a connection that never got an answer makes room, so SYNs
+     * to a forward cannot hold the habitat's block for RTR_TO_TCP_TRANS. */
+    if (h->nat_used >= nmax && (free_ = unanswered(h, nmax)) != NULL) {
+        rtr_nat_free(h, free_);
+        free_ = NULL;
     }
     for (u32 i = 0; i < nmax && !free_; i++)
         if (!h->nat[i].used)

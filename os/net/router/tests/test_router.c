@@ -14,7 +14,7 @@
 
 /* ---- frames out ------------------------------------------------------------------- */
 
-#define OUT_MAX 256
+#define OUT_MAX 512
 struct sent {
     int port;
     u32 len;
@@ -519,6 +519,27 @@ static void test_table_full(void **state)
     assert_int_equal(rtr_nat_used(r, sb), 1);
 }
 
+/* SYNs to a forward fill a's block; unanswered entries make room, answered ones stay. */
+static void test_syn_flood(void **state)
+{
+    u16 p;
+    (void)state;
+    learn_gateway();
+    in(sa, tcpf(mac_rtr, mac_a, A_ADDR, 50000, REMOTE, 80, TCP_SYN), 0);
+    rtr_poll(r, 0, 8);
+    in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 80, UP_ADDR, mapped(sa, 0), TCP_SYN | TCP_ACK), 0);
+    nout = 0;
+    for (p = 1; p <= 300; p++)
+        in(RTR_UPLINK, tcpf(mac_up, mac_gw, IP(203, 0, 113, 9), p, UP_ADDR, 7443, TCP_SYN), p);
+    assert_int_equal(nout, 300);
+    assert_int_equal(rtr_nat_used(r, sa), RTR_NAT_DEFAULT);
+    assert_int_equal(drops(RTR_UPLINK, RTR_DROP_NAT_FULL), 0);
+    /* The answered connection is still there. */
+    in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 80, UP_ADDR, mapped(sa, 0), TCP_ACK), 400);
+    assert_int_equal(out[nout - 1].port, sa);
+    assert_int_equal(get16(out[nout - 1].d + 36), 50000);
+}
+
 static void test_fairness(void **state)
 {
     u32 from_a = 0, from_b = 0, sent_b = 0;
@@ -898,6 +919,7 @@ int main(void)
             T(test_more),
             T(test_budget),
             T(test_table_full),
+            T(test_syn_flood),
             T(test_fairness),
             T(test_expiry),
             T(test_config_errors),
