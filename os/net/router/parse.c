@@ -467,10 +467,11 @@ static int item_array(struct cfg_ctx *c, const char *key, u32 max)
         return -1;
     if (want_type(c, arr, KIDE_JSON_ARRAY, "an array") < 0)
         return -2;
-    if (c->doc->tok[arr].count > max)
-        return rtr_fail(c->err, "drop some, or split the habitats over more routers",
-                        "%s: more than %u", key, max) -
-               1;
+    if (c->doc->tok[arr].count > max) {
+        rtr_fail(c->err, "drop some, or split the habitats over more routers", "%s: more than %u",
+                 key, max);
+        return -2;
+    }
     return arr;
 }
 

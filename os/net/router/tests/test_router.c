@@ -684,6 +684,15 @@ static void test_config_errors(void **state)
     bad(DOC(H(""), ",\"allow\":[{\"from\":\"h\",\"to\":\"h\"}]"), "allow[0]: to: same as from");
     bad(DOC(H(""), ",\"allow\":[{\"from\":\"h\",\"to\":\"q\"}]"), "allow[0]: to: no habitat 'q'");
     bad(DOC(H(""), ",\"forward\":{}"), "forward: not an array");
+    {
+        char doc[8192];
+        int n = snprintf(doc, sizeof(doc), "{" UPLINK ",\"habitats\":[" H("") "],\"allow\":[");
+        for (int i = 0; i < 33; i++)
+            n += snprintf(doc + n, sizeof(doc) - (size_t)n, "%s{\"from\":\"h\",\"to\":\"h\"}",
+                          i ? "," : "");
+        snprintf(doc + n, sizeof(doc) - (size_t)n, "]}");
+        bad(doc, "allow: more than 32");
+    }
     /* Names as long as hoitaja's (32 bytes), and not longer. */
     bad(DOC("{\"name\":\"" N32 "x\",\"mac\":\"02:00:00:00:00:01\",\"address\":\"10.9.0.2/24\","
             "\"gateway\":\"10.9.0.1\"}",
