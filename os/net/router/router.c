@@ -132,6 +132,25 @@ static int arp_input(struct rtr *r, int port, const struct pkt *p, u64 now)
 
 /* ---- from the uplink ------------------------------------------------------------- */
 
+/* Whether a is no remote host's address: this network (0/8), loopback, multicast and
+ * above, the uplink's own, its network's or its broadcast address. */
+static _Bool special(const struct rtr *r, u32 a)
+{
+    const struct rtr_uplink_cfg *up = &r->cfg.uplink;
+    u32 host = a & ~rtr_mask(up->prefix);
+    return a >> 24 == 0 || a >> 24 == 127 || a >> 28 >= 0xe || a == up->addr ||
+           (rtr_in_net(a, up->addr, up->prefix) && (host == 0 || host == ~rtr_mask(up->prefix)));
+}
+
+/* The slot whose network holds a, or -1. */
+static int habitat_of(const struct rtr *r, u32 a)
+{
+    for (u32 t = 0; t < RTR_HABITATS_MAX; t++)
+        if (r->cfg.hab[t].used && rtr_in_net(a, r->cfg.hab[t].addr, r->cfg.hab[t].prefix))
+            return (int)t;
+    return -1;
+}
+
 /* The entry of a packet to a port forward, made on a connection's first packet. */
 static struct rtr_nat *forward_in(struct rtr *r, const struct pkt *p, u64 now, int *slot, int *why)
 {
@@ -185,6 +204,9 @@ static int uplink_input(struct rtr *r, struct pkt *p, u64 now)
         return rc;
     if (p->dst != r->cfg.uplink.addr)
         return RTR_DROP_NOT_ROUTED;
+    /* From outside, nothing may claim to come from a habitat or the router. */
+    if (special(r, p->src) || habitat_of(r, p->src) >= 0)
+        return RTR_DROP_SPOOFED;
     if (p->proto == RTR_ICMP) {
         if (p->icmp_type != ICMP_ECHO_REPLY)
             return RTR_DROP_UNSUPPORTED;
@@ -346,7 +368,7 @@ static int route_out(struct rtr *r, u32 s, u8 *f, u32 len, u64 now)
 {
     const struct rtr_hab_cfg *hc = &r->cfg.hab[s];
     struct pkt p;
-    int rc;
+    int rc, t;
     if (rtr_pkt_eth(&p, f, len) < 0)
         return RTR_DROP_MALFORMED;
     rc = rtr_pkt_ip(&p);
@@ -354,15 +376,10 @@ static int route_out(struct rtr *r, u32 s, u8 *f, u32 len, u64 now)
         return rc;
     if (f[ETH_HLEN + 8] <= 1)
         return RTR_DROP_TTL;
-    if (rtr_in_net(p.dst, hc->addr, hc->prefix) || p.dst >> 28 >= 0xe || p.dst >> 24 == 127 ||
-        p.dst >> 24 == 0 || p.dst == r->cfg.uplink.addr)
+    if (rtr_in_net(p.dst, hc->addr, hc->prefix) || special(r, p.dst))
         return RTR_DROP_NOT_ROUTED;
-    for (u32 t = 0; t < RTR_HABITATS_MAX; t++) {
-        const struct rtr_hab_cfg *tc = &r->cfg.hab[t];
-        if (tc->used && t != s && rtr_in_net(p.dst, tc->addr, tc->prefix))
-            return to_sibling(r, s, t, &p);
-    }
-    return to_uplink(r, s, &p, now);
+    t = habitat_of(r, p.dst);
+    return t >= 0 ? to_sibling(r, s, (u32)t, &p) : to_uplink(r, s, &p, now);
 }
 
 kide_u32 rtr_poll(struct rtr *r, kide_u64 now, kide_u32 budget)

@@ -381,6 +381,17 @@ static void test_forward_not_configured(void **state)
     assert_int_equal(nout, 0);
     assert_int_equal(drops(RTR_UPLINK, RTR_DROP_NO_MAPPING), 3);
     assert_int_equal(drops(RTR_UPLINK, RTR_DROP_NOT_ROUTED), 1);
+    /* From outside, posing as a habitat or the router: not let in, even to a forward. */
+    in(RTR_UPLINK, tcpf(mac_up, mac_gw, B_ADDR, 1000, UP_ADDR, 7443, TCP_SYN), 0);
+    in(RTR_UPLINK, tcpf(mac_up, mac_gw, UP_ADDR, 1000, UP_ADDR, 7443, TCP_SYN), 0);
+    in(RTR_UPLINK, tcpf(mac_up, mac_gw, IP(127, 0, 0, 1), 1000, UP_ADDR, 7443, TCP_SYN), 0);
+    assert_int_equal(drops(RTR_UPLINK, RTR_DROP_SPOOFED), 3);
+    assert_int_equal(nout, 0);
+    /* A habitat cannot send to the uplink network's broadcast address. */
+    in(sa, udpf(mac_rtr, mac_a, A_ADDR, 1, IP(10, 0, 2, 255), 53, 1), 0);
+    rtr_poll(r, 0, 8);
+    assert_int_equal(drops(sa, RTR_DROP_NOT_ROUTED), 1);
+    assert_int_equal(nout, 0);
 }
 
 static void test_spoofed(void **state)
