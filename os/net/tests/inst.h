@@ -23,20 +23,25 @@
 
 /** The stack's memory in use, from LWIP_STATS. */
 struct inst_stats {
-    unsigned pbuf_pool;  /**< PBUF_POOL buffers in use (received frames) */
-    unsigned pbuf_ref;   /**< PBUF_REF/ROM headers in use */
-    unsigned mem_used;   /**< heap bytes in use (PBUF_RAM, DHCP state) */
-    unsigned tcp_pcbs;   /**< TCP connections */
-    unsigned tcp_segs;   /**< queued TCP segments */
-    unsigned reass;      /**< IP datagrams being reassembled */
-    unsigned arp_queue;  /**< packets waiting for ARP */
-    unsigned pool_errs;  /**< allocations refused by any pool */
-    unsigned icmp_xmit;  /**< ICMP messages sent */
+    unsigned pbuf_pool; /**< PBUF_POOL buffers in use (received frames) */
+    unsigned pbuf_ref;  /**< PBUF_REF/ROM headers in use */
+    unsigned mem_used;  /**< heap bytes in use (PBUF_RAM, DHCP state) */
+    unsigned tcp_pcbs;  /**< TCP connections */
+    unsigned tcp_segs;  /**< queued TCP segments */
+    unsigned reass;     /**< IP datagrams being reassembled */
+    unsigned arp_queue; /**< packets waiting for ARP */
+    unsigned pool_errs; /**< allocations refused by any pool */
+    unsigned icmp_xmit; /**< ICMP messages sent */
 };
 
 /** TCP states as the test sees them. */
-enum inst_tcp_state { INST_TCP_NONE, INST_TCP_CONNECTING, INST_TCP_OPEN, INST_TCP_PEER_CLOSED,
-                      INST_TCP_ERROR };
+enum inst_tcp_state {
+    INST_TCP_NONE,
+    INST_TCP_CONNECTING,
+    INST_TCP_OPEN,
+    INST_TCP_PEER_CLOSED,
+    INST_TCP_ERROR
+};
 
 struct net_inst_ops {
     /** Start the stack on LINK with address IP/24 ("10.0.0.1"); 0 or -1. */
@@ -68,5 +73,8 @@ struct net_inst_ops {
     void (*arp_flush)(void);
     void (*stats)(struct inst_stats *st);
 };
+
+/** The stack's table (a_net_inst, b_net_inst once renamed). */
+extern const struct net_inst_ops net_inst;
 
 #endif

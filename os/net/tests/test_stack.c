@@ -231,10 +231,10 @@ static void test_nothing_leaks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_udp_round_trip_resolves_arp, setup),
-        cmocka_unit_test_setup(test_ping_is_answered, setup),
-        cmocka_unit_test_setup(test_tcp_one_mib, setup),
-        cmocka_unit_test_setup(test_nothing_leaks, setup),
+            cmocka_unit_test_setup(test_udp_round_trip_resolves_arp, setup),
+            cmocka_unit_test_setup(test_ping_is_answered, setup),
+            cmocka_unit_test_setup(test_tcp_one_mib, setup),
+            cmocka_unit_test_setup(test_nothing_leaks, setup),
     };
 
     return cmocka_run_group_tests_name("os-net-stack", tests, NULL, NULL);

@@ -49,55 +49,55 @@
 #define LWIP_TIMERS          1
 
 /* ---- memory ---- */
-#define MEM_LIBC_MALLOC    0
-#define MEMP_MEM_MALLOC    0
-#define MEM_ALIGNMENT      8
-#define MEM_SIZE           NET_MEM_SIZE
-#define PBUF_POOL_SIZE     NET_PBUF_POOL_SIZE
-#define MEMP_NUM_PBUF      64
-#define MEMP_NUM_TCP_PCB   NET_TCP_PCBS
+#define MEM_LIBC_MALLOC         0
+#define MEMP_MEM_MALLOC         0
+#define MEM_ALIGNMENT           8
+#define MEM_SIZE                NET_MEM_SIZE
+#define PBUF_POOL_SIZE          NET_PBUF_POOL_SIZE
+#define MEMP_NUM_PBUF           64
+#define MEMP_NUM_TCP_PCB        NET_TCP_PCBS
 #define MEMP_NUM_TCP_PCB_LISTEN NET_TCP_LISTENERS
-#define MEMP_NUM_UDP_PCB   NET_UDP_PCBS
-#define MEMP_NUM_TCP_SEG   TCP_SND_QUEUELEN
-#define MEMP_NUM_REASSDATA 8
-#define MEMP_NUM_FRAG_PBUF 16
-#define MEMP_NUM_ARP_QUEUE 32
-#define ARP_TABLE_SIZE     32
+#define MEMP_NUM_UDP_PCB        NET_UDP_PCBS
+#define MEMP_NUM_TCP_SEG        TCP_SND_QUEUELEN
+#define MEMP_NUM_REASSDATA      8
+#define MEMP_NUM_FRAG_PBUF      16
+#define MEMP_NUM_ARP_QUEUE      32
+#define ARP_TABLE_SIZE          32
 
 /* ---- protocols ---- */
-#define LWIP_IPV4     1
-#define LWIP_IPV6     0
-#define LWIP_ARP      1
-#define LWIP_ETHERNET 1
-#define LWIP_ICMP     1
-#define LWIP_RAW      0
-#define LWIP_UDP      1
-#define LWIP_TCP      1
-#define LWIP_DHCP     1
-#define LWIP_AUTOIP   0
-#define LWIP_IGMP     0
-#define LWIP_DNS      0
-#define IP_REASSEMBLY 1
-#define IP_FRAG       1
-#define ARP_QUEUEING  1
+#define LWIP_IPV4                     1
+#define LWIP_IPV6                     0
+#define LWIP_ARP                      1
+#define LWIP_ETHERNET                 1
+#define LWIP_ICMP                     1
+#define LWIP_RAW                      0
+#define LWIP_UDP                      1
+#define LWIP_TCP                      1
+#define LWIP_DHCP                     1
+#define LWIP_AUTOIP                   0
+#define LWIP_IGMP                     0
+#define LWIP_DNS                      0
+#define IP_REASSEMBLY                 1
+#define IP_FRAG                       1
+#define ARP_QUEUEING                  1
 #define ETHARP_SUPPORT_STATIC_ENTRIES 1
 
 /* ---- TCP ---- */
-#define TCP_MSS             1460
-#define LWIP_WND_SCALE      1
-#define TCP_RCV_SCALE       2
-#define TCP_WND             NET_TCP_WND
-#define TCP_SND_BUF         NET_TCP_SND_BUF
-#define TCP_SND_QUEUELEN    ((4 * TCP_SND_BUF + (TCP_MSS - 1)) / TCP_MSS)
-#define TCP_OVERSIZE        TCP_MSS
-#define LWIP_TCP_TIMESTAMPS 1
-#define LWIP_TCP_SACK_OUT   1
+#define TCP_MSS               1460
+#define LWIP_WND_SCALE        1
+#define TCP_RCV_SCALE         2
+#define TCP_WND               NET_TCP_WND
+#define TCP_SND_BUF           NET_TCP_SND_BUF
+#define TCP_SND_QUEUELEN      ((4 * TCP_SND_BUF + (TCP_MSS - 1)) / TCP_MSS)
+#define TCP_OVERSIZE          TCP_MSS
+#define LWIP_TCP_TIMESTAMPS   1
+#define LWIP_TCP_SACK_OUT     1
 #define LWIP_TCP_MAX_SACK_NUM 4
-#define TCP_QUEUE_OOSEQ     1
-#define TCP_OOSEQ_MAX_PBUFS 32
-#define TCP_LISTEN_BACKLOG  1
-#define LWIP_TCP_KEEPALIVE  1
-#define LWIP_CALLBACK_API   1
+#define TCP_QUEUE_OOSEQ       1
+#define TCP_OOSEQ_MAX_PBUFS   32
+#define TCP_LISTEN_BACKLOG    1
+#define LWIP_TCP_KEEPALIVE    1
+#define LWIP_CALLBACK_API     1
 
 /* ---- the network interface ---- */
 #define LWIP_SINGLE_NETIF            0

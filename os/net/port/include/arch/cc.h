@@ -41,9 +41,9 @@ typedef long ssize_t;
 #define lwip_htons(x) ((u16_t)__builtin_bswap16((u16_t)(x)))
 #define lwip_htonl(x) ((u32_t)__builtin_bswap32((u32_t)(x)))
 
-#define LWIP_PLATFORM_DIAG(x)   \
-    do {                        \
-        net_port_diag x;        \
+#define LWIP_PLATFORM_DIAG(x)                                                                      \
+    do {                                                                                           \
+        net_port_diag x;                                                                           \
     } while (0)
 #define LWIP_PLATFORM_ASSERT(x) net_port_assert((x), __FILE__, __LINE__)
 #define LWIP_RAND()             net_port_rand()
