@@ -35,9 +35,9 @@ LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c cor
               core/tcp_out.c core/timeouts.c core/udp.c core/ipv4/dhcp.c core/ipv4/etharp.c \
               core/ipv4/icmp.c core/ipv4/ip4.c core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c \
               netif/ethernet.c
-NET_OWN_FILES := port/sys_arch.c netif.c
+NET_OWN_FILES := port/sys_arch.c netif.c session.c
 
-NET_CFLAGS := -I$(NET_DIR)/include -I$(NET_DIR)/port/include -I$(LWIP_SRC)/include
+NET_CFLAGS := -I$(NET_DIR)/include -I$(NET_DIR)/port/include -I$(LWIP_SRC)/include -I$(TOP)/os/abi
 # -Wno-unused-parameter: lwIP's callbacks ignore arguments; -Wno-address:
 # comparisons of ip_addr_t members with NULL in its macros;
 # -Wno-type-limits: range checks that are always true for our sizes.

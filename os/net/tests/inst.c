@@ -20,6 +20,7 @@
 #include "lwip/timeouts.h"
 #include "lwip/udp.h"
 #include "net/port.h"
+#include "net/session.h"
 
 #include <string.h>
 
@@ -34,6 +35,8 @@ static size_t ring_head, ring_len; /* read position, bytes unread */
 static uint8_t dgram[2048];
 static size_t dgram_len;
 static uint16_t dgram_port;
+static struct net_session session;
+static uint8_t session_buf[KIDE_SOCK_BUF_SIZE];
 
 static int addr(const char *s, ip4_addr_t *a)
 {
@@ -50,7 +53,13 @@ static int init(struct net_link *link, const char *ip, uint64_t seed)
     ip4_addr_set_zero(&gw);
     if (addr(ip, &a) != 0)
         return -1;
+    net_session_init(&session, session_buf, sizeof session_buf);
     return net_netif_add(&nif, link, &a, &mask, &gw);
+}
+
+static int sock_call(uint64_t op, const uint64_t *req, unsigned nreq, uint64_t *rep, unsigned *nrep)
+{
+    return net_session_call(&session, op, req, nreq, rep, nrep);
 }
 
 static void poll(uint32_t now_ms)
@@ -315,4 +324,6 @@ const struct net_inst_ops net_inst = {
         .udp_recv = udp_take,
         .arp_flush = arp_flush,
         .stats = stats,
+        .sock_call = sock_call,
+        .sock_buf = session_buf,
 };

@@ -72,6 +72,11 @@ struct net_inst_ops {
     /** Drop the ARP table and queued packets (the fuzzer's reset). */
     void (*arp_flush)(void);
     void (*stats)(struct inst_stats *st);
+    /** The stack's one socket session (net/session.h): a request's words in,
+     *  the reply's out; the session's shared buffer is sock_buf. */
+    int (*sock_call)(uint64_t op, const uint64_t *req, unsigned nreq, uint64_t *rep,
+                     unsigned *nrep);
+    uint8_t *sock_buf;
 };
 
 /** The stack's table (a_net_inst, b_net_inst once renamed). */

@@ -18,6 +18,9 @@
 #include "frames.h"
 #include "inst.h"
 
+#include <kide/socket.h>
+#include <kide/status.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -209,6 +212,150 @@ static void test_tcp_one_mib(void **state)
     pump(50, 1);
 }
 
+/* A request to A's socket session; returns the status, the reply in REP. */
+static int sock(uint64_t op, unsigned nreq, const uint64_t *req, uint64_t *rep)
+{
+    unsigned n;
+
+    memset(rep, 0xee, KIDE_SOCK_POLL_MAX * sizeof *rep);
+    return A->sock_call(op, req, nreq, rep, &n);
+}
+
+#define SOCK(op, rep, ...)                                                                         \
+    sock(op, (unsigned)(sizeof((uint64_t[]){__VA_ARGS__}) / 8), (uint64_t[]){__VA_ARGS__}, rep)
+
+static void test_socket_session_refuses_bad_requests(void **state)
+{
+    uint64_t rep[KIDE_SOCK_POLL_MAX];
+
+    assert_int_equal(SOCK(99, rep, 0), KIDE_BAD_PARAM);
+    assert_int_equal(sock(KIDE_SOCK_TCP_LISTEN, 1, (uint64_t[]){KIDE_SOCK_ADDR(0, 1)}, rep),
+                     KIDE_BAD_PARAM); /* one word short */
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_LISTEN, rep, KIDE_SOCK_ADDR(0, 1), 0), KIDE_BAD_PARAM);
+    assert_int_equal(
+            SOCK(KIDE_SOCK_TCP_LISTEN, rep, KIDE_SOCK_ADDR(0, 1), KIDE_SOCK_BACKLOG_MAX + 1),
+            KIDE_BAD_PARAM);
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_CONNECT, rep, 1ull << 60), KIDE_BAD_PARAM);
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_ACCEPT, rep, KIDE_SOCK_MAX), KIDE_BAD_PARAM);
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_RECV, rep, 0, 0, 1), KIDE_BAD_PARAM); /* not in use */
+    assert_int_equal(SOCK(KIDE_SOCK_POLL, rep, 0), KIDE_BAD_PARAM);
+    assert_int_equal(SOCK(KIDE_SOCK_POLL, rep, 2, 0), KIDE_BAD_PARAM); /* count > words */
+}
+
+static void test_socket_session_tcp(void **state)
+{
+    enum { IN = 256 * 1024, OUT = 50 * 1024 };
+    static uint8_t out[IN];
+    uint64_t rep[KIDE_SOCK_POLL_MAX], l, c;
+    size_t sent = 0, got = 0, n;
+    uint8_t buf[4096];
+    unsigned rounds = 0;
+
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_LISTEN, rep, KIDE_SOCK_ADDR(0, 6000), 2), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_OK);
+    l = rep[1];
+    assert_int_equal(KIDE_SOCK_ADDR_PORT(rep[2]), 6000);
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_ACCEPT, rep, l), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_WOULD_BLOCK);
+
+    assert_int_equal(B->tcp_connect("10.0.0.1", 6000), 0);
+    pump(20, 1);
+    assert_int_equal(SOCK(KIDE_SOCK_POLL, rep, 1, l), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_READABLE);
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_ACCEPT, rep, l), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_OK);
+    c = rep[1];
+    assert_int_equal(KIDE_SOCK_ADDR_IP(rep[2]), 0x0a000002);
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_SEND, rep, l, 0, 1), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_WRONG_TYPE);
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_RECV, rep, c, KIDE_SOCK_BUF_SIZE - 10, 11), KIDE_BAD_PARAM);
+
+    /* B sends while A does not read: the server holds one window, no more. */
+    for (size_t i = 0; i < IN; i++)
+        out[i] = pattern(i);
+    while ((n = B->tcp_send(out + sent, IN - sent)) > 0 || rounds++ < 50) {
+        sent += n;
+        pump(1, 1);
+    }
+    assert_true(sent < IN);
+    assert_true(sent <= 2 * (64 * 1024) + 2 * 1460);
+    for (rounds = 0; got < IN && rounds < 100000; rounds++) {
+        sent += B->tcp_send(out + sent, IN - sent);
+        pump(1, 1);
+        assert_int_equal(SOCK(KIDE_SOCK_TCP_RECV, rep, c, 100, sizeof buf), KIDE_OK);
+        if (rep[0] == KIDE_SOCK_WOULD_BLOCK)
+            continue;
+        assert_int_equal(rep[0], KIDE_SOCK_OK);
+        assert_true(rep[1] <= sizeof buf && got + rep[1] <= IN);
+        assert_memory_equal(A->sock_buf + 100, out + got, rep[1]);
+        got += rep[1];
+    }
+    assert_int_equal(got, IN);
+
+    /* A sends to B through the shared buffer, retrying on WOULD_BLOCK. */
+    for (sent = got = 0, rounds = 0; got < OUT && rounds < 100000; rounds++) {
+        if (sent < OUT) {
+            n = OUT - sent < 3000 ? OUT - sent : 3000;
+            memcpy(A->sock_buf, out + sent, n);
+            assert_int_equal(SOCK(KIDE_SOCK_TCP_SEND, rep, c, 0, n), KIDE_OK);
+            assert_true(rep[0] == KIDE_SOCK_OK || rep[0] == KIDE_SOCK_WOULD_BLOCK);
+            sent += rep[1];
+        }
+        pump(1, 1);
+        while ((n = B->tcp_recv(buf, sizeof buf)) > 0) {
+            assert_memory_equal(buf, out + got, n);
+            got += n;
+        }
+    }
+    assert_int_equal(got, OUT);
+
+    /* B closes: A reads CLOSED, then closes its side; the listener goes too. */
+    assert_int_equal(B->tcp_close(), 0);
+    pump(20, 1);
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_RECV, rep, c, 0, 10), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_CLOSED);
+    assert_int_equal(SOCK(KIDE_SOCK_STATUS, rep, c), KIDE_OK);
+    assert_int_equal(rep[1], KIDE_SOCK_S_PEER_CLOSED);
+    assert_int_equal(SOCK(KIDE_SOCK_CLOSE, rep, c), KIDE_OK);
+    assert_int_equal(SOCK(KIDE_SOCK_CLOSE, rep, l), KIDE_OK);
+    assert_int_equal(SOCK(KIDE_SOCK_STATUS, rep, c), KIDE_BAD_PARAM);
+    pump(20, 1);
+}
+
+static void test_socket_session_udp(void **state)
+{
+    uint64_t rep[KIDE_SOCK_POLL_MAX], u;
+    char buf[16];
+    uint16_t port;
+
+    assert_int_equal(SOCK(KIDE_SOCK_UDP_BIND, rep, KIDE_SOCK_ADDR(0, 53)), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_OK);
+    u = rep[1];
+    assert_int_equal(SOCK(KIDE_SOCK_UDP_RECVFROM, rep, u, 0, 64), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_WOULD_BLOCK);
+    assert_int_equal(B->udp_sendto("10.0.0.1", 53, "query", 5), 0);
+    pump(5, 1);
+    assert_int_equal(SOCK(KIDE_SOCK_UDP_RECVFROM, rep, u, 8, 3), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_OK);
+    assert_int_equal(rep[1], 3);
+    assert_int_equal(KIDE_SOCK_ADDR_PORT(rep[2]), 7);
+    assert_int_equal(rep[3], 1); /* truncated */
+    assert_memory_equal(A->sock_buf + 8, "que", 3);
+
+    memcpy(A->sock_buf + 20, "reply", 5);
+    assert_int_equal(SOCK(KIDE_SOCK_UDP_SENDTO, rep, u, KIDE_SOCK_ADDR(0x0a000002, 7), 20, 5),
+                     KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_OK);
+    assert_int_equal(SOCK(KIDE_SOCK_UDP_SENDTO, rep, u, KIDE_SOCK_ADDR(0x0a000002, 7),
+                          KIDE_SOCK_BUF_SIZE, 1),
+                     KIDE_BAD_PARAM);
+    pump(5, 1);
+    assert_int_equal(B->udp_recv(buf, sizeof buf, &port), 5);
+    assert_memory_equal(buf, "reply", 5);
+    assert_int_equal(port, 53);
+    assert_int_equal(SOCK(KIDE_SOCK_CLOSE, rep, u), KIDE_OK);
+}
+
 /* After everything: TIME_WAIT ends (2 MSL, 120 s; lwIP's slow timer runs
  * at most once per poll, so 200 s of 100 ms steps), and every
  * buffer, segment and connection of both stacks is back in its pool. */
@@ -234,6 +381,9 @@ int main(void)
             cmocka_unit_test_setup(test_udp_round_trip_resolves_arp, setup),
             cmocka_unit_test_setup(test_ping_is_answered, setup),
             cmocka_unit_test_setup(test_tcp_one_mib, setup),
+            cmocka_unit_test_setup(test_socket_session_refuses_bad_requests, setup),
+            cmocka_unit_test_setup(test_socket_session_tcp, setup),
+            cmocka_unit_test_setup(test_socket_session_udp, setup),
             cmocka_unit_test_setup(test_nothing_leaks, setup),
     };
 
