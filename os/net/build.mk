@@ -7,7 +7,9 @@
 #                    Debian's archive is unreachable and nothing is cached, says so and
 #                    builds nothing (the rest of the OS still builds)
 #   $(NET_LIB)       liblwip.a: lwIP's core, IPv4, ARP, DHCP, Ethernet, the port
-#                    (os/net/port) and the netif glue (netif.c), freestanding
+#                    (os/net/port), the netif glue (netif.c) and the socket session
+#                    server (session.c), freestanding
+#   $(NET_ELF)       the component build/os/bin/net (main.c, nic_none.c)
 #   $(NET_CFLAGS)    include flags for code using lwIP with Kide's port
 #   net-test         host tests of the stack (os-net-stack) and its fuzzer
 #                    (os-net-fuzz, $(FUZZ_SECONDS) s); skips naming the cause when
@@ -63,7 +65,25 @@ net:
 	[ $$rc -eq 0 ] || { cat $(NET_OUT).import.log >&2; exit 1; }; \
 	$(MAKE) --no-print-directory net-lib
 
-net-lib: $(NET_LIB)
+# The component (os/net/main.c, README.md): the runtime, the socket session
+# server and liblwip.a. Built by hand rather than by kide_component, because
+# it depends on the import: `components` (make all) must not fail when
+# lwIP's sources are unreachable; `net` builds it when they are there.
+NET_COMP_SRCS := main.c nic_none.c
+NET_COMP_OBJS := $(patsubst %.c,$(NET_OUT)/comp/%.o,$(NET_COMP_SRCS))
+NET_ELF := $(OSB)/bin/net
+
+$(NET_OUT)/comp/%.o: $(NET_DIR)/%.c $(LWIP_STAMP) $(BASE_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      os/net/$*.c"
+	@$(USER_CC) $(NET_FS_CFLAGS) $(COMP_CFLAGS) -c $< -o $@
+
+$(NET_ELF): $(NET_COMP_OBJS) $(NET_LIB) $(BASE_CRT0) $(COMP_LIB) $(BASE_LIB) $(USER_LDS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
+	@$(USER_LD) -o $@ $(BASE_CRT0) $(NET_COMP_OBJS) $(NET_LIB) $(COMP_LIB) $(BASE_LIB)
+
+net-lib: $(NET_LIB) $(NET_ELF)
 
 $(NET_OUT)/fs/lwip/%.o: $(LWIP_SRC)/%.c $(LWIP_STAMP) $(BASE_HDRS)
 	@mkdir -p $(dir $@)
@@ -80,7 +100,7 @@ $(NET_LIB): $(NET_LWIP_OBJS) $(NET_OWN_OBJS)
 	@echo "  AR      $(patsubst $(BUILD)/%,build/%,$@)"
 	@ar rcs $@ $^
 
--include $(NET_LWIP_OBJS:.o=.d) $(NET_OWN_OBJS:.o=.d)
+-include $(NET_LWIP_OBJS:.o=.d) $(NET_OWN_OBJS:.o=.d) $(NET_COMP_OBJS:.o=.d)
 
 # ---- host tests -------------------------------------------------------------
 # The same lwIP files, port and glue, built for the host with ASan/UBSan. The
