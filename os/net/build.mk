@@ -58,7 +58,9 @@ $(LWIP_STAMP): $(TOP)/recipes/lwip/goa.yaml $(wildcard $(TOP)/recipes/lwip/patch
 	@TOP=$(TOP) BUILD=$(BUILD) $(NET_DIR)/lwip-import.sh $(LWIP_PROJ)
 $(addprefix $(LWIP_SRC)/,$(LWIP_FILES)): $(LWIP_STAMP) ;
 
-net:
+# The runtime is built by this make before the recursive one starts, so a
+# parallel make all never builds it twice at once.
+net: $(COMP_LIB) $(BASE_LIB) $(BASE_CRT0) $(USER_LDS)
 	@rc=0; $(MAKE) --no-print-directory $(LWIP_STAMP) 2>$(NET_OUT).import.log || rc=$$?; \
 	if [ -f $(LWIP_PROJ)/unavailable ] && [ ! -f $(LWIP_STAMP) ]; then \
 	    echo "os/net: skipped: $$(cat $(LWIP_PROJ)/unavailable)"; exit 0; fi; \
