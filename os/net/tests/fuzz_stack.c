@@ -1,23 +1,32 @@
 /* SPDX-License-Identifier: MIT */
-/* os/net tests: libFuzzer feeding Ethernet frames into one lwIP stack.
+/* os/net tests: libFuzzer feeding Ethernet frames and socket requests into
+ * one lwIP stack.
  *
  * The stack (10.0.0.2) listens on TCP port 80 and has a UDP socket on
  * port 7; the peer 10.0.0.1 is in its ARP table. One input is a sequence of
- * frames, each: a control byte, a length (two bytes, big-endian, at most
- * NET_FRAME_MAX), the frame. Control bit 0 asks for the IPv4, TCP, UDP and
- * ICMP checksums to be made right (else nearly every mutated frame would
- * die at the first checksum, and the parsers behind it would never be
- * reached); bit 1 puts the stack's MAC address in as destination; bits 2..7
- * advance the clock by that many 10 ms steps, so timers fire in between.
+ * chunks, each: a control byte, a length (two bytes, big-endian, at most
+ * NET_FRAME_MAX), the bytes. Control byte 0xff makes the chunk a request to
+ * the stack's socket session (net/session.h), as a hostile client would
+ * send it: the first byte picks the operation (mod 16), the rest are its
+ * words (little-endian, at most 33), with the socket handles in them taken
+ * mod 8 so they often name a socket that exists. Any other chunk is a
+ * frame: control bit 0 asks for the IPv4, TCP, UDP and ICMP checksums to be
+ * made right (else nearly every mutated frame would die at the first
+ * checksum, and the parsers behind it would never be reached); bit 1 puts
+ * the stack's MAC address in as destination; bits 2..7 advance the clock by
+ * that many 10 ms steps, so timers fire in between.
  *
- * After each input the connections are aborted, the ARP table dropped and
- * two minutes of timers run. Then every received buffer, segment,
+ * After each input the session is ended (every socket it opened closed or
+ * aborted), the connections are aborted, the ARP table dropped and two
+ * minutes of timers run. Then every received buffer, segment,
  * reassembly and ARP queue entry must be back in its pool and the heap as
  * it was (LWIP_STATS), and the stack must still answer a ping: either
  * failure aborts, which libFuzzer reports like a crash.
  */
 #include "frames.h"
 #include "inst.h"
+
+#include <kide/socket.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,12 +123,33 @@ static void fix_checksums(uint8_t *f, size_t len)
     put16(l4 + off, ip[9] == 1 ? frame_cksum(l4, total - ihl) : l4_cksum(ip, l4, total - ihl));
 }
 
+/* A socket request from LEN bytes at P (the control byte was 0xff). */
+static void request(const uint8_t *p, size_t len)
+{
+    uint64_t req[33] = {0}, rep[KIDE_SOCK_POLL_MAX];
+    unsigned n = 0, nrep;
+    uint64_t op;
+
+    if (len == 0)
+        return;
+    op = p[0] % 16;
+    for (p++, len--; len >= 8 && n < 33; p += 8, len -= 8, n++)
+        memcpy(&req[n], p, 8);
+    if (n && op != KIDE_SOCK_TCP_CONNECT && op != KIDE_SOCK_TCP_LISTEN &&
+        op != KIDE_SOCK_UDP_BIND && op != KIDE_SOCK_POLL)
+        req[0] %= 8; /* a handle: mostly one that exists */
+    net_inst.sock_call(op, req, n, rep, &nrep);
+    if (nrep > KIDE_SOCK_POLL_MAX)
+        abort();
+}
+
 static void check_recovered(void)
 {
     struct inst_stats st;
     uint8_t frame[1200];
     size_t len;
 
+    net_inst.sock_reset();
     net_inst.tcp_abort_all();
     net_inst.arp_flush();
     for (int i = 0; i < 1200; i++)
@@ -166,6 +196,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             len = sizeof frame;
         memcpy(frame, data, len);
         data += len, size -= len;
+        if (ctl == 0xff) {
+            request(frame, len);
+            continue;
+        }
         if ((ctl & 2) && len >= 6)
             memcpy(frame, mac_stack, 6);
         if (ctl & 1)

@@ -57,6 +57,12 @@ static int init(struct net_link *link, const char *ip, uint64_t seed)
     return net_netif_add(&nif, link, &a, &mask, &gw);
 }
 
+static void sock_reset(void)
+{
+    net_session_fini(&session);
+    net_session_init(&session, session_buf, sizeof session_buf);
+}
+
 static int sock_call(uint64_t op, const uint64_t *req, unsigned nreq, uint64_t *rep, unsigned *nrep)
 {
     return net_session_call(&session, op, req, nreq, rep, nrep);
@@ -326,4 +332,5 @@ const struct net_inst_ops net_inst = {
         .stats = stats,
         .sock_call = sock_call,
         .sock_buf = session_buf,
+        .sock_reset = sock_reset,
 };

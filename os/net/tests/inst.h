@@ -77,6 +77,8 @@ struct net_inst_ops {
     int (*sock_call)(uint64_t op, const uint64_t *req, unsigned nreq, uint64_t *rep,
                      unsigned *nrep);
     uint8_t *sock_buf;
+    /** End the session (every socket closed or aborted) and start a fresh one. */
+    void (*sock_reset)(void);
 };
 
 /** The stack's table (a_net_inst, b_net_inst once renamed). */
