@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # goa's benchmarks, each against a peer measured in the same run:
-#  1. `goa import && goa build` of SQLite 3.44.2 (offline mirror) versus the
-#     same configure/make run by hand with the same compiler, flags and -j;
+#  1. `goa import && goa build` of recipes/sqlite (SQLite 3.40.1 from Debian's
+#     source archive, through a local mirror) versus the same configure, make
+#     and make install run by hand with the same compiler, flags and -j;
 #  2. downloading N source archives from a loopback HTTP server that models
 #     a distant mirror (per-request latency, per-connection rate limit)
 #     with -j 1 versus -j 8.
@@ -19,32 +20,37 @@ say() { echo "$*" | tee -a "$out"; }
 : >"$out"
 
 say "goa bench, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r), -j$jobs"
-if ! BUILD=$BUILD bash "$TOP/tests/fixtures/fetch-upstream.sh" >"$WORK/fixtures.log" 2>&1; then
-	say "sqlite: skipped (offline fixtures unavailable, see $WORK/fixtures.log)"
+# The recipe's own source: Debian's sqlite3_3.40.1.orig.tar.xz, fetched once
+# into goa's Debian cache (the one goa's recipe tests use), which then
+# serves as a content-addressed mirror (<mirror>/sha256/<hex>) for a cold run.
+dcache=$BUILD/goa/debian-cache
+sqlite_sha=$(sed -n 's/^ *sha256: //p' "$TOP/recipes/sqlite/goa.yaml")
+tarball=$dcache/sha256/$sqlite_sha
+if [ ! -s "$tarball" ]; then
+	rm -rf "$WORK/fetch" && cp -a "$TOP/recipes/sqlite" "$WORK/fetch"
+	GOA_CACHE=$dcache $GOA -C "$WORK/fetch" -q import >"$WORK/fetch.log" 2>&1
+fi
+if [ ! -s "$tarball" ]; then
+	say "sqlite: skipped (Debian's archive is unreachable and $tarball is not cached; see $WORK/fetch.log)"
 else
-	tarball=$BUILD/fixtures/mirror/sqlite-autoconf-3440200.tar.gz
-	# By hand: extract, configure, make -- exactly what goa runs. Each side
-	# runs BENCH_REPS times, alternating, and the fastest run counts.
+	# By hand: extract, configure, make, install into a staging tree --
+	# exactly what goa runs for the recipe. Each side runs BENCH_REPS times,
+	# alternating, and the fastest run counts.
 	reps=${BENCH_REPS:-1}
+	args=$(sed -n '/^build:/,/^[^ ]/s/^  args: \[\(.*\)\]$/\1/p' "$TOP/recipes/sqlite/goa.yaml" | tr -d ,)
 	cat >"$WORK/by-hand.sh" <<-H
 	set -e
-	rm -rf "$WORK/hand" && mkdir -p "$WORK/hand" && cd "$WORK/hand"
-	tar -xzf "$tarball" && cd sqlite-autoconf-3440200
+	rm -rf "$WORK/hand" && mkdir -p "$WORK/hand/src" && cd "$WORK/hand/src"
+	tar -xJf "$tarball" --strip-components=1
 	CC=musl-gcc CFLAGS=-O2 LDFLAGS="-static --static" ./configure --prefix=/usr --disable-shared \\
-		--enable-static --disable-readline --disable-editline --disable-dynamic-extensions >/dev/null
+		--enable-static $args >/dev/null
 	make -j$jobs >/dev/null 2>&1
+	make install DESTDIR="$WORK/hand/stage" >/dev/null 2>&1
 	H
 	cat >"$WORK/with-goa.sh" <<-H
 	set -e
-	rm -rf "$WORK/goa-sqlite" "$GOA_CACHE" && mkdir -p "$WORK/goa-sqlite"
-	# The same tarball as by hand (recipes/sqlite now builds Debian's source tree).
-	printf '%s\n' 'name: sqlite' 'version: 3.44.2' 'type: posix' 'sources:' \
-		'  - url: https://sqlite.org/2023/sqlite-autoconf-3440200.tar.gz' \
-		'    sha256: 1c6719a148bc41cf0f2bbbe3926d7ce3f5ca09d878f1246fcc20767b175bb407' \
-		'build:' '  system: autoconf' \
-		'  args: [--disable-readline, --disable-editline, --disable-dynamic-extensions]' \
-		'artifacts: [sqlite3]' >"$WORK/goa-sqlite/goa.yaml"
-	$GOA -C "$WORK/goa-sqlite" -q import --mirror "file://$BUILD/fixtures/mirror"
+	rm -rf "$WORK/goa-sqlite" "$GOA_CACHE" && cp -a "$TOP/recipes/sqlite" "$WORK/goa-sqlite"
+	$GOA -C "$WORK/goa-sqlite" -q import --mirror "file://$dcache"
 	$GOA -C "$WORK/goa-sqlite" -q -j $jobs build
 	H
 	best() { sort -n | head -1; }
@@ -56,7 +62,7 @@ else
 	hw=$(cut -d' ' -f1 "$WORK/hand.t" | best) hc=$(cut -d' ' -f2 "$WORK/hand.t" | best)
 	gw=$(cut -d' ' -f1 "$WORK/goa.t" | best) gc=$(cut -d' ' -f2 "$WORK/goa.t" | best)
 	pct() { printf %.1f "$(echo "($1 / $2 - 1) * 100" | bc -l)"; }
-	say "sqlite 3.44.2, best of $reps, cold goa cache, -j$jobs (wall s / CPU s):"
+	say "sqlite 3.40.1 (recipes/sqlite), best of $reps, cold goa cache, -j$jobs (wall s / CPU s):"
 	say "  by hand (tar, configure, make):   $hw / $hc"
 	say "  goa import && goa build:          $gw / $gc"
 	say "  goa overhead: wall $(pct "$gw" "$hw") %, CPU $(pct "$gc" "$hc") % (wall time is noisy on a shared machine; CPU time is the fairer figure)"

@@ -616,6 +616,18 @@ test_recipe_sqlite() {
 	stripped_and_split sqlite
 }
 
+# lwIP's recipe is only imported here: the OS build compiles the stack
+# (os/net/build.mk). The import must bring the parts os/net compiles and
+# apply the recipe's patch.
+test_recipe_lwip() {
+	debian_recipe lwip
+	for f in src/core/tcp_in.c src/core/ipv4/etharp.c src/netif/ethernet.c src/include/lwip/opt.h COPYING; do
+		[ -f "lwip/src/$f" ] || fail "lwip: no $f after import"
+	done
+	grep -q '(u32_t)tcp_get_next_optbyte() << 24' lwip/src/src/core/tcp_in.c || fail "lwip: patch not applied"
+	grep -q 'define LWIP_WND_SCALE' lwip/src/src/include/lwip/opt.h || fail "lwip: 2.1.3 has no window scaling?"
+}
+
 run_tests "$@"
 echo "goa-e2e: $passed passed, $failed failed, $skipped skipped"
 mkdir -p "$BUILD/results"

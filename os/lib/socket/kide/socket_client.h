@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* The client library of the socket session (os/abi/kide/socket.h): one
+ * function per operation, typed request in, typed reply out, the status
+ * returned (KIDE_OK when the server understood the request; the socket's
+ * own result is rep->err).
+ *
+ * Data goes through the session's shared buffer: the send functions copy
+ * the caller's bytes into it and the receive functions copy out of it, at
+ * most KIDE_SOCK_BUF_SIZE a call, so a caller never handles offsets. A
+ * reply is checked before it is believed: a server that claims to have
+ * taken or delivered more than was asked, or whose reply is short, gets
+ * KIDE_BAD_PARAM and no copy. Not thread-safe: one client per thread.
+ */
+#ifndef KIDE_SOCKET_CLIENT_H
+#define KIDE_SOCKET_CLIENT_H
+
+#include <kide/component.h>
+#include <kide/socket.h>
+
+/** How calls travel. NULL functions: the runtime's kide_msg_call_cap and
+ *  kide_msg_call_attach on `pt`; a test puts its fake server here. */
+struct kide_sock_chan {
+    kide_sel pt; /**< the session portal */
+    /** Call with m built; send capability `send` if non-zero. As kide_msg_call_cap. */
+    int (*call)(const struct kide_sock_chan *ch, struct kide_msg *m, kide_sel send);
+    /** Call with m built and attach the shared pages. As kide_msg_call_attach. */
+    int (*attach)(const struct kide_sock_chan *ch, struct kide_msg *m, kide_u64 pages, void **addr,
+                  kide_u64 *got);
+    void *ctx; /**< the transport's own */
+};
+
+/** A session's client side. */
+struct kide_sock_client {
+    struct kide_sock_chan ch;
+    kide_u8 *buf;  /**< the shared buffer (NULL before kide_sock_buffer) */
+    kide_u64 size; /**< its size in bytes */
+};
+
+/** BUFFER: attach the shared buffer (c->buf, c->size). */
+int kide_sock_buffer(struct kide_sock_client *c);
+/** NOTIFY: the server ups semaphore `sm` when a socket becomes ready. */
+int kide_sock_notify(struct kide_sock_client *c, kide_sel sm);
+int kide_sock_tcp_connect(struct kide_sock_client *c, const struct kide_sock_connect_req *req,
+                          struct kide_sock_open_rep *rep);
+int kide_sock_tcp_listen(struct kide_sock_client *c, const struct kide_sock_listen_req *req,
+                         struct kide_sock_open_rep *rep);
+int kide_sock_tcp_accept(struct kide_sock_client *c, const struct kide_sock_handle_req *req,
+                         struct kide_sock_accept_rep *rep);
+/** SEND: offer LEN bytes of DATA (at most the buffer's size go in one call);
+ *  rep->accepted says how many were taken. */
+int kide_sock_tcp_send(struct kide_sock_client *c, kide_u64 handle, const void *data, kide_u64 len,
+                       struct kide_sock_send_rep *rep);
+/** RECV: up to CAP bytes into DATA; rep->len says how many arrived. */
+int kide_sock_tcp_recv(struct kide_sock_client *c, kide_u64 handle, void *data, kide_u64 cap,
+                       struct kide_sock_recv_rep *rep);
+int kide_sock_close(struct kide_sock_client *c, const struct kide_sock_handle_req *req,
+                    struct kide_sock_err_rep *rep);
+int kide_sock_udp_bind(struct kide_sock_client *c, const struct kide_sock_bind_req *req,
+                       struct kide_sock_open_rep *rep);
+/** SENDTO: one datagram of LEN (<= KIDE_SOCK_DGRAM_MAX) bytes to REMOTE. */
+int kide_sock_udp_sendto(struct kide_sock_client *c, kide_u64 handle, kide_u64 remote,
+                         const void *data, kide_u64 len, struct kide_sock_err_rep *rep);
+/** RECVFROM: the oldest datagram, cut to CAP bytes, into DATA. */
+int kide_sock_udp_recvfrom(struct kide_sock_client *c, kide_u64 handle, void *data, kide_u64 cap,
+                           struct kide_sock_recvfrom_rep *rep);
+/** POLL: req->count (1..KIDE_SOCK_POLL_MAX) handles; rep->events for each. */
+int kide_sock_poll(struct kide_sock_client *c, const struct kide_sock_poll_req *req,
+                   struct kide_sock_poll_rep *rep);
+int kide_sock_status(struct kide_sock_client *c, const struct kide_sock_handle_req *req,
+                     struct kide_sock_status_rep *rep);
+
+#endif

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/* net: the TCP/IP stack of a habitat (lwIP) serving socket sessions.
+ *
+ * Config: {"address": "10.0.2.15/24", "gateway": "10.0.2.2"} for a static
+ * address, or {} for the DHCP client. At start the component sets up lwIP
+ * on the NIC link (nic.h), announces "Socket" (os/abi/kide/socket.h) and
+ * then loops: take waiting frames, run lwIP's timers, wait up to 10 ms for
+ * a signal from the parent.
+ *
+ * Threads: the main loop and the session handler both call into lwIP,
+ * which is single-threaded (NO_SYS): every call into it holds `lock`.
+ * Memory: lwIP's pools are static (in this component's quota); each session
+ * costs its struct and the shared buffer, both paid from the session's
+ * donation (KIDE_SOCK_SESSION_RAM is refused below that).
+ *
+ * Status: the session plumbing and the stack run; the NIC is the stand-in
+ * of nic_none.c until the driver's NIC session exists, so nothing reaches
+ * the network yet (docs/network.md).
+ */
+#include "lwip/init.h"
+#include "lwip/ip4_addr.h"
+#include "lwip/timeouts.h"
+#include "net/netif.h"
+#include "net/port.h"
+#include "net/session.h"
+#include "nic.h"
+
+#include <kide/component.h>
+#include <kide/json.h>
+#include <kide/sys.h> /* kide_ctrl_sm (the system-call stubs), KIDE_CTRL_SM_UP */
+
+struct sock_session {
+    struct net_session s;
+    void *buf;   /**< the shared buffer (kide_ram_alloc, KIDE_SOCK_BUF_SIZE) */
+    kide_sel sm; /**< the client's notification semaphore, or 0 */
+};
+
+static struct kide_env *env_;
+static struct kide_mutex lock;
+static struct netif nif;
+static struct net_link link;
+
+void net_port_log(const char *line)
+{
+    kide_log(env_, "lwip: %s", line);
+}
+
+void net_port_panic(const char *line)
+{
+    kide_log(env_, "net: lwIP stopped: %s", line);
+    kide_exit(env_, 70);
+}
+
+static void notify(void *ctx)
+{
+    struct sock_session *ss = ctx;
+
+    if (ss->sm)
+        kide_ctrl_sm(KIDE_CTRL_SM_UP, ss->sm, 0);
+}
+
+static void *sock_open(struct kide_env *env, const char *label, const char *args, kide_u64 ram,
+                       int *status)
+{
+    struct sock_session *ss;
+
+    (void)label, (void)args;
+    if (ram < KIDE_SOCK_SESSION_RAM || !(ss = kide_calloc(1, sizeof *ss))) {
+        *status = KIDE_QUOTA;
+        return 0;
+    }
+    if (kide_ram_alloc(env, KIDE_SOCK_BUF_SIZE, &ss->buf) != KIDE_OK) {
+        kide_free(ss);
+        *status = KIDE_QUOTA;
+        return 0;
+    }
+    net_session_init(&ss->s, ss->buf, KIDE_SOCK_BUF_SIZE);
+    ss->s.notify = notify;
+    ss->s.notify_ctx = ss;
+    return ss;
+}
+
+static void sock_close(struct kide_env *env, void *session)
+{
+    struct sock_session *ss = session;
+
+    kide_mutex_lock(&lock);
+    net_session_fini(&ss->s);
+    kide_mutex_unlock(&lock);
+    kide_ram_free(env, ss->buf, KIDE_SOCK_BUF_SIZE);
+    if (ss->sm)
+        kide_cap_drop(ss->sm);
+    kide_free(ss);
+}
+
+static int sock_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
+{
+    struct sock_session *ss = session;
+    kide_u64 rep[KIDE_SOCK_POLL_MAX];
+    unsigned nrep = 0, nreq = rpc->in.n > 1 ? rpc->in.n - 1 : 0;
+    int st;
+
+    (void)env;
+    switch (rpc->op) {
+    case KIDE_SOCK_BUFFER:
+        rpc->ds_out = ss->buf;
+        rpc->ds_pages = KIDE_SOCK_BUF_SIZE / 4096;
+        rpc->ds_writable = 1;
+        kide_msg_put(&rpc->out, KIDE_SOCK_BUF_SIZE);
+        return KIDE_OK;
+    case KIDE_SOCK_NOTIFY:
+        if (!rpc->cap_in)
+            return KIDE_BAD_PARAM;
+        if (ss->sm)
+            kide_cap_drop(ss->sm);
+        ss->sm = rpc->cap_in;
+        rpc->cap_in = 0; /* ours now */
+        return KIDE_OK;
+    default:
+        if (nreq > 1 + KIDE_SOCK_POLL_MAX)
+            nreq = 1 + KIDE_SOCK_POLL_MAX;
+        kide_mutex_lock(&lock);
+        st = net_session_call(&ss->s, rpc->op, rpc->in.w + 1, nreq, rep, &nrep);
+        kide_mutex_unlock(&lock);
+        for (unsigned i = 0; i < nrep; i++)
+            kide_msg_put(&rpc->out, rep[i]);
+        return st;
+    }
+}
+
+static const struct kide_service_ops sock_ops = {
+        .open = sock_open,
+        .close = sock_close,
+        .call = sock_call,
+};
+
+/* "a.b.c.d/len" into IP and MASK; 0 or -1. */
+static int parse_cidr(const char *s, ip4_addr_t *ip, ip4_addr_t *mask)
+{
+    char addr[16];
+    unsigned i = 0, len = 0;
+
+    while (s[i] && s[i] != '/' && i < sizeof addr - 1)
+        addr[i] = s[i], i++;
+    addr[i] = 0;
+    if (s[i] != '/' || !ip4addr_aton(addr, ip) || !s[i + 1])
+        return -1;
+    for (i++; s[i] >= '0' && s[i] <= '9' && len <= 32; i++)
+        len = len * 10 + (unsigned)(s[i] - '0');
+    if (s[i] || len > 32)
+        return -1;
+    ip4_addr_set_u32(mask, lwip_htonl(len ? 0xffffffffu << (32 - len) : 0));
+    return 0;
+}
+
+/* Read the config: *dhcp, or IP, MASK, GW. 0, or -1 with a message in err. */
+static int read_config(struct kide_env *env, int *dhcp, ip4_addr_t *ip, ip4_addr_t *mask,
+                       ip4_addr_t *gw, char *err, kide_u64 errlen)
+{
+    const struct kide_json_doc *doc;
+    char text[40];
+    int i;
+
+    if (kide_config_doc(env, &doc, err, errlen) != 0)
+        return -1;
+    i = kide_json_find(doc, 0, "address");
+    *dhcp = i < 0;
+    ip4_addr_set_zero(gw);
+    if (i >= 0 &&
+        (kide_json_get_string(doc, i, text, sizeof text) < 0 || parse_cidr(text, ip, mask) != 0)) {
+        kide_snprintf(err, errlen, "config: address: expected \"a.b.c.d/prefix\"");
+        return -1;
+    }
+    i = kide_json_find(doc, 0, "gateway");
+    if (i >= 0 &&
+        (kide_json_get_string(doc, i, text, sizeof text) < 0 || !ip4addr_aton(text, gw))) {
+        kide_snprintf(err, errlen, "config: gateway: expected \"a.b.c.d\"");
+        return -1;
+    }
+    return 0;
+}
+
+void kide_main(struct kide_env *env)
+{
+    ip4_addr_t ip, mask, gw;
+    char err[160];
+    int dhcp, st;
+
+    env_ = env;
+    if (read_config(env, &dhcp, &ip, &mask, &gw, err, sizeof err) != 0) {
+        kide_log(env, "net: %s", err);
+        kide_exit(env, 2);
+    }
+    if (kide_mutex_init(env, &lock) != KIDE_OK)
+        kide_exit(env, 1);
+    net_port_seed(kide_now_ns());
+    lwip_init();
+    st = nic_open(env, &link);
+    if (st != KIDE_OK)
+        kide_log(env, "net: no NIC session (%s): serving sockets without a network",
+                 kide_status_name(st));
+    if (net_netif_add(&nif, &link, dhcp ? 0 : &ip, &mask, &gw) != 0) {
+        kide_log(env, "net: lwIP refused the interface");
+        kide_exit(env, 1);
+    }
+    st = kide_service_announce(env, KIDE_SOCK_SERVICE, &sock_ops);
+    if (st != KIDE_OK)
+        kide_log(env, "net: cannot announce %s: %s", KIDE_SOCK_SERVICE, kide_status_name(st));
+    for (;;) {
+        kide_mutex_lock(&lock);
+        net_port_set_now((uint32_t)(kide_now_ns() / 1000000));
+        net_netif_poll(&nif, 64);
+        sys_check_timeouts();
+        kide_mutex_unlock(&lock);
+        kide_wait_signal(env, 10);
+    }
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* lwIP port, freestanding build only: <string.h> as Kide's base library
+ * provides it (os/lib/base/string.c, linked into every component). */
+#ifndef NET_FREESTANDING_STRING_H
+#define NET_FREESTANDING_STRING_H
+
+#include <stddef.h>
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+
+#endif
