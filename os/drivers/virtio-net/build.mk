@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: MIT
+# os/drivers/virtio-net: the virtio-net driver (included by os/Makefile).
+#
+# Provides:
+#   virtio-net       the component $(BIN)/virtio-net (kide_component; its device access
+#                    waits for the platform session: kide_access.c)
+#   vnet-test        host tests of the device logic against a simulated device (cmocka,
+#                    ASan+UBSan; suite os-vnet-unit) and the hostile-device fuzzer for
+#                    $(FUZZ_SECONDS) s (os-vnet-fuzz)
+#   vnet-fuzz        the fuzzer for LIB_FUZZ_SECONDS (default 300)
+# Needs from the includer: TOP, BUILD, OSB, BIN, mk/component.mk, mk/host.mk, run_fuzz
+# (os/lib/build.mk) and the library nic (os/lib/nic/build.mk).
+
+VNET_DIR  := $(TOP)/os/drivers/virtio-net
+VNET_OUT  := $(OSB)/drivers/virtio-net
+# The device logic: the same sources on Kide and in the host tests.
+VNET_CORE := vio_pci.c virtq.c vnet.c
+VNET_HDRS := $(wildcard $(VNET_DIR)/*.h) $(TOP)/os/abi/kide/status.h
+VNET_TEST := $(VNET_OUT)/san/test_vnet
+VNET_FUZZ := $(VNET_OUT)/fuzz/fuzz_vnet
+VNET_HOST_SRCS := $(addprefix $(VNET_DIR)/,$(VNET_CORE)) $(VNET_DIR)/tests/sim.c
+VNET_HOST_DEPS := $(VNET_HOST_SRCS) $(VNET_HDRS) $(VNET_DIR)/tests/sim.h
+
+$(eval $(call kide_component,virtio-net,main.c nic_server.c kide_access.c $(VNET_CORE),nic))
+
+.PHONY: vnet-test vnet-fuzz drivers
+drivers: $(KIDE_ELF_virtio-net)
+
+$(VNET_TEST): $(VNET_DIR)/tests/test_vnet.c $(VNET_HOST_DEPS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE $(SAN_FLAGS) -I$(TOP)/os/abi \
+	    -o $@ $< $(VNET_HOST_SRCS) -lcmocka
+
+$(VNET_FUZZ): $(VNET_DIR)/tests/fuzz_vnet.c $(VNET_HOST_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-sanitize-recover=undefined -I$(TOP)/os/abi -o $@ $< \
+	    $(VNET_HOST_SRCS)
+
+vnet-test: $(VNET_TEST) $(VNET_FUZZ)
+	@rc=0; \
+	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-vnet-unit $(VNET_TEST) || rc=1; \
+	$(call run_fuzz,os-vnet-fuzz,$(VNET_FUZZ),,$(FUZZ_SECONDS)); \
+	exit $$rc
+
+vnet-fuzz: $(VNET_FUZZ)
+	@rc=0; $(call run_fuzz,os-vnet-fuzz,$(VNET_FUZZ),,$(LIB_FUZZ_SECONDS)); exit $$rc
