@@ -5,9 +5,10 @@
  * driver area (6 + 2 * size bytes, used_event last), then, on the next page,
  * the device area (6 + 8 * size bytes, avail_event last): the alignment the
  * specification asks for (16, 2, 4) with room to spare. Invariants (private
- * fields only): inflight + nfree + posted-unpublished = size;
- * avail_idx - last_used (mod 2^16) = inflight + posted-unpublished, the count
- * the device may complete at most. Ordering: descriptors and ring entries are
+ * fields only): inflight + nfree + npend = size (plus the ids a caller holds
+ * between virtq_get_free or virtq_collect and virtq_post);
+ * avail_idx - last_used (mod 2^16) = inflight + npend; the device may complete
+ * at most inflight, and only ids marked owned. Ordering: descriptors and ring entries are
  * written before avail->idx is stored with release order; avail_event or the
  * used flags are read after a full fence (the device may be checking them at
  * the same time); used->idx is loaded with acquire order before its entries.
@@ -89,6 +90,7 @@ void virtq_post(struct virtq *q, kide_u16 id, kide_u32 len, int write)
     d->next = 0;
     q->avail->ring[q->avail_idx & (q->size - 1)] = id;
     q->avail_idx++;
+    q->pend[q->npend++] = id;
 }
 
 int virtq_publish(struct virtq *q)
@@ -96,12 +98,12 @@ int virtq_publish(struct virtq *q)
     kide_u16 old = q->published, now = q->avail_idx;
     if (old == now)
         return 0;
-    /* Every descriptor now posted goes to the device. */
-    for (kide_u16 i = old; i != now; i++) {
-        kide_u16 id = q->avail->ring[i & (q->size - 1)];
-        q->owned[id] = 1;
-        q->inflight++;
-    }
+    /* Every descriptor posted since goes to the device: from the private list, since
+     * the device could have rewritten the avail ring meanwhile. */
+    for (kide_u16 i = 0; i < q->npend; i++)
+        q->owned[q->pend[i]] = 1;
+    q->inflight += q->npend;
+    q->npend = 0;
     st16(&q->avail->idx, now, memory_order_release);
     q->published = now;
     atomic_thread_fence(memory_order_seq_cst);

@@ -37,6 +37,9 @@ struct virtq {
     kide_u64 notify_off;                 /**< byte offset of this queue's notify register */
     kide_u8 owned[VIRTQ_SIZE_MAX];       /**< 1: descriptor i is with the device */
     kide_u16 free[VIRTQ_SIZE_MAX];       /**< ids of buffers with the driver, unposted */
+    kide_u16 npend;                      /**< entries in pend[] */
+    kide_u16 pend[VIRTQ_SIZE_MAX];       /**< ids posted since the last publish (private:
+                                              never read back from the avail ring) */
     kide_u64 kicks;                      /**< notifications sent */
 };
 

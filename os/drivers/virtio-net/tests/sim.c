@@ -352,7 +352,7 @@ static void queue_write(struct sim *s, struct sim_queue *q, kide_u64 off, kide_u
             q->size = (kide_u16)v;
         return;
     case VCC_QUEUE_MSIX_VECTOR:
-        q->msix = (kide_u16)v;
+        q->msix = s->refuse_msix ? VIRTIO_MSI_NO_VECTOR : (kide_u16)v;
         return;
     case VCC_QUEUE_ENABLE:
         if (v != 1)
@@ -384,7 +384,7 @@ static void common_write(struct sim *s, kide_u64 off, kide_u32 v)
                                  (kide_u64)v << (32 * s->drfsel);
         return;
     case VCC_CONFIG_MSIX_VECTOR:
-        s->config_vector = (kide_u16)v;
+        s->config_vector = s->refuse_msix ? VIRTIO_MSI_NO_VECTOR : (kide_u16)v;
         return;
     case VCC_DEVICE_STATUS:
         set_status(s, (kide_u8)v);

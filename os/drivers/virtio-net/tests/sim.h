@@ -55,6 +55,7 @@ struct sim {
     kide_u8 mac[6];
     kide_u16 net_status;
     kide_u16 qmax;       /* largest queue size offered (256) */
+    int refuse_msix;     /* answer every MSI-X vector write with NO_VECTOR */
     int refuse_features; /* clear FEATURES_OK whatever the driver asks */
     kide_u32 rx_len_lie; /* non-zero: report this rx length instead */
     struct sim_queue q[SIM_QUEUES];

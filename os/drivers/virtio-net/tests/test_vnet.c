@@ -126,6 +126,35 @@ static void test_no_mac_no_status(void **state)
     down(f);
 }
 
+static void test_msix(void **state)
+{
+    (void)state;
+    struct fix *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    sim_init(&f->s, ALL_FEATURES);
+    f->s.acc.msix = 1;
+    if (vnet_init(&f->n, &f->s.acc) != KIDE_OK)
+        fail_msg("vnet_init: %s", f->n.why);
+    assert_int_equal(f->s.config_vector, 0);
+    assert_int_equal(f->s.q[0].msix, 0);
+    assert_int_equal(f->s.q[1].msix, 0);
+    /* No ISR with MSI-X: every interrupt looks at the link. */
+    sim_link(&f->s, 0);
+    f->s.isr = 0;
+    assert_int_equal(vnet_irq(&f->n), VNET_EV_LINK);
+    assert_false(f->n.link_up);
+    down(f);
+
+    struct sim s;
+    struct vnet n = {0};
+    sim_init(&s, ALL_FEATURES);
+    s.acc.msix = 1;
+    s.refuse_msix = 1;
+    assert_int_equal(vnet_init(&n, &s.acc), KIDE_BAD_PARAM);
+    assert_non_null(strstr(n.why, "MSI-X"));
+    assert_int_equal(sim_fini(&s), 0);
+}
+
 static void test_bad_capabilities(void **state)
 {
     (void)state;
@@ -393,6 +422,7 @@ int main(void)
             cmocka_unit_test(test_init_and_features),
             cmocka_unit_test(test_legacy_only_refused),
             cmocka_unit_test(test_no_mac_no_status),
+            cmocka_unit_test(test_msix),
             cmocka_unit_test(test_bad_capabilities),
             cmocka_unit_test(test_link_down_up),
             cmocka_unit_test(test_tx_batching),
