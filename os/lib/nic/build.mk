@@ -18,7 +18,7 @@ NIC_TEST := $(NIC_OUT)/san/test_nic_ring
 NIC_FUZZ := $(NIC_OUT)/fuzz/fuzz_nic_ring
 NIC_HOST_INC := -I$(TOP)/os/abi -I$(NIC_DIR)
 
-$(eval $(call kide_library,nic,nic_ring.c))
+$(eval $(call kide_library,nic,nic_ring.c nic_client.c))
 
 .PHONY: nic-test nic-fuzz
 $(NIC_TEST): $(NIC_DIR)/tests/test_nic_ring.c $(NIC_SRCS) $(NIC_HDRS)
