@@ -15,25 +15,26 @@ VNET_DIR  := $(TOP)/os/drivers/virtio-net
 VNET_OUT  := $(OSB)/drivers/virtio-net
 # The device logic: the same sources on Kide and in the host tests.
 VNET_CORE := vio_pci.c virtq.c vnet.c
-VNET_HDRS := $(wildcard $(VNET_DIR)/*.h) $(TOP)/os/abi/kide/status.h
+VNET_HDRS := $(wildcard $(VNET_DIR)/*.h) $(TOP)/os/abi/kide/status.h $(NIC_HDRS)
 VNET_TEST := $(VNET_OUT)/san/test_vnet
 VNET_FUZZ := $(VNET_OUT)/fuzz/fuzz_vnet
-VNET_HOST_SRCS := $(addprefix $(VNET_DIR)/,$(VNET_CORE)) $(VNET_DIR)/tests/sim.c
+VNET_HOST_SRCS := $(addprefix $(VNET_DIR)/,$(VNET_CORE) nic_pump.c) $(VNET_DIR)/tests/sim.c \
+                  $(NIC_SRCS)
 VNET_HOST_DEPS := $(VNET_HOST_SRCS) $(VNET_HDRS) $(VNET_DIR)/tests/sim.h
 
-$(eval $(call kide_component,virtio-net,main.c nic_server.c kide_access.c $(VNET_CORE),nic))
+$(eval $(call kide_component,virtio-net,main.c nic_server.c nic_pump.c kide_access.c $(VNET_CORE),nic))
 
 .PHONY: vnet-test vnet-fuzz drivers
 drivers: $(KIDE_ELF_virtio-net)
 
 $(VNET_TEST): $(VNET_DIR)/tests/test_vnet.c $(VNET_HOST_DEPS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE $(SAN_FLAGS) -I$(TOP)/os/abi \
+	$(HOST_CC) $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE $(SAN_FLAGS) -I$(TOP)/os/abi -I$(NIC_DIR) \
 	    -o $@ $< $(VNET_HOST_SRCS) -lcmocka
 
 $(VNET_FUZZ): $(VNET_DIR)/tests/fuzz_vnet.c $(VNET_HOST_DEPS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-sanitize-recover=undefined -I$(TOP)/os/abi -o $@ $< \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-sanitize-recover=undefined -I$(TOP)/os/abi -I$(NIC_DIR) -o $@ $< \
 	    $(VNET_HOST_SRCS)
 
 vnet-test: $(VNET_TEST) $(VNET_FUZZ)

@@ -5,16 +5,14 @@
  * its client donated, a client semaphore it ups, and shares the driver's one
  * server semaphore (clients may only up it). Sessions are opened and closed
  * by the handler EC and used by the main thread: the table is guarded by
- * `lock`, taken once per poll round. Received frames go to every session (a
- * hub: the driver is meant to have one client, the router, which does the
- * switching); a session whose rx ring is full loses the frame (counted), so
- * a slow client never holds up the device or the others. A session whose
- * client wrote an impossible index is broken: it is skipped until closed.
- * Costs per round: O(sessions + frames), one copy per frame per session.
+ * `lock`, taken once per poll round. The data path itself is nic_pump.c
+ * (a hub to every session; a full rx ring drops for that session only; a
+ * session whose client broke its ring is skipped until closed). Costs per
+ * round: O(sessions + frames), one copy per frame per session.
  */
 #include <kide/component.h>
 #include <kide/base.h>
-#include "nic_ring.h"
+#include "nic_pump.h"
 #include "nic_server.h"
 
 struct nic_sess {
@@ -22,15 +20,11 @@ struct nic_sess {
     kide_u32 slots;
     kide_u64 ring_bytes;
     void *tx_mem, *rx_mem;
-    struct nic_ring tx; /* consumer */
-    struct nic_ring rx; /* producer */
     kide_sel client_sm;
-    kide_u32 link_gen;
-    int wake; /* up client_sm at the end of this round */
-    struct kide_nic_stats_rep st;
 };
 
 static struct nic_sess sess[NIC_SESSIONS_MAX];
+static struct nic_port port[NIC_SESSIONS_MAX]; /* port[i] is sess[i]'s data path */
 static struct kide_mutex lock;
 static kide_sel server_sm;
 static struct vnet *dev;
@@ -61,6 +55,7 @@ static void sess_free(struct kide_env *env, struct nic_sess *s)
         kide_ram_free(env, s->rx_mem, s->ring_bytes);
     if (s->client_sm)
         kide_cap_drop(s->client_sm);
+    port[s - sess] = (struct nic_port){0};
     *s = (struct nic_sess){0};
 }
 
@@ -77,10 +72,9 @@ static int sess_setup(struct kide_env *env, struct nic_sess *s, kide_u32 slots)
         return st;
     nic_ring_format(s->tx_mem, s->ring_bytes, slots);
     nic_ring_format(s->rx_mem, s->ring_bytes, slots);
-    nic_ring_attach(&s->tx, s->tx_mem, s->ring_bytes, slots, NIC_RING_CONSUMER);
-    nic_ring_attach(&s->rx, s->rx_mem, s->ring_bytes, slots, NIC_RING_PRODUCER);
-    struct kide_nic_ring_hdr *h = s->rx_mem;
-    h->link_up = (kide_u32)dev->link_up;
+    if (nic_port_init(&port[s - sess], s->tx_mem, s->rx_mem, s->ring_bytes, slots, dev->link_up) !=
+        NIC_RING_OK)
+        return KIDE_BAD_PARAM;
     return KIDE_OK;
 }
 
@@ -157,13 +151,16 @@ static int nic_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
         rpc->cap_out = which == KIDE_NIC_SM_SERVER ? server_sm : s->client_sm;
         rpc->cap_perm = which == KIDE_NIC_SM_SERVER ? KIDE_SM_UP : KIDE_SM_DOWN;
         return KIDE_OK;
-    case KIDE_NIC_STATS:
-        kide_msg_put(&rpc->out, s->st.tx_frames);
-        kide_msg_put(&rpc->out, s->st.rx_frames);
-        kide_msg_put(&rpc->out, s->st.rx_dropped);
-        kide_msg_put(&rpc->out, s->st.tx_bad);
-        kide_msg_put(&rpc->out, s->st.ring_bad);
+    case KIDE_NIC_STATS: {
+        /* Counters written by the main thread: a torn read only skews a statistic. */
+        const struct kide_nic_stats_rep *c = &port[s - sess].st;
+        kide_msg_put(&rpc->out, c->tx_frames);
+        kide_msg_put(&rpc->out, c->rx_frames);
+        kide_msg_put(&rpc->out, c->rx_dropped);
+        kide_msg_put(&rpc->out, c->tx_bad);
+        kide_msg_put(&rpc->out, c->ring_bad);
         return KIDE_OK;
+    }
     default:
         return KIDE_BAD_PARAM;
     }
@@ -186,73 +183,21 @@ int nic_server_start(struct kide_env *env, struct vnet *n)
     return st;
 }
 
-/* vnet_rx's callback: one received frame to every session. */
-static void to_sessions(void *arg, const kide_u8 *frame, kide_u32 len)
-{
-    (void)arg;
-    for (int i = 0; i < NIC_SESSIONS_MAX; i++) {
-        struct nic_sess *s = &sess[i];
-        if (!s->used || s->rx.broken)
-            continue;
-        if (nic_ring_put(&s->rx, frame, len) == NIC_RING_OK)
-            s->st.rx_frames++;
-        else
-            s->st.rx_dropped++;
-    }
-}
-
-/* Frames of one session's tx ring to the device, as many as it takes. */
-static void from_session(struct nic_sess *s)
-{
-    const kide_u8 *d;
-    kide_u32 len;
-    int rc;
-    while ((rc = nic_ring_peek(&s->tx, &d, &len)) != NIC_RING_EMPTY) {
-        if (rc == NIC_RING_BROKEN) {
-            s->st.ring_bad++;
-            return;
-        }
-        if (rc == NIC_RING_BAD_LEN) {
-            s->st.tx_bad++;
-            continue;
-        }
-        int st = vnet_tx(dev, d, len);
-        if (st == KIDE_BUSY || st == KIDE_ABORTED)
-            return; /* the frame stays in the ring for the next round */
-        if (st == KIDE_OK)
-            s->st.tx_frames++;
-        else
-            s->st.tx_bad++;
-        nic_ring_next(&s->tx);
-    }
-}
-
-static void link_to(struct nic_sess *s)
-{
-    struct kide_nic_ring_hdr *h = s->rx_mem;
-    __atomic_store_n(&h->link_up, (kide_u32)dev->link_up, __ATOMIC_RELAXED);
-    __atomic_store_n(&h->link_gen, ++s->link_gen, __ATOMIC_RELEASE);
-    s->wake = 1;
-}
-
 void nic_server_poll(struct kide_env *env, unsigned events)
 {
     (void)env;
     kide_mutex_lock(&lock);
     if (events & VNET_EV_RX)
-        while (vnet_rx(dev, to_sessions, 0, 64) == 64)
+        while (nic_pump_rx(dev, port, NIC_SESSIONS_MAX, 64) == 64)
             ;
     for (int i = 0; i < NIC_SESSIONS_MAX; i++) {
-        struct nic_sess *s = &sess[i];
-        if (!s->used)
+        if (!port[i].used)
             continue;
         if (events & VNET_EV_LINK)
-            link_to(s);
-        from_session(s);
-        s->wake |= nic_ring_publish(&s->rx) | nic_ring_publish(&s->tx);
-        if (s->wake)
-            kide_ctrl_sm(KIDE_CTRL_SM_UP, s->client_sm, 0);
-        s->wake = 0;
+            nic_pump_link(dev, &port[i]);
+        nic_pump_tx(dev, &port[i]);
+        if (nic_pump_publish(&port[i]))
+            kide_ctrl_sm(KIDE_CTRL_SM_UP, sess[i].client_sm, 0);
     }
     vnet_tx_flush(dev);
     kide_mutex_unlock(&lock);

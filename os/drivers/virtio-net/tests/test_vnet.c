@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <kide/status.h>
 
+#include "../nic_pump.h"
 #include "../vnet.h"
 #include "sim.h"
 
@@ -416,6 +417,159 @@ static void test_needs_reset(void **state)
     down(f);
 }
 
+/* ---- the session data path: client rings, nic_pump.c, driver, device -------------- */
+#define PSLOTS 32u
+
+struct client {
+    void *tx_mem, *rx_mem;
+    struct nic_ring tx, rx; /* the client's sides */
+    struct nic_port port;   /* the server's side */
+};
+
+static void client_open(struct client *c, struct vnet *n)
+{
+    kide_u64 bytes = KIDE_NIC_RING_BYTES(PSLOTS);
+    c->tx_mem = aligned_alloc(4096, bytes);
+    c->rx_mem = aligned_alloc(4096, bytes);
+    assert_true(c->tx_mem && c->rx_mem);
+    assert_int_equal(nic_ring_format(c->tx_mem, bytes, PSLOTS), 0);
+    assert_int_equal(nic_ring_format(c->rx_mem, bytes, PSLOTS), 0);
+    assert_int_equal(nic_port_init(&c->port, c->tx_mem, c->rx_mem, bytes, PSLOTS, n->link_up), 0);
+    assert_int_equal(nic_ring_attach(&c->tx, c->tx_mem, bytes, PSLOTS, NIC_RING_PRODUCER), 0);
+    assert_int_equal(nic_ring_attach(&c->rx, c->rx_mem, bytes, PSLOTS, NIC_RING_CONSUMER), 0);
+}
+
+static void client_close(struct client *c)
+{
+    free(c->tx_mem);
+    free(c->rx_mem);
+}
+
+/* One server round, as nic_server_poll does it. */
+static void server_round(struct fix *f, struct client *c, int nc, unsigned ev)
+{
+    struct nic_port ports[4];
+    for (int i = 0; i < nc; i++)
+        ports[i] = c[i].port;
+    if (ev & VNET_EV_RX)
+        while (nic_pump_rx(&f->n, ports, nc, 64) == 64)
+            ;
+    for (int i = 0; i < nc; i++) {
+        if (ev & VNET_EV_LINK)
+            nic_pump_link(&f->n, &ports[i]);
+        nic_pump_tx(&f->n, &ports[i]);
+        nic_pump_publish(&ports[i]);
+        c[i].port = ports[i];
+    }
+    vnet_tx_flush(&f->n);
+}
+
+static void test_session_tx(void **state)
+{
+    (void)state;
+    struct fix *f = up(ALL_FEATURES);
+    struct client c;
+    client_open(&c, &f->n);
+    kide_u8 b[VNET_FRAME_MAX];
+    kide_u64 sum = 0;
+    for (kide_u32 seq = 0; seq < 3000;) {
+        while (seq < 3000 && nic_ring_space(&c.tx)) {
+            frame(b, len_of(seq), seq);
+            for (kide_u32 k = 0; k < len_of(seq); k++)
+                sum += b[k];
+            assert_int_equal(nic_ring_put(&c.tx, b, len_of(seq)), NIC_RING_OK);
+            seq++;
+        }
+        nic_ring_publish(&c.tx);
+        server_round(f, &c, 1, 0);
+        sim_run(&f->s);
+    }
+    server_round(f, &c, 1, 0);
+    sim_run(&f->s);
+    assert_int_equal(f->s.tx_frames, 3000);
+    assert_int_equal(f->s.tx_sum, sum);
+    assert_int_equal(c.port.st.tx_frames, 3000);
+    assert_true(f->s.q[1].kicks < 3000 / 16);
+    client_close(&c);
+    down(f);
+}
+
+static void test_session_rx_and_link(void **state)
+{
+    (void)state;
+    struct fix *f = up(ALL_FEATURES);
+    struct client c[2];
+    client_open(&c[0], &f->n);
+    client_open(&c[1], &f->n);
+    struct rxcheck chk = {0};
+    kide_u8 b[VNET_FRAME_MAX], out[KIDE_NIC_FRAME_MAX];
+    kide_u32 len;
+    for (kide_u32 seq = 0; seq < 2000; seq++) {
+        frame(b, len_of(seq), seq);
+        assert_int_equal(sim_rx(&f->s, b, len_of(seq)), 0);
+        if (seq % 8 == 7) {
+            server_round(f, c, 2, VNET_EV_RX);
+            while (nic_ring_get(&c[0].rx, out, sizeof(out), &len) == NIC_RING_OK)
+                on_rx(&chk, out, len);
+            nic_ring_publish(&c[0].rx); /* client 1 never reads: its ring fills */
+        }
+    }
+    assert_int_equal(chk.next, 2000);
+    assert_int_equal(chk.bad, 0);
+    assert_int_equal(c[0].port.st.rx_dropped, 0);
+    assert_int_equal(c[1].port.st.rx_frames, PSLOTS);
+    assert_int_equal(c[1].port.st.rx_dropped, 2000 - PSLOTS);
+    /* A link change reaches both clients' rx headers. */
+    sim_link(&f->s, 0);
+    server_round(f, c, 2, vnet_irq(&f->n));
+    for (int i = 0; i < 2; i++) {
+        struct kide_nic_ring_hdr *h = c[i].rx_mem;
+        assert_int_equal(h->link_gen, 1);
+        assert_int_equal(h->link_up, 0);
+    }
+    client_close(&c[0]);
+    client_close(&c[1]);
+    down(f);
+}
+
+static void test_session_hostile_client(void **state)
+{
+    (void)state;
+    struct fix *f = up(ALL_FEATURES);
+    struct client c[2];
+    client_open(&c[0], &f->n);
+    client_open(&c[1], &f->n);
+    kide_u8 b[200] = {0};
+    /* Client 0 claims more frames than slots; client 1 writes a bad length. */
+    ((struct kide_nic_ring_hdr *)c[0].tx_mem)->prod = PSLOTS * 3;
+    nic_ring_put(&c[1].tx, b, 60);
+    nic_ring_put(&c[1].tx, b, 60);
+    nic_ring_publish(&c[1].tx);
+    struct kide_nic_slot *s1 = (void *)((kide_u8 *)c[1].tx_mem + KIDE_NIC_RING_HDR_SIZE);
+    s1[0].len = 100000;
+    server_round(f, c, 2, 0);
+    sim_run(&f->s);
+    assert_int_equal(c[0].port.st.ring_bad, 1);
+    assert_int_equal(c[0].port.st.tx_frames, 0);
+    assert_int_equal(c[1].port.st.tx_bad, 1);
+    assert_int_equal(c[1].port.st.tx_frames, 1);
+    assert_int_equal(f->s.tx_frames, 1);
+    /* The device and the honest client carry on. */
+    struct rxcheck chk = {0};
+    kide_u8 out[KIDE_NIC_FRAME_MAX];
+    kide_u32 len;
+    frame(b, len_of(0), 0);
+    sim_rx(&f->s, b, len_of(0));
+    server_round(f, c, 2, VNET_EV_RX);
+    assert_int_equal(nic_ring_get(&c[1].rx, out, sizeof(out), &len), NIC_RING_OK);
+    on_rx(&chk, out, len);
+    assert_int_equal(chk.bad, 0);
+    assert_false(f->n.broken);
+    client_close(&c[0]);
+    client_close(&c[1]);
+    down(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +588,9 @@ int main(void)
             cmocka_unit_test(test_hostile_used_id),
             cmocka_unit_test(test_hostile_length),
             cmocka_unit_test(test_needs_reset),
+            cmocka_unit_test(test_session_tx),
+            cmocka_unit_test(test_session_rx_and_link),
+            cmocka_unit_test(test_session_hostile_client),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
