@@ -45,3 +45,30 @@ vnet-test: $(VNET_TEST) $(VNET_FUZZ)
 
 vnet-fuzz: $(VNET_FUZZ)
 	@rc=0; $(call run_fuzz,os-vnet-fuzz,$(VNET_FUZZ),,$(LIB_FUZZ_SECONDS)); exit $$rc
+
+# The device logic against QEMU's real device (tests/qemu/vnet_root.c): a krt root
+# task reaching the device through configuration space and its PCI_CFG window,
+# until the platform session exists. Suite os-vnet-qemu (one QEMU, TCG or KVM).
+VNET_QEMU_OBJS := $(addprefix $(VNET_OUT)/qemu/,vnet_root.o $(VNET_CORE:.c=.o))
+VNET_QEMU_ELF  := $(VNET_OUT)/qemu/vnet-qemu-root.elf
+
+$(VNET_OUT)/qemu/vnet_root.o: $(VNET_DIR)/tests/qemu/vnet_root.c $(VNET_HDRS) $(KRT_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
+	@$(USER_CC) $(USER_CFLAGS) $(KRT_CFLAGS) -c $< -o $@
+
+$(VNET_OUT)/qemu/%.o: $(VNET_DIR)/%.c $(VNET_HDRS) $(KRT_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $(patsubst $(TOP)/%,%,$<) (krt)"
+	@$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+
+$(VNET_QEMU_ELF): $(VNET_QEMU_OBJS) $(BASE_CRT0) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB) $(USER_LDS)
+	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
+	@$(USER_LD) -o $@ $(BASE_CRT0) $(VNET_QEMU_OBJS) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
+
+.PHONY: vnet-qemu-test
+vnet-qemu-test: $(VNET_QEMU_ELF) $(KERNEL_BIN)
+	@$(KT_RUN) --name os-vnet-qemu$(KIDE_RESULT_TAG) --timeout 120 \
+	    --qemu-arg -netdev --qemu-arg user,id=n0 \
+	    --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,disable-legacy=on,mac=52:54:00:12:34:56 \
+	    --expect 'ktest: vnet-burst: ok' $(KT_FAIL) $(VNET_QEMU_ELF)

@@ -140,11 +140,14 @@ int virtq_collect(struct virtq *q, kide_u16 *ids, kide_u32 *lens, int max, const
         ids[n] = (kide_u16)id;
         lens[n] = len;
     }
+    if (n && q->irq_off && q->event_idx) /* keep the used event out of the device's reach */
+        st16(&q->avail->ring[q->size], (kide_u16)(q->last_used + q->size), memory_order_relaxed);
     return n;
 }
 
 int virtq_irq_on(struct virtq *q, kide_u16 after)
 {
+    q->irq_off = 0;
     if (q->event_idx) {
         kide_u16 *used_event = &q->avail->ring[q->size];
         st16(used_event, (kide_u16)(q->last_used + after), memory_order_relaxed);
@@ -157,8 +160,9 @@ int virtq_irq_on(struct virtq *q, kide_u16 after)
 
 void virtq_irq_off(struct virtq *q)
 {
-    if (q->event_idx) /* the farthest point behind: reached only after 2^16 completions */
-        st16(&q->avail->ring[q->size], (kide_u16)(q->last_used - 1), memory_order_relaxed);
+    q->irq_off = 1;
+    if (q->event_idx) /* beyond what the device can reach: it holds at most size buffers */
+        st16(&q->avail->ring[q->size], (kide_u16)(q->last_used + q->size), memory_order_relaxed);
     else
         st16(&q->avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT, memory_order_relaxed);
 }

@@ -40,6 +40,7 @@ struct virtq {
     kide_u16 npend;                      /**< entries in pend[] */
     kide_u16 pend[VIRTQ_SIZE_MAX];       /**< ids posted since the last publish (private:
                                               never read back from the avail ring) */
+    int irq_off;                         /**< interrupts not wanted (virtq_irq_off) */
     kide_u64 kicks;                      /**< notifications sent */
 };
 

@@ -156,16 +156,23 @@ static void push(struct sim_queue *q, struct rings *r, kide_u16 id, kide_u32 len
     atomic_store_explicit((_Atomic kide_u16 *)&r->used->idx, q->used_idx, memory_order_release);
 }
 
+/* Interrupt if the driver asked: like QEMU, with EVENT_IDX the window is from the
+ * used index at the previous check to now, and the very first check always
+ * interrupts. */
 static void interrupt(struct sim *s, struct sim_queue *q, struct rings *r, kide_u16 old)
 {
     if (old == q->used_idx)
         return;
     atomic_thread_fence(memory_order_seq_cst);
     int need;
-    if (event_idx(s))
-        need = virtq_need_event(*(volatile kide_u16 *)&r->avail->ring[q->size], q->used_idx, old);
-    else
+    if (event_idx(s)) {
+        kide_u16 ev = *(volatile kide_u16 *)&r->avail->ring[q->size];
+        need = !q->signalled_valid || virtq_need_event(ev, q->used_idx, q->signalled);
+        q->signalled_valid = 1;
+        q->signalled = q->used_idx;
+    } else {
         need = !(*(volatile kide_u16 *)&r->avail->flags & VIRTQ_AVAIL_F_NO_INTERRUPT);
+    }
     if (need) {
         s->isr |= VIRTIO_ISR_QUEUE;
         s->irq = 1;

@@ -35,6 +35,8 @@ struct sim_queue {
     kide_u64 desc, driver, device; /* device addresses */
     kide_u16 last_avail, used_idx; /* device-private */
     kide_u8 held[256];             /* descriptors the device holds */
+    kide_u16 signalled;            /* used idx at the last interrupt check (as QEMU keeps it) */
+    int signalled_valid;           /* 0 until the first check, which always interrupts */
     kide_u64 kicks;                /* notify writes */
     kide_u64 irqs;                 /* interrupts raised for this queue */
 };
