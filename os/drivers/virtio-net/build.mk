@@ -67,8 +67,18 @@ $(VNET_QEMU_ELF): $(VNET_QEMU_OBJS) $(BASE_CRT0) $(KRT_LIB) $(ELF_LIB) $(BASE_LI
 	@$(USER_LD) -o $@ $(BASE_CRT0) $(VNET_QEMU_OBJS) $(KRT_LIB) $(ELF_LIB) $(BASE_LIB)
 
 .PHONY: vnet-qemu-test
+# QEMU's link goes down and up through a second monitor: tests/qemu/link.py follows
+# the serial log (qemu-run.sh's work directory lands in VNET_QEMU_TMP) and sends
+# set_link when the root task asks.
+VNET_QEMU_MON = $(VNET_OUT)/qemu/monitor.sock
+VNET_QEMU_TMP = $(VNET_OUT)/qemu/tmp
 vnet-qemu-test: $(VNET_QEMU_ELF) $(KERNEL_BIN)
-	@$(KT_RUN) --name os-vnet-qemu$(KIDE_RESULT_TAG) --timeout 120 \
+	@rm -rf $(VNET_QEMU_MON) $(VNET_QEMU_TMP) && mkdir -p $(VNET_QEMU_TMP); \
+	$(VNET_DIR)/tests/qemu/link.py $(VNET_QEMU_MON) $(VNET_QEMU_TMP) & lp=$$!; \
+	TMPDIR=$(VNET_QEMU_TMP) $(KT_RUN) --name os-vnet-qemu$(KIDE_RESULT_TAG) --timeout 120 \
 	    --qemu-arg -netdev --qemu-arg user,id=n0 \
 	    --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,disable-legacy=on,mac=52:54:00:12:34:56 \
-	    --expect 'ktest: vnet-burst: ok' $(KT_FAIL) $(VNET_QEMU_ELF)
+	    --qemu-arg -chardev --qemu-arg socket,id=vnetmon,path=$(VNET_QEMU_MON),server=on,wait=off \
+	    --qemu-arg -mon --qemu-arg chardev=vnetmon,mode=readline \
+	    --expect 'ktest: vnet-burst: ok' --expect 'ktest: vnet-link-up: ok' $(KT_FAIL) \
+	    "$(VNET_QEMU_ELF) link=1"; rc=$$?; kill $$lp 2>/dev/null; wait $$lp 2>/dev/null; exit $$rc

@@ -322,6 +322,20 @@ static int irq_phase(void)
     return qd.irqs > before && (ev & VNET_EV_RX) && replies > r ? 0 : -1;
 }
 
+/* Wait until the link is `up` (QEMU's set_link, sent by tests/qemu/link.py). */
+static int link_phase(int up)
+{
+    printf("vnet-qemu: waiting for link %s\n", up ? "up" : "down");
+    unsigned ev = 0;
+    for (int i = 0; i < 1000 && !((ev & VNET_EV_LINK) && net.link_up == up); i++) {
+        vnet_arm(&net);
+        if (acc.ops->irq_wait(&acc, 10))
+            ev |= vnet_irq(&net);
+        vnet_rx(&net, on_frame, 0, 256);
+    }
+    return (ev & VNET_EV_LINK) && net.link_up == up ? 0 : -1;
+}
+
 void krt_root_main(const struct kide_boot_info *bi)
 {
     krt_root_init(bi);
@@ -351,6 +365,12 @@ void krt_root_main(const struct kide_boot_info *bi)
     st = vnet_reset(&net);
     u64 r = replies;
     check("vnet-reset", st == KIDE_OK && send_arps(1, 1) == 0 && wait_replies(r + 1, 5000) == 0);
+    if (base_cmdline_num(bi->modules[0].cmdline, "link", 0)) {
+        check("vnet-link-down", link_phase(0) == 0);
+        check("vnet-link-up", link_phase(1) == 0);
+        u64 r2 = replies;
+        check("vnet-link-arp", send_arps(1, 1) == 0 && wait_replies(r2 + 1, 5000) == 0);
+    }
     vnet_fini(&net);
     printf("vnet-qemu: %u failed\n", failed);
     base_exit_qemu(failed ? BASE_QEMU_FAILURE : BASE_QEMU_SUCCESS);
