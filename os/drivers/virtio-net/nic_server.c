@@ -15,6 +15,9 @@
 #include "nic_pump.h"
 #include "nic_server.h"
 
+#define RX_BATCH     64 /* frames taken from the device per call */
+#define RX_ROUND_MAX 4  /* calls per poll round */
+
 struct nic_sess {
     int used;
     kide_u32 slots;
@@ -187,9 +190,10 @@ void nic_server_poll(struct kide_env *env, unsigned events)
 {
     (void)env;
     kide_mutex_lock(&lock);
-    if (events & VNET_EV_RX)
-        while (nic_pump_rx(dev, port, NIC_SESSIONS_MAX, 64) == 64)
-            ;
+    /* At most RX_ROUND_MAX batches per round, so a flood cannot starve tx. */
+    for (int b = 0; (events & VNET_EV_RX) && b < RX_ROUND_MAX; b++)
+        if (nic_pump_rx(dev, port, NIC_SESSIONS_MAX, RX_BATCH) < RX_BATCH)
+            break;
     for (int i = 0; i < NIC_SESSIONS_MAX; i++) {
         if (!port[i].used)
             continue;
