@@ -113,6 +113,8 @@ kide_u8 *nic_ring_alloc(struct nic_ring *r)
 
 int nic_ring_commit(struct nic_ring *r, kide_u32 len)
 {
+    if (r->role != NIC_RING_PRODUCER || r->broken || r->own - r->peer >= r->slots)
+        return NIC_RING_BAD_PARAM; /* no slot from nic_ring_alloc: a local bug */
     if (len < KIDE_NIC_FRAME_MIN || len > KIDE_NIC_FRAME_MAX)
         return NIC_RING_BAD_LEN;
     struct kide_nic_slot *s = &r->slot[r->own & (r->slots - 1)];

@@ -64,7 +64,8 @@ int nic_ring_put(struct nic_ring *r, const void *frame, kide_u32 len);
 /** The next free slot's frame buffer (KIDE_NIC_FRAME_MAX bytes) for building a frame
  *  in place, or NULL when full or broken; commit it with nic_ring_commit. */
 kide_u8 *nic_ring_alloc(struct nic_ring *r);
-/** Commit the slot from nic_ring_alloc with `len` bytes. -> OK | BAD_LEN. */
+/** Commit the slot from nic_ring_alloc with `len` bytes. -> OK | BAD_LEN |
+ *  BAD_PARAM (no slot was allocated: the ring is full or broken). */
 int nic_ring_commit(struct nic_ring *r, kide_u32 len);
 
 /* ---- consumer ------------------------------------------------------------------ */

@@ -100,6 +100,7 @@ static void test_full_and_space(void **state)
         assert_int_equal(nic_ring_put(&x.p, f, sizeof(f)), NIC_RING_OK);
     assert_int_equal(nic_ring_put(&x.p, f, sizeof(f)), NIC_RING_EMPTY);
     assert_null(nic_ring_alloc(&x.p));
+    assert_int_equal(nic_ring_commit(&x.p, 60), NIC_RING_BAD_PARAM); /* nothing allocated */
     nic_ring_publish(&x.p);
     kide_u32 len;
     kide_u8 out[64];
