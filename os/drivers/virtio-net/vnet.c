@@ -302,6 +302,9 @@ unsigned vnet_irq(struct vnet *n)
         ev |= VNET_EV_RX;
     if (*(volatile kide_u16 *)&n->tx.used->idx != n->tx.last_used)
         ev |= VNET_EV_TX;
+    /* Quiet until the caller has done the work and arms again (vnet_arm). */
+    virtq_irq_off(&n->rx);
+    virtq_irq_off(&n->tx);
     return ev;
 }
 

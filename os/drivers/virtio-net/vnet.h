@@ -81,7 +81,8 @@ typedef void (*vnet_rx_fn)(void *arg, const kide_u8 *frame, kide_u32 len);
 int vnet_rx(struct vnet *n, vnet_rx_fn fn, void *arg, int max);
 
 /** After an interrupt: read why (ISR), follow a configuration change (link state,
- *  DEVICE_NEEDS_RESET) and say what is ready: VNET_EV_* bits. */
+ *  DEVICE_NEEDS_RESET) and say what is ready: VNET_EV_* bits. Queue interrupts stay
+ *  off until the next vnet_arm, so a burst costs one interrupt. */
 unsigned vnet_irq(struct vnet *n);
 /** Before sleeping: ask for the next rx interrupt, and for a tx interrupt when the
  *  tx ring is at least three quarters full (nothing else needs one). Returns 1 if

@@ -173,7 +173,8 @@ static void interrupt(struct sim *s, struct sim_queue *q, struct rings *r, kide_
     } else {
         need = !(*(volatile kide_u16 *)&r->avail->flags & VIRTQ_AVAIL_F_NO_INTERRUPT);
     }
-    if (need) {
+    /* INTx is a level: while the ISR bit is still set the line is already high. */
+    if (need && (s->acc.msix || !(s->isr & VIRTIO_ISR_QUEUE))) {
         s->isr |= VIRTIO_ISR_QUEUE;
         s->irq = 1;
         s->irqs++;

@@ -330,6 +330,33 @@ static void test_rx_interrupt_mitigation(void **state)
     down(f);
 }
 
+/* Without EVENT_IDX: the NO_INTERRUPT flag, set by vnet_irq until vnet_arm. */
+static void test_rx_mitigation_flags(void **state)
+{
+    (void)state;
+    struct fix *f = up(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_NET_F_MAC));
+    struct rxcheck c = {0};
+    kide_u8 b[VNET_FRAME_MAX];
+    kide_u32 seq = 0;
+    for (int round = 0; round < 5; round++) {
+        assert_int_equal(vnet_arm(&f->n), 0);
+        kide_u64 before = f->s.q[0].irqs;
+        frame(b, len_of(seq), seq);
+        sim_rx(&f->s, b, len_of(seq)), seq++;
+        assert_int_equal(f->s.acc.ops->irq_wait(&f->s.acc, 10), 1);
+        assert_int_equal(vnet_irq(&f->n), VNET_EV_RX);
+        /* More frames while the driver works: no more interrupts. */
+        for (int i = 0; i < 20; i++, seq++) {
+            frame(b, len_of(seq), seq);
+            sim_rx(&f->s, b, len_of(seq));
+        }
+        assert_int_equal(vnet_rx(&f->n, on_rx, &c, 1000), 21);
+        assert_int_equal(f->s.q[0].irqs - before, 1);
+    }
+    assert_int_equal(c.bad, 0);
+    down(f);
+}
+
 static void test_wrap_around(void **state)
 {
     (void)state;
@@ -585,6 +612,7 @@ int main(void)
             cmocka_unit_test(test_tx_full_and_lengths),
             cmocka_unit_test(test_rx_refill),
             cmocka_unit_test(test_rx_interrupt_mitigation),
+            cmocka_unit_test(test_rx_mitigation_flags),
             cmocka_unit_test(test_wrap_around),
             cmocka_unit_test(test_hostile_used_idx),
             cmocka_unit_test(test_hostile_used_id),
