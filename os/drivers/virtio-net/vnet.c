@@ -9,7 +9,8 @@
  * frame is copied once each way (between the caller and the DMA buffer);
  * the device is notified at most once per vnet_tx_flush and per rx refill
  * batch, and only if it asked to be (EVENT_IDX or its NO_NOTIFY flag).
- * Interrupts: rx on, tx off until the tx ring fills up (vnet_arm).
+ * Interrupts: off from vnet_irq until vnet_arm, which asks for the next rx
+ * frame and, when the tx ring is three quarters full, for tx progress.
  * Invariant: the device only ever sees DMA addresses of this driver's own
  * buffers; what it writes back (used ids, lengths, indices) is checked by
  * virtq_collect and vnet_rx before use.
