@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* os/lib/nic: the client side of a NIC session (<kide/nic.h>) for components.
+ *
+ * nic_client_open opens the session through the parent, donating the RAM
+ * both rings need, attaches the two rings the server shares and fetches the
+ * two semaphores; after that no call goes to the server: frames go through
+ * the rings, wake-ups through the semaphores, one per batch at most.
+ * Single-threaded per session: one thread sends and receives (or one sends
+ * and another receives, each ring having one producer and one consumer).
+ */
+#ifndef NIC_CLIENT_H
+#define NIC_CLIENT_H
+
+#include <kide/component.h>
+#include "nic_ring.h"
+
+struct nic_client {
+    struct kide_session session;   /**< the "Nic" session */
+    struct kide_nic_info_rep info; /**< MAC, link at open, MTU, geometry */
+    struct nic_ring tx;            /**< producer side */
+    struct nic_ring rx;            /**< consumer side */
+    void *tx_mem, *rx_mem;         /**< the attached rings */
+    kide_u64 window;               /**< pages reserved for each attachment */
+    kide_sel server_sm;            /**< SM_UP: wake the server */
+    kide_sel client_sm;            /**< SM_DOWN: woken by the server */
+    kide_u32 link_gen;             /**< the rx header's link_gen last seen */
+};
+
+/** Open a NIC session with `slots` per ring (0: the default), attach both rings,
+ *  get both semaphores. -> KIDE_OK | the parent's or the server's status
+ *  (KIDE_QUOTA: not enough RAM to donate) | KIDE_BAD_PARAM (the server's answer
+ *  does not fit the protocol: geometry out of range, too few pages shared). */
+int nic_client_open(struct kide_env *env, struct nic_client *c, kide_u32 slots);
+/** Close the session; the rings and semaphores go with it. */
+void nic_client_close(struct kide_env *env, struct nic_client *c);
+
+/** Queue a frame (copied). -> NIC_RING_OK | NIC_RING_EMPTY (tx ring full: flush, wait)
+ *  | NIC_RING_BAD_LEN | NIC_RING_BROKEN. */
+int nic_client_send(struct nic_client *c, const void *frame, kide_u32 len);
+/** Take the next received frame into buf. -> as nic_ring_get. */
+int nic_client_recv(struct nic_client *c, void *buf, kide_u32 cap, kide_u32 *len);
+/** Publish what was sent and received since the last flush; wake the server
+ *  once if it waits. */
+void nic_client_flush(struct nic_client *c);
+/** Wait until a frame arrived, tx space freed up or the link changed, at most until
+ *  `deadline_ns` (kernel clock; 0: no deadline). -> KIDE_OK | KIDE_TIMEOUT. */
+int nic_client_wait(struct nic_client *c, kide_u64 deadline_ns);
+/** The link state now (from the rx ring header; informational, not trusted for
+ *  anything but display), and whether it changed since the last call. */
+int nic_client_link(struct nic_client *c, int *changed);
+
+#endif
