@@ -12,6 +12,7 @@
 #include "ec.h"
 #include "sc.h"
 #include "pt.h"
+#include "arch/x86_64/percpu.h"
 
 static struct kobj *live;
 
@@ -85,12 +86,40 @@ static void audit_one(const struct kobj *o)
     printk("\n");
 }
 
+/** The PD an object runs in or serves (NULL: none): an EC's, an SC's EC's, a
+ *  portal's handler's. Such an object may be paid for by a live PD (the root
+ *  creates its children's first EC and SC) and still keep a dead one. */
+static const struct pd *runs_in(const struct kobj *o)
+{
+    switch (o->type) {
+    case KOBJ_EC:
+        return ((const struct ec *)o)->pd;
+    case KOBJ_SC:
+        return ((const struct sc *)o)->ec->pd;
+    case KOBJ_PT:
+        return ((const struct pt *)o)->ec->pd;
+    default:
+        return NULL;
+    }
+}
+
+/* Where each CPU is: what it runs and which freed ECs still wait for it. */
+static void audit_cpus(void)
+{
+    for (unsigned i = 0; i < cpu_count; i++) {
+        const struct cpu *c = &cpus[i];
+        printk("kide: audit: cpu %u online=%d current=%p cur_sc=%p zombies=%p\n", i, c->online,
+               (void *)c->current, (void *)c->cur_sc, (void *)c->zombies);
+    }
+}
+
 void kobj_audit(struct pd *funder)
 {
     unsigned shown = 0;
+    audit_cpus();
     for (const struct kobj *o = live; o; o = o->audit_next) {
         const struct pd *charge = o->type == KOBJ_PD ? (const struct pd *)o : o->charge;
-        if (!under_dead(charge, funder))
+        if (!under_dead(charge, funder) && !under_dead(runs_in(o), funder))
             continue;
         audit_one(o);
         /* one fuzz leak is a handful of objects; a runaway list is cut short */

@@ -158,6 +158,7 @@ extern kide_sel ktest_block_sm;
     X(ipc_typed_wrap) \
     X(ipc_child) \
     X(ipc_bad_cpu) \
+    X(ipc_late_call) \
     X(ipc_aborted) \
     X(ipc_aborted_remote) \
     X(exit_notify) \
