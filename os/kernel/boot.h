@@ -18,6 +18,10 @@ struct boot_state {
     unsigned free_count;
     u8 rsdp[36];       /**< the ACPI RSDP the loader copied (Multiboot 2), zero-padded */
     unsigned rsdp_len; /**< 0 (none: scan the BIOS area), 20 (ACPI 1.0) or 36 (2.0+) */
+    u64 ecam_phys;     /**< PCI ECAM of segment 0 from the MCFG, or 0 (acpi.c) */
+    u8 ecam_bus_start, ecam_bus_end;
+    u64 ioapic_phys[4]; /**< I/O APIC registers: never device memory of the root */
+    unsigned ioapic_count;
 };
 
 extern struct boot_state boot;

@@ -232,6 +232,8 @@ noreturn void kernel_main(u32 magic, u32 mbi)
     struct acpi_info acpi = {0};
     acpi_init(&acpi);
     ioapic_init(acpi.ioapic, acpi.ioapics);
+    for (unsigned i = 0; i < acpi.ioapics && i < ARRAY_SIZE(boot.ioapic_phys); i++)
+        boot.ioapic_phys[boot.ioapic_count++] = acpi.ioapic[i].phys;
     smp_prepare(&acpi);
 
     /* What is left of RAM above 1 MiB, minus the kernel and the modules. */
