@@ -16,13 +16,13 @@
 
 #include "types.h"
 
-#define KIDE_ROOT_SEL_PD   1  /**< the root PD, all rights */
-#define KIDE_ROOT_SEL_EC   2  /**< the root's first EC (global, CPU 0) */
-#define KIDE_ROOT_SEL_SC   3  /**< its scheduling context */
-#define KIDE_ROOT_SEL_GSI  64 /**< interrupt semaphore of GSI n at 64 + n */
-#define KIDE_ROOT_GSIS     24
-#define KIDE_ROOT_SEL_MSI  88 /**< message-signalled interrupt semaphore n at 88 + n */
-#define KIDE_ROOT_MSIS     32 /**< selectors 88..119; 120..127 stay empty */
+#define KIDE_ROOT_SEL_PD  1  /**< the root PD, all rights */
+#define KIDE_ROOT_SEL_EC  2  /**< the root's first EC (global, CPU 0) */
+#define KIDE_ROOT_SEL_SC  3  /**< its scheduling context */
+#define KIDE_ROOT_SEL_GSI 64 /**< interrupt semaphore of GSI n at 64 + n */
+#define KIDE_ROOT_GSIS    24
+#define KIDE_ROOT_SEL_MSI 88 /**< message-signalled interrupt semaphore n at 88 + n */
+#define KIDE_ROOT_MSIS    32 /**< selectors 88..119; 120..127 stay empty */
 _Static_assert(KIDE_ROOT_SEL_GSI + KIDE_ROOT_GSIS <= KIDE_ROOT_SEL_MSI, "GSIs before MSIs");
 #define KIDE_ROOT_SEL_FREE 128 /**< first selector the kernel leaves empty */
 

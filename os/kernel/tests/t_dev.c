@@ -86,8 +86,7 @@ void test_msi_assign(void)
         CHECK_EQ(addr & 0xfff, 0);
         CHECK_EQ(data, 0x50 + 3);
     }
-    EXPECT_ST(kide_assign_gsi(0, KIDE_ROOT_SEL_MSI + KIDE_ROOT_MSIS - 1, 0, &addr, &data),
-              KIDE_OK);
+    EXPECT_ST(kide_assign_gsi(0, KIDE_ROOT_SEL_MSI + KIDE_ROOT_MSIS - 1, 0, &addr, &data), KIDE_OK);
     CHECK_EQ(data, 0x50 + KIDE_ROOT_MSIS - 1);
     EXPECT_ST(kide_assign_gsi(0, KIDE_ROOT_SEL_MSI, ktest_cpus(), &addr, &data), KIDE_BAD_CPU);
     CHECK_EQ(addr, 0);
