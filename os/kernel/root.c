@@ -65,13 +65,15 @@ static void hold_device(struct pd *pd, u64 start, u64 end)
     }
 }
 
-/* Ranges that are not RAM but never a driver's: the I/O APICs and the
- * interrupt window (HPET, local APIC, MSI addresses) the kernel owns. */
+/* Ranges that are not RAM but never a driver's: the I/O APICs, the
+ * interrupt window (HPET, local APIC, MSI addresses) the kernel owns, and
+ * the firmware's flash below 4 GiB (writable on some machines: QEMU's
+ * pflash holds UEFI's variables). */
 static bool kernel_window(unsigned i, u64 *a, u64 *b)
 {
     if (i == 0) {
         *a = 0xfec00000ul;
-        *b = 0xff000000ul;
+        *b = 0x100000000ul;
         return true;
     }
     if (i > boot.ioapic_count)

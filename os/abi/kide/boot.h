@@ -4,9 +4,10 @@
  * The root PD starts with: all usable RAM outside the kernel's pool mapped at
  * virtual == physical address (and delegatable from there), the device
  * memory (every physical range below 256 GiB and the CPU's address width
- * that is not RAM, the kernel's or an interrupt controller's) held at
- * virtual == physical but not mapped in the root itself (a delegation maps
- * it, always uncacheable: lookup reports KIDE_MEM_DEV), all I/O ports, one
+ * that is not RAM, the kernel's, an interrupt controller's or the firmware's
+ * flash) held at virtual == physical but not mapped in the root itself (a
+ * delegation maps it, always uncacheable: lookup reports KIDE_MEM_DEV), all
+ * I/O ports, one
  * interrupt semaphore per GSI, KIDE_ROOT_MSIS message-signalled interrupt
  * semaphores, and capabilities at the fixed selectors below. RDI holds the
  * address of the read-only boot-info page.

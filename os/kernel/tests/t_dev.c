@@ -29,6 +29,9 @@ void test_device_memory(void)
     CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_NULL);
     EXPECT_ST(look(0xfec00000ull, &found, &info), KIDE_OK);
     CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_NULL);
+    /* Nor is the firmware's flash below 4 GiB. */
+    EXPECT_ST(look(0xfffff000ull, &found, &info), KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_NULL);
     /* A delegation inherits the attribute and maps the page: it reads. */
     EXPECT_ST(kide_delegate(KIDE_ROOT_SEL_PD,
                             KIDE_CRD(KIDE_CRD_MEM, VGA_PA >> 12, 0, KIDE_MEM_R | KIDE_MEM_W),
