@@ -8,7 +8,8 @@
  *     space, whose size is cfg_size;
  *  2. is refused: writes to a BAR register (DENIED), configuration offsets
  *     beyond its function's space (BAD_PARAM: it can name no other function),
- *     BARs it does not have, a second session (DENIED), and core's device
+ *     malformed widths, values and page ranges (BAD_PARAM), BARs it does not
+ *     have, a second session (DENIED), and core's device
  *     operations (IO_MEM of the VGA window and of the ECAM, PCI_CONFIG, the
  *     configuration ports, MSI: all DENIED);
  *  3. walks the virtio PCI capabilities, maps the BAR with the common
@@ -92,6 +93,12 @@ static void check_denials(kide_u64 cfg_size)
     volatile void *p;
     kide_u64 size;
     expect(kide_platform_bar(&plat, 6, 0, 1, &p, &size), KIDE_BAD_PARAM, "BAR 6");
+    expect(kide_platform_bar(&plat, 4, 0, 3, &p, &size), KIDE_BAD_PARAM, "3 pages of a BAR");
+    expect(kide_platform_bar(&plat, 4, 1u << 20, 1, &p, &size), KIDE_BAD_PARAM,
+           "a page beyond the BAR");
+    expect(kide_platform_cfg_write(&plat, 0x40, 3, 0), KIDE_BAD_PARAM, "a 3-byte write");
+    expect(kide_platform_cfg_write(&plat, 0x40, 4, 1ull << 32), KIDE_BAD_PARAM,
+           "a value wider than 32 bits");
     expect(kide_platform_open(env_, &other), KIDE_DENIED, "a second session");
     expect(core_io_mem(0xa0000), KIDE_DENIED, "core IO_MEM of another device (VGA)");
     expect(core_io_mem(0xb0000000), KIDE_DENIED, "core IO_MEM of the ECAM window");
