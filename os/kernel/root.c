@@ -66,9 +66,10 @@ static void hold_device(struct pd *pd, u64 start, u64 end)
 }
 
 /* Ranges that are not RAM but never a driver's: the I/O APICs, the
- * interrupt window (HPET, local APIC, MSI addresses) the kernel owns, and
- * the firmware's flash below 4 GiB (writable on some machines: QEMU's
- * pflash holds UEFI's variables). */
+ * interrupt window (HPET, local APIC, MSI addresses) the kernel owns, the
+ * firmware's flash below 4 GiB (writable on some machines: QEMU's pflash
+ * holds UEFI's variables), and the firmware's memory of the loader's map
+ * (ACPI tables and NVS, defective and persistent memory). */
 static bool kernel_window(unsigned i, u64 *a, u64 *b)
 {
     if (i == 0) {
@@ -76,10 +77,16 @@ static bool kernel_window(unsigned i, u64 *a, u64 *b)
         *b = 0x100000000ul;
         return true;
     }
-    if (i > boot.ioapic_count)
+    if (i <= boot.ioapic_count) {
+        *a = boot.ioapic_phys[i - 1] & ~(PAGE_SIZE - 1);
+        *b = *a + PAGE_SIZE;
+        return true;
+    }
+    i -= 1 + boot.ioapic_count;
+    if (i >= boot.firm_count)
         return false;
-    *a = boot.ioapic_phys[i - 1] & ~(PAGE_SIZE - 1);
-    *b = *a + PAGE_SIZE;
+    *a = boot.firm[i].start;
+    *b = boot.firm[i].end;
     return true;
 }
 
