@@ -51,10 +51,14 @@ static void give_identity(struct pd *pd, u64 start, u64 end, u8 perms)
 /* Hold [start, end) as device memory: naturally aligned blocks at virtual ==
  * physical, flagged uncacheable and not mapped in the root (RNODE_HELD), so
  * their cost is one range node per block however large the hole. */
+static unsigned dev_ranges, dev_nodes;
+
 static void hold_device(struct pd *pd, u64 start, u64 end)
 {
     u64 p = start >> PAGE_SHIFT, e = end >> PAGE_SHIFT;
+    dev_ranges++;
     while (p < e) {
+        dev_nodes++;
         u8 order = 0;
         while (order < 30 && !(p & (1ul << order)) && p + (2ul << order) <= e)
             order++;
@@ -128,6 +132,8 @@ static void give_devices(struct pd *pd)
         if (!inside && a < b)
             device_piece(pd, a, b, 0);
     }
+    printk("kide: root: device memory: %u range(s) below %lx in %u block(s), uncacheable\n",
+           dev_ranges, limit, dev_nodes);
 }
 
 static u64 load_elf(struct pd *pd, const struct kide_boot_module *m)
