@@ -33,8 +33,8 @@ enum kide_platform_op {
      *  ports). */
     KIDE_PLATFORM_CFG_READ = 2,
     /** Write it: struct kide_platform_cfg_req. -> OK | DENIED (a BAR register
-     *  0x10..0x27 or the expansion ROM 0x30..0x33: the platform driver placed them)
-     *  | BAD_PARAM. */
+     *  0x10..0x27 or the expansion ROM 0x30..0x33: the platform driver placed them;
+     *  for a bridge all of 0x10..0x3f, its bus numbers and windows) | BAD_PARAM. */
     KIDE_PLATFORM_CFG_WRITE = 3,
     /** Share pages of memory BAR `bar`: struct kide_platform_bar_req; the reply carries
      *  them as shared pages (kide_msg_call_attach) and struct kide_platform_bar_rep.

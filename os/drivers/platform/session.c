@@ -139,8 +139,11 @@ static int op_cfg(struct plat_func *f, struct kide_rpc *rpc, int write)
         kide_msg_put(&rpc->out, plat_cfg_read(f->bdf, off, w));
         return KIDE_OK;
     }
-    /* The BARs and the expansion ROM are the platform driver's placement. */
-    if ((off < 0x28 && off + w > 0x10) || (off < 0x34 && off + w > 0x30))
+    /* The BARs and the expansion ROM are the platform driver's placement; a
+     * bridge's bus numbers and windows (0x10..0x3f) shape other functions. */
+    bool bridge = (plat_cfg_read(f->bdf, 0x0e, 1) & 0x7f) == 1;
+    if ((off < 0x28 && off + w > 0x10) || (off < 0x34 && off + w > 0x30) ||
+        (bridge && off < 0x40 && off + w > 0x10))
         return KIDE_DENIED;
     plat_cfg_write(f->bdf, off, w, (kide_u32)req.value);
     return KIDE_OK;
