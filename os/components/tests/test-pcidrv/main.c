@@ -15,7 +15,9 @@
  *  3. walks the virtio PCI capabilities, maps the BAR with the common
  *     configuration and reads the device features (VERSION_1 must be set);
  *  4. takes MSI-X vector 0 from the platform driver, binds the transmit
- *     queue to it, sends one frame and waits for the interrupt.
+ *     queue to it, sends one frame and waits for the interrupt;
+ *  5. closes the session: the BAR pages and the semaphore are gone, and a
+ *     new session gets the function again.
  * Ends with "PASS platform" (or FAIL with the step).
  */
 #include "test.h"
@@ -207,6 +209,33 @@ static void transmit(volatile kide_u8 *cc, volatile kide_u8 *notify, kide_u64 mu
     kide_log(env_, "pcidrv: MSI-X interrupt delivered (used idx %u)", used[1]);
 }
 
+/* Whether this component holds something at a page or selector (the kernel's view). */
+static int holds(unsigned kind, kide_u64 base)
+{
+    kide_u64 found = 0, info = 0;
+    return kide_lookup(KIDE_CRD(kind, base, 0, 0), &found, &info) == KIDE_OK &&
+           KIDE_CRD_KIND(found) == kind;
+}
+
+/* Step 5: closing the session takes the BAR pages and the semaphore away;
+ * the function is free for the next session. */
+static void after_close(volatile kide_u8 *bar, kide_sel sm)
+{
+    struct kide_platform_info_rep info;
+    kide_platform_close(env_, &plat);
+    kide_u64 end = kide_now_ns() + 2000000000ull;
+    while ((holds(KIDE_CRD_MEM, (kide_u64)bar >> 12) || holds(KIDE_CRD_OBJ, sm)) &&
+           kide_now_ns() < end)
+        kide_sleep_ms(10);
+    if (holds(KIDE_CRD_MEM, (kide_u64)bar >> 12) || holds(KIDE_CRD_OBJ, sm))
+        t_fail(env_, WHAT, "the BAR or the interrupt stayed after the session closed");
+    expect(kide_platform_open(env_, &plat), KIDE_OK, "a session after the first closed");
+    expect(kide_platform_info(&plat, &info), KIDE_OK, "INFO again");
+    if (info.device != 0x1041)
+        t_fail(env_, WHAT, "the new session got %lx:%lx", info.vendor, info.device);
+    kide_log(env_, "pcidrv: closing the session took the BAR and the interrupt away");
+}
+
 void kide_main(struct kide_env *env)
 {
     env_ = env;
@@ -251,6 +280,7 @@ void kide_main(struct kide_env *env)
     expect(kide_platform_irq(&plat, info.msix_vectors, &sm, &irq), KIDE_BAD_PARAM,
            "a vector beyond the table");
     transmit(cc, nb + notify.offset, notify.mult, sm);
+    after_close(bar, sm);
     t_pass(env, WHAT);
     t_idle(env);
 }
