@@ -14,6 +14,8 @@
 # Needs from the includer: TOP, OSB, BIN and mk/component.mk (with the runtime variables it names).
 
 include $(TOP)/os/components/tests/common/build.mk
+include $(TOP)/os/lib/platform/build.mk
+include $(sort $(wildcard $(TOP)/os/drivers/*/build.mk))
 include $(sort $(wildcard $(TOP)/os/components/*/build.mk $(TOP)/os/components/tests/test-*/build.mk))
 include $(TOP)/os/bench/component.mk
 

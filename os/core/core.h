@@ -121,7 +121,8 @@ struct account {
     u64 handler_ip[ACC_MAX_HANDLERS];
     unsigned handlers;
     bool children_sm; /**< its children semaphore exists */
-    bool devices;     /**< may take I/O ports and interrupts */
+    bool devices;     /**< may take I/O ports, device memory and interrupts */
+    bool platform;    /**< may take PCI configuration (KIDE_CORE_PCI_CONFIG) */
     bool dying;       /**< a DESTROY under way stopped its threads: no RAM_ALLOC goes on */
     bool reclaimed;   /**< a DESTROY under way freed all its pages */
     /** Boot modules it may map (ROM) besides `binary` (KIDE_OWN_ROM); init: all. */
@@ -227,6 +228,14 @@ int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes, unsigned perm);
 /* devices.c */
 int dev_io_port(struct account *a, u64 base, u64 count);
 int dev_irq(struct account *a, u64 gsi, kide_sel sel, u64 mode);
+/** Map device memory [phys, phys + bytes) at va in the account (KIDE_CORE_IO_MEM). */
+int dev_io_mem(struct account *a, u64 phys, u64 bytes, u64 va);
+/** An MSI semaphore at sel in the account; *rep gets its address, data and index. */
+int dev_msi(struct account *a, kide_sel sel, struct kide_core_msi_rep *rep);
+/** PCI configuration access for the platform driver (KIDE_CORE_PCI_CONFIG). */
+int dev_pci_config(struct account *a, struct kide_core_pci_config_rep *rep);
+/** Map device pages (mem.c): like mem_map_rom, read/write, uncacheable by the kernel. */
+int mem_map_dev(struct account *a, u64 va, u64 phys, u64 bytes);
 /** Forget the account's devices (its PD, and with it the access, is gone). */
 void dev_release(struct account *a);
 

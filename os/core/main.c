@@ -66,6 +66,7 @@ static void start_init(void)
     a->cpu_pct = 100;
     a->prio_req = 100;
     a->devices = true;
+    a->platform = true;
     a->blocks = ACC_MAX - 1; /* every selector block but its own */
     acc_compute_share(a);
     int st = acc_create_objects(a, free_caps - reserve);

@@ -472,6 +472,37 @@ static int self_irq(struct call *c)
     return c->bad ? KIDE_BAD_PARAM : dev_irq(c->a, req.gsi, req.sel, req.mode);
 }
 
+static int self_io_mem(struct call *c)
+{
+    struct kide_core_io_mem_req req;
+    decode(c, &req, sizeof(req) / 8, 3);
+    if (c->bad)
+        return KIDE_BAD_PARAM;
+    if (!heap_range_ok(req.va, req.bytes))
+        return KIDE_BAD_ADDR;
+    return dev_io_mem(c->a, req.phys, req.bytes, req.va);
+}
+
+static int self_msi(struct call *c)
+{
+    struct kide_core_msi_req req;
+    struct kide_core_msi_rep rep = {0};
+    decode(c, &req, sizeof(req) / 8, 1);
+    if (c->bad)
+        return KIDE_BAD_PARAM;
+    int st = dev_msi(c->a, req.sel, &rep);
+    results(c, &rep, sizeof(rep) / 8);
+    return st;
+}
+
+static int self_pci_config(struct call *c)
+{
+    struct kide_core_pci_config_rep rep = {0};
+    int st = dev_pci_config(c->a, &rep);
+    results(c, &rep, sizeof(rep) / 8);
+    return st;
+}
+
 static int self_rom(struct call *c)
 {
     struct kide_core_rom_req req;
@@ -689,13 +720,15 @@ static int own_devices(struct call *c)
     struct kide_own_devices_req req;
     struct account *s = c->a;
     decode(c, &req, sizeof(req) / 8, 1);
-    if (c->bad || req.on > 1)
+    if (c->bad || req.on > KIDE_OWN_DEVICES_PLATFORM)
         return KIDE_BAD_PARAM;
     if (s->sc_live || s->state != KIDE_ACC_CREATED)
         return KIDE_BUSY;
-    if (req.on && !s->parent->devices)
+    if ((req.on && !s->parent->devices) ||
+        (req.on == KIDE_OWN_DEVICES_PLATFORM && !s->parent->platform))
         return KIDE_DENIED;
-    s->devices = req.on;
+    s->devices = req.on != 0;
+    s->platform = req.on == KIDE_OWN_DEVICES_PLATFORM;
     return KIDE_OK;
 }
 
@@ -803,6 +836,9 @@ static const struct op self_ops[] = {
         [KIDE_CORE_SELF] = {self_self, "SELF"},
         [KIDE_CORE_OWN] = {self_own, "OWN"},
         [KIDE_CORE_NODES] = {self_nodes, "NODES"},
+        [KIDE_CORE_IO_MEM] = {self_io_mem, "IO_MEM"},
+        [KIDE_CORE_MSI] = {self_msi, "MSI"},
+        [KIDE_CORE_PCI_CONFIG] = {self_pci_config, "PCI_CONFIG"},
 };
 
 /* Indexed by op - KIDE_OWN_LOAD. */

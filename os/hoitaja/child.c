@@ -194,7 +194,8 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
     s->live = 1;
     /* The device right passes down explicitly: core grants it only if this
      * habitat holds it (init does; a nested habitat when its entry says so). */
-    if (s->cfg.devices && (st = own_devices(s, 1)) != KIDE_OK) {
+    if (s->cfg.devices &&
+        (st = own_devices(s, s->cfg.platform ? KIDE_OWN_DEVICES_PLATFORM : 1)) != KIDE_OK) {
         if (st == KIDE_DENIED)
             hj_snprintf(why, size,
                         "devices: this habitat has no device right (set devices: "

@@ -566,9 +566,14 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
         ch->heartbeat_ms = u;
     }
     if ((v = kide_json_find(c->doc, tok, "devices")) >= 0) {
-        if (kide_json_get_bool(c->doc, v, &ch->devices) < 0)
-            return fail(c, v, "write \"devices\": true or \"devices\": false",
-                        "devices must be true or false");
+        /* "platform": the device right and PCI configuration (the platform driver). */
+        if (kide_json_str_eq(c->doc, v, "platform"))
+            ch->devices = ch->platform = 1;
+        else if (kide_json_get_bool(c->doc, v, &ch->devices) < 0)
+            return fail(c, v,
+                        "write \"devices\": true, \"devices\": false or \"devices\": "
+                        "\"platform\" (the platform driver only)",
+                        "devices must be true, false or \"platform\"");
         if (ch->devices && lim->no_devices)
             return failf(c, v,
                          "set \"devices\": true on the habitat's own entry too: a habitat can "

@@ -93,6 +93,7 @@ struct hj_child_cfg {
     kide_u64 backoff_ms, max_backoff_ms;
     kide_u64 heartbeat_ms; /**< 0: none */
     _Bool devices;         /**< asks core for the device right (KIDE_OWN_DEVICES) at start */
+    _Bool platform;        /**< devices: "platform": also PCI configuration (the platform driver) */
     _Bool has_ram_node;    /**< ram_node was given (else the habitat's policy holds) */
     kide_u32 ram_node; /**< ram_node: the NUMA node its RAM comes from first (KIDE_OWN_RAM_NODE) */
     char args[HJ_ARGS_MAX + 1]; /**< passed with KIDE_OWN_ARGS before START ("": none) */

@@ -48,10 +48,10 @@ static int same_text(const char *a, kide_u32 alen, const char *b, kide_u32 blen)
 
 static void classify(const struct hj_child_cfg *a, const struct hj_child_cfg *b, struct hj_step *s)
 {
-    if (strcmp(a->binary, b->binary) || a->devices != b->devices || a->affinity != b->affinity ||
-        a->has_ram_node != b->has_ram_node || a->ram_node != b->ram_node ||
-        strcmp(a->args, b->args) || !same_routes(a, b) || !same_provides(a, b) ||
-        !same_text(a->config, a->config_len, b->config, b->config_len) ||
+    if (strcmp(a->binary, b->binary) || a->devices != b->devices || a->platform != b->platform ||
+        a->affinity != b->affinity || a->has_ram_node != b->has_ram_node ||
+        a->ram_node != b->ram_node || strcmp(a->args, b->args) || !same_routes(a, b) ||
+        !same_provides(a, b) || !same_text(a->config, a->config_len, b->config, b->config_len) ||
         !same_text(a->habitat, a->habitat_len, b->habitat, b->habitat_len)) {
         s->act = HJ_ACT_RESTART;
         return;

@@ -7,7 +7,8 @@
 #include <kide/boot.h>
 #include "arch/x86_64/paging.h"
 
-#define MAX_RANGES 64
+#define MAX_RANGES   64
+#define MB_FIRM_KEPT 32 /* == MB_MAX_FIRM (checked in main.c) */
 
 struct boot_state {
     struct kide_boot_module modules[KIDE_BOOT_MAX_MODULES];
@@ -18,6 +19,13 @@ struct boot_state {
     unsigned free_count;
     u8 rsdp[36];       /**< the ACPI RSDP the loader copied (Multiboot 2), zero-padded */
     unsigned rsdp_len; /**< 0 (none: scan the BIOS area), 20 (ACPI 1.0) or 36 (2.0+) */
+    u64 ecam_phys;     /**< PCI ECAM of segment 0 from the MCFG, or 0 (acpi.c) */
+    u8 ecam_bus_start, ecam_bus_end;
+    u64 ioapic_phys[4]; /**< I/O APIC registers: never device memory of the root */
+    struct boot_mem_range firm[MB_FIRM_KEPT]; /**< the firmware's memory (ACPI, NVS, ...),
+                                                   page-rounded outwards: never device memory */
+    unsigned firm_count;
+    unsigned ioapic_count;
 };
 
 extern struct boot_state boot;

@@ -86,6 +86,18 @@ static u64 read_multiboot(u32 magic, u32 mbi_phys)
         if (ALIGN_UP(mb.mods[i].end, PAGE_SIZE) > end)
             end = ALIGN_UP(mb.mods[i].end, PAGE_SIZE);
     }
+    _Static_assert(MB_MAX_FIRM == MB_FIRM_KEPT, "the firmware ranges fit");
+    for (unsigned i = 0; i < mb.firm_count; i++) {
+        boot.firm[i].start = mb.firm[i].addr & ~(PAGE_SIZE - 1);
+        boot.firm[i].end = mb.firm[i].addr + mb.firm[i].len > ~0ul - PAGE_SIZE
+                                   ? ~0ul & ~(PAGE_SIZE - 1)
+                                   : ALIGN_UP(mb.firm[i].addr + mb.firm[i].len, PAGE_SIZE);
+    }
+    boot.firm_count = mb.firm_count;
+    if (mb.firm_dropped)
+        printk("kide: %u firmware memory range(s) beyond the first %u are device memory of the "
+               "root\n",
+               mb.firm_dropped, MB_MAX_FIRM);
     _Static_assert(sizeof(boot.rsdp) == MB_RSDP_MAX, "the RSDP copy fits");
     memcpy(boot.rsdp, mb.rsdp, MB_RSDP_MAX);
     boot.rsdp_len = mb.rsdp_len;
@@ -232,6 +244,8 @@ noreturn void kernel_main(u32 magic, u32 mbi)
     struct acpi_info acpi = {0};
     acpi_init(&acpi);
     ioapic_init(acpi.ioapic, acpi.ioapics);
+    for (unsigned i = 0; i < acpi.ioapics && i < ARRAY_SIZE(boot.ioapic_phys); i++)
+        boot.ioapic_phys[boot.ioapic_count++] = acpi.ioapic[i].phys;
     smp_prepare(&acpi);
 
     /* What is left of RAM above 1 MiB, minus the kernel and the modules. */

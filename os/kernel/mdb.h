@@ -35,6 +35,12 @@ void mdb_destroy(struct mdb_link *l);
 #define SPACE_IO  3 /* == KIDE_CRD_IO */
 
 #define RNODE_SPECIAL 0x01 /* kernel page (UTCB, boot info): not delegatable or revocable */
+/* Device memory: mapped uncacheable. Set only on the root's device ranges at
+ * boot; every delegation inherits it (space_delegate), nothing else sets it. */
+#define RNODE_DEVICE 0x02
+/* Held, not mapped: the root's device ranges (gigabytes of holes would cost
+ * megabytes of page tables); a delegation from such a node maps normally. */
+#define RNODE_HELD 0x04
 
 /** A naturally aligned range of pages or ports held by one PD. */
 struct rnode {
@@ -44,7 +50,7 @@ struct rnode {
     u8 space;      /**< SPACE_MEM or SPACE_IO */
     u8 order;      /**< covers 2^order pages or ports */
     u8 perms;      /**< KIDE_MEM_* or KIDE_IO_ACCESS */
-    u8 flags;      /**< RNODE_SPECIAL */
+    u8 flags;      /**< RNODE_SPECIAL, RNODE_DEVICE, RNODE_HELD */
     u64 base;      /**< first page number or port */
     u64 phys;      /**< physical page number of base (memory) */
     struct pd *pd; /**< whose space this node is in */

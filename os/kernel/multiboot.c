@@ -36,10 +36,31 @@ static void note_end(struct mb_boot *out, u64 phys, u64 len)
  * memory map lists free memory, boot services code and data and loader data
  * as separate, often adjacent entries, all usable RAM once the kernel runs,
  * and real firmware has more of them than MB_MAX_RANGES. */
+static void add_firm(struct mb_boot *out, u64 addr, u64 len)
+{
+    struct mb_range *last = out->firm_count ? &out->firm[out->firm_count - 1] : NULL;
+    if (last && last->addr + last->len == addr) {
+        last->len += len;
+        return;
+    }
+    if (out->firm_count == MB_MAX_FIRM) {
+        out->firm_dropped++;
+        return;
+    }
+    out->firm[out->firm_count].addr = addr;
+    out->firm[out->firm_count].len = len;
+    out->firm_count++;
+}
+
 static void add_ram(struct mb_boot *out, u64 addr, u64 len, u32 type)
 {
-    if (type != 1 || len == 0 || addr + len < addr)
+    if (len == 0 || addr + len < addr)
         return;
+    if (type != 1) {
+        if (type != 2)
+            add_firm(out, addr, len); /* ACPI, NVS, defective, persistent: not a device's */
+        return;
+    }
     struct mb_range *last = out->ram_count ? &out->ram[out->ram_count - 1] : NULL;
     if (last && last->addr + last->len == addr) {
         last->len += len; /* no wrap: addr + len does not */

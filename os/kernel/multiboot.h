@@ -23,6 +23,7 @@
 #define MB2_MAX_INFO   (1u << 20)  /**< largest Multiboot 2 info accepted, bytes */
 #define MB_MAX_RANGES  64          /**< usable RAM ranges kept (more are counted) */
 #define MB_MAX_MODULES 16          /**< modules kept (more are counted) */
+#define MB_MAX_FIRM    32          /**< firmware ranges kept (more are counted) */
 #define MB_CMDLINE     200         /**< module string bytes kept, with the NUL */
 #define MB_RSDP_MAX    36          /**< bytes of an ACPI 2.0 RSDP */
 
@@ -41,10 +42,16 @@ struct mb_module {
 
 /** What either Multiboot version yields; zero-initialise before reading. */
 struct mb_boot {
-    int version;                           /**< 1 or 2 */
-    struct mb_range ram[MB_MAX_RANGES];    /**< usable RAM in memory-map order */
-    unsigned ram_count;                    /**< entries in ram */
-    unsigned ram_dropped;                  /**< usable ranges beyond MB_MAX_RANGES */
+    int version;                        /**< 1 or 2 */
+    struct mb_range ram[MB_MAX_RANGES]; /**< usable RAM in memory-map order */
+    unsigned ram_count;                 /**< entries in ram */
+    unsigned ram_dropped;               /**< usable ranges beyond MB_MAX_RANGES */
+    /** The firmware's memory: every range of a type other than usable (1) and
+     *  reserved (2): ACPI tables (3), ACPI NVS (4), defective (5), persistent
+     *  memory (7), ... It is neither RAM nor a device's: never device memory. */
+    struct mb_range firm[MB_MAX_FIRM];
+    unsigned firm_count;                   /**< entries in firm */
+    unsigned firm_dropped;                 /**< firmware ranges beyond MB_MAX_FIRM */
     struct mb_module mods[MB_MAX_MODULES]; /**< modules in loader order */
     unsigned mods_count;                   /**< entries in mods */
     unsigned mods_dropped;                 /**< modules beyond MB_MAX_MODULES */

@@ -2,9 +2,11 @@
 /* The root PD: built by the kernel from the first boot module.
  *
  * The root receives all RAM left after the kernel took its pool (mapped at
- * virtual == physical and delegatable), the boot modules (likewise), all I/O
- * ports, one interrupt semaphore per GSI and its own PD, EC and SC (boot.h
- * gives the selectors). Its ELF image is checked like any outside input (by
+ * virtual == physical and delegatable), the boot modules (likewise), the
+ * device memory (held at virtual == physical, not mapped, uncacheable once
+ * delegated: give_devices), all I/O ports, one interrupt semaphore per GSI,
+ * KIDE_ROOT_MSIS MSI semaphores and its own PD, EC and SC (boot.h gives the
+ * selectors). Its ELF image is checked like any outside input (by
  * os/lib/elf, the checker every loader shares): a malformed image stops the
  * boot with a message that says what is wrong.
  */
@@ -21,6 +23,7 @@
 #include "elf.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/srat.h"
+#include "arch/x86_64/cpu_check.h"
 #include <kide/syscall.h>
 #include <kide/status.h>
 
@@ -43,6 +46,94 @@ static void give_identity(struct pd *pd, u64 start, u64 end, u8 perms)
         must(space_add(pd, SPACE_MEM, p, order, p, perms, 0, NULL, NULL), "mapping RAM");
         p += 1ul << order;
     }
+}
+
+/* Hold [start, end) as device memory: naturally aligned blocks at virtual ==
+ * physical, flagged uncacheable and not mapped in the root (RNODE_HELD), so
+ * their cost is one range node per block however large the hole. */
+static unsigned dev_ranges, dev_nodes;
+
+static void hold_device(struct pd *pd, u64 start, u64 end)
+{
+    u64 p = start >> PAGE_SHIFT, e = end >> PAGE_SHIFT;
+    dev_ranges++;
+    while (p < e) {
+        dev_nodes++;
+        u8 order = 0;
+        while (order < 30 && !(p & (1ul << order)) && p + (2ul << order) <= e)
+            order++;
+        must(space_add(pd, SPACE_MEM, p, order, p, KIDE_MEM_R | KIDE_MEM_W,
+                       RNODE_DEVICE | RNODE_HELD, NULL, NULL),
+             "holding device memory");
+        p += 1ul << order;
+    }
+}
+
+/* Ranges that are not RAM but never a driver's: the I/O APICs, the
+ * interrupt window (HPET, local APIC, MSI addresses) the kernel owns, the
+ * firmware's flash below 4 GiB (writable on some machines: QEMU's pflash
+ * holds UEFI's variables), and the firmware's memory of the loader's map
+ * (ACPI tables and NVS, defective and persistent memory). */
+static bool kernel_window(unsigned i, u64 *a, u64 *b)
+{
+    if (i == 0) {
+        *a = 0xfec00000ul;
+        *b = 0x100000000ul;
+        return true;
+    }
+    if (i <= boot.ioapic_count) {
+        *a = boot.ioapic_phys[i - 1] & ~(PAGE_SIZE - 1);
+        *b = *a + PAGE_SIZE;
+        return true;
+    }
+    i -= 1 + boot.ioapic_count;
+    if (i >= boot.firm_count)
+        return false;
+    *a = boot.firm[i].start;
+    *b = boot.firm[i].end;
+    return true;
+}
+
+/* [a, b) minus the kernel's windows from index `from` on. */
+static void device_piece(struct pd *pd, u64 a, u64 b, unsigned from)
+{
+    u64 wa, wb;
+    for (unsigned i = from; a < b && kernel_window(i, &wa, &wb); i++) {
+        if (wa < b && wb > a) {
+            device_piece(pd, a, wa > a ? wa : a, i + 1);
+            device_piece(pd, wb < b ? wb : b, b, i + 1);
+            return;
+        }
+    }
+    if (a < b)
+        hold_device(pd, a, b);
+}
+
+/* Device memory: every hole between the loader's RAM ranges, up to what the
+ * CPU can address and below 256 GiB (where the root's programs are linked,
+ * decision 0004). The RAM list is unsorted: each hole starts where some
+ * range (or 0) ends and runs to the nearest range start above. */
+static void give_devices(struct pd *pd)
+{
+    u64 limit = cpu_phys_limit() < DIRECT_MAP_MAX ? cpu_phys_limit() : DIRECT_MAP_MAX;
+    for (unsigned i = 0; i <= boot.ram_count; i++) {
+        u64 a = i ? boot.ram[i - 1].end : 0, b = limit;
+        bool inside = false;
+        for (unsigned k = 0; k < i; k++) /* two ranges ending alike: one hole */
+            if ((k ? boot.ram[k - 1].end : 0) == a)
+                inside = true;
+        for (unsigned j = 0; j < boot.ram_count; j++) {
+            const struct boot_mem_range *r = &boot.ram[j];
+            if (r->start <= a && a < r->end)
+                inside = true;
+            if (r->start > a && r->start < b)
+                b = r->start;
+        }
+        if (!inside && a < b)
+            device_piece(pd, a, b, 0);
+    }
+    printk("kide: root: device memory: %u range(s) below %lx in %u block(s), uncacheable\n",
+           dev_ranges, limit, dev_nodes);
 }
 
 static u64 load_elf(struct pd *pd, const struct kide_boot_module *m)
@@ -156,6 +247,7 @@ void root_create(u64 quota)
                       KIDE_MEM_R | KIDE_MEM_W | KIDE_MEM_X);
         bi->modules[i] = *m;
     }
+    give_devices(pd);
     must(space_add(pd, SPACE_IO, 0, 16, 0, KIDE_IO_ACCESS, 0, NULL, NULL), "granting I/O ports");
 
     for (unsigned g = 0; g < KIDE_ROOT_GSIS; g++) {
@@ -166,6 +258,16 @@ void root_create(u64 quota)
         sm->gsi = (int)g;
         gsi_sm[g] = sm;
         must(cap_install(pd, KIDE_ROOT_SEL_GSI + g, &sm->obj, KIDE_PERM_ALL), "installing GSIs");
+    }
+
+    for (unsigned m = 0; m < KIDE_ROOT_MSIS; m++) {
+        int rc;
+        struct sm *sm = sm_create(pd, 0, &rc);
+        if (!sm)
+            panic("root: no memory for MSI semaphores");
+        sm->msi = (int)m;
+        msi_sm[m] = sm;
+        must(cap_install(pd, KIDE_ROOT_SEL_MSI + m, &sm->obj, KIDE_PERM_ALL), "installing MSIs");
     }
 
     int rc;
@@ -184,5 +286,8 @@ void root_create(u64 quota)
     bi->tsc_khz = tsc_khz;
     bi->module_count = boot.modules_count;
     bi->kernel_quota = pd->quota_limit;
+    bi->ecam_phys = boot.ecam_phys;
+    bi->ecam_bus_start = boot.ecam_bus_start;
+    bi->ecam_bus_end = boot.ecam_bus_end;
     give_topology(bi);
 }

@@ -11,6 +11,7 @@
 #include <kide/status.h>
 
 struct sm *gsi_sm[24];
+struct sm *msi_sm[KIDE_ROOT_MSIS];
 
 void wq_add(struct ec **head, struct ec *ec)
 {
@@ -54,6 +55,7 @@ struct sm *sm_create(struct pd *charge, u64 count, int *rc)
     kobj_init(&sm->obj, KOBJ_SM, charge);
     sm->count = count;
     sm->gsi = -1;
+    sm->msi = -1;
     return sm;
 }
 
@@ -105,6 +107,13 @@ void sm_irq(unsigned gsi)
     sm_up(sm);
 }
 
+void sm_msi(unsigned n)
+{
+    struct sm *sm = n < KIDE_ROOT_MSIS ? msi_sm[n] : NULL;
+    if (sm)
+        sm_up(sm);
+}
+
 void sm_retire(struct sm *sm)
 {
     while (sm->waiters) {
@@ -117,6 +126,8 @@ void sm_retire(struct sm *sm)
         ioapic_mask((unsigned)sm->gsi, true);
         gsi_sm[sm->gsi] = NULL;
     }
+    if (sm->msi >= 0)
+        msi_sm[sm->msi] = NULL;
 }
 
 void sm_free(struct sm *sm)

@@ -4,12 +4,14 @@
  * up() wakes the oldest waiter or increments the count; down() takes a count
  * or blocks, optionally until a deadline. An interrupt semaphore is upped by
  * its GSI; a level-triggered line stays masked from the interrupt until the
- * next down(), so the driver acknowledges the device first.
+ * next down(), so the driver acknowledges the device first. An MSI semaphore
+ * is upped by a message on its vector; MSIs are edge triggered, never masked.
  */
 #ifndef KIDE_SM_H
 #define KIDE_SM_H
 
 #include "kobj.h"
+#include <kide/boot.h>
 
 struct ec;
 
@@ -18,6 +20,7 @@ struct sm {
     u64 count;
     struct ec *waiters; /**< circular FIFO via ec->wq_next/wq_prev */
     int gsi;            /**< interrupt line, or -1 */
+    int msi;            /**< message-signalled interrupt index (vector VEC_MSI_BASE + msi), or -1 */
     bool level;         /**< level-triggered: masked until the next down */
 };
 
@@ -36,6 +39,9 @@ void wq_add(struct ec **head, struct ec *ec);
 void wq_remove(struct ec *ec);
 /** Interrupt arrived on gsi. */
 void sm_irq(unsigned gsi);
+/** Message-signalled interrupt n arrived. */
+void sm_msi(unsigned n);
 extern struct sm *gsi_sm[24];
+extern struct sm *msi_sm[KIDE_ROOT_MSIS];
 
 #endif

@@ -4,6 +4,9 @@
  * A PD's memory space is the set of page ranges it holds; each node is also
  * mapped in its page table. Its I/O space is the set of port ranges it holds,
  * mirrored in its I/O bitmap. Nodes are charged to the PD that holds them.
+ * A device node (RNODE_DEVICE) is mapped uncacheable, and so is everything
+ * delegated from it; a held node (RNODE_HELD, the root's device ranges) is in
+ * the space but not in the page table.
  * Invariant: nodes of one space never overlap, so "the node containing a" is
  * the node with the greatest base <= a, if that one reaches a.
  */
@@ -126,8 +129,17 @@ static void io_set(struct pd *pd, u64 base, u8 order, bool allow)
     }
 }
 
+/* The perms pt_map takes for node n: its rights, and KIDE_MEM_DEV for device
+ * memory (mapped uncacheable). */
+static unsigned map_perms(const struct rnode *n)
+{
+    return n->perms | ((n->flags & RNODE_DEVICE) ? KIDE_MEM_DEV : 0);
+}
+
 static void unmap_node(struct rnode *n)
 {
+    if (n->flags & RNODE_HELD)
+        return;
     if (n->space == SPACE_MEM) {
         for (u64 i = 0; i < (1ul << n->order); i++)
             pt_unmap(n->pd, (n->base + i) << PAGE_SHIFT);
@@ -164,9 +176,9 @@ int space_add(struct pd *pd, u8 space, u64 base, u8 order, u64 phys, u8 perms, u
     n->perms = perms;
     n->flags = flags;
     n->pd = pd;
-    if (space == SPACE_MEM) {
+    if (space == SPACE_MEM && !(flags & RNODE_HELD)) {
         for (u64 i = 0; i < (1ul << order); i++) {
-            int rc = pt_map(pd, (base + i) << PAGE_SHIFT, (phys + i) << PAGE_SHIFT, perms);
+            int rc = pt_map(pd, (base + i) << PAGE_SHIFT, (phys + i) << PAGE_SHIFT, map_perms(n));
             if (rc != KIDE_OK) {
                 for (u64 j = 0; j < i; j++)
                     pt_unmap(pd, (base + j) << PAGE_SHIFT);
@@ -175,7 +187,7 @@ int space_add(struct pd *pd, u8 space, u64 base, u8 order, u64 phys, u8 perms, u
                 return rc;
             }
         }
-    } else {
+    } else if (space == SPACE_IO) {
         io_set(pd, base, order, true);
     }
     space_insert(n);
@@ -204,9 +216,11 @@ void mdb_destroy_range(struct mdb_link *l)
 static void set_rights(struct rnode *n, u8 perms)
 {
     n->perms = perms;
+    if (n->flags & RNODE_HELD)
+        return;
     if (n->space == SPACE_MEM)
         for (u64 i = 0; i < (1ul << n->order); i++)
-            pt_map(n->pd, (n->base + i) << PAGE_SHIFT, (n->phys + i) << PAGE_SHIFT, perms);
+            pt_map(n->pd, (n->base + i) << PAGE_SHIFT, (n->phys + i) << PAGE_SHIFT, map_perms(n));
     else if (!perms)
         io_set(n->pd, n->base, n->order, false);
     pd_mark_dirty(n->pd);
@@ -268,7 +282,9 @@ int space_delegate(struct pd *src, struct pd *dst, u8 space, u64 base, u8 order,
         }
         return KIDE_BUSY;
     }
-    return space_add(dst, space, dst_base, order, phys, perms, 0, s, NULL);
+    /* Invariant: only the device attribute passes on, so a delegated device
+     * page is always uncacheable and RAM never is. */
+    return space_add(dst, space, dst_base, order, phys, perms, s->flags & RNODE_DEVICE, s, NULL);
 }
 
 /* The first node with base > a, or NULL. */

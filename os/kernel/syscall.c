@@ -337,7 +337,9 @@ static int sys_lookup(struct ec *ec, struct frame *f, const struct sys_lookup_ar
     /* A kernel page's frame would tell where its neighbours (other ECs'
      * UTCBs) lie: it is not the caller's to know. */
     if (n)
-        sys_lookup_results(f, KIDE_CRD(kind, n->base, n->order, n->perms),
+        sys_lookup_results(f,
+                           KIDE_CRD(kind, n->base, n->order,
+                                    n->perms | ((n->flags & RNODE_DEVICE) ? KIDE_MEM_DEV : 0)),
                            (n->flags & RNODE_SPECIAL) ? 0 : n->phys);
     return KIDE_OK;
 }
@@ -444,16 +446,32 @@ static int sys_ctrl_sm(struct ec *ec, struct frame *f, const struct sys_ctrl_sm_
     return sm_down(sm, ec, op == KIDE_CTRL_SM_DOWN_ZERO, deadline);
 }
 
+/* An MSI semaphore needs no routing in the kernel: its vector is the same on
+ * every CPU, so the device is told the CPU (the address) and the vector (the
+ * data), and whichever CPU the message reaches ups the semaphore. */
+static int assign_msi(struct sm *sm, struct frame *f, const struct sys_assign_gsi_args *a)
+{
+    u32 apic_id = cpus[a->cpu].apic_id;
+    /* Without interrupt remapping the address holds an 8-bit destination. */
+    if (apic_id > 0xff)
+        return reject(&a->cpu, KIDE_BAD_CPU);
+    sys_assign_gsi_results(f, MSI_ADDR_BASE | ((u64)apic_id << 12), VEC_MSI_BASE + (u64)sm->msi);
+    return KIDE_OK;
+}
+
 static int sys_assign_gsi(struct ec *ec, struct frame *f, const struct sys_assign_gsi_args *a)
 {
     int rc;
     struct sm *sm;
+    sys_assign_gsi_results(f, 0, 0);
     if ((rc = get_sm(ec, &a->sm, KIDE_SM_ASSIGN, &sm)) != KIDE_OK)
         return rc;
-    if (sm->gsi < 0)
+    if (sm->gsi < 0 && sm->msi < 0)
         return reject(&a->sm, KIDE_BAD_CAP);
     if (a->cpu >= cpu_count || !cpus[a->cpu].online)
         return reject(&a->cpu, KIDE_BAD_CPU);
+    if (sm->msi >= 0)
+        return assign_msi(sm, f, a);
     sm->level = a->mode & 1;
     ioapic_route((unsigned)sm->gsi, cpus[a->cpu].apic_id, sm->level, a->mode & 2);
     ioapic_mask((unsigned)sm->gsi, false);

@@ -31,6 +31,9 @@ static void interrupt(u64 vector)
     } else if (vector >= VEC_GSI_BASE && vector < VEC_GSI_BASE + 24) {
         lapic_eoi();
         sm_irq((unsigned)(vector - VEC_GSI_BASE));
+    } else if (vector >= VEC_MSI_BASE && vector < VEC_MSI_BASE + KIDE_ROOT_MSIS) {
+        lapic_eoi();
+        sm_msi((unsigned)(vector - VEC_MSI_BASE));
     } else if (vector != VEC_SPURIOUS) {
         lapic_eoi();
     }

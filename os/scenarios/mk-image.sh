@@ -86,6 +86,8 @@ else
 	read -r cpus ram numa < <(machine_of "$src") || die "no machine {cpus, ram} in '$src'" "add e.g. 'machine: {cpus: 2, ram: 256M}'"
 	mib=$(to_mib "$ram") || die "machine ram '$ram' in '$src' is not a size" "write it like 256M"
 	printf 'cpus %s\nram_mib %s\nnuma %s\n' "$cpus" "$mib" "$numa" >"$out/machine.txt.tmp"
+	# machine.type, devices and netdevs, as kide-scenario validated them
+	cat "$out/qemu.txt" >>"$out/machine.txt.tmp"
 	mv "$out/machine.txt.tmp" "$out/machine.txt"
 fi
 

@@ -177,7 +177,16 @@ mib=$(awk '$1 == "ram_mib" { print $2 }' "$img/machine.txt")
 cpus=${smp:-$cpus}
 ram=${mem:-${mib}M}
 hw=()
+# machine.type, devices and netdevs of the scenario (kide-scenario checked
+# that each is one argument); --machine overrides the type.
+[ -n "$machine" ] || machine=$(awk '$1 == "type" { print $2 }' "$img/machine.txt")
 [ -z "$machine" ] || hw+=(-machine "$machine")
+while read -r key arg; do
+	case $key in
+	device) hw+=(-device "$arg") ;;
+	netdev) hw+=(-netdev "$arg") ;;
+	esac
+done <"$img/machine.txt"
 [ -z "$cpu" ] || hw+=(-cpu "$cpu")
 hw+=("${qargs[@]}")
 # NUMA nodes (machine.numa): the RAM split evenly, CPU c on node c mod numa,

@@ -169,7 +169,35 @@ enum kide_core_op {
      *  SRAT), then for node i: w(2 + 3i) = total RAM bytes core manages there,
      *  w(3 + 3i) = free bytes, w(4 + 3i) = its CPUs as a bit mask (bit c: CPU c). */
     KIDE_CORE_NODES = 17,
+    /** Device memory for a driver (device right): w1 = physical address, w2 = bytes (both
+     *  page multiples, 0 < bytes <= KIDE_CORE_IO_MEM_MAX), w3 = va (page-aligned, heap range,
+     *  free). Mapped read/write and uncacheable (the kernel's KIDE_MEM_DEV attribute) at va,
+     *  recorded like ROM pages (records charged to the RAM quota, RAM_FREE leaves them) and
+     *  exclusive until the caller is destroyed. The PCI ECAM window only for the platform
+     *  right (KIDE_CORE_PCI_CONFIG). Cost O(pages) delegations, at most 1024.
+     *  -> OK | DENIED (no device right; not device memory; PCI configuration space) | BUSY
+     *  (another account holds part of it) | BAD_ADDR (va outside the heap or occupied) |
+     *  QUOTA (no RAM quota for the records, or KIDE_CORE_DEV_GRANTS grants taken) | BAD_PARAM. */
+    KIDE_CORE_IO_MEM = 18,
+    /** A message-signalled interrupt (device right): w1 = selector in the caller for its
+     *  semaphore (SM_DOWN). Routed to the account's CPU, exclusive until the caller is
+     *  destroyed. -> OK, w1 = the address and w2 = the data the device must write, w3 = the
+     *  MSI's index | DENIED | QUOTA (all KIDE_ROOT_MSIS taken) | BUSY (selector occupied) |
+     *  BAD_PARAM. */
+    KIDE_CORE_MSI = 19,
+    /** PCI configuration access (platform right only, exclusive: the platform driver).
+     *  -> OK, w1 = KIDE_PCI_CFG_ECAM: w2 = ECAM physical address of bus w3, w4 = last bus;
+     *  the caller maps buses with KIDE_CORE_IO_MEM (1 MiB each) | w1 = KIDE_PCI_CFG_PORTS:
+     *  ports 0xcf8..0xcff are delegated to the caller (no MCFG: i440fx)
+     *  | DENIED (no platform right) | BUSY (held by another account). */
+    KIDE_CORE_PCI_CONFIG = 20,
 };
+
+#define KIDE_PCI_CFG_ECAM         1u
+#define KIDE_PCI_CFG_PORTS        2u
+#define KIDE_CORE_IO_MEM_MAX      (4ull << 20) /**< bytes per IO_MEM call */
+#define KIDE_CORE_DEV_GRANTS      64u          /**< IO_MEM ranges core records, all accounts */
+#define KIDE_OWN_DEVICES_PLATFORM 2u           /**< KIDE_OWN_DEVICES w1: devices and PCI config */
 
 /* ---- owner session: call the portal from KIDE_CORE_CHILD ------------------- */
 enum kide_core_owner_op {
@@ -218,9 +246,11 @@ enum kide_core_owner_op {
     /** Up the sub-account's signal semaphore (KIDE_COMP_SEL_SIGNAL), e.g. for a heartbeat
      *  or a parent request. -> OK | BAD_PARAM (not started). */
     KIDE_OWN_SIGNAL = 42,
-    /** w1 = 1: grant the sub-account the device right (KIDE_CORE_IO_PORT, KIDE_CORE_IRQ),
-     *  0: withdraw it (before START; devices it already holds stay until it is destroyed).
-     *  Only an account holding the right can grant it; core gives it to init.
+    /** w1 = 1: grant the sub-account the device right (KIDE_CORE_IO_PORT, KIDE_CORE_IRQ,
+     *  KIDE_CORE_IO_MEM, KIDE_CORE_MSI), 2 (KIDE_OWN_DEVICES_PLATFORM): that and the platform
+     *  right (KIDE_CORE_PCI_CONFIG: the platform driver), 0: withdraw them (before START;
+     *  devices it already holds stay until it is destroyed). Only an account holding a
+     *  right can grant it; core gives both to init.
      *  -> OK | DENIED | BUSY (already started). */
     KIDE_OWN_DEVICES = 43,
     /** w1 = the CPU the sub-account runs on (< KIDE_CORE_STATS w5), before START only
@@ -383,6 +413,20 @@ struct kide_core_self_req {
 struct kide_core_own_hdr {
     kide_u64 id, op;
 };
+struct kide_core_io_mem_req {
+    kide_u64 phys, bytes, va;
+};
+struct kide_core_msi_req {
+    kide_u64 sel;
+};
+struct kide_core_msi_rep {
+    kide_u64 addr, data, index;
+};
+struct kide_core_pci_config_rep {
+    kide_u64 kind;      /**< KIDE_PCI_CFG_ECAM or KIDE_PCI_CFG_PORTS */
+    kide_u64 ecam_phys; /**< ECAM: configuration space of bus bus_start */
+    kide_u64 bus_start, bus_end;
+};
 struct kide_core_nodes_rep {
     kide_u64 n;
     struct {
@@ -474,6 +518,10 @@ _Static_assert(KIDE_WORDS_(kide_core_rom_rep) == 1, "ROM");
 _Static_assert(KIDE_WORDS_(kide_core_self_req) == 2, "SELF");
 _Static_assert(KIDE_WORDS_(kide_core_own_hdr) == 2, "OWN");
 _Static_assert(KIDE_WORDS_(kide_core_nodes_rep) == 1 + 3 * KIDE_CORE_NODES_MAX, "NODES");
+_Static_assert(KIDE_WORDS_(kide_core_io_mem_req) == 3, "IO_MEM");
+_Static_assert(KIDE_WORDS_(kide_core_msi_req) == 1, "MSI");
+_Static_assert(KIDE_WORDS_(kide_core_msi_rep) == 3, "MSI");
+_Static_assert(KIDE_WORDS_(kide_core_pci_config_rep) == 4, "PCI_CONFIG");
 _Static_assert(KIDE_WORDS_(kide_own_load_req) == 1 + 4, "LOAD");
 _Static_assert(KIDE_WORDS_(kide_own_config_req) == 3 + KIDE_CORE_CHUNK_MAX / 8, "CONFIG");
 _Static_assert(1 + KIDE_WORDS_(kide_core_own_hdr) + KIDE_WORDS_(kide_own_config_req) <= 508,

@@ -70,6 +70,11 @@
 #define KIDE_MEM_W   2
 #define KIDE_MEM_X   4
 #define KIDE_MEM_RWX 7
+/** Device memory: the kernel maps it uncacheable (PCD | PWT). An attribute
+ * of the range, not a right: the root's device ranges carry it from boot and
+ * every delegation inherits it, so RAM is never mapped uncacheable. lookup
+ * reports it in the found descriptor's permission field; masks ignore it. */
+#define KIDE_MEM_DEV 0x10
 
 /* I/O permission (KIDE_CRD_IO). */
 #define KIDE_IO_ACCESS 1

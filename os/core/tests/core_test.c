@@ -205,6 +205,27 @@ static int irq(u64 gsi, kide_sel sel)
     return kide_core_irq(&ch, &(struct kide_core_irq_req){.gsi = gsi, .sel = sel, .mode = 0});
 }
 
+static int io_mem(u64 phys, u64 bytes, u64 va)
+{
+    struct kide_core_chan ch = self_chan();
+    return kide_core_io_mem(&ch,
+                            &(struct kide_core_io_mem_req){.phys = phys, .bytes = bytes, .va = va});
+}
+
+static struct kide_core_msi_rep msi_rep;
+
+static int msi(kide_sel sel)
+{
+    struct kide_core_chan ch = self_chan();
+    return kide_core_msi(&ch, &(struct kide_core_msi_req){.sel = sel}, &msi_rep);
+}
+
+static int pci_config(struct kide_core_pci_config_rep *rep)
+{
+    struct kide_core_chan ch = self_chan();
+    return kide_core_pci_config(&ch, rep);
+}
+
 /* A handler (its first portal at sel, id 1, on the account's CPU), another portal to
  * handler 0, a semaphore: for the children that count leaks and sessions. */
 static int handler_at(u64 utcb_va, kide_sel sel)
@@ -548,6 +569,48 @@ static void test_devices(void)
     CHECK(rom_map(KIDE_COMP_HEAP + 0x2000000, "nope") == KIDE_NOT_FOUND, "no such rom");
 }
 
+/* Device memory, MSIs and PCI configuration (this machine: i440fx, no MCFG). */
+static void test_io_mem(void)
+{
+    const u64 va = KIDE_COMP_HEAP + 0x3000000;
+    u64 used = quota().ram_used;
+    CHECK(io_mem(0xa0000, 0x2000, va) == KIDE_OK, "VGA window");
+    (void)*(volatile u8 *)va; /* mapped (uncacheable: the kernel's ktest checks that) */
+    CHECK(quota().ram_used == used + 4096, "io_mem: only its records charged");
+    CHECK(io_mem(0xa1000, 0x1000, va + 0x10000) == KIDE_BUSY, "io_mem overlapping a grant");
+    CHECK(io_mem(0x200000, 0x1000, va + 0x10000) == KIDE_DENIED, "RAM is not device memory");
+    CHECK(io_mem(0xfee00000, 0x1000, va + 0x10000) == KIDE_DENIED, "local APIC");
+    CHECK(io_mem(0xfec00000, 0x1000, va + 0x10000) == KIDE_DENIED, "I/O APIC");
+    CHECK(io_mem(0xc0000, 0x1000, va) == KIDE_BAD_ADDR, "io_mem on a mapping");
+    CHECK(io_mem(0xc0000, 0x1000, KIDE_COMP_INFO) == KIDE_BAD_ADDR, "io_mem outside the heap");
+    CHECK(io_mem(0xc0001, 0x1000, va + 0x10000) == KIDE_BAD_PARAM, "unaligned");
+    CHECK(io_mem(0xc0000, 0, va + 0x10000) == KIDE_BAD_PARAM, "empty");
+    CHECK(io_mem(0xc0000, KIDE_CORE_IO_MEM_MAX + 4096, va + 0x10000) == KIDE_BAD_PARAM,
+          "too large");
+    CHECK(io_mem(~0ull - 4095, 0x2000, va + 0x10000) == KIDE_BAD_PARAM, "wraps");
+    CHECK(ram_free(va, 0x2000) == KIDE_OK && free_rep.freed == 0, "RAM_FREE leaves it");
+    CHECK(msi(360) == KIDE_OK, "msi");
+    CHECK(msi_rep.addr >> 20 == 0xfee && msi_rep.data >= 0x50 && msi_rep.data < 0x70,
+          "msi address %lx data %lx", msi_rep.addr, msi_rep.data);
+    CHECK(msi(360) == KIDE_BUSY, "msi at an occupied selector");
+    CHECK(msi(5) == KIDE_BAD_PARAM, "msi at a core selector");
+    struct kide_core_pci_config_rep cfg = {0};
+    CHECK(pci_config(&cfg) == KIDE_OK && cfg.kind == KIDE_PCI_CFG_PORTS, "pci config: ports");
+    base_outl(0xcf8, 0x80000000u); /* bus 0, device 0, function 0, register 0 */
+    CHECK((base_inl(0xcfc) & 0xffff) == 0x8086, "host bridge vendor");
+    /* a device-right child gets device memory and MSIs but no PCI configuration */
+    struct child c;
+    CHECK(child_create(&c, "plat", 1 << 20, 64, 5) == KIDE_OK, "create plat");
+    CHECK(op2(c.own, KIDE_OWN_DEVICES, 3, 0) == KIDE_BAD_PARAM, "devices 3");
+    CHECK(op2(c.own, KIDE_OWN_DEVICES, 1, 0) == KIDE_OK, "grant devices");
+    CHECK(child_run(&c, "dev-io-mem") == KIDE_OK, "start plat");
+    CHECK(child_wait(&c, 10000) == KIDE_ACC_EXITED && last.exit_code == 0, "dev-io-mem code %lu",
+          last.exit_code);
+    destroy(&c);
+    /* its grants went with it */
+    CHECK(io_mem(0xb8000, 0x1000, va + 0x20000) == KIDE_OK, "its range free again");
+}
+
 /* CPU placement: a child on CPU 1 runs, is charged, and calls core from there. */
 static void test_smp(void)
 {
@@ -793,12 +856,23 @@ static void as_child(const char *args)
     if (!strcmp(args, "dev-denied")) {
         int port = op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x80, 1);
         int gsi = irq(6, 300);
-        exit_code(port == KIDE_DENIED && gsi == KIDE_DENIED ? 0 : 10 + (u64)port);
+        struct kide_core_pci_config_rep cfg;
+        bool dev = io_mem(0xb8000, 0x1000, KIDE_COMP_HEAP) == KIDE_DENIED &&
+                   msi(300) == KIDE_DENIED && pci_config(&cfg) == KIDE_DENIED;
+        exit_code(port == KIDE_DENIED && gsi == KIDE_DENIED && dev ? 0 : 10 + (u64)port);
     }
     if (!strcmp(args, "dev-granted")) {
         bool ok = op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x80, 1) == KIDE_OK &&
                   op2(KIDE_COMP_SEL_CORE, KIDE_CORE_IO_PORT, 0x70, 2) == KIDE_BUSY;
         base_outb(0x80, 0);
+        exit_code(ok ? 0 : 1);
+    }
+    if (!strcmp(args, "dev-io-mem")) {
+        struct kide_core_pci_config_rep cfg;
+        bool ok = io_mem(0xb8000, 0x1000, KIDE_COMP_HEAP) == KIDE_OK &&
+                  io_mem(0xa0000, 0x1000, KIDE_COMP_HEAP + 0x1000) == KIDE_BUSY &&
+                  msi(300) == KIDE_OK && pci_config(&cfg) == KIDE_DENIED;
+        (void)*(volatile u8 *)KIDE_COMP_HEAP;
         exit_code(ok ? 0 : 1);
     }
     if (!strncmp(args, "exit ", 5))
@@ -833,6 +907,7 @@ BASE_NORETURN void test_main(struct kide_utcb *u)
     test_children();
     test_cpu_sum();
     test_devices();
+    test_io_mem();
     test_smp();
     test_alloc_no_stall();
     test_table_share();

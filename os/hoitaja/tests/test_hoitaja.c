@@ -196,9 +196,11 @@ static void test_child_fields(void **state)
     bad(DOC(CHILD("a", ",\"provides\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]")),
         "more than 8", NULL);
     bad(DOC(CHILD("a", ",\"remove\":true")), "unknown field 'remove'", NULL);
-    bad(DOC(CHILD("a", ",\"devices\":1")), "devices must be true or false", "child 'a'");
-    bad(DOC(CHILD("a", ",\"devices\":\"true\"")), "devices must be true or false", NULL);
-    bad(DOC(CHILD("a", ",\"devices\":null")), "devices must be true or false", NULL);
+    bad(DOC(CHILD("a", ",\"devices\":1")), "devices must be true, false or \"platform\"",
+        "child 'a'");
+    bad(DOC(CHILD("a", ",\"devices\":\"true\"")), "devices must be true, false or \"platform\"",
+        NULL);
+    bad(DOC(CHILD("a", ",\"devices\":null")), "devices must be true, false or \"platform\"", NULL);
     /* The hint lists every field, devices included. */
     bad(DOC(CHILD("a", ",\"device\":true")), "unknown field 'device'", NULL);
     assert_non_null(strstr(err.hint, "heartbeat_ms, devices, config"));
@@ -344,7 +346,12 @@ static void test_devices(void **state)
     assert_int_equal(
             parse(DOC(CHILD("a", ",\"devices\":true") "," CHILD("b", ",\"devices\":false"))), 0);
     assert_true(cfg.child[0].devices);
+    assert_false(cfg.child[0].platform);
     assert_false(cfg.child[1].devices);
+    /* "platform": the device right and PCI configuration (the platform driver). */
+    assert_int_equal(parse(DOC(CHILD("p", ",\"devices\":\"platform\""))), 0);
+    assert_true(cfg.child[0].devices);
+    assert_true(cfg.child[0].platform);
     /* Nested: a child may have devices only if the habitat's own entry has them. */
 #define DHAB(dev, inner)                                                                           \
     "{\"name\":\"t\",\"binary\":\"hoitaja\",\"ram\":8388608,\"caps\":256,\"cpu\":{\"quota\":"      \

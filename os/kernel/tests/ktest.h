@@ -129,6 +129,9 @@ extern kide_sel ktest_block_sm;
     X(bad_syscall) \
     X(lookup) \
     X(lookup_kernel_page) \
+    X(device_memory) \
+    X(ram_never_uc) \
+    X(msi_assign) \
     X(delegate_self) \
     X(create_sm) \
     X(ctrl_sm) \

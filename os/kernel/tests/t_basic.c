@@ -159,15 +159,15 @@ void test_assign_gsi(void)
 {
     kide_sel gsi = KIDE_ROOT_SEL_GSI + 4, w = 0, sm = krt_sm_create(0);
     CHECK(sm);
-    EXPECT_ST(kide_assign_gsi(0, sm, 0), KIDE_BAD_CAP);
-    EXPECT_ST(kide_assign_gsi(0, KIDE_ROOT_SEL_PD, 0), KIDE_BAD_CAP);
-    EXPECT_ST(kide_assign_gsi(0, KIDE_CAP_SLOTS + 5, 0), KIDE_BAD_CAP);
+    EXPECT_ST(kide_assign_gsi(0, sm, 0, NULL, NULL), KIDE_BAD_CAP);
+    EXPECT_ST(kide_assign_gsi(0, KIDE_ROOT_SEL_PD, 0, NULL, NULL), KIDE_BAD_CAP);
+    EXPECT_ST(kide_assign_gsi(0, KIDE_CAP_SLOTS + 5, 0, NULL, NULL), KIDE_BAD_CAP);
     w = ktest_weak(gsi, KIDE_SM_UP | KIDE_SM_DOWN);
     CHECK(w);
-    EXPECT_ST(kide_assign_gsi(0, w, 0), KIDE_BAD_PERM);
-    EXPECT_ST(kide_assign_gsi(0, gsi, KIDE_MAX_CPUS), KIDE_BAD_CPU);
-    EXPECT_ST(kide_assign_gsi(0, gsi, ktest_cpus()), KIDE_BAD_CPU);
-    EXPECT_ST(kide_assign_gsi(0, gsi, ktest_other_cpu()), KIDE_OK);
+    EXPECT_ST(kide_assign_gsi(0, w, 0, NULL, NULL), KIDE_BAD_PERM);
+    EXPECT_ST(kide_assign_gsi(0, gsi, KIDE_MAX_CPUS, NULL, NULL), KIDE_BAD_CPU);
+    EXPECT_ST(kide_assign_gsi(0, gsi, ktest_cpus(), NULL, NULL), KIDE_BAD_CPU);
+    EXPECT_ST(kide_assign_gsi(0, gsi, ktest_other_cpu(), NULL, NULL), KIDE_OK);
     /* take whatever is pending, then make COM1 interrupt once */
     kide_ctrl_sm(KIDE_CTRL_SM_DOWN_ZERO, gsi, 1);
     base_outb(0x3f8 + 4, base_inb(0x3f8 + 4) | 0x08); /* MCR.OUT2 gates the IRQ on real UARTs */

@@ -166,6 +166,22 @@ int kide_core_irq(const struct kide_core_chan *ch, const struct kide_core_irq_re
     return kide_core_call(ch, KIDE_CORE_IRQ, req, sizeof(*req), 0, 0);
 }
 
+int kide_core_io_mem(const struct kide_core_chan *ch, const struct kide_core_io_mem_req *req)
+{
+    return kide_core_call(ch, KIDE_CORE_IO_MEM, req, sizeof(*req), 0, 0);
+}
+
+int kide_core_msi(const struct kide_core_chan *ch, const struct kide_core_msi_req *req,
+                  struct kide_core_msi_rep *rep)
+{
+    return kide_core_call(ch, KIDE_CORE_MSI, req, sizeof(*req), rep, sizeof(*rep));
+}
+
+int kide_core_pci_config(const struct kide_core_chan *ch, struct kide_core_pci_config_rep *rep)
+{
+    return kide_core_call(ch, KIDE_CORE_PCI_CONFIG, 0, 0, rep, sizeof(*rep));
+}
+
 int kide_core_rom(const struct kide_core_chan *ch, const struct kide_core_rom_req *req,
                   struct kide_core_rom_rep *rep)
 {

@@ -113,7 +113,10 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
     kide_json_member_u64(w, "max_backoff_ms", c->max_backoff_ms);
     kide_json_end_object(w);
     kide_json_member_u64(w, "heartbeat_ms", c->heartbeat_ms);
-    kide_json_member_bool(w, "devices", c->devices);
+    if (c->platform)
+        kide_json_member_string(w, "devices", "platform");
+    else
+        kide_json_member_bool(w, "devices", c->devices);
     if (c->has_ram_node) {
         kide_json_member_u64(w, "ram_node", c->ram_node);
     }
@@ -556,6 +559,17 @@ int scn_write_modules(const struct scn *s, FILE *f)
     for (size_t k = 1; k < n; k++)
         fprintf(f, "%s\n", list[k]);
     free(list);
+    return ferror(f) ? -1 : 0;
+}
+
+int scn_write_qemu(const struct scn *s, FILE *f)
+{
+    if (s->type[0])
+        fprintf(f, "type %s\n", s->type);
+    for (unsigned k = 0; k < s->ndevices; k++)
+        fprintf(f, "device %s\n", s->devices[k]);
+    for (unsigned k = 0; k < s->nnetdevs; k++)
+        fprintf(f, "netdev %s\n", s->netdevs[k]);
     return ferror(f) ? -1 : 0;
 }
 

@@ -305,17 +305,6 @@ static int choice(struct ld *c, yaml_node_t *n, const char *where, const char *f
                 field, hint, text(n));
 }
 
-/* A boolean: true or false. */
-static int boolean(struct ld *c, yaml_node_t *n, const char *where, const char *field, bool *out)
-{
-    static const char *const words[] = {"false", "true", NULL};
-    int k;
-    if (choice(c, n, where, field, words, "true, false", &k))
-        return -1;
-    *out = k == 1;
-    return 0;
-}
-
 /* Bytes the JSON form of n's text takes with escapes. */
 static size_t escaped_len(const yaml_node_t *n)
 {
@@ -497,8 +486,14 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, stru
         return -1;
     if ((v = member(c, n, "heartbeat")) && duration(c, v, where, "heartbeat", &ch->heartbeat_ms))
         return -1;
-    if ((v = member(c, n, "devices")) && boolean(c, v, where, "devices", &ch->devices))
-        return -1;
+    if ((v = member(c, n, "devices"))) {
+        static const char *const words[] = {"false", "true", "platform", NULL};
+        int k;
+        if (choice(c, v, where, "devices", words, "true, false, platform", &k))
+            return -1;
+        ch->devices = k >= 1;
+        ch->platform = k == 2;
+    }
     if ((v = member(c, n, "args"))) {
         if (scalar(c, v, where, "args"))
             return -1;
@@ -617,9 +612,63 @@ static int expect(struct ld *c, yaml_node_t *n, struct scn *s)
     return 0;
 }
 
+/* machine.devices or machine.netdevs: a list of QEMU -device / -netdev
+ * arguments, each one word of [A-Za-z0-9_.,=:-] (scenario-run.sh passes them
+ * as single arguments: no shell, no spaces, no options of their own). */
+static int qemu_list(struct ld *c, yaml_node_t *v, const char *field,
+                     char out[][SCN_QEMU_ARG_LEN + 1], unsigned *count)
+{
+    if (v->type != YAML_SEQUENCE_NODE)
+        return fail(c, v, "write e.g. devices: [\"virtio-net-pci,netdev=n0\"]",
+                    "machine: %s must be a list, got %s", field, kind(v));
+    size_t cnt = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+    if (cnt > SCN_QEMU_ARGS_MAX)
+        return fail(c, v, "use fewer entries", "machine: %s has %zu entries, at most %d", field,
+                    cnt, SCN_QEMU_ARGS_MAX);
+    for (size_t k = 0; k < cnt; k++) {
+        yaml_node_t *l = yaml_document_get_node(c->doc, v->data.sequence.items.start[k]);
+        if (scalar(c, l, "machine", field))
+            return -1;
+        size_t len = l->data.scalar.length;
+        bool ok = len > 0 && len <= SCN_QEMU_ARG_LEN;
+        for (size_t i = 0; ok && i < len; i++) {
+            unsigned char ch = l->data.scalar.value[i];
+            ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                 strchr("_.,=:-", ch);
+        }
+        if (!ok)
+            return fail(c, l, "write one QEMU argument of letters, digits and _.,=:- (no spaces)",
+                        "machine: %s entry %zu '%s' is not one QEMU argument of at most %d bytes",
+                        field, k + 1, text(l), SCN_QEMU_ARG_LEN);
+        memcpy(out[k], l->data.scalar.value, len);
+        out[k][len] = 0;
+        ++*count;
+    }
+    return 0;
+}
+
+/* machine.type, devices and netdevs: the QEMU machine a driver test needs. */
+static int machine_qemu(struct ld *c, yaml_node_t *n, struct scn *s)
+{
+    static const char *const types[] = {"pc", "q35", NULL};
+    yaml_node_t *v;
+    int t;
+    if ((v = member(c, n, "type"))) {
+        if (choice(c, v, "machine", "type", types, "pc, q35", &t))
+            return -1;
+        snprintf(s->type, sizeof(s->type), "%s", types[t]);
+    }
+    if ((v = member(c, n, "devices")) && qemu_list(c, v, "devices", s->devices, &s->ndevices))
+        return -1;
+    if ((v = member(c, n, "netdevs")) && qemu_list(c, v, "netdevs", s->netdevs, &s->nnetdevs))
+        return -1;
+    return 0;
+}
+
 static int machine(struct ld *c, yaml_node_t *n, struct scn *s)
 {
-    static const char *const allowed[] = {"cpus", "ram", "numa", NULL};
+    static const char *const allowed[] = {"cpus",    "ram",     "numa", "type",
+                                          "devices", "netdevs", NULL};
     yaml_node_t *v;
     uint64_t cpus, numa = 1;
     char a[32];
@@ -643,7 +692,7 @@ static int machine(struct ld *c, yaml_node_t *n, struct scn *s)
                     "machine: numa %" PRIu64 " is more than its %" PRIu64 " CPUs", numa, cpus);
     s->cpus = (unsigned)cpus;
     s->numa = (unsigned)numa;
-    return 0;
+    return machine_qemu(c, n, s);
 }
 
 static int top(struct ld *c, yaml_node_t *n, struct scn *s)

@@ -149,6 +149,7 @@ int main(int argc, char **argv)
     snprintf(expect_path, sizeof(expect_path), "%s/expect.txt", dir);
     rc = emit(&s, dir, "init.json", json, (size_t)n, NULL) ||
          emit(&s, dir, "modules.txt", NULL, 0, scn_write_modules) ||
+         emit(&s, dir, "qemu.txt", NULL, 0, scn_write_qemu) ||
          (s.has_expect ? emit(&s, dir, "expect.txt", NULL, 0, scn_write_expect)
                        : (unlink(expect_path) != 0 && errno != ENOENT));
     free(json);

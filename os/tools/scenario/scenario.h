@@ -27,6 +27,8 @@
 #define SCN_CONFIG_DEPTH     16 /**< container nesting of a child's config (itself = 1) */
 #define SCN_NODES_MAX        KIDE_NODES_MAX /**< NUMA nodes the kernel reports: machine.numa 1..8 */
 #define SCN_MACHINE_CPUS_MAX 64             /**< machine.cpus: the CPUs QEMU is given */
+#define SCN_QEMU_ARGS_MAX    8   /**< machine.devices and machine.netdevs: entries each */
+#define SCN_QEMU_ARG_LEN     127 /**< bytes of one such entry */
 
 /** Route destination. */
 enum scn_to { SCN_TO_PARENT, SCN_TO_CHILD, SCN_TO_DENIED };
@@ -65,6 +67,7 @@ struct scn_child {
     uint64_t max_backoff_ms;            /**< cap of the doubling delay */
     uint64_t heartbeat_ms;              /**< heartbeat period, 0 = none */
     bool devices;                       /**< may drive hardware (I/O ports, IRQs) */
+    bool platform;                      /**< devices: platform (PCI configuration too) */
     uint64_t ram_node;                  /**< NUMA node its RAM comes from first (has_ram_node) */
     bool has_ram_node;                  /**< ram_node was given */
     const char *args;            /**< its kide_args() string (in the document), "" for none */
@@ -87,14 +90,19 @@ struct scn {
     unsigned cpus;               /**< machine CPUs */
     uint64_t ram;                /**< machine RAM in bytes */
     unsigned numa;               /**< machine.numa: NUMA nodes (1 without the field) */
-    struct scn_habitat root;     /**< the root habitat */
-    bool has_expect;             /**< an expect section is present */
-    char **expect_log;           /**< expected log lines, in order */
-    size_t nexpect_log;          /**< entries in expect_log */
-    enum scn_exit expect_exit;   /**< expected exit */
-    uint64_t expect_timeout_ms;  /**< time limit of the test */
-    yaml_document_t doc;         /**< the parsed YAML (owns config nodes) */
-    bool have_doc;               /**< doc must be deleted */
+    char type[8];                /**< machine.type: "pc", "q35" or "" (QEMU's default) */
+    char devices[SCN_QEMU_ARGS_MAX][SCN_QEMU_ARG_LEN + 1]; /**< machine.devices: -device args */
+    unsigned ndevices;
+    char netdevs[SCN_QEMU_ARGS_MAX][SCN_QEMU_ARG_LEN + 1]; /**< machine.netdevs: -netdev args */
+    unsigned nnetdevs;
+    struct scn_habitat root;    /**< the root habitat */
+    bool has_expect;            /**< an expect section is present */
+    char **expect_log;          /**< expected log lines, in order */
+    size_t nexpect_log;         /**< entries in expect_log */
+    enum scn_exit expect_exit;  /**< expected exit */
+    uint64_t expect_timeout_ms; /**< time limit of the test */
+    yaml_document_t doc;        /**< the parsed YAML (owns config nodes) */
+    bool have_doc;              /**< doc must be deleted */
 };
 
 /** Why loading failed: "FILE:LINE: MSG" plus a hint. */
@@ -133,6 +141,8 @@ int scn_check_init(const struct scn *s, const char *json, size_t len, struct scn
 
 /** modules.txt: the boot modules, one per line. Returns 0 or -1 (I/O error). */
 int scn_write_modules(const struct scn *s, FILE *f);
+/** qemu.txt: "type T", "device D" and "netdev N" lines for scenario-run.sh. */
+int scn_write_qemu(const struct scn *s, FILE *f);
 
 /** expect.txt: the expectations of a test scenario. Returns 0 or -1. */
 int scn_write_expect(const struct scn *s, FILE *f);

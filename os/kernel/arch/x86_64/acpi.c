@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* ACPI: find the MADT and read the CPUs, I/O APICs and ISA overrides from it.
+/* ACPI: find the MADT and read the CPUs, I/O APICs and ISA overrides from it;
+ * find the MCFG's ECAM window of PCI segment 0 for the root (boot info).
  *
  * The tables come from firmware, so every length and checksum is checked and
  * every walk is bounded by the table's own length. Without a usable MADT the
@@ -112,6 +113,23 @@ static void parse_madt(const struct sdt *m, struct acpi_info *info)
     }
 }
 
+/* MCFG (PCI Firmware 3.2, 4.1.2): 8 reserved bytes after the header, then
+ * 16-byte entries: base u64 @0, segment u16 @8, start bus u8 @10, end bus
+ * u8 @11. Only segment 0 is kept: Kide's platform driver enumerates one. */
+static void parse_mcfg(const struct sdt *m)
+{
+    const u8 *p = (const u8 *)m + sizeof(*m) + 8, *end = (const u8 *)m + m->len;
+    for (; p + 16 <= end; p += 16) {
+        u64 base = *(const u64 *)p;
+        if (*(const u16 *)(p + 8) != 0 || p[11] < p[10] || (base & 0xfffff) || !base)
+            continue;
+        boot.ecam_phys = base + ((u64)p[10] << 20);
+        boot.ecam_bus_start = p[10];
+        boot.ecam_bus_end = p[11];
+        return;
+    }
+}
+
 void acpi_init(struct acpi_info *info)
 {
     info->cpus = 0;
@@ -137,6 +155,8 @@ void acpi_init(struct acpi_info *info)
                 parse_madt(t, info);
             else if (t && !memcmp(t->sig, "SRAT", 4))
                 srat_parse(t, t->len, &srat); /* NUMA nodes, srat.c */
+            else if (t && !memcmp(t->sig, "MCFG", 4))
+                parse_mcfg(t);
         }
     }
     if (info->ioapics == 0) {

@@ -5,11 +5,13 @@
 
 #include "types.h"
 
-#define VEC_GSI_BASE 0x30 /* GSI n arrives on vector 0x30 + n */
-#define VEC_TIMER    0xf0
-#define VEC_RESCHED  0xf1
-#define VEC_FLUSH    0xf2
-#define VEC_SPURIOUS 0xff
+#define VEC_GSI_BASE  0x30         /* GSI n arrives on vector 0x30 + n */
+#define VEC_MSI_BASE  0x50         /* MSI semaphore n on vector 0x50 + n (KIDE_ROOT_MSIS of them) */
+#define MSI_ADDR_BASE 0xfee00000ul /* MSI address window: destination APIC id in bits 12-19 */
+#define VEC_TIMER     0xf0
+#define VEC_RESCHED   0xf1
+#define VEC_FLUSH     0xf2
+#define VEC_SPURIOUS  0xff
 
 extern u64 lapic_khz; /* timer ticks per ms at divide-by-16 */
 /** The local APICs run in x2APIC mode (MSRs, 32-bit ids); set by the boot

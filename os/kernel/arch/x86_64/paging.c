@@ -105,6 +105,7 @@ int pt_map(struct pd *pd, u64 va, u64 pa, unsigned perms)
     if (!e)
         return rc;
     *e = pa | PTE_P | PTE_U | ((perms & KIDE_MEM_W) ? PTE_W : 0) |
+         ((perms & KIDE_MEM_DEV) ? PTE_PCD | PTE_PWT : 0) |
          ((!(perms & KIDE_MEM_X) && cpu_has_nx) ? PTE_NX : 0);
     return KIDE_OK;
 }

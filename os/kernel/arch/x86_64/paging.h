@@ -31,7 +31,8 @@ extern u64 kernel_pml4_phys;
 void paging_init(const struct boot_mem_range *ram, unsigned n);
 /** Fill a new PD's top-level table with the kernel half. */
 void paging_init_pd(u64 *pml4);
-/** Map one user page; tables are charged to pd. Returns a kide_status. */
+/** Map one user page; tables are charged to pd. mem_perms: KIDE_MEM_R/W/X,
+ *  and KIDE_MEM_DEV for uncacheable device memory. Returns a kide_status. */
 int pt_map(struct pd *pd, u64 va, u64 pa, unsigned mem_perms);
 /** Remove one user mapping (no TLB flush; the caller shoots down). */
 void pt_unmap(struct pd *pd, u64 va);

@@ -280,6 +280,29 @@ static void test_mb2_mmap_partial_entry(void **state)
     assert_int_equal(out.ram_count, 1);
 }
 
+/* Types other than usable and reserved are the firmware's: kept apart (adjacent
+ * ones merged), never RAM, and reserved (2) is in neither list. */
+static void test_mb2_mmap_firmware(void **state)
+{
+    (void)state;
+    mb2_begin();
+    uint8_t *t = tag(6, 16 + 5 * 24);
+    put(t + 8, 24, 4);
+    put(t + 16, 0x100000, 8), put(t + 24, 0x100000, 8), put(t + 32, 1, 4);
+    put(t + 40, 0x200000, 8), put(t + 48, 0x10000, 8), put(t + 56, 3, 4);       /* ACPI tables */
+    put(t + 64, 0x210000, 8), put(t + 72, 0x10000, 8), put(t + 80, 4, 4);       /* NVS, adjacent */
+    put(t + 88, 0xb0000000, 8), put(t + 96, 0x10000000, 8), put(t + 104, 2, 4); /* ECAM */
+    put(t + 112, 0x400000, 8), put(t + 120, 0x1000, 8), put(t + 128, 5, 4);     /* defective */
+    mb2_end();
+    assert_null(mb2());
+    assert_int_equal(out.ram_count, 1);
+    assert_int_equal(out.firm_count, 2);
+    assert_int_equal(out.firm[0].addr, 0x200000);
+    assert_int_equal(out.firm[0].len, 0x20000);
+    assert_int_equal(out.firm[1].addr, 0x400000);
+    assert_int_equal(out.firm_dropped, 0);
+}
+
 static void test_mb2_mmap_wraps(void **state)
 {
     (void)state;
@@ -493,6 +516,7 @@ int main(void)
             cmocka_unit_test_setup(test_mb2_bad_mmap, setup),
             cmocka_unit_test_setup(test_mb2_mmap_partial_entry, setup),
             cmocka_unit_test_setup(test_mb2_mmap_wraps, setup),
+            cmocka_unit_test_setup(test_mb2_mmap_firmware, setup),
             cmocka_unit_test_setup(test_mb2_mmap_merges_adjacent, setup),
             cmocka_unit_test_setup(test_mb2_module_string_unterminated, setup),
             cmocka_unit_test_setup(test_mb2_module_no_string, setup),

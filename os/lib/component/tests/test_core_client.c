@@ -236,6 +236,40 @@ static void test_no_args_ops(void **state)
     assert_int_equal(u.rcv_crd, 0xa5a5a5a5a5a5a5a5ull); /* restored */
 }
 
+/* The device operations: IO_MEM's three words, MSI's selector and its three
+ * result words, PCI_CONFIG without arguments and its four. */
+static void test_device_ops(void **state)
+{
+    (void)state;
+    struct kide_core_chan ch = chan();
+    struct kide_core_io_mem_req io = {.phys = 0xfebf0000, .bytes = 0x4000, .va = 0x500000000000};
+    assert_int_equal(kide_core_io_mem(&ch, &io), KIDE_OK);
+    assert_int_equal(seen_n, 4);
+    assert_int_equal(seen[0], KIDE_CORE_IO_MEM);
+    assert_int_equal(seen[1], 0xfebf0000);
+    assert_int_equal(seen[2], 0x4000);
+    assert_int_equal(seen[3], 0x500000000000);
+    struct kide_core_msi_rep msi;
+    answer[1] = 0xfee01000, answer[2] = 0x51, answer[3] = 1;
+    answer_n = 4;
+    assert_int_equal(kide_core_msi(&ch, &(struct kide_core_msi_req){.sel = 300}, &msi), KIDE_OK);
+    assert_int_equal(seen_n, 2);
+    assert_int_equal(seen[0], KIDE_CORE_MSI);
+    assert_int_equal(seen[1], 300);
+    assert_int_equal(msi.addr, 0xfee01000);
+    assert_int_equal(msi.data, 0x51);
+    assert_int_equal(msi.index, 1);
+    struct kide_core_pci_config_rep pc;
+    memset(&pc, 0xff, sizeof(pc));
+    answer[0] = KIDE_BAD_PERM;
+    answer_n = 1;
+    assert_int_equal(kide_core_pci_config(&ch, &pc), KIDE_BAD_PERM);
+    assert_int_equal(seen_n, 1);
+    assert_int_equal(seen[0], KIDE_CORE_PCI_CONFIG);
+    assert_int_equal(pc.kind, 0);
+    assert_int_equal(pc.ecam_phys, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +283,7 @@ int main(void)
             cmocka_unit_test_setup(test_bad_replies, setup),
             cmocka_unit_test_setup(test_keep, setup),
             cmocka_unit_test_setup(test_no_args_ops, setup),
+            cmocka_unit_test_setup(test_device_ops, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

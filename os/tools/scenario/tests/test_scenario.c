@@ -222,6 +222,16 @@ static const struct bad bad_cases[] = {
         {"name: t\nmachine: 4\n", 2, "machine must be a mapping, got '4'"},
         /* habitat */
         {HEAD "  kids: []\n", 5, "habitat: unknown field 'kids'"},
+        {"name: t\nmachine: {cpus: 1, ram: 64M, type: isapc}\nhabitat: {children: []}\n", 2,
+         "machine: type must be one of pc, q35, got 'isapc'"},
+        {"name: t\nmachine: {cpus: 1, ram: 64M, devices: \"e1000\"}\nhabitat: {children: []}\n", 2,
+         "machine: devices must be a list"},
+        {"name: t\nmachine: {cpus: 1, ram: 64M, devices: [\"e1000 -s\"]}\nhabitat: {children: "
+         "[]}\n",
+         2, "machine: devices entry 1 'e1000 -s' is not one QEMU argument"},
+        {"name: t\nmachine: {cpus: 1, ram: 64M, netdevs: [a, b, c, d, e, f, g, h, i]}\nhabitat: "
+         "{children: []}\n",
+         2, "machine: netdevs has 9 entries, at most 8"},
         {"name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat: {}\n", 3,
          "habitat: missing required field 'children'"},
         {"name: t\nmachine: {cpus: 1, ram: 64M}\nhabitat: {children: 3}\n", 3,
@@ -263,8 +273,9 @@ static const struct bad bad_cases[] = {
         {HEAD CHILD(", heartbeat: 10"), 5, "must be a duration"},
         {HEAD CHILD(", heartbeat: 10d"), 5, "must be a duration"},
         {HEAD CHILD(", devices: yes"), 5,
-         "child 'c': devices must be one of true, false, got 'yes'"},
-        {HEAD CHILD(", devices: 1"), 5, "child 'c': devices must be one of true, false, got '1'"},
+         "child 'c': devices must be one of true, false, platform, got 'yes'"},
+        {HEAD CHILD(", devices: 1"), 5,
+         "child 'c': devices must be one of true, false, platform, got '1'"},
         {HEAD CHILD(", devices: [true]"), 5,
          "child 'c': devices must be a single value, got a list"},
         {HEAD CHILD(", devices: true, devices: false"), 5,

@@ -94,6 +94,13 @@ int kide_core_stats(const struct kide_core_chan *ch, struct kide_core_stats_rep 
 int kide_core_threads(const struct kide_core_chan *ch, struct kide_core_threads_rep *rep);
 int kide_core_io_port(const struct kide_core_chan *ch, const struct kide_core_io_port_req *req);
 int kide_core_irq(const struct kide_core_chan *ch, const struct kide_core_irq_req *req);
+/** Map device memory (KIDE_CORE_IO_MEM): uncacheable, exclusive. */
+int kide_core_io_mem(const struct kide_core_chan *ch, const struct kide_core_io_mem_req *req);
+/** An MSI semaphore at req->sel; rep: the address and data to program the device with. */
+int kide_core_msi(const struct kide_core_chan *ch, const struct kide_core_msi_req *req,
+                  struct kide_core_msi_rep *rep);
+/** PCI configuration access (platform right): the ECAM window, or ports 0xcf8..0xcff. */
+int kide_core_pci_config(const struct kide_core_chan *ch, struct kide_core_pci_config_rep *rep);
 int kide_core_rom(const struct kide_core_chan *ch, const struct kide_core_rom_req *req,
                   struct kide_core_rom_rep *rep);
 int kide_core_self(const struct kide_core_chan *ch, const struct kide_core_self_req *req);

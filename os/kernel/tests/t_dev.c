@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel tests: device memory (held by the root, mapped uncacheable once
+ * delegated, RAM never) and message-signalled interrupt semaphores (assign
+ * returns the MSI address and data). Delivery of an MSI needs a device: the
+ * scenario platform-q35 makes a virtio-net function raise one. */
+#include "ktest.h"
+
+#define DEV_VA 0x0000520000000000ull /* a root address nothing else uses */
+#define VGA_PA 0xa0000ull            /* legacy VGA window: never RAM on a PC */
+
+/* The memory entry the root holds at physical page pa, as (crd, info). */
+static int look(u64 va, u64 *found, u64 *info)
+{
+    return kide_lookup(KIDE_CRD(KIDE_CRD_MEM, va >> 12, 0, 0), found, info);
+}
+
+void test_device_memory(void)
+{
+    u64 found = 0, info = 0;
+    bool mapped = false;
+    /* The VGA window is device memory the root holds at virtual == physical. */
+    EXPECT_ST(look(VGA_PA, &found, &info), KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_MEM);
+    CHECK(KIDE_CRD_PERM(found) & KIDE_MEM_DEV);
+    CHECK(!(KIDE_CRD_PERM(found) & KIDE_MEM_X));
+    CHECK_EQ(info + ((VGA_PA >> 12) - KIDE_CRD_BASE(found)), VGA_PA >> 12);
+    /* The kernel's interrupt window is nobody's device memory. */
+    EXPECT_ST(look(0xfee00000ull, &found, &info), KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_NULL);
+    EXPECT_ST(look(0xfec00000ull, &found, &info), KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_NULL);
+    /* Nor is the firmware's flash below 4 GiB. */
+    EXPECT_ST(look(0xfffff000ull, &found, &info), KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_NULL);
+    /* A delegation inherits the attribute and maps the page: it reads. */
+    EXPECT_ST(kide_delegate(KIDE_ROOT_SEL_PD,
+                            KIDE_CRD(KIDE_CRD_MEM, VGA_PA >> 12, 0, KIDE_MEM_R | KIDE_MEM_W),
+                            DEV_VA >> 12),
+              KIDE_OK);
+    mapped = true;
+    EXPECT_ST(look(DEV_VA, &found, &info), KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_MEM);
+    CHECK(KIDE_CRD_PERM(found) & KIDE_MEM_DEV);
+    CHECK_EQ(info, VGA_PA >> 12);
+    (void)*(volatile u8 *)DEV_VA;
+out:
+    if (mapped)
+        kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, VGA_PA >> 12, 0, 0));
+}
+
+/* RAM is never uncacheable: not in the root, not in a copy, and a mask
+ * that names KIDE_MEM_DEV does not make it so. */
+void test_ram_never_uc(void)
+{
+    const struct kide_boot_info *bi = krt_bootinfo;
+    u64 found = 0, info = 0, pa = 0;
+    bool mapped = false;
+    for (unsigned i = 0; i < bi->mem_count && !pa; i++)
+        if (bi->mem[i].phys >= 0x100000 && bi->mem[i].size >= 4096)
+            pa = bi->mem[i].phys + bi->mem[i].size - 4096;
+    CHECK(pa);
+    EXPECT_ST(look(pa, &found, &info), KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_MEM);
+    CHECK(!(KIDE_CRD_PERM(found) & KIDE_MEM_DEV));
+    EXPECT_ST(kide_delegate(KIDE_ROOT_SEL_PD,
+                            KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R | KIDE_MEM_DEV),
+                            DEV_VA >> 12),
+              KIDE_OK);
+    mapped = true;
+    EXPECT_ST(look(DEV_VA, &found, &info), KIDE_OK);
+    CHECK_EQ(KIDE_CRD_KIND(found), KIDE_CRD_MEM);
+    CHECK_EQ(KIDE_CRD_PERM(found), KIDE_MEM_R);
+out:
+    if (mapped)
+        kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0));
+}
+
+/* assign_gsi on an MSI semaphore: address 0xfee00000 | APIC id << 12 (QEMU
+ * numbers APIC ids like CPUs), data the semaphore's vector; a GSI returns
+ * zeros; rights and CPUs are checked as for a GSI. */
+void test_msi_assign(void)
+{
+    u64 addr = 1, data = 1;
+    kide_sel w = 0;
+    for (unsigned cpu = 0; cpu < ktest_cpus(); cpu++) {
+        EXPECT_ST(kide_assign_gsi(0, KIDE_ROOT_SEL_MSI + 3, cpu, &addr, &data), KIDE_OK);
+        CHECK_EQ(addr >> 20, 0xfee);
+        CHECK_EQ((addr >> 12) & 0xff, cpu);
+        CHECK_EQ(addr & 0xfff, 0);
+        CHECK_EQ(data, 0x50 + 3);
+    }
+    EXPECT_ST(kide_assign_gsi(0, KIDE_ROOT_SEL_MSI + KIDE_ROOT_MSIS - 1, 0, &addr, &data), KIDE_OK);
+    CHECK_EQ(data, 0x50 + KIDE_ROOT_MSIS - 1);
+    EXPECT_ST(kide_assign_gsi(0, KIDE_ROOT_SEL_MSI, ktest_cpus(), &addr, &data), KIDE_BAD_CPU);
+    CHECK_EQ(addr, 0);
+    w = ktest_weak(KIDE_ROOT_SEL_MSI, KIDE_SM_DOWN);
+    CHECK(w);
+    EXPECT_ST(kide_assign_gsi(0, w, 0, &addr, &data), KIDE_BAD_PERM);
+    /* The selector after the last MSI holds nothing. */
+    EXPECT_ST(kide_assign_gsi(0, KIDE_ROOT_SEL_MSI + KIDE_ROOT_MSIS, 0, &addr, &data),
+              KIDE_BAD_CAP);
+out:
+    krt_cap_drop(w);
+}
