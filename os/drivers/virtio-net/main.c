@@ -56,8 +56,8 @@ void kide_main(struct kide_env *env)
     int st = kide_access_open(env, &acc);
     if (st != KIDE_OK) {
         kide_log(env, "virtio-net: no device: %s", kide_status_name(st));
-        kide_log(env, "hint: the platform session (os/drivers/platform) is not there yet; "
-                      "kide_access.c waits for it");
+        kide_log(env, "hint: route the driver's Platform session to the platform driver, whose "
+                      "policy must name this device (docs/network.md)");
         kide_exit(env, 1);
     }
     st = vnet_init(&net, &acc);

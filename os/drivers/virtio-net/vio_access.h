@@ -22,12 +22,23 @@
 
 #define VIO_BARS 6
 
-/** DMA memory: zeroed, page-aligned, physically contiguous for the device. */
+/** DMA memory: zeroed and page-aligned. Contiguous for the device if `pages` is
+ *  NULL; otherwise page i is at device address pages[i] (RAM from core is
+ *  contiguous only virtually). The driver places nothing the device reads as
+ *  one piece across a page boundary (descriptor table, each ring, each
+ *  buffer), so it needs no more than that: vio_dma_addr. */
 struct vio_dma {
-    void *va;      /**< where the driver sees it */
-    kide_u64 pa;   /**< the address the device uses (physical, or the IOMMU's) */
-    kide_u64 size; /**< bytes (a page multiple) */
+    void *va;              /**< where the driver sees it */
+    kide_u64 pa;           /**< the device address of its start (physical, or the IOMMU's) */
+    kide_u64 size;         /**< bytes (a page multiple) */
+    const kide_u64 *pages; /**< device address of each page, or NULL: contiguous */
 };
+
+/** The device address of byte `off` of d (off < d->size). */
+static inline kide_u64 vio_dma_addr(const struct vio_dma *d, kide_u64 off)
+{
+    return d->pages ? d->pages[off >> 12] + (off & 4095) : d->pa + off;
+}
 
 struct vio_access;
 

@@ -37,7 +37,8 @@ static kide_u64 round_up(kide_u64 v, kide_u64 a)
 int virtq_alloc(struct virtq *q, struct vio_access *a, kide_u16 index, kide_u16 size,
                 kide_u32 buf_size, int event_idx)
 {
-    if (!size || size > VIRTQ_SIZE_MAX || (size & (size - 1)))
+    /* No buffer may cross a page: DMA memory may be contiguous page by page only. */
+    if (!size || size > VIRTQ_SIZE_MAX || (size & (size - 1)) || !buf_size || PAGE % buf_size)
         return KIDE_BAD_PARAM;
     __builtin_memset(q, 0, sizeof(*q));
     q->index = index;
@@ -56,9 +57,9 @@ int virtq_alloc(struct virtq *q, struct vio_access *a, kide_u16 index, kide_u16 
     q->desc = q->ring.va;
     q->avail = (struct virtq_avail *)((kide_u8 *)q->ring.va + 16ull * size);
     q->used = (struct virtq_used *)((kide_u8 *)q->ring.va + used_at);
-    q->desc_pa = q->ring.pa;
-    q->avail_pa = q->ring.pa + 16ull * size;
-    q->used_pa = q->ring.pa + used_at;
+    q->desc_pa = vio_dma_addr(&q->ring, 0);
+    q->avail_pa = vio_dma_addr(&q->ring, 16ull * size);
+    q->used_pa = vio_dma_addr(&q->ring, used_at);
     for (kide_u16 i = 0; i < size; i++)
         q->free[i] = (kide_u16)(size - 1 - i);
     q->nfree = size;
@@ -84,7 +85,7 @@ int virtq_get_free(struct virtq *q)
 void virtq_post(struct virtq *q, kide_u16 id, kide_u32 len, int write)
 {
     struct virtq_desc *d = &q->desc[id];
-    d->addr = q->bufs.pa + (kide_u64)id * q->buf_size;
+    d->addr = vio_dma_addr(&q->bufs, (kide_u64)id * q->buf_size);
     d->len = len;
     d->flags = write ? VIRTQ_DESC_F_WRITE : 0;
     d->next = 0;

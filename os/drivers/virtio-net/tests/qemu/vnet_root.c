@@ -224,7 +224,7 @@ static int setup(void)
     if (line < KIDE_ROOT_GSIS) {
         qd.sm = KIDE_ROOT_SEL_GSI + line;
         /* PCI INTx: level triggered; QEMU's IOAPIC sees the PIIX's line active high. */
-        int st = kide_assign_gsi(1, qd.sm, 0);
+        int st = kide_assign_gsi(1, qd.sm, 0, NULL, NULL);
         if (st != KIDE_OK)
             printf("vnet-qemu: assign_gsi %u: %d\n", line, st);
     }
