@@ -4,8 +4,10 @@
 #
 # Provides:
 #   net              import lwIP (os/net/lwip-import.sh), build $(NET_LIB) and $(NET_ELF); when
-#                    Debian's archive is unreachable and nothing is cached, says so and
-#                    builds nothing (the rest of the OS still builds)
+#                    Debian's archive is unreachable and nothing is cached, says so,
+#                    builds nothing (the rest of the OS still builds) and leaves the
+#                    cause in build/os/bin/net.unavailable, so scenarios booting net
+#                    are recorded as skipped (os/scenarios/mk-image.sh, exit 3)
 #   $(NET_LIB)       liblwip.a: lwIP's core, IPv4, ARP, DHCP, Ethernet, the port
 #                    (os/net/port), the netif glue (netif.c) and the socket session
 #                    server (session.c), freestanding
@@ -63,9 +65,11 @@ $(addprefix $(LWIP_SRC)/,$(LWIP_FILES)): $(LWIP_STAMP) ;
 net: $(COMP_LIB) $(BASE_LIB) $(BASE_CRT0) $(USER_LDS) $(KIDE_LIB_nic)
 	@rc=0; $(MAKE) --no-print-directory $(LWIP_STAMP) 2>$(NET_OUT).import.log || rc=$$?; \
 	if [ -f $(LWIP_PROJ)/unavailable ] && [ ! -f $(LWIP_STAMP) ]; then \
-	    echo "os/net: skipped: $$(cat $(LWIP_PROJ)/unavailable)"; exit 0; fi; \
+	    echo "os/net: skipped: $$(cat $(LWIP_PROJ)/unavailable)"; \
+	    mkdir -p $(dir $(NET_ELF)); echo "os/net: $$(cat $(LWIP_PROJ)/unavailable)" >$(NET_ELF).unavailable; \
+	    exit 0; fi; \
 	[ $$rc -eq 0 ] || { cat $(NET_OUT).import.log >&2; exit 1; }; \
-	$(MAKE) --no-print-directory net-lib
+	rm -f $(NET_ELF).unavailable; $(MAKE) --no-print-directory net-lib
 
 # The component (os/net/main.c, README.md): the runtime, the socket session
 # server and liblwip.a. Built by hand rather than by kide_component, because
