@@ -9,6 +9,10 @@
  * everything it sent went back. At most CONN_MAX connections at once
  * (more wait in the listener's backlog).
  *
+ * The socket service is started beside it: a session open answered
+ * NOT_FOUND (not announced yet) is retried every OPEN_RETRY_MS for at most
+ * OPEN_WAIT_MS, answering the parent's signals meanwhile.
+ *
  * Loop: POLL every socket, serve the ready ones, and when nothing could be
  * done wait on the session's notification semaphore (a socket became
  * ready) at most WAIT_MS, then answer the parent's signals. A connection
@@ -24,6 +28,8 @@
 #define CONN_BUF 16384
 #define WAIT_MS  100
 #define BACKLOG  4
+#define OPEN_WAIT_MS  30000 /* how long the socket service may take to appear */
+#define OPEN_RETRY_MS 50
 
 struct conn {
     int used;
@@ -59,7 +65,13 @@ static kide_u64 read_port(struct kide_env *env)
 static int sock_open(struct kide_env *env, kide_sel *sm)
 {
     struct kide_session s;
-    int st = kide_session_open(env, KIDE_SOCK_SERVICE, "", KIDE_SOCK_SESSION_RAM, &s);
+    kide_u64 until = kide_now_ns() + OPEN_WAIT_MS * 1000000ull;
+    int st;
+    /* The stack is started beside us and may not have announced yet. */
+    while ((st = kide_session_open(env, KIDE_SOCK_SERVICE, "", KIDE_SOCK_SESSION_RAM, &s)) ==
+                   KIDE_NOT_FOUND &&
+           kide_now_ns() < until)
+        kide_wait_signal(env, OPEN_RETRY_MS);
     if (st != KIDE_OK)
         return st;
     sc.ch.pt = s.pt;

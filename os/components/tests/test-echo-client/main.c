@@ -3,7 +3,9 @@
  * habitat's own TCP/IP stack.
  *
  * Sessions used: "Socket" (its habitat's `net`). Config: {"server":
- * "10.0.9.1", "port": 7, "timeout_ms": 60000}. It connects to the server
+ * "10.0.9.1", "port": 7, "timeout_ms": 60000}. It opens the socket
+ * session (retrying while the stack has not announced it: NOT_FOUND, every
+ * 50 ms, answering its parent meanwhile), connects to the server
  * (retrying while the other side is not up yet: REFUSED, UNREACHABLE or
  * TIMED_OUT, every RETRY_MS), then sends messages of SIZES bytes, each a
  * different pseudo-random pattern, reading the echo while it sends, and
@@ -193,7 +195,12 @@ void kide_main(struct kide_env *env)
     if (!ip || !port || port > 65535)
         fail("config: server must be \"a.b.c.d\" and port 1..65535");
     struct kide_session s;
-    int st = kide_session_open(env, KIDE_SOCK_SERVICE, "", KIDE_SOCK_SESSION_RAM, &s);
+    int st;
+    /* The stack is started beside us and may not have announced yet. */
+    while ((st = kide_session_open(env, KIDE_SOCK_SERVICE, "", KIDE_SOCK_SESSION_RAM, &s)) ==
+                   KIDE_NOT_FOUND &&
+           kide_now_ns() < deadline)
+        kide_wait_signal(env, 50);
     sc.ch.pt = s.pt;
     if (st != KIDE_OK || (st = kide_sock_buffer(&sc)) != KIDE_OK ||
         (st = kide_sm_create(env, 0, &sm)) != KIDE_OK || (st = kide_sock_notify(&sc, sm)) != KIDE_OK)
