@@ -165,8 +165,8 @@ static void log_link(struct kide_env *env, int dhcp, const ip4_addr_t *ip, const
     }
     ip4addr_ntoa_r(ip, a, sizeof a);
     ip4addr_ntoa_r(mask, b, sizeof b);
-    kide_log(env, "net: NIC %02x:%02x:%02x:%02x:%02x:%02x, link %s, address %s mask %s", m[0],
-             m[1], m[2], m[3], m[4], m[5], up ? "up" : "down", a, b);
+    kide_log(env, "net: NIC %02x:%02x:%02x:%02x:%02x:%02x, link %s, address %s mask %s", m[0], m[1],
+             m[2], m[3], m[4], m[5], up ? "up" : "down", a, b);
 }
 
 /* "a.b.c.d/len" into IP and MASK; 0 or -1. */

@@ -24,10 +24,10 @@
 #include <kide/socket_client.h>
 #include <kide/sys.h>
 
-#define CONN_MAX 8
-#define CONN_BUF 16384
-#define WAIT_MS  100
-#define BACKLOG  4
+#define CONN_MAX      8
+#define CONN_BUF      16384
+#define WAIT_MS       100
+#define BACKLOG       4
 #define OPEN_WAIT_MS  30000 /* how long the socket service may take to appear */
 #define OPEN_RETRY_MS 50
 
@@ -185,11 +185,12 @@ void kide_main(struct kide_env *env)
     }
     struct kide_sock_listen_req lr = {KIDE_SOCK_ADDR(0, port), BACKLOG};
     struct kide_sock_bind_req br = {KIDE_SOCK_ADDR(0, port)};
-    struct kide_sock_open_rep lrep, brep;
-    if ((st = kide_sock_tcp_listen(&sc, &lr, &lrep)) != KIDE_OK || lrep.err != KIDE_SOCK_OK ||
-        (st = kide_sock_udp_bind(&sc, &br, &brep)) != KIDE_OK || brep.err != KIDE_SOCK_OK) {
+    struct kide_sock_open_rep lrep = {0}, brep = {0};
+    if ((st = kide_sock_tcp_listen(&sc, &lr, &lrep)) == KIDE_OK && lrep.err == KIDE_SOCK_OK)
+        st = kide_sock_udp_bind(&sc, &br, &brep);
+    if (st != KIDE_OK || lrep.err != KIDE_SOCK_OK || brep.err != KIDE_SOCK_OK) {
         kide_log(env, "echo: cannot listen on port %u: %s, socket error %u", (unsigned)port,
-                 kide_status_name(st), (unsigned)(st == KIDE_OK ? lrep.err ?: brep.err : 0));
+                 kide_status_name(st), (unsigned)(lrep.err != KIDE_SOCK_OK ? lrep.err : brep.err));
         kide_exit(env, 1);
     }
     listener = lrep.handle;

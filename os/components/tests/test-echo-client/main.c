@@ -55,7 +55,7 @@ static void wait_ready(kide_u64 ms, const char *what)
 static kide_u64 poll_one(kide_u64 h)
 {
     struct kide_sock_poll_req req = {.count = 1, .handles = {h}};
-    struct kide_sock_poll_rep rep;
+    struct kide_sock_poll_rep rep = {0};
     int st = kide_sock_poll(&sc, &req, &rep);
     if (st != KIDE_OK)
         fail("POLL: %s", kide_status_name(st));
@@ -65,14 +65,14 @@ static kide_u64 poll_one(kide_u64 h)
 static kide_u64 sock_err(kide_u64 h)
 {
     struct kide_sock_handle_req req = {h};
-    struct kide_sock_status_rep rep;
+    struct kide_sock_status_rep rep = {0};
     return kide_sock_status(&sc, &req, &rep) == KIDE_OK ? rep.err : KIDE_SOCK_ERR_COUNT;
 }
 
 static void sock_close(kide_u64 h)
 {
     struct kide_sock_handle_req req = {h};
-    struct kide_sock_err_rep rep;
+    struct kide_sock_err_rep rep = {0};
     kide_sock_close(&sc, &req, &rep);
 }
 
@@ -97,7 +97,7 @@ static kide_u64 tcp_open(kide_u64 remote)
 {
     for (;;) {
         struct kide_sock_connect_req req = {remote};
-        struct kide_sock_open_rep rep;
+        struct kide_sock_open_rep rep = {0};
         int st = kide_sock_tcp_connect(&sc, &req, &rep);
         if (st != KIDE_OK || (rep.err != KIDE_SOCK_OK && rep.err != KIDE_SOCK_IN_PROGRESS))
             fail("CONNECT: %s, socket error %u", kide_status_name(st), (unsigned)rep.err);
@@ -125,7 +125,7 @@ static void echo_one(kide_u64 h, kide_u32 len, kide_u32 seed)
     while (got < len) {
         int moved = 0;
         if (sent < len) {
-            struct kide_sock_send_rep r;
+            struct kide_sock_send_rep r = {0};
             int st = kide_sock_tcp_send(&sc, h, out + sent, len - sent, &r);
             if (st != KIDE_OK || (r.err != KIDE_SOCK_OK && r.err != KIDE_SOCK_WOULD_BLOCK))
                 fail("SEND of %u bytes: %s, socket error %u", len, kide_status_name(st),
@@ -133,11 +133,11 @@ static void echo_one(kide_u64 h, kide_u32 len, kide_u32 seed)
             sent += (kide_u32)r.accepted;
             moved |= r.accepted > 0;
         }
-        struct kide_sock_recv_rep r;
+        struct kide_sock_recv_rep r = {0};
         int st = kide_sock_tcp_recv(&sc, h, in + got, len - got, &r);
         if (st != KIDE_OK || (r.err != KIDE_SOCK_OK && r.err != KIDE_SOCK_WOULD_BLOCK))
-            fail("RECV of %u bytes: %s, socket error %u after %u bytes", len,
-                 kide_status_name(st), (unsigned)r.err, got);
+            fail("RECV of %u bytes: %s, socket error %u after %u bytes", len, kide_status_name(st),
+                 (unsigned)r.err, got);
         got += (kide_u32)r.len;
         moved |= r.len > 0;
         if (!moved)
@@ -145,28 +145,27 @@ static void echo_one(kide_u64 h, kide_u32 len, kide_u32 seed)
     }
     for (kide_u32 i = 0; i < len; i++)
         if (in[i] != out[i])
-            fail("echo of %u bytes differs at byte %u: 0x%02x, sent 0x%02x", len, i, in[i],
-                 out[i]);
+            fail("echo of %u bytes differs at byte %u: 0x%02x, sent 0x%02x", len, i, in[i], out[i]);
     kide_log(env_, "echo-client: %u bytes echoed over TCP", len);
 }
 
 static void udp_round_trip(kide_u64 remote)
 {
     struct kide_sock_bind_req br = {KIDE_SOCK_ADDR(0, 0)};
-    struct kide_sock_open_rep b;
+    struct kide_sock_open_rep b = {0};
     int st = kide_sock_udp_bind(&sc, &br, &b);
     if (st != KIDE_OK || b.err != KIDE_SOCK_OK)
         fail("UDP BIND: %s, socket error %u", kide_status_name(st), (unsigned)b.err);
     for (kide_u32 i = 0; i < UDP_LEN; i++)
         out[i] = (kide_u8)(i * 7 + 3);
     for (;;) {
-        struct kide_sock_err_rep e;
+        struct kide_sock_err_rep e = {0};
         st = kide_sock_udp_sendto(&sc, b.handle, remote, out, UDP_LEN, &e);
         if (st != KIDE_OK || (e.err != KIDE_SOCK_OK && e.err != KIDE_SOCK_NO_BUFFERS))
             fail("SENDTO: %s, socket error %u", kide_status_name(st), (unsigned)e.err);
         kide_u64 until = kide_now_ns() + RETRY_MS * 1000000ull;
         while (kide_now_ns() < until) {
-            struct kide_sock_recvfrom_rep r;
+            struct kide_sock_recvfrom_rep r = {0};
             st = kide_sock_udp_recvfrom(&sc, b.handle, in, sizeof in, &r);
             if (st != KIDE_OK || (r.err != KIDE_SOCK_OK && r.err != KIDE_SOCK_WOULD_BLOCK))
                 fail("RECVFROM: %s, socket error %u", kide_status_name(st), (unsigned)r.err);
@@ -203,7 +202,8 @@ void kide_main(struct kide_env *env)
         kide_wait_signal(env, 50);
     sc.ch.pt = s.pt;
     if (st != KIDE_OK || (st = kide_sock_buffer(&sc)) != KIDE_OK ||
-        (st = kide_sm_create(env, 0, &sm)) != KIDE_OK || (st = kide_sock_notify(&sc, sm)) != KIDE_OK)
+        (st = kide_sm_create(env, 0, &sm)) != KIDE_OK ||
+        (st = kide_sock_notify(&sc, sm)) != KIDE_OK)
         fail("socket session: %s", kide_status_name(st));
     kide_u64 remote = KIDE_SOCK_ADDR(ip, port);
     kide_u64 h = tcp_open(remote);
