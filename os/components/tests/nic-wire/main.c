@@ -3,7 +3,9 @@
  *
  * Serves "Nic" (<kide/nic.h>) through os/lib/nic's server to at most two
  * clients and copies every frame one session sends (its tx ring) into the
- * other session's rx ring, unchanged, in order. The link is up. Each
+ * other session's rx ring, unchanged, in order. The link is up while both
+ * ends are connected and down otherwise, as on a cable (each session's rx
+ * header tells its client, os/net turns it into lwIP's link state). Each
  * session gets its own MAC: 02:6b:69:77:00:00 with the session's slot (0 or
  * 1) in the last byte. A frame sent while the other end is not connected
  * is lost, as on a cable; when the other end's rx ring is full the frame
@@ -46,7 +48,7 @@ void kide_main(struct kide_env *env)
     struct nic_server_cfg cfg = {.name = "nic-wire",
                                  .mac = {0x02, 0x6b, 0x69, 0x77, 0x00, 0x00},
                                  .mac_per_session = 1,
-                                 .link_up = 1,
+                                 .link_up = 0,
                                  .sessions = 2};
     int st = nic_server_start(env, &cfg);
     if (st != KIDE_OK) {
@@ -54,9 +56,15 @@ void kide_main(struct kide_env *env)
         kide_exit(env, 2);
     }
     kide_log(env, "nic-wire: ready");
+    int link = 0;
     for (;;) {
         unsigned moved = 0, rx_waits = 0;
         struct nic_port *p = nic_server_begin();
+        if ((p[0].used && p[1].used) != link) {
+            link = !link;
+            nic_server_link(link); /* both ends told; woken at nic_server_end */
+            kide_log(env, "nic-wire: link %s", link ? "up" : "down");
+        }
         if (carry(&p[0], &p[1], &moved))
             rx_waits |= 1u << 1;
         if (carry(&p[1], &p[0], &moved))

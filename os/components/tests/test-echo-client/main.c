@@ -7,7 +7,7 @@
  * session (retrying while the stack has not announced it: NOT_FOUND, every
  * 50 ms, answering its parent meanwhile), connects to the server
  * (retrying while the other side is not up yet: REFUSED, UNREACHABLE or
- * TIMED_OUT, every RETRY_MS), then sends messages of SIZES bytes, each a
+ * TIMED_OUT, at once or later, every RETRY_MS), then sends messages of SIZES bytes, each a
  * different pseudo-random pattern, reading the echo while it sends, and
  * checks every echo byte for byte; then one UDP datagram there and back
  * (sent again every RETRY_MS until the answer comes). Every wait is for a
@@ -92,6 +92,13 @@ static kide_u32 parse_ip(const char *s)
     return *s ? 0 : ip;
 }
 
+/* Errors that mean the other side is not up yet (no listener, the link or
+ * the peer's stack not there): worth another try. */
+static int retry_err(kide_u64 err)
+{
+    return err == KIDE_SOCK_REFUSED || err == KIDE_SOCK_UNREACHABLE || err == KIDE_SOCK_TIMED_OUT;
+}
+
 /* Connect, retrying while the server's side is not there yet. */
 static kide_u64 tcp_open(kide_u64 remote)
 {
@@ -99,6 +106,10 @@ static kide_u64 tcp_open(kide_u64 remote)
         struct kide_sock_connect_req req = {remote};
         struct kide_sock_open_rep rep = {0};
         int st = kide_sock_tcp_connect(&sc, &req, &rep);
+        if (st == KIDE_OK && retry_err(rep.err)) { /* e.g. the link is still down */
+            wait_ready(RETRY_MS, "connecting");
+            continue;
+        }
         if (st != KIDE_OK || (rep.err != KIDE_SOCK_OK && rep.err != KIDE_SOCK_IN_PROGRESS))
             fail("CONNECT: %s, socket error %u", kide_status_name(st), (unsigned)rep.err);
         kide_u64 ev;
@@ -108,7 +119,7 @@ static kide_u64 tcp_open(kide_u64 remote)
             return rep.handle;
         kide_u64 err = sock_err(rep.handle);
         sock_close(rep.handle);
-        if (err != KIDE_SOCK_REFUSED && err != KIDE_SOCK_UNREACHABLE && err != KIDE_SOCK_TIMED_OUT)
+        if (!retry_err(err))
             fail("connection failed: socket error %u", (unsigned)err);
         wait_ready(RETRY_MS, "connecting"); /* the server is not up yet: again */
     }
