@@ -9,7 +9,8 @@
 # Every component is a directory with a build.mk of one kide_component call
 # (mk/component.mk); this file only includes them: the demo service, the
 # scenario test components of tests/ (their shared helpers, tests/common, are
-# the library test-common, so they come first) and the component benchmark's
+# the library test-common, so they come first; tests/nic-wire, a NIC server,
+# needs the library nic) and the component benchmark's
 # programs (os/bench/component.mk).
 # Needs from the includer: TOP, OSB, BIN and mk/component.mk (with the runtime variables it names).
 
@@ -17,6 +18,7 @@ include $(TOP)/os/components/tests/common/build.mk
 include $(TOP)/os/lib/platform/build.mk
 include $(sort $(wildcard $(TOP)/os/drivers/*/build.mk))
 include $(sort $(wildcard $(TOP)/os/components/*/build.mk $(TOP)/os/components/tests/test-*/build.mk))
+include $(TOP)/os/components/tests/nic-wire/build.mk
 include $(TOP)/os/bench/component.mk
 
 # The demo service is built by the runtime's tests (os/lib/component/build.mk).

@@ -1,21 +1,23 @@
 # SPDX-License-Identifier: MIT
 # os/net: the TCP/IP stack (lwIP, imported by goa) and its port (included by
-# os/Makefile after os/lib/base/build.mk and os/lib/build.mk).
+# os/Makefile after os/lib/base/build.mk, os/lib/build.mk and os/lib/nic/build.mk).
 #
 # Provides:
 #   net              import lwIP (os/net/lwip-import.sh), build $(NET_LIB) and $(NET_ELF); when
-#                    Debian's archive is unreachable and nothing is cached, says so and
-#                    builds nothing (the rest of the OS still builds)
+#                    Debian's archive is unreachable and nothing is cached, says so,
+#                    builds nothing (the rest of the OS still builds) and leaves the
+#                    cause in build/os/bin/net.unavailable, so scenarios booting net
+#                    are recorded as skipped (os/scenarios/mk-image.sh, exit 3)
 #   $(NET_LIB)       liblwip.a: lwIP's core, IPv4, ARP, DHCP, Ethernet, the port
 #                    (os/net/port), the netif glue (netif.c) and the socket session
 #                    server (session.c), freestanding
-#   $(NET_ELF)       the component build/os/bin/net (main.c, nic_none.c)
+#   $(NET_ELF)       the component build/os/bin/net (main.c, nic.c: the NIC session client)
 #   $(NET_CFLAGS)    include flags for code using lwIP with Kide's port
 #   net-test         host tests of the stack (os-net-stack) and its fuzzer
 #                    (os-net-fuzz, $(FUZZ_SECONDS) s); skips naming the cause when
 #                    lwIP is unavailable
 #   net-fuzz         the fuzzer for NET_FUZZ_SECONDS (default 300)
-# Needs from the includer: TOP, BUILD, OSB, USER_CC, USER_CFLAGS, BASE_HDRS and
+# Needs from the includer: TOP, BUILD, OSB, USER_CC, USER_CFLAGS, BASE_HDRS, the library nic and
 # mk/host.mk's variables.
 #
 # lwIP's own files are compiled with the flags of our code minus the warnings
@@ -60,30 +62,32 @@ $(addprefix $(LWIP_SRC)/,$(LWIP_FILES)): $(LWIP_STAMP) ;
 
 # The runtime is built by this make before the recursive one starts, so a
 # parallel make all never builds it twice at once.
-net: $(COMP_LIB) $(BASE_LIB) $(BASE_CRT0) $(USER_LDS)
+net: $(COMP_LIB) $(BASE_LIB) $(BASE_CRT0) $(USER_LDS) $(KIDE_LIB_nic)
 	@rc=0; $(MAKE) --no-print-directory $(LWIP_STAMP) 2>$(NET_OUT).import.log || rc=$$?; \
 	if [ -f $(LWIP_PROJ)/unavailable ] && [ ! -f $(LWIP_STAMP) ]; then \
-	    echo "os/net: skipped: $$(cat $(LWIP_PROJ)/unavailable)"; exit 0; fi; \
+	    echo "os/net: skipped: $$(cat $(LWIP_PROJ)/unavailable)"; \
+	    mkdir -p $(dir $(NET_ELF)); echo "os/net: $$(cat $(LWIP_PROJ)/unavailable)" >$(NET_ELF).unavailable; \
+	    exit 0; fi; \
 	[ $$rc -eq 0 ] || { cat $(NET_OUT).import.log >&2; exit 1; }; \
-	$(MAKE) --no-print-directory net-lib
+	rm -f $(NET_ELF).unavailable; $(MAKE) --no-print-directory net-lib
 
 # The component (os/net/main.c, README.md): the runtime, the socket session
 # server and liblwip.a. Built by hand rather than by kide_component, because
 # it depends on the import: `components` (make all) must not fail when
 # lwIP's sources are unreachable; `net` builds it when they are there.
-NET_COMP_SRCS := main.c nic_none.c
+NET_COMP_SRCS := main.c nic.c
 NET_COMP_OBJS := $(patsubst %.c,$(NET_OUT)/comp/%.o,$(NET_COMP_SRCS))
 NET_ELF := $(OSB)/bin/net
 
 $(NET_OUT)/comp/%.o: $(NET_DIR)/%.c $(LWIP_STAMP) $(BASE_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      os/net/$*.c"
-	@$(USER_CC) $(NET_FS_CFLAGS) $(COMP_CFLAGS) -c $< -o $@
+	@$(USER_CC) $(NET_FS_CFLAGS) $(COMP_CFLAGS) $(KIDE_LIB_INC_nic) -c $< -o $@
 
-$(NET_ELF): $(NET_COMP_OBJS) $(NET_LIB) $(BASE_CRT0) $(COMP_LIB) $(BASE_LIB) $(USER_LDS)
+$(NET_ELF): $(NET_COMP_OBJS) $(NET_LIB) $(KIDE_LIB_nic) $(BASE_CRT0) $(COMP_LIB) $(BASE_LIB) $(USER_LDS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
-	@$(USER_LD) -o $@ $(BASE_CRT0) $(NET_COMP_OBJS) $(NET_LIB) $(COMP_LIB) $(BASE_LIB)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $(NET_COMP_OBJS) $(NET_LIB) $(KIDE_LIB_nic) $(COMP_LIB) $(BASE_LIB)
 
 net-lib: $(NET_LIB) $(NET_ELF)
 

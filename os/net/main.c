@@ -2,20 +2,30 @@
 /* net: the TCP/IP stack of a habitat (lwIP) serving socket sessions.
  *
  * Config: {"address": "10.0.2.15/24", "gateway": "10.0.2.2"} for a static
- * address, or {} for the DHCP client. At start the component sets up lwIP
- * on the NIC link (nic.h), announces "Socket" (os/abi/kide/socket.h) and
- * then loops: take waiting frames, run lwIP's timers, wait up to 10 ms for
- * a signal from the parent.
+ * address, or {} for the DHCP client. At start the component opens its NIC
+ * session (nic.c; without one it says so and serves sockets without a
+ * network), sets up lwIP on that link and announces "Socket"
+ * (os/abi/kide/socket.h).
+ *
+ * Threads and waiting: the runtime gives a component one main thread and
+ * its handler EC, which serves the socket sessions; there is no wait on
+ * several semaphores. So the two waits are split between the two threads:
+ * the handler EC blocks on socket requests (the runtime's portal) and runs
+ * each under `lock`, publishing what lwIP sent at once (nic_flush); the main
+ * thread blocks on the NIC session's client semaphore (rx frames, a link
+ * change), at most until lwIP's next timer and never longer than
+ * WAIT_MAX_MS, then takes the frames, runs the timers and answers the
+ * parent's signals (kide_wait_signal without waiting). A timer a socket
+ * request starts while the main thread sleeps therefore runs at most
+ * WAIT_MAX_MS late. Without a NIC session the main thread sleeps in
+ * kide_wait_signal instead.
  *
  * Threads: the main loop and the session handler both call into lwIP,
  * which is single-threaded (NO_SYS): every call into it holds `lock`.
- * Memory: lwIP's pools are static (in this component's quota); each session
+ * Memory: lwIP's pools are static (in this component's quota), the NIC
+ * session's rings are donated from it (2 x 132 KiB); each socket session
  * costs its struct and the shared buffer, both paid from the session's
  * donation (KIDE_SOCK_SESSION_RAM is refused below that).
- *
- * Status: the session plumbing and the stack run; the NIC is the stand-in
- * of nic_none.c until the driver's NIC session exists, so nothing reaches
- * the network yet (docs/network.md).
  */
 #include "lwip/init.h"
 #include "lwip/ip4_addr.h"
@@ -34,6 +44,9 @@ struct sock_session {
     void *buf;   /**< the shared buffer (kide_ram_alloc, KIDE_SOCK_BUF_SIZE) */
     kide_sel sm; /**< the client's notification semaphore, or 0 */
 };
+
+#define POLL_BUDGET 64 /* frames into the stack per round */
+#define WAIT_MAX_MS 10 /* the longest sleep of the main loop */
 
 static struct kide_env *env_;
 static struct kide_mutex lock;
@@ -86,6 +99,7 @@ static void sock_close(struct kide_env *env, void *session)
 
     kide_mutex_lock(&lock);
     net_session_fini(&ss->s);
+    nic_flush();
     kide_mutex_unlock(&lock);
     kide_ram_free(env, ss->buf, KIDE_SOCK_BUF_SIZE);
     if (ss->sm)
@@ -121,6 +135,7 @@ static int sock_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
             nreq = 1 + KIDE_SOCK_POLL_MAX;
         kide_mutex_lock(&lock);
         st = net_session_call(&ss->s, rpc->op, rpc->in.w + 1, nreq, rep, &nrep);
+        nic_flush(); /* what the request sent leaves now, not at the next round */
         kide_mutex_unlock(&lock);
         for (unsigned i = 0; i < nrep; i++)
             kide_msg_put(&rpc->out, rep[i]);
@@ -133,6 +148,26 @@ static const struct kide_service_ops sock_ops = {
         .close = sock_close,
         .call = sock_call,
 };
+
+/* The NIC session is open: say which address the stack has on it. */
+static void log_link(struct kide_env *env, int dhcp, const ip4_addr_t *ip, const ip4_addr_t *mask)
+{
+    const uint8_t *m = link.mac;
+    char a[16], b[16];
+    int changed, up = nic_link(&changed);
+
+    if (!up)
+        netif_set_link_down(&nif);
+    if (dhcp) {
+        kide_log(env, "net: NIC %02x:%02x:%02x:%02x:%02x:%02x, link %s, address by DHCP", m[0],
+                 m[1], m[2], m[3], m[4], m[5], up ? "up" : "down");
+        return;
+    }
+    ip4addr_ntoa_r(ip, a, sizeof a);
+    ip4addr_ntoa_r(mask, b, sizeof b);
+    kide_log(env, "net: NIC %02x:%02x:%02x:%02x:%02x:%02x, link %s, address %s mask %s", m[0], m[1],
+             m[2], m[3], m[4], m[5], up ? "up" : "down", a, b);
+}
 
 /* "a.b.c.d/len" into IP and MASK; 0 or -1. */
 static int parse_cidr(const char *s, ip4_addr_t *ip, ip4_addr_t *mask)
@@ -180,6 +215,49 @@ static int read_config(struct kide_env *env, int *dhcp, ip4_addr_t *ip, ip4_addr
     return 0;
 }
 
+/* The link came up or went down (the NIC session's rx header). */
+static void link_changed(struct kide_env *env, int up)
+{
+    if (up)
+        netif_set_link_up(&nif);
+    else
+        netif_set_link_down(&nif);
+    kide_log(env, "net: link %s", up ? "up" : "down");
+}
+
+/* The main loop (see the top of the file): frames in, link, timers, frames
+ * out, then sleep until a frame, a timer or WAIT_MAX_MS. */
+static __attribute__((noreturn)) void serve(struct kide_env *env)
+{
+    for (;;) {
+        kide_u64 now = kide_now_ns();
+        unsigned got;
+        u32_t sleep_ms;
+        int changed, up, idle;
+
+        kide_mutex_lock(&lock);
+        net_port_set_now((uint32_t)(now / 1000000));
+        got = net_netif_poll(&nif, POLL_BUDGET);
+        up = nic_link(&changed);
+        if (changed && up != netif_is_link_up(&nif))
+            link_changed(env, up);
+        sys_check_timeouts();
+        nic_flush();
+        sleep_ms = sys_timeouts_sleeptime();
+        idle = got < POLL_BUDGET && nic_wait_prepare();
+        kide_mutex_unlock(&lock);
+        if (sleep_ms > WAIT_MAX_MS)
+            sleep_ms = WAIT_MAX_MS;
+        if (idle && nic_present()) {
+            nic_sleep(now + (kide_u64)sleep_ms * 1000000);
+            kide_mutex_lock(&lock);
+            nic_woken();
+            kide_mutex_unlock(&lock);
+        }
+        kide_wait_signal(env, idle && !nic_present() ? sleep_ms : 0);
+    }
+}
+
 void kide_main(struct kide_env *env)
 {
     ip4_addr_t ip, mask, gw;
@@ -203,15 +281,10 @@ void kide_main(struct kide_env *env)
         kide_log(env, "net: lwIP refused the interface");
         kide_exit(env, 1);
     }
+    if (st == KIDE_OK)
+        log_link(env, dhcp, &ip, &mask);
     st = kide_service_announce(env, KIDE_SOCK_SERVICE, &sock_ops);
     if (st != KIDE_OK)
         kide_log(env, "net: cannot announce %s: %s", KIDE_SOCK_SERVICE, kide_status_name(st));
-    for (;;) {
-        kide_mutex_lock(&lock);
-        net_port_set_now((uint32_t)(kide_now_ns() / 1000000));
-        net_netif_poll(&nif, 64);
-        sys_check_timeouts();
-        kide_mutex_unlock(&lock);
-        kide_wait_signal(env, 10);
-    }
+    serve(env);
 }

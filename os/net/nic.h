@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* os/net: the NIC session as the stack sees it, two functions.
+/* os/net: the NIC session as the stack sees it (nic.c).
  *
- * The virtio-net driver's NIC session (packet rings in shared memory and
- * semaphores) is being written separately; os/net needs of it only what a
- * struct net_link needs: send one frame, take one frame, and the MAC
- * address. nic_open fills a link with them. Until the session exists,
- * nic_none.c provides a link on which nothing arrives and every frame is
- * dropped (counted), so the component starts, serves sockets on its own
- * addresses and says that it has no NIC.
+ * nic_open opens a NIC session (os/lib/nic's client: packet rings in shared
+ * memory plus two semaphores) and fills a struct net_link with it: sending
+ * puts a frame into the tx ring, receiving takes one from the rx ring.
+ * Without a session (no route, the server refused) the link is the stand-in
+ * on which nothing arrives and every frame is dropped (counted in the
+ * link's send_drop), so the component still starts and serves sockets on
+ * its own addresses.
+ *
+ * Threads: the rings have one producer and one consumer each; the callers
+ * (main loop and session handler of main.c) hold one lock around every
+ * call here except the sleep in nic_wait.
  */
 #ifndef NET_NIC_H
 #define NET_NIC_H
@@ -17,7 +21,26 @@
 #include <kide/component.h>
 
 /** Open the NIC session and fill LINK's functions, context and MAC.
- *  Returns KIDE_OK, or a status saying why not (the link is unusable). */
+ *  Returns KIDE_OK, or a status saying why not (the link is then the
+ *  stand-in: nothing arrives, everything sent is dropped). */
 int nic_open(struct kide_env *env, struct net_link *link);
+/** Publish the frames sent and the rx slots freed since the last call; the
+ *  server is woken once if it waits. Under the lock. */
+void nic_flush(void);
+/** The link state now, and in *changed whether it changed since the last call.
+ *  Under the lock. Without a session: up, never changing. */
+int nic_link(int *changed);
+/** Before sleeping, under the lock: announce the wait for rx frames. Returns 1
+ *  when the caller may sleep (then nic_sleep without the lock, then nic_woken
+ *  under it), 0 when frames are already waiting. */
+int nic_wait_prepare(void);
+/** Sleep until the server produced rx frames or told a link change, or until
+ *  `deadline_ns` (kernel clock). Without the lock. Without a session: returns at once
+ *  (the caller's wait for its parent's signals is then the sleep). */
+void nic_sleep(kide_u64 deadline_ns);
+/** After nic_sleep, under the lock: withdraw the wait flag. */
+void nic_woken(void);
+/** 1 when a NIC session is open. */
+int nic_present(void);
 
 #endif

@@ -17,7 +17,8 @@
 # the scenario's machine); boot.txt, the resolved module list ("PATH [ARGS]"
 # per line; core first, then modules.txt's modules, each argument that names
 # a file of the image directory, e.g. init.json, packed as a module after
-# its program). Exit 0 on success, 1 on errors, 2 on usage errors.
+# its program). Exit 0 on success, 1 on errors, 2 on usage errors, 3 when a
+# module is unavailable (NAME.unavailable in the --bin directory says why).
 set -euo pipefail
 
 prog=mk-image.sh
@@ -92,7 +93,14 @@ else
 fi
 
 # Resolve modules.txt into boot.txt: core first (the kernel's root task).
+# A module whose build could not be made here (its sources unreachable) leaves
+# NAME.unavailable with the cause beside it: exit 3 naming it, so a test run
+# records the scenario as skipped rather than failed (scenario-run.sh).
 need() {
+	if [ ! -f "$bin/$1" ] && [ -f "$bin/$1.unavailable" ]; then
+		echo "$prog: boot module '$1' is unavailable: $(head -n 1 "$bin/$1.unavailable")" >&2
+		exit 3
+	fi
 	[ -f "$bin/$1" ] || die "boot module '$1' is not built ($bin/$1 missing)" \
 		"build the platform with: make -C os core hoitaja components"
 }

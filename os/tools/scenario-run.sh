@@ -32,7 +32,9 @@
 #                    firmware (OVMF, os/tools/ovmf.sh) instead of -kernel under SeaBIOS
 # The image goes to $BUILD/os/images/tests/NAME (or images/NAME with --scenario),
 # the serial log to $BUILD/os/logs/SUITE.log, and "<passed> <failed>
-# <skipped>" (1 0 0 or 0 1 0) to $BUILD/results/SUITE.
+# <skipped>" (1 0 0 or 0 1 0) to $BUILD/results/SUITE; 0 0 1, with the line
+# "SUITE: skipped: <why>", when a boot module could not be built here
+# (mk-image.sh exit 3: a NAME.unavailable file beside the modules says why).
 # Judgement (expect.txt, docs/formats/scenario.md): only attributable serial
 # lines count: "[label] text" (core prints a component's LOG so, label
 # [a-z0-9-] names joined by '/', text escaped) or "core: ", "kide: ", "krt: "
@@ -163,8 +165,18 @@ record() { # passed failed
 # start) counts as a failure.
 record 0 1
 
+# A module that could not be built here (mk-image.sh exit 3, e.g. net when
+# lwIP's sources are unreachable) makes the scenario skipped, naming why.
 if [ "$build" = 1 ]; then
-	"$top/os/scenarios/mk-image.sh" --bin "$bin" --out "$img" $([ "$uefi" = 0 ] || echo --iso) "$src" >/dev/null
+	rc=0
+	why=$("$top/os/scenarios/mk-image.sh" --bin "$bin" --out "$img" $([ "$uefi" = 0 ] || echo --iso) "$src" 2>&1 >/dev/null) || rc=$?
+	if [ "$rc" = 3 ]; then
+		echo "$suite: skipped: ${why#mk-image.sh: }"
+		[ "$interactive" = 1 ] || [ "$no_result" = 1 ] || echo "0 0 1" >"$result"
+		exit 0
+	fi
+	[ -z "$why" ] || echo "$why" >&2
+	[ "$rc" = 0 ] || exit "$rc"
 fi
 for f in boot.txt machine.txt; do
 	[ -f "$img/$f" ] || { echo "$prog: $img/$f missing" >&2; echo "hint: build the image: $prog $name (without --no-build)" >&2; exit 1; }

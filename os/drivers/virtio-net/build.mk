@@ -22,7 +22,7 @@ VNET_HOST_SRCS := $(addprefix $(VNET_DIR)/,$(VNET_CORE) nic_pump.c) $(VNET_DIR)/
                   $(NIC_SRCS)
 VNET_HOST_DEPS := $(VNET_HOST_SRCS) $(VNET_HDRS) $(VNET_DIR)/tests/sim.h
 
-$(eval $(call kide_component,virtio-net,main.c nic_server.c nic_pump.c kide_access.c $(VNET_CORE),nic platform-client))
+$(eval $(call kide_component,virtio-net,main.c nic_pump.c kide_access.c $(VNET_CORE),nic platform-client))
 
 .PHONY: vnet-test vnet-fuzz drivers
 drivers: $(KIDE_ELF_virtio-net)

@@ -3,7 +3,8 @@
  *
  * Sessions used: the platform session (its device: configuration space,
  * BARs, DMA memory, interrupt) through kide_access.c. Sessions provided:
- * "Nic" (<kide/nic.h>), packet rings plus semaphores, through nic_server.c.
+ * "Nic" (<kide/nic.h>), packet rings plus semaphores, through os/lib/nic's
+ * nic_server.c; nic_pump.c moves the frames between the device and the rings.
  * Config: none. The device logic (vnet.c, virtq.c, vio_pci.c) is the same code
  * the host tests run against a simulated device.
  *
@@ -17,10 +18,13 @@
 #include <kide/component.h>
 #include <kide/nic.h>
 #include "kide_access.h"
+#include "nic_pump.h"
 #include "nic_server.h"
 #include "vnet.h"
 
-#define POLL_MS 1
+#define POLL_MS      1
+#define RX_BATCH     64 /* frames taken from the device per call */
+#define RX_ROUND_MAX 4  /* calls per poll round */
 
 static struct vio_access acc;
 static struct vnet net;
@@ -30,6 +34,24 @@ static void log_device(struct kide_env *env)
     const kide_u8 *m = net.mac;
     kide_log(env, "virtio-net: %02x:%02x:%02x:%02x:%02x:%02x, link %s, features 0x%lx", m[0], m[1],
              m[2], m[3], m[4], m[5], net.link_up ? "up" : "down", (unsigned long)net.features);
+}
+
+/* One round of the data path: frames from the device to every session's rx
+ * ring (at most RX_ROUND_MAX batches, so a flood cannot starve tx), frames
+ * from the sessions' tx rings to the device, a link change to every session;
+ * each ring's peer is woken once per round at most. */
+static void poll_sessions(unsigned events)
+{
+    struct nic_port *port = nic_server_begin();
+    for (int b = 0; (events & VNET_EV_RX) && b < RX_ROUND_MAX; b++)
+        if (nic_pump_rx(&net, port, NIC_SESSIONS_MAX, RX_BATCH) < RX_BATCH)
+            break;
+    if (events & VNET_EV_LINK)
+        nic_server_link(net.link_up);
+    for (int i = 0; i < NIC_SESSIONS_MAX; i++)
+        nic_pump_tx(&net, &port[i]);
+    vnet_tx_flush(&net);
+    nic_server_end();
 }
 
 static void serve(struct kide_env *env)
@@ -46,7 +68,7 @@ static void serve(struct kide_env *env)
         }
         if (ev & VNET_EV_LINK)
             kide_log(env, "virtio-net: link %s", net.link_up ? "up" : "down");
-        nic_server_poll(env, ev);
+        poll_sessions(ev);
         kide_wait_signal(env, 0);
     }
 }
@@ -66,7 +88,10 @@ void kide_main(struct kide_env *env)
         kide_exit(env, 2);
     }
     log_device(env);
-    st = nic_server_start(env, &net);
+    struct nic_server_cfg cfg = {.name = "virtio-net", .link_up = net.link_up};
+    for (int i = 0; i < 6; i++)
+        cfg.mac[i] = net.mac[i];
+    st = nic_server_start(env, &cfg);
     if (st != KIDE_OK) {
         kide_log(env, "virtio-net: cannot announce %s: %s", KIDE_NIC_SERVICE, kide_status_name(st));
         kide_exit(env, 2);

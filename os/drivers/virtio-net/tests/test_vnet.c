@@ -474,7 +474,7 @@ static void client_close(struct client *c)
     free(c->rx_mem);
 }
 
-/* One server round, as nic_server_poll does it. */
+/* One server round, as the driver's poll_sessions (main.c) does it. */
 static void server_round(struct fix *f, struct client *c, int nc, unsigned ev)
 {
     struct nic_port ports[4];

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of os/lib/nic: the NIC session's packet ring.
+/* Unit tests of os/lib/nic: the NIC session's packet ring, and the server's
+ * side of a session (nic_port.c) against a client's views of its rings.
  *
  * Both sides of one ring in one process: a producer view and a consumer view
  * of the same memory, and a hostile peer simulated by writing the shared
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "nic_port.h"
 #include "nic_ring.h"
 
 #define SLOTS 8u
@@ -333,6 +335,68 @@ static void test_two_threads(void **state)
     free(s.x.mem);
 }
 
+/* The server's side of one session (nic_port.c): the client's views are plain
+ * rings on the same memory. Frames both ways with their counters, a full rx
+ * ring, a bad tx length skipped, a link change, then a client index out of
+ * range: counted once, nothing read, never waited on. */
+static void test_port(void **state)
+{
+    (void)state;
+    kide_u64 size = KIDE_NIC_RING_BYTES(SLOTS);
+    void *txm = aligned_alloc(4096, size), *rxm = aligned_alloc(4096, size);
+    struct nic_ring ctx, crx; /* the client: tx producer, rx consumer */
+    struct nic_port port;
+    const kide_u8 *d;
+    kide_u8 f[100], in[100];
+    kide_u32 len;
+    assert_non_null(txm);
+    assert_non_null(rxm);
+    nic_ring_format(txm, size, SLOTS);
+    nic_ring_format(rxm, size, SLOTS);
+    assert_int_equal(nic_port_init(&port, txm, rxm, size, SLOTS, 1), NIC_RING_OK);
+    assert_int_equal(nic_ring_attach(&ctx, txm, size, SLOTS, NIC_RING_PRODUCER), NIC_RING_OK);
+    assert_int_equal(nic_ring_attach(&crx, rxm, size, SLOTS, NIC_RING_CONSUMER), NIC_RING_OK);
+    assert_int_equal(((struct kide_nic_ring_hdr *)rxm)->link_up, 1);
+
+    /* client to server: one frame, one with a bad length, one more */
+    fill(f, sizeof f, 1);
+    assert_int_equal(nic_ring_put(&ctx, f, sizeof f), NIC_RING_OK);
+    assert_int_equal(nic_ring_put(&ctx, f, 60), NIC_RING_OK);
+    ctx.slot[1].len = 5; /* the client lies about the second */
+    nic_ring_publish(&ctx);
+    assert_int_equal(nic_port_peek(&port, &d, &len), NIC_RING_OK);
+    assert_int_equal(len, sizeof f);
+    assert_memory_equal(d, f, sizeof f);
+    nic_port_next(&port, 1);
+    assert_int_equal(nic_port_peek(&port, &d, &len), NIC_RING_EMPTY); /* bad one skipped */
+    assert_int_equal(port.st.tx_frames, 1);
+    assert_int_equal(port.st.tx_bad, 1);
+
+    /* server to client until the rx ring is full; the caller counts the drop */
+    for (kide_u32 i = 0; i < SLOTS; i++)
+        assert_int_equal(nic_port_put(&port, f, sizeof f), NIC_RING_OK);
+    assert_int_equal(nic_port_put(&port, f, sizeof f), NIC_RING_EMPTY);
+    nic_port_drop(&port);
+    assert_int_equal(port.st.rx_frames, SLOTS);
+    assert_int_equal(port.st.rx_dropped, 1);
+    nic_port_link(&port, 0);
+    assert_int_equal(nic_port_publish(&port), 1); /* a link change always wakes */
+    assert_int_equal(((struct kide_nic_ring_hdr *)rxm)->link_up, 0);
+    assert_int_equal(((struct kide_nic_ring_hdr *)rxm)->link_gen, 1);
+    assert_int_equal(nic_ring_get(&crx, in, sizeof in, &len), NIC_RING_OK);
+    assert_memory_equal(in, f, sizeof f);
+    assert_int_equal(nic_port_publish(&port), 0);
+
+    /* a client index out of range: broken, counted once, never ready */
+    ((struct kide_nic_ring_hdr *)txm)->prod = ctx.own + SLOTS + 3;
+    assert_int_equal(nic_port_peek(&port, &d, &len), NIC_RING_EMPTY);
+    assert_int_equal(nic_port_peek(&port, &d, &len), NIC_RING_EMPTY);
+    assert_int_equal(port.st.ring_bad, 1);
+    assert_true(port.tx.broken);
+    free(txm);
+    free(rxm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,7 +404,7 @@ int main(void)
             cmocka_unit_test(test_full_and_space),   cmocka_unit_test(test_wrap_around),
             cmocka_unit_test(test_hostile_consumer), cmocka_unit_test(test_hostile_producer),
             cmocka_unit_test(test_hostile_length),   cmocka_unit_test(test_wait_flags),
-            cmocka_unit_test(test_two_threads),
+            cmocka_unit_test(test_two_threads),      cmocka_unit_test(test_port),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

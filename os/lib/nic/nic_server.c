@@ -1,22 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* virtio-net on Kide: NIC sessions, packet rings between the driver and its clients.
+/* os/lib/nic: NIC sessions served by a component (nic_server.h).
  *
- * A session owns two rings (os/lib/nic) in dataspaces allocated from the RAM
- * its client donated, a client semaphore it ups, and shares the driver's one
- * server semaphore (clients may only up it). Sessions are opened and closed
- * by the handler EC and used by the main thread: the table is guarded by
- * `lock`, taken once per poll round. The data path itself is nic_pump.c
- * (a hub to every session; a full rx ring drops for that session only; a
- * session whose client broke its ring is skipped until closed). Costs per
- * round: O(sessions + frames), one copy per frame per session.
+ * A session owns two rings in dataspaces allocated from the RAM its client
+ * donated, and a client semaphore it ups; all sessions share the one server
+ * semaphore (clients may only up it). Sessions are opened and closed by the
+ * handler EC and used by the main thread: the table is guarded by `lock`,
+ * taken once per round. Session arguments are validated here ("slots=<n>",
+ * a power of two in range; the donation must cover both rings), every index
+ * the client writes by the ring code. Costs per round: O(sessions).
  */
-#include <kide/component.h>
 #include <kide/base.h>
-#include "nic_pump.h"
 #include "nic_server.h"
-
-#define RX_BATCH     64 /* frames taken from the device per call */
-#define RX_ROUND_MAX 4  /* calls per poll round */
 
 struct nic_sess {
     int used;
@@ -26,11 +20,11 @@ struct nic_sess {
     kide_sel client_sm;
 };
 
+static struct nic_server_cfg cfg;
 static struct nic_sess sess[NIC_SESSIONS_MAX];
 static struct nic_port port[NIC_SESSIONS_MAX]; /* port[i] is sess[i]'s data path */
 static struct kide_mutex lock;
 static kide_sel server_sm;
-static struct vnet *dev;
 
 /* "slots=<n>" or "": the slots per ring, or 0 if the args are bad. */
 static kide_u32 parse_slots(const char *args)
@@ -75,13 +69,13 @@ static int sess_setup(struct kide_env *env, struct nic_sess *s, kide_u32 slots)
         return st;
     nic_ring_format(s->tx_mem, s->ring_bytes, slots);
     nic_ring_format(s->rx_mem, s->ring_bytes, slots);
-    if (nic_port_init(&port[s - sess], s->tx_mem, s->rx_mem, s->ring_bytes, slots, dev->link_up) !=
+    if (nic_port_init(&port[s - sess], s->tx_mem, s->rx_mem, s->ring_bytes, slots, cfg.link_up) !=
         NIC_RING_OK)
         return KIDE_BAD_PARAM;
     return KIDE_OK;
 }
 
-static void *nic_open(struct kide_env *env, const char *label, const char *args, kide_u64 ram,
+static void *srv_open(struct kide_env *env, const char *label, const char *args, kide_u64 ram,
                       int *status)
 {
     kide_u32 slots = parse_slots(args);
@@ -95,7 +89,7 @@ static void *nic_open(struct kide_env *env, const char *label, const char *args,
     }
     kide_mutex_lock(&lock);
     struct nic_sess *s = 0;
-    for (int i = 0; i < NIC_SESSIONS_MAX && !s; i++)
+    for (unsigned i = 0; i < cfg.sessions && !s; i++)
         if (!sess[i].used)
             s = &sess[i];
     int st = s ? sess_setup(env, s, slots) : KIDE_QUOTA;
@@ -108,38 +102,40 @@ static void *nic_open(struct kide_env *env, const char *label, const char *args,
         *status = st;
         return 0;
     }
-    kide_log(env, "virtio-net: session for %s, %u slots per ring", label, slots);
+    kide_log(env, "%s: session for %s, %u slots per ring", cfg.name, label, slots);
     return s;
 }
 
-static void nic_close(struct kide_env *env, void *session)
+static void srv_close(struct kide_env *env, void *session)
 {
     kide_mutex_lock(&lock);
     sess_free(env, session);
     kide_mutex_unlock(&lock);
 }
 
-static int nic_info(struct nic_sess *s, struct kide_rpc *rpc)
+static int srv_info(struct nic_sess *s, struct kide_rpc *rpc)
 {
     kide_u64 mac = 0;
     for (int i = 0; i < 6; i++)
-        mac |= (kide_u64)dev->mac[i] << (8 * i);
+        mac |= (kide_u64)cfg.mac[i] << (8 * i);
+    if (cfg.mac_per_session)
+        mac ^= (kide_u64)(s - sess) << 40; /* the last byte */
     kide_msg_put(&rpc->out, mac);
-    kide_msg_put(&rpc->out, (kide_u64)dev->link_up);
+    kide_msg_put(&rpc->out, (kide_u64)cfg.link_up);
     kide_msg_put(&rpc->out, 1500);
     kide_msg_put(&rpc->out, s->slots);
     kide_msg_put(&rpc->out, KIDE_NIC_SLOT_SIZE);
     return KIDE_OK;
 }
 
-static int nic_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
+static int srv_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
 {
     struct nic_sess *s = session;
     kide_u64 which = kide_msg_get(&rpc->in);
     (void)env;
     switch (rpc->op) {
     case KIDE_NIC_INFO:
-        return nic_info(s, rpc);
+        return srv_info(s, rpc);
     case KIDE_NIC_RING:
         if (rpc->in.bad || which > KIDE_NIC_RING_RX)
             return KIDE_BAD_PARAM;
@@ -169,40 +165,75 @@ static int nic_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
     }
 }
 
-static const struct kide_service_ops nic_ops = {
-        .open = nic_open,
-        .close = nic_close,
-        .call = nic_call,
+static const struct kide_service_ops srv_ops = {
+        .open = srv_open,
+        .close = srv_close,
+        .call = srv_call,
 };
 
-int nic_server_start(struct kide_env *env, struct vnet *n)
+int nic_server_start(struct kide_env *env, const struct nic_server_cfg *c)
 {
-    dev = n;
+    cfg = *c;
+    if (!cfg.sessions || cfg.sessions > NIC_SESSIONS_MAX)
+        cfg.sessions = NIC_SESSIONS_MAX;
     int st = kide_mutex_init(env, &lock);
     if (st == KIDE_OK)
         st = kide_sm_create(env, 0, &server_sm);
     if (st == KIDE_OK)
-        st = kide_service_announce(env, KIDE_NIC_SERVICE, &nic_ops);
+        st = kide_service_announce(env, KIDE_NIC_SERVICE, &srv_ops);
     return st;
 }
 
-void nic_server_poll(struct kide_env *env, unsigned events)
+struct nic_port *nic_server_begin(void)
 {
-    (void)env;
     kide_mutex_lock(&lock);
-    /* At most RX_ROUND_MAX batches per round, so a flood cannot starve tx. */
-    for (int b = 0; (events & VNET_EV_RX) && b < RX_ROUND_MAX; b++)
-        if (nic_pump_rx(dev, port, NIC_SESSIONS_MAX, RX_BATCH) < RX_BATCH)
-            break;
-    for (int i = 0; i < NIC_SESSIONS_MAX; i++) {
-        if (!port[i].used)
-            continue;
-        if (events & VNET_EV_LINK)
-            nic_pump_link(dev, &port[i]);
-        nic_pump_tx(dev, &port[i]);
-        if (nic_pump_publish(&port[i]))
+    return port;
+}
+
+void nic_server_link(int up)
+{
+    cfg.link_up = up;
+    for (int i = 0; i < NIC_SESSIONS_MAX; i++)
+        if (port[i].used)
+            nic_port_link(&port[i], up);
+}
+
+void nic_server_end(void)
+{
+    for (int i = 0; i < NIC_SESSIONS_MAX; i++)
+        if (port[i].used && nic_port_publish(&port[i]))
             kide_ctrl_sm(KIDE_CTRL_SM_UP, sess[i].client_sm, 0);
-    }
-    vnet_tx_flush(dev);
     kide_mutex_unlock(&lock);
+}
+
+/* Announce the waits under the lock; 1 if every ring is idle (block). */
+static int wait_prepare(unsigned rx_waits)
+{
+    int block = 1;
+    for (int i = 0; i < NIC_SESSIONS_MAX && block; i++) {
+        if (!port[i].used || port[i].tx.broken) /* a broken ring is never ready */
+            continue;
+        block = nic_ring_wait_prepare(&port[i].tx);
+        if (block && (rx_waits & (1u << i)) && !port[i].rx.broken)
+            block = nic_ring_wait_prepare(&port[i].rx);
+    }
+    return block;
+}
+
+int nic_server_wait(kide_u64 deadline_ns, unsigned rx_waits)
+{
+    kide_mutex_lock(&lock);
+    int block = wait_prepare(rx_waits);
+    kide_mutex_unlock(&lock);
+    int st = KIDE_OK;
+    if (block)
+        st = kide_ctrl_sm(KIDE_CTRL_SM_DOWN, server_sm, deadline_ns);
+    kide_mutex_lock(&lock);
+    for (int i = 0; i < NIC_SESSIONS_MAX; i++)
+        if (port[i].used) { /* a session opened meanwhile has no flag set: harmless */
+            nic_ring_wait_done(&port[i].tx);
+            nic_ring_wait_done(&port[i].rx);
+        }
+    kide_mutex_unlock(&lock);
+    return st == KIDE_TIMEOUT ? KIDE_TIMEOUT : KIDE_OK;
 }

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* os/lib/nic: the server side of NIC sessions (<kide/nic.h>) for components.
+ *
+ * nic_server_start announces "Nic"; the runtime's handler EC then opens,
+ * serves and closes sessions (the rings are allocated from the RAM the
+ * client donated, the client semaphore is the session's, the server
+ * semaphore is one for all sessions). The component's main loop moves the
+ * frames: nic_server_begin locks the table and hands out the ports (one
+ * struct nic_port per session slot, `used` when live), nic_server_end
+ * publishes what moved and wakes each client at most once, and
+ * nic_server_wait sleeps until a client produced or freed something. One
+ * server per component (the state is static).
+ */
+#ifndef NIC_SERVER_H
+#define NIC_SERVER_H
+
+#include <kide/component.h>
+#include "nic_port.h"
+
+#define NIC_SESSIONS_MAX 8 /**< sessions at once */
+
+struct nic_server_cfg {
+    const char *name;    /**< log prefix ("virtio-net") */
+    kide_u8 mac[6];      /**< the MAC told to clients (KIDE_NIC_INFO) */
+    int mac_per_session; /**< 1: session slot i gets mac with i xor-ed into its last byte */
+    int link_up;         /**< the link at start */
+    unsigned sessions;   /**< sessions at once, 1..NIC_SESSIONS_MAX (0: the maximum) */
+};
+
+/** Announce "Nic" serving `cfg` (copied). -> KIDE_OK or why not. */
+int nic_server_start(struct kide_env *env, const struct nic_server_cfg *cfg);
+/** Lock the session table for one round of the data path; -> the ports
+ *  (NIC_SESSIONS_MAX of them; only `used` ones are live). */
+struct nic_port *nic_server_begin(void);
+/** Within a round: the link is now `up`; every session is told. */
+void nic_server_link(int up);
+/** End the round: publish every live port, wake its client if it waits, unlock. */
+void nic_server_end(void);
+/** Sleep until a client produced tx frames or freed rx slots, at most until
+ *  `deadline_ns` (kernel clock). `rx_waits`: bit i set when the caller holds a frame
+ *  for port i whose rx ring is full (then freed rx slots wake it too).
+ *  -> KIDE_OK | KIDE_TIMEOUT. Not within a round. */
+int nic_server_wait(kide_u64 deadline_ns, unsigned rx_waits);
+
+#endif
