@@ -174,3 +174,13 @@ net-fuzz:
 	$(call run_fuzz,os-net-fuzz,$(NET_FUZZ),$(NET_TEST_DIR)/corpus,$(NET_FUZZ_SECONDS)); exit $$rc
 
 -include $(NET_HOST_OBJS:.o=.d)
+
+# The network end to end, as the README shows it: os/scenarios/net.yaml (the
+# platform driver, virtio-net, two habitats each with its own stack and echo
+# server) booted under QEMU's user networking, and the host talking to both
+# echo servers through the forwarded ports 17007 and 17008
+# (os/tools/tests/net_e2e.py; suite os-net-e2e, skipped when the stack could
+# not be built).
+.PHONY: net-e2e-test
+net-e2e-test: $(KERNEL_BIN) core hoitaja components scenario-tool net
+	@NET_E2E_SUITE=os-net-e2e$(KIDE_RESULT_TAG) BUILD=$(BUILD) $(TOP)/os/tools/tests/net_e2e.py

@@ -15,7 +15,8 @@
 
 #include <kide/sys.h> /* kide_ctrl_sm */
 
-#define NIC_SLOTS KIDE_NIC_SLOTS_MAX
+#define NIC_SLOTS   KIDE_NIC_SLOTS_MAX
+#define NIC_WAIT_NS 30000000000ull /**< how long a routed "Nic" may take to be announced */
 
 static struct nic_client nic;
 static int present;
@@ -54,7 +55,14 @@ static size_t none(void *ctx, void *buf, size_t cap)
 int nic_open(struct kide_env *env, struct net_link *link)
 {
     static const uint8_t mac[6] = {0x02, 0x6b, 0x69, 0x64, 0x65, 0x01};
+    /* A NIC driver announces "Nic" once its device is up, which may be after
+     * this stack starts: NOT_FOUND (routed, not announced yet) is retried for
+     * a while; any other answer (DENIED: no route) is final at once. */
     int st = nic_client_open(env, &nic, NIC_SLOTS);
+    for (kide_u64 end = kide_now_ns() + NIC_WAIT_NS; st == KIDE_NOT_FOUND && kide_now_ns() < end;) {
+        kide_sleep_ms(20);
+        st = nic_client_open(env, &nic, NIC_SLOTS);
+    }
 
     present = st == KIDE_OK;
     link->send_frame = present ? ring_send : drop;

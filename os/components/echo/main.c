@@ -36,6 +36,7 @@ struct conn {
     kide_u64 handle;
     int peer_closed;
     kide_u32 off, len; /* bytes [off, len) of buf still to send back */
+    kide_u64 echoed;   /* bytes sent back so far (logged at the close) */
     kide_u8 buf[CONN_BUF];
 };
 
@@ -43,6 +44,7 @@ static struct kide_sock_client sc;
 static struct conn conns[CONN_MAX];
 static kide_u8 dgram[KIDE_SOCK_DGRAM_MAX];
 static kide_u64 listener, udp;
+static struct kide_env *env_;
 
 static kide_u64 read_port(struct kide_env *env)
 {
@@ -86,6 +88,7 @@ static void conn_close(struct conn *c)
     struct kide_sock_err_rep r;
     kide_sock_close(&sc, &h, &r);
     c->used = 0;
+    kide_log(env_, "echo: connection closed after %lu bytes echoed", (unsigned long)c->echoed);
 }
 
 /* Move what a connection can move: send back what it holds, read more when it
@@ -101,6 +104,7 @@ static int conn_serve(struct conn *c)
             return 1;
         }
         c->off += (kide_u32)r.accepted;
+        c->echoed += r.accepted;
         moved = r.accepted > 0;
     }
     if (c->off < c->len)
@@ -176,6 +180,7 @@ static void serve(struct kide_env *env, kide_sel sm)
 
 void kide_main(struct kide_env *env)
 {
+    env_ = env;
     kide_u64 port = read_port(env);
     kide_sel sm = 0;
     int st = sock_open(env, &sm);

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""End-to-end network test: boot os/scenarios/net.yaml (make run SCENARIO=net)
+and talk to both habitats' echo servers from the host, as the README shows.
+
+The scenario runs the platform driver and the virtio-net driver in the root
+habitat and, in each of two tenant habitats, its own TCP/IP stack and a TCP
+echo server; QEMU forwards 127.0.0.1:17007 to tenant-a and :17008 to
+tenant-b. This script starts os/tools/scenario-run.sh (which boots QEMU and
+judges the serial log), waits until both echo servers say they listen, then
+sends messages of 1 byte to 64 KiB to each and checks every echoed byte. The
+scenario's own expectation is that each server logs the host's connection, in
+the order this script connects. Both must hold.
+
+Result: build/results/os-net-e2e ("passed failed skipped"). Skipped, naming
+the cause, when the stack could not be built (lwIP's sources unavailable:
+build/os/bin/net.unavailable).
+Usage: net_e2e.py [--timeout SECONDS]
+"""
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
+SUITE = os.environ.get("NET_E2E_SUITE", "os-net-e2e")
+PORTS = {"tenant-a": 17007, "tenant-b": 17008}
+SIZES = [1, 7, 100, 1460, 4096, 20000, 65536]
+
+
+def record(passed, failed, skipped):
+    os.makedirs(os.path.join(BUILD, "results"), exist_ok=True)
+    with open(os.path.join(BUILD, "results", SUITE), "w") as f:
+        f.write(f"{passed} {failed} {skipped}\n")
+    print(f"{SUITE}: {passed} passed, {failed} failed, {skipped} skipped")
+
+
+def port_free(port):
+    s = socket.socket()
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+class Console:
+    """Follows scenario-run.sh's copy of the serial log (its stdout)."""
+
+    def __init__(self, proc):
+        self.lines = []
+        self.cond = threading.Condition()
+        self.done = False
+        threading.Thread(target=self._read, args=(proc,), daemon=True).start()
+
+    def _read(self, proc):
+        for raw in proc.stdout:
+            line = raw.decode(errors="replace").rstrip("\r\n")
+            sys.stdout.write(line + "\n")
+            with self.cond:
+                self.lines.append(line)
+                self.cond.notify_all()
+        with self.cond:
+            self.done = True
+            self.cond.notify_all()
+
+    def wait_for(self, texts, deadline):
+        """Wait until every text appeared in some line; False at the deadline or
+        when the run ended first."""
+        with self.cond:
+            while True:
+                if all(any(t in l for l in self.lines) for t in texts):
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0 or self.done:
+                    return False
+                self.cond.wait(min(left, 1.0))
+
+
+def connect(port, deadline):
+    """Connect to the forwarded port; QEMU accepts at once and resets the
+    connection if the guest does not answer yet, so retry until the deadline."""
+    last = None
+    while time.monotonic() < deadline:
+        s = socket.socket()
+        s.settimeout(10)
+        try:
+            s.connect(("127.0.0.1", port))
+            s.sendall(b"x")
+            if s.recv(1) == b"x":
+                return s
+            last = "no echo of the first byte"
+        except OSError as e:
+            last = str(e)
+        s.close()
+        time.sleep(0.5)  # a retry interval, not synchronisation: the deadline decides
+    raise RuntimeError(f"port {port}: no echo connection before the deadline ({last})")
+
+
+def recv_exact(s, n):
+    out = bytearray()
+    while len(out) < n:
+        chunk = s.recv(min(65536, n - len(out)))
+        if not chunk:
+            raise RuntimeError(f"connection closed after {len(out)} of {n} bytes")
+        out += chunk
+    return bytes(out)
+
+
+def echo_checks(name, port, deadline, rnd):
+    """One connection, every message size; returns (passed, failed)."""
+    passed = failed = 0
+    try:
+        s = connect(port, deadline)
+    except RuntimeError as e:
+        print(f"{SUITE}: FAIL {name}: {e}")
+        return 0, 1
+    with s:
+        s.settimeout(30)
+        for n in SIZES:
+            msg = bytes(rnd.getrandbits(8) for _ in range(n))
+            try:
+                s.sendall(msg)
+                got = recv_exact(s, n)
+            except (OSError, RuntimeError) as e:
+                print(f"{SUITE}: FAIL {name}: {n}-byte message: {e}")
+                failed += 1
+                break
+            if got != msg:
+                first = next(i for i in range(n) if got[i] != msg[i])
+                print(f"{SUITE}: FAIL {name}: {n}-byte echo differs at byte {first}")
+                failed += 1
+            else:
+                passed += 1
+    print(f"{SUITE}: {name} (127.0.0.1:{port}): {passed} of {len(SIZES)} messages echoed intact")
+    return passed, failed
+
+
+def main():
+    timeout = 240
+    if len(sys.argv) == 3 and sys.argv[1] == "--timeout":
+        timeout = int(sys.argv[2])
+    elif len(sys.argv) != 1:
+        print(__doc__)
+        return 2
+    net = os.path.join(BUILD, "os", "bin", "net")
+    if os.path.exists(net + ".unavailable") or not os.path.exists(net):
+        why = "no stack binary"
+        if os.path.exists(net + ".unavailable"):
+            with open(net + ".unavailable") as f:
+                why = f.read().strip() or why
+        print(f"{SUITE}: skipped: the TCP/IP stack was not built ({why})")
+        record(0, 0, 1)
+        return 0
+    busy = [p for p in PORTS.values() if not port_free(p)]
+    if busy:
+        print(f"{SUITE}: FAIL host port(s) {busy} already in use; "
+              "hint: stop the other QEMU or program holding them")
+        record(0, 1, 0)
+        return 1
+    run = [os.path.join(TOP, "os", "tools", "scenario-run.sh"), "--no-result", "--suite", SUITE,
+           "--timeout", str(timeout), "--scenario", os.path.join(TOP, "os", "scenarios", "net.yaml"),
+           "net"]
+    proc = subprocess.Popen(run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    console = Console(proc)
+    deadline = time.monotonic() + timeout
+    passed = failed = 0
+    listening = [f"[{h}/echo] echo: listening" for h in PORTS]
+    if not console.wait_for(listening, deadline):
+        print(f"{SUITE}: FAIL the echo servers did not both say they listen")
+        failed += 1
+    else:
+        passed += 1
+        rnd = random.Random(7)
+        for name, port in PORTS.items():
+            p, f = echo_checks(name, port, deadline, rnd)
+            passed += p
+            failed += f
+    try:
+        rc = proc.wait(timeout=max(1, deadline - time.monotonic()) + 30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = "timeout"
+    if rc == 0:
+        passed += 1
+    else:
+        print(f"{SUITE}: FAIL scenario-run.sh judged the guest's log: status {rc}")
+        failed += 1
+    record(passed, failed, 0)
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
