@@ -109,8 +109,11 @@ int kide_sock_tcp_send(struct kide_sock_client *c, kide_u64 handle, const void *
     return st;
 }
 
-int kide_sock_tcp_recv(struct kide_sock_client *c, kide_u64 handle, void *data, kide_u64 cap,
-                       struct kide_sock_recv_rep *rep)
+/* A read through the shared buffer (TCP_RECV, UDP_RECVFROM): at most cap bytes,
+ * no more than the buffer holds; *len is the reply's length field, which must
+ * not exceed what was asked for before anything is copied out. */
+static int read_out(struct kide_sock_client *c, kide_u64 op, kide_u64 handle, void *data,
+                    kide_u64 cap, void *rep, unsigned rep_words, const kide_u64 *len)
 {
     struct kide_sock_io_req req = {.handle = handle, .offset = 0, .len = cap};
     int st;
@@ -119,13 +122,19 @@ int kide_sock_tcp_recv(struct kide_sock_client *c, kide_u64 handle, void *data, 
         return KIDE_BAD_PARAM;
     if (req.len > c->size)
         req.len = c->size;
-    st = words(c, KIDE_SOCK_TCP_RECV, &req, WORDS(req), rep, WORDS(*rep));
+    st = words(c, op, &req, WORDS(req), rep, rep_words);
     if (st != KIDE_OK)
         return st;
-    if (rep->len > req.len)
+    if (*len > req.len)
         return KIDE_BAD_PARAM; /* defensive: more than there was room for */
-    memcpy(data, c->buf, rep->len);
+    memcpy(data, c->buf, *len);
     return KIDE_OK;
+}
+
+int kide_sock_tcp_recv(struct kide_sock_client *c, kide_u64 handle, void *data, kide_u64 cap,
+                       struct kide_sock_recv_rep *rep)
+{
+    return read_out(c, KIDE_SOCK_TCP_RECV, handle, data, cap, rep, WORDS(*rep), &rep->len);
 }
 
 int kide_sock_close(struct kide_sock_client *c, const struct kide_sock_handle_req *req,
@@ -154,20 +163,7 @@ int kide_sock_udp_sendto(struct kide_sock_client *c, kide_u64 handle, kide_u64 r
 int kide_sock_udp_recvfrom(struct kide_sock_client *c, kide_u64 handle, void *data, kide_u64 cap,
                            struct kide_sock_recvfrom_rep *rep)
 {
-    struct kide_sock_io_req req = {.handle = handle, .offset = 0, .len = cap};
-    int st;
-
-    if (!c->buf)
-        return KIDE_BAD_PARAM;
-    if (req.len > c->size)
-        req.len = c->size;
-    st = words(c, KIDE_SOCK_UDP_RECVFROM, &req, WORDS(req), rep, WORDS(*rep));
-    if (st != KIDE_OK)
-        return st;
-    if (rep->len > req.len)
-        return KIDE_BAD_PARAM; /* defensive: more than there was room for */
-    memcpy(data, c->buf, rep->len);
-    return KIDE_OK;
+    return read_out(c, KIDE_SOCK_UDP_RECVFROM, handle, data, cap, rep, WORDS(*rep), &rep->len);
 }
 
 int kide_sock_poll(struct kide_sock_client *c, const struct kide_sock_poll_req *req,
