@@ -459,15 +459,14 @@ void mem_free_all(struct account *a)
     a->leaves = 0;
 }
 
-int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes, unsigned perm)
+/* Map `pages` pages that are not core's RAM (a boot module's, a device's) at
+ * va in the account: delegated with perm and recorded as shared (the records
+ * are the account's, charged to its RAM quota; the pages are not). */
+static int map_shared(struct account *a, u64 va, u64 phys, u64 pages, unsigned perm)
 {
-    perm = (perm & (KIDE_MEM_R | KIDE_MEM_X)) | KIDE_MEM_R; /* never writable */
-    u64 pages = BASE_ALIGN_UP(bytes, 4096) / 4096, missing;
-    if ((va | phys) & 4095 || !pages || va + pages * 4096 < va)
-        return KIDE_BAD_PARAM;
+    u64 missing;
     if (!range_free(a, va >> 12, pages, &missing))
         return KIDE_BAD_ADDR;
-    /* The pages are the boot module's; the records are the account's. */
     if (!fits(a, 0, missing))
         return KIDE_QUOTA;
     struct page_leaf *cur = NULL;
@@ -483,29 +482,23 @@ int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes, unsigned perm)
     return KIDE_OK;
 }
 
+int mem_map_rom(struct account *a, u64 va, u64 phys, u64 bytes, unsigned perm)
+{
+    perm = (perm & (KIDE_MEM_R | KIDE_MEM_X)) | KIDE_MEM_R; /* never writable */
+    u64 pages = BASE_ALIGN_UP(bytes, 4096) / 4096;
+    if ((va | phys) & 4095 || !pages || va + pages * 4096 < va)
+        return KIDE_BAD_PARAM;
+    return map_shared(a, va, phys, pages, perm);
+}
+
 int mem_map_dev(struct account *a, u64 va, u64 phys, u64 bytes)
 {
-    u64 pages = bytes / 4096, missing;
+    u64 pages = bytes / 4096;
     if ((va | phys | bytes) & 4095 || !pages || va + bytes < va)
         return KIDE_BAD_PARAM;
-    if (!range_free(a, va >> 12, pages, &missing))
-        return KIDE_BAD_ADDR;
-    if (!fits(a, 0, missing))
-        return KIDE_QUOTA;
-    struct page_leaf *cur = NULL;
-    for (u64 i = 0; i < pages; i++) {
-        u64 pa = phys + i * 4096;
-        /* The kernel maps it uncacheable: the root's device ranges carry the
-         * attribute and every delegation inherits it. */
-        int st = kide_delegate(acc_sel(a, ACC_PD),
-                               KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R | KIDE_MEM_W),
-                               (va >> 12) + i);
-        if (st == KIDE_OK)
-            st = record(a, &cur, (va >> 12) + i, pa | KIDE_MEM_R | KIDE_MEM_W | E_SHARED);
-        if (st != KIDE_OK)
-            return st; /* mapped pages stay recorded and go with the account */
-    }
-    return KIDE_OK;
+    /* The kernel maps it uncacheable: the root's device ranges carry the
+     * attribute and every delegation inherits it. */
+    return map_shared(a, va, phys, pages, KIDE_MEM_R | KIDE_MEM_W);
 }
 
 u64 mem_ram_free_bytes(void)
