@@ -183,4 +183,4 @@ net-fuzz:
 # not be built).
 .PHONY: net-e2e-test
 net-e2e-test: $(KERNEL_BIN) core hoitaja components scenario-tool net
-	@NET_E2E_SUITE=os-net-e2e$(KIDE_RESULT_TAG) BUILD=$(BUILD) $(TOP)/os/tools/tests/net_e2e.py
+	@BUILD=$(BUILD) $(TOP)/os/tools/tests/net_e2e.py

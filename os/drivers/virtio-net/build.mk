@@ -75,7 +75,7 @@ VNET_QEMU_TMP = $(VNET_OUT)/qemu/tmp
 vnet-qemu-test: $(VNET_QEMU_ELF) $(KERNEL_BIN)
 	@rm -rf $(VNET_QEMU_MON) $(VNET_QEMU_TMP) && mkdir -p $(VNET_QEMU_TMP); \
 	$(VNET_DIR)/tests/qemu/link.py $(VNET_QEMU_MON) $(VNET_QEMU_TMP) & lp=$$!; \
-	TMPDIR=$(VNET_QEMU_TMP) $(KT_RUN) --name os-vnet-qemu$(KIDE_RESULT_TAG) --timeout 120 \
+	TMPDIR=$(VNET_QEMU_TMP) $(KT_RUN) --name os-vnet-qemu --timeout 120 \
 	    --qemu-arg -netdev --qemu-arg user,id=n0 \
 	    --qemu-arg -device --qemu-arg virtio-net-pci,netdev=n0,disable-legacy=on,mac=52:54:00:12:34:56 \
 	    --qemu-arg -chardev --qemu-arg socket,id=vnetmon,path=$(VNET_QEMU_MON),server=on,wait=off \

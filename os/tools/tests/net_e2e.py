@@ -27,16 +27,19 @@ import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
-SUITE = os.environ.get("NET_E2E_SUITE", "os-net-e2e")
+SUITE = "os-net-e2e"
+# KIDE_RESULT_TAG (@tcg or @kvm: make test runs the QEMU suites under each)
+# names this run's result; scenario-run.sh adds it to --suite itself.
+RESULT = SUITE + os.environ.get("KIDE_RESULT_TAG", "")
 PORTS = {"tenant-a": 17007, "tenant-b": 17008}
 SIZES = [1, 7, 100, 1460, 4096, 20000, 65536]
 
 
 def record(passed, failed, skipped):
     os.makedirs(os.path.join(BUILD, "results"), exist_ok=True)
-    with open(os.path.join(BUILD, "results", SUITE), "w") as f:
+    with open(os.path.join(BUILD, "results", RESULT), "w") as f:
         f.write(f"{passed} {failed} {skipped}\n")
-    print(f"{SUITE}: {passed} passed, {failed} failed, {skipped} skipped")
+    print(f"{RESULT}: {passed} passed, {failed} failed, {skipped} skipped")
 
 
 def port_free(port):
