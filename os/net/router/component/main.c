@@ -198,7 +198,8 @@ static void open_uplink(struct router *R)
     kide_u64 mac = R->up.info.mac;
     for (int i = 0; i < 6; i++)
         if (((mac >> (8 * i)) & 0xff) != m[i]) {
-            kide_log(R->env, "router: warning: uplink.mac is not the NIC's MAC: replies will not arrive");
+            kide_log(R->env, "router: warning: uplink.mac differs from the NIC's MAC: frames "
+                             "reach the router only where the link delivers every frame (a wire)");
             break;
         }
 }
