@@ -250,8 +250,8 @@ void kide_main(struct kide_env *env)
         kide_u32 len;
         while ((len = next_frame(t + 1000000000ull)) != 0 && !is_control_reply(len))
             if (get16(frame + 12) == 0x0800)
-                fail("a probe was answered: IPv4 from %u.%u.%u.%u proto %u", frame[26],
-                     frame[27], frame[28], frame[29], frame[23]);
+                fail("a probe was answered: IPv4 from %u.%u.%u.%u proto %u", frame[26], frame[27],
+                     frame[28], frame[29], frame[23]);
         answered = len != 0;
     }
     if (!answered)

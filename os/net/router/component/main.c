@@ -33,21 +33,21 @@
 #include "nic_server.h"
 #include "router.h"
 
-#define WAIT_MS      1             /* longest sleep: the uplink's polling period */
-#define ROUND_MAX    KIDE_NIC_SLOTS_MAX /* frames per port per round */
-#define REPORT_MS    1000          /* expiry and drop log period */
-#define UPLINK_WAIT  30000000000ull /* how long the driver's "Nic" may take to appear */
+#define WAIT_MS     1                  /* longest sleep: the uplink's polling period */
+#define ROUND_MAX   KIDE_NIC_SLOTS_MAX /* frames per port per round */
+#define REPORT_MS   1000               /* expiry and drop log period */
+#define UPLINK_WAIT 30000000000ull     /* how long the driver's "Nic" may take to appear */
 
 /** The component's state (static: one router per component). */
 struct router {
     struct kide_env *env;
-    struct rtr *r;                        /**< the packet logic */
-    struct nic_client up;                 /**< the uplink session */
-    struct nic_port *ports;               /**< the downlinks, within a round */
-    int hab_of[NIC_SESSIONS_MAX];         /**< session slot -> habitat slot (admit) */
-    kide_u64 undeliverable;               /**< frames for a habitat without a session */
+    struct rtr *r;                /**< the packet logic */
+    struct nic_client up;         /**< the uplink session */
+    struct nic_port *ports;       /**< the downlinks, within a round */
+    int hab_of[NIC_SESSIONS_MAX]; /**< session slot -> habitat slot (admit) */
+    kide_u64 undeliverable;       /**< frames for a habitat without a session */
     kide_u64 logged[RTR_HABITATS_MAX + 1][RTR_DROP_COUNT]; /**< drops last logged */
-    kide_u8 buf[KIDE_NIC_SLOT_SIZE];      /**< an uplink frame */
+    kide_u8 buf[KIDE_NIC_SLOT_SIZE];                       /**< an uplink frame */
 };
 
 static struct router rt;
@@ -72,14 +72,14 @@ static int admit(void *ctx, const char *label, unsigned slot, const struct nic_p
     label_habitat(label, name, sizeof name);
     int h = rtr_slot(R->r, name);
     if (h < 0) {
-        kide_log(R->env, "router: session for %s refused: habitat '%s' is not in the config",
-                 label, name);
+        kide_log(R->env, "router: session for %s refused: habitat '%s' is not in the config", label,
+                 name);
         return KIDE_DENIED;
     }
     for (unsigned i = 0; i < NIC_SESSIONS_MAX; i++)
         if (i != slot && ports[i].used && R->hab_of[i] == h) {
-            kide_log(R->env, "router: session for %s refused: habitat '%s' has its session",
-                     label, name);
+            kide_log(R->env, "router: session for %s refused: habitat '%s' has its session", label,
+                     name);
             return KIDE_DENIED;
         }
     R->hab_of[slot] = h;
@@ -177,7 +177,8 @@ static void configure(struct router *R)
     if (!json || len > RTR_CONFIG_MAX ||
         rtr_configure(R->r, json, (kide_u32)len, now_ms(), &err) != 0) {
         kide_log(R->env, "router: config: %s", json ? err.msg : "missing");
-        kide_log(R->env, "hint: %s", json ? err.hint : "give the router's configuration (docs/network.md)");
+        kide_log(R->env, "hint: %s",
+                 json ? err.hint : "give the router's configuration (docs/network.md)");
         kide_exit(R->env, 2);
     }
 }
