@@ -68,7 +68,7 @@ static int admit(void *ctx, const char *label, unsigned slot, const struct nic_p
                  kide_u8 mac[6])
 {
     struct router *R = ctx;
-    char name[RTR_NAME_MAX + 2];
+    char name[RTR_NAME_MAX + 2]; /* a longer component is cut to RTR_NAME_MAX + 1: no match */
     label_habitat(label, name, sizeof name);
     int h = rtr_slot(R->r, name);
     if (h < 0) {
