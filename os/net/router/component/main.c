@@ -41,11 +41,12 @@
 /** The component's state (static: one router per component). */
 struct router {
     struct kide_env *env;
-    struct rtr *r;                /**< the packet logic */
-    struct nic_client up;         /**< the uplink session */
-    struct nic_port *ports;       /**< the downlinks, within a round */
-    int hab_of[NIC_SESSIONS_MAX]; /**< session slot -> habitat slot (admit) */
-    kide_u64 undeliverable;       /**< frames for a habitat without a session */
+    struct rtr *r;                 /**< the packet logic */
+    struct nic_client up;          /**< the uplink session */
+    struct nic_port *ports;        /**< the downlinks, within a round */
+    int hab_of[NIC_SESSIONS_MAX];  /**< session slot -> habitat slot (admit) */
+    kide_u64 undeliverable;        /**< frames for a habitat without a session */
+    kide_u64 undeliverable_logged; /**< undeliverable when last logged */
     kide_u64 logged[RTR_HABITATS_MAX + 1][RTR_DROP_COUNT]; /**< drops last logged */
     kide_u8 buf[KIDE_NIC_SLOT_SIZE];                       /**< an uplink frame */
 };
@@ -157,6 +158,11 @@ static void housekeeping(struct router *R, kide_u64 now)
 {
     rtr_expire(R->r, now);
     log_drops(R, RTR_UPLINK, "uplink");
+    if (R->undeliverable != R->undeliverable_logged) {
+        kide_log(R->env, "router: %llu frame(s) for habitats without a session dropped",
+                 (unsigned long long)R->undeliverable);
+        R->undeliverable_logged = R->undeliverable;
+    }
     for (int s = 0; s < (int)RTR_HABITATS_MAX; s++)
         if (R->r->cfg.hab[s].used)
             log_drops(R, s, R->r->cfg.hab[s].name);
