@@ -18,9 +18,12 @@
  * from every downlink into rtr_input, rtr_poll with the uplink's free tx slots
  * as budget, publish both sides (one wake-up each at most), rtr_expire and the
  * drop log once a second. When nothing moved it sleeps on the server
- * semaphore (a habitat sent or freed rx slots) for at most WAIT_MS: the
+ * semaphore (a habitat sent or freed rx slots) for at most WAIT_MS, or
+ * IDLE_WAIT_MS once nothing moved for IDLE_AFTER_MS (so an idle router does
+ * not wake a thousand times a second; the first uplink frame after a quiet
+ * spell waits up to IDLE_WAIT_MS): the
  * runtime's main thread cannot also wait on the uplink's client semaphore, so
- * the uplink is polled every WAIT_MS (the driver polls its sessions the same
+ * the uplink is polled (the driver polls its sessions the same
  * way; docs/network.md, open points).
  *
  * Memory: the struct rtr (about 0.9 MiB) from the component's RAM, the
@@ -33,10 +36,12 @@
 #include "nic_server.h"
 #include "router.h"
 
-#define WAIT_MS     1                  /* longest sleep: the uplink's polling period */
-#define ROUND_MAX   KIDE_NIC_SLOTS_MAX /* frames per port per round */
-#define REPORT_MS   1000               /* expiry and drop log period */
-#define UPLINK_WAIT 30000000000ull     /* how long the driver's "Nic" may take to appear */
+#define WAIT_MS       1                  /* the uplink's polling period while frames move */
+#define IDLE_WAIT_MS  10                 /* ... and once idle */
+#define IDLE_AFTER_MS 200                /* idle: nothing moved for this long */
+#define ROUND_MAX     KIDE_NIC_SLOTS_MAX /* frames per port per round */
+#define REPORT_MS     1000               /* expiry and drop log period */
+#define UPLINK_WAIT   30000000000ull     /* how long the driver's "Nic" may take to appear */
 
 /** The component's state (static: one router per component). */
 struct router {
@@ -224,7 +229,7 @@ void kide_main(struct kide_env *env)
         kide_exit(env, 2);
     }
     kide_log(env, "router: ready");
-    kide_u64 next = now_ms() + REPORT_MS;
+    kide_u64 next = now_ms() + REPORT_MS, busy = now_ms();
     for (;;) {
         kide_u64 now = now_ms();
         R->ports = nic_server_begin();
@@ -236,8 +241,12 @@ void kide_main(struct kide_env *env)
             housekeeping(R, now);
             next = now + REPORT_MS;
         }
-        if (!moved)
-            nic_server_wait(kide_now_ns() + WAIT_MS * 1000000ull, 0);
+        if (moved)
+            busy = now;
+        else
+            nic_server_wait(kide_now_ns() + (now - busy < IDLE_AFTER_MS ? WAIT_MS : IDLE_WAIT_MS) *
+                                                    1000000ull,
+                            0);
         kide_wait_signal(env, 0);
     }
 }
