@@ -15,7 +15,8 @@
  * stops the component with its error and hint.
  *
  * Loop (one thread: the library takes no locks): frames from the uplink and
- * from every downlink into rtr_input, rtr_poll with the uplink's free tx slots
+ * from every downlink (no more than its queue has room for: the rest waits in
+ * the habitat's ring) into rtr_input, rtr_poll with the uplink's free tx slots
  * as budget, publish both sides (one wake-up each at most), rtr_expire and the
  * drop log once a second. When nothing moved it sleeps on the server
  * semaphore (a habitat sent or freed rx slots) for at most WAIT_MS, or
@@ -130,8 +131,9 @@ static unsigned round_trip(struct router *R, kide_u64 now)
     for (unsigned i = 0; i < NIC_SESSIONS_MAX; i++) {
         const kide_u8 *d;
         struct nic_port *p = &R->ports[i];
-        for (unsigned n = 0; p->used && n < ROUND_MAX && nic_port_peek(p, &d, &len) == NIC_RING_OK;
-             n++) {
+        /* No more than the habitat's queue takes: the rest waits in its ring. */
+        kide_u32 room = p->used ? rtr_queue_room(R->r, R->hab_of[i]) : 0;
+        for (unsigned n = 0; n < room && nic_port_peek(p, &d, &len) == NIC_RING_OK; n++) {
             rtr_input(R->r, R->hab_of[i], d, len, now);
             nic_port_next(p, 1);
             moved++;
