@@ -227,9 +227,27 @@ static void open_session(void)
         fail("a second session of the habitat got %s, not DENIED", t_status(st));
 }
 
+/* Config "stranger": 1: this component's habitat is not in the router's
+ * configuration, so its session must be refused (DENIED); a FAIL line if not. */
+static void stranger(void)
+{
+    int st = nic_client_open(env_, &nic, 0);
+    for (int i = 0; st == KIDE_NOT_FOUND && i < 600; i++) {
+        kide_sleep_ms(50); /* retry of an open while the router starts, not synchronisation */
+        st = nic_client_open(env_, &nic, 0);
+    }
+    if (st != KIDE_DENIED)
+        fail("a habitat the router does not know got %s, not DENIED", t_status(st));
+    kide_log(env_, "netiso: the router refused this habitat (DENIED)");
+    for (;;)
+        kide_wait_signal(env_, 1000);
+}
+
 void kide_main(struct kide_env *env)
 {
     env_ = env;
+    if (t_cfg_u64(env, "stranger", 0))
+        stranger();
     addr = cfg_ip("addr", "10.1.0.2"), gw = cfg_ip("gw", "10.1.0.1");
     sibling = cfg_ip("sibling", "10.2.0.2"), outside = cfg_ip("outside", "10.0.2.2");
     uplink = cfg_ip("uplink", "10.0.2.15");
