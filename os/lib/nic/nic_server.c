@@ -18,6 +18,7 @@ struct nic_sess {
     kide_u64 ring_bytes;
     void *tx_mem, *rx_mem;
     kide_sel client_sm;
+    kide_u8 mac[6]; /* the MAC admit gave (cfg.admit only) */
 };
 
 static struct nic_server_cfg cfg;
@@ -92,7 +93,17 @@ static void *srv_open(struct kide_env *env, const char *label, const char *args,
     for (unsigned i = 0; i < cfg.sessions && !s; i++)
         if (!sess[i].used)
             s = &sess[i];
-    int st = s ? sess_setup(env, s, slots) : KIDE_QUOTA;
+    kide_u8 mac[6];
+    int st = s ? KIDE_OK : KIDE_QUOTA;
+    if (s && cfg.admit) {
+        st = cfg.admit(cfg.admit_ctx, label ? label : "", (unsigned)(s - sess), port, mac);
+        if (st != KIDE_OK)
+            s = 0; /* refused: nothing was allocated */
+    }
+    if (s)
+        st = sess_setup(env, s, slots);
+    if (st == KIDE_OK && cfg.admit)
+        memcpy(s->mac, mac, 6);
     if (st == KIDE_OK)
         s->used = 1;
     else if (s)
@@ -116,9 +127,10 @@ static void srv_close(struct kide_env *env, void *session)
 static int srv_info(struct nic_sess *s, struct kide_rpc *rpc)
 {
     kide_u64 mac = 0;
+    const kide_u8 *m = cfg.admit ? s->mac : cfg.mac;
     for (int i = 0; i < 6; i++)
-        mac |= (kide_u64)cfg.mac[i] << (8 * i);
-    if (cfg.mac_per_session)
+        mac |= (kide_u64)m[i] << (8 * i);
+    if (cfg.mac_per_session && !cfg.admit)
         mac ^= (kide_u64)(s - sess) << 40; /* the last byte */
     kide_msg_put(&rpc->out, mac);
     kide_msg_put(&rpc->out, (kide_u64)cfg.link_up);

@@ -25,6 +25,14 @@ struct nic_server_cfg {
     int mac_per_session; /**< 1: session slot i gets mac with i xor-ed into its last byte */
     int link_up;         /**< the link at start */
     unsigned sessions;   /**< sessions at once, 1..NIC_SESSIONS_MAX (0: the maximum) */
+    /** Optional admission by label (the router: one session per configured habitat).
+     *  Called by the handler EC with the table locked, before anything is
+     *  allocated, with the slot the session would get and the ports (to see
+     *  which are live); -> KIDE_OK with the session's MAC in mac, or the status
+     *  the open is refused with. NULL: every session is admitted. */
+    int (*admit)(void *ctx, const char *label, unsigned slot, const struct nic_port *ports,
+                 kide_u8 mac[6]);
+    void *admit_ctx; /**< admit's first argument */
 };
 
 /** Announce "Nic" serving `cfg` (copied). -> KIDE_OK or why not. */

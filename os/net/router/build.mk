@@ -3,6 +3,7 @@
 #
 # Provides:
 #   library net-router   libnet-router.a for the router component (kide_library)
+#   router               the component build/os/bin/router (component/, part of `components`)
 #   router-test          host unit tests (cmocka, ASan+UBSan; suite os-router-unit), the
 #                        fuzzer for $(FUZZ_SECONDS) s (os-router-fuzz) and the freestanding
 #                        build of the library (os-router-freestanding)
@@ -15,6 +16,11 @@ RTR_SRCS := pkt.c nat.c router.c dhcp.c config.c parse.c update.c report.c
 RTR_HDRS := $(addprefix $(RTR_DIR)/,router.h rtr_internal.h config.h)
 
 $(eval $(call kide_library,net-router,$(RTR_SRCS)))
+
+# The component (component/): after the library; `components` (make all) is
+# defined before this file is included, so it is added to it here.
+include $(RTR_DIR)/component/build.mk
+components: $(KIDE_ELF_router)
 
 RTR_HOST_SRCS := $(addprefix $(RTR_DIR)/,$(RTR_SRCS))
 RTR_HOST_CFLAGS := $(HOST_CSTD) $(HOST_WARN) -Wno-format-truncation -O1 -g -D_GNU_SOURCE \

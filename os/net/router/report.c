@@ -48,6 +48,14 @@ kide_u32 rtr_nat_used(const struct rtr *r, int slot)
     return slot >= 0 && slot < (int)RTR_HABITATS_MAX ? r->hab[slot].nat_used : 0;
 }
 
+kide_u32 rtr_queue_room(const struct rtr *r, int slot)
+{
+    if (slot < 0 || slot >= (int)RTR_HABITATS_MAX || !r->cfg.hab[slot].used)
+        return 0;
+    u32 q = r->cfg.hab[slot].queue, n = r->hab[slot].qlen;
+    return n < q ? q - n : 0;
+}
+
 static void report_port(struct kide_json_writer *w, const struct rtr_counters *c, u32 nat,
                         u32 queued)
 {

@@ -265,6 +265,11 @@ const struct rtr_counters *rtr_counters(const struct rtr *r, int port);
 /** Slot of the habitat named name, or -1. */
 int rtr_slot(const struct rtr *r, const char *name);
 
+/** Frames slot's habitat may still queue (its queue length minus the frames
+ *  waiting); 0 for a slot without habitat. A caller that takes no more frames
+ *  from the habitat than this leaves them in the habitat's own ring
+ *  (back-pressure) instead of dropping them as queue_full. */
+kide_u32 rtr_queue_room(const struct rtr *r, int slot);
 /** NAT entries in use by slot's habitat. */
 kide_u32 rtr_nat_used(const struct rtr *r, int slot);
 

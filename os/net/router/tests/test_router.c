@@ -500,9 +500,13 @@ static void test_budget(void **state)
 {
     (void)state;
     learn_gateway();
+    assert_int_equal(rtr_queue_room(r, sa), RTR_QUEUE_DEFAULT);
+    assert_int_equal(rtr_queue_room(r, RTR_UPLINK), 0);
     for (u32 i = 0; i < 10; i++)
         in(sa, udpf(mac_rtr, mac_a, A_ADDR, 1, IP(10, 0, 2, 100 + i), 53, 1), 0);
+    assert_int_equal(rtr_queue_room(r, sa), RTR_QUEUE_DEFAULT - 10);
     assert_int_equal(rtr_poll(r, 0, 3), 3);
+    assert_int_equal(rtr_queue_room(r, sa), RTR_QUEUE_DEFAULT - 7);
     assert_int_equal(nout, 3);
     assert_int_equal(rtr_counters(r, sa)->drops[RTR_DROP_NO_NEIGHBOUR], 3);
     assert_int_equal(rtr_poll(r, 0, 100), 7);

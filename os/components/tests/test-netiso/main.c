@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/* test-netiso: a habitat tries to get past the virtual router (scenario net-isolation).
+ *
+ * Sessions used: "Nic" (the router's downlink of its habitat), raw frames, no
+ * stack. Config: {"addr": "10.1.0.2", "gw": "10.1.0.1", "sibling": "10.2.0.2",
+ * "outside": "10.0.2.2", "uplink": "10.0.2.15", "fwd_port": 7008,
+ * "timeout_ms": 30000}. Steps:
+ *  1. a second "Nic" session of the same habitat must be refused (DENIED);
+ *  2. ARP for the gateway must be answered (the router's MAC);
+ *  3. the probes, each of which must get no answer: (a) a UDP datagram to the
+ *     outside echo server with the sibling's address as source; (b) an ICMP
+ *     echo request and a UDP datagram to the sibling's address; (c) a TCP SYN
+ *     and a UDP datagram to the uplink address's port forwarded to the sibling;
+ *  4. the control: the same UDP datagram as (a) from its own address must be
+ *     answered by the outside echo server (through NAT), proving the path the
+ *     probes took works; then QUIET_MS more without any other IPv4 frame.
+ * Every wait is on the session's semaphore, bounded by a deadline. Ends with
+ * "PASS net-isolation" and then sends one more spoofed datagram, so that the
+ * router's next "drops" line follows the verdict in the log; or
+ * "FAIL net-isolation: <why>" and exit code 1.
+ */
+#include "test.h"
+#include "nic_client.h"
+#include <kide/base.h>
+
+#define QUIET_MS 1500
+#define UDP_PORT 7
+#define SRC_PORT 5555
+
+static struct kide_env *env_;
+static struct nic_client nic;
+static kide_u8 mac[6], gw_mac[6];
+static kide_u32 addr, gw, sibling, outside, uplink, fwd_port;
+static kide_u64 deadline;
+static kide_u8 frame[KIDE_NIC_SLOT_SIZE];
+
+static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
+{
+    char why[160];
+    __builtin_va_list ap;
+    __builtin_va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    __builtin_va_end(ap);
+    kide_log(env_, "FAIL net-isolation: %s", why);
+    kide_exit(env_, 1);
+}
+
+static kide_u32 cfg_ip(const char *key, const char *def)
+{
+    char s[32];
+    kide_u32 v = 0, part = 0, dots = 0;
+    t_cfg_str(env_, key, def, s, sizeof s);
+    for (const char *p = s;; p++) {
+        if (*p >= '0' && *p <= '9' && part <= 255) {
+            part = part * 10 + (kide_u32)(*p - '0');
+        } else if ((*p == '.' || !*p) && part <= 255) {
+            v = v << 8 | part;
+            part = 0;
+            if (!*p)
+                break;
+            dots++;
+        } else {
+            fail("config: %s: expected a.b.c.d", key);
+        }
+    }
+    if (dots != 3)
+        fail("config: %s: expected a.b.c.d", key);
+    return v;
+}
+
+static void put16(kide_u8 *p, kide_u32 v)
+{
+    p[0] = (kide_u8)(v >> 8), p[1] = (kide_u8)v;
+}
+
+static void put32(kide_u8 *p, kide_u32 v)
+{
+    put16(p, v >> 16), put16(p + 2, v);
+}
+
+static kide_u32 get16(const kide_u8 *p)
+{
+    return (kide_u32)p[0] << 8 | p[1];
+}
+
+static kide_u32 get32(const kide_u8 *p)
+{
+    return get16(p) << 16 | get16(p + 2);
+}
+
+/* The Internet checksum of n bytes, starting from sum. */
+static kide_u32 csum(kide_u32 sum, const kide_u8 *p, kide_u32 n)
+{
+    for (kide_u32 i = 0; i + 1 < n; i += 2)
+        sum += get16(p + i);
+    if (n & 1)
+        sum += (kide_u32)p[n - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
+
+/* Ethernet + IPv4 header from src to dst carrying len bytes of proto; -> the payload. */
+static kide_u8 *ip_frame(kide_u32 src, kide_u32 dst, kide_u8 proto, kide_u32 len)
+{
+    memset(frame, 0, 14 + 20 + len);
+    memcpy(frame, gw_mac, 6);
+    memcpy(frame + 6, mac, 6);
+    put16(frame + 12, 0x0800);
+    kide_u8 *ip = frame + 14;
+    ip[0] = 0x45, ip[8] = 64, ip[9] = proto;
+    put16(ip + 2, 20 + len);
+    put32(ip + 12, src), put32(ip + 16, dst);
+    put16(ip + 10, ~csum(0, ip, 20) & 0xffff);
+    return ip + 20;
+}
+
+/* The transport checksum over the pseudo-header and the segment at l4. */
+static kide_u32 l4_sum(kide_u32 src, kide_u32 dst, kide_u8 proto, const kide_u8 *l4, kide_u32 len)
+{
+    kide_u32 s = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + len;
+    return ~csum(s, l4, len) & 0xffff;
+}
+
+static void send(kide_u32 len)
+{
+    if (nic_client_send(&nic, frame, len < 60 ? 60 : len) != NIC_RING_OK)
+        fail("the tx ring refused a frame");
+    nic_client_flush(&nic);
+}
+
+static void send_udp(kide_u32 src, kide_u32 dst, kide_u32 dport)
+{
+    static const char msg[] = "isolation probe";
+    kide_u8 *u = ip_frame(src, dst, 17, 8 + sizeof msg);
+    put16(u, SRC_PORT), put16(u + 2, dport), put16(u + 4, 8 + sizeof msg);
+    memcpy(u + 8, msg, sizeof msg);
+    kide_u32 s = l4_sum(src, dst, 17, u, 8 + sizeof msg);
+    put16(u + 6, s ? s : 0xffff);
+    send(14 + 20 + 8 + sizeof msg);
+}
+
+static void send_ping(kide_u32 dst)
+{
+    kide_u8 *ic = ip_frame(addr, dst, 1, 16);
+    ic[0] = 8, put16(ic + 4, 0x4b49), put16(ic + 6, 1);
+    put16(ic + 2, ~csum(0, ic, 16) & 0xffff);
+    send(14 + 20 + 16);
+}
+
+static void send_syn(kide_u32 dst, kide_u32 dport)
+{
+    kide_u8 *t = ip_frame(addr, dst, 6, 20);
+    put16(t, SRC_PORT), put16(t + 2, dport), put32(t + 4, 0x12345678);
+    t[12] = 5 << 4, t[13] = 0x02, put16(t + 14, 8192);
+    put16(t + 16, l4_sum(addr, dst, 6, t, 20));
+    send(14 + 20 + 20);
+}
+
+/* Wait for the next frame until `until` (ns). -> its length, 0 at `until`. */
+static kide_u32 next_frame(kide_u64 until)
+{
+    for (;;) {
+        kide_u32 len = 0;
+        if (nic_client_recv(&nic, frame, sizeof frame, &len) == NIC_RING_OK)
+            return len;
+        nic_client_flush(&nic);
+        if (kide_now_ns() >= until)
+            return 0;
+        nic_client_wait(&nic, until);
+    }
+}
+
+/* 2: ARP for the gateway, answered with the router's MAC. */
+static void resolve_gateway(void)
+{
+    memset(frame, 0, 60);
+    memset(frame, 0xff, 6);
+    memcpy(frame + 6, mac, 6);
+    put16(frame + 12, 0x0806);
+    kide_u8 *a = frame + 14;
+    put16(a, 1), put16(a + 2, 0x0800), a[4] = 6, a[5] = 4, put16(a + 6, 1);
+    memcpy(a + 8, mac, 6), put32(a + 14, addr), put32(a + 24, gw);
+    send(60);
+    for (kide_u32 len; (len = next_frame(deadline)) != 0;)
+        if (len >= 42 && get16(frame + 12) == 0x0806 && get16(frame + 20) == 2 &&
+            get32(frame + 28) == gw) {
+            memcpy(gw_mac, frame + 22, 6);
+            return;
+        }
+    fail("no ARP reply from the gateway");
+}
+
+/* An IPv4 frame that answers the control datagram (from outside:7 to us). */
+static int is_control_reply(kide_u32 len)
+{
+    return len >= 42 && get16(frame + 12) == 0x0800 && frame[23] == 17 &&
+           get32(frame + 26) == outside && get32(frame + 30) == addr &&
+           get16(frame + 34) == UDP_PORT && get16(frame + 36) == SRC_PORT;
+}
+
+/* 4: after the control's answer, QUIET_MS without any other IPv4 frame (the
+ * control's own repeats may still be answered). */
+static void quiet_period(void)
+{
+    kide_u64 until = kide_now_ns() + QUIET_MS * 1000000ull;
+    for (kide_u32 len; (len = next_frame(until)) != 0;)
+        if (get16(frame + 12) == 0x0800 && !is_control_reply(len))
+            fail("a probe was answered: IPv4 from %u.%u.%u.%u proto %u", frame[26], frame[27],
+                 frame[28], frame[29], frame[23]);
+}
+
+static void open_session(void)
+{
+    int st = nic_client_open(env_, &nic, 0);
+    for (int i = 0; st == KIDE_NOT_FOUND && i < 600; i++) {
+        kide_sleep_ms(50); /* retry of an open while the router starts, not synchronisation */
+        st = nic_client_open(env_, &nic, 0);
+    }
+    if (st != KIDE_OK)
+        fail("no NIC session: %s", t_status(st));
+    for (int i = 0; i < 6; i++)
+        mac[i] = (kide_u8)(nic.info.mac >> (8 * i));
+    struct nic_client second;
+    st = nic_client_open(env_, &second, 0);
+    if (st != KIDE_DENIED)
+        fail("a second session of the habitat got %s, not DENIED", t_status(st));
+}
+
+/* Config "stranger": 1: this component's habitat is not in the router's
+ * configuration, so its session must be refused (DENIED); a FAIL line if not. */
+static void stranger(void)
+{
+    int st = nic_client_open(env_, &nic, 0);
+    for (int i = 0; st == KIDE_NOT_FOUND && i < 600; i++) {
+        kide_sleep_ms(50); /* retry of an open while the router starts, not synchronisation */
+        st = nic_client_open(env_, &nic, 0);
+    }
+    if (st != KIDE_DENIED)
+        fail("a habitat the router does not know got %s, not DENIED", t_status(st));
+    kide_log(env_, "netiso: the router refused this habitat (DENIED)");
+    for (;;)
+        kide_wait_signal(env_, 1000);
+}
+
+void kide_main(struct kide_env *env)
+{
+    env_ = env;
+    if (t_cfg_u64(env, "stranger", 0))
+        stranger();
+    addr = cfg_ip("addr", "10.1.0.2"), gw = cfg_ip("gw", "10.1.0.1");
+    sibling = cfg_ip("sibling", "10.2.0.2"), outside = cfg_ip("outside", "10.0.2.2");
+    uplink = cfg_ip("uplink", "10.0.2.15");
+    fwd_port = (kide_u32)t_cfg_u64(env, "fwd_port", 7008);
+    deadline = kide_now_ns() + t_cfg_u64(env, "timeout_ms", 30000) * 1000000ull;
+    open_session();
+    resolve_gateway();
+    send_udp(sibling, outside, UDP_PORT); /* (a) the sibling's address as source */
+    send_ping(sibling);                   /* (b) the sibling's network */
+    send_udp(addr, sibling, UDP_PORT);
+    send_syn(uplink, fwd_port); /* (c) the port forwarded to the sibling */
+    send_udp(addr, uplink, fwd_port);
+    /* The control: the outside echo server may start after us, so it is sent
+     * again every second until answered (lost ones are ARP or start-up). */
+    int answered = 0;
+    for (kide_u64 t = kide_now_ns(); !answered && kide_now_ns() < deadline; t = kide_now_ns()) {
+        send_udp(addr, outside, UDP_PORT);
+        kide_u32 len;
+        while ((len = next_frame(t + 1000000000ull)) != 0 && !is_control_reply(len))
+            if (get16(frame + 12) == 0x0800)
+                fail("a probe was answered: IPv4 from %u.%u.%u.%u proto %u", frame[26], frame[27],
+                     frame[28], frame[29], frame[23]);
+        answered = len != 0;
+    }
+    if (!answered)
+        fail("the control datagram to the outside was not answered");
+    quiet_period();
+    t_pass(env, "net-isolation");
+    send_udp(sibling, outside, UDP_PORT); /* after the verdict: the router logs it next */
+    for (;;)
+        kide_wait_signal(env, 1000);
+}

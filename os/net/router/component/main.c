@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/* router: the virtual router component (docs/network.md, "The router component").
+ *
+ * Wraps the packet logic of os/net/router in NIC sessions: a client session
+ * on the uplink (the NIC driver's "Nic") and a server ("Nic") whose sessions
+ * are the habitats' downlinks. A session's label, which hoitaja prefixes with
+ * the client's habitat path ("tenant-a/net"), names its habitat by its first
+ * component; a habitat the configuration does not name, or one that already
+ * has a session, is refused (DENIED) with a log line. Each admitted session
+ * gets its habitat's configured MAC, which the router requires as the source
+ * of every frame the habitat sends.
+ *
+ * Config: the router library's configuration document, unchanged (uplink,
+ * router_mac, dns, habitats, forward, allow); a document the library rejects
+ * stops the component with its error and hint.
+ *
+ * Loop (one thread: the library takes no locks): frames from the uplink and
+ * from every downlink (no more than its queue has room for: the rest waits in
+ * the habitat's ring) into rtr_input, rtr_poll with the uplink's free tx slots
+ * as budget, publish both sides (one wake-up each at most), rtr_expire and the
+ * drop log once a second. When nothing moved it sleeps on the server
+ * semaphore (a habitat sent or freed rx slots) for at most WAIT_MS, or
+ * IDLE_WAIT_MS once nothing moved for IDLE_AFTER_MS (so an idle router does
+ * not wake a thousand times a second; the first uplink frame after a quiet
+ * spell waits up to IDLE_WAIT_MS): the
+ * runtime's main thread cannot also wait on the uplink's client semaphore, so
+ * the uplink is polled (the driver polls its sessions the same
+ * way; docs/network.md, open points).
+ *
+ * Memory: the struct rtr (about 0.9 MiB) from the component's RAM, the
+ * uplink's rings donated from it (2 x 132 KiB), the downlinks' rings from the
+ * habitats' donations.
+ */
+#include <kide/base.h>
+#include <kide/component.h>
+#include "nic_client.h"
+#include "nic_server.h"
+#include "router.h"
+
+#define WAIT_MS       1                  /* the uplink's polling period while frames move */
+#define IDLE_WAIT_MS  10                 /* ... and once idle */
+#define IDLE_AFTER_MS 200                /* idle: nothing moved for this long */
+#define ROUND_MAX     KIDE_NIC_SLOTS_MAX /* frames per port per round */
+#define REPORT_MS     1000               /* expiry and drop log period */
+#define UPLINK_WAIT   30000000000ull     /* how long the driver's "Nic" may take to appear */
+
+/** The component's state (static: one router per component). */
+struct router {
+    struct kide_env *env;
+    struct rtr *r;                 /**< the packet logic */
+    struct nic_client up;          /**< the uplink session */
+    struct nic_port *ports;        /**< the downlinks, within a round */
+    int hab_of[NIC_SESSIONS_MAX];  /**< session slot -> habitat slot (admit) */
+    kide_u64 undeliverable;        /**< frames for a habitat without a session */
+    kide_u64 undeliverable_logged; /**< undeliverable when last logged */
+    kide_u64 logged[RTR_HABITATS_MAX + 1][RTR_DROP_COUNT]; /**< drops last logged */
+    kide_u8 buf[KIDE_NIC_SLOT_SIZE];                       /**< an uplink frame */
+};
+
+static struct router rt;
+
+/* The habitat a label names: its first path component, into name. */
+static void label_habitat(const char *label, char *name, kide_u32 cap)
+{
+    kide_u32 n = 0;
+    while (label[n] && label[n] != '/' && n + 1 < cap) {
+        name[n] = label[n];
+        n++;
+    }
+    name[n] = 0;
+}
+
+/* nic_server's admission: one session per configured habitat, its MAC. */
+static int admit(void *ctx, const char *label, unsigned slot, const struct nic_port *ports,
+                 kide_u8 mac[6])
+{
+    struct router *R = ctx;
+    char name[RTR_NAME_MAX + 2]; /* a longer component is cut to RTR_NAME_MAX + 1: no match */
+    label_habitat(label, name, sizeof name);
+    int h = rtr_slot(R->r, name);
+    if (h < 0) {
+        kide_log(R->env, "router: session for %s refused: habitat '%s' is not in the config", label,
+                 name);
+        return KIDE_DENIED;
+    }
+    for (unsigned i = 0; i < NIC_SESSIONS_MAX; i++)
+        if (i != slot && ports[i].used && R->hab_of[i] == h) {
+            kide_log(R->env, "router: session for %s refused: habitat '%s' has its session", label,
+                     name);
+            return KIDE_DENIED;
+        }
+    R->hab_of[slot] = h;
+    memcpy(mac, R->r->cfg.hab[h].mac, 6);
+    kide_log(R->env, "router: habitat '%s' connected (%s)", name, label);
+    return KIDE_OK;
+}
+
+/* rtr's emit: a frame out of the uplink or a habitat's downlink. */
+static void emit(void *ctx, int port, const kide_u8 *frame, kide_u32 len)
+{
+    struct router *R = ctx;
+    if (port == RTR_UPLINK) {
+        nic_client_send(&R->up, frame, len); /* a full ring drops it (the budget avoids that) */
+        return;
+    }
+    for (unsigned i = 0; i < NIC_SESSIONS_MAX; i++)
+        if (R->ports && R->ports[i].used && R->hab_of[i] == port) {
+            if (nic_port_put(&R->ports[i], frame, len) == NIC_RING_EMPTY)
+                nic_port_drop(&R->ports[i]); /* counted in the session's rx_dropped */
+            return;
+        }
+    R->undeliverable++;
+}
+
+static kide_u64 now_ms(void)
+{
+    return kide_now_ns() / 1000000u;
+}
+
+/* One round: frames in from every port, queued frames out. -> frames moved. */
+static unsigned round_trip(struct router *R, kide_u64 now)
+{
+    unsigned moved = 0;
+    kide_u32 len;
+    for (unsigned n = 0; n < ROUND_MAX; n++) {
+        if (nic_client_recv(&R->up, R->buf, sizeof R->buf, &len) != NIC_RING_OK)
+            break;
+        rtr_input(R->r, RTR_UPLINK, R->buf, len, now);
+        moved++;
+    }
+    for (unsigned i = 0; i < NIC_SESSIONS_MAX; i++) {
+        const kide_u8 *d;
+        struct nic_port *p = &R->ports[i];
+        /* No more than the habitat's queue takes: the rest waits in its ring. */
+        kide_u32 room = p->used ? rtr_queue_room(R->r, R->hab_of[i]) : 0;
+        for (unsigned n = 0; n < room && nic_port_peek(p, &d, &len) == NIC_RING_OK; n++) {
+            rtr_input(R->r, R->hab_of[i], d, len, now);
+            nic_port_next(p, 1);
+            moved++;
+        }
+    }
+    moved += rtr_poll(R->r, now, nic_ring_space(&R->up.tx));
+    return moved;
+}
+
+/* Log one port's drops by reason when they changed since the last log. */
+static void log_drops(struct router *R, int port, const char *name)
+{
+    const struct rtr_counters *c = rtr_counters(R->r, port);
+    kide_u64 *last = R->logged[port == RTR_UPLINK ? RTR_HABITATS_MAX : (unsigned)port];
+    if (!c || !memcmp(last, c->drops, sizeof c->drops))
+        return;
+    char line[320];
+    int n = kide_snprintf(line, sizeof line, "router: drops %s:", name);
+    for (int i = 0; i < RTR_DROP_COUNT && n > 0 && (kide_u32)n < sizeof line; i++)
+        if (c->drops[i])
+            n += kide_snprintf(line + n, sizeof line - (kide_u32)n, " %s %llu", rtr_drop_name(i),
+                               (unsigned long long)c->drops[i]);
+    kide_log(R->env, "%s", line);
+    memcpy(last, c->drops, sizeof c->drops);
+}
+
+/* Once a second: free expired NAT entries, log changed drop counters. */
+static void housekeeping(struct router *R, kide_u64 now)
+{
+    rtr_expire(R->r, now);
+    log_drops(R, RTR_UPLINK, "uplink");
+    if (R->undeliverable != R->undeliverable_logged) {
+        kide_log(R->env, "router: %llu frame(s) for habitats without a session dropped",
+                 (unsigned long long)R->undeliverable);
+        R->undeliverable_logged = R->undeliverable;
+    }
+    for (int s = 0; s < (int)RTR_HABITATS_MAX; s++)
+        if (R->r->cfg.hab[s].used)
+            log_drops(R, s, R->r->cfg.hab[s].name);
+}
+
+/* Configure the packet logic from the component's config; exits on an error. */
+static void configure(struct router *R)
+{
+    struct rtr_error err;
+    kide_u64 len = 0;
+    const char *json = kide_config(R->env, &len);
+    if (kide_ram_alloc(R->env, (sizeof(struct rtr) + 4095) & ~4095ull, (void **)&R->r) != KIDE_OK) {
+        kide_log(R->env, "router: cannot allocate its state (%u KiB): not enough RAM",
+                 (unsigned)(sizeof(struct rtr) / 1024));
+        kide_exit(R->env, 2);
+    }
+    rtr_init(R->r, emit, R);
+    if (!json || len > RTR_CONFIG_MAX ||
+        rtr_configure(R->r, json, (kide_u32)len, now_ms(), &err) != 0) {
+        kide_log(R->env, "router: config: %s", json ? err.msg : "missing");
+        kide_log(R->env, "hint: %s",
+                 json ? err.hint : "give the router's configuration (docs/network.md)");
+        kide_exit(R->env, 2);
+    }
+}
+
+/* Open the uplink: the driver's "Nic", waiting while it is not announced yet. */
+static void open_uplink(struct router *R)
+{
+    int st = nic_client_open(R->env, &R->up, 0);
+    for (kide_u64 end = kide_now_ns() + UPLINK_WAIT; st == KIDE_NOT_FOUND && kide_now_ns() < end;) {
+        kide_sleep_ms(50); /* retry of an open, not synchronisation */
+        st = nic_client_open(R->env, &R->up, 0);
+    }
+    if (st != KIDE_OK) {
+        kide_log(R->env, "router: no uplink NIC session (%s)", kide_status_name(st));
+        kide_exit(R->env, 2);
+    }
+    const kide_u8 *m = R->r->cfg.uplink.mac;
+    kide_u64 mac = R->up.info.mac;
+    for (int i = 0; i < 6; i++)
+        if (((mac >> (8 * i)) & 0xff) != m[i]) {
+            kide_log(R->env, "router: warning: uplink.mac differs from the NIC's MAC: frames "
+                             "reach the router only where the link delivers every frame (a wire)");
+            break;
+        }
+}
+
+void kide_main(struct kide_env *env)
+{
+    struct router *R = &rt;
+    R->env = env;
+    configure(R);
+    open_uplink(R);
+    struct nic_server_cfg cfg = {.name = "router", .link_up = 1, .admit = admit, .admit_ctx = R};
+    int st = nic_server_start(env, &cfg);
+    if (st != KIDE_OK) {
+        kide_log(env, "router: cannot announce %s: %s", KIDE_NIC_SERVICE, kide_status_name(st));
+        kide_exit(env, 2);
+    }
+    kide_log(env, "router: ready");
+    kide_u64 next = now_ms() + REPORT_MS, busy = now_ms();
+    for (;;) {
+        kide_u64 now = now_ms();
+        R->ports = nic_server_begin();
+        unsigned moved = round_trip(R, now);
+        nic_server_end();
+        R->ports = 0;
+        nic_client_flush(&R->up);
+        if (now >= next) {
+            housekeeping(R, now);
+            next = now + REPORT_MS;
+        }
+        if (moved)
+            busy = now;
+        else
+            nic_server_wait(kide_now_ns() + (now - busy < IDLE_AFTER_MS ? WAIT_MS : IDLE_WAIT_MS) *
+                                                    1000000ull,
+                            0);
+        kide_wait_signal(env, 0);
+    }
+}
