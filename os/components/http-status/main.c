@@ -121,7 +121,6 @@ static void respond(struct conn *c, const struct http_req *req, int code)
     char body[512];
     const char *type = "text/plain", *reason;
     int blen;
-    served++;
     if (req && code == 200 && !strcmp(req->path, "/")) {
         blen = status_body(body, sizeof body);
         type = "application/json";
@@ -139,15 +138,19 @@ static void respond(struct conn *c, const struct http_req *req, int code)
                            : "Request Header Fields Too Large";
     int keep = req && req->keep_alive && code != 400 && code != 431;
     int head = req && req->method == HTTP_HEAD;
+    /* HTTP/1.0 closes unless told otherwise; HTTP/1.1 stays open unless told. */
+    const char *conn = !keep             ? "Connection: close\r\n"
+                       : req->minor == 0 ? "Connection: keep-alive\r\n"
+                                         : "";
     int n = snprintf(c->out, OUT_MAX,
                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
                      "%s\r\n%s",
-                     code, reason, type, blen, keep ? "" : "Connection: close\r\n",
-                     head ? "" : body);
+                     code, reason, type, blen, conn, head ? "" : body);
     c->out_off = 0;
     c->out_len = n < OUT_MAX ? (kide_u32)n : OUT_MAX - 1; /* defensive: bodies are small */
     c->closing = !keep;
     c->linger = code == 400 || code == 431;
+    served++;
 }
 
 /* Answer the first request in c->in if it is complete. Returns 1 if it did. */
