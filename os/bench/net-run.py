@@ -18,7 +18,8 @@ said it listens (a line on the serial console, not a sleep).
 
 Prints a table with the ratios and the conditions and writes it to
 OUT/net.txt. A side that cannot run (no lwIP: build/os/bin/net.unavailable;
-no Debian kernel or busybox) is reported as not measured, with the reason.
+no Debian kernel or busybox) is reported as skipped, with the reason; one
+whose guest or client failed as not measured, and the exit status is 1.
 Usage: net-run.py --client BIN --peer BIN --out DIR [--rounds N] [--mib N]
 """
 import argparse
@@ -74,7 +75,7 @@ def run_client(client, port, rounds, mib):
     r = subprocess.run([client, str(port), str(rounds), str(mib)], capture_output=True, text=True,
                        timeout=1800)
     if r.returncode != 0:
-        return f"client failed: {r.stderr.strip() or r.returncode}"
+        return f"not measured: the client failed: {r.stderr.strip() or r.returncode}"
     out = {}
     for line in r.stdout.splitlines():
         parts = line.split()
@@ -86,7 +87,7 @@ def run_client(client, port, rounds, mib):
 def kide(args, out):
     if os.path.exists(os.path.join(BUILD, "os", "bin", "net.unavailable")):
         with open(os.path.join(BUILD, "os", "bin", "net.unavailable")) as f:
-            return "not measured: " + f.read().strip()
+            return "skipped: " + f.read().strip()
     log = os.path.join(out, "net-kide.log")
     run = [os.path.join(TOOLS, "scenario-run.sh"), "--no-result", "--log", log, "--scenario",
            os.path.join(TOP, "os", "bench", "net.yaml"), "net-bench"]
@@ -109,7 +110,7 @@ def kide(args, out):
 def linux_initrd(work, peer):
     vmlinuz = sorted(glob.glob("/boot/vmlinuz-*"))
     if not vmlinuz or not os.path.exists("/bin/busybox"):
-        return None, None, "not measured: no Debian kernel in /boot or no /bin/busybox (make deps)"
+        return None, None, "skipped: no Debian kernel in /boot or no /bin/busybox (make deps)"
     vmlinuz = vmlinuz[-1]
     ver = os.path.basename(vmlinuz)[len("vmlinuz-"):]
     moddir = f"/lib/modules/{ver}"
@@ -129,7 +130,7 @@ def linux_initrd(work, peer):
 
     for want in ("kernel/drivers/virtio/virtio_pci.ko", "kernel/drivers/net/virtio_net.ko"):
         if want not in deps:
-            return None, None, f"not measured: {want} not in {moddir}/modules.dep"
+            return None, None, f"skipped: {want} not in {moddir}/modules.dep"
         add(want)
     root = os.path.join(work, "root")
     for d in ("bin", "proc", "sys", "dev", "lib"):
@@ -221,7 +222,9 @@ def main():
     print("\n".join(text))
     with open(os.path.join(args.out, "net.txt"), "w") as f:
         f.write("\n".join(text) + "\n")
-    return 0 if isinstance(k, dict) or isinstance(lx, dict) else 1
+    # A side skipped for a missing prerequisite is not a failure; one that
+    # could not be measured (a guest or the client failed) is.
+    return 1 if any(isinstance(r, str) and r.startswith("not measured") for r in (k, lx)) else 0
 
 
 if __name__ == "__main__":
