@@ -36,3 +36,24 @@ $(BOOT_PEER): $(KB_DIR)/peer/boot_peer.c
 boot-bench: $(KERNEL_BIN) $(BOOT_PEER)
 	$(MAKE) --no-print-directory image SCENARIO=default
 	$(KB_DIR)/boot-run.sh $(OSB)/images/default $(BOOT_PEER) $(BUILD)/bench/os
+
+# Network benchmark (os/bench/net-run.py): TCP echo from the host through
+# QEMU's user networking, Kide's echo component (os/bench/net.yaml) against
+# a static echo server (peer/tcp_echo.c) on Debian's Linux in the same QEMU
+# machine; the host client is peer/net_client.c. NET_BENCH_ROUNDS round
+# trips of 64 bytes, NET_BENCH_MIB MiB of bulk echo.
+NET_PEER   := $(KB_OUT)/tcp-echo
+NET_CLIENT := $(KB_OUT)/net-client
+NET_BENCH_ROUNDS ?= 2000
+NET_BENCH_MIB    ?= 16
+$(NET_PEER): $(KB_DIR)/peer/tcp_echo.c
+	@mkdir -p $(dir $@)
+	musl-gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+$(NET_CLIENT): $(KB_DIR)/peer/net_client.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=gnu11 -O2 -Wall -Wextra -Werror -pthread -o $@ $<
+
+.PHONY: net-bench
+net-bench: $(NET_PEER) $(NET_CLIENT) scenario-platform net components
+	$(KB_DIR)/net-run.py --client $(NET_CLIENT) --peer $(NET_PEER) --out $(BUILD)/bench/os \
+	    --rounds $(NET_BENCH_ROUNDS) --mib $(NET_BENCH_MIB)

@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+# test-http-client: a scenario test component (os/components/tests/README.md).
+$(eval $(call kide_component,test-http-client,main.c,test-common kide-socket))
