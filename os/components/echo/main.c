@@ -10,7 +10,7 @@
  * (more wait in the listener's backlog).
  *
  * The socket service is started beside it: a session open answered
- * NOT_FOUND (not announced yet) is retried every OPEN_RETRY_MS for at most
+ * NOT_FOUND (not announced yet) is retried (kide_sock_open) for at most
  * OPEN_WAIT_MS, answering the parent's signals meanwhile.
  *
  * Loop: POLL every socket, serve the ready ones, and when nothing could be
@@ -24,12 +24,11 @@
 #include <kide/socket_client.h>
 #include <kide/sys.h>
 
-#define CONN_MAX      8
-#define CONN_BUF      16384
-#define WAIT_MS       100
-#define BACKLOG       4
-#define OPEN_WAIT_MS  30000 /* how long the socket service may take to appear */
-#define OPEN_RETRY_MS 50
+#define CONN_MAX     8
+#define CONN_BUF     16384
+#define WAIT_MS      100
+#define BACKLOG      4
+#define OPEN_WAIT_MS 30000 /* how long the socket service may take to appear */
 
 struct conn {
     int used;
@@ -61,25 +60,6 @@ static kide_u64 read_port(struct kide_env *env)
         kide_exit(env, 2);
     }
     return port;
-}
-
-/* Open the socket session with its buffer and notification semaphore. */
-static int sock_open(struct kide_env *env, kide_sel *sm)
-{
-    struct kide_session s;
-    kide_u64 until = kide_now_ns() + OPEN_WAIT_MS * 1000000ull;
-    int st;
-    /* The stack is started beside us and may not have announced yet. */
-    while ((st = kide_session_open(env, KIDE_SOCK_SERVICE, "", KIDE_SOCK_SESSION_RAM, &s)) ==
-                   KIDE_NOT_FOUND &&
-           kide_now_ns() < until)
-        kide_wait_signal(env, OPEN_RETRY_MS);
-    if (st != KIDE_OK)
-        return st;
-    sc.ch.pt = s.pt;
-    if ((st = kide_sock_buffer(&sc)) != KIDE_OK || (st = kide_sm_create(env, 0, sm)) != KIDE_OK)
-        return st;
-    return kide_sock_notify(&sc, *sm);
 }
 
 static void conn_close(struct conn *c)
@@ -183,7 +163,7 @@ void kide_main(struct kide_env *env)
     env_ = env;
     kide_u64 port = read_port(env);
     kide_sel sm = 0;
-    int st = sock_open(env, &sm);
+    int st = kide_sock_open(env, &sc, &sm, OPEN_WAIT_MS);
     if (st != KIDE_OK) {
         kide_log(env, "echo: no socket session: %s", kide_status_name(st));
         kide_exit(env, 1);

@@ -31,14 +31,13 @@
 
 #include "http_parse.h"
 
-#define CONN_MAX      8
-#define OUT_MAX       1024
-#define WAIT_MS       100
-#define IDLE_MS       10000
-#define LINGER_MS     2000 /* how long input is drained after a 400 or 431 */
-#define BACKLOG       8
-#define OPEN_WAIT_MS  30000 /* how long the socket service may take to appear */
-#define OPEN_RETRY_MS 50
+#define CONN_MAX     8
+#define OUT_MAX      1024
+#define WAIT_MS      100
+#define IDLE_MS      10000
+#define LINGER_MS    2000 /* how long input is drained after a 400 or 431 */
+#define BACKLOG      8
+#define OPEN_WAIT_MS 30000 /* how long the socket service may take to appear */
 
 /** One client connection. */
 struct conn {
@@ -74,24 +73,6 @@ static kide_u64 read_port(struct kide_env *env)
         kide_exit(env, 2);
     }
     return port;
-}
-
-/* Open the socket session with its buffer and notification semaphore. */
-static int sock_open(struct kide_env *env, kide_sel *sm)
-{
-    struct kide_session s;
-    kide_u64 until = kide_now_ns() + OPEN_WAIT_MS * 1000000ull;
-    int st;
-    while ((st = kide_session_open(env, KIDE_SOCK_SERVICE, "", KIDE_SOCK_SESSION_RAM, &s)) ==
-                   KIDE_NOT_FOUND &&
-           kide_now_ns() < until)
-        kide_wait_signal(env, OPEN_RETRY_MS);
-    if (st != KIDE_OK)
-        return st;
-    sc.ch.pt = s.pt;
-    if ((st = kide_sock_buffer(&sc)) != KIDE_OK || (st = kide_sm_create(env, 0, sm)) != KIDE_OK)
-        return st;
-    return kide_sock_notify(&sc, *sm);
 }
 
 static void conn_close(struct conn *c)
@@ -273,7 +254,7 @@ void kide_main(struct kide_env *env)
     start_ns = kide_now_ns();
     kide_u64 port = read_port(env);
     kide_sel sm = 0;
-    int st = sock_open(env, &sm);
+    int st = kide_sock_open(env, &sc, &sm, OPEN_WAIT_MS);
     if (st != KIDE_OK) {
         kide_log(env, "http-status: no socket session: %s", kide_status_name(st));
         kide_exit(env, 1);

@@ -12,7 +12,7 @@
 # COMP_DIR and mk/host.mk's variables.
 
 SOCK_DIR := $(TOP)/os/lib/socket
-$(eval $(call kide_library,kide-socket,socket_client.c))
+$(eval $(call kide_library,kide-socket,socket_client.c socket_open.c))
 
 SOCK_TEST := $(OSB)/lib/socket/san/test_socket_client
 SOCK_HOST_CFLAGS := $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE $(SAN_FLAGS) \

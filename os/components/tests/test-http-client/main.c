@@ -214,16 +214,9 @@ void kide_main(struct kide_env *env)
     kide_u32 ip = parse_ip(server);
     if (!ip || !port || port > 65535)
         fail("config: server must be \"a.b.c.d\" and port 1..65535");
-    struct kide_session s;
-    int st;
-    while ((st = kide_session_open(env, KIDE_SOCK_SERVICE, "", KIDE_SOCK_SESSION_RAM, &s)) ==
-                   KIDE_NOT_FOUND &&
-           kide_now_ns() < deadline)
-        kide_wait_signal(env, 50);
-    sc.ch.pt = s.pt;
-    if (st != KIDE_OK || (st = kide_sock_buffer(&sc)) != KIDE_OK ||
-        (st = kide_sm_create(env, 0, &sm)) != KIDE_OK ||
-        (st = kide_sock_notify(&sc, sm)) != KIDE_OK)
+    kide_u64 now = kide_now_ns();
+    int st = kide_sock_open(env, &sc, &sm, deadline > now ? (deadline - now) / 1000000 : 0);
+    if (st != KIDE_OK)
         fail("socket session: %s", kide_status_name(st));
     kide_u64 remote = KIDE_SOCK_ADDR(ip, port);
     kide_u64 h = tcp_open(remote);

@@ -36,6 +36,12 @@ struct kide_sock_client {
     kide_u64 size; /**< its size in bytes */
 };
 
+/** Open the "Socket" session for c: NOT_FOUND (the stack has not announced it
+ *  yet) is retried for up to wait_ms; then the shared buffer is attached and a
+ *  fresh semaphore *sm is given to the server for notifications (NOTIFY).
+ *  -> KIDE_OK or the status of the step that failed (socket_open.c). */
+int kide_sock_open(struct kide_env *env, struct kide_sock_client *c, kide_sel *sm,
+                   kide_u64 wait_ms);
 /** BUFFER: attach the shared buffer (c->buf, c->size). */
 int kide_sock_buffer(struct kide_sock_client *c);
 /** NOTIFY: the server ups semaphore `sm` when a socket becomes ready. */
