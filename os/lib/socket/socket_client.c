@@ -182,3 +182,21 @@ int kide_sock_status(struct kide_sock_client *c, const struct kide_sock_handle_r
 {
     return words(c, KIDE_SOCK_STATUS, req, WORDS(*req), rep, WORDS(*rep));
 }
+
+int kide_sock_ip_parse(const char *s, kide_u32 *ip)
+{
+    kide_u32 v = 0;
+    for (int part = 0; part < 4; part++) {
+        kide_u32 n = 0;
+        int digits = 0;
+        for (; *s >= '0' && *s <= '9' && digits < 4; s++, digits++)
+            n = n * 10 + (kide_u32)(*s - '0');
+        if (!digits || n > 255 || (part < 3 && *s++ != '.'))
+            return -1;
+        v = v << 8 | n;
+    }
+    if (*s)
+        return -1;
+    *ip = v;
+    return 0;
+}

@@ -47,16 +47,7 @@ static char *clip(char *s, kide_u64 n)
     return s;
 }
 
-static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
-{
-    char why[200];
-    __builtin_va_list ap;
-    __builtin_va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    __builtin_va_end(ap);
-    kide_log(env_, "FAIL net-http: %s", why);
-    kide_exit(env_, 1);
-}
+#define fail(...) t_fail(env_, "net-http", __VA_ARGS__)
 
 static void wait_ready(const char *what)
 {
@@ -88,22 +79,6 @@ static void sock_close(kide_u64 h)
     struct kide_sock_handle_req req = {h};
     struct kide_sock_err_rep rep = {0};
     kide_sock_close(&sc, &req, &rep);
-}
-
-/* "a.b.c.d" in host order, or 0. */
-static kide_u32 parse_ip(const char *s)
-{
-    kide_u32 ip = 0;
-    for (int part = 0; part < 4; part++) {
-        kide_u32 v = 0;
-        int digits = 0;
-        for (; *s >= '0' && *s <= '9' && digits < 4; s++, digits++)
-            v = v * 10 + (kide_u32)(*s - '0');
-        if (!digits || v > 255 || (part < 3 && *s++ != '.'))
-            return 0;
-        ip = ip << 8 | v;
-    }
-    return *s ? 0 : ip;
 }
 
 static int retry_err(kide_u64 err)
@@ -211,7 +186,8 @@ void kide_main(struct kide_env *env)
     t_cfg_str(env, "server", "10.0.9.1", server, sizeof server);
     kide_u64 port = t_cfg_u64(env, "port", 80);
     deadline = kide_now_ns() + t_cfg_u64(env, "timeout_ms", 60000) * 1000000;
-    kide_u32 ip = parse_ip(server);
+    kide_u32 ip = 0;
+    kide_sock_ip_parse(server, &ip); /* stays 0 (refused below) if malformed */
     if (!ip || !port || port > 65535)
         fail("config: server must be \"a.b.c.d\" and port 1..65535");
     kide_u64 now = kide_now_ns();

@@ -20,6 +20,7 @@
  * "FAIL net-isolation: <why>" and exit code 1.
  */
 #include "test.h"
+#include <kide/socket_client.h> /* kide_sock_ip_parse */
 #include "nic_client.h"
 #include <kide/base.h>
 
@@ -34,36 +35,14 @@ static kide_u32 addr, gw, sibling, outside, uplink, fwd_port;
 static kide_u64 deadline;
 static kide_u8 frame[KIDE_NIC_SLOT_SIZE];
 
-static __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
-{
-    char why[160];
-    __builtin_va_list ap;
-    __builtin_va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    __builtin_va_end(ap);
-    kide_log(env_, "FAIL net-isolation: %s", why);
-    kide_exit(env_, 1);
-}
+#define fail(...) t_fail(env_, "net-isolation", __VA_ARGS__)
 
 static kide_u32 cfg_ip(const char *key, const char *def)
 {
     char s[32];
-    kide_u32 v = 0, part = 0, dots = 0;
+    kide_u32 v = 0;
     t_cfg_str(env_, key, def, s, sizeof s);
-    for (const char *p = s;; p++) {
-        if (*p >= '0' && *p <= '9' && part <= 255) {
-            part = part * 10 + (kide_u32)(*p - '0');
-        } else if ((*p == '.' || !*p) && part <= 255) {
-            v = v << 8 | part;
-            part = 0;
-            if (!*p)
-                break;
-            dots++;
-        } else {
-            fail("config: %s: expected a.b.c.d", key);
-        }
-    }
-    if (dots != 3)
+    if (kide_sock_ip_parse(s, &v) != 0)
         fail("config: %s: expected a.b.c.d", key);
     return v;
 }

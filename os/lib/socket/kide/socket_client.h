@@ -42,6 +42,9 @@ struct kide_sock_client {
  *  -> KIDE_OK or the status of the step that failed (socket_open.c). */
 int kide_sock_open(struct kide_env *env, struct kide_sock_client *c, kide_sel *sm,
                    kide_u64 wait_ms);
+/** Parse a dotted IPv4 address "a.b.c.d" (each part 0..255, at most three
+ *  digits, nothing after it) into *ip in host order. -> 0, or -1 (untouched). */
+int kide_sock_ip_parse(const char *s, kide_u32 *ip);
 /** BUFFER: attach the shared buffer (c->buf, c->size). */
 int kide_sock_buffer(struct kide_sock_client *c);
 /** NOTIFY: the server ups semaphore `sm` when a socket becomes ready. */

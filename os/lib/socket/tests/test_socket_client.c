@@ -339,6 +339,23 @@ static void test_notify_close_status(void **state)
     assert_int_equal(srep.state, KIDE_SOCK_S_FAILED);
 }
 
+static void test_ip_parse(void **state)
+{
+    (void)state;
+    kide_u32 ip = 7;
+    assert_int_equal(kide_sock_ip_parse("10.0.2.15", &ip), 0);
+    assert_int_equal(ip, 0x0a00020f);
+    assert_int_equal(kide_sock_ip_parse("255.255.255.255", &ip), 0);
+    assert_int_equal(ip, 0xffffffffu);
+    static const char *const bad[] = {"",         "1.2.3",       "1.2.3.4.5", "1..2.3", "256.0.0.1",
+                                      "1.2.3.4x", "01234.1.1.1", "a.b.c.d",   "1.2.3.", " 1.2.3.4"};
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ip = 7;
+        assert_int_equal(kide_sock_ip_parse(bad[i], &ip), -1);
+        assert_int_equal(ip, 7); /* untouched */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +367,7 @@ int main(void)
             cmocka_unit_test_setup(test_udp, setup),
             cmocka_unit_test_setup(test_poll, setup),
             cmocka_unit_test_setup(test_notify_close_status, setup),
+            cmocka_unit_test(test_ip_parse),
     };
 
     return cmocka_run_group_tests_name("os-socket-client", tests, NULL, NULL);
