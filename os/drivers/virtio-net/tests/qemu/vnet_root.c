@@ -37,43 +37,24 @@ static struct vio_access acc;
 static struct vnet net;
 static unsigned failed;
 
-static inline void out32(u16 p, u32 v)
-{
-    __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(p));
-}
-static inline void out16(u16 p, u16 v)
-{
-    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(p));
-}
-static inline void out8(u16 p, u8 v)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(p));
-}
-static inline u32 in32(u16 p)
-{
-    u32 v;
-    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(p));
-    return v;
-}
-
 static u32 pci_read(u32 bdf, u32 off, unsigned w)
 {
     if (off + w > 256)
         return 0xffffffffu;
-    out32(PCI_ADDR, 0x80000000u | bdf | (off & 0xfc));
-    u32 v = in32(PCI_DATA) >> (8 * (off & 3));
+    base_outl(PCI_ADDR, 0x80000000u | bdf | (off & 0xfc));
+    u32 v = base_inl(PCI_DATA) >> (8 * (off & 3));
     return w == 4 ? v : v & ((1u << (8 * w)) - 1);
 }
 
 static void pci_write(u32 bdf, u32 off, unsigned w, u32 v)
 {
-    out32(PCI_ADDR, 0x80000000u | bdf | (off & 0xfc));
+    base_outl(PCI_ADDR, 0x80000000u | bdf | (off & 0xfc));
     if (w == 4)
-        out32(PCI_DATA, v);
+        base_outl(PCI_DATA, v);
     else if (w == 2)
-        out16((u16)(PCI_DATA + (off & 2)), (u16)v);
+        base_outw((u16)(PCI_DATA + (off & 2)), (u16)v);
     else
-        out8((u16)(PCI_DATA + (off & 3)), (u8)v);
+        base_outb((u16)(PCI_DATA + (off & 3)), (u8)v);
 }
 
 static kide_u32 cfg_read(struct vio_access *a, kide_u32 off, unsigned w)
