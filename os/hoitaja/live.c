@@ -121,6 +121,8 @@ int hj_live_status(struct hj_slot *c, struct kide_rpc *rpc)
     /* A bad one changes nothing: the last good status stays. */
     if (hj_status_check(in, len, out, sizeof(out), &out_len, why, sizeof(why)))
         return KIDE_BAD_PARAM;
+    if (out_len == c->status_len && !memcmp(c->status, out, out_len))
+        return KIDE_OK; /* the same again: nothing new for the console */
     memcpy(c->status, out, out_len + 1);
     c->status_len = (kide_u32)out_len;
     c->status_new = 1;
