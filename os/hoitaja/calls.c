@@ -95,12 +95,19 @@ void hj_slots_reap(kide_u64 now)
 int hj_call_unlocked(struct hj_slot *client, struct hj_slot *srv, struct kide_msg *m, kide_sel pt,
                      kide_sel rcv)
 {
+    return hj_call_deadline(client, srv, m, pt, rcv, HJ_SRV_CALL_MS, "session call timed out");
+}
+
+int hj_call_deadline(struct hj_slot *client, struct hj_slot *srv, struct kide_msg *m, kide_sel pt,
+                     kide_sel rcv, kide_u64 ms, const char *why)
+{
     struct hj_call *c = &hj.call[cpu_index()];
     /* Invariant: a handler EC serves one call at a time and the main thread
      * never gets here, so this CPU's entry is free. */
     *c = (struct hj_call){.server = srv,
                           .server_epoch = srv ? srv->epoch : 0,
-                          .deadline_ns = kide_now_ns() + HJ_SRV_CALL_MS * MS,
+                          .deadline_ns = kide_now_ns() + ms * MS,
+                          .why = why,
                           .busy = 1};
     hj_slot_hold(client);
     hj_slot_hold(srv);
@@ -131,7 +138,7 @@ kide_u64 hj_calls_police(kide_u64 now)
         }
         c->timed_out = 1;
         if (s->epoch == c->server_epoch && s->live && s->state == HJ_ST_RUNNING)
-            hj_child_fault(s, "session call timed out", now);
+            hj_child_fault(s, c->why ? c->why : "session call timed out", now);
     }
     return next;
 }

@@ -269,6 +269,7 @@ void hj_child_stop(struct hj_slot *s)
     for (unsigned i = 0; i < s->nannounced; i++)
         hj_slot_park(s, s->announced[i].pt);
     s->nannounced = 0;
+    hj_live_forget(s);
     if (s->live) {
         struct kide_core_chan ch = hj_own_chan(s);
         kide_own_destroy(&ch);
@@ -428,6 +429,7 @@ void hj_child_status(struct hj_slot *s, kide_u64 now, struct hj_status *o)
     o->has_ram_node = s->cfg.has_ram_node, o->ram_node = s->cfg.ram_node;
     o->restarts = s->restarts;
     o->uptime_ns = s->state == HJ_ST_RUNNING ? now - s->started_ns : 0;
+    o->status = s->status_len ? s->status : NULL;
 }
 
 int hj_child_set_ram(struct hj_slot *s, kide_u64 quota, kide_u64 *kept, int wait)

@@ -469,15 +469,17 @@ static int parse_restart(const struct ctx *c, int tok, struct hj_child_cfg *ch)
 static int parse_habitat(const struct ctx *c, int ctok, int tok, const struct hj_limits *lim,
                          struct hj_child_cfg *ch);
 
-static const char *const child_fields[] = {
-        "name",   "binary",       "ram",     "caps",    "cpu",  "provides", "routes", "restart",
-        "config", "heartbeat_ms", "devices", "habitat", "args", "ram_node", NULL};
+static const char *const child_fields[] = {"name",   "binary",       "ram",         "caps",
+                                           "cpu",    "provides",     "routes",      "restart",
+                                           "config", "heartbeat_ms", "devices",     "habitat",
+                                           "args",   "ram_node",     "config_live", NULL};
 static const char *const partial_fields[] = {
-        "name",   "binary",       "ram",     "caps",    "cpu",  "provides", "routes", "restart",
-        "config", "heartbeat_ms", "devices", "habitat", "args", "ram_node", "remove", NULL};
+        "name",   "binary",   "ram",         "caps",         "cpu",     "provides",
+        "routes", "restart",  "config",      "heartbeat_ms", "devices", "habitat",
+        "args",   "ram_node", "config_live", "remove",       NULL};
 #define CHILD_HINT                                                                                 \
     "known fields: name, binary, ram, caps, cpu, provides, routes, restart, heartbeat_ms, "        \
-    "devices, config, habitat, args, ram_node"
+    "devices, config, config_live, habitat, args, ram_node"
 
 /* A child's args: a string of at most HJ_ARGS_MAX printable ASCII bytes. */
 static int parse_args(const struct ctx *c, int tok, struct hj_child_cfg *ch)
@@ -608,6 +610,16 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
         ch->config_len = 2;
     }
     int is_hab = !strcmp(ch->binary, "hoitaja");
+    if ((v = kide_json_find(c->doc, tok, "config_live")) >= 0) {
+        if (kide_json_get_bool(c->doc, v, &ch->config_live) < 0)
+            return fail(c, v, "write \"config_live\": true or false",
+                        "config_live must be true or false");
+        if (ch->config_live && is_hab)
+            return fail(c, v,
+                        "reconfigure a habitat through its own management session (service "
+                        "Hoitaja) and leave config_live out",
+                        "config_live on a habitat (binary \"hoitaja\")");
+    }
     v = kide_json_find(c->doc, tok, "habitat");
     if (is_hab && v < 0)
         return fail(c, tok, "describe the nested habitat: \"habitat\": {\"children\": [...]}",

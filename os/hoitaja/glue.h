@@ -35,6 +35,7 @@
 #define HJ_RESERVE_RAM   (512u * 1024u) /**< RAM hoitaja keeps for its own heap */
 #define HJ_RESERVE_CAPS  16u            /**< kernel pages hoitaja keeps for its own portals */
 #define HJ_SRV_CALL_MS   2000u          /**< deadline of a call into a child server (calls.c) */
+#define HJ_LIVE_CALL_MS  1000u /**< deadline of each call into a child's config portal (live.c) */
 #define HJ_GRACE_MS      5000u /**< a removed slot is freed this long after, once no call names it */
 #define HJ_PARKED_MAX    (2u * HJ_PROVIDES_MAX) /**< root-portal selectors parked per slot */
 /** Sessions one child may hold as a client (open, opening, management): its caps
@@ -88,7 +89,11 @@ struct hj_slot {
     int removed;         /**< removed by a reconfiguration: on hj.dead, freed later */
     kide_u64 removed_ns; /**< when */
     struct hj_slot *next_dead;
-    int limit_said; /**< its session limit was logged (until one of its sessions ends) */
+    int limit_said;      /**< its session limit was logged (until one of its sessions ends) */
+    kide_sel cfg_pt;     /**< its config portal (KIDE_PARENT_CONFIG_PORTAL), 0: none */
+    kide_u32 status_len; /**< bytes in status, 0: none published */
+    int status_new;      /**< published since the last console report */
+    char status[HJ_STATUS_TEXT_MAX + 1]; /**< its last status, canonical (live.c) */
 };
 
 /** A session's kind. OPENING: a handler EC is calling the server's (or our
@@ -129,7 +134,8 @@ struct hj_call {
     struct hj_slot *server; /**< the child server called; NULL: our own parent (no deadline) */
     kide_u64 server_epoch;  /**< server->epoch when called */
     kide_u64 deadline_ns;
-    int timed_out; /**< the main thread faulted the server for it */
+    const char *why; /**< the fault reason when the deadline passes */
+    int timed_out;   /**< the main thread faulted the server for it */
 };
 
 /** A management session's buffers. */
@@ -142,6 +148,8 @@ struct hj_mgmt {
     long report_len;
     kide_u64 report_seq;
     kide_sel events_sm; /**< upped per event once subscribed (KIDE_MGMT_SUBSCRIBE), or 0 */
+    int busy;           /**< an apply of this session runs (it may release hj.lock: live.c) */
+    int closed;         /**< closed meanwhile: the apply frees it when it ends */
 };
 
 /** The habitat. */
@@ -159,7 +167,9 @@ struct hj {
     struct hj_session *sess;               /**< HJ_SESSIONS_MAX */
     struct hj_events events;
     kide_u64 report_seq;
-    int dirty; /**< something changed since the last console report */
+    int dirty;        /**< something changed since the last console report */
+    int status_dirty; /**< a child published a status since the last console report */
+    int applying;     /**< an apply runs (one at a time: it may release hj.lock) */
     kide_u64 report_next_ns;
     int exit_pending;                   /**< the exit_with child ended: the main thread exits */
     kide_u64 exit_code;                 /**< with this code */
@@ -214,6 +224,9 @@ const char *hj_status_name(int st);
  *  server missed the deadline and was faulted. The reply stays in m. */
 int hj_call_unlocked(struct hj_slot *client, struct hj_slot *srv, struct kide_msg *m, kide_sel pt,
                      kide_sel rcv);
+/** hj_call_unlocked with its own deadline (ms) and the fault reason when it passes. */
+int hj_call_deadline(struct hj_slot *client, struct hj_slot *srv, struct kide_msg *m, kide_sel pt,
+                     kide_sel rcv, kide_u64 ms, const char *why);
 /** Main thread: fault the servers of calls past their deadline; the next deadline. */
 kide_u64 hj_calls_police(kide_u64 now);
 /** Since when the handler of `cpu` has been free of such calls (~0: busy now). */
@@ -225,6 +238,20 @@ void hj_slot_park(struct hj_slot *s, kide_sel pt);
 /** A slot removed by a reconfiguration: freed by hj_slots_reap when safe. */
 void hj_slot_retire(struct hj_slot *s);
 void hj_slots_reap(kide_u64 now);
+
+/* live.c */
+/** Hand config text (len bytes) to s's config portal and get its verdict (handler EC,
+ *  hj.lock held; released during each call). Returns 0 when s took it (or is not
+ *  running: it gets it at its next start) or -1; res gets the result text ("applied",
+ *  "rejected: ..."). */
+int hj_live_push(struct hj_slot *s, const char *text, kide_u32 len, char *res, kide_u64 size);
+/** KIDE_PARENT_CONFIG_PORTAL and KIDE_PARENT_STATUS of child c. */
+int hj_live_register(struct hj_slot *c, struct kide_rpc *rpc);
+int hj_live_status(struct hj_slot *c, struct kide_rpc *rpc);
+/** Forget what a stopped child registered (its config portal is parked). */
+void hj_live_forget(struct hj_slot *s);
+/** Console: the status lines of children that published since the last time. */
+void hj_report_status_console(kide_u64 now);
 
 /* session.c */
 /** The parent-portal handler of slot `obj`. */

@@ -99,7 +99,9 @@ struct hj_child_cfg {
     char args[HJ_ARGS_MAX + 1]; /**< passed with KIDE_OWN_ARGS before START ("": none) */
     char *config;               /**< canonical JSON of `config` (owned, NUL-terminated) */
     kide_u32 config_len;
-    char *habitat; /**< canonical JSON of `habitat`, NULL unless binary is hoitaja */
+    _Bool config_live; /**< config_live: a change of only `config` goes to the running child
+                            (KIDE_CFG_*) instead of restarting it */
+    char *habitat;     /**< canonical JSON of `habitat`, NULL unless binary is hoitaja */
     kide_u32 habitat_len;
     _Bool remove;  /**< partial configurations: `"remove": true` */
     kide_u32 line; /**< line of the child object, for messages */
@@ -199,10 +201,11 @@ enum hj_act {
                         changed */
     HJ_ACT_UPDATE,   /**< changed in place: see HJ_UPD_* */
 };
-#define HJ_UPD_RAM    1u /**< RAM quota */
-#define HJ_UPD_CAPS   2u /**< kernel-memory quota */
-#define HJ_UPD_CPU    4u /**< CPU quota or priority */
-#define HJ_UPD_POLICY 8u /**< restart policy, back-off or heartbeat: hoitaja's own bookkeeping */
+#define HJ_UPD_RAM    1u  /**< RAM quota */
+#define HJ_UPD_CAPS   2u  /**< kernel-memory quota */
+#define HJ_UPD_CPU    4u  /**< CPU quota or priority */
+#define HJ_UPD_POLICY 8u  /**< restart policy, back-off or heartbeat: hoitaja's own bookkeeping */
+#define HJ_UPD_CONFIG 16u /**< `config` of a config_live child: handed to the running child */
 
 /** One step of a reconfiguration. */
 struct hj_step {
@@ -257,6 +260,22 @@ kide_u64 hj_events_push(struct hj_events *e, kide_u64 type, const char *child, k
 unsigned hj_events_read(const struct hj_events *e, kide_u64 after, struct kide_mgmt_event *out,
                         unsigned max, kide_u64 *first, kide_u64 *lost);
 
+/* ---- status.c ------------------------------------------------------------- */
+#define HJ_STATUS_DEPTH    8u    /**< nesting of a published status */
+#define HJ_STATUS_STRING   256u  /**< longest string in it, bytes as written */
+#define HJ_STATUS_TEXT_MAX 1280u /**< its canonical form, bytes (escapes may lengthen it) */
+/** Check a status a child published (in, len bytes: a JSON object within the
+ *  bounds above) and write its canonical form into out (size bytes, NUL-terminated),
+ *  its length into *out_len. Returns 0, or -1 with why (why_size bytes) filled. */
+int hj_status_check(const char *in, kide_u64 len, char *out, kide_u64 size, kide_u64 *out_len,
+                    char *why, kide_u64 why_size);
+/** The result text of a config_live child's verdict: KIDE_OK "applied";
+ *  KIDE_INVALID "rejected: <reason>"; KIDE_TIMEOUT "rejected: child did not answer
+ *  within <deadline_ms> ms; config unchanged"; else the status's name (st_name).
+ *  Returns 0 for applied, -1 for rejected. */
+int hj_live_verdict(int st, const char *reason, const char *st_name, kide_u64 deadline_ms,
+                    char *res, kide_u64 size);
+
 /* ---- report.c ------------------------------------------------------------- */
 enum hj_state {
     HJ_ST_STARTING = 0,
@@ -282,6 +301,7 @@ struct hj_status {
     _Bool has_ram_node; /**< ram_node was configured */
     kide_u32 ram_node;  /**< the configured ram_node */
     kide_u64 restarts, uptime_ns;
+    const char *status; /**< its published status (canonical JSON object), or NULL */
 };
 
 /** What the report says about the habitat itself. */
@@ -301,6 +321,12 @@ long hj_report_json(const struct hj_habitat_status *h, const struct hj_status *c
                     char *buf, kide_u64 size);
 /** One console line for child c (without "report: "), into buf. */
 void hj_report_line(const struct hj_status *c, char *buf, kide_u64 size);
+/** Console lines of child c's status (without "report: "): one line
+ *  "child <name>: status <json>" when it fits in size bytes, else pieces
+ *  "child <name>: status (i/n) <part>" that together are the whole object.
+ *  Calls out(ctx, line) per line; returns the number of lines. */
+unsigned hj_report_status_lines(const struct hj_status *c, char *buf, kide_u64 size,
+                                void (*out)(void *ctx, const char *line), void *ctx);
 /** The habitat's sum line (without "report: "), into buf. */
 void hj_report_sum_line(const struct hj_habitat_status *h, const struct hj_status *c, unsigned n,
                         char *buf, kide_u64 size);

@@ -111,6 +111,10 @@ static void supervise(void)
             hj.dirty = 0;
             hj.report_next_ns = now + HJ_REPORT_MS * MS;
             hj_report_console(now);
+        } else if (hj.status_dirty && now >= hj.report_next_ns) {
+            /* Only statuses changed (a router's counters): their lines alone. */
+            hj.report_next_ns = now + HJ_REPORT_MS * MS;
+            hj_report_status_console(now);
         }
         kide_mutex_unlock(&hj.lock);
     }

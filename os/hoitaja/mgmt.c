@@ -43,6 +43,12 @@ static struct hj_status *snapshot(kide_u64 now, struct hj_habitat_status *h)
     return st;
 }
 
+static void status_out(void *ctx, const char *line)
+{
+    (void)ctx;
+    kide_log(hj.env, "report: %s", line);
+}
+
 void hj_report_console(kide_u64 now)
 {
     struct hj_habitat_status h;
@@ -55,8 +61,26 @@ void hj_report_console(kide_u64 now)
     for (unsigned i = 0; i < hj.cfg.nchildren; i++) {
         hj_report_line(&st[i], line, sizeof(line));
         kide_log(hj.env, "report: %s", line);
+        hj_report_status_lines(&st[i], line, sizeof(line), status_out, NULL);
+        hj.slot[i]->status_new = 0;
     }
+    hj.status_dirty = 0;
     hj_free(st);
+}
+
+void hj_report_status_console(kide_u64 now)
+{
+    char line[400];
+    for (unsigned i = 0; i < hj.cfg.nchildren; i++) {
+        struct hj_slot *s = hj.slot[i];
+        if (!s || !s->status_new)
+            continue;
+        struct hj_status st;
+        hj_child_status(s, now, &st);
+        hj_report_status_lines(&st, line, sizeof(line), status_out, NULL);
+        s->status_new = 0;
+    }
+    hj.status_dirty = 0;
 }
 
 static int take_report(struct hj_mgmt *m)
@@ -66,8 +90,11 @@ static int take_report(struct hj_mgmt *m)
     struct hj_status *st = snapshot(now, &h);
     if (!st)
         return KIDE_QUOTA;
-    /* About 400 bytes per child as JSON; grow once if that was short. */
+    /* About 400 bytes per child as JSON, and a status of up to 1.3 KiB; grow once if
+     * that was short. */
     kide_u64 size = 1024 + 512ull * hj.cfg.nchildren;
+    for (unsigned i = 0; i < hj.cfg.nchildren; i++)
+        size += hj.slot[i] ? hj.slot[i]->status_len + 16 : 0;
     hj_free(m->report);
     m->report = NULL;
     for (int tries = 0; tries < 2 && !m->report; tries++, size *= 4) {
@@ -86,10 +113,19 @@ static int take_report(struct hj_mgmt *m)
 
 /* ---- live reconfiguration ---------------------------------------------------- */
 
+/** A config_live child's new `config`, handed over after the other steps (live.c). */
+struct live_step {
+    struct hj_slot *s;
+    char *text; /**< owned copy */
+    kide_u32 len;
+};
+
 struct apply_state {
     kide_u64 gen;
     struct hj_result *res;
     unsigned nres;
+    struct live_step *live; /**< one per step at most */
+    unsigned nlive;
 };
 
 static void result(struct apply_state *a, const char *child, const char *text)
@@ -162,15 +198,53 @@ static void do_update(struct apply_state *a, struct hj_slot *s, const struct hj_
             s->hb_next_ns = kide_now_ns() + n->heartbeat_ms * MS, s->hb_alive_ns = kide_now_ns();
         s->cfg.heartbeat_ms = n->heartbeat_ms;
     }
+    char *text = NULL;
+    if ((upd & HJ_UPD_CONFIG) && !why[0] && !(text = hj_malloc(n->config_len + 1)))
+        hj_snprintf(why, sizeof(why), "hoitaja is out of memory");
     if (why[0]) {
-        char text[200];
-        hj_snprintf(text, sizeof(text), "rejected: %s", why);
-        result(a, s->cfg.name, text);
+        char res[200];
+        hj_snprintf(res, sizeof(res), "rejected: %s", why);
+        result(a, s->cfg.name, res);
         return;
     }
     if (upd & (HJ_UPD_RAM | HJ_UPD_CAPS | HJ_UPD_CPU))
         hj_event(KIDE_EV_QUOTA, s->cfg.name, s->cfg.ram, s->cfg.cpu_quota);
-    result(a, s->cfg.name, "applied");
+    if (!text) {
+        result(a, s->cfg.name, "applied");
+        return;
+    }
+    /* The new config goes to the running child once every other step is done:
+     * its result comes then (apply_live). */
+    memcpy(text, n->config, n->config_len + 1);
+    a->live[a->nlive++] = (struct live_step){s, text, n->config_len};
+}
+
+/* Hand the config_live children their new config (hj.cfg is the configuration in
+ * force, consistent: each push releases hj.lock while it calls the child). What a
+ * child took becomes its configuration in force; a rejection keeps the old text. */
+static void apply_live(struct apply_state *a)
+{
+    char res[160];
+    for (unsigned k = 0; k < a->nlive; k++) {
+        struct live_step *l = &a->live[k];
+        if (hj_live_push(l->s, l->text, l->len, res, sizeof(res)) == 0) {
+            int i = hj_config_find(&hj.cfg, l->s->cfg.name);
+            char *copy = i >= 0 ? hj_malloc(l->len + 1) : NULL;
+            if (copy) {
+                memcpy(copy, l->text, l->len + 1);
+                hj_free(hj.cfg.child[i].config);
+                hj.cfg.child[i].config = copy;
+                hj.cfg.child[i].config_len = l->len;
+            }
+            hj_free(l->s->cfg.config);
+            l->s->cfg.config = l->text;
+            l->s->cfg.config_len = l->len;
+            l->text = NULL;
+        }
+        result(a, l->s->cfg.name, res);
+        hj_free(l->text);
+    }
+    a->nlive = 0;
 }
 
 /* (Re)start slot s from configuration n; the result names what happened. */
@@ -288,8 +362,12 @@ int hj_apply(struct hj_mgmt *m, const char *text, kide_u64 len, kide_u64 gen, in
         next = parsed;
     }
     struct apply_state a = {.gen = gen};
-    a.res = hj_malloc((hj.cfg.nchildren + next.nchildren + 1) * sizeof(*a.res));
-    if (!a.res) {
+    unsigned nsteps = hj.cfg.nchildren + next.nchildren + 1;
+    a.res = hj_malloc(nsteps * sizeof(*a.res));
+    a.live = hj_malloc(nsteps * sizeof(*a.live));
+    if (!a.res || !a.live) {
+        hj_free(a.res);
+        hj_free(a.live);
         hj_config_free(&next);
         return reject(m, gen, KIDE_QUOTA, "hoitaja is out of memory");
     }
@@ -297,10 +375,12 @@ int hj_apply(struct hj_mgmt *m, const char *text, kide_u64 len, kide_u64 gen, in
     hj_config_free(&hj.cfg);
     hj.cfg = next;
     hj.cfg.generation = gen;
+    apply_live(&a);
     hj_event(KIDE_EV_APPLIED, NULL, gen, 0);
     hj_say("apply generation %lu: done", gen);
     set_result(m, gen, "done", &a);
     hj_free(a.res);
+    hj_free(a.live);
     return KIDE_OK;
 }
 
@@ -344,6 +424,16 @@ static int chunk_at(const char *buf, long len, kide_u64 off, kide_u64 *total, ki
     memcpy(bytes, buf + off, n);
     memset(bytes + n, 0, (n + 7) / 8 * 8 - n); /* the last word's unused bytes */
     return KIDE_OK;
+}
+
+static void free_mgmt(struct hj_mgmt *m)
+{
+    if (m->events_sm)
+        kide_cap_drop(m->events_sm);
+    hj_free(m->upload);
+    hj_free(m->result);
+    hj_free(m->report);
+    hj_free(m);
 }
 
 static int op_report(struct hj_mgmt *m, struct kide_rpc *rpc)
@@ -397,7 +487,18 @@ static int op_apply(struct hj_mgmt *m, struct kide_rpc *rpc)
     hj_rpc_decode(rpc, &req, 2);
     if (rpc->in.bad || req.partial > 1 || !m->upload || m->upload_have != m->upload_total)
         return KIDE_BAD_PARAM;
+    /* One apply at a time: handing a config to a child releases hj.lock (live.c). */
+    if (hj.applying)
+        return KIDE_BUSY;
+    hj.applying = 1;
+    m->busy = 1;
     int st = hj_apply(m, m->upload, m->upload_total, req.generation, (int)req.partial);
+    hj.applying = 0;
+    m->busy = 0;
+    if (m->closed) { /* the session ended meanwhile: nobody reads the result */
+        free_mgmt(m);
+        return KIDE_ABORTED;
+    }
     struct kide_mgmt_apply_rep rep = {m->result_len > 0 ? (kide_u64)m->result_len : 0};
     reply(rpc, &rep, 1);
     return st;
@@ -473,13 +574,9 @@ void hj_mgmt_close(struct hj_session *ss)
     struct hj_mgmt *m = ss->mgmt;
     kide_portal_destroy(hj.env, ss->pt);
     ss->pt = 0;
-    if (m) {
-        if (m->events_sm)
-            kide_cap_drop(m->events_sm);
-        hj_free(m->upload);
-        hj_free(m->result);
-        hj_free(m->report);
-        hj_free(m);
-    }
+    if (m && m->busy)
+        m->closed = 1; /* its apply is in a call to a child: it frees m when it ends */
+    else if (m)
+        free_mgmt(m);
     ss->mgmt = NULL;
 }

@@ -8,7 +8,9 @@
  * (binary, args, routes, provides, devices, config, habitat) or where it runs
  * (cpu.affinity, ram_node) needs a restart: core grants the device right and
  * sets the CPU only before START, and a RAM node applies to pages yet to come,
- * so only a fresh load puts all of the child there. The steps come
+ * so only a fresh load puts all of the child there. A child that takes its
+ * configuration live (config_live on both sides) gets a changed `config` as an
+ * update (HJ_UPD_CONFIG) when nothing else forces a restart. The steps come
  * out in the order that frees quota before it is needed: removals, updates
  * that shrink, restarts (their old account goes first), other updates,
  * additions. Pure: no allocation, O(n^2) name lookups over at most 256+256.
@@ -51,12 +53,16 @@ static void classify(const struct hj_child_cfg *a, const struct hj_child_cfg *b,
     if (strcmp(a->binary, b->binary) || a->devices != b->devices || a->platform != b->platform ||
         a->affinity != b->affinity || a->has_ram_node != b->has_ram_node ||
         a->ram_node != b->ram_node || strcmp(a->args, b->args) || !same_routes(a, b) ||
-        !same_provides(a, b) || !same_text(a->config, a->config_len, b->config, b->config_len) ||
+        !same_provides(a, b) || a->config_live != b->config_live ||
+        (!a->config_live && !same_text(a->config, a->config_len, b->config, b->config_len)) ||
         !same_text(a->habitat, a->habitat_len, b->habitat, b->habitat_len)) {
         s->act = HJ_ACT_RESTART;
         return;
     }
     s->upd = 0;
+    /* A config_live child takes a new `config` while it runs (mgmt.c, live.c). */
+    if (!same_text(a->config, a->config_len, b->config, b->config_len))
+        s->upd |= HJ_UPD_CONFIG;
     if (a->ram != b->ram)
         s->upd |= HJ_UPD_RAM;
     if (a->caps != b->caps)

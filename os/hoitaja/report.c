@@ -37,6 +37,21 @@ static void pair(struct kide_json_writer *w, const char *key, kide_u64 quota, ki
     kide_json_end_object(w);
 }
 
+/* "status": the child's published object. It passed hj_status_check, so it
+ * parses within the same bounds; were it ever not to, it is left out. */
+static void status_json(struct kide_json_writer *w, const char *status)
+{
+    struct kide_json_tok tok[KIDE_STATUS_TOKENS];
+    struct kide_json_doc doc;
+    const struct kide_json_limits lim = {.max_depth = HJ_STATUS_DEPTH,
+                                         .max_string = HJ_STATUS_STRING};
+    if (!status || kide_json_parse(&doc, status, strlen(status), tok, KIDE_STATUS_TOKENS, &lim,
+                                   NULL) != KIDE_JSON_OK)
+        return;
+    kide_json_key(w, "status");
+    kide_json_value(w, &doc, 0);
+}
+
 static void child_json(struct kide_json_writer *w, const struct hj_status *c)
 {
     char rbuf[32];
@@ -72,6 +87,7 @@ static void child_json(struct kide_json_writer *w, const struct hj_status *c)
     }
     kide_json_member_u64(w, "restarts", c->restarts);
     kide_json_member_u64(w, "uptime_ns", c->uptime_ns);
+    status_json(w, c->status);
     kide_json_end_object(w);
 }
 
@@ -143,6 +159,29 @@ void hj_report_line(const struct hj_status *c, char *buf, kide_u64 size)
                 c->name, st, node, c->ram_used, c->ram_quota, c->caps_used, c->caps_quota,
                 c->cpu_quota, c->priority, c->cpu_ns / 1000000, c->restarts,
                 c->uptime_ns / 1000000);
+}
+
+unsigned hj_report_status_lines(const struct hj_status *c, char *buf, kide_u64 size,
+                                void (*out)(void *ctx, const char *line), void *ctx)
+{
+    if (!c->status)
+        return 0;
+    kide_u64 len = strlen(c->status);
+    int head = hj_snprintf(buf, size, "child %s: status %s", c->name, c->status);
+    if (head >= 0 && (kide_u64)head < size) {
+        out(ctx, buf);
+        return 1;
+    }
+    /* Too long for one console line: pieces that together are the whole object. */
+    kide_u64 room = size > 96 ? size - 96 : 1;
+    unsigned n = (unsigned)((len + room - 1) / room);
+    for (unsigned i = 0; i < n; i++) {
+        kide_u64 off = (kide_u64)i * room, part = len - off < room ? len - off : room;
+        hj_snprintf(buf, size, "child %s: status (%u/%u) %.*s", c->name, i + 1, n, (int)part,
+                    c->status + off);
+        out(ctx, buf);
+    }
+    return n;
 }
 
 void hj_report_sum_line(const struct hj_habitat_status *h, const struct hj_status *c, unsigned n,

@@ -568,9 +568,14 @@ static int do_pending(struct hj_slot *c, struct kide_rpc *rpc)
 
 /* One function per operation of the parent interface, by op number. */
 static int (*const parent_ops[])(struct hj_slot *c, struct kide_rpc *rpc) = {
-        [KIDE_PARENT_OPEN] = do_open,         [KIDE_PARENT_CLOSE] = do_close,
-        [KIDE_PARENT_ANNOUNCE] = do_announce, [KIDE_PARENT_ALIVE] = do_alive,
-        [KIDE_PARENT_PENDING] = do_pending,   [KIDE_PARENT_UPGRADE] = do_upgrade,
+        [KIDE_PARENT_OPEN] = do_open,
+        [KIDE_PARENT_CLOSE] = do_close,
+        [KIDE_PARENT_ANNOUNCE] = do_announce,
+        [KIDE_PARENT_ALIVE] = do_alive,
+        [KIDE_PARENT_PENDING] = do_pending,
+        [KIDE_PARENT_UPGRADE] = do_upgrade,
+        [KIDE_PARENT_CONFIG_PORTAL] = hj_live_register,
+        [KIDE_PARENT_STATUS] = hj_live_status,
 };
 
 int hj_parent_call(struct kide_env *env, void *obj, struct kide_rpc *rpc)

@@ -56,6 +56,17 @@ enum kide_parent_op {
      *  -> OK | QUOTA (the client has not that much free) | BAD_PARAM (no such session,
      *  or one that carries no donation: the habitat's management session). */
     KIDE_PARENT_UPGRADE = 6,
+    /** Take the configuration live: the component's config portal (a raw portal,
+     *  KIDE_CFG_*) as a typed item (PT_CALL). From then on a reconfiguration that
+     *  changes only the child's `config` calls it instead of restarting the child.
+     *  -> OK | DENIED (the child's entry lacks `config_live: true`) | BAD_PARAM
+     *  (no portal came). Asking again replaces the portal. */
+    KIDE_PARENT_CONFIG_PORTAL = 7,
+    /** Publish the component's status: one string, a JSON object of at most
+     *  KIDE_STATUS_MAX bytes (<= KIDE_STATUS_TOKENS values, depth <= 8). The parent
+     *  keeps the newest in its state report (children[].status) and prints it on the
+     *  console with the next report. -> OK | BAD_PARAM (too long, not a JSON object). */
+    KIDE_PARENT_STATUS = 8,
 };
 
 #define KIDE_PARENT_WANT_HEARTBEAT 1u /**< answer with KIDE_PARENT_ALIVE */
@@ -73,6 +84,28 @@ enum kide_srv_op {
      *  the server's quota). -> OK. */
     KIDE_SRV_UPGRADE = 3,
 };
+
+/* ---- a component's config portal: called by the parent ---------------------
+ * Registered with KIDE_PARENT_CONFIG_PORTAL. The parent sends the new `config`
+ * text (canonical JSON, <= KIDE_LIVE_CONFIG_MAX bytes) in order, chunk by chunk,
+ * then asks for the verdict. The component validates and applies it as a whole
+ * or not at all. The parent bounds every call with a deadline (hoitaja: 1 s per
+ * call); a component that does not answer in time is treated as faulted. */
+enum kide_cfg_op {
+    /** w1 = total bytes, w2 = offset, then the chunk string (offsets in order,
+     *  starting at 0). -> OK | BAD_PARAM (out of order, total changed or too big)
+     *  | QUOTA (no RAM for the text). */
+    KIDE_CFG_CHUNK = 1,
+    /** w1 = total bytes (all sent). -> OK, then a note string (what changed, may be "")
+     *  | KIDE_INVALID, then the reason string (<= KIDE_VERDICT_MAX bytes): nothing
+     *  changed | BAD_PARAM (the text is incomplete). */
+    KIDE_CFG_APPLY = 2,
+};
+#define KIDE_LIVE_CONFIG_MAX (64u * 1024u) /**< bytes of a config taken live */
+#define KIDE_VERDICT_MAX     160u          /**< bytes of a verdict's reason or note */
+#define KIDE_STATUS_MAX      1024u         /**< bytes of a published status object */
+#define KIDE_STATUS_TOKENS   128u          /**< JSON values in a status object */
+#define KIDE_CFG_CHUNK_MAX   3840u         /**< bytes of config text per KIDE_CFG_CHUNK */
 
 /* ---- typed messages ------------------------------------------------------------
  * Each operation's arguments and results as a struct. Those of whole words
@@ -97,6 +130,17 @@ struct kide_parent_upgrade_req {
 };
 struct kide_parent_pending_rep {
     kide_u64 want; /**< KIDE_PARENT_WANT_* */
+};
+struct kide_cfg_chunk_req {
+    kide_u64 total, offset; /**< the whole text's length, this chunk's offset */
+    const char *chunk;      /**< NUL-free text */
+    kide_u64 len;           /**< its bytes (<= KIDE_CFG_CHUNK_MAX) */
+};
+struct kide_cfg_apply_req {
+    kide_u64 total;
+};
+struct kide_cfg_apply_rep {
+    char text[KIDE_VERDICT_MAX + 1]; /**< OK: the note; KIDE_INVALID: the reason */
 };
 struct kide_srv_open_req {
     kide_u64 ram;      /**< RAM donated (already in the server's quota) */

@@ -12,6 +12,7 @@
 #include "hoitaja.h"
 
 #include <kide/json.h>
+#include <kide/status.h>
 
 static const struct hj_limits big = {
         .ram = 1ull << 40, .caps = 100000, .cpu = 100, .cpus = 4, .nest = 4};
@@ -1224,6 +1225,196 @@ static void test_config_size(void **state)
     free(doc);
 }
 
+/* ---- live configuration and status -------------------------------------------------- */
+
+#define LIVE(extra) ONE(",\"config_live\":true" extra)
+
+static void test_plan_live(void **state)
+{
+    (void)state;
+    /* Only config changed on a config_live child: handed over in place. */
+    one_step(LIVE(",\"config\":{\"x\":1}"), LIVE(",\"config\":{\"x\":2}"), HJ_ACT_UPDATE,
+             HJ_UPD_CONFIG);
+    one_step(LIVE(""), LIVE(",\"config\":{\"rules\":[1]}"), HJ_ACT_UPDATE, HJ_UPD_CONFIG);
+    /* Unchanged text (canonical): nothing. */
+    one_step(LIVE(",\"config\":{\"x\":1}"), LIVE(",\"config\":{ \"x\" : 1 }"), HJ_ACT_NONE, 0);
+    /* With another in-place field: both, one step. */
+    one_step(LIVE(",\"config\":{\"x\":1}"), LIVE(",\"config\":{\"x\":2},\"heartbeat_ms\":100"),
+             HJ_ACT_UPDATE, HJ_UPD_CONFIG | HJ_UPD_POLICY);
+    one_step(ONE(",\"config_live\":true,\"config\":{\"x\":1}"),
+             DOC("{\"name\":\"a\",\"binary\":\"demo\",\"ram\":8192,\"caps\":16,\"cpu\":{\"quota\":"
+                 "10},\"config_live\":true,\"config\":{\"x\":2}}"),
+             HJ_ACT_UPDATE, HJ_UPD_RAM | HJ_UPD_CONFIG);
+    /* Config and binary: still a restart (the binary forces it). */
+    one_step(LIVE(",\"config\":{\"x\":1}"),
+             DOC("{\"name\":\"a\",\"binary\":\"other\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":"
+                 "10},\"config_live\":true,\"config\":{\"x\":2}}"),
+             HJ_ACT_RESTART, 0);
+    one_step(LIVE(",\"config\":{\"x\":1}"),
+             LIVE(",\"config\":{\"x\":2},\"routes\":[{\"service\":\"A\",\"to\":\"parent\"}]"),
+             HJ_ACT_RESTART, 0);
+    /* Switching config_live on or off is a restart: the child registers at start. */
+    one_step(ONE(",\"config\":{\"x\":1}"), LIVE(",\"config\":{\"x\":1}"), HJ_ACT_RESTART, 0);
+    one_step(LIVE(",\"config\":{\"x\":1}"), ONE(",\"config\":{\"x\":2}"), HJ_ACT_RESTART, 0);
+    /* Without config_live a config change restarts, as before. */
+    one_step(ONE(",\"config_live\":false,\"config\":{\"x\":1}"),
+             ONE(",\"config_live\":false,\"config\":{\"x\":2}"), HJ_ACT_RESTART, 0);
+}
+
+static void test_config_live_field(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(DOC(CHILD("a", ",\"config_live\":true"))), 0);
+    assert_true(cfg.child[0].config_live);
+    assert_int_equal(parse(DOC(CHILD("a", ""))), 0);
+    assert_false(cfg.child[0].config_live);
+    bad(DOC(CHILD("a", ",\"config_live\":1")), "config_live must be true or false", "child 'a'");
+    bad(DOC(CHILD("a", ",\"config_live\":\"yes\"")), "config_live must be true or false", NULL);
+    bad(DOC("{\"name\":\"h\",\"binary\":\"hoitaja\",\"ram\":4194304,\"caps\":64,\"cpu\":{\"quota\":"
+            "10},\"config_live\":true,\"habitat\":{\"children\":[]}}"),
+        "config_live on a habitat", NULL);
+    /* The hint names the field. */
+    bad(DOC(CHILD("a", ",\"config-live\":true")), "unknown field 'config-live'", NULL);
+    assert_non_null(strstr(err.hint, "config_live"));
+    /* A partial configuration carries it too. */
+    assert_int_equal(parse_lim(DOC(CHILD("a", ",\"config_live\":true")), &big,
+                               HJ_PARSE_PARTIAL | HJ_PARSE_NO_GEN),
+                     0);
+    assert_true(cfg.child[0].config_live);
+}
+
+static void test_live_verdict(void **state)
+{
+    char res[160];
+    (void)state;
+    assert_int_equal(hj_live_verdict(KIDE_OK, "", "OK", 1000, res, sizeof(res)), 0);
+    assert_string_equal(res, "applied");
+    /* Rejected by the child: its reason. */
+    assert_int_equal(hj_live_verdict(KIDE_INVALID, "allow[0]: to: no habitat 'nobody'", "INVALID",
+                                     1000, res, sizeof(res)),
+                     -1);
+    assert_string_equal(res, "rejected: allow[0]: to: no habitat 'nobody'");
+    assert_int_equal(hj_live_verdict(KIDE_INVALID, "", "INVALID", 1000, res, sizeof(res)), -1);
+    assert_string_equal(res, "rejected: the child gave no reason; config unchanged");
+    /* No answer in time. */
+    assert_int_equal(hj_live_verdict(KIDE_TIMEOUT, "", "TIMEOUT", 1000, res, sizeof(res)), -1);
+    assert_string_equal(res, "rejected: child did not answer within 1000 ms; config unchanged");
+    /* Anything else names the status. */
+    assert_int_equal(hj_live_verdict(KIDE_BAD_PARAM, "", "BAD_PARAM", 1000, res, sizeof(res)), -1);
+    assert_string_equal(res,
+                        "rejected: child's config portal answered BAD_PARAM; config unchanged");
+}
+
+static void status_ok(const char *in, const char *want)
+{
+    char out[HJ_STATUS_TEXT_MAX + 1], why[160];
+    kide_u64 n;
+    if (hj_status_check(in, strlen(in), out, sizeof(out), &n, why, sizeof(why)))
+        fail_msg("refused '%s': %s", in, why);
+    assert_string_equal(out, want);
+    assert_int_equal(n, strlen(want));
+}
+
+static void status_bad(const char *in, kide_u64 len, const char *needle)
+{
+    char out[HJ_STATUS_TEXT_MAX + 1], why[160];
+    kide_u64 n;
+    if (!hj_status_check(in, len, out, sizeof(out), &n, why, sizeof(why)))
+        fail_msg("accepted '%.60s'", in);
+    if (!strstr(why, needle))
+        fail_msg("'%s' lacks '%s'", why, needle);
+}
+
+static void test_status_check(void **state)
+{
+    static char big_in[KIDE_STATUS_MAX + 64];
+    (void)state;
+    status_ok("{}", "{}");
+    status_ok(" { \"a\" : {\"rx\": 1, \"drops\": {\"isolation\": 2}} }\n",
+              "{\"a\":{\"rx\":1,\"drops\":{\"isolation\":2}}}");
+    /* A newline inside a string stays escaped: one console line. */
+    status_ok("{\"s\":\"x\\ny\"}", "{\"s\":\"x\\ny\"}");
+    status_bad("[1,2]", 5, "must be a JSON object");
+    status_bad("7", 1, "must be a JSON object");
+    status_bad("{\"a\":", 5, "not JSON");
+    status_bad("{\"a\":\"\x01\"}", 7, "not JSON");
+    status_bad("", 0, "not JSON");
+    /* Nesting deeper than HJ_STATUS_DEPTH. */
+    status_bad("{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":1}}}}}}}}}", 64,
+               "not JSON");
+    /* Too many values. */
+    char *p = big_in;
+    p += sprintf(p, "{\"a\":[");
+    for (int i = 0; i < 200; i++)
+        p += sprintf(p, "%s1", i ? "," : "");
+    p += sprintf(p, "]}");
+    status_bad(big_in, (kide_u64)(p - big_in), "not JSON");
+    /* Longer than KIDE_STATUS_MAX. */
+    memset(big_in, ' ', sizeof(big_in));
+    big_in[0] = '{', big_in[KIDE_STATUS_MAX] = '}';
+    status_bad(big_in, KIDE_STATUS_MAX + 1, "at most 1024");
+}
+
+static char lines[8][400];
+static unsigned nlines;
+
+static void collect(void *ctx, const char *line)
+{
+    (void)ctx;
+    assert_true(nlines < 8);
+    snprintf(lines[nlines++], sizeof(lines[0]), "%s", line);
+}
+
+static void test_report_status(void **state)
+{
+    static char buf[8192], line[400], status[1100], joined[1200];
+    (void)state;
+    struct hj_status c[2] = {
+            {.name = "router",
+             .binary = "router",
+             .state = HJ_ST_RUNNING,
+             .status = "{\"a\":{\"rx\":3}}"},
+            {.name = "quiet", .binary = "demo", .state = HJ_ST_RUNNING},
+    };
+    struct hj_habitat_status h = {.label = "init", .generation = 2, .seq = 1};
+    long n = hj_report_json(&h, c, 2, buf, sizeof(buf));
+    assert_true(n > 0);
+    struct kide_json_tok tok[256];
+    struct kide_json_doc doc;
+    kide_u64 v;
+    assert_int_equal(kide_json_parse(&doc, buf, (size_t)n, tok, 256, NULL, NULL), 0);
+    int c0 = kide_json_first(&doc, kide_json_find(&doc, 0, "children"));
+    int st = kide_json_find(&doc, c0, "status");
+    assert_int_equal(kide_json_type(&doc, st), KIDE_JSON_OBJECT);
+    assert_int_equal(
+            kide_json_get_u64(&doc, kide_json_find(&doc, kide_json_find(&doc, st, "a"), "rx"), &v),
+            0);
+    assert_int_equal(v, 3);
+    assert_true(kide_json_find(&doc, kide_json_next(&doc, c0), "status") < 0);
+    /* The console: one line when it fits. */
+    nlines = 0;
+    assert_int_equal(hj_report_status_lines(&c[0], line, sizeof(line), collect, NULL), 1);
+    assert_string_equal(lines[0], "child router: status {\"a\":{\"rx\":3}}");
+    assert_int_equal(hj_report_status_lines(&c[1], line, sizeof(line), collect, NULL), 0);
+    /* A long one in numbered pieces that together are the whole object. */
+    memset(status, 'x', sizeof(status));
+    memcpy(status, "{\"s\":\"", 6);
+    memcpy(status + 1000, "\"}", 3);
+    c[0].status = status;
+    nlines = 0;
+    unsigned k = hj_report_status_lines(&c[0], line, sizeof(line), collect, NULL);
+    assert_true(k > 1 && k == nlines);
+    joined[0] = 0;
+    for (unsigned i = 0; i < k; i++) {
+        char head[64];
+        snprintf(head, sizeof(head), "child router: status (%u/%u) ", i + 1, k);
+        assert_memory_equal(lines[i], head, strlen(head));
+        assert_true(strlen(lines[i]) < sizeof(line));
+        strcat(joined, lines[i] + strlen(head));
+    }
+    assert_string_equal(joined, status);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1257,6 +1448,11 @@ int main(void)
             cmocka_unit_test_teardown(test_sums_overflow, teardown),
             cmocka_unit_test_teardown(test_habitat_overhead, teardown),
             cmocka_unit_test_teardown(test_config_size, teardown),
+            cmocka_unit_test(test_plan_live),
+            cmocka_unit_test_teardown(test_config_live_field, teardown),
+            cmocka_unit_test(test_live_verdict),
+            cmocka_unit_test(test_status_check),
+            cmocka_unit_test(test_report_status),
     };
     return cmocka_run_group_tests_name("hoitaja", tests, NULL, NULL);
 }

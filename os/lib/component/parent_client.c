@@ -112,3 +112,50 @@ int kide_srv_upgrade(const struct kide_parent_chan *ch, const struct kide_srv_up
 {
     return words(ch, KIDE_SRV_UPGRADE, req, 2, 0, 0);
 }
+
+int kide_parent_config_portal(const struct kide_parent_chan *ch, kide_sel pt)
+{
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_PARENT_CONFIG_PORTAL);
+    return finish(ch, &m, 0, pt, KIDE_PT_CALL, 0, 0, 0, 1, 0);
+}
+
+int kide_parent_status(const struct kide_parent_chan *ch, const char *json)
+{
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_PARENT_STATUS);
+    kide_msg_put_str(&m, json);
+    return finish(ch, &m, 0, 0, 0, 0, 0, 0, 1, 0);
+}
+
+int kide_cfg_chunk(const struct kide_parent_chan *ch, const struct kide_cfg_chunk_req *req)
+{
+    struct kide_msg m;
+    if (req->len > KIDE_CFG_CHUNK_MAX)
+        return KIDE_BAD_PARAM;
+    kide_msg_begin(&m, KIDE_CFG_CHUNK);
+    kide_msg_put(&m, req->total);
+    kide_msg_put(&m, req->offset);
+    kide_msg_put_bytes(&m, req->chunk, req->len);
+    return finish(ch, &m, 0, 0, 0, 0, 0, 0, 0, 0);
+}
+
+int kide_cfg_apply(const struct kide_parent_chan *ch, const struct kide_cfg_apply_req *req,
+                   struct kide_cfg_apply_rep *rep)
+{
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_CFG_APPLY);
+    kide_msg_put(&m, req->total);
+    int st = finish(ch, &m, 0, 0, 0, 0, 0, 0, 0, 0);
+    rep->text[0] = 0;
+    if (st == KIDE_OK || st == KIDE_INVALID) {
+        /* The note or reason: a string after the status; a missing or overlong one reads "". */
+        m.pos = 1;
+        m.bad = 0;
+        if (m.n > 1)
+            kide_msg_get_str(&m, rep->text, sizeof(rep->text));
+        if (m.bad)
+            rep->text[0] = 0;
+    }
+    return st;
+}

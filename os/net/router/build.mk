@@ -12,7 +12,7 @@
 
 RTR_DIR  := $(TOP)/os/net/router
 RTR_OUT  := $(OSB)/net/router
-RTR_SRCS := pkt.c nat.c router.c dhcp.c config.c parse.c update.c report.c
+RTR_SRCS := pkt.c nat.c router.c dhcp.c config.c parse.c update.c report.c status.c
 RTR_HDRS := $(addprefix $(RTR_DIR)/,router.h rtr_internal.h config.h)
 
 $(eval $(call kide_library,net-router,$(RTR_SRCS)))

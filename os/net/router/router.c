@@ -34,6 +34,7 @@ static struct rtr_counters *ctr(struct rtr *r, int port)
 void rtr_send(struct rtr *r, int port, const u8 *f, u32 len)
 {
     ctr(r, port)->tx++;
+    ctr(r, port)->tx_bytes += len;
     r->sent++;
     if (r->emit)
         r->emit(r->emit_ctx, port, f, len);
@@ -185,6 +186,7 @@ static struct rtr_nat *forward_in(struct rtr *r, const struct pkt *p, u64 now, i
         e->remote_port = p->sport;
     }
     *slot = fw->hab;
+    r->hab[fw->hab].c.fwd_hits++;
     return e;
 }
 
@@ -278,6 +280,7 @@ int rtr_input(struct rtr *r, int port, const u8 *frame, u32 len, u64 now)
         return -1;
     c = ctr(r, port);
     c->rx++;
+    c->rx_bytes += len;
     if (len < ETH_HLEN || len > RTR_FRAME_MAX) {
         rc = RTR_DROP_MALFORMED;
     } else {

@@ -84,6 +84,8 @@ struct rtr_counters {
     kide_u64 forwarded;             /**< received frames forwarded to another port */
     kide_u64 answered;              /**< received frames consumed by the router (ARP, DHCP) */
     kide_u64 drops[RTR_DROP_COUNT]; /**< received frames dropped, by reason */
+    kide_u64 rx_bytes, tx_bytes;    /**< bytes of the frames received and sent */
+    kide_u64 fwd_hits;              /**< habitat: uplink frames a port forward took in */
 };
 
 /** The uplink's configuration. */
@@ -239,6 +241,32 @@ int rtr_configure(struct rtr *r, const char *json, kide_u32 len, kide_u64 now,
  */
 int rtr_update(struct rtr *r, const char *json, kide_u32 len, kide_u64 now, struct rtr_verdicts *v,
                struct rtr_error *err);
+
+/**
+ * Live update, all or nothing: as rtr_update, but any rejected item rejects the
+ * whole document (returns -1, *err says which and why, prefixed with the item;
+ * nothing changes). On success *v holds the changes (added, changed, removed).
+ * For a parent's live reconfiguration, whose verdict is one per document.
+ */
+int rtr_update_all(struct rtr *r, const char *json, kide_u32 len, kide_u64 now,
+                   struct rtr_verdicts *v, struct rtr_error *err);
+
+/**
+ * Summarise the changes of *v (not the unchanged items) as "habitat 'a' added,
+ * allow a -> b udp/7 removed" into buf (size bytes, always NUL-terminated; a list
+ * that does not fit ends with ", and N more"). Returns the number of changes.
+ */
+kide_u32 rtr_verdicts_summary(const struct rtr_verdicts *v, char *buf, kide_u32 size);
+
+/**
+ * Write the component status: one compact JSON object
+ * {"uplink": {...}, "<habitat>": {...}} with each port's rx, tx, rx_bytes,
+ * tx_bytes, its non-zero drops by reason, and for habitats nat (entries in use)
+ * and fwd_hits. Habitats that do not fit in size are left out, in slot order,
+ * and counted ("omitted": n). Returns the length, or KIDE_JSON_ENOSPC when not
+ * even the uplink fits (the caller publishes nothing then).
+ */
+long rtr_status(const struct rtr *r, char *buf, kide_u32 size);
 
 /**
  * A frame arrived on port (RTR_UPLINK or a habitat slot). It is answered,

@@ -9,6 +9,8 @@
  * removed or changed forward loses the entries it made, and a changed
  * uplink loses every entry and the ARP cache (its address is in all of
  * them). Nothing else is touched: an unchanged habitat's connections go on.
+ * rtr_update_all is the all-or-nothing variant a parent's live
+ * reconfiguration uses: one verdict for the whole document.
  */
 #include "config.h"
 
@@ -71,6 +73,23 @@ int rtr_configure(struct rtr *r, const char *json, kide_u32 len, kide_u64 now,
     (void)now;
     if (rtr_parse(r, json, len, NULL, &rejected, err, err) < 0 || rejected)
         return -1;
+    commit(r);
+    return 0;
+}
+
+int rtr_update_all(struct rtr *r, const char *json, kide_u32 len, kide_u64 now,
+                   struct rtr_verdicts *v, struct rtr_error *err)
+{
+    u32 rejected;
+    struct rtr_error first;
+    (void)now;
+    memset(&first, 0, sizeof(first));
+    if (rtr_parse(r, json, len, v, &rejected, err, &first) < 0)
+        return -1;
+    if (rejected) { /* the first rejection names its item (allow[1]: ...) */
+        *err = first;
+        return -1;
+    }
     commit(r);
     return 0;
 }

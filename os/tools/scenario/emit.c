@@ -123,6 +123,9 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
     if (c->args[0]) {
         kide_json_member_string(w, "args", c->args);
     }
+    if (c->config_live) {
+        kide_json_member_bool(w, "config_live", 1);
+    }
     kide_json_key(w, "config");
     if (c->config) {
         config_value(w, &s->doc, c->config);

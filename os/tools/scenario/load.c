@@ -453,9 +453,10 @@ static int routes(struct ld *c, yaml_node_t *n, const char *where, struct scn_ch
  * habitat depth level (0: the root habitat). */
 static int child(struct ld *c, yaml_node_t *n, const char *path, int level, struct scn_child *ch)
 {
-    static const char *const allowed[] = {"name",     "binary",  "ram",     "caps",      "cpu",
-                                          "provides", "routes",  "restart", "heartbeat", "devices",
-                                          "config",   "habitat", "args",    "ram_node",  NULL};
+    static const char *const allowed[] = {"name",      "binary",   "ram",         "caps",
+                                          "cpu",       "provides", "routes",      "restart",
+                                          "heartbeat", "devices",  "config",      "habitat",
+                                          "args",      "ram_node", "config_live", NULL};
     char where[300];
     yaml_node_t *v;
     ch->line = line_of(n);
@@ -503,6 +504,13 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, stru
         if (integer(c, v, where, "ram_node", &ch->ram_node))
             return -1;
         ch->has_ram_node = true;
+    }
+    if ((v = member(c, n, "config_live"))) {
+        static const char *const words[] = {"false", "true", NULL};
+        int k;
+        if (choice(c, v, where, "config_live", words, "true, false", &k))
+            return -1;
+        ch->config_live = k == 1;
     }
     if ((v = member(c, n, "config"))) {
         if (v->type != YAML_MAPPING_NODE)

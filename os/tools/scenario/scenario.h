@@ -72,6 +72,7 @@ struct scn_child {
     bool has_ram_node;                  /**< ram_node was given */
     const char *args;            /**< its kide_args() string (in the document), "" for none */
     yaml_node_t *config;         /**< config mapping (in the document) or NULL */
+    bool config_live;            /**< config_live: a config change goes to the running child */
     struct scn_habitat *habitat; /**< nested habitat (binary hoitaja) or NULL */
     int line;                    /**< source line of the child */
 };

@@ -7,7 +7,8 @@
  * management session, to a denied or unknown name, with odd donations, long
  * args and label suffixes; a close or upgrade of a real, stale or made-up
  * handle; an announce with and without a capability; ALIVE, PENDING, an
- * unknown op, an oversized message; a call on one of its sessions; or a
+ * unknown op, an oversized message; a status of junk, deep or too long JSON,
+ * and a config portal (the child is not config_live); a call on one of its sessions; or a
  * management request with random words (reports at odd offsets, uploads of
  * junk, applies of junk with the right and wrong generations, events,
  * subscribe). Capabilities it does not expect are planted along (its own
@@ -130,7 +131,7 @@ static void fuzz_misc(kide_sel sm)
 {
     struct kide_msg m;
     int st;
-    switch (rnd() % 6) {
+    switch (rnd() % 7) {
     case 0:
         kide_msg_begin(&m, KIDE_PARENT_UPGRADE);
         kide_msg_put(&m, handle());
@@ -153,7 +154,32 @@ static void fuzz_misc(kide_sel sm)
         st = kide_msg_call(&m, KIDE_COMP_SEL_PARENT, 0);
         break;
     case 4: /* a request with no words at all after the op, for every op */
-        kide_msg_begin(&m, 1 + rnd() % 6);
+        kide_msg_begin(&m, 1 + rnd() % 8);
+        st = kide_msg_call(&m, KIDE_COMP_SEL_PARENT, 0);
+        break;
+    case 5: /* a status of junk or of deep, long or odd JSON; a config portal it may not have */
+        if (rnd() % 4 == 0) {
+            kide_msg_begin(&m, KIDE_PARENT_CONFIG_PORTAL);
+            st = kide_msg_call_cap(&m, KIDE_COMP_SEL_PARENT, 0, rnd() % 2 ? sm : 0, KIDE_SM_UP);
+            break;
+        }
+        kide_msg_begin(&m, KIDE_PARENT_STATUS);
+        switch (rnd() % 4) {
+        case 0:
+            kide_msg_put_str(&m, junk_str(JUNK));
+            break;
+        case 1:
+            kide_msg_put_str(&m, "{\"a\":[[[[[[[[[[1]]]]]]]]]]}");
+            break;
+        case 2:
+            kide_msg_put_str(&m, "{\"ok\":1,\"s\":\"\\u0000\\n\"}");
+            break;
+        default: /* longer than KIDE_STATUS_MAX */
+            kide_msg_put(&m, KIDE_STATUS_MAX + 1 + rnd() % 64);
+            for (unsigned n = (KIDE_STATUS_MAX + 72) / 8; n; n--)
+                kide_msg_put(&m, 0x2020202020202020ull);
+            break;
+        }
         st = kide_msg_call(&m, KIDE_COMP_SEL_PARENT, 0);
         break;
     default: /* one of its sessions, random op and words */

@@ -232,6 +232,62 @@ static void test_mgmt_events_malformed(void **state)
     assert_int_equal(got, 77);
 }
 
+/* The config portal (KIDE_CFG_*) and the status, as the parent and the child send them. */
+static void test_live_config_clients(void **state)
+{
+    (void)state;
+    struct kide_cfg_chunk_req cr = {.total = 10, .offset = 4, .chunk = "abcdef", .len = 6};
+    assert_int_equal(kide_cfg_chunk(&parent, &cr), KIDE_OK);
+    assert_int_equal(seen[0], KIDE_CFG_CHUNK);
+    assert_int_equal(seen[1], 10);
+    assert_int_equal(seen[2], 4);
+    assert_int_equal(seen[3], 6);
+    assert_memory_equal(&seen[4], "abcdef", 6);
+    cr.len = KIDE_CFG_CHUNK_MAX + 1; /* refused before anything is sent */
+    calls = 0;
+    assert_int_equal(kide_cfg_chunk(&parent, &cr), KIDE_BAD_PARAM);
+    assert_int_equal(calls, 0);
+    /* The verdict: a rejection with its reason. */
+    struct kide_cfg_apply_req ar = {.total = 10};
+    struct kide_cfg_apply_rep rep;
+    answer[0] = KIDE_INVALID;
+    answer[1] = 6;
+    memcpy(&answer[2], "nobody", 6);
+    answer_n = 3;
+    assert_int_equal(kide_cfg_apply(&parent, &ar, &rep), KIDE_INVALID);
+    assert_int_equal(seen[0], KIDE_CFG_APPLY);
+    assert_int_equal(seen[1], 10);
+    assert_string_equal(rep.text, "nobody");
+    /* OK without a note, and a reason longer than KIDE_VERDICT_MAX: "" (never cut). */
+    answer[0] = KIDE_OK;
+    answer_n = 1;
+    assert_int_equal(kide_cfg_apply(&parent, &ar, &rep), KIDE_OK);
+    assert_string_equal(rep.text, "");
+    answer[0] = KIDE_INVALID;
+    answer[1] = KIDE_VERDICT_MAX + 1;
+    memset(&answer[2], 'x', KIDE_VERDICT_MAX + 8);
+    answer_n = 2 + (KIDE_VERDICT_MAX + 8) / 8;
+    assert_int_equal(kide_cfg_apply(&parent, &ar, &rep), KIDE_INVALID);
+    assert_string_equal(rep.text, "");
+    /* A length word that promises more than came. */
+    answer[1] = 400;
+    answer_n = 3;
+    assert_int_equal(kide_cfg_apply(&parent, &ar, &rep), KIDE_INVALID);
+    assert_string_equal(rep.text, "");
+    /* Registration sends the portal; the status is one string. */
+    answer[0] = KIDE_OK;
+    answer_n = 1;
+    assert_int_equal(kide_parent_config_portal(&parent, 555), KIDE_OK);
+    assert_int_equal(seen[0], KIDE_PARENT_CONFIG_PORTAL);
+    assert_int_equal(seen_send, 555);
+    assert_int_equal(kide_parent_status(&parent, "{\"a\":1}"), KIDE_OK);
+    assert_int_equal(seen[0], KIDE_PARENT_STATUS);
+    assert_int_equal(seen[1], 7);
+    assert_memory_equal(&seen[2], "{\"a\":1}", 7);
+    kernel_status = KIDE_BAD_CAP; /* no parent */
+    assert_int_equal(kide_parent_status(&parent, "{}"), KIDE_NOT_FOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +298,7 @@ int main(void)
             cmocka_unit_test_setup(test_mgmt_read_all, setup),
             cmocka_unit_test_setup(test_mgmt_upload_all, setup),
             cmocka_unit_test_setup(test_mgmt_events_malformed, setup),
+            cmocka_unit_test_setup(test_live_config_clients, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

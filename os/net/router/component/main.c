@@ -12,7 +12,10 @@
  *
  * Config: the router library's configuration document, unchanged (uplink,
  * router_mac, dns, habitats, forward, allow); a document the library rejects
- * stops the component with its error and hint.
+ * stops the component with its error and hint. With `config_live: true` in its
+ * entry a changed document is applied while it runs (live.c), and live.c
+ * publishes the counters into hoitaja's report; the loop holds live.c's lock
+ * while it touches the packet logic.
  *
  * Loop (one thread: the library takes no locks): frames from the uplink and
  * from every downlink (no more than its queue has room for: the rest waits in
@@ -36,6 +39,7 @@
 #include "nic_client.h"
 #include "nic_server.h"
 #include "router.h"
+#include "live.h"
 
 #define WAIT_MS       1                  /* the uplink's polling period while frames move */
 #define IDLE_WAIT_MS  10                 /* ... and once idle */
@@ -223,6 +227,7 @@ void kide_main(struct kide_env *env)
     struct router *R = &rt;
     R->env = env;
     configure(R);
+    router_live_start(env, R->r, R->hab_of, NIC_SESSIONS_MAX);
     open_uplink(R);
     struct nic_server_cfg cfg = {.name = "router", .link_up = 1, .admit = admit, .admit_ctx = R};
     int st = nic_server_start(env, &cfg);
@@ -234,6 +239,7 @@ void kide_main(struct kide_env *env)
     kide_u64 next = now_ms() + REPORT_MS, busy = now_ms();
     for (;;) {
         kide_u64 now = now_ms();
+        router_lock();
         R->ports = nic_server_begin();
         unsigned moved = round_trip(R, now);
         nic_server_end();
@@ -243,6 +249,8 @@ void kide_main(struct kide_env *env)
             housekeeping(R, now);
             next = now + REPORT_MS;
         }
+        router_unlock();
+        router_live_tick(now);
         if (moved)
             busy = now;
         else

@@ -13,6 +13,8 @@
 
 #include "rtr_internal.h"
 
+#include <kide/parent.h> /* KIDE_STATUS_MAX, KIDE_VERDICT_MAX */
+
 static struct rtr *r;
 static u8 frame[RTR_FRAME_MAX + 64];
 
@@ -145,19 +147,26 @@ static void config_step(struct in *in, u64 now)
 {
     static struct rtr_verdicts v;
     struct rtr_error err;
+    char sum[KIDE_VERDICT_MAX + 1];
     u32 pick = take(in, 1);
+    /* Odd picks: the all-or-nothing update of a parent's live reconfiguration. */
+    int (*update)(struct rtr *, const char *, kide_u32, kide_u64, struct rtr_verdicts *,
+                  struct rtr_error *) = pick & 1 ? rtr_update_all : rtr_update;
+    int rc;
     if (pick < 0xf0) {
         const char *c = configs[pick % NCONFIGS];
-        (void)rtr_update(r, c, (u32)strlen(c), now, &v, &err);
+        rc = update(r, c, (u32)strlen(c), now, &v, &err);
     } else {
         u32 len = take(in, 2) % 2048;
         char *c = malloc(len + 1);
         for (u32 i = 0; i < len; i++)
             c[i] = (char)take(in, 1);
-        (void)rtr_update(r, c, len, now, &v, &err);
+        rc = update(r, c, len, now, &v, &err);
         free(c);
     }
     if (v.n > RTR_VERDICTS_MAX)
+        abort();
+    if (rc == 0 && (rtr_verdicts_summary(&v, sum, sizeof(sum)) > v.n || strlen(sum) >= sizeof(sum)))
         abort();
 }
 
@@ -206,6 +215,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kide_json_writer_init(&w, report, sizeof(report));
     rtr_report(r, &w);
     if (kide_json_writer_finish(&w) < 0)
+        abort();
+    /* The status always fits a parent's bound (habitats beyond it are counted). */
+    if (rtr_status(r, report, KIDE_STATUS_MAX) < 0)
         abort();
     return 0;
 }

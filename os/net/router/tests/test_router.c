@@ -928,6 +928,118 @@ static void test_checksums(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
+/* The all-or-nothing live update a parent's reconfiguration uses, and the status. */
+static void test_update_all(void **state)
+{
+    static struct rtr_verdicts v;
+    static char buf[1024], sum[160];
+    struct rtr_error err;
+    const char *allow = BASE_CFG(",\"allow\":[{\"from\":\"a\",\"to\":\"b\",\"proto\":\"udp\"}]");
+    const char *invalid = BASE_CFG(",\"allow\":[{\"from\":\"a\",\"to\":\"b\",\"proto\":\"udp\"},"
+                                   "{\"from\":\"a\",\"to\":\"nobody\"}]");
+    (void)state;
+    learn_gateway();
+    /* a's connection to the outside, which no change below touches. */
+    in(sa, udpf(mac_rtr, mac_a, A_ADDR, 7, REMOTE, 53, 1), 0);
+    rtr_poll(r, 0, 8);
+    assert_int_equal(rtr_nat_used(r, sa), 1);
+    /* No rule: the sibling's network is out of reach. */
+    in(sa, udpf(mac_rtr, mac_a, A_ADDR, 9, B_ADDR, 7, 1), 0);
+    rtr_poll(r, 0, 8);
+    assert_int_equal(drops(sa, RTR_DROP_ISOLATION), 1);
+    /* Added live: it passes; the connection stays. */
+    assert_int_equal(rtr_update_all(r, allow, strlen(allow), 0, &v, &err), 0);
+    assert_int_equal(rtr_verdicts_summary(&v, sum, sizeof(sum)), 1);
+    assert_string_equal(sum, "allow a -> b udp/0 added");
+    assert_int_equal(rtr_nat_used(r, sa), 1);
+    nout = 0;
+    in(sa, udpf(mac_rtr, mac_a, A_ADDR, 9, B_ADDR, 7, 1), 0);
+    rtr_poll(r, 0, 8);
+    assert_int_equal(nout, 1);
+    assert_int_equal(out[0].port, sb);
+    /* An invalid document (one bad rule) is rejected whole: nothing changes. */
+    assert_int_equal(rtr_update_all(r, invalid, strlen(invalid), 0, &v, &err), -1);
+    assert_non_null(strstr(err.msg, "allow[1]: to: no habitat 'nobody'"));
+    assert_true(err.hint[0] != 0);
+    nout = 0;
+    in(sa, udpf(mac_rtr, mac_a, A_ADDR, 9, B_ADDR, 7, 1), 0);
+    rtr_poll(r, 0, 8);
+    assert_int_equal(nout, 1);
+    assert_int_equal(rtr_nat_used(r, sa), 1);
+    /* A broken document: the same. */
+    assert_int_equal(rtr_update_all(r, "{", 1, 0, &v, &err), -1);
+    assert_int_equal(rtr_slot(r, "b"), sb);
+    /* Removed live: dropped again, counted; the connection still stays. */
+    const char *none = BASE_CFG("");
+    assert_int_equal(rtr_update_all(r, none, strlen(none), 0, &v, &err), 0);
+    rtr_verdicts_summary(&v, sum, sizeof(sum));
+    assert_string_equal(sum, "allow a -> b udp/0 removed");
+    nout = 0;
+    in(sa, udpf(mac_rtr, mac_a, A_ADDR, 9, B_ADDR, 7, 1), 0);
+    rtr_poll(r, 0, 8);
+    assert_int_equal(nout, 0);
+    assert_int_equal(drops(sa, RTR_DROP_ISOLATION), 2);
+    assert_int_equal(rtr_nat_used(r, sa), 1);
+    /* Nothing changed: no changes to summarise. */
+    assert_int_equal(rtr_update_all(r, none, strlen(none), 0, &v, &err), 0);
+    assert_int_equal(rtr_verdicts_summary(&v, sum, sizeof(sum)), 0);
+    assert_string_equal(sum, "");
+    /* A long list ends with how many more. */
+    assert_int_equal(rtr_update_all(r, allow, strlen(allow), 0, &v, &err), 0);
+    v.n = 0;
+    for (int i = 0; i < 20; i++) {
+        snprintf(v.v[v.n].item, sizeof(v.v[0].item), "forward tcp/%d", 1000 + i);
+        v.v[v.n++].change = RTR_ADDED;
+    }
+    assert_int_equal(rtr_verdicts_summary(&v, sum, 100), 20);
+    assert_true(strlen(sum) < 100);
+    assert_non_null(strstr(sum, "more"));
+
+    /* The status: compact, with bytes, NAT entries and the drops that are not zero. */
+    long n = rtr_status(r, buf, sizeof(buf));
+    assert_true(n > 0);
+    struct kide_json_tok tok[256];
+    struct kide_json_doc doc;
+    u64 x;
+    assert_int_equal(kide_json_parse(&doc, buf, (size_t)n, tok, 256, NULL, NULL), 0);
+    int a = kide_json_find(&doc, 0, "a");
+    assert_int_equal(kide_json_get_u64(&doc, kide_json_find(&doc, a, "nat"), &x), 0);
+    assert_int_equal(x, 1);
+    assert_int_equal(kide_json_get_u64(&doc, kide_json_find(&doc, a, "rx"), &x), 0);
+    assert_int_equal(x, rtr_counters(r, sa)->rx);
+    assert_int_equal(kide_json_get_u64(&doc, kide_json_find(&doc, a, "rx_bytes"), &x), 0);
+    assert_true(x >= 42 * rtr_counters(r, sa)->rx && x > 0);
+    int d = kide_json_find(&doc, a, "drops");
+    assert_int_equal(kide_json_get_u64(&doc, kide_json_find(&doc, d, "isolation"), &x), 0);
+    assert_int_equal(x, 2);
+    assert_true(kide_json_find(&doc, d, "spoofed") < 0);
+    assert_true(kide_json_find(&doc, kide_json_find(&doc, 0, "b"), "drops") < 0);
+    assert_true(kide_json_find(&doc, 0, "uplink") >= 0);
+    assert_true(n < 1024);
+    /* Habitats that do not fit are counted, not cut; no room even for the uplink: an error. */
+    n = rtr_status(r, buf, 200);
+    assert_true(n > 0);
+    assert_int_equal(kide_json_parse(&doc, buf, (size_t)n, tok, 256, NULL, NULL), 0);
+    assert_int_equal(kide_json_get_u64(&doc, kide_json_find(&doc, 0, "omitted"), &x), 0);
+    assert_int_equal(x,
+                     2 - (kide_json_find(&doc, 0, "a") >= 0) - (kide_json_find(&doc, 0, "b") >= 0));
+    assert_true(x >= 1);
+    assert_true(rtr_status(r, buf, 16) < 0);
+}
+
+/* A port forward counts the frames it takes in. */
+static void test_forward_hits(void **state)
+{
+    (void)state;
+    learn_gateway();
+    in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 5, UP_ADDR, 7443, TCP_SYN), 0);
+    in(RTR_UPLINK, tcpf(mac_up, mac_gw, REMOTE, 5, UP_ADDR, 7443, TCP_ACK), 0);
+    assert_int_equal(rtr_counters(r, sa)->fwd_hits, 2);
+    assert_int_equal(rtr_counters(r, sb)->fwd_hits, 0);
+    assert_true(rtr_counters(r, RTR_UPLINK)->rx_bytes >= 2 * 54);
+    assert_true(rtr_counters(r, sa)->tx_bytes >= 2 * 54);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -949,6 +1061,8 @@ int main(void)
             T(test_config_errors),
             T(test_update),
             T(test_update_kept),
+            T(test_update_all),
+            T(test_forward_hits),
             T(test_dhcp),
             T(test_malformed),
             T(test_report),

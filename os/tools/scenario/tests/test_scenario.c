@@ -646,6 +646,44 @@ static void test_devices(void **state)
     assert_non_null(strstr(err.msg, "must be one of true, false"));
 }
 
+/* config_live: loaded, emitted only when true, and checked by hoitaja's validator. */
+static void test_config_live(void **state)
+{
+    (void)state;
+    const char *y = HEAD
+            "    - {name: rtr, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, config_live: true,\n"
+            "       config: {a: 1}}\n"
+            "    - {name: app, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}, config_live: "
+            "false}\n";
+    struct scn s;
+    struct scn_error err;
+    int rc = scn_load(&s, y, strlen(y), &err);
+    if (rc)
+        fail_msg("line %d: %s", err.line, err.msg);
+    assert_true(s.root.children[0].config_live);
+    assert_false(s.root.children[1].config_live);
+    char *json;
+    long n = scn_write_init(&s, &json);
+    assert_true(n > 0);
+    static struct kide_json_tok tok[512];
+    struct kide_json_doc doc;
+    assert_int_equal(kide_json_parse(&doc, json, (size_t)n, tok, 512, NULL, NULL), 0);
+    int c0 = kide_json_first(&doc, kide_json_find(&doc, 0, "children"));
+    int c1 = kide_json_next(&doc, c0);
+    assert_int_equal(kide_json_type(&doc, kide_json_find(&doc, c0, "config_live")), KIDE_JSON_TRUE);
+    assert_true(kide_json_find(&doc, c1, "config_live") < 0);
+    free(json);
+    scn_free(&s);
+    y = HEAD CHILD(", config_live: yes");
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), -1);
+    assert_non_null(strstr(err.msg, "config_live"));
+    /* hoitaja's validator refuses it on a habitat. */
+    y = HEAD "    - {name: h, binary: hoitaja, ram: 8M, caps: 100, cpu: {quota: 1}, config_live: "
+             "true, habitat: {children: []}}\n";
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), -1);
+    assert_non_null(strstr(err.msg, "config_live on a habitat"));
+}
+
 /* args per child, exit_with per habitat: loaded, checked and emitted. */
 static void test_args_exit_with(void **state)
 {
@@ -1106,15 +1144,25 @@ static void test_limits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_good),        cmocka_unit_test(test_minimal),
-            cmocka_unit_test(test_bad),         cmocka_unit_test(test_hints),
-            cmocka_unit_test(test_values),      cmocka_unit_test(test_devices),
-            cmocka_unit_test(test_generated),   cmocka_unit_test(test_affinity),
-            cmocka_unit_test(test_ram_node),    cmocka_unit_test(test_args_exit_with),
-            cmocka_unit_test(test_f16_ram),     cmocka_unit_test(test_f16_sums),
-            cmocka_unit_test(test_f16_nested),  cmocka_unit_test(test_f16_machine),
-            cmocka_unit_test(test_f16_size),    cmocka_unit_test(test_f16_lines),
-            cmocka_unit_test(test_name_limits), cmocka_unit_test(test_limits),
+            cmocka_unit_test(test_good),
+            cmocka_unit_test(test_minimal),
+            cmocka_unit_test(test_bad),
+            cmocka_unit_test(test_hints),
+            cmocka_unit_test(test_values),
+            cmocka_unit_test(test_devices),
+            cmocka_unit_test(test_config_live),
+            cmocka_unit_test(test_generated),
+            cmocka_unit_test(test_affinity),
+            cmocka_unit_test(test_ram_node),
+            cmocka_unit_test(test_args_exit_with),
+            cmocka_unit_test(test_f16_ram),
+            cmocka_unit_test(test_f16_sums),
+            cmocka_unit_test(test_f16_nested),
+            cmocka_unit_test(test_f16_machine),
+            cmocka_unit_test(test_f16_size),
+            cmocka_unit_test(test_f16_lines),
+            cmocka_unit_test(test_name_limits),
+            cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
 }

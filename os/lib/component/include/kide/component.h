@@ -112,6 +112,21 @@ int kide_quota(struct kide_env *env, struct kide_quota *q);
  *  parent asks for `bytes` of RAM back. Free what you can; the runtime then
  *  releases free heap dataspaces. */
 void kide_on_yield(struct kide_env *env, void (*fn)(struct kide_env *env, kide_u64 bytes));
+/** A live configuration's callback: json (NUL-terminated, len bytes) is the child's
+ *  new `config`. Validate it, and apply it as a whole (return 0, *text may get a
+ *  short note of what changed) or not at all (return -1, *text gets the reason,
+ *  at most size - 1 bytes). Runs in the component's handler EC, concurrently with
+ *  its main thread, and must return within the parent's deadline (1 s). */
+typedef int (*kide_config_fn)(struct kide_env *env, void *ctx, const char *json, kide_u64 len,
+                              char *text, kide_u64 size);
+/** Take the configuration live (the child's entry says `config_live: true`): a change
+ *  of only its `config` then calls fn instead of restarting the component. Once per
+ *  component. -> KIDE_OK | KIDE_DENIED (the entry lacks config_live) | a status. */
+int kide_live_config(struct kide_env *env, kide_config_fn fn, void *ctx);
+/** Publish the component's status, a JSON object of at most KIDE_STATUS_MAX bytes,
+ *  into the parent's state report (children[].status). Overwrites the last one.
+ *  -> KIDE_OK | KIDE_BAD_PARAM (too long, not an object) | a status. */
+int kide_status_publish(struct kide_env *env, const char *json);
 
 /* ---- marshalling: checked, bounded access to UTCB words ---------------------- */
 /** A message under construction or being read. Every get/put is bounds-checked;

@@ -37,6 +37,16 @@ int kide_parent_alive(const struct kide_parent_chan *ch);
 int kide_parent_pending(const struct kide_parent_chan *ch, struct kide_parent_pending_rep *rep);
 int kide_parent_upgrade(const struct kide_parent_chan *ch,
                         const struct kide_parent_upgrade_req *req);
+/** CONFIG_PORTAL: register the component's config portal pt (KIDE_CFG_*). */
+int kide_parent_config_portal(const struct kide_parent_chan *ch, kide_sel pt);
+/** STATUS: publish json (a JSON object, <= KIDE_STATUS_MAX bytes). */
+int kide_parent_status(const struct kide_parent_chan *ch, const char *json);
+/** CFG_CHUNK on a component's config portal (the parent's side). */
+int kide_cfg_chunk(const struct kide_parent_chan *ch, const struct kide_cfg_chunk_req *req);
+/** CFG_APPLY: the verdict; rep->text gets the note (OK) or the reason (KIDE_INVALID),
+ *  "" when none came or it was longer than KIDE_VERDICT_MAX. */
+int kide_cfg_apply(const struct kide_parent_chan *ch, const struct kide_cfg_apply_req *req,
+                   struct kide_cfg_apply_rep *rep);
 
 int kide_srv_open(const struct kide_parent_chan *ch, const struct kide_srv_open_req *req,
                   kide_sel rcv, struct kide_srv_open_rep *rep, kide_sel *got);

@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+# test-netlive: a scenario test component (os/components/tests/README.md).
+$(eval $(call kide_component,test-netlive,main.c,test-common nic))
