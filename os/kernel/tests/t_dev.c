@@ -102,3 +102,45 @@ void test_msi_assign(void)
 out:
     krt_cap_drop(w);
 }
+
+/* assign_dev's checks. Without an IOMMU (the kernel tests' usual machines)
+ * QUERY says 0 units and a valid assignment changes nothing but still needs
+ * the function's ECAM page (q35); with one (q35 with intel-iommu) the root's
+ * domain mirrors all its RAM and goes again with the block. Everything else
+ * is refused before any IOMMU is looked at. Confinement itself: make
+ * vnet-iommu-test. */
+void test_assign_dev(void)
+{
+    const struct kide_boot_info *bi = krt_bootinfo;
+    u64 units = 7, have = 0;
+    kide_sel w = 0;
+    EXPECT_ST(kide_assign_dev(KIDE_ASSIGN_DEV_QUERY, 0, 0, &have), KIDE_OK);
+    CHECK(have <= 4);
+    EXPECT_ST(kide_assign_dev(7, KIDE_ROOT_SEL_PD, 0, &units), KIDE_BAD_SYSCALL);
+    /* Not a handler serving a call: there is no caller to assign to. */
+    EXPECT_ST(kide_assign_dev(KIDE_ASSIGN_DEV_CALLER, 0, VGA_PA, &units), KIDE_BAD_CAP);
+    EXPECT_ST(kide_assign_dev(KIDE_ASSIGN_DEV_PD, KIDE_ROOT_SEL_SC, VGA_PA, &units), KIDE_BAD_CAP);
+    w = ktest_weak(KIDE_ROOT_SEL_PD, KIDE_PD_CREATE);
+    CHECK(w);
+    EXPECT_ST(kide_assign_dev(KIDE_ASSIGN_DEV_PD, w, VGA_PA, &units), KIDE_BAD_PERM);
+    /* Only a page of the ECAM window names a function: not unaligned, not
+     * other device memory, not RAM, not nothing. */
+    EXPECT_ST(kide_assign_dev(KIDE_ASSIGN_DEV_PD, KIDE_ROOT_SEL_PD, VGA_PA + 8, &units),
+              KIDE_BAD_ADDR);
+    EXPECT_ST(kide_assign_dev(KIDE_ASSIGN_DEV_PD, KIDE_ROOT_SEL_PD, VGA_PA, &units), KIDE_BAD_ADDR);
+    EXPECT_ST(kide_assign_dev(KIDE_ASSIGN_DEV_BLOCK, 0, VGA_PA, &units), KIDE_BAD_ADDR);
+    EXPECT_ST(kide_assign_dev(KIDE_ASSIGN_DEV_PD, KIDE_ROOT_SEL_PD, KIDE_ROOT_STACK_TOP - 4096,
+                              &units),
+              KIDE_BAD_ADDR);
+    EXPECT_ST(kide_assign_dev(KIDE_ASSIGN_DEV_BLOCK, 0, KIDE_USER_END, &units), KIDE_BAD_ADDR);
+    EXPECT_ST(kide_assign_dev(KIDE_ASSIGN_DEV_BLOCK, 0, 0x0000500000000000ull, &units),
+              KIDE_BAD_ADDR);
+    if (bi->ecam_phys) { /* q35: the root holds the ECAM (held device memory) */
+        EXPECT_ST(kide_assign_dev(KIDE_ASSIGN_DEV_PD, KIDE_ROOT_SEL_PD, bi->ecam_phys, &units),
+                  KIDE_OK);
+        EXPECT_ST(kide_assign_dev(KIDE_ASSIGN_DEV_BLOCK, 0, bi->ecam_phys, &units), KIDE_OK);
+        CHECK_EQ(units, have);
+    }
+out:
+    krt_cap_drop(w);
+}
