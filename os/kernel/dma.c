@@ -55,12 +55,6 @@ unsigned dma_units(void)
     return nunits;
 }
 
-static void flush_page(const void *p)
-{
-    for (unsigned off = 0; off < PAGE_SIZE; off += 64)
-        vtd_clflush((const u8 *)p + off);
-}
-
 /* The leaf for physical address pa in pd's domain; with alloc, missing
  * tables are allocated (charged to pd), else NULL then. */
 static u64 *leaf(struct pd *pd, u64 pa, bool alloc)
@@ -72,7 +66,7 @@ static u64 *leaf(struct pd *pd, u64 pa, bool alloc)
             u64 *n = alloc ? kpage_alloc(pd) : NULL;
             if (!n)
                 return NULL;
-            flush_page(n);
+            vtd_clflush_page(n);
             *e = virt_to_phys(n) | SL_R | SL_W;
             vtd_clflush(e);
         }
@@ -204,7 +198,7 @@ static int domain_create(struct pd *pd)
     pd->dma_root = kpage_alloc(pd);
     if (!pd->dma_root)
         return KIDE_QUOTA;
-    flush_page(pd->dma_root);
+    vtd_clflush_page(pd->dma_root);
     pd->dma_did = (u16)did;
     did_used[did / 8] |= (u8)(1u << (did % 8));
     int rc = mirror(pd->space[SPACE_MEM]);

@@ -97,6 +97,12 @@ void vtd_clflush(const void *p)
         __asm__ volatile("clflush (%0)" ::"r"(p) : "memory");
 }
 
+void vtd_clflush_page(const void *p)
+{
+    for (unsigned off = 0; non_coherent && off < PAGE_SIZE; off += 64)
+        vtd_clflush((const u8 *)p + off);
+}
+
 bool vtd_caching_mode(void)
 {
     return caching_mode;
@@ -148,7 +154,7 @@ static bool unit_init(struct unit *u, u64 base, unsigned *levels_ok, unsigned *d
     non_coherent |= !(u->ecap & 1);
     caching_mode |= !!(u->cap & (1ul << 7));
     u->root = phys_to_virt(early_alloc_page());
-    vtd_clflush(u->root);
+    vtd_clflush_page(u->root);
     wr64(u, R_RTADDR, virt_to_phys(u->root)); /* legacy mode (TTM 00) */
     command(u, GCMD_SRTP, GCMD_SRTP);
     invalidate_unit(u, true);
@@ -183,7 +189,7 @@ int vtd_context(u16 sid, u64 table, u16 did, unsigned levels, struct pd *charge)
             if (!c)
                 return KIDE_QUOTA;
             units[i].ctx[bus] = c;
-            vtd_clflush(c);
+            vtd_clflush_page(c);
             units[i].root[2 * bus] = virt_to_phys(c) | 1;
             vtd_clflush(&units[i].root[2 * bus]);
         }

@@ -38,6 +38,8 @@ int vtd_context(u16 sid, u64 table, u16 did, unsigned levels, struct pd *charge)
 void vtd_flush_iotlb(void);
 /** Make a table entry the kernel wrote visible to units that do not snoop. */
 void vtd_clflush(const void *p);
+/** The same for a whole (freshly zeroed) table page. */
+void vtd_clflush_page(const void *p);
 /** Whether units cache not-present entries (CAP.CM): then adding a mapping
  *  needs an invalidation too. */
 bool vtd_caching_mode(void);
