@@ -19,6 +19,7 @@
 #include "arch/x86_64/apic.h"
 #include <kide/limits.h>
 #include "arch/x86_64/acpi.h"
+#include "dma.h"
 #include "arch/x86_64/paging.h"
 
 struct boot_state boot;
@@ -247,6 +248,7 @@ noreturn void kernel_main(u32 magic, u32 mbi)
     for (unsigned i = 0; i < acpi.ioapics && i < ARRAY_SIZE(boot.ioapic_phys); i++)
         boot.ioapic_phys[boot.ioapic_count++] = acpi.ioapic[i].phys;
     smp_prepare(&acpi);
+    dma_init(); /* before the pool: the root tables are early pages */
 
     /* What is left of RAM above 1 MiB, minus the kernel and the modules. */
     for (unsigned i = 0; i < boot.ram_count; i++)

@@ -11,6 +11,7 @@
 #include "ec.h"
 #include "sm.h"
 #include "lock.h"
+#include "dma.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/apic.h"
@@ -93,6 +94,7 @@ void pd_retire(struct pd *pd)
     while (pd->ecs)
         ec_kill(pd->ecs);
     cap_clear(pd);
+    dma_pd_retire(pd); /* its devices are blocked before its memory goes */
     space_clear(pd, SPACE_MEM);
     space_clear(pd, SPACE_IO);
     pd_mark_dirty(pd);
@@ -139,6 +141,7 @@ void pd_mark_dirty(struct pd *pd)
 
 void tlb_flush_dirty(void)
 {
+    dma_flush(); /* frames taken from a PD are out of its devices' reach first */
     if (!dirty_list) {
         mem_release_flushed(); /* empty by its invariant (mem.c) */
         return;

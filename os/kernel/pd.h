@@ -32,6 +32,8 @@ struct pd {
     struct ec *ecs;          /**< ECs running in this PD */
     bool dead;
     bool tlb_dirty; /**< mappings removed since the last shoot-down */
+    u16 dma_did;    /**< its DMA domain's id (valid with dma_root) */
+    u64 *dma_root;  /**< DMA domain: VT-d second-level table, or NULL (dma.c) */
     struct pd *dirty_next;
     struct slab_cache slabs[SLAB_CLASSES];
 };

@@ -14,6 +14,7 @@
 #include "mdb.h"
 #include "pd.h"
 #include "mem.h"
+#include "dma.h"
 #include "arch/x86_64/paging.h"
 #include <kide/syscall.h>
 #include <kide/status.h>
@@ -143,6 +144,7 @@ static void unmap_node(struct rnode *n)
     if (n->space == SPACE_MEM) {
         for (u64 i = 0; i < (1ul << n->order); i++)
             pt_unmap(n->pd, (n->base + i) << PAGE_SHIFT);
+        dma_node_remove(n, n->perms); /* its devices lose the frames too */
     } else {
         io_set(n->pd, n->base, n->order, false);
     }
@@ -177,10 +179,14 @@ int space_add(struct pd *pd, u8 space, u64 base, u8 order, u64 phys, u8 perms, u
     n->flags = flags;
     n->pd = pd;
     if (space == SPACE_MEM && !(flags & RNODE_HELD)) {
-        for (u64 i = 0; i < (1ul << order); i++) {
-            int rc = pt_map(pd, (base + i) << PAGE_SHIFT, (phys + i) << PAGE_SHIFT, map_perms(n));
+        /* Page i == 2^order stands for the DMA domain (dma.h): on failure
+         * everything mapped so far is undone. */
+        for (u64 i = 0; i <= (1ul << order); i++) {
+            int rc = i < (1ul << order) ? pt_map(pd, (base + i) << PAGE_SHIFT,
+                                                 (phys + i) << PAGE_SHIFT, map_perms(n))
+                                        : dma_node_add(n);
             if (rc != KIDE_OK) {
-                for (u64 j = 0; j < i; j++)
+                for (u64 j = 0; j < i && j < (1ul << order); j++)
                     pt_unmap(pd, (base + j) << PAGE_SHIFT);
                 pd_mark_dirty(pd);
                 kfree(pd, n);
@@ -215,13 +221,15 @@ void mdb_destroy_range(struct mdb_link *l)
  * keeps access while it has any right. */
 static void set_rights(struct rnode *n, u8 perms)
 {
+    u8 old = n->perms;
     n->perms = perms;
     if (n->flags & RNODE_HELD)
         return;
-    if (n->space == SPACE_MEM)
+    if (n->space == SPACE_MEM) {
         for (u64 i = 0; i < (1ul << n->order); i++)
             pt_map(n->pd, (n->base + i) << PAGE_SHIFT, (n->phys + i) << PAGE_SHIFT, map_perms(n));
-    else if (!perms)
+        dma_node_rights(n, old);
+    } else if (!perms)
         io_set(n->pd, n->base, n->order, false);
     pd_mark_dirty(n->pd);
 }

@@ -25,6 +25,7 @@
 #include "lock.h"
 #include "time.h"
 #include "sched.h"
+#include "dma.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/apic.h"
 #include <kide/syscall.h>
@@ -487,6 +488,31 @@ static int sys_clock(struct ec *ec, struct frame *f)
 {
     sys_clock_results(f, now_ns());
     return KIDE_OK;
+}
+
+static int sys_assign_dev(struct ec *ec, struct frame *f, const struct sys_assign_dev_args *a)
+{
+    int rc;
+    struct pd *pd = NULL;
+    sys_assign_dev_results(f, dma_units());
+    if (a->op == KIDE_ASSIGN_DEV_QUERY)
+        return KIDE_OK;
+    if (a->op == KIDE_ASSIGN_DEV_PD) {
+        if ((rc = get_pd(ec, &a->pd, KIDE_PD_DELEGATE, &pd)) != KIDE_OK)
+            return rc;
+    } else if (a->op == KIDE_ASSIGN_DEV_CALLER) {
+        pd = ec->caller ? ec->caller->pd : NULL;
+        if (!pd)
+            return KIDE_BAD_CAP;
+    } else if (a->op != KIDE_ASSIGN_DEV_BLOCK) {
+        return reject(&a->op, KIDE_BAD_SYSCALL);
+    }
+    if (pd && pd->dead)
+        return reject(&a->pd, KIDE_BAD_CAP);
+    if ((a->cfg & (PAGE_SIZE - 1)) || a->cfg >= KIDE_USER_END)
+        return reject(&a->cfg, KIDE_BAD_ADDR);
+    rc = dma_assign(ec->pd, a->cfg >> PAGE_SHIFT, pd);
+    return rc == KIDE_BAD_ADDR ? reject(&a->cfg, rc) : rc;
 }
 
 typedef int (*sys_fn)(struct ec *, struct frame *);

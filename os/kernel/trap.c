@@ -15,6 +15,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/fault_report.h"
+#include "arch/x86_64/vtd.h"
 
 extern void ret_user_iret(struct frame *f) __attribute__((__noreturn__));
 
@@ -34,6 +35,9 @@ static void interrupt(u64 vector)
     } else if (vector >= VEC_MSI_BASE && vector < VEC_MSI_BASE + KIDE_ROOT_MSIS) {
         lapic_eoi();
         sm_msi((unsigned)(vector - VEC_MSI_BASE));
+    } else if (vector == VEC_IOMMU) {
+        lapic_eoi();
+        vtd_fault();
     } else if (vector != VEC_SPURIOUS) {
         lapic_eoi();
     }

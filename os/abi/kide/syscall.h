@@ -38,7 +38,8 @@
 #define KIDE_SYS_ASSIGN_GSI 14 /**< route an interrupt to a CPU */
 #define KIDE_SYS_NULL       15 /**< does nothing; for measuring entry and exit */
 #define KIDE_SYS_CLOCK      16 /**< monotonic nanoseconds since boot */
-#define KIDE_SYS_COUNT      17
+#define KIDE_SYS_ASSIGN_DEV 17 /**< confine a PCI function's DMA to a PD's memory (IOMMU) */
+#define KIDE_SYS_COUNT      18
 
 /* Helpers to build RAX. */
 #define KIDE_SYS_WORD(nr, flags, aux)                                                              \
@@ -119,6 +120,13 @@
 #define KIDE_CTRL_PD_AUDIT                                                                         \
     2 /**< checking kernel, root only: print the live objects that keep dead PDs funded by a1 from \
          being freed (the stock kernel answers BAD_SYSCALL) */
+
+#define KIDE_ASSIGN_DEV_QUERY 0 /**< r1 = DMA remapping units (0: no IOMMU) */
+#define KIDE_ASSIGN_DEV_PD    1 /**< the function's DMA reaches PD a1's RAM only */
+#define KIDE_ASSIGN_DEV_CALLER                                                                     \
+    2                           /**< ... the RAM of the PD calling the caller (a portal handler)   \
+                                 */
+#define KIDE_ASSIGN_DEV_BLOCK 3 /**< the function's DMA reaches nothing */
 
 #define KIDE_CTRL_EC_QUERY  0 /**< r1 = state, r2 = fault vector | error << 32, r3 = fault addr */
 #define KIDE_CTRL_EC_RECALL 1 /**< force the EC into its recall exception handler */

@@ -2,9 +2,11 @@
 /* platform: the platform driver, the only component with PCI configuration.
  *
  * It reads its policy, takes PCI configuration from core (ECAM or ports),
- * enumerates the functions, says that bus-master DMA is not confined (there
- * is no IOMMU support yet), and serves "Platform" sessions: each driver gets
- * exactly the function its policy entry names (README.md, docs/network.md).
+ * enumerates the functions, says whether bus-master DMA is confined (by the
+ * kernel's IOMMU support, VT-d) or not, and serves "Platform" sessions: each
+ * driver gets exactly the function its policy entry names, and with an IOMMU
+ * that function's DMA reaches only the driver's RAM (README.md,
+ * docs/network.md).
  */
 #include "platform.h"
 #include <kide/json.h>
@@ -79,10 +81,21 @@ void kide_main(struct kide_env *env)
         kide_exit(env, 3);
     }
     plat_pci_scan(env);
-    kide_log(env,
-             "platform: bus-master DMA is not confined (no IOMMU: a driver's device can "
-             "reach all memory); %u functions, %u policy entries",
-             plat_nfuncs, plat_npolicy);
+    /* Confinement needs the kernel's IOMMU and ECAM (the kernel names a
+     * function by its configuration page; q35 has both, i440fx neither). */
+    if (kide_assign_dev(KIDE_ASSIGN_DEV_QUERY, 0, 0, &plat_iommu_units) != KIDE_OK ||
+        plat_cfg_size != 4096)
+        plat_iommu_units = 0;
+    if (plat_iommu_units)
+        kide_log(env,
+                 "platform: bus-master DMA confined by the IOMMU (VT-d): a driver's device "
+                 "reaches only that driver's RAM; %u functions, %u policy entries",
+                 plat_nfuncs, plat_npolicy);
+    else
+        kide_log(env,
+                 "platform: bus-master DMA is not confined (no IOMMU: a driver's device can "
+                 "reach all memory); %u functions, %u policy entries",
+                 plat_nfuncs, plat_npolicy);
     st = plat_serve(env);
     if (st != KIDE_OK) {
         kide_log(env, "platform: cannot announce Platform: %s", kide_status_name(st));

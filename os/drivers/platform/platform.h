@@ -45,6 +45,11 @@ extern unsigned plat_npolicy;
 /** Configuration space per function: 4096 bytes (ECAM) or 256 (ports). */
 extern unsigned plat_cfg_size;
 
+/** DMA remapping units the kernel has (0: no IOMMU, DMA is not confined). */
+extern kide_u64 plat_iommu_units;
+/** Where this component maps function bdf's 4 KiB ECAM page (ECAM only). */
+#define PLAT_CFG_PAGE(bdf) (PLAT_ECAM_VA + ((kide_u64)(bdf) << 12))
+
 /** Take PCI configuration from core (ECAM or ports); logs the mechanism. */
 int plat_pci_init(struct kide_env *env);
 /** Enumerate the buses into plat_funcs; logs every function. */

@@ -26,9 +26,12 @@ static kide_sel irq_sel[PLAT_MAX_FUNCS][KIDE_PLATFORM_IRQS];
 static kide_u64 irq_addr[PLAT_MAX_FUNCS][KIDE_PLATFORM_IRQS];
 static kide_u64 irq_data[PLAT_MAX_FUNCS][KIDE_PLATFORM_IRQS];
 
+kide_u64 plat_iommu_units;
+
 struct plat_session {
     struct plat_func *f;
     struct plat_policy *p;
+    int dma_bound; /**< the function's DMA is confined to the driver's PD */
 };
 
 static void *plat_open(struct kide_env *env, const char *label, const char *args, kide_u64 ram,
@@ -75,6 +78,8 @@ static void plat_close(struct kide_env *env, void *session)
         for (kide_u64 off = 0; f->bar_va[i] && off < f->bar_size[i]; off += 4096)
             kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, (f->bar_va[i] + off) >> 12, 0, 0));
     plat_cfg_write(f->bdf, 0x04, 2, plat_cfg_read(f->bdf, 0x04, 2) & ~4u);
+    if (s->dma_bound) /* nobody's now: its DMA reaches nothing */
+        kide_assign_dev(KIDE_ASSIGN_DEV_BLOCK, 0, PLAT_CFG_PAGE(f->bdf), 0);
     f->owner = 0;
     s->p->in_use = 0;
     kide_log(env, "platform: session '%s' closed", s->p->label);
@@ -247,9 +252,33 @@ static int op_irq(struct kide_env *env, struct plat_func *f, struct kide_rpc *rp
     return KIDE_OK;
 }
 
+/* With an IOMMU the function's DMA is confined to the PD of the driver at
+ * the session's first call: the kernel takes the PD that calls us (the
+ * session portal is the driver's, the open came through its parent). */
+static int bind_dma(struct kide_env *env, struct plat_session *s)
+{
+    struct plat_func *f = s->f;
+    kide_u64 units;
+    int st = kide_assign_dev(KIDE_ASSIGN_DEV_CALLER, 0, PLAT_CFG_PAGE(f->bdf), &units);
+    if (st != KIDE_OK) {
+        kide_log(env, "platform: cannot confine %02x:%02x.%x's DMA to '%s': %s", f->bdf >> 8,
+                 (f->bdf >> 3) & 31, f->bdf & 7, s->p->label, kide_status_name(st));
+        return st;
+    }
+    s->dma_bound = 1;
+    kide_log(env, "platform: %02x:%02x.%x's DMA confined to the RAM of '%s'", f->bdf >> 8,
+             (f->bdf >> 3) & 31, f->bdf & 7, s->p->label);
+    return KIDE_OK;
+}
+
 static int plat_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
 {
     struct plat_session *s = session;
+    if (plat_iommu_units && !s->dma_bound) {
+        int st = bind_dma(env, s);
+        if (st != KIDE_OK)
+            return st;
+    }
     switch (rpc->op) {
     case KIDE_PLATFORM_INFO:
         return op_info(s->f, rpc);

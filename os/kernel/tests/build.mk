@@ -9,6 +9,7 @@
 #   kfuzz                   the fuzzer, FUZZ_SECONDS_KERNEL (60) split over
 #                           -smp 1 and -smp 4 runs
 #   srat-test               the SRAT parser on the host (cmocka)
+#   dmar-test               the DMAR parser on the host (cmocka)
 #   ktrace-test             the tracing kernel names a rejected argument
 #   kernel-tests            all of them, each run even if another failed
 # each judged by os/tools/qemu-run.sh, which records the counts in
@@ -93,10 +94,20 @@ $(SRAT_TEST): $(KT_DIR)/host/test_srat.c $(KDIR)/arch/x86_64/srat.c $(KDIR)/arch
 srat-test: $(SRAT_TEST)
 	@$(TOP)/mk/cmocka-result.sh os-kernel-srat $(SRAT_TEST)
 
+# The DMAR parser on the host, on crafted and random tables (cmocka, ASan+UBSan).
+DMAR_TEST := $(KT_OUT)/host/test_dmar
+$(DMAR_TEST): $(KT_DIR)/host/test_dmar.c $(KDIR)/arch/x86_64/dmar.c $(KDIR)/arch/x86_64/dmar.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CSTD) $(HOST_WARN) -g -O1 $(SAN_FLAGS) -I$(KDIR)/arch/x86_64 -I$(TOP)/os/abi \
+	    -o $@ $(KT_DIR)/host/test_dmar.c $(KDIR)/arch/x86_64/dmar.c -lcmocka
+.PHONY: dmar-test
+dmar-test: $(DMAR_TEST)
+	@$(TOP)/mk/cmocka-result.sh os-kernel-dmar $(DMAR_TEST)
+
 # All kernel scenarios, each run even if an earlier one failed (every one
 # records its result for mk/run-suites.sh); fails if any failed.
 kernel-tests: $(KT_ELFS) $(KERNEL_BIN)
-	@rc=0; for t in srat-test ktest-smp1 ktest-smp4 ktrace-test kfuzz-smp1 kfuzz-smp4 kentry-test; do \
+	@rc=0; for t in srat-test dmar-test ktest-smp1 ktest-smp4 ktrace-test kfuzz-smp1 kfuzz-smp4 kentry-test; do \
 	    $(MAKE) --no-print-directory $$t || rc=1; done; exit $$rc
 
 # The fuzzer: half the time under -smp 1, half under -smp 4.

@@ -132,6 +132,7 @@ extern kide_sel ktest_block_sm;
     X(device_memory) \
     X(ram_never_uc) \
     X(msi_assign) \
+    X(assign_dev) \
     X(delegate_self) \
     X(create_sm) \
     X(ctrl_sm) \

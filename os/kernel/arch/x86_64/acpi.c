@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ACPI: find the MADT and read the CPUs, I/O APICs and ISA overrides from it;
- * find the MCFG's ECAM window of PCI segment 0 for the root (boot info).
+ * find the MCFG's ECAM window of PCI segment 0 for the root (boot info) and
+ * the DMAR's VT-d units (dma.c).
  *
  * The tables come from firmware, so every length and checksum is checked and
  * every walk is bounded by the table's own length. Without a usable MADT the
@@ -11,6 +12,8 @@
 #include "../../kernel.h"
 #include "../../mem.h"
 #include "../../boot.h"
+
+struct dmar_info dmar;
 
 struct sdt {
     char sig[4];
@@ -157,6 +160,8 @@ void acpi_init(struct acpi_info *info)
                 srat_parse(t, t->len, &srat); /* NUMA nodes, srat.c */
             else if (t && !memcmp(t->sig, "MCFG", 4))
                 parse_mcfg(t);
+            else if (t && !memcmp(t->sig, "DMAR", 4))
+                dmar_parse(t, t->len, &dmar); /* IOMMUs, dmar.c */
         }
     }
     if (info->ioapics == 0) {

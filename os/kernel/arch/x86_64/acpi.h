@@ -6,6 +6,7 @@
 #include "types.h"
 #include "apic.h"
 #include "srat.h"
+#include "dmar.h"
 #include <kide/syscall.h>
 
 #define ACPI_MAX_IOAPICS 4
@@ -19,6 +20,9 @@ struct acpi_info {
     unsigned ioapics;            /**< I/O APICs recorded in ioapic */
     struct ioapic_info ioapic[ACPI_MAX_IOAPICS]; /**< their MMIO base and first GSI */
 };
+
+/** The DMA remapping units (filled by acpi_init; zero without a DMAR). */
+extern struct dmar_info dmar;
 
 void acpi_init(struct acpi_info *info);
 

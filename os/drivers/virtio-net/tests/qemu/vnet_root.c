@@ -11,6 +11,12 @@
  * QEMU runs with `-netdev user` (slirp), whose gateway 10.0.2.2 answers ARP:
  * the test sends requests and waits for the replies. Each check prints a
  * "ktest: NAME: ok|FAIL" line that os/tools/qemu-run.sh counts.
+ *
+ * With `iommu=1` (make vnet-iommu-test: q35 with intel-iommu) the device is
+ * assigned to a PD of its own, `dma_pd`, that holds exactly the DMA pages
+ * (dma_alloc delegates them there): the same checks then prove that the
+ * device works through its DMA domain, and the iommu-* checks that it
+ * cannot write a page dma_pd never had, nor one it had and lost.
  */
 #include <krt.h>
 #include <kide/status.h>
@@ -33,6 +39,7 @@ struct qdev {
 };
 
 static struct qdev qd;
+static kide_sel dma_pd; /* iommu=1: the PD whose RAM the device may reach */
 static struct vio_access acc;
 static struct vnet net;
 static unsigned failed;
@@ -109,6 +116,12 @@ static int dma_alloc(struct vio_access *a, kide_u64 size, struct vio_dma *d)
             have = 1;
         }
     }
+    for (u64 i = 0; dma_pd && i < pages; i++) {
+        u64 pg = (start >> 12) + i;
+        int st = kide_delegate(dma_pd, KIDE_CRD(KIDE_CRD_MEM, pg, 0, KIDE_MEM_R | KIDE_MEM_W), pg);
+        if (st != KIDE_OK)
+            return st;
+    }
     *d = (struct vio_dma){.va = (void *)start, .pa = start, .size = pages * 4096};
     return KIDE_OK;
 }
@@ -116,8 +129,11 @@ static int dma_alloc(struct vio_access *a, kide_u64 size, struct vio_dma *d)
 static void dma_free(struct vio_access *a, struct vio_dma *d)
 {
     (void)a;
-    for (u64 off = 0; off < d->size; off += 4096)
+    for (u64 off = 0; off < d->size; off += 4096) {
+        if (dma_pd) /* out of the device's reach before anyone else gets it */
+            kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, (d->pa + off) >> 12, 0, 0));
         krt_page_free(d->pa + off);
+    }
     *d = (struct vio_dma){0};
 }
 
@@ -317,11 +333,99 @@ static int link_phase(int up)
     return (ev & VNET_EV_LINK) && net.link_up == up ? 0 : -1;
 }
 
+/* ---- DMA confinement (iommu=1) -------------------------------------------------------- */
+
+/* Assign the device to a new PD: from now on its DMA reaches only what that
+ * PD holds (the DMA pages dma_alloc gives it). */
+static int iommu_assign(const struct kide_boot_info *bi)
+{
+    kide_u64 units = 0;
+    u64 bus = qd.bdf >> 16, devfn = (qd.bdf >> 8) & 0xff;
+    u64 cfg = bi->ecam_phys + ((bus - bi->ecam_bus_start) << 20) + (devfn << 12);
+    dma_pd = krt_sel_alloc(0);
+    int st = kide_create_pd(dma_pd, KIDE_ROOT_SEL_PD, 64, 0);
+    if (st == KIDE_OK)
+        st = kide_assign_dev(KIDE_ASSIGN_DEV_PD, dma_pd, cfg, &units);
+    printf("vnet-qemu: assign %02lx:%02lx.%lx (ECAM page 0x%lx) to a PD of its own: status %d, "
+           "%lu IOMMU unit(s)\n",
+           (unsigned long)bus, (unsigned long)(devfn >> 3), (unsigned long)(devfn & 7),
+           (unsigned long)cfg, st, (unsigned long)units);
+    return st == KIDE_OK && units > 0 ? 0 : -1;
+}
+
+#define PATTERN 0x5a
+
+static int page_is_pattern(u64 pa)
+{
+    const volatile u8 *p = (const volatile u8 *)pa;
+    for (unsigned i = 0; i < 4096; i++)
+        if (p[i] != PATTERN)
+            return 0;
+    return 1;
+}
+
+/* Fill page pa (the root's, at virtual == physical) with the pattern, point
+ * every posted receive buffer of a freshly reset device at it and have an ARP
+ * reply arrive. Waits (5 s at most) until the device completed a receive
+ * buffer (its used index moved: the rings are the device's to write). QEMU
+ * completes a buffer whose DMA the IOMMU refused as if it had written it
+ * (the data goes nowhere), so "completed, page unchanged" is "refused".
+ * Returns 1: written, 0: refused (untouched), -1: no completion. */
+static int rx_into(u64 pa)
+{
+    memset((void *)pa, PATTERN, 4096);
+    if (vnet_reset(&net) != KIDE_OK)
+        return -1;
+    for (unsigned i = 0; i < net.rx.size; i++)
+        net.rx.desc[i].addr = pa; /* the device reads them when a frame arrives */
+    volatile struct virtq_used *used = net.rx.used;
+    kide_u16 idx0 = used->idx;
+    u8 f[60];
+    vnet_tx(&net, f, arp_request(f));
+    vnet_tx_flush(&net);
+    u64 end = base_now() + 5000 * BASE_MS;
+    while (used->idx == idx0 && base_now() < end)
+        krt_sm_wait(qd.sleep, 10); /* a poll interval: the condition is re-read */
+    int done = used->idx != idx0, written = !page_is_pattern(pa);
+    printf("vnet-qemu: rx into 0x%lx: %s\n", (unsigned long)pa,
+           !done     ? "no completion"
+           : written ? "written"
+                     : "completed, page unchanged (refused)");
+    return !done ? -1 : written ? 1 : 0;
+}
+
+static void iommu_phase(void)
+{
+    /* A page the device's PD never had. */
+    u64 secret = krt_page_alloc();
+    check("iommu-foreign-page", secret && rx_into(secret) == 0);
+    /* A page it had: written; once revoked: refused. */
+    u64 given = krt_page_alloc();
+    int st = kide_delegate(dma_pd, KIDE_CRD(KIDE_CRD_MEM, given >> 12, 0, KIDE_MEM_R | KIDE_MEM_W),
+                           given >> 12);
+    check("iommu-given-page", given && st == KIDE_OK && rx_into(given) == 1);
+    kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, given >> 12, 0, 0));
+    check("iommu-revoked-page", rx_into(given) == 0);
+    /* A read-only page: the device may read it, not write it. */
+    st = kide_delegate(dma_pd, KIDE_CRD(KIDE_CRD_MEM, given >> 12, 0, KIDE_MEM_R), given >> 12);
+    check("iommu-readonly-page", st == KIDE_OK && rx_into(given) == 0);
+    kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, given >> 12, 0, 0));
+    /* And the device still works with its own buffers. */
+    u64 r = replies;
+    check("iommu-after",
+          vnet_reset(&net) == KIDE_OK && send_arps(1, 1) == 0 && wait_replies(r + 1, 5000) == 0);
+}
+
 void krt_root_main(const struct kide_boot_info *bi)
 {
     krt_root_init(bi);
     if (setup() != 0) {
         check("vnet-find", 0);
+        base_exit_qemu(BASE_QEMU_FAILURE);
+    }
+    int iommu = (int)base_cmdline_num(bi->modules[0].cmdline, "iommu", 0);
+    if (iommu && iommu_assign(bi) != 0) {
+        check("iommu-assign", 0);
         base_exit_qemu(BASE_QEMU_FAILURE);
     }
     int st = vnet_init(&net, &acc);
@@ -346,6 +450,8 @@ void krt_root_main(const struct kide_boot_info *bi)
     st = vnet_reset(&net);
     u64 r = replies;
     check("vnet-reset", st == KIDE_OK && send_arps(1, 1) == 0 && wait_replies(r + 1, 5000) == 0);
+    if (iommu)
+        iommu_phase();
     if (base_cmdline_num(bi->modules[0].cmdline, "link", 0)) {
         check("vnet-link-down", link_phase(0) == 0);
         check("vnet-link-up", link_phase(1) == 0);
