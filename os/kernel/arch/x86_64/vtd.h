@@ -4,7 +4,7 @@
  *
  * Every unit gets the same context entries: a device's requests reach
  * exactly one unit (the one whose scope holds it), and programming the
- * others too spares a device-scope parser (docs/decisions/0014). Invariant:
+ * others too spares a device-scope parser (docs/decisions/0015). Invariant:
  * a device's context entry is either not present (its DMA is blocked and
  * faults) or points at the second-level table of the one PD it is assigned
  * to (dma.c); nothing else is ever written there.
