@@ -13,13 +13,13 @@
 
 NIC_DIR  := $(TOP)/os/lib/nic
 NIC_OUT  := $(OSB)/lib/nic
-NIC_SRCS := $(NIC_DIR)/nic_ring.c $(NIC_DIR)/nic_port.c
-NIC_HDRS := $(NIC_DIR)/nic_ring.h $(NIC_DIR)/nic_port.h $(TOP)/os/abi/kide/nic.h
+NIC_SRCS := $(NIC_DIR)/nic_ring.c $(NIC_DIR)/nic_port.c $(NIC_DIR)/nic_retry.c
+NIC_HDRS := $(NIC_DIR)/nic_ring.h $(NIC_DIR)/nic_port.h $(NIC_DIR)/nic_retry.h $(TOP)/os/abi/kide/nic.h
 NIC_TEST := $(NIC_OUT)/san/test_nic_ring
 NIC_FUZZ := $(NIC_OUT)/fuzz/fuzz_nic_ring
 NIC_HOST_INC := -I$(TOP)/os/abi -I$(NIC_DIR)
 
-$(eval $(call kide_library,nic,nic_ring.c nic_port.c nic_client.c nic_server.c))
+$(eval $(call kide_library,nic,nic_ring.c nic_port.c nic_retry.c nic_client.c nic_server.c))
 
 .PHONY: nic-test nic-fuzz
 $(NIC_TEST): $(NIC_DIR)/tests/test_nic_ring.c $(NIC_SRCS) $(NIC_HDRS)
