@@ -13,6 +13,12 @@
  * NOT_FOUND (not announced yet) is retried (kide_sock_open) for at most
  * OPEN_WAIT_MS, answering the parent's signals meanwhile.
  *
+ * When the stack goes away (restarted; the library marks the session lost
+ * at the first call that finds it gone), every connection handle is void:
+ * they are forgotten without a call, the session is re-opened with the
+ * same wait as at start, and the listener and the UDP socket are set up
+ * again (restart below).
+ *
  * Loop: POLL every socket, serve the ready ones, and when nothing could be
  * done wait on the session's notification semaphore (a socket became
  * ready) at most WAIT_MS, then answer the parent's signals. A connection
@@ -141,7 +147,50 @@ static int udp_serve(void)
     return 1;
 }
 
-static void serve(struct kide_env *env, kide_sel sm)
+/* Listen on TCP and bind UDP on the port: 0, or 1 with the reason logged. */
+static int listen_on(struct kide_env *env, kide_u64 port)
+{
+    struct kide_sock_listen_req lr = {KIDE_SOCK_ADDR(0, port), BACKLOG};
+    struct kide_sock_bind_req br = {KIDE_SOCK_ADDR(0, port)};
+    struct kide_sock_open_rep lrep = {0}, brep = {0};
+    int st;
+    if ((st = kide_sock_tcp_listen(&sc, &lr, &lrep)) == KIDE_OK && lrep.err == KIDE_SOCK_OK)
+        st = kide_sock_udp_bind(&sc, &br, &brep);
+    if (st != KIDE_OK || lrep.err != KIDE_SOCK_OK || brep.err != KIDE_SOCK_OK) {
+        kide_log(env, "echo: cannot listen on port %u: %s, socket error %u", (unsigned)port,
+                 kide_status_name(st), (unsigned)(lrep.err != KIDE_SOCK_OK ? lrep.err : brep.err));
+        return 1;
+    }
+    listener = lrep.handle;
+    udp = brep.handle;
+    kide_log(env, "echo: listening on TCP and UDP port %u", (unsigned)port);
+    return 0;
+}
+
+/* The stack went away: forget its handles, open a session with the new one
+ * and listen again. Ends the component when that fails (its restart policy
+ * decides what next). */
+static void restart(struct kide_env *env, kide_u64 port, kide_sel *sm)
+{
+    unsigned dropped = 0;
+    for (int i = 0; i < CONN_MAX; i++) {
+        dropped += (unsigned)conns[i].used;
+        conns[i].used = 0;
+    }
+    kide_log(env,
+             "echo: the socket session is lost (the stack went away): %u connections dropped, "
+             "re-opening",
+             dropped);
+    int st = kide_sock_reopen(env, &sc, sm, OPEN_WAIT_MS);
+    if (st != KIDE_OK) {
+        kide_log(env, "echo: no socket session: %s", kide_status_name(st));
+        kide_exit(env, 1);
+    }
+    if (listen_on(env, port))
+        kide_exit(env, 1);
+}
+
+static void serve(struct kide_env *env, kide_u64 port, kide_sel sm)
 {
     for (;;) {
         int moved = 0;
@@ -152,6 +201,10 @@ static void serve(struct kide_env *env, kide_sel sm)
         for (int i = 0; i < CONN_MAX; i++)
             if (conns[i].used)
                 moved |= conn_serve(&conns[i]);
+        if (sc.lost) {
+            restart(env, port, &sm);
+            continue;
+        }
         if (!moved)
             kide_ctrl_sm(KIDE_CTRL_SM_DOWN, sm, kide_now_ns() + WAIT_MS * 1000000ull);
         kide_wait_signal(env, 0);
@@ -168,18 +221,7 @@ void kide_main(struct kide_env *env)
         kide_log(env, "echo: no socket session: %s", kide_status_name(st));
         kide_exit(env, 1);
     }
-    struct kide_sock_listen_req lr = {KIDE_SOCK_ADDR(0, port), BACKLOG};
-    struct kide_sock_bind_req br = {KIDE_SOCK_ADDR(0, port)};
-    struct kide_sock_open_rep lrep = {0}, brep = {0};
-    if ((st = kide_sock_tcp_listen(&sc, &lr, &lrep)) == KIDE_OK && lrep.err == KIDE_SOCK_OK)
-        st = kide_sock_udp_bind(&sc, &br, &brep);
-    if (st != KIDE_OK || lrep.err != KIDE_SOCK_OK || brep.err != KIDE_SOCK_OK) {
-        kide_log(env, "echo: cannot listen on port %u: %s, socket error %u", (unsigned)port,
-                 kide_status_name(st), (unsigned)(lrep.err != KIDE_SOCK_OK ? lrep.err : brep.err));
+    if (listen_on(env, port))
         kide_exit(env, 1);
-    }
-    listener = lrep.handle;
-    udp = brep.handle;
-    kide_log(env, "echo: listening on TCP and UDP port %u", (unsigned)port);
-    serve(env, sm);
+    serve(env, port, sm);
 }
