@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/* test-netrestart: restarts the NIC server and a TCP/IP stack under a live
+ * TCP connection and checks what each restart does to it.
+ *
+ * Scenario tests/net-restart: nic-wire ("wire") joins two stacks, net-a
+ * (10.0.9.1, with echo on port 7) and net-b (10.0.9.2, this component's
+ * stack). This component holds the habitat's "Hoitaja" session and restarts
+ * a child by applying a partial configuration that names it with new `args`
+ * (a change of args always restarts; the child object repeats the
+ * scenario's fields with kide-scenario's defaults, see test-reconf). Steps:
+ *   1. connect to echo and echo a message;
+ *   2. restart the wire: both stacks lose their NIC sessions, re-open them
+ *      when the wire is back, and the connection survives (the segments
+ *      lost meanwhile are retransmitted): the next message is echoed on it;
+ *   3. restart net-a, the server's stack: the connection is gone with it,
+ *      so the next message must end in a socket error (the new stack answers
+ *      the retransmission with a reset), not a hang;
+ *   4. echo, whose socket session went with net-a, re-opens it and listens
+ *      again: a new connection echoes.
+ * Every wait is for a condition under the run's deadline (timeout_ms).
+ * Ends with "PASS net-restart" or "FAIL net-restart: <why>".
+ */
+#include "test.h"
+
+#include <kide/socket_client.h>
+#include <kide/sys.h>
+
+#define WHAT     "net-restart"
+#define RETRY_MS 500
+#define MSG_LEN  200u
+#define STEP_MS  90000 /* how long one step may take */
+
+static struct kide_env *env_;
+static struct kide_sock_client sc;
+static kide_sel sm;
+static kide_u64 deadline;
+static struct t_mgmt mg;
+static kide_u64 gen = 1;
+static char cfg[4096], result[8192];
+static kide_u8 out[MSG_LEN], in[MSG_LEN];
+
+#define fail(...) t_fail(env_, WHAT, __VA_ARGS__)
+
+/* Wait for the next notification or `ms`, whichever is first, before `until`. */
+static void wait_ready(kide_u64 ms, kide_u64 until, const char *what)
+{
+    kide_u64 now = kide_now_ns(), t = now + ms * 1000000;
+    if (now >= until || now >= deadline)
+        fail("timed out %s", what);
+    kide_ctrl_sm(KIDE_CTRL_SM_DOWN, sm, t < until ? t : until);
+}
+
+static kide_u64 sock_err(kide_u64 h)
+{
+    struct kide_sock_handle_req req = {h};
+    struct kide_sock_status_rep rep = {0};
+    return kide_sock_status(&sc, &req, &rep) == KIDE_OK ? rep.err : KIDE_SOCK_ERR_COUNT;
+}
+
+static void sock_close(kide_u64 h)
+{
+    struct kide_sock_handle_req req = {h};
+    struct kide_sock_err_rep rep = {0};
+    kide_sock_close(&sc, &req, &rep);
+}
+
+static int retry_err(kide_u64 err)
+{
+    return err == KIDE_SOCK_REFUSED || err == KIDE_SOCK_UNREACHABLE || err == KIDE_SOCK_TIMED_OUT ||
+           err == KIDE_SOCK_RESET;
+}
+
+/* Connect, retrying while the server's side is not (yet, again) there. */
+static kide_u64 tcp_open(kide_u64 remote)
+{
+    kide_u64 until = kide_now_ns() + STEP_MS * 1000000ull;
+    for (;;) {
+        struct kide_sock_connect_req req = {remote};
+        struct kide_sock_open_rep rep = {0};
+        int st = kide_sock_tcp_connect(&sc, &req, &rep);
+        if (st == KIDE_OK && retry_err(rep.err)) {
+            wait_ready(RETRY_MS, until, "connecting");
+            continue;
+        }
+        if (st != KIDE_OK || (rep.err != KIDE_SOCK_OK && rep.err != KIDE_SOCK_IN_PROGRESS))
+            fail("CONNECT: %s, socket error %u", kide_status_name(st), (unsigned)rep.err);
+        for (;;) {
+            struct kide_sock_poll_req preq = {.count = 1, .handles = {rep.handle}};
+            struct kide_sock_poll_rep prep = {0};
+            if ((st = kide_sock_poll(&sc, &preq, &prep)) != KIDE_OK)
+                fail("POLL: %s", kide_status_name(st));
+            if (prep.events[0] & (KIDE_SOCK_WRITABLE | KIDE_SOCK_ERROR)) {
+                if (!(prep.events[0] & KIDE_SOCK_ERROR))
+                    return rep.handle;
+                break;
+            }
+            wait_ready(RETRY_MS, until, "connecting");
+        }
+        kide_u64 err = sock_err(rep.handle);
+        sock_close(rep.handle);
+        if (!retry_err(err))
+            fail("connection failed: socket error %u", (unsigned)err);
+        wait_ready(RETRY_MS, until, "connecting");
+    }
+}
+
+/* Send a message seeded by `seed` and read its echo. -> KIDE_SOCK_OK, or the
+ * socket error that ended the connection. Fails on a wrong echo or past
+ * STEP_MS (a hang). */
+static kide_u64 echo_round(kide_u64 h, kide_u32 seed)
+{
+    kide_u64 until = kide_now_ns() + STEP_MS * 1000000ull;
+    kide_u32 x = seed * 2654435761u | 1, sent = 0, got = 0;
+    for (kide_u32 i = 0; i < MSG_LEN; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        out[i] = (kide_u8)x;
+    }
+    while (got < MSG_LEN) {
+        int moved = 0;
+        if (sent < MSG_LEN) {
+            struct kide_sock_send_rep r = {0};
+            int st = kide_sock_tcp_send(&sc, h, out + sent, MSG_LEN - sent, &r);
+            if (st != KIDE_OK)
+                fail("SEND: %s", kide_status_name(st));
+            if (r.err != KIDE_SOCK_OK && r.err != KIDE_SOCK_WOULD_BLOCK)
+                return r.err;
+            sent += (kide_u32)r.accepted;
+            moved |= r.accepted > 0;
+        }
+        struct kide_sock_recv_rep r = {0};
+        int st = kide_sock_tcp_recv(&sc, h, in + got, MSG_LEN - got, &r);
+        if (st != KIDE_OK)
+            fail("RECV: %s", kide_status_name(st));
+        if (r.err != KIDE_SOCK_OK && r.err != KIDE_SOCK_WOULD_BLOCK)
+            return r.err;
+        got += (kide_u32)r.len;
+        moved |= r.len > 0;
+        if (!moved)
+            wait_ready(RETRY_MS, until, "waiting for the echo");
+    }
+    for (kide_u32 i = 0; i < MSG_LEN; i++)
+        if (in[i] != out[i])
+            fail("echo differs at byte %u: 0x%02x, sent 0x%02x", i, in[i], out[i]);
+    return KIDE_SOCK_OK;
+}
+
+/* The scenario's child `name` as kide-scenario writes it, with `args`. */
+static void write_child(struct kide_json_writer *w, const char *name, const char *binary,
+                        kide_u64 ram, kide_u64 caps, kide_u64 quota, kide_u64 prio,
+                        const char *provides, const char *nic_to, const char *address,
+                        const char *args)
+{
+    kide_json_begin_object(w);
+    kide_json_member_string(w, "name", name);
+    kide_json_member_string(w, "binary", binary);
+    kide_json_member_u64(w, "ram", ram);
+    kide_json_member_u64(w, "caps", caps);
+    kide_json_member_object(w, "cpu");
+    kide_json_member_u64(w, "quota", quota);
+    kide_json_member_u64(w, "priority", prio);
+    kide_json_end_object(w);
+    kide_json_key(w, "provides"), kide_json_begin_array(w);
+    kide_json_string(w, provides);
+    kide_json_end_array(w);
+    kide_json_key(w, "routes"), kide_json_begin_array(w);
+    if (nic_to) {
+        kide_json_begin_object(w);
+        kide_json_member_string(w, "service", "Nic");
+        kide_json_member_string(w, "to", "child");
+        kide_json_member_string(w, "child", nic_to);
+        kide_json_end_object(w);
+        kide_json_begin_object(w);
+        kide_json_member_string(w, "service", "*");
+        kide_json_member_string(w, "to", "denied");
+        kide_json_end_object(w);
+    }
+    kide_json_end_array(w);
+    kide_json_member_object(w, "restart");
+    kide_json_member_string(w, "policy", "never");
+    kide_json_member_u64(w, "backoff_ms", 100);
+    kide_json_member_u64(w, "max_backoff_ms", 10000);
+    kide_json_end_object(w);
+    kide_json_member_u64(w, "heartbeat_ms", 0);
+    kide_json_member_bool(w, "devices", 0);
+    kide_json_member_string(w, "args", args);
+    kide_json_member_object(w, "config");
+    if (address)
+        kide_json_member_string(w, "address", address);
+    kide_json_end_object(w);
+    kide_json_end_object(w);
+}
+
+/* Restart child `name` (one of the scenario's) with new args: the apply's
+ * result for it must be "restarted". */
+static void restart(const char *name)
+{
+    struct kide_json_writer w;
+    char args[32], got[160];
+    kide_snprintf(args, sizeof args, "restart-%llu", (unsigned long long)gen + 1);
+    kide_json_writer_init(&w, cfg, sizeof cfg);
+    kide_json_begin_object(&w);
+    kide_json_member_u64(&w, "generation", gen + 1);
+    kide_json_key(&w, "children"), kide_json_begin_array(&w);
+    if (t_streq(name, "wire"))
+        write_child(&w, "wire", "nic-wire", 1u << 20, 64, 10, 80, "Nic", 0, 0, args);
+    else
+        write_child(&w, "net-a", "net", 4u << 20, 256, 25, 64, "Socket", "wire", "10.0.9.1/24",
+                    args);
+    kide_json_end_array(&w);
+    kide_json_end_object(&w);
+    if (kide_json_writer_finish(&w) < 0)
+        fail("building the configuration failed");
+    int rc = t_mgmt_apply(&mg, cfg, gen + 1, 1, result, sizeof result);
+    if (rc != KIDE_OK)
+        fail("restarting %s: apply generation %llu: %s (%s)", name, (unsigned long long)gen + 1,
+             t_status(rc), result);
+    gen++;
+    static struct kide_json_tok tok[512];
+    struct kide_json_doc doc;
+    if (t_parse(env_, &doc, result, t_strlen(result), tok, 512) < 0 ||
+        t_result_of(&doc, name, got, sizeof got) < 0 || !t_startswith(got, "restarted"))
+        fail("restarting %s: the apply's result is '%s'", name, result);
+    kide_log(env_, "net-restart: %s restarted (generation %llu)", name, (unsigned long long)gen);
+}
+
+void kide_main(struct kide_env *env)
+{
+    char server[40];
+    env_ = env;
+    t_cfg_str(env, "server", "10.0.9.1", server, sizeof server);
+    kide_u64 port = t_cfg_u64(env, "port", 7);
+    deadline = kide_now_ns() + t_cfg_u64(env, "timeout_ms", 400000) * 1000000;
+    kide_u32 ip = 0;
+    kide_sock_ip_parse(server, &ip);
+    if (!ip || !port || port > 65535)
+        fail("config: server must be \"a.b.c.d\" and port 1..65535");
+    int st = t_mgmt_open(env, &mg, 10000);
+    if (st != KIDE_OK)
+        fail("opening the Hoitaja session: %s", t_status(st));
+    if ((st = kide_sock_open(env, &sc, &sm, STEP_MS)) != KIDE_OK)
+        fail("socket session: %s", kide_status_name(st));
+    kide_u64 remote = KIDE_SOCK_ADDR(ip, port);
+
+    kide_u64 h = tcp_open(remote);
+    kide_u64 err = echo_round(h, 1);
+    if (err != KIDE_SOCK_OK)
+        fail("the first echo failed: socket error %u", (unsigned)err);
+    kide_log(env, "net-restart: connected to %s:%u and echoed", server, (unsigned)port);
+
+    restart("wire");
+    if ((err = echo_round(h, 2)) != KIDE_SOCK_OK)
+        fail("the connection did not survive the wire's restart: socket error %u", (unsigned)err);
+    kide_log(env, "net-restart: the connection survived the wire's restart");
+
+    restart("net-a");
+    if ((err = echo_round(h, 3)) == KIDE_SOCK_OK)
+        fail("the connection survived the restart of its server's stack");
+    kide_log(env, "net-restart: the connection ended with the server's stack: socket error %u",
+             (unsigned)err);
+    sock_close(h);
+
+    h = tcp_open(remote);
+    if ((err = echo_round(h, 4)) != KIDE_SOCK_OK)
+        fail("the echo after the stack's restart failed: socket error %u", (unsigned)err);
+    kide_log(env, "net-restart: echoed again after the stack's restart");
+    sock_close(h);
+    kide_log(env, "PASS net-restart");
+    t_idle(env);
+}
