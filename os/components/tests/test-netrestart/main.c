@@ -144,30 +144,76 @@ static kide_u64 echo_round(kide_u64 h, kide_u32 seed)
     return KIDE_SOCK_OK;
 }
 
-/* The scenario's child `name` as kide-scenario writes it, with `args`. */
-static void write_child(struct kide_json_writer *w, const char *name, const char *binary,
-                        kide_u64 ram, kide_u64 caps, kide_u64 quota, kide_u64 prio,
-                        const char *provides, const char *nic_to, const char *address,
-                        const char *args)
+/* A child of the two scenarios, as kide-scenario writes it (its defaults:
+ * priority 64, restart never, back-off 100..10000 ms, no heartbeat, no
+ * devices); config_fn writes the config object's members. */
+struct kid {
+    const char *name, *binary;
+    kide_u64 ram, caps, quota, prio;
+    const char *provides, *nic_to;
+    void (*config_fn)(struct kide_json_writer *w, const struct kid *k);
+    const char *address, *gateway; /**< a stack's config */
+};
+
+static void stack_config(struct kide_json_writer *w, const struct kid *k)
+{
+    kide_json_member_string(w, "address", k->address);
+    if (k->gateway)
+        kide_json_member_string(w, "gateway", k->gateway);
+}
+
+/* The router of net-restart-router.yaml: uplink on the wire, habitat
+ * tenant-a, TCP 7007 forwarded to its port 7. */
+static void router_config(struct kide_json_writer *w, const struct kid *k)
+{
+    (void)k;
+    kide_json_member_object(w, "uplink");
+    kide_json_member_string(w, "mac", "02:6b:69:77:00:10");
+    kide_json_member_string(w, "address", "10.0.2.15/24");
+    kide_json_member_string(w, "gateway", "10.0.2.2");
+    kide_json_end_object(w);
+    kide_json_key(w, "habitats"), kide_json_begin_array(w), kide_json_begin_object(w);
+    kide_json_member_string(w, "name", "tenant-a");
+    kide_json_member_string(w, "mac", "02:00:00:00:00:0a");
+    kide_json_member_string(w, "address", "10.1.0.2/24");
+    kide_json_member_string(w, "gateway", "10.1.0.1");
+    kide_json_end_object(w), kide_json_end_array(w);
+    kide_json_key(w, "forward"), kide_json_begin_array(w), kide_json_begin_object(w);
+    kide_json_member_string(w, "proto", "tcp");
+    kide_json_member_u64(w, "port", 7007);
+    kide_json_member_string(w, "to", "tenant-a");
+    kide_json_member_u64(w, "to_port", 7);
+    kide_json_end_object(w), kide_json_end_array(w);
+}
+
+static const struct kid kids[] = {
+        {"wire", "nic-wire", 1u << 20, 64, 10, 80, "Nic", 0, 0, 0, 0},
+        {"net-a", "net", 4u << 20, 256, 25, 64, "Socket", "wire", stack_config, "10.0.9.1/24", 0},
+        {"router", "router", 4u << 20, 128, 15, 80, "Nic", "wire", router_config, 0, 0},
+        {"tenant-a", "net", 4u << 20, 256, 20, 64, "Socket", "router", stack_config, "10.1.0.2/24",
+         "10.1.0.1"},
+};
+
+static void write_child(struct kide_json_writer *w, const struct kid *k, const char *args)
 {
     kide_json_begin_object(w);
-    kide_json_member_string(w, "name", name);
-    kide_json_member_string(w, "binary", binary);
-    kide_json_member_u64(w, "ram", ram);
-    kide_json_member_u64(w, "caps", caps);
+    kide_json_member_string(w, "name", k->name);
+    kide_json_member_string(w, "binary", k->binary);
+    kide_json_member_u64(w, "ram", k->ram);
+    kide_json_member_u64(w, "caps", k->caps);
     kide_json_member_object(w, "cpu");
-    kide_json_member_u64(w, "quota", quota);
-    kide_json_member_u64(w, "priority", prio);
+    kide_json_member_u64(w, "quota", k->quota);
+    kide_json_member_u64(w, "priority", k->prio);
     kide_json_end_object(w);
     kide_json_key(w, "provides"), kide_json_begin_array(w);
-    kide_json_string(w, provides);
+    kide_json_string(w, k->provides);
     kide_json_end_array(w);
     kide_json_key(w, "routes"), kide_json_begin_array(w);
-    if (nic_to) {
+    if (k->nic_to) {
         kide_json_begin_object(w);
         kide_json_member_string(w, "service", "Nic");
         kide_json_member_string(w, "to", "child");
-        kide_json_member_string(w, "child", nic_to);
+        kide_json_member_string(w, "child", k->nic_to);
         kide_json_end_object(w);
         kide_json_begin_object(w);
         kide_json_member_string(w, "service", "*");
@@ -184,28 +230,30 @@ static void write_child(struct kide_json_writer *w, const char *name, const char
     kide_json_member_bool(w, "devices", 0);
     kide_json_member_string(w, "args", args);
     kide_json_member_object(w, "config");
-    if (address)
-        kide_json_member_string(w, "address", address);
+    if (k->config_fn)
+        k->config_fn(w, k);
     kide_json_end_object(w);
     kide_json_end_object(w);
 }
 
-/* Restart child `name` (one of the scenario's) with new args: the apply's
- * result for it must be "restarted". */
+/* Restart child `name` (one of kids[]) with new args: the apply's result for
+ * it must be "restarted". */
 static void restart(const char *name)
 {
     struct kide_json_writer w;
     char args[32], got[160];
+    const struct kid *k = 0;
+    for (unsigned i = 0; i < sizeof kids / sizeof kids[0] && !k; i++)
+        if (t_streq(kids[i].name, name))
+            k = &kids[i];
+    if (!k)
+        fail("no child %s to restart", name);
     kide_snprintf(args, sizeof args, "restart-%llu", (unsigned long long)gen + 1);
     kide_json_writer_init(&w, cfg, sizeof cfg);
     kide_json_begin_object(&w);
     kide_json_member_u64(&w, "generation", gen + 1);
     kide_json_key(&w, "children"), kide_json_begin_array(&w);
-    if (t_streq(name, "wire"))
-        write_child(&w, "wire", "nic-wire", 1u << 20, 64, 10, 80, "Nic", 0, 0, args);
-    else
-        write_child(&w, "net-a", "net", 4u << 20, 256, 25, 64, "Socket", "wire", "10.0.9.1/24",
-                    args);
+    write_child(&w, k, args);
     kide_json_end_array(&w);
     kide_json_end_object(&w);
     if (kide_json_writer_finish(&w) < 0)
@@ -223,11 +271,43 @@ static void restart(const char *name)
     kide_log(env_, "net-restart: %s restarted (generation %llu)", name, (unsigned long long)gen);
 }
 
+/* A restart under which the connection must survive: it echoes again. */
+static void survives(kide_u64 h, const char *name, kide_u32 seed)
+{
+    restart(name);
+    kide_u64 err = echo_round(h, seed);
+    if (err != KIDE_SOCK_OK)
+        fail("the connection did not survive the restart of %s: socket error %u", name,
+             (unsigned)err);
+    kide_log(env_, "net-restart: the connection survived the restart of %s", name);
+}
+
+/* The restart of the server's stack: the connection ends with a socket
+ * error (not a hang), echo listens again and a new connection echoes. */
+static kide_u64 reset_by(kide_u64 h, kide_u64 remote, const char *name, kide_u32 seed)
+{
+    restart(name);
+    kide_u64 err = echo_round(h, seed);
+    if (err == KIDE_SOCK_OK)
+        fail("the connection survived the restart of its server's stack %s", name);
+    kide_log(env_, "net-restart: the connection ended with %s: socket error %u", name,
+             (unsigned)err);
+    sock_close(h);
+    h = tcp_open(remote);
+    if ((err = echo_round(h, seed + 1)) != KIDE_SOCK_OK)
+        fail("the echo after the restart of %s failed: socket error %u", name, (unsigned)err);
+    kide_log(env_, "net-restart: echoed again after the restart of %s", name);
+    return h;
+}
+
 void kide_main(struct kide_env *env)
 {
-    char server[40];
+    char server[40], mode[16];
     env_ = env;
     t_cfg_str(env, "server", "10.0.9.1", server, sizeof server);
+    t_cfg_str(env, "mode", "wire", mode, sizeof mode);
+    if (!t_streq(mode, "wire") && !t_streq(mode, "router"))
+        fail("config: mode must be \"wire\" or \"router\"");
     kide_u64 port = t_cfg_u64(env, "port", 7);
     deadline = kide_now_ns() + t_cfg_u64(env, "timeout_ms", 400000) * 1000000;
     kide_u32 ip = 0;
@@ -246,23 +326,23 @@ void kide_main(struct kide_env *env)
     if (err != KIDE_SOCK_OK)
         fail("the first echo failed: socket error %u", (unsigned)err);
     kide_log(env, "net-restart: connected to %s:%u and echoed", server, (unsigned)port);
-
-    restart("wire");
-    if ((err = echo_round(h, 2)) != KIDE_SOCK_OK)
-        fail("the connection did not survive the wire's restart: socket error %u", (unsigned)err);
-    kide_log(env, "net-restart: the connection survived the wire's restart");
-
-    restart("net-a");
-    if ((err = echo_round(h, 3)) == KIDE_SOCK_OK)
-        fail("the connection survived the restart of its server's stack");
-    kide_log(env, "net-restart: the connection ended with the server's stack: socket error %u",
-             (unsigned)err);
-    sock_close(h);
-
-    h = tcp_open(remote);
-    if ((err = echo_round(h, 4)) != KIDE_SOCK_OK)
-        fail("the echo after the stack's restart failed: socket error %u", (unsigned)err);
-    kide_log(env, "net-restart: echoed again after the stack's restart");
+    if (t_streq(mode, "wire")) {
+        survives(h, "wire", 2);
+        h = reset_by(h, remote, "net-a", 3);
+    } else {
+        survives(h, "wire", 2); /* the router's uplink and the outside stack re-open */
+        /* The router's NAT and forward state goes with it: the connection's
+         * segments are dropped (no mapping) until TCP gives up, so it is
+         * abandoned; the tenant's stack re-opens its downlink and a new
+         * connection echoes. */
+        restart("router");
+        sock_close(h);
+        h = tcp_open(remote);
+        if ((err = echo_round(h, 4)) != KIDE_SOCK_OK)
+            fail("the echo after the router's restart failed: socket error %u", (unsigned)err);
+        kide_log(env, "net-restart: echoed on a new connection after the router's restart");
+        h = reset_by(h, remote, "tenant-a", 5);
+    }
     sock_close(h);
     kide_log(env, "PASS net-restart");
     t_idle(env);
