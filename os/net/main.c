@@ -321,9 +321,10 @@ void kide_main(struct kide_env *env)
     net_port_seed(kide_now_ns());
     lwip_init();
     st = nic_open(env, &link);
-    if (st == KIDE_QUOTA || st == KIDE_NOT_FOUND || st == KIDE_TIMEOUT) {
-        /* The server is full (a restarted client's old session not closed
-         * yet), not there, or slow: keep trying on the back-off. */
+    if (st == KIDE_QUOTA || st == KIDE_BUSY || st == KIDE_NOT_FOUND || st == KIDE_TIMEOUT) {
+        /* The server is full or still holds this stack's old session (a
+         * restart: QUOTA from nic-wire, BUSY from the router, until the
+         * close reaches it), is not there, or slow: keep trying. */
         kide_log(env, "net: no NIC session yet (%s): serving sockets, re-opening",
                  kide_status_name(st));
         nic_release(env);
