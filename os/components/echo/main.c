@@ -11,7 +11,10 @@
  *
  * The socket service is started beside it: a session open answered
  * NOT_FOUND (not announced yet) is retried (kide_sock_open) for at most
- * OPEN_WAIT_MS, answering the parent's signals meanwhile.
+ * OPEN_WAIT_MS, answering the parent's signals meanwhile. A port in use
+ * (ADDR_IN_USE) is retried for at most IN_USE_WAIT_MS: when echo itself was
+ * restarted, the stack closes the old instance's sockets only once it got
+ * hoitaja's close notice, which may come after the new instance listens.
  *
  * When the stack goes away (restarted; the library marks the session lost
  * at the first call that finds it gone), every connection handle is void:
@@ -30,11 +33,12 @@
 #include <kide/socket_client.h>
 #include <kide/sys.h>
 
-#define CONN_MAX     8
-#define CONN_BUF     16384
-#define WAIT_MS      100
-#define BACKLOG      4
-#define OPEN_WAIT_MS 30000 /* how long the socket service may take to appear */
+#define CONN_MAX       8
+#define CONN_BUF       16384
+#define WAIT_MS        100
+#define BACKLOG        4
+#define OPEN_WAIT_MS   30000 /* how long the socket service may take to appear */
+#define IN_USE_WAIT_MS 10000 /* how long the port may stay taken by our old instance */
 
 struct conn {
     int used;
@@ -153,9 +157,17 @@ static int listen_on(struct kide_env *env, kide_u64 port)
     struct kide_sock_listen_req lr = {KIDE_SOCK_ADDR(0, port), BACKLOG};
     struct kide_sock_bind_req br = {KIDE_SOCK_ADDR(0, port)};
     struct kide_sock_open_rep lrep = {0}, brep = {0};
+    kide_u64 until = kide_now_ns() + IN_USE_WAIT_MS * 1000000ull;
     int st;
-    if ((st = kide_sock_tcp_listen(&sc, &lr, &lrep)) == KIDE_OK && lrep.err == KIDE_SOCK_OK)
-        st = kide_sock_udp_bind(&sc, &br, &brep);
+    /* ADDR_IN_USE: after a restart of ours the stack may not have closed the
+     * old instance's session yet (its close notice comes on its next round). */
+    while ((st = kide_sock_tcp_listen(&sc, &lr, &lrep)) == KIDE_OK &&
+           lrep.err == KIDE_SOCK_ADDR_IN_USE && kide_now_ns() < until)
+        kide_wait_signal(env, 50);
+    if (st == KIDE_OK && lrep.err == KIDE_SOCK_OK)
+        while ((st = kide_sock_udp_bind(&sc, &br, &brep)) == KIDE_OK &&
+               brep.err == KIDE_SOCK_ADDR_IN_USE && kide_now_ns() < until)
+            kide_wait_signal(env, 50);
     if (st != KIDE_OK || lrep.err != KIDE_SOCK_OK || brep.err != KIDE_SOCK_OK) {
         kide_log(env, "echo: cannot listen on port %u: %s, socket error %u", (unsigned)port,
                  kide_status_name(st), (unsigned)(lrep.err != KIDE_SOCK_OK ? lrep.err : brep.err));

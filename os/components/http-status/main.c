@@ -21,7 +21,9 @@
  * could lose the answer).
  *
  * When the stack restarts, the session is re-opened and the port listened
- * on again; the old connections are forgotten (restart below).
+ * on again; the old connections are forgotten (restart below). A port in
+ * use is retried for at most IN_USE_WAIT_MS (after a restart of http-status
+ * itself the stack may not have closed the old instance's listener yet).
  *
  * Loop: as echo's: accept, serve every connection, and when nothing moved
  * wait on the session's notification semaphore at most WAIT_MS.
@@ -34,13 +36,14 @@
 
 #include "http_parse.h"
 
-#define CONN_MAX     8
-#define OUT_MAX      1024
-#define WAIT_MS      100
-#define IDLE_MS      10000
-#define LINGER_MS    2000 /* how long input is drained after a 400 or 431 */
-#define BACKLOG      8
-#define OPEN_WAIT_MS 30000 /* how long the socket service may take to appear */
+#define CONN_MAX       8
+#define OUT_MAX        1024
+#define WAIT_MS        100
+#define IDLE_MS        10000
+#define LINGER_MS      2000 /* how long input is drained after a 400 or 431 */
+#define BACKLOG        8
+#define OPEN_WAIT_MS   30000 /* how long the socket service may take to appear */
+#define IN_USE_WAIT_MS 10000 /* how long the port may stay taken by our old instance */
 
 /** One client connection. */
 struct conn {
@@ -241,7 +244,13 @@ static int listen_on(struct kide_env *env, kide_u64 port)
 {
     struct kide_sock_listen_req lr = {KIDE_SOCK_ADDR(0, port), BACKLOG};
     struct kide_sock_open_rep lrep = {0};
-    int st = kide_sock_tcp_listen(&sc, &lr, &lrep);
+    kide_u64 until = kide_now_ns() + IN_USE_WAIT_MS * 1000000ull;
+    int st;
+    /* ADDR_IN_USE: after a restart of ours the stack may not have closed the
+     * old instance's session yet (its close notice comes on its next round). */
+    while ((st = kide_sock_tcp_listen(&sc, &lr, &lrep)) == KIDE_OK &&
+           lrep.err == KIDE_SOCK_ADDR_IN_USE && kide_now_ns() < until)
+        kide_wait_signal(env, 50);
     if (st != KIDE_OK || lrep.err != KIDE_SOCK_OK) {
         kide_log(env, "http-status: cannot listen on port %u: %s, socket error %u", (unsigned)port,
                  kide_status_name(st), (unsigned)lrep.err);
