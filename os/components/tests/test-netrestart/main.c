@@ -16,7 +16,10 @@
  *      so the next message must end in a socket error (the new stack answers
  *      the retransmission with a reset), not a hang;
  *   4. echo, whose socket session went with net-a, re-opens it and listens
- *      again: a new connection echoes.
+ *      again: a new connection echoes;
+ *   5. restart echo: net-a frees its old session's sockets (the connection
+ *      ends, port 7 is free again), the new echo listens, a new connection
+ *      echoes.
  * Mode "router" (scenario net-restart-router) does the same through the
  * router, mode "driver" (net-restart-driver) restarts the virtio-net driver
  * (driver_restart). Every wait is for a condition under the run's deadline
@@ -161,6 +164,12 @@ struct kid {
     const char *route_svc;         /**< the route's service, if not "Nic" */
 };
 
+static void echo_config(struct kide_json_writer *w, const struct kid *k)
+{
+    (void)k;
+    kide_json_member_u64(w, "port", 7);
+}
+
 static void stack_config(struct kide_json_writer *w, const struct kid *k)
 {
     kide_json_member_string(w, "address", k->address);
@@ -200,6 +209,7 @@ static const struct kid kids[] = {
         {"tenant-a", "net", 4u << 20, 256, 20, 64, "Socket", "router", stack_config, "10.1.0.2/24",
          "10.1.0.1", 0},
         {"nic", "virtio-net", 4u << 20, 128, 20, 80, "Nic", "platform", 0, 0, 0, "Platform"},
+        {"echo", "echo", 1u << 20, 64, 15, 64, 0, "net-a", echo_config, 0, 0, "Socket"},
 };
 
 static void write_child(struct kide_json_writer *w, const struct kid *k, const char *args)
@@ -214,7 +224,8 @@ static void write_child(struct kide_json_writer *w, const struct kid *k, const c
     kide_json_member_u64(w, "priority", k->prio);
     kide_json_end_object(w);
     kide_json_key(w, "provides"), kide_json_begin_array(w);
-    kide_json_string(w, k->provides);
+    if (k->provides)
+        kide_json_string(w, k->provides);
     kide_json_end_array(w);
     kide_json_key(w, "routes"), kide_json_begin_array(w);
     if (k->nic_to) {
@@ -290,8 +301,9 @@ static void survives(kide_u64 h, const char *name, kide_u32 seed)
     kide_log(env_, "net-restart: the connection survived the restart of %s", name);
 }
 
-/* The restart of the server's stack: the connection ends with a socket
- * error (not a hang), echo listens again and a new connection echoes. */
+/* The restart of the server's stack (or of the server): the connection ends
+ * with a socket error (not a hang), echo listens again and a new connection
+ * echoes. */
 static kide_u64 reset_by(kide_u64 h, kide_u64 remote, const char *name, kide_u32 seed)
 {
     restart(name);
@@ -362,6 +374,9 @@ void kide_main(struct kide_env *env)
     if (t_streq(mode, "wire")) {
         survives(h, "wire", 2);
         h = reset_by(h, remote, "net-a", 3);
+        /* The server itself: net-a frees the sockets of echo's old session
+         * (its connection ends, its port is free for the new echo's listen). */
+        h = reset_by(h, remote, "echo", 5);
     } else {
         survives(h, "wire", 2); /* the router's uplink and the outside stack re-open */
         /* The router's NAT and forward state goes with it: the connection's
