@@ -100,8 +100,8 @@
 /* SO_REUSEADDR, which the socket session sets on every listener: a server
  * restarted on its port listens at once although its old connections wait
  * in TIME_WAIT; two listeners on one port are still refused (tcp_listen). */
-#define SO_REUSE 1
-#define LWIP_CALLBACK_API     1
+#define SO_REUSE          1
+#define LWIP_CALLBACK_API 1
 
 /* ---- the network interface ---- */
 #define LWIP_SINGLE_NETIF            0
