@@ -181,6 +181,12 @@ net-fuzz:
 # echo servers through the forwarded ports 17007 and 17008
 # (os/tools/tests/net_e2e.py; suite os-net-e2e, skipped when the stack could
 # not be built).
-.PHONY: net-e2e-test
+.PHONY: net-e2e-test net-restart-e2e-test
 net-e2e-test: $(KERNEL_BIN) core hoitaja components scenario-tool net
 	@BUILD=$(BUILD) $(TOP)/os/tools/tests/net_e2e.py
+
+# The virtio-net driver restarted under the router, then the host's echo
+# through it (os/scenarios/tests/net-restart-driver.yaml; suite
+# os-net-restart-e2e).
+net-restart-e2e-test: $(KERNEL_BIN) core hoitaja components scenario-tool net
+	@BUILD=$(BUILD) $(TOP)/os/tools/tests/net_e2e.py --restart-driver

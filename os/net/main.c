@@ -22,6 +22,12 @@
  *
  * Threads: the main loop and the session handler both call into lwIP,
  * which is single-threaded (NO_SYS): every call into it holds `lock`.
+ * Restarts: when the NIC server goes away (a check before the rings are
+ * touched finds it gone, nic.c), the link goes down and the main loop
+ * re-opens the session on a back-off (nic_restart below); when it is back
+ * the link comes up with the new session's MAC. Connections stay open
+ * meanwhile (what is lost is retransmitted; docs/network.md, "Restarts").
+ *
  * Memory: lwIP's pools are static (in this component's quota), the NIC
  * session's rings are donated from it (2 x 132 KiB); each socket session
  * costs its struct and the shared buffer, both paid from the session's
@@ -98,6 +104,7 @@ static void sock_close(struct kide_env *env, void *session)
     struct sock_session *ss = session;
 
     kide_mutex_lock(&lock);
+    nic_begin();
     net_session_fini(&ss->s);
     nic_flush();
     kide_mutex_unlock(&lock);
@@ -134,6 +141,7 @@ static int sock_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
         if (nreq > 1 + KIDE_SOCK_POLL_MAX)
             nreq = 1 + KIDE_SOCK_POLL_MAX;
         kide_mutex_lock(&lock);
+        nic_begin();
         st = net_session_call(&ss->s, rpc->op, rpc->in.w + 1, nreq, rep, &nrep);
         nic_flush(); /* what the request sent leaves now, not at the next round */
         kide_mutex_unlock(&lock);
@@ -225,6 +233,46 @@ static void link_changed(struct kide_env *env, int up)
     kide_log(env, "net: link %s", up ? "up" : "down");
 }
 
+/* The NIC server went away, or may be back: drop the lost session, re-open
+ * on the back-off (without the lock: the open goes through the parent), and
+ * attach the new one. Main thread only. */
+static int nic_lost; /* main thread: the session is lost (or the first open failed): re-opening */
+
+static void nic_restart(struct kide_env *env)
+{
+    int lost = nic_lost;
+    const uint8_t *m = link.mac;
+    int gone, changed, up;
+
+    kide_mutex_lock(&lock);
+    gone = nic_gone();
+    if (gone) {
+        nic_drop(&link);
+        netif_set_link_down(&nif);
+    }
+    kide_mutex_unlock(&lock);
+    if (gone) {
+        kide_log(env, "net: NIC session lost (its server went away): link down, re-opening");
+        nic_release(env);
+        lost = 1;
+    }
+    nic_lost = lost;
+    if (!lost || nic_reopen(env) != KIDE_OK)
+        return;
+    nic_lost = 0;
+    kide_mutex_lock(&lock);
+    nic_attach(&link);
+    __builtin_memcpy(nif.hwaddr, link.mac, sizeof link.mac);
+    up = nic_link(&changed);
+    if (up)
+        netif_set_link_up(&nif); /* announces the address again (gratuitous ARP) */
+    else
+        netif_set_link_down(&nif); /* up when the server says so (link_changed) */
+    kide_mutex_unlock(&lock);
+    kide_log(env, "net: NIC session re-opened: %02x:%02x:%02x:%02x:%02x:%02x, link %s", m[0], m[1],
+             m[2], m[3], m[4], m[5], up ? "up" : "down");
+}
+
 /* The main loop (see the top of the file): frames in, link, timers, frames
  * out, then sleep until a frame, a timer or WAIT_MAX_MS. */
 static __attribute__((noreturn)) void serve(struct kide_env *env)
@@ -236,6 +284,8 @@ static __attribute__((noreturn)) void serve(struct kide_env *env)
         int changed, up, idle;
 
         kide_mutex_lock(&lock);
+        nic_begin();
+        nic_woken(); /* the rings' first touch this round: asks the server first */
         net_port_set_now((uint32_t)(now / 1000000));
         got = net_netif_poll(&nif, POLL_BUDGET);
         up = nic_link(&changed);
@@ -248,13 +298,10 @@ static __attribute__((noreturn)) void serve(struct kide_env *env)
         kide_mutex_unlock(&lock);
         if (sleep_ms > WAIT_MAX_MS)
             sleep_ms = WAIT_MAX_MS;
-        if (idle && nic_present()) {
-            nic_sleep(now + (kide_u64)sleep_ms * 1000000);
-            kide_mutex_lock(&lock);
-            nic_woken();
-            kide_mutex_unlock(&lock);
-        }
+        if (idle && nic_present())
+            nic_sleep(now + (kide_u64)sleep_ms * 1000000); /* the flag: withdrawn next round */
         kide_wait_signal(env, idle && !nic_present() ? sleep_ms : 0);
+        nic_restart(env);
     }
 }
 
@@ -274,7 +321,15 @@ void kide_main(struct kide_env *env)
     net_port_seed(kide_now_ns());
     lwip_init();
     st = nic_open(env, &link);
-    if (st != KIDE_OK)
+    if (st == KIDE_QUOTA || st == KIDE_BUSY || st == KIDE_NOT_FOUND || st == KIDE_TIMEOUT) {
+        /* The server is full or still holds this stack's old session (a
+         * restart: QUOTA from nic-wire, BUSY from the router, until the
+         * close reaches it), is not there, or slow: keep trying. */
+        kide_log(env, "net: no NIC session yet (%s): serving sockets, re-opening",
+                 kide_status_name(st));
+        nic_release(env);
+        nic_lost = 1;
+    } else if (st != KIDE_OK)
         kide_log(env, "net: no NIC session (%s): serving sockets without a network",
                  kide_status_name(st));
     if (net_netif_add(&nif, &link, dhcp ? 0 : &ip, &mask, &gw) != 0) {

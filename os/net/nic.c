@@ -8,6 +8,16 @@
  * waits. Every index and length the server writes is checked by the ring
  * code (os/lib/nic/nic_ring.c); a ring the server broke makes the link
  * drop and receive nothing from then on.
+ *
+ * Restarts: the rings are the server's pages and go when it does, so
+ * nothing here touches them before the server answered a check
+ * (nic_client_check) in the current round or request (nic_begin starts
+ * one; `checked` says the check was made). A check that finds the server
+ * gone marks the session lost; the main thread then drops it (nic_drop:
+ * the link is the stand-in, the handler cannot reach the rings any more),
+ * closes it (nic_release) and re-opens it on the library's back-off
+ * (nic_reopen, nic_attach). lwIP keeps its connections meanwhile: what is
+ * sent while the link is down is lost and retransmitted later.
  */
 #include "nic.h"
 
@@ -19,12 +29,26 @@
 #define NIC_WAIT_NS 30000000000ull /**< how long a routed "Nic" may take to be announced */
 
 static struct nic_client nic;
-static int present;
+static int present;            /* under the lock: the link is the session's */
+static int checked;            /* under the lock: the server answered since nic_begin */
+static struct nic_retry retry; /* main thread: the re-open back-off */
+
+/* Under the lock: may the rings be touched now? The first touch of a round or
+ * request asks the server (one call); a lost session is never touched. */
+static int usable(void)
+{
+    if (!present || nic_client_lost(&nic))
+        return 0;
+    if (!checked && nic_client_check(&nic) != KIDE_OK)
+        return 0;
+    checked = 1;
+    return 1;
+}
 
 static int ring_send(void *ctx, const void *frame, size_t len)
 {
     (void)ctx;
-    if (len > KIDE_NIC_FRAME_MAX)
+    if (len > KIDE_NIC_FRAME_MAX || !usable())
         return -1;
     return nic_client_send(&nic, frame, (kide_u32)len) == NIC_RING_OK ? 0 : -1;
 }
@@ -35,6 +59,8 @@ static size_t ring_receive(void *ctx, void *buf, size_t cap)
     int rc;
 
     (void)ctx;
+    if (!usable())
+        return 0;
     while ((rc = nic_client_recv(&nic, buf, (kide_u32)cap, &len)) == NIC_RING_BAD_LEN)
         ; /* skipped and counted by the ring (nic.rx.bad_len) */
     return rc == NIC_RING_OK ? len : 0;
@@ -78,31 +104,73 @@ int nic_present(void)
     return present;
 }
 
+void nic_begin(void)
+{
+    checked = 0;
+}
+
 void nic_flush(void)
 {
-    if (present)
+    if (present && checked && !nic_client_lost(&nic)) /* unchecked: nothing was touched */
         nic_client_flush(&nic);
 }
 
 int nic_link(int *changed)
 {
     *changed = 0;
-    return present ? nic_client_link(&nic, changed) : 1;
+    if (!present)
+        return 1;
+    return usable() ? nic_client_link(&nic, changed) : 0;
 }
 
 int nic_wait_prepare(void)
 {
-    return present ? nic_ring_wait_prepare(&nic.rx) : 1;
+    return usable() ? nic_ring_wait_prepare(&nic.rx) : 1;
 }
 
 void nic_sleep(kide_u64 deadline_ns)
 {
+    /* A semaphore revoked meanwhile (BAD_CAP, ABORTED) ends the sleep at once;
+     * the next round's check then finds the session lost. */
     if (present)
         kide_ctrl_sm(KIDE_CTRL_SM_DOWN, nic.client_sm, deadline_ns);
 }
 
 void nic_woken(void)
 {
-    if (present)
+    if (usable())
         nic_ring_wait_done(&nic.rx);
+}
+
+int nic_gone(void)
+{
+    return present && nic_client_lost(&nic);
+}
+
+void nic_drop(struct net_link *link)
+{
+    present = 0;
+    link->send_frame = drop;
+    link->receive_frame = none;
+}
+
+void nic_release(struct kide_env *env)
+{
+    nic_client_close(env, &nic);
+    nic_retry_start(&retry);
+}
+
+int nic_reopen(struct kide_env *env)
+{
+    return nic_client_reopen(env, &nic, NIC_SLOTS, &retry);
+}
+
+void nic_attach(struct net_link *link)
+{
+    present = 1;
+    checked = 0;
+    link->send_frame = ring_send;
+    link->receive_frame = ring_receive;
+    for (int i = 0; i < 6; i++)
+        link->mac[i] = (uint8_t)(nic.info.mac >> (8 * i));
 }

@@ -24,6 +24,10 @@
  *  Returns KIDE_OK, or a status saying why not (the link is then the
  *  stand-in: nothing arrives, everything sent is dropped). */
 int nic_open(struct kide_env *env, struct net_link *link);
+/** Start a round of the main loop or a socket request, under the lock: the
+ *  first touch of the rings after it asks the server whether it is still
+ *  there (the rings go with it). */
+void nic_begin(void);
 /** Publish the frames sent and the rx slots freed since the last call; the
  *  server is woken once if it waits. Under the lock. */
 void nic_flush(void);
@@ -42,5 +46,21 @@ void nic_sleep(kide_u64 deadline_ns);
 void nic_woken(void);
 /** 1 when a NIC session is open. */
 int nic_present(void);
+
+/* Restarts of the NIC server (see nic.c): the main thread's sequence is
+ * nic_gone -> nic_drop (under the lock), nic_release, then nic_reopen until
+ * KIDE_OK (without the lock), then nic_attach (under the lock). */
+/** Under the lock: 1 when a check found the session's server gone. */
+int nic_gone(void);
+/** Under the lock: stop using the session; LINK becomes the stand-in. */
+void nic_drop(struct net_link *link);
+/** Main thread, after nic_drop, without the lock: close the lost session. */
+void nic_release(struct kide_env *env);
+/** Main thread, without the lock, after nic_release: try to open a fresh
+ *  session if the back-off says so. -> KIDE_OK | KIDE_BUSY (not due) | why not. */
+int nic_reopen(struct kide_env *env);
+/** Under the lock, after nic_reopen succeeded: LINK uses the new session
+ *  (functions and MAC; the caller gives the MAC to lwIP). */
+void nic_attach(struct net_link *link);
 
 #endif

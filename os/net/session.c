@@ -277,7 +277,11 @@ static int op_listen(struct net_session *s, const uint64_t *req, uint64_t *rep, 
         return KIDE_OK;
     }
     ip_of(req[0], &ip);
-    if (!(pcb = tcp_new()) || (e = tcp_bind(pcb, &ip, KIDE_SOCK_ADDR_PORT(req[0]))) != ERR_OK ||
+    /* SO_REUSEADDR: the port's old connections in TIME_WAIT (a server that
+     * restarted) do not keep it; a second listener still gets ERR_USE. */
+    if ((pcb = tcp_new()))
+        ip_set_option(pcb, SOF_REUSEADDR);
+    if (!pcb || (e = tcp_bind(pcb, &ip, KIDE_SOCK_ADDR_PORT(req[0]))) != ERR_OK ||
         !(lpcb = tcp_listen_with_backlog_and_err(pcb, (u8_t)req[1], &e))) {
         if (pcb)
             tcp_close(pcb); /* never connected: close frees it at once */

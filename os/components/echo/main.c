@@ -11,7 +11,16 @@
  *
  * The socket service is started beside it: a session open answered
  * NOT_FOUND (not announced yet) is retried (kide_sock_open) for at most
- * OPEN_WAIT_MS, answering the parent's signals meanwhile.
+ * OPEN_WAIT_MS, answering the parent's signals meanwhile. A port in use
+ * (ADDR_IN_USE) is retried for at most IN_USE_WAIT_MS: when echo itself was
+ * restarted, the stack closes the old instance's sockets only once it got
+ * hoitaja's close notice, which may come after the new instance listens.
+ *
+ * When the stack goes away (restarted; the library marks the session lost
+ * at the first call that finds it gone), every connection handle is void:
+ * they are forgotten without a call, the session is re-opened with the
+ * same wait as at start, and the listener and the UDP socket are set up
+ * again (restart below).
  *
  * Loop: POLL every socket, serve the ready ones, and when nothing could be
  * done wait on the session's notification semaphore (a socket became
@@ -24,11 +33,12 @@
 #include <kide/socket_client.h>
 #include <kide/sys.h>
 
-#define CONN_MAX     8
-#define CONN_BUF     16384
-#define WAIT_MS      100
-#define BACKLOG      4
-#define OPEN_WAIT_MS 30000 /* how long the socket service may take to appear */
+#define CONN_MAX       8
+#define CONN_BUF       16384
+#define WAIT_MS        100
+#define BACKLOG        4
+#define OPEN_WAIT_MS   30000 /* how long the socket service may take to appear */
+#define IN_USE_WAIT_MS 10000 /* how long the port may stay taken by our old instance */
 
 struct conn {
     int used;
@@ -141,7 +151,58 @@ static int udp_serve(void)
     return 1;
 }
 
-static void serve(struct kide_env *env, kide_sel sm)
+/* Listen on TCP and bind UDP on the port: 0, or 1 with the reason logged. */
+static int listen_on(struct kide_env *env, kide_u64 port)
+{
+    struct kide_sock_listen_req lr = {KIDE_SOCK_ADDR(0, port), BACKLOG};
+    struct kide_sock_bind_req br = {KIDE_SOCK_ADDR(0, port)};
+    struct kide_sock_open_rep lrep = {0}, brep = {0};
+    kide_u64 until = kide_now_ns() + IN_USE_WAIT_MS * 1000000ull;
+    int st;
+    /* ADDR_IN_USE: after a restart of ours the stack may not have closed the
+     * old instance's session yet (its close notice comes on its next round). */
+    while ((st = kide_sock_tcp_listen(&sc, &lr, &lrep)) == KIDE_OK &&
+           lrep.err == KIDE_SOCK_ADDR_IN_USE && kide_now_ns() < until)
+        kide_wait_signal(env, 50);
+    if (st == KIDE_OK && lrep.err == KIDE_SOCK_OK)
+        while ((st = kide_sock_udp_bind(&sc, &br, &brep)) == KIDE_OK &&
+               brep.err == KIDE_SOCK_ADDR_IN_USE && kide_now_ns() < until)
+            kide_wait_signal(env, 50);
+    if (st != KIDE_OK || lrep.err != KIDE_SOCK_OK || brep.err != KIDE_SOCK_OK) {
+        kide_log(env, "echo: cannot listen on port %u: %s, socket error %u", (unsigned)port,
+                 kide_status_name(st), (unsigned)(lrep.err != KIDE_SOCK_OK ? lrep.err : brep.err));
+        return 1;
+    }
+    listener = lrep.handle;
+    udp = brep.handle;
+    kide_log(env, "echo: listening on TCP and UDP port %u", (unsigned)port);
+    return 0;
+}
+
+/* The stack went away: forget its handles, open a session with the new one
+ * and listen again. Ends the component when that fails (its restart policy
+ * decides what next). */
+static void restart(struct kide_env *env, kide_u64 port, kide_sel *sm)
+{
+    unsigned dropped = 0;
+    for (int i = 0; i < CONN_MAX; i++) {
+        dropped += (unsigned)conns[i].used;
+        conns[i].used = 0;
+    }
+    kide_log(env,
+             "echo: the socket session is lost (the stack went away): %u connections dropped, "
+             "re-opening",
+             dropped);
+    int st = kide_sock_reopen(env, &sc, sm, OPEN_WAIT_MS);
+    if (st != KIDE_OK) {
+        kide_log(env, "echo: no socket session: %s", kide_status_name(st));
+        kide_exit(env, 1);
+    }
+    if (listen_on(env, port))
+        kide_exit(env, 1);
+}
+
+static void serve(struct kide_env *env, kide_u64 port, kide_sel sm)
 {
     for (;;) {
         int moved = 0;
@@ -152,6 +213,10 @@ static void serve(struct kide_env *env, kide_sel sm)
         for (int i = 0; i < CONN_MAX; i++)
             if (conns[i].used)
                 moved |= conn_serve(&conns[i]);
+        if (sc.lost) {
+            restart(env, port, &sm);
+            continue;
+        }
         if (!moved)
             kide_ctrl_sm(KIDE_CTRL_SM_DOWN, sm, kide_now_ns() + WAIT_MS * 1000000ull);
         kide_wait_signal(env, 0);
@@ -168,18 +233,7 @@ void kide_main(struct kide_env *env)
         kide_log(env, "echo: no socket session: %s", kide_status_name(st));
         kide_exit(env, 1);
     }
-    struct kide_sock_listen_req lr = {KIDE_SOCK_ADDR(0, port), BACKLOG};
-    struct kide_sock_bind_req br = {KIDE_SOCK_ADDR(0, port)};
-    struct kide_sock_open_rep lrep = {0}, brep = {0};
-    if ((st = kide_sock_tcp_listen(&sc, &lr, &lrep)) == KIDE_OK && lrep.err == KIDE_SOCK_OK)
-        st = kide_sock_udp_bind(&sc, &br, &brep);
-    if (st != KIDE_OK || lrep.err != KIDE_SOCK_OK || brep.err != KIDE_SOCK_OK) {
-        kide_log(env, "echo: cannot listen on port %u: %s, socket error %u", (unsigned)port,
-                 kide_status_name(st), (unsigned)(lrep.err != KIDE_SOCK_OK ? lrep.err : brep.err));
+    if (listen_on(env, port))
         kide_exit(env, 1);
-    }
-    listener = lrep.handle;
-    udp = brep.handle;
-    kide_log(env, "echo: listening on TCP and UDP port %u", (unsigned)port);
-    serve(env, sm);
+    serve(env, port, sm);
 }

@@ -20,6 +20,11 @@
  * (closing with unread data would reset the connection, and the client
  * could lose the answer).
  *
+ * When the stack restarts, the session is re-opened and the port listened
+ * on again; the old connections are forgotten (restart below). A port in
+ * use is retried for at most IN_USE_WAIT_MS (after a restart of http-status
+ * itself the stack may not have closed the old instance's listener yet).
+ *
  * Loop: as echo's: accept, serve every connection, and when nothing moved
  * wait on the session's notification semaphore at most WAIT_MS.
  */
@@ -31,13 +36,14 @@
 
 #include "http_parse.h"
 
-#define CONN_MAX     8
-#define OUT_MAX      1024
-#define WAIT_MS      100
-#define IDLE_MS      10000
-#define LINGER_MS    2000 /* how long input is drained after a 400 or 431 */
-#define BACKLOG      8
-#define OPEN_WAIT_MS 30000 /* how long the socket service may take to appear */
+#define CONN_MAX       8
+#define OUT_MAX        1024
+#define WAIT_MS        100
+#define IDLE_MS        10000
+#define LINGER_MS      2000 /* how long input is drained after a 400 or 431 */
+#define BACKLOG        8
+#define OPEN_WAIT_MS   30000 /* how long the socket service may take to appear */
+#define IN_USE_WAIT_MS 10000 /* how long the port may stay taken by our old instance */
 
 /** One client connection. */
 struct conn {
@@ -233,7 +239,47 @@ static int accept_one(void)
     return 1;
 }
 
-static void serve(struct kide_env *env, kide_sel sm)
+/* Listen on the port: 0, or 1 with the reason logged. */
+static int listen_on(struct kide_env *env, kide_u64 port)
+{
+    struct kide_sock_listen_req lr = {KIDE_SOCK_ADDR(0, port), BACKLOG};
+    struct kide_sock_open_rep lrep = {0};
+    kide_u64 until = kide_now_ns() + IN_USE_WAIT_MS * 1000000ull;
+    int st;
+    /* ADDR_IN_USE: after a restart of ours the stack may not have closed the
+     * old instance's session yet (its close notice comes on its next round). */
+    while ((st = kide_sock_tcp_listen(&sc, &lr, &lrep)) == KIDE_OK &&
+           lrep.err == KIDE_SOCK_ADDR_IN_USE && kide_now_ns() < until)
+        kide_wait_signal(env, 50);
+    if (st != KIDE_OK || lrep.err != KIDE_SOCK_OK) {
+        kide_log(env, "http-status: cannot listen on port %u: %s, socket error %u", (unsigned)port,
+                 kide_status_name(st), (unsigned)lrep.err);
+        return 1;
+    }
+    listener = lrep.handle;
+    kide_log(env, "http-status: listening on TCP port %u", (unsigned)port);
+    return 0;
+}
+
+/* The stack went away (the library marked the session lost): its handles
+ * are void, so they are forgotten without a call; open a session with the
+ * stack that comes back and listen again, or end (the restart policy
+ * decides what next). */
+static void restart(struct kide_env *env, kide_u64 port, kide_sel *sm)
+{
+    for (int i = 0; i < CONN_MAX; i++)
+        conns[i].used = 0;
+    kide_log(env, "http-status: the socket session is lost (the stack went away): re-opening");
+    int st = kide_sock_reopen(env, &sc, sm, OPEN_WAIT_MS);
+    if (st != KIDE_OK) {
+        kide_log(env, "http-status: no socket session: %s", kide_status_name(st));
+        kide_exit(env, 1);
+    }
+    if (listen_on(env, port))
+        kide_exit(env, 1);
+}
+
+static void serve(struct kide_env *env, kide_u64 port, kide_sel sm)
 {
     for (;;) {
         int moved = 0;
@@ -242,6 +288,10 @@ static void serve(struct kide_env *env, kide_sel sm)
         for (int i = 0; i < CONN_MAX; i++)
             if (conns[i].used)
                 moved |= conn_serve(&conns[i]);
+        if (sc.lost) {
+            restart(env, port, &sm);
+            continue;
+        }
         if (!moved)
             kide_ctrl_sm(KIDE_CTRL_SM_DOWN, sm, kide_now_ns() + WAIT_MS * 1000000ull);
         kide_wait_signal(env, 0);
@@ -259,15 +309,7 @@ void kide_main(struct kide_env *env)
         kide_log(env, "http-status: no socket session: %s", kide_status_name(st));
         kide_exit(env, 1);
     }
-    struct kide_sock_listen_req lr = {KIDE_SOCK_ADDR(0, port), BACKLOG};
-    struct kide_sock_open_rep lrep = {0};
-    st = kide_sock_tcp_listen(&sc, &lr, &lrep);
-    if (st != KIDE_OK || lrep.err != KIDE_SOCK_OK) {
-        kide_log(env, "http-status: cannot listen on port %u: %s, socket error %u", (unsigned)port,
-                 kide_status_name(st), (unsigned)lrep.err);
+    if (listen_on(env, port))
         kide_exit(env, 1);
-    }
-    listener = lrep.handle;
-    kide_log(env, "http-status: listening on TCP port %u", (unsigned)port);
-    serve(env, sm);
+    serve(env, port, sm);
 }

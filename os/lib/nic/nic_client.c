@@ -104,18 +104,60 @@ void nic_client_close(struct kide_env *env, struct nic_client *c)
     __builtin_memset(c, 0, sizeof(*c));
 }
 
+int nic_client_lost(const struct nic_client *c)
+{
+    return c->lost || !c->session.pt;
+}
+
+int nic_client_check(struct nic_client *c)
+{
+    struct kide_msg m;
+    if (nic_client_lost(c))
+        return KIDE_ABORTED;
+    kide_msg_begin(&m, KIDE_NIC_INFO);
+    int st = kide_msg_call(&m, c->session.pt, 0);
+    if (nic_retry_gone(st)) {
+        c->lost = 1;
+        return st;
+    }
+    return KIDE_OK; /* any answer at all: the server's threads run, its pages are there */
+}
+
+int nic_client_reopen(struct kide_env *env, struct nic_client *c, kide_u32 slots,
+                      struct nic_retry *r)
+{
+    kide_u64 now = kide_now_ns();
+    if (!nic_retry_due(r, now))
+        return KIDE_BUSY;
+    if (c->session.pt)
+        nic_client_close(env, c);
+    int st = nic_client_open(env, c, slots);
+    if (st == KIDE_OK)
+        nic_retry_start(r);
+    else
+        nic_retry_failed(r, now);
+    return st;
+}
+
 int nic_client_send(struct nic_client *c, const void *frame, kide_u32 len)
 {
-    return nic_ring_put(&c->tx, frame, len);
+    return nic_client_lost(c) ? NIC_RING_BROKEN : nic_ring_put(&c->tx, frame, len);
+}
+
+kide_u32 nic_client_space(struct nic_client *c)
+{
+    return nic_client_lost(c) ? 0 : nic_ring_space(&c->tx);
 }
 
 int nic_client_recv(struct nic_client *c, void *buf, kide_u32 cap, kide_u32 *len)
 {
-    return nic_ring_get(&c->rx, buf, cap, len);
+    return nic_client_lost(c) ? NIC_RING_BROKEN : nic_ring_get(&c->rx, buf, cap, len);
 }
 
 void nic_client_flush(struct nic_client *c)
 {
+    if (nic_client_lost(c))
+        return;
     int wake = nic_ring_publish(&c->tx);
     wake |= nic_ring_publish(&c->rx);
     if (wake)
@@ -125,6 +167,9 @@ void nic_client_flush(struct nic_client *c)
 int nic_client_link(struct nic_client *c, int *changed)
 {
     struct kide_nic_ring_hdr *h = c->rx_mem;
+    *changed = 0;
+    if (nic_client_lost(c))
+        return 0;
     kide_u32 gen = __atomic_load_n(&h->link_gen, __ATOMIC_ACQUIRE);
     *changed = gen != c->link_gen;
     c->link_gen = gen;
@@ -133,6 +178,8 @@ int nic_client_link(struct nic_client *c, int *changed)
 
 int nic_client_wait(struct nic_client *c, kide_u64 deadline_ns)
 {
+    if (nic_client_lost(c))
+        return KIDE_ABORTED;
     nic_client_flush(c);
     int block = nic_ring_wait_prepare(&c->rx);
     if (block && nic_ring_space(&c->tx) == 0)
@@ -140,6 +187,10 @@ int nic_client_wait(struct nic_client *c, kide_u64 deadline_ns)
     int st = KIDE_OK;
     if (block)
         st = kide_ctrl_sm(KIDE_CTRL_SM_DOWN, c->client_sm, deadline_ns);
+    if (nic_retry_gone(st)) {
+        c->lost = 1; /* the semaphore went with the server: so did the rings */
+        return KIDE_ABORTED;
+    }
     nic_ring_wait_done(&c->rx);
     nic_ring_wait_done(&c->tx);
     return st == KIDE_TIMEOUT ? KIDE_TIMEOUT : KIDE_OK;

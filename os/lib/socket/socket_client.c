@@ -16,7 +16,14 @@ void *memset(void *dst, int c, __SIZE_TYPE__ n);
 static int finish(struct kide_sock_client *c, struct kide_msg *m, kide_sel send, void *rep,
                   unsigned rep_words)
 {
-    int st = c->ch.call ? c->ch.call(&c->ch, m, send) : kide_msg_call_cap(m, c->ch.pt, 0, send, 0);
+    int st = c->lost      ? KIDE_ABORTED
+             : c->ch.call ? c->ch.call(&c->ch, m, send)
+                          : kide_msg_call_cap(m, c->ch.pt, 0, send, 0);
+
+    if (c->lost)
+        m->n = 0;
+    else if (kide_sock_gone(st))
+        c->lost = 1; /* the stack is gone, its buffer with it */
     unsigned have = m->n > 1 ? m->n - 1 : 0;
     unsigned n = have < rep_words ? have : rep_words;
 
@@ -44,6 +51,11 @@ static int words(struct kide_sock_client *c, kide_u64 op, const void *req, unsig
 
 #define WORDS(x) ((unsigned)(sizeof(x) / 8))
 
+int kide_sock_gone(int status)
+{
+    return status == KIDE_ABORTED || status == KIDE_BAD_CAP;
+}
+
 int kide_sock_buffer(struct kide_sock_client *c)
 {
     struct kide_msg m;
@@ -52,9 +64,13 @@ int kide_sock_buffer(struct kide_sock_client *c)
     kide_u64 got = 0, pages = KIDE_SOCK_BUF_SIZE / 4096;
     int st;
 
+    if (c->lost)
+        return KIDE_ABORTED;
     kide_msg_begin(&m, KIDE_SOCK_BUFFER);
     st = c->ch.attach ? c->ch.attach(&c->ch, &m, pages, &addr, &got)
                       : kide_msg_call_attach(&m, c->ch.pt, pages, &addr, &got);
+    if (kide_sock_gone(st))
+        c->lost = 1;
     if (st != KIDE_OK)
         return st;
     if (m.n > 1)
@@ -98,6 +114,8 @@ int kide_sock_tcp_send(struct kide_sock_client *c, kide_u64 handle, const void *
     struct kide_sock_io_req req = {.handle = handle, .offset = 0, .len = len};
     int st;
 
+    if (c->lost)
+        return KIDE_ABORTED; /* the buffer went with the stack */
     if (!c->buf)
         return KIDE_BAD_PARAM;
     if (req.len > c->size)
@@ -118,6 +136,8 @@ static int read_out(struct kide_sock_client *c, kide_u64 op, kide_u64 handle, vo
     struct kide_sock_io_req req = {.handle = handle, .offset = 0, .len = cap};
     int st;
 
+    if (c->lost)
+        return KIDE_ABORTED;
     if (!c->buf)
         return KIDE_BAD_PARAM;
     if (req.len > c->size)
@@ -154,6 +174,8 @@ int kide_sock_udp_sendto(struct kide_sock_client *c, kide_u64 handle, kide_u64 r
 {
     struct kide_sock_sendto_req req = {.handle = handle, .remote = remote, .offset = 0, .len = len};
 
+    if (c->lost)
+        return KIDE_ABORTED;
     if (!c->buf || len > KIDE_SOCK_DGRAM_MAX || len > c->size || !KIDE_SOCK_ADDR_VALID(remote))
         return KIDE_BAD_PARAM;
     memcpy(c->buf, data, len);

@@ -356,6 +356,35 @@ static void test_socket_session_udp(void **state)
     assert_int_equal(SOCK(KIDE_SOCK_CLOSE, rep, u), KIDE_OK);
 }
 
+/* A server restarted on its port (echo after a restart of its own): its old
+ * connection, which it closed first, waits in TIME_WAIT for 2 MSL (120 s);
+ * a new listen on the port must work at once, as it does for a POSIX server
+ * with SO_REUSEADDR. Two listeners on one port are still refused. */
+static void test_socket_session_relisten(void **state)
+{
+    uint64_t rep[KIDE_SOCK_POLL_MAX], l, c;
+
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_LISTEN, rep, KIDE_SOCK_ADDR(0, 6001), 2), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_OK);
+    l = rep[1];
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_LISTEN, rep, KIDE_SOCK_ADDR(0, 6001), 2), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_ADDR_IN_USE);
+    assert_int_equal(B->tcp_connect("10.0.0.1", 6001), 0);
+    pump(20, 1);
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_ACCEPT, rep, l), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_OK);
+    c = rep[1];
+    assert_int_equal(SOCK(KIDE_SOCK_CLOSE, rep, c), KIDE_OK); /* A first: TIME_WAIT on A */
+    pump(20, 1);
+    assert_int_equal(B->tcp_state(), INST_TCP_PEER_CLOSED);
+    assert_int_equal(B->tcp_close(), 0);
+    pump(20, 1);
+    assert_int_equal(SOCK(KIDE_SOCK_CLOSE, rep, l), KIDE_OK);
+    assert_int_equal(SOCK(KIDE_SOCK_TCP_LISTEN, rep, KIDE_SOCK_ADDR(0, 6001), 2), KIDE_OK);
+    assert_int_equal(rep[0], KIDE_SOCK_OK);
+    assert_int_equal(SOCK(KIDE_SOCK_CLOSE, rep, rep[1]), KIDE_OK);
+}
+
 /* After everything: TIME_WAIT ends (2 MSL, 120 s; lwIP's slow timer runs
  * at most once per poll, so 200 s of 100 ms steps), and every
  * buffer, segment and connection of both stacks is back in its pool. */
@@ -384,6 +413,7 @@ int main(void)
             cmocka_unit_test_setup(test_socket_session_refuses_bad_requests, setup),
             cmocka_unit_test_setup(test_socket_session_tcp, setup),
             cmocka_unit_test_setup(test_socket_session_udp, setup),
+            cmocka_unit_test_setup(test_socket_session_relisten, setup),
             cmocka_unit_test_setup(test_nothing_leaks, setup),
     };
 

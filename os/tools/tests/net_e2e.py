@@ -12,10 +12,17 @@ sends messages of 1 byte to 64 KiB to each and checks every echoed byte. The
 scenario's own expectation is that each server logs the host's connection, in
 the order this script connects. Both must hold.
 
+With --restart-driver it boots os/scenarios/tests/net-restart-driver.yaml
+instead (suite os-net-restart-e2e): one tenant habitat on host port 17207,
+and a component that restarts the virtio-net driver once the router serves.
+The host waits until the router says it re-opened its uplink after the
+driver was restarted, and only then sends the messages: host connections
+work again after a driver restart.
+
 Result: build/results/os-net-e2e ("passed failed skipped"). Skipped, naming
 the cause, when the stack could not be built (lwIP's sources unavailable:
 build/os/bin/net.unavailable).
-Usage: net_e2e.py [--timeout SECONDS]
+Usage: net_e2e.py [--restart-driver] [--timeout SECONDS]
 """
 import os
 import random
@@ -146,11 +153,49 @@ def echo_checks(name, port, deadline, rnd):
     return passed, failed
 
 
+# --restart-driver: the scenario, the suite, the ports and what must have
+# happened before the host connects.
+RESTART_SCENARIO = os.path.join(TOP, "os", "scenarios", "tests", "net-restart-driver.yaml")
+RESTART_PORTS = {"tenant-a": 17207}
+RESTART_LINES = ["[router] router: uplink NIC session lost (the driver went away)",
+                 "[router] router: uplink NIC session re-opened"]
+
+
+def with_host_lines(path, ports):
+    """A copy of scenario `path` whose expectation also waits for each echo
+    server to log the host's connection and its close after every byte, so
+    the guest runs until the host's checks are done (the scenario alone is
+    judged without a host). -> its path."""
+    with open(path) as f:
+        text = f.read()
+    echoed = 1 + sum(SIZES)  # connect()'s first byte, then every message
+    extra = "".join(f'    - "[{h}/echo] echo: connection from ..."\n'
+                    f'    - "[{h}/echo] echo: connection closed after {echoed} bytes echoed"\n'
+                    for h in ports)
+    marker = "  exit: none\n"
+    if marker not in text:
+        raise RuntimeError(f"{path}: no '{marker.strip()}' line to put the host's lines before")
+    out = os.path.join(BUILD, "os", "tmp", os.path.basename(path))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        f.write(text.replace(marker, extra + marker, 1))
+    return out
+
+
 def main():
+    global SUITE, RESULT, PORTS
     timeout = 240
-    if len(sys.argv) == 3 and sys.argv[1] == "--timeout":
-        timeout = int(sys.argv[2])
-    elif len(sys.argv) != 1:
+    args = sys.argv[1:]
+    scenario, name, after = os.path.join(TOP, "os", "scenarios", "net.yaml"), "net", []
+    if args[:1] == ["--restart-driver"]:
+        args = args[1:]
+        SUITE = "os-net-restart-e2e"
+        RESULT = SUITE + os.environ.get("KIDE_RESULT_TAG", "")
+        PORTS = RESTART_PORTS
+        scenario, name, after, timeout = RESTART_SCENARIO, "net-restart-driver", RESTART_LINES, 300
+    if len(args) == 2 and args[0] == "--timeout":
+        timeout = int(args[1])
+    elif args:
         print(__doc__)
         return 2
     net = os.path.join(BUILD, "os", "bin", "net")
@@ -168,16 +213,18 @@ def main():
               "hint: stop the other QEMU or program holding them")
         record(0, 1, 0)
         return 1
+    if after:
+        scenario = with_host_lines(scenario, PORTS)
     run = [os.path.join(TOP, "os", "tools", "scenario-run.sh"), "--no-result", "--suite", SUITE,
-           "--timeout", str(timeout), "--scenario", os.path.join(TOP, "os", "scenarios", "net.yaml"),
-           "net"]
+           "--timeout", str(timeout), "--scenario", scenario, name]
     proc = subprocess.Popen(run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     console = Console(proc)
     deadline = time.monotonic() + timeout
     passed = failed = 0
     listening = [f"[{h}/echo] echo: listening" for h in PORTS]
-    if not console.wait_for(listening, deadline):
-        print(f"{SUITE}: FAIL the echo servers did not both say they listen")
+    if not console.wait_for(listening + after, deadline):
+        print(f"{SUITE}: FAIL the echo servers did not all say they listen"
+              + (" or the driver's restart was not seen" if after else ""))
         failed += 1
     else:
         passed += 1

@@ -19,6 +19,8 @@
 #include <cmocka.h>
 
 #include "nic_port.h"
+#include "nic_retry.h"
+#include <kide/status.h>
 #include "nic_ring.h"
 
 #define SLOTS 8u
@@ -397,14 +399,53 @@ static void test_port(void **state)
     free(rxm);
 }
 
+/* A lost session: which statuses say the server is gone, and the re-open
+ * back-off (at once, then 20 ms doubling to 1 s, never spinning, reset by a
+ * success). */
+static void test_retry(void **state)
+{
+    (void)state;
+    struct nic_retry r = {0};
+    assert_true(nic_retry_gone(KIDE_ABORTED));
+    assert_true(nic_retry_gone(KIDE_BAD_CAP));
+    assert_false(nic_retry_gone(KIDE_OK));
+    assert_false(nic_retry_gone(KIDE_TIMEOUT));
+    assert_false(nic_retry_gone(KIDE_QUOTA)); /* the server answered: it is there */
+    nic_retry_start(&r);
+    assert_true(nic_retry_due(&r, 0));
+    kide_u64 now = 5000000000ull, want = NIC_RETRY_MIN_MS;
+    for (int i = 0; i < 12; i++) {
+        nic_retry_failed(&r, now);
+        assert_false(nic_retry_due(&r, now));
+        assert_false(nic_retry_due(&r, now + want * 1000000ull - 1));
+        assert_true(nic_retry_due(&r, now + want * 1000000ull));
+        now += want * 1000000ull;
+        want = want * 2 > NIC_RETRY_MAX_MS ? NIC_RETRY_MAX_MS : want * 2;
+    }
+    assert_int_equal(r.wait_ms, NIC_RETRY_MAX_MS);
+    nic_retry_start(&r);
+    assert_true(nic_retry_due(&r, now));
+    nic_retry_failed(&r, now);
+    assert_true(nic_retry_due(&r, now + NIC_RETRY_MIN_MS * 1000000ull));
+    struct nic_retry z = {0}; /* zeroed: due, and its first wait is the minimum */
+    nic_retry_failed(&z, 0);
+    assert_false(nic_retry_due(&z, NIC_RETRY_MIN_MS * 1000000ull - 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_bad_params),       cmocka_unit_test(test_roundtrip_and_lengths),
-            cmocka_unit_test(test_full_and_space),   cmocka_unit_test(test_wrap_around),
-            cmocka_unit_test(test_hostile_consumer), cmocka_unit_test(test_hostile_producer),
-            cmocka_unit_test(test_hostile_length),   cmocka_unit_test(test_wait_flags),
-            cmocka_unit_test(test_two_threads),      cmocka_unit_test(test_port),
+            cmocka_unit_test(test_bad_params),
+            cmocka_unit_test(test_roundtrip_and_lengths),
+            cmocka_unit_test(test_full_and_space),
+            cmocka_unit_test(test_wrap_around),
+            cmocka_unit_test(test_hostile_consumer),
+            cmocka_unit_test(test_hostile_producer),
+            cmocka_unit_test(test_hostile_length),
+            cmocka_unit_test(test_wait_flags),
+            cmocka_unit_test(test_two_threads),
+            cmocka_unit_test(test_port),
+            cmocka_unit_test(test_retry),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

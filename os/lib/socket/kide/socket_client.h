@@ -10,6 +10,18 @@
  * reply is checked before it is believed: a server that claims to have
  * taken or delivered more than was asked, or whose reply is short, gets
  * KIDE_BAD_PARAM and no copy. Not thread-safe: one client per thread.
+ *
+ * When the stack goes away (restarted, faulted, removed) its portal and the
+ * shared buffer (its pages) go with it. A call then answers KIDE_ABORTED
+ * (the stack's threads are stopped) or KIDE_BAD_CAP (its portal is
+ * revoked): the session is marked lost (c->lost, kide_sock_gone) and no
+ * later call touches the buffer or calls again, each answering
+ * KIDE_ABORTED at once. Every handle of the old session is void. The
+ * client re-opens with kide_sock_reopen and sets its sockets up again.
+ * The buffer is touched only right after a call answered (copy out) or
+ * when the last call answered (copy in), so the stack must go away within
+ * that gap, with the client preempted across its whole teardown, for a
+ * copy to fault.
  */
 #ifndef KIDE_SOCKET_CLIENT_H
 #define KIDE_SOCKET_CLIENT_H
@@ -32,9 +44,21 @@ struct kide_sock_chan {
 /** A session's client side. */
 struct kide_sock_client {
     struct kide_sock_chan ch;
-    kide_u8 *buf;  /**< the shared buffer (NULL before kide_sock_buffer) */
-    kide_u64 size; /**< its size in bytes */
+    kide_u8 *buf;                /**< the shared buffer (NULL before kide_sock_buffer) */
+    kide_u64 size;               /**< its size in bytes */
+    int lost;                    /**< 1: a call found the stack gone; nothing is touched any more */
+    struct kide_session session; /**< the session kide_sock_open opened (for closing) */
 };
+
+/** 1 when `status` from a call says the stack went away (KIDE_ABORTED,
+ *  KIDE_BAD_CAP): re-open the session with kide_sock_reopen. */
+int kide_sock_gone(int status);
+/** Forget a session (lost or not): detach the buffer, drop *sm (set to 0),
+ *  close the parent session; c is zeroed except for its channel hooks. */
+void kide_sock_release(struct kide_env *env, struct kide_sock_client *c, kide_sel *sm);
+/** kide_sock_release, then kide_sock_open with the same wait. */
+int kide_sock_reopen(struct kide_env *env, struct kide_sock_client *c, kide_sel *sm,
+                     kide_u64 wait_ms);
 
 /** Open the "Socket" session for c: NOT_FOUND (the stack has not announced it
  *  yet) is retried for up to wait_ms; then the shared buffer is attached and a

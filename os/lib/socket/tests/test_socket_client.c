@@ -52,6 +52,8 @@ static uint8_t shared[KIDE_SOCK_BUF_SIZE];
 static kide_u64 shared_pages = KIDE_SOCK_BUF_SIZE / 4096;
 /* What the server writes into the shared buffer before answering. */
 static const char *server_data;
+/* Non-zero: the kernel's answer instead of the server's (the stack is gone). */
+static int kernel_status;
 
 static void reply(struct kide_msg *m)
 {
@@ -67,6 +69,10 @@ static int fake_call(const struct kide_sock_chan *ch, struct kide_msg *m, kide_s
     seen_n = m->n;
     seen_send = send;
     memcpy(seen, m->w, (size_t)m->n * 8);
+    if (kernel_status) {
+        m->n = 0;
+        return kernel_status;
+    }
     if (server_data)
         memcpy(shared, server_data, strlen(server_data));
     reply(m);
@@ -105,6 +111,7 @@ static int setup(void **state)
     client.ch.attach = fake_attach;
     calls = seen_n = 0;
     seen_send = 0;
+    kernel_status = 0;
     server_data = NULL;
     shared_pages = KIDE_SOCK_BUF_SIZE / 4096;
     memset(shared, 0, sizeof shared);
@@ -356,6 +363,45 @@ static void test_ip_parse(void **state)
     }
 }
 
+/* The stack went away: the first call that says so (ABORTED: its threads are
+ * stopped; BAD_CAP: its portal revoked) marks the session lost, and from then
+ * on nothing calls again or touches the shared buffer (its pages are gone:
+ * here the buffer is pointed at an address that faults). */
+static void test_stack_gone(void **state)
+{
+    static const int gone[] = {KIDE_ABORTED, KIDE_BAD_CAP};
+    uint8_t data[64] = {0};
+
+    for (unsigned i = 0; i < 2; i++) {
+        setup(state);
+        attach_buffer();
+        assert_false(kide_sock_gone(KIDE_OK));
+        assert_false(kide_sock_gone(KIDE_BAD_PARAM));
+        assert_true(kide_sock_gone(gone[i]));
+        kernel_status = gone[i];
+        struct kide_sock_handle_req h = {1};
+        struct kide_sock_accept_rep ar;
+        assert_int_equal(kide_sock_tcp_accept(&client, &h, &ar), gone[i]);
+        assert_true(client.lost);
+        kernel_status = 0;
+        calls = 0;
+        client.buf = (uint8_t *)(uintptr_t)16; /* revoked: any touch faults */
+        struct kide_sock_send_rep sr;
+        struct kide_sock_recv_rep rr;
+        struct kide_sock_err_rep er;
+        struct kide_sock_recvfrom_rep fr;
+        assert_int_equal(kide_sock_tcp_send(&client, 1, data, sizeof data, &sr), KIDE_ABORTED);
+        assert_int_equal(kide_sock_tcp_recv(&client, 1, data, sizeof data, &rr), KIDE_ABORTED);
+        assert_int_equal(kide_sock_udp_sendto(&client, 1, KIDE_SOCK_ADDR(0x0a000001, 7), data,
+                                              sizeof data, &er),
+                         KIDE_ABORTED);
+        assert_int_equal(kide_sock_udp_recvfrom(&client, 1, data, sizeof data, &fr), KIDE_ABORTED);
+        assert_int_equal(kide_sock_close(&client, &h, &er), KIDE_ABORTED);
+        assert_int_equal(kide_sock_buffer(&client), KIDE_ABORTED);
+        assert_int_equal(calls, 0); /* nothing reached the (gone) server */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +414,7 @@ int main(void)
             cmocka_unit_test_setup(test_poll, setup),
             cmocka_unit_test_setup(test_notify_close_status, setup),
             cmocka_unit_test(test_ip_parse),
+            cmocka_unit_test(test_stack_gone),
     };
 
     return cmocka_run_group_tests_name("os-socket-client", tests, NULL, NULL);

@@ -97,7 +97,11 @@
 #define TCP_OOSEQ_MAX_PBUFS   32
 #define TCP_LISTEN_BACKLOG    1
 #define LWIP_TCP_KEEPALIVE    1
-#define LWIP_CALLBACK_API     1
+/* SO_REUSEADDR, which the socket session sets on every listener: a server
+ * restarted on its port listens at once although its old connections wait
+ * in TIME_WAIT; two listeners on one port are still refused (tcp_listen). */
+#define SO_REUSE          1
+#define LWIP_CALLBACK_API 1
 
 /* ---- the network interface ---- */
 #define LWIP_SINGLE_NETIF            0

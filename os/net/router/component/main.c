@@ -30,6 +30,14 @@
  * the uplink is polled (the driver polls its sessions the same
  * way; docs/network.md, open points).
  *
+ * Restarts: the uplink's rings are the driver's pages and go when it does,
+ * so every round first asks the driver whether it is still there
+ * (nic_client_check, one call); a lost uplink is closed and re-opened on
+ * os/lib/nic's back-off while the habitats are served on (frames to the
+ * uplink are dropped meanwhile and counted, uplink_maintain). A habitat
+ * whose stack restarts before its old session was closed is answered BUSY
+ * (its stack retries), not DENIED (which its stack takes as final).
+ *
  * Memory: the struct rtr (about 0.9 MiB) from the component's RAM, the
  * uplink's rings donated from it (2 x 132 KiB), the downlinks' rings from the
  * habitats' donations.
@@ -59,6 +67,10 @@ struct router {
     kide_u64 undeliverable_logged; /**< undeliverable when last logged */
     kide_u64 logged[RTR_HABITATS_MAX + 1][RTR_DROP_COUNT]; /**< drops last logged */
     kide_u8 buf[KIDE_NIC_SLOT_SIZE];                       /**< an uplink frame */
+    int up_lost;                /**< the uplink is lost: re-opening on up_retry */
+    struct nic_retry up_retry;  /**< the uplink's re-open back-off */
+    kide_u64 up_dropped;        /**< frames to the uplink dropped while it was lost */
+    kide_u64 up_dropped_logged; /**< up_dropped when last logged */
 };
 
 static struct router rt;
@@ -91,7 +103,7 @@ static int admit(void *ctx, const char *label, unsigned slot, const struct nic_p
         if (i != slot && ports[i].used && R->hab_of[i] == h) {
             kide_log(R->env, "router: session for %s refused: habitat '%s' has its session", label,
                      name);
-            return KIDE_DENIED;
+            return KIDE_BUSY; /* a restarted stack whose old session is not closed yet: retry */
         }
     R->hab_of[slot] = h;
     memcpy(mac, R->r->cfg.hab[h].mac, 6);
@@ -104,7 +116,9 @@ static void emit(void *ctx, int port, const kide_u8 *frame, kide_u32 len)
 {
     struct router *R = ctx;
     if (port == RTR_UPLINK) {
-        nic_client_send(&R->up, frame, len); /* a full ring drops it (the budget avoids that) */
+        /* A full ring drops it (the budget avoids that); a lost uplink too, counted. */
+        if (nic_client_send(&R->up, frame, len) == NIC_RING_BROKEN && nic_client_lost(&R->up))
+            R->up_dropped++;
         return;
     }
     for (unsigned i = 0; i < NIC_SESSIONS_MAX; i++)
@@ -143,7 +157,7 @@ static unsigned round_trip(struct router *R, kide_u64 now)
             moved++;
         }
     }
-    moved += rtr_poll(R->r, now, nic_ring_space(&R->up.tx));
+    moved += rtr_poll(R->r, now, R->up_lost ? ROUND_MAX : nic_client_space(&R->up));
     return moved;
 }
 
@@ -169,6 +183,11 @@ static void housekeeping(struct router *R, kide_u64 now)
 {
     rtr_expire(R->r, now);
     log_drops(R, RTR_UPLINK, "uplink");
+    if (R->up_dropped != R->up_dropped_logged) {
+        kide_log(R->env, "router: %llu frame(s) to the uplink dropped while it was lost",
+                 (unsigned long long)R->up_dropped);
+        R->up_dropped_logged = R->up_dropped;
+    }
     if (R->undeliverable != R->undeliverable_logged) {
         kide_log(R->env, "router: %llu frame(s) for habitats without a session dropped",
                  (unsigned long long)R->undeliverable);
@@ -222,6 +241,27 @@ static void open_uplink(struct router *R)
         }
 }
 
+/* Before the round touches the uplink's rings: is the driver still there?
+ * A lost uplink is closed once and re-opened on the back-off; the round goes
+ * on either way (the library's data calls touch nothing while it is lost). */
+static void uplink_maintain(struct router *R)
+{
+    if (!R->up_lost) {
+        if (nic_client_check(&R->up) == KIDE_OK)
+            return;
+        kide_log(R->env, "router: uplink NIC session lost (the driver went away): re-opening; "
+                         "frames to the uplink are dropped meanwhile");
+        nic_client_close(R->env, &R->up);
+        nic_retry_start(&R->up_retry);
+        R->up_lost = 1;
+    }
+    if (nic_client_reopen(R->env, &R->up, 0, &R->up_retry) != KIDE_OK)
+        return;
+    R->up_lost = 0;
+    kide_log(R->env, "router: uplink NIC session re-opened, link %s",
+             R->up.info.link_up ? "up" : "down");
+}
+
 void kide_main(struct kide_env *env)
 {
     struct router *R = &rt;
@@ -239,6 +279,10 @@ void kide_main(struct kide_env *env)
     kide_u64 next = now_ms() + REPORT_MS, busy = now_ms();
     for (;;) {
         kide_u64 now = now_ms();
+        /* Before the lock: re-opening the uplink is a session request to
+         * hoitaja, and a live config update holds hoitaja's handler while it
+         * waits for this lock (docs/decisions/0014). */
+        uplink_maintain(R);
         router_lock();
         R->ports = nic_server_begin();
         unsigned moved = round_trip(R, now);
