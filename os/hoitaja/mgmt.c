@@ -140,7 +140,8 @@ static void set_result(struct hj_mgmt *m, kide_u64 gen, const char *status,
                        const struct apply_state *a)
 {
     hj_free(m->result);
-    kide_u64 size = 512 + 256ull * (a ? a->nres : 0);
+    /* Sized for the worst case: a child's reason of quotes doubles when escaped. */
+    kide_u64 size = hj_result_json_size(status, a ? a->res : NULL, a ? a->nres : 0);
     m->result = hj_malloc(size);
     m->result_len = m->result ? hj_result_json(gen, status, a ? a->res : NULL, a ? a->nres : 0,
                                                m->result, size)
@@ -224,7 +225,7 @@ static void do_update(struct apply_state *a, struct hj_slot *s, const struct hj_
  * child took becomes its configuration in force; a rejection keeps the old text. */
 static void apply_live(struct apply_state *a)
 {
-    char res[160];
+    char res[HJ_RESULT_TEXT]; /* "rejected: " + a reason of KIDE_VERDICT_MAX bytes: never cut */
     for (unsigned k = 0; k < a->nlive; k++) {
         struct live_step *l = &a->live[k];
         if (hj_live_push(l->s, l->text, l->len, res, sizeof(res)) == 0) {

@@ -196,6 +196,15 @@ void hj_report_sum_line(const struct hj_habitat_status *h, const struct hj_statu
                 s.caps_quota, h->caps_quota, s.cpu_quota, s.cpu_ns / 1000000, s.restarts);
 }
 
+/* Every byte escaped is at most 6 bytes (\u00XX); 64 covers keys, quotes and numbers. */
+kide_u64 hj_result_json_size(const char *status, const struct hj_result *r, unsigned n)
+{
+    kide_u64 size = 96 + 6 * strlen(status);
+    for (unsigned i = 0; i < n; i++)
+        size += 64 + 6 * (strlen(r[i].child) + strlen(r[i].text));
+    return size;
+}
+
 long hj_result_json(kide_u64 generation, const char *status, const struct hj_result *r, unsigned n,
                     char *buf, kide_u64 size)
 {

@@ -1305,6 +1305,53 @@ static void test_live_verdict(void **state)
                         "rejected: child's config portal answered BAD_PARAM; config unchanged");
 }
 
+/* A hostile child's reason: whatever bytes it sends, the verdict goes into the
+ * result JSON whole (valid UTF-8, no control characters), and a reason of
+ * KIDE_VERDICT_MAX bytes is never cut (a cut could split a UTF-8 sequence,
+ * and one invalid string made the whole apply result unreadable). */
+static void verdict_in_result(int st, const char *reason, const char *needle)
+{
+    struct hj_result r = {.child = "c"};
+    char json[2048];
+    hj_live_verdict(st, reason, "INVALID", 1000, r.text, sizeof(r.text));
+    if (!strstr(r.text, needle))
+        fail_msg("verdict '%s' lacks '%s'", r.text, needle);
+    for (const unsigned char *p = (const unsigned char *)r.text; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            fail_msg("verdict '%s' has control byte %02x", r.text, *p);
+    if (hj_result_json(7, "applied", &r, 1, json, sizeof(json)) < 0)
+        fail_msg("verdict '%s' makes the result JSON fail", r.text);
+}
+
+#define HJ_CHILDREN_MAX_TEST 16
+static void test_live_verdict_hostile(void **state)
+{
+    static char longest[KIDE_VERDICT_MAX + 1], utf8[KIDE_VERDICT_MAX + 1];
+    (void)state;
+    memset(longest, 'x', KIDE_VERDICT_MAX);
+    for (unsigned i = 0; i + 2 <= KIDE_VERDICT_MAX; i += 2)
+        memcpy(utf8 + i, "\xc3\xa4", 2); /* a-umlaut, 80 times */
+    verdict_in_result(KIDE_INVALID, longest, longest);
+    verdict_in_result(KIDE_INVALID, utf8, utf8);
+    verdict_in_result(KIDE_INVALID, "bad \xff\xfe bytes", "not printable UTF-8");
+    verdict_in_result(KIDE_INVALID, "ok\n[router] forged line", "not printable UTF-8");
+    verdict_in_result(KIDE_INVALID, "esc \x1b[2J", "not printable UTF-8");
+    verdict_in_result(KIDE_INVALID, "cut \xc3", "not printable UTF-8");
+    /* Many results with reasons that double when escaped: the document still fits. */
+    struct hj_result many[HJ_CHILDREN_MAX_TEST];
+    static char quotes[KIDE_VERDICT_MAX + 1];
+    memset(quotes, '"', KIDE_VERDICT_MAX);
+    for (unsigned i = 0; i < HJ_CHILDREN_MAX_TEST; i++) {
+        snprintf(many[i].child, sizeof(many[i].child), "child-%u", i);
+        hj_live_verdict(KIDE_INVALID, quotes, "INVALID", 1000, many[i].text, sizeof(many[i].text));
+    }
+    kide_u64 size = hj_result_json_size("applied", many, HJ_CHILDREN_MAX_TEST);
+    char *json = malloc(size);
+    assert_non_null(json);
+    assert_true(hj_result_json(7, "applied", many, HJ_CHILDREN_MAX_TEST, json, size) >= 0);
+    free(json);
+}
+
 static void status_ok(const char *in, const char *want)
 {
     char out[HJ_STATUS_TEXT_MAX + 1], why[160];
@@ -1451,6 +1498,7 @@ int main(void)
             cmocka_unit_test(test_plan_live),
             cmocka_unit_test_teardown(test_config_live_field, teardown),
             cmocka_unit_test(test_live_verdict),
+            cmocka_unit_test(test_live_verdict_hostile),
             cmocka_unit_test(test_status_check),
             cmocka_unit_test(test_report_status),
     };
