@@ -328,13 +328,25 @@ void hj_report_line(const struct hj_status *c, char *buf, kide_u64 size);
  *  Calls out(ctx, line) per line; returns the number of lines. */
 unsigned hj_report_status_lines(const struct hj_status *c, char *buf, kide_u64 size,
                                 void (*out)(void *ctx, const char *line), void *ctx);
+/** Status bytes (canonical text) hoitaja prints per console tick, all children
+ *  together: a third of core's per-account LOG budget (4 KiB/s), so children's
+ *  statuses never crowd out hoitaja's own lines. Holds the largest status. */
+#define HJ_STATUS_CONSOLE_BYTES 1536u
+/** Which fresh statuses (fresh[i], len[i] bytes) go onto the console this
+ *  tick: in round-robin order from *next, while their lengths add up to at
+ *  most HJ_STATUS_CONSOLE_BYTES; the first that does not fit ends the tick
+ *  and is first the next one (*next), so nobody starves. Sets pick[i];
+ *  returns how many fresh ones wait. */
+unsigned hj_status_pick(const kide_u32 *len, const int *fresh, unsigned n, unsigned *next,
+                        int *pick);
 /** The habitat's sum line (without "report: "), into buf. */
 void hj_report_sum_line(const struct hj_habitat_status *h, const struct hj_status *c, unsigned n,
                         char *buf, kide_u64 size);
 /** Result of a reconfiguration as JSON: {"generation": g, "status": "...",
  *  "results": [{"child": x, "result": "..."}...]}. Returns length or < 0. */
-#define HJ_RESULT_TEXT 256u /**< holds "rejected: " + a child's reason of KIDE_VERDICT_MAX bytes   \
-                             */
+#define HJ_RESULT_TEXT                                                                             \
+    256u /**< holds "rejected: " + a child's reason of KIDE_VERDICT_MAX bytes                      \
+          */
 struct hj_result {
     char child[HJ_NAME_MAX + 1];
     char text[HJ_RESULT_TEXT]; /**< "added", "applied", "rejected: child kept 4096 bytes", ... */

@@ -49,38 +49,62 @@ static void status_out(void *ctx, const char *line)
     kide_log(hj.env, "report: %s", line);
 }
 
+/* The statuses this console tick prints, within HJ_STATUS_CONSOLE_BYTES
+ * (hj_status_pick): every child's with `all` (a full report), else the fresh
+ * ones. Those left out that are fresh stay so, and status_dirty says a later
+ * tick prints them. */
+static void pick_statuses(int all, int *pick)
+{
+    static kide_u32 len[HJ_CHILDREN_MAX];
+    static int fresh[HJ_CHILDREN_MAX];
+    unsigned n = hj.cfg.nchildren;
+    for (unsigned i = 0; i < n; i++) {
+        struct hj_slot *s = hj.slot[i];
+        len[i] = s ? s->status_len : 0;
+        fresh[i] = s && s->status_len && (all || s->status_new);
+    }
+    hj_status_pick(len, fresh, n, &hj.status_next, pick);
+    hj.status_dirty = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (pick[i])
+            hj.slot[i]->status_new = 0;
+        else if (hj.slot[i] && hj.slot[i]->status_new)
+            hj.status_dirty = 1;
+    }
+}
+
 void hj_report_console(kide_u64 now)
 {
     struct hj_habitat_status h;
     char line[400];
+    static int pick[HJ_CHILDREN_MAX];
     struct hj_status *st = snapshot(now, &h);
     if (!st)
         return;
+    pick_statuses(1, pick);
     hj_report_sum_line(&h, st, hj.cfg.nchildren, line, sizeof(line));
     kide_log(hj.env, "report: %s", line);
     for (unsigned i = 0; i < hj.cfg.nchildren; i++) {
         hj_report_line(&st[i], line, sizeof(line));
         kide_log(hj.env, "report: %s", line);
-        hj_report_status_lines(&st[i], line, sizeof(line), status_out, NULL);
-        hj.slot[i]->status_new = 0;
+        if (pick[i])
+            hj_report_status_lines(&st[i], line, sizeof(line), status_out, NULL);
     }
-    hj.status_dirty = 0;
     hj_free(st);
 }
 
 void hj_report_status_console(kide_u64 now)
 {
     char line[400];
+    static int pick[HJ_CHILDREN_MAX];
+    pick_statuses(0, pick);
     for (unsigned i = 0; i < hj.cfg.nchildren; i++) {
-        struct hj_slot *s = hj.slot[i];
-        if (!s || !s->status_new)
+        if (!pick[i])
             continue;
         struct hj_status st;
-        hj_child_status(s, now, &st);
+        hj_child_status(hj.slot[i], now, &st);
         hj_report_status_lines(&st, line, sizeof(line), status_out, NULL);
-        s->status_new = 0;
     }
-    hj.status_dirty = 0;
 }
 
 static int take_report(struct hj_mgmt *m)

@@ -184,6 +184,33 @@ unsigned hj_report_status_lines(const struct hj_status *c, char *buf, kide_u64 s
     return n;
 }
 
+_Static_assert(HJ_STATUS_CONSOLE_BYTES >= HJ_STATUS_TEXT_MAX, "the largest status fits a tick");
+
+unsigned hj_status_pick(const kide_u32 *len, const int *fresh, unsigned n, unsigned *next,
+                        int *pick)
+{
+    kide_u64 bytes = 0;
+    unsigned waiting = 0, start = n ? *next % n : 0;
+    int full = 0;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned i = (start + k) % n;
+        pick[i] = 0;
+        if (!fresh[i])
+            continue;
+        if (!full && bytes + len[i] <= HJ_STATUS_CONSOLE_BYTES) {
+            pick[i] = 1;
+            bytes += len[i];
+            *next = (i + 1) % n;
+            continue;
+        }
+        if (!full)
+            *next = i; /* first in line next tick */
+        full = 1;
+        waiting++;
+    }
+    return waiting;
+}
+
 void hj_report_sum_line(const struct hj_habitat_status *h, const struct hj_status *c, unsigned n,
                         char *buf, kide_u64 size)
 {

@@ -1412,6 +1412,57 @@ static void collect(void *ctx, const char *line)
     snprintf(lines[nlines++], sizeof(lines[0]), "%s", line);
 }
 
+/* Console budget for published statuses: hoitaja's own lines share core's
+ * per-account LOG budget (4 KiB/s) with every child's status lines, so many
+ * children publishing large, changing statuses must not crowd out hoitaja's
+ * own lines (faults, apply results). Per tick at most HJ_STATUS_CONSOLE_BYTES
+ * of statuses; the rest stay fresh for later ticks, round robin: nobody
+ * starves. */
+static void test_status_console_budget(void **state)
+{
+    (void)state;
+    enum { N = 12 };
+    kide_u32 len[N];
+    int fresh[N], pick[N], printed[N] = {0};
+    unsigned next = 0;
+    for (unsigned i = 0; i < N; i++) {
+        len[i] = HJ_STATUS_TEXT_MAX;
+        fresh[i] = 1;
+    }
+    len[3] = 20;
+    unsigned ticks = 0;
+    for (; ticks < 4 * N; ticks++) {
+        unsigned waiting = hj_status_pick(len, fresh, N, &next, pick);
+        kide_u64 bytes = 0;
+        for (unsigned i = 0; i < N; i++)
+            if (pick[i]) {
+                assert_true(fresh[i]);
+                bytes += len[i];
+                printed[i]++;
+                fresh[i] = 0;
+            }
+        assert_true(bytes <= HJ_STATUS_CONSOLE_BYTES);
+        assert_true(bytes > 0 || !waiting);
+        if (!waiting)
+            break;
+    }
+    for (unsigned i = 0; i < N; i++)
+        assert_int_equal(printed[i], 1);
+    assert_true(ticks < N);
+    /* A child that publishes again every tick does not keep the others out. */
+    for (unsigned i = 0; i < N; i++)
+        fresh[i] = 1, printed[i] = 0;
+    for (ticks = 0; ticks < 2 * N; ticks++) {
+        hj_status_pick(len, fresh, N, &next, pick);
+        for (unsigned i = 0; i < N; i++)
+            if (pick[i])
+                printed[i]++, fresh[i] = 0;
+        fresh[0] = 1;
+    }
+    for (unsigned i = 1; i < N; i++)
+        assert_true(printed[i] >= 1);
+}
+
 static void test_report_status(void **state)
 {
     static char buf[8192], line[400], status[1100], joined[1200];
@@ -1501,6 +1552,7 @@ int main(void)
             cmocka_unit_test(test_live_verdict_hostile),
             cmocka_unit_test(test_status_check),
             cmocka_unit_test(test_report_status),
+            cmocka_unit_test(test_status_console_budget),
     };
     return cmocka_run_group_tests_name("hoitaja", tests, NULL, NULL);
 }
