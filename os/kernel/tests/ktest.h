@@ -188,6 +188,7 @@ extern kide_sel ktest_block_sm;
     X(child_print) \
     X(elf_check) \
     X(tlb_shootdown) \
+    X(tlb_downgrade_in_call) \
     X(reply_to_dead_caller) \
     X(ipc_chain_abort) \
     X(ipc_queue_abort) \
