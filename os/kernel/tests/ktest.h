@@ -133,6 +133,7 @@ extern kide_sel ktest_block_sm;
     X(ram_never_uc) \
     X(msi_assign) \
     X(assign_dev) \
+    X(assign_dev_overflow) \
     X(delegate_self) \
     X(create_sm) \
     X(ctrl_sm) \
