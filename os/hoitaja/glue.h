@@ -167,9 +167,10 @@ struct hj {
     struct hj_session *sess;               /**< HJ_SESSIONS_MAX */
     struct hj_events events;
     kide_u64 report_seq;
-    int dirty;        /**< something changed since the last console report */
-    int status_dirty; /**< a child published a status since the last console report */
-    int applying;     /**< an apply runs (one at a time: it may release hj.lock) */
+    int dirty;            /**< something changed since the last console report */
+    int status_dirty;     /**< a child published a status since the last console report */
+    unsigned status_next; /**< first child in line for the status console budget (report.c) */
+    int applying;         /**< an apply runs (one at a time: it may release hj.lock) */
     kide_u64 report_next_ns;
     int exit_pending;                   /**< the exit_with child ended: the main thread exits */
     kide_u64 exit_code;                 /**< with this code */

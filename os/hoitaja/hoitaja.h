@@ -270,9 +270,10 @@ unsigned hj_events_read(const struct hj_events *e, kide_u64 after, struct kide_m
 int hj_status_check(const char *in, kide_u64 len, char *out, kide_u64 size, kide_u64 *out_len,
                     char *why, kide_u64 why_size);
 /** The result text of a config_live child's verdict: KIDE_OK "applied";
- *  KIDE_INVALID "rejected: <reason>"; KIDE_TIMEOUT "rejected: child did not answer
- *  within <deadline_ms> ms; config unchanged"; else the status's name (st_name).
- *  Returns 0 for applied, -1 for rejected. */
+ *  KIDE_INVALID "rejected: <reason>" (a reason that is not printable UTF-8 text
+ *  of at most KIDE_VERDICT_MAX bytes is refused, named as such, never cut); KIDE_TIMEOUT "rejected:
+ * child did not answer within <deadline_ms> ms; config unchanged"; else the status's name
+ * (st_name). Returns 0 for applied, -1 for rejected. */
 int hj_live_verdict(int st, const char *reason, const char *st_name, kide_u64 deadline_ms,
                     char *res, kide_u64 size);
 
@@ -327,16 +328,32 @@ void hj_report_line(const struct hj_status *c, char *buf, kide_u64 size);
  *  Calls out(ctx, line) per line; returns the number of lines. */
 unsigned hj_report_status_lines(const struct hj_status *c, char *buf, kide_u64 size,
                                 void (*out)(void *ctx, const char *line), void *ctx);
+/** Status bytes (canonical text) hoitaja prints per console tick, all children
+ *  together: a third of core's per-account LOG budget (4 KiB/s), so children's
+ *  statuses never crowd out hoitaja's own lines. Holds the largest status. */
+#define HJ_STATUS_CONSOLE_BYTES 1536u
+/** Which fresh statuses (fresh[i], len[i] bytes) go onto the console this
+ *  tick: in round-robin order from *next, while their lengths add up to at
+ *  most HJ_STATUS_CONSOLE_BYTES; the first that does not fit ends the tick
+ *  and is first the next one (*next), so nobody starves. Sets pick[i];
+ *  returns how many fresh ones wait. */
+unsigned hj_status_pick(const kide_u32 *len, const int *fresh, unsigned n, unsigned *next,
+                        int *pick);
 /** The habitat's sum line (without "report: "), into buf. */
 void hj_report_sum_line(const struct hj_habitat_status *h, const struct hj_status *c, unsigned n,
                         char *buf, kide_u64 size);
 /** Result of a reconfiguration as JSON: {"generation": g, "status": "...",
  *  "results": [{"child": x, "result": "..."}...]}. Returns length or < 0. */
+#define HJ_RESULT_TEXT                                                                             \
+    256u /**< holds "rejected: " + a child's reason of KIDE_VERDICT_MAX bytes                      \
+          */
 struct hj_result {
     char child[HJ_NAME_MAX + 1];
-    char text[160]; /**< "added", "applied", "rejected: child kept 4096 bytes", ... */
+    char text[HJ_RESULT_TEXT]; /**< "added", "applied", "rejected: child kept 4096 bytes", ... */
 };
 long hj_result_json(kide_u64 generation, const char *status, const struct hj_result *r, unsigned n,
                     char *buf, kide_u64 size);
+/** Bytes hj_result_json needs at most for these texts (every byte escaped). */
+kide_u64 hj_result_json_size(const char *status, const struct hj_result *r, unsigned n);
 
 #endif

@@ -8,7 +8,8 @@
  * child instead of restarting it (hj_live_push): KIDE_CFG_CHUNK calls in order,
  * then KIDE_CFG_APPLY, which the child answers with its verdict. Each call is
  * made like any call into a child (calls.c): by the apply's handler EC, without
- * hj.lock, with a deadline (HJ_LIVE_CALL_MS) the main thread polices; a child
+ * hj.lock, with a deadline the main thread polices (HJ_LIVE_CALL_MS for all
+ * chunks together, and again for the apply: live_call); a child
  * that misses it is faulted ("config update timed out", the only way to end a
  * call the kernel gives) and restarted by its policy with the configuration in
  * force, which keeps the old text. Invariants: the caller (mgmt.c) runs one
@@ -28,14 +29,27 @@
 
 #include <kide/sys.h>
 
+/** One push: the child, and the end of the phase the next call belongs to. */
+struct push {
+    struct hj_slot *s;
+    kide_u64 end_ns;
+};
+
+/* Each call gets what is left of its phase's deadline (at least 1 ms): the
+ * chunks of one update share HJ_LIVE_CALL_MS, the apply has its own. A child
+ * answering every call just in time would otherwise hold this handler EC (and
+ * every sibling's parent call queued on it) for 1 s per chunk, 19 s for a
+ * config of KIDE_LIVE_CONFIG_MAX bytes. */
 static int live_call(const struct kide_parent_chan *ch, struct kide_msg *m, kide_sel rcv,
                      kide_sel send, unsigned perm)
 {
+    const struct push *p = ch->ctx;
+    kide_u64 now = kide_now_ns();
+    kide_u64 ms = p->end_ns > now ? (p->end_ns - now + 999999) / 1000000 : 1;
     (void)perm;
     if (send)
         return KIDE_BAD_PARAM;
-    return hj_call_deadline(NULL, ch->ctx, m, ch->pt, rcv, HJ_LIVE_CALL_MS,
-                            "config update timed out");
+    return hj_call_deadline(NULL, p->s, m, ch->pt, rcv, ms, "config update timed out");
 }
 
 /* Whether s is still the life that was called (and its portal still there). */
@@ -73,7 +87,8 @@ int hj_live_push(struct hj_slot *s, const char *text, kide_u32 len, char *res, k
         return -1;
     }
     kide_u64 epoch = s->epoch;
-    struct kide_parent_chan ch = {.pt = s->cfg_pt, .call = live_call, .ctx = s};
+    struct push push = {s, kide_now_ns() + HJ_LIVE_CALL_MS * 1000000ull};
+    struct kide_parent_chan ch = {.pt = s->cfg_pt, .call = live_call, .ctx = &push};
     int st = KIDE_OK;
     for (kide_u32 off = 0; st == KIDE_OK && (off < len || off == 0);) {
         kide_u32 n = len - off < KIDE_CFG_CHUNK_MAX ? len - off : KIDE_CFG_CHUNK_MAX;
@@ -89,6 +104,7 @@ int hj_live_push(struct hj_slot *s, const char *text, kide_u32 len, char *res, k
     struct kide_cfg_apply_rep rep = {{0}};
     if (st == KIDE_OK) {
         struct kide_cfg_apply_req req = {.total = len};
+        push.end_ns = kide_now_ns() + HJ_LIVE_CALL_MS * 1000000ull;
         st = kide_cfg_apply(&ch, &req, &rep);
         if (!same_life(s, epoch) && st != KIDE_TIMEOUT)
             st = KIDE_ABORTED;

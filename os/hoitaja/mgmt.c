@@ -49,38 +49,62 @@ static void status_out(void *ctx, const char *line)
     kide_log(hj.env, "report: %s", line);
 }
 
+/* The statuses this console tick prints, within HJ_STATUS_CONSOLE_BYTES
+ * (hj_status_pick): every child's with `all` (a full report), else the fresh
+ * ones. Those left out that are fresh stay so, and status_dirty says a later
+ * tick prints them. */
+static void pick_statuses(int all, int *pick)
+{
+    static kide_u32 len[HJ_CHILDREN_MAX];
+    static int fresh[HJ_CHILDREN_MAX];
+    unsigned n = hj.cfg.nchildren;
+    for (unsigned i = 0; i < n; i++) {
+        struct hj_slot *s = hj.slot[i];
+        len[i] = s ? s->status_len : 0;
+        fresh[i] = s && s->status_len && (all || s->status_new);
+    }
+    hj_status_pick(len, fresh, n, &hj.status_next, pick);
+    hj.status_dirty = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (pick[i])
+            hj.slot[i]->status_new = 0;
+        else if (hj.slot[i] && hj.slot[i]->status_new)
+            hj.status_dirty = 1;
+    }
+}
+
 void hj_report_console(kide_u64 now)
 {
     struct hj_habitat_status h;
     char line[400];
+    static int pick[HJ_CHILDREN_MAX];
     struct hj_status *st = snapshot(now, &h);
     if (!st)
         return;
+    pick_statuses(1, pick);
     hj_report_sum_line(&h, st, hj.cfg.nchildren, line, sizeof(line));
     kide_log(hj.env, "report: %s", line);
     for (unsigned i = 0; i < hj.cfg.nchildren; i++) {
         hj_report_line(&st[i], line, sizeof(line));
         kide_log(hj.env, "report: %s", line);
-        hj_report_status_lines(&st[i], line, sizeof(line), status_out, NULL);
-        hj.slot[i]->status_new = 0;
+        if (pick[i])
+            hj_report_status_lines(&st[i], line, sizeof(line), status_out, NULL);
     }
-    hj.status_dirty = 0;
     hj_free(st);
 }
 
 void hj_report_status_console(kide_u64 now)
 {
     char line[400];
+    static int pick[HJ_CHILDREN_MAX];
+    pick_statuses(0, pick);
     for (unsigned i = 0; i < hj.cfg.nchildren; i++) {
-        struct hj_slot *s = hj.slot[i];
-        if (!s || !s->status_new)
+        if (!pick[i])
             continue;
         struct hj_status st;
-        hj_child_status(s, now, &st);
+        hj_child_status(hj.slot[i], now, &st);
         hj_report_status_lines(&st, line, sizeof(line), status_out, NULL);
-        s->status_new = 0;
     }
-    hj.status_dirty = 0;
 }
 
 static int take_report(struct hj_mgmt *m)
@@ -140,7 +164,8 @@ static void set_result(struct hj_mgmt *m, kide_u64 gen, const char *status,
                        const struct apply_state *a)
 {
     hj_free(m->result);
-    kide_u64 size = 512 + 256ull * (a ? a->nres : 0);
+    /* Sized for the worst case: a child's reason of quotes doubles when escaped. */
+    kide_u64 size = hj_result_json_size(status, a ? a->res : NULL, a ? a->nres : 0);
     m->result = hj_malloc(size);
     m->result_len = m->result ? hj_result_json(gen, status, a ? a->res : NULL, a ? a->nres : 0,
                                                m->result, size)
@@ -224,7 +249,7 @@ static void do_update(struct apply_state *a, struct hj_slot *s, const struct hj_
  * child took becomes its configuration in force; a rejection keeps the old text. */
 static void apply_live(struct apply_state *a)
 {
-    char res[160];
+    char res[HJ_RESULT_TEXT]; /* "rejected: " + a reason of KIDE_VERDICT_MAX bytes: never cut */
     for (unsigned k = 0; k < a->nlive; k++) {
         struct live_step *l = &a->live[k];
         if (hj_live_push(l->s, l->text, l->len, res, sizeof(res)) == 0) {

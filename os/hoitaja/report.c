@@ -184,6 +184,33 @@ unsigned hj_report_status_lines(const struct hj_status *c, char *buf, kide_u64 s
     return n;
 }
 
+_Static_assert(HJ_STATUS_CONSOLE_BYTES >= HJ_STATUS_TEXT_MAX, "the largest status fits a tick");
+
+unsigned hj_status_pick(const kide_u32 *len, const int *fresh, unsigned n, unsigned *next,
+                        int *pick)
+{
+    kide_u64 bytes = 0;
+    unsigned waiting = 0, start = n ? *next % n : 0;
+    int full = 0;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned i = (start + k) % n;
+        pick[i] = 0;
+        if (!fresh[i])
+            continue;
+        if (!full && bytes + len[i] <= HJ_STATUS_CONSOLE_BYTES) {
+            pick[i] = 1;
+            bytes += len[i];
+            *next = (i + 1) % n;
+            continue;
+        }
+        if (!full)
+            *next = i; /* first in line next tick */
+        full = 1;
+        waiting++;
+    }
+    return waiting;
+}
+
 void hj_report_sum_line(const struct hj_habitat_status *h, const struct hj_status *c, unsigned n,
                         char *buf, kide_u64 size)
 {
@@ -194,6 +221,15 @@ void hj_report_sum_line(const struct hj_habitat_status *h, const struct hj_statu
                 "cpu %lu%% cpu_ms %lu restarts %lu",
                 h->label, h->generation, n, s.ram_used, s.ram_quota, h->ram_quota, s.caps_used,
                 s.caps_quota, h->caps_quota, s.cpu_quota, s.cpu_ns / 1000000, s.restarts);
+}
+
+/* Every byte escaped is at most 6 bytes (\u00XX); 64 covers keys, quotes and numbers. */
+kide_u64 hj_result_json_size(const char *status, const struct hj_result *r, unsigned n)
+{
+    kide_u64 size = 96 + 6 * strlen(status);
+    for (unsigned i = 0; i < n; i++)
+        size += 64 + 6 * (strlen(r[i].child) + strlen(r[i].text));
+    return size;
 }
 
 long hj_result_json(kide_u64 generation, const char *status, const struct hj_result *r, unsigned n,

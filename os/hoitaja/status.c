@@ -52,9 +52,34 @@ int hj_status_check(const char *in, kide_u64 len, char *out, kide_u64 size, kide
     return 0;
 }
 
+/* Whether a child's reason (len bytes) is printable UTF-8 text: no control
+ * characters, and valid UTF-8 as the JSON writer checks it (the same check,
+ * so a reason accepted here never makes the result document fail). */
+static int reason_printable(const char *s, kide_u64 len)
+{
+    char scratch[KIDE_VERDICT_MAX * 6 + 8];
+    struct kide_json_writer w;
+    for (kide_u64 i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f)
+            return 0;
+    kide_json_writer_init(&w, scratch, sizeof(scratch));
+    kide_json_string_n(&w, s, len);
+    return kide_json_writer_finish(&w) >= 0;
+}
+
 int hj_live_verdict(int st, const char *reason, const char *st_name, kide_u64 deadline_ms,
                     char *res, kide_u64 size)
 {
+    /* The reason comes from a tenant and goes into the result JSON and onto the
+     * console: checked once here, refused whole (never cut or altered). */
+    if (st == KIDE_INVALID && reason && reason[0] &&
+        (strlen(reason) > KIDE_VERDICT_MAX || !reason_printable(reason, strlen(reason)))) {
+        hj_snprintf(res, size,
+                    "rejected: the child's reason is not printable UTF-8 text of at most %u "
+                    "bytes; config unchanged",
+                    KIDE_VERDICT_MAX);
+        return -1;
+    }
     if (st == KIDE_OK) {
         hj_snprintf(res, size, "applied");
         return 0;

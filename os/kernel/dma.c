@@ -38,8 +38,35 @@ static struct {
     u16 sid;
 } devs[DMA_DEVS];
 
+/* Drop DRHDs whose register page lies on memory the kernel knows is
+ * something else (dmar_drop_overlaps): RAM, firmware memory, the ECAM, the
+ * I/O APICs, the interrupt window. */
+static void drop_bogus_units(void)
+{
+    static struct dmar_range known[MAX_RANGES + MB_FIRM_KEPT + 8];
+    unsigned n = 0;
+    for (unsigned i = 0; i < boot.ram_count; i++)
+        known[n++] = (struct dmar_range){boot.ram[i].start, boot.ram[i].end};
+    for (unsigned i = 0; i < boot.firm_count && i < MB_FIRM_KEPT; i++)
+        known[n++] = (struct dmar_range){boot.firm[i].start, boot.firm[i].end};
+    if (boot.ecam_phys)
+        known[n++] = (struct dmar_range){
+                boot.ecam_phys,
+                boot.ecam_phys + ((u64)(boot.ecam_bus_end - boot.ecam_bus_start + 1) << 20)};
+    for (unsigned i = 0; i < boot.ioapic_count && i < ARRAY_SIZE(boot.ioapic_phys); i++)
+        known[n++] = (struct dmar_range){boot.ioapic_phys[i], boot.ioapic_phys[i] + PAGE_SIZE};
+    known[n++] = (struct dmar_range){0xfee00000ul, 0xfef00000ul};
+    unsigned before = dmar.bad;
+    dmar_drop_overlaps(&dmar, known, n);
+    if (dmar.bad > before)
+        printk("kide: iommu: %u DMAR unit(s) with registers on RAM, firmware memory or "
+               "other registers: not used\n",
+               dmar.bad - before);
+}
+
 void dma_init(void)
 {
+    drop_bogus_units();
     if (!dmar.units) {
         printk("kide: iommu: none (no ACPI DMAR): bus-master DMA is not confined\n");
         return;

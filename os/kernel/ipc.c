@@ -164,6 +164,10 @@ int ipc_call(struct ec *caller, struct pt *pt, bool exc)
         schedule();
     }
     start(caller, h, pt);
+    /* A typed item may have taken rights (a refresh with fewer): complete the
+     * shoot-down and IOTLB flush before the handler's PD runs, as every other
+     * kernel entry does before it returns (kernel_exit). */
+    tlb_flush_dirty();
     ec_resume(h);
 }
 

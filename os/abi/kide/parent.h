@@ -89,8 +89,9 @@ enum kide_srv_op {
  * Registered with KIDE_PARENT_CONFIG_PORTAL. The parent sends the new `config`
  * text (canonical JSON, <= KIDE_LIVE_CONFIG_MAX bytes) in order, chunk by chunk,
  * then asks for the verdict. The component validates and applies it as a whole
- * or not at all. The parent bounds every call with a deadline (hoitaja: 1 s per
- * call); a component that does not answer in time is treated as faulted. */
+ * or not at all. The parent bounds the calls with a deadline (hoitaja: 1 s for
+ * all chunks of one update, 1 s for the apply); a component that does not
+ * answer in time is treated as faulted. */
 enum kide_cfg_op {
     /** w1 = total bytes, w2 = offset, then the chunk string (offsets in order,
      *  starting at 0). -> OK | BAD_PARAM (out of order, total changed or too big)

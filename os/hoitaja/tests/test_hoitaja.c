@@ -1305,6 +1305,53 @@ static void test_live_verdict(void **state)
                         "rejected: child's config portal answered BAD_PARAM; config unchanged");
 }
 
+/* A hostile child's reason: whatever bytes it sends, the verdict goes into the
+ * result JSON whole (valid UTF-8, no control characters), and a reason of
+ * KIDE_VERDICT_MAX bytes is never cut (a cut could split a UTF-8 sequence,
+ * and one invalid string made the whole apply result unreadable). */
+static void verdict_in_result(int st, const char *reason, const char *needle)
+{
+    struct hj_result r = {.child = "c"};
+    char json[2048];
+    hj_live_verdict(st, reason, "INVALID", 1000, r.text, sizeof(r.text));
+    if (!strstr(r.text, needle))
+        fail_msg("verdict '%s' lacks '%s'", r.text, needle);
+    for (const unsigned char *p = (const unsigned char *)r.text; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            fail_msg("verdict '%s' has control byte %02x", r.text, *p);
+    if (hj_result_json(7, "applied", &r, 1, json, sizeof(json)) < 0)
+        fail_msg("verdict '%s' makes the result JSON fail", r.text);
+}
+
+#define HJ_CHILDREN_MAX_TEST 16
+static void test_live_verdict_hostile(void **state)
+{
+    static char longest[KIDE_VERDICT_MAX + 1], utf8[KIDE_VERDICT_MAX + 1];
+    (void)state;
+    memset(longest, 'x', KIDE_VERDICT_MAX);
+    for (unsigned i = 0; i + 2 <= KIDE_VERDICT_MAX; i += 2)
+        memcpy(utf8 + i, "\xc3\xa4", 2); /* a-umlaut, 80 times */
+    verdict_in_result(KIDE_INVALID, longest, longest);
+    verdict_in_result(KIDE_INVALID, utf8, utf8);
+    verdict_in_result(KIDE_INVALID, "bad \xff\xfe bytes", "not printable UTF-8");
+    verdict_in_result(KIDE_INVALID, "ok\n[router] forged line", "not printable UTF-8");
+    verdict_in_result(KIDE_INVALID, "esc \x1b[2J", "not printable UTF-8");
+    verdict_in_result(KIDE_INVALID, "cut \xc3", "not printable UTF-8");
+    /* Many results with reasons that double when escaped: the document still fits. */
+    struct hj_result many[HJ_CHILDREN_MAX_TEST];
+    static char quotes[KIDE_VERDICT_MAX + 1];
+    memset(quotes, '"', KIDE_VERDICT_MAX);
+    for (unsigned i = 0; i < HJ_CHILDREN_MAX_TEST; i++) {
+        snprintf(many[i].child, sizeof(many[i].child), "child-%u", i);
+        hj_live_verdict(KIDE_INVALID, quotes, "INVALID", 1000, many[i].text, sizeof(many[i].text));
+    }
+    kide_u64 size = hj_result_json_size("applied", many, HJ_CHILDREN_MAX_TEST);
+    char *json = malloc(size);
+    assert_non_null(json);
+    assert_true(hj_result_json(7, "applied", many, HJ_CHILDREN_MAX_TEST, json, size) >= 0);
+    free(json);
+}
+
 static void status_ok(const char *in, const char *want)
 {
     char out[HJ_STATUS_TEXT_MAX + 1], why[160];
@@ -1363,6 +1410,57 @@ static void collect(void *ctx, const char *line)
     (void)ctx;
     assert_true(nlines < 8);
     snprintf(lines[nlines++], sizeof(lines[0]), "%s", line);
+}
+
+/* Console budget for published statuses: hoitaja's own lines share core's
+ * per-account LOG budget (4 KiB/s) with every child's status lines, so many
+ * children publishing large, changing statuses must not crowd out hoitaja's
+ * own lines (faults, apply results). Per tick at most HJ_STATUS_CONSOLE_BYTES
+ * of statuses; the rest stay fresh for later ticks, round robin: nobody
+ * starves. */
+static void test_status_console_budget(void **state)
+{
+    (void)state;
+    enum { N = 12 };
+    kide_u32 len[N];
+    int fresh[N], pick[N], printed[N] = {0};
+    unsigned next = 0;
+    for (unsigned i = 0; i < N; i++) {
+        len[i] = HJ_STATUS_TEXT_MAX;
+        fresh[i] = 1;
+    }
+    len[3] = 20;
+    unsigned ticks = 0;
+    for (; ticks < 4 * N; ticks++) {
+        unsigned waiting = hj_status_pick(len, fresh, N, &next, pick);
+        kide_u64 bytes = 0;
+        for (unsigned i = 0; i < N; i++)
+            if (pick[i]) {
+                assert_true(fresh[i]);
+                bytes += len[i];
+                printed[i]++;
+                fresh[i] = 0;
+            }
+        assert_true(bytes <= HJ_STATUS_CONSOLE_BYTES);
+        assert_true(bytes > 0 || !waiting);
+        if (!waiting)
+            break;
+    }
+    for (unsigned i = 0; i < N; i++)
+        assert_int_equal(printed[i], 1);
+    assert_true(ticks < N);
+    /* A child that publishes again every tick does not keep the others out. */
+    for (unsigned i = 0; i < N; i++)
+        fresh[i] = 1, printed[i] = 0;
+    for (ticks = 0; ticks < 2 * N; ticks++) {
+        hj_status_pick(len, fresh, N, &next, pick);
+        for (unsigned i = 0; i < N; i++)
+            if (pick[i])
+                printed[i]++, fresh[i] = 0;
+        fresh[0] = 1;
+    }
+    for (unsigned i = 1; i < N; i++)
+        assert_true(printed[i] >= 1);
 }
 
 static void test_report_status(void **state)
@@ -1451,8 +1549,10 @@ int main(void)
             cmocka_unit_test(test_plan_live),
             cmocka_unit_test_teardown(test_config_live_field, teardown),
             cmocka_unit_test(test_live_verdict),
+            cmocka_unit_test(test_live_verdict_hostile),
             cmocka_unit_test(test_status_check),
             cmocka_unit_test(test_report_status),
+            cmocka_unit_test(test_status_console_budget),
     };
     return cmocka_run_group_tests_name("hoitaja", tests, NULL, NULL);
 }

@@ -28,6 +28,18 @@ void krt_portal_entry(u64 id, u64 msg, struct kide_utcb *utcb)
     case H_PT_BLOCK:
         for (;;)
             kide_ctrl_sm(KIDE_CTRL_SM_DOWN, A(0), 0);
+    case H_PT_WATCH: {
+        volatile u64 *x = (volatile u64 *)A(0);
+        u64 v1 = *x, v2 = v1, i = 0;
+        for (; i < H_WATCH_SPINS && v2 == v1; i++)
+            v2 = *x;
+        utcb->words[2] = i;
+        utcb->rcv_crd = KIDE_CRD(KIDE_CRD_MEM, A(0) >> 12, 0, KIDE_MEM_RWX);
+        utcb->words[0] = v1;
+        utcb->words[1] = v2;
+        utcb->msg = KIDE_MSG(3, 0);
+        break;
+    }
     case H_PT_FORWARD:
         utcb->msg = KIDE_MSG(1, 0);
         utcb->rcv_crd = 0;

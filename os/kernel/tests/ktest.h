@@ -133,6 +133,7 @@ extern kide_sel ktest_block_sm;
     X(ram_never_uc) \
     X(msi_assign) \
     X(assign_dev) \
+    X(assign_dev_overflow) \
     X(delegate_self) \
     X(create_sm) \
     X(ctrl_sm) \
@@ -188,6 +189,7 @@ extern kide_sel ktest_block_sm;
     X(child_print) \
     X(elf_check) \
     X(tlb_shootdown) \
+    X(tlb_downgrade_in_call) \
     X(reply_to_dead_caller) \
     X(ipc_chain_abort) \
     X(ipc_queue_abort) \

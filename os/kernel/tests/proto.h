@@ -32,6 +32,11 @@ enum helper_mode {
 #define H_PT_ECHO    1 /**< reply words[i] + 1 for every untyped word */
 #define H_PT_BLOCK   2 /**< down on sm arg0 forever (a server that never replies) */
 #define H_PT_FORWARD 3 /**< call portal arg1, reply its status in words[0] */
+#define H_PT_WATCH                                                                                 \
+    4 /**< (with H_WRITE_LOOP) receive the next call's item at arg0's page;                        \
+           words[0] = *arg0, words[1] = *arg0 once it changed or after                             \
+           H_WATCH_SPINS reads (no system call in between) */
+#define H_WATCH_SPINS 20000000ul
 
 /* H_INSN instructions. */
 enum {

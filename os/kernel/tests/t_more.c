@@ -33,6 +33,48 @@ out:
     krt_child_destroy(&c);
 }
 
+/* A rights downgrade a call's typed item makes (the same delegation again,
+ * read-only) is shot down before the handler runs: the handler, in the PD
+ * that lost the write right, must not see its other thread still writing
+ * through a stale TLB entry (nor its devices through a stale IOTLB: dma.c
+ * flushes in the same tlb_flush_dirty). Before the fix ipc_call switched to
+ * the handler with the shoot-down still pending, until the next kernel exit. */
+void test_tlb_downgrade_in_call(void)
+{
+    NEED_CPUS(2);
+    static struct krt_child c;
+    struct kide_utcb *u = ROOT_UTCB;
+    kide_sel pt = 0;
+    u64 args[] = {X};
+    CHECK(ktest_helper_prepare(&c, H_WRITE_LOOP, ktest_other_cpu(), args, 1) == KIDE_OK);
+    u64 pa = krt_child_map(&c, X, KIDE_MEM_R | KIDE_MEM_W);
+    CHECK(pa);
+    pt = krt_child_portal(&c, 0, H_PT_WATCH);
+    CHECK(pt);
+    c.ec[0].policy = ktest_stop_quiet;
+    EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
+    CHECK(WAIT_FOR(c.info->res[1] > 10000, 5000));
+    u->rcv_crd = 0;
+    u->msg = 0;
+    EXPECT_ST(kide_call(pt), KIDE_OK); /* the handler opens its receive window */
+    printf("ktest: first watch: %lx %lx after %lu reads\n", u->words[0], u->words[1], u->words[2]);
+    /* The same page again, read-only: the child's mapping at X is downgraded. */
+    u->words[0] = KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, KIDE_MEM_R);
+    u->words[1] = 0;
+    u->msg = KIDE_MSG(0, 1);
+    EXPECT_ST(kide_call(pt), KIDE_OK);
+    printf("ktest: second watch: %lx %lx after %lu reads\n", u->words[0], u->words[1], u->words[2]);
+    CHECK_EQ(KIDE_MSG_UNTYPED(u->msg), 3);
+    CHECK_EQ(u->words[1], u->words[0]); /* nobody wrote X while the handler watched */
+    EXPECT_ST(krt_child_wait(&c, 5000), KIDE_OK);
+    CHECK_EQ(c.ec[0].last.vector, KIDE_EXC_PF);
+    CHECK_EQ(c.ec[0].last.fault_addr, X);
+out:
+    u->msg = 0;
+    krt_cap_drop(pt);
+    krt_child_destroy(&c);
+}
+
 /* ---- a root service that can be told to block mid-call ---- */
 
 struct blk_srv {

@@ -16,12 +16,24 @@
  *     with the configuration in force: the new life says v 2, applied 0;
  *  4. v 5: "applied" to the new life.
  * Ends with "PASS live-config" or "FAIL live-config: <why>".
+ *
+ * Scenario live-slow: the *slow* target ({"role": "slow"}, config_live) serves
+ * its config portal itself and answers every KIDE_CFG_CHUNK only after 600 ms
+ * (each call within the 1 s deadline). The *slow driver* ({"role":
+ * "slow-driver"}) gives it a config of 3 chunks: the whole update must not
+ * take longer than hoitaja's deadline (it would stall hoitaja's handler EC, and
+ * every sibling's parent call on that CPU, 1 s per chunk, up to 18 s), so
+ * the result is "rejected: child did not answer within 1000 ms; config
+ * unchanged" and the slow target is faulted and restarted.
  */
 #include "test.h"
 
 #include <kide/base.h>
+#include <kide/parent_client.h>
 
-#define WHAT "live-config"
+#define WHAT what
+
+static const char *what = "live-config";
 
 /* The target's entry as kide-scenario writes it from live-config.yaml, with its config. */
 #define TARGET(cfg)                                                                                \
@@ -97,34 +109,69 @@ static void target(void)
     }
 }
 
+/* ---- the slow target ------------------------------------------------------------ */
+
+static int slow_portal(struct kide_env *e, void *obj, struct kide_rpc *rpc)
+{
+    (void)obj;
+    if (rpc->op == KIDE_CFG_CHUNK) {
+        kide_sleep_ms(600); /* within the deadline of one call, not of three */
+        return KIDE_OK;
+    }
+    if (rpc->op == KIDE_CFG_APPLY) {
+        kide_log(e, "liveconf: slow: apply reached");
+        kide_msg_put_str(&rpc->out, "");
+        return KIDE_OK;
+    }
+    return KIDE_BAD_PARAM;
+}
+
+static void slow(void)
+{
+    kide_sel pt;
+    struct kide_parent_chan ch = {.pt = KIDE_COMP_SEL_PARENT};
+    if (kide_portal_create(env, slow_portal, 0, &pt) != KIDE_OK ||
+        kide_parent_config_portal(&ch, pt) != KIDE_OK)
+        t_fail(env, WHAT, "slow: registering the config portal failed");
+    v_now = t_cfg_u64(env, "v", 0);
+    publish();
+    for (;;)
+        kide_wait_signal(env, 1000);
+}
+
 /* ---- the driver -------------------------------------------------------------- */
 
 static struct t_mgmt mg;
-static char cfg[2048], result[4096], report[65536];
+static char cfg[16384], result[4096], report[65536], pad[8400];
 static struct kide_json_tok tok[T_TOKENS];
 static struct kide_json_doc doc;
 
-static void apply(kide_u64 g, const char *fmt, const char *want)
+static void apply_to(const char *child, kide_u64 g, const char *fmt, const char *want)
 {
     char got[200];
     struct kide_json_doc rdoc;
-    kide_snprintf(cfg, sizeof cfg, fmt, (unsigned long long)g);
+    kide_snprintf(cfg, sizeof cfg, fmt, (unsigned long long)g, pad);
     int rc = t_mgmt_apply(&mg, cfg, g, 1, result, sizeof result);
     if (rc != KIDE_OK)
         t_fail(env, WHAT, "apply generation %llu: %s (%s)", (unsigned long long)g, t_status(rc),
                result);
     if (t_parse(env, &rdoc, result, t_strlen(result), tok, T_TOKENS) < 0 ||
-        t_result_of(&rdoc, "target", got, sizeof got) < 0)
-        t_fail(env, WHAT, "generation %llu: no result for the target in '%s'",
-               (unsigned long long)g, result);
+        t_result_of(&rdoc, child, got, sizeof got) < 0)
+        t_fail(env, WHAT, "generation %llu: no result for %s in '%s'", (unsigned long long)g, child,
+               result);
     if (!t_streq(got, want))
-        t_fail(env, WHAT, "generation %llu: target: '%s', expected '%s'", (unsigned long long)g,
+        t_fail(env, WHAT, "generation %llu: %s: '%s', expected '%s'", (unsigned long long)g, child,
                got, want);
-    kide_log(env, "liveconf: generation %llu: target: %s", (unsigned long long)g, got);
+    kide_log(env, "liveconf: generation %llu: %s: %s", (unsigned long long)g, child, got);
 }
 
-/* Poll the report (bounded) until the target runs with status v, applied and restarts. */
-static void wait_target(kide_u64 v, kide_u64 n_applied, kide_u64 restarts)
+static void apply(kide_u64 g, const char *fmt, const char *want)
+{
+    apply_to("target", g, fmt, want);
+}
+
+/* Poll the report (bounded) until the child runs with status v, applied and restarts. */
+static void wait_child(const char *child, kide_u64 v, kide_u64 n_applied, kide_u64 restarts)
 {
     kide_u64 until = kide_now_ns() + 10000ull * 1000000ull, gv = ~0ull, ga = ~0ull, gr = ~0ull;
     char state[32] = "?";
@@ -133,7 +180,7 @@ static void wait_target(kide_u64 v, kide_u64 n_applied, kide_u64 restarts)
         if (t_mgmt_report(&mg, report, sizeof report, &len) != KIDE_OK ||
             t_parse(env, &doc, report, len, tok, T_TOKENS) < 0)
             t_fail(env, WHAT, "reading the report failed");
-        int c = t_report_child(&doc, "target");
+        int c = t_report_child(&doc, child);
         if (c >= 0) {
             t_json_str(&doc, c, "state", state, sizeof state);
             t_json_u64(&doc, c, "status.v", &gv);
@@ -144,12 +191,53 @@ static void wait_target(kide_u64 v, kide_u64 n_applied, kide_u64 restarts)
             return;
         if (kide_now_ns() >= until)
             t_fail(env, WHAT,
-                   "target: %s, status v %lld applied %lld, restarts %lld; expected running, v "
+                   "%s: %s, status v %lld applied %lld, restarts %lld; expected running, v "
                    "%llu applied %llu, restarts %llu",
-                   state, (long long)gv, (long long)ga, (long long)gr, (unsigned long long)v,
+                   child, state, (long long)gv, (long long)ga, (long long)gr, (unsigned long long)v,
                    (unsigned long long)n_applied, (unsigned long long)restarts);
         kide_sleep_ms(50); /* the report is read again: polling, bounded */
     }
+}
+
+static void wait_target(kide_u64 v, kide_u64 n_applied, kide_u64 restarts)
+{
+    wait_child("target", v, n_applied, restarts);
+}
+
+/* The slow target's entry as kide-scenario writes it from live-slow.yaml; %s: pad. */
+#define SLOW                                                                                       \
+    "{\"generation\":%llu,\"children\":[{\"name\":\"slow\",\"binary\":\"test-liveconf\","          \
+    "\"ram\":2097152,\"caps\":64,\"cpu\":{\"quota\":10,\"priority\":64},\"provides\":[],"          \
+    "\"routes\":[],\"restart\":{\"policy\":\"on-failure\",\"backoff_ms\":100,"                     \
+    "\"max_backoff_ms\":10000},\"heartbeat_ms\":0,\"devices\":false,\"config_live\":true,"         \
+    "\"config\":{\"role\":\"slow\",\"v\":2,\"pad\":[%s]}}]}"
+
+static void slow_driver(void)
+{
+    int st = t_mgmt_open(env, &mg, 10000);
+    if (st != KIDE_OK)
+        t_fail(env, WHAT, "opening the Hoitaja session: %s", t_status(st));
+    /* 40 strings of 200 bytes (the config parser bounds each string): 3 chunks. */
+    unsigned n = 0;
+    for (unsigned i = 0; i < 40; i++) {
+        if (i)
+            pad[n++] = ',';
+        pad[n++] = '"';
+        memset(pad + n, 'x', 200);
+        n += 200;
+        pad[n++] = '"';
+    }
+    pad[n] = 0;
+    wait_child("slow", 1, 0, 0);
+    kide_u64 t0 = kide_now_ns();
+    apply_to("slow", 2, SLOW, "rejected: child did not answer within 1000 ms; config unchanged");
+    kide_u64 ms = (kide_now_ns() - t0) / 1000000;
+    if (ms > 1800) /* the update's deadline (1 s) plus hoitaja's supervision round */
+        t_fail(env, WHAT, "the update of the slow child took %llu ms", (unsigned long long)ms);
+    wait_child("slow", 1, 0, 1); /* faulted, restarted with the configuration in force */
+    t_pass(env, WHAT);
+    for (;;)
+        kide_wait_signal(env, 1000);
 }
 
 static void driver(void)
@@ -179,5 +267,11 @@ void kide_main(struct kide_env *e)
     t_cfg_str(env, "role", "target", role, sizeof role);
     if (t_streq(role, "driver"))
         driver();
+    if (t_streq(role, "slow-driver") || t_streq(role, "slow"))
+        what = "live-slow";
+    if (t_streq(role, "slow-driver"))
+        slow_driver();
+    if (t_streq(role, "slow"))
+        slow();
     target();
 }

@@ -54,3 +54,24 @@ void dmar_parse(const void *table, kide_u64 len, struct dmar_info *out)
         }
     }
 }
+
+/* Firmware input again: a DRHD base is only a number. Registers on RAM (or on
+ * the ACPI tables, the ECAM, an I/O APIC) would make the kernel's register
+ * writes corrupt that memory before the unit "fails to answer". */
+void dmar_drop_overlaps(struct dmar_info *d, const struct dmar_range *r, unsigned n)
+{
+    unsigned kept = 0;
+    for (unsigned u = 0; u < d->units; u++) {
+        kide_u64 base = d->unit[u].base;
+        int bogus = 0;
+        for (unsigned i = 0; i < n && !bogus; i++)
+            bogus = base < r[i].end && base + 4095 >= r[i].start; /* no wrap: base <= 2^64 - 4096 */
+        for (unsigned k = 0; k < kept && !bogus; k++)
+            bogus = d->unit[k].base == base;
+        if (bogus)
+            d->bad++;
+        else
+            d->unit[kept++] = d->unit[u];
+    }
+    d->units = kept;
+}

@@ -32,4 +32,15 @@ struct dmar_info {
  *  bytes or running past the table. */
 void dmar_parse(const void *table, kide_u64 len, struct dmar_info *out);
 
+/** A physical range [start, end) the kernel knows is not a VT-d unit. */
+struct dmar_range {
+    kide_u64 start, end;
+};
+
+/** Drop (count in bad) every unit whose register page overlaps one of the n
+ *  ranges (RAM, firmware memory, other known registers) or repeats an earlier
+ *  unit's page: programming it would write into that memory. The kept units
+ *  stay in their order. */
+void dmar_drop_overlaps(struct dmar_info *d, const struct dmar_range *r, unsigned n);
+
 #endif

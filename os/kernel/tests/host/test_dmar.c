@@ -135,12 +135,47 @@ static void random_tables(void **st)
     }
 }
 
+/* A unit whose register page lies on RAM, firmware memory or other registers
+ * the kernel knows (or repeats another unit's) is bogus: programming it would
+ * write into that memory. It is dropped and counted as bad; the others stay
+ * in order. */
+static void bogus_bases(void **st)
+{
+    (void)st;
+    struct dmar_info d;
+    const struct dmar_range known[] = {
+            {0x0, 0x9f000},           /* low RAM */
+            {0x100000, 0x7fe0000},    /* RAM */
+            {0x7fe0000, 0x8000000},   /* ACPI tables */
+            {0xb0000000, 0xc0000000}, /* ECAM */
+    };
+    begin(38);
+    drhd(0, 0, 0x200000, 16);   /* in RAM */
+    drhd(0, 0, 0xfed90000, 16); /* a real one */
+    drhd(0, 0, 0x7fff000, 16);  /* in the ACPI tables */
+    drhd(0, 0, 0xfed90000, 16); /* the same unit again */
+    drhd(0, 0, 0xb0008000, 16); /* in the ECAM window */
+    drhd(0, 0, 0xfed91000, 16); /* another real one */
+    dmar_parse(tab, tlen, &d);
+    assert_int_equal(d.units, 4); /* DMAR_MAX_UNITS: the parser keeps the first four */
+    dmar_drop_overlaps(&d, known, sizeof(known) / sizeof(known[0]));
+    assert_int_equal(d.units, 1);
+    assert_int_equal(d.unit[0].base, 0xfed90000);
+    assert_int_equal(d.bad, 3);
+    /* Nothing known: only the repeat goes. */
+    dmar_parse(tab, tlen, &d);
+    dmar_drop_overlaps(&d, known, 0);
+    assert_int_equal(d.units, 3);
+    assert_int_equal(d.unit[2].base, 0x7fff000);
+    assert_int_equal(d.bad, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(qemu_layout),    cmocka_unit_test(segments_and_limits),
             cmocka_unit_test(bad_structures), cmocka_unit_test(lengths),
-            cmocka_unit_test(random_tables),
+            cmocka_unit_test(random_tables),  cmocka_unit_test(bogus_bases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
