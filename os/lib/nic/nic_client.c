@@ -131,16 +131,33 @@ int nic_client_link(struct nic_client *c, int *changed)
     return __atomic_load_n(&h->link_up, __ATOMIC_RELAXED) == 1;
 }
 
-int nic_client_wait(struct nic_client *c, kide_u64 deadline_ns)
+int nic_client_wait_prepare(struct nic_client *c)
 {
     nic_client_flush(c);
     int block = nic_ring_wait_prepare(&c->rx);
     if (block && nic_ring_space(&c->tx) == 0)
         block = nic_ring_wait_prepare(&c->tx);
-    int st = KIDE_OK;
-    if (block)
-        st = kide_ctrl_sm(KIDE_CTRL_SM_DOWN, c->client_sm, deadline_ns);
+    return block;
+}
+
+void nic_client_wait_done(struct nic_client *c)
+{
     nic_ring_wait_done(&c->rx);
     nic_ring_wait_done(&c->tx);
+}
+
+int nic_client_wait(struct nic_client *c, kide_u64 deadline_ns)
+{
+    int st = KIDE_OK;
+    if (nic_client_wait_prepare(c))
+        st = kide_ctrl_sm(KIDE_CTRL_SM_DOWN, c->client_sm, deadline_ns);
+    nic_client_wait_done(c);
     return st == KIDE_TIMEOUT ? KIDE_TIMEOUT : KIDE_OK;
+}
+
+int nic_client_notify(struct nic_client *c, kide_sel sm)
+{
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_NIC_NOTIFY);
+    return kide_msg_call_cap(&m, c->session.pt, 0, sm, KIDE_SM_UP);
 }

@@ -43,8 +43,20 @@ int nic_client_recv(struct nic_client *c, void *buf, kide_u32 cap, kide_u32 *len
  *  once if it waits. */
 void nic_client_flush(struct nic_client *c);
 /** Wait until a frame arrived, tx space freed up or the link changed, at most until
- *  `deadline_ns` (kernel clock; 0: no deadline). -> KIDE_OK | KIDE_TIMEOUT. */
+ *  `deadline_ns` (kernel clock; 0: no deadline). -> KIDE_OK | KIDE_TIMEOUT. Not after
+ *  nic_client_notify (the server then ups the caller's semaphore instead). */
 int nic_client_wait(struct nic_client *c, kide_u64 deadline_ns);
+/** Give the server `sm` (SM_UP is delegated) to up instead of the session's client
+ *  semaphore: a component that waits for several things waits on one semaphore of its
+ *  own. -> KIDE_OK | the server's status. */
+int nic_client_notify(struct nic_client *c, kide_sel sm);
+/** For a caller that waits on its own semaphore: publish (as nic_client_flush), then
+ *  tell the server to wake it after the next frame it produces (and after tx space
+ *  frees up if the tx ring is full). -> 1: nothing is pending, sleep; 0: there is,
+ *  do not. Either way nic_client_wait_done follows. */
+int nic_client_wait_prepare(struct nic_client *c);
+/** After a wait (or a decision not to wait): withdraw what wait_prepare announced. */
+void nic_client_wait_done(struct nic_client *c);
 /** The link state now (from the rx ring header; informational, not trusted for
  *  anything but display), and whether it changed since the last call. */
 int nic_client_link(struct nic_client *c, int *changed);
