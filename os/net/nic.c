@@ -13,8 +13,6 @@
 
 #include "nic_client.h"
 
-#include <kide/sys.h> /* kide_ctrl_sm */
-
 #define NIC_SLOTS   KIDE_NIC_SLOTS_MAX
 #define NIC_WAIT_NS 30000000000ull /**< how long a routed "Nic" may take to be announced */
 
@@ -95,10 +93,9 @@ int nic_wait_prepare(void)
     return present ? nic_ring_wait_prepare(&nic.rx) : 1;
 }
 
-void nic_sleep(kide_u64 deadline_ns)
+int nic_notify(kide_sel sm)
 {
-    if (present)
-        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, nic.client_sm, deadline_ns);
+    return present ? nic_client_notify(&nic, sm) : KIDE_OK;
 }
 
 void nic_woken(void)
