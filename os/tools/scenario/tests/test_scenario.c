@@ -656,7 +656,7 @@ static int load_netdev(struct scn *s, const char *arg, struct scn_error *err)
 }
 
 /* machine.netdevs: a user netdev with several hostfwd rules (os/scenarios/net.yaml
- * has three, 154 bytes; the old limit of 127 refused it) loads and is emitted
+ * has three, 139 bytes; the old limit of 127 refused it) loads and is emitted
  * whole; up to SCN_QEMU_ARG_LEN bytes fit, one byte more is refused, naming
  * the length. */
 static void test_qemu_arg_len(void **state)
