@@ -194,13 +194,16 @@ static void configure(struct router *R)
     }
 }
 
-/* Open the uplink: the driver's "Nic", waiting while it is not announced yet. */
+/* Open the uplink: the driver's "Nic", waiting while it is not announced yet.
+ * With the largest rings (64 slots): the driver hands a round's frames to the
+ * router at once and drops what does not fit; with 32 slots a bulk TCP stream
+ * lost frames there and stalled on lwIP's retransmissions (docs/benchmarks.md). */
 static void open_uplink(struct router *R)
 {
-    int st = nic_client_open(R->env, &R->up, 0);
+    int st = nic_client_open(R->env, &R->up, KIDE_NIC_SLOTS_MAX);
     for (kide_u64 end = kide_now_ns() + UPLINK_WAIT; st == KIDE_NOT_FOUND && kide_now_ns() < end;) {
         kide_sleep_ms(50); /* retry of an open, not synchronisation */
-        st = nic_client_open(R->env, &R->up, 0);
+        st = nic_client_open(R->env, &R->up, KIDE_NIC_SLOTS_MAX);
     }
     if (st != KIDE_OK) {
         kide_log(R->env, "router: no uplink NIC session (%s)", kide_status_name(st));
