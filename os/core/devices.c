@@ -190,8 +190,14 @@ int dev_msi(struct account *a, kide_sel sel, struct kide_core_msi_rep *rep)
     /* A previous owner's messages must not reach the new one. */
     kide_ctrl_sm(KIDE_CTRL_SM_DOWN_ZERO, sm, 1);
     int st = kide_assign_gsi(0, sm, a->cpu, &rep->addr, &rep->data);
+    /* SM_UP too: a driver may make its interrupt semaphore the one its main loop
+     * waits on, upped by its own clients as well
+     * (docs/decisions/0017-one-wake-semaphore.md); an up only wakes whoever waits
+     * on this semaphore, and every copy goes with this delegation when the
+     * account does. */
     if (st == KIDE_OK)
-        st = kide_delegate(acc_sel(a, ACC_PD), KIDE_CRD(KIDE_CRD_OBJ, sm, 0, KIDE_SM_DOWN), sel);
+        st = kide_delegate(acc_sel(a, ACC_PD),
+                           KIDE_CRD(KIDE_CRD_OBJ, sm, 0, KIDE_SM_DOWN | KIDE_SM_UP), sel);
     if (st != KIDE_OK) {
         *rep = (struct kide_core_msi_rep){0};
         return st;

@@ -8,17 +8,18 @@
  * (os/abi/kide/socket.h).
  *
  * Threads and waiting: the runtime gives a component one main thread and
- * its handler EC, which serves the socket sessions; there is no wait on
- * several semaphores. So the two waits are split between the two threads:
- * the handler EC blocks on socket requests (the runtime's portal) and runs
- * each under `lock`, publishing what lwIP sent at once (nic_flush); the main
- * thread blocks on the NIC session's client semaphore (rx frames, a link
- * change), at most until lwIP's next timer and never longer than
- * WAIT_MAX_MS, then takes the frames, runs the timers and answers the
- * parent's signals (kide_wait_signal without waiting). A timer a socket
- * request starts while the main thread sleeps therefore runs at most
- * WAIT_MAX_MS late. Without a NIC session the main thread sleeps in
- * kide_wait_signal instead.
+ * its handler EC, which serves the socket sessions. The handler EC blocks on
+ * socket requests (the runtime's portal) and runs each under `lock`,
+ * publishing what lwIP sent at once (nic_flush). The main thread sleeps on
+ * one semaphore of its own, `wake`, until lwIP's next timer is due: the NIC
+ * session's server ups it for rx frames and link changes (nic_notify), and
+ * the handler EC ups it when a request moved lwIP's next timer before the
+ * time the main thread sleeps until (a retransmission timer a send started),
+ * so no timer runs late and nothing is polled
+ * (docs/decisions/0017-one-wake-semaphore.md). Woken, it takes the frames,
+ * runs the timers and answers the parent's signals (kide_wait_signal without
+ * waiting); since those come on the runtime's own semaphore, the sleep is
+ * never longer than SIGNAL_MS.
  *
  * Threads: the main loop and the session handler both call into lwIP,
  * which is single-threaded (NO_SYS): every call into it holds `lock`.
@@ -51,13 +52,17 @@ struct sock_session {
     kide_sel sm; /**< the client's notification semaphore, or 0 */
 };
 
-#define POLL_BUDGET 64 /* frames into the stack per round */
-#define WAIT_MAX_MS 10 /* the longest sleep of the main loop */
+#define POLL_BUDGET 64  /* frames into the stack per round */
+#define SIGNAL_MS   100 /* the longest sleep: the parent's signals come on another semaphore */
 
 static struct kide_env *env_;
 static struct kide_mutex lock;
 static struct netif nif;
 static struct net_link link;
+static kide_sel wake;        /**< the main thread's one wake-up semaphore */
+static kide_u64 lwip_now_ns; /**< under lock: lwIP's clock (net_port_set_now), in ns */
+static kide_u64
+        sleep_until_ns; /**< under lock: when the main thread wakes at the latest, 0 awake */
 
 void net_port_log(const char *line)
 {
@@ -68,6 +73,19 @@ void net_port_panic(const char *line)
 {
     kide_log(env_, "net: lwIP stopped: %s", line);
     kide_exit(env_, 70);
+}
+
+/* Under the lock, after a socket request: if lwIP's next timer is now due
+ * before the main thread would wake, wake it (once). lwIP's clock is the
+ * main thread's (net_port_set_now), so both deadlines are in the same time. */
+static void timers_moved(void)
+{
+    u32_t ms = sys_timeouts_sleeptime();
+    if (sleep_until_ns && ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE &&
+        lwip_now_ns + (kide_u64)ms * 1000000 < sleep_until_ns) {
+        sleep_until_ns = 0;
+        kide_ctrl_sm(KIDE_CTRL_SM_UP, wake, 0);
+    }
 }
 
 static void notify(void *ctx)
@@ -144,6 +162,7 @@ static int sock_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
         nic_begin();
         st = net_session_call(&ss->s, rpc->op, rpc->in.w + 1, nreq, rep, &nrep);
         nic_flush(); /* what the request sent leaves now, not at the next round */
+        timers_moved();
         kide_mutex_unlock(&lock);
         for (unsigned i = 0; i < nrep; i++)
             kide_msg_put(&rpc->out, rep[i]);
@@ -274,7 +293,7 @@ static void nic_restart(struct kide_env *env)
 }
 
 /* The main loop (see the top of the file): frames in, link, timers, frames
- * out, then sleep until a frame, a timer or WAIT_MAX_MS. */
+ * out, then sleep until a frame, a timer, a request's new timer or SIGNAL_MS. */
 static __attribute__((noreturn)) void serve(struct kide_env *env)
 {
     for (;;) {
@@ -287,20 +306,28 @@ static __attribute__((noreturn)) void serve(struct kide_env *env)
         nic_begin();
         nic_woken(); /* the rings' first touch this round: asks the server first */
         net_port_set_now((uint32_t)(now / 1000000));
+        lwip_now_ns = now;
         got = net_netif_poll(&nif, POLL_BUDGET);
         up = nic_link(&changed);
         if (changed && up != netif_is_link_up(&nif))
             link_changed(env, up);
         sys_check_timeouts();
         nic_flush();
-        sleep_ms = sys_timeouts_sleeptime();
+        sleep_ms = sys_timeouts_sleeptime(); /* INFINITE is 0xffffffff: bounded below */
+        if (sleep_ms > SIGNAL_MS)
+            sleep_ms = SIGNAL_MS;
         idle = got < POLL_BUDGET && nic_wait_prepare();
+        if (idle)
+            sleep_until_ns = now + (kide_u64)sleep_ms * 1000000;
         kide_mutex_unlock(&lock);
-        if (sleep_ms > WAIT_MAX_MS)
-            sleep_ms = WAIT_MAX_MS;
-        if (idle && nic_present())
-            nic_sleep(now + (kide_u64)sleep_ms * 1000000); /* the flag: withdrawn next round */
-        kide_wait_signal(env, idle && !nic_present() ? sleep_ms : 0);
+        if (idle) {
+            kide_ctrl_sm(KIDE_CTRL_SM_DOWN, wake, now + (kide_u64)sleep_ms * 1000000);
+            kide_mutex_lock(&lock);
+            sleep_until_ns = 0; /* the rings' wait flag is withdrawn by the next round's
+                                   nic_woken, after its check that the server is there */
+            kide_mutex_unlock(&lock);
+        }
+        kide_wait_signal(env, 0);
         nic_restart(env);
     }
 }
@@ -316,7 +343,7 @@ void kide_main(struct kide_env *env)
         kide_log(env, "net: %s", err);
         kide_exit(env, 2);
     }
-    if (kide_mutex_init(env, &lock) != KIDE_OK)
+    if (kide_mutex_init(env, &lock) != KIDE_OK || kide_sm_create(env, 0, &wake) != KIDE_OK)
         kide_exit(env, 1);
     net_port_seed(kide_now_ns());
     lwip_init();
@@ -335,6 +362,12 @@ void kide_main(struct kide_env *env)
     if (net_netif_add(&nif, &link, dhcp ? 0 : &ip, &mask, &gw) != 0) {
         kide_log(env, "net: lwIP refused the interface");
         kide_exit(env, 1);
+    }
+    int nst = nic_notify(wake); /* remembered for every re-open, also without a session now */
+    if (st == KIDE_OK && (st = nst) != KIDE_OK) {
+        kide_log(env, "net: the NIC server refused the wake-up semaphore: %s",
+                 kide_status_name(st));
+        kide_exit(env, 2);
     }
     if (st == KIDE_OK)
         log_link(env, dhcp, &ip, &mask);

@@ -23,8 +23,6 @@
 
 #include "nic_client.h"
 
-#include <kide/sys.h> /* kide_ctrl_sm */
-
 #define NIC_SLOTS   KIDE_NIC_SLOTS_MAX
 #define NIC_WAIT_NS 30000000000ull /**< how long a routed "Nic" may take to be announced */
 
@@ -128,12 +126,12 @@ int nic_wait_prepare(void)
     return usable() ? nic_ring_wait_prepare(&nic.rx) : 1;
 }
 
-void nic_sleep(kide_u64 deadline_ns)
+int nic_notify(kide_sel sm)
 {
-    /* A semaphore revoked meanwhile (BAD_CAP, ABORTED) ends the sleep at once;
-     * the next round's check then finds the session lost. */
-    if (present)
-        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, nic.client_sm, deadline_ns);
+    /* A lost session is not asked: its server is gone. nic_reopen gives the
+     * new server the same semaphore (nic_client_reopen remembers it). */
+    int st = nic_client_notify(&nic, sm); /* remembered even without a session */
+    return present ? st : KIDE_OK;
 }
 
 void nic_woken(void)

@@ -11,7 +11,8 @@
  *
  * Threads: the rings have one producer and one consumer each; the callers
  * (main loop and session handler of main.c) hold one lock around every
- * call here except the sleep in nic_wait.
+ * call here. The sleep itself is main.c's, on the stack's one wake-up
+ * semaphore, which nic_notify gives to the session's server.
  */
 #ifndef NET_NIC_H
 #define NET_NIC_H
@@ -34,15 +35,15 @@ void nic_flush(void);
 /** The link state now, and in *changed whether it changed since the last call.
  *  Under the lock. Without a session: up, never changing. */
 int nic_link(int *changed);
+/** Have the server up `sm` (the stack's wake-up semaphore) for rx frames and link
+ *  changes, instead of the session's client semaphore. Before any wait. Without a
+ *  session: KIDE_OK, nothing to tell. */
+int nic_notify(kide_sel sm);
 /** Before sleeping, under the lock: announce the wait for rx frames. Returns 1
- *  when the caller may sleep (then nic_sleep without the lock, then nic_woken
- *  under it), 0 when frames are already waiting. */
+ *  when the caller may sleep (on the semaphore given to nic_notify, without the
+ *  lock, then nic_woken under it), 0 when frames are already waiting. */
 int nic_wait_prepare(void);
-/** Sleep until the server produced rx frames or told a link change, or until
- *  `deadline_ns` (kernel clock). Without the lock. Without a session: returns at once
- *  (the caller's wait for its parent's signals is then the sleep). */
-void nic_sleep(kide_u64 deadline_ns);
-/** After nic_sleep, under the lock: withdraw the wait flag. */
+/** After the sleep, under the lock: withdraw the wait flag. */
 void nic_woken(void);
 /** 1 when a NIC session is open. */
 int nic_present(void);

@@ -111,6 +111,12 @@ enum kide_nic_op {
     KIDE_NIC_SM = 3,
     /** -> OK, struct kide_nic_stats_rep: the session's counters. */
     KIDE_NIC_STATS = 4,
+    /** + a semaphore as a typed item (SM_UP is all the server needs) -> OK: from now on
+     *  the server ups this semaphore where it upped the client semaphore, so a client
+     *  that waits for several things (a router: its own clients too; a stack: socket
+     *  requests) sleeps on one semaphore of its own. Given again: replaces the last
+     *  one. | BAD_PARAM (no capability came). */
+    KIDE_NIC_NOTIFY = 5,
 };
 
 enum kide_nic_ring_id {

@@ -5,13 +5,16 @@
  *   rr:   one connection (TCP_NODELAY); ROUNDS times send a 64-byte message
  *         and read its 64-byte echo; each round trip timed with
  *         CLOCK_MONOTONIC. Prints requests per second and p50/p99 latency.
- *         The first WARMUP rounds are not counted.
+ *         The first WARMUP rounds are not counted. With NET_CLIENT_LAT=FILE
+ *         in the environment every counted round trip's latency (seconds,
+ *         one per line) also goes to FILE, so the runner can merge two
+ *         clients' latencies for aggregate percentiles.
  *   bulk: one connection; a thread writes MIB MiB in 1 MiB writes while the
  *         main thread reads the echo back; prints MiB/s of echoed data
  *         (the time from the first write to the last byte read).
  * Output: one line per figure, "net-client: <key> <value>", for the
- * runner to parse. Usage: net_client PORT ROUNDS MIB. Exit 1 on any
- * error or echo mismatch (named).
+ * runner to parse. Usage: net_client PORT ROUNDS MIB (MIB 0: no bulk test,
+ * as in the two-habitat run). Exit 1 on any error or echo mismatch (named).
  */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -102,6 +105,18 @@ static void rr(int port, int rounds)
     }
     double total = now_s() - t0;
     close(fd);
+    const char *path = getenv("NET_CLIENT_LAT");
+    FILE *f = path ? fopen(path, "w") : NULL;
+    if (path && !f) {
+        perror("net-client: NET_CLIENT_LAT");
+        exit(1);
+    }
+    for (int i = 0; f && i < rounds; i++)
+        fprintf(f, "%.9f\n", lat[i]);
+    if (f && fclose(f) != 0) {
+        perror("net-client: NET_CLIENT_LAT");
+        exit(1);
+    }
     qsort(lat, (size_t)rounds, sizeof *lat, cmp);
     printf("net-client: rr_rounds %d\n", rounds);
     printf("net-client: rr_per_s %.1f\n", rounds / total);
@@ -158,11 +173,12 @@ int main(int argc, char **argv)
         return 2;
     }
     int port = atoi(argv[1]), rounds = atoi(argv[2]), mib = atoi(argv[3]);
-    if (port < 1 || port > 65535 || rounds < 1 || mib < 1) {
+    if (port < 1 || port > 65535 || rounds < 1 || mib < 0) {
         fprintf(stderr, "net-client: bad arguments\n");
         return 2;
     }
     rr(port, rounds);
-    bulk(port, mib);
+    if (mib > 0)
+        bulk(port, mib);
     return 0;
 }

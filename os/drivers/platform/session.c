@@ -246,7 +246,10 @@ static int op_irq(struct kide_env *env, struct plat_func *f, struct kide_rpc *rp
         program_msi(f, irq_addr[fi][v], irq_data[fi][v]);
     }
     rpc->cap_out = irq_sel[fi][v];
-    rpc->cap_perm = KIDE_SM_DOWN;
+    /* SM_UP too: the driver may make it the one semaphore its main loop waits on,
+     * upped by its own clients as well (docs/decisions/0017-one-wake-semaphore.md);
+     * an up only wakes the driver itself. */
+    rpc->cap_perm = KIDE_SM_DOWN | KIDE_SM_UP;
     kide_msg_put(&rpc->out, irq_addr[fi][v]);
     kide_msg_put(&rpc->out, irq_data[fi][v]);
     return KIDE_OK;

@@ -13,7 +13,10 @@
  *                       Without an IOMMU these are the device's addresses too
  *                       (bus-master DMA is not confined: docs/network.md);
  *   irq_wait            a down with a deadline on the semaphore of MSI-X entry 0
- *                       (or MSI), which the platform driver programmed.
+ *                       (or MSI), which the platform driver programmed; the
+ *                       component's main loop instead waits on the same
+ *                       semaphore through os/lib/nic (kide_access_irq_sm), as
+ *                       its NIC clients up it too.
  */
 #include <kide/base.h>
 #include <kide/component.h>
@@ -92,6 +95,11 @@ static void dma_free(struct vio_access *a, struct vio_dma *d)
         kide_ram_free(a->priv, d->va, d->size);
     kide_free((void *)d->pages);
     *d = (struct vio_dma){0};
+}
+
+kide_sel kide_access_irq_sm(void)
+{
+    return irq_sm;
 }
 
 static int irq_wait(struct vio_access *a, kide_u64 timeout_ms)

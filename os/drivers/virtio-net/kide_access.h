@@ -9,5 +9,9 @@
 /** Open the platform session and fill `a` for the device it grants.
  *  -> KIDE_OK | KIDE_NOT_FOUND (no platform session yet: see kide_access.c) | other. */
 int kide_access_open(struct kide_env *env, struct vio_access *a);
+/** The device's interrupt semaphore (after kide_access_open: SM_DOWN and SM_UP, so
+ *  the driver can make it its NIC server semaphore and wait on one semaphore for the
+ *  device and its clients alike). */
+kide_sel kide_access_irq_sm(void);
 
 #endif

@@ -8,10 +8,15 @@
  * Config: none. The device logic (vnet.c, virtq.c, vio_pci.c) is the same code
  * the host tests run against a simulated device.
  *
- * Main loop: arm the interrupts, wait for the interrupt (1 ms at most, so the
- * sessions' tx rings are polled too: see docs/network.md on why the loop
- * does not yet sleep on the server semaphore), learn what happened, move
- * frames both ways, answer the parent's signals. A device that breaks the
+ * Main loop: move frames both ways, answer the parent's signals, arm the
+ * interrupts, then sleep on one semaphore until there is work: the device's
+ * interrupt semaphore is also the NIC sessions' server semaphore (nic_server's
+ * cfg.sm), so an interrupt and a client's tx frames or freed rx slots wake it
+ * alike, and nothing is polled (docs/decisions/0017-one-wake-semaphore.md).
+ * The sleep is bounded only by SIGNAL_MS, because the parent's signals
+ * (yield, heartbeat) come on the runtime's own semaphore. A wake-up may be a
+ * client's rather than the device's: vnet_irq then finds nothing new (it
+ * only reads the device's state; its `irqs` counts wake-ups). A device that breaks the
  * ring protocol is reset (and the reset logged); one that cannot be brought
  * back ends the component with exit code 3.
  */
@@ -22,9 +27,9 @@
 #include "nic_server.h"
 #include "vnet.h"
 
-#define POLL_MS      1
-#define RX_BATCH     64 /* frames taken from the device per call */
-#define RX_ROUND_MAX 4  /* calls per poll round */
+#define SIGNAL_MS    100 /* the longest sleep: the parent's signals come on another semaphore */
+#define RX_BATCH     64  /* frames taken from the device per call */
+#define RX_ROUND_MAX 4   /* calls per poll round */
 
 static struct vio_access acc;
 static struct vnet net;
@@ -56,9 +61,8 @@ static void poll_sessions(unsigned events)
 
 static void serve(struct kide_env *env)
 {
+    unsigned ev = VNET_EV_RX;
     for (;;) {
-        int irq = vnet_arm(&net) ? 0 : acc.ops->irq_wait(&acc, POLL_MS);
-        unsigned ev = (irq ? vnet_irq(&net) : 0) | VNET_EV_RX; /* rx is cheap to look at */
         if (net.broken) {
             kide_log(env, "virtio-net: device broke the ring protocol (%s): resetting", net.why);
             if (vnet_reset(&net) != KIDE_OK) {
@@ -70,6 +74,10 @@ static void serve(struct kide_env *env)
             kide_log(env, "virtio-net: link %s", net.link_up ? "up" : "down");
         poll_sessions(ev);
         kide_wait_signal(env, 0);
+        ev = VNET_EV_RX; /* rx is cheap to look at */
+        if (!vnet_arm(&net) &&
+            nic_server_wait(kide_now_ns() + SIGNAL_MS * 1000000ull, 0) == KIDE_OK)
+            ev |= vnet_irq(&net);
     }
 }
 
@@ -88,7 +96,8 @@ void kide_main(struct kide_env *env)
         kide_exit(env, 2);
     }
     log_device(env);
-    struct nic_server_cfg cfg = {.name = "virtio-net", .link_up = net.link_up};
+    struct nic_server_cfg cfg = {
+            .name = "virtio-net", .link_up = net.link_up, .sm = kide_access_irq_sm()};
     for (int i = 0; i < 6; i++)
         cfg.mac[i] = net.mac[i];
     st = nic_server_start(env, &cfg);

@@ -101,7 +101,9 @@ void nic_client_close(struct kide_env *env, struct nic_client *c)
         kide_ds_detach(env, c->tx_mem, c->window);
     if (c->session.pt)
         kide_session_close(env, &c->session);
+    kide_sel notify = c->notify_sm; /* the caller's own semaphore: kept for a re-open */
     __builtin_memset(c, 0, sizeof(*c));
+    c->notify_sm = notify;
 }
 
 int nic_client_lost(const struct nic_client *c)
@@ -129,9 +131,13 @@ int nic_client_reopen(struct kide_env *env, struct nic_client *c, kide_u32 slots
     kide_u64 now = kide_now_ns();
     if (!nic_retry_due(r, now))
         return KIDE_BUSY;
+    kide_sel notify = c->notify_sm; /* close forgets it; the new server must learn it */
     if (c->session.pt)
         nic_client_close(env, c);
     int st = nic_client_open(env, c, slots);
+    c->notify_sm = notify; /* kept even if this attempt fails: the next one needs it */
+    if (st == KIDE_OK && notify)
+        st = nic_client_notify(c, notify);
     if (st == KIDE_OK)
         nic_retry_start(r);
     else
@@ -176,22 +182,49 @@ int nic_client_link(struct nic_client *c, int *changed)
     return __atomic_load_n(&h->link_up, __ATOMIC_RELAXED) == 1;
 }
 
-int nic_client_wait(struct nic_client *c, kide_u64 deadline_ns)
+int nic_client_wait_prepare(struct nic_client *c)
 {
     if (nic_client_lost(c))
-        return KIDE_ABORTED;
+        return 0; /* nothing to sleep for: the caller learns of it from nic_client_lost */
     nic_client_flush(c);
     int block = nic_ring_wait_prepare(&c->rx);
     if (block && nic_ring_space(&c->tx) == 0)
         block = nic_ring_wait_prepare(&c->tx);
+    return block;
+}
+
+void nic_client_wait_done(struct nic_client *c)
+{
+    if (nic_client_lost(c))
+        return; /* the rings went with the server: never touched again */
+    nic_ring_wait_done(&c->rx);
+    nic_ring_wait_done(&c->tx);
+}
+
+int nic_client_wait(struct nic_client *c, kide_u64 deadline_ns)
+{
+    if (nic_client_lost(c))
+        return KIDE_ABORTED;
     int st = KIDE_OK;
-    if (block)
+    if (nic_client_wait_prepare(c))
         st = kide_ctrl_sm(KIDE_CTRL_SM_DOWN, c->client_sm, deadline_ns);
     if (nic_retry_gone(st)) {
         c->lost = 1; /* the semaphore went with the server: so did the rings */
         return KIDE_ABORTED;
     }
-    nic_ring_wait_done(&c->rx);
-    nic_ring_wait_done(&c->tx);
+    nic_client_wait_done(c);
     return st == KIDE_TIMEOUT ? KIDE_TIMEOUT : KIDE_OK;
+}
+
+int nic_client_notify(struct nic_client *c, kide_sel sm)
+{
+    c->notify_sm = sm; /* also when lost or closed: nic_client_reopen gives it to the next server */
+    if (nic_client_lost(c))
+        return KIDE_ABORTED;
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_NIC_NOTIFY);
+    int st = kide_msg_call_cap(&m, c->session.pt, 0, sm, KIDE_SM_UP);
+    if (nic_retry_gone(st))
+        c->lost = 1;
+    return st;
 }

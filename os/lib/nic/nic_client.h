@@ -41,6 +41,8 @@ struct nic_client {
     kide_sel client_sm;            /**< SM_DOWN: woken by the server */
     kide_u32 link_gen;             /**< the rx header's link_gen last seen */
     int lost;                      /**< 1: the server is gone; the rings are never touched again */
+    kide_sel notify_sm; /**< the caller's own semaphore given by nic_client_notify (0: none);
+                         *  nic_client_reopen gives it to the new server again */
 };
 
 /** Open a NIC session with `slots` per ring (0: the default), attach both rings,
@@ -49,7 +51,8 @@ struct nic_client {
  *  does not fit the protocol: geometry out of range, too few pages shared). */
 int nic_client_open(struct kide_env *env, struct nic_client *c, kide_u32 slots);
 /** Close the session; the rings and semaphores go with it. A closed (zeroed)
- *  client counts as lost: the data calls below touch nothing. */
+ *  client counts as lost: the data calls below touch nothing. Only the caller's
+ *  notification semaphore (nic_client_notify) is remembered, for nic_client_reopen. */
 void nic_client_close(struct kide_env *env, struct nic_client *c);
 
 /** Ask the server whether it is still there (one call, KIDE_NIC_INFO) before
@@ -76,8 +79,22 @@ int nic_client_recv(struct nic_client *c, void *buf, kide_u32 cap, kide_u32 *len
 void nic_client_flush(struct nic_client *c);
 /** Wait until a frame arrived, tx space freed up or the link changed, at most until
  *  `deadline_ns` (kernel clock; 0: no deadline). -> KIDE_OK | KIDE_TIMEOUT |
- *  KIDE_ABORTED (the session is lost: at once, or when the server went away). */
+ *  KIDE_ABORTED (the session is lost: at once, or when the server went away). Not
+ *  after nic_client_notify (the server then ups the caller's semaphore instead). */
 int nic_client_wait(struct nic_client *c, kide_u64 deadline_ns);
+/** Give the server `sm` (SM_UP is delegated) to up instead of the session's client
+ *  semaphore: a component that waits for several things waits on one semaphore of its
+ *  own. Remembered (also for a lost or closed session: -> KIDE_ABORTED):
+ *  nic_client_reopen gives it to the next server. -> KIDE_OK | the server's status
+ *  (one that says it is gone makes the session lost). */
+int nic_client_notify(struct nic_client *c, kide_sel sm);
+/** For a caller that waits on its own semaphore: publish (as nic_client_flush), then
+ *  tell the server to wake it after the next frame it produces (and after tx space
+ *  frees up if the tx ring is full). -> 1: nothing is pending, sleep; 0: there is,
+ *  do not. Either way nic_client_wait_done follows. */
+int nic_client_wait_prepare(struct nic_client *c);
+/** After a wait (or a decision not to wait): withdraw what wait_prepare announced. */
+void nic_client_wait_done(struct nic_client *c);
 /** The link state now (from the rx ring header; informational, not trusted for
  *  anything but display), and whether it changed since the last call. */
 int nic_client_link(struct nic_client *c, int *changed);

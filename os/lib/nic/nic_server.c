@@ -2,12 +2,15 @@
 /* os/lib/nic: NIC sessions served by a component (nic_server.h).
  *
  * A session owns two rings in dataspaces allocated from the RAM its client
- * donated, and a client semaphore it ups; all sessions share the one server
- * semaphore (clients may only up it). Sessions are opened and closed by the
- * handler EC and used by the main thread: the table is guarded by `lock`,
- * taken once per round. Session arguments are validated here ("slots=<n>",
- * a power of two in range; the donation must cover both rings), every index
- * the client writes by the ring code. Costs per round: O(sessions).
+ * donated, and a client semaphore it ups (or, once the client gave one with
+ * KIDE_NIC_NOTIFY, the client's own); all sessions share the one server
+ * semaphore (clients may only up it), which is the component's own
+ * notification semaphore when it gave one (cfg.sm: a driver's interrupt
+ * semaphore), so its main loop waits on one semaphore for everything. Sessions are opened and
+ * closed by the handler EC and used by the main thread: the table is guarded by `lock`, taken once
+ * per round. Session arguments are validated here ("slots=<n>", a power of two in range; the
+ * donation must cover both rings), every index the client writes by the ring code. Costs per round:
+ * O(sessions).
  */
 #include <kide/base.h>
 #include "nic_server.h"
@@ -18,7 +21,8 @@ struct nic_sess {
     kide_u64 ring_bytes;
     void *tx_mem, *rx_mem;
     kide_sel client_sm;
-    kide_u8 mac[6]; /* the MAC admit gave (cfg.admit only) */
+    kide_sel notify_sm; /* the client's semaphore (KIDE_NIC_NOTIFY), upped instead, or 0 */
+    kide_u8 mac[6];     /* the MAC admit gave (cfg.admit only) */
 };
 
 static struct nic_server_cfg cfg;
@@ -53,6 +57,8 @@ static void sess_free(struct kide_env *env, struct nic_sess *s)
         kide_ram_free(env, s->rx_mem, s->ring_bytes);
     if (s->client_sm)
         kide_cap_drop(s->client_sm);
+    if (s->notify_sm)
+        kide_cap_drop(s->notify_sm);
     port[s - sess] = (struct nic_port){0};
     *s = (struct nic_sess){0};
 }
@@ -162,6 +168,16 @@ static int srv_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
         rpc->cap_out = which == KIDE_NIC_SM_SERVER ? server_sm : s->client_sm;
         rpc->cap_perm = which == KIDE_NIC_SM_SERVER ? KIDE_SM_UP : KIDE_SM_DOWN;
         return KIDE_OK;
+    case KIDE_NIC_NOTIFY:
+        if (!rpc->cap_in)
+            return KIDE_BAD_PARAM;
+        kide_mutex_lock(&lock); /* the main thread reads notify_sm in nic_server_end */
+        if (s->notify_sm)
+            kide_cap_drop(s->notify_sm);
+        s->notify_sm = rpc->cap_in;
+        kide_mutex_unlock(&lock);
+        rpc->cap_in = 0; /* ours now */
+        return KIDE_OK;
     case KIDE_NIC_STATS: {
         /* Counters written by the main thread: a torn read only skews a statistic. */
         const struct kide_nic_stats_rep *c = &port[s - sess].st;
@@ -189,7 +205,8 @@ int nic_server_start(struct kide_env *env, const struct nic_server_cfg *c)
     if (!cfg.sessions || cfg.sessions > NIC_SESSIONS_MAX)
         cfg.sessions = NIC_SESSIONS_MAX;
     int st = kide_mutex_init(env, &lock);
-    if (st == KIDE_OK)
+    server_sm = cfg.sm;
+    if (st == KIDE_OK && !server_sm)
         st = kide_sm_create(env, 0, &server_sm);
     if (st == KIDE_OK)
         st = kide_service_announce(env, KIDE_NIC_SERVICE, &srv_ops);
@@ -214,8 +231,14 @@ void nic_server_end(void)
 {
     for (int i = 0; i < NIC_SESSIONS_MAX; i++)
         if (port[i].used && nic_port_publish(&port[i]))
-            kide_ctrl_sm(KIDE_CTRL_SM_UP, sess[i].client_sm, 0);
+            kide_ctrl_sm(KIDE_CTRL_SM_UP, sess[i].notify_sm ? sess[i].notify_sm : sess[i].client_sm,
+                         0);
     kide_mutex_unlock(&lock);
+}
+
+kide_sel nic_server_sm(void)
+{
+    return server_sm;
 }
 
 /* Announce the waits under the lock; 1 if every ring is idle (block). */
@@ -234,9 +257,16 @@ static int wait_prepare(unsigned rx_waits)
 
 int nic_server_wait(kide_u64 deadline_ns, unsigned rx_waits)
 {
+    return nic_server_wait_also(deadline_ns, rx_waits, 0);
+}
+
+int nic_server_wait_also(kide_u64 deadline_ns, unsigned rx_waits, struct nic_client *also)
+{
     kide_mutex_lock(&lock);
     int block = wait_prepare(rx_waits);
     kide_mutex_unlock(&lock);
+    if (block && also)
+        block = nic_client_wait_prepare(also);
     int st = KIDE_OK;
     if (block)
         st = kide_ctrl_sm(KIDE_CTRL_SM_DOWN, server_sm, deadline_ns);
@@ -247,5 +277,7 @@ int nic_server_wait(kide_u64 deadline_ns, unsigned rx_waits)
             nic_ring_wait_done(&port[i].rx);
         }
     kide_mutex_unlock(&lock);
+    if (also)
+        nic_client_wait_done(also);
     return st == KIDE_TIMEOUT ? KIDE_TIMEOUT : KIDE_OK;
 }

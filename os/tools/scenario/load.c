@@ -638,7 +638,11 @@ static int qemu_list(struct ld *c, yaml_node_t *v, const char *field,
         if (scalar(c, l, "machine", field))
             return -1;
         size_t len = l->data.scalar.length;
-        bool ok = len > 0 && len <= SCN_QEMU_ARG_LEN;
+        if (len > SCN_QEMU_ARG_LEN)
+            return fail(c, l, "use fewer options in one entry (e.g. fewer hostfwd rules)",
+                        "machine: %s entry %zu is %zu bytes, at most %d", field, k + 1, len,
+                        SCN_QEMU_ARG_LEN);
+        bool ok = len > 0;
         for (size_t i = 0; ok && i < len; i++) {
             unsigned char ch = l->data.scalar.value[i];
             ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
@@ -646,8 +650,8 @@ static int qemu_list(struct ld *c, yaml_node_t *v, const char *field,
         }
         if (!ok)
             return fail(c, l, "write one QEMU argument of letters, digits and _.,=:- (no spaces)",
-                        "machine: %s entry %zu '%s' is not one QEMU argument of at most %d bytes",
-                        field, k + 1, text(l), SCN_QEMU_ARG_LEN);
+                        "machine: %s entry %zu '%s' is not one QEMU argument", field, k + 1,
+                        text(l));
         memcpy(out[k], l->data.scalar.value, len);
         out[k][len] = 0;
         ++*count;

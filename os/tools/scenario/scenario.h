@@ -27,8 +27,10 @@
 #define SCN_CONFIG_DEPTH     16 /**< container nesting of a child's config (itself = 1) */
 #define SCN_NODES_MAX        KIDE_NODES_MAX /**< NUMA nodes the kernel reports: machine.numa 1..8 */
 #define SCN_MACHINE_CPUS_MAX 64             /**< machine.cpus: the CPUs QEMU is given */
-#define SCN_QEMU_ARGS_MAX    8   /**< machine.devices and machine.netdevs: entries each */
-#define SCN_QEMU_ARG_LEN     127 /**< bytes of one such entry */
+#define SCN_QEMU_ARGS_MAX    8 /**< machine.devices and machine.netdevs: entries each */
+/** Bytes of one such entry: room for a user netdev with eight hostfwd rules
+ *  (`hostfwd=tcp:127.0.0.1:NNNNN-10.0.2.15:NNNNN,` is at most 44 bytes each). */
+#define SCN_QEMU_ARG_LEN 400
 
 /** Route destination. */
 enum scn_to { SCN_TO_PARENT, SCN_TO_CHILD, SCN_TO_DENIED };

@@ -1,16 +1,24 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """End-to-end network test: boot os/scenarios/net.yaml (make run SCENARIO=net)
-and talk to both habitats' echo servers from the host, as the README shows.
+and run the README's tour commands against it from the host.
 
-The scenario runs the platform driver and the virtio-net driver in the root
-habitat and, in each of two tenant habitats, its own TCP/IP stack and a TCP
-echo server; QEMU forwards 127.0.0.1:17007 to tenant-a and :17008 to
-tenant-b. This script starts os/tools/scenario-run.sh (which boots QEMU and
-judges the serial log), waits until both echo servers say they listen, then
-sends messages of 1 byte to 64 KiB to each and checks every echoed byte. The
-scenario's own expectation is that each server logs the host's connection, in
-the order this script connects. Both must hold.
+The scenario runs the platform driver, the virtio-net driver and the router
+in the root habitat and, in each of two tenant habitats, its own TCP/IP stack
+and a TCP echo server; tenant-a also runs http-status. QEMU forwards
+127.0.0.1:17007 and :17008 to the router, which forwards them to tenant-a's
+and tenant-b's echo, and :17080 to tenant-a's HTTP server. The commands come
+from README.md's tour ("Reach it over the network"): the test fails if they
+are not there or name other ports, so the README and this test cannot drift
+apart. This script starts os/tools/scenario-run.sh (what `make run
+SCENARIO=net` runs; it boots QEMU and judges the serial log), waits until the
+servers say they listen, runs each `curl` line as written (with -sS and a
+time limit added; Python's HTTP client where curl is missing) and checks GET
+/healthz (200, "ok") and GET / (200, application/json, the status fields),
+then does what each `nc` line does (nc is not assumed on the host: a socket
+to the same address) with messages of 1 byte to 64 KiB, checking every
+echoed byte. The scenario's own expectation is that each echo server logs
+the host's connection, in the order this script connects. Both must hold.
 
 With --restart-driver it boots os/scenarios/tests/net-restart-driver.yaml
 instead (suite os-net-restart-e2e): one tenant habitat on host port 17207,
@@ -24,8 +32,11 @@ the cause, when the stack could not be built (lwIP's sources unavailable:
 build/os/bin/net.unavailable).
 Usage: net_e2e.py [--restart-driver] [--timeout SECONDS]
 """
+import json
 import os
 import random
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -39,7 +50,88 @@ SUITE = "os-net-e2e"
 # names this run's result; scenario-run.sh adds it to --suite itself.
 RESULT = SUITE + os.environ.get("KIDE_RESULT_TAG", "")
 PORTS = {"tenant-a": 17007, "tenant-b": 17008}
+HTTP_PORT = 17080
 SIZES = [1, 7, 100, 1460, 4096, 20000, 65536]
+README_SECTION = "Reach it over the network"
+
+
+def readme_commands():
+    """The tour's commands: (nc lines as (host, port), curl lines as URLs), or
+    raise naming what is missing."""
+    with open(os.path.join(TOP, "README.md")) as f:
+        text = f.read()
+    start = text.find(README_SECTION)
+    if start < 0:
+        raise RuntimeError(f"README.md has no tour step '{README_SECTION}'")
+    end = text.find("\n3. ", start)
+    step = text[start:end if end > 0 else len(text)]
+    if "make run SCENARIO=net" not in step:
+        raise RuntimeError("README.md's tour step does not say 'make run SCENARIO=net'")
+    nc = [(h, int(p)) for h, p in re.findall(r"^\s*nc (\S+) (\d+)", step, re.M)]
+    curl = re.findall(r"^\s*curl (\S+)", step, re.M)
+    want_nc = [("127.0.0.1", p) for p in PORTS.values()]
+    want_curl = [f"http://127.0.0.1:{HTTP_PORT}/healthz", f"http://127.0.0.1:{HTTP_PORT}/"]
+    if sorted(nc) != sorted(want_nc) or sorted(curl) != sorted(want_curl):
+        raise RuntimeError(f"README.md's tour commands (nc {nc}, curl {curl}) are not the "
+                           f"scenario's (nc {want_nc}, curl {want_curl})")
+    return nc, curl
+
+
+def http_get(url, deadline):
+    """GET url as the README's curl line does: -> (status, content type, body).
+    QEMU accepts a forwarded connection at once and resets it if the guest does
+    not answer yet, so a failure is retried until the deadline."""
+    last = None
+    while time.monotonic() < deadline:
+        if shutil.which("curl"):
+            r = subprocess.run(["curl", url, "-sS", "--max-time", "30", "-o", "-", "-w",
+                                "\n%{http_code} %{content_type}"], capture_output=True)
+            out = r.stdout.decode(errors="replace")
+            if r.returncode == 0 and "\n" in out:
+                body, _, tail = out.rpartition("\n")
+                code, _, ctype = tail.partition(" ")
+                return int(code), ctype, body
+            last = r.stderr.decode(errors="replace").strip() or f"curl status {r.returncode}"
+        else:
+            import urllib.request
+            try:
+                with urllib.request.urlopen(url, timeout=30) as resp:
+                    return (resp.status, resp.headers.get("Content-Type", ""),
+                            resp.read().decode(errors="replace"))
+            except OSError as e:
+                last = str(e)
+        time.sleep(0.5)  # a retry interval, not synchronisation: the deadline decides
+    raise RuntimeError(f"{url}: no answer before the deadline ({last})")
+
+
+def http_checks(urls, deadline):
+    """GET /healthz and / as the README does; returns (passed, failed)."""
+    passed = failed = 0
+    for url in urls:
+        try:
+            code, ctype, body = http_get(url, deadline)
+            if code != 200:
+                raise RuntimeError(f"status {code}, expected 200")
+            if url.endswith("/healthz"):
+                if body.strip() != "ok":
+                    raise RuntimeError(f"body {body.strip()!r}, expected 'ok'")
+            else:
+                if not ctype.startswith("application/json"):
+                    raise RuntimeError(f"content type {ctype!r}, expected application/json")
+                doc = json.loads(body)
+                missing = [k for k in ("component", "uptime_ms", "ram_quota", "ram_used",
+                                       "caps_quota", "caps_used", "requests") if k not in doc]
+                if missing:
+                    raise RuntimeError(f"status page lacks {missing}: {body.strip()}")
+                if not str(doc["component"]).endswith("http") or \
+                        not 0 < doc["ram_used"] <= doc["ram_quota"]:
+                    raise RuntimeError(f"status page does not describe tenant-a/http: {body}")
+            print(f"{SUITE}: curl {url}: 200 {ctype} {body.strip()[:80]}")
+            passed += 1
+        except (RuntimeError, ValueError) as e:
+            print(f"{SUITE}: FAIL curl {url}: {e}")
+            failed += 1
+    return passed, failed
 
 
 def record(passed, failed, skipped):
@@ -187,7 +279,8 @@ def main():
     timeout = 240
     args = sys.argv[1:]
     scenario, name, after = os.path.join(TOP, "os", "scenarios", "net.yaml"), "net", []
-    if args[:1] == ["--restart-driver"]:
+    restart = args[:1] == ["--restart-driver"]
+    if restart:
         args = args[1:]
         SUITE = "os-net-restart-e2e"
         RESULT = SUITE + os.environ.get("KIDE_RESULT_TAG", "")
@@ -207,7 +300,17 @@ def main():
         print(f"{SUITE}: skipped: the TCP/IP stack was not built ({why})")
         record(0, 0, 1)
         return 0
-    busy = [p for p in PORTS.values() if not port_free(p)]
+    # The tour's commands (README.md) drive the plain run; the restart run
+    # has its own layout (one habitat, no HTTP server).
+    nc, urls = [(n, p) for n, p in PORTS.items()], []
+    if not restart:
+        try:
+            nc, urls = readme_commands()
+        except (OSError, RuntimeError) as e:
+            print(f"{SUITE}: FAIL {e}; hint: keep README.md's tour and this test in step")
+            record(0, 1, 0)
+            return 1
+    busy = [p for p in list(PORTS.values()) + ([] if restart else [HTTP_PORT]) if not port_free(p)]
     if busy:
         print(f"{SUITE}: FAIL host port(s) {busy} already in use; "
               "hint: stop the other QEMU or program holding them")
@@ -222,15 +325,24 @@ def main():
     deadline = time.monotonic() + timeout
     passed = failed = 0
     listening = [f"[{h}/echo] echo: listening" for h in PORTS]
+    if not restart:
+        listening.append("[tenant-a/http] http-status: listening")
     if not console.wait_for(listening + after, deadline):
-        print(f"{SUITE}: FAIL the echo servers did not all say they listen"
+        print(f"{SUITE}: FAIL the servers did not all say they listen"
               + (" or the driver's restart was not seen" if after else ""))
         failed += 1
     else:
         passed += 1
+        # HTTP first: the scenario's expectation (and so the run) ends with
+        # tenant-b's echo closing, and http-status logs no requests.
+        if urls:
+            p, f = http_checks(urls, deadline)
+            passed += p
+            failed += f
         rnd = random.Random(7)
-        for name, port in PORTS.items():
-            p, f = echo_checks(name, port, deadline, rnd)
+        by_port = {port: name for name, port in PORTS.items()}
+        for _, port in nc:
+            p, f = echo_checks(by_port[port], port, deadline, rnd)
             passed += p
             failed += f
     try:

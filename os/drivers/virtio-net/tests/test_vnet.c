@@ -280,6 +280,35 @@ static void test_tx_full_and_lengths(void **state)
     down(f);
 }
 
+/* Once more than three quarters of the tx ring were in flight and the device
+ * finished them, arming finds nothing pending: the finished buffers are
+ * collected, not taken for work (before, vnet_arm said "pending" until the
+ * next tx burst ran the ring out, and the driver's loop spun). */
+static void test_arm_after_tx_burst(void **state)
+{
+    (void)state;
+    struct fix *f = up(ALL_FEATURES);
+    kide_u8 b[64] = {0};
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(vnet_tx(&f->n, b, sizeof(b)), KIDE_OK);
+    vnet_tx_flush(&f->n);
+    sim_run(&f->s);
+    assert_int_equal(f->s.tx_frames, 200);
+    assert_int_equal(vnet_arm(&f->n), 0);
+    assert_int_equal(f->n.tx.inflight, 0);
+    assert_int_equal(vnet_arm(&f->n), 0);
+    /* A burst still in flight is not pending either; finished, it is collected. */
+    for (int i = 0; i < 250; i++)
+        assert_int_equal(vnet_tx(&f->n, b, sizeof(b)), KIDE_OK);
+    vnet_tx_flush(&f->n);
+    assert_int_equal(vnet_arm(&f->n), 0);
+    sim_run(&f->s);
+    assert_int_equal(vnet_irq(&f->n) & VNET_EV_TX, VNET_EV_TX);
+    assert_int_equal(vnet_arm(&f->n), 0);
+    assert_int_equal(f->n.tx.inflight, 0);
+    down(f);
+}
+
 /* Deliver `frames` frames, the driver taking them every `every` frames. */
 static void receive(struct fix *f, struct rxcheck *c, kide_u32 frames, kide_u32 every)
 {
@@ -610,6 +639,7 @@ int main(void)
             cmocka_unit_test(test_link_down_up),
             cmocka_unit_test(test_tx_batching),
             cmocka_unit_test(test_tx_full_and_lengths),
+            cmocka_unit_test(test_arm_after_tx_burst),
             cmocka_unit_test(test_rx_refill),
             cmocka_unit_test(test_rx_interrupt_mitigation),
             cmocka_unit_test(test_rx_mitigation_flags),

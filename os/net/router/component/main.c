@@ -21,14 +21,14 @@
  * from every downlink (no more than its queue has room for: the rest waits in
  * the habitat's ring) into rtr_input, rtr_poll with the uplink's free tx slots
  * as budget, publish both sides (one wake-up each at most), rtr_expire and the
- * drop log once a second. When nothing moved it sleeps on the server
- * semaphore (a habitat sent or freed rx slots) for at most WAIT_MS, or
- * IDLE_WAIT_MS once nothing moved for IDLE_AFTER_MS (so an idle router does
- * not wake a thousand times a second; the first uplink frame after a quiet
- * spell waits up to IDLE_WAIT_MS): the
- * runtime's main thread cannot also wait on the uplink's client semaphore, so
- * the uplink is polled (the driver polls its sessions the same
- * way; docs/network.md, open points).
+ * drop log once a second. When nothing moved it sleeps on one semaphore,
+ * the server semaphore: a habitat sent or freed rx slots, and the uplink
+ * session ups it too (the router gave it to the driver with
+ * nic_client_notify) when a frame arrived or tx space freed up while the
+ * uplink's tx ring was full. Nothing is polled
+ * (docs/decisions/0017-one-wake-semaphore.md); the sleep ends at the next
+ * housekeeping and after SIGNAL_MS at the latest (the parent's signals come
+ * on the runtime's own semaphore).
  *
  * Restarts: the uplink's rings are the driver's pages and go when it does,
  * so every round first asks the driver whether it is still there
@@ -49,12 +49,10 @@
 #include "router.h"
 #include "live.h"
 
-#define WAIT_MS       1                  /* the uplink's polling period while frames move */
-#define IDLE_WAIT_MS  10                 /* ... and once idle */
-#define IDLE_AFTER_MS 200                /* idle: nothing moved for this long */
-#define ROUND_MAX     KIDE_NIC_SLOTS_MAX /* frames per port per round */
-#define REPORT_MS     1000               /* expiry and drop log period */
-#define UPLINK_WAIT   30000000000ull     /* how long the driver's "Nic" may take to appear */
+#define SIGNAL_MS   100                /* the longest sleep (the parent's signals) */
+#define ROUND_MAX   KIDE_NIC_SLOTS_MAX /* frames per port per round */
+#define REPORT_MS   1000               /* expiry and drop log period */
+#define UPLINK_WAIT 30000000000ull     /* how long the driver's "Nic" may take to appear */
 
 /** The component's state (static: one router per component). */
 struct router {
@@ -219,13 +217,16 @@ static void configure(struct router *R)
     }
 }
 
-/* Open the uplink: the driver's "Nic", waiting while it is not announced yet. */
+/* Open the uplink: the driver's "Nic", waiting while it is not announced yet.
+ * With the largest rings (64 slots): the driver hands a round's frames to the
+ * router at once and drops what does not fit; with 32 slots a bulk TCP stream
+ * lost frames there and stalled on lwIP's retransmissions (docs/benchmarks.md). */
 static void open_uplink(struct router *R)
 {
-    int st = nic_client_open(R->env, &R->up, 0);
+    int st = nic_client_open(R->env, &R->up, KIDE_NIC_SLOTS_MAX);
     for (kide_u64 end = kide_now_ns() + UPLINK_WAIT; st == KIDE_NOT_FOUND && kide_now_ns() < end;) {
         kide_sleep_ms(50); /* retry of an open, not synchronisation */
-        st = nic_client_open(R->env, &R->up, 0);
+        st = nic_client_open(R->env, &R->up, KIDE_NIC_SLOTS_MAX);
     }
     if (st != KIDE_OK) {
         kide_log(R->env, "router: no uplink NIC session (%s)", kide_status_name(st));
@@ -255,7 +256,7 @@ static void uplink_maintain(struct router *R)
         nic_retry_start(&R->up_retry);
         R->up_lost = 1;
     }
-    if (nic_client_reopen(R->env, &R->up, 0, &R->up_retry) != KIDE_OK)
+    if (nic_client_reopen(R->env, &R->up, KIDE_NIC_SLOTS_MAX, &R->up_retry) != KIDE_OK)
         return;
     R->up_lost = 0;
     kide_log(R->env, "router: uplink NIC session re-opened, link %s",
@@ -275,8 +276,14 @@ void kide_main(struct kide_env *env)
         kide_log(env, "router: cannot announce %s: %s", KIDE_NIC_SERVICE, kide_status_name(st));
         kide_exit(env, 2);
     }
+    st = nic_client_notify(&R->up, nic_server_sm());
+    if (st != KIDE_OK) {
+        kide_log(env, "router: the uplink's driver refused the wake-up semaphore: %s",
+                 kide_status_name(st));
+        kide_exit(env, 2);
+    }
     kide_log(env, "router: ready");
-    kide_u64 next = now_ms() + REPORT_MS, busy = now_ms();
+    kide_u64 next = now_ms() + REPORT_MS;
     for (;;) {
         kide_u64 now = now_ms();
         /* Before the lock: re-opening the uplink is a session request to
@@ -295,12 +302,10 @@ void kide_main(struct kide_env *env)
         }
         router_unlock();
         router_live_tick(now);
-        if (moved)
-            busy = now;
-        else
-            nic_server_wait(kide_now_ns() + (now - busy < IDLE_AFTER_MS ? WAIT_MS : IDLE_WAIT_MS) *
-                                                    1000000ull,
-                            0);
+        if (!moved) {
+            kide_u64 until = now + SIGNAL_MS < next ? now + SIGNAL_MS : next;
+            nic_server_wait_also(until * 1000000ull, 0, &R->up);
+        }
         kide_wait_signal(env, 0);
     }
 }

@@ -684,6 +684,55 @@ static void test_config_live(void **state)
     assert_non_null(strstr(err.msg, "config_live on a habitat"));
 }
 
+/* Load a scenario whose only netdev is `arg`. */
+static int load_netdev(struct scn *s, const char *arg, struct scn_error *err)
+{
+    static char y[2048];
+    snprintf(y, sizeof(y), "name: t\nmachine: {cpus: 1, ram: 64M, netdevs: [\"%s\"]}\n%s", arg,
+             "habitat: {children: []}\n");
+    return scn_load(s, y, strlen(y), err);
+}
+
+/* machine.netdevs: a user netdev with several hostfwd rules (os/scenarios/net.yaml
+ * has three, 139 bytes; the old limit of 127 refused it) loads and is emitted
+ * whole; up to SCN_QEMU_ARG_LEN bytes fit, one byte more is refused, naming
+ * the length. */
+static void test_qemu_arg_len(void **state)
+{
+    static const char rule[] = ",hostfwd=tcp:127.0.0.1:17007-10.0.2.15:7007";
+    char arg[1024], want[160];
+    struct scn s;
+    struct scn_error err;
+    char *out = 0;
+    size_t outlen = 0;
+
+    snprintf(arg, sizeof(arg), "user,id=n0%s%s%s", rule, rule, rule);
+    int rc = load_netdev(&s, arg, &err);
+    if (rc)
+        fail_msg("line %d: %s", err.line, err.msg);
+    FILE *f = open_memstream(&out, &outlen);
+    assert_non_null(f);
+    assert_int_equal(scn_write_qemu(&s, f), 0);
+    fclose(f);
+    snprintf(want, sizeof(want), "netdev %s\n", arg);
+    assert_string_equal(out, want);
+    free(out);
+    scn_free(&s);
+
+    _Static_assert(SCN_QEMU_ARG_LEN + 2 <= sizeof(arg), "the test's buffer");
+    memset(arg, 'a', SCN_QEMU_ARG_LEN);
+    arg[SCN_QEMU_ARG_LEN] = 0;
+    assert_int_equal(load_netdev(&s, arg, &err), 0);
+    scn_free(&s);
+    arg[SCN_QEMU_ARG_LEN] = 'a', arg[SCN_QEMU_ARG_LEN + 1] = 0;
+    assert_int_equal(load_netdev(&s, arg, &err), -1);
+    assert_int_equal(err.line, 2);
+    snprintf(want, sizeof(want), "machine: netdevs entry 1 is %d bytes, at most %d",
+             SCN_QEMU_ARG_LEN + 1, SCN_QEMU_ARG_LEN);
+    assert_string_equal(err.msg, want);
+    assert_non_null(strstr(err.hint, "fewer hostfwd rules"));
+}
+
 /* args per child, exit_with per habitat: loaded, checked and emitted. */
 static void test_args_exit_with(void **state)
 {
@@ -1163,6 +1212,7 @@ int main(void)
             cmocka_unit_test(test_f16_lines),
             cmocka_unit_test(test_name_limits),
             cmocka_unit_test(test_limits),
+            cmocka_unit_test(test_qemu_arg_len),
     };
     return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
 }
