@@ -265,7 +265,9 @@ int nic_server_wait_also(kide_u64 deadline_ns, unsigned rx_waits, struct nic_cli
     kide_mutex_lock(&lock);
     int block = wait_prepare(rx_waits);
     kide_mutex_unlock(&lock);
-    if (block && also)
+    /* A lost client session has nothing to wait for (its server is gone):
+     * without this the caller would never sleep until it is re-opened. */
+    if (block && also && !nic_client_lost(also))
         block = nic_client_wait_prepare(also);
     int st = KIDE_OK;
     if (block)

@@ -37,6 +37,7 @@ static void *ring[2]; /* the server's current tx and rx rings */
 static kide_u64 ring_bytes;
 static kide_sel next_sel = 100;
 static kide_u64 words[64];
+static kide_sel notified; /* the semaphore the current server was last given */
 
 kide_u64 kide_now_ns(void)
 {
@@ -93,6 +94,7 @@ int kide_session_open(struct kide_env *env, const char *service, const char *arg
     ring[0] = server_ring();
     ring[1] = server_ring();
     gone_status = 0;
+    notified = 0; /* a new server knows no semaphore of the client's yet */
     s->pt = 7;
     s->handle = 1;
     return KIDE_OK;
@@ -173,6 +175,24 @@ int kide_msg_call_attach(struct kide_msg *m, kide_sel pt, kide_u64 pages, void *
     return KIDE_OK;
 }
 
+/* KIDE_NIC_NOTIFY: the server takes the client's semaphore (recorded). */
+int kide_msg_call_cap(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel, kide_sel send,
+                      unsigned rights)
+{
+    (void)pt, (void)rcv_sel, (void)rights;
+    calls++;
+    if (gone_status) {
+        m->n = 0;
+        return gone_status;
+    }
+    assert_int_equal(words[0], KIDE_NIC_NOTIFY);
+    notified = send;
+    words[0] = KIDE_OK;
+    m->n = 1;
+    m->pos = 1;
+    return KIDE_OK;
+}
+
 int kide_ctrl_sm(kide_u64 op, kide_sel sm, kide_u64 deadline)
 {
     (void)op, (void)sm, (void)deadline;
@@ -193,6 +213,7 @@ static int setup(void **state)
     (void)state;
     gone_status = open_status = 0;
     calls = opens = sm_ops = 0;
+    notified = 0;
     return 0;
 }
 
@@ -300,12 +321,36 @@ static void test_reopen(void **state)
     nic_client_close(NULL, &c);
 }
 
+/* A client that sleeps on its own semaphore (nic_client_notify) gives it to
+ * the new server on a re-open: else it would sleep through the new server's
+ * frames until some timeout. Given while the session is lost, it is kept for
+ * the re-open too. */
+static void test_reopen_notifies(void **state)
+{
+    struct nic_client c;
+    struct nic_retry r;
+    (void)state;
+    assert_int_equal(nic_client_open(NULL, &c, SLOTS), KIDE_OK);
+    assert_int_equal(nic_client_notify(&c, 77), KIDE_OK);
+    assert_int_equal(notified, 77);
+    server_gone(KIDE_BAD_CAP);
+    assert_int_equal(nic_client_check(&c), KIDE_BAD_CAP);
+    assert_int_equal(nic_client_notify(&c, 78), KIDE_ABORTED); /* lost: remembered only */
+    nic_client_close(NULL, &c);
+    nic_retry_start(&r);
+    assert_int_equal(nic_client_reopen(NULL, &c, SLOTS, &r), KIDE_OK);
+    assert_int_equal(notified, 78);
+    expect_working(&c);
+    nic_client_close(NULL, &c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test_setup(test_server_gone, setup),
             cmocka_unit_test_setup(test_wait_finds_gone, setup),
             cmocka_unit_test_setup(test_reopen, setup),
+            cmocka_unit_test_setup(test_reopen_notifies, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
