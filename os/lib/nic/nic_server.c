@@ -279,7 +279,9 @@ int nic_server_wait_also(kide_u64 deadline_ns, unsigned rx_waits, struct nic_cli
             nic_ring_wait_done(&port[i].rx);
         }
     kide_mutex_unlock(&lock);
-    if (also)
-        nic_client_wait_done(also);
+    /* `also`'s wait flag is not withdrawn here: its server may have gone
+     * while this slept, taking the rings; the caller withdraws it after its
+     * next check (nic_client_check, then nic_client_wait_done). Until then a
+     * frame from that server at most ups the semaphore once more. */
     return st == KIDE_TIMEOUT ? KIDE_TIMEOUT : KIDE_OK;
 }

@@ -64,7 +64,9 @@ kide_sel nic_server_sm(void);
 int nic_server_wait(kide_u64 deadline_ns, unsigned rx_waits);
 /** As nic_server_wait, and also until `also` (a NIC client session of this component
  *  that was given nic_server_sm() with nic_client_notify) received a frame, freed tx
- *  space while its tx ring was full, or saw a link change. NULL: as nic_server_wait. */
+ *  space while its tx ring was full, or saw a link change. NULL: as nic_server_wait.
+ *  Its rings are not touched after the sleep (their server may have gone meanwhile):
+ *  the caller calls nic_client_wait_done(also) after its next nic_client_check. */
 int nic_server_wait_also(kide_u64 deadline_ns, unsigned rx_waits, struct nic_client *also);
 
 #endif

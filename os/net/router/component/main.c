@@ -248,8 +248,10 @@ static void open_uplink(struct router *R)
 static void uplink_maintain(struct router *R)
 {
     if (!R->up_lost) {
-        if (nic_client_check(&R->up) == KIDE_OK)
+        if (nic_client_check(&R->up) == KIDE_OK) {
+            nic_client_wait_done(&R->up); /* the last sleep's flag: withdrawn after the check */
             return;
+        }
         kide_log(R->env, "router: uplink NIC session lost (the driver went away): re-opening; "
                          "frames to the uplink are dropped meanwhile");
         nic_client_close(R->env, &R->up);
