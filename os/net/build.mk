@@ -75,7 +75,7 @@ net: $(COMP_LIB) $(BASE_LIB) $(BASE_CRT0) $(USER_LDS) $(KIDE_LIB_nic)
 # server and liblwip.a. Built by hand rather than by kide_component, because
 # it depends on the import: `components` (make all) must not fail when
 # lwIP's sources are unreachable; `net` builds it when they are there.
-NET_COMP_SRCS := main.c nic.c
+NET_COMP_SRCS := main.c nic.c dhcp_watch.c
 NET_COMP_OBJS := $(patsubst %.c,$(NET_OUT)/comp/%.o,$(NET_COMP_SRCS))
 NET_ELF := $(OSB)/bin/net
 
