@@ -40,7 +40,7 @@
 #include "net/netif.h"
 #include "net/port.h"
 #include "net/session.h"
-#include "dhcp_watch.h"
+#include "net/dhcp_watch.h"
 #include "nic.h"
 
 #include <kide/component.h>
