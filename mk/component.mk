@@ -2,7 +2,7 @@
 # The build of a native component, so that its build.mk says only what it is:
 #
 #   $(eval $(call kide_component,NAME,SOURCES,LIBS))
-#   $(eval $(call kide_library,NAME,SOURCES))
+#   $(eval $(call kide_library,NAME,SOURCES[,LIBS]))
 #
 # kide_component builds the sources (relative to the directory of the build.mk
 # that calls it) against the component runtime and links them into
@@ -11,7 +11,8 @@
 # libraries made by kide_library (included before their users): each adds its
 # directory to the include path and its archive to the link. kide_library
 # builds libNAME.a from its sources (relative to its build.mk) with the same
-# flags. Objects go to $(OSB)/<directory below os/>/, so build/ mirrors the
+# flags, plus the include paths of the libraries LIBS it uses (their users
+# list them after it, for the link). Objects go to $(OSB)/<directory below os/>/, so build/ mirrors the
 # source tree. A build.mk builds its own directory and nothing else.
 #
 # The runtime is reached only through the KIDE_RT_* variables below, so
@@ -58,7 +59,8 @@ define kide_library
 $(if $(KIDE_LIB_$(1)),$(error kide_library: library '$(1)' is made twice))
 KIDE_LIB_$(1) := $(call kide_out,$(kide_here))/lib$(1).a
 KIDE_LIB_INC_$(1) := -I$(kide_here)
-$(call kide_compile,$(kide_here),$(2),)
+$(foreach l,$(3),$(call kide_lib_check,$(l)))
+$(call kide_compile,$(kide_here),$(2),$(foreach l,$(3),$(KIDE_LIB_INC_$(l))))
 $(call kide_out,$(kide_here))/lib$(1).a: $(call kide_objects,$(kide_here),$(2))
 	@rm -f $$@
 	@echo "  AR      $$(patsubst $$(BUILD)/%,build/%,$$@)"

@@ -39,7 +39,7 @@ LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c cor
               core/tcp_out.c core/timeouts.c core/udp.c core/ipv4/dhcp.c core/ipv4/etharp.c \
               core/ipv4/icmp.c core/ipv4/ip4.c core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c \
               netif/ethernet.c
-NET_OWN_FILES := port/sys_arch.c netif.c session.c
+NET_OWN_FILES := port/sys_arch.c netif.c session.c dhcp_watch.c
 
 NET_CFLAGS := -I$(NET_DIR)/include -I$(NET_DIR)/port/include -I$(LWIP_SRC)/include -I$(TOP)/os/abi
 # Empty: lwIP 2.1.3's files we compile build cleanly with gcc and clang-14
@@ -123,6 +123,7 @@ NET_HOST_CFLAGS := $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE -fno-common $(
 NET_LWIP_HOST_RELAX :=
 NET_HOST_OBJS := $(patsubst %.c,$(NET_HOST_OUT)/%.o,$(NET_HOST_FILES))
 NET_STACK_TEST := $(NET_HOST_OUT)/test_stack
+NET_DHCP_TEST := $(NET_HOST_OUT)/test_dhcp
 NET_FUZZ := $(NET_OUT)/fuzz/fuzz_stack
 NET_FUZZ_CFLAGS := $(FUZZ_CFLAGS) -fno-sanitize-recover=undefined -Wall -Wextra -Werror \
                    -Wno-unused-parameter $(NET_CFLAGS)
@@ -149,6 +150,12 @@ $(NET_STACK_TEST): $(NET_TEST_DIR)/test_stack.c $(NET_TEST_DIR)/frames.c $(NET_H
 	$(HOST_CC) $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE $(SAN_FLAGS) $(NET_CFLAGS) \
 	    -o $@ $(filter %.c %.o,$^) -lcmocka
 
+# The stack's DHCP client against the router library's server (built for the
+# host the way os/net/router/build.mk builds its unit test).
+$(NET_DHCP_TEST): $(NET_TEST_DIR)/test_dhcp.c $(NET_HOST_OUT)/stack-a.o $(NET_TEST_DIR)/inst.h \
+                  $(RTR_HOST_SRCS) $(RTR_HDRS) $(JSON_SRCS) $(JSON_HDRS)
+	$(HOST_CC) $(RTR_HOST_CFLAGS) $(NET_CFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka
+
 $(NET_FUZZ): $(NET_TEST_DIR)/fuzz_stack.c $(NET_TEST_DIR)/frames.c $(addprefix $(LWIP_SRC)/,$(LWIP_FILES)) \
              $(addprefix $(NET_DIR)/,$(NET_OWN_FILES)) $(NET_TEST_DIR)/inst.c $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
@@ -163,9 +170,10 @@ endef
 net-test:
 	@$(MAKE) --no-print-directory net >/dev/null 2>&1; \
 	if [ ! -f $(LWIP_STAMP) ] && [ -f $(LWIP_PROJ)/unavailable ]; then \
-	    $(call net_skip,os-net-stack os-net-fuzz); exit 0; fi; \
-	rc=0; $(MAKE) --no-print-directory $(NET_STACK_TEST) $(NET_FUZZ) || exit 1; \
+	    $(call net_skip,os-net-stack os-net-dhcp os-net-fuzz); exit 0; fi; \
+	rc=0; $(MAKE) --no-print-directory $(NET_STACK_TEST) $(NET_DHCP_TEST) $(NET_FUZZ) || exit 1; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-net-stack $(NET_STACK_TEST) || rc=1; \
+	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-net-dhcp $(NET_DHCP_TEST) || rc=1; \
 	$(call run_fuzz,os-net-fuzz,$(NET_FUZZ),$(NET_TEST_DIR)/corpus,$(FUZZ_SECONDS)); \
 	exit $$rc
 

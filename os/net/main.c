@@ -2,7 +2,8 @@
 /* net: the TCP/IP stack of a habitat (lwIP) serving socket sessions.
  *
  * Config: {"address": "10.0.2.15/24", "gateway": "10.0.2.2"} for a static
- * address, or {} for the DHCP client. At start the component opens its NIC
+ * address, or {} for the DHCP client (optional "dhcp_timeout_ms": after that
+ * long without a lease it says so, dhcp_watch.c). At start the component opens its NIC
  * session (nic.c; without one it says so and serves sockets without a
  * network), sets up lwIP on that link and announces "Socket"
  * (os/abi/kide/socket.h).
@@ -40,6 +41,7 @@
 #include "net/netif.h"
 #include "net/port.h"
 #include "net/session.h"
+#include "net/dhcp_watch.h"
 #include "nic.h"
 
 #include <kide/component.h>
@@ -63,6 +65,8 @@ static kide_sel wake;        /**< the main thread's one wake-up semaphore */
 static kide_u64 lwip_now_ns; /**< under lock: lwIP's clock (net_port_set_now), in ns */
 static kide_u64
         sleep_until_ns; /**< under lock: when the main thread wakes at the latest, 0 awake */
+static int dhcp_on;     /* the DHCP client configures the interface */
+static struct net_dhcp_watch dhcp_w; /* main thread, under lock */
 
 void net_port_log(const char *line)
 {
@@ -217,10 +221,11 @@ static int parse_cidr(const char *s, ip4_addr_t *ip, ip4_addr_t *mask)
 
 /* Read the config: *dhcp, or IP, MASK, GW. 0, or -1 with a message in err. */
 static int read_config(struct kide_env *env, int *dhcp, ip4_addr_t *ip, ip4_addr_t *mask,
-                       ip4_addr_t *gw, char *err, kide_u64 errlen)
+                       ip4_addr_t *gw, kide_u32 *dhcp_ms, char *err, kide_u64 errlen)
 {
     const struct kide_json_doc *doc;
     char text[40];
+    kide_u64 ms;
     int i;
 
     if (kide_config_doc(env, &doc, err, errlen) != 0)
@@ -238,6 +243,16 @@ static int read_config(struct kide_env *env, int *dhcp, ip4_addr_t *ip, ip4_addr
         (kide_json_get_string(doc, i, text, sizeof text) < 0 || !ip4addr_aton(text, gw))) {
         kide_snprintf(err, errlen, "config: gateway: expected \"a.b.c.d\"");
         return -1;
+    }
+    *dhcp_ms = NET_DHCP_TIMEOUT_MS;
+    i = kide_json_find(doc, 0, "dhcp_timeout_ms");
+    if (i >= 0) {
+        if (kide_json_get_u64(doc, i, &ms) < 0 || ms < 1000 || ms > NET_DHCP_TIMEOUT_MAX) {
+            kide_snprintf(err, errlen, "config: dhcp_timeout_ms: expected 1000 to %u",
+                          NET_DHCP_TIMEOUT_MAX);
+            return -1;
+        }
+        *dhcp_ms = (kide_u32)ms;
     }
     return 0;
 }
@@ -300,7 +315,8 @@ static __attribute__((noreturn)) void serve(struct kide_env *env)
         kide_u64 now = kide_now_ns();
         unsigned got;
         u32_t sleep_ms;
-        int changed, up, idle;
+        int changed, up, idle, say;
+        char line[256];
 
         kide_mutex_lock(&lock);
         nic_begin();
@@ -312,6 +328,7 @@ static __attribute__((noreturn)) void serve(struct kide_env *env)
         if (changed && up != netif_is_link_up(&nif))
             link_changed(env, up);
         sys_check_timeouts();
+        say = dhcp_on && net_dhcp_watch_check(&dhcp_w, &nif, now, line, sizeof line);
         nic_flush();
         sleep_ms = sys_timeouts_sleeptime(); /* INFINITE is 0xffffffff: bounded below */
         if (sleep_ms > SIGNAL_MS)
@@ -320,6 +337,8 @@ static __attribute__((noreturn)) void serve(struct kide_env *env)
         if (idle)
             sleep_until_ns = now + (kide_u64)sleep_ms * 1000000;
         kide_mutex_unlock(&lock);
+        if (say)
+            kide_log(env, "%s", line);
         if (idle) {
             kide_ctrl_sm(KIDE_CTRL_SM_DOWN, wake, now + (kide_u64)sleep_ms * 1000000);
             kide_mutex_lock(&lock);
@@ -336,10 +355,11 @@ void kide_main(struct kide_env *env)
 {
     ip4_addr_t ip, mask, gw;
     char err[160];
+    kide_u32 dhcp_ms;
     int dhcp, st;
 
     env_ = env;
-    if (read_config(env, &dhcp, &ip, &mask, &gw, err, sizeof err) != 0) {
+    if (read_config(env, &dhcp, &ip, &mask, &gw, &dhcp_ms, err, sizeof err) != 0) {
         kide_log(env, "net: %s", err);
         kide_exit(env, 2);
     }
@@ -359,6 +379,8 @@ void kide_main(struct kide_env *env)
     } else if (st != KIDE_OK)
         kide_log(env, "net: no NIC session (%s): serving sockets without a network",
                  kide_status_name(st));
+    dhcp_on = dhcp;
+    net_dhcp_watch_start(&dhcp_w, kide_now_ns(), dhcp_ms);
     if (net_netif_add(&nif, &link, dhcp ? 0 : &ip, &mask, &gw) != 0) {
         kide_log(env, "net: lwIP refused the interface");
         kide_exit(env, 1);

@@ -29,7 +29,6 @@
  * more is read from it (the stack's window then slows the peer).
  */
 #include <kide/component.h>
-#include <kide/json.h>
 #include <kide/socket_client.h>
 #include <kide/sys.h>
 
@@ -57,16 +56,10 @@ static struct kide_env *env_;
 
 static kide_u64 read_port(struct kide_env *env)
 {
-    const struct kide_json_doc *doc;
     char err[120];
-    kide_u64 port = 7;
-    if (kide_config_doc(env, &doc, err, sizeof err) != 0) {
+    kide_u64 port;
+    if (kide_sock_config_port(env, 7, &port, err, sizeof err) != 0) {
         kide_log(env, "echo: %s", err);
-        kide_exit(env, 2);
-    }
-    int i = kide_json_find(doc, 0, "port");
-    if (i >= 0 && (kide_json_get_u64(doc, i, &port) != 0 || port < 1 || port > 65535)) {
-        kide_log(env, "echo: config: port: expected 1..65535");
         kide_exit(env, 2);
     }
     return port;
@@ -74,9 +67,7 @@ static kide_u64 read_port(struct kide_env *env)
 
 static void conn_close(struct conn *c)
 {
-    struct kide_sock_handle_req h = {c->handle};
-    struct kide_sock_err_rep r;
-    kide_sock_close(&sc, &h, &r);
+    kide_sock_drop(&sc, c->handle);
     c->used = 0;
     kide_log(env_, "echo: connection closed after %lu bytes echoed", (unsigned long)c->echoed);
 }
@@ -154,20 +145,13 @@ static int udp_serve(void)
 /* Listen on TCP and bind UDP on the port: 0, or 1 with the reason logged. */
 static int listen_on(struct kide_env *env, kide_u64 port)
 {
-    struct kide_sock_listen_req lr = {KIDE_SOCK_ADDR(0, port), BACKLOG};
-    struct kide_sock_bind_req br = {KIDE_SOCK_ADDR(0, port)};
     struct kide_sock_open_rep lrep = {0}, brep = {0};
     kide_u64 until = kide_now_ns() + IN_USE_WAIT_MS * 1000000ull;
-    int st;
     /* ADDR_IN_USE: after a restart of ours the stack may not have closed the
      * old instance's session yet (its close notice comes on its next round). */
-    while ((st = kide_sock_tcp_listen(&sc, &lr, &lrep)) == KIDE_OK &&
-           lrep.err == KIDE_SOCK_ADDR_IN_USE && kide_now_ns() < until)
-        kide_wait_signal(env, 50);
+    int st = kide_sock_listen_wait(env, &sc, port, BACKLOG, until, &lrep);
     if (st == KIDE_OK && lrep.err == KIDE_SOCK_OK)
-        while ((st = kide_sock_udp_bind(&sc, &br, &brep)) == KIDE_OK &&
-               brep.err == KIDE_SOCK_ADDR_IN_USE && kide_now_ns() < until)
-            kide_wait_signal(env, 50);
+        st = kide_sock_bind_wait(env, &sc, port, until, &brep);
     if (st != KIDE_OK || lrep.err != KIDE_SOCK_OK || brep.err != KIDE_SOCK_OK) {
         kide_log(env, "echo: cannot listen on port %u: %s, socket error %u", (unsigned)port,
                  kide_status_name(st), (unsigned)(lrep.err != KIDE_SOCK_OK ? lrep.err : brep.err));

@@ -30,7 +30,6 @@
  */
 #include <kide/base.h>
 #include <kide/component.h>
-#include <kide/json.h>
 #include <kide/socket_client.h>
 #include <kide/sys.h>
 
@@ -66,16 +65,10 @@ static struct kide_env *env_;
 
 static kide_u64 read_port(struct kide_env *env)
 {
-    const struct kide_json_doc *doc;
     char err[120];
-    kide_u64 port = 80;
-    if (kide_config_doc(env, &doc, err, sizeof err) != 0) {
+    kide_u64 port;
+    if (kide_sock_config_port(env, 80, &port, err, sizeof err) != 0) {
         kide_log(env, "http-status: %s", err);
-        kide_exit(env, 2);
-    }
-    int i = kide_json_find(doc, 0, "port");
-    if (i >= 0 && (kide_json_get_u64(doc, i, &port) != 0 || port < 1 || port > 65535)) {
-        kide_log(env, "http-status: config: port: expected 1..65535");
         kide_exit(env, 2);
     }
     return port;
@@ -83,9 +76,7 @@ static kide_u64 read_port(struct kide_env *env)
 
 static void conn_close(struct conn *c)
 {
-    struct kide_sock_handle_req h = {c->handle};
-    struct kide_sock_err_rep r;
-    kide_sock_close(&sc, &h, &r);
+    kide_sock_drop(&sc, c->handle);
     c->used = 0;
 }
 
@@ -242,15 +233,11 @@ static int accept_one(void)
 /* Listen on the port: 0, or 1 with the reason logged. */
 static int listen_on(struct kide_env *env, kide_u64 port)
 {
-    struct kide_sock_listen_req lr = {KIDE_SOCK_ADDR(0, port), BACKLOG};
     struct kide_sock_open_rep lrep = {0};
     kide_u64 until = kide_now_ns() + IN_USE_WAIT_MS * 1000000ull;
-    int st;
     /* ADDR_IN_USE: after a restart of ours the stack may not have closed the
      * old instance's session yet (its close notice comes on its next round). */
-    while ((st = kide_sock_tcp_listen(&sc, &lr, &lrep)) == KIDE_OK &&
-           lrep.err == KIDE_SOCK_ADDR_IN_USE && kide_now_ns() < until)
-        kide_wait_signal(env, 50);
+    int st = kide_sock_listen_wait(env, &sc, port, BACKLOG, until, &lrep);
     if (st != KIDE_OK || lrep.err != KIDE_SOCK_OK) {
         kide_log(env, "http-status: cannot listen on port %u: %s, socket error %u", (unsigned)port,
                  kide_status_name(st), (unsigned)lrep.err);

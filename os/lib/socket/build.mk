@@ -4,7 +4,9 @@
 #
 # Provides:
 #   the library kide-socket (kide_library): components list it to link
-#   libkide-socket.a and include <kide/socket_client.h>
+#   libkide-socket.a and include <kide/socket_client.h> (the calls,
+#   socket_client.c; opening the session, socket_open.c; what servers share,
+#   socket_server.c)
 #   socket-lib       builds it
 #   socket-test      host unit test of its request encoding and reply checks
 #                    with ASan/UBSan (suite os-socket-client)
@@ -12,7 +14,7 @@
 # COMP_DIR and mk/host.mk's variables.
 
 SOCK_DIR := $(TOP)/os/lib/socket
-$(eval $(call kide_library,kide-socket,socket_client.c socket_open.c))
+$(eval $(call kide_library,kide-socket,socket_client.c socket_open.c socket_server.c))
 
 SOCK_TEST := $(OSB)/lib/socket/san/test_socket_client
 SOCK_HOST_CFLAGS := $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE $(SAN_FLAGS) \

@@ -3,7 +3,8 @@
  *
  * A habitat's link holds one client, so there is no pool and no lease table:
  * DISCOVER gets an OFFER of the configured address, REQUEST gets an ACK if it
- * asks for that address (else a NAK), INFORM an ACK; RELEASE and DECLINE are
+ * asks for that address (else a NAK), INFORM for that address an ACK (for
+ * another it is dropped as spoofed); RELEASE and DECLINE are
  * taken note of and need no answer. The client's hardware address must be the
  * habitat's MAC. Replies go to the habitat's MAC and to 255.255.255.255 (the
  * client may have no address yet), with the subnet mask, router, lease time,
@@ -156,6 +157,10 @@ int rtr_dhcp_input(struct rtr *r, int slot, const struct pkt *p)
         reply(r, slot, m, want == hc->addr ? DHCPACK : DHCPNAK, 0);
         break;
     case DHCPINFORM:
+        /* The ACK echoes ciaddr: only the habitat's own address is
+         * acknowledged, never another habitat's. */
+        if (get32(m + 12) != hc->addr)
+            return RTR_DROP_SPOOFED;
         reply(r, slot, m, DHCPACK, 1);
         break;
     case DHCPRELEASE:

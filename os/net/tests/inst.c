@@ -10,6 +10,7 @@
  */
 #include "inst.h"
 
+#include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/ip4_addr.h"
@@ -19,6 +20,7 @@
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 #include "lwip/udp.h"
+#include "net/dhcp_watch.h"
 #include "net/port.h"
 #include "net/session.h"
 
@@ -37,6 +39,7 @@ static size_t dgram_len;
 static uint16_t dgram_port;
 static struct net_session session;
 static uint8_t session_buf[KIDE_SOCK_BUF_SIZE];
+static struct net_dhcp_watch watch;
 
 static int addr(const char *s, ip4_addr_t *a)
 {
@@ -51,10 +54,27 @@ static int init(struct net_link *link, const char *ip, uint64_t seed)
     lwip_init();
     IP4_ADDR(&mask, 255, 255, 255, 0);
     ip4_addr_set_zero(&gw);
+    net_session_init(&session, session_buf, sizeof session_buf);
+    if (!ip) {
+        net_dhcp_watch_start(&watch, 0, NET_DHCP_TIMEOUT_MS);
+        return net_netif_add(&nif, link, NULL, &mask, &gw);
+    }
     if (addr(ip, &a) != 0)
         return -1;
-    net_session_init(&session, session_buf, sizeof session_buf);
     return net_netif_add(&nif, link, &a, &mask, &gw);
+}
+
+static int dhcp_check(uint32_t now_ms, char *line, size_t len)
+{
+    return net_dhcp_watch_check(&watch, &nif, (uint64_t)now_ms * 1000000u, line, len);
+}
+
+static int if_addr(uint32_t *ip, uint32_t *mask, uint32_t *gw)
+{
+    *ip = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(&nif)));
+    *mask = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(&nif)));
+    *gw = lwip_ntohl(ip4_addr_get_u32(netif_ip4_gw(&nif)));
+    return dhcp_supplied_address(&nif);
 }
 
 static void sock_reset(void)
@@ -314,6 +334,8 @@ static void stats(struct inst_stats *st)
 
 const struct net_inst_ops net_inst = {
         .init = init,
+        .dhcp_check = dhcp_check,
+        .addr = if_addr,
         .poll = poll,
         .input = input,
         .arp_has = arp_has,

@@ -44,8 +44,15 @@ enum inst_tcp_state {
 };
 
 struct net_inst_ops {
-    /** Start the stack on LINK with address IP/24 ("10.0.0.1"); 0 or -1. */
+    /** Start the stack on LINK with address IP/24 ("10.0.0.1"), or with
+     *  the DHCP client when IP is NULL (its watch, net/dhcp_watch.h, waits
+     *  NET_DHCP_TIMEOUT_MS from time 0); 0 or -1. */
     int (*init)(struct net_link *link, const char *ip, uint64_t seed);
+    /** The DHCP watch's check at NOW_MS: 1 with its line in LINE, else 0. */
+    int (*dhcp_check)(uint32_t now_ms, char *line, size_t len);
+    /** The interface's address, mask and gateway (host order); whether
+     *  they came from a DHCP lease. */
+    int (*addr)(uint32_t *ip, uint32_t *mask, uint32_t *gw);
     /** Set the clock to NOW_MS, take waiting frames, run due timers. */
     void (*poll)(uint32_t now_ms);
     /** Hand one frame to the stack directly (the fuzzer). */

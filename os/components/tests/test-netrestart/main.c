@@ -27,9 +27,9 @@
  * Ends with "PASS net-restart" or "FAIL net-restart: <why>".
  */
 #include "test.h"
+#include "tsock.h"
 
 #include <kide/socket_client.h>
-#include <kide/sys.h>
 
 #include "nic_client.h"
 
@@ -39,9 +39,7 @@
 #define STEP_MS  90000 /* how long one step may take */
 
 static struct kide_env *env_;
-static struct kide_sock_client sc;
-static kide_sel sm;
-static kide_u64 deadline;
+static struct t_sock ts; /* the socket session and the run's deadline */
 static struct t_mgmt mg;
 static kide_u64 gen = 1;
 static char cfg[4096], result[8192];
@@ -49,67 +47,11 @@ static kide_u8 out[MSG_LEN], in[MSG_LEN];
 
 #define fail(...) t_fail(env_, WHAT, __VA_ARGS__)
 
-/* Wait for the next notification or `ms`, whichever is first, before `until`. */
-static void wait_ready(kide_u64 ms, kide_u64 until, const char *what)
-{
-    kide_u64 now = kide_now_ns(), t = now + ms * 1000000;
-    if (now >= until || now >= deadline)
-        fail("timed out %s", what);
-    kide_ctrl_sm(KIDE_CTRL_SM_DOWN, sm, t < until ? t : until);
-}
-
-static kide_u64 sock_err(kide_u64 h)
-{
-    struct kide_sock_handle_req req = {h};
-    struct kide_sock_status_rep rep = {0};
-    return kide_sock_status(&sc, &req, &rep) == KIDE_OK ? rep.err : KIDE_SOCK_ERR_COUNT;
-}
-
-static void sock_close(kide_u64 h)
-{
-    struct kide_sock_handle_req req = {h};
-    struct kide_sock_err_rep rep = {0};
-    kide_sock_close(&sc, &req, &rep);
-}
-
-static int retry_err(kide_u64 err)
-{
-    return err == KIDE_SOCK_REFUSED || err == KIDE_SOCK_UNREACHABLE || err == KIDE_SOCK_TIMED_OUT ||
-           err == KIDE_SOCK_RESET;
-}
-
-/* Connect, retrying while the server's side is not (yet, again) there. */
+/* Connect, retrying while the server's side is not (yet, again) there, for
+ * at most STEP_MS. */
 static kide_u64 tcp_open(kide_u64 remote)
 {
-    kide_u64 until = kide_now_ns() + STEP_MS * 1000000ull;
-    for (;;) {
-        struct kide_sock_connect_req req = {remote};
-        struct kide_sock_open_rep rep = {0};
-        int st = kide_sock_tcp_connect(&sc, &req, &rep);
-        if (st == KIDE_OK && retry_err(rep.err)) {
-            wait_ready(RETRY_MS, until, "connecting");
-            continue;
-        }
-        if (st != KIDE_OK || (rep.err != KIDE_SOCK_OK && rep.err != KIDE_SOCK_IN_PROGRESS))
-            fail("CONNECT: %s, socket error %u", kide_status_name(st), (unsigned)rep.err);
-        for (;;) {
-            struct kide_sock_poll_req preq = {.count = 1, .handles = {rep.handle}};
-            struct kide_sock_poll_rep prep = {0};
-            if ((st = kide_sock_poll(&sc, &preq, &prep)) != KIDE_OK)
-                fail("POLL: %s", kide_status_name(st));
-            if (prep.events[0] & (KIDE_SOCK_WRITABLE | KIDE_SOCK_ERROR)) {
-                if (!(prep.events[0] & KIDE_SOCK_ERROR))
-                    return rep.handle;
-                break;
-            }
-            wait_ready(RETRY_MS, until, "connecting");
-        }
-        kide_u64 err = sock_err(rep.handle);
-        sock_close(rep.handle);
-        if (!retry_err(err))
-            fail("connection failed: socket error %u", (unsigned)err);
-        wait_ready(RETRY_MS, until, "connecting");
-    }
+    return t_sock_connect(&ts, remote, RETRY_MS, kide_now_ns() + STEP_MS * 1000000ull, 1);
 }
 
 /* Send a message seeded by `seed` and read its echo. -> KIDE_SOCK_OK, or the
@@ -127,7 +69,7 @@ static kide_u64 echo_round(kide_u64 h, kide_u32 seed)
         int moved = 0;
         if (sent < MSG_LEN) {
             struct kide_sock_send_rep r = {0};
-            int st = kide_sock_tcp_send(&sc, h, out + sent, MSG_LEN - sent, &r);
+            int st = kide_sock_tcp_send(&ts.sc, h, out + sent, MSG_LEN - sent, &r);
             if (st != KIDE_OK)
                 fail("SEND: %s", kide_status_name(st));
             if (r.err != KIDE_SOCK_OK && r.err != KIDE_SOCK_WOULD_BLOCK)
@@ -136,7 +78,7 @@ static kide_u64 echo_round(kide_u64 h, kide_u32 seed)
             moved |= r.accepted > 0;
         }
         struct kide_sock_recv_rep r = {0};
-        int st = kide_sock_tcp_recv(&sc, h, in + got, MSG_LEN - got, &r);
+        int st = kide_sock_tcp_recv(&ts.sc, h, in + got, MSG_LEN - got, &r);
         if (st != KIDE_OK)
             fail("RECV: %s", kide_status_name(st));
         if (r.err != KIDE_SOCK_OK && r.err != KIDE_SOCK_WOULD_BLOCK)
@@ -144,7 +86,7 @@ static kide_u64 echo_round(kide_u64 h, kide_u32 seed)
         got += (kide_u32)r.len;
         moved |= r.len > 0;
         if (!moved)
-            wait_ready(RETRY_MS, until, "waiting for the echo");
+            t_sock_wait(&ts, RETRY_MS, until, "waiting for the echo");
     }
     for (kide_u32 i = 0; i < MSG_LEN; i++)
         if (in[i] != out[i])
@@ -312,7 +254,7 @@ static kide_u64 reset_by(kide_u64 h, kide_u64 remote, const char *name, kide_u32
         fail("the connection survived the restart of its server's stack %s", name);
     kide_log(env_, "net-restart: the connection ended with %s: socket error %u", name,
              (unsigned)err);
-    sock_close(h);
+    t_sock_close(&ts, h);
     h = tcp_open(remote);
     if ((err = echo_round(h, seed + 1)) != KIDE_SOCK_OK)
         fail("the echo after the restart of %s failed: socket error %u", name, (unsigned)err);
@@ -354,7 +296,9 @@ void kide_main(struct kide_env *env)
     if (t_streq(mode, "driver"))
         driver_restart(env);
     kide_u64 port = t_cfg_u64(env, "port", 7);
-    deadline = kide_now_ns() + t_cfg_u64(env, "timeout_ms", 400000) * 1000000;
+    ts.env = env;
+    ts.what = WHAT;
+    ts.deadline = kide_now_ns() + t_cfg_u64(env, "timeout_ms", 400000) * 1000000;
     kide_u32 ip = 0;
     kide_sock_ip_parse(server, &ip);
     if (!ip || !port || port > 65535)
@@ -362,7 +306,7 @@ void kide_main(struct kide_env *env)
     int st = t_mgmt_open(env, &mg, 10000);
     if (st != KIDE_OK)
         fail("opening the Hoitaja session: %s", t_status(st));
-    if ((st = kide_sock_open(env, &sc, &sm, STEP_MS)) != KIDE_OK)
+    if ((st = kide_sock_open(env, &ts.sc, &ts.sm, STEP_MS)) != KIDE_OK)
         fail("socket session: %s", kide_status_name(st));
     kide_u64 remote = KIDE_SOCK_ADDR(ip, port);
 
@@ -384,14 +328,14 @@ void kide_main(struct kide_env *env)
          * abandoned; the tenant's stack re-opens its downlink and a new
          * connection echoes. */
         restart("router");
-        sock_close(h);
+        t_sock_close(&ts, h);
         h = tcp_open(remote);
         if ((err = echo_round(h, 4)) != KIDE_SOCK_OK)
             fail("the echo after the router's restart failed: socket error %u", (unsigned)err);
         kide_log(env, "net-restart: echoed on a new connection after the router's restart");
         h = reset_by(h, remote, "tenant-a", 5);
     }
-    sock_close(h);
+    t_sock_close(&ts, h);
     kide_log(env, "PASS net-restart");
     t_idle(env);
 }

@@ -66,6 +66,23 @@ int kide_sock_reopen(struct kide_env *env, struct kide_sock_client *c, kide_sel 
  *  -> KIDE_OK or the status of the step that failed (socket_open.c). */
 int kide_sock_open(struct kide_env *env, struct kide_sock_client *c, kide_sel *sm,
                    kide_u64 wait_ms);
+/* ---- servers (socket_server.c) -------------------------------------------- */
+/** The config's "port" (1..65535; def when absent) into *port. -> 0, or -1
+ *  with the reason in err ("config: port: expected 1..65535", or the
+ *  config's own error). */
+int kide_sock_config_port(struct kide_env *env, kide_u64 def, kide_u64 *port, char *err,
+                          kide_u64 errlen);
+/** LISTEN on port (any address), repeated every 50 ms while the port is in
+ *  use (ADDR_IN_USE: an old instance of the caller may still hold it) and
+ *  kide_now_ns() < until. -> the last call's status, its reply in *rep. */
+int kide_sock_listen_wait(struct kide_env *env, struct kide_sock_client *c, kide_u64 port,
+                          kide_u64 backlog, kide_u64 until, struct kide_sock_open_rep *rep);
+/** The same for a UDP BIND. */
+int kide_sock_bind_wait(struct kide_env *env, struct kide_sock_client *c, kide_u64 port,
+                        kide_u64 until, struct kide_sock_open_rep *rep);
+/** CLOSE handle, its error ignored (the handle is gone either way). */
+void kide_sock_drop(struct kide_sock_client *c, kide_u64 handle);
+
 /** Parse a dotted IPv4 address "a.b.c.d" (each part 0..255, at most three
  *  digits, nothing after it) into *ip in host order. -> 0, or -1 (untouched). */
 int kide_sock_ip_parse(const char *s, kide_u32 *ip);

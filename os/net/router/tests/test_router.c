@@ -850,6 +850,68 @@ static void test_dhcp(void **state)
     assert_int_equal(nout, 3);
 }
 
+/* A DHCP message of the given type from chaddr, asking for `want` (option
+ * 50, 0: none) with ciaddr `ci`, into u (the UDP datagram); its length. */
+static u32 dhcp_msg(u8 *u, u32 type, const u8 *chaddr, u32 want, u32 ci)
+{
+    u8 *m = u + 8;
+    u32 n = 240;
+    memset(u, 0, 8 + 300);
+    m[0] = 1, m[1] = 1, m[2] = 6;
+    put32(m + 4, 0x1234);
+    put32(m + 12, ci);
+    memcpy(m + 28, chaddr, 6);
+    put32(m + 236, 0x63825363);
+    m[n++] = 53, m[n++] = 1, m[n++] = (u8)type;
+    if (want) {
+        m[n++] = 50, m[n++] = 4;
+        put32(m + n, want);
+        n += 4;
+    }
+    m[n] = 255;
+    put16(u, 68), put16(u + 2, 67), put16(u + 4, 8 + 300), put16(u + 6, 0);
+    return 8 + 300;
+}
+
+/* A habitat never gets another habitat's address from the DHCP server: it
+ * is offered only its own, a request for another is refused, a message in
+ * another habitat's name (chaddr) is spoofed, and an INFORM for another's
+ * address is not acknowledged. */
+static void test_dhcp_other_habitat(void **state)
+{
+    u8 u[8 + 300];
+    u32 n;
+    (void)state;
+    n = dhcp_msg(u, 1, mac_a, B_ADDR, 0); /* DISCOVER asking for b's address */
+    in(sa, ipf(bcast, mac_a, 0, 0xffffffffu, RTR_UDP, u, n), 0);
+    assert_int_equal(nout, 1);
+    assert_int_equal(out[0].port, sa);
+    assert_int_equal(out[0].d[42 + 240 + 2], 2); /* OFFER */
+    assert_int_equal(get32(out[0].d + 42 + 16), A_ADDR);
+    n = dhcp_msg(u, 3, mac_a, B_ADDR, 0); /* REQUEST for b's address */
+    in(sa, ipf(bcast, mac_a, 0, 0xffffffffu, RTR_UDP, u, n), 0);
+    assert_int_equal(nout, 2);
+    assert_int_equal(out[1].d[42 + 240 + 2], 6); /* NAK */
+    assert_int_equal(get32(out[1].d + 42 + 16), 0);
+    n = dhcp_msg(u, 3, mac_a, 0, B_ADDR); /* renewing b's address (ciaddr), from 0.0.0.0 */
+    in(sa, ipf(bcast, mac_a, 0, 0xffffffffu, RTR_UDP, u, n), 0);
+    assert_int_equal(nout, 3);
+    assert_int_equal(out[2].d[42 + 240 + 2], 6); /* NAK */
+    n = dhcp_msg(u, 1, mac_b, 0, 0);             /* in b's name, on a's link */
+    in(sa, ipf(bcast, mac_a, 0, 0xffffffffu, RTR_UDP, u, n), 0);
+    assert_int_equal(nout, 3);
+    assert_int_equal(drops(sa, RTR_DROP_SPOOFED), 1);
+    n = dhcp_msg(u, 8, mac_a, 0, B_ADDR); /* INFORM for b's address */
+    in(sa, ipf(bcast, mac_a, 0, 0xffffffffu, RTR_UDP, u, n), 0);
+    assert_int_equal(nout, 3);
+    assert_int_equal(drops(sa, RTR_DROP_SPOOFED), 2);
+    n = dhcp_msg(u, 8, mac_a, 0, A_ADDR); /* INFORM for its own: ACK */
+    in(sa, ipf(bcast, mac_a, A_ADDR, 0xffffffffu, RTR_UDP, u, n), 0);
+    assert_int_equal(nout, 4);
+    assert_int_equal(out[3].d[42 + 240 + 2], 5);
+    assert_int_equal(get32(out[3].d + 42 + 12), A_ADDR);
+}
+
 static void test_malformed(void **state)
 {
     struct frame f;
@@ -1064,6 +1126,7 @@ int main(void)
             T(test_update_all),
             T(test_forward_hits),
             T(test_dhcp),
+            T(test_dhcp_other_habitat),
             T(test_malformed),
             T(test_report),
     };
