@@ -13,7 +13,11 @@
  *                       Without an IOMMU these are the device's addresses too
  *                       (bus-master DMA is not confined: docs/network.md);
  *   irq_wait            a down with a deadline on the semaphore of MSI-X entry 0
- *                       (or MSI), which the platform driver programmed.
+ *                       (or MSI), which the platform driver programmed, or of the
+ *                       INTx line (a device without MSI-X: vnet_irq reads the ISR
+ *                       register, which lowers the line; the next down unmasks
+ *                       it at the I/O APIC, so a line is never unmasked while
+ *                       this device still asserts it for an interrupt we took).
  */
 #include <kide/base.h>
 #include <kide/component.h>
@@ -147,11 +151,15 @@ int kide_access_open(struct kide_env *env, struct vio_access *a)
         st = kide_platform_info(&platform, &info);
     if (st == KIDE_OK)
         st = map_bars(a, &info);
-    if (st == KIDE_OK && !(info.irq_kinds & (KIDE_PLATFORM_IRQ_MSIX | KIDE_PLATFORM_IRQ_MSI)))
-        st = KIDE_DENIED; /* INTx is not offered by the platform session */
+    if (st == KIDE_OK && !(info.irq_kinds & (KIDE_PLATFORM_IRQ_MSIX | KIDE_PLATFORM_IRQ_MSI |
+                                             KIDE_PLATFORM_IRQ_INTX)))
+        st = KIDE_DENIED; /* no interrupt the platform session can give */
     if (st == KIDE_OK)
         st = kide_platform_irq(&platform, 0, &irq_sm, &irq);
     if (st == KIDE_OK)
         a->msix = (info.irq_kinds & KIDE_PLATFORM_IRQ_MSIX) != 0;
+    if (st == KIDE_OK && (info.irq_kinds & KIDE_PLATFORM_IRQ_INTX))
+        kide_log(env, "virtio-net: INTx pin %c, GSI %lu (no MSI-X)",
+                 (char)('A' + info.intx_pin - 1), info.intx_gsi);
     return st;
 }

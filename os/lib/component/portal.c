@@ -425,11 +425,21 @@ void rt_portal_entry(kide_u64 id, kide_u64 msg, struct kide_utcb *u)
         rpc.cap_out = 0;
         rpc.ds_out = NULL;
     }
-    if (rpc.out.bad || out_n + 2 * (rpc.ds_out ? rpc.ds_pages : 0) > KIDE_UTCB_WORDS) {
+    if (rpc.io_count &&
+        (rpc.cap_out || rpc.ds_out || (rpc.io_count & (rpc.io_count - 1)) ||
+         (rpc.io_base & (rpc.io_count - 1)) || rpc.io_base + rpc.io_count > 0x10000)) {
+        st = KIDE_BAD_PARAM; /* a callee bug, as above */
+        out_n = 1;
+        rpc.cap_out = 0;
+        rpc.ds_out = NULL;
+        rpc.io_count = 0;
+    }
+    if (rpc.out.bad || out_n + 2 * (rpc.ds_out ? rpc.ds_pages : 0) + 2 > KIDE_UTCB_WORDS) {
         st = KIDE_OVERFLOW;
         out_n = 1;
         rpc.cap_out = 0;
         rpc.ds_out = NULL;
+        rpc.io_count = 0;
     }
     u->words[0] = (kide_u64)(unsigned)st;
     memcpy(&u->words[1], &out_buf[1], (out_n - 1) * 8);
@@ -449,6 +459,15 @@ void rt_portal_entry(kide_u64 id, kide_u64 msg, struct kide_utcb *u)
             u->words[out_n + 2 * i + 1] = i;
         }
         typed = (unsigned)rpc.ds_pages;
+    }
+    if (rpc.io_count) {
+        /* The hotspot is the first port: the ports keep their numbers. */
+        unsigned order = 0;
+        while ((1ull << order) < rpc.io_count)
+            order++;
+        u->words[out_n] = KIDE_CRD(KIDE_CRD_IO, rpc.io_base, order, KIDE_IO_ACCESS);
+        u->words[out_n + 1] = rpc.io_base;
+        typed = 1;
     }
     u->msg = KIDE_MSG(out_n, typed);
 }
