@@ -9,7 +9,7 @@
  * from its device, so several answers mean several receive interrupts (with
  * INTx: the line was unmasked again after each). Every wait is on the
  * session's semaphore, bounded by the deadline. Ends with "PASS <what>"
- * (after "arping: <peer> is at <mac>, N replies") or "FAIL <what>: <why>".
+ * (after "arping: N replies, <peer> is at <mac>") or "FAIL <what>: <why>".
  */
 #include "test.h"
 #include <kide/socket_client.h> /* kide_sock_ip_parse */
@@ -102,9 +102,9 @@ void kide_main(struct kide_env *env)
             if (is_reply(len, addr, peer) && ++got >= want) {
                 const kide_u8 *m = frame + 22;
                 kide_log(env,
-                         "arping: %u.%u.%u.%u is at %02x:%02x:%02x:%02x:%02x:%02x, %lu replies",
-                         frame[28], frame[29], frame[30], frame[31], m[0], m[1], m[2], m[3], m[4],
-                         m[5], got);
+                         "arping: %lu replies, %u.%u.%u.%u is at %02x:%02x:%02x:%02x:%02x:%02x",
+                         got, frame[28], frame[29], frame[30], frame[31], m[0], m[1], m[2], m[3],
+                         m[4], m[5]);
                 t_pass(env, what);
                 t_idle(env);
             }
