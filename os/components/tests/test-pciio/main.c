@@ -3,7 +3,8 @@
  *
  * Scenario tests/platform-io (i440fx) with a transitional virtio-net-pci
  * function (disable-legacy=off: 1af4:1000, legacy registers in I/O BAR 0)
- * whose policy entry says irq: intx. Config: {"mac": "52:54:00:12:34:57"}.
+ * whose policy entry says irq: intx. Config: {"mac": "52:54:00:12:34:57",
+ * "shared": 0}.
  * The driver, which has no device right:
  *  1. finds in INFO an I/O BAR with its first port, the INTx pin and GSI, and
  *     INTx as the only interrupt kind (the function has MSI-X: the policy);
@@ -15,6 +16,9 @@
  *  4. gets the INTx semaphore (msi_addr 0, msi_data the GSI; vector 1 is
  *     refused);
  *  5. closes the session: the ports and the semaphore are gone.
+ * With "shared": 1 the policy has a second entry of its label for a second
+ * such function on the same GSI: its session is refused the line (BUSY)
+ * while the first holds it and gets it once the first has closed.
  * Ends with "PASS platform-io" (or FAIL with the step).
  */
 #include "test.h"
@@ -117,6 +121,24 @@ void kide_main(struct kide_env *env)
     (void)base_inb((kide_u16)(port + 19)); /* ISR: read to clear, lowers the line */
     kide_log(env, "pciio: INTx semaphore for GSI %lu", irq.msi_data);
 
+    /* Step 4b (shared): a second function on the same line (the policy's
+     * second entry of this label) is refused the line while we hold it. */
+    struct kide_platform second;
+    struct kide_platform_info_rep info2;
+    kide_sel sm2 = 0;
+    int shared = t_cfg_u64(env, "shared", 0) != 0;
+    if (shared) {
+        expect(kide_platform_open(env, &second), KIDE_OK, "a session for the second function");
+        expect(kide_platform_info(&second, &info2), KIDE_OK, "INFO of the second function");
+        if (info2.bdf == info.bdf || info2.intx_gsi != info.intx_gsi)
+            t_fail(env, WHAT, "second function %lx on GSI %lu, first %lx on GSI %lu", info2.bdf,
+                   info2.intx_gsi, info.bdf, info.intx_gsi);
+        expect(kide_platform_irq(&second, 0, &sm2, &irq), KIDE_BUSY,
+               "INTx of a line another session holds");
+        kide_log(env, "pciio: the second function's INTx on GSI %lu is refused while held",
+                 info2.intx_gsi);
+    }
+
     /* Step 5: the ports and the semaphore go with the session. */
     kide_platform_close(env, &plat);
     kide_u64 end = kide_now_ns() + 2000000000ull;
@@ -125,6 +147,11 @@ void kide_main(struct kide_env *env)
     if (holds(KIDE_CRD_IO, port) || holds(KIDE_CRD_OBJ, sm))
         t_fail(env, WHAT, "the ports or the interrupt stayed after the session closed");
     kide_log(env, "pciio: closing the session took the ports and the interrupt away");
+    if (shared) { /* Step 6: the line is free for the other function's session now. */
+        expect(kide_platform_irq(&second, 0, &sm2, &irq), KIDE_OK, "INTx of a line let go");
+        kide_log(env, "pciio: the second function got GSI %lu after the first session closed",
+                 irq.msi_data);
+    }
     t_pass(env, WHAT);
     t_idle(env);
 }
