@@ -16,8 +16,9 @@
  * time. I/O BARs come from core (KIDE_CORE_IO_PORT) once and are delegated
  * per session. Closing revokes the BAR pages, ports and semaphores the
  * session was given and turns off the function's bus mastering and INTx, so
- * a dead driver's device stops its DMA and lets its line go. Costs: every operation is O(1) but for
- * INFO's constant copy and BAR's one delegation per page (at most 64).
+ * a dead driver's device stops its DMA and lets its line go. Costs: every
+ * operation is O(1) but for INFO's constant copy and BAR's one delegation
+ * per page (at most 64).
  */
 #include "platform.h"
 #include <kide/sys.h>
@@ -288,6 +289,13 @@ static int op_intx(struct kide_env *env, struct plat_session *s, kide_u64 vector
      * unmasks the line should that session have left it masked. */
     kide_ctrl_sm(KIDE_CTRL_SM_DOWN_ZERO, gsi_sel[gsi], 1);
     gsi_func[gsi] = (int)fi;
+    /* A function with MSI-X or MSI enabled does not signal INTx (PCI 6.8):
+     * the policy chose INTx, so both go off. */
+    if (f->msix_cap)
+        plat_cfg_write(f->bdf, f->msix_cap + 2, 2,
+                       plat_cfg_read(f->bdf, f->msix_cap + 2, 2) & ~0x8000u);
+    if (f->msi_cap)
+        plat_cfg_write(f->bdf, f->msi_cap + 2, 2, plat_cfg_read(f->bdf, f->msi_cap + 2, 2) & ~1u);
     plat_cfg_write(f->bdf, 0x04, 2, plat_cfg_read(f->bdf, 0x04, 2) & ~CMD_INTX_DISABLE);
     rpc->cap_out = gsi_sel[gsi];
     rpc->cap_perm = KIDE_SM_DOWN;
