@@ -116,7 +116,13 @@ int dev_irq(struct account *a, u64 gsi, kide_sel sel, u64 mode)
     /* Delivered on the driver's own CPU, where its thread waits for it. */
     int st = kide_assign_gsi((unsigned)mode, sm, a->cpu, NULL, NULL);
     if (st == KIDE_OK)
-        st = kide_delegate(acc_sel(a, ACC_PD), KIDE_CRD(KIDE_CRD_OBJ, sm, 0, KIDE_SM_DOWN), sel);
+        /* SM_UP too, as for an MSI: a driver may make its line's semaphore the
+         * one its main loop waits on, upped by its clients as well
+         * (docs/decisions/0017-one-wake-semaphore.md). An up only wakes the
+         * driver; on a level line its down then unmasks the line early, which
+         * costs at most one more interrupt while the device still asserts it. */
+        st = kide_delegate(acc_sel(a, ACC_PD),
+                           KIDE_CRD(KIDE_CRD_OBJ, sm, 0, KIDE_SM_DOWN | KIDE_SM_UP), sel);
     if (st == KIDE_OK)
         irq_owner[gsi] = a;
     return st;

@@ -34,7 +34,8 @@ static int get_id(const struct kide_json_doc *doc, int obj, const char *key, uns
     return 0;
 }
 
-/* policy: [{label: string, vendor: id, device: id}, ...], at most PLAT_MAX_POLICY. */
+/* policy: [{label: string, vendor: id, device: id, irq: "intx" | "msi"}, ...], at most
+ * PLAT_MAX_POLICY (irq is optional: MSI-X or MSI where the function has one). */
 static int read_policy(struct kide_env *env, char *err, kide_u64 errlen)
 {
     const struct kide_json_doc *doc;
@@ -60,6 +61,16 @@ static int read_policy(struct kide_env *env, char *err, kide_u64 errlen)
                           plat_npolicy + 1, PLAT_LABEL_MAX);
             return -1;
         }
+        /* irq: "intx" (optional): the function's INTx line even if it has MSI. */
+        char irq[8] = "";
+        int q = kide_json_find(doc, e, "irq");
+        if (q >= 0 && (kide_json_get_string(doc, q, irq, sizeof(irq)) < 0 ||
+                       (strcmp(irq, "intx") && strcmp(irq, "msi")))) {
+            kide_snprintf(err, errlen, "config: policy entry %u: irq: expected \"intx\" or \"msi\"",
+                          plat_npolicy + 1);
+            return -1;
+        }
+        p->intx = !strcmp(irq, "intx");
         plat_npolicy++;
     }
     return 0;

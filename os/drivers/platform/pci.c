@@ -179,6 +179,22 @@ static void find_caps(struct plat_func *f)
     }
 }
 
+/* The INTx line: the Interrupt Pin, and as its GSI the Interrupt Line register
+ * the firmware programmed. That holds where the firmware's number is also the
+ * I/O APIC input: on QEMU pc and q35 SeaBIOS writes the ISA IRQ (5, 9, 10 or
+ * 11) its PIRQ router sends the pin to, and QEMU's chipsets drive that I/O
+ * APIC input too. On real servers the I/O APIC input comes from ACPI's _PRT
+ * (AML, which Kide does not interpret) and the register may name a PIC IRQ
+ * that no I/O APIC input carries: docs/network.md. */
+static void find_intx(struct plat_func *f)
+{
+    unsigned pin = plat_cfg_read(f->bdf, 0x3d, 1), line = plat_cfg_read(f->bdf, 0x3c, 1);
+    if (pin < 1 || pin > 4 || line == 0 || line == 2 || line >= KIDE_ROOT_GSIS)
+        return; /* no pin, or no line the firmware routed (0xff: unknown) */
+    f->intx_pin = pin;
+    f->intx_gsi = line;
+}
+
 static const char *bar_kind(unsigned flags)
 {
     return (flags & KIDE_PLATFORM_BAR_IO)   ? "io"
@@ -211,9 +227,12 @@ static unsigned add_func(unsigned bdf)
         plat_cfg_write(bdf, 0x04, 2, cmd);
     }
     find_caps(f);
+    find_intx(f);
     kide_log(plat_env, "platform: %02x:%02x.%x %04x:%04x class %06x%s%s", bdf >> 8, (bdf >> 3) & 31,
              bdf & 7, f->vendor, f->device, f->class_code, f->msix_cap ? " msi-x" : "",
              f->msi_cap ? " msi" : "");
+    if (f->intx_gsi)
+        kide_log(plat_env, "platform:   intx pin %c gsi %u", 'A' + f->intx_pin - 1, f->intx_gsi);
     for (unsigned i = 0; i < KIDE_PLATFORM_BARS; i++)
         if (f->bar_size[i])
             kide_log(plat_env, "platform:   bar%u %s 0x%lx+0x%lx", i, bar_kind(f->bar_flags[i]),

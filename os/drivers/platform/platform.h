@@ -27,6 +27,8 @@ struct plat_func {
     kide_u64 bar_va[KIDE_PLATFORM_BARS]; /**< where this driver mapped it (0: not yet) */
     unsigned msix_cap, msi_cap;          /**< capability offsets, 0: none */
     unsigned msix_vectors;
+    unsigned intx_pin;               /**< Interrupt Pin: 1..4 INTA..INTD, 0 none */
+    unsigned intx_gsi;               /**< the firmware's Interrupt Line as a GSI; 0: none usable */
     const struct plat_policy *owner; /**< the policy entry holding it (one session) */
 };
 
@@ -35,6 +37,7 @@ struct plat_func {
 struct plat_policy {
     char label[PLAT_LABEL_MAX + 1];
     unsigned vendor, device;
+    int intx;   /**< irq: intx: the function's INTx line even if it has MSI-X or MSI */
     int in_use; /**< a session holds it */
 };
 

@@ -13,8 +13,12 @@
  *                       Without an IOMMU these are the device's addresses too
  *                       (bus-master DMA is not confined: docs/network.md);
  *   irq_wait            a down with a deadline on the semaphore of MSI-X entry 0
- *                       (or MSI), which the platform driver programmed; the
- *                       component's main loop instead waits on the same
+ *                       (or MSI), which the platform driver programmed, or of the
+ *                       INTx line (a device without MSI-X: vnet_irq reads the ISR
+ *                       register, which lowers the line; the next down unmasks
+ *                       it at the I/O APIC, so a line is never unmasked while
+ *                       this device still asserts it for an interrupt we took);
+ *                       the component's main loop instead waits on the same
  *                       semaphore through os/lib/nic (kide_access_irq_sm), as
  *                       its NIC clients up it too.
  */
@@ -28,6 +32,8 @@
 
 static struct kide_platform platform;
 static kide_sel irq_sm;
+static kide_u64 intx_gsi; /* non-zero: irq_sm is this INTx line (only the line ups it) */
+static int intx_seen;     /* INTx interrupts taken, counted up to 2 */
 
 static kide_u32 cfg_read(struct vio_access *a, kide_u32 off, unsigned width)
 {
@@ -106,7 +112,16 @@ static int irq_wait(struct vio_access *a, kide_u64 timeout_ms)
 {
     (void)a;
     kide_u64 deadline = timeout_ms ? kide_now_ns() + timeout_ms * 1000000ull : 1;
-    return kide_ctrl_sm(KIDE_CTRL_SM_DOWN, irq_sm, deadline) == KIDE_OK;
+    int got = kide_ctrl_sm(KIDE_CTRL_SM_DOWN, irq_sm, deadline) == KIDE_OK;
+    if (got && intx_gsi && intx_seen < 2) {
+        /* Said twice: the line works end to end (device, I/O APIC, kernel), and
+         * it fired again after the kernel masked it, so our down unmasked it. */
+        if (++intx_seen == 1)
+            kide_log(a->priv, "virtio-net: first interrupt on INTx GSI %lu", intx_gsi);
+        else
+            kide_log(a->priv, "virtio-net: INTx unmasked and taken again (GSI %lu)", intx_gsi);
+    }
+    return got;
 }
 
 static const struct vio_access_ops kide_ops = {
@@ -155,11 +170,17 @@ int kide_access_open(struct kide_env *env, struct vio_access *a)
         st = kide_platform_info(&platform, &info);
     if (st == KIDE_OK)
         st = map_bars(a, &info);
-    if (st == KIDE_OK && !(info.irq_kinds & (KIDE_PLATFORM_IRQ_MSIX | KIDE_PLATFORM_IRQ_MSI)))
-        st = KIDE_DENIED; /* INTx is not offered by the platform session */
+    if (st == KIDE_OK && !(info.irq_kinds & (KIDE_PLATFORM_IRQ_MSIX | KIDE_PLATFORM_IRQ_MSI |
+                                             KIDE_PLATFORM_IRQ_INTX)))
+        st = KIDE_DENIED; /* no interrupt the platform session can give */
     if (st == KIDE_OK)
         st = kide_platform_irq(&platform, 0, &irq_sm, &irq);
     if (st == KIDE_OK)
         a->msix = (info.irq_kinds & KIDE_PLATFORM_IRQ_MSIX) != 0;
+    if (st == KIDE_OK && (info.irq_kinds & KIDE_PLATFORM_IRQ_INTX)) {
+        intx_gsi = info.intx_gsi;
+        kide_log(env, "virtio-net: INTx pin %c, GSI %lu (no MSI-X)",
+                 (char)('A' + info.intx_pin - 1), info.intx_gsi);
+    }
     return st;
 }

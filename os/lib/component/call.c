@@ -64,3 +64,17 @@ int kide_msg_call(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel)
 {
     return kide_msg_call_cap(m, pt, rcv_sel, 0, 0);
 }
+
+int kide_msg_call_ports(struct kide_msg *m, kide_sel pt, kide_u64 *port, kide_u64 *count)
+{
+    *port = *count = 0;
+    int st = rt_msg_call_window(m, pt, KIDE_CRD(KIDE_CRD_IO, 0, 16, 0), 0, 0);
+    struct kide_utcb *u = rt_utcb();
+    /* The kernel wrote where the item landed after the untyped words. */
+    if (st == KIDE_OK && m->items && m->n < KIDE_UTCB_WORDS &&
+        KIDE_CRD_KIND(u->words[m->n]) == KIDE_CRD_IO) {
+        *port = KIDE_CRD_BASE(u->words[m->n]);
+        *count = 1ull << KIDE_CRD_ORDER(u->words[m->n]);
+    }
+    return st;
+}

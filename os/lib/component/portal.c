@@ -389,6 +389,65 @@ static int dispatch(kide_u64 id, struct kide_rpc *rpc)
     return KIDE_BAD_PARAM;
 }
 
+/* A reply's typed items must be well-formed and fit behind its words: a
+ * callee bug (two kinds of items at once, a malformed page or port range) is
+ * said as BAD_PARAM instead of sharing half, and too much as OVERFLOW; either
+ * way the reply is the status alone. Returns the status to send. */
+static int reply_check(struct kide_rpc *rpc, int st, unsigned *out_n)
+{
+    int bad_ds =
+            rpc->ds_out && (rpc->cap_out || !rpc->ds_pages || rpc->ds_pages > KIDE_DS_MAX_PAGES ||
+                            ((kide_u64)rpc->ds_out & 4095));
+    int bad_io = rpc->io_count &&
+                 (rpc->cap_out || rpc->ds_out || (rpc->io_count & (rpc->io_count - 1)) ||
+                  (rpc->io_base & (rpc->io_count - 1)) || rpc->io_base + rpc->io_count > 0x10000);
+    kide_u64 items = rpc->ds_out ? rpc->ds_pages : rpc->io_count ? 1 : 0;
+    if (bad_ds || bad_io)
+        st = KIDE_BAD_PARAM;
+    else if (rpc->out.bad || *out_n + 2 * items > KIDE_UTCB_WORDS)
+        st = KIDE_OVERFLOW;
+    else
+        return st;
+    *out_n = 1;
+    rpc->cap_out = 0;
+    rpc->ds_out = NULL;
+    rpc->io_count = 0;
+    return st;
+}
+
+/* Put the reply's typed items (checked by reply_check) after its out_n
+ * words; returns how many. */
+static unsigned reply_items(const struct kide_rpc *rpc, struct kide_utcb *u, unsigned out_n)
+{
+    if (rpc->cap_out) {
+        u->words[out_n] = KIDE_CRD(KIDE_CRD_OBJ, rpc->cap_out, 0,
+                                   rpc->cap_perm ? rpc->cap_perm : KIDE_PT_CALL);
+        u->words[out_n + 1] = 0;
+        return 1;
+    }
+    if (rpc->ds_out) {
+        /* One item per page: core maps a component's RAM page by page, and the
+         * kernel delegates a range only from within one mapping. */
+        unsigned perm = KIDE_MEM_R | (rpc->ds_writable ? KIDE_MEM_W : 0);
+        kide_u64 page = (kide_u64)rpc->ds_out >> 12;
+        for (kide_u64 i = 0; i < rpc->ds_pages; i++) {
+            u->words[out_n + 2 * i] = KIDE_CRD(KIDE_CRD_MEM, page + i, 0, perm);
+            u->words[out_n + 2 * i + 1] = i;
+        }
+        return (unsigned)rpc->ds_pages;
+    }
+    if (rpc->io_count) {
+        /* The hotspot is the first port: the ports keep their numbers. */
+        unsigned order = 0;
+        while ((1ull << order) < rpc->io_count)
+            order++;
+        u->words[out_n] = KIDE_CRD(KIDE_CRD_IO, rpc->io_base, order, KIDE_IO_ACCESS);
+        u->words[out_n + 1] = rpc->io_base;
+        return 1;
+    }
+    return 0;
+}
+
 void rt_portal_entry(kide_u64 id, kide_u64 msg, struct kide_utcb *u)
 {
     struct kide_rpc rpc;
@@ -418,37 +477,9 @@ void rt_portal_entry(kide_u64 id, kide_u64 msg, struct kide_utcb *u)
     u->rcv_crd = h->rcv ? KIDE_CRD(KIDE_CRD_OBJ, h->rcv, 0, 0) : 0;
 
     unsigned out_n = rpc.out.n;
-    if (rpc.ds_out && (rpc.cap_out || !rpc.ds_pages || rpc.ds_pages > KIDE_DS_MAX_PAGES ||
-                       ((kide_u64)rpc.ds_out & 4095))) {
-        st = KIDE_BAD_PARAM; /* a callee bug: say so instead of sharing half */
-        out_n = 1;
-        rpc.cap_out = 0;
-        rpc.ds_out = NULL;
-    }
-    if (rpc.out.bad || out_n + 2 * (rpc.ds_out ? rpc.ds_pages : 0) > KIDE_UTCB_WORDS) {
-        st = KIDE_OVERFLOW;
-        out_n = 1;
-        rpc.cap_out = 0;
-        rpc.ds_out = NULL;
-    }
+    st = reply_check(&rpc, st, &out_n);
     u->words[0] = (kide_u64)(unsigned)st;
     memcpy(&u->words[1], &out_buf[1], (out_n - 1) * 8);
-    if (rpc.cap_out) {
-        u->words[out_n] =
-                KIDE_CRD(KIDE_CRD_OBJ, rpc.cap_out, 0, rpc.cap_perm ? rpc.cap_perm : KIDE_PT_CALL);
-        u->words[out_n + 1] = 0;
-    }
-    unsigned typed = rpc.cap_out ? 1 : 0;
-    if (rpc.ds_out) {
-        /* One item per page: core maps a component's RAM page by page, and the
-         * kernel delegates a range only from within one mapping. */
-        unsigned perm = KIDE_MEM_R | (rpc.ds_writable ? KIDE_MEM_W : 0);
-        kide_u64 page = (kide_u64)rpc.ds_out >> 12;
-        for (kide_u64 i = 0; i < rpc.ds_pages; i++) {
-            u->words[out_n + 2 * i] = KIDE_CRD(KIDE_CRD_MEM, page + i, 0, perm);
-            u->words[out_n + 2 * i + 1] = i;
-        }
-        typed = (unsigned)rpc.ds_pages;
-    }
+    unsigned typed = reply_items(&rpc, u, out_n);
     u->msg = KIDE_MSG(out_n, typed);
 }

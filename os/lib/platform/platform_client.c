@@ -101,3 +101,17 @@ int kide_platform_irq(struct kide_platform *p, kide_u64 vector, kide_sel *sm,
     *sm = sel;
     return KIDE_OK;
 }
+
+int kide_platform_io(struct kide_platform *p, kide_u64 bar, struct kide_platform_io_rep *rep)
+{
+    struct kide_platform_io_req req = {bar};
+    struct kide_msg m;
+    kide_u64 port = 0, count = 0;
+    kide_msg_begin(&m, KIDE_PLATFORM_IO);
+    put_words(&m, &req, sizeof(req) / 8);
+    int st = kide_msg_call_ports(&m, p->s.pt, &port, &count);
+    get_words(&m, rep, sizeof(*rep) / 8);
+    if (st == KIDE_OK && (port != rep->port || count != rep->count))
+        st = KIDE_BAD_PARAM; /* the ports did not arrive as the reply says */
+    return st;
+}

@@ -28,9 +28,13 @@ int kide_platform_cfg_write(struct kide_platform *p, kide_u64 offset, kide_u64 w
  *  at most KIDE_PLATFORM_BAR_PAGES. */
 int kide_platform_bar(struct kide_platform *p, kide_u64 bar, kide_u64 first_page, kide_u64 pages,
                       volatile void **addr, kide_u64 *bar_size);
-/** An interrupt for MSI-X table entry `vector` (or MSI, vector 0): the semaphore lands
- *  at a fresh selector *sm (SM_DOWN: kide_sm_down waits for the next interrupt). */
+/** An interrupt for MSI-X table entry `vector` (or MSI or INTx, vector 0): the semaphore
+ *  lands at a fresh selector *sm (SM_DOWN: kide_sm_down waits for the next interrupt;
+ *  with INTx each down also unmasks the line, so acknowledge the device first). */
 int kide_platform_irq(struct kide_platform *p, kide_u64 vector, kide_sel *sm,
                       struct kide_platform_irq_rep *rep);
+/** The ports of I/O BAR `bar`, delegated into this component at their own numbers:
+ *  base..base + count - 1 (rep). KIDE_BAD_PARAM if fewer arrived than the reply says. */
+int kide_platform_io(struct kide_platform *p, kide_u64 bar, struct kide_platform_io_rep *rep);
 
 #endif

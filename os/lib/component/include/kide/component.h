@@ -164,6 +164,10 @@ int kide_msg_call(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel);
  *  the rights `perm` (0: KIDE_PT_CALL). */
 int kide_msg_call_cap(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel, kide_sel send,
                       unsigned perm);
+/** As kide_msg_call, with the receive window open for I/O ports: ports the reply
+ *  delegates (a server's rpc->io_count) land at their own numbers. On KIDE_OK,
+ *  *port and *count say what arrived (count 0: none). */
+int kide_msg_call_ports(struct kide_msg *m, kide_sel pt, kide_u64 *port, kide_u64 *count);
 
 /* ---- capability selectors, semaphores, locks ----------------------------------- */
 /** Allocate 2^order naturally aligned free selectors (from KIDE_COMP_SEL_FREE up);
@@ -231,6 +235,9 @@ struct kide_rpc {
                               in the reply; not together with cap_out */
     kide_u64 ds_pages;   /**< how many (1..KIDE_DS_MAX_PAGES) */
     int ds_writable;     /**< the client may write them (else read-only) */
+    kide_u64 io_base;    /**< io_count non-zero: delegate ports [io_base, io_base + io_count)
+                              the server holds (a power of two, aligned; alone in a reply) */
+    kide_u64 io_count;
 };
 struct kide_service_ops {
     /** A client wants a session: label, args, donated RAM. Return a session

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/* test-arping: frames through a NIC driver and back (scenario vnet-intx).
+ *
+ * Sessions used: "Nic" (the driver's), raw frames, no stack. Config:
+ * {"addr": "10.0.2.15", "peer": "10.0.2.2", "replies": 3, "timeout_ms":
+ * 30000, "what": "vnet-intx"}. It asks for the peer's MAC by ARP (QEMU's
+ * user network answers for 10.0.2.2) every half second until `replies`
+ * answers came or the deadline passes: each answer is a frame the driver took
+ * from its device, so several answers mean several receive interrupts (with
+ * INTx: the line was unmasked again after each). Every wait is on the
+ * session's semaphore, bounded by the deadline. Ends with "PASS <what>"
+ * (after "arping: N replies, <peer> is at <mac>") or "FAIL <what>: <why>".
+ */
+#include "test.h"
+#include <kide/socket_client.h> /* kide_sock_ip_parse */
+#include "nic_client.h"
+#include <kide/base.h>
+
+static struct kide_env *env_;
+static struct nic_client nic;
+static char what[32];
+static kide_u8 mac[6], frame[KIDE_NIC_SLOT_SIZE];
+
+#define fail(...) t_fail(env_, what, __VA_ARGS__)
+
+static kide_u32 cfg_ip(const char *key, const char *def)
+{
+    char s[32];
+    kide_u32 v = 0;
+    t_cfg_str(env_, key, def, s, sizeof s);
+    if (kide_sock_ip_parse(s, &v) != 0)
+        fail("config: %s: expected a.b.c.d", key);
+    return v;
+}
+
+static void put16(kide_u8 *p, kide_u32 v)
+{
+    p[0] = (kide_u8)(v >> 8), p[1] = (kide_u8)v;
+}
+
+static void put32(kide_u8 *p, kide_u32 v)
+{
+    put16(p, v >> 16), put16(p + 2, v);
+}
+
+static kide_u32 get16(const kide_u8 *p)
+{
+    return (kide_u32)p[0] << 8 | p[1];
+}
+
+static kide_u32 get32(const kide_u8 *p)
+{
+    return get16(p) << 16 | get16(p + 2);
+}
+
+/* A broadcast ARP request: who has `peer`? tell `addr`. */
+static void ask(kide_u32 addr, kide_u32 peer)
+{
+    memset(frame, 0, 60);
+    memset(frame, 0xff, 6);
+    memcpy(frame + 6, mac, 6);
+    put16(frame + 12, 0x0806);
+    kide_u8 *a = frame + 14;
+    put16(a, 1), put16(a + 2, 0x0800), a[4] = 6, a[5] = 4, put16(a + 6, 1);
+    memcpy(a + 8, mac, 6), put32(a + 14, addr), put32(a + 24, peer);
+    int st = nic_client_send(&nic, frame, 60);
+    if (st != NIC_RING_OK)
+        fail("cannot queue the ARP request: ring status %d", st);
+    nic_client_flush(&nic);
+}
+
+/* Whether the frame of len bytes is the peer's ARP reply to addr. */
+static int is_reply(kide_u32 len, kide_u32 addr, kide_u32 peer)
+{
+    return len >= 42 && get16(frame + 12) == 0x0806 && get16(frame + 20) == 2 &&
+           get32(frame + 28) == peer && get32(frame + 38) == addr;
+}
+
+void kide_main(struct kide_env *env)
+{
+    env_ = env;
+    t_cfg_str(env, "what", "vnet-intx", what, sizeof what);
+    kide_u32 addr = cfg_ip("addr", "10.0.2.15"), peer = cfg_ip("peer", "10.0.2.2");
+    kide_u64 deadline = kide_now_ns() + t_cfg_u64(env, "timeout_ms", 30000) * 1000000ull;
+    int st = nic_client_open(env, &nic, 0);
+    while (st == KIDE_NOT_FOUND && kide_now_ns() < deadline) {
+        kide_sleep_ms(50); /* retry of an open while the driver starts, not synchronisation */
+        st = nic_client_open(env, &nic, 0);
+    }
+    if (st != KIDE_OK)
+        fail("no NIC session: %s", t_status(st));
+    for (int i = 0; i < 6; i++)
+        mac[i] = (kide_u8)(nic.info.mac >> (8 * i));
+    kide_u64 want = t_cfg_u64(env, "replies", 3), got = 0;
+    for (kide_u64 next = 0; kide_now_ns() < deadline;) {
+        if (kide_now_ns() >= next) {
+            ask(addr, peer); /* again each half second: the link may come up late */
+            next = kide_now_ns() + 500000000ull;
+        }
+        kide_u32 len = 0;
+        while (nic_client_recv(&nic, frame, sizeof frame, &len) == NIC_RING_OK)
+            if (is_reply(len, addr, peer) && ++got >= want) {
+                const kide_u8 *m = frame + 22;
+                kide_log(env,
+                         "arping: %lu replies, %u.%u.%u.%u is at %02x:%02x:%02x:%02x:%02x:%02x",
+                         got, frame[28], frame[29], frame[30], frame[31], m[0], m[1], m[2], m[3],
+                         m[4], m[5]);
+                t_pass(env, what);
+                t_idle(env);
+            }
+        nic_client_flush(&nic);
+        if (nic_client_wait(&nic, next < deadline ? next : deadline) == KIDE_ABORTED)
+            fail("the NIC session was lost");
+    }
+    fail("%lu of %lu ARP replies from %u.%u.%u.%u", got, want, peer >> 24, (peer >> 16) & 255,
+         (peer >> 8) & 255, peer & 255);
+}
