@@ -108,20 +108,23 @@ kide_sel kide_access_irq_sm(void)
     return irq_sm;
 }
 
+void kide_access_intx_note(struct kide_env *env, kide_u64 isr_irqs)
+{
+    /* Said twice: the line works end to end (device, I/O APIC, kernel), and
+     * it fired again after the kernel masked it, so a down unmasked it. */
+    if (!intx_gsi || intx_seen >= 2 || isr_irqs <= (kide_u64)intx_seen)
+        return;
+    if (++intx_seen == 1)
+        kide_log(env, "virtio-net: first interrupt on INTx GSI %lu", intx_gsi);
+    else
+        kide_log(env, "virtio-net: INTx unmasked and taken again (GSI %lu)", intx_gsi);
+}
+
 static int irq_wait(struct vio_access *a, kide_u64 timeout_ms)
 {
     (void)a;
     kide_u64 deadline = timeout_ms ? kide_now_ns() + timeout_ms * 1000000ull : 1;
-    int got = kide_ctrl_sm(KIDE_CTRL_SM_DOWN, irq_sm, deadline) == KIDE_OK;
-    if (got && intx_gsi && intx_seen < 2) {
-        /* Said twice: the line works end to end (device, I/O APIC, kernel), and
-         * it fired again after the kernel masked it, so our down unmasked it. */
-        if (++intx_seen == 1)
-            kide_log(a->priv, "virtio-net: first interrupt on INTx GSI %lu", intx_gsi);
-        else
-            kide_log(a->priv, "virtio-net: INTx unmasked and taken again (GSI %lu)", intx_gsi);
-    }
-    return got;
+    return kide_ctrl_sm(KIDE_CTRL_SM_DOWN, irq_sm, deadline) == KIDE_OK;
 }
 
 static const struct vio_access_ops kide_ops = {

@@ -13,5 +13,9 @@ int kide_access_open(struct kide_env *env, struct vio_access *a);
  *  the driver can make it its NIC server semaphore and wait on one semaphore for the
  *  device and its clients alike). */
 kide_sel kide_access_irq_sm(void);
+/** Under INTx: says on the log the first interrupt the device raised and the next
+ *  one (the line was unmasked again), given the driver's count of wake-ups whose
+ *  ISR read said the device interrupted (vnet_stats.isr_irqs). */
+void kide_access_intx_note(struct kide_env *env, kide_u64 isr_irqs);
 
 #endif

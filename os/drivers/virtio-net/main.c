@@ -76,8 +76,10 @@ static void serve(struct kide_env *env)
         kide_wait_signal(env, 0);
         ev = VNET_EV_RX; /* rx is cheap to look at */
         if (!vnet_arm(&net) &&
-            nic_server_wait(kide_now_ns() + SIGNAL_MS * 1000000ull, 0) == KIDE_OK)
+            nic_server_wait(kide_now_ns() + SIGNAL_MS * 1000000ull, 0) == KIDE_OK) {
             ev |= vnet_irq(&net);
+            kide_access_intx_note(env, net.st.isr_irqs);
+        }
     }
 }
 

@@ -297,6 +297,8 @@ unsigned vnet_irq(struct vnet *n)
     n->st.irqs++;
     unsigned ev = 0;
     kide_u32 isr = n->a->msix ? VIRTIO_ISR_CONFIG : vio_rd(&n->pci, &n->pci.isr, 0, 1);
+    if (!n->a->msix && (isr & (VIRTIO_ISR_QUEUE | VIRTIO_ISR_CONFIG)))
+        n->st.isr_irqs++;
     if (isr & VIRTIO_ISR_CONFIG)
         ev |= config_changed(n);
     if (*(volatile kide_u16 *)&n->rx.used->idx != n->rx.last_used)

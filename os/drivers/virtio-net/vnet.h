@@ -33,9 +33,10 @@ struct vnet_stats {
     kide_u64 tx_frames, rx_frames; /**< frames sent and delivered */
     kide_u64 tx_kicks, rx_kicks;   /**< notifications to the device */
     kide_u64 irqs;                 /**< interrupts handled */
-    kide_u64 rx_bad_len;           /**< rx completions with an impossible length (dropped) */
-    kide_u64 link_changes;         /**< link state changes seen */
-    kide_u64 resets;               /**< resets after the device broke the protocol */
+    kide_u64 isr_irqs;   /**< without MSI-X: wake-ups whose ISR read said the device interrupted */
+    kide_u64 rx_bad_len; /**< rx completions with an impossible length (dropped) */
+    kide_u64 link_changes; /**< link state changes seen */
+    kide_u64 resets;       /**< resets after the device broke the protocol */
 };
 
 struct vnet {
