@@ -12,8 +12,8 @@
  * (after "arping: N replies, <peer> is at <mac>") or "FAIL <what>: <why>".
  */
 #include "test.h"
-#include <kide/socket_client.h> /* kide_sock_ip_parse */
 #include "nic_client.h"
+#include "tframe.h"
 #include <kide/base.h>
 
 static struct kide_env *env_;
@@ -23,46 +23,16 @@ static kide_u8 mac[6], frame[KIDE_NIC_SLOT_SIZE];
 
 #define fail(...) t_fail(env_, what, __VA_ARGS__)
 
-static kide_u32 cfg_ip(const char *key, const char *def)
-{
-    char s[32];
-    kide_u32 v = 0;
-    t_cfg_str(env_, key, def, s, sizeof s);
-    if (kide_sock_ip_parse(s, &v) != 0)
-        fail("config: %s: expected a.b.c.d", key);
-    return v;
-}
-
-static void put16(kide_u8 *p, kide_u32 v)
-{
-    p[0] = (kide_u8)(v >> 8), p[1] = (kide_u8)v;
-}
-
-static void put32(kide_u8 *p, kide_u32 v)
-{
-    put16(p, v >> 16), put16(p + 2, v);
-}
-
-static kide_u32 get16(const kide_u8 *p)
-{
-    return (kide_u32)p[0] << 8 | p[1];
-}
-
-static kide_u32 get32(const kide_u8 *p)
-{
-    return get16(p) << 16 | get16(p + 2);
-}
-
 /* A broadcast ARP request: who has `peer`? tell `addr`. */
 static void ask(kide_u32 addr, kide_u32 peer)
 {
     memset(frame, 0, 60);
     memset(frame, 0xff, 6);
     memcpy(frame + 6, mac, 6);
-    put16(frame + 12, 0x0806);
+    t_put16(frame + 12, 0x0806);
     kide_u8 *a = frame + 14;
-    put16(a, 1), put16(a + 2, 0x0800), a[4] = 6, a[5] = 4, put16(a + 6, 1);
-    memcpy(a + 8, mac, 6), put32(a + 14, addr), put32(a + 24, peer);
+    t_put16(a, 1), t_put16(a + 2, 0x0800), a[4] = 6, a[5] = 4, t_put16(a + 6, 1);
+    memcpy(a + 8, mac, 6), t_put32(a + 14, addr), t_put32(a + 24, peer);
     int st = nic_client_send(&nic, frame, 60);
     if (st != NIC_RING_OK)
         fail("cannot queue the ARP request: ring status %d", st);
@@ -72,15 +42,16 @@ static void ask(kide_u32 addr, kide_u32 peer)
 /* Whether the frame of len bytes is the peer's ARP reply to addr. */
 static int is_reply(kide_u32 len, kide_u32 addr, kide_u32 peer)
 {
-    return len >= 42 && get16(frame + 12) == 0x0806 && get16(frame + 20) == 2 &&
-           get32(frame + 28) == peer && get32(frame + 38) == addr;
+    return len >= 42 && t_get16(frame + 12) == 0x0806 && t_get16(frame + 20) == 2 &&
+           t_get32(frame + 28) == peer && t_get32(frame + 38) == addr;
 }
 
 void kide_main(struct kide_env *env)
 {
     env_ = env;
     t_cfg_str(env, "what", "vnet-intx", what, sizeof what);
-    kide_u32 addr = cfg_ip("addr", "10.0.2.15"), peer = cfg_ip("peer", "10.0.2.2");
+    kide_u32 addr = t_cfg_ip(env_, what, "addr", "10.0.2.15"),
+             peer = t_cfg_ip(env_, what, "peer", "10.0.2.2");
     kide_u64 deadline = kide_now_ns() + t_cfg_u64(env, "timeout_ms", 30000) * 1000000ull;
     int st = nic_client_open(env, &nic, 0);
     while (st == KIDE_NOT_FOUND && kide_now_ns() < deadline) {

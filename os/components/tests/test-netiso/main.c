@@ -22,8 +22,8 @@
  * "FAIL net-isolation: <why>" and exit code 1.
  */
 #include "test.h"
-#include <kide/socket_client.h> /* kide_sock_ip_parse */
 #include "nic_client.h"
+#include "tframe.h"
 #include <kide/base.h>
 
 #define QUIET_MS 1500
@@ -39,60 +39,18 @@ static kide_u8 frame[KIDE_NIC_SLOT_SIZE];
 
 #define fail(...) t_fail(env_, "net-isolation", __VA_ARGS__)
 
-static kide_u32 cfg_ip(const char *key, const char *def)
-{
-    char s[32];
-    kide_u32 v = 0;
-    t_cfg_str(env_, key, def, s, sizeof s);
-    if (kide_sock_ip_parse(s, &v) != 0)
-        fail("config: %s: expected a.b.c.d", key);
-    return v;
-}
-
-static void put16(kide_u8 *p, kide_u32 v)
-{
-    p[0] = (kide_u8)(v >> 8), p[1] = (kide_u8)v;
-}
-
-static void put32(kide_u8 *p, kide_u32 v)
-{
-    put16(p, v >> 16), put16(p + 2, v);
-}
-
-static kide_u32 get16(const kide_u8 *p)
-{
-    return (kide_u32)p[0] << 8 | p[1];
-}
-
-static kide_u32 get32(const kide_u8 *p)
-{
-    return get16(p) << 16 | get16(p + 2);
-}
-
-/* The Internet checksum of n bytes, starting from sum. */
-static kide_u32 csum(kide_u32 sum, const kide_u8 *p, kide_u32 n)
-{
-    for (kide_u32 i = 0; i + 1 < n; i += 2)
-        sum += get16(p + i);
-    if (n & 1)
-        sum += (kide_u32)p[n - 1] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return sum;
-}
-
 /* Ethernet + IPv4 header from src to dst carrying len bytes of proto; -> the payload. */
 static kide_u8 *ip_frame(kide_u32 src, kide_u32 dst, kide_u8 proto, kide_u32 len)
 {
     memset(frame, 0, 14 + 20 + len);
     memcpy(frame, gw_mac, 6);
     memcpy(frame + 6, mac, 6);
-    put16(frame + 12, 0x0800);
+    t_put16(frame + 12, 0x0800);
     kide_u8 *ip = frame + 14;
     ip[0] = 0x45, ip[8] = 64, ip[9] = proto;
-    put16(ip + 2, 20 + len);
-    put32(ip + 12, src), put32(ip + 16, dst);
-    put16(ip + 10, ~csum(0, ip, 20) & 0xffff);
+    t_put16(ip + 2, 20 + len);
+    t_put32(ip + 12, src), t_put32(ip + 16, dst);
+    t_put16(ip + 10, ~t_csum(0, ip, 20) & 0xffff);
     return ip + 20;
 }
 
@@ -100,7 +58,7 @@ static kide_u8 *ip_frame(kide_u32 src, kide_u32 dst, kide_u8 proto, kide_u32 len
 static kide_u32 l4_sum(kide_u32 src, kide_u32 dst, kide_u8 proto, const kide_u8 *l4, kide_u32 len)
 {
     kide_u32 s = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + len;
-    return ~csum(s, l4, len) & 0xffff;
+    return ~t_csum(s, l4, len) & 0xffff;
 }
 
 static void send(kide_u32 len)
@@ -114,42 +72,28 @@ static void send_udp(kide_u32 src, kide_u32 dst, kide_u32 dport)
 {
     static const char msg[] = "isolation probe";
     kide_u8 *u = ip_frame(src, dst, 17, 8 + sizeof msg);
-    put16(u, SRC_PORT), put16(u + 2, dport), put16(u + 4, 8 + sizeof msg);
+    t_put16(u, SRC_PORT), t_put16(u + 2, dport), t_put16(u + 4, 8 + sizeof msg);
     memcpy(u + 8, msg, sizeof msg);
     kide_u32 s = l4_sum(src, dst, 17, u, 8 + sizeof msg);
-    put16(u + 6, s ? s : 0xffff);
+    t_put16(u + 6, s ? s : 0xffff);
     send(14 + 20 + 8 + sizeof msg);
 }
 
 static void send_ping(kide_u32 dst)
 {
     kide_u8 *ic = ip_frame(addr, dst, 1, 16);
-    ic[0] = 8, put16(ic + 4, 0x4b49), put16(ic + 6, 1);
-    put16(ic + 2, ~csum(0, ic, 16) & 0xffff);
+    ic[0] = 8, t_put16(ic + 4, 0x4b49), t_put16(ic + 6, 1);
+    t_put16(ic + 2, ~t_csum(0, ic, 16) & 0xffff);
     send(14 + 20 + 16);
 }
 
 static void send_syn(kide_u32 dst, kide_u32 dport)
 {
     kide_u8 *t = ip_frame(addr, dst, 6, 20);
-    put16(t, SRC_PORT), put16(t + 2, dport), put32(t + 4, 0x12345678);
-    t[12] = 5 << 4, t[13] = 0x02, put16(t + 14, 8192);
-    put16(t + 16, l4_sum(addr, dst, 6, t, 20));
+    t_put16(t, SRC_PORT), t_put16(t + 2, dport), t_put32(t + 4, 0x12345678);
+    t[12] = 5 << 4, t[13] = 0x02, t_put16(t + 14, 8192);
+    t_put16(t + 16, l4_sum(addr, dst, 6, t, 20));
     send(14 + 20 + 20);
-}
-
-/* Wait for the next frame until `until` (ns). -> its length, 0 at `until`. */
-static kide_u32 next_frame(kide_u64 until)
-{
-    for (;;) {
-        kide_u32 len = 0;
-        if (nic_client_recv(&nic, frame, sizeof frame, &len) == NIC_RING_OK)
-            return len;
-        nic_client_flush(&nic);
-        if (kide_now_ns() >= until)
-            return 0;
-        nic_client_wait(&nic, until);
-    }
 }
 
 /* 2: ARP for the gateway, answered with the router's MAC. */
@@ -158,14 +102,14 @@ static void resolve_gateway(void)
     memset(frame, 0, 60);
     memset(frame, 0xff, 6);
     memcpy(frame + 6, mac, 6);
-    put16(frame + 12, 0x0806);
+    t_put16(frame + 12, 0x0806);
     kide_u8 *a = frame + 14;
-    put16(a, 1), put16(a + 2, 0x0800), a[4] = 6, a[5] = 4, put16(a + 6, 1);
-    memcpy(a + 8, mac, 6), put32(a + 14, addr), put32(a + 24, gw);
+    t_put16(a, 1), t_put16(a + 2, 0x0800), a[4] = 6, a[5] = 4, t_put16(a + 6, 1);
+    memcpy(a + 8, mac, 6), t_put32(a + 14, addr), t_put32(a + 24, gw);
     send(60);
-    for (kide_u32 len; (len = next_frame(deadline)) != 0;)
-        if (len >= 42 && get16(frame + 12) == 0x0806 && get16(frame + 20) == 2 &&
-            get32(frame + 28) == gw) {
+    for (kide_u32 len; (len = t_next_frame(&nic, frame, sizeof frame, deadline)) != 0;)
+        if (len >= 42 && t_get16(frame + 12) == 0x0806 && t_get16(frame + 20) == 2 &&
+            t_get32(frame + 28) == gw) {
             memcpy(gw_mac, frame + 22, 6);
             return;
         }
@@ -175,9 +119,9 @@ static void resolve_gateway(void)
 /* An IPv4 frame that answers the control datagram (from outside:7 to us). */
 static int is_control_reply(kide_u32 len)
 {
-    return len >= 42 && get16(frame + 12) == 0x0800 && frame[23] == 17 &&
-           get32(frame + 26) == outside && get32(frame + 30) == addr &&
-           get16(frame + 34) == UDP_PORT && get16(frame + 36) == SRC_PORT;
+    return len >= 42 && t_get16(frame + 12) == 0x0800 && frame[23] == 17 &&
+           t_get32(frame + 26) == outside && t_get32(frame + 30) == addr &&
+           t_get16(frame + 34) == UDP_PORT && t_get16(frame + 36) == SRC_PORT;
 }
 
 /* 4: after the control's answer, QUIET_MS without any other IPv4 frame (the
@@ -185,8 +129,8 @@ static int is_control_reply(kide_u32 len)
 static void quiet_period(void)
 {
     kide_u64 until = kide_now_ns() + QUIET_MS * 1000000ull;
-    for (kide_u32 len; (len = next_frame(until)) != 0;)
-        if (get16(frame + 12) == 0x0800 && !is_control_reply(len))
+    for (kide_u32 len; (len = t_next_frame(&nic, frame, sizeof frame, until)) != 0;)
+        if (t_get16(frame + 12) == 0x0800 && !is_control_reply(len))
             fail("a probe was answered: IPv4 from %u.%u.%u.%u proto %u", frame[26], frame[27],
                  frame[28], frame[29], frame[23]);
 }
@@ -229,9 +173,11 @@ void kide_main(struct kide_env *env)
     env_ = env;
     if (t_cfg_u64(env, "stranger", 0))
         stranger();
-    addr = cfg_ip("addr", "10.1.0.2"), gw = cfg_ip("gw", "10.1.0.1");
-    sibling = cfg_ip("sibling", "10.2.0.2"), outside = cfg_ip("outside", "10.0.2.2");
-    uplink = cfg_ip("uplink", "10.0.2.15");
+    addr = t_cfg_ip(env_, "net-isolation", "addr", "10.1.0.2"),
+    gw = t_cfg_ip(env_, "net-isolation", "gw", "10.1.0.1");
+    sibling = t_cfg_ip(env_, "net-isolation", "sibling", "10.2.0.2"),
+    outside = t_cfg_ip(env_, "net-isolation", "outside", "10.0.2.2");
+    uplink = t_cfg_ip(env_, "net-isolation", "uplink", "10.0.2.15");
     fwd_port = (kide_u32)t_cfg_u64(env, "fwd_port", 7008);
     deadline = kide_now_ns() + t_cfg_u64(env, "timeout_ms", 30000) * 1000000ull;
     open_session();
@@ -247,8 +193,9 @@ void kide_main(struct kide_env *env)
     for (kide_u64 t = kide_now_ns(); !answered && kide_now_ns() < deadline; t = kide_now_ns()) {
         send_udp(addr, outside, UDP_PORT);
         kide_u32 len;
-        while ((len = next_frame(t + 1000000000ull)) != 0 && !is_control_reply(len))
-            if (get16(frame + 12) == 0x0800)
+        while ((len = t_next_frame(&nic, frame, sizeof frame, t + 1000000000ull)) != 0 &&
+               !is_control_reply(len))
+            if (t_get16(frame + 12) == 0x0800)
                 fail("a probe was answered: IPv4 from %u.%u.%u.%u proto %u", frame[26], frame[27],
                      frame[28], frame[29], frame[23]);
         answered = len != 0;

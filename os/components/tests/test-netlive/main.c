@@ -23,6 +23,7 @@
  */
 #include "test.h"
 #include "nic_client.h"
+#include "tframe.h"
 #include <kide/base.h>
 
 #define WHAT     "net-live"
@@ -55,36 +56,6 @@ static char cfg[4096], result[4096], report[65536];
 static struct kide_json_tok tok[T_TOKENS];
 static kide_u64 deadline;
 
-static void put16(kide_u8 *p, kide_u32 v)
-{
-    p[0] = (kide_u8)(v >> 8), p[1] = (kide_u8)v;
-}
-
-static kide_u32 get16(const kide_u8 *p)
-{
-    return (kide_u32)p[0] << 8 | p[1];
-}
-
-static kide_u32 get32(const kide_u8 *p)
-{
-    return get16(p) << 16 | get16(p + 2);
-}
-
-static void put32(kide_u8 *p, kide_u32 v)
-{
-    put16(p, v >> 16), put16(p + 2, v);
-}
-
-/* One's complement sum of n bytes at p, folded, from sum. */
-static kide_u32 fold(kide_u32 sum, const kide_u8 *p, kide_u32 n)
-{
-    for (kide_u32 i = 0; i < n; i += 2)
-        sum += (kide_u32)p[i] << 8 | (i + 1 < n ? p[i + 1] : 0);
-    while (sum >> 16)
-        sum = (sum >> 16) + (sum & 0xffff);
-    return sum;
-}
-
 static void send_frame(kide_u32 len)
 {
     if (nic_client_send(&nic, frame, len < 60 ? 60 : len) != NIC_RING_OK)
@@ -98,39 +69,25 @@ static void send_probe(void)
     static const char msg[] = "live rules";
     kide_u32 ulen = 8 + sizeof msg;
     memset(frame, 0, 14 + 20 + ulen);
-    memcpy(frame, gw_mac, 6), memcpy(frame + 6, mac, 6), put16(frame + 12, 0x0800);
+    memcpy(frame, gw_mac, 6), memcpy(frame + 6, mac, 6), t_put16(frame + 12, 0x0800);
     kide_u8 *ip = frame + 14, *u = ip + 20;
     ip[0] = 0x45, ip[8] = 64, ip[9] = 17;
-    put16(ip + 2, 20 + ulen), put32(ip + 12, ADDR), put32(ip + 16, SIBLING);
-    put16(ip + 10, ~fold(0, ip, 20) & 0xffff);
-    put16(u, SRC_PORT), put16(u + 2, ECHO), put16(u + 4, ulen);
+    t_put16(ip + 2, 20 + ulen), t_put32(ip + 12, ADDR), t_put32(ip + 16, SIBLING);
+    t_put16(ip + 10, ~t_csum(0, ip, 20) & 0xffff);
+    t_put16(u, SRC_PORT), t_put16(u + 2, ECHO), t_put16(u + 4, ulen);
     memcpy(u + 8, msg, sizeof msg);
     kide_u32 pseudo =
             (ADDR >> 16) + (ADDR & 0xffff) + (SIBLING >> 16) + (SIBLING & 0xffff) + 17 + ulen;
-    kide_u32 s = ~fold(pseudo, u, ulen) & 0xffff;
-    put16(u + 6, s ? s : 0xffff);
+    kide_u32 s = ~t_csum(pseudo, u, ulen) & 0xffff;
+    t_put16(u + 6, s ? s : 0xffff);
     send_frame(14 + 20 + ulen);
-}
-
-/* The next frame before `until` (ns): its length, or 0. */
-static kide_u32 next_frame(kide_u64 until)
-{
-    for (;;) {
-        kide_u32 len = 0;
-        if (nic_client_recv(&nic, frame, sizeof frame, &len) == NIC_RING_OK)
-            return len;
-        nic_client_flush(&nic);
-        if (kide_now_ns() >= until)
-            return 0;
-        nic_client_wait(&nic, until);
-    }
 }
 
 static int is_echo_reply(kide_u32 len)
 {
-    return len >= 42 && get16(frame + 12) == 0x0800 && frame[23] == 17 &&
-           get32(frame + 26) == SIBLING && get32(frame + 30) == ADDR && get16(frame + 34) == ECHO &&
-           get16(frame + 36) == SRC_PORT;
+    return len >= 42 && t_get16(frame + 12) == 0x0800 && frame[23] == 17 &&
+           t_get32(frame + 26) == SIBLING && t_get32(frame + 30) == ADDR &&
+           t_get16(frame + 34) == ECHO && t_get16(frame + 36) == SRC_PORT;
 }
 
 /* Probe once a second until answered or `ms` passed. -> 1 answered, 0 not. */
@@ -140,7 +97,8 @@ static int echo_answered(kide_u64 ms)
     while (kide_now_ns() < until) {
         send_probe();
         kide_u64 round = kide_now_ns() + 1000000000ull;
-        for (kide_u32 len; (len = next_frame(round < until ? round : until)) != 0;)
+        for (kide_u32 len;
+             (len = t_next_frame(&nic, frame, sizeof frame, round < until ? round : until)) != 0;)
             if (is_echo_reply(len))
                 return 1;
     }
@@ -150,14 +108,14 @@ static int echo_answered(kide_u64 ms)
 static void resolve_gateway(void)
 {
     memset(frame, 0, 60);
-    memset(frame, 0xff, 6), memcpy(frame + 6, mac, 6), put16(frame + 12, 0x0806);
+    memset(frame, 0xff, 6), memcpy(frame + 6, mac, 6), t_put16(frame + 12, 0x0806);
     kide_u8 *a = frame + 14;
-    put16(a, 1), put16(a + 2, 0x0800), a[4] = 6, a[5] = 4, put16(a + 6, 1);
-    memcpy(a + 8, mac, 6), put32(a + 14, ADDR), put32(a + 24, GW);
+    t_put16(a, 1), t_put16(a + 2, 0x0800), a[4] = 6, a[5] = 4, t_put16(a + 6, 1);
+    memcpy(a + 8, mac, 6), t_put32(a + 14, ADDR), t_put32(a + 24, GW);
     send_frame(60);
-    for (kide_u32 len; (len = next_frame(deadline)) != 0;)
-        if (len >= 42 && get16(frame + 12) == 0x0806 && get16(frame + 20) == 2 &&
-            get32(frame + 28) == GW) {
+    for (kide_u32 len; (len = t_next_frame(&nic, frame, sizeof frame, deadline)) != 0;)
+        if (len >= 42 && t_get16(frame + 12) == 0x0806 && t_get16(frame + 20) == 2 &&
+            t_get32(frame + 28) == GW) {
             memcpy(gw_mac, frame + 22, 6);
             return;
         }
