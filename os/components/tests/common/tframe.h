@@ -39,6 +39,14 @@ kide_u32 t_csum(kide_u32 sum, const kide_u8 *p, kide_u32 n);
  *  order; FAILs the test `what` when it is not one. */
 kide_u32 t_cfg_ip(struct kide_env *env, const char *what, const char *key, const char *def);
 
+/** Write into frame a broadcast ARP request from mac: who has `target`? tell
+ *  `addr`. -> its length (60, the minimum Ethernet frame). */
+kide_u32 t_arp_request(kide_u8 *frame, const kide_u8 *mac, kide_u32 addr, kide_u32 target);
+
+/** Whether the len bytes at frame are an ARP reply from `target` (its MAC then
+ *  at frame + 22). */
+int t_is_arp_reply(const kide_u8 *frame, kide_u32 len, kide_u32 target);
+
 /** The next frame from nic into frame (cap bytes) before `until` (kide_now_ns):
  *  its length, or 0 when until passed. Waits on the session's semaphore. */
 kide_u32 t_next_frame(struct nic_client *nic, kide_u8 *frame, kide_u32 cap, kide_u64 until);

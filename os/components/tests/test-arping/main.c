@@ -26,14 +26,7 @@ static kide_u8 mac[6], frame[KIDE_NIC_SLOT_SIZE];
 /* A broadcast ARP request: who has `peer`? tell `addr`. */
 static void ask(kide_u32 addr, kide_u32 peer)
 {
-    memset(frame, 0, 60);
-    memset(frame, 0xff, 6);
-    memcpy(frame + 6, mac, 6);
-    t_put16(frame + 12, 0x0806);
-    kide_u8 *a = frame + 14;
-    t_put16(a, 1), t_put16(a + 2, 0x0800), a[4] = 6, a[5] = 4, t_put16(a + 6, 1);
-    memcpy(a + 8, mac, 6), t_put32(a + 14, addr), t_put32(a + 24, peer);
-    int st = nic_client_send(&nic, frame, 60);
+    int st = nic_client_send(&nic, frame, t_arp_request(frame, mac, addr, peer));
     if (st != NIC_RING_OK)
         fail("cannot queue the ARP request: ring status %d", st);
     nic_client_flush(&nic);
@@ -42,8 +35,7 @@ static void ask(kide_u32 addr, kide_u32 peer)
 /* Whether the frame of len bytes is the peer's ARP reply to addr. */
 static int is_reply(kide_u32 len, kide_u32 addr, kide_u32 peer)
 {
-    return len >= 42 && t_get16(frame + 12) == 0x0806 && t_get16(frame + 20) == 2 &&
-           t_get32(frame + 28) == peer && t_get32(frame + 38) == addr;
+    return t_is_arp_reply(frame, len, peer) && t_get32(frame + 38) == addr;
 }
 
 void kide_main(struct kide_env *env)

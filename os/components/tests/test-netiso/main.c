@@ -99,17 +99,9 @@ static void send_syn(kide_u32 dst, kide_u32 dport)
 /* 2: ARP for the gateway, answered with the router's MAC. */
 static void resolve_gateway(void)
 {
-    memset(frame, 0, 60);
-    memset(frame, 0xff, 6);
-    memcpy(frame + 6, mac, 6);
-    t_put16(frame + 12, 0x0806);
-    kide_u8 *a = frame + 14;
-    t_put16(a, 1), t_put16(a + 2, 0x0800), a[4] = 6, a[5] = 4, t_put16(a + 6, 1);
-    memcpy(a + 8, mac, 6), t_put32(a + 14, addr), t_put32(a + 24, gw);
-    send(60);
+    send(t_arp_request(frame, mac, addr, gw));
     for (kide_u32 len; (len = t_next_frame(&nic, frame, sizeof frame, deadline)) != 0;)
-        if (len >= 42 && t_get16(frame + 12) == 0x0806 && t_get16(frame + 20) == 2 &&
-            t_get32(frame + 28) == gw) {
+        if (t_is_arp_reply(frame, len, gw)) {
             memcpy(gw_mac, frame + 22, 6);
             return;
         }
