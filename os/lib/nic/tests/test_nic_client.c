@@ -38,6 +38,7 @@ static kide_u64 ring_bytes;
 static kide_sel next_sel = 100;
 static kide_u64 words[64];
 static kide_sel notified; /* the semaphore the current server was last given */
+static int notify_status; /* non-zero: NOTIFY answers this (the server went at once) */
 
 kide_u64 kide_now_ns(void)
 {
@@ -186,6 +187,8 @@ int kide_msg_call_cap(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel, kide_se
         return gone_status;
     }
     assert_int_equal(words[0], KIDE_NIC_NOTIFY);
+    if (notify_status)
+        return notify_status;
     notified = send;
     words[0] = KIDE_OK;
     m->n = 1;
@@ -214,6 +217,7 @@ static int setup(void **state)
     gone_status = open_status = 0;
     calls = opens = sm_ops = 0;
     notified = 0;
+    notify_status = 0;
     return 0;
 }
 
@@ -344,6 +348,32 @@ static void test_reopen_notifies(void **state)
     nic_client_close(NULL, &c);
 }
 
+/* A re-open whose new server is gone again before it took the semaphore:
+ * the re-open fails with that status, the session counts as lost (nothing
+ * touches its rings), and the next re-open on the back-off still gives the
+ * remembered semaphore. */
+static void test_reopen_notify_fails(void **state)
+{
+    struct nic_client c;
+    struct nic_retry r;
+    (void)state;
+    assert_int_equal(nic_client_open(NULL, &c, SLOTS), KIDE_OK);
+    assert_int_equal(nic_client_notify(&c, 77), KIDE_OK);
+    server_gone(KIDE_ABORTED);
+    assert_int_equal(nic_client_check(&c), KIDE_ABORTED);
+    nic_retry_start(&r);
+    notify_status = KIDE_ABORTED;
+    assert_int_equal(nic_client_reopen(NULL, &c, SLOTS, &r), KIDE_ABORTED);
+    assert_true(nic_client_lost(&c));
+    assert_int_equal(notified, 0);
+    notify_status = 0;
+    now_ns += NIC_RETRY_MIN_MS * 1000000ull;
+    assert_int_equal(nic_client_reopen(NULL, &c, SLOTS, &r), KIDE_OK);
+    assert_int_equal(notified, 77);
+    expect_working(&c);
+    nic_client_close(NULL, &c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +381,7 @@ int main(void)
             cmocka_unit_test_setup(test_wait_finds_gone, setup),
             cmocka_unit_test_setup(test_reopen, setup),
             cmocka_unit_test_setup(test_reopen_notifies, setup),
+            cmocka_unit_test_setup(test_reopen_notify_fails, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
