@@ -36,55 +36,16 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from guest_console import Console  # noqa: E402
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
 TOOLS = os.path.join(TOP, "os", "tools")
 KIDE_PORTS, LINUX_PORTS = (17107, 17108), (17109, 17110)
 WAIT_S = 600  # how long a guest may take to say it listens (TCG)
-
-
-class Console:
-    """Collects a process's output lines; wait_for blocks on a condition."""
-
-    def __init__(self, proc, log):
-        self.lines, self.done = [], False
-        self.cond = threading.Condition()
-        self.log = log
-        threading.Thread(target=self._read, args=(proc,), daemon=True).start()
-
-    def _read(self, proc):
-        for raw in proc.stdout:
-            line = raw.decode(errors="replace").rstrip("\r\n")
-            self.log.write(line + "\n")
-            with self.cond:
-                self.lines.append(line)
-                self.cond.notify_all()
-        with self.cond:
-            self.done = True
-            self.cond.notify_all()
-
-    def wait_count(self, text, n, deadline):
-        """Wait until at least n lines contain text."""
-        with self.cond:
-            while sum(text in l for l in self.lines) < n:
-                left = deadline - time.monotonic()
-                if self.done or left <= 0:
-                    return False
-                self.cond.wait(left)
-            return True
-
-    def wait_for(self, texts, deadline):
-        """Wait until every one of texts appeared in some line."""
-        with self.cond:
-            while not all(any(t in l for l in self.lines) for t in texts):
-                left = deadline - time.monotonic()
-                if self.done or left <= 0:
-                    return False
-                self.cond.wait(left)
-            return True
 
 
 def parse_client(r):

@@ -40,8 +40,10 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from guest_console import Console  # noqa: E402
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
@@ -151,39 +153,6 @@ def port_free(port):
         return False
     finally:
         s.close()
-
-
-class Console:
-    """Follows scenario-run.sh's copy of the serial log (its stdout)."""
-
-    def __init__(self, proc):
-        self.lines = []
-        self.cond = threading.Condition()
-        self.done = False
-        threading.Thread(target=self._read, args=(proc,), daemon=True).start()
-
-    def _read(self, proc):
-        for raw in proc.stdout:
-            line = raw.decode(errors="replace").rstrip("\r\n")
-            sys.stdout.write(line + "\n")
-            with self.cond:
-                self.lines.append(line)
-                self.cond.notify_all()
-        with self.cond:
-            self.done = True
-            self.cond.notify_all()
-
-    def wait_for(self, texts, deadline):
-        """Wait until every text appeared in some line; False at the deadline or
-        when the run ended first."""
-        with self.cond:
-            while True:
-                if all(any(t in l for l in self.lines) for t in texts):
-                    return True
-                left = deadline - time.monotonic()
-                if left <= 0 or self.done:
-                    return False
-                self.cond.wait(min(left, 1.0))
 
 
 def connect(port, deadline):
