@@ -17,14 +17,18 @@
  * forgets it (KIDE_LOGS_FORGET: hoitaja on removal) or the owner itself ends.
  * Invariants: every ring is used by one live account (acc) or kept by one
  * live owner (owner, name), never both; its bytes are charged to exactly
- * that account; all access under core's lock. A read costs at most one walk
- * over the ring's headers and one chunk of copying.
+ * that account; all access under core's lock. A kept ring also takes one
+ * unit of its owner's share of core's table (blocks_used, "Shares of core's
+ * table" in docs/core.md) in place of the account it outlived, so live
+ * accounts and kept rings together never exceed ACC_MAX: the table of rings
+ * cannot run out, and a subtree that keeps many rings spends only its own share. A read costs at
+ * most one walk over the ring's headers and one chunk of copying.
  */
 #include "logring.h"
 
 #define RING_BYTES KIDE_LOG_RING_BYTES
 #define RING_PAGES (RING_BYTES / 4096)
-#define RINGS_MAX  (2 * ACC_MAX) /**< live accounts, and as many kept */
+#define RINGS_MAX  ACC_MAX /**< see "Invariants": never exhausted */
 #define HDR        sizeof(struct kide_log_line)
 
 _Static_assert(RING_BYTES % 4096 == 0 && RING_BYTES >= 2 * (HDR + KIDE_LOG_LINE_MAX),
@@ -174,13 +178,14 @@ int ring_forget(struct account *owner, const char *name)
     if (!r)
         return KIDE_NOT_FOUND;
     owner->ram_used -= RING_BYTES;
+    owner->blocks_used--;
     ring_free(r);
     return KIDE_OK;
 }
 
-u64 ring_kept_bytes(const struct account *owner, const char *name)
+bool ring_kept(const struct account *owner, const char *name)
 {
-    return kept(owner, name) ? RING_BYTES : 0;
+    return kept(owner, name) != NULL;
 }
 
 void ring_adopt(struct account *s)
@@ -212,6 +217,7 @@ void ring_account_gone(struct account *a)
     struct log_ring *old = a->parent ? kept(a->parent, a->name) : NULL;
     if (old) { /* two sub-accounts of one name: the newer history stays */
         a->parent->ram_used -= RING_BYTES;
+        a->parent->blocks_used--;
         ring_free(old);
     }
     if (!a->parent) {
@@ -222,4 +228,5 @@ void ring_account_gone(struct account *a)
     r->owner = a->parent;
     memcpy(r->name, a->name, sizeof(r->name));
     a->parent->ram_used += RING_BYTES;
+    a->parent->blocks_used++; /* a freed 1 + its share just now */
 }

@@ -16,15 +16,19 @@ int ring_read(struct account *owner, const char *name, u64 after, struct kide_co
 /** Drop the kept ring of owner's ended sub-account `name`: OK, BUSY (it is live) or
  *  NOT_FOUND. */
 int ring_forget(struct account *owner, const char *name);
-/** Bytes of owner's RAM a kept ring of `name` holds (0: none): a new sub-account of
- *  that name takes it over (ring_adopt), so its quota may use them. */
-u64 ring_kept_bytes(const struct account *owner, const char *name);
-/** A new sub-account s takes over the kept ring of its name (charge moves from its
- *  owner to it; dropped when s's quota is smaller than the ring). */
+/** Whether owner keeps a ring of an ended sub-account `name`: it holds KIDE_LOG_RING_BYTES
+ *  of owner's RAM and one unit of owner's share of core's table (blocks_used), which a
+ *  new sub-account of that name takes over (ring_adopt), so its creation may count them
+ *  as free. */
+bool ring_kept(const struct account *owner, const char *name);
+/** A new sub-account s takes over the kept ring of its name: the RAM charge moves from its
+ *  owner to it (the table unit the caller already released); dropped when s's quota is
+ *  smaller than the ring. */
 void ring_adopt(struct account *s);
-/** acc_destroy: the rings a kept are freed; a's own ring stays with its owner
- *  (charged to the owner's RAM, at most the quota a held) until a new sub-account of
- *  the same name adopts it or the owner forgets it or ends. */
+/** acc_destroy, after a's quota and table share went back to its owner: the rings a
+ *  kept are freed; a's own ring stays with its owner (charged to the owner's RAM and one
+ *  unit of its table share, both less than a held) until a new sub-account of the same
+ *  name adopts it or the owner forgets it or ends. */
 void ring_account_gone(struct account *a);
 
 #endif

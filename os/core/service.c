@@ -397,8 +397,10 @@ static int self_child(struct call *c)
     }
     if (!child_req_ok(c, &req, name))
         return KIDE_BAD_PARAM;
-    /* A kept log ring of its name becomes its own (ring_adopt): its bytes count as free. */
-    if (req.ram > a->ram_quota - a->ram_used + ring_kept_bytes(a, name))
+    /* A kept log ring of its name becomes its own (ring_adopt): its bytes and its unit
+     * of our table share count as free. */
+    bool kept = ring_kept(a, name);
+    if (req.ram > a->ram_quota - a->ram_used + (kept ? KIDE_LOG_RING_BYTES : 0))
         return child_quota(c, 1);
     if (!acc_cpu_fits(a, a->cpu, NULL, req.cpu_pct))
         return child_quota(c, 3);
@@ -406,9 +408,12 @@ static int self_child(struct call *c)
     if (st != KIDE_OK)
         return st;
     u64 blocks;
+    a->blocks_used -= kept ? 1 : 0;
     struct account *s = acc_block_share(a, req.caps, &blocks) ? acc_alloc(a, name) : NULL;
-    if (!s) /* its share of core's table is spent: its own subtree's doing */
+    if (!s) { /* its share of core's table is spent: its own subtree's doing */
+        a->blocks_used += kept ? 1 : 0;
         return child_quota(c, 4);
+    }
     s->blocks = blocks;
     a->blocks_used += 1 + blocks;
     s->caps_quota = req.caps; /* as acc_create_objects will: acc_destroy gives both back */
