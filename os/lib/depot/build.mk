@@ -80,16 +80,20 @@ KIDE_DEPOT_LIB := $(DEPOT_OUT)/libkide_depot.a
 
 $(DEPOT_OUT)/fs/own/%.o: $(DEPOT_DIR)/%.c $(DEPOT_HDRS) $(DEPOT_STAMPS)
 	@mkdir -p $(dir $@)
-	$(JSON_FS_CC) $(DEPOT_FS_CFLAGS) $(DEPOT_OWN_CFLAGS) -c $< -o $@
+	@echo "  CC      os/lib/depot/$*.c"
+	@$(JSON_FS_CC) $(DEPOT_FS_CFLAGS) $(DEPOT_OWN_CFLAGS) -c $< -o $@
 $(DEPOT_OUT)/fs/sodium/%.o: $(SODIUM_SRC)/%.c
 	@mkdir -p $(dir $@)
-	$(JSON_FS_CC) $(DEPOT_FS_CFLAGS) $(DEPOT_3P_RELAX) $(SODIUM_DEFS) -c $< -o $@
+	@echo "  CC      libsodium/$*.c"
+	@$(JSON_FS_CC) $(DEPOT_FS_CFLAGS) $(DEPOT_3P_RELAX) $(SODIUM_DEFS) -c $< -o $@
 $(DEPOT_OUT)/fs/lzma/%.o: $(XZ_SRC)/%.c
 	@mkdir -p $(dir $@)
-	$(JSON_FS_CC) $(DEPOT_FS_CFLAGS) $(DEPOT_3P_RELAX) $(XZ_DEFS) -c $< -o $@
+	@echo "  CC      liblzma/$*.c"
+	@$(JSON_FS_CC) $(DEPOT_FS_CFLAGS) $(DEPOT_3P_RELAX) $(XZ_DEFS) -c $< -o $@
 $(KIDE_DEPOT_LIB): $(DEPOT_FS_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $(patsubst $(BUILD)/%,build/%,$@)"
+	@ar rcs $@ $^
 
 # Everything links with nothing undefined but what Kide's base library
 # provides (os/lib/base/string.c, format.c).
