@@ -26,8 +26,10 @@ $(TDEPOT_ELF): $(TDEPOT_OBJS) $(KIDE_DEPOT_LIB) $(BASE_CRT0) $(COMP_LIB) $(BASE_
 	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
 	@$(USER_LD) -o $@ $(BASE_CRT0) $(TDEPOT_OBJS) $(KIDE_DEPOT_LIB) $(COMP_LIB) $(BASE_LIB)
 
+# When goa's binary is not built yet, net (whose import builds it) goes
+# first, so a parallel make all never runs two builds of goa at once.
 .PHONY: depot
-depot: $(COMP_LIB) $(BASE_LIB) $(BASE_CRT0) $(USER_LDS)
+depot: $(COMP_LIB) $(BASE_LIB) $(BASE_CRT0) $(USER_LDS) $(if $(wildcard $(BUILD)/goa/rel/goa),,| net)
 	@rc=0; $(MAKE) --no-print-directory depot-import || rc=$$?; \
 	if [ $$rc -eq 3 ]; then mkdir -p $(BIN); \
 	    echo "os/lib/depot: libsodium's or xz-utils' sources are unavailable" >$(TDEPOT_ELF).unavailable; exit 0; fi; \
