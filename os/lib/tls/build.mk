@@ -103,11 +103,13 @@ TLS_HOST_OBJS := $(patsubst %.c,$(TLS_HOST_OUT)/bearssl/%.o,$(TLS_BR_FILES)) \
                  $(patsubst %.c,$(TLS_HOST_OUT)/%.o,$(KTLS_FILES) seeder.c)
 
 $(TLS_TEST): $(TLS_DIR)/tests/test_ktls.c $(TLS_HOST_OBJS) $(KTLS_HDRS)
-	$(HOST_CC) $(TLS_HOST_CFLAGS) -I$(TLS_DIR) -o $@ $(filter %.c %.o,$^) -lcmocka -lssl -lcrypto
+	@echo "  LD      $(patsubst $(BUILD)/%,build/%,$@)"
+	@$(HOST_CC) $(TLS_HOST_CFLAGS) -I$(TLS_DIR) -o $@ $(filter %.c %.o,$^) -lcmocka -lssl -lcrypto
 
 $(TLS_FUZZ): $(TLS_DIR)/tests/fuzz_ktls.c $(TLS_STAMP) $(KTLS_HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-sanitize-recover=undefined -Wall -Wextra -Werror \
+	@echo "  FUZZ    $(patsubst $(BUILD)/%,build/%,$@)"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-sanitize-recover=undefined -Wall -Wextra -Werror \
 	    -Wno-unused-parameter $(KTLS_CFLAGS) -I$(BEARSSL_TOP)/src -o $@ $< $(TLS_HOST_SRCS)
 
 define tls_fs_check

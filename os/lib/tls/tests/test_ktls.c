@@ -492,6 +492,22 @@ static void test_handshake_issued(void **state)
     EVP_PKEY_free(key);
 }
 
+/* A server without an identity fails at once, naming why, and takes nothing. */
+static void test_server_without_identity(void **state)
+{
+    (void)state;
+    static struct ktls_identity none;
+    size_t n = 1;
+    ktls_server_start(&srv, &none, &rng);
+    assert_int_equal(ktls_state_of(&srv), KTLS_FAILED);
+    assert_non_null(strstr(ktls_error(&srv), "no identity"));
+    assert_int_equal(ktls_feed(&srv, "\x16\x03\x01", 3), 0);
+    assert_null(ktls_pending(&srv, &n));
+    assert_int_equal(ktls_write(&srv, "x", 1), 0);
+    ktls_server_start(&srv, NULL, &rng);
+    assert_int_equal(ktls_state_of(&srv), KTLS_FAILED);
+}
+
 /* One byte at a time both ways: the engine takes and gives partial records. */
 static void test_handshake_bytewise(void **state)
 {
@@ -777,6 +793,7 @@ int main(void)
             cmocka_unit_test(test_hashes),
             cmocka_unit_test(test_rng),
             cmocka_unit_test(test_handshake_issued),
+            cmocka_unit_test(test_server_without_identity),
             cmocka_unit_test(test_handshake_bytewise),
             cmocka_unit_test(test_handshake_no_cert),
             cmocka_unit_test(test_refuse_self_signed),
