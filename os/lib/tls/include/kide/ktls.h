@@ -119,7 +119,8 @@ size_t ktls_spki(const unsigned char pub[65], unsigned char *out, size_t cap);
  * with empty names). Any other certificate (self-signed, another agent's, malformed)
  * fails the handshake: state KTLS_FAILED, ktls_error names why. Without an
  * identity (NULL, or not made by ktls_identity_from_seed) the connection is
- * KTLS_FAILED at once. id and rng must outlive the connection's start; id its end. */
+ * KTLS_FAILED at once. rng is used only during the call; id must outlive the
+ * connection. */
 void ktls_server_start(struct ktls_server *s, const struct ktls_identity *id, struct ktls_rng *rng);
 size_t ktls_feed(struct ktls_server *s, const void *in,
                  size_t n); /* network -> engine; returns bytes taken */
