@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* kuori: the host CLI and REPL of Kide's management plane (docs/kuori.md).
+ *
+ * kuori VERB ... runs one command; kuori alone starts the REPL. Data goes to
+ * stdout, messages to stderr, and the exit code says what happened
+ * (err.h, docs/kuori.md "Exit codes").
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fleet.h"
+#include "out.h"
+#include "repl.h"
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    kuori_interrupted = 1;
+}
+
+/* Verbs that run without a readable configuration. */
+static int needs_config(const struct kuori_cmd *cmd)
+{
+    if (cmd->help || !cmd->verb)
+        return 0;
+    return strcmp(cmd->verb->name, "help") != 0 &&
+           (strcmp(cmd->verb->name, "version") != 0 || cmd->remotes);
+}
+
+int main(int argc, char **argv)
+{
+    struct kuori_ctx ctx;
+    struct kuori_cmd cmd;
+    struct kuori_err e;
+    struct sigaction sa = {.sa_handler = on_sigint};
+    int rc;
+    memset(&ctx, 0, sizeof ctx);
+    kuori_err_clear(&e);
+    signal(SIGPIPE, SIG_IGN);
+    setenv("UV_THREADPOOL_SIZE", "64", 0); /* fleet jobs block on their connection */
+    ctx.color = kuori_out_color(stdout);
+    if ((rc = kuori_config_dir(&ctx.cfg, &e)))
+        goto out;
+    if (argc == 1) {
+        if ((rc = kuori_config_load(&ctx.cfg, &e)))
+            goto out;
+        return kuori_repl(&ctx);
+    }
+    sigaction(SIGINT, &sa, NULL);
+    if ((rc = kuori_parse(argc - 1, argv + 1, &cmd, &e)))
+        goto out;
+    if (needs_config(&cmd) && (rc = kuori_config_load(&ctx.cfg, &e)))
+        goto out;
+    rc = kuori_run(&ctx, &cmd, &e);
+out:
+    fflush(stdout);
+    if (rc && e.msg[0])
+        kuori_err_print(&e, NULL);
+    return rc;
+}
