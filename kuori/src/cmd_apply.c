@@ -17,13 +17,22 @@
 #include "sample.h"
 #include "yaml2json.h"
 
+/*
+ * The file's configuration without "generation": the request carries the
+ * generation (hoitaja: "may omit generation"), so a file saved from
+ * 'kuori config -o yaml' applies again without editing its generation line.
+ */
 static int read_file(const struct kuori_cmd *cmd, cJSON **doc, struct kuori_err *e)
 {
     const char *file = kuori_flag(cmd, "file");
+    int rc;
     if (!file)
         return kuori_fail(e, KUORI_EXIT_USAGE, "usage", "give the file with -f FILE.yaml",
                           "%s needs -f FILE", cmd->verb->name);
-    return kuori_yaml_file(file, doc, e);
+    rc = kuori_yaml_file(file, doc, e);
+    if (!rc)
+        cJSON_DeleteItemFromObjectCaseSensitive(*doc, "generation");
+    return rc;
 }
 
 /* The configuration in force: *res is the config reply ({generation, config}). */
@@ -105,7 +114,8 @@ int kuori_cmd_diff(struct kuori_ctx *ctx, const struct kuori_cmd *cmd, struct ku
     rc = current(&c, cmd, &cur, e);
     kuori_conn_close(&c);
     if (!rc) {
-        const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(cur, "config");
+        cJSON *cfg = cJSON_GetObjectItemCaseSensitive(cur, "config");
+        cJSON_DeleteItemFromObjectCaseSensitive(cfg, "generation");
         if (cmd->fmt != KUORI_FMT_TABLE) {
             cJSON *o = cJSON_CreateObject();
             n = kuori_diff(NULL, cfg, doc, 0);

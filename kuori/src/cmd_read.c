@@ -147,7 +147,7 @@ int kuori_cmd_events(struct kuori_ctx *ctx, const struct kuori_cmd *cmd, struct 
     rc = kuori_fleet_run(ctx, cmd, t, n, jobs, events_job, &multi);
     for (int i = 0; i < n; i++)
         if (jobs[i].rc)
-            kuori_err_print(&jobs[i].err, multi ? jobs[i].t->r.name : NULL);
+            kuori_err_print(&jobs[i].err, NULL); /* messages name their remote */
     free(jobs);
     free(t);
     return rc;

@@ -102,7 +102,10 @@ static void rows_table(struct kuori_table *t, const struct kuori_row *r, int n, 
         cell_pair(ram, sizeof ram, r[i].ram_used, r[i].ram_quota, 1);
         cell_pair(caps, sizeof caps, r[i].caps_used, r[i].caps_quota, 0);
         snprintf(rs, sizeof rs, "%llu", (unsigned long long)r[i].restarts);
-        kuori_fmt_uptime(r[i].uptime_ns, up, sizeof up);
+        if (r[i].uptime_ns)
+            kuori_fmt_uptime(r[i].uptime_ns, up, sizeof up);
+        else
+            snprintf(up, sizeof up, "-");
         const char *cells[] = {remote, r[i].name, r[i].state, cpu, ram, caps, rs, up};
         kuori_table_row(t, remote ? cells : cells + 1);
     }
@@ -156,7 +159,7 @@ static void print_failures(struct kuori_job *jobs, int n)
 {
     for (int i = 0; i < n; i++)
         if (jobs[i].rc)
-            kuori_err_print(&jobs[i].err, n > 1 ? jobs[i].t->r.name : NULL);
+            kuori_err_print(&jobs[i].err, NULL); /* messages name their remote */
 }
 
 /* Run @p fn over the command's remotes and print results: ps and state. */

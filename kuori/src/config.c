@@ -347,21 +347,22 @@ int kuori_token_parse(const char *s, struct kuori_token *t, struct kuori_err *e)
 {
     static const char *const hint = "copy the whole token the operator printed with "
                                     "'kuori token create' (kide1.HABITAT.SECRET.PIN)";
-    const char *p1, *p2, *p3;
+    const char *p1, *p2;
+    char secret[33];
     size_t hl;
     memset(t, 0, sizeof *t);
-    if (strncmp(s, "kide1.", 6) != 0 || !(p1 = strchr(s + 6, '.')) || !(p2 = strchr(p1 + 1, '.')) ||
-        !(p3 = strchr(p2 + 1, '.')))
+    /* kide1.<habitat>.<secret: 32 hex>.<pin: 32 hex>: p1 and p2 are the last two dots */
+    if (strncmp(s, "kide1.", 6) != 0 || !(p1 = strchr(s + 6, '.')) ||
+        !(p2 = strchr(p1 + 1, '.')))
         return kuori_fail(e, KUORI_EXIT_USAGE, "usage", hint, "the token is malformed");
     hl = (size_t)(p1 - s - 6);
-    if (hl == 0 || hl > KUORI_NAME_MAX || p2 - p1 - 1 != 32 || strlen(p3 + 1) != 32)
+    if (hl == 0 || hl > KUORI_NAME_MAX || p2 - p1 - 1 != 32 || strlen(p2 + 1) != 32)
         return kuori_fail(e, KUORI_EXIT_USAGE, "usage", hint, "the token is malformed");
     memcpy(t->habitat, s + 6, hl);
     t->habitat[hl] = 0;
-    memcpy(t->pin_prefix, p3 + 1, 33);
-    char secret[33];
-    memcpy(secret, p2 + 1, 32);
+    memcpy(secret, p1 + 1, 32);
     secret[32] = 0;
+    memcpy(t->pin_prefix, p2 + 1, 33);
     if (!kuori_valid_name(t->habitat) || !is_hex(secret, 32) || !is_hex(t->pin_prefix, 32))
         return kuori_fail(e, KUORI_EXIT_USAGE, "usage", hint,
                           "the token is malformed (habitat [a-z0-9-], secret and pin 32 "

@@ -257,7 +257,7 @@ int kuori_conn_recv(struct kuori_conn *c, cJSON **msg, long long deadline_ms, in
     }
 }
 
-int kuori_agent_error(const struct kuori_msg *m, struct kuori_err *e)
+int kuori_agent_error(const char *label, const struct kuori_msg *m, struct kuori_err *e)
 {
     static const struct {
         const char *code, *hint;
@@ -279,7 +279,7 @@ int kuori_agent_error(const struct kuori_msg *m, struct kuori_err *e)
             hint = hints[i].hint;
     snprintf(msg, sizeof msg, "%s", m->text);
     kuori_sanitize(msg);
-    kuori_fail(e, exit, m->code, hint, "%s (%s)", msg, m->code);
+    kuori_fail(e, exit, m->code, hint, "%s: %s (%s)", label, msg, m->code);
     const cJSON *cur = cJSON_GetObjectItemCaseSensitive(m->body, "current");
     if (cJSON_IsNumber(cur) && cur->valuedouble >= 0 && cur->valuedouble <= KUORI_ID_MAX)
         e->current = (long long)cur->valuedouble;
@@ -310,7 +310,7 @@ int kuori_conn_stream(struct kuori_conn *c, cJSON *req, long long *id, cJSON **r
             return 0;
         }
         if (!rc && m.id == *id && m.kind == KUORI_MSG_ERROR)
-            rc = kuori_agent_error(&m, e);
+            rc = kuori_agent_error(c->label, &m, e);
         cJSON_Delete(msg); /* a late message of a cancelled stream: skipped */
     }
     return rc;
@@ -397,8 +397,12 @@ int kuori_conn_open(struct kuori_conn *c, const struct kuori_dial *d, struct kuo
         rc = kuori_ssh_open(&a, deadline, &c->fd, &c->ssh, e);
     else
         rc = kuori_tcp_connect(a.host, a.port, deadline, &c->fd, e);
-    if (rc)
+    if (rc) { /* name the remote: in a fleet, several of these lines come together */
+        char msg[sizeof e->msg];
+        snprintf(msg, sizeof msg, "%s", e->msg);
+        snprintf(e->msg, sizeof e->msg, "%s: %s", c->label, msg);
         goto error;
+    }
     if ((rc = tls_setup(c, d, e)) || (rc = tls_handshake(c, deadline, e)))
         goto error;
     long long left = deadline - kuori_now_ms();

@@ -89,7 +89,7 @@ int kuori_conn_stream(struct kuori_conn *c, cJSON *req, long long *id, cJSON **r
 int kuori_conn_next(struct kuori_conn *c, long long id, cJSON **data, long long deadline_ms,
                     int extra_fd, struct kuori_err *e);
 /** Turn an agent error message into @p e (exit code, code, message, a hint). */
-int kuori_agent_error(const struct kuori_msg *m, struct kuori_err *e);
+int kuori_agent_error(const char *label, const struct kuori_msg *m, struct kuori_err *e);
 
 /** Replace control characters with '?', so an agent cannot drive the terminal. */
 void kuori_sanitize(char *s);
