@@ -399,8 +399,14 @@ int kuori_conn_open(struct kuori_conn *c, const struct kuori_dial *d, struct kuo
         rc = kuori_tcp_connect(a.host, a.port, deadline, &c->fd, e);
     if (rc) { /* name the remote: in a fleet, several of these lines come together */
         char msg[sizeof e->msg];
-        snprintf(msg, sizeof msg, "%s", e->msg);
-        snprintf(e->msg, sizeof e->msg, "%s: %s", c->label, msg);
+        size_t n = strlen(c->label);
+        memcpy(msg, e->msg, sizeof msg);
+        if (n + 2 < sizeof e->msg) {
+            memcpy(e->msg, c->label, n);
+            memcpy(e->msg + n, ": ", 2);
+            memcpy(e->msg + n + 2, msg, sizeof e->msg - n - 2);
+            e->msg[sizeof e->msg - 1] = 0;
+        }
         goto error;
     }
     if ((rc = tls_setup(c, d, e)) || (rc = tls_handshake(c, deadline, e)))
