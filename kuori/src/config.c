@@ -352,8 +352,7 @@ int kuori_token_parse(const char *s, struct kuori_token *t, struct kuori_err *e)
     size_t hl;
     memset(t, 0, sizeof *t);
     /* kide1.<habitat>.<secret: 32 hex>.<pin: 32 hex>: p1 and p2 are the last two dots */
-    if (strncmp(s, "kide1.", 6) != 0 || !(p1 = strchr(s + 6, '.')) ||
-        !(p2 = strchr(p1 + 1, '.')))
+    if (strncmp(s, "kide1.", 6) != 0 || !(p1 = strchr(s + 6, '.')) || !(p2 = strchr(p1 + 1, '.')))
         return kuori_fail(e, KUORI_EXIT_USAGE, "usage", hint, "the token is malformed");
     hl = (size_t)(p1 - s - 6);
     if (hl == 0 || hl > KUORI_NAME_MAX || p2 - p1 - 1 != 32 || strlen(p2 + 1) != 32)
