@@ -426,3 +426,12 @@ def test_repl_runs_the_same_grammar(enrolled):
     assert '"name":"demo"' in r.stdout and "unknown verb 'frob'" in r.stderr
     assert "kuori a:init> " in r.stdout
     assert "ps -o json" in open(os.path.join(kuori.cfg, "history")).read()
+
+
+def test_verb_pages_match_help(tmp_path):
+    gen = os.path.join(os.path.dirname(__file__), "..", "gen-docs.sh")
+    docs = os.path.join(os.path.dirname(__file__), "..", "..", "..", "docs", "kuori")
+    subprocess.run(["bash", gen, KUORI, str(tmp_path)], check=True)
+    for page in os.listdir(tmp_path):
+        assert open(tmp_path / page).read() == open(os.path.join(docs, page)).read(), \
+            f"docs/kuori/{page} is stale: run make -C kuori docs"
