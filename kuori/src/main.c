@@ -9,16 +9,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "fleet.h"
 #include "out.h"
 #include "repl.h"
 
+/* The first Ctrl-C ends a stream cleanly (its loop polls the flag at least once a
+ * second); a second one ends kuori at once. */
 static void on_sigint(int sig)
 {
     (void)sig;
+    if (kuori_interrupted)
+        _exit(130);
     kuori_interrupted = 1;
+}
+
+/* Verbs with a stream loop that checks kuori_interrupted. */
+static int streams(const struct kuori_cmd *cmd)
+{
+    static const char *const names[] = {"events", "logs", "stats", "top", NULL};
+    for (const char *const *n = names; cmd->verb && *n; n++)
+        if (strcmp(cmd->verb->name, *n) == 0)
+            return 1;
+    return 0;
 }
 
 /* Verbs that run without a readable configuration. */
@@ -45,13 +60,17 @@ int main(int argc, char **argv)
     if ((rc = kuori_config_dir(&ctx.cfg, &e)))
         goto out;
     if (argc == 1) {
+        /* In the REPL Ctrl-C ends the running stream, not kuori; readline installs
+         * its own handler while it reads a line and restores this one. */
+        sigaction(SIGINT, &sa, NULL);
         if ((rc = kuori_config_load(&ctx.cfg, &e)))
             goto out;
         return kuori_repl(&ctx);
     }
-    sigaction(SIGINT, &sa, NULL);
     if ((rc = kuori_parse(argc - 1, argv + 1, &cmd, &e)))
         goto out;
+    if (streams(&cmd))
+        sigaction(SIGINT, &sa, NULL);
     if (needs_config(&cmd) && (rc = kuori_config_load(&ctx.cfg, &e)))
         goto out;
     rc = kuori_run(&ctx, &cmd, &e);

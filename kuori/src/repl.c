@@ -192,6 +192,7 @@ int kuori_repl(struct kuori_ctx *ctx)
                 write_history(hist);
         }
         rc = run_line(ctx, line);
+        kuori_interrupted = 0; /* a Ctrl-C that ended a stream is spent */
         free(line);
     }
     return rc;
