@@ -308,7 +308,9 @@ int kuori_cmd_stats(struct kuori_ctx *ctx, const struct kuori_cmd *cmd, struct k
     struct kuori_job *jobs;
     struct watch_opts w;
     int n, rc;
-    if ((rc = watch_opts(cmd, 20, 1, &w, e)) || (rc = kuori_targets(ctx, cmd, &t, &n, e)))
+    /* one-shot stats needs two samples: take them 100 ms apart unless --hz says otherwise */
+    unsigned defhz = kuori_flag(cmd, "watch") ? 1 : 10;
+    if ((rc = watch_opts(cmd, 20, defhz, &w, e)) || (rc = kuori_targets(ctx, cmd, &t, &n, e)))
         return rc;
     if (cmd->fmt == KUORI_FMT_TABLE)
         printf("%-12s %-16s %-10s %6s %9s %-16s %-10s %s\n", "REMOTE", "COMPONENT", "STATE", "CPU%",

@@ -3,6 +3,8 @@
 #include "fleet.h"
 
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <uv.h>

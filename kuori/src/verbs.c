@@ -62,7 +62,7 @@ const struct kuori_verb kuori_verbs[] = {
          "\n"
          "Options:\n"
          "  -w, --watch          keep printing (until --duration, -n or Ctrl-C)\n"
-         "      --hz N           samples per second, 1..20 (default 1)\n"
+         "      --hz N           samples per second, 1..20 (default 1; 10 without --watch)\n"
          "      --duration DUR   stop after DUR\n"
          "  -n, --count N        stop after N samples\n"},
         {"state", NULL, "", 0, 0, 1, kuori_cmd_state, "hoitaja's state report, verbatim",

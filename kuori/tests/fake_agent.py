@@ -329,9 +329,10 @@ class Session:
                     break
                 n = struct.unpack(">I", hdr)[0]
                 if n < 1 or n > MAX_REQUEST:
-                    self.send({"id": 0 or 1, "ok": False, "error": {
+                    # the request's id is unknown: 1, like any unattributable error here
+                    self.send({"id": 1, "ok": False, "error": {
                         "code": "too-large", "message": f"request of {n} bytes (1..65536)"}})
-                    break
+                    break  # the stream can no longer be trusted: close
                 body = self.read_exact(n)
                 if body is None:
                     break
