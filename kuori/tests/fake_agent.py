@@ -14,8 +14,9 @@ and tokens change that state.
     fake_agent.py --dir DIR [--habitat NAME] [--role operator|tenant]
                   [--seed HEX] [--port N]
 
-On start it writes DIR/port (the TCP port), DIR/pin (sha256:<hex> of its
-certificate) and DIR/token (a fresh enrolment token for its own habitat),
+On start it writes DIR/pin (sha256:<hex> of its certificate), DIR/token (a
+fresh enrolment token for its own habitat) and, last, once it listens,
+DIR/port (the TCP port),
 and appends every request it receives (op, and whether a token was in it)
 to DIR/requests.jsonl, so tests can check what kuori sent and when.
 """

@@ -33,7 +33,8 @@ class Agent:
         self.proc = subprocess.Popen([sys.executable, FAKE, "--dir", d, "--habitat", habitat,
                                       "--role", role], stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(d + ".log"), "w"))
-        wait_for(lambda: os.path.exists(os.path.join(d, "token")), what=f"fake agent {d}")
+        # port is written last, once the agent listens (pin and token before it)
+        wait_for(lambda: os.path.exists(os.path.join(d, "port")), what=f"fake agent {d}")
         self.port = int(open(os.path.join(d, "port")).read())
         self.pin = open(os.path.join(d, "pin")).read().strip()
         self.token = open(os.path.join(d, "token")).read().strip()
