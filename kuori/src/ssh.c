@@ -247,6 +247,12 @@ static void tunnel_free(struct tunnel *t)
         t->stop = 1;
         pthread_join(t->th, NULL);
     }
+    /* Invariant: the pump has ended, so this thread owns the session. Blocking mode
+     * (with the session's timeout) so that freeing never stops at EAGAIN half done. */
+    if (t->s) {
+        libssh2_session_set_timeout(t->s, 2000); /* a dead jump host costs at most this */
+        libssh2_session_set_blocking(t->s, 1);
+    }
     if (t->ch)
         libssh2_channel_free(t->ch);
     if (t->s) {

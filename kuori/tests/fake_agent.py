@@ -379,6 +379,8 @@ class Session:
             if op in OPERATOR_OPS and self.agent.args.role != "operator":
                 raise ProtoError("denied", f"{op} is an operator operation; this agent serves "
                                  f"the tenant habitat {self.agent.args.habitat}")
+            if self.agent.args.evil and op not in ("hello", "enrol"):
+                return self.misbehave(rid)
             result = getattr(self, "op_" + op.replace("-", "_"))(req)
             if result is not None:
                 self.send({"id": rid, "ok": True, "result": result})
@@ -386,6 +388,24 @@ class Session:
             err = {"code": e.code, "message": e.message}
             err.update(e.extra)
             self.send({"id": rid, "ok": False, "error": err})
+
+    def misbehave(self, rid):
+        """--evil: answer like a broken or hostile agent (kuori must fail cleanly)."""
+        mode = self.agent.args.evil
+        with self.wlock:
+            if mode == "huge":  # a length beyond 1 MiB
+                self.tls.sendall(struct.pack(">I", (1 << 20) + 1) + b"{")
+            elif mode == "junk":  # a frame that is not JSON
+                self.tls.sendall(struct.pack(">I", 5) + b"\x1b[2J!")
+            elif mode == "wrongtype":  # JSON, but "result" is not an object
+                body = json.dumps({"id": rid, "ok": True, "result": [1]}).encode()
+                self.tls.sendall(struct.pack(">I", len(body)) + body)
+            elif mode == "silent":  # never answers
+                pass
+            elif mode == "escape":  # an error whose text tries to drive the terminal
+                body = json.dumps({"id": rid, "ok": False, "error": {
+                    "code": "internal", "message": "boom\x1b[2J\x07"}}).encode()
+                self.tls.sendall(struct.pack(">I", len(body)) + body)
 
     # Operations -----------------------------------------------------------
     def op_hello(self, req):
@@ -667,6 +687,8 @@ def main():
     ap.add_argument("--role", default="operator", choices=["operator", "tenant"])
     ap.add_argument("--seed", default=None, help="hex private key scalar (stable identity)")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--evil", choices=["huge", "junk", "wrongtype", "silent", "escape"],
+                    help="misbehave on every op after hello (for kuori's robustness tests)")
     args = ap.parse_args()
     agent = Agent(args)
     try:

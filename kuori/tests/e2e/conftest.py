@@ -27,11 +27,12 @@ def wait_for(cond, timeout=30.0, what="condition"):
 
 
 class Agent:
-    def __init__(self, d, habitat, role):
+    def __init__(self, d, habitat, role, evil=None):
         self.dir = d
         self.habitat = habitat
+        extra = ["--evil", evil] if evil else []
         self.proc = subprocess.Popen([sys.executable, FAKE, "--dir", d, "--habitat", habitat,
-                                      "--role", role], stdout=subprocess.DEVNULL,
+                                      "--role", role, *extra], stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(d + ".log"), "w"))
         # port is written last, once the agent listens (pin and token before it)
         wait_for(lambda: os.path.exists(os.path.join(d, "port")), what=f"fake agent {d}")
@@ -56,8 +57,8 @@ class Agent:
 def agents(tmp_path):
     made = []
 
-    def make(name="a", habitat="init", role="operator"):
-        a = Agent(str(tmp_path / f"agent-{name}"), habitat, role)
+    def make(name="a", habitat="init", role="operator", evil=None):
+        a = Agent(str(tmp_path / f"agent-{name}"), habitat, role, evil)
         made.append(a)
         return a
 

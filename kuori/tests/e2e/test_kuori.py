@@ -435,3 +435,19 @@ def test_verb_pages_match_help(tmp_path):
     for page in os.listdir(tmp_path):
         assert open(tmp_path / page).read() == open(os.path.join(docs, page)).read(), \
             f"docs/kuori/{page} is stale: run make -C kuori docs"
+
+
+@pytest.mark.parametrize("evil,code,text", [
+    ("huge", 5, "1048577 bytes"), ("junk", 5, "not one JSON object"),
+    ("wrongtype", 5, "invalid message"), ("silent", 3, "no reply within"),
+    ("escape", 5, "boom?[2J?")])
+def test_broken_agent_fails_cleanly(kuori, agents, evil, code, text):
+    """A broken or hostile agent: a clear error and exit code, no crash, no hang, no
+    escape sequence on the terminal."""
+    a = agents("e", evil=evil)
+    kuori.enrol("e", a)  # enrolment itself is served normally
+    r = kuori.run("config", "--timeout", "1s")
+    assert r.returncode == code, (r.returncode, r.stderr)
+    assert text in r.stderr and "\x1b" not in r.stderr
+    r = kuori.run("ps", "--timeout", "1s")
+    assert r.returncode == code and "\x1b" not in r.stdout + r.stderr
