@@ -11,6 +11,7 @@
 
 static pthread_mutex_t out_mutex = PTHREAD_MUTEX_INITIALIZER;
 volatile int kuori_interrupted;
+volatile int kuori_at_prompt;
 
 void kuori_out_lock(void)
 {

@@ -43,5 +43,7 @@ void kuori_out_unlock(void);
 
 /** Set by SIGINT: streams end cleanly. */
 extern volatile int kuori_interrupted;
+/** 1 while the REPL waits at its prompt: Ctrl-C there ends nothing. */
+extern volatile int kuori_at_prompt;
 
 #endif

@@ -21,6 +21,8 @@
 static void on_sigint(int sig)
 {
     (void)sig;
+    if (kuori_at_prompt)
+        return;
     if (kuori_interrupted)
         _exit(130);
     kuori_interrupted = 1;

@@ -179,7 +179,10 @@ int kuori_repl(struct kuori_ctx *ctx)
         if (kuori_config_load(&ctx->cfg, &e) != 0)
             ctx->cfg.n = 0;
         prompt(ctx, p, sizeof p);
+        kuori_at_prompt = 1;
         line = readline(p);
+        kuori_at_prompt = 0;
+        kuori_interrupted = 0;
         if (!line)
             break;
         if (!strcmp(line, "exit") || !strcmp(line, "quit")) {

@@ -451,3 +451,35 @@ def test_broken_agent_fails_cleanly(kuori, agents, evil, code, text):
     assert text in r.stderr and "\x1b" not in r.stderr
     r = kuori.run("ps", "--timeout", "1s")
     assert r.returncode == code and "\x1b" not in r.stdout + r.stderr
+
+
+def test_repl_completion_on_a_terminal(enrolled):
+    """Tab completes verbs and, after a ps, component names; the prompt names remote and
+    habitat."""
+    kuori, _ = enrolled
+    master, slave = pty.openpty()
+    p = subprocess.Popen([KUORI], stdin=slave, stdout=slave, stderr=slave, env=kuori.env,
+                         close_fds=True)
+    os.close(slave)
+    buf = b""
+
+    def until(text):
+        def got():
+            nonlocal buf
+            try:
+                buf += os.read(master, 65536)
+            except OSError:
+                pass
+            return text in buf
+        wait_for(got, what=repr(text))
+
+    until(b"kuori a:init> ")
+    os.write(master, b"vers\t\n")  # completes to "version "
+    until(b"(protocol 1)")
+    os.write(master, b"ps\n")
+    until(b"faulted")
+    os.write(master, b"logs --tail 1 de\t\n")  # completes the component "demo"
+    until(b"demo: line 4")
+    os.write(master, b"exit\n")
+    assert p.wait(timeout=30) == 0
+    os.close(master)
