@@ -35,7 +35,11 @@ class Agent:
                                       "--role", role, *extra], stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(d + ".log"), "w"))
         # port is written last, once the agent listens (pin and token before it)
-        wait_for(lambda: os.path.exists(os.path.join(d, "port")), what=f"fake agent {d}")
+        try:
+            wait_for(lambda: os.path.exists(os.path.join(d, "port")), what=f"fake agent {d}")
+        except AssertionError:
+            self.stop()  # never leave a fake agent behind
+            raise
         self.port = int(open(os.path.join(d, "port")).read())
         self.pin = open(os.path.join(d, "pin")).read().strip()
         self.token = open(os.path.join(d, "token")).read().strip()
