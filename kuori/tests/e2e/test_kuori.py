@@ -453,6 +453,19 @@ def test_broken_agent_fails_cleanly(kuori, agents, evil, code, text):
     assert r.returncode == code and "\x1b" not in r.stdout + r.stderr
 
 
+@pytest.mark.parametrize("verb", [["stats"], ["ps"], ["stats", "--watch", "-n", "1"]])
+def test_hostile_component_names_do_not_reach_the_terminal(kuori, agents, verb):
+    """A component name or state with escape sequences is printed with them replaced
+    in every table."""
+    a = agents("e", evil="names")
+    kuori.enrol("e", a)
+    r = kuori.run(*verb)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout + r.stderr
+    assert "x?[2J" in out, out
+    assert not any(ch in out for ch in "\x1b\x07"), repr(out)
+
+
 def test_repl_completion_on_a_terminal(enrolled):
     """Tab completes verbs and, after a ps, component names; the prompt names remote and
     habitat."""
