@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conn.h"
+
 int kuori_out_color(FILE *f)
 {
     const char *nc = getenv("NO_COLOR");
@@ -41,9 +43,7 @@ static char *xstrdup(const char *s)
     char *d = strdup(s ? s : "-");
     if (!d)
         abort(); /* out of memory while printing: nothing sensible is left to do */
-    for (char *p = d; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    kuori_sanitize(d);
     return d;
 }
 

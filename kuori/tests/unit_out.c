@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "conn.h"
 #include "out.h"
 
 static char *buf;
@@ -46,6 +47,28 @@ static void test_table(void **state)
     assert_non_null(strstr(buf, "\033[1mNAME"));
     assert_non_null(strstr(buf, "bad    -"));
     kuori_table_free(&t);
+}
+
+/* C1 controls encoded in UTF-8 (U+0080..U+009F: U+009B is CSI, U+009D OSC to many
+ * terminals) are replaced like C0 ones; other UTF-8 (continuation bytes 0x80..0x9f of
+ * longer characters included) stays. */
+static void test_c1_controls(void **state)
+{
+    static const char *const hdr[] = {"NAME"};
+    struct kuori_table t;
+    char s[] = "x\xc2\x9b"
+               "2J\xc2\x9d"
+               "0;t\xc2\x9c \xc3\xa9\xe2\x82\xac\xc2\xa0";
+    FILE *f = mem();
+    (void)state;
+    kuori_table_init(&t, 1, hdr);
+    kuori_table_row(&t, (const char *const[]){s});
+    kuori_table_print(&t, f, 0);
+    fclose(f);
+    assert_string_equal(buf, "NAME\nx??2J??0;t?? \xc3\xa9\xe2\x82\xac\xc2\xa0\n");
+    kuori_table_free(&t);
+    kuori_sanitize(s);
+    assert_string_equal(s, "x??2J??0;t?? \xc3\xa9\xe2\x82\xac\xc2\xa0");
 }
 
 static void test_json_and_yaml(void **state)
@@ -106,9 +129,8 @@ static void test_no_color(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_table),
-            cmocka_unit_test(test_json_and_yaml),
-            cmocka_unit_test(test_fmt_parse),
+            cmocka_unit_test(test_table),         cmocka_unit_test(test_c1_controls),
+            cmocka_unit_test(test_json_and_yaml), cmocka_unit_test(test_fmt_parse),
             cmocka_unit_test(test_no_color),
     };
     return cmocka_run_group_tests_name("kuori printers", tests, NULL, NULL);

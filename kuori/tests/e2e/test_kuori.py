@@ -455,15 +455,17 @@ def test_broken_agent_fails_cleanly(kuori, agents, evil, code, text):
 
 @pytest.mark.parametrize("verb", [["stats"], ["ps"], ["stats", "--watch", "-n", "1"]])
 def test_hostile_component_names_do_not_reach_the_terminal(kuori, agents, verb):
-    """A component name or state with escape sequences is printed with them replaced
-    in every table."""
+    """A component name or state with escape sequences, as C0 (ESC, BEL) or as C1
+    controls in UTF-8 (U+0080..U+009F, CSI and OSC to many terminals), is printed with
+    them replaced in every table."""
     a = agents("e", evil="names")
     kuori.enrol("e", a)
     r = kuori.run(*verb)
     assert r.returncode == 0, r.stderr
     out = r.stdout + r.stderr
     assert "x?[2J" in out, out
-    assert not any(ch in out for ch in "\x1b\x07"), repr(out)
+    assert not any(ch in out for ch in "\x1b\x07") and \
+        not any(0x80 <= ord(ch) <= 0x9f for ch in out), repr(out)
 
 
 def test_repl_completion_on_a_terminal(enrolled):
