@@ -302,8 +302,11 @@ int kuori_cmd_token(struct kuori_ctx *ctx, const struct kuori_cmd *cmd, struct k
     } else {
         for (const cJSON *v = res->child; v; v = v->next) {
             char *s = cJSON_IsString(v) ? strdup(v->valuestring) : cJSON_PrintUnformatted(v);
+            char key[64]; /* the agent's key, too */
+            snprintf(key, sizeof key, "%s", v->string ? v->string : "?");
+            kuori_sanitize(key);
             kuori_sanitize(s);
-            printf("%-13s %s\n", v->string, s ? s : "?");
+            printf("%-13s %s\n", key, s ? s : "?");
             free(s);
         }
     }
