@@ -35,19 +35,6 @@ long long kuori_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* C0 controls and DEL, and the C1 controls U+0080..U+009F in UTF-8 (0xc2 0x80..0x9f:
- * CSI, OSC, DCS to terminals that honour them); other UTF-8 is left as it is. */
-void kuori_sanitize(char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s, n = (unsigned char)s[1];
-        if (c == 0xc2 && n >= 0x80 && n <= 0x9f)
-            s[0] = s[1] = '?';
-        else if (c < 0x20 || c == 0x7f)
-            *s = '?';
-    }
-}
-
 /* The whole verification of the agent's certificate: its SHA-256 against the pin. */
 static int verify_pin(X509_STORE_CTX *store, void *arg)
 {

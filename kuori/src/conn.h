@@ -91,8 +91,4 @@ int kuori_conn_next(struct kuori_conn *c, long long id, cJSON **data, long long 
 /** Turn an agent error message into @p e (exit code, code, message, a hint). */
 int kuori_agent_error(const char *label, const struct kuori_msg *m, struct kuori_err *e);
 
-/** Replace control characters (C0, DEL, and C1 as UTF-8: each of its two bytes) with
- *  '?', so an agent cannot drive the terminal. */
-void kuori_sanitize(char *s);
-
 #endif

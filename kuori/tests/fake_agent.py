@@ -577,7 +577,8 @@ class Session:
             if not req.get("dry_run") and any(not r["result"].startswith("rejected")
                                               for r in results):
                 h.commit(children, results)
-            return {"generation": h.generation, "status": "done", "results": results}
+            status = "done\x1b[2J\u009b2J" if self.agent.args.evil == "names" else "done"
+            return {"generation": h.generation, "status": status, "results": results}
 
     def lifecycle(self, req, verb, state):
         h = self.agent.habitat

@@ -71,6 +71,18 @@ static void test_c1_controls(void **state)
     assert_string_equal(s, "x??2J??0;t?? \xc3\xa9\xe2\x82\xac\xc2\xa0");
 }
 
+/* Every error message is for a terminal and often quotes the agent: sanitized once,
+ * where it is made. */
+static void test_error_message_sanitized(void **state)
+{
+    struct kuori_err e;
+    (void)state;
+    kuori_fail(&e, 5, "pin", NULL, "the agent reports fingerprint %s",
+               "x\033[2J\xc2\x9b"
+               "2J");
+    assert_string_equal(e.msg, "the agent reports fingerprint x?[2J??2J");
+}
+
 static void test_json_and_yaml(void **state)
 {
     cJSON *v = cJSON_Parse("{\"name\":\"demo\",\"ram\":{\"used\":1,\"quota\":2},"
@@ -131,7 +143,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_table),         cmocka_unit_test(test_c1_controls),
             cmocka_unit_test(test_json_and_yaml), cmocka_unit_test(test_fmt_parse),
-            cmocka_unit_test(test_no_color),
+            cmocka_unit_test(test_no_color),      cmocka_unit_test(test_error_message_sanitized),
     };
     return cmocka_run_group_tests_name("kuori printers", tests, NULL, NULL);
 }

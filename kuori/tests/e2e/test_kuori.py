@@ -468,6 +468,20 @@ def test_hostile_component_names_do_not_reach_the_terminal(kuori, agents, verb):
         not any(0x80 <= ord(ch) <= 0x9f for ch in out), repr(out)
 
 
+def test_hostile_apply_status_does_not_reach_the_terminal(kuori, agents, tmp_path):
+    """The agent's apply status is printed with its escape sequences replaced."""
+    a = agents("e", evil="names")
+    kuori.enrol("e", a)
+    path = os.path.join(str(tmp_path), "habitat.yaml")
+    yaml.safe_dump({"children": [{"name": "demo", "binary": "demo", "ram": 4194304,
+                                  "caps": 64, "cpu": {"quota": 40, "priority": 64}}]},
+                   open(path, "w"))
+    r = kuori.run("apply", "-f", path)
+    out = r.stdout + r.stderr
+    assert "done?[2J??2J" in out, repr(out)
+    assert "\x1b" not in out and not any(0x80 <= ord(ch) <= 0x9f for ch in out), repr(out)
+
+
 def test_repl_completion_on_a_terminal(enrolled):
     """Tab completes verbs and, after a ps, component names; the prompt names remote and
     habitat."""
