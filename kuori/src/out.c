@@ -139,12 +139,28 @@ void kuori_table_free(struct kuori_table *t)
     t->nrows = t->cap = 0;
 }
 
+/* cJSON's text, with the C1 controls it leaves raw (U+0080..U+009F as 0xc2 0x80..0x9f,
+ * CSI or OSC to some terminals) written as \u00XX escapes. That byte pair occurs only
+ * inside strings, where the escape means the same. */
+static void put_json_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s, n = (unsigned char)s[1];
+        if (c == 0xc2 && n >= 0x80 && n <= 0x9f) {
+            fprintf(f, "\\u%04x", n);
+            s++;
+        } else {
+            fputc(*s, f);
+        }
+    }
+}
+
 void kuori_out_json(FILE *f, const cJSON *v)
 {
     char *s = cJSON_PrintUnformatted(v);
     if (!s)
         abort();
-    fputs(s, f);
+    put_json_text(f, s);
     fputc('\n', f);
     free(s);
 }
@@ -155,7 +171,7 @@ static void yaml_scalar(FILE *f, const cJSON *v)
         char *s = cJSON_PrintUnformatted(v); /* JSON scalars are valid YAML flow scalars */
         if (!s)
             abort();
-        fputs(s, f);
+        put_json_text(f, s); /* YAML's double quotes take \u00XX as well */
         free(s);
     } else if (cJSON_IsArray(v)) {
         fputs("[]", f);

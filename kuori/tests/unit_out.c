@@ -118,6 +118,25 @@ static void test_json_and_yaml(void **state)
     buf = NULL;
 }
 
+/* cJSON escapes C0 controls but writes C1 ones (U+0080..U+009F) as raw UTF-8, which a
+ * terminal may take as CSI or OSC: -o json and -o yaml escape them too. */
+static void test_json_and_yaml_escape_c1(void **state)
+{
+    cJSON *v = cJSON_Parse("{\"n\\u009b\":\"x\\u001b\\u009b2J\\u00a0\"}");
+    FILE *f = mem();
+    (void)state;
+    kuori_out_json(f, v);
+    fclose(f);
+    assert_string_equal(buf, "{\"n\\u009b\":\"x\\u001b\\u009b2J\xc2\xa0\"}\n");
+    f = mem();
+    kuori_out_yaml(f, v);
+    fclose(f);
+    assert_string_equal(buf, "\"n\\u009b\": \"x\\u001b\\u009b2J\xc2\xa0\"\n");
+    cJSON_Delete(v);
+    free(buf);
+    buf = NULL;
+}
+
 static void test_fmt_parse(void **state)
 {
     (void)state;
@@ -141,9 +160,13 @@ static void test_no_color(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_table),         cmocka_unit_test(test_c1_controls),
-            cmocka_unit_test(test_json_and_yaml), cmocka_unit_test(test_fmt_parse),
-            cmocka_unit_test(test_no_color),      cmocka_unit_test(test_error_message_sanitized),
+            cmocka_unit_test(test_table),
+            cmocka_unit_test(test_c1_controls),
+            cmocka_unit_test(test_json_and_yaml),
+            cmocka_unit_test(test_fmt_parse),
+            cmocka_unit_test(test_no_color),
+            cmocka_unit_test(test_error_message_sanitized),
+            cmocka_unit_test(test_json_and_yaml_escape_c1),
     };
     return cmocka_run_group_tests_name("kuori printers", tests, NULL, NULL);
 }
