@@ -48,6 +48,7 @@ struct kuori_conn {
     char want_pin[72]; /**< the expected pin: full, or a 32-hex prefix */
     char seen_pin[72]; /**< "sha256:<hex>" the agent presented */
     int pin_mismatch;  /**< 1 when the handshake failed on the pin */
+    int pin_ok;        /**< 1 once the agent's certificate matched the pin */
     char label[64];
     char habitat[64]; /**< from hello */
     char role[16];    /**< "operator" or "tenant" */

@@ -284,10 +284,20 @@ class Agent:
             sock, _ = srv.accept()
             threading.Thread(target=self.connection, args=(sock,), daemon=True).start()
 
+    def anon_ctx(self):
+        """Test hook (a file "anon" in --dir): TLS 1.2 with an anonymous suite, no
+        certificate at all, as a man in the middle would offer to a client whose OpenSSL
+        configuration allows aNULL."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers("aNULL:@SECLEVEL=0")
+        return ctx
+
     def connection(self, raw):
         raw.settimeout(10)
+        anon = os.path.exists(os.path.join(self.args.dir, "anon"))
         try:
-            tls = self.ctx.wrap_socket(raw, server_side=True)
+            tls = (self.anon_ctx() if anon else self.ctx).wrap_socket(raw, server_side=True)
         except (ssl.SSLError, OSError) as e:
             self.record({"handshake": "failed", "why": str(e)})
             raw.close()

@@ -482,6 +482,21 @@ def test_hostile_apply_status_does_not_reach_the_terminal(kuori, agents, tmp_pat
     assert "\x1b" not in out and not any(0x80 <= ord(ch) <= 0x9f for ch in out), repr(out)
 
 
+def test_no_certificate_is_no_pin_match(enrolled, tmp_path):
+    """An agent that presents no certificate (an anonymous suite, if the local OpenSSL
+    configuration allows one) has not proved the pin: kuori stops before it sends
+    anything."""
+    kuori, a = enrolled
+    cnf = tmp_path / "anon.cnf"
+    cnf.write_text("openssl_conf = c\n[c]\nssl_conf = s\n[s]\nsystem_default = d\n"
+                   "[d]\nCipherString = ALL:@SECLEVEL=0\n")
+    open(os.path.join(a.dir, "anon"), "w").close()
+    before = len(a.requests())
+    r = kuori.run("ps", "--timeout", "5s", env={"OPENSSL_CONF": str(cnf)})
+    assert r.returncode == 4 and "pin" in r.stderr, (r.returncode, r.stderr)
+    assert len(a.requests()) == before, a.requests()[before:]
+
+
 def test_repl_completion_on_a_terminal(enrolled):
     """Tab completes verbs and, after a ps, component names; the prompt names remote and
     habitat."""
