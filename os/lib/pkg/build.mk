@@ -7,10 +7,31 @@
 #   the library kide-pkg (kide_library): <kide/pkg_client.h> (hoitaja's side:
 #   pkg_client.c) and <kide/pkg_store.h> (the store and its service, for
 #   kuori-agent and test-pkgstore: pkg_store.c, pkg_server.c)
-#   pkg-test   host unit tests of the store and the client over a fake
-#              transport, ASan+UBSan (suite os-pkg-unit)
-# Needs from the includer: TOP, BUILD, OSB, mk/component.mk, the runtime's
-# COMP_DIR and mk/host.mk's variables.
+#   pkg-test   host unit tests of the store, the server and the client over a
+#              transport into the server, ASan+UBSan (suite os-pkg-unit), and the
+#              fuzzer of requests and replies for $(FUZZ_SECONDS) s (os-pkg-fuzz)
+# Needs from the includer: TOP, BUILD, OSB, GEN, mk/component.mk, the runtime's
+# COMP_DIR, mk/host.mk's variables and run_fuzz (os/lib/build.mk).
 
 PKG_DIR := $(TOP)/os/lib/pkg
 $(eval $(call kide_library,kide-pkg,pkg_client.c pkg_store.c pkg_server.c))
+
+PKG_SRCS := $(PKG_DIR)/pkg_client.c $(PKG_DIR)/pkg_store.c $(PKG_DIR)/pkg_server.c
+PKG_HDRS := $(PKG_DIR)/kide/pkg_client.h $(PKG_DIR)/kide/pkg_store.h $(TOP)/os/abi/kide/pkg.h \
+            $(PKG_DIR)/tests/pkg_host.h
+PKG_TEST := $(OSB)/lib/pkg/san/test_pkg
+PKG_FUZZ := $(OSB)/lib/pkg/fuzz/fuzz_pkg
+PKG_HOST_INC := -I$(TOP)/os/abi -I$(TOP)/os/lib/base/include -I$(COMP_DIR)/include -I$(COMP_DIR) -I$(PKG_DIR) -I$(GEN)
+
+$(PKG_TEST): $(PKG_DIR)/tests/test_pkg.c $(PKG_SRCS) $(PKG_HDRS) $(COMP_DIR)/msg.c $(BASE_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE $(SAN_FLAGS) $(PKG_HOST_INC) -o $@ \
+	    $< $(PKG_SRCS) $(COMP_DIR)/msg.c -lcmocka
+$(PKG_FUZZ): $(PKG_DIR)/tests/fuzz_pkg.c $(PKG_SRCS) $(PKG_HDRS) $(COMP_DIR)/msg.c $(BASE_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(PKG_HOST_INC) -o $@ $< $(PKG_SRCS) $(COMP_DIR)/msg.c
+
+.PHONY: pkg-test
+pkg-test: $(PKG_TEST) $(PKG_FUZZ)
+	@BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-pkg-unit $(PKG_TEST)
+	@rc=0; $(call run_fuzz,os-pkg-fuzz,$(PKG_FUZZ),,$(FUZZ_SECONDS),); exit $$rc
