@@ -72,6 +72,28 @@ static void insert_sorted(struct kide_elf_info *info, const struct kide_elf_segm
     info->seg[i] = *s;
 }
 
+/* The sorted segments: none sharing a page, the entry in an executable one. */
+static enum kide_elf_error check_layout(struct kide_elf_info *info, kide_u64 entry)
+{
+    if (info->count == 0)
+        return KIDE_ELF_NO_SEGMENTS;
+    /* Pages are mapped with one set of rights each: segments may not share one. */
+    for (unsigned i = 1; i < info->count; i++) {
+        const struct kide_elf_segment *p = &info->seg[i - 1], *s = &info->seg[i];
+        kide_u64 p_last_page = (p->vaddr + p->memsz - 1) & ~(PAGE - 1);
+        if ((s->vaddr & ~(PAGE - 1)) <= p_last_page)
+            return KIDE_ELF_OVERLAP;
+    }
+    for (unsigned i = 0; i < info->count; i++) {
+        const struct kide_elf_segment *s = &info->seg[i];
+        if ((s->perm & KIDE_MEM_X) && entry >= s->vaddr && entry - s->vaddr < s->memsz) {
+            info->entry = entry;
+            return KIDE_ELF_OK;
+        }
+    }
+    return KIDE_ELF_BAD_ENTRY;
+}
+
 /* The contiguous image as a reader. */
 static int mem_read(void *ctx, kide_u64 off, void *buf, kide_u64 n)
 {
@@ -134,23 +156,7 @@ enum kide_elf_error kide_elf_check_reader(const struct kide_elf_reader *r, kide_
         };
         insert_sorted(info, &s);
     }
-    if (info->count == 0)
-        return KIDE_ELF_NO_SEGMENTS;
-    /* Pages are mapped with one set of rights each: segments may not share one. */
-    for (unsigned i = 1; i < info->count; i++) {
-        const struct kide_elf_segment *p = &info->seg[i - 1], *s = &info->seg[i];
-        kide_u64 p_last_page = (p->vaddr + p->memsz - 1) & ~(PAGE - 1);
-        if ((s->vaddr & ~(PAGE - 1)) <= p_last_page)
-            return KIDE_ELF_OVERLAP;
-    }
-    for (unsigned i = 0; i < info->count; i++) {
-        const struct kide_elf_segment *s = &info->seg[i];
-        if ((s->perm & KIDE_MEM_X) && entry >= s->vaddr && entry - s->vaddr < s->memsz) {
-            info->entry = entry;
-            return KIDE_ELF_OK;
-        }
-    }
-    return KIDE_ELF_BAD_ENTRY;
+    return check_layout(info, entry);
 }
 
 /* The loading walk for both forms. `file` is the contiguous image (map() may
