@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "kide/pkg_fetch.h"
 #include "pkg_host.h"
 
 static struct pkg_store st;
@@ -243,10 +244,60 @@ static void server_refusals(void **state)
     assert_memory_equal(&out[2], prog + 100, 50);
 }
 
+/* The registry's response head: what is accepted and each refusal. */
+static void http_heads(void **state)
+{
+    (void)state;
+    struct pkg_http_head h;
+    char err[PKG_HTTP_ERR_MAX];
+#define OK200 "HTTP/1.1 200 OK\r\n"
+    const char *good = OK200 "Content-Type: application/x-xz\r\ncontent-length:  1234 \r\n\r\nBODY";
+    assert_int_equal(pkg_http_head_parse(good, strlen(good), 4096, &h, err, sizeof(err)), 1);
+    assert_int_equal(h.status, 200);
+    assert_int_equal(h.content_length, 1234);
+    assert_int_equal(h.head_len, strlen(good) - 4);
+    /* incomplete: more bytes needed, at every cut */
+    for (size_t n = 0; n < strlen(good) - 4; n++)
+        assert_int_equal(pkg_http_head_parse(good, n, 4096, &h, err, sizeof(err)), 0);
+    struct {
+        const char *head, *why;
+    } bad[] = {
+            {"HTTP/1.1 301 Moved\r\nLocation: http://x/\r\nContent-Length: 0\r\n\r\n",
+             "redirect (status 301) refused"},
+            {"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", "status 404: not published"},
+            {OK200 "\r\n", "no Content-Length"},
+            {OK200 "Content-Length: 5000\r\n\r\n", "5000 bytes, more than the 4096 allowed"},
+            {OK200 "Content-Length: 12x\r\n\r\n", "malformed or repeated Content-Length"},
+            {OK200 "Content-Length: \r\n\r\n", "malformed or repeated Content-Length"},
+            {OK200 "Content-Length: 1\r\nContent-Length: 2\r\n\r\n", "repeated"},
+            {OK200 "Content-Length: 99999999999999999999999\r\n\r\n", "malformed"},
+            {OK200 "Transfer-Encoding: chunked\r\n\r\n", "Transfer-Encoding is not supported"},
+            {OK200 " folded\r\nContent-Length: 1\r\n\r\n", "folded"},
+            {OK200 "X: a\001b\r\nContent-Length: 1\r\n\r\n", "control byte"},
+            {"HTTP/2 200\r\nContent-Length: 1\r\n\r\n", "not an HTTP/1.x status line"},
+            {"HTTP/1.1 20x OK\r\nContent-Length: 1\r\n\r\n", "not an HTTP/1.x status line"},
+    };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (pkg_http_head_parse(bad[i].head, strlen(bad[i].head), 4096, &h, err, sizeof(err)) != -1)
+            fail_msg("accepted: %s", bad[i].head);
+        if (!strstr(err, bad[i].why))
+            fail_msg("'%s' lacks '%s'", err, bad[i].why);
+    }
+    /* a head that never ends is refused at PKG_HTTP_HEAD_MAX, not waited for */
+    static char endless[PKG_HTTP_HEAD_MAX + 10];
+    memcpy(endless, OK200, strlen(OK200));
+    memset(endless + strlen(OK200), 'a', sizeof(endless) - strlen(OK200));
+    assert_int_equal(
+            pkg_http_head_parse(endless, PKG_HTTP_HEAD_MAX - 1, 4096, &h, err, sizeof(err)), 0);
+    assert_int_equal(pkg_http_head_parse(endless, sizeof(endless), 4096, &h, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "longer than 8192 bytes"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(names),
+            cmocka_unit_test(http_heads),
             cmocka_unit_test_setup_teardown(store_limits, setup, teardown),
             cmocka_unit_test_setup_teardown(fetch_round_trip, setup, teardown),
             cmocka_unit_test_setup_teardown(server_refusals, setup, teardown),
