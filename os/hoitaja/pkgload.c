@@ -56,6 +56,7 @@ int hj_pkg_load(struct hj_slot *s, char *why, kide_u64 size)
         return KIDE_BAD_PARAM;
     }
     struct hj_session *ss;
+    kide_u64 epoch = s->epoch; /* the lock is released in every call below */
     int st = hj_session_open_for(s, r->child, KIDE_PKG_SERVICE, &ss);
     if (st != KIDE_OK) {
         hj_snprintf(why, size, "package %s: no Pkg session at '%s': %s%s", pkg, r->child,
@@ -73,7 +74,7 @@ int hj_pkg_load(struct hj_slot *s, char *why, kide_u64 size)
         hj_snprintf(why, size, "package %s: %s", pkg, fetch_hint(st));
         return st;
     }
-    if (!s->live) { /* stopped while the lock was released */
+    if (!s->live || s->epoch != epoch) { /* stopped (or restarted) meanwhile */
         kide_ram_free(hj.env, image, alloc);
         hj_snprintf(why, size, "package %s: the child was stopped while loading", pkg);
         return KIDE_ABORTED;
