@@ -4,7 +4,8 @@
  * exported (tester/hello/1.0, whose program is test-pkghello) and an Ed25519
  * signature over it (make-pkg.sh). It installs the way the agent will:
  * depot_verify over the exact bytes, depot_unpack into a bounded heap, the
- * program added to the store (os/lib/pkg) under "tester/hello/1.0"; then it
+ * program added to the store (os/lib/pkg) under "tester/hello/1.0" (and, for
+ * the upgrade test-pkgup applies, again as 1.1); then it
  * provides `Pkg` and serves. A copy with one byte flipped is refused by its
  * signature and never reaches the store; "tester/broken/1.0", a "program"
  * that is no ELF, is stored on purpose so hoitaja's start of it must fail
@@ -96,14 +97,17 @@ void kide_main(struct kide_env *env)
     int rc = pkg_store_add(&store, "tester/hello/1.0", &prog, 1);
     if (rc != KIDE_OK)
         fail(env, "add", "the store refused tester/hello/1.0");
-    kide_ram_free(env, heap, HEAP_BYTES); /* the store has its own copy */
+    /* the same program as version 1.1: the upgrade test-pkgup applies */
+    if (pkg_store_add(&store, "tester/hello/1.1", &prog, 1) != KIDE_OK)
+        fail(env, "add", "the store refused tester/hello/1.1");
+    kide_ram_free(env, heap, HEAP_BYTES); /* the store has its own copies */
     static const char not_elf[] = "this is not a program\n";
     struct pkg_add_file broken = {"", (const kide_u8 *)not_elf, sizeof(not_elf) - 1};
     if (pkg_store_add(&store, "tester/broken/1.0", &broken, 1) != KIDE_OK)
         fail(env, "add", "the store refused tester/broken/1.0");
     if (pkg_store_add(&store, "tester/hello/1.0", &prog, 1) != KIDE_BUSY)
         fail(env, "add", "a second tester/hello/1.0 was not refused");
-    kide_log(env, "pkgstore: installed tester/hello/1.0 (%lu bytes), tester/broken/1.0",
+    kide_log(env, "pkgstore: installed tester/hello/1.0 and 1.1 (%lu bytes), tester/broken/1.0",
              (unsigned long)in.size);
     if ((rc = pkg_serve(&store)) != KIDE_OK)
         fail(env, "serve", "cannot announce Pkg");
