@@ -82,6 +82,7 @@ struct account {
     char args[KIDE_ARGS_MAX + 1];
     enum kide_acc_state state;
     bool loaded;
+    bool from_pages; /**< loaded by LOAD_PAGES: binary names no boot module */
     u64 entry;
     /* RAM, bytes */
     u64 ram_quota, ram_used; /**< used = own pages + children's quotas */
@@ -207,6 +208,9 @@ u64 mem_free_some(struct account *a, u64 va, u64 bytes, u64 max_pages, bool *mor
 void mem_free_all(struct account *a);
 /** core's view (identity address) of the account's page at va, or NULL. */
 void *mem_ptr(struct account *a, u64 va);
+/** The same for a page of the account's own RAM only (not a boot module's, not a
+ *  device's, not one a RAM_ALLOC is still placing), or NULL. */
+void *mem_ram_ptr(struct account *a, u64 va);
 /** True if the account has a page at va. */
 bool mem_has(struct account *a, u64 va);
 u64 mem_ram_free_bytes(void);
@@ -244,6 +248,10 @@ void dev_release(struct account *a);
 
 /* load.c */
 int load_program(struct account *a, const char *rom);
+/** KIDE_OWN_LOAD_PAGES: load sub-account a from the ELF image in [addr, addr + size)
+ *  of its owner's own RAM, through a snapshot charged to a; `name` goes to the
+ *  info page as the binary. */
+int load_pages(struct account *a, u64 addr, u64 size, const char *name);
 int load_config(struct account *a, u64 total, u64 offset, const void *data, u64 len);
 int load_start(struct account *a);
 const struct kide_boot_module *rom_find(const char *name);

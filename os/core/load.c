@@ -22,7 +22,7 @@ bool rom_allowed(const struct account *a, const char *name)
 {
     if (a == acc_init) /* the root habitat: every module is its to hand out */
         return true;
-    if (a->loaded && !strcmp(a->binary, name))
+    if (a->loaded && !a->from_pages && !strcmp(a->binary, name))
         return true;
     for (unsigned i = 0; i < a->nroms; i++)
         if (!strcmp(a->roms[i], name))
@@ -51,10 +51,11 @@ int rom_allow(struct account *c, const char *name)
 
 /* A read-only segment that the file backs completely, at the same offset
  * within a page, is mapped straight from the boot module: every instance
- * shares one copy of the program's text and constants. */
+ * shares one copy of the program's text and constants. A snapshot (data
+ * NULL: LOAD_PAGES) is never shared: its pages go when the load ends. */
 static bool shareable(const u8 *data, const struct kide_elf_segment *sg)
 {
-    return !(sg->perm & KIDE_MEM_W) && sg->filesz == sg->memsz &&
+    return data && !(sg->perm & KIDE_MEM_W) && sg->filesz == sg->memsz &&
            (u64)data % 4096 == sg->vaddr % 4096;
 }
 
@@ -77,27 +78,24 @@ static void *seg_ptr(void *ctx, u64 va)
     return mem_ptr(ctx, va);
 }
 
-int load_program(struct account *a, const char *rom)
+/* The image checked (os/lib/elf, then core's layout) and loaded with stack and
+ * info page: image is the boot module's bytes, or NULL and r the snapshot. */
+static int load_image(struct account *a, const char *name, const void *image,
+                      const struct kide_elf_reader *r)
 {
     static struct kide_elf_info info; /* guarded by core's lock */
-    if (a->loaded)
-        return KIDE_BUSY;
-    const struct kide_boot_module *m = rom_find(rom);
-    if (!m) {
-        printf("core: %s: no boot module '%s' (add it to the scenario's image)\n", a->label, rom);
-        return KIDE_BAD_PARAM;
-    }
-    enum kide_elf_error e = kide_elf_check((const void *)m->phys, m->size, KIDE_USER_END, &info);
+    enum kide_elf_error e = image ? kide_elf_check(image, r->size, KIDE_USER_END, &info)
+                                  : kide_elf_check_reader(r, KIDE_USER_END, &info);
     const char *why = e == KIDE_ELF_OK ? NULL : kide_elf_strerror(e);
     for (unsigned i = 0; !why && i < info.count; i++)
         if (info.seg[i].vaddr + info.seg[i].memsz > KIDE_COMP_HEAP)
             why = "a segment reaches into the component layout (link with os/lib/base/user.ld)";
     if (why) {
-        printf("core: %s: boot module '%s' is not a loadable program: %s\n", a->label, rom, why);
+        printf("core: %s: '%s' is not a loadable program: %s\n", a->label, name, why);
         return KIDE_BAD_PARAM;
     }
     const struct kide_elf_loader l = {seg_map, seg_ptr, a};
-    int st = kide_elf_load((const void *)m->phys, &info, &l);
+    int st = image ? kide_elf_load(image, &info, &l) : kide_elf_load_reader(r, &info, &l);
     if (st == KIDE_OK)
         st = mem_alloc(a, KIDE_COMP_STACK_TOP - KIDE_COMP_STACK_SIZE, KIDE_COMP_STACK_SIZE,
                        KIDE_MEM_R | KIDE_MEM_W);
@@ -107,12 +105,81 @@ int load_program(struct account *a, const char *rom)
         mem_free_all(a);
         return st;
     }
-    size_t n = strnlen(rom, sizeof(a->binary) - 1);
-    memcpy(a->binary, rom, n);
+    size_t n = strnlen(name, sizeof(a->binary) - 1);
+    memcpy(a->binary, name, n);
     a->binary[n] = 0;
     a->entry = info.entry;
     a->loaded = true;
     return KIDE_OK;
+}
+
+int load_program(struct account *a, const char *rom)
+{
+    if (a->loaded)
+        return KIDE_BUSY;
+    const struct kide_boot_module *m = rom_find(rom);
+    if (!m) {
+        printf("core: %s: no boot module '%s' (add it to the scenario's image)\n", a->label, rom);
+        return KIDE_BAD_PARAM;
+    }
+    const struct kide_elf_reader whole = {NULL, NULL, m->size};
+    return load_image(a, rom, (const void *)m->phys, &whole);
+}
+
+/* ---- KIDE_OWN_LOAD_PAGES ----
+ * The snapshot lies in the sub-account itself, at the start of its heap
+ * range: before START nothing is there (only the component's own RAM_ALLOC
+ * maps there, and it has not run), its pages are charged to the sub-account
+ * and recorded like any others, so a failure half-way leaves nothing behind
+ * that mem_free and mem_free_all do not take back. */
+#define SNAP_VA KIDE_COMP_HEAP
+
+/* The reader over the snapshot: page by page through core's identity view.
+ * kide_elf_check_reader asks only inside [0, size), which the snapshot covers. */
+static int snap_read(void *ctx, u64 off, void *buf, u64 n)
+{
+    struct account *a = ctx;
+    for (u64 done = 0; done < n;) {
+        u64 va = SNAP_VA + off + done;
+        u64 k = BASE_MIN(n - done, 4096 - (va & 4095));
+        const void *src = mem_ptr(a, va);
+        if (!src)
+            return -1;
+        memcpy((u8 *)buf + done, src, k);
+        done += k;
+    }
+    return 0;
+}
+
+int load_pages(struct account *a, u64 addr, u64 size, const char *name)
+{
+    struct account *from = a->parent; /* the owner: the pages are its own RAM */
+    if (a->loaded)
+        return KIDE_BUSY;
+    if (!size || (addr | size) & 4095 || size > KIDE_CORE_LOAD_PAGES_MAX ||
+        addr > KIDE_USER_END - size) {
+        printf("core: %s: LOAD_PAGES of '%s': %lu bytes at 0x%lx are not whole pages of user "
+               "space up to %lu MiB\n",
+               a->label, name, size, addr, (u64)(KIDE_CORE_LOAD_PAGES_MAX >> 20));
+        return KIDE_BAD_PARAM;
+    }
+    for (u64 off = 0; off < size; off += 4096)
+        if (!mem_ram_ptr(from, addr + off)) {
+            printf("core: %s: LOAD_PAGES of '%s': 0x%lx is not a page of %s's own RAM (copy "
+                   "the image into RAM from kide_ram_alloc first)\n",
+                   a->label, name, addr + off, from->label);
+            return KIDE_BAD_PARAM;
+        }
+    int st = mem_alloc(a, SNAP_VA, size, KIDE_MEM_R);
+    if (st != KIDE_OK)
+        return st == KIDE_QUOTA ? KIDE_QUOTA : KIDE_BUSY;
+    for (u64 off = 0; off < size; off += 4096)
+        memcpy(mem_ptr(a, SNAP_VA + off), mem_ram_ptr(from, addr + off), 4096);
+    const struct kide_elf_reader snap = {snap_read, a, size};
+    st = load_image(a, name, NULL, &snap);
+    a->from_pages = st == KIDE_OK; /* its name is a package's, never a module's (rom_allowed) */
+    mem_free(a, SNAP_VA, size);    /* after a failure mem_free_all took it already */
+    return st;
 }
 
 int load_config(struct account *a, u64 total, u64 offset, const void *data, u64 len)

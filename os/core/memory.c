@@ -213,6 +213,12 @@ void *mem_ptr(struct account *a, u64 va)
     return e && (*e & ~E_BITS) ? (void *)((*e & ~4095ull) + (va & 4095)) : NULL;
 }
 
+void *mem_ram_ptr(struct account *a, u64 va)
+{
+    u64 *e = slot_of(a, va);
+    return e && !(*e & E_SHARED) && (*e & ~E_BITS) ? (void *)((*e & ~4095ull) + (va & 4095)) : NULL;
+}
+
 /** Whether [vpn, vpn + n) is free; *missing = leaves it would need. O(n + L' log L). */
 static bool range_free(struct account *a, u64 vpn, u64 n, u64 *missing)
 {

@@ -806,6 +806,17 @@ static int own_rom(struct call *c)
     return rom_allow(c->a, req.name.bytes);
 }
 
+static int own_load_pages(struct call *c)
+{
+    struct kide_own_load_pages_req req;
+    decode(c, &req, sizeof(req) / 8, 3);
+    str_valid(c, 2, req.name.len, req.name.bytes, sizeof(req.name.bytes) - 1, true);
+    str_end(c, req.name.bytes, &req.name.len);
+    if (c->bad || !req.name.bytes[0])
+        return KIDE_BAD_PARAM;
+    return load_pages(c->a, req.addr, req.size, req.name.bytes);
+}
+
 /* ---- NUMA ---- */
 
 /** KIDE_CORE_NODES' results: n, then total, free, CPU mask per node; returns words. */
@@ -888,6 +899,7 @@ static const struct op own_ops[] = {
         [KIDE_OWN_AFFINITY - KIDE_OWN_LOAD] = {own_affinity, "AFFINITY"},
         [KIDE_OWN_RAM_NODE - KIDE_OWN_LOAD] = {own_ram_node, "RAM_NODE"},
         [KIDE_OWN_ROM - KIDE_OWN_LOAD] = {own_rom, "ROM"},
+        [KIDE_OWN_LOAD_PAGES - KIDE_OWN_LOAD] = {own_load_pages, "LOAD_PAGES"},
 };
 
 /** The table entry of op, or NULL (out of range or a gap). */

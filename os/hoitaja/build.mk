@@ -14,10 +14,10 @@ HJ_OUT   := $(OSB)/hoitaja
 
 # Pure logic (host-testable) and OS glue.
 HJ_LOGIC := config plan routes backoff events report status cfgjson
-HJ_GLUE  := main child session mgmt calls live control
+HJ_GLUE  := main child session mgmt calls live control pkgload
 HJ_HDRS  := $(HJ_DIR)/hoitaja.h $(HJ_DIR)/glue.h $(TOP)/os/abi/kide/limits.h
 
-$(eval $(call kide_component,hoitaja,$(addsuffix .c,$(HJ_LOGIC) $(HJ_GLUE)),))
+$(eval $(call kide_component,hoitaja,$(addsuffix .c,$(HJ_LOGIC) $(HJ_GLUE)),kide-pkg))
 HOITAJA_ELF := $(KIDE_ELF_hoitaja)
 
 .PHONY: hoitaja-test hoitaja-fuzz

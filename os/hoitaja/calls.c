@@ -7,13 +7,18 @@
  * so such a call is made like this (hj_call_unlocked): a handler EC, which
  * serves one call at a time, registers the call in hj.call[its CPU] with a
  * deadline (HJ_SRV_CALL_MS), releases hj.lock, calls, and takes the lock
- * again. The main thread (supervision) never calls a child's portal; it
- * polices the deadlines (hj_calls_police): a server whose call is past its
- * deadline is treated as faulted ("session call timed out") and stopped by
- * its restart policy, which destroys its account at core, and the kernel
- * then ends the blocked call with KIDE_ABORTED. So nothing waits for a child
- * server longer than the deadline plus one supervision round, and nothing
- * else waits for it at all except the callers queued on that CPU's handler.
+ * again. One exception: the start of a child whose binary is a package
+ * (pkgload.c) calls the Pkg server from whichever thread starts it, the main
+ * thread too (its own entry, hj.call[HJ_CPUS_MAX]). While the main thread
+ * waits nobody polices that call: a store that never answers holds the
+ * supervision until an operator stops the store through the management
+ * session (handlers keep serving: the lock is released), which ends the call
+ * with KIDE_ABORTED. docs/hoitaja.md says so. The main thread (supervision) never calls a child's
+ * portal; it polices the deadlines (hj_calls_police): a server whose call is past its deadline is
+ * treated as faulted ("session call timed out") and stopped by its restart policy, which destroys
+ * its account at core, and the kernel then ends the blocked call with KIDE_ABORTED. So nothing
+ * waits for a child server longer than the deadline plus one supervision round, and nothing else
+ * waits for it at all except the callers queued on that CPU's handler.
  *
  * While the lock is released the world moves on: the caller and the server
  * may stop, restart or be removed. Invariants the callers rely on:
@@ -35,8 +40,12 @@
 
 #define MS 1000000ull
 
+/* The entry of hj.call the calling thread uses: its CPU's for a handler EC,
+ * the last one for the main thread (whose UTCB is the component's first). */
 static unsigned cpu_index(void)
 {
+    if (kide_utcb() == (struct kide_utcb *)KIDE_COMP_UTCB)
+        return HJ_CPUS_MAX;
     unsigned cpu = kide_cpu(hj.env);
     return cpu < HJ_CPUS_MAX ? cpu : 0; /* defensive: core refuses CPUs >= 16 */
 }
@@ -127,7 +136,7 @@ int hj_call_deadline(struct hj_slot *client, struct hj_slot *srv, struct kide_ms
 kide_u64 hj_calls_police(kide_u64 now)
 {
     kide_u64 next = ~0ull;
-    for (unsigned i = 0; i < HJ_CPUS_MAX; i++) {
+    for (unsigned i = 0; i <= HJ_CPUS_MAX; i++) {
         struct hj_call *c = &hj.call[i];
         struct hj_slot *s = c->server;
         if (!c->busy || !s || c->timed_out)

@@ -114,10 +114,17 @@ static int own_config(struct hj_slot *s, const char *text, kide_u64 len)
 static int load_and_configure(struct hj_slot *s, char *why, kide_u64 size)
 {
     struct kide_core_chan ch = hj_own_chan(s);
-    struct kide_own_load_req load;
-    int st = KIDE_WIRE_STR(load.rom, s->cfg.binary, kide_wire_strlen(s->cfg.binary));
-    if (st == KIDE_OK)
-        st = kide_own_load(&ch, &load);
+    int st;
+    if (hj_binary_is_pkg(s->cfg.binary)) {
+        if ((st = hj_pkg_load(s, why, size)) != KIDE_OK)
+            return st;
+        ch = hj_own_chan(s); /* the same child: the lock was released meanwhile */
+    } else {
+        struct kide_own_load_req load;
+        st = KIDE_WIRE_STR(load.rom, s->cfg.binary, kide_wire_strlen(s->cfg.binary));
+        if (st == KIDE_OK)
+            st = kide_own_load(&ch, &load);
+    }
     if (st != KIDE_OK) {
         hj_snprintf(why, size, "cannot load '%s': %s%s", s->cfg.binary, hj_status_name(st),
                     st == KIDE_BAD_PARAM ? " (no such boot module, or not a program)"
@@ -300,6 +307,23 @@ void hj_child_gone(struct hj_slot *s, kide_u64 code)
     }
 }
 
+void hj_child_start_failed(struct hj_slot *s, const char *why, kide_u64 now)
+{
+    hj_say("child %s: start failed: %s", s->cfg.name, why);
+    /* A package's store may not be up yet (it announces Pkg after the boot
+     * started everyone) or may install the package later: a `pkg:` child is
+     * tried again by its restart policy, with its back-off. A boot module
+     * that does not load will not load the next time either. */
+    if (hj_binary_is_pkg(s->cfg.binary) && hj_should_restart(s->cfg.policy, 1, 0)) {
+        kide_u64 d = hj_backoff_next(&s->backoff, s->cfg.backoff_ms, s->cfg.max_backoff_ms, 0);
+        s->state = HJ_ST_RESTARTING;
+        s->restart_at_ns = now + d * MS;
+        hj_say("child %s: restart %lu in %lu ms", s->cfg.name, s->restarts + 1, d);
+        return;
+    }
+    hj_child_gone(s, HJ_EXIT_NO_CODE);
+}
+
 /* The child ended (exit, fault or a missed heartbeat): reclaim, maybe restart. */
 static void ended(struct hj_slot *s, int faulted, kide_u64 now)
 {
@@ -371,9 +395,8 @@ kide_u64 hj_child_timers(struct hj_slot *s, kide_u64 now)
             return s->restart_at_ns;
         s->restarts++;
         if (hj_child_start(s, why, sizeof(why)) != KIDE_OK) {
-            hj_say("child %s: start failed: %s", s->cfg.name, why);
-            hj_child_gone(s, HJ_EXIT_NO_CODE);
-            return ~0ull;
+            hj_child_start_failed(s, why, now);
+            return s->state == HJ_ST_RESTARTING ? s->restart_at_ns : ~0ull;
         }
         hj_say("child %s: started", s->cfg.name);
         hj_event(KIDE_EV_RESTARTED, s->cfg.name, s->restarts, 0);
@@ -428,7 +451,8 @@ void hj_child_status(struct hj_slot *s, kide_u64 now, struct hj_status *o)
     o->affinity = s->cfg.affinity;
     o->has_ram_node = s->cfg.has_ram_node, o->ram_node = s->cfg.ram_node;
     o->restarts = s->restarts;
-    o->uptime_ns = s->state == HJ_ST_RUNNING ? now - s->started_ns : 0;
+    /* started_ns may be later than now: a start that fetched a package released the lock */
+    o->uptime_ns = s->state == HJ_ST_RUNNING && now > s->started_ns ? now - s->started_ns : 0;
     o->status = s->status_len ? s->status : NULL;
 }
 

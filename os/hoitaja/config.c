@@ -226,6 +226,61 @@ int hj_name_check(const char *s, kide_u64 len, int service, char *why, kide_u64 
     return 0;
 }
 
+int hj_binary_is_pkg(const char *binary)
+{
+    return binary[0] == 'p' && binary[1] == 'k' && binary[2] == 'g' && binary[3] == ':';
+}
+
+/* One part of a package name, s[0..len): [a-z][a-z0-9-]* (version: any of
+ * [0-9A-Za-z.+_-], starting with a letter or digit). */
+static int pkg_part(const char *s, kide_u64 len, int version)
+{
+    if (!len)
+        return -1;
+    for (kide_u64 i = 0; i < len; i++) {
+        char ch = s[i];
+        int alnum = lower(ch) || (ch >= '0' && ch <= '9');
+        if (version ? !(alnum || (ch >= 'A' && ch <= 'Z') ||
+                        (i && (ch == '.' || ch == '+' || ch == '_' || ch == '-')))
+                    : !(lower(ch) || (i && ((ch >= '0' && ch <= '9') || ch == '-'))))
+            return -1;
+    }
+    return 0;
+}
+
+int hj_binary_check(const char *s, kide_u64 len, char *why, kide_u64 size)
+{
+    if (len < 4 || !hj_binary_is_pkg(s))
+        return hj_name_check(s, len, 0, why, size);
+    if (len > HJ_PKG_BINARY_MAX) {
+        hj_snprintf(why, size, "is %lu bytes, at most %u for a package", len, HJ_PKG_BINARY_MAX);
+        return -1;
+    }
+    /* user / name / version: exactly two slashes after the prefix */
+    kide_u64 part[3] = {4, 0, 0}, n = 1;
+    for (kide_u64 i = 4; i < len; i++) {
+        if (s[i] != '/')
+            continue;
+        if (n == 3) {
+            n = 4;
+            break;
+        }
+        part[n++] = i + 1;
+    }
+    int bad = n != 3;
+    for (kide_u64 k = 0; !bad && k < 3; k++) {
+        kide_u64 end = k < 2 ? part[k + 1] - 1 : len;
+        bad = pkg_part(s + part[k], end - part[k], k == 2);
+    }
+    if (bad) {
+        hj_snprintf(why, size,
+                    "is not a package name pkg:<user>/<name>/<version> (user and name: a "
+                    "lowercase letter, then a-z, 0-9 or '-'; version: letters, digits, . + _ -)");
+        return -1;
+    }
+    return 0;
+}
+
 /* A string field checked by hj_name_check (service: a service name); out has
  * HJ_NAME_MAX+1 bytes (HJ_SERVICE_MAX is the same). */
 static int str_field(const struct ctx *c, int tok, const char *field, int service, const char *form,
@@ -252,6 +307,30 @@ static int str_field(const struct ctx *c, int tok, const char *field, int servic
         return fail(c, tok, service ? HJ_SERVICE_HINT : HJ_NAME_HINT, what);
     }
     memcpy(out, buf, len + 1);
+    return 0;
+}
+
+/* The binary field: a boot module's name or a package (hj_binary_check). */
+static int binary_field(const struct ctx *c, int tok, char *out)
+{
+    char what[200], why[200], buf[HJ_NAME_MAX + 2];
+    out[0] = 0;
+    int n = kide_json_type(c->doc, tok) == KIDE_JSON_STRING
+                    ? kide_json_get_string(c->doc, tok, buf, sizeof(buf))
+                    : -2;
+    if (n == -2)
+        return fail(c, tok, HJ_BINARY_HINT, "binary must be a string");
+    if (n < 0) {
+        hj_snprintf(what, sizeof(what), "binary is longer than %u bytes", HJ_NAME_MAX);
+        return fail(c, tok, HJ_BINARY_HINT, what);
+    }
+    if ((size_t)n != strlen(buf) || hj_binary_check(buf, (kide_u64)n, why, sizeof(why))) {
+        if ((size_t)n != strlen(buf))
+            hj_snprintf(why, sizeof(why), "holds a NUL byte");
+        hj_snprintf(what, sizeof(what), "binary '%.40s' %s", buf, why);
+        return fail(c, tok, HJ_BINARY_HINT, what);
+    }
+    memcpy(out, buf, (size_t)n + 1);
     return 0;
 }
 
@@ -550,9 +629,8 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
             return 0;
         }
     }
-    if (need(c, tok, "binary", &v) ||
-        str_field(c, v, "binary", 0, "[a-z][a-z0-9-]{0,31}", ch->binary) ||
-        need(c, tok, "ram", &v) || ram_field(c, v, &ch->ram) || need(c, tok, "caps", &v) ||
+    if (need(c, tok, "binary", &v) || binary_field(c, v, ch->binary) || need(c, tok, "ram", &v) ||
+        ram_field(c, v, &ch->ram) || need(c, tok, "caps", &v) ||
         uint_field(c, v, "caps", HJ_CAPS_MIN, HJ_CAPS_MAX, U_COUNT, &ch->caps) ||
         need(c, tok, "cpu", &v) || parse_cpu(c, v, lim, ch))
         return -1;
@@ -562,6 +640,14 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
         return -1;
     if ((v = kide_json_find(c->doc, tok, "restart")) >= 0 && parse_restart(c, v, ch))
         return -1;
+    if (hj_binary_is_pkg(ch->binary)) {
+        const struct hj_route *r = hj_route_find(ch, "Pkg");
+        if (!r || r->to == HJ_TO_DENIED)
+            return failf(c, kide_json_find(c->doc, tok, "binary"),
+                         "add a route {service: Pkg, to: <the package store>} to the child",
+                         "binary '%s' is a package, but the child has no route for service Pkg",
+                         ch->binary);
+    }
     if ((v = kide_json_find(c->doc, tok, "heartbeat_ms")) >= 0) {
         if (uint_field(c, v, "heartbeat_ms", 0, KIDE_MS_MAX, U_MS, &u))
             return -1;

@@ -176,12 +176,14 @@ struct hj {
     unsigned status_next; /**< first child in line for the status console budget (report.c) */
     int applying;         /**< an apply runs (one at a time: it may release hj.lock) */
     kide_u64 report_next_ns;
-    int exit_pending;                   /**< the exit_with child ended: the main thread exits */
-    kide_u64 exit_code;                 /**< with this code */
-    char exit_child[HJ_NAME_MAX + 1];   /**< the exit_with child that ended */
-    struct hj_call call[HJ_CPUS_MAX];   /**< by CPU: the handler's call in flight */
-    kide_u64 stall_end_ns[HJ_CPUS_MAX]; /**< when that CPU's handler last ended such a call */
-    struct hj_slot *dead;               /**< removed slots not freed yet */
+    int exit_pending;                 /**< the exit_with child ended: the main thread exits */
+    kide_u64 exit_code;               /**< with this code */
+    char exit_child[HJ_NAME_MAX + 1]; /**< the exit_with child that ended */
+    /** by CPU: the handler's call in flight; [HJ_CPUS_MAX]: the main thread's (a
+     *  `pkg:` child's start, os/hoitaja/pkgload.c) */
+    struct hj_call call[HJ_CPUS_MAX + 1];
+    kide_u64 stall_end_ns[HJ_CPUS_MAX + 1]; /**< when that entry's last such call ended */
+    struct hj_slot *dead;                   /**< removed slots not freed yet */
 };
 
 extern struct hj hj;
@@ -267,6 +269,24 @@ void hj_sessions_drop_client(struct hj_slot *s);
 void hj_sessions_drop_server(struct hj_slot *s);
 /** The most sessions child s may hold as a client. */
 unsigned hj_session_limit(const struct hj_slot *s);
+/** hoitaja's own session at sibling `server`'s `service` in client c's name (its
+ *  label, no donation; counted against c's session limit): the Pkg session of a
+ *  `pkg:` child's start. -> KIDE_OK with *out (its portal is (*out)->pt) |
+ *  KIDE_NOT_FOUND (not running or not announced) | the server's refusal. */
+int hj_session_open_for(struct hj_slot *c, const char *server, const char *service,
+                        struct hj_session **out);
+/** Close a session from hj_session_open_for (the server is told later, never waited for). */
+void hj_session_close_for(struct hj_session *ss);
+
+/** A start failed (why): said, and a `pkg:` child is tried again by its restart
+ *  policy (its store may come up or install it later); others are gone. */
+void hj_child_start_failed(struct hj_slot *s, const char *why, kide_u64 now);
+
+/* pkgload.c */
+/** Load child s from the package its binary names ("pkg:<user>/<name>/<version>"):
+ *  the Pkg session by its route, OPEN and READ into hoitaja's RAM, then
+ *  KIDE_OWN_LOAD_PAGES; the session is closed again. why says what failed. */
+int hj_pkg_load(struct hj_slot *s, char *why, kide_u64 size);
 
 /* mgmt.c */
 /** Open a management session: its portal into *pt. */

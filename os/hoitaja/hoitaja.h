@@ -161,6 +161,16 @@ struct hj_place {
  *  32", ...) for a message "<field> '<s>' <why>". The one check of names: hoitaja
  *  and kide-scenario both call it. */
 int hj_name_check(const char *s, kide_u64 len, int service, char *why, kide_u64 size);
+#define HJ_PKG_BINARY_MAX 31u /**< "pkg:..." fits core's LOAD_PAGES name and the info page */
+#define HJ_BINARY_HINT                                                                             \
+    "a boot module's name, or \"pkg:<user>/<name>/<version>\" (31 bytes at most) with a route "    \
+    "for service Pkg"
+/** Whether s[0..len) is a child's binary: a name (hj_name_check) or a package,
+ *  "pkg:<user>/<name>/<version>" with user and name [a-z][a-z0-9-]*, version
+ *  [0-9A-Za-z][0-9A-Za-z.+_-]*, at most HJ_PKG_BINARY_MAX bytes. 0, or -1 with why. */
+int hj_binary_check(const char *s, kide_u64 len, char *why, kide_u64 size);
+/** Whether binary names an installed package ("pkg:" prefix; checked by hj_binary_check). */
+int hj_binary_is_pkg(const char *binary);
 
 /** Parse and (unless partial) validate buf[0..len). Returns 0, or -1 with *err set
  *  (the output is then empty). The caller frees *out with hj_config_free. */

@@ -56,8 +56,7 @@ static void start_all(void)
         }
         hj.slot[i] = s;
         if (hj_child_start(s, why, sizeof(why)) != KIDE_OK) {
-            hj_say("child %s: start failed: %s", s->cfg.name, why);
-            hj_child_gone(s, HJ_EXIT_NO_CODE);
+            hj_child_start_failed(s, why, kide_now_ns());
             continue;
         }
         hj_say("child %s: started", s->cfg.name);

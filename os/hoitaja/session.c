@@ -351,6 +351,33 @@ static int open_parent(struct hj_session *ss, struct hj_slot *c, const char *ser
     return st;
 }
 
+int hj_session_open_for(struct hj_slot *c, const char *server, const char *service,
+                        struct hj_session **out)
+{
+    char label[LABEL_MAX];
+    *out = NULL;
+    if (hj_label(label, sizeof(label), hj.label, c->cfg.name, ""))
+        return KIDE_BAD_PARAM;
+    struct hj_session *ss = session_new();
+    if (!ss)
+        return KIDE_BUSY;
+    int st = open_sibling(ss, c, server, service, label, "", 0);
+    if (st == KIDE_OK)
+        *out = ss;
+    return st;
+}
+
+void hj_session_close_for(struct hj_session *ss)
+{
+    /* The client's side goes now; the server is told on its next PENDING, so
+     * no thread here waits for it (the start may run on the main thread). */
+    if (!ss || ss->kind != HJ_SESS_SIBLING)
+        return; /* the server went meanwhile: hj_sessions_drop_server settled it */
+    struct hj_slot *srv = ss->server;
+    to_closing(ss, ss->client);
+    signal_child(srv);
+}
+
 static int do_open(struct hj_slot *c, struct kide_rpc *rpc)
 {
     char service[HJ_SERVICE_MAX + 1], args[ARGS_MAX + 1], suffix[LABEL_MAX] = "", label[LABEL_MAX];

@@ -285,7 +285,20 @@ enum kide_core_owner_op {
      *  -> OK | NOT_FOUND (no such module) | DENIED (the owner may not map it) | QUOTA
      *  (KIDE_CORE_ROM_MAX names already) | BUSY (started) | BAD_PARAM. */
     KIDE_OWN_ROM = 46,
+    /** Load a program from pages of the caller's own RAM (kide_ram_alloc; not a boot
+     *  module's, a device's or a dataspace another component shared): w1 = address,
+     *  w2 = size (page multiples, 0 < size <= KIDE_CORE_LOAD_PAGES_MAX), then the name
+     *  string the info page records as binary (<= 31 bytes, e.g. "pkg:alice/hello/1.0").
+     *  core copies the pages into a snapshot charged to the sub-account, checks and loads
+     *  the ELF from it (segments copied, never shared), and frees the snapshot: the
+     *  sub-account's RAM quota must hold size + segments + stack at the peak
+     *  (docs/decisions/0022-package-store.md). The name never lets it map a boot module.
+     *  -> OK | BAD_PARAM (unaligned, too big, not the caller's RAM, or not a loadable ELF:
+     *  reason logged) | QUOTA | BUSY (loaded). */
+    KIDE_OWN_LOAD_PAGES = 47,
 };
+
+#define KIDE_CORE_LOAD_PAGES_MAX (64ull << 20) /**< bytes per KIDE_OWN_LOAD_PAGES image */
 
 #define KIDE_RAM_NODE_ANY    (~0ull) /**< KIDE_OWN_RAM_NODE w1: no node preferred */
 #define KIDE_RAM_NODE_STRICT 1ull    /**< KIDE_OWN_RAM_NODE w2: never another node */
@@ -452,6 +465,13 @@ struct kide_own_load_req {
         char bytes[32]; /**< at most 31 */
     } rom;
 };
+struct kide_own_load_pages_req {
+    kide_u64 addr, size;
+    struct {
+        kide_u64 len;
+        char bytes[32]; /**< at most 31 */
+    } name;
+};
 struct kide_own_config_req {
     kide_u64 total, offset;
     struct {
@@ -579,5 +599,6 @@ _Static_assert(KIDE_WORDS_(kide_own_affinity_req) == 1, "AFFINITY");
 _Static_assert(KIDE_WORDS_(kide_own_ram_node_req) == 2, "RAM_NODE");
 _Static_assert(KIDE_WORDS_(kide_own_ram_node_rep) == 1, "RAM_NODE");
 _Static_assert(KIDE_WORDS_(kide_own_rom_req) == 1 + 4, "ROM");
+_Static_assert(KIDE_WORDS_(kide_own_load_pages_req) == 2 + 1 + 4, "LOAD_PAGES");
 
 #endif

@@ -193,7 +193,8 @@ static void fuzz_self(void)
         if (rnd() % 2)
             utcb->words[1] = own_id = slot_id[rnd() % SLOTS];
         if (rnd() % 2)
-            utcb->words[2] = own_op = KIDE_OWN_LOAD + rnd() % (KIDE_OWN_ROM - KIDE_OWN_LOAD + 1);
+            utcb->words[2] = own_op =
+                    KIDE_OWN_LOAD + rnd() % (KIDE_OWN_LOAD_PAGES - KIDE_OWN_LOAD + 1);
     }
     int st = call(KIDE_COMP_SEL_CORE, n);
     if (op == KIDE_CORE_IO_MEM && st == KIDE_OK)
@@ -208,13 +209,24 @@ static void fuzz_owner(void)
 {
     unsigned s = (unsigned)(rnd() % SLOTS);
     kide_sel own = SEL_SLOT(s);
-    u64 op = KIDE_OWN_LOAD + rnd() % (KIDE_OWN_ROM - KIDE_OWN_LOAD + 1);
+    u64 op = KIDE_OWN_LOAD + rnd() % (KIDE_OWN_LOAD_PAGES - KIDE_OWN_LOAD + 1);
     unsigned n = 1;
     utcb->words[0] = op;
     switch (op) {
     case KIDE_OWN_LOAD:
         put_str(&n, rnd() % 3 ? "hoitaja" : "no-such-rom");
         break;
+    case KIDE_OWN_LOAD_PAGES: {
+        /* own RAM (the stack: snapshot taken, not an ELF), a boot module's pages
+         * (the program: refused), or anything */
+        u64 pick = rnd() % 3;
+        utcb->words[n++] = pick == 0   ? KIDE_COMP_STACK_TOP - KIDE_COMP_STACK_SIZE
+                           : pick == 1 ? 0x4000000000ull
+                                       : word();
+        utcb->words[n++] = rnd() % 2 ? (1 + rnd() % 16) * 4096 : word();
+        put_str(&n, rnd() % 2 ? "pkg:fuzz/x/1" : "hoitaja");
+        break;
+    }
     case KIDE_OWN_ARGS:
         put_str(&n, rnd() % 2 ? "idle" : (rnd() % 2 ? "null" : "ud"));
         break;

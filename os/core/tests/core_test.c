@@ -528,6 +528,73 @@ static void test_rom_and_leaks(void)
     destroy(&c);
 }
 
+/* Decision 0022: KIDE_OWN_LOAD_PAGES loads a child from the owner's own RAM
+ * (here: a copy of this very binary), through a snapshot charged to the child
+ * and freed after; refused for what is not the owner's RAM or not an ELF; the
+ * name it records never grants a boot module. */
+static int load_pages(struct child *c, u64 addr, u64 size, const char *name)
+{
+    struct kide_core_chan ch = own_chan(c->own);
+    struct kide_own_load_pages_req req = {.addr = addr, .size = size};
+    int st = KIDE_WIRE_STR(req.name, name, strlen(name));
+    return st == KIDE_OK ? kide_own_load_pages(&ch, &req) : st;
+}
+
+static int args_start(struct child *c, const char *args)
+{
+    struct kide_core_chan ch = own_chan(c->own);
+    struct kide_own_args_req a;
+    int st = KIDE_WIRE_STR(a.args, args, strlen(args));
+    if (st == KIDE_OK)
+        st = kide_own_args(&ch, &a);
+    return st == KIDE_OK ? kide_own_start(&ch) : st;
+}
+
+static void test_load_pages(void)
+{
+    const u64 rom_va = KIDE_COMP_HEAP + 0x5000000, ram_va = KIDE_COMP_HEAP + 0x6000000;
+    CHECK(rom_map(rom_va, "hoitaja") == KIDE_OK, "rom of this binary");
+    u64 size = BASE_ALIGN_UP(rom_rep.size, 4096);
+    CHECK(alloc(ram_va, size) == KIDE_OK, "ram for the copy");
+    memcpy((void *)ram_va, (const void *)rom_va, rom_rep.size);
+    struct child c;
+    CHECK(child_create(&c, "pkg-self", 4 << 20, 64, 0) == KIDE_OK, "create pkg-self");
+    state_of(&c);
+    u64 used0 = last.ram_used;
+    CHECK(load_pages(&c, ram_va + 8, size, "pkg:t/self/1") == KIDE_BAD_PARAM, "unaligned");
+    CHECK(load_pages(&c, ram_va, 0, "pkg:t/self/1") == KIDE_BAD_PARAM, "empty");
+    CHECK(load_pages(&c, ram_va, KIDE_CORE_LOAD_PAGES_MAX + 4096, "p") == KIDE_BAD_PARAM, "big");
+    CHECK(load_pages(&c, ram_va, size + 4096, "pkg:t/self/1") == KIDE_BAD_PARAM, "past the RAM");
+    CHECK(load_pages(&c, rom_va, size, "pkg:t/self/1") == KIDE_BAD_PARAM, "a boot module's pages");
+    CHECK(load_pages(&c, ram_va, size, "") == KIDE_BAD_PARAM, "no name");
+    /* not an ELF: refused, the snapshot taken back */
+    ((u8 *)ram_va)[0] = 0;
+    CHECK(load_pages(&c, ram_va, size, "pkg:t/self/1") == KIDE_BAD_PARAM, "not an ELF");
+    state_of(&c);
+    CHECK(last.ram_used == used0, "snapshot freed: used %lu, was %lu", last.ram_used, used0);
+    ((u8 *)ram_va)[0] = 0x7f;
+    CHECK(load_pages(&c, ram_va, size, "pkg:t/self/1") == KIDE_OK, "load pages");
+    CHECK(load_pages(&c, ram_va, size, "pkg:t/self/1") == KIDE_BUSY, "loaded already");
+    memset((void *)ram_va, 0, size); /* the child ran from a copy, not from these */
+    CHECK(args_start(&c, "pkg-self") == KIDE_OK, "start pkg-self");
+    u64 state = child_wait(&c, 10000), code = last.exit_code;
+    CHECK(state == KIDE_ACC_EXITED && code == 0, "pkg-self state %lu code %lu", state, code);
+    destroy(&c);
+    /* a quota that holds the snapshot but not the program too */
+    memcpy((void *)ram_va, (const void *)rom_va, rom_rep.size);
+    CHECK(child_create(&c, "pkg-tight", size + (64 << 10), 64, 0) == KIDE_OK, "create tight");
+    CHECK(load_pages(&c, ram_va, size, "pkg:t/self/1") == KIDE_QUOTA, "tight quota");
+    destroy(&c);
+    /* named like a boot module: still no right to map that module */
+    CHECK(child_create(&c, "pkg-rom", 4 << 20, 64, 0) == KIDE_OK, "create pkg-rom");
+    CHECK(load_pages(&c, ram_va, size, "hoitaja") == KIDE_OK, "load pages as 'hoitaja'");
+    CHECK(args_start(&c, "rom-probe") == KIDE_OK, "start pkg-rom");
+    state = child_wait(&c, 10000), code = last.exit_code;
+    CHECK(state == KIDE_ACC_EXITED && code == 1, "pkg-rom state %lu code %lu", state, code);
+    destroy(&c);
+    CHECK(ram_free(ram_va, size) == KIDE_OK, "free the copy");
+}
+
 static void test_children(void)
 {
     struct child c;
@@ -996,6 +1063,8 @@ static void as_child(const char *args)
         log_line("nest: %s", ok ? "ok" : "failed");
         exit_code(ok ? 0 : 1);
     }
+    if (!strcmp(args, "pkg-self")) /* loaded by LOAD_PAGES: the info page names the package */
+        exit_code(strcmp(INFO->binary, "pkg:t/self/1") ? 1 : 0);
     if (!strncmp(args, "exit ", 5))
         exit_code(base_strtou64(args + 5, NULL));
     if (!strcmp(args, "null"))
@@ -1033,6 +1102,7 @@ BASE_NORETURN void test_main(struct kide_utcb *u)
     test_alloc_no_stall();
     test_table_share();
     test_rom_and_leaks();
+    test_load_pages();
     test_log_rings();
     test_numa();
     test_cycles(1000);

@@ -1224,6 +1224,48 @@ static void test_habitat_overhead(void **state)
     assert_non_null(strstr(err.msg, "ram 1M leaves its children nothing"));
 }
 
+/* binary "pkg:<user>/<name>/<version>" (decision 0022): the pattern, at most
+ * 31 bytes, and a route for service Pkg; boot module names as before. */
+#define PKGCHILD(bin, extra)                                                                       \
+    "{\"name\":\"p\",\"binary\":\"" bin "\",\"ram\":4096,\"caps\":16,\"cpu\":{\"quota\":10}" extra \
+    "}"
+#define PKGROUTE ",\"routes\":[{\"service\":\"Pkg\",\"to\":\"child\",\"child\":\"store\"}]"
+static void test_pkg_binary(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(DOC(CHILD("store", ",\"provides\":[\"Pkg\"]") "," PKGCHILD(
+                             "pkg:alice/hello/1.0", PKGROUTE))),
+                     0);
+    assert_string_equal(cfg.child[1].binary, "pkg:alice/hello/1.0");
+    assert_true(hj_binary_is_pkg(cfg.child[1].binary));
+    assert_false(hj_binary_is_pkg(cfg.child[0].binary));
+    hj_config_free(&cfg);
+    bad(DOC(PKGCHILD("pkg:alice/hello/1.0", "")),
+        "binary 'pkg:alice/hello/1.0' is a package, but the child has no route for service Pkg",
+        "child 'p'");
+    bad(DOC(PKGCHILD("pkg:alice/hello/1.0",
+                     ",\"routes\":[{\"service\":\"Pkg\",\"to\":\"denied\"}]")),
+        "no route for service Pkg", NULL);
+    const char *wrong[] = {"pkg:alice/hello",    "pkg:alice/hello/1.0/x", "pkg:/hello/1.0",
+                           "pkg:alice//1.0",     "pkg:Alice/hello/1.0",   "pkg:alice/hello/",
+                           "pkg:alice/hello/.1", "pkg:al ce/hello/1.0",   "pkg:"};
+    char why[200];
+    for (unsigned i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++)
+        if (hj_binary_check(wrong[i], strlen(wrong[i]), why, sizeof(why)) == 0)
+            fail_msg("accepted binary '%s'", wrong[i]);
+    assert_non_null(strstr(why, "is not a package name pkg:<user>/<name>/<version>"));
+    assert_int_equal(hj_binary_check("pkg:a/b/1.0-rc1+x_y", 19, why, sizeof(why)), 0);
+    assert_int_equal(hj_binary_check("pkg:alice/hello-world/2024.1.1", 30, why, sizeof(why)), 0);
+    assert_int_equal(hj_binary_check("pkg:alice/hello-world/2024.11.1", 31, why, sizeof(why)), 0);
+    assert_int_equal(hj_binary_check("pkg:alice/hello-world/2024.11.12", 32, why, sizeof(why)), -1);
+    assert_string_equal(why, "is 32 bytes, at most 31 for a package");
+    assert_int_equal(hj_binary_check("demo", 4, why, sizeof(why)), 0);
+    assert_int_equal(hj_binary_check("pk:x", 4, why, sizeof(why)), -1);
+    bad(DOC(PKGCHILD("pkg:alice/hello", PKGROUTE)),
+        "binary 'pkg:alice/hello' is not a package name", NULL);
+    assert_string_equal(err.hint, HJ_BINARY_HINT);
+}
+
 /* The configuration size limit: at KIDE_CONFIG_MAX parsed, one byte more refused. */
 /* Names, service names and labels at their limits (kide/limits.h): the longest
  * is accepted, one byte more refused with the same message kide-scenario gives. */
@@ -1601,6 +1643,7 @@ int main(void)
             cmocka_unit_test_teardown(test_args, teardown),
             cmocka_unit_test_teardown(test_exit_with, teardown),
             cmocka_unit_test_teardown(test_name_limits, teardown),
+            cmocka_unit_test_teardown(test_pkg_binary, teardown),
             cmocka_unit_test(test_plan_order),
             cmocka_unit_test(test_plan_cpu_swap),
             cmocka_unit_test_teardown(test_ram_node, teardown),

@@ -313,3 +313,9 @@ int kide_own_rom(const struct kide_core_chan *ch, const struct kide_own_rom_req 
     return kide_core_call(ch, KIDE_OWN_ROM, req,
                           STR_BYTES(struct kide_own_rom_req, name, req->name.len), 0, 0);
 }
+
+int kide_own_load_pages(const struct kide_core_chan *ch, const struct kide_own_load_pages_req *req)
+{
+    return kide_core_call(ch, KIDE_OWN_LOAD_PAGES, req,
+                          STR_BYTES(struct kide_own_load_pages_req, name, req->name.len), 0, 0);
+}

@@ -72,44 +72,9 @@ static void insert_sorted(struct kide_elf_info *info, const struct kide_elf_segm
     info->seg[i] = *s;
 }
 
-enum kide_elf_error kide_elf_check(const void *image, kide_u64 size, kide_u64 user_end,
-                                   struct kide_elf_info *info)
+/* The sorted segments: none sharing a page, the entry in an executable one. */
+static enum kide_elf_error check_layout(struct kide_elf_info *info, kide_u64 entry)
 {
-    const kide_u8 *b = image;
-    info->count = 0;
-    info->entry = 0;
-    if (size < 64)
-        return KIDE_ELF_TOO_SMALL;
-    if (b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F')
-        return KIDE_ELF_NOT_ELF;
-    if (b[4] != 2 || b[5] != 1 || rd16(b + 18) != 62)
-        return KIDE_ELF_NOT_X86_64;
-    if (rd16(b + 16) != 2)
-        return KIDE_ELF_NOT_EXEC;
-    kide_u64 phoff = rd64(b + 32), entry = rd64(b + 24);
-    kide_u16 phentsize = rd16(b + 54), phnum = rd16(b + 56);
-    if (phentsize != 56 || phnum == 0 || phoff > size || (kide_u64)phnum * 56 > size - phoff)
-        return KIDE_ELF_BAD_PHDRS;
-    for (unsigned i = 0; i < phnum; i++) {
-        struct phdr h;
-        read_phdr(b + phoff + (kide_u64)i * 56, &h);
-        if (h.type != PT_LOAD || h.memsz == 0)
-            continue;
-        enum kide_elf_error e = check_segment(&h, size, user_end);
-        if (e != KIDE_ELF_OK)
-            return e;
-        if (info->count == KIDE_ELF_MAX_SEGMENTS)
-            return KIDE_ELF_TOO_MANY;
-        struct kide_elf_segment s = {
-                .vaddr = h.vaddr,
-                .memsz = h.memsz,
-                .offset = h.offset,
-                .filesz = h.filesz,
-                .perm = ((h.flags & PF_R) ? KIDE_MEM_R : 0) | ((h.flags & PF_W) ? KIDE_MEM_W : 0) |
-                        ((h.flags & PF_X) ? KIDE_MEM_X : 0) | KIDE_MEM_R,
-        };
-        insert_sorted(info, &s);
-    }
     if (info->count == 0)
         return KIDE_ELF_NO_SEGMENTS;
     /* Pages are mapped with one set of rights each: segments may not share one. */
@@ -129,10 +94,77 @@ enum kide_elf_error kide_elf_check(const void *image, kide_u64 size, kide_u64 us
     return KIDE_ELF_BAD_ENTRY;
 }
 
-int kide_elf_load(const void *image, const struct kide_elf_info *info,
-                  const struct kide_elf_loader *l)
+/* The contiguous image as a reader. */
+static int mem_read(void *ctx, kide_u64 off, void *buf, kide_u64 n)
 {
-    const kide_u8 *file = image;
+    const kide_u8 *src = (const kide_u8 *)ctx + off;
+    kide_u8 *dst = buf;
+    for (kide_u64 i = 0; i < n; i++)
+        dst[i] = src[i];
+    return 0;
+}
+
+enum kide_elf_error kide_elf_check(const void *image, kide_u64 size, kide_u64 user_end,
+                                   struct kide_elf_info *info)
+{
+    const struct kide_elf_reader r = {mem_read, (void *)image, size};
+    return kide_elf_check_reader(&r, user_end, info);
+}
+
+enum kide_elf_error kide_elf_check_reader(const struct kide_elf_reader *r, kide_u64 user_end,
+                                          struct kide_elf_info *info)
+{
+    kide_u8 b[64];
+    kide_u64 size = r->size;
+    info->count = 0;
+    info->entry = 0;
+    if (size < 64)
+        return KIDE_ELF_TOO_SMALL;
+    if (r->read(r->ctx, 0, b, sizeof(b)))
+        return KIDE_ELF_UNREADABLE;
+    if (b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F')
+        return KIDE_ELF_NOT_ELF;
+    if (b[4] != 2 || b[5] != 1 || rd16(b + 18) != 62)
+        return KIDE_ELF_NOT_X86_64;
+    if (rd16(b + 16) != 2)
+        return KIDE_ELF_NOT_EXEC;
+    kide_u64 phoff = rd64(b + 32), entry = rd64(b + 24);
+    kide_u16 phentsize = rd16(b + 54), phnum = rd16(b + 56);
+    if (phentsize != 56 || phnum == 0 || phoff > size || (kide_u64)phnum * 56 > size - phoff)
+        return KIDE_ELF_BAD_PHDRS;
+    for (unsigned i = 0; i < phnum; i++) {
+        kide_u8 raw[56];
+        struct phdr h;
+        /* inside the file: phoff + phnum * 56 <= size was checked above */
+        if (r->read(r->ctx, phoff + (kide_u64)i * 56, raw, sizeof(raw)))
+            return KIDE_ELF_UNREADABLE;
+        read_phdr(raw, &h);
+        if (h.type != PT_LOAD || h.memsz == 0)
+            continue;
+        enum kide_elf_error e = check_segment(&h, size, user_end);
+        if (e != KIDE_ELF_OK)
+            return e;
+        if (info->count == KIDE_ELF_MAX_SEGMENTS)
+            return KIDE_ELF_TOO_MANY;
+        struct kide_elf_segment s = {
+                .vaddr = h.vaddr,
+                .memsz = h.memsz,
+                .offset = h.offset,
+                .filesz = h.filesz,
+                .perm = ((h.flags & PF_R) ? KIDE_MEM_R : 0) | ((h.flags & PF_W) ? KIDE_MEM_W : 0) |
+                        ((h.flags & PF_X) ? KIDE_MEM_X : 0) | KIDE_MEM_R,
+        };
+        insert_sorted(info, &s);
+    }
+    return check_layout(info, entry);
+}
+
+/* The loading walk for both forms. `file` is the contiguous image (map() may
+ * share its pages) or NULL (a reader: map() gets no data and must back every
+ * segment with fresh pages; the bytes are copied through r). */
+static int load_walk(const struct kide_elf_reader *r, const kide_u8 *file,
+                     const struct kide_elf_info *info, const struct kide_elf_loader *l)
+{
     for (unsigned i = 0; i < info->count; i++) {
         const struct kide_elf_segment *sg = &info->seg[i];
         /* kide_elf_check bounded vaddr + memsz by user space and offset +
@@ -140,23 +172,34 @@ int kide_elf_load(const void *image, const struct kide_elf_info *info,
         kide_u64 start = sg->vaddr & ~(PAGE - 1);
         kide_u64 end = (sg->vaddr + sg->memsz + PAGE - 1) & ~(PAGE - 1);
         int filled = 0;
-        int st = l->map(l->ctx, i, sg, start, end - start, file + sg->offset, &filled);
+        int st = l->map(l->ctx, i, sg, start, end - start, file ? file + sg->offset : 0, &filled);
         if (st != KIDE_OK)
             return st;
-        if (filled)
+        if (filled && file)
             continue;
         kide_u64 fend = sg->vaddr + sg->filesz;
         for (kide_u64 va = start; va < fend; va += PAGE) {
             /* the part of the file image that falls into this page */
             kide_u64 lo = va > sg->vaddr ? va : sg->vaddr;
             kide_u64 hi = va + PAGE < fend ? va + PAGE : fend;
-            kide_u8 *dst = l->ptr(l->ctx, lo);
-            const kide_u8 *src = file + sg->offset + (lo - sg->vaddr);
-            for (kide_u64 k = 0; k < hi - lo; k++)
-                dst[k] = src[k];
+            if (r->read(r->ctx, sg->offset + (lo - sg->vaddr), l->ptr(l->ctx, lo), hi - lo))
+                return KIDE_BAD_PARAM;
         }
     }
     return KIDE_OK;
+}
+
+int kide_elf_load(const void *image, const struct kide_elf_info *info,
+                  const struct kide_elf_loader *l)
+{
+    const struct kide_elf_reader r = {mem_read, (void *)image, 0};
+    return load_walk(&r, image, info, l);
+}
+
+int kide_elf_load_reader(const struct kide_elf_reader *r, const struct kide_elf_info *info,
+                         const struct kide_elf_loader *l)
+{
+    return load_walk(r, 0, info, l);
 }
 
 const char *kide_elf_strerror(enum kide_elf_error e)
@@ -184,6 +227,8 @@ const char *kide_elf_strerror(enum kide_elf_error e)
         return "no loadable segment";
     case KIDE_ELF_BAD_ENTRY:
         return "the entry point is not inside an executable segment";
+    case KIDE_ELF_UNREADABLE:
+        return "the image could not be read (its pages went away while it was checked)";
     }
     return "unknown ELF error";
 }

@@ -44,11 +44,26 @@ enum kide_elf_error {
     KIDE_ELF_OVERLAP,     /**< two segments share a page */
     KIDE_ELF_NO_SEGMENTS, /**< nothing to load */
     KIDE_ELF_BAD_ENTRY,   /**< entry point not in an executable segment */
+    KIDE_ELF_UNREADABLE,  /**< the reader failed (kide_elf_reader only) */
+};
+
+/** An image that is not one contiguous run of memory (core's snapshot of a
+ *  package's pages, page by page): the checker and the walk fetch bytes
+ *  through read(), always inside [0, size), header and program headers in
+ *  pieces of at most 64 bytes, segment bytes at most one page at a time. */
+struct kide_elf_reader {
+    /** Copy image bytes [off, off + n) to buf. Returns 0, or nonzero if it cannot. */
+    int (*read)(void *ctx, kide_u64 off, void *buf, kide_u64 n);
+    void *ctx;
+    kide_u64 size; /**< image bytes */
 };
 
 /** Check image[0..size) and fill *info. Returns KIDE_ELF_OK or the first problem. */
 enum kide_elf_error kide_elf_check(const void *image, kide_u64 size, kide_u64 user_end,
                                    struct kide_elf_info *info);
+/** The same through a reader (r->size is the image's size). */
+enum kide_elf_error kide_elf_check_reader(const struct kide_elf_reader *r, kide_u64 user_end,
+                                          struct kide_elf_info *info);
 /** A sentence saying what the error means and what to do. */
 const char *kide_elf_strerror(enum kide_elf_error e);
 
@@ -75,5 +90,10 @@ struct kide_elf_loader {
  *  already backed are the caller's to release. */
 int kide_elf_load(const void *image, const struct kide_elf_info *info,
                   const struct kide_elf_loader *l);
+/** The same through a reader: map() gets data NULL (nothing to map in place;
+ *  *filled is ignored) and the bytes are copied with r->read. A read failure
+ *  ends the walk with KIDE_BAD_PARAM. */
+int kide_elf_load_reader(const struct kide_elf_reader *r, const struct kide_elf_info *info,
+                         const struct kide_elf_loader *l);
 
 #endif

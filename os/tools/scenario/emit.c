@@ -530,7 +530,7 @@ static void binaries(const struct scn_habitat *h, const char **list, size_t *n, 
 {
     for (size_t k = 0; k < h->nchildren; k++) {
         const struct scn_child *c = &h->children[k];
-        bool seen = false;
+        bool seen = hj_binary_is_pkg(c->binary); /* installed at run time, not a module */
         for (size_t j = 0; j < *n && !seen; j++)
             seen = strcmp(list[j], c->binary) == 0;
         if (!seen && *n < max)

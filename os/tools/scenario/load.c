@@ -165,6 +165,25 @@ static int name(struct ld *c, yaml_node_t *n, const char *where, const char *fie
     return a_name(c, n, where, field, false, HJ_NAME_HINT, out);
 }
 
+/* A child's binary: a boot module's name or "pkg:<user>/<name>/<version>"
+ * (hoitaja's hj_binary_check, the one check of binaries). */
+static int binary(struct ld *c, yaml_node_t *n, const char *where, char *out)
+{
+    char why[200];
+    if (scalar(c, n, where, "binary"))
+        return -1;
+    const char *s = (const char *)n->data.scalar.value;
+    size_t len = n->data.scalar.length;
+    if (len > HJ_NAME_MAX || strlen(s) != len || hj_binary_check(s, len, why, sizeof(why))) {
+        if (len > HJ_NAME_MAX || strlen(s) != len)
+            snprintf(why, sizeof(why), "is %zu bytes (or holds a NUL), at most %u", len,
+                     HJ_NAME_MAX);
+        return fail(c, n, HJ_BINARY_HINT, "%s: binary '%s' %s", where, text(n), why);
+    }
+    memcpy(out, s, len + 1);
+    return 0;
+}
+
 /* A service name [A-Za-z][A-Za-z0-9_-]{0,31}, or "*" if star is allowed. */
 static int service(struct ld *c, yaml_node_t *n, const char *where, const char *field, bool star,
                    char *out)
@@ -474,7 +493,7 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, stru
         return -1;
     snprintf(where, sizeof(where), "child '%s%s'", path, ch->name);
     if (fields(c, n, where, NULL, allowed) || !(v = need(c, n, where, "binary")) ||
-        name(c, v, where, "binary", ch->binary) || !(v = need(c, n, where, "ram")) ||
+        binary(c, v, where, ch->binary) || !(v = need(c, n, where, "ram")) ||
         size(c, v, where, "ram", &ch->ram) || !(v = need(c, n, where, "caps")) ||
         integer(c, v, where, "caps", &ch->caps) || !(v = need(c, n, where, "cpu")) ||
         cpu(c, v, where, ch))

@@ -4,7 +4,8 @@
 # libkide_depot.a, whose sources are imported by goa (os/lib/depot/build.mk),
 # and `components` (make all) must not fail when Debian's archive is
 # unreachable; `depot` builds it, or writes test-depot.unavailable (the
-# scenario is then skipped, mk-image.sh exit 3).
+# scenario is then skipped, mk-image.sh exit 3). It builds test-pkgstore
+# (pkg-start) the same way.
 
 TDEPOT_DIR := $(TOP)/os/components/tests/test-depot
 TDEPOT_OUT := $(OSB)/components/tests/test-depot
@@ -32,6 +33,7 @@ $(TDEPOT_ELF): $(TDEPOT_OBJS) $(KIDE_DEPOT_LIB) $(BASE_CRT0) $(COMP_LIB) $(BASE_
 depot: $(COMP_LIB) $(BASE_LIB) $(BASE_CRT0) $(USER_LDS) $(if $(wildcard $(BUILD)/goa/rel/goa),,| net)
 	@rc=0; $(MAKE) --no-print-directory depot-import || rc=$$?; \
 	if [ $$rc -eq 3 ]; then mkdir -p $(BIN); \
-	    echo "os/lib/depot: libsodium's or xz-utils' sources are unavailable" >$(TDEPOT_ELF).unavailable; exit 0; fi; \
-	[ $$rc -eq 0 ] || exit 1; rm -f $(TDEPOT_ELF).unavailable; \
-	$(MAKE) --no-print-directory $(KIDE_DEPOT_LIB) $(TDEPOT_ELF)
+	    for e in $(TDEPOT_ELF) $(TPKGS_ELF); do \
+	    echo "os/lib/depot: libsodium's or xz-utils' sources are unavailable" >$$e.unavailable; done; exit 0; fi; \
+	[ $$rc -eq 0 ] || exit 1; rm -f $(TDEPOT_ELF).unavailable $(TPKGS_ELF).unavailable; \
+	$(MAKE) --no-print-directory $(KIDE_DEPOT_LIB) $(TDEPOT_ELF) $(TPKGS_ELF)

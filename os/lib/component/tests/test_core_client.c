@@ -101,6 +101,23 @@ static void test_string_words(void **state)
     assert_int_equal(rep.id, 9);
 }
 
+/* LOAD_PAGES: address and size, then the name string, nothing past it. */
+static void test_load_pages(void **state)
+{
+    (void)state;
+    struct kide_core_chan ch = chan();
+    struct kide_own_load_pages_req req = {.addr = 0x500000000000, .size = 0x3000};
+    assert_int_equal(KIDE_WIRE_STR(req.name, "pkg:a/b/1", 9), KIDE_OK);
+    answer_n = 1;
+    assert_int_equal(kide_own_load_pages(&ch, &req), KIDE_OK);
+    assert_int_equal(seen_n, 1 + 2 + 1 + 2);
+    assert_int_equal(seen[0], KIDE_OWN_LOAD_PAGES);
+    assert_int_equal(seen[1], 0x500000000000);
+    assert_int_equal(seen[2], 0x3000);
+    assert_int_equal(seen[3], 9);
+    assert_memory_equal(&seen[4], "pkg:a/b/1\0\0\0\0\0\0\0", 16);
+}
+
 static void test_empty_string(void **state)
 {
     (void)state;
@@ -276,6 +293,7 @@ int main(void)
             cmocka_unit_test_setup(test_fixed_request, setup),
             cmocka_unit_test_setup(test_string_words, setup),
             cmocka_unit_test_setup(test_empty_string, setup),
+            cmocka_unit_test_setup(test_load_pages, setup),
             cmocka_unit_test_setup(test_string_too_long, setup),
             cmocka_unit_test_setup(test_forged_length_bounded, setup),
             cmocka_unit_test_setup(test_own_via_self, setup),

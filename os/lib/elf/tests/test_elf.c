@@ -71,12 +71,46 @@ static void valid_image(void **state)
     assert_int_equal(info.seg[1].filesz, 0x800);
 }
 
+/* A reader over img as core's snapshot is: pages that are not contiguous
+ * (here: every read checks its bounds and never crosses a page), failing
+ * from read number fail_read on. */
+static unsigned reads, fail_read = ~0u;
+
+static int paged_read(void *ctx, kide_u64 off, void *buf, kide_u64 n)
+{
+    const struct kide_elf_reader *self = ctx;
+    assert_true(off <= self->size && n <= self->size - off);
+    assert_true(n == 0 || off / 4096 == (off + n - 1) / 4096 || n <= 64);
+    if (reads++ >= fail_read)
+        return -1;
+    memcpy(buf, img + off, n);
+    return 0;
+}
+
+static enum kide_elf_error check_paged(size_t size, struct kide_elf_info *info)
+{
+    static struct kide_elf_reader r;
+    r = (struct kide_elf_reader){paged_read, &r, size};
+    return kide_elf_check_reader(&r, USER_END, info);
+}
+
+/* Both forms of the checker agree on every image. */
 static void expect(enum kide_elf_error want, uint64_t entry, const struct seg *s, int n,
                    size_t size)
 {
     size_t built = build(entry, s, n);
-    struct kide_elf_info info;
+    struct kide_elf_info info, info2;
     assert_int_equal(kide_elf_check(img, size ? size : built, USER_END, &info), want);
+    assert_int_equal(check_paged(size ? size : built, &info2), want);
+    assert_int_equal(info.count, info2.count);
+    assert_int_equal(info.entry, info2.entry);
+    for (unsigned i = 0; i < info.count; i++) {
+        assert_int_equal(info.seg[i].vaddr, info2.seg[i].vaddr);
+        assert_int_equal(info.seg[i].memsz, info2.seg[i].memsz);
+        assert_int_equal(info.seg[i].offset, info2.seg[i].offset);
+        assert_int_equal(info.seg[i].filesz, info2.seg[i].filesz);
+        assert_int_equal(info.seg[i].perm, info2.seg[i].perm);
+    }
     assert_non_null(kide_elf_strerror(want));
 }
 
@@ -154,7 +188,7 @@ static void entry_errors(void **state)
 
 /* The loading walk into a fake memory at 0x400000..0x403000. */
 static uint8_t mem[0x3000];
-static unsigned maps, fail_at = ~0u, fill_ro;
+static unsigned maps, fail_at = ~0u, fill_ro, reader_mode;
 
 static int fake_map(void *ctx, unsigned index, const struct kide_elf_segment *seg, kide_u64 va,
                     kide_u64 size, const kide_u8 *bytes, int *filled)
@@ -163,7 +197,7 @@ static int fake_map(void *ctx, unsigned index, const struct kide_elf_segment *se
     assert_int_equal(va % 4096, 0);
     assert_int_equal(size % 4096, 0);
     assert_true(va <= seg->vaddr && seg->vaddr + seg->memsz <= va + size);
-    assert_ptr_equal(bytes, img + seg->offset);
+    assert_ptr_equal(bytes, reader_mode ? NULL : img + seg->offset);
     maps++;
     if (index == fail_at)
         return KIDE_QUOTA;
@@ -210,12 +244,46 @@ static void load_walk(void **state)
     assert_int_equal(maps, 1);
 }
 
+/* The reader form: nothing mapped in place (map gets no bytes, *filled is
+ * ignored), bytes copied through the reader; a reader that fails ends it. */
+static void load_walk_reader(void **state)
+{
+    (void)state;
+    struct seg s[] = {text, data};
+    size_t n = build(0x400010, s, 2);
+    for (unsigned i = 0x1000; i < 0x2000; i++)
+        img[i] = (uint8_t)(i * 5 + 3);
+    struct kide_elf_info info;
+    reads = 0, fail_read = ~0u;
+    assert_int_equal(check_paged(n, &info), KIDE_ELF_OK);
+    static struct kide_elf_reader r;
+    r = (struct kide_elf_reader){paged_read, &r, n};
+    const struct kide_elf_loader l = {fake_map, fake_ptr, mem};
+    memset(mem, 0xee, sizeof(mem));
+    maps = 0, fail_at = ~0u, fill_ro = 1, reader_mode = 1;
+    assert_int_equal(kide_elf_load_reader(&r, &info, &l), KIDE_OK);
+    assert_int_equal(maps, 2);
+    assert_memory_equal(mem, img + 0x1000, 0x1000); /* copied although map "filled" it */
+    assert_memory_equal(mem + 0x1000, img + 0x1000, 0x800);
+    for (unsigned i = 0x1800; i < 0x3000; i++)
+        assert_int_equal(mem[i], 0);
+    /* a reader failing in the walk: BAD_PARAM; in the check: UNREADABLE */
+    reads = 0, fail_read = 0, fill_ro = 0;
+    assert_int_equal(kide_elf_load_reader(&r, &info, &l), KIDE_BAD_PARAM);
+    reads = 0, fail_read = 1;
+    assert_int_equal(check_paged(n, &info), KIDE_ELF_UNREADABLE);
+    reads = 0, fail_read = 0;
+    assert_int_equal(check_paged(n, &info), KIDE_ELF_UNREADABLE);
+    fail_read = ~0u, reader_mode = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(valid_image),  cmocka_unit_test(header_errors),
-            cmocka_unit_test(phdr_errors),  cmocka_unit_test(segment_errors),
-            cmocka_unit_test(entry_errors), cmocka_unit_test(load_walk),
+            cmocka_unit_test(valid_image),      cmocka_unit_test(header_errors),
+            cmocka_unit_test(phdr_errors),      cmocka_unit_test(segment_errors),
+            cmocka_unit_test(entry_errors),     cmocka_unit_test(load_walk),
+            cmocka_unit_test(load_walk_reader),
     };
     return cmocka_run_group_tests_name("os-elf", tests, NULL, NULL);
 }

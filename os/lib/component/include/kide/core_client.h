@@ -132,5 +132,7 @@ int kide_own_affinity(const struct kide_core_chan *ch, const struct kide_own_aff
 int kide_own_ram_node(const struct kide_core_chan *ch, const struct kide_own_ram_node_req *req,
                       struct kide_own_ram_node_rep *rep);
 int kide_own_rom(const struct kide_core_chan *ch, const struct kide_own_rom_req *req);
+/** Load the sub-account from an ELF image in the caller's own RAM (decision 0022). */
+int kide_own_load_pages(const struct kide_core_chan *ch, const struct kide_own_load_pages_req *req);
 
 #endif
