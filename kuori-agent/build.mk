@@ -9,10 +9,12 @@
 #                      of the metrics writer (kuori-agent-metrics) and the fuzzer of the
 #                      whole request path for $(FUZZ_SECONDS) s (kuori-agent-fuzz)
 #   kuori-agent-fuzz   the fuzzer for KAGENT_FUZZ_SECONDS (default 300)
+#   kuori-agent-e2e-test  the agents in QEMU driven from the host (suite kuori-agent-e2e)
 # Needs from the includer: TOP, OSB, mk/component.mk, mk/host.mk, os/lib/build.mk
 # (run_fuzz, JSON_SRCS), the libraries kide-socket and kide-http (os/components/http-status).
 KAGENT_DIR := $(TOP)/kuori-agent
-KAGENT_CORE := frame.c req.c conn.c reply.c ops.c ops_apply.c stream.c watch.c metrics.c
+KAGENT_CORE := frame.c req.c conn.c reply.c ops.c ops_apply.c ops_token.c stream.c watch.c metrics.c \
+               tokens.c base64.c
 # The agent port needs the TLS library (os/lib/tls, KTLS_LIBS); a build without it
 # serves metrics only (net_none.c). The library joins the link as a kide library.
 ifneq ($(KTLS_LIBS),)
@@ -39,15 +41,15 @@ KAGENT_FUZZ_SECONDS ?= 300
 
 $(KAGENT_TEST): $(KAGENT_DIR)/tests/test_agent.c $(KAGENT_CORE_SRCS) $(KAGENT_HDRS) $(JSON_SRCS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(KAGENT_HOST_CFLAGS) -o $@ $< $(KAGENT_CORE_SRCS) $(JSON_SRCS) -lcmocka
+	$(HOST_CC) $(KAGENT_HOST_CFLAGS) -o $@ $< $(KAGENT_CORE_SRCS) $(JSON_SRCS) -lcmocka -lcrypto
 
 $(KAGENT_METRICS): $(KAGENT_DIR)/tests/metrics_sample.c $(KAGENT_CORE_SRCS) $(KAGENT_HDRS) $(JSON_SRCS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(KAGENT_HOST_CFLAGS) -o $@ $< $(KAGENT_CORE_SRCS) $(JSON_SRCS)
+	$(HOST_CC) $(KAGENT_HOST_CFLAGS) -o $@ $< $(KAGENT_CORE_SRCS) $(JSON_SRCS) -lcrypto
 
 $(KAGENT_FUZZ): $(KAGENT_DIR)/tests/fuzz_agent.c $(KAGENT_CORE_SRCS) $(KAGENT_HDRS) $(JSON_SRCS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(KAGENT_FUZZ_CFLAGS) -o $@ $< $(KAGENT_CORE_SRCS) $(JSON_SRCS)
+	$(FUZZ_CC) $(KAGENT_FUZZ_CFLAGS) -o $@ $< $(KAGENT_CORE_SRCS) $(JSON_SRCS) -lcrypto
 
 # promtool (Debian package prometheus) checks the writer's output; the suite
 # fails, not skips, without it: `make deps` installs it.
@@ -74,3 +76,10 @@ kuori-agent-fuzz: $(KAGENT_FUZZ)
 	@rc=0; \
 	$(call run_fuzz,kuori-agent-fuzz,$(KAGENT_FUZZ),$(KAGENT_DIR)/tests/corpus,$(KAGENT_FUZZ_SECONDS)); \
 	exit $$rc
+
+# The agents in QEMU, driven from the host (os/scenarios/tests/agent.yaml,
+# os/tools/tests/agent_e2e.py; suite kuori-agent-e2e): metrics through
+# promtool, the capability boundary, cumulative counters.
+.PHONY: kuori-agent-e2e-test
+kuori-agent-e2e-test: $(KERNEL_BIN) core hoitaja components scenario-tool net
+	@BUILD=$(BUILD) $(TOP)/os/tools/tests/agent_e2e.py

@@ -23,6 +23,7 @@
 #include <kide/types.h>
 
 #include "backend.h"
+#include "tokens.h"
 
 #define KAGENT_VERSION       1
 #define KAGENT_NAME          "kuori-agent/1.0"
@@ -144,9 +145,26 @@ const char *kagent_err_name(enum kagent_err e);
 /** Roles: what the agent's place gives it (docs/kuori-agent.md, "Roles"). */
 enum kagent_role { KROLE_TENANT, KROLE_OPERATOR };
 
+/** The crypto the agent's identity, tokens and enrolment need (ktls in the component,
+ *  OpenSSL-backed fakes in the host tests). No crypto here: only calls. */
+struct kagent_crypto {
+    void *ctx;
+    /** n bytes from the DRBG. */
+    void (*random)(void *ctx, void *out, __SIZE_TYPE__ n);
+    /** SHA-256 of data. */
+    void (*sha256)(const void *data, __SIZE_TYPE__ n, kide_u8 out[32]);
+    /** A client certificate (DER) for a P-256 SubjectPublicKeyInfo, CN = cn, O = org,
+     *  signed by the agent's key. 0, or < 0 if the key is not a P-256 point. */
+    int (*issue)(void *ctx, const kide_u8 *spki, __SIZE_TYPE__ n, const char *cn, const char *org,
+                 kide_u8 *out, __SIZE_TYPE__ cap, __SIZE_TYPE__ *len);
+    kide_u8 fp[32]; /**< SHA-256 of the agent's own certificate */
+};
+
 /** What all connections of one agent share. */
 struct kagent {
     const struct kagent_backend *be;
+    const struct kagent_crypto *crypto; /**< NULL: no TLS: enrol and tokens unavailable */
+    struct ktok_store tokens;           /**< the token authority's store (operator) */
     enum kagent_role role;
     char habitat[KAGENT_NAME_MAX + 1];
     int apply_busy;     /**< an apply is under way (one at a time) */
@@ -194,6 +212,13 @@ struct kagent_conn {
 /** Set up the agent's shared state. */
 void kagent_init(struct kagent *a, const struct kagent_backend *be, enum kagent_role role,
                  const char *habitat);
+/** Give the agent its crypto (and register its own fingerprint as its habitat's pin). */
+void kagent_set_crypto(struct kagent *a, const struct kagent_crypto *crypto);
+/** Make a token for habitat (operator): 0; -1 no pin for habitat (its agent has not
+ *  registered); -2 the store is full; -3 no crypto. */
+int kagent_token_create(struct kagent *a, const char *habitat, kide_u64 ttl_s,
+                        char text[KTOK_TEXT_MAX], char id[9]);
+
 /** A new connection; client is the verified certificate's CN, or NULL for an enrolment one. */
 void kagent_conn_open(struct kagent *a, struct kagent_conn *c, const char *client);
 /** Plaintext from the client: takes what fits, handles whole requests. Returns bytes taken. */

@@ -135,6 +135,7 @@ static void listen_metrics(struct kide_env *env, kide_u64 port)
     struct kide_sock_open_rep r = {0};
     kide_u64 until = kide_now_ns() + IN_USE_WAIT_MS * 1000000ull;
     metrics.sc = &sc;
+    metrics.env = env;
     int st = kide_sock_listen_wait(env, &sc, port, 4, until, &r);
     if (st != KIDE_OK || r.err != KIDE_SOCK_OK) {
         kide_log(env, "kuori-agent: cannot listen on metrics port %u: %s, socket error %u",

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* metrics_http.c: see metrics_http.h. One request per connection: the answer
- * says `Connection: close` and the connection closes once it is sent
- * (Prometheus opens one per scrape anyway). The request head is parsed by
+ * says `Connection: close`; once it is sent the agent reads (and drops) until
+ * the client closes, or KMETRICS_IDLE_NS pass, and then closes (closing with
+ * unread input would reset the connection and could cost the client the
+ * answer). A scrape counts as served when the client closed after the whole
+ * page: the first is logged once. The request head is parsed by
  * http-status's bounded parser (library kide-http). */
 #include <kide/component.h>
 
@@ -13,8 +16,7 @@ static void mc_close(struct kmetrics *m, struct kmetrics_conn *c)
     c->used = 0;
 }
 
-static void answer(struct kagent *a, struct kmetrics *m, struct kmetrics_conn *c, int code,
-                   int head_only)
+static void answer(struct kagent *a, struct kmetrics_conn *c, int code, int head_only)
 {
     static char page[KMETRICS_PAGE];
     long blen = 0;
@@ -44,7 +46,26 @@ static void answer(struct kagent *a, struct kmetrics *m, struct kmetrics_conn *c
         c->out_len += (kide_u32)blen;
     }
     c->out_off = 0;
-    m->scrapes += code == 200;
+    c->page_200 = code == 200;
+}
+
+/* After the answer: read and drop until the client closes. */
+static int mc_drain(struct kmetrics *m, struct kmetrics_conn *c)
+{
+    struct kide_sock_recv_rep r;
+    if (kide_sock_tcp_recv(m->sc, c->handle, c->in, HTTP_HEAD_MAX, &r) != KIDE_OK ||
+        (r.err != KIDE_SOCK_OK && r.err != KIDE_SOCK_WOULD_BLOCK)) {
+        m->scrapes += c->page_200;
+        if (c->page_200 && m->scrapes == 1) /* one line: that scraping works */
+            kide_log(m->env, "kuori-agent: first metrics scrape served");
+        mc_close(m, c);
+        return 1;
+    }
+    if (kide_now_ns() - c->opened_ns > KMETRICS_IDLE_NS) {
+        mc_close(m, c);
+        return 1;
+    }
+    return r.err == KIDE_SOCK_OK && r.len > 0;
 }
 
 static int mc_serve(struct kagent *a, struct kmetrics *m, struct kmetrics_conn *c)
@@ -59,11 +80,15 @@ static int mc_serve(struct kagent *a, struct kmetrics *m, struct kmetrics_conn *
         }
         c->out_off += (kide_u32)r.accepted;
         if (c->out_off >= c->out_len) {
-            mc_close(m, c);
+            c->out_len = c->out_off = 0;
+            c->sent = 1;
+            c->opened_ns = kide_now_ns(); /* the client has KMETRICS_IDLE_NS to close */
             return 1;
         }
         return r.accepted > 0;
     }
+    if (c->sent)
+        return mc_drain(m, c);
     struct kide_sock_recv_rep r;
     if (kide_sock_tcp_recv(m->sc, c->handle, c->in + c->in_len, HTTP_HEAD_MAX - c->in_len, &r) !=
                 KIDE_OK ||
@@ -78,13 +103,13 @@ static int mc_serve(struct kagent *a, struct kmetrics *m, struct kmetrics_conn *
         if (pr == HTTP_PARSE_INCOMPLETE)
             return 1;
         if (pr != HTTP_PARSE_OK)
-            answer(a, m, c, pr == HTTP_PARSE_TOO_LARGE ? 431 : 400, 0);
+            answer(a, c, pr == HTTP_PARSE_TOO_LARGE ? 431 : 400, 0);
         else if (req.method == HTTP_OTHER)
-            answer(a, m, c, 405, 0);
+            answer(a, c, 405, 0);
         else if (strcmp(req.path, "/metrics"))
-            answer(a, m, c, 404, req.method == HTTP_HEAD);
+            answer(a, c, 404, req.method == HTTP_HEAD);
         else
-            answer(a, m, c, 200, req.method == HTTP_HEAD);
+            answer(a, c, 200, req.method == HTTP_HEAD);
         return 1;
     }
     if (kide_now_ns() - c->opened_ns > KMETRICS_IDLE_NS) {
@@ -108,6 +133,7 @@ int kmetrics_serve(struct kagent *a, struct kmetrics *m)
             c->handle = r.handle;
             c->opened_ns = kide_now_ns();
             c->in_len = c->out_off = c->out_len = 0;
+            c->sent = c->page_200 = 0;
             moved = 1;
         }
         moved |= mc_serve(a, m, c);

@@ -18,11 +18,14 @@ struct kmetrics_conn {
     int used;
     kide_u64 handle, opened_ns;
     kide_u32 in_len, out_off, out_len;
+    int sent;     /**< the whole answer is sent: wait for the client's close */
+    int page_200; /**< the answer was a metrics page */
     kide_u8 in[HTTP_HEAD_MAX];
     char out[KMETRICS_PAGE + 256];
 };
 
 struct kmetrics {
+    struct kide_env *env;
     struct kide_sock_client *sc;
     kide_u64 listener;
     kide_u64 scrapes; /**< pages served */

@@ -42,6 +42,26 @@ static struct ktls_rng rng;
 static struct kide_sock_client *sc;
 static kide_u64 listener, port_;
 static struct kide_env *env_;
+static struct kagent_crypto crypto;
+
+/* The protocol core's crypto, over ktls (kagent.h, struct kagent_crypto). */
+static void c_random(void *ctx, void *out, size_t n)
+{
+    (void)ctx;
+    ktls_rng_bytes(&rng, out, n);
+}
+
+static void c_sha256(const void *data, size_t n, kide_u8 out[32])
+{
+    ktls_sha256(data, n, out);
+}
+
+static int c_issue(void *ctx, const kide_u8 *spki, size_t n, const char *cn, const char *org,
+                   kide_u8 *out, size_t cap, size_t *len)
+{
+    (void)ctx;
+    return ktls_issue_cert(&id, &rng, spki, n, cn, org, out, cap, len);
+}
 
 static int listen_on(struct kide_env *env, const char **why)
 {
@@ -78,6 +98,17 @@ int knet_start(struct kide_env *env, struct kagent *a, struct kide_sock_client *
     }
     fp[2 * KTLS_FP_LEN] = 0;
     kide_log(env, "kuori-agent: certificate fingerprint sha256:%s", fp);
+    crypto.random = c_random;
+    crypto.sha256 = c_sha256;
+    crypto.issue = c_issue;
+    memcpy(crypto.fp, id.fp, sizeof crypto.fp);
+    kagent_set_crypto(a, &crypto);
+    if (a->role == KROLE_OPERATOR) {
+        /* The operator's first token, on the operator's console, once per start. */
+        char text[KTOK_TEXT_MAX], tid[9];
+        if (kagent_token_create(a, a->habitat, 3600, text, tid) == 0)
+            kide_log(env, "kuori-agent: operator token (one enrolment, valid 1 h): %s", text);
+    }
     if (listen_on(env, why))
         return -1;
     kide_log(env, "kuori-agent: serving habitat '%s' as %s on TCP port %u (TLS)", a->habitat,

@@ -122,24 +122,10 @@ static void kop_control(struct kagent *a, struct kagent_conn *c, const struct ka
     kr_end(a, c, &w, r->id);
 }
 
-static void kop_enrol(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r)
-{
-    (void)a;
-    unavailable(c, r,
-                "enrolment needs the TLS library and the token authority, which this "
-                "build of kuori-agent does not have yet");
-}
-
 static void kop_install(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r)
 {
     (void)a;
     unavailable(c, r, "installing packages is not part of this build of kuori-agent");
-}
-
-static void kop_token(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r)
-{
-    (void)a;
-    unavailable(c, r, "the token authority is not part of this build of kuori-agent");
 }
 
 static const kop_fn handlers[KOP_COUNT] = {

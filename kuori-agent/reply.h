@@ -35,6 +35,8 @@ void kop_habitat(struct kagent *a, struct kagent_conn *c, const struct kagent_re
 void kop_watch(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r);
 void kop_events(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r);
 void kop_logs(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r);
+void kop_enrol(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r);
+void kop_token(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r);
 void kop_cancel(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r);
 
 #endif

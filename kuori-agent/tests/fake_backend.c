@@ -2,6 +2,7 @@
 /* fake_backend.c: see fake_backend.h. */
 #include "fake_backend.h"
 
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -188,4 +189,38 @@ void fake_event(struct fake *f, kide_u64 type, const char *child, kide_u64 a)
     e->time_ns = f->now;
     e->a = a;
     snprintf(e->child, sizeof e->child, "%s", child);
+}
+
+static unsigned char counter;
+
+static void c_random(void *ctx, void *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ((unsigned char *)out)[i] = counter++;
+}
+
+static void c_sha256(const void *data, size_t n, kide_u8 out[32])
+{
+    SHA256(data, n, out);
+}
+
+static int c_issue(void *ctx, const kide_u8 *spki, size_t n, const char *cn, const char *org,
+                   kide_u8 *out, size_t cap, size_t *len)
+{
+    if (n != 91 || spki[0] != 0x30)
+        return -2;
+    int k = snprintf((char *)out, cap, "CERT(%s,%s)", cn, org);
+    if (k < 0 || (size_t)k >= cap)
+        return -3;
+    *len = (size_t)k;
+    return 0;
+}
+
+void fake_crypto(struct kagent_crypto *c)
+{
+    memset(c, 0, sizeof *c);
+    c->random = c_random;
+    c->sha256 = c_sha256;
+    c->issue = c_issue;
+    SHA256((const unsigned char *)"the agent's certificate", 23, c->fp);
 }

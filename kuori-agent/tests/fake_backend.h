@@ -20,6 +20,10 @@ struct fake {
     struct kide_mgmt_event ev[64];
 };
 
+/** A crypto for tests: real SHA-256 (OpenSSL), a counter as randomness, and a
+ *  "certificate" that is the text CERT(cn,org) for any 91-byte SPKI starting 0x30. */
+void fake_crypto(struct kagent_crypto *c);
+
 /** The backend over f. */
 void fake_backend(struct fake *f, struct kagent_backend *be);
 /** Record an event in f. */

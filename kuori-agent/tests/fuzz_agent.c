@@ -21,6 +21,7 @@ static struct fake fk;
 static struct kagent_backend be;
 static struct kagent ag;
 static struct kagent_conn hostile, good;
+static struct kagent_crypto crypto;
 
 /* Check every queued frame, then drop them (a client that reads). */
 static void drain(struct kagent_conn *c)
@@ -64,6 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fake_event(&fk, KIDE_EV_STARTED, "demo", 0);
     fake_backend(&fk, &be);
     kagent_init(&ag, &be, (size & 1) ? KROLE_OPERATOR : KROLE_TENANT, "tenant-a");
+    if (size & 4) { /* with crypto: enrolment and the token authority are reachable */
+        fake_crypto(&crypto);
+        kagent_set_crypto(&ag, &crypto);
+    }
     kagent_conn_open(&ag, &hostile, (size & 2) ? 0 : "mallory");
     kagent_conn_open(&ag, &good, "alice");
     size_t i = 0;

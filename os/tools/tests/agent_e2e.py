@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""End-to-end test of kuori-agent: boot os/scenarios/tests/agent.yaml (an
+agent in the root habitat and in tenant-a and tenant-b, each with its own
+TCP/IP stack) and drive the agents from the host.
+
+What it checks, from the host through QEMU's forwards and the router:
+- every agent's /metrics (127.0.0.1:17910 root, :17911 tenant-a, :17912
+  tenant-b) answers 200 with Prometheus' text format 0.0.4, which
+  `promtool check metrics` (Debian package prometheus) accepts;
+- the capability boundary as the metrics show it: the root agent sees the
+  habitats tenant-a and tenant-b as its components; tenant-a's agent sees
+  its own habitat (net, echo, kuori-agent) and nothing of tenant-b or of
+  the root habitat, and tenant-b's the same the other way round;
+- counters are cumulative: a second scrape of tenant-a never shows less CPU
+  time for a component than the first;
+- the agent port (TLS, the kuori protocol) when the agent was built with
+  the TLS library: otherwise each agent says so on its console and the
+  protocol part counts as skipped, naming that cause.
+The scenario's expectation gets the agents' "first metrics scrape" lines
+added, in the order this script scrapes, so the guest runs until the host
+is done, and scenario-run.sh's judgement must pass as well.
+
+Result: build/results/kuori-agent-e2e ("passed failed skipped"). Skipped,
+naming the cause, when the TCP/IP stack could not be built.
+Usage: agent_e2e.py [--timeout SECONDS]
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from guest_console import Console  # noqa: E402
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
+SUITE = "kuori-agent-e2e"
+RESULT = SUITE + os.environ.get("KIDE_RESULT_TAG", "")
+SCENARIO = os.path.join(TOP, "os", "scenarios", "tests", "agent.yaml")
+# label prefix, habitat name in the metrics, metrics port, agent port
+AGENTS = [("kuori-agent", "init", 17910, 17443),
+          ("tenant-a/kuori-agent", "tenant-a", 17911, 17444),
+          ("tenant-b/kuori-agent", "tenant-b", 17912, 17445)]
+# What each agent must and must not show as components.
+MUST = {"init": {"tenant-a", "tenant-b", "net", "router", "kuori-agent"},
+        "tenant-a": {"net", "echo", "kuori-agent"},
+        "tenant-b": {"net", "kuori-agent"}}
+MUST_NOT = {"tenant-a": {"tenant-b", "router", "nic", "platform", "tenant-a"},
+            "tenant-b": {"tenant-a", "echo", "router", "nic", "platform", "tenant-b"}}
+SAMPLE = re.compile(r'^(\w+)\{([^}]*)\} (\S+)$')
+
+
+def record(passed, failed, skipped):
+    os.makedirs(os.path.join(BUILD, "results"), exist_ok=True)
+    with open(os.path.join(BUILD, "results", RESULT), "w") as f:
+        f.write(f"{passed} {failed} {skipped}\n")
+    print(f"{RESULT}: {passed} passed, {failed} failed, {skipped} skipped")
+
+
+def port_free(port):
+    s = socket.socket()
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def scrape(port, deadline):
+    """GET /metrics -> (status, content type, body). QEMU accepts a forwarded
+    connection at once and resets it while the guest does not answer yet, so
+    a failure is retried until the deadline."""
+    url = f"http://127.0.0.1:{port}/metrics"
+    last = None
+    while time.monotonic() < deadline:
+        r = subprocess.run(["curl", url, "-sS", "--max-time", "30", "-o", "-", "-w",
+                            "\n%{http_code} %{content_type}"], capture_output=True)
+        out = r.stdout.decode(errors="replace")
+        if r.returncode == 0 and "\n" in out:
+            body, _, tail = out.rpartition("\n")
+            code, _, ctype = tail.partition(" ")
+            return int(code), ctype, body
+        last = r.stderr.decode(errors="replace").strip() or f"curl status {r.returncode}"
+        time.sleep(0.5)  # a retry interval, not synchronisation: the deadline decides
+    raise RuntimeError(f"{url}: no answer before the deadline ({last})")
+
+
+def samples(body):
+    """{(name, labels): value} of a metrics page."""
+    out = {}
+    for line in body.splitlines():
+        m = SAMPLE.match(line)
+        if m:
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
+            out[(m.group(1), tuple(sorted(labels.items())))] = float(m.group(3))
+    return out
+
+
+def check_page(habitat, port, body):
+    """promtool, then the components the page shows. Raises naming what is wrong."""
+    path = os.path.join(BUILD, "os", "tmp", f"agent-metrics-{port}.txt")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(body)
+    r = subprocess.run(["promtool", "check", "metrics"], input=body.encode(),
+                       capture_output=True)
+    if r.returncode != 0:
+        raise RuntimeError("promtool check metrics: " +
+                           (r.stdout + r.stderr).decode(errors="replace").strip())
+    s = samples(body)
+    habitats = {dict(k[1]).get("habitat") for k in s}
+    comps = {dict(k[1]).get("component") for k in s} - {""}
+    if habitats != {habitat}:
+        raise RuntimeError(f"habitat labels {sorted(habitats)}, expected only {habitat!r}")
+    if not MUST[habitat] <= comps:
+        raise RuntimeError(f"components {sorted(comps)} lack {sorted(MUST[habitat] - comps)}")
+    leaked = comps & MUST_NOT.get(habitat, set())
+    if leaked:
+        raise RuntimeError(f"the agent of {habitat} shows {sorted(leaked)}: beyond its habitat")
+    return s
+
+
+def second_scrape(before, port, deadline):
+    """Scrape again: no CPU counter may be lower than in `before`. -> (passed, failed)."""
+    if before is None:
+        return 0, 0  # the first scrape failed and said so
+    try:
+        _, _, body = scrape(port, deadline)
+        again = samples(body)
+        cpu = "kide_component_cpu_seconds_total"
+        back = [k for k, v in before.items() if k[0] == cpu and k in again and again[k] < v]
+        if back:
+            raise RuntimeError(f"CPU counters went back: {back}")
+        print(f"{SUITE}: port {port}: a second scrape: counters cumulative")
+        return 1, 0
+    except RuntimeError as e:
+        print(f"{SUITE}: FAIL port {port} second scrape: {e}")
+        return 0, 1
+
+
+def with_host_lines(path):
+    """A copy of the scenario whose expectation also waits for each agent's first
+    scrape, in this script's order. -> its path."""
+    with open(path) as f:
+        text = f.read()
+    extra = "".join(f'    - "[{label}] kuori-agent: first metrics scrape served"\n'
+                    for label, _, _, _ in AGENTS)
+    marker = "  exit: none\n"
+    if marker not in text:
+        raise RuntimeError(f"{path}: no '{marker.strip()}' line to put the host's lines before")
+    out = os.path.join(BUILD, "os", "tmp", os.path.basename(path))
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        f.write(text.replace(marker, extra + marker, 1))
+    return out
+
+
+def main():
+    sys.stdout.reconfigure(line_buffering=True)  # the guest's and our lines in order
+    timeout = 300
+    args = sys.argv[1:]
+    if len(args) == 2 and args[0] == "--timeout":
+        timeout = int(args[1])
+    elif args:
+        print(__doc__)
+        return 2
+    net = os.path.join(BUILD, "os", "bin", "net")
+    if os.path.exists(net + ".unavailable") or not os.path.exists(net):
+        print(f"{SUITE}: skipped: the TCP/IP stack was not built")
+        record(0, 0, 1)
+        return 0
+    for tool in ("curl", "promtool"):
+        if not shutil.which(tool):
+            print(f"{SUITE}: FAIL {tool} is missing; hint: make deps")
+            record(0, 1, 0)
+            return 1
+    busy = [p for _, _, m, a in AGENTS for p in (m, a) if not port_free(p)]
+    if busy:
+        print(f"{SUITE}: FAIL host port(s) {busy} already in use; "
+              "hint: stop the other QEMU or program holding them")
+        record(0, 1, 0)
+        return 1
+    scenario = with_host_lines(SCENARIO)
+    run = [os.path.join(TOP, "os", "tools", "scenario-run.sh"), "--no-result", "--suite", SUITE,
+           "--timeout", str(timeout), "--scenario", scenario, "agent"]
+    proc = subprocess.Popen(run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    console = Console(proc)
+    deadline = time.monotonic() + timeout
+    passed = failed = skipped = 0
+    listening = [f"[{label}] kuori-agent: metrics on TCP port 9110 (GET /metrics)"
+                 for label, _, _, _ in AGENTS]
+    if not console.wait_for(listening, deadline):
+        print(f"{SUITE}: FAIL the agents did not all say they serve metrics")
+        failed += 1
+    else:
+        passed += 1
+        first = {}
+        for label, habitat, port, _ in AGENTS:
+            try:
+                code, ctype, body = scrape(port, deadline)
+                if code != 200 or not ctype.startswith("text/plain; version=0.0.4"):
+                    raise RuntimeError(f"status {code}, content type {ctype!r}")
+                first[habitat] = check_page(habitat, port, body)
+                print(f"{SUITE}: {habitat}: /metrics ok ({len(first[habitat])} samples, "
+                      "promtool ok, only its own habitat)")
+                passed += 1
+            except RuntimeError as e:
+                print(f"{SUITE}: FAIL {habitat} /metrics: {e}")
+                failed += 1
+            if habitat == "tenant-a":
+                # Before tenant-b's scrape: its line is the run's last expected one.
+                p, f = second_scrape(first.get(habitat), port, deadline)
+                passed += p
+                failed += f
+        no_tls = [line for line in console.lines if "agent port 7443 not served" in line]
+        if no_tls:
+            print(f"{SUITE}: skipped: the protocol over TLS: {no_tls[0].lstrip('| ')}")
+            skipped += 1
+    try:
+        rc = proc.wait(timeout=max(1, deadline - time.monotonic()) + 30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = "timeout"
+    if rc == 0:
+        passed += 1
+    else:
+        print(f"{SUITE}: FAIL scenario-run.sh judged the guest's log: status {rc}")
+        failed += 1
+    record(passed, failed, skipped)
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
