@@ -10,6 +10,7 @@
  * another CPU than its parent gets its percent of that whole CPU.
  */
 #include "core.h"
+#include "logring.h"
 
 struct account *acc_init;
 static struct account accounts[ACC_MAX];
@@ -383,6 +384,7 @@ void acc_destroy(struct account *a)
         a->parent->blocks_used -= 1 + a->blocks;
         a->parent->caps_given -= a->caps_quota;
     }
+    ring_account_gone(a); /* after the quota went back: the owner pays for the ring */
     unlink(a);
     a->used = false;
 }

@@ -3,7 +3,7 @@
 CORE_DIR  := $(TOP)/os/core
 CORE_OUT  := $(OSB)/core
 CORE_ELF  := $(BIN)/core
-CORE_OBJS := $(addprefix $(CORE_OUT)/,main.o account.o memory.o pages.o load.o service.o devices.o log.o hold.o \
+CORE_OBJS := $(addprefix $(CORE_OUT)/,main.o account.o memory.o pages.o load.o service.o devices.o log.o logring.o hold.o \
                                        runtime.o)
 # core runs on the component runtime's shared objects with its own backend
 # (runtime.c; os/lib/component/rt.h), not on krt.

@@ -68,6 +68,7 @@ void core_portal_entry(u64 id, u64 msg, struct kide_utcb *u);
 #define ACC_GEN_MASK 0xffffffffffull
 
 struct page_leaf; /* records of an account's pages, memory.c */
+struct log_ring;  /* its newest LOG lines, logring.c */
 
 struct account {
     bool used;
@@ -128,6 +129,8 @@ struct account {
     /** Boot modules it may map (ROM) besides `binary` (KIDE_OWN_ROM); init: all. */
     char roms[KIDE_CORE_ROM_MAX][32];
     unsigned nroms;
+    struct log_ring *ring; /**< its log ring (logring.c), or NULL */
+    bool ring_refused;     /**< its quota had no room for one at its first line */
 };
 
 /* account.c */

@@ -28,6 +28,7 @@
  *    only at boot, on panics and on faults nobody handles.)
  */
 #include "log.h"
+#include "logring.h"
 
 #define COM1          0x3f8
 #define COM1_LSR      (COM1 + 5)
@@ -185,6 +186,8 @@ int log_request(struct account *a, const char *text, u64 len, struct log_out *ou
         len--; /* the newline that ends the line is ours to write */
     char line[LOG_OUT_MAX];
     unsigned prefix, n = format_line(a, text, len, line, &prefix);
+    /* Every line goes to the account's ring, also one the console drops. */
+    ring_record(a, line + prefix, n - prefix - 1);
     struct bucket *b = &buckets[a->index];
     if (b->gen != a->gen)
         *b = (struct bucket){.gen = a->gen};

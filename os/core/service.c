@@ -12,6 +12,7 @@
  */
 #include "core.h"
 #include "log.h"
+#include "logring.h"
 
 /* core's lock (hold.c) is held by every portal call from entry to reply, but
  * for the steps of a long operation (a job): core's handlers on different CPUs
@@ -396,7 +397,10 @@ static int self_child(struct call *c)
     }
     if (!child_req_ok(c, &req, name))
         return KIDE_BAD_PARAM;
-    if (req.ram > a->ram_quota - a->ram_used)
+    /* A kept log ring of its name becomes its own (ring_adopt): its bytes and its unit
+     * of our table share count as free. */
+    bool kept = ring_kept(a, name);
+    if (req.ram > a->ram_quota - a->ram_used + (kept ? KIDE_LOG_RING_BYTES : 0))
         return child_quota(c, 1);
     if (!acc_cpu_fits(a, a->cpu, NULL, req.cpu_pct))
         return child_quota(c, 3);
@@ -404,15 +408,19 @@ static int self_child(struct call *c)
     if (st != KIDE_OK)
         return st;
     u64 blocks;
+    a->blocks_used -= kept ? 1 : 0;
     struct account *s = acc_block_share(a, req.caps, &blocks) ? acc_alloc(a, name) : NULL;
-    if (!s) /* its share of core's table is spent: its own subtree's doing */
+    if (!s) { /* its share of core's table is spent: its own subtree's doing */
+        a->blocks_used += kept ? 1 : 0;
         return child_quota(c, 4);
+    }
     s->blocks = blocks;
     a->blocks_used += 1 + blocks;
     s->caps_quota = req.caps; /* as acc_create_objects will: acc_destroy gives both back */
     a->caps_given += req.caps;
     s->ram_quota = req.ram;
     a->ram_used += req.ram;
+    ring_adopt(s);
     s->cpu_pct = req.cpu_pct;
     s->prio_req = (unsigned)req.prio;
     acc_compute_share(s);
@@ -530,6 +538,27 @@ static int self_nodes(struct call *c)
     struct kide_core_nodes_rep rep;
     results(c, &rep, nodes_report(&rep));
     return KIDE_OK;
+}
+
+/* The reply is written where it goes (core's UTCB, after the status word): 3.9 KiB
+ * would not fit the handler's stack. The name is snapshotted first. */
+static int self_logs(struct call *c)
+{
+    struct kide_core_logs_req req;
+    decode(c, &req, sizeof(req) / 8, 3);
+    char name[KIDE_CORE_NAME_MAX + 1] = "";
+    if (str_valid(c, 2, req.name.len, req.name.bytes, KIDE_CORE_NAME_MAX, true)) {
+        memcpy(name, req.name.bytes, req.name.len);
+        name[req.name.len] = 0;
+    }
+    if (c->bad || !name_ok(name) || req.flags > KIDE_LOGS_FORGET)
+        return KIDE_BAD_PARAM;
+    if (req.flags & KIDE_LOGS_FORGET)
+        return ring_forget(c->a, name);
+    struct kide_core_logs_rep *rep = (struct kide_core_logs_rep *)c->out;
+    int st = ring_read(c->a, name, req.after, rep);
+    c->res = 4 + (unsigned)((rep->lines.len + 7) / 8);
+    return st;
 }
 
 static int owner_call(struct call *c);
@@ -839,6 +868,7 @@ static const struct op self_ops[] = {
         [KIDE_CORE_IO_MEM] = {self_io_mem, "IO_MEM"},
         [KIDE_CORE_MSI] = {self_msi, "MSI"},
         [KIDE_CORE_PCI_CONFIG] = {self_pci_config, "PCI_CONFIG"},
+        [KIDE_CORE_LOGS] = {self_logs, "LOGS"},
 };
 
 /* Indexed by op - KIDE_OWN_LOAD. */

@@ -13,8 +13,8 @@ HJ_DIR   := $(TOP)/os/hoitaja
 HJ_OUT   := $(OSB)/hoitaja
 
 # Pure logic (host-testable) and OS glue.
-HJ_LOGIC := config plan routes backoff events report status
-HJ_GLUE  := main child session mgmt calls live
+HJ_LOGIC := config plan routes backoff events report status cfgjson
+HJ_GLUE  := main child session mgmt calls live control
 HJ_HDRS  := $(HJ_DIR)/hoitaja.h $(HJ_DIR)/glue.h $(TOP)/os/abi/kide/limits.h
 
 $(eval $(call kide_component,hoitaja,$(addsuffix .c,$(HJ_LOGIC) $(HJ_GLUE)),))

@@ -148,8 +148,12 @@ struct hj_mgmt {
     long report_len;
     kide_u64 report_seq;
     kide_sel events_sm; /**< upped per event once subscribed (KIDE_MGMT_SUBSCRIBE), or 0 */
-    int busy;           /**< an apply of this session runs (it may release hj.lock: live.c) */
-    int closed;         /**< closed meanwhile: the apply frees it when it ends */
+    char *config;       /**< snapshot of the configuration in force (KIDE_MGMT_CONFIG) */
+    long config_len;
+    kide_u64 config_gen;
+    struct hj_slot *client; /**< the child that holds the session */
+    int busy;               /**< an apply of this session runs (it may release hj.lock: live.c) */
+    int closed;             /**< closed meanwhile: the apply frees it when it ends */
 };
 
 /** The habitat. */
@@ -270,6 +274,15 @@ int hj_mgmt_open(struct hj_session *ss, kide_sel *pt);
 void hj_mgmt_close(struct hj_session *ss);
 /** Publish the report on the console (main thread, rate-limited by the caller). */
 void hj_report_console(kide_u64 now);
+
+/* control.c */
+/** KIDE_MGMT_CONTROL: action (KIDE_CTL_*) on the child named `name`, asked by `caller`
+ *  (hj.lock held, no apply running). Returns 1 when done, 0 when rejected; verdict gets
+ *  "stopped", "started", "restarted" or "rejected: <reason>". */
+int hj_control(struct hj_slot *caller, kide_u64 action, const char *name, char *verdict,
+               kide_u64 size);
+/** Forget the log ring core keeps of an ended child named `name` (it was removed). */
+void hj_logs_forget(const char *name);
 
 /** Apply a configuration (full or partial) as generation gen; results into m. */
 int hj_apply(struct hj_mgmt *m, const char *text, kide_u64 len, kide_u64 gen, int partial);

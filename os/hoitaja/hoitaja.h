@@ -192,6 +192,12 @@ int hj_add_within(kide_u64 *sum, kide_u64 add, kide_u64 max);
 /** Index of the child named `name`, or -1. */
 int hj_config_find(const struct hj_config *c, const char *name);
 
+/* ---- cfgjson.c ------------------------------------------------------------ */
+/** The configuration cfg as canonical JSON into buf (size bytes, NUL-terminated): a full
+ *  configuration hj_config_parse reads back into the same struct (affinity is written
+ *  only when it is not home_cpu). Returns its length, or -1 when it does not fit. */
+long hj_config_json(const struct hj_config *cfg, kide_u32 home_cpu, char *buf, kide_u64 size);
+
 /* ---- plan.c --------------------------------------------------------------- */
 enum hj_act {
     HJ_ACT_NONE = 0, /**< unchanged */

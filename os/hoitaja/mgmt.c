@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* hoitaja management session ("Hoitaja"): report, upload, apply, result, events.
+/* hoitaja management session ("Hoitaja"): report, upload, apply, result, events,
+ * control (control.c), the configuration in force, a child's log lines.
  *
  * A session is a raw portal on the runtime's handler EC whose object is
  * its struct hj_mgmt. A configuration arrives in chunks (in order, at most
@@ -319,6 +320,7 @@ static void execute(struct apply_state *a, struct hj_config *next)
         const struct hj_child_cfg *nc = st->new_idx >= 0 ? &next->child[st->new_idx] : NULL;
         if (st->act == HJ_ACT_REMOVE) {
             hj_child_stop(s);
+            hj_logs_forget(s->cfg.name); /* its last lines go with it */
             hj_say("child %s: removed", s->cfg.name);
             hj_event(KIDE_EV_REMOVED, s->cfg.name, 0, 0);
             result(a, s->cfg.name, "removed");
@@ -458,6 +460,7 @@ static void free_mgmt(struct hj_mgmt *m)
     hj_free(m->upload);
     hj_free(m->result);
     hj_free(m->report);
+    hj_free(m->config);
     hj_free(m);
 }
 
@@ -560,10 +563,105 @@ static int op_events(struct hj_mgmt *m, struct kide_rpc *rpc)
     return reply(rpc, &rep, 3 + rep.count * KIDE_MGMT_EVENT_WORDS);
 }
 
+/* A child's name from a request's string field: NUL-terminated into name (HJ_NAME_MAX + 1
+ * bytes), or -1 when it is missing, too long or not in the message. */
+static int child_name(struct kide_rpc *rpc, unsigned at, kide_u64 len, const char *bytes,
+                      char *name)
+{
+    unsigned have = rpc->in.n > 1 ? rpc->in.n - 1 : 0;
+    if (rpc->in.bad || !len || len > HJ_NAME_MAX || at >= have || (len + 7) / 8 > have - at - 1)
+        return -1;
+    memcpy(name, bytes, len);
+    name[len] = 0;
+    return strlen(name) == len ? 0 : -1; /* no NUL inside */
+}
+
+static int op_control(struct hj_mgmt *m, struct kide_rpc *rpc)
+{
+    struct kide_mgmt_control_req req;
+    struct kide_mgmt_control_rep rep;
+    char name[HJ_NAME_MAX + 1];
+    hj_rpc_decode(rpc, &req, sizeof(req) / 8);
+    rpc->in.bad = 0; /* the name's words travel only as far as its length */
+    if (child_name(rpc, 1, req.child.len, req.child.bytes, name))
+        return KIDE_BAD_PARAM;
+    /* Exclusive with an apply: one may have released hj.lock (live.c). */
+    if (hj.applying)
+        return KIDE_BUSY;
+    memset(&rep, 0, sizeof(rep));
+    rep.done = (kide_u64)hj_control(m->client, req.action, name, rep.verdict.bytes,
+                                    sizeof(rep.verdict.bytes));
+    rep.verdict.len = strlen(rep.verdict.bytes);
+    return reply(rpc, &rep, 2 + (rep.verdict.len + 7) / 8);
+}
+
+static int take_config(struct hj_mgmt *m)
+{
+    kide_u64 size = 1024;
+    for (unsigned i = 0; i < hj.cfg.nchildren; i++)
+        size += 4096 + hj.cfg.child[i].config_len + hj.cfg.child[i].habitat_len;
+    hj_free(m->config);
+    m->config = hj_malloc(size);
+    if (!m->config)
+        return KIDE_QUOTA;
+    m->config_len = hj_config_json(&hj.cfg, hj.lim.home_cpu, m->config, size);
+    m->config_gen = hj.cfg.generation;
+    if (m->config_len < 0) {
+        hj_free(m->config);
+        m->config = NULL;
+        return KIDE_QUOTA;
+    }
+    return KIDE_OK;
+}
+
+static int op_config(struct hj_mgmt *m, struct kide_rpc *rpc)
+{
+    struct kide_mgmt_read_req req;
+    struct kide_mgmt_config_rep rep;
+    hj_rpc_decode(rpc, &req, 1);
+    int st = req.offset == 0 ? take_config(m) : KIDE_OK;
+    if (st == KIDE_OK)
+        st = chunk_at(m->config, m->config_len, req.offset, &rep.total, &rep.chunk.len,
+                      rep.chunk.bytes);
+    if (st != KIDE_OK)
+        return st;
+    rep.generation = m->config_gen;
+    return reply(rpc, &rep, 3 + (rep.chunk.len + 7) / 8);
+}
+
+/* Relayed from core (KIDE_CORE_LOGS names the child's account, live or ended): hoitaja
+ * keeps no lines itself. Only this habitat's children: a grandchild's lines are its
+ * nested habitat's to give. The core call reuses this handler's UTCB, so the request
+ * is snapshotted first and the reply built after. */
+static int op_logs(struct hj_mgmt *m, struct kide_rpc *rpc)
+{
+    struct kide_mgmt_logs_req req;
+    struct kide_mgmt_logs_rep rep; /* 3.9 KiB on the stack: threads have 64 KiB */
+    char name[HJ_NAME_MAX + 1];
+    (void)m;
+    hj_rpc_decode(rpc, &req, sizeof(req) / 8);
+    rpc->in.bad = 0;
+    if (child_name(rpc, 2, req.name.len, req.name.bytes, name) || req.flags)
+        return KIDE_BAD_PARAM;
+    if (hj_config_find(&hj.cfg, name) < 0)
+        return KIDE_NOT_FOUND;
+    struct kide_core_chan core = kide_core_self_chan(kide_utcb(), kide_core_portal());
+    int st = kide_core_logs(&core, &req, &rep);
+    if (st == KIDE_NOT_FOUND) { /* a child of ours that never logged (or was stopped before) */
+        memset(&rep, 0, 4 * 8);
+        rep.next = 1;
+    } else if (st != KIDE_OK) {
+        return st;
+    }
+    return reply(rpc, &rep, 4 + (rep.lines.len + 7) / 8);
+}
+
 static int (*const ops[])(struct hj_mgmt *m, struct kide_rpc *rpc) = {
-        [KIDE_MGMT_REPORT] = op_report, [KIDE_MGMT_UPLOAD] = op_upload,
-        [KIDE_MGMT_APPLY] = op_apply,   [KIDE_MGMT_RESULT] = op_result,
-        [KIDE_MGMT_EVENTS] = op_events, [KIDE_MGMT_SUBSCRIBE] = op_subscribe,
+        [KIDE_MGMT_REPORT] = op_report,   [KIDE_MGMT_UPLOAD] = op_upload,
+        [KIDE_MGMT_APPLY] = op_apply,     [KIDE_MGMT_RESULT] = op_result,
+        [KIDE_MGMT_EVENTS] = op_events,   [KIDE_MGMT_SUBSCRIBE] = op_subscribe,
+        [KIDE_MGMT_CONTROL] = op_control, [KIDE_MGMT_CONFIG] = op_config,
+        [KIDE_MGMT_LOGS] = op_logs,
 };
 
 static int mgmt_call(struct kide_env *env, void *obj, struct kide_rpc *rpc)
@@ -584,6 +682,7 @@ int hj_mgmt_open(struct hj_session *ss, kide_sel *pt)
     if (!m)
         return KIDE_QUOTA;
     memset(m, 0, sizeof(*m));
+    m->client = ss->client;
     ss->mgmt = m;
     /* Served on the client's CPU (IPC never crosses CPUs). */
     int st = kide_portal_create_on(hj.env, ss->client->cfg.affinity, mgmt_call, ss, pt);

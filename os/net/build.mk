@@ -3,7 +3,7 @@
 # os/Makefile after os/lib/base/build.mk, os/lib/build.mk and os/lib/nic/build.mk).
 #
 # Provides:
-#   net              import lwIP (os/net/lwip-import.sh), build $(NET_LIB) and $(NET_ELF); when
+#   net              import lwIP (os/tools/recipe-import.sh lwip), build $(NET_LIB) and $(NET_ELF); when
 #                    Debian's archive is unreachable and nothing is cached, says so,
 #                    builds nothing (the rest of the OS still builds) and leaves the
 #                    cause in build/os/bin/net.unavailable, so scenarios booting net
@@ -56,8 +56,8 @@ NET_OWN_OBJS  := $(patsubst %.c,$(NET_OUT)/fs/%.o,$(NET_OWN_FILES))
 
 # The import, once per change of the recipe or the script. Exit 3 of the
 # script (unreachable) is not a build failure: net reports it and stops.
-$(LWIP_STAMP): $(TOP)/recipes/lwip/goa.yaml $(wildcard $(TOP)/recipes/lwip/patches/*) $(NET_DIR)/lwip-import.sh
-	@TOP=$(TOP) BUILD=$(BUILD) $(NET_DIR)/lwip-import.sh $(LWIP_PROJ)
+$(LWIP_STAMP): $(TOP)/recipes/lwip/goa.yaml $(wildcard $(TOP)/recipes/lwip/patches/*) $(TOP)/os/tools/recipe-import.sh
+	@TOP=$(TOP) BUILD=$(BUILD) $(TOP)/os/tools/recipe-import.sh lwip $(LWIP_PROJ)
 $(addprefix $(LWIP_SRC)/,$(LWIP_FILES)): $(LWIP_STAMP) ;
 
 # The runtime is built by this make before the recursive one starts, so a

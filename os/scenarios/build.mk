@@ -44,7 +44,7 @@ SCN_ALONE    := cpu cpu-flat smp
 # besides: budgets must hold on a busy host too (budget debt, docs/kernel.md).
 SCN_LOADED   := cpu cpu-flat
 SCN_LOAD     := $(TOP)/os/tools/host-load.sh
-scenario-tests: $(SCN_PLATFORM) net
+scenario-tests: $(SCN_PLATFORM) net tls
 	@rc=0; $(MAKE) --no-print-directory scenario-reject || rc=1; \
 	printf '%s\n' $(filter-out $(SCN_ALONE),$(SCN_TESTS)) | xargs -P $(SCN_JOBS) -I{} \
 	    $(TOP)/os/tools/scenario-run.sh --quiet {} || rc=1; \

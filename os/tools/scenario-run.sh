@@ -24,7 +24,7 @@
 # default machine type and CPU model):
 #   --machine TYPE   QEMU machine type, e.g. q35 (default $KIDE_QEMU_MACHINE)
 #   --cpu MODEL      CPU model, e.g. Skylake-Server, EPYC, qemu64,+x2apic (default
-#                    $KIDE_QEMU_CPU)
+#                    $KIDE_QEMU_CPU, else the scenario's machine.cpu)
 #   --smp N          CPUs instead of the scenario's machine.cpus
 #   --mem SIZE       RAM instead of the scenario's machine.ram, e.g. 8G
 #   --qemu-arg ARG   one more QEMU argument (repeatable, in order), e.g. -numa
@@ -199,6 +199,9 @@ while read -r key arg; do
 	netdev) hw+=(-netdev "$arg") ;;
 	esac
 done <"$img/machine.txt"
+# machine.cpu of the scenario (e.g. a model with RDRAND for ktls); --cpu
+# and $KIDE_QEMU_CPU override it.
+[ -n "$cpu" ] || cpu=$(awk '$1 == "cpu" { print $2 }' "$img/machine.txt")
 [ -z "$cpu" ] || hw+=(-cpu "$cpu")
 hw+=("${qargs[@]}")
 # NUMA nodes (machine.numa): the RAM split evenly, CPU c on node c mod numa,

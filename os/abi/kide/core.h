@@ -191,6 +191,15 @@ enum kide_core_op {
      *  ports 0xcf8..0xcff are delegated to the caller (no MCFG: i440fx)
      *  | DENIED (no platform right) | BUSY (held by another account). */
     KIDE_CORE_PCI_CONFIG = 20,
+    /** The log ring of the caller's direct sub-account named `name` (live, or ended with
+     *  its ring kept: docs/core.md "Log rings"): w1 = after (a sequence number; lines after
+     *  it, 0: from the oldest kept), w2 = flags (KIDE_LOGS_FORGET: drop the kept ring of an
+     *  ended sub-account, nothing read), then the name string.
+     *  -> OK, w1 = count, w2 = lost (lines after `after` overwritten before this read),
+     *  w3 = next (the sequence number the next line will get), then the lines as a string
+     *  (<= KIDE_LOGS_CHUNK_MAX bytes) of records struct kide_log_line + text padded to
+     *  8 bytes | NOT_FOUND (no such sub-account, or it has no ring) | BAD_PARAM. */
+    KIDE_CORE_LOGS = 21,
 };
 
 #define KIDE_PCI_CFG_ECAM         1u
@@ -314,6 +323,9 @@ static inline const char *kide_fault_name(kide_u64 vector)
 #define KIDE_CORE_CAPS_MIN    KIDE_CAPS_MIN /**< smallest caps quota: the PD itself needs 8 pages */
 #define KIDE_CORE_MAX_THREADS 8u
 #define KIDE_CORE_PERIOD_NS   10000000ull /**< every component SC has a 10 ms period */
+#define KIDE_LOG_RING_BYTES   16384u      /**< an account's log ring, taken from its RAM quota */
+#define KIDE_LOGS_CHUNK_MAX   3840u       /**< bytes of records per KIDE_CORE_LOGS reply */
+#define KIDE_LOGS_FORGET      1u          /**< KIDE_CORE_LOGS w2: drop a kept ring */
 
 /* ---- typed messages ----------------------------------------------------------
  * Each operation's arguments (the words after words[0] = op) and results (the
@@ -492,6 +504,33 @@ struct kide_own_rom_req {
     } name;
 };
 
+/** KIDE_CORE_LOGS (and KIDE_MGMT_LOGS, which relays it). */
+struct kide_core_logs_req {
+    kide_u64 after, flags;
+    struct {
+        kide_u64 len;
+        char bytes[KIDE_CORE_NAME_MAX];
+    } name;
+};
+struct kide_core_logs_rep {
+    kide_u64 count; /**< records in lines */
+    kide_u64 lost;  /**< lines after `after` overwritten before they were read */
+    kide_u64 next;  /**< the sequence number of the next line (the newest is next - 1) */
+    struct {
+        kide_u64 len;
+        char bytes[KIDE_LOGS_CHUNK_MAX];
+    } lines;
+};
+/** One record in kide_core_logs_rep.lines: this header, then len bytes of text (the
+ *  line as the console shows it after "[label] ", without the newline), padded with
+ *  zeros to a multiple of 8. */
+struct kide_log_line {
+    kide_u64 seq;     /**< from 1, per ring, never reused */
+    kide_u64 time_ns; /**< kernel clock when core took the line */
+    kide_u64 len;     /**< text bytes (<= KIDE_LOG_LINE_MAX) */
+};
+#define KIDE_LOG_LINE_MAX 512u /**< text bytes of one record */
+
 /* The wire layout: words in the order the operations' comments above list them,
  * and every message within a UTCB (508 words, KIDE_UTCB_WORDS in utcb.h: the op or status word
  * and KIDE_CORE_OWN's header included). */
@@ -522,6 +561,9 @@ _Static_assert(KIDE_WORDS_(kide_core_io_mem_req) == 3, "IO_MEM");
 _Static_assert(KIDE_WORDS_(kide_core_msi_req) == 1, "MSI");
 _Static_assert(KIDE_WORDS_(kide_core_msi_rep) == 3, "MSI");
 _Static_assert(KIDE_WORDS_(kide_core_pci_config_rep) == 4, "PCI_CONFIG");
+_Static_assert(KIDE_WORDS_(kide_core_logs_req) == 3 + KIDE_CORE_NAME_MAX / 8, "LOGS");
+_Static_assert(KIDE_WORDS_(kide_core_logs_rep) == 4 + KIDE_LOGS_CHUNK_MAX / 8, "LOGS");
+_Static_assert(1 + KIDE_WORDS_(kide_core_logs_rep) <= 508, "LOGS fits a UTCB");
 _Static_assert(KIDE_WORDS_(kide_own_load_req) == 1 + 4, "LOAD");
 _Static_assert(KIDE_WORDS_(kide_own_config_req) == 3 + KIDE_CORE_CHUNK_MAX / 8, "CONFIG");
 _Static_assert(1 + KIDE_WORDS_(kide_core_own_hdr) + KIDE_WORDS_(kide_own_config_req) <= 508,

@@ -13,6 +13,7 @@
 #ifndef KIDE_MGMT_H
 #define KIDE_MGMT_H
 
+#include "core.h"
 #include "parent.h"
 
 /** REPORT and RESULT: the offset to read from (REPORT at 0 takes a fresh snapshot). */
@@ -56,6 +57,36 @@ struct kide_mgmt_events_rep {
     struct kide_mgmt_event ev[KIDE_MGMT_EVENTS_MAX];
 };
 
+/** CONTROL: an action on one child by name. */
+struct kide_mgmt_control_req {
+    kide_u64 action; /**< enum kide_mgmt_ctl */
+    struct {
+        kide_u64 len;
+        char bytes[KIDE_NAME_MAX];
+    } child;
+};
+#define KIDE_MGMT_VERDICT_MAX 200u /**< bytes of a CONTROL verdict */
+struct kide_mgmt_control_rep {
+    kide_u64 done; /**< 1: the action happened; 0: rejected (the verdict says why) */
+    struct {
+        kide_u64 len;
+        char bytes[KIDE_MGMT_VERDICT_MAX];
+    } verdict;
+};
+/** CONFIG: a chunk of the configuration in force (request: kide_mgmt_read_req). */
+struct kide_mgmt_config_rep {
+    kide_u64 total;      /**< the snapshot's length in bytes */
+    kide_u64 generation; /**< the snapshot's generation */
+    struct {
+        kide_u64 len;
+        char bytes[KIDE_MGMT_CHUNK_MAX];
+    } chunk;
+};
+/** LOGS: the lines of one child after a sequence number; flags must be 0. The reply is
+ *  core's (struct kide_core_logs_rep, records struct kide_log_line). */
+#define kide_mgmt_logs_req kide_core_logs_req
+#define kide_mgmt_logs_rep kide_core_logs_rep
+
 #define KIDE_MGMT_WORDS_(t) (sizeof(struct t) / 8)
 _Static_assert(sizeof(struct kide_mgmt_event) % 8 == 0, "events are whole words");
 _Static_assert(KIDE_MGMT_WORDS_(kide_mgmt_read_req) == 1, "REPORT, RESULT");
@@ -68,8 +99,12 @@ _Static_assert(KIDE_MGMT_WORDS_(kide_mgmt_events_req) == 1, "EVENTS");
 _Static_assert(KIDE_MGMT_WORDS_(kide_mgmt_events_rep) ==
                        3 + KIDE_MGMT_EVENTS_MAX * KIDE_MGMT_EVENT_WORDS,
                "EVENTS");
+_Static_assert(KIDE_MGMT_WORDS_(kide_mgmt_control_req) == 2 + KIDE_NAME_MAX / 8, "CONTROL");
+_Static_assert(KIDE_MGMT_WORDS_(kide_mgmt_control_rep) == 2 + KIDE_MGMT_VERDICT_MAX / 8, "CONTROL");
+_Static_assert(KIDE_MGMT_WORDS_(kide_mgmt_config_rep) == 3 + KIDE_MGMT_CHUNK_MAX / 8, "CONFIG");
 /* Every message fits a request's room in the UTCB (508 words less a typed item's 2). */
 _Static_assert(1 + KIDE_MGMT_WORDS_(kide_mgmt_upload_req) <= 506, "UPLOAD fits");
 _Static_assert(1 + KIDE_MGMT_WORDS_(kide_mgmt_events_rep) <= 506, "EVENTS fits");
+_Static_assert(1 + KIDE_MGMT_WORDS_(kide_core_logs_rep) <= 506, "LOGS fits");
 
 #endif

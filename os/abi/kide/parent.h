@@ -200,6 +200,26 @@ enum kide_mgmt_op {
      *  deadline) instead of polling, then reads KIDE_MGMT_EVENTS from its last sequence
      *  number. Asking again sends the same semaphore. */
     KIDE_MGMT_SUBSCRIBE = 6,
+    /** Stop, start or restart one child (struct kide_mgmt_control_req in mgmt.h): w1 =
+     *  KIDE_CTL_*, then the child's name. -> OK, w1 = 1 if it was done, then the verdict
+     *  string ("stopped", "started", "restarted", "rejected: <reason>") | BUSY (an apply
+     *  runs) | BAD_PARAM. */
+    KIDE_MGMT_CONTROL = 7,
+    /** w1 = offset into the configuration in force (canonical JSON, a full configuration
+     *  with its generation). Offset 0 takes a fresh snapshot. -> OK, w1 = total, w2 =
+     *  generation, then the chunk string. */
+    KIDE_MGMT_CONFIG = 8,
+    /** A child's log lines (struct kide_mgmt_logs_req): w1 = after, w2 = 0, then the
+     *  child's name. -> as KIDE_CORE_LOGS (core.h) | NOT_FOUND (no such child, or no
+     *  lines kept). */
+    KIDE_MGMT_LOGS = 9,
+};
+
+/** KIDE_MGMT_CONTROL actions. */
+enum kide_mgmt_ctl {
+    KIDE_CTL_STOP = 1,
+    KIDE_CTL_START = 2,
+    KIDE_CTL_RESTART = 3,
 };
 
 enum kide_mgmt_event_type {
@@ -210,6 +230,7 @@ enum kide_mgmt_event_type {
     KIDE_EV_QUOTA = 5,     /**< a = RAM quota, b = CPU quota percent */
     KIDE_EV_APPLIED = 6,   /**< a = generation */
     KIDE_EV_REMOVED = 7,   /**< the child is gone */
+    KIDE_EV_STOPPED = 8,   /**< stopped by KIDE_MGMT_CONTROL; a = 0 */
 };
 
 struct kide_mgmt_event {

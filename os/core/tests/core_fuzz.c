@@ -129,6 +129,7 @@ static void fuzz_self(void)
                               KIDE_CORE_IO_MEM,
                               KIDE_CORE_MSI,
                               KIDE_CORE_PCI_CONFIG,
+                              KIDE_CORE_LOGS,
                               0,
                               999};
     u64 op = ops[rnd() % BASE_ARRAY_SIZE(ops)];
@@ -141,6 +142,13 @@ static void fuzz_self(void)
     if (op == KIDE_CORE_RAM_FREE && rnd() % 2) { /* stands in for LOG: only bad lengths */
         utcb->words[0] = KIDE_CORE_LOG;
         utcb->words[1] = KIDE_CORE_LOG_MAX + 1 + rnd() % 100000;
+    }
+    if (op == KIDE_CORE_LOGS && rnd() % 2) { /* a name that may be a sub-account's */
+        unsigned k = 3;
+        utcb->words[1] = rnd() % 2 ? rnd() % 64 : word();
+        utcb->words[2] = rnd() % 3;
+        put_str(&k, rnd() % 4 ? "fz" : "Bad Name");
+        n = k > n ? k : n;
     }
     if (op == KIDE_CORE_CHILD) {
         /* Sub-accounts only at selectors we know, so we can destroy them all. */
@@ -418,9 +426,10 @@ BASE_NORETURN void test_main(struct kide_utcb *u)
     rng = s ? base_strtou64(s, NULL) : base_rdtsc();
     rng = rng ? rng : 1;
     u64 seed = rng;
+    /* Our first line takes our log ring from our quota: before the books open. */
+    say("core-fuzz: seed %lu, %u s", seed, SECONDS);
     u64 quota0, used0 = quota_used(&quota0), free0 = core_free_ram();
     u64 end = base_now() + SECONDS * 1000000000ull, calls = 0;
-    say("core-fuzz: seed %lu, %u s", seed, SECONDS);
     while (base_now() < end) {
         for (unsigned i = 0; i < 200; i++, calls++)
             rnd() % 3 ? fuzz_self() : fuzz_owner();
@@ -438,6 +447,20 @@ BASE_NORETURN void test_main(struct kide_utcb *u)
         utcb->words[0] = KIDE_OWN_DESTROY;
         if (slot_used[s] && call(SEL_SLOT(s), 1) != KIDE_OK) {
             say("FAIL core-fuzz: destroying slot %u (seed %lu)", s, seed);
+            leave(1);
+        }
+    }
+    /* The log rings of our ended sub-accounts stay with us until we forget them. */
+    for (unsigned k = 0; k < 2; k++) {
+        unsigned n = 3;
+        utcb->words[0] = KIDE_CORE_LOGS;
+        utcb->words[1] = 0;
+        utcb->words[2] = KIDE_LOGS_FORGET;
+        put_str(&n, k ? "racer" : "fz");
+        int st = call(KIDE_COMP_SEL_CORE, n);
+        if (st != KIDE_OK && st != KIDE_NOT_FOUND) {
+            say("FAIL core-fuzz: forgetting the ring of %s: %d (seed %lu)", k ? "racer" : "fz", st,
+                seed);
             leave(1);
         }
     }

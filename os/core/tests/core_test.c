@@ -396,6 +396,112 @@ static int own_rom(struct child *c, const char *name)
     return st == KIDE_OK ? kide_own_rom(&ch, &req) : st;
 }
 
+/* KIDE_CORE_LOGS of the caller's sub-account `name`, the reply in logs_rep. */
+static struct kide_core_logs_rep logs_rep;
+
+static int logs(const char *name, u64 after, u64 flags)
+{
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_logs_req req = {.after = after, .flags = flags};
+    int st = KIDE_WIRE_STR(req.name, name, strlen(name));
+    return st == KIDE_OK ? kide_core_logs(&ch, &req, &logs_rep) : st;
+}
+
+/* The records of logs_rep: their count, the first and last seq, whether all are whole
+ * and numbered in order, and whether the last one's text is `last_text`. */
+static bool logs_walk(u64 *n, u64 *first, u64 *lastseq, const char *last_text)
+{
+    u64 off = 0, prev = 0;
+    struct kide_log_line l;
+    const char *t = NULL, *lt = NULL;
+    u64 lt_len = 0;
+    int rc;
+    *n = *first = *lastseq = 0;
+    while ((rc = kide_logs_next(&logs_rep, &off, &l, &t)) == 1) {
+        if (prev && l.seq != prev + 1)
+            return false;
+        if (!*first)
+            *first = l.seq;
+        prev = *lastseq = l.seq;
+        lt = t, lt_len = l.len;
+        (*n)++;
+    }
+    return rc == 0 && *n == logs_rep.count &&
+           (!last_text || (lt && lt_len == strlen(last_text) && !memcmp(lt, last_text, lt_len)));
+}
+
+/* Each account's newest lines in a ring from its quota, read by its owner, kept past
+ * its end (charged to the owner), taken over by the next sub-account of its name,
+ * forgotten on request. A flood overwrites only its own oldest lines. */
+static void test_log_rings(void)
+{
+    struct child c;
+    u64 n, first, lastseq;
+    u64 used0 = quota().ram_used;
+    CHECK(logs("talker", 0, 0) == KIDE_NOT_FOUND, "logs of no such child");
+    CHECK(child_create(&c, "talker", 1 << 20, 64, 0) == KIDE_OK, "create talker");
+    CHECK(logs("talker", 0, 0) == KIDE_OK && logs_rep.count == 0 && logs_rep.next == 1,
+          "a child that never logged: %lu lines, next %lu", logs_rep.count, logs_rep.next);
+    CHECK(child_run(&c, "log 1000") == KIDE_OK, "run talker");
+    CHECK(child_wait(&c, 20000) == KIDE_ACC_EXITED && last.exit_code == 0, "talker exit %lu",
+          last.exit_code);
+    CHECK(last.ram_used >= KIDE_LOG_RING_BYTES, "the ring is the child's: used %lu", last.ram_used);
+    /* 1,000 lines of 24 + 8 or 16 bytes: the ring keeps the newest ~500; read in chunks. */
+    CHECK(logs("talker", 0, 0) == KIDE_OK, "logs of talker");
+    CHECK(logs_walk(&n, &first, &lastseq, NULL) && n > 0, "records whole and in order");
+    CHECK(logs_rep.next == 1001 && logs_rep.lost > 0 && first == logs_rep.lost + 1,
+          "flood: next %lu lost %lu first %lu", logs_rep.next, logs_rep.lost, first);
+    u64 oldest = first, reads = 0;
+    while (lastseq < 1000 && reads++ < 20) {
+        CHECK(logs("talker", lastseq, 0) == KIDE_OK && logs_rep.lost == 0, "read on");
+        CHECK(logs_walk(&n, &first, &lastseq, NULL) && n > 0, "records whole and in order");
+    }
+    CHECK(lastseq == 1000 && logs_walk(&n, &first, &lastseq, "line 1000"), "the last line");
+    CHECK(KIDE_LOG_RING_BYTES / 40 - 1 <= 1001 - oldest &&
+                  1001 - oldest <= KIDE_LOG_RING_BYTES / 32,
+          "the ring held %lu lines", 1001 - oldest);
+    /* Beyond the end, and bad requests. */
+    CHECK(logs("talker", ~0ull, 0) == KIDE_OK && logs_rep.count == 0 && logs_rep.lost == 0,
+          "after the end");
+    CHECK(logs("", 0, 0) == KIDE_BAD_PARAM, "empty name");
+    CHECK(logs("Talker!", 0, 0) == KIDE_BAD_PARAM, "bad name");
+    CHECK(logs("talker", 0, 4) == KIDE_BAD_PARAM, "unknown flag");
+    CHECK(logs("talker", 0, KIDE_LOGS_FORGET) == KIDE_BUSY, "forget a live child's ring");
+    /* Destroyed: the ring stays with us, charged to us. */
+    CHECK(destroy(&c) == KIDE_OK, "destroy talker");
+    CHECK(quota().ram_used == used0 + KIDE_LOG_RING_BYTES, "kept ring charged: %lu, was %lu",
+          quota().ram_used, used0);
+    CHECK(logs("talker", 999, 0) == KIDE_OK && logs_walk(&n, &first, &lastseq, "line 1000") &&
+                  n == 1 && logs_rep.next == 1001,
+          "last words after the end: %lu lines, next %lu", n, logs_rep.next);
+    /* A new child of the name takes it over (and our charge goes to it). */
+    CHECK(child_create(&c, "talker", 1 << 20, 64, 0) == KIDE_OK, "create talker again");
+    CHECK(quota().ram_used == used0 + (1 << 20), "adopted: used %lu", quota().ram_used);
+    CHECK(state_of(&c) == KIDE_OK && last.ram_used == KIDE_LOG_RING_BYTES, "charged to it: %lu",
+          last.ram_used);
+    CHECK(child_run(&c, "log 2") == KIDE_OK, "run talker again");
+    CHECK(child_wait(&c, 20000) == KIDE_ACC_EXITED, "talker exit");
+    CHECK(logs("talker", 1000, 0) == KIDE_OK && logs_walk(&n, &first, &lastseq, "line 2") &&
+                  first == 1001 && n == 2,
+          "numbers go on: first %lu, %lu lines", first, n);
+    CHECK(destroy(&c) == KIDE_OK, "destroy talker again");
+    CHECK(logs("talker", 0, KIDE_LOGS_FORGET) == KIDE_OK, "forget");
+    CHECK(quota().ram_used == used0, "forgotten: used %lu, was %lu", quota().ram_used, used0);
+    CHECK(logs("talker", 0, 0) == KIDE_NOT_FOUND, "gone");
+    CHECK(logs("talker", 0, KIDE_LOGS_FORGET) == KIDE_NOT_FOUND, "forget twice");
+    /* A kept ring goes with its owner: a grandchild's ring is freed with the child. */
+    CHECK(child_create(&c, "nester", 2 << 20, 64, 0) == KIDE_OK, "create nester");
+    CHECK(child_run(&c, "nest-log") == KIDE_OK, "run nester");
+    CHECK(child_wait(&c, 20000) == KIDE_ACC_EXITED && last.exit_code == 0, "nester exit %lu",
+          last.exit_code);
+    CHECK(logs("nester", 0, 0) == KIDE_OK && logs_walk(&n, &first, &lastseq, "nest: ok"),
+          "nester's own lines only");
+    CHECK(destroy(&c) == KIDE_OK && logs("nester", 0, KIDE_LOGS_FORGET) == KIDE_OK,
+          "destroy and forget nester");
+    CHECK(quota().ram_used == used0, "nested rings freed: used %lu, was %lu", quota().ram_used,
+          used0);
+}
+
 /* Issue 10, finding 17: a component maps only the boot modules it was loaded from
  * or its owner named (on the old core, any: init.json included); failed PORTAL,
  * SM and HANDLER calls leave no selector behind. */
@@ -875,6 +981,21 @@ static void as_child(const char *args)
         (void)*(volatile u8 *)KIDE_COMP_HEAP;
         exit_code(ok ? 0 : 1);
     }
+    if (!strncmp(args, "log ", 4)) {
+        u64 n = base_strtou64(args + 4, NULL);
+        for (u64 i = 1; i <= n; i++)
+            log_line("line %lu", i);
+        exit_code(0);
+    }
+    if (!strcmp(args, "nest-log")) { /* a grandchild that logs; its ring stays with us */
+        struct child g;
+        int ok = child_create(&g, "grandchild", 512 << 10, 32, 0) == KIDE_OK &&
+                 child_run(&g, "log 3") == KIDE_OK && child_wait(&g, 10000) == KIDE_ACC_EXITED &&
+                 destroy(&g) == KIDE_OK && logs("grandchild", 0, 0) == KIDE_OK &&
+                 logs_rep.count == 3;
+        log_line("nest: %s", ok ? "ok" : "failed");
+        exit_code(ok ? 0 : 1);
+    }
     if (!strncmp(args, "exit ", 5))
         exit_code(base_strtou64(args + 5, NULL));
     if (!strcmp(args, "null"))
@@ -912,6 +1033,7 @@ BASE_NORETURN void test_main(struct kide_utcb *u)
     test_alloc_no_stall();
     test_table_share();
     test_rom_and_leaks();
+    test_log_rings();
     test_numa();
     test_cycles(1000);
     log_line("core-test: longest hold of core's lock %lu us", stats_now().hold_us);

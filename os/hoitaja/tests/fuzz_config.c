@@ -2,7 +2,9 @@
 /* libFuzzer target: hoitaja's configuration parser (full and partial), the
  * merge and the plan against a fixed running configuration, and the check of a
  * child's published status (KIDE_PARENT_STATUS, status.c). Any input must
- * give a configuration or an error with a message and a hint, and a status
+ * give a configuration or an error with a message and a hint; an accepted one
+ * written out as JSON (KIDE_MGMT_CONFIG, cfgjson.c) must read back as the same
+ * configuration (no plan step) in the same bytes; and a status
  * in canonical form (itself a fixpoint of the check) or a reason; never a
  * crash, a leak or undefined behaviour (suite os-hoitaja-fuzz). */
 #include <assert.h>
@@ -37,6 +39,28 @@ static void fuzz_status(const uint8_t *data, size_t size)
     }
 }
 
+/* The configuration in force as JSON reads back unchanged (cfgjson.c). */
+static void round_trip(const struct hj_config *c, const struct hj_limits *lim,
+                       struct hj_step *steps)
+{
+    static char out[2 * HJ_CONFIG_MAX], again[2 * HJ_CONFIG_MAX];
+    struct hj_config back;
+    struct hj_error err;
+    long n = hj_config_json(c, lim->home_cpu, out, sizeof(out));
+    assert(n > 0 && strlen(out) == (size_t)n);
+    if (hj_config_parse(out, (kide_u64)n, lim, 0, &back, &err) != 0) {
+        /* Longer than the input's limit when written out canonically (defaults
+         * spelled out): the one way it may be refused. */
+        assert(n > (long)HJ_CONFIG_MAX);
+        return;
+    }
+    assert(hj_plan(c, &back, steps) == 0);
+    assert(back.generation == c->generation && !strcmp(back.exit_with, c->exit_with));
+    assert(hj_config_json(&back, lim->home_cpu, again, sizeof(again)) == n);
+    assert(!memcmp(out, again, (size_t)n));
+    hj_config_free(&back);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_status(data, size);
@@ -49,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (hj_config_parse((const char *)data, size, &lim, 0, &c, &err) == 0) {
         int n = hj_plan(&cur, &c, steps);
         assert(n >= 0 && (unsigned)n <= cur.nchildren + c.nchildren);
+        round_trip(&c, &lim, steps);
         hj_config_free(&c);
     } else {
         assert(err.msg[0] && err.hint[0] && !c.nchildren);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of hoitaja's logic: configuration parsing and validation, the
  * reconfiguration plan, routes and labels, back-off, the event ring and the
- * report (suite os-hoitaja-unit). Every error path of the configuration
- * format has a case; messages are checked for the field and the child. */
+ * report, the configuration in force as JSON (round trip) (suite os-hoitaja-unit). Every error path
+ * of the configuration format has a case; messages are checked for the field and the child. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -479,6 +479,74 @@ static void one_step(const char *a, const char *b, int act, unsigned upd)
 }
 
 #define ONE(extra) DOC(CHILD("a", extra))
+
+/* The configuration in force as JSON (KIDE_MGMT_CONFIG) reads back as the same
+ * configuration: no plan step between the two, and writing it again gives the same
+ * bytes (canonical). */
+static void round_trip(const char *doc, kide_u32 home_cpu)
+{
+    static char out[65536], again[65536];
+    struct hj_config first, second;
+    struct hj_error e;
+    static struct hj_step plan[2 * HJ_CHILDREN_MAX];
+    struct hj_limits lim = big;
+    lim.home_cpu = home_cpu;
+    if (hj_config_parse(doc, strlen(doc), &lim, 0, &first, &e))
+        fail_msg("the test's document is bad: %s", e.msg);
+    long n = hj_config_json(&first, home_cpu, out, sizeof(out));
+    assert_true(n > 0);
+    assert_int_equal(strlen(out), n);
+    if (hj_config_parse(out, (kide_u64)n, &lim, 0, &second, &e))
+        fail_msg("its JSON does not parse: %s: %s", e.msg, out);
+    assert_int_equal(second.generation, first.generation);
+    assert_string_equal(second.exit_with, first.exit_with);
+    assert_int_equal(hj_plan(&first, &second, plan), 0);
+    assert_int_equal(hj_config_json(&second, home_cpu, again, sizeof(again)), n);
+    assert_string_equal(again, out);
+    /* Too small a buffer: -1 and nothing that could pass for a document. */
+    for (kide_u64 size = 1; size < (kide_u64)n + 1; size += 1 + size / 3) {
+        assert_int_equal(hj_config_json(&first, home_cpu, again, size), -1);
+        assert_true(again[0] == 0 || strlen(again) < size);
+    }
+    assert_int_equal(hj_config_json(&first, home_cpu, again, (kide_u64)n + 1), n);
+    hj_config_free(&first);
+    hj_config_free(&second);
+}
+
+static void test_config_json(void **state)
+{
+    (void)state;
+    round_trip(example, 0);
+    round_trip(DOC(CHILD("a", "")), 0);
+    round_trip(DOC(""), 0);
+    static const char every[] =
+            "{\"generation\":7,\"exit_with\":\"b\",\"children\":["
+            "{\"name\":\"a\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,"
+            "\"cpu\":{\"quota\":10,\"affinity\":2},\"provides\":[\"Echo\",\"Timer\"],"
+            "\"devices\":\"platform\",\"args\":\"-v \\\"x\\\"\",\"ram_node\":1,"
+            "\"heartbeat_ms\":250,\"config_live\":true,\"config\":{\"k\":[1,\"\\u00e4\"]},"
+            "\"restart\":{\"policy\":\"on-failure\",\"backoff_ms\":5}},"
+            "{\"name\":\"b\",\"binary\":\"demo\",\"ram\":4096,\"caps\":16,"
+            "\"cpu\":{\"quota\":5,\"affinity\":2},\"devices\":true,"
+            "\"routes\":[{\"service\":\"Echo\",\"to\":\"child\",\"child\":\"a\"},"
+            "{\"service\":\"*\",\"to\":\"denied\"}]}]}";
+    round_trip(every, 1);
+    /* On the habitat's own CPU the affinity is not written, elsewhere it is. */
+    static char out[4096];
+    struct hj_config c;
+    struct hj_error e;
+    struct hj_limits lim = big;
+    const char *doc = DOC(CHILD("a", "") ",{\"name\":\"b\",\"binary\":\"demo\",\"ram\":4096,"
+                                         "\"caps\":16,\"cpu\":{\"quota\":5,\"affinity\":3}}");
+    lim.home_cpu = 3;
+    assert_int_equal(hj_config_parse(doc, strlen(doc), &lim, 0, &c, &e), 0);
+    assert_true(hj_config_json(&c, 3, out, sizeof(out)) > 0);
+    assert_non_null(strstr(out, "\"cpu\":{\"quota\":10,\"priority\":64}"));
+    assert_null(strstr(out, "affinity"));
+    assert_true(hj_config_json(&c, 0, out, sizeof(out)) > 0);
+    assert_non_null(strstr(out, "\"affinity\":3"));
+    hj_config_free(&c);
+}
 
 static void test_plan_cases(void **state)
 {
@@ -1553,6 +1621,7 @@ int main(void)
             cmocka_unit_test(test_status_check),
             cmocka_unit_test(test_report_status),
             cmocka_unit_test(test_status_console_budget),
+            cmocka_unit_test(test_config_json),
     };
     return cmocka_run_group_tests_name("hoitaja", tests, NULL, NULL);
 }

@@ -182,6 +182,39 @@ int kide_core_pci_config(const struct kide_core_chan *ch, struct kide_core_pci_c
     return kide_core_call(ch, KIDE_CORE_PCI_CONFIG, 0, 0, rep, sizeof(*rep));
 }
 
+int kide_core_logs(const struct kide_core_chan *ch, const struct kide_core_logs_req *req,
+                   struct kide_core_logs_rep *rep)
+{
+    int st = kide_core_call(ch, KIDE_CORE_LOGS, req,
+                            STR_BYTES(struct kide_core_logs_req, name, req->name.len), rep,
+                            sizeof(*rep));
+    if (rep->lines.len > sizeof(rep->lines.bytes)) { /* core's reply, and still checked */
+        rep->lines.len = 0;
+        rep->count = 0;
+        if (st == KIDE_OK)
+            st = KIDE_BAD_PARAM;
+    }
+    return st;
+}
+
+int kide_logs_next(const struct kide_core_logs_rep *rep, kide_u64 *off, struct kide_log_line *line,
+                   const char **text)
+{
+    kide_u64 len = rep->lines.len, at = *off, hdr = sizeof(*line);
+    if (len > sizeof(rep->lines.bytes) || at > len)
+        return -1;
+    if (at == len)
+        return 0;
+    if (len - at < hdr)
+        return -1;
+    memcpy(line, rep->lines.bytes + at, hdr);
+    if (line->len > KIDE_LOG_LINE_MAX || (line->len + 7) / 8 * 8 > len - at - hdr)
+        return -1;
+    *text = rep->lines.bytes + at + hdr;
+    *off = at + hdr + (line->len + 7) / 8 * 8;
+    return 1;
+}
+
 int kide_core_rom(const struct kide_core_chan *ch, const struct kide_core_rom_req *req,
                   struct kide_core_rom_rep *rep)
 {

@@ -60,6 +60,18 @@ int kide_mgmt_reply_ok(kide_u64 op, const void *rep, kide_u64 have)
         return have >= 3 && r->count <= KIDE_MGMT_EVENTS_MAX &&
                r->count * KIDE_MGMT_EVENT_WORDS <= have - 3;
     }
+    case KIDE_MGMT_CONTROL: {
+        const struct kide_mgmt_control_rep *r = rep;
+        return str_fits(have, 1, r->verdict.len, KIDE_MGMT_VERDICT_MAX - 1);
+    }
+    case KIDE_MGMT_CONFIG: {
+        const struct kide_mgmt_config_rep *r = rep;
+        return str_fits(have, 2, r->chunk.len, KIDE_MGMT_CHUNK_MAX);
+    }
+    case KIDE_MGMT_LOGS: {
+        const struct kide_mgmt_logs_rep *r = rep;
+        return str_fits(have, 3, r->lines.len, KIDE_LOGS_CHUNK_MAX);
+    }
     default:
         return 1;
     }
@@ -101,6 +113,30 @@ int kide_mgmt_events(kide_sel pt, const struct kide_mgmt_events_req *req,
     return call(pt, KIDE_MGMT_EVENTS, req, sizeof(*req) / 8, rep, sizeof(*rep) / 8, 0, 0);
 }
 
+int kide_mgmt_control(kide_sel pt, const struct kide_mgmt_control_req *req,
+                      struct kide_mgmt_control_rep *rep)
+{
+    int st = call(pt, KIDE_MGMT_CONTROL, req,
+                  STR_WORDS(struct kide_mgmt_control_req, child, req->child.len), rep,
+                  sizeof(*rep) / 8, 0, 0);
+    rep->verdict.bytes[rep->verdict.len < KIDE_MGMT_VERDICT_MAX ? rep->verdict.len
+                                                                : KIDE_MGMT_VERDICT_MAX - 1] = 0;
+    return st;
+}
+
+int kide_mgmt_config(kide_sel pt, const struct kide_mgmt_read_req *req,
+                     struct kide_mgmt_config_rep *rep)
+{
+    return call(pt, KIDE_MGMT_CONFIG, req, sizeof(*req) / 8, rep, sizeof(*rep) / 8, 0, 0);
+}
+
+int kide_mgmt_logs(kide_sel pt, const struct kide_mgmt_logs_req *req,
+                   struct kide_mgmt_logs_rep *rep)
+{
+    return call(pt, KIDE_MGMT_LOGS, req, STR_WORDS(struct kide_mgmt_logs_req, name, req->name.len),
+                rep, sizeof(*rep) / 8, 0, 0);
+}
+
 int kide_mgmt_subscribe(kide_sel pt, kide_sel rcv, kide_sel *got)
 {
     return call(pt, KIDE_MGMT_SUBSCRIBE, 0, 0, 0, 0, rcv, got);
@@ -113,9 +149,12 @@ int kide_mgmt_read_all(kide_sel pt, kide_u64 op, char *buf, kide_u64 size, kide_
     union {
         struct kide_mgmt_report_rep report;
         struct kide_mgmt_result_rep result;
+        struct kide_mgmt_config_rep config;
     } rep;
     kide_u64 off = 0, total = 0;
-    int st = op == KIDE_MGMT_REPORT || op == KIDE_MGMT_RESULT ? KIDE_OK : KIDE_BAD_PARAM;
+    int st = op == KIDE_MGMT_REPORT || op == KIDE_MGMT_RESULT || op == KIDE_MGMT_CONFIG
+                     ? KIDE_OK
+                     : KIDE_BAD_PARAM;
     while (st == KIDE_OK) {
         struct kide_mgmt_read_req req = {.offset = off};
         const char *bytes;
@@ -123,6 +162,9 @@ int kide_mgmt_read_all(kide_sel pt, kide_u64 op, char *buf, kide_u64 size, kide_
         if (op == KIDE_MGMT_REPORT) {
             st = kide_mgmt_report(pt, &req, &rep.report);
             total = rep.report.total, n = rep.report.chunk.len, bytes = rep.report.chunk.bytes;
+        } else if (op == KIDE_MGMT_CONFIG) {
+            st = kide_mgmt_config(pt, &req, &rep.config);
+            total = rep.config.total, n = rep.config.chunk.len, bytes = rep.config.chunk.bytes;
         } else {
             st = kide_mgmt_result(pt, &req, &rep.result);
             total = rep.result.total, n = rep.result.chunk.len, bytes = rep.result.chunk.bytes;

@@ -599,6 +599,8 @@ int scn_write_qemu(const struct scn *s, FILE *f)
 {
     if (s->type[0])
         fprintf(f, "type %s\n", s->type);
+    if (s->cpu[0])
+        fprintf(f, "cpu %s\n", s->cpu);
     for (unsigned k = 0; k < s->ndevices; k++)
         fprintf(f, "device %s\n", s->devices[k]);
     for (unsigned k = 0; k < s->nnetdevs; k++)

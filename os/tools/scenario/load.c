@@ -659,12 +659,37 @@ static int qemu_list(struct ld *c, yaml_node_t *v, const char *field,
     return 0;
 }
 
-/* machine.type, devices and netdevs: the QEMU machine a driver test needs. */
+/* machine.cpu: a QEMU CPU model with feature flags, one word of
+ * [A-Za-z0-9_.,=+-] (scenario-run.sh passes it as the argument of -cpu). */
+static int cpu_model(struct ld *c, yaml_node_t *v, struct scn *s)
+{
+    if (scalar(c, v, "machine", "cpu"))
+        return -1;
+    size_t len = v->data.scalar.length;
+    bool ok = len > 0 && len <= SCN_CPU_MODEL_LEN;
+    for (size_t i = 0; ok && i < len; i++) {
+        unsigned char ch = v->data.scalar.value[i];
+        ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+             (ch && strchr("_.,=+-", ch));
+    }
+    if (!ok)
+        return fail(c, v,
+                    "write a QEMU CPU model such as max or qemu64,+rdrand (letters, digits and "
+                    "_.,=+-, at most 64 bytes; qemu-system-x86_64 -cpu help lists them)",
+                    "machine: cpu '%s' is not a QEMU CPU model", text(v));
+    memcpy(s->cpu, v->data.scalar.value, len);
+    s->cpu[len] = 0;
+    return 0;
+}
+
+/* machine.type, cpu, devices and netdevs: the QEMU machine a driver test needs. */
 static int machine_qemu(struct ld *c, yaml_node_t *n, struct scn *s)
 {
     static const char *const types[] = {"pc", "q35", NULL};
     yaml_node_t *v;
     int t;
+    if ((v = member(c, n, "cpu")) && cpu_model(c, v, s))
+        return -1;
     if ((v = member(c, n, "type"))) {
         if (choice(c, v, "machine", "type", types, "pc, q35", &t))
             return -1;
@@ -679,8 +704,8 @@ static int machine_qemu(struct ld *c, yaml_node_t *n, struct scn *s)
 
 static int machine(struct ld *c, yaml_node_t *n, struct scn *s)
 {
-    static const char *const allowed[] = {"cpus",    "ram",     "numa", "type",
-                                          "devices", "netdevs", NULL};
+    static const char *const allowed[] = {"cpus", "ram",     "numa",    "type",
+                                          "cpu",  "devices", "netdevs", NULL};
     yaml_node_t *v;
     uint64_t cpus, numa = 1;
     char a[32];

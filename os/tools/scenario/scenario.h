@@ -31,6 +31,8 @@
 /** Bytes of one such entry: room for a user netdev with eight hostfwd rules
  *  (`hostfwd=tcp:127.0.0.1:NNNNN-10.0.2.15:NNNNN,` is at most 44 bytes each). */
 #define SCN_QEMU_ARG_LEN 400
+/** machine.cpu: bytes of a QEMU CPU model ("max", "qemu64,+rdrand,+rdseed"). */
+#define SCN_CPU_MODEL_LEN 64
 
 /** Route destination. */
 enum scn_to { SCN_TO_PARENT, SCN_TO_CHILD, SCN_TO_DENIED };
@@ -89,11 +91,12 @@ struct scn_habitat {
 
 /** A whole scenario. */
 struct scn {
-    char name[SCN_NAME_MAX + 1]; /**< scenario name */
-    unsigned cpus;               /**< machine CPUs */
-    uint64_t ram;                /**< machine RAM in bytes */
-    unsigned numa;               /**< machine.numa: NUMA nodes (1 without the field) */
-    char type[8];                /**< machine.type: "pc", "q35" or "" (QEMU's default) */
+    char name[SCN_NAME_MAX + 1];     /**< scenario name */
+    unsigned cpus;                   /**< machine CPUs */
+    uint64_t ram;                    /**< machine RAM in bytes */
+    unsigned numa;                   /**< machine.numa: NUMA nodes (1 without the field) */
+    char type[8];                    /**< machine.type: "pc", "q35" or "" (QEMU's default) */
+    char cpu[SCN_CPU_MODEL_LEN + 1]; /**< machine.cpu: QEMU -cpu model or "" (QEMU's default) */
     char devices[SCN_QEMU_ARGS_MAX][SCN_QEMU_ARG_LEN + 1]; /**< machine.devices: -device args */
     unsigned ndevices;
     char netdevs[SCN_QEMU_ARGS_MAX][SCN_QEMU_ARG_LEN + 1]; /**< machine.netdevs: -netdev args */

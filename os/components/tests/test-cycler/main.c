@@ -60,6 +60,9 @@ void kide_main(struct kide_env *env)
     struct kide_quota q0, q1;
 
     one_cycle(env, binary, 0);
+    /* Our first line takes our log ring (16 KiB of our quota, docs/core.md "Log rings"):
+     * before the numbers are taken, so the cycles alone are measured. */
+    kide_log(env, "cycler: %llu cycles of %s", (unsigned long long)cycles, binary);
     measure(env, &s0, &q0);
     kide_u64 t0 = kide_now_ns();
     for (kide_u64 i = 1; i <= cycles; i++) {

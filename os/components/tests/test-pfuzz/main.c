@@ -11,12 +11,13 @@
  * and a config portal (the child is not config_live); a call on one of its sessions; or a
  * management request with random words (reports at odd offsets, uploads of
  * junk, applies of junk with the right and wrong generations, events,
- * subscribe). Capabilities it does not expect are planted along (its own
- * semaphore as a typed item). Every call must come back: the scenario's
- * timeout catches a hoitaja that hangs, and at the end a report must come
- * back within `max_report_ms` (5000) and list every child (`children`), and
- * the heartbeat child (`beat`) must be running unrestarted. Logs the number
- * of calls per status class, then `PASS parent fuzz`.
+ * subscribe, control of made-up, bad and real children with any action (never
+ * of the heartbeat child), the configuration at odd offsets, log lines of any
+ * child after any sequence number with any flags). Capabilities it does not expect are planted
+ * along (its own semaphore as a typed item). Every call must come back: the scenario's timeout
+ * catches a hoitaja that hangs, and at the end a report must come back within `max_report_ms`
+ * (5000) and list every child (`children`), and the heartbeat child (`beat`) must be running
+ * unrestarted. Logs the number of calls per status class, then `PASS parent fuzz`.
  */
 #include "test.h"
 #include <kide/syscall.h>
@@ -194,11 +195,30 @@ static void fuzz_misc(kide_sel sm)
     count(st);
 }
 
+/* A child's name for CONTROL and LOGS: real ones (never the heartbeat child for
+ * CONTROL: the end checks it ran unrestarted), made-up, malformed, too long; or a
+ * length word that promises more bytes than come. */
+static void put_child(struct kide_msg *m, int control)
+{
+    static const char *names[] = {"hang", "plant", "echo", "fuzz", "beat", "nope", "", "A"};
+    kide_u64 k = rnd() % 11;
+    if (k == 10) {
+        kide_msg_put(m, rnd() % 3 ? 1 + rnd() % 64 : rnd());
+        return;
+    }
+    const char *name = k < 8    ? names[k]
+                       : k == 8 ? junk_str(40)
+                                : "abcdefghijklmnopqrstuvwxyz0123456";
+    if (control && t_streq(name, "beat"))
+        name = "nope";
+    kide_msg_put_str(m, name);
+}
+
 static void fuzz_mgmt(struct t_mgmt *mg, kide_u64 gen)
 {
     struct kide_msg m;
     kide_sel rcv = 0;
-    kide_u64 op = 1 + rnd() % 7;
+    kide_u64 op = 1 + rnd() % 10;
     kide_msg_begin(&m, op);
     switch (op) {
     case KIDE_MGMT_REPORT:
@@ -219,6 +239,18 @@ static void fuzz_mgmt(struct t_mgmt *mg, kide_u64 gen)
         break;
     case KIDE_MGMT_SUBSCRIBE:
         rcv = kide_sel_alloc(0);
+        break;
+    case KIDE_MGMT_CONTROL:
+        kide_msg_put(&m, rnd() % 4 ? rnd() % 5 : rnd());
+        put_child(&m, 1);
+        break;
+    case KIDE_MGMT_CONFIG:
+        kide_msg_put(&m, rnd() % 3 ? rnd() % 2048 : rnd());
+        break;
+    case KIDE_MGMT_LOGS:
+        kide_msg_put(&m, rnd() % 3 ? rnd() % 64 : rnd() % 2 ? ~0ull : rnd());
+        kide_msg_put(&m, rnd() % 4 ? 0 : rnd() % 3);
+        put_child(&m, 0);
         break;
     default:
         for (unsigned n = (unsigned)(rnd() % 10); n; n--)

@@ -6,7 +6,8 @@
  * Checked: OPEN's strings in order with the label suffix only when given,
  * the no-parent mapping, OK without a result word, the capability that did
  * or did not land; the management replies' checks (a chunk or an event count
- * the words cannot hold), chunked reads and uploads.
+ * the words cannot hold), chunked reads and uploads; CONTROL, CONFIG and LOGS
+ * words and replies, and the walk over LOGS records (kide_logs_next).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,8 +42,8 @@ static void answer_chunk(kide_u64 op, kide_u64 off)
     unsigned k = 0;
     answer[k++] = KIDE_OK;
     answer[k++] = text_len;
-    if (op == KIDE_MGMT_REPORT)
-        answer[k++] = 7; /* seq */
+    if (op == KIDE_MGMT_REPORT || op == KIDE_MGMT_CONFIG)
+        answer[k++] = 7; /* seq, generation */
     answer[k++] = n;
     memset(&answer[k], 0, (n + 7) / 8 * 8);
     memcpy(&answer[k], text + off, n);
@@ -66,7 +67,8 @@ int kide_msg_call_cap(struct kide_msg *m, kide_sel pt, kide_sel rcv_sel, kide_se
         m->bad = 1;
         return kernel_status;
     }
-    if (text && (seen[0] == KIDE_MGMT_REPORT || seen[0] == KIDE_MGMT_RESULT))
+    if (text &&
+        (seen[0] == KIDE_MGMT_REPORT || seen[0] == KIDE_MGMT_RESULT || seen[0] == KIDE_MGMT_CONFIG))
         answer_chunk(seen[0], seen[1]);
     memcpy(fake_utcb.words, answer, (size_t)answer_n * 8);
     m->n = answer_n;
@@ -288,6 +290,117 @@ static void test_live_config_clients(void **state)
     assert_int_equal(kide_parent_status(&parent, "{}"), KIDE_NOT_FOUND);
 }
 
+static void test_mgmt_control_config(void **state)
+{
+    (void)state;
+    struct kide_mgmt_control_req req = {.action = KIDE_CTL_RESTART};
+    struct kide_mgmt_control_rep rep;
+    KIDE_WIRE_STR(req.child, "talk", 4);
+    answer[0] = KIDE_OK, answer[1] = 1, answer[2] = 9;
+    memcpy(&answer[3], "restarted", 9);
+    answer_n = 5;
+    assert_int_equal(kide_mgmt_control(1, &req, &rep), KIDE_OK);
+    assert_int_equal(seen[0], KIDE_MGMT_CONTROL);
+    assert_int_equal(seen[1], KIDE_CTL_RESTART);
+    assert_int_equal(seen[2], 4);
+    assert_memory_equal(&seen[3], "talk", 4);
+    assert_int_equal(seen_n, 4); /* op, action, length, one word of name */
+    assert_int_equal(rep.done, 1);
+    assert_string_equal(rep.verdict.bytes, "restarted");
+    /* A verdict longer than the words that came, or than the field. */
+    answer[2] = 100;
+    assert_int_equal(kide_mgmt_control(1, &req, &rep), KIDE_BAD_PARAM);
+    answer[2] = KIDE_MGMT_VERDICT_MAX;
+    answer_n = 3 + KIDE_MGMT_VERDICT_MAX / 8;
+    assert_int_equal(kide_mgmt_control(1, &req, &rep), KIDE_BAD_PARAM);
+    assert_int_equal(rep.verdict.bytes[KIDE_MGMT_VERDICT_MAX - 1], 0);
+    /* CONFIG through read_all: its chunks and its generation word. */
+    static char conf[KIDE_MGMT_CHUNK_MAX + 50], buf[sizeof(conf) + 1];
+    memset(conf, 'c', sizeof(conf));
+    text = conf;
+    text_len = sizeof(conf);
+    calls = 0;
+    kide_u64 len = 0;
+    assert_int_equal(kide_mgmt_read_all(1, KIDE_MGMT_CONFIG, buf, sizeof(buf), &len), KIDE_OK);
+    assert_int_equal(len, sizeof(conf));
+    assert_memory_equal(buf, conf, sizeof(conf));
+    assert_int_equal(calls, 2);
+    struct kide_mgmt_read_req rr = {.offset = 0};
+    struct kide_mgmt_config_rep cr;
+    assert_int_equal(kide_mgmt_config(1, &rr, &cr), KIDE_OK);
+    assert_int_equal(cr.generation, 7);
+    text = NULL;
+}
+
+/* A LOGS reply of records (seq, time, len, text) as core and hoitaja send it. */
+static unsigned put_line(kide_u64 *w, unsigned k, kide_u64 seq, const char *s)
+{
+    kide_u64 n = strlen(s);
+    w[k++] = seq, w[k++] = 1000 + seq, w[k++] = n;
+    memset(&w[k], 0, (n + 7) / 8 * 8);
+    memcpy(&w[k], s, n);
+    return k + (unsigned)((n + 7) / 8);
+}
+
+static void test_mgmt_logs(void **state)
+{
+    (void)state;
+    static struct kide_mgmt_logs_rep rep;
+    struct kide_mgmt_logs_req req = {.after = 5};
+    KIDE_WIRE_STR(req.name, "flood", 5);
+    unsigned k = 5;
+    k = put_line(answer, k, 6, "talker: line 6");
+    k = put_line(answer, k, 7, "");
+    k = put_line(answer, k, 8, "twelve bytes");
+    answer[0] = KIDE_OK, answer[1] = 3, answer[2] = 2, answer[3] = 9, answer[4] = (k - 5) * 8;
+    answer_n = k;
+    assert_int_equal(kide_mgmt_logs(1, &req, &rep), KIDE_OK);
+    assert_int_equal(seen[0], KIDE_MGMT_LOGS);
+    assert_int_equal(seen[1], 5);
+    assert_int_equal(seen[2], 0);
+    assert_int_equal(seen[3], 5);
+    assert_int_equal(seen_n, 5);
+    assert_int_equal(rep.count, 3);
+    assert_int_equal(rep.lost, 2);
+    assert_int_equal(rep.next, 9);
+    kide_u64 off = 0;
+    struct kide_log_line l;
+    const char *t;
+    assert_int_equal(kide_logs_next(&rep, &off, &l, &t), 1);
+    assert_int_equal(l.seq, 6);
+    assert_int_equal(l.time_ns, 1006);
+    assert_memory_equal(t, "talker: line 6", 14);
+    assert_int_equal(kide_logs_next(&rep, &off, &l, &t), 1);
+    assert_int_equal(l.len, 0);
+    assert_int_equal(kide_logs_next(&rep, &off, &l, &t), 1);
+    assert_memory_equal(t, "twelve bytes", 12);
+    assert_int_equal(kide_logs_next(&rep, &off, &l, &t), 0);
+    assert_int_equal(off, rep.lines.len);
+    /* Records that do not fit the lines: a cut header, a text past the end, too long. */
+    rep.lines.len = 16;
+    off = 0;
+    assert_int_equal(kide_logs_next(&rep, &off, &l, &t), -1);
+    rep.lines.len = 32;
+    off = 0;
+    assert_int_equal(kide_logs_next(&rep, &off, &l, &t), -1); /* 14 bytes need 16 */
+    kide_u64 *w = (kide_u64 *)rep.lines.bytes;
+    w[2] = KIDE_LOG_LINE_MAX + 1;
+    rep.lines.len = KIDE_LOGS_CHUNK_MAX;
+    off = 0;
+    assert_int_equal(kide_logs_next(&rep, &off, &l, &t), -1);
+    off = KIDE_LOGS_CHUNK_MAX + 8;
+    assert_int_equal(kide_logs_next(&rep, &off, &l, &t), -1);
+    rep.lines.len = KIDE_LOGS_CHUNK_MAX + 1;
+    off = 0;
+    assert_int_equal(kide_logs_next(&rep, &off, &l, &t), -1);
+    /* A reply whose lines claim more words than came. */
+    answer[4] = 4000;
+    assert_int_equal(kide_mgmt_logs(1, &req, &rep), KIDE_BAD_PARAM);
+    answer[4] = KIDE_LOGS_CHUNK_MAX + 8;
+    answer_n = 505;
+    assert_int_equal(kide_mgmt_logs(1, &req, &rep), KIDE_BAD_PARAM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +412,8 @@ int main(void)
             cmocka_unit_test_setup(test_mgmt_upload_all, setup),
             cmocka_unit_test_setup(test_mgmt_events_malformed, setup),
             cmocka_unit_test_setup(test_live_config_clients, setup),
+            cmocka_unit_test_setup(test_mgmt_control_config, setup),
+            cmocka_unit_test_setup(test_mgmt_logs, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

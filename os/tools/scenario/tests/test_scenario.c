@@ -224,6 +224,12 @@ static const struct bad bad_cases[] = {
         {HEAD "  kids: []\n", 5, "habitat: unknown field 'kids'"},
         {"name: t\nmachine: {cpus: 1, ram: 64M, type: isapc}\nhabitat: {children: []}\n", 2,
          "machine: type must be one of pc, q35, got 'isapc'"},
+        {"name: t\nmachine: {cpus: 1, ram: 64M, cpu: \"max -s\"}\nhabitat: {children: []}\n", 2,
+         "machine: cpu 'max -s' is not a QEMU CPU model"},
+        {"name: t\nmachine: {cpus: 1, ram: 64M, cpu: \"\"}\nhabitat: {children: []}\n", 2,
+         "machine: cpu '' is not a QEMU CPU model"},
+        {"name: t\nmachine: {cpus: 1, ram: 64M, cpu: [max]}\nhabitat: {children: []}\n", 2,
+         "cpu must be a single value, got a list"},
         {"name: t\nmachine: {cpus: 1, ram: 64M, devices: \"e1000\"}\nhabitat: {children: []}\n", 2,
          "machine: devices must be a list"},
         {"name: t\nmachine: {cpus: 1, ram: 64M, devices: [\"e1000 -s\"]}\nhabitat: {children: "
@@ -727,6 +733,28 @@ static int load_netdev(struct scn *s, const char *arg, struct scn_error *err)
     snprintf(y, sizeof(y), "name: t\nmachine: {cpus: 1, ram: 64M, netdevs: [\"%s\"]}\n%s", arg,
              "habitat: {children: []}\n");
     return scn_load(s, y, strlen(y), err);
+}
+
+/* machine.cpu: loaded and emitted as one "cpu" line of machine.txt. */
+static void test_cpu_model(void **state)
+{
+    (void)state;
+    static const char y[] = "name: t\nmachine: {cpus: 1, ram: 64M, type: q35, cpu: "
+                            "\"qemu64,+rdrand,+rdseed\"}\nhabitat: {children: []}\n";
+    struct scn s;
+    struct scn_error err;
+    char *out = 0;
+    size_t outlen = 0;
+    int rc = scn_load(&s, y, strlen(y), &err);
+    if (rc)
+        fail_msg("line %d: %s", err.line, err.msg);
+    FILE *f = open_memstream(&out, &outlen);
+    assert_non_null(f);
+    assert_int_equal(scn_write_qemu(&s, f), 0);
+    fclose(f);
+    assert_string_equal(out, "type q35\ncpu qemu64,+rdrand,+rdseed\n");
+    free(out);
+    scn_free(&s);
 }
 
 /* machine.netdevs: a user netdev with several hostfwd rules (os/scenarios/net.yaml
@@ -1240,6 +1268,7 @@ int main(void)
             cmocka_unit_test(test_f16_size),     cmocka_unit_test(test_f16_lines),
             cmocka_unit_test(test_name_limits),  cmocka_unit_test(test_limits),
             cmocka_unit_test(test_qemu_arg_len),
+            cmocka_unit_test(test_cpu_model),
     };
     return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
 }

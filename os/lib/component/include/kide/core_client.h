@@ -104,6 +104,14 @@ int kide_core_pci_config(const struct kide_core_chan *ch, struct kide_core_pci_c
 int kide_core_rom(const struct kide_core_chan *ch, const struct kide_core_rom_req *req,
                   struct kide_core_rom_rep *rep);
 int kide_core_self(const struct kide_core_chan *ch, const struct kide_core_self_req *req);
+/** A sub-account's log lines (KIDE_CORE_LOGS); read the records with kide_logs_next. */
+int kide_core_logs(const struct kide_core_chan *ch, const struct kide_core_logs_req *req,
+                   struct kide_core_logs_rep *rep);
+/** The next record of a LOGS reply at *off (start at 0): 1 with *line and *text (len
+ *  bytes, not NUL-terminated) and *off advanced, 0 at the end, -1 when the record does
+ *  not fit the reply's lines (then stop). Pure (the host tests and the fuzzer check it). */
+int kide_logs_next(const struct kide_core_logs_rep *rep, kide_u64 *off, struct kide_log_line *line,
+                   const char **text);
 int kide_core_nodes(const struct kide_core_chan *ch, struct kide_core_nodes_rep *rep);
 
 /* ---- owner session (an owner channel, or one via a self portal) ---- */
