@@ -11,8 +11,10 @@
 struct kagent_mgmt {
     struct kide_session session; /**< "Hoitaja", routed to the habitat's hoitaja */
     kide_sel pt;
-    char why[160];                  /**< the last failure, for error messages */
-    struct kide_mgmt_events_rep ev; /**< one EVENTS reply (2.7 KiB, not on the stack) */
+    char why[160];                   /**< the last failure, for error messages */
+    struct kide_mgmt_events_rep ev;  /**< one EVENTS reply (2.7 KiB, not on the stack) */
+    struct kide_mgmt_config_rep cfg; /**< one CONFIG reply */
+    struct kide_mgmt_logs_rep logs;  /**< one LOGS reply */
 };
 
 /** Open the management session and fill be. KIDE_OK or the session's status. */

@@ -2,8 +2,8 @@
 # kuori-agent: the management daemon of a habitat (docs/kuori-agent.md).
 #
 # Provides:
-#   kuori-agent        the component (kide_component; the protocol core, the
-#                      management backend, the metrics server)
+#   libkagent.a        the component's code but the TLS glue (kide_library kagent);
+#                      the binary $(BIN)/kuori-agent is linked by kuori-agent/tls.mk
 #   kuori-agent-test   host unit tests of the protocol core against a fake habitat
 #                      (cmocka, ASan+UBSan; suite kuori-agent-unit), promtool's check
 #                      of the metrics writer (kuori-agent-metrics) and the fuzzer of the
@@ -15,17 +15,11 @@
 KAGENT_DIR := $(TOP)/kuori-agent
 KAGENT_CORE := frame.c req.c conn.c reply.c ops.c ops_apply.c ops_token.c stream.c watch.c metrics.c \
                tokens.c base64.c
-# The agent port needs the TLS library (os/lib/tls, KTLS_LIBS); a build without it
-# serves metrics only (net_none.c). The library joins the link as a kide library.
-ifneq ($(KTLS_LIBS),)
-KAGENT_NET := net_tls.c
-KIDE_LIB_kagent-tls := $(KTLS_LIBS)
-KIDE_LIB_INC_kagent-tls := $(KTLS_CFLAGS)
-KAGENT_TLS_LIB := kagent-tls
-else
-KAGENT_NET := net_none.c
-endif
-$(eval $(call kide_component,kuori-agent,$(KAGENT_CORE) backend_mgmt.c metrics_http.c $(KAGENT_NET) main.c,kide-socket kide-http $(KAGENT_TLS_LIB)))
+# Everything but the agent port's TLS glue is the library kagent (built like any
+# component's code); kuori-agent/tls.mk (included after os/lib/tls/build.mk)
+# links the binary with net_tls.c and ktls, or, when BearSSL could not be
+# imported, with net_none.c (the agent port is then not served).
+$(eval $(call kide_library,kagent,$(KAGENT_CORE) backend_mgmt.c metrics_http.c main.c net_none.c,kide-socket kide-http))
 
 KAGENT_OUT := $(OSB)/kuori-agent
 KAGENT_CORE_SRCS := $(addprefix $(KAGENT_DIR)/,$(KAGENT_CORE)) $(KAGENT_DIR)/tests/fake_backend.c

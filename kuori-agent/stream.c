@@ -61,6 +61,8 @@ static const char *event_type(kide_u64 t)
         return "applied";
     case KIDE_EV_REMOVED:
         return "removed";
+    case KIDE_EV_STOPPED:
+        return "stopped";
     }
     return "other";
 }
@@ -98,6 +100,7 @@ static void write_event(struct kide_json_writer *w, const struct kide_mgmt_event
         break;
     case KIDE_EV_STARTED:
     case KIDE_EV_REMOVED:
+    case KIDE_EV_STOPPED:
         break;
     default:
         kide_json_member_u64(w, "code", ev->type);
