@@ -1267,8 +1267,7 @@ int main(void)
             cmocka_unit_test(test_f16_nested),   cmocka_unit_test(test_f16_machine),
             cmocka_unit_test(test_f16_size),     cmocka_unit_test(test_f16_lines),
             cmocka_unit_test(test_name_limits),  cmocka_unit_test(test_limits),
-            cmocka_unit_test(test_qemu_arg_len),
-            cmocka_unit_test(test_cpu_model),
+            cmocka_unit_test(test_qemu_arg_len), cmocka_unit_test(test_cpu_model),
     };
     return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
 }
