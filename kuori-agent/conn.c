@@ -214,7 +214,9 @@ kide_u64 kagent_conn_tick(struct kagent *a, struct kagent_conn *c, kide_u64 now)
     if (!c->used || c->closing)
         return next;
     process(a, c); /* requests that waited for reply room */
-    if (c->req_start_ns && now - c->req_start_ns > KAGENT_REQ_NS) {
+    /* `now` may be a little older than what the connection recorded (a caller takes
+     * the clock once per round): never let that wrap into a timeout. */
+    if (c->req_start_ns && now > c->req_start_ns && now - c->req_start_ns > KAGENT_REQ_NS) {
         close_with(c, 0, KERR_NONE, 0, "slow: a request did not arrive within 10 s");
         return next;
     }
@@ -228,7 +230,7 @@ kide_u64 kagent_conn_tick(struct kagent *a, struct kagent_conn *c, kide_u64 now)
         if (s->op == KOP_WATCH && s->due_ns < next)
             next = s->due_ns;
     }
-    if (!streams && now - c->last_ns > KAGENT_IDLE_NS) {
+    if (!streams && now > c->last_ns && now - c->last_ns > KAGENT_IDLE_NS) {
         close_with(c, 0, KERR_NONE, 0, "idle for 300 s");
         return next;
     }

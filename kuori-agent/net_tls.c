@@ -277,13 +277,13 @@ int knet_serve(struct kide_env *env, struct kagent *a, kide_u64 *next)
     int moved = 0;
     while (accept_one())
         moved = 1;
-    kide_u64 now = kide_now_ns(), soon = ~0ull;
+    kide_u64 soon = ~0ull;
     for (unsigned i = 0; i < SLOTS; i++) {
         if (!slots[i].used)
             continue;
         moved |= slot_pump(a, &slots[i], &conns[i]);
         if (slots[i].used && slots[i].opened && !slots[i].ending) {
-            kide_u64 t = kagent_conn_tick(a, &conns[i], now);
+            kide_u64 t = kagent_conn_tick(a, &conns[i], kide_now_ns());
             if (t < soon)
                 soon = t;
             /* What the tick queued goes out in the same round. */

@@ -497,6 +497,18 @@ static void test_slow_request_and_idle(void **state)
     assert_true(conn2.closing);
 }
 
+/* A tick with a clock older than the connection's last activity (the caller read the
+ * clock before the connection moved) is no timeout. */
+static void test_tick_with_older_clock(void **state)
+{
+    hello(&conn);
+    kagent_conn_tick(&ag, &conn, fk.now - 1);
+    assert_false(conn.closing);
+    send_raw(&conn, "\0\0\0\x20{", 5);
+    kagent_conn_tick(&ag, &conn, fk.now - 1000);
+    assert_false(conn.closing);
+}
+
 static void test_pipelined_bytewise(void **state)
 {
     /* Two requests in one write, delivered a byte at a time. */
@@ -731,6 +743,7 @@ int main(void)
             cmocka_unit_test_setup(test_operator_habitats, setup_operator),
             cmocka_unit_test_setup(test_slow_reader, setup),
             cmocka_unit_test_setup(test_slow_request_and_idle, setup),
+            cmocka_unit_test_setup(test_tick_with_older_clock, setup),
             cmocka_unit_test_setup(test_pipelined_bytewise, setup),
             cmocka_unit_test_setup(test_tokens_enrol, setup_operator),
             cmocka_unit_test_setup(test_tokens_without_crypto, setup_operator),

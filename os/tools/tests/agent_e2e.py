@@ -14,9 +14,18 @@ What it checks, from the host through QEMU's forwards and the router:
   the root habitat, and tenant-b's the same the other way round;
 - counters are cumulative: a second scrape of tenant-a never shows less CPU
   time for a component than the first;
-- the agent port (TLS, the kuori protocol) when the agent was built with
-  the TLS library: otherwise each agent says so on its console and the
-  protocol part counts as skipped, naming that cause.
+- the agent port (TLS, the kuori protocol, os/tools/tests/kuori_client.py):
+  enrol with the operator token the root agent printed on its console (the
+  agent's certificate matches the token's pin), the token refused a second
+  time, then with the issued certificate: hello (operator, the client's
+  name), state, watch at 10 Hz for 2 s (at least 15 samples, cumulative
+  counters never going back), set a habitat's CPU quota (seen in the next
+  state), apply a partial configuration with one applied and one rejected
+  part (both verdicts), the operator's certificate refused by tenant-a's
+  agent and a self-signed one by the root agent (handshake fails), and the
+  agent restarted through CONTROL and the same certificate accepted again.
+  When the agent was built without the TLS library it says so on its
+  console and this part counts as skipped, naming that cause.
 The scenario's expectation gets the agents' "first metrics scrape" lines
 added, in the order this script scrapes, so the guest runs until the host
 is done, and scenario-run.sh's judgement must pass as well.
@@ -29,12 +38,15 @@ import os
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from guest_console import Console  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kuori_client as kc  # noqa: E402
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
@@ -145,6 +157,150 @@ def second_scrape(before, port, deadline):
         return 0, 1
 
 
+class Checks:
+    """Named checks: each passes or fails with a line."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def ok(self, name, cond, detail=""):
+        if cond:
+            self.passed += 1
+            print(f"{SUITE}: {name}: ok")
+        else:
+            self.failed += 1
+            print(f"{SUITE}: FAIL {name}: {detail}")
+        return cond
+
+
+def token_from_console(console, deadline):
+    mark = "[kuori-agent] kuori-agent: operator token (one enrolment, valid 1 h): "
+    if not console.wait_for([mark], deadline):
+        raise RuntimeError("the root agent printed no operator token")
+    line = next(line for line in console.lines if mark in line)
+    return line.split(mark, 1)[1].strip()
+
+
+def watch_for(conn, seconds):
+    """Stream messages of the open watch for `seconds` -> list of samples."""
+    samples_ = [m["data"] for m in getattr(conn, "pending", []) if m.get("stream") == "watch"]
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        conn.s.settimeout(max(0.1, end - time.monotonic()))
+        try:
+            m = conn.recv()
+        except (TimeoutError, socket.timeout):
+            break
+        if m.get("stream") == "watch":
+            samples_.append(m["data"])
+    conn.s.settimeout(60)
+    return samples_
+
+
+def refused(port, cert, key, deadline):
+    """Whether a handshake with this certificate fails (or the first request does)."""
+    try:
+        c = kc.Conn(port, cert, key)
+        try:
+            c.hello()
+        finally:
+            c.close()
+        return False
+    except (OSError, ssl.SSLError, kc.ProtocolError):
+        return True
+
+
+def tls_checks(console, deadline, ck):
+    """The protocol over TLS against the root agent (and tenant-a's for a refusal)."""
+    tmp = os.path.join(BUILD, "os", "tmp", "agent-e2e")
+    os.makedirs(tmp, exist_ok=True)
+    token = token_from_console(console, deadline)
+    pin = token.split(".")[3]
+    enrol = kc.connect(17443, deadline)
+    ck.ok("the agent's certificate matches the token's pin", enrol.fingerprint.startswith(pin),
+          f"{enrol.fingerprint} vs {pin}")
+    h = enrol.hello()
+    ck.ok("hello without a certificate: enrolment", h["client"] is None and
+          h["role"] == "operator" and h["ops"] == ["hello", "enrol"], str(h))
+    key, spki = kc.new_key(tmp, "alice")
+    r = enrol.call("enrol", token=token, name="alice", csr_spki=spki)
+    if not ck.ok("enrol with the console token", r.get("ok"), str(r)):
+        return
+    crt, x = kc.save_cert(tmp, "alice", r["result"]["certificate"])
+    ck.ok("the issued certificate names alice of init",
+          "CN=alice" in x.subject.rfc4514_string() and "O=init" in x.subject.rfc4514_string() and
+          r["result"]["agent_fingerprint"] == "sha256:" + enrol.fingerprint, str(r["result"]))
+    enrol.close()
+    again = kc.connect(17443, deadline)
+    again.hello()
+    _, spki2 = kc.new_key(tmp, "mallory")
+    r = again.call("enrol", token=token, name="mallory", csr_spki=spki2)
+    ck.ok("the token a second time: refused", not r.get("ok") and
+          r["error"]["code"] == "token", str(r))
+    again.close()
+
+    a = kc.connect(17443, deadline, crt, key)
+    h = a.hello()
+    ck.ok("hello with the certificate", h["client"] == "alice" and h["role"] == "operator" and
+          "habitat-create" in h["ops"], str(h))
+    r = a.call("state")
+    names = [c["name"] for c in r["result"]["report"]["children"]] if r.get("ok") else []
+    ck.ok("state", {"tenant-a", "tenant-b", "kuori-agent"} <= set(names), str(r)[:300])
+    r = a.call("watch", hz=10)
+    got = watch_for(a, 2.0) if r.get("ok") else []
+    back = [(s0["seq"], c["name"]) for s0, s1 in zip(got, got[1:])
+            for c in s1["components"]
+            for c0 in s0["components"] if c0["name"] == c["name"] and c["cpu"]["ns"] < c0["cpu"]["ns"]]
+    ck.ok("watch at 10 Hz for 2 s", len(got) >= 15 and not back,
+          f"{len(got)} samples, counters back: {back}")
+    r = a.call("cancel", target=r.get("id", 0) or 4)
+    ck.ok("cancel the watch", r.get("ok"), str(r))
+    r = a.call("set", component="tenant-b", cpu=14)
+    st = a.call("state")
+    quota = [c["cpu"]["quota"] for c in st["result"]["report"]["children"]
+             if c["name"] == "tenant-b"] if st.get("ok") else []
+    ck.ok("set tenant-b cpu=14, seen in the next state", r.get("ok") and quota == [14],
+          f"{r} / quota {quota}")
+    cfg = a.call("config")
+    if ck.ok("config", cfg.get("ok"), str(cfg)[:300]):
+        gen = cfg["result"]["generation"]
+        kids = {c["name"]: c for c in cfg["result"]["config"]["children"]}
+        tb, net = kids["tenant-b"], kids["net"]
+        tb["cpu"]["quota"] = 13
+        net["caps"] = 16  # below what the stack uses: rejected, the rest applies
+        r = a.call("apply", generation=gen + 1, partial=True, config={"children": [tb, net]})
+        res = {x["child"]: x["result"] for x in r["result"]["results"]} if r.get("ok") else {}
+        ck.ok("apply with a rejected part: both verdicts",
+              res.get("tenant-b") == "applied" and res.get("net", "").startswith("rejected"),
+              str(r)[:400])
+        r = a.call("apply", generation=gen + 1, partial=True, config={"children": [tb]})
+        ck.ok("the same generation again: stale with the current one",
+              not r.get("ok") and r["error"]["code"] == "stale" and
+              r["error"].get("current") == gen + 1, str(r))
+    ck.ok("the operator's certificate at tenant-a's agent: refused",
+          refused(17444, crt, key, deadline), "the handshake succeeded")
+    scrt, skey = kc.self_signed(tmp, "eve")
+    ck.ok("a self-signed certificate at the root agent: refused",
+          refused(17443, scrt, skey, deadline), "the handshake succeeded")
+    # Restart the agent through its own session; the reply may not come back.
+    try:
+        a.s.settimeout(20)
+        a.call("restart", component="kuori-agent")
+    except (OSError, kc.ProtocolError, ValueError):
+        pass
+    a.close()
+    ok = False
+    end = min(deadline, time.monotonic() + 120)
+    while time.monotonic() < end and not ok:
+        try:
+            b = kc.connect(17443, end, crt, key)
+            ok = b.hello()["client"] == "alice"
+            b.close()
+        except (OSError, ssl.SSLError, kc.ProtocolError):
+            time.sleep(1)  # a retry interval: the restarted agent listens again
+    ck.ok("after a restart, the same certificate again", ok, "no hello before the deadline")
+
+
 def with_host_lines(path):
     """A copy of the scenario whose expectation also waits for each agent's first
     scrape, in this script's order. -> its path."""
@@ -164,7 +320,7 @@ def with_host_lines(path):
 
 def main():
     sys.stdout.reconfigure(line_buffering=True)  # the guest's and our lines in order
-    timeout = 300
+    timeout = 420
     args = sys.argv[1:]
     if len(args) == 2 and args[0] == "--timeout":
         timeout = int(args[1])
@@ -202,7 +358,22 @@ def main():
     else:
         passed += 1
         first = {}
+        no_tls = [line for line in console.lines if "agent port 7443 not served" in line]
         for label, habitat, port, _ in AGENTS:
+            if habitat == "tenant-b":
+                # The protocol first: tenant-b's scrape line ends the run.
+                if no_tls:
+                    print(f"{SUITE}: skipped: the protocol over TLS: {no_tls[0].lstrip('| ')}")
+                    skipped += 1
+                else:
+                    ck = Checks()
+                    try:
+                        tls_checks(console, deadline, ck)
+                    except (OSError, ssl.SSLError, kc.ProtocolError, RuntimeError,
+                            KeyError, TypeError) as e:
+                        ck.ok("the protocol over TLS", False, f"{type(e).__name__}: {e}")
+                    passed += ck.passed
+                    failed += ck.failed
             try:
                 code, ctype, body = scrape(port, deadline)
                 if code != 200 or not ctype.startswith("text/plain; version=0.0.4"):
@@ -215,14 +386,9 @@ def main():
                 print(f"{SUITE}: FAIL {habitat} /metrics: {e}")
                 failed += 1
             if habitat == "tenant-a":
-                # Before tenant-b's scrape: its line is the run's last expected one.
                 p, f = second_scrape(first.get(habitat), port, deadline)
                 passed += p
                 failed += f
-        no_tls = [line for line in console.lines if "agent port 7443 not served" in line]
-        if no_tls:
-            print(f"{SUITE}: skipped: the protocol over TLS: {no_tls[0].lstrip('| ')}")
-            skipped += 1
     try:
         rc = proc.wait(timeout=max(1, deadline - time.monotonic()) + 30)
     except subprocess.TimeoutExpired:
