@@ -19,7 +19,7 @@ KAGENT_CORE := frame.c req.c conn.c reply.c ops.c ops_apply.c ops_token.c stream
 # component's code); kuori-agent/tls.mk (included after os/lib/tls/build.mk)
 # links the binary with net_tls.c and ktls, or, when BearSSL could not be
 # imported, with net_none.c (the agent port is then not served).
-$(eval $(call kide_library,kagent,$(KAGENT_CORE) backend_mgmt.c metrics_http.c main.c net_none.c,kide-socket kide-http))
+$(eval $(call kide_library,kagent,$(KAGENT_CORE) backend_mgmt.c metrics_http.c token_session.c main.c net_none.c,kide-socket kide-http))
 
 KAGENT_OUT := $(OSB)/kuori-agent
 KAGENT_CORE_SRCS := $(addprefix $(KAGENT_DIR)/,$(KAGENT_CORE)) $(KAGENT_DIR)/tests/fake_backend.c

@@ -165,6 +165,14 @@ struct kagent {
     const struct kagent_backend *be;
     const struct kagent_crypto *crypto; /**< NULL: no TLS: enrol and tokens unavailable */
     struct ktok_store tokens;           /**< the token authority's store (operator) */
+    /** Around every use of tokens: the KuoriToken server's handler shares the store with
+     *  the main thread (NULL: one thread, as in the host tests). */
+    void (*tokens_lock)(void *ctx);
+    void (*tokens_unlock)(void *ctx);
+    void *lock_ctx;
+    /** A tenant's agent: consume a token at the authority (KuoriToken): 0 consumed,
+     *  -1 token error, -2 unreachable. NULL: no authority reachable. */
+    int (*token_consume)(const kide_u8 hash[32]);
     enum kagent_role role;
     char habitat[KAGENT_NAME_MAX + 1];
     int apply_busy;     /**< an apply is under way (one at a time) */

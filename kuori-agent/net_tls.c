@@ -17,12 +17,14 @@
 #include <kide/ktls.h>
 
 #include "net.h"
+#include "token_session.h"
 
-#define SLOTS          (KAGENT_CONNS + 1)
-#define RX_MAX         4096
-#define PT_MAX         4096
-#define BACKLOG        8
-#define IN_USE_WAIT_MS 10000
+#define SLOTS             (KAGENT_CONNS + 1)
+#define RX_MAX            4096
+#define PT_MAX            4096
+#define BACKLOG           8
+#define IN_USE_WAIT_MS    10000
+#define AUTHORITY_WAIT_MS 30000
 
 struct slot {
     int used;
@@ -76,6 +78,23 @@ static int listen_on(struct kide_env *env, const char **why)
     return 0;
 }
 
+/* A tenant's agent: register with the token authority, which may still be starting
+ * (NOT_FOUND is retried for AUTHORITY_WAIT_MS, as kide_sock_open waits for its stack). */
+static void authority(struct kide_env *env, struct kagent *a)
+{
+    kide_u64 until = kide_now_ns() + AUTHORITY_WAIT_MS * 1000000ull;
+    int st;
+    while ((st = ktoken_client_open(env, id.fp)) == KIDE_NOT_FOUND && kide_now_ns() < until)
+        kide_sleep_ms(200);
+    if (st == KIDE_OK) {
+        a->token_consume = ktoken_client_consume;
+        kide_log(env, "kuori-agent: registered with the token authority");
+    } else {
+        kide_log(env, "kuori-agent: no token authority (KuoriToken: %s): enrolment unavailable",
+                 kide_status_name(st));
+    }
+}
+
 int knet_start(struct kide_env *env, struct kagent *a, struct kide_sock_client *c, kide_u64 port,
                const kide_u8 seed[32], const char **why)
 {
@@ -102,6 +121,17 @@ int knet_start(struct kide_env *env, struct kagent *a, struct kide_sock_client *
     crypto.sha256 = c_sha256;
     crypto.issue = c_issue;
     memcpy(crypto.fp, id.fp, sizeof crypto.fp);
+    if (a->role == KROLE_OPERATOR) {
+        /* The token authority: before the crypto, so the store is locked from the start. */
+        int ts = ktoken_server_start(env, a);
+        if (ts != KIDE_OK)
+            kide_log(env,
+                     "kuori-agent: no KuoriToken service (%s): tenant habitats cannot "
+                     "enrol (provide KuoriToken in the root habitat)",
+                     kide_status_name(ts));
+    } else {
+        authority(env, a);
+    }
     kagent_set_crypto(a, &crypto);
     if (a->role == KROLE_OPERATOR) {
         /* The operator's first token, on the operator's console, once per start. */

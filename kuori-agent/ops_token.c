@@ -19,10 +19,24 @@ static const char *const token_msg =
         "the token is unknown, expired, already used, or for another habitat: ask the "
         "operator for a new one (kuori token create)";
 
+static void lock(struct kagent *a)
+{
+    if (a->tokens_lock)
+        a->tokens_lock(a->lock_ctx);
+}
+
+static void unlock(struct kagent *a)
+{
+    if (a->tokens_unlock)
+        a->tokens_unlock(a->lock_ctx);
+}
+
 void kagent_set_crypto(struct kagent *a, const struct kagent_crypto *crypto)
 {
     a->crypto = crypto;
+    lock(a);
     ktok_register(&a->tokens, a->habitat, crypto->fp);
+    unlock(a);
 }
 
 int kagent_token_create(struct kagent *a, const char *habitat, kide_u64 ttl_s,
@@ -33,8 +47,10 @@ int kagent_token_create(struct kagent *a, const char *habitat, kide_u64 ttl_s,
         return -3;
     a->crypto->random(a->crypto->ctx, secret, sizeof secret);
     a->crypto->sha256(secret, sizeof secret, hash);
+    lock(a);
     int rc = ktok_create(&a->tokens, a->be->now_ns(a->be->ctx), habitat, ttl_s * 1000000000ull,
                          secret, hash, text, id);
+    unlock(a);
     memset(secret, 0, sizeof secret);
     return rc;
 }
@@ -71,14 +87,22 @@ void kop_enrol(struct kagent *a, struct kagent_conn *c, const struct kagent_req 
                            "'csr_spki' must be the base64 DER SubjectPublicKeyInfo of a P-256 key");
         return;
     }
-    if (a->role != KROLE_OPERATOR) {
+    a->crypto->sha256(t.secret, sizeof t.secret, hash);
+    int used;
+    if (a->role == KROLE_OPERATOR) {
+        lock(a);
+        used = ktok_consume(&a->tokens, a->be->now_ns(a->be->ctx), a->habitat, hash);
+        unlock(a);
+    } else {
+        used = a->token_consume ? a->token_consume(hash) : -2;
+    }
+    if (used == -2) {
         kagent_reply_error(c, r->id, KERR_UNAVAILABLE,
                            "enrol: the token authority (the root habitat's agent, session "
-                           "KuoriToken) is not reachable from this version of the agent");
+                           "KuoriToken) is not reachable: route KuoriToken to the parent");
         return;
     }
-    a->crypto->sha256(t.secret, sizeof t.secret, hash);
-    if (ktok_consume(&a->tokens, a->be->now_ns(a->be->ctx), a->habitat, hash) < 0) {
+    if (used < 0) {
         kagent_reply_error(c, r->id, KERR_TOKEN, token_msg);
         return;
     }
@@ -138,7 +162,10 @@ void kop_token(struct kagent *a, struct kagent_conn *c, const struct kagent_req 
         return;
     }
     if (r->op == KOP_TOKEN_REVOKE) {
-        if (ktok_revoke(&a->tokens, r->token_id) < 0) {
+        lock(a);
+        int rc = ktok_revoke(&a->tokens, r->token_id);
+        unlock(a);
+        if (rc < 0) {
             kagent_reply_error(c, r->id, KERR_NOT_FOUND, "token-revoke: no token has that id");
             return;
         }
@@ -150,6 +177,7 @@ void kop_token(struct kagent *a, struct kagent_conn *c, const struct kagent_req 
     }
     kide_u64 now = a->be->now_ns(a->be->ctx);
     kr_begin(a, &w, r->id);
+    lock(a);
     kide_json_key(&w, "tokens");
     kide_json_begin_array(&w);
     for (unsigned i = 0; i < KTOK_MAX; i++) {
@@ -165,5 +193,6 @@ void kop_token(struct kagent *a, struct kagent_conn *c, const struct kagent_req 
         kide_json_end_object(&w);
     }
     kide_json_end_array(&w);
+    unlock(a);
     kr_end(a, c, &w, r->id);
 }

@@ -165,3 +165,21 @@ int ktok_parse(const char *text, struct ktok_parsed *out)
     out->habitat[hl] = 0;
     return 0;
 }
+
+int ktok_label_habitat(const char *label, char *habitat, __SIZE_TYPE__ cap)
+{
+    const char *slash = strchr(label, '/');
+    if (!slash || strchr(slash + 1, '/') || !slash[1])
+        return -1;
+    __SIZE_TYPE__ n = (__SIZE_TYPE__)(slash - label);
+    if (n == 0 || n > KTOK_NAME_MAX || n >= cap || label[0] < 'a' || label[0] > 'z')
+        return -1;
+    for (__SIZE_TYPE__ i = 0; i < n; i++) {
+        char ch = label[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-'))
+            return -1;
+    }
+    memcpy(habitat, label, n);
+    habitat[n] = 0;
+    return 0;
+}

@@ -67,6 +67,10 @@ int ktok_revoke(struct ktok_store *s, const char *id);
 enum ktok_state ktok_state_at(const struct ktok *t, kide_u64 now);
 /** Parse token text: 0, or -1 if it is not of the form above. */
 int ktok_parse(const char *text, struct ktok_parsed *out);
+/** The habitat a KuoriToken session speaks for, from the label hoitaja wrote:
+ *  "tenant-a/kuori-agent" -> "tenant-a"; -1 unless the label is exactly
+ *  "<habitat>/<name>" with a habitat name [a-z][a-z0-9-]{0,31}. */
+int ktok_label_habitat(const char *label, char *habitat, __SIZE_TYPE__ cap);
 /** Hex of n bytes into out (2n + 1 bytes). */
 void ktok_hex(const kide_u8 *in, unsigned n, char *out);
 

@@ -667,6 +667,52 @@ static void test_tenant_enrol_needs_authority(void **state)
     expect_error(&conn2, 3, "token");
 }
 
+static int consume_rc;
+static int fake_consume(const kide_u8 hash[32])
+{
+    (void)hash;
+    return consume_rc;
+}
+
+/* A tenant's agent with the authority reachable: consumed there, or refused there. */
+static void test_tenant_enrol_through_authority(void **state)
+{
+    fake_crypto(&crypto);
+    kagent_set_crypto(&ag, &crypto);
+    ag.token_consume = fake_consume;
+    make_spki();
+    char sec[33], pin[33];
+    kide_u8 s16[16];
+    memset(s16, 1, sizeof s16);
+    ktok_hex(s16, 16, sec);
+    ktok_hex(crypto.fp, 16, pin);
+    snprintf(tok_text, sizeof tok_text, "kide1.tenant-a.%s.%s", sec, pin);
+    consume_rc = 0;
+    enrol(2, spki64);
+    expect_ok(&conn2, 2);
+    assert_non_null(strstr(msg, "\"habitat\":\"tenant-a\""));
+    consume_rc = -1;
+    enrol(3, spki64);
+    expect_error(&conn2, 3, "token");
+    consume_rc = -2;
+    enrol(4, spki64);
+    expect_error(&conn2, 4, "unavailable");
+}
+
+static void test_label_habitat(void **state)
+{
+    char h[33];
+    assert_int_equal(ktok_label_habitat("tenant-a/kuori-agent", h, sizeof h), 0);
+    assert_string_equal(h, "tenant-a");
+    assert_int_equal(ktok_label_habitat("kuori-agent", h, sizeof h), -1);
+    assert_int_equal(ktok_label_habitat("a/b/kuori-agent", h, sizeof h), -1);
+    assert_int_equal(ktok_label_habitat("/x", h, sizeof h), -1);
+    assert_int_equal(ktok_label_habitat("a/", h, sizeof h), -1);
+    assert_int_equal(ktok_label_habitat("9a/x", h, sizeof h), -1);
+    assert_int_equal(ktok_label_habitat("A/x", h, sizeof h), -1);
+    assert_int_equal(ktok_label_habitat("abc/x", h, 3), -1);
+}
+
 static void test_base64(void **state)
 {
     char out[16];
@@ -748,6 +794,8 @@ int main(void)
             cmocka_unit_test_setup(test_tokens_enrol, setup_operator),
             cmocka_unit_test_setup(test_tokens_without_crypto, setup_operator),
             cmocka_unit_test_setup(test_tenant_enrol_needs_authority, setup),
+            cmocka_unit_test_setup(test_tenant_enrol_through_authority, setup),
+            cmocka_unit_test(test_label_habitat),
             cmocka_unit_test(test_base64),
             cmocka_unit_test(test_token_parse),
             cmocka_unit_test(test_names),

@@ -210,6 +210,48 @@ def refused(port, cert, key, deadline):
         return True
 
 
+def tenant_checks(console, deadline, ck, op, tmp, op_crt, op_key):
+    """A tenant's enrolment through the authority, and what its certificate may reach."""
+    mark = "[tenant-a/kuori-agent] kuori-agent: registered with the token authority"
+    if not ck.ok("tenant-a's agent registered with the authority",
+                 console.wait_for([mark], deadline), "no registration line"):
+        return
+    r = op.call("token-create", habitat="tenant-a", ttl_s=600)
+    if not ck.ok("token-create for tenant-a", r.get("ok"), str(r)):
+        return
+    token = r["result"]["token"]
+    e = kc.connect(17444, deadline)
+    ck.ok("tenant-a's agent matches the token's pin", e.fingerprint.startswith(token.split(".")[3]),
+          f"{e.fingerprint} vs {token}")
+    e.hello()
+    key, spki = kc.new_key(tmp, "bob")
+    r = e.call("enrol", token=token, name="bob", csr_spki=spki)
+    e.close()
+    if not ck.ok("enrol at tenant-a's agent (consumed at the authority)", r.get("ok"), str(r)):
+        return
+    crt, x = kc.save_cert(tmp, "bob", r["result"]["certificate"])
+    ck.ok("bob's certificate is of tenant-a", "O=tenant-a" in x.subject.rfc4514_string(),
+          x.subject.rfc4514_string())
+    t = kc.connect(17444, deadline, crt, key)
+    h = t.hello()
+    ck.ok("hello at tenant-a as bob: tenant", h["client"] == "bob" and h["role"] == "tenant" and
+          "token-create" not in h["ops"], str(h))
+    r = t.call("state")
+    names = {c["name"] for c in r["result"]["report"]["children"]} if r.get("ok") else set()
+    ck.ok("tenant-a's state: only its own components", names == {"net", "echo", "kuori-agent"},
+          str(names))
+    r = t.call("habitat-remove", name="tenant-b")
+    ck.ok("an operator op from a tenant: denied", not r.get("ok") and
+          r["error"]["code"] == "denied", str(r))
+    t.close()
+    ck.ok("bob's certificate at the root agent: refused", refused(17443, crt, key, deadline),
+          "the handshake succeeded")
+    ck.ok("bob's certificate at tenant-b's agent: refused", refused(17445, crt, key, deadline),
+          "the handshake succeeded")
+    ck.ok("the operator's certificate at tenant-b's agent: refused",
+          refused(17445, op_crt, op_key, deadline), "the handshake succeeded")
+
+
 def tls_checks(console, deadline, ck):
     """The protocol over TLS against the root agent (and tenant-a's for a refusal)."""
     tmp = os.path.join(BUILD, "os", "tmp", "agent-e2e")
@@ -282,6 +324,7 @@ def tls_checks(console, deadline, ck):
     scrt, skey = kc.self_signed(tmp, "eve")
     ck.ok("a self-signed certificate at the root agent: refused",
           refused(17443, scrt, skey, deadline), "the handshake succeeded")
+    tenant_checks(console, deadline, ck, a, tmp, crt, key)
     # Restart the agent. CONTROL refuses a child acting on itself, so the agent applies
     # a change of its own `args` (a change that restarts a child); the reply may be
     # lost with the old instance. The new instance proves itself by a new token line.
