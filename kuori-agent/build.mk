@@ -2,8 +2,7 @@
 # kuori-agent: the management daemon of a habitat (docs/kuori-agent.md).
 #
 # Provides:
-#   libkagent.a        the component's code but the TLS glue (kide_library kagent);
-#                      the binary $(BIN)/kuori-agent is linked by kuori-agent/tls.mk
+#   kuori-agent        the component $(BIN)/kuori-agent (ktls_component, built by `tls`)
 #   kuori-agent-test   host unit tests of the protocol core against a fake habitat
 #                      (cmocka, ASan+UBSan; suite kuori-agent-unit), promtool's check
 #                      of the metrics writer (kuori-agent-metrics) and the fuzzer of the
@@ -15,11 +14,10 @@
 KAGENT_DIR := $(TOP)/kuori-agent
 KAGENT_CORE := frame.c req.c conn.c reply.c ops.c ops_apply.c ops_token.c stream.c watch.c metrics.c \
                tokens.c base64.c
-# Everything but the agent port's TLS glue is the library kagent (built like any
-# component's code); kuori-agent/tls.mk (included after os/lib/tls/build.mk)
-# links the binary with net_tls.c and ktls, or, when BearSSL could not be
-# imported, with net_none.c (the agent port is then not served).
-$(eval $(call kide_library,kagent,$(KAGENT_CORE) backend_mgmt.c metrics_http.c token_session.c main.c net_none.c,kide-socket kide-http))
+# The component links ktls (the agent never speaks the protocol without TLS): it is
+# built by `make -C os tls` after the BearSSL import (os/lib/tls/component.mk's
+# ktls_component), and reported unavailable when Debian's archive is unreachable.
+$(eval $(call ktls_component,kuori-agent,$(kide_here),$(KAGENT_CORE) backend_mgmt.c metrics_http.c token_session.c net_tls.c main.c,kide-socket kide-http))
 
 KAGENT_OUT := $(OSB)/kuori-agent
 KAGENT_CORE_SRCS := $(addprefix $(KAGENT_DIR)/,$(KAGENT_CORE)) $(KAGENT_DIR)/tests/fake_backend.c
@@ -75,5 +73,5 @@ kuori-agent-fuzz: $(KAGENT_FUZZ)
 # os/tools/tests/agent_e2e.py; suite kuori-agent-e2e): metrics through
 # promtool, the capability boundary, cumulative counters.
 .PHONY: kuori-agent-e2e-test
-kuori-agent-e2e-test: $(KERNEL_BIN) core hoitaja components scenario-tool net
+kuori-agent-e2e-test: $(KERNEL_BIN) core hoitaja components scenario-tool net tls
 	@BUILD=$(BUILD) $(TOP)/os/tools/tests/agent_e2e.py

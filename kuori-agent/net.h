@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* net.h: the agent port (Kide only): TCP connections through the habitat's
  * Socket session, each behind a TLS server (net_tls.c over <kide/ktls.h>),
- * feeding the protocol core's connections. A build without the TLS library
- * has net_none.c instead, which serves nothing: the agent never speaks the
+ * feeding the protocol core's connections. The agent never speaks the
  * protocol in plaintext on the network. */
 #ifndef KAGENT_NET_H
 #define KAGENT_NET_H
@@ -14,7 +13,7 @@
 
 /** Listen on port and derive the agent's identity from seed (32 bytes).
  *  0, or -1 with the reason in *why (logged by the caller; the agent then serves
- *  metrics only). */
+ *  metrics only: e.g. no hardware randomness). */
 int knet_start(struct kide_env *env, struct kagent *a, struct kide_sock_client *sc, kide_u64 port,
                const kide_u8 seed[32], const char **why);
 /** Move bytes of every connection, tick them. Returns 1 if anything moved; *next gets

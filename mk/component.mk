@@ -37,9 +37,7 @@ KIDE_RT_HDRS   = $(BASE_HDRS)
 # the dependency files (.d) an earlier call of the same file included are
 # skipped, since they join MAKEFILE_LIST too.
 kide_here = $(patsubst %/,%,$(dir $(abspath $(lastword $(filter-out %.d,$(MAKEFILE_LIST))))))
-kide_out  = $(OSB)/$(patsubst $(TOP)/%,%,$(patsubst $(TOP)/os/%,%,$(1)))
-
-# (A component outside os/, e.g. kuori-agent/, builds into $(OSB)/kuori-agent/.)
+kide_out  = $(OSB)/$(patsubst $(TOP)/os/%,%,$(1))
 
 # kide_objects DIR, SOURCES: the object of each source.
 kide_objects = $(patsubst %.c,$(call kide_out,$(1))/%.o,$(2))

@@ -27,10 +27,10 @@ command -v pmccabe >/dev/null || {
 	echo "hint: run 'make deps' (Debian package pmccabe)" >&2
 	exit 2
 }
-# Product code: the OS, goa and the registry, without test and fuzz harnesses
+# Product code: the OS, goa, the registry and kuori, without test and fuzz harnesses
 # (tests/ and fuzz/ directories) and goa's templates (C only once goa fills
 # in their @NAME@ placeholders).
-mapfile -t files < <(git ls-files -- 'os/*.[ch]' 'goa/*.[ch]' 'registry/*.[ch]' \
+mapfile -t files < <(git ls-files -- 'os/*.[ch]' 'goa/*.[ch]' 'registry/*.[ch]' 'kuori/*.[ch]' \
 	':!:*/tests/*' ':!:*/fuzz/*' ':!templates/')
 [ ${#files[@]} -gt 0 ] || { echo "function-check: no C files found (run it in a git checkout)" >&2; exit 2; }
 present=()

@@ -628,6 +628,16 @@ test_recipe_lwip() {
 	grep -q 'define LWIP_WND_SCALE' lwip/src/src/include/lwip/opt.h || fail "lwip: 2.1.3 has no window scaling?"
 }
 
+# BearSSL's recipe is only imported too: the OS build compiles the files TLS
+# needs (os/lib/tls/build.mk). The import must bring them and the headers.
+test_recipe_bearssl() {
+	debian_recipe bearssl
+	for f in src/ssl/ssl_hs_server.c src/x509/x509_minimal.c src/ec/ec_p256_m31.c inc/bearssl.h LICENSE.txt; do
+		[ -f "bearssl/src/$f" ] || fail "bearssl: no $f after import"
+	done
+	grep -q 'BR_ERR_X509_NOT_TRUSTED' bearssl/src/inc/bearssl_x509.h || fail "bearssl: not 0.6's headers?"
+}
+
 run_tests "$@"
 echo "goa-e2e: $passed passed, $failed failed, $skipped skipped"
 mkdir -p "$BUILD/results"

@@ -581,8 +581,9 @@ static int op_control(struct hj_mgmt *m, struct kide_rpc *rpc)
     struct kide_mgmt_control_req req;
     struct kide_mgmt_control_rep rep;
     char name[HJ_NAME_MAX + 1];
+    int bad = rpc->in.bad;
     hj_rpc_decode(rpc, &req, sizeof(req) / 8);
-    rpc->in.bad = 0; /* the name's words travel only as far as its length */
+    rpc->in.bad = bad; /* the name's words travel only as far as its length: child_name */
     if (child_name(rpc, 1, req.child.len, req.child.bytes, name))
         return KIDE_BAD_PARAM;
     /* Exclusive with an apply: one may have released hj.lock (live.c). */
@@ -639,8 +640,9 @@ static int op_logs(struct hj_mgmt *m, struct kide_rpc *rpc)
     struct kide_mgmt_logs_rep rep; /* 3.9 KiB on the stack: threads have 64 KiB */
     char name[HJ_NAME_MAX + 1];
     (void)m;
+    int bad = rpc->in.bad;
     hj_rpc_decode(rpc, &req, sizeof(req) / 8);
-    rpc->in.bad = 0;
+    rpc->in.bad = bad; /* as in op_control */
     if (child_name(rpc, 2, req.name.len, req.name.bytes, name) || req.flags)
         return KIDE_BAD_PARAM;
     if (hj_config_find(&hj.cfg, name) < 0)

@@ -10,8 +10,10 @@
 #   scenario-tests   every test scenario of os/scenarios/tests, two at a time, each
 #                    recording build/results/scenario-<name>; plus the scenarios
 #                    kide-scenario must refuse (tests/reject-*.yaml), suite
-#                    scenario-reject. Builds net too (os/net/build.mk): a scenario
-#                    booting it is skipped, naming why, when lwIP is unavailable
+#                    scenario-reject. Builds net and depot too (os/net/build.mk,
+#                    os/components/tests/test-depot/build.mk): a scenario
+#                    booting one is skipped, naming why, when its sources (lwIP;
+#                    libsodium, xz-utils) are unavailable
 
 SCN_DIR_SRC  := $(TOP)/os/scenarios
 SCENARIO     ?= default
@@ -44,7 +46,7 @@ SCN_ALONE    := cpu cpu-flat smp
 # besides: budgets must hold on a busy host too (budget debt, docs/kernel.md).
 SCN_LOADED   := cpu cpu-flat
 SCN_LOAD     := $(TOP)/os/tools/host-load.sh
-scenario-tests: $(SCN_PLATFORM) net tls
+scenario-tests: $(SCN_PLATFORM) net tls depot
 	@rc=0; $(MAKE) --no-print-directory scenario-reject || rc=1; \
 	printf '%s\n' $(filter-out $(SCN_ALONE),$(SCN_TESTS)) | xargs -P $(SCN_JOBS) -I{} \
 	    $(TOP)/os/tools/scenario-run.sh --quiet {} || rc=1; \

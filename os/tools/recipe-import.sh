@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Import a goa recipe's sources for the OS build (os/net/build.mk: lwIP,
-# os/lib/tls/build.mk: BearSSL).
+# os/lib/tls/build.mk: BearSSL, os/lib/depot/build.mk: libsodium, xz-utils).
 #
 #   recipe-import.sh RECIPE PROJECT-DIR
 #

@@ -91,6 +91,28 @@ $(COMP_PROTO_TEST): $(COMP_TEST_DIR)/test_proto_clients.c $(COMP_DIR)/parent_cli
 	$(HOST_CC) $(COMP_HOST_CFLAGS) -I$(GEN) -o $@ $< $(COMP_DIR)/parent_client.c $(COMP_DIR)/mgmt_client.c \
 	    $(COMP_DIR)/core_client.c $(COMP_DIR)/msg.c -lcmocka
 
+# The management client's handling of replies, fuzzed (libFuzzer, ASan+UBSan).
+COMP_MGMT_FUZZ := $(COMP_OUT)/fuzz/fuzz_mgmt_reply
+$(COMP_MGMT_FUZZ): $(COMP_TEST_DIR)/fuzz_mgmt_reply.c $(COMP_DIR)/mgmt_client.c $(COMP_DIR)/core_client.c $(COMP_DIR)/msg.c $(COMP_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-sanitize-recover=undefined -I$(TOP)/os/abi -I$(COMP_DIR)/include \
+	    -I$(COMP_DIR) -I$(GEN) -o $@ $< $(COMP_DIR)/mgmt_client.c $(COMP_DIR)/core_client.c $(COMP_DIR)/msg.c
+
+# comp_mgmt_fuzz SECONDS: run it on a private corpus (suite os-component-mgmt-fuzz).
+define comp_mgmt_fuzz
+mkdir -p $(COMP_OUT)/fuzz/corpus; \
+if $(COMP_MGMT_FUZZ) -max_total_time=$(1) -max_len=4100 -timeout=10 -rss_limit_mb=1024 \
+        -artifact_prefix=$(COMP_OUT)/fuzz/mgmt- $(COMP_OUT)/fuzz/corpus >$(COMP_OUT)/fuzz/mgmt.log 2>&1; then \
+    $(call write_result,os-component-mgmt-fuzz,1,0,0); tail -1 $(COMP_OUT)/fuzz/mgmt.log; \
+else \
+    tail -40 $(COMP_OUT)/fuzz/mgmt.log; $(call write_result,os-component-mgmt-fuzz,0,1,0); rc=1; \
+fi
+endef
+
+.PHONY: component-mgmt-fuzz
+component-mgmt-fuzz: $(COMP_MGMT_FUZZ)
+	@rc=0; $(call comp_mgmt_fuzz,$(FUZZ_SECONDS)); exit $$rc
+
 # The runtime may only need the base library, kide_main and the JSON library from outside.
 define comp_undef_check
 undef=$$(nm -u $(COMP_OBJS) $(JSON_FS_OBJS) 2>/dev/null | awk 'NF == 2 {print $$2}' | sort -u | \
@@ -104,12 +126,13 @@ endef
 
 .PHONY: component-test
 component-test: SHELL := /bin/bash
-component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_CLIENT_TEST) $(COMP_PROTO_TEST) $(COMP_LIB) $(BASE_LIB) $(BASE_CRT0)
+component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_CLIENT_TEST) $(COMP_PROTO_TEST) $(COMP_MGMT_FUZZ) $(COMP_LIB) $(BASE_LIB) $(BASE_CRT0)
 	@rc=0; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-msg $(COMP_MSG_TEST) || rc=1; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-heap $(COMP_HEAP_TEST) || rc=1; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-core-client $(COMP_CLIENT_TEST) || rc=1; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-component-proto-clients $(COMP_PROTO_TEST) || rc=1; \
+	$(call comp_mgmt_fuzz,$(FUZZ_SECONDS)); \
 	$(comp_undef_check); \
 	$(MAKE) --no-print-directory component-qemu-test || rc=1; \
 	exit $$rc

@@ -171,7 +171,7 @@ int kide_mgmt_read_all(kide_sel pt, kide_u64 op, char *buf, kide_u64 size, kide_
         }
         if (st != KIDE_OK)
             break;
-        if (total + 1 > size || off + n > total || (n == 0 && off < total)) {
+        if (total >= size || off + n > total || (n == 0 && off < total)) { /* no wrap at ~0 */
             st = KIDE_OVERFLOW;
             break;
         }

@@ -43,6 +43,13 @@ void ktls_server_start(struct ktls_server *s, const struct ktls_identity *id, st
     memset(s, 0, sizeof *s);
     s->id = id;
     br_ssl_server_zero(&s->sc);
+    if (!id || id->cert_len == 0 || id->cert_len > sizeof id->cert || id->dn_len == 0 ||
+        id->dn_len > sizeof id->dn) {
+        /* A zeroed engine is closed; the error makes it KTLS_FAILED. */
+        s->x509.why = "no identity (make one with ktls_identity_from_seed)";
+        s->sc.eng.err = BR_ERR_BAD_PARAM;
+        return;
+    }
     ktls_engine_setup(eng);
     br_ssl_engine_add_flags(eng,
                             BR_OPT_ENFORCE_SERVER_PREFERENCES | BR_OPT_TOLERATE_NO_CLIENT_AUTH);

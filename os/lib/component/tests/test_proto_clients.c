@@ -203,6 +203,10 @@ static void test_mgmt_read_all(void **state)
     /* too small a buffer */
     assert_int_equal(kide_mgmt_read_all(1, KIDE_MGMT_RESULT, buf, 100, &len), KIDE_OVERFLOW);
     assert_int_equal(kide_mgmt_read_all(1, KIDE_MGMT_APPLY, buf, 100, &len), KIDE_BAD_PARAM);
+    /* A total of 2^64-1 does not wrap the size check (found by fuzz_mgmt_reply). */
+    text_len = ~0ull;
+    assert_int_equal(kide_mgmt_read_all(1, KIDE_MGMT_REPORT, buf, sizeof(buf), &len),
+                     KIDE_OVERFLOW);
 }
 
 static void test_mgmt_upload_all(void **state)

@@ -379,11 +379,12 @@ static void peer_close(struct peer *p)
     ERR_clear_error();
 }
 
-/* Moves bytes both ways until neither side moves any; the client side
- * advances its handshake on the way. Bounded. */
-static void pump(struct peer *p, struct ktls_server *s)
+/* Moves bytes both ways until neither side moves any, at most `step`
+ * bytes per call into and out of the server; the client side advances its
+ * handshake on the way. Bounded. */
+static void pump_by(struct peer *p, struct ktls_server *s, size_t step)
 {
-    for (int round = 0; round < 1000; round++) {
+    for (int round = 0; round < 100000; round++) {
         int moved = 0;
         if (!SSL_is_init_finished(p->ssl))
             SSL_do_handshake(p->ssl);
@@ -392,7 +393,7 @@ static void pump(struct peer *p, struct ktls_server *s)
                (n = BIO_read(p->out, p->held + p->nheld, (int)(sizeof p->held - p->nheld))) > 0)
             p->nheld += (size_t)n;
         if (p->nheld) {
-            size_t t = ktls_feed(s, p->held, p->nheld);
+            size_t t = ktls_feed(s, p->held, p->nheld < step ? p->nheld : step);
             memmove(p->held, p->held + t, p->nheld - t);
             p->nheld -= t;
             moved |= t > 0;
@@ -400,6 +401,7 @@ static void pump(struct peer *p, struct ktls_server *s)
         size_t len;
         const void *q;
         while ((q = ktls_pending(s, &len)) != NULL && len) {
+            len = len < step ? len : step;
             assert_int_equal(BIO_write(p->in, q, (int)len), (int)len);
             ktls_sent(s, len);
             moved = 1;
@@ -407,7 +409,12 @@ static void pump(struct peer *p, struct ktls_server *s)
         if (!moved && BIO_ctrl_pending(p->out) == 0)
             return;
     }
-    fail_msg("pump: no quiescence after 1000 rounds");
+    fail_msg("pump: no quiescence after 100000 rounds");
+}
+
+static void pump(struct peer *p, struct ktls_server *s)
+{
+    pump_by(p, s, SIZE_MAX);
 }
 
 /* A client certificate ktls issued for an OpenSSL key. */
@@ -480,6 +487,53 @@ static void test_handshake_issued(void **state)
     pump(&P, &srv);
     assert_int_equal(ktls_state_of(&srv), KTLS_CLOSED);
     assert_int_equal(ktls_peer(&srv, cn, org, fp), -1);
+    peer_close(&P);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+}
+
+/* A server without an identity fails at once, naming why, and takes nothing. */
+static void test_server_without_identity(void **state)
+{
+    (void)state;
+    static struct ktls_identity none;
+    size_t n = 1;
+    ktls_server_start(&srv, &none, &rng);
+    assert_int_equal(ktls_state_of(&srv), KTLS_FAILED);
+    assert_non_null(strstr(ktls_error(&srv), "no identity"));
+    assert_int_equal(ktls_feed(&srv, "\x16\x03\x01", 3), 0);
+    assert_null(ktls_pending(&srv, &n));
+    assert_int_equal(ktls_write(&srv, "x", 1), 0);
+    ktls_server_start(&srv, NULL, &rng);
+    assert_int_equal(ktls_state_of(&srv), KTLS_FAILED);
+}
+
+/* One byte at a time both ways: the engine takes and gives partial records. */
+static void test_handshake_bytewise(void **state)
+{
+    (void)state;
+    EVP_PKEY *key;
+    X509 *cert = issued(&agent, &key, "slow", "tenant-1");
+    peer_open(&P, cert, key, NULL);
+    ktls_server_start(&srv, &agent, &rng);
+    assert_int_equal(ktls_feed(&srv, "", 0), 0);
+    pump_by(&P, &srv, 1);
+    assert_int_equal(ktls_state_of(&srv), KTLS_OPEN);
+    char cn[KTLS_NAME_MAX + 1], org[KTLS_NAME_MAX + 1], buf[32];
+    unsigned char fp[32];
+    assert_int_equal(ktls_peer(&srv, cn, org, fp), 1);
+    assert_string_equal(cn, "slow");
+    assert_int_equal(SSL_write(P.ssl, "byte by byte", 12), 12);
+    pump_by(&P, &srv, 1);
+    assert_int_equal(ktls_read(&srv, buf, 5), 5);
+    assert_int_equal(ktls_read(&srv, buf + 5, sizeof buf - 5), 7);
+    assert_memory_equal(buf, "byte by byte", 12);
+    /* Nothing more to read, nothing to send. */
+    size_t n = 1;
+    assert_int_equal(ktls_read(&srv, buf, sizeof buf), 0);
+    assert_null(ktls_pending(&srv, &n));
+    assert_int_equal(n, 0);
+    ktls_sent(&srv, 100); /* nothing pending: ignored */
     peer_close(&P);
     X509_free(cert);
     EVP_PKEY_free(key);
@@ -739,6 +793,8 @@ int main(void)
             cmocka_unit_test(test_hashes),
             cmocka_unit_test(test_rng),
             cmocka_unit_test(test_handshake_issued),
+            cmocka_unit_test(test_server_without_identity),
+            cmocka_unit_test(test_handshake_bytewise),
             cmocka_unit_test(test_handshake_no_cert),
             cmocka_unit_test(test_refuse_self_signed),
             cmocka_unit_test(test_refuse_other_agent),

@@ -117,7 +117,10 @@ size_t ktls_spki(const unsigned char pub[65], unsigned char *out, size_t cap);
 /* A server connection. Clients either present a certificate issued by `id` (then
  * ktls_peer gives its CN/O) or none (an enrolment connection: ktls_peer returns 0
  * with empty names). Any other certificate (self-signed, another agent's, malformed)
- * fails the handshake: state KTLS_FAILED, ktls_error names why. */
+ * fails the handshake: state KTLS_FAILED, ktls_error names why. Without an
+ * identity (NULL, or not made by ktls_identity_from_seed) the connection is
+ * KTLS_FAILED at once. rng is used only during the call; id must outlive the
+ * connection. */
 void ktls_server_start(struct ktls_server *s, const struct ktls_identity *id, struct ktls_rng *rng);
 size_t ktls_feed(struct ktls_server *s, const void *in,
                  size_t n); /* network -> engine; returns bytes taken */
