@@ -169,6 +169,7 @@ static void slot_opened(struct kagent *a, struct slot *s, struct kagent_conn *c)
     char cn[KTLS_NAME_MAX + 1], org[KTLS_NAME_MAX + 1];
     unsigned char fp[KTLS_FP_LEN];
     int p = ktls_peer(&s->tls, cn, org, fp);
+    int busy = open_conns() >= (int)KAGENT_CONNS; /* the others: this one is not opened yet */
     s->opened = 1;
     if (p == 1 && strcmp(org, a->habitat)) {
         /* Issued by this agent for another habitat cannot happen (O is always ours);
@@ -178,7 +179,6 @@ static void slot_opened(struct kagent *a, struct slot *s, struct kagent_conn *c)
         c->closing = 1;
         return;
     }
-    int busy = open_conns() >= (int)KAGENT_CONNS;
     kagent_conn_open(a, c, p == 1 ? cn : 0);
     if (busy) {
         kagent_reply_error(c, 0, KERR_BUSY, "the agent serves 8 connections: try again later");

@@ -39,6 +39,7 @@ import re
 import shutil
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import time
@@ -210,6 +211,51 @@ def refused(port, cert, key, deadline):
         return True
 
 
+def limits_checks(deadline, ck, crt, key, a):
+    """A hostile client: a frame over the limit, then not-JSON; the 9th connection is busy.
+    The connection `a` (open) must keep working throughout."""
+    bad = kc.connect(17443, deadline, crt, key)
+    bad.hello()
+    bad.s.sendall(struct.pack(">I", 65537))
+    try:
+        m = bad.recv()
+        closed = False
+        try:
+            bad.recv()
+        except (OSError, kc.ProtocolError, ssl.SSLError):
+            closed = True
+        ck.ok("a frame over 64 KiB: too-large, then closed",
+              m.get("error", {}).get("code") == "too-large" and closed, str(m))
+    except (OSError, kc.ProtocolError, ssl.SSLError) as e:
+        ck.ok("a frame over 64 KiB: too-large, then closed", False, str(e))
+    bad.close()
+    junk = kc.connect(17443, deadline, crt, key)
+    junk.hello()
+    junk.s.sendall(struct.pack(">I", 5) + b"{nope")
+    m = junk.recv()
+    r = junk.call("state")
+    ck.ok("not JSON: bad-request, the connection stays usable",
+          m.get("error", {}).get("code") == "bad-request" and r.get("ok"), f"{m} / {str(r)[:100]}")
+    junk.close()
+    extra = []
+    try:
+        for _ in range(7):  # with `a`, 8 connections: the agent's limit
+            c = kc.connect(17443, deadline, crt, key)
+            c.hello()
+            extra.append(c)
+        ninth = kc.connect(17443, deadline, crt, key)
+        m = ninth.recv()
+        ninth.close()
+        ck.ok("the 9th connection: busy", m.get("id") == 0 and
+              m.get("error", {}).get("code") == "busy", str(m))
+    except (OSError, kc.ProtocolError, ssl.SSLError) as e:
+        ck.ok("the 9th connection: busy", False, f"{type(e).__name__}: {e}")
+    for c in extra:
+        c.close()
+    r = a.call("state")
+    ck.ok("the first connection kept working", r.get("ok"), str(r)[:200])
+
+
 def tenant_checks(console, deadline, ck, op, tmp, op_crt, op_key):
     """A tenant's enrolment through the authority, and what its certificate may reach."""
     mark = "[tenant-a/kuori-agent] kuori-agent: registered with the token authority"
@@ -285,6 +331,7 @@ def tls_checks(console, deadline, ck):
     h = a.hello()
     ck.ok("hello with the certificate", h["client"] == "alice" and h["role"] == "operator" and
           "habitat-create" in h["ops"], str(h))
+    limits_checks(deadline, ck, crt, key, a)
     r = a.call("state")
     names = [c["name"] for c in r["result"]["report"]["children"]] if r.get("ok") else []
     ck.ok("state", {"tenant-a", "tenant-b", "kuori-agent"} <= set(names), str(r)[:300])
