@@ -328,7 +328,13 @@ void kuori_remember_components(const cJSON *sample)
     cJSON_ArrayForEach(c, list)
     {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
-        if (n < 256 && cJSON_IsString(name) && strlen(name->valuestring) < 64)
-            kuori_seen_components[n++] = strdup(name->valuestring);
+        /* readline lists candidates on the terminal: only names without controls */
+        char copy[64];
+        if (n < 256 && cJSON_IsString(name) && strlen(name->valuestring) < 64) {
+            snprintf(copy, sizeof copy, "%s", name->valuestring);
+            kuori_sanitize(copy);
+            if (strcmp(copy, name->valuestring) == 0)
+                kuori_seen_components[n++] = strdup(name->valuestring);
+        }
     }
 }

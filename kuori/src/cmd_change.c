@@ -52,8 +52,10 @@ int kuori_print_verdicts(struct kuori_ctx *ctx, const struct kuori_cmd *cmd, con
         return rejected ? KUORI_EXIT_REJECTED : 0;
     }
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(res, "status");
-    printf("generation %llu: %s\n", (unsigned long long)kuori_num(res, "generation"),
-           cJSON_IsString(st) ? st->valuestring : "?");
+    char status[256]; /* the agent's words */
+    snprintf(status, sizeof status, "%s", cJSON_IsString(st) ? st->valuestring : "?");
+    kuori_sanitize(status);
+    printf("generation %llu: %s\n", (unsigned long long)kuori_num(res, "generation"), status);
     kuori_table_init(&t, 2, hdr);
     cJSON_ArrayForEach(r, list)
     {
@@ -302,8 +304,11 @@ int kuori_cmd_token(struct kuori_ctx *ctx, const struct kuori_cmd *cmd, struct k
     } else {
         for (const cJSON *v = res->child; v; v = v->next) {
             char *s = cJSON_IsString(v) ? strdup(v->valuestring) : cJSON_PrintUnformatted(v);
+            char key[64]; /* the agent's key, too */
+            snprintf(key, sizeof key, "%s", v->string ? v->string : "?");
+            kuori_sanitize(key);
             kuori_sanitize(s);
-            printf("%-13s %s\n", v->string, s ? s : "?");
+            printf("%-13s %s\n", key, s ? s : "?");
             free(s);
         }
     }

@@ -264,11 +264,18 @@ static void stats_lines(struct kuori_job *j, cJSON *prev, cJSON *cur)
     }
     for (int i = 0; i < n && j->cmd->fmt == KUORI_FMT_TABLE; i++) {
         char ram[64], caps[64];
+        /* name and state are the agent's strings: never raw to the terminal */
+        char *name = strdup(rows[i].name), *state = strdup(rows[i].state);
+        kuori_sanitize(name);
+        kuori_sanitize(state);
         cell_pair(ram, sizeof ram, rows[i].ram_used, rows[i].ram_quota, 1);
         cell_pair(caps, sizeof caps, rows[i].caps_used, rows[i].caps_quota, 0);
-        printf("%-12s %-16s %-10s %6.1f %8llu%% %-16s %-10s %llu\n", j->t->r.name, rows[i].name,
-               rows[i].state, rows[i].cpu_pct, (unsigned long long)rows[i].cpu_quota, ram, caps,
+        printf("%-12s %-16s %-10s %6.1f %8llu%% %-16s %-10s %llu\n", j->t->r.name,
+               name ? name : "?", state ? state : "?", rows[i].cpu_pct,
+               (unsigned long long)rows[i].cpu_quota, ram, caps,
                (unsigned long long)rows[i].restarts);
+        free(name);
+        free(state);
     }
     fflush(stdout);
     kuori_out_unlock();

@@ -206,6 +206,19 @@ int kuori_config_load(struct kuori_config *cfg, struct kuori_err *e)
     if (!f)
         return kuori_fail(e, KUORI_EXIT_LOCAL, "config", "check the file's permissions",
                           "cannot read %s: %s", path, strerror(errno));
+    /* It holds the pins: whoever can write it, or replace it in the directory, can send
+     * a remote to their own agent. Refused unless only we can (ssh's StrictModes). */
+    struct stat fs, ds;
+    if (fstat(fileno(f), &fs) != 0 || stat(cfg->dir, &ds) != 0 || fs.st_uid != getuid() ||
+        ds.st_uid != getuid() || (fs.st_mode & 022) || (ds.st_mode & 022)) {
+        fclose(f);
+        return kuori_fail(e, KUORI_EXIT_LOCAL, "config",
+                          "run 'chmod 700' on the directory and 'chmod 600' on the file, and check "
+                          "that nobody changed the remotes' pins",
+                          "%s or its directory is writable by others or not yours: anyone who can "
+                          "write it can change a remote's pin",
+                          path);
+    }
     buf = malloc(KUORI_CONFIG_BYTES + 1);
     if (!buf) {
         fclose(f);

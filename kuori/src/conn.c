@@ -35,13 +35,6 @@ long long kuori_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void kuori_sanitize(char *s)
-{
-    for (; s && *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            *s = '?';
-}
-
 /* The whole verification of the agent's certificate: its SHA-256 against the pin. */
 static int verify_pin(X509_STORE_CTX *store, void *arg)
 {
@@ -56,8 +49,10 @@ static int verify_pin(X509_STORE_CTX *store, void *arg)
     strcpy(c->seen_pin, "sha256:");
     for (int i = 0; i < 32; i++)
         snprintf(c->seen_pin + 7 + 2 * i, 3, "%02x", md[i]);
-    if (strncmp(c->seen_pin, c->want_pin, strlen(c->want_pin)) == 0)
+    if (strncmp(c->seen_pin, c->want_pin, strlen(c->want_pin)) == 0) {
+        c->pin_ok = 1;
         return 1;
+    }
     c->pin_mismatch = 1;
     return 0;
 }
@@ -164,6 +159,14 @@ static int tls_handshake(struct kuori_conn *c, long long deadline, struct kuori_
 {
     for (;;) {
         int r = SSL_connect(c->ssl), err, extra = 0;
+        if (r == 1 && !c->pin_ok) /* no certificate was checked: an anonymous suite (if the
+                                   * local OpenSSL configuration allows one) proves nothing */
+            return kuori_fail(e, KUORI_EXIT_DENIED, "pin",
+                              "someone may be intercepting the connection, or the local OpenSSL "
+                              "configuration allows anonymous cipher suites: do not continue",
+                              "%s: the agent presented no certificate, so nothing matched the "
+                              "pin %s",
+                              c->label, c->want_pin);
         if (r == 1)
             return 0;
         err = SSL_get_error(c->ssl, r);

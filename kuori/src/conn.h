@@ -48,6 +48,7 @@ struct kuori_conn {
     char want_pin[72]; /**< the expected pin: full, or a 32-hex prefix */
     char seen_pin[72]; /**< "sha256:<hex>" the agent presented */
     int pin_mismatch;  /**< 1 when the handshake failed on the pin */
+    int pin_ok;        /**< 1 once the agent's certificate matched the pin */
     char label[64];
     char habitat[64]; /**< from hello */
     char role[16];    /**< "operator" or "tenant" */
@@ -90,8 +91,5 @@ int kuori_conn_next(struct kuori_conn *c, long long id, cJSON **data, long long 
                     int extra_fd, struct kuori_err *e);
 /** Turn an agent error message into @p e (exit code, code, message, a hint). */
 int kuori_agent_error(const char *label, const struct kuori_msg *m, struct kuori_err *e);
-
-/** Replace control characters with '?', so an agent cannot drive the terminal. */
-void kuori_sanitize(char *s);
 
 #endif

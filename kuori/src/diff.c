@@ -19,11 +19,14 @@ static void value(FILE *f, const cJSON *v)
 
 static int line(FILE *f, char mark, const char *path, const cJSON *a, const cJSON *b, int color)
 {
+    char shown[1024]; /* the path's keys and names may be the agent's: sanitized */
     if (!f)
         return 1;
+    snprintf(shown, sizeof shown, "%s", *path ? path : ".");
+    kuori_sanitize(shown);
     if (color)
         fputs(mark == '+' ? "\033[32m" : mark == '-' ? "\033[31m" : "\033[33m", f);
-    fprintf(f, "%c %s: ", mark, *path ? path : ".");
+    fprintf(f, "%c %s: ", mark, shown);
     value(f, a ? a : b);
     if (a && b) {
         fputs(" -> ", f);

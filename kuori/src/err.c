@@ -6,6 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/* C0 controls and DEL, and the C1 controls U+0080..U+009F in UTF-8 (0xc2 0x80..0x9f:
+ * CSI, OSC, DCS to terminals that honour them); other UTF-8 is left as it is. */
+void kuori_sanitize(char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s, n = (unsigned char)s[1];
+        if (c == 0xc2 && n >= 0x80 && n <= 0x9f)
+            s[0] = s[1] = '?';
+        else if (c < 0x20 || c == 0x7f)
+            *s = '?';
+    }
+}
+
 int kuori_fail(struct kuori_err *e, int exit, const char *code, const char *hint, const char *fmt,
                ...)
 {
@@ -17,6 +30,7 @@ int kuori_fail(struct kuori_err *e, int exit, const char *code, const char *hint
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
+    kuori_sanitize(e->msg); /* for a terminal, and it often quotes the agent */
     return exit;
 }
 

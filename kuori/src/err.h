@@ -42,4 +42,8 @@ int kuori_exit_for_code(const char *code);
 /** Reset @p e to "no error". */
 void kuori_err_clear(struct kuori_err *e);
 
+/** Replace control characters (C0, DEL, and C1 as UTF-8: each of its two bytes) with
+ *  '?', so an agent cannot drive the terminal. */
+void kuori_sanitize(char *s);
+
 #endif

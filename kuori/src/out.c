@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conn.h"
+
 int kuori_out_color(FILE *f)
 {
     const char *nc = getenv("NO_COLOR");
@@ -41,9 +43,7 @@ static char *xstrdup(const char *s)
     char *d = strdup(s ? s : "-");
     if (!d)
         abort(); /* out of memory while printing: nothing sensible is left to do */
-    for (char *p = d; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    kuori_sanitize(d);
     return d;
 }
 
@@ -139,12 +139,28 @@ void kuori_table_free(struct kuori_table *t)
     t->nrows = t->cap = 0;
 }
 
+/* cJSON's text, with the C1 controls it leaves raw (U+0080..U+009F as 0xc2 0x80..0x9f,
+ * CSI or OSC to some terminals) written as \u00XX escapes. That byte pair occurs only
+ * inside strings, where the escape means the same. */
+static void put_json_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s, n = (unsigned char)s[1];
+        if (c == 0xc2 && n >= 0x80 && n <= 0x9f) {
+            fprintf(f, "\\u%04x", n);
+            s++;
+        } else {
+            fputc(*s, f);
+        }
+    }
+}
+
 void kuori_out_json(FILE *f, const cJSON *v)
 {
     char *s = cJSON_PrintUnformatted(v);
     if (!s)
         abort();
-    fputs(s, f);
+    put_json_text(f, s);
     fputc('\n', f);
     free(s);
 }
@@ -155,7 +171,7 @@ static void yaml_scalar(FILE *f, const cJSON *v)
         char *s = cJSON_PrintUnformatted(v); /* JSON scalars are valid YAML flow scalars */
         if (!s)
             abort();
-        fputs(s, f);
+        put_json_text(f, s); /* YAML's double quotes take \u00XX as well */
         free(s);
     } else if (cJSON_IsArray(v)) {
         fputs("[]", f);

@@ -162,6 +162,14 @@ static int run_line(struct kuori_ctx *ctx, char *line)
     return rc;
 }
 
+int kuori_history_keeps(const char *line)
+{
+    /* Any mention, also `--token=...` or a token pasted after a typo: a
+     * line left out of the history costs nothing, a token kept in it is a
+     * credential on disk. */
+    return strstr(line, "--token") == NULL && strstr(line, "kide1.") == NULL;
+}
+
 int kuori_repl(struct kuori_ctx *ctx)
 {
     char hist[1100], p[128];
@@ -189,7 +197,7 @@ int kuori_repl(struct kuori_ctx *ctx)
             free(line);
             break;
         }
-        if (line[strspn(line, " \t")]) {
+        if (line[strspn(line, " \t")] && kuori_history_keeps(line)) {
             add_history(line);
             if (mkdir(ctx->cfg.dir, 0700) == 0 || errno == EEXIST)
                 write_history(hist);

@@ -72,10 +72,15 @@ OPERATOR_OPS = {"habitat-create", "habitat-resize", "habitat-remove", "token-cre
 RAM_LIMIT = 32 << 20  # a child asking for more is rejected (the habitat's free RAM)
 
 
+# Escape sequences as C0 (ESC, BEL) and as C1 controls in UTF-8 (U+009B is CSI, U+009D OSC).
+HOSTILE_NAME = "x\x1b[2J\u009b2J"
+HOSTILE_STATE = "run\x1b]0;owned\x07\u009d0;owned\u009c"
+
+
 class Habitat:
     """The canned habitat state, shared by all connections (one lock)."""
 
-    def __init__(self, name):
+    def __init__(self, name, hostile_names=False):
         self.lock = threading.Lock()
         self.name = name
         self.generation = 1
@@ -88,6 +93,10 @@ class Habitat:
              "cpu": {"quota": 10, "priority": 64}},
         ]
         self.state = {"demo": "running", "timer": "running", "bad": "faulted"}
+        if hostile_names:  # --evil names: a component whose name and state drive a terminal
+            self.children.append({"name": HOSTILE_NAME, "binary": "demo", "ram": 2097152,
+                                  "caps": 64, "cpu": {"quota": 10, "priority": 64}})
+            self.state[HOSTILE_NAME] = HOSTILE_STATE
         self.share = {"demo": 0.20, "timer": 0.01, "bad": 0.0}  # of one CPU
         self.cpu_base = {}  # name -> (ns at t0, t0 ns)
         self.restarts = {"bad": 2}
@@ -211,7 +220,7 @@ class Habitat:
 class Agent:
     def __init__(self, args):
         self.args = args
-        self.habitat = Habitat(args.habitat)
+        self.habitat = Habitat(args.habitat, hostile_names=args.evil == "names")
         self.key = (ec.derive_private_key(int(args.seed, 16), ec.SECP256R1()) if args.seed
                     else ec.generate_private_key(ec.SECP256R1()))
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"kuori-agent {args.habitat}"),
@@ -275,10 +284,20 @@ class Agent:
             sock, _ = srv.accept()
             threading.Thread(target=self.connection, args=(sock,), daemon=True).start()
 
+    def anon_ctx(self):
+        """Test hook (a file "anon" in --dir): TLS 1.2 with an anonymous suite, no
+        certificate at all, as a man in the middle would offer to a client whose OpenSSL
+        configuration allows aNULL."""
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers("aNULL:@SECLEVEL=0")
+        return ctx
+
     def connection(self, raw):
         raw.settimeout(10)
+        anon = os.path.exists(os.path.join(self.args.dir, "anon"))
         try:
-            tls = self.ctx.wrap_socket(raw, server_side=True)
+            tls = (self.anon_ctx() if anon else self.ctx).wrap_socket(raw, server_side=True)
         except (ssl.SSLError, OSError) as e:
             self.record({"handshake": "failed", "why": str(e)})
             raw.close()
@@ -379,7 +398,7 @@ class Session:
             if op in OPERATOR_OPS and self.agent.args.role != "operator":
                 raise ProtoError("denied", f"{op} is an operator operation; this agent serves "
                                  f"the tenant habitat {self.agent.args.habitat}")
-            if self.agent.args.evil and op not in ("hello", "enrol"):
+            if self.agent.args.evil not in (None, "names") and op not in ("hello", "enrol"):
                 return self.misbehave(rid)
             result = getattr(self, "op_" + op.replace("-", "_"))(req)
             if result is not None:
@@ -568,7 +587,8 @@ class Session:
             if not req.get("dry_run") and any(not r["result"].startswith("rejected")
                                               for r in results):
                 h.commit(children, results)
-            return {"generation": h.generation, "status": "done", "results": results}
+            status = "done\x1b[2J\u009b2J" if self.agent.args.evil == "names" else "done"
+            return {"generation": h.generation, "status": status, "results": results}
 
     def lifecycle(self, req, verb, state):
         h = self.agent.habitat
@@ -687,8 +707,9 @@ def main():
     ap.add_argument("--role", default="operator", choices=["operator", "tenant"])
     ap.add_argument("--seed", default=None, help="hex private key scalar (stable identity)")
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--evil", choices=["huge", "junk", "wrongtype", "silent", "escape"],
-                    help="misbehave on every op after hello (for kuori's robustness tests)")
+    ap.add_argument("--evil", choices=["huge", "junk", "wrongtype", "silent", "escape", "names"],
+                    help="misbehave on every op after hello (for kuori's robustness tests); "
+                    "names: answer normally, with a component named with escape sequences")
     args = ap.parse_args()
     agent = Agent(args)
     try:

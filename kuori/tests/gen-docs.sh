@@ -10,7 +10,8 @@ mkdir -p "$out"
 verbs=$("$bin" --help | sed -n 's/^  \([a-z]*\)  .*/\1/p')
 for v in $verbs; do
 	help=$("$bin" "$v" --help)
-	summary=$(printf '%s\n' "$help" | head -1 | sed "s/^kuori $v: //")
+	first=${help%%$'\n'*} # not "| head -1": under pipefail printf may die of SIGPIPE
+	summary=${first#"kuori $v: "}
 	{
 		echo "# kuori $v"
 		echo

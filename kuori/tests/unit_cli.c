@@ -125,12 +125,26 @@ static void test_split(void **state)
     assert_int_equal(kuori_split(many, argv, 2), -1);
 }
 
+/* A join token typed in the REPL must not reach the history file. */
+static void test_history_leaves_out_tokens(void **state)
+{
+    (void)state;
+    assert_int_equal(kuori_history_keeps("ps -o json"), 1);
+    assert_int_equal(kuori_history_keeps("remote add a 10.0.0.1:7443 --token kide1.a.b.c"), 0);
+    assert_int_equal(kuori_history_keeps("remote add a 10.0.0.1:7443 --token=x"), 0);
+    assert_int_equal(kuori_history_keeps("remote add a 10.0.0.1:7443 kide1.tenant-a.00.11"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_globals_anywhere),    cmocka_unit_test(test_verb_options),
-            cmocka_unit_test(test_sub_verbs),           cmocka_unit_test(test_usage_errors),
-            cmocka_unit_test(test_every_verb_has_help), cmocka_unit_test(test_split),
+            cmocka_unit_test(test_history_leaves_out_tokens),
+            cmocka_unit_test(test_globals_anywhere),
+            cmocka_unit_test(test_verb_options),
+            cmocka_unit_test(test_sub_verbs),
+            cmocka_unit_test(test_usage_errors),
+            cmocka_unit_test(test_every_verb_has_help),
+            cmocka_unit_test(test_split),
     };
     return cmocka_run_group_tests_name("kuori cli", tests, NULL, NULL);
 }

@@ -86,6 +86,39 @@ static void test_save_load(void **state)
     rmdir(dir);
 }
 
+/* remotes.json holds the pins: if others can write it, or the directory (to put another
+ * file in its place), they can redirect a remote to their own agent. Refused, like ssh. */
+static void test_load_refuses_writable(void **state)
+{
+    struct kuori_err e;
+    char dir[] = "/tmp/kuori-unit-XXXXXX", path[1100];
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(cfg.dir, sizeof cfg.dir, "%s/cfg", dir);
+    cfg.n = 1;
+    strcpy(cfg.current, "a");
+    strcpy(cfg.remotes[0].name, "a");
+    strcpy(cfg.remotes[0].address, "10.0.0.2:7001");
+    strcpy(cfg.remotes[0].habitat, "tenant-a");
+    strcpy(cfg.remotes[0].pin, PIN);
+    assert_int_equal(kuori_config_save(&cfg, &e), 0);
+    snprintf(path, sizeof path, "%s/remotes.json", cfg.dir);
+    assert_int_equal(chmod(path, 0666), 0);
+    assert_int_equal(kuori_config_load(&cfg, &e), KUORI_EXIT_LOCAL);
+    assert_non_null(strstr(e.msg, "writable"));
+    assert_int_equal(cfg.n, 0);
+    assert_int_equal(chmod(path, 0600), 0);
+    assert_int_equal(chmod(cfg.dir, 0777), 0);
+    assert_int_equal(kuori_config_load(&cfg, &e), KUORI_EXIT_LOCAL);
+    assert_non_null(strstr(e.msg, "writable"));
+    assert_int_equal(chmod(cfg.dir, 0700), 0);
+    assert_int_equal(kuori_config_load(&cfg, &e), 0);
+    assert_int_equal(cfg.n, 1);
+    unlink(path);
+    rmdir(cfg.dir);
+    rmdir(dir);
+}
+
 static void test_dir(void **state)
 {
     struct kuori_err e;
@@ -167,7 +200,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_parse_strict), cmocka_unit_test(test_save_load),
             cmocka_unit_test(test_dir),          cmocka_unit_test(test_addresses),
-            cmocka_unit_test(test_tokens),
+            cmocka_unit_test(test_tokens),       cmocka_unit_test(test_load_refuses_writable),
     };
     return cmocka_run_group_tests_name("kuori config", tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "conn.h"
 #include "out.h"
 
 static char *buf;
@@ -48,6 +49,40 @@ static void test_table(void **state)
     kuori_table_free(&t);
 }
 
+/* C1 controls encoded in UTF-8 (U+0080..U+009F: U+009B is CSI, U+009D OSC to many
+ * terminals) are replaced like C0 ones; other UTF-8 (continuation bytes 0x80..0x9f of
+ * longer characters included) stays. */
+static void test_c1_controls(void **state)
+{
+    static const char *const hdr[] = {"NAME"};
+    struct kuori_table t;
+    char s[] = "x\xc2\x9b"
+               "2J\xc2\x9d"
+               "0;t\xc2\x9c \xc3\xa9\xe2\x82\xac\xc2\xa0";
+    FILE *f = mem();
+    (void)state;
+    kuori_table_init(&t, 1, hdr);
+    kuori_table_row(&t, (const char *const[]){s});
+    kuori_table_print(&t, f, 0);
+    fclose(f);
+    assert_string_equal(buf, "NAME\nx??2J??0;t?? \xc3\xa9\xe2\x82\xac\xc2\xa0\n");
+    kuori_table_free(&t);
+    kuori_sanitize(s);
+    assert_string_equal(s, "x??2J??0;t?? \xc3\xa9\xe2\x82\xac\xc2\xa0");
+}
+
+/* Every error message is for a terminal and often quotes the agent: sanitized once,
+ * where it is made. */
+static void test_error_message_sanitized(void **state)
+{
+    struct kuori_err e;
+    (void)state;
+    kuori_fail(&e, 5, "pin", NULL, "the agent reports fingerprint %s",
+               "x\033[2J\xc2\x9b"
+               "2J");
+    assert_string_equal(e.msg, "the agent reports fingerprint x?[2J??2J");
+}
+
 static void test_json_and_yaml(void **state)
 {
     cJSON *v = cJSON_Parse("{\"name\":\"demo\",\"ram\":{\"used\":1,\"quota\":2},"
@@ -83,6 +118,25 @@ static void test_json_and_yaml(void **state)
     buf = NULL;
 }
 
+/* cJSON escapes C0 controls but writes C1 ones (U+0080..U+009F) as raw UTF-8, which a
+ * terminal may take as CSI or OSC: -o json and -o yaml escape them too. */
+static void test_json_and_yaml_escape_c1(void **state)
+{
+    cJSON *v = cJSON_Parse("{\"n\\u009b\":\"x\\u001b\\u009b2J\\u00a0\"}");
+    FILE *f = mem();
+    (void)state;
+    kuori_out_json(f, v);
+    fclose(f);
+    assert_string_equal(buf, "{\"n\\u009b\":\"x\\u001b\\u009b2J\xc2\xa0\"}\n");
+    f = mem();
+    kuori_out_yaml(f, v);
+    fclose(f);
+    assert_string_equal(buf, "\"n\\u009b\": \"x\\u001b\\u009b2J\xc2\xa0\"\n");
+    cJSON_Delete(v);
+    free(buf);
+    buf = NULL;
+}
+
 static void test_fmt_parse(void **state)
 {
     (void)state;
@@ -107,9 +161,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_table),
+            cmocka_unit_test(test_c1_controls),
             cmocka_unit_test(test_json_and_yaml),
             cmocka_unit_test(test_fmt_parse),
             cmocka_unit_test(test_no_color),
+            cmocka_unit_test(test_error_message_sanitized),
+            cmocka_unit_test(test_json_and_yaml_escape_c1),
     };
     return cmocka_run_group_tests_name("kuori printers", tests, NULL, NULL);
 }

@@ -91,6 +91,24 @@ static void test_diff(void **state)
     cJSON_Delete(b);
 }
 
+/* Keys and names in a path come from the agent's configuration too: never raw. */
+static void test_diff_hostile_keys(void **state)
+{
+    cJSON *a = cJSON_Parse("{\"children\":[{\"name\":\"x\\u001b[2J\",\"config\":"
+                           "{\"k\\u001b]0;t\\u0007\\u009b\":1}}]}");
+    cJSON *b = cJSON_Parse("{\"children\":[{\"name\":\"x\\u001b[2J\",\"config\":{}}]}");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    (void)state;
+    assert_int_equal(kuori_diff(f, a, b, 0), 1);
+    fclose(f);
+    assert_string_equal(buf, "- children[x?[2J].config.k?]0;t???: 1\n");
+    free(buf);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -98,6 +116,7 @@ int main(void)
             cmocka_unit_test(test_habitat_file),
             cmocka_unit_test(test_refused),
             cmocka_unit_test(test_diff),
+            cmocka_unit_test(test_diff_hostile_keys),
     };
     return cmocka_run_group_tests_name("kuori yaml and diff", tests, NULL, NULL);
 }

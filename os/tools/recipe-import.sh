@@ -37,6 +37,12 @@ case $recipe in */* | .* | '') echo "recipe-import.sh: '$recipe' is not a recipe
 rm -rf "$proj" && mkdir -p "$proj" || exit 1
 cp "$rdir/goa.yaml" "$proj/" || exit 1
 if [ -d "$rdir/patches" ]; then cp -r "$rdir/patches" "$proj/" || exit 1; fi
+# One import at a time per build tree: make -j runs the imports of lwIP,
+# BearSSL, libsodium and xz-utils at once, and two of them building goa's
+# binary together fail with "Text file busy" (or share a half-written
+# download in the cache). The lock is released when this script exits.
+mkdir -p "$BUILD/goa" || exit 1
+exec 9>"$BUILD/goa/.recipe-import.lock" && flock 9 || { echo "recipe-import: cannot lock $BUILD/goa/.recipe-import.lock" >&2; exit 1; }
 if [ ! -x "$goa" ]; then
 	echo "recipe-import: building goa to import $what (make -C goa all)"
 	if ! make --no-print-directory -C "$TOP/goa" SANITIZE= TOP="$TOP" BUILD="$BUILD" all >"$proj/goa-build.log" 2>&1; then

@@ -453,6 +453,50 @@ def test_broken_agent_fails_cleanly(kuori, agents, evil, code, text):
     assert r.returncode == code and "\x1b" not in r.stdout + r.stderr
 
 
+@pytest.mark.parametrize("verb", [["stats"], ["ps"], ["stats", "--watch", "-n", "1"]])
+def test_hostile_component_names_do_not_reach_the_terminal(kuori, agents, verb):
+    """A component name or state with escape sequences, as C0 (ESC, BEL) or as C1
+    controls in UTF-8 (U+0080..U+009F, CSI and OSC to many terminals), is printed with
+    them replaced in every table."""
+    a = agents("e", evil="names")
+    kuori.enrol("e", a)
+    r = kuori.run(*verb)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout + r.stderr
+    assert "x?[2J" in out, out
+    assert not any(ch in out for ch in "\x1b\x07") and \
+        not any(0x80 <= ord(ch) <= 0x9f for ch in out), repr(out)
+
+
+def test_hostile_apply_status_does_not_reach_the_terminal(kuori, agents, tmp_path):
+    """The agent's apply status is printed with its escape sequences replaced."""
+    a = agents("e", evil="names")
+    kuori.enrol("e", a)
+    path = os.path.join(str(tmp_path), "habitat.yaml")
+    yaml.safe_dump({"children": [{"name": "demo", "binary": "demo", "ram": 4194304,
+                                  "caps": 64, "cpu": {"quota": 40, "priority": 64}}]},
+                   open(path, "w"))
+    r = kuori.run("apply", "-f", path)
+    out = r.stdout + r.stderr
+    assert "done?[2J??2J" in out, repr(out)
+    assert "\x1b" not in out and not any(0x80 <= ord(ch) <= 0x9f for ch in out), repr(out)
+
+
+def test_no_certificate_is_no_pin_match(enrolled, tmp_path):
+    """An agent that presents no certificate (an anonymous suite, if the local OpenSSL
+    configuration allows one) has not proved the pin: kuori stops before it sends
+    anything."""
+    kuori, a = enrolled
+    cnf = tmp_path / "anon.cnf"
+    cnf.write_text("openssl_conf = c\n[c]\nssl_conf = s\n[s]\nsystem_default = d\n"
+                   "[d]\nCipherString = ALL:@SECLEVEL=0\n")
+    open(os.path.join(a.dir, "anon"), "w").close()
+    before = len(a.requests())
+    r = kuori.run("ps", "--timeout", "5s", env={"OPENSSL_CONF": str(cnf)})
+    assert r.returncode == 4 and "pin" in r.stderr, (r.returncode, r.stderr)
+    assert len(a.requests()) == before, a.requests()[before:]
+
+
 def test_repl_completion_on_a_terminal(enrolled):
     """Tab completes verbs and, after a ps, component names; the prompt names remote and
     habitat."""

@@ -93,7 +93,11 @@ void der_end(struct der *d)
     size_t at = d->open[--d->depth];
     size_t n = d->len - at - 1;
     size_t lb = len_bytes(n);
-    if (n > DER_MAX_ELEMENT || !room(d, lb - 1))
+    if (n > DER_MAX_ELEMENT) { /* its length has no form here: never left as 0 */
+        d->bad = 1;
+        return;
+    }
+    if (!room(d, lb - 1))
         return;
     if (lb > 1)
         memmove(d->p + at + lb, d->p + at + 1, n);

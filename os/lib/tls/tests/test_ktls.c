@@ -288,6 +288,21 @@ static void test_der_bounds(void **state)
     assert_int_not_equal(der_ok(&d), 0);
 }
 
+/* A constructed element whose content outgrows the 3-byte length form must fail
+ * the writer, not be left with its one-byte placeholder length (0) as valid DER. */
+static void test_der_constructed_too_long(void **state)
+{
+    (void)state;
+    static unsigned char big[140000], part[40000];
+    struct der d;
+    der_init(&d, big, sizeof big);
+    der_begin(&d, DER_SEQUENCE);
+    der_prim(&d, DER_OCTET_STRING, part, sizeof part);
+    der_prim(&d, DER_OCTET_STRING, part, sizeof part);
+    der_end(&d);
+    assert_int_not_equal(der_ok(&d), 0);
+}
+
 static void test_hashes(void **state)
 {
     (void)state;
@@ -790,6 +805,7 @@ int main(void)
             cmocka_unit_test(test_issue_openssl),
             cmocka_unit_test(test_issue_rejects),
             cmocka_unit_test(test_der_bounds),
+            cmocka_unit_test(test_der_constructed_too_long),
             cmocka_unit_test(test_hashes),
             cmocka_unit_test(test_rng),
             cmocka_unit_test(test_handshake_issued),
