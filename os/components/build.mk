@@ -19,6 +19,8 @@ include $(TOP)/os/lib/platform/build.mk
 include $(sort $(wildcard $(TOP)/os/drivers/*/build.mk))
 include $(sort $(wildcard $(TOP)/os/components/*/build.mk $(TOP)/os/components/tests/test-*/build.mk))
 include $(TOP)/os/components/tests/nic-wire/build.mk
+# kuori-agent lives at the top (kuori-agent/) and uses http-status's library kide-http.
+include $(TOP)/kuori-agent/build.mk
 include $(TOP)/os/bench/component.mk
 
 # The demo service is built by the runtime's tests (os/lib/component/build.mk).

@@ -3,12 +3,15 @@
 # the request parser http_parse.c).
 #
 # Provides:
+#   kide-http     the request parser as a library (kide_library; <http_parse.h>), also
+#                 used by kuori-agent's metrics server
 #   http-status   the component (kide_component)
 #   http-test     host unit tests of the parser (cmocka, ASan+UBSan; suite
 #                 os-http-unit) and its fuzzer for $(FUZZ_SECONDS) s (os-http-fuzz)
 #   http-fuzz     the fuzzer for HTTP_FUZZ_SECONDS (default 300)
 # Needs from the includer: TOP, OSB, mk/component.mk, mk/host.mk, os/lib/build.mk (run_fuzz).
-$(eval $(call kide_component,http-status,main.c http_parse.c,kide-socket))
+$(eval $(call kide_library,kide-http,http_parse.c))
+$(eval $(call kide_component,http-status,main.c,kide-socket kide-http))
 
 HTTP_DIR := $(TOP)/os/components/http-status
 HTTP_OUT := $(OSB)/http-status

@@ -25,6 +25,32 @@ static bool json_number(const char *s, size_t len)
     return kide_json_parse(&d, s, len, t, 1, NULL, NULL) == 0 && t[0].type == KIDE_JSON_NUMBER;
 }
 
+/* `key_seed: generate` (kuori-agent's identity, decision 0019): 32 fresh bytes
+ * from the host's /dev/urandom as 64 hex digits, at image build, so no seed is
+ * ever in the repository. A failed read poisons the writer (no image). */
+static void generated_seed(struct kide_json_writer *w)
+{
+    unsigned char b[32];
+    char hex[65];
+    FILE *f = fopen("/dev/urandom", "rb");
+    size_t got = f ? fread(b, 1, sizeof b, f) : 0;
+    if (f)
+        fclose(f);
+    if (got != sizeof b) {
+        kide_json_string(w, NULL); /* poisons the writer */
+        return;
+    }
+    for (size_t i = 0; i < sizeof b; i++)
+        snprintf(hex + 2 * i, 3, "%02x", b[i]);
+    kide_json_string(w, hex);
+}
+
+static bool is_generate(const yaml_node_t *n)
+{
+    return n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+           n->data.scalar.length == 8 && !memcmp(n->data.scalar.value, "generate", 8);
+}
+
 /* A config value: mappings and lists as objects and arrays, scalars typed by form. */
 static void config_value(struct kide_json_writer *w, const yaml_document_t *doc, yaml_node_t *n)
 {
@@ -41,8 +67,12 @@ static void config_value(struct kide_json_writer *w, const yaml_document_t *doc,
                 return;
             }
             kide_json_key(w, key);
+            yaml_node_t *v = yaml_document_get_node(d, p->value);
+            if (!strcmp(key, "key_seed") && is_generate(v))
+                generated_seed(w);
+            else
+                config_value(w, doc, v);
             free(key);
-            config_value(w, doc, yaml_document_get_node(d, p->value));
         }
         kide_json_end_object(w);
         return;

@@ -690,6 +690,42 @@ static void test_config_live(void **state)
     assert_non_null(strstr(err.msg, "config_live on a habitat"));
 }
 
+/* key_seed: generate becomes 64 fresh hex digits, a new value per build; a quoted
+ * "generate" and any other key stay as written. */
+static void test_key_seed_generate(void **state)
+{
+    (void)state;
+    const char *y = HEAD "    - {name: a, binary: b, ram: 1M, caps: 16, cpu: {quota: 1},\n"
+                         "       config: {key_seed: generate, other: generate, deep: {key_seed: "
+                         "\"generate\"}}}\n";
+    struct scn s;
+    struct scn_error err;
+    char seed[2][80];
+    for (int i = 0; i < 2; i++) {
+        int rc = scn_load(&s, y, strlen(y), &err);
+        if (rc)
+            fail_msg("line %d: %s", err.line, err.msg);
+        char *json;
+        long n = scn_write_init(&s, &json);
+        assert_true(n > 0);
+        static struct kide_json_tok tok[512];
+        struct kide_json_doc doc;
+        assert_int_equal(kide_json_parse(&doc, json, (size_t)n, tok, 512, NULL, NULL), 0);
+        int c0 = kide_json_first(&doc, kide_json_find(&doc, 0, "children"));
+        int cfg = kide_json_find(&doc, c0, "config");
+        assert_int_equal(kide_json_get_string(&doc, kide_json_find(&doc, cfg, "key_seed"), seed[i],
+                                              sizeof seed[i]),
+                         64);
+        assert_int_equal(strspn(seed[i], "0123456789abcdef"), 64);
+        assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, cfg, "other"), "generate"));
+        int deep = kide_json_find(&doc, cfg, "deep");
+        assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, deep, "key_seed"), "generate"));
+        free(json);
+        scn_free(&s);
+    }
+    assert_string_not_equal(seed[0], seed[1]);
+}
+
 /* Load a scenario whose only netdev is `arg`. */
 static int load_netdev(struct scn *s, const char *arg, struct scn_error *err)
 {
@@ -1221,27 +1257,17 @@ static void test_limits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_good),
-            cmocka_unit_test(test_minimal),
-            cmocka_unit_test(test_bad),
-            cmocka_unit_test(test_hints),
-            cmocka_unit_test(test_values),
-            cmocka_unit_test(test_devices),
-            cmocka_unit_test(test_config_live),
-            cmocka_unit_test(test_generated),
-            cmocka_unit_test(test_affinity),
-            cmocka_unit_test(test_ram_node),
-            cmocka_unit_test(test_args_exit_with),
-            cmocka_unit_test(test_f16_ram),
-            cmocka_unit_test(test_f16_sums),
-            cmocka_unit_test(test_f16_nested),
-            cmocka_unit_test(test_f16_machine),
-            cmocka_unit_test(test_f16_size),
-            cmocka_unit_test(test_f16_lines),
-            cmocka_unit_test(test_name_limits),
-            cmocka_unit_test(test_limits),
-            cmocka_unit_test(test_qemu_arg_len),
-            cmocka_unit_test(test_cpu_model),
+            cmocka_unit_test(test_good),         cmocka_unit_test(test_minimal),
+            cmocka_unit_test(test_bad),          cmocka_unit_test(test_hints),
+            cmocka_unit_test(test_values),       cmocka_unit_test(test_devices),
+            cmocka_unit_test(test_config_live),  cmocka_unit_test(test_key_seed_generate),
+            cmocka_unit_test(test_generated),    cmocka_unit_test(test_affinity),
+            cmocka_unit_test(test_ram_node),     cmocka_unit_test(test_args_exit_with),
+            cmocka_unit_test(test_f16_ram),      cmocka_unit_test(test_f16_sums),
+            cmocka_unit_test(test_f16_nested),   cmocka_unit_test(test_f16_machine),
+            cmocka_unit_test(test_f16_size),     cmocka_unit_test(test_f16_lines),
+            cmocka_unit_test(test_name_limits),  cmocka_unit_test(test_limits),
+            cmocka_unit_test(test_qemu_arg_len), cmocka_unit_test(test_cpu_model),
     };
     return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
 }

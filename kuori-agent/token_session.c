@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/* token_session.c: see token_session.h.
+ *
+ * The server's calls run in the component's handler EC while the main thread
+ * serves connections: both reach the token store only under a->tokens_lock
+ * (a->tokens_lock, a kide_mutex set up by ktoken_server_start). The habitat comes
+ * from the session label hoitaja wrote, kept per session at open.
+ */
+#include "token_session.h"
+
+static struct kide_session session;
+static int have_session;
+static struct kagent *agent;
+
+static void put_digest(struct kide_msg *m, const kide_u8 d[32])
+{
+    for (unsigned i = 0; i < KIDE_KTOK_DIGEST_WORDS; i++) {
+        kide_u64 w;
+        memcpy(&w, d + 8 * i, 8);
+        kide_msg_put(m, w);
+    }
+}
+
+int ktoken_client_open(struct kide_env *env, const kide_u8 fp[32])
+{
+    int st = kide_session_open(env, KIDE_KTOK_SERVICE, "", 0, &session);
+    if (st != KIDE_OK)
+        return st;
+    have_session = 1;
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_KTOK_REGISTER);
+    put_digest(&m, fp);
+    return kide_msg_call(&m, session.pt, 0);
+}
+
+int ktoken_client_consume(const kide_u8 hash[32])
+{
+    if (!have_session)
+        return -2;
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_KTOK_CONSUME);
+    put_digest(&m, hash);
+    int st = kide_msg_call(&m, session.pt, 0);
+    return st == KIDE_OK ? 0 : st == KIDE_DENIED ? -1 : -2;
+}
+
+struct ktok_session {
+    char habitat[KTOK_NAME_MAX + 1];
+};
+
+static void *srv_open(struct kide_env *env, const char *label, const char *args, kide_u64 ram,
+                      int *status)
+{
+    (void)args, (void)ram;
+    struct ktok_session *s = kide_calloc(1, sizeof *s);
+    if (!s) {
+        *status = KIDE_QUOTA;
+        return 0;
+    }
+    if (ktok_label_habitat(label, s->habitat, sizeof s->habitat) < 0) {
+        kide_log(env, "kuori-agent: KuoriToken session for '%s' refused: not a habitat's agent",
+                 label);
+        kide_free(s);
+        *status = KIDE_DENIED;
+        return 0;
+    }
+    return s;
+}
+
+static void srv_close(struct kide_env *env, void *session_)
+{
+    (void)env;
+    kide_free(session_);
+}
+
+static int srv_call(struct kide_env *env, void *session_, struct kide_rpc *rpc)
+{
+    struct ktok_session *s = session_;
+    kide_u8 d[32];
+    for (unsigned i = 0; i < KIDE_KTOK_DIGEST_WORDS; i++) {
+        kide_u64 w = kide_msg_get(&rpc->in);
+        memcpy(d + 8 * i, &w, 8);
+    }
+    if (rpc->in.bad)
+        return KIDE_BAD_PARAM;
+    int rc;
+    agent->tokens_lock(agent->lock_ctx);
+    if (rpc->op == KIDE_KTOK_REGISTER)
+        rc = ktok_register(&agent->tokens, s->habitat, d) == 0 ? KIDE_OK : KIDE_QUOTA;
+    else if (rpc->op == KIDE_KTOK_CONSUME)
+        rc = ktok_consume(&agent->tokens, kide_now_ns(), s->habitat, d) == 0 ? KIDE_OK
+                                                                             : KIDE_DENIED;
+    else
+        rc = KIDE_BAD_PARAM;
+    agent->tokens_unlock(agent->lock_ctx);
+    if (rpc->op == KIDE_KTOK_REGISTER && rc == KIDE_OK)
+        kide_log(env, "kuori-agent: habitat '%s' registered its agent", s->habitat);
+    return rc;
+}
+
+static const struct kide_service_ops ops = {
+        .open = srv_open,
+        .close = srv_close,
+        .call = srv_call,
+};
+
+static struct kide_mutex store_lock;
+
+static void lock_store(void *ctx)
+{
+    kide_mutex_lock(ctx);
+}
+
+static void unlock_store(void *ctx)
+{
+    kide_mutex_unlock(ctx);
+}
+
+int ktoken_server_start(struct kide_env *env, struct kagent *a)
+{
+    int st = kide_mutex_init(env, &store_lock);
+    if (st != KIDE_OK)
+        return st;
+    agent = a;
+    a->lock_ctx = &store_lock;
+    a->tokens_lock = lock_store;
+    a->tokens_unlock = unlock_store;
+    return kide_service_announce(env, KIDE_KTOK_SERVICE, &ops);
+}
