@@ -1,23 +1,35 @@
 /* SPDX-License-Identifier: MIT */
-/* test-hang: a server that never answers KIDE_SRV_OPEN.
+/* test-hang: a server that never answers.
  *
- * Used by the hung-server scenario: it announces the service named in its
- * config and, when hoitaja forwards a client's open, blocks in the open
- * callback for good (its handler EC never replies). hoitaja must not freeze
- * on it: the call has a deadline, after which this server is treated as
- * faulted and restarted, and the client gets an error.
- * Config: {"service": "<name>"} ("Hang").
+ * Used by the hung-server scenarios: it announces the service named in its
+ * config and, depending on `in`, blocks for good (its handler EC never
+ * replies) either in the open callback when hoitaja forwards a client's
+ * open ("open"), or in the first call on an opened session ("call": a
+ * package store that opens sessions and then never answers OPEN or READ,
+ * scenario pkg-hang). hoitaja must not freeze on it: the call has a
+ * deadline, after which this server is treated as faulted and restarted,
+ * and the client (or the start that needed it) gets an error.
+ * Config: {"service": "<name>", "in": "open" | "call"} ("Hang", "open").
  */
 #include "test.h"
+
+static int hang_in_call;
+
+static void never(struct kide_env *env, const char *what, const char *who)
+{
+    kide_log(env, "hang: %s from %s, never answering", what, who);
+    for (volatile int forever = 1; forever;)
+        kide_sleep_ms(1000000);
+}
 
 static void *hang_open(struct kide_env *env, const char *label, const char *args, kide_u64 ram,
                        int *status)
 {
     (void)args, (void)ram, (void)status;
-    kide_log(env, "hang: open from %s, never answering", label);
-    for (volatile int forever = 1; forever;)
-        kide_sleep_ms(1000000);
-    return (void *)0;
+    if (!hang_in_call)
+        never(env, "open", label);
+    kide_log(env, "hang: opened a session for %s", label);
+    return (void *)1; /* a session with no state: every call on it hangs */
 }
 
 static void hang_close(struct kide_env *env, void *session)
@@ -27,7 +39,9 @@ static void hang_close(struct kide_env *env, void *session)
 
 static int hang_call(struct kide_env *env, void *session, struct kide_rpc *rpc)
 {
-    (void)env, (void)session, (void)rpc;
+    (void)session, (void)rpc;
+    if (hang_in_call)
+        never(env, "call", "a session");
     return KIDE_BAD_PARAM;
 }
 
@@ -36,8 +50,12 @@ static const struct kide_service_ops ops = {
 
 void kide_main(struct kide_env *env)
 {
-    char service[40];
+    char service[40], in[8];
     t_cfg_str(env, "service", "Hang", service, sizeof(service));
+    t_cfg_str(env, "in", "open", in, sizeof(in));
+    if (!t_streq(in, "open") && !t_streq(in, "call"))
+        t_fail(env, "hang", "config in: '%s' is neither \"open\" nor \"call\"", in);
+    hang_in_call = t_streq(in, "call");
     int rc = kide_service_announce(env, service, &ops);
     if (rc != KIDE_OK)
         t_fail(env, "hang", "announcing %s: %s", service, t_status(rc));
