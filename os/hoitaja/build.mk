@@ -14,7 +14,7 @@ HJ_OUT   := $(OSB)/hoitaja
 
 # Pure logic (host-testable) and OS glue.
 HJ_LOGIC := config plan routes backoff events report status cfgjson
-HJ_GLUE  := main child session mgmt calls live control pkgload
+HJ_GLUE  := main child session mgmt calls live control pkgload pkgstart
 HJ_HDRS  := $(HJ_DIR)/hoitaja.h $(HJ_DIR)/glue.h $(TOP)/os/abi/kide/limits.h
 
 $(eval $(call kide_component,hoitaja,$(addsuffix .c,$(HJ_LOGIC) $(HJ_GLUE)),kide-pkg))

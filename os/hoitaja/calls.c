@@ -7,13 +7,10 @@
  * so such a call is made like this (hj_call_unlocked): a handler EC, which
  * serves one call at a time, registers the call in hj.call[its CPU] with a
  * deadline (HJ_SRV_CALL_MS), releases hj.lock, calls, and takes the lock
- * again. One exception: the start of a child whose binary is a package
- * (pkgload.c) calls the Pkg server from whichever thread starts it, the main
- * thread too (its own entry, hj.call[HJ_CPUS_MAX]). While the main thread
- * waits nobody polices that call: a store that never answers holds the
- * supervision until an operator stops the store through the management
- * session (handlers keep serving: the lock is released), which ends the call
- * with KIDE_ABORTED. docs/hoitaja.md says so. The main thread (supervision) never calls a child's
+ * again. The start of a child whose binary is a package (pkgload.c)
+ * calls its Pkg store the same way, always from a handler EC: the main thread
+ * only asks the store, whose next KIDE_PARENT_PENDING runs the start
+ * (pkgstart.c). The main thread (supervision) never calls a child's
  * portal; it polices the deadlines (hj_calls_police): a server whose call is past its deadline is
  * treated as faulted ("session call timed out") and stopped by its restart policy, which destroys
  * its account at core, and the kernel then ends the blocked call with KIDE_ABORTED. So nothing
@@ -41,7 +38,9 @@
 #define MS 1000000ull
 
 /* The entry of hj.call the calling thread uses: its CPU's for a handler EC,
- * the last one for the main thread (whose UTCB is the component's first). */
+ * the last one for the main thread (whose UTCB is the component's first),
+ * which never gets here today (pkgstart.c): kept so a stray call is still
+ * registered, never on a handler's entry. */
 static unsigned cpu_index(void)
 {
     if (kide_utcb() == (struct kide_utcb *)KIDE_COMP_UTCB)

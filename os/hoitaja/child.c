@@ -161,6 +161,7 @@ int hj_child_start(struct hj_slot *s, char *why, kide_u64 size)
     s->pd = kide_sel_alloc(0);
     s->state = HJ_ST_STARTING;
     s->epoch++;
+    s->pkg_due_ns = 0; /* this start wins over one asked of the store (pkgstart.c) */
     if (!s->own_pt || !s->pd || !sm) {
         hj_snprintf(why, size, "out of capability selectors");
         st = KIDE_QUOTA;
@@ -271,6 +272,7 @@ error:
 void hj_child_stop(struct hj_slot *s)
 {
     s->epoch++;
+    s->pkg_due_ns = 0; /* a start asked of the store is off (pkgstart.c) */
     hj_sessions_drop_client(s);
     /* A handler may be calling one of them right now (calls.c): parked. */
     for (unsigned i = 0; i < s->nannounced; i++)
@@ -390,10 +392,19 @@ static kide_u64 min_u64(kide_u64 a, kide_u64 b)
 kide_u64 hj_child_timers(struct hj_slot *s, kide_u64 now)
 {
     char why[160];
+    if (s->state == HJ_ST_RESTARTING && s->pkg_due_ns)
+        return hj_pkg_start_due(s, now); /* asked of the store, which has not taken it */
     if (s->state == HJ_ST_RESTARTING) {
         if (now < s->restart_at_ns)
             return s->restart_at_ns;
         s->restarts++;
+        /* The main thread never calls a store: it asks it (pkgstart.c). */
+        if (hj_binary_is_pkg(s->cfg.binary)) {
+            hj_pkg_start_ask(s, now);
+            return s->pkg_due_ns                  ? s->pkg_due_ns
+                   : s->state == HJ_ST_RESTARTING ? s->restart_at_ns
+                                                  : ~0ull;
+        }
         if (hj_child_start(s, why, sizeof(why)) != KIDE_OK) {
             hj_child_start_failed(s, why, now);
             return s->state == HJ_ST_RESTARTING ? s->restart_at_ns : ~0ull;

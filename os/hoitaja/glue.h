@@ -37,6 +37,7 @@
 #define HJ_SRV_CALL_MS   2000u          /**< deadline of a call into a child server (calls.c) */
 #define HJ_LIVE_CALL_MS  1000u /**< deadline of each call into a child's config portal (live.c) */
 #define HJ_GRACE_MS      5000u /**< a removed slot is freed this long after, once no call names it */
+#define HJ_PKG_TAKE_MS   5000u /**< a store takes an asked `pkg:` start this soon (pkgstart.c) */
 #define HJ_PARKED_MAX    (2u * HJ_PROVIDES_MAX) /**< root-portal selectors parked per slot */
 /** Sessions one child may hold as a client (open, opening, management): its caps
  *  quota / HJ_SESS_PER_CAPS, at least HJ_SESS_CHILD_MIN, at most HJ_SESS_CHILD_MAX,
@@ -94,6 +95,7 @@ struct hj_slot {
     kide_u32 status_len; /**< bytes in status, 0: none published */
     int status_new;      /**< published since the last console report */
     char status[HJ_STATUS_TEXT_MAX + 1]; /**< its last status, canonical (live.c) */
+    kide_u64 pkg_due_ns; /**< a `pkg:` start waits for its store's PENDING until then (0: none) */
 };
 
 /** A session's kind. OPENING: a handler EC is calling the server's (or our
@@ -179,8 +181,8 @@ struct hj {
     int exit_pending;                 /**< the exit_with child ended: the main thread exits */
     kide_u64 exit_code;               /**< with this code */
     char exit_child[HJ_NAME_MAX + 1]; /**< the exit_with child that ended */
-    /** by CPU: the handler's call in flight; [HJ_CPUS_MAX]: the main thread's (a
-     *  `pkg:` child's start, os/hoitaja/pkgload.c) */
+    /** by CPU: the handler's call in flight; [HJ_CPUS_MAX]: the main thread's, which
+     *  makes none (a `pkg:` start is asked of the store: pkgstart.c) */
     struct hj_call call[HJ_CPUS_MAX + 1];
     kide_u64 stall_end_ns[HJ_CPUS_MAX + 1]; /**< when that entry's last such call ended */
     struct hj_slot *dead;                   /**< removed slots not freed yet */
@@ -287,6 +289,17 @@ void hj_child_start_failed(struct hj_slot *s, const char *why, kide_u64 now);
  *  the Pkg session by its route, OPEN and READ into hoitaja's RAM, then
  *  KIDE_OWN_LOAD_PAGES; the session is closed again. why says what failed. */
 int hj_pkg_load(struct hj_slot *s, char *why, kide_u64 size);
+
+/* pkgstart.c */
+/** Main thread: start `pkg:` child s (boot or restart) without calling its store: s
+ *  waits (restarting) until the store's next PENDING runs the start in a handler EC;
+ *  the store is signalled. A store not up (or no route) fails the start at once. */
+void hj_pkg_start_ask(struct hj_slot *s, kide_u64 now);
+/** Main thread: fail s's asked start once the store did not take it by its due time;
+ *  the next due time (~0: none). */
+kide_u64 hj_pkg_start_due(struct hj_slot *s, kide_u64 now);
+/** Handler EC, from store's KIDE_PARENT_PENDING: run the starts asked of it. */
+void hj_pkg_start_pending(struct hj_slot *store);
 
 /* mgmt.c */
 /** Open a management session: its portal into *pt. */

@@ -55,6 +55,11 @@ static void start_all(void)
             kide_exit(hj.env, 1);
         }
         hj.slot[i] = s;
+        /* The main thread never calls a store: it asks it (pkgstart.c). */
+        if (hj_binary_is_pkg(s->cfg.binary)) {
+            hj_pkg_start_ask(s, kide_now_ns());
+            continue;
+        }
         if (hj_child_start(s, why, sizeof(why)) != KIDE_OK) {
             hj_child_start_failed(s, why, kide_now_ns());
             continue;

@@ -10,7 +10,9 @@
  *
  * Every call into the store goes through hj_call_unlocked (its deadline,
  * calls.c): a store that stalls is faulted and restarted by its policy, and
- * the start fails with the reason. Called with hj.lock held.
+ * the start fails with the reason. Called with hj.lock held, from a handler
+ * EC only (the main thread asks the store instead: pkgstart.c), so the main
+ * thread is free to police those deadlines.
  */
 #include "glue.h"
 

@@ -370,7 +370,8 @@ int hj_session_open_for(struct hj_slot *c, const char *server, const char *servi
 void hj_session_close_for(struct hj_session *ss)
 {
     /* The client's side goes now; the server is told on its next PENDING, so
-     * no thread here waits for it (the start may run on the main thread). */
+     * no thread here waits for it (not even the store's own PENDING handler,
+     * which runs the start: pkgstart.c). */
     if (!ss || ss->kind != HJ_SESS_SIBLING)
         return; /* the server went meanwhile: hj_sessions_drop_server settled it */
     struct hj_slot *srv = ss->server;
@@ -586,7 +587,8 @@ static int do_alive(struct hj_slot *c, struct kide_rpc *rpc)
 
 static int do_pending(struct hj_slot *c, struct kide_rpc *rpc)
 {
-    deliver_closes(c); /* it asks on every signal, on its CPU */
+    deliver_closes(c);       /* it asks on every signal, on its CPU */
+    hj_pkg_start_pending(c); /* a store: the `pkg:` starts asked of it (pkgstart.c) */
     struct kide_parent_pending_rep rep = {.want = c->pending};
     kide_msg_put(&rpc->out, rep.want);
     c->pending &= ~KIDE_PARENT_WANT_HEARTBEAT;
