@@ -64,10 +64,12 @@ static struct hj_slot *store_of(struct hj_slot *s, char *why, kide_u64 size)
     return NULL;
 }
 
-/* The start ran (handler EC): say how it went, as the main thread would have. */
-static void started(struct hj_slot *s, int st, const char *why)
+/* The start ran (handler EC): say how it went, as the main thread would have.
+ * overtaken: an apply or an operator stopped or started s meanwhile (the lock
+ * was released), so its policy does not restart it: whoever did decides. */
+static void started(struct hj_slot *s, int st, const char *why, int overtaken)
 {
-    if (st == KIDE_ABORTED) { /* stopped (or started) by an apply or an operator meanwhile */
+    if (st != KIDE_OK && overtaken) {
         hj_say("child %s: start failed: %s", s->cfg.name, why);
         return;
     }
@@ -130,7 +132,10 @@ void hj_pkg_start_pending(struct hj_slot *store)
         if (!r || r->to != HJ_TO_CHILD || strcmp(r->child, store->cfg.name))
             continue;
         s->pkg_due_ns = 0;
+        /* A start bumps epoch once, its failure's stop once more: anything
+         * else means someone else stopped or started s meanwhile. */
+        kide_u64 epoch = s->epoch;
         int st = hj_child_start(s, why, sizeof(why));
-        started(s, st, why);
+        started(s, st, why, s->epoch != epoch + (st == KIDE_OK ? 1 : 2));
     }
 }

@@ -8,8 +8,11 @@
  * package store that opens sessions and then never answers OPEN or READ,
  * scenario pkg-hang). hoitaja must not freeze on it: the call has a
  * deadline, after which this server is treated as faulted and restarted,
- * and the client (or the start that needed it) gets an error.
- * Config: {"service": "<name>", "in": "open" | "call"} ("Hang", "open").
+ * and the client (or the start that needed it) gets an error. With
+ * `deaf` its main thread never looks at a signal (no KIDE_PARENT_PENDING):
+ * a store that is never asked to start anything (pkg-hang).
+ * Config: {"service": "<name>", "in": "open" | "call", "deaf": 0 | 1}
+ * ("Hang", "open", 0).
  */
 #include "test.h"
 
@@ -60,5 +63,10 @@ void kide_main(struct kide_env *env)
     if (rc != KIDE_OK)
         t_fail(env, "hang", "announcing %s: %s", service, t_status(rc));
     kide_log(env, "hang: serving %s", service);
+    if (t_cfg_u64(env, "deaf", 0)) {
+        kide_log(env, "hang: deaf to signals");
+        for (volatile int forever = 1; forever;)
+            kide_sleep_ms(1000000); /* a private semaphore: signals stay unread */
+    }
     kide_serve(env);
 }
