@@ -207,6 +207,9 @@ def one_sample(conn):
 
 
 def watcher(cert, key, deadline, stop, counts, i, errors):
+    """Client i: a 10 Hz watch of tenant-a's agent until stop; counts[i] is 0 before
+    the watch is answered, -1 while streaming before the first sample, then the
+    samples received. A failure goes to errors."""
     try:
         c = kc.connect(TA_PORT, deadline, cert, key)
         c.hello()
