@@ -57,3 +57,23 @@ $(NET_CLIENT): $(KB_DIR)/peer/net_client.c
 net-bench: $(NET_PEER) $(NET_CLIENT) scenario-platform net components
 	$(KB_DIR)/net-run.py --client $(NET_CLIENT) --peer $(NET_PEER) --out $(BUILD)/bench/os \
 	    --rounds $(NET_BENCH_ROUNDS) --mib $(NET_BENCH_MIB)
+
+# Management-plane benchmark (os/bench/kuori-run.py): kuori and kuori-agent
+# against os/bench/kuori.yaml (host ports 17701-17707, a kide-registry on
+# 17710): the agent's CPU while 0, 1 and 4 clients watch at 10 Hz for
+# KUORI_BENCH_SECONDS, kuori ps / set, a TLS connect and a state request
+# against http-status's GET through the same forward (KUORI_BENCH_ROUNDS
+# each), and the install of a 1 MiB package (test-pkgbig) when the agent
+# offers install. kuori, kide-registry and goa are built by their own
+# Makefiles (the top-level make all builds them before make bench).
+KUORI_BENCH_SECONDS ?= 20
+KUORI_BENCH_ROUNDS  ?= 20
+.PHONY: kuori-bench
+kuori-bench: $(KERNEL_BIN) core hoitaja components scenario-tool net tls
+	@$(MAKE) --no-print-directory -C $(TOP)/kuori TOP=$(TOP) BUILD=$(BUILD) all
+	@$(MAKE) --no-print-directory -C $(TOP)/registry TOP=$(TOP) BUILD=$(BUILD) SANITIZE= all
+	@$(MAKE) --no-print-directory -C $(TOP)/goa TOP=$(TOP) BUILD=$(BUILD) SANITIZE= all
+	BUILD=$(BUILD) $(KB_DIR)/kuori-run.py --kuori $(BUILD)/kuori/kuori \
+	    --registry $(BUILD)/registry/rel/kide-registry --goa $(BUILD)/goa/rel/goa \
+	    --pkgbig $(KIDE_ELF_test-pkgbig) --out $(BUILD)/bench/os \
+	    --seconds $(KUORI_BENCH_SECONDS) --rounds $(KUORI_BENCH_ROUNDS)
