@@ -29,13 +29,25 @@ SCN_PLATFORM := $(KERNEL_BIN) core hoitaja components scenario-tool
 # What booting any scenario needs (make fuzz builds it before parent-fuzz).
 scenario-platform: $(SCN_PLATFORM)
 
-scenario-image: $(SCN_PLATFORM)
+# The default platform is networked (TCP/IP stack, TLS, kuori-agent): build
+# them too; kuori-agent is built by `tls`.
+SCN_RUN_EXTRA := net tls
+
+scenario-image: $(SCN_PLATFORM) $(SCN_RUN_EXTRA)
 	$(SCN_DIR_SRC)/mk-image.sh --iso --bin $(BIN) --kernel $(KERNEL_BIN) --tool $(KIDE_SCENARIO) \
 	    --out $(SCN_IMAGES)/$(SCENARIO) $(SCN_DIR_SRC)/$(SCENARIO).yaml
 
-scenario-boot: $(SCN_PLATFORM)
+scenario-boot: $(SCN_PLATFORM) $(SCN_RUN_EXTRA)
 	$(TOP)/os/tools/scenario-run.sh --interactive --scenario $(SCN_DIR_SRC)/$(SCENARIO).yaml \
 	    $(SCENARIO)
+
+# Issue 15's acceptance test (suite kuori-acceptance): the default platform
+# driven by the real kuori (os/tools/tests/kuori_e2e.py), with README.md's
+# tour step "Manage it remotely". Builds kuori (make -C kuori all) first.
+.PHONY: kuori-acceptance-test
+kuori-acceptance-test: $(SCN_PLATFORM) $(SCN_RUN_EXTRA)
+	@$(MAKE) --no-print-directory -C $(TOP)/kuori all
+	@BUILD=$(BUILD) $(TOP)/os/tools/tests/kuori_e2e.py
 
 # Every scenario runs and records its result even if another failed. The
 # ones that measure CPU shares run alone afterwards: under TCG the guest's
