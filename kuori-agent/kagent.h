@@ -179,6 +179,12 @@ struct kagent {
     kide_u64 watch_seq; /**< samples produced so far */
     /* Scratch shared by all connections (one thread; never held across calls). */
     char report[KAGENT_REPORT_MAX];
+    /** Watch samples share one read: report holds a report read at report_ns
+     *  (report_len bytes) until anything else writes report (then report_len is
+     *  0). A sample may use a report younger than half its stream's period; the
+     *  sample carries the report's own time_ns, so rates stay exact. */
+    __SIZE_TYPE__ report_len;
+    kide_u64 report_ns;
     char config[KAGENT_CONFIG_MAX];
     char result[16384];
     char reply[KAGENT_REPLY_MAX];

@@ -23,6 +23,7 @@ static void answer(struct kagent *a, struct kmetrics_conn *c, int code, int head
     const char *reason = "OK", *type = "text/plain; version=0.0.4; charset=utf-8";
     if (code == 200) {
         __SIZE_TYPE__ len = 0;
+        a->report_len = 0; /* report is overwritten: no watch cache */
         if (a->be->report(a->be->ctx, a->report, sizeof a->report, &len) != KAGENT_B_OK ||
             (blen = kagent_metrics(a, a->report, len, page, sizeof page)) < 0)
             code = 503;

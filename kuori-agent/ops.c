@@ -67,6 +67,7 @@ static void kop_state(struct kagent *a, struct kagent_conn *c, const struct kage
     __SIZE_TYPE__ len = 0;
     struct kide_json_doc d;
     struct kide_json_writer w;
+    a->report_len = 0; /* report is overwritten: no watch cache */
     int st = a->be->report(a->be->ctx, a->report, sizeof a->report, &len);
     if (st != KAGENT_B_OK) {
         kr_backend_error(a, c, r->id, st, "cannot read the state report");

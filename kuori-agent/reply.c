@@ -92,6 +92,7 @@ kide_u64 kr_generation(struct kagent *a, struct kagent_conn *c, kide_u64 id)
 {
     __SIZE_TYPE__ len = 0;
     struct kide_json_doc d;
+    a->report_len = 0; /* report is overwritten: no watch cache */
     int st = a->be->report(a->be->ctx, a->report, sizeof a->report, &len);
     if (st != KAGENT_B_OK) {
         kr_backend_error(a, c, id, st, "cannot read the state report");

@@ -265,8 +265,17 @@ static void tick_watch(struct kagent *a, struct kagent_conn *c, struct kagent_st
     s->due_ns += s->period_ns;
     if (s->due_ns <= now) /* late (a slow tick): no burst to catch up */
         s->due_ns = now + s->period_ns;
-    if (a->be->report(a->be->ctx, a->report, sizeof a->report, &len) != KAGENT_B_OK ||
-        kr_parse(a, a->report, len, &d) < 0) {
+    if (a->report_len && now >= a->report_ns && now - a->report_ns < s->period_ns / 2) {
+        len = a->report_len;
+    } else if (a->be->report(a->be->ctx, a->report, sizeof a->report, &len) == KAGENT_B_OK) {
+        a->report_len = len;
+        a->report_ns = now;
+    } else {
+        a->report_len = 0;
+        len = 0;
+    }
+    if (!len || kr_parse(a, a->report, len, &d) < 0) {
+        a->report_len = 0;
         stream_end(a, c, s, "the state report cannot be read");
         return;
     }

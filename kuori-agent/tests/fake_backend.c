@@ -14,6 +14,7 @@ static kide_u64 f_now(void *ctx)
 static int f_report(void *ctx, char *buf, size_t cap, size_t *len)
 {
     struct fake *f = ctx;
+    f->reports++;
     unsigned long t = (unsigned long)f->now, g = (unsigned long)f->generation;
     int n = snprintf(
             buf, cap,

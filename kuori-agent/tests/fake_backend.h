@@ -13,6 +13,7 @@ struct fake {
     int no_config;        /* config answers UNAVAILABLE (hoitaja without CONFIG) */
     int no_control;       /* control and logs answer UNAVAILABLE */
     int applies;          /* applies that reached the fake */
+    int reports;          /* state reports read */
     char last_cfg[65536]; /* the last configuration applied */
     __SIZE_TYPE__ last_len;
     int last_partial;

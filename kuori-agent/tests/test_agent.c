@@ -267,6 +267,31 @@ static void test_watch_10hz(void **state)
     expect_error(&conn, 4, "not-found");
 }
 
+/* Four clients watching at 10 Hz cost one state report per tick, not four
+ * (the agent's CPU while streaming is mostly reading the report). */
+static void test_watch_shares_report(void **state)
+{
+    hello(&conn);
+    for (int i = 2; i < 6; i++) {
+        char b[80];
+        snprintf(b, sizeof b, "{\"op\": \"watch\", \"id\": %d, \"hz\": 10}", i);
+        send_msg(&conn, b);
+        expect_ok(&conn, (uint64_t)i);
+    }
+    while (next_msg(&conn))
+        ;
+    int before = fk.reports, samples = 0;
+    kide_u64 end = fk.now + 1000000000ull;
+    while (fk.now < end) {
+        kide_u64 next = kagent_conn_tick(&ag, &conn, fk.now);
+        while (next_msg(&conn))
+            samples++;
+        fk.now = next;
+    }
+    assert_true(samples >= 40);
+    assert_true(fk.reports - before <= 11);
+}
+
 static void test_watch_filter(void **state)
 {
     hello(&conn);
@@ -777,6 +802,7 @@ int main(void)
             cmocka_unit_test_setup(test_config, setup),
             cmocka_unit_test_setup(test_watch_10hz, setup),
             cmocka_unit_test_setup(test_watch_filter, setup),
+            cmocka_unit_test_setup(test_watch_shares_report, setup),
             cmocka_unit_test_setup(test_streams_limit, setup),
             cmocka_unit_test_setup(test_apply, setup),
             cmocka_unit_test_setup(test_two_admins, setup),
