@@ -9,9 +9,13 @@
 
 #include <string.h>
 
+/* The server's order wins (BR_OPT_ENFORCE_SERVER_PREFERENCES). ChaCha20-
+ * Poly1305 first: without AES instructions (the freestanding build uses
+ * none) BearSSL's constant-time AES-GCM costs several times more per byte,
+ * and an agent streaming samples pays it on every record (docs/tls.md). */
 static const uint16_t SUITES[] = {
-        BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
 };
 
