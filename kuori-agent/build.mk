@@ -13,7 +13,7 @@
 # (run_fuzz, JSON_SRCS), the libraries kide-socket and kide-http (os/components/http-status).
 KAGENT_DIR := $(TOP)/kuori-agent
 KAGENT_CORE := frame.c req.c conn.c reply.c ops.c ops_apply.c ops_token.c stream.c watch.c metrics.c \
-               tokens.c base64.c
+               tokens.c base64.c ops_install.c install_parse.c
 # The component links ktls (the agent never speaks the protocol without TLS): it is
 # built by `make -C os tls` after the BearSSL import (os/lib/tls/component.mk's
 # ktls_component), and reported unavailable when Debian's archive is unreachable.
