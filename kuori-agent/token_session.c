@@ -21,26 +21,49 @@ static void put_digest(struct kide_msg *m, const kide_u8 d[32])
     }
 }
 
+static struct kide_env *client_env;
+static kide_u8 client_fp[32];
+
+static int client_register(void)
+{
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_KTOK_REGISTER);
+    put_digest(&m, client_fp);
+    return kide_msg_call(&m, session.pt, 0);
+}
+
 int ktoken_client_open(struct kide_env *env, const kide_u8 fp[32])
 {
     int st = kide_session_open(env, KIDE_KTOK_SERVICE, "", 0, &session);
     if (st != KIDE_OK)
         return st;
     have_session = 1;
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_KTOK_REGISTER);
-    put_digest(&m, fp);
-    return kide_msg_call(&m, session.pt, 0);
+    client_env = env;
+    memcpy(client_fp, fp, sizeof client_fp);
+    return client_register();
 }
 
 int ktoken_client_consume(const kide_u8 hash[32])
 {
     if (!have_session)
         return -2;
+    /* Register again before every consume: the authority (the root agent) keeps
+     * pins in RAM, so after its restart it knows this agent only once told
+     * again; a session to the old instance is dead, so open a new one. */
+    int st = client_register();
+    if (st != KIDE_OK) {
+        kide_session_close(client_env, &session);
+        have_session = 0;
+        if (kide_session_open(client_env, KIDE_KTOK_SERVICE, "", 0, &session) != KIDE_OK)
+            return -2;
+        have_session = 1;
+        if (client_register() != KIDE_OK)
+            return -2;
+    }
     struct kide_msg m;
     kide_msg_begin(&m, KIDE_KTOK_CONSUME);
     put_digest(&m, hash);
-    int st = kide_msg_call(&m, session.pt, 0);
+    st = kide_msg_call(&m, session.pt, 0);
     return st == KIDE_OK ? 0 : st == KIDE_DENIED ? -1 : -2;
 }
 
