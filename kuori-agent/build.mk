@@ -17,7 +17,12 @@ KAGENT_CORE := frame.c req.c conn.c reply.c ops.c ops_apply.c ops_token.c stream
 # The component links ktls (the agent never speaks the protocol without TLS): it is
 # built by `make -C os tls` after the BearSSL import (os/lib/tls/component.mk's
 # ktls_component), and reported unavailable when Debian's archive is unreachable.
-$(eval $(call ktls_component,kuori-agent,$(kide_here),$(KAGENT_CORE) backend_mgmt.c metrics_http.c token_session.c net_tls.c main.c,kide-socket kide-http))
+$(eval $(call ktls_component,kuori-agent,$(kide_here),$(KAGENT_CORE) backend_mgmt.c metrics_http.c token_session.c net_tls.c install_kide.c main.c,kide-pkg kide-socket kide-http))
+# install (install_kide.c) verifies and unpacks with os/lib/depot (libsodium's Ed25519,
+# xz): its headers for the two files that use it, its library at the link.
+$(TLS_OUT)/comp/kuori-agent/install_kide.o $(TLS_OUT)/comp/kuori-agent/main.o: COMP_CFLAGS += $(KIDE_DEPOT_CFLAGS)
+$(BIN)/kuori-agent: $(KIDE_DEPOT_LIB)
+$(BIN)/kuori-agent: KTLS_LIBS += $(KIDE_DEPOT_LIB)
 
 KAGENT_OUT := $(OSB)/kuori-agent
 KAGENT_CORE_SRCS := $(addprefix $(KAGENT_DIR)/,$(KAGENT_CORE)) $(KAGENT_DIR)/tests/fake_backend.c
