@@ -9,6 +9,7 @@
 #                      whole request path for $(FUZZ_SECONDS) s (kuori-agent-fuzz)
 #   kuori-agent-fuzz   the fuzzer for KAGENT_FUZZ_SECONDS (default 300)
 #   kuori-agent-e2e-test  the agents in QEMU driven from the host (suite kuori-agent-e2e)
+#   kuori-agent-install-e2e-test  install from a host registry (suite kuori-agent-install-e2e)
 # Needs from the includer: TOP, OSB, mk/component.mk, mk/host.mk, os/lib/build.mk
 # (run_fuzz, JSON_SRCS), the libraries kide-socket and kide-http (os/components/http-status).
 KAGENT_DIR := $(TOP)/kuori-agent
@@ -80,3 +81,14 @@ kuori-agent-fuzz: $(KAGENT_FUZZ)
 .PHONY: kuori-agent-e2e-test
 kuori-agent-e2e-test: $(KERNEL_BIN) core hoitaja components scenario-tool net tls
 	@BUILD=$(BUILD) $(TOP)/os/tools/tests/agent_e2e.py
+
+# install through tenant-a's agent from a kide-registry on the host
+# (os/scenarios/tests/install.yaml.in, os/tools/tests/install_e2e.py; suite
+# kuori-agent-install-e2e): goa and kide-registry are built here, kuori too
+# (its verb is checked when it was built).
+.PHONY: kuori-agent-install-e2e-test
+kuori-agent-install-e2e-test: $(KERNEL_BIN) core hoitaja components scenario-tool net tls
+	@$(MAKE) --no-print-directory -C $(TOP)/goa SANITIZE= TOP=$(TOP) BUILD=$(BUILD) all >/dev/null
+	@$(MAKE) --no-print-directory -C $(TOP)/registry BUILD=$(BUILD) all >/dev/null
+	@-$(MAKE) --no-print-directory -C $(TOP)/kuori BUILD=$(BUILD) >/dev/null 2>&1
+	@BUILD=$(BUILD) $(TOP)/os/tools/tests/install_e2e.py

@@ -19,6 +19,8 @@
 #define KINST_FIELD_MAX    128u  /* a runtime name (binary, a requires entry) */
 #define KINST_REQUIRES_MAX 16u   /* the runtime's requires (depot's DEPOT_LIST_MAX) */
 #define KINST_ARCHIVES_MAX 2048u /* bytes of the pkg archive's `archives` file */
+/* "<user>/<name>/<version>": hoitaja's binary "pkg:..." is at most 31 bytes (decision 0022). */
+#define KINST_PKG_NAME_MAX 27u
 
 /** A registry the agent reaches: "http://a.b.c.d:port" (no DNS in a habitat,
  *  no TLS for downloads: the signature, not the transport, says whose it is). */
@@ -74,7 +76,8 @@ struct kinst_name {
 
 /** Split and check a package name: user [a-z][a-z0-9-]{0,31} (the store's pkg_name_valid), the
  * child's name [a-z][a-z0-9-]{0,31} (it names the component too), version
- *  [0-9A-Za-z][0-9A-Za-z.+_-]{0,27}. 0, or -1 with a message in err. */
+ *  [0-9A-Za-z][0-9A-Za-z.+_-]{0,27}, and "<user>/<name>/<version>" at most
+ *  KINST_PKG_NAME_MAX bytes. 0, or -1 with a message in err. */
 int kinst_name_parse(const char *package, struct kinst_name *n, char *err, __SIZE_TYPE__ cap);
 
 /** The bin archive of archives (one depot path per line) for n: the line

@@ -4,10 +4,11 @@
  * Each archive: GET the .tar.xz (at most KIKI_ARCHIVE_MAX bytes) and its .sig
  * (exactly 64) with a deadline each, depot_verify over the exact bytes with
  * the keys configured for the archive's user, and only then depot_unpack.
- * The fetch buffer and the unpack heap (about 14 MiB: the unpacked tar plus
- * goa's 8 MiB xz dictionary) are taken from the agent's RAM for one install
- * and given back after it, so an idle agent holds only its store; an agent
- * whose quota cannot spare them answers `quota` and says how much it needs.
+ * The fetch buffer and the unpack heap (about 13 MiB: 2 MiB of archive, the
+ * unpacked tar and goa's 8 MiB xz dictionary) are taken from the agent's RAM
+ * once at start and kept (see take()); an agent whose quota cannot spare them
+ * says how much it needs and answers install with `unavailable`. The store's
+ * RAM (store_bytes) comes on top, as programs are added.
  * The fetches share the agent's socket session: a notification of another
  * socket taken during an install only delays that socket to the main loop's
  * next pass (at most its 1 s wait).
@@ -43,28 +44,21 @@ static void sha256(const kide_u8 *data, kide_u64 len, kide_u8 out[32])
     depot_sha256(data, len, out);
 }
 
+/* The download buffer and the unpack heap, taken once at start (kiki_start) and
+ * kept: the runtime's dataspace addresses only grow, so allocating them per
+ * install would use up core's page records of the agent's account. */
+static void *fetch_buf, *unpack_heap;
+
 static int take(struct work *w, char *err, __SIZE_TYPE__ cap)
 {
-    w->buf = w->heap = 0;
-    if (kide_ram_alloc(env_, FETCH_CAP, &w->buf) == KIDE_OK &&
-        kide_ram_alloc(env_, HEAP_BYTES, &w->heap) == KIDE_OK)
-        return KINST_OK;
-    if (w->buf)
-        kide_ram_free(env_, w->buf, FETCH_CAP);
-    w->buf = 0;
-    snprintf(err, cap,
-             "an install needs %lu MiB of free RAM in the agent for the download and "
-             "unpacking (beyond its store): raise the agent's ram",
-             (unsigned long)((FETCH_CAP + HEAP_BYTES) >> 20) + 1);
-    return KINST_QUOTA;
+    (void)err, (void)cap;
+    w->buf = fetch_buf;
+    w->heap = unpack_heap;
+    return KINST_OK;
 }
 
 static void give_back(struct work *w)
 {
-    if (w->heap)
-        kide_ram_free(env_, w->heap, HEAP_BYTES);
-    if (w->buf)
-        kide_ram_free(env_, w->buf, FETCH_CAP);
     w->buf = w->heap = 0;
 }
 
@@ -267,7 +261,17 @@ int kiki_start(struct kide_env *env, struct kide_sock_client *sc, const kide_sel
     sc_ = sc;
     sm_ = sm;
     keys_ = keys;
-    int st = pkg_store_init(&store, env, KIKI_PACKAGES, store_bytes, sha256);
+    int st = kide_ram_alloc(env, FETCH_CAP, &fetch_buf);
+    if (st == KIDE_OK && (st = kide_ram_alloc(env, HEAP_BYTES, &unpack_heap)) != KIDE_OK)
+        kide_ram_free(env, fetch_buf, FETCH_CAP);
+    if (st != KIDE_OK) {
+        kide_log(env,
+                 "kuori-agent: install needs %lu MiB of RAM for the download and unpacking "
+                 "besides the store: raise the agent's ram",
+                 (unsigned long)((FETCH_CAP + HEAP_BYTES) >> 20) + 1);
+        return st;
+    }
+    st = pkg_store_init(&store, env, KIKI_PACKAGES, store_bytes, sha256);
     if (st == KIDE_OK)
         st = pkg_serve(&store);
     if (st != KIDE_OK)

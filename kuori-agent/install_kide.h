@@ -11,8 +11,8 @@
 #include "install.h"
 
 #define KIKI_KEYS_MAX      8u         /* keys in the agent's config */
-#define KIKI_ARCHIVE_MAX   (4u << 20) /* the largest .tar.xz fetched */
-#define KIKI_UNPACKED_MAX  (4u << 20) /* the largest unpacked tar */
+#define KIKI_ARCHIVE_MAX   (2u << 20) /* the largest .tar.xz fetched */
+#define KIKI_UNPACKED_MAX  (1u << 20) /* the largest unpacked tar */
 #define KIKI_FETCH_MS      60000u     /* deadline of each GET */
 #define KIKI_STORE_DEFAULT (8u << 20) /* store_bytes when the config has none */
 #define KIKI_PACKAGES      8u         /* packages in the store */

@@ -116,7 +116,8 @@ int kinst_name_parse(const char *package, struct kinst_name *n, char *err, __SIZ
     }
     if (k != 4 || len[1] != 3 || strncmp(seg[1], "pkg", 3) || !part_ok(seg[0], len[0], 0) ||
         !part_ok(seg[2], len[2], 0) || !part_ok(seg[3], len[3], 1) || len[0] >= sizeof n->user ||
-        len[2] >= sizeof n->name || len[3] >= sizeof n->version)
+        len[2] >= sizeof n->name || len[3] >= sizeof n->version ||
+        len[0] + len[2] + len[3] + 2 > KINST_PKG_NAME_MAX)
         goto bad;
     memcpy(n->user, seg[0], len[0]);
     n->user[len[0]] = 0;
@@ -128,7 +129,9 @@ int kinst_name_parse(const char *package, struct kinst_name *n, char *err, __SIZ
 bad:
     snprintf(err, cap,
              "package '%.80s': write USER/pkg/NAME/VERSION as goa publish printed it (user and "
-             "name [a-z][a-z0-9-], at most 32; version [0-9A-Za-z][0-9A-Za-z.+_-], at most 28)",
+             "name [a-z][a-z0-9-], at most 32; version [0-9A-Za-z][0-9A-Za-z.+_-]; "
+             "user/name/version "
+             "at most 27 bytes: the child's binary pkg:... is at most 31, decision 0022)",
              package);
     return -1;
 }

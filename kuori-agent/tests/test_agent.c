@@ -856,6 +856,7 @@ static void test_install_requests(void **state)
             INSTALL(2, "tester/pkg/hello/1.0/x", true),
             INSTALL(2, "tester/pkg/hello/.1", true),
             INSTALL(2, "tester/pkg/hello-with-a-name-longer-than-32x/1", true),
+            INSTALL(2, "tester/pkg/hello-long-name/1.0.0", true), /* pkg:... over 31 bytes */
     };
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         send_msg(&conn, bad[i]);
