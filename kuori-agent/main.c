@@ -37,6 +37,7 @@
 #include "install_kide.h"
 #include "metrics_http.h"
 #include "net.h"
+#include "token_session.h"
 
 #define OPEN_WAIT_MS   30000
 #define IN_USE_WAIT_MS 10000
@@ -246,6 +247,7 @@ void kide_main(struct kide_env *env)
              role == KROLE_OPERATOR ? "operator" : "tenant");
     for (;;) {
         kide_u64 next = ~0ull;
+        ktoken_client_tick(kide_now_ns()); /* a tenant's pin, again at a restarted authority */
         int moved = cfg.metrics_port ? kmetrics_serve(&agent, &metrics) : 0;
         if (net)
             moved |= knet_serve(env, &agent, &next);
