@@ -9,15 +9,21 @@
 #                      whole request path for $(FUZZ_SECONDS) s (kuori-agent-fuzz)
 #   kuori-agent-fuzz   the fuzzer for KAGENT_FUZZ_SECONDS (default 300)
 #   kuori-agent-e2e-test  the agents in QEMU driven from the host (suite kuori-agent-e2e)
+#   kuori-agent-install-e2e-test  install from a host registry (suite kuori-agent-install-e2e)
 # Needs from the includer: TOP, OSB, mk/component.mk, mk/host.mk, os/lib/build.mk
 # (run_fuzz, JSON_SRCS), the libraries kide-socket and kide-http (os/components/http-status).
 KAGENT_DIR := $(TOP)/kuori-agent
 KAGENT_CORE := frame.c req.c conn.c reply.c ops.c ops_apply.c ops_token.c stream.c watch.c metrics.c \
-               tokens.c base64.c
+               tokens.c base64.c ops_install.c install_parse.c
 # The component links ktls (the agent never speaks the protocol without TLS): it is
 # built by `make -C os tls` after the BearSSL import (os/lib/tls/component.mk's
 # ktls_component), and reported unavailable when Debian's archive is unreachable.
-$(eval $(call ktls_component,kuori-agent,$(kide_here),$(KAGENT_CORE) backend_mgmt.c metrics_http.c token_session.c net_tls.c main.c,kide-socket kide-http))
+$(eval $(call ktls_component,kuori-agent,$(kide_here),$(KAGENT_CORE) backend_mgmt.c metrics_http.c token_session.c net_tls.c install_kide.c main.c,kide-pkg kide-socket kide-http))
+# install (install_kide.c) verifies and unpacks with os/lib/depot (libsodium's Ed25519,
+# xz): its headers for the two files that use it, its library at the link.
+$(TLS_OUT)/comp/kuori-agent/install_kide.o $(TLS_OUT)/comp/kuori-agent/main.o: COMP_CFLAGS += $(KIDE_DEPOT_CFLAGS)
+$(BIN)/kuori-agent: $(KIDE_DEPOT_LIB)
+$(BIN)/kuori-agent: KTLS_LIBS += $(KIDE_DEPOT_LIB)
 
 KAGENT_OUT := $(OSB)/kuori-agent
 KAGENT_CORE_SRCS := $(addprefix $(KAGENT_DIR)/,$(KAGENT_CORE)) $(KAGENT_DIR)/tests/fake_backend.c
@@ -75,3 +81,14 @@ kuori-agent-fuzz: $(KAGENT_FUZZ)
 .PHONY: kuori-agent-e2e-test
 kuori-agent-e2e-test: $(KERNEL_BIN) core hoitaja components scenario-tool net tls
 	@BUILD=$(BUILD) $(TOP)/os/tools/tests/agent_e2e.py
+
+# install through tenant-a's agent from a kide-registry on the host
+# (os/scenarios/tests/install.yaml.in, os/tools/tests/install_e2e.py; suite
+# kuori-agent-install-e2e): goa and kide-registry are built here, kuori too
+# (its verb is checked when it was built).
+.PHONY: kuori-agent-install-e2e-test
+kuori-agent-install-e2e-test: $(KERNEL_BIN) core hoitaja components scenario-tool net tls
+	@$(MAKE) --no-print-directory -C $(TOP)/goa SANITIZE= TOP=$(TOP) BUILD=$(BUILD) all >/dev/null
+	@$(MAKE) --no-print-directory -C $(TOP)/registry BUILD=$(BUILD) all >/dev/null
+	@-$(MAKE) --no-print-directory -C $(TOP)/kuori BUILD=$(BUILD) >/dev/null 2>&1
+	@BUILD=$(BUILD) $(TOP)/os/tools/tests/install_e2e.py

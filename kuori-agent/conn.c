@@ -31,6 +31,7 @@ void kagent_init(struct kagent *a, const struct kagent_backend *be, enum kagent_
         n = KAGENT_NAME_MAX;
     memcpy(a->habitat, habitat, n);
     a->habitat[n] = 0;
+    memcpy(a->self, "kuori-agent", sizeof "kuori-agent"); /* main.c sets the label's name */
 }
 
 void kagent_conn_open(struct kagent *a, struct kagent_conn *c, const char *client)

@@ -25,6 +25,8 @@
 #include "backend.h"
 #include "tokens.h"
 
+struct kagent_installer;
+
 #define KAGENT_VERSION       1
 #define KAGENT_NAME          "kuori-agent/1.0"
 #define KAGENT_REQ_MAX       65536u        /* largest request body (protocol limit) */
@@ -173,10 +175,13 @@ struct kagent {
     /** A tenant's agent: consume a token at the authority (KuoriToken): 0 consumed,
      *  -1 token error, -2 unreachable. NULL: no authority reachable. */
     int (*token_consume)(const kide_u8 hash[32]);
+    /** The `install` op's fetch, verification and store (install.h); NULL: no store. */
+    const struct kagent_installer *inst;
     enum kagent_role role;
     char habitat[KAGENT_NAME_MAX + 1];
-    int apply_busy;     /**< an apply is under way (one at a time) */
-    kide_u64 watch_seq; /**< samples produced so far */
+    char self[KAGENT_NAME_MAX + 1]; /**< the agent's own child name (routes of Pkg to it) */
+    int apply_busy;                 /**< an apply is under way (one at a time) */
+    kide_u64 watch_seq;             /**< samples produced so far */
     /* Scratch shared by all connections (one thread; never held across calls). */
     char report[KAGENT_REPORT_MAX];
     /** Watch samples share one read: report holds a report read at report_ns

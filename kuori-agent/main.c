@@ -3,10 +3,15 @@
  *
  * Sessions: "Hoitaja" (the habitat's management session: all the agent can
  * see and change), "Socket" (the habitat's network stack). Config:
- *   {"port": 7443, "metrics_port": 9110, "key_seed": "<64 hex>"}
+ *   {"port": 7443, "metrics_port": 9110, "key_seed": "<64 hex>",
+ *    "keys": [{"user": "alice", "pem": "-----BEGIN PUBLIC KEY-----..."}],
+ *    "store_bytes": 8388608}
  * port: the agent port (TLS, the kuori protocol); metrics_port: Prometheus'
  * plain-HTTP /metrics (0 turns it off); key_seed: the agent's identity
- * (decision 0019; kide-scenario fills in `generate`).
+ * (decision 0019; kide-scenario fills in `generate`); keys: the depot users
+ * whose packages `install` accepts (the habitat's trust, never a registry's);
+ * store_bytes: the package store's bound. With keys, the agent provides `Pkg`
+ * (list it in its `provides`) from its store.
  *
  * Role: the agent's label is written by core, a path from the root habitat
  * ("kuori-agent" for a child of the root habitat, "tenant-a/kuori-agent"
@@ -29,8 +34,10 @@
 #include <kide/sys.h>
 
 #include "backend_mgmt.h"
+#include "install_kide.h"
 #include "metrics_http.h"
 #include "net.h"
+#include "token_session.h"
 
 #define OPEN_WAIT_MS   30000
 #define IN_USE_WAIT_MS 10000
@@ -42,12 +49,49 @@ static struct kagent_mgmt mgmt;
 static struct kagent_backend be;
 static struct kmetrics metrics;
 static struct kide_sock_client sc;
+static struct kiki_keys keys;
+static struct kagent_installer installer;
+static kide_sel sm;
 
 struct agent_config {
     kide_u64 port, metrics_port;
     kide_u8 seed[32];
     int have_seed;
+    kide_u64 store_bytes;
 };
+
+__attribute__((noreturn)) static void config_error(struct kide_env *env, const char *what)
+{
+    kide_log(env, "kuori-agent: config: %s", what);
+    kide_exit(env, 2);
+}
+
+/* keys: [{user, pem}] into the file's `keys`; any fault ends the agent with what to fix. */
+static void read_keys(struct kide_env *env, const struct kide_json_doc *d, int arr)
+{
+    static char pem[1024];
+    char msg[DEPOT_ERR_MAX + 64];
+    if (kide_json_type(d, arr) != KIDE_JSON_ARRAY)
+        config_error(env, "keys: expected an array of {user, pem}");
+    for (int k = kide_json_first(d, arr); k >= 0; k = kide_json_next(d, k)) {
+        struct depot_err err;
+        unsigned i = keys.n;
+        int ul = kide_json_get_string(d, kide_json_find(d, k, "user"), keys.user[i],
+                                      sizeof keys.user[i]);
+        int pl = kide_json_get_string(d, kide_json_find(d, k, "pem"), pem, sizeof pem);
+        if (i == KIKI_KEYS_MAX)
+            config_error(env, "keys: at most 8");
+        if (kide_json_type(d, k) != KIDE_JSON_OBJECT || ul <= 0 || pl <= 0)
+            config_error(env, "keys: each is {user: NAME (at most 32), pem: the public key "
+                              "`goa key show` prints}");
+        if (depot_pubkey_from_pem(pem, (size_t)pl, keys.key[i].key, &err) != DEPOT_OK) {
+            snprintf(msg, sizeof msg, "keys: user %s: %s", keys.user[i], err.msg);
+            config_error(env, msg);
+        }
+        keys.key[i].user = keys.user[i];
+        keys.n++;
+    }
+}
 
 static int hexval(char ch)
 {
@@ -68,6 +112,7 @@ static void read_config(struct kide_env *env, struct agent_config *cfg)
     cfg->port = 7443;
     cfg->metrics_port = 9110;
     cfg->have_seed = 0;
+    cfg->store_bytes = KIKI_STORE_DEFAULT;
     if (kide_config_doc(env, &d, err, sizeof err) < 0) {
         kide_log(env, "kuori-agent: config: %s", err);
         kide_exit(env, 2);
@@ -97,10 +142,15 @@ static void read_config(struct kide_env *env, struct agent_config *cfg)
                 kide_exit(env, 2);
             }
             cfg->have_seed = 1;
+        } else if (kide_json_str_eq(d, k, "keys")) {
+            read_keys(env, d, k + 1);
+        } else if (kide_json_str_eq(d, k, "store_bytes")) {
+            if (kide_json_get_u64(d, k + 1, &v) < 0 || v < 4096 || v > (1ull << 30))
+                config_error(env, "store_bytes: expected 4096..1073741824");
+            cfg->store_bytes = v;
         } else {
-            kide_log(env, "kuori-agent: config: unknown field (known: port, metrics_port, "
-                          "key_seed)");
-            kide_exit(env, 2);
+            config_error(env, "unknown field (known: port, metrics_port, key_seed, keys, "
+                              "store_bytes)");
         }
     }
 }
@@ -160,17 +210,32 @@ void kide_main(struct kide_env *env)
         kide_exit(env, 1);
     }
     kagent_init(&agent, &be, role, habitat);
+    const char *self = kide_name(env);
+    for (const char *p = self; *p; p++)
+        if (*p == '/')
+            self = p + 1;
+    if (strlen(self) <= KAGENT_NAME_MAX)
+        memcpy(agent.self, self, strlen(self) + 1);
     kide_sel ev_sm = 0;
     if ((st = kagent_mgmt_subscribe(env, &mgmt, &ev_sm)) != KIDE_OK)
         kide_log(env, "kuori-agent: no event semaphore (%s): events are read at each wake-up",
                  kide_status_name(st));
-    kide_sel sm = 0;
     if ((st = kide_sock_open(env, &sc, &sm, OPEN_WAIT_MS)) != KIDE_OK) {
         kide_log(env, "kuori-agent: no socket session: %s", kide_status_name(st));
         kide_exit(env, 1);
     }
     if (cfg.metrics_port)
         listen_metrics(env, cfg.metrics_port);
+    if (!keys.n)
+        kide_log(env, "kuori-agent: no keys: install is unavailable");
+    else if ((st = kiki_start(env, &sc, &sm, &keys, cfg.store_bytes, &installer)) != KIDE_OK)
+        kide_log(env, "kuori-agent: no package store (%s): list Pkg in the agent's provides",
+                 kide_status_name(st));
+    else {
+        agent.inst = &installer;
+        kide_log(env, "kuori-agent: package store of %lu bytes, %u keys, serving Pkg",
+                 (unsigned long)cfg.store_bytes, keys.n);
+    }
     int net = 0;
     if (!cfg.have_seed)
         kide_log(env, "kuori-agent: no key_seed: the agent port is not served");
@@ -182,6 +247,7 @@ void kide_main(struct kide_env *env)
              role == KROLE_OPERATOR ? "operator" : "tenant");
     for (;;) {
         kide_u64 next = ~0ull;
+        ktoken_client_tick(kide_now_ns()); /* a tenant's pin, again at a restarted authority */
         int moved = cfg.metrics_port ? kmetrics_serve(&agent, &metrics) : 0;
         if (net)
             moved |= knet_serve(env, &agent, &next);

@@ -11,13 +11,6 @@
 
 typedef void (*kop_fn)(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r);
 
-static void unavailable(struct kagent_conn *c, const struct kagent_req *r, const char *why)
-{
-    char msg[256];
-    snprintf(msg, sizeof msg, "%s: %s", kagent_op_name(r->op), why);
-    kagent_reply_error(c, r->id, KERR_UNAVAILABLE, msg);
-}
-
 static int op_allowed(const struct kagent *a, const struct kagent_conn *c, enum kagent_op op);
 
 static void kop_hello(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r)
@@ -121,12 +114,6 @@ static void kop_control(struct kagent *a, struct kagent_conn *c, const struct ka
     kide_json_member_string(&w, "component", r->component);
     kide_json_member_string(&w, "result", verdict);
     kr_end(a, c, &w, r->id);
-}
-
-static void kop_install(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r)
-{
-    (void)a;
-    unavailable(c, r, "installing packages is not part of this build of kuori-agent");
 }
 
 static const kop_fn handlers[KOP_COUNT] = {

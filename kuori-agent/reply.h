@@ -37,6 +37,7 @@ void kop_events(struct kagent *a, struct kagent_conn *c, const struct kagent_req
 void kop_logs(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r);
 void kop_enrol(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r);
 void kop_token(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r);
+void kop_install(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r);
 void kop_cancel(struct kagent *a, struct kagent_conn *c, const struct kagent_req *r);
 
 #endif

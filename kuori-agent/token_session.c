@@ -21,21 +21,57 @@ static void put_digest(struct kide_msg *m, const kide_u8 d[32])
     }
 }
 
+static struct kide_env *client_env;
+static kide_u8 client_fp[32];
+
+static int client_register(void)
+{
+    struct kide_msg m;
+    kide_msg_begin(&m, KIDE_KTOK_REGISTER);
+    put_digest(&m, client_fp);
+    return kide_msg_call(&m, session.pt, 0);
+}
+
 int ktoken_client_open(struct kide_env *env, const kide_u8 fp[32])
 {
     int st = kide_session_open(env, KIDE_KTOK_SERVICE, "", 0, &session);
     if (st != KIDE_OK)
         return st;
     have_session = 1;
-    struct kide_msg m;
-    kide_msg_begin(&m, KIDE_KTOK_REGISTER);
-    put_digest(&m, fp);
-    return kide_msg_call(&m, session.pt, 0);
+    client_env = env;
+    memcpy(client_fp, fp, sizeof client_fp);
+    return client_register();
+}
+
+/* Register again, on a new session when the old one is dead: the authority (the
+ * root agent) keeps pins in RAM, so after its restart it knows this agent only
+ * once told again. 0, or -2 when the authority is unreachable. */
+static int client_refresh(void)
+{
+    if (!have_session)
+        return -2;
+    if (client_register() == KIDE_OK)
+        return 0;
+    kide_session_close(client_env, &session);
+    have_session = 0;
+    if (kide_session_open(client_env, KIDE_KTOK_SERVICE, "", 0, &session) != KIDE_OK)
+        return -2;
+    have_session = 1;
+    return client_register() == KIDE_OK ? 0 : -2;
+}
+
+void ktoken_client_tick(kide_u64 now)
+{
+    static kide_u64 next;
+    if (!client_env || now < next)
+        return;
+    next = now + KTOKEN_REFRESH_NS;
+    client_refresh();
 }
 
 int ktoken_client_consume(const kide_u8 hash[32])
 {
-    if (!have_session)
+    if (client_refresh() != 0) /* before each consume: the authority may have restarted */
         return -2;
     struct kide_msg m;
     kide_msg_begin(&m, KIDE_KTOK_CONSUME);
@@ -83,17 +119,20 @@ static int srv_call(struct kide_env *env, void *session_, struct kide_rpc *rpc)
     }
     if (rpc->in.bad)
         return KIDE_BAD_PARAM;
-    int rc;
+    int rc, known = 0;
     agent->tokens_lock(agent->lock_ctx);
-    if (rpc->op == KIDE_KTOK_REGISTER)
+    if (rpc->op == KIDE_KTOK_REGISTER) {
+        /* Agents register again now and then (ktoken_client_tick): log only news. */
+        const kide_u8 *pin = ktok_pin_of(&agent->tokens, s->habitat);
+        known = pin && !memcmp(pin, d, 32);
         rc = ktok_register(&agent->tokens, s->habitat, d) == 0 ? KIDE_OK : KIDE_QUOTA;
-    else if (rpc->op == KIDE_KTOK_CONSUME)
+    } else if (rpc->op == KIDE_KTOK_CONSUME)
         rc = ktok_consume(&agent->tokens, kide_now_ns(), s->habitat, d) == 0 ? KIDE_OK
                                                                              : KIDE_DENIED;
     else
         rc = KIDE_BAD_PARAM;
     agent->tokens_unlock(agent->lock_ctx);
-    if (rpc->op == KIDE_KTOK_REGISTER && rc == KIDE_OK)
+    if (rpc->op == KIDE_KTOK_REGISTER && rc == KIDE_OK && !known)
         kide_log(env, "kuori-agent: habitat '%s' registered its agent", s->habitat);
     return rc;
 }

@@ -53,7 +53,8 @@ static int f_config(void *ctx, char *buf, size_t cap, size_t *len, kide_u64 *gen
                      "{\"name\": \"demo\", \"binary\": \"demo\", \"ram\": 4194304, \"caps\": 64,"
                      " \"cpu\": {\"quota\": 50, \"priority\": 64}, \"routes\": []},"
                      "{\"name\": \"bad\", \"binary\": \"crash\", \"ram\": 2097152, \"caps\": 64,"
-                     " \"cpu\": {\"quota\": 10}}]}",
+                     " \"cpu\": {\"quota\": 10}, \"provides\": [\"Greeting\"],"
+                     " \"routes\": [{\"service\": \"Socket\", \"to\": \"parent\"}]}]}",
                      (unsigned long)f->generation);
     if (n < 0 || (size_t)n >= cap)
         return KAGENT_B_TOOLARGE;
@@ -224,4 +225,53 @@ void fake_crypto(struct kagent_crypto *c)
     c->sha256 = c_sha256;
     c->issue = c_issue;
     SHA256((const unsigned char *)"the agent's certificate", 23, c->fp);
+}
+
+static int fi_pkg(void *ctx, const struct kinst_registry *reg, const char *path,
+                  struct kinst_pkg *out, char *err, size_t cap)
+{
+    struct fake_inst *fi = ctx;
+    fi->pkg_calls++;
+    fi->last_reg = *reg;
+    if (fi->pkg_status) {
+        snprintf(err, cap, "fake refusal of %s", path);
+        return fi->pkg_status;
+    }
+    memset(out->sha256, 0xab, sizeof out->sha256);
+    snprintf(out->archives, sizeof out->archives, "%s", fi->archives);
+    snprintf(out->binary, sizeof out->binary, "hello");
+    out->ram = 2097152;
+    out->caps = 64;
+    out->cpu = 10;
+    out->nrequires = fi->nrequires;
+    for (unsigned i = 0; i < fi->nrequires; i++)
+        snprintf(out->requires[i], sizeof out->requires[i], "%s", fi->requires[i]);
+    return KINST_OK;
+}
+
+static int fi_bin(void *ctx, const struct kinst_registry *reg, const char *path, const char *binary,
+                  const char *store_name, kide_u8 sha256[32], char *err, size_t cap)
+{
+    struct fake_inst *fi = ctx;
+    (void)reg;
+    fi->bin_calls++;
+    snprintf(fi->last_bin, sizeof fi->last_bin, "%s", path);
+    snprintf(fi->last_binary, sizeof fi->last_binary, "%s", binary);
+    snprintf(fi->last_store, sizeof fi->last_store, "%s", store_name);
+    if (fi->bin_status) {
+        snprintf(err, cap, "signature does not verify with any configured key of user tester");
+        return fi->bin_status;
+    }
+    memset(sha256, 0x5a, 32);
+    fi->stored++;
+    return KINST_OK;
+}
+
+void fake_installer(struct fake_inst *fi, struct kagent_installer *in)
+{
+    memset(fi, 0, sizeof *fi);
+    fi->archives = "tester/src/hello/1.0\ntester/bin/x86_64/hello/1.0\n";
+    in->ctx = fi;
+    in->pkg = fi_pkg;
+    in->bin = fi_bin;
 }

@@ -5,6 +5,7 @@
 #ifndef FAKE_BACKEND_H
 #define FAKE_BACKEND_H
 
+#include "install.h"
 #include "kagent.h"
 
 struct fake {
@@ -29,5 +30,21 @@ void fake_crypto(struct kagent_crypto *c);
 void fake_backend(struct fake *f, struct kagent_backend *be);
 /** Record an event in f. */
 void fake_event(struct fake *f, kide_u64 type, const char *child, kide_u64 a);
+
+/** A fake installer (install.h): archives served from memory. A "registry"
+ *  whose archive was tampered with is refused like depot_verify refuses it. */
+struct fake_inst {
+    int pkg_status, bin_status; /* KINST_* the calls return (0: they succeed) */
+    const char *archives;       /* the pkg archive's `archives` */
+    unsigned nrequires;
+    const char *requires[4];
+    int pkg_calls, bin_calls;
+    char last_bin[KINST_PATH_MAX], last_binary[KINST_FIELD_MAX], last_store[KINST_PATH_MAX];
+    struct kinst_registry last_reg;
+    unsigned stored; /* programs in the "store" */
+};
+
+/** The installer over fi (tenant-a's `hello` package by default). */
+void fake_installer(struct fake_inst *fi, struct kagent_installer *in);
 
 #endif

@@ -21,6 +21,8 @@ static struct fake fk;
 static struct kagent_backend be;
 static struct kagent ag;
 static struct kagent_conn hostile, good;
+static struct fake_inst fi;
+static struct kagent_installer inst;
 static struct kagent_crypto crypto;
 
 /* Check every queued frame, then drop them (a client that reads). */
@@ -65,6 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fake_event(&fk, KIDE_EV_STARTED, "demo", 0);
     fake_backend(&fk, &be);
     kagent_init(&ag, &be, (size & 1) ? KROLE_OPERATOR : KROLE_TENANT, "tenant-a");
+    fake_installer(&fi, &inst); /* install reaches its whole path, refused when size & 8 */
+    fi.bin_status = (size & 8) ? KINST_REFUSED : 0;
+    fi.nrequires = 2;
+    fi.requires[0] = "Greeting";
+    fi.requires[1] = "Block";
+    ag.inst = &inst;
     if (size & 4) { /* with crypto: enrolment and the token authority are reachable */
         fake_crypto(&crypto);
         kagent_set_crypto(&ag, &crypto);

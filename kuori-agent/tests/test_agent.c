@@ -19,6 +19,8 @@ static struct fake fk;
 static struct kagent_backend be;
 static struct kagent ag;
 static struct kagent_conn conn, conn2;
+static struct fake_inst fi;
+static struct kagent_installer inst;
 
 /* The last message read, parsed. */
 static char msg[1 << 17];
@@ -32,6 +34,8 @@ static int setup_role(enum kagent_role role)
     fk.now = 1000000000ull;
     fake_backend(&fk, &be);
     kagent_init(&ag, &be, role, role == KROLE_OPERATOR ? "init" : "tenant-a");
+    fake_installer(&fi, &inst);
+    ag.inst = &inst;
     kagent_conn_open(&ag, &conn, "alice");
     kagent_conn_open(&ag, &conn2, "bob");
     return 0;
@@ -783,6 +787,135 @@ static void test_token_parse(void **state)
                      -1);
 }
 
+#define INSTALL(id, pkg, start)                                                                    \
+    "{\"op\": \"install\", \"id\": " #id ", \"registry\": \"http://10.0.2.2:17650\", "             \
+    "\"package\": \"" pkg "\", \"start\": " #start "}"
+
+static void test_install_start(void **state)
+{
+    hello(&conn);
+    fi.nrequires = 3;
+    fi.requires[0] = "Greeting"; /* a sibling provides it */
+    fi.requires[1] = "Socket";   /* the habitat routes it to its parent */
+    fi.requires[2] = "Block";    /* nowhere in the habitat: denied */
+    send_msg(&conn, INSTALL(2, "tester/pkg/hello/1.0", true));
+    expect_ok(&conn, 2);
+    assert_true(kide_json_str_eq(&doc, field("result", "package"), "tester/pkg/hello/1.0"));
+    assert_true(kide_json_str_eq(&doc, field("result", "component"), "hello"));
+    assert_true(kide_json_str_eq(&doc, field("result", "result"), "done"));
+    assert_non_null(strstr(msg, "\"sha256\":\"5a5a5a"));
+    assert_non_null(strstr(msg, "\"denied\":[\"Block\"]"));
+    assert_int_equal(fi.last_reg.ip, 0x0a000202);
+    assert_int_equal(fi.last_reg.port, 17650);
+    assert_string_equal(fi.last_reg.host, "10.0.2.2:17650");
+    assert_string_equal(fi.last_bin, "tester/bin/x86_64/hello/1.0");
+    assert_string_equal(fi.last_binary, "hello");
+    assert_string_equal(fi.last_store, "tester/hello/1.0");
+    assert_int_equal(fk.generation, 4);
+    assert_int_equal(fk.last_partial, 1);
+    assert_string_equal(fk.last_cfg,
+                        "{\"children\":[{\"name\":\"hello\",\"binary\":\"pkg:tester/hello/1.0\","
+                        "\"ram\":2097152,\"caps\":64,\"cpu\":{\"quota\":10},\"routes\":["
+                        "{\"service\":\"Pkg\",\"to\":\"child\",\"child\":\"kuori-agent\"},"
+                        "{\"service\":\"Greeting\",\"to\":\"child\",\"child\":\"bad\"},"
+                        "{\"service\":\"Socket\",\"to\":\"parent\"}]}]}");
+    /* Without start: stored, nothing applied. */
+    send_msg(&conn, INSTALL(3, "tester/pkg/hello/1.0", false));
+    expect_ok(&conn, 3);
+    assert_true(kide_json_str_eq(&doc, field("result", "result"), "installed"));
+    assert_int_equal(kide_json_type(&doc, field("result", "component")), KIDE_JSON_NULL);
+    assert_int_equal(fk.applies, 1);
+}
+
+static void test_install_refused(void **state)
+{
+    hello(&conn);
+    /* A tampered bin archive: the installer's verification refuses it; nothing starts. */
+    fi.bin_status = KINST_REFUSED;
+    send_msg(&conn, INSTALL(2, "tester/pkg/hello/1.0", true));
+    expect_error(&conn, 2, "rejected");
+    assert_non_null(strstr(msg, "tester/bin/x86_64/hello/1.0: signature does not verify"));
+    assert_int_equal(fi.stored, 0);
+    assert_int_equal(fk.applies, 0);
+    /* A tampered pkg archive: the bin archive is never fetched. */
+    fi.pkg_status = KINST_REFUSED;
+    fi.bin_calls = 0;
+    send_msg(&conn, INSTALL(3, "tester/pkg/hello/1.0", true));
+    expect_error(&conn, 3, "rejected");
+    assert_non_null(strstr(msg, "tester/pkg/hello/1.0: fake refusal"));
+    assert_int_equal(fi.bin_calls, 0);
+    static const struct {
+        int st;
+        const char *code, *text;
+    } errs[] = {
+            {KINST_UNREACHABLE, "unavailable", "install: tester/pkg/hello/1.0: fake"},
+            {KINST_NOTFOUND, "not-found", "fake refusal"},
+            {KINST_TOOBIG, "too-large", "fake refusal"},
+            {KINST_QUOTA, "unavailable", "quota: fake refusal"},
+            {KINST_ERROR, "internal", "fake refusal"},
+    };
+    for (unsigned i = 0; i < sizeof errs / sizeof errs[0]; i++) {
+        fi.pkg_status = errs[i].st;
+        send_msg(&conn, INSTALL(4, "tester/pkg/hello/1.0", true));
+        expect_error(&conn, 4, errs[i].code);
+        assert_non_null(strstr(msg, errs[i].text));
+    }
+    /* A pkg archive that lists no bin archive of its own. */
+    fi.pkg_status = 0;
+    fi.archives = "tester/src/hello/1.0\ntester/bin/x86_64/other/1.0\n";
+    send_msg(&conn, INSTALL(5, "tester/pkg/hello/1.0", true));
+    expect_error(&conn, 5, "rejected");
+    assert_non_null(strstr(msg, "lists no tester/bin/x86_64/hello/1.0"));
+    assert_int_equal(fi.bin_calls, 0);
+    assert_int_equal(fk.applies, 0);
+}
+
+static void test_install_requests(void **state)
+{
+    hello(&conn);
+    static const char *const bad[] = {
+            INSTALL(2, "tester/bin/hello/1.0", true),
+            INSTALL(2, "tester/pkg/hello", true),
+            INSTALL(2, "Tester/pkg/hello/1.0", true),
+            INSTALL(2, "tester/pkg/he_llo/1.0", true),
+            INSTALL(2, "tester/pkg/hello/1.0/x", true),
+            INSTALL(2, "tester/pkg/hello/.1", true),
+            INSTALL(2, "tester/pkg/hello-with-a-name-longer-than-32x/1", true),
+            INSTALL(2, "tester/pkg/hello-long-name/1.0.0", true), /* pkg:... over 31 bytes */
+    };
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        send_msg(&conn, bad[i]);
+        expect_error(&conn, 2, "bad-request");
+    }
+    static const char *const urls[] = {
+            "https://10.0.2.2:1", "http://10.0.2.2",      "http://10.0.2.256:80",
+            "http://host:80",     "http://10.0.2.2:0",    "http://10.0.2.2:65536",
+            "http://10.0.2:80",   "http://10.0.2.2:80/x", "http://010.0.2.2:80",
+    };
+    char req[512];
+    for (unsigned i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        snprintf(req, sizeof req,
+                 "{\"op\": \"install\", \"id\": 3, \"registry\": \"%s\", \"package\": "
+                 "\"tester/pkg/hello/1.0\"}",
+                 urls[i]);
+        send_msg(&conn, req);
+        expect_error(&conn, 3, "bad-request");
+    }
+    assert_int_equal(fi.pkg_calls, 0);
+    /* An agent without a store says so. */
+    ag.inst = 0;
+    send_msg(&conn, INSTALL(4, "tester/pkg/hello/1.0", true));
+    expect_error(&conn, 4, "unavailable");
+    /* hoitaja rejects the whole change: stored, not started, its text verbatim. */
+    ag.inst = &inst;
+    fi.archives = "tester/bin/x86_64/reject-all/1.0";
+    send_msg(&conn, "{\"op\": \"install\", \"id\": 5, \"registry\": \"http://10.0.2.2:17650/\", "
+                    "\"package\": \"tester/pkg/reject-all/1.0\", \"start\": true}");
+    expect_error(&conn, 5, "rejected");
+    assert_non_null(strstr(msg, "stored, not started: rejected: child 'reject-all'"));
+    assert_int_equal(fi.stored, 1);
+}
+
 static void test_names(void **state)
 {
     assert_string_equal(kagent_op_name(KOP_HAB_CREATE), "habitat-create");
@@ -821,6 +954,9 @@ int main(void)
             cmocka_unit_test_setup(test_tokens_without_crypto, setup_operator),
             cmocka_unit_test_setup(test_tenant_enrol_needs_authority, setup),
             cmocka_unit_test_setup(test_tenant_enrol_through_authority, setup),
+            cmocka_unit_test_setup(test_install_start, setup),
+            cmocka_unit_test_setup(test_install_refused, setup),
+            cmocka_unit_test_setup(test_install_requests, setup),
             cmocka_unit_test(test_label_habitat),
             cmocka_unit_test(test_base64),
             cmocka_unit_test(test_token_parse),
