@@ -53,6 +53,7 @@ TOOLS = os.path.join(HERE, "..", "tools")
 sys.path.insert(0, TOOLS)
 sys.path.insert(0, os.path.join(TOOLS, "tests"))
 from guest_console import Console  # noqa: E402
+from suite_result import port_free  # noqa: E402
 import kuori_client as kc  # noqa: E402
 
 TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -67,18 +68,6 @@ BOOT_S = 900  # how long the guest may take to say its agents listen (TCG)
 
 def say(line):
     print(f"{NAME}: {line}", flush=True)
-
-
-def port_free(port):
-    s = socket.socket()
-    try:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", port))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
 
 
 def pct(xs, q):

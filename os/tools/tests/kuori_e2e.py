@@ -35,7 +35,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,8 @@ import yaml
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "os", "tools"))
 from guest_console import Console  # noqa: E402
+import suite_result  # noqa: E402
+from suite_result import port_free  # noqa: E402
 
 BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
 SUITE = "kuori-acceptance"
@@ -130,22 +131,7 @@ class Kuori:
 
 
 def record(passed, failed, skipped):
-    os.makedirs(os.path.join(BUILD, "results"), exist_ok=True)
-    with open(os.path.join(BUILD, "results", RESULT), "w") as f:
-        f.write(f"{passed} {failed} {skipped}\n")
-    print(f"{RESULT}: {passed} passed, {failed} failed, {skipped} skipped")
-
-
-def port_free(port):
-    s = socket.socket()
-    try:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", port))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
+    suite_result.record(BUILD, RESULT, passed, failed, skipped)
 
 
 def readme_tour():

@@ -44,6 +44,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from guest_console import Console  # noqa: E402
+import suite_result  # noqa: E402
+from suite_result import port_free  # noqa: E402
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BUILD = os.environ.get("BUILD", os.path.join(TOP, "build"))
@@ -137,22 +139,7 @@ def http_checks(urls, deadline):
 
 
 def record(passed, failed, skipped):
-    os.makedirs(os.path.join(BUILD, "results"), exist_ok=True)
-    with open(os.path.join(BUILD, "results", RESULT), "w") as f:
-        f.write(f"{passed} {failed} {skipped}\n")
-    print(f"{RESULT}: {passed} passed, {failed} failed, {skipped} skipped")
-
-
-def port_free(port):
-    s = socket.socket()
-    try:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", port))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
+    suite_result.record(BUILD, RESULT, passed, failed, skipped)
 
 
 def connect(port, deadline):
