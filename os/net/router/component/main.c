@@ -224,7 +224,12 @@ static void configure(struct router *R)
 static void open_uplink(struct router *R)
 {
     int st = nic_client_open(R->env, &R->up, KIDE_NIC_SLOTS_MAX);
-    for (kide_u64 end = kide_now_ns() + UPLINK_WAIT; st == KIDE_NOT_FOUND && kide_now_ns() < end;) {
+    /* Besides a driver not announced yet, a restarted router can find the
+     * driver still holding its previous instance's session (QUOTA or BUSY
+     * until the driver notices the old client is gone and frees its rings):
+     * both pass, so both are retried within the same wait. */
+    for (kide_u64 end = kide_now_ns() + UPLINK_WAIT;
+         (st == KIDE_NOT_FOUND || st == KIDE_QUOTA || st == KIDE_BUSY) && kide_now_ns() < end;) {
         kide_sleep_ms(50); /* retry of an open, not synchronisation */
         st = nic_client_open(R->env, &R->up, KIDE_NIC_SLOTS_MAX);
     }
