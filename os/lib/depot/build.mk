@@ -179,11 +179,13 @@ depot-test:
 	$(MAKE) --no-print-directory $(DEPOT_TEST) $(DEPOT_FUZZ_BINS) $(DEPOT_FS_OBJS) $(DEPOT_FIXTURE)/done || exit 1; \
 	BUILD=$(BUILD) DEPOT_FIXTURE=$(DEPOT_FIXTURE) $(TOP)/mk/cmocka-result.sh os-depot-unit $(DEPOT_TEST) || rc=1; \
 	$(depot_fs_check) || rc=1; \
-	$(foreach f,$(DEPOT_FUZZERS),$(call run_fuzz,os-depot-fuzz-$(f),$(DEPOT_OUT)/fuzz/fuzz_$(f),$(DEPOT_DIR)/tests/corpus/$(f),$(FUZZ_SECONDS),-rss_limit_mb=2048);) \
+	$(DEPOT_DIR)/tests/make-seeds.sh $(DEPOT_OUT)/corpus || rc=1; \
+	$(foreach f,$(DEPOT_FUZZERS),$(call run_fuzz,os-depot-fuzz-$(f),$(DEPOT_OUT)/fuzz/fuzz_$(f),$(DEPOT_OUT)/corpus/$(f),$(FUZZ_SECONDS),-rss_limit_mb=2048);) \
 	exit $$rc
 
 depot-fuzz:
 	@rc=0; $(MAKE) --no-print-directory depot-import || exit 0; \
 	$(MAKE) --no-print-directory $(DEPOT_FUZZ_BINS) || exit 1; \
-	$(foreach f,$(DEPOT_FUZZERS),$(call run_fuzz,os-depot-fuzz-$(f),$(DEPOT_OUT)/fuzz/fuzz_$(f),$(DEPOT_DIR)/tests/corpus/$(f),$(DEPOT_FUZZ_SECONDS),-rss_limit_mb=2048);) \
+	$(DEPOT_DIR)/tests/make-seeds.sh $(DEPOT_OUT)/corpus || rc=1; \
+	$(foreach f,$(DEPOT_FUZZERS),$(call run_fuzz,os-depot-fuzz-$(f),$(DEPOT_OUT)/fuzz/fuzz_$(f),$(DEPOT_OUT)/corpus/$(f),$(DEPOT_FUZZ_SECONDS),-rss_limit_mb=2048);) \
 	exit $$rc
