@@ -383,7 +383,7 @@ static int canonical(const struct ctx *c, int tok, char **out, kide_u32 *len)
             return fail(c, tok, "give hoitaja more RAM", "out of memory copying the object");
         struct kide_json_writer w;
         kide_json_writer_init(&w, buf, size);
-        kide_json_value(&w, c->doc, tok);
+        kide_json_value_sorted(&w, c->doc, tok);
         long n = kide_json_writer_finish(&w);
         if (n >= 0) {
             *out = buf;

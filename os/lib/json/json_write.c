@@ -424,6 +424,72 @@ void kide_json_value(struct kide_json_writer *w, const struct kide_json_doc *d, 
         end(w, d->tok[open[--nopen]].type == KIDE_JSON_OBJECT);
 }
 
+/* Order of keys a and b by their unescaped bytes (-1, 0, 1). */
+static int key_cmp(const struct kide_json_doc *d, u32 a, u32 b)
+{
+    struct json_sit ia, ib;
+    json_sit_init(&ia, d, (int)a);
+    json_sit_init(&ib, d, (int)b);
+    for (;;) {
+        int ca = json_sit_next(&ia), cb = json_sit_next(&ib);
+        if (ca != cb)
+            return ca < cb ? -1 : 1; /* -1 (end) sorts before every byte */
+        if (ca < 0)
+            return 0;
+    }
+}
+
+/* One value with every object's members in key order. Recursion depth is
+ * bounded by the writer's own nesting limit (begin() fails past it, and a
+ * failed writer returns at once). An object of m members costs O(m^2) key
+ * comparisons: selection without a scratch array, so nothing is allocated. */
+static void value_sorted(struct kide_json_writer *w, const struct kide_json_doc *d, u32 i)
+{
+    const struct kide_json_tok *t = &d->tok[i];
+    if (t->type == KIDE_JSON_ARRAY) {
+        begin(w, false);
+        for (u32 k = i + 1; k < t->skip && !w->rc; k = d->tok[k].skip)
+            value_sorted(w, d, k);
+        end(w, false);
+        return;
+    }
+    if (t->type != KIDE_JSON_OBJECT) {
+        kide_json_value(w, d, (int)i);
+        return;
+    }
+    begin(w, true);
+    /* Keys are unique (the parser refuses duplicates), so "the smallest key
+     * above the last one written" visits each member exactly once. */
+    u32 last = 0;
+    for (u32 written = 0; !w->rc; written++) {
+        u32 best = 0;
+        for (u32 k = i + 1; k < t->skip; k = d->tok[k + 1].skip)
+            if ((!written || key_cmp(d, k, last) > 0) && (!best || key_cmp(d, k, best) < 0))
+                best = k;
+        if (!best)
+            break;
+        if (w->need_comma)
+            put_char(w, ',');
+        copy_string(w, d, (int)best);
+        put_char(w, ':');
+        w->have_key = true;
+        value_sorted(w, d, best + 1);
+        last = best;
+    }
+    end(w, true);
+}
+
+void kide_json_value_sorted(struct kide_json_writer *w, const struct kide_json_doc *d, int i)
+{
+    if (w->rc)
+        return;
+    if (!d || !d->tok || i < 0 || (u32)i >= d->ntok || (d->tok[i].flags & KIDE_JSON_F_KEY)) {
+        set_error(w, KIDE_JSON_EINVAL);
+        return;
+    }
+    value_sorted(w, d, (u32)i);
+}
+
 long kide_json_writer_finish(struct kide_json_writer *w)
 {
     if (w->rc == KIDE_JSON_OK && (w->depth != 0 || !w->done))

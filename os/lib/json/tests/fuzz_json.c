@@ -97,6 +97,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kide_json_writer_init(&w, again, (size_t)n);
     kide_json_value(&w, &d2, 0);
     check(kide_json_writer_finish(&w) == KIDE_JSON_ENOSPC && again[0] == 0);
+    /* the sorted copy has the same length, parses to as many tokens, and
+     * sorting it again changes nothing (member order is all it changes) */
+    char *sorted = malloc(cap);
+    kide_json_writer_init(&w, sorted, cap);
+    kide_json_value_sorted(&w, &d1, 0);
+    check(kide_json_writer_finish(&w) == n);
+    check(kide_json_parse(&d2, sorted, (size_t)n, t2, NTOK, &lim, &err) == 0 && d2.ntok == d1.ntok);
+    kide_json_writer_init(&w, again, cap);
+    kide_json_value_sorted(&w, &d2, 0);
+    check(kide_json_writer_finish(&w) == n && memcmp(sorted, again, (size_t)n) == 0);
+    free(sorted);
     free(out);
     free(again);
     return 0;

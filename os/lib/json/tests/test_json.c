@@ -556,6 +556,40 @@ static void test_writer_copy(void **state)
     assert_int_equal(kide_json_writer_finish(&w), KIDE_JSON_EINVAL);
 }
 
+/* Member order does not change the sorted copy; escaped keys sort by their
+ * unescaped bytes; arrays keep their order; nesting inside a member works. */
+static void test_writer_sorted(void **state)
+{
+    char a[256], b[256];
+    struct kide_json_writer w;
+    ok("{\"z\":1,\"a\":{\"y\":[3,{\"k\":1,\"b\":2}],\"x\":true},\"\\u0062\":null,\"aa\":\"s\"}");
+    kide_json_writer_init(&w, a, sizeof(a));
+    kide_json_value_sorted(&w, &doc, 0);
+    assert_true(kide_json_writer_finish(&w) > 0);
+    assert_string_equal(a, "{\"a\":{\"x\":true,\"y\":[3,{\"b\":2,\"k\":1}]},\"aa\":\"s\","
+                           "\"b\":null,\"z\":1}");
+    ok("{\"aa\":\"s\",\"b\":null,\"a\":{\"x\":true,\"y\":[3,{\"b\":2,\"k\":1}]},\"z\":1}");
+    kide_json_writer_init(&w, b, sizeof(b));
+    kide_json_value_sorted(&w, &doc, 0);
+    assert_true(kide_json_writer_finish(&w) > 0);
+    assert_string_equal(a, b);
+    /* scalars and empty containers copy as they are */
+    ok("[{},[],\"x\",-1.5]");
+    kide_json_writer_init(&w, b, sizeof(b));
+    kide_json_value_sorted(&w, &doc, 0);
+    assert_int_equal(kide_json_writer_finish(&w), 16);
+    assert_string_equal(b, "[{},[],\"x\",-1.5]");
+    /* errors: a key token, a bad index, too small a buffer */
+    ok("{\"b\":1,\"a\":2}");
+    kide_json_writer_init(&w, b, sizeof(b));
+    kide_json_value_sorted(&w, &doc, 1);
+    assert_int_equal(kide_json_writer_finish(&w), KIDE_JSON_EINVAL);
+    kide_json_writer_init(&w, b, 8);
+    kide_json_value_sorted(&w, &doc, 0);
+    assert_int_equal(kide_json_writer_finish(&w), KIDE_JSON_ENOSPC);
+    (void)state;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -572,6 +606,7 @@ int main(void)
             cmocka_unit_test(test_writer_truncation),
             cmocka_unit_test(test_writer_misuse),
             cmocka_unit_test(test_writer_copy),
+        cmocka_unit_test(test_writer_sorted),
     };
     return cmocka_run_group_tests_name("os-json-unit", tests, NULL, NULL);
 }

@@ -223,6 +223,14 @@ void kide_json_number_text(struct kide_json_writer *w, const char *s, __SIZE_TYP
 void kide_json_value(struct kide_json_writer *w, const struct kide_json_doc *doc, int i);
 
 /**
+ * The same as kide_json_value, but every object's members in the order of
+ * their unescaped keys (bytewise): two documents that differ only in member
+ * order give the same text. Costs O(m^2) key comparisons per object of m
+ * members and allocates nothing.
+ */
+void kide_json_value_sorted(struct kide_json_writer *w, const struct kide_json_doc *doc, int i);
+
+/**
  * Finish: returns the document length, or the first error (KIDE_JSON_ENOSPC
  * if it did not fit, KIDE_JSON_EINVAL if unbalanced or misused). On error the
  * buffer holds "" so no partial document can be mistaken for a whole one.
