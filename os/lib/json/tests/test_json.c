@@ -606,7 +606,7 @@ int main(void)
             cmocka_unit_test(test_writer_truncation),
             cmocka_unit_test(test_writer_misuse),
             cmocka_unit_test(test_writer_copy),
-        cmocka_unit_test(test_writer_sorted),
+            cmocka_unit_test(test_writer_sorted),
     };
     return cmocka_run_group_tests_name("os-json-unit", tests, NULL, NULL);
 }
