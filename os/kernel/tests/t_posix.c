@@ -56,8 +56,8 @@ static u64 fs_read(void)
 
 static struct {
     volatile int st[7];
-    volatile u64 v[8];
-    volatile int finished;
+    volatile u64 v[9];
+    volatile int stage, go, finished;
 } rr;
 
 /* Runs with reflection set by itself (a1 = 0). The last steps leave its
@@ -85,6 +85,12 @@ static void reflect_body(struct krt_ec *t)
      * reaches the kernel, so the range stays. */
     rr.v[6] = (u64)set_reflect(0, entry, 0, foreign_ret(p));
     rr.v[7] = f(KIDE_SYS_NULL); /* still inside */
+    /* The root sets hi = the return address (by selector; no system call
+     * of ours could get through). */
+    rr.stage = 1;
+    while (!rr.go)
+        __asm__ volatile("pause");
+    rr.v[8] = f(KIDE_SYS_NULL); /* return address == hi: outside */
     rr.finished = 1;
     for (;;)
         __asm__ volatile("pause");
@@ -101,6 +107,9 @@ void test_posix_reflect(void)
     t.policy = ktest_stop_quiet;
     t.arg[0] = page;
     EXPECT_ST(krt_thread_start(&t, ktest_other_cpu(), PRIO_LOW, reflect_body), KIDE_OK);
+    CHECK(WAIT_FOR(rr.stage, 5000));
+    EXPECT_ST(set_reflect(t.ec, (u64)krt_reflect_return, 0, foreign_ret(page)), KIDE_OK);
+    rr.go = 1;
     CHECK(WAIT_FOR(rr.finished, 5000));
     CHECK_EQ(rr.st[0], KIDE_OK);
     CHECK_EQ(rr.v[0], KIDE_SYS_NULL);
@@ -118,6 +127,7 @@ void test_posix_reflect(void)
     /* The reflected ctrl_ec came back with RAX = its own call word. */
     CHECK_EQ(rr.v[6], KIDE_SYS_WORD(KIDE_SYS_CTRL_EC, KIDE_CTRL_EC_POSIX, 0));
     CHECK_EQ(rr.v[7], KIDE_OK);
+    CHECK_EQ(rr.v[8], KIDE_SYS_NULL);
     CHECK_EQ(t.exc_count, 0);
 out:
     krt_thread_destroy(&t);
