@@ -35,8 +35,9 @@
 
 /* ---- a component's address space, as core loads it ----------------------- */
 /* Programs are linked at 0x4000000000 (os/lib/base/user.ld); below KIDE_COMP_HEAP. */
-#define KIDE_COMP_LOW 0x0000000000010000ull /**< the low window: RAM_ALLOC, RAM_FREE and ROM ...   \
-                                             */
+#define KIDE_COMP_LOW                                                                              \
+    0x0000000000010000ull /**< the low window: RAM_ALLOC, RAM_FREE and ROM ...                     \
+                           */
 #define KIDE_COMP_LOW_END                                                                          \
     0x0000004000000000ull /**< ... also map here (exclusive): where the program image starts.      \
                                Core never maps anything of its own below it (a POSIX program       \
