@@ -288,6 +288,8 @@ void ec_free_now(struct ec *ec)
     struct cpu *c = &cpus[ec->cpu];
     if (c->fpu_owner == ec)
         c->fpu_owner = NULL;
+    if (c->fs_ec == ec)
+        c->fs_ec = NULL; /* a new EC at this address must not inherit the skip */
     if (c->current == ec)
         c->current = NULL;
     /* space_remove marks the PD dirty; the UTCB page returns to the pool
@@ -338,6 +340,20 @@ noreturn void ec_exception(struct ec *ec)
 }
 
 static noreturn void ec_resume_fresh(struct ec *ec);
+
+/* Load ec's FS base unless the CPU certainly holds it already: it does if
+ * the tracked value is ec's and either 0 (user mode cannot move the base
+ * away from 0) or ec was the last EC here (only ec itself could have reset
+ * it, by loading FS; that is its own doing). Ordinary ECs (base 0 on a CPU
+ * that never ran another) pay one compare. */
+static inline void load_fs(struct cpu *c, struct ec *ec)
+{
+    if (unlikely(ec->fs_base != c->fs_base || (c->fs_base && c->fs_ec != ec))) {
+        wrmsr(MSR_FS_BASE, ec->fs_base);
+        c->fs_base = ec->fs_base;
+    }
+    c->fs_ec = ec;
+}
 extern noreturn void switch_stack_call(u64 top, void (*fn)(struct ec *), struct ec *arg);
 
 /* Every way back to user mode passes here, and so does every cycle of the
@@ -379,6 +395,7 @@ static noreturn void ec_resume_fresh(struct ec *ec)
     }
     if (c->iobm_pd != ec->pd)
         cpu_set_iobm(c, ec->pd);
+    load_fs(c, ec);
     bool ts = c->fpu_owner != ec;
     if (ts != c->ts_set) {
         if (ts)

@@ -56,6 +56,11 @@ struct ec {
     bool on_timeouts;
     int wake_status;                           /**< status RAX gets when a blocked EC resumes */
     u64 fault_vector, fault_error, fault_addr; /**< last unhandled fault */
+    /* ctrl_ec POSIX: a syscall whose return address is outside
+     * [posix_lo, posix_hi) goes back to user mode at posix_entry (0: off;
+     * else posix_lo < posix_hi <= KIDE_USER_END, posix_entry < KIDE_USER_END). */
+    u64 posix_entry, posix_lo, posix_hi;
+    u64 fs_base; /**< ctrl_ec FS: loaded on return to user mode (a user address or 0) */
 };
 
 struct ec *ec_create(struct pd *pd, bool global, u32 cpu, u64 utcb_addr, u64 sp, u64 ip,

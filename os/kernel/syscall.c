@@ -377,10 +377,49 @@ static int sys_ctrl_pd(struct ec *ec, struct frame *f, const struct sys_ctrl_pd_
     return KIDE_OK;
 }
 
+/* ctrl_ec POSIX and FS: a1 = 0 names the caller, which needs no capability
+ * for itself. Addresses are checked before anything changes. */
+static int ctrl_ec_posix(struct ec *ec, const struct sys_ctrl_ec_args *a)
+{
+    int rc;
+    struct ec *target = ec;
+    if (a->ec && (rc = get_ec(ec, &a->ec, KIDE_EC_CTRL, &target)) != KIDE_OK)
+        return rc;
+    if (a->op == KIDE_CTRL_EC_FS) {
+        if (a->value >= KIDE_USER_END)
+            return reject(&a->value, KIDE_BAD_ADDR);
+        target->fs_base = a->value;
+        /* Running on another CPU: kick it, so it loads the base on its
+         * way back to user mode (the caller's own EC loads it on exit). */
+        struct cpu *c = &cpus[target->cpu];
+        if (c->current == target && c != this_cpu())
+            sched_kick(target->cpu);
+        return KIDE_OK;
+    }
+    if (!a->value) {
+        target->posix_entry = target->posix_lo = target->posix_hi = 0;
+        return KIDE_OK;
+    }
+    if (a->value >= KIDE_USER_END)
+        return reject(&a->value, KIDE_BAD_ADDR);
+    if (a->hi > KIDE_USER_END)
+        return reject(&a->hi, KIDE_BAD_ADDR);
+    if (a->lo >= a->hi)
+        return reject(&a->lo, KIDE_BAD_ADDR);
+    /* Its next syscall reads these under the big lock, wherever it runs:
+     * nothing else to tell another CPU. */
+    target->posix_lo = a->lo;
+    target->posix_hi = a->hi;
+    target->posix_entry = a->value;
+    return KIDE_OK;
+}
+
 static int sys_ctrl_ec(struct ec *ec, struct frame *f, const struct sys_ctrl_ec_args *a)
 {
     int rc;
     struct ec *target;
+    if (a->op == KIDE_CTRL_EC_POSIX || a->op == KIDE_CTRL_EC_FS)
+        return ctrl_ec_posix(ec, a);
     if ((rc = get_ec(ec, &a->ec, KIDE_EC_CTRL, &target)) != KIDE_OK)
         return rc;
     if (a->op == KIDE_CTRL_EC_QUERY) {
@@ -533,6 +572,15 @@ noreturn void syscall_handler(struct frame *f)
     if (!ec || ec->state == EC_DEAD || f != &ec->regs)
         schedule(); /* entered on the scratch frame, or as a dying EC */
     ec->sysret_ok = true;
+    /* POSIX reflection: one predictable test for every other EC. RIP (=
+     * RCX) is the return address; RCX and R11 stay as the CPU set them, so
+     * only RIP changes, and iretq (not sysretq, which would load RCX with
+     * RIP) takes the EC to the entry with every register as it was. */
+    if (unlikely(ec->posix_entry) && f->rip - ec->posix_lo >= ec->posix_hi - ec->posix_lo) {
+        f->rip = ec->posix_entry;
+        ec->sysret_ok = false;
+        kernel_exit();
+    }
     u64 nr = f->rax & 0xff;
     if (nr >= ARRAY_SIZE(sys_table) || (f->rax >> 32)) {
 #ifdef KIDE_SYSCALL_TRACE

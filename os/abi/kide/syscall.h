@@ -130,6 +130,14 @@
 
 #define KIDE_CTRL_EC_QUERY  0 /**< r1 = state, r2 = fault vector | error << 32, r3 = fault addr */
 #define KIDE_CTRL_EC_RECALL 1 /**< force the EC into its recall exception handler */
+/** Reflect the EC's `syscall`s: one whose return address lies outside
+ * [a3, a4) returns to user mode at a2 with RCX = that return address,
+ * R11 = RFLAGS and every other register unchanged (a2 = 0: off). a1 = 0
+ * names the calling EC. docs/kernel.md, "POSIX system-call reflection". */
+#define KIDE_CTRL_EC_POSIX 2
+/** a2 = the EC's FS base (user address or 0), loaded whenever it returns to
+ * user mode. a1 = 0 names the calling EC. ECs start with 0. */
+#define KIDE_CTRL_EC_FS 3
 
 #define KIDE_CTRL_SC_TIME 0 /**< r1 = consumed ns, r2 = budget ns, r3 = period ns */
 #define KIDE_CTRL_SC_SET  1 /**< a2 = prio, a3 = budget ns, a4 = period ns */

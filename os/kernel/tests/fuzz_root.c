@@ -51,7 +51,7 @@ static void fail(const char *why, u64 a, u64 b)
 static u64 ktest_ec_state_of(kide_sel ec)
 {
     u64 st = ~0ull;
-    kide_ctrl_ec(KIDE_CTRL_EC_QUERY, ec, &st, NULL, NULL);
+    kide_ctrl_ec(KIDE_CTRL_EC_QUERY, ec, 0, 0, 0, &st, NULL, NULL);
     return st;
 }
 
@@ -234,7 +234,7 @@ static void attacker_check(unsigned i, u64 now)
     struct krt_child *c = &attackers[i];
     u64 state = ~0ull, fault = 0, addr = 0;
     attacker_oracle(i);
-    if (kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c->ec[0].ec, &state, &fault, &addr) != KIDE_OK)
+    if (kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c->ec[0].ec, 0, 0, 0, &state, &fault, &addr) != KIDE_OK)
         state = ~0ull;
     /* progress: calls, and the beat of a structured round that waits */
     u64 calls = c->info->res[0] + c->info->scratch[FZ_SX_BEAT];
@@ -377,7 +377,7 @@ void krt_root_main(const struct kide_boot_info *bi)
             v_progress_at = now;
         } else if (now - v_progress_at > 10000 * BASE_MS) {
             u64 st = ~0ull, fault = 0, addr = 0;
-            kide_ctrl_ec(KIDE_CTRL_EC_QUERY, victim_c.ec[0].ec, &st, &fault, &addr);
+            kide_ctrl_ec(KIDE_CTRL_EC_QUERY, victim_c.ec[0].ec, 0, 0, 0, &st, &fault, &addr);
             u64 vt = 0, vb = 0, vp = 0;
             kide_ctrl_sc(KIDE_CTRL_SC_TIME, victim_c.ec[0].sc, 0, 0, 0, &vt, &vb, &vp);
             printf("kfuzz: victim EC state %lu (fault %lx at %lx), SC time %lu ns, its "
@@ -427,7 +427,7 @@ void krt_root_main(const struct kide_boot_info *bi)
         fail("the victim did not finish within 10 s; iterations", victim_c.info->res[0], 0);
     else if (!victim_c.ec[0].exited || victim_c.ec[0].exit_code != 0) {
         u64 st = ~0ull, fault = 0, addr = 0;
-        kide_ctrl_ec(KIDE_CTRL_EC_QUERY, victim_c.ec[0].ec, &st, &fault, &addr);
+        kide_ctrl_ec(KIDE_CTRL_EC_QUERY, victim_c.ec[0].ec, 0, 0, 0, &st, &fault, &addr);
         printf("kfuzz: victim: %lu exceptions (last vector %lu at rip %lx addr %lx); state %lu "
                "fault %lx addr %lx\n",
                victim_c.ec[0].exc_count, victim_c.ec[0].last.vector, victim_c.ec[0].last.rip,
@@ -446,7 +446,7 @@ void krt_root_main(const struct kide_boot_info *bi)
     /* the attackers: alive or stopped cleanly, then destroyed */
     for (unsigned i = 0; i < cpus; i++) {
         u64 state = ~0ull;
-        if (kide_ctrl_ec(KIDE_CTRL_EC_QUERY, attackers[i].ec[0].ec, &state, NULL, NULL) !=
+        if (kide_ctrl_ec(KIDE_CTRL_EC_QUERY, attackers[i].ec[0].ec, 0, 0, 0, &state, NULL, NULL) !=
                     KIDE_OK ||
             state > KIDE_EC_STATE_STOPPED)
             fail("attacker in a bad state at the end", i, state);

@@ -218,7 +218,7 @@ void fzs_nap_us(u64 us)
 u64 fzs_ec_state(kide_sel ec, u64 *fault, u64 *addr)
 {
     u64 st = ~0ull;
-    kide_ctrl_ec(KIDE_CTRL_EC_QUERY, ec, &st, fault, addr);
+    kide_ctrl_ec(KIDE_CTRL_EC_QUERY, ec, 0, 0, 0, &st, fault, addr);
     return st;
 }
 

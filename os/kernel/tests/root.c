@@ -96,7 +96,7 @@ u64 ktest_root_free(void)
 u64 ktest_ec_state(kide_sel ec)
 {
     u64 state = ~0ull;
-    if (kide_ctrl_ec(KIDE_CTRL_EC_QUERY, ec, &state, NULL, NULL) != KIDE_OK)
+    if (kide_ctrl_ec(KIDE_CTRL_EC_QUERY, ec, 0, 0, 0, &state, NULL, NULL) != KIDE_OK)
         return ~0ull;
     return state;
 }

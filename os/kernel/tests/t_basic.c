@@ -42,7 +42,7 @@ void test_bad_syscall(void)
               KIDE_BAD_SYSCALL);
     EXPECT_ST(kide_syscall(~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, r), KIDE_BAD_SYSCALL);
     EXPECT_ST(kide_ctrl_pd(7, KIDE_ROOT_SEL_PD, 0, KIDE_ROOT_SEL_PD, &x, &x), KIDE_BAD_SYSCALL);
-    EXPECT_ST(kide_ctrl_ec(7, KIDE_ROOT_SEL_EC, &x, &x, &x), KIDE_BAD_SYSCALL);
+    EXPECT_ST(kide_ctrl_ec(7, KIDE_ROOT_SEL_EC, 0, 0, 0, &x, &x, &x), KIDE_BAD_SYSCALL);
     EXPECT_ST(kide_ctrl_sc(7, KIDE_ROOT_SEL_SC, 0, 0, 0, &x, &x, &x), KIDE_BAD_SYSCALL);
     EXPECT_ST(kide_ctrl_sm(7, ktest_block_sm, 0), KIDE_BAD_SYSCALL);
     /* the root's EC is a global EC, not a portal handler */
@@ -136,7 +136,8 @@ void test_query_states(void)
 {
     kide_sel ec = 0, sc = 0;
     u64 state, fault, addr;
-    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, KIDE_ROOT_SEL_EC, &state, &fault, &addr), KIDE_OK);
+    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, KIDE_ROOT_SEL_EC, 0, 0, 0, &state, &fault, &addr),
+              KIDE_OK);
     CHECK_EQ(state, KIDE_EC_STATE_READY);
     /* a handler EC waiting for calls */
     CHECK_EQ(ktest_ec_state(krt_handler_ec(0)), KIDE_EC_STATE_IDLE);

@@ -210,7 +210,8 @@ void test_mem_delegate_revoke(void)
     CHECK_EQ(c.ec[0].last.fault_addr, X);
     CHECK(!(c.ec[0].last.error & 1)); /* not present */
     CHECK(c.ec[0].last.error & 4);    /* user */
-    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c.ec[0].ec, &state, &fault, &addr), KIDE_OK);
+    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c.ec[0].ec, 0, 0, 0, &state, &fault, &addr),
+              KIDE_OK);
     CHECK_EQ(state, KIDE_EC_STATE_STOPPED);
     CHECK_EQ(fault & 0xffffffff, KIDE_EXC_PF);
     CHECK_EQ(addr, X);

@@ -64,7 +64,8 @@ void test_exc_stop(void)
     CHECK_EQ(c.ec[0].last.error & 6, 6); /* user write */
     CHECK(c.ec[0].last.rip >= 0x4000000000ull && c.ec[0].last.rip < 0x4000100000ull);
     CHECK(KIDE_MSG_UNTYPED(c.ec[0].exc_msg) >= KIDE_EXC_WORDS);
-    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c.ec[0].ec, &state, &fault, &addr), KIDE_OK);
+    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c.ec[0].ec, 0, 0, 0, &state, &fault, &addr),
+              KIDE_OK);
     CHECK_EQ(state, KIDE_EC_STATE_STOPPED);
     CHECK_EQ(fault & 0xffffffff, KIDE_EXC_PF);
     CHECK_EQ(fault >> 32, c.ec[0].last.error);
@@ -169,7 +170,7 @@ static void recall_on(unsigned cpu, unsigned prio)
     EXPECT_ST(krt_thread_start(&t, cpu, prio, spin_body), KIDE_OK);
     CHECK(WAIT_FOR(t.result[0] > 1000, 2000));
     for (unsigned i = 0; i < 3; i++) {
-        EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_RECALL, t.ec, NULL, NULL, NULL), KIDE_OK);
+        EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_RECALL, t.ec, 0, 0, 0, NULL, NULL, NULL), KIDE_OK);
         EXPECT_ST(krt_sm_wait(sm, 2000), KIDE_OK);
         CHECK_EQ(t.exc_count, i + 1);
         CHECK_EQ(t.last.vector, KIDE_EXC_RECALL);
@@ -179,13 +180,13 @@ static void recall_on(unsigned cpu, unsigned prio)
     }
     CHECK_EQ(ktest_ec_state(t.ec), KIDE_EC_STATE_READY);
     /* errors */
-    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_RECALL, sm, NULL, NULL, NULL), KIDE_BAD_CAP);
-    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, 0, NULL, NULL, NULL), KIDE_BAD_CAP);
+    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_RECALL, sm, 0, 0, 0, NULL, NULL, NULL), KIDE_BAD_CAP);
+    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, 0, 0, 0, 0, NULL, NULL, NULL), KIDE_BAD_CAP);
     w = ktest_weak(t.ec, KIDE_PERM_ALL & ~KIDE_EC_CTRL);
     CHECK(w);
-    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_RECALL, w, NULL, NULL, NULL), KIDE_BAD_PERM);
-    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, w, NULL, NULL, NULL), KIDE_BAD_PERM);
-    EXPECT_ST(kide_ctrl_ec(2, t.ec, NULL, NULL, NULL), KIDE_BAD_SYSCALL);
+    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_RECALL, w, 0, 0, 0, NULL, NULL, NULL), KIDE_BAD_PERM);
+    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_QUERY, w, 0, 0, 0, NULL, NULL, NULL), KIDE_BAD_PERM);
+    EXPECT_ST(kide_ctrl_ec(4, t.ec, 0, 0, 0, NULL, NULL, NULL), KIDE_BAD_SYSCALL);
     BASE_WRITE_ONCE(t.arg[3], 1);
     EXPECT_ST(krt_sm_wait(t.done_sm, 2000), KIDE_OK);
 out:
@@ -222,7 +223,7 @@ void test_recall_blocked(void)
     t.arg[0] = s;
     EXPECT_ST(krt_thread_start(&t, ktest_other_cpu(), PRIO_HIGH, down_body), KIDE_OK);
     CHECK(WAIT_FOR(ktest_ec_state(t.ec) == KIDE_EC_STATE_BLOCKED, 2000));
-    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_RECALL, t.ec, NULL, NULL, NULL), KIDE_OK);
+    EXPECT_ST(kide_ctrl_ec(KIDE_CTRL_EC_RECALL, t.ec, 0, 0, 0, NULL, NULL, NULL), KIDE_OK);
     EXPECT_ST(kide_ctrl_sm(KIDE_CTRL_SM_UP, s, 0), KIDE_OK);
     EXPECT_ST(krt_sm_wait(sm, 2000), KIDE_OK);
     CHECK_EQ(t.last.vector, KIDE_EXC_RECALL);

@@ -421,7 +421,7 @@ void test_sysret_noncanonical(void)
     EXPECT_ST(krt_child_start(&c, PRIO_CHILD), KIDE_OK);
     EXPECT_ST(krt_child_wait(&c, 5000), KIDE_OK);
     u64 state = 0, fault = 0, addr = 0;
-    kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c.ec[0].ec, &state, &fault, &addr);
+    kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c.ec[0].ec, 0, 0, 0, &state, &fault, &addr);
     printf("ktest: sysret_noncanonical: %lu exceptions, the last vector %lu at %lx; query: "
            "state %lu fault %lx addr %lx\n",
            c.ec[0].exc_count, c.ec[0].last.vector, c.ec[0].last.rip, state, fault, addr);
@@ -969,7 +969,7 @@ void test_exc_queue_caller_dies(void)
     EXPECT_ST(krt_child_wait(&b, 5000), KIDE_OK);
     if (b.ec[0].exc_count != 1) {
         u64 st = 0, fault = 0, addr = 0;
-        kide_ctrl_ec(KIDE_CTRL_EC_QUERY, b.ec[0].ec, &st, &fault, &addr);
+        kide_ctrl_ec(KIDE_CTRL_EC_QUERY, b.ec[0].ec, 0, 0, 0, &st, &fault, &addr);
         printf("ktest: exc_queue_caller_dies: B got %lu exception messages; state %lu fault %lx "
                "addr %lx\n",
                b.ec[0].exc_count, st, fault, addr);

@@ -106,6 +106,9 @@ void cpu_setup(struct cpu *c)
     load_gdt(c);
     wrmsr(MSR_GS_BASE, (u64)c);
     wrmsr(MSR_KERNEL_GS, 0);
+    wrmsr(MSR_FS_BASE, 0);
+    c->fs_base = 0;
+    c->fs_ec = NULL;
 
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | (cpu_has_nx ? EFER_NXE : 0));
     wrmsr(MSR_STAR, (0x13ul << 48) | ((u64)GDT_KCODE << 32));

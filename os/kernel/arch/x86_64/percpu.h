@@ -32,17 +32,23 @@ struct tss {
 #define SCHED_QUEUES (KIDE_PRIO_MAX + 2) /* index 0: background band */
 
 struct cpu {
-    struct cpu *self;           /**< CPU_SELF: lets C find this struct through GS */
-    u64 kstack_top;             /**< CPU_KSTACK_TOP: top of this CPU's kernel stack */
-    u64 frame_top;              /**< CPU_FRAME_TOP: end of the current EC's frame */
-    u64 scratch;                /**< CPU_SCRATCH: user RSP during syscall entry */
-    u32 id;                     /**< logical CPU number, 0 = boot CPU */
-    u32 apic_id;                /**< local APIC id */
-    bool online;                /**< started and scheduling */
-    struct ec *current;         /**< EC whose frame frame_top points into, or NULL */
-    struct pd *loaded_pd;       /**< address space in CR3 (NULL: kernel only) */
-    struct pd *iobm_pd;         /**< whose I/O bitmap the TSS holds */
-    struct ec *fpu_owner;       /**< EC whose FPU state the FPU holds */
+    struct cpu *self;     /**< CPU_SELF: lets C find this struct through GS */
+    u64 kstack_top;       /**< CPU_KSTACK_TOP: top of this CPU's kernel stack */
+    u64 frame_top;        /**< CPU_FRAME_TOP: end of the current EC's frame */
+    u64 scratch;          /**< CPU_SCRATCH: user RSP during syscall entry */
+    u32 id;               /**< logical CPU number, 0 = boot CPU */
+    u32 apic_id;          /**< local APIC id */
+    bool online;          /**< started and scheduling */
+    struct ec *current;   /**< EC whose frame frame_top points into, or NULL */
+    struct pd *loaded_pd; /**< address space in CR3 (NULL: kernel only) */
+    struct pd *iobm_pd;   /**< whose I/O bitmap the TSS holds */
+    struct ec *fpu_owner; /**< EC whose FPU state the FPU holds */
+    /* MSR_FS_BASE holds fs_base, or 0 if fs_ec (the last EC resumed here)
+     * loaded a segment selector into FS: user mode can only move the base
+     * to 0 (both user descriptors have base 0, FSGSBASE is off), so one
+     * EC can never pass a base of its own to another (ec.c, load_fs). */
+    u64 fs_base;
+    struct ec *fs_ec;
     volatile u32 flush_pending; /**< set by a shoot-down initiator, cleared here */
     bool need_resched;          /**< pick again before returning to user */
     bool ts_set;                /**< CR0.TS is set (FPU belongs to another EC) */

@@ -331,7 +331,8 @@ void krt_child_destroy(struct krt_child *c)
         c->pd = 0;
         u64 state = ~0ull;
         pd_gone = c->nec && c->ec[0].ec &&
-                  kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c->ec[0].ec, &state, NULL, NULL) == KIDE_OK &&
+                  kide_ctrl_ec(KIDE_CTRL_EC_QUERY, c->ec[0].ec, 0, 0, 0, &state, NULL, NULL) ==
+                          KIDE_OK &&
                   state == KIDE_EC_STATE_DEAD;
     }
     for (unsigned i = 0; i < c->nec && i < KRT_CHILD_MAX_EC; i++) {
