@@ -143,22 +143,32 @@ enum posix_elf_err posix_elf_check(const void *image, kide_u64 size, struct posi
 const char *posix_elf_strerror(enum posix_elf_err e)
 {
     switch (e) {
-    case POSIX_ELF_OK: return "ok";
-    case POSIX_ELF_SHORT: return "file too short for an ELF header: is the module the program?";
-    case POSIX_ELF_MAGIC: return "not an ELF file: give the static Linux executable";
-    case POSIX_ELF_ARCH: return "not a 64-bit little-endian x86_64 ELF: build for x86_64 Linux";
-    case POSIX_ELF_TYPE: return "neither an executable nor a static-pie: link with -static";
-    case POSIX_ELF_PHDRS: return "program header table malformed or outside the file";
+    case POSIX_ELF_OK:
+        return "ok";
+    case POSIX_ELF_SHORT:
+        return "file too short for an ELF header: is the module the program?";
+    case POSIX_ELF_MAGIC:
+        return "not an ELF file: give the static Linux executable";
+    case POSIX_ELF_ARCH:
+        return "not a 64-bit little-endian x86_64 ELF: build for x86_64 Linux";
+    case POSIX_ELF_TYPE:
+        return "neither an executable nor a static-pie: link with -static";
+    case POSIX_ELF_PHDRS:
+        return "program header table malformed or outside the file";
     case POSIX_ELF_INTERP:
         return "dynamically linked (it names an interpreter): build it with musl-gcc -static";
-    case POSIX_ELF_NLOADS: return "no loadable segment, or more than 16";
+    case POSIX_ELF_NLOADS:
+        return "no loadable segment, or more than 16";
     case POSIX_ELF_SEGMENT:
         return "a segment lies outside the file, has filesz > memsz or a bad alignment";
     case POSIX_ELF_WINDOW:
         return "a segment lies outside the low window 0x10000..0x4000000000: link at 0x400000";
-    case POSIX_ELF_ORDER: return "segments out of address order or overlapping";
-    case POSIX_ELF_ENTRY: return "the entry point is not in an executable segment";
-    case POSIX_ELF_PHDR_LOAD: return "the program headers are not inside a loaded segment";
+    case POSIX_ELF_ORDER:
+        return "segments out of address order or overlapping";
+    case POSIX_ELF_ENTRY:
+        return "the entry point is not in an executable segment";
+    case POSIX_ELF_PHDR_LOAD:
+        return "the program headers are not inside a loaded segment";
     }
     return "unknown ELF error";
 }

@@ -60,8 +60,8 @@ long posix_futex_wake(struct posix_futex_queue *q, kide_u64 addr, kide_u32 bitse
     return done;
 }
 
-long posix_futex_requeue(struct posix_futex_queue *q, kide_u64 addr, long n, kide_u64 addr2,
-                         long m, void (*fn)(struct posix_futex_waiter *w))
+long posix_futex_requeue(struct posix_futex_queue *q, kide_u64 addr, long n, kide_u64 addr2, long m,
+                         void (*fn)(struct posix_futex_waiter *w))
 {
     long woken = posix_futex_wake(q, addr, ~0u, n, fn), moved = 0;
     for (struct posix_futex_waiter *c = q->head; c && moved < m; c = c->next)

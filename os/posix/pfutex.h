@@ -34,7 +34,7 @@ long posix_futex_wake(struct posix_futex_queue *q, kide_u64 addr, kide_u32 bitse
                       void (*fn)(struct posix_futex_waiter *w));
 /** FUTEX_REQUEUE: wake up to n on addr, then move up to m more to addr2.
  *  Returns the number woken plus the number moved (as Linux's CMP_REQUEUE). */
-long posix_futex_requeue(struct posix_futex_queue *q, kide_u64 addr, long n, kide_u64 addr2,
-                         long m, void (*fn)(struct posix_futex_waiter *w));
+long posix_futex_requeue(struct posix_futex_queue *q, kide_u64 addr, long n, kide_u64 addr2, long m,
+                         void (*fn)(struct posix_futex_waiter *w));
 
 #endif

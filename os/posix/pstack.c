@@ -49,7 +49,8 @@ static void put_word(struct cursor *c, kide_u64 *slot, kide_u64 v)
 kide_u64 posix_stack_build(kide_u8 *buf, kide_u64 size, kide_u64 top,
                            const struct posix_stack_in *in)
 {
-    if (!buf || size < 64 || (top & 15) || size > top || in->argc > POSIX_STACK_MAX_STRS || in->envc > POSIX_STACK_MAX_STRS)
+    if (!buf || size < 64 || (top & 15) || size > top || in->argc > POSIX_STACK_MAX_STRS ||
+        in->envc > POSIX_STACK_MAX_STRS)
         return 0;
     struct cursor c = {buf, size, top, size, 0};
     static const kide_u8 zero8[8];
@@ -81,13 +82,13 @@ kide_u64 posix_stack_build(kide_u8 *buf, kide_u64 size, kide_u64 top,
         put_word(&c, &w[n++], envs[i]);
     put_word(&c, &w[n++], 0);
     const kide_u64 aux[NAUX][2] = {
-        {L_AT_PHDR, in->phdr},   {L_AT_PHENT, in->phent}, {L_AT_PHNUM, in->phnum},
-        {L_AT_PAGESZ, 4096},     {L_AT_BASE, 0},          {L_AT_FLAGS, 0},
-        {L_AT_ENTRY, in->entry}, {L_AT_UID, 0},           {L_AT_EUID, 0},
-        {L_AT_GID, 0},           {L_AT_EGID, 0},          {L_AT_SECURE, 0},
-        {L_AT_RANDOM, random},   {L_AT_HWCAP, in->hwcap}, {L_AT_HWCAP2, 0},
-        {L_AT_CLKTCK, 100},      {L_AT_EXECFN, execfn},   {L_AT_PLATFORM, platform},
-        {L_AT_NULL, 0},          {L_AT_NULL, 0},
+            {L_AT_PHDR, in->phdr},   {L_AT_PHENT, in->phent}, {L_AT_PHNUM, in->phnum},
+            {L_AT_PAGESZ, 4096},     {L_AT_BASE, 0},          {L_AT_FLAGS, 0},
+            {L_AT_ENTRY, in->entry}, {L_AT_UID, 0},           {L_AT_EUID, 0},
+            {L_AT_GID, 0},           {L_AT_EGID, 0},          {L_AT_SECURE, 0},
+            {L_AT_RANDOM, random},   {L_AT_HWCAP, in->hwcap}, {L_AT_HWCAP2, 0},
+            {L_AT_CLKTCK, 100},      {L_AT_EXECFN, execfn},   {L_AT_PLATFORM, platform},
+            {L_AT_NULL, 0},          {L_AT_NULL, 0},
     };
     for (unsigned i = 0; i < NAUX; i++) {
         put_word(&c, &w[n++], aux[i][0]);

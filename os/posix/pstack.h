@@ -23,8 +23,8 @@ struct posix_stack_in {
     unsigned argc;
     const char *const *envp; /* envc strings */
     unsigned envc;
-    const char *execfn;      /* AT_EXECFN's string */
-    kide_u8 random[16];      /* AT_RANDOM's bytes */
+    const char *execfn; /* AT_EXECFN's string */
+    kide_u8 random[16]; /* AT_RANDOM's bytes */
     kide_u64 phdr, phent, phnum, entry, hwcap;
 };
 
