@@ -72,5 +72,11 @@ void kide_main(struct kide_env *env)
     long tid = posix_thread_spawn(&f, 0, 0);
     if (tid < 0)
         fail(posix.name, "cannot start the program's main thread (core's THREAD failed)");
-    kide_serve(env);
+    /* Answer the parent; end the threads that ended themselves now and then. */
+    for (;;) {
+        kide_wait_signal(env, 100);
+        kide_mutex_lock(&posix.lock);
+        posix_thread_reap();
+        kide_mutex_unlock(&posix.lock);
+    }
 }

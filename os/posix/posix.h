@@ -119,6 +119,8 @@ int posix_arch_set_fs(kide_sel ec, kide_u64 base);
 /** Start a program thread in a free slot with the register image *f (rax, rsp
  *  and rip as the child should see them). -> its tid or a negative errno. */
 long posix_thread_spawn(const struct posix_frame *f, kide_u64 fs, kide_u64 clear_tid);
+/** End the threads that ended themselves (under posix.lock). */
+void posix_thread_reap(void);
 /** End the calling thread (its clear_tid done first); the last one ends the program. */
 __attribute__((noreturn)) void posix_thread_exit(int code);
 /** End the program: code, or 128 + sig when sig. Flushes the standard streams. */

@@ -15,12 +15,8 @@
 #include "posix.h"
 #include "uaccess.h"
 
-/* core's thread ops (docs/core.md; os/abi/kide/core.h KIDE_CORE_THREAD/_END). */
-#define CORE_THREAD     22
-#define CORE_THREAD_END 23
-
 kide_u64 posix_kstack_top[POSIX_THREADS_MAX];
-static kide_u64 utcb_next; /* UTCB pages are never reused: fresh ones per thread */
+static struct kide_thread kthread[POSIX_THREADS_MAX]; /* libkide's handle of each slot's thread */
 
 void vfs_flush(void) __attribute__((weak));
 
@@ -38,30 +34,22 @@ int posix_self(void)
     return (int)((sp - POSIX_KSTACK_VA) / POSIX_KSTACK_SLOT);
 }
 
-static void core_thread_end(kide_u64 id)
-{
-    struct kide_core_chan ch = chan();
-    kide_u64 w = id;
-    kide_core_call(&ch, CORE_THREAD_END, &w, 8, 0, 0);
-}
-
-/* Under posix.lock. */
-static void reap(void)
+/* Under posix.lock: end the threads that ended themselves. Such a thread
+ * marked its slot PT_ENDING and blocks on its semaphore holding no lock, so
+ * ending it at core here is safe at any moment. */
+void posix_thread_reap(void)
 {
     for (unsigned i = 0; i < POSIX_THREADS_MAX; i++) {
         struct posix_thread *t = &posix.thread[i];
         if (t->state != PT_ENDING)
             continue;
-        core_thread_end(t->core_id);
-        if (t->ec)
-            kide_cap_drop(t->ec);
-        t->ec = 0;
+        kide_thread_end(posix.env, &kthread[i]);
         t->state = PT_FREE;
     }
 }
 
 /* The slot's runtime stack (mapped once) with libkide's slot words on top. */
-static int slot_prepare(unsigned i, kide_u64 utcb)
+static int slot_prepare(unsigned i)
 {
     kide_u64 slot = POSIX_KSTACK_VA + i * POSIX_KSTACK_SLOT;
     if (!posix_kstack_top[i]) {
@@ -76,9 +64,6 @@ static int slot_prepare(unsigned i, kide_u64 utcb)
     struct posix_thread *t = &posix.thread[i];
     if (!t->sm && kide_sm_create(posix.env, 0, &t->sm) != KIDE_OK)
         return -L_EAGAIN;
-    kide_u64 *top = (kide_u64 *)posix_kstack_top[i];
-    top[0] = utcb; /* rt_utcb() reads it: the slot's UTCB */
-    top[1] = 0;    /* no libkide handler: core calls go to the account's self portal */
     return 0;
 }
 
@@ -87,17 +72,14 @@ long posix_thread_spawn(const struct posix_frame *f, kide_u64 fs, kide_u64 clear
     if (!posix_user_ok((void *)(f->rsp - 144), 144, 1))
         return -L_EINVAL;
     kide_mutex_lock(&posix.lock);
-    reap();
+    posix_thread_reap();
     unsigned i = 0;
     while (i < POSIX_THREADS_MAX && posix.thread[i].state != PT_FREE)
         i++;
     long r = -L_EAGAIN;
     if (i == POSIX_THREADS_MAX)
         goto out;
-    if (!utcb_next)
-        utcb_next = POSIX_UTCB_VA;
-    kide_u64 utcb = utcb_next;
-    if ((r = slot_prepare(i, utcb)) != 0)
+    if ((r = slot_prepare(i)) != 0)
         goto out;
     struct posix_thread *t = &posix.thread[i];
     struct posix_frame *cf = (struct posix_frame *)(posix_kstack_top[i] - sizeof(*cf));
@@ -111,23 +93,21 @@ long posix_thread_spawn(const struct posix_frame *f, kide_u64 fs, kide_u64 clear
     t->altstack_sp = t->altstack_size = 0;
     t->altstack_flags = 2; /* SS_DISABLE */
     t->state = PT_STARTING;
-    t->ec = kide_sel_alloc(0);
-    struct kide_core_chan ch = chan();
-    kide_u64 req[5] = {(kide_u64)posix_thread_start, (kide_u64)cf, utcb, t->ec, 0};
-    kide_u64 rep[1] = {0};
-    int st = t->ec ? kide_core_call(&ch, CORE_THREAD, req, sizeof(req), rep, sizeof(rep))
-                   : KIDE_QUOTA;
-    utcb_next += 4096;
+    /* The thread runs at once but first takes posix.lock (posix_thread_boot),
+     * which we hold until its slot names its UTCB. */
+    int st = kide_thread_create(posix.env, (kide_u64)posix_thread_start, (kide_u64)cf, 0,
+                                &kthread[i]);
     if (st != KIDE_OK) {
-        if (t->ec)
-            kide_sel_free(t->ec, 0);
-        t->ec = 0;
         t->state = PT_FREE;
         posix_log("posix: %s: no thread from core (%s)", posix.name, kide_status_name(st));
         r = -L_EAGAIN;
         goto out;
     }
-    t->core_id = rep[0];
+    kide_u64 *top = (kide_u64 *)posix_kstack_top[i];
+    top[0] = kthread[i].utcb; /* rt_utcb() reads it: the slot's UTCB */
+    top[1] = 0;               /* no libkide handler: core calls use the account's portal */
+    t->core_id = kthread[i].id;
+    t->ec = kthread[i].ec;
     posix.live++;
     r = t->tid;
 out:
@@ -143,6 +123,9 @@ void posix_thread_boot(struct posix_frame *f)
     (void)f;
     int i = posix_self();
     struct posix_thread *t = &posix.thread[i];
+    /* Wait for the creator to finish the slot (it holds the lock). */
+    kide_mutex_lock(&posix.lock);
+    kide_mutex_unlock(&posix.lock);
     int st = posix_arch_reflect(0, (kide_u64)posix_entry_table + 16 * (kide_u64)i,
                                 (kide_u64)posix_text_start, (kide_u64)posix_text_end);
     if (st == KIDE_OK && t->fs)
@@ -160,17 +143,15 @@ void posix_thread_boot(struct posix_frame *f)
 
 void posix_exit(int code, int sig)
 {
-    struct kide_core_chan ch = chan();
     if (vfs_flush)
         vfs_flush();
     posix_log_flush();
     kide_mutex_lock(&posix.lock);
     posix.exiting = 1;
     kide_mutex_unlock(&posix.lock);
-    kide_u64 req[2] = {sig ? 128u + (unsigned)sig : (kide_u64)(code & 255), (kide_u64)sig};
-    kide_core_call(&ch, KIDE_CORE_EXIT, req, sizeof(req), 0, 0);
-    for (;;) /* not reached: core ends the component */
-        kide_ctrl_sm(KIDE_CTRL_SM_DOWN, posix.thread[0].sm, 0);
+    if (sig)
+        kide_exit_signal(posix.env, 128 + sig, sig);
+    kide_exit(posix.env, code & 255);
 }
 
 static long futex_wake(kide_u64 addr, kide_u32 bitset, long n);
@@ -187,11 +168,10 @@ void posix_thread_exit(int code)
     kide_mutex_lock(&posix.lock);
     int last = --posix.live == 0;
     t->state = PT_ENDING;
-    kide_u64 id = t->core_id;
     kide_mutex_unlock(&posix.lock);
     if (last)
         posix_exit(code, 0);
-    core_thread_end(id);
+    /* Wait, holding nothing, to be ended by the reaper (spawn or the supervisor). */
     for (;;)
         kide_ctrl_sm(KIDE_CTRL_SM_DOWN, t->sm, 0);
 }
