@@ -132,6 +132,20 @@ static int load_and_configure(struct hj_slot *s, char *why, kide_u64 size)
                                          : "");
         return st;
     }
+    /* A POSIX child: the runtime maps its program and ROM files (KIDE_CORE_ROM), which
+     * core allows for the modules its owner names, before START. */
+    for (kide_u32 i = 0; i < s->cfg.nroms; i++) {
+        struct kide_own_rom_req rom;
+        st = KIDE_WIRE_STR(rom.name, s->cfg.roms[i], kide_wire_strlen(s->cfg.roms[i]));
+        if (st == KIDE_OK)
+            st = kide_own_rom(&ch, &rom);
+        if (st != KIDE_OK) {
+            hj_snprintf(why, size, "cannot name boot module '%s' for it: %s%s", s->cfg.roms[i],
+                        hj_status_name(st),
+                        st == KIDE_NOT_FOUND ? " (no such boot module: add it to the image)" : "");
+            return st;
+        }
+    }
     /* Its args for kide_args(), before START (core keeps them on the info page). */
     if (s->cfg.args[0]) {
         struct kide_own_args_req args;
@@ -343,9 +357,17 @@ static void ended(struct hj_slot *s, int faulted, kide_u64 now)
     hj_say("child %s: restart %lu in %lu ms", s->cfg.name, s->restarts + 1, d);
 }
 
+/* core's signal word of KIDE_OWN_STATE (w18: KIDE_CORE_EXIT's signal), where core has it
+ * (KIDE_SIGNAL_MAX comes with the field); without it no exit carries a signal. */
+#ifdef KIDE_SIGNAL_MAX
+#define STATE_SIGNAL(w) ((w).signal)
+#else
+#define STATE_SIGNAL(w) 0ull
+#endif
+
 void hj_child_poll(struct hj_slot *s, kide_u64 now)
 {
-    char rbuf[32];
+    char rbuf[32], sbuf[40];
     if (!s->live || s->state != HJ_ST_RUNNING)
         return;
     struct kide_core_chan ch = hj_own_chan(s);
@@ -359,14 +381,18 @@ void hj_child_poll(struct hj_slot *s, kide_u64 now)
     s->cpu_ns = w.tree_ns;
     if (w.state == KIDE_ACC_EXITED) {
         s->exit_code = w.exit_code;
-        hj_say("child %s: exited with code %lu", s->cfg.name, s->exit_code);
+        s->signal = hj_end_signal(s->cfg.posix, 0, STATE_SIGNAL(w), 0, NULL);
+        hj_say("child %s: exited with code %lu%s", s->cfg.name, s->exit_code,
+               hj_signal_text(s->signal, sbuf, sizeof(sbuf)));
         hj_event(KIDE_EV_EXITED, s->cfg.name, s->exit_code, 0);
         ended(s, 0, now);
     } else if (w.state == KIDE_ACC_FAULTED) {
         s->fault_vector = w.fault_vector, s->fault_addr = w.fault_addr, s->fault_ip = w.fault_ip;
         s->exit_code = 0;
-        hj_say("child %s: faulted: %s at 0x%lx (ip 0x%lx)", s->cfg.name,
-               hj_fault_reason(s->fault_vector, rbuf, sizeof(rbuf)), s->fault_addr, s->fault_ip);
+        s->signal = hj_end_signal(s->cfg.posix, 1, 0, s->fault_vector, NULL);
+        hj_say("child %s: faulted: %s at 0x%lx (ip 0x%lx)%s", s->cfg.name,
+               hj_fault_reason(s->fault_vector, rbuf, sizeof(rbuf)), s->fault_addr, s->fault_ip,
+               hj_signal_text(s->signal, sbuf, sizeof(sbuf)));
         hj_event(KIDE_EV_FAULTED, s->cfg.name, s->fault_vector, s->fault_addr);
         ended(s, 1, now);
     }
@@ -377,6 +403,7 @@ void hj_child_fault(struct hj_slot *s, const char *reason, kide_u64 now)
     if (!s->live || s->state != HJ_ST_RUNNING)
         return;
     s->fault_reason = reason;
+    s->signal = 0;
     s->fault_vector = s->fault_addr = s->fault_ip = 0;
     s->exit_code = 0;
     hj_say("child %s: faulted: %s", s->cfg.name, reason);
@@ -428,6 +455,7 @@ kide_u64 hj_child_timers(struct hj_slot *s, kide_u64 now)
             hj_say("child %s: heartbeat missed", s->cfg.name);
             if (s->cfg.policy != HJ_RESTART_NEVER) {
                 s->fault_reason = "heartbeat missed";
+                s->signal = 0;
                 s->fault_vector = s->fault_addr = s->fault_ip = 0;
                 hj_event(KIDE_EV_FAULTED, s->cfg.name, ~0ull, 0);
                 ended(s, 1, now);
@@ -453,6 +481,7 @@ void hj_child_status(struct hj_slot *s, kide_u64 now, struct hj_status *o)
     o->exit_code = s->exit_code;
     o->fault_vector = s->fault_vector, o->fault_addr = s->fault_addr, o->fault_ip = s->fault_ip;
     o->fault_reason = s->fault_reason;
+    o->signal = s->signal;
     o->ram_quota = s->live ? s->ram_quota : s->cfg.ram;
     o->ram_used = s->live ? s->ram_used : 0;
     o->caps_quota = s->live ? s->caps_quota : s->cfg.caps;
