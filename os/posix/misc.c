@@ -67,15 +67,32 @@ long sys_uname(long a0, long a1, long a2, long a3, long a4, long a5)
 
 /* ---- randomness: RDSEED, else RDRAND, ten tries a word ---- */
 
+static int have_rdrand, have_rdseed;
+
+static void cpu_features(void)
+{
+    static int known;
+    if (known)
+        return;
+    unsigned a = 1, b = 0, c = 0, d = 0;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    have_rdrand = (c >> 30) & 1;
+    a = 7, c = 0;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    have_rdseed = (b >> 18) & 1;
+    known = 1;
+}
+
+/* RDSEED where the CPU has it, else RDRAND; ten tries each. */
 static int rd_word(kide_u64 *v)
 {
     unsigned char ok;
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; have_rdseed && i < 10; i++) {
         __asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok)::"cc");
         if (ok)
             return 0;
     }
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; have_rdrand && i < 10; i++) {
         __asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok)::"cc");
         if (ok)
             return 0;
@@ -83,22 +100,11 @@ static int rd_word(kide_u64 *v)
     return -1;
 }
 
-static int have_rdrand(void)
-{
-    static int known, have;
-    if (!known) {
-        unsigned a = 1, b = 0, c = 0, d = 0;
-        __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
-        have = (c >> 30) & 1;
-        known = 1;
-    }
-    return have;
-}
-
 int posix_random(void *buf, kide_u64 n)
 {
     kide_u8 *p = buf;
-    if (!have_rdrand())
+    cpu_features();
+    if (!have_rdrand && !have_rdseed)
         return -1;
     while (n) {
         kide_u64 v;

@@ -36,7 +36,7 @@ int main(int argc, char **argv)
         t[i] = __rdtsc() - a;
     }
     qsort(t, 1001, sizeof(t[0]), cmp);
-    fprintf(stderr, "hello: getpid round trip %llu cycles (median of 1001)\n", t[500]);
+    printf("hello: getpid round trip %llu cycles (median of 1001)\n", t[500]);
     printf("hello: exit 3\n");
     return 3;
 }
