@@ -26,10 +26,9 @@
 #define POSIX_KSTACK_SIZE 0x10000ull /* mapped: the slot's upper half */
 /* The upper half of libkide's 1 TiB of handler stack slots (it uses the first few). */
 #define POSIX_KSTACK_VA (KIDE_COMP_HEAP_END - 0x8000000000ull)
-/* Program threads' UTCBs: far above the main EC's and the handlers'. */
-#define POSIX_UTCB_VA (KIDE_COMP_UTCB + 0x10000000ull)
 /* The program's ROM image and its initial stack (heap window, fixed places). */
-#define POSIX_ROM_VA    (KIDE_COMP_HEAP + 0xd0000000000ull) /* 13 TiB in: below libkide's attach windows */
+#define POSIX_ROM_VA                                                                               \
+    (KIDE_COMP_HEAP + 0xd0000000000ull) /* 13 TiB in: below libkide's attach windows */
 #define POSIX_STACK_TOP (KIDE_COMP_HEAP + 0xc8000000000ull) /* 12.5 TiB in */
 /* The mmap window (top down) and the brk limit in the low window. */
 #define POSIX_MMAP_LO 0x1000000000ull /* 64 GiB */
