@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: MIT
+# os/posix/vfs: the POSIX runtime's VFS (included by os/Makefile after
+# os/lib/build.mk, for mk/host.mk's flags and run_fuzz).
+#
+# Provides:
+#   $(VFS_SRCS)        the VFS's sources for the runtime component (freestanding
+#                      clean: <stddef.h>, <stdint.h>, <stdbool.h> and the base
+#                      library's string functions), without a backend
+#   $(VFS_KIDE_SRCS)   the Kide backend (backend_kide.c), for the component only
+#   $(VFS_CFLAGS)      include flags for the runtime (-I os/posix/vfs)
+#   vfs-test           cmocka host tests under ASan+UBSan (suite os-posix-vfs-unit)
+#                      and the fuzzer for $(FUZZ_SECONDS) s (os-posix-vfs-fuzz)
+#   vfs-fuzz           the fuzzer for VFS_FUZZ_SECONDS (default 300)
+# Needs from the includer: TOP, BUILD, OSB, mk/host.mk, run_fuzz (os/lib/build.mk).
+
+VFS_DIR := $(TOP)/os/posix/vfs
+VFS_OUT := $(OSB)/posix/vfs
+VFS_SRCS := $(addprefix $(VFS_DIR)/,vfs_core.c vfs_node.c vfs_path.c vfs_fd.c vfs_file.c vfs_rw.c \
+              vfs_open.c vfs_dir.c vfs_attr.c vfs_pipe.c vfs_poll.c vfs_epoll.c vfs_stdio.c \
+              vfs_init.c vfs_table.c)
+VFS_KIDE_SRCS := $(VFS_DIR)/backend_kide.c
+VFS_HDRS := $(wildcard $(VFS_DIR)/*.h)
+VFS_CFLAGS := -I$(VFS_DIR)
+VFS_HOST_SRCS := $(VFS_DIR)/tests/backend_host.c $(VFS_DIR)/tests/uaccess_fake.c
+VFS_TEST_SRCS := $(VFS_DIR)/tests/test_vfs.c $(VFS_DIR)/tests/test_vfs_fs.c \
+                 $(VFS_DIR)/tests/test_vfs_io.c $(VFS_DIR)/tests/test_vfs_abi.c
+VFS_TEST := $(VFS_OUT)/san/test_vfs
+VFS_FUZZ := $(VFS_OUT)/fuzz/fuzz_vfs
+VFS_FUZZ_SECONDS ?= 300
+
+# The freestanding flags of native components, to prove the VFS builds there.
+VFS_FS_CFLAGS := -std=gnu11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+                 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -fno-tree-loop-distribute-patterns \
+                 -mgeneral-regs-only -mcmodel=large
+VFS_FS_OBJS := $(patsubst $(VFS_DIR)/%.c,$(VFS_OUT)/freestanding/%.o,$(VFS_SRCS))
+
+.PHONY: vfs-test vfs-fuzz vfs-freestanding
+$(VFS_OUT)/freestanding/%.o: $(VFS_DIR)/%.c $(VFS_HDRS)
+	@mkdir -p $(dir $@)
+	gcc $(VFS_FS_CFLAGS) -c $< -o $@
+
+vfs-freestanding: $(VFS_FS_OBJS)
+
+$(VFS_TEST): $(VFS_TEST_SRCS) $(VFS_SRCS) $(VFS_HOST_SRCS) $(VFS_HDRS) $(VFS_DIR)/tests/host.h \
+             $(VFS_DIR)/tests/tests.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE $(SAN_FLAGS) -o $@ \
+	    $(VFS_TEST_SRCS) $(VFS_SRCS) $(VFS_HOST_SRCS) -lcmocka -lpthread
+
+$(VFS_FUZZ): $(VFS_DIR)/tests/fuzz_vfs.c $(VFS_SRCS) $(VFS_HOST_SRCS) $(VFS_HDRS) $(VFS_DIR)/tests/host.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-sanitize-recover=undefined -o $@ $< $(VFS_SRCS) $(VFS_HOST_SRCS) -lpthread
+
+vfs-test: $(VFS_TEST) $(VFS_FUZZ) $(VFS_FS_OBJS)
+	@rc=0; \
+	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-posix-vfs-unit $(VFS_TEST) || rc=1; \
+	$(call run_fuzz,os-posix-vfs-fuzz,$(VFS_FUZZ),$(VFS_DIR)/tests/corpus,$(FUZZ_SECONDS)); \
+	exit $$rc
+
+vfs-fuzz: $(VFS_FUZZ)
+	@rc=0; \
+	$(call run_fuzz,os-posix-vfs-fuzz,$(VFS_FUZZ),$(VFS_DIR)/tests/corpus,$(VFS_FUZZ_SECONDS)); \
+	exit $$rc
