@@ -8,8 +8,9 @@
 #                      library's string functions), without a backend
 #   $(VFS_KIDE_SRCS)   the Kide backend (backend_kide.c), for the component only
 #   $(VFS_CFLAGS)      include flags for the runtime (-I os/posix/vfs)
-#   vfs-test           cmocka host tests under ASan+UBSan (suite os-posix-vfs-unit)
-#                      and the fuzzer for $(FUZZ_SECONDS) s (os-posix-vfs-fuzz)
+#   vfs-test           cmocka host tests under ASan+UBSan (suite os-posix-vfs-unit),
+#                      the freestanding check (os-posix-vfs-freestanding) and the
+#                      fuzzer for $(FUZZ_SECONDS) s (os-posix-vfs-fuzz)
 #   vfs-fuzz           the fuzzer for VFS_FUZZ_SECONDS (default 300)
 # Needs from the includer: TOP, BUILD, OSB, mk/host.mk, run_fuzz (os/lib/build.mk).
 
@@ -28,10 +29,15 @@ VFS_TEST := $(VFS_OUT)/san/test_vfs
 VFS_FUZZ := $(VFS_OUT)/fuzz/fuzz_vfs
 VFS_FUZZ_SECONDS ?= 300
 
-# The freestanding flags of native components, to prove the VFS builds there.
-VFS_FS_CFLAGS := -std=gnu11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
-                 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -fno-tree-loop-distribute-patterns \
+# The freestanding flags of native components (os/lib/base/build.mk's
+# USER_CFLAGS without its include paths), to prove the VFS builds there and
+# needs nothing but the base library's string functions and uaccess.
+VFS_FS_CFLAGS := -std=gnu11 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -nostdlib \
+                 -static -mno-red-zone -O2 -g -Wall -Wextra -Werror \
+                 -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables \
                  -mgeneral-regs-only -mcmodel=large
+VFS_FS_ALLOWED := memcmp memcpy memmove memset strcmp strlen strncmp strnlen \
+                  posix_copy_in posix_copy_out posix_copy_path posix_user_ok
 VFS_FS_OBJS := $(patsubst $(VFS_DIR)/%.c,$(VFS_OUT)/freestanding/%.o,$(VFS_SRCS))
 
 .PHONY: vfs-test vfs-fuzz vfs-freestanding
@@ -39,7 +45,23 @@ $(VFS_OUT)/freestanding/%.o: $(VFS_DIR)/%.c $(VFS_HDRS)
 	@mkdir -p $(dir $@)
 	gcc $(VFS_FS_CFLAGS) -c $< -o $@
 
+# vfs_fs_check: link the objects into one and allow only VFS_FS_ALLOWED
+# undefined (a libc call or a compiler-emitted helper fails here, not at the
+# runtime's link).
+define vfs_fs_check
+ld -r -o $(VFS_OUT)/freestanding/vfs-all.o $(VFS_FS_OBJS) && \
+extra=$$(nm -u $(VFS_OUT)/freestanding/vfs-all.o | awk '{print $$2}' | grep -vxF $(patsubst %,-e %,$(VFS_FS_ALLOWED))); \
+if [ -z "$$extra" ]; then \
+    echo "os/posix/vfs: freestanding objects need only the base string functions and uaccess"; \
+    $(call write_result,os-posix-vfs-freestanding,1,0,0); \
+else \
+    echo "os/posix/vfs: freestanding objects need undefined symbols:"; echo "$$extra"; \
+    $(call write_result,os-posix-vfs-freestanding,0,1,0); rc=1; \
+fi
+endef
+
 vfs-freestanding: $(VFS_FS_OBJS)
+	@rc=0; $(vfs_fs_check); exit $$rc
 
 $(VFS_TEST): $(VFS_TEST_SRCS) $(VFS_SRCS) $(VFS_HOST_SRCS) $(VFS_HDRS) $(VFS_DIR)/tests/host.h \
              $(VFS_DIR)/tests/tests.h
@@ -54,6 +76,7 @@ $(VFS_FUZZ): $(VFS_DIR)/tests/fuzz_vfs.c $(VFS_SRCS) $(VFS_HOST_SRCS) $(VFS_HDRS
 vfs-test: $(VFS_TEST) $(VFS_FUZZ) $(VFS_FS_OBJS)
 	@rc=0; \
 	BUILD=$(BUILD) $(TOP)/mk/cmocka-result.sh os-posix-vfs-unit $(VFS_TEST) || rc=1; \
+	$(vfs_fs_check) || rc=1; \
 	$(call run_fuzz,os-posix-vfs-fuzz,$(VFS_FUZZ),$(VFS_DIR)/tests/corpus,$(FUZZ_SECONDS)); \
 	exit $$rc
 

@@ -83,7 +83,10 @@ struct vfs_syscall {
 /** Every system call the VFS implements; ends with an entry whose fn is NULL. */
 extern const struct vfs_syscall vfs_syscalls[];
 
-#define VFS_SYS(name) long vfs_sys_##name(long a0, long a1, long a2, long a3, long a4, long a5)
+/* Every call takes the six argument registers; most use fewer. */
+#define VFS_ARG __attribute__((unused)) long
+#define VFS_SYS(name)                                                                              \
+    long vfs_sys_##name(VFS_ARG a0, VFS_ARG a1, VFS_ARG a2, VFS_ARG a3, VFS_ARG a4, VFS_ARG a5)
 VFS_SYS(read);
 VFS_SYS(write);
 VFS_SYS(open);

@@ -146,6 +146,22 @@ static bool is_ancestor(const struct vnode *anc, const struct vnode *v)
     return false;
 }
 
+/* Whether src may take dst's place (dst NULL: a free name). */
+static long rename_kinds(const struct vnode *src, const struct vnode *dst)
+{
+    if (is_mount_root(src) || (dst && is_mount_root(dst)))
+        return -EBUSY;
+    if (!dst)
+        return 0;
+    if (src->kind == VN_DIR && dst->kind != VN_DIR)
+        return -ENOTDIR;
+    if (src->kind != VN_DIR && dst->kind == VN_DIR)
+        return -EISDIR;
+    if (dst->kind == VN_DIR && dst->u.dir.count)
+        return -ENOTEMPTY;
+    return 0;
+}
+
 static long rename_check(struct nameidata *o, struct nameidata *n, long flags)
 {
     if (o->dir->mnt != n->dir->mnt)
@@ -167,15 +183,7 @@ static long rename_check(struct nameidata *o, struct nameidata *n, long flags)
         return -ENOTEMPTY;
     if (dst == src)
         return 1; /* the same object: nothing to do */
-    if (is_mount_root(src) || (dst && is_mount_root(dst)))
-        return -EBUSY;
-    if (dst && src->kind == VN_DIR && dst->kind != VN_DIR)
-        return -ENOTDIR;
-    if (dst && src->kind != VN_DIR && dst->kind == VN_DIR)
-        return -EISDIR;
-    if (dst && dst->kind == VN_DIR && dst->u.dir.count)
-        return -ENOTEMPTY;
-    return 0;
+    return rename_kinds(src, dst);
 }
 
 static long do_rename(long ofd, long opath, long nfd, long npath, long flags)

@@ -76,6 +76,7 @@ static void epoll_release(struct vfs_file *f)
 
 static void epoll_stat(struct vfs_file *f, struct lx_stat *st)
 {
+    (void)f;
     st->st_mode = 0600; /* an anonymous inode, like Linux's */
 }
 

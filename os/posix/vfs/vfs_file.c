@@ -56,6 +56,7 @@ static long vn_write(struct vfs_file *f, const void *buf, size_t n, uint64_t *po
 
 static unsigned vn_poll(struct vfs_file *f)
 {
+    (void)f;
     return LX_POLLIN | LX_POLLOUT;
 }
 

@@ -48,6 +48,7 @@ static long ring_in(struct pipe *p, const uint8_t *src, size_t n, bool user)
 
 static long pipe_read(struct vfs_file *f, void *buf, size_t n, uint64_t *pos, unsigned io)
 {
+    (void)pos;
     struct pipe *p = f->priv;
     if (!n)
         return 0;
@@ -69,6 +70,7 @@ static long pipe_read(struct vfs_file *f, void *buf, size_t n, uint64_t *pos, un
 
 static long pipe_write(struct vfs_file *f, const void *buf, size_t n, uint64_t *pos, unsigned io)
 {
+    (void)pos;
     struct pipe *p = f->priv;
     size_t done = 0;
     while (done < n) {

@@ -35,6 +35,7 @@ static void log_bytes(struct logbuf *lb, const char *p, size_t n)
 
 static long log_write(struct vfs_file *f, const void *buf, size_t n, uint64_t *pos, unsigned io)
 {
+    (void)pos;
     struct logbuf *lb = f->priv;
     char tmp[256];
     size_t done = 0;
@@ -50,6 +51,7 @@ static long log_write(struct vfs_file *f, const void *buf, size_t n, uint64_t *p
 
 static unsigned log_poll(struct vfs_file *f)
 {
+    (void)f;
     return LX_POLLOUT;
 }
 
@@ -68,6 +70,7 @@ static void log_release(struct vfs_file *f)
 
 static void log_stat(struct vfs_file *f, struct lx_stat *st)
 {
+    (void)f;
     st->st_mode = LX_S_IFIFO | 0600; /* a stream to the log, not a terminal */
 }
 
