@@ -348,7 +348,11 @@ static void ended(struct hj_slot *s, int faulted, kide_u64 now)
     hj_child_stop(s);
     if (!hj_should_restart(s->cfg.policy, faulted, s->exit_code)) {
         s->state = faulted ? HJ_ST_FAULTED : HJ_ST_EXITED;
-        hj_child_gone(s, faulted ? HJ_EXIT_NO_CODE : s->exit_code);
+        /* A POSIX child ended by a signal ends the habitat as a shell reports it:
+         * 128 + signal (a fault included: SIGSEGV 139). */
+        hj_child_gone(s, faulted && s->signal ? 128 + s->signal
+                         : faulted            ? HJ_EXIT_NO_CODE
+                                              : s->exit_code);
         return;
     }
     kide_u64 d = hj_backoff_next(&s->backoff, s->cfg.backoff_ms, s->cfg.max_backoff_ms, ran);
