@@ -361,14 +361,6 @@ static void ended(struct hj_slot *s, int faulted, kide_u64 now)
     hj_say("child %s: restart %lu in %lu ms", s->cfg.name, s->restarts + 1, d);
 }
 
-/* core's signal word of KIDE_OWN_STATE (w18: KIDE_CORE_EXIT's signal), where core has it
- * (KIDE_SIGNAL_MAX comes with the field); without it no exit carries a signal. */
-#ifdef KIDE_SIGNAL_MAX
-#define STATE_SIGNAL(w) ((w).signal)
-#else
-#define STATE_SIGNAL(w) 0ull
-#endif
-
 void hj_child_poll(struct hj_slot *s, kide_u64 now)
 {
     char rbuf[32], sbuf[40];
@@ -385,7 +377,8 @@ void hj_child_poll(struct hj_slot *s, kide_u64 now)
     s->cpu_ns = w.tree_ns;
     if (w.state == KIDE_ACC_EXITED) {
         s->exit_code = w.exit_code;
-        s->signal = hj_end_signal(s->cfg.posix, 0, STATE_SIGNAL(w), 0, NULL);
+        /* w.signal: KIDE_OWN_STATE w18, KIDE_CORE_EXIT's signal (0: a plain exit) */
+        s->signal = hj_end_signal(s->cfg.posix, 0, w.signal, 0, NULL);
         hj_say("child %s: exited with code %lu%s", s->cfg.name, s->exit_code,
                hj_signal_text(s->signal, sbuf, sizeof(sbuf)));
         hj_event(KIDE_EV_EXITED, s->cfg.name, s->exit_code, 0);
