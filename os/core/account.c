@@ -246,13 +246,30 @@ bool acc_block_share(const struct account *a, u64 caps, u64 *share)
     return true;
 }
 
+/** Consumed time of an SC (0 if it cannot be read). */
+static u64 sc_ns(kide_sel sc)
+{
+    u64 ns = 0;
+    if (kide_ctrl_sc(KIDE_CTRL_SC_TIME, sc, 0, 0, 0, &ns, NULL, NULL) != KIDE_OK)
+        return 0;
+    return ns;
+}
+
+u64 acc_main_ns(struct account *a)
+{
+    return a->sc_live ? sc_ns(acc_sel(a, ACC_SC)) + a->threads_ended_ns : a->final_ns;
+}
+
+u64 acc_thread_ns(struct account *a, unsigned i)
+{
+    return a->sc_live && a->threads[i].live ? sc_ns(a->threads[i].sc) : 0;
+}
+
 u64 acc_cpu_ns(struct account *a)
 {
-    if (!a->sc_live)
-        return a->final_ns;
-    u64 ns = 0;
-    if (kide_ctrl_sc(KIDE_CTRL_SC_TIME, acc_sel(a, ACC_SC), 0, 0, 0, &ns, NULL, NULL) != KIDE_OK)
-        return a->final_ns;
+    u64 ns = acc_main_ns(a);
+    for (unsigned i = 0; a->sc_live && i < ACC_THREADS; i++)
+        ns += acc_thread_ns(a, i);
     return ns;
 }
 
@@ -304,13 +321,61 @@ u64 acc_budget_ns(const struct account *a)
     return budget_of(a);
 }
 
+/* Each of n threads gets B / n of the account's budget B per period P. Below the
+ * kernel's minimum budget it gets the minimum per a longer period instead, P * MIN * n
+ * / B rounded up (at most 64 * 10 ms, well under the kernel's 10 s), so its share
+ * MIN / period stays at most B / (P * n): n threads never add up to more than B / P. */
+void acc_thread_sc(const struct account *a, unsigned n, u64 *budget, u64 *period)
+{
+    u64 b = budget_of(a);
+    n = n ? n : 1;
+    *budget = b / n;
+    *period = KIDE_CORE_PERIOD_NS;
+    if (*budget < KIDE_SC_MIN_NS) {
+        *budget = KIDE_SC_MIN_NS;
+        *period = (KIDE_CORE_PERIOD_NS * KIDE_SC_MIN_NS * n + b - 1) / b;
+    }
+}
+
+int acc_split_cpu(struct account *a, unsigned n)
+{
+    if (!a->sc_live)
+        return KIDE_OK;
+    u64 budget, period;
+    acc_thread_sc(a, n, &budget, &period);
+    int st = kide_ctrl_sc(KIDE_CTRL_SC_SET, acc_sel(a, ACC_SC), a->prio, budget, period, NULL, NULL,
+                          NULL);
+    for (unsigned i = 0; i < ACC_THREADS; i++) {
+        if (!a->threads[i].live)
+            continue;
+        int tst = kide_ctrl_sc(KIDE_CTRL_SC_SET, a->threads[i].sc, a->prio, budget, period, NULL,
+                               NULL, NULL);
+        if (st == KIDE_OK)
+            st = tst;
+    }
+    return st;
+}
+
+void acc_thread_end(struct account *a, unsigned i)
+{
+    struct acc_thread *t = &a->threads[i];
+    if (!t->live)
+        return;
+    a->threads_ended_ns += sc_ns(t->sc);
+    /* Revoking core's capabilities also removes the copy in the component. */
+    kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, t->sc, 0, 0));
+    kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, t->ec, 0, 0));
+    acc_dyn_free(a, t->sc);
+    acc_dyn_free(a, t->ec);
+    t->live = false;
+    a->nthreads--;
+    acc_split_cpu(a, 1 + a->nthreads);
+}
+
 int acc_apply_cpu(struct account *a)
 {
     acc_compute_share(a);
-    int st = KIDE_OK;
-    if (a->sc_live)
-        st = kide_ctrl_sc(KIDE_CTRL_SC_SET, acc_sel(a, ACC_SC), a->prio, budget_of(a),
-                          KIDE_CORE_PERIOD_NS, NULL, NULL, NULL);
+    int st = acc_split_cpu(a, 1 + a->nthreads);
     for (struct account *c = a->first_child; c; c = c->next_sibling) {
         int cst = acc_apply_cpu(c);
         if (st == KIDE_OK)
@@ -322,9 +387,20 @@ int acc_apply_cpu(struct account *a)
 void acc_stop_threads(struct account *a)
 {
     if (a->sc_live) {
-        a->final_ns = acc_cpu_ns(a);
+        a->final_ns = acc_cpu_ns(a); /* every thread's, ended ones too */
         a->sc_live = false;
     }
+    for (unsigned i = 0; i < ACC_THREADS; i++) {
+        struct acc_thread *t = &a->threads[i];
+        if (!t->live)
+            continue;
+        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, t->sc, 0, 0));
+        kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, t->ec, 0, 0));
+        acc_dyn_free(a, t->sc);
+        acc_dyn_free(a, t->ec);
+        t->live = false;
+    }
+    a->nthreads = 0;
     kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_SC), 0, 0));
     kide_revoke(KIDE_REVOKE_SELF, KIDE_CRD(KIDE_CRD_OBJ, acc_sel(a, ACC_EC), 0, 0));
     for (unsigned i = 0; i < a->handlers; i++)

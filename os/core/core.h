@@ -55,6 +55,7 @@ void core_portal_entry(u64 id, u64 msg, struct kide_utcb *u);
 #define ACC_EVT          64 /**< 33 exception portals */
 #define ACC_MAX_HANDLERS 16
 #define ACC_EXT_MAX      8 /**< extra blocks of dynamic selectors an account may hold */
+#define ACC_THREADS      (KIDE_CORE_MAX_THREADS - 1) /**< KIDE_CORE_THREAD threads per account */
 /** Pages a RAM_ALLOC places per hold of core's lock (1.5-12 ms under TCG). */
 #define CORE_GROW_STEP 256
 /** Pages RAM_FREE and DESTROY free per hold: fewer, as each is a revoke whose TLB
@@ -100,11 +101,22 @@ struct account {
     u64 cpu_pct;             /**< percent of the parent's share (or of its CPU) */
     u64 share_ppm;           /**< absolute share of its CPU, parts per million */
     unsigned prio_req, prio; /**< requested and effective priority */
-    u64 final_ns;            /**< CPU time when its thread ended */
-    u64 reaped_ns;           /**< subtree CPU time of destroyed sub-accounts */
+    u64 final_ns;            /**< CPU time when its threads ended (all of them) */
+    /* KIDE_CORE_THREAD threads: each a global EC with its own SC; the account's budget
+     * is split among the main EC and them (acc_split_cpu). Slot i's id is
+     * generation << 8 | i, so a stale id never names a later thread. */
+    struct acc_thread {
+        bool live;
+        kide_sel ec, sc; /**< core's selectors (dynamic) */
+        u64 id;
+    } threads[ACC_THREADS];
+    unsigned nthreads;    /**< live ones */
+    u64 thread_gen;       /**< the last generation handed out */
+    u64 threads_ended_ns; /**< CPU time of its ended threads */
+    u64 reaped_ns;        /**< subtree CPU time of destroyed sub-accounts */
     bool sc_live;
     /* the end */
-    u64 exit_code, fault_vector, fault_addr, fault_ip;
+    u64 exit_code, exit_signal, fault_vector, fault_addr, fault_ip;
     u64 boot_ns;
     /* Selector blocks (finding 14): core's capability space holds ACC_MAX blocks.
      * An account has a share of them (blocks) from its creator, out of which it
@@ -171,13 +183,25 @@ void acc_compute_share(struct account *a);
  * so a component cannot multiply its CPU time by creating sub-accounts. */
 bool acc_cpu_fits(const struct account *parent, unsigned cpu, const struct account *self, u64 pct);
 int acc_apply_cpu(struct account *a);
+/** CPU time of all its threads: the main EC's, the live threads', the ended ones'. */
 u64 acc_cpu_ns(struct account *a);
+/** The main EC's time plus every ended thread's (THREADS' first word). */
+u64 acc_main_ns(struct account *a);
+/** Live thread slot i's time (0 if none). */
+u64 acc_thread_ns(struct account *a, unsigned i);
 /** CPU time of the account, its sub-accounts, and destroyed sub-accounts. */
 u64 acc_tree_ns(struct account *a);
 /** SC budget for the account's share of its CPU. */
 u64 acc_budget_ns(const struct account *a);
 /** End the account's threads (exit or fault): record its CPU time, revoke EC, SC, handlers. */
 void acc_stop_threads(struct account *a);
+/** The budget and period of each of n threads sharing the account's budget: their
+ *  shares add up to at most the account's (docs/core.md "Threads"). */
+void acc_thread_sc(const struct account *a, unsigned n, u64 *budget, u64 *period);
+/** Apply acc_thread_sc to the main SC and every thread SC (ctrl_sc SET) for n threads. */
+int acc_split_cpu(struct account *a, unsigned n);
+/** End thread slot i of the account: its time kept, EC and SC revoked, the rest re-split. */
+void acc_thread_end(struct account *a, unsigned i);
 /** Caps quota pages used (granted minus the PD's free kernel pages). */
 u64 acc_caps_used(struct account *a);
 /** Notify an account's owner (its children semaphore). */

@@ -90,6 +90,9 @@ static int load_image(struct account *a, const char *name, const void *image,
     for (unsigned i = 0; !why && i < info.count; i++)
         if (info.seg[i].vaddr + info.seg[i].memsz > KIDE_COMP_HEAP)
             why = "a segment reaches into the component layout (link with os/lib/base/user.ld)";
+        else if (info.seg[i].vaddr < KIDE_COMP_LOW_END)
+            why = "a segment lies in the low window below 0x4000000000, which is the "
+                  "component's to map (link with os/lib/base/user.ld)";
     if (why) {
         printf("core: %s: '%s' is not a loadable program: %s\n", a->label, name, why);
         return KIDE_BAD_PARAM;

@@ -94,6 +94,15 @@ static bool heap_range_ok(u64 va, u64 bytes)
     return va >= KIDE_COMP_HEAP && va < KIDE_COMP_HEAP_END && bytes <= KIDE_COMP_HEAP_END - va;
 }
 
+/** RAM_ALLOC, RAM_FREE and ROM: the heap range or the low window, wholly inside one.
+ *  Nothing core maps (image, stack, info, config, UTCBs) lies in either, and a program
+ *  image starts at or above KIDE_COMP_LOW_END (load.c), so no mapping can cover it. */
+static bool window_ok(u64 va, u64 bytes)
+{
+    bool low = va >= KIDE_COMP_LOW && va < KIDE_COMP_LOW_END && bytes <= KIDE_COMP_LOW_END - va;
+    return low || heap_range_ok(va, bytes);
+}
+
 /** UTCBs of handlers must stay out of the ranges core maps itself. */
 static bool utcb_ok(u64 va)
 {
@@ -109,11 +118,12 @@ static void exit_platform(struct account *a, u64 code)
     base_exit_qemu(kide_qemu_exit_value(code));
 }
 
-static void account_exit(struct account *a, u64 code)
+static void account_exit(struct account *a, u64 code, u64 signal)
 {
     if (a->state != KIDE_ACC_RUNNING)
         return;
     a->exit_code = code;
+    a->exit_signal = signal;
     a->state = KIDE_ACC_EXITED;
     acc_stop_threads(a);
     if (a == acc_init)
@@ -210,7 +220,7 @@ static int self_ram_alloc(struct call *c)
     decode(c, &req, sizeof(req) / 8, 3);
     if (c->bad || !req.bytes || (req.va | req.bytes) & 4095 || req.perm & ~7ull)
         return KIDE_BAD_PARAM;
-    if (!heap_range_ok(req.va, req.bytes))
+    if (!window_ok(req.va, req.bytes))
         return KIDE_BAD_ADDR;
     int st = mem_grow_start(a, req.va, req.bytes, (unsigned)req.perm, &c->job->grow);
     c->job->kind = st == KIDE_OK ? JOB_GROW : JOB_NONE;
@@ -223,7 +233,7 @@ static int self_ram_free(struct call *c)
 {
     struct kide_core_ram_free_req req;
     decode(c, &req, sizeof(req) / 8, 2);
-    if (c->bad || !heap_range_ok(req.va, req.bytes))
+    if (c->bad || !window_ok(req.va, req.bytes))
         return KIDE_BAD_PARAM;
     *c->job = (struct job){.kind = JOB_FREE, .va = req.va, .bytes = req.bytes};
     c->res = 2; /* filled when the job ends */
@@ -241,7 +251,7 @@ static int self_quota(struct call *c)
             .cpu_ns = acc_cpu_ns(a),
             .yield_request = a->yield_request,
     };
-    results(c, &rep, 6 + numa_state(a, &rep.numa)); /* as OWN_STATE's w18.. */
+    results(c, &rep, 6 + numa_state(a, &rep.numa)); /* as OWN_STATE's w19.. */
     return KIDE_OK;
 }
 
@@ -342,8 +352,10 @@ static int self_sm(struct call *c)
 static int self_exit(struct call *c)
 {
     struct kide_core_exit_req req;
-    decode(c, &req, sizeof(req) / 8, 1); /* no code word: code 0 */
-    account_exit(c->a, req.code > 255 ? 255 : req.code);
+    decode(c, &req, sizeof(req) / 8, 1); /* no code word: code 0; no signal word: 0 */
+    if (req.signal > KIDE_SIGNAL_MAX)
+        return KIDE_BAD_PARAM; /* not ended: a caller's bug shows instead of a lost signal */
+    account_exit(c->a, req.code > 255 ? 255 : req.code, req.signal);
     return KIDE_OK; /* the caller is gone; the kernel drops this reply */
 }
 
@@ -458,11 +470,92 @@ static int self_stats(struct call *c)
     return KIDE_OK;
 }
 
-/* THREADS on either session: one thread's worth of accounting (core.h). */
+/* THREADS on either session: the main EC (with the ended threads' time), then each
+ * live thread (core.h). Written in place: 65 words would crowd the handler's stack. */
 static int threads(struct call *c)
 {
-    struct kide_core_threads_rep rep = {.n = 1, .ns = {acc_cpu_ns(c->a)}};
-    results(c, &rep, 2);
+    struct account *a = c->a;
+    struct kide_core_threads_rep *rep = (struct kide_core_threads_rep *)c->out;
+    unsigned n = 0;
+    rep->ns[n++] = acc_main_ns(a);
+    for (unsigned i = 0; a->sc_live && i < ACC_THREADS; i++)
+        if (a->threads[i].live)
+            rep->ns[n++] = acc_thread_ns(a, i);
+    rep->n = n;
+    c->res = 1 + n;
+    return KIDE_OK;
+}
+
+/** THREAD's QUOTA: w1 says which limit (core.h). */
+static int thread_quota(struct call *c, u64 why)
+{
+    struct kide_core_thread_rep rep = {why};
+    results(c, &rep, 1);
+    return KIDE_QUOTA;
+}
+
+/* A thread: EC and SC paid from the account's caps quota, the CPU budget split
+ * again before the new SC exists (so the total never exceeds the quota, not even
+ * for a moment), and back if anything fails. */
+static int self_thread(struct call *c)
+{
+    struct kide_core_thread_req req;
+    struct account *a = c->a;
+    decode(c, &req, sizeof(req) / 8, 4); /* no evt_base word: 0 */
+    if (c->bad || !user_sel_ok(req.sel) || req.ip >= KIDE_USER_END || req.sp >= KIDE_USER_END ||
+        (req.evt_base &&
+         (!user_sel_ok(req.evt_base) || req.evt_base > KIDE_CAP_SLOTS - KIDE_EXC_COUNT)))
+        return KIDE_BAD_PARAM;
+    if (!utcb_ok(req.utcb))
+        return KIDE_BAD_ADDR;
+    if (!a->sc_live || a->dying)
+        return KIDE_BAD_PARAM; /* not running (a handler of an ended component) */
+    unsigned i = 0;
+    while (i < ACC_THREADS && a->threads[i].live)
+        i++;
+    if (i == ACC_THREADS)
+        return thread_quota(c, 1);
+    kide_sel ec = acc_dyn_alloc(a), sc = ec ? acc_dyn_alloc(a) : 0;
+    if (!sc) {
+        drop_dyn(a, ec);
+        return thread_quota(c, 3);
+    }
+    kide_sel pd = acc_sel(a, ACC_PD);
+    u64 evt = req.evt_base ? req.evt_base : KIDE_COMP_SEL_EVT;
+    int st = kide_create_ec(KIDE_EC_GLOBAL, a->cpu, ec, pd, req.utcb, req.sp, req.ip, evt);
+    if (st == KIDE_OK)
+        st = kide_delegate(pd, KIDE_CRD(KIDE_CRD_OBJ, ec, 0, KIDE_EC_CTRL), req.sel);
+    u64 budget, period;
+    acc_thread_sc(a, 2 + a->nthreads, &budget, &period);
+    if (st == KIDE_OK)
+        st = acc_split_cpu(a, 2 + a->nthreads);
+    if (st == KIDE_OK)
+        st = kide_create_sc(0, a->prio, sc, pd, ec, budget, period);
+    if (st != KIDE_OK) { /* nothing stays behind; the others get their budget back */
+        drop_dyn(a, sc);
+        drop_dyn(a, ec);
+        acc_split_cpu(a, 1 + a->nthreads);
+        return st == KIDE_QUOTA ? thread_quota(c, 2) : st;
+    }
+    u64 id = (++a->thread_gen & 0xffffffffffull) << 8 | i;
+    a->threads[i] = (struct acc_thread){.live = true, .ec = ec, .sc = sc, .id = id};
+    a->nthreads++;
+    struct kide_core_thread_rep rep = {id};
+    results(c, &rep, 1);
+    return KIDE_OK;
+}
+
+/* Ending the calling thread itself works as EXIT does for the main EC: its EC is
+ * revoked while it waits for this reply, which the kernel then drops. */
+static int self_thread_end(struct call *c)
+{
+    struct kide_core_thread_end_req req;
+    struct account *a = c->a;
+    decode(c, &req, sizeof(req) / 8, 1);
+    u64 i = req.id & 0xff;
+    if (c->bad || i >= ACC_THREADS || !a->threads[i].live || a->threads[i].id != req.id)
+        return KIDE_BAD_PARAM;
+    acc_thread_end(a, (unsigned)i);
     return KIDE_OK;
 }
 
@@ -525,7 +618,7 @@ static int self_rom(struct call *c)
         return KIDE_NOT_FOUND;
     if (!rom_allowed(c->a, name))
         return KIDE_DENIED; /* neither its program nor named by its owner */
-    if (!heap_range_ok(req.va, BASE_ALIGN_UP(m->size, 4096)))
+    if (!window_ok(req.va, BASE_ALIGN_UP(m->size, 4096)))
         return KIDE_BAD_ADDR;
     int st = mem_map_rom(c->a, req.va, m->phys, m->size, KIDE_MEM_R);
     struct kide_core_rom_rep rep = {m->size};
@@ -650,15 +743,16 @@ static int own_state(struct call *c)
             .caps_quota = s->caps_quota,
             .caps_used = acc_caps_used(s),
             .cpu_ns = acc_cpu_ns(s),
-            .threads = s->sc_live ? 1 : 0,
+            .threads = s->sc_live ? 1 + s->nthreads : 0,
             .budget_ns = acc_budget_ns(s),
             .period_ns = KIDE_CORE_PERIOD_NS,
             .prio = s->prio,
             .yield_request = s->yield_request,
             .tree_ns = acc_tree_ns(s),
             .cpu = s->cpu,
+            .signal = s->exit_signal,
     };
-    results(c, &rep, 17 + numa_state(s, &rep.numa));
+    results(c, &rep, 18 + numa_state(s, &rep.numa));
     return KIDE_OK;
 }
 
@@ -836,7 +930,7 @@ static unsigned nodes_report(struct kide_core_nodes_rep *rep)
     return 1 + 3 * n;
 }
 
-/** The NUMA words of KIDE_OWN_STATE (w18 on) and KIDE_CORE_QUOTA (w7 on); returns
+/** The NUMA words of KIDE_OWN_STATE (w19 on) and KIDE_CORE_QUOTA (w7 on); returns
  *  how many. */
 static unsigned numa_state(const struct account *c, struct kide_core_numa *numa)
 {
@@ -880,6 +974,8 @@ static const struct op self_ops[] = {
         [KIDE_CORE_MSI] = {self_msi, "MSI"},
         [KIDE_CORE_PCI_CONFIG] = {self_pci_config, "PCI_CONFIG"},
         [KIDE_CORE_LOGS] = {self_logs, "LOGS"},
+        [KIDE_CORE_THREAD] = {self_thread, "THREAD"},
+        [KIDE_CORE_THREAD_END] = {self_thread_end, "THREAD_END"},
 };
 
 /* Indexed by op - KIDE_OWN_LOAD. */

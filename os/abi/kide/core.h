@@ -35,6 +35,13 @@
 
 /* ---- a component's address space, as core loads it ----------------------- */
 /* Programs are linked at 0x4000000000 (os/lib/base/user.ld); below KIDE_COMP_HEAP. */
+#define KIDE_COMP_LOW 0x0000000000010000ull /**< the low window: RAM_ALLOC, RAM_FREE and ROM ...   \
+                                             */
+#define KIDE_COMP_LOW_END                                                                          \
+    0x0000004000000000ull /**< ... also map here (exclusive): where the program image starts.      \
+                               Core never maps anything of its own below it (a POSIX program       \
+                               links at 0x400000), and a program image must start at or above it.  \
+                           */
 #define KIDE_COMP_HEAP     0x0000500000000000ull /**< RAM_ALLOC may map here ... */
 #define KIDE_COMP_HEAP_END 0x0000600000000000ull /**< ... up to here (exclusive) */
 #define KIDE_COMP_INFO     0x0000600000000000ull /**< struct kide_comp_info, read-only */
@@ -81,16 +88,18 @@ struct kide_comp_info {
 enum kide_core_op {
     /** w1 = length (<= KIDE_CORE_LOG_MAX), bytes from w2. Core prints "[label] text". */
     KIDE_CORE_LOG = 1,
-    /** w1 = va (page-aligned, inside [KIDE_COMP_HEAP, KIDE_COMP_HEAP_END)), w2 = bytes
+    /** w1 = va (page-aligned, inside [KIDE_COMP_HEAP, KIDE_COMP_HEAP_END) or the low window
+     *  [KIDE_COMP_LOW, KIDE_COMP_LOW_END), the whole range in one of them), w2 = bytes
      *  (page multiple, > 0), w3 = KIDE_MEM_* permissions (R implied).
      *  Maps fresh zeroed RAM there, charged to the RAM quota with core's records of it
      *  (docs/core.md: a 4 KiB leaf per 508 pages). core's lock is released every 256 pages;
      *  ABORTED if the account was destroyed meanwhile.
-     *  -> OK, w1 = RAM used after | QUOTA (w1 = used, w2 = quota) | BAD_ADDR (outside the
-     *  heap range or occupied) | BAD_PARAM. */
+     *  -> OK, w1 = RAM used after | QUOTA (w1 = used, w2 = quota) | BAD_ADDR (outside both
+     *  windows, crossing a window's end, or occupied) | BAD_PARAM. */
     KIDE_CORE_RAM_ALLOC = 2,
-    /** w1 = va, w2 = bytes: unmap and free every allocation lying wholly inside.
-     *  -> OK, w1 = bytes freed, w2 = RAM used after. */
+    /** w1 = va, w2 = bytes (the range inside one window, as RAM_ALLOC's): unmap and free
+     *  every allocation lying wholly inside. -> OK, w1 = bytes freed, w2 = RAM used after
+     *  | BAD_PARAM (the range is not inside one window). */
     KIDE_CORE_RAM_FREE = 3,
     /** -> OK, w1 = RAM quota, w2 = RAM used (own pages + quota given to sub-accounts),
      *  w3 = caps quota (pages), w4 = caps used, w5 = CPU ns consumed by its threads,
@@ -114,7 +123,12 @@ enum kide_core_op {
     KIDE_CORE_PORTAL = 6,
     /** A semaphore: w1 = selector in the caller, w2 = initial count. -> OK | QUOTA | BUSY. */
     KIDE_CORE_SM = 7,
-    /** End the component: w1 = exit code (0..255). Never replies; the owner is notified. */
+    /** End the component: w1 = exit code (0..255; larger is recorded as 255), optional
+     *  w2 = signal (0: a plain exit; 1..KIDE_SIGNAL_MAX: the program was ended by that
+     *  signal, and by convention w1 = 128 + signal). Never replies; the owner is notified and
+     *  reads both with KIDE_OWN_STATE (w2, w18). A signal above KIDE_SIGNAL_MAX is answered
+     *  BAD_PARAM and the component does not end (the library's kide_exit_signal sends 0
+     *  instead, so it still ends). */
     KIDE_CORE_EXIT = 8,
     /** Create a sub-account funded from the caller's quotas.
      *  w1 = selector for the owner portal, w2 = selector for the sub-account's PD
@@ -135,7 +149,9 @@ enum kide_core_op {
      *  w5 = number of CPUs (valid CPU numbers are 0 .. w5 - 1), w6 = the longest hold of
      *  core's lock so far in microseconds (docs/core.md). */
     KIDE_CORE_STATS = 10,
-    /** CPU time of each thread of the caller: -> OK, w1 = n, w2.. = ns per thread. */
+    /** CPU time of each thread of the caller: -> OK, w1 = n (1 + its live KIDE_CORE_THREAD
+     *  threads, <= KIDE_CORE_MAX_THREADS), w2 = ns of the main EC plus every ended thread's,
+     *  w3.. = ns of each live thread (creation slots in order). They add up to QUOTA's w5. */
     KIDE_CORE_THREADS = 11,
     /** I/O ports for a driver: w1 = first port, w2 = count (a power of two, the first
      *  port aligned to it). Delegated into the caller; exclusive until it is destroyed.
@@ -150,6 +166,8 @@ enum kide_core_op {
      *  string: the module the component was loaded from, or one its owner named with
      *  KIDE_OWN_ROM (init: any). Its pages are shared and not charged; core's records of them are
      * (RAM quota, docs/core.md); RAM_FREE leaves it alone (it goes when the component does).
+     *  The module's pages must lie inside the heap range or inside the low window
+     *  [KIDE_COMP_LOW, KIDE_COMP_LOW_END).
      *  -> OK, w1 = its size in bytes | NOT_FOUND (KIDE_NOT_FOUND, parent.h) | DENIED (not
      *  named for this component) | BAD_ADDR | QUOTA (no RAM quota left for the records). */
     KIDE_CORE_ROM = 14,
@@ -200,6 +218,30 @@ enum kide_core_op {
      *  (<= KIDE_LOGS_CHUNK_MAX bytes) of records struct kide_log_line + text padded to
      *  8 bytes | NOT_FOUND (no such sub-account, or it has no ring) | BAD_PARAM. */
     KIDE_CORE_LOGS = 21,
+    /** A thread: a new global EC in the caller's PD on the account's CPU, with its own SC.
+     *  w1 = ip, w2 = sp (the thread starts at ip with RSP = sp, every other register 0),
+     *  w3 = UTCB va (page-aligned, free, at or above KIDE_COMP_UTCB + 4096: the handler-UTCB
+     *  area), w4 = selector in the caller for the EC capability (KIDE_EC_CTRL: recall, and
+     *  the kernel's KIDE_CTRL_EC_POSIX / KIDE_CTRL_EC_FS), w5 = evt_base: 0 for the
+     *  component's exception portals (KIDE_COMP_SEL_EVT, to core: a fault of the thread
+     *  faults the account, as one of the main EC does), else the first of 33 selectors in
+     *  the caller's space whose portals (the caller's own, e.g. a kide_portal_create portal
+     *  per vector) get the thread's exceptions.
+     *  CPU: the account's budget per period is divided evenly among its live threads, the
+     *  main EC included (ctrl_sc SET on every one at each THREAD and THREAD_END), so the
+     *  account's total never exceeds its quota however many threads it makes; a share below
+     *  the kernel's 100 us minimum budget is kept exact by a longer period. Kernel memory
+     *  (EC, UTCB page, SC) is charged to the account's caps quota. At most
+     *  KIDE_CORE_MAX_THREADS - 1 threads besides the main EC.
+     *  -> OK, w1 = thread id (for THREAD_END) | QUOTA (w1 = 1: KIDE_CORE_MAX_THREADS reached,
+     *  2: the caps quota cannot pay, 3: core's selectors for the account are spent)
+     *  | BUSY (w4 occupied) | BAD_ADDR (UTCB address refused or occupied) | BAD_PARAM. */
+    KIDE_CORE_THREAD = 22,
+    /** End a thread of the caller: w1 = thread id from KIDE_CORE_THREAD. Its CPU time stays
+     *  in the account's total; the other threads' budgets grow back. The thread may be the
+     *  caller itself: then there is no reply. The main EC is not a thread (KIDE_CORE_EXIT).
+     *  -> OK | BAD_PARAM (no live thread of the caller with that id). */
+    KIDE_CORE_THREAD_END = 23,
 };
 
 #define KIDE_PCI_CFG_ECAM         1u
@@ -229,10 +271,12 @@ enum kide_core_owner_op {
      *  w9 = caps used, w10 = CPU ns of its threads, w11 = threads, w12 = SC budget ns,
      *  w13 = SC period ns, w14 = effective priority, w15 = bytes of a pending yield request,
      *  w16 = CPU ns of the whole subtree: its threads, its live sub-accounts' subtrees and
-     *  every destroyed sub-account's total, w17 = its CPU, w18 = its RAM node policy
-     *  (a node or KIDE_RAM_NODE_ANY), w19 = its policy flags (KIDE_RAM_NODE_STRICT),
-     *  w20 = n nodes, w21.. = bytes of its own pages on node 0 .. n - 1 (RAM used minus
-     *  the quotas of its sub-accounts, by where the pages lie). */
+     *  every destroyed sub-account's total, w17 = its CPU, w18 = the signal that ended it
+     *  (KIDE_CORE_EXIT w2: 0 for a plain exit, a fault or while it runs), w19 = its RAM node
+     *  policy (a node or KIDE_RAM_NODE_ANY), w20 = its policy flags (KIDE_RAM_NODE_STRICT),
+     *  w21 = n nodes, w22.. = bytes of its own pages on node 0 .. n - 1 (RAM used minus
+     *  the quotas of its sub-accounts, by where the pages lie). w10 counts every thread's
+     *  time, ended ones too; w11 = live threads (the main EC and KIDE_CORE_THREAD's). */
     KIDE_OWN_STATE = 36,
     /** -> OK, w1 = n, w2.. = CPU ns of each of its threads (the accounting service). */
     KIDE_OWN_THREADS = 37,
@@ -307,7 +351,7 @@ enum kide_core_owner_op {
 enum kide_acc_state {
     KIDE_ACC_CREATED = 0, /**< created, maybe loaded, not started */
     KIDE_ACC_RUNNING = 1,
-    KIDE_ACC_EXITED = 2,  /**< ended with KIDE_CORE_EXIT; w2 = code */
+    KIDE_ACC_EXITED = 2,  /**< ended with KIDE_CORE_EXIT; w2 = code, w18 = signal */
     KIDE_ACC_FAULTED = 3, /**< an EC stopped on an exception; w3..w5 describe it */
 };
 
@@ -329,12 +373,15 @@ static inline const char *kide_fault_name(kide_u64 vector)
     }
 }
 
-#define KIDE_CORE_LOG_MAX     480u          /**< bytes per LOG call */
-#define KIDE_CORE_CHUNK_MAX   3840u         /**< bytes per CONFIG chunk */
-#define KIDE_CORE_NAME_MAX    KIDE_NAME_MAX /**< a sub-account's name */
-#define KIDE_CORE_ROM_MAX     8u            /**< boot modules an owner may name with KIDE_OWN_ROM */
-#define KIDE_CORE_CAPS_MIN    KIDE_CAPS_MIN /**< smallest caps quota: the PD itself needs 8 pages */
-#define KIDE_CORE_MAX_THREADS 8u
+#define KIDE_CORE_LOG_MAX   480u          /**< bytes per LOG call */
+#define KIDE_CORE_CHUNK_MAX 3840u         /**< bytes per CONFIG chunk */
+#define KIDE_CORE_NAME_MAX  KIDE_NAME_MAX /**< a sub-account's name */
+#define KIDE_CORE_ROM_MAX   8u            /**< boot modules an owner may name with KIDE_OWN_ROM */
+#define KIDE_CORE_CAPS_MIN  KIDE_CAPS_MIN /**< smallest caps quota: the PD itself needs 8 pages */
+/** Threads of an account: the main EC and up to this minus one KIDE_CORE_THREAD threads
+ *  (the THREADS reply holds one word each). */
+#define KIDE_CORE_MAX_THREADS 64u
+#define KIDE_SIGNAL_MAX       64u         /**< KIDE_CORE_EXIT w2: signals 1..64 (Linux's numbers) */
 #define KIDE_CORE_PERIOD_NS   10000000ull /**< every component SC has a 10 ms period */
 #define KIDE_LOG_RING_BYTES   16384u      /**< an account's log ring, taken from its RAM quota */
 #define KIDE_LOGS_CHUNK_MAX   3840u       /**< bytes of records per KIDE_CORE_LOGS reply */
@@ -397,6 +444,17 @@ struct kide_core_sm_req {
 };
 struct kide_core_exit_req {
     kide_u64 code;
+    kide_u64 signal; /**< 0: none; 1..KIDE_SIGNAL_MAX */
+};
+struct kide_core_thread_req {
+    kide_u64 ip, sp, utcb, sel;
+    kide_u64 evt_base; /**< 0: KIDE_COMP_SEL_EVT (core's) */
+};
+struct kide_core_thread_rep {
+    kide_u64 id; /**< OK: the thread id; QUOTA: 1 thread limit, 2 caps, 3 selectors */
+};
+struct kide_core_thread_end_req {
+    kide_u64 id;
 };
 struct kide_core_child_req {
     kide_u64 own_sel, pd_sel, sm_sel, ram, caps, cpu_pct, prio;
@@ -491,6 +549,7 @@ struct kide_own_state_rep {
     kide_u64 ram_quota, ram_used, caps_quota, caps_used;
     kide_u64 cpu_ns, threads, budget_ns, period_ns, prio;
     kide_u64 yield_request, tree_ns, cpu;
+    kide_u64 signal; /**< w18: KIDE_CORE_EXIT's signal (0: none) */
     struct kide_core_numa numa;
 };
 struct kide_own_cpu_req {
@@ -565,11 +624,15 @@ _Static_assert(KIDE_WORDS_(kide_core_handler_req) == 6, "HANDLER");
 _Static_assert(KIDE_WORDS_(kide_core_handler_rep) == 1, "HANDLER");
 _Static_assert(KIDE_WORDS_(kide_core_portal_req) == 3, "PORTAL");
 _Static_assert(KIDE_WORDS_(kide_core_sm_req) == 2, "SM");
-_Static_assert(KIDE_WORDS_(kide_core_exit_req) == 1, "EXIT");
+_Static_assert(KIDE_WORDS_(kide_core_exit_req) == 2, "EXIT");
+_Static_assert(KIDE_WORDS_(kide_core_thread_req) == 5, "THREAD");
+_Static_assert(KIDE_WORDS_(kide_core_thread_rep) == 1, "THREAD");
+_Static_assert(KIDE_WORDS_(kide_core_thread_end_req) == 1, "THREAD_END");
 _Static_assert(KIDE_WORDS_(kide_core_child_req) == 8 + KIDE_CORE_NAME_MAX / 8, "CHILD");
 _Static_assert(KIDE_WORDS_(kide_core_child_rep) == 1, "CHILD");
 _Static_assert(KIDE_WORDS_(kide_core_stats_rep) == 6, "STATS");
 _Static_assert(KIDE_WORDS_(kide_core_threads_rep) == 1 + KIDE_CORE_MAX_THREADS, "THREADS");
+_Static_assert(1 + KIDE_WORDS_(kide_core_threads_rep) <= 508, "THREADS fits a UTCB");
 _Static_assert(KIDE_WORDS_(kide_core_io_port_req) == 2, "IO_PORT");
 _Static_assert(KIDE_WORDS_(kide_core_irq_req) == 3, "IRQ");
 _Static_assert(KIDE_WORDS_(kide_core_rom_req) == 2 + 4, "ROM");
@@ -589,7 +652,8 @@ _Static_assert(KIDE_WORDS_(kide_own_config_req) == 3 + KIDE_CORE_CHUNK_MAX / 8, 
 _Static_assert(1 + KIDE_WORDS_(kide_core_own_hdr) + KIDE_WORDS_(kide_own_config_req) <= 508,
                "CONFIG through KIDE_CORE_OWN fits a UTCB");
 _Static_assert(KIDE_WORDS_(kide_own_args_req) == 1 + 16, "ARGS");
-_Static_assert(KIDE_WORDS_(kide_own_state_rep) == 20 + KIDE_CORE_NODES_MAX, "STATE w1..w20, w21..");
+_Static_assert(KIDE_WORDS_(kide_own_state_rep) == 21 + KIDE_CORE_NODES_MAX, "STATE w1..w21, w22..");
+_Static_assert(__builtin_offsetof(struct kide_own_state_rep, signal) == 17 * 8, "STATE w18");
 _Static_assert(KIDE_WORDS_(kide_own_cpu_req) == 2, "CPU");
 _Static_assert(KIDE_WORDS_(kide_own_ram_req) == 1, "RAM");
 _Static_assert(KIDE_WORDS_(kide_own_ram_rep) == 1, "RAM");

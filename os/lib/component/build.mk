@@ -28,7 +28,8 @@ COMP_CFLAGS := -I$(COMP_DIR)/include -I$(TOP)/os/lib/json/include
 COMP_COMMON_LIB  := $(COMP_OUT)/libkide_common.a
 COMP_COMMON_SRCS := sync.c sel.c heap.c msg.c call.c session.c config.c ds.c \
                     core_client.c mgmt_client.c parent_client.c
-COMP_BACKEND_SRCS := entry.c env.c log.c core.c ram.c portal.c service.c signal.c live.c
+COMP_BACKEND_SRCS := entry.c env.c log.c core.c ram.c portal.c service.c signal.c live.c \
+                     thread.c
 COMP_SRCS := $(COMP_BACKEND_SRCS) $(COMP_COMMON_SRCS)
 COMP_OBJS := $(addprefix $(COMP_OUT)/,$(COMP_SRCS:.c=.o))
 COMP_COMMON_OBJS := $(addprefix $(COMP_OUT)/,$(COMP_COMMON_SRCS:.c=.o))

@@ -19,7 +19,8 @@ struct kide_utcb *rt_utcb(void)
         kide_u64 slot = sp & ~(RT_STACK_SLOT - 1);
         return *(struct kide_utcb **)(slot + RT_STACK_SLOT - 16);
     }
-    return (struct kide_utcb *)KIDE_COMP_UTCB;
+    kide_u64 utcb = rt_thread_utcb(sp);
+    return (struct kide_utcb *)(utcb ? utcb : KIDE_COMP_UTCB);
 }
 
 struct kide_utcb *kide_utcb(void)

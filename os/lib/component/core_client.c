@@ -156,6 +156,18 @@ int kide_core_threads(const struct kide_core_chan *ch, struct kide_core_threads_
     return kide_core_call(ch, KIDE_CORE_THREADS, 0, 0, rep, sizeof(*rep));
 }
 
+int kide_core_thread(const struct kide_core_chan *ch, const struct kide_core_thread_req *req,
+                     struct kide_core_thread_rep *rep)
+{
+    return kide_core_call(ch, KIDE_CORE_THREAD, req, sizeof(*req), rep, sizeof(*rep));
+}
+
+int kide_core_thread_end(const struct kide_core_chan *ch,
+                         const struct kide_core_thread_end_req *req)
+{
+    return kide_core_call(ch, KIDE_CORE_THREAD_END, req, sizeof(*req), 0, 0);
+}
+
 int kide_core_io_port(const struct kide_core_chan *ch, const struct kide_core_io_port_req *req)
 {
     return kide_core_call(ch, KIDE_CORE_IO_PORT, req, sizeof(*req), 0, 0);

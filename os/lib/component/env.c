@@ -23,6 +23,7 @@ static void common_init(void)
 {
     kide_mutex_init(&rt_env, &rt_env.heap_mx);
     kide_mutex_init(&rt_env, &rt_env.misc_mx);
+    kide_mutex_init(&rt_env, &rt_env.thread_mx);
     kide_sm_create(&rt_env, 0, &rt_env.sleep_sm);
 }
 
@@ -54,10 +55,17 @@ void rt_main(void)
 
 void kide_exit(struct kide_env *env, int code)
 {
+    kide_exit_signal(env, code, 0);
+}
+
+void kide_exit_signal(struct kide_env *env, int code, int sig)
+{
     if (code < 0 || code > 255)
         code = 255;
+    if (sig < 0 || sig > (int)KIDE_SIGNAL_MAX)
+        sig = 0; /* core would refuse it and the component would not end */
     struct kide_core_chan ch = rt_core_chan();
-    struct kide_core_exit_req req = {.code = (kide_u64)code};
+    struct kide_core_exit_req req = {.code = (kide_u64)code, .signal = (kide_u64)sig};
     kide_core_exit(&ch, &req);
     /* Core never replies to EXIT; if the call failed, stop this thread for good. */
     for (;;) {

@@ -142,12 +142,18 @@ unsigned kide_cpus(struct kide_env *env)
 /* Core creates the handler for `cpu` with its first portal; later portals attach
  * to it. sel: the portal's selector; rcv: its receive window; core_pt: a free
  * selector for its self portal (used on a CPU other than the component's). */
+kide_u64 rt_utcb_area(void)
+{
+    const struct kide_comp_info *info = rt_env.info;
+    return info && info->handler_utcb_hint && !(info->handler_utcb_hint & 4095)
+                   ? info->handler_utcb_hint
+                   : RT_HANDLER_UTCB;
+}
+
 static int handler_create(unsigned cpu, kide_u64 id, kide_sel sel, kide_sel rcv, kide_sel core_pt)
 {
     const struct kide_comp_info *info = rt_env.info;
-    kide_u64 utcb0 = info && info->handler_utcb_hint && !(info->handler_utcb_hint & 4095)
-                             ? info->handler_utcb_hint
-                             : RT_HANDLER_UTCB;
+    kide_u64 utcb0 = rt_utcb_area();
     if (nhandlers >= KIDE_MAX_CPUS)
         return KIDE_QUOTA;
     struct rt_handler *h = kide_calloc(1, sizeof(*h));

@@ -64,22 +64,29 @@ void rt_heap_misuse(const char *op, const void *p)
 
 /* ---- dataspaces ---- */
 
-int kide_ram_alloc(struct kide_env *env, kide_u64 size, void **addr)
+int rt_ram_alloc_guarded(kide_u64 size, kide_u64 guard, void **addr)
 {
-    if (!addr || !size || size > RT_DS_VA_END - RT_DS_VA)
+    if (!addr || !size || size > RT_DS_VA_END - RT_DS_VA || guard > RT_DS_VA_END - RT_DS_VA)
         return KIDE_BAD_PARAM;
     size = (size + 4095) & ~4095ull;
-    kide_mutex_lock(&env->misc_mx);
+    guard = (guard + 4095) & ~4095ull;
+    kide_mutex_lock(&rt_env.misc_mx);
     kide_u64 va = ds_next;
-    int st = size > RT_DS_VA_END - va ? KIDE_QUOTA : KIDE_OK;
+    int st = size + guard > RT_DS_VA_END - va ? KIDE_QUOTA : KIDE_OK;
     if (st == KIDE_OK)
-        ds_next += size;
-    kide_mutex_unlock(&env->misc_mx);
+        ds_next += guard + size;
+    kide_mutex_unlock(&rt_env.misc_mx);
     if (st == KIDE_OK)
-        st = core_map(va, size);
+        st = core_map(va + guard, size);
     if (st == KIDE_OK)
-        *addr = (void *)va;
+        *addr = (void *)(va + guard);
     return st;
+}
+
+int kide_ram_alloc(struct kide_env *env, kide_u64 size, void **addr)
+{
+    (void)env;
+    return rt_ram_alloc_guarded(size, 0, addr);
 }
 
 int kide_ram_free(struct kide_env *env, void *addr, kide_u64 size)

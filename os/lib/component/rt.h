@@ -59,6 +59,7 @@ struct kide_env {
     char name[KIDE_LABEL_MAX + 1];
     char args[200];
     struct kide_mutex heap_mx, misc_mx; /**< see the file comment for the order */
+    struct kide_mutex thread_mx;        /**< thread.c's table; taken before misc and heap */
     kide_sel parent;                    /**< the parent portal (a test may aim it elsewhere) */
     kide_sel sleep_sm;                  /**< count 0, only ever timed out on */
     void (*on_yield)(struct kide_env *env, kide_u64 bytes);
@@ -138,6 +139,14 @@ struct kide_utcb *rt_utcb(void);
 void rt_sel_init(kide_sel first);
 /** Largest order kide_sel_alloc hands out: up to 2^15, core's account blocks. */
 #define RT_SEL_ORDER_MAX 15
+
+/* thread.c: the UTCB of a kide_thread whose registered stack holds sp, or 0. */
+kide_u64 rt_thread_utcb(kide_u64 sp);
+/* portal.c: the first address of the handler-UTCB area (the info page's hint). */
+kide_u64 rt_utcb_area(void);
+/* ram.c: size bytes of RAM at a fresh dataspace address with `guard` unmapped bytes
+ * below it (never handed out). */
+int rt_ram_alloc_guarded(kide_u64 size, kide_u64 guard, void **addr);
 
 /* log.c */
 void rt_log_init(void);

@@ -36,6 +36,10 @@ void kide_main(struct kide_env *env);
 void kide_log(struct kide_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** End the component with an exit code 0..255 (larger codes are reported as 255). */
 __attribute__((noreturn)) void kide_exit(struct kide_env *env, int code);
+/** End the component as ended by signal sig (1..KIDE_SIGNAL_MAX, core.h; anything else
+ *  is sent as 0, a plain exit): the owner reads code and signal with KIDE_OWN_STATE.
+ *  By convention code = 128 + sig. */
+__attribute__((noreturn)) void kide_exit_signal(struct kide_env *env, int code, int sig);
 /** The component's arguments (the info page's args); never NULL. */
 const char *kide_args(struct kide_env *env);
 /** The component's label (path from the root habitat), e.g. "tenant-a/demo". */
@@ -62,6 +66,43 @@ kide_sel kide_core_portal(void);
 struct kide_utcb *kide_utcb(void);
 /** Block the calling thread for ms milliseconds (a semaphore with a deadline). */
 void kide_sleep_ms(kide_u64 ms);
+
+/* ---- threads ------------------------------------------------------------------ */
+/** A thread (core's KIDE_CORE_THREAD): a global EC with its own SC on the component's
+ *  CPU. The component's CPU budget is split evenly among its live threads (the main
+ *  thread included), so more threads never mean more CPU; each costs kernel memory (EC,
+ *  UTCB, SC: caps quota). At most KIDE_CORE_MAX_THREADS - 1 besides the main thread. */
+struct kide_thread {
+    kide_sel ec;   /**< its EC capability (KIDE_EC_CTRL) in the component's space */
+    kide_u64 id;   /**< core's thread id */
+    kide_u64 utcb; /**< its UTCB, picked by the runtime in the handler-UTCB area */
+};
+/** A thread starting at ip with RSP = sp (every other register 0). evt_base: 0 for the
+ *  component's exception portals (a fault of the thread then faults the component), or
+ *  the first of 33 selectors holding the component's own exception portals. The thread
+ *  runs at once. Runtime calls (kide_log, kide_malloc, ...) from it need its stack
+ *  registered (kide_thread_stack). -> KIDE_OK | KIDE_QUOTA (thread limit or caps quota)
+ *  | KIDE_BAD_ADDR | KIDE_BAD_PARAM | a status. */
+int kide_thread_create(struct kide_env *env, kide_u64 ip, kide_u64 sp, kide_sel evt_base,
+                       struct kide_thread *t);
+/** Let runtime calls made by thread t with its stack pointer in [lo, hi) use its UTCB (the
+ *  runtime finds the calling thread's UTCB by its stack). One range per thread; a second
+ *  call replaces it. -> KIDE_OK | KIDE_BAD_PARAM (not a live thread, or an empty range). */
+int kide_thread_stack(struct kide_env *env, const struct kide_thread *t, kide_u64 lo, kide_u64 hi);
+/** End thread t (KIDE_CORE_THREAD_END) and free what the runtime holds for it (the stack
+ *  of a kide_thread_start thread). Ending the calling thread never returns (its stack is
+ *  freed by a later kide_thread_start, kide_thread_create or kide_thread_end).
+ *  -> KIDE_OK | KIDE_BAD_PARAM (not a live thread of this runtime). */
+int kide_thread_end(struct kide_env *env, struct kide_thread *t);
+/** The convenient thread: runs fn(arg) on a fresh stack of stack_bytes (rounded up to
+ *  pages, 0: 64 KiB; from kide_ram_alloc's range, below it an unmapped guard page) with
+ *  the runtime usable from it; when fn returns the thread ends (kide_thread_exit).
+ *  -> as kide_thread_create, or KIDE_QUOTA when the RAM quota cannot hold the stack. */
+int kide_thread_start(struct kide_env *env, void (*fn)(void *arg), void *arg, kide_u64 stack_bytes,
+                      struct kide_thread *t);
+/** End the calling kide_thread_start / kide_thread_create thread (the main thread: use
+ *  kide_exit). */
+__attribute__((noreturn)) void kide_thread_exit(struct kide_env *env);
 
 /* ---- configuration ------------------------------------------------------------ */
 /** The raw config JSON and its length; "{}" when the component has none. */

@@ -113,6 +113,12 @@ int kide_core_logs(const struct kide_core_chan *ch, const struct kide_core_logs_
 int kide_logs_next(const struct kide_core_logs_rep *rep, kide_u64 *off, struct kide_log_line *line,
                    const char **text);
 int kide_core_nodes(const struct kide_core_chan *ch, struct kide_core_nodes_rep *rep);
+/** A thread (KIDE_CORE_THREAD); rep->id names it for kide_core_thread_end (QUOTA: why). */
+int kide_core_thread(const struct kide_core_chan *ch, const struct kide_core_thread_req *req,
+                     struct kide_core_thread_rep *rep);
+/** End a thread (KIDE_CORE_THREAD_END); ending the calling thread never returns. */
+int kide_core_thread_end(const struct kide_core_chan *ch,
+                         const struct kide_core_thread_end_req *req);
 
 /* ---- owner session (an owner channel, or one via a self portal) ---- */
 int kide_own_load(const struct kide_core_chan *ch, const struct kide_own_load_req *req);
