@@ -6,25 +6,28 @@
 #   $(VFS_SRCS)        the VFS's sources for the runtime component (freestanding
 #                      clean: <stddef.h>, <stdint.h>, <stdbool.h> and the base
 #                      library's string functions), without a backend
-#   $(VFS_KIDE_SRCS)   the Kide backend (backend_kide.c), for the component only
+#   $(VFS_KIDE_SRCS)   the Kide backend (backend_kide.c) and the adapter from
+#                      struct posix_config (vfs_posix.c), for the component only
 #   $(VFS_CFLAGS)      include flags for the runtime (-I os/posix/vfs)
 #   vfs-test           cmocka host tests under ASan+UBSan (suite os-posix-vfs-unit),
 #                      the freestanding check (os-posix-vfs-freestanding) and the
 #                      fuzzer for $(FUZZ_SECONDS) s (os-posix-vfs-fuzz)
 #   vfs-fuzz           the fuzzer for VFS_FUZZ_SECONDS (default 300)
-# Needs from the includer: TOP, BUILD, OSB, mk/host.mk, run_fuzz (os/lib/build.mk).
+# Needs from the includer: TOP, BUILD, OSB, mk/host.mk, run_fuzz and the json variables
+# (os/lib/build.mk), POSIX_CONFIG_* (os/posix/config/build.mk; used in recipes only).
 
 VFS_DIR := $(TOP)/os/posix/vfs
 VFS_OUT := $(OSB)/posix/vfs
 VFS_SRCS := $(addprefix $(VFS_DIR)/,vfs_core.c vfs_node.c vfs_path.c vfs_fd.c vfs_file.c vfs_rw.c \
               vfs_open.c vfs_dir.c vfs_attr.c vfs_pipe.c vfs_poll.c vfs_epoll.c vfs_stdio.c \
               vfs_init.c vfs_table.c)
-VFS_KIDE_SRCS := $(VFS_DIR)/backend_kide.c
+VFS_KIDE_SRCS := $(VFS_DIR)/backend_kide.c $(VFS_DIR)/vfs_posix.c
 VFS_HDRS := $(wildcard $(VFS_DIR)/*.h)
 VFS_CFLAGS := -I$(VFS_DIR)
 VFS_HOST_SRCS := $(VFS_DIR)/tests/backend_host.c $(VFS_DIR)/tests/uaccess_fake.c
 VFS_TEST_SRCS := $(VFS_DIR)/tests/test_vfs.c $(VFS_DIR)/tests/test_vfs_fs.c \
-                 $(VFS_DIR)/tests/test_vfs_io.c $(VFS_DIR)/tests/test_vfs_abi.c
+                 $(VFS_DIR)/tests/test_vfs_io.c $(VFS_DIR)/tests/test_vfs_abi.c \
+                 $(VFS_DIR)/tests/test_vfs_config.c
 VFS_TEST := $(VFS_OUT)/san/test_vfs
 VFS_FUZZ := $(VFS_OUT)/fuzz/fuzz_vfs
 VFS_FUZZ_SECONDS ?= 300
@@ -64,10 +67,11 @@ vfs-freestanding: $(VFS_FS_OBJS)
 	@rc=0; $(vfs_fs_check); exit $$rc
 
 $(VFS_TEST): $(VFS_TEST_SRCS) $(VFS_SRCS) $(VFS_HOST_SRCS) $(VFS_HDRS) $(VFS_DIR)/tests/host.h \
-             $(VFS_DIR)/tests/tests.h
+             $(VFS_DIR)/tests/tests.h $(VFS_DIR)/vfs_posix.c $(POSIX_CONFIG_SRCS) $(POSIX_CONFIG_HDRS) \
+             $(JSON_SRCS) $(JSON_HDRS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CSTD) $(HOST_WARN) -O1 -g -D_GNU_SOURCE $(SAN_FLAGS) -o $@ \
-	    $(VFS_TEST_SRCS) $(VFS_SRCS) $(VFS_HOST_SRCS) -lcmocka -lpthread
+	$(HOST_CC) $(LIB_SAN_CFLAGS) $(POSIX_CONFIG_INC) -o $@ $(VFS_TEST_SRCS) $(VFS_SRCS) \
+	    $(VFS_HOST_SRCS) $(VFS_DIR)/vfs_posix.c $(POSIX_CONFIG_SRCS) $(JSON_SRCS) -lcmocka -lpthread
 
 $(VFS_FUZZ): $(VFS_DIR)/tests/fuzz_vfs.c $(VFS_SRCS) $(VFS_HOST_SRCS) $(VFS_HDRS) $(VFS_DIR)/tests/host.h
 	@mkdir -p $(dir $@)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The VFS's host tests: set-up and the runner of the three groups
  * (test_vfs_fs.c: files, paths and directories; test_vfs_io.c: pipes, poll,
- * select, epoll, the log; test_vfs_abi.c: the Linux numbers and layouts).
+ * select, epoll, the log; test_vfs_abi.c: the Linux numbers and layouts;
+ * test_vfs_config.c: from a posix configuration).
  */
 #include "tests.h"
 
@@ -65,5 +66,6 @@ int main(void)
     rc |= _cmocka_run_group_tests("vfs-fs", fs_tests, n_fs_tests, NULL, NULL);
     rc |= _cmocka_run_group_tests("vfs-io", io_tests, n_io_tests, NULL, NULL);
     rc |= _cmocka_run_group_tests("vfs-abi", abi_tests, n_abi_tests, NULL, NULL);
+    rc |= _cmocka_run_group_tests("vfs-config", config_tests, n_config_tests, NULL, NULL);
     return rc;
 }

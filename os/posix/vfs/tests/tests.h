@@ -29,7 +29,7 @@ int vfs_teardown(void **state);
 /** Create a file with contents; returns 0. */
 int mkfile(const char *path, const char *data);
 
-extern const struct CMUnitTest fs_tests[], io_tests[], abi_tests[];
-extern const size_t n_fs_tests, n_io_tests, n_abi_tests;
+extern const struct CMUnitTest fs_tests[], io_tests[], abi_tests[], config_tests[];
+extern const size_t n_fs_tests, n_io_tests, n_abi_tests, n_config_tests;
 
 #endif
