@@ -72,7 +72,7 @@ struct vnode {
     enum vnode_kind kind;
     uint32_t mode; /**< permission bits (07777) */
     uint64_t ino;
-    uint32_t nlink;
+    uint32_t nlink; /**< names; a directory: its name plus its subdirectories' ".." */
     uint32_t opens; /**< open files, cwd and mounts pinning it */
     struct vfs_mount *mnt;
     int64_t atime, mtime, ctime; /**< ns since the epoch of the clock */

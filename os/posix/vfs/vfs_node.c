@@ -128,10 +128,8 @@ void dir_remove(struct vnode *dir, struct dentry *d)
     dir->u.dir.count--;
     struct vnode *child = d->node;
     child->nlink--;
-    if (child->kind == VN_DIR) {
-        child->nlink = 0; /* its "." goes too */
-        dir->nlink--;
-    }
+    if (child->kind == VN_DIR)
+        dir->nlink--; /* the child's ".." */
     child->ctime = dir->mtime = dir->ctime = vfs_now();
     vfs_free(d, sizeof(*d) + d->len + 1);
     vn_maybe_free(child);

@@ -271,10 +271,25 @@ static void test_rename(void **state)
     assert_int_equal(S5(renameat2, AT_FD, "/h", AT_FD, "/e/g", 8), -EINVAL);
     assert_int_equal(S4(renameat, AT_FD, "/h", AT_FD, "/e/g"), 0);
     assert_int_equal(S2(open, "/h", O_RDONLY), -ENOENT);
-    /* a directory moves with its contents; ".." follows */
+    /* a directory moves with its contents; ".." follows; link counts stay right */
+    assert_int_equal(S2(mkdir, "/e/sub", 0755), 0);
     assert_int_equal(S2(rename, "/e", "/d/e"), 0);
     assert_true((fd = S2(open, "/d/e/../e/g", O_RDONLY)) >= 0);
     S1(close, fd);
+    struct lx_stat st;
+    assert_int_equal(S2(stat, "/d/e", &st), 0);
+    assert_int_equal(st.st_nlink, 3);
+    assert_int_equal(S2(stat, "/d", &st), 0);
+    assert_int_equal(st.st_nlink, 3);
+    assert_int_equal(S1(rmdir, "/d/e/sub"), 0);
+    assert_int_equal(S2(mkdir, "/d/e/new", 0755), 0);
+    assert_int_equal(S1(chdir, "/d/e/new"), 0);
+    char cwd[32];
+    assert_int_equal(S2(getcwd, cwd, sizeof(cwd)), 9);
+    assert_string_equal(cwd, "/d/e/new");
+    assert_int_equal(S1(chdir, "/"), 0);
+    assert_int_equal(S2(stat, "/", &st), 0);
+    assert_int_equal(st.st_nlink, 7); /* 2 + d, data, tmp, dev, proc */
 }
 
 static void test_rom_and_dev(void **state)

@@ -288,6 +288,58 @@ static void test_blocked_read_eof(void **state)
     S1(close, p[0]);
 }
 
+struct blocker {
+    int kind, fd;
+    long result;
+};
+
+static void *block_in(void *arg)
+{
+    struct blocker *b = arg;
+    char c;
+    if (b->kind == 0) {
+        struct lx_pollfd pfd = {b->fd, LX_POLLIN, 0};
+        b->result = S3(poll, &pfd, 1, -1);
+    } else if (b->kind == 1) {
+        b->result = S3(read, b->fd, &c, 1);
+    } else if (b->kind == 2) {
+        struct lx_epoll_event out;
+        b->result = S4(epoll_wait, b->fd, &out, 1, -1);
+    } else {
+        uint64_t rd[16] = {1ull << b->fd};
+        b->result = S5(select, b->fd + 1, rd, NULL, NULL, NULL);
+    }
+    return NULL;
+}
+
+/* Four threads block at once in poll, read, epoll_wait and select on four
+ * pipes; one write to each wakes exactly the calls that can go on. */
+static void test_many_blocked(void **state)
+{
+    int32_t p[4][2];
+    struct blocker b[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(S1(pipe, p[i]), 0);
+    long ep = S1(epoll_create1, 0);
+    struct lx_epoll_event ev = {LX_POLLIN, 1};
+    assert_int_equal(S4(epoll_ctl, ep, LX_EPOLL_CTL_ADD, p[2][0], &ev), 0);
+    for (int i = 0; i < 4; i++) {
+        b[i] = (struct blocker){i, i == 2 ? (int)ep : p[i][0], -99};
+        assert_int_equal(pthread_create(&t[i], NULL, block_in, &b[i]), 0);
+    }
+    for (int i = 3; i >= 0; i--) {
+        assert_int_equal(S3(write, p[i][1], "x", 1), 1);
+        pthread_join(t[i], NULL);
+        assert_int_equal(b[i].result, 1);
+    }
+    for (int i = 0; i < 4; i++) {
+        S1(close, p[i][0]);
+        S1(close, p[i][1]);
+    }
+    S1(close, ep);
+}
+
 static void test_log(void **state)
 {
     unsigned base = hb.log_n;
@@ -325,12 +377,9 @@ static void test_log(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, vfs_setup, vfs_teardown)
 const struct CMUnitTest io_tests[] = {
-        T(test_pipe_basic),
-        T(test_pipe_threads_poll),
-        T(test_pipe_threads_epoll),
-        T(test_epoll_semantics),
-        T(test_poll_select),
-        T(test_blocked_read_eof),
-        T(test_log),
+        T(test_pipe_basic),         T(test_pipe_threads_poll),
+        T(test_pipe_threads_epoll), T(test_epoll_semantics),
+        T(test_poll_select),        T(test_blocked_read_eof),
+        T(test_many_blocked),       T(test_log),
 };
 const size_t n_io_tests = sizeof(io_tests) / sizeof(io_tests[0]);
