@@ -52,6 +52,8 @@ static int open_lookup(int dirfd, const char *path, uint32_t flags, uint32_t mod
     r = vfs_lookup(dirfd, path, LK_PARENT, &nd);
     if (r < 0)
         return r;
+    if (nd.trailing_slash)
+        return -EISDIR; /* Linux: O_CREAT with a trailing slash, existing or not */
     if (nd.node && nd.node->kind == VN_LNK) {
         if (flags & LX_O_EXCL)
             return -EEXIST;

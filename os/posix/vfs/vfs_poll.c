@@ -165,8 +165,10 @@ static long sel_scan(void *ctx)
 
 static long do_select(long nfds, const long usets[3], uint64_t deadline, struct sel_set *s)
 {
-    if (nfds < 0 || nfds > VFS_FDS_MAX)
+    if (nfds < 0)
         return -EINVAL;
+    if (nfds > VFS_FDS_MAX)
+        nfds = VFS_FDS_MAX; /* as Linux: no fd beyond the table's size is looked at */
     memset(s, 0, sizeof(*s));
     s->nfds = (unsigned long)nfds;
     size_t bytes = (s->nfds + 63) / 64 * 8;

@@ -86,6 +86,7 @@ static void test_open_flags(void **state)
     assert_int_equal(S2(open, "/d2", O_RDONLY | O_TRUNC), -EISDIR);
     assert_int_equal(S3(open, "/d2", O_CREAT | O_RDONLY, 0644), -EISDIR);
     assert_int_equal(S3(open, "/new/", O_CREAT | O_RDWR, 0644), -EISDIR);
+    assert_int_equal(S3(open, "/f/", O_CREAT | O_RDWR, 0644), -EISDIR);
     assert_int_equal(S3(open, "/nodir/x", O_CREAT | O_RDWR, 0644), -ENOENT);
     assert_int_equal(S2(creat, "/c", 0600), 3);
     assert_int_equal(S2(fcntl, 3, F_GETFL), O_WRONLY | LX_O_LARGEFILE);

@@ -252,7 +252,8 @@ static void test_poll_select(void **state)
     assert_int_equal(rd[0], 1ull << p[0]);
     rd[0] = 1ull << 60;
     assert_int_equal(S5(select, 61, rd, NULL, NULL, &tv), -EBADF);
-    assert_int_equal(S5(select, 1025, rd, NULL, NULL, &tv), -EINVAL);
+    rd[0] = 0;
+    assert_int_equal(S5(select, 5000, rd, NULL, NULL, &tv), 0); /* clamped to the table */
     assert_int_equal(S5(select, -1, rd, NULL, NULL, &tv), -EINVAL);
     tv.tv_usec = 1000000;
     assert_int_equal(S5(select, 1, rd, NULL, NULL, &tv), -EINVAL);
