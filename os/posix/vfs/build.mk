@@ -1,8 +1,13 @@
 # SPDX-License-Identifier: MIT
 # os/posix/vfs: the POSIX runtime's VFS (included by os/Makefile after
-# os/lib/build.mk, for mk/host.mk's flags and run_fuzz).
+# mk/component.mk, os/lib/build.mk and os/posix/config/build.mk, before the
+# runtime os/posix/build.mk that links it).
 #
 # Provides:
+#   the library posix-vfs (kide_library, on posix-config): the VFS, its Kide
+#                      backend and vfs_config_from_posix; the runtime lists it in
+#                      its kide_component libraries (include path -I os/posix/vfs)
+#   posix-vfs-lib      builds it
 #   $(VFS_SRCS)        the VFS's sources for the runtime component (freestanding
 #                      clean: <stddef.h>, <stdint.h>, <stdbool.h> and the base
 #                      library's string functions), without a backend
@@ -13,8 +18,9 @@
 #                      the freestanding check (os-posix-vfs-freestanding) and the
 #                      fuzzer for $(FUZZ_SECONDS) s (os-posix-vfs-fuzz)
 #   vfs-fuzz           the fuzzer for VFS_FUZZ_SECONDS (default 300)
-# Needs from the includer: TOP, BUILD, OSB, mk/host.mk, run_fuzz and the json variables
-# (os/lib/build.mk), POSIX_CONFIG_* (os/posix/config/build.mk; used in recipes only).
+# Needs from the includer: TOP, BUILD, OSB, mk/host.mk, mk/component.mk, run_fuzz and the
+# json variables (os/lib/build.mk), the library posix-config and POSIX_CONFIG_*
+# (os/posix/config/build.mk).
 
 VFS_DIR := $(TOP)/os/posix/vfs
 VFS_OUT := $(OSB)/posix/vfs
@@ -24,6 +30,8 @@ VFS_SRCS := $(addprefix $(VFS_DIR)/,vfs_core.c vfs_node.c vfs_path.c vfs_fd.c vf
 VFS_KIDE_SRCS := $(VFS_DIR)/backend_kide.c $(VFS_DIR)/vfs_posix.c
 VFS_HDRS := $(wildcard $(VFS_DIR)/*.h)
 VFS_CFLAGS := -I$(VFS_DIR)
+VFS_LIB_SRCS := $(patsubst $(VFS_DIR)/%,%,$(VFS_SRCS) $(VFS_KIDE_SRCS))
+$(eval $(call kide_library,posix-vfs,$(VFS_LIB_SRCS),posix-config))
 VFS_HOST_SRCS := $(VFS_DIR)/tests/backend_host.c $(VFS_DIR)/tests/uaccess_fake.c
 VFS_TEST_SRCS := $(VFS_DIR)/tests/test_vfs.c $(VFS_DIR)/tests/test_vfs_fs.c \
                  $(VFS_DIR)/tests/test_vfs_io.c $(VFS_DIR)/tests/test_vfs_abi.c \
@@ -43,7 +51,9 @@ VFS_FS_ALLOWED := memcmp memcpy memmove memset strcmp strlen strncmp strnlen \
                   posix_copy_in posix_copy_out posix_copy_path posix_user_ok
 VFS_FS_OBJS := $(patsubst $(VFS_DIR)/%.c,$(VFS_OUT)/freestanding/%.o,$(VFS_SRCS))
 
-.PHONY: vfs-test vfs-fuzz vfs-freestanding
+.PHONY: vfs-test vfs-fuzz vfs-freestanding posix-vfs-lib
+posix-vfs-lib: $(KIDE_LIB_posix-vfs)
+
 $(VFS_OUT)/freestanding/%.o: $(VFS_DIR)/%.c $(VFS_HDRS)
 	@mkdir -p $(dir $@)
 	gcc $(VFS_FS_CFLAGS) -c $< -o $@
