@@ -8,7 +8,10 @@
  * but the user-memory helpers of uaccess (vfs_uaccess.h).
  *
  * Locking: the VFS holds the backend's one lock in every entry point (system
- * calls, vfs_flush, vfs_read_file) and drops it only inside wait().
+ * calls, vfs_flush, vfs_read_file) and drops it only inside wait(). Every
+ * function here is called with the lock held, so none may call back into the
+ * VFS (a sigpipe hook that posted a signal and called vfs_wake() would
+ * deadlock: raising SIGPIPE for the calling thread needs no wake).
  */
 #ifndef VFS_BACKEND_H
 #define VFS_BACKEND_H

@@ -16,6 +16,7 @@
 
 struct kide_env;
 
+/* Called with the VFS lock held: a hook must not call into the VFS. */
 struct vfs_kide_hooks {
     /** Required for rom mounts and stdin rom: map ROM module `name` read-only
      *  once, 0 and *data and *size, or -ENOENT (not named for this component) or

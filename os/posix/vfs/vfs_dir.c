@@ -196,6 +196,8 @@ static long do_rename(long ofd, long opath, long nfd, long npath, long flags)
         r = parent_of(nfd, npath, 1, &n);
     if (r == 0)
         r = rename_check(&o, &n, flags);
+    if (r == 0 && dir_gone(n.dir))
+        r = -ENOENT; /* the target directory was removed */
     if (r != 0)
         return r < 0 ? r : 0;
     struct vnode *src = o.node;

@@ -44,7 +44,18 @@ int strncmp(const char *a, const char *b, size_t n);
 #define VFS_MIN(a, b)    ((a) < (b) ? (a) : (b))
 
 enum vnode_kind { VN_DIR, VN_REG, VN_LNK, VN_CHR };
-enum vfs_dev { DEV_NULL = 1, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM };
+/* /dev's nodes; opening DEV_STDIN + n duplicates fd n (Linux: a symlink to
+ * /proc/self/fd/n, which reopens it; for pipes and the log the same). */
+enum vfs_dev {
+    DEV_NULL = 1,
+    DEV_ZERO,
+    DEV_FULL,
+    DEV_RANDOM,
+    DEV_URANDOM,
+    DEV_STDIN,
+    DEV_STDOUT,
+    DEV_STDERR
+};
 
 struct vnode;
 

@@ -221,7 +221,8 @@ static struct vnode *add_node(struct vnode *dir, const char *name, enum vnode_ki
 
 static int make_dev(void)
 {
-    static const char *const names[] = {"null", "zero", "full", "random", "urandom"};
+    static const char *const names[] = {"null",    "zero",  "full",   "random",
+                                        "urandom", "stdin", "stdout", "stderr"};
     struct vfs_mount *m = mount_new(false, 0x1021994 /* TMPFS_MAGIC, as devtmpfs */, 0);
     if (!m || mount_at("/dev", m) < 0)
         return -ENOMEM;

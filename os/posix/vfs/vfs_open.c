@@ -86,6 +86,17 @@ static int open_check(struct vnode *v, uint32_t flags)
     return 0;
 }
 
+/* /dev/stdin, /dev/stdout, /dev/stderr: a new fd for the file of fd n. */
+static long open_std(int n, uint32_t flags)
+{
+    struct vfs_file *f = fd_get(n);
+    if (!f)
+        return -ENXIO;
+    long r = fd_install(f, 0, flags & LX_O_CLOEXEC);
+    file_put(f);
+    return r;
+}
+
 static long do_open(int dirfd, long upath, long lflags, long mode)
 {
     uint32_t flags = (uint32_t)lflags;
@@ -106,6 +117,8 @@ static long do_open(int dirfd, long upath, long lflags, long mode)
         r = open_check(v, flags);
     if (r < 0)
         return r;
+    if (v->kind == VN_CHR && v->u.dev >= DEV_STDIN)
+        return open_std(v->u.dev - DEV_STDIN, flags);
     if ((flags & LX_O_TRUNC) && v->kind == VN_REG && !(flags & LX_O_PATH))
         reg_truncate(v, 0);
     struct vfs_file *f = file_open_vnode(v, (flags & OPEN_KEEP) | LX_O_LARGEFILE);

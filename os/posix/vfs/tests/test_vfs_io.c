@@ -370,10 +370,19 @@ static void test_log(void **state)
     struct lx_iovec iov[2] = {{(uintptr_t) "a", 1}, {(uintptr_t) "b\n", 2}};
     assert_int_equal(S3(writev, 1, iov, 2), 3);
     assert_string_equal(hb.log[base + 6], "ab");
+    /* /dev/stdout and /dev/stderr are fds 1 and 2 */
+    long fd = S2(open, "/dev/stderr", O_WRONLY);
+    assert_true(fd >= 3);
+    assert_int_equal(S3(write, fd, "via dev\n", 8), 8);
+    assert_string_equal(hb.log[base + 7], "via dev");
+    S1(close, fd);
+    assert_true(S2(open, "/dev/stdin", O_RDONLY) >= 3);
+    base++;
     /* a partial line is written when fd 1 is closed too */
     assert_int_equal(S3(write, 1, "tail", 4), 4);
     S1(close, 1);
     assert_string_equal(hb.log[base + 7], "tail");
+    assert_int_equal(S2(open, "/dev/stdout", O_WRONLY), -ENXIO);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, vfs_setup, vfs_teardown)
