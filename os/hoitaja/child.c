@@ -348,7 +348,11 @@ static void ended(struct hj_slot *s, int faulted, kide_u64 now)
     hj_child_stop(s);
     if (!hj_should_restart(s->cfg.policy, faulted, s->exit_code)) {
         s->state = faulted ? HJ_ST_FAULTED : HJ_ST_EXITED;
-        hj_child_gone(s, faulted ? HJ_EXIT_NO_CODE : s->exit_code);
+        /* A POSIX child ended by a signal ends the habitat as a shell reports it:
+         * 128 + signal (a fault included: SIGSEGV 139). */
+        hj_child_gone(s, faulted && s->signal ? 128 + s->signal
+                         : faulted            ? HJ_EXIT_NO_CODE
+                                              : s->exit_code);
         return;
     }
     kide_u64 d = hj_backoff_next(&s->backoff, s->cfg.backoff_ms, s->cfg.max_backoff_ms, ran);
@@ -356,14 +360,6 @@ static void ended(struct hj_slot *s, int faulted, kide_u64 now)
     s->restart_at_ns = now + d * MS;
     hj_say("child %s: restart %lu in %lu ms", s->cfg.name, s->restarts + 1, d);
 }
-
-/* core's signal word of KIDE_OWN_STATE (w18: KIDE_CORE_EXIT's signal), where core has it
- * (KIDE_SIGNAL_MAX comes with the field); without it no exit carries a signal. */
-#ifdef KIDE_SIGNAL_MAX
-#define STATE_SIGNAL(w) ((w).signal)
-#else
-#define STATE_SIGNAL(w) 0ull
-#endif
 
 void hj_child_poll(struct hj_slot *s, kide_u64 now)
 {
@@ -381,7 +377,8 @@ void hj_child_poll(struct hj_slot *s, kide_u64 now)
     s->cpu_ns = w.tree_ns;
     if (w.state == KIDE_ACC_EXITED) {
         s->exit_code = w.exit_code;
-        s->signal = hj_end_signal(s->cfg.posix, 0, STATE_SIGNAL(w), 0, NULL);
+        /* w.signal: KIDE_OWN_STATE w18, KIDE_CORE_EXIT's signal (0: a plain exit) */
+        s->signal = hj_end_signal(s->cfg.posix, 0, w.signal, 0, NULL);
         hj_say("child %s: exited with code %lu%s", s->cfg.name, s->exit_code,
                hj_signal_text(s->signal, sbuf, sizeof(sbuf)));
         hj_event(KIDE_EV_EXITED, s->cfg.name, s->exit_code, 0);

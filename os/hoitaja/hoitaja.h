@@ -200,7 +200,8 @@ void hj_child_cfg_free(struct hj_child_cfg *c);
 /** Whether generation gen may follow current (it must be current + 1). */
 int hj_generation_ok(kide_u64 current, kide_u64 gen);
 /** Exit code of a habitat ending with its exit_with child: the child's own exit code,
- *  HJ_EXIT_NO_CODE when it faulted, missed its heartbeat or could not start. */
+ *  HJ_EXIT_NO_CODE when it faulted, missed its heartbeat or could not start; a POSIX
+ *  child that faulted: 128 + its signal (hj_end_signal; SIGSEGV: 139). */
 #define HJ_EXIT_NO_CODE 111u
 /** Add add to *sum if the result stays at most max; else set *sum to the sum (saturated
  *  at 2^64-1, never wrapped) and return -1. Every quota sum is made with it. */
