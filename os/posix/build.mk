@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # os/posix: the POSIX runtime, the component `posix` that runs a static Linux
 # x86_64 program (docs/posix.md). Included by os/Makefile after
-# os/posix/config/build.mk (the configuration parser, library posix-config).
+# os/posix/config/build.mk (the configuration parser, library posix-config) and
+# os/posix/vfs/build.mk (the VFS, library posix-vfs).
 #
 # Provides:
 #   $(KIDE_ELF_posix)  build/os/bin/posix, the boot module "posix"
@@ -18,7 +19,7 @@ PX_OUT := $(OSB)/posix
 
 # Pure parts (host-tested) and the glue to Kide.
 PX_PURE := pelf pstack pvm pfutex
-PX_GLUE := main load mem thread time misc signal stdio dispatch syscall_table uaccess arch
+PX_GLUE := main load mem thread time misc signal dispatch syscall_table uaccess arch files
 
 # entry.S is a library of its own: kide_component compiles C only.
 KIDE_LIB_posix-entry := $(PX_OUT)/libposix-entry.a
@@ -33,7 +34,7 @@ $(KIDE_LIB_posix-entry): $(PX_OUT)/entry.o
 	@rm -f $@
 	@ar rcs $@ $^
 
-$(eval $(call kide_component,posix,$(addsuffix .c,$(PX_PURE) $(PX_GLUE)),posix-config posix-entry))
+$(eval $(call kide_component,posix,$(addsuffix .c,$(PX_PURE) $(PX_GLUE)),posix-vfs posix-config posix-entry))
 
 .PHONY: posix-test posix-fuzz posix-progs
 

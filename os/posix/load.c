@@ -13,33 +13,18 @@
 
 #define PAGE 4096ull
 
-static struct kide_core_chan chan(void)
-{
-    return kide_core_self_chan(kide_utcb(), kide_core_portal());
-}
-
 int posix_load(const char *module, const char *const *argv, unsigned argc, const char *const *envp,
                unsigned envc, kide_u64 stack_size, struct posix_start *out)
 {
-    struct kide_core_chan ch = chan();
-    struct kide_core_rom_req req = {.va = POSIX_ROM_VA};
-    struct kide_core_rom_rep rep;
-    if (KIDE_WIRE_STR(req.name, module, kide_wire_strlen(module)) != KIDE_OK) {
-        posix_log("posix: program name '%s' too long", module);
-        return -1;
-    }
-    int st = kide_core_rom(&ch, &req, &rep);
-    if (st != KIDE_OK) {
-        posix_log("posix: %s: cannot map ROM module '%s' (%s): is it named in the posix "
-                  "configuration and in the image?",
-                  posix.name, module, kide_status_name(st));
-        return -1;
-    }
-    posix.image_va = POSIX_ROM_VA;
-    posix.image_size = rep.size;
+    const void *image;
+    kide_u64 image_size;
+    if (posix_rom_map(module, &image, &image_size) != 0)
+        return -1; /* logged */
+    posix.image_va = (kide_u64)image;
+    posix.image_size = image_size;
 
     struct posix_elf e;
-    enum posix_elf_err err = posix_elf_check((const void *)POSIX_ROM_VA, rep.size, &e);
+    enum posix_elf_err err = posix_elf_check(image, image_size, &e);
     if (err != POSIX_ELF_OK) {
         posix_log("posix: %s: not a program Kide can run: %s", posix.name, posix_elf_strerror(err));
         return -1;
@@ -58,7 +43,7 @@ int posix_load(const char *module, const char *const *argv, unsigned argc, const
                       posix.name, (void *)lo, (unsigned long)(hi - lo));
             return -1;
         }
-        memcpy((void *)s->vaddr, (const kide_u8 *)POSIX_ROM_VA + s->offset, s->filesz);
+        memcpy((void *)s->vaddr, (const kide_u8 *)image + s->offset, s->filesz);
     }
     kide_mutex_lock(&posix.lock);
     for (unsigned i = 0; i < e.nload; i++) {

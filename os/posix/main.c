@@ -60,6 +60,8 @@ void kide_main(struct kide_env *env)
     posix_mem_init();
     posix_table_init();
 
+    if (posix_files_init(&cfg) != 0)
+        kide_exit(env, 127);
     struct posix_start st;
     if (posix_load(cfg.program, cfg.argv, cfg.argc, cfg.envp, cfg.envc, cfg.stack, &st) != 0)
         kide_exit(env, 127);

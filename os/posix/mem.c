@@ -13,8 +13,7 @@
 #define PAGE       4096ull
 #define PAGE_UP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
 
-/* File mmap: the VFS copies the file's bytes (weak: absent before it is linked). */
-long vfs_read_file(int fd, kide_u64 off, void *dst, __SIZE_TYPE__ len) __attribute__((weak));
+#include "vfs.h"
 
 static struct kide_core_chan chan(void)
 {
@@ -102,8 +101,6 @@ long sys_mmap(long a0, long a1, long a2, long a3, long a4, long a5)
     if (type != L_MAP_PRIVATE && type != L_MAP_SHARED && type != 3 /* SHARED_VALIDATE */)
         return -L_EINVAL;
     int anon = (flags & L_MAP_ANONYMOUS) != 0;
-    if (!anon && !vfs_read_file)
-        return -L_ENOSYS; /* no file system linked */
     if (!anon && type != L_MAP_PRIVATE && (prot & L_PROT_WRITE))
         return -L_ENOSYS; /* a shared writable file mapping: documented as unsupported */
     len = PAGE_UP(len);

@@ -21,6 +21,8 @@
 #include "pfutex.h"
 #include "pelf.h"
 
+struct posix_config;
+
 #define POSIX_THREADS_MAX 32u
 #define POSIX_KSTACK_SLOT 0x20000ull /* libkide's handler stack slot size */
 #define POSIX_KSTACK_SIZE 0x10000ull /* mapped: the slot's upper half */
@@ -152,9 +154,11 @@ void posix_signal_raise(struct posix_frame *f, int sig);
 /** Deliver pending signals that are no longer blocked. */
 void posix_signal_deliver_pending(struct posix_frame *f);
 
-/* stdio.c: fds 1 and 2 to the log while there is no VFS */
-long posix_log_write(int fd, const char *p, kide_u64 n);
-void posix_log_flush(void);
+/* files.c: the VFS with its Kide backend */
+/** Set up the VFS from the configuration. 0, or -1 (logged). */
+int posix_files_init(const struct posix_config *cfg);
+/** Map ROM module name read-only (once; the program's too): 0, -ENOENT or -ENOMEM. */
+int posix_rom_map(const char *name, const void **data, kide_u64 *size);
 
 /** Log "posix: <program>: <text>" (the program's name attributes it). */
 #define posix_log(...) kide_log(posix.env, __VA_ARGS__)

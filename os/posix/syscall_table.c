@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The one table of Linux system calls, indexed by number (docs/posix.md has
  * the list with notes). NULL: -ENOSYS, logged once per number. The VFS's
- * calls (os/posix/vfs, vfs_syscalls[]) are added by posix_table_init when it
- * is linked; before that, writes to fds 1 and 2 go to the log (stdio.c).
+ * calls (os/posix/vfs, vfs_syscalls[]: every file-descriptor call, umask,
+ * getcwd, chdir, ...) are added by posix_table_init at start.
  */
 #include "posix.h"
+#include "vfs.h"
 
 #define SYS(name) long sys_##name(long, long, long, long, long, long)
 SYS(brk);
@@ -48,9 +49,6 @@ SYS(sigaltstack);
 SYS(kill);
 SYS(tkill);
 SYS(tgkill);
-SYS(log_write);
-SYS(log_writev);
-SYS(log_ioctl);
 
 #define E(nr, fn) [L_SYS_##nr] = sys_##fn
 
@@ -103,23 +101,10 @@ posix_sys_fn posix_syscall_table[L_SYS_MAX] = {
         E(kill, kill),
         E(tkill, tkill),
         E(tgkill, tgkill),
-        E(write, log_write),
-        E(writev, log_writev),
-        E(ioctl, log_ioctl),
 };
-
-/* The VFS's table (weak: absent until os/posix/vfs is linked). */
-struct vfs_syscall {
-    int nr;
-    posix_sys_fn fn;
-    const char *name;
-};
-extern const struct vfs_syscall vfs_syscalls[] __attribute__((weak));
 
 void posix_table_init(void)
 {
-    if (!vfs_syscalls)
-        return;
     for (const struct vfs_syscall *s = vfs_syscalls; s->fn; s++)
         if (s->nr >= 0 && s->nr < L_SYS_MAX)
             posix_syscall_table[s->nr] = s->fn;

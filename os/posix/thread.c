@@ -18,7 +18,7 @@
 kide_u64 posix_kstack_top[POSIX_THREADS_MAX];
 static struct kide_thread kthread[POSIX_THREADS_MAX]; /* libkide's handle of each slot's thread */
 
-void vfs_flush(void) __attribute__((weak));
+#include "vfs.h"
 
 static struct kide_core_chan chan(void)
 {
@@ -143,9 +143,7 @@ void posix_thread_boot(struct posix_frame *f)
 
 void posix_exit(int code, int sig)
 {
-    if (vfs_flush)
-        vfs_flush();
-    posix_log_flush();
+    vfs_flush();
     kide_mutex_lock(&posix.lock);
     posix.exiting = 1;
     kide_mutex_unlock(&posix.lock);
