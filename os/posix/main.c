@@ -71,7 +71,7 @@ void kide_main(struct kide_env *env)
     f.rcx = st.entry;
     f.rsp = st.sp;
     f.r11 = 0x202; /* IF, as Linux starts a process */
-    long tid = posix_thread_spawn(&f, 0, 0);
+    long tid = posix_thread_spawn(&f, 0, 0, 0, 0);
     if (tid < 0)
         fail(posix.name, "cannot start the program's main thread (core's THREAD failed)");
     /* Answer the parent; end the threads that ended themselves now and then. */

@@ -118,8 +118,10 @@ int posix_arch_set_fs(kide_sel ec, kide_u64 base);
 
 /* thread.c */
 /** Start a program thread in a free slot with the register image *f (rax, rsp
- *  and rip as the child should see them). -> its tid or a negative errno. */
-long posix_thread_spawn(const struct posix_frame *f, kide_u64 fs, kide_u64 clear_tid);
+ *  and rip as the child should see them); its tid is written to ptid and ctid
+ *  (0: not) before it runs. -> its tid or a negative errno. */
+long posix_thread_spawn(const struct posix_frame *f, kide_u64 fs, kide_u64 clear_tid, kide_u64 ptid,
+                        kide_u64 ctid);
 /** End the threads that ended themselves (under posix.lock). */
 void posix_thread_reap(void);
 /** End the calling thread (its clear_tid done first); the last one ends the program. */

@@ -212,6 +212,22 @@ static unsigned splits_needed(const struct posix_vm *vm, kide_u64 va, kide_u64 e
     return n;
 }
 
+/* Join neighbouring areas that touch and agree (protection, backing), so a
+ * mapping grown in place (brk, mremap) stays one area. */
+static void coalesce(struct posix_vm *vm)
+{
+    unsigned out = 0;
+    for (unsigned i = 0; i < vm->nareas; i++) {
+        struct posix_vm_area *prev = out ? &vm->area[out - 1] : 0;
+        const struct posix_vm_area *a = &vm->area[i];
+        if (prev && prev->end == a->start && prev->prot == a->prot && prev->flags == a->flags)
+            prev->end = a->end;
+        else
+            vm->area[out++] = *a;
+    }
+    vm->nareas = out;
+}
+
 long posix_vm_map(struct posix_vm *vm, kide_u64 va, kide_u64 len, unsigned prot)
 {
     if (!range_ok(va, len))
@@ -234,6 +250,7 @@ long posix_vm_map(struct posix_vm *vm, kide_u64 va, kide_u64 len, unsigned prot)
         vm->area[k] = vm->area[k - 1];
     vm->area[i] = (struct posix_vm_area){va, va + len, prot, flags};
     vm->nareas++;
+    coalesce(vm);
     return 0;
 }
 
@@ -290,6 +307,7 @@ long posix_vm_protect(struct posix_vm *vm, kide_u64 va, kide_u64 len, unsigned p
         }
         a->prot = prot;
     }
+    coalesce(vm);
     return 0;
 }
 

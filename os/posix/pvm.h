@@ -69,7 +69,8 @@ int posix_vm_no_area(const struct posix_vm *vm, kide_u64 va, kide_u64 len);
  *  highest free one. 0 or -L_ENOMEM. */
 long posix_vm_find(const struct posix_vm *vm, kide_u64 len, kide_u64 hint, kide_u64 *va);
 /** Map [va, va + len), which must meet no area: RAM unless prot is PROT_NONE.
- *  0, -L_ENOMEM (no RAM, too many areas) or -L_EINVAL. */
+ *  0, -L_ENOMEM (no RAM, too many areas) or -L_EINVAL. Neighbours that touch
+ *  it with the same protection and backing become one area with it. */
 long posix_vm_map(struct posix_vm *vm, kide_u64 va, kide_u64 len, unsigned prot);
 /** Unmap every area part in [va, va + len) (nothing mapped there is fine). */
 long posix_vm_unmap(struct posix_vm *vm, kide_u64 va, kide_u64 len);

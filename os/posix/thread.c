@@ -67,7 +67,8 @@ static int slot_prepare(unsigned i)
     return 0;
 }
 
-long posix_thread_spawn(const struct posix_frame *f, kide_u64 fs, kide_u64 clear_tid)
+long posix_thread_spawn(const struct posix_frame *f, kide_u64 fs, kide_u64 clear_tid, kide_u64 ptid,
+                        kide_u64 ctid)
 {
     if (!posix_user_ok((void *)(f->rsp - 144), 144, 1))
         return -L_EINVAL;
@@ -106,6 +107,13 @@ long posix_thread_spawn(const struct posix_frame *f, kide_u64 fs, kide_u64 clear
     kide_u64 *top = (kide_u64 *)posix_kstack_top[i];
     top[0] = kthread[i].utcb; /* rt_utcb() reads it: the slot's UTCB */
     top[1] = 0;               /* no libkide handler: core calls use the account's portal */
+    /* The tid words before the thread runs its first program instruction (it
+     * waits for posix.lock in posix_thread_boot), as Linux writes them. */
+    int v = t->tid; /* posix.lock is held: the map directly, not posix_copy_out */
+    if (ptid && posix_vm_access(&posix.vm, ptid, 4, 1))
+        memcpy((void *)ptid, &v, 4);
+    if (ctid && posix_vm_access(&posix.vm, ctid, 4, 1))
+        memcpy((void *)ctid, &v, 4);
     t->core_id = kthread[i].id;
     t->ec = kthread[i].ec;
     posix.live++;
@@ -213,16 +221,9 @@ long sys_clone(long a0, long a1, long a2, long a3, long a4, long a5)
     child.rsp = sp;
     int self = posix_self();
     kide_u64 fs = flags & L_CLONE_SETTLS ? tls : posix.thread[self].fs;
-    long tid = posix_thread_spawn(&child, fs, flags & L_CLONE_CHILD_CLEARTID ? ctid : 0);
-    if (tid < 0)
-        return tid;
-    int v = (int)tid;
-    /* The child may already run: musl waits for these through its own futexes. */
-    if (flags & L_CLONE_PARENT_SETTID)
-        posix_copy_out((void *)ptid, &v, 4);
-    if (flags & L_CLONE_CHILD_SETTID)
-        posix_copy_out((void *)ctid, &v, 4);
-    return tid;
+    return posix_thread_spawn(&child, fs, flags & L_CLONE_CHILD_CLEARTID ? ctid : 0,
+                              flags & L_CLONE_PARENT_SETTID ? ptid : 0,
+                              flags & L_CLONE_CHILD_SETTID ? ctid : 0);
 }
 
 long sys_fork(long a0, long a1, long a2, long a3, long a4, long a5)

@@ -376,6 +376,27 @@ static void vm_reserve_then_protect(void **state)
     assert_int_equal(fk.ram, 0);
 }
 
+static void vm_coalesce(void **state)
+{
+    (void)state;
+    vm_setup(1 << 30);
+    /* Grown in place (brk, mremap): one area, so a later mremap sees one mapping. */
+    assert_int_equal(posix_vm_map(&vm, 0x18000000, 0x2000, RW), 0);
+    assert_int_equal(posix_vm_map(&vm, 0x18002000, 0x2000, RW), 0);
+    assert_int_equal(vm.nareas, 1);
+    const struct posix_vm_area *a = posix_vm_area_at(&vm, 0x18003000);
+    assert_non_null(a);
+    assert_int_equal(a->start, 0x18000000);
+    assert_int_equal(a->end, 0x18004000);
+    /* Another protection stays apart; restoring it joins them again. */
+    assert_int_equal(posix_vm_protect(&vm, 0x18001000, 0x1000, L_PROT_READ), 0);
+    assert_int_equal(vm.nareas, 3);
+    assert_int_equal(posix_vm_protect(&vm, 0x18001000, 0x1000, RW), 0);
+    assert_int_equal(vm.nareas, 1);
+    assert_int_equal(posix_vm_unmap(&vm, 0x18000000, 0x4000), 0);
+    assert_int_equal(fk.ram, 0);
+}
+
 static void vm_quota(void **state)
 {
     (void)state;
@@ -471,6 +492,7 @@ int main(void)
             cmocka_unit_test(vm_map_unmap),
             cmocka_unit_test(vm_partial_unmap),
             cmocka_unit_test(vm_reserve_then_protect),
+            cmocka_unit_test(vm_coalesce),
             cmocka_unit_test(vm_quota),
             cmocka_unit_test(vm_area_limit),
             cmocka_unit_test(futex_queue),
