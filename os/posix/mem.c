@@ -215,8 +215,16 @@ long sys_mremap(long a0, long a1, long a2, long a3, long a4, long a5)
 
 long sys_madvise(long a0, long a1, long a2, long a3, long a4, long a5)
 {
-    /* Advice only: MADV_DONTNEED's zeroing is not done (documented). */
-    if ((kide_u64)a0 & (PAGE - 1))
+    kide_u64 addr = (kide_u64)a0, len = PAGE_UP((kide_u64)a1);
+    if ((addr & (PAGE - 1)) || addr + len < addr)
         return -L_EINVAL;
-    return 0;
+    if (a2 != 4 /* MADV_DONTNEED */)
+        return 0; /* advice only (MADV_FREE, WILLNEED, ...): nothing to do */
+    /* Private anonymous memory reads as zero afterwards, as on Linux. */
+    kide_mutex_lock(&posix.lock);
+    long r = posix_vm_access(&posix.vm, addr, len, 1) ? 0 : -L_ENOMEM;
+    if (!r)
+        memset((void *)addr, 0, len);
+    kide_mutex_unlock(&posix.lock);
+    return r;
 }

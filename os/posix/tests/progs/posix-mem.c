@@ -59,6 +59,8 @@ int main(void)
     strcpy(m, "kept");
     char *g = mremap(m, 2 * pg, 64 * pg, MREMAP_MAYMOVE);
     CHECK(g != MAP_FAILED && strcmp(g, "kept") == 0 && g[64 * pg - 1] == 0);
+    g[0] = 5;
+    CHECK(madvise(g, pg, MADV_DONTNEED) == 0 && g[0] == 0);
     printf("mem: mremap ok\n");
 
     char *b0 = (char *)syscall(SYS_brk, 0); /* musl's sbrk grows nothing: the call itself */
