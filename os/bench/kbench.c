@@ -2,6 +2,10 @@
 /* Kernel benchmark, run as the root task: the costs that bound everything else.
  *
  *   null_syscall    kide_null(): kernel entry and exit
+ *   posix_reflect   a `syscall` from foreign code reflected (ctrl_ec POSIX)
+ *                   to an entry that returns at once (`jmp *%rcx`): the
+ *                   round trip a POSIX program's system call pays before
+ *                   its runtime does any work (no Linux peer)
  *   ipc_roundtrip   call + reply through a portal into another PD on the
  *                   same CPU (the server replies at once)
  *   xcpu_pingpong   semaphore up/down between ECs on CPUs 0 and 1
@@ -52,6 +56,24 @@ BASE_NORETURN void krt_root_main(const struct kide_boot_info *bi)
         samples[i] = bench_rdtsc() - t0;
     }
     report("null_syscall", n);
+
+    /* The foreign code is a copy of krt's in a RAM page below the image;
+     * the native range is the image, so only that copy's call reflects. */
+    u64 page = krt_foreign_page();
+    if (!page || kide_ctrl_ec(KIDE_CTRL_EC_POSIX, 0, (u64)krt_reflect_return, (u64)__image_start,
+                              (u64)__image_end, NULL, NULL, NULL) != KIDE_OK)
+        base_panic("kbench: cannot set up system-call reflection");
+    u64 (*foreign)(u64) = (u64(*)(u64))page;
+    for (unsigned long i = 0; i < n; i++) {
+        unsigned long long t0 = bench_rdtsc();
+        u64 r = foreign(KIDE_SYS_NULL);
+        samples[i] = bench_rdtsc() - t0;
+        if (r != KIDE_SYS_NULL)
+            base_panic("kbench: the reflected call came back with RAX %lx", r);
+    }
+    kide_ctrl_ec(KIDE_CTRL_EC_POSIX, 0, 0, 0, 0, NULL, NULL, NULL);
+    krt_page_free(page);
+    report("posix_reflect", n);
 
     struct krt_spawn_args a = {.cpu = 0, .prio = 10};
     int rc = krt_spawn_module(&server, "kbench-server.elf", &a);

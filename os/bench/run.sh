@@ -49,5 +49,10 @@ qemu=$(qemu-system-x86_64 --version | head -1)
 		ratio=$(awk -v a="$ld" -v b="$kd" 'BEGIN { printf "%.2f", a / b }')
 		echo "| $name | $km | $kd | $lm | $ld | $ratio |"
 	done
+	# Kide only: a reflected POSIX system call (docs/kernel.md).
+	for name in posix_reflect; do
+		km=$(field "$out/kide.log" "$name" min) kd=$(field "$out/kide.log" "$name" median)
+		[ -n "$kd" ] && echo "| $name (Kide only) | $km | $kd | - | - | - |"
+	done
 } | tee "$out/kernel.md"
 echo "bench: table written to $out/kernel.md"

@@ -6,6 +6,9 @@
  *   RDI, RSI, RDX, R10, R8, R9 = arguments a1..a6
  *   on return RAX = enum kide_status; results in RSI, RDX, R10 (r1..r3);
  *   RCX and R11 are clobbered, all other registers are preserved.
+ *   An EC with reflection on (KIDE_CTRL_EC_POSIX) has a `syscall` from
+ *   outside its native range returned to its entry instead, registers
+ *   untouched (docs/kernel.md, "POSIX system-call reflection").
  * Messages travel in the caller's UTCB (utcb.h); the kernel never reads or
  * writes user memory other than UTCBs, which are kernel pages.
  * Every EC has its own FPU/SSE state (x87 + SSE, FXSAVE format), switched

@@ -18,7 +18,7 @@
 KT_DIR   := $(TOP)/os/kernel/tests
 KT_OUT   := $(OSB)/ktest
 KT_RUN   := $(TOP)/os/tools/qemu-run.sh
-KT_ROOT_OBJS   := root.o t_basic.o t_obj.o t_cap.o t_ipc.o t_exc.o t_sched.o t_more.o t_found.o t_dev.o
+KT_ROOT_OBJS   := root.o t_basic.o t_obj.o t_cap.o t_ipc.o t_exc.o t_sched.o t_more.o t_found.o t_dev.o t_posix.o
 KT_HELPER_OBJS := helper.o
 KFUZZ_ROOT_OBJS := fuzz_root.o
 KFUZZ_ATK_OBJS  := fuzz_attacker.o fuzz_struct.o fuzz_ipc.o fuzz_caps.o

@@ -293,7 +293,19 @@ static void shape(u64 nr, u64 *flags, u64 *aux, u64 *a, unsigned cpus)
         *flags = pick(2), a[0] = r_own(KIDE_OBJ_PD), a[1] = pick(8), a[2] = r_own(KIDE_OBJ_PD);
         break;
     case KIDE_SYS_CTRL_EC:
-        *flags = pick(2), a[0] = r_own(KIDE_OBJ_EC);
+        *flags = pick(4), a[0] = pick(8) ? r_own(KIDE_OBJ_EC) : 0;
+        a[1] = pick(4) ? r_addr() : 0;
+        /* POSIX: a native range around its own code (reflecting its own
+         * calls away only stops the attacker: respawned, not a kernel
+         * bug), else an empty or oversized one; its new ECs run foreign
+         * code and so get reflected. */
+        if (pick(4)) {
+            a[2] = (u64)__image_start - pick(1 << 20);
+            a[3] = (u64)__image_end + pick(1 << 20);
+        } else {
+            a[2] = r_addr();
+            a[3] = pick(2) ? a[2] : KIDE_USER_END + pick(1 << 20);
+        }
         break;
     case KIDE_SYS_CTRL_SC:
         *flags = pick(2), a[0] = r_own(KIDE_OBJ_SC), a[2] = r_budget(),

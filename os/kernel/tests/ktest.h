@@ -174,6 +174,12 @@ extern kide_sel ktest_block_sm;
     X(recall) \
     X(recall_remote) \
     X(recall_blocked) \
+    X(posix_reflect) \
+    X(posix_regs) \
+    X(posix_errors) \
+    X(posix_fs) \
+    X(posix_fs_remote) \
+    X(posix_cost) \
     X(sc_time) \
     X(ctrl_sc_errors) \
     X(sc_set_remote) \

@@ -11,7 +11,7 @@ KRT_DIR      := $(TOP)/os/kernel/tests/rt
 KRT_OUT      := $(OSB)/krt
 KRT_CFLAGS   := -I$(KRT_DIR)/include $(ELF_CFLAGS)
 
-KRT_SRCS     := $(KRT_DIR)/mem.c $(KRT_DIR)/ec.c $(KRT_DIR)/entry.c $(KRT_DIR)/spawn.c
+KRT_SRCS     := $(KRT_DIR)/mem.c $(KRT_DIR)/ec.c $(KRT_DIR)/entry.c $(KRT_DIR)/spawn.c $(KRT_DIR)/posix.c
 KRT_OBJS     := $(patsubst $(KRT_DIR)/%.c,$(KRT_OUT)/%.o,$(KRT_SRCS))
 KRT_LIB      := $(KRT_OUT)/libkrt.a
 KRT_HDRS     := $(BASE_HDRS)

@@ -129,6 +129,19 @@ kide_sel krt_sm_create(u64 count);
 /** Root: revoke (with SELF) one object selector and free it. */
 void krt_cap_drop(kide_sel sel);
 
+/* --- system-call reflection (ctrl_ec POSIX; rt/posix.c) ------------------- */
+/** The root's image, linker symbols of user.ld: the native range of tests. */
+extern char __image_start[], __image_end[];
+/** The foreign function's code (copied by krt_foreign_page); its `syscall`
+ *  returns to copy + (krt_foreign_after - krt_foreign_blob). */
+extern const char krt_foreign_blob[], krt_foreign_after[], krt_foreign_end[];
+/** Reflection entry that returns at once: `jmp *%rcx`. */
+extern char krt_reflect_return[];
+/** A fresh root page (below the image, executable) holding a copy of
+ *  u64 f(u64 rax): `syscall` with RAX = rax, returns RAX; 0 if no page.
+ *  Free it with krt_page_free. */
+u64 krt_foreign_page(void);
+
 /* --- exits ---------------------------------------------------------------- */
 /** End the calling child EC: #UD with RAX = KRT_EXIT_MAGIC, RDI = code; the
  *  root's exception handler records the code and stops the EC. */
