@@ -321,19 +321,22 @@ u64 acc_budget_ns(const struct account *a)
     return budget_of(a);
 }
 
-/* Each of n threads gets B / n of the account's budget B per period P. Below the
- * kernel's minimum budget it gets the minimum per a longer period instead, P * MIN * n
- * / B rounded up (at most 64 * 10 ms, well under the kernel's 10 s), so its share
- * MIN / period stays at most B / (P * n): n threads never add up to more than B / P. */
+/* Each of n threads gets B / n of the account's budget B per period P. A budget
+ * that small is mostly the error of a late timer tick (under a loaded TCG a tick
+ * comes a millisecond late, which a 100 us budget would overrun tenfold), so below
+ * CORE_THREAD_BUDGET_NS (or B, if smaller) a thread gets that budget per a longer
+ * period instead, P * budget * n / B rounded up (at most 64 * 10 ms, well under
+ * the kernel's 10 s): the share budget / period stays at most B / (P * n), and n
+ * threads never add up to more than B / P. */
 void acc_thread_sc(const struct account *a, unsigned n, u64 *budget, u64 *period)
 {
-    u64 b = budget_of(a);
+    u64 b = budget_of(a), least = b < CORE_THREAD_BUDGET_NS ? b : CORE_THREAD_BUDGET_NS;
     n = n ? n : 1;
     *budget = b / n;
     *period = KIDE_CORE_PERIOD_NS;
-    if (*budget < KIDE_SC_MIN_NS) {
-        *budget = KIDE_SC_MIN_NS;
-        *period = (KIDE_CORE_PERIOD_NS * KIDE_SC_MIN_NS * n + b - 1) / b;
+    if (*budget < least) {
+        *budget = least;
+        *period = (KIDE_CORE_PERIOD_NS * least * n + b - 1) / b;
     }
 }
 

@@ -56,6 +56,8 @@ void core_portal_entry(u64 id, u64 msg, struct kide_utcb *u);
 #define ACC_MAX_HANDLERS 16
 #define ACC_EXT_MAX      8 /**< extra blocks of dynamic selectors an account may hold */
 #define ACC_THREADS      (KIDE_CORE_MAX_THREADS - 1) /**< KIDE_CORE_THREAD threads per account */
+/** The smallest budget a thread's share is given in (acc_thread_sc). */
+#define CORE_THREAD_BUDGET_NS 1000000ull
 /** Pages a RAM_ALLOC places per hold of core's lock (1.5-12 ms under TCG). */
 #define CORE_GROW_STEP 256
 /** Pages RAM_FREE and DESTROY free per hold: fewer, as each is a revoke whose TLB

@@ -130,6 +130,7 @@ static void fuzz_self(void)
                               KIDE_CORE_MSI,
                               KIDE_CORE_PCI_CONFIG,
                               KIDE_CORE_LOGS,
+                              KIDE_CORE_THREAD_END, /* THREAD itself would run random code */
                               0,
                               999};
     u64 op = ops[rnd() % BASE_ARRAY_SIZE(ops)];
@@ -479,6 +480,11 @@ BASE_NORETURN void test_main(struct kide_utcb *u)
     utcb->words[0] = KIDE_CORE_RAM_FREE;
     utcb->words[1] = KIDE_COMP_HEAP;
     utcb->words[2] = KIDE_COMP_HEAP_END - KIDE_COMP_HEAP;
+    call(KIDE_COMP_SEL_CORE, 3);
+    /* random words (1 << n, small pages) also land in the low window */
+    utcb->words[0] = KIDE_CORE_RAM_FREE;
+    utcb->words[1] = KIDE_COMP_LOW;
+    utcb->words[2] = KIDE_COMP_LOW_END - KIDE_COMP_LOW;
     call(KIDE_COMP_SEL_CORE, 3);
     u64 quota1, used1 = quota_used(&quota1), free1 = core_free_ram();
     say("core-fuzz: %lu calls, seed %lu; used %lu -> %lu, core free RAM %lu -> %lu", calls, seed,

@@ -142,18 +142,22 @@ component-test: $(COMP_MSG_TEST) $(COMP_HEAP_TEST) $(COMP_CLIENT_TEST) $(COMP_PR
 
 # The runtime under core: tests/rt_test.c booted as the root habitat ("hoitaja").
 COMP_RT_TEST := $(COMP_OUT)/rt-test/hoitaja
-$(COMP_OUT)/rt_test.o: $(COMP_TEST_DIR)/rt_test.c $(COMP_HDRS)
+$(COMP_OUT)/rt_test.o: $(COMP_TEST_DIR)/rt_test.c $(COMP_TEST_DIR)/rt_test.h $(COMP_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
 	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) -I$(COMP_DIR) -c $< -o $@
-$(COMP_RT_TEST): $(COMP_OUT)/rt_test.o $(BASE_CRT0) $(COMP_LIB) $(BASE_LIB) $(USER_LDS)
+$(COMP_OUT)/rt_threads.o: $(COMP_TEST_DIR)/rt_threads.c $(COMP_TEST_DIR)/rt_test.h $(COMP_HDRS)
 	@mkdir -p $(dir $@)
-	@$(USER_LD) -o $@ $(BASE_CRT0) $< $(COMP_LIB) $(BASE_LIB)
+	@echo "  CC      $(patsubst $(TOP)/%,%,$<)"
+	@$(USER_CC) $(USER_CFLAGS) $(COMP_CFLAGS) -I$(COMP_DIR) -c $< -o $@
+$(COMP_RT_TEST): $(COMP_OUT)/rt_test.o $(COMP_OUT)/rt_threads.o $(BASE_CRT0) $(COMP_LIB) $(BASE_LIB) $(USER_LDS)
+	@mkdir -p $(dir $@)
+	@$(USER_LD) -o $@ $(BASE_CRT0) $(COMP_OUT)/rt_test.o $(COMP_OUT)/rt_threads.o $(COMP_LIB) $(BASE_LIB)
 	@echo '{"greeting": "rt"}' > $(dir $@)/init.json
 
 
 .PHONY: component-qemu-test
 component-qemu-test: $(COMP_RT_TEST) core $(KERNEL_BIN)
-	@$(KT_RUN) --name os-component-core --kernel $(KERNEL_BIN) --smp 1 --timeout 120 \
+	@$(KT_RUN) --name os-component-core --kernel $(KERNEL_BIN) --smp 1 --timeout 300 \
 	    --expect 'rt-test: [0-9]+ passed, 0 failed' --fail 'FAIL' $(KT_FAIL) \
 	    $(OSB)/bin/core $(COMP_RT_TEST) $(dir $(COMP_RT_TEST))init.json

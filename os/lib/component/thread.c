@@ -191,26 +191,52 @@ int kide_thread_stack(struct kide_env *env, const struct kide_thread *t, kide_u6
     return e ? KIDE_OK : KIDE_BAD_PARAM;
 }
 
+/** The calling thread's entry, found by its stack without the lock (its own entry
+ *  does not change while it runs), or NULL. */
+static struct rt_thread *entry_self(void)
+{
+    kide_u64 sp;
+    __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+    for (unsigned i = 0; i < RT_THREADS; i++)
+        if (table[i].utcb && sp >= table[i].lo && sp < table[i].hi)
+            return &table[i];
+    return 0;
+}
+
+/* Ends the calling thread, holding no lock of the runtime: a thread ended by
+ * another one (reap, kide_thread_end) must never take a lock with it. */
+__attribute__((noreturn)) static void end_self(struct rt_thread *e)
+{
+    e->done = 1; /* reaped by a later create, start or end */
+    struct kide_core_chan ch = rt_core_chan();
+    struct kide_core_thread_end_req req = {e->id};
+    kide_core_thread_end(&ch, &req);
+    for (;;)
+        __asm__ volatile("ud2");
+}
+
 int kide_thread_end(struct kide_env *env, struct kide_thread *t)
 {
     (void)env;
+    struct rt_thread *self = entry_self();
+    if (t && self && t->id && self->id == t->id)
+        end_self(self);
     kide_mutex_lock(&rt_env.thread_mx);
     struct rt_thread *e = entry_of(t);
     kide_u64 id = e ? e->id : 0;
     if (e)
-        e->done = 1; /* if t is the calling thread, a later call reaps the entry */
+        e->done = 1; /* t may still be the caller (no stack registered): reaped later */
     kide_mutex_unlock(&rt_env.thread_mx);
     if (!e)
         return KIDE_BAD_PARAM;
-    /* Not under thread_mx: ending the calling thread never returns. */
     struct kide_core_chan ch = rt_core_chan();
     struct kide_core_thread_end_req req = {id};
-    int st = kide_core_thread_end(&ch, &req);
+    int st = kide_core_thread_end(&ch, &req); /* not under the lock: it may not return */
     if (st != KIDE_OK && st != KIDE_BAD_PARAM)
         return st;
     kide_mutex_lock(&rt_env.thread_mx);
-    if (e->utcb && e->id == id) /* not reaped meanwhile */
-        entry_end(e);           /* core answers BAD_PARAM now: it only frees */
+    if (e->utcb && e->id == id) /* not reaped meanwhile: core answers BAD_PARAM now */
+        entry_end(e);
     kide_mutex_unlock(&rt_env.thread_mx);
     t->ec = 0, t->id = 0, t->utcb = 0;
     return KIDE_OK;
@@ -218,18 +244,11 @@ int kide_thread_end(struct kide_env *env, struct kide_thread *t)
 
 void kide_thread_exit(struct kide_env *env)
 {
-    kide_u64 sp;
-    __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
-    kide_mutex_lock(&rt_env.thread_mx);
-    struct kide_thread self = {0, 0, 0};
-    for (unsigned i = 0; i < RT_THREADS; i++)
-        if (table[i].utcb && sp >= table[i].lo && sp < table[i].hi)
-            self = (struct kide_thread){table[i].ec, table[i].id, table[i].utcb};
-    kide_mutex_unlock(&rt_env.thread_mx);
-    if (self.id)
-        kide_thread_end(env, &self);
+    struct rt_thread *self = entry_self();
+    if (self)
+        end_self(self);
     /* Not a thread with a registered stack: a bug of the caller; end the component. */
-    kide_log(env, "kide: kide_thread_exit outside a thread");
+    kide_log(env, "kide: kide_thread_exit outside a thread with a registered stack");
     kide_exit(env, 1);
 }
 

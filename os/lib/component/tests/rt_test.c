@@ -11,23 +11,12 @@
  * Lines: "rt-test: <test>: FAIL ..." on a failure, then
  * "rt-test: <n> passed, <m> failed"; exit code 0 when all passed.
  */
-#include <kide/component.h>
 #include <kide/json.h>
-#include <kide/base.h>
-#include "rt.h"
+#include "rt_test.h"
 
-static struct kide_env *E;
-static const char *cur;
-static int passed, failed;
-
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c)) {                                                                                \
-            kide_log(E, "rt-test: %s: FAIL at line %d: %s", cur, __LINE__, #c);                    \
-            failed++;                                                                              \
-            return;                                                                                \
-        }                                                                                          \
-    } while (0)
+struct kide_env *E;
+const char *cur;
+int passed, failed;
 
 static kide_u64 used(void)
 {
@@ -431,10 +420,24 @@ void kide_main(struct kide_env *env)
     static const struct {
         const char *name;
         void (*fn)(void);
-    } tests[] = {{"env", t_env},       {"log", t_log},        {"heap", t_heap},
-                 {"quota", t_quota},   {"ram", t_ram},        {"sel-sm", t_sel_sm},
-                 {"portal", t_portal}, {"service", t_service}};
+    } tests[] = {{"env", t_env},
+                 {"log", t_log},
+                 {"heap", t_heap},
+                 {"quota", t_quota},
+                 {"ram", t_ram},
+                 {"sel-sm", t_sel_sm},
+                 {"portal", t_portal},
+                 {"service", t_service},
+                 {"threads", t_threads},
+                 {"thread-limit", t_thread_limit},
+                 {"thread-bad", t_thread_bad},
+                 {"low-window", t_low_window},
+                 {"exit-signal", t_exit_signal},
+                 {"thread-fault", t_thread_fault},
+                 {"cpu-split", t_cpu_split}};
     E = env;
+    if (kide_has_parent(env) || kide_args(env)[0])
+        rt_child_main(env); /* one of the tests' sub-accounts (rt_threads.c) */
     for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         int before = failed;
         cur = tests[i].name;

@@ -76,6 +76,45 @@ static void test_fixed_request(void **state)
     assert_int_equal(rep.ram_quota, 222);
 }
 
+/* The words issue 16 added: THREAD's five, EXIT's signal, OWN_STATE's w18. */
+static void test_thread_exit_signal(void **state)
+{
+    (void)state;
+    struct kide_core_chan ch = chan();
+    struct kide_core_thread_req req = {.ip = 1, .sp = 2, .utcb = 3, .sel = 4, .evt_base = 5};
+    struct kide_core_thread_rep rep;
+    answer[1] = 0x4201;
+    answer_n = 2;
+    assert_int_equal(kide_core_thread(&ch, &req, &rep), KIDE_OK);
+    assert_int_equal(seen_n, 6);
+    assert_int_equal(seen[0], KIDE_CORE_THREAD);
+    for (unsigned i = 1; i <= 5; i++)
+        assert_int_equal(seen[i], i);
+    assert_int_equal(rep.id, 0x4201);
+    struct kide_core_thread_end_req end = {.id = 0x4201};
+    assert_int_equal(kide_core_thread_end(&ch, &end), KIDE_OK);
+    assert_int_equal(seen_n, 2);
+    assert_int_equal(seen[0], KIDE_CORE_THREAD_END);
+    assert_int_equal(seen[1], 0x4201);
+    struct kide_core_exit_req ex = {.code = 137, .signal = 9};
+    kide_core_exit(&ch, &ex);
+    assert_int_equal(seen_n, 3);
+    assert_int_equal(seen[0], KIDE_CORE_EXIT);
+    assert_int_equal(seen[1], 137);
+    assert_int_equal(seen[2], 9);
+    struct kide_own_state_rep st;
+    memset(answer, 0, sizeof(answer));
+    answer[0] = KIDE_OK, answer[1] = KIDE_ACC_EXITED, answer[2] = 137, answer[18] = 9;
+    answer[19] = KIDE_RAM_NODE_ANY, answer[21] = 1, answer[22] = 4096;
+    answer_n = 23;
+    assert_int_equal(kide_own_state(&ch, &st), KIDE_OK);
+    assert_int_equal(st.exit_code, 137);
+    assert_int_equal(st.signal, 9);
+    assert_true(st.numa.node_policy == KIDE_RAM_NODE_ANY);
+    assert_int_equal(st.numa.nodes, 1);
+    assert_int_equal(st.numa.node_bytes[0], 4096);
+}
+
 static void test_string_words(void **state)
 {
     (void)state;
@@ -291,6 +330,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test_setup(test_fixed_request, setup),
+            cmocka_unit_test_setup(test_thread_exit_signal, setup),
             cmocka_unit_test_setup(test_string_words, setup),
             cmocka_unit_test_setup(test_empty_string, setup),
             cmocka_unit_test_setup(test_load_pages, setup),
