@@ -35,13 +35,12 @@
 
 /* ---- a component's address space, as core loads it ----------------------- */
 /* Programs are linked at 0x4000000000 (os/lib/base/user.ld); below KIDE_COMP_HEAP. */
-#define KIDE_COMP_LOW 0x0000000000010000ull /**< the low window: RAM_ALLOC, RAM_FREE and ROM ...   \
-                                             */
-#define KIDE_COMP_LOW_END                                                                          \
-    0x0000004000000000ull /**< ... also map here (exclusive): where the program image starts.      \
-                               Core never maps anything of its own below it (a POSIX program       \
-                               links at 0x400000), and a program image must start at or above it.  \
-                           */
+/* The low window [KIDE_COMP_LOW, KIDE_COMP_LOW_END): RAM_ALLOC, RAM_FREE and ROM map
+ * there as in the heap range. It ends where the program image starts; core never maps
+ * anything of its own in it, and a program image must start at or above its end (a POSIX
+ * program the component loads itself links at 0x400000). */
+#define KIDE_COMP_LOW      0x0000000000010000ull
+#define KIDE_COMP_LOW_END  0x0000004000000000ull
 #define KIDE_COMP_HEAP     0x0000500000000000ull /**< RAM_ALLOC may map here ... */
 #define KIDE_COMP_HEAP_END 0x0000600000000000ull /**< ... up to here (exclusive) */
 #define KIDE_COMP_INFO     0x0000600000000000ull /**< struct kide_comp_info, read-only */
