@@ -154,6 +154,20 @@ static int drive(int argc, char **argv, int test)
                   "%s is a library project: there is no program to boot on Kide", p.name);
         goto out;
     }
+    if (!strcmp(be->name, "qemu") && !strcmp(p.type, "posix")) {
+        char *where = NULL;
+        bool posix = goa_sdk_has_posix(&where);
+        if (!posix)
+            goa_error(test ? "test" : "run",
+                      "build it (make -C os posix) and rebuild the SDK (make -C os sdk), or use "
+                      "--target host (the default for posix projects)",
+                      "posix runtime missing: %s is a posix project, and the POSIX runtime that "
+                      "runs static musl programs on Kide is not in the SDK (%s)",
+                      p.name, where);
+        free(where);
+        if (!posix)
+            goto out;
+    }
     if (!be->available(&why)) {
         goa_error(test ? "test" : "run", "use --target host for POSIX programs",
                   "backend '%s' unavailable: %s", be->name, why);

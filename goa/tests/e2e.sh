@@ -255,7 +255,7 @@ test_posix_qemu_image() {
 	[ -f hi/runtime.yaml ] || fail "the template has no runtime file"
 	grep -q "^  program: hi" hi/runtime.yaml || fail "the runtime file does not name the program"
 	$GOA -C hi build
-	expect_fail "posix runtime missing: the Kide SDK at .* lacks boot/posix" env KIDE_SDK=$PWD/sdk $GOA -C hi run --target qemu
+	expect_fail "posix runtime missing: hi is a posix project" env KIDE_SDK=$PWD/sdk $GOA -C hi run --target qemu
 	expect_fail "make -C os posix" env KIDE_SDK=$PWD/sdk $GOA -C hi test --target qemu
 	printf 'stand-in\n' >sdk/boot/posix
 	# a rom mount: its module comes from the project

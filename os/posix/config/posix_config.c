@@ -159,12 +159,10 @@ static const char *copy_str(struct pc *c, int tok, size_t max, const char *examp
     return dst;
 }
 
-/* A ROM module name: 1..POSIX_NAME_MAX of [A-Za-z0-9._+-], first a letter or digit. */
-static const char *module_name(struct pc *c, int tok)
+/* Whether s is a ROM module name: 1..POSIX_NAME_MAX of [A-Za-z0-9._+-], first a
+ * letter or digit. */
+static int is_module(const char *s)
 {
-    const char *s = copy_str(c, tok, 255, "hello");
-    if (!s)
-        return 0;
     size_t n = slen(s);
     int ok = n > 0 && n <= POSIX_NAME_MAX;
     for (size_t i = 0; ok && i < n; i++) {
@@ -173,9 +171,19 @@ static const char *module_name(struct pc *c, int tok)
                 (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
         ok = alnum || (i && (ch == '.' || ch == '_' || ch == '+' || ch == '-'));
     }
-    if (ok)
+    return ok;
+}
+
+/* A ROM module name (is_module), copied. */
+static const char *module_name(struct pc *c, int tok)
+{
+    const char *s = copy_str(c, tok, 255, "hello");
+    if (!s)
+        return 0;
+    if (is_module(s))
         return s;
     struct msg *m = fail(c, tok);
+    size_t n = slen(s);
     if (n > 4 && s[0] == 'p' && s[1] == 'k' && s[2] == 'g' && s[3] == ':')
         put(m, "packages (pkg:) are not supported yet; name a boot module, e.g. hello");
     else {
@@ -187,31 +195,37 @@ static const char *module_name(struct pc *c, int tok)
     return 0;
 }
 
+/* Why s is no absolute, normalised path (no empty, "." or ".." component, no
+ * trailing '/' but "/" itself), or NULL when it is one. */
+static const char *path_why(const char *s)
+{
+    size_t n = slen(s);
+    if (s[0] != '/')
+        return "must be absolute, e.g. ";
+    if (n > 1 && s[n - 1] == '/')
+        return "must not end with '/', e.g. ";
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '/')
+            continue;
+        size_t e = i + 1; /* the component s[i+1 .. e) */
+        while (e < n && s[e] != '/')
+            e++;
+        size_t len = e - i - 1;
+        if (len == 0 && n > 1)
+            return "must not hold an empty component ('//'), e.g. ";
+        if ((len == 1 && s[i + 1] == '.') || (len == 2 && s[i + 1] == '.' && s[i + 2] == '.'))
+            return "must not hold '.' or '..' components, e.g. ";
+    }
+    return 0;
+}
+
 /* An absolute, normalised path of at most POSIX_STR_MAX bytes. */
 static const char *path_str(struct pc *c, int tok, const char *example)
 {
     const char *s = copy_str(c, tok, POSIX_STR_MAX, example);
     if (!s)
         return 0;
-    const char *why = 0;
-    size_t n = slen(s);
-    if (s[0] != '/')
-        why = "must be absolute, e.g. ";
-    else if (n > 1 && s[n - 1] == '/')
-        why = "must not end with '/', e.g. ";
-    for (size_t i = 0; !why && i < n; i++) {
-        if (s[i] != '/')
-            continue;
-        /* component s[i+1 .. next '/') */
-        size_t e = i + 1;
-        while (e < n && s[e] != '/')
-            e++;
-        size_t len = e - i - 1;
-        if (len == 0 && n > 1)
-            why = "must not hold an empty component ('//'), e.g. ";
-        else if ((len == 1 && s[i + 1] == '.') || (len == 2 && s[i + 1] == '.' && s[i + 2] == '.'))
-            why = "must not hold '.' or '..' components, e.g. ";
-    }
+    const char *why = path_why(s);
     if (!why)
         return s;
     struct msg *m = fail(c, tok);
@@ -376,75 +390,59 @@ static int env_field(struct pc *c, int tok)
     return 0;
 }
 
-/* stdin: none | rom:<module>; stdout/stderr: log | file:/path. */
-static int stream_field(struct pc *c, int tok, const char *name, struct posix_stream *out)
+/* The rest of s after prefix pfx, or NULL when s does not start with it. */
+static const char *after(const char *s, const char *pfx)
 {
-    int in = name[3] == 'i';
-    at(c, name, -1, 0);
-    const char *s = copy_str(c, tok, POSIX_STR_MAX, in ? "none" : "log");
+    while (*pfx && *s == *pfx)
+        s++, pfx++;
+    return *pfx ? 0 : s;
+}
+
+/* stdin: none | rom:<module>. */
+static int stdin_field(struct pc *c, int tok, struct posix_stream *out)
+{
+    at(c, "stdin", -1, 0);
+    const char *s = copy_str(c, tok, POSIX_STR_MAX, "none"), *rest;
     if (!s)
         return -1;
-    if (in && seq(s, "none")) {
+    if (seq(s, "none")) {
         out->kind = POSIX_STREAM_NONE, out->arg = 0;
         return 0;
     }
-    if (!in && seq(s, "log")) {
-        out->kind = POSIX_STREAM_LOG, out->arg = 0;
-        return 0;
-    }
-    const char *pfx = in ? "rom:" : "file:";
-    size_t n = slen(pfx), i = 0;
-    while (i < n && s[i] == pfx[i])
-        i++;
-    if (i == n) {
-        /* Check the rest as its own string: re-copying would need a token, so
-         * validate in place through a temporary view. */
-        const char *rest = s + n;
-        size_t rn = slen(rest);
-        if (in) {
-            int ok = rn > 0 && rn <= POSIX_NAME_MAX;
-            for (size_t k = 0; ok && k < rn; k++) {
-                char ch = rest[k];
-                ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                     (ch >= '0' && ch <= '9') ||
-                     (k && (ch == '.' || ch == '_' || ch == '+' || ch == '-'));
-            }
-            if (ok) {
-                out->kind = POSIX_STREAM_ROM, out->arg = rest;
-                return 0;
-            }
-            struct msg *m = fail(c, tok);
-            put(m, "rom: must name a boot module (1 to 31 letters, digits and . _ + -), "
-                   "e.g. rom:input.txt");
-            got(c, tok);
-            return -1;
-        }
-        int ok = rest[0] == '/' && !(rn > 1 && rest[rn - 1] == '/');
-        for (size_t k = 0; ok && k < rn; k++)
-            if (rest[k] == '/') {
-                size_t e = k + 1;
-                while (e < rn && rest[e] != '/')
-                    e++;
-                size_t len = e - k - 1;
-                ok = !(len == 0 && rn > 1) && !(len == 1 && rest[k + 1] == '.') &&
-                     !(len == 2 && rest[k + 1] == '.' && rest[k + 2] == '.');
-            }
-        if (!ok) {
-            struct msg *m = fail(c, tok);
-            put(m, "file: needs an absolute, normalised path, e.g. file:/out.txt");
-            got(c, tok);
-            return -1;
-        }
-        if (reserved(c, tok, rest))
-            return -1;
-        out->kind = POSIX_STREAM_FILE, out->arg = rest;
+    if ((rest = after(s, "rom:")) && is_module(rest)) {
+        out->kind = POSIX_STREAM_ROM, out->arg = rest;
         return 0;
     }
     struct msg *m = fail(c, tok);
-    put(m, in ? "must be none or rom:<module>, e.g. rom:input.txt"
-              : "must be log or file:<absolute path>, e.g. file:/out.txt");
+    put(m, rest ? "rom: must name a boot module (1 to 31 letters, digits and . _ + -), "
+                  "e.g. rom:input.txt"
+                : "must be none or rom:<module>, e.g. rom:input.txt");
     got(c, tok);
     return -1;
+}
+
+/* stdout/stderr: log | file:/path. */
+static int out_field(struct pc *c, int tok, const char *name, struct posix_stream *out)
+{
+    at(c, name, -1, 0);
+    const char *s = copy_str(c, tok, POSIX_STR_MAX, "log"), *rest;
+    if (!s)
+        return -1;
+    if (seq(s, "log")) {
+        out->kind = POSIX_STREAM_LOG, out->arg = 0;
+        return 0;
+    }
+    if (!(rest = after(s, "file:")) || path_why(rest)) {
+        struct msg *m = fail(c, tok);
+        put(m, rest ? "file: needs an absolute, normalised path, e.g. file:/out.txt"
+                    : "must be log or file:<absolute path>, e.g. file:/out.txt");
+        got(c, tok);
+        return -1;
+    }
+    if (reserved(c, tok, rest))
+        return -1;
+    out->kind = POSIX_STREAM_FILE, out->arg = rest;
+    return 0;
 }
 
 static int mount_field(struct pc *c, int tok, long i, struct posix_mount *mt)
@@ -622,20 +620,20 @@ static const char *lit(struct posix_config *o, const char *s)
     return d;
 }
 
-static int parse(struct pc *c, int obj)
+enum { F_PROGRAM, F_ARGS, F_ENV, F_CWD, F_MOUNTS, F_STDIN, F_STDOUT, F_STDERR, F_STACK, F_N };
+
+/* The members of object obj into val[F_*] (the value's token, -1 when absent);
+ * an unknown one is refused with the known ones. */
+static int members(struct pc *c, int obj, int val[F_N])
 {
     static const char known[] = "program, args, env, cwd, mounts, stdin, stdout, stderr, stack";
     static const char *const names[] = {"program", "args",   "env",    "cwd",  "mounts",
                                         "stdin",   "stdout", "stderr", "stack"};
-    enum { F_PROGRAM, F_ARGS, F_ENV, F_CWD, F_MOUNTS, F_STDIN, F_STDOUT, F_STDERR, F_STACK, F_N };
-    int val[F_N];
-    struct posix_config *o = c->out;
     at(c, 0, -1, 0);
     if (kide_json_type(c->doc, obj) != KIDE_JSON_OBJECT) {
         struct msg *m = fail(c, obj);
         put(m, "must be an object, e.g. {program: hello}");
-        if (obj >= 0 && (kide_u32)obj < c->doc->ntok)
-            got(c, obj);
+        got(c, obj);
         return -1;
     }
     for (int f = 0; f < F_N; f++)
@@ -645,7 +643,6 @@ static int parse(struct pc *c, int obj)
         while (f < F_N && !kide_json_str_eq(c->doc, k, names[f]))
             f++;
         if (f == F_N) {
-            at(c, 0, -1, 0);
             struct msg *m = fail(c, k);
             put(m, "unknown field");
             got(c, k);
@@ -655,30 +652,25 @@ static int parse(struct pc *c, int obj)
         }
         val[f] = k + 1; /* keys are unique (the JSON parser refuses duplicates) */
     }
-    at(c, "program", -1, 0);
-    if (val[F_PROGRAM] < 0) {
-        put(fail(c, obj), "is missing; name the boot module holding the static ELF, "
-                          "e.g. program: hello");
-        return -1;
-    }
-    if (!(o->program = module_name(c, val[F_PROGRAM])) || add_rom(c, val[F_PROGRAM], o->program))
-        return -1;
-    if (val[F_ARGS] >= 0 ? args_field(c, val[F_ARGS]) : 0)
-        return -1;
-    if (val[F_ENV] >= 0 && env_field(c, val[F_ENV]))
-        return -1;
-    at(c, "cwd", -1, 0);
-    if (val[F_CWD] >= 0 && !(o->cwd = path_str(c, val[F_CWD], "/")))
-        return -1;
+    return 0;
+}
+
+/* The standard streams; stdin's module joins roms[]. */
+static int streams(struct pc *c, const int val[F_N])
+{
+    struct posix_config *o = c->out;
     o->std_out.kind = o->std_err.kind = POSIX_STREAM_LOG;
-    if (val[F_STDIN] >= 0 && stream_field(c, val[F_STDIN], "stdin", &o->std_in))
+    if ((val[F_STDIN] >= 0 && stdin_field(c, val[F_STDIN], &o->std_in)) ||
+        (val[F_STDOUT] >= 0 && out_field(c, val[F_STDOUT], "stdout", &o->std_out)) ||
+        (val[F_STDERR] >= 0 && out_field(c, val[F_STDERR], "stderr", &o->std_err)))
         return -1;
-    if (val[F_STDOUT] >= 0 && stream_field(c, val[F_STDOUT], "stdout", &o->std_out))
-        return -1;
-    if (val[F_STDERR] >= 0 && stream_field(c, val[F_STDERR], "stderr", &o->std_err))
-        return -1;
-    if (o->std_in.kind == POSIX_STREAM_ROM && add_rom(c, val[F_STDIN], o->std_in.arg))
-        return -1;
+    return o->std_in.kind == POSIX_STREAM_ROM ? add_rom(c, val[F_STDIN], o->std_in.arg) : 0;
+}
+
+/* The mounts; their modules join roms[] after the program's and stdin's. */
+static int mounts_and_roms(struct pc *c, const int val[F_N])
+{
+    struct posix_config *o = c->out;
     if (val[F_MOUNTS] >= 0 && mounts_field(c, val[F_MOUNTS]))
         return -1;
     for (kide_u32 k = 0; k < o->nmounts; k++)
@@ -687,13 +679,14 @@ static int parse(struct pc *c, int obj)
             if (add_rom(c, val[F_MOUNTS], o->mounts[k].modules[j]))
                 return -1;
         }
-    o->stack = POSIX_STACK_DEF;
-    at(c, "stack", -1, 0);
-    if (val[F_STACK] >= 0 &&
-        size_field(c, val[F_STACK], POSIX_STACK_MIN, POSIX_STACK_MAX, &o->stack))
-        return -1;
-    /* Defaults. The pool holds at most POSIX_POOL_MAX - 2 bytes of given strings
-     * plus these: reserve by failing clearly if they do not fit. */
+    return 0;
+}
+
+/* What was not given. The pool holds the given strings and these short literals:
+ * when they do not fit, the configuration is refused, never cut. */
+static int defaults(struct pc *c, int obj)
+{
+    struct posix_config *o = c->out;
     if (!o->argc) {
         o->argv[0] = o->program;
         o->argc = 1;
@@ -714,6 +707,36 @@ full:
     put(fail(c, obj), "the strings take more than the pool's bytes; shorten the arguments "
                       "and environment");
     return -1;
+}
+
+static int parse(struct pc *c, int obj)
+{
+    int val[F_N];
+    struct posix_config *o = c->out;
+    if (members(c, obj, val))
+        return -1;
+    at(c, "program", -1, 0);
+    if (val[F_PROGRAM] < 0) {
+        put(fail(c, obj), "is missing; name the boot module holding the static ELF, "
+                          "e.g. program: hello");
+        return -1;
+    }
+    if (!(o->program = module_name(c, val[F_PROGRAM])) || add_rom(c, val[F_PROGRAM], o->program))
+        return -1;
+    if ((val[F_ARGS] >= 0 && args_field(c, val[F_ARGS])) ||
+        (val[F_ENV] >= 0 && env_field(c, val[F_ENV])))
+        return -1;
+    at(c, "cwd", -1, 0);
+    if (val[F_CWD] >= 0 && !(o->cwd = path_str(c, val[F_CWD], "/")))
+        return -1;
+    if (streams(c, val) || mounts_and_roms(c, val))
+        return -1;
+    o->stack = POSIX_STACK_DEF;
+    at(c, "stack", -1, 0);
+    if (val[F_STACK] >= 0 &&
+        size_field(c, val[F_STACK], POSIX_STACK_MIN, POSIX_STACK_MAX, &o->stack))
+        return -1;
+    return defaults(c, obj);
 }
 
 int posix_config_parse(const struct kide_json_doc *doc, int obj_token, struct posix_config *out,
