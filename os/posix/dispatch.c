@@ -37,6 +37,26 @@ static void unknown(kide_u64 nr)
                   (unsigned long)nr);
 }
 
+/* The 16 bytes at lo the way back writes must be writable program memory.
+ * The area found last time is remembered with the map's generation, so the
+ * common case (the same stack, no unmap since) takes no lock. */
+static int stack_ok(kide_u64 lo)
+{
+    struct posix_thread *t = &posix.thread[posix_self()];
+    if (lo >= t->stk_lo && lo + 16 <= t->stk_hi && lo + 16 > lo && t->stk_gen == posix.vm_gen)
+        return 1;
+    kide_mutex_lock(&posix.lock);
+    int ok = posix_vm_access(&posix.vm, lo, 16, 1);
+    const struct posix_vm_area *a = ok ? posix_vm_area_at(&posix.vm, lo) : 0;
+    if (a) {
+        t->stk_lo = a->start;
+        t->stk_hi = a->end;
+        t->stk_gen = posix.vm_gen;
+    }
+    kide_mutex_unlock(&posix.lock);
+    return ok;
+}
+
 void posix_syscall(struct posix_frame *f)
 {
     kide_u64 nr = f->rax;
@@ -54,7 +74,7 @@ void posix_syscall(struct posix_frame *f)
      * return path: end it like Linux would (SIGSEGV). */
     if (posix.pending)
         posix_signal_deliver_pending(f);
-    if (!posix_user_ok((void *)(f->rsp - 144), 16, 1)) {
+    if (!stack_ok(f->rsp - 144)) {
         posix_log("posix: %s: stack pointer %p is not writable memory", posix.name, (void *)f->rsp);
         posix_exit(0, L_SIGSEGV);
     }

@@ -58,6 +58,7 @@ long posix_mem_map_fixed(kide_u64 va, kide_u64 len, unsigned prot)
 {
     kide_mutex_lock(&posix.lock);
     long r = posix_vm_map(&posix.vm, va, len, prot);
+    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     return r;
 }
@@ -82,6 +83,7 @@ long sys_brk(long a0, long a1, long a2, long a3, long a4, long a5)
             posix.brk_cur = cur = want;
         }
     }
+    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     return (long)cur; /* Linux: the (possibly unchanged) break */
 }
@@ -122,6 +124,7 @@ long sys_mmap(long a0, long a1, long a2, long a3, long a4, long a5)
     }
     if (r == 0)
         r = posix_vm_map(&posix.vm, va, len, anon ? prot : (prot | L_PROT_WRITE));
+    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     if (r)
         return r;
@@ -132,12 +135,14 @@ long sys_mmap(long a0, long a1, long a2, long a3, long a4, long a5)
         if (n < 0) {
             kide_mutex_lock(&posix.lock);
             posix_vm_unmap(&posix.vm, va, len);
+            posix.vm_gen++;
             kide_mutex_unlock(&posix.lock);
             return n;
         }
         if (!(prot & L_PROT_WRITE)) {
             kide_mutex_lock(&posix.lock);
             posix_vm_protect(&posix.vm, va, len, prot);
+            posix.vm_gen++;
             kide_mutex_unlock(&posix.lock);
         }
     }
@@ -151,6 +156,7 @@ long sys_munmap(long a0, long a1, long a2, long a3, long a4, long a5)
         return -L_EINVAL;
     kide_mutex_lock(&posix.lock);
     long r = posix_vm_unmap(&posix.vm, addr, len);
+    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     return r;
 }
@@ -168,6 +174,7 @@ long sys_mprotect(long a0, long a1, long a2, long a3, long a4, long a5)
     prot &= L_PROT_READ | L_PROT_WRITE | L_PROT_EXEC;
     kide_mutex_lock(&posix.lock);
     long r = posix_vm_protect(&posix.vm, addr, len, prot);
+    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     return r;
 }
@@ -209,6 +216,7 @@ long sys_mremap(long a0, long a1, long a2, long a3, long a4, long a5)
             r = (long)va;
         }
     }
+    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     return r;
 }
@@ -225,6 +233,7 @@ long sys_madvise(long a0, long a1, long a2, long a3, long a4, long a5)
     long r = posix_vm_access(&posix.vm, addr, len, 1) ? 0 : -L_ENOMEM;
     if (!r)
         memset((void *)addr, 0, len);
+    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     return r;
 }

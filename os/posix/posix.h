@@ -63,6 +63,7 @@ struct posix_thread {
     kide_u64 sigmask;
     kide_u64 altstack_sp, altstack_size;
     int altstack_flags;
+    kide_u64 stk_lo, stk_hi, stk_gen; /* the stack area last returned onto, at vm_gen */
 };
 
 struct posix_state {
@@ -85,6 +86,7 @@ struct posix_state {
     struct l_rlimit rlim[L_RLIM_NLIMITS];
     kide_u8 unknown_logged[L_SYS_MAX / 8];
     int exiting;
+    volatile kide_u64 vm_gen; /* bumped (under lock) by every change that may unmap */
 };
 
 extern struct posix_state posix;

@@ -93,6 +93,7 @@ long posix_thread_spawn(const struct posix_frame *f, kide_u64 fs, kide_u64 clear
     t->sigmask = self >= 0 ? posix.thread[self].sigmask : 0;
     t->altstack_sp = t->altstack_size = 0;
     t->altstack_flags = 2; /* SS_DISABLE */
+    t->stk_hi = 0;
     t->state = PT_STARTING;
     /* The thread runs at once but first takes posix.lock (posix_thread_boot),
      * which we hold until its slot names its UTCB. */
