@@ -177,6 +177,19 @@ static kide_u64 quota_ns(void)
     return kide_quota(E, &q) == KIDE_OK ? q.cpu_ns : 0;
 }
 
+static kide_u64 caps_used(void)
+{
+    struct kide_quota q;
+    return kide_quota(E, &q) == KIDE_OK ? q.caps_used : 0;
+}
+
+static kide_u64 core_caps_free(void)
+{
+    struct kide_core_chan ch = self_chan();
+    struct kide_core_stats_rep rep;
+    return kide_core_stats(&ch, &rep) == KIDE_OK ? rep.caps_free : 0;
+}
+
 static kide_u64 ram_used(void)
 {
     struct kide_quota q;
@@ -198,9 +211,10 @@ void t_threads(void)
     kide_u64 sum;
     CHECK(kide_mutex_init(E, &mx) == KIDE_OK && kide_sm_create(E, 0, &done_sm) == KIDE_OK);
     CHECK(threads_now(&sum) == 1);
-    kide_u64 base = ram_used();
+    kide_u64 base = ram_used(), caps0 = caps_used();
     CHECK(kide_thread_start(E, count, (void *)0, 0, &t[0]) == KIDE_OK);
     CHECK(kide_thread_start(E, count, (void *)1, 32768, &t[1]) == KIDE_OK);
+    CHECK(caps_used() > caps0); /* EC, UTCB and SC are the component's kernel memory */
     CHECK(t[0].id != t[1].id && t[0].utcb != t[1].utcb && t[0].ec && t[1].ec);
     CHECK(wait_sm(done_sm, 2) == KIDE_OK);
     CHECK(counter == 2 * ROUNDS);
@@ -383,6 +397,7 @@ void t_cpu_split(void)
     struct kide_own_state_rep wa, wb;
     char args[16];
     kide_snprintf(args, sizeof(args), "spin %u", SPLIT_THREADS);
+    kide_u64 caps_free0 = core_caps_free(), caps0 = caps_used();
     CHECK(sub_start(&a, "many", args, SPLIT_PCT, 512) == KIDE_OK);
     CHECK(sub_start(&b, "one", "spin", 100 - SPLIT_PCT, 64) == KIDE_OK);
     /* Wait until all its threads run (a condition with a deadline), then measure. */
@@ -408,4 +423,8 @@ void t_cpu_split(void)
     CHECK(pct10 >= 20); /* it did run */
     sub_destroy(&a);
     sub_destroy(&b);
+    /* destroying them ended every thread: all kernel memory is back */
+    kide_log(E, "rt-test: cpu-split: core free pages %lu -> %lu, ours used %lu -> %lu", caps_free0,
+             core_caps_free(), caps0, caps_used());
+    CHECK(caps_used() == caps0);
 }
