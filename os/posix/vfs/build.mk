@@ -56,7 +56,8 @@ posix-vfs-lib: $(KIDE_LIB_posix-vfs)
 
 $(VFS_OUT)/freestanding/%.o: $(VFS_DIR)/%.c $(VFS_HDRS)
 	@mkdir -p $(dir $@)
-	gcc $(VFS_FS_CFLAGS) -c $< -o $@
+	@echo "  CC      $(patsubst $(TOP)/%,%,$<) (freestanding check)"
+	@gcc $(VFS_FS_CFLAGS) -c $< -o $@
 
 # vfs_fs_check: link the objects into one and allow only VFS_FS_ALLOWED
 # undefined (a libc call or a compiler-emitted helper fails here, not at the

@@ -152,5 +152,11 @@ VFS_SYS(pipe2);
 VFS_SYS(renameat2);
 VFS_SYS(statx);
 VFS_SYS(faccessat2);
+VFS_SYS(chown);
+VFS_SYS(fchown);
+VFS_SYS(lchown);
+VFS_SYS(fchownat);
+VFS_SYS(flock);
+VFS_SYS(fadvise64);
 
 #endif

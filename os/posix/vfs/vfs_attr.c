@@ -242,3 +242,88 @@ VFS_SYS(utimensat)
     VFS_LEAVE();
     return r;
 }
+
+/* chown and friends: one user here, so ownership is not recorded; the call
+ * checks its object as Linux would (root may always) and changes ctime. */
+static long do_chown(long dirfd, long upath, long flags)
+{
+    struct nameidata nd;
+    if (flags & ~(long)(LX_AT_SYMLINK_NOFOLLOW | LX_AT_EMPTY_PATH))
+        return -EINVAL;
+    long r = vfs_get_path(vfs_pbuf[0], upath);
+    if (r < 0)
+        return r;
+    if (!vfs_pbuf[0][0] && (flags & LX_AT_EMPTY_PATH)) {
+        struct vfs_file *f = dirfd == LX_AT_FDCWD ? NULL : fd_get(dirfd);
+        if (!f && dirfd != LX_AT_FDCWD)
+            return -EBADF;
+        nd.node = f ? f->vn : vfs.cwd;
+        file_put(f);
+        if (!nd.node)
+            return 0;
+    } else {
+        r = vfs_lookup((int)dirfd, vfs_pbuf[0], (flags & LX_AT_SYMLINK_NOFOLLOW) ? 0 : LK_FOLLOW,
+                       &nd);
+        if (r < 0)
+            return r;
+    }
+    if (nd.node->mnt->readonly && nd.node->kind != VN_CHR)
+        return -EROFS;
+    nd.node->ctime = vfs_now();
+    return 0;
+}
+
+VFS_SYS(chown)
+{
+    VFS_ENTER();
+    long r = do_chown(LX_AT_FDCWD, a0, 0);
+    VFS_LEAVE();
+    return r;
+}
+
+VFS_SYS(lchown)
+{
+    VFS_ENTER();
+    long r = do_chown(LX_AT_FDCWD, a0, LX_AT_SYMLINK_NOFOLLOW);
+    VFS_LEAVE();
+    return r;
+}
+
+VFS_SYS(fchownat)
+{
+    VFS_ENTER();
+    long r = do_chown(a0, a1, a4);
+    VFS_LEAVE();
+    return r;
+}
+
+/* fchown, flock, fadvise64: valid fd and arguments, nothing to do here. */
+static long fd_only(long fd, long err_if_pipe)
+{
+    VFS_ENTER();
+    struct vfs_file *f = fd_get(fd);
+    long r = !f ? -EBADF : (err_if_pipe && !f->ops->seekable) ? err_if_pipe : 0;
+    file_put(f);
+    VFS_LEAVE();
+    return r;
+}
+
+VFS_SYS(fchown)
+{
+    return fd_only(a0, 0);
+}
+
+VFS_SYS(flock)
+{
+    long op = a1 & ~4l;                /* LOCK_NB */
+    if (op != 1 && op != 2 && op != 8) /* LOCK_SH, LOCK_EX, LOCK_UN */
+        return fd_only(a0, 0) < 0 ? -EBADF : -EINVAL;
+    return fd_only(a0, 0);
+}
+
+VFS_SYS(fadvise64)
+{
+    if (a3 < 0 || a3 > 5) /* POSIX_FADV_NORMAL .. POSIX_FADV_NOREUSE */
+        return fd_only(a0, 0) < 0 ? -EBADF : -EINVAL;
+    return fd_only(a0, -ESPIPE);
+}

@@ -9,7 +9,8 @@
  * of vfs_syscalls[], then each of its six arguments is a selector byte and
  * its value: a small number, an fd (-1..15 or AT_FDCWD), a path from a list
  * or from the input (copied into the arena), an arena pointer, a size, a
- * flag word or a pointer outside the arena. Blocking cannot happen on one
+ * flag word or a pointer outside the arena. A first byte of 0xff calls
+ * vfs_exec or vfs_read_file (into the arena) instead. Blocking cannot happen on one
  * thread: the backend's wait reports a signal, so blocked calls end with
  * EINTR. After the input the VFS is torn down and every byte the backend
  * handed out must be back (a leak aborts).
@@ -142,7 +143,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     setup();
     struct input in = {data, size, ARENA_SIZE / 2};
     for (int steps = 0; in.n && steps < 256; steps++) {
-        const struct vfs_syscall *s = &vfs_syscalls[take(&in) % n_calls];
+        uint8_t op = take(&in);
+        if (op == 0xff) { /* the runtime's own entry points */
+            uint8_t what = take(&in);
+            if (what & 1)
+                vfs_exec();
+            else
+                vfs_read_file(take(&in) % 16, take32(&in), arena, take(&in) * 64u);
+            continue;
+        }
+        const struct vfs_syscall *s = &vfs_syscalls[op % n_calls];
         long a[6];
         for (int i = 0; i < 6; i++)
             a[i] = arg(&in);

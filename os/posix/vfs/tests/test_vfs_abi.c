@@ -25,19 +25,21 @@ static const struct {
     const char *name;
     int nr;
 } host_nr[] = {
-        N(read),     N(write),        N(open),       N(close),       N(stat),
-        N(fstat),    N(lstat),        N(poll),       N(lseek),       N(ioctl),
-        N(pread64),  N(pwrite64),     N(readv),      N(writev),      N(access),
-        N(pipe),     N(select),       N(dup),        N(dup2),        N(sendfile),
-        N(fcntl),    N(fsync),        N(fdatasync),  N(truncate),    N(ftruncate),
-        N(getcwd),   N(chdir),        N(fchdir),     N(rename),      N(mkdir),
-        N(rmdir),    N(creat),        N(link),       N(unlink),      N(symlink),
-        N(readlink), N(chmod),        N(fchmod),     N(umask),       N(statfs),
-        N(fstatfs),  N(epoll_create), N(getdents64), N(epoll_wait),  N(epoll_ctl),
-        N(openat),   N(mkdirat),      N(newfstatat), N(unlinkat),    N(renameat),
-        N(linkat),   N(symlinkat),    N(readlinkat), N(fchmodat),    N(faccessat),
-        N(pselect6), N(ppoll),        N(utimensat),  N(epoll_pwait), N(epoll_create1),
-        N(dup3),     N(pipe2),        N(renameat2),  N(statx),       {"faccessat2", 439},
+        N(read),      N(write),        N(open),       N(close),       N(stat),
+        N(fstat),     N(lstat),        N(poll),       N(lseek),       N(ioctl),
+        N(pread64),   N(pwrite64),     N(readv),      N(writev),      N(access),
+        N(pipe),      N(select),       N(dup),        N(dup2),        N(sendfile),
+        N(fcntl),     N(fsync),        N(fdatasync),  N(truncate),    N(ftruncate),
+        N(getcwd),    N(chdir),        N(fchdir),     N(rename),      N(mkdir),
+        N(rmdir),     N(creat),        N(link),       N(unlink),      N(symlink),
+        N(readlink),  N(chmod),        N(fchmod),     N(umask),       N(statfs),
+        N(fstatfs),   N(epoll_create), N(getdents64), N(epoll_wait),  N(epoll_ctl),
+        N(openat),    N(mkdirat),      N(newfstatat), N(unlinkat),    N(renameat),
+        N(linkat),    N(symlinkat),    N(readlinkat), N(fchmodat),    N(faccessat),
+        N(pselect6),  N(ppoll),        N(utimensat),  N(epoll_pwait), N(epoll_create1),
+        N(dup3),      N(pipe2),        N(renameat2),  N(statx),       {"faccessat2", 439},
+        N(chown),     N(fchown),       N(lchown),     N(fchownat),    N(flock),
+        N(fadvise64),
 };
 
 static void test_syscall_numbers(void **state)

@@ -524,6 +524,18 @@ static void test_stat_family(void **state)
     assert_int_equal(S3(ioctl, fd, LX_FIONREAD, &avail), 0);
     assert_int_equal(avail, 5);
     S1(close, fd);
+    assert_int_equal(S3(chown, "/f", 1, 1), 0);
+    assert_int_equal(S3(lchown, "/nope", 1, 1), -ENOENT);
+    assert_int_equal(S3(chown, "/data/words", 1, 1), -EROFS);
+    assert_int_equal(S5(fchownat, AT_FD, "/f", 0, 0, 0x1), -EINVAL);
+    assert_int_equal(S3(fchown, 99, 0, 0), -EBADF);
+    long lfd = S2(open, "/f", O_RDONLY);
+    assert_int_equal(S2(flock, lfd, 2 | 4), 0);
+    assert_int_equal(S2(flock, lfd, 3), -EINVAL);
+    assert_int_equal(S2(flock, 99, 2), -EBADF);
+    assert_int_equal(S4(fadvise64, lfd, 0, 0, 4), 0);
+    assert_int_equal(S4(fadvise64, lfd, 0, 0, 9), -EINVAL);
+    S1(close, lfd);
     assert_int_equal(S2(truncate, "/", 0), -EISDIR);
     assert_int_equal(S2(truncate, "/f", -1), -EINVAL);
     assert_int_equal(S2(truncate, "/f", 2), 0);
