@@ -17,13 +17,22 @@
  * QEMU runs with the serial console on the pipe goa_backend_exec() reads,
  * KVM when it works (QEMU falls back to TCG by itself), and isa-debug-exit:
  * an exit code c arrives as QEMU status 2 * (0x10 + c) + 1 and is mapped
- * back (kide/qemu_exit.h); a kernel panic line is reported as exit 134.
+ * back (kide/qemu_exit.h); a kernel panic line is reported as exit 134. Codes above
+ * 111 do not fit QEMU's status: hoitaja's "exit_with" line gives them (139 = SIGSEGV).
  * core prefixes every console line with the writer's label; the
  * component's own lines ("[<child>] text") are delivered without that
  * prefix. Needs: qemu-system-x86_64, the SDK.
+ *
+ * A posix project boots as a hoitaja child of kind posix (posix_child.h): the SDK's
+ * POSIX runtime (boot/posix) with the project's posix object from its runtime file,
+ * the built program as the boot module posix.program names, and the ROM modules the
+ * object names (mounts, stdin) from the project; kide-scenario lists them all in
+ * modules.txt. The exit code is the program's (128 + signal when a signal ended it).
  */
 #include "backend.h"
 
+#include "posix_child.h"
+#include "project.h"
 #include "sdk.h"
 #include "util.h"
 
@@ -66,6 +75,7 @@ struct watch {
     const struct goa_run_req *req; /**< the caller's request */
     bool panic;                    /**< the kernel panicked */
     const char *child;             /**< the component's label under hoitaja, or NULL */
+    int exit_with;                 /**< the code hoitaja's exit_with line named, or -1 */
 };
 
 static void watch_line(void *ctx, const char *line)
@@ -73,12 +83,11 @@ static void watch_line(void *ctx, const char *line)
     struct watch *w = ctx;
     if (strstr(line, "kide: panic"))
         w->panic = true;
+    int code = w->child ? goa_exit_with_code(w->child, line) : -1;
+    if (code >= 0)
+        w->exit_with = code;
     /* The component's own lines without core's "[<child>] " prefix. */
-    size_t n = w->child ? strlen(w->child) : 0;
-    if (n && line[0] == '[' && !strncmp(line + 1, w->child, n) && line[n + 1] == ']' &&
-        line[n + 2] == ' ')
-        line += n + 3;
-    w->req->on_line(w->req->ctx, line);
+    w->req->on_line(w->req->ctx, goa_child_line(w->child, line));
 }
 
 /* ---- the habitat: init.json from runtime: ---------------------------------- */
@@ -219,6 +228,49 @@ static char *scenario_yaml(const struct goa_run_req *req, const char *name, unsi
     return yaml;
 }
 
+/* The scenario of a posix project's run: the child of kind posix from the runtime
+ * file (runtime.child) and the run's arguments, runtime.ram and runtime.caps its
+ * quotas. *program gets posix.program. NULL after reporting. */
+static char *posix_scenario_yaml(const struct goa_run_req *req, const char *name,
+                                 unsigned long long mem, char **program)
+{
+    const struct goa_runtime *rt = &req->project->runtime;
+    char *text = NULL, *path = NULL;
+    size_t len = 0;
+    if (rt->child) {
+        path = goa_fmt("%s/%s", req->cwd ? req->cwd : ".", rt->child);
+        if (goa_read_file(path, &text, &len)) {
+            goa_error(req->project->file, "runtime.child names a file in the project",
+                      "cannot read runtime.child file %s", path);
+            free(path);
+            return NULL;
+        }
+    }
+    struct goa_posix_child c;
+    int rc = goa_posix_child(path ? path : req->project->file, text, len, name, req->args, &c);
+    free(text), free(path);
+    if (rc)
+        return NULL;
+    char *ram = yaml_quoted(rt->ram ? rt->ram : DEF_RAM);
+    char *yaml = goa_fmt("name: goa-run\n"
+                         "machine: {cpus: 1, ram: %lluM}\n"
+                         "habitat:\n"
+                         "  exit_with: %s\n"
+                         "  children:\n"
+                         "    - name: %s\n"
+                         "      posix: %s\n"
+                         "      ram: %s\n"
+                         "      caps: %ld\n"
+                         "      cpu: {quota: 100, priority: 64}\n"
+                         "      routes: [{service: \"*\", to: denied}]\n"
+                         "      restart: {policy: never}\n",
+                         mem, name, name, c.posix, ram, rt->caps ? rt->caps : DEF_CAPS);
+    *program = goa_xstrdup(c.program);
+    free(ram);
+    goa_posix_child_free(&c);
+    return yaml;
+}
+
 /* kide-scenario's message (stderr: "kide-scenario: FILE[:LINE]: MSG", then "hint:
  * HINT") as goa's error about the project's runtime: the file and line are goa's
  * generated scenario, which the user never wrote, so only MSG and the hint stay. */
@@ -247,9 +299,10 @@ static void report_refusal(const struct goa_run_req *req, const char *file, char
  * kide-scenario: one validator, hoitaja's, judges what goa boots. 0, or -1 after
  * reporting. */
 static int write_init(const struct goa_run_req *req, const char *sdk, const char *dir,
-                      const char *name, unsigned long long mem)
+                      const char *name, unsigned long long mem, char **program)
 {
-    char *yaml = scenario_yaml(req, name, mem);
+    char *yaml =
+            program ? posix_scenario_yaml(req, name, mem, program) : scenario_yaml(req, name, mem);
     if (!yaml)
         return -1;
     char *file = goa_fmt("%s/scenario.yaml", dir), *log = goa_fmt("%s/kide-scenario.err", dir);
@@ -271,20 +324,75 @@ static int write_init(const struct goa_run_req *req, const char *sdk, const char
     return rc;
 }
 
+/* A posix run's boot modules beyond core, hoitaja and init.json, as kide-scenario listed
+ * them in dir/modules.txt (after its first line, hoitaja's): the runtime from the SDK,
+ * the program (the built binary) under its module name, every other module a file of
+ * the project (its bin directory first). Each is linked into dir; *list gets
+ * ",name" per module. 0, or -1 after reporting. */
+static int posix_modules(const struct goa_run_req *req, const char *sdk, const char *dir,
+                         const char *program, char **list)
+{
+    char *path = goa_fmt("%s/modules.txt", dir), *text = NULL;
+    size_t len = 0;
+    int rc = goa_read_file(path, &text, &len);
+    free(path);
+    if (rc) {
+        goa_error("run", "rebuild the SDK with 'make -C os sdk'",
+                  "kide-scenario wrote no modules.txt");
+        return -1;
+    }
+    char *save = NULL, *line = strtok_r(text, "\n", &save);
+    for (line = line ? strtok_r(NULL, "\n", &save) : NULL; line && !rc;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *src = NULL;
+        if (!strcmp(line, "posix"))
+            src = goa_fmt("%s/boot/posix", sdk);
+        else if (!strcmp(line, program))
+            src = realpath(req->binary, NULL);
+        else {
+            char *a = goa_fmt("%s/%s", req->bin_dir, line);
+            char *b = goa_fmt("%s/%s", req->cwd ? req->cwd : ".", line);
+            src = goa_exists(a) ? realpath(a, NULL) : goa_exists(b) ? realpath(b, NULL) : NULL;
+            if (!src)
+                goa_error(req->project->file,
+                          "put the file in the project (or its artifacts) under the module's name",
+                          "the posix object names boot module '%s', which is neither in %s nor "
+                          "in the project",
+                          line, req->bin_dir);
+            free(a), free(b);
+        }
+        char *dst = goa_fmt("%s/%s", dir, line);
+        if (!src || symlink(src, dst)) {
+            if (src)
+                goa_error("run", NULL, "cannot link boot module %s: %s", dst, strerror(errno));
+            rc = -1;
+        } else {
+            char *l = goa_fmt("%s,%s", *list, line);
+            free(*list);
+            *list = l;
+        }
+        free(src), free(dst);
+    }
+    free(text);
+    return rc;
+}
+
 /* The image's boot modules under short names in a fresh temporary directory:
- * core, hoitaja, the component and the init.json kide-scenario writes. mem: the
- * machine's RAM in MiB. */
+ * core, hoitaja, the component (or, posix: the runtime, the program and its ROM
+ * modules) and the init.json kide-scenario writes. mem: the machine's RAM in MiB.
+ * *mods: the -initrd list. */
 static char *stage(const struct goa_run_req *req, const char *sdk, const char *name,
-                   unsigned long long mem)
+                   unsigned long long mem, char **mods)
 {
     const char *tmp = getenv("TMPDIR");
-    char *dir = goa_fmt("%s/goa-qemu.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    bool posix = !strcmp(req->project->type, "posix");
+    char *dir = goa_fmt("%s/goa-qemu.XXXXXX", tmp && *tmp ? tmp : "/tmp"), *program = NULL;
     if (!mkdtemp(dir)) {
         goa_error("run", "check TMPDIR", "cannot create a directory %s: %s", dir, strerror(errno));
         free(dir);
         return NULL;
     }
-    if (write_init(req, sdk, dir, name, mem)) {
+    if (write_init(req, sdk, dir, name, mem, posix ? &program : NULL)) {
         goa_rmrf(dir);
         free(dir);
         return NULL;
@@ -293,14 +401,24 @@ static char *stage(const struct goa_run_req *req, const char *sdk, const char *n
     char *core = goa_fmt("%s/boot/core", sdk), *hoitaja = goa_fmt("%s/boot/hoitaja", sdk);
     char *l1 = goa_fmt("%s/core", dir), *l2 = goa_fmt("%s/hoitaja", dir);
     char *l3 = goa_fmt("%s/%s", dir, name);
-    int rc = !bin || symlink(core, l1) || symlink(hoitaja, l2) || symlink(bin, l3);
-    if (rc) {
+    *mods = goa_xstrdup("core,hoitaja init.json,init.json");
+    int rc = !bin || symlink(core, l1) || symlink(hoitaja, l2) || (!posix && symlink(bin, l3));
+    if (rc)
         goa_error("run", NULL, "cannot prepare the boot modules in %s: %s", dir, strerror(errno));
+    else if (posix)
+        rc = posix_modules(req, sdk, dir, program, mods);
+    else {
+        char *l = goa_fmt("%s,%s", *mods, name);
+        free(*mods);
+        *mods = l;
+    }
+    if (rc) {
         goa_rmrf(dir);
         free(dir);
-        dir = NULL;
+        free(*mods);
+        dir = *mods = NULL;
     }
-    free(bin), free(core), free(hoitaja), free(l1), free(l2), free(l3);
+    free(bin), free(core), free(hoitaja), free(l1), free(l2), free(l3), free(program);
     return dir;
 }
 
@@ -327,6 +445,24 @@ static bool sdk_can_boot(const char *sdk)
               "cannot without them",
               sdk, missing);
     return false;
+}
+
+/* A posix project needs the SDK's POSIX runtime (boot/posix, os/posix). */
+static bool sdk_has_runtime(const struct goa_run_req *req, const char *sdk)
+{
+    if (strcmp(req->project->type, "posix"))
+        return true;
+    char *f = goa_fmt("%s/boot/posix", sdk);
+    bool ok = goa_exists(f);
+    if (!ok)
+        goa_error("run",
+                  "build it (make -C os posix) and rebuild the SDK (make -C os sdk), or use "
+                  "--target host",
+                  "posix runtime missing: the Kide SDK at %s lacks boot/posix, the POSIX runtime "
+                  "that runs static musl programs on Kide",
+                  sdk);
+    free(f);
+    return ok;
 }
 
 /* The accelerator, picked as every Kide runner picks it (os/tools/qemu-accel.sh,
@@ -378,7 +514,7 @@ static int qemu_run(const struct goa_run_req *req, struct goa_run_result *res)
     char *sdk = goa_sdk_dir("run");
     if (!sdk)
         return -1;
-    if (!sdk_can_boot(sdk)) {
+    if (!sdk_can_boot(sdk) || !sdk_has_runtime(req, sdk)) {
         free(sdk);
         return -1;
     }
@@ -391,8 +527,7 @@ static int qemu_run(const struct goa_run_req *req, struct goa_run_result *res)
     unsigned long long mb = (ram_bytes(ram ? ram : DEF_RAM) >> 20) * 4 / 3 + 64;
     mb = mb < 256 ? 256 : mb;
     snprintf(mem, sizeof mem, "%lluM", mb);
-    if ((dir = stage(req, sdk, name, mb)))
-        mod = goa_fmt("core,hoitaja init.json,init.json,%s", name);
+    dir = stage(req, sdk, name, mb, &mod);
     const char *accel = mod ? pick_accel(sdk) : NULL;
     if (mod && accel) {
         char port[48];
@@ -401,7 +536,18 @@ static int qemu_run(const struct goa_run_req *req, struct goa_run_result *res)
                         "1",       "-display",   "none",        "-monitor", "none",    "-serial",
                         "stdio",   "-no-reboot", "-device",     port,       "-kernel", kernel,
                         "-initrd", mod,          NULL};
-        struct watch w = {req, false, name};
+        /* GOA_QEMU_DRY_RUN=1: keep the image and print how it would boot (tests of
+         * the generated configuration, debugging); nothing is started. */
+        const char *dry = getenv("GOA_QEMU_DRY_RUN");
+        if (dry && !strcmp(dry, "1")) {
+            goa_info("goa: image in %s (init.json, modules.txt, the boot modules)", dir);
+            goa_info("goa: would boot: %s -kernel %s -initrd \"%s\"", QEMU, kernel, mod);
+            memset(res, 0, sizeof *res);
+            res->started = true;
+            free(dir), free(mod), free(kernel), free(sdk);
+            return 0;
+        }
+        struct watch w = {req, false, name, -1};
         struct goa_run_req r = *req;
         r.on_line = watch_line;
         r.ctx = &w;
@@ -412,6 +558,11 @@ static int qemu_run(const struct goa_run_req *req, struct goa_run_result *res)
             int code = kide_qemu_exit_decode(res->exit_code);
             if (w.panic)
                 res->exit_code = 134;
+            /* QEMU's status carries codes up to KIDE_QEMU_EXIT_CODE_MAX (111); larger
+             * ones (128 + signal) arrive cut to it: hoitaja's exit_with line (which
+             * no component can forge: core prefixes their lines) has the whole code. */
+            else if (w.exit_with >= 0 && (code < 0 || code == KIDE_QEMU_EXIT_CODE_MAX))
+                res->exit_code = w.exit_with;
             else if (code >= 0)
                 res->exit_code = code;
             else

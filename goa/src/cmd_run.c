@@ -147,18 +147,23 @@ static int drive(int argc, char **argv, int test)
     const struct goa_backend *be = goa_backend_find(target ? target : p.test.target);
     if (!be)
         goto out;
-    /* A static musl program boots on Kide only once the POSIX personality
-     * exists; before that it faults in musl's start-up code, so say so. */
-    if (!strcmp(be->name, "qemu") && strcmp(p.type, "native")) {
+    /* A library has nothing to run on Kide; a posix project boots under the SDK's
+     * POSIX runtime (the backend says when the SDK lacks it). */
+    if (!strcmp(be->name, "qemu") && !strcmp(p.type, "library")) {
+        goa_error(test ? "test" : "run", "run a program or component that uses the library",
+                  "%s is a library project: there is no program to boot on Kide", p.name);
+        goto out;
+    }
+    if (!strcmp(be->name, "qemu") && !strcmp(p.type, "posix")) {
         char *where = NULL;
         bool posix = goa_sdk_has_posix(&where);
         if (!posix)
             goa_error(test ? "test" : "run",
-                      "use --target host (the default for posix projects) until the SDK ships the "
-                      "POSIX personality",
-                      "%s is a %s project: POSIX programs cannot run on Kide yet: the POSIX "
-                      "personality (libc system calls over Kide sessions, %s) is missing",
-                      p.name, p.type, where);
+                      "build it (make -C os posix) and rebuild the SDK (make -C os sdk), or use "
+                      "--target host (the default for posix projects)",
+                      "posix runtime missing: %s is a posix project, and the POSIX runtime that "
+                      "runs static musl programs on Kide is not in the SDK (%s)",
+                      p.name, where);
         free(where);
         if (!posix)
             goto out;

@@ -77,7 +77,8 @@ static const struct verb verbs[] = {
          "its binary from the bin archive; --depot DIR, default $GOA_DEPOT or var/depot).\n"
          "  --target T     host: the static binary on this machine (default for posix);\n"
          "                 qemu: boot it on Kide under core and hoitaja (native components;\n"
-         "                 posix projects once the SDK ships the POSIX personality, SDK/posix)\n"
+         "                 posix projects as a posix child of the SDK's POSIX runtime,\n"
+         "                 boot/posix, from runtime.child; exit 128+N for signal N)\n"
          "  --timeout S    kill the run after S seconds (default: test.timeout or 60)\n"},
         {"test", goa_cmd_test, "run and judge expected log lines and exit code",
          "usage: goa test [USER/pkg/NAME/VERSION] [--target host|qemu] [--depot DIR]\n"

@@ -141,6 +141,7 @@ static void extract(yaml_document_t *d, struct goa_project *p)
     p->runtime.provides = strv(d, r, "provides");
     p->runtime.config = str(d, r, "config");
     p->runtime.rom = strv(d, r, "rom");
+    p->runtime.child = str(d, r, "child");
     p->has_test = t != NULL;
     p->test.args = strv(d, t, "args");
     p->test.stdin_file = str(d, t, "stdin");
@@ -268,6 +269,7 @@ void goa_project_free(struct goa_project *p)
     goa_strv_free(p->runtime.provides);
     free(p->runtime.config);
     goa_strv_free(p->runtime.rom);
+    free(p->runtime.child);
     goa_strv_free(p->test.args);
     free(p->test.stdin_file);
     goa_strv_free(p->test.expect);

@@ -37,6 +37,8 @@ struct goa_runtime {
     char **provides; /**< services the component offers */
     char *config;    /**< configuration handed to the component */
     char **rom;      /**< extra ROM modules */
+    char *child;     /**< posix projects: file (in the project) holding the hoitaja child goa
+                          boots on Kide: its posix: object and quotas (posix_child.h) */
 };
 
 /** How `goa test` judges a run. */

@@ -176,6 +176,8 @@ static const struct goa_field runtime_fields[] = {
         {"provides", GOA_T_STRLIST, false, NULL, NULL, "services the component provides"},
         {"config", GOA_T_STR, false, NULL, NULL, "configuration handed to the component"},
         {"rom", GOA_T_STRLIST, false, NULL, NULL, "extra ROM modules from the package"},
+        {"child", GOA_T_STR, false, NULL, check_relpath,
+         "posix projects: file holding the hoitaja child goa boots on Kide (posix: and quotas)"},
         {NULL, 0, false, NULL, NULL, NULL},
 };
 

@@ -71,8 +71,8 @@ bool goa_sdk_has_posix(char **where)
 {
     const char *env = getenv("KIDE_SDK");
     char *dir = env && *env ? goa_xstrdup(env) : guess();
-    char *posix = dir ? goa_fmt("%s/posix", dir) : NULL;
-    bool ok = posix && goa_isdir(posix);
+    char *posix = dir ? goa_fmt("%s/boot/posix", dir) : NULL;
+    bool ok = posix && goa_exists(posix);
 
     *where = posix ? posix : goa_xstrdup("(no SDK)");
     free(dir);

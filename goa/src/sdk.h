@@ -13,9 +13,9 @@ char *goa_sdk_line(const char *sdk, const char *name);
 #include <stdbool.h>
 
 /**
- * True if the SDK carries the POSIX personality (SDK/posix: what a static
+ * True if the SDK carries the POSIX runtime (SDK/boot/posix: what a static
  * POSIX program needs to run on Kide). *WHERE gets the path looked at (free it).
- * Until it exists, POSIX programs run on the host only.
+ * Until it does, POSIX programs run on the host only (goa run --target qemu says so).
  */
 bool goa_sdk_has_posix(char **where);
 

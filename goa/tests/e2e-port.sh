@@ -263,16 +263,17 @@ test_p11_content_addressed_mirror() {
 test_p12_posix_on_qemu_refused_until_personality() {
 	$GOA new --template posix hi
 	$GOA -C hi build
-	expect_fail "POSIX programs cannot run on Kide yet: the POSIX personality .* is missing" \
-		$GOA -C hi run --target qemu
-	expect_fail "hint: use --target host" $GOA -C hi test --target qemu
+	mkdir -p sdk/boot
+	expect_fail "posix runtime missing: hi is a posix project, and the POSIX runtime .* is not in the SDK" \
+		env KIDE_SDK=$PWD/sdk $GOA -C hi run --target qemu
+	expect_fail "hint: .*or use --target host" env KIDE_SDK=$PWD/sdk $GOA -C hi test --target qemu
 	$GOA run --help | grep -q "not yet available" && fail "run --help still says qemu is not available"
-	# With the personality in the SDK the refusal goes away (this SDK lacks the rest).
-	mkdir -p sdk/posix
+	# With the runtime in the SDK that refusal goes away (this SDK lacks the rest).
+	printf 'stand-in\n' >sdk/boot/posix
 	set +e
 	KIDE_SDK=$PWD/sdk $GOA -C hi run --target qemu 2>err.txt
 	set -e
-	! grep -q "POSIX programs cannot run" err.txt || fail "refused although the SDK has posix/"
+	! grep -q "posix runtime missing" err.txt || fail "refused although the SDK has boot/posix"
 }
 
 # ---------------------------------------------------------------- point 8

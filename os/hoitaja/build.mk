@@ -15,9 +15,10 @@ HJ_OUT   := $(OSB)/hoitaja
 # Pure logic (host-testable) and OS glue.
 HJ_LOGIC := config plan routes backoff events report status cfgjson
 HJ_GLUE  := main child session mgmt calls live control pkgload pkgstart
-HJ_HDRS  := $(HJ_DIR)/hoitaja.h $(HJ_DIR)/glue.h $(TOP)/os/abi/kide/limits.h
+HJ_HDRS  := $(HJ_DIR)/hoitaja.h $(HJ_DIR)/glue.h $(TOP)/os/abi/kide/limits.h $(POSIX_CONFIG_HDRS)
 
-$(eval $(call kide_component,hoitaja,$(addsuffix .c,$(HJ_LOGIC) $(HJ_GLUE)),kide-pkg))
+# posix-config: the parser of POSIX children (os/posix/config), one with the runtime's.
+$(eval $(call kide_component,hoitaja,$(addsuffix .c,$(HJ_LOGIC) $(HJ_GLUE)),posix-config kide-pkg))
 HOITAJA_ELF := $(KIDE_ELF_hoitaja)
 
 .PHONY: hoitaja-test hoitaja-fuzz
@@ -25,11 +26,12 @@ HOITAJA_ELF := $(KIDE_ELF_hoitaja)
 # Host builds of the logic: tests always carry the sanitizers. Truncating
 # snprintf is intended (messages are cut to their buffers), hence the one
 # warning we turn off.
-HJ_LOGIC_SRCS := $(patsubst %,$(HJ_DIR)/%.c,$(HJ_LOGIC))
+HJ_LOGIC_SRCS := $(patsubst %,$(HJ_DIR)/%.c,$(HJ_LOGIC)) $(POSIX_CONFIG_SRCS)
 HJ_HOST_CFLAGS := $(HOST_CSTD) $(HOST_WARN) -Wno-format-truncation -O1 -g -D_GNU_SOURCE \
-                  -DHJ_HOST $(SAN_FLAGS) $(KIDE_JSON_CFLAGS) -I$(HJ_DIR)
+                  -DHJ_HOST $(SAN_FLAGS) $(KIDE_JSON_CFLAGS) -I$(HJ_DIR) \
+                  $(POSIX_CONFIG_INC)
 HJ_FUZZ_CFLAGS := $(FUZZ_CFLAGS) -fno-sanitize-recover=undefined -DHJ_HOST $(KIDE_JSON_CFLAGS) \
-                  -I$(HJ_DIR)
+                  -I$(HJ_DIR) $(POSIX_CONFIG_INC)
 HJ_TEST := $(HJ_OUT)/san/test_hoitaja
 HJ_FUZZ := $(HJ_OUT)/fuzz/fuzz_config
 HOITAJA_FUZZ_SECONDS ?= 300

@@ -43,7 +43,8 @@ static int child_fields(const struct hj_child_cfg *c, kide_u32 home_cpu, char *b
     kide_json_writer_init(&w, buf + *len, size - *len);
     kide_json_begin_object(&w);
     kide_json_member_string(&w, "name", c->name);
-    kide_json_member_string(&w, "binary", c->binary);
+    if (!c->posix) /* a POSIX child's binary is implied by its posix object */
+        kide_json_member_string(&w, "binary", c->binary);
     kide_json_member_u64(&w, "ram", c->ram);
     kide_json_member_u64(&w, "caps", c->caps);
     kide_json_member_object(&w, "cpu");
@@ -124,9 +125,16 @@ long hj_config_json(const struct hj_config *cfg, kide_u32 home_cpu, char *buf, k
         return -1;
     for (kide_u32 i = 0; i < cfg->nchildren; i++) {
         const struct hj_child_cfg *c = &cfg->child[i];
-        if ((i && put(buf, size, &len, ",", 1)) || child_fields(c, home_cpu, buf, size, &len) ||
-            put(buf, size, &len, ",\"config\":", 10) ||
-            put(buf, size, &len, c->config ? c->config : "{}", c->config ? c->config_len : 2))
+        if ((i && put(buf, size, &len, ",", 1)) || child_fields(c, home_cpu, buf, size, &len))
+            return -1;
+        /* A POSIX child's config is {"posix":X} (config.c): written back as "posix":X. */
+        if (c->posix && (c->config_len < 10 || memcmp(c->config, "{\"posix\":", 9) ||
+                         put(buf, size, &len, ",", 1) ||
+                         put(buf, size, &len, c->config + 1, c->config_len - 2)))
+            return -1;
+        if (!c->posix &&
+            (put(buf, size, &len, ",\"config\":", 10) ||
+             put(buf, size, &len, c->config ? c->config : "{}", c->config ? c->config_len : 2)))
             return -1;
         if (c->habitat && (put(buf, size, &len, ",\"habitat\":", 11) ||
                            put(buf, size, &len, c->habitat, c->habitat_len)))

@@ -132,6 +132,20 @@ static int load_and_configure(struct hj_slot *s, char *why, kide_u64 size)
                                          : "");
         return st;
     }
+    /* A POSIX child: the runtime maps its program and ROM files (KIDE_CORE_ROM), which
+     * core allows for the modules its owner names, before START. */
+    for (kide_u32 i = 0; i < s->cfg.nroms; i++) {
+        struct kide_own_rom_req rom;
+        st = KIDE_WIRE_STR(rom.name, s->cfg.roms[i], kide_wire_strlen(s->cfg.roms[i]));
+        if (st == KIDE_OK)
+            st = kide_own_rom(&ch, &rom);
+        if (st != KIDE_OK) {
+            hj_snprintf(why, size, "cannot name boot module '%s' for it: %s%s", s->cfg.roms[i],
+                        hj_status_name(st),
+                        st == KIDE_NOT_FOUND ? " (no such boot module: add it to the image)" : "");
+            return st;
+        }
+    }
     /* Its args for kide_args(), before START (core keeps them on the info page). */
     if (s->cfg.args[0]) {
         struct kide_own_args_req args;
@@ -334,7 +348,11 @@ static void ended(struct hj_slot *s, int faulted, kide_u64 now)
     hj_child_stop(s);
     if (!hj_should_restart(s->cfg.policy, faulted, s->exit_code)) {
         s->state = faulted ? HJ_ST_FAULTED : HJ_ST_EXITED;
-        hj_child_gone(s, faulted ? HJ_EXIT_NO_CODE : s->exit_code);
+        /* A POSIX child ended by a signal ends the habitat as a shell reports it:
+         * 128 + signal (a fault included: SIGSEGV 139). */
+        hj_child_gone(s, faulted && s->signal ? 128 + s->signal
+                         : faulted            ? HJ_EXIT_NO_CODE
+                                              : s->exit_code);
         return;
     }
     kide_u64 d = hj_backoff_next(&s->backoff, s->cfg.backoff_ms, s->cfg.max_backoff_ms, ran);
@@ -345,7 +363,7 @@ static void ended(struct hj_slot *s, int faulted, kide_u64 now)
 
 void hj_child_poll(struct hj_slot *s, kide_u64 now)
 {
-    char rbuf[32];
+    char rbuf[32], sbuf[40];
     if (!s->live || s->state != HJ_ST_RUNNING)
         return;
     struct kide_core_chan ch = hj_own_chan(s);
@@ -359,14 +377,19 @@ void hj_child_poll(struct hj_slot *s, kide_u64 now)
     s->cpu_ns = w.tree_ns;
     if (w.state == KIDE_ACC_EXITED) {
         s->exit_code = w.exit_code;
-        hj_say("child %s: exited with code %lu", s->cfg.name, s->exit_code);
+        /* w.signal: KIDE_OWN_STATE w18, KIDE_CORE_EXIT's signal (0: a plain exit) */
+        s->signal = hj_end_signal(s->cfg.posix, 0, w.signal, 0, NULL);
+        hj_say("child %s: exited with code %lu%s", s->cfg.name, s->exit_code,
+               hj_signal_text(s->signal, sbuf, sizeof(sbuf)));
         hj_event(KIDE_EV_EXITED, s->cfg.name, s->exit_code, 0);
         ended(s, 0, now);
     } else if (w.state == KIDE_ACC_FAULTED) {
         s->fault_vector = w.fault_vector, s->fault_addr = w.fault_addr, s->fault_ip = w.fault_ip;
         s->exit_code = 0;
-        hj_say("child %s: faulted: %s at 0x%lx (ip 0x%lx)", s->cfg.name,
-               hj_fault_reason(s->fault_vector, rbuf, sizeof(rbuf)), s->fault_addr, s->fault_ip);
+        s->signal = hj_end_signal(s->cfg.posix, 1, 0, s->fault_vector, NULL);
+        hj_say("child %s: faulted: %s at 0x%lx (ip 0x%lx)%s", s->cfg.name,
+               hj_fault_reason(s->fault_vector, rbuf, sizeof(rbuf)), s->fault_addr, s->fault_ip,
+               hj_signal_text(s->signal, sbuf, sizeof(sbuf)));
         hj_event(KIDE_EV_FAULTED, s->cfg.name, s->fault_vector, s->fault_addr);
         ended(s, 1, now);
     }
@@ -377,6 +400,7 @@ void hj_child_fault(struct hj_slot *s, const char *reason, kide_u64 now)
     if (!s->live || s->state != HJ_ST_RUNNING)
         return;
     s->fault_reason = reason;
+    s->signal = 0;
     s->fault_vector = s->fault_addr = s->fault_ip = 0;
     s->exit_code = 0;
     hj_say("child %s: faulted: %s", s->cfg.name, reason);
@@ -428,6 +452,7 @@ kide_u64 hj_child_timers(struct hj_slot *s, kide_u64 now)
             hj_say("child %s: heartbeat missed", s->cfg.name);
             if (s->cfg.policy != HJ_RESTART_NEVER) {
                 s->fault_reason = "heartbeat missed";
+                s->signal = 0;
                 s->fault_vector = s->fault_addr = s->fault_ip = 0;
                 hj_event(KIDE_EV_FAULTED, s->cfg.name, ~0ull, 0);
                 ended(s, 1, now);
@@ -453,6 +478,7 @@ void hj_child_status(struct hj_slot *s, kide_u64 now, struct hj_status *o)
     o->exit_code = s->exit_code;
     o->fault_vector = s->fault_vector, o->fault_addr = s->fault_addr, o->fault_ip = s->fault_ip;
     o->fault_reason = s->fault_reason;
+    o->signal = s->signal;
     o->ram_quota = s->live ? s->ram_quota : s->cfg.ram;
     o->ram_used = s->live ? s->ram_used : 0;
     o->caps_quota = s->live ? s->caps_quota : s->cfg.caps;

@@ -19,12 +19,17 @@
 #include <kide/core.h>
 #include <kide/json.h>
 
+#include "posix_config.h"
+
 /* One limit: what core passes a component is what hoitaja and kide-scenario accept. */
 _Static_assert(HJ_CONFIG_MAX == KIDE_COMP_CONFIG_MAX, "configuration limits differ");
 /* Names and service names share str_field's buffers. */
 _Static_assert(HJ_SERVICE_MAX == HJ_NAME_MAX, "name buffers differ");
 /* A label (a child's path) is what core's info page holds. */
 _Static_assert(sizeof(((struct kide_comp_info *)0)->name) == KIDE_LABEL_MAX + 1, "label sizes");
+/* A POSIX child's boot modules are what posix_config lists and core lets an owner name. */
+_Static_assert(HJ_ROMS_MAX == POSIX_ROMS_MAX && HJ_ROMS_MAX == KIDE_CORE_ROM_MAX, "ROM limits");
+_Static_assert(HJ_NAME_MAX == POSIX_NAME_MAX + 1, "ROM name sizes");
 
 /** Parse state: the document and where we are (for messages). */
 struct ctx {
@@ -548,17 +553,17 @@ static int parse_restart(const struct ctx *c, int tok, struct hj_child_cfg *ch)
 static int parse_habitat(const struct ctx *c, int ctok, int tok, const struct hj_limits *lim,
                          struct hj_child_cfg *ch);
 
-static const char *const child_fields[] = {"name",   "binary",       "ram",         "caps",
-                                           "cpu",    "provides",     "routes",      "restart",
-                                           "config", "heartbeat_ms", "devices",     "habitat",
-                                           "args",   "ram_node",     "config_live", NULL};
+static const char *const child_fields[] = {
+        "name",   "binary",   "ram",         "caps",         "cpu",     "provides",
+        "routes", "restart",  "config",      "heartbeat_ms", "devices", "habitat",
+        "args",   "ram_node", "config_live", "posix",        NULL};
 static const char *const partial_fields[] = {
         "name",   "binary",   "ram",         "caps",         "cpu",     "provides",
         "routes", "restart",  "config",      "heartbeat_ms", "devices", "habitat",
-        "args",   "ram_node", "config_live", "remove",       NULL};
+        "args",   "ram_node", "config_live", "remove",       "posix",   NULL};
 #define CHILD_HINT                                                                                 \
     "known fields: name, binary, ram, caps, cpu, provides, routes, restart, heartbeat_ms, "        \
-    "devices, config, config_live, habitat, args, ram_node"
+    "devices, config, config_live, habitat, args, ram_node, posix"
 
 /* A child's args: a string of at most HJ_ARGS_MAX printable ASCII bytes. */
 static int parse_args(const struct ctx *c, int tok, struct hj_child_cfg *ch)
@@ -586,6 +591,55 @@ static int parse_args(const struct ctx *c, int tok, struct hj_child_cfg *ch)
             return failf(c, tok, "use printable ASCII (space to '~') in args",
                          "args holds the byte 0x%02x at offset %d", (unsigned char)buf[i], i);
     memcpy(ch->args, buf, (kide_u32)n + 1);
+    return 0;
+}
+
+/* A POSIX child's `posix` object (token tok of child ctok): checked once here with the
+ * runtime's own parser (os/posix/config), so a bad one is refused with its message
+ * before anything starts; the child runs binary "posix" with config {"posix": ...}
+ * and names the program and its ROM modules for KIDE_OWN_ROM. */
+static int parse_posix(const struct ctx *c, int ctok, int tok, struct hj_child_cfg *ch)
+{
+    int b = kide_json_find(c->doc, ctok, "binary");
+    if (b >= 0)
+        return fail(c, b,
+                    "a POSIX child runs the runtime 'posix': drop binary (or drop posix for a "
+                    "native program)",
+                    "a child has either binary or posix, not both");
+    struct posix_config *pc = hj_malloc(sizeof(*pc));
+    if (!pc)
+        return fail(c, tok, "give hoitaja more RAM", "out of memory checking posix");
+    char msg[200];
+    if (posix_config_parse(c->doc, tok, pc, msg, sizeof(msg))) {
+        int at = pc->err_token >= 0 ? pc->err_token : tok;
+        hj_free(pc);
+        return fail(c, at,
+                    "fix the posix object (docs/hoitaja.md, \"POSIX children\", lists every "
+                    "field and its default)",
+                    msg);
+    }
+    ch->nroms = pc->nroms;
+    for (kide_u32 i = 0; i < pc->nroms; i++)
+        memcpy(ch->roms[i], pc->roms[i], strlen(pc->roms[i]) + 1);
+    hj_free(pc);
+    memcpy(ch->binary, HJ_POSIX_BINARY, sizeof(HJ_POSIX_BINARY));
+    ch->posix = 1;
+    /* config = {"posix": <the object, canonical>} */
+    char *inner;
+    kide_u32 len;
+    if (canonical(c, tok, &inner, &len))
+        return -1;
+    static const char head[] = "{\"posix\":";
+    kide_u32 hl = sizeof(head) - 1;
+    if (!(ch->config = hj_malloc((kide_u64)hl + len + 2))) {
+        hj_free(inner);
+        return fail(c, tok, "give hoitaja more RAM", "out of memory copying posix");
+    }
+    memcpy(ch->config, head, hl);
+    memcpy(ch->config + hl, inner, len);
+    memcpy(ch->config + hl + len, "}", 2);
+    ch->config_len = hl + len + 1;
+    hj_free(inner);
     return 0;
 }
 
@@ -629,8 +683,14 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
             return 0;
         }
     }
-    if (need(c, tok, "binary", &v) || binary_field(c, v, ch->binary) || need(c, tok, "ram", &v) ||
-        ram_field(c, v, &ch->ram) || need(c, tok, "caps", &v) ||
+    int px = kide_json_find(c->doc, tok, "posix");
+    if (px >= 0 ? parse_posix(c, tok, px, ch)
+                : need(c, tok, "binary", &v) || binary_field(c, v, ch->binary))
+        return -1;
+    if (px < 0 && !strcmp(ch->binary, HJ_POSIX_BINARY))
+        return fail(c, v, "describe the program with posix: {program: NAME, ...} instead of binary",
+                    "binary 'posix' is the POSIX runtime, which needs a posix object");
+    if (need(c, tok, "ram", &v) || ram_field(c, v, &ch->ram) || need(c, tok, "caps", &v) ||
         uint_field(c, v, "caps", HJ_CAPS_MIN, HJ_CAPS_MAX, U_COUNT, &ch->caps) ||
         need(c, tok, "cpu", &v) || parse_cpu(c, v, lim, ch))
         return -1;
@@ -686,10 +746,15 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
         ch->has_ram_node = 1;
     }
     if ((v = kide_json_find(c->doc, tok, "config")) >= 0) {
+        if (ch->posix)
+            return fail(c, v,
+                        "write the program's settings into posix (args, env, mounts); the "
+                        "runtime's config is made from it",
+                        "a POSIX child takes no config");
         if (want_type(c, v, KIDE_JSON_OBJECT, "config", "an object") ||
             canonical(c, v, &ch->config, &ch->config_len))
             return -1;
-    } else {
+    } else if (!ch->posix) {
         if (!(ch->config = hj_malloc(3)))
             return fail(c, tok, "give hoitaja more RAM", "out of memory");
         memcpy(ch->config, "{}", 3);
@@ -700,6 +765,9 @@ static int parse_child(struct ctx *c, int tok, const struct hj_limits *lim, unsi
         if (kide_json_get_bool(c->doc, v, &ch->config_live) < 0)
             return fail(c, v, "write \"config_live\": true or false",
                         "config_live must be true or false");
+        if (ch->config_live && ch->posix)
+            return fail(c, v, "leave config_live out: a changed posix object restarts the program",
+                        "config_live on a POSIX child (the runtime reads posix only at start)");
         if (ch->config_live && is_hab)
             return fail(c, v,
                         "reconfigure a habitat through its own management session (service "

@@ -66,6 +66,7 @@ struct hj_slot {
     kide_sel parent_pt;      /**< its parent portal (kide_portal_create) */
     kide_u64 exit_code, fault_vector, fault_addr, fault_ip;
     const char *fault_reason; /**< "heartbeat missed", or NULL: from the vector */
+    kide_u64 signal;          /**< a POSIX child: the signal that ended it (hj_end_signal), 0 */
     kide_u64 started_ns;      /**< last START */
     kide_u64 ended_ns;        /**< when it exited or faulted */
     kide_u64 restart_at_ns;   /**< when state == RESTARTING */

@@ -56,9 +56,11 @@ int strcmp(const char *a, const char *b);
 #define HJ_CAPS_MIN        KIDE_CAPS_MIN     /**< kernel pages: a PD alone needs 8 */
 #define HJ_CAPS_MAX        KIDE_CAPS_MAX
 #define HJ_CONFIG_MAX      KIDE_CONFIG_MAX /**< bytes of configuration JSON */
-#define HJ_TOKENS_MAX      32768u          /**< JSON values in one configuration */
-#define HJ_BACKOFF_DEF     100u            /**< ms */
-#define HJ_MAX_BACKOFF_DEF 10000u          /**< ms */
+#define HJ_ROMS_MAX        8u      /**< boot modules a POSIX child names (KIDE_CORE_ROM_MAX) */
+#define HJ_POSIX_BINARY    "posix" /**< the boot module of the POSIX runtime */
+#define HJ_TOKENS_MAX      32768u  /**< JSON values in one configuration */
+#define HJ_BACKOFF_DEF     100u    /**< ms */
+#define HJ_MAX_BACKOFF_DEF 10000u  /**< ms */
 #define HJ_PRIO_DEF        64u
 #define HJ_CPUS_MAX        KIDE_CPUS_MAX  /**< CPU numbers 0..15 (KIDE_MAX_CPUS) */
 #define HJ_NODES_MAX       KIDE_NODES_MAX /**< NUMA nodes 0..7 (KIDE_BOOT_MAX_NODES) */
@@ -103,8 +105,12 @@ struct hj_child_cfg {
                             (KIDE_CFG_*) instead of restarting it */
     char *habitat;     /**< canonical JSON of `habitat`, NULL unless binary is hoitaja */
     kide_u32 habitat_len;
-    _Bool remove;  /**< partial configurations: `"remove": true` */
-    kide_u32 line; /**< line of the child object, for messages */
+    _Bool posix;    /**< a POSIX child (`posix:`): binary is "posix" (the runtime) and config
+                         `{"posix": ...}`, checked by posix_config_parse (os/posix/config) */
+    kide_u32 nroms; /**< posix: the boot modules named for KIDE_OWN_ROM before START */
+    char roms[HJ_ROMS_MAX][HJ_NAME_MAX]; /**< posix: program first (each <= 31 bytes) */
+    _Bool remove;                        /**< partial configurations: `"remove": true` */
+    kide_u32 line;                       /**< line of the child object, for messages */
 };
 
 /** A whole configuration (or a partial one, before merging). */
@@ -194,7 +200,8 @@ void hj_child_cfg_free(struct hj_child_cfg *c);
 /** Whether generation gen may follow current (it must be current + 1). */
 int hj_generation_ok(kide_u64 current, kide_u64 gen);
 /** Exit code of a habitat ending with its exit_with child: the child's own exit code,
- *  HJ_EXIT_NO_CODE when it faulted, missed its heartbeat or could not start. */
+ *  HJ_EXIT_NO_CODE when it faulted, missed its heartbeat or could not start; a POSIX
+ *  child that faulted: 128 + its signal (hj_end_signal; SIGSEGV: 139). */
 #define HJ_EXIT_NO_CODE 111u
 /** Add add to *sum if the result stays at most max; else set *sum to the sum (saturated
  *  at 2^64-1, never wrapped) and return -1. Every quota sum is made with it. */
@@ -294,6 +301,16 @@ int hj_live_verdict(int st, const char *reason, const char *st_name, kide_u64 de
                     char *res, kide_u64 size);
 
 /* ---- report.c ------------------------------------------------------------- */
+/** The signal that ended a child, for its report: a POSIX child that exited with
+ *  core's signal word (KIDE_OWN_STATE w18, 0 for a plain exit) reports that signal; one
+ *  that faulted the signal of the vector (posix_fault_signal: 14/13 SIGSEGV, 6 SIGILL,
+ *  0 SIGFPE, 3 SIGTRAP, ...; fault_reason faults such as a missed heartbeat: none).
+ *  Native children: 0, they have no signals. */
+kide_u64 hj_end_signal(int posix, int faulted, kide_u64 exit_signal, kide_u64 fault_vector,
+                       const char *fault_reason);
+/** The part of the exit log line and report line naming the signal: " (signal 11 SIGSEGV)"
+ *  into buf, or "" for signal 0. */
+const char *hj_signal_text(kide_u64 signal, char *buf, kide_u64 size);
 enum hj_state {
     HJ_ST_STARTING = 0,
     HJ_ST_RUNNING,
@@ -311,6 +328,9 @@ struct hj_status {
     kide_u64 exit_code;
     kide_u64 fault_vector, fault_addr, fault_ip;
     const char *fault_reason; /**< overrides the vector's name (e.g. "heartbeat missed") */
+    kide_u64 signal;          /**< exited or faulted POSIX child: the Linux signal that ended
+                                   it (hj_end_signal), 0: none. Reported as "signal" and
+                                   "signal_name" */
     kide_u64 ram_quota, ram_used;
     kide_u64 caps_quota, caps_used;
     kide_u64 cpu_ns;

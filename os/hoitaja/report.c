@@ -9,6 +9,8 @@
  */
 #include "hoitaja.h"
 
+#include "posix_signal.h"
+
 #include <kide/core.h>
 #include <kide/json.h>
 
@@ -52,6 +54,25 @@ static void status_json(struct kide_json_writer *w, const char *status)
     kide_json_value(w, &doc, 0);
 }
 
+kide_u64 hj_end_signal(int posix, int faulted, kide_u64 exit_signal, kide_u64 fault_vector,
+                       const char *fault_reason)
+{
+    if (!posix)
+        return 0;
+    if (!faulted)
+        return exit_signal <= 64 ? exit_signal : 0;
+    return fault_reason || fault_vector > 255 ? 0 : posix_fault_signal((unsigned)fault_vector);
+}
+
+const char *hj_signal_text(kide_u64 signal, char *buf, kide_u64 size)
+{
+    if (!signal)
+        hj_snprintf(buf, size, "%s", "");
+    else
+        hj_snprintf(buf, size, " (signal %lu %s)", signal, posix_signal_name((unsigned)signal));
+    return buf;
+}
+
 static void child_json(struct kide_json_writer *w, const struct hj_status *c)
 {
     char rbuf[32];
@@ -73,6 +94,10 @@ static void child_json(struct kide_json_writer *w, const struct hj_status *c)
         kide_json_member_u64(w, "address", c->fault_addr);
         kide_json_member_u64(w, "ip", c->fault_ip);
         kide_json_end_object(w);
+    }
+    if ((c->state == HJ_ST_EXITED || c->state == HJ_ST_FAULTED) && c->signal) {
+        kide_json_member_u64(w, "signal", c->signal);
+        kide_json_member_string(w, "signal_name", posix_signal_name((unsigned)c->signal));
     }
     pair(w, "ram", c->ram_quota, c->ram_used);
     pair(w, "caps", c->caps_quota, c->caps_used);
@@ -141,13 +166,15 @@ long hj_report_json(const struct hj_habitat_status *h, const struct hj_status *c
 
 void hj_report_line(const struct hj_status *c, char *buf, kide_u64 size)
 {
-    char st[64], rbuf[32];
+    char st[96], rbuf[32], sig[40];
+    hj_signal_text(c->signal, sig, sizeof(sig));
     if (c->state == HJ_ST_EXITED)
-        hj_snprintf(st, sizeof(st), "exited %lu", c->exit_code);
+        hj_snprintf(st, sizeof(st), "exited %lu%s", c->exit_code, sig);
     else if (c->state == HJ_ST_FAULTED)
-        hj_snprintf(st, sizeof(st), "faulted (%s)",
+        hj_snprintf(st, sizeof(st), "faulted (%s)%s",
                     c->fault_reason ? c->fault_reason
-                                    : hj_fault_reason(c->fault_vector, rbuf, sizeof(rbuf)));
+                                    : hj_fault_reason(c->fault_vector, rbuf, sizeof(rbuf)),
+                    sig);
     else
         hj_snprintf(st, sizeof(st), "%s", hj_state_name(c->state));
     char node[24] = "";

@@ -548,6 +548,132 @@ static void test_config_json(void **state)
     hj_config_free(&c);
 }
 
+#define PCHILD(name, posix, extra)                                                                 \
+    "{\"name\":\"" name "\",\"posix\":" posix                                                      \
+    ",\"ram\":4194304,\"caps\":16,\"cpu\":{\"quota\":10}" extra "}"
+
+/* A POSIX child: checked by the runtime's parser, started as "posix" with config
+ * {"posix": ...} and its modules for KIDE_OWN_ROM; bad ones refused before anything starts. */
+static void test_posix_child(void **state)
+{
+    (void)state;
+    assert_int_equal(parse(DOC(PCHILD("hello",
+                                      "{\"program\":\"hello\",\"args\":[\"hello\",\"-v\"],"
+                                      "\"stdin\":\"rom:in.txt\",\"mounts\":[{\"path\":\"/\","
+                                      "\"type\":\"rom\",\"modules\":[\"words\",\"in.txt\"]}]}",
+                                      ""))),
+                     0);
+    const struct hj_child_cfg *c = &cfg.child[0];
+    assert_true(c->posix);
+    assert_string_equal(c->binary, "posix");
+    assert_string_equal(c->config, "{\"posix\":{\"program\":\"hello\",\"args\":[\"hello\",\"-v\"],"
+                                   "\"stdin\":\"rom:in.txt\",\"mounts\":[{\"path\":\"/\","
+                                   "\"type\":\"rom\",\"modules\":[\"words\",\"in.txt\"]}]}}");
+    assert_int_equal(c->config_len, strlen(c->config));
+    assert_int_equal(c->nroms, 3);
+    assert_string_equal(c->roms[0], "hello");
+    assert_string_equal(c->roms[1], "in.txt");
+    assert_string_equal(c->roms[2], "words");
+    /* Refusals: the parser's message, placed at the value it is about. */
+    bad(DOC(PCHILD("p", "{\"program\":\"p\",\"cwd\":\"rel\"}", "")), "child 'p' (line 1, column",
+        "posix.cwd: must be absolute");
+    assert_non_null(strstr(err.hint, "POSIX children"));
+    bad(DOC(PCHILD("p",
+                   "{\"program\":\"p\",\"mounts\":[{\"path\":\"/\",\"type\":\"rom\","
+                   "\"modules\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\"]}]}",
+                   "")),
+        "more than 8 distinct boot modules (KIDE_CORE_ROM_MAX)", NULL);
+    bad(DOC(PCHILD("p", "{}", "")), "posix.program: is missing", NULL);
+    bad(DOC(PCHILD("p", "[]", "")), "posix: must be an object", NULL);
+    bad(DOC(PCHILD("p", "{\"program\":\"p\",\"x\":1}", "")), "posix: unknown field",
+        "known fields: program, args");
+    bad(DOC(PCHILD("p", "{\"program\":\"p\"}", ",\"binary\":\"demo\"")),
+        "either binary or posix, not both", NULL);
+    bad(DOC(PCHILD("p", "{\"program\":\"p\"}", ",\"config\":{}")), "a POSIX child takes no config",
+        NULL);
+    bad(DOC(PCHILD("p", "{\"program\":\"p\"}", ",\"config_live\":true")),
+        "config_live on a POSIX child", NULL);
+    bad(DOC(CHILD("p", "") ","
+                           "{\"name\":\"q\",\"binary\":\"posix\",\"ram\":4096,\"caps\":16,"
+                           "\"cpu\":{\"quota\":10}}"),
+        "binary 'posix' is the POSIX runtime", NULL);
+    bad(DOC(CHILD("p", ",\"posiks\":{}")), "unknown field 'posiks'", NULL);
+    assert_non_null(strstr(err.hint, "posix"));
+    /* The configuration in force writes it back as posix (no binary, no config). */
+    round_trip(DOC(PCHILD("hello", "{\"program\":\"hello\",\"env\":[\"A=1\"],\"stack\":\"2M\"}",
+                          ",\"restart\":{\"policy\":\"on-failure\"}")),
+               1);
+    /* A changed posix object restarts the child. */
+    struct hj_config a = {0}, b = {0};
+    struct hj_error e;
+    const char *d1 = DOC(PCHILD("x", "{\"program\":\"x\"}", ""));
+    const char *d2 = DOC(PCHILD("x", "{\"program\":\"x\",\"args\":[\"x\",\"1\"]}", ""));
+    assert_int_equal(hj_config_parse(d1, strlen(d1), &big, 0, &a, &e), 0);
+    assert_int_equal(hj_config_parse(d2, strlen(d2), &big, 0, &b, &e), 0);
+    assert_int_equal(hj_plan(&a, &b, steps), 1);
+    assert_int_equal(steps[0].act, HJ_ACT_RESTART);
+    assert_int_equal(hj_plan(&a, &a, steps), 0);
+    hj_config_free(&a);
+    hj_config_free(&b);
+}
+
+/* The signal of an ended POSIX child in the report, its line and the exit log line. */
+static void test_report_signal(void **state)
+{
+    (void)state;
+    char sb[40];
+    assert_int_equal(hj_end_signal(1, 1, 0, 14, NULL), 11);
+    assert_int_equal(hj_end_signal(1, 1, 0, 13, NULL), 11);
+    assert_int_equal(hj_end_signal(1, 1, 0, 6, NULL), 4);
+    assert_int_equal(hj_end_signal(1, 1, 0, 0, NULL), 8);
+    assert_int_equal(hj_end_signal(1, 1, 0, 3, NULL), 5);
+    assert_int_equal(hj_end_signal(1, 1, 0, 0, "heartbeat missed"), 0);
+    assert_int_equal(hj_end_signal(1, 0, 9, 0, NULL), 9);
+    assert_int_equal(hj_end_signal(1, 0, 0, 0, NULL), 0);
+    assert_int_equal(hj_end_signal(1, 0, 65, 0, NULL), 0);
+    assert_int_equal(hj_end_signal(0, 1, 0, 14, NULL), 0);
+    assert_string_equal(hj_signal_text(11, sb, sizeof(sb)), " (signal 11 SIGSEGV)");
+    assert_string_equal(hj_signal_text(0, sb, sizeof(sb)), "");
+    static char buf[4096], line[400];
+    struct hj_status c[3] = {
+            {.name = "seg",
+             .binary = "posix",
+             .state = HJ_ST_FAULTED,
+             .fault_vector = 14,
+             .signal = 11},
+            {.name = "killed",
+             .binary = "posix",
+             .state = HJ_ST_EXITED,
+             .exit_code = 137,
+             .signal = 9},
+            {.name = "ok", .binary = "posix", .state = HJ_ST_EXITED, .exit_code = 0},
+    };
+    struct hj_habitat_status h = {.label = "init", .generation = 1};
+    long n = hj_report_json(&h, c, 3, buf, sizeof(buf));
+    assert_true(n > 0);
+    struct kide_json_tok tok[256];
+    struct kide_json_doc doc;
+    kide_u64 v;
+    assert_int_equal(kide_json_parse(&doc, buf, (size_t)n, tok, 256, NULL, NULL), 0);
+    int c0 = kide_json_first(&doc, kide_json_find(&doc, 0, "children"));
+    int c1 = kide_json_next(&doc, c0), c2 = kide_json_next(&doc, c1);
+    assert_int_equal(kide_json_get_u64(&doc, kide_json_find(&doc, c0, "signal"), &v), 0);
+    assert_int_equal(v, 11);
+    assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, c0, "signal_name"), "SIGSEGV"));
+    assert_true(kide_json_find(&doc, c0, "fault") > 0);
+    assert_int_equal(kide_json_get_u64(&doc, kide_json_find(&doc, c1, "exit_code"), &v), 0);
+    assert_int_equal(v, 137);
+    assert_true(kide_json_str_eq(&doc, kide_json_find(&doc, c1, "signal_name"), "SIGKILL"));
+    assert_true(kide_json_find(&doc, c2, "signal") < 0);
+    assert_true(kide_json_find(&doc, c2, "signal_name") < 0);
+    hj_report_line(&c[0], line, sizeof(line));
+    assert_non_null(strstr(line, "child seg: faulted (page fault) (signal 11 SIGSEGV) ram"));
+    hj_report_line(&c[1], line, sizeof(line));
+    assert_non_null(strstr(line, "child killed: exited 137 (signal 9 SIGKILL) ram"));
+    hj_report_line(&c[2], line, sizeof(line));
+    assert_non_null(strstr(line, "child ok: exited 0 ram"));
+}
+
 static void test_plan_cases(void **state)
 {
     (void)state;
@@ -1671,6 +1797,8 @@ int main(void)
             cmocka_unit_test(test_report_status),
             cmocka_unit_test(test_status_console_budget),
             cmocka_unit_test(test_config_json),
+            cmocka_unit_test(test_posix_child),
+            cmocka_unit_test(test_report_signal),
     };
     return cmocka_run_group_tests_name("hoitaja", tests, NULL, NULL);
 }

@@ -16,9 +16,13 @@ SCN_OUT   := $(OSB)/tools/scenario
 # hoitaja's configuration validator is compiled in: one validator checks every
 # init.json (os/hoitaja/config.c; docs/formats/scenario.md). Its messages are cut
 # to their buffers on purpose, hence -Wno-format-truncation.
-SCN_SRCS  := $(SCN_DIR)/load.c $(SCN_DIR)/emit.c $(TOP)/os/hoitaja/config.c $(TOP)/os/hoitaja/routes.c
-SCN_HDRS  := $(SCN_DIR)/scenario.h $(JSON_HDRS) $(TOP)/os/hoitaja/hoitaja.h $(TOP)/os/abi/kide/limits.h
-SCN_CFLAGS := -DHJ_HOST -I$(TOP)/os/hoitaja
+# With it the parser of POSIX children (os/posix/config, named here by path: its
+# build.mk is included later, after the component rules it needs).
+SCN_SRCS  := $(SCN_DIR)/load.c $(SCN_DIR)/emit.c $(TOP)/os/hoitaja/config.c $(TOP)/os/hoitaja/routes.c \
+             $(TOP)/os/posix/config/posix_config.c
+SCN_HDRS  := $(SCN_DIR)/scenario.h $(JSON_HDRS) $(TOP)/os/hoitaja/hoitaja.h $(TOP)/os/abi/kide/limits.h \
+             $(TOP)/os/posix/config/posix_config.h
+SCN_CFLAGS := -DHJ_HOST -I$(TOP)/os/hoitaja -I$(TOP)/os/posix/config
 SCN_GCC_CFLAGS := $(SCN_CFLAGS) -Wno-format-truncation
 
 KIDE_SCENARIO := $(OSB)/tools/kide-scenario

@@ -7,6 +7,7 @@
  * Every field of docs/formats/hoitaja-config.md is written explicitly, with
  * defaults filled in, so hoitaja never has to guess.
  */
+#include "posix_config.h"
 #include "scenario.h"
 #include "hoitaja.h" /* the validator hoitaja runs at boot (os/hoitaja/config.c) */
 
@@ -102,6 +103,37 @@ static void config_value(struct kide_json_writer *w, const yaml_document_t *doc,
     }
 }
 
+/* A posix value: mappings and lists as objects and arrays, every scalar a string
+ * (arguments such as 42 stay text; sizes are strings like "4M" the parser reads). */
+static void posix_value(struct kide_json_writer *w, const yaml_document_t *doc, yaml_node_t *n)
+{
+    yaml_document_t *d = (yaml_document_t *)doc;
+    if (n->type == YAML_MAPPING_NODE) {
+        kide_json_begin_object(w);
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+             p++) {
+            yaml_node_t *k = yaml_document_get_node(d, p->key);
+            char *key = strndup((const char *)k->data.scalar.value, k->data.scalar.length);
+            if (!key) {
+                kide_json_string(w, NULL); /* poisons the writer: out of memory */
+                return;
+            }
+            kide_json_key(w, key);
+            free(key);
+            posix_value(w, doc, yaml_document_get_node(d, p->value));
+        }
+        kide_json_end_object(w);
+    } else if (n->type == YAML_SEQUENCE_NODE) {
+        kide_json_begin_array(w);
+        for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top;
+             i++)
+            posix_value(w, doc, yaml_document_get_node(d, *i));
+        kide_json_end_array(w);
+    } else {
+        kide_json_string_n(w, (const char *)n->data.scalar.value, n->data.scalar.length);
+    }
+}
+
 static void habitat(struct kide_json_writer *w, const struct scn *s, const struct scn_habitat *h);
 static long write_compact(const struct scn *s, char **out);
 
@@ -109,7 +141,12 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
 {
     kide_json_begin_object(w);
     kide_json_member_string(w, "name", c->name);
-    kide_json_member_string(w, "binary", c->binary);
+    if (c->binary[0])
+        kide_json_member_string(w, "binary", c->binary);
+    if (c->posix) {
+        kide_json_key(w, "posix");
+        posix_value(w, &s->doc, c->posix);
+    }
     kide_json_member_u64(w, "ram", c->ram);
     kide_json_member_u64(w, "caps", c->caps);
     kide_json_member_object(w, "cpu");
@@ -156,10 +193,11 @@ static void child(struct kide_json_writer *w, const struct scn *s, const struct 
     if (c->config_live) {
         kide_json_member_bool(w, "config_live", 1);
     }
-    kide_json_key(w, "config");
     if (c->config) {
+        kide_json_key(w, "config");
         config_value(w, &s->doc, c->config);
-    } else {
+    } else if (!c->posix) { /* a POSIX child's config is made by hoitaja from posix */
+        kide_json_key(w, "config");
         kide_json_begin_object(w);
         kide_json_end_object(w);
     }
@@ -555,19 +593,56 @@ static long write_compact(const struct scn *s, char **out)
     return KIDE_JSON_ENOSPC;
 }
 
-/* Append the distinct binaries of h (and its habitats) to list[*n]. */
-static void binaries(const struct scn_habitat *h, const char **list, size_t *n, size_t max)
+/* Append name to list[*n] (a copy) unless it is there. -1: out of memory. */
+static int add_module(char **list, size_t *n, size_t max, const char *name)
+{
+    for (size_t j = 0; j < *n; j++)
+        if (strcmp(list[j], name) == 0)
+            return 0;
+    if (*n >= max || !(list[*n] = strdup(name)))
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+/* A POSIX child's boot modules: the runtime, then what its posix object names
+ * (program, stdin's and the rom mounts' modules) as the runtime's own parser
+ * lists them (posix_config.roms). The scenario was validated: it parses. */
+static int posix_modules(const struct scn *s, const struct scn_child *c, char **list, size_t *n,
+                         size_t max)
+{
+    static struct kide_json_tok toks[4096];
+    static struct posix_config pc;
+    char err[200], buf[64 * 1024];
+    struct kide_json_writer w;
+    struct kide_json_doc doc;
+    kide_json_writer_init(&w, buf, sizeof(buf));
+    posix_value(&w, &s->doc, c->posix);
+    long len = kide_json_writer_finish(&w);
+    if (add_module(list, n, max, HJ_POSIX_BINARY) || len < 0 ||
+        kide_json_parse(&doc, buf, (size_t)len, toks, 4096, NULL, NULL) ||
+        posix_config_parse(&doc, 0, &pc, err, sizeof(err)))
+        return -1;
+    for (kide_u32 k = 0; k < pc.nroms; k++)
+        if (add_module(list, n, max, pc.roms[k]))
+            return -1;
+    return 0;
+}
+
+/* Append the distinct boot modules of h (and its habitats) to list[*n]. */
+static int binaries(const struct scn *s, const struct scn_habitat *h, char **list, size_t *n,
+                    size_t max)
 {
     for (size_t k = 0; k < h->nchildren; k++) {
         const struct scn_child *c = &h->children[k];
-        bool seen = hj_binary_is_pkg(c->binary); /* installed at run time, not a module */
-        for (size_t j = 0; j < *n && !seen; j++)
-            seen = strcmp(list[j], c->binary) == 0;
-        if (!seen && *n < max)
-            list[(*n)++] = c->binary;
-        if (c->habitat)
-            binaries(c->habitat, list, n, max);
+        if (c->posix ? posix_modules(s, c, list, n, max)
+                     : !hj_binary_is_pkg(c->binary) && /* packages: installed at run time */
+                               add_module(list, n, max, c->binary))
+            return -1;
+        if (c->habitat && binaries(s, c->habitat, list, n, max))
+            return -1;
     }
+    return 0;
 }
 
 /* Upper bound of the children in h and below. */
@@ -582,17 +657,21 @@ static size_t count_children(const struct scn_habitat *h)
 
 int scn_write_modules(const struct scn *s, FILE *f)
 {
-    size_t max = count_children(&s->root) + 1, n = 1;
-    const char **list = calloc(max, sizeof(*list));
+    /* a child names at most its binary, or the runtime and HJ_ROMS_MAX modules */
+    size_t max = (count_children(&s->root) + 1) * (HJ_ROMS_MAX + 1), n = 0;
+    char **list = calloc(max, sizeof(*list));
     if (!list)
         return -1;
-    list[0] = "hoitaja";
-    binaries(&s->root, list, &n, max);
-    fprintf(f, "hoitaja init.json\n");
-    for (size_t k = 1; k < n; k++)
-        fprintf(f, "%s\n", list[k]);
+    int rc = add_module(list, &n, max, "hoitaja") || binaries(s, &s->root, list, &n, max) ? -1 : 0;
+    if (!rc) {
+        fprintf(f, "hoitaja init.json\n");
+        for (size_t k = 1; k < n; k++)
+            fprintf(f, "%s\n", list[k]);
+    }
+    for (size_t k = 0; k < n; k++)
+        free(list[k]);
     free(list);
-    return ferror(f) ? -1 : 0;
+    return rc || ferror(f) ? -1 : 0;
 }
 
 int scn_write_qemu(const struct scn *s, FILE *f)

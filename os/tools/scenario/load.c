@@ -472,10 +472,10 @@ static int routes(struct ld *c, yaml_node_t *n, const char *where, struct scn_ch
  * habitat depth level (0: the root habitat). */
 static int child(struct ld *c, yaml_node_t *n, const char *path, int level, struct scn_child *ch)
 {
-    static const char *const allowed[] = {"name",      "binary",   "ram",         "caps",
-                                          "cpu",       "provides", "routes",      "restart",
-                                          "heartbeat", "devices",  "config",      "habitat",
-                                          "args",      "ram_node", "config_live", NULL};
+    static const char *const allowed[] = {
+            "name",   "binary",   "ram",         "caps",    "cpu",    "provides",
+            "routes", "restart",  "heartbeat",   "devices", "config", "habitat",
+            "args",   "ram_node", "config_live", "posix",   NULL};
     char where[300];
     yaml_node_t *v;
     ch->line = line_of(n);
@@ -492,11 +492,24 @@ static int child(struct ld *c, yaml_node_t *n, const char *path, int level, stru
     if (name(c, v, "child", "name", ch->name))
         return -1;
     snprintf(where, sizeof(where), "child '%s%s'", path, ch->name);
-    if (fields(c, n, where, NULL, allowed) || !(v = need(c, n, where, "binary")) ||
-        binary(c, v, where, ch->binary) || !(v = need(c, n, where, "ram")) ||
-        size(c, v, where, "ram", &ch->ram) || !(v = need(c, n, where, "caps")) ||
-        integer(c, v, where, "caps", &ch->caps) || !(v = need(c, n, where, "cpu")) ||
-        cpu(c, v, where, ch))
+    /* A POSIX child (posix:) runs the runtime: binary is implied. Its posix mapping
+     * goes to init.json with every scalar a string; hoitaja's validator (the runtime's
+     * own parser, os/posix/config) judges it, and refuses binary and posix together. */
+    yaml_node_t *px = member(c, n, "posix");
+    if (px) {
+        if (px->type != YAML_MAPPING_NODE)
+            return fail(c, px, "write posix: {program: NAME, args: [...], ...}",
+                        "%s: posix must be a mapping, got %s", where, kind(px));
+        if (config(c, px, where, 1))
+            return -1;
+        ch->posix = px;
+    }
+    if (fields(c, n, where, NULL, allowed) ||
+        ((v = px ? member(c, n, "binary") : need(c, n, where, "binary")) &&
+         binary(c, v, where, ch->binary)) ||
+        (!px && !v) || !(v = need(c, n, where, "ram")) || size(c, v, where, "ram", &ch->ram) ||
+        !(v = need(c, n, where, "caps")) || integer(c, v, where, "caps", &ch->caps) ||
+        !(v = need(c, n, where, "cpu")) || cpu(c, v, where, ch))
         return -1;
     if ((v = member(c, n, "provides")) && provides(c, v, where, ch))
         return -1;

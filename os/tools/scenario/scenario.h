@@ -54,7 +54,7 @@ struct scn_habitat;
  *  their ranges on the emitted init.json). */
 struct scn_child {
     char name[SCN_NAME_MAX + 1];        /**< unique within its habitat */
-    char binary[SCN_NAME_MAX + 1];      /**< boot module name */
+    char binary[SCN_NAME_MAX + 1];      /**< boot module name ("" for a POSIX child) */
     uint64_t ram;                       /**< RAM quota in bytes */
     uint64_t caps;                      /**< capability quota (count) */
     uint64_t cpu_quota;                 /**< percent of the parent's CPU time (of the whole CPU
@@ -76,6 +76,7 @@ struct scn_child {
     bool has_ram_node;                  /**< ram_node was given */
     const char *args;            /**< its kide_args() string (in the document), "" for none */
     yaml_node_t *config;         /**< config mapping (in the document) or NULL */
+    yaml_node_t *posix;          /**< posix mapping (a POSIX child; binary then "") or NULL */
     bool config_live;            /**< config_live: a config change goes to the running child */
     struct scn_habitat *habitat; /**< nested habitat (binary hoitaja) or NULL */
     int line;                    /**< source line of the child */

@@ -950,6 +950,73 @@ static void accepted(const char *y)
         fail_msg("refused: line %d: %s (%s)\n%s", err.line, err.msg, err.hint, y);
 }
 
+/* A POSIX child: posix goes to init.json with every scalar a string, binary and config
+ * stay out (hoitaja makes them), modules.txt lists the runtime, the program and its ROM
+ * modules; hoitaja's validator (the runtime's parser) refuses bad ones at their YAML line. */
+static void test_posix(void **state)
+{
+    (void)state;
+    const char *y = HEAD "    - name: hello\n"
+                         "      posix:\n"
+                         "        program: hello\n"
+                         "        args: [hello, 42, -v]\n"
+                         "        mounts:\n"
+                         "          - {path: /, type: ram, size: 4M}\n"
+                         "          - {path: /data, type: rom, modules: [input.txt, words]}\n"
+                         "        stdin: rom:input.txt\n"
+                         "        stack: 1M\n"
+                         "      ram: 32M\n"
+                         "      caps: 64\n"
+                         "      cpu: {quota: 10}\n"
+                         "    - {name: other, binary: b, ram: 1M, caps: 16, cpu: {quota: 1}}\n";
+    struct scn s;
+    struct scn_error err;
+    if (scn_load(&s, y, strlen(y), &err))
+        fail_msg("line %d: %s (%s)", err.line, err.msg, err.hint);
+    char *json;
+    long n = scn_write_init(&s, &json);
+    assert_true(n > 0);
+    compact(json);
+    assert_non_null(strstr(json, "{\"name\":\"hello\",\"posix\":{\"program\":\"hello\",\"args\":"
+                                 "[\"hello\",\"42\",\"-v\"],\"mounts\":[{\"path\":\"/\",\"type\":"
+                                 "\"ram\",\"size\":\"4M\"},"));
+    assert_non_null(strstr(json, "\"stack\":\"1M\"},\"ram\":33554432"));
+    char *hello_end = strstr(json, "\"name\":\"other\"");
+    assert_non_null(hello_end);
+    *hello_end = 0;
+    assert_null(strstr(json, "\"binary\""));
+    assert_null(strstr(json, "\"config\""));
+    free(json);
+    char *buf;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(scn_write_modules(&s, f), 0);
+    fclose(f);
+    assert_string_equal(buf, "hoitaja init.json\nposix\nhello\ninput.txt\nwords\nb\n");
+    free(buf);
+    scn_free(&s);
+    /* Refusals, placed at the YAML line of the value. */
+    y = HEAD "    - name: p\n"
+             "      posix:\n"
+             "        program: p\n"
+             "        cwd: data\n"
+             "      ram: 1M\n"
+             "      caps: 16\n"
+             "      cpu: {quota: 1}\n";
+    assert_int_equal(scn_load(&s, y, strlen(y), &err), -1);
+    assert_non_null(strstr(err.msg, "posix.cwd: must be absolute"));
+    assert_int_equal(err.line, 8);
+    refused(HEAD "    - {name: p, posix: {program: p}, binary: b, ram: 1M, caps: 16, cpu: {quota: "
+                 "1}}\n",
+            "either binary or posix");
+    refused(HEAD "    - {name: p, posix: [p], ram: 1M, caps: 16, cpu: {quota: 1}}\n",
+            "posix must be a mapping");
+    refused(HEAD "    - {name: p, ram: 1M, caps: 16, cpu: {quota: 1}}\n", "binary");
+    refused(HEAD "    - {name: p, posix: {program: p, stack: 1Q}, ram: 1M, caps: 16, cpu: {quota: "
+                 "1}}\n",
+            "posix.stack: must be a size");
+}
+
 #define ONE_CHILD(machine, ram, caps)                                                              \
     "name: t\nmachine: {cpus: 1, ram: " machine "}\nhabitat:\n  children:\n"                       \
     "    - {name: c, binary: b, ram: " ram ", caps: " caps ", cpu: {quota: 1}}\n"
@@ -1257,17 +1324,29 @@ static void test_limits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_good),         cmocka_unit_test(test_minimal),
-            cmocka_unit_test(test_bad),          cmocka_unit_test(test_hints),
-            cmocka_unit_test(test_values),       cmocka_unit_test(test_devices),
-            cmocka_unit_test(test_config_live),  cmocka_unit_test(test_key_seed_generate),
-            cmocka_unit_test(test_generated),    cmocka_unit_test(test_affinity),
-            cmocka_unit_test(test_ram_node),     cmocka_unit_test(test_args_exit_with),
-            cmocka_unit_test(test_f16_ram),      cmocka_unit_test(test_f16_sums),
-            cmocka_unit_test(test_f16_nested),   cmocka_unit_test(test_f16_machine),
-            cmocka_unit_test(test_f16_size),     cmocka_unit_test(test_f16_lines),
-            cmocka_unit_test(test_name_limits),  cmocka_unit_test(test_limits),
-            cmocka_unit_test(test_qemu_arg_len), cmocka_unit_test(test_cpu_model),
+            cmocka_unit_test(test_good),
+            cmocka_unit_test(test_minimal),
+            cmocka_unit_test(test_bad),
+            cmocka_unit_test(test_hints),
+            cmocka_unit_test(test_values),
+            cmocka_unit_test(test_devices),
+            cmocka_unit_test(test_config_live),
+            cmocka_unit_test(test_posix),
+            cmocka_unit_test(test_key_seed_generate),
+            cmocka_unit_test(test_generated),
+            cmocka_unit_test(test_affinity),
+            cmocka_unit_test(test_ram_node),
+            cmocka_unit_test(test_args_exit_with),
+            cmocka_unit_test(test_f16_ram),
+            cmocka_unit_test(test_f16_sums),
+            cmocka_unit_test(test_f16_nested),
+            cmocka_unit_test(test_f16_machine),
+            cmocka_unit_test(test_f16_size),
+            cmocka_unit_test(test_f16_lines),
+            cmocka_unit_test(test_name_limits),
+            cmocka_unit_test(test_limits),
+            cmocka_unit_test(test_qemu_arg_len),
+            cmocka_unit_test(test_cpu_model),
     };
     return cmocka_run_group_tests_name("os-scenario-unit", tests, NULL, NULL);
 }
