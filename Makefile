@@ -12,7 +12,7 @@ export TOP BUILD
 
 # Build order matters: goa's tests use the registry binary and the OS image.
 PARTS := $(patsubst %/Makefile,%,$(wildcard os/Makefile registry/Makefile \
-           goa/Makefile kuori-agent/Makefile kuori/Makefile))
+           goa/Makefile kuori-agent/Makefile kuori/Makefile tests/Makefile))
 
 SCENARIO ?= default
 export SCENARIO
