@@ -490,22 +490,18 @@ def runtime_missing():
     return None
 
 
-def run_kide(cases, bindir, out, timeout, cpus, name="posix-diff"):
-    """One Kide boot for all cases; returns ({name: result}, problem or None)."""
-    why = runtime_missing()
-    if why:
-        return None, why
-    scn, mods = kide_scenario(cases, bindir, out, cpus, name, timeout)
-    log = os.path.join(out, f"{name}-kide.log")
+def boot_and_follow(scn, mods, names, timeout, log, name):
+    """Boot scenario scn with the modules of mods (scenario-run.sh
+    --interactive: every scenario's QEMU configuration, no judge of its own)
+    until every child of names ended (kide_ended), a panic, or timeout s.
+    Returns the console as [(host time, line)] and a problem or None."""
     cmd = [os.path.join(TOOLS, "scenario-run.sh"), "--interactive", "--bin", mods,
            "--scenario", scn, name]
-    print(f"posix-diff: Kide: {len(cases)} posix children, scenario {scn} (log {log})",
-          flush=True)
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
     with open(log, "w") as lf:
         fol = Follow(proc, lf)
-        verdict = fol.wait(kide_ended([c.name for c in cases]), time.monotonic() + timeout)
+        verdict = fol.wait(kide_ended(names), time.monotonic() + timeout)
         try:
             os.killpg(proc.pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -518,17 +514,32 @@ def run_kide(cases, bindir, out, timeout, cpus, name="posix-diff"):
     lines = [l for _, l in fol.lines]
     problem = None
     if verdict == "panic":
-        problem = "the system panicked (log %s)" % log
+        problem = f"the system panicked (log {log})"
     elif verdict is None:
         rejected = [l for l in lines if "kide-scenario:" in l or "mk-image.sh:" in l]
         problem = ("; ".join(rejected[:3]) if rejected else
                    f"not every case ended within {timeout}s") + f" (log {log})"
-    res = parse_kide_log(lines, cases)
+        if not any(l.startswith("[init] ") for l in lines):
+            problem = "Kide did not boot the scenario: " + problem
+    return fol.lines, problem
+
+
+def run_kide(cases, bindir, out, timeout, cpus, name="posix-diff"):
+    """One Kide boot for all cases; returns ({name: result}, problem or None)."""
+    why = runtime_missing()
+    if why:
+        return None, why
+    scn, mods = kide_scenario(cases, bindir, out, cpus, name, timeout)
+    log = os.path.join(out, f"{name}-kide.log")
+    print(f"posix-diff: Kide: {len(cases)} posix children, scenario {scn} (log {log})",
+          flush=True)
+    lines, problem = boot_and_follow(scn, mods, [c.name for c in cases], timeout, log, name)
+    res = parse_kide_log([l for _, l in lines], cases)
     d = os.path.join(out, "kide")
     shutil.rmtree(d, ignore_errors=True)
     for c in cases:
         write_result(d, c.name, res[c.name])
-    res["_lines"] = fol.lines
+    res["_lines"] = lines
     return res, problem
 
 
@@ -619,6 +630,11 @@ def main():
             return 1
     kid, problem = run_kide(cases, a.bin, a.out, a.timeout, a.cpus)
     if kid is None:
+        print(f"posix-diff: FAIL all {len(cases)} cases: {problem}")
+        if a.result:
+            suite_result.record(BUILD, "posix-diff", 0, len(cases), 0)
+        return 1
+    if problem and problem.startswith("Kide did not boot"):
         print(f"posix-diff: FAIL all {len(cases)} cases: {problem}")
         if a.result:
             suite_result.record(BUILD, "posix-diff", 0, len(cases), 0)
