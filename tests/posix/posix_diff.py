@@ -70,6 +70,7 @@ class Case:
         self.ram = opts.get("ram", DEFAULT_RAM)
         self.limit = opts.get("limit") == "yes"
         self.expect = opts.get("expect")
+        self.env = [e for e in opts.get("env", "").split(",") if e]
 
     def modules(self):
         """The data modules of its /data mount (stdin's included)."""
@@ -112,8 +113,9 @@ def parse_cases(path):
             opts = {}
             for kv in head[1:]:
                 k, eq, v = kv.partition("=")
-                if not eq or k not in ("data", "stdin", "ram", "limit", "expect"):
-                    raise CaseError(f"{where}: '{kv}': keys are data=, stdin=, ram=, limit=, expect=")
+                if not eq or k not in ("data", "stdin", "ram", "limit", "expect", "env"):
+                    raise CaseError(f"{where}: '{kv}': keys are data=, stdin=, env=, ram=, "
+                                    f"limit=, expect=")
                 opts[k] = v
             c = Case(name, argv, opts, lineno)
             if not MODULE_RE.match(c.program):
@@ -127,6 +129,10 @@ def parse_cases(path):
                 size_bytes(c.ram)
             except CaseError as e:
                 raise CaseError(f"{where}: ram: {e}")
+            for e in c.env:
+                if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*=[!-~]*$", e):
+                    raise CaseError(f"{where}: env entry '{e}' is not NAME=value (printable, "
+                                    f"no spaces or commas)")
             if c.expect and not re.match(r"^(exit:[0-9]+|signal:SIG[A-Z0-9]+)$", c.expect):
                 raise CaseError(f"{where}: expect= is exit:N or signal:SIGNAME, not '{c.expect}'")
             cases.append(c)
@@ -205,6 +211,8 @@ def linux_script(cases, start_ns):
             opts += f" --stdin /data/{c.stdin}"
         if c.limit:
             opts += f" --vmem {size_bytes(c.ram)}"
+        for e in c.env:
+            opts += " --env " + shlex.quote(e)
         if c.name in start_ns:
             opts += " --start-ns"
         cmd = " ".join(shlex.quote(a) for a in [f"/{c.program}"] + c.argv)
@@ -349,6 +357,7 @@ def kide_scenario(cases, bindir, out, cpus=2, name="posix-diff", timeout_s=900):
               "      posix:",
               f"        program: {c.program}",
               f"        args: [{', '.join(yaml_str(a) for a in c.argv)}]",
+              f"        env: [{', '.join(yaml_str(e) for e in c.env)}]",
               "        mounts:",
               "          - {path: /, type: ram}"]
         if c.modules():
@@ -422,7 +431,8 @@ def child_end(line, name):
     if rest.startswith(("exited with code ", "exited ")):
         if sig:
             return status_text("signal", sig.group(1))
-        return "exit " + re.match(r"exited (?:with code )?(\d+)", rest).group(1)
+        m = re.match(r"exited (?:with code )?(\d+)", rest)
+        return "exit " + m.group(1) if m else None
     if rest.startswith(("faulted: ", "faulted (")):
         if sig:
             return status_text("signal", sig.group(1))

@@ -150,5 +150,41 @@ class Kide(unittest.TestCase):
         self.assertIn("restart: {policy: never}", y)
 
 
+class Robust(unittest.TestCase):
+    """Random and mangled input (a seeded fuzz): the parsers answer with a
+    result or a CaseError naming the line, never another exception."""
+
+    PIECES = ["[init] child a: ", "[init] report: child a: ", "exited ", "with code ",
+              "faulted: ", "faulted (", "signal ", "SIGSEGV", "99999999999999999999", "@case a ",
+              "begin", "end", "@| ", "@status ", "exit ", "@error ", "@start_ns ", "-1", "x",
+              "\r", "\n", " ", "--", "=", "'", '"', ",", "data=", "expect=", "env=", "ram=",
+              "a", "\x00", "\u00e4", "kide: panic", "[a] ", "[a]"]
+
+    def mangled(self, rnd, n):
+        return "".join(rnd.choice(self.PIECES) for _ in range(rnd.randrange(n)))
+
+    def test_log_parsers(self):
+        import random
+        rnd = random.Random(16)
+        cs = cases_from("a -- x\n")
+        for _ in range(3000):
+            text = self.mangled(rnd, 40)
+            pd.parse_linux_log(text)
+            lines = text.split("\n")
+            pd.parse_kide_log(lines, cs)
+            pd.kide_ended(["a"])(lines)
+            for l in lines:
+                pd.child_end(l, "a")
+
+    def test_case_parser(self):
+        import random
+        rnd = random.Random(61)
+        for _ in range(1500):
+            try:
+                cases_from(self.mangled(rnd, 20) + "\n")
+            except pd.CaseError:
+                pass
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -2,16 +2,19 @@
 /* runcase: run one differential test case inside the Linux guest and print
  * its output and how it ended, in the form tests/posix/posix_diff.py parses.
  *
- *   runcase [--root DIR] [--stdin FILE] [--vmem BYTES] [--start-ns] -- PROGRAM ARGV0 [ARGS...]
+ *   runcase [--root DIR] [--stdin FILE] [--env NAME=VALUE]... [--vmem BYTES] [--start-ns]
+ *           -- PROGRAM ARGV0 [ARGS...]
  *
  * The program runs in a child: chrooted into DIR (the case's own root, with
- * /data holding its input files, as Kide mounts them), cwd "/", stdin
- * FILE (a path inside DIR) or /dev/null, stdout and stderr one pipe (not a terminal, as on Kide,
- * where they go to the LOG), the address space limited to BYTES (RLIMIT_AS, the Linux stand-in for
- * Kide's RAM quota). Each output line is printed as
- * "@| line"; the end as "@status exit N" or "@status signal N". With
- * --start-ns, "@start_ns N" is the time from before fork() to the first byte
- * of output (the start benchmark: the program prints at the top of main).
+ * /data holding its input files, as Kide mounts them), cwd "/", stdin FILE
+ * (a path inside DIR) or /dev/null, the environment exactly the --env
+ * entries (none by default, as a Kide child without `env:`), stdout and
+ * stderr one pipe (not a terminal, as on Kide, where they go to the LOG),
+ * the address space limited to BYTES (RLIMIT_AS, the Linux stand-in for
+ * Kide's RAM quota). Each output line is printed as "@| line"; the end as
+ * "@status exit N" or "@status signal N". With --start-ns, "@start_ns N" is
+ * the time from before fork() to the first byte of output (the start
+ * benchmark: the program prints at the top of main).
  * Exit status: 0 when the case ran (whatever its own result), 1 on errors of
  * runcase itself ("@error ..." says which). */
 #define _GNU_SOURCE
@@ -40,7 +43,7 @@ static void fail(const char *what)
 
 /* In the child: set up and exec; on any failure exit 127 after a message. */
 static void child(const char *root, const char *in_path, unsigned long long vmem, int out,
-                  char **argv)
+                  char **argv, char **envp)
 {
     if (dup2(out, 1) < 0 || dup2(out, 2) < 0)
         _exit(127);
@@ -61,7 +64,7 @@ static void child(const char *root, const char *in_path, unsigned long long vmem
         if (setrlimit(RLIMIT_AS, &rl) != 0)
             _exit(127);
     }
-    execv(argv[0], argv + 1);
+    execve(argv[0], argv + 1, envp);
     dprintf(2, "runcase: exec %s: %s\n", argv[0], strerror(errno));
     _exit(127);
 }
@@ -99,11 +102,15 @@ static long long copy_lines(int fd)
 int main(int argc, char **argv)
 {
     const char *root = NULL, *in_path = NULL;
+    char *envp[65];
+    int nenv = 0;
     unsigned long long vmem = 0;
     int start = 0, i = 1;
     for (; i < argc && strcmp(argv[i], "--"); i++) {
         if (!strcmp(argv[i], "--root") && i + 1 < argc)
             root = argv[++i];
+        else if (!strcmp(argv[i], "--env") && i + 1 < argc && nenv < 64)
+            envp[nenv++] = argv[++i];
         else if (!strcmp(argv[i], "--stdin") && i + 1 < argc)
             in_path = argv[++i];
         else if (!strcmp(argv[i], "--vmem") && i + 1 < argc)
@@ -122,6 +129,7 @@ int main(int argc, char **argv)
         return 1;
     }
     char **cmd = argv + i + 1;
+    envp[nenv] = NULL;
     setvbuf(stdout, NULL, _IOLBF, 0);
     int p[2];
     if (pipe(p) != 0)
@@ -131,7 +139,7 @@ int main(int argc, char **argv)
     if (pid < 0)
         fail("fork");
     if (pid == 0)
-        child(root, in_path, vmem, p[1], cmd);
+        child(root, in_path, vmem, p[1], cmd, envp);
     close(p[1]);
     long long first = copy_lines(p[0]);
     int st;
