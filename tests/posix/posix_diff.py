@@ -65,6 +65,15 @@ class Case:
     def __init__(self, name, argv, opts, lineno):
         self.name, self.argv, self.lineno = name, argv, lineno
         self.program = argv[0]
+        # The binary: busybox, or ptest (every program of progs/ in one,
+        # chosen by argv[0]), which keeps the Kide image within the kernel's
+        # 16 boot modules; also the ROM module's name.
+        # A program of bench/ is its own binary and module.
+        if self.program != "busybox" and os.path.isfile(
+                os.path.join(HERE, "progs", self.program + ".c")):
+            self.module = "ptest"
+        else:
+            self.module = self.program
         self.data = [d for d in opts.get("data", "").split(",") if d]
         self.stdin = opts.get("stdin")
         self.ram = opts.get("ram", DEFAULT_RAM)
@@ -149,10 +158,11 @@ def program_path(bindir, prog):
 
 def check_programs(cases, bindir):
     for c in cases:
-        p = program_path(bindir, c.program)
+        p = program_path(bindir, c.module)
         if not os.path.isfile(p):
-            raise CaseError(f"case {c.name}: program {p} is missing "
-                            f"(build with: make -C tests all; busybox: package busybox-static)")
+            raise CaseError(f"case {c.name}: program {p} is missing (a program is "
+                            f"tests/posix/progs/NAME.c, built into ptest by: make -C tests all; "
+                            f"busybox: package busybox-static)")
 
 
 # ---------------------------------------------------------------- results --
@@ -203,7 +213,7 @@ def linux_script(cases, start_ns):
         lines.append(f"{bb} mkdir -p {root}/data {root}/dev {root}/proc")
         lines.append(f"{bb} mount -t devtmpfs dev {root}/dev")
         lines.append(f"{bb} mount -t proc proc {root}/proc")
-        lines.append(f"{bb} cp /progs/{c.program} {root}/{c.program}")
+        lines.append(f"{bb} cp /progs/{c.module} {root}/{c.module}")
         for d in c.modules():
             lines.append(f"{bb} cp /data/{d} {root}/data/{d}")
         opts = f"--root {root}"
@@ -215,7 +225,7 @@ def linux_script(cases, start_ns):
             opts += " --env " + shlex.quote(e)
         if c.name in start_ns:
             opts += " --start-ns"
-        cmd = " ".join(shlex.quote(a) for a in [f"/{c.program}"] + c.argv)
+        cmd = " ".join(shlex.quote(a) for a in [f"/{c.module}"] + c.argv)
         lines.append(f"echo '@case {c.name} begin'")
         lines.append(f"/runcase {opts} -- {cmd}")
         lines.append(f"echo '@case {c.name} end'")
@@ -259,9 +269,9 @@ def run_linux(cases, bindir, out, smp, mem, timeout, start_ns=()):
     os.makedirs(os.path.join(stage, "progs"))
     os.makedirs(os.path.join(stage, "data"))
     for c in cases:
-        dst = os.path.join(stage, "progs", c.program)
+        dst = os.path.join(stage, "progs", c.module)
         if not os.path.exists(dst):
-            shutil.copy(program_path(bindir, c.program), dst)
+            shutil.copy(program_path(bindir, c.module), dst)
         for d in c.modules():
             shutil.copy(os.path.join(HERE, "data", d), os.path.join(stage, "data", d))
     shutil.copy(os.path.join(bindir, "runcase"), os.path.join(stage, "runcase"))
@@ -317,9 +327,19 @@ def judge_linux(cases, res):
 
 # ------------------------------------------------------------------- Kide --
 
+# The kernel keeps 16 boot modules (KIDE_BOOT_MAX_MODULES); core, hoitaja,
+# init.json and the runtime take 4.
+BOOT_MODULES_FREE = 12
+
+
 def kide_scenario(cases, bindir, out, cpus=2, name="posix-diff", timeout_s=900):
     """Write the scenario (one posix child per case) and the module directory
     (build/os/bin's modules plus the programs and input files)."""
+    used = sorted({c.module for c in cases} | {d for c in cases for d in c.modules()})
+    if len(used) > BOOT_MODULES_FREE:
+        raise CaseError(f"the cases need {len(used)} boot modules ({', '.join(used)}); "
+                        f"the kernel keeps {BOOT_MODULES_FREE} beside core, hoitaja, init.json "
+                        f"and posix: share input files between cases or run fewer at once (--only)")
     mods = os.path.join(out, "kide-modules")
     shutil.rmtree(mods, ignore_errors=True)
     os.makedirs(mods)
@@ -328,10 +348,10 @@ def kide_scenario(cases, bindir, out, cpus=2, name="posix-diff", timeout_s=900):
         for m in os.listdir(osbin):
             os.symlink(os.path.join(osbin, m), os.path.join(mods, m))
     for c in cases:
-        dst = os.path.join(mods, c.program)
+        dst = os.path.join(mods, c.module)
         if os.path.lexists(dst):
             os.remove(dst)
-        shutil.copy(program_path(bindir, c.program), dst)
+        shutil.copy(program_path(bindir, c.module), dst)
         for d in c.modules():
             dst = os.path.join(mods, d)
             if not os.path.exists(dst):
@@ -355,7 +375,7 @@ def kide_scenario(cases, bindir, out, cpus=2, name="posix-diff", timeout_s=900):
               f"      cpu: {{quota: {quota}, affinity: {cpu}}}",
               "      restart: {policy: never}",
               "      posix:",
-              f"        program: {c.program}",
+              f"        program: {c.module}",
               f"        args: [{', '.join(yaml_str(a) for a in c.argv)}]",
               f"        env: [{', '.join(yaml_str(e) for e in c.env)}]",
               "        mounts:",
@@ -539,7 +559,10 @@ def run_kide(cases, bindir, out, timeout, cpus, name="posix-diff"):
     why = runtime_missing()
     if why:
         return None, why
-    scn, mods = kide_scenario(cases, bindir, out, cpus, name, timeout)
+    try:
+        scn, mods = kide_scenario(cases, bindir, out, cpus, name, timeout)
+    except CaseError as e:
+        return None, str(e)
     log = os.path.join(out, f"{name}-kide.log")
     print(f"posix-diff: Kide: {len(cases)} posix children, scenario {scn} (log {log})",
           flush=True)
@@ -620,7 +643,11 @@ def main():
                   f"{' (limit)' if c.limit else ''} expect {c.expect}")
         return 0
     if a.command == "scenario":
-        scn, mods = kide_scenario(cases, a.bin, a.out, a.cpus, timeout_s=a.timeout)
+        try:
+            scn, mods = kide_scenario(cases, a.bin, a.out, a.cpus, timeout_s=a.timeout)
+        except CaseError as e:
+            print(f"posix-diff: {e}", file=sys.stderr)
+            return 1
         print(f"scenario {scn}\nmodules {mods}")
         return 0
     ram = machine_ram_mib(cases)

@@ -11,8 +11,9 @@
 
 static char *blocks[MAX_BLOCKS];
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     line_buffered();
     int n = 0;
     errno = 0;

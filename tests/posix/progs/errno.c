@@ -8,8 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     line_buffered();
     char buf[16];
     must(mkdir("t-errno", 0755) == 0, "mkdir t-errno");

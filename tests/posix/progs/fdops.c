@@ -10,8 +10,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     line_buffered();
     int fd = open("fd.txt", O_CREAT | O_RDWR | O_TRUNC, 0644);
     must(fd >= 0, "create fd.txt");

@@ -57,8 +57,9 @@ static void read_back(const char *path)
     close(fd);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     line_buffered();
     must(mkdir("t-files", 0755) == 0, "mkdir t-files");
     must(chdir("t-files") == 0, "chdir");

@@ -44,8 +44,9 @@ static void *waker(void *arg)
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     line_buffered();
     struct timespec ts = {0, 50 * 1000000}; /* 50 ms */
     long long t0 = now_ns();

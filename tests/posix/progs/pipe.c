@@ -30,8 +30,9 @@ static void *writer(void *arg)
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     line_buffered();
     int p[2];
     char buf[64];

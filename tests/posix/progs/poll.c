@@ -27,8 +27,9 @@ static void show_epoll(const char *what, int ep, int timeout)
     printf("\n");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     line_buffered();
     int p[2];
     must(pipe(p) == 0, "pipe");

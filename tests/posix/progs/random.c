@@ -9,8 +9,9 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     line_buffered();
     unsigned char a[256], b[256];
     static const unsigned sizes[] = {1, 16, 256};

@@ -42,8 +42,9 @@ static void *pingpong(void *arg)
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     line_buffered();
     pthread_t t[THREADS];
     for (long i = 0; i < THREADS; i++)

@@ -19,8 +19,9 @@ static long long mono(void)
     return ns_of(&t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     line_buffered();
     int back = 0;
     long long prev = mono();

@@ -5,8 +5,9 @@
 
 #include <sys/utsname.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     line_buffered();
     struct utsname u;
     must(uname(&u) == 0, "uname");
