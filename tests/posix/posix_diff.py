@@ -617,7 +617,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(BUILD, "tests", "posix", "bin"))
     ap.add_argument("--out", default=os.path.join(BUILD, "tests", "posix"))
     ap.add_argument("--only", action="append", default=[])
-    ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--cpus", type=int, default=2)
     ap.add_argument("--result", action="store_true",
                     help="record the suites posix-linux and posix-diff in $BUILD/results")
