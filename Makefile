@@ -10,9 +10,10 @@ TOP   := $(CURDIR)
 BUILD := $(TOP)/build
 export TOP BUILD
 
-# Build order matters: goa's tests use the registry binary and the OS image.
+# Build order matters: goa's tests use the registry binary and the OS image;
+# tests/ (the POSIX differential suite) boots the OS image, so it comes last.
 PARTS := $(patsubst %/Makefile,%,$(wildcard os/Makefile registry/Makefile \
-           goa/Makefile kuori-agent/Makefile kuori/Makefile))
+           goa/Makefile kuori-agent/Makefile kuori/Makefile tests/Makefile))
 
 SCENARIO ?= default
 export SCENARIO

@@ -77,3 +77,13 @@ kuori-bench: $(KERNEL_BIN) core hoitaja components scenario-tool net tls
 	    --registry $(BUILD)/registry/rel/kide-registry --goa $(BUILD)/goa/rel/goa \
 	    --pkgbig $(KIDE_ELF_test-pkgbig) --out $(BUILD)/bench/os \
 	    --seconds $(KUORI_BENCH_SECONDS) --rounds $(KUORI_BENCH_ROUNDS)
+
+# POSIX benchmarks (os/bench/posix-run.py, issue 16): Larson (T = 1 and 2),
+# getpid and a pipe round trip, program start; the static musl programs of
+# tests/posix/bench on Debian's Linux guest and on Kide's POSIX runtime in the
+# same QEMU configuration. tests/Makefile builds the programs; the Kide side
+# says "posix runtime not in the image" until os/posix is built.
+.PHONY: posix-bench
+posix-bench: $(KERNEL_BIN) core hoitaja components scenario-tool
+	@$(MAKE) --no-print-directory -C $(TOP)/tests TOP=$(TOP) BUILD=$(BUILD) posix-progs
+	BUILD=$(BUILD) $(KB_DIR)/posix-run.py --out $(BUILD)/bench/posix

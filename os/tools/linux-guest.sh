@@ -3,12 +3,19 @@
 # Boot Debian's Linux kernel in the same QEMU configuration as Kide, with a
 # busybox initramfs that runs one static program and powers off. This is the
 # peer every OS benchmark measures against.
-# Usage: linux-guest.sh --smp N --log FILE --timeout S PROGRAM [ARGS...]
+# Usage: linux-guest.sh [--smp N] [--mem SIZE] [--log FILE] [--timeout S]
+#                       [--overlay DIR] PROGRAM [ARGS...]
+#   --mem SIZE     guest RAM (QEMU -m, default 256M)
+#   --overlay DIR  copy DIR's files into the initramfs root as well (e.g. the
+#                  programs and input files of tests/posix, whose PROGRAM is a
+#                  /bin/sh script that runs them all)
 set -euo pipefail
-smp=2 log=/dev/stdout timeout=300
+smp=2 mem=256M log=/dev/stdout timeout=300 overlay=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--overlay) overlay=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--) shift; break ;;
@@ -16,7 +23,8 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] || { echo "usage: linux-guest.sh [--smp N] [--log FILE] PROGRAM [ARGS]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: linux-guest.sh [--smp N] [--mem SIZE] [--log FILE] [--timeout S] [--overlay DIR] PROGRAM [ARGS]" >&2; exit 2; }
+[ -z "$overlay" ] || [ -d "$overlay" ] || { echo "linux-guest: --overlay '$overlay' is not a directory" >&2; exit 2; }
 prog=$1; shift
 vmlinuz=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1 || true)
 [ -n "$vmlinuz" ] || { echo "linux-guest: no Debian kernel in /boot" >&2; echo "hint: run 'make deps' (package linux-image-amd64)" >&2; exit 1; }
@@ -28,6 +36,7 @@ root=$work/root
 mkdir -p "$root"/{bin,proc,sys,dev}
 cp /bin/busybox "$root/bin/busybox"
 for t in sh mount poweroff; do ln -s busybox "$root/bin/$t"; done
+[ -z "$overlay" ] || cp -a "$overlay/." "$root/"
 cp "$prog" "$root/bin/prog"
 {
 	echo '#!/bin/sh'
@@ -40,7 +49,7 @@ chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 
 accel=$("$(dirname "$0")/qemu-accel.sh")
-echo "linux-guest: $vmlinuz, -smp $smp, accel $accel" >&2
-timeout "$timeout" qemu-system-x86_64 -accel "$accel" -m 256M -smp "$smp" -display none -no-reboot \
+echo "linux-guest: $vmlinuz, -smp $smp -m $mem, accel $accel" >&2
+timeout "$timeout" qemu-system-x86_64 -accel "$accel" -m "$mem" -smp "$smp" -display none -no-reboot \
 	-serial "file:$log" -kernel "$vmlinuz" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1 loglevel=1"
