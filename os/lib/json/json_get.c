@@ -102,6 +102,20 @@ int json_sit_next(struct json_sit *it)
     return it->pend[it->ipend++];
 }
 
+int json_key_cmp(const struct kide_json_doc *d, u32 a, u32 b)
+{
+    struct json_sit ia, ib;
+    json_sit_init(&ia, d, (int)a);
+    json_sit_init(&ib, d, (int)b);
+    for (;;) {
+        int ca = json_sit_next(&ia), cb = json_sit_next(&ib);
+        if (ca != cb)
+            return ca < cb ? -1 : 1; /* -1 (the end) sorts before every byte */
+        if (ca < 0)
+            return 0;
+    }
+}
+
 int kide_json_type(const struct kide_json_doc *d, int i)
 {
     const struct kide_json_tok *t = tok(d, i);

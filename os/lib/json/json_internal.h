@@ -82,4 +82,7 @@ void json_sit_init(struct json_sit *it, const struct kide_json_doc *doc, int i);
 /* Next unescaped byte (0..255), or -1 at the end of the string. */
 int json_sit_next(struct json_sit *it);
 
+/* Order of the string tokens a and b by their unescaped bytes: -1, 0 or 1. */
+int json_key_cmp(const struct kide_json_doc *d, u32 a, u32 b);
+
 #endif

@@ -240,28 +240,15 @@ static int scan_literal(struct parser *p, const char *word, int type)
     return KIDE_JSON_OK;
 }
 
-/* Whether keys a and b are equal after unescaping. */
+/* Whether keys a and b are equal after unescaping (unescaped keys of
+ * different lengths differ at once, without decoding). */
 static bool same_key(const struct kide_json_doc *d, u32 a, u32 b)
 {
     const struct kide_json_tok *ta = &d->tok[a], *tb = &d->tok[b];
-    if (!((ta->flags | tb->flags) & KIDE_JSON_F_ESCAPED)) {
-        if (ta->end - ta->start != tb->end - tb->start)
-            return false;
-        for (u32 k = 0; k < ta->end - ta->start; k++)
-            if (d->buf[ta->start + k] != d->buf[tb->start + k])
-                return false;
-        return true;
-    }
-    struct json_sit ia, ib;
-    json_sit_init(&ia, d, (int)a);
-    json_sit_init(&ib, d, (int)b);
-    for (;;) {
-        int ca = json_sit_next(&ia), cb = json_sit_next(&ib);
-        if (ca != cb)
-            return false;
-        if (ca < 0)
-            return true;
-    }
+    if (!((ta->flags | tb->flags) & KIDE_JSON_F_ESCAPED) &&
+        ta->end - ta->start != tb->end - tb->start)
+        return false;
+    return json_key_cmp(d, a, b) == 0;
 }
 
 /* Reject key `key` if an earlier member of object obj has the same key. */

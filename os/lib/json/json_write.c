@@ -424,21 +424,6 @@ void kide_json_value(struct kide_json_writer *w, const struct kide_json_doc *d, 
         end(w, d->tok[open[--nopen]].type == KIDE_JSON_OBJECT);
 }
 
-/* Order of keys a and b by their unescaped bytes (-1, 0, 1). */
-static int key_cmp(const struct kide_json_doc *d, u32 a, u32 b)
-{
-    struct json_sit ia, ib;
-    json_sit_init(&ia, d, (int)a);
-    json_sit_init(&ib, d, (int)b);
-    for (;;) {
-        int ca = json_sit_next(&ia), cb = json_sit_next(&ib);
-        if (ca != cb)
-            return ca < cb ? -1 : 1; /* -1 (end) sorts before every byte */
-        if (ca < 0)
-            return 0;
-    }
-}
-
 /* One value with every object's members in key order. Recursion depth is
  * bounded by the writer's own nesting limit (begin() fails past it, and a
  * failed writer returns at once). An object of m members costs O(m^2) key
@@ -464,7 +449,8 @@ static void value_sorted(struct kide_json_writer *w, const struct kide_json_doc 
     for (u32 written = 0; !w->rc; written++) {
         u32 best = 0;
         for (u32 k = i + 1; k < t->skip; k = d->tok[k + 1].skip)
-            if ((!written || key_cmp(d, k, last) > 0) && (!best || key_cmp(d, k, best) < 0))
+            if ((!written || json_key_cmp(d, k, last) > 0) &&
+                (!best || json_key_cmp(d, k, best) < 0))
                 best = k;
         if (!best)
             break;
