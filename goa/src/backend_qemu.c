@@ -79,14 +79,15 @@ struct watch {
     bool posix;                    /**< a posix project: the runtime's own lines are boot lines */
 };
 
-/* The POSIX runtime's own lines ("posix: <child>: ...", os/posix) in the child's log,
- * about the program rather than from it. A program printing such a line has it
+/* The POSIX runtime's own lines ("posix: <program>: ...", os/posix) in the child's
+ * log, about the program rather than from it. A program printing such a line has it
  * shown on stderr too; nothing else depends on it. */
-static bool runtime_line(const char *child, const char *own)
+static bool runtime_line(const char *own)
 {
-    size_t n = strlen(child);
-    return !strncmp(own, "posix: ", 7) && !strncmp(own + 7, child, n) &&
-           !strncmp(own + 7 + n, ": ", 2);
+    if (strncmp(own, "posix: ", 7))
+        return false;
+    size_t n = strcspn(own + 7, " :");
+    return n > 0 && !strncmp(own + 7 + n, ": ", 2);
 }
 
 static void watch_line(void *ctx, const char *raw)
@@ -107,7 +108,7 @@ static void watch_line(void *ctx, const char *raw)
     /* The component's own lines without core's "[<child>] " prefix; the boot's
      * (kernel, core, hoitaja) to on_boot_line when the caller keeps them apart. */
     const char *own = goa_child_line(w->child, line);
-    bool boot = own == line || (w->posix && runtime_line(w->child, own));
+    bool boot = own == line || (w->posix && runtime_line(own));
     if (boot && w->child && w->req->on_boot_line)
         w->req->on_boot_line(w->req->ctx, line);
     else
