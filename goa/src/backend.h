@@ -37,8 +37,11 @@ struct goa_run_req {
     const char *stdin_file;            /**< file fed to standard input, or NULL */
     const char *cwd;                   /**< working directory (host backend) */
     int timeout;                       /**< seconds before the run is stopped */
-    void (*on_line)(void *ctx, const char *line); /**< log sink */
-    void *ctx;                                    /**< passed to on_line */
+    void (*on_line)(void *ctx, const char *line); /**< log sink: the program's lines */
+    /** Sink of the lines that are not the program's own (a qemu run's kernel, core and
+     *  hoitaja lines, labels kept); NULL: on_line gets them too. */
+    void (*on_boot_line)(void *ctx, const char *line);
+    void *ctx; /**< passed to on_line and on_boot_line */
 };
 
 /** The outcome of a run. */

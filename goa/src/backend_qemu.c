@@ -76,18 +76,43 @@ struct watch {
     bool panic;                    /**< the kernel panicked */
     const char *child;             /**< the component's label under hoitaja, or NULL */
     int exit_with;                 /**< the code hoitaja's exit_with line named, or -1 */
+    bool posix;                    /**< a posix project: the runtime's own lines are boot lines */
 };
 
-static void watch_line(void *ctx, const char *line)
+/* The POSIX runtime's own lines ("posix: <program>: ...", os/posix) in the child's
+ * log, about the program rather than from it. A program printing such a line has it
+ * shown on stderr too; nothing else depends on it. */
+static bool runtime_line(const char *own)
+{
+    if (strncmp(own, "posix: ", 7))
+        return false;
+    size_t n = strcspn(own + 7, " :");
+    return n > 0 && !strncmp(own + 7 + n, ": ", 2);
+}
+
+static void watch_line(void *ctx, const char *raw)
 {
     struct watch *w = ctx;
+    /* The serial console ends lines with CR LF: the CR is no part of the text. */
+    char line[GOA_LINE_MAX + 1];
+    size_t len = strnlen(raw, GOA_LINE_MAX);
+    memcpy(line, raw, len);
+    line[len] = 0;
+    while (len && line[len - 1] == '\r')
+        line[--len] = 0;
     if (strstr(line, "kide: panic"))
         w->panic = true;
     int code = w->child ? goa_exit_with_code(w->child, line) : -1;
     if (code >= 0)
         w->exit_with = code;
-    /* The component's own lines without core's "[<child>] " prefix. */
-    w->req->on_line(w->req->ctx, goa_child_line(w->child, line));
+    /* The component's own lines without core's "[<child>] " prefix; the boot's
+     * (kernel, core, hoitaja) to on_boot_line when the caller keeps them apart. */
+    const char *own = goa_child_line(w->child, line);
+    bool boot = own == line || (w->posix && runtime_line(own));
+    if (boot && w->child && w->req->on_boot_line)
+        w->req->on_boot_line(w->req->ctx, line);
+    else
+        w->req->on_line(w->req->ctx, own);
 }
 
 /* ---- the habitat: init.json from runtime: ---------------------------------- */
@@ -325,10 +350,11 @@ static int write_init(const struct goa_run_req *req, const char *sdk, const char
 }
 
 /* A posix run's boot modules beyond core, hoitaja and init.json, as kide-scenario listed
- * them in dir/modules.txt (after its first line, hoitaja's): the runtime from the SDK,
- * the program (the built binary) under its module name, every other module a file of
- * the project (its bin directory first). Each is linked into dir; *list gets
- * ",name" per module. 0, or -1 after reporting. */
+ * them in dir/modules.txt (after its first line, hoitaja's): the runtime from the SDK;
+ * the program under its module name (the built binary when the names agree, else a
+ * file of that name, so an unmodified ELF copied into the project runs, else the built
+ * binary); every other module a file of the project (its bin directory first). Each is
+ * linked into dir; *list gets ",name" per module. 0, or -1 after reporting. */
 static int posix_modules(const struct goa_run_req *req, const char *sdk, const char *dir,
                          const char *program, char **list)
 {
@@ -341,18 +367,23 @@ static int posix_modules(const struct goa_run_req *req, const char *sdk, const c
                   "kide-scenario wrote no modules.txt");
         return -1;
     }
+    const char *base = strrchr(req->binary, '/') ? strrchr(req->binary, '/') + 1 : req->binary;
     char *save = NULL, *line = strtok_r(text, "\n", &save);
     for (line = line ? strtok_r(NULL, "\n", &save) : NULL; line && !rc;
          line = strtok_r(NULL, "\n", &save)) {
         char *src = NULL;
         if (!strcmp(line, "posix"))
             src = goa_fmt("%s/boot/posix", sdk);
-        else if (!strcmp(line, program))
+        else if (!strcmp(line, program) && !strcmp(base, line))
             src = realpath(req->binary, NULL);
         else {
             char *a = goa_fmt("%s/%s", req->bin_dir, line);
             char *b = goa_fmt("%s/%s", req->cwd ? req->cwd : ".", line);
             src = goa_exists(a) ? realpath(a, NULL) : goa_exists(b) ? realpath(b, NULL) : NULL;
+            /* A program named unlike the built binary with no file of its name (an
+             * unmodified ELF copied into the project is one) is the built binary. */
+            if (!src && !strcmp(line, program))
+                src = realpath(req->binary, NULL);
             if (!src)
                 goa_error(req->project->file,
                           "put the file in the project (or its artifacts) under the module's name",
@@ -547,7 +578,7 @@ static int qemu_run(const struct goa_run_req *req, struct goa_run_result *res)
             free(dir), free(mod), free(kernel), free(sdk);
             return 0;
         }
-        struct watch w = {req, false, name, -1};
+        struct watch w = {req, false, name, -1, !strcmp(req->project->type, "posix")};
         struct goa_run_req r = *req;
         r.on_line = watch_line;
         r.ctx = &w;

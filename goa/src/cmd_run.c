@@ -33,6 +33,13 @@ struct judge {
     const char *prefix;  /**< printed before each log line */
 };
 
+/* Count LINE against the next expectation. */
+static void judge_line(struct judge *j, const char *line)
+{
+    if (j->expect && j->expect[j->next] && strstr(line, j->expect[j->next]))
+        j->next++;
+}
+
 static void on_line(void *ctx, const char *line)
 {
     struct judge *j = ctx;
@@ -41,8 +48,20 @@ static void on_line(void *ctx, const char *line)
         printf("%s%s\n", j->prefix, line);
         fflush(stdout);
     }
-    if (j->expect && j->expect[j->next] && strstr(line, j->expect[j->next]))
-        j->next++;
+    judge_line(j, line);
+}
+
+/* A line of the boot around the program (kernel, core, hoitaja on Kide): on stderr,
+ * so stdout holds the program's output alone; judged like the program's. */
+static void on_boot_line(void *ctx, const char *line)
+{
+    struct judge *j = ctx;
+
+    if (j->echo) {
+        fprintf(stderr, "%s%s\n", j->prefix, line);
+        fflush(stderr);
+    }
+    judge_line(j, line);
 }
 
 static char *find_binary(const struct goa_project *p, const char *bin_dir)
@@ -192,6 +211,7 @@ static int drive(int argc, char **argv, int test)
             .cwd = abs,
             .timeout = timeout > 0 ? timeout : p.test.timeout,
             .on_line = on_line,
+            .on_boot_line = on_boot_line,
             .ctx = &j,
     };
     if (be->run(&req, &res))

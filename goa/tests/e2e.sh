@@ -292,26 +292,80 @@ test_posix_qemu_image() {
 	rm -rf "$img"
 }
 
-# The real thing: the template's program on Kide under the POSIX runtime (os/posix,
-# branch posix-runtime): its output without the label, its exit code, and 128 + signal
-# for a program a signal ended. Skipped, saying so, until the runtime is built.
+# The real thing: the template's program on Kide under the POSIX runtime (os/posix):
+# its output without the label, its arguments, its exit code (also one above 111,
+# which QEMU's status cannot carry), a file read from a rom mount, and 128 + signal
+# for a program a signal ended. Skipped, saying so, without the runtime in the SDK.
 test_posix_qemu_run() {
 	[ -f "$BUILD/os/sdk/boot/posix" ] || skip "posix runtime missing ($BUILD/os/sdk/boot/posix: build os/posix, then make -C os sdk)"
 	$GOA new --template posix hi
 	$GOA -C hi build
 	$GOA -C hi run --target qemu -- a b >run.txt || fail "run failed: $(cat run.txt)"
+	cat run.txt
 	grep -q "^hello from hi$" run.txt || fail "no greeting without the label: $(cat run.txt)"
-	grep -q "^arg 2: b$" run.txt || fail "arguments not passed: $(cat run.txt)"
+	grep -q "^arg 1: a$" run.txt && grep -q "^arg 2: b$" run.txt || fail "arguments not passed: $(cat run.txt)"
+	if grep -q '^\[hi\]' run.txt; then fail "the program's lines kept core's label: $(cat run.txt)"; fi
 	$GOA -C hi test --target qemu
+	# a non-zero exit code, after output that must still arrive
 	printf '#include <stdio.h>\nint main(void) { puts("before"); fflush(stdout); return 3; }\n' >hi/src/main.c
 	$GOA -C hi build
 	set +e; $GOA -C hi run --target qemu >run.txt; rc=$?; set -e
+	cat run.txt
 	[ $rc -eq 3 ] || fail "exit code $rc, not 3: $(cat run.txt)"
+	grep -q "^before$" run.txt || fail "the output before the exit is missing: $(cat run.txt)"
+	# a file of a rom mount (a boot module from the project), and exit code 120
+	printf 'one\ntwo\n' >hi/words
+	sed -i 's|^    - {path: /, type: ram, size: 1M}|&\n    - {path: /data, type: rom, modules: [words]}|' hi/runtime.yaml
+	cat >hi/src/main.c <<-'C'
+	#include <stdio.h>
+	int main(void)
+	{
+		char line[64];
+		FILE *f = fopen("/data/words", "r");
+		if (!f) { perror("/data/words"); return 1; }
+		while (fgets(line, sizeof line, f))
+			printf("read: %s", line);
+		fclose(f);
+		return 120;
+	}
+	C
+	$GOA -C hi build
+	set +e; $GOA -C hi run --target qemu >run.txt; rc=$?; set -e
+	cat run.txt
+	[ $rc -eq 120 ] || fail "exit code $rc, not 120: $(cat run.txt)"
+	[ "$(grep '^read: ' run.txt)" = "$(printf 'read: one\nread: two')" ] || fail "the rom file was not read: $(cat run.txt)"
+	# a signal: 128 + 11
 	printf '#include <stdio.h>\nint main(void) { puts("crash"); fflush(stdout); *(volatile int *)0 = 1; return 0; }\n' >hi/src/main.c
 	$GOA -C hi build
 	set +e; $GOA -C hi run --target qemu >run.txt 2>&1; rc=$?; set -e
+	cat run.txt
 	[ $rc -eq 139 ] || fail "a SIGSEGV gave exit code $rc, not 139: $(cat run.txt)"
 	grep -q "SIGSEGV" run.txt || fail "no signal in hoitaja's report: $(cat run.txt)"
+}
+
+# README.md's tour step "Run a Linux program", literally: its sh blocks run in order
+# from a stand-in of the repository (build/goa/rel/goa the goa under test, build/os/sdk
+# the SDK), and the stdout of its goa runs must be its output blocks, in order.
+test_readme_linux_program() {
+	[ -f "$BUILD/os/sdk/boot/posix" ] || skip "posix runtime missing ($BUILD/os/sdk/boot/posix: build os/posix, then make -C os sdk)"
+	[ -x /bin/busybox ] || skip "no /bin/busybox (Debian package busybox-static, in os/packages.txt)"
+	awk '/^9\. \*\*Run a Linux program/ {on=1} on && /^## / {on=0}
+	     on && /^   ```sh$/ {code=1; next} on && /^   ```$/ && code {code=0; next}
+	     on && /^   ```$/ {out=!out; next}
+	     code {print substr($0, 4) >"step.sh"} out {print substr($0, 4) >"expected.txt"}' "$TOP/README.md"
+	[ -s step.sh ] && [ -s expected.txt ] || fail "README.md lost its step 'Run a Linux program'"
+	grep -q '^goa run --target qemu' step.sh || fail "the step runs nothing on Kide: $(cat step.sh)"
+	mkdir -p repo/build/goa/rel repo/build/os tmp
+	ln -s "$GOA" repo/build/goa/rel/goa
+	ln -s "$BUILD/os/sdk" repo/build/os/sdk
+	set +e
+	(cd repo && env PATH="/usr/bin:/bin" TMPDIR="$PWD/../tmp" bash -e -x ../step.sh) >out.txt 2>err.txt
+	rc=$?
+	set -e
+	cat err.txt out.txt
+	[ $rc -eq 0 ] || fail "the step failed (exit $rc)"
+	grep -v '^goa: ' out.txt >got.txt || true
+	diff -u expected.txt got.txt || fail "the step's output is not the README's"
 }
 
 test_new_library_and_pc_for_dependents() {
