@@ -240,6 +240,9 @@ void *mem_ram_ptr(struct account *a, u64 va);
 /** True if the account has a page at va. */
 bool mem_has(struct account *a, u64 va);
 u64 mem_ram_free_bytes(void);
+/** RAM_PROTECT: perm R, RW, RX, RWX or 0 (unmapped, kept) for [va, va + bytes), every page
+ *  the account's own RAM (else BAD_ADDR, nothing changed). O(pages + L' log L). */
+int mem_protect(struct account *a, u64 va, u64 bytes, u64 perm);
 
 /* pages.c: core's RAM per NUMA node (the only page allocator core uses) */
 /** Take the RAM and the topology from the boot info (before anything allocates). */

@@ -507,6 +507,42 @@ int mem_map_dev(struct account *a, u64 va, u64 phys, u64 bytes)
     return map_shared(a, va, phys, pages, KIDE_MEM_R | KIDE_MEM_W);
 }
 
+/* RAM_PROTECT. Giving access is a delegation: a refresh of the page's mapping
+ * (the kernel sets the new rights on it and shrinks what the component passed
+ * on; fewer rights are shot down before core's reply) or, after "no access",
+ * a fresh one. No access is a revoke of the component's mapping, with the page
+ * kept in the records (E_PERM 0), so its contents survive until access comes
+ * back. Two passes: nothing changes unless every page is the account's RAM. */
+int mem_protect(struct account *a, u64 va, u64 bytes, u64 perm)
+{
+    if (perm > KIDE_MEM_RWX || (perm && !(perm & KIDE_MEM_R)))
+        return KIDE_BAD_PARAM;
+    if (!bytes || (va | bytes) & 4095 || va + bytes < va)
+        return KIDE_BAD_PARAM;
+    u64 vpn = va >> 12, pages = bytes >> 12;
+    struct page_leaf *cur = NULL;
+    for (u64 i = 0; i < pages; i++) {
+        u64 *e = slot_at(a, &cur, vpn + i);
+        if (!e || !(*e & E_PRESENT) || !(*e & ~E_BITS) || (*e & E_SHARED))
+            return KIDE_BAD_ADDR; /* absent, reserved, a boot module's or a device's */
+    }
+    for (u64 i = 0; i < pages; i++) {
+        u64 *e = slot_at(a, &cur, vpn + i), pa = *e & ~4095ull;
+        if ((*e & E_PERM) == perm)
+            continue;
+        if (!perm) {
+            kide_revoke(0, KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, 0));
+        } else {
+            int st = kide_delegate(acc_sel(a, ACC_PD), KIDE_CRD(KIDE_CRD_MEM, pa >> 12, 0, perm),
+                                   vpn + i);
+            if (st != KIDE_OK)
+                return st; /* not expected: core's own node covers every RAM page */
+        }
+        *e = (*e & ~E_PERM) | perm;
+    }
+    return KIDE_OK;
+}
+
 u64 mem_ram_free_bytes(void)
 {
     return pages_free_all_bytes();

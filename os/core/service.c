@@ -240,6 +240,15 @@ static int self_ram_free(struct call *c)
     return KIDE_OK;
 }
 
+static int self_ram_protect(struct call *c)
+{
+    struct kide_core_ram_protect_req req;
+    decode(c, &req, sizeof(req) / 8, 3);
+    if (c->bad || !req.bytes || req.bytes > KIDE_CORE_PROTECT_MAX || !window_ok(req.va, req.bytes))
+        return KIDE_BAD_PARAM;
+    return mem_protect(c->a, req.va, req.bytes, req.perm);
+}
+
 static int self_quota(struct call *c)
 {
     struct account *a = c->a;
@@ -976,6 +985,7 @@ static const struct op self_ops[] = {
         [KIDE_CORE_LOGS] = {self_logs, "LOGS"},
         [KIDE_CORE_THREAD] = {self_thread, "THREAD"},
         [KIDE_CORE_THREAD_END] = {self_thread_end, "THREAD_END"},
+        [KIDE_CORE_RAM_PROTECT] = {self_ram_protect, "RAM_PROTECT"},
 };
 
 /* Indexed by op - KIDE_OWN_LOAD. */

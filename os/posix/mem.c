@@ -24,8 +24,8 @@ static int ram_back(void *ctx, kide_u64 va, kide_u64 len, unsigned prot)
 {
     (void)ctx;
     struct kide_core_chan ch = chan();
-    /* The hardware mapping is read-write, and executable where the program
-     * may run code; protection is otherwise kept by the map (docs/posix.md). */
+    /* Read-write first (the runtime may fill it), executable where the program
+     * may run code; the map then gives it its protection (ram_protect). */
     kide_u64 perm = KIDE_MEM_R | KIDE_MEM_W | (prot & L_PROT_EXEC ? KIDE_MEM_X : 0);
     struct kide_core_ram_alloc_req req = {.va = va, .bytes = len, .perm = perm};
     struct kide_core_ram_alloc_rep rep;
@@ -47,9 +47,31 @@ static void ram_zero(void *ctx, kide_u64 va, kide_u64 len)
     memset((void *)va, 0, len);
 }
 
+/* core's RAM_PROTECT, in steps of at most KIDE_CORE_PROTECT_MAX bytes. */
+static int ram_protect(void *ctx, kide_u64 va, kide_u64 len, unsigned prot)
+{
+    (void)ctx;
+    struct kide_core_chan ch = chan();
+    kide_u64 perm = prot == L_PROT_NONE ? 0
+                                        : KIDE_MEM_R | (prot & L_PROT_WRITE ? KIDE_MEM_W : 0) |
+                                                  (prot & L_PROT_EXEC ? KIDE_MEM_X : 0);
+    for (kide_u64 done = 0; done < len;) {
+        kide_u64 n = len - done < KIDE_CORE_PROTECT_MAX ? len - done : KIDE_CORE_PROTECT_MAX;
+        struct kide_core_ram_protect_req req = {.va = va + done, .bytes = n, .perm = perm};
+        int st = kide_core_ram_protect(&ch, &req);
+        if (st != KIDE_OK) {
+            posix_log("posix: %s: RAM_PROTECT %p+%lu: %s", posix.name, (void *)(va + done),
+                      (unsigned long)n, kide_status_name(st));
+            return -L_ENOMEM;
+        }
+        done += n;
+    }
+    return 0;
+}
+
 long posix_mem_init(void)
 {
-    static const struct posix_vm_ops ops = {ram_back, ram_unback, ram_zero, 0};
+    static const struct posix_vm_ops ops = {ram_back, ram_unback, ram_zero, ram_protect, 0};
     posix_vm_init(&posix.vm, POSIX_MMAP_LO, POSIX_MMAP_HI, &ops);
     return 0;
 }
@@ -103,6 +125,10 @@ long sys_mmap(long a0, long a1, long a2, long a3, long a4, long a5)
     if (type != L_MAP_PRIVATE && type != L_MAP_SHARED && type != 3 /* SHARED_VALIDATE */)
         return -L_EINVAL;
     int anon = (flags & L_MAP_ANONYMOUS) != 0;
+    /* MAP_SHARED_VALIDATE is MAP_PRIVATE | MAP_SHARED: Linux takes it for files
+     * only (anonymous memory: EINVAL). */
+    if (anon && type == 3)
+        return -L_EINVAL;
     if (!anon && type != L_MAP_PRIVATE && (prot & L_PROT_WRITE))
         return -L_ENOSYS; /* a shared writable file mapping: documented as unsupported */
     len = PAGE_UP(len);
@@ -198,8 +224,9 @@ long sys_mremap(long a0, long a1, long a2, long a3, long a4, long a5)
         if (!r)
             r = (long)old;
     } else {
-        unsigned prot = a->prot;
+        unsigned prot = a->prot, backed = a->flags & PVM_BACKED; /* a moves with the map */
         kide_u64 va;
+        const unsigned rw = L_PROT_READ | L_PROT_WRITE;
         if (old + nlen > old && old + nlen <= POSIX_LOW_END &&
             posix_vm_no_area(&posix.vm, old + olen, nlen - olen) &&
             posix_vm_map(&posix.vm, old + olen, nlen - olen, prot) == 0) {
@@ -207,10 +234,15 @@ long sys_mremap(long a0, long a1, long a2, long a3, long a4, long a5)
         } else if (!(flags & L_MREMAP_MAYMOVE)) {
             r = -L_ENOMEM;
         } else if ((r = posix_vm_find(&posix.vm, nlen, 0, &va)) == 0 &&
-                   (r = posix_vm_map(&posix.vm, va, nlen, prot | L_PROT_READ)) == 0) {
-            if (a->flags & PVM_BACKED)
+                   (r = posix_vm_map(&posix.vm, va, nlen, prot | rw)) == 0) {
+            /* The copy needs the old pages readable and the new writable (the
+             * hardware keeps the protection, pvm.h). */
+            if (backed) {
+                if (!(prot & L_PROT_READ))
+                    posix_vm_protect(&posix.vm, old, olen, L_PROT_READ);
                 memcpy((void *)va, (const void *)old, olen);
-            if (!(prot & L_PROT_READ))
+            }
+            if ((prot | rw) != prot)
                 posix_vm_protect(&posix.vm, va, nlen, prot);
             posix_vm_unmap(&posix.vm, old, olen);
             r = (long)va;

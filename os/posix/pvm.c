@@ -107,23 +107,88 @@ static int alloc_find(const struct posix_vm *vm, kide_u64 va)
     return -1;
 }
 
-/* Subtract the bytes of [va, end) from the allocations they lie in; give
- * back those that become unused. */
-static void unback_range(struct posix_vm *vm, kide_u64 va, kide_u64 end)
+/* Bytes of backed areas inside [s, e). */
+static kide_u64 live_in(const struct posix_vm *vm, kide_u64 s, kide_u64 e)
+{
+    kide_u64 n = 0;
+    for (unsigned i = 0; i < vm->nareas; i++) {
+        const struct posix_vm_area *a = &vm->area[i];
+        if ((a->flags & PVM_BACKED) && overlaps(s, e, a->start, a->end))
+            n += min64(e, a->end) - max64(s, a->start);
+    }
+    return n;
+}
+
+/* 1 if freeing [va, end) splits an allocation (it needs another slot). */
+static unsigned release_splits(const struct posix_vm *vm, kide_u64 va, kide_u64 end)
+{
+    for (unsigned i = 0; i < vm->nallocs; i++)
+        if (va > vm->alloc[i].start && end < vm->alloc[i].end)
+            return 1;
+    return 0;
+}
+
+/* Recount allocation i; give it back if no backed area uses it. 1 if it went
+ * (the last allocation took its place). */
+static int settle(struct posix_vm *vm, unsigned i)
+{
+    struct posix_vm_alloc *a = &vm->alloc[i];
+    a->live = live_in(vm, a->start, a->end);
+    if (a->live)
+        return 0;
+    vm->ops.unback(vm->ops.ctx, a->start, a->end - a->start);
+    vm->alloc[i] = vm->alloc[--vm->nallocs];
+    return 1;
+}
+
+/* Free the allocation pages in [va, end), which no area uses any more (core
+ * frees any page range): each allocation there shrinks, splits or goes, and
+ * what is left of it goes too when no backed area uses it. A split without a
+ * free slot (the callers check for one, except on an undo) leaves the middle
+ * pages to the allocation, unused. */
+static void release_range(struct posix_vm *vm, kide_u64 va, kide_u64 end)
 {
     for (unsigned i = 0; i < vm->nallocs;) {
         struct posix_vm_alloc *a = &vm->alloc[i];
-        if (overlaps(va, end, a->start, a->end)) {
-            kide_u64 n = min64(end, a->end) - max64(va, a->start);
-            a->live = a->live > n ? a->live - n : 0;
-            if (!a->live) {
-                vm->ops.unback(vm->ops.ctx, a->start, a->end - a->start);
-                vm->alloc[i] = vm->alloc[--vm->nallocs];
-                continue;
-            }
+        if (!overlaps(va, end, a->start, a->end)) {
+            i++;
+            continue;
         }
-        i++;
+        kide_u64 s = max64(va, a->start), e = min64(end, a->end);
+        if (s > a->start && e < a->end) {
+            if (vm->nallocs < POSIX_VM_ALLOCS) {
+                vm->ops.unback(vm->ops.ctx, s, e - s);
+                vm->alloc[vm->nallocs++] = (struct posix_vm_alloc){e, a->end, 0};
+                a->end = s;
+                settle(vm, vm->nallocs - 1); /* past i: not met again */
+            }
+        } else if (s > a->start || e < a->end) {
+            vm->ops.unback(vm->ops.ctx, s, e - s);
+            if (s == a->start)
+                a->start = e;
+            else
+                a->end = s;
+        } else { /* wholly inside */
+            vm->ops.unback(vm->ops.ctx, s, e - s);
+            vm->alloc[i] = vm->alloc[--vm->nallocs];
+            continue;
+        }
+        if (!settle(vm, i))
+            i++;
     }
+}
+
+/* The hardware access of a backed area with protection prot (L_PROT_*): none,
+ * or read plus what prot adds (x86 cannot write or run without reading). */
+static unsigned hw(unsigned prot)
+{
+    return prot == L_PROT_NONE ? 0 : L_PROT_READ | (prot & (L_PROT_WRITE | L_PROT_EXEC));
+}
+
+/* What ops.back gives. */
+static unsigned hw_backed(unsigned prot)
+{
+    return L_PROT_READ | L_PROT_WRITE | (prot & L_PROT_EXEC);
 }
 
 /* Back [va, end) (meeting no backed area): pages of live allocations are
@@ -250,6 +315,16 @@ long posix_vm_map(struct posix_vm *vm, kide_u64 va, kide_u64 len, unsigned prot)
         vm->area[k] = vm->area[k - 1];
     vm->area[i] = (struct posix_vm_area){va, va + len, prot, flags};
     vm->nareas++;
+    if (flags && hw(prot) != hw_backed(prot)) {
+        long r = vm->ops.protect(vm->ops.ctx, va, len, prot);
+        if (r) { /* undo: the area goes, its RAM with it */
+            for (unsigned k = i; k + 1 < vm->nareas; k++)
+                vm->area[k] = vm->area[k + 1];
+            vm->nareas--;
+            release_range(vm, va, va + len);
+            return r;
+        }
+    }
     coalesce(vm);
     return 0;
 }
@@ -259,21 +334,19 @@ long posix_vm_unmap(struct posix_vm *vm, kide_u64 va, kide_u64 len)
     if (!range_ok(va, len))
         return -L_EINVAL;
     kide_u64 end = va + len;
-    if (vm->nareas + splits_needed(vm, va, end) > POSIX_VM_AREAS)
+    if (vm->nareas + splits_needed(vm, va, end) > POSIX_VM_AREAS ||
+        vm->nallocs + release_splits(vm, va, end) > POSIX_VM_ALLOCS)
         return -L_ENOMEM;
     split_at(vm, va);
     split_at(vm, end);
     unsigned out = 0;
     for (unsigned i = 0; i < vm->nareas; i++) {
         struct posix_vm_area a = vm->area[i];
-        if (a.start >= va && a.end <= end) {
-            if (a.flags & PVM_BACKED)
-                unback_range(vm, a.start, a.end);
-            continue;
-        }
-        vm->area[out++] = a;
+        if (a.start < va || a.end > end)
+            vm->area[out++] = a;
     }
     vm->nareas = out;
+    release_range(vm, va, end);
     return 0;
 }
 
@@ -299,11 +372,18 @@ long posix_vm_protect(struct posix_vm *vm, kide_u64 va, kide_u64 len, unsigned p
         struct posix_vm_area *a = &vm->area[i];
         if (a->start < va || a->end > end)
             continue;
+        unsigned was = hw(a->prot);
         if (!(a->flags & PVM_BACKED) && prot != L_PROT_NONE) {
             long r = back_range(vm, a->start, a->end, prot);
             if (r)
                 return r;
             a->flags |= PVM_BACKED;
+            was = hw_backed(prot);
+        }
+        if ((a->flags & PVM_BACKED) && was != hw(prot)) {
+            long r = vm->ops.protect(vm->ops.ctx, a->start, a->end - a->start, prot);
+            if (r)
+                return r;
         }
         a->prot = prot;
     }

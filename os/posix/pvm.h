@@ -2,19 +2,19 @@
 /* The program's address space: which ranges are mapped (areas, with their
  * protection) and which RAM from core backs them (allocations).
  *
- * core gives RAM in allocations and RAM_FREE frees only whole allocations
- * (docs/core.md), while Linux programs unmap any page range. So the two are
- * kept apart: an area is what the program sees; an allocation is a range
- * core mapped, with a count of the bytes of it that areas still use. A
- * partial munmap removes the area part at once (later accesses through the
- * runtime fail with EFAULT, a new mmap may reuse the addresses) but the
- * allocation's pages stay until its last byte is unmapped; then it goes back
- * to core. A new mapping over such unused pages of a live allocation reuses
- * them (zeroed) instead of asking core. A PROT_NONE mapping (a reservation,
- * e.g. musl's thread stacks and guard pages) gets no RAM until mprotect
- * makes it accessible. Protection is recorded and checked by the runtime's
- * own accesses (posix_user_ok); the hardware mapping stays read-write(-exec)
- * (documented in docs/posix.md).
+ * core records RAM page by page: RAM_FREE frees any page range, even part of
+ * an allocation (docs/core.md). An area is what the program sees; an
+ * allocation is a range the runtime asked core for (one RAM_ALLOC), with a
+ * count of the bytes of it that areas still use. munmap frees exactly the
+ * pages it unmaps (the allocation shrinks or splits), so a later access
+ * faults as on Linux. A new mapping over unused pages of a live allocation
+ * (none arise from munmap any more) reuses them, zeroed. A PROT_NONE mapping
+ * (a reservation, e.g. musl's thread stacks and guard pages) gets no RAM
+ * until mprotect makes it accessible. Protection is kept by the hardware
+ * too: ops.back maps read-write (plus exec if asked), and ops.protect gives
+ * each backed area the access its protection allows (none for PROT_NONE,
+ * with its contents kept: core's RAM_PROTECT); the runtime's own accesses
+ * check the map as well (posix_user_ok).
  *
  * Pure and bounded: the RAM comes through ops, so the host tests drive it
  * with a fake; every failure leaves the map as it was, except a failing
@@ -48,6 +48,9 @@ struct posix_vm_ops {
     void (*unback)(void *ctx, kide_u64 va, kide_u64 len);
     /** Zero pages of a live allocation that are about to be reused. */
     void (*zero)(void *ctx, kide_u64 va, kide_u64 len);
+    /** Give backed [va, va + len) the hardware access prot allows (L_PROT_*; PROT_NONE:
+     *  none, contents kept). 0 or a negative errno. */
+    int (*protect)(void *ctx, kide_u64 va, kide_u64 len, unsigned prot);
     void *ctx;
 };
 
@@ -72,7 +75,8 @@ long posix_vm_find(const struct posix_vm *vm, kide_u64 len, kide_u64 hint, kide_
  *  0, -L_ENOMEM (no RAM, too many areas) or -L_EINVAL. Neighbours that touch
  *  it with the same protection and backing become one area with it. */
 long posix_vm_map(struct posix_vm *vm, kide_u64 va, kide_u64 len, unsigned prot);
-/** Unmap every area part in [va, va + len) (nothing mapped there is fine). */
+/** Unmap every area part in [va, va + len) (nothing mapped there is fine) and free
+ *  the RAM behind it. 0, -L_ENOMEM (too many areas or allocations) or -L_EINVAL. */
 long posix_vm_unmap(struct posix_vm *vm, kide_u64 va, kide_u64 len);
 /** Change the protection of [va, va + len), which must be mapped throughout
  *  (else -L_ENOMEM); RAM is added where a reservation becomes accessible. */

@@ -97,7 +97,10 @@ enum kide_core_op {
      *  windows, crossing a window's end, or occupied) | BAD_PARAM. */
     KIDE_CORE_RAM_ALLOC = 2,
     /** w1 = va, w2 = bytes (the range inside one window, as RAM_ALLOC's): unmap and free
-     *  every allocation lying wholly inside. -> OK, w1 = bytes freed, w2 = RAM used after
+     *  every page of the caller's RAM lying wholly inside, at page granularity: part of an
+     *  allocation may go, the rest stays mapped (core records every page on its own). Cost
+     *  O(pages freed + leaves touched), one revoke (TLB shoot-down) per page; core's lock is
+     *  released between steps. -> OK, w1 = bytes freed, w2 = RAM used after
      *  | BAD_PARAM (the range is not inside one window). */
     KIDE_CORE_RAM_FREE = 3,
     /** -> OK, w1 = RAM quota, w2 = RAM used (own pages + quota given to sub-accounts),
@@ -241,11 +244,23 @@ enum kide_core_op {
      *  caller itself: then there is no reply. The main EC is not a thread (KIDE_CORE_EXIT).
      *  -> OK | BAD_PARAM (no live thread of the caller with that id). */
     KIDE_CORE_THREAD_END = 23,
+    /** Change the access to pages of the caller's own RAM (RAM_ALLOC's): w1 = va, w2 = bytes
+     *  (page-aligned, 0 < bytes <= KIDE_CORE_PROTECT_MAX, inside one window as RAM_ALLOC's),
+     *  w3 = KIDE_MEM_R, R|W, R|X, R|W|X, or 0: no access (the pages and their contents stay
+     *  the caller's, charged as before, but unmapped until a later PROTECT gives access back).
+     *  Fewer rights are taken from the caller and from anyone it passed the pages to, with a
+     *  TLB shoot-down on every CPU before the reply. Nothing changes unless every page of the
+     *  range is the caller's RAM. Cost O(pages) delegations or revokes, at most 1024.
+     *  -> OK | BAD_ADDR (a page of the range is not the caller's RAM: unmapped, a boot
+     *  module's, device memory, or a RAM_ALLOC still under way) | BAD_PARAM (unaligned,
+     *  empty, too long, outside the windows, or w3 not one of those). */
+    KIDE_CORE_RAM_PROTECT = 24,
 };
 
 #define KIDE_PCI_CFG_ECAM         1u
 #define KIDE_PCI_CFG_PORTS        2u
 #define KIDE_CORE_IO_MEM_MAX      (4ull << 20) /**< bytes per IO_MEM call */
+#define KIDE_CORE_PROTECT_MAX     (4ull << 20) /**< bytes per RAM_PROTECT call */
 #define KIDE_CORE_DEV_GRANTS      64u          /**< IO_MEM ranges core records, all accounts */
 #define KIDE_OWN_DEVICES_PLATFORM 2u           /**< KIDE_OWN_DEVICES w1: devices and PCI config */
 
@@ -415,6 +430,9 @@ struct kide_core_ram_free_req {
 };
 struct kide_core_ram_free_rep {
     kide_u64 freed, ram_used;
+};
+struct kide_core_ram_protect_req {
+    kide_u64 va, bytes, perm;
 };
 /** NUMA words shared by QUOTA and OWN_STATE. */
 struct kide_core_numa {
@@ -618,6 +636,7 @@ _Static_assert(KIDE_WORDS_(kide_core_ram_alloc_req) == 3, "RAM_ALLOC");
 _Static_assert(KIDE_WORDS_(kide_core_ram_alloc_rep) == 2, "RAM_ALLOC");
 _Static_assert(KIDE_WORDS_(kide_core_ram_free_req) == 2, "RAM_FREE");
 _Static_assert(KIDE_WORDS_(kide_core_ram_free_rep) == 2, "RAM_FREE");
+_Static_assert(KIDE_WORDS_(kide_core_ram_protect_req) == 3, "RAM_PROTECT");
 _Static_assert(KIDE_WORDS_(kide_core_quota_rep) == 9 + KIDE_CORE_NODES_MAX, "QUOTA w1..w9, w10..");
 _Static_assert(KIDE_WORDS_(kide_core_handler_req) == 6, "HANDLER");
 _Static_assert(KIDE_WORDS_(kide_core_handler_rep) == 1, "HANDLER");

@@ -130,7 +130,8 @@ static void fuzz_self(void)
                               KIDE_CORE_MSI,
                               KIDE_CORE_PCI_CONFIG,
                               KIDE_CORE_LOGS,
-                              KIDE_CORE_THREAD_END, /* THREAD itself would run random code */
+                              KIDE_CORE_THREAD_END,  /* THREAD itself would run random code */
+                              KIDE_CORE_RAM_PROTECT, /* heap words: only pages it never touches */
                               0,
                               999};
     u64 op = ops[rnd() % BASE_ARRAY_SIZE(ops)];

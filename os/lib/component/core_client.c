@@ -112,6 +112,12 @@ int kide_core_ram_free(const struct kide_core_chan *ch, const struct kide_core_r
     return kide_core_call(ch, KIDE_CORE_RAM_FREE, req, sizeof(*req), rep, sizeof(*rep));
 }
 
+int kide_core_ram_protect(const struct kide_core_chan *ch,
+                          const struct kide_core_ram_protect_req *req)
+{
+    return kide_core_call(ch, KIDE_CORE_RAM_PROTECT, req, sizeof(*req), 0, 0);
+}
+
 int kide_core_quota(const struct kide_core_chan *ch, struct kide_core_quota_rep *rep)
 {
     return kide_core_call(ch, KIDE_CORE_QUOTA, 0, 0, rep, sizeof(*rep));

@@ -262,17 +262,31 @@ static void stack_too_small(void **state)
 
 /* ---- address-space map over a fake core ---- */
 
+#define FAKE_PAGES 0x10000 /* the window 0x10000000..0x20000000 in pages */
+
 struct fake {
-    int backs, unbacks, zeros;
+    int backs, unbacks, zeros, protects;
     uint64_t ram, limit; /* bytes held, quota */
+    int fail_protect;    /* the next protect fails */
+    /* Per page of the window: 0 unmapped, else 0x100 | hardware L_PROT_* (as core). */
+    unsigned short page[FAKE_PAGES];
 };
+
+static unsigned short *fpage(struct fake *f, uint64_t va)
+{
+    assert_true(va >= 0x10000000 && va < 0x20000000);
+    return &f->page[(va - 0x10000000) >> 12];
+}
 
 static int f_back(void *ctx, uint64_t va, uint64_t len, unsigned prot)
 {
     struct fake *f = ctx;
-    (void)va, (void)prot;
     if (f->ram + len > f->limit)
         return -L_ENOMEM;
+    for (uint64_t p = va; p < va + len; p += 0x1000) {
+        assert_int_equal(*fpage(f, p), 0); /* core refuses occupied pages */
+        *fpage(f, p) = 0x100 | L_PROT_READ | L_PROT_WRITE | (prot & L_PROT_EXEC);
+    }
     f->ram += len;
     f->backs++;
     return 0;
@@ -280,9 +294,27 @@ static int f_back(void *ctx, uint64_t va, uint64_t len, unsigned prot)
 static void f_unback(void *ctx, uint64_t va, uint64_t len)
 {
     struct fake *f = ctx;
-    (void)va;
+    for (uint64_t p = va; p < va + len; p += 0x1000) {
+        assert_int_not_equal(*fpage(f, p), 0); /* only what it holds */
+        *fpage(f, p) = 0;
+    }
     f->ram -= len;
     f->unbacks++;
+}
+static int f_protect(void *ctx, uint64_t va, uint64_t len, unsigned prot)
+{
+    struct fake *f = ctx;
+    if (f->fail_protect) {
+        f->fail_protect = 0;
+        return -L_ENOMEM;
+    }
+    for (uint64_t p = va; p < va + len; p += 0x1000)
+        assert_int_not_equal(*fpage(f, p), 0); /* core: BAD_ADDR */
+    unsigned hw = prot == L_PROT_NONE ? 0 : L_PROT_READ | prot;
+    for (uint64_t p = va; p < va + len; p += 0x1000)
+        *fpage(f, p) = (unsigned short)(0x100 | hw);
+    f->protects++;
+    return 0;
 }
 static void f_zero(void *ctx, uint64_t va, uint64_t len)
 {
@@ -293,10 +325,18 @@ static void f_zero(void *ctx, uint64_t va, uint64_t len)
 static struct posix_vm vm;
 static struct fake fk;
 
+/** The fake hardware's access of the page at va: -1 unmapped, else L_PROT_*. */
+static int hw_at(uint64_t va)
+{
+    unsigned short p = *fpage(&fk, va);
+    return p ? (int)(p & 7) : -1;
+}
+
 static void vm_setup(uint64_t limit)
 {
-    fk = (struct fake){0, 0, 0, 0, limit};
-    struct posix_vm_ops ops = {f_back, f_unback, f_zero, &fk};
+    memset(&fk, 0, sizeof(fk));
+    fk.limit = limit;
+    struct posix_vm_ops ops = {f_back, f_unback, f_zero, f_protect, &fk};
     posix_vm_init(&vm, 0x10000000, 0x20000000, &ops);
 }
 
@@ -331,25 +371,92 @@ static void vm_partial_unmap(void **state)
     vm_setup(1 << 30);
     uint64_t va = 0x18000000;
     assert_int_equal(posix_vm_map(&vm, va, 0x4000, RW), 0);
-    /* Unmap the middle: two areas remain, the allocation stays. */
+    /* Unmap the middle: two areas remain, the hole's pages go back to core at
+     * once (a later access faults), the allocation splits around them. */
     assert_int_equal(posix_vm_unmap(&vm, va + 0x1000, 0x2000), 0);
     assert_int_equal(vm.nareas, 2);
-    assert_int_equal(fk.ram, 0x4000);
+    assert_int_equal(vm.nallocs, 2);
+    assert_int_equal(fk.ram, 0x2000);
+    assert_int_equal(hw_at(va + 0x1000), -1);
+    assert_int_equal(hw_at(va + 0x2000), -1);
+    assert_int_equal(hw_at(va), RW);
+    assert_int_equal(hw_at(va + 0x3000), RW);
     assert_false(posix_vm_access(&vm, va + 0x1000, 1, 0));
     assert_true(posix_vm_access(&vm, va + 0x3000, 0x1000, 1));
-    /* The hole's pages are reused (zeroed), not asked from core again. */
+    /* A new mapping there gets fresh RAM. */
     int backs = fk.backs;
     assert_int_equal(posix_vm_map(&vm, va + 0x1000, 0x1000, RW), 0);
-    assert_int_equal(fk.backs, backs);
-    assert_int_equal(fk.zeros, 1);
-    /* Unmapping everything gives the allocation back. */
+    assert_int_equal(fk.backs, backs + 1);
+    assert_int_equal(fk.zeros, 0);
+    assert_int_equal(fk.ram, 0x3000);
+    /* The first page alone, then the last: the allocations shrink. */
+    assert_int_equal(posix_vm_unmap(&vm, va, 0x1000), 0);
+    assert_int_equal(hw_at(va), -1);
+    assert_int_equal(fk.ram, 0x2000);
+    assert_int_equal(posix_vm_unmap(&vm, va + 0x3000, 0x1000), 0);
+    assert_int_equal(fk.ram, 0x1000);
+    assert_int_equal(posix_vm_ram(&vm), 0x1000);
+    /* Unmapping everything gives everything back. */
     assert_int_equal(posix_vm_unmap(&vm, va, 0x4000), 0);
     assert_int_equal(fk.ram, 0);
-    assert_int_equal(fk.unbacks, 1);
+    assert_int_equal(vm.nallocs, 0);
+    for (uint64_t p = va; p < va + 0x4000; p += 0x1000)
+        assert_int_equal(hw_at(p), -1);
     /* Unmapping nothing is fine; bad arguments are not. */
     assert_int_equal(posix_vm_unmap(&vm, va, 0x1000), 0);
     assert_int_equal(posix_vm_unmap(&vm, va + 1, 0x1000), -L_EINVAL);
     assert_int_equal(posix_vm_unmap(&vm, ~0ull & ~0xfffull, 0x2000), -L_EINVAL);
+}
+
+static void vm_hw_protect(void **state)
+{
+    (void)state;
+    vm_setup(1 << 30);
+    uint64_t va = 0x18000000;
+    assert_int_equal(posix_vm_map(&vm, va, 0x4000, RW), 0);
+    assert_int_equal(fk.protects, 0); /* read-write as backed: nothing to change */
+    /* Read-only: the hardware too. */
+    assert_int_equal(posix_vm_protect(&vm, va + 0x2000, 0x1000, L_PROT_READ), 0);
+    assert_int_equal(hw_at(va + 0x2000), L_PROT_READ);
+    assert_int_equal(hw_at(va + 0x1000), RW);
+    /* PROT_NONE keeps the pages (contents survive), without access. */
+    assert_int_equal(posix_vm_protect(&vm, va + 0x2000, 0x2000, L_PROT_NONE), 0);
+    assert_int_equal(hw_at(va + 0x2000), 0);
+    assert_int_equal(hw_at(va + 0x3000), 0);
+    assert_int_equal(fk.ram, 0x4000);
+    assert_int_equal(posix_vm_protect(&vm, va + 0x2000, 0x2000, RW), 0);
+    assert_int_equal(hw_at(va + 0x3000), RW);
+    assert_int_equal(fk.zeros, 0);
+    /* The same protection again costs nothing; write alone means read-write. */
+    int n = fk.protects;
+    assert_int_equal(posix_vm_protect(&vm, va, 0x4000, RW), 0);
+    assert_int_equal(posix_vm_protect(&vm, va, 0x4000, L_PROT_WRITE), 0);
+    assert_int_equal(fk.protects, n);
+    /* A read-only mapping is read-only from the start; exec is kept. */
+    assert_int_equal(posix_vm_map(&vm, 0x19000000, 0x2000, L_PROT_READ | L_PROT_EXEC), 0);
+    assert_int_equal(hw_at(0x19001000), L_PROT_READ | L_PROT_EXEC);
+    /* A reservation made accessible read-only: backed, then protected. */
+    assert_int_equal(posix_vm_map(&vm, 0x1a000000, 0x2000, L_PROT_NONE), 0);
+    assert_int_equal(hw_at(0x1a000000), -1);
+    assert_int_equal(posix_vm_protect(&vm, 0x1a000000, 0x1000, L_PROT_READ), 0);
+    assert_int_equal(hw_at(0x1a000000), L_PROT_READ);
+    assert_int_equal(hw_at(0x1a001000), -1);
+    /* A map whose protect fails: ENOMEM and nothing left behind. */
+    uint64_t ram = fk.ram;
+    unsigned areas = vm.nareas, allocs = vm.nallocs;
+    fk.fail_protect = 1;
+    assert_int_equal(posix_vm_map(&vm, 0x1b000000, 0x3000, L_PROT_READ), -L_ENOMEM);
+    assert_int_equal(fk.ram, ram);
+    assert_int_equal(vm.nareas, areas);
+    assert_int_equal(vm.nallocs, allocs);
+    assert_int_equal(hw_at(0x1b000000), -1);
+    /* Unmapping a PROT_NONE part frees it like any other. */
+    assert_int_equal(posix_vm_protect(&vm, va + 0x1000, 0x1000, L_PROT_NONE), 0);
+    assert_int_equal(posix_vm_unmap(&vm, va + 0x1000, 0x1000), 0);
+    assert_int_equal(hw_at(va + 0x1000), -1);
+    assert_int_equal(posix_vm_unmap(&vm, 0x10000000, 0x10000000), 0);
+    assert_int_equal(fk.ram, 0);
+    assert_int_equal(vm.nallocs, 0);
 }
 
 static void vm_reserve_then_protect(void **state)
@@ -406,12 +513,13 @@ static void vm_quota(void **state)
     assert_int_equal(posix_vm_map(&vm, 0x19000000, 0x2000, RW), -L_ENOMEM);
     assert_int_equal(vm.nareas, 1);
     assert_int_equal(fk.ram, 0x2000);
-    /* A map over a partly reusable hole whose fresh part fails: nothing changes. */
+    /* The freed page makes room: a map of 2 pages fits again. */
     assert_int_equal(posix_vm_unmap(&vm, 0x18001000, 0x1000), 0);
+    assert_int_equal(fk.ram, 0x1000);
     assert_int_equal(posix_vm_map(&vm, 0x18001000, 0x3000, RW), -L_ENOMEM);
-    assert_int_equal(fk.ram, 0x2000);
+    assert_int_equal(fk.ram, 0x1000);
     assert_int_equal(vm.nareas, 1);
-    assert_int_equal(posix_vm_map(&vm, 0x18001000, 0x2000, RW), 0); /* 1 reused, 1 fresh */
+    assert_int_equal(posix_vm_map(&vm, 0x18001000, 0x2000, RW), 0);
     assert_int_equal(fk.ram, 0x3000);
     assert_int_equal(posix_vm_ram(&vm), 0x3000);
 }
@@ -483,19 +591,13 @@ static void futex_queue(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-            cmocka_unit_test(elf_valid_exec),
-            cmocka_unit_test(elf_valid_pie),
-            cmocka_unit_test(elf_shared_page_ok),
-            cmocka_unit_test(elf_hostile),
-            cmocka_unit_test(stack_layout),
-            cmocka_unit_test(stack_too_small),
-            cmocka_unit_test(vm_map_unmap),
-            cmocka_unit_test(vm_partial_unmap),
-            cmocka_unit_test(vm_reserve_then_protect),
-            cmocka_unit_test(vm_coalesce),
-            cmocka_unit_test(vm_quota),
-            cmocka_unit_test(vm_area_limit),
-            cmocka_unit_test(futex_queue),
+            cmocka_unit_test(elf_valid_exec),     cmocka_unit_test(elf_valid_pie),
+            cmocka_unit_test(elf_shared_page_ok), cmocka_unit_test(elf_hostile),
+            cmocka_unit_test(stack_layout),       cmocka_unit_test(stack_too_small),
+            cmocka_unit_test(vm_map_unmap),       cmocka_unit_test(vm_partial_unmap),
+            cmocka_unit_test(vm_hw_protect),      cmocka_unit_test(vm_reserve_then_protect),
+            cmocka_unit_test(vm_coalesce),        cmocka_unit_test(vm_quota),
+            cmocka_unit_test(vm_area_limit),      cmocka_unit_test(futex_queue),
     };
     return cmocka_run_group_tests_name("os-posix-unit", tests, NULL, NULL);
 }

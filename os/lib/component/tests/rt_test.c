@@ -129,6 +129,66 @@ static void t_ram(void)
     CHECK(kide_ram_free(E, ds + 1, 4096) == KIDE_BAD_PARAM);
 }
 
+/** The kernel's rights of this component's page at p, 0 when unmapped. */
+static unsigned page_perm(const void *p)
+{
+    kide_u64 found = 0, info = 0;
+    if (kide_lookup(KIDE_CRD(KIDE_CRD_MEM, (kide_u64)p >> 12, 0, 0), &found, &info) != KIDE_OK ||
+        KIDE_CRD_KIND(found) != KIDE_CRD_MEM)
+        return 0;
+    return KIDE_CRD_PERM(found) & KIDE_MEM_RWX;
+}
+
+static int protect(void *p, kide_u64 bytes, kide_u64 perm)
+{
+    struct kide_core_chan ch = kide_core_self_chan(kide_utcb(), kide_core_portal());
+    struct kide_core_ram_protect_req req = {(kide_u64)p, bytes, perm};
+    return kide_core_ram_protect(&ch, &req);
+}
+
+/* RAM_FREE of part of an allocation, RAM_PROTECT of pages of one. */
+static void t_ram_part(void)
+{
+    kide_u64 base = used();
+    char *ds;
+    CHECK(kide_ram_alloc(E, 4 * 4096, (void **)&ds) == KIDE_OK);
+    kide_u64 full = used();
+    for (int i = 0; i < 4; i++)
+        ds[i * 4096] = (char)('a' + i);
+    /* The second page alone: unmapped and uncharged, the others stay. */
+    CHECK(kide_ram_free(E, ds + 4096, 4096) == KIDE_OK);
+    CHECK(used() == full - 4096);
+    CHECK(page_perm(ds + 4096) == 0);
+    CHECK(page_perm(ds) == (KIDE_MEM_R | KIDE_MEM_W) && ds[0] == 'a' && ds[2 * 4096] == 'c');
+    /* Read-only, then no access (contents kept), then read-write again. */
+    CHECK(protect(ds + 2 * 4096, 4096, KIDE_MEM_R) == KIDE_OK);
+    CHECK(page_perm(ds + 2 * 4096) == KIDE_MEM_R && ds[2 * 4096] == 'c');
+    CHECK(page_perm(ds + 3 * 4096) == (KIDE_MEM_R | KIDE_MEM_W));
+    CHECK(protect(ds + 2 * 4096, 2 * 4096, 0) == KIDE_OK);
+    CHECK(page_perm(ds + 2 * 4096) == 0 && page_perm(ds + 3 * 4096) == 0);
+    CHECK(used() == full - 4096); /* still the account's pages */
+    CHECK(protect(ds + 2 * 4096, 2 * 4096, KIDE_MEM_R | KIDE_MEM_W) == KIDE_OK);
+    CHECK(page_perm(ds + 3 * 4096) == (KIDE_MEM_R | KIDE_MEM_W));
+    CHECK(ds[2 * 4096] == 'c' && ds[3 * 4096] == 'd');
+    ds[3 * 4096] = 'e';
+    CHECK(protect(ds, 4096, KIDE_MEM_R | KIDE_MEM_X) == KIDE_OK);
+    CHECK(page_perm(ds) == (KIDE_MEM_R | KIDE_MEM_X));
+    /* Refused, nothing changed: a hole (the freed page), not page-aligned, bad rights,
+     * too long, outside the windows, core's own mappings. */
+    CHECK(protect(ds, 3 * 4096, KIDE_MEM_R) == KIDE_BAD_ADDR);
+    CHECK(page_perm(ds) == (KIDE_MEM_R | KIDE_MEM_X));
+    CHECK(protect(ds + 1, 4096, KIDE_MEM_R) == KIDE_BAD_PARAM);
+    CHECK(protect(ds, 4095, KIDE_MEM_R) == KIDE_BAD_PARAM);
+    CHECK(protect(ds, 0, KIDE_MEM_R) == KIDE_BAD_PARAM);
+    CHECK(protect(ds, 4096, KIDE_MEM_W) == KIDE_BAD_PARAM);
+    CHECK(protect(ds, 4096, 8) == KIDE_BAD_PARAM);
+    CHECK(protect(ds, KIDE_CORE_PROTECT_MAX + 4096, KIDE_MEM_R) == KIDE_BAD_PARAM);
+    CHECK(protect((void *)KIDE_COMP_INFO, 4096, KIDE_MEM_R) == KIDE_BAD_PARAM);
+    CHECK(kide_ram_free(E, ds, 4 * 4096) == KIDE_OK);
+    CHECK(used() == base);
+    CHECK(protect(ds, 4096, KIDE_MEM_R) == KIDE_BAD_ADDR); /* freed */
+}
+
 static void t_sel_sm(void)
 {
     kide_sel a = kide_sel_alloc(0), b = kide_sel_alloc(4);
@@ -425,6 +485,7 @@ void kide_main(struct kide_env *env)
                  {"heap", t_heap},
                  {"quota", t_quota},
                  {"ram", t_ram},
+                 {"ram-part", t_ram_part},
                  {"sel-sm", t_sel_sm},
                  {"portal", t_portal},
                  {"service", t_service},

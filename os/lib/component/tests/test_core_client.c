@@ -96,6 +96,17 @@ static void test_thread_exit_signal(void **state)
     assert_int_equal(seen_n, 2);
     assert_int_equal(seen[0], KIDE_CORE_THREAD_END);
     assert_int_equal(seen[1], 0x4201);
+    struct kide_core_ram_protect_req prot = {
+            .va = 0x10000, .bytes = 0x3000, .perm = 1 /* KIDE_MEM_R */};
+    answer[0] = KIDE_BAD_ADDR;
+    answer_n = 1;
+    assert_int_equal(kide_core_ram_protect(&ch, &prot), KIDE_BAD_ADDR);
+    assert_int_equal(seen_n, 4);
+    assert_int_equal(seen[0], KIDE_CORE_RAM_PROTECT);
+    assert_int_equal(seen[1], 0x10000);
+    assert_int_equal(seen[2], 0x3000);
+    assert_int_equal(seen[3], 1);
+    answer[0] = KIDE_OK;
     struct kide_core_exit_req ex = {.code = 137, .signal = 9};
     kide_core_exit(&ch, &ex);
     assert_int_equal(seen_n, 3);

@@ -81,6 +81,10 @@ int kide_core_ram_alloc(const struct kide_core_chan *ch, const struct kide_core_
                         struct kide_core_ram_alloc_rep *rep);
 int kide_core_ram_free(const struct kide_core_chan *ch, const struct kide_core_ram_free_req *req,
                        struct kide_core_ram_free_rep *rep);
+/** KIDE_CORE_RAM_PROTECT: R, RW, RX, RWX or 0 (no access, contents kept) for pages of the
+ *  caller's own RAM; at most KIDE_CORE_PROTECT_MAX bytes per call. */
+int kide_core_ram_protect(const struct kide_core_chan *ch,
+                          const struct kide_core_ram_protect_req *req);
 int kide_core_quota(const struct kide_core_chan *ch, struct kide_core_quota_rep *rep);
 int kide_core_handler(const struct kide_core_chan *ch, const struct kide_core_handler_req *req,
                       struct kide_core_handler_rep *rep);
