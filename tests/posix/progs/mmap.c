@@ -1,34 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* mmap: anonymous mappings read as zeros, a partial munmap leaves the rest,
- * mprotect to read-only makes a write fault (caught as SIGSEGV), mremap grows
- * a mapping and keeps its contents; bad arguments give EINVAL. */
+ * mremap grows a mapping and keeps its contents, bad arguments give EINVAL.
+ * `mmap hole` and `mmap readonly` end the program by writing to the page a
+ * partial munmap removed, or to a page mprotect made read-only: both must
+ * end it with SIGSEGV. (Without a handler: Kide's runtime ends a program on
+ * a CPU fault and does not yet run its SIGSEGV handler, docs/posix.md.) */
 #define _GNU_SOURCE
 #include "common.h"
 
-#include <setjmp.h>
-#include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-static sigjmp_buf env;
-
-static void on_segv(int sig)
-{
-    siglongjmp(env, sig);
-}
-
-/* Does a write to p fault? */
-static int write_faults(volatile char *p)
-{
-    if (sigsetjmp(env, 1))
-        return 1;
-    *p = 1;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
-    (void)argc, (void)argv;
+    const char *mode = argc > 1 ? argv[1] : "";
     line_buffered();
     const long pg = 4096;
     char *p = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -40,16 +25,23 @@ int main(int argc, char **argv)
     memset(p, 'x', 4 * pg);
     report("munmap second page", munmap(p + pg, pg));
     printf("first page kept: %c, third page kept: %c\n", p[0], p[2 * pg]);
-    struct sigaction sa = {0};
-    sa.sa_handler = on_segv;
-    sigemptyset(&sa.sa_mask);
-    must(sigaction(SIGSEGV, &sa, NULL) == 0, "sigaction");
-    printf("write to unmapped page faults: %s\n", write_faults(p + pg) ? "yes" : "no");
+    if (!strcmp(mode, "hole")) {
+        printf("writing to the unmapped page\n");
+        ((volatile char *)p)[pg] = 1; /* SIGSEGV */
+        printf("the write to the unmapped page did not fault\n");
+        return 1;
+    }
     report("mprotect third page read-only", mprotect(p + 2 * pg, pg, PROT_READ));
-    printf("write to read-only page faults: %s\n", write_faults(p + 2 * pg) ? "yes" : "no");
     printf("read of read-only page: %c\n", p[2 * pg]);
+    if (!strcmp(mode, "readonly")) {
+        printf("writing to the read-only page\n");
+        ((volatile char *)p)[2 * pg] = 1; /* SIGSEGV */
+        printf("the write to the read-only page did not fault\n");
+        return 1;
+    }
     report("mprotect back to read-write", mprotect(p + 2 * pg, pg, PROT_READ | PROT_WRITE));
-    printf("write after mprotect back faults: %s\n", write_faults(p + 2 * pg) ? "yes" : "no");
+    p[2 * pg] = 'y';
+    printf("written after mprotect back: %c\n", p[2 * pg]);
 
     char *q = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     must(q != MAP_FAILED, "mmap 1 page");
