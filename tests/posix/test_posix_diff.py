@@ -92,15 +92,12 @@ class Kide(unittest.TestCase):
            "[init] child b: exited with code 0", "[a]", "[a] bye",
            "[init] child a: faulted: page fault at 0x0 (ip 0x1)"]
 
-    def test_ended_waits_for_a_report(self):
+    def test_ended_when_every_child_ended(self):
         holds = pd.kide_ended(["a", "b"])
         self.assertIsNone(holds(self.LOG[:6]))
-        self.assertIsNone(holds(self.LOG))
-        rep = ["[init] report: habitat init: generation 1",
-               "[init] report: child a: faulted (page fault) ram",
-               "[init] report: child b: exited 0 ram"]
-        self.assertIsNone(holds(self.LOG + rep[:2]))
-        self.assertEqual(holds(self.LOG + rep), "ended")
+        self.assertIsNone(holds(self.LOG[:-1]))
+        # no report needed after the last end: a rate-limited one may never be whole
+        self.assertEqual(holds(self.LOG), "ended")
         self.assertEqual(holds(["kide: panic: x"]), "panic")
 
     def test_log_split_by_label(self):
