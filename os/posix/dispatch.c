@@ -62,6 +62,7 @@ void posix_syscall(struct posix_frame *f)
     kide_u64 nr = f->rax;
     posix_sys_fn fn = nr < L_SYS_MAX ? posix_syscall_table[nr] : 0;
     long r;
+    posix_munmap_deferred(); /* a munmap of its own stack, after the way back */
     if (fn) {
         r = fn((long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10, (long)f->r8, (long)f->r9);
     } else {

@@ -71,7 +71,10 @@ int posix_load(const char *module, const char *const *argv, unsigned argc, const
         memcpy(in.random, &t, 8);
         t ^= (kide_u64)&in * 0xbf58476d1ce4e5b9ull;
         memcpy(in.random + 8, &t, 8);
-        posix_log("posix: %s: no RDRAND on this CPU: AT_RANDOM is not random", posix.name);
+        posix_log("posix: %s: no RDRAND on this CPU: AT_RANDOM is not random and getrandom "
+                  "fails with EIO; give the machine a CPU model with RDRAND (scenario "
+                  "machine.cpu: \"qemu64,+rdrand,+rdseed\")",
+                  posix.name);
     }
     unsigned a = 1, b, c, d;
     __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));

@@ -175,11 +175,42 @@ long sys_mmap(long a0, long a1, long a2, long a3, long a4, long a5)
     return (long)va;
 }
 
+static void unmap_now(kide_u64 addr, kide_u64 len)
+{
+    kide_mutex_lock(&posix.lock);
+    posix_vm_unmap(&posix.vm, addr, len);
+    posix.vm_gen++;
+    kide_mutex_unlock(&posix.lock);
+}
+
+void posix_munmap_deferred(void)
+{
+    struct posix_thread *t = &posix.thread[posix_self()];
+    if (!t->unmap_len)
+        return;
+    kide_u64 lo = t->unmap_lo, len = t->unmap_len;
+    t->unmap_len = 0;
+    unmap_now(lo, len);
+}
+
 long sys_munmap(long a0, long a1, long a2, long a3, long a4, long a5)
 {
     kide_u64 addr = (kide_u64)a0, len = PAGE_UP((kide_u64)a1);
     if ((addr & (PAGE - 1)) || !len || addr + len < addr)
         return -L_EINVAL;
+    /* The range holds the words the way back writes (rsp-144..rsp-128,
+     * entry.S): unmapping now would end the thread with SIGSEGV on the way
+     * back, where Linux returns without touching the stack. Keep the range
+     * mapped until this thread's next system call (musl's __unmapself: its
+     * exit); no other thread can be handed the range meanwhile. */
+    kide_u64 ret_lo = posix_cur()->rsp - 144;
+    if (addr < ret_lo + 16 && ret_lo < addr + len) {
+        posix_munmap_deferred();
+        struct posix_thread *t = &posix.thread[posix_self()];
+        t->unmap_lo = addr;
+        t->unmap_len = len;
+        return 0;
+    }
     kide_mutex_lock(&posix.lock);
     long r = posix_vm_unmap(&posix.vm, addr, len);
     posix.vm_gen++;

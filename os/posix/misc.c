@@ -128,8 +128,13 @@ long sys_getrandom(long a0, long a1, long a2, long a3, long a4, long a5)
     kide_u8 chunk[256];
     for (kide_u64 done = 0; done < n;) {
         kide_u64 k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
-        if (posix_random(chunk, k))
-            return done ? (long)done : -L_EIO; /* no RDRAND: say so instead of weak bytes */
+        if (posix_random(chunk, k)) {
+            /* No RDRAND/RDSEED: fail instead of weak bytes. Linux would block
+             * until its pool is seeded; here nothing ever seeds it, so blocking
+             * would hang for good (GRND_NONBLOCK too: its EAGAIN means "later",
+             * which never comes). The start line in the log names the fix. */
+            return done ? (long)done : -L_EIO;
+        }
         if (posix_copy_out((kide_u8 *)a0 + done, chunk, k))
             return -L_EFAULT;
         done += k;

@@ -64,6 +64,11 @@ struct posix_thread {
     kide_u64 altstack_sp, altstack_size;
     int altstack_flags;
     kide_u64 stk_lo, stk_hi, stk_gen; /* the stack area last returned onto, at vm_gen */
+    /* A munmap of the stack this thread returns onto, done at its next system
+     * call (posix_munmap_deferred): musl's detached threads unmap their own
+     * stack and then call exit (__unmapself), and the way back of the munmap
+     * writes two words below the stack pointer (entry.S). */
+    kide_u64 unmap_lo, unmap_len;
 };
 
 struct posix_state {
@@ -108,6 +113,8 @@ extern const char __image_start[], __image_end[];
 /* dispatch.c */
 /** The calling program thread's frame (its system call in progress). */
 struct posix_frame *posix_cur(void);
+/** Do the calling thread's deferred munmap of its own stack, if any. */
+void posix_munmap_deferred(void);
 void posix_syscall(struct posix_frame *f);
 /** Write the exit words for f on the program stack (see struct posix_frame). */
 void posix_frame_finish(struct posix_frame *f);

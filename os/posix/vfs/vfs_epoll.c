@@ -211,13 +211,16 @@ struct ep_wait {
     uint32_t max;
 };
 
-/* Report ready entries, starting where the last scan stopped (fairness). */
+/* Report ready entries, starting where the last scan stopped (fairness).
+ * The starting point is read once: ep->start moves as entries are reported,
+ * and indexing from the moved cursor would visit an entry twice. */
 static long ep_scan(struct ep_wait *w)
 {
     struct vfs_epoll *ep = w->ep;
+    uint32_t first = ep->n ? ep->start % ep->n : 0;
     long got = 0;
     for (uint32_t k = 0; k < ep->n && (uint32_t)got < w->max; k++) {
-        uint32_t i = (ep->start + k) % ep->n;
+        uint32_t i = (first + k) % ep->n;
         struct epitem *it = &ep->items[i];
         unsigned m = item_ready(it);
         if (!m || ((it->events & LX_EPOLLET) && it->seen_gen == it->file->gen))

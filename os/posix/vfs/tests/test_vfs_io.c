@@ -219,6 +219,40 @@ static void test_epoll_semantics(void **state)
     S1(close, f);
 }
 
+/* The fairness cursor: after the read end (entry 0) was reported and
+ * drained, a scan starts at entry 1; with only the write end (entry 1)
+ * ready, it must be reported once, not once per loop step (the bug: the
+ * cursor moved under the loop and the index wrapped to entry 1 again). */
+static void test_epoll_no_duplicates(void **state)
+{
+    int32_t p[2];
+    struct lx_epoll_event ev = {LX_POLLIN, 1}, out[4];
+    long ep = S1(epoll_create1, 0);
+    assert_int_equal(S1(pipe, p), 0);
+    assert_int_equal(S4(epoll_ctl, ep, LX_EPOLL_CTL_ADD, p[0], &ev), 0);
+    assert_int_equal(S3(write, p[1], "x", 1), 1);
+    assert_int_equal(S4(epoll_wait, ep, out, 4, 0), 1);
+    char c;
+    assert_int_equal(S3(read, p[0], &c, 1), 1);
+    assert_int_equal(S4(epoll_wait, ep, out, 4, 0), 0);
+    ev = (struct lx_epoll_event){LX_POLLOUT, 2};
+    assert_int_equal(S4(epoll_ctl, ep, LX_EPOLL_CTL_ADD, p[1], &ev), 0);
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(S4(epoll_wait, ep, out, 4, 0), 1);
+        assert_int_equal(out[0].data, 2);
+        assert_int_equal(out[0].events, LX_POLLOUT);
+    }
+    /* both ready: each once, whatever the cursor */
+    assert_int_equal(S3(write, p[1], "y", 1), 1);
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(S4(epoll_wait, ep, out, 4, 0), 2);
+        assert_true(out[0].data != out[1].data);
+    }
+    S1(close, ep);
+    S1(close, p[0]);
+    S1(close, p[1]);
+}
+
 static void test_poll_select(void **state)
 {
     int32_t p[2];
@@ -387,9 +421,8 @@ static void test_log(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, vfs_setup, vfs_teardown)
 const struct CMUnitTest io_tests[] = {
-        T(test_pipe_basic),         T(test_pipe_threads_poll),
-        T(test_pipe_threads_epoll), T(test_epoll_semantics),
-        T(test_poll_select),        T(test_blocked_read_eof),
-        T(test_many_blocked),       T(test_log),
+        T(test_pipe_basic),       T(test_pipe_threads_poll),   T(test_pipe_threads_epoll),
+        T(test_epoll_semantics),  T(test_epoll_no_duplicates), T(test_poll_select),
+        T(test_blocked_read_eof), T(test_many_blocked),        T(test_log),
 };
 const size_t n_io_tests = sizeof(io_tests) / sizeof(io_tests[0]);
