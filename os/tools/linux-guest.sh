@@ -3,18 +3,22 @@
 # Boot Debian's Linux kernel in the same QEMU configuration as Kide, with a
 # busybox initramfs that runs one static program and powers off. This is the
 # peer every OS benchmark measures against.
-# Usage: linux-guest.sh [--smp N] [--mem SIZE] [--log FILE] [--timeout S]
-#                       [--overlay DIR] PROGRAM [ARGS...]
+# Usage: linux-guest.sh [--smp N] [--mem SIZE] [--cpu MODEL] [--log FILE]
+#                       [--timeout S] [--overlay DIR] PROGRAM [ARGS...]
 #   --mem SIZE     guest RAM (QEMU -m, default 256M)
+#   --cpu MODEL    QEMU CPU model (default $KIDE_QEMU_CPU, else QEMU's default),
+#                  e.g. qemu64,+rdrand,+rdseed: the same as Kide's side when
+#                  the two are compared
 #   --overlay DIR  copy DIR's files into the initramfs root as well (e.g. the
 #                  programs and input files of tests/posix, whose PROGRAM is a
 #                  /bin/sh script that runs them all)
 set -euo pipefail
-smp=2 mem=256M log=/dev/stdout timeout=300 overlay=""
+smp=2 mem=256M log=/dev/stdout timeout=300 overlay="" cpu=${KIDE_QEMU_CPU:-}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smp) smp=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
+	--cpu) cpu=$2; shift 2 ;;
 	--overlay) overlay=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
@@ -23,7 +27,8 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] || { echo "usage: linux-guest.sh [--smp N] [--mem SIZE] [--log FILE] [--timeout S] [--overlay DIR] PROGRAM [ARGS]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: linux-guest.sh [--smp N] [--mem SIZE] [--cpu MODEL] [--log FILE] [--timeout S] [--overlay DIR] PROGRAM [ARGS]" >&2; exit 2; }
+[[ $cpu =~ ^[A-Za-z0-9._,=+-]*$ ]] || { echo "linux-guest: --cpu: bad CPU model '$cpu' (try: qemu-system-x86_64 -cpu help)" >&2; exit 2; }
 [ -z "$overlay" ] || [ -d "$overlay" ] || { echo "linux-guest: --overlay '$overlay' is not a directory" >&2; exit 2; }
 prog=$1; shift
 vmlinuz=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1 || true)
@@ -49,7 +54,9 @@ chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 
 accel=$("$(dirname "$0")/qemu-accel.sh")
-echo "linux-guest: $vmlinuz, -smp $smp -m $mem, accel $accel" >&2
-timeout "$timeout" qemu-system-x86_64 -accel "$accel" -m "$mem" -smp "$smp" -display none -no-reboot \
+cpuarg=()
+[ -z "$cpu" ] || cpuarg=(-cpu "$cpu")
+echo "linux-guest: $vmlinuz, -smp $smp -m $mem${cpu:+ -cpu $cpu}, accel $accel" >&2
+timeout "$timeout" qemu-system-x86_64 -accel "$accel" -m "$mem" -smp "$smp" "${cpuarg[@]}" -display none -no-reboot \
 	-serial "file:$log" -kernel "$vmlinuz" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 quiet panic=-1 loglevel=1"
