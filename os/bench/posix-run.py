@@ -119,6 +119,11 @@ def kide_side(cs, bindir, out, timeout):
     why = pd.runtime_missing()
     if why:
         return why
+    # Every Kide boot gets the Linux guest's -m (the sum over all cases; it
+    # runs them in one boot), not just what its own cases need: the same
+    # QEMU configuration on both sides.
+    mib = pd.machine_ram_mib(cs)
+    pd.machine_ram_mib = lambda _cases: mib
     m = {}
     groups = [[c] for c in cs if not c.name.startswith("start-")]
     groups.append([c for c in cs if c.name.startswith("start-")])
