@@ -33,6 +33,10 @@ prog=$1; shift
 vmlinuz=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1 || true)
 [ -n "$vmlinuz" ] || { echo "linux-guest: no Debian kernel in /boot" >&2; echo "hint: run 'make deps' (package linux-image-amd64)" >&2; exit 1; }
 [ -x /bin/busybox ] || { echo "linux-guest: /bin/busybox missing" >&2; echo "hint: run 'make deps' (package busybox-static)" >&2; exit 1; }
+# No --cpu: $KIDE_QEMU_CPU, as qemu-run.sh and scenario-run.sh take it (so
+# os/bench/posix-run.py gives both sides the same model).
+[ -n "$cpu" ] || cpu=${KIDE_QEMU_CPU:-}
+[[ $cpu =~ ^[A-Za-z0-9._,=+-]*$ ]] || { echo "linux-guest: \$KIDE_QEMU_CPU: bad CPU model '$cpu'" >&2; exit 2; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
