@@ -2,13 +2,14 @@
 /* posix-pingpong: the main thread and a second thread bounce one byte
  * through two pipes (tests/posix/bench/sysbench.c's pipe round trip), each
  * blocking in read on its own pipe. Every wake-up must reach the thread it
- * is for; a lost one leaves both asleep (the scenario then times out).
+ * is for; a lost one leaves both asleep (the scenario then times out). stdout
+ * is a log, not a tty: musl buffers it, the lines come at exit.
  * Prints "pingpong: PASS" or what went wrong. */
 #include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
 
-#define ROUNDS 3000
+#define ROUNDS 30000
 
 static int ping[2], pong[2];
 
@@ -45,7 +46,7 @@ int main(void)
             bad = 1;
             break;
         }
-        if ((i + 1) % 1000 == 0)
+        if ((i + 1) % 10000 == 0)
             printf("pingpong: %d round trips\n", i + 1);
     }
     close(ping[1]); /* the echo thread reads EOF and ends */
