@@ -1,19 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* The VFS backend over libkide: see backend_kide.h.
  *
- * wait/wake: waiters count themselves under the VFS lock and sleep on one
- * semaphore; wake_all ups it once per counted waiter and starts a new
- * generation. A waiter whose deadline passed first removes itself if no
- * wake_all counted it; if one did, its up stays in the semaphore and makes
- * some later wait return early, which callers allow (they re-check). So no
- * wake is lost and the semaphore's extra count stays below the number of
- * threads.
+ * wait/wake: vfs_waitq (one Kide semaphore per sleeping thread, made on
+ * first need and reused; see vfs_waitq.h for why not one shared semaphore).
  */
 #include <kide/base.h>
 #include <kide/component.h>
 #include <kide/core.h>
 
 #include "backend_kide.h"
+#include "vfs_waitq.h"
 
 /* The backend's state is the one static K: the ctx argument is unused. */
 #define CTX         __attribute__((unused)) void *ctx
@@ -24,9 +20,7 @@ static struct {
     struct kide_env *env;
     const struct vfs_kide_hooks *hooks;
     struct kide_mutex mx;
-    kide_sel sm;
-    unsigned waiters;
-    u64 gen;
+    struct vfs_waitq wq;
     struct vfs_backend be;
 } K;
 
@@ -78,23 +72,43 @@ static void k_unlock(CTX)
     kide_mutex_unlock(&K.mx);
 }
 
+static int k_sem_new(CTX, uint64_t *sem)
+{
+    kide_sel sel;
+    if (kide_sm_create(K.env, 0, &sel) != KIDE_OK)
+        return -1;
+    *sem = sel;
+    return 0;
+}
+
+static int k_sem_down(CTX, uint64_t sem, uint64_t deadline)
+{
+    /* The kernel's deadline 0 means none: a deadline of 0 is long past. */
+    u64 d = deadline == VFS_NO_DEADLINE ? 0 : (deadline ? deadline : 1);
+    return kide_ctrl_sm(KIDE_CTRL_SM_DOWN, (kide_sel)sem, d) != KIDE_OK;
+}
+
+static void k_sem_up(CTX, uint64_t sem)
+{
+    kide_ctrl_sm(KIDE_CTRL_SM_UP, (kide_sel)sem, 0);
+}
+
+static const struct vfs_waitq_ops k_wq_ops = {
+        .lock = k_lock,
+        .unlock = k_unlock,
+        .sem_new = k_sem_new,
+        .sem_down = k_sem_down,
+        .sem_up = k_sem_up,
+};
+
 static void k_wait(CTX, uint64_t deadline)
 {
-    u64 gen = K.gen;
-    K.waiters++;
-    kide_mutex_unlock(&K.mx);
-    kide_ctrl_sm(KIDE_CTRL_SM_DOWN, K.sm,
-                 deadline == VFS_NO_DEADLINE ? 0 : (deadline ? deadline : 1));
-    kide_mutex_lock(&K.mx);
-    if (K.gen == gen && K.waiters)
-        K.waiters--; /* timed out before any wake_all counted us */
+    vfs_waitq_wait(&K.wq, deadline);
 }
 
 static void k_wake_all(CTX)
 {
-    for (; K.waiters; K.waiters--)
-        kide_ctrl_sm(KIDE_CTRL_SM_UP, K.sm, 0);
-    K.gen++;
+    vfs_waitq_wake_all(&K.wq);
 }
 
 static void k_sigpipe(CTX)
@@ -115,8 +129,9 @@ int vfs_kide_backend(struct kide_env *env, const struct vfs_kide_hooks *hooks,
         return -KIDE_EINVAL;
     K.env = env;
     K.hooks = hooks;
-    if (kide_mutex_init(env, &K.mx) != KIDE_OK || kide_sm_create(env, 0, &K.sm) != KIDE_OK)
+    if (kide_mutex_init(env, &K.mx) != KIDE_OK)
         return -KIDE_ENOMEM;
+    vfs_waitq_init(&K.wq, &k_wq_ops);
     K.be = (struct vfs_backend){
             .ctx = &K,
             .alloc = k_alloc,

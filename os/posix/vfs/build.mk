@@ -27,12 +27,12 @@ VFS_OUT := $(OSB)/posix/vfs
 VFS_SRCS := $(addprefix $(VFS_DIR)/,vfs_core.c vfs_node.c vfs_path.c vfs_fd.c vfs_file.c vfs_rw.c \
               vfs_open.c vfs_dir.c vfs_attr.c vfs_pipe.c vfs_poll.c vfs_epoll.c vfs_stdio.c \
               vfs_init.c vfs_table.c)
-VFS_KIDE_SRCS := $(VFS_DIR)/backend_kide.c $(VFS_DIR)/vfs_posix.c
+VFS_KIDE_SRCS := $(VFS_DIR)/backend_kide.c $(VFS_DIR)/vfs_waitq.c $(VFS_DIR)/vfs_posix.c
 VFS_HDRS := $(wildcard $(VFS_DIR)/*.h)
 VFS_CFLAGS := -I$(VFS_DIR)
 VFS_LIB_SRCS := $(patsubst $(VFS_DIR)/%,%,$(VFS_SRCS) $(VFS_KIDE_SRCS))
 $(eval $(call kide_library,posix-vfs,$(VFS_LIB_SRCS),posix-config))
-VFS_HOST_SRCS := $(VFS_DIR)/tests/backend_host.c $(VFS_DIR)/tests/uaccess_fake.c
+VFS_HOST_SRCS := $(VFS_DIR)/tests/backend_host.c $(VFS_DIR)/tests/uaccess_fake.c $(VFS_DIR)/vfs_waitq.c
 VFS_TEST_SRCS := $(VFS_DIR)/tests/test_vfs.c $(VFS_DIR)/tests/test_vfs_fs.c \
                  $(VFS_DIR)/tests/test_vfs_io.c $(VFS_DIR)/tests/test_vfs_abi.c \
                  $(VFS_DIR)/tests/test_vfs_config.c

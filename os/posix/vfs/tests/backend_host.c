@@ -2,13 +2,21 @@
 /* The VFS backend on the host: see host.h. */
 #include "host.h"
 
+#include "../vfs_waitq.h"
+
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 static pthread_mutex_t mx = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv;
+/* wait/wake run vfs_waitq, as on Kide, over POSIX semaphores (sems[i] is
+ * semaphore handle i), so the host tests exercise the Kide wake logic. */
+static struct vfs_waitq wq;
+static sem_t sems[VFS_WAITQ_MAX];
+static unsigned n_sems;
 
 static struct {
     const char *name;
@@ -98,6 +106,47 @@ static void h_unlock(void *ctx)
     pthread_mutex_unlock(&mx);
 }
 
+static int h_sem_new(void *ctx, uint64_t *sem)
+{
+    if (n_sems == VFS_WAITQ_MAX || sem_init(&sems[n_sems], 0, 0) != 0)
+        return -1;
+    *sem = n_sems++;
+    return 0;
+}
+
+static int h_sem_down(void *ctx, uint64_t sem, uint64_t deadline)
+{
+    if (deadline == VFS_NO_DEADLINE) {
+        while (sem_wait(&sems[sem]) != 0) {
+            if (errno != EINTR)
+                abort();
+        }
+        return 0;
+    }
+    struct timespec ts = {(time_t)(deadline / 1000000000ull), (long)(deadline % 1000000000ull)};
+    for (;;) {
+        if (sem_clockwait(&sems[sem], CLOCK_MONOTONIC, &ts) == 0)
+            return 0;
+        if (errno == ETIMEDOUT)
+            return 1;
+        if (errno != EINTR)
+            abort();
+    }
+}
+
+static void h_sem_up(void *ctx, uint64_t sem)
+{
+    sem_post(&sems[sem]);
+}
+
+static const struct vfs_waitq_ops h_wq_ops = {
+        .lock = h_lock,
+        .unlock = h_unlock,
+        .sem_new = h_sem_new,
+        .sem_down = h_sem_down,
+        .sem_up = h_sem_up,
+};
+
 static void h_wait(void *ctx, uint64_t deadline)
 {
     struct host_backend *hb = ctx;
@@ -105,17 +154,12 @@ static void h_wait(void *ctx, uint64_t deadline)
         hb->signalled = 1; /* a single thread: a wait could never end */
         return;
     }
-    if (deadline == VFS_NO_DEADLINE) {
-        pthread_cond_wait(&cv, &mx);
-        return;
-    }
-    struct timespec ts = {(time_t)(deadline / 1000000000ull), (long)(deadline % 1000000000ull)};
-    pthread_cond_timedwait(&cv, &mx, &ts);
+    vfs_waitq_wait(&wq, deadline);
 }
 
 static void h_wake(void *ctx)
 {
-    pthread_cond_broadcast(&cv);
+    vfs_waitq_wake_all(&wq);
 }
 
 static void h_sigpipe(void *ctx)
@@ -132,16 +176,21 @@ static int h_signal_pending(void *ctx)
     return s;
 }
 
+/* No thread waits between tests: every semaphore is free. */
+static void sems_destroy(void)
+{
+    for (unsigned i = 0; i < n_sems; i++)
+        sem_destroy(&sems[i]);
+    n_sems = 0;
+}
+
 void host_backend_init(struct host_backend *hb, size_t ram_limit, int fuzz)
 {
     memset(hb, 0, sizeof(*hb));
     hb->ram_limit = ram_limit;
     hb->fuzz = fuzz;
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&cv, &ca);
-    pthread_condattr_destroy(&ca);
+    sems_destroy();
+    vfs_waitq_init(&wq, &h_wq_ops);
     hb->be = (struct vfs_backend){
             .ctx = hb,
             .alloc = h_alloc,
@@ -162,5 +211,5 @@ void host_backend_init(struct host_backend *hb, size_t ram_limit, int fuzz)
 
 void host_backend_fini(struct host_backend *hb)
 {
-    pthread_cond_destroy(&cv);
+    sems_destroy();
 }

@@ -375,6 +375,56 @@ static void test_many_blocked(void **state)
     S1(close, ep);
 }
 
+struct pinger {
+    int rd, wr; /* this thread reads rd, then writes wr (or the other way) */
+    int first_write;
+    long rounds, done;
+};
+
+static void *ping(void *arg)
+{
+    struct pinger *pg = arg;
+    char c = 'p';
+    for (pg->done = 0; pg->done < pg->rounds; pg->done++) {
+        if (pg->first_write && S3(write, pg->wr, &c, 1) != 1)
+            break;
+        if (S3(read, pg->rd, &c, 1) != 1)
+            break;
+        if (!pg->first_write && S3(write, pg->wr, &c, 1) != 1)
+            break;
+    }
+    return NULL;
+}
+
+/* Two threads ping-pong one byte through two pipes, each blocking in read on
+ * its own pipe (tests/posix/bench/sysbench.c's pipe round trip). Every wake
+ * must reach the thread it is for: with one shared wake semaphore a thread
+ * that starts waiting just after a wake takes it, and both sleep for ever. A
+ * deadline turns such a hang into a failure. */
+static void test_pipe_ping_pong(void **state)
+{
+    int32_t a[2], b[2];
+    assert_int_equal(S1(pipe, a), 0);
+    assert_int_equal(S1(pipe, b), 0);
+    struct pinger pa = {b[0], a[1], 1, 20000, 0}, pb = {a[0], b[1], 0, 20000, 0};
+    pthread_t ta, tb;
+    assert_int_equal(pthread_create(&ta, NULL, ping, &pa), 0);
+    assert_int_equal(pthread_create(&tb, NULL, ping, &pb), 0);
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 60;
+    int ja = pthread_timedjoin_np(ta, NULL, &dl);
+    int jb = ja ? ja : pthread_timedjoin_np(tb, NULL, &dl);
+    if (ja || jb)
+        fail_msg("ping-pong hung after %ld/%ld round trips (a lost wake-up)", pa.done, pb.done);
+    assert_int_equal(pa.done, 20000);
+    assert_int_equal(pb.done, 20000);
+    for (int i = 0; i < 2; i++) {
+        S1(close, a[i]);
+        S1(close, b[i]);
+    }
+}
+
 static void test_log(void **state)
 {
     unsigned base = hb.log_n;
@@ -421,8 +471,10 @@ static void test_log(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, vfs_setup, vfs_teardown)
 const struct CMUnitTest io_tests[] = {
-        T(test_pipe_basic),       T(test_pipe_threads_poll),   T(test_pipe_threads_epoll),
-        T(test_epoll_semantics),  T(test_epoll_no_duplicates), T(test_poll_select),
-        T(test_blocked_read_eof), T(test_many_blocked),        T(test_log),
+        T(test_pipe_basic),          T(test_pipe_threads_poll),
+        T(test_pipe_threads_epoll),  T(test_epoll_semantics),
+        T(test_epoll_no_duplicates), T(test_poll_select),
+        T(test_blocked_read_eof),    T(test_many_blocked),
+        T(test_pipe_ping_pong),      T(test_log),
 };
 const size_t n_io_tests = sizeof(io_tests) / sizeof(io_tests[0]);
