@@ -80,7 +80,6 @@ long posix_mem_map_fixed(kide_u64 va, kide_u64 len, unsigned prot)
 {
     kide_mutex_lock(&posix.lock);
     long r = posix_vm_map(&posix.vm, va, len, prot);
-    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     return r;
 }
@@ -105,7 +104,6 @@ long sys_brk(long a0, long a1, long a2, long a3, long a4, long a5)
             posix.brk_cur = cur = want;
         }
     }
-    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     return (long)cur; /* Linux: the (possibly unchanged) break */
 }
@@ -150,7 +148,6 @@ long sys_mmap(long a0, long a1, long a2, long a3, long a4, long a5)
     }
     if (r == 0)
         r = posix_vm_map(&posix.vm, va, len, anon ? prot : (prot | L_PROT_WRITE));
-    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     if (r)
         return r;
@@ -161,36 +158,16 @@ long sys_mmap(long a0, long a1, long a2, long a3, long a4, long a5)
         if (n < 0) {
             kide_mutex_lock(&posix.lock);
             posix_vm_unmap(&posix.vm, va, len);
-            posix.vm_gen++;
             kide_mutex_unlock(&posix.lock);
             return n;
         }
         if (!(prot & L_PROT_WRITE)) {
             kide_mutex_lock(&posix.lock);
             posix_vm_protect(&posix.vm, va, len, prot);
-            posix.vm_gen++;
             kide_mutex_unlock(&posix.lock);
         }
     }
     return (long)va;
-}
-
-static void unmap_now(kide_u64 addr, kide_u64 len)
-{
-    kide_mutex_lock(&posix.lock);
-    posix_vm_unmap(&posix.vm, addr, len);
-    posix.vm_gen++;
-    kide_mutex_unlock(&posix.lock);
-}
-
-void posix_munmap_deferred(void)
-{
-    struct posix_thread *t = &posix.thread[posix_self()];
-    if (!t->unmap_len)
-        return;
-    kide_u64 lo = t->unmap_lo, len = t->unmap_len;
-    t->unmap_len = 0;
-    unmap_now(lo, len);
 }
 
 long sys_munmap(long a0, long a1, long a2, long a3, long a4, long a5)
@@ -198,22 +175,8 @@ long sys_munmap(long a0, long a1, long a2, long a3, long a4, long a5)
     kide_u64 addr = (kide_u64)a0, len = PAGE_UP((kide_u64)a1);
     if ((addr & (PAGE - 1)) || !len || addr + len < addr)
         return -L_EINVAL;
-    /* The range holds the words the way back writes (rsp-144..rsp-128,
-     * entry.S): unmapping now would end the thread with SIGSEGV on the way
-     * back, where Linux returns without touching the stack. Keep the range
-     * mapped until this thread's next system call (musl's __unmapself: its
-     * exit); no other thread can be handed the range meanwhile. */
-    kide_u64 ret_lo = posix_cur()->rsp - 144;
-    if (addr < ret_lo + 16 && ret_lo < addr + len) {
-        posix_munmap_deferred();
-        struct posix_thread *t = &posix.thread[posix_self()];
-        t->unmap_lo = addr;
-        t->unmap_len = len;
-        return 0;
-    }
     kide_mutex_lock(&posix.lock);
     long r = posix_vm_unmap(&posix.vm, addr, len);
-    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     return r;
 }
@@ -231,7 +194,6 @@ long sys_mprotect(long a0, long a1, long a2, long a3, long a4, long a5)
     prot &= L_PROT_READ | L_PROT_WRITE | L_PROT_EXEC;
     kide_mutex_lock(&posix.lock);
     long r = posix_vm_protect(&posix.vm, addr, len, prot);
-    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     return r;
 }
@@ -279,7 +241,6 @@ long sys_mremap(long a0, long a1, long a2, long a3, long a4, long a5)
             r = (long)va;
         }
     }
-    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     return r;
 }
@@ -296,7 +257,6 @@ long sys_madvise(long a0, long a1, long a2, long a3, long a4, long a5)
     long r = posix_vm_access(&posix.vm, addr, len, 1) ? 0 : -L_ENOMEM;
     if (!r)
         memset((void *)addr, 0, len);
-    posix.vm_gen++;
     kide_mutex_unlock(&posix.lock);
     return r;
 }

@@ -39,13 +39,14 @@ struct posix_config;
 #define POSIX_PPID    1
 
 /* The register image of a system call, on the thread's runtime stack (entry.S
- * knows these offsets). The exit path sets rsp to ret_sp, where the words
- * rflags and rip wait (posix_frame_finish). */
+ * knows these offsets). The way back resumes the program at rcx with rflags
+ * = r11 and the stack pointer rsp (Linux's contract: RCX and R11 hold the
+ * return address and RFLAGS after a syscall); it never touches the
+ * program's stack. */
 struct posix_frame {
     kide_u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
     kide_u64 rsp;    /* the program's stack pointer at the syscall */
-    kide_u64 ret_sp; /* set by posix_frame_finish */
-    kide_u64 pad;
+    kide_u64 pad[2]; /* 16-byte size: the stack below the frame stays aligned */
 };
 _Static_assert(sizeof(struct posix_frame) == 144, "entry.S frame size");
 
@@ -63,12 +64,6 @@ struct posix_thread {
     kide_u64 sigmask;
     kide_u64 altstack_sp, altstack_size;
     int altstack_flags;
-    kide_u64 stk_lo, stk_hi, stk_gen; /* the stack area last returned onto, at vm_gen */
-    /* A munmap of the stack this thread returns onto, done at its next system
-     * call (posix_munmap_deferred): musl's detached threads unmap their own
-     * stack and then call exit (__unmapself), and the way back of the munmap
-     * writes two words below the stack pointer (entry.S). */
-    kide_u64 unmap_lo, unmap_len;
 };
 
 struct posix_state {
@@ -91,7 +86,6 @@ struct posix_state {
     struct l_rlimit rlim[L_RLIM_NLIMITS];
     kide_u8 unknown_logged[L_SYS_MAX / 8];
     int exiting;
-    volatile kide_u64 vm_gen; /* bumped (under lock) by every change that may unmap */
 };
 
 extern struct posix_state posix;
@@ -102,7 +96,8 @@ extern posix_sys_fn posix_syscall_table[L_SYS_MAX];
 void posix_table_init(void);
 
 /* entry.S */
-extern const char posix_entry_table[];  /* slot i's reflection entry at + 16 * i */
+extern const char posix_entry_table[];  /* slot i's reflection entry at + POSIX_ENTRY_STRIDE * i */
+#define POSIX_ENTRY_STRIDE 32u          /* bytes per stub (entry.S .p2align 5) */
 extern const char posix_thread_start[]; /* a new thread's first instruction */
 extern kide_u64 posix_kstack_top[POSIX_THREADS_MAX];
 /* The native range: the runtime's whole image (the link script's symbols). */
@@ -114,10 +109,8 @@ extern const char __image_start[], __image_end[];
 /** The calling program thread's frame (its system call in progress). */
 struct posix_frame *posix_cur(void);
 /** Do the calling thread's deferred munmap of its own stack, if any. */
-void posix_munmap_deferred(void);
 void posix_syscall(struct posix_frame *f);
 /** Write the exit words for f on the program stack (see struct posix_frame). */
-void posix_frame_finish(struct posix_frame *f);
 /** The calling program thread's slot (from its runtime stack), or -1 for the supervisor. */
 int posix_self(void);
 

@@ -85,7 +85,6 @@ long posix_thread_spawn(const struct posix_frame *f, kide_u64 fs, kide_u64 clear
     struct posix_thread *t = &posix.thread[i];
     struct posix_frame *cf = (struct posix_frame *)(posix_kstack_top[i] - sizeof(*cf));
     *cf = *f;
-    posix_frame_finish(cf);
     int self = posix_self();
     t->tid = posix.next_tid++;
     t->fs = fs;
@@ -93,7 +92,6 @@ long posix_thread_spawn(const struct posix_frame *f, kide_u64 fs, kide_u64 clear
     t->sigmask = self >= 0 ? posix.thread[self].sigmask : 0;
     t->altstack_sp = t->altstack_size = 0;
     t->altstack_flags = 2; /* SS_DISABLE */
-    t->stk_hi = 0;
     t->state = PT_STARTING;
     /* The thread runs at once but first takes posix.lock (posix_thread_boot),
      * which we hold until its slot names its UTCB. */
@@ -135,7 +133,7 @@ void posix_thread_boot(struct posix_frame *f)
     /* Wait for the creator to finish the slot (it holds the lock). */
     kide_mutex_lock(&posix.lock);
     kide_mutex_unlock(&posix.lock);
-    int st = posix_arch_reflect(0, (kide_u64)posix_entry_table + 16 * (kide_u64)i,
+    int st = posix_arch_reflect(0, (kide_u64)posix_entry_table + POSIX_ENTRY_STRIDE * (kide_u64)i,
                                 (kide_u64)posix_text_start, (kide_u64)posix_text_end);
     if (st == KIDE_OK && t->fs)
         st = posix_arch_set_fs(0, t->fs);

@@ -3,12 +3,14 @@
  * mremap grows a mapping and keeps its contents, bad arguments give EINVAL.
  * `mmap hole` and `mmap readonly` end the program by writing to the page a
  * partial munmap removed, or to a page mprotect made read-only: both must
- * end it with SIGSEGV. (Without a handler: Kide's runtime ends a program on
+ * end it with SIGSEGV; `mmap rsp` makes a system call with RSP in the page
+ * munmap removed, which must return. (Without a handler: Kide's runtime ends a program on
  * a CPU fault and does not yet run its SIGSEGV handler, docs/posix.md.) */
 #define _GNU_SOURCE
 #include "common.h"
 
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -25,6 +27,21 @@ int main(int argc, char **argv)
     memset(p, 'x', 4 * pg);
     report("munmap second page", munmap(p + pg, pg));
     printf("first page kept: %c, third page kept: %c\n", p[0], p[2 * pg]);
+    if (!strcmp(mode, "rsp")) {
+        /* A system call made with RSP in memory just unmapped (as musl's
+         * __unmapself does before exit) returns on Linux: the kernel never
+         * touches the user stack. Kide's runtime must not either. */
+        long pid, saved;
+        __asm__ volatile("mov %%rsp, %1\n\t"
+                         "mov %2, %%rsp\n\t"
+                         "syscall\n\t"
+                         "mov %1, %%rsp"
+                         : "=a"(pid), "=&r"(saved)
+                         : "r"(p + 2 * pg), "a"((long)SYS_getpid)
+                         : "rcx", "r11", "memory");
+        printf("getpid with RSP in unmapped memory: %s\n", pid > 0 ? "ok" : "failed");
+        return 0;
+    }
     if (!strcmp(mode, "hole")) {
         printf("writing to the unmapped page\n");
         ((volatile char *)p)[pg] = 1; /* SIGSEGV */
